@@ -1,0 +1,34 @@
+/**
+ * Domain errors carry one of the contract's codes (../shared/CONTRACT.md). They are turned into GraphQL
+ * errors in exactly one place: src/graphql/error-formatting.ts.
+ */
+export const ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'POLICY_NOT_CONFIGURED',
+  'ENROLLMENT_CLOSED',
+  'REFUND_NOT_ALLOWED',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra machine-readable facts for clients, e.g. the field at fault or the missing policy value. */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const badInput = (message: string, field?: string) =>
+  new DomainError('BAD_USER_INPUT', message, field ? { field } : {});
+
+/** The notice does not state what is needed; `missing` names the policy value, never a guess. */
+export const policyNotConfigured = (tenant: string, coverageYear: number, missing: string, message: string) =>
+  new DomainError('POLICY_NOT_CONFIGURED', message, { tenant, coverageYear, missing });
