@@ -1,0 +1,4 @@
+/** Every migration, in order. Listed explicitly so tests, the CLI and the server load the same set. */
+import { Foundation1763800000000 } from './1763800000000-Foundation';
+
+export const MIGRATIONS = [Foundation1763800000000];

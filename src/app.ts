@@ -1,0 +1,115 @@
+/**
+ * Assembles the server: tenants/ loaded and checked, the database prepared, the schema built, Apollo
+ * and the HTTP edge started. Used by `npm start` (src/main.ts) and by the HTTP tests alike.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Pool } from 'pg';
+import type { AppConfig } from './config/config';
+import type { AppState, Logger, RequestContext } from './context/request-context';
+import { prepareDatabase, type PreparedDatabase } from './db/bootstrap';
+import { createPool } from './db/pool';
+import { errorFormatter } from './graphql/errors';
+import { appSchema } from './graphql/schema';
+import { createHttpServer } from './http/server';
+import { PolicyService } from './policy/policy.service';
+import { loadTenants } from './tenants/loader';
+
+export interface RunningServer {
+  url: string;
+  state: AppState;
+  database: PreparedDatabase;
+  /** Stops accepting, lets requests in flight finish, closes the pool and stops an embedded database. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: AppConfig, log: Logger): Promise<RunningServer> {
+  const { registry, warnings } = loadTenants(config.tenantsDir);
+  for (const warning of warnings) log.info('tenant data warning', { warning });
+  const database = await prepareDatabase(config, registry, log);
+  let pool: Pool | undefined;
+  let apollo: ApolloServer<RequestContext> | undefined;
+  try {
+    pool = createPool({ url: database.appUrl, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log });
+    const state: AppState = { config, registry, policyEngine: new PolicyService(), pool, log };
+    apollo = createApollo(config, log);
+    await apollo.start();
+    const http = createHttpServer(state, apollo);
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.port, () => resolve());
+    });
+    const { port } = http.address() as AddressInfo;
+    const runningApollo = apollo;
+    const runningPool = pool;
+    return {
+      url: `http://localhost:${port}/graphql`,
+      state,
+      database,
+      close: async () => {
+        await closeHttp(http);
+        log.info('stopped accepting; requests in flight are done');
+        await runningApollo.stop();
+        await runningPool.end();
+        log.info('database pool closed');
+        await database.embedded?.stop();
+        if (database.embedded) log.info('embedded database stopped');
+      },
+    };
+  } catch (err) {
+    await apollo?.stop().catch(() => {});
+    await pool?.end().catch(() => {});
+    await database.embedded?.stop();
+    throw err;
+  }
+}
+
+function createApollo(config: AppConfig, log: Logger): ApolloServer<RequestContext> {
+  return new ApolloServer<RequestContext>({
+    schema: appSchema(),
+    formatError: errorFormatter(log),
+    introspection: !config.production,
+    hideSchemaDetailsFromClientErrors: config.production,
+    includeStacktraceInErrorResponses: !config.production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    // The server owns its shutdown order (src/main.ts): Apollo must not stop itself on signals.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), transactionPlugin(log)],
+  });
+}
+
+/**
+ * Ends the request's transaction before the response leaves: committed when the operation had no
+ * error, rolled back otherwise. A failed COMMIT turns the answer into an error, never a false success.
+ */
+function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, errors, response }) {
+          try {
+            await contextValue.finish(!errors?.length);
+          } catch (err) {
+            log.error('commit failed', { requestId: contextValue.requestId, error: (err as Error).message });
+            response.http.status = 500;
+            response.body = {
+              kind: 'single',
+              singleResult: { errors: [{ message: 'The change could not be saved; nothing was written', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+            };
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Stops accepting connections and waits for requests in flight; idle keep-alive sockets are closed. */
+function closeHttp(http: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http.close((err) => (err ? reject(err) : resolve()));
+    http.closeIdleConnections();
+  });
+}

@@ -1,0 +1,36 @@
+/** Bearer tokens: HS256 JWTs with the contract's claims `sub`, `role` and `tenants`. */
+import jwt from 'jsonwebtoken';
+import { DomainError } from '../common/errors';
+
+export const ROLES = ['ADMIN', 'STAFF', 'BANK', 'TAX', 'AGENCY'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Actor {
+  sub: string;
+  role: Role;
+  tenants: string[];
+}
+
+export function signToken(actor: Actor, secret: string, expiresIn: jwt.SignOptions['expiresIn'] = '12h'): string {
+  return jwt.sign({ role: actor.role, tenants: actor.tenants }, secret, { algorithm: 'HS256', subject: actor.sub, expiresIn });
+}
+
+/** The actor a token speaks for; UNAUTHENTICATED for a bad signature, an expired token or bad claims. */
+export function verifyToken(token: string, secret: string): Actor {
+  let claims: jwt.JwtPayload;
+  try {
+    const decoded = jwt.verify(token, secret, { algorithms: ['HS256'] });
+    if (typeof decoded === 'string') throw new Error('not a JSON token');
+    claims = decoded;
+  } catch (err) {
+    const reason = err instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is not valid';
+    throw new DomainError('UNAUTHENTICATED', reason);
+  }
+  const { sub, role, tenants } = claims;
+  if (typeof sub !== 'string' || !sub) throw new DomainError('UNAUTHENTICATED', 'the token has no subject (sub)');
+  if (!ROLES.includes(role)) throw new DomainError('UNAUTHENTICATED', `the token's role must be one of ${ROLES.join(', ')}`);
+  if (!Array.isArray(tenants) || !tenants.every((t) => typeof t === 'string')) {
+    throw new DomainError('UNAUTHENTICATED', 'the token\'s tenants claim must be a list of tenant codes');
+  }
+  return { sub, role, tenants };
+}

@@ -1,0 +1,17 @@
+/** `npm run tenants:check`: loads and cross-checks tenants/, prints each tenant-year and every warning. */
+import { loadConfig } from '../config/config';
+import { loadTenants } from '../tenants/loader';
+
+try {
+  const { registry, warnings } = loadTenants(loadConfig().tenantsDir);
+  for (const tenant of registry.tenants) {
+    for (const policy of tenant.policies.values()) {
+      console.log(`ok      ${policy.file}  ${tenant.name} ${policy.coverageYear}  ${policy.data.notice.number ?? policy.data.notice.title}`);
+    }
+  }
+  for (const warning of warnings) console.log(`warning ${warning}`);
+  console.log(`${registry.tenants.length} tenants, ${registry.tenants.reduce((n, t) => n + t.policies.size, 0)} tenant-years, ${warnings.length} warnings`);
+} catch (err) {
+  console.error(`error   ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}

@@ -1,0 +1,111 @@
+/**
+ * The one request context, built once at the edge from the bearer token and `x-tenant-id`. It holds
+ * the tenant, the actor and role, the request's transaction and its DataLoaders. Services take it as
+ * their first argument; nothing else reads the HTTP request.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { type Actor, type Role, verifyToken } from '../auth/tokens';
+import { DomainError } from '../common/errors';
+import type { AppConfig } from '../config/config';
+import { TenantTransaction } from '../db/tenant-transaction';
+import type { PolicyService } from '../policy/policy.service';
+import type { Tenant, TenantRegistry } from '../tenants/model';
+import { Loaders } from './loaders';
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What lives for the whole process and every request shares. */
+export interface AppState {
+  config: AppConfig;
+  registry: TenantRegistry;
+  policyEngine: PolicyService;
+  pool: Pool;
+  log: Logger;
+}
+
+export interface RequestHeaders {
+  authorization?: string | null;
+  tenant?: string | null;
+}
+
+export class RequestContext {
+  readonly requestId = randomUUID();
+  readonly actor: Actor | null;
+  readonly tenantCode: string | null;
+  private readonly authError: DomainError | null;
+  private authorizedTenant: Tenant | null = null;
+  private transaction: TenantTransaction | null = null;
+  private loaderSet: Loaders | null = null;
+
+  constructor(
+    readonly app: AppState,
+    headers: RequestHeaders,
+  ) {
+    this.tenantCode = headers.tenant?.trim() || null;
+    let actor: Actor | null = null;
+    let authError: DomainError | null = null;
+    const authorization = headers.authorization?.trim();
+    if (authorization) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!match) authError = new DomainError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"');
+      else {
+        try {
+          actor = verifyToken(match[1], app.config.jwtSecret);
+        } catch (err) {
+          authError = err as DomainError;
+        }
+      }
+    }
+    this.actor = actor;
+    this.authError = authError;
+  }
+
+  /**
+   * Lets the operation through when the caller has a valid token for the header's tenant and one of
+   * `roles` (any role when empty); otherwise UNAUTHENTICATED or FORBIDDEN. Called by the auth checker.
+   */
+  authorize(roles: readonly Role[]): void {
+    if (this.authError) throw this.authError;
+    if (!this.actor) throw new DomainError('UNAUTHENTICATED', 'this operation needs "Authorization: Bearer <token>"');
+    if (!this.tenantCode) throw new DomainError('BAD_USER_INPUT', 'this operation needs the x-tenant-id header', { field: 'x-tenant-id' });
+    if (!this.actor.tenants.includes(this.tenantCode)) {
+      throw new DomainError('FORBIDDEN', `the token may not act for tenant ${this.tenantCode}`);
+    }
+    if (roles.length > 0 && !roles.includes(this.actor.role)) {
+      throw new DomainError('FORBIDDEN', `role ${this.actor.role} may not do this; it needs ${roles.join(' or ')}`);
+    }
+    const tenant = this.app.registry.get(this.tenantCode);
+    if (!tenant) throw new DomainError('NOT_FOUND', `no tenant ${this.tenantCode}`);
+    this.authorizedTenant = tenant;
+  }
+
+  /** The tenant the caller was authorized for. */
+  get tenant(): Tenant {
+    if (!this.authorizedTenant) throw new Error('tenant data used before authorization');
+    return this.authorizedTenant;
+  }
+
+  /** The request's transaction, under row-level security for the authorized tenant. */
+  get db(): TenantTransaction {
+    this.transaction ??= new TenantTransaction(this.app.pool, this.tenant.code);
+    return this.transaction;
+  }
+
+  get loaders(): Loaders {
+    this.loaderSet ??= new Loaders(this);
+    return this.loaderSet;
+  }
+
+  get sqlStatements(): number {
+    return this.transaction?.statements ?? 0;
+  }
+
+  /** Ends the request's transaction: commit when the operation succeeded, roll back otherwise. */
+  async finish(succeeded: boolean): Promise<void> {
+    await this.transaction?.finish(succeeded);
+  }
+}

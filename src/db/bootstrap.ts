@@ -1,0 +1,111 @@
+/**
+ * Gets a database ready for the server: an embedded PostgreSQL when DATABASE_URL is unset, the
+ * migrations run as the schema's owner, a login for the request role, and tenants/ written into the
+ * tenant and region tables. Requests then connect as the request role, which RLS binds.
+ */
+import pg from 'pg';
+import { ownerDataSource } from '../../ormconfig';
+import { APP_ROLE } from '../../migrations/tenant-isolation';
+import { type AppConfig, developmentSecret } from '../config/config';
+import type { Logger } from '../context/request-context';
+import type { TenantRegistry } from '../tenants/model';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded';
+
+export const EMBEDDED_DATABASE_NAME = 'insurance';
+
+export interface PreparedDatabase {
+  ownerUrl: string;
+  appUrl: string;
+  embedded: EmbeddedDatabase | null;
+}
+
+export async function prepareDatabase(config: AppConfig, registry: TenantRegistry, log: Logger): Promise<PreparedDatabase> {
+  let embedded: EmbeddedDatabase | null = null;
+  let ownerUrl = config.databaseUrl;
+  if (!ownerUrl) {
+    log.info('DATABASE_URL is unset: starting the embedded PostgreSQL', { dataDir: config.dataDir });
+    embedded = await startEmbeddedPostgres(config.dataDir, (line) => log.info(line));
+    await embedded.createDatabase(EMBEDDED_DATABASE_NAME);
+    ownerUrl = embedded.url(EMBEDDED_DATABASE_NAME);
+  }
+  try {
+    await runMigrations(ownerUrl, log);
+    const appUrl = config.appDatabaseUrl ?? (await provisionRequestLogin(ownerUrl, config));
+    await syncTenants(ownerUrl, registry);
+    return { ownerUrl, appUrl, embedded };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}
+
+export async function runMigrations(ownerUrl: string, log: Logger): Promise<void> {
+  const source = ownerDataSource(ownerUrl);
+  await source.initialize();
+  try {
+    const applied = await source.runMigrations({ transaction: 'each' });
+    for (const m of applied) log.info('migration applied', { migration: m.name });
+  } finally {
+    await source.destroy();
+  }
+}
+
+/**
+ * Gives the request role a login, with a password from APP_DB_PASSWORD or one generated in the data
+ * folder, and returns its connection string (the owner's with the role's name and password).
+ */
+async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promise<string> {
+  const password = process.env.APP_DB_PASSWORD || developmentSecret(config.dataDir, 'app-db-password');
+  if (!/^[A-Za-z0-9_-]{16,}$/.test(password)) throw new Error('APP_DB_PASSWORD must be at least 16 letters, digits, _ or -');
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    // The password is checked above to hold no quote; ALTER ROLE takes no bind parameters.
+    await client.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${password}'`);
+  } catch (err) {
+    throw new Error(`cannot give ${APP_ROLE} a login (${(err as Error).message}); set APP_DATABASE_URL to its connection string instead`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(ownerUrl);
+  url.username = APP_ROLE;
+  url.password = password;
+  return url.toString();
+}
+
+/** Writes tenants/ into the tenant and region tables, tenant by tenant under that tenant's RLS setting. */
+export async function syncTenants(ownerUrl: string, registry: TenantRegistry): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    for (const tenant of registry.tenants) {
+      await client.query("SELECT set_config('app.tenant', $1, true)", [tenant.code]);
+      await client.query(
+        `INSERT INTO tenant (tenant_code, name) VALUES ($1, $2)
+         ON CONFLICT (tenant_code) DO UPDATE SET name = EXCLUDED.name`,
+        [tenant.code, tenant.name],
+      );
+      await client.query(
+        `INSERT INTO region (tenant_code, code, name, kind, parent_code)
+         SELECT $1, r.code, r.name, r.kind, r.parent_code
+           FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[]) AS r(code, name, kind, parent_code)
+         ON CONFLICT (tenant_code, code) DO UPDATE
+           SET name = EXCLUDED.name, kind = EXCLUDED.kind, parent_code = EXCLUDED.parent_code`,
+        [
+          tenant.code,
+          tenant.regions.map((r) => r.code),
+          tenant.regions.map((r) => r.name),
+          tenant.regions.map((r) => r.kind),
+          tenant.regions.map((r) => r.parentCode),
+        ],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,31 @@
+import { registerEnumType } from 'type-graphql';
+import {
+  ASSISTANCE_CATEGORIES,
+  CIRCUMSTANCES,
+  REFUND_REASONS,
+  REGION_KINDS,
+  SUBSIDY_MODES,
+} from '../policy/vocabulary';
+
+const asEnum = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+
+export const AssistanceCategoryEnum = asEnum(ASSISTANCE_CATEGORIES);
+export const SubsidyModeEnum = asEnum(SUBSIDY_MODES);
+export const CircumstanceEnum = asEnum(CIRCUMSTANCES);
+export const RefundReasonEnum = asEnum(REFUND_REASONS);
+export const RegionKindEnum = asEnum(REGION_KINDS);
+export const RoleEnum = asEnum(['ADMIN', 'STAFF', 'BANK', 'TAX', 'AGENCY'] as const);
+
+registerEnumType(AssistanceCategoryEnum, { name: 'AssistanceCategory', description: 'Categories of people in difficulty (CONTRACT.md).' });
+registerEnumType(SubsidyModeEnum, {
+  name: 'SubsidyMode',
+  description: 'NET_COLLECTION 差额征缴; REIMBURSEMENT 先缴后补; FULL_SPONSORSHIP 全额资助/免征代缴.',
+});
+registerEnumType(CircumstanceEnum, {
+  name: 'Circumstance',
+  description: 'Why someone may enrol outside the concentrated window. UNIVERSITY_STUDENT: 平利 covers students from payment.',
+});
+registerEnumType(RefundReasonEnum, { name: 'RefundReason' });
+registerEnumType(RegionKindEnum, { name: 'RegionKind' });
+registerEnumType(RoleEnum, { name: 'Role' });

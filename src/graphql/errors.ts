@@ -1,0 +1,49 @@
+/**
+ * The one place where errors become GraphQL errors. Domain errors keep their contract code and message;
+ * GraphQL's own request errors (parse, validation, variables) keep theirs; anything else is logged with
+ * the request id and reaches the client only as INTERNAL_SERVER_ERROR, so no SQL or stack ever leaks.
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { DomainError } from '../common/errors';
+import type { Logger } from '../context/request-context';
+
+/** Codes GraphQL and Apollo give to a request's own mistakes: safe to show as they are. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export function errorFormatter(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof DomainError) {
+      return {
+        message: original.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { ...original.details, code: original.code },
+      };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+      return formatted;
+    }
+    log.error('unexpected error', {
+      error: original instanceof Error ? original.message : String(original),
+      stack: original instanceof Error ? original.stack : undefined,
+      path: formatted.path,
+    });
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The HTTP edge: POST/GET /graphql through Apollo Server, GET /healthz. It reads the request once,
+ * builds the request context from it, and hands everything else to Apollo.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type ApolloServer, HeaderMap } from '@apollo/server';
+import { type AppState, RequestContext } from '../context/request-context';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createHttpServer(state: AppState, apollo: ApolloServer<RequestContext>): Server {
+  return createServer((req, res) => {
+    handle(state, apollo, req, res).catch((err) => {
+      state.log.error('request failed', { error: (err as Error).message });
+      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+      else res.destroy();
+    });
+  });
+}
+
+async function handle(state: AppState, apollo: ApolloServer<RequestContext>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/healthz') return health(state, req, res);
+  if (url.pathname !== '/graphql') return send(res, 404, { 'content-type': 'text/plain' }, 'Not found\n');
+
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  let body: unknown = undefined;
+  if (req.method === 'POST') {
+    const raw = await readBody(req);
+    if (raw === null) return send(res, 413, { 'content-type': 'text/plain' }, 'Request body too large\n');
+    if ((headers.get('content-type') ?? '').includes('application/json')) {
+      try {
+        body = raw.length ? JSON.parse(raw) : undefined;
+      } catch {
+        return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: 'The body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }));
+      }
+    } else {
+      body = raw;
+    }
+  }
+
+  const context = new RequestContext(state, { authorization: headers.get('authorization'), tenant: headers.get('x-tenant-id') });
+  try {
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => context,
+    });
+    const outHeaders: Record<string, string> = {};
+    for (const [key, value] of response.headers) outHeaders[key] = value;
+    if (response.body.kind === 'complete') return send(res, response.status ?? 200, outHeaders, response.body.string);
+    res.writeHead(response.status ?? 200, outHeaders);
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  } finally {
+    // The transaction plugin has already committed or rolled back; this only covers requests that
+    // never reached execution.
+    await context.finish(false);
+  }
+}
+
+async function health(state: AppState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { allow: 'GET' }, '');
+  try {
+    await Promise.race([
+      state.pool.query('SELECT 1'),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+    ]);
+    send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok","database":"up"}');
+  } catch {
+    send(res, 503, { 'content-type': 'application/json' }, '{"status":"unavailable","database":"down"}');
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(null);
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.writeHead(status, headers);
+  res.end(body);
+}
