@@ -6,8 +6,9 @@ import type { RequestContext } from '../context/request-context';
 import './enums';
 import { PolicyResolver } from './resolvers/policy.resolver';
 import { RegistryResolver } from './resolvers/registry.resolver';
+import { ViewerResolver } from './resolvers/viewer.resolver';
 
-export const RESOLVERS = [PolicyResolver, RegistryResolver] as const;
+export const RESOLVERS = [PolicyResolver, RegistryResolver, ViewerResolver] as const;
 
 let built: GraphQLSchema | undefined;
 

@@ -4,6 +4,8 @@ import type { RequestContext } from '../context/request-context';
 import type { Quote, QuoteFacts } from '../policy/policy.service';
 import type { PolicyYear, Tenant } from '../tenants/model';
 import type * as gql from '../graphql/types/policy.types';
+import type { Viewer } from '../graphql/types/viewer.types';
+
 
 export interface QuoteRequest extends QuoteFacts {
   tenant: string;
@@ -13,6 +15,11 @@ export interface QuoteRequest extends QuoteFacts {
 export class PolicyQueryService {
   tenants(ctx: RequestContext): gql.Tenant[] {
     return ctx.app.registry.tenants.map(presentTenant);
+  }
+
+  viewer(ctx: RequestContext): Viewer {
+    const actor = ctx.actor!;
+    return { sub: actor.sub, role: actor.role, tenant: presentTenant(ctx.tenant), tenants: actor.tenants };
   }
 
   /** Null when the tenant has no notice for that year (CONTRACT.md). */

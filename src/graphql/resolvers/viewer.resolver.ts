@@ -1,0 +1,13 @@
+import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../context/request-context';
+import { services } from '../../services';
+import { Viewer } from '../types/viewer.types';
+
+@Resolver()
+export class ViewerResolver {
+  @Authorized()
+  @Query(() => Viewer, { description: 'Any role. The caller and the tenant they act for.' })
+  viewer(@Ctx() ctx: RequestContext): Viewer {
+    return services.policy.viewer(ctx);
+  }
+}

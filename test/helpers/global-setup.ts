@@ -1,0 +1,38 @@
+/**
+ * Starts one real PostgreSQL for the whole test run (embedded, unless DATABASE_URL names a server) and
+ * migrates a template database once; each test file then clones its own database from the template.
+ */
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createLogger } from '../../src/common/logger';
+import { runMigrations } from '../../src/db/bootstrap';
+import { startEmbeddedPostgres } from '../../src/db/embedded';
+
+export const TEMPLATE_DATABASE = 'insurance_test_template';
+
+export default async function globalSetup(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'insurance-test-'));
+  chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when tests run as root.
+  process.env.DATA_DIR = dataDir;
+  process.env.LOG_LEVEL ??= 'silent';
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const embedded = await startEmbeddedPostgres(dataDir, (line) => process.stderr.write(`${line}\n`));
+    (globalThis as { embeddedForTests?: typeof embedded }).embeddedForTests = embedded;
+    adminUrl = embedded.url('postgres');
+  }
+  process.env.TEST_ADMIN_DATABASE_URL = adminUrl;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE}`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const templateUrl = new URL(adminUrl);
+  templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
+  await runMigrations(templateUrl.toString(), createLogger('silent'));
+}
