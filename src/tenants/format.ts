@@ -33,7 +33,7 @@ const sectionClause = { clause: clause.optional(), note };
 
 /** Yuan with exactly two decimals, quoted in YAML ("350.00"), held as integer fen after loading. */
 const money = z
-  .string()
+  .string({ error: 'money is a quoted yuan string with two decimals, e.g. "350.00"' })
   .regex(/^\d{1,9}\.\d{2}$/, 'money is a quoted yuan string with two decimals, e.g. "350.00"')
   .transform((text) => parseMoney(text) as number);
 const date = z.string().refine(isLocalDate, 'a calendar date YYYY-MM-DD');
