@@ -1,4 +1,5 @@
 /** Every migration, in order. Listed explicitly so tests, the CLI and the server load the same set. */
 import { Foundation1763800000000 } from './1763800000000-Foundation';
+import { RegistryAndEnrollment1763800100000 } from './1763800100000-RegistryAndEnrollment';
 
-export const MIGRATIONS = [Foundation1763800000000];
+export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000];

@@ -1,25 +1,45 @@
 /**
- * Per-request DataLoaders: nested fields (a household's members, …) are loaded in one set-based query
- * per level, whatever the number of parents. Created lazily, so requests that do not need them pay
- * nothing.
+ * Per-request DataLoaders: nested fields (a household's members, their enrolments, an enrolment's
+ * payments) load in one set-based query per level, whatever the number of parents. Created lazily.
  */
 import DataLoader from 'dataloader';
+import { type EnrollmentRow, enrollmentsOfPeople, type PaymentRow, paymentsOfEnrollments } from '../enrollment/enrollment.repository';
+import { type HouseholdRow, householdsByIds, type ResidentDetailRow, residentsOfHouseholds } from '../registry/registry.repository';
 import type { RequestContext } from './request-context';
-import { type ResidentRow, residentsOfHouseholds, type HouseholdRow, householdsByIds } from '../registry/registry.repository';
+
+const groupBy = <T, K>(rows: readonly T[], keyOf: (row: T) => K): Map<K, T[]> => {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
+  return groups;
+};
 
 export class Loaders {
-  readonly membersOfHousehold: DataLoader<string, ResidentRow[]>;
+  readonly membersOfHousehold: DataLoader<string, ResidentDetailRow[]>;
   readonly household: DataLoader<string, HouseholdRow | null>;
+  readonly enrollmentsOfPerson: DataLoader<string, EnrollmentRow[]>;
+  /** Keyed "idNumber/coverageYear". */
+  readonly paymentsOfEnrollment: DataLoader<string, PaymentRow[]>;
 
   constructor(ctx: RequestContext) {
     this.membersOfHousehold = new DataLoader(async (ids) => {
-      const rows = await residentsOfHouseholds(ctx.db, ids);
-      return ids.map((id) => rows.filter((r) => r.household_id === id));
+      const groups = groupBy(await residentsOfHouseholds(ctx.db, ids), (r) => r.household_id);
+      return ids.map((id) => groups.get(id) ?? []);
     });
     this.household = new DataLoader(async (ids) => {
-      const rows = await householdsByIds(ctx.db, ids);
-      const byId = new Map(rows.map((r) => [r.id, r]));
+      const byId = new Map((await householdsByIds(ctx.db, ids)).map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
+    });
+    this.enrollmentsOfPerson = new DataLoader(async (ids) => {
+      const groups = groupBy(await enrollmentsOfPeople(ctx.db, ids), (r) => r.id_number);
+      return ids.map((id) => groups.get(id) ?? []);
+    });
+    this.paymentsOfEnrollment = new DataLoader(async (keys) => {
+      const pairs = keys.map((k) => {
+        const [idNumber, year] = k.split('/');
+        return { idNumber, coverageYear: Number(year) };
+      });
+      const groups = groupBy(await paymentsOfEnrollments(ctx.db, pairs), (p) => `${p.id_number}/${p.coverage_year}`);
+      return keys.map((k) => groups.get(k) ?? []);
     });
   }
 }

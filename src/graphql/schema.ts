@@ -5,10 +5,11 @@ import type { Role } from '../auth/tokens';
 import type { RequestContext } from '../context/request-context';
 import './enums';
 import { PolicyResolver } from './resolvers/policy.resolver';
-import { RegistryResolver } from './resolvers/registry.resolver';
+import { EnrollmentResolver } from './resolvers/enrollment.resolver';
+import { HouseholdResolver, ResidentResolver } from './resolvers/registry.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 
-export const RESOLVERS = [PolicyResolver, RegistryResolver, ViewerResolver] as const;
+export const RESOLVERS = [PolicyResolver, HouseholdResolver, ResidentResolver, EnrollmentResolver, ViewerResolver] as const;
 
 let built: GraphQLSchema | undefined;
 

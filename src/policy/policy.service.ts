@@ -77,11 +77,34 @@ interface Candidate {
   mode: SubsidyMode;
 }
 
+/** A contribution with its cover where the notice states it, or why it cannot be known. */
+export interface Settlement extends Contribution {
+  coverage: DateRange | null;
+  coverageUnstated: DomainError | null;
+}
+
 export class PolicyService {
   /** The full quote: amounts, funding, cover and the explanation. */
   quote(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts): Quote {
+    const { coverage, coverageUnstated, ...contribution } = this.settle(tenant, policy, facts);
+    if (!coverage) throw coverageUnstated!;
+    return { ...contribution, coverage };
+  }
+
+  /**
+   * What a payment on that date settles: the amounts, and the cover where the notice states when it
+   * starts. Where it does not (贵阳's 零星缴费), the amounts still stand and coverage is null with the
+   * POLICY_NOT_CONFIGURED error that says what is missing; a payment can be taken, its cover not guessed.
+   */
+  settle(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts): Settlement {
     const { route, contribution } = this.price(tenant, policy, facts);
-    const start = route.coverStart();
+    let start: LocalDate;
+    try {
+      start = route.coverStart();
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'POLICY_NOT_CONFIGURED') return { ...contribution, coverage: null, coverageUnstated: err };
+      throw err;
+    }
     const coverage = { start, end: policy.data.coverage.end.date };
     if (compareDates(start, coverage.end) > 0) {
       throw new DomainError(
@@ -96,7 +119,7 @@ export class PolicyService {
       detail: `cover from ${coverage.start} to ${coverage.end}`,
       amount: null,
     });
-    return { ...contribution, coverage };
+    return { ...contribution, coverage, coverageUnstated: null };
   }
 
   /** What is owed on the payment date; needs no cover dates, so it also serves where cover is unstated. */

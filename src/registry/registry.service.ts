@@ -1,23 +1,52 @@
-/** The resident and household registry (户口簿 and 参保登记表). Services take the request context first. */
+/**
+ * The resident and household registry, as township staff keep it on the notices' forms: 参保登记表
+ * (registration), 信息变更登记表 (changes), 停保或流出登记表 (transfer out), 放弃参保确认书 (waivers).
+ * Services take the request context first; every write of a request is one transaction.
+ */
+import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../common/dates';
 import { badInput, DomainError } from '../common/errors';
 import type { RequestContext } from '../context/request-context';
-import { parseResidentId } from './id-number';
+import { maskIdNumber, parseResidentId } from './id-number';
 import {
+  changesOf,
+  type ChangeRow,
+  closeMembership,
   existingResidents,
   type HouseholdRow,
   insertHousehold,
-  insertMembers,
-  type NewResident,
-  residentById,
-  type ResidentRow,
+  membershipHistory,
+  type MembershipRow,
+  recordChanges,
+  recordMemberships,
+  residentDetails,
+  type ResidentDetailRow,
+  searchResidents,
 } from './registry.repository';
 
 export const HEAD_OF_HOUSEHOLD = '户主';
 
-export interface MemberInput {
-  idNumber: string;
+export const ID_TYPES = ['RESIDENT_ID_CARD', 'PASSPORT', 'HK_MACAO_RESIDENCE_PERMIT', 'TAIWAN_RESIDENCE_PERMIT', 'FOREIGN_PERMANENT_RESIDENCE_CARD'] as const;
+export type IdType = (typeof ID_TYPES)[number];
+export const APPLICANT_TYPES = ['NEWBORN', 'PRESCHOOL_CHILD', 'PUPIL', 'UNIVERSITY_STUDENT', 'MINOR_NOT_IN_SCHOOL', 'ADULT'] as const;
+export type ApplicantType = (typeof APPLICANT_TYPES)[number];
+export const WAIVER_REASONS = ['COMMERCIAL_INSURANCE', 'EMPLOYEE_INSURANCE', 'HEALTHY_STABLE_INCOME', 'OTHER'] as const;
+export type WaiverReason = (typeof WAIVER_REASONS)[number];
+
+/** The person's details as the 参保登记表 asks for them. */
+export interface PersonDetails {
+  idType?: IdType | null;
   name: string;
+  sex?: 'MALE' | 'FEMALE' | null;
+  birthDate?: LocalDate | null;
   phone?: string | null;
+  hukouPlace?: string | null;
+  residencePermitPlace?: string | null;
+  applicantType?: ApplicantType | null;
+  school?: string | null;
+}
+
+export interface MemberInput extends PersonDetails {
+  idNumber: string;
   relationship: string;
 }
 
@@ -25,31 +54,189 @@ export interface HouseholdInput {
   bookletNo: string;
   region: string;
   address?: string | null;
+  registeredOn?: LocalDate | null;
   members: MemberInput[];
+}
+
+export interface ResidentUpdate {
+  newIdNumber?: string | null;
+  name?: string | null;
+  phone?: string | null;
+  hukouPlace?: string | null;
+  residencePermitPlace?: string | null;
+  applicantType?: ApplicantType | null;
+  school?: string | null;
+}
+
+/** Key information (关键信息) per 甘州 五3: name, ID number and hukou; the rest is other information. */
+const KEY_FIELDS = new Set(['id_number', 'name', 'hukou_place']);
+
+interface CheckedPerson {
+  idNumber: string;
+  idType: IdType;
+  name: string;
+  sex: 'MALE' | 'FEMALE' | null;
+  birthDate: LocalDate | null;
+  phone: string | null;
+  hukouPlace: string | null;
+  residencePermitPlace: string | null;
+  applicantType: ApplicantType | null;
+  school: string | null;
 }
 
 export class RegistryService {
   async registerHousehold(ctx: RequestContext, input: HouseholdInput): Promise<HouseholdRow> {
     const bookletNo = input.bookletNo.trim();
     if (!bookletNo) throw badInput('bookletNo must not be empty', 'bookletNo');
-    if (!ctx.tenant.regionsByCode.has(input.region)) {
-      throw badInput(`region ${input.region} is not a region of ${ctx.tenant.name}`, 'region');
-    }
-    const members = this.checkMembers(input.members);
+    this.checkRegion(ctx, input.region);
+    const registeredOn = this.date(input.registeredOn, 'registeredOn');
+    if (input.members.length === 0) throw badInput('a household has at least one member', 'members');
+    const heads = input.members.filter((m) => m.relationship.trim() === HEAD_OF_HOUSEHOLD).length;
+    if (heads !== 1) throw badInput(`a household has exactly one ${HEAD_OF_HOUSEHOLD}, this one has ${heads}`, 'members');
+    const seen = new Set<string>();
+    const members = input.members.map((member, i) => {
+      const person = this.checkPerson(member.idNumber, member, `members[${i}]`);
+      if (seen.has(person.idNumber)) throw badInput(`members[${i}].idNumber ${maskIdNumber(person.idNumber)} appears twice`, `members[${i}].idNumber`);
+      seen.add(person.idNumber);
+      return { ...person, relationship: member.relationship.trim() };
+    });
     const taken = await existingResidents(ctx.db, members.map((m) => m.idNumber));
     if (taken.length > 0) {
-      throw new DomainError('CONFLICT', `already registered: ${taken.length} of the members (${taken.join(', ')})`, { field: 'members' });
+      throw new DomainError('CONFLICT', `already registered: ${taken.map(maskIdNumber).join(', ')}`, { field: 'members' });
     }
     const household = await insertHousehold(ctx.db, { bookletNo, regionCode: input.region, address: input.address?.trim() || null });
     if (!household) throw new DomainError('CONFLICT', `household booklet ${bookletNo} is already registered`, { field: 'bookletNo' });
-    try {
-      await insertMembers(ctx.db, household.id, members);
-    } catch (err) {
-      // A concurrent registration of the same person got there first.
-      if ((err as { code?: string }).code === '23505') throw new DomainError('CONFLICT', 'a member was registered at the same time by another request', { field: 'members' });
-      throw err;
-    }
+    await this.insertPeople(ctx, members, household.id);
+    await recordMemberships(ctx.db, members.map((m) => ({ householdId: household.id, idNumber: m.idNumber, relationship: m.relationship, joinedOn: registeredOn })));
     return household;
+  }
+
+  /** Registers one person, alone or into an existing household. */
+  async registerResident(ctx: RequestContext, input: MemberInput & { householdId?: string | null; joinedOn?: LocalDate | null }): Promise<ResidentDetailRow> {
+    const person = this.checkPerson(input.idNumber, input, '');
+    if ((await existingResidents(ctx.db, [person.idNumber])).length > 0) {
+      throw new DomainError('CONFLICT', `${maskIdNumber(person.idNumber)} is already registered`, { field: 'idNumber' });
+    }
+    const relationship = input.relationship?.trim() || null;
+    if (input.householdId) {
+      await this.checkJoin(ctx, input.householdId, relationship);
+      await this.insertPeople(ctx, [{ ...person, relationship: relationship! }], input.householdId);
+      await recordMemberships(ctx.db, [{ householdId: input.householdId, idNumber: person.idNumber, relationship: relationship!, joinedOn: this.date(input.joinedOn, 'joinedOn') }]);
+    } else {
+      await this.insertPeople(ctx, [{ ...person, relationship: null }], null);
+    }
+    return (await residentDetails(ctx.db, [person.idNumber]))[0];
+  }
+
+  /** Changes a person's details; every changed field leaves a change record (信息变更登记表). */
+  async updateResident(ctx: RequestContext, idNumberInput: string, update: ResidentUpdate): Promise<ResidentDetailRow> {
+    const current = await this.existing(ctx, idNumberInput);
+    const next: Record<string, string | null> = {};
+    if (update.newIdNumber != null) {
+      const checked = this.checkPerson(update.newIdNumber, { name: current.name, idType: current.id_type as IdType }, '');
+      if (checked.idNumber !== current.id_number) {
+        if ((await existingResidents(ctx.db, [checked.idNumber])).length > 0) {
+          throw new DomainError('CONFLICT', `${maskIdNumber(checked.idNumber)} is already registered`, { field: 'newIdNumber' });
+        }
+        Object.assign(next, { id_number: checked.idNumber, birth_date: checked.birthDate, sex: checked.sex });
+      }
+    }
+    if (update.name != null) {
+      if (!update.name.trim()) throw badInput('name must not be empty', 'name');
+      next.name = update.name.trim();
+    }
+    if (update.phone !== undefined) next.phone = update.phone?.trim() || null;
+    if (update.hukouPlace !== undefined) next.hukou_place = this.place(update.hukouPlace, 'hukouPlace');
+    if (update.residencePermitPlace !== undefined) next.residence_permit_place = this.place(update.residencePermitPlace, 'residencePermitPlace');
+    if (update.applicantType !== undefined) next.applicant_type = update.applicantType;
+    if (update.school !== undefined) next.school = update.school?.trim() || null;
+    const changed = Object.entries(next).filter(([field, value]) => (current as unknown as Record<string, unknown>)[field] !== value);
+    if (changed.length === 0) return current;
+    const columns = changed.map(([field], i) => `${field} = $${i + 3}`).join(', ');
+    await ctx.db.query(
+      `UPDATE resident SET ${columns}, updated_at = now() WHERE tenant_code = $1 AND id_number = $2`,
+      [ctx.tenant.code, current.id_number, ...changed.map(([, value]) => value)],
+    );
+    const newId = next.id_number ?? current.id_number;
+    await recordChanges(
+      ctx.db,
+      changed
+        .filter(([field]) => field !== 'birth_date' && field !== 'sex')
+        .map(([field, value]) => ({
+          idNumber: newId,
+          field,
+          keyInformation: KEY_FIELDS.has(field),
+          before: (current as unknown as Record<string, string | null>)[field] ?? null,
+          after: value,
+        })),
+      this.actor(ctx),
+    );
+    return (await residentDetails(ctx.db, [newId]))[0];
+  }
+
+  async addHouseholdMember(ctx: RequestContext, householdId: string, idNumber: string, relationship: string, joinedOn?: LocalDate | null): Promise<HouseholdRow> {
+    const person = await this.existing(ctx, idNumber);
+    if (person.household_id) throw new DomainError('CONFLICT', `${maskIdNumber(person.id_number)} already belongs to a household; move them instead`, { field: 'idNumber' });
+    return this.join(ctx, person, householdId, relationship, this.date(joinedOn, 'joinedOn'));
+  }
+
+  async moveHouseholdMember(ctx: RequestContext, idNumber: string, householdId: string, relationship: string, movedOn?: LocalDate | null): Promise<HouseholdRow> {
+    const person = await this.existing(ctx, idNumber);
+    const on = this.date(movedOn, 'movedOn');
+    await this.leave(ctx, person, on);
+    return this.join(ctx, { ...person, household_id: null }, householdId, relationship, on);
+  }
+
+  async removeHouseholdMember(ctx: RequestContext, idNumber: string, leftOn?: LocalDate | null): Promise<ResidentDetailRow> {
+    const person = await this.existing(ctx, idNumber);
+    if (!person.household_id) throw badInput(`${maskIdNumber(person.id_number)} belongs to no household`, 'idNumber');
+    await this.leave(ctx, person, this.date(leftOn, 'leftOn'));
+    return (await residentDetails(ctx.db, [person.id_number]))[0];
+  }
+
+  /** 停保或流出: the person leaves the tenant; their enrolments still running end on that date. */
+  async transferOut(ctx: RequestContext, idNumber: string, on: LocalDate, destination: string | null): Promise<ResidentDetailRow> {
+    const person = await this.existing(ctx, idNumber);
+    if (person.status === 'TRANSFERRED_OUT') throw new DomainError('CONFLICT', `${maskIdNumber(person.id_number)} was already transferred out on ${person.transferred_out_on}`);
+    this.date(on, 'on');
+    if (person.household_id) await this.leave(ctx, person, on, true);
+    await ctx.db.query(
+      `UPDATE resident SET status = 'TRANSFERRED_OUT', transferred_out_on = $3, transferred_to = $4, updated_at = now()
+        WHERE tenant_code = $1 AND id_number = $2`,
+      [ctx.tenant.code, person.id_number, on, destination?.trim() || null],
+    );
+    await ctx.db.query(
+      `UPDATE enrollment SET status = 'TERMINATED', cover_end = CASE WHEN cover_end IS NOT NULL AND cover_end > $3 THEN $3 ELSE cover_end END, updated_at = now()
+        WHERE tenant_code = $1 AND id_number = $2 AND status IN ('UNPAID', 'PAID') AND make_date(coverage_year, 12, 31) >= $3`,
+      [ctx.tenant.code, person.id_number, on],
+    );
+    await recordChanges(ctx.db, [{ idNumber: person.id_number, field: 'status', keyInformation: false, before: 'ACTIVE', after: `TRANSFERRED_OUT ${on}${destination ? ` → ${destination}` : ''}` }], this.actor(ctx));
+    return (await residentDetails(ctx.db, [person.id_number]))[0];
+  }
+
+  async recordWaiver(
+    ctx: RequestContext,
+    input: { idNumber: string; coverageYear: number; reason: WaiverReason; reasonText?: string | null },
+  ): Promise<{ id_number: string; coverage_year: number; reason: WaiverReason; reason_text: string | null; recorded_by: string }> {
+    const person = await this.existing(ctx, input.idNumber);
+    const reasonText = input.reasonText?.trim() || null;
+    if (input.reason === 'OTHER' && !reasonText) throw badInput('reason OTHER needs reasonText (其他原因)', 'reasonText');
+    const rows = await ctx.db.query<{ id_number: string; coverage_year: number; reason: WaiverReason; reason_text: string | null; recorded_by: string }>(
+      `INSERT INTO waiver (tenant_code, id_number, coverage_year, reason, reason_text, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant_code, id_number, coverage_year) DO NOTHING
+       RETURNING id_number, coverage_year, reason, reason_text, recorded_by`,
+      [ctx.tenant.code, person.id_number, input.coverageYear, input.reason, reasonText, this.actor(ctx).sub],
+    );
+    if (!rows[0]) throw new DomainError('CONFLICT', `a waiver for ${input.coverageYear} is already recorded for ${maskIdNumber(person.id_number)}`, { field: 'idNumber' });
+    return rows[0];
+  }
+
+  async waivers(ctx: RequestContext, coverageYear: number, reason?: WaiverReason | null) {
+    return ctx.db.query<{ id_number: string; coverage_year: number; reason: WaiverReason; reason_text: string | null; recorded_by: string; recorded_at: Date }>(
+      `SELECT id_number, coverage_year, reason, reason_text, recorded_by, recorded_at FROM waiver
+        WHERE tenant_code = $1 AND coverage_year = $2 AND ($3::text IS NULL OR reason = $3) ORDER BY recorded_at, id_number`,
+      [ctx.tenant.code, coverageYear, reason ?? null],
+    );
   }
 
   async household(ctx: RequestContext, id: string): Promise<HouseholdRow | null> {
@@ -57,28 +244,173 @@ export class RegistryService {
     return ctx.loaders.household.load(id);
   }
 
-  async resident(ctx: RequestContext, idNumber: string): Promise<ResidentRow | null> {
-    return residentById(ctx.db, idNumber.trim().toUpperCase());
+  async resident(ctx: RequestContext, idNumber: string): Promise<ResidentDetailRow | null> {
+    return (await residentDetails(ctx.db, [idNumber.trim().toUpperCase()]))[0] ?? null;
   }
 
-  async members(ctx: RequestContext, householdId: string): Promise<ResidentRow[]> {
+  async members(ctx: RequestContext, householdId: string): Promise<ResidentDetailRow[]> {
     return ctx.loaders.membersOfHousehold.load(householdId);
   }
 
-  private checkMembers(input: readonly MemberInput[]): NewResident[] {
-    if (input.length === 0) throw badInput('a household has at least one member', 'members');
-    const heads = input.filter((m) => m.relationship.trim() === HEAD_OF_HOUSEHOLD).length;
-    if (heads !== 1) throw badInput(`a household has exactly one ${HEAD_OF_HOUSEHOLD}, this one has ${heads}`, 'members');
-    const seen = new Set<string>();
-    return input.map((member, i) => {
-      const idNumber = member.idNumber.trim().toUpperCase();
-      const facts = parseResidentId(idNumber);
-      if ('error' in facts) throw badInput(`members[${i}].idNumber ${idNumber} is not a valid resident ID number: ${facts.error}`, `members[${i}].idNumber`);
-      if (seen.has(idNumber)) throw badInput(`members[${i}].idNumber ${idNumber} appears twice`, `members[${i}].idNumber`);
-      seen.add(idNumber);
-      const name = member.name.trim();
-      if (!name) throw badInput(`members[${i}].name must not be empty`, `members[${i}].name`);
-      return { idNumber, name, sex: facts.sex, birthDate: facts.birthDate, phone: member.phone?.trim() || null, relationship: member.relationship.trim() };
-    });
+  async membershipHistory(ctx: RequestContext, householdId: string): Promise<MembershipRow[]> {
+    return membershipHistory(ctx.db, [householdId]);
   }
+
+  async changes(ctx: RequestContext, idNumber: string): Promise<ChangeRow[]> {
+    return changesOf(ctx.db, idNumber.trim().toUpperCase());
+  }
+
+  async search(
+    ctx: RequestContext,
+    query: { namePrefix?: string | null; idPrefix?: string | null; region?: string | null },
+    first: number,
+    after: string | null,
+  ): Promise<{ rows: ResidentDetailRow[]; hasNextPage: boolean }> {
+    if (first < 1 || first > 500) throw badInput('first must be between 1 and 500', 'first');
+    let regions: string[] | null = null;
+    if (query.region) {
+      this.checkRegion(ctx, query.region);
+      regions = ctx.tenant.regions.filter((r) => ctx.tenant.isWithin(r.code, query.region!)).map((r) => r.code);
+    }
+    const cursor = after ? decodeCursor(after) : null;
+    const rows = await searchResidents(ctx.db, { namePrefix: query.namePrefix?.trim(), idPrefix: query.idPrefix?.trim().toUpperCase(), regions, after: cursor, limit: first + 1 });
+    return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  private async insertPeople(ctx: RequestContext, people: ReadonlyArray<CheckedPerson & { relationship: string | null }>, householdId: string | null): Promise<void> {
+    try {
+      await ctx.db.query(
+        `INSERT INTO resident (tenant_code, household_id, id_number, id_type, name, sex, birth_date, phone, relationship,
+                               hukou_place, residence_permit_place, applicant_type, school)
+         SELECT $1, $2, p.id_number, p.id_type, p.name, p.sex, p.birth_date, p.phone, p.relationship,
+                p.hukou_place, p.residence_permit_place, p.applicant_type, p.school
+           FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+             AS p(id_number, id_type, name, sex, birth_date, phone, relationship, hukou_place, residence_permit_place, applicant_type, school)`,
+        [
+          ctx.tenant.code,
+          householdId,
+          people.map((p) => p.idNumber),
+          people.map((p) => p.idType),
+          people.map((p) => p.name),
+          people.map((p) => p.sex),
+          people.map((p) => p.birthDate),
+          people.map((p) => p.phone),
+          people.map((p) => p.relationship),
+          people.map((p) => p.hukouPlace),
+          people.map((p) => p.residencePermitPlace),
+          people.map((p) => p.applicantType),
+          people.map((p) => p.school),
+        ],
+      );
+    } catch (err) {
+      const code = (err as { code?: string; constraint?: string }).code;
+      if (code === '23505') {
+        const head = (err as { constraint?: string }).constraint === 'resident_one_head_per_household';
+        throw new DomainError('CONFLICT', head ? `the household already has a ${HEAD_OF_HOUSEHOLD}` : 'a member was registered at the same time by another request', { field: head ? 'relationship' : 'idNumber' });
+      }
+      throw err;
+    }
+  }
+
+  /** Validates identity: for resident ID cards, the GB 11643 number, and birth date and sex agreeing with it. */
+  private checkPerson(idNumberInput: string, details: Partial<PersonDetails>, prefix: string): CheckedPerson {
+    const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
+    const idNumber = idNumberInput.trim().toUpperCase();
+    const idType = details.idType ?? 'RESIDENT_ID_CARD';
+    const name = details.name?.trim() ?? '';
+    if (!name) throw badInput(`${field('name')} must not be empty`, field('name'));
+    let sex = details.sex ?? null;
+    let birthDate = details.birthDate ?? null;
+    if (birthDate && !isLocalDate(birthDate)) throw badInput(`${field('birthDate')} must be a date YYYY-MM-DD`, field('birthDate'));
+    if (idType === 'RESIDENT_ID_CARD') {
+      const facts = parseResidentId(idNumber);
+      if ('error' in facts) throw badInput(`${field('idNumber')} ${maskIdNumber(idNumber)} is not a valid resident ID number: ${facts.error}`, field('idNumber'));
+      if (birthDate && birthDate !== facts.birthDate) throw badInput(`${field('birthDate')} ${birthDate} disagrees with the ID number`, field('birthDate'));
+      if (sex && sex !== facts.sex) throw badInput(`${field('sex')} ${sex} disagrees with the ID number`, field('sex'));
+      sex = facts.sex;
+      birthDate = facts.birthDate;
+    } else if (!/^[A-Z0-9]{5,30}$/.test(idNumber)) {
+      throw badInput(`${field('idNumber')} must be 5 to 30 letters or digits for ${idType}`, field('idNumber'));
+    }
+    if (birthDate && compareDates(birthDate, todayInChina()) > 0) throw badInput(`${field('birthDate')} is in the future`, field('birthDate'));
+    return {
+      idNumber,
+      idType,
+      name,
+      sex,
+      birthDate,
+      phone: details.phone?.trim() || null,
+      hukouPlace: this.place(details.hukouPlace, field('hukouPlace')),
+      residencePermitPlace: this.place(details.residencePermitPlace, field('residencePermitPlace')),
+      applicantType: details.applicantType ?? null,
+      school: details.school?.trim() || null,
+    };
+  }
+
+  /** Places are division codes: 6 digits (county), 9 (township) or 12 (village). */
+  private place(value: string | null | undefined, field: string): string | null {
+    const place = value?.trim() || null;
+    if (place && !/^\d{6}(\d{3}(\d{3})?)?$/.test(place)) throw badInput(`${field} must be a division code of 6, 9 or 12 digits`, field);
+    return place;
+  }
+
+  private checkRegion(ctx: RequestContext, region: string): void {
+    if (!ctx.tenant.regionsByCode.has(region)) throw badInput(`region ${region} is not a region of ${ctx.tenant.name}`, 'region');
+  }
+
+  private date(value: LocalDate | null | undefined, field: string): LocalDate {
+    if (value == null) return todayInChina();
+    if (!isLocalDate(value)) throw badInput(`${field} must be a date YYYY-MM-DD`, field);
+    return value;
+  }
+
+  private actor(ctx: RequestContext) {
+    return { sub: ctx.actor?.sub ?? 'system', role: ctx.actor?.role ?? 'SYSTEM' };
+  }
+
+  private async existing(ctx: RequestContext, idNumber: string): Promise<ResidentDetailRow> {
+    const person = (await residentDetails(ctx.db, [idNumber.trim().toUpperCase()]))[0];
+    if (!person) throw new DomainError('NOT_FOUND', `${maskIdNumber(idNumber.trim().toUpperCase())} is not registered in ${ctx.tenant.name}`, { field: 'idNumber' });
+    return person;
+  }
+
+  private async checkJoin(ctx: RequestContext, householdId: string, relationship: string | null): Promise<HouseholdRow> {
+    if (!relationship) throw badInput('relationship to the head is needed to join a household', 'relationship');
+    const household = await this.household(ctx, householdId);
+    if (!household) throw new DomainError('NOT_FOUND', `no household ${householdId}`, { field: 'householdId' });
+    if (relationship === HEAD_OF_HOUSEHOLD) {
+      const heads = await ctx.db.query('SELECT 1 FROM resident WHERE tenant_code = $1 AND household_id = $2 AND relationship = $3', [ctx.tenant.code, householdId, HEAD_OF_HOUSEHOLD]);
+      if (heads.length > 0) throw badInput(`household ${household.booklet_no} already has a ${HEAD_OF_HOUSEHOLD}`, 'relationship');
+    }
+    return household;
+  }
+
+  private async join(ctx: RequestContext, person: ResidentDetailRow, householdId: string, relationshipInput: string, on: LocalDate): Promise<HouseholdRow> {
+    const relationship = relationshipInput.trim();
+    const household = await this.checkJoin(ctx, householdId, relationship);
+    await ctx.db.query('UPDATE resident SET household_id = $3, relationship = $4, updated_at = now() WHERE tenant_code = $1 AND id_number = $2', [ctx.tenant.code, person.id_number, householdId, relationship]);
+    await recordMemberships(ctx.db, [{ householdId, idNumber: person.id_number, relationship, joinedOn: on }]);
+    return household;
+  }
+
+  /** Leaves the household; the head may leave only last (a household always has exactly one head). */
+  private async leave(ctx: RequestContext, person: ResidentDetailRow, on: LocalDate, evenHead = false): Promise<void> {
+    if (!person.household_id) return;
+    if (person.relationship === HEAD_OF_HOUSEHOLD && !evenHead) {
+      const others = await ctx.db.query('SELECT 1 FROM resident WHERE tenant_code = $1 AND household_id = $2 AND id_number <> $3', [ctx.tenant.code, person.household_id, person.id_number]);
+      if (others.length > 0) throw badInput(`the ${HEAD_OF_HOUSEHOLD} cannot leave while others remain; make another member ${HEAD_OF_HOUSEHOLD} first`, 'idNumber');
+    }
+    await closeMembership(ctx.db, person.id_number, on);
+    await ctx.db.query('UPDATE resident SET household_id = NULL, relationship = NULL, updated_at = now() WHERE tenant_code = $1 AND id_number = $2', [ctx.tenant.code, person.id_number]);
+  }
+}
+
+export function encodeCursor(idNumber: string): string {
+  return Buffer.from(idNumber, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const value = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[0-9A-Z]{5,30}$/.test(value)) throw badInput('after is not a cursor this server gave', 'after');
+  return value;
 }

@@ -195,6 +195,9 @@ describe('tenant isolation', () => {
 });
 
 describe('the database catalog', () => {
+  /** The national one-scheme index: not a tenant's table, and out of the request role's reach. */
+  const CROSS_TENANT = 'scheme_membership';
+
   it('forces row-level security on every table that holds a tenant code', async () => {
     const tables = await server.ownerQuery<{ table: string; rls: boolean; forced: boolean; leads: boolean }>(`
       SELECT c.relname AS table, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
@@ -202,8 +205,11 @@ describe('the database catalog', () => {
                WHERE i.indrelid = c.oid AND i.indisprimary) AS leads
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = 'public' AND c.relkind = 'r'
-         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_code')`);
-    expect(tables.map((t) => t.table).sort()).toEqual(expect.arrayContaining(['household', 'region', 'resident', 'tenant']));
+         AND c.relname <> $1
+         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_code')`, [CROSS_TENANT]);
+    expect(tables.map((t) => t.table).sort()).toEqual(
+      expect.arrayContaining(['assistance_identity', 'enrollment', 'household', 'household_membership', 'payment', 'region', 'resident', 'resident_change', 'tenant', 'waiver']),
+    );
     for (const t of tables) expect(t).toMatchObject({ rls: true, forced: true, leads: true });
   });
 
@@ -212,9 +218,18 @@ describe('the database catalog', () => {
       SELECT i.indexrelid::regclass::text AS index, a.attname AS first
         FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-       WHERE n.nspname = 'public' AND i.indisunique AND c.relname <> 'schema_migrations'`);
+       WHERE n.nspname = 'public' AND i.indisunique AND c.relname NOT IN ('schema_migrations', $1)`, [CROSS_TENANT]);
     expect(keys.length).toBeGreaterThan(0);
     for (const k of keys) expect(k).toMatchObject({ first: 'tenant_code' });
+  });
+
+  it('keeps the cross-tenant index out of the request role\'s reach', async () => {
+    const [grants] = await server.ownerQuery(
+      `SELECT has_table_privilege('insurance_app', $1, 'SELECT') AS s, has_table_privilege('insurance_app', $1, 'INSERT') AS i,
+              has_table_privilege('insurance_app', $1, 'UPDATE') AS u, has_table_privilege('insurance_app', $1, 'DELETE') AS d`,
+      [CROSS_TENANT],
+    );
+    expect(grants).toEqual({ s: false, i: false, u: false, d: false });
   });
 
   it('gives the request role neither superuser nor BYPASSRLS, and no table', async () => {

@@ -1,0 +1,407 @@
+/**
+ * Enrolment and payments. Amounts always come from PolicyService with the person's facts on the date
+ * (birth date, region, circumstances, assistance identities valid then). A bank's single payment and a
+ * tax batch go through the same pipeline, so they are judged by exactly the same rules.
+ */
+import { type LocalDate, todayInChina } from '../common/dates';
+import { badInput, DomainError, policyNotConfigured } from '../common/errors';
+import { formatMoney } from '../common/money';
+import type { RequestContext } from '../context/request-context';
+import type { Circumstance } from '../policy/vocabulary';
+import type { Settlement } from '../policy/policy.service';
+import { maskIdNumber } from '../registry/id-number';
+import { parseResidentId } from '../registry/id-number';
+import type { PolicyYear } from '../tenants/model';
+import {
+  enrolledElsewhere,
+  type EnrollmentRow,
+  enrollmentsOf,
+  type EnrollmentWrite,
+  insertPayments,
+  markPaid,
+  type PaymentRow,
+  paymentsByReceipts,
+  upsertUnpaidEnrollments,
+} from './enrollment.repository';
+import { loadPeople, type People, type PersonRow } from './person-facts';
+import type { HouseholdRow } from '../registry/registry.repository';
+
+export const MAX_IMPORT_ROWS = 10_000;
+
+export interface EnrollInput {
+  idNumber: string;
+  coverageYear: number;
+  enrolledOn?: LocalDate | null;
+  circumstances?: Circumstance[] | null;
+}
+
+export interface PaymentInput {
+  idNumber: string;
+  coverageYear: number;
+  amount: number;
+  paidOn: LocalDate;
+  channel: string;
+  receiptNo: string;
+}
+
+export type RowStatus = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
+
+export interface PaymentRowResult {
+  index: number;
+  receiptNo: string;
+  status: RowStatus;
+  error: DomainError | null;
+  payment: PaymentRow | null;
+}
+
+export interface PaymentImport {
+  batchId: string;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  rows: PaymentRowResult[];
+}
+
+export interface EnrollmentStatusView {
+  status: 'NOT_ENROLLED' | EnrollmentRow['status'];
+  amountDue: number | null;
+  amountDueNote: string | null;
+  amountPaid: number | null;
+  coverage: { start: string; end: string } | null;
+  idNumberMasked: string;
+  nameMasked: string | null;
+  enrolledElsewhere: string[];
+}
+
+const ACTIVE_STATUSES = new Set(['UNPAID', 'PAID', 'REFUND_PENDING']);
+const key = (idNumber: string, coverageYear: number) => `${idNumber}/${coverageYear}`;
+
+export class EnrollmentService {
+  policyFor(ctx: RequestContext, coverageYear: number): PolicyYear {
+    const policy = ctx.tenant.policies.get(coverageYear);
+    if (!policy) {
+      throw policyNotConfigured(ctx.tenant.code, coverageYear, 'policyYear', `${ctx.tenant.name} has no notice configured for the year of cover ${coverageYear}`);
+    }
+    return policy;
+  }
+
+  async enroll(ctx: RequestContext, input: EnrollInput): Promise<EnrollmentRow> {
+    const idNumber = normaliseId(input.idNumber);
+    const policy = this.policyFor(ctx, input.coverageYear);
+    const enrolledOn = input.enrolledOn ?? todayInChina();
+    const circumstances = [...new Set(input.circumstances ?? [])];
+    const people = await loadPeople(ctx.db, [idNumber]);
+    const person = this.registeredPerson(ctx, people, idNumber);
+    const [existing] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
+    if (existing && ACTIVE_STATUSES.has(existing.status)) {
+      throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${existing.status})`, { field: 'idNumber' });
+    }
+    const elsewhere = (await enrolledElsewhere(ctx.db, [idNumber], input.coverageYear)).get(idNumber);
+    if (elsewhere) {
+      const where = elsewhere.map((code) => `${ctx.app.registry.get(code)?.name ?? code} (${code})`).join(', ');
+      throw new DomainError(
+        'CONFLICT',
+        `${maskIdNumber(idNumber)} is enrolled in ${where} for ${input.coverageYear}: one basic scheme per person per year; they must be transferred out there first`,
+        { field: 'idNumber', enrolledIn: elsewhere },
+      );
+    }
+    this.checkPlace(ctx, policy, person);
+    const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(idNumber, policy, enrolledOn, circumstances));
+    await upsertUnpaidEnrollments(ctx.db, [{ idNumber, coverageYear: input.coverageYear, enrolledOn, circumstances, regionCode: person.region_code, settlement }]);
+    const [row] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
+    return row;
+  }
+
+  /** A bank's payment: idempotent by receipt; the amount must be what is due on paidOn. */
+  async recordPayment(ctx: RequestContext, input: PaymentInput): Promise<PaymentRow> {
+    const [result] = (await this.processPayments(ctx, null, [input])).rows;
+    if (result.error) throw result.error;
+    return result.payment!;
+  }
+
+  /** A tax batch: per-row results; a rejected row never blocks the others; a replay changes nothing. */
+  async importPayments(ctx: RequestContext, batchId: string, inputs: readonly PaymentInput[]): Promise<PaymentImport> {
+    if (!batchId.trim()) throw badInput('batchId must not be empty', 'batchId');
+    if (inputs.length > MAX_IMPORT_ROWS) throw badInput(`at most ${MAX_IMPORT_ROWS} payments per call, got ${inputs.length}`, 'payments');
+    return this.processPayments(ctx, batchId.trim(), inputs);
+  }
+
+  private async processPayments(ctx: RequestContext, batchId: string | null, inputs: readonly PaymentInput[]): Promise<PaymentImport> {
+    const rows = inputs.map((input) => ({
+      ...input,
+      idNumber: normaliseId(input.idNumber),
+      receiptNo: input.receiptNo.trim(),
+      channel: input.channel.trim(),
+    }));
+    const [existingPayments, people, enrollments] = await Promise.all([
+      paymentsByReceipts(ctx.db, [...new Set(rows.map((r) => r.receiptNo))]),
+      loadPeople(ctx.db, rows.map((r) => r.idNumber)),
+      enrollmentsOf(ctx.db, uniqueKeys(rows)),
+    ]);
+    const paymentByReceipt = new Map(existingPayments.map((p) => [p.receipt_no, p]));
+    const enrollmentByKey = new Map(enrollments.map((e) => [key(e.id_number, e.coverage_year), e]));
+    const paidInBatch = new Map<string, string>();
+    const results: PaymentRowResult[] = [];
+    const accepted: Array<{ result: PaymentRowResult; input: (typeof rows)[number]; settlement: Settlement; enrollment: EnrollmentRow | undefined }> = [];
+
+    rows.forEach((input, index) => {
+      const result: PaymentRowResult = { index, receiptNo: input.receiptNo, status: 'REJECTED', error: null, payment: null };
+      results.push(result);
+      const reject = (error: DomainError) => {
+        result.error = error;
+      };
+      const earlier = paymentByReceipt.get(input.receiptNo);
+      if (earlier) {
+        if (samePayment(earlier, input)) {
+          result.status = 'DUPLICATE';
+          result.payment = earlier;
+        } else reject(new DomainError('CONFLICT', `receipt ${input.receiptNo} already records a different payment`, { field: 'receiptNo' }));
+        return;
+      }
+      const problem = this.checkPayment(ctx, input, people, enrollmentByKey.get(key(input.idNumber, input.coverageYear)), paidInBatch);
+      if (problem instanceof DomainError) return reject(problem);
+      result.status = 'ACCEPTED';
+      result.payment = paymentRow(input, batchId, ctx);
+      paymentByReceipt.set(input.receiptNo, result.payment);
+      paidInBatch.set(key(input.idNumber, input.coverageYear), input.receiptNo);
+      accepted.push({ result, input, settlement: problem, enrollment: enrollmentByKey.get(key(input.idNumber, input.coverageYear)) });
+    });
+
+    // Writes, set-based: enrolments for first payers, the payments, then the enrolments paid.
+    await upsertUnpaidEnrollments(
+      ctx.db,
+      accepted
+        .filter((a) => !a.enrollment || !ACTIVE_STATUSES.has(a.enrollment.status))
+        .map((a): EnrollmentWrite => ({
+          idNumber: a.input.idNumber,
+          coverageYear: a.input.coverageYear,
+          enrolledOn: a.input.paidOn,
+          circumstances: [],
+          regionCode: people.person(a.input.idNumber)?.region_code ?? null,
+          settlement: a.settlement,
+        })),
+    );
+    const written = await insertPayments(ctx.db, accepted.map((a) => ({ ...paymentWrite(a.input, batchId, ctx) })));
+    const landed = accepted.filter((a) => written.has(a.input.receiptNo));
+    for (const a of accepted.filter((x) => !written.has(x.input.receiptNo))) {
+      // Another request wrote the same receipt between our read and our write.
+      a.result.status = 'DUPLICATE';
+    }
+    const paid = await markPaid(
+      ctx.db,
+      landed.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, amountPaid: a.input.amount, settlement: a.settlement })),
+    );
+    if (landed.some((a) => !paid.has(key(a.input.idNumber, a.input.coverageYear)))) {
+      // A concurrent payment paid the same enrolment first: roll everything back rather than pay twice.
+      throw new DomainError('CONFLICT', 'an enrolment in this request was paid at the same time by another request; nothing was written, retry');
+    }
+    const count = (status: RowStatus) => results.filter((r) => r.status === status).length;
+    return { batchId: batchId ?? '', accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), rows: results };
+  }
+
+  /** The settlement of an acceptable payment, or why it is refused. */
+  private checkPayment(
+    ctx: RequestContext,
+    input: PaymentInput,
+    people: People,
+    enrollment: EnrollmentRow | undefined,
+    paidInBatch: Map<string, string>,
+  ): Settlement | DomainError {
+    try {
+      if (!input.receiptNo) return badInput('receiptNo must not be empty', 'receiptNo');
+      if (!input.channel) return badInput('channel must not be empty', 'channel');
+      const idProblem = parseResidentId(input.idNumber);
+      if ('error' in idProblem) return badInput(`idNumber ${maskIdNumber(input.idNumber)} is not a valid resident ID number: ${idProblem.error}`, 'idNumber');
+      const policy = this.policyFor(ctx, input.coverageYear);
+      const person = this.registeredPerson(ctx, people, input.idNumber);
+      const sameBatch = paidInBatch.get(key(input.idNumber, input.coverageYear));
+      if (sameBatch) return new DomainError('CONFLICT', `already paid for ${input.coverageYear} by receipt ${sameBatch} in this batch`, { field: 'idNumber' });
+      if (enrollment && enrollment.status !== 'UNPAID' && ACTIVE_STATUSES.has(enrollment.status)) {
+        return new DomainError('CONFLICT', `the enrolment for ${input.coverageYear} is already ${enrollment.status}${enrollment.paid_on ? ` (paid ${enrollment.paid_on})` : ''}`, { field: 'idNumber' });
+      }
+      if (!enrollment || !ACTIVE_STATUSES.has(enrollment.status)) this.checkPlace(ctx, policy, person);
+      const circumstances = (enrollment && ACTIVE_STATUSES.has(enrollment.status) ? enrollment.circumstances : []) as Circumstance[];
+      const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(input.idNumber, policy, input.paidOn, circumstances));
+      if (input.amount !== settlement.amountDue) {
+        return new DomainError(
+          'BAD_USER_INPUT',
+          `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)}, not ${formatMoney(input.amount)}`,
+          { field: 'amount', amountDue: formatMoney(settlement.amountDue) },
+        );
+      }
+      return settlement;
+    } catch (err) {
+      if (err instanceof DomainError) return err;
+      throw err;
+    }
+  }
+
+  async enrollmentStatus(ctx: RequestContext, idNumberInput: string, coverageYear: number, asOf?: LocalDate | null): Promise<EnrollmentStatusView> {
+    const idNumber = normaliseId(idNumberInput);
+    const [people, [enrollment], elsewhere] = await Promise.all([
+      loadPeople(ctx.db, [idNumber]),
+      enrollmentsOf(ctx.db, [{ idNumber, coverageYear }]),
+      enrolledElsewhere(ctx.db, [idNumber], coverageYear),
+    ]);
+    const person = people.person(idNumber);
+    const view: EnrollmentStatusView = {
+      status: enrollment?.status ?? 'NOT_ENROLLED',
+      amountDue: null,
+      amountDueNote: null,
+      amountPaid: enrollment?.amount_paid ?? null,
+      coverage: enrollment?.cover_start && enrollment.cover_end ? { start: enrollment.cover_start, end: enrollment.cover_end } : null,
+      idNumberMasked: maskIdNumber(idNumber),
+      nameMasked: person ? maskName(person.name) : null,
+      enrolledElsewhere: elsewhere.get(idNumber) ?? [],
+    };
+    if (enrollment && enrollment.status !== 'UNPAID') {
+      view.amountDue = enrollment.amount_due;
+      return view;
+    }
+    if (!person) {
+      view.amountDueNote = 'not registered in this tenant';
+      return view;
+    }
+    const date = asOf ?? todayInChina();
+    try {
+      const policy = this.policyFor(ctx, coverageYear);
+      const circumstances = (enrollment?.circumstances ?? []) as Circumstance[];
+      view.amountDue = ctx.app.policyEngine.contribution(ctx.tenant, policy, people.facts(idNumber, policy, date, circumstances)).amountDue;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      view.amountDueNote = `${err.code}: ${err.message}`;
+    }
+    return view;
+  }
+
+  /**
+   * Households with a member (not transferred out, no waiver) who is not enrolled for the year. Where
+   * the tenant enrols by household (肃南 二（一）) these break the rule; elsewhere they are follow-ups.
+   */
+  async incompleteHouseholds(ctx: RequestContext, coverageYear: number, first: number, afterBookletNo: string | null): Promise<HouseholdRow[]> {
+    if (first < 1 || first > 5000) throw badInput('first must be between 1 and 5000', 'first');
+    return ctx.db.query<HouseholdRow>(
+      `SELECT h.id, h.booklet_no, h.region_code, h.address FROM household h
+        WHERE h.tenant_code = $1 AND ($3::text IS NULL OR h.booklet_no > $3)
+          AND EXISTS (
+            SELECT 1 FROM resident r
+             WHERE r.tenant_code = h.tenant_code AND r.household_id = h.id AND r.status = 'ACTIVE'
+               AND NOT EXISTS (SELECT 1 FROM enrollment e WHERE e.tenant_code = r.tenant_code AND e.id_number = r.id_number
+                                 AND e.coverage_year = $2 AND e.status IN ('UNPAID', 'PAID', 'REFUND_PENDING'))
+               AND NOT EXISTS (SELECT 1 FROM waiver w WHERE w.tenant_code = r.tenant_code AND w.id_number = r.id_number AND w.coverage_year = $2))
+        ORDER BY h.booklet_no LIMIT $4`,
+      [ctx.tenant.code, coverageYear, afterBookletNo, first],
+    );
+  }
+
+  /**
+   * Enrols, as paid by their funding body, everyone whose assistance on `paidOn` is a full sponsorship
+   * (全额资助/免征代缴): no personal payment. Set-based: three statements whatever the number of people.
+   */
+  async sponsorEnrollments(ctx: RequestContext, coverageYear: number, paidOn: LocalDate): Promise<{ enrolled: number; alreadyEnrolled: number; skipped: Array<{ idNumber: string; error: DomainError }> }> {
+    const policy = this.policyFor(ctx, coverageYear);
+    const candidates = await ctx.db.query<{ id_number: string }>(
+      `SELECT DISTINCT a.id_number FROM assistance_identity a JOIN resident r ON r.tenant_code = a.tenant_code AND r.id_number = a.id_number
+        WHERE a.tenant_code = $1 AND r.status = 'ACTIVE' AND a.valid_from <= $2 AND (a.valid_to IS NULL OR a.valid_to >= $2)`,
+      [ctx.tenant.code, paidOn],
+    );
+    const ids = candidates.map((c) => c.id_number);
+    const [people, enrollments] = await Promise.all([loadPeople(ctx.db, ids), enrollmentsOf(ctx.db, ids.map((idNumber) => ({ idNumber, coverageYear })))]);
+    const byId = new Map(enrollments.map((e) => [e.id_number, e]));
+    const sponsored: Array<{ idNumber: string; settlement: Settlement; regionCode: string | null }> = [];
+    const skipped: Array<{ idNumber: string; error: DomainError }> = [];
+    let alreadyEnrolled = 0;
+    for (const idNumber of ids) {
+      const existing = byId.get(idNumber);
+      if (existing && existing.status !== 'UNPAID' && ACTIVE_STATUSES.has(existing.status)) {
+        alreadyEnrolled += 1;
+        continue;
+      }
+      try {
+        const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(idNumber, policy, paidOn, (existing?.circumstances ?? []) as Circumstance[]));
+        if (settlement.mode === 'FULL_SPONSORSHIP') sponsored.push({ idNumber, settlement, regionCode: people.person(idNumber)?.region_code ?? null });
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        skipped.push({ idNumber, error: err });
+      }
+    }
+    await upsertUnpaidEnrollments(ctx.db, sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, enrolledOn: paidOn, circumstances: [], regionCode: s.regionCode, settlement: s.settlement })));
+    const paid = await markPaid(ctx.db, sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, amountPaid: 0, settlement: s.settlement })));
+    return { enrolled: paid.size, alreadyEnrolled, skipped };
+  }
+
+  /** This tenant's enrolments of people another tenant also enrols for the year (不重复参保 follow-up). */
+  async duplicateEnrollments(ctx: RequestContext, coverageYear: number): Promise<Array<{ enrollment: EnrollmentRow; elsewhere: string[] }>> {
+    const rows = await ctx.db.query<EnrollmentRow & { elsewhere: string[] }>(
+      `SELECT e.*, d.elsewhere FROM (
+          SELECT s.id_number, array_agg(s.tenant_code ORDER BY s.tenant_code) AS elsewhere
+            FROM scheme_elsewhere(ARRAY(SELECT id_number FROM enrollment WHERE tenant_code = $1 AND coverage_year = $2
+                                          AND status IN ('UNPAID', 'PAID', 'REFUND_PENDING')), $2) s
+           GROUP BY s.id_number) d
+        JOIN enrollment e ON e.tenant_code = $1 AND e.coverage_year = $2 AND e.id_number = d.id_number
+       ORDER BY e.id_number`,
+      [ctx.tenant.code, coverageYear],
+    );
+    return rows.map(({ elsewhere, ...enrollment }) => ({ enrollment, elsewhere }));
+  }
+
+  private registeredPerson(ctx: RequestContext, people: People, idNumber: string): PersonRow {
+    const person = people.person(idNumber);
+    if (!person) throw new DomainError('NOT_FOUND', `${maskIdNumber(idNumber)} is not registered in ${ctx.tenant.name}`, { field: 'idNumber' });
+    if (person.status === 'TRANSFERRED_OUT') {
+      throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} was transferred out on ${person.transferred_out_on}${person.transferred_to ? ` to ${person.transferred_to}` : ''}`, { field: 'idNumber' });
+    }
+    return person;
+  }
+
+  /** 平利 七（一）2: the place of enrolment must match the hukou or the residence permit. */
+  private checkPlace(ctx: RequestContext, policy: PolicyYear, person: PersonRow): void {
+    const rule = policy.data.enrolment?.placeMustMatchHukouOrResidencePermit;
+    if (!rule) return;
+    const here = (place: string | null) => !!place && place.startsWith(ctx.tenant.code);
+    if (!here(person.hukou_place) && !here(person.residence_permit_place)) {
+      throw new DomainError(
+        'ENROLLMENT_CLOSED',
+        `${ctx.tenant.name} enrols only people whose hukou or residence permit is here (${rule.clause}); on record: hukou ${person.hukou_place ?? 'none'}, residence permit ${person.residence_permit_place ?? 'none'}`,
+        { rule: 'place-of-enrolment', clause: rule.clause },
+      );
+    }
+  }
+}
+
+function normaliseId(idNumber: string): string {
+  return idNumber.trim().toUpperCase();
+}
+
+function uniqueKeys(rows: ReadonlyArray<{ idNumber: string; coverageYear: number }>) {
+  const seen = new Map<string, { idNumber: string; coverageYear: number }>();
+  for (const r of rows) seen.set(key(r.idNumber, r.coverageYear), { idNumber: r.idNumber, coverageYear: r.coverageYear });
+  return [...seen.values()];
+}
+
+function samePayment(row: PaymentRow, input: PaymentInput): boolean {
+  return row.id_number === input.idNumber && row.coverage_year === input.coverageYear && row.amount === input.amount && row.paid_on === input.paidOn && row.channel === input.channel;
+}
+
+function paymentWrite(input: PaymentInput, batchId: string | null, ctx: RequestContext) {
+  return { ...input, batchId, recordedBy: ctx.actor?.sub ?? 'system' };
+}
+
+function paymentRow(input: PaymentInput, batchId: string | null, ctx: RequestContext): PaymentRow {
+  return {
+    receipt_no: input.receiptNo,
+    id_number: input.idNumber,
+    coverage_year: input.coverageYear,
+    amount: input.amount,
+    paid_on: input.paidOn,
+    channel: input.channel,
+    batch_id: batchId,
+    recorded_by: ctx.actor?.sub ?? 'system',
+  };
+}
+
+/** 张三 → 张*; 欧阳娜娜 → 欧***. */
+export function maskName(name: string): string {
+  const chars = [...name];
+  return chars.length <= 1 ? '*' : chars[0] + '*'.repeat(chars.length - 1);
+}
