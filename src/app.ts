@@ -77,7 +77,7 @@ function createApollo(config: AppConfig, log: Logger): ApolloServer<RequestConte
     allowBatchedHttpRequests: false,
     // The server owns its shutdown order (src/main.ts): Apollo must not stop itself on signals.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), transactionPlugin(log)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), transactionPlugin(log), ...(config.production ? [] : [sqlCountPlugin()])],
   });
 }
 
@@ -99,6 +99,24 @@ function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
               kind: 'single',
               singleResult: { errors: [{ message: 'The change could not be saved; nothing was written', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
             };
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Outside production, reports how many SQL statements the request ran in `extensions.sqlStatements`:
+ * the tests and the benchmark use it to show nested reads do not grow with the data (no N+1).
+ */
+function sqlCountPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlStatements: contextValue.sqlStatements };
           }
         },
       };

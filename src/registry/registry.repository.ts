@@ -120,12 +120,20 @@ export async function recordMemberships(
   );
 }
 
-/** Closes the open membership of a person (moved out or removed) on `leftOn`. */
-export async function closeMembership(db: TenantTransaction, idNumber: string, leftOn: string): Promise<void> {
-  await db.query(
-    `UPDATE household_membership SET left_on = $3 WHERE tenant_code = $1 AND id_number = $2 AND left_on IS NULL`,
+/**
+ * Closes the open membership of a person (moved out or removed) on `leftOn`. Returns the day they
+ * joined when `leftOn` is before it (nothing is changed then), or null.
+ */
+export async function closeMembership(db: TenantTransaction, idNumber: string, leftOn: string): Promise<string | null> {
+  const rows = await db.query<{ joined_on: string; closed: boolean }>(
+    `WITH open AS (SELECT id, joined_on FROM household_membership WHERE tenant_code = $1 AND id_number = $2 AND left_on IS NULL),
+          closed AS (UPDATE household_membership m SET left_on = $3 FROM open
+                      WHERE m.tenant_code = $1 AND m.id = open.id AND open.joined_on <= $3 RETURNING m.id)
+     SELECT open.joined_on, EXISTS (SELECT 1 FROM closed WHERE closed.id = open.id) AS closed FROM open`,
     [db.tenantCode, idNumber, leftOn],
   );
+  const refused = rows.find((r) => !r.closed);
+  return refused ? refused.joined_on : null;
 }
 
 export interface MembershipRow {

@@ -400,7 +400,8 @@ export class RegistryService {
       const others = await ctx.db.query('SELECT 1 FROM resident WHERE tenant_code = $1 AND household_id = $2 AND id_number <> $3', [ctx.tenant.code, person.household_id, person.id_number]);
       if (others.length > 0) throw badInput(`the ${HEAD_OF_HOUSEHOLD} cannot leave while others remain; make another member ${HEAD_OF_HOUSEHOLD} first`, 'idNumber');
     }
-    await closeMembership(ctx.db, person.id_number, on);
+    const joinedOn = await closeMembership(ctx.db, person.id_number, on);
+    if (joinedOn) throw badInput(`${on} is before ${maskIdNumber(person.id_number)} joined the household on ${joinedOn}`, 'date');
     await ctx.db.query('UPDATE resident SET household_id = NULL, relationship = NULL, updated_at = now() WHERE tenant_code = $1 AND id_number = $2', [ctx.tenant.code, person.id_number]);
   }
 }
