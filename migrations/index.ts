@@ -1,5 +1,6 @@
 /** Every migration, in order. Listed explicitly so tests, the CLI and the server load the same set. */
 import { Foundation1763800000000 } from './1763800000000-Foundation';
 import { RegistryAndEnrollment1763800100000 } from './1763800100000-RegistryAndEnrollment';
+import { BulkWriteStatistics1763800200000 } from './1763800200000-BulkWriteStatistics';
 
-export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000];
+export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000];

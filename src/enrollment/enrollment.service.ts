@@ -19,6 +19,7 @@ import {
   type EnrollmentWrite,
   insertPayments,
   markPaid,
+  refreshStatisticsAfterBulkWrite,
   type PaymentRow,
   paymentsByReceipts,
   upsertUnpaidEnrollments,
@@ -168,19 +169,19 @@ export class EnrollmentService {
     });
 
     // Writes, set-based: enrolments for first payers, the payments, then the enrolments paid.
-    await upsertUnpaidEnrollments(
-      ctx.db,
-      accepted
-        .filter((a) => !a.enrollment || !ACTIVE_STATUSES.has(a.enrollment.status))
-        .map((a): EnrollmentWrite => ({
-          idNumber: a.input.idNumber,
-          coverageYear: a.input.coverageYear,
-          enrolledOn: a.input.paidOn,
-          circumstances: [],
-          regionCode: people.person(a.input.idNumber)?.region_code ?? null,
-          settlement: a.settlement,
-        })),
-    );
+    const firstPayers = accepted
+      .filter((a) => !a.enrollment || !ACTIVE_STATUSES.has(a.enrollment.status))
+      .map((a): EnrollmentWrite => ({
+        idNumber: a.input.idNumber,
+        coverageYear: a.input.coverageYear,
+        enrolledOn: a.input.paidOn,
+        circumstances: [],
+        regionCode: people.person(a.input.idNumber)?.region_code ?? null,
+        settlement: a.settlement,
+      }));
+    await upsertUnpaidEnrollments(ctx.db, firstPayers);
+    // The payments' foreign-key checks look these enrolments up one by one: keep their plan sound.
+    await refreshStatisticsAfterBulkWrite(ctx.db, 'enrollment', firstPayers.length);
     const written = await insertPayments(ctx.db, accepted.map((a) => ({ ...paymentWrite(a.input, batchId, ctx) })));
     const landed = accepted.filter((a) => written.has(a.input.receiptNo));
     for (const a of accepted.filter((x) => !written.has(x.input.receiptNo))) {
@@ -298,7 +299,7 @@ export class EnrollmentService {
    * Enrols, as paid by their funding body, everyone whose assistance on `paidOn` is a full sponsorship
    * (全额资助/免征代缴): no personal payment. Set-based: three statements whatever the number of people.
    */
-  async sponsorEnrollments(ctx: RequestContext, coverageYear: number, paidOn: LocalDate): Promise<{ enrolled: number; alreadyEnrolled: number; skipped: Array<{ idNumber: string; error: DomainError }> }> {
+  async sponsorEnrollments(ctx: RequestContext, coverageYear: number, paidOn: LocalDate): Promise<{ enrolled: number; /** fully sponsored and already enrolled */ alreadyEnrolled: number; skipped: Array<{ idNumber: string; error: DomainError }> }> {
     const policy = this.policyFor(ctx, coverageYear);
     const candidates = await ctx.db.query<{ id_number: string }>(
       `SELECT DISTINCT a.id_number FROM assistance_identity a JOIN resident r ON r.tenant_code = a.tenant_code AND r.id_number = a.id_number
@@ -314,7 +315,7 @@ export class EnrollmentService {
     for (const idNumber of ids) {
       const existing = byId.get(idNumber);
       if (existing && existing.status !== 'UNPAID' && ACTIVE_STATUSES.has(existing.status)) {
-        alreadyEnrolled += 1;
+        if (existing.subsidy_mode === 'FULL_SPONSORSHIP') alreadyEnrolled += 1;
         continue;
       }
       try {

@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { type AppState, RequestContext } from '../context/request-context';
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/** A 10,000-row importPayments is about 1.6 MB of JSON; room for that, not for abuse. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export function createHttpServer(state: AppState, apollo: ApolloServer<RequestContext>): Server {
   return createServer((req, res) => {
@@ -30,7 +31,11 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, req
   let body: unknown = undefined;
   if (req.method === 'POST') {
     const raw = await readBody(req);
-    if (raw === null) return send(res, 413, { 'content-type': 'text/plain' }, 'Request body too large\n');
+    if (raw === null) {
+      // Answer first, then drop the connection: the rest of the body is not read.
+      res.once('finish', () => req.destroy());
+      return send(res, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ errors: [{ message: `The request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }] }));
+    }
     if ((headers.get('content-type') ?? '').includes('application/json')) {
       try {
         body = raw.length ? JSON.parse(raw) : undefined;
@@ -81,8 +86,8 @@ function readBody(req: IncomingMessage): Promise<string | null> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        req.pause();
         resolve(null);
-        req.destroy();
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
