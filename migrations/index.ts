@@ -2,5 +2,6 @@
 import { Foundation1763800000000 } from './1763800000000-Foundation';
 import { RegistryAndEnrollment1763800100000 } from './1763800100000-RegistryAndEnrollment';
 import { BulkWriteStatistics1763800200000 } from './1763800200000-BulkWriteStatistics';
+import { SubsidiesAndRefunds1763800300000 } from './1763800300000-SubsidiesAndRefunds';
 
-export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000];
+export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000, SubsidiesAndRefunds1763800300000];

@@ -3,6 +3,7 @@
  * payments) load in one set-based query per level, whatever the number of parents. Created lazily.
  */
 import DataLoader from 'dataloader';
+import { type GrantRow, grantsOf } from '../assistance/subsidy.repository';
 import { type EnrollmentRow, enrollmentsOfPeople, type PaymentRow, paymentsOfEnrollments } from '../enrollment/enrollment.repository';
 import { type HouseholdRow, householdsByIds, type ResidentDetailRow, residentsOfHouseholds } from '../registry/registry.repository';
 import type { RequestContext } from './request-context';
@@ -13,12 +14,19 @@ const groupBy = <T, K>(rows: readonly T[], keyOf: (row: T) => K): Map<K, T[]> =>
   return groups;
 };
 
+const splitKey = (key: string) => {
+  const [idNumber, year] = key.split('/');
+  return { idNumber, coverageYear: Number(year) };
+};
+
 export class Loaders {
   readonly membersOfHousehold: DataLoader<string, ResidentDetailRow[]>;
   readonly household: DataLoader<string, HouseholdRow | null>;
   readonly enrollmentsOfPerson: DataLoader<string, EnrollmentRow[]>;
   /** Keyed "idNumber/coverageYear". */
   readonly paymentsOfEnrollment: DataLoader<string, PaymentRow[]>;
+  /** Keyed "idNumber/coverageYear". */
+  readonly grantsOfEnrollment: DataLoader<string, GrantRow[]>;
 
   constructor(ctx: RequestContext) {
     this.membersOfHousehold = new DataLoader(async (ids) => {
@@ -34,11 +42,11 @@ export class Loaders {
       return ids.map((id) => groups.get(id) ?? []);
     });
     this.paymentsOfEnrollment = new DataLoader(async (keys) => {
-      const pairs = keys.map((k) => {
-        const [idNumber, year] = k.split('/');
-        return { idNumber, coverageYear: Number(year) };
-      });
-      const groups = groupBy(await paymentsOfEnrollments(ctx.db, pairs), (p) => `${p.id_number}/${p.coverage_year}`);
+      const groups = groupBy(await paymentsOfEnrollments(ctx.db, keys.map(splitKey)), (p) => `${p.id_number}/${p.coverage_year}`);
+      return keys.map((k) => groups.get(k) ?? []);
+    });
+    this.grantsOfEnrollment = new DataLoader(async (keys) => {
+      const groups = groupBy(await grantsOf(ctx.db, keys.map(splitKey)), (g) => `${g.id_number}/${g.coverage_year}`);
       return keys.map((k) => groups.get(k) ?? []);
     });
   }

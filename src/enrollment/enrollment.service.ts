@@ -26,6 +26,7 @@ import {
 } from './enrollment.repository';
 import { loadPeople, type People, type PersonRow } from './person-facts';
 import type { HouseholdRow } from '../registry/registry.repository';
+import type { SubsidyService } from '../assistance/subsidy.service';
 
 export const MAX_IMPORT_ROWS = 10_000;
 
@@ -78,6 +79,8 @@ const ACTIVE_STATUSES = new Set(['UNPAID', 'PAID', 'REFUND_PENDING']);
 const key = (idNumber: string, coverageYear: number) => `${idNumber}/${coverageYear}`;
 
 export class EnrollmentService {
+  constructor(private readonly subsidies: SubsidyService) {}
+
   policyFor(ctx: RequestContext, coverageYear: number): PolicyYear {
     const policy = ctx.tenant.policies.get(coverageYear);
     if (!policy) {
@@ -196,6 +199,10 @@ export class EnrollmentService {
       // A concurrent payment paid the same enrolment first: roll everything back rather than pay twice.
       throw new DomainError('CONFLICT', 'an enrolment in this request was paid at the same time by another request; nothing was written, retry');
     }
+    await this.subsidies.recordForPayments(
+      ctx,
+      landed.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, settlement: a.settlement })),
+    );
     const count = (status: RowStatus) => results.filter((r) => r.status === status).length;
     return { batchId: batchId ?? '', accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), rows: results };
   }
@@ -328,6 +335,8 @@ export class EnrollmentService {
     }
     await upsertUnpaidEnrollments(ctx.db, sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, enrolledOn: paidOn, circumstances: [], regionCode: s.regionCode, settlement: s.settlement })));
     const paid = await markPaid(ctx.db, sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, amountPaid: 0, settlement: s.settlement })));
+    // The funding body's payment, recorded as a settled grant with its funding shares.
+    await this.subsidies.recordForPayments(ctx, sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear))).map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, settlement: s.settlement })));
     return { enrolled: paid.size, alreadyEnrolled, skipped };
   }
 

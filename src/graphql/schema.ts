@@ -7,9 +7,10 @@ import './enums';
 import { PolicyResolver } from './resolvers/policy.resolver';
 import { EnrollmentResolver } from './resolvers/enrollment.resolver';
 import { HouseholdResolver, ResidentResolver } from './resolvers/registry.resolver';
+import { SubsidyResolver } from './resolvers/subsidy.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 
-export const RESOLVERS = [PolicyResolver, HouseholdResolver, ResidentResolver, EnrollmentResolver, ViewerResolver] as const;
+export const RESOLVERS = [PolicyResolver, HouseholdResolver, ResidentResolver, EnrollmentResolver, SubsidyResolver, ViewerResolver] as const;
 
 let built: GraphQLSchema | undefined;
 

@@ -19,6 +19,7 @@ import { type Fen, formatMoney } from '../common/money';
 import type { AssistanceRuleData } from '../tenants/format';
 import type { PolicyYear, Tenant } from '../tenants/model';
 import { allocateFunding, type FundingShare } from './funding';
+import { evaluateRefund, type RefundDecision, type RefundFacts } from './refund';
 import { type AssistanceCategory, type Circumstance, DIBAO_CLASSES, type SubsidyMode } from './vocabulary';
 
 export interface QuoteFacts {
@@ -120,6 +121,28 @@ export class PolicyService {
       amount: null,
     });
     return { ...contribution, coverage, coverageUnstated: null };
+  }
+
+  /**
+   * The subsidy a set of categories earns under the notice (one category, the highest, never above the
+   * standard) and who funds it; null when none. Used when an identity changes after payment.
+   */
+  assistanceFor(
+    tenant: Tenant,
+    policy: PolicyYear,
+    categories: readonly AssistanceCategory[],
+    region: string | null,
+  ): { category: AssistanceCategory; amount: Fen; mode: SubsidyMode; fundingShares: FundingShare[]; clause: string } | null {
+    const steps: ExplanationStep[] = [];
+    const candidates = this.candidates(policy, [...new Set(categories)], policy.data.individualContribution.amount, steps);
+    if (candidates.length === 0) return null;
+    const best = this.chooseCategory(policy, candidates, steps);
+    return { category: best.category, amount: best.amount, mode: best.mode, fundingShares: this.funding(tenant, best, region, steps), clause: best.rule.clause };
+  }
+
+  /** What a refund request comes to under the notice's rules, or REFUND_NOT_ALLOWED with rule and clause. */
+  refund(policy: PolicyYear, facts: RefundFacts): RefundDecision {
+    return evaluateRefund(policy, facts);
   }
 
   /** What is owed on the payment date; needs no cover dates, so it also serves where cover is unstated. */

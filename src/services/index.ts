@@ -1,12 +1,16 @@
 /** The services, one instance each: they hold no state of their own (state lives in the context). */
 import { AssistanceService } from '../assistance/assistance.service';
+import { SubsidyService } from '../assistance/subsidy.service';
 import { EnrollmentService } from '../enrollment/enrollment.service';
 import { RegistryService } from '../registry/registry.service';
 import { PolicyQueryService } from './policy-query.service';
 
+const subsidy = new SubsidyService();
+
 export const services = {
   policy: new PolicyQueryService(),
   registry: new RegistryService(),
-  enrollment: new EnrollmentService(),
-  assistance: new AssistanceService(),
+  subsidy,
+  enrollment: new EnrollmentService(subsidy),
+  assistance: new AssistanceService(subsidy),
 };

@@ -321,7 +321,7 @@ describe('the CSV importer (npm run import:payments)', () => {
     const progress: number[] = [];
     const first = await importPaymentsCsv({ ...options, onProgress: (bytes) => progress.push(bytes) });
     expect(first).toMatchObject({ rows: 1200, accepted: 1199, duplicates: 0, rejected: 1 });
-    expect(first.rejections).toEqual([{ line: 9, receiptNo: 'CSV-7', code: 'BAD_USER_INPUT', error: expect.stringContaining('350.00') }]);
+    expect(first.rejections).toEqual([{ line: 9, label: 'CSV-7', code: 'BAD_USER_INPUT', error: expect.stringContaining('350.00') }]);
     expect(progress).toHaveLength(3);
     const second = await importPaymentsCsv(options);
     expect(second).toMatchObject({ accepted: 0, duplicates: 1199, rejected: 1 });

@@ -16,6 +16,7 @@ import {
   PaymentInput,
   SponsorshipResult,
 } from '../types/enrollment.types';
+import { SubsidyGrant } from '../types/subsidy.types';
 
 @Resolver(() => Enrollment)
 export class EnrollmentResolver {
@@ -86,6 +87,20 @@ export class EnrollmentResolver {
   @Query(() => [AssistanceIdentity])
   async assistanceIdentities(@Ctx() ctx: RequestContext, @Arg('idNumber') idNumber: string): Promise<AssistanceIdentity[]> {
     return (await services.assistance.identities(ctx, idNumber)).map(presentIdentity);
+  }
+
+  @FieldResolver(() => [SubsidyGrant], { description: 'The subsidies granted for this enrolment.' })
+  async subsidies(@Ctx() ctx: RequestContext, @Root() enrollment: Enrollment): Promise<SubsidyGrant[]> {
+    return (await ctx.loaders.grantsOfEnrollment.load(`${enrollment.idNumber}/${enrollment.coverageYear}`)).map((g) => ({
+      category: g.category as SubsidyGrant['category'],
+      mode: g.mode as SubsidyGrant['mode'],
+      kind: g.kind,
+      amount: g.amount,
+      grantedOn: g.granted_on,
+      payoutMonth: g.payout_month,
+      status: g.status,
+      funding: g.funding,
+    }));
   }
 
   @FieldResolver(() => [Payment])

@@ -7,9 +7,9 @@ import { DateRange } from './policy.types';
 const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 export const EnrollmentStateEnum = asEnum(['NOT_ENROLLED', 'UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'] as const);
 export type EnrollmentState = keyof typeof EnrollmentStateEnum;
-export const PaymentRowStatusEnum = asEnum(['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const);
+export const ImportRowStatusEnum = asEnum(['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const);
 registerEnumType(EnrollmentStateEnum, { name: 'EnrollmentState', description: 'NOT_ENROLLED only in EnrollmentStatus.' });
-registerEnumType(PaymentRowStatusEnum, { name: 'PaymentRowStatus' });
+registerEnumType(ImportRowStatusEnum, { name: 'ImportRowStatus', description: 'The outcome of one row of a bulk import.' });
 
 @ObjectType()
 export class Payment {
@@ -80,7 +80,7 @@ export class PaymentInput {
 export class PaymentRowResult {
   @Field(() => Int, { description: 'Position of the row in the request, from 0.' }) index!: number;
   @Field() receiptNo!: string;
-  @Field(() => PaymentRowStatusEnum) status!: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
+  @Field(() => ImportRowStatusEnum) status!: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
   @Field(() => String, { nullable: true }) error!: string | null;
   @Field(() => String, { nullable: true, description: 'The error code a single recordPayment would have raised.' }) code!: string | null;
 }

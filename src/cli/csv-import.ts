@@ -1,0 +1,104 @@
+/**
+ * Streams a CSV file into a bulk-import mutation of the running server, a batch at a time, and tallies
+ * the per-row results. Used by `npm run import:payments` (tax system) and `npm run import:assistance`
+ * (agencies). Lines are read one by one, so memory stays flat whatever the file's size.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { splitCsvLine } from './csv';
+
+export interface CsvImportOptions {
+  file: string;
+  url: string;
+  token: string;
+  tenant: string;
+  batchSize: number;
+  /** Batch ids are `${batchPrefix}-00001`…: deterministic, so running the same file again changes nothing. */
+  batchPrefix: string;
+  onProgress?: (bytes: number, totalBytes: number, tally: Tally) => void;
+}
+
+export interface CsvImportKind {
+  /** Header names (English or the forms' Chinese) mapped to input fields. */
+  columns: Record<string, string>;
+  required: string[];
+  /** The GraphQL mutation; its variables are `batchId` (when it takes one) and `rows`. */
+  mutation: string;
+  field: string;
+  toInput(record: Record<string, string>): Record<string, unknown>;
+  label(record: Record<string, string>): string;
+}
+
+export interface Tally {
+  rows: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** Rejected rows by their line in the file (the header is line 1). */
+  rejections: Array<{ line: number; label: string; code: string | null; error: string }>;
+}
+
+interface ImportResult {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  rows: Array<{ index: number; status: string; error: string | null; code: string | null }>;
+}
+
+export async function runCsvImport(kind: CsvImportKind, options: CsvImportOptions): Promise<Tally> {
+  const totalBytes = statSync(options.file).size;
+  const lines = createInterface({ input: createReadStream(options.file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const tally: Tally = { rows: 0, accepted: 0, duplicates: 0, rejected: 0, rejections: [] };
+  let header: string[] | null = null;
+  let lineNo = 0;
+  let bytes = 0;
+  let batch: Array<{ line: number; label: string; input: Record<string, unknown> }> = [];
+  let batchNo = 0;
+
+  const send = async () => {
+    if (batch.length === 0) return;
+    batchNo += 1;
+    const batchId = `${options.batchPrefix}-${String(batchNo).padStart(5, '0')}`;
+    const response = await fetch(options.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}`, 'x-tenant-id': options.tenant },
+      body: JSON.stringify({ query: kind.mutation, variables: { batchId, rows: batch.map((b) => b.input) } }),
+    });
+    const body = (await response.json()) as { data?: Record<string, ImportResult>; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    const result = body.data?.[kind.field];
+    if (!result) {
+      const error = body.errors?.[0];
+      throw new Error(`batch ${batchId} (lines ${batch[0].line}–${batch.at(-1)!.line}) failed: ${error?.extensions?.code ?? response.status} ${error?.message ?? ''}`);
+    }
+    tally.accepted += result.accepted;
+    tally.duplicates += result.duplicates;
+    tally.rejected += result.rejected;
+    for (const row of result.rows.filter((r) => r.status === 'REJECTED')) {
+      tally.rejections.push({ line: batch[row.index].line, label: batch[row.index].label, code: row.code, error: row.error ?? '' });
+    }
+    batch = [];
+  };
+
+  for await (const line of lines) {
+    lineNo += 1;
+    bytes += Buffer.byteLength(line, 'utf8') + 1;
+    if (!line.trim()) continue;
+    const fields = splitCsvLine(line.replace(/^\uFEFF/, ''));
+    if (!header) {
+      header = fields.map((f) => kind.columns[f.replace(/\s/g, '').toLowerCase()] ?? kind.columns[f] ?? f);
+      const missing = kind.required.filter((c) => !header!.includes(c));
+      if (missing.length) throw new Error(`${options.file}: the header lacks ${missing.join(', ')}`);
+      continue;
+    }
+    const record = Object.fromEntries(header.map((name, i) => [name, fields[i] ?? '']));
+    tally.rows += 1;
+    batch.push({ line: lineNo, label: kind.label(record), input: kind.toInput(record) });
+    if (batch.length >= options.batchSize) {
+      await send();
+      options.onProgress?.(bytes, totalBytes, tally);
+    }
+  }
+  await send();
+  options.onProgress?.(totalBytes, totalBytes, tally);
+  return tally;
+}
