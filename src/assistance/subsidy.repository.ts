@@ -73,13 +73,13 @@ const DISBURSABLE = `g.tenant_code = $1 AND g.payout_month = $2
 export async function disbursementTotals(db: TenantTransaction, month: string) {
   const [totals, bySource] = await Promise.all([
     db.query<{ count: number; total: number | null }>(
-      `SELECT count(*) AS count, sum(g.amount) AS total FROM subsidy_grant g
+      `SELECT count(*) AS count, sum(g.amount)::bigint AS total FROM subsidy_grant g
          JOIN enrollment e ON e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
         WHERE ${DISBURSABLE}`,
       [db.tenantCode, month],
     ),
     db.query<{ source: string; name: string; amount: number }>(
-      `SELECT f.source, f.name, sum(f.amount) AS amount FROM subsidy_grant g
+      `SELECT f.source, f.name, sum(f.amount)::bigint AS amount FROM subsidy_grant g
          JOIN enrollment e ON e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
          CROSS JOIN LATERAL jsonb_to_recordset(g.funding) AS f(source text, name text, amount bigint)
         WHERE ${DISBURSABLE}

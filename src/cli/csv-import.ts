@@ -27,6 +27,11 @@ export interface CsvImportKind {
   field: string;
   toInput(record: Record<string, string>): Record<string, unknown>;
   label(record: Record<string, string>): string;
+  /**
+   * What the server's types would refuse for the whole batch (a malformed amount, date or code): such a
+   * row is rejected here, by its line, and the rest of the batch goes on.
+   */
+  invalid(record: Record<string, string>): string | null;
 }
 
 export interface Tally {
@@ -92,6 +97,12 @@ export async function runCsvImport(kind: CsvImportKind, options: CsvImportOption
     }
     const record = Object.fromEntries(header.map((name, i) => [name, fields[i] ?? '']));
     tally.rows += 1;
+    const problem = kind.invalid(record);
+    if (problem) {
+      tally.rejected += 1;
+      tally.rejections.push({ line: lineNo, label: kind.label(record), code: 'BAD_USER_INPUT', error: problem });
+      continue;
+    }
     batch.push({ line: lineNo, label: kind.label(record), input: kind.toInput(record) });
     if (batch.length >= options.batchSize) {
       await send();

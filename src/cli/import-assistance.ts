@@ -5,6 +5,8 @@
  * idNumber,category,certifiedBy,validFrom,validTo (or 身份证号码,资助类别,认定部门,认定日期,有效期至), into
  * importAssistance. Categories are the contract's codes (DIBAO_RURAL_1, EXTREME_POVERTY …).
  */
+import { isLocalDate } from '../common/dates';
+import { ASSISTANCE_CATEGORIES } from '../policy/vocabulary';
 import type { CsvImportKind, CsvImportOptions } from './csv-import';
 import { runCsvImport } from './csv-import';
 import { runImportCommand, runMain } from './import-runner';
@@ -27,6 +29,12 @@ export const ASSISTANCE_CSV: CsvImportKind = {
   field: 'importAssistance',
   toInput: (r) => ({ idNumber: r.idNumber, category: r.category.trim().toUpperCase(), certifiedBy: r.certifiedBy, validFrom: r.validFrom, validTo: r.validTo || null }),
   label: (r) => `${r.idNumber.slice(0, 4)}…${r.idNumber.slice(-4)} ${r.category}`,
+  invalid: (r) => {
+    if (!(ASSISTANCE_CATEGORIES as readonly string[]).includes(r.category.trim().toUpperCase())) return `category "${r.category}" is not one of ${ASSISTANCE_CATEGORIES.join(', ')}`;
+    if (!isLocalDate(r.validFrom)) return `validFrom "${r.validFrom}" is not a date YYYY-MM-DD`;
+    if (r.validTo && !isLocalDate(r.validTo)) return `validTo "${r.validTo}" is not a date YYYY-MM-DD`;
+    return null;
+  },
 };
 
 export const importAssistanceCsv = (options: CsvImportOptions) => runCsvImport(ASSISTANCE_CSV, options);

@@ -313,18 +313,23 @@ describe('the CSV importer (npm run import:payments)', () => {
     const ids = residentIds('620702', 1200, 20_000);
     await seedResidents(server, '620702', ids);
     const lines = ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号'];
-    ids.forEach((id, i) => lines.push([id, 2023, i === 7 ? '35.00' : '350.00', '2022-11-11', '"微信, 城市服务"', `CSV-${i}`].join(',')));
+    const amount = (i: number) => (i === 7 ? '35.00' : i === 8 ? '三百五十' : '350.00');
+    ids.forEach((id, i) => lines.push([id, 2023, amount(i), '2022-11-11', '"微信, 城市服务"', `CSV-${i}`].join(',')));
     const dir = mkdtempSync(join(tmpdir(), 'csv-'));
     const file = join(dir, 'tax-2022-11-11.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const options = { file, url: server.url, token: server.token('TAX', ['620702']), tenant: '620702', batchSize: 500, batchPrefix: 'tax-2022-11-11' };
     const progress: number[] = [];
     const first = await importPaymentsCsv({ ...options, onProgress: (bytes) => progress.push(bytes) });
-    expect(first).toMatchObject({ rows: 1200, accepted: 1199, duplicates: 0, rejected: 1 });
-    expect(first.rejections).toEqual([{ line: 9, label: 'CSV-7', code: 'BAD_USER_INPUT', error: expect.stringContaining('350.00') }]);
+    expect(first).toMatchObject({ rows: 1200, accepted: 1198, duplicates: 0, rejected: 2 });
+    // A wrong amount is refused by the server with what is due; a malformed one by the importer, alone.
+    expect(first.rejections).toEqual([
+      { line: 10, label: 'CSV-8', code: 'BAD_USER_INPUT', error: expect.stringContaining('三百五十') },
+      { line: 9, label: 'CSV-7', code: 'BAD_USER_INPUT', error: expect.stringContaining('350.00') },
+    ]);
     expect(progress).toHaveLength(3);
     const second = await importPaymentsCsv(options);
-    expect(second).toMatchObject({ accepted: 0, duplicates: 1199, rejected: 1 });
+    expect(second).toMatchObject({ accepted: 0, duplicates: 1198, rejected: 2 });
     const [row] = await server.ownerQuery("SELECT channel FROM payment WHERE receipt_no = 'CSV-0'");
     expect(row.channel).toBe('微信, 城市服务');
   });

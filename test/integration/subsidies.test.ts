@@ -1,0 +1,307 @@
+/**
+ * Assistance, subsidies and refunds over HTTP on real PostgreSQL, with the notices' numbers: the grant
+ * of every subsidy mode with its funding, identity changes after payment per tenant, monthly
+ * disbursements, refunds of 甘州 and 平利, and agencies' bulk lists.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { disbursementsCsv } from '../../src/cli/export-disbursements';
+import { importAssistanceCsv } from '../../src/cli/import-assistance';
+import { makeResidentId } from '../../src/registry/id-number';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server?.close());
+
+let seq = 0;
+const GZ = '620702';
+const SN = '620721';
+const PL = '610926';
+const GY = '520100';
+
+/** Registers one person (in their own household where the tenant has regions) and returns the ID number. */
+async function person(tenant: string, birth: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const idNumber = makeResidentId(tenant === GY ? '520102' : tenant, birth, 100 + seq++);
+  const regions: Record<string, string> = { [SN]: '620721-01', [PL]: '610926-08', [GY]: '520111-XH' };
+  const res = regions[tenant]
+    ? await server.gql(`mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`, { input: { bookletNo: `B-${idNumber}`, region: regions[tenant], registeredOn: '2010-01-01', members: [{ idNumber, name: '资助对象', relationship: '户主', hukouPlace: tenant === PL ? '610926108' : null, ...extra }] } }, { as: 'STAFF', tenant })
+    : await server.gql(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '资助对象', ...extra } }, { as: 'STAFF', tenant });
+  expect(res.errors).toBeUndefined();
+  return idNumber;
+}
+
+async function grant(tenant: string, idNumber: string, category: string, validFrom: string) {
+  const res = await server.gql(`mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`, { input: { idNumber, category, certifiedBy: '民政局', validFrom } }, { as: 'AGENCY', tenant });
+  expect(res.errors).toBeUndefined();
+}
+
+async function pay(tenant: string, idNumber: string, year: number, amount: string, paidOn: string) {
+  const res = await server.gql(`mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`, { input: { idNumber, coverageYear: year, amount, paidOn, channel: '银行', receiptNo: `R-${idNumber}-${year}` } }, { as: 'BANK', tenant });
+  expect(res.errors).toBeUndefined();
+}
+
+async function subsidies(tenant: string, idNumber: string) {
+  const res = await server.gql(
+    `query($id: String!) { resident(idNumber: $id) { enrollments { status subsidies { category mode kind amount grantedOn payoutMonth status funding { source amount } } } } }`,
+    { id: idNumber },
+    { as: 'STAFF', tenant },
+  );
+  return res.data!.resident.enrollments[0];
+}
+
+describe('a grant for every subsidy mode, with who funds it', () => {
+  it('REIMBURSEMENT (甘州 农村一类低保): 250.00 scheduled for the month after payment, from the assistance fund', async () => {
+    const id = await person(GZ, '1961-01-01');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-10-15');
+    expect((await subsidies(GZ, id)).subsidies).toEqual([
+      { category: 'DIBAO_RURAL_1', mode: 'REIMBURSEMENT', kind: 'AT_PAYMENT', amount: '250.00', grantedOn: '2022-10-15', payoutMonth: '2022-11', status: 'SCHEDULED', funding: [{ source: 'MEDICAL_ASSISTANCE_FUND', amount: '250.00' }] },
+    ]);
+  });
+
+  it('NET_COLLECTION (肃南 农村三类低保): 250.00 settled at collection, the person paying 130.00', async () => {
+    const id = await person(SN, '1962-02-02');
+    await grant(SN, id, 'DIBAO_RURAL_3', '2023-01-01');
+    await pay(SN, id, 2024, '130.00', '2023-10-20');
+    expect((await subsidies(SN, id)).subsidies).toEqual([
+      { category: 'DIBAO_RURAL_3', mode: 'NET_COLLECTION', kind: 'AT_PAYMENT', amount: '250.00', grantedOn: '2023-10-20', payoutMonth: null, status: 'SETTLED', funding: [] },
+    ]);
+  });
+
+  it('FULL_SPONSORSHIP (平利 特困): the funding body\'s 320.00 recorded when sponsored', async () => {
+    const id = await person(PL, '1935-03-03');
+    await grant(PL, id, 'EXTREME_POVERTY', '2021-01-01');
+    const res = await server.gql(`mutation { sponsorEnrollments(coverageYear: 2022, paidOn: "2021-11-10") { enrolled } }`, {}, { as: 'ADMIN', tenant: PL });
+    expect(res.data!.sponsorEnrollments.enrolled).toBeGreaterThanOrEqual(1);
+    expect((await subsidies(PL, id)).subsidies).toEqual([
+      { category: 'EXTREME_POVERTY', mode: 'FULL_SPONSORSHIP', kind: 'AT_PAYMENT', amount: '320.00', grantedOn: '2021-11-10', payoutMonth: null, status: 'SETTLED', funding: [{ source: 'MEDICAL_ASSISTANCE_FUND', amount: '320.00' }] },
+    ]);
+  });
+
+  it('funding by region (贵阳 低保 in 小河片区): 医疗救助 140.00, 市 72.00, 县 108.00', async () => {
+    const id = await person(GY, '1963-04-04');
+    await grant(GY, id, 'DIBAO', '2021-06-01');
+    await pay(GY, id, 2022, '0.00', '2021-12-01');
+    expect((await subsidies(GY, id)).subsidies[0].funding).toEqual([
+      { source: 'MEDICAL_ASSISTANCE_FUND', amount: '140.00' },
+      { source: 'CITY_FISCAL', amount: '72.00' },
+      { source: 'COUNTY_FISCAL', amount: '108.00' },
+    ]);
+  });
+});
+
+describe('identities certified after payment', () => {
+  it('甘州 tops up to a higher category and never claws back (四（二）4)', async () => {
+    const id = await person(GZ, '1964-05-05');
+    await grant(GZ, id, 'LIFTED_OUT_OF_POVERTY', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-10-15');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2023-02-10'); // 250 > 100: top up 150.00 in March
+    await grant(GZ, id, 'AT_RISK_OF_POVERTY', '2023-04-01'); // 150 < 250: nothing, and nothing taken back
+    const grants = (await subsidies(GZ, id)).subsidies.map((g: { kind: string; amount: string; payoutMonth: string }) => [g.kind, g.amount, g.payoutMonth]);
+    expect(grants).toEqual([
+      ['AT_PAYMENT', '100.00', '2022-11'],
+      ['TOP_UP', '150.00', '2023-03'],
+    ]);
+  });
+
+  it('甘州 pays a newly certified full subsidy to someone who paid in full (四（二）1, 四（二）3)', async () => {
+    const id = await person(GZ, '1940-06-06');
+    await pay(GZ, id, 2023, '350.00', '2022-11-01');
+    await grant(GZ, id, 'EXTREME_POVERTY', '2023-03-05');
+    expect((await subsidies(GZ, id)).subsidies).toEqual([
+      expect.objectContaining({ category: 'EXTREME_POVERTY', kind: 'NEWLY_CERTIFIED', mode: 'REIMBURSEMENT', amount: '350.00', payoutMonth: '2023-04', status: 'SCHEDULED' }),
+    ]);
+  });
+
+  it('肃南 changes nothing for someone already subsidised, but pays the newly certified the month after (三（二）)', async () => {
+    const subsidised = await person(SN, '1965-07-07');
+    await grant(SN, subsidised, 'DIBAO_RURAL_3', '2023-01-01');
+    await pay(SN, subsidised, 2024, '130.00', '2023-10-20');
+    await grant(SN, subsidised, 'DIBAO_RURAL_1', '2024-02-01');
+    expect((await subsidies(SN, subsidised)).subsidies).toHaveLength(1);
+
+    const fullPayer = await person(SN, '1966-08-08');
+    await pay(SN, fullPayer, 2024, '380.00', '2023-10-20');
+    await grant(SN, fullPayer, 'DIBAO_MARGINAL', '2024-02-01');
+    expect((await subsidies(SN, fullPayer)).subsidies).toEqual([
+      expect.objectContaining({ category: 'DIBAO_MARGINAL', kind: 'NEWLY_CERTIFIED', amount: '100.00', payoutMonth: '2024-03' }),
+    ]);
+  });
+
+  it('平利 applies a new identity from the next year only (三（一）6)', async () => {
+    const id = await person(PL, '1967-09-09');
+    await pay(PL, id, 2022, '320.00', '2021-11-15');
+    await grant(PL, id, 'DIBAO', '2022-02-01');
+    expect((await subsidies(PL, id)).subsidies).toEqual([]);
+  });
+});
+
+describe('disbursements (先缴后补, 次月资助)', () => {
+  const month = '2022-12';
+  const paidIds: string[] = [];
+
+  beforeAll(async () => {
+    // Three 甘州 people paid in November 2022: 250 + 190 + 100 = 540.00 due in December.
+    for (const [category, birth] of [['DIBAO_RURAL_2', '1970-01-01'], ['DIBAO_URBAN_PARTIAL', '1971-01-01'], ['LIFTED_OUT_OF_POVERTY', '1972-01-01']]) {
+      const id = await person(GZ, birth);
+      await grant(GZ, id, category, '2022-01-01');
+      await pay(GZ, id, 2023, '350.00', '2022-11-20');
+      paidIds.push(id);
+    }
+  });
+
+  const BATCH = `query($month: String!) { disbursements(month: $month) { month count total paid bySource { source name amount } items { idNumber amount category } } }`;
+
+  it('totals the month by funding source, and lists each payout', async () => {
+    const res = await server.gql(BATCH, { month }, { as: 'ADMIN', tenant: GZ });
+    expect(res.data!.disbursements).toMatchObject({ month, count: 3, total: '540.00', paid: false, bySource: [{ source: 'MEDICAL_ASSISTANCE_FUND', name: '医疗救助资金', amount: '540.00' }] });
+    expect(res.data!.disbursements.items.map((i: { amount: string }) => i.amount).sort()).toEqual(['100.00', '190.00', '250.00']);
+  });
+
+  it('exports a CSV for the bank that pays into 一卡通 accounts', async () => {
+    const csv = await disbursementsCsv({ url: server.url, token: server.token('ADMIN', [GZ]), tenant: GZ, month });
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('身份证号码,姓名,参保年度,资助类别,金额');
+    expect(lines).toHaveLength(5);
+    expect(lines.at(-1)).toBe('合计,3,,,540.00');
+  });
+
+  it('records the payout once, for ADMIN only; later calls return the same batch', async () => {
+    const MARK = `mutation($month: String!) { markDisbursementsPaid(month: $month) { month count total paid paidBy } }`;
+    expect((await server.gql(MARK, { month }, { as: 'STAFF', tenant: GZ })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const first = await server.gql(MARK, { month }, { token: server.token('ADMIN', [GZ], 'finance-officer'), tenant: GZ });
+    expect(first.data!.markDisbursementsPaid).toEqual({ month, count: 3, total: '540.00', paid: true, paidBy: 'finance-officer' });
+    const again = await server.gql(MARK, { month }, { as: 'ADMIN', tenant: GZ });
+    expect(again.data!.markDisbursementsPaid).toMatchObject({ count: 3, total: '540.00', paid: true, paidBy: 'finance-officer' });
+    expect((await subsidies(GZ, paidIds[0])).subsidies[0].status).toBe('PAID_OUT');
+  });
+
+  it('refuses a malformed month and one that has not come', async () => {
+    expect((await server.gql(BATCH, { month: '2022-13' }, { as: 'ADMIN', tenant: GZ })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'month' });
+    const future = await server.gql(`mutation { markDisbursementsPaid(month: "2999-01") { paid } }`, {}, { as: 'ADMIN', tenant: GZ });
+    expect(future.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('refunds (退费)', () => {
+  const REQUEST = `mutation($input: RefundInput!) { requestRefund(input: $input) { id status amount cancelledReimbursement explanation { rule clause } } }`;
+  const STATUS = `query($id: String!, $year: Int!) { enrollmentStatus(idNumber: $id, coverageYear: $year) { status enrolledElsewhere } }`;
+
+  it('甘州: refunds all paid and cancels a pending reimbursement; approval makes it REFUNDED', async () => {
+    const id = await person(GZ, '1973-02-02');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-10-10');
+    const res = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2023, reason: 'DEATH', requestedOn: '2022-10-25' } }, { as: 'STAFF', tenant: GZ });
+    expect(res.data!.requestRefund).toMatchObject({ status: 'PENDING', amount: '350.00', cancelledReimbursement: '250.00' });
+    expect((await server.gql(STATUS, { id, year: 2023 }, { as: 'BANK', tenant: GZ })).data!.enrollmentStatus.status).toBe('REFUND_PENDING');
+    // Held out of November's payout while pending.
+    const nov = await server.gql(`{ disbursements(month: "2022-11") { items { idNumber } } }`, {}, { as: 'ADMIN', tenant: GZ });
+    expect(nov.data!.disbursements.items.map((i: { idNumber: string }) => i.idNumber)).not.toContain(id);
+    const approved = await server.gql(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023, note: "死亡证明已核") { status decidedBy decisionNote } }`, { id }, { as: 'ADMIN', tenant: GZ });
+    expect(approved.data!.approveRefund).toMatchObject({ status: 'APPROVED', decisionNote: '死亡证明已核' });
+    expect((await subsidies(GZ, id))).toMatchObject({ status: 'REFUNDED', subsidies: [{ status: 'CANCELLED' }] });
+  });
+
+  it('甘州: refunds only the personal part once the reimbursement was paid out (七)', async () => {
+    const id = await person(GZ, '1974-03-03');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-09-10');
+    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-10") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
+    const res = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-12-20' } }, { as: 'STAFF', tenant: GZ });
+    expect(res.data!.requestRefund).toMatchObject({ amount: '100.00', cancelledReimbursement: '0.00' });
+    expect(res.data!.requestRefund.explanation.map((s: { clause: string | null }) => s.clause).join(' ')).toContain('只退回个人缴费部分');
+  });
+
+  it('甘州: refuses after the 2022-12-30 deadline and once cover has begun, with the clause', async () => {
+    const id = await person(GZ, '1975-04-04');
+    await pay(GZ, id, 2023, '350.00', '2022-09-10');
+    const late = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2023, reason: 'DEATH', requestedOn: '2022-12-31' } }, { as: 'STAFF', tenant: GZ });
+    expect(late.errors?.[0].extensions).toMatchObject({ code: 'REFUND_NOT_ALLOWED', rule: 'deadline' });
+    expect(late.errors?.[0].message).toContain('七');
+    const covered = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2023, reason: 'DEATH', requestedOn: '2023-02-01' } }, { as: 'STAFF', tenant: GZ });
+    expect(covered.errors?.[0].extensions).toMatchObject({ code: 'REFUND_NOT_ALLOWED', rule: 'cover-started' });
+    expect((await server.gql(STATUS, { id, year: 2023 }, { as: 'BANK', tenant: GZ })).data!.enrollmentStatus.status).toBe('PAID');
+  });
+
+  it('平利: resolves a duplicate enrolment by refund (七（三）), which clears the flag in both tenants', async () => {
+    const id = makeResidentId('610926', '1976-05-05', 777);
+    await server.gql(`mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`, { input: { bookletNo: 'PL-DUP', region: '610926-09', members: [{ idNumber: id, name: '两地', relationship: '户主', hukouPlace: '610926109' }] } }, { as: 'STAFF', tenant: PL });
+    await server.gql(`mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`, { input: { bookletNo: 'GY-DUP', region: '520103', members: [{ idNumber: id, name: '两地', relationship: '户主' }] } }, { as: 'STAFF', tenant: GY });
+    await pay(GY, id, 2022, '320.00', '2021-11-01');
+    await pay(PL, id, 2022, '320.00', '2021-11-05');
+    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([PL]);
+    const req = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2022, reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2021-12-20' } }, { as: 'TAX', tenant: PL });
+    expect(req.data!.requestRefund).toMatchObject({ amount: '320.00', status: 'PENDING' });
+    expect((await server.gql(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2022) { status } }`, { id }, { as: 'ADMIN', tenant: PL })).errors).toBeUndefined();
+    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus).toEqual({ status: 'REFUNDED', enrolledElsewhere: [GY] });
+    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([]);
+  });
+
+  it('平利: refuses death (七（五） 原参保缴费不予退还) and a duplicate asked for after 12-25', async () => {
+    const id = await person(PL, '1977-06-06');
+    await pay(PL, id, 2022, '320.00', '2021-11-05');
+    const death = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2022, reason: 'DEATH', requestedOn: '2021-12-01' } }, { as: 'STAFF', tenant: PL });
+    expect(death.errors?.[0].extensions).toMatchObject({ code: 'REFUND_NOT_ALLOWED', rule: 'non-refundable-reason', clause: expect.stringContaining('七（五）') });
+    const late = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2022, reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2021-12-27' } }, { as: 'STAFF', tenant: PL });
+    expect(late.errors?.[0].extensions).toMatchObject({ code: 'REFUND_NOT_ALLOWED', rule: 'deadline' });
+  });
+
+  it('answers a second request for the same enrolment with CONFLICT, and a rejection restores PAID', async () => {
+    const id = await person(PL, '1978-07-07');
+    await pay(PL, id, 2022, '320.00', '2021-11-05');
+    const input = { idNumber: id, coverageYear: 2022, reason: 'WRONG_LOCATION', requestedOn: '2021-12-10' };
+    expect((await server.gql(REQUEST, { input }, { as: 'STAFF', tenant: PL })).data!.requestRefund.amount).toBe('320.00');
+    expect((await server.gql(REQUEST, { input }, { as: 'STAFF', tenant: PL })).errors?.[0].extensions?.code).toBe('CONFLICT');
+    const rejected = await server.gql(`mutation($id: String!) { rejectRefund(idNumber: $id, coverageYear: 2022, note: "非错缴") { status } }`, { id }, { as: 'ADMIN', tenant: PL });
+    expect(rejected.data!.rejectRefund.status).toBe('REJECTED');
+    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus.status).toBe('PAID');
+    const list = await server.gql(`{ refunds(status: REJECTED) { idNumberMasked decisionNote } }`, {}, { as: 'ADMIN', tenant: PL });
+    expect(list.data!.refunds).toContainEqual({ idNumberMasked: `${id.slice(0, 4)}**********${id.slice(-4)}`, decisionNote: '非错缴' });
+  });
+
+  it('answers POLICY_NOT_CONFIGURED where the notice refers refunds elsewhere (贵阳: 黔税发〔2020〕6号)', async () => {
+    const id = await person(GY, '1979-08-08');
+    await pay(GY, id, 2022, '320.00', '2021-11-05');
+    const res = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2022, reason: 'DEATH', requestedOn: '2021-12-01' } }, { as: 'STAFF', tenant: GY });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', missing: 'refunds' });
+  });
+});
+
+describe('agencies\' lists in bulk', () => {
+  it('imports identities with per-row results, applies them to paid enrolments, and changes nothing on replay', async () => {
+    const a = await person(SN, '1980-01-01');
+    const b = await person(SN, '1981-01-01');
+    await pay(SN, b, 2024, '380.00', '2023-10-01');
+    const rows = [
+      { idNumber: a, category: 'DIBAO_RURAL_4', certifiedBy: '县民政局', validFrom: '2023-05-01' },
+      { idNumber: b, category: 'AT_RISK_OF_POVERTY', certifiedBy: '县乡村振兴局', validFrom: '2024-01-15' },
+      { idNumber: makeResidentId('620721', '1982-01-01', 999), category: 'DIBAO_RURAL_1', certifiedBy: '县民政局', validFrom: '2023-05-01' },
+      { idNumber: a, category: 'ORPHAN', certifiedBy: ' ', validFrom: '2023-05-01' },
+    ];
+    const IMPORT = `mutation($rows: [AssistanceInput!]!) { importAssistance(identities: $rows) { accepted duplicates rejected rows { index status code } } }`;
+    const first = await server.gql(IMPORT, { rows }, { as: 'AGENCY', tenant: SN });
+    expect(first.data!.importAssistance).toMatchObject({ accepted: 2, duplicates: 0, rejected: 2 });
+    expect(first.data!.importAssistance.rows.map((r: { code: string | null }) => r.code)).toEqual([null, null, 'NOT_FOUND', 'BAD_USER_INPUT']);
+    // b paid in full and is newly certified: 250.00 in February 2024 (三（二）当月参保、次月资助).
+    expect((await subsidies(SN, b)).subsidies).toEqual([expect.objectContaining({ kind: 'NEWLY_CERTIFIED', amount: '250.00', payoutMonth: '2024-02' })]);
+    const again = await server.gql(IMPORT, { rows }, { as: 'AGENCY', tenant: SN });
+    expect(again.data!.importAssistance).toMatchObject({ accepted: 0, duplicates: 2, rejected: 2 });
+    expect((await subsidies(SN, b)).subsidies).toHaveLength(1);
+  });
+
+  it('reads a CSV list with the forms\' Chinese headers (npm run import:assistance)', async () => {
+    const ids = [await person(PL, '1983-01-01'), await person(PL, '1984-01-01')];
+    const dir = mkdtempSync(join(tmpdir(), 'assist-'));
+    const file = join(dir, 'minzheng-2021-09.csv');
+    writeFileSync(file, ['身份证号码,资助类别,认定部门,认定日期,有效期至', `${ids[0]},dibao,县民政局,2021-09-01,`, `${ids[1]},SEVERE_DISABILITY,县残联,2021-08-01,2022-12-31`, `${ids[1]},NOT_A_CATEGORY,县残联,2021-08-01,`].join('\n'));
+    const tally = await importAssistanceCsv({ file, url: server.url, token: server.token('AGENCY', [PL]), tenant: PL, batchSize: 2, batchPrefix: 'mz' });
+    // An unknown category is rejected by the importer on its line; the others still go through.
+    expect(tally).toMatchObject({ rows: 3, accepted: 2, rejected: 1, rejections: [{ line: 4, code: 'BAD_USER_INPUT' }] });
+    const identities = await server.gql(`query($id: String!) { assistanceIdentities(idNumber: $id) { category validTo } }`, { id: ids[1] }, { as: 'AGENCY', tenant: PL });
+    expect(identities.data!.assistanceIdentities).toEqual([{ category: 'SEVERE_DISABILITY', validTo: '2022-12-31' }]);
+  });
+});
