@@ -3,5 +3,6 @@ import { Foundation1763800000000 } from './1763800000000-Foundation';
 import { RegistryAndEnrollment1763800100000 } from './1763800100000-RegistryAndEnrollment';
 import { BulkWriteStatistics1763800200000 } from './1763800200000-BulkWriteStatistics';
 import { SubsidiesAndRefunds1763800300000 } from './1763800300000-SubsidiesAndRefunds';
+import { AuditLog1763800400000 } from './1763800400000-AuditLog';
 
-export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000, SubsidiesAndRefunds1763800300000];
+export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000, SubsidiesAndRefunds1763800300000, AuditLog1763800400000];

@@ -6,12 +6,16 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { Kind } from 'graphql';
 import type { Pool } from 'pg';
+import { type AuditEntry, AuditService } from './audit/audit.service';
+import { DomainError } from './common/errors';
 import type { AppConfig } from './config/config';
 import type { AppState, Logger, RequestContext } from './context/request-context';
 import { prepareDatabase, type PreparedDatabase } from './db/bootstrap';
 import { createPool } from './db/pool';
 import { errorFormatter } from './graphql/errors';
+import { graphqlArmor } from './graphql/limits';
 import { appSchema } from './graphql/schema';
 import { createHttpServer } from './http/server';
 import { PolicyService } from './policy/policy.service';
@@ -67,8 +71,10 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
 }
 
 function createApollo(config: AppConfig, log: Logger): ApolloServer<RequestContext> {
+  const armor = graphqlArmor(config.production);
   return new ApolloServer<RequestContext>({
     schema: appSchema(),
+    validationRules: armor.validationRules,
     formatError: errorFormatter(log),
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
@@ -77,28 +83,56 @@ function createApollo(config: AppConfig, log: Logger): ApolloServer<RequestConte
     allowBatchedHttpRequests: false,
     // The server owns its shutdown order (src/main.ts): Apollo must not stop itself on signals.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), transactionPlugin(log), ...(config.production ? [] : [sqlCountPlugin()])],
+    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), transactionPlugin(log), ...(config.production ? [] : [sqlCountPlugin()])],
   });
 }
 
 /**
  * Ends the request's transaction before the response leaves: committed when the operation had no
- * error, rolled back otherwise. A failed COMMIT turns the answer into an error, never a false success.
+ * error, rolled back otherwise. A mutation's audit record is written in that same transaction when it
+ * succeeds, so no change is ever kept without its record; when it fails, the record of the failure is
+ * written after the rollback. A failed COMMIT turns the answer into an error, never a false success.
  */
 function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
+  const audit = new AuditService();
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, errors, response }) {
+        async willSendResponse({ contextValue: ctx, errors, response, operation, operationName, request }) {
+          const failed = (errors?.length ?? 0) > 0;
+          const fields = (operation?.selectionSet.selections ?? []).flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
+          const entry: AuditEntry | null =
+            operation?.operation === 'mutation' && ctx.authorizedTenantCode
+              ? {
+                  operation: operationName ?? fields.join(','),
+                  fields,
+                  variables: request.variables ?? {},
+                  outcome: failed ? 'ERROR' : 'OK',
+                  errorCodes: (errors ?? []).map((e) => (e.originalError instanceof DomainError ? e.originalError.code : String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'))),
+                }
+              : null;
           try {
-            await contextValue.finish(!errors?.length);
+            if (entry && !failed) await audit.record(ctx, ctx.db, entry);
+            await ctx.finish(!failed);
           } catch (err) {
-            log.error('commit failed', { requestId: contextValue.requestId, error: (err as Error).message });
+            await ctx.finish(false).catch(() => {});
+            log.error('commit failed', { requestId: ctx.requestId, error: (err as Error).message });
             response.http.status = 500;
             response.body = {
               kind: 'single',
               singleResult: { errors: [{ message: 'The change could not be saved; nothing was written', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
             };
+            if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: ['INTERNAL_SERVER_ERROR'] });
+          }
+          if (entry?.outcome === 'ERROR') {
+            const tx = ctx.openTransaction();
+            try {
+              await audit.record(ctx, tx, entry);
+              await tx.finish(true);
+            } catch (err) {
+              await tx.finish(false).catch(() => {});
+              log.error('audit record of a failed mutation not written', { requestId: ctx.requestId, error: (err as Error).message });
+            }
           }
         },
       };

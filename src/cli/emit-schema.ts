@@ -1,13 +1,17 @@
 /**
- * `npm run schema:emit`: writes schema/schema.graphql from the type-graphql build and
- * docs/tenant-policy.schema.json from the tenant file format. Tests fail when either is stale.
+ * `npm run schema:emit`: writes schema/schema.graphql from the type-graphql build,
+ * docs/tenant-policy.schema.json from the tenant file format, and the permission matrix of
+ * docs/security.md from the schema's role marks. Tests fail when any of them is stale.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/config';
-import { printAppSchema } from '../graphql/schema';
+import { withPermissionMatrix } from '../graphql/permissions';
+import { appSchema, printAppSchema } from '../graphql/schema';
 import { printTenantJsonSchema } from '../tenants/json-schema';
 
 writeFileSync(join(PROJECT_ROOT, 'schema', 'schema.graphql'), printAppSchema());
 writeFileSync(join(PROJECT_ROOT, 'docs', 'tenant-policy.schema.json'), printTenantJsonSchema());
-console.log('wrote schema/schema.graphql and docs/tenant-policy.schema.json');
+const security = join(PROJECT_ROOT, 'docs', 'security.md');
+writeFileSync(security, withPermissionMatrix(readFileSync(security, 'utf8'), appSchema()));
+console.log('wrote schema/schema.graphql, docs/tenant-policy.schema.json and the matrix in docs/security.md');

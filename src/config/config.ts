@@ -18,6 +18,8 @@ export interface AppConfig {
   statementTimeoutMs: number;
   /** Connections of the request pool. */
   poolSize: number;
+  /** Longest a request may take from its arrival to its answer; its transaction is rolled back then. */
+  requestTimeoutMs: number;
 }
 
 /** The folder holding package.json, whether running from src/ (tests) or dist/src/ (npm start). */
@@ -46,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tenantsDir: resolve(env.TENANTS_DIR ?? join(PROJECT_ROOT, 'tenants')),
     statementTimeoutMs: Number(env.STATEMENT_TIMEOUT_MS ?? 5000),
     poolSize: Number(env.PG_POOL_SIZE ?? 10),
+    requestTimeoutMs: Number(env.REQUEST_TIMEOUT_MS ?? 30_000),
   };
 }
 

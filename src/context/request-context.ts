@@ -83,6 +83,16 @@ export class RequestContext {
     this.authorizedTenant = tenant;
   }
 
+  /** The tenant code the caller was authorized for, or null (public operations, refused callers). */
+  get authorizedTenantCode(): string | null {
+    return this.authorizedTenant?.code ?? null;
+  }
+
+  /** A separate transaction for the authorized tenant: for what must be kept when the request's rolls back. */
+  openTransaction(): TenantTransaction {
+    return new TenantTransaction(this.app.pool, this.tenant.code);
+  }
+
   /** The tenant the caller was authorized for. */
   get tenant(): Tenant {
     if (!this.authorizedTenant) throw new Error('tenant data used before authorization');

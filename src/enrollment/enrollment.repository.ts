@@ -165,6 +165,15 @@ export async function paymentsOfEnrollments(db: TenantTransaction, keys: Readonl
   );
 }
 
+/** A day's payments, optionally only those one caller recorded (a bank's own, for reconciliation). */
+export async function paymentsOn(db: TenantTransaction, paidOn: string, recordedBy: string | null): Promise<PaymentRow[]> {
+  return db.query<PaymentRow>(
+    `SELECT ${PAYMENT_COLUMNS} FROM payment WHERE tenant_code = $1 AND paid_on = $2 AND ($3::text IS NULL OR recorded_by = $3)
+      ORDER BY receipt_no LIMIT 10000`,
+    [db.tenantCode, paidOn, recordedBy],
+  );
+}
+
 export interface PaymentWrite {
   receiptNo: string;
   idNumber: string;

@@ -22,6 +22,7 @@ import {
   refreshStatisticsAfterBulkWrite,
   type PaymentRow,
   paymentsByReceipts,
+  paymentsOn,
   upsertUnpaidEnrollments,
 } from './enrollment.repository';
 import { loadPeople, type People, type PersonRow } from './person-facts';
@@ -242,6 +243,12 @@ export class EnrollmentService {
       if (err instanceof DomainError) return err;
       throw err;
     }
+  }
+
+  /** A day's payments: a bank or the tax system sees the ones it recorded, an administrator all. */
+  async paymentsOn(ctx: RequestContext, paidOn: LocalDate): Promise<PaymentRow[]> {
+    const own = ctx.actor?.role === 'ADMIN' ? null : ctx.actor?.sub ?? '';
+    return paymentsOn(ctx.db, paidOn, own);
   }
 
   async enrollmentStatus(ctx: RequestContext, idNumberInput: string, coverageYear: number, asOf?: LocalDate | null): Promise<EnrollmentStatusView> {

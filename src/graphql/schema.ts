@@ -5,12 +5,13 @@ import type { Role } from '../auth/tokens';
 import type { RequestContext } from '../context/request-context';
 import './enums';
 import { PolicyResolver } from './resolvers/policy.resolver';
+import { AuditResolver } from './resolvers/audit.resolver';
 import { EnrollmentResolver } from './resolvers/enrollment.resolver';
 import { HouseholdResolver, ResidentResolver } from './resolvers/registry.resolver';
 import { SubsidyResolver } from './resolvers/subsidy.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 
-export const RESOLVERS = [PolicyResolver, HouseholdResolver, ResidentResolver, EnrollmentResolver, SubsidyResolver, ViewerResolver] as const;
+export const RESOLVERS = [PolicyResolver, HouseholdResolver, ResidentResolver, EnrollmentResolver, SubsidyResolver, AuditResolver, ViewerResolver] as const;
 
 let built: GraphQLSchema | undefined;
 

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { type AppState, RequestContext } from '../context/request-context';
+import { GRAPHQL_LIMITS } from '../graphql/limits';
 
 /** A 10,000-row importPayments is about 1.6 MB of JSON; room for that, not for abuse. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -47,12 +48,29 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, req
     }
   }
 
+  const query = body && typeof body === 'object' ? (body as { query?: unknown }).query : url.searchParams.get('query');
+  if (typeof query === 'string' && Buffer.byteLength(query, 'utf8') > GRAPHQL_LIMITS.maxDocumentBytes) {
+    return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `The GraphQL document exceeds ${GRAPHQL_LIMITS.maxDocumentBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] }));
+  }
   const context = new RequestContext(state, { authorization: headers.get('authorization'), tenant: headers.get('x-tenant-id') });
+  let deadline: NodeJS.Timeout | undefined;
   try {
-    const response = await apollo.executeHTTPGraphQLRequest({
+    const execution = apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => context,
     });
+    // The request deadline: past it the answer is an error and the transaction is rolled back; the
+    // statement running then is cancelled by statement_timeout at the latest.
+    const timeout = new Promise<'timeout'>((resolve) => {
+      deadline = setTimeout(() => resolve('timeout'), state.config.requestTimeoutMs);
+    });
+    const response = await Promise.race([execution, timeout]);
+    if (response === 'timeout') {
+      execution.catch(() => {});
+      await context.finish(false).catch(() => {});
+      state.log.error('request deadline passed', { requestId: context.requestId, ms: state.config.requestTimeoutMs });
+      return send(res, 503, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `The request took longer than ${state.config.requestTimeoutMs} ms; nothing was written`, extensions: { code: 'TIMEOUT' } }] }));
+    }
     const outHeaders: Record<string, string> = {};
     for (const [key, value] of response.headers) outHeaders[key] = value;
     if (response.body.kind === 'complete') return send(res, response.status ?? 200, outHeaders, response.body.string);
@@ -60,6 +78,7 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, req
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   } finally {
+    clearTimeout(deadline);
     // The transaction plugin has already committed or rolled back; this only covers requests that
     // never reached execution.
     await context.finish(false);

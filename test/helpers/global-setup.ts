@@ -16,7 +16,9 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'insurance-test-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when tests run as root.
   process.env.DATA_DIR = dataDir;
-  process.env.LOG_LEVEL ??= 'silent';
+  // Every test server logs here; globalTeardown fails the run if a line holds an unmasked ID number.
+  process.env.LOG_LEVEL ??= 'info';
+  process.env.LOG_FILE ??= join(dataDir, 'test-run.log');
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     const embedded = await startEmbeddedPostgres(dataDir, (line) => process.stderr.write(`${line}\n`));

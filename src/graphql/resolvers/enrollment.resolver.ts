@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Roles } from '../access';
 import type { RequestContext } from '../../context/request-context';
 import { maskIdNumber } from '../../registry/id-number';
 import { services } from '../../services';
@@ -20,19 +21,19 @@ import { SubsidyGrant } from '../types/subsidy.types';
 
 @Resolver(() => Enrollment)
 export class EnrollmentResolver {
-  @Authorized('ADMIN', 'STAFF')
+  @Roles('ADMIN', 'STAFF')
   @Mutation(() => Enrollment, { description: 'Enrols a registered person for a year of cover; amountDue is what is due if paid on enrolledOn.' })
   async enroll(@Ctx() ctx: RequestContext, @Arg('input', () => EnrollInput) input: EnrollInput) {
     return presentEnrollment(await services.enrollment.enroll(ctx, input));
   }
 
-  @Authorized('ADMIN', 'BANK', 'TAX')
+  @Roles('ADMIN', 'BANK', 'TAX')
   @Mutation(() => Payment, { description: 'Idempotent by receiptNo. The amount must be what is due on paidOn.' })
   async recordPayment(@Ctx() ctx: RequestContext, @Arg('input', () => PaymentInput) input: PaymentInput): Promise<Payment> {
     return presentPayment(await services.enrollment.recordPayment(ctx, input));
   }
 
-  @Authorized('ADMIN', 'TAX')
+  @Roles('ADMIN', 'TAX')
   @Mutation(() => PaymentImport, { description: 'Up to 10,000 payments; per-row results; a replay changes nothing.' })
   async importPayments(
     @Ctx() ctx: RequestContext,
@@ -46,7 +47,7 @@ export class EnrollmentResolver {
     };
   }
 
-  @Authorized('ADMIN')
+  @Roles('ADMIN')
   @Mutation(() => SponsorshipResult, { description: 'Enrols as paid by their funding body everyone whose assistance on paidOn is a full sponsorship.' })
   async sponsorEnrollments(
     @Ctx() ctx: RequestContext,
@@ -57,7 +58,7 @@ export class EnrollmentResolver {
     return { ...result, skipped: result.skipped.map((s) => ({ idNumberMasked: maskIdNumber(s.idNumber), code: s.error.code, error: s.error.message })) };
   }
 
-  @Authorized('ADMIN', 'STAFF', 'BANK', 'TAX')
+  @Roles('ADMIN', 'STAFF', 'BANK', 'TAX')
   @Query(() => EnrollmentStatus, { description: 'Status, amount due and paid, cover; the person masked.' })
   async enrollmentStatus(
     @Ctx() ctx: RequestContext,
@@ -68,7 +69,13 @@ export class EnrollmentResolver {
     return services.enrollment.enrollmentStatus(ctx, idNumber, coverageYear, asOf);
   }
 
-  @Authorized('ADMIN', 'STAFF')
+  @Roles('ADMIN', 'BANK', 'TAX')
+  @Query(() => [Payment], { name: 'payments', description: 'A day\'s payments, for reconciliation (对账): BANK and TAX see the ones they recorded.' })
+  async paymentsOn(@Ctx() ctx: RequestContext, @Arg('paidOn', () => DateScalar) paidOn: string): Promise<Payment[]> {
+    return (await services.enrollment.paymentsOn(ctx, paidOn)).map(presentPayment);
+  }
+
+  @Roles('ADMIN', 'STAFF')
   @Query(() => [DuplicateEnrollment], { description: 'Enrolments of people another tenant also enrols for the year, for follow-up.' })
   async duplicateEnrollments(@Ctx() ctx: RequestContext, @Arg('coverageYear', () => Int) coverageYear: number): Promise<DuplicateEnrollment[]> {
     return (await services.enrollment.duplicateEnrollments(ctx, coverageYear)).map((d) => ({
@@ -77,13 +84,13 @@ export class EnrollmentResolver {
     }));
   }
 
-  @Authorized('ADMIN', 'AGENCY')
+  @Roles('ADMIN', 'AGENCY')
   @Mutation(() => AssistanceIdentity, { description: 'Records a certified category of a person in difficulty.' })
   async grantAssistance(@Ctx() ctx: RequestContext, @Arg('input', () => AssistanceInput) input: AssistanceInput): Promise<AssistanceIdentity> {
     return presentIdentity(await services.assistance.grant(ctx, input));
   }
 
-  @Authorized('ADMIN', 'STAFF', 'AGENCY')
+  @Roles('ADMIN', 'STAFF', 'AGENCY')
   @Query(() => [AssistanceIdentity])
   async assistanceIdentities(@Ctx() ctx: RequestContext, @Arg('idNumber') idNumber: string): Promise<AssistanceIdentity[]> {
     return (await services.assistance.identities(ctx, idNumber)).map(presentIdentity);

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Roles } from '../access';
 import type { RequestContext } from '../../context/request-context';
 import type { WaiverReason } from '../../registry/registry.service';
 import { encodeCursor } from '../../registry/registry.service';
@@ -29,13 +30,13 @@ const REGISTRY_READERS = ['ADMIN', 'STAFF', 'AGENCY'] as const;
 
 @Resolver(() => Household)
 export class HouseholdResolver {
-  @Authorized(...REGISTRY_WRITERS)
+  @Roles(...REGISTRY_WRITERS)
   @Mutation(() => Household, { description: 'Registers a household booklet with its members (exactly one 户主).' })
   async registerHousehold(@Ctx() ctx: RequestContext, @Arg('input', () => HouseholdInput) input: HouseholdInput) {
     return presentHousehold(await services.registry.registerHousehold(ctx, input));
   }
 
-  @Authorized(...REGISTRY_WRITERS)
+  @Roles(...REGISTRY_WRITERS)
   @Mutation(() => Household, { description: 'Adds a registered person without a household to one.' })
   async addHouseholdMember(
     @Ctx() ctx: RequestContext,
@@ -47,7 +48,7 @@ export class HouseholdResolver {
     return presentHousehold(await services.registry.addHouseholdMember(ctx, householdId, idNumber, relationship, joinedOn));
   }
 
-  @Authorized(...REGISTRY_WRITERS)
+  @Roles(...REGISTRY_WRITERS)
   @Mutation(() => Household, { description: 'Moves a person to another household; the old membership keeps its dates.' })
   async moveHouseholdMember(
     @Ctx() ctx: RequestContext,
@@ -59,7 +60,7 @@ export class HouseholdResolver {
     return presentHousehold(await services.registry.moveHouseholdMember(ctx, idNumber, toHouseholdId, relationship, movedOn));
   }
 
-  @Authorized(...REGISTRY_WRITERS)
+  @Roles(...REGISTRY_WRITERS)
   @Mutation(() => Resident, { description: 'Removes a person from their household (the membership keeps its dates).' })
   async removeHouseholdMember(
     @Ctx() ctx: RequestContext,
@@ -69,14 +70,14 @@ export class HouseholdResolver {
     return presentResident(await services.registry.removeHouseholdMember(ctx, idNumber, leftOn));
   }
 
-  @Authorized(...REGISTRY_READERS)
+  @Roles(...REGISTRY_READERS)
   @Query(() => Household, { nullable: true })
   async household(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string) {
     const row = await services.registry.household(ctx, id);
     return row && presentHousehold(row);
   }
 
-  @Authorized('ADMIN', 'STAFF')
+  @Roles('ADMIN', 'STAFF')
   @Query(() => [Household], { description: 'Households with a member not enrolled for the year (no waiver, not transferred out); 肃南 enrols by household.' })
   async incompleteHouseholds(
     @Ctx() ctx: RequestContext,
@@ -105,14 +106,14 @@ export class HouseholdResolver {
 
 @Resolver(() => Resident)
 export class ResidentResolver {
-  @Authorized(...REGISTRY_READERS)
+  @Roles(...REGISTRY_READERS)
   @Query(() => Resident, { nullable: true })
   async resident(@Ctx() ctx: RequestContext, @Arg('idNumber') idNumber: string): Promise<Resident | null> {
     const row = await services.registry.resident(ctx, idNumber);
     return row && presentResident(row);
   }
 
-  @Authorized(...REGISTRY_READERS)
+  @Roles(...REGISTRY_READERS)
   @Query(() => ResidentConnection, { description: 'Residents by name prefix, ID prefix and region, in ID order, a page at a time.' })
   async residents(
     @Ctx() ctx: RequestContext,
@@ -125,13 +126,13 @@ export class ResidentResolver {
     return { nodes: rows.map(presentResident), pageInfo: { endCursor: last ? encodeCursor(last.id_number) : null, hasNextPage } };
   }
 
-  @Authorized(...REGISTRY_READERS)
+  @Roles(...REGISTRY_READERS)
   @Query(() => [ResidentChange], { description: 'The change records of a person, oldest first.' })
   async residentChanges(@Ctx() ctx: RequestContext, @Arg('idNumber') idNumber: string): Promise<ResidentChange[]> {
     return (await services.registry.changes(ctx, idNumber)).map(presentChange);
   }
 
-  @Authorized('ADMIN', 'STAFF')
+  @Roles('ADMIN', 'STAFF')
   @Query(() => [Waiver])
   async waivers(
     @Ctx() ctx: RequestContext,
@@ -147,13 +148,13 @@ export class ResidentResolver {
     }));
   }
 
-  @Authorized(...REGISTRY_WRITERS)
+  @Roles(...REGISTRY_WRITERS)
   @Mutation(() => Resident, { description: 'Registers one person, alone or into a household.' })
   async registerResident(@Ctx() ctx: RequestContext, @Arg('input', () => ResidentInput) input: ResidentInput): Promise<Resident> {
     return presentResident(await services.registry.registerResident(ctx, { ...input, relationship: input.relationship ?? '' }));
   }
 
-  @Authorized(...REGISTRY_WRITERS)
+  @Roles(...REGISTRY_WRITERS)
   @Mutation(() => Resident, { description: 'Changes a person\'s information; each change is recorded (信息变更登记表).' })
   async updateResident(
     @Ctx() ctx: RequestContext,
@@ -163,7 +164,7 @@ export class ResidentResolver {
     return presentResident(await services.registry.updateResident(ctx, idNumber, changes));
   }
 
-  @Authorized(...REGISTRY_WRITERS)
+  @Roles(...REGISTRY_WRITERS)
   @Mutation(() => Resident, { description: '停保或流出: the person leaves this tenant; their running enrolments end that day.' })
   async transferOut(
     @Ctx() ctx: RequestContext,
@@ -174,7 +175,7 @@ export class ResidentResolver {
     return presentResident(await services.registry.transferOut(ctx, idNumber, on, destination));
   }
 
-  @Authorized(...REGISTRY_WRITERS)
+  @Roles(...REGISTRY_WRITERS)
   @Mutation(() => Waiver, { description: 'Records a 放弃参保确认书.' })
   async recordWaiver(@Ctx() ctx: RequestContext, @Arg('input', () => WaiverInput) input: WaiverInput): Promise<Waiver> {
     const w = await services.registry.recordWaiver(ctx, input);

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Roles } from '../access';
 import type { RequestContext } from '../../context/request-context';
 import type { RefundRow } from '../../assistance/subsidy.repository';
 import { maskIdNumber } from '../../registry/id-number';
@@ -22,13 +23,13 @@ const presentRefund = (row: RefundRow): Refund => ({
 
 @Resolver(() => DisbursementBatch)
 export class SubsidyResolver {
-  @Authorized('ADMIN')
+  @Roles('ADMIN')
   @Query(() => DisbursementBatch, { description: 'The 先缴后补 reimbursements due to people in a month ("YYYY-MM"), with totals by funding source.' })
   async disbursements(@Ctx() ctx: RequestContext, @Arg('month') month: string) {
     return services.subsidy.disbursements(ctx, month);
   }
 
-  @Authorized('ADMIN')
+  @Roles('ADMIN')
   @Mutation(() => DisbursementBatch, { description: 'Records the month\'s payout into 一卡通 accounts; asking again returns the batch recorded.' })
   async markDisbursementsPaid(@Ctx() ctx: RequestContext, @Arg('month') month: string) {
     return services.subsidy.markDisbursementsPaid(ctx, month);
@@ -46,13 +47,13 @@ export class SubsidyResolver {
     }));
   }
 
-  @Authorized('ADMIN', 'STAFF', 'TAX')
+  @Roles('ADMIN', 'STAFF', 'TAX')
   @Mutation(() => Refund, { description: 'Asks for a refund; the notice\'s reasons, deadline and timing decide, and an administrator approves.' })
   async requestRefund(@Ctx() ctx: RequestContext, @Arg('input', () => RefundInput) input: RefundInput): Promise<Refund> {
     return presentRefund(await services.subsidy.requestRefund(ctx, input));
   }
 
-  @Authorized('ADMIN')
+  @Roles('ADMIN')
   @Mutation(() => Refund, { description: 'Approves a pending refund: the enrolment becomes REFUNDED and a pending reimbursement is cancelled.' })
   async approveRefund(
     @Ctx() ctx: RequestContext,
@@ -63,7 +64,7 @@ export class SubsidyResolver {
     return presentRefund(await services.subsidy.decideRefund(ctx, idNumber, coverageYear, true, note));
   }
 
-  @Authorized('ADMIN')
+  @Roles('ADMIN')
   @Mutation(() => Refund, { description: 'Rejects a pending refund: the enrolment is PAID again.' })
   async rejectRefund(
     @Ctx() ctx: RequestContext,
@@ -74,13 +75,13 @@ export class SubsidyResolver {
     return presentRefund(await services.subsidy.decideRefund(ctx, idNumber, coverageYear, false, note));
   }
 
-  @Authorized('ADMIN', 'STAFF')
+  @Roles('ADMIN', 'STAFF')
   @Query(() => [Refund])
   async refunds(@Ctx() ctx: RequestContext, @Arg('status', () => RefundStatusEnum, { nullable: true }) status: string | null): Promise<Refund[]> {
     return (await services.subsidy.refunds(ctx, status)).map(presentRefund);
   }
 
-  @Authorized('ADMIN', 'AGENCY')
+  @Roles('ADMIN', 'AGENCY')
   @Mutation(() => AssistanceImport, { description: 'An agency\'s list of certified people: per-row results; a replay changes nothing.' })
   async importAssistance(@Ctx() ctx: RequestContext, @Arg('identities', () => [AssistanceInput]) identities: AssistanceInput[]): Promise<AssistanceImport> {
     const result = await services.assistance.importIdentities(ctx, identities);

@@ -1,0 +1,28 @@
+/**
+ * Personal information in free text (PIPL art. 28): resident ID numbers and phone numbers are masked
+ * wherever they appear, so that no log line carries them, whatever produced the text (a PostgreSQL
+ * error quoting a key, a variable echoed back …).
+ */
+const ID_NUMBER = /(?<![0-9A-Za-z])(\d{4})\d{2}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}([0-9Xx])(?![0-9A-Za-z])/g;
+const MOBILE = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
+const LANDLINE = /(?<!\d)(0\d{2,3})-\d{3,4}(\d{4})(?!\d)/g;
+
+export function maskSensitive(text: string): string {
+  return text
+    .replace(ID_NUMBER, (match, head: string) => `${head}**********${match.slice(-4)}`)
+    .replace(MOBILE, '$1****$2')
+    .replace(LANDLINE, '$1-****$2');
+}
+
+/** A copy of GraphQL variables fit for an audit record: personal data masked, long lists summarised. */
+export function maskVariables(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskSensitive(value);
+  if (Array.isArray(value)) {
+    const shown = value.slice(0, 3).map((v) => maskVariables(v, depth + 1));
+    return value.length > 3 ? { count: value.length, first: shown } : shown;
+  }
+  if (value && typeof value === 'object' && depth < 6) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskVariables(v, depth + 1)]));
+  }
+  return value;
+}

@@ -1,0 +1,27 @@
+/**
+ * Who may call a root field. Every Query and Mutation field carries exactly one of these: Roles(...)
+ * (type-graphql's @Authorized, checked by the one auth checker in schema.ts) or Public(). Both leave
+ * their mark in the field's extensions, so a test can walk the schema and refuse a field with neither,
+ * and docs/security.md is generated from the same marks.
+ */
+import { Authorized, Extensions } from 'type-graphql';
+import { ROLES, type Role } from '../auth/tokens';
+
+type FieldDecorator = (target: object, propertyKey: string | symbol, descriptor?: PropertyDescriptor) => void;
+
+export function Roles(...roles: Role[]): FieldDecorator {
+  if (roles.length === 0) throw new Error('Roles() needs at least one role; use Public() for public fields');
+  return (target, key, descriptor) => {
+    Authorized(...roles)(target, key, descriptor as never);
+    Extensions({ roles })(target, key, descriptor as never);
+  };
+}
+
+/** Any authenticated role acting for its tenant. */
+export const ANY_ROLE: Role[] = [...ROLES];
+
+export function Public(): FieldDecorator {
+  return (target, key, descriptor) => {
+    Extensions({ public: true })(target, key, descriptor as never);
+  };
+}

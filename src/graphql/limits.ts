@@ -1,0 +1,28 @@
+/**
+ * Limits checked before execution (graphql-armor), chosen for this schema; docs/security.md explains
+ * them. The deepest real query, a household's members with their enrolments, payments and subsidies'
+ * funding, is depth 6 and costs under 600; a portal page aliasing a few quotes stays far below the rest.
+ */
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+
+export const GRAPHQL_LIMITS = {
+  maxDepth: 10,
+  maxCost: 5000,
+  maxAliases: 15,
+  maxDirectives: 10,
+  maxTokens: 2000,
+  /** The query text alone; variables (a 10,000-row import) are bounded by the HTTP body limit. */
+  maxDocumentBytes: 32 * 1024,
+} as const;
+
+export function graphqlArmor(production: boolean) {
+  return new ApolloArmor({
+    maxDepth: { n: GRAPHQL_LIMITS.maxDepth },
+    costLimit: { maxCost: GRAPHQL_LIMITS.maxCost },
+    maxAliases: { n: GRAPHQL_LIMITS.maxAliases },
+    maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives },
+    maxTokens: { n: GRAPHQL_LIMITS.maxTokens },
+    // Field suggestions help developers; in production they reveal the schema.
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+}
