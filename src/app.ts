@@ -75,7 +75,7 @@ function createApollo(config: AppConfig, log: Logger): ApolloServer<RequestConte
   return new ApolloServer<RequestContext>({
     schema: appSchema(),
     validationRules: armor.validationRules,
-    formatError: errorFormatter(log),
+    formatError: errorFormatter(log, config.production),
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     includeStacktraceInErrorResponses: !config.production,
@@ -85,6 +85,13 @@ function createApollo(config: AppConfig, log: Logger): ApolloServer<RequestConte
     stopOnTerminationSignals: false,
     plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), transactionPlugin(log), ...(config.production ? [] : [sqlCountPlugin()])],
   });
+}
+
+/** The request's deadline ended its transaction before the commit could. */
+class DeadlinePassed extends Error {
+  constructor() {
+    super('the request passed its deadline before it could commit');
+  }
 }
 
 /**
@@ -113,16 +120,17 @@ function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
               : null;
           try {
             if (entry && !failed) await audit.record(ctx, ctx.db, entry);
-            await ctx.finish(!failed);
+            if (!(await ctx.finish(!failed))) throw new DeadlinePassed();
           } catch (err) {
             await ctx.finish(false).catch(() => {});
+            const code = err instanceof DeadlinePassed ? 'TIMEOUT' : 'INTERNAL_SERVER_ERROR';
             log.error('commit failed', { requestId: ctx.requestId, error: (err as Error).message });
-            response.http.status = 500;
+            response.http.status = err instanceof DeadlinePassed ? 503 : 500;
             response.body = {
               kind: 'single',
-              singleResult: { errors: [{ message: 'The change could not be saved; nothing was written', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+              singleResult: { errors: [{ message: 'The change could not be saved; nothing was written', extensions: { code } }] },
             };
-            if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: ['INTERNAL_SERVER_ERROR'] });
+            if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });
           }
           if (entry?.outcome === 'ERROR') {
             const tx = ctx.openTransaction();

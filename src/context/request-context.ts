@@ -32,14 +32,24 @@ export interface RequestHeaders {
   tenant?: string | null;
 }
 
+/**
+ * What changes during a request. Apollo shallow-copies the context for each operation it runs, so this
+ * lives in one object the copies share: the HTTP edge and the resolvers see the same transaction.
+ */
+interface RequestState {
+  authorizedTenant: Tenant | null;
+  transaction: TenantTransaction | null;
+  loaders: Loaders | null;
+  /** Set when the request has ended (answered, or past its deadline): no transaction may open after. */
+  ended: boolean;
+}
+
 export class RequestContext {
   readonly requestId = randomUUID();
   readonly actor: Actor | null;
   readonly tenantCode: string | null;
   private readonly authError: DomainError | null;
-  private authorizedTenant: Tenant | null = null;
-  private transaction: TenantTransaction | null = null;
-  private loaderSet: Loaders | null = null;
+  private readonly state: RequestState = { authorizedTenant: null, transaction: null, loaders: null, ended: false };
 
   constructor(
     readonly app: AppState,
@@ -80,12 +90,12 @@ export class RequestContext {
     }
     const tenant = this.app.registry.get(this.tenantCode);
     if (!tenant) throw new DomainError('NOT_FOUND', `no tenant ${this.tenantCode}`);
-    this.authorizedTenant = tenant;
+    this.state.authorizedTenant = tenant;
   }
 
   /** The tenant code the caller was authorized for, or null (public operations, refused callers). */
   get authorizedTenantCode(): string | null {
-    return this.authorizedTenant?.code ?? null;
+    return this.state.authorizedTenant?.code ?? null;
   }
 
   /** A separate transaction for the authorized tenant: for what must be kept when the request's rolls back. */
@@ -95,27 +105,34 @@ export class RequestContext {
 
   /** The tenant the caller was authorized for. */
   get tenant(): Tenant {
-    if (!this.authorizedTenant) throw new Error('tenant data used before authorization');
-    return this.authorizedTenant;
+    if (!this.state.authorizedTenant) throw new Error('tenant data used before authorization');
+    return this.state.authorizedTenant;
   }
 
   /** The request's transaction, under row-level security for the authorized tenant. */
   get db(): TenantTransaction {
-    this.transaction ??= new TenantTransaction(this.app.pool, this.tenant.code);
-    return this.transaction;
+    if (!this.state.transaction && this.state.ended) throw new Error('the request has ended; no transaction may open');
+    this.state.transaction ??= new TenantTransaction(this.app.pool, this.tenant.code);
+    return this.state.transaction;
   }
 
   get loaders(): Loaders {
-    this.loaderSet ??= new Loaders(this);
-    return this.loaderSet;
+    this.state.loaders ??= new Loaders(this);
+    return this.state.loaders;
   }
 
   get sqlStatements(): number {
-    return this.transaction?.statements ?? 0;
+    return this.state.transaction?.statements ?? 0;
   }
 
-  /** Ends the request's transaction: commit when the operation succeeded, roll back otherwise. */
-  async finish(succeeded: boolean): Promise<void> {
-    await this.transaction?.finish(succeeded);
+  /**
+   * Ends the request's transaction: commit when the operation succeeded, roll back otherwise. Only the
+   * first call decides; it returns false to later callers (the deadline and the commit race for it).
+   */
+  async finish(succeeded: boolean): Promise<boolean> {
+    if (this.state.ended) return false;
+    this.state.ended = true;
+    await this.state.transaction?.finish(succeeded);
+    return true;
   }
 }

@@ -19,7 +19,7 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
-export function errorFormatter(log: Logger) {
+export function errorFormatter(log: Logger, production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof DomainError) {
@@ -32,7 +32,9 @@ export function errorFormatter(log: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
-      return formatted;
+      // graphql-js suggests names in variable errors too ("Did you mean the enum value …?"); Apollo's
+      // hideSchemaDetailsFromClientErrors covers validation only. In production no suggestion leaves.
+      return production ? { ...formatted, message: formatted.message.replace(/\s*Did you mean[^]*$/, '') } : formatted;
     }
     log.error('unexpected error', {
       error: original instanceof Error ? original.message : String(original),

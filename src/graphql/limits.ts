@@ -1,7 +1,8 @@
 /**
  * Limits checked before execution (graphql-armor), chosen for this schema; docs/security.md explains
- * them. The deepest real query, a household's members with their enrolments, payments and subsidies'
- * funding, is depth 6 and costs under 600; a portal page aliasing a few quotes stays far below the rest.
+ * them. Cost counts a list field times its `first` argument: a page of 500 residents with a few fields
+ * costs about 3,600, the largest page a portal asks for. A household with every field of its members'
+ * enrolments, payments and subsidies costs 244 at depth 6; a whole policy year 133; five quotes 224.
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 

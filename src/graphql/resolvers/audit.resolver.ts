@@ -49,10 +49,10 @@ export class AuditResolver {
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => AuditFilterInput, { nullable: true }) filter: AuditFilterInput | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<AuditConnection> {
-    if (after !== null && !/^\d+$/.test(after)) throw badInput('after is not a cursor this server gave', 'after');
-    const { rows, hasNextPage } = await audit.list(ctx, filter ?? {}, first, after === null ? null : Number(after));
+    if (after != null && !/^\d+$/.test(after)) throw badInput('after is not a cursor this server gave', 'after');
+    const { rows, hasNextPage } = await audit.list(ctx, filter ?? {}, first, after == null ? null : Number(after));
     return {
       nodes: rows.map((r) => ({
         id: String(r.id),

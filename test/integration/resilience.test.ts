@@ -1,0 +1,132 @@
+/**
+ * Robustness on real PostgreSQL: connections killed under the pool, the database going away and coming
+ * back, a backend killed in the middle of a payment import, and the request deadline.
+ */
+import pg from 'pg';
+import { residentIds, seedResidents } from '../helpers/seed';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const IMPORT = `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected } }`;
+
+const appBackends = (server: TestServer, extra = '') =>
+  server.ownerQuery<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = current_database() ${extra}`,
+  );
+
+/** On the cluster's admin database: what cannot be done from inside the test database itself. */
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: process.env.TEST_ADMIN_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function health(server: TestServer): Promise<number> {
+  return (await fetch(server.url.replace('/graphql', '/healthz'))).status;
+}
+
+async function eventually<T>(attempt: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await attempt();
+    if (ok(value) || Date.now() > until) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('connections lost under the server', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ PG_POOL_SIZE: '4' });
+  });
+  afterAll(async () => server?.close());
+
+  it('survives its idle connections being killed, and answers the next request', async () => {
+    // Queries that use the database, so that the pool holds connections to kill.
+    await Promise.all(Array.from({ length: 4 }, () => server.gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: '620702' })));
+    const killed = await server.ownerQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = current_database()`);
+    expect(killed.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await server.gql('{ viewer { sub } }', {}, { as: 'STAFF', tenant: '620702' });
+    expect(res.data!.viewer.sub).toBe('test-staff');
+  });
+
+  it('recovers by itself when the database comes back, as after a restart', async () => {
+    // What the server sees of a restart: every connection dropped, new ones refused for a while.
+    const db = server.databaseUrl.split('/').pop();
+    await adminQuery(`ALTER DATABASE ${db} WITH ALLOW_CONNECTIONS false`);
+    try {
+      await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = '${db}'`);
+      expect(await health(server)).toBe(503);
+      const down = await server.gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: '620702' });
+      expect(down.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    } finally {
+      await adminQuery(`ALTER DATABASE ${db} WITH ALLOW_CONNECTIONS true`);
+    }
+    expect(await eventually(() => health(server), (s) => s === 200)).toBe(200);
+    const up = await server.gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: '620702' });
+    expect(up.errors).toBeUndefined();
+  });
+});
+
+describe('a payment import cut off in the middle', () => {
+  let server: TestServer;
+  const ids = residentIds('620702', 10_000, 90_000);
+  const payments = ids.map((idNumber, i) => ({ idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-09', channel: '税务', receiptNo: `CUT-${i}` }));
+  const counts = async () =>
+    (await server.ownerQuery<{ payments: number; enrollments: number }>(
+      "SELECT (SELECT count(*)::int FROM payment WHERE tenant_code = '620702') AS payments, (SELECT count(*)::int FROM enrollment WHERE tenant_code = '620702') AS enrollments",
+    ))[0];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    await seedResidents(server, '620702', ids);
+  });
+  afterAll(async () => server?.close());
+
+  it('leaves nothing when its database backend is killed, and a retry writes exactly one copy', async () => {
+    const importing = server.gql(IMPORT, { batchId: 'CUT', payments }, { as: 'TAX', tenant: '620702' });
+    // Kill the backend once it is writing (after the reads, during the enrolment and payment inserts).
+    const victim = await eventually(
+      () => appBackends(server, "AND state = 'active' AND (query LIKE 'INSERT INTO enrollment%' OR query LIKE 'INSERT INTO payment%' OR query LIKE 'SELECT refresh_statistics%')"),
+      (rows) => rows.length > 0,
+      20_000,
+    );
+    expect(victim.length).toBeGreaterThan(0);
+    await server.ownerQuery('SELECT pg_terminate_backend($1)', [victim[0].pid]);
+    const cut = await importing;
+    expect(cut.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(await counts()).toEqual({ payments: 0, enrollments: 0 });
+
+    const retry = await server.gql(IMPORT, { batchId: 'CUT', payments }, { as: 'TAX', tenant: '620702' });
+    expect(retry.data!.importPayments).toEqual({ accepted: 10_000, duplicates: 0, rejected: 0 });
+    expect(await counts()).toEqual({ payments: 10_000, enrollments: 10_000 });
+    const replay = await server.gql(IMPORT, { batchId: 'CUT', payments }, { as: 'TAX', tenant: '620702' });
+    expect(replay.data!.importPayments).toEqual({ accepted: 0, duplicates: 10_000, rejected: 0 });
+    expect(await counts()).toEqual({ payments: 10_000, enrollments: 10_000 });
+  });
+});
+
+describe('the request deadline', () => {
+  let server: TestServer;
+  const ids = residentIds('620721', 3000, 95_000);
+  beforeAll(async () => {
+    server = await startTestServer({ REQUEST_TIMEOUT_MS: '150' });
+    await seedResidents(server, '620721', ids);
+  });
+  afterAll(async () => server?.close());
+
+  it('answers TIMEOUT past it and writes nothing', async () => {
+    const payments = ids.map((idNumber, i) => ({ idNumber, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '税务', receiptNo: `DL-${i}` }));
+    const res = await server.gql(IMPORT, { batchId: 'DL', payments }, { as: 'TAX', tenant: '620721' });
+    expect(res.status).toBe(503);
+    expect(res.errors?.[0].extensions?.code).toBe('TIMEOUT');
+    await new Promise((r) => setTimeout(r, 1500));
+    const [row] = await server.ownerQuery<{ n: number }>("SELECT count(*)::int AS n FROM payment WHERE tenant_code = '620721'");
+    expect(row.n).toBe(0);
+    expect((await server.gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: '620721' })).errors).toBeUndefined();
+  });
+});
