@@ -4,5 +4,6 @@ import { RegistryAndEnrollment1763800100000 } from './1763800100000-RegistryAndE
 import { BulkWriteStatistics1763800200000 } from './1763800200000-BulkWriteStatistics';
 import { SubsidiesAndRefunds1763800300000 } from './1763800300000-SubsidiesAndRefunds';
 import { AuditLog1763800400000 } from './1763800400000-AuditLog';
+import { Progress1763800500000 } from './1763800500000-Progress';
 
-export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000, SubsidiesAndRefunds1763800300000, AuditLog1763800400000];
+export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000, SubsidiesAndRefunds1763800300000, AuditLog1763800400000, Progress1763800500000];

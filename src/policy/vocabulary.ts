@@ -74,5 +74,6 @@ export const FUNDING_SOURCES = {
 } as const;
 export type FundingSource = keyof typeof FUNDING_SOURCES;
 
-export const REGION_KINDS = ['CITY_AREA', 'NEW_AREA', 'DISTRICT', 'SUB_DISTRICT', 'TOWNSHIP', 'UNIT'] as const;
+/** TENANT is the whole tenant, as reports show it beside its regions. */
+export const REGION_KINDS = ['TENANT', 'CITY_AREA', 'NEW_AREA', 'DISTRICT', 'SUB_DISTRICT', 'TOWNSHIP', 'UNIT'] as const;
 export type RegionKind = (typeof REGION_KINDS)[number];

@@ -3,6 +3,7 @@ import { AssistanceService } from '../assistance/assistance.service';
 import { SubsidyService } from '../assistance/subsidy.service';
 import { EnrollmentService } from '../enrollment/enrollment.service';
 import { RegistryService } from '../registry/registry.service';
+import { ProgressService } from '../progress/progress.service';
 import { PolicyQueryService } from './policy-query.service';
 
 const subsidy = new SubsidyService();
@@ -13,4 +14,5 @@ export const services = {
   subsidy,
   enrollment: new EnrollmentService(subsidy),
   assistance: new AssistanceService(subsidy),
+  progress: new ProgressService(),
 };
