@@ -42,8 +42,10 @@ export class TenantTransaction {
       const client = await this.pool.connect();
       client.on('error', this.onClientError);
       try {
-        await client.query('BEGIN');
-        await client.query("SELECT set_config('app.tenant', $1, true)", [this.tenantCode]);
+        // One round trip: a simple-protocol query may hold two statements but no parameters, so the
+        // tenant code goes in as a literal, after checking it is the six digits every tenant code is.
+        if (!/^\d{6}$/.test(this.tenantCode)) throw new Error(`not a tenant code: ${this.tenantCode}`);
+        await client.query(`BEGIN; SELECT set_config('app.tenant', '${this.tenantCode}', true)`);
         return client;
       } catch (err) {
         client.removeListener('error', this.onClientError);

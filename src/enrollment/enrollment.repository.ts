@@ -113,6 +113,51 @@ export interface PaidWrite {
   settlement: Settlement;
 }
 
+/**
+ * Enrolments created already paid: a first payment enrols and pays in one write (re-opening a refunded
+ * or terminated enrolment). Returns the keys written; a key missing means another request got there.
+ */
+export async function insertPaidEnrollments(db: TenantTransaction, rows: ReadonlyArray<EnrollmentWrite & { amountPaid: number }>): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const written = await db.query<{ id_number: string; coverage_year: number }>(
+    `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, circumstances, region_code,
+                             standard_contribution, subsidy, applied_category, subsidy_mode, amount_due, late,
+                             paid_on, amount_paid, cover_start, cover_end)
+     SELECT $1, r.id_number, r.coverage_year, 'PAID', r.enrolled_on, string_to_array(r.circumstances, ','), r.region_code,
+            r.standard_contribution, r.subsidy, r.applied_category, r.subsidy_mode, r.amount_due, r.late,
+            r.enrolled_on, r.amount_paid, r.cover_start, r.cover_end
+       FROM UNNEST($2::text[], $3::int[], $4::date[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[],
+                   $11::bigint[], $12::boolean[], $13::bigint[], $14::date[], $15::date[])
+         AS r(id_number, coverage_year, enrolled_on, circumstances, region_code, standard_contribution, subsidy, applied_category,
+              subsidy_mode, amount_due, late, amount_paid, cover_start, cover_end)
+     ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
+        SET status = 'PAID', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances, region_code = EXCLUDED.region_code,
+            standard_contribution = EXCLUDED.standard_contribution, subsidy = EXCLUDED.subsidy, applied_category = EXCLUDED.applied_category,
+            subsidy_mode = EXCLUDED.subsidy_mode, amount_due = EXCLUDED.amount_due, late = EXCLUDED.late, paid_on = EXCLUDED.paid_on,
+            amount_paid = EXCLUDED.amount_paid, cover_start = EXCLUDED.cover_start, cover_end = EXCLUDED.cover_end, updated_at = now()
+      WHERE enrollment.status IN ('REFUNDED', 'TERMINATED')
+     RETURNING id_number, coverage_year`,
+    [
+      db.tenantCode,
+      rows.map((r) => r.idNumber),
+      rows.map((r) => r.coverageYear),
+      rows.map((r) => r.enrolledOn),
+      rows.map((r) => r.circumstances.join(',')),
+      rows.map((r) => r.regionCode),
+      rows.map((r) => r.settlement.standardContribution),
+      rows.map((r) => r.settlement.subsidy),
+      rows.map((r) => r.settlement.appliedCategory),
+      rows.map((r) => r.settlement.mode),
+      rows.map((r) => r.settlement.amountDue),
+      rows.map((r) => r.settlement.late),
+      rows.map((r) => r.amountPaid),
+      rows.map((r) => r.settlement.coverage?.start ?? null),
+      rows.map((r) => r.settlement.coverage?.end ?? null),
+    ],
+  );
+  return new Set(written.map((w) => `${w.id_number}/${w.coverage_year}`));
+}
+
 /** Below this many new rows the planner's old statistics cannot hurt much; above it, refresh them. */
 const BULK_WRITE_ROWS = 1000;
 

@@ -16,8 +16,8 @@ import {
   enrolledElsewhere,
   type EnrollmentRow,
   enrollmentsOf,
-  type EnrollmentWrite,
   insertPayments,
+  insertPaidEnrollments,
   markPaid,
   refreshStatisticsAfterBulkWrite,
   type PaymentRow,
@@ -25,7 +25,7 @@ import {
   paymentsOn,
   upsertUnpaidEnrollments,
 } from './enrollment.repository';
-import { loadPeople, type People, type PersonRow } from './person-facts';
+import { loadPeople, makePeople, type IdentityRow, type People, type PersonRow } from './person-facts';
 import type { HouseholdRow } from '../registry/registry.repository';
 import type { SubsidyService } from '../assistance/subsidy.service';
 
@@ -77,6 +77,32 @@ export interface EnrollmentStatusView {
 }
 
 const ACTIVE_STATUSES = new Set(['UNPAID', 'PAID', 'REFUND_PENDING']);
+
+interface StatusRow extends Omit<PersonRow, 'id_number' | 'status' | 'name'> {
+  name: string | null;
+  resident_status: PersonRow['status'] | null;
+  status: EnrollmentRow['status'] | null;
+  amount_due: number;
+  amount_paid: number | null;
+  cover_start: string | null;
+  cover_end: string | null;
+  circumstances: string[] | null;
+  identities: Array<Omit<IdentityRow, 'id_number'>> | null;
+  elsewhere: string[];
+}
+
+/** Person, household region, enrolment, identities and the one-scheme check, in one statement. */
+const STATUS_SQL = `
+  SELECT r.name, r.birth_date, r.applicant_type, r.hukou_place, r.residence_permit_place, r.status AS resident_status,
+         r.transferred_out_on, r.transferred_to, r.household_id, h.region_code,
+         e.status, e.amount_due, e.amount_paid, e.cover_start, e.cover_end, e.circumstances,
+         (SELECT json_agg(json_build_object('category', a.category, 'valid_from', a.valid_from, 'valid_to', a.valid_to) ORDER BY a.valid_from)
+            FROM assistance_identity a WHERE a.tenant_code = $1 AND a.id_number = $2) AS identities,
+         ARRAY(SELECT s.tenant_code FROM scheme_elsewhere(ARRAY[$2::text], $3) s ORDER BY 1) AS elsewhere
+    FROM (SELECT 1) one
+    LEFT JOIN resident r ON r.tenant_code = $1 AND r.id_number = $2
+    LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
+    LEFT JOIN enrollment e ON e.tenant_code = $1 AND e.id_number = $2 AND e.coverage_year = $3`;
 const key = (idNumber: string, coverageYear: number) => `${idNumber}/${coverageYear}`;
 
 export class EnrollmentService {
@@ -172,34 +198,35 @@ export class EnrollmentService {
       accepted.push({ result, input, settlement: problem, enrollment: enrollmentByKey.get(key(input.idNumber, input.coverageYear)) });
     });
 
-    // Writes, set-based: enrolments for first payers, the payments, then the enrolments paid.
-    const firstPayers = accepted
-      .filter((a) => !a.enrollment || !ACTIVE_STATUSES.has(a.enrollment.status))
-      .map((a): EnrollmentWrite => ({
+    // Writes, set-based: first payers enrolled already paid, the payments, then enrolments that were
+    // waiting unpaid. Whatever a concurrent request changed in between rolls the whole call back.
+    const isFirst = (a: (typeof accepted)[number]) => !a.enrollment || !ACTIVE_STATUSES.has(a.enrollment.status);
+    const firstPayers = accepted.filter(isFirst);
+    const enrolled = await insertPaidEnrollments(
+      ctx.db,
+      firstPayers.map((a) => ({
         idNumber: a.input.idNumber,
         coverageYear: a.input.coverageYear,
         enrolledOn: a.input.paidOn,
         circumstances: [],
         regionCode: people.person(a.input.idNumber)?.region_code ?? null,
         settlement: a.settlement,
-      }));
-    await upsertUnpaidEnrollments(ctx.db, firstPayers);
+        amountPaid: a.input.amount,
+      })),
+    );
     // The payments' foreign-key checks look these enrolments up one by one: keep their plan sound.
     await refreshStatisticsAfterBulkWrite(ctx.db, 'enrollment', firstPayers.length);
-    const written = await insertPayments(ctx.db, accepted.map((a) => ({ ...paymentWrite(a.input, batchId, ctx) })));
-    const landed = accepted.filter((a) => written.has(a.input.receiptNo));
-    for (const a of accepted.filter((x) => !written.has(x.input.receiptNo))) {
-      // Another request wrote the same receipt between our read and our write.
-      a.result.status = 'DUPLICATE';
-    }
+    const written = await insertPayments(ctx.db, accepted.map((a) => paymentWrite(a.input, batchId, ctx)));
+    const waiting = accepted.filter((a) => !isFirst(a));
     const paid = await markPaid(
       ctx.db,
-      landed.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, amountPaid: a.input.amount, settlement: a.settlement })),
+      waiting.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, amountPaid: a.input.amount, settlement: a.settlement })),
     );
-    if (landed.some((a) => !paid.has(key(a.input.idNumber, a.input.coverageYear)))) {
-      // A concurrent payment paid the same enrolment first: roll everything back rather than pay twice.
-      throw new DomainError('CONFLICT', 'an enrolment in this request was paid at the same time by another request; nothing was written, retry');
+    const lost = accepted.some((a) => !written.has(a.input.receiptNo) || !(isFirst(a) ? enrolled : paid).has(key(a.input.idNumber, a.input.coverageYear)));
+    if (lost) {
+      throw new DomainError('CONFLICT', 'a receipt or an enrolment in this request was written at the same time by another request; nothing was written, retry');
     }
+    const landed = accepted;
     await this.subsidies.recordForPayments(
       ctx,
       landed.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, settlement: a.settlement })),
@@ -251,14 +278,13 @@ export class EnrollmentService {
     return paymentsOn(ctx.db, paidOn, own);
   }
 
+  /** A bank's lookup at the counter: one SQL statement whatever it finds. */
   async enrollmentStatus(ctx: RequestContext, idNumberInput: string, coverageYear: number, asOf?: LocalDate | null): Promise<EnrollmentStatusView> {
     const idNumber = normaliseId(idNumberInput);
-    const [people, [enrollment], elsewhere] = await Promise.all([
-      loadPeople(ctx.db, [idNumber]),
-      enrollmentsOf(ctx.db, [{ idNumber, coverageYear }]),
-      enrolledElsewhere(ctx.db, [idNumber], coverageYear),
-    ]);
-    const person = people.person(idNumber);
+    const [row] = await ctx.db.query<StatusRow>(STATUS_SQL, [ctx.tenant.code, idNumber, coverageYear]);
+    const person: PersonRow | undefined = row.name === null ? undefined : { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
+    const people = makePeople(person ? [person] : [], (row.identities ?? []).map((i) => ({ ...i, id_number: idNumber })));
+    const enrollment = row.status === null ? undefined : row;
     const view: EnrollmentStatusView = {
       status: enrollment?.status ?? 'NOT_ENROLLED',
       amountDue: null,
@@ -267,7 +293,7 @@ export class EnrollmentService {
       coverage: enrollment?.cover_start && enrollment.cover_end ? { start: enrollment.cover_start, end: enrollment.cover_end } : null,
       idNumberMasked: maskIdNumber(idNumber),
       nameMasked: person ? maskName(person.name) : null,
-      enrolledElsewhere: elsewhere.get(idNumber) ?? [],
+      enrolledElsewhere: row.elsewhere,
     };
     if (enrollment && enrollment.status !== 'UNPAID') {
       view.amountDue = enrollment.amount_due;

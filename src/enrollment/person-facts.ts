@@ -54,9 +54,18 @@ export async function loadPeople(db: TenantTransaction, idNumbers: readonly stri
       [db.tenantCode, unique],
     ),
   ]);
+  return makePeople(persons, identities);
+}
+
+/** People from rows already read (one person's lookup reads them in a single statement). */
+export function makePeople(persons: readonly PersonRow[], identities: readonly IdentityRow[]): People {
   const byId = new Map(persons.map((p) => [p.id_number, p]));
   const identitiesById = new Map<string, IdentityRow[]>();
-  for (const row of identities) identitiesById.set(row.id_number, [...(identitiesById.get(row.id_number) ?? []), row]);
+  for (const row of identities) {
+    const list = identitiesById.get(row.id_number);
+    if (list) list.push(row);
+    else identitiesById.set(row.id_number, [row]);
+  }
   return {
     person: (id) => byId.get(id),
     identities: (id) => identitiesById.get(id) ?? [],
