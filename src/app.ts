@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { Kind } from 'graphql';
 import type { Pool } from 'pg';
 import { type AuditEntry, AuditService } from './audit/audit.service';
@@ -83,7 +83,14 @@ function createApollo(config: AppConfig, log: Logger): ApolloServer<RequestConte
     allowBatchedHttpRequests: false,
     // The server owns its shutdown order (src/main.ts): Apollo must not stop itself on signals.
     stopOnTerminationSignals: false,
-    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), transactionPlugin(log), ...(config.production ? [] : [sqlCountPlugin()])],
+    plugins: [
+      ...armor.plugins,
+      ApolloServerPluginLandingPageDisabled(),
+      // No HTTP caching is offered; without this plugin Apollo wraps every field resolver to compute hints.
+      ApolloServerPluginCacheControlDisabled(),
+      transactionPlugin(log),
+      ...(config.production ? [] : [sqlCountPlugin()]),
+    ],
   });
 }
 

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient } from 'pg';
 
 const ENDED = 'the request transaction has already ended';
 
@@ -18,6 +18,8 @@ export class TenantTransaction {
   private readonly onClientError = () => {};
   /** SQL statements this request ran, for the tests that keep nested reads from growing (N+1). */
   statements = 0;
+  /** One connection runs one statement at a time; concurrent callers (DataLoaders, Promise.all) queue. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly pool: Pool,
@@ -29,8 +31,35 @@ export class TenantTransaction {
     const client = await this.begin();
     if (this.finished) throw new Error(ENDED);
     this.statements += 1;
-    const result = await client.query(text, values);
-    return result.rows as Row[];
+    const run = this.queue.then(() => client.query(text, values));
+    this.queue = run.catch(() => undefined);
+    return ((await run) as { rows: Row[] }).rows;
+  }
+
+  /**
+   * A read that is the request's only statement, in its own read-only transaction, in one round trip:
+   * BEGIN with the tenant, the statement, COMMIT. The simple protocol takes no parameters, so values are
+   * inlined with pg's escapeLiteral (numbers checked to be finite). Later queries of the request, if
+   * any, open a transaction of their own.
+   */
+  async readAlone<Row extends object = Record<string, unknown>>(text: string, values: ReadonlyArray<string | number | null>): Promise<Row[]> {
+    if (this.finished) throw new Error(ENDED);
+    if (this.client) return this.query<Row>(text, [...values]);
+    const sql = inlineParameters(text, values);
+    if (!/^\d{6}$/.test(this.tenantCode)) throw new Error(`not a tenant code: ${this.tenantCode}`);
+    this.statements += 1;
+    const client = await this.pool.connect();
+    client.on('error', this.onClientError);
+    try {
+      const results = (await client.query(`BEGIN READ ONLY; SELECT set_config('app.tenant', '${this.tenantCode}', true); ${sql}; COMMIT`)) as unknown as Array<{ rows: Row[] }>;
+      client.removeListener('error', this.onClientError);
+      client.release();
+      return results[2].rows;
+    } catch (err) {
+      client.removeListener('error', this.onClientError);
+      client.release(err as Error);
+      throw err;
+    }
   }
 
   get started(): boolean {
@@ -68,6 +97,7 @@ export class TenantTransaction {
       return; // BEGIN itself failed; the connection was already released.
     }
     try {
+      await this.queue;
       await client.query(commit ? 'COMMIT' : 'ROLLBACK');
       client.removeListener('error', this.onClientError);
       client.release();
@@ -78,4 +108,18 @@ export class TenantTransaction {
       throw err;
     }
   }
+}
+
+/** Replaces $1, $2 … with literals: strings through escapeLiteral, numbers only when finite. */
+export function inlineParameters(text: string, values: ReadonlyArray<string | number | null>): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = values[Number(n) - 1];
+    if (value === undefined) throw new Error(`no value for $${n}`);
+    if (value === null) return 'NULL';
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new Error(`$${n} is not a finite number`);
+      return String(value);
+    }
+    return escapeLiteral(value);
+  });
 }

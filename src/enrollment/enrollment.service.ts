@@ -25,6 +25,7 @@ import {
   paymentsOn,
   upsertUnpaidEnrollments,
 } from './enrollment.repository';
+import { STATUS_SQL } from './status-lookup';
 import { loadPeople, makePeople, type IdentityRow, type People, type PersonRow } from './person-facts';
 import type { HouseholdRow } from '../registry/registry.repository';
 import type { SubsidyService } from '../assistance/subsidy.service';
@@ -91,18 +92,7 @@ interface StatusRow extends Omit<PersonRow, 'id_number' | 'status' | 'name'> {
   elsewhere: string[];
 }
 
-/** Person, household region, enrolment, identities and the one-scheme check, in one statement. */
-const STATUS_SQL = `
-  SELECT r.name, r.birth_date, r.applicant_type, r.hukou_place, r.residence_permit_place, r.status AS resident_status,
-         r.transferred_out_on, r.transferred_to, r.household_id, h.region_code,
-         e.status, e.amount_due, e.amount_paid, e.cover_start, e.cover_end, e.circumstances,
-         (SELECT json_agg(json_build_object('category', a.category, 'valid_from', a.valid_from, 'valid_to', a.valid_to) ORDER BY a.valid_from)
-            FROM assistance_identity a WHERE a.tenant_code = $1 AND a.id_number = $2) AS identities,
-         ARRAY(SELECT s.tenant_code FROM scheme_elsewhere(ARRAY[$2::text], $3) s ORDER BY 1) AS elsewhere
-    FROM (SELECT 1) one
-    LEFT JOIN resident r ON r.tenant_code = $1 AND r.id_number = $2
-    LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
-    LEFT JOIN enrollment e ON e.tenant_code = $1 AND e.id_number = $2 AND e.coverage_year = $3`;
+
 const key = (idNumber: string, coverageYear: number) => `${idNumber}/${coverageYear}`;
 
 export class EnrollmentService {
@@ -281,7 +271,7 @@ export class EnrollmentService {
   /** A bank's lookup at the counter: one SQL statement whatever it finds. */
   async enrollmentStatus(ctx: RequestContext, idNumberInput: string, coverageYear: number, asOf?: LocalDate | null): Promise<EnrollmentStatusView> {
     const idNumber = normaliseId(idNumberInput);
-    const [row] = await ctx.db.query<StatusRow>(STATUS_SQL, [ctx.tenant.code, idNumber, coverageYear]);
+    const [row] = await ctx.db.readAlone<StatusRow>(STATUS_SQL, [ctx.tenant.code, idNumber, coverageYear]);
     const person: PersonRow | undefined = row.name === null ? undefined : { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
     const people = makePeople(person ? [person] : [], (row.identities ?? []).map((i) => ({ ...i, id_number: idNumber })));
     const enrollment = row.status === null ? undefined : row;
