@@ -16,6 +16,8 @@ import { prepareDatabase, type PreparedDatabase } from './db/bootstrap';
 import { createPool } from './db/pool';
 import { errorFormatter } from './graphql/errors';
 import { graphqlArmor } from './graphql/limits';
+import { Metrics } from './observability/metrics';
+import { observabilityPlugin } from './observability/observability.plugin';
 import { appSchema } from './graphql/schema';
 import { createHttpServer } from './http/server';
 import { PolicyService } from './policy/policy.service';
@@ -37,8 +39,9 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
   let apollo: ApolloServer<RequestContext> | undefined;
   try {
     pool = createPool({ url: database.appUrl, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log });
-    const state: AppState = { config, registry, policyEngine: new PolicyService(), pool, log };
-    apollo = createApollo(config, log);
+    const metrics = new Metrics(pool);
+    const state: AppState = { config, registry, policyEngine: new PolicyService(), pool, log, metrics };
+    apollo = createApollo(config, log, metrics);
     await apollo.start();
     const http = createHttpServer(state, apollo);
     await new Promise<void>((resolve, reject) => {
@@ -70,7 +73,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
   }
 }
 
-function createApollo(config: AppConfig, log: Logger): ApolloServer<RequestContext> {
+function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloServer<RequestContext> {
   const armor = graphqlArmor(config.production);
   return new ApolloServer<RequestContext>({
     schema: appSchema(),
@@ -89,6 +92,7 @@ function createApollo(config: AppConfig, log: Logger): ApolloServer<RequestConte
       // No HTTP caching is offered; without this plugin Apollo wraps every field resolver to compute hints.
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(log),
+      observabilityPlugin(metrics, log),
       ...(config.production ? [] : [sqlCountPlugin()]),
     ],
   });

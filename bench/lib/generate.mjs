@@ -44,6 +44,9 @@ async function copy(client, table, columns, rows) {
     })(),
   );
   await pipeline(source, client.query(copyStreams.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
+  // Fresh statistics before the next table's foreign keys look these rows up one by one; without them
+  // the planner takes the table for empty and scans it for every row (100,000 residents: minutes).
+  await client.query(`ANALYZE ${table}`);
 }
 
 const CATEGORIES = [

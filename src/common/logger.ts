@@ -1,23 +1,27 @@
-import { appendFileSync } from 'node:fs';
+import pino from 'pino';
 import type { Logger } from '../context/request-context';
 import { maskSensitive } from './sensitive';
 
 /**
- * JSON lines, with ID and phone numbers masked in every line. LOG_LEVEL: info, error or silent;
- * LOG_FILE appends the lines to a file instead of stdout (the tests grep it for unmasked numbers).
+ * Structured JSON logs (pino), with ID and phone numbers masked in every line whatever wrote them.
+ * LOG_LEVEL: info, error or silent; LOG_FILE writes the lines to a file instead of stdout (the tests
+ * grep it for unmasked numbers).
  */
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info', file = process.env.LOG_FILE): Logger {
-  const write = (lvl: string, message: string, fields?: Record<string, unknown>) => {
-    const line = `${maskSensitive(JSON.stringify({ time: new Date().toISOString(), level: lvl, message, ...fields }))}\n`;
-    if (file) appendFileSync(file, line);
-    else process.stdout.write(line);
-  };
+  const destination = file ? pino.destination({ dest: file, sync: true, append: true }) : pino.destination({ dest: 1, sync: false });
+  const log = pino(
+    {
+      level: level === 'silent' ? 'silent' : level === 'error' ? 'error' : 'info',
+      base: undefined,
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: { streamWrite: (line) => maskSensitive(line) },
+    },
+    destination,
+  );
   return {
-    info: (message, fields) => {
-      if (level === 'info') write('info', message, fields);
-    },
-    error: (message, fields) => {
-      if (level !== 'silent') write('error', message, fields);
-    },
+    info: (message, fields) => log.info(fields ?? {}, message),
+    error: (message, fields) => log.error(fields ?? {}, message),
   };
 }

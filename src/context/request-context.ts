@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/config';
 import { TenantTransaction } from '../db/tenant-transaction';
 import type { PolicyService } from '../policy/policy.service';
 import type { Tenant, TenantRegistry } from '../tenants/model';
+import type { Metrics } from '../observability/metrics';
 import { Loaders } from './loaders';
 
 export interface Logger {
@@ -25,6 +26,7 @@ export interface AppState {
   policyEngine: PolicyService;
   pool: Pool;
   log: Logger;
+  metrics: Metrics;
 }
 
 export interface RequestHeaders {

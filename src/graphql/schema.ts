@@ -9,10 +9,11 @@ import { AuditResolver } from './resolvers/audit.resolver';
 import { EnrollmentResolver } from './resolvers/enrollment.resolver';
 import { HouseholdResolver, ResidentResolver } from './resolvers/registry.resolver';
 import { ProgressResolver } from './resolvers/progress.resolver';
+import { RosterResolver } from './resolvers/roster.resolver';
 import { SubsidyResolver } from './resolvers/subsidy.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 
-export const RESOLVERS = [PolicyResolver, HouseholdResolver, ResidentResolver, EnrollmentResolver, SubsidyResolver, ProgressResolver, AuditResolver, ViewerResolver] as const;
+export const RESOLVERS = [PolicyResolver, HouseholdResolver, ResidentResolver, EnrollmentResolver, SubsidyResolver, ProgressResolver, RosterResolver, AuditResolver, ViewerResolver] as const;
 
 let built: GraphQLSchema | undefined;
 

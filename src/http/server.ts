@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { type AppState, RequestContext } from '../context/request-context';
 import { GRAPHQL_LIMITS } from '../graphql/limits';
+import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE } from './graphiql';
 
 /** A 10,000-row importPayments is about 1.6 MB of JSON; room for that, not for abuse. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -23,6 +24,17 @@ export function createHttpServer(state: AppState, apollo: ApolloServer<RequestCo
 async function handle(state: AppState, apollo: ApolloServer<RequestContext>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/healthz') return health(state, req, res);
+  if (url.pathname === '/metrics' && req.method === 'GET') {
+    return send(res, 200, { 'content-type': state.metrics.registry.contentType }, await state.metrics.registry.metrics());
+  }
+  if (!state.config.production) {
+    const asset = GRAPHIQL_ASSETS[url.pathname];
+    if (asset && req.method === 'GET') return send(res, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=86400' }, asset.body);
+    // A browser opening /graphql gets GraphiQL; clients (JSON, or a query in the URL) get GraphQL.
+    if (url.pathname === '/graphql' && req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html')) {
+      return send(res, 200, { 'content-type': 'text/html; charset=utf-8' }, GRAPHIQL_PAGE);
+    }
+  }
   if (url.pathname !== '/graphql') return send(res, 404, { 'content-type': 'text/plain' }, 'Not found\n');
 
   const headers = new HeaderMap();
@@ -117,7 +129,7 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   res.writeHead(status, headers);
   res.end(body);
 }

@@ -13,7 +13,6 @@ import {
   closeMembership,
   existingResidents,
   type HouseholdRow,
-  insertHousehold,
   membershipHistory,
   type MembershipRow,
   recordChanges,
@@ -71,6 +70,14 @@ export interface ResidentUpdate {
 /** Key information (关键信息) per 甘州 五3: name, ID number and hukou; the rest is other information. */
 const KEY_FIELDS = new Set(['id_number', 'name', 'hukou_place']);
 
+export interface CheckedHousehold {
+  bookletNo: string;
+  region: string;
+  address: string | null;
+  registeredOn: LocalDate;
+  members: Array<CheckedPerson & { relationship: string }>;
+}
+
 interface CheckedPerson {
   idNumber: string;
   idType: IdType;
@@ -86,6 +93,14 @@ interface CheckedPerson {
 
 export class RegistryService {
   async registerHousehold(ctx: RequestContext, input: HouseholdInput): Promise<HouseholdRow> {
+    const checked = this.checkHousehold(ctx, input);
+    const [result] = await this.registerHouseholds(ctx, [checked]);
+    if ('error' in result) throw result.error;
+    return result.household;
+  }
+
+  /** A household as given, checked: its booklet, region, date, and members (exactly one 户主). */
+  checkHousehold(ctx: RequestContext, input: HouseholdInput): CheckedHousehold {
     const bookletNo = input.bookletNo.trim();
     if (!bookletNo) throw badInput('bookletNo must not be empty', 'bookletNo');
     this.checkRegion(ctx, input.region);
@@ -100,15 +115,52 @@ export class RegistryService {
       seen.add(person.idNumber);
       return { ...person, relationship: member.relationship.trim() };
     });
-    const taken = await existingResidents(ctx.db, members.map((m) => m.idNumber));
-    if (taken.length > 0) {
-      throw new DomainError('CONFLICT', `already registered: ${taken.map(maskIdNumber).join(', ')}`, { field: 'members' });
-    }
-    const household = await insertHousehold(ctx.db, { bookletNo, regionCode: input.region, address: input.address?.trim() || null });
-    if (!household) throw new DomainError('CONFLICT', `household booklet ${bookletNo} is already registered`, { field: 'bookletNo' });
-    await this.insertPeople(ctx, members, household.id);
-    await recordMemberships(ctx.db, members.map((m) => ({ householdId: household.id, idNumber: m.idNumber, relationship: m.relationship, joinedOn: registeredOn })));
-    return household;
+    return { bookletNo, region: input.region, address: input.address?.trim() || null, registeredOn, members };
+  }
+
+  /**
+   * Registers checked households together, set-based: one statement each for the conflicts, the
+   * households, the people and their memberships, whatever their number. A household whose booklet or
+   * people are already registered (or appear twice among them) gets a CONFLICT and nothing of it is
+   * written; the others are.
+   */
+  async registerHouseholds(ctx: RequestContext, households: readonly CheckedHousehold[]): Promise<Array<{ household: HouseholdRow } | { error: DomainError }>> {
+    const ids = households.flatMap((h) => h.members.map((m) => m.idNumber));
+    const [taken, booklets] = await Promise.all([
+      existingResidents(ctx.db, ids),
+      ctx.db.query<{ booklet_no: string }>('SELECT booklet_no FROM household WHERE tenant_code = $1 AND booklet_no = ANY($2::text[])', [ctx.tenant.code, households.map((h) => h.bookletNo)]),
+    ]);
+    const takenIds = new Set(taken);
+    const takenBooklets = new Set(booklets.map((b) => b.booklet_no));
+    const counts = new Map<string, number>();
+    for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const bookletCounts = new Map<string, number>();
+    for (const h of households) bookletCounts.set(h.bookletNo, (bookletCounts.get(h.bookletNo) ?? 0) + 1);
+    const results: Array<{ household: HouseholdRow } | { error: DomainError }> = households.map((h) => {
+      const already = h.members.filter((m) => takenIds.has(m.idNumber)).map((m) => m.idNumber);
+      if (already.length) return { error: new DomainError('CONFLICT', `already registered: ${already.map(maskIdNumber).join(', ')}`, { field: 'members' }) };
+      const twice = h.members.filter((m) => (counts.get(m.idNumber) ?? 0) > 1).map((m) => m.idNumber);
+      if (twice.length) return { error: new DomainError('CONFLICT', `in two households at once: ${twice.map(maskIdNumber).join(', ')}`, { field: 'members' }) };
+      if (takenBooklets.has(h.bookletNo) || (bookletCounts.get(h.bookletNo) ?? 0) > 1) {
+        return { error: new DomainError('CONFLICT', `household booklet ${h.bookletNo} is already registered`, { field: 'bookletNo' }) };
+      }
+      return { household: { id: '', booklet_no: h.bookletNo, region_code: h.region, address: h.address } };
+    });
+    const good = households.filter((_, i) => 'household' in results[i]);
+    if (good.length === 0) return results;
+    const inserted = await ctx.db.query<HouseholdRow>(
+      `INSERT INTO household (tenant_code, booklet_no, region_code, address)
+       SELECT $1, h.booklet_no, h.region_code, h.address FROM UNNEST($2::text[], $3::text[], $4::text[]) AS h(booklet_no, region_code, address)
+       ON CONFLICT (tenant_code, booklet_no) DO NOTHING
+       RETURNING id, booklet_no, region_code, address`,
+      [ctx.tenant.code, good.map((h) => h.bookletNo), good.map((h) => h.region), good.map((h) => h.address)],
+    );
+    if (inserted.length !== good.length) throw new DomainError('CONFLICT', 'a household was registered at the same time by another request; nothing was written, retry');
+    const idOf = new Map(inserted.map((h) => [h.booklet_no, h.id]));
+    const people = good.flatMap((h) => h.members.map((m) => ({ ...m, householdId: idOf.get(h.bookletNo)!, joinedOn: h.registeredOn })));
+    await this.insertPeople(ctx, people);
+    await recordMemberships(ctx.db, people.map((p) => ({ householdId: p.householdId, idNumber: p.idNumber, relationship: p.relationship, joinedOn: p.joinedOn })));
+    return results.map((r) => ('household' in r ? { household: inserted.find((h) => h.booklet_no === r.household.booklet_no)! } : r));
   }
 
   /** Registers one person, alone or into an existing household. */
@@ -120,10 +172,10 @@ export class RegistryService {
     const relationship = input.relationship?.trim() || null;
     if (input.householdId) {
       await this.checkJoin(ctx, input.householdId, relationship);
-      await this.insertPeople(ctx, [{ ...person, relationship: relationship! }], input.householdId);
+      await this.insertPeople(ctx, [{ ...person, relationship: relationship!, householdId: input.householdId }]);
       await recordMemberships(ctx.db, [{ householdId: input.householdId, idNumber: person.idNumber, relationship: relationship!, joinedOn: this.date(input.joinedOn, 'joinedOn') }]);
     } else {
-      await this.insertPeople(ctx, [{ ...person, relationship: null }], null);
+      await this.insertPeople(ctx, [{ ...person, relationship: null, householdId: null }]);
     }
     return (await residentDetails(ctx.db, [person.idNumber]))[0];
   }
@@ -277,18 +329,18 @@ export class RegistryService {
     return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 
-  private async insertPeople(ctx: RequestContext, people: ReadonlyArray<CheckedPerson & { relationship: string | null }>, householdId: string | null): Promise<void> {
+  private async insertPeople(ctx: RequestContext, people: ReadonlyArray<CheckedPerson & { relationship: string | null; householdId: string | null }>): Promise<void> {
     try {
       await ctx.db.query(
         `INSERT INTO resident (tenant_code, household_id, id_number, id_type, name, sex, birth_date, phone, relationship,
                                hukou_place, residence_permit_place, applicant_type, school)
-         SELECT $1, $2, p.id_number, p.id_type, p.name, p.sex, p.birth_date, p.phone, p.relationship,
+         SELECT $1, p.household_id, p.id_number, p.id_type, p.name, p.sex, p.birth_date, p.phone, p.relationship,
                 p.hukou_place, p.residence_permit_place, p.applicant_type, p.school
-           FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-             AS p(id_number, id_type, name, sex, birth_date, phone, relationship, hukou_place, residence_permit_place, applicant_type, school)`,
+           FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+             AS p(household_id, id_number, id_type, name, sex, birth_date, phone, relationship, hukou_place, residence_permit_place, applicant_type, school)`,
         [
           ctx.tenant.code,
-          householdId,
+          people.map((p) => p.householdId),
           people.map((p) => p.idNumber),
           people.map((p) => p.idType),
           people.map((p) => p.name),

@@ -41,6 +41,9 @@ export class EnrollmentResolver {
     @Arg('payments', () => [PaymentInput]) payments: PaymentInput[],
   ): Promise<PaymentImport> {
     const result = await services.enrollment.importPayments(ctx, batchId, payments);
+    for (const status of ['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const) {
+      ctx.app.metrics.importRows.inc({ kind: 'payments', status }, result.rows.filter((r) => r.status === status).length);
+    }
     return {
       ...result,
       rows: result.rows.map((r) => ({ index: r.index, receiptNo: r.receiptNo, status: r.status, error: r.error?.message ?? null, code: r.error?.code ?? null })),

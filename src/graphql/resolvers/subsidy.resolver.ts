@@ -85,6 +85,9 @@ export class SubsidyResolver {
   @Mutation(() => AssistanceImport, { description: 'An agency\'s list of certified people: per-row results; a replay changes nothing.' })
   async importAssistance(@Ctx() ctx: RequestContext, @Arg('identities', () => [AssistanceInput]) identities: AssistanceInput[]): Promise<AssistanceImport> {
     const result = await services.assistance.importIdentities(ctx, identities);
+    for (const status of ['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const) {
+      ctx.app.metrics.importRows.inc({ kind: 'assistance', status }, result.rows.filter((r) => r.status === status).length);
+    }
     return {
       ...result,
       rows: result.rows.map((r) => ({ index: r.index, idNumberMasked: maskIdNumber(r.idNumber), status: r.status, error: r.error?.message ?? null, code: r.error?.code ?? null })),
