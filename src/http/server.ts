@@ -86,7 +86,7 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, req
       }
       response = await execution;
     }
-    const outHeaders: Record<string, string> = {};
+    const outHeaders: Record<string, string> = { 'x-request-id': context.requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
     if (response.body.kind === 'complete') return send(res, response.status ?? 200, outHeaders, response.body.string);
     res.writeHead(response.status ?? 200, outHeaders);

@@ -1,0 +1,13 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type DocumentNode, parse } from 'graphql';
+import { PROJECT_ROOT } from '../config/config';
+
+/** The example operations of each kind of client, in schema/operations/. */
+export function loadOperations(root = PROJECT_ROOT): Array<{ location: string; document: DocumentNode }> {
+  const dir = join(root, 'schema', 'operations');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => ({ location: `schema/operations/${f}`, document: parse(readFileSync(join(dir, f), 'utf8')) }));
+}

@@ -1,0 +1,61 @@
+/** Metrics, request logs, the request id header, and GraphQL over HTTP compliance (graphql-http's audit). */
+import { readFileSync } from 'node:fs';
+import { serverAudits } from 'graphql-http';
+import { makeResidentId } from '../../src/registry/id-number';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server?.close());
+
+describe('metrics and logs', () => {
+  it('counts requests by operation and outcome, and reports the pool and import rows at /metrics', async () => {
+    await server.gql('{ tenants { code } }');
+    await server.gql('{ quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2022-01-10" }) { amountDue } }');
+    const id = makeResidentId('620702', '1970-01-01', 555);
+    await server.gql('mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }', { i: { idNumber: id, name: '指标' } }, { as: 'STAFF', tenant: '620702' });
+    await server.gql(
+      'mutation($p: [PaymentInput!]!) { importPayments(batchId: "M-1", payments: $p) { accepted } }',
+      { p: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-01', channel: '税务', receiptNo: 'M-1' }, { idNumber: id, coverageYear: 2023, amount: '1.00', paidOn: '2022-10-01', channel: '税务', receiptNo: 'M-2' }] },
+      { as: 'TAX', tenant: '620702' },
+    );
+    const res = await fetch(server.url.replace('/graphql', '/metrics'));
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toMatch(/graphql_requests_total\{operation="query tenants",outcome="ok"\} \d+/);
+    expect(text).toMatch(/graphql_requests_total\{operation="query quote",outcome="ENROLLMENT_CLOSED"\} 1/);
+    expect(text).toMatch(/graphql_request_duration_seconds_bucket\{le="0.05",operation="query tenants"\} \d+/);
+    expect(text).toMatch(/db_pool_connections\{state="total"\} \d+/);
+    expect(text).toMatch(/import_rows_total\{kind="payments",status="ACCEPTED"\} 1/);
+    expect(text).toMatch(/import_rows_total\{kind="payments",status="REJECTED"\} 1/);
+    expect(text).toMatch(/process_resident_memory_bytes \d+/);
+  });
+
+  it('logs each request as JSON with its id, tenant, operation, outcome and duration, ID numbers masked', async () => {
+    const id = makeResidentId('620702', '1971-02-02', 556);
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('STAFF', ['620702'])}`, 'x-tenant-id': '620702' },
+      body: JSON.stringify({ query: 'mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }', variables: { i: { idNumber: id, name: '日志' } } }),
+    });
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    await new Promise((r) => setTimeout(r, 50));
+    const line = readFileSync(process.env.LOG_FILE!, 'utf8').split('\n').find((l) => l.includes(requestId!));
+    expect(JSON.parse(line!)).toMatchObject({ level: 'info', message: 'request', requestId, tenant: '620702', role: 'STAFF', operation: 'mutation registerResident', outcome: 'ok', durationMs: expect.any(Number) });
+    expect(readFileSync(process.env.LOG_FILE!, 'utf8')).not.toContain(id);
+  });
+});
+
+describe('GraphQL over HTTP (graphql-http audit)', () => {
+  it('passes every MUST of the audit', async () => {
+    const failures: string[] = [];
+    for (const audit of serverAudits({ url: server.url })) {
+      const result = await audit.fn();
+      if (audit.name.startsWith('MUST') && result.status !== 'ok') failures.push(`${audit.name}: ${result.reason}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
