@@ -93,7 +93,7 @@ function watchMemory(pid) {
 
 // --- load --------------------------------------------------------------------------------------
 function percentile(sorted, p) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : null;
+  return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 10) / 10 : null;
 }
 
 /** One autocannon run; latencies from every response, so p95 is exact. */

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
 import { signToken } from '../auth/tokens';
 import { loadConfig } from '../config/config';
-import { ERROR_HEADER } from '../registry/roster.service';
+import { markErrors } from '../registry/roster.service';
 import { progressBar } from './csv';
 import { runMain } from './import-runner';
 
@@ -76,14 +76,7 @@ export async function annotate(file: string, errors: Map<number, string>): Promi
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(file);
   const sheet = workbook.worksheets[0];
-  const column = sheet.getRow(1).cellCount + 1;
-  sheet.getRow(1).getCell(column).value = ERROR_HEADER;
-  sheet.getRow(1).getCell(column).font = { bold: true, color: { argb: 'FFC00000' } };
-  for (const [row, message] of errors) {
-    const cell = sheet.getRow(row).getCell(column);
-    cell.value = message;
-    cell.font = { color: { argb: 'FFC00000' } };
-  }
+  markErrors(sheet, sheet.getRow(1).cellCount + 1, errors);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 

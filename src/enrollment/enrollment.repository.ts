@@ -88,21 +88,25 @@ export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: reado
             amount_due = EXCLUDED.amount_due, late = EXCLUDED.late, paid_on = NULL, amount_paid = NULL,
             cover_start = NULL, cover_end = NULL, updated_at = now()
       WHERE enrollment.status IN ('REFUNDED', 'TERMINATED')`,
-    [
-      db.tenantCode,
-      rows.map((r) => r.idNumber),
-      rows.map((r) => r.coverageYear),
-      rows.map((r) => r.enrolledOn),
-      rows.map((r) => r.circumstances.join(',')),
-      rows.map((r) => r.regionCode),
-      rows.map((r) => r.settlement.standardContribution),
-      rows.map((r) => r.settlement.subsidy),
-      rows.map((r) => r.settlement.appliedCategory),
-      rows.map((r) => r.settlement.mode),
-      rows.map((r) => r.settlement.amountDue),
-      rows.map((r) => r.settlement.late),
-    ],
+    [db.tenantCode, ...enrollmentColumns(rows)],
   );
+}
+
+/** $2…$12 of both enrolment upserts: who, when, where, and what the settlement came to. */
+function enrollmentColumns(rows: readonly EnrollmentWrite[]): unknown[][] {
+  return [
+    rows.map((r) => r.idNumber),
+    rows.map((r) => r.coverageYear),
+    rows.map((r) => r.enrolledOn),
+    rows.map((r) => r.circumstances.join(',')),
+    rows.map((r) => r.regionCode),
+    rows.map((r) => r.settlement.standardContribution),
+    rows.map((r) => r.settlement.subsidy),
+    rows.map((r) => r.settlement.appliedCategory),
+    rows.map((r) => r.settlement.mode),
+    rows.map((r) => r.settlement.amountDue),
+    rows.map((r) => r.settlement.late),
+  ];
 }
 
 export interface PaidWrite {
@@ -139,17 +143,7 @@ export async function insertPaidEnrollments(db: TenantTransaction, rows: Readonl
      RETURNING id_number, coverage_year`,
     [
       db.tenantCode,
-      rows.map((r) => r.idNumber),
-      rows.map((r) => r.coverageYear),
-      rows.map((r) => r.enrolledOn),
-      rows.map((r) => r.circumstances.join(',')),
-      rows.map((r) => r.regionCode),
-      rows.map((r) => r.settlement.standardContribution),
-      rows.map((r) => r.settlement.subsidy),
-      rows.map((r) => r.settlement.appliedCategory),
-      rows.map((r) => r.settlement.mode),
-      rows.map((r) => r.settlement.amountDue),
-      rows.map((r) => r.settlement.late),
+      ...enrollmentColumns(rows),
       rows.map((r) => r.amountPaid),
       rows.map((r) => r.settlement.coverage?.start ?? null),
       rows.map((r) => r.settlement.coverage?.end ?? null),

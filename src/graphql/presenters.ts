@@ -1,11 +1,13 @@
 /** Rows to GraphQL shapes, in one place; ID numbers leave here masked where the type says so. */
 import type { AssistanceIdentityRow } from '../assistance/assistance.service';
+import type { GrantRow } from '../assistance/subsidy.repository';
 import type { EnrollmentRow, PaymentRow } from '../enrollment/enrollment.repository';
 import type { Circumstance } from '../policy/vocabulary';
 import { maskIdNumber } from '../registry/id-number';
 import type { ChangeRow, HouseholdRow, MembershipRow, ResidentDetailRow } from '../registry/registry.repository';
 import type { AssistanceIdentity, Enrollment, Payment } from './types/enrollment.types';
 import type { HouseholdMembership, Resident, ResidentChange } from './types/registry.types';
+import type { SubsidyGrant } from './types/subsidy.types';
 
 export const presentResident = (row: ResidentDetailRow): Resident => ({
   idNumber: row.id_number,
@@ -70,6 +72,17 @@ export const presentPayment = (row: PaymentRow): Payment => ({
   paidOn: row.paid_on,
   channel: row.channel,
   batchId: row.batch_id,
+});
+
+export const presentGrant = (row: GrantRow): SubsidyGrant => ({
+  category: row.category as SubsidyGrant['category'],
+  mode: row.mode as SubsidyGrant['mode'],
+  kind: row.kind,
+  amount: row.amount,
+  grantedOn: row.granted_on,
+  payoutMonth: row.payout_month,
+  status: row.status,
+  funding: row.funding,
 });
 
 export const presentIdentity = (row: AssistanceIdentityRow): AssistanceIdentity => ({

@@ -163,14 +163,7 @@ export class RosterService {
     const rowResults: RosterRowResult[] = rows.map((r) => ({ row: r.row, bookletNo: r.data.bookletNo, status: errors.has(r.row) ? 'REJECTED' : 'ACCEPTED', error: errors.get(r.row) ?? null }));
     let annotatedWorkbook: string | null = null;
     if (errors.size > 0) {
-      const column = header.length; // values[] is 1-based with an empty first slot
-      sheet.getRow(1).getCell(column).value = ERROR_HEADER;
-      sheet.getRow(1).getCell(column).font = { bold: true, color: { argb: 'FFC00000' } };
-      for (const [row, message] of errors) {
-        const cell = sheet.getRow(row).getCell(column);
-        cell.value = message;
-        cell.font = { color: { argb: 'FFC00000' } };
-      }
+      markErrors(sheet, header.length, errors); // values[] is 1-based with an empty first slot
       annotatedWorkbook = Buffer.from(await workbook.xlsx.writeBuffer()).toString('base64');
     }
     return {
@@ -180,6 +173,17 @@ export class RosterService {
       rows: rowResults,
       annotatedWorkbook,
     };
+  }
+}
+
+/** Writes each row's error, in red, into `column`, headed 错误. */
+export function markErrors(sheet: ExcelJS.Worksheet, column: number, errors: ReadonlyMap<number, string>): void {
+  sheet.getRow(1).getCell(column).value = ERROR_HEADER;
+  sheet.getRow(1).getCell(column).font = { bold: true, color: { argb: 'FFC00000' } };
+  for (const [row, message] of errors) {
+    const cell = sheet.getRow(row).getCell(column);
+    cell.value = message;
+    cell.font = { color: { argb: 'FFC00000' } };
   }
 }
 

@@ -3,7 +3,7 @@ import { Roles } from '../access';
 import type { RequestContext } from '../../context/request-context';
 import { maskIdNumber } from '../../registry/id-number';
 import { services } from '../../services';
-import { presentEnrollment, presentIdentity, presentPayment } from '../presenters';
+import { presentEnrollment, presentGrant, presentIdentity, presentPayment } from '../presenters';
 import { DateScalar } from '../scalars';
 import {
   AssistanceIdentity,
@@ -101,16 +101,7 @@ export class EnrollmentResolver {
 
   @FieldResolver(() => [SubsidyGrant], { description: 'The subsidies granted for this enrolment.' })
   async subsidies(@Ctx() ctx: RequestContext, @Root() enrollment: Enrollment): Promise<SubsidyGrant[]> {
-    return (await ctx.loaders.grantsOfEnrollment.load(`${enrollment.idNumber}/${enrollment.coverageYear}`)).map((g) => ({
-      category: g.category as SubsidyGrant['category'],
-      mode: g.mode as SubsidyGrant['mode'],
-      kind: g.kind,
-      amount: g.amount,
-      grantedOn: g.granted_on,
-      payoutMonth: g.payout_month,
-      status: g.status,
-      funding: g.funding,
-    }));
+    return (await ctx.loaders.grantsOfEnrollment.load(`${enrollment.idNumber}/${enrollment.coverageYear}`)).map(presentGrant);
   }
 
   @FieldResolver(() => [Payment])
