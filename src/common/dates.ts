@@ -16,10 +16,6 @@ export function isLocalDate(text: string): boolean {
   return d <= daysInMonth(y, m);
 }
 
-export function assertLocalDate(text: string, what = 'date'): LocalDate {
-  if (!isLocalDate(text)) throw new RangeError(`${what} must be a calendar date YYYY-MM-DD, got "${text}"`);
-  return text;
-}
 
 function parts(date: LocalDate): [number, number, number] {
   return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];

@@ -54,13 +54,6 @@ export async function enrollmentsOfPeople(db: TenantTransaction, idNumbers: read
   );
 }
 
-export async function lockEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<EnrollmentRow | null> {
-  const rows = await db.query<EnrollmentRow>(
-    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollment WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 FOR UPDATE`,
-    [db.tenantCode, idNumber, coverageYear],
-  );
-  return rows[0] ?? null;
-}
 
 export interface EnrollmentWrite {
   idNumber: string;

@@ -46,47 +46,8 @@ export async function existingResidents(db: TenantTransaction, idNumbers: readon
   return rows.map((r) => r.id_number);
 }
 
-export async function insertHousehold(
-  db: TenantTransaction,
-  household: { bookletNo: string; regionCode: string; address: string | null },
-): Promise<HouseholdRow | null> {
-  const rows = await db.query<HouseholdRow>(
-    `INSERT INTO household (tenant_code, booklet_no, region_code, address) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (tenant_code, booklet_no) DO NOTHING
-     RETURNING id, booklet_no, region_code, address`,
-    [db.tenantCode, household.bookletNo, household.regionCode, household.address],
-  );
-  return rows[0] ?? null;
-}
 
-export interface NewResident {
-  idNumber: string;
-  name: string;
-  sex: string;
-  birthDate: string;
-  phone: string | null;
-  relationship: string;
-}
 
-/** All members in one statement. */
-export async function insertMembers(db: TenantTransaction, householdId: string, members: readonly NewResident[]): Promise<void> {
-  await db.query(
-    `INSERT INTO resident (tenant_code, household_id, id_number, name, sex, birth_date, phone, relationship)
-     SELECT $1, $2, m.id_number, m.name, m.sex, m.birth_date, m.phone, m.relationship
-       FROM UNNEST($3::text[], $4::text[], $5::text[], $6::date[], $7::text[], $8::text[])
-         AS m(id_number, name, sex, birth_date, phone, relationship)`,
-    [
-      db.tenantCode,
-      householdId,
-      members.map((m) => m.idNumber),
-      members.map((m) => m.name),
-      members.map((m) => m.sex),
-      members.map((m) => m.birthDate),
-      members.map((m) => m.phone),
-      members.map((m) => m.relationship),
-    ],
-  );
-}
 
 export interface ResidentDetailRow extends ResidentRow {
   hukou_place: string | null;
