@@ -140,8 +140,7 @@ export class SubsidyService {
 
   async requestRefund(ctx: RequestContext, input: RefundInput): Promise<RefundRow> {
     const idNumber = input.idNumber.trim().toUpperCase();
-    const policy = ctx.tenant.policies.get(input.coverageYear);
-    if (!policy) throw new DomainError('POLICY_NOT_CONFIGURED', `${ctx.tenant.name} has no notice configured for ${input.coverageYear}`, { missing: 'policyYear' });
+    const policy = ctx.tenant.policyFor(input.coverageYear);
     const [enrollment] = (await enrollmentsOfPeople(ctx.db, [idNumber])).filter((e) => e.coverage_year === input.coverageYear);
     if (!enrollment) throw new DomainError('NOT_FOUND', `${maskIdNumber(idNumber)} has no enrolment for ${input.coverageYear}`, { field: 'idNumber' });
     if (await refundOf(ctx.db, idNumber, input.coverageYear)) {

@@ -93,6 +93,13 @@ function enrollmentColumns(rows: readonly EnrollmentWrite[]): unknown[][] {
     rows.map((r) => r.enrolledOn),
     rows.map((r) => r.circumstances.join(',')),
     rows.map((r) => r.regionCode),
+    ...settlementColumns(rows),
+  ];
+}
+
+/** What a settlement came to, as the enrolment columns standard_contribution … late. */
+function settlementColumns(rows: ReadonlyArray<{ settlement: Settlement }>): unknown[][] {
+  return [
     rows.map((r) => r.settlement.standardContribution),
     rows.map((r) => r.settlement.subsidy),
     rows.map((r) => r.settlement.appliedCategory),
@@ -172,12 +179,7 @@ export async function markPaid(db: TenantTransaction, rows: readonly PaidWrite[]
       rows.map((r) => r.coverageYear),
       rows.map((r) => r.paidOn),
       rows.map((r) => r.amountPaid),
-      rows.map((r) => r.settlement.standardContribution),
-      rows.map((r) => r.settlement.subsidy),
-      rows.map((r) => r.settlement.appliedCategory),
-      rows.map((r) => r.settlement.mode),
-      rows.map((r) => r.settlement.amountDue),
-      rows.map((r) => r.settlement.late),
+      ...settlementColumns(rows),
       rows.map((r) => r.settlement.coverage?.start ?? null),
       rows.map((r) => r.settlement.coverage?.end ?? null),
     ],

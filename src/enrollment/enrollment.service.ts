@@ -4,7 +4,7 @@
  * tax batch go through the same pipeline, so they are judged by exactly the same rules.
  */
 import { type LocalDate, todayInChina } from '../common/dates';
-import { badInput, DomainError, policyNotConfigured } from '../common/errors';
+import { badInput, DomainError } from '../common/errors';
 import { formatMoney } from '../common/money';
 import type { RequestContext } from '../context/request-context';
 import type { Circumstance } from '../policy/vocabulary';
@@ -98,17 +98,9 @@ const key = (idNumber: string, coverageYear: number) => `${idNumber}/${coverageY
 export class EnrollmentService {
   constructor(private readonly subsidies: SubsidyService) {}
 
-  policyFor(ctx: RequestContext, coverageYear: number): PolicyYear {
-    const policy = ctx.tenant.policies.get(coverageYear);
-    if (!policy) {
-      throw policyNotConfigured(ctx.tenant.code, coverageYear, 'policyYear', `${ctx.tenant.name} has no notice configured for the year of cover ${coverageYear}`);
-    }
-    return policy;
-  }
-
   async enroll(ctx: RequestContext, input: EnrollInput): Promise<EnrollmentRow> {
     const idNumber = normaliseId(input.idNumber);
-    const policy = this.policyFor(ctx, input.coverageYear);
+    const policy = ctx.tenant.policyFor(input.coverageYear);
     const enrolledOn = input.enrolledOn ?? todayInChina();
     const circumstances = [...new Set(input.circumstances ?? [])];
     const people = await loadPeople(ctx.db, [idNumber]);
@@ -216,10 +208,9 @@ export class EnrollmentService {
     if (lost) {
       throw new DomainError('CONFLICT', 'a receipt or an enrolment in this request was written at the same time by another request; nothing was written, retry');
     }
-    const landed = accepted;
     await this.subsidies.recordForPayments(
       ctx,
-      landed.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, settlement: a.settlement })),
+      accepted.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, settlement: a.settlement })),
     );
     const count = (status: RowStatus) => results.filter((r) => r.status === status).length;
     return { batchId: batchId ?? '', accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), rows: results };
@@ -238,7 +229,7 @@ export class EnrollmentService {
       if (!input.channel) return badInput('channel must not be empty', 'channel');
       const idProblem = parseResidentId(input.idNumber);
       if ('error' in idProblem) return badInput(`idNumber ${maskIdNumber(input.idNumber)} is not a valid resident ID number: ${idProblem.error}`, 'idNumber');
-      const policy = this.policyFor(ctx, input.coverageYear);
+      const policy = ctx.tenant.policyFor(input.coverageYear);
       const person = this.registeredPerson(ctx, people, input.idNumber);
       const sameBatch = paidInBatch.get(key(input.idNumber, input.coverageYear));
       if (sameBatch) return new DomainError('CONFLICT', `already paid for ${input.coverageYear} by receipt ${sameBatch} in this batch`, { field: 'idNumber' });
@@ -295,7 +286,7 @@ export class EnrollmentService {
     }
     const date = asOf ?? todayInChina();
     try {
-      const policy = this.policyFor(ctx, coverageYear);
+      const policy = ctx.tenant.policyFor(coverageYear);
       const circumstances = (enrollment?.circumstances ?? []) as Circumstance[];
       view.amountDue = ctx.app.policyEngine.contribution(ctx.tenant, policy, people.facts(idNumber, policy, date, circumstances)).amountDue;
     } catch (err) {
@@ -330,7 +321,7 @@ export class EnrollmentService {
    * (全额资助/免征代缴): no personal payment. Set-based: three statements whatever the number of people.
    */
   async sponsorEnrollments(ctx: RequestContext, coverageYear: number, paidOn: LocalDate): Promise<{ enrolled: number; /** fully sponsored and already enrolled */ alreadyEnrolled: number; skipped: Array<{ idNumber: string; error: DomainError }> }> {
-    const policy = this.policyFor(ctx, coverageYear);
+    const policy = ctx.tenant.policyFor(coverageYear);
     const candidates = await ctx.db.query<{ id_number: string }>(
       `SELECT DISTINCT a.id_number FROM assistance_identity a JOIN resident r ON r.tenant_code = a.tenant_code AND r.id_number = a.id_number
         WHERE a.tenant_code = $1 AND r.status = 'ACTIVE' AND a.valid_from <= $2 AND (a.valid_to IS NULL OR a.valid_to >= $2)`,

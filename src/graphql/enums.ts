@@ -7,7 +7,8 @@ import {
   SUBSIDY_MODES,
 } from '../policy/vocabulary';
 
-const asEnum = <T extends string>(values: readonly T[]) =>
+/** A type-graphql enum object from a list of codes. */
+export const asEnum = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 export const AssistanceCategoryEnum = asEnum(ASSISTANCE_CATEGORIES);

@@ -6,7 +6,7 @@
 import { compareDates, type LocalDate } from '../common/dates';
 import { badInput, DomainError } from '../common/errors';
 import type { RequestContext } from '../context/request-context';
-import { RESIDENT_DETAIL_COLUMNS, type ResidentDetailRow } from '../registry/registry.repository';
+import { residentColumns, type ResidentDetailRow } from '../registry/registry.repository';
 import type { Region } from '../tenants/model';
 
 export interface MilestoneView {
@@ -122,9 +122,9 @@ export class ProgressService {
   async followUps(ctx: RequestContext, coverageYear: number, region: string | null, first: number, after: string | null): Promise<{ rows: Array<ResidentDetailRow & { region_code: string | null }>; hasNextPage: boolean }> {
     if (first < 1 || first > 5000) throw badInput('first must be between 1 and 5000', 'first');
     if (region && !ctx.tenant.regionsByCode.has(region)) throw badInput(`region ${region} is not a region of ${ctx.tenant.name}`, 'region');
-    const regions = region ? ctx.tenant.regions.filter((r) => ctx.tenant.isWithin(r.code, region)).map((r) => r.code) : null;
+    const regions = region ? ctx.tenant.regionsWithin(region) : null;
     const rows = await ctx.db.query<ResidentDetailRow & { region_code: string | null }>(
-      `SELECT ${RESIDENT_DETAIL_COLUMNS.split(', ').map((c) => `r.${c.trim()}`).join(', ')}, h.region_code
+      `SELECT ${residentColumns('r')}, h.region_code
          FROM enrollment last
          JOIN resident r ON r.tenant_code = last.tenant_code AND r.id_number = last.id_number
          LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id

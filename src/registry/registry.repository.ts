@@ -61,6 +61,11 @@ export interface ResidentDetailRow extends ResidentRow {
 
 export const RESIDENT_DETAIL_COLUMNS = `${RESIDENT_COLUMNS}, hukou_place, residence_permit_place, applicant_type, school, status, transferred_out_on, transferred_to`;
 
+/** RESIDENT_DETAIL_COLUMNS qualified by a table alias, for queries that join. */
+export function residentColumns(alias: string): string {
+  return RESIDENT_DETAIL_COLUMNS.split(', ').map((c) => `${alias}.${c.trim()}`).join(', ');
+}
+
 export async function residentDetails(db: TenantTransaction, idNumbers: readonly string[]): Promise<ResidentDetailRow[]> {
   return db.query<ResidentDetailRow>(
     `SELECT ${RESIDENT_DETAIL_COLUMNS} FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])`,
@@ -167,7 +172,7 @@ export interface ResidentSearch {
 /** Keyset pagination on the ID number: stable under inserts, one statement a page. */
 export async function searchResidents(db: TenantTransaction, search: ResidentSearch): Promise<ResidentDetailRow[]> {
   return db.query<ResidentDetailRow>(
-    `SELECT ${RESIDENT_DETAIL_COLUMNS.split(', ').map((c) => `r.${c.trim()}`).join(', ')}
+    `SELECT ${residentColumns('r')}
        FROM resident r
        LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
       WHERE r.tenant_code = $1

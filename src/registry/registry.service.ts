@@ -322,7 +322,7 @@ export class RegistryService {
     let regions: string[] | null = null;
     if (query.region) {
       this.checkRegion(ctx, query.region);
-      regions = ctx.tenant.regions.filter((r) => ctx.tenant.isWithin(r.code, query.region!)).map((r) => r.code);
+      regions = ctx.tenant.regionsWithin(query.region);
     }
     const cursor = after ? decodeCursor(after) : null;
     const rows = await searchResidents(ctx.db, { namePrefix: query.namePrefix?.trim(), idPrefix: query.idPrefix?.trim().toUpperCase(), regions, after: cursor, limit: first + 1 });
@@ -462,7 +462,7 @@ export function encodeCursor(idNumber: string): string {
   return Buffer.from(idNumber, 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): string {
+export function decodeCursor(cursor: string): string {
   const value = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^[0-9A-Z]{5,30}$/.test(value)) throw badInput('after is not a cursor this server gave', 'after');
   return value;

@@ -1,5 +1,5 @@
 /** The public policy operations: tenants, their policy years, and quotes. No database: all from tenants/. */
-import { DomainError, policyNotConfigured } from '../common/errors';
+import { DomainError } from '../common/errors';
 import type { RequestContext } from '../context/request-context';
 import type { Quote, QuoteFacts } from '../policy/policy.service';
 import type { PolicyYear, Tenant } from '../tenants/model';
@@ -32,11 +32,7 @@ export class PolicyQueryService {
   quote(ctx: RequestContext, request: QuoteRequest): Quote {
     const tenant = ctx.app.registry.get(request.tenant);
     if (!tenant) throw new DomainError('NOT_FOUND', `no tenant ${request.tenant}`, { field: 'tenant' });
-    const policy = tenant.policies.get(request.coverageYear);
-    if (!policy) {
-      throw policyNotConfigured(tenant.code, request.coverageYear, 'policyYear', `${tenant.name} has no notice configured for the year of cover ${request.coverageYear}`);
-    }
-    return ctx.app.policyEngine.quote(tenant, policy, request);
+    return ctx.app.policyEngine.quote(tenant, tenant.policyFor(request.coverageYear), request);
   }
 }
 

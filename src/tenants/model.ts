@@ -1,3 +1,4 @@
+import { policyNotConfigured } from '../common/errors';
 import type { FundingShare } from '../policy/funding';
 import type { RegionKind } from '../policy/vocabulary';
 import type { PolicyYearData } from './format';
@@ -37,8 +38,22 @@ export class Tenant {
     this.regionsByCode = new Map(regions.map((r) => [r.code, r]));
   }
 
+  /** The policy of a year of cover, or POLICY_NOT_CONFIGURED when no notice of that year is configured. */
+  policyFor(coverageYear: number): PolicyYear {
+    const policy = this.policies.get(coverageYear);
+    if (!policy) {
+      throw policyNotConfigured(this.code, coverageYear, 'policyYear', `${this.name} has no notice configured for the year of cover ${coverageYear}`);
+    }
+    return policy;
+  }
+
   get coverageYears(): number[] {
     return [...this.policies.keys()].sort((a, b) => a - b);
+  }
+
+  /** The codes of `scope` and every region inside it. */
+  regionsWithin(scope: string): string[] {
+    return this.regions.filter((r) => this.isWithin(r.code, scope)).map((r) => r.code);
   }
 
   /** True when `code` is `scope` or lies inside it (a town of 贵安新区 is within 520100-GA). */

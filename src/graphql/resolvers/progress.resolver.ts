@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, Float, ID, InputType, Int, ObjectType, Query, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { encodeCursor } from '../../registry/registry.service';
+import { decodeCursor, encodeCursor } from '../../registry/registry.service';
 import { services } from '../../services';
 import { presentRegion } from '../../services/policy-query.service';
 import { Roles } from '../access';
@@ -77,7 +77,7 @@ export class ProgressResolver {
     @Arg('first', () => Int, { defaultValue: 100 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<ResidentConnection> {
-    const cursor = after ? Buffer.from(after, 'base64url').toString('utf8') : null;
+    const cursor = after ? decodeCursor(after) : null;
     const { rows, hasNextPage } = await services.progress.followUps(ctx, coverageYear, region ?? null, first, cursor);
     const last = rows.at(-1);
     return { nodes: rows.map(presentResident), pageInfo: { endCursor: last ? encodeCursor(last.id_number) : null, hasNextPage } };

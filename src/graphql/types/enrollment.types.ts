@@ -1,10 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { AssistanceCategory, Circumstance, SubsidyMode } from '../../policy/vocabulary';
-import { AssistanceCategoryEnum, CircumstanceEnum, SubsidyModeEnum } from '../enums';
+import { asEnum, AssistanceCategoryEnum, CircumstanceEnum, SubsidyModeEnum } from '../enums';
 import { DateScalar, MoneyScalar } from '../scalars';
 import { DateRange } from './policy.types';
 
-const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 export const EnrollmentStateEnum = asEnum(['NOT_ENROLLED', 'UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'] as const);
 export type EnrollmentState = keyof typeof EnrollmentStateEnum;
 export const ImportRowStatusEnum = asEnum(['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const);

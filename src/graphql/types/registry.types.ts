@@ -1,9 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { APPLICANT_TYPES, ID_TYPES, WAIVER_REASONS, type ApplicantType, type IdType, type WaiverReason } from '../../registry/registry.service';
+import { asEnum } from '../enums';
 import { DateScalar } from '../scalars';
 import { Region } from './policy.types';
 
-const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 export const IdTypeEnum = asEnum(ID_TYPES);
 export const ApplicantTypeEnum = asEnum(APPLICANT_TYPES);
 export const WaiverReasonEnum = asEnum(WAIVER_REASONS);

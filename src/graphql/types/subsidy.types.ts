@@ -1,11 +1,10 @@
 import { Field, Int, ObjectType, InputType, registerEnumType } from 'type-graphql';
 import type { AssistanceCategory, RefundReason, SubsidyMode } from '../../policy/vocabulary';
-import { AssistanceCategoryEnum, RefundReasonEnum, SubsidyModeEnum } from '../enums';
+import { asEnum, AssistanceCategoryEnum, RefundReasonEnum, SubsidyModeEnum } from '../enums';
 import { DateScalar, MoneyScalar } from '../scalars';
 import { ImportRowStatusEnum } from './enrollment.types';
 import { ExplanationStep, FundingShare } from './policy.types';
 
-const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 export const GrantStatusEnum = asEnum(['SETTLED', 'SCHEDULED', 'PAID_OUT', 'CANCELLED'] as const);
 export const GrantKindEnum = asEnum(['AT_PAYMENT', 'TOP_UP', 'NEWLY_CERTIFIED'] as const);
 export const RefundStatusEnum = asEnum(['PENDING', 'APPROVED', 'REJECTED'] as const);
