@@ -27,6 +27,9 @@ const { values: opts } = parseArgs({
     full: { type: 'boolean', default: false },
     smoke: { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
+    // For tuning: run only these scenarios (lookup,household,quote,imports,progress); the figures go to
+    // stderr as JSON and RESULTS.md is left alone.
+    only: { type: 'string' },
     out: { type: 'string', default: join(here, 'RESULTS.md') },
   },
 });
@@ -35,6 +38,10 @@ const RESIDENTS = Number(opts.residents ?? scale.residents);
 const IMPORTS = Number(opts.imports ?? scale.imports);
 const DURATION = Number(opts.duration ?? scale.duration);
 const SOAK_SECONDS = 600;
+const IMPORT_BATCH = Number(process.env.BENCH_IMPORT_BATCH ?? 10_000);
+const IMPORT_CONCURRENCY = Number(process.env.BENCH_IMPORT_CONCURRENCY ?? 2);
+const ONLY = opts.only ? new Set(opts.only.split(',')) : null;
+const runs = (scenario) => !ONLY || ONLY.has(scenario);
 const TENANT = '610926';
 const JWT_SECRET = 'bench-secret-not-for-production-0123456789';
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
@@ -43,7 +50,9 @@ const started = Date.now();
 // --- infrastructure ----------------------------------------------------------------------------
 const dataDir = mkdtempSync(join(tmpdir(), 'insurance-bench-'));
 chmodSync(dataDir, 0o755);
-const embedded = await startEmbeddedPostgres(dataDir, () => {});
+// BENCH_PG_STATS=1: pg_stat_statements on, and each scenario's costliest statements printed (tuning).
+const PG_STATS = !!process.env.BENCH_PG_STATS;
+const embedded = await startEmbeddedPostgres(dataDir, () => {}, PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : []);
 await embedded.createDatabase('bench');
 const ownerUrl = embedded.url('bench');
 const children = [];
@@ -156,6 +165,15 @@ const appUrl = (() => {
 })();
 const owner = new pg.Client({ connectionString: ownerUrl });
 await owner.connect();
+if (PG_STATS) await owner.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+/** The statements that took the most time since the last call (BENCH_PG_STATS only). */
+async function statementCosts(label) {
+  if (!PG_STATS) return;
+  const { rows } = await owner.query(`SELECT round(total_exec_time) AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
+                                        FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`);
+  log(`statements, ${label}:\n${rows.map((r) => `  ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(6)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`).join('\n')}`);
+  await owner.query('SELECT pg_stat_statements_reset()');
+}
 
 let t0 = Date.now();
 log(`generating ${RESIDENTS} residents of ${TENANT}…`);
@@ -163,6 +181,7 @@ const data = await generateTenantData(owner, { residents: RESIDENTS });
 const importIds = await generateRegistered(owner, { tenant: '620702', count: IMPORTS });
 const csvIds = await generateRegistered(owner, { tenant: '620721', count: IMPORTS });
 await owner.query('ANALYZE');
+if (PG_STATS) await owner.query('SELECT pg_stat_statements_reset()');
 const generation = { seconds: (Date.now() - t0) / 1000, ...data };
 delete generation.lookupIds;
 delete generation.householdIds;
@@ -177,6 +196,7 @@ const PGL = 'http://127.0.0.1:4103/graphql';
 const results = { scenarios: {}, notes: [] };
 
 // 1. Bank lookup.
+if (runs('lookup')) {
 const STATUS = 'query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2022, asOf: "2021-12-01") { status amountDue amountPaid coverage { start end } idNumberMasked nameMasked } }';
 const PGL_STATUS = 'query($id: String!) { enrollmentByTenantCodeAndIdNumberAndCoverageYear(tenantCode: "610926", idNumber: $id, coverageYear: 2022) { status amountDue amountPaid coverStart coverEnd } }';
 const check = await gql(API, STATUS, { id: data.lookupIds[0] }, bank);
@@ -187,8 +207,10 @@ results.scenarios.lookup = [
   await measure('lookup: bare node:http + pg', { url: 'http://127.0.0.1:4102', method: 'GET', path: () => `/status?id=${next(data.lookupIds)}` }),
   await measure('lookup: PostGraphile 5', { url: PGL, headers: { 'content-type': 'application/json' }, body: () => JSON.stringify({ query: PGL_STATUS, variables: { id: next(data.lookupIds) } }) }),
 ];
+}
 
 // 2. Household with members, enrolments and subsidies.
+if (runs('household')) {
 const HOUSEHOLD = 'query($id: ID!) { household(id: $id) { bookletNo members { idNumber name enrollments { coverageYear status amountPaid subsidies { amount status } } } } }';
 const PGL_HOUSEHOLD = `query($id: UUID!) { householdByTenantCodeAndRowId(tenantCode: "610926", rowId: $id) { bookletNo residentsByTenantCodeAndHouseholdId { nodes { idNumber name enrollmentsByTenantCodeAndIdNumber { nodes { coverageYear status amountPaid subsidyGrantsByTenantCodeAndIdNumberAndCoverageYear { nodes { amount status } } } } } } } }`;
 const counted = await gql(API, HOUSEHOLD, { id: data.householdIds[0] }, staff);
@@ -201,35 +223,44 @@ results.scenarios.household = [
   await measure('household: PostGraphile 5', { url: PGL, headers: { 'content-type': 'application/json' }, body: () => JSON.stringify({ query: PGL_HOUSEHOLD, variables: { id: next(data.householdIds) } }) }),
 ];
 results.householdStatements = { min: Math.min(...statementCounts), max: Math.max(...statementCounts) };
+}
 
 // 3. Quotes (public, no database).
 const QUOTE = 'query($c: [AssistanceCategory!]) { quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: $c }) { amountDue subsidy reimbursement coverage { start end } explanation { rule } } }';
 const cats = [[], ['DIBAO'], ['SEVERE_DISABILITY', 'DIBAO'], ['EXTREME_POVERTY']];
-results.scenarios.quote = [await measure('quote: API', { url: API, headers: { 'content-type': 'application/json' }, body: () => JSON.stringify({ query: QUOTE, variables: { c: next(cats) } }) })];
+if (runs('quote')) results.scenarios.quote = [await measure('quote: API', { url: API, headers: { 'content-type': 'application/json' }, body: () => JSON.stringify({ query: QUOTE, variables: { c: next(cats) } }) })];
 
 // 4. Imports: importPayments batches, the CSV importer, and a raw COPY of the same rows.
+if (runs('imports')) {
 const IMPORT = 'mutation($b: String!, $p: [PaymentInput!]!) { importPayments(batchId: $b, payments: $p) { accepted rejected } }';
 const tax = { authorization: `Bearer ${signToken({ sub: 'bench-tax', role: 'TAX', tenants: ['620702', '620721'] }, JWT_SECRET)}`, 'x-tenant-id': '620702' };
 let stopWatch = watchMemory(api.pid);
 const rssBefore = rssOf(api.pid);
 t0 = Date.now();
 let accepted = 0;
-for (let from = 0; from < importIds.length; from += 10_000) {
-  const batch = importIds.slice(from, from + 10_000).map((idNumber, k) => ({ idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-01', channel: '税务代征', receiptNo: `B-${from + k}` }));
-  const res = await gql(API, IMPORT, { b: `bench-${from}`, p: batch }, tax);
-  if (res.errors) throw new Error(`import failed: ${JSON.stringify(res.errors)}`);
-  accepted += res.data.importPayments.accepted;
-}
+// Two batches in flight, as the CSV importer sends them: the API checks one while PostgreSQL writes the other.
+let nextFrom = 0;
+const importWorker = async () => {
+  for (let from = nextFrom; from < importIds.length; from = nextFrom) {
+    nextFrom += IMPORT_BATCH;
+    const batch = importIds.slice(from, from + IMPORT_BATCH).map((idNumber, k) => ({ idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-01', channel: '税务代征', receiptNo: `B-${from + k}` }));
+    const res = await gql(API, IMPORT, { b: `bench-${from}`, p: batch }, tax);
+    if (res.errors) throw new Error(`import failed: ${JSON.stringify(res.errors)}`);
+    accepted += res.data.importPayments.accepted;
+  }
+};
+await Promise.all(Array.from({ length: IMPORT_CONCURRENCY }, importWorker));
 const batchSeconds = (Date.now() - t0) / 1000;
 const batchPeak = stopWatch();
 results.imports = { rows: importIds.length, batches: { seconds: batchSeconds, rowsPerSecond: accepted / batchSeconds, accepted, apiPeakRss: batchPeak, apiRssBefore: rssBefore } };
 log(`importPayments: ${accepted} rows in ${batchSeconds.toFixed(1)} s`);
+await statementCosts('importPayments');
 
 const csvFile = join(dataDir, 'tax.csv');
 writeFileSync(csvFile, ['idNumber,coverageYear,amount,paidOn,channel,receiptNo', ...csvIds.map((id, k) => `${id},2024,380.00,2023-10-01,税务代征,C-${k}`)].join('\n') + '\n');
 stopWatch = watchMemory(api.pid);
 t0 = Date.now();
-const importer = spawn(process.execPath, [join(root, 'dist/src/cli/import-payments.js'), '--tenant', '620721', '--url', API, '--batch-size', '10000', '--token', signToken({ sub: 'bench-csv', role: 'TAX', tenants: ['620721'] }, JWT_SECRET), csvFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+const importer = spawn(process.execPath, [join(root, 'dist/src/cli/import-payments.js'), '--tenant', '620721', '--url', API, '--batch-size', String(IMPORT_BATCH), '--concurrency', String(IMPORT_CONCURRENCY), '--token', signToken({ sub: 'bench-csv', role: 'TAX', tenants: ['620721'] }, JWT_SECRET), csvFile], { stdio: ['ignore', 'pipe', 'inherit'] });
 const importerPeak = watchMemory(importer.pid);
 let tally = '';
 importer.stdout.on('data', (d) => (tally += d));
@@ -237,6 +268,7 @@ await new Promise((resolve) => importer.on('exit', resolve));
 const csvSeconds = (Date.now() - t0) / 1000;
 results.imports.csv = { seconds: csvSeconds, rowsPerSecond: csvIds.length / csvSeconds, tally: tally.trim(), apiPeakRss: stopWatch(), importerPeakRss: importerPeak() };
 log(`CSV importer: ${tally.trim()}`);
+await statementCosts('CSV importer');
 
 await owner.query('CREATE TABLE bench_copy (LIKE payment INCLUDING DEFAULTS INCLUDING INDEXES)');
 t0 = Date.now();
@@ -245,10 +277,11 @@ await copy(owner, 'bench_copy', ['tenant_code', 'receipt_no', 'id_number', 'cove
 const copySeconds = (Date.now() - t0) / 1000;
 results.imports.copy = { seconds: copySeconds, rowsPerSecond: importIds.length / copySeconds };
 log(`raw COPY: ${importIds.length} rows in ${copySeconds.toFixed(2)} s`);
+}
 
 // 5. Progress.
 const PROGRESS = '{ enrollmentProgress(coverageYear: 2022, asOf: "2021-12-01") { region { code } target paid rate onTrack gap } }';
-results.scenarios.progress = [await measure('enrollmentProgress: API', { url: API, headers: staff, connections: 8, body: () => JSON.stringify({ query: PROGRESS }) })];
+if (runs('progress')) results.scenarios.progress = [await measure('enrollmentProgress: API', { url: API, headers: staff, connections: 8, body: () => JSON.stringify({ query: PROGRESS }) })];
 
 // Soak: lookups at 70% of peak for ten minutes, the API's memory sampled every 10 s.
 if (opts.soak) {
@@ -274,8 +307,12 @@ const pgVersion = await (async () => {
 })();
 await stopAll();
 
-writeFileSync(opts.out, report(results, pgVersion));
-log(`wrote ${opts.out} in ${results.seconds.toFixed(0)} s`);
+if (ONLY) {
+  log(JSON.stringify(results, null, 1));
+} else {
+  writeFileSync(opts.out, report(results, pgVersion));
+  log(`wrote ${opts.out} in ${results.seconds.toFixed(0)} s`);
+}
 process.exit(0);
 
 // --- report ------------------------------------------------------------------------------------

@@ -5,5 +5,6 @@ import { BulkWriteStatistics1763800200000 } from './1763800200000-BulkWriteStati
 import { SubsidiesAndRefunds1763800300000 } from './1763800300000-SubsidiesAndRefunds';
 import { AuditLog1763800400000 } from './1763800400000-AuditLog';
 import { Progress1763800500000 } from './1763800500000-Progress';
+import { ImportThroughput1763800600000 } from './1763800600000-ImportThroughput';
 
-export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000, SubsidiesAndRefunds1763800300000, AuditLog1763800400000, Progress1763800500000];
+export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000, SubsidiesAndRefunds1763800300000, AuditLog1763800400000, Progress1763800500000, ImportThroughput1763800600000];

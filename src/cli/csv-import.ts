@@ -13,6 +13,11 @@ export interface CsvImportOptions {
   token: string;
   tenant: string;
   batchSize: number;
+  /**
+   * Batches in flight at once (default 2): the server checks one batch while the database writes the
+   * other. Memory stays bounded by batchSize × concurrency rows.
+   */
+  concurrency?: number;
   /** Batch ids are `${batchPrefix}-00001`…: deterministic, so running the same file again changes nothing. */
   batchPrefix: string;
   onProgress?: (bytes: number, totalBytes: number, tally: Tally) => void;
@@ -43,6 +48,8 @@ export interface Tally {
   rejections: Array<{ line: number; label: string; code: string | null; error: string }>;
 }
 
+type Batch = Array<{ line: number; label: string; input: Record<string, unknown> }>;
+
 interface ImportResult {
   accepted: number;
   duplicates: number;
@@ -57,31 +64,47 @@ export async function runCsvImport(kind: CsvImportKind, options: CsvImportOption
   let header: string[] | null = null;
   let lineNo = 0;
   let bytes = 0;
-  let batch: Array<{ line: number; label: string; input: Record<string, unknown> }> = [];
+  let batch: Batch = [];
   let batchNo = 0;
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown = null;
 
-  const send = async () => {
-    if (batch.length === 0) return;
-    batchNo += 1;
-    const batchId = `${options.batchPrefix}-${String(batchNo).padStart(5, '0')}`;
+  const send = async (rows: Batch, batchId: string) => {
     const response = await fetch(options.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}`, 'x-tenant-id': options.tenant },
-      body: JSON.stringify({ query: kind.mutation, variables: { batchId, rows: batch.map((b) => b.input) } }),
+      body: JSON.stringify({ query: kind.mutation, variables: { batchId, rows: rows.map((b) => b.input) } }),
     });
     const body = (await response.json()) as { data?: Record<string, ImportResult>; errors?: Array<{ message: string; extensions?: { code?: string } }> };
     const result = body.data?.[kind.field];
     if (!result) {
       const error = body.errors?.[0];
-      throw new Error(`batch ${batchId} (lines ${batch[0].line}–${batch.at(-1)!.line}) failed: ${error?.extensions?.code ?? response.status} ${error?.message ?? ''}`);
+      throw new Error(`batch ${batchId} (lines ${rows[0].line}–${rows.at(-1)!.line}) failed: ${error?.extensions?.code ?? response.status} ${error?.message ?? ''}`);
     }
     tally.accepted += result.accepted;
     tally.duplicates += result.duplicates;
     tally.rejected += result.rejected;
     for (const row of result.rows.filter((r) => r.status === 'REJECTED')) {
-      tally.rejections.push({ line: batch[row.index].line, label: batch[row.index].label, code: row.code, error: row.error ?? '' });
+      tally.rejections.push({ line: rows[row.index].line, label: rows[row.index].label, code: row.code, error: row.error ?? '' });
     }
+  };
+
+  /** Sends the batch so far, waiting first while `concurrency` batches are under way. */
+  const dispatch = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
     batch = [];
+    batchNo += 1;
+    const batchId = `${options.batchPrefix}-${String(batchNo).padStart(5, '0')}`;
+    const sent: Promise<void> = send(rows, batchId)
+      .catch((err: unknown) => {
+        failure ??= err;
+      })
+      .finally(() => inFlight.delete(sent));
+    inFlight.add(sent);
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    if (failure) throw failure;
   };
 
   for await (const line of lines) {
@@ -105,11 +128,15 @@ export async function runCsvImport(kind: CsvImportKind, options: CsvImportOption
     }
     batch.push({ line: lineNo, label: kind.label(record), input: kind.toInput(record) });
     if (batch.length >= options.batchSize) {
-      await send();
+      await dispatch();
       options.onProgress?.(bytes, totalBytes, tally);
     }
   }
-  await send();
+  await dispatch();
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+  // Batches finish in any order; the rejections read best by line.
+  tally.rejections.sort((a, b) => a.line - b.line);
   options.onProgress?.(totalBytes, totalBytes, tally);
   return tally;
 }

@@ -15,14 +15,16 @@ export async function runImportCommand(command: string, kind: CsvImportKind, rol
       url: { type: 'string', default: `http://localhost:${process.env.PORT ?? 4000}/graphql` },
       token: { type: 'string' },
       'batch-size': { type: 'string', default: '5000' },
+      concurrency: { type: 'string', default: '2' },
       'batch-prefix': { type: 'string' },
       errors: { type: 'string' },
     },
   });
   const file = positionals[0];
   const batchSize = Number(values['batch-size']);
-  if (!values.tenant || !file || !(batchSize >= 1 && batchSize <= 10_000)) {
-    process.stderr.write(`usage: npm run ${command} -- --tenant <code> [--url URL] [--token T] [--batch-size 1..10000] [--errors out.csv] file.csv\n`);
+  const concurrency = Number(values.concurrency);
+  if (!values.tenant || !file || !(batchSize >= 1 && batchSize <= 10_000) || !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 8)) {
+    process.stderr.write(`usage: npm run ${command} -- --tenant <code> [--url URL] [--token T] [--batch-size 1..10000] [--concurrency 1..8] [--errors out.csv] file.csv\n`);
     process.exit(2);
   }
   // Without --token: a short-lived token from the local development secret, as `npm run token` makes.
@@ -35,6 +37,7 @@ export async function runImportCommand(command: string, kind: CsvImportKind, rol
     token,
     tenant: values.tenant,
     batchSize,
+    concurrency,
     batchPrefix: values['batch-prefix'] ?? basename(file).replace(/\.csv$/i, ''),
     onProgress: (bytes, _total, t) => bar.update(bytes, `${t.accepted + t.duplicates + t.rejected} rows`),
   });

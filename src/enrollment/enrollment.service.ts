@@ -31,6 +31,11 @@ import type { HouseholdRow } from '../registry/registry.repository';
 import type { SubsidyService } from '../assistance/subsidy.service';
 
 export const MAX_IMPORT_ROWS = 10_000;
+/** Attempts of a payment call that keeps losing races with concurrent writers of the same rows. */
+const MAX_ATTEMPTS = 3;
+
+/** A write of this request found its row taken by a concurrent one: judge the rows again. */
+class LostRace extends Error {}
 
 export interface EnrollInput {
   idNumber: string;
@@ -139,7 +144,31 @@ export class EnrollmentService {
     return this.processPayments(ctx, batchId.trim(), inputs);
   }
 
+  /**
+   * Judges and writes the payments behind a savepoint. When a concurrent request wrote one of the same
+   * enrolments or receipts first (two tax batches in flight, a bank payment during an import), or the
+   * database broke a deadlock between them, the attempt is rolled back and the rows are judged again
+   * against what that request committed: only the rows it touched are rejected, not the whole batch.
+   */
   private async processPayments(ctx: RequestContext, batchId: string | null, inputs: readonly PaymentInput[]): Promise<PaymentImport> {
+    for (let attempt = 1; ; attempt += 1) {
+      await ctx.db.query('SAVEPOINT process_payments');
+      try {
+        const result = await this.judgeAndWritePayments(ctx, batchId, inputs);
+        await ctx.db.query('RELEASE SAVEPOINT process_payments');
+        return result;
+      } catch (err) {
+        const retryable = err instanceof LostRace || (err as { code?: string }).code === '40P01';
+        if (!retryable) throw err;
+        await ctx.db.query('ROLLBACK TO SAVEPOINT process_payments');
+        if (attempt === MAX_ATTEMPTS) {
+          throw new DomainError('CONFLICT', `other requests kept writing the same enrolments or receipts (${attempt} attempts); nothing was written, retry`);
+        }
+      }
+    }
+  }
+
+  private async judgeAndWritePayments(ctx: RequestContext, batchId: string | null, inputs: readonly PaymentInput[]): Promise<PaymentImport> {
     const rows = inputs.map((input) => ({
       ...input,
       idNumber: normaliseId(input.idNumber),
@@ -181,7 +210,8 @@ export class EnrollmentService {
     });
 
     // Writes, set-based: first payers enrolled already paid, the payments, then enrolments that were
-    // waiting unpaid. Whatever a concurrent request changed in between rolls the whole call back.
+    // waiting unpaid. In key order, so that concurrent batches lock shared rows in the same order.
+    accepted.sort((a, b) => compareKeys(a.input, b.input));
     const isFirst = (a: (typeof accepted)[number]) => !a.enrollment || !ACTIVE_STATUSES.has(a.enrollment.status);
     const firstPayers = accepted.filter(isFirst);
     const enrolled = await insertPaidEnrollments(
@@ -205,9 +235,7 @@ export class EnrollmentService {
       waiting.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, amountPaid: a.input.amount, settlement: a.settlement })),
     );
     const lost = accepted.some((a) => !written.has(a.input.receiptNo) || !(isFirst(a) ? enrolled : paid).has(key(a.input.idNumber, a.input.coverageYear)));
-    if (lost) {
-      throw new DomainError('CONFLICT', 'a receipt or an enrolment in this request was written at the same time by another request; nothing was written, retry');
-    }
+    if (lost) throw new LostRace();
     await this.subsidies.recordForPayments(
       ctx,
       accepted.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, settlement: a.settlement })),
@@ -391,6 +419,10 @@ export class EnrollmentService {
       );
     }
   }
+}
+
+function compareKeys(a: { idNumber: string; coverageYear: number }, b: { idNumber: string; coverageYear: number }): number {
+  return a.idNumber < b.idNumber ? -1 : a.idNumber > b.idNumber ? 1 : a.coverageYear - b.coverageYear;
 }
 
 function normaliseId(idNumber: string): string {

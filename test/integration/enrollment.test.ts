@@ -300,6 +300,31 @@ describe('importPayments: 10,000 rows from the tax system', () => {
     expect(counts.payments).toBe(9959);
   });
 
+  it('takes two batches in flight that share people: each person is paid once, the other row is rejected, no batch fails', async () => {
+    // Batches A and B share 1,000 people. Whichever batch writes a shared person first wins; the other
+    // batch loses the race inside its transaction, rolls back to its savepoint and judges its rows again.
+    const people = residentIds('620702', 3000, 60_000);
+    await seedResidents(server, '620702', people);
+    const row = (idNumber: string, receiptNo: string) => ({ idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-02', channel: '税务代征', receiptNo });
+    const a = people.slice(0, 2000).map((id, i) => row(id, `RACE-A-${i}`));
+    const b = people.slice(1000, 3000).map((id, i) => row(id, `RACE-B-${i}`));
+    const [ra, rb] = await Promise.all([
+      server.gql(IMPORT, { batchId: 'RACE-A', payments: a }, { as: 'TAX', tenant: '620702' }),
+      server.gql(IMPORT, { batchId: 'RACE-B', payments: b }, { as: 'TAX', tenant: '620702' }),
+    ]);
+    expect(ra.errors).toBeUndefined();
+    expect(rb.errors).toBeUndefined();
+    const [x, y] = [ra.data!.importPayments, rb.data!.importPayments];
+    expect(x.accepted + y.accepted).toBe(3000);
+    expect(x.rejected + y.rejected).toBe(1000);
+    const rejected = [...x.rows, ...y.rows].filter((r: { status: string }) => r.status === 'REJECTED');
+    expect(new Set(rejected.map((r: { code: string }) => r.code))).toEqual(new Set(['CONFLICT']));
+    const [counts] = await server.ownerQuery(
+      `SELECT count(*)::int AS payments, count(DISTINCT id_number)::int AS people FROM payment WHERE tenant_code = '620702' AND batch_id IN ('RACE-A', 'RACE-B')`,
+    );
+    expect(counts).toEqual({ payments: 3000, people: 3000 });
+  });
+
   it('refuses more than 10,000 rows, and callers other than TAX and ADMIN', async () => {
     const tooMany = await server.gql(IMPORT, { batchId: 'X', payments: Array.from({ length: 10_001 }, () => payments[0]) }, { as: 'TAX', tenant: '620702' });
     expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'payments' });
@@ -324,8 +349,8 @@ describe('the CSV importer (npm run import:payments)', () => {
     expect(first).toMatchObject({ rows: 1200, accepted: 1198, duplicates: 0, rejected: 2 });
     // A wrong amount is refused by the server with what is due; a malformed one by the importer, alone.
     expect(first.rejections).toEqual([
-      { line: 10, label: 'CSV-8', code: 'BAD_USER_INPUT', error: expect.stringContaining('三百五十') },
       { line: 9, label: 'CSV-7', code: 'BAD_USER_INPUT', error: expect.stringContaining('350.00') },
+      { line: 10, label: 'CSV-8', code: 'BAD_USER_INPUT', error: expect.stringContaining('三百五十') },
     ]);
     expect(progress).toHaveLength(3);
     const second = await importPaymentsCsv(options);
