@@ -1,0 +1,42 @@
+import { signToken, verifyToken } from '../../src/auth/tokens';
+import { DomainError } from '../../src/common/errors';
+
+const SECRET = 'unit-test-secret-0123456789-0123456789';
+
+function codeOf(fn: () => unknown): string | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    return err instanceof DomainError ? err.code : 'OTHER';
+  }
+}
+
+describe('verifyToken and its cache of verified tokens', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('answers the same actor for the same token, frozen so no request can change it for the next', () => {
+    const token = signToken({ sub: 'bank-01', role: 'BANK', tenants: ['620702'] }, SECRET, '1h');
+    const first = verifyToken(token, SECRET);
+    expect(first).toEqual({ sub: 'bank-01', role: 'BANK', tenants: ['620702'] });
+    expect(verifyToken(token, SECRET)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.tenants)).toBe(true);
+  });
+
+  it('refuses a cached token once it has expired', () => {
+    const token = signToken({ sub: 'tax-01', role: 'TAX', tenants: ['610926'] }, SECRET, '60s');
+    expect(verifyToken(token, SECRET).sub).toBe('tax-01');
+    const now = Date.now();
+    jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+    expect(codeOf(() => verifyToken(token, SECRET))).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a cached token under another secret, and a token whose text was changed', () => {
+    const token = signToken({ sub: 'staff-01', role: 'STAFF', tenants: ['620721'] }, SECRET, '1h');
+    expect(verifyToken(token, SECRET).role).toBe('STAFF');
+    expect(codeOf(() => verifyToken(token, `${SECRET}-rotated`))).toBe('UNAUTHENTICATED');
+    const [header, payload, signature] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'ADMIN' })).toString('base64url');
+    expect(codeOf(() => verifyToken(`${header}.${forged}.${signature}`, SECRET))).toBe('UNAUTHENTICATED');
+  });
+});
