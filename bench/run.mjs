@@ -223,6 +223,7 @@ results.scenarios.household = [
   await measure('household: PostGraphile 5', { url: PGL, headers: { 'content-type': 'application/json' }, body: () => JSON.stringify({ query: PGL_HOUSEHOLD, variables: { id: next(data.householdIds) } }) }),
 ];
 results.householdStatements = { min: Math.min(...statementCounts), max: Math.max(...statementCounts) };
+await statementCosts('household');
 }
 
 // 3. Quotes (public, no database).

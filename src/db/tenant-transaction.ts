@@ -31,7 +31,8 @@ export class TenantTransaction {
     const client = await this.begin();
     if (this.finished) throw new Error(ENDED);
     this.statements += 1;
-    const run = this.queue.then(() => client.query(text, values));
+    const name = values?.length ? statementName(text) : undefined;
+    const run = this.queue.then(() => client.query(name ? { name, text, values } : { text, values }));
     this.queue = run.catch(() => undefined);
     return ((await run) as { rows: Row[] }).rows;
   }
@@ -108,6 +109,23 @@ export class TenantTransaction {
       throw err;
     }
   }
+}
+
+/**
+ * Statements with parameters are prepared once per connection under a name and then only bound and
+ * executed: PostgreSQL no longer parses and plans them on every request (a household read's three
+ * statements, planned anew each time, cost more than they took to run). The SQL texts are fixed in the
+ * code; past PREPARED_LIMIT distinct texts, further ones run unnamed, so nothing grows without bound.
+ */
+const PREPARED_LIMIT = 500;
+const preparedNames = new Map<string, string>();
+function statementName(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (!name && preparedNames.size < PREPARED_LIMIT) {
+    name = `s${preparedNames.size + 1}`;
+    preparedNames.set(text, name);
+  }
+  return name;
 }
 
 /** Replaces $1, $2 … with literals: strings through escapeLiteral, numbers only when finite. */
