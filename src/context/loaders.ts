@@ -5,7 +5,7 @@
 import DataLoader from 'dataloader';
 import { type GrantRow, grantsOf } from '../assistance/subsidy.repository';
 import { type EnrollmentRow, enrollmentsOfPeople, type PaymentRow, paymentsOfEnrollments } from '../enrollment/enrollment.repository';
-import { type HouseholdRow, householdsByIds, type ResidentDetailRow, residentsOfHouseholds } from '../registry/registry.repository';
+import { type HouseholdGraph, type HouseholdRow, householdsByIds, type ResidentDetailRow, residentsOfHouseholds } from '../registry/registry.repository';
 import type { RequestContext } from './request-context';
 
 const groupBy = <T, K>(rows: readonly T[], keyOf: (row: T) => K): Map<K, T[]> => {
@@ -49,5 +49,22 @@ export class Loaders {
       const groups = groupBy(await grantsOf(ctx.db, keys.map(splitKey)), (g) => `${g.id_number}/${g.coverage_year}`);
       return keys.map((k) => groups.get(k) ?? []);
     });
+  }
+
+  /**
+   * Fills the loaders with a household read in one statement, so that its members, their enrolments
+   * and their grants are found here instead of being queried level by level.
+   */
+  primeHousehold(graph: HouseholdGraph): void {
+    const { household, members, enrollments, grants } = graph;
+    this.household.prime(household.id, household);
+    this.membersOfHousehold.prime(household.id, members);
+    const enrollmentsBy = groupBy(enrollments, (e) => e.id_number);
+    const grantsBy = groupBy(grants, (g) => `${g.id_number}/${g.coverage_year}`);
+    for (const member of members) {
+      const own = enrollmentsBy.get(member.id_number) ?? [];
+      this.enrollmentsOfPerson.prime(member.id_number, own);
+      for (const e of own) this.grantsOfEnrollment.prime(`${e.id_number}/${e.coverage_year}`, grantsBy.get(`${e.id_number}/${e.coverage_year}`) ?? []);
+    }
   }
 }

@@ -1,5 +1,7 @@
 /** SQL of the registry. Every statement runs in the request's tenant transaction, under RLS. */
+import type { GrantRow } from '../assistance/subsidy.repository';
 import type { TenantTransaction } from '../db/tenant-transaction';
+import type { EnrollmentRow } from '../enrollment/enrollment.repository';
 
 export interface HouseholdRow {
   id: string;
@@ -27,6 +29,20 @@ export async function householdsByIds(db: TenantTransaction, ids: readonly strin
       WHERE tenant_code = $1 AND id = ANY($2::uuid[])`,
     [db.tenantCode, ids],
   );
+}
+
+/** A household with its members, their enrolments and their grants, each list in the loaders' order. */
+export interface HouseholdGraph {
+  household: HouseholdRow;
+  members: ResidentDetailRow[];
+  enrollments: EnrollmentRow[];
+  grants: GrantRow[];
+}
+
+/** One statement for the whole household (function household_graph, migration HouseholdGraphFunction). */
+export async function householdGraph(db: TenantTransaction, id: string): Promise<HouseholdGraph | null> {
+  const [row] = await db.query<{ graph: HouseholdGraph | null }>('SELECT household_graph($1, $2::uuid) AS graph', [db.tenantCode, id]);
+  return row?.graph ?? null;
 }
 
 export async function residentsOfHouseholds(db: TenantTransaction, ids: readonly string[]): Promise<ResidentDetailRow[]> {

@@ -12,6 +12,7 @@ import {
   type ChangeRow,
   closeMembership,
   existingResidents,
+  householdGraph,
   type HouseholdRow,
   membershipHistory,
   type MembershipRow,
@@ -21,6 +22,8 @@ import {
   type ResidentDetailRow,
   searchResidents,
 } from './registry.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const HEAD_OF_HOUSEHOLD = '户主';
 
@@ -291,9 +294,13 @@ export class RegistryService {
     );
   }
 
+  /** A household as a query reads it: with its members, enrolments and subsidies in one statement. */
   async household(ctx: RequestContext, id: string): Promise<HouseholdRow | null> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-    return ctx.loaders.household.load(id);
+    if (!UUID.test(id)) return null;
+    const graph = await householdGraph(ctx.db, id);
+    if (!graph) return null;
+    ctx.loaders.primeHousehold(graph);
+    return graph.household;
   }
 
   async resident(ctx: RequestContext, idNumber: string): Promise<ResidentDetailRow | null> {
@@ -428,7 +435,8 @@ export class RegistryService {
 
   private async checkJoin(ctx: RequestContext, householdId: string, relationship: string | null): Promise<HouseholdRow> {
     if (!relationship) throw badInput('relationship to the head is needed to join a household', 'relationship');
-    const household = await this.household(ctx, householdId);
+    // The row alone: members read now would be stale once the person has joined.
+    const household = UUID.test(householdId) ? await ctx.loaders.household.load(householdId) : null;
     if (!household) throw new DomainError('NOT_FOUND', `no household ${householdId}`, { field: 'householdId' });
     if (relationship === HEAD_OF_HOUSEHOLD) {
       const heads = await ctx.db.query('SELECT 1 FROM resident WHERE tenant_code = $1 AND household_id = $2 AND relationship = $3', [ctx.tenant.code, householdId, HEAD_OF_HOUSEHOLD]);

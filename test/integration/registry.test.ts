@@ -301,4 +301,32 @@ describe('nested reads cost a fixed number of SQL statements (no N+1)', () => {
     expect(one.extensions?.sqlStatements).toBe(fifty.extensions?.sqlStatements);
     expect(fifty.extensions?.sqlStatements).toBeLessThanOrEqual(4);
   });
+
+  it('reads a household with its members, their enrolments and subsidies in one statement', async () => {
+    const id = await householdOf(8, 'SN-N8', 900);
+    const res = await server.gql(
+      `query($id: ID!) { household(id: $id) { bookletNo members { idNumber relationship enrollments { coverageYear status amountDue subsidies { amount } } } } }`,
+      { id },
+      { as: 'STAFF', tenant: SN },
+    );
+    expect(res.errors).toBeUndefined();
+    const members = res.data!.household.members;
+    expect(members).toHaveLength(8);
+    expect(members[0].relationship).toBe('户主');
+    expect(members.every((m: { enrollments: Array<{ coverageYear: number; status: string }> }) => m.enrollments.length === 1 && m.enrollments[0].coverageYear === 2024)).toBe(true);
+    expect(res.extensions?.sqlStatements).toBe(1);
+  });
+
+  it('shows a member who just joined, in the answer of the mutation that added them', async () => {
+    const id = await householdOf(1, 'SN-N1B', 960);
+    // The mutation checks the household before the join; what it answers must be read after it.
+    const joiner = makeResidentId('620721', '1990-05-05', 970);
+    const res = await server.gql(
+      `mutation($input: ResidentInput!) { registerResident(input: $input) { household { members { idNumber } } } }`,
+      { input: { idNumber: joiner, name: '新成员', householdId: id, relationship: '子女' } },
+      { as: 'STAFF', tenant: SN },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.registerResident.household.members.map((m: { idNumber: string }) => m.idNumber)).toContain(joiner);
+  });
 });
