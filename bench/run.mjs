@@ -195,9 +195,9 @@ const API = 'http://127.0.0.1:4101/graphql';
 const PGL = 'http://127.0.0.1:4103/graphql';
 const results = { scenarios: {}, notes: [] };
 
-// 1. Bank lookup.
-if (runs('lookup')) {
+// 1. Bank lookup (also the soak's request).
 const STATUS = 'query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2022, asOf: "2021-12-01") { status amountDue amountPaid coverage { start end } idNumberMasked nameMasked } }';
+if (runs('lookup')) {
 const PGL_STATUS = 'query($id: String!) { enrollmentByTenantCodeAndIdNumberAndCoverageYear(tenantCode: "610926", idNumber: $id, coverageYear: 2022) { status amountDue amountPaid coverStart coverEnd } }';
 const check = await gql(API, STATUS, { id: data.lookupIds[0] }, bank);
 const checkPgl = await gql(PGL, PGL_STATUS, { id: data.lookupIds[0] }, {});
