@@ -53,24 +53,56 @@ export async function runMigrations(ownerUrl: string, log: Logger): Promise<void
 /**
  * Gives the request role a login, with a password from APP_DB_PASSWORD or one generated in the data
  * folder, and returns its connection string (the owner's with the role's name and password).
+ * Roles belong to the whole cluster, so servers starting at once against one cluster (a rolling
+ * deploy, the test workers) would race on ALTER ROLE: a login that already works is left alone, and
+ * PostgreSQL's "tuple concurrently updated" is retried.
  */
 async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promise<string> {
   const password = process.env.APP_DB_PASSWORD || developmentSecret(config.dataDir, 'app-db-password');
-  if (!/^[A-Za-z0-9_-]{16,}$/.test(password)) throw new Error('APP_DB_PASSWORD must be at least 16 letters, digits, _ or -');
-  const client = new pg.Client({ connectionString: ownerUrl });
-  await client.connect();
-  try {
-    // The password is checked above to hold no quote; ALTER ROLE takes no bind parameters.
-    await client.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${password}'`);
-  } catch (err) {
-    throw new Error(`cannot give ${APP_ROLE} a login (${(err as Error).message}); set APP_DATABASE_URL to its connection string instead`);
-  } finally {
-    await client.end();
-  }
+  assertSafePassword(password);
   const url = new URL(ownerUrl);
   url.username = APP_ROLE;
   url.password = password;
-  return url.toString();
+  const appUrl = url.toString();
+  if (!(await canConnect(appUrl))) await grantLogin(ownerUrl, password);
+  return appUrl;
+}
+
+/** ALTER ROLE … LOGIN PASSWORD, retried when another server is altering the role at the same moment. */
+export async function grantLogin(ownerUrl: string, password: string): Promise<void> {
+  assertSafePassword(password);
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80)); // jitter, so racers part
+    const client = new pg.Client({ connectionString: ownerUrl });
+    await client.connect();
+    try {
+      // assertSafePassword leaves no quote in the password; ALTER ROLE takes no bind parameters.
+      await client.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${password}'`);
+      return;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (attempt < 10 && /tuple concurrently updated/.test(message)) continue;
+      throw new Error(`cannot give ${APP_ROLE} a login (${message}); set APP_DATABASE_URL to its connection string instead`);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+function assertSafePassword(password: string): void {
+  if (!/^[A-Za-z0-9_-]{16,}$/.test(password)) throw new Error('APP_DB_PASSWORD must be at least 16 letters, digits, _ or -');
+}
+
+async function canConnect(connectionString: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /** Writes tenants/ into the tenant and region tables, tenant by tenant under that tenant's RLS setting. */

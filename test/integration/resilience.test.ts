@@ -3,6 +3,8 @@
  * back, a backend killed in the middle of a payment import, and the request deadline.
  */
 import pg from 'pg';
+import { developmentSecret, loadConfig } from '../../src/config/config';
+import { grantLogin } from '../../src/db/bootstrap';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -36,6 +38,27 @@ async function eventually<T>(attempt: () => Promise<T>, ok: (value: T) => boolea
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('servers starting at once against one cluster', () => {
+  // Roles belong to the cluster: two servers giving the request role its login at the same moment made
+  // PostgreSQL answer "tuple concurrently updated", and a CI run failed on it (2026-11-29).
+  it('give the request role its login side by side without failing', async () => {
+    const ownerUrl = process.env.TEST_ADMIN_DATABASE_URL!;
+    // The password every test server already uses, so the other test workers are not disturbed.
+    const password = developmentSecret(loadConfig(process.env).dataDir, 'app-db-password');
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => grantLogin(ownerUrl, password)));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+  });
+
+  it('both serve when started together', async () => {
+    const servers = await Promise.all([startTestServer(), startTestServer()]);
+    try {
+      for (const s of servers) expect(await health(s)).toBe(200);
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
+  });
+});
 
 describe('connections lost under the server', () => {
   let server: TestServer;
