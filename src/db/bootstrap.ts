@@ -39,14 +39,29 @@ export async function prepareDatabase(config: AppConfig, registry: TenantRegistr
   }
 }
 
+/** Any fixed number: the advisory lock that lets one server at a time migrate a database. */
+const MIGRATION_LOCK = 7_263_800_001;
+
+/**
+ * Runs the pending migrations. Servers starting together on a new release (a rolling deploy) would
+ * each find the same migrations pending and the second would fail on what the first created, so they
+ * take turns under an advisory lock on this database; the later one then finds nothing to do.
+ */
 export async function runMigrations(ownerUrl: string, log: Logger): Promise<void> {
-  const source = ownerDataSource(ownerUrl);
-  await source.initialize();
+  const lock = new pg.Client({ connectionString: ownerUrl });
+  await lock.connect();
   try {
-    const applied = await source.runMigrations({ transaction: 'each' });
-    for (const m of applied) log.info('migration applied', { migration: m.name });
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const source = ownerDataSource(ownerUrl);
+    await source.initialize();
+    try {
+      const applied = await source.runMigrations({ transaction: 'each' });
+      for (const m of applied) log.info('migration applied', { migration: m.name });
+    } finally {
+      await source.destroy();
+    }
   } finally {
-    await source.destroy();
+    await lock.end(); // ending the session releases the lock
   }
 }
 

@@ -1,10 +1,12 @@
 /**
- * Robustness on real PostgreSQL: connections killed under the pool, the database going away and coming
- * back, a backend killed in the middle of a payment import, and the request deadline.
+ * Robustness on real PostgreSQL: servers starting together against one cluster, connections killed
+ * under the pool, the database going away and coming back, a backend killed in the middle of a payment
+ * import, and the request deadline.
  */
 import pg from 'pg';
 import { developmentSecret, loadConfig } from '../../src/config/config';
-import { grantLogin } from '../../src/db/bootstrap';
+import { createLogger } from '../../src/common/logger';
+import { grantLogin, runMigrations } from '../../src/db/bootstrap';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -48,6 +50,28 @@ describe('servers starting at once against one cluster', () => {
     const password = developmentSecret(loadConfig(process.env).dataDir, 'app-db-password');
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => grantLogin(ownerUrl, password)));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+  });
+
+  it('migrate a new, empty database together: one migrates, the other finds nothing left to do', async () => {
+    const name = `migrate_race_${process.pid}`;
+    await adminQuery(`CREATE DATABASE ${name}`);
+    try {
+      const url = new URL(process.env.TEST_ADMIN_DATABASE_URL!);
+      url.pathname = `/${name}`;
+      const results = await Promise.allSettled([1, 2].map(() => runMigrations(url.toString(), createLogger('silent'))));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SELECT count(*)::int AS n, count(DISTINCT name)::int AS distinct_names FROM schema_migrations');
+        expect(rows[0].n).toBeGreaterThan(0);
+        expect(rows[0].n).toBe(rows[0].distinct_names);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
   });
 
   it('both serve when started together', async () => {
