@@ -86,21 +86,24 @@ async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promi
 /** ALTER ROLE … LOGIN PASSWORD, retried when another server is altering the role at the same moment. */
 export async function grantLogin(ownerUrl: string, password: string): Promise<void> {
   assertSafePassword(password);
-  for (let attempt = 1; ; attempt++) {
-    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80)); // jitter, so racers part
-    const client = new pg.Client({ connectionString: ownerUrl });
-    await client.connect();
-    try {
-      // assertSafePassword leaves no quote in the password; ALTER ROLE takes no bind parameters.
-      await client.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${password}'`);
-      return;
-    } catch (err) {
-      const message = (err as Error).message;
-      if (attempt < 10 && /tuple concurrently updated/.test(message)) continue;
-      throw new Error(`cannot give ${APP_ROLE} a login (${message}); set APP_DATABASE_URL to its connection string instead`);
-    } finally {
-      await client.end();
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // assertSafePassword leaves no quote in the password; ALTER ROLE takes no bind parameters.
+        await client.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${password}'`);
+        return;
+      } catch (err) {
+        const message = (err as Error).message;
+        if (attempt >= 10 || !/tuple concurrently updated/.test(message)) {
+          throw new Error(`cannot give ${APP_ROLE} a login (${message}); set APP_DATABASE_URL to its connection string instead`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80)); // jitter, so racers part
+      }
     }
+  } finally {
+    await client.end();
   }
 }
 
