@@ -3,7 +3,7 @@
 // Each process runs alone: an embedded PostgreSQL, the API, a bare node:http + pg handler and
 // PostGraphile 5 on the same data; autocannon drives them in turn. Writes bench/RESULTS.md.
 import { fork, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -56,10 +56,13 @@ const embedded = await startEmbeddedPostgres(dataDir, () => {}, PG_STATS ? ['-c'
 await embedded.createDatabase('bench');
 const ownerUrl = embedded.url('bench');
 const children = [];
+// The data folder goes with the run (a 3,000,000-resident run leaves 6.7 GB); BENCH_KEEP_DATA=1 keeps it.
 const stopAll = async () => {
   for (const c of children) c.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
   await embedded.stop();
+  if (process.env.BENCH_KEEP_DATA) log(`data kept in ${dataDir}`);
+  else rmSync(dataDir, { recursive: true, force: true });
 };
 process.on('uncaughtException', async (err) => {
   log(`failed: ${err.stack ?? err}`);
@@ -69,13 +72,15 @@ process.on('uncaughtException', async (err) => {
 
 /** The API as it runs in production; a second, development instance only reports statement counts. */
 function startApi(port, production = true) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE && production ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), join(root, 'dist/src/main.js')], {
+  // BENCH_PROFILE=dir: a CPU profile of the API; BENCH_API_FLAGS: other Node flags for it (e.g. --trace-gc).
+  const flags = production ? [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), ...(process.env.BENCH_API_FLAGS?.split(' ').filter(Boolean) ?? [])] : [];
+  const child = spawn(process.execPath, [...flags, join(root, 'dist/src/main.js')], {
     env: { ...process.env, ...(production ? { NODE_ENV: 'production' } : { NODE_ENV: 'development' }), DATABASE_URL: ownerUrl, PORT: String(port), DATA_DIR: dataDir, JWT_SECRET, LOG_LEVEL: 'error', PG_POOL_SIZE: '10', REQUEST_TIMEOUT_MS: '120000', STATEMENT_TIMEOUT_MS: '120000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
   return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => String(d).includes('GraphQL server ready') && resolve(child));
+    child.stdout.on('data', (d) => (String(d).includes('GraphQL server ready') && resolve(child), flags.length && process.stderr.write(d)));
     child.on('exit', (code) => reject(new Error(`the API exited with ${code}`)));
   });
 }
@@ -98,6 +103,38 @@ function watchMemory(pid) {
     } catch {}
   }, 100);
   return () => (clearInterval(timer), peak);
+}
+
+/**
+ * CPU seconds (user + system) from /proc: of one process, or of PostgreSQL (every live server process,
+ * plus what the postmaster collected from backends that ended). Wall time on a shared two-core machine
+ * moves from run to run; the CPU a row costs each side moves much less.
+ */
+const TICKS_PER_SECOND = 100;
+function cpuSecondsOf(pid, withChildren = false) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // After the command: state is field 3, so utime/stime/cutime/cstime (fields 14–17) sit at 11–14.
+  const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+  return (utime + stime + (withChildren ? cutime + cstime : 0)) / TICKS_PER_SECOND;
+}
+const reapedChildrenCpuSeconds = () => cpuSecondsOf(process.pid, true) - cpuSecondsOf(process.pid);
+function postgresCpuSeconds() {
+  const procs = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      procs.push({ pid: entry, parent: readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1], cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8') });
+    } catch {}
+  }
+  const postmaster = procs.find((p) => /\/bin\/postgres\0/.test(p.cmdline) && p.cmdline.includes(dataDir));
+  if (!postmaster) return NaN;
+  let total = cpuSecondsOf(postmaster.pid, true);
+  for (const p of procs.filter((q) => q.parent === postmaster.pid)) {
+    try {
+      total += cpuSecondsOf(p.pid, true);
+    } catch {}
+  }
+  return total;
 }
 
 // --- load --------------------------------------------------------------------------------------
@@ -240,6 +277,13 @@ const IMPORT = 'mutation($b: String!, $p: [PaymentInput!]!) { importPayments(bat
 const tax = { authorization: `Bearer ${signToken({ sub: 'bench-tax', role: 'TAX', tenants: ['620702', '620721'] }, JWT_SECRET)}`, 'x-tenant-id': '620702' };
 let stopWatch = watchMemory(api.pid);
 const rssBefore = rssOf(api.pid);
+let cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
+/** CPU seconds per 100,000 rows since cpu0, of the API, PostgreSQL and (for the CSV path) the importer. */
+const cpuPer100k = (rows, importerCpu) => ({
+  api: ((cpuSecondsOf(api.pid) - cpu0.api) * 100_000) / rows,
+  postgres: ((postgresCpuSeconds() - cpu0.pg) * 100_000) / rows,
+  ...(importerCpu === undefined ? {} : { importer: (importerCpu * 100_000) / rows }),
+});
 t0 = Date.now();
 let accepted = 0;
 // Two batches in flight, as the CSV importer sends them: the API checks one while PostgreSQL writes the other.
@@ -256,21 +300,26 @@ const importWorker = async () => {
 await Promise.all(Array.from({ length: IMPORT_CONCURRENCY }, importWorker));
 const batchSeconds = (Date.now() - t0) / 1000;
 const batchPeak = stopWatch();
-results.imports = { rows: importIds.length, batches: { seconds: batchSeconds, rowsPerSecond: accepted / batchSeconds, accepted, apiPeakRss: batchPeak, apiRssBefore: rssBefore } };
+results.imports = { rows: importIds.length, batches: { seconds: batchSeconds, rowsPerSecond: accepted / batchSeconds, accepted, apiPeakRss: batchPeak, apiRssBefore: rssBefore, cpu: cpuPer100k(importIds.length) } };
 log(`importPayments: ${accepted} rows in ${batchSeconds.toFixed(1)} s`);
 await statementCosts('importPayments');
 
 const csvFile = join(dataDir, 'tax.csv');
 writeFileSync(csvFile, ['idNumber,coverageYear,amount,paidOn,channel,receiptNo', ...csvIds.map((id, k) => `${id},2024,380.00,2023-10-01,税务代征,C-${k}`)].join('\n') + '\n');
 stopWatch = watchMemory(api.pid);
+cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
+const reapedBefore = reapedChildrenCpuSeconds();
 t0 = Date.now();
 const importer = spawn(process.execPath, [join(root, 'dist/src/cli/import-payments.js'), '--tenant', '620721', '--url', API, '--batch-size', String(IMPORT_BATCH), '--concurrency', String(IMPORT_CONCURRENCY), '--token', signToken({ sub: 'bench-csv', role: 'TAX', tenants: ['620721'] }, JWT_SECRET), csvFile], { stdio: ['ignore', 'pipe', 'inherit'] });
 const importerPeak = watchMemory(importer.pid);
 let tally = '';
 importer.stdout.on('data', (d) => (tally += d));
 await new Promise((resolve) => importer.on('exit', resolve));
+// The importer is the only child of this process that ends in the meantime: what it used is added
+// to this process's children's time when it is reaped.
+const importerCpu = reapedChildrenCpuSeconds() - reapedBefore;
 const csvSeconds = (Date.now() - t0) / 1000;
-results.imports.csv = { seconds: csvSeconds, rowsPerSecond: csvIds.length / csvSeconds, tally: tally.trim(), apiPeakRss: stopWatch(), importerPeakRss: importerPeak() };
+results.imports.csv = { seconds: csvSeconds, rowsPerSecond: csvIds.length / csvSeconds, tally: tally.trim(), apiPeakRss: stopWatch(), importerPeakRss: importerPeak(), cpu: cpuPer100k(csvIds.length, importerCpu) };
 log(`CSV importer: ${tally.trim()}`);
 await statementCosts('CSV importer');
 
@@ -280,6 +329,7 @@ await copy(owner, 'bench_copy', ['tenant_code', 'receipt_no', 'id_number', 'cove
   importIds.map((id, k) => ['620702', `RAW-${k}`, id, 2023, 35000, '2022-10-01', '税务代征', 'bench']));
 const copySeconds = (Date.now() - t0) / 1000;
 results.imports.copy = { seconds: copySeconds, rowsPerSecond: importIds.length / copySeconds };
+log(`CPU per 100,000 rows: batches ${JSON.stringify(results.imports.batches.cpu)}, CSV ${JSON.stringify(results.imports.csv.cpu)}`);
 log(`raw COPY: ${importIds.length} rows in ${copySeconds.toFixed(2)} s`);
 }
 
@@ -320,6 +370,12 @@ if (ONLY) {
 process.exit(0);
 
 // --- report ------------------------------------------------------------------------------------
+/** API, PostgreSQL and (CSV) importer CPU seconds, from /proc (a declaration: report() runs above). */
+function cpuCell(cpu) {
+  if (!cpu) return '';
+  return [`API ${cpu.api.toFixed(1)}`, `PostgreSQL ${cpu.postgres.toFixed(1)}`, ...(cpu.importer === undefined ? [] : [`importer ${cpu.importer.toFixed(1)}`])].join(', ');
+}
+
 function report(r, postgres) {
   const pkg = (name, dir = root) => JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -374,11 +430,11 @@ ${table(r.scenarios.quote)}
 
 ## 4. Imports of ${r.imports.rows.toLocaleString('en')} payments
 
-| path | seconds | rows/s | of raw COPY | peak RSS |
-| --- | --- | --- | --- | --- |
-| \`importPayments\`, batches of 10,000 over HTTP | ${r.imports.batches.seconds.toFixed(1)} | ${r.imports.batches.rowsPerSecond.toFixed(0)} | ${ratio(r.imports.batches.rowsPerSecond, r.imports.copy.rowsPerSecond)} | API ${mb(r.imports.batches.apiPeakRss)} (${mb(r.imports.batches.apiRssBefore)} before) |
-| CSV importer (\`npm run import:payments\`) | ${r.imports.csv.seconds.toFixed(1)} | ${r.imports.csv.rowsPerSecond.toFixed(0)} | ${ratio(r.imports.csv.rowsPerSecond, r.imports.copy.rowsPerSecond)} | API ${mb(r.imports.csv.apiPeakRss)}, importer ${mb(r.imports.csv.importerPeakRss)} |
-| raw \`COPY\` into a copy of \`payment\` with its indexes | ${r.imports.copy.seconds.toFixed(2)} | ${r.imports.copy.rowsPerSecond.toFixed(0)} | 100% | |
+| path | seconds | rows/s | of raw COPY | peak RSS | CPU s per 100,000 rows |
+| --- | --- | --- | --- | --- | --- |
+| \`importPayments\`, batches of 10,000 over HTTP | ${r.imports.batches.seconds.toFixed(1)} | ${r.imports.batches.rowsPerSecond.toFixed(0)} | ${ratio(r.imports.batches.rowsPerSecond, r.imports.copy.rowsPerSecond)} | API ${mb(r.imports.batches.apiPeakRss)} (${mb(r.imports.batches.apiRssBefore)} before) | ${cpuCell(r.imports.batches.cpu)} |
+| CSV importer (\`npm run import:payments\`) | ${r.imports.csv.seconds.toFixed(1)} | ${r.imports.csv.rowsPerSecond.toFixed(0)} | ${ratio(r.imports.csv.rowsPerSecond, r.imports.copy.rowsPerSecond)} | API ${mb(r.imports.csv.apiPeakRss)}, importer ${mb(r.imports.csv.importerPeakRss)} | ${cpuCell(r.imports.csv.cpu)} |
+| raw \`COPY\` into a copy of \`payment\` with its indexes | ${r.imports.copy.seconds.toFixed(2)} | ${r.imports.copy.rowsPerSecond.toFixed(0)} | 100% | | |
 
 The importer's tally: ${r.imports.csv.tally}. Raw COPY writes payment rows only; an import also checks every row against the
 notice, writes the enrolment, the grants and the one-scheme index, and keeps the daily counts.
