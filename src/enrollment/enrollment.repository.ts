@@ -152,15 +152,6 @@ export async function insertPaidEnrollments(db: TenantTransaction, rows: Readonl
   return new Set(written.map((w) => `${w.id_number}/${w.coverage_year}`));
 }
 
-/** Below this many new rows the planner's old statistics cannot hurt much; above it, refresh them. */
-const BULK_WRITE_ROWS = 1000;
-
-/** Asks for fresh statistics after a bulk write into a table that has outgrown them (see migration). */
-export async function refreshStatisticsAfterBulkWrite(db: TenantTransaction, table: 'enrollment' | 'payment', rows: number): Promise<void> {
-  if (rows < BULK_WRITE_ROWS) return;
-  await db.query('SELECT refresh_statistics_after_bulk_write($1, $2)', [table, rows]);
-}
-
 /** Marks UNPAID enrolments PAID with what the payment settled; returns the keys it changed. */
 export async function markPaid(db: TenantTransaction, rows: readonly PaidWrite[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();

@@ -19,13 +19,13 @@ import {
   insertPayments,
   insertPaidEnrollments,
   markPaid,
-  refreshStatisticsAfterBulkWrite,
   type PaymentRow,
   paymentsByReceipts,
   paymentsOn,
   upsertUnpaidEnrollments,
 } from './enrollment.repository';
 import { STATUS_SQL } from './status-lookup';
+import { refreshStaleStatistics } from '../db/statistics';
 import { loadPeople, makePeople, type IdentityRow, type People, type PersonRow } from './person-facts';
 import type { HouseholdRow } from '../registry/registry.repository';
 import type { SubsidyService } from '../assistance/subsidy.service';
@@ -214,6 +214,9 @@ export class EnrollmentService {
     accepted.sort((a, b) => compareKeys(a.input, b.input));
     const isFirst = (a: (typeof accepted)[number]) => !a.enrollment || !ACTIVE_STATUSES.has(a.enrollment.status);
     const firstPayers = accepted.filter(isFirst);
+    // Their enrolments are checked against residents one by one: after a bulk load of residents the
+    // checks must not keep a plan made while the table was small (these people were all found there).
+    await refreshStaleStatistics(ctx.db, 'resident', firstPayers.length);
     const enrolled = await insertPaidEnrollments(
       ctx.db,
       firstPayers.map((a) => ({
@@ -227,7 +230,7 @@ export class EnrollmentService {
       })),
     );
     // The payments' foreign-key checks look these enrolments up one by one: keep their plan sound.
-    await refreshStatisticsAfterBulkWrite(ctx.db, 'enrollment', firstPayers.length);
+    await refreshStaleStatistics(ctx.db, 'enrollment', firstPayers.length);
     const written = await insertPayments(ctx.db, accepted.map((a) => paymentWrite(a.input, batchId, ctx)));
     const waiting = accepted.filter((a) => !isFirst(a));
     const paid = await markPaid(

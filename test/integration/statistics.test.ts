@@ -1,0 +1,55 @@
+/**
+ * Per-row foreign-key checks after a bulk load. PostgreSQL keeps the plan of each key check per
+ * connection; one made while `resident` was small scans the table. When 10,000 residents then arrive at
+ * once (a registry load outside the API), an import on that connection would scan them once per
+ * enrolment, 10,000 × 10,000 rows, and hit the statement timeout (a CI run of 2026-11-29 did, after 9.5
+ * s). The import refreshes the statistics first, which also makes PostgreSQL plan the checks again.
+ */
+import { residentIds, seedResidents } from '../helpers/seed';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const IMPORT = `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected } }`;
+const payment = (idNumber: string, receiptNo: string) => ({ idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-09', channel: '税务', receiptNo });
+
+/** Rows of `table` read by sequential scans so far; other backends' counters arrive once they are idle. */
+async function scannedRows(server: TestServer, table: string): Promise<number> {
+  const [row] = await server.ownerQuery<{ read: string }>('SELECT pg_stat_force_next_flush(), coalesce(seq_tup_read, 0)::text AS read FROM pg_stat_user_tables WHERE relname = $1', [table]);
+  return Number(row.read);
+}
+
+/** Waits until the counters of `tables` have moved past `before` (or 4 s have passed); returns how far. */
+async function scannedSince(server: TestServer, before: Record<string, number>): Promise<Record<string, number>> {
+  const moved: Record<string, number> = {};
+  for (let i = 0; i < 40; i += 1) {
+    for (const table of Object.keys(before)) moved[table] = (await scannedRows(server, table)) - before[table];
+    if (Object.values(moved).every((n) => n > 0)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return moved;
+}
+
+describe('an import right after a bulk load of residents', () => {
+  let server: TestServer;
+  const few = residentIds('620702', 20, 200_000);
+  const many = residentIds('620702', 10_000, 210_000);
+  beforeAll(async () => {
+    // One connection, so that the import runs where the key checks were first planned.
+    server = await startTestServer({ PG_POOL_SIZE: '1' });
+    await seedResidents(server, '620702', few);
+    await server.ownerQuery('ANALYZE resident'); // as autovacuum would, while the table is small
+    const small = await server.gql(IMPORT, { batchId: 'SMALL', payments: few.map((id, i) => payment(id, `S-${i}`)) }, { as: 'TAX', tenant: '620702' });
+    expect(small.data!.importPayments.accepted).toBe(20);
+    await seedResidents(server, '620702', many);
+  });
+  afterAll(async () => server?.close());
+
+  it('checks its enrolments against residents by index, not by scanning them all each time', async () => {
+    const before = { resident: await scannedRows(server, 'resident') };
+    const res = await server.gql(IMPORT, { batchId: 'MANY', payments: many.map((id, i) => payment(id, `M-${i}`)) }, { as: 'TAX', tenant: '620702' });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.importPayments).toEqual({ accepted: 10_000, duplicates: 0, rejected: 0 });
+    // One scan of the table for the whole batch is fine (10,020 rows); one per enrolment was 50 million.
+    expect((await scannedSince(server, before)).resident).toBeLessThan(1_000_000);
+  });
+});
+
