@@ -19,7 +19,7 @@ const BULK_ROWS = 1000;
  */
 export async function refreshStaleStatistics(
   db: TenantTransaction,
-  table: 'enrollment' | 'payment' | 'resident',
+  table: 'enrollment' | 'payment' | 'resident' | 'household',
   rowsThatExist: number,
 ): Promise<void> {
   if (rowsThatExist < BULK_ROWS) return;

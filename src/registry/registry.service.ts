@@ -6,6 +6,7 @@
 import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../common/dates';
 import { badInput, DomainError } from '../common/errors';
 import type { RequestContext } from '../context/request-context';
+import { refreshStaleStatistics } from '../db/statistics';
 import { maskIdNumber, parseResidentId } from './id-number';
 import {
   changesOf,
@@ -161,7 +162,11 @@ export class RegistryService {
     if (inserted.length !== good.length) throw new DomainError('CONFLICT', 'a household was registered at the same time by another request; nothing was written, retry');
     const idOf = new Map(inserted.map((h) => [h.booklet_no, h.id]));
     const people = good.flatMap((h) => h.members.map((m) => ({ ...m, householdId: idOf.get(h.bookletNo)!, joinedOn: h.registeredOn })));
+    // The people are checked against their households row by row, the memberships against both: after a
+    // roster's bulk write, plans made while these tables were small must not scan them for every row.
+    await refreshStaleStatistics(ctx.db, 'household', inserted.length);
     await this.insertPeople(ctx, people);
+    await refreshStaleStatistics(ctx.db, 'resident', people.length);
     await recordMemberships(ctx.db, people.map((p) => ({ householdId: p.householdId, idNumber: p.idNumber, relationship: p.relationship, joinedOn: p.joinedOn })));
     return results.map((r) => ('household' in r ? { household: inserted.find((h) => h.booklet_no === r.household.booklet_no)! } : r));
   }
