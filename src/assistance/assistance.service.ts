@@ -2,6 +2,7 @@
 import { compareDates, type LocalDate } from '../common/dates';
 import { badInput, DomainError } from '../common/errors';
 import type { RequestContext } from '../context/request-context';
+import { refreshStaleStatistics } from '../db/statistics';
 import type { AssistanceCategory } from '../policy/vocabulary';
 import { maskIdNumber } from '../registry/id-number';
 import { existingResidents } from '../registry/registry.repository';
@@ -81,6 +82,8 @@ export async function importIdentities(ctx: RequestContext, service: { applyIden
     else if (!registered.has(r.idNumber)) result.error = new DomainError('NOT_FOUND', `${maskIdNumber(r.idNumber)} is not registered in ${ctx.tenant.name}`, { field: 'idNumber' });
     return result.error === null;
   });
+  // Each identity is checked against its resident: see src/db/statistics.ts (these were all found there).
+  await refreshStaleStatistics(ctx.db, 'resident', registered.size);
   const inserted = await ctx.db.query<{ id_number: string; category: string; valid_from: string }>(
     `INSERT INTO assistance_identity (tenant_code, id_number, category, certified_by, valid_from, valid_to, recorded_by)
      SELECT $1, r.id_number, r.category, r.certified_by, r.valid_from, r.valid_to, $7

@@ -378,7 +378,10 @@ export class EnrollmentService {
         skipped.push({ idNumber, error: err });
       }
     }
+    // Enrolments checked against residents, then grants against enrolments, row by row: see src/db/statistics.ts.
+    await refreshStaleStatistics(ctx.db, 'resident', sponsored.length);
     await upsertUnpaidEnrollments(ctx.db, sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, enrolledOn: paidOn, circumstances: [], regionCode: s.regionCode, settlement: s.settlement })));
+    await refreshStaleStatistics(ctx.db, 'enrollment', sponsored.length);
     const paid = await markPaid(ctx.db, sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, amountPaid: 0, settlement: s.settlement })));
     // The funding body's payment, recorded as a settled grant with its funding shares.
     await this.subsidies.recordForPayments(ctx, sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear))).map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, settlement: s.settlement })));

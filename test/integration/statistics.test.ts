@@ -4,7 +4,8 @@
  * once (a registry load outside the API), an import on that connection would scan them once per
  * enrolment, 10,000 × 10,000 rows, and hit the statement timeout (a CI run of 2026-11-29 did, after 9.5
  * s). The import refreshes the statistics first, which also makes PostgreSQL plan the checks again.
- * A roster does the same for the households and residents it has just written.
+ * A roster does the same for the households and residents it has just written, and an agency's list of
+ * assistance identities for the residents it names.
  */
 import ExcelJS from 'exceljs';
 import { residentIds, seedResidents } from '../helpers/seed';
@@ -90,5 +91,31 @@ describe('a large roster right after a small one', () => {
     const scanned = await scannedSince(server, before);
     expect(scanned.household).toBeLessThan(1_000_000);
     expect(scanned.resident).toBeLessThan(1_000_000);
+  });
+});
+
+describe('an agency\'s list right after a bulk load of residents', () => {
+  let server: TestServer;
+  const few = residentIds('620702', 20, 240_000);
+  const many = residentIds('620702', 10_000, 250_000);
+  const identity = (idNumber: string) => ({ idNumber, category: 'DIBAO', certifiedBy: '区民政局', validFrom: '2022-09-01' });
+  const importAssistance = async (ids: readonly string[]) =>
+    server.gql('mutation($rows: [AssistanceInput!]!) { importAssistance(identities: $rows) { accepted rejected } }', { rows: ids.map(identity) }, { as: 'AGENCY', tenant: '620702' });
+
+  beforeAll(async () => {
+    server = await startTestServer({ PG_POOL_SIZE: '1' });
+    await seedResidents(server, '620702', few);
+    await server.ownerQuery('ANALYZE resident');
+    expect((await importAssistance(few)).data!.importAssistance).toEqual({ accepted: 20, rejected: 0 });
+    await seedResidents(server, '620702', many);
+  });
+  afterAll(async () => server?.close());
+
+  it('checks the identities against residents by index', async () => {
+    const before = { resident: await scannedRows(server, 'resident') };
+    const res = await importAssistance(many);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.importAssistance).toEqual({ accepted: 10_000, rejected: 0 });
+    expect((await scannedSince(server, before)).resident).toBeLessThan(1_000_000);
   });
 });
