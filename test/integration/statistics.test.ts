@@ -119,3 +119,39 @@ describe('an agency\'s list right after a bulk load of residents', () => {
     expect((await scannedSince(server, before)).resident).toBeLessThan(1_000_000);
   });
 });
+
+describe('a sponsorship right after a bulk load of residents and their identities', () => {
+  let server: TestServer;
+  const few = residentIds('610926', 20, 260_000);
+  const many = residentIds('610926', 10_000, 270_000);
+  const SPONSOR = 'mutation { sponsorEnrollments(coverageYear: 2022, paidOn: "2021-11-15") { enrolled alreadyEnrolled } }';
+  /** 特困 identities written as a registry sync would, outside the API. */
+  const certify = (ids: readonly string[]) =>
+    server.ownerQuery(
+      `INSERT INTO assistance_identity (tenant_code, id_number, category, certified_by, valid_from, recorded_by)
+       SELECT '610926', id, 'EXTREME_POVERTY', '县民政局', '2020-01-01', 'registry-sync' FROM UNNEST($1::text[]) AS id`,
+      [ids],
+    );
+
+  beforeAll(async () => {
+    server = await startTestServer({ PG_POOL_SIZE: '1' });
+    await seedResidents(server, '610926', few, { hukouPlace: '610926100' });
+    await certify(few);
+    await server.ownerQuery('ANALYZE resident, enrollment');
+    const small = await server.gql(SPONSOR, {}, { as: 'ADMIN', tenant: '610926' });
+    expect(small.data!.sponsorEnrollments).toEqual({ enrolled: 20, alreadyEnrolled: 0 });
+    await seedResidents(server, '610926', many, { hukouPlace: '610926100' });
+    await certify(many);
+  });
+  afterAll(async () => server?.close());
+
+  it('checks the enrolments against residents, and the grants against enrolments, by index', async () => {
+    const before = { resident: await scannedRows(server, 'resident'), enrollment: await scannedRows(server, 'enrollment') };
+    const res = await server.gql(SPONSOR, {}, { as: 'ADMIN', tenant: '610926' });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.sponsorEnrollments).toEqual({ enrolled: 10_000, alreadyEnrolled: 20 });
+    const scanned = await scannedSince(server, before);
+    expect(scanned.resident).toBeLessThan(1_000_000);
+    expect(scanned.enrollment).toBeLessThan(1_000_000);
+  });
+});
