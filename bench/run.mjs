@@ -111,10 +111,11 @@ function watchMemory(pid) {
  * moves from run to run; the CPU a row costs each side moves much less.
  */
 const TICKS_PER_SECOND = 100;
+/** The fields of /proc/<pid>/stat after the command, so that state (field 3) is at 0 and ppid at 1. */
+const statFields = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
 function cpuSecondsOf(pid, withChildren = false) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  // After the command: state is field 3, so utime/stime/cutime/cstime (fields 14–17) sit at 11–14.
-  const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+  // utime/stime/cutime/cstime are fields 14–17, so 11–14 here.
+  const [utime, stime, cutime, cstime] = statFields(pid).slice(11, 15).map(Number);
   return (utime + stime + (withChildren ? cutime + cstime : 0)) / TICKS_PER_SECOND;
 }
 const reapedChildrenCpuSeconds = () => cpuSecondsOf(process.pid, true) - cpuSecondsOf(process.pid);
@@ -123,7 +124,7 @@ function postgresCpuSeconds() {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      procs.push({ pid: entry, parent: readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1], cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8') });
+      procs.push({ pid: entry, parent: statFields(entry)[1], cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8') });
     } catch {}
   }
   const postmaster = procs.find((p) => /\/bin\/postgres\0/.test(p.cmdline) && p.cmdline.includes(dataDir));
