@@ -29,7 +29,7 @@ export function idNumberOf(county, i) {
 
 const uuidOf = (n) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
-async function copy(client, table, columns, rows) {
+async function copy(client, table, columns, rows, { analyze = true } = {}) {
   const source = Readable.from(
     (function* () {
       let chunk = [];
@@ -46,7 +46,7 @@ async function copy(client, table, columns, rows) {
   await pipeline(source, client.query(copyStreams.from(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
   // Fresh statistics before the next table's foreign keys look these rows up one by one; without them
   // the planner takes the table for empty and scans it for every row (100,000 residents: minutes).
-  await client.query(`ANALYZE ${table}`);
+  if (analyze) await client.query(`ANALYZE ${table}`);
 }
 
 const CATEGORIES = [
