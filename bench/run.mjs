@@ -411,9 +411,10 @@ function report(r, postgres) {
     ['lookup p99 < 15 ms at 70% of peak', `${api.at70.p99} ms`, met(api.at70.p99 < 15)],
     ['household read ≤ 4 SQL statements', `${r.householdStatements.min}–${r.householdStatements.max}`, met(r.householdStatements.max <= 4)],
     ['household read above PostGraphile', ratio(apiH.peak.rps, pglH.peak.rps), met(apiH.peak.rps > pglH.peak.rps)],
-    ['importPayments ≥ 50% of raw COPY', ratio(r.imports.batches.rowsPerSecond, r.imports.copy.rowsPerSecond), met(r.imports.batches.rowsPerSecond >= 0.5 * r.imports.copy.rowsPerSecond)],
-    ['CSV importer ≥ 50% of raw COPY', ratio(r.imports.csv.rowsPerSecond, r.imports.copy.rowsPerSecond), met(r.imports.csv.rowsPerSecond >= 0.5 * r.imports.copy.rowsPerSecond)],
-    ['imports ≥ 50,000 rows/s', `${r.imports.batches.rowsPerSecond.toFixed(0)} and ${r.imports.csv.rowsPerSecond.toFixed(0)} rows/s`, met(Math.min(r.imports.batches.rowsPerSecond, r.imports.csv.rowsPerSecond) >= 50_000)],
+    // The write floor beside each import target: what the fastest possible import would measure (section 4).
+    ['importPayments ≥ 50% of raw COPY', `${ratio(r.imports.batches.rowsPerSecond, r.imports.copy.rowsPerSecond)} (write floor ${ratio(r.imports.floor.rowsPerSecond, r.imports.copy.rowsPerSecond)})`, met(r.imports.batches.rowsPerSecond >= 0.5 * r.imports.copy.rowsPerSecond)],
+    ['CSV importer ≥ 50% of raw COPY', `${ratio(r.imports.csv.rowsPerSecond, r.imports.copy.rowsPerSecond)} (write floor ${ratio(r.imports.floor.rowsPerSecond, r.imports.copy.rowsPerSecond)})`, met(r.imports.csv.rowsPerSecond >= 0.5 * r.imports.copy.rowsPerSecond)],
+    ['imports ≥ 50,000 rows/s', `${r.imports.batches.rowsPerSecond.toFixed(0)} and ${r.imports.csv.rowsPerSecond.toFixed(0)} rows/s (write floor ${r.imports.floor.rowsPerSecond.toFixed(0)})`, met(Math.min(r.imports.batches.rowsPerSecond, r.imports.csv.rowsPerSecond) >= 50_000)],
     [`enrollmentProgress p95 < 100 ms at ${r.generation.residents.toLocaleString('en')} residents`, `${progress.at70.p95} ms`, met(progress.at70.p95 < 100)],
   ];
   return `# Benchmark results
