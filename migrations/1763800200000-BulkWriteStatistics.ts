@@ -12,18 +12,7 @@ export class BulkWriteStatistics1763800200000 implements MigrationInterface {
   name = 'BulkWriteStatistics1763800200000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE FUNCTION refresh_statistics_after_bulk_write(p_table text, p_rows bigint) RETURNS boolean
-      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-      DECLARE known real;
-      BEGIN
-        IF p_table NOT IN ('enrollment', 'payment', 'resident', 'assistance_identity') THEN
-          RAISE EXCEPTION 'no statistics refresh for %', p_table;
-        END IF;
-        SELECT reltuples INTO known FROM pg_class WHERE oid = p_table::regclass;
-        IF known >= p_rows THEN RETURN false; END IF;
-        EXECUTE format('ANALYZE %I', p_table);
-        RETURN true;
-      END $$`);
+    await defineStatisticsRefresh(q, 'CREATE', ['enrollment', 'payment', 'resident', 'assistance_identity']);
     await q.query('REVOKE ALL ON FUNCTION refresh_statistics_after_bulk_write(text, bigint) FROM PUBLIC');
     await q.query(`GRANT EXECUTE ON FUNCTION refresh_statistics_after_bulk_write(text, bigint) TO ${APP_ROLE}`);
   }
@@ -31,4 +20,23 @@ export class BulkWriteStatistics1763800200000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP FUNCTION refresh_statistics_after_bulk_write(text, bigint)');
   }
+}
+
+/**
+ * The function with `tables` as the ones it may analyze; later migrations that widen the list redefine it
+ * with 'CREATE OR REPLACE' (its grants stay).
+ */
+export async function defineStatisticsRefresh(q: QueryRunner, create: 'CREATE' | 'CREATE OR REPLACE', tables: readonly string[]): Promise<void> {
+  await q.query(`${create} FUNCTION refresh_statistics_after_bulk_write(p_table text, p_rows bigint) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    DECLARE known real;
+    BEGIN
+      IF p_table NOT IN (${tables.map((t) => `'${t}'`).join(', ')}) THEN
+        RAISE EXCEPTION 'no statistics refresh for %', p_table;
+      END IF;
+      SELECT reltuples INTO known FROM pg_class WHERE oid = p_table::regclass;
+      IF known >= p_rows THEN RETURN false; END IF;
+      EXECUTE format('ANALYZE %I', p_table);
+      RETURN true;
+    END $$`);
 }

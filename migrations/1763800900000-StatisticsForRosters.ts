@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { defineStatisticsRefresh } from './1763800200000-BulkWriteStatistics';
 
 /**
  * `refresh_statistics_after_bulk_write` (migration BulkWriteStatistics) may also ANALYZE `household`.
@@ -12,26 +13,10 @@ export class StatisticsForRosters1763800900000 implements MigrationInterface {
   name = 'StatisticsForRosters1763800900000';
 
   async up(q: QueryRunner): Promise<void> {
-    await defineRefresh(q, ['enrollment', 'payment', 'resident', 'assistance_identity', 'household']);
+    await defineStatisticsRefresh(q, 'CREATE OR REPLACE', ['enrollment', 'payment', 'resident', 'assistance_identity', 'household']);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await defineRefresh(q, ['enrollment', 'payment', 'resident', 'assistance_identity']);
+    await defineStatisticsRefresh(q, 'CREATE OR REPLACE', ['enrollment', 'payment', 'resident', 'assistance_identity']);
   }
-}
-
-/** The function of migration BulkWriteStatistics with `tables` as the ones it may analyze (its grants stay). */
-async function defineRefresh(q: QueryRunner, tables: string[]): Promise<void> {
-  await q.query(`CREATE OR REPLACE FUNCTION refresh_statistics_after_bulk_write(p_table text, p_rows bigint) RETURNS boolean
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    DECLARE known real;
-    BEGIN
-      IF p_table NOT IN (${tables.map((t) => `'${t}'`).join(', ')}) THEN
-        RAISE EXCEPTION 'no statistics refresh for %', p_table;
-      END IF;
-      SELECT reltuples INTO known FROM pg_class WHERE oid = p_table::regclass;
-      IF known >= p_rows THEN RETURN false; END IF;
-      EXECUTE format('ANALYZE %I', p_table);
-      RETURN true;
-    END $$`);
 }
