@@ -17,7 +17,7 @@ const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const { startEmbeddedPostgres } = require('../dist/src/db/embedded.js');
-const { signToken } = require('../dist/src/auth/tokens.js');
+const { signToken } = require('../dist/src/context/tokens.js');
 
 const { values: opts } = parseArgs({
   options: {

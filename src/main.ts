@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { startServer } from './app';
 import { createLogger } from './common/logger';
-import { loadConfig } from './config/config';
+import { loadConfig } from './common/config';
 
 async function main(): Promise<void> {
   const log = createLogger();

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
 
 const require = createRequire(import.meta.url);
-const { makeResidentId } = require('../../dist/src/registry/id-number.js');
+const { makeResidentId } = require('../../dist/src/domains/residents/id-number.js');
 const { addDays } = require('../../dist/src/common/dates.js');
 
 /** mulberry32: a small deterministic generator. */

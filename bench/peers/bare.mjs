@@ -1,4 +1,4 @@
-// The floor: node:http + pg running the same SQL as the API's enrollmentStatus (src/enrollment/
+// The floor: node:http + pg running the same SQL as the API's enrollmentStatus (src/domains/enrollment/
 // status-lookup.ts), in the same one-round-trip read-only transaction, as the same database role.
 // No GraphQL, no auth, no policy engine.
 // Usage: APP_DATABASE_URL=… PORT=… TENANT=… node bench/peers/bare.mjs
@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 
 const require = createRequire(import.meta.url);
-const { STATUS_SQL } = require('../../dist/src/enrollment/status-lookup.js');
+const { STATUS_SQL } = require('../../dist/src/domains/enrollment/status-lookup.js');
 const { inlineParameters } = require('../../dist/src/db/tenant-transaction.js');
 const tenant = process.env.TENANT;
 const year = Number(process.env.YEAR ?? 2022);

@@ -10,7 +10,7 @@ import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as operationsPlugin from '@graphql-codegen/typescript-operations';
 import { buildSchema, parse, validate } from 'graphql';
 import { loadOperations } from './operations';
-import { PROJECT_ROOT } from '../config/config';
+import { PROJECT_ROOT } from '../common/config';
 
 interface CodegenConfig {
   schema: string;

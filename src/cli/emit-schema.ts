@@ -5,10 +5,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../config/config';
+import { PROJECT_ROOT } from '../common/config';
 import { withPermissionMatrix } from '../graphql/permissions';
-import { appSchema, printAppSchema } from '../graphql/schema';
-import { printTenantJsonSchema } from '../tenants/json-schema';
+import { appSchema, printAppSchema } from '../server/schema';
+import { printTenantJsonSchema } from '../policy-data/json-schema';
 
 writeFileSync(join(PROJECT_ROOT, 'schema', 'schema.graphql'), printAppSchema());
 writeFileSync(join(PROJECT_ROOT, 'docs', 'tenant-policy.schema.json'), printTenantJsonSchema());

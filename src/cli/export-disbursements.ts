@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { signToken } from '../auth/tokens';
-import { loadConfig } from '../config/config';
+import { signToken } from '../context/tokens';
+import { loadConfig } from '../common/config';
 import { runMain } from './import-runner';
 
 const QUERY = `query($month: String!) { disbursements(month: $month) { month count total paid items { idNumber name coverageYear category amount } } }`;

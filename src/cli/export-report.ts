@@ -7,10 +7,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { signToken } from '../auth/tokens';
+import { signToken } from '../context/tokens';
 import { todayInChina } from '../common/dates';
-import { loadConfig } from '../config/config';
-import { type Table, toCsv, toXlsx } from '../reports/table';
+import { loadConfig } from '../common/config';
+import { type Table, toCsv, toXlsx } from './report-table';
 import { runMain } from './import-runner';
 
 export const REPORTS = ['progress', 'follow-ups', 'incomplete-households', 'waivers'] as const;

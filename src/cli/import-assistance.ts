@@ -6,7 +6,7 @@
  * importAssistance. Categories are the contract's codes (DIBAO_RURAL_1, EXTREME_POVERTY …).
  */
 import { isLocalDate } from '../common/dates';
-import { ASSISTANCE_CATEGORIES } from '../policy/vocabulary';
+import { ASSISTANCE_CATEGORIES } from '../policy-data/vocabulary';
 import type { CsvImportKind, CsvImportOptions } from './csv-import';
 import { runCsvImport } from './csv-import';
 import { runImportCommand, runMain } from './import-runner';

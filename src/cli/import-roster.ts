@@ -9,9 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
-import { signToken } from '../auth/tokens';
-import { loadConfig } from '../config/config';
-import { markErrors } from '../registry/roster.service';
+import { signToken } from '../context/tokens';
+import { loadConfig } from '../common/config';
+import { markErrors } from '../domains/residents/roster.service';
 import { progressBar } from './csv';
 import { runMain } from './import-runner';
 

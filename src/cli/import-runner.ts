@@ -2,8 +2,8 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Role, signToken } from '../auth/tokens';
-import { loadConfig } from '../config/config';
+import { type Role, signToken } from '../context/tokens';
+import { loadConfig } from '../common/config';
 import { progressBar } from './csv';
 import { type CsvImportKind, runCsvImport } from './csv-import';
 

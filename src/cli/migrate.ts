@@ -1,8 +1,8 @@
 /** `npm run migrate`: runs the migrations alone, on DATABASE_URL or the embedded database. */
 import 'reflect-metadata';
 import { createLogger } from '../common/logger';
-import { loadConfig } from '../config/config';
-import { EMBEDDED_DATABASE_NAME, runMigrations } from '../db/bootstrap';
+import { loadConfig } from '../common/config';
+import { EMBEDDED_DATABASE_NAME, runMigrations } from '../server/database';
 import { startEmbeddedPostgres } from '../db/embedded';
 
 async function main(): Promise<void> {

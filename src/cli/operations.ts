@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DocumentNode, parse } from 'graphql';
-import { PROJECT_ROOT } from '../config/config';
+import { PROJECT_ROOT } from '../common/config';
 
 /** The example operations of each kind of client, in schema/operations/. */
 export function loadOperations(root = PROJECT_ROOT): Array<{ location: string; document: DocumentNode }> {

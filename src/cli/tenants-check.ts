@@ -1,16 +1,16 @@
 /** `npm run tenants:check`: loads and cross-checks tenants/, prints each tenant-year and every warning. */
-import { loadConfig } from '../config/config';
-import { loadTenants } from '../tenants/loader';
+import { loadConfig } from '../common/config';
+import { loadTenants } from '../policy-data/loader';
 
 try {
-  const { registry, warnings } = loadTenants(loadConfig().tenantsDir);
-  for (const tenant of registry.tenants) {
+  const { catalog, warnings } = loadTenants(loadConfig().tenantsDir);
+  for (const tenant of catalog.tenants) {
     for (const policy of tenant.policies.values()) {
       console.log(`ok      ${policy.file}  ${tenant.name} ${policy.coverageYear}  ${policy.data.notice.number ?? policy.data.notice.title}`);
     }
   }
   for (const warning of warnings) console.log(`warning ${warning}`);
-  console.log(`${registry.tenants.length} tenants, ${registry.tenants.reduce((n, t) => n + t.policies.size, 0)} tenant-years, ${warnings.length} warnings`);
+  console.log(`${catalog.tenants.length} tenants, ${catalog.tenants.reduce((n, t) => n + t.policies.size, 0)} tenant-years, ${warnings.length} warnings`);
 } catch (err) {
   console.error(`error   ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

@@ -4,8 +4,8 @@
  * development secret in the data folder. --tenant may repeat or list codes separated by commas.
  */
 import { parseArgs } from 'node:util';
-import { ROLES, type Role, signToken } from '../auth/tokens';
-import { loadConfig } from '../config/config';
+import { ROLES, type Role, signToken } from '../context/tokens';
+import { loadConfig } from '../common/config';
 
 function main(): void {
   const { values } = parseArgs({

@@ -1,6 +1,6 @@
 /**
  * Domain errors carry one of the contract's codes (../shared/CONTRACT.md). They are turned into GraphQL
- * errors in exactly one place: src/graphql/error-formatting.ts.
+ * errors in exactly one place: src/graphql/errors.ts.
  */
 export const ERROR_CODES = [
   'BAD_USER_INPUT',

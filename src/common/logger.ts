@@ -1,6 +1,11 @@
 import pino from 'pino';
-import type { Logger } from '../context/request-context';
 import { maskSensitive } from './sensitive';
+
+/** What the server and its commands log through; the masking logger below is the only implementation. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
 
 /**
  * Structured JSON logs (pino), with ID and phone numbers masked in every line whatever wrote them.

@@ -1,32 +1,31 @@
 /**
  * The one request context, built once at the edge from the bearer token and `x-tenant-id`. It holds
- * the tenant, the actor and role, the request's transaction and its DataLoaders. Services take it as
- * their first argument; nothing else reads the HTTP request.
+ * the tenant, the actor and role, the request's transaction and what lives for the request alone (the
+ * domains' DataLoaders). Services take it as their first argument; nothing else reads the HTTP request.
+ * It knows no domain.
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { type Actor, type Role, verifyToken } from '../auth/tokens';
+import type { AppConfig } from '../common/config';
 import { DomainError } from '../common/errors';
-import type { AppConfig } from '../config/config';
+import type { Logger } from '../common/logger';
+import type { Metrics } from '../common/metrics';
 import { TenantTransaction } from '../db/tenant-transaction';
-import type { PolicyService } from '../policy/policy.service';
-import type { Tenant, TenantRegistry } from '../tenants/model';
-import type { Metrics } from '../observability/metrics';
-import { Loaders } from './loaders';
-
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+import type { Tenant, TenantCatalog } from '../policy-data/model';
+import type { PolicyEngine } from '../policy-engine/policy-engine';
+import type { DomainEvents } from './domain-events';
+import { type Actor, type Role, verifyToken } from './tokens';
 
 /** What lives for the whole process and every request shares. */
 export interface AppState {
   config: AppConfig;
-  registry: TenantRegistry;
-  policyEngine: PolicyService;
+  /** The tenants and their policy years. */
+  catalog: TenantCatalog;
+  policyEngine: PolicyEngine;
   pool: Pool;
   log: Logger;
   metrics: Metrics;
+  events: DomainEvents<RequestContext>;
 }
 
 export interface RequestHeaders {
@@ -41,7 +40,8 @@ export interface RequestHeaders {
 interface RequestState {
   authorizedTenant: Tenant | null;
   transaction: TenantTransaction | null;
-  loaders: Loaders | null;
+  /** What a domain keeps for this request only (its DataLoaders), by the key it chose. */
+  perRequest: Map<object, unknown>;
   /** Set when the request has ended (answered, or past its deadline): no transaction may open after. */
   ended: boolean;
 }
@@ -51,7 +51,7 @@ export class RequestContext {
   readonly actor: Actor | null;
   readonly tenantCode: string | null;
   private readonly authError: DomainError | null;
-  private readonly state: RequestState = { authorizedTenant: null, transaction: null, loaders: null, ended: false };
+  private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false };
 
   constructor(
     readonly app: AppState,
@@ -90,7 +90,7 @@ export class RequestContext {
     if (roles.length > 0 && !roles.includes(this.actor.role)) {
       throw new DomainError('FORBIDDEN', `role ${this.actor.role} may not do this; it needs ${roles.join(' or ')}`);
     }
-    const tenant = this.app.registry.get(this.tenantCode);
+    const tenant = this.app.catalog.get(this.tenantCode);
     if (!tenant) throw new DomainError('NOT_FOUND', `no tenant ${this.tenantCode}`);
     this.state.authorizedTenant = tenant;
   }
@@ -118,9 +118,10 @@ export class RequestContext {
     return this.state.transaction;
   }
 
-  get loaders(): Loaders {
-    this.state.loaders ??= new Loaders(this);
-    return this.state.loaders;
+  /** The request's own instance of what `create` makes, made once per request and key. */
+  perRequest<T>(key: object, create: () => T): T {
+    if (!this.state.perRequest.has(key)) this.state.perRequest.set(key, create());
+    return this.state.perRequest.get(key) as T;
   }
 
   get sqlStatements(): number {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { developmentSecret } from '../config/config';
+import { developmentSecret } from '../common/config';
 
 export interface EmbeddedDatabase {
   /** Connection string of the superuser, for the owner's work. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Logger } from '../context/request-context';
+import type { Logger } from '../common/logger';
 
 // Calendar dates stay "YYYY-MM-DD" strings: a JS Date would drag a time zone into them.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);

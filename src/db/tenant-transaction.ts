@@ -18,6 +18,7 @@ export class TenantTransaction {
   private readonly onClientError = () => {};
   /** SQL statements this request ran, for the tests that keep nested reads from growing (N+1). */
   statements = 0;
+  private savepoints = 0;
   /** One connection runs one statement at a time; concurrent callers (DataLoaders, Promise.all) queue. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -59,6 +60,23 @@ export class TenantTransaction {
     } catch (err) {
       client.removeListener('error', this.onClientError);
       client.release(err as Error);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs `work` behind a savepoint: when it throws, the transaction returns to where it was before it
+   * (its other writes stand) and the error is thrown on.
+   */
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    const name = `sp${++this.savepoints}`;
+    await this.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await work();
+      await this.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (err) {
+      await this.query(`ROLLBACK TO SAVEPOINT ${name}`);
       throw err;
     }
   }

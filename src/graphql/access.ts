@@ -5,7 +5,7 @@
  * and docs/security.md is generated from the same marks.
  */
 import { Authorized, Extensions } from 'type-graphql';
-import { ROLES, type Role } from '../auth/tokens';
+import { ROLES, type Role } from '../context/tokens';
 
 type FieldDecorator = (target: object, propertyKey: string | symbol, descriptor?: PropertyDescriptor) => void;
 

@@ -5,7 +5,8 @@ import {
   REFUND_REASONS,
   REGION_KINDS,
   SUBSIDY_MODES,
-} from '../policy/vocabulary';
+} from '../policy-data/vocabulary';
+import { ROLES } from '../context/tokens';
 
 /** A type-graphql enum object from a list of codes. */
 export const asEnum = <T extends string>(values: readonly T[]) =>
@@ -16,7 +17,10 @@ export const SubsidyModeEnum = asEnum(SUBSIDY_MODES);
 export const CircumstanceEnum = asEnum(CIRCUMSTANCES);
 export const RefundReasonEnum = asEnum(REFUND_REASONS);
 export const RegionKindEnum = asEnum(REGION_KINDS);
-export const RoleEnum = asEnum(['ADMIN', 'STAFF', 'BANK', 'TAX', 'AGENCY'] as const);
+export const RoleEnum = asEnum(ROLES);
+/** The outcome of one row of a bulk import (payments, assistance lists, rosters). */
+export const ImportRowStatusEnum = asEnum(['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const);
+export type ImportRowStatus = keyof typeof ImportRowStatusEnum;
 
 registerEnumType(AssistanceCategoryEnum, { name: 'AssistanceCategory', description: 'Categories of people in difficulty (CONTRACT.md).' });
 registerEnumType(SubsidyModeEnum, {
@@ -30,3 +34,4 @@ registerEnumType(CircumstanceEnum, {
 registerEnumType(RefundReasonEnum, { name: 'RefundReason' });
 registerEnumType(RegionKindEnum, { name: 'RegionKind' });
 registerEnumType(RoleEnum, { name: 'Role' });
+registerEnumType(ImportRowStatusEnum, { name: 'ImportRowStatus', description: 'The outcome of one row of a bulk import.' });

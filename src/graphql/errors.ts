@@ -6,7 +6,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../common/errors';
-import type { Logger } from '../context/request-context';
+import type { Logger } from '../common/logger';
 
 /** Codes GraphQL and Apollo give to a request's own mistakes: safe to show as they are. */
 const REQUEST_ERROR_CODES = new Set([

@@ -1,6 +1,6 @@
 /** The permission matrix of the root fields, read from the marks Roles() and Public() leave in the schema. */
 import type { GraphQLField, GraphQLSchema } from 'graphql';
-import { ROLES } from '../auth/tokens';
+import { ROLES } from '../context/tokens';
 
 export interface FieldAccess {
   operation: 'Query' | 'Mutation';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createLogger } from '../../src/common/logger';
-import { runMigrations } from '../../src/db/bootstrap';
+import { runMigrations } from '../../src/server/database';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 
 export const TEMPLATE_DATABASE = 'insurance_test_template';

@@ -1,6 +1,6 @@
 /** Bulk test data written beneath the API (as the owner, one statement), for the large cases. */
 import { addDays } from '../../src/common/dates';
-import { makeResidentId } from '../../src/registry/id-number';
+import { makeResidentId } from '../../src/domains/residents/id-number';
 import type { TestServer } from './server';
 
 /** `count` distinct valid resident ID numbers of a county, deterministic from `offset`. */

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startServer, type RunningServer } from '../../src/app';
-import { type Role, signToken } from '../../src/auth/tokens';
+import { type Role, signToken } from '../../src/context/tokens';
 import { createLogger } from '../../src/common/logger';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig } from '../../src/common/config';
 
 const TEMPLATE_DATABASE = 'insurance_test_template';
 

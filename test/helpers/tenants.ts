@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { loadTenants } from '../../src/tenants/loader';
-import type { TenantRegistry } from '../../src/tenants/model';
+import { loadTenants } from '../../src/policy-data/loader';
+import type { TenantCatalog } from '../../src/policy-data/model';
 
-let cached: TenantRegistry | undefined;
+let cached: TenantCatalog | undefined;
 
 /** The real tenants/ folder, loaded once per test file. */
-export function tenantRegistry(): TenantRegistry {
-  cached ??= loadTenants(join(__dirname, '..', '..', 'tenants')).registry;
+export function tenantCatalog(): TenantCatalog {
+  cached ??= loadTenants(join(__dirname, '..', '..', 'tenants')).catalog;
   return cached;
 }

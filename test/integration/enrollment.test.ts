@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importPaymentsCsv } from '../../src/cli/import-payments';
-import { makeResidentId } from '../../src/registry/id-number';
+import { makeResidentId } from '../../src/domains/residents/id-number';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 

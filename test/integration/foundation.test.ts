@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { signToken } from '../../src/auth/tokens';
+import { signToken } from '../../src/context/tokens';
 import { RequestContext } from '../../src/context/request-context';
-import { printAppSchema } from '../../src/graphql/schema';
-import { createHttpServer } from '../../src/http/server';
-import { makeResidentId } from '../../src/registry/id-number';
-import { printTenantJsonSchema } from '../../src/tenants/json-schema';
+import { printAppSchema } from '../../src/server/schema';
+import { createHttpServer } from '../../src/server/http';
+import { makeResidentId } from '../../src/domains/residents/id-number';
+import { printTenantJsonSchema } from '../../src/policy-data/json-schema';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const REGISTER = `mutation Register($input: HouseholdInput!) {

@@ -1,7 +1,7 @@
 /** Metrics, request logs, the request id header, and GraphQL over HTTP compliance (graphql-http's audit). */
 import { readFileSync } from 'node:fs';
 import { serverAudits } from 'graphql-http';
-import { makeResidentId } from '../../src/registry/id-number';
+import { makeResidentId } from '../../src/domains/residents/id-number';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;

@@ -5,8 +5,8 @@
  */
 import ExcelJS from 'exceljs';
 import { reportTable } from '../../src/cli/export-report';
-import { makeResidentId } from '../../src/registry/id-number';
-import { toCsv, toXlsx } from '../../src/reports/table';
+import { makeResidentId } from '../../src/domains/residents/id-number';
+import { toCsv, toXlsx } from '../../src/cli/report-table';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 

@@ -4,7 +4,7 @@
  * count of nested reads (a household of 50 members costs what a household of 1 does).
  */
 import { RequestContext } from '../../src/context/request-context';
-import { makeResidentId } from '../../src/registry/id-number';
+import { makeResidentId } from '../../src/domains/residents/id-number';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;

@@ -4,9 +4,9 @@
  * import, and the request deadline.
  */
 import pg from 'pg';
-import { developmentSecret, loadConfig } from '../../src/config/config';
+import { developmentSecret, loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
-import { grantLogin, runMigrations } from '../../src/db/bootstrap';
+import { grantLogin, runMigrations } from '../../src/server/database';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { annotate, importRosterFile } from '../../src/cli/import-roster';
-import { makeResidentId } from '../../src/registry/id-number';
+import { makeResidentId } from '../../src/domains/residents/id-number';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;

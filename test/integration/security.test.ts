@@ -16,12 +16,12 @@ import {
   getNamedType,
   isLeafType,
 } from 'graphql';
-import { ROLES, type Role } from '../../src/auth/tokens';
+import { ROLES, type Role } from '../../src/context/tokens';
 import { maskSensitive } from '../../src/common/sensitive';
 import { RequestContext } from '../../src/context/request-context';
 import { printPermissionMatrix, rootFieldAccess, withPermissionMatrix } from '../../src/graphql/permissions';
-import { appSchema } from '../../src/graphql/schema';
-import { makeResidentId } from '../../src/registry/id-number';
+import { appSchema } from '../../src/server/schema';
+import { makeResidentId } from '../../src/domains/residents/id-number';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { disbursementsCsv } from '../../src/cli/export-disbursements';
 import { importAssistanceCsv } from '../../src/cli/import-assistance';
-import { makeResidentId } from '../../src/registry/id-number';
+import { makeResidentId } from '../../src/domains/residents/id-number';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;

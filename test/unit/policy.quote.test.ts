@@ -1,19 +1,19 @@
 /**
- * PolicyService.quote, table by table, with each notice's own numbers. Every row names the clause it
+ * PolicyEngine.quote, table by table, with each notice's own numbers. Every row names the clause it
  * checks. Amounts are in yuan strings to read like the notices; the engine works in fen.
  */
 import { DomainError } from '../../src/common/errors';
 import { formatMoney } from '../../src/common/money';
-import { PolicyService, type QuoteFacts } from '../../src/policy/policy.service';
-import type { AssistanceCategory, Circumstance } from '../../src/policy/vocabulary';
-import { tenantRegistry } from '../helpers/tenants';
+import { PolicyEngine, type QuoteFacts } from '../../src/policy-engine/policy-engine';
+import type { AssistanceCategory, Circumstance } from '../../src/policy-data/vocabulary';
+import { tenantCatalog } from '../helpers/tenants';
 
-const engine = new PolicyService();
+const engine = new PolicyEngine();
 
 function quote(tenant: string, year: number, facts: QuoteFacts) {
-  const registry = tenantRegistry();
-  const t = registry.get(tenant)!;
-  const q = engine.quote(t, registry.policy(tenant, year)!, facts);
+  const catalog = tenantCatalog();
+  const t = catalog.get(tenant)!;
+  const q = engine.quote(t, catalog.policy(tenant, year)!, facts);
   return {
     standard: formatMoney(q.standardContribution),
     subsidy: formatMoney(q.subsidy),
@@ -147,8 +147,8 @@ describe('肃南 2024 (肃医保〔2023〕48号)', () => {
     ]) {
       expect(failure('620721', 2024, facts)).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', details: { missing: 'lateEnrollment.coverStart' } });
     }
-    const registry = tenantRegistry();
-    const owed = engine.contribution(registry.get('620721')!, registry.policy('620721', 2024)!, { paymentDate: '2024-03-01', categories: ['DIBAO_RURAL_1'] });
+    const catalog = tenantCatalog();
+    const owed = engine.contribution(catalog.get('620721')!, catalog.policy('620721', 2024)!, { paymentDate: '2024-03-01', categories: ['DIBAO_RURAL_1'] });
     expect([owed.amountDue, owed.late]).toEqual([7000, true]);
   });
   it('gives newborns 3 months but does not state their cover start (三（一）)', () => {
@@ -272,8 +272,8 @@ describe('贵阳贵安 2022 (筑医保通〔2021〕34号)', () => {
     const f = failure('520100', 2022, { paymentDate: '2022-04-10' });
     expect(f).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', details: { missing: 'lateEnrollment.coverStart' } });
     expect(f.message).toContain('900.00');
-    const registry = tenantRegistry();
-    const owed = engine.contribution(registry.get('520100')!, registry.policy('520100', 2022)!, { paymentDate: '2022-04-10', categories: ['DIBAO'] });
+    const catalog = tenantCatalog();
+    const owed = engine.contribution(catalog.get('520100')!, catalog.policy('520100', 2022)!, { paymentDate: '2022-04-10', categories: ['DIBAO'] });
     expect([owed.standardContribution, owed.subsidy, owed.amountDue, owed.late]).toEqual([90000, 0, 90000, true]);
   });
   it('refuses an unknown region', () => {

@@ -1,15 +1,15 @@
 /** Refund rules straight from the notices: 甘州 七、退费办理 and 平利 七（三）、七（五）. */
 import { DomainError } from '../../src/common/errors';
 import { formatMoney } from '../../src/common/money';
-import { PolicyService } from '../../src/policy/policy.service';
-import type { RefundFacts } from '../../src/policy/refund';
-import type { RefundReason } from '../../src/policy/vocabulary';
-import { tenantRegistry } from '../helpers/tenants';
+import { PolicyEngine } from '../../src/policy-engine/policy-engine';
+import type { RefundFacts } from '../../src/policy-engine/refund';
+import type { RefundReason } from '../../src/policy-data/vocabulary';
+import { tenantCatalog } from '../helpers/tenants';
 
-const engine = new PolicyService();
+const engine = new PolicyEngine();
 
 function refund(tenant: string, year: number, facts: Partial<RefundFacts> & { reason: RefundReason; requestedOn: string }) {
-  const policy = tenantRegistry().policy(tenant, year)!;
+  const policy = tenantCatalog().policy(tenant, year)!;
   const full: RefundFacts = {
     status: 'PAID',
     amountPaid: policy.data.individualContribution.amount,

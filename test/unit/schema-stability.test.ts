@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
 import { buildSchema, validate } from 'graphql';
 import { loadOperations } from '../../src/cli/operations';
-import { appSchema, printAppSchema } from '../../src/graphql/schema';
+import { appSchema, printAppSchema } from '../../src/server/schema';
 
 const root = join(__dirname, '..', '..');
 

@@ -2,15 +2,15 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatMoney } from '../../src/common/money';
-import { loadTenants, TenantFileError } from '../../src/tenants/loader';
+import { loadTenants, TenantFileError } from '../../src/policy-data/loader';
 
 const root = join(__dirname, '..', '..', 'tenants');
 
 describe('tenants/', () => {
-  const { registry, warnings } = loadTenants(root);
+  const { catalog, warnings } = loadTenants(root);
 
   it('holds the five tenants by GB/T 2260 code with their years of cover', () => {
-    expect(registry.tenants.map((t) => [t.code, t.name, t.coverageYears])).toEqual([
+    expect(catalog.tenants.map((t) => [t.code, t.name, t.coverageYears])).toEqual([
       ['520100', '贵阳贵安', [2022]],
       ['610926', '平利县', [2022]],
       ['620702', '甘州区', [2023]],
@@ -20,7 +20,7 @@ describe('tenants/', () => {
   });
 
   it('places 贵安新区\'s towns inside 520100 and 花溪\'s 片区 inside 花溪区', () => {
-    const t = registry.get('520100')!;
+    const t = catalog.get('520100')!;
     expect(t.regionsByCode.get('520100-GA-02')).toMatchObject({ name: '湖潮乡', parentCode: '520100-GA' });
     expect(t.isWithin('520111-XH', '520100-GY')).toBe(true);
     expect(t.isWithin('520100-GA-02', '520100-GY')).toBe(false);
@@ -28,13 +28,13 @@ describe('tenants/', () => {
 
   it('splits fiscal subsidies into exact fen by payer', () => {
     const shares = (code: string, year: number) =>
-      registry.policy(code, year)!.fiscalShares.map((s) => `${s.source} ${formatMoney(s.amount)}`);
+      catalog.policy(code, year)!.fiscalShares.map((s) => `${s.source} ${formatMoney(s.amount)}`);
     // 平利 三: 中央464, 省、市116 at 5:5, then 市、县 at 1:9.
     expect(shares('610926', 2022)).toEqual(['CENTRAL_FISCAL 464.00', 'PROVINCIAL_FISCAL 58.00', 'CITY_FISCAL 5.80', 'COUNTY_FISCAL 52.20']);
     // 肃南 二（二）: 中央512, 省级112, 市县级16.
     expect(shares('620721', 2024)).toEqual(['CENTRAL_FISCAL 512.00', 'PROVINCIAL_FISCAL 112.00', 'CITY_COUNTY_FISCAL 16.00']);
     // 甘州 三 states 610 without a split.
-    expect(registry.policy('620702', 2023)!.data.fiscalSubsidy?.amount).toBe(61000);
+    expect(catalog.policy('620702', 2023)!.data.fiscalSubsidy?.amount).toBe(61000);
     expect(shares('620702', 2023)).toEqual([]);
   });
 
@@ -43,19 +43,19 @@ describe('tenants/', () => {
     expect(warnings[0]).toContain('520100/2022.yaml');
     expect(warnings[0]).toContain('2710466');
     expect(warnings[0]).toContain('2710446');
-    expect(registry.policy('520100', 2022)!.warnings).toHaveLength(1);
+    expect(catalog.policy('520100', 2022)!.warnings).toHaveLength(1);
   });
 
   it('adds up 肃南\'s and 平利\'s township targets to their totals', () => {
     for (const [code, year, total] of [['620721', 2024, 29500], ['610926', 2022, 210000]] as const) {
-      const targets = registry.policy(code, year)!.data.targets!;
+      const targets = catalog.policy(code, year)!.data.targets!;
       expect(targets.total?.count).toBe(total);
       expect(targets.regions.reduce((s, r) => s + r.target, 0)).toBe(total);
     }
   });
 
   it('marks 山丹\'s year of cover as an inference', () => {
-    expect(registry.policy('620725', 2022)!.data.coverageYearInferred).toMatch(/2021年度/);
+    expect(catalog.policy('620725', 2022)!.data.coverageYearInferred).toMatch(/2021年度/);
   });
 
   it('cites a clause on every value', () => {
@@ -70,7 +70,7 @@ describe('tenants/', () => {
       if (!cited && valueKeys.some((k) => k in o)) missing.push(path);
       for (const [k, v] of Object.entries(o)) walk(v, `${path}.${k}`, k === 'shares' || k === 'parts' ? cited : false);
     };
-    for (const t of registry.tenants) for (const p of t.policies.values()) walk(p.data, p.file, false);
+    for (const t of catalog.tenants) for (const p of t.policies.values()) walk(p.data, p.file, false);
     expect(missing).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { signToken, verifyToken } from '../../src/auth/tokens';
+import { signToken, verifyToken } from '../../src/context/tokens';
 import { DomainError } from '../../src/common/errors';
 
 const SECRET = 'unit-test-secret-0123456789-0123456789';

@@ -1,0 +1,50 @@
+/** SQL of the audit log. */
+import type { TenantTransaction } from '../../db/tenant-transaction';
+
+export interface AuditFilter {
+  actor?: string | null;
+  operation?: string | null;
+  outcome?: 'OK' | 'ERROR' | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+export interface AuditRow {
+  id: number;
+  at: Date;
+  request_id: string;
+  actor: string;
+  role: string;
+  operation: string;
+  fields: string[];
+  variables: unknown;
+  outcome: 'OK' | 'ERROR';
+  error_codes: string[];
+}
+
+export async function insertAuditRecord(
+  db: TenantTransaction,
+  record: { requestId: string; actor: string; role: string; operation: string; fields: string[]; variables: unknown; outcome: string; errorCodes: string[] },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO audit_log (tenant_code, request_id, actor, role, operation, fields, variables, outcome, error_codes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [db.tenantCode, record.requestId, record.actor, record.role, record.operation, record.fields, JSON.stringify(record.variables), record.outcome, record.errorCodes],
+  );
+}
+
+/** Newest first, with ids below `before` when given. */
+export async function auditRecords(db: TenantTransaction, filter: AuditFilter, before: number | null, limit: number): Promise<AuditRow[]> {
+  return db.query<AuditRow>(
+    `SELECT id, at, request_id, actor, role, operation, fields, variables, outcome, error_codes FROM audit_log
+      WHERE tenant_code = $1
+        AND ($2::text IS NULL OR actor = $2)
+        AND ($3::text IS NULL OR operation = $3 OR $3 = ANY (fields))
+        AND ($4::text IS NULL OR outcome = $4)
+        AND ($5::date IS NULL OR at >= ($5::date::timestamp AT TIME ZONE 'Asia/Shanghai'))
+        AND ($6::date IS NULL OR at < (($6::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))
+        AND ($7::bigint IS NULL OR id < $7)
+      ORDER BY id DESC LIMIT $8`,
+    [db.tenantCode, filter.actor ?? null, filter.operation ?? null, filter.outcome ?? null, filter.from ?? null, filter.to ?? null, before, limit],
+  );
+}

@@ -1,0 +1,70 @@
+import { Arg, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import { badInput } from '../../common/errors';
+import type { RequestContext } from '../../context/request-context';
+import { Roles } from '../../graphql/access';
+import { DateScalar } from '../../graphql/scalars';
+import { PageInfo } from '../../graphql/connection';
+import { auditService } from './audit.service';
+
+const AuditOutcomeEnum = { OK: 'OK', ERROR: 'ERROR' } as const;
+registerEnumType(AuditOutcomeEnum, { name: 'AuditOutcome' });
+
+@ObjectType({ description: 'One mutation as the audit log keeps it; personal data in variables is masked.' })
+class AuditRecord {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'ISO 8601 instant.' }) at!: string;
+  @Field() requestId!: string;
+  @Field() actor!: string;
+  @Field() role!: string;
+  @Field() operation!: string;
+  @Field(() => [String]) fields!: string[];
+  @Field(() => GraphQLJSON) variables!: unknown;
+  @Field(() => AuditOutcomeEnum) outcome!: 'OK' | 'ERROR';
+  @Field(() => [String]) errorCodes!: string[];
+}
+
+@ObjectType()
+class AuditConnection {
+  @Field(() => [AuditRecord]) nodes!: AuditRecord[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+}
+
+@InputType()
+class AuditFilterInput {
+  @Field(() => String, { nullable: true }) actor?: string | null;
+  @Field(() => String, { nullable: true, description: 'Operation name or mutation field.' }) operation?: string | null;
+  @Field(() => AuditOutcomeEnum, { nullable: true }) outcome?: 'OK' | 'ERROR' | null;
+  @Field(() => DateScalar, { nullable: true, description: 'From this day (China time), inclusive.' }) from?: string | null;
+  @Field(() => DateScalar, { nullable: true, description: 'To this day (China time), inclusive.' }) to?: string | null;
+}
+
+@Resolver()
+export class AuditResolver {
+  @Roles('ADMIN')
+  @Query(() => AuditConnection, { description: 'The tenant\'s audit log, newest first.' })
+  async auditLog(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => AuditFilterInput, { nullable: true }) filter: AuditFilterInput | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<AuditConnection> {
+    if (after != null && !/^\d+$/.test(after)) throw badInput('after is not a cursor this server gave', 'after');
+    const { rows, hasNextPage } = await auditService.list(ctx, filter ?? {}, first, after == null ? null : Number(after));
+    return {
+      nodes: rows.map((r) => ({
+        id: String(r.id),
+        at: r.at.toISOString(),
+        requestId: r.request_id,
+        actor: r.actor,
+        role: r.role,
+        operation: r.operation,
+        fields: r.fields,
+        variables: r.variables,
+        outcome: r.outcome,
+        errorCodes: r.error_codes,
+      })),
+      pageInfo: { endCursor: rows.length ? String(rows.at(-1)!.id) : null, hasNextPage },
+    };
+  }
+}

@@ -1,0 +1,40 @@
+/** The audit trail of mutations: written with the change itself, read by administrators. */
+import { badInput } from '../../common/errors';
+import { maskVariables } from '../../common/sensitive';
+import type { RequestContext } from '../../context/request-context';
+import type { TenantTransaction } from '../../db/tenant-transaction';
+import { type AuditFilter, type AuditRow, auditRecords, insertAuditRecord } from './audit.repository';
+
+export interface AuditEntry {
+  operation: string;
+  fields: string[];
+  variables: Record<string, unknown>;
+  outcome: 'OK' | 'ERROR';
+  errorCodes: string[];
+}
+
+
+export class AuditService {
+  /** Writes the record in `db`: the request's own transaction on success, a fresh one after a rollback. */
+  async record(ctx: RequestContext, db: TenantTransaction, entry: AuditEntry): Promise<void> {
+    await insertAuditRecord(db, {
+      requestId: ctx.requestId,
+      actor: ctx.actor?.sub ?? 'anonymous',
+      role: ctx.actor?.role ?? 'NONE',
+      operation: entry.operation,
+      fields: entry.fields,
+      variables: maskVariables(entry.variables),
+      outcome: entry.outcome,
+      errorCodes: entry.errorCodes,
+    });
+  }
+
+  /** Newest first; `after` is the id of the last record of the previous page. */
+  async list(ctx: RequestContext, filter: AuditFilter, first: number, after: number | null): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
+    if (first < 1 || first > 500) throw badInput('first must be between 1 and 500', 'first');
+    const rows = await auditRecords(ctx.db, filter, after, first + 1);
+    return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+}
+
+export const auditService = new AuditService();

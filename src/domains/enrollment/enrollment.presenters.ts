@@ -1,0 +1,38 @@
+import type { Circumstance } from '../../policy-data/vocabulary';
+import { maskIdNumber } from '../residents/id-number';
+import type { EnrollmentRow, PaymentRow } from './enrollment.repository';
+import type { PaymentImportResult } from './enrollment.service';
+import type { Enrollment, Payment, PaymentImport } from './enrollment.types';
+
+/** An enrolment without its payments and subsidies, which field resolvers add. */
+export const presentEnrollment = (row: EnrollmentRow): Omit<Enrollment, 'payments'> => ({
+  idNumber: row.id_number,
+  coverageYear: row.coverage_year,
+  status: row.status,
+  enrolledOn: row.enrolled_on,
+  circumstances: row.circumstances as Circumstance[],
+  standardContribution: row.standard_contribution,
+  subsidy: row.subsidy,
+  appliedCategory: row.applied_category as Enrollment['appliedCategory'],
+  mode: row.subsidy_mode as Enrollment['mode'],
+  amountDue: row.amount_due,
+  late: row.late,
+  paidOn: row.paid_on,
+  amountPaid: row.amount_paid,
+  coverage: row.cover_start && row.cover_end ? { start: row.cover_start, end: row.cover_end } : null,
+});
+
+export const presentPayment = (row: PaymentRow): Payment => ({
+  receiptNo: row.receipt_no,
+  idNumberMasked: maskIdNumber(row.id_number),
+  coverageYear: row.coverage_year,
+  amount: row.amount,
+  paidOn: row.paid_on,
+  channel: row.channel,
+  batchId: row.batch_id,
+});
+
+export const presentPaymentImport = (result: PaymentImportResult): PaymentImport => ({
+  ...result,
+  rows: result.rows.map((r) => ({ index: r.index, receiptNo: r.receiptNo, status: r.status, error: r.error?.message ?? null, code: r.error?.code ?? null })),
+});

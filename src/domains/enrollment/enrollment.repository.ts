@@ -1,0 +1,331 @@
+/**
+ * SQL of enrolments and payments; bulk paths are set-based (UNNEST), never a loop of single writes.
+ * Every write of an enrolment's status takes its allowed starting states from the state machine.
+ */
+import { type BulkColumn, unnestRows } from '../../db/bulk';
+import type { TenantTransaction } from '../../db/tenant-transaction';
+import type { Settlement } from '../../policy-engine/policy-engine';
+import { ACTIVE_STATES, type EnrollmentEvent, type EnrollmentState, statesFromSql, statesSql, TRANSITIONS } from './enrollment-state';
+
+export interface EnrollmentRow {
+  id_number: string;
+  coverage_year: number;
+  status: EnrollmentState;
+  enrolled_on: string;
+  circumstances: string[];
+  region_code: string | null;
+  standard_contribution: number;
+  subsidy: number;
+  applied_category: string | null;
+  subsidy_mode: string | null;
+  amount_due: number;
+  late: boolean;
+  paid_on: string | null;
+  amount_paid: number | null;
+  cover_start: string | null;
+  cover_end: string | null;
+}
+
+export interface PaymentRow {
+  receipt_no: string;
+  id_number: string;
+  coverage_year: number;
+  amount: number;
+  paid_on: string;
+  channel: string;
+  batch_id: string | null;
+  recorded_by: string;
+}
+
+const ENROLLMENT_COLUMNS = [
+  'id_number',
+  'coverage_year',
+  'status',
+  'enrolled_on',
+  'circumstances',
+  'region_code',
+  'standard_contribution',
+  'subsidy',
+  'applied_category',
+  'subsidy_mode',
+  'amount_due',
+  'late',
+  'paid_on',
+  'amount_paid',
+  'cover_start',
+  'cover_end',
+].join(', ');
+const PAYMENT_COLUMNS = 'receipt_no, id_number, coverage_year, amount, paid_on, channel, batch_id, recorded_by';
+
+export async function enrollmentsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<EnrollmentRow[]> {
+  if (keys.length === 0) return [];
+  return db.query<EnrollmentRow>(
+    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollment e
+      WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[]))`,
+    [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
+  );
+}
+
+export async function enrollmentsOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<EnrollmentRow[]> {
+  return db.query<EnrollmentRow>(
+    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollment WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY coverage_year`,
+    [db.tenantCode, idNumbers],
+  );
+}
+
+
+export interface EnrollmentWrite {
+  idNumber: string;
+  coverageYear: number;
+  enrolledOn: string;
+  circumstances: string[];
+  regionCode: string | null;
+  settlement: Settlement;
+}
+
+/** Who, when, where, and what the settlement came to: the columns every enrolment write sets. */
+const ENROLLMENT_WRITE: ReadonlyArray<BulkColumn<EnrollmentWrite>> = [
+  { name: 'id_number', type: 'text', value: (r) => r.idNumber },
+  { name: 'coverage_year', type: 'int', value: (r) => r.coverageYear },
+  { name: 'enrolled_on', type: 'date', value: (r) => r.enrolledOn },
+  { name: 'circumstances', type: 'text', value: (r) => r.circumstances.join(',') },
+  { name: 'region_code', type: 'text', value: (r) => r.regionCode },
+];
+
+/** What a settlement came to, as the enrolment columns standard_contribution … late. */
+function settlementColumns<Row extends { settlement: Settlement }>(): Array<BulkColumn<Row>> {
+  return [
+    { name: 'standard_contribution', type: 'bigint', value: (r) => r.settlement.standardContribution },
+    { name: 'subsidy', type: 'bigint', value: (r) => r.settlement.subsidy },
+    { name: 'applied_category', type: 'text', value: (r) => r.settlement.appliedCategory },
+    { name: 'subsidy_mode', type: 'text', value: (r) => r.settlement.mode },
+    { name: 'amount_due', type: 'bigint', value: (r) => r.settlement.amountDue },
+    { name: 'late', type: 'boolean', value: (r) => r.settlement.late },
+  ];
+}
+
+function coverColumns<Row extends { settlement: Settlement }>(): Array<BulkColumn<Row>> {
+  return [
+    { name: 'cover_start', type: 'date', value: (r) => r.settlement.coverage?.start ?? null },
+    { name: 'cover_end', type: 'date', value: (r) => r.settlement.coverage?.end ?? null },
+  ];
+}
+
+const SETTLEMENT_SET = `standard_contribution = EXCLUDED.standard_contribution, subsidy = EXCLUDED.subsidy, applied_category = EXCLUDED.applied_category,
+            subsidy_mode = EXCLUDED.subsidy_mode, amount_due = EXCLUDED.amount_due, late = EXCLUDED.late`;
+
+const UNPAID_WRITE = [...ENROLLMENT_WRITE, ...settlementColumns<EnrollmentWrite>()];
+
+/** Creates UNPAID enrolments (or re-opens ended ones: the state machine's ENROL) with the amounts of their settlement. */
+export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: readonly EnrollmentWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  const set = unnestRows('r', UNPAID_WRITE, rows, 2);
+  await db.query(
+    `INSERT INTO enrollment (tenant_code, status, ${UNPAID_WRITE.map((c) => c.name).join(', ')})
+     SELECT $1, '${TRANSITIONS.ENROL.to}', ${UNPAID_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
+       FROM ${set.from}
+     ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
+        SET status = '${TRANSITIONS.ENROL.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances,
+            region_code = EXCLUDED.region_code, ${SETTLEMENT_SET}, paid_on = NULL, amount_paid = NULL,
+            cover_start = NULL, cover_end = NULL, updated_at = now()
+      WHERE enrollment.status IN (${statesFromSql('ENROL')})`,
+    [db.tenantCode, ...set.parameters],
+  );
+}
+
+export interface PaidEnrollmentWrite extends EnrollmentWrite {
+  amountPaid: number;
+}
+
+const PAID_ENROLLMENT_WRITE: ReadonlyArray<BulkColumn<PaidEnrollmentWrite>> = [
+  ...UNPAID_WRITE,
+  { name: 'amount_paid', type: 'bigint', value: (r) => r.amountPaid },
+  ...coverColumns<PaidEnrollmentWrite>(),
+];
+
+/**
+ * Enrolments created already paid: a first payment enrols and pays in one write, re-opening an ended
+ * enrolment where ENROL may start. Returns the keys written; a key missing means another request got there.
+ */
+export async function insertPaidEnrollments(db: TenantTransaction, rows: readonly PaidEnrollmentWrite[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const set = unnestRows('r', PAID_ENROLLMENT_WRITE, rows, 2);
+  const written = await db.query<{ id_number: string; coverage_year: number }>(
+    `INSERT INTO enrollment (tenant_code, status, paid_on, ${PAID_ENROLLMENT_WRITE.map((c) => c.name).join(', ')})
+     SELECT $1, '${TRANSITIONS.PAY.to}', r.enrolled_on, ${PAID_ENROLLMENT_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
+       FROM ${set.from}
+     ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
+        SET status = '${TRANSITIONS.PAY.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances, region_code = EXCLUDED.region_code,
+            ${SETTLEMENT_SET}, paid_on = EXCLUDED.paid_on,
+            amount_paid = EXCLUDED.amount_paid, cover_start = EXCLUDED.cover_start, cover_end = EXCLUDED.cover_end, updated_at = now()
+      WHERE enrollment.status IN (${statesFromSql('ENROL')})
+     RETURNING id_number, coverage_year`,
+    [db.tenantCode, ...set.parameters],
+  );
+  return new Set(written.map((w) => `${w.id_number}/${w.coverage_year}`));
+}
+
+export interface PaidWrite {
+  idNumber: string;
+  coverageYear: number;
+  paidOn: string;
+  amountPaid: number;
+  settlement: Settlement;
+}
+
+const PAID_WRITE: ReadonlyArray<BulkColumn<PaidWrite>> = [
+  { name: 'id_number', type: 'text', value: (r) => r.idNumber },
+  { name: 'coverage_year', type: 'int', value: (r) => r.coverageYear },
+  { name: 'paid_on', type: 'date', value: (r) => r.paidOn },
+  { name: 'amount_paid', type: 'bigint', value: (r) => r.amountPaid },
+  ...settlementColumns<PaidWrite>(),
+  ...coverColumns<PaidWrite>(),
+];
+
+/** Pays UNPAID enrolments (PAY from an enrolment waiting for its money) with what the payment settled; returns the keys it changed. */
+export async function markPaid(db: TenantTransaction, rows: readonly PaidWrite[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const set = unnestRows('r', PAID_WRITE, rows, 2);
+  const updated = await db.query<{ id_number: string; coverage_year: number }>(
+    `UPDATE enrollment e
+        SET status = '${TRANSITIONS.PAY.to}', ${PAID_WRITE.filter((c) => c.name !== 'id_number' && c.name !== 'coverage_year')
+          .map((c) => `${c.name} = r.${c.name}`)
+          .join(', ')}, updated_at = now()
+       FROM ${set.from}
+      WHERE e.tenant_code = $1 AND e.id_number = r.id_number AND e.coverage_year = r.coverage_year AND e.status = '${TRANSITIONS.ENROL.to}'
+      RETURNING e.id_number, e.coverage_year`,
+    [db.tenantCode, ...set.parameters],
+  );
+  return new Set(updated.map((u) => `${u.id_number}/${u.coverage_year}`));
+}
+
+const SINGLE_TRANSITION_SQL = Object.fromEntries(
+  (Object.keys(TRANSITIONS) as EnrollmentEvent[]).map((event) => [
+    event,
+    `UPDATE enrollment SET status = '${TRANSITIONS[event].to}', updated_at = now()
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN (${statesFromSql(event)})
+      RETURNING status`,
+  ]),
+) as Record<EnrollmentEvent, string>;
+
+/** A status change of one enrolment (refund requested, approved, rejected); false when its state does not allow it. */
+export async function transitionEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, event: EnrollmentEvent): Promise<boolean> {
+  return (await db.query(SINGLE_TRANSITION_SQL[event], [db.tenantCode, idNumber, coverageYear])).length > 0;
+}
+
+/** 停保或流出 (TRANSFER_OUT): enrolments still running on `on` end then; their cover ends that day at the latest. */
+export async function terminateOnTransferOut(db: TenantTransaction, idNumber: string, on: string): Promise<void> {
+  await db.query(
+    `UPDATE enrollment SET status = '${TRANSITIONS.TRANSFER_OUT.to}', cover_end = CASE WHEN cover_end IS NOT NULL AND cover_end > $3 THEN $3 ELSE cover_end END, updated_at = now()
+      WHERE tenant_code = $1 AND id_number = $2 AND status IN (${statesFromSql('TRANSFER_OUT')}) AND make_date(coverage_year, 12, 31) >= $3`,
+    [db.tenantCode, idNumber, on],
+  );
+}
+
+export const ACTIVE_STATES_SQL = statesSql(ACTIVE_STATES);
+
+export async function paymentsByReceipts(db: TenantTransaction, receipts: readonly string[]): Promise<PaymentRow[]> {
+  return db.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payment WHERE tenant_code = $1 AND receipt_no = ANY($2::text[])`, [db.tenantCode, receipts]);
+}
+
+export async function paymentsOfEnrollments(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<PaymentRow[]> {
+  return db.query<PaymentRow>(
+    `SELECT ${PAYMENT_COLUMNS} FROM payment
+      WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY paid_on, receipt_no`,
+    [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
+  );
+}
+
+/** A day's payments, optionally only those one caller recorded (a bank's own, for reconciliation). */
+export async function paymentsOn(db: TenantTransaction, paidOn: string, recordedBy: string | null): Promise<PaymentRow[]> {
+  return db.query<PaymentRow>(
+    `SELECT ${PAYMENT_COLUMNS} FROM payment WHERE tenant_code = $1 AND paid_on = $2 AND ($3::text IS NULL OR recorded_by = $3)
+      ORDER BY receipt_no LIMIT 10000`,
+    [db.tenantCode, paidOn, recordedBy],
+  );
+}
+
+export interface PaymentWrite {
+  receiptNo: string;
+  idNumber: string;
+  coverageYear: number;
+  amount: number;
+  paidOn: string;
+  channel: string;
+  batchId: string | null;
+  recordedBy: string;
+}
+
+const PAYMENT_WRITE: ReadonlyArray<BulkColumn<PaymentWrite>> = [
+  { name: 'receipt_no', type: 'text', value: (r) => r.receiptNo },
+  { name: 'id_number', type: 'text', value: (r) => r.idNumber },
+  { name: 'coverage_year', type: 'int', value: (r) => r.coverageYear },
+  { name: 'amount', type: 'bigint', value: (r) => r.amount },
+  { name: 'paid_on', type: 'date', value: (r) => r.paidOn },
+  { name: 'channel', type: 'text', value: (r) => r.channel },
+  { name: 'batch_id', type: 'text', value: (r) => r.batchId },
+  { name: 'recorded_by', type: 'text', value: (r) => r.recordedBy },
+];
+
+/** Inserts payments; a receipt already there (a concurrent replay) is skipped. Returns the receipts written. */
+export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const set = unnestRows('r', PAYMENT_WRITE, rows, 2);
+  const columns = PAYMENT_WRITE.map((c) => c.name);
+  const inserted = await db.query<{ receipt_no: string }>(
+    `INSERT INTO payment (tenant_code, ${columns.join(', ')})
+     SELECT $1, ${columns.map((c) => `r.${c}`).join(', ')} FROM ${set.from}
+     ON CONFLICT (tenant_code, receipt_no) DO NOTHING
+     RETURNING receipt_no`,
+    [db.tenantCode, ...set.parameters],
+  );
+  return new Set(inserted.map((r) => r.receipt_no));
+}
+
+/** Other tenants that enrol these people for the year (the national one-scheme index). */
+export async function enrolledElsewhere(db: TenantTransaction, idNumbers: readonly string[], coverageYear: number): Promise<Map<string, string[]>> {
+  const rows = await db.query<{ id_number: string; tenant_code: string }>('SELECT id_number, tenant_code FROM scheme_elsewhere($1::text[], $2)', [idNumbers, coverageYear]);
+  const result = new Map<string, string[]>();
+  for (const row of rows) result.set(row.id_number, [...(result.get(row.id_number) ?? []), row.tenant_code].sort());
+  return result;
+}
+
+/** This tenant's enrolments of the year whose person another tenant also enrols (不重复参保 follow-up). */
+export async function enrollmentsAlsoElsewhere(db: TenantTransaction, coverageYear: number): Promise<Array<EnrollmentRow & { elsewhere: string[] }>> {
+  return db.query<EnrollmentRow & { elsewhere: string[] }>(
+    `SELECT ${ENROLLMENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')}, d.elsewhere FROM (
+        SELECT s.id_number, array_agg(s.tenant_code ORDER BY s.tenant_code) AS elsewhere
+          FROM scheme_elsewhere(ARRAY(SELECT id_number FROM enrollment WHERE tenant_code = $1 AND coverage_year = $2
+                                        AND status IN (${ACTIVE_STATES_SQL})), $2) s
+         GROUP BY s.id_number) d
+      JOIN enrollment e ON e.tenant_code = $1 AND e.coverage_year = $2 AND e.id_number = d.id_number
+     ORDER BY e.id_number`,
+    [db.tenantCode, coverageYear],
+  );
+}
+
+export interface HouseholdKeyRow {
+  id: string;
+  booklet_no: string;
+  region_code: string;
+  address: string | null;
+}
+
+/**
+ * Households with a member (active, no waiver) who is not enrolled for the year, in booklet order after
+ * `afterBookletNo`.
+ */
+export async function householdsWithUnenrolledMembers(db: TenantTransaction, coverageYear: number, first: number, afterBookletNo: string | null): Promise<HouseholdKeyRow[]> {
+  return db.query<HouseholdKeyRow>(
+    `SELECT h.id, h.booklet_no, h.region_code, h.address FROM household h
+      WHERE h.tenant_code = $1 AND ($3::text IS NULL OR h.booklet_no > $3)
+        AND EXISTS (
+          SELECT 1 FROM resident r
+           WHERE r.tenant_code = h.tenant_code AND r.household_id = h.id AND r.status = 'ACTIVE'
+             AND NOT EXISTS (SELECT 1 FROM enrollment e WHERE e.tenant_code = r.tenant_code AND e.id_number = r.id_number
+                               AND e.coverage_year = $2 AND e.status IN (${ACTIVE_STATES_SQL}))
+             AND NOT EXISTS (SELECT 1 FROM waiver w WHERE w.tenant_code = r.tenant_code AND w.id_number = r.id_number AND w.coverage_year = $2))
+      ORDER BY h.booklet_no LIMIT $4`,
+    [db.tenantCode, coverageYear, afterBookletNo, first],
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * What follows for enrolments already paid when an agency certifies someone (the IdentitiesCertified
+ * event of the assistance domain), in the same transaction as the certification.
+ */
+import { compareDates, type LocalDate, nextMonth } from '../../common/dates';
+import { splitByRatio } from '../../common/money';
+import type { RequestContext } from '../../context/request-context';
+import { type GrantWrite, grantsOf, insertGrants } from '../subsidies/subsidies.repository';
+import { enrollmentsOfPeople } from './enrollment.repository';
+import { categoriesOn, loadPeople } from './person-facts';
+
+/**
+ * An identity certified on `certifiedOn` for people already paid: 甘州 tops up the difference when the
+ * new category is worth more and never claws back (四（二）4); 肃南 changes nothing for the year
+ * (三（二）); 平利 applies it next year (三（一）6). Someone paid in full and newly certified is paid the
+ * subsidy the month after (甘州 四（二）3, 肃南 三（二）). Returns the grants made.
+ */
+export async function applyIdentityChanges(ctx: RequestContext, idNumbers: readonly string[], certifiedOn: LocalDate): Promise<GrantWrite[]> {
+  if (idNumbers.length === 0) return [];
+  const enrollments = (await enrollmentsOfPeople(ctx.db, idNumbers)).filter(
+    (e) => e.status === 'PAID' && compareDates(certifiedOn, `${e.coverage_year}-12-31`) <= 0,
+  );
+  if (enrollments.length === 0) return [];
+  const [people, grants] = await Promise.all([
+    loadPeople(ctx.db, enrollments.map((e) => e.id_number)),
+    grantsOf(ctx.db, enrollments.map((e) => ({ idNumber: e.id_number, coverageYear: e.coverage_year }))),
+  ]);
+  const writes: GrantWrite[] = [];
+  for (const enrollment of enrollments) {
+    const policy = ctx.tenant.policies.get(enrollment.coverage_year);
+    const rules = policy?.data.assistance;
+    if (!policy || !rules) continue;
+    const granted = grants
+      .filter((g) => g.id_number === enrollment.id_number && g.coverage_year === enrollment.coverage_year && g.status !== 'CANCELLED')
+      .reduce((sum, g) => sum + g.amount, 0);
+    const rule = granted === 0 ? rules.newlyCertifiedAfterPayment : rules.identityChange;
+    const topUp = granted === 0 ? rule?.rule === 'REIMBURSE_NEXT_MONTH' : rule?.rule === 'TOP_UP_NO_CLAWBACK';
+    if (!rule || !topUp) continue;
+    const categories = categoriesOn(people.identities(enrollment.id_number), policy, certifiedOn);
+    const best = ctx.app.policyEngine.assistanceFor(ctx.tenant, policy, categories, people.person(enrollment.id_number)?.region_code ?? null);
+    const owed = Math.min(best?.amount ?? 0, enrollment.amount_paid ?? 0) - granted;
+    if (!best || owed <= 0) continue;
+    const full = best.fundingShares.reduce((sum, s) => sum + s.amount, 0);
+    const parts = full > 0 ? splitByRatio(owed, best.fundingShares.map((s) => s.amount)) : [];
+    writes.push({
+      idNumber: enrollment.id_number,
+      coverageYear: enrollment.coverage_year,
+      category: best.category,
+      mode: 'REIMBURSEMENT',
+      kind: granted === 0 ? 'NEWLY_CERTIFIED' : 'TOP_UP',
+      amount: owed,
+      grantedOn: certifiedOn,
+      payoutMonth: nextMonth(certifiedOn),
+      status: 'SCHEDULED',
+      funding: best.fundingShares.map((s, i) => ({ source: s.source, name: s.name, amount: parts[i] })),
+      clause: rule.clause,
+    });
+  }
+  await insertGrants(ctx.db, writes);
+  return writes;
+}

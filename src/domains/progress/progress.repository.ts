@@ -1,0 +1,76 @@
+/** SQL of enrolment progress: paid counts by region and date, targets, follow-ups and daily collection. */
+import { type BulkColumn, unnestRows } from '../../db/bulk';
+import type { TenantTransaction } from '../../db/tenant-transaction';
+import { residentColumns, type ResidentRow } from '../residents/residents.repository';
+
+/** Paid enrolments by region on `asOf`, from `paid_daily` (kept by triggers on enrollment). */
+export async function paidCountsByRegion(db: TenantTransaction, coverageYear: number, asOf: string): Promise<Array<{ region_code: string; paid: number }>> {
+  return db.query<{ region_code: string; paid: number }>(
+    `SELECT region_code, sum(paid)::int AS paid FROM paid_daily
+      WHERE tenant_code = $1 AND coverage_year = $2 AND paid_on <= $3 GROUP BY region_code`,
+    [db.tenantCode, coverageYear, asOf],
+  );
+}
+
+export interface TargetRow {
+  region_code: string;
+  target: number;
+  source: string;
+}
+
+export async function setTargets(db: TenantTransaction, coverageYear: number, targets: ReadonlyArray<{ region: string; target: number }>, source: string, setBy: string): Promise<void> {
+  const rows = unnestRows('t', TARGET_WRITE, targets, 5);
+  await db.query(
+    `INSERT INTO region_target (tenant_code, coverage_year, region_code, target, source, set_by)
+     SELECT $1, $2, t.region, t.target, $3, $4 FROM ${rows.from}
+     ON CONFLICT (tenant_code, coverage_year, region_code) DO UPDATE
+        SET target = EXCLUDED.target, source = EXCLUDED.source, set_by = EXCLUDED.set_by, set_at = now()`,
+    [db.tenantCode, coverageYear, source, setBy, ...rows.parameters],
+  );
+}
+
+const TARGET_WRITE: ReadonlyArray<BulkColumn<{ region: string; target: number }>> = [
+  { name: 'region', type: 'text', value: (t) => t.region },
+  { name: 'target', type: 'int', value: (t) => t.target },
+];
+
+export async function targetsSet(db: TenantTransaction, coverageYear: number): Promise<TargetRow[]> {
+  return db.query<TargetRow>('SELECT region_code, target, source FROM region_target WHERE tenant_code = $1 AND coverage_year = $2', [db.tenantCode, coverageYear]);
+}
+
+export type FollowUpRow = ResidentRow & { region_code: string | null };
+
+/** People paid for the year before and not yet for this one, without a waiver, in ID order after `after`. */
+export async function followUps(db: TenantTransaction, coverageYear: number, regions: string[] | null, after: string | null, limit: number): Promise<FollowUpRow[]> {
+  return db.query<FollowUpRow>(
+    `SELECT ${residentColumns('r')}, h.region_code
+       FROM enrollment last
+       JOIN resident r ON r.tenant_code = last.tenant_code AND r.id_number = last.id_number
+       LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
+      WHERE last.tenant_code = $1 AND last.coverage_year = $2 - 1 AND last.status IN ('PAID', 'REFUND_PENDING')
+        AND r.status = 'ACTIVE'
+        AND NOT EXISTS (SELECT 1 FROM enrollment e WHERE e.tenant_code = $1 AND e.id_number = r.id_number AND e.coverage_year = $2 AND e.status IN ('PAID', 'REFUND_PENDING'))
+        AND NOT EXISTS (SELECT 1 FROM waiver w WHERE w.tenant_code = $1 AND w.id_number = r.id_number AND w.coverage_year = $2)
+        AND ($3::text[] IS NULL OR h.region_code = ANY ($3::text[]))
+        AND ($4::text IS NULL OR r.id_number > $4)
+      ORDER BY r.id_number LIMIT $5`,
+    [db.tenantCode, coverageYear, regions, after, limit],
+  );
+}
+
+export interface CollectionRow {
+  channel: string;
+  region_code: string;
+  count: number;
+  amount: number;
+}
+
+export async function collectionOn(db: TenantTransaction, date: string, coverageYear: number | null): Promise<CollectionRow[]> {
+  return db.query<CollectionRow>(
+    `SELECT p.channel, coalesce(e.region_code, '') AS region_code, count(*)::int AS count, sum(p.amount)::bigint AS amount
+       FROM payment p JOIN enrollment e ON e.tenant_code = p.tenant_code AND e.id_number = p.id_number AND e.coverage_year = p.coverage_year
+      WHERE p.tenant_code = $1 AND p.paid_on = $2 AND ($3::int IS NULL OR p.coverage_year = $3)
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    [db.tenantCode, date, coverageYear],
+  );
+}

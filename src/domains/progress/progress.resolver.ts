@@ -1,0 +1,68 @@
+/** Enrolment campaigns: progress against targets and milestones, follow-ups (催缴), daily collection. */
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../context/request-context';
+import { Roles } from '../../graphql/access';
+import { decodeCursor, encodeCursor } from '../../graphql/cursor';
+import { DateScalar } from '../../graphql/scalars';
+import { presentRegion } from '../public-policy/public-policy.presenters';
+import { presentResident } from '../residents/residents.presenters';
+import { ResidentConnection } from '../residents/residents.types';
+import { progressService } from './progress.service';
+import { DailyCollection, RegionProgress, RegionTargetInput } from './progress.types';
+
+@Resolver()
+export class ProgressResolver {
+  @Roles('ADMIN', 'STAFF')
+  @Query(() => [RegionProgress], { description: 'Progress per region and for the whole tenant (first) on asOf.' })
+  async enrollmentProgress(
+    @Ctx() ctx: RequestContext,
+    @Arg('coverageYear', () => Int) coverageYear: number,
+    @Arg('asOf', () => DateScalar) asOf: string,
+  ): Promise<RegionProgress[]> {
+    return (await progressService.enrollmentProgress(ctx, coverageYear, asOf)).map((r) => ({
+      ...r,
+      region: { code: r.region.code, name: r.region.name, kind: r.region.kind, parentCode: r.region.parentCode },
+    }));
+  }
+
+  @Roles('ADMIN', 'STAFF')
+  @Query(() => ResidentConnection, { description: 'People paid for last year and not yet for this one (催缴), by region, in ID order.' })
+  async followUps(
+    @Ctx() ctx: RequestContext,
+    @Arg('coverageYear', () => Int) coverageYear: number,
+    @Arg('region', () => ID, { nullable: true }) region: string | null,
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<ResidentConnection> {
+    const cursor = after ? decodeCursor(after) : null;
+    const { rows, hasNextPage } = await progressService.followUps(ctx, coverageYear, region ?? null, first, cursor);
+    const last = rows.at(-1);
+    return { nodes: rows.map(presentResident), pageInfo: { endCursor: last ? encodeCursor(last.id_number) : null, hasNextPage } };
+  }
+
+  @Roles('ADMIN', 'STAFF', 'TAX')
+  @Query(() => DailyCollection, { description: 'A day\'s payments by channel and region (the tax system\'s daily push).' })
+  async dailyCollection(
+    @Ctx() ctx: RequestContext,
+    @Arg('date', () => DateScalar) date: string,
+    @Arg('coverageYear', () => Int, { nullable: true }) coverageYear: number | null,
+  ): Promise<DailyCollection> {
+    const summary = await progressService.dailyCollection(ctx, date, coverageYear ?? null);
+    return {
+      ...summary,
+      rows: summary.rows.map((r) => ({ channel: r.channel, region: r.region_code ? presentRegion(ctx.tenant, r.region_code) : null, count: r.count, amount: r.amount })),
+    };
+  }
+
+  @Roles('ADMIN')
+  @Mutation(() => [RegionProgress], { description: 'Targets for a year whose notice states none, with where they come from; answers the progress on the first day of the year.' })
+  async setRegionTargets(
+    @Ctx() ctx: RequestContext,
+    @Arg('coverageYear', () => Int) coverageYear: number,
+    @Arg('targets', () => [RegionTargetInput]) targets: RegionTargetInput[],
+    @Arg('source') source: string,
+  ): Promise<RegionProgress[]> {
+    await progressService.setTargets(ctx, coverageYear, targets, source);
+    return this.enrollmentProgress(ctx, coverageYear, `${coverageYear}-01-01`);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Enrolment campaigns (参保缴费任务): progress against township targets and milestone dates, the lists
+ * of people still to be reached (催缴), and what each day's collection adds up to. Counts come from
+ * `paid_daily`, kept by triggers, so a county of millions answers from a few thousand rows.
+ */
+import { compareDates, type LocalDate } from '../../common/dates';
+import { badInput, DomainError } from '../../common/errors';
+import type { RequestContext } from '../../context/request-context';
+import type { Region } from '../../policy-data/model';
+import { collectionOn, type FollowUpRow, followUps, paidCountsByRegion, setTargets, targetsSet } from './progress.repository';
+
+export interface MilestoneView {
+  date: string;
+  share: number;
+  clause: string;
+}
+
+export interface RegionProgressRow {
+  region: Region;
+  target: number | null;
+  targetSource: string | null;
+  paid: number;
+  rate: number | null;
+  milestone: MilestoneView | null;
+  required: number | null;
+  onTrack: boolean | null;
+  gap: number | null;
+  nextMilestone: MilestoneView | null;
+}
+
+interface Target {
+  target: number;
+  source: string;
+  byDate: Map<string, number>;
+}
+
+export class ProgressService {
+  async enrollmentProgress(ctx: RequestContext, coverageYear: number, asOf: LocalDate): Promise<RegionProgressRow[]> {
+    const tenant = ctx.tenant;
+    const policy = tenant.policies.get(coverageYear);
+    const [counts, targets] = await Promise.all([
+      paidCountsByRegion(ctx.db, coverageYear, asOf),
+      this.targets(ctx, coverageYear),
+    ]);
+    const paidByRegion = new Map(counts.map((c) => [c.region_code, c.paid]));
+    const paidWithin = (code: string) => [...paidByRegion].filter(([region]) => region === code || (region && tenant.isWithin(region, code))).reduce((sum, [, n]) => sum + n, 0);
+    const milestones = (policy?.data.milestones ?? []).map((m) => ({ date: m.date, share: m.share, clause: m.clause }));
+    const due = [...milestones].reverse().find((m) => compareDates(m.date, asOf) <= 0) ?? null;
+    const next = milestones.find((m) => compareDates(m.date, asOf) > 0) ?? null;
+
+    const row = (region: Region, paid: number, target: Target | undefined): RegionProgressRow => {
+      const goal = target?.target ?? null;
+      const required = due && goal !== null ? target?.byDate.get(due.date) ?? Math.ceil(goal * due.share) : null;
+      return {
+        region,
+        target: goal,
+        targetSource: target?.source ?? null,
+        paid,
+        rate: goal ? paid / goal : null,
+        milestone: due,
+        required,
+        onTrack: required === null ? null : paid >= required,
+        gap: required === null ? null : Math.max(required - paid, 0),
+        nextMilestone: next,
+      };
+    };
+    const whole: Region = { code: tenant.code, name: tenant.name, kind: 'TENANT', parentCode: null };
+    const total = counts.reduce((sum, c) => sum + c.paid, 0);
+    return [row(whole, total, targets.get(tenant.code)), ...tenant.regions.map((r) => row(r, paidWithin(r.code), targets.get(r.code)))];
+  }
+
+  /** The notice's targets, or where it states none, those an administrator set; the whole tenant's too. */
+  private async targets(ctx: RequestContext, coverageYear: number): Promise<Map<string, Target>> {
+    const tenant = ctx.tenant;
+    const stated = tenant.policies.get(coverageYear)?.data.targets;
+    const result = new Map<string, Target>();
+    if (stated && stated.regions.length > 0) {
+      const source = tenant.policies.get(coverageYear)!.data.notice.number ?? tenant.policies.get(coverageYear)!.data.notice.title;
+      for (const t of stated.regions) {
+        result.set(t.region, { target: t.target, source: `${source} ${t.clause}`, byDate: new Map((t.byDate ?? []).map((d) => [d.date, d.count])) });
+      }
+      // The whole tenant's target is the sum of its top regions' (the check keeps parts over a total that disagrees).
+      const top = stated.regions.filter((t) => !stated.regions.some((p) => p.region !== t.region && tenant.isWithin(t.region, p.region)));
+      const byDate = new Map<string, number>();
+      for (const t of top) for (const d of t.byDate ?? []) byDate.set(d.date, (byDate.get(d.date) ?? 0) + d.count);
+      result.set(tenant.code, { target: top.reduce((s, t) => s + t.target, 0), source: `${source} ${stated.clause}`, byDate });
+      return result;
+    }
+    const rows = await targetsSet(ctx.db, coverageYear);
+    for (const r of rows) result.set(r.region_code, { target: r.target, source: r.source, byDate: new Map() });
+    return result;
+  }
+
+  /** Targets for a year whose notice states none; the source (a 任务分解表, a meeting's minutes …) is kept. */
+  async setTargets(ctx: RequestContext, coverageYear: number, targets: Array<{ region: string; target: number }>, source: string): Promise<void> {
+    const stated = ctx.tenant.policies.get(coverageYear)?.data.targets;
+    if (stated && stated.regions.length > 0) {
+      throw new DomainError('CONFLICT', `the targets of ${coverageYear} are those of the notice (${stated.clause}); they are changed by changing tenants/`, { field: 'coverageYear' });
+    }
+    if (!source.trim()) throw badInput('source must say where the targets come from', 'source');
+    for (const [i, t] of targets.entries()) {
+      if (t.region !== ctx.tenant.code && !ctx.tenant.regionsByCode.has(t.region)) throw badInput(`targets[${i}].region ${t.region} is not a region of ${ctx.tenant.name}`, `targets[${i}].region`);
+      if (!Number.isInteger(t.target) || t.target < 0) throw badInput(`targets[${i}].target must be a whole number of people`, `targets[${i}].target`);
+    }
+    await setTargets(ctx.db, coverageYear, targets, source.trim(), ctx.actor?.sub ?? 'system');
+  }
+
+  /** People paid for last year and not yet for this one (催缴), in ID order, a page at a time. */
+  async followUps(ctx: RequestContext, coverageYear: number, region: string | null, first: number, after: string | null): Promise<{ rows: FollowUpRow[]; hasNextPage: boolean }> {
+    if (first < 1 || first > 5000) throw badInput('first must be between 1 and 5000', 'first');
+    if (region && !ctx.tenant.regionsByCode.has(region)) throw badInput(`region ${region} is not a region of ${ctx.tenant.name}`, 'region');
+    const regions = region ? ctx.tenant.regionsWithin(region) : null;
+    const rows = await followUps(ctx.db, coverageYear, regions, after, first + 1);
+    return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  /** A day's payments by channel and region: what the tax system's daily push adds up to. */
+  async dailyCollection(ctx: RequestContext, date: LocalDate, coverageYear: number | null) {
+    const rows = await collectionOn(ctx.db, date, coverageYear);
+    const byChannel = new Map<string, { count: number; amount: number }>();
+    for (const r of rows) {
+      const c = byChannel.get(r.channel) ?? { count: 0, amount: 0 };
+      byChannel.set(r.channel, { count: c.count + r.count, amount: c.amount + r.amount });
+    }
+    return {
+      date,
+      count: rows.reduce((s, r) => s + r.count, 0),
+      amount: rows.reduce((s, r) => s + r.amount, 0),
+      rows,
+      byChannel: [...byChannel].map(([channel, v]) => ({ channel, ...v })),
+    };
+  }
+}
+
+export const progressService = new ProgressService();

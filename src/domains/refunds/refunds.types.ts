@@ -1,0 +1,31 @@
+import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { asEnum, RefundReasonEnum } from '../../graphql/enums';
+import { DateScalar, MoneyScalar } from '../../graphql/scalars';
+import type { RefundReason } from '../../policy-data/vocabulary';
+import { ExplanationStepType } from '../public-policy/public-policy.types';
+
+export const RefundStatusEnum = asEnum(['PENDING', 'APPROVED', 'REJECTED'] as const);
+registerEnumType(RefundStatusEnum, { name: 'RefundStatus' });
+
+@ObjectType({ description: 'A refund request (退费) and what it comes to under the notice.' })
+export class Refund {
+  @Field({ description: '"idNumber/coverageYear": one refund per enrolment.' }) id!: string;
+  @Field() idNumberMasked!: string;
+  @Field(() => Int) coverageYear!: number;
+  @Field(() => RefundReasonEnum) reason!: RefundReason;
+  @Field(() => DateScalar) requestedOn!: string;
+  @Field(() => RefundStatusEnum) status!: 'PENDING' | 'APPROVED' | 'REJECTED';
+  @Field(() => MoneyScalar, { description: 'What is paid back to the person: their personal part.' }) amount!: number;
+  @Field(() => MoneyScalar, { description: 'A pending reimbursement cancelled instead of paid.' }) cancelledReimbursement!: number;
+  @Field(() => [ExplanationStepType]) explanation!: ExplanationStepType[];
+  @Field(() => String, { nullable: true }) decidedBy!: string | null;
+  @Field(() => String, { nullable: true }) decisionNote!: string | null;
+}
+
+@InputType()
+export class RefundInput {
+  @Field() idNumber!: string;
+  @Field(() => Int) coverageYear!: number;
+  @Field(() => RefundReasonEnum) reason!: RefundReason;
+  @Field(() => DateScalar) requestedOn!: string;
+}

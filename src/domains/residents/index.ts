@@ -1,0 +1,5 @@
+/** Residents and households: the registry a township keeps on the notices' forms. */
+import { HouseholdResolver, ResidentResolver } from './residents.resolver';
+import { RosterResolver } from './roster.resolver';
+
+export const residentsModule = { name: 'residents', resolvers: [HouseholdResolver, ResidentResolver, RosterResolver] } as const;

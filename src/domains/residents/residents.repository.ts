@@ -1,0 +1,377 @@
+/** SQL of residents and households. Every statement runs in the request's tenant transaction, under RLS. */
+import { type BulkColumn, unnestRows } from '../../db/bulk';
+import type { TenantTransaction } from '../../db/tenant-transaction';
+
+export const HEAD_OF_HOUSEHOLD = '户主';
+
+export interface HouseholdRow {
+  id: string;
+  booklet_no: string;
+  region_code: string;
+  address: string | null;
+}
+
+export type ResidentStatus = 'ACTIVE' | 'TRANSFERRED_OUT';
+
+export interface ResidentRow {
+  id_number: string;
+  id_type: string;
+  name: string;
+  sex: 'MALE' | 'FEMALE' | null;
+  birth_date: string | null;
+  phone: string | null;
+  household_id: string | null;
+  relationship: string | null;
+  hukou_place: string | null;
+  residence_permit_place: string | null;
+  applicant_type: string | null;
+  school: string | null;
+  status: ResidentStatus;
+  transferred_out_on: string | null;
+  transferred_to: string | null;
+}
+
+const RESIDENT_COLUMNS = [
+  'id_number',
+  'id_type',
+  'name',
+  'sex',
+  'birth_date',
+  'phone',
+  'household_id',
+  'relationship',
+  'hukou_place',
+  'residence_permit_place',
+  'applicant_type',
+  'school',
+  'status',
+  'transferred_out_on',
+  'transferred_to',
+] as const satisfies ReadonlyArray<keyof ResidentRow>;
+
+/** The resident columns qualified by a table alias, for queries that join. */
+export function residentColumns(alias: string): string {
+  return RESIDENT_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+}
+
+export async function householdsByIds(db: TenantTransaction, ids: readonly string[]): Promise<HouseholdRow[]> {
+  return db.query<HouseholdRow>('SELECT id, booklet_no, region_code, address FROM household WHERE tenant_code = $1 AND id = ANY($2::uuid[])', [db.tenantCode, ids]);
+}
+
+/**
+ * A household read in one statement (function household_graph, migration HouseholdGraphFunction): its
+ * row and members, and what other domains keep of the members (enrolments, grants), left to them.
+ */
+export interface HouseholdGraph {
+  household: HouseholdRow;
+  members: ResidentRow[];
+  enrollments: unknown[];
+  grants: unknown[];
+}
+
+export async function householdGraph(db: TenantTransaction, id: string): Promise<HouseholdGraph | null> {
+  const [row] = await db.query<{ graph: HouseholdGraph | null }>('SELECT household_graph($1, $2::uuid) AS graph', [db.tenantCode, id]);
+  return row?.graph ?? null;
+}
+
+export async function residentsOfHouseholds(db: TenantTransaction, ids: readonly string[]): Promise<ResidentRow[]> {
+  return db.query<ResidentRow>(
+    `SELECT ${RESIDENT_COLUMNS.join(', ')} FROM resident
+      WHERE tenant_code = $1 AND household_id = ANY($2::uuid[])
+      ORDER BY relationship = '${HEAD_OF_HOUSEHOLD}' DESC, id_number`,
+    [db.tenantCode, ids],
+  );
+}
+
+export async function existingResidents(db: TenantTransaction, idNumbers: readonly string[]): Promise<string[]> {
+  const rows = await db.query<{ id_number: string }>('SELECT id_number FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])', [db.tenantCode, idNumbers]);
+  return rows.map((r) => r.id_number);
+}
+
+export async function residentDetails(db: TenantTransaction, idNumbers: readonly string[]): Promise<ResidentRow[]> {
+  return db.query<ResidentRow>(`SELECT ${RESIDENT_COLUMNS.join(', ')} FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])`, [db.tenantCode, idNumbers]);
+}
+
+export async function bookletsTaken(db: TenantTransaction, bookletNos: readonly string[]): Promise<Set<string>> {
+  const rows = await db.query<{ booklet_no: string }>('SELECT booklet_no FROM household WHERE tenant_code = $1 AND booklet_no = ANY($2::text[])', [db.tenantCode, bookletNos]);
+  return new Set(rows.map((r) => r.booklet_no));
+}
+
+export interface HouseholdWrite {
+  bookletNo: string;
+  region: string;
+  address: string | null;
+}
+
+const HOUSEHOLD_WRITE: ReadonlyArray<BulkColumn<HouseholdWrite>> = [
+  { name: 'booklet_no', type: 'text', value: (h) => h.bookletNo },
+  { name: 'region_code', type: 'text', value: (h) => h.region },
+  { name: 'address', type: 'text', value: (h) => h.address },
+];
+
+/** Inserts households; a booklet already there (a concurrent registration) is skipped and missing from the result. */
+export async function insertHouseholds(db: TenantTransaction, households: readonly HouseholdWrite[]): Promise<HouseholdRow[]> {
+  const rows = unnestRows('h', HOUSEHOLD_WRITE, households, 2);
+  return db.query<HouseholdRow>(
+    `INSERT INTO household (tenant_code, booklet_no, region_code, address)
+     SELECT $1, h.booklet_no, h.region_code, h.address FROM ${rows.from}
+     ON CONFLICT (tenant_code, booklet_no) DO NOTHING
+     RETURNING id, booklet_no, region_code, address`,
+    [db.tenantCode, ...rows.parameters],
+  );
+}
+
+export interface ResidentWrite {
+  householdId: string | null;
+  idNumber: string;
+  idType: string;
+  name: string;
+  sex: string | null;
+  birthDate: string | null;
+  phone: string | null;
+  relationship: string | null;
+  hukouPlace: string | null;
+  residencePermitPlace: string | null;
+  applicantType: string | null;
+  school: string | null;
+}
+
+const RESIDENT_WRITE: ReadonlyArray<BulkColumn<ResidentWrite>> = [
+  { name: 'household_id', type: 'uuid', value: (p) => p.householdId },
+  { name: 'id_number', type: 'text', value: (p) => p.idNumber },
+  { name: 'id_type', type: 'text', value: (p) => p.idType },
+  { name: 'name', type: 'text', value: (p) => p.name },
+  { name: 'sex', type: 'text', value: (p) => p.sex },
+  { name: 'birth_date', type: 'date', value: (p) => p.birthDate },
+  { name: 'phone', type: 'text', value: (p) => p.phone },
+  { name: 'relationship', type: 'text', value: (p) => p.relationship },
+  { name: 'hukou_place', type: 'text', value: (p) => p.hukouPlace },
+  { name: 'residence_permit_place', type: 'text', value: (p) => p.residencePermitPlace },
+  { name: 'applicant_type', type: 'text', value: (p) => p.applicantType },
+  { name: 'school', type: 'text', value: (p) => p.school },
+];
+
+/** Inserts people; the unique keys (one 户主 a household, one person a tenant) raise 23505. */
+export async function insertResidents(db: TenantTransaction, people: readonly ResidentWrite[]): Promise<void> {
+  const rows = unnestRows('p', RESIDENT_WRITE, people, 2);
+  const columns = RESIDENT_WRITE.map((c) => c.name).join(', ');
+  await db.query(`INSERT INTO resident (tenant_code, ${columns}) SELECT $1, ${RESIDENT_WRITE.map((c) => `p.${c.name}`).join(', ')} FROM ${rows.from}`, [db.tenantCode, ...rows.parameters]);
+}
+
+/** The fields a change may set; the update is written from this list, never from caller text. */
+export const UPDATABLE_RESIDENT_FIELDS = ['id_number', 'birth_date', 'sex', 'name', 'phone', 'hukou_place', 'residence_permit_place', 'applicant_type', 'school'] as const;
+export type UpdatableResidentField = (typeof UPDATABLE_RESIDENT_FIELDS)[number];
+
+export async function updateResident(db: TenantTransaction, idNumber: string, changes: ReadonlyArray<readonly [UpdatableResidentField, string | null]>): Promise<void> {
+  if (changes.length === 0) return;
+  for (const [field] of changes) if (!UPDATABLE_RESIDENT_FIELDS.includes(field)) throw new Error(`not an updatable resident field: ${field}`);
+  const columns = changes.map(([field], i) => `${field} = $${i + 3}`).join(', ');
+  await db.query(`UPDATE resident SET ${columns}, updated_at = now() WHERE tenant_code = $1 AND id_number = $2`, [db.tenantCode, idNumber, ...changes.map(([, value]) => value)]);
+}
+
+export async function markTransferredOut(db: TenantTransaction, idNumber: string, on: string, destination: string | null): Promise<void> {
+  await db.query(
+    `UPDATE resident SET status = 'TRANSFERRED_OUT', transferred_out_on = $3, transferred_to = $4, updated_at = now()
+      WHERE tenant_code = $1 AND id_number = $2`,
+    [db.tenantCode, idNumber, on, destination],
+  );
+}
+
+/** Puts a person into a household (or none, with nulls). */
+export async function setHousehold(db: TenantTransaction, idNumber: string, householdId: string | null, relationship: string | null): Promise<void> {
+  await db.query('UPDATE resident SET household_id = $3, relationship = $4, updated_at = now() WHERE tenant_code = $1 AND id_number = $2', [db.tenantCode, idNumber, householdId, relationship]);
+}
+
+export async function householdHasHead(db: TenantTransaction, householdId: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 FROM resident WHERE tenant_code = $1 AND household_id = $2 AND relationship = $3', [db.tenantCode, householdId, HEAD_OF_HOUSEHOLD]);
+  return rows.length > 0;
+}
+
+export async function householdHasOthers(db: TenantTransaction, householdId: string, idNumber: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 FROM resident WHERE tenant_code = $1 AND household_id = $2 AND id_number <> $3', [db.tenantCode, householdId, idNumber]);
+  return rows.length > 0;
+}
+
+export interface MembershipWrite {
+  householdId: string;
+  idNumber: string;
+  relationship: string;
+  joinedOn: string;
+}
+
+const MEMBERSHIP_WRITE: ReadonlyArray<BulkColumn<MembershipWrite>> = [
+  { name: 'household_id', type: 'uuid', value: (m) => m.householdId },
+  { name: 'id_number', type: 'text', value: (m) => m.idNumber },
+  { name: 'relationship', type: 'text', value: (m) => m.relationship },
+  { name: 'joined_on', type: 'date', value: (m) => m.joinedOn },
+];
+
+export async function recordMemberships(db: TenantTransaction, memberships: readonly MembershipWrite[]): Promise<void> {
+  if (memberships.length === 0) return;
+  const rows = unnestRows('m', MEMBERSHIP_WRITE, memberships, 2);
+  await db.query(
+    `INSERT INTO household_membership (tenant_code, household_id, id_number, relationship, joined_on)
+     SELECT $1, m.household_id, m.id_number, m.relationship, m.joined_on FROM ${rows.from}`,
+    [db.tenantCode, ...rows.parameters],
+  );
+}
+
+/**
+ * Closes the open membership of a person (moved out or removed) on `leftOn`. Returns the day they
+ * joined when `leftOn` is before it (nothing is changed then), or null.
+ */
+export async function closeMembership(db: TenantTransaction, idNumber: string, leftOn: string): Promise<string | null> {
+  const rows = await db.query<{ joined_on: string; closed: boolean }>(
+    `WITH open AS (SELECT id, joined_on FROM household_membership WHERE tenant_code = $1 AND id_number = $2 AND left_on IS NULL),
+          closed AS (UPDATE household_membership m SET left_on = $3 FROM open
+                      WHERE m.tenant_code = $1 AND m.id = open.id AND open.joined_on <= $3 RETURNING m.id)
+     SELECT open.joined_on, EXISTS (SELECT 1 FROM closed WHERE closed.id = open.id) AS closed FROM open`,
+    [db.tenantCode, idNumber, leftOn],
+  );
+  const refused = rows.find((r) => !r.closed);
+  return refused ? refused.joined_on : null;
+}
+
+export interface MembershipRow {
+  household_id: string;
+  id_number: string;
+  relationship: string;
+  joined_on: string;
+  left_on: string | null;
+}
+
+export async function membershipHistory(db: TenantTransaction, householdIds: readonly string[]): Promise<MembershipRow[]> {
+  return db.query<MembershipRow>(
+    `SELECT household_id, id_number, relationship, joined_on, left_on FROM household_membership
+      WHERE tenant_code = $1 AND household_id = ANY($2::uuid[]) ORDER BY joined_on, id`,
+    [db.tenantCode, householdIds],
+  );
+}
+
+export interface ChangeRow {
+  id_number: string;
+  field: string;
+  key_information: boolean;
+  before: string | null;
+  after: string | null;
+  actor: string;
+  role: string;
+  changed_at: Date;
+}
+
+export interface ChangeWrite {
+  idNumber: string;
+  field: string;
+  keyInformation: boolean;
+  before: string | null;
+  after: string | null;
+}
+
+const CHANGE_WRITE: ReadonlyArray<BulkColumn<ChangeWrite>> = [
+  { name: 'id_number', type: 'text', value: (c) => c.idNumber },
+  { name: 'field', type: 'text', value: (c) => c.field },
+  { name: 'key_information', type: 'boolean', value: (c) => c.keyInformation },
+  { name: 'before', type: 'text', value: (c) => c.before },
+  { name: 'after', type: 'text', value: (c) => c.after },
+];
+
+export async function recordChanges(db: TenantTransaction, changes: readonly ChangeWrite[], actor: { sub: string; role: string }): Promise<void> {
+  if (changes.length === 0) return;
+  const rows = unnestRows('c', CHANGE_WRITE, changes, 4);
+  await db.query(
+    `INSERT INTO resident_change (tenant_code, id_number, field, key_information, before, after, actor, role)
+     SELECT $1, c.id_number, c.field, c.key_information, c.before, c.after, $2, $3 FROM ${rows.from}`,
+    [db.tenantCode, actor.sub, actor.role, ...rows.parameters],
+  );
+}
+
+export async function changesOf(db: TenantTransaction, idNumber: string): Promise<ChangeRow[]> {
+  return db.query<ChangeRow>(
+    `SELECT id_number, field, key_information, before, after, actor, role, changed_at FROM resident_change
+      WHERE tenant_code = $1 AND id_number = $2 ORDER BY changed_at, id`,
+    [db.tenantCode, idNumber],
+  );
+}
+
+export interface WaiverRow {
+  id_number: string;
+  coverage_year: number;
+  reason: string;
+  reason_text: string | null;
+  recorded_by: string;
+}
+
+/** Records a 放弃参保确认书; null when one is already recorded for that person and year. */
+export async function insertWaiver(db: TenantTransaction, waiver: Omit<WaiverRow, 'recorded_by'>, recordedBy: string): Promise<WaiverRow | null> {
+  const rows = await db.query<WaiverRow>(
+    `INSERT INTO waiver (tenant_code, id_number, coverage_year, reason, reason_text, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (tenant_code, id_number, coverage_year) DO NOTHING
+     RETURNING id_number, coverage_year, reason, reason_text, recorded_by`,
+    [db.tenantCode, waiver.id_number, waiver.coverage_year, waiver.reason, waiver.reason_text, recordedBy],
+  );
+  return rows[0] ?? null;
+}
+
+export async function waivers(db: TenantTransaction, coverageYear: number, reason: string | null): Promise<WaiverRow[]> {
+  return db.query<WaiverRow>(
+    `SELECT id_number, coverage_year, reason, reason_text, recorded_by FROM waiver
+      WHERE tenant_code = $1 AND coverage_year = $2 AND ($3::text IS NULL OR reason = $3) ORDER BY recorded_at, id_number`,
+    [db.tenantCode, coverageYear, reason],
+  );
+}
+
+export interface ResidentSearch {
+  namePrefix?: string | null;
+  idPrefix?: string | null;
+  /** A region and every region inside it. */
+  regions?: string[] | null;
+  after?: string | null;
+  limit: number;
+}
+
+/** Keyset pagination on the ID number: stable under inserts, one statement a page. */
+export async function searchResidents(db: TenantTransaction, search: ResidentSearch): Promise<ResidentRow[]> {
+  return db.query<ResidentRow>(
+    `SELECT ${residentColumns('r')}
+       FROM resident r
+       LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
+      WHERE r.tenant_code = $1
+        AND ($2::text IS NULL OR r.name LIKE $2 || '%')
+        AND ($3::text IS NULL OR r.id_number LIKE $3 || '%')
+        AND ($4::text[] IS NULL OR h.region_code = ANY($4::text[]))
+        AND ($5::text IS NULL OR r.id_number > $5)
+      ORDER BY r.id_number
+      LIMIT $6`,
+    [db.tenantCode, escapeLike(search.namePrefix), escapeLike(search.idPrefix), search.regions ?? null, search.after ?? null, search.limit],
+  );
+}
+
+function escapeLike(text: string | null | undefined): string | null {
+  return text ? text.replace(/[\\%_]/g, (c) => `\\${c}`) : null;
+}
+
+/** What the policy engine needs of a person: details, status, and the region of their household. */
+export interface PersonFactsRow {
+  id_number: string;
+  name: string;
+  birth_date: string | null;
+  applicant_type: string | null;
+  hukou_place: string | null;
+  residence_permit_place: string | null;
+  status: ResidentStatus;
+  transferred_out_on: string | null;
+  transferred_to: string | null;
+  household_id: string | null;
+  region_code: string | null;
+}
+
+export async function personFacts(db: TenantTransaction, idNumbers: readonly string[]): Promise<PersonFactsRow[]> {
+  return db.query<PersonFactsRow>(
+    `SELECT r.id_number, r.name, r.birth_date, r.applicant_type, r.hukou_place, r.residence_permit_place,
+            r.status, r.transferred_out_on, r.transferred_to, r.household_id, h.region_code
+       FROM resident r
+       LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
+      WHERE r.tenant_code = $1 AND r.id_number = ANY($2::text[])`,
+    [db.tenantCode, idNumbers],
+  );
+}

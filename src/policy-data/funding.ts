@@ -1,0 +1,65 @@
+import { type Fen, formatMoney, ratioDividesExactly, splitByRatio } from '../common/money';
+import type { FundingNodeData } from './format';
+import { FUNDING_SOURCES, type FundingSource } from './vocabulary';
+
+export interface FundingShare {
+  source: FundingSource;
+  name: string;
+  amount: Fen;
+  clause: string;
+}
+
+export interface Allocation {
+  shares: FundingShare[];
+  /** Why the amounts do not add up; empty when the split is exact. */
+  problems: string[];
+}
+
+/**
+ * Turns a funding tree from a tenant file into exact fen shares of `total`. Parts either state their
+ * amount (at most one part may leave it out and take the rest) or share their parent's amount by `ratio`.
+ */
+export function allocateFunding(
+  nodes: readonly FundingNodeData[],
+  total: Fen,
+  clause: string,
+  ratio?: readonly number[],
+): Allocation {
+  const shares: FundingShare[] = [];
+  const problems: string[] = [];
+  let amounts: Fen[];
+  if (ratio) {
+    if (ratio.length !== nodes.length) {
+      problems.push(`ratio ${ratio.join(':')} has ${ratio.length} terms for ${nodes.length} parts`);
+      return { shares, problems };
+    }
+    if (nodes.some((n) => n.amount !== undefined)) problems.push('parts split by ratio must not state an amount');
+    if (!ratioDividesExactly(total, ratio)) {
+      problems.push(`${formatMoney(total)} does not divide ${ratio.join(':')} into whole fen; rounded`);
+    }
+    amounts = splitByRatio(total, ratio);
+  } else {
+    const stated = nodes.reduce((sum, n) => sum + (n.amount ?? 0), 0);
+    const open = nodes.filter((n) => n.amount === undefined);
+    if (open.length > 1) problems.push('more than one part leaves its amount out');
+    if (open.length === 0 && stated !== total) {
+      problems.push(`parts add up to ${formatMoney(stated)}, not ${formatMoney(total)}`);
+    }
+    if (stated > total) problems.push(`parts add up to ${formatMoney(stated)}, more than ${formatMoney(total)}`);
+    amounts = nodes.map((n) => n.amount ?? Math.max(total - stated, 0));
+  }
+  nodes.forEach((node, index) => {
+    const amount = amounts[index];
+    const nodeClause = node.clause ?? clause;
+    if (node.parts) {
+      const inner = allocateFunding(node.parts, amount, nodeClause, node.ratio);
+      shares.push(...inner.shares);
+      problems.push(...inner.problems);
+    } else if (node.source) {
+      shares.push({ source: node.source, name: node.name ?? FUNDING_SOURCES[node.source], amount, clause: nodeClause });
+    } else {
+      problems.push(`part "${node.name ?? index}" has neither a source nor parts`);
+    }
+  });
+  return { shares, problems };
+}

@@ -1,0 +1,161 @@
+/**
+ * Gets a database ready for the server: an embedded PostgreSQL when DATABASE_URL is unset, the
+ * migrations run as the schema's owner, a login for the request role, and tenants/ written into the
+ * tenant and region tables. Requests then connect as the request role, which RLS binds.
+ */
+import pg from 'pg';
+import { ownerDataSource } from '../../ormconfig';
+import { APP_ROLE } from '../../migrations/tenant-isolation';
+import { type AppConfig, developmentSecret } from '../common/config';
+import type { Logger } from '../common/logger';
+import type { TenantCatalog } from '../policy-data/model';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded';
+
+export const EMBEDDED_DATABASE_NAME = 'insurance';
+
+export interface PreparedDatabase {
+  ownerUrl: string;
+  appUrl: string;
+  embedded: EmbeddedDatabase | null;
+}
+
+export async function prepareDatabase(config: AppConfig, catalog: TenantCatalog, log: Logger): Promise<PreparedDatabase> {
+  let embedded: EmbeddedDatabase | null = null;
+  let ownerUrl = config.databaseUrl;
+  if (!ownerUrl) {
+    log.info('DATABASE_URL is unset: starting the embedded PostgreSQL', { dataDir: config.dataDir });
+    embedded = await startEmbeddedPostgres(config.dataDir, (line) => log.info(line));
+    await embedded.createDatabase(EMBEDDED_DATABASE_NAME);
+    ownerUrl = embedded.url(EMBEDDED_DATABASE_NAME);
+  }
+  try {
+    await runMigrations(ownerUrl, log);
+    const appUrl = config.appDatabaseUrl ?? (await provisionRequestLogin(ownerUrl, config));
+    await syncTenants(ownerUrl, catalog);
+    return { ownerUrl, appUrl, embedded };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}
+
+/** Any fixed number: the advisory lock that lets one server at a time migrate a database. */
+const MIGRATION_LOCK = 7_263_800_001;
+
+/**
+ * Runs the pending migrations. Servers starting together on a new release (a rolling deploy) would
+ * each find the same migrations pending and the second would fail on what the first created, so they
+ * take turns under an advisory lock on this database; the later one then finds nothing to do.
+ */
+export async function runMigrations(ownerUrl: string, log: Logger): Promise<void> {
+  const lock = new pg.Client({ connectionString: ownerUrl });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const source = ownerDataSource(ownerUrl);
+    await source.initialize();
+    try {
+      const applied = await source.runMigrations({ transaction: 'each' });
+      for (const m of applied) log.info('migration applied', { migration: m.name });
+    } finally {
+      await source.destroy();
+    }
+  } finally {
+    await lock.end(); // ending the session releases the lock
+  }
+}
+
+/**
+ * Gives the request role a login, with a password from APP_DB_PASSWORD or one generated in the data
+ * folder, and returns its connection string (the owner's with the role's name and password).
+ * Roles belong to the whole cluster, so servers starting at once against one cluster (a rolling
+ * deploy, the test workers) would race on ALTER ROLE: a login that already works is left alone, and
+ * PostgreSQL's "tuple concurrently updated" is retried.
+ */
+async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promise<string> {
+  const password = process.env.APP_DB_PASSWORD || developmentSecret(config.dataDir, 'app-db-password');
+  assertSafePassword(password);
+  const url = new URL(ownerUrl);
+  url.username = APP_ROLE;
+  url.password = password;
+  const appUrl = url.toString();
+  if (!(await canConnect(appUrl))) await grantLogin(ownerUrl, password);
+  return appUrl;
+}
+
+/** ALTER ROLE … LOGIN PASSWORD, retried when another server is altering the role at the same moment. */
+export async function grantLogin(ownerUrl: string, password: string): Promise<void> {
+  assertSafePassword(password);
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // assertSafePassword leaves no quote in the password; ALTER ROLE takes no bind parameters.
+        await client.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${password}'`);
+        return;
+      } catch (err) {
+        const message = (err as Error).message;
+        if (attempt >= 10 || !/tuple concurrently updated/.test(message)) {
+          throw new Error(`cannot give ${APP_ROLE} a login (${message}); set APP_DATABASE_URL to its connection string instead`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80)); // jitter, so racers part
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function assertSafePassword(password: string): void {
+  if (!/^[A-Za-z0-9_-]{16,}$/.test(password)) throw new Error('APP_DB_PASSWORD must be at least 16 letters, digits, _ or -');
+}
+
+async function canConnect(connectionString: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Writes tenants/ into the tenant and region tables, tenant by tenant under that tenant's RLS setting. */
+export async function syncTenants(ownerUrl: string, catalog: TenantCatalog): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    for (const tenant of catalog.tenants) {
+      await client.query("SELECT set_config('app.tenant', $1, true)", [tenant.code]);
+      await client.query(
+        `INSERT INTO tenant (tenant_code, name) VALUES ($1, $2)
+         ON CONFLICT (tenant_code) DO UPDATE SET name = EXCLUDED.name`,
+        [tenant.code, tenant.name],
+      );
+      await client.query(
+        `INSERT INTO region (tenant_code, code, name, kind, parent_code)
+         SELECT $1, r.code, r.name, r.kind, r.parent_code
+           FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[]) AS r(code, name, kind, parent_code)
+         ON CONFLICT (tenant_code, code) DO UPDATE
+           SET name = EXCLUDED.name, kind = EXCLUDED.kind, parent_code = EXCLUDED.parent_code`,
+        [
+          tenant.code,
+          tenant.regions.map((r) => r.code),
+          tenant.regions.map((r) => r.name),
+          tenant.regions.map((r) => r.kind),
+          tenant.regions.map((r) => r.parentCode),
+        ],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    await client.end();
+  }
+}
