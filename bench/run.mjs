@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { copy, generateRegistered, generateTenantData, idNumberOf } from './lib/generate.mjs';
+import { copy, generateRegistered, generateTenantData } from './lib/generate.mjs';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -100,7 +100,9 @@ function watchMemory(pid) {
   const timer = setInterval(() => {
     try {
       peak = Math.max(peak, rssOf(pid));
-    } catch {}
+    } catch {
+      // the process has just ended; its last reading stands
+    }
   }, 100);
   return () => (clearInterval(timer), peak);
 }
@@ -125,7 +127,9 @@ function postgresCpuSeconds() {
     if (!/^\d+$/.test(entry)) continue;
     try {
       procs.push({ pid: entry, parent: statFields(entry)[1], cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8') });
-    } catch {}
+    } catch {
+      // gone between listing /proc and reading it
+    }
   }
   const postmaster = procs.find((p) => /\/bin\/postgres\0/.test(p.cmdline) && p.cmdline.includes(dataDir));
   if (!postmaster) return NaN;
@@ -133,7 +137,9 @@ function postgresCpuSeconds() {
   for (const p of procs.filter((q) => q.parent === postmaster.pid)) {
     try {
       total += cpuSecondsOf(p.pid, true);
-    } catch {}
+    } catch {
+      // a backend that ended meanwhile; its time is in the postmaster's children total
+    }
   }
   return total;
 }

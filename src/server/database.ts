@@ -97,7 +97,7 @@ export async function grantLogin(ownerUrl: string, password: string): Promise<vo
       } catch (err) {
         const message = (err as Error).message;
         if (attempt >= 10 || !/tuple concurrently updated/.test(message)) {
-          throw new Error(`cannot give ${APP_ROLE} a login (${message}); set APP_DATABASE_URL to its connection string instead`);
+          throw new Error(`cannot give ${APP_ROLE} a login (${message}); set APP_DATABASE_URL to its connection string instead`, { cause: err });
         }
         await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80)); // jitter, so racers part
       }

@@ -4,6 +4,7 @@
  * refused, so the page is proven to need no internet. .ci/run installs Chromium; without it (a bare
  * developer machine) this test says so and is skipped.
  */
+import { tmpdir } from 'node:os';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -44,7 +45,7 @@ if (!available) console.warn(`GraphiQL browser test skipped: no Chromium at ${CH
       for (const code of ['520100', '610926', '620702', '620721', '620725']) expect(text).toContain(code);
       const shots = join(__dirname, '..', '..', 'docs');
       mkdirSync(shots, { recursive: true });
-      await page.screenshot({ path: process.env.GRAPHIQL_SCREENSHOT ?? join(require('node:os').tmpdir(), 'graphiql.png') });
+      await page.screenshot({ path: process.env.GRAPHIQL_SCREENSHOT ?? join(tmpdir(), 'graphiql.png') });
       expect(outside).toEqual([]);
     } finally {
       await browser.close();

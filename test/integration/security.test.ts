@@ -12,7 +12,7 @@ import {
   GraphQLInputObjectType,
   GraphQLList,
   GraphQLNonNull,
-  GraphQLScalarType,
+  type GraphQLScalarType,
   getNamedType,
   isLeafType,
 } from 'graphql';

@@ -3,6 +3,7 @@
  * Every write of an enrolment's status takes its allowed starting states from the state machine.
  */
 import { type BulkColumn, unnestRows } from '../../db/bulk';
+import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { Settlement } from '../../policy-engine/policy-engine';
 import { ACTIVE_STATES, type EnrollmentEvent, type EnrollmentState, statesFromSql, statesSql, TRANSITIONS } from './enrollment-state';
@@ -37,7 +38,7 @@ export interface PaymentRow {
   recorded_by: string;
 }
 
-const ENROLLMENT_COLUMNS = [
+export const ENROLLMENT_ROW_COLUMNS = rowColumns<EnrollmentRow>()([
   'id_number',
   'coverage_year',
   'status',
@@ -54,7 +55,8 @@ const ENROLLMENT_COLUMNS = [
   'amount_paid',
   'cover_start',
   'cover_end',
-].join(', ');
+]);
+const ENROLLMENT_COLUMNS = ENROLLMENT_ROW_COLUMNS.join(', ');
 const PAYMENT_COLUMNS = 'receipt_no, id_number, coverage_year, amount, paid_on, channel, batch_id, recorded_by';
 
 export async function enrollmentsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<EnrollmentRow[]> {
@@ -293,7 +295,7 @@ export async function enrolledElsewhere(db: TenantTransaction, idNumbers: readon
 /** This tenant's enrolments of the year whose person another tenant also enrols (不重复参保 follow-up). */
 export async function enrollmentsAlsoElsewhere(db: TenantTransaction, coverageYear: number): Promise<Array<EnrollmentRow & { elsewhere: string[] }>> {
   return db.query<EnrollmentRow & { elsewhere: string[] }>(
-    `SELECT ${ENROLLMENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')}, d.elsewhere FROM (
+    `SELECT ${ENROLLMENT_ROW_COLUMNS.map((c) => `e.${c}`).join(', ')}, d.elsewhere FROM (
         SELECT s.id_number, array_agg(s.tenant_code ORDER BY s.tenant_code) AS elsewhere
           FROM scheme_elsewhere(ARRAY(SELECT id_number FROM enrollment WHERE tenant_code = $1 AND coverage_year = $2
                                         AND status IN (${ACTIVE_STATES_SQL})), $2) s

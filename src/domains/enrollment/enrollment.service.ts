@@ -30,8 +30,8 @@ import {
   paymentsOn,
   upsertUnpaidEnrollments,
 } from './enrollment.repository';
-import { type IdentityRow, loadPeople, makePeople, type People, type PersonRow } from './person-facts';
-import { STATUS_SQL } from './status-lookup';
+import { loadPeople, makePeople, type People, type PersonRow } from './person-facts';
+import { STATUS_SQL, type StatusRow } from './status-lookup';
 
 export const MAX_IMPORT_ROWS = 10_000;
 /** Attempts of a payment call that keeps losing races with concurrent writers of the same rows. */
@@ -87,18 +87,6 @@ export interface EnrollmentStatusView {
 
 const ACTIVE = new Set<EnrollmentState>(ACTIVE_STATES);
 
-interface StatusRow extends Omit<PersonRow, 'id_number' | 'status' | 'name'> {
-  name: string | null;
-  resident_status: PersonRow['status'] | null;
-  status: EnrollmentState | null;
-  amount_due: number;
-  amount_paid: number | null;
-  cover_start: string | null;
-  cover_end: string | null;
-  circumstances: string[] | null;
-  identities: Array<Omit<IdentityRow, 'id_number'>> | null;
-  elsewhere: string[];
-}
 
 
 const key = (idNumber: string, coverageYear: number) => `${idNumber}/${coverageYear}`;

@@ -1,5 +1,6 @@
 /** SQL of residents and households. Every statement runs in the request's tenant transaction, under RLS. */
 import { type BulkColumn, unnestRows } from '../../db/bulk';
+import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 
 export const HEAD_OF_HOUSEHOLD = '户主';
@@ -31,7 +32,7 @@ export interface ResidentRow {
   transferred_to: string | null;
 }
 
-const RESIDENT_COLUMNS = [
+export const RESIDENT_COLUMNS = rowColumns<ResidentRow>()([
   'id_number',
   'id_type',
   'name',
@@ -47,7 +48,7 @@ const RESIDENT_COLUMNS = [
   'status',
   'transferred_out_on',
   'transferred_to',
-] as const satisfies ReadonlyArray<keyof ResidentRow>;
+]);
 
 /** The resident columns qualified by a table alias, for queries that join. */
 export function residentColumns(alias: string): string {

@@ -1,5 +1,6 @@
 /** SQL of subsidy grants and monthly disbursements; bulk paths are set-based. */
 import { type BulkColumn, unnestRows } from '../../db/bulk';
+import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { FundingShare } from '../../policy-data/funding';
 
@@ -55,10 +56,12 @@ export async function insertGrants(db: TenantTransaction, grants: readonly Grant
   await db.query(`INSERT INTO subsidy_grant (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `g.${c}`).join(', ')} FROM ${rows.from}`, [db.tenantCode, ...rows.parameters]);
 }
 
+export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()(['id', 'id_number', 'coverage_year', 'category', 'mode', 'kind', 'amount', 'granted_on', 'payout_month', 'status', 'funding']);
+
 export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<GrantRow[]> {
   if (keys.length === 0) return [];
   return db.query<GrantRow>(
-    `SELECT id, id_number, coverage_year, category, mode, kind, amount, granted_on, payout_month, status, funding FROM subsidy_grant
+    `SELECT ${GRANT_ROW_COLUMNS.join(', ')} FROM subsidy_grant
       WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY id`,
     [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
   );
