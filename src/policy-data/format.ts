@@ -2,7 +2,7 @@
  * The format of `tenants/<code>/tenant.yaml` and `tenants/<code>/<coverageYear>.yaml`.
  *
  * This zod schema is the single definition: the loader validates with it, the TypeScript types are
- * inferred from it, and `npm run tenants:schema` writes the JSON Schema in docs/ from it.
+ * inferred from it, and `npm run schema:emit` writes the JSON Schema in docs/ from it.
  *
  * Every value carries `clause`, the notice clause it came from; `inferred` marks a value the notice does
  * not state in so many words and says why it was read that way. A value the notice does not state is
