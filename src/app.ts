@@ -15,10 +15,11 @@ import { DomainEvents } from './context/domain-events';
 import type { AppState, RequestContext } from './context/request-context';
 import { createPool } from './db/pool';
 import { errorFormatter } from './graphql/errors';
-import { graphqlArmor } from './graphql/limits';
+import { graphqlArmor, parseOptions } from './graphql/limits';
 import { loadTenants } from './policy-data/loader';
 import { PolicyEngine } from './policy-engine/policy-engine';
 import { prepareDatabase, type PreparedDatabase } from './server/database';
+import { DatabaseHealth } from './server/health';
 import { createHttpServer } from './server/http';
 import { DOMAIN_MODULES } from './server/modules';
 import { observabilityPlugin } from './server/observability.plugin';
@@ -39,6 +40,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
   const database = await prepareDatabase(config, catalog, log);
   let pool: Pool | undefined;
   let apollo: ApolloServer<RequestContext> | undefined;
+  const health = new DatabaseHealth(database.appUrl);
   try {
     pool = createPool({ url: database.appUrl, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log });
     const metrics = new Metrics(pool);
@@ -47,7 +49,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
     const state: AppState = { config, catalog, policyEngine: new PolicyEngine(), pool, log, metrics, events };
     apollo = createApollo(config, log, metrics);
     await apollo.start();
-    const http = createHttpServer(state, apollo);
+    const http = createHttpServer(state, apollo, health, { headersTimeoutMs: config.headersTimeoutMs });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(config.port, () => resolve());
@@ -64,6 +66,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
         log.info('stopped accepting; requests in flight are done');
         await runningApollo.stop();
         await runningPool.end();
+        await health.close();
         log.info('database pool closed');
         await database.embedded?.stop();
         if (database.embedded) log.info('embedded database stopped');
@@ -72,6 +75,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
   } catch (err) {
     await apollo?.stop().catch(() => {});
     await pool?.end().catch(() => {});
+    await health.close().catch(() => {});
     await database.embedded?.stop();
     throw err;
   }
@@ -82,6 +86,7 @@ function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloS
   return new ApolloServer<RequestContext>({
     schema: appSchema(),
     validationRules: armor.validationRules,
+    parseOptions,
     formatError: errorFormatter(log, config.production),
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,

@@ -20,6 +20,10 @@ export interface AppConfig {
   poolSize: number;
   /** Longest a request may take from its arrival to its answer; its transaction is rolled back then. */
   requestTimeoutMs: number;
+  /** Longest a bearer token may live from issue to expiry; longer ones, and ones without exp, are refused. */
+  tokenMaxLifetimeSeconds: number;
+  /** Longest a client may take to send its request headers (slow clients must not hold connections). */
+  headersTimeoutMs: number;
 }
 
 /** The folder holding package.json, whether running from src/ (tests) or dist/src/ (npm start). */
@@ -49,6 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     statementTimeoutMs: Number(env.STATEMENT_TIMEOUT_MS ?? 5000),
     poolSize: Number(env.PG_POOL_SIZE ?? 10),
     requestTimeoutMs: Number(env.REQUEST_TIMEOUT_MS ?? 30_000),
+    tokenMaxLifetimeSeconds: Number(env.TOKEN_MAX_LIFETIME_HOURS ?? 24) * 3600,
+    headersTimeoutMs: Number(env.HTTP_HEADERS_TIMEOUT_MS ?? 10_000),
   };
 }
 

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { signToken } from '../../src/context/tokens';
 import { RequestContext } from '../../src/context/request-context';
 import { printAppSchema } from '../../src/server/schema';
+import { DatabaseHealth } from '../../src/server/health';
 import { createHttpServer } from '../../src/server/http';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { printTenantJsonSchema } from '../../src/policy-data/json-schema';
@@ -57,17 +57,17 @@ describe('tenants and health', () => {
     expect(await res.json()).toEqual({ status: 'ok', database: 'up' });
   });
 
-  it('answers /healthz with 503 when the database does not', async () => {
-    // The same HTTP edge over a pool whose server is gone: a real connection failure, not a mock.
-    const deadPool = new pg.Pool({ connectionString: 'postgres://nobody:x@127.0.0.1:1/none', connectionTimeoutMillis: 500 });
-    deadPool.on('error', () => {});
-    const http = createHttpServer({ ...server.running.state, pool: deadPool }, undefined as never);
+  it('answers /healthz and /readyz with 503 when the database does not, /livez with 200', async () => {
+    // The same HTTP edge checking a server that is gone: a real connection failure, not a mock.
+    const deadHealth = new DatabaseHealth('postgres://nobody:x@127.0.0.1:1/none', 500);
+    const http = createHttpServer(server.running.state, undefined as never, deadHealth, { headersTimeoutMs: 10_000 });
     await new Promise<void>((resolve) => http.listen(0, resolve));
     const { port } = http.address() as { port: number };
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(res.status).toBe(503);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(503);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+    expect((await fetch(`http://127.0.0.1:${port}/livez`)).status).toBe(200);
     await new Promise((resolve) => http.close(resolve));
-    await deadPool.end();
+    await deadHealth.close();
   });
 });
 
