@@ -16,6 +16,7 @@ import type { AppState, RequestContext } from './context/request-context';
 import { createPool } from './db/pool';
 import { errorFormatter } from './graphql/errors';
 import { graphqlArmor, parseOptions } from './graphql/limits';
+import { knownOperationNames } from './graphql/operations';
 import { loadTenants } from './policy-data/loader';
 import { PolicyEngine } from './policy-engine/policy-engine';
 import { prepareDatabase, type PreparedDatabase } from './server/database';
@@ -101,7 +102,7 @@ function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloS
       // No HTTP caching is offered; without this plugin Apollo wraps every field resolver to compute hints.
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(log),
-      observabilityPlugin(metrics, log),
+      observabilityPlugin(metrics, log, knownOperationNames()),
       ...(config.production ? [] : [sqlCountPlugin()]),
     ],
   });

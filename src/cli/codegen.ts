@@ -9,7 +9,7 @@ import { codegen } from '@graphql-codegen/core';
 import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as operationsPlugin from '@graphql-codegen/typescript-operations';
 import { buildSchema, parse, validate } from 'graphql';
-import { loadOperations } from './operations';
+import { loadOperations } from '../graphql/operations';
 import { PROJECT_ROOT } from '../common/config';
 
 interface CodegenConfig {

@@ -102,7 +102,7 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
     }
     const outHeaders: Record<string, string> = { 'x-request-id': context.requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
-    if (response.body.kind === 'complete') return send(res, response.status ?? 200, outHeaders, response.body.string);
+    if (response.body.kind === 'complete') return send(res, statusFor(response.status ?? 200, outHeaders['content-type'], response.body.string), outHeaders, response.body.string);
     res.writeHead(response.status ?? 200, outHeaders);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
@@ -140,4 +140,22 @@ function readBody(req: IncomingMessage): Promise<string | null> {
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   res.writeHead(status, headers);
   res.end(body);
+}
+
+/** GraphQL's own refusals of a well-formed request: a document that does not parse or validate, variables that do not coerce. */
+const DOCUMENT_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+
+/**
+ * The status GraphQL over HTTP asks for: a client that accepts application/graphql-response+json gets
+ * Apollo's 400 for a document it cannot run; a client of the older application/json gets 200 with the
+ * errors in the body (the spec's SHOULD, which clients written before it rely on). Other 4xx stand.
+ */
+function statusFor(status: number, contentType: string | undefined, body: string): number {
+  if (status !== 400 || !contentType?.startsWith('application/json')) return status;
+  try {
+    const errors = (JSON.parse(body) as { errors?: Array<{ extensions?: { code?: string } }> }).errors ?? [];
+    return errors.length > 0 && errors.every((e) => DOCUMENT_ERRORS.has(e.extensions?.code ?? '')) ? 200 : status;
+  } catch {
+    return status;
+  }
 }

@@ -28,16 +28,23 @@ describe('status codes of refused documents (GraphQL over HTTP)', () => {
   });
   afterAll(() => server.close());
 
-  it('answers a syntax error with 400 and GRAPHQL_PARSE_FAILED', async () => {
-    const res = await server.gql('{ tenants { code ');
-    expect(res.status).toBe(400);
-    expect(res.errors?.[0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+  const graphqlResponse = { headers: { accept: 'application/graphql-response+json' } };
+  const json = { headers: { accept: 'application/json' } };
+
+  it('answers a syntax error with 400 to application/graphql-response+json, 200 to application/json, never 500', async () => {
+    const strict = await server.gql('{ tenants { code ', {}, graphqlResponse);
+    expect(strict.status).toBe(400);
+    expect(strict.errors?.[0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    const legacy = await server.gql('{ tenants { code ', {}, json);
+    expect(legacy.status).toBe(200);
+    expect(legacy.errors?.[0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
-  it('answers a document over the token limit with 400', async () => {
-    const res = await server.gql(`{ tenants { ${'code '.repeat(2100)} } }`);
-    expect(res.status).toBe(400);
-    expect(res.errors?.[0].message).toMatch(/2000 tokens/);
+  it('answers a document over the token limit the same way', async () => {
+    const strict = await server.gql(`{ tenants { ${'code '.repeat(2100)} } }`, {}, graphqlResponse);
+    expect(strict.status).toBe(400);
+    expect(strict.errors?.[0].message).toMatch(/2000 tokens/);
+    expect((await server.gql(`{ tenants { ${'code '.repeat(2100)} } }`, {}, json)).status).toBe(200);
   });
 });
 
