@@ -30,7 +30,7 @@ function refund(tenant: string, year: number, facts: Partial<RefundFacts> & { re
 
 describe('甘州 2023 (区医保发〔2022〕69号 七)', () => {
   it.each<[RefundReason, string]>([
-    ['DUPLICATE_ENROLLMENT', '跨省重复缴费'],
+    ['DUPLICATE_CROSS_PROVINCE', '跨省重复缴费'],
     ['DEATH', '死亡'],
     ['MISSING', '失踪'],
     ['EMIGRATION', '出国定居'],

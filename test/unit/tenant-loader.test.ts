@@ -55,7 +55,7 @@ describe('tenants/', () => {
   });
 
   it('marks 山丹\'s year of cover as an inference', () => {
-    expect(catalog.policy('620725', 2022)!.data.coverageYearInferred).toMatch(/2021年度/);
+    expect(catalog.policy('620725', 2022)!.data.coverageYearFrom.inferred).toMatch(/2021年度/);
   });
 
   it('cites a clause on every value', () => {
