@@ -40,7 +40,8 @@ export function eligibility(policy: PolicyYear, facts: EligibilityFacts): Eligib
   const child = rule.childViaGuardian;
   if (child && facts.guardianHukouOrPermit && facts.birthDate) {
     const age = ageOn(facts.birthDate, facts.onDate);
-    if (age <= child.maxAge) return { allowed: true, clause: child.clause, inferred: child.inferred ?? null };
+    // The reading of "N周岁以下" matters only at age N itself.
+    if (age <= child.maxAge) return { allowed: true, clause: child.clause, inferred: age === child.maxAge ? (child.inferred ?? null) : null };
   }
   const clauses = [rule.hukou, rule.residentWithoutHukou, rule.residencePermit, child].filter((r) => r).map((r) => r!.clause);
   throw new DomainError(

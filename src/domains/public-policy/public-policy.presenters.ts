@@ -1,4 +1,5 @@
 /** The policy model as the schema shows it: tenants, their regions, policy years and quotes. */
+import { formatMoney } from '../../common/money';
 import type { PolicyYearData } from '../../policy-data/format';
 import type { PolicyYear, Tenant } from '../../policy-data/model';
 import type { Quote } from '../../policy-engine/policy-engine';
@@ -111,19 +112,22 @@ export function policyInferences(data: PolicyYearData): PolicyInference[] {
 /** The sections whose rules have no typed field on PolicyYear. */
 const RULE_SECTIONS = ['assistance', 'lateEnrollment', 'newborn', 'students', 'refunds', 'enrolment'] as const;
 const CITATION_KEYS = new Set(['clause', 'inferred', 'note', 'refersTo']);
+/** Keys whose numbers are fen. */
+const MONEY_KEYS = new Set(['amount', 'netContribution']);
 
 /** Every cited rule of the sections without typed fields (assistance.rules have their own type), by path. */
 function policyRules(data: PolicyYearData): PolicyRule[] {
   const found: PolicyRule[] = [];
   const walk = (node: unknown, path: string, refersTo: string | null) => {
+    if (path === 'assistance.rules') return;
     if (Array.isArray(node)) return node.forEach((n, i) => walk(n, pathOf(path, i), refersTo));
-    if (!node || typeof node !== 'object' || path === 'assistance.rules') return;
+    if (!node || typeof node !== 'object') return;
     const o = node as Record<string, unknown>;
     const reference = typeof o.refersTo === 'string' ? o.refersTo : refersTo;
     if (typeof o.clause === 'string') {
       const detail = Object.entries(o)
         .filter(([key, value]) => !CITATION_KEYS.has(key) && (typeof value !== 'object' || Array.isArray(value) && value.every((v) => typeof v !== 'object')))
-        .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`)
+        .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(', ') : MONEY_KEYS.has(key) && typeof value === 'number' ? formatMoney(value) : String(value)}`)
         .join('; ');
       found.push({
         key: path,
