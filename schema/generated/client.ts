@@ -14,9 +14,13 @@ export type ApplicantType =
 
 /** Categories of people in difficulty (CONTRACT.md). */
 export type AssistanceCategory =
+  /** 边缘易致贫户: a kind of 监测对象. */
   | 'AT_RISK_MARGINAL'
+  /** 易返贫致贫人口 / 监测对象 as a whole; where a notice subsidises only one kind (平利), give the kind. */
   | 'AT_RISK_OF_POVERTY'
+  /** 突发严重困难户 (突发严重疾病困难户): a kind of 监测对象. */
   | 'AT_RISK_SUDDEN_HARDSHIP'
+  /** 脱贫不稳定户: a kind of 监测对象. */
   | 'AT_RISK_UNSTABLE_LIFTED'
   | 'DIBAO'
   | 'DIBAO_MARGINAL'
@@ -48,6 +52,7 @@ export type AssistanceInput = {
 /** Why someone may enrol outside the concentrated window. UNIVERSITY_STUDENT: 平利 covers students from payment. */
 export type Circumstance =
   | 'EMPLOYEE_INSURANCE_LAPSED'
+  /** 失联人员: people the authorities had lost contact with (平利 三（五）). */
   | 'LOST_CONTACT'
   | 'NEWLY_CERTIFIED_ASSISTANCE'
   | 'RELEASED_FROM_PRISON'
