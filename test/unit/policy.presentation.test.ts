@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { formatMoney } from '../../src/common/money';
 import { presentPolicy } from '../../src/domains/public-policy/public-policy.presenters';
+import type { QuoteFacts } from '../../src/policy-engine/policy-engine';
 import { outcome, policyOf, type Summary } from '../helpers/policy';
 import { tenantCatalog } from '../helpers/tenants';
 
@@ -31,7 +32,7 @@ describe('14. every value the data marks inferred reaches clients', () => {
     expect(present('610926', 2022).fiscalShares[2].clause).toContain('1:9');
   });
 
-  it.each<[string, string, number, Record<string, unknown>, string | null]>([
+  it.each<[string, string, number, QuoteFacts, string | null]>([
     ['甘州 四（二）3、七 call the fixed subsidies 医疗救助: the payer is a reading', '620702', 2023, { paymentDate: '2022-10-15', categories: ['DIBAO_RURAL_1'] }, 'inferred'],
     ['平利 三（一）5「按照最低生活保障对象给予定额资助」: the payer is a reading', '610926', 2022, { paymentDate: '2021-11-01', categories: ['RETURNED_TO_POVERTY'] }, 'inferred'],
     ['平利 三（一）1「由医疗救助资金给予全额资助」: stated', '610926', 2022, { paymentDate: '2021-11-01', categories: ['EXTREME_POVERTY'] }, null],
