@@ -61,13 +61,15 @@ describe('tenants/', () => {
   it('cites a clause on every value', () => {
     // Walk each policy file: every object holding a value the engine reads carries a clause.
     const missing: string[] = [];
-    const valueKeys = ['amount', 'date', 'count', 'share', 'rule', 'allowed', 'target', 'full'];
+    const valueKeys = ['amount', 'date', 'count', 'share', 'rule', 'allowed', 'target', 'full', 'days', 'months', 'order', 'maxAge', 'bornWithinDaysOfYearEnd', 'coverFromFirstPayment', 'categories', 'circumstance', 'circumstances', 'reason', 'reasons', 'unit', 'refersTo', 'coveredTo'];
     const walk = (node: unknown, path: string, inherited: boolean) => {
       if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`, inherited));
       if (!node || typeof node !== 'object') return;
       const o = node as Record<string, unknown>;
       const cited = inherited || typeof o.clause === 'string';
-      if (!cited && valueKeys.some((k) => k in o)) missing.push(path);
+      // A list of cited entries (or an empty one) is not a value of its own.
+      const holdsValue = (k: string) => k in o && !(Array.isArray(o[k]) && ((o[k] as unknown[]).length === 0 || (o[k] as unknown[]).some((v) => typeof v === 'object')));
+      if (!cited && valueKeys.some(holdsValue)) missing.push(path);
       for (const [k, v] of Object.entries(o)) walk(v, `${path}.${k}`, k === 'shares' || k === 'parts' ? cited : false);
     };
     for (const t of catalog.tenants) for (const p of t.policies.values()) walk(p.data, p.file, false);
