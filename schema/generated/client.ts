@@ -14,7 +14,14 @@ export type ApplicantType =
 
 /** Categories of people in difficulty (CONTRACT.md). */
 export type AssistanceCategory =
+  /** 边缘易致贫户: a kind of 监测对象. */
+  | 'AT_RISK_MARGINAL'
+  /** 易返贫致贫人口 / 监测对象 as a whole; where a notice subsidises only one kind (平利), give the kind. */
   | 'AT_RISK_OF_POVERTY'
+  /** 突发严重困难户 (突发严重疾病困难户): a kind of 监测对象. */
+  | 'AT_RISK_SUDDEN_HARDSHIP'
+  /** 脱贫不稳定户: a kind of 监测对象. */
+  | 'AT_RISK_UNSTABLE_LIFTED'
   | 'DIBAO'
   | 'DIBAO_MARGINAL'
   | 'DIBAO_RURAL_1'
@@ -45,6 +52,8 @@ export type AssistanceInput = {
 /** Why someone may enrol outside the concentrated window. UNIVERSITY_STUDENT: 平利 covers students from payment. */
 export type Circumstance =
   | 'EMPLOYEE_INSURANCE_LAPSED'
+  /** 失联人员: people the authorities had lost contact with (平利 三（五）). */
+  | 'LOST_CONTACT'
   | 'NEWLY_CERTIFIED_ASSISTANCE'
   | 'RELEASED_FROM_PRISON'
   | 'RETURNING_GRADUATE'
@@ -67,6 +76,19 @@ export type EnrollmentState =
   | 'REFUND_PENDING'
   | 'TERMINATED'
   | 'UNPAID';
+
+/** Whether Quote.fundingShares add up to the subsidy. */
+export type FundingStatus =
+  /** The shares add up to the subsidy. */
+  | 'COMPLETE'
+  /** Who pays differs by region (贵阳市 or 贵安新区) and no region was given: give QuoteInput.region. */
+  | 'NEEDS_REGION'
+  /** The notice names no payer for this subsidy (肃南), or the region is in none of the regions it names. */
+  | 'NOT_STATED'
+  /** No subsidy applies; there is nothing to fund. */
+  | 'NO_SUBSIDY'
+  /** The subsidy's amount is unstated (see Quote.unknowns), so nothing can be split. */
+  | 'SUBSIDY_UNKNOWN';
 
 export type HouseholdInput = {
   address?: string | null | undefined;
@@ -127,6 +149,8 @@ export type QuoteInput = {
   paymentDate: string;
   region?: string | number | null | undefined;
   tenant: string | number;
+  /** 错缴异地 (平利 七（三）): the first payment, made in the wrong place and refunded there; the window, cover and assistance count from it. */
+  wrongLocationPaidOn?: string | null | undefined;
 };
 
 export type RegionKind =
@@ -198,7 +222,7 @@ export type PortalQuoteQueryVariables = Exact<{
 }>;
 
 
-export type PortalQuoteQuery = { quote: { standardContribution: string, subsidy: string, appliedCategory: AssistanceCategory | null, mode: SubsidyMode | null, amountDue: string, reimbursement: string, netCost: string, late: boolean, coverage: { start: string, end: string }, fundingShares: Array<{ source: string, name: string, amount: string }>, explanation: Array<{ rule: string, clause: string | null, detail: string, amount: string | null }> } };
+export type PortalQuoteQuery = { quote: { coverageYear: number, noticeLabel: string | null, standardContribution: string, subsidy: string, appliedCategory: AssistanceCategory | null, mode: SubsidyMode | null, amountDue: string, reimbursement: string, netCost: string, late: boolean, fundingStatus: FundingStatus, fundingNote: string | null, complete: boolean, coverage: { start: string, end: string } | null, fundingShares: Array<{ source: string, name: string, amount: string, inferred: string | null }>, unknowns: Array<{ path: string, affects: Array<string>, clause: string | null, refersTo: string | null, message: string }>, explanation: Array<{ rule: string, clause: string | null, detail: string, amount: string | null, inferred: string | null, missing: string | null }> } };
 
 export type PortalHouseholdQueryVariables = Exact<{
   id: string | number;

@@ -9,6 +9,7 @@ export interface Region {
   kind: RegionKind;
   parentCode: string | null;
   clause?: string;
+  inferred?: string;
   note?: string;
 }
 

@@ -279,7 +279,7 @@ describe('production mode', () => {
   });
 
   it('maps a domain error to its code without internals', async () => {
-    const res = await prod.gql('{ quote(input: { tenant: "620725", coverageYear: 2022, paymentDate: "2021-08-01", categories: [DIBAO] }) { amountDue } }');
-    expect(res.errors?.[0].extensions).toEqual({ code: 'POLICY_NOT_CONFIGURED', tenant: '620725', coverageYear: 2022, missing: 'assistance.DIBAO.amount' });
+    const res = await prod.gql('{ quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: [FAMILY_PLANNING] }) { amountDue } }');
+    expect(res.errors?.[0].extensions).toEqual({ code: 'POLICY_NOT_CONFIGURED', tenant: '610926', coverageYear: 2022, missing: 'assistance.FAMILY_PLANNING.amount', alsoMissing: ['assistance.FAMILY_PLANNING.mode'] });
   });
 });
