@@ -317,6 +317,7 @@ function startPostgres(native: string, clusterDir: string, port: number, flags: 
   return new Promise((resolvePromise, reject) => {
     const child: ChildProcess = spawn(binary(native, 'postgres'), args, { ...(runAs ?? {}), cwd: dirname(clusterDir), env: postgresEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
     let ready = false;
+    let stopping = false;
     let recent: string[] = [];
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     const stopOnExit = () => child.kill('SIGINT');
@@ -325,7 +326,7 @@ function startPostgres(native: string, clusterDir: string, port: number, flags: 
     child.stderr!.on('data', (chunk: string) => {
       for (const line of chunk.split('\n').filter(Boolean)) {
         recent = [...recent.slice(-19), line];
-        if (ready && /\b(FATAL|PANIC):/.test(line)) log(`embedded postgres: ${line.trim()}`);
+        if (ready && /\bPANIC:/.test(line)) log(`embedded postgres: ${line.trim()}`);
       }
       if (!ready && chunk.includes('database system is ready to accept connections')) {
         ready = true;
@@ -334,6 +335,7 @@ function startPostgres(native: string, clusterDir: string, port: number, flags: 
           async stop() {
             process.removeListener('exit', stopOnExit);
             if (child.exitCode !== null || child.signalCode !== null) return;
+            stopping = true;
             child.kill('SIGINT'); // fast shutdown: sessions end, the cluster is left clean
             await exited;
           },
@@ -346,8 +348,11 @@ function startPostgres(native: string, clusterDir: string, port: number, flags: 
     });
     child.once('exit', (code, signal) => {
       process.removeListener('exit', stopOnExit);
-      if (ready) return;
       const output = recent.join('\n');
+      if (ready) {
+        if (!stopping) log(`the embedded PostgreSQL in ${clusterDir} stopped (${signal ?? `exit code ${code}`}): ${lastLines(output, 2)}`);
+        return;
+      }
       if (/could not bind|Address already in use/.test(output)) reject(new PortTaken(output));
       else reject(new EmbeddedPostgresError(`the embedded PostgreSQL in ${clusterDir} stopped as it started (${signal ?? `exit code ${code}`}): ${lastLines(output, 2)}`));
     });
