@@ -1,13 +1,15 @@
 /**
  * `npm run codegen`: typed client code from schema/schema.graphql and the example operations of each
- * client (schema/operations/), by the configuration in schema/codegen.json. `--check` writes nothing
- * and fails when the committed files are not what it would write (the tests run it so).
+ * client (schema/operations/), by the configuration in schema/codegen.json: the operations' types, and
+ * each operation as a typed document that src/cli/client.ts sends. `--check` writes nothing and fails
+ * when the committed files are not what it would write (the tests run it so).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { codegen } from '@graphql-codegen/core';
 import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as operationsPlugin from '@graphql-codegen/typescript-operations';
+import * as typedDocumentPlugin from '@graphql-codegen/typed-document-node';
 import { buildSchema, parse, validate } from 'graphql';
 import { loadOperations } from './operations';
 import { PROJECT_ROOT } from '../config/config';
@@ -18,8 +20,7 @@ interface CodegenConfig {
   generates: Record<string, { plugins: string[]; config: Record<string, unknown> }>;
 }
 
-const PLUGINS: Record<string, { plugin: unknown }> = { typescript: typescriptPlugin, 'typescript-operations': operationsPlugin };
-
+const PLUGINS: Record<string, { plugin: unknown }> = { typescript: typescriptPlugin, 'typescript-operations': operationsPlugin, 'typed-document-node': typedDocumentPlugin };
 
 /** The generated files, by path; fails when an operation does not validate against the schema. */
 export async function generateClientCode(root = PROJECT_ROOT): Promise<Record<string, string>> {
