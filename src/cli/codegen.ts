@@ -13,6 +13,7 @@ import * as typedDocumentPlugin from '@graphql-codegen/typed-document-node';
 import { buildSchema, parse, validate } from 'graphql';
 import { loadOperations } from './operations';
 import { PROJECT_ROOT } from '../config/config';
+import { command, EXIT_FAILED, run } from './command';
 
 interface CodegenConfig {
   schema: string;
@@ -48,23 +49,26 @@ export async function generateClientCode(root = PROJECT_ROOT): Promise<Record<st
 }
 
 if (require.main === module) {
-  const check = process.argv.includes('--check');
-  generateClientCode()
-    .then((files) => {
-      for (const [file, text] of Object.entries(files)) {
-        const path = join(PROJECT_ROOT, file);
-        if (check) {
-          if (!existsSync(path) || readFileSync(path, 'utf8') !== text) throw new Error(`${file} is stale: run npm run codegen`);
-          console.log(`${file} is current`);
-          continue;
-        }
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, text);
-        console.log(`wrote ${file}`);
+  const cmd = command(
+    'codegen',
+    'Writes the typed client code of schema/operations/*.graphql against schema/schema.graphql into schema/generated/client.ts (configuration: schema/codegen.json). The commands of src/cli send these operations.',
+    ['npm run codegen', 'npm run codegen -- --check'],
+  ).option('--check', 'write nothing; exit 1 when the committed files are not what would be written');
+  run(cmd, async () => {
+    const { check } = cmd.opts<{ check?: boolean }>();
+    let stale = 0;
+    for (const [file, text] of Object.entries(await generateClientCode())) {
+      const path = join(PROJECT_ROOT, file);
+      if (check) {
+        const current = existsSync(path) && readFileSync(path, 'utf8') === text;
+        if (!current) stale += 1;
+        console.log(current ? `${file} is current` : `${file} is stale: run npm run codegen`);
+        continue;
       }
-    })
-    .catch((err) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    });
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+      console.log(`wrote ${file}`);
+    }
+    return stale ? EXIT_FAILED : 0;
+  });
 }
