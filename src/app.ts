@@ -35,10 +35,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: AppConfig, log: Logger): Promise<RunningServer> {
+/** `progress`: each step of the start, in words, for a person watching (npm start prints them on stderr). */
+export async function startServer(config: AppConfig, log: Logger, progress: (step: string) => void = () => {}): Promise<RunningServer> {
   const { catalog, warnings } = loadTenants(config.tenantsDir);
   for (const warning of warnings) log.info('tenant data warning', { warning });
-  const database = await prepareDatabase(config, catalog, log);
+  const database = await prepareDatabase(config, catalog, log, progress);
   let pool: Pool | undefined;
   let apollo: ApolloServer<RequestContext> | undefined;
   const health = new DatabaseHealth(database.appUrl);

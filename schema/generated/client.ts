@@ -3,6 +3,7 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 /** 申请人身份 on the 参保登记表. */
 export type ApplicantType =
   | 'ADULT'
@@ -172,6 +173,13 @@ export type SubsidyMode =
   | 'NET_COLLECTION'
   | 'REIMBURSEMENT';
 
+/** Reasons on the 放弃参保确认书. */
+export type WaiverReason =
+  | 'COMMERCIAL_INSURANCE'
+  | 'EMPLOYEE_INSURANCE'
+  | 'HEALTHY_STABLE_INCOME'
+  | 'OTHER';
+
 export type AgencyGrantAssistanceMutationVariables = Exact<{
   input: AssistanceInput;
 }>;
@@ -251,7 +259,47 @@ export type PortalProgressQueryVariables = Exact<{
 }>;
 
 
-export type PortalProgressQuery = { enrollmentProgress: Array<{ target: number | null, paid: number, rate: number | null, onTrack: boolean | null, gap: number | null, region: { code: string, name: string, kind: RegionKind }, milestone: { date: string, share: number } | null }> };
+export type PortalProgressQuery = { enrollmentProgress: Array<{ target: number | null, paid: number, rate: number | null, required: number | null, onTrack: boolean | null, gap: number | null, region: { code: string, name: string, kind: RegionKind }, milestone: { date: string, share: number } | null }> };
+
+export type PortalFollowUpsQueryVariables = Exact<{
+  coverageYear: number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type PortalFollowUpsQuery = { followUps: { nodes: Array<{ idNumber: string, name: string, phone: string | null, household: { bookletNo: string, region: { name: string } } | null }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
+
+export type PortalIncompleteHouseholdsQueryVariables = Exact<{
+  coverageYear: number;
+  first: number;
+  afterBookletNo?: string | null | undefined;
+}>;
+
+
+export type PortalIncompleteHouseholdsQuery = { incompleteHouseholds: Array<{ bookletNo: string, region: { name: string }, members: Array<{ idNumber: string, name: string, enrollments: Array<{ coverageYear: number, status: EnrollmentState }> }> }> };
+
+export type PortalWaiversQueryVariables = Exact<{
+  coverageYear: number;
+}>;
+
+
+export type PortalWaiversQuery = { waivers: Array<{ idNumber: string, reason: WaiverReason, reasonText: string | null, recordedBy: string }> };
+
+export type PortalImportRosterMutationVariables = Exact<{
+  workbook: string;
+  registeredOn?: string | null | undefined;
+}>;
+
+
+export type PortalImportRosterMutation = { importRoster: { households: number, accepted: number, rejected: number, rows: Array<{ row: number, status: ImportRowStatus, error: string | null }> } };
+
+export type PortalDisbursementsQueryVariables = Exact<{
+  month: string;
+}>;
+
+
+export type PortalDisbursementsQuery = { disbursements: { month: string, count: number, total: string, paid: boolean, items: Array<{ idNumber: string, name: string, coverageYear: number, category: AssistanceCategory, amount: string }> } };
 
 export type TaxImportPaymentsMutationVariables = Exact<{
   batchId: string;
@@ -267,3 +315,345 @@ export type TaxDailyCollectionQueryVariables = Exact<{
 
 
 export type TaxDailyCollectionQuery = { dailyCollection: { date: string, count: number, amount: string, byChannel: Array<{ channel: string, count: number, amount: string }> } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const AgencyGrantAssistanceDocument = new TypedDocumentString(`
+    mutation AgencyGrantAssistance($input: AssistanceInput!) {
+  grantAssistance(input: $input) {
+    id
+    idNumber
+    category
+    certifiedBy
+    validFrom
+    validTo
+  }
+}
+    `) as unknown as TypedDocumentString<AgencyGrantAssistanceMutation, AgencyGrantAssistanceMutationVariables>;
+export const AgencyImportAssistanceDocument = new TypedDocumentString(`
+    mutation AgencyImportAssistance($identities: [AssistanceInput!]!) {
+  importAssistance(identities: $identities) {
+    accepted
+    duplicates
+    rejected
+    rows {
+      index
+      status
+      code
+      error
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AgencyImportAssistanceMutation, AgencyImportAssistanceMutationVariables>;
+export const BankEnrollmentStatusDocument = new TypedDocumentString(`
+    query BankEnrollmentStatus($idNumber: String!, $coverageYear: Int!, $asOf: Date) {
+  enrollmentStatus(idNumber: $idNumber, coverageYear: $coverageYear, asOf: $asOf) {
+    status
+    amountDue
+    amountDueNote
+    amountPaid
+    coverage {
+      start
+      end
+    }
+    idNumberMasked
+    nameMasked
+  }
+}
+    `) as unknown as TypedDocumentString<BankEnrollmentStatusQuery, BankEnrollmentStatusQueryVariables>;
+export const BankRecordPaymentDocument = new TypedDocumentString(`
+    mutation BankRecordPayment($input: PaymentInput!) {
+  recordPayment(input: $input) {
+    receiptNo
+    idNumberMasked
+    coverageYear
+    amount
+    paidOn
+    channel
+  }
+}
+    `) as unknown as TypedDocumentString<BankRecordPaymentMutation, BankRecordPaymentMutationVariables>;
+export const BankPaymentsOfDayDocument = new TypedDocumentString(`
+    query BankPaymentsOfDay($paidOn: Date!) {
+  payments(paidOn: $paidOn) {
+    receiptNo
+    idNumberMasked
+    amount
+    channel
+  }
+}
+    `) as unknown as TypedDocumentString<BankPaymentsOfDayQuery, BankPaymentsOfDayQueryVariables>;
+export const PortalPolicyDocument = new TypedDocumentString(`
+    query PortalPolicy($tenant: ID!, $coverageYear: Int!) {
+  policy(tenant: $tenant, coverageYear: $coverageYear) {
+    coverageYear
+    individualContribution
+    fiscalSubsidy
+    collectionWindow {
+      start
+      end
+    }
+    coverage {
+      start
+      end
+    }
+    assistance {
+      category
+      amount
+      full
+      mode
+      clause
+    }
+    milestones {
+      date
+      share
+    }
+    warnings
+  }
+}
+    `) as unknown as TypedDocumentString<PortalPolicyQuery, PortalPolicyQueryVariables>;
+export const PortalQuoteDocument = new TypedDocumentString(`
+    query PortalQuote($input: QuoteInput!) {
+  quote(input: $input) {
+    coverageYear
+    noticeLabel
+    standardContribution
+    subsidy
+    appliedCategory
+    mode
+    amountDue
+    reimbursement
+    netCost
+    late
+    coverage {
+      start
+      end
+    }
+    fundingShares {
+      source
+      name
+      amount
+      inferred
+    }
+    fundingStatus
+    fundingNote
+    complete
+    unknowns {
+      path
+      affects
+      clause
+      refersTo
+      message
+    }
+    explanation {
+      rule
+      clause
+      detail
+      amount
+      inferred
+      missing
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalQuoteQuery, PortalQuoteQueryVariables>;
+export const PortalHouseholdDocument = new TypedDocumentString(`
+    query PortalHousehold($id: ID!) {
+  household(id: $id) {
+    id
+    bookletNo
+    address
+    region {
+      code
+      name
+    }
+    members {
+      idNumber
+      name
+      birthDate
+      sex
+      relationship
+      enrollments {
+        coverageYear
+        status
+        amountDue
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalHouseholdQuery, PortalHouseholdQueryVariables>;
+export const PortalRegisterHouseholdDocument = new TypedDocumentString(`
+    mutation PortalRegisterHousehold($input: HouseholdInput!) {
+  registerHousehold(input: $input) {
+    id
+    bookletNo
+    members {
+      idNumber
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalRegisterHouseholdMutation, PortalRegisterHouseholdMutationVariables>;
+export const PortalEnrollDocument = new TypedDocumentString(`
+    mutation PortalEnroll($input: EnrollInput!) {
+  enroll(input: $input) {
+    idNumber
+    coverageYear
+    status
+    amountDue
+    mode
+  }
+}
+    `) as unknown as TypedDocumentString<PortalEnrollMutation, PortalEnrollMutationVariables>;
+export const PortalProgressDocument = new TypedDocumentString(`
+    query PortalProgress($coverageYear: Int!, $asOf: Date!) {
+  enrollmentProgress(coverageYear: $coverageYear, asOf: $asOf) {
+    region {
+      code
+      name
+      kind
+    }
+    target
+    paid
+    rate
+    required
+    onTrack
+    gap
+    milestone {
+      date
+      share
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalProgressQuery, PortalProgressQueryVariables>;
+export const PortalFollowUpsDocument = new TypedDocumentString(`
+    query PortalFollowUps($coverageYear: Int!, $first: Int!, $after: String) {
+  followUps(coverageYear: $coverageYear, first: $first, after: $after) {
+    nodes {
+      idNumber
+      name
+      phone
+      household {
+        bookletNo
+        region {
+          name
+        }
+      }
+    }
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalFollowUpsQuery, PortalFollowUpsQueryVariables>;
+export const PortalIncompleteHouseholdsDocument = new TypedDocumentString(`
+    query PortalIncompleteHouseholds($coverageYear: Int!, $first: Int!, $afterBookletNo: String) {
+  incompleteHouseholds(
+    coverageYear: $coverageYear
+    first: $first
+    afterBookletNo: $afterBookletNo
+  ) {
+    bookletNo
+    region {
+      name
+    }
+    members {
+      idNumber
+      name
+      enrollments {
+        coverageYear
+        status
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalIncompleteHouseholdsQuery, PortalIncompleteHouseholdsQueryVariables>;
+export const PortalWaiversDocument = new TypedDocumentString(`
+    query PortalWaivers($coverageYear: Int!) {
+  waivers(coverageYear: $coverageYear) {
+    idNumber
+    reason
+    reasonText
+    recordedBy
+  }
+}
+    `) as unknown as TypedDocumentString<PortalWaiversQuery, PortalWaiversQueryVariables>;
+export const PortalImportRosterDocument = new TypedDocumentString(`
+    mutation PortalImportRoster($workbook: String!, $registeredOn: Date) {
+  importRoster(workbook: $workbook, registeredOn: $registeredOn) {
+    households
+    accepted
+    rejected
+    rows {
+      row
+      status
+      error
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalImportRosterMutation, PortalImportRosterMutationVariables>;
+export const PortalDisbursementsDocument = new TypedDocumentString(`
+    query PortalDisbursements($month: String!) {
+  disbursements(month: $month) {
+    month
+    count
+    total
+    paid
+    items {
+      idNumber
+      name
+      coverageYear
+      category
+      amount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalDisbursementsQuery, PortalDisbursementsQueryVariables>;
+export const TaxImportPaymentsDocument = new TypedDocumentString(`
+    mutation TaxImportPayments($batchId: String!, $payments: [PaymentInput!]!) {
+  importPayments(batchId: $batchId, payments: $payments) {
+    batchId
+    accepted
+    duplicates
+    rejected
+    rows {
+      index
+      receiptNo
+      status
+      error
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TaxImportPaymentsMutation, TaxImportPaymentsMutationVariables>;
+export const TaxDailyCollectionDocument = new TypedDocumentString(`
+    query TaxDailyCollection($date: Date!) {
+  dailyCollection(date: $date) {
+    date
+    count
+    amount
+    byChannel {
+      channel
+      count
+      amount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TaxDailyCollectionQuery, TaxDailyCollectionQueryVariables>;

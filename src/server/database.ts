@@ -19,16 +19,22 @@ export interface PreparedDatabase {
   embedded: EmbeddedDatabase | null;
 }
 
-export async function prepareDatabase(config: AppConfig, catalog: TenantCatalog, log: Logger): Promise<PreparedDatabase> {
+/** `progress`: each step in words, for a person watching the start. */
+export async function prepareDatabase(config: AppConfig, catalog: TenantCatalog, log: Logger, progress: (step: string) => void = () => {}): Promise<PreparedDatabase> {
   let embedded: EmbeddedDatabase | null = null;
   let ownerUrl = config.databaseUrl;
   if (!ownerUrl) {
     log.info('DATABASE_URL is unset: starting the embedded PostgreSQL', { dataDir: config.dataDir });
-    embedded = await startEmbeddedPostgres(config.dataDir, (line) => log.info(line));
+    progress(`starting PostgreSQL (embedded, as DATABASE_URL is unset; data in ${config.dataDir})…`);
+    embedded = await startEmbeddedPostgres(config.dataDir, (line) => {
+      log.info(line);
+      progress(line);
+    });
     await embedded.createDatabase(EMBEDDED_DATABASE_NAME);
     ownerUrl = embedded.url(EMBEDDED_DATABASE_NAME);
   }
   try {
+    progress('migrating…');
     await runMigrations(ownerUrl, log);
     const appUrl = config.appDatabaseUrl ?? (await provisionRequestLogin(ownerUrl, config));
     await syncTenants(ownerUrl, catalog);
