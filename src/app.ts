@@ -21,6 +21,7 @@ import { loadTenants } from './policy-data/loader';
 import { PolicyEngine } from './policy-engine/policy-engine';
 import { prepareDatabase, type PreparedDatabase } from './server/database';
 import { DatabaseHealth } from './server/health';
+import { knownOperationsPlugin } from './server/known-operations.plugin';
 import { createHttpServer } from './server/http';
 import { DOMAIN_MODULES } from './server/modules';
 import { observabilityPlugin } from './server/observability.plugin';
@@ -104,6 +105,7 @@ function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloS
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(log),
       observabilityPlugin(metrics, log, knownOperationNames()),
+      ...(config.knownOperationsOnly.length ? [knownOperationsPlugin(config.knownOperationsOnly)] : []),
       ...(config.production ? [] : [sqlCountPlugin()]),
     ],
   });
