@@ -22,6 +22,7 @@ import { prepareDatabase, type PreparedDatabase } from './server/database';
 import { createHttpServer } from './server/http';
 import { DOMAIN_MODULES } from './server/modules';
 import { observabilityPlugin } from './server/observability.plugin';
+import { RegionSync } from './server/region-sync';
 import { appSchema } from './server/schema';
 import { sqlCountPlugin, transactionPlugin } from './server/transaction.plugin';
 
@@ -39,12 +40,17 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
   const database = await prepareDatabase(config, catalog, log);
   let pool: Pool | undefined;
   let apollo: ApolloServer<RequestContext> | undefined;
+  let regionSync: RegionSync | undefined;
   try {
     pool = createPool({ url: database.appUrl, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log });
     const metrics = new Metrics(pool);
     const events = new DomainEvents<RequestContext>();
     for (const module of DOMAIN_MODULES) module.install?.(events);
     const state: AppState = { config, catalog, policyEngine: new PolicyEngine(), pool, log, metrics, events };
+    regionSync = new RegionSync(state, database.appUrl, log);
+    await regionSync.start();
+    const regions = regionSync;
+    state.regionsChanged = (tenantCode) => regions.reload(tenantCode);
     apollo = createApollo(config, log, metrics);
     await apollo.start();
     const http = createHttpServer(state, apollo);
@@ -63,6 +69,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
         await closeHttp(http);
         log.info('stopped accepting; requests in flight are done');
         await runningApollo.stop();
+        await regions.stop();
         await runningPool.end();
         log.info('database pool closed');
         await database.embedded?.stop();
@@ -71,6 +78,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
     };
   } catch (err) {
     await apollo?.stop().catch(() => {});
+    await regionSync?.stop().catch(() => {});
     await pool?.end().catch(() => {});
     await database.embedded?.stop();
     throw err;

@@ -26,6 +26,11 @@ export interface AppState {
   log: Logger;
   metrics: Metrics;
   events: DomainEvents<RequestContext>;
+  /**
+   * Asks for a tenant's regions to be read again from the database: a request found there a region
+   * that this server's copy does not have yet (another server added it a moment ago).
+   */
+  regionsChanged?(tenantCode: string): Promise<void>;
 }
 
 export interface RequestHeaders {

@@ -1,13 +1,13 @@
 /** The policy model as the schema shows it: tenants, their regions and policy years. */
-import type { PolicyYear, Tenant } from '../../policy-data/model';
+import { type PolicyYear, regionNameOn, type Tenant } from '../../policy-data/model';
 import type { PolicyYearType, RegionType, TenantType } from './public-policy.types';
 
-/** A region of the tenant; a code it does not know (a region since retired) shows as itself. */
-export function presentRegion(tenant: Tenant, code: string): RegionType {
+/** A region of the tenant with its name on `asOf` (today's by default); a code it does not know shows as itself. */
+export function presentRegion(tenant: Tenant, code: string, asOf?: string): RegionType {
   const region = tenant.regionsByCode.get(code);
   return region
-    ? { code: region.code, name: region.name, kind: region.kind, parentCode: region.parentCode }
-    : { code, name: code, kind: 'TOWNSHIP', parentCode: null };
+    ? { code: region.code, name: regionNameOn(region, asOf), kind: region.kind, parentCode: region.parentCode, retiredOn: region.retiredOn ?? null, successorCode: region.successorCode ?? null }
+    : { code, name: code, kind: 'TOWNSHIP', parentCode: null, retiredOn: null, successorCode: null };
 }
 
 export function presentTenant(tenant: Tenant): TenantType {

@@ -15,6 +15,10 @@ export class RegionType {
   @Field(() => RegionKindEnum) kind!: RegionKind;
   @Field(() => ID, { nullable: true, description: 'The region this one lies in (贵安新区 for its towns).' })
   parentCode!: string | null;
+  @Field(() => DateScalar, { nullable: true, description: 'From this day the region takes no new households.' })
+  retiredOn?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Where its households count from the day it retired.' })
+  successorCode?: string | null;
 }
 
 @ObjectType('Tenant', { description: 'A county or city running the scheme, with its own policy per year of cover.' })
