@@ -7,12 +7,13 @@ import { maskIdNumber } from '../residents/id-number';
 import { HouseholdGraphRead, ResidentIdCorrected, ResidentLeftScheme, ResidentTransferredOut, WaiverRequested } from '../residents/residents.events';
 import { primeFromHouseholdGraph } from './enrollment.loaders';
 import { endEnrollments, enrollmentsOf, moveEnrollmentsToIdNumber, terminateOnTransferOut } from './enrollment.repository';
+import { CertifiedPeopleResolver } from './certified-people';
 import { EnrollmentResolver, ResidentEnrollmentsResolver } from './enrollment.resolver';
 import { applyIdentityChanges } from './identity-changes';
 
 export const enrollmentModule = {
   name: 'enrollment',
-  resolvers: [EnrollmentResolver, ResidentEnrollmentsResolver],
+  resolvers: [EnrollmentResolver, ResidentEnrollmentsResolver, CertifiedPeopleResolver],
   install(events: DomainEvents<RequestContext>): void {
     events.on(IdentitiesCertified, async (ctx, { idNumbers, certifiedOn }) => {
       await applyIdentityChanges(ctx, idNumbers, certifiedOn);

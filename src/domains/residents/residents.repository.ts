@@ -303,6 +303,14 @@ export async function recordChanges(db: TenantTransaction, changes: readonly Cha
   );
 }
 
+export async function changesOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<ChangeRow[]> {
+  return db.query<ChangeRow>(
+    `SELECT id_number, field, key_information, before, after, actor, role, changed_at FROM resident_change
+      WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY changed_at, id`,
+    [db.tenantCode, idNumbers],
+  );
+}
+
 export async function changesOf(db: TenantTransaction, idNumber: string): Promise<ChangeRow[]> {
   return db.query<ChangeRow>(
     `SELECT id_number, field, key_information, before, after, actor, role, changed_at FROM resident_change

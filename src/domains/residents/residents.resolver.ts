@@ -6,7 +6,7 @@ import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
 import { presentRegion } from '../public-policy/public-policy.presenters';
 import { RegionType } from '../public-policy/public-policy.types';
-import { householdLoader } from './residents.loaders';
+import { changesOfPersonLoader, householdLoader, membershipsOfPersonLoader, waiversOfPersonLoader } from './residents.loaders';
 import { type HouseholdParent, presentChange, presentHousehold, presentMembership, presentResident, presentWaiver } from './residents.presenters';
 import { residentsService, type WaiverReason } from './residents.service';
 import { type WaiverRow, waiverCount, waiverPage, waiverSortKey } from './residents.repository';
@@ -239,6 +239,21 @@ export class ResidentResolver {
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
   ): Promise<Resident> {
     return presentResident(await residentsService.correctIdNumber(ctx, idNumber, newIdNumber, reason));
+  }
+
+  @FieldResolver(() => [ResidentChange], { description: 'Changes of the person\'s information and status (信息变更登记表), oldest first, under the current ID number.' })
+  async changes(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<ResidentChange[]> {
+    return (await changesOfPersonLoader(ctx).load(resident.idNumber)).map(presentChange);
+  }
+
+  @FieldResolver(() => [Waiver], { name: 'waivers', description: 'Waivers (放弃参保确认书), withdrawn ones too.' })
+  async waiversOfResident(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<Waiver[]> {
+    return (await waiversOfPersonLoader(ctx).load(resident.idNumber)).map(presentWaiver);
+  }
+
+  @FieldResolver(() => [HouseholdMembership], { description: 'Every household the person belonged to, with dates.' })
+  async memberships(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<HouseholdMembership[]> {
+    return (await membershipsOfPersonLoader(ctx).load(resident.idNumber)).map(presentMembership);
   }
 
   @FieldResolver(() => Household, { nullable: true })
