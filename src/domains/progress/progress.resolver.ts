@@ -50,7 +50,7 @@ export class ProgressResolver {
     const summary = await progressService.dailyCollection(ctx, date, coverageYear ?? null);
     return {
       ...summary,
-      rows: summary.rows.map((r) => ({ channel: r.channel, region: r.region_code ? presentRegion(ctx.tenant, r.region_code) : null, count: r.count, amount: r.amount })),
+      rows: summary.rows.map((r) => ({ channel: r.channel, region: r.region_code ? presentRegion(ctx.tenant, r.region_code, date) : null, count: r.count, amount: r.amount })),
     };
   }
 

@@ -6,7 +6,7 @@
 import { compareDates, type LocalDate } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
 import type { RequestContext } from '../../context/request-context';
-import type { Region } from '../../policy-data/model';
+import { type Region, regionNameOn } from '../../policy-data/model';
 import { type Connection, decodeKeyCursor, MAX_PAGE, pageSize, toKeyConnection } from '../../graphql/connection';
 import { residentsService } from '../residents/residents.service';
 import { collectionOn, countFollowUps, type FollowUpRow, followUps, paidCountsByRegion, setTargets, targetsSet } from './progress.repository';
@@ -46,7 +46,7 @@ export class ProgressService {
       this.targets(ctx, coverageYear),
     ]);
     const paidByRegion = new Map(counts.map((c) => [c.region_code, c.paid]));
-    const paidWithin = (code: string) => [...paidByRegion].filter(([region]) => region === code || (region && tenant.isWithin(region, code))).reduce((sum, [, n]) => sum + n, 0);
+    const paidWithin = (code: string) => [...paidByRegion].filter(([region]) => region === code || (region && tenant.isWithin(region, code, asOf))).reduce((sum, [, n]) => sum + n, 0);
     const milestones = (policy?.data.milestones ?? []).map((m) => ({ date: m.date, share: m.share, clause: m.clause }));
     const due = [...milestones].reverse().find((m) => compareDates(m.date, asOf) <= 0) ?? null;
     const next = milestones.find((m) => compareDates(m.date, asOf) > 0) ?? null;
@@ -69,7 +69,10 @@ export class ProgressService {
     };
     const whole: Region = { code: tenant.code, name: tenant.name, kind: 'TENANT', parentCode: null };
     const total = counts.reduce((sum, c) => sum + c.paid, 0);
-    return [row(whole, total, targets.get(tenant.code)), ...tenant.regions.map((r) => row(r, paidWithin(r.code), targets.get(r.code)))];
+    // The regions as they were on asOf: those not yet established or already retired are left out, and
+    // each has the name it had then, so a report for a past day reads as it did that day.
+    const then = tenant.regions.filter((r) => (!r.establishedOn || r.establishedOn <= asOf) && (!r.retiredOn || r.retiredOn > asOf));
+    return [row(whole, total, targets.get(tenant.code)), ...then.map((r) => row({ ...r, name: regionNameOn(r, asOf) }, paidWithin(r.code), targets.get(r.code)))];
   }
 
   /** The notice's targets, or where it states none, those an administrator set; the whole tenant's too. */
