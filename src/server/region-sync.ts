@@ -19,7 +19,7 @@ export class RegionSync {
   private listener: pg.Client | null = null;
   private stopped = false;
   private readonly running = new Map<string, Promise<void>>();
-  private readonly again = new Set<string>();
+  private readonly next = new Map<string, Promise<void>>();
   /** The tenants as tenants/ describes them: their regions keep the clause and note of the file. */
   private readonly fromFiles: ReadonlyMap<string, Tenant>;
 
@@ -42,20 +42,27 @@ export class RegionSync {
     await this.listener?.end().catch(() => {});
   }
 
-  /** Reloads a tenant's regions now (or once more after the reload under way). */
+  /**
+   * Reloads a tenant's regions; the promise resolves once a reload that began after this call is done
+   * (a reload under way may have read the table before the change that asks for this one).
+   */
   reload(tenantCode: string): Promise<void> {
     if (!this.fromFiles.has(tenantCode)) return Promise.resolve();
     const current = this.running.get(tenantCode);
     if (current) {
-      this.again.add(tenantCode);
-      return current;
+      let next = this.next.get(tenantCode);
+      if (!next) {
+        next = current.then(() => {
+          this.next.delete(tenantCode);
+          return this.stopped ? undefined : this.reload(tenantCode);
+        });
+        this.next.set(tenantCode, next);
+      }
+      return next;
     }
     const run = this.load(tenantCode)
       .catch((err: unknown) => this.log.error('regions not reloaded', { tenant: tenantCode, error: (err as Error).message }))
-      .finally(() => {
-        this.running.delete(tenantCode);
-        if (this.again.delete(tenantCode) && !this.stopped) void this.reload(tenantCode);
-      });
+      .finally(() => this.running.delete(tenantCode));
     this.running.set(tenantCode, run);
     return run;
   }

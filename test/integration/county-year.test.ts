@@ -458,17 +458,17 @@ describe('figures for a past day stay true', () => {
   const REPORT = `query($d: Date!) {
     enrollmentProgress(coverageYear: 2022, asOf: $d) { region { code name } paid }
     followUps(coverageYear: 2022, asOf: $d, first: 100) { totalCount nodes { name } }
-    inWeiqi: followUps(coverageYear: 2022, asOf: $d, region: "620725101") { totalCount nodes { name } }
+    inWeiqi: followUps(coverageYear: 2022, asOf: $d, region: "620725102") { totalCount nodes { name } }
     dailyCollection(date: "2021-10-15") { count amount rows { channel region { code name } count amount } } }`;
 
   it('answers the report as of day D identically after transfers, moves, corrections and deaths after D', async () => {
-    await ok(ADD_REGIONS, { r: [{ code: '620725100', name: '清泉镇', kind: 'TOWNSHIP' }, { code: '620725101', name: '位奇镇', kind: 'TOWNSHIP' }] }, 'ADMIN', SD);
-    const a = await household(SD, 'SD-F-1', '620725100', people.slice(0, 4).map((p, i) => ({ idNumber: p, name: `清${i}`, relationship: i ? '子女' : '户主' })));
-    await household(SD, 'SD-F-2', '620725101', people.slice(4).map((p, i) => ({ idNumber: p, name: `位${i}`, relationship: i ? '子女' : '户主' })));
+    await ok(ADD_REGIONS, { r: [{ code: '620725101', name: '清泉镇', kind: 'TOWNSHIP' }, { code: '620725102', name: '位奇镇', kind: 'TOWNSHIP' }] }, 'ADMIN', SD);
+    const a = await household(SD, 'SD-F-1', '620725101', people.slice(0, 4).map((p, i) => ({ idNumber: p, name: `清${i}`, relationship: i ? '子女' : '户主' })));
+    await household(SD, 'SD-F-2', '620725102', people.slice(4).map((p, i) => ({ idNumber: p, name: `位${i}`, relationship: i ? '子女' : '户主' })));
     // Paid for 2021 (no notice of 2021 is configured, so written beneath the API).
     await server.ownerQuery(
       `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due, paid_on, amount_paid, region_code)
-       SELECT '620725', p, 2021, 'PAID', '2020-10-01', 28000, 28000, '2020-10-01', 28000, '620725100' FROM UNNEST($1::text[]) AS p`,
+       SELECT '620725', p, 2021, 'PAID', '2020-10-01', 28000, 28000, '2020-10-01', 28000, '620725101' FROM UNNEST($1::text[]) AS p`,
       [people],
     );
     await pay(SD, people[0], 2022, '320.00', '2021-10-15', 'SD-F-A');
@@ -486,7 +486,7 @@ describe('figures for a past day stay true', () => {
     await ok(`mutation { correctIdNumber(idNumber: "${people[3]}", newIdNumber: "${corrected}") { idNumber } }`, {}, 'STAFF', SD);
     await ok(`mutation { recordDeath(input: { idNumber: "${people[4]}", diedOn: "2021-11-15", source: "公安户籍注销", recordedOn: "2021-11-16" }) { status } }`, {}, 'STAFF', SD);
     await ok(`mutation { recordDeath(input: { idNumber: "${people[5]}", diedOn: "2021-11-16", source: "死亡医学证明" }) { status } }`, {}, 'STAFF', SD);
-    await ok(`mutation { renameRegion(code: "620725101", name: "位奇镇（改）", from: "2021-12-01") { name } }`, {}, 'ADMIN', SD);
+    await ok(`mutation { renameRegion(code: "620725102", name: "位奇镇（改）", from: "2021-12-01") { name } }`, {}, 'ADMIN', SD);
 
     const after = await ok(REPORT, { d: D }, 'ADMIN', SD);
     // Listed by ID number, which a correction changes; the people listed are the same.

@@ -107,6 +107,7 @@ export class RegionsService {
     });
     const inserted = await insertRegions(ctx.db, writes, actor(ctx));
     if (inserted.size !== writes.length) throw new DomainError('CONFLICT', 'another request added some of these regions at the same time; nothing was written, retry');
+    if (writes.length) reloadAfterCommit(ctx);
     return results;
   }
 
@@ -120,6 +121,7 @@ export class RegionsService {
     if (!(await insertRegionName(ctx.db, region.code, newName, from, actor(ctx)))) {
       throw new DomainError('CONFLICT', `${code} already has a name taking effect on ${from}`, { field: 'from' });
     }
+    reloadAfterCommit(ctx);
     const renames = [...(region.renames ?? []), { name: newName, validFrom: from }].sort((a, b) => compareDates(a.validFrom, b.validFrom));
     return { ...region, renames };
   }
@@ -148,6 +150,7 @@ export class RegionsService {
     }
     await retireRegions(ctx.db, [code], on, successor, reason?.trim() || null);
     await retireRegions(ctx.db, within.filter((c) => c !== code), on, null, `${code} retired`);
+    reloadAfterCommit(ctx);
     return { ...region, retiredOn: on, successorCode: successor };
   }
 
@@ -157,6 +160,15 @@ export class RegionsService {
     if (!region) throw new DomainError('NOT_FOUND', `no region ${code} in ${ctx.tenant.name}`, { field: 'code' });
     return region;
   }
+}
+
+/**
+ * This server reloads the tenant's regions once the change is committed, before it answers, so the
+ * caller's next request here sees it; the others reload on the notification the commit sends.
+ */
+function reloadAfterCommit(ctx: RequestContext): void {
+  const tenant = ctx.tenant.code;
+  ctx.afterCommit(async () => ctx.app.regionsChanged?.(tenant));
 }
 
 function actor(ctx: RequestContext): string {
