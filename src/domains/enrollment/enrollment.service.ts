@@ -15,7 +15,7 @@ import { certifiedResidentsOn } from '../assistance/assistance.repository';
 import { lookupIdProblem, maskIdNumber, parseResidentId } from '../residents/id-number';
 import { type SubsidiesService, subsidiesService } from '../subsidies/subsidies.service';
 import { ACTIVE_STATES, type EnrollmentState } from './enrollment-state';
-import { type Connection, decodeKeyCursor, pageSize, toKeyConnection } from '../../graphql/connection';
+import { type Connection, decodeKeyCursor, pageSize, toKeyConnection } from '../../graphql/pages';
 import {
   enrollmentCount,
   type EnrollmentListQuery,

@@ -7,7 +7,7 @@ import { compareDates, type LocalDate } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
 import type { RequestContext } from '../../context/request-context';
 import { type Region, regionNameOn } from '../../policy-data/model';
-import { type Connection, decodeKeyCursor, MAX_PAGE, pageSize, toKeyConnection } from '../../graphql/connection';
+import { type Connection, decodeKeyCursor, MAX_PAGE, pageSize, toKeyConnection } from '../../graphql/pages';
 import { residentsService } from '../residents/residents.service';
 import { collectionOn, countFollowUps, type FollowUpRow, followUps, paidCountsByRegion, setTargets, targetsSet } from './progress.repository';
 

@@ -7,7 +7,7 @@ import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../../c
 import { badInput, DomainError } from '../../common/errors';
 import type { RequestContext } from '../../context/request-context';
 import { refreshStaleStatistics } from '../../db/statistics';
-import { type Connection, decodeKeyCursor, pageSize, type SortDirection, toKeyConnection } from '../../graphql/connection';
+import { type Connection, decodeKeyCursor, pageSize, type SortDirection, toKeyConnection } from '../../graphql/pages';
 import { maskIdNumber, parseResidentId } from './id-number';
 import { divisions } from '../../common/divisions';
 import { regionNameOn } from '../../policy-data/model';
