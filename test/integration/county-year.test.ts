@@ -356,6 +356,9 @@ describe('lists a township works from', () => {
     expect([...first.enrollments.edges, ...second.enrollments.edges].map((e: any) => e.node.idNumber)).toEqual([people[1], people[4], people[3], people[0]]);
     expect(first.enrollments.totalCount).toBe(4);
     expect(second.enrollments.pageInfo.hasNextPage).toBe(false);
+    // The largest page is one the cost limit accepts.
+    const largest = await server.gql(`{ enrollments(coverageYear: 2023, first: 500) { totalCount edges { cursor node { idNumber status amountDue paidOn } } pageInfo { hasNextPage } } }`, {}, as('STAFF', GZ));
+    expect(largest.errors).toBeUndefined();
     const tooMany = await server.gql(LIST, { first: 501 }, as('STAFF', GZ));
     expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
