@@ -196,6 +196,10 @@ describe('life events', () => {
     expect(enrol.errors?.[0].extensions?.code).toBe('CONFLICT');
     const future = await server.gql(DEATH, { input: { idNumber: head, diedOn: '2099-01-01', source: 'x' } }, as('STAFF', GZ));
     expect(future.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'diedOn' });
+    // Each one audited, the refused ones too.
+    const audit = await ok(`{ auditLog(filter: { operation: "recordDeath" }, first: 2) { totalCount edges { cursor node { outcome errorCodes } } } }`, {}, 'ADMIN', GZ);
+    expect(audit.auditLog.totalCount).toBe(4);
+    expect(audit.auditLog.edges.map((e: any) => e.node)).toEqual([{ outcome: 'ERROR', errorCodes: ['BAD_USER_INPUT'] }, { outcome: 'ERROR', errorCodes: ['CONFLICT'] }]);
   });
 
   it('平利: a death ends the paid enrolment without a refund (七（五）"死亡…原参保缴费不予退还")', async () => {
