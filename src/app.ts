@@ -15,10 +15,12 @@ import { DomainEvents } from './context/domain-events';
 import type { AppState, RequestContext } from './context/request-context';
 import { createPool } from './db/pool';
 import { errorFormatter } from './graphql/errors';
-import { graphqlArmor } from './graphql/limits';
+import { graphqlArmor, parseOptions } from './graphql/limits';
+import { knownOperationNames } from './graphql/operations';
 import { loadTenants } from './policy-data/loader';
 import { PolicyEngine } from './policy-engine/policy-engine';
 import { prepareDatabase, type PreparedDatabase } from './server/database';
+import { DatabaseHealth } from './server/health';
 import { createHttpServer } from './server/http';
 import { DOMAIN_MODULES } from './server/modules';
 import { observabilityPlugin } from './server/observability.plugin';
@@ -34,13 +36,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: AppConfig, log: Logger): Promise<RunningServer> {
+/** `progress`: each step of the start, in words, for a person watching (npm start prints them on stderr). */
+export async function startServer(config: AppConfig, log: Logger, progress: (step: string) => void = () => {}): Promise<RunningServer> {
   const { catalog, warnings } = loadTenants(config.tenantsDir);
   for (const warning of warnings) log.info('tenant data warning', { warning });
-  const database = await prepareDatabase(config, catalog, log);
+  const database = await prepareDatabase(config, catalog, log, progress);
   let pool: Pool | undefined;
   let apollo: ApolloServer<RequestContext> | undefined;
   let regionSync: RegionSync | undefined;
+  const health = new DatabaseHealth(database.appUrl);
   try {
     pool = createPool({ url: database.appUrl, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log });
     const metrics = new Metrics(pool);
@@ -53,7 +57,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
     state.regionsChanged = (tenantCode) => regions.reload(tenantCode);
     apollo = createApollo(config, log, metrics);
     await apollo.start();
-    const http = createHttpServer(state, apollo);
+    const http = createHttpServer(state, apollo, health, { headersTimeoutMs: config.headersTimeoutMs });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(config.port, () => resolve());
@@ -71,6 +75,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
         await runningApollo.stop();
         await regions.stop();
         await runningPool.end();
+        await health.close();
         log.info('database pool closed');
         await database.embedded?.stop();
         if (database.embedded) log.info('embedded database stopped');
@@ -80,6 +85,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
     await apollo?.stop().catch(() => {});
     await regionSync?.stop().catch(() => {});
     await pool?.end().catch(() => {});
+    await health.close().catch(() => {});
     await database.embedded?.stop();
     throw err;
   }
@@ -90,6 +96,7 @@ function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloS
   return new ApolloServer<RequestContext>({
     schema: appSchema(),
     validationRules: armor.validationRules,
+    parseOptions,
     formatError: errorFormatter(log, config.production),
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
@@ -104,7 +111,7 @@ function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloS
       // No HTTP caching is offered; without this plugin Apollo wraps every field resolver to compute hints.
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(log),
-      observabilityPlugin(metrics, log),
+      observabilityPlugin(metrics, log, knownOperationNames()),
       ...(config.production ? [] : [sqlCountPlugin()]),
     ],
   });

@@ -3,6 +3,7 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 /** 申请人身份 on the 参保登记表. */
 export type ApplicantType =
   | 'ADULT'
@@ -14,7 +15,14 @@ export type ApplicantType =
 
 /** Categories of people in difficulty (CONTRACT.md). */
 export type AssistanceCategory =
+  /** 边缘易致贫户: a kind of 监测对象. */
+  | 'AT_RISK_MARGINAL'
+  /** 易返贫致贫人口 / 监测对象 as a whole; where a notice subsidises only one kind (平利), give the kind. */
   | 'AT_RISK_OF_POVERTY'
+  /** 突发严重困难户 (突发严重疾病困难户): a kind of 监测对象. */
+  | 'AT_RISK_SUDDEN_HARDSHIP'
+  /** 脱贫不稳定户: a kind of 监测对象. */
+  | 'AT_RISK_UNSTABLE_LIFTED'
   | 'DIBAO'
   | 'DIBAO_MARGINAL'
   | 'DIBAO_RURAL_1'
@@ -45,6 +53,8 @@ export type AssistanceInput = {
 /** Why someone may enrol outside the concentrated window. UNIVERSITY_STUDENT: 平利 covers students from payment. */
 export type Circumstance =
   | 'EMPLOYEE_INSURANCE_LAPSED'
+  /** 失联人员: people the authorities had lost contact with (平利 三（五）). */
+  | 'LOST_CONTACT'
   | 'NEWLY_CERTIFIED_ASSISTANCE'
   | 'RELEASED_FROM_PRISON'
   | 'RETURNING_GRADUATE'
@@ -67,6 +77,19 @@ export type EnrollmentState =
   | 'REFUND_PENDING'
   | 'TERMINATED'
   | 'UNPAID';
+
+/** Whether Quote.fundingShares add up to the subsidy. */
+export type FundingStatus =
+  /** The shares add up to the subsidy. */
+  | 'COMPLETE'
+  /** Who pays differs by region (贵阳市 or 贵安新区) and no region was given: give QuoteInput.region. */
+  | 'NEEDS_REGION'
+  /** The notice names no payer for this subsidy (肃南), or the region is in none of the regions it names. */
+  | 'NOT_STATED'
+  /** No subsidy applies; there is nothing to fund. */
+  | 'NO_SUBSIDY'
+  /** The subsidy's amount is unstated (see Quote.unknowns), so nothing can be split. */
+  | 'SUBSIDY_UNKNOWN';
 
 export type HouseholdInput = {
   address?: string | null | undefined;
@@ -127,6 +150,21 @@ export type QuoteInput = {
   paymentDate: string;
   region?: string | number | null | undefined;
   tenant: string | number;
+  /** 错缴异地 (平利 七（三）): the first payment, made in the wrong place and refunded there; the window, cover and assistance count from it. */
+  wrongLocationPaidOn?: string | null | undefined;
+};
+
+/** A township or street (9-digit statistical code) or a village (12 digits) inside the tenant. */
+export type RegionInput = {
+  /** 620702102 大满镇; a village 620702102001. */
+  code: string | number;
+  /** The day it was established, where it did not always exist; reports for earlier days leave it out. */
+  establishedOn?: string | null | undefined;
+  /** TOWNSHIP (乡、镇、街道), UNIT (a farm or zone managed like one), VILLAGE (村、居委会). */
+  kind: RegionKind;
+  name: string;
+  /** Defaults to the township (or district) the code lies in, else the tenant. */
+  parentCode?: string | number | null | undefined;
 };
 
 export type RegionKind =
@@ -148,6 +186,13 @@ export type SubsidyMode =
   | 'FULL_SPONSORSHIP'
   | 'NET_COLLECTION'
   | 'REIMBURSEMENT';
+
+/** Reasons on the 放弃参保确认书. */
+export type WaiverReason =
+  | 'COMMERCIAL_INSURANCE'
+  | 'EMPLOYEE_INSURANCE'
+  | 'HEALTHY_STABLE_INCOME'
+  | 'OTHER';
 
 export type AgencyGrantAssistanceMutationVariables = Exact<{
   input: AssistanceInput;
@@ -199,7 +244,7 @@ export type PortalQuoteQueryVariables = Exact<{
 }>;
 
 
-export type PortalQuoteQuery = { quote: { standardContribution: string, subsidy: string, appliedCategory: AssistanceCategory | null, mode: SubsidyMode | null, amountDue: string, reimbursement: string, netCost: string, late: boolean, coverage: { start: string, end: string }, fundingShares: Array<{ source: string, name: string, amount: string }>, explanation: Array<{ rule: string, clause: string | null, detail: string, amount: string | null }> } };
+export type PortalQuoteQuery = { quote: { coverageYear: number, noticeLabel: string | null, standardContribution: string, subsidy: string, appliedCategory: AssistanceCategory | null, mode: SubsidyMode | null, amountDue: string, reimbursement: string, netCost: string, late: boolean, fundingStatus: FundingStatus, fundingNote: string | null, complete: boolean, coverage: { start: string, end: string } | null, fundingShares: Array<{ source: string, name: string, amount: string, inferred: string | null }>, unknowns: Array<{ path: string, affects: Array<string>, clause: string | null, refersTo: string | null, message: string }>, explanation: Array<{ rule: string, clause: string | null, detail: string, amount: string | null, inferred: string | null, missing: string | null }> } };
 
 export type PortalHouseholdQueryVariables = Exact<{
   id: string | number;
@@ -228,7 +273,59 @@ export type PortalProgressQueryVariables = Exact<{
 }>;
 
 
-export type PortalProgressQuery = { enrollmentProgress: Array<{ target: number | null, paid: number, rate: number | null, onTrack: boolean | null, gap: number | null, region: { code: string, name: string, kind: RegionKind }, milestone: { date: string, share: number } | null }> };
+export type PortalProgressQuery = { enrollmentProgress: Array<{ target: number | null, paid: number, rate: number | null, required: number | null, onTrack: boolean | null, gap: number | null, region: { code: string, name: string, kind: RegionKind }, milestone: { date: string, share: number } | null }> };
+
+export type PortalFollowUpsQueryVariables = Exact<{
+  coverageYear: number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type PortalFollowUpsQuery = { followUps: { nodes: Array<{ idNumber: string, name: string, phone: string | null, household: { bookletNo: string, region: { name: string } } | null }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
+
+export type PortalIncompleteHouseholdsQueryVariables = Exact<{
+  coverageYear: number;
+  first: number;
+  afterBookletNo?: string | null | undefined;
+}>;
+
+
+export type PortalIncompleteHouseholdsQuery = { incompleteHouseholds: Array<{ bookletNo: string, region: { name: string }, members: Array<{ idNumber: string, name: string, enrollments: Array<{ coverageYear: number, status: EnrollmentState }> }> }> };
+
+export type PortalWaiversQueryVariables = Exact<{
+  coverageYear: number;
+}>;
+
+
+export type PortalWaiversQuery = { waivers: Array<{ idNumber: string, reason: WaiverReason, reasonText: string | null, recordedBy: string }> };
+
+export type PortalImportRosterMutationVariables = Exact<{
+  workbook: string;
+  registeredOn?: string | null | undefined;
+}>;
+
+
+export type PortalImportRosterMutation = { importRoster: { households: number, accepted: number, rejected: number, rows: Array<{ row: number, status: ImportRowStatus, error: string | null }> } };
+
+export type PortalDisbursementsQueryVariables = Exact<{
+  month: string;
+}>;
+
+
+export type PortalDisbursementsQuery = { disbursements: { month: string, count: number, total: string, paid: boolean, items: Array<{ idNumber: string, name: string, coverageYear: number, category: AssistanceCategory, amount: string }> } };
+
+export type PortalTenantRegionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PortalTenantRegionsQuery = { viewer: { tenant: { code: string, name: string, regions: Array<{ code: string, name: string, kind: RegionKind, parentCode: string | null, retiredOn: string | null }> } } };
+
+export type PortalAddRegionsMutationVariables = Exact<{
+  regions: Array<RegionInput> | RegionInput;
+}>;
+
+
+export type PortalAddRegionsMutation = { addRegions: { accepted: number, duplicates: number, rejected: number, rows: Array<{ index: number, regionCode: string, status: ImportRowStatus, code: string | null, error: string | null }> } };
 
 export type TaxImportPaymentsMutationVariables = Exact<{
   batchId: string;
@@ -244,3 +341,378 @@ export type TaxDailyCollectionQueryVariables = Exact<{
 
 
 export type TaxDailyCollectionQuery = { dailyCollection: { date: string, count: number, amount: string, byChannel: Array<{ channel: string, count: number, amount: string }> } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const AgencyGrantAssistanceDocument = new TypedDocumentString(`
+    mutation AgencyGrantAssistance($input: AssistanceInput!) {
+  grantAssistance(input: $input) {
+    id
+    idNumber
+    category
+    certifiedBy
+    validFrom
+    validTo
+  }
+}
+    `) as unknown as TypedDocumentString<AgencyGrantAssistanceMutation, AgencyGrantAssistanceMutationVariables>;
+export const AgencyImportAssistanceDocument = new TypedDocumentString(`
+    mutation AgencyImportAssistance($identities: [AssistanceInput!]!) {
+  importAssistance(identities: $identities) {
+    accepted
+    duplicates
+    rejected
+    rows {
+      index
+      status
+      code
+      error
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AgencyImportAssistanceMutation, AgencyImportAssistanceMutationVariables>;
+export const BankEnrollmentStatusDocument = new TypedDocumentString(`
+    query BankEnrollmentStatus($idNumber: String!, $coverageYear: Int!, $asOf: Date) {
+  enrollmentStatus(idNumber: $idNumber, coverageYear: $coverageYear, asOf: $asOf) {
+    status
+    amountDue
+    amountDueNote
+    amountPaid
+    coverage {
+      start
+      end
+    }
+    idNumberMasked
+    nameMasked
+  }
+}
+    `) as unknown as TypedDocumentString<BankEnrollmentStatusQuery, BankEnrollmentStatusQueryVariables>;
+export const BankRecordPaymentDocument = new TypedDocumentString(`
+    mutation BankRecordPayment($input: PaymentInput!) {
+  recordPayment(input: $input) {
+    receiptNo
+    idNumberMasked
+    coverageYear
+    amount
+    paidOn
+    channel
+  }
+}
+    `) as unknown as TypedDocumentString<BankRecordPaymentMutation, BankRecordPaymentMutationVariables>;
+export const BankPaymentsOfDayDocument = new TypedDocumentString(`
+    query BankPaymentsOfDay($paidOn: Date!) {
+  payments(paidOn: $paidOn) {
+    receiptNo
+    idNumberMasked
+    amount
+    channel
+  }
+}
+    `) as unknown as TypedDocumentString<BankPaymentsOfDayQuery, BankPaymentsOfDayQueryVariables>;
+export const PortalPolicyDocument = new TypedDocumentString(`
+    query PortalPolicy($tenant: ID!, $coverageYear: Int!) {
+  policy(tenant: $tenant, coverageYear: $coverageYear) {
+    coverageYear
+    individualContribution
+    fiscalSubsidy
+    collectionWindow {
+      start
+      end
+    }
+    coverage {
+      start
+      end
+    }
+    assistance {
+      category
+      amount
+      full
+      mode
+      clause
+    }
+    milestones {
+      date
+      share
+    }
+    warnings
+  }
+}
+    `) as unknown as TypedDocumentString<PortalPolicyQuery, PortalPolicyQueryVariables>;
+export const PortalQuoteDocument = new TypedDocumentString(`
+    query PortalQuote($input: QuoteInput!) {
+  quote(input: $input) {
+    coverageYear
+    noticeLabel
+    standardContribution
+    subsidy
+    appliedCategory
+    mode
+    amountDue
+    reimbursement
+    netCost
+    late
+    coverage {
+      start
+      end
+    }
+    fundingShares {
+      source
+      name
+      amount
+      inferred
+    }
+    fundingStatus
+    fundingNote
+    complete
+    unknowns {
+      path
+      affects
+      clause
+      refersTo
+      message
+    }
+    explanation {
+      rule
+      clause
+      detail
+      amount
+      inferred
+      missing
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalQuoteQuery, PortalQuoteQueryVariables>;
+export const PortalHouseholdDocument = new TypedDocumentString(`
+    query PortalHousehold($id: ID!) {
+  household(id: $id) {
+    id
+    bookletNo
+    address
+    region {
+      code
+      name
+    }
+    members {
+      idNumber
+      name
+      birthDate
+      sex
+      relationship
+      enrollments {
+        coverageYear
+        status
+        amountDue
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalHouseholdQuery, PortalHouseholdQueryVariables>;
+export const PortalRegisterHouseholdDocument = new TypedDocumentString(`
+    mutation PortalRegisterHousehold($input: HouseholdInput!) {
+  registerHousehold(input: $input) {
+    id
+    bookletNo
+    members {
+      idNumber
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalRegisterHouseholdMutation, PortalRegisterHouseholdMutationVariables>;
+export const PortalEnrollDocument = new TypedDocumentString(`
+    mutation PortalEnroll($input: EnrollInput!) {
+  enroll(input: $input) {
+    idNumber
+    coverageYear
+    status
+    amountDue
+    mode
+  }
+}
+    `) as unknown as TypedDocumentString<PortalEnrollMutation, PortalEnrollMutationVariables>;
+export const PortalProgressDocument = new TypedDocumentString(`
+    query PortalProgress($coverageYear: Int!, $asOf: Date!) {
+  enrollmentProgress(coverageYear: $coverageYear, asOf: $asOf) {
+    region {
+      code
+      name
+      kind
+    }
+    target
+    paid
+    rate
+    required
+    onTrack
+    gap
+    milestone {
+      date
+      share
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalProgressQuery, PortalProgressQueryVariables>;
+export const PortalFollowUpsDocument = new TypedDocumentString(`
+    query PortalFollowUps($coverageYear: Int!, $first: Int!, $after: String) {
+  followUps(coverageYear: $coverageYear, first: $first, after: $after) {
+    nodes {
+      idNumber
+      name
+      phone
+      household {
+        bookletNo
+        region {
+          name
+        }
+      }
+    }
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalFollowUpsQuery, PortalFollowUpsQueryVariables>;
+export const PortalIncompleteHouseholdsDocument = new TypedDocumentString(`
+    query PortalIncompleteHouseholds($coverageYear: Int!, $first: Int!, $afterBookletNo: String) {
+  incompleteHouseholds(
+    coverageYear: $coverageYear
+    first: $first
+    afterBookletNo: $afterBookletNo
+  ) {
+    bookletNo
+    region {
+      name
+    }
+    members {
+      idNumber
+      name
+      enrollments {
+        coverageYear
+        status
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalIncompleteHouseholdsQuery, PortalIncompleteHouseholdsQueryVariables>;
+export const PortalWaiversDocument = new TypedDocumentString(`
+    query PortalWaivers($coverageYear: Int!) {
+  waivers(coverageYear: $coverageYear) {
+    idNumber
+    reason
+    reasonText
+    recordedBy
+  }
+}
+    `) as unknown as TypedDocumentString<PortalWaiversQuery, PortalWaiversQueryVariables>;
+export const PortalImportRosterDocument = new TypedDocumentString(`
+    mutation PortalImportRoster($workbook: String!, $registeredOn: Date) {
+  importRoster(workbook: $workbook, registeredOn: $registeredOn) {
+    households
+    accepted
+    rejected
+    rows {
+      row
+      status
+      error
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalImportRosterMutation, PortalImportRosterMutationVariables>;
+export const PortalDisbursementsDocument = new TypedDocumentString(`
+    query PortalDisbursements($month: String!) {
+  disbursements(month: $month) {
+    month
+    count
+    total
+    paid
+    items {
+      idNumber
+      name
+      coverageYear
+      category
+      amount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalDisbursementsQuery, PortalDisbursementsQueryVariables>;
+export const PortalTenantRegionsDocument = new TypedDocumentString(`
+    query PortalTenantRegions {
+  viewer {
+    tenant {
+      code
+      name
+      regions {
+        code
+        name
+        kind
+        parentCode
+        retiredOn
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalTenantRegionsQuery, PortalTenantRegionsQueryVariables>;
+export const PortalAddRegionsDocument = new TypedDocumentString(`
+    mutation PortalAddRegions($regions: [RegionInput!]!) {
+  addRegions(regions: $regions) {
+    accepted
+    duplicates
+    rejected
+    rows {
+      index
+      regionCode
+      status
+      code
+      error
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalAddRegionsMutation, PortalAddRegionsMutationVariables>;
+export const TaxImportPaymentsDocument = new TypedDocumentString(`
+    mutation TaxImportPayments($batchId: String!, $payments: [PaymentInput!]!) {
+  importPayments(batchId: $batchId, payments: $payments) {
+    batchId
+    accepted
+    duplicates
+    rejected
+    rows {
+      index
+      receiptNo
+      status
+      error
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TaxImportPaymentsMutation, TaxImportPaymentsMutationVariables>;
+export const TaxDailyCollectionDocument = new TypedDocumentString(`
+    query TaxDailyCollection($date: Date!) {
+  dailyCollection(date: $date) {
+    date
+    count
+    amount
+    byChannel {
+      channel
+      count
+      amount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TaxDailyCollectionQuery, TaxDailyCollectionQueryVariables>;

@@ -1,16 +1,19 @@
 /**
  * `npm run codegen`: typed client code from schema/schema.graphql and the example operations of each
- * client (schema/operations/), by the configuration in schema/codegen.json. `--check` writes nothing
- * and fails when the committed files are not what it would write (the tests run it so).
+ * client (schema/operations/), by the configuration in schema/codegen.json: the operations' types, and
+ * each operation as a typed document that src/cli/client.ts sends. `--check` writes nothing and fails
+ * when the committed files are not what it would write (the tests run it so).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { codegen } from '@graphql-codegen/core';
 import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as operationsPlugin from '@graphql-codegen/typescript-operations';
+import * as typedDocumentPlugin from '@graphql-codegen/typed-document-node';
 import { buildSchema, parse, validate } from 'graphql';
-import { loadOperations } from './operations';
+import { loadOperations } from '../graphql/operations';
 import { PROJECT_ROOT } from '../common/config';
+import { command, EXIT_FAILED, run } from './command';
 
 interface CodegenConfig {
   schema: string;
@@ -18,8 +21,7 @@ interface CodegenConfig {
   generates: Record<string, { plugins: string[]; config: Record<string, unknown> }>;
 }
 
-const PLUGINS: Record<string, { plugin: unknown }> = { typescript: typescriptPlugin, 'typescript-operations': operationsPlugin };
-
+const PLUGINS: Record<string, { plugin: unknown }> = { typescript: typescriptPlugin, 'typescript-operations': operationsPlugin, 'typed-document-node': typedDocumentPlugin };
 
 /** The generated files, by path; fails when an operation does not validate against the schema. */
 export async function generateClientCode(root = PROJECT_ROOT): Promise<Record<string, string>> {
@@ -47,23 +49,26 @@ export async function generateClientCode(root = PROJECT_ROOT): Promise<Record<st
 }
 
 if (require.main === module) {
-  const check = process.argv.includes('--check');
-  generateClientCode()
-    .then((files) => {
-      for (const [file, text] of Object.entries(files)) {
-        const path = join(PROJECT_ROOT, file);
-        if (check) {
-          if (!existsSync(path) || readFileSync(path, 'utf8') !== text) throw new Error(`${file} is stale: run npm run codegen`);
-          console.log(`${file} is current`);
-          continue;
-        }
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, text);
-        console.log(`wrote ${file}`);
+  const cmd = command(
+    'codegen',
+    'Writes the typed client code of schema/operations/*.graphql against schema/schema.graphql into schema/generated/client.ts (configuration: schema/codegen.json). The commands of src/cli send these operations.',
+    ['npm run codegen', 'npm run codegen -- --check'],
+  ).option('--check', 'write nothing; exit 1 when the committed files are not what would be written');
+  run(cmd, async () => {
+    const { check } = cmd.opts<{ check?: boolean }>();
+    let stale = 0;
+    for (const [file, text] of Object.entries(await generateClientCode())) {
+      const path = join(PROJECT_ROOT, file);
+      if (check) {
+        const current = existsSync(path) && readFileSync(path, 'utf8') === text;
+        if (!current) stale += 1;
+        console.log(current ? `${file} is current` : `${file} is stale: run npm run codegen`);
+        continue;
       }
-    })
-    .catch((err) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    });
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+      console.log(`wrote ${file}`);
+    }
+    return stale ? EXIT_FAILED : 0;
+  });
 }

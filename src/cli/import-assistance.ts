@@ -5,13 +5,14 @@
  * idNumber,category,certifiedBy,validFrom,validTo (or 身份证号码,资助类别,认定部门,认定日期,有效期至), into
  * importAssistance. Categories are the contract's codes (DIBAO_RURAL_1, EXTREME_POVERTY …).
  */
+import { AgencyImportAssistanceDocument, type AssistanceCategory, type AssistanceInput } from '../../schema/generated/client';
 import { isLocalDate } from '../common/dates';
 import { ASSISTANCE_CATEGORIES } from '../policy-data/vocabulary';
 import type { CsvImportKind, CsvImportOptions } from './csv-import';
 import { runCsvImport } from './csv-import';
-import { runImportCommand, runMain } from './import-runner';
+import { runImportCommand } from './import-runner';
 
-export const ASSISTANCE_CSV: CsvImportKind = {
+export const ASSISTANCE_CSV: CsvImportKind<AssistanceInput> = {
   columns: {
     idnumber: 'idNumber',
     身份证号码: 'idNumber',
@@ -25,18 +26,26 @@ export const ASSISTANCE_CSV: CsvImportKind = {
     有效期至: 'validTo',
   },
   required: ['idNumber', 'category', 'certifiedBy', 'validFrom'],
-  mutation: `mutation($rows: [AssistanceInput!]!) { importAssistance(identities: $rows) { accepted duplicates rejected rows { index status error code } } }`,
-  field: 'importAssistance',
-  toInput: (r) => ({ idNumber: r.idNumber, category: r.category.trim().toUpperCase(), certifiedBy: r.certifiedBy, validFrom: r.validFrom, validTo: r.validTo || null }),
+  toInput: (r) => ({ idNumber: r.idNumber, category: r.category.trim().toUpperCase() as AssistanceCategory, certifiedBy: r.certifiedBy, validFrom: r.validFrom, validTo: r.validTo || null }),
   label: (r) => `${r.idNumber.slice(0, 4)}…${r.idNumber.slice(-4)} ${r.category}`,
   invalid: (r) => {
-    if (!(ASSISTANCE_CATEGORIES as readonly string[]).includes(r.category.trim().toUpperCase())) return `category "${r.category}" is not one of ${ASSISTANCE_CATEGORIES.join(', ')}`;
-    if (!isLocalDate(r.validFrom)) return `validFrom "${r.validFrom}" is not a date YYYY-MM-DD`;
-    if (r.validTo && !isLocalDate(r.validTo)) return `validTo "${r.validTo}" is not a date YYYY-MM-DD`;
+    if (!(ASSISTANCE_CATEGORIES as readonly string[]).includes(r.category.trim().toUpperCase())) return { field: 'category', problem: `"${r.category}" is not one of ${ASSISTANCE_CATEGORIES.join(', ')}` };
+    if (!isLocalDate(r.validFrom)) return { field: 'validFrom', problem: `"${r.validFrom}" is not a date YYYY-MM-DD` };
+    if (r.validTo && !isLocalDate(r.validTo)) return { field: 'validTo', problem: `"${r.validTo}" is not a date YYYY-MM-DD` };
     return null;
   },
+  // The list carries no batch id: a person already certified for the category counts as a duplicate.
+  send: async (client, _batchId, identities) => (await client.request(AgencyImportAssistanceDocument, { identities })).importAssistance,
 };
 
 export const importAssistanceCsv = (options: CsvImportOptions) => runCsvImport(ASSISTANCE_CSV, options);
 
-if (require.main === module) runMain(() => runImportCommand('import:assistance', ASSISTANCE_CSV, 'AGENCY'));
+if (require.main === module) {
+  runImportCommand(ASSISTANCE_CSV, {
+    script: 'import:assistance',
+    role: 'AGENCY',
+    description:
+      'Imports an agency\'s list of certified people (民政, 乡村振兴, 残联 …) from a CSV file into the running server. Header: idNumber,category,certifiedBy,validFrom,validTo (or 身份证号码,资助类别,认定部门,认定日期,有效期至); categories are the contract\'s codes (DIBAO_RURAL_1, EXTREME_POVERTY …). People already certified count as duplicates. Exits 1 when any row was rejected.',
+    examples: ['npm run import:assistance -- --tenant 610926 minzheng-2021-09.csv', 'npm run import:assistance -- --tenant 610926 --errors rejected.csv list.csv'],
+  });
+}

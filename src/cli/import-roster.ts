@@ -5,17 +5,14 @@
  * when rows are rejected writes a copy of the workbook with an error column beside it
  * (roster.errors.xlsx). Nothing of a household with a bad row is written.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
-import { signToken } from '../context/tokens';
-import { loadConfig } from '../common/config';
+import { PortalImportRosterDocument } from '../../schema/generated/client';
 import { markErrors } from '../domains/residents/roster.service';
+import { ApiClient, type ClientOptions } from './client';
+import { clientFor, command, date, EXIT_FAILED, integerIn, run, type ServerOptions, withServerOptions } from './command';
 import { progressBar } from './csv';
-import { runMain } from './import-runner';
-
-const IMPORT = `mutation($w: String!, $d: Date) { importRoster(workbook: $w, registeredOn: $d) { households accepted rejected rows { row status error } } }`;
 
 export interface RosterTally {
   households: number;
@@ -24,13 +21,19 @@ export interface RosterTally {
   errors: Map<number, string>;
 }
 
-export async function importRosterFile(options: { file: string; url: string; token: string; tenant: string; registeredOn?: string | null; chunkRows: number; onProgress?: (done: number, total: number) => void }): Promise<RosterTally> {
+export async function importRosterFile(options: ClientOptions & { file: string; registeredOn?: string | null; chunkRows: number; onProgress?: (done: number, total: number) => void }): Promise<RosterTally> {
+  const client = new ApiClient(options);
   const original = new ExcelJS.Workbook();
-  await original.xlsx.readFile(options.file);
+  try {
+    await original.xlsx.readFile(options.file);
+  } catch (err) {
+    throw new Error(`cannot read ${options.file} as an XLSX workbook: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
   const sheet = original.worksheets[0];
+  if (!sheet) throw new Error(`${options.file} has no worksheet`);
   const header = sheet.getRow(1).values as ExcelJS.CellValue[];
   const bookletColumn = header.findIndex((h) => ['户口簿号', 'bookletNo'].includes(String(h ?? '').trim()));
-  if (bookletColumn < 1) throw new Error(`${options.file}: no 户口簿号 column`);
+  if (bookletColumn < 1) throw new Error(`${options.file} row 1: the header has no 户口簿号 column`);
   // Households whole, in sheet order, packed into chunks of about chunkRows rows.
   const households = new Map<string, number[]>();
   sheet.eachRow((row, n) => {
@@ -52,14 +55,13 @@ export async function importRosterFile(options: { file: string; url: string; tok
     partSheet.addRow(header.slice(1));
     for (const n of rows) partSheet.addRow((sheet.getRow(n).values as ExcelJS.CellValue[]).slice(1));
     const workbook = Buffer.from(await part.xlsx.writeBuffer()).toString('base64');
-    const response = await fetch(options.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}`, 'x-tenant-id': options.tenant },
-      body: JSON.stringify({ query: IMPORT, variables: { w: workbook, d: options.registeredOn ?? null } }),
-    });
-    const body = (await response.json()) as { data?: { importRoster: { households: number; accepted: number; rejected: number; rows: Array<{ row: number; status: string; error: string | null }> } }; errors?: Array<{ message: string }> };
-    if (!body.data) throw new Error(`rows ${rows[0]}–${rows.at(-1)}: ${body.errors?.[0]?.message ?? response.status}`);
-    const result = body.data.importRoster;
+    let result;
+    try {
+      ({ importRoster: result } = await client.request(PortalImportRosterDocument, { workbook, registeredOn: options.registeredOn ?? null }));
+    } catch (err) {
+      // Chunks before this one are registered; a household is never split across chunks.
+      throw new Error(`${options.file} rows ${rows[0]}–${rows.at(-1)} were not imported (${tally.accepted} rows of earlier ones were): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
     tally.households += result.households;
     tally.accepted += result.accepted;
     tally.rejected += result.rejected;
@@ -81,31 +83,28 @@ export async function annotate(file: string, errors: Map<number, string>): Promi
 }
 
 if (require.main === module) {
-  runMain(async () => {
-    const { values, positionals } = parseArgs({
-      allowPositionals: true,
-      options: {
-        tenant: { type: 'string' },
-        url: { type: 'string', default: `http://localhost:${process.env.PORT ?? 4000}/graphql` },
-        token: { type: 'string' },
-        'registered-on': { type: 'string' },
-        'chunk-rows': { type: 'string', default: '2000' },
-      },
-    });
-    const file = positionals[0];
-    if (!values.tenant || !file) {
-      process.stderr.write('usage: npm run import:roster -- --tenant <code> [--url URL] [--token T] [--registered-on YYYY-MM-DD] [--chunk-rows 2000] roster.xlsx\n');
-      process.exit(2);
-    }
-    const token = values.token ?? signToken({ sub: 'import:roster', role: 'STAFF', tenants: [values.tenant] }, loadConfig().jwtSecret, '1h');
+  const cmd = withServerOptions(
+    command(
+      'import:roster',
+      'Imports a township\'s 参保登记表 (XLSX, first sheet, header on row 1 with a 户口簿号 column) into the running server, whole households at a time, with a progress bar. Nothing of a household with a bad row is written; the rejected rows come back marked in an 错误 column of a copy, <file>.errors.xlsx. Exits 1 when any row was rejected.',
+      ['npm run import:roster -- --tenant 610926 pingli-2021.xlsx', 'npm run import:roster -- --tenant 610926 --registered-on 2021-09-01 --chunk-rows 500 roster.xlsx'],
+    ),
+    'STAFF',
+  )
+    .argument('<file>', 'the workbook (.xlsx)')
+    .option('--registered-on <date>', 'the registration date of every row (YYYY-MM-DD); default: today, China time', date)
+    .option('--chunk-rows <rows>', 'about this many rows per request, whole households', integerIn(1, 10_000), 2000);
+  run(cmd, async () => {
+    const [file] = cmd.processedArgs as [string];
+    const options = cmd.opts<ServerOptions & { registeredOn?: string; chunkRows: number }>();
+    if (!existsSync(file)) throw new Error(`cannot read ${file}: there is no such file`);
+    const client = clientFor(options, 'import:roster', 'STAFF');
     let bar: ReturnType<typeof progressBar> | null = null;
     const tally = await importRosterFile({
+      ...client.options,
       file,
-      url: values.url!,
-      token,
-      tenant: values.tenant,
-      registeredOn: values['registered-on'] ?? null,
-      chunkRows: Number(values['chunk-rows']),
+      registeredOn: options.registeredOn ?? null,
+      chunkRows: options.chunkRows,
       onProgress: (done, total) => {
         bar ??= progressBar(basename(file), total);
         bar.update(done, `${done}/${total} rows`);
@@ -113,10 +112,13 @@ if (require.main === module) {
     });
     (bar as ReturnType<typeof progressBar> | null)?.finish();
     if (tally.errors.size > 0) {
+      for (const [row, error] of [...tally.errors].sort(([a], [b]) => a - b).slice(0, 20)) process.stderr.write(`${file} row ${row}: ${error}\n`);
+      if (tally.errors.size > 20) process.stderr.write(`… ${tally.errors.size - 20} more rejected rows\n`);
       const out = file.replace(/\.xlsx$/i, '') + '.errors.xlsx';
       writeFileSync(out, await annotate(file, tally.errors));
-      process.stderr.write(`rows with errors, marked in the 错误 column: ${out}\n`);
+      process.stderr.write(`the rejected rows are marked in the 错误 column of ${out}\n`);
     }
     console.log(`${tally.accepted + tally.rejected} rows: ${tally.households} households registered, ${tally.accepted} rows accepted, ${tally.rejected} rejected`);
+    return tally.rejected > 0 ? EXIT_FAILED : 0;
   });
 }

@@ -1,60 +1,81 @@
 /** The command line around runCsvImport: arguments, a development token, progress bar and tally. */
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
-import { type Role, signToken } from '../context/tokens';
-import { loadConfig } from '../common/config';
+import type { Role } from '../context/tokens';
+import { clientFor, command, EXIT_FAILED, integerIn, run, type ServerOptions, withServerOptions } from './command';
 import { progressBar } from './csv';
-import { type CsvImportKind, runCsvImport } from './csv-import';
+import { type CsvImportKind, ImportInterrupted, runCsvImport, type Tally } from './csv-import';
 
-export async function runImportCommand(command: string, kind: CsvImportKind, role: Role): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      tenant: { type: 'string' },
-      url: { type: 'string', default: `http://localhost:${process.env.PORT ?? 4000}/graphql` },
-      token: { type: 'string' },
-      'batch-size': { type: 'string', default: '5000' },
-      concurrency: { type: 'string', default: '2' },
-      'batch-prefix': { type: 'string' },
-      errors: { type: 'string' },
-    },
-  });
-  const file = positionals[0];
-  const batchSize = Number(values['batch-size']);
-  const concurrency = Number(values.concurrency);
-  if (!values.tenant || !file || !(batchSize >= 1 && batchSize <= 10_000) || !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 8)) {
-    process.stderr.write(`usage: npm run ${command} -- --tenant <code> [--url URL] [--token T] [--batch-size 1..10000] [--concurrency 1..8] [--errors out.csv] file.csv\n`);
-    process.exit(2);
-  }
-  // Without --token: a short-lived token from the local development secret, as `npm run token` makes.
-  const token = values.token ?? signToken({ sub: command, role, tenants: [values.tenant] }, loadConfig().jwtSecret, '1h');
-  const bar = progressBar(basename(file), statSync(file).size);
-  const started = Date.now();
-  const tally = await runCsvImport(kind, {
-    file,
-    url: values.url!,
-    token,
-    tenant: values.tenant,
-    batchSize,
-    concurrency,
-    batchPrefix: values['batch-prefix'] ?? basename(file).replace(/\.csv$/i, ''),
-    onProgress: (bytes, _total, t) => bar.update(bytes, `${t.accepted + t.duplicates + t.rejected} rows`),
-  });
-  bar.finish();
-  if (values.errors) {
-    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
-    writeFileSync(values.errors, ['line,row,code,error', ...tally.rejections.map((r) => [r.line, quote(r.label), r.code ?? '', quote(r.error)].join(','))].join('\n') + '\n');
-  } else {
-    for (const r of tally.rejections.slice(0, 20)) process.stderr.write(`line ${r.line} ${r.label}: ${r.code} ${r.error}\n`);
-    if (tally.rejections.length > 20) process.stderr.write(`… ${tally.rejections.length - 20} more rejected rows (use --errors FILE)\n`);
-  }
-  console.log(`${tally.rows} rows: ${tally.accepted} accepted, ${tally.duplicates} duplicates, ${tally.rejected} rejected in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+export interface ImportCommand {
+  /** The npm script, e.g. import:payments. */
+  script: string;
+  /** The role of the development token signed when --token is not given. */
+  role: Role;
+  description: string;
+  examples: string[];
 }
 
-export function runMain(main: () => Promise<void>): void {
-  main().catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
+interface ImportOptions extends ServerOptions {
+  batchSize: number;
+  concurrency: number;
+  batchPrefix?: string;
+  errors?: string;
+}
+
+export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: ImportCommand): void {
+  const cmd = withServerOptions(command(spec.script, spec.description, spec.examples), spec.role)
+    .argument('<file>', 'the CSV file (UTF-8, comma-separated, header on line 1)')
+    .option('--batch-size <rows>', 'rows per request', integerIn(1, 10_000), 5000)
+    .option('--concurrency <n>', 'requests in flight at once', integerIn(1, 8), 2)
+    .option('--batch-prefix <prefix>', 'the batch ids\' prefix (default: the file\'s name)')
+    .option('--errors <file.csv>', 'write every rejected row there (line, column, row, code, error) instead of the first 20 on stderr');
+  run(cmd, async () => {
+    const [file] = cmd.processedArgs as [string];
+    const options = cmd.opts<ImportOptions>();
+    if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`cannot read ${file}: there is no such file`);
+    const client = clientFor(options, spec.script, spec.role);
+    const bar = progressBar(basename(file), statSync(file).size);
+    const started = Date.now();
+    let tally: Tally;
+    try {
+      tally = await runCsvImport(kind, {
+        ...client.options,
+        file,
+        batchSize: options.batchSize,
+        concurrency: options.concurrency,
+        batchPrefix: options.batchPrefix ?? basename(file).replace(/\.csv$/i, ''),
+        onProgress: (bytes, _total, t) => bar.update(bytes, `${t.accepted + t.duplicates + t.rejected} rows`),
+      });
+    } catch (err) {
+      bar.finish();
+      if (err instanceof ImportInterrupted) {
+        report(file, err.tally, options.errors);
+        process.stderr.write(`before it stopped: ${summary(err.tally)}; running the same command again sends the rest (rows already imported count as duplicates)\n`);
+      }
+      throw err;
+    }
+    bar.finish();
+    report(file, tally, options.errors);
+    console.log(`${tally.rows} rows: ${summary(tally)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return tally.rejected > 0 ? EXIT_FAILED : 0;
   });
+}
+
+function summary(tally: Tally): string {
+  return `${tally.accepted} accepted, ${tally.duplicates} duplicates, ${tally.rejected} rejected`;
+}
+
+/** The rejected rows: all into --errors, or the first 20 on stderr, each naming its line and column. */
+function report(file: string, tally: Tally, errorsFile: string | undefined): void {
+  if (errorsFile) {
+    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
+    const lines = tally.rejections.map((r) => [r.line, quote(r.column ?? ''), quote(r.label), r.code ?? '', quote(r.error)].join(','));
+    writeFileSync(errorsFile, ['line,column,row,code,error', ...lines].join('\n') + '\n');
+    if (tally.rejections.length) process.stderr.write(`${tally.rejections.length} rejected rows, each with its reason: ${errorsFile}\n`);
+    return;
+  }
+  for (const r of tally.rejections.slice(0, 20)) {
+    process.stderr.write(`${file} line ${r.line}${r.column ? `, column ${r.column}` : ''} (${r.label}): ${r.code ?? 'REJECTED'} ${r.error}\n`);
+  }
+  if (tally.rejections.length > 20) process.stderr.write(`… ${tally.rejections.length - 20} more rejected rows (--errors FILE writes them all)\n`);
 }

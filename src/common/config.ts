@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
 
 /** Everything the server reads from the environment, read once at start. */
 export interface AppConfig {
@@ -9,6 +10,8 @@ export interface AppConfig {
   databaseUrl: string | null;
   /** The request role's connection. Unset: derived from databaseUrl with the app role's login. */
   appDatabaseUrl: string | null;
+  /** The request role's password when appDatabaseUrl is unset; unset in development: generated in dataDir. */
+  appDbPassword: string | null;
   jwtSecret: string;
   production: boolean;
   /** Git-ignored folder for the embedded database and generated development secrets. */
@@ -20,6 +23,10 @@ export interface AppConfig {
   poolSize: number;
   /** Longest a request may take from its arrival to its answer; its transaction is rolled back then. */
   requestTimeoutMs: number;
+  /** Longest a bearer token may live from issue to expiry; longer ones, and ones without exp, are refused. */
+  tokenMaxLifetimeSeconds: number;
+  /** Longest a client may take to send its request headers (slow clients must not hold connections). */
+  headersTimeoutMs: number;
 }
 
 /** The folder holding package.json, whether running from src/ (tests) or dist/src/ (npm start). */
@@ -32,23 +39,74 @@ function findProjectRoot(start: string): string {
   }
 }
 
+/** A setting that cannot be used, named with what it must be: the server refuses to start with it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`cannot start: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const wholeNumber = (name: string, min: number, max: number, unit: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number of ${unit}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max} ${unit}`);
+
+const url = (name: string) =>
+  z.string().refine((value) => {
+    try {
+      return /^postgres(ql)?:$/.test(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `${name} must be a postgres:// connection URL`);
+
+/** The environment as the server reads it; empty strings count as unset. */
+const EnvironmentSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: wholeNumber('PORT', 0, 65535, 'a port number').default(4000),
+  DATABASE_URL: url('DATABASE_URL').optional(),
+  APP_DATABASE_URL: url('APP_DATABASE_URL').optional(),
+  APP_DB_PASSWORD: z.string().regex(/^[A-Za-z0-9_-]{16,}$/, 'APP_DB_PASSWORD must be at least 16 letters, digits, _ or -').optional(),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  DATA_DIR: z.string().optional(),
+  TENANTS_DIR: z.string().optional(),
+  STATEMENT_TIMEOUT_MS: wholeNumber('STATEMENT_TIMEOUT_MS', 100, 600_000, 'milliseconds').default(5000),
+  PG_POOL_SIZE: wholeNumber('PG_POOL_SIZE', 1, 500, 'connections').default(10),
+  REQUEST_TIMEOUT_MS: wholeNumber('REQUEST_TIMEOUT_MS', 100, 3_600_000, 'milliseconds').default(30_000),
+  TOKEN_MAX_LIFETIME_HOURS: wholeNumber('TOKEN_MAX_LIFETIME_HOURS', 1, 24 * 90, 'hours').default(24),
+  HTTP_HEADERS_TIMEOUT_MS: wholeNumber('HTTP_HEADERS_TIMEOUT_MS', 100, 600_000, 'milliseconds').default(10_000),
+  LOG_LEVEL: z.enum(['info', 'error', 'silent'], { message: 'LOG_LEVEL must be info, error or silent' }).optional(),
+});
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const production = env.NODE_ENV === 'production';
-  const dataDir = resolve(env.DATA_DIR ?? join(PROJECT_ROOT, '.data'));
-  const port = Number(env.PORT ?? 4000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
-  if (production && !env.JWT_SECRET) throw new Error('JWT_SECRET must be set when NODE_ENV=production');
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvironmentSchema.safeParse(given);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.message} (got "${String(given[String(issue.path[0])] ?? '')}")`));
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production && !e.JWT_SECRET) problems.push('JWT_SECRET must be set when NODE_ENV=production');
+  // Servers with their own data folders would each generate a password and reset the others' login.
+  if (production && !e.APP_DATABASE_URL && !e.APP_DB_PASSWORD) problems.push('APP_DB_PASSWORD (or APP_DATABASE_URL) must be set when NODE_ENV=production, the same on every server');
+  if (problems.length) throw new ConfigError(problems);
+  const dataDir = resolve(e.DATA_DIR ?? join(PROJECT_ROOT, '.data'));
   return {
-    port,
-    databaseUrl: env.DATABASE_URL || null,
-    appDatabaseUrl: env.APP_DATABASE_URL || null,
-    jwtSecret: env.JWT_SECRET || developmentSecret(dataDir, 'jwt-secret'),
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL ?? null,
+    appDatabaseUrl: e.APP_DATABASE_URL ?? null,
+    appDbPassword: e.APP_DB_PASSWORD ?? null,
+    jwtSecret: e.JWT_SECRET ?? developmentSecret(dataDir, 'jwt-secret'),
     production,
     dataDir,
-    tenantsDir: resolve(env.TENANTS_DIR ?? join(PROJECT_ROOT, 'tenants')),
-    statementTimeoutMs: Number(env.STATEMENT_TIMEOUT_MS ?? 5000),
-    poolSize: Number(env.PG_POOL_SIZE ?? 10),
-    requestTimeoutMs: Number(env.REQUEST_TIMEOUT_MS ?? 30_000),
+    tenantsDir: resolve(e.TENANTS_DIR ?? join(PROJECT_ROOT, 'tenants')),
+    statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
+    poolSize: e.PG_POOL_SIZE,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_HOURS * 3600,
+    headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
   };
 }
 

@@ -7,7 +7,21 @@ const ID_NUMBER = /(?<![0-9A-Za-z])(\d{4})\d{2}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2]
 const MOBILE = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
 const LANDLINE = /(?<!\d)(0\d{2,3})-\d{3,4}(\d{4})(?!\d)/g;
 
+/** Request ids and other UUIDs: hex digits that may look like a phone number, never personal data. */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
 export function maskSensitive(text: string): string {
+  // Mask between the UUIDs only, so that a request id survives exactly.
+  let out = '';
+  let from = 0;
+  for (const match of text.matchAll(UUID)) {
+    out += maskPart(text.slice(from, match.index)) + match[0];
+    from = match.index + match[0].length;
+  }
+  return out + maskPart(text.slice(from));
+}
+
+function maskPart(text: string): string {
   return text
     .replace(ID_NUMBER, (match, head: string) => `${head}**********${match.slice(-4)}`)
     .replace(MOBILE, '$1****$2')

@@ -73,7 +73,7 @@ export class RequestContext {
       if (!match) authError = new DomainError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"');
       else {
         try {
-          actor = verifyToken(match[1], app.config.jwtSecret);
+          actor = verifyToken(match[1], app.config.jwtSecret, app.config.tokenMaxLifetimeSeconds);
         } catch (err) {
           authError = err as DomainError;
         }
@@ -133,6 +133,17 @@ export class RequestContext {
 
   get sqlStatements(): number {
     return this.state.transaction?.statements ?? 0;
+  }
+
+  /**
+   * The deadline passed: the transaction is given up at once (its statement cancelled, nothing written)
+   * unless the request already ended; false then, and the answer already decided stands.
+   */
+  abandon(): boolean {
+    if (this.state.ended) return false;
+    this.state.ended = true;
+    this.state.transaction?.abort();
+    return true;
   }
 
   /**

@@ -37,22 +37,26 @@ export function signToken(actor: Actor, secret: string, expiresIn: jwt.SignOptio
  * Bounded: when full it starts again, so a flood of distinct tokens costs memory for 10,000 at most.
  */
 const VERIFIED_LIMIT = 10_000;
-const verified = new Map<string, { actor: Actor; secret: string; expiresAt: number }>();
+const verified = new Map<string, { actor: Actor; secret: string; maxLifetimeSeconds: number; expiresAt: number }>();
 
-/** The actor a token speaks for; UNAUTHENTICATED for a bad signature, an expired token or bad claims. */
-export function verifyToken(token: string, secret: string): Actor {
+/** The longest a token may live, from its issue (iat) to its expiry (exp), unless the server is told otherwise. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
+/**
+ * The actor a token speaks for; UNAUTHENTICATED for a bad signature, an expired token, bad claims, or a
+ * token that never expires or lives longer than `maxLifetimeSeconds` (a stolen token must stop working).
+ */
+export function verifyToken(token: string, secret: string, maxLifetimeSeconds = DEFAULT_MAX_TOKEN_LIFETIME_SECONDS): Actor {
   const known = verified.get(token);
-  if (known && known.secret === secret && Date.now() < known.expiresAt) return known.actor;
+  if (known && known.secret === secret && known.maxLifetimeSeconds === maxLifetimeSeconds && Date.now() < known.expiresAt) return known.actor;
   if (known) verified.delete(token);
-  const actor = verifyTokenText(token, secret);
+  const { actor, expiresAt } = verifyTokenText(token, secret, maxLifetimeSeconds);
   if (verified.size >= VERIFIED_LIMIT) verified.clear();
-  const exp = (jwt.decode(token) as jwt.JwtPayload | null)?.exp;
-  // A token without an expiry is verified afresh each time rather than trusted for ever.
-  if (typeof exp === 'number') verified.set(token, { actor, secret, expiresAt: exp * 1000 });
+  verified.set(token, { actor, secret, maxLifetimeSeconds, expiresAt });
   return actor;
 }
 
-function verifyTokenText(token: string, secret: string): Actor {
+function verifyTokenText(token: string, secret: string, maxLifetimeSeconds: number): { actor: Actor; expiresAt: number } {
   let claims: jwt.JwtPayload;
   try {
     const decoded = jwt.verify(token, keyOf(secret), { algorithms: ['HS256'] });
@@ -62,11 +66,16 @@ function verifyTokenText(token: string, secret: string): Actor {
     const reason = err instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is not valid';
     throw new DomainError('UNAUTHENTICATED', reason);
   }
-  const { sub, role, tenants } = claims;
+  const { sub, role, tenants, exp, iat } = claims;
+  if (typeof exp !== 'number') throw new DomainError('UNAUTHENTICATED', 'the token has no expiry (exp); tokens must expire');
+  const lifetime = exp - (typeof iat === 'number' ? iat : Math.floor(Date.now() / 1000));
+  if (lifetime > maxLifetimeSeconds) {
+    throw new DomainError('UNAUTHENTICATED', `the token lives ${Math.round(lifetime / 3600)} h; this server accepts tokens of at most ${Math.round(maxLifetimeSeconds / 3600)} h`);
+  }
   if (typeof sub !== 'string' || !sub) throw new DomainError('UNAUTHENTICATED', 'the token has no subject (sub)');
   if (!ROLES.includes(role)) throw new DomainError('UNAUTHENTICATED', `the token's role must be one of ${ROLES.join(', ')}`);
   if (!Array.isArray(tenants) || !tenants.every((t) => typeof t === 'string')) {
     throw new DomainError('UNAUTHENTICATED', 'the token\'s tenants claim must be a list of tenant codes');
   }
-  return Object.freeze({ sub, role, tenants: Object.freeze([...tenants]) as string[] });
+  return { actor: Object.freeze({ sub, role, tenants: Object.freeze([...tenants]) as string[] }), expiresAt: exp * 1000 };
 }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { escapeLiteral, type Pool, type PoolClient } from 'pg';
 
 const ENDED = 'the request transaction has already ended';
@@ -104,6 +105,27 @@ export class TenantTransaction {
     return this.client;
   }
 
+  /**
+   * Gives up at once (the request's deadline passed): the statement running now is cancelled through
+   * PostgreSQL's cancel request, and the connection is closed rather than returned to the pool, which
+   * rolls the transaction back. Nothing waits for the statement to end.
+   */
+  abort(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.client) return;
+    this.client.then(
+      (client) => {
+        const { processID, secretKey } = client as unknown as { processID: number | null; secretKey: number | null };
+        const { connectionString } = (this.pool as unknown as { options: { connectionString?: string } }).options;
+        if (processID !== null && secretKey !== null && connectionString) sendCancelRequest(connectionString, processID, secretKey);
+        client.removeListener('error', this.onClientError);
+        client.release(new Error('the request passed its deadline'));
+      },
+      () => undefined,
+    );
+  }
+
   /** Commits or rolls back and returns the connection; a failed COMMIT is thrown to the caller. */
   async finish(commit: boolean): Promise<void> {
     if (this.finished) return;
@@ -158,4 +180,20 @@ export function inlineParameters(text: string, values: ReadonlyArray<string | nu
     }
     return escapeLiteral(value);
   });
+}
+
+/**
+ * PostgreSQL's cancel request: a connection of its own that carries the backend's process id and secret
+ * key (no login, no pool slot); the backend then cancels the statement it is running, if any.
+ */
+function sendCancelRequest(connectionString: string, processID: number, secretKey: number): void {
+  const url = new URL(connectionString);
+  const message = Buffer.alloc(16);
+  message.writeInt32BE(16, 0);
+  message.writeInt32BE(80877102, 4);
+  message.writeInt32BE(processID, 8);
+  message.writeInt32BE(secretKey, 12);
+  const socket = connect({ host: url.hostname || 'localhost', port: Number(url.port || 5432) }, () => socket.end(message));
+  socket.on('error', () => socket.destroy());
+  socket.setTimeout(5000, () => socket.destroy());
 }

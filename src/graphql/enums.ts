@@ -22,7 +22,16 @@ export const RoleEnum = asEnum(ROLES);
 export const ImportRowStatusEnum = asEnum(['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const);
 export type ImportRowStatus = keyof typeof ImportRowStatusEnum;
 
-registerEnumType(AssistanceCategoryEnum, { name: 'AssistanceCategory', description: 'Categories of people in difficulty (CONTRACT.md).' });
+registerEnumType(AssistanceCategoryEnum, {
+  name: 'AssistanceCategory',
+  description: 'Categories of people in difficulty (CONTRACT.md).',
+  valuesConfig: {
+    AT_RISK_OF_POVERTY: { description: '易返贫致贫人口 / 监测对象 as a whole; where a notice subsidises only one kind (平利), give the kind.' },
+    AT_RISK_UNSTABLE_LIFTED: { description: '脱贫不稳定户: a kind of 监测对象.' },
+    AT_RISK_MARGINAL: { description: '边缘易致贫户: a kind of 监测对象.' },
+    AT_RISK_SUDDEN_HARDSHIP: { description: '突发严重困难户 (突发严重疾病困难户): a kind of 监测对象.' },
+  },
+});
 registerEnumType(SubsidyModeEnum, {
   name: 'SubsidyMode',
   description: 'NET_COLLECTION 差额征缴; REIMBURSEMENT 先缴后补; FULL_SPONSORSHIP 全额资助/免征代缴.',
@@ -30,8 +39,12 @@ registerEnumType(SubsidyModeEnum, {
 registerEnumType(CircumstanceEnum, {
   name: 'Circumstance',
   description: 'Why someone may enrol outside the concentrated window. UNIVERSITY_STUDENT: 平利 covers students from payment.',
+  valuesConfig: { LOST_CONTACT: { description: '失联人员: people the authorities had lost contact with (平利 三（五）).' } },
 });
-registerEnumType(RefundReasonEnum, { name: 'RefundReason' });
+registerEnumType(RefundReasonEnum, {
+  name: 'RefundReason',
+  valuesConfig: { DUPLICATE_CROSS_PROVINCE: { description: '跨省重复缴费: a duplicate payment in another province, one kind of DUPLICATE_ENROLLMENT (甘州 七).' } },
+});
 registerEnumType(RegionKindEnum, { name: 'RegionKind' });
 registerEnumType(RoleEnum, { name: 'Role' });
 /** The direction of a list's order. */

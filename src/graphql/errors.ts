@@ -30,6 +30,10 @@ export function errorFormatter(log: Logger, production: boolean) {
         extensions: { ...original.details, code: original.code },
       };
     }
+    // statement_timeout cancelled a statement (SQLSTATE 57014): the request ran out of time, not a fault.
+    if ((original as { code?: unknown } | null)?.code === '57014') {
+      return { message: 'A database statement took longer than its limit; nothing was written. Retry, or narrow the request', locations: formatted.locations, path: formatted.path, extensions: { code: 'TIMEOUT' } };
+    }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
       // graphql-js suggests names in variable errors too ("Did you mean the enum value …?"); Apollo's

@@ -24,8 +24,13 @@ export function graphqlArmor(production: boolean) {
     costLimit: { maxCost: GRAPHQL_LIMITS.maxCost },
     maxAliases: { n: GRAPHQL_LIMITS.maxAliases },
     maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives },
-    maxTokens: { n: GRAPHQL_LIMITS.maxTokens },
+    // The token limit is the parser's own (Apollo's parseOptions, see parseOptions below): armor's plugin
+    // throws from parsingDidStart, which Apollo answers with HTTP 500 for any syntax error.
+    maxTokens: { enabled: false },
     // Field suggestions help developers; in production they reveal the schema.
     blockFieldSuggestion: { enabled: production },
   }).protect();
 }
+
+/** graphql-js's parser stops past this many tokens: a syntax error, answered with HTTP 400. */
+export const parseOptions = { maxTokens: GRAPHQL_LIMITS.maxTokens };

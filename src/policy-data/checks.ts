@@ -34,6 +34,9 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
   if (window.start && compareDates(window.start.date, window.end.date) > 0) {
     error('collectionWindow', `starts ${window.start.date} after it ends ${window.end.date}`, window.start.clause);
   }
+  if (window.earliestPayment && compareDates(window.earliestPayment.date, window.end.date) > 0) {
+    error('collectionWindow.earliestPayment', `the earliest payment ${window.earliestPayment.date} is after the window ends ${window.end.date}`, window.earliestPayment.clause);
+  }
   if (compareDates(policy.coverage.start.date, policy.coverage.end.date) > 0) {
     error('coverage', `starts ${policy.coverage.start.date} after it ends ${policy.coverage.end.date}`, policy.coverage.start.clause);
   }
@@ -54,7 +57,7 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
   let fiscalShares: FundingShare[] = [];
   const fiscal = policy.fiscalSubsidy;
   if (fiscal?.split) {
-    const allocation = allocateFunding(fiscal.split, fiscal.amount, fiscal.clause);
+    const allocation = allocateFunding(fiscal.split, fiscal.amount, fiscal.clause, undefined, fiscal.inferred);
     fiscalShares = allocation.shares;
     for (const problem of allocation.problems) error('fiscalSubsidy.split', problem, fiscal.clause);
   }
@@ -99,10 +102,19 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
       }
     });
   });
+  checkTieOrder(policy, standard, error);
   const cutoff = policy.assistance?.certificationCutoff;
   if (cutoff && compareDates(cutoff.date, policy.coverage.end.date) > 0) {
     error('assistance.certificationCutoff', `cut-off ${cutoff.date} is after the year of cover ends`, cutoff.clause);
   }
+
+  // Units managed by a region (肃南 三（三）): the regions exist.
+  policy.enrolment?.units.forEach((unit, i) => {
+    for (const code of [unit.region, ...Object.values(unit.byHukou ?? {})]) {
+      if (code !== undefined && !regions.has(code)) error(`enrolment.units[${i}]`, `unknown region ${code}`, unit.clause);
+    }
+    if (!unit.region && !unit.byHukou) error(`enrolment.units[${i}]`, `${unit.unit}: give region or byHukou`, unit.clause);
+  });
 
   // Targets: known regions, parts against their stated totals, dated counts against milestone shares.
   const targets = policy.targets;
@@ -138,6 +150,30 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
   }
 
   return { errors, warnings, fiscalShares };
+}
+
+/**
+ * Which category applies when several give the same subsidy is never left to the order of the file: where
+ * two rules could tie (the same amount, or both full), `assistance.multipleCategories.tie.order` names every
+ * category with a rule exactly once.
+ */
+function checkTieOrder(policy: PolicyYearData, standard: number, error: (field: string, message: string, clause?: string) => void): void {
+  const rules = policy.assistance?.rules ?? [];
+  const tie = policy.assistance?.multipleCategories?.tie;
+  const worth = (r: (typeof rules)[number]) => (r.full ? standard : r.amount);
+  const tied = rules.some((a, i) => rules.some((b, j) => j > i && worth(a) !== undefined && worth(a) === worth(b)));
+  if (!tie) {
+    if (tied) error('assistance.multipleCategories.tie', 'two categories give the same subsidy: give tie.order (which applies first), citing the notice and marked inferred');
+    return;
+  }
+  const field = 'assistance.multipleCategories.tie';
+  const seen = new Set<string>();
+  for (const category of tie.order) {
+    if (seen.has(category)) error(field, `${category} is listed twice`, tie.clause);
+    seen.add(category);
+    if (!rules.some((r) => r.category === category)) error(field, `${category} has no rule in this year`, tie.clause);
+  }
+  for (const rule of rules) if (!seen.has(rule.category)) error(field, `${rule.category} is missing from the order`, tie.clause);
 }
 
 /** The closest region above `code` that has its own target row, or null at the top. */

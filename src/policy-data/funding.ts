@@ -7,6 +7,8 @@ export interface FundingShare {
   name: string;
   amount: Fen;
   clause: string;
+  /** Set when who pays this share is a reading of the notice rather than its words: why. */
+  inferred?: string;
 }
 
 export interface Allocation {
@@ -18,12 +20,15 @@ export interface Allocation {
 /**
  * Turns a funding tree from a tenant file into exact fen shares of `total`. Parts either state their
  * amount (at most one part may leave it out and take the rest) or share their parent's amount by `ratio`.
+ * A part inherits the clause and the `inferred` mark of the node above it, so a reading made at any level
+ * (平利's 市 half split 1:9) reaches every share below it.
  */
 export function allocateFunding(
   nodes: readonly FundingNodeData[],
   total: Fen,
   clause: string,
   ratio?: readonly number[],
+  inferred?: string,
 ): Allocation {
   const shares: FundingShare[] = [];
   const problems: string[] = [];
@@ -51,12 +56,15 @@ export function allocateFunding(
   nodes.forEach((node, index) => {
     const amount = amounts[index];
     const nodeClause = node.clause ?? clause;
+    const nodeInferred = node.inferred ?? inferred;
     if (node.parts) {
-      const inner = allocateFunding(node.parts, amount, nodeClause, node.ratio);
+      const inner = allocateFunding(node.parts, amount, nodeClause, node.ratio, nodeInferred);
       shares.push(...inner.shares);
       problems.push(...inner.problems);
     } else if (node.source) {
-      shares.push({ source: node.source, name: node.name ?? FUNDING_SOURCES[node.source], amount, clause: nodeClause });
+      const share: FundingShare = { source: node.source, name: node.name ?? FUNDING_SOURCES[node.source], amount, clause: nodeClause };
+      if (nodeInferred) share.inferred = nodeInferred;
+      shares.push(share);
     } else {
       problems.push(`part "${node.name ?? index}" has neither a source nor parts`);
     }

@@ -9,6 +9,7 @@ export interface Region {
   kind: RegionKind;
   parentCode: string | null;
   clause?: string;
+  inferred?: string;
   note?: string;
   /** Regions the database adds beside tenants/ (added at run time, renamed, retired). */
   source?: 'TENANT_FILE' | 'API';

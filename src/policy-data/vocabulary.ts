@@ -15,6 +15,9 @@ export const ASSISTANCE_CATEGORIES = [
   'DIBAO_MARGINAL',
   'RETURNED_TO_POVERTY',
   'AT_RISK_OF_POVERTY',
+  'AT_RISK_UNSTABLE_LIFTED',
+  'AT_RISK_MARGINAL',
+  'AT_RISK_SUDDEN_HARDSHIP',
   'LIFTED_OUT_OF_POVERTY',
   'SEVERE_DISABILITY',
   'LOW_INCOME_VULNERABLE',
@@ -34,10 +37,34 @@ export const DIBAO_CLASSES: readonly AssistanceCategory[] = [
   'DIBAO_URBAN_PARTIAL',
 ];
 
+/**
+ * The three kinds of 监测对象 (易返贫致贫人口) that AT_RISK_OF_POVERTY lumps together: 脱贫不稳定户, 边缘易致贫户,
+ * 突发严重困难户 (平利 八（三）; 肃南 二（三）2 突发严重疾病困难户). A notice that subsidises 易返贫致贫人口 as a whole gives
+ * each kind its AT_RISK_OF_POVERTY rule; 平利 三（一）4 subsidises only the first.
+ */
+export const AT_RISK_KINDS: readonly AssistanceCategory[] = ['AT_RISK_UNSTABLE_LIFTED', 'AT_RISK_MARGINAL', 'AT_RISK_SUDDEN_HARDSHIP'];
+
+/** A category that some notices split into kinds, with its kinds. */
+export const CATEGORY_GROUPS: Readonly<Partial<Record<AssistanceCategory, readonly AssistanceCategory[]>>> = {
+  DIBAO: DIBAO_CLASSES,
+  AT_RISK_OF_POVERTY: AT_RISK_KINDS,
+};
+
+/** The group a category is a kind of (DIBAO for DIBAO_RURAL_1), or null. */
+export function groupOf(category: AssistanceCategory): AssistanceCategory | null {
+  for (const [group, kinds] of Object.entries(CATEGORY_GROUPS) as Array<[AssistanceCategory, readonly AssistanceCategory[]]>) {
+    if (kinds.includes(category)) return group;
+  }
+  return null;
+}
+
 export const SUBSIDY_MODES = ['NET_COLLECTION', 'REIMBURSEMENT', 'FULL_SPONSORSHIP'] as const;
 export type SubsidyMode = (typeof SUBSIDY_MODES)[number];
 
-/** Why someone may enrol outside the concentrated window. UNIVERSITY_STUDENT is this server's addition. */
+/**
+ * Why someone may enrol outside the concentrated window. UNIVERSITY_STUDENT and LOST_CONTACT (失联人员,
+ * 平利 三（五）) are this server's additions.
+ */
 export const CIRCUMSTANCES = [
   'VETERAN_DISCHARGED',
   'EMPLOYEE_INSURANCE_LAPSED',
@@ -45,11 +72,13 @@ export const CIRCUMSTANCES = [
   'RELEASED_FROM_PRISON',
   'NEWLY_CERTIFIED_ASSISTANCE',
   'UNIVERSITY_STUDENT',
+  'LOST_CONTACT',
 ] as const;
 export type Circumstance = (typeof CIRCUMSTANCES)[number];
 
 export const REFUND_REASONS = [
   'DUPLICATE_ENROLLMENT',
+  'DUPLICATE_CROSS_PROVINCE',
   'DEATH',
   'MISSING',
   'EMIGRATION',
@@ -60,6 +89,14 @@ export const REFUND_REASONS = [
   'IMPRISONMENT',
 ] as const;
 export type RefundReason = (typeof REFUND_REASONS)[number];
+
+/**
+ * A refund reason that is a narrower kind of another: 跨省重复缴费 (甘州 七) is one kind of duplicate. Where a
+ * notice states a rule for the wider reason only, the narrower one takes it.
+ */
+export const REFUND_REASON_GROUPS: Readonly<Partial<Record<RefundReason, RefundReason>>> = {
+  DUPLICATE_CROSS_PROVINCE: 'DUPLICATE_ENROLLMENT',
+};
 
 /** Who pays a share of a subsidy or of the fiscal contribution. */
 export const FUNDING_SOURCES = {

@@ -3,25 +3,29 @@
  * person and a payment date, it returns amounts, dates and the steps that led to them. No database,
  * no clock, no request: everything it needs comes in as arguments, so the notices' own numbers can be
  * tested table by table.
+ *
+ * A value the notice leaves unstated blocks only what depends on it: the answer carries `unknowns`
+ * naming each missing value, the fields that wait for it and the clause that refers elsewhere. Where
+ * whether the person may enrol at all is unstated, nothing can be answered, and POLICY_NOT_CONFIGURED
+ * says so (with the amount that would be due, where it is known).
  */
-import {
-  addDays,
-  addMonths,
-  compareDates,
-  firstDayOfNextMonth,
-  type LocalDate,
-  maxDate,
-  nextMonth,
-  yearOf,
-} from '../common/dates';
+import { compareDates, firstDayOfNextMonth, type LocalDate, maxDate, nextMonth, yearOf } from '../common/dates';
 import { DomainError, badInput, policyNotConfigured } from '../common/errors';
 import { type Fen, formatMoney } from '../common/money';
 import type { AssistanceRuleData } from '../policy-data/format';
 import type { PolicyYear, Tenant } from '../policy-data/model';
 import { allocateFunding, type FundingShare } from '../policy-data/funding';
-import type { ExplanationStep } from './explanation';
+import { type Citation, type ExplanationStep, inferences, type UnknownValue } from './explanation';
+import { daysToYearEnd, describePeriod, lastDayWithin } from './periods';
 import { evaluateRefund, type RefundDecision, type RefundFacts } from './refund';
-import { type AssistanceCategory, type Circumstance, DIBAO_CLASSES, type SubsidyMode } from '../policy-data/vocabulary';
+import {
+  type AssistanceCategory,
+  CATEGORY_GROUPS,
+  type Circumstance,
+  groupOf,
+  type SubsidyMode,
+} from '../policy-data/vocabulary';
+import { eligibility, type EligibilityFacts, type EligibilityResult, regionForUnitMember } from './rules';
 
 export interface QuoteFacts {
   paymentDate: LocalDate;
@@ -29,32 +33,71 @@ export interface QuoteFacts {
   circumstances?: readonly Circumstance[] | null;
   birthDate?: LocalDate | null;
   region?: string | null;
+  /**
+   * 错缴异地 (平利 七（三）): the date of the first payment, made in the wrong place and refunded there. The
+   * window, cover and assistance are judged as of that date; the reimbursement month by `paymentDate`.
+   */
+  wrongLocationPaidOn?: LocalDate | null;
 }
-
 
 export interface DateRange {
   start: LocalDate;
   end: LocalDate;
 }
 
+/**
+ * Whether the subsidy's payers add up to it: NO_SUBSIDY; COMPLETE; NEEDS_REGION (the payers differ by
+ * region and none was given); NOT_STATED (the notice names no payer); SUBSIDY_UNKNOWN (the amount itself
+ * is unstated).
+ */
+export type FundingStatus = 'NO_SUBSIDY' | 'COMPLETE' | 'NEEDS_REGION' | 'NOT_STATED' | 'SUBSIDY_UNKNOWN';
+
 /** What a person owes on a payment date, without the cover dates (which some notices leave unstated). */
 export interface Contribution {
+  /** The year of cover (待遇享受年度), the label the notice gives it, and where the notice says so. */
+  coverageYear: number;
+  noticeLabel: string | null;
+  coverageYearSource: Citation;
   standardContribution: Fen;
+  /** Where `unknowns` lists it: the part already certain (the subsidy is at least this much). */
   subsidy: Fen;
   appliedCategory: AssistanceCategory | null;
   mode: SubsidyMode | null;
   amountDue: Fen;
+  /** Where `unknowns` lists it: the part already certain. */
   reimbursement: Fen;
+  /** Where `unknowns` lists it: the most the person bears (amountDue − the certain reimbursement). */
   netCost: Fen;
   /** "YYYY-MM" in which a 先缴后补 reimbursement is paid, where the notice says when. */
   reimbursementMonth: string | null;
   fundingShares: FundingShare[];
+  fundingStatus: FundingStatus;
+  /** Why the shares do not add up to the subsidy, where they do not. */
+  fundingNote: string | null;
   late: boolean;
   explanation: ExplanationStep[];
+  /** The values of this answer the notice leaves unstated; empty when every value is known. */
+  unknowns: UnknownValue[];
 }
 
+/** A quote: the contribution with its cover, null where the notice does not state when cover starts. */
 export interface Quote extends Contribution {
-  coverage: DateRange;
+  coverage: DateRange | null;
+}
+
+/** A contribution with its cover where the notice states it, or why it cannot be known. */
+export interface Settlement extends Quote {
+  coverageUnstated: DomainError | null;
+}
+
+export interface SettleOptions {
+  /**
+   * What to do when a subsidy's amount is unstated and could change the answer (山丹's 低保, 张医保发〔2021〕52号):
+   * `refuse` (the default) throws POLICY_NOT_CONFIGURED naming every missing amount; `answer` gives the
+   * amounts that are known (the person pays the standard first where every candidate is 先缴后补) and lists
+   * the rest in `unknowns`. Enrolment refuses until it can hold the unknown part of a payment.
+   */
+  unknownSubsidy?: 'refuse' | 'answer';
 }
 
 /** How the person comes to be enrolled on the payment date, and what that means for cover. */
@@ -63,7 +106,12 @@ interface Route {
   standard: Fen;
   /** A date, or a function that fails with POLICY_NOT_CONFIGURED when the notice does not say. */
   coverStart: () => LocalDate;
-  assistanceLost: { clause: string } | null;
+  assistanceLost: { clause: string; inferred: string | null } | null;
+  /**
+   * Set where the notice does not say whether this person may enrol on this date at all (a newborn's
+   * payment after the registration months, a student's after the window): nothing is answered.
+   */
+  admission?: DomainError;
 }
 
 interface Candidate {
@@ -73,33 +121,43 @@ interface Candidate {
   mode: SubsidyMode;
 }
 
-/** A contribution with its cover where the notice states it, or why it cannot be known. */
-export interface Settlement extends Contribution {
-  coverage: DateRange | null;
-  coverageUnstated: DomainError | null;
+/** A category whose rule leaves its amount (or how it is paid) unstated. */
+interface UnstatedCandidate {
+  category: AssistanceCategory;
+  rule: AssistanceRuleData;
+  missing: string[];
+  mode: SubsidyMode | null;
 }
 
+interface Funding {
+  shares: FundingShare[];
+  status: FundingStatus;
+  note: string | null;
+}
+
+const QUOTE_AMOUNT_FIELDS = ['subsidy', 'reimbursement', 'netCost', 'fundingShares'];
+
 export class PolicyEngine {
-  /** The full quote: amounts, funding, cover and the explanation. */
+  /** The full quote: what is known of amounts, funding and cover, with the explanation and the unknowns. */
   quote(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts): Quote {
-    const { coverage, coverageUnstated, ...contribution } = this.settle(tenant, policy, facts);
-    if (!coverage) throw coverageUnstated!;
-    return { ...contribution, coverage };
+    const { coverageUnstated: _, ...quote } = this.settle(tenant, policy, facts, { unknownSubsidy: 'answer' });
+    return quote;
   }
 
   /**
    * What a payment on that date settles: the amounts, and the cover where the notice states when it
-   * starts. Where it does not (贵阳's 零星缴费), the amounts still stand and coverage is null with the
-   * POLICY_NOT_CONFIGURED error that says what is missing; a payment can be taken, its cover not guessed.
+   * starts. Where it does not (贵阳's 零星缴费, 肃南's late payers and newborns), the amounts still stand and
+   * coverage is null with the POLICY_NOT_CONFIGURED error that says what is missing; a payment can be
+   * taken, its cover not guessed.
    */
-  settle(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts): Settlement {
-    const { route, contribution } = this.price(tenant, policy, facts);
+  settle(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts, options: SettleOptions = {}): Settlement {
+    const { route, contribution } = this.price(tenant, policy, facts, options);
     let start: LocalDate;
     try {
       start = route.coverStart();
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'POLICY_NOT_CONFIGURED') return { ...contribution, coverage: null, coverageUnstated: err };
-      throw err;
+      if (!(err instanceof DomainError) || err.code !== 'POLICY_NOT_CONFIGURED') throw err;
+      return this.coverUnstated(policy, facts, contribution, err);
     }
     const coverage = { start, end: policy.data.coverage.end.date };
     if (compareDates(start, coverage.end) > 0) {
@@ -114,6 +172,7 @@ export class PolicyEngine {
       clause: policy.data.coverage.end.clause,
       detail: `cover from ${coverage.start} to ${coverage.end}`,
       amount: null,
+      inferred: policy.data.coverage.end.inferred ?? null,
     });
     return { ...contribution, coverage, coverageUnstated: null };
   }
@@ -129,10 +188,53 @@ export class PolicyEngine {
     region: string | null,
   ): { category: AssistanceCategory; amount: Fen; mode: SubsidyMode; fundingShares: FundingShare[]; clause: string } | null {
     const steps: ExplanationStep[] = [];
-    const candidates = this.candidates(policy, [...new Set(categories)], policy.data.individualContribution.amount, steps);
-    if (candidates.length === 0) return null;
-    const best = this.chooseCategory(policy, candidates, steps);
-    return { category: best.category, amount: best.amount, mode: best.mode, fundingShares: this.funding(tenant, best, region, steps), clause: best.rule.clause };
+    const standard = policy.data.individualContribution.amount;
+    const { known, unstated } = this.candidates(policy, [...new Set(categories)], standard, steps);
+    if (known.length === 0 && unstated.length === 0) return null;
+    if (unstated.length > 0 && !known.some((c) => c.amount >= standard)) throw this.unstatedSubsidy(policy, unstated, null);
+    const { best, tieInferred } = this.chooseCategory(tenant, policy, known, standard, region, steps);
+    const funding = this.funding(tenant, best, region, steps, tieInferred);
+    return { category: best.category, amount: best.amount, mode: best.mode, fundingShares: funding.shares, clause: best.rule.clause };
+  }
+
+  /**
+   * The subsidy the home tenant gives a person of its own who is insured in another pool (甘州 四（二）3,
+   * 肃南 二（三） 参加异地居民医保的资助对象): the home rule's amount, or for a full subsidy the whole contribution
+   * owed where the person is insured (`contributionThere`, required then).
+   */
+  assistanceWhenInsuredElsewhere(
+    tenant: Tenant,
+    policy: PolicyYear,
+    categories: readonly AssistanceCategory[],
+    contributionThere?: Fen | null,
+  ): { category: AssistanceCategory; amount: Fen; mode: SubsidyMode; clause: string; inferred: string | null; explanation: ExplanationStep[] } | null {
+    const p = policy.data;
+    const rule = p.assistance?.insuredElsewhere;
+    if (!rule) {
+      throw policyNotConfigured(policy.tenantCode, policy.coverageYear, 'assistance.insuredElsewhere', `${who(policy)} does not say what assistance its people insured in another pool receive`);
+    }
+    const steps: ExplanationStep[] = [{ rule: 'insured-elsewhere', clause: rule.clause, detail: 'insured in another pool: the home tenant\'s standard of assistance applies', amount: null, inferred: rule.inferred ?? null }];
+    const standard = contributionThere ?? p.individualContribution.amount;
+    const { known, unstated } = this.candidates(policy, [...new Set(categories)], standard, steps);
+    if (known.length === 0 && unstated.length === 0) return null;
+    if (unstated.length > 0 && !known.some((c) => c.amount >= standard)) throw this.unstatedSubsidy(policy, unstated, null);
+    const { best } = this.chooseCategory(tenant, policy, known, standard, null, steps);
+    if (best.rule.full && (contributionThere === undefined || contributionThere === null)) {
+      throw badInput(`${best.category} is a full subsidy: give the contribution owed where the person is insured (contributionThere)`, 'contributionThere');
+    }
+    const mode = rule.mode ?? best.mode;
+    steps.push({ rule: 'assistance', clause: best.rule.clause, detail: `${best.category}: ${formatMoney(best.amount)} at the home standard`, amount: best.amount });
+    return { category: best.category, amount: best.amount, mode, clause: rule.clause, inferred: rule.inferred ?? null, explanation: steps };
+  }
+
+  /** Who may enrol here (hukou, residence, residence permit, a child through a guardian), or ENROLLMENT_CLOSED. */
+  eligibility(policy: PolicyYear, facts: EligibilityFacts): EligibilityResult {
+    return eligibility(policy, facts);
+  }
+
+  /** The region that manages a member of a unit (a farm, a station), or POLICY_NOT_CONFIGURED. */
+  regionForUnitMember(tenant: Tenant, policy: PolicyYear, unit: string, hukouRegion: string | null): string {
+    return regionForUnitMember(tenant, policy, unit, hukouRegion);
   }
 
   /** What a refund request comes to under the notice's rules, or REFUND_NOT_ALLOWED with rule and clause. */
@@ -141,16 +243,32 @@ export class PolicyEngine {
   }
 
   /** What is owed on the payment date; needs no cover dates, so it also serves where cover is unstated. */
-  contribution(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts): Contribution {
-    return this.price(tenant, policy, facts).contribution;
+  contribution(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts, options: SettleOptions = {}): Contribution {
+    return this.price(tenant, policy, facts, options).contribution;
   }
 
-  private price(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts): { route: Route; contribution: Contribution } {
+  private price(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts, options: SettleOptions): { route: Route; contribution: Contribution } {
     this.checkFacts(tenant, policy, facts);
     const steps: ExplanationStep[] = [];
     const route = this.route(policy, facts, steps);
-    const contribution = this.applyAssistance(tenant, policy, facts, route, steps);
+    const contribution = this.applyAssistance(tenant, policy, facts, route, steps, options);
+    if (route.admission) throw withAmountDue(route.admission, contribution, facts.paymentDate);
     return { route, contribution };
+  }
+
+  /** The cover start is unstated: the amounts stand, coverage is null, and the answer says what is missing. */
+  private coverUnstated(policy: PolicyYear, facts: QuoteFacts, contribution: Contribution, err: DomainError): Settlement {
+    const missing = String(err.details.missing);
+    const clause = (err.details.clause as string | undefined) ?? null;
+    const refersTo = (err.details.refersTo as string | undefined) ?? null;
+    contribution.explanation.push({ rule: 'coverage-unstated', clause, detail: err.message, amount: null, missing });
+    const unknown: UnknownValue = { path: missing, affects: ['coverage'], message: err.message, clause, refersTo };
+    return {
+      ...contribution,
+      unknowns: [...contribution.unknowns, unknown],
+      coverage: null,
+      coverageUnstated: withAmountDue(err, contribution, facts.paymentDate),
+    };
   }
 
   private checkFacts(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts): void {
@@ -165,178 +283,367 @@ export class PolicyEngine {
         throw badInput(`birthDate ${facts.birthDate} is after the year of cover ${policy.coverageYear} ends`, 'birthDate');
       }
     }
+    if (facts.wrongLocationPaidOn && compareDates(facts.wrongLocationPaidOn, facts.paymentDate) > 0) {
+      throw badInput(`wrongLocationPaidOn ${facts.wrongLocationPaidOn} is after paymentDate ${facts.paymentDate}: the first payment comes first`, 'wrongLocationPaidOn');
+    }
   }
 
   /** In the window, a newborn's own rule, or a late enrolment the notice allows; otherwise closed. */
   private route(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[]): Route {
     const p = policy.data;
-    const { paymentDate } = facts;
     const standard = p.individualContribution.amount;
     const coverageStart = p.coverage.start.date;
+    steps.push(coverageYearStep(policy));
     steps.push({
       rule: 'individual-contribution',
       clause: p.individualContribution.clause,
       detail: `the individual standard for ${policy.coverageYear} is ${formatMoney(standard)}`,
       amount: standard,
+      inferred: p.individualContribution.inferred ?? null,
     });
+    const date = this.effectiveDate(policy, facts, steps);
+    const judged: QuoteFacts = { ...facts, paymentDate: date };
+    /** Why the newborn rule did not take this person, added to a refusal that follows. */
+    const notes: string[] = [];
 
-    if (compareDates(paymentDate, p.coverage.end.date) > 0) {
+    if (compareDates(facts.paymentDate, p.coverage.end.date) > 0) {
+      const across = this.newbornAcrossYearEnd(policy, facts, steps);
+      if (across) return across;
       throw new DomainError(
         'ENROLLMENT_CLOSED',
-        `the year of cover ${policy.coverageYear} ended on ${p.coverage.end.date}; ${paymentDate} is too late to enrol for it`,
+        `the year of cover ${policy.coverageYear} ended on ${p.coverage.end.date}; ${facts.paymentDate} is too late to enrol for it`,
         { rule: 'coverage', clause: p.coverage.end.clause },
       );
     }
     const window = p.collectionWindow;
-    if (window.start && compareDates(paymentDate, window.start.date) < 0) {
+    const opens = window.start ?? window.earliestPayment!;
+    const opensInferred = window.start ? (window.start.inferred ?? null) : (window.earliestPayment?.inferred ?? null);
+    if (compareDates(date, opens.date) < 0) {
       throw new DomainError(
         'ENROLLMENT_CLOSED',
-        `collection for ${policy.coverageYear} opens on ${window.start.date} (${window.start.clause}); ${paymentDate} is before it`,
-        { rule: 'collection-window', clause: window.start.clause },
+        window.start
+          ? `collection for ${policy.coverageYear} opens on ${opens.date} (${opens.clause}); ${date} is before it`
+          : `collection for ${policy.coverageYear} opens no earlier than ${opens.date}, a bound inferred from ${opens.clause}; ${date} is before it`,
+        { rule: 'collection-window', clause: opens.clause, ...(opensInferred ? { inferred: opensInferred } : {}) },
       );
     }
     const bornOn = facts.birthDate ?? null;
-    const notBeforeBirth = (date: LocalDate) => (bornOn ? maxDate(date, bornOn) : date);
+    const notBeforeBirth = (d: LocalDate) => (bornOn ? maxDate(d, bornOn) : d);
 
-    if (compareDates(paymentDate, window.end.date) <= 0) {
+    if (compareDates(date, window.end.date) <= 0) {
       steps.push({
         rule: 'collection-window',
         clause: window.end.clause,
-        detail: `paid on ${paymentDate}, within the collection window ending ${window.end.date}`,
+        detail: `paid on ${date}, within the collection window ${window.start ? 'from' : 'counted from'} ${opens.date} to ${window.end.date}`,
         amount: null,
+        inferred: opensInferred,
       });
       const student = p.students?.coverStart;
       if (student && facts.circumstances?.includes('UNIVERSITY_STUDENT')) {
-        steps.push({ rule: 'student-cover', clause: student.clause, detail: `a university student is covered from the day of payment, ${paymentDate}`, amount: null });
-        return { late: false, standard, coverStart: () => paymentDate, assistanceLost: null };
+        const start = student.beforeYearStart === 'FROM_EVENT' ? date : maxDate(date, coverageStart);
+        steps.push({ rule: 'student-cover', clause: student.clause, detail: `a university student is covered from the day of payment, ${date}: from ${start}`, amount: null, inferred: student.inferred ?? null });
+        return { late: false, standard, coverStart: () => start, assistanceLost: null };
       }
+      const newborn = this.newbornInWindow(policy, judged, steps);
+      if (newborn) return newborn;
       return { late: false, standard, coverStart: () => notBeforeBirth(coverageStart), assistanceLost: null };
     }
 
-    const newborn = this.newbornRoute(policy, facts, steps);
+    const newborn = this.newbornRoute(policy, judged, steps, notes);
     if (newborn) return newborn;
-    return this.lateRoute(policy, facts, steps);
+    const student = p.students?.coverStart;
+    if (student && facts.circumstances?.includes('UNIVERSITY_STUDENT')) {
+      const admission = unstated(
+        policy,
+        'students.paymentDeadline',
+        `${who(policy)} covers students from payment (${student.clause}) but states no deadline for their payment; ${window.end.date} closes the window of the general rule (${window.end.clause}), and ${date} is after it`,
+        { clause: student.clause },
+      );
+      return { late: true, standard: p.lateEnrollment?.contribution?.amount ?? standard, coverStart: () => { throw admission; }, assistanceLost: this.lateAssistanceLoss(policy), admission };
+    }
+    return this.lateRoute(policy, judged, steps, notes);
   }
 
-  private newbornRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[]): Route | null {
+  /** 错缴异地 (平利 七（三）): the first, wrongly placed payment's date decides the window, cover and assistance. */
+  private effectiveDate(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[]): LocalDate {
+    const first = facts.wrongLocationPaidOn;
+    if (!first) return facts.paymentDate;
+    const rule = policy.data.refunds?.wrongLocation;
+    if (!rule) {
+      throw policyNotConfigured(policy.tenantCode, policy.coverageYear, 'refunds.wrongLocation', `${who(policy)} does not say how a payment made in the wrong place and paid again here counts`);
+    }
+    steps.push({
+      rule: 'wrong-location',
+      clause: rule.clause,
+      detail: `first paid on ${first} in the wrong place and refunded there; paid again here on ${facts.paymentDate}: the window, cover and assistance are judged as of ${first}`,
+      amount: null,
+      inferred: rule.inferred ?? null,
+    });
+    return first;
+  }
+
+  /**
+   * Where a newborn's cover runs from birth even before the year of cover (山丹 一（三）3 "享受自出生之日起本年度…待遇"),
+   * a baby paid in the window within its months is covered from birth.
+   */
+  private newbornInWindow(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[]): Route | null {
+    const rule = policy.data.newborn;
+    const bornOn = facts.birthDate;
+    if (!rule?.coverStart || rule.coverStart.beforeYearStart !== 'FROM_EVENT' || !bornOn) return null;
+    if (birthRelation(policy, bornOn) === null) return null;
+    const period = rule.window ?? rule.registrationWindow!;
+    const last = lastDayWithin(bornOn, period);
+    if (compareDates(facts.paymentDate, last) > 0) return null;
+    steps.push({ rule: 'newborn', clause: period.clause, detail: `born ${bornOn}, paid within ${describePeriod(period)} of birth (by ${last})`, amount: null, inferred: period.inferred ?? null });
+    steps.push({ rule: 'newborn-cover-start', clause: rule.coverStart.clause, detail: `a newborn is covered from birth, ${bornOn}`, amount: null, inferred: rule.coverStart.inferred ?? null });
+    return { late: false, standard: policy.data.individualContribution.amount, coverStart: () => bornOn, assistanceLost: null };
+  }
+
+  /** After the window: a newborn's own rule, where the notice has one for this baby; else null. */
+  private newbornRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[], notes: string[]): Route | null {
     const p = policy.data;
     const rule = p.newborn;
     const bornOn = facts.birthDate;
     if (!rule || !bornOn) return null;
-    const bornInYear = yearOf(bornOn) === policy.coverageYear;
-    const bornYearBefore = yearOf(bornOn) === policy.coverageYear - 1;
-    if (!bornInYear && !bornYearBefore) return null;
-    const { tenantCode: tenant, coverageYear } = policy;
-    if (!rule.window) {
-      throw policyNotConfigured(
-        tenant,
-        coverageYear,
-        'newborn.window',
-        `${p.notice.number ?? p.notice.title} does not state how long after birth a newborn may enrol${rule.refersTo ? ` (it refers to ${rule.refersTo})` : ''}`,
-      );
+    const relation = birthRelation(policy, bornOn);
+    if (!relation) return null;
+    if (!rule.window && !rule.registrationWindow) {
+      throw unstated(policy, 'newborn.window', `${who(policy)} does not state how long after birth a newborn may enrol${rule.refersTo ? ` (it refers to ${rule.refersTo})` : ''}`, { refersTo: rule.refersTo });
     }
-    const deadline = rule.window.days !== undefined ? addDays(bornOn, rule.window.days) : addMonths(bornOn, rule.window.months ?? 0);
-    const within = compareDates(facts.paymentDate, deadline) <= 0;
-    const allowance = rule.window.days !== undefined ? `${rule.window.days} days` : `${rule.window.months} months`;
+    if (relation === 'YEAR_BEFORE') {
+      if (rule.nextYear) return this.nextYearNewbornRoute(policy, facts, steps, notes);
+      if (rule.window?.forYear === 'BIRTH_YEAR') return null;
+    }
     const standard = p.individualContribution.amount;
     const lost = this.lateAssistanceLoss(policy);
-
-    if (bornYearBefore) {
-      if (!rule.nextYear?.allowed) return null;
-      if (!within) {
-        throw new DomainError(
-          'ENROLLMENT_CLOSED',
-          `a newborn enrols for the year after birth within ${allowance} of birth (by ${deadline}); ${facts.paymentDate} is too late (${rule.nextYear.clause})`,
-          { rule: 'newborn', clause: rule.nextYear.clause },
-        );
-      }
-      steps.push({ rule: 'newborn', clause: rule.nextYear.clause, detail: `born ${bornOn}, paid within ${allowance} for the year after birth: the whole year is covered`, amount: null });
-      return { late: true, standard, coverStart: () => p.coverage.start.date, assistanceLost: lost };
-    }
-    if (within) {
-      steps.push({ rule: 'newborn', clause: rule.window.clause, detail: `born ${bornOn}, paid within ${allowance} of birth (by ${deadline})`, amount: null });
+    const period = rule.window ?? rule.registrationWindow!;
+    const allowance = describePeriod(period);
+    const last = lastDayWithin(bornOn, period);
+    if (compareDates(facts.paymentDate, last) <= 0) {
+      steps.push({ rule: 'newborn', clause: period.clause, detail: `born ${bornOn}, paid within ${allowance} of birth (by ${last})`, amount: null, inferred: period.inferred ?? null });
       const coverStart = rule.coverStart;
       return {
         late: true,
         standard,
+        assistanceLost: lost,
         coverStart: () => {
           if (!coverStart) {
-            throw policyNotConfigured(tenant, coverageYear, 'newborn.coverStart', `${p.notice.number ?? p.notice.title} does not state when a newborn's cover starts${rule.refersTo ? ` (it refers to ${rule.refersTo})` : ''}`);
+            throw unstated(policy, 'newborn.coverStart', `${who(policy)} does not state when a newborn's cover starts${rule.refersTo ? ` (it refers to ${rule.refersTo})` : ''}`, { clause: period.clause, refersTo: rule.refersTo });
           }
-          return maxDate(bornOn, p.coverage.start.date);
+          const start = coverStart.beforeYearStart === 'FROM_EVENT' ? bornOn : maxDate(bornOn, p.coverage.start.date);
+          steps.push({ rule: 'newborn-cover-start', clause: coverStart.clause, detail: `a newborn is covered from ${start}`, amount: null, inferred: coverStart.inferred ?? null });
+          return start;
         },
-        assistanceLost: lost,
       };
     }
-    if (rule.afterWindow) {
+    if (rule.afterWindow && relation === 'IN_YEAR') {
       const start = maxDate(firstDayOfNextMonth(facts.paymentDate), p.coverage.start.date);
-      steps.push({ rule: 'newborn', clause: rule.afterWindow.clause, detail: `born ${bornOn}, paid after ${allowance} (${deadline}): covered from the month after payment`, amount: null });
+      steps.push({ rule: 'newborn', clause: rule.afterWindow.clause, detail: `born ${bornOn}, paid after ${allowance} (${last}): covered from the month after payment`, amount: null, inferred: period.inferred ?? null });
       return { late: true, standard, coverStart: () => start, assistanceLost: lost };
     }
+    if (!rule.window && rule.registrationWindow) {
+      const admission = unstated(
+        policy,
+        'newborn.paymentDeadline',
+        `${who(policy)} has a newborn registered within ${allowance} of birth (by ${last}; ${period.clause}) and paying after registration, but states no deadline for the payment; ${facts.paymentDate} is after those ${allowance}`,
+        { clause: period.clause },
+      );
+      return { late: true, standard, coverStart: () => { throw admission; }, assistanceLost: lost, admission };
+    }
+    notes.push(`a newborn pays within ${allowance} of birth (${period.clause}); for one born ${bornOn} that ended on ${last}`);
     return null;
   }
 
-  private lateAssistanceLoss(policy: PolicyYear): { clause: string } | null {
-    const rule = policy.data.lateEnrollment?.assistance;
-    return rule?.rule === 'LOST' ? { clause: rule.clause } : null;
+  /** 平利 四（二）2（2）: a baby born fewer than 90 days before 12-31 may buy the next year within its 90 days. */
+  private nextYearNewbornRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[], notes: string[]): Route | null {
+    const p = policy.data;
+    const rule = p.newborn!;
+    const next = rule.nextYear!;
+    const bornOn = facts.birthDate!;
+    if (!next.allowed) return null;
+    const toYearEnd = daysToYearEnd(bornOn);
+    const birthYear = yearOf(bornOn);
+    if (next.bornWithinDaysOfYearEnd !== undefined && toYearEnd >= next.bornWithinDaysOfYearEnd) {
+      const why = `born ${bornOn}, ${toYearEnd} days before ${birthYear}-12-31; the next-year rule (${next.clause.split(' ')[0]}) needs fewer than ${next.bornWithinDaysOfYearEnd}`;
+      steps.push({ rule: 'newborn', clause: next.clause, detail: why, amount: null, inferred: next.inferred ?? null });
+      notes.push(why);
+      return null;
+    }
+    const period = rule.window ?? rule.registrationWindow!;
+    const allowance = describePeriod(period);
+    const last = lastDayWithin(bornOn, period);
+    const inferred = inferences(next.inferred, period.inferred);
+    if (compareDates(facts.paymentDate, last) > 0) {
+      throw new DomainError(
+        'ENROLLMENT_CLOSED',
+        `a newborn enrols for the year after birth within ${allowance} of birth (by ${last}); ${facts.paymentDate} is too late (${next.clause})`,
+        { rule: 'newborn', clause: next.clause, ...(inferred ? { inferred } : {}) },
+      );
+    }
+    steps.push({
+      rule: 'newborn',
+      clause: next.clause,
+      detail: `born ${bornOn}, ${toYearEnd} days before ${birthYear}-12-31, paid within ${allowance} (by ${last}) for the year after birth: the whole year is covered`,
+      amount: null,
+      inferred,
+    });
+    return { late: true, standard: p.individualContribution.amount, coverStart: () => p.coverage.start.date, assistanceLost: this.lateAssistanceLoss(policy) };
   }
 
-  private lateRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[]): Route {
+  /**
+   * 平利 四（二）2（2） "如享受出生当年医保待遇，须在出生后90天内缴纳出生当年医疗保险费": a baby born fewer than 90 days
+   * before 12-31 may buy the year of birth within its 90 days, even after that year has ended.
+   */
+  private newbornAcrossYearEnd(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[]): Route | null {
+    const p = policy.data;
+    const rule = p.newborn;
+    const across = rule?.birthYearAcrossYearEnd;
+    const bornOn = facts.birthDate;
+    if (!rule || !across || !bornOn || !rule.window || yearOf(bornOn) !== policy.coverageYear) return null;
+    const toYearEnd = daysToYearEnd(bornOn);
+    if (toYearEnd >= across.bornWithinDaysOfYearEnd) return null;
+    const allowance = describePeriod(rule.window);
+    const last = lastDayWithin(bornOn, rule.window);
+    const inferred = inferences(rule.nextYear?.inferred, rule.window.inferred);
+    if (compareDates(facts.paymentDate, last) > 0) {
+      throw new DomainError(
+        'ENROLLMENT_CLOSED',
+        `a baby born ${bornOn}, ${toYearEnd} days before ${policy.coverageYear}-12-31, could buy the year of birth within ${allowance} of birth (by ${last}); ${facts.paymentDate} is too late (${rule.nextYear?.clause ?? across.clause})`,
+        { rule: 'newborn', clause: rule.nextYear?.clause ?? across.clause, ...(inferred ? { inferred } : {}) },
+      );
+    }
+    steps.push({
+      rule: 'newborn',
+      clause: across.clause,
+      detail: `born ${bornOn}, ${toYearEnd} days before ${policy.coverageYear}-12-31, paid within ${allowance} (by ${last}) for the year of birth, after it ended`,
+      amount: null,
+      inferred,
+    });
+    const coverStart = rule.coverStart;
+    return {
+      late: true,
+      standard: p.individualContribution.amount,
+      assistanceLost: this.lateAssistanceLoss(policy),
+      coverStart: () => {
+        if (!coverStart) throw unstated(policy, 'newborn.coverStart', `${who(policy)} does not state when a newborn's cover starts`, { clause: across.clause });
+        steps.push({ rule: 'newborn-cover-start', clause: coverStart.clause, detail: `a newborn is covered from birth, ${bornOn}`, amount: null, inferred: coverStart.inferred ?? null });
+        return maxDate(bornOn, p.coverage.start.date);
+      },
+    };
+  }
+
+  private lateAssistanceLoss(policy: PolicyYear): { clause: string; inferred: string | null } | null {
+    const rule = policy.data.lateEnrollment?.assistance;
+    return rule?.rule === 'LOST' ? { clause: rule.clause, inferred: rule.inferred ?? null } : null;
+  }
+
+  /** The rule a category earns in this notice: its own, or its group's (DIBAO for a 低保 class). */
+  private ruleFor(policy: PolicyYear, category: AssistanceCategory): AssistanceRuleData | undefined {
+    const rules = policy.data.assistance?.rules ?? [];
+    const group = groupOf(category);
+    return rules.find((r) => r.category === category) ?? (group ? rules.find((r) => r.category === group) : undefined);
+  }
+
+  private lateRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[], notes: string[]): Route {
     const p = policy.data;
     const { tenantCode: tenant, coverageYear } = policy;
     const late = p.lateEnrollment;
     const end = p.collectionWindow.end;
-    const who = p.notice.number ?? p.notice.title;
+    const notice = who(policy);
     if (!late) {
-      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment', `${who} does not say whether anyone may enrol after the collection window ended on ${end.date}`);
+      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment', `${notice} does not say whether anyone may enrol after the collection window ended on ${end.date}`);
     }
     const circumstances = facts.circumstances ?? [];
     const categories = facts.categories ?? [];
+    const listed = (list: readonly AssistanceCategory[], category: AssistanceCategory) => {
+      const group = groupOf(category);
+      return list.includes(category) || (group !== null && list.includes(group));
+    };
     const byCircumstance = late.circumstances.find((c) => circumstances.includes(c.circumstance));
-    const byCategory = late.categories.find((g) => g.categories.some((c) => categories.includes(c)));
-    const allowedBy = byCircumstance?.clause ?? byCategory?.clause ?? (late.general?.allowed ? late.general.clause : null);
+    const byCategory = late.categories.find((g) => categories.some((c) => listed(g.categories, c)));
+    const allowedBy = byCircumstance ?? byCategory ?? (late.general?.allowed ? late.general : null);
     if (!allowedBy) {
       const referred = late.referredElsewhere.find((r) => r.circumstances.some((c) => circumstances.includes(c)));
       if (referred) {
-        throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment.circumstances', `${who} refers ${referred.circumstances.join(', ')} to ${referred.refersTo} (${referred.clause}), which states the rule; it is not configured`);
+        throw unstated(policy, 'lateEnrollment.circumstances', `${notice} refers ${referred.circumstances.join(', ')} to ${referred.refersTo} (${referred.clause}), which states the rule; it is not configured`, { clause: referred.clause, refersTo: referred.refersTo });
+      }
+      const mentioned = late.unstated.find((r) => r.circumstances.some((c) => circumstances.includes(c)));
+      if (mentioned) {
+        throw unstated(
+          policy,
+          'lateEnrollment.circumstances',
+          `${notice} mentions ${mentioned.circumstances.join(', ')} (${mentioned.clause}) but does not say whether or how they enrol after the window ended on ${end.date}${mentioned.note ? `: ${mentioned.note}` : ''}`,
+          { clause: mentioned.clause },
+        );
+      }
+      const open = late.openList;
+      if (open) {
+        const namedNowhere = (c: AssistanceCategory) => !late.categories.some((g) => listed(g.categories, c));
+        const category = categories.find((c) => this.ruleFor(policy, c) && namedNowhere(c));
+        if (category) {
+          throw unstated(
+            policy,
+            `lateEnrollment.categories.${category}`,
+            `${notice}'s list of who may enrol after ${end.date} ends in 等 (${open.clause}) and does not name ${category}, whom this notice assists: it neither allows nor refuses them`,
+            { clause: open.clause, inferred: open.inferred },
+          );
+        }
+        const circumstance = circumstances.find((c) => !late.circumstances.some((x) => x.circumstance === c));
+        if (circumstance) {
+          throw unstated(
+            policy,
+            `lateEnrollment.circumstances.${circumstance}`,
+            `${notice}'s list of who may enrol after ${end.date} ends in 等 (${open.clause}) and does not name ${circumstance}: it neither allows nor refuses them`,
+            { clause: open.clause, inferred: open.inferred },
+          );
+        }
       }
       if (late.general) {
         throw new DomainError(
           'ENROLLMENT_CLOSED',
-          `the collection window for ${coverageYear} ended on ${end.date} (${late.general.clause}); ${facts.paymentDate} is outside it and no rule lets this person enrol late`,
-          { rule: 'late-enrolment', clause: late.general.clause },
+          `the collection window for ${coverageYear} ended on ${end.date} (${late.general.clause}); ${facts.paymentDate} is outside it and no rule lets this person enrol late${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`,
+          { rule: 'late-enrolment', clause: late.general.clause, ...(late.general.inferred ? { inferred: late.general.inferred } : {}) },
         );
       }
-      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment.general', `${who} does not say whether others may enrol after ${end.date}`);
+      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment.general', `${notice} does not say whether others may enrol after ${end.date}`);
     }
-    steps.push({ rule: 'late-enrolment', clause: allowedBy, detail: `paid on ${facts.paymentDate}, after the window ended on ${end.date}; enrolment is still allowed`, amount: null });
+    steps.push({
+      rule: 'late-enrolment',
+      clause: allowedBy.clause,
+      detail: `paid on ${facts.paymentDate}, after the window ended on ${end.date}; enrolment is still allowed`,
+      amount: null,
+      inferred: allowedBy.inferred ?? null,
+    });
 
     const standard = late.contribution?.amount ?? p.individualContribution.amount;
     steps.push(
       late.contribution
-        ? { rule: 'late-contribution', clause: late.contribution.clause, detail: `outside the window the contribution is ${formatMoney(standard)}`, amount: standard }
+        ? { rule: 'late-contribution', clause: late.contribution.clause, detail: `outside the window the contribution is ${formatMoney(standard)}`, amount: standard, inferred: late.contribution.inferred ?? null }
         : { rule: 'late-contribution', clause: p.individualContribution.clause, detail: 'no separate price for late enrolment is stated; the standard applies', amount: standard },
     );
     if (categories.length > 0 && !late.assistance) {
-      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment.assistance', `${who} does not say whether assistance still applies to a late enrolment`);
+      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment.assistance', `${notice} does not say whether assistance still applies to a late enrolment`);
+    }
+    if (late.assistance?.rule === 'KEPT' && categories.length > 0) {
+      steps.push({ rule: 'assistance-kept', clause: late.assistance.clause, detail: 'outside the window the assistance still applies', amount: null, inferred: late.assistance.inferred ?? null });
     }
     const coverStart = late.coverStart;
+    const unstatedMatters = p.notice.unstatedMatters;
     return {
       late: true,
       standard,
       assistanceLost: this.lateAssistanceLoss(policy),
       coverStart: () => {
         if (!coverStart) {
-          throw policyNotConfigured(
-            tenant,
-            coverageYear,
+          throw unstated(
+            policy,
             'lateEnrollment.coverStart',
-            `${who} does not state when cover starts for a payment after the window (the amount due would be ${formatMoney(standard)})`,
+            `${notice} does not state when cover starts for a payment after the window (${allowedBy.clause})${unstatedMatters ? `; it sends what it leaves unstated to ${unstatedMatters.refersTo}` : ''}`,
+            { clause: unstatedMatters?.clause ?? allowedBy.clause, refersTo: unstatedMatters?.refersTo },
           );
         }
-        const start =
-          coverStart.rule === 'PAYMENT_DATE' ? facts.paymentDate : firstDayOfNextMonth(facts.paymentDate);
-        steps.push({ rule: 'late-cover-start', clause: coverStart.clause, detail: `a late payer is covered from ${start}`, amount: null });
+        const start = coverStart.rule === 'PAYMENT_DATE' ? facts.paymentDate : firstDayOfNextMonth(facts.paymentDate);
+        steps.push({ rule: 'late-cover-start', clause: coverStart.clause, detail: `a late payer is covered from ${start}`, amount: null, inferred: coverStart.inferred ?? null });
         return maxDate(start, p.coverage.start.date);
       },
     };
@@ -348,9 +655,12 @@ export class PolicyEngine {
     facts: QuoteFacts,
     route: Route,
     steps: ExplanationStep[],
+    options: SettleOptions,
   ): Contribution {
+    const p = policy.data;
     const standard = route.standard;
     const none = (): Contribution => ({
+      ...yearOfCover(policy),
       standardContribution: standard,
       subsidy: 0,
       appliedCategory: null,
@@ -360,20 +670,48 @@ export class PolicyEngine {
       netCost: standard,
       reimbursementMonth: null,
       fundingShares: [],
+      fundingStatus: 'NO_SUBSIDY',
+      fundingNote: null,
       late: route.late,
       explanation: steps,
+      unknowns: [],
     });
     const categories = [...new Set(facts.categories ?? [])];
     if (categories.length === 0) return none();
     if (route.assistanceLost) {
-      steps.push({ rule: 'assistance-lost', clause: route.assistanceLost.clause, detail: `outside the collection window no assistance applies (${categories.join(', ')})`, amount: 0 });
+      steps.push({
+        rule: 'assistance-lost',
+        clause: route.assistanceLost.clause,
+        detail: `outside the collection window no assistance applies (${categories.join(', ')})`,
+        amount: 0,
+        inferred: route.assistanceLost.inferred,
+      });
       return none();
     }
-    const candidates = this.candidates(policy, categories, standard, steps);
-    if (candidates.length === 0) return none();
-    const best = this.chooseCategory(policy, candidates, steps);
+    const { known, unstated } = this.candidates(policy, categories, standard, steps);
+    if (known.length === 0 && unstated.length === 0) return none();
+    this.studentSteps(tenant, policy, facts, categories, steps);
+    const decisive = known.filter((c) => c.amount >= standard);
+    if (unstated.length > 0 && decisive.length === 0) return this.partialAssistance(policy, facts, known, unstated, none(), options);
+    for (const u of unstated) {
+      steps.push({
+        rule: 'assistance-unstated',
+        clause: u.rule.clause,
+        detail: `${u.category}: the notice does not state its subsidy${u.rule.refersTo ? ` (it refers to ${u.rule.refersTo})` : ''}; no subsidy can exceed the standard ${formatMoney(standard)}, which ${decisive[0].category} already gives`,
+        amount: null,
+        missing: u.missing[0],
+      });
+    }
+
+    const { best, tieInferred } = this.chooseCategory(tenant, policy, known, standard, facts.region ?? null, steps);
     const subsidy = best.amount;
-    steps.push({ rule: 'assistance', clause: best.rule.clause, detail: `${best.category}: ${best.rule.full ? 'full' : 'fixed'} subsidy of ${formatMoney(subsidy)}`, amount: subsidy });
+    steps.push({
+      rule: 'assistance',
+      clause: best.rule.clause,
+      detail: `${best.category}: ${best.rule.full ? 'full' : 'fixed'} subsidy of ${formatMoney(subsidy)}`,
+      amount: subsidy,
+      inferred: best.rule.inferred ?? null,
+    });
 
     let amountDue = standard - subsidy;
     let reimbursement = 0;
@@ -381,7 +719,7 @@ export class PolicyEngine {
     if (best.mode === 'REIMBURSEMENT') {
       amountDue = standard;
       reimbursement = subsidy;
-      const timing = policy.data.assistance?.reimbursementTiming;
+      const timing = p.assistance?.reimbursementTiming;
       if (timing) reimbursementMonth = nextMonth(facts.paymentDate);
       steps.push({
         rule: 'subsidy-mode',
@@ -397,8 +735,9 @@ export class PolicyEngine {
         amount: amountDue,
       });
     }
+    const funding = this.funding(tenant, best, facts.region ?? null, steps, tieInferred);
     return {
-      standardContribution: standard,
+      ...none(),
       subsidy,
       appliedCategory: best.category,
       mode: best.mode,
@@ -406,91 +745,306 @@ export class PolicyEngine {
       reimbursement,
       netCost: amountDue - reimbursement,
       reimbursementMonth,
-      fundingShares: this.funding(tenant, best, facts.region ?? null, steps),
-      late: route.late,
-      explanation: steps,
+      fundingShares: funding.shares,
+      fundingStatus: funding.status,
+      fundingNote: funding.note,
     };
   }
 
-  /** The rule and amount each given category earns under this notice; categories it does not name earn nothing. */
+  /**
+   * Some subsidy that could be the highest is unstated. Where every category that could apply is paid 先缴后补,
+   * the person pays the standard now whatever it is: that is answered, and the subsidy, the reimbursement
+   * and their funding wait (listed in `unknowns`). Otherwise even the amount due is unknown.
+   */
+  private partialAssistance(
+    policy: PolicyYear,
+    facts: QuoteFacts,
+    known: Candidate[],
+    unstatedCandidates: UnstatedCandidate[],
+    base: Contribution,
+    options: SettleOptions,
+  ): Contribution {
+    const p = policy.data;
+    const standard = base.standardContribution;
+    const best = this.highest(policy, known);
+    const dueKnown = unstatedCandidates.every((u) => u.mode === 'REIMBURSEMENT') && (!best || best.mode === 'REIMBURSEMENT');
+    if (options.unknownSubsidy !== 'answer' || !dueKnown) throw this.unstatedSubsidy(policy, unstatedCandidates, dueKnown ? standard : null);
+    const steps = base.explanation;
+    const candidates = known.length + unstatedCandidates.length;
+    const appliedCategory = candidates === 1 ? unstatedCandidates[0].category : null;
+    const affects = appliedCategory ? QUOTE_AMOUNT_FIELDS : ['appliedCategory', ...QUOTE_AMOUNT_FIELDS];
+    const unknowns: UnknownValue[] = unstatedCandidates.map((u) => ({
+      path: u.missing[0],
+      affects,
+      message: `${who(policy)} does not state the subsidy for ${u.category}${u.rule.refersTo ? ` (it refers to ${u.rule.refersTo})` : ''}`,
+      clause: u.rule.clause,
+      refersTo: u.rule.refersTo ?? null,
+    }));
+    const multiple = p.assistance?.multipleCategories;
+    if (candidates > 1 && !multiple?.rule) {
+      unknowns.push({
+        path: 'assistance.multipleCategories',
+        affects: ['appliedCategory', ...QUOTE_AMOUNT_FIELDS],
+        message: `${who(policy)} does not say which subsidy applies to a person in several categories`,
+        clause: p.assistance?.clause ?? null,
+        refersTo: null,
+      });
+    }
+    for (const u of unstatedCandidates) {
+      steps.push({
+        rule: 'assistance-unstated',
+        clause: u.rule.clause,
+        detail: `${u.category}: the notice does not state its subsidy${u.rule.refersTo ? ` (it refers to ${u.rule.refersTo})` : ''}; it is paid 先缴后补, so the person pays the standard ${formatMoney(standard)} now and the reimbursement waits for that amount`,
+        amount: null,
+        missing: u.missing[0],
+      });
+    }
+    if (best) {
+      steps.push({ rule: 'assistance', clause: best.rule.clause, detail: `${best.category}: ${formatMoney(best.amount)}; whether a category of unstated amount gives more is not known`, amount: best.amount, inferred: best.rule.inferred ?? null });
+    }
+    const timing = p.assistance?.reimbursementTiming;
+    const reimbursementMonth = timing ? nextMonth(facts.paymentDate) : null;
+    const certain = best?.amount ?? 0;
+    steps.push({
+      rule: 'subsidy-mode',
+      clause: unstatedCandidates[0].rule.modeClause ?? unstatedCandidates[0].rule.clause,
+      detail: `先缴后补: pay ${formatMoney(standard)} now; the amount paid back is not known yet${certain > 0 ? ` (at least ${formatMoney(certain)})` : ''}${timing ? `; it is paid in ${reimbursementMonth} (${timing.clause})` : ''}`,
+      amount: null,
+    });
+    return {
+      ...base,
+      subsidy: certain,
+      appliedCategory,
+      mode: 'REIMBURSEMENT',
+      amountDue: standard,
+      reimbursement: certain,
+      netCost: standard - certain,
+      reimbursementMonth,
+      fundingShares: [],
+      fundingStatus: 'SUBSIDY_UNKNOWN',
+      fundingNote: 'who funds the subsidy, and how much, waits for the amount the notice leaves unstated',
+      unknowns,
+    };
+  }
+
+  /** POLICY_NOT_CONFIGURED naming every unstated subsidy that could decide the answer. */
+  private unstatedSubsidy(policy: PolicyYear, candidates: UnstatedCandidate[], amountDue: Fen | null): DomainError {
+    const missing = candidates.flatMap((u) => u.missing);
+    const list = candidates
+      .map((u) => `${u.category} (${u.rule.clause}${u.rule.refersTo ? `; it refers to ${u.rule.refersTo}` : ''})`)
+      .join(', ');
+    const error = policyNotConfigured(
+      policy.tenantCode,
+      policy.coverageYear,
+      missing[0],
+      `${who(policy)} does not state the subsidy for ${list}${amountDue !== null ? `; the amount due is ${formatMoney(amountDue)}` : ''}`,
+    );
+    if (missing.length > 1) error.details.alsoMissing = missing.slice(1);
+    if (amountDue !== null) error.details.amountDue = formatMoney(amountDue);
+    return error;
+  }
+
+  /** 甘州 五 2, 贵阳 四（三）: where an assisted student enrols. The amounts do not change. */
+  private studentSteps(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts, categories: AssistanceCategory[], steps: ExplanationStep[]): void {
+    if (!facts.circumstances?.includes('UNIVERSITY_STUDENT')) return;
+    const students = policy.data.students;
+    const atHukou = students?.assistedEnrolAtHukou;
+    if (atHukou && categories.some((c) => atHukou.categories.includes(c))) {
+      steps.push({ rule: 'student-hukou', clause: atHukou.clause, detail: `an assisted student enrols at the hukou place, not the school; where that is ${tenant.name} the amounts below apply`, amount: null });
+    }
+    if (students?.assistedMayEnrolAtHukou) {
+      steps.push({ rule: 'student-hukou-option', clause: students.assistedMayEnrolAtHukou.clause, detail: 'an assisted student may choose to enrol at the hukou place instead of the school', amount: null });
+    }
+  }
+
+  /**
+   * The rule and amount each given category earns under this notice; categories it does not name earn
+   * nothing. A kind of a group the notice subsidises as a whole (a 低保 class, a kind of 监测对象) takes the
+   * group's rule; a group given where the notice subsidises it by kind is refused.
+   */
   private candidates(
     policy: PolicyYear,
     categories: readonly AssistanceCategory[],
     standard: Fen,
     steps: ExplanationStep[],
-  ): Candidate[] {
+  ): { known: Candidate[]; unstated: UnstatedCandidate[] } {
     const p = policy.data;
     const rules = p.assistance?.rules ?? [];
-    const byClass = rules.some((r) => DIBAO_CLASSES.includes(r.category));
-    const result: Candidate[] = [];
+    const known: Candidate[] = [];
+    const unstatedCandidates: UnstatedCandidate[] = [];
     for (const category of categories) {
       let rule = rules.find((r) => r.category === category);
-      if (!rule && DIBAO_CLASSES.includes(category)) {
-        rule = rules.find((r) => r.category === 'DIBAO');
-        if (rule) steps.push({ rule: 'assistance', clause: rule.clause, detail: `${category} is a 低保 class; this notice subsidises 低保 without classes`, amount: null });
+      const group = groupOf(category);
+      if (!rule && group) {
+        rule = rules.find((r) => r.category === group);
+        if (rule) steps.push({ rule: 'assistance', clause: rule.clause, detail: `${category} is a kind of ${group}; this notice subsidises ${group} as a whole`, amount: null });
       }
       if (!rule) {
-        if (category === 'DIBAO' && byClass) {
-          throw badInput(`${p.notice.number ?? p.notice.title} subsidises 低保 by class: give DIBAO_RURAL_1…4, DIBAO_URBAN_FULL or DIBAO_URBAN_PARTIAL`, 'categories');
+        const kinds = CATEGORY_GROUPS[category];
+        const byKind = kinds ? rules.filter((r) => kinds.includes(r.category)) : [];
+        if (kinds && byKind.length > 0) {
+          throw badInput(
+            `${who(policy)} subsidises ${category} by kind (${byKind.map((r) => `${r.category}: ${r.clause}`).join('; ')}): give ${kinds.join(', ')}`,
+            'categories',
+          );
         }
         steps.push({ rule: 'assistance', clause: p.assistance?.clause ?? null, detail: `${category} is not an assistance category of this notice`, amount: 0 });
         continue;
       }
       const amount = rule.full ? standard : rule.amount;
-      if (amount === undefined) {
-        throw policyNotConfigured(policy.tenantCode, policy.coverageYear, `assistance.${category}.amount`, `${p.notice.number ?? p.notice.title} does not state the subsidy for ${category} (${rule.clause})`);
-      }
-      if (!rule.mode) {
-        throw policyNotConfigured(policy.tenantCode, policy.coverageYear, `assistance.${category}.mode`, `${p.notice.number ?? p.notice.title} does not state how the subsidy for ${category} is paid`);
+      const missing = [
+        ...(amount === undefined ? [`assistance.${rule.category}.amount`] : []),
+        ...(rule.mode ? [] : [`assistance.${rule.category}.mode`]),
+      ];
+      if (amount === undefined || !rule.mode) {
+        unstatedCandidates.push({ category, rule, missing, mode: rule.mode ?? null });
+        continue;
       }
       // Never above the standard, whatever the notice's amount (贵阳: 资助数额不超过年度个人缴费标准).
-      result.push({ category, rule, amount: Math.min(amount, standard), mode: rule.mode });
+      known.push({ category, rule, amount: Math.min(amount, standard), mode: rule.mode });
     }
-    return result;
+    return { known, unstated: unstatedCandidates };
   }
 
-  /** One category only: the highest, earlier in the notice on a tie; never the sum. */
-  private chooseCategory(policy: PolicyYear, candidates: Candidate[], steps: ExplanationStep[]): Candidate {
-    const rules = policy.data.assistance?.rules ?? [];
-    const ordered = [...candidates].sort(
-      (a, b) => b.amount - a.amount || rules.indexOf(a.rule) - rules.indexOf(b.rule),
-    );
+  /** Candidates from the highest down; equal subsidies in the year file's explicit tie order. */
+  private ordered(policy: PolicyYear, candidates: Candidate[]): Candidate[] {
+    const assistance = policy.data.assistance;
+    const rules = assistance?.rules ?? [];
+    const order = assistance?.multipleCategories?.tie?.order;
+    const rank = (c: Candidate) => (order ? order.indexOf(c.rule.category) : rules.indexOf(c.rule));
+    return [...candidates].sort((a, b) => b.amount - a.amount || rank(a) - rank(b));
+  }
+
+  private highest(policy: PolicyYear, candidates: Candidate[]): Candidate | null {
+    return this.ordered(policy, candidates)[0] ?? null;
+  }
+
+  /**
+   * One category only: the highest, never the sum. Equal subsidies go by the year file's tie order (a full
+   * sponsorship first, then the notice's order; marked inferred), and where the tie changes the mode or the
+   * payer the explanation says what the others would have cost.
+   */
+  private chooseCategory(
+    tenant: Tenant,
+    policy: PolicyYear,
+    candidates: Candidate[],
+    standard: Fen,
+    region: string | null,
+    steps: ExplanationStep[],
+  ): { best: Candidate; tieInferred: string | null } {
+    const ordered = this.ordered(policy, candidates);
     const best = ordered[0];
-    if (ordered.length > 1) {
-      const multiple = policy.data.assistance?.multipleCategories;
-      const allAlike = ordered.every((c) => c.amount === best.amount && c.mode === best.mode);
-      if (!multiple && !allAlike) {
-        throw policyNotConfigured(policy.tenantCode, policy.coverageYear, 'assistance.multipleCategories', `${policy.data.notice.number ?? policy.data.notice.title} does not say which subsidy applies to a person in several categories`);
-      }
-      steps.push({
-        rule: 'multiple-categories',
-        clause: multiple?.clause ?? null,
-        detail: `several categories (${ordered.map((c) => `${c.category} ${formatMoney(c.amount)}`).join(', ')}): only the highest, ${best.category}, applies`,
-        amount: best.amount,
-      });
+    if (ordered.length <= 1) return { best, tieInferred: null };
+    const multiple = policy.data.assistance?.multipleCategories;
+    const allAlike = ordered.every((c) => c.amount === best.amount && c.mode === best.mode);
+    const decisive = best.amount >= standard;
+    if (!multiple?.rule && !allAlike && !decisive) {
+      throw policyNotConfigured(policy.tenantCode, policy.coverageYear, 'assistance.multipleCategories', `${who(policy)} does not say which subsidy applies to a person in several categories`);
     }
-    return best;
+    steps.push({
+      rule: 'multiple-categories',
+      clause: multiple?.clause ?? null,
+      detail: `several categories (${ordered.map((c) => `${c.category} ${formatMoney(c.amount)}`).join(', ')}): only the highest, ${best.category}, applies${!multiple?.rule ? `; the notice states no rule for several categories, but no subsidy can exceed the standard ${formatMoney(standard)}, so ${best.category} decides whatever the rule` : ''}`,
+      amount: best.amount,
+      inferred: multiple?.inferred ?? null,
+    });
+    const tie = multiple?.tie;
+    const payers = (c: Candidate) => {
+      const f = this.funding(tenant, c, region, [], null);
+      return f.shares.length > 0 ? f.shares.map((s) => `${s.name} ${formatMoney(s.amount)}`).join(' + ') : (f.note ?? 'no payer named');
+    };
+    const mode = (c: Candidate) => ({ NET_COLLECTION: '差额征缴', REIMBURSEMENT: '先缴后补', FULL_SPONSORSHIP: '全额资助' })[c.mode];
+    const rivals = ordered.slice(1).filter((c) => c.amount === best.amount && (c.mode !== best.mode || payers(c) !== payers(best)));
+    if (rivals.length === 0) return { best, tieInferred: null };
+    steps.push({
+      rule: 'tie',
+      clause: tie?.clause ?? null,
+      detail: `${[best, ...rivals].map((c) => c.category).join(' and ')} all give ${formatMoney(best.amount)}; by the tie rule ${best.category} applies (${mode(best)}, ${payers(best)}); ${rivals.map((c) => `${c.category} would have been ${mode(c)}, ${payers(c)}`).join('; ')}`,
+      amount: best.amount,
+      inferred: tie?.inferred ?? null,
+    });
+    return { best, tieInferred: tie?.inferred ?? null };
   }
 
-  private funding(tenant: Tenant, best: Candidate, region: string | null, steps: ExplanationStep[]): FundingShare[] {
+  /** Who pays the chosen subsidy; `steps` stays empty when asked only what another category would have cost. */
+  private funding(tenant: Tenant, best: Candidate, region: string | null, steps: ExplanationStep[], tieInferred: string | null): Funding {
     const entries = best.rule.funding;
     if (!entries || entries.length === 0) {
-      steps.push({ rule: 'funding', clause: best.rule.clause, detail: 'the notice does not name who funds this subsidy', amount: null });
-      return [];
+      const note = 'the notice does not name who funds this subsidy';
+      steps.push({ rule: 'funding', clause: best.rule.clause, detail: note, amount: null });
+      return { shares: [], status: 'NOT_STATED', note };
     }
     const entry = entries.find((e) => !e.regions || (region !== null && e.regions.some((scope) => tenant.isWithin(region, scope))));
     if (!entry) {
       const scopes = entries.flatMap((e) => e.regions ?? []).map((code) => tenant.regionsByCode.get(code)?.name ?? code);
-      steps.push({
-        rule: 'funding',
-        clause: entries[0].clause,
-        detail: region ? `region ${region} is in none of ${scopes.join(', ')}; funding cannot be split` : `who funds it depends on the region (${scopes.join(' or ')}); give region`,
-        amount: null,
-      });
-      return [];
+      const section = entries[0].clause.split(' ')[0];
+      const note = region
+        ? `region ${region} is in none of ${scopes.join(', ')}; who funds ${best.category} cannot be told`
+        : `who funds ${best.category} depends on the region (${scopes.join(' or ')}, ${section}); give region`;
+      steps.push({ rule: 'funding', clause: entries[0].clause, detail: note, amount: null });
+      return { shares: [], status: region ? 'NOT_STATED' : 'NEEDS_REGION', note };
     }
-    const { shares } = allocateFunding(entry.shares, best.amount, entry.clause);
-    steps.push({ rule: 'funding', clause: entry.clause, detail: shares.map((s) => `${s.name} ${formatMoney(s.amount)}`).join(', '), amount: best.amount });
-    return shares;
+    const { shares } = allocateFunding(entry.shares, best.amount, entry.clause, undefined, entry.inferred);
+    const marked = tieInferred ? shares.map((s) => ({ ...s, inferred: inferences(s.inferred, tieInferred)! })) : shares;
+    steps.push({
+      rule: 'funding',
+      clause: entry.clause,
+      detail: marked.map((s) => `${s.name} ${formatMoney(s.amount)}`).join(', '),
+      amount: best.amount,
+      inferred: inferences(...marked.map((s) => s.inferred)),
+    });
+    return { shares: marked, status: 'COMPLETE', note: null };
   }
+}
+
+/** The notice as a clause would name it: its number, else its title. */
+function who(policy: PolicyYear): string {
+  return policy.data.notice.number ?? policy.data.notice.title;
+}
+
+/** A baby born in the year of cover or the year before; the newborn rules concern no one else. */
+function birthRelation(policy: PolicyYear, bornOn: LocalDate): 'IN_YEAR' | 'YEAR_BEFORE' | null {
+  const year = yearOf(bornOn);
+  return year === policy.coverageYear ? 'IN_YEAR' : year === policy.coverageYear - 1 ? 'YEAR_BEFORE' : null;
+}
+
+/** POLICY_NOT_CONFIGURED for a value the notice leaves out, with the clause and the document it refers to. */
+function unstated(policy: PolicyYear, missing: string, message: string, where: { clause?: string | null; refersTo?: string | null; inferred?: string | null }): DomainError {
+  const error = policyNotConfigured(policy.tenantCode, policy.coverageYear, missing, message);
+  if (where.clause) error.details.clause = where.clause;
+  if (where.refersTo) error.details.refersTo = where.refersTo;
+  if (where.inferred) error.details.inferred = where.inferred;
+  return error;
+}
+
+/** The same error, saying what is due on that date after assistance (肃南's 一类低保 owes 70.00, not 380.00). */
+function withAmountDue(err: DomainError, contribution: Contribution, paymentDate: LocalDate): DomainError {
+  const known = !contribution.unknowns.some((u) => u.affects.includes('amountDue'));
+  if (!known) return err;
+  const amount = formatMoney(contribution.amountDue);
+  return new DomainError(err.code, `${err.message}; on ${paymentDate} the amount due is ${amount}`, { ...err.details, amountDue: amount });
+}
+
+function yearOfCover(policy: PolicyYear): Pick<Contribution, 'coverageYear' | 'noticeLabel' | 'coverageYearSource'> {
+  const from = policy.data.coverageYearFrom;
+  return {
+    coverageYear: policy.coverageYear,
+    noticeLabel: policy.data.notice.label ?? null,
+    coverageYearSource: { clause: from.clause, inferred: from.inferred ?? null, note: from.note ?? null },
+  };
+}
+
+/** The first step of every answer: which year of cover the notice's label means, and where it says so. */
+function coverageYearStep(policy: PolicyYear): ExplanationStep {
+  const { label } = policy.data.notice;
+  const from = policy.data.coverageYearFrom;
+  return {
+    rule: 'coverage-year',
+    clause: from.clause,
+    detail: label
+      ? `${who(policy)} calls it "${label}": the year of cover (待遇享受年度) ${policy.coverageYear}`
+      : `the year of cover (待遇享受年度) is ${policy.coverageYear}`,
+    amount: null,
+    inferred: from.inferred ?? null,
+  };
 }

@@ -19,16 +19,22 @@ export interface PreparedDatabase {
   embedded: EmbeddedDatabase | null;
 }
 
-export async function prepareDatabase(config: AppConfig, catalog: TenantCatalog, log: Logger): Promise<PreparedDatabase> {
+/** `progress`: each step in words, for a person watching the start. */
+export async function prepareDatabase(config: AppConfig, catalog: TenantCatalog, log: Logger, progress: (step: string) => void = () => {}): Promise<PreparedDatabase> {
   let embedded: EmbeddedDatabase | null = null;
   let ownerUrl = config.databaseUrl;
   if (!ownerUrl) {
     log.info('DATABASE_URL is unset: starting the embedded PostgreSQL', { dataDir: config.dataDir });
-    embedded = await startEmbeddedPostgres(config.dataDir, (line) => log.info(line));
+    progress(`starting PostgreSQL (embedded, as DATABASE_URL is unset; data in ${config.dataDir})…`);
+    embedded = await startEmbeddedPostgres(config.dataDir, (line) => {
+      log.info(line);
+      progress(line);
+    });
     await embedded.createDatabase(EMBEDDED_DATABASE_NAME);
     ownerUrl = embedded.url(EMBEDDED_DATABASE_NAME);
   }
   try {
+    progress('migrating…');
     await runMigrations(ownerUrl, log);
     const appUrl = config.appDatabaseUrl ?? (await provisionRequestLogin(ownerUrl, config));
     await syncTenants(ownerUrl, catalog);
@@ -65,22 +71,40 @@ export async function runMigrations(ownerUrl: string, log: Logger): Promise<void
   }
 }
 
+/** Any fixed number: the advisory lock under which one server at a time gives the request role its login. */
+const LOGIN_LOCK = 7_263_800_002;
+
 /**
- * Gives the request role a login, with a password from APP_DB_PASSWORD or one generated in the data
- * folder, and returns its connection string (the owner's with the role's name and password).
- * Roles belong to the whole cluster, so servers starting at once against one cluster (a rolling
- * deploy, the test workers) would race on ALTER ROLE: a login that already works is left alone, and
- * PostgreSQL's "tuple concurrently updated" is retried.
+ * Gives the request role a login, with the password of APP_DB_PASSWORD or one generated in the data
+ * folder, and returns its connection string (the owner's with the role's name and password). A login
+ * that works is never changed: other servers use it. When the role already logs in with a password
+ * this server was not given, it refuses to start and says what to set, instead of resetting it and
+ * locking the others out. Servers starting together take turns under an advisory lock.
  */
 async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promise<string> {
-  const password = process.env.APP_DB_PASSWORD || developmentSecret(config.dataDir, 'app-db-password');
+  const password = config.appDbPassword ?? developmentSecret(config.dataDir, 'app-db-password');
   assertSafePassword(password);
   const url = new URL(ownerUrl);
   url.username = APP_ROLE;
   url.password = password;
   const appUrl = url.toString();
-  if (!(await canConnect(appUrl))) await grantLogin(ownerUrl, password);
-  return appUrl;
+  if (await canConnect(appUrl)) return appUrl;
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [LOGIN_LOCK]);
+    if (await canConnect(appUrl)) return appUrl; // another server gave it this login meanwhile
+    const [role] = (await client.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [APP_ROLE])).rows;
+    if (role?.rolcanlogin) {
+      throw new Error(
+        `the request role ${APP_ROLE} already logs in with a password this server was not given; set APP_DB_PASSWORD to it (the same on every server) or APP_DATABASE_URL, or reset it with ALTER ROLE ${APP_ROLE} PASSWORD '…'`,
+      );
+    }
+    await grantLogin(ownerUrl, password);
+    return appUrl;
+  } finally {
+    await client.end(); // ending the session releases the lock
+  }
 }
 
 /** ALTER ROLE … LOGIN PASSWORD, retried when another server is altering the role at the same moment. */

@@ -20,6 +20,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.LOG_LEVEL ??= 'info';
   process.env.LOG_FILE ??= join(dataDir, 'test-run.log');
   let adminUrl = process.env.DATABASE_URL;
+  // A cluster that outlives the run keeps its request login from one run to the next: give it the same
+  // password each time (each run's data folder is new, and a working login is never reset).
+  if (adminUrl) process.env.APP_DB_PASSWORD ??= 'insurance-tests-request-role';
   if (!adminUrl) {
     const embedded = await startEmbeddedPostgres(dataDir, (line) => process.stderr.write(`${line}\n`));
     (globalThis as { embeddedForTests?: typeof embedded }).embeddedForTests = embedded;

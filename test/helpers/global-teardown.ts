@@ -10,6 +10,8 @@ export default async function globalTeardown(): Promise<void> {
   if (embedded) {
     await embedded.stop();
     // The cluster goes (about 90 MB a run, which piled up in /tmp); the servers' log stays for diagnosis.
+    // Under root it may live outside the data folder, which then holds a link to it.
+    rmSync(embedded.clusterDir, { recursive: true, force: true });
     if (process.env.DATA_DIR) rmSync(join(process.env.DATA_DIR, 'pg'), { recursive: true, force: true });
   }
   const file = process.env.LOG_FILE;

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { startServer, type RunningServer } from '../../src/app';
 import { type Role, signToken } from '../../src/context/tokens';
 import { createLogger } from '../../src/common/logger';
-import { loadConfig } from '../../src/common/config';
+import { developmentSecret, loadConfig } from '../../src/common/config';
 
 const TEMPLATE_DATABASE = 'insurance_test_template';
 
@@ -97,7 +97,16 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), PORT: '0', ...env });
-  const running = await startServer(config, createLogger(process.env.LOG_LEVEL ?? 'silent'));
-  return new TestServer(running, url.toString(), name);
+  try {
+    // Production requires APP_DB_PASSWORD: give a production server the login every test server uses.
+    const login = env.NODE_ENV === 'production' && !process.env.APP_DB_PASSWORD ? { APP_DB_PASSWORD: developmentSecret(process.env.DATA_DIR!, 'app-db-password') } : {};
+    const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), PORT: '0', ...login, ...env });
+    const running = await startServer(config, createLogger(process.env.LOG_LEVEL ?? 'silent'));
+    return new TestServer(running, url.toString(), name);
+  } catch (err) {
+    const cleanup = new pg.Client({ connectionString: adminUrl });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => cleanup.end());
+    throw err;
+  }
 }

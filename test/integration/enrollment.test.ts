@@ -355,7 +355,7 @@ describe('the CSV importer (npm run import:payments)', () => {
     // A wrong amount is refused by the server with what is due; a malformed one by the importer, alone.
     expect(first.rejections).toEqual([
       { line: 9, label: 'CSV-7', code: 'BAD_USER_INPUT', error: expect.stringContaining('350.00') },
-      { line: 10, label: 'CSV-8', code: 'BAD_USER_INPUT', error: expect.stringContaining('三百五十') },
+      { line: 10, column: '金额', label: 'CSV-8', code: 'BAD_USER_INPUT', error: expect.stringContaining('三百五十') },
     ]);
     expect(progress).toHaveLength(3);
     const second = await importPaymentsCsv(options);

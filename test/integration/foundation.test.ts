@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { signToken } from '../../src/context/tokens';
 import { RequestContext } from '../../src/context/request-context';
 import { printAppSchema } from '../../src/server/schema';
+import { DatabaseHealth } from '../../src/server/health';
 import { createHttpServer } from '../../src/server/http';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { printTenantJsonSchema } from '../../src/policy-data/json-schema';
@@ -58,17 +58,17 @@ describe('tenants and health', () => {
     expect(await res.json()).toEqual({ status: 'ok', database: 'up' });
   });
 
-  it('answers /healthz with 503 when the database does not', async () => {
-    // The same HTTP edge over a pool whose server is gone: a real connection failure, not a mock.
-    const deadPool = new pg.Pool({ connectionString: 'postgres://nobody:x@127.0.0.1:1/none', connectionTimeoutMillis: 500 });
-    deadPool.on('error', () => {});
-    const http = createHttpServer({ ...server.running.state, pool: deadPool }, undefined as never);
+  it('answers /healthz and /readyz with 503 when the database does not, /livez with 200', async () => {
+    // The same HTTP edge checking a server that is gone: a real connection failure, not a mock.
+    const deadHealth = new DatabaseHealth('postgres://nobody:x@127.0.0.1:1/none', 500);
+    const http = createHttpServer(server.running.state, undefined as never, deadHealth, { headersTimeoutMs: 10_000 });
     await new Promise<void>((resolve) => http.listen(0, resolve));
     const { port } = http.address() as { port: number };
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(res.status).toBe(503);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(503);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+    expect((await fetch(`http://127.0.0.1:${port}/livez`)).status).toBe(200);
     await new Promise((resolve) => http.close(resolve));
-    await deadPool.end();
+    await deadHealth.close();
   });
 });
 
@@ -282,7 +282,7 @@ describe('production mode', () => {
   });
 
   it('maps a domain error to its code without internals', async () => {
-    const res = await prod.gql('{ quote(input: { tenant: "620725", coverageYear: 2022, paymentDate: "2021-08-01", categories: [DIBAO] }) { amountDue } }');
-    expect(res.errors?.[0].extensions).toEqual({ code: 'POLICY_NOT_CONFIGURED', tenant: '620725', coverageYear: 2022, missing: 'assistance.DIBAO.amount' });
+    const res = await prod.gql('{ quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: [FAMILY_PLANNING] }) { amountDue } }');
+    expect(res.errors?.[0].extensions).toEqual({ code: 'POLICY_NOT_CONFIGURED', tenant: '610926', coverageYear: 2022, missing: 'assistance.FAMILY_PLANNING.amount', alsoMissing: ['assistance.FAMILY_PLANNING.mode'] });
   });
 });

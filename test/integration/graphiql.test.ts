@@ -45,7 +45,8 @@ if (!available) console.warn(`GraphiQL browser test skipped: no Chromium at ${CH
       for (const code of ['520100', '610926', '620702', '620721', '620725']) expect(text).toContain(code);
       const shots = join(__dirname, '..', '..', 'docs');
       mkdirSync(shots, { recursive: true });
-      await page.screenshot({ path: process.env.GRAPHIQL_SCREENSHOT ?? join(tmpdir(), 'graphiql.png') });
+      // Into this run's own folder: a fixed name in the shared temp folder may belong to another user.
+      await page.screenshot({ path: process.env.GRAPHIQL_SCREENSHOT ?? join(process.env.DATA_DIR ?? tmpdir(), 'graphiql.png') });
       expect(outside).toEqual([]);
     } finally {
       await browser.close();

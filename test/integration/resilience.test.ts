@@ -52,6 +52,26 @@ describe('servers starting at once against one cluster', () => {
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
   });
 
+  it('refuse to reset a working login: a server given another password does not start, and the others keep serving', async () => {
+    const serving = await startTestServer();
+    try {
+      let refused: unknown = null;
+      try {
+        const other = await startTestServer({ APP_DB_PASSWORD: 'another-password-0123456789' });
+        await other.close();
+      } catch (err) {
+        refused = err;
+      }
+      expect((refused as Error)?.message).toMatch(/already logs in with a password this server was not given; set APP_DB_PASSWORD/);
+      const res = await serving.gql('{ viewer { sub } }', {}, { as: 'STAFF', tenant: '620702' });
+      expect(res.errors).toBeUndefined();
+      const fresh = await serving.gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: '620702' });
+      expect(fresh.errors).toBeUndefined();
+    } finally {
+      await serving.close();
+    }
+  });
+
   it('migrate a new, empty database together: one migrates, the other finds nothing left to do', async () => {
     const name = `migrate_race_${process.pid}`;
     await adminQuery(`CREATE DATABASE ${name}`);

@@ -301,7 +301,7 @@ describe('agencies\' lists in bulk', () => {
     writeFileSync(file, ['身份证号码,资助类别,认定部门,认定日期,有效期至', `${ids[0]},dibao,县民政局,2021-09-01,`, `${ids[1]},SEVERE_DISABILITY,县残联,2021-08-01,2022-12-31`, `${ids[1]},NOT_A_CATEGORY,县残联,2021-08-01,`].join('\n'));
     const tally = await importAssistanceCsv({ file, url: server.url, token: server.token('AGENCY', [PL]), tenant: PL, batchSize: 2, batchPrefix: 'mz' });
     // An unknown category is rejected by the importer on its line; the others still go through.
-    expect(tally).toMatchObject({ rows: 3, accepted: 2, rejected: 1, rejections: [{ line: 4, code: 'BAD_USER_INPUT' }] });
+    expect(tally).toMatchObject({ rows: 3, accepted: 2, rejected: 1, rejections: [{ line: 4, column: '资助类别', code: 'BAD_USER_INPUT' }] });
     const identities = await server.gql(`query($id: String!) { assistanceIdentities(idNumber: $id) { category validTo } }`, { id: ids[1] }, { as: 'AGENCY', tenant: PL });
     expect(identities.data!.assistanceIdentities).toEqual([{ category: 'SEVERE_DISABILITY', validTo: '2022-12-31' }]);
   });

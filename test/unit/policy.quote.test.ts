@@ -24,9 +24,12 @@ function quote(tenant: string, year: number, facts: QuoteFacts) {
     net: formatMoney(q.netCost),
     month: q.reimbursementMonth,
     late: q.late,
-    cover: `${q.coverage.start}..${q.coverage.end}`,
+    cover: q.coverage ? `${q.coverage.start}..${q.coverage.end}` : null,
     funding: q.fundingShares.map((s) => `${s.source} ${formatMoney(s.amount)}`),
+    fundingStatus: q.fundingStatus,
     steps: q.explanation,
+    unknowns: q.unknowns,
+    raw: q,
   };
 }
 
@@ -48,7 +51,8 @@ describe('甘州区 2023 (区医保发〔2022〕69号)', () => {
   it('charges 350.00 in the window and covers 2023 (三, 一)', () => {
     const q = quote('620702', 2023, { paymentDate: on });
     expect(q).toMatchObject({ standard: '350.00', subsidy: '0.00', due: '350.00', net: '350.00', late: false, cover: '2023-01-01..2023-12-31', mode: null });
-    expect(q.steps[0]).toMatchObject({ rule: 'individual-contribution', clause: expect.stringContaining('三') });
+    expect(q.steps[0]).toMatchObject({ rule: 'coverage-year', clause: expect.stringContaining('一') });
+    expect(q.steps[1]).toMatchObject({ rule: 'individual-contribution', clause: expect.stringContaining('三') });
   });
   const rows: Row[] = [
     ['四（一）1 特困 全额', ['EXTREME_POVERTY'], '350.00', '0.00', 'FULL_SPONSORSHIP', '0.00', '0.00', 'MEDICAL_ASSISTANCE_FUND 350.00'],
@@ -140,19 +144,23 @@ describe('肃南 2024 (肃医保〔2023〕48号)', () => {
     expect(failure('620721', 2024, { paymentDate: '2024-01-10' }).code).toBe('ENROLLMENT_CLOSED');
   });
   it('lets veterans and low-income people enrol any time, but does not say when their cover starts (二（五）)', () => {
-    for (const facts of [
-      { paymentDate: '2024-03-01', circumstances: ['VETERAN_DISCHARGED' as Circumstance] },
-      { paymentDate: '2024-03-01', circumstances: ['EMPLOYEE_INSURANCE_LAPSED' as Circumstance] },
-      { paymentDate: '2024-03-01', categories: ['DIBAO_RURAL_1' as AssistanceCategory] },
-    ]) {
-      expect(failure('620721', 2024, facts)).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', details: { missing: 'lateEnrollment.coverStart' } });
+    for (const [facts, due] of [
+      [{ paymentDate: '2024-03-01', circumstances: ['VETERAN_DISCHARGED' as Circumstance] }, '380.00'],
+      [{ paymentDate: '2024-03-01', circumstances: ['EMPLOYEE_INSURANCE_LAPSED' as Circumstance] }, '380.00'],
+      [{ paymentDate: '2024-03-01', categories: ['DIBAO_RURAL_1' as AssistanceCategory] }, '70.00'],
+    ] as const) {
+      const q = quote('620721', 2024, facts);
+      expect(q).toMatchObject({ due, late: true, cover: null });
+      expect(q.unknowns).toEqual([expect.objectContaining({ path: 'lateEnrollment.coverStart', affects: ['coverage'] })]);
     }
     const catalog = tenantCatalog();
     const owed = engine.contribution(catalog.get('620721')!, catalog.policy('620721', 2024)!, { paymentDate: '2024-03-01', categories: ['DIBAO_RURAL_1'] });
     expect([owed.amountDue, owed.late]).toEqual([7000, true]);
   });
   it('gives newborns 3 months but does not state their cover start (三（一）)', () => {
-    expect(failure('620721', 2024, { paymentDate: '2024-05-01', birthDate: '2024-02-01' })).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', details: { missing: 'newborn.coverStart' } });
+    const q = quote('620721', 2024, { paymentDate: '2024-05-01', birthDate: '2024-02-01' });
+    expect(q).toMatchObject({ due: '380.00', cover: null });
+    expect(q.unknowns).toEqual([expect.objectContaining({ path: 'newborn.coverStart', refersTo: '甘医保发〔2020〕41号' })]);
     expect(failure('620721', 2024, { paymentDate: '2024-05-02', birthDate: '2024-02-01' }).code).toBe('ENROLLMENT_CLOSED');
   });
 });
@@ -170,7 +178,7 @@ describe('平利 2022 (平政办发〔2021〕105号)', () => {
     ['三（一）2 低保 160 先缴后补', ['DIBAO'], '160.00', '320.00', 'REIMBURSEMENT', '160.00', '160.00', 'MEDICAL_ASSISTANCE_FUND 160.00'],
     ['三（一）2 a 低保 class takes the 低保 rule', ['DIBAO_RURAL_2'], '160.00', '320.00', 'REIMBURSEMENT', '160.00', '160.00', 'MEDICAL_ASSISTANCE_FUND 160.00'],
     ['三（一）3 重度残疾 70', ['SEVERE_DISABILITY'], '70.00', '320.00', 'REIMBURSEMENT', '70.00', '250.00', 'MEDICAL_ASSISTANCE_FUND 70.00'],
-    ['三（一）4 监测对象 省45+市10+县15', ['AT_RISK_OF_POVERTY'], '70.00', '320.00', 'REIMBURSEMENT', '70.00', '250.00', 'PROVINCIAL_FISCAL 45.00'],
+    ['三（一）4 脱贫不稳定 in 监测范围 省45+市10+县15', ['AT_RISK_UNSTABLE_LIFTED'], '70.00', '320.00', 'REIMBURSEMENT', '70.00', '250.00', 'PROVINCIAL_FISCAL 45.00'],
     ['三（一）5 返贫致贫 as 低保', ['RETURNED_TO_POVERTY'], '160.00', '320.00', 'REIMBURSEMENT', '160.00', '160.00', 'MEDICAL_ASSISTANCE_FUND 160.00'],
     ['三 one category only', ['SEVERE_DISABILITY', 'DIBAO'], '160.00', '320.00', 'REIMBURSEMENT', '160.00', '160.00', 'MEDICAL_ASSISTANCE_FUND 160.00'],
   ];
@@ -180,7 +188,7 @@ describe('平利 2022 (平政办发〔2021〕105号)', () => {
     expect(q.funding[0]).toBe(funding);
   });
   it('splits the 监测对象 subsidy 45/10/15 by level (三（一）4)', () => {
-    expect(quote('610926', 2022, { paymentDate: on, categories: ['AT_RISK_OF_POVERTY'] }).funding).toEqual([
+    expect(quote('610926', 2022, { paymentDate: on, categories: ['AT_RISK_UNSTABLE_LIFTED'] }).funding).toEqual([
       'PROVINCIAL_FISCAL 45.00',
       'CITY_FISCAL 10.00',
       'COUNTY_FISCAL 15.00',
@@ -269,10 +277,12 @@ describe('贵阳贵安 2022 (筑医保通〔2021〕34号)', () => {
     expect(q.steps.find((s) => s.rule === 'funding')?.detail).toContain('give region');
   });
   it('charges 900.00 after 2022-03-31 but does not state when that cover starts (三)', () => {
-    const f = failure('520100', 2022, { paymentDate: '2022-04-10' });
-    expect(f).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', details: { missing: 'lateEnrollment.coverStart' } });
-    expect(f.message).toContain('900.00');
+    const q = quote('520100', 2022, { paymentDate: '2022-04-10' });
+    expect(q).toMatchObject({ due: '900.00', late: true, cover: null });
+    expect(q.unknowns).toEqual([expect.objectContaining({ path: 'lateEnrollment.coverStart', refersTo: '黔医保发〔2021〕64号' })]);
     const catalog = tenantCatalog();
+    const settled = engine.settle(catalog.get('520100')!, catalog.policy('520100', 2022)!, { paymentDate: '2022-04-10' });
+    expect(settled.coverageUnstated?.message).toContain('900.00');
     const owed = engine.contribution(catalog.get('520100')!, catalog.policy('520100', 2022)!, { paymentDate: '2022-04-10', categories: ['DIBAO'] });
     expect([owed.standardContribution, owed.subsidy, owed.amountDue, owed.late]).toEqual([90000, 0, 90000, true]);
   });
@@ -293,19 +303,21 @@ describe('山丹 2022 (2021年度 notice; year of cover inferred)', () => {
       funding: ['MEDICAL_ASSISTANCE_FUND 320.00'],
     });
   });
-  it('does not guess the 低保 amount set by 张医保发〔2021〕52号 (二)', () => {
-    expect(failure('620725', 2022, { paymentDate: '2021-08-01', categories: ['DIBAO'] })).toMatchObject({
-      code: 'POLICY_NOT_CONFIGURED',
-      details: { missing: 'assistance.DIBAO.amount' },
-    });
+  it('does not guess the 低保 amount set by 张医保发〔2021〕52号 (二): 320.00 is due, the reimbursement waits', () => {
+    const q = quote('620725', 2022, { paymentDate: '2021-08-01', categories: ['DIBAO'] });
+    expect(q).toMatchObject({ due: '320.00', mode: 'REIMBURSEMENT', category: 'DIBAO', month: '2021-09' });
+    expect(q.unknowns).toEqual([expect.objectContaining({ path: 'assistance.DIBAO.amount', refersTo: '张医保发〔2021〕52号' })]);
   });
   it('covers a newborn paid within 3 months from birth (一（三）3)', () => {
     expect(quote('620725', 2022, { paymentDate: '2022-05-10', birthDate: '2022-02-10' }).cover).toBe('2022-02-10..2022-12-31');
   });
-  it('does not say whether anyone may pay after 12-31', () => {
+  it('does not say until when a newborn registered in its 3 months may pay (一（三）3)', () => {
     expect(failure('620725', 2022, { paymentDate: '2022-05-11', birthDate: '2022-02-10' })).toMatchObject({
       code: 'POLICY_NOT_CONFIGURED',
-      details: { missing: 'lateEnrollment' },
+      details: { missing: 'newborn.paymentDeadline', amountDue: '320.00' },
     });
+  });
+  it('does not say whether anyone else may pay after 12-31', () => {
+    expect(failure('620725', 2022, { paymentDate: '2022-01-11' })).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', details: { missing: 'lateEnrollment' } });
   });
 });

@@ -30,7 +30,7 @@ function refund(tenant: string, year: number, facts: Partial<RefundFacts> & { re
 
 describe('甘州 2023 (区医保发〔2022〕69号 七)', () => {
   it.each<[RefundReason, string]>([
-    ['DUPLICATE_ENROLLMENT', '跨省重复缴费'],
+    ['DUPLICATE_CROSS_PROVINCE', '跨省重复缴费'],
     ['DEATH', '死亡'],
     ['MISSING', '失踪'],
     ['EMIGRATION', '出国定居'],
@@ -88,6 +88,48 @@ describe('平利 2022 (平政办发〔2021〕105号 七（三）、七（五）)
   });
 });
 
+describe('issue 22, 11: 山丹 三（三） bars only a resident + employee duplicate once cover has begun', () => {
+  // 三（三）「城乡居民与城镇职工只能参加一种基本医疗保险，不能重复参保，若发生重复参保缴费，待遇享受期开始后，城乡居民基本医疗保险个人缴费不再退回」;
+  // 四（二）–（四） run refunds but state no reasons.
+  it.each<[RefundReason, string, Record<string, unknown>]>([
+    ['DEATH', '2022-02-01', { code: 'POLICY_NOT_CONFIGURED', details: { missing: 'refunds.reasons' }, message: expect.stringContaining('DEATH') }],
+    ['EMPLOYEE_INSURANCE', '2022-02-01', { code: 'REFUND_NOT_ALLOWED', details: { rule: 'cover-started', clause: expect.stringContaining('三（三）') } }],
+    ['DUPLICATE_ENROLLMENT', '2022-02-01', { code: 'REFUND_NOT_ALLOWED', details: { rule: 'cover-started', inferred: expect.any(String) } }],
+    ['DUPLICATE_ENROLLMENT', '2021-12-01', { code: 'POLICY_NOT_CONFIGURED', details: { missing: 'refunds.reasons' } }],
+    ['MISSING', '2022-03-01', { code: 'POLICY_NOT_CONFIGURED', details: { missing: 'refunds.reasons' } }],
+  ])('%s asked on %s', (reason, requestedOn, expected) => {
+    const r = refund('620725', 2022, { reason, requestedOn });
+    expect(r).toMatchObject(expected);
+    if (reason === 'DEATH') expect((r as { message: string }).message).not.toContain('三（三）');
+  });
+});
+
+describe('issue 22, 13: 甘州 七 refunds a duplicate "因跨省重复缴费", not any duplicate', () => {
+  // 七「在缴费期内因跨省重复缴费、死亡、失踪、出国定居、参加职工医保或其他统筹地区居民医保的，可申请退费」
+  it('refunds a duplicate across provinces', () => {
+    expect(refund('620702', 2023, { reason: 'DUPLICATE_CROSS_PROVINCE', requestedOn: '2022-11-15' })).toMatchObject({ amount: '350.00' });
+  });
+  it('refuses a duplicate of unstated kind, naming the three it refunds', () => {
+    const r = refund('620702', 2023, { reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2022-11-15' });
+    expect(r).toMatchObject({ code: 'REFUND_NOT_ALLOWED', details: { rule: 'reason', clause: expect.stringContaining('跨省重复缴费') } });
+    for (const name of ['DUPLICATE_CROSS_PROVINCE', 'EMPLOYEE_INSURANCE', 'OTHER_POOL']) expect((r as { message: string }).message).toContain(name);
+  });
+  it('refunds joining another pool as before', () => {
+    expect(refund('620702', 2023, { reason: 'OTHER_POOL', requestedOn: '2022-11-15' })).toMatchObject({ amount: '350.00' });
+  });
+  it('平利 七（三） refunds any 重复缴费 before 12-25, so a duplicate across provinces too', () => {
+    const r = refund('610926', 2022, { reason: 'DUPLICATE_CROSS_PROVINCE', requestedOn: '2021-12-20' });
+    expect(r).toMatchObject({ amount: '320.00' });
+    expect(refund('610926', 2022, { reason: 'DUPLICATE_CROSS_PROVINCE', requestedOn: '2021-12-26' })).toMatchObject({ code: 'REFUND_NOT_ALLOWED', details: { rule: 'deadline' } });
+  });
+});
+
+describe('issue 22 inventory 16: 平利 七（五） before cover begins is a reading, marked', () => {
+  it.each<RefundReason>(['ENLISTMENT', 'IMPRISONMENT', 'DEATH'])('%s before 2022-01-01 carries the inference (「当年参加居民医保人员…原参保缴费不予退还」)', (reason) => {
+    expect(refund('610926', 2022, { reason, requestedOn: '2021-12-01' })).toMatchObject({ code: 'REFUND_NOT_ALLOWED', details: { rule: 'non-refundable-reason', inferred: expect.stringContaining('当年参加居民医保人员') } });
+  });
+});
+
 describe('notices that do not state refund rules', () => {
   it('贵阳贵安 refers to 黔税发〔2020〕6号', () => {
     expect(refund('520100', 2022, { reason: 'DEATH', requestedOn: '2021-12-01' })).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', details: { missing: 'refunds' }, message: expect.stringContaining('黔税发〔2020〕6号') });
@@ -95,7 +137,7 @@ describe('notices that do not state refund rules', () => {
   it('肃南 states none', () => {
     expect(refund('620721', 2024, { reason: 'DEATH', requestedOn: '2023-12-01' })).toMatchObject({ code: 'POLICY_NOT_CONFIGURED' });
   });
-  it('山丹 states only that nothing is refunded once cover has begun', () => {
+  it('山丹 states only that a duplicate is not refunded once cover has begun', () => {
     expect(refund('620725', 2022, { reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2022-02-01' })).toMatchObject({ code: 'REFUND_NOT_ALLOWED', details: { rule: 'cover-started' } });
     expect(refund('620725', 2022, { reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2021-12-01' })).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', details: { missing: 'refunds.reasons' } });
   });

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate } from 'graphql';
-import { loadOperations } from '../../src/cli/operations';
+import { loadOperations } from '../../src/graphql/operations';
 import { undeclaredBreakingChanges, unreleasedSection } from '../../src/cli/schema-gate';
 import { appSchema, printAppSchema } from '../../src/server/schema';
 

@@ -55,19 +55,21 @@ describe('tenants/', () => {
   });
 
   it('marks 山丹\'s year of cover as an inference', () => {
-    expect(catalog.policy('620725', 2022)!.data.coverageYearInferred).toMatch(/2021年度/);
+    expect(catalog.policy('620725', 2022)!.data.coverageYearFrom.inferred).toMatch(/2021年度/);
   });
 
   it('cites a clause on every value', () => {
     // Walk each policy file: every object holding a value the engine reads carries a clause.
     const missing: string[] = [];
-    const valueKeys = ['amount', 'date', 'count', 'share', 'rule', 'allowed', 'target', 'full'];
+    const valueKeys = ['amount', 'date', 'count', 'share', 'rule', 'allowed', 'target', 'full', 'days', 'months', 'order', 'maxAge', 'bornWithinDaysOfYearEnd', 'coverFromFirstPayment', 'categories', 'circumstance', 'circumstances', 'reason', 'reasons', 'unit', 'refersTo', 'coveredTo'];
     const walk = (node: unknown, path: string, inherited: boolean) => {
       if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`, inherited));
       if (!node || typeof node !== 'object') return;
       const o = node as Record<string, unknown>;
       const cited = inherited || typeof o.clause === 'string';
-      if (!cited && valueKeys.some((k) => k in o)) missing.push(path);
+      // A list of cited entries (or an empty one) is not a value of its own.
+      const holdsValue = (k: string) => k in o && !(Array.isArray(o[k]) && ((o[k] as unknown[]).length === 0 || (o[k] as unknown[]).some((v) => typeof v === 'object')));
+      if (!cited && valueKeys.some(holdsValue)) missing.push(path);
       for (const [k, v] of Object.entries(o)) walk(v, `${path}.${k}`, k === 'shares' || k === 'parts' ? cited : false);
     };
     for (const t of catalog.tenants) for (const p of t.policies.values()) walk(p.data, p.file, false);
@@ -76,11 +78,14 @@ describe('tenants/', () => {
 });
 
 describe('a broken tenant file stops the start, naming file, field and clause', () => {
-  function brokenCopy(edit: (text: string) => string): string {
+  function brokenCopy(edit: (text: string) => string, yearFile = join('610926', '2022.yaml')): string {
     const dir = mkdtempSync(join(tmpdir(), 'tenants-'));
     cpSync(root, dir, { recursive: true });
-    const file = join(dir, '610926', '2022.yaml');
-    writeFileSync(file, edit(readFileSync(file, 'utf8')));
+    const file = join(dir, yearFile);
+    const text = readFileSync(file, 'utf8');
+    const edited = edit(text);
+    if (edited === text) throw new Error('the edit changed nothing');
+    writeFileSync(file, edited);
     return dir;
   }
 
@@ -109,4 +114,52 @@ describe('a broken tenant file stops the start, naming file, field and clause', 
     const dir = brokenCopy((t) => t.replace('individualContribution:', 'individualContributon:'));
     expect(() => loadTenants(dir)).toThrow(/610926\/2022\.yaml/);
   });
+
+  // Issue 22, 1: a window needs a lower bound (甘州 gives only a deadline).
+  it('a window with only a deadline and no inferred lower bound', () => {
+    const dir = brokenCopy((t) => t.replace(/ {2}earliestPayment:\n( {4}.*\n)+/, ''), join('620702', '2023.yaml'));
+    expect(() => loadTenants(dir)).toThrow(/620702\/2023\.yaml: collectionWindow\.earliestPayment: a window needs a lower bound/);
+  });
+
+  it('an earliest payment that is not marked as an inference', () => {
+    const dir = brokenCopy((t) => t.replace(/ {4}inferred: The notice gives only the deadline.*\n/, ''), join('620702', '2023.yaml'));
+    expect(() => loadTenants(dir)).toThrow(/collectionWindow\.earliestPayment\.inferred/);
+  });
+
+  it('a stated start beside an inferred one', () => {
+    const dir = brokenCopy((t) => t.replace('collectionWindow:\n', 'collectionWindow:\n  start: { date: 2022-09-01, clause: 一 }\n'), join('620702', '2023.yaml'));
+    expect(() => loadTenants(dir)).toThrow(/give start or earliestPayment, not both/);
+  });
+
+  // Issue 22, 4: equal subsidies need an explicit order.
+  it('two categories with the same subsidy and no tie order', () => {
+    const dir = brokenCopy((t) => t.replace(/ {4}tie:\n( {6}.*\n)+/, ''));
+    expect(() => loadTenants(dir)).toThrow(/610926\/2022\.yaml: assistance\.multipleCategories\.tie: two categories give the same subsidy/);
+  });
+
+  it('a tie order that leaves a category out', () => {
+    const dir = brokenCopy((t) => t.replace('RETURNED_TO_POVERTY, FAMILY_PLANNING]', 'RETURNED_TO_POVERTY]'));
+    expect(() => loadTenants(dir)).toThrow(/assistance\.multipleCategories\.tie: FAMILY_PLANNING is missing from the order/);
+  });
+
+  it('a tie order that names a category twice', () => {
+    const dir = brokenCopy((t) => t.replace('RETURNED_TO_POVERTY, FAMILY_PLANNING]', 'RETURNED_TO_POVERTY, FAMILY_PLANNING, DIBAO]'));
+    expect(() => loadTenants(dir)).toThrow(/DIBAO is listed twice/);
+  });
+
+  // Issue 22, 17a: 山丹's notice names no issuer.
+  it('accepts issuers: null, and refuses an empty list', () => {
+    expect(catalogOf(root).policy('620725', 2022)!.data.notice.issuers).toBeNull();
+    const dir = brokenCopy((t) => t.replace('issuers: null', 'issuers: []'), join('620725', '2022.yaml'));
+    expect(() => loadTenants(dir)).toThrow(/620725\/2022\.yaml: notice\.issuers/);
+  });
+
+  it('a unit managed by a region the tenant does not have', () => {
+    const dir = brokenCopy((t) => t.replace('region: "620721-01"\n      clause: 三（三）', 'region: "620721-99"\n      clause: 三（三）'), join('620721', '2024.yaml'));
+    expect(() => loadTenants(dir)).toThrow(/enrolment\.units\[0\]: unknown region 620721-99/);
+  });
 });
+
+function catalogOf(dir: string) {
+  return loadTenants(dir).catalog;
+}

@@ -1,3 +1,4 @@
+import jwt from 'jsonwebtoken';
 import { signToken, verifyToken } from '../../src/context/tokens';
 import { DomainError } from '../../src/common/errors';
 
@@ -38,5 +39,23 @@ describe('verifyToken and its cache of verified tokens', () => {
     const [header, payload, signature] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'ADMIN' })).toString('base64url');
     expect(codeOf(() => verifyToken(`${header}.${forged}.${signature}`, SECRET))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('token lifetime', () => {
+  const claims = { role: 'BANK', tenants: ['620702'] };
+
+  it('refuses a token without an expiry, every time (it is never trusted from the cache)', () => {
+    const token = jwt.sign(claims, SECRET, { algorithm: 'HS256', subject: 'bank-forever' });
+    expect(codeOf(() => verifyToken(token, SECRET))).toBe('UNAUTHENTICATED');
+    expect(codeOf(() => verifyToken(token, SECRET))).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a token that lives longer than the maximum, and accepts one within it', () => {
+    const long = jwt.sign(claims, SECRET, { algorithm: 'HS256', subject: 'bank-long', expiresIn: '30d' });
+    expect(codeOf(() => verifyToken(long, SECRET))).toBe('UNAUTHENTICATED');
+    expect(codeOf(() => verifyToken(long, SECRET, 31 * 24 * 3600))).toBeNull();
+    const day = jwt.sign(claims, SECRET, { algorithm: 'HS256', subject: 'bank-day', expiresIn: '24h' });
+    expect(verifyToken(day, SECRET).sub).toBe('bank-day');
   });
 });
