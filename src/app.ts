@@ -25,6 +25,7 @@ import { knownOperationsPlugin } from './server/known-operations.plugin';
 import { createHttpServer } from './server/http';
 import { DOMAIN_MODULES } from './server/modules';
 import { observabilityPlugin } from './server/observability.plugin';
+import { RegionSync } from './server/region-sync';
 import { appSchema } from './server/schema';
 import { sqlCountPlugin, transactionPlugin } from './server/transaction.plugin';
 
@@ -43,6 +44,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
   const database = await prepareDatabase(config, catalog, log, progress);
   let pool: Pool | undefined;
   let apollo: ApolloServer<RequestContext> | undefined;
+  let regionSync: RegionSync | undefined;
   const health = new DatabaseHealth(database.appUrl);
   try {
     pool = createPool({ url: database.appUrl, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log });
@@ -50,6 +52,10 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     const events = new DomainEvents<RequestContext>();
     for (const module of DOMAIN_MODULES) module.install?.(events);
     const state: AppState = { config, catalog, policyEngine: new PolicyEngine(), pool, log, metrics, events };
+    regionSync = new RegionSync(state, database.appUrl, log);
+    await regionSync.start();
+    const regions = regionSync;
+    state.regionsChanged = (tenantCode) => regions.reload(tenantCode);
     apollo = createApollo(config, log, metrics);
     await apollo.start();
     const http = createHttpServer(state, apollo, health, { headersTimeoutMs: config.headersTimeoutMs });
@@ -68,6 +74,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
         await closeHttp(http);
         log.info('stopped accepting; requests in flight are done');
         await runningApollo.stop();
+        await regions.stop();
         await runningPool.end();
         await health.close();
         log.info('database pool closed');
@@ -77,6 +84,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     };
   } catch (err) {
     await apollo?.stop().catch(() => {});
+    await regionSync?.stop().catch(() => {});
     await pool?.end().catch(() => {});
     await health.close().catch(() => {});
     await database.embedded?.stop();

@@ -26,6 +26,11 @@ export interface AppState {
   log: Logger;
   metrics: Metrics;
   events: DomainEvents<RequestContext>;
+  /**
+   * Asks for a tenant's regions to be read again from the database: a request found there a region
+   * that this server's copy does not have yet (another server added it a moment ago).
+   */
+  regionsChanged?(tenantCode: string): Promise<void>;
 }
 
 export interface RequestHeaders {
@@ -44,6 +49,8 @@ interface RequestState {
   perRequest: Map<object, unknown>;
   /** Set when the request has ended (answered, or past its deadline): no transaction may open after. */
   ended: boolean;
+  /** What must happen once the request's changes are committed, before the answer leaves. */
+  afterCommit: Array<() => Promise<void>>;
 }
 
 export class RequestContext {
@@ -51,7 +58,7 @@ export class RequestContext {
   readonly actor: Actor | null;
   readonly tenantCode: string | null;
   private readonly authError: DomainError | null;
-  private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false };
+  private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false, afterCommit: [] };
 
   constructor(
     readonly app: AppState,
@@ -147,6 +154,18 @@ export class RequestContext {
     if (this.state.ended) return false;
     this.state.ended = true;
     await this.state.transaction?.finish(succeeded);
+    if (succeeded) {
+      for (const task of this.state.afterCommit) await task().catch((err: unknown) => this.app.log.error('after-commit task failed', { requestId: this.requestId, error: (err as Error).message }));
+    }
     return true;
+  }
+
+  /**
+   * Runs `task` once the request's changes are committed, before the answer leaves (never when they
+   * are rolled back): a server reloads what it keeps in memory, so that the caller's next request sees
+   * its own change.
+   */
+  afterCommit(task: () => Promise<void>): void {
+    this.state.afterCommit.push(task);
   }
 }

@@ -11,7 +11,7 @@ import { DomainError } from '../../common/errors';
 export const ENROLLMENT_STATES = ['UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'] as const;
 export type EnrollmentState = (typeof ENROLLMENT_STATES)[number];
 
-export const ENROLLMENT_EVENTS = ['ENROL', 'PAY', 'REQUEST_REFUND', 'APPROVE_REFUND', 'REJECT_REFUND', 'TRANSFER_OUT'] as const;
+export const ENROLLMENT_EVENTS = ['ENROL', 'PAY', 'REQUEST_REFUND', 'APPROVE_REFUND', 'REJECT_REFUND', 'TRANSFER_OUT', 'END_ON_DEATH', 'END_ON_EMIGRATION'] as const;
 export type EnrollmentEvent = (typeof ENROLLMENT_EVENTS)[number];
 
 interface Transition {
@@ -19,15 +19,24 @@ interface Transition {
   to: EnrollmentState;
   /** What the event is, for messages. */
   description: string;
+  /**
+   * Why the enrolment stops counting, kept with the day it did (enrollment.ended_on): the daily paid
+   * counts take it off on that day, never before, so figures for past days do not change.
+   */
+  ends?: 'TRANSFER_OUT' | 'DEATH' | 'EMIGRATION' | 'REFUND';
 }
 
 export const TRANSITIONS: Readonly<Record<EnrollmentEvent, Transition>> = {
   ENROL: { from: [null, 'REFUNDED', 'TERMINATED'], to: 'UNPAID', description: 'enrol' },
   PAY: { from: [null, 'UNPAID', 'REFUNDED', 'TERMINATED'], to: 'PAID', description: 'pay' },
   REQUEST_REFUND: { from: ['PAID'], to: 'REFUND_PENDING', description: 'ask for a refund' },
-  APPROVE_REFUND: { from: ['REFUND_PENDING'], to: 'REFUNDED', description: 'approve a refund' },
+  APPROVE_REFUND: { from: ['REFUND_PENDING'], to: 'REFUNDED', description: 'approve a refund', ends: 'REFUND' },
   REJECT_REFUND: { from: ['REFUND_PENDING'], to: 'PAID', description: 'reject a refund' },
-  TRANSFER_OUT: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on transfer out' },
+  TRANSFER_OUT: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on transfer out', ends: 'TRANSFER_OUT' },
+  // 参保身份自动丧失 (平利 七（五）): a death or a settlement abroad ends what is running; a refund pending is
+  // left to its decision.
+  END_ON_DEATH: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on death', ends: 'DEATH' },
+  END_ON_EMIGRATION: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on emigration', ends: 'EMIGRATION' },
 };
 
 /** States in which a person counts as enrolled for the year (one scheme per person, follow-ups). */
