@@ -107,9 +107,12 @@ export class RequestContext {
     return this.state.authorizedTenant?.code ?? null;
   }
 
-  /** A separate transaction for the authorized tenant: for what must be kept when the request's rolls back. */
-  openTransaction(): TenantTransaction {
-    return new TenantTransaction(this.app.pool, this.tenant.code);
+  /**
+   * A separate transaction for the authorized tenant (or the tenant given): for what must be kept when
+   * the request's rolls back, such as the audit record of a failure.
+   */
+  openTransaction(tenantCode: string = this.tenant.code): TenantTransaction {
+    return new TenantTransaction(this.app.pool, tenantCode);
   }
 
   /** The tenant the caller was authorized for. */

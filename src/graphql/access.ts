@@ -25,3 +25,14 @@ export function Public(): FieldDecorator {
     Extensions({ public: true })(target, key, descriptor as never);
   };
 }
+
+/**
+ * A root query field that answers personal information in clear (names, ID numbers, households): each
+ * request reading it leaves a READ record in the audit log (PIPL: who read whose data). Masked answers
+ * (a bank's status lookup) and counts are not marked.
+ */
+export function PersonalData(): FieldDecorator {
+  return (target, key, descriptor) => {
+    Extensions({ personalData: true })(target, key, descriptor as never);
+  };
+}

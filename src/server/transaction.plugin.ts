@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind } from 'graphql';
+import { type FieldNode, getArgumentValues, type GraphQLError, type GraphQLField, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import { DomainError } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../context/request-context';
@@ -14,29 +14,23 @@ class DeadlinePassed extends Error {
 
 /**
  * Ends the request's transaction before the response leaves: committed when the operation had no
- * error, rolled back otherwise. A mutation's audit record is written in that same transaction when it
- * succeeds, so no change is ever kept without its record; when it fails, the record of the failure is
- * written after the rollback. A failed COMMIT turns the answer into an error, never a false success.
+ * error, rolled back otherwise. The audit record of a mutation, or of a query that read personal data
+ * (fields marked PersonalData()), is written in that same transaction when it succeeds, so nothing is
+ * kept without its record; when it fails, or is refused (a token without the role, a tenant outside the
+ * token), the record of the failure is written after the rollback. A failed COMMIT turns the answer
+ * into an error, never a false success.
  */
 export function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue: ctx, errors, response, operation, operationName, request }) {
+        async willSendResponse({ contextValue: ctx, errors, response, operation, operationName, request, schema }) {
           const failed = (errors?.length ?? 0) > 0;
-          const fields = (operation?.selectionSet.selections ?? []).flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
-          const entry: AuditEntry | null =
-            operation?.operation === 'mutation' && ctx.authorizedTenantCode
-              ? {
-                  operation: operationName ?? fields.join(','),
-                  fields,
-                  variables: request.variables ?? {},
-                  outcome: failed ? 'ERROR' : 'OK',
-                  errorCodes: (errors ?? []).map((e) => (e.originalError instanceof DomainError ? e.originalError.code : String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'))),
-                }
-              : null;
+          const entry = auditEntryOf(ctx, schema, operation, operationName, request.variables ?? {}, errors ?? []);
+          // Refused callers have no tenant of their own: their record goes to the tenant they asked for.
+          const auditTenant = ctx.authorizedTenantCode ?? (entry?.kind === 'MUTATION' && ctx.tenantCode && ctx.app.catalog.get(ctx.tenantCode) ? ctx.tenantCode : null);
           try {
-            if (entry && !failed) await auditService.record(ctx, ctx.db, entry);
+            if (entry && !failed && auditTenant) await auditService.record(ctx, ctx.db, entry);
             if (!(await ctx.finish(!failed))) throw new DeadlinePassed();
           } catch (err) {
             await ctx.finish(false).catch(() => {});
@@ -49,20 +43,60 @@ export function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContex
             };
             if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });
           }
-          if (entry?.outcome === 'ERROR') {
-            const tx = ctx.openTransaction();
+          if (entry?.outcome === 'ERROR' && auditTenant) {
+            const tx = ctx.openTransaction(auditTenant);
             try {
               await auditService.record(ctx, tx, entry);
               await tx.finish(true);
             } catch (err) {
               await tx.finish(false).catch(() => {});
-              log.error('audit record of a failed mutation not written', { requestId: ctx.requestId, error: (err as Error).message });
+              log.error('audit record of a failed request not written', { requestId: ctx.requestId, error: (err as Error).message });
             }
           }
         },
       };
     },
   };
+}
+
+/** What the audit log keeps of this request: a mutation, a read of personal data, or nothing. */
+function auditEntryOf(
+  ctx: RequestContext,
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode | undefined,
+  operationName: string | undefined | null,
+  variables: Record<string, unknown>,
+  errors: readonly GraphQLError[],
+): AuditEntry | null {
+  if (!operation) return null;
+  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : null;
+  if (!root) return null;
+  const nodes = operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
+  const definitions = root.getFields();
+  const personal = nodes.filter((n) => (definitions[n.name.value]?.extensions as { personalData?: boolean } | undefined)?.personalData);
+  const kind = operation.operation === 'mutation' ? 'MUTATION' : personal.length > 0 && ctx.authorizedTenantCode ? 'READ' : null;
+  if (!kind) return null;
+  const audited = kind === 'READ' ? personal : nodes;
+  const fields = audited.map((n) => n.name.value);
+  return {
+    kind,
+    operation: operationName ?? fields.join(','),
+    fields,
+    variables,
+    arguments: Object.fromEntries(audited.map((n) => [n.alias?.value ?? n.name.value, argumentsOf(definitions[n.name.value], n, variables)])),
+    outcome: errors.length > 0 ? 'ERROR' : 'OK',
+    errorCodes: errors.map((e) => (e.originalError instanceof DomainError ? e.originalError.code : String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'))),
+  };
+}
+
+/** A root field's arguments with the variables put in: inline arguments are recorded as well as variables. */
+function argumentsOf(definition: GraphQLField<unknown, unknown> | undefined, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  if (!definition) return {};
+  try {
+    return getArgumentValues(definition, node, variables);
+  } catch {
+    return {};
+  }
 }
 
 /**

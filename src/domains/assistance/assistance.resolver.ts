@@ -1,7 +1,7 @@
 /** Certifications of people in difficulty, recorded by the agencies that certify them. */
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { Roles } from '../../graphql/access';
+import { PersonalData, Roles } from '../../graphql/access';
 import { defineListLoader } from '../../graphql/loaders';
 import { DateScalar } from '../../graphql/scalars';
 import { Resident } from '../residents/residents.types';
@@ -55,6 +55,7 @@ export class AssistanceResolver {
     return presentIdentity(await assistanceService.revoke(ctx, id, revokedOn, reason));
   }
 
+  @PersonalData()
   @Roles('ADMIN', 'STAFF', 'AGENCY')
   @Query(() => [AssistanceIdentity])
   async assistanceIdentities(@Ctx() ctx: RequestContext, @Arg('idNumber') idNumber: string): Promise<AssistanceIdentity[]> {

@@ -1,7 +1,10 @@
 /** SQL of the audit log. */
 import type { TenantTransaction } from '../../db/tenant-transaction';
 
+export type AuditKind = 'MUTATION' | 'READ';
+
 export interface AuditFilter {
+  kind?: AuditKind | null;
   actor?: string | null;
   operation?: string | null;
   outcome?: 'OK' | 'ERROR' | null;
@@ -18,18 +21,32 @@ export interface AuditRow {
   operation: string;
   fields: string[];
   variables: unknown;
+  arguments: unknown;
+  kind: AuditKind;
   outcome: 'OK' | 'ERROR';
   error_codes: string[];
 }
 
 export async function insertAuditRecord(
   db: TenantTransaction,
-  record: { requestId: string; actor: string; role: string; operation: string; fields: string[]; variables: unknown; outcome: string; errorCodes: string[] },
+  record: { kind: AuditKind; requestId: string; actor: string; role: string; operation: string; fields: string[]; variables: unknown; arguments: unknown; outcome: string; errorCodes: string[] },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO audit_log (tenant_code, request_id, actor, role, operation, fields, variables, outcome, error_codes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [db.tenantCode, record.requestId, record.actor, record.role, record.operation, record.fields, JSON.stringify(record.variables), record.outcome, record.errorCodes],
+    `INSERT INTO audit_log (tenant_code, kind, request_id, actor, role, operation, fields, variables, arguments, outcome, error_codes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      db.tenantCode,
+      record.kind,
+      record.requestId,
+      record.actor,
+      record.role,
+      record.operation,
+      record.fields,
+      JSON.stringify(record.variables),
+      JSON.stringify(record.arguments),
+      record.outcome,
+      record.errorCodes,
+    ],
   );
 }
 
@@ -38,32 +55,30 @@ const AUDIT_FILTER = `tenant_code = $1
         AND ($3::text IS NULL OR operation = $3 OR $3 = ANY (fields))
         AND ($4::text IS NULL OR outcome = $4)
         AND ($5::date IS NULL OR at >= ($5::date::timestamp AT TIME ZONE 'Asia/Shanghai'))
-        AND ($6::date IS NULL OR at < (($6::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))`;
+        AND ($6::date IS NULL OR at < (($6::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))
+        AND ($7::text IS NULL OR kind = $7)`;
+
+const filterValues = (db: TenantTransaction, filter: AuditFilter) => [
+  db.tenantCode,
+  filter.actor ?? null,
+  filter.operation ?? null,
+  filter.outcome ?? null,
+  filter.from ?? null,
+  filter.to ?? null,
+  filter.kind ?? null,
+];
 
 export async function auditCount(db: TenantTransaction, filter: AuditFilter): Promise<number> {
-  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE ${AUDIT_FILTER}`, [
-    db.tenantCode,
-    filter.actor ?? null,
-    filter.operation ?? null,
-    filter.outcome ?? null,
-    filter.from ?? null,
-    filter.to ?? null,
-  ]);
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE ${AUDIT_FILTER}`, filterValues(db, filter));
   return row.n;
 }
 
 /** Newest first, with ids below `before` when given. */
 export async function auditRecords(db: TenantTransaction, filter: AuditFilter, before: number | null, limit: number): Promise<AuditRow[]> {
   return db.query<AuditRow>(
-    `SELECT id, at, request_id, actor, role, operation, fields, variables, outcome, error_codes FROM audit_log
-      WHERE tenant_code = $1
-        AND ($2::text IS NULL OR actor = $2)
-        AND ($3::text IS NULL OR operation = $3 OR $3 = ANY (fields))
-        AND ($4::text IS NULL OR outcome = $4)
-        AND ($5::date IS NULL OR at >= ($5::date::timestamp AT TIME ZONE 'Asia/Shanghai'))
-        AND ($6::date IS NULL OR at < (($6::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))
-        AND ($7::bigint IS NULL OR id < $7)
-      ORDER BY id DESC LIMIT $8`,
-    [db.tenantCode, filter.actor ?? null, filter.operation ?? null, filter.outcome ?? null, filter.from ?? null, filter.to ?? null, before, limit],
+    `SELECT id, at, request_id, actor, role, kind, operation, fields, variables, arguments, outcome, error_codes FROM audit_log
+      WHERE ${AUDIT_FILTER} AND ($8::bigint IS NULL OR id < $8)
+      ORDER BY id DESC LIMIT $9`,
+    [...filterValues(db, filter), before, limit],
   );
 }

@@ -9,17 +9,22 @@ import { auditService } from './audit.service';
 
 const AuditOutcomeEnum = { OK: 'OK', ERROR: 'ERROR' } as const;
 registerEnumType(AuditOutcomeEnum, { name: 'AuditOutcome' });
+const AuditKindEnum = { MUTATION: 'MUTATION', READ: 'READ' } as const;
+registerEnumType(AuditKindEnum, { name: 'AuditKind', description: 'MUTATION: a change, done or refused; READ: a read of personal data.' });
 
-@ObjectType({ description: 'One mutation as the audit log keeps it; personal data in variables is masked.' })
+@ObjectType({ description: 'One mutation, or one read of personal data, as the audit log keeps it; personal data in it is masked.' })
 class AuditRecord {
   @Field(() => ID) id!: string;
   @Field({ description: 'ISO 8601 instant.' }) at!: string;
   @Field() requestId!: string;
   @Field() actor!: string;
   @Field() role!: string;
+  @Field(() => AuditKindEnum) kind!: 'MUTATION' | 'READ';
   @Field() operation!: string;
   @Field(() => [String]) fields!: string[];
   @Field(() => GraphQLJSON) variables!: unknown;
+  @Field(() => GraphQLJSON, { description: 'The arguments of each root field by its response key, variables resolved: whom it changed or read.' })
+  arguments!: unknown;
   @Field(() => AuditOutcomeEnum) outcome!: 'OK' | 'ERROR';
   @Field(() => [String]) errorCodes!: string[];
 }
@@ -29,6 +34,7 @@ type AuditConnection = InstanceType<typeof AuditConnection>;
 
 @InputType()
 class AuditFilterInput {
+  @Field(() => AuditKindEnum, { nullable: true }) kind?: 'MUTATION' | 'READ' | null;
   @Field(() => String, { nullable: true }) actor?: string | null;
   @Field(() => String, { nullable: true, description: 'Operation name or mutation field.' }) operation?: string | null;
   @Field(() => AuditOutcomeEnum, { nullable: true }) outcome?: 'OK' | 'ERROR' | null;
@@ -54,9 +60,11 @@ export class AuditResolver {
         requestId: r.request_id,
         actor: r.actor,
         role: r.role,
+        kind: r.kind,
         operation: r.operation,
         fields: r.fields,
         variables: r.variables,
+        arguments: r.arguments,
         outcome: r.outcome,
         errorCodes: r.error_codes,
       }));

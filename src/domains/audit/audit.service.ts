@@ -1,14 +1,17 @@
-/** The audit trail of mutations: written with the change itself, read by administrators. */
+/** The audit trail of mutations and of reads of personal data: written with the act itself, read by administrators. */
 import { badInput } from '../../common/errors';
 import { maskVariables } from '../../common/sensitive';
 import type { RequestContext } from '../../context/request-context';
 import type { TenantTransaction } from '../../db/tenant-transaction';
-import { type AuditFilter, type AuditRow, auditCount, auditRecords, insertAuditRecord } from './audit.repository';
+import { type AuditFilter, type AuditKind, type AuditRow, auditCount, auditRecords, insertAuditRecord } from './audit.repository';
 
 export interface AuditEntry {
+  kind: AuditKind;
   operation: string;
   fields: string[];
   variables: Record<string, unknown>;
+  /** Each root field's arguments by response key, variables resolved. */
+  arguments: Record<string, unknown>;
   outcome: 'OK' | 'ERROR';
   errorCodes: string[];
 }
@@ -18,12 +21,14 @@ export class AuditService {
   /** Writes the record in `db`: the request's own transaction on success, a fresh one after a rollback. */
   async record(ctx: RequestContext, db: TenantTransaction, entry: AuditEntry): Promise<void> {
     await insertAuditRecord(db, {
+      kind: entry.kind,
       requestId: ctx.requestId,
       actor: ctx.actor?.sub ?? 'anonymous',
       role: ctx.actor?.role ?? 'NONE',
       operation: entry.operation,
       fields: entry.fields,
       variables: maskVariables(entry.variables),
+      arguments: maskVariables(entry.arguments),
       outcome: entry.outcome,
       errorCodes: entry.errorCodes,
     });

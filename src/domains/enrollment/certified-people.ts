@@ -7,7 +7,7 @@ import { Arg, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver } from
 import { todayInChina, type LocalDate } from '../../common/dates';
 import type { RequestContext } from '../../context/request-context';
 import type { TenantTransaction } from '../../db/tenant-transaction';
-import { Roles } from '../../graphql/access';
+import { PersonalData, Roles } from '../../graphql/access';
 import { type Connection, connectionTypes, decodeKeyCursor, mapConnection, MAX_PAGE, pageSize, toKeyConnection } from '../../graphql/connection';
 import { AssistanceCategoryEnum } from '../../graphql/enums';
 import { DateScalar } from '../../graphql/scalars';
@@ -124,6 +124,7 @@ export class CertifiedPeopleFilter {
 
 @Resolver()
 export class CertifiedPeopleResolver {
+  @PersonalData()
   @Roles('ADMIN', 'STAFF', 'AGENCY')
   @Query(() => CertifiedPersonConnection, {
     description: '应保尽保: people certified on a day (registered or waiting to register) with their enrolment status for the year, by agency, category, region and status.',

@@ -1,7 +1,7 @@
 /** Enrolments and their money: enrol, pay (one at a counter, thousands from the tax system), status, sponsorships. */
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { Roles } from '../../graphql/access';
+import { PersonalData, Roles } from '../../graphql/access';
 import { DateScalar } from '../../graphql/scalars';
 import { maskIdNumber } from '../residents/id-number';
 import { presentHousehold } from '../residents/residents.presenters';
@@ -84,6 +84,7 @@ export class EnrollmentResolver {
     return (await enrollmentService.paymentsOn(ctx, paidOn)).map(presentPayment);
   }
 
+  @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @Query(() => EnrollmentConnection, { description: 'A year\'s enrolments by status, region (with its sub-regions), category and lateness, in a stable order, a page at a time.' })
   async enrollments(
@@ -99,6 +100,7 @@ export class EnrollmentResolver {
     return mapConnection(page, presentEnrollment) as unknown as EnrollmentConnection;
   }
 
+  @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @Query(() => [DuplicateEnrollment], { description: 'Enrolments of people another tenant also enrols for the year, for follow-up.' })
   async duplicateEnrollments(@Ctx() ctx: RequestContext, @Arg('coverageYear', () => Int) coverageYear: number): Promise<DuplicateEnrollment[]> {
@@ -108,6 +110,7 @@ export class EnrollmentResolver {
     }));
   }
 
+  @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @Query(() => [Household], { description: 'Households with a member not enrolled for the year (no waiver, not transferred out); 肃南 enrols by household.' })
   async incompleteHouseholds(

@@ -1,7 +1,7 @@
 /** Enrolment campaigns: progress against targets and milestones, follow-ups (催缴), daily collection. */
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { Roles } from '../../graphql/access';
+import { PersonalData, Roles } from '../../graphql/access';
 import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
 import { presentRegion } from '../public-policy/public-policy.presenters';
@@ -25,6 +25,7 @@ export class ProgressResolver {
     }));
   }
 
+  @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @Query(() => ResidentConnection, {
     description: 'People paid for last year and not yet for this one (催缴), by region, in ID order. With asOf: as things stood that day (memberships, statuses, enrolments and waivers then).',

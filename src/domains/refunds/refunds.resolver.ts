@@ -1,7 +1,7 @@
 /** Refund requests and an administrator's decisions on them. */
 import { Arg, Ctx, FieldResolver, InputType, Field, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { Roles } from '../../graphql/access';
+import { PersonalData, Roles } from '../../graphql/access';
 import { connectionTypes, decodeKeyCursor, MAX_PAGE, pageSize, toKeyConnection } from '../../graphql/connection';
 import { RefundReasonEnum } from '../../graphql/enums';
 import { defineListLoader } from '../../graphql/loaders';
@@ -69,6 +69,7 @@ export class RefundResolver {
     return presentRefund(await refundsService.decideRefund(ctx, idNumber, coverageYear, false, note));
   }
 
+  @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @Query(() => RefundConnection, { description: 'Refund requests by status, year and reason, by the day asked for, a page at a time.' })
   async refundList(
@@ -85,6 +86,7 @@ export class RefundResolver {
     return toKeyConnection(rows, first, () => refundCount(ctx.db, query), (r) => [r.requested_on, r.id_number, String(r.coverage_year)], presentRefund) as unknown as RefundConnection;
   }
 
+  @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @Query(() => [Refund], { deprecationReason: 'Use refundList: a connection with totalCount and filters.' })
   async refunds(@Ctx() ctx: RequestContext, @Arg('status', () => RefundStatusEnum, { nullable: true }) status: string | null): Promise<Refund[]> {

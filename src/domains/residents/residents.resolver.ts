@@ -1,7 +1,7 @@
 /** Residents and households: registration, changes, transfers, waivers and searches (ADMIN and STAFF write). */
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { Roles } from '../../graphql/access';
+import { PersonalData, Roles } from '../../graphql/access';
 import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
 import { presentRegion } from '../public-policy/public-policy.presenters';
@@ -78,6 +78,7 @@ export class HouseholdResolver {
     return presentResident(await residentsService.removeHouseholdMember(ctx, idNumber, leftOn));
   }
 
+  @PersonalData()
   @Roles(...READERS)
   @Query(() => Household, { nullable: true })
   async household(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string) {
@@ -85,6 +86,7 @@ export class HouseholdResolver {
     return row && presentHousehold(row);
   }
 
+  @PersonalData()
   @Roles(...READERS)
   @Query(() => Household, { nullable: true, description: 'A household by its booklet number (户口簿号).' })
   async householdByBooklet(@Ctx() ctx: RequestContext, @Arg('bookletNo') bookletNo: string) {
@@ -92,6 +94,7 @@ export class HouseholdResolver {
     return row && presentHousehold(row);
   }
 
+  @PersonalData()
   @Roles(...READERS)
   @Query(() => HouseholdConnection, { description: 'Households by region (with the regions inside it), booklet prefix and head\'s name, in booklet order.' })
   async households(
@@ -122,6 +125,7 @@ export class HouseholdResolver {
 
 @Resolver(() => Resident)
 export class ResidentResolver {
+  @PersonalData()
   @Roles(...READERS)
   @Query(() => Resident, { nullable: true })
   async resident(@Ctx() ctx: RequestContext, @Arg('idNumber') idNumber: string): Promise<Resident | null> {
@@ -129,6 +133,7 @@ export class ResidentResolver {
     return row && presentResident(row);
   }
 
+  @PersonalData()
   @Roles(...READERS)
   @Query(() => ResidentConnection, { description: 'Residents by part of the name, the last digits of the ID number, prefixes, region and status; by ID number or name, a page at a time.' })
   async residents(
@@ -142,12 +147,14 @@ export class ResidentResolver {
     return mapConnection(page, presentResident) as unknown as ResidentConnection;
   }
 
+  @PersonalData()
   @Roles(...READERS)
   @Query(() => [ResidentChange], { description: 'The change records of a person, oldest first.' })
   async residentChanges(@Ctx() ctx: RequestContext, @Arg('idNumber') idNumber: string): Promise<ResidentChange[]> {
     return (await residentsService.changes(ctx, idNumber)).map(presentChange);
   }
 
+  @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @Query(() => WaiverConnection, { description: 'The waivers (放弃参保确认书) of a year, by region and reason, a page at a time.' })
   async waiverList(
@@ -175,6 +182,7 @@ export class ResidentResolver {
     return toKeyConnection(rows, first, () => waiverCount(ctx.db, query), (w: WaiverRow) => [waiverSortKey(w, order)], presentWaiver) as unknown as WaiverConnection;
   }
 
+  @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @Query(() => [Waiver], { deprecationReason: 'Use waiverList: a connection with totalCount, filters and an order.' })
   async waivers(

@@ -1,13 +1,14 @@
 /** Monthly payouts of 先缴后补 reimbursements into people's 一卡通 accounts (ADMIN). */
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { Roles } from '../../graphql/access';
+import { PersonalData, Roles } from '../../graphql/access';
 import { presentDisbursement } from './subsidies.presenters';
 import { subsidiesService } from './subsidies.service';
 import { Disbursement, DisbursementBatch } from './subsidies.types';
 
 @Resolver(() => DisbursementBatch)
 export class DisbursementResolver {
+  @PersonalData()
   @Roles('ADMIN')
   @Query(() => DisbursementBatch, { description: 'The 先缴后补 reimbursements due to people in a month ("YYYY-MM"), with totals by funding source.' })
   async disbursements(@Ctx() ctx: RequestContext, @Arg('month') month: string) {
