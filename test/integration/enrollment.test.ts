@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importPaymentsCsv } from '../../src/cli/import-payments';
 import { makeResidentId } from '../../src/domains/residents/id-number';
+import { once } from '../helpers/once';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -49,6 +50,8 @@ describe('肃南 2024: 差额征缴 at the bank counter, by household', () => {
     ]);
     await grant('620721', head, 'DIBAO_RURAL_1', '2023-01-01');
   });
+  /** The head's payment at the counter, made by whichever of the tests below needs it first. */
+  const headPays = once(() => pay('620721', { idNumber: head, coverageYear: 2024, amount: '70.00', paidOn: '2023-10-09', receiptNo: 'SN-R1' }));
 
   it('enrols at the net amount: 380 − 310 = 70.00 (二（三）2, 二（四）)', async () => {
     const res = await server.gql(ENROLL, { input: { idNumber: head, coverageYear: 2024, enrolledOn: '2023-10-08' } }, { as: 'STAFF', tenant: '620721' });
@@ -62,7 +65,7 @@ describe('肃南 2024: 差额征缴 at the bank counter, by household', () => {
   });
 
   it('takes the payment, stores the cover, and shows the bank a masked status', async () => {
-    const res = await pay('620721', { idNumber: head, coverageYear: 2024, amount: '70.00', paidOn: '2023-10-09', receiptNo: 'SN-R1' });
+    const res = await headPays();
     expect(res.errors).toBeUndefined();
     expect(res.data!.recordPayment).toMatchObject({ receiptNo: 'SN-R1', amount: '70.00', idNumberMasked: '6207**********1111'.slice(0, 4) + '*'.repeat(10) + head.slice(-4) });
     const status = await server.gql(STATUS, { id: head, year: 2024 }, { as: 'BANK', tenant: '620721' });
@@ -80,6 +83,7 @@ describe('肃南 2024: 差额征缴 at the bank counter, by household', () => {
   });
 
   it('is idempotent by receipt: the same receipt again returns the first payment and writes nothing', async () => {
+    expect((await headPays()).errors).toBeUndefined();
     const before = await server.ownerQuery('SELECT count(*)::int AS n FROM payment');
     const res = await pay('620721', { idNumber: head, coverageYear: 2024, amount: '70.00', paidOn: '2023-10-09', receiptNo: 'SN-R1' });
     expect(res.data!.recordPayment.receiptNo).toBe('SN-R1');
@@ -87,6 +91,7 @@ describe('肃南 2024: 差额征缴 at the bank counter, by household', () => {
   });
 
   it('answers CONFLICT for the same receipt with other content, and for a second payment', async () => {
+    expect((await headPays()).errors).toBeUndefined();
     const changed = await pay('620721', { idNumber: head, coverageYear: 2024, amount: '70.00', paidOn: '2023-10-10', receiptNo: 'SN-R1' });
     expect(changed.errors?.[0].extensions?.code).toBe('CONFLICT');
     const twice = await pay('620721', { idNumber: head, coverageYear: 2024, amount: '70.00', paidOn: '2023-10-10', receiptNo: 'SN-R2' });
@@ -94,6 +99,7 @@ describe('肃南 2024: 差额征缴 at the bank counter, by household', () => {
   });
 
   it('lists the household while a member is missing (二（一） 以户为单位参保), and not once everyone has paid', async () => {
+    expect((await headPays()).errors).toBeUndefined();
     const listed = async () => (await server.gql('{ incompleteHouseholds(coverageYear: 2024) { bookletNo members { idNumber } } }', {}, { as: 'STAFF', tenant: '620721' })).data!.incompleteHouseholds.map((h: { bookletNo: string }) => h.bookletNo);
     expect(await listed()).toContain('SN-E1');
     // A person who was never enrolled pays at the bank: the payment enrols them.
@@ -264,6 +270,12 @@ describe('importPayments: 10,000 rows from the tax system', () => {
   const IMPORT = `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) {
     batchId accepted duplicates rejected rows { index receiptNo status error code } } }`;
   let payments: Array<Record<string, unknown>>;
+  /** The batch's first import, made by whichever of the tests below needs it first. */
+  const firstImport = once(async () => {
+    const started = Date.now();
+    const res = await server.gql(IMPORT, { batchId: 'TAX-2022-10-01', payments }, { as: 'TAX', tenant: '620702' });
+    return { res, elapsed: Date.now() - started };
+  });
 
   beforeAll(async () => {
     await seedResidents(server, '620702', ids);
@@ -279,9 +291,7 @@ describe('importPayments: 10,000 rows from the tax system', () => {
   });
 
   it('accepts the good rows and reports each bad one by index with its code', async () => {
-    const started = Date.now();
-    const res = await server.gql(IMPORT, { batchId: 'TAX-2022-10-01', payments }, { as: 'TAX', tenant: '620702' });
-    const elapsed = Date.now() - started;
+    const { res, elapsed } = await firstImport();
     expect(res.errors).toBeUndefined();
     const result = res.data!.importPayments;
     expect(result).toMatchObject({ batchId: 'TAX-2022-10-01', accepted: 9959, duplicates: 1, rejected: 40 });
@@ -299,6 +309,7 @@ describe('importPayments: 10,000 rows from the tax system', () => {
   });
 
   it('changes nothing when the batch is replayed', async () => {
+    expect((await firstImport()).res.errors).toBeUndefined();
     const res = await server.gql(IMPORT, { batchId: 'TAX-2022-10-01', payments }, { as: 'TAX', tenant: '620702' });
     expect(res.data!.importPayments).toMatchObject({ accepted: 0, duplicates: 9960, rejected: 40 });
     const [counts] = await server.ownerQuery("SELECT count(*)::int AS payments FROM payment WHERE tenant_code = '620702'");

@@ -102,14 +102,12 @@ describe('registering a household', () => {
 
 describe('changes, members and history', () => {
   let householdId: string;
-  let otherHousehold: string;
   const head = makeResidentId('620721', '1960-01-01', 501);
   const spouse = makeResidentId('620721', '1962-02-02', 502);
   const newNumber = makeResidentId('620721', '1962-02-02', 504);
 
   beforeAll(async () => {
     householdId = (await register(SN, { bookletNo: 'SN-CHG-1', region: '620721-04', registeredOn: '2020-01-01', members: [{ idNumber: head, name: '钟山', relationship: '户主' }, { idNumber: spouse, name: '钟兰', relationship: '配偶' }] })).data!.registerHousehold.id;
-    otherHousehold = (await register(SN, { bookletNo: 'SN-CHG-2', region: '620721-05', registeredOn: '2020-01-01', members: [{ idNumber: makeResidentId('620721', '1955-05-05', 503), name: '柯明', relationship: '户主' }] })).data!.registerHousehold.id;
   });
 
   it('records key and other information changes with before, after, actor and time', async () => {
@@ -128,6 +126,9 @@ describe('changes, members and history', () => {
     expect(byField.hukou_place).toMatchObject({ keyInformation: true, before: null, after: '620721101' });
     expect(byField.phone).toMatchObject({ keyInformation: false, after: '0936-1234567' });
     expect(new Date(byField.name.changedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // The membership follows the corrected number, from the day the person joined.
+    const history = await server.gql(`query($id: ID!) { household(id: $id) { history { idNumber joinedOn leftOn } } }`, { id: householdId }, { as: 'STAFF', tenant: SN });
+    expect(history.data!.household.history).toContainEqual({ idNumber: newNumber, joinedOn: '2020-01-01', leftOn: null });
   });
 
   it('keeps the request role from rewriting change records', async () => {
@@ -137,27 +138,38 @@ describe('changes, members and history', () => {
     await ctx.finish(false);
   });
 
+  /** A head with a spouse and a head alone, each in a household of their own registered on 2020-01-01. */
+  async function twoHouseholds(tag: string, seq: number) {
+    const people = { head: makeResidentId(SN, '1961-01-01', seq), spouse: makeResidentId(SN, '1963-03-03', seq + 1), otherHead: makeResidentId(SN, '1956-06-06', seq + 2) };
+    const couple = await register(SN, { bookletNo: `SN-${tag}-1`, region: '620721-04', registeredOn: '2020-01-01', members: [{ idNumber: people.head, name: '钟山', relationship: '户主' }, { idNumber: people.spouse, name: '钟兰', relationship: '配偶' }] });
+    const single = await register(SN, { bookletNo: `SN-${tag}-2`, region: '620721-05', registeredOn: '2020-01-01', members: [{ idNumber: people.otherHead, name: '柯明', relationship: '户主' }] });
+    expect([couple.errors, single.errors]).toEqual([undefined, undefined]);
+    return { ...people, couple: couple.data!.registerHousehold.id as string, single: single.data!.registerHousehold.id as string };
+  }
+
   it('moves a member to another household, keeping both memberships\' dates', async () => {
+    const { head: ownHead, spouse: mover, couple, single } = await twoHouseholds('MOVE', 511);
     const move = await server.gql(
       `mutation($id: String!, $to: ID!) { moveHouseholdMember(idNumber: $id, toHouseholdId: $to, relationship: "母亲", movedOn: "2023-03-01") { bookletNo members { idNumber relationship } } }`,
-      { id: newNumber, to: otherHousehold },
+      { id: mover, to: single },
       { as: 'STAFF', tenant: SN },
     );
     expect(move.errors).toBeUndefined();
     expect(move.data!.moveHouseholdMember.members.map((m: { relationship: string }) => m.relationship)).toEqual(['户主', '母亲']);
-    const history = await server.gql(`query($id: ID!) { household(id: $id) { members { idNumber } history { idNumber joinedOn leftOn } } }`, { id: householdId }, { as: 'STAFF', tenant: SN });
-    expect(history.data!.household.members).toEqual([{ idNumber: head }]);
-    expect(history.data!.household.history).toContainEqual({ idNumber: newNumber, joinedOn: '2020-01-01', leftOn: '2023-03-01' });
+    const history = await server.gql(`query($id: ID!) { household(id: $id) { members { idNumber } history { idNumber joinedOn leftOn } } }`, { id: couple }, { as: 'STAFF', tenant: SN });
+    expect(history.data!.household.members).toEqual([{ idNumber: ownHead }]);
+    expect(history.data!.household.history).toContainEqual({ idNumber: mover, joinedOn: '2020-01-01', leftOn: '2023-03-01' });
   });
 
   it('keeps exactly one head: the head cannot leave while others remain, a second head cannot join', async () => {
-    const leave = await server.gql(`mutation($id: String!) { removeHouseholdMember(idNumber: $id, leftOn: "2023-04-01") { idNumber } }`, { id: makeResidentId('620721', '1955-05-05', 503) }, { as: 'STAFF', tenant: SN });
+    const { head: ownHead, single } = await twoHouseholds('HEAD', 521);
+    const leave = await server.gql(`mutation($id: String!) { removeHouseholdMember(idNumber: $id, leftOn: "2023-04-01") { idNumber } }`, { id: ownHead }, { as: 'STAFF', tenant: SN });
     expect(leave.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const newcomer = person('1990-09-09');
     await server.gql(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber: newcomer, name: '新人' } }, { as: 'STAFF', tenant: SN });
-    const secondHead = await server.gql(`mutation($h: ID!, $id: String!) { addHouseholdMember(householdId: $h, idNumber: $id, relationship: "户主") { id } }`, { h: householdId, id: newcomer }, { as: 'STAFF', tenant: SN });
+    const secondHead = await server.gql(`mutation($h: ID!, $id: String!) { addHouseholdMember(householdId: $h, idNumber: $id, relationship: "户主") { id } }`, { h: single, id: newcomer }, { as: 'STAFF', tenant: SN });
     expect(secondHead.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'relationship' });
-    const asChild = await server.gql(`mutation($h: ID!, $id: String!) { addHouseholdMember(householdId: $h, idNumber: $id, relationship: "子女", joinedOn: "2023-05-01") { members { idNumber } } }`, { h: householdId, id: newcomer }, { as: 'STAFF', tenant: SN });
+    const asChild = await server.gql(`mutation($h: ID!, $id: String!) { addHouseholdMember(householdId: $h, idNumber: $id, relationship: "子女", joinedOn: "2023-05-01") { members { idNumber } } }`, { h: single, id: newcomer }, { as: 'STAFF', tenant: SN });
     expect(asChild.data!.addHouseholdMember.members).toHaveLength(2);
   });
 });
