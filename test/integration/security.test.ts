@@ -254,7 +254,7 @@ describe('the audit log', () => {
   it('keeps nothing of a mutation without its record: the record commits with the change', async () => {
     const counts = async () =>
       (await server.ownerQuery<{ audited: number; households: number }>(
-        "SELECT (SELECT count(*)::int FROM audit_log WHERE tenant_code = '620721' AND outcome = 'OK') AS audited, (SELECT count(*)::int FROM household WHERE tenant_code = '620721') AS households",
+        "SELECT (SELECT count(*)::int FROM audit_log WHERE tenant_code = '620721' AND kind = 'MUTATION' AND outcome = 'OK') AS audited, (SELECT count(*)::int FROM household WHERE tenant_code = '620721') AS households",
       ))[0];
     const before = await counts();
     const registered = await server.gql(
