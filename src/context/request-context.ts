@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { AppConfig } from '../common/config';
 import { DomainError } from '../common/errors';
+import { type Language, type Localized, languageOf } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { Metrics } from '../common/metrics';
 import { TenantTransaction } from '../db/tenant-transaction';
@@ -36,6 +37,7 @@ export interface AppState {
 export interface RequestHeaders {
   authorization?: string | null;
   tenant?: string | null;
+  acceptLanguage?: string | null;
 }
 
 /**
@@ -57,6 +59,8 @@ export class RequestContext {
   readonly requestId = randomUUID();
   readonly actor: Actor | null;
   readonly tenantCode: string | null;
+  /** The language of messages people read, from Accept-Language (CONTRACT.md): codes never change with it. */
+  readonly language: Language;
   private readonly authError: DomainError | null;
   private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false, afterCommit: [] };
 
@@ -65,6 +69,7 @@ export class RequestContext {
     headers: RequestHeaders,
   ) {
     this.tenantCode = headers.tenant?.trim() || null;
+    this.language = languageOf(headers.acceptLanguage);
     let actor: Actor | null = null;
     let authError: DomainError | null = null;
     const authorization = headers.authorization?.trim();
@@ -100,6 +105,11 @@ export class RequestContext {
     const tenant = this.app.catalog.get(this.tenantCode);
     if (!tenant) throw new DomainError('NOT_FOUND', `no tenant ${this.tenantCode}`);
     this.state.authorizedTenant = tenant;
+  }
+
+  /** A message in the request's language. */
+  say(message: Localized): string {
+    return message[this.language];
   }
 
   /** The tenant code the caller was authorized for, or null (public operations, refused callers). */

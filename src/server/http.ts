@@ -89,7 +89,7 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
   if (typeof query === 'string' && Buffer.byteLength(query, 'utf8') > GRAPHQL_LIMITS.maxDocumentBytes) {
     return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `The GraphQL document exceeds ${GRAPHQL_LIMITS.maxDocumentBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] }));
   }
-  const context = new RequestContext(state, { authorization: headers.get('authorization'), tenant: headers.get('x-tenant-id') });
+  const context = new RequestContext(state, { authorization: headers.get('authorization'), tenant: headers.get('x-tenant-id'), acceptLanguage: headers.get('accept-language') });
   const waitSeconds = limiter.take(context.actor ? `${context.actor.sub}@${context.tenantCode ?? ''}` : `address ${req.socket.remoteAddress ?? ''}`);
   if (waitSeconds > 0) {
     return send(
