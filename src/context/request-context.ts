@@ -32,6 +32,8 @@ export interface AppState {
    * that this server's copy does not have yet (another server added it a moment ago).
    */
   regionsChanged?(tenantCode: string): Promise<void>;
+  /** Asks for a tenant's policy years to be read again from the database: this server just published one. */
+  policiesChanged?(tenantCode: string): Promise<void>;
 }
 
 export interface RequestHeaders {

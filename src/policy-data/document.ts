@@ -55,6 +55,8 @@ export interface PolicyValidation {
   fiscalShares: FundingShare[];
   errors: PolicyIssue[];
   warnings: PolicyIssue[];
+  /** The line and column of a path of the document (for a value the problems do not name, such as a change). */
+  locate(path: DocumentPath): { line: number; column: number } | null;
 }
 
 /** The text read by YAML, with positions: a path of the document → its line and column. */
@@ -149,7 +151,7 @@ function resolved(doc: Document.Parsed, node: YamlNode): YamlNode {
  * is met, the cross-checks of the year and against the year before.
  */
 export function validatePolicyDocument(source: string, context: ValidationContext): PolicyValidation {
-  const result: PolicyValidation = { data: null, raw: null, fiscalShares: [], errors: [], warnings: [] };
+  const result: PolicyValidation = { data: null, raw: null, fiscalShares: [], errors: [], warnings: [], locate: () => null };
   if (source.trim() === '') {
     result.errors.push(documentIssue('EMPTY', text('草稿是空的：请粘贴或上传一个年度的 YAML 文档', 'the document is empty: paste or upload a year\'s YAML document')));
     return result;
@@ -159,6 +161,7 @@ export function validatePolicyDocument(source: string, context: ValidationContex
     return result;
   }
   const document = new YearDocument(source);
+  result.locate = (path) => document.positionOf(path);
   result.errors.push(...document.syntaxErrors);
   result.warnings.push(...document.syntaxWarnings);
   const raw = document.toJS();

@@ -159,6 +159,9 @@ export class Milestone {
 export class PolicyYearType {
   @Field(() => TenantType) tenant!: TenantType;
   @Field(() => Int, { description: 'The year of cover (待遇享受年度), whatever label the notice uses.' }) coverageYear!: number;
+  @Field(() => Int, { description: 'The published version in force (1, 2 …): versions never change, a correction is a new one. Enrolments record the version that decided them.' })
+  version!: number;
+  @Field(() => String, { nullable: true, description: 'ISO 8601 instant the version in force was published.' }) publishedAt!: string | null;
   @Field(() => String, { nullable: true, description: 'Set when the year of cover itself is an inference: why.' })
   coverageYearInferred!: string | null;
   @Field(() => Notice) notice!: Notice;
