@@ -21,6 +21,7 @@ import { loadTenants } from './policy-data/loader';
 import { PolicyEngine } from './policy-engine/policy-engine';
 import { prepareDatabase, type PreparedDatabase } from './server/database';
 import { DatabaseHealth } from './server/health';
+import { inputTextPlugin } from './server/input-text.plugin';
 import { knownOperationsPlugin } from './server/known-operations.plugin';
 import { createHttpServer } from './server/http';
 import { DOMAIN_MODULES } from './server/modules';
@@ -112,6 +113,7 @@ function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloS
       // No HTTP caching is offered; without this plugin Apollo wraps every field resolver to compute hints.
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(log),
+      inputTextPlugin(),
       observabilityPlugin(metrics, log, knownOperationNames()),
       ...(config.knownOperationsOnly.length ? [knownOperationsPlugin(config.knownOperationsOnly)] : []),
       ...(config.production ? [] : [sqlCountPlugin()]),
