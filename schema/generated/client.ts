@@ -177,6 +177,13 @@ export type RegionKind =
   | 'UNIT'
   | 'VILLAGE';
 
+export type Role =
+  | 'ADMIN'
+  | 'AGENCY'
+  | 'BANK'
+  | 'STAFF'
+  | 'TAX';
+
 export type Sex =
   | 'FEMALE'
   | 'MALE';
@@ -230,6 +237,49 @@ export type BankPaymentsOfDayQueryVariables = Exact<{
 
 
 export type BankPaymentsOfDayQuery = { payments: Array<{ receiptNo: string, idNumberMasked: string, amount: string, channel: string }> };
+
+export type DashboardViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardViewerQuery = { viewer: { sub: string, role: Role, tenant: { code: string, name: string, coverageYears: Array<number>, regions: Array<{ code: string, name: string, kind: RegionKind, parentCode: string | null }> } } };
+
+export type DashboardTenantsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardTenantsQuery = { tenants: Array<{ code: string, name: string, coverageYears: Array<number> }> };
+
+export type DashboardPolicyQueryVariables = Exact<{
+  tenant: string | number;
+  coverageYear: number;
+}>;
+
+
+export type DashboardPolicyQuery = { policy: { coverageYear: number, targetTotal: number | null, notice: { number: string | null, title: string }, collectionWindow: { start: string | null, earliestPayment: string | null, end: string }, milestones: Array<{ date: string, share: number, clause: string }> } | null };
+
+export type DashboardProgressQueryVariables = Exact<{
+  coverageYear: number;
+  asOf: string;
+}>;
+
+
+export type DashboardProgressQuery = { enrollmentProgress: Array<{ target: number | null, paid: number, rate: number | null, required: number | null, onTrack: boolean | null, gap: number | null, region: { code: string, name: string, kind: RegionKind, parentCode: string | null }, milestone: { date: string, share: number } | null, nextMilestone: { date: string, share: number } | null }> };
+
+export type DashboardDailyCollectionQueryVariables = Exact<{
+  date: string;
+  coverageYear?: number | null | undefined;
+}>;
+
+
+export type DashboardDailyCollectionQuery = { dailyCollection: { date: string, count: number, amount: string, byChannel: Array<{ channel: string, count: number, amount: string }>, rows: Array<{ channel: string, count: number, amount: string, region: { code: string } | null }> } };
+
+export type DashboardFollowUpCountQueryVariables = Exact<{
+  coverageYear: number;
+  region?: string | number | null | undefined;
+  asOf?: string | null | undefined;
+}>;
+
+
+export type DashboardFollowUpCountQuery = { followUps: { totalCount: number } };
 
 export type PortalPolicyQueryVariables = Exact<{
   tenant: string | number;
@@ -426,6 +476,111 @@ export const BankPaymentsOfDayDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BankPaymentsOfDayQuery, BankPaymentsOfDayQueryVariables>;
+export const DashboardViewerDocument = new TypedDocumentString(`
+    query DashboardViewer {
+  viewer {
+    sub
+    role
+    tenant {
+      code
+      name
+      coverageYears
+      regions {
+        code
+        name
+        kind
+        parentCode
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardViewerQuery, DashboardViewerQueryVariables>;
+export const DashboardTenantsDocument = new TypedDocumentString(`
+    query DashboardTenants {
+  tenants {
+    code
+    name
+    coverageYears
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardTenantsQuery, DashboardTenantsQueryVariables>;
+export const DashboardPolicyDocument = new TypedDocumentString(`
+    query DashboardPolicy($tenant: ID!, $coverageYear: Int!) {
+  policy(tenant: $tenant, coverageYear: $coverageYear) {
+    coverageYear
+    notice {
+      number
+      title
+    }
+    collectionWindow {
+      start
+      earliestPayment
+      end
+    }
+    milestones {
+      date
+      share
+      clause
+    }
+    targetTotal
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardPolicyQuery, DashboardPolicyQueryVariables>;
+export const DashboardProgressDocument = new TypedDocumentString(`
+    query DashboardProgress($coverageYear: Int!, $asOf: Date!) {
+  enrollmentProgress(coverageYear: $coverageYear, asOf: $asOf) {
+    region {
+      code
+      name
+      kind
+      parentCode
+    }
+    target
+    paid
+    rate
+    required
+    onTrack
+    gap
+    milestone {
+      date
+      share
+    }
+    nextMilestone {
+      date
+      share
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardProgressQuery, DashboardProgressQueryVariables>;
+export const DashboardDailyCollectionDocument = new TypedDocumentString(`
+    query DashboardDailyCollection($date: Date!, $coverageYear: Int) {
+  dailyCollection(date: $date, coverageYear: $coverageYear) {
+    date
+    count
+    amount
+    byChannel {
+      channel
+      count
+      amount
+    }
+    rows {
+      channel
+      region {
+        code
+      }
+      count
+      amount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardDailyCollectionQuery, DashboardDailyCollectionQueryVariables>;
+export const DashboardFollowUpCountDocument = new TypedDocumentString(`
+    query DashboardFollowUpCount($coverageYear: Int!, $region: ID, $asOf: Date) {
+  followUps(coverageYear: $coverageYear, region: $region, asOf: $asOf, first: 1) {
+    totalCount
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardFollowUpCountQuery, DashboardFollowUpCountQueryVariables>;
 export const PortalPolicyDocument = new TypedDocumentString(`
     query PortalPolicy($tenant: ID!, $coverageYear: Int!) {
   policy(tenant: $tenant, coverageYear: $coverageYear) {

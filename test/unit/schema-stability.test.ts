@@ -51,8 +51,14 @@ describe('schema stability', () => {
 });
 
 describe('client operations and generated code', () => {
-  it('has example operations for banks, the tax system, portals and agencies', () => {
-    expect(loadOperations().map((o) => o.location)).toEqual(['schema/operations/agency.graphql', 'schema/operations/bank.graphql', 'schema/operations/portal.graphql', 'schema/operations/tax.graphql']);
+  it('has example operations for banks, the tax system, portals, agencies and the bureau dashboard', () => {
+    expect(loadOperations().map((o) => o.location)).toEqual([
+      'schema/operations/agency.graphql',
+      'schema/operations/bank.graphql',
+      'schema/operations/dashboard.graphql',
+      'schema/operations/portal.graphql',
+      'schema/operations/tax.graphql',
+    ]);
   });
 
   it('validates every example operation against the schema', () => {
