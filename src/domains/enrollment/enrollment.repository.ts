@@ -6,7 +6,7 @@ import { type BulkColumn, unnestRows } from '../../db/bulk';
 import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { Settlement } from '../../policy-engine/policy-engine';
-import { ACTIVE_STATES, type EnrollmentEvent, type EnrollmentState, statesFromSql, statesSql, TRANSITIONS } from './enrollment-state';
+import { ACTIVE_STATES, AS_BEFORE, type EnrollmentEvent, type EnrollmentState, fixedTarget, statesFromSql, statesSql, TRANSITIONS } from './enrollment-state';
 
 export interface EnrollmentRow {
   id_number: string;
@@ -201,17 +201,18 @@ export async function markPaid(db: TenantTransaction, rows: readonly PaidWrite[]
   return new Set(updated.map((u) => `${u.id_number}/${u.coverage_year}`));
 }
 
+/** One UPDATE per event with a fixed target; an event that undoes another restores a row (see restoreEnrollments). */
 const SINGLE_TRANSITION_SQL = Object.fromEntries(
-  (Object.keys(TRANSITIONS) as EnrollmentEvent[]).map((event) => [
+  (Object.keys(TRANSITIONS) as EnrollmentEvent[]).filter((event) => TRANSITIONS[event].to !== AS_BEFORE).map((event) => [
     event,
-    `UPDATE enrollment SET status = '${TRANSITIONS[event].to}', updated_at = now()
+    `UPDATE enrollment SET status = '${fixedTarget(event)}', updated_at = now()
       WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN (${statesFromSql(event)})
       RETURNING status`,
   ]),
-) as Record<EnrollmentEvent, string>;
+) as Record<Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>, string>;
 
 /** A status change of one enrolment (refund requested, approved, rejected); false when its state does not allow it. */
-export async function transitionEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, event: EnrollmentEvent): Promise<boolean> {
+export async function transitionEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, event: Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>): Promise<boolean> {
   return (await db.query(SINGLE_TRANSITION_SQL[event], [db.tenantCode, idNumber, coverageYear])).length > 0;
 }
 

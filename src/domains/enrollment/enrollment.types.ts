@@ -5,10 +5,13 @@ import type { AssistanceCategory, Circumstance, SubsidyMode } from '../../policy
 import { DateRangeType } from '../public-policy/public-policy.types';
 import { ENROLLMENT_STATES } from './enrollment-state';
 
-export const EnrollmentStateEnum = asEnum(['NOT_ENROLLED', ...ENROLLMENT_STATES] as const);
+export const EnrollmentStateEnum = asEnum(ENROLLMENT_STATES);
 /** A state as the schema shows it: the state machine's, or NOT_ENROLLED where there is no enrolment. */
 export type EnrollmentStateShown = keyof typeof EnrollmentStateEnum;
-registerEnumType(EnrollmentStateEnum, { name: 'EnrollmentState', description: 'NOT_ENROLLED only in EnrollmentStatus.' });
+registerEnumType(EnrollmentStateEnum, {
+  name: 'EnrollmentState',
+  description: 'NOT_ENROLLED: no enrolment, or one kept on record after the payment that made it was reversed.',
+});
 
 @ObjectType()
 export class Payment {
