@@ -20,11 +20,13 @@ ENV NODE_ENV=production \
     PORT=4000 \
     DATA_DIR=/data
 WORKDIR /app
-# Read-only to the server's user: the code, its packages and the tenants' policy files.
+# Read-only to the server's user: the code, its packages, the tenants' policy files and China's division
+# codes (ID numbers, place names; the villages for npm run import:regions, which runs here too).
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/tenants ./tenants
+COPY --from=build /app/data ./data
 # The only folder it writes: the embedded database (when DATABASE_URL is unset) and generated secrets.
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

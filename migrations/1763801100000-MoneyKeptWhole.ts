@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { isolateTenantTable } from './tenant-isolation';
+import { APP_ROLE, isolateTenantTable } from './tenant-isolation';
 
 /**
  * Money that is never refused or lost (issue "A county runs its whole year, part 2"):
@@ -55,6 +55,29 @@ export class MoneyKeptWhole1763801100000 implements MigrationInterface {
     )`);
     await q.query('CREATE INDEX payment_reversal_enrollment ON payment_reversal (tenant_code, id_number, coverage_year)');
     for (const sql of isolateTenantTable('payment_reversal', 'SELECT, INSERT')) await q.query(sql);
+    await q.query(`GRANT UPDATE (id_number) ON payment_reversal TO ${APP_ROLE}`);
+    // The daily paid counts are a ledger (migration CountyYear): a reversal takes its enrolment off on the
+    // day it is recorded, never before, so the count of a past day does not change. The enrolment's own
+    // trigger takes it off on the day it was paid; this puts it back there and takes it off on reversed_on.
+    await q.query(`CREATE FUNCTION payment_reversal_ledger() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO paid_daily AS d (tenant_code, coverage_year, region_code, paid_on, paid)
+        SELECT tenant_code, coverage_year, region_code, day, sum(delta)::int FROM (
+          SELECT n.tenant_code, n.coverage_year, coalesce(e.region_code, '') AS region_code, p.paid_on AS day, 1 AS delta
+            FROM new_rows n
+            JOIN payment p ON p.tenant_code = n.tenant_code AND p.channel = n.channel AND p.receipt_no = n.receipt_no
+            JOIN enrollment e ON e.tenant_code = n.tenant_code AND e.id_number = n.id_number AND e.coverage_year = n.coverage_year
+          UNION ALL
+          SELECT n.tenant_code, n.coverage_year, coalesce(e.region_code, ''), n.reversed_on, -1
+            FROM new_rows n
+            JOIN enrollment e ON e.tenant_code = n.tenant_code AND e.id_number = n.id_number AND e.coverage_year = n.coverage_year
+        ) changes
+        GROUP BY tenant_code, coverage_year, region_code, day HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (tenant_code, coverage_year, region_code, paid_on) DO UPDATE SET paid = d.paid + EXCLUDED.paid;
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER payment_reversal_ledger AFTER INSERT ON payment_reversal
+      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION payment_reversal_ledger()`);
 
     // Reimbursements: DUE (no payout month stated) until scheduled; a payout's result per person.
     await q.query('ALTER TABLE subsidy_grant DROP CONSTRAINT subsidy_grant_status_check');
@@ -179,6 +202,7 @@ export class MoneyKeptWhole1763801100000 implements MigrationInterface {
     await q.query('ALTER TABLE resident DROP COLUMN bank_account, DROP COLUMN bank_name');
     await q.query('ALTER TABLE refund DROP CONSTRAINT refund_paid_approved, DROP COLUMN paid_on, DROP COLUMN paid_by, DROP COLUMN payout_reference');
     await q.query('DROP TABLE payment_batch_row, payment_suspense, waiting_value, payment_reversal');
+    await q.query('DROP FUNCTION payment_reversal_ledger()');
     await q.query(`ALTER TABLE subsidy_grant DROP CONSTRAINT subsidy_grant_due_unscheduled, DROP CONSTRAINT subsidy_grant_scheduled_month,
       DROP COLUMN payout_result, DROP COLUMN payout_result_on, DROP COLUMN payout_note, DROP COLUMN payout_reference, DROP COLUMN reissue_of, DROP COLUMN scheduled_by,
       DROP CONSTRAINT subsidy_grant_status_check`);

@@ -21,9 +21,12 @@ import { loadTenants } from './policy-data/loader';
 import { PolicyEngine } from './policy-engine/policy-engine';
 import { prepareDatabase, type PreparedDatabase } from './server/database';
 import { DatabaseHealth } from './server/health';
+import { knownOperationsPlugin } from './server/known-operations.plugin';
 import { createHttpServer } from './server/http';
+import { releaseHeldAtStart } from './server/held-release';
 import { DOMAIN_MODULES } from './server/modules';
 import { observabilityPlugin } from './server/observability.plugin';
+import { RegionSync } from './server/region-sync';
 import { appSchema } from './server/schema';
 import { sqlCountPlugin, transactionPlugin } from './server/transaction.plugin';
 
@@ -42,6 +45,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
   const database = await prepareDatabase(config, catalog, log, progress);
   let pool: Pool | undefined;
   let apollo: ApolloServer<RequestContext> | undefined;
+  let regionSync: RegionSync | undefined;
   const health = new DatabaseHealth(database.appUrl);
   try {
     pool = createPool({ url: database.appUrl, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log });
@@ -49,6 +53,11 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     const events = new DomainEvents<RequestContext>();
     for (const module of DOMAIN_MODULES) module.install?.(events);
     const state: AppState = { config, catalog, policyEngine: new PolicyEngine(), pool, log, metrics, events };
+    regionSync = new RegionSync(state, database.appUrl, log);
+    await regionSync.start();
+    const regions = regionSync;
+    state.regionsChanged = (tenantCode) => regions.reload(tenantCode);
+    await releaseHeldAtStart(state, log, progress);
     apollo = createApollo(config, log, metrics);
     await apollo.start();
     const http = createHttpServer(state, apollo, health, { headersTimeoutMs: config.headersTimeoutMs });
@@ -67,6 +76,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
         await closeHttp(http);
         log.info('stopped accepting; requests in flight are done');
         await runningApollo.stop();
+        await regions.stop();
         await runningPool.end();
         await health.close();
         log.info('database pool closed');
@@ -76,6 +86,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     };
   } catch (err) {
     await apollo?.stop().catch(() => {});
+    await regionSync?.stop().catch(() => {});
     await pool?.end().catch(() => {});
     await health.close().catch(() => {});
     await database.embedded?.stop();
@@ -104,6 +115,7 @@ function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloS
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(log),
       observabilityPlugin(metrics, log, knownOperationNames()),
+      ...(config.knownOperationsOnly.length ? [knownOperationsPlugin(config.knownOperationsOnly)] : []),
       ...(config.production ? [] : [sqlCountPlugin()]),
     ],
   });

@@ -154,6 +154,19 @@ export type QuoteInput = {
   wrongLocationPaidOn?: string | null | undefined;
 };
 
+/** A township or street (9-digit statistical code) or a village (12 digits) inside the tenant. */
+export type RegionInput = {
+  /** 620702102 大满镇; a village 620702102001. */
+  code: string | number;
+  /** The day it was established, where it did not always exist; reports for earlier days leave it out. */
+  establishedOn?: string | null | undefined;
+  /** TOWNSHIP (乡、镇、街道), UNIT (a farm or zone managed like one), VILLAGE (村、居委会). */
+  kind: RegionKind;
+  name: string;
+  /** Defaults to the township (or district) the code lies in, else the tenant. */
+  parentCode?: string | number | null | undefined;
+};
+
 export type RegionKind =
   | 'CITY_AREA'
   | 'DISTRICT'
@@ -161,7 +174,8 @@ export type RegionKind =
   | 'SUB_DISTRICT'
   | 'TENANT'
   | 'TOWNSHIP'
-  | 'UNIT';
+  | 'UNIT'
+  | 'VILLAGE';
 
 export type Sex =
   | 'FEMALE'
@@ -300,6 +314,18 @@ export type PortalDisbursementsQueryVariables = Exact<{
 
 
 export type PortalDisbursementsQuery = { disbursements: { month: string, count: number, total: string, paid: boolean, items: Array<{ idNumber: string, name: string, coverageYear: number, category: AssistanceCategory, amount: string }> } };
+
+export type PortalTenantRegionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PortalTenantRegionsQuery = { viewer: { tenant: { code: string, name: string, regions: Array<{ code: string, name: string, kind: RegionKind, parentCode: string | null, retiredOn: string | null }> } } };
+
+export type PortalAddRegionsMutationVariables = Exact<{
+  regions: Array<RegionInput> | RegionInput;
+}>;
+
+
+export type PortalAddRegionsMutation = { addRegions: { accepted: number, duplicates: number, rejected: number, rows: Array<{ index: number, regionCode: string, status: ImportRowStatus, code: string | null, error: string | null }> } };
 
 export type TaxImportPaymentsMutationVariables = Exact<{
   batchId: string;
@@ -626,6 +652,39 @@ export const PortalDisbursementsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PortalDisbursementsQuery, PortalDisbursementsQueryVariables>;
+export const PortalTenantRegionsDocument = new TypedDocumentString(`
+    query PortalTenantRegions {
+  viewer {
+    tenant {
+      code
+      name
+      regions {
+        code
+        name
+        kind
+        parentCode
+        retiredOn
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalTenantRegionsQuery, PortalTenantRegionsQueryVariables>;
+export const PortalAddRegionsDocument = new TypedDocumentString(`
+    mutation PortalAddRegions($regions: [RegionInput!]!) {
+  addRegions(regions: $regions) {
+    accepted
+    duplicates
+    rejected
+    rows {
+      index
+      regionCode
+      status
+      code
+      error
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalAddRegionsMutation, PortalAddRegionsMutationVariables>;
 export const TaxImportPaymentsDocument = new TypedDocumentString(`
     mutation TaxImportPayments($batchId: String!, $payments: [PaymentInput!]!) {
   importPayments(batchId: $batchId, payments: $payments) {

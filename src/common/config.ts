@@ -27,6 +27,12 @@ export interface AppConfig {
   tokenMaxLifetimeSeconds: number;
   /** Longest a client may take to send its request headers (slow clients must not hold connections). */
   headersTimeoutMs: number;
+  /** Browser origins (portals) allowed to call the API across origins; empty: none. */
+  corsOrigins: string[];
+  /** Requests a token (or, without one, an address) may make per minute; 0: no limit. */
+  rateLimitPerMinute: number;
+  /** Roles that may run only the operations of schema/operations/ (persisted operations). */
+  knownOperationsOnly: string[];
 }
 
 /** The folder holding package.json, whether running from src/ (tests) or dist/src/ (npm start). */
@@ -79,6 +85,17 @@ const EnvironmentSchema = z.object({
   TOKEN_MAX_LIFETIME_HOURS: wholeNumber('TOKEN_MAX_LIFETIME_HOURS', 1, 24 * 90, 'hours').default(24),
   HTTP_HEADERS_TIMEOUT_MS: wholeNumber('HTTP_HEADERS_TIMEOUT_MS', 100, 600_000, 'milliseconds').default(10_000),
   LOG_LEVEL: z.enum(['info', 'error', 'silent'], { message: 'LOG_LEVEL must be info, error or silent' }).optional(),
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'CORS_ORIGINS must list origins such as https://portal.example.gov.cn, separated by commas')
+    .optional(),
+  RATE_LIMIT_PER_MINUTE: wholeNumber('RATE_LIMIT_PER_MINUTE', 0, 1_000_000, 'requests').default(1200),
+  KNOWN_OPERATIONS_ONLY: z
+    .string()
+    .transform((value) => value.split(',').map((r) => r.trim()).filter(Boolean))
+    .refine((roles) => roles.every((r) => ['ADMIN', 'STAFF', 'BANK', 'TAX', 'AGENCY'].includes(r)), 'KNOWN_OPERATIONS_ONLY must list roles (ADMIN, STAFF, BANK, TAX, AGENCY) separated by commas')
+    .optional(),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -107,6 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_HOURS * 3600,
     headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    corsOrigins: e.CORS_ORIGINS ?? [],
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    // In production the partners' scripts run the operations they were given, and nothing else.
+    knownOperationsOnly: e.KNOWN_OPERATIONS_ONLY ?? (production ? ['BANK', 'TAX'] : []),
   };
 }
 

@@ -26,6 +26,11 @@ export interface AppState {
   log: Logger;
   metrics: Metrics;
   events: DomainEvents<RequestContext>;
+  /**
+   * Asks for a tenant's regions to be read again from the database: a request found there a region
+   * that this server's copy does not have yet (another server added it a moment ago).
+   */
+  regionsChanged?(tenantCode: string): Promise<void>;
 }
 
 export interface RequestHeaders {
@@ -44,6 +49,8 @@ interface RequestState {
   perRequest: Map<object, unknown>;
   /** Set when the request has ended (answered, or past its deadline): no transaction may open after. */
   ended: boolean;
+  /** What must happen once the request's changes are committed, before the answer leaves. */
+  afterCommit: Array<() => Promise<void>>;
 }
 
 export class RequestContext {
@@ -51,14 +58,25 @@ export class RequestContext {
   readonly actor: Actor | null;
   readonly tenantCode: string | null;
   private readonly authError: DomainError | null;
-  private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false };
+  private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false, afterCommit: [] };
+
+  /**
+   * The server's own work for one tenant, outside any request (a step at start): an ADMIN actor named
+   * `sub`, authorized for the tenant, with its own transaction. The caller ends it with finish().
+   */
+  static system(app: AppState, tenantCode: string, sub: string): RequestContext {
+    const ctx = new RequestContext(app, { tenant: tenantCode }, { sub, role: 'ADMIN', tenants: [tenantCode] });
+    ctx.authorize(['ADMIN']);
+    return ctx;
+  }
 
   constructor(
     readonly app: AppState,
     headers: RequestHeaders,
+    systemActor: Actor | null = null,
   ) {
     this.tenantCode = headers.tenant?.trim() || null;
-    let actor: Actor | null = null;
+    let actor: Actor | null = systemActor;
     let authError: DomainError | null = null;
     const authorization = headers.authorization?.trim();
     if (authorization) {
@@ -147,6 +165,18 @@ export class RequestContext {
     if (this.state.ended) return false;
     this.state.ended = true;
     await this.state.transaction?.finish(succeeded);
+    if (succeeded) {
+      for (const task of this.state.afterCommit) await task().catch((err: unknown) => this.app.log.error('after-commit task failed', { requestId: this.requestId, error: (err as Error).message }));
+    }
     return true;
+  }
+
+  /**
+   * Runs `task` once the request's changes are committed, before the answer leaves (never when they
+   * are rolled back): a server reloads what it keeps in memory, so that the caller's next request sees
+   * its own change.
+   */
+  afterCommit(task: () => Promise<void>): void {
+    this.state.afterCommit.push(task);
   }
 }

@@ -5,28 +5,11 @@
  */
 import type { ClassType } from 'type-graphql';
 import { Field, Int, ObjectType } from 'type-graphql';
-import { badInput } from '../common/errors';
-import { encodeCursor } from './cursor';
 
 @ObjectType()
 export class PageInfo {
   @Field(() => String, { nullable: true }) endCursor!: string | null;
   @Field() hasNextPage!: boolean;
-}
-
-/** The largest page any list gives; the cost limit (src/graphql/limits.ts) is sized for it. */
-export const MAX_PAGE = 500;
-
-export interface Edge<T> {
-  cursor: string;
-  node: T;
-}
-
-export interface Connection<T> {
-  totalCount: number;
-  edges: Array<Edge<T>>;
-  nodes: T[];
-  pageInfo: PageInfo;
 }
 
 /**
@@ -42,7 +25,8 @@ export function connectionTypes<T extends object>(node: ClassType<T>, name: stri
 
   @ObjectType(`${name}Connection`)
   class ConnectionType {
-    @Field(() => Int, { description: 'All the items the filter selects, on every page.' }) totalCount!: number;
+    // simple: graphql-js's own resolver, which calls a function value: the count runs only when asked for.
+    @Field(() => Int, { simple: true, description: 'All the items the filter selects, on every page.' }) totalCount!: number;
     @Field(() => [EdgeType]) edges!: EdgeType[];
     @Field(() => [node], { description: 'The nodes of the edges, in the same order.' }) nodes!: T[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
@@ -50,23 +34,4 @@ export function connectionTypes<T extends object>(node: ClassType<T>, name: stri
   return { EdgeType, ConnectionType };
 }
 
-/** Checks `first` (1 to `max`) for a list field. */
-export function pageSize(first: number, max = MAX_PAGE): number {
-  if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(`first must be between 1 and ${max}`, 'first');
-  return first;
-}
-
-/**
- * A page from rows read with one more than asked for (`limit first + 1`): whether more follow, and each
- * node's cursor from the sort key `keyOf` gives.
- */
-export function toConnection<Row, T>(rows: readonly Row[], first: number, totalCount: number, keyOf: (row: Row) => string, present: (row: Row) => T): Connection<T> {
-  const page = rows.slice(0, first);
-  const edges = page.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: present(row) }));
-  return {
-    totalCount,
-    edges,
-    nodes: edges.map((e) => e.node),
-    pageInfo: { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage: rows.length > first },
-  };
-}
+export * from './pages';

@@ -47,4 +47,7 @@ registerEnumType(RefundReasonEnum, {
 });
 registerEnumType(RegionKindEnum, { name: 'RegionKind' });
 registerEnumType(RoleEnum, { name: 'Role' });
+/** The direction of a list's order. */
+export const SortDirectionEnum = asEnum(['ASC', 'DESC'] as const);
+registerEnumType(SortDirectionEnum, { name: 'SortDirection' });
 registerEnumType(ImportRowStatusEnum, { name: 'ImportRowStatus', description: 'The outcome of one row of a bulk import.' });

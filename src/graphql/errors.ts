@@ -4,7 +4,7 @@
  * the request id and reaches the client only as INTERNAL_SERVER_ERROR, so no SQL or stack ever leaks.
  */
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../common/errors';
 import type { Logger } from '../common/logger';
 
@@ -21,7 +21,9 @@ const REQUEST_ERROR_CODES = new Set([
 
 export function errorFormatter(log: Logger, production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // A domain error raised outside a resolver (by a plugin) arrives wrapped in a GraphQLError without a path.
+    const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof DomainError ? unwrapped.originalError : unwrapped;
     if (original instanceof DomainError) {
       return {
         message: original.message,

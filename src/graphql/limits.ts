@@ -1,14 +1,16 @@
 /**
  * Limits checked before execution (graphql-armor), chosen for this schema; docs/security.md explains
- * them. Cost counts a list field times its `first` argument: a page of 500 residents with a few fields
- * costs about 3,600, the largest page a portal asks for. A household with every field of its members'
- * enrolments, payments and subsidies costs 244 at depth 6; a whole policy year 133; five quotes 224.
+ * them. Cost counts a list field times its `first` argument, the connection's wrapping included: the
+ * largest page (MAX_PAGE, 500) of a connection read through `edges { cursor node { … } }` with six fields
+ * a node, `totalCount` and `pageInfo` costs 20,500 (41 an item), so the limit lets it through with some
+ * room. A household with every field of its members' enrolments, payments and subsidies costs 244 at
+ * depth 6; a whole policy year 133; five quotes 224.
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 
 export const GRAPHQL_LIMITS = {
   maxDepth: 10,
-  maxCost: 5000,
+  maxCost: 25_000,
   maxAliases: 15,
   maxDirectives: 10,
   maxTokens: 2000,

@@ -11,6 +11,21 @@ export interface Region {
   clause?: string;
   inferred?: string;
   note?: string;
+  /** Regions the database adds beside tenants/ (added at run time, renamed, retired). */
+  source?: 'TENANT_FILE' | 'API';
+  establishedOn?: string | null;
+  /** From this day the region takes no new households; its households count within `successorCode`, if any. */
+  retiredOn?: string | null;
+  successorCode?: string | null;
+  /** Names taken from a date, oldest first; `name` is the name before the first. */
+  renames?: ReadonlyArray<{ name: string; validFrom: string }>;
+}
+
+/** The region's name on `date` (today's when no date is given). */
+export function regionNameOn(region: Region, date?: string): string {
+  let name = region.name;
+  for (const r of region.renames ?? []) if (!date || r.validFrom <= date) name = r.name;
+  return name;
 }
 
 /** One tenant-year's policy as loaded and checked; the policy engine reads nothing else. */
@@ -52,26 +67,52 @@ export class Tenant {
     return [...this.policies.keys()].sort((a, b) => a - b);
   }
 
-  /** The codes of `scope` and every region inside it. */
-  regionsWithin(scope: string): string[] {
-    return this.regions.filter((r) => this.isWithin(r.code, scope)).map((r) => r.code);
+  /** The codes of `scope` and every region inside it (on `asOf`: see isWithin). */
+  regionsWithin(scope: string, asOf?: string): string[] {
+    return this.regions.filter((r) => this.isWithin(r.code, scope, asOf)).map((r) => r.code);
   }
 
-  /** True when `code` is `scope` or lies inside it (a town of 贵安新区 is within 520100-GA). */
-  isWithin(code: string, scope: string): boolean {
-    for (let region = this.regionsByCode.get(code); region; ) {
+  /**
+   * True when `code` is `scope` or lies inside it (a town of 贵安新区 is within 520100-GA). A region
+   * retired into a successor lies inside the successor too from its retirement day (always, when no
+   * date is given).
+   */
+  isWithin(code: string, scope: string, asOf?: string): boolean {
+    const seen = new Set<string>();
+    const pending = [code];
+    while (pending.length) {
+      const region = this.regionsByCode.get(pending.pop()!);
+      if (!region || seen.has(region.code)) continue;
       if (region.code === scope) return true;
-      region = region.parentCode ? this.regionsByCode.get(region.parentCode) : undefined;
+      seen.add(region.code);
+      if (region.parentCode) pending.push(region.parentCode);
+      if (region.successorCode && region.retiredOn && (!asOf || region.retiredOn <= asOf)) pending.push(region.successorCode);
     }
     return false;
+  }
+
+  /** The same tenant with another list of regions (the database's, read at start and when they change). */
+  withRegions(regions: readonly Region[]): Tenant {
+    return new Tenant(this.code, this.name, this.regionsSource, regions, this.policies);
   }
 }
 
 export class TenantCatalog {
-  private readonly byCode: ReadonlyMap<string, Tenant>;
+  private byCode: Map<string, Tenant>;
 
-  constructor(readonly tenants: readonly Tenant[]) {
-    this.byCode = new Map(tenants.map((t) => [t.code, t]));
+  constructor(private list: readonly Tenant[]) {
+    this.byCode = new Map(list.map((t) => [t.code, t]));
+  }
+
+  get tenants(): readonly Tenant[] {
+    return this.list;
+  }
+
+  /** Puts a new version of a tenant in place; requests already under way keep the one they took. */
+  replace(tenant: Tenant): void {
+    if (!this.byCode.has(tenant.code)) throw new Error(`no tenant ${tenant.code} to replace`);
+    this.byCode = new Map(this.byCode).set(tenant.code, tenant);
+    this.list = this.list.map((t) => (t.code === tenant.code ? tenant : t));
   }
 
   get(code: string): Tenant | undefined {

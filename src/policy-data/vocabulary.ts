@@ -111,6 +111,10 @@ export const FUNDING_SOURCES = {
 } as const;
 export type FundingSource = keyof typeof FUNDING_SOURCES;
 
-/** TENANT is the whole tenant, as reports show it beside its regions. */
-export const REGION_KINDS = ['TENANT', 'CITY_AREA', 'NEW_AREA', 'DISTRICT', 'SUB_DISTRICT', 'TOWNSHIP', 'UNIT'] as const;
+/**
+ * TENANT is the whole tenant, as reports show it beside its regions. TOWNSHIP is a 乡、镇 or 街道 (9-digit
+ * statistical code), VILLAGE a 村委会 or 居委会 (12 digits); UNIT a unit managed like a township (a farm,
+ * a development zone).
+ */
+export const REGION_KINDS = ['TENANT', 'CITY_AREA', 'NEW_AREA', 'DISTRICT', 'SUB_DISTRICT', 'TOWNSHIP', 'UNIT', 'VILLAGE'] as const;
 export type RegionKind = (typeof REGION_KINDS)[number];

@@ -7,7 +7,9 @@ import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { type AppState, RequestContext } from '../context/request-context';
 import { GRAPHQL_LIMITS } from '../graphql/limits';
 import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE } from './graphiql';
+import { corsHeaders } from './cors';
 import type { DatabaseHealth } from './health';
+import { RateLimiter } from './rate-limit';
 
 /** A 10,000-row importPayments is about 1.6 MB of JSON; room for that, not for abuse. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -21,8 +23,9 @@ export interface HttpLimits {
 }
 
 export function createHttpServer(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, limits: HttpLimits): Server {
+  const limiter = new RateLimiter(state.config.rateLimitPerMinute);
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
-    handle(state, apollo, health, req, res).catch((err) => {
+    handle(state, apollo, health, limiter, req, res).catch((err) => {
       state.log.error('request failed', { error: (err as Error).message });
       if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
       else res.destroy();
@@ -33,7 +36,7 @@ export function createHttpServer(state: AppState, apollo: ApolloServer<RequestCo
   return server;
 }
 
-async function handle(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, limiter: RateLimiter, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/livez') return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
   if (url.pathname === '/healthz' || url.pathname === '/readyz') return ready(health, req, res);
@@ -49,6 +52,15 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
     }
   }
   if (url.pathname !== '/graphql') return send(res, 404, { 'content-type': 'text/plain' }, 'Not found\n');
+
+  // A browser on another origin (a portal) may call only from an origin CORS_ORIGINS names; the
+  // server's own pages (GraphiQL, the dashboard) are same-origin.
+  const sameOrigin = req.headers.origin === `http://${req.headers.host}` || req.headers.origin === `https://${req.headers.host}`;
+  const cors = sameOrigin ? {} : corsHeaders(state.config.corsOrigins, req);
+  if (cors === null) {
+    return send(res, 403, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `Origin ${req.headers.origin} may not call this API (CORS_ORIGINS)`, extensions: { code: 'FORBIDDEN' } }] }));
+  }
+  if (req.method === 'OPTIONS') return send(res, 204, cors, '');
 
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -78,6 +90,15 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
     return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `The GraphQL document exceeds ${GRAPHQL_LIMITS.maxDocumentBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] }));
   }
   const context = new RequestContext(state, { authorization: headers.get('authorization'), tenant: headers.get('x-tenant-id') });
+  const waitSeconds = limiter.take(context.actor ? `${context.actor.sub}@${context.tenantCode ?? ''}` : `address ${req.socket.remoteAddress ?? ''}`);
+  if (waitSeconds > 0) {
+    return send(
+      res,
+      429,
+      { ...cors, 'content-type': 'application/json', 'retry-after': String(waitSeconds) },
+      JSON.stringify({ errors: [{ message: `Too many requests for this token; retry in ${waitSeconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: waitSeconds } }] }),
+    );
+  }
   let deadline: NodeJS.Timeout | undefined;
   try {
     const execution = apollo.executeHTTPGraphQLRequest({
@@ -96,11 +117,11 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
       if (context.abandon()) {
         execution.catch(() => {});
         state.log.error('request deadline passed', { requestId: context.requestId, ms: state.config.requestTimeoutMs });
-        return send(res, 503, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `The request took longer than ${state.config.requestTimeoutMs} ms; nothing was written`, extensions: { code: 'TIMEOUT' } }] }));
+        return send(res, 503, { ...cors, 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `The request took longer than ${state.config.requestTimeoutMs} ms; nothing was written`, extensions: { code: 'TIMEOUT' } }] }));
       }
       response = await execution;
     }
-    const outHeaders: Record<string, string> = { 'x-request-id': context.requestId };
+    const outHeaders: Record<string, string> = { ...cors, 'x-request-id': context.requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
     if (response.body.kind === 'complete') return send(res, statusFor(response.status ?? 200, outHeaders['content-type'], response.body.string), outHeaders, response.body.string);
     res.writeHead(response.status ?? 200, outHeaders);

@@ -100,7 +100,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   try {
     // Production requires APP_DB_PASSWORD: give a production server the login every test server uses.
     const login = env.NODE_ENV === 'production' && !process.env.APP_DB_PASSWORD ? { APP_DB_PASSWORD: developmentSecret(process.env.DATA_DIR!, 'app-db-password') } : {};
-    const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), PORT: '0', ...login, ...env });
+    // No rate limit unless a test sets one: suites send thousands of requests with one token.
+    const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), PORT: '0', RATE_LIMIT_PER_MINUTE: '0', ...login, ...env });
     const running = await startServer(config, createLogger(process.env.LOG_LEVEL ?? 'silent'));
     return new TestServer(running, url.toString(), name);
   } catch (err) {

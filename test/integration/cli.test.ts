@@ -21,6 +21,8 @@ const COMMANDS: Record<string, string> = {
   'import:payments': 'import-payments',
   'import:assistance': 'import-assistance',
   'import:roster': 'import-roster',
+  'import:regions': 'import-regions',
+  'divisions:generate': 'divisions-generate',
   'export:disbursements': 'export-disbursements',
   'export:report': 'export-report',
 };

@@ -148,7 +148,6 @@ describe('平利 2022: place of enrolment, assistance cut-off, late payers, newb
     await household('610926', 'PL-E1', '610926-05', [
       { idNumber: local, name: '陈本地', relationship: '户主', hukouPlace: '610926105' },
       { idNumber: permit, name: '陈居住', relationship: '配偶', hukouPlace: '520102', residencePermitPlace: '610926' },
-      { idNumber: outsider, name: '陈外地', relationship: '兄弟', hukouPlace: '520102001' },
       { idNumber: dibaoEarly, name: '陈甲', relationship: '父亲', hukouPlace: '610926105' },
       { idNumber: dibaoLate, name: '陈乙', relationship: '母亲', hukouPlace: '610926105' },
       { idNumber: baby, name: '陈宝', relationship: '子女', hukouPlace: '610926105', applicantType: 'NEWBORN' },
@@ -162,6 +161,12 @@ describe('平利 2022: place of enrolment, assistance cut-off, late payers, newb
     const enroll = (idNumber: string) => server.gql(ENROLL, { input: { idNumber, coverageYear: 2022, enrolledOn: '2021-11-01' } }, { as: 'STAFF', tenant: '610926' });
     expect((await enroll(local)).data!.enroll.status).toBe('UNPAID');
     expect((await enroll(permit)).data!.enroll.status).toBe('UNPAID');
+    // Refused at registration, naming the field, rather than later at payment.
+    const REGISTER_ONE = `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber hukouPlace } }`;
+    const atRegistration = await server.gql(REGISTER_ONE, { input: { idNumber: outsider, name: '陈外地', hukouPlace: '520102001' } }, { as: 'STAFF', tenant: '610926' });
+    expect(atRegistration.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'hukouPlace', clause: expect.stringContaining('七（一）2') });
+    // Someone on record from before (an older roster) is still refused at enrolment.
+    await server.ownerQuery(`INSERT INTO resident (tenant_code, id_number, name, hukou_place) VALUES ('610926', $1, '陈外地', '520102001')`, [outsider]);
     const refused = await enroll(outsider);
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'ENROLLMENT_CLOSED', clause: expect.stringContaining('七（一）2') });
   });

@@ -3,6 +3,7 @@
  * milestone rule: 甘州's 35/50/80/100% (八3), 平利's 80% by 11-30 with its per-town table (附件1), 肃南
  * without milestones, 贵阳贵安's region tree; follow-up lists, the daily collection and the exports.
  */
+import { todayInChina } from '../../src/common/dates';
 import ExcelJS from 'exceljs';
 import { reportTable } from '../../src/cli/export-report';
 import { makeResidentId } from '../../src/domains/residents/id-number';
@@ -72,7 +73,9 @@ describe('甘州 2023: 35% by 9-30, 50% by 10-31, 80% by 11-30, 100% by 12-25 (�
     expect(refund.errors).toBeUndefined();
     expect((await progress('620702', 2023, '2022-12-25'))[0].paid).toBe(15); // REFUND_PENDING still counts
     await server.gql(`mutation { approveRefund(idNumber: "${ids[0]}", coverageYear: 2023) { status } }`, {}, { as: 'ADMIN', tenant: '620702' });
-    expect((await progress('620702', 2023, '2022-12-25'))[0].paid).toBe(14);
+    // Refunded today: it counts no more from today, and the figures of past days stay as they were.
+    expect((await progress('620702', 2023, '2022-12-25'))[0].paid).toBe(15);
+    expect((await progress('620702', 2023, todayInChina()))[0].paid).toBe(14);
   });
 });
 

@@ -169,7 +169,7 @@ describe('search', () => {
       await register(PL, {
         bookletNo: `PL-S-${h}`,
         region: h < 3 ? '610926-01' : '610926-02',
-        members: Array.from({ length: 5 }, (_, i) => ({ idNumber: makeResidentId('610926', `19${70 + h}-0${i + 1}-1${i}`, 200 + h * 10 + i), name: `${h % 2 ? '李' : '王'}${h}${i}`, relationship: i === 0 ? '户主' : '子女' })),
+        members: Array.from({ length: 5 }, (_, i) => ({ idNumber: makeResidentId('610926', `19${70 + h}-0${i + 1}-1${i}`, 200 + h * 10 + i), name: `${h % 2 ? '李' : '王'}${h}${i}`, relationship: i === 0 ? '户主' : '子女', hukouPlace: '610926' })),
       });
     }
   });
@@ -210,7 +210,7 @@ describe('waivers (放弃参保确认书)', () => {
   it('records reasons and lists them by year and reason', async () => {
     const a = makeResidentId('610926', '1975-07-07', 301);
     const b = makeResidentId('610926', '1976-07-07', 302);
-    await register(PL, { bookletNo: 'PL-W', region: '610926-03', members: [{ idNumber: a, name: '甲', relationship: '户主' }, { idNumber: b, name: '乙', relationship: '配偶' }] });
+    await register(PL, { bookletNo: 'PL-W', region: '610926-03', members: [{ idNumber: a, name: '甲', relationship: '户主', hukouPlace: '610926' }, { idNumber: b, name: '乙', relationship: '配偶', hukouPlace: '平利县长安镇' }] });
     const WAIVE = `mutation($input: WaiverInput!) { recordWaiver(input: $input) { idNumber reason reasonText recordedBy } }`;
     expect((await server.gql(WAIVE, { input: { idNumber: a, coverageYear: 2022, reason: 'COMMERCIAL_INSURANCE' } }, { as: 'STAFF', tenant: PL })).errors).toBeUndefined();
     const other = await server.gql(WAIVE, { input: { idNumber: b, coverageYear: 2022, reason: 'OTHER' } }, { as: 'STAFF', tenant: PL });

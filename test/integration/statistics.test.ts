@@ -58,7 +58,7 @@ describe('an import right after a bulk load of residents', () => {
 
 describe('a large roster right after a small one', () => {
   let server: TestServer;
-  const HEADER = ['户口簿号', '乡镇', '身份证号码', '姓名', '与户主关系'];
+  const HEADER = ['户口簿号', '乡镇', '身份证号码', '姓名', '与户主关系', '户籍所在地'];
   const RELATIONSHIPS = ['户主', '配偶', '子女', '子女', '父母'];
   /** `households` households of five, with ID numbers from `offset`. */
   async function roster(prefix: string, households: number, offset: number): Promise<string> {
@@ -66,7 +66,7 @@ describe('a large roster right after a small one', () => {
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('参保登记表');
     sheet.addRow(HEADER);
-    ids.forEach((id, i) => sheet.addRow([`${prefix}-${Math.floor(i / 5)}`, '城关镇', id, `居民${i}`, RELATIONSHIPS[i % 5]]));
+    ids.forEach((id, i) => sheet.addRow([`${prefix}-${Math.floor(i / 5)}`, '城关镇', id, `居民${i}`, RELATIONSHIPS[i % 5], '平利县城关镇']));
     return Buffer.from(await book.xlsx.writeBuffer()).toString('base64');
   }
   const importRoster = async (workbook: string) =>

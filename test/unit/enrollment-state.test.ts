@@ -9,6 +9,7 @@ import {
   type EnrollmentState,
   statesFromSql,
   transition,
+  TRANSITIONS,
 } from '../../src/domains/enrollment/enrollment-state';
 
 /** Events with a fixed target; REVERSE_PAYMENT, which leads back to where the payment started, below. */
@@ -27,6 +28,10 @@ const ALLOWED: Array<[EnrollmentState | null, EnrollmentEvent, EnrollmentState]>
   ['REFUND_PENDING', 'REJECT_REFUND', 'PAID'],
   ['UNPAID', 'TRANSFER_OUT', 'TERMINATED'],
   ['PAID', 'TRANSFER_OUT', 'TERMINATED'],
+  ['UNPAID', 'END_ON_DEATH', 'TERMINATED'],
+  ['PAID', 'END_ON_DEATH', 'TERMINATED'],
+  ['UNPAID', 'END_ON_EMIGRATION', 'TERMINATED'],
+  ['PAID', 'END_ON_EMIGRATION', 'TERMINATED'],
 ];
 
 const key = (from: EnrollmentState | null, event: EnrollmentEvent) => `${from ?? 'none'} ${event}`;
@@ -76,5 +81,21 @@ describe('enrolment state machine', () => {
     expect(statesFromSql('REVERSE_PAYMENT')).toBe("'PAID'");
     expect(statesFromSql('REQUEST_REFUND')).toBe("'PAID'");
     expect(statesFromSql('TRANSFER_OUT')).toBe("'UNPAID', 'PAID'");
+    expect(statesFromSql('END_ON_DEATH')).toBe("'UNPAID', 'PAID'");
+    expect(statesFromSql('END_ON_EMIGRATION')).toBe("'UNPAID', 'PAID'");
+  });
+
+  it('keeps why and when an enrolment stopped counting for the events that end one, and for no other', () => {
+    expect(Object.fromEntries(ENROLLMENT_EVENTS.map((e) => [e, TRANSITIONS[e].ends ?? null]))).toEqual({
+      ENROL: null,
+      PAY: null,
+      REQUEST_REFUND: null,
+      APPROVE_REFUND: 'REFUND',
+      REJECT_REFUND: null,
+      TRANSFER_OUT: 'TRANSFER_OUT',
+      END_ON_DEATH: 'DEATH',
+      END_ON_EMIGRATION: 'EMIGRATION',
+    });
+    for (const e of ENROLLMENT_EVENTS) if (TRANSITIONS[e].ends) expect(['REFUNDED', 'TERMINATED']).toContain(TRANSITIONS[e].to);
   });
 });

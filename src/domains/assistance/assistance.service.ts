@@ -1,13 +1,23 @@
 /** Assistance identities certified by agencies (民政, 乡村振兴, 残联 …), which set what people pay. */
-import { compareDates, type LocalDate } from '../../common/dates';
+import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
 import type { RequestContext } from '../../context/request-context';
 import { refreshStaleStatistics } from '../../db/statistics';
 import type { AssistanceCategory } from '../../policy-data/vocabulary';
-import { maskIdNumber } from '../residents/id-number';
+import { maskIdNumber, parseResidentId } from '../residents/id-number';
 import { existingResidents } from '../residents/residents.repository';
 import { IdentitiesCertified } from './assistance.events';
-import { type AssistanceIdentityRow, identitiesOf, insertIdentities } from './assistance.repository';
+import {
+  type AssistanceIdentityRow,
+  attachPending,
+  deleteIdentity,
+  identitiesOf,
+  identityById,
+  insertIdentities,
+  insertPending,
+  recordCertificationChanges,
+  updateIdentity,
+} from './assistance.repository';
 
 export interface CertificationRequest {
   idNumber: string;
@@ -24,7 +34,12 @@ export interface CertificationRowOutcome {
   idNumber: string;
   status: RowStatus;
   error: DomainError | null;
+  /** Accepted for a person not yet registered: it waits and attaches when they register. */
+  pending?: boolean;
 }
+
+/** A certified row as the schema shows it: registered, or waiting (a negative id). */
+export type CertificationView = AssistanceIdentityRow & { pending?: boolean };
 
 export interface CertificationImportResult {
   accepted: number;
@@ -36,19 +51,122 @@ export interface CertificationImportResult {
 export const MAX_IDENTITIES_PER_CALL = 10_000;
 
 export class AssistanceService {
-  /** Records a certification; enrolments already paid then follow the notice's rule (see IdentitiesCertified). */
-  async grant(ctx: RequestContext, input: CertificationRequest): Promise<AssistanceIdentityRow> {
+  /**
+   * Records a certification; enrolments already paid then follow the notice's rule (see
+   * IdentitiesCertified). For a person not registered here yet it waits, and attaches when they
+   * register (a valid resident ID number is needed then, since no registration vouches for it).
+   */
+  async grant(ctx: RequestContext, input: CertificationRequest): Promise<CertificationView> {
     const idNumber = input.idNumber.trim().toUpperCase();
     const certifiedBy = input.certifiedBy.trim();
     if (!certifiedBy) throw badInput('certifiedBy must name the certifying agency', 'certifiedBy');
     if (input.validTo && compareDates(input.validTo, input.validFrom) < 0) throw badInput('validTo is before validFrom', 'validTo');
+    const write = { idNumber, category: input.category, certifiedBy, validFrom: input.validFrom, validTo: input.validTo ?? null };
     if ((await existingResidents(ctx.db, [idNumber])).length === 0) {
-      throw new DomainError('NOT_FOUND', `${maskIdNumber(idNumber)} is not registered in ${ctx.tenant.name}`, { field: 'idNumber' });
+      const problem = pendingIdProblem(idNumber);
+      if (problem) throw badInput(problem, 'idNumber');
+      const [pending] = await insertPending(ctx.db, [write], this.actor(ctx).sub);
+      if (!pending) throw new DomainError('CONFLICT', `${input.category} from ${input.validFrom} is already waiting for ${maskIdNumber(idNumber)} to register`, { field: 'category' });
+      return { ...pending, id: -pending.id, pending: true };
     }
-    const [row] = await insertIdentities(ctx.db, [{ idNumber, category: input.category, certifiedBy, validFrom: input.validFrom, validTo: input.validTo ?? null }], ctx.actor?.sub ?? 'system');
+    const [row] = await insertIdentities(ctx.db, [write], this.actor(ctx).sub);
     if (!row) throw new DomainError('CONFLICT', `${input.category} from ${input.validFrom} is already recorded for ${maskIdNumber(idNumber)}`, { field: 'category' });
+    await recordCertificationChanges(ctx.db, [{ certificationId: row.id, idNumber, action: 'GRANT', effectiveOn: row.valid_from, reason: null, before: null, after: snapshot(row) }], this.actor(ctx));
     await ctx.app.events.emit(ctx, IdentitiesCertified, { idNumbers: [idNumber], certifiedOn: input.validFrom });
     return row;
+  }
+
+  /** Certifications that waited for these people, now registered, join the register and take effect. */
+  async attachPending(ctx: RequestContext, idNumbers: readonly string[], on: LocalDate): Promise<void> {
+    const attached = await attachPending(ctx.db, idNumbers);
+    if (attached.length === 0) return;
+    await recordCertificationChanges(
+      ctx.db,
+      attached.map((row) => ({ certificationId: row.id, idNumber: row.id_number, action: 'ATTACH' as const, effectiveOn: on, reason: 'registered', before: null, after: snapshot(row) })),
+      this.actor(ctx),
+    );
+    for (const row of attached) await ctx.app.events.emit(ctx, IdentitiesCertified, { idNumbers: [row.id_number], certifiedOn: row.valid_from });
+  }
+
+  /** Ends a certification on a date (the person left the category): it counts up to that day. */
+  async end(ctx: RequestContext, id: string, endedOn: LocalDate, reason: string): Promise<AssistanceIdentityRow> {
+    const row = await this.certification(ctx, id);
+    const why = this.reason(reason);
+    if (!isLocalDate(endedOn)) throw badInput('endedOn must be a date YYYY-MM-DD', 'endedOn');
+    if (compareDates(endedOn, row.valid_from) < 0) throw badInput(`endedOn ${endedOn} is before the certification began on ${row.valid_from}`, 'endedOn');
+    if (row.valid_to && compareDates(row.valid_to, endedOn) <= 0) throw new DomainError('CONFLICT', `the certification already ended on ${row.valid_to}`, { field: 'endedOn' });
+    const updated = await updateIdentity(ctx.db, row.id, { ...row, valid_to: endedOn });
+    await recordCertificationChanges(ctx.db, [{ certificationId: row.id, idNumber: row.id_number, action: 'END', effectiveOn: endedOn, reason: why, before: snapshot(row), after: snapshot(updated) }], this.actor(ctx));
+    return updated;
+  }
+
+  /**
+   * Corrects a certification recorded wrongly (category, agency, dates) from `effectiveOn`: the record
+   * shows the correction, and settlements from now on read the corrected one. Money already settled is
+   * not taken back (肃南 三（二）: 不再追补资助或追回资金); a category worth more tops up as a new
+   * certification does.
+   */
+  async correct(
+    ctx: RequestContext,
+    id: string,
+    changes: { category?: AssistanceCategory | null; certifiedBy?: string | null; validFrom?: LocalDate | null; validTo?: LocalDate | null },
+    reason: string,
+    effectiveOn: LocalDate | null,
+  ): Promise<AssistanceIdentityRow> {
+    const row = await this.certification(ctx, id);
+    const why = this.reason(reason);
+    const next = {
+      category: changes.category ?? row.category,
+      certified_by: changes.certifiedBy?.trim() || row.certified_by,
+      valid_from: changes.validFrom ?? row.valid_from,
+      valid_to: changes.validTo === undefined ? row.valid_to : changes.validTo,
+    };
+    if (next.valid_to && compareDates(next.valid_to, next.valid_from) < 0) throw badInput('validTo is before validFrom', 'validTo');
+    if (JSON.stringify(snapshot({ ...row, ...next })) === JSON.stringify(snapshot(row))) throw badInput('nothing to correct: every value is the one on record', 'changes');
+    let updated: AssistanceIdentityRow;
+    try {
+      updated = await ctx.db.savepoint(() => updateIdentity(ctx.db, row.id, next));
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new DomainError('CONFLICT', `${next.category} from ${next.valid_from} is already recorded for ${maskIdNumber(row.id_number)}`, { field: 'category' });
+      throw err;
+    }
+    const on = effectiveOn ?? todayInChina();
+    await recordCertificationChanges(ctx.db, [{ certificationId: row.id, idNumber: row.id_number, action: 'CORRECT', effectiveOn: on, reason: why, before: snapshot(row), after: snapshot(updated) }], this.actor(ctx));
+    await ctx.app.events.emit(ctx, IdentitiesCertified, { idNumbers: [row.id_number], certifiedOn: updated.valid_from });
+    return updated;
+  }
+
+  /**
+   * Revokes a certification (撤销: it should never have been made): it no longer counts for any day,
+   * and its record stays in the history with the reason. What was already settled on it is not taken
+   * back here; that is a refund's or a recovery's business.
+   */
+  async revoke(ctx: RequestContext, id: string, revokedOn: LocalDate | null, reason: string): Promise<AssistanceIdentityRow> {
+    const row = await this.certification(ctx, id);
+    const why = this.reason(reason);
+    await deleteIdentity(ctx.db, row.id);
+    await recordCertificationChanges(
+      ctx.db,
+      [{ certificationId: row.id, idNumber: row.id_number, action: 'REVOKE', effectiveOn: revokedOn ?? todayInChina(), reason: why, before: snapshot(row), after: null }],
+      this.actor(ctx),
+    );
+    return row;
+  }
+
+  private async certification(ctx: RequestContext, id: string): Promise<AssistanceIdentityRow> {
+    const row = /^\d{1,18}$/.test(id) ? await identityById(ctx.db, Number(id)) : null;
+    if (!row) throw new DomainError('NOT_FOUND', `no certification ${id} in ${ctx.tenant.name}${id.startsWith('-') ? ' (one waiting for a registration changes once the person is registered)' : ''}`, { field: 'id' });
+    return row;
+  }
+
+  private reason(reason: string): string {
+    const why = reason.trim();
+    if (!why) throw badInput('reason must say why', 'reason');
+    return why;
+  }
+
+  private actor(ctx: RequestContext) {
+    return { sub: ctx.actor?.sub ?? 'system', role: ctx.actor?.role ?? 'SYSTEM' };
   }
 
   /** An agency's list (民政, 乡村振兴 …): per-row results, set-based writes, a replay changes nothing. */
@@ -61,15 +179,28 @@ export class AssistanceService {
       const result = results[r.index];
       if (!r.certifiedBy) result.error = badInput('certifiedBy must name the certifying agency', 'certifiedBy');
       else if (r.validTo && compareDates(r.validTo, r.validFrom) < 0) result.error = badInput('validTo is before validFrom', 'validTo');
-      else if (!registered.has(r.idNumber)) result.error = new DomainError('NOT_FOUND', `${maskIdNumber(r.idNumber)} is not registered in ${ctx.tenant.name}`, { field: 'idNumber' });
-      return result.error === null;
+      else if (!registered.has(r.idNumber)) {
+        const problem = pendingIdProblem(r.idNumber);
+        if (problem) result.error = badInput(problem, 'idNumber');
+        else result.pending = true;
+      }
+      return result.error === null && !result.pending;
     });
+    // People not registered yet: their certifications wait for them.
+    const waiting = rows.filter((r) => results[r.index].pending);
+    const pendingWritten = new Set((await insertPending(ctx.db, waiting.map((r) => ({ ...r, validTo: r.validTo ?? null })), ctx.actor?.sub ?? 'system')).map((p) => `${p.id_number}/${p.category}/${p.valid_from}`));
+    for (const r of waiting) results[r.index].status = pendingWritten.delete(`${r.idNumber}/${r.category}/${r.validFrom}`) ? 'ACCEPTED' : 'DUPLICATE';
     // Each identity is checked against its resident: see src/db/statistics.ts (these were all found there).
     await refreshStaleStatistics(ctx.db, 'resident', registered.size);
     const inserted = await insertIdentities(
       ctx.db,
       candidates.map((r) => ({ ...r, validTo: r.validTo ?? null })),
       ctx.actor?.sub ?? 'system',
+    );
+    await recordCertificationChanges(
+      ctx.db,
+      inserted.map((row) => ({ certificationId: row.id, idNumber: row.id_number, action: 'GRANT' as const, effectiveOn: row.valid_from, reason: null, before: null, after: snapshot(row) })),
+      { sub: ctx.actor?.sub ?? 'system', role: ctx.actor?.role ?? 'SYSTEM' },
     );
     const written = new Set(inserted.map((i) => `${i.id_number}/${i.category}/${i.valid_from}`));
     const byDate = new Map<string, string[]>();
@@ -86,6 +217,17 @@ export class AssistanceService {
   async identities(ctx: RequestContext, idNumber: string): Promise<AssistanceIdentityRow[]> {
     return identitiesOf(ctx.db, [idNumber.trim().toUpperCase()]);
   }
+}
+
+/** What is kept of a certification in its history. */
+function snapshot(row: Pick<AssistanceIdentityRow, 'category' | 'certified_by' | 'valid_from' | 'valid_to'>) {
+  return { category: row.category, certifiedBy: row.certified_by, validFrom: row.valid_from, validTo: row.valid_to };
+}
+
+/** A certification may wait only for a valid resident ID number (nothing else vouches for it yet). */
+function pendingIdProblem(idNumber: string): string | null {
+  const facts = parseResidentId(idNumber);
+  return 'error' in facts ? `${maskIdNumber(idNumber)} is not registered here and is not a valid resident ID number to wait for: ${facts.error}` : null;
 }
 
 export const assistanceService = new AssistanceService();

@@ -1,7 +1,30 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { AssistanceCategoryEnum, type ImportRowStatus, ImportRowStatusEnum } from '../../graphql/enums';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import { asEnum, AssistanceCategoryEnum, type ImportRowStatus, ImportRowStatusEnum } from '../../graphql/enums';
 import { DateScalar } from '../../graphql/scalars';
 import type { AssistanceCategory } from '../../policy-data/vocabulary';
+
+export const CertificationStatusEnum = asEnum(['IN_FORCE', 'ENDED', 'NOT_YET', 'PENDING_REGISTRATION'] as const);
+export type CertificationStatus = keyof typeof CertificationStatusEnum;
+registerEnumType(CertificationStatusEnum, {
+  name: 'CertificationStatus',
+  description: 'On the day asked about (today by default): IN_FORCE, ENDED, NOT_YET (starts later); PENDING_REGISTRATION: waiting for the person to register.',
+});
+export const CertificationActionEnum = asEnum(['GRANT', 'ATTACH', 'END', 'CORRECT', 'REVOKE'] as const);
+registerEnumType(CertificationActionEnum, { name: 'CertificationAction', description: 'ATTACH: a certification that waited for a registration joined the register.' });
+
+@ObjectType({ description: 'One step in a certification\'s history, with what it was before and after.' })
+export class CertificationChange {
+  @Field(() => ID) certificationId!: string;
+  @Field() idNumber!: string;
+  @Field(() => CertificationActionEnum) action!: keyof typeof CertificationActionEnum;
+  @Field(() => DateScalar) effectiveOn!: string;
+  @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field(() => GraphQLJSON, { nullable: true }) before!: unknown;
+  @Field(() => GraphQLJSON, { nullable: true }) after!: unknown;
+  @Field() actor!: string;
+  @Field({ description: 'ISO 8601 instant.' }) at!: string;
+}
 
 @ObjectType({ description: 'A certified category of a person in difficulty.' })
 export class AssistanceIdentity {
@@ -11,6 +34,15 @@ export class AssistanceIdentity {
   @Field() certifiedBy!: string;
   @Field(() => DateScalar) validFrom!: string;
   @Field(() => DateScalar, { nullable: true }) validTo!: string | null;
+  @Field(() => CertificationStatusEnum) status!: CertificationStatus;
+}
+
+@InputType({ description: 'What a correction changes; what is not given stays.' })
+export class CertificationCorrection {
+  @Field(() => AssistanceCategoryEnum, { nullable: true }) category?: AssistanceCategory | null;
+  @Field(() => String, { nullable: true }) certifiedBy?: string | null;
+  @Field(() => DateScalar, { nullable: true }) validFrom?: string | null;
+  @Field(() => DateScalar, { nullable: true }) validTo?: string | null;
 }
 
 @InputType()
@@ -25,6 +57,7 @@ export class AssistanceInput {
 @ObjectType()
 export class AssistanceRowResult {
   @Field(() => Int) index!: number;
+  @Field({ description: 'Accepted for a person not registered yet: it attaches when they register.' }) pending!: boolean;
   @Field() idNumberMasked!: string;
   @Field(() => ImportRowStatusEnum) status!: ImportRowStatus;
   @Field(() => String, { nullable: true }) error!: string | null;

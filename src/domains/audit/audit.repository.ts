@@ -33,6 +33,25 @@ export async function insertAuditRecord(
   );
 }
 
+const AUDIT_FILTER = `tenant_code = $1
+        AND ($2::text IS NULL OR actor = $2)
+        AND ($3::text IS NULL OR operation = $3 OR $3 = ANY (fields))
+        AND ($4::text IS NULL OR outcome = $4)
+        AND ($5::date IS NULL OR at >= ($5::date::timestamp AT TIME ZONE 'Asia/Shanghai'))
+        AND ($6::date IS NULL OR at < (($6::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))`;
+
+export async function auditCount(db: TenantTransaction, filter: AuditFilter): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE ${AUDIT_FILTER}`, [
+    db.tenantCode,
+    filter.actor ?? null,
+    filter.operation ?? null,
+    filter.outcome ?? null,
+    filter.from ?? null,
+    filter.to ?? null,
+  ]);
+  return row.n;
+}
+
 /** Newest first, with ids below `before` when given. */
 export async function auditRecords(db: TenantTransaction, filter: AuditFilter, before: number | null, limit: number): Promise<AuditRow[]> {
   return db.query<AuditRow>(

@@ -4,7 +4,7 @@ import { badInput } from '../../common/errors';
 import type { RequestContext } from '../../context/request-context';
 import { Roles } from '../../graphql/access';
 import { DateScalar } from '../../graphql/scalars';
-import { PageInfo } from '../../graphql/connection';
+import { connectionTypes } from '../../graphql/connection';
 import { auditService } from './audit.service';
 
 const AuditOutcomeEnum = { OK: 'OK', ERROR: 'ERROR' } as const;
@@ -24,11 +24,8 @@ class AuditRecord {
   @Field(() => [String]) errorCodes!: string[];
 }
 
-@ObjectType()
-class AuditConnection {
-  @Field(() => [AuditRecord]) nodes!: AuditRecord[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-}
+const { ConnectionType: AuditConnection } = connectionTypes(AuditRecord, 'Audit');
+type AuditConnection = InstanceType<typeof AuditConnection>;
 
 @InputType()
 class AuditFilterInput {
@@ -51,8 +48,7 @@ export class AuditResolver {
   ): Promise<AuditConnection> {
     if (after != null && !/^\d+$/.test(after)) throw badInput('after is not a cursor this server gave', 'after');
     const { rows, hasNextPage } = await auditService.list(ctx, filter ?? {}, first, after == null ? null : Number(after));
-    return {
-      nodes: rows.map((r) => ({
+    const nodes = rows.map((r) => ({
         id: String(r.id),
         at: r.at.toISOString(),
         requestId: r.request_id,
@@ -63,8 +59,12 @@ export class AuditResolver {
         variables: r.variables,
         outcome: r.outcome,
         errorCodes: r.error_codes,
-      })),
+      }));
+    return {
+      totalCount: () => auditService.count(ctx, filter ?? {}),
+      edges: nodes.map((node) => ({ cursor: node.id, node })),
+      nodes,
       pageInfo: { endCursor: rows.length ? String(rows.at(-1)!.id) : null, hasNextPage },
-    };
+    } as unknown as AuditConnection;
   }
 }

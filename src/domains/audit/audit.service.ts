@@ -3,7 +3,7 @@ import { badInput } from '../../common/errors';
 import { maskVariables } from '../../common/sensitive';
 import type { RequestContext } from '../../context/request-context';
 import type { TenantTransaction } from '../../db/tenant-transaction';
-import { type AuditFilter, type AuditRow, auditRecords, insertAuditRecord } from './audit.repository';
+import { type AuditFilter, type AuditRow, auditCount, auditRecords, insertAuditRecord } from './audit.repository';
 
 export interface AuditEntry {
   operation: string;
@@ -27,6 +27,11 @@ export class AuditService {
       outcome: entry.outcome,
       errorCodes: entry.errorCodes,
     });
+  }
+
+  /** How many records the filter selects, on every page. */
+  async count(ctx: RequestContext, filter: AuditFilter): Promise<number> {
+    return auditCount(ctx.db, filter);
   }
 
   /** Newest first; `after` is the id of the last record of the previous page. */

@@ -12,7 +12,7 @@ import { DomainError } from '../../common/errors';
 export const ENROLLMENT_STATES = ['NOT_ENROLLED', 'UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'] as const;
 export type EnrollmentState = (typeof ENROLLMENT_STATES)[number];
 
-export const ENROLLMENT_EVENTS = ['ENROL', 'PAY', 'REVERSE_PAYMENT', 'REQUEST_REFUND', 'APPROVE_REFUND', 'REJECT_REFUND', 'TRANSFER_OUT'] as const;
+export const ENROLLMENT_EVENTS = ['ENROL', 'PAY', 'REVERSE_PAYMENT', 'REQUEST_REFUND', 'APPROVE_REFUND', 'REJECT_REFUND', 'TRANSFER_OUT', 'END_ON_DEATH', 'END_ON_EMIGRATION'] as const;
 export type EnrollmentEvent = (typeof ENROLLMENT_EVENTS)[number];
 
 /** The state an event undoes back to: the one the enrolment had before the event it reverses. */
@@ -24,6 +24,11 @@ interface Transition {
   to: EnrollmentState | typeof AS_BEFORE;
   /** What the event is, for messages. */
   description: string;
+  /**
+   * Why the enrolment stops counting, kept with the day it did (enrollment.ended_on): the daily paid
+   * counts take it off on that day, never before, so figures for past days do not change.
+   */
+  ends?: 'TRANSFER_OUT' | 'DEATH' | 'EMIGRATION' | 'REFUND';
 }
 
 export const TRANSITIONS: Readonly<Record<EnrollmentEvent, Transition>> = {
@@ -33,9 +38,13 @@ export const TRANSITIONS: Readonly<Record<EnrollmentEvent, Transition>> = {
   // what it was before the payment, which PAY may have started from.
   REVERSE_PAYMENT: { from: ['PAID'], to: AS_BEFORE, description: 'reverse the payment' },
   REQUEST_REFUND: { from: ['PAID'], to: 'REFUND_PENDING', description: 'ask for a refund' },
-  APPROVE_REFUND: { from: ['REFUND_PENDING'], to: 'REFUNDED', description: 'approve a refund' },
+  APPROVE_REFUND: { from: ['REFUND_PENDING'], to: 'REFUNDED', description: 'approve a refund', ends: 'REFUND' },
   REJECT_REFUND: { from: ['REFUND_PENDING'], to: 'PAID', description: 'reject a refund' },
-  TRANSFER_OUT: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on transfer out' },
+  TRANSFER_OUT: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on transfer out', ends: 'TRANSFER_OUT' },
+  // 参保身份自动丧失 (平利 七（五）): a death or a settlement abroad ends what is running; a refund pending is
+  // left to its decision.
+  END_ON_DEATH: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on death', ends: 'DEATH' },
+  END_ON_EMIGRATION: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on emigration', ends: 'EMIGRATION' },
 };
 
 /** States in which a person counts as enrolled for the year (one scheme per person, follow-ups). */

@@ -20,6 +20,8 @@ export const presentEnrollment = (row: EnrollmentRow): Omit<Enrollment, 'payment
   paidOn: row.paid_on,
   amountPaid: row.amount_paid,
   coverage: row.cover_start && row.cover_end ? { start: row.cover_start, end: row.cover_end } : null,
+  endedOn: row.ended_on ?? null,
+  endReason: (row.end_reason ?? null) as Enrollment['endReason'],
 });
 
 export const presentPayment = (row: PaymentRow): Payment => ({

@@ -25,6 +25,9 @@ export interface EnrollmentRow {
   amount_paid: number | null;
   cover_start: string | null;
   cover_end: string | null;
+  /** The day it stopped counting (transfer out, death, emigration, refund) and why; absent where a query does not read it. */
+  ended_on?: string | null;
+  end_reason?: string | null;
 }
 
 export const PAYER_KINDS = ['PERSON', 'FAMILY_MEMBER', 'EMPLOYER', 'FUNDING_BODY'] as const;
@@ -66,6 +69,8 @@ export const ENROLLMENT_ROW_COLUMNS = rowColumns<EnrollmentRow>()([
   'amount_paid',
   'cover_start',
   'cover_end',
+  'ended_on',
+  'end_reason',
 ]);
 const ENROLLMENT_COLUMNS = ENROLLMENT_ROW_COLUMNS.join(', ');
 /** A payment with whether it was reversed: FROM payment p LEFT JOIN payment_reversal r. */
@@ -219,25 +224,58 @@ export async function markPaid(db: TenantTransaction, rows: readonly PaidWrite[]
 const SINGLE_TRANSITION_SQL = Object.fromEntries(
   (Object.keys(TRANSITIONS) as EnrollmentEvent[]).filter((event) => TRANSITIONS[event].to !== AS_BEFORE).map((event) => [
     event,
-    `UPDATE enrollment SET status = '${fixedTarget(event)}', updated_at = now()
+    `UPDATE enrollment SET status = '${fixedTarget(event)}', updated_at = now()${TRANSITIONS[event].ends ? `, ended_on = $4, end_reason = '${TRANSITIONS[event].ends}'` : ''}
       WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN (${statesFromSql(event)})
       RETURNING status`,
   ]),
 ) as Record<Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>, string>;
 
-/** A status change of one enrolment (refund requested, approved, rejected); false when its state does not allow it. */
-export async function transitionEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, event: Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>): Promise<boolean> {
-  return (await db.query(SINGLE_TRANSITION_SQL[event], [db.tenantCode, idNumber, coverageYear])).length > 0;
+/**
+ * A status change of one enrolment (refund requested, approved, rejected); false when its state does
+ * not allow it. An event that ends the enrolment needs `on`, the day it stops counting.
+ */
+export async function transitionEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, event: Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>, on?: string): Promise<boolean> {
+  if (TRANSITIONS[event].ends && !on) throw new Error(`${event} ends an enrolment: the day it ends is needed`);
+  const values = [db.tenantCode, idNumber, coverageYear, ...(TRANSITIONS[event].ends ? [on] : [])];
+  return (await db.query(SINGLE_TRANSITION_SQL[event], values)).length > 0;
 }
 
-/** 停保或流出 (TRANSFER_OUT): enrolments still running on `on` end then; their cover ends that day at the latest. */
-export async function terminateOnTransferOut(db: TenantTransaction, idNumber: string, on: string): Promise<void> {
-  await db.query(
-    `UPDATE enrollment SET status = '${TRANSITIONS.TRANSFER_OUT.to}', cover_end = CASE WHEN cover_end IS NOT NULL AND cover_end > $3 THEN $3 ELSE cover_end END, updated_at = now()
-      WHERE tenant_code = $1 AND id_number = $2 AND status IN (${statesFromSql('TRANSFER_OUT')}) AND make_date(coverage_year, 12, 31) >= $3`,
-    [db.tenantCode, idNumber, on],
+/**
+ * 停保或流出 (TRANSFER_OUT), a death or an emigration: enrolments still running on `on` end then; their
+ * cover ends that day at the latest. `years` limits it to some years (null: every year running on `on`);
+ * `states` to some of the event's starting states.
+ */
+export async function endEnrollments(
+  db: TenantTransaction,
+  idNumber: string,
+  on: string,
+  event: 'TRANSFER_OUT' | 'END_ON_DEATH' | 'END_ON_EMIGRATION',
+  years: readonly number[] | null = null,
+  states: readonly EnrollmentState[] | null = null,
+): Promise<number[]> {
+  const rows = await db.query<{ coverage_year: number }>(
+    `UPDATE enrollment SET status = '${TRANSITIONS[event].to}', cover_end = CASE WHEN cover_end IS NOT NULL AND cover_end > $3 THEN $3 ELSE cover_end END,
+            ended_on = $3, end_reason = '${TRANSITIONS[event].ends}', updated_at = now()
+      WHERE tenant_code = $1 AND id_number = $2 AND status IN (${statesFromSql(event)}) AND make_date(coverage_year, 12, 31) >= $3
+        AND ($4::int[] IS NULL OR coverage_year = ANY($4::int[])) AND ($5::text[] IS NULL OR status = ANY($5::text[]))
+      RETURNING coverage_year`,
+    [db.tenantCode, idNumber, on, years, states],
   );
+  return rows.map((r) => r.coverage_year);
 }
+
+export async function terminateOnTransferOut(db: TenantTransaction, idNumber: string, on: string): Promise<void> {
+  await endEnrollments(db, idNumber, on, 'TRANSFER_OUT');
+}
+
+/** The enrolment domain's part of an ID-number correction (its keys are deferred by the residents domain). */
+export async function moveEnrollmentsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
+  for (const table of ENROLLMENT_ID_NUMBER_TABLES) {
+    await db.query(`UPDATE ${table} SET id_number = $3 WHERE tenant_code = $1 AND id_number = $2`, [db.tenantCode, from, to]);
+  }
+}
+
+export const ENROLLMENT_ID_NUMBER_TABLES = ['enrollment', 'payment', 'payment_reversal', 'waiting_value', 'payment_suspense'] as const;
 
 export const ACTIVE_STATES_SQL = statesSql(ACTIVE_STATES);
 
@@ -381,6 +419,41 @@ export async function restoreEnrollment(db: TenantTransaction, idNumber: string,
   return rows.length > 0;
 }
 
+/**
+ * The amounts of enrolments whose waits were computed: the subsidy and category, and the cover of a paid
+ * one where it is now known. The amount due and what was paid do not change.
+ */
+export async function setResolvedAmounts(db: TenantTransaction, rows: ReadonlyArray<{ idNumber: string; coverageYear: number; settlement: Settlement; paid: boolean }>): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `UPDATE enrollment e SET subsidy = u.subsidy, applied_category = u.category, subsidy_mode = u.mode,
+            cover_start = CASE WHEN u.paid THEN coalesce(e.cover_start, u.cover_start) ELSE e.cover_start END,
+            cover_end = CASE WHEN u.paid THEN coalesce(e.cover_end, u.cover_end) ELSE e.cover_end END, updated_at = now()
+       FROM UNNEST($2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::boolean[], $8::date[], $9::date[]) AS u(id_number, coverage_year, subsidy, category, mode, paid, cover_start, cover_end)
+      WHERE e.tenant_code = $1 AND e.id_number = u.id_number AND e.coverage_year = u.coverage_year`,
+    [
+      db.tenantCode,
+      rows.map((r) => r.idNumber),
+      rows.map((r) => r.coverageYear),
+      rows.map((r) => r.settlement.subsidy),
+      rows.map((r) => r.settlement.appliedCategory),
+      rows.map((r) => r.settlement.mode),
+      rows.map((r) => r.paid),
+      rows.map((r) => r.settlement.coverage?.start ?? null),
+      rows.map((r) => r.settlement.coverage?.end ?? null),
+    ],
+  );
+}
+
+/** Enrolments of a year waiting for their money: how many, and what they owe. */
+export async function unpaidTotals(db: TenantTransaction, coverageYear: number): Promise<{ count: number; amount: number }> {
+  const [row] = await db.query<{ count: number; amount: number | null }>(
+    `SELECT count(*)::int AS count, sum(amount_due)::bigint AS amount FROM enrollment WHERE tenant_code = $1 AND coverage_year = $2 AND status = 'UNPAID'`,
+    [db.tenantCode, coverageYear],
+  );
+  return { count: row.count, amount: row.amount ?? 0 };
+}
+
 /** Reversals of a year (or all), for the money's balance: count and amount. */
 export async function reversalTotals(db: TenantTransaction, coverageYear: number): Promise<{ count: number; amount: number }> {
   const [row] = await db.query<{ count: number; amount: number | null }>(
@@ -446,4 +519,47 @@ export async function householdsWithUnenrolledMembers(db: TenantTransaction, cov
       ORDER BY h.booklet_no LIMIT $4`,
     [db.tenantCode, coverageYear, afterBookletNo, first],
   );
+}
+
+export interface EnrollmentListQuery {
+  coverageYear: number;
+  statuses: readonly EnrollmentState[] | null;
+  regions: string[] | null;
+  category: string | null;
+  late: boolean | null;
+  order: 'ID_NUMBER' | 'PAID_ON' | 'ENROLLED_ON';
+  descending: boolean;
+  after: string[] | null;
+  limit: number;
+}
+
+const ENROLLMENT_FILTER = `e.tenant_code = $1 AND e.coverage_year = $2 AND ($3::text[] IS NULL OR e.status = ANY($3::text[]))
+  AND ($4::text[] IS NULL OR e.region_code = ANY($4::text[])) AND ($5::text IS NULL OR e.applied_category = $5) AND ($6::boolean IS NULL OR e.late = $6)`;
+
+const ENROLLMENT_SORT = { ID_NUMBER: null, PAID_ON: "coalesce(e.paid_on::text, '9999-12-31')", ENROLLED_ON: 'e.enrolled_on::text' } as const;
+
+/** The sort key of an enrolment row in a list ordered by `order`: its sort value (if any), then the ID number. */
+export function enrollmentSortKey(row: EnrollmentRow, order: EnrollmentListQuery['order']): string[] {
+  if (order === 'PAID_ON') return [row.paid_on ?? '9999-12-31', row.id_number];
+  if (order === 'ENROLLED_ON') return [row.enrolled_on, row.id_number];
+  return [row.id_number];
+}
+
+/** A page of a year's enrolments in a stable order (keyset on the sort value and the ID number). */
+export async function enrollmentPage(db: TenantTransaction, q: EnrollmentListQuery): Promise<EnrollmentRow[]> {
+  const sort = ENROLLMENT_SORT[q.order];
+  const dir = q.descending ? 'DESC' : 'ASC';
+  const cmp = q.descending ? '<' : '>';
+  const after = sort ? `($7::text IS NULL OR (${sort}, e.id_number) ${cmp} ($7::text, $8::text))` : `($7::text IS NULL OR e.id_number ${cmp} $7::text)`;
+  return db.query<EnrollmentRow>(
+    `SELECT ${ENROLLMENT_ROW_COLUMNS.map((c) => `e.${c}`).join(', ')} FROM enrollment e
+      WHERE ${ENROLLMENT_FILTER} AND ${after}
+      ORDER BY ${sort ? `${sort} ${dir}, ` : ''}e.id_number ${dir} LIMIT ${sort ? '$9' : '$8'}`,
+    [db.tenantCode, q.coverageYear, q.statuses, q.regions, q.category, q.late, q.after?.[0] ?? null, ...(sort ? [q.after?.[1] ?? null] : []), q.limit],
+  );
+}
+
+export async function enrollmentCount(db: TenantTransaction, q: EnrollmentListQuery): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM enrollment e WHERE ${ENROLLMENT_FILTER}`, [db.tenantCode, q.coverageYear, q.statuses, q.regions, q.category, q.late]);
+  return row.n;
 }

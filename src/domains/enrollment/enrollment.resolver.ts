@@ -12,10 +12,15 @@ import { SubsidyGrant } from '../subsidies/subsidies.types';
 import { enrollmentsOfPersonLoader, paymentsOfEnrollmentLoader } from './enrollment.loaders';
 import { presentEnrollment, presentPayment, presentPaymentImport } from './enrollment.presenters';
 import { enrollmentService } from './enrollment.service';
+import { mapConnection, MAX_PAGE } from '../../graphql/connection';
+import { residentsService } from '../residents/residents.service';
 import {
   DuplicateEnrollment,
   EnrollInput,
   Enrollment,
+  EnrollmentConnection,
+  EnrollmentFilter,
+  EnrollmentOrder,
   EnrollmentStatus,
   Payment,
   PaymentImport,
@@ -89,6 +94,21 @@ export class EnrollmentResolver {
   @Query(() => [Payment], { name: 'payments', description: 'A day\'s payments, for reconciliation (对账): BANK and TAX see the ones they recorded.' })
   async paymentsOn(@Ctx() ctx: RequestContext, @Arg('paidOn', () => DateScalar) paidOn: string): Promise<Payment[]> {
     return (await enrollmentService.paymentsOn(ctx, paidOn)).map(presentPayment);
+  }
+
+  @Roles('ADMIN', 'STAFF')
+  @Query(() => EnrollmentConnection, { description: 'A year\'s enrolments by status, region (with its sub-regions), category and lateness, in a stable order, a page at a time.' })
+  async enrollments(
+    @Ctx() ctx: RequestContext,
+    @Arg('coverageYear', () => Int) coverageYear: number,
+    @Arg('filter', () => EnrollmentFilter, { nullable: true }) filter: EnrollmentFilter | null,
+    @Arg('first', () => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('orderBy', () => EnrollmentOrder, { nullable: true, description: 'Default: by ID number.' }) orderBy: EnrollmentOrder | null,
+  ): Promise<EnrollmentConnection> {
+    const regions = filter?.region ? await residentsService.regionScope(ctx, filter.region) : null;
+    const page = await enrollmentService.list(ctx, coverageYear, filter ?? {}, regions, first, after, orderBy?.field ?? 'ID_NUMBER', orderBy?.direction === 'DESC');
+    return mapConnection(page, presentEnrollment) as unknown as EnrollmentConnection;
   }
 
   @Roles('ADMIN', 'STAFF')

@@ -12,11 +12,16 @@ import type { PolicyYear } from '../../policy-data/model';
 import type { Circumstance } from '../../policy-data/vocabulary';
 import type { Settlement } from '../../policy-engine/policy-engine';
 import { certifiedResidentsOn } from '../assistance/assistance.repository';
-import { maskIdNumber, parseResidentId } from '../residents/id-number';
+import { lookupIdProblem, maskIdNumber, parseResidentId } from '../residents/id-number';
 import { cancelGrantsOfReversedPayment, grantsOf } from '../subsidies/subsidies.repository';
 import { type SubsidiesService, subsidiesService } from '../subsidies/subsidies.service';
 import { ACTIVE_STATES, type EnrollmentState, transition } from './enrollment-state';
+import { type Connection, decodeKeyCursor, pageSize, toKeyConnection } from '../../graphql/pages';
 import {
+  enrollmentCount,
+  type EnrollmentListQuery,
+  enrollmentPage,
+  enrollmentSortKey,
   enrolledElsewhere,
   enrollmentsAlsoElsewhere,
   type EnrollmentRow,
@@ -451,6 +456,8 @@ export class EnrollmentService {
   /** A bank's lookup at the counter: one SQL statement whatever it finds. */
   async enrollmentStatus(ctx: RequestContext, idNumberInput: string, coverageYear: number, asOf?: LocalDate | null): Promise<EnrollmentStatusView> {
     const idNumber = normaliseId(idNumberInput);
+    const problem = lookupIdProblem(idNumber);
+    if (problem) throw badInput(problem, 'idNumber');
     const [row] = await ctx.db.readAlone<StatusRow>(STATUS_SQL, [ctx.tenant.code, idNumber, coverageYear]);
     const person: PersonRow | undefined = row.name === null ? undefined : { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
     const people = makePeople(person ? [person] : [], (row.identities ?? []).map((i) => ({ ...i, id_number: idNumber })));
@@ -548,6 +555,36 @@ export class EnrollmentService {
     return { enrolled: paid.size, alreadyEnrolled, skipped };
   }
 
+  /**
+   * A year's enrolments, filtered by status, region (with the regions inside it), the assistance category
+   * applied and lateness, in a stable order, a page at a time; the count runs only when asked for.
+   */
+  async list(
+    ctx: RequestContext,
+    coverageYear: number,
+    filter: { status?: readonly string[] | null; region?: string | null; category?: string | null; late?: boolean | null },
+    regions: string[] | null,
+    first: number,
+    after: string | null,
+    order: EnrollmentListQuery['order'] = 'ID_NUMBER',
+    descending = false,
+  ): Promise<Connection<EnrollmentRow>> {
+    pageSize(first);
+    const query: EnrollmentListQuery = {
+      coverageYear,
+      statuses: filter.status?.length ? (filter.status as EnrollmentState[]) : null,
+      regions,
+      category: filter.category ?? null,
+      late: filter.late ?? null,
+      order,
+      descending,
+      after: after ? decodeKeyCursor(after, order === 'ID_NUMBER' ? 1 : 2) : null,
+      limit: first + 1,
+    };
+    const rows = await enrollmentPage(ctx.db, query);
+    return toKeyConnection(rows, first, () => enrollmentCount(ctx.db, query), (r) => enrollmentSortKey(r, order), (r) => r);
+  }
+
   /** This tenant's enrolments of people another tenant also enrols for the year (不重复参保 follow-up). */
   async duplicateEnrollments(ctx: RequestContext, coverageYear: number): Promise<Array<{ enrollment: EnrollmentRow; elsewhere: string[] }>> {
     const rows = await enrollmentsAlsoElsewhere(ctx.db, coverageYear);
@@ -559,6 +596,9 @@ export class EnrollmentService {
     if (!person) throw new DomainError('NOT_FOUND', `${maskIdNumber(idNumber)} is not registered in ${ctx.tenant.name}`, { field: 'idNumber' });
     if (person.status === 'TRANSFERRED_OUT') {
       throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} was transferred out on ${person.transferred_out_on}${person.transferred_to ? ` to ${person.transferred_to}` : ''}`, { field: 'idNumber' });
+    }
+    if (person.status === 'DECEASED' || person.status === 'EMIGRATED') {
+      throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} is ${person.status === 'DECEASED' ? 'deceased' : 'emigrated'} (${person.status})`, { field: 'idNumber', status: person.status });
     }
     return person;
   }

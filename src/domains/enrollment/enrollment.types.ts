@@ -3,6 +3,8 @@ import { asEnum, AssistanceCategoryEnum, CircumstanceEnum, type ImportRowStatus,
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
 import type { AssistanceCategory, Circumstance, SubsidyMode } from '../../policy-data/vocabulary';
 import { DateRangeType } from '../public-policy/public-policy.types';
+import { connectionTypes } from '../../graphql/connection';
+import { SortDirectionEnum } from '../residents/residents.types';
 import { ENROLLMENT_STATES } from './enrollment-state';
 import { PAYER_KINDS, type PayerKind } from './enrollment.repository';
 
@@ -13,6 +15,12 @@ registerEnumType(EnrollmentStateEnum, {
   name: 'EnrollmentState',
   description: 'NOT_ENROLLED: no enrolment, or one kept on record after the payment that made it was reversed.',
 });
+export const EnrollmentEndEnum = asEnum(['TRANSFER_OUT', 'DEATH', 'EMIGRATION', 'REFUND'] as const);
+export type EnrollmentEnd = keyof typeof EnrollmentEndEnum;
+registerEnumType(EnrollmentEndEnum, { name: 'EnrollmentEnd', description: 'Why an enrolment stopped counting.' });
+export const EnrollmentOrderFieldEnum = asEnum(['ID_NUMBER', 'PAID_ON', 'ENROLLED_ON'] as const);
+registerEnumType(EnrollmentOrderFieldEnum, { name: 'EnrollmentOrderField', description: 'PAID_ON puts unpaid enrolments last.' });
+const EnrollmentSortDirectionEnum = SortDirectionEnum;
 
 export const PayerKindEnum = asEnum(PAYER_KINDS);
 registerEnumType(PayerKindEnum, { name: 'PayerKind', description: 'Who paid: the insured PERSON, a FAMILY_MEMBER, an EMPLOYER, or a FUNDING_BODY (a full sponsorship\'s fund or budget).' });
@@ -51,7 +59,26 @@ export class Enrollment {
   @Field(() => MoneyScalar, { nullable: true }) amountPaid!: number | null;
   @Field(() => DateRangeType, { nullable: true, description: 'Set when paid; null where the notice does not state when cover starts.' })
   coverage!: DateRangeType | null;
+  @Field(() => DateScalar, { nullable: true, description: 'The day it stopped counting: transferred out, died, emigrated, refunded.' }) endedOn!: string | null;
+  @Field(() => EnrollmentEndEnum, { nullable: true }) endReason!: EnrollmentEnd | null;
   @Field(() => [Payment]) payments!: Payment[];
+}
+
+export const { ConnectionType: EnrollmentConnection } = connectionTypes(Enrollment, 'Enrollment');
+export type EnrollmentConnection = InstanceType<typeof EnrollmentConnection>;
+
+@InputType({ description: 'Which enrolments of the year to list; every condition given must hold.' })
+export class EnrollmentFilter {
+  @Field(() => [EnrollmentStateEnum], { nullable: true }) status?: EnrollmentStateShown[] | null;
+  @Field(() => ID, { nullable: true, description: 'The region of the enrolment, with every region inside it.' }) region?: string | null;
+  @Field(() => AssistanceCategoryEnum, { nullable: true, description: 'The assistance category applied to the enrolment.' }) category?: AssistanceCategory | null;
+  @Field(() => Boolean, { nullable: true, description: 'Enrolled or paid outside the concentrated window.' }) late?: boolean | null;
+}
+
+@InputType()
+export class EnrollmentOrder {
+  @Field(() => EnrollmentOrderFieldEnum) field!: 'ID_NUMBER' | 'PAID_ON' | 'ENROLLED_ON';
+  @Field(() => EnrollmentSortDirectionEnum, { defaultValue: 'ASC' }) direction!: 'ASC' | 'DESC';
 }
 
 @ObjectType({ description: 'What a bank needs at the counter; names and ID numbers masked.' })

@@ -40,22 +40,49 @@ export async function targetsSet(db: TenantTransaction, coverageYear: number): P
 
 export type FollowUpRow = ResidentRow & { region_code: string | null };
 
-/** People paid for the year before and not yet for this one, without a waiver, in ID order after `after`. */
-export async function followUps(db: TenantTransaction, coverageYear: number, regions: string[] | null, after: string | null, limit: number): Promise<FollowUpRow[]> {
-  return db.query<FollowUpRow>(
-    `SELECT ${residentColumns('r')}, h.region_code
+/** Paid on `$D` (the end of that day), or now when `$D` is null: paid by then and not yet ended then. */
+const paidOn = (e: string, d: string) => `(${e}.paid_on IS NOT NULL AND (
+     (${d}::date IS NULL AND ${e}.status IN ('PAID', 'REFUND_PENDING'))
+  OR (${d}::date IS NOT NULL AND ${e}.paid_on <= ${d}::date
+      AND (${e}.status IN ('PAID', 'REFUND_PENDING') OR (${e}.status IN ('REFUNDED', 'TERMINATED') AND ${e}.ended_on > ${d}::date)))))`;
+
+/**
+ * The follow-up list's conditions (parameters: $1 tenant, $2 year, $3 regions, $6 the day or null):
+ * paid last year, not this year, living here, no waiver in force, in the regions; each as it stood on
+ * the day when one is given. The household (and so the region) is the one the person belonged to then.
+ */
+const FOLLOW_UP_FROM = `
        FROM enrollment last
        JOIN resident r ON r.tenant_code = last.tenant_code AND r.id_number = last.id_number
-       LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
-      WHERE last.tenant_code = $1 AND last.coverage_year = $2 - 1 AND last.status IN ('PAID', 'REFUND_PENDING')
-        AND r.status = 'ACTIVE'
-        AND NOT EXISTS (SELECT 1 FROM enrollment e WHERE e.tenant_code = $1 AND e.id_number = r.id_number AND e.coverage_year = $2 AND e.status IN ('PAID', 'REFUND_PENDING'))
-        AND NOT EXISTS (SELECT 1 FROM waiver w WHERE w.tenant_code = $1 AND w.id_number = r.id_number AND w.coverage_year = $2)
-        AND ($3::text[] IS NULL OR h.region_code = ANY ($3::text[]))
+       LEFT JOIN LATERAL (
+         SELECT m.household_id FROM household_membership m
+          WHERE $6::date IS NOT NULL AND m.tenant_code = r.tenant_code AND m.id_number = r.id_number
+            AND m.joined_on <= $6::date AND (m.left_on IS NULL OR m.left_on > $6::date)
+          ORDER BY m.joined_on DESC LIMIT 1) then_member ON true
+       LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = CASE WHEN $6::date IS NULL THEN r.household_id ELSE then_member.household_id END
+      WHERE last.tenant_code = $1 AND last.coverage_year = $2 - 1 AND ${paidOn('last', '$6')}
+        AND (CASE WHEN $6::date IS NULL THEN r.status = 'ACTIVE'
+                  ELSE coalesce(r.died_on > $6::date, true) AND coalesce(r.emigrated_on > $6::date, true)
+                   AND (r.status <> 'TRANSFERRED_OUT' OR coalesce(r.transferred_out_on > $6::date, true)) END)
+        AND NOT EXISTS (SELECT 1 FROM enrollment e WHERE e.tenant_code = $1 AND e.id_number = r.id_number AND e.coverage_year = $2 AND ${paidOn('e', '$6')})
+        AND NOT EXISTS (SELECT 1 FROM waiver w WHERE w.tenant_code = $1 AND w.id_number = r.id_number AND w.coverage_year = $2
+                          AND (CASE WHEN $6::date IS NULL THEN w.withdrawn_on IS NULL
+                                    ELSE w.signed_on <= $6::date AND coalesce(w.withdrawn_on > $6::date, true) END))
+        AND ($3::text[] IS NULL OR h.region_code = ANY ($3::text[]))`;
+
+/** People paid for the year before and not yet for this one, without a waiver, in ID order after `after`. */
+export async function followUps(db: TenantTransaction, coverageYear: number, regions: string[] | null, after: string | null, limit: number, asOf: string | null = null): Promise<FollowUpRow[]> {
+  return db.query<FollowUpRow>(
+    `SELECT ${residentColumns('r')}, h.region_code ${FOLLOW_UP_FROM}
         AND ($4::text IS NULL OR r.id_number > $4)
       ORDER BY r.id_number LIMIT $5`,
-    [db.tenantCode, coverageYear, regions, after, limit],
+    [db.tenantCode, coverageYear, regions, after, limit, asOf],
   );
+}
+
+export async function countFollowUps(db: TenantTransaction, coverageYear: number, regions: string[] | null, asOf: string | null): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${FOLLOW_UP_FROM} AND $4::text IS NULL AND $5::int IS NULL`, [db.tenantCode, coverageYear, regions, null, null, asOf]);
+  return row.n;
 }
 
 export interface CollectionRow {

@@ -2,7 +2,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import { Roles } from '../../graphql/access';
-import { decodeCursor, encodeCursor } from '../../graphql/cursor';
+import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
 import { presentRegion } from '../public-policy/public-policy.presenters';
 import { presentResident } from '../residents/residents.presenters';
@@ -26,18 +26,18 @@ export class ProgressResolver {
   }
 
   @Roles('ADMIN', 'STAFF')
-  @Query(() => ResidentConnection, { description: 'People paid for last year and not yet for this one (催缴), by region, in ID order.' })
+  @Query(() => ResidentConnection, {
+    description: 'People paid for last year and not yet for this one (催缴), by region, in ID order. With asOf: as things stood that day (memberships, statuses, enrolments and waivers then).',
+  })
   async followUps(
     @Ctx() ctx: RequestContext,
     @Arg('coverageYear', () => Int) coverageYear: number,
     @Arg('region', () => ID, { nullable: true }) region: string | null,
-    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 100, description: `At most ${MAX_PAGE}.` }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('asOf', () => DateScalar, { nullable: true, description: 'The list as it stood at the end of that day; default: as things are now.' }) asOf: string | null,
   ): Promise<ResidentConnection> {
-    const cursor = after ? decodeCursor(after) : null;
-    const { rows, hasNextPage } = await progressService.followUps(ctx, coverageYear, region ?? null, first, cursor);
-    const last = rows.at(-1);
-    return { nodes: rows.map(presentResident), pageInfo: { endCursor: last ? encodeCursor(last.id_number) : null, hasNextPage } };
+    return mapConnection(await progressService.followUps(ctx, coverageYear, region ?? null, first, after, asOf ?? null), presentResident) as unknown as ResidentConnection;
   }
 
   @Roles('ADMIN', 'STAFF', 'TAX')
@@ -50,7 +50,7 @@ export class ProgressResolver {
     const summary = await progressService.dailyCollection(ctx, date, coverageYear ?? null);
     return {
       ...summary,
-      rows: summary.rows.map((r) => ({ channel: r.channel, region: r.region_code ? presentRegion(ctx.tenant, r.region_code) : null, count: r.count, amount: r.amount })),
+      rows: summary.rows.map((r) => ({ channel: r.channel, region: r.region_code ? presentRegion(ctx.tenant, r.region_code, date) : null, count: r.count, amount: r.amount })),
     };
   }
 

@@ -6,8 +6,11 @@
 import { compareDates, type LocalDate } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
 import type { RequestContext } from '../../context/request-context';
-import type { Region } from '../../policy-data/model';
-import { collectionOn, type FollowUpRow, followUps, paidCountsByRegion, setTargets, targetsSet } from './progress.repository';
+import { type Region, regionNameOn } from '../../policy-data/model';
+import { type Connection, decodeKeyCursor, MAX_PAGE, pageSize, toKeyConnection } from '../../graphql/pages';
+import { residentsService } from '../residents/residents.service';
+import { collectionOn, countFollowUps, type FollowUpRow, followUps, paidCountsByRegion, setTargets, targetsSet } from './progress.repository';
+
 
 export interface MilestoneView {
   date: string;
@@ -43,7 +46,7 @@ export class ProgressService {
       this.targets(ctx, coverageYear),
     ]);
     const paidByRegion = new Map(counts.map((c) => [c.region_code, c.paid]));
-    const paidWithin = (code: string) => [...paidByRegion].filter(([region]) => region === code || (region && tenant.isWithin(region, code))).reduce((sum, [, n]) => sum + n, 0);
+    const paidWithin = (code: string) => [...paidByRegion].filter(([region]) => region === code || (region && tenant.isWithin(region, code, asOf))).reduce((sum, [, n]) => sum + n, 0);
     const milestones = (policy?.data.milestones ?? []).map((m) => ({ date: m.date, share: m.share, clause: m.clause }));
     const due = [...milestones].reverse().find((m) => compareDates(m.date, asOf) <= 0) ?? null;
     const next = milestones.find((m) => compareDates(m.date, asOf) > 0) ?? null;
@@ -66,7 +69,10 @@ export class ProgressService {
     };
     const whole: Region = { code: tenant.code, name: tenant.name, kind: 'TENANT', parentCode: null };
     const total = counts.reduce((sum, c) => sum + c.paid, 0);
-    return [row(whole, total, targets.get(tenant.code)), ...tenant.regions.map((r) => row(r, paidWithin(r.code), targets.get(r.code)))];
+    // The regions as they were on asOf: those not yet established or already retired are left out, and
+    // each has the name it had then, so a report for a past day reads as it did that day.
+    const then = tenant.regions.filter((r) => (!r.establishedOn || r.establishedOn <= asOf) && (!r.retiredOn || r.retiredOn > asOf));
+    return [row(whole, total, targets.get(tenant.code)), ...then.map((r) => row({ ...r, name: regionNameOn(r, asOf) }, paidWithin(r.code), targets.get(r.code)))];
   }
 
   /** The notice's targets, or where it states none, those an administrator set; the whole tenant's too. */
@@ -105,13 +111,18 @@ export class ProgressService {
     await setTargets(ctx.db, coverageYear, targets, source.trim(), ctx.actor?.sub ?? 'system');
   }
 
-  /** People paid for last year and not yet for this one (催缴), in ID order, a page at a time. */
-  async followUps(ctx: RequestContext, coverageYear: number, region: string | null, first: number, after: string | null): Promise<{ rows: FollowUpRow[]; hasNextPage: boolean }> {
-    if (first < 1 || first > 5000) throw badInput('first must be between 1 and 5000', 'first');
-    if (region && !ctx.tenant.regionsByCode.has(region)) throw badInput(`region ${region} is not a region of ${ctx.tenant.name}`, 'region');
-    const regions = region ? ctx.tenant.regionsWithin(region) : null;
-    const rows = await followUps(ctx.db, coverageYear, regions, after, first + 1);
-    return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+  /**
+   * People paid for last year and not yet for this one (催缴), without a waiver in force, still living
+   * here: in ID order, a page at a time. As of a day, everything is taken as it stood then: the
+   * enrolments paid and not yet ended, the person's status, the household (and so region) they belonged
+   * to, the waivers signed and not yet withdrawn.
+   */
+  async followUps(ctx: RequestContext, coverageYear: number, region: string | null, first: number, after: string | null, asOf: LocalDate | null): Promise<Connection<FollowUpRow>> {
+    pageSize(first, MAX_PAGE);
+    const regions = region ? await residentsService.regionScope(ctx, region, asOf ?? undefined) : null;
+    const key = after ? decodeKeyCursor(after, 1)[0] : null;
+    const rows = await followUps(ctx.db, coverageYear, regions, key, first + 1, asOf);
+    return toKeyConnection(rows, first, () => countFollowUps(ctx.db, coverageYear, regions, asOf), (r) => [r.id_number], (r) => r);
   }
 
   /** A day's payments by channel and region: what the tax system's daily push adds up to. */

@@ -1,16 +1,25 @@
 /** The policy model as the schema shows it: tenants, their regions, policy years and quotes. */
 import { formatMoney } from '../../common/money';
 import type { PolicyYearData } from '../../policy-data/format';
-import type { PolicyYear, Tenant } from '../../policy-data/model';
+import { type PolicyYear, regionNameOn, type Tenant } from '../../policy-data/model';
 import type { Quote } from '../../policy-engine/policy-engine';
 import type { Citation, PolicyInference, PolicyRule, PolicySources, PolicyYearType, QuoteType, RegionType, TenantType } from './public-policy.types';
 
-/** A region of the tenant; a code it does not know (a region since retired) shows as itself. */
-export function presentRegion(tenant: Tenant, code: string): RegionType {
+/** A region of the tenant with its name on `asOf` (today's by default); a code it does not know shows as itself. */
+export function presentRegion(tenant: Tenant, code: string, asOf?: string): RegionType {
   const region = tenant.regionsByCode.get(code);
   return region
-    ? { code: region.code, name: region.name, kind: region.kind, parentCode: region.parentCode, clause: region.clause ?? null, inferred: region.inferred ?? null }
-    : { code, name: code, kind: 'TOWNSHIP', parentCode: null, clause: null, inferred: null };
+    ? {
+        code: region.code,
+        name: regionNameOn(region, asOf),
+        kind: region.kind,
+        parentCode: region.parentCode,
+        clause: region.clause ?? null,
+        inferred: region.inferred ?? null,
+        retiredOn: region.retiredOn ?? null,
+        successorCode: region.successorCode ?? null,
+      }
+    : { code, name: code, kind: 'TOWNSHIP', parentCode: null, clause: null, inferred: null, retiredOn: null, successorCode: null };
 }
 
 export function presentTenant(tenant: Tenant): TenantType {

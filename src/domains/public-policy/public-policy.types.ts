@@ -38,6 +38,10 @@ export class RegionType {
   parentCode!: string | null;
   @Field(() => String, { nullable: true, description: 'Where the notice names this region.' }) clause?: string | null;
   @Field(() => String, { nullable: true, description: 'Set when where the region sits is an inference: why.' }) inferred?: string | null;
+  @Field(() => DateScalar, { nullable: true, description: 'From this day the region takes no new households.' })
+  retiredOn?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Where its households count from the day it retired.' })
+  successorCode?: string | null;
 }
 
 @ObjectType('Tenant', { description: 'A county or city running the scheme, with its own policy per year of cover.' })

@@ -51,3 +51,40 @@ export async function decideRefund(db: TenantTransaction, idNumber: string, cove
   );
   return row;
 }
+
+/** The refunds' part of an ID-number correction (the keys are deferred by the residents domain). */
+export async function moveRefundsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
+  await db.query('UPDATE refund SET id_number = $3 WHERE tenant_code = $1 AND id_number = $2', [db.tenantCode, from, to]);
+}
+
+export async function refundsOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<RefundRow[]> {
+  return db.query<RefundRow>(`SELECT ${REFUND_COLUMNS} FROM refund WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY coverage_year`, [db.tenantCode, idNumbers]);
+}
+
+export interface RefundListQuery {
+  status: string | null;
+  coverageYear: number | null;
+  reason: string | null;
+  descending: boolean;
+  after: [string, string, string] | null;
+  limit: number;
+}
+
+const REFUND_FILTER = `tenant_code = $1 AND ($2::text IS NULL OR status = $2) AND ($3::int IS NULL OR coverage_year = $3) AND ($4::text IS NULL OR reason = $4)`;
+
+/** A page of refunds by the day asked for, then the person and year: a stable order. */
+export async function refundPage(db: TenantTransaction, q: RefundListQuery): Promise<RefundRow[]> {
+  const cmp = q.descending ? '<' : '>';
+  const dir = q.descending ? 'DESC' : 'ASC';
+  return db.query<RefundRow>(
+    `SELECT ${REFUND_COLUMNS} FROM refund WHERE ${REFUND_FILTER}
+        AND ($5::date IS NULL OR (requested_on, id_number, coverage_year) ${cmp} ($5::date, $6::text, $7::int))
+      ORDER BY requested_on ${dir}, id_number ${dir}, coverage_year ${dir} LIMIT $8`,
+    [db.tenantCode, q.status, q.coverageYear, q.reason, q.after?.[0] ?? null, q.after?.[1] ?? null, q.after ? Number(q.after[2]) : null, q.limit],
+  );
+}
+
+export async function refundCount(db: TenantTransaction, q: RefundListQuery): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM refund WHERE ${REFUND_FILTER}`, [db.tenantCode, q.status, q.coverageYear, q.reason]);
+  return row.n;
+}

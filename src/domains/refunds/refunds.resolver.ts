@@ -1,11 +1,29 @@
 /** Refund requests and an administrator's decisions on them. */
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, InputType, Field, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import { Roles } from '../../graphql/access';
+import { connectionTypes, decodeKeyCursor, MAX_PAGE, pageSize, toKeyConnection } from '../../graphql/connection';
+import { RefundReasonEnum } from '../../graphql/enums';
+import { defineListLoader } from '../../graphql/loaders';
+import type { RefundReason } from '../../policy-data/vocabulary';
 import { maskIdNumber } from '../residents/id-number';
-import type { RefundRow } from './refunds.repository';
+import { Resident, SortDirectionEnum } from '../residents/residents.types';
+import { refundCount, refundPage, refundsOfPeople, type RefundRow } from './refunds.repository';
 import { refundsService } from './refunds.service';
 import { Refund, RefundInput, RefundStatusEnum } from './refunds.types';
+
+const { ConnectionType: RefundConnection } = connectionTypes(Refund, 'Refund');
+type RefundConnection = InstanceType<typeof RefundConnection>;
+
+@InputType()
+class RefundFilter {
+  @Field(() => RefundStatusEnum, { nullable: true }) status?: 'PENDING' | 'APPROVED' | 'REJECTED' | null;
+  @Field(() => Int, { nullable: true }) coverageYear?: number | null;
+  @Field(() => RefundReasonEnum, { nullable: true }) reason?: RefundReason | null;
+}
+
+/** A person's refunds, one per enrolment refunded. */
+export const refundsOfPersonLoader = defineListLoader<string, RefundRow>((ctx, ids) => refundsOfPeople(ctx.db, ids), (r) => r.id_number);
 
 const presentRefund = (row: RefundRow): Refund => ({
   id: `${row.id_number}/${row.coverage_year}`,
@@ -52,8 +70,33 @@ export class RefundResolver {
   }
 
   @Roles('ADMIN', 'STAFF')
-  @Query(() => [Refund])
+  @Query(() => RefundConnection, { description: 'Refund requests by status, year and reason, by the day asked for, a page at a time.' })
+  async refundList(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => RefundFilter, { nullable: true }) filter: RefundFilter | null,
+    @Arg('first', () => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('direction', () => SortDirectionEnum, { defaultValue: 'ASC', description: 'The order of the days asked for.' }) direction: 'ASC' | 'DESC',
+  ): Promise<RefundConnection> {
+    pageSize(first);
+    const key = after ? decodeKeyCursor(after, 3) : null;
+    const query = { status: filter?.status ?? null, coverageYear: filter?.coverageYear ?? null, reason: filter?.reason ?? null, descending: direction === 'DESC', after: key as [string, string, string] | null, limit: first + 1 };
+    const rows = await refundPage(ctx.db, query);
+    return toKeyConnection(rows, first, () => refundCount(ctx.db, query), (r) => [r.requested_on, r.id_number, String(r.coverage_year)], presentRefund) as unknown as RefundConnection;
+  }
+
+  @Roles('ADMIN', 'STAFF')
+  @Query(() => [Refund], { deprecationReason: 'Use refundList: a connection with totalCount and filters.' })
   async refunds(@Ctx() ctx: RequestContext, @Arg('status', () => RefundStatusEnum, { nullable: true }) status: string | null): Promise<Refund[]> {
     return (await refundsService.refunds(ctx, status)).map(presentRefund);
+  }
+}
+
+/** A person's refunds, added to the residents domain's type here, where refunds live. */
+@Resolver(() => Resident)
+export class ResidentRefundsResolver {
+  @FieldResolver(() => [Refund], { description: 'Refund requests of the person\'s enrolments, with their dates.' })
+  async refunds(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<Refund[]> {
+    return (await refundsOfPersonLoader(ctx).load(resident.idNumber)).map(presentRefund);
   }
 }

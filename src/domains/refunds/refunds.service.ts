@@ -2,11 +2,12 @@
  * Refunds (退费): a request judged by the notice's rules (reasons, deadlines, timing, the personal part
  * only), then an administrator's decision. The enrolment moves through the state machine with them.
  */
-import type { LocalDate } from '../../common/dates';
+import { compareDates, type LocalDate, todayInChina } from '../../common/dates';
 import { DomainError } from '../../common/errors';
 import type { RequestContext } from '../../context/request-context';
 import type { RefundReason, SubsidyMode } from '../../policy-data/vocabulary';
-import { transitionEnrollment, enrollmentsOfPeople } from '../enrollment/enrollment.repository';
+import { endEnrollments, transitionEnrollment, enrollmentsOfPeople } from '../enrollment/enrollment.repository';
+import { residentDetails } from '../residents/residents.repository';
 import { maskIdNumber } from '../residents/id-number';
 import { cancelScheduledGrants, grantsOf } from '../subsidies/subsidies.repository';
 import { decideRefund, insertRefund, refundOf, type RefundRow, refunds } from './refunds.repository';
@@ -63,11 +64,52 @@ export class RefundsService {
     if (!refund) throw new DomainError('NOT_FOUND', `no refund request for ${maskIdNumber(idNumber)} in ${coverageYear}`, { field: 'idNumber' });
     if (refund.status !== 'PENDING') throw new DomainError('CONFLICT', `the refund request was already ${refund.status}`, { field: 'idNumber' });
     const row = await decideRefund(ctx.db, idNumber, coverageYear, approve, ctx.actor?.sub ?? 'system', note?.trim() || null);
-    if (!(await transitionEnrollment(ctx.db, idNumber, coverageYear, approve ? 'APPROVE_REFUND' : 'REJECT_REFUND'))) {
+    // The enrolment stops counting on the day of the decision: figures for earlier days keep it.
+    const today = todayInChina();
+    if (!(await transitionEnrollment(ctx.db, idNumber, coverageYear, approve ? 'APPROVE_REFUND' : 'REJECT_REFUND', today))) {
       throw new DomainError('CONFLICT', 'the enrolment is no longer waiting for this refund; nothing was written', { field: 'idNumber' });
     }
     if (approve) await cancelScheduledGrants(ctx.db, idNumber, coverageYear);
+    else {
+      // Refused for someone who has died or left the country since: the enrolment ends, without a refund.
+      const [person] = await residentDetails(ctx.db, [idNumber]);
+      if (person?.status === 'DECEASED' || person?.status === 'EMIGRATED') {
+        await endEnrollments(ctx.db, idNumber, today, person.status === 'DECEASED' ? 'END_ON_DEATH' : 'END_ON_EMIGRATION', [coverageYear], ['PAID']);
+      }
+    }
     return row;
+  }
+
+  /**
+   * A death or a settlement abroad, for the enrolments already paid that were running or due to run:
+   * where the notice allows a refund for that reason on the day it is recorded (甘州 七: 死亡、出国定居
+   * within the collection period, before cover starts), the refund is asked for and waits for an
+   * administrator; where it does not (平利 七（五）: 死亡…原参保缴费不予退还; cover already begun), the
+   * enrolment ends that day without a refund. Where the notice states no refund rules (贵阳, which
+   * refers to 黔税发〔2020〕6号), a year whose cover has not begun stays paid until the rules are known,
+   * so that no money is dropped.
+   */
+  async onLeftScheme(ctx: RequestContext, input: { idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: 'DEATH' | 'EMIGRATION' }): Promise<void> {
+    const paid = (await enrollmentsOfPeople(ctx.db, [input.idNumber])).filter((e) => e.status === 'PAID' && compareDates(`${e.coverage_year}-12-31`, input.on) >= 0);
+    const event = input.reason === 'DEATH' ? 'END_ON_DEATH' : 'END_ON_EMIGRATION';
+    for (const enrollment of paid) {
+      const policy = ctx.tenant.policies.get(enrollment.coverage_year);
+      const coverStart = enrollment.cover_start ?? policy?.data.coverage.start.date ?? `${enrollment.coverage_year}-01-01`;
+      const started = compareDates(coverStart, input.on) <= 0;
+      let outcome: 'REFUND' | 'END' | 'KEEP' = started ? 'END' : 'KEEP';
+      if (policy) {
+        try {
+          await this.requestRefund(ctx, { idNumber: input.idNumber, coverageYear: enrollment.coverage_year, reason: input.reason, requestedOn: input.recordedOn });
+          outcome = 'REFUND';
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          // Not allowed by the notice, or the one refund of this enrolment was already asked for and refused.
+          if (err.code === 'REFUND_NOT_ALLOWED' || err.code === 'CONFLICT') outcome = 'END';
+          else if (err.code !== 'POLICY_NOT_CONFIGURED') throw err;
+        }
+      }
+      if (outcome === 'END') await endEnrollments(ctx.db, input.idNumber, input.on, event, [enrollment.coverage_year], ['PAID']);
+    }
   }
 
   async refunds(ctx: RequestContext, status: string | null): Promise<RefundRow[]> {

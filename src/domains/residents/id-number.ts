@@ -2,7 +2,8 @@
  * Resident identity card numbers (GB 11643-1999): 6-digit address code, 8-digit birth date, 3-digit
  * sequence (odd for men, even for women), and an ISO 7064 MOD 11-2 check character.
  */
-import { isLocalDate, type LocalDate } from '../../common/dates';
+import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../../common/dates';
+import { divisions } from '../../common/divisions';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARACTERS = '10X98765432';
@@ -19,12 +20,22 @@ export function checkCharacter(first17: string): string {
   return CHECK_CHARACTERS[sum % 11];
 }
 
-/** The birth date and sex an ID number encodes, or a reason it is not a valid number. */
-export function parseResidentId(idNumber: string): ResidentIdFacts | { error: string } {
+/** Nobody alive was born before this; a birth date before it is a typing error. */
+export const EARLIEST_BIRTH_DATE = '1900-01-01';
+
+/**
+ * The birth date and sex an ID number encodes, or a reason it is not a valid number: the form, a
+ * division code as the first six digits (current or former, see src/common/divisions.ts), a birth date
+ * that is a calendar date between 1900 and today, and the check character.
+ */
+export function parseResidentId(idNumber: string, today: LocalDate = todayInChina()): ResidentIdFacts | { error: string } {
   if (!/^\d{17}[\dX]$/.test(idNumber)) return { error: 'a resident ID number has 17 digits and a digit or X' };
   const birthDate = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
   if (!isLocalDate(birthDate)) return { error: `its birth date ${idNumber.slice(6, 14)} is not a calendar date` };
   if (checkCharacter(idNumber.slice(0, 17)) !== idNumber[17]) return { error: 'its check character is wrong' };
+  if (!divisions().isAddressCode(idNumber.slice(0, 6))) return { error: `its first six digits ${idNumber.slice(0, 6)} are not a division code` };
+  if (compareDates(birthDate, today) > 0) return { error: 'its birth date is after today' };
+  if (compareDates(birthDate, EARLIEST_BIRTH_DATE) < 0) return { error: `its birth date is before ${EARLIEST_BIRTH_DATE.slice(0, 4)}` };
   return { birthDate, sex: Number(idNumber[16]) % 2 === 1 ? 'MALE' : 'FEMALE' };
 }
 
@@ -32,6 +43,19 @@ export function parseResidentId(idNumber: string): ResidentIdFacts | { error: st
 export function makeResidentId(address: string, birthDate: LocalDate, sequence: number): string {
   const first17 = `${address}${birthDate.replace(/-/g, '')}${String(sequence).padStart(3, '0')}`;
   return first17 + checkCharacter(first17);
+}
+
+/**
+ * What a lookup (a bank at the counter) may search by: a valid resident ID number, or the number of
+ * another identity document (5 to 30 letters and digits, not all digits). Anything else is a typing
+ * error that the caller must hear about, not a "not registered".
+ */
+export function lookupIdProblem(idNumber: string): string | null {
+  if (/^\d+X?$/.test(idNumber)) {
+    const facts = parseResidentId(idNumber);
+    return 'error' in facts ? `${maskIdNumber(idNumber)} is not a valid resident ID number: ${facts.error}` : null;
+  }
+  return /^[A-Z0-9]{5,30}$/.test(idNumber) ? null : `${maskIdNumber(idNumber)} is neither a resident ID number nor another document's number (5 to 30 letters and digits)`;
 }
 
 /** 620702199001011234 → 6207**********1234: the birth date digits are never shown. */

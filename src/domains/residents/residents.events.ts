@@ -8,3 +8,21 @@ export const ResidentTransferredOut = domainEvent<{ idNumber: string; on: LocalD
 
 /** A household was read in one statement with what other domains keep of its members: they take their part. */
 export const HouseholdGraphRead = domainEvent<HouseholdGraph>('residents.household-graph-read');
+
+/** People registered (a household, one person, a transfer in): certifications waiting for them attach. */
+export const ResidentsRegistered = domainEvent<{ idNumbers: readonly string[]; on: LocalDate }>('residents.registered');
+
+/**
+ * The person died (DEATH) or settled abroad (EMIGRATION) on `on`, recorded on `recordedOn`: what they
+ * had running ends, and refunds follow the notice.
+ */
+export const ResidentLeftScheme = domainEvent<{ idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: 'DEATH' | 'EMIGRATION' }>('residents.left-scheme');
+
+/** An ID number was corrected: every domain moves its rows to the new number, in the same transaction. */
+export const ResidentIdCorrected = domainEvent<{ from: string; to: string }>('residents.id-corrected');
+
+/**
+ * A waiver (放弃参保确认书) is about to be recorded for the person and year: a domain that knows the
+ * person has already paid for it refuses by throwing.
+ */
+export const WaiverRequested = domainEvent<{ idNumber: string; coverageYear: number }>('residents.waiver-requested');

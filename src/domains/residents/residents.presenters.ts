@@ -18,15 +18,23 @@ export const presentResident = (row: ResidentRow): Resident => ({
   status: row.status,
   transferredOutOn: row.transferred_out_on,
   transferredTo: row.transferred_to,
+  diedOn: row.died_on ?? null,
+  deathSource: row.death_source ?? null,
+  emigratedOn: row.emigrated_on ?? null,
+  emigratedTo: row.emigrated_to ?? null,
+  transferredInOn: row.transferred_in_on ?? null,
+  transferredInFrom: row.transferred_in_from ?? null,
   householdId: row.household_id,
 });
 
 /** A household without its members and region, which field resolvers add. */
 export type HouseholdParent = ReturnType<typeof presentHousehold>;
-export const presentHousehold = (row: HouseholdRow) => ({ id: row.id, bookletNo: row.booklet_no, address: row.address, regionCode: row.region_code });
+export const presentHousehold = (row: HouseholdRow) => ({ id: row.id, bookletNo: row.booklet_no, address: row.address, regionCode: row.region_code, dissolvedOn: row.dissolved_on ?? null });
 
-export const presentMembership = (row: MembershipRow): HouseholdMembership => ({
+export const presentMembership = (row: MembershipRow & { booklet_no?: string }): HouseholdMembership => ({
   idNumber: row.id_number,
+  householdId: row.household_id,
+  bookletNo: row.booklet_no ?? null,
   relationship: row.relationship,
   joinedOn: row.joined_on,
   leftOn: row.left_on,
@@ -49,4 +57,7 @@ export const presentWaiver = (w: WaiverRow): Waiver => ({
   reason: w.reason as WaiverReason,
   reasonText: w.reason_text,
   recordedBy: w.recorded_by,
+  signedOn: w.signed_on ?? null,
+  withdrawnOn: w.withdrawn_on ?? null,
+  withdrawalReason: w.withdrawal_reason ?? null,
 });

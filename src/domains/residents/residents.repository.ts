@@ -10,9 +10,14 @@ export interface HouseholdRow {
   booklet_no: string;
   region_code: string;
   address: string | null;
+  /** Set when the household was merged into another (its booklet closed); absent where a query does not read it. */
+  dissolved_on?: string | null;
 }
 
-export type ResidentStatus = 'ACTIVE' | 'TRANSFERRED_OUT';
+const HOUSEHOLD_COLUMNS = 'id, booklet_no, region_code, address, dissolved_on';
+
+export const RESIDENT_STATUSES = ['ACTIVE', 'TRANSFERRED_OUT', 'DECEASED', 'EMIGRATED'] as const;
+export type ResidentStatus = (typeof RESIDENT_STATUSES)[number];
 
 export interface ResidentRow {
   id_number: string;
@@ -30,6 +35,12 @@ export interface ResidentRow {
   status: ResidentStatus;
   transferred_out_on: string | null;
   transferred_to: string | null;
+  died_on: string | null;
+  death_source: string | null;
+  emigrated_on: string | null;
+  emigrated_to: string | null;
+  transferred_in_on: string | null;
+  transferred_in_from: string | null;
 }
 
 export const RESIDENT_COLUMNS = rowColumns<ResidentRow>()([
@@ -48,6 +59,12 @@ export const RESIDENT_COLUMNS = rowColumns<ResidentRow>()([
   'status',
   'transferred_out_on',
   'transferred_to',
+  'died_on',
+  'death_source',
+  'emigrated_on',
+  'emigrated_to',
+  'transferred_in_on',
+  'transferred_in_from',
 ]);
 
 /** The resident columns qualified by a table alias, for queries that join. */
@@ -56,7 +73,7 @@ export function residentColumns(alias: string): string {
 }
 
 export async function householdsByIds(db: TenantTransaction, ids: readonly string[]): Promise<HouseholdRow[]> {
-  return db.query<HouseholdRow>('SELECT id, booklet_no, region_code, address FROM household WHERE tenant_code = $1 AND id = ANY($2::uuid[])', [db.tenantCode, ids]);
+  return db.query<HouseholdRow>(`SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE tenant_code = $1 AND id = ANY($2::uuid[])`, [db.tenantCode, ids]);
 }
 
 /**
@@ -117,7 +134,7 @@ export async function insertHouseholds(db: TenantTransaction, households: readon
     `INSERT INTO household (tenant_code, booklet_no, region_code, address)
      SELECT $1, h.booklet_no, h.region_code, h.address FROM ${rows.from}
      ON CONFLICT (tenant_code, booklet_no) DO NOTHING
-     RETURNING id, booklet_no, region_code, address`,
+     RETURNING ${HOUSEHOLD_COLUMNS}`,
     [db.tenantCode, ...rows.parameters],
   );
 }
@@ -286,6 +303,14 @@ export async function recordChanges(db: TenantTransaction, changes: readonly Cha
   );
 }
 
+export async function changesOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<ChangeRow[]> {
+  return db.query<ChangeRow>(
+    `SELECT id_number, field, key_information, before, after, actor, role, changed_at FROM resident_change
+      WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY changed_at, id`,
+    [db.tenantCode, idNumbers],
+  );
+}
+
 export async function changesOf(db: TenantTransaction, idNumber: string): Promise<ChangeRow[]> {
   return db.query<ChangeRow>(
     `SELECT id_number, field, key_information, before, after, actor, role, changed_at FROM resident_change
@@ -295,60 +320,184 @@ export async function changesOf(db: TenantTransaction, idNumber: string): Promis
 }
 
 export interface WaiverRow {
+  id: number;
   id_number: string;
   coverage_year: number;
   reason: string;
   reason_text: string | null;
   recorded_by: string;
+  signed_on: string;
+  withdrawn_on: string | null;
+  withdrawal_reason: string | null;
+  withdrawn_by: string | null;
 }
 
-/** Records a 放弃参保确认书; null when one is already recorded for that person and year. */
-export async function insertWaiver(db: TenantTransaction, waiver: Omit<WaiverRow, 'recorded_by'>, recordedBy: string): Promise<WaiverRow | null> {
+const WAIVER_COLUMNS = 'id, id_number, coverage_year, reason, reason_text, recorded_by, signed_on, withdrawn_on, withdrawal_reason, withdrawn_by';
+
+/** Records a 放弃参保确认书; null when one is already in force for that person and year. */
+export async function insertWaiver(
+  db: TenantTransaction,
+  waiver: Pick<WaiverRow, 'id_number' | 'coverage_year' | 'reason' | 'reason_text' | 'signed_on'>,
+  recordedBy: string,
+): Promise<WaiverRow | null> {
   const rows = await db.query<WaiverRow>(
-    `INSERT INTO waiver (tenant_code, id_number, coverage_year, reason, reason_text, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (tenant_code, id_number, coverage_year) DO NOTHING
-     RETURNING id_number, coverage_year, reason, reason_text, recorded_by`,
-    [db.tenantCode, waiver.id_number, waiver.coverage_year, waiver.reason, waiver.reason_text, recordedBy],
+    `INSERT INTO waiver (tenant_code, id_number, coverage_year, reason, reason_text, recorded_by, signed_on) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (tenant_code, id_number, coverage_year) WHERE withdrawn_on IS NULL DO NOTHING
+     RETURNING ${WAIVER_COLUMNS}`,
+    [db.tenantCode, waiver.id_number, waiver.coverage_year, waiver.reason, waiver.reason_text, recordedBy, waiver.signed_on],
   );
   return rows[0] ?? null;
 }
 
-export async function waivers(db: TenantTransaction, coverageYear: number, reason: string | null): Promise<WaiverRow[]> {
-  return db.query<WaiverRow>(
-    `SELECT id_number, coverage_year, reason, reason_text, recorded_by FROM waiver
-      WHERE tenant_code = $1 AND coverage_year = $2 AND ($3::text IS NULL OR reason = $3) ORDER BY recorded_at, id_number`,
-    [db.tenantCode, coverageYear, reason],
+/** Withdraws the waiver in force; null when there is none. */
+export async function withdrawWaiver(db: TenantTransaction, idNumber: string, coverageYear: number, on: string, reason: string | null, by: string): Promise<WaiverRow | null> {
+  const rows = await db.query<WaiverRow>(
+    `UPDATE waiver SET withdrawn_on = $4, withdrawal_reason = $5, withdrawn_by = $6
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND withdrawn_on IS NULL
+      RETURNING ${WAIVER_COLUMNS}`,
+    [db.tenantCode, idNumber, coverageYear, on, reason, by],
   );
+  return rows[0] ?? null;
+}
+
+/** The waivers in force (not withdrawn) of a year; withdrawn ones too when asked. */
+export async function waivers(db: TenantTransaction, coverageYear: number, reason: string | null, withWithdrawn = false): Promise<WaiverRow[]> {
+  return db.query<WaiverRow>(
+    `SELECT ${WAIVER_COLUMNS} FROM waiver
+      WHERE tenant_code = $1 AND coverage_year = $2 AND ($3::text IS NULL OR reason = $3) AND ($4 OR withdrawn_on IS NULL) ORDER BY recorded_at, id_number`,
+    [db.tenantCode, coverageYear, reason, withWithdrawn],
+  );
+}
+
+export interface WaiverListQuery {
+  coverageYear: number;
+  reason: string | null;
+  regions: string[] | null;
+  includeWithdrawn: boolean;
+  order: 'SIGNED_ON' | 'ID_NUMBER';
+  descending: boolean;
+  after: [string, string] | null;
+  limit: number;
+}
+
+const WAIVER_FILTER = `w.tenant_code = $1 AND w.coverage_year = $2 AND ($3::text IS NULL OR w.reason = $3) AND ($4 OR w.withdrawn_on IS NULL)
+  AND ($5::text[] IS NULL OR EXISTS (SELECT 1 FROM resident r JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
+        WHERE r.tenant_code = w.tenant_code AND r.id_number = w.id_number AND h.region_code = ANY ($5::text[])))`;
+
+/** A page of waivers in a stable order (the sort key, then the ID number and id). */
+export async function waiverPage(db: TenantTransaction, q: WaiverListQuery): Promise<WaiverRow[]> {
+  const key = q.order === 'SIGNED_ON' ? "w.signed_on::text || '/' || lpad(w.id::text, 19, '0')" : "w.id_number || '/' || lpad(w.id::text, 19, '0')";
+  const cmp = q.descending ? '<' : '>';
+  return db.query<WaiverRow>(
+    `SELECT ${WAIVER_COLUMNS.split(', ').map((c) => `w.${c}`).join(', ')} FROM waiver w
+      WHERE ${WAIVER_FILTER} AND ($6::text IS NULL OR ${key} ${cmp} $6)
+      ORDER BY ${key} ${q.descending ? 'DESC' : 'ASC'} LIMIT $7`,
+    [db.tenantCode, q.coverageYear, q.reason, q.includeWithdrawn, q.regions, q.after ? q.after.join('/') : null, q.limit],
+  );
+}
+
+export async function waiverCount(db: TenantTransaction, q: WaiverListQuery): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM waiver w WHERE ${WAIVER_FILTER}`, [db.tenantCode, q.coverageYear, q.reason, q.includeWithdrawn, q.regions]);
+  return row.n;
+}
+
+export function waiverSortKey(w: WaiverRow, order: 'SIGNED_ON' | 'ID_NUMBER'): string {
+  return `${order === 'SIGNED_ON' ? w.signed_on : w.id_number}/${String(w.id).padStart(19, '0')}`;
+}
+
+/** The waivers of these people, withdrawn ones too, oldest first. */
+export async function waiversOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<WaiverRow[]> {
+  return db.query<WaiverRow>(`SELECT ${WAIVER_COLUMNS} FROM waiver WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY coverage_year, id`, [db.tenantCode, idNumbers]);
 }
 
 export interface ResidentSearch {
   namePrefix?: string | null;
   idPrefix?: string | null;
+  /** Part of the name, anywhere in it. */
+  name?: string | null;
+  /** The last digits (or X) of the ID number. */
+  idSuffix?: string | null;
   /** A region and every region inside it. */
   regions?: string[] | null;
-  after?: string | null;
-  limit: number;
+  statuses?: readonly ResidentStatus[] | null;
 }
 
-/** Keyset pagination on the ID number: stable under inserts, one statement a page. */
-export async function searchResidents(db: TenantTransaction, search: ResidentSearch): Promise<ResidentRow[]> {
+export type ResidentOrder = 'ID_NUMBER' | 'NAME';
+
+const SEARCH_FILTER = `r.tenant_code = $1
+        AND ($2::text IS NULL OR r.name LIKE $2 || '%')
+        AND ($3::text IS NULL OR r.id_number LIKE $3 || '%')
+        AND ($4::text[] IS NULL OR h.region_code = ANY($4::text[]))
+        AND ($5::text IS NULL OR r.name LIKE '%' || $5 || '%')
+        AND ($6::text IS NULL OR reverse(r.id_number) LIKE reverse($6) || '%')
+        AND ($7::text[] IS NULL OR r.status = ANY($7::text[]))`;
+
+function searchParameters(db: TenantTransaction, search: ResidentSearch): unknown[] {
+  return [db.tenantCode, escapeLike(search.namePrefix), escapeLike(search.idPrefix), search.regions ?? null, escapeLike(search.name), escapeLike(search.idSuffix), search.statuses ?? null];
+}
+
+/**
+ * Keyset pagination on the order's key (the name, then the ID number; or the ID number): stable under
+ * inserts, one statement a page. The last digits of an ID number use the index on its reverse.
+ */
+export async function searchResidents(db: TenantTransaction, search: ResidentSearch, order: ResidentOrder, descending: boolean, after: string[] | null, limit: number): Promise<ResidentRow[]> {
+  const byName = order === 'NAME';
+  const direction = descending ? 'DESC' : 'ASC';
+  const afterCondition = byName ? `($8::text IS NULL OR (r.name, r.id_number) ${descending ? '<' : '>'} ($8::text, $9::text))` : `($8::text IS NULL OR r.id_number ${descending ? '<' : '>'} $8::text)`;
   return db.query<ResidentRow>(
     `SELECT ${residentColumns('r')}
        FROM resident r
        LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
-      WHERE r.tenant_code = $1
-        AND ($2::text IS NULL OR r.name LIKE $2 || '%')
-        AND ($3::text IS NULL OR r.id_number LIKE $3 || '%')
-        AND ($4::text[] IS NULL OR h.region_code = ANY($4::text[]))
-        AND ($5::text IS NULL OR r.id_number > $5)
-      ORDER BY r.id_number
-      LIMIT $6`,
-    [db.tenantCode, escapeLike(search.namePrefix), escapeLike(search.idPrefix), search.regions ?? null, search.after ?? null, search.limit],
+      WHERE ${SEARCH_FILTER}
+        AND ${afterCondition}
+      ORDER BY ${byName ? `r.name ${direction}, ` : ''}r.id_number ${direction}
+      LIMIT ${byName ? '$10' : '$9'}`,
+    [...searchParameters(db, search), after?.[0] ?? null, ...(byName ? [after?.[1] ?? null] : []), limit],
   );
+}
+
+export async function countResidents(db: TenantTransaction, search: ResidentSearch): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM resident r LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id WHERE ${SEARCH_FILTER}`,
+    searchParameters(db, search),
+  );
+  return row.n;
 }
 
 function escapeLike(text: string | null | undefined): string | null {
   return text ? text.replace(/[\\%_]/g, (c) => `\\${c}`) : null;
+}
+
+export interface HouseholdSearch {
+  regions: string[] | null;
+  bookletPrefix: string | null;
+  headName: string | null;
+  includeDissolved: boolean;
+}
+
+const HOUSEHOLD_FILTER = `h.tenant_code = $1 AND ($2::text[] IS NULL OR h.region_code = ANY($2::text[])) AND ($3::text IS NULL OR h.booklet_no LIKE $3 || '%')
+  AND ($4 OR h.dissolved_on IS NULL)
+  AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM resident r WHERE r.tenant_code = h.tenant_code AND r.household_id = h.id AND r.relationship = '${HEAD_OF_HOUSEHOLD}' AND r.name LIKE '%' || $5 || '%'))`;
+
+/** Households in booklet order, a page after `afterBookletNo`. */
+export async function searchHouseholds(db: TenantTransaction, search: HouseholdSearch, descending: boolean, afterBookletNo: string | null, limit: number): Promise<HouseholdRow[]> {
+  return db.query<HouseholdRow>(
+    `SELECT ${HOUSEHOLD_COLUMNS.split(', ').map((c) => `h.${c}`).join(', ')} FROM household h
+      WHERE ${HOUSEHOLD_FILTER} AND ($6::text IS NULL OR h.booklet_no ${descending ? '<' : '>'} $6)
+      ORDER BY h.booklet_no ${descending ? 'DESC' : 'ASC'} LIMIT $7`,
+    [db.tenantCode, search.regions, escapeLike(search.bookletPrefix), search.includeDissolved, escapeLike(search.headName), afterBookletNo, limit],
+  );
+}
+
+export async function countHouseholds(db: TenantTransaction, search: HouseholdSearch): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM household h WHERE ${HOUSEHOLD_FILTER}`, [
+    db.tenantCode,
+    search.regions,
+    escapeLike(search.bookletPrefix),
+    search.includeDissolved,
+    escapeLike(search.headName),
+  ]);
+  return row.n;
 }
 
 /** What the policy engine needs of a person: details, status, and the region of their household. */

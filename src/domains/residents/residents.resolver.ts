@@ -2,25 +2,34 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import { Roles } from '../../graphql/access';
-import { encodeCursor } from '../../graphql/cursor';
+import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
 import { presentRegion } from '../public-policy/public-policy.presenters';
 import { RegionType } from '../public-policy/public-policy.types';
-import { householdLoader } from './residents.loaders';
+import { changesOfPersonLoader, householdLoader, membershipsOfPersonLoader, waiversOfPersonLoader } from './residents.loaders';
 import { type HouseholdParent, presentChange, presentHousehold, presentMembership, presentResident, presentWaiver } from './residents.presenters';
 import { residentsService, type WaiverReason } from './residents.service';
+import { type WaiverRow, waiverCount, waiverPage, waiverSortKey } from './residents.repository';
+import { decodeKeyCursor, pageSize, toKeyConnection } from '../../graphql/connection';
 import {
   Household,
+  HouseholdConnection,
+  HouseholdFilter,
   HouseholdInput,
   HouseholdMembership,
   Resident,
   ResidentChange,
   ResidentConnection,
   ResidentInput,
+  ResidentOrder,
   ResidentSearchInput,
   ResidentUpdateInput,
+  SortDirectionEnum,
   Waiver,
+  WaiverConnection,
+  WaiverFilter,
   WaiverInput,
+  WaiverOrder,
   WaiverReasonEnum,
 } from './residents.types';
 
@@ -76,6 +85,25 @@ export class HouseholdResolver {
     return row && presentHousehold(row);
   }
 
+  @Roles(...READERS)
+  @Query(() => Household, { nullable: true, description: 'A household by its booklet number (户口簿号).' })
+  async householdByBooklet(@Ctx() ctx: RequestContext, @Arg('bookletNo') bookletNo: string) {
+    const row = await residentsService.householdByBooklet(ctx, bookletNo);
+    return row && presentHousehold(row);
+  }
+
+  @Roles(...READERS)
+  @Query(() => HouseholdConnection, { description: 'Households by region (with the regions inside it), booklet prefix and head\'s name, in booklet order.' })
+  async households(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => HouseholdFilter, { nullable: true }) filter: HouseholdFilter | null,
+    @Arg('first', () => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('direction', () => SortDirectionEnum, { defaultValue: 'ASC', description: 'The order of booklet numbers.' }) direction: 'ASC' | 'DESC',
+  ): Promise<HouseholdConnection> {
+    return mapConnection(await residentsService.households(ctx, filter ?? {}, first, after, direction), presentHousehold) as unknown as HouseholdConnection;
+  }
+
   @FieldResolver(() => RegionType)
   region(@Ctx() ctx: RequestContext, @Root() household: HouseholdParent): RegionType {
     return presentRegion(ctx.tenant, household.regionCode);
@@ -102,16 +130,16 @@ export class ResidentResolver {
   }
 
   @Roles(...READERS)
-  @Query(() => ResidentConnection, { description: 'Residents by name prefix, ID prefix and region, in ID order, a page at a time.' })
+  @Query(() => ResidentConnection, { description: 'Residents by part of the name, the last digits of the ID number, prefixes, region and status; by ID number or name, a page at a time.' })
   async residents(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => ResidentSearchInput, { nullable: true }) filter: ResidentSearchInput | null,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('orderBy', () => ResidentOrder, { nullable: true, description: 'Default: by ID number.' }) orderBy: ResidentOrder | null,
   ): Promise<ResidentConnection> {
-    const { rows, hasNextPage } = await residentsService.search(ctx, filter ?? {}, first, after);
-    const last = rows.at(-1);
-    return { nodes: rows.map(presentResident), pageInfo: { endCursor: last ? encodeCursor(last.id_number) : null, hasNextPage } };
+    const page = await residentsService.search(ctx, { ...filter, statuses: filter?.status }, first, after, orderBy?.field ?? 'ID_NUMBER', orderBy?.direction ?? 'ASC');
+    return mapConnection(page, presentResident) as unknown as ResidentConnection;
   }
 
   @Roles(...READERS)
@@ -121,7 +149,34 @@ export class ResidentResolver {
   }
 
   @Roles('ADMIN', 'STAFF')
-  @Query(() => [Waiver])
+  @Query(() => WaiverConnection, { description: 'The waivers (放弃参保确认书) of a year, by region and reason, a page at a time.' })
+  async waiverList(
+    @Ctx() ctx: RequestContext,
+    @Arg('coverageYear', () => Int) coverageYear: number,
+    @Arg('filter', () => WaiverFilter, { nullable: true }) filter: WaiverFilter | null,
+    @Arg('first', () => Int, { defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('orderBy', () => WaiverOrder, { nullable: true, description: 'Default: by the day signed.' }) orderBy: WaiverOrder | null,
+  ): Promise<WaiverConnection> {
+    pageSize(first);
+    const order = orderBy?.field ?? 'SIGNED_ON';
+    const key = after ? decodeKeyCursor(after, 1)[0].split('/') : null;
+    const query = {
+      coverageYear,
+      reason: filter?.reason ?? null,
+      regions: filter?.region ? await residentsService.regionScope(ctx, filter.region) : null,
+      includeWithdrawn: filter?.includeWithdrawn ?? false,
+      order,
+      descending: orderBy?.direction === 'DESC',
+      after: key ? ([key[0], key[1]] as [string, string]) : null,
+      limit: first + 1,
+    };
+    const rows = await waiverPage(ctx.db, query);
+    return toKeyConnection(rows, first, () => waiverCount(ctx.db, query), (w: WaiverRow) => [waiverSortKey(w, order)], presentWaiver) as unknown as WaiverConnection;
+  }
+
+  @Roles('ADMIN', 'STAFF')
+  @Query(() => [Waiver], { deprecationReason: 'Use waiverList: a connection with totalCount, filters and an order.' })
   async waivers(
     @Ctx() ctx: RequestContext,
     @Arg('coverageYear', () => Int) coverageYear: number,
@@ -158,9 +213,47 @@ export class ResidentResolver {
   }
 
   @Roles(...WRITERS)
-  @Mutation(() => Waiver, { description: 'Records a 放弃参保确认书.' })
+  @Mutation(() => Waiver, { description: 'Records a 放弃参保确认书; refused (CONFLICT) for someone already paid for that year.' })
   async recordWaiver(@Ctx() ctx: RequestContext, @Arg('input', () => WaiverInput) input: WaiverInput): Promise<Waiver> {
     return presentWaiver(await residentsService.recordWaiver(ctx, input));
+  }
+
+  @Roles(...WRITERS)
+  @Mutation(() => Waiver, { description: 'Withdraws a waiver (the person will enrol after all); it stays on record with the date.' })
+  async withdrawWaiver(
+    @Ctx() ctx: RequestContext,
+    @Arg('idNumber') idNumber: string,
+    @Arg('coverageYear', () => Int) coverageYear: number,
+    @Arg('on', () => DateScalar, { nullable: true, description: 'Defaults to today (China time).' }) on: string | null,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+  ): Promise<Waiver> {
+    return presentWaiver(await residentsService.withdrawWaiver(ctx, idNumber, coverageYear, on, reason));
+  }
+
+  @Roles(...WRITERS)
+  @Mutation(() => Resident, { description: 'Corrects an ID number: the person and all they have (enrolments, payments, grants, refunds, certifications, history) continue under the new number.' })
+  async correctIdNumber(
+    @Ctx() ctx: RequestContext,
+    @Arg('idNumber') idNumber: string,
+    @Arg('newIdNumber') newIdNumber: string,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+  ): Promise<Resident> {
+    return presentResident(await residentsService.correctIdNumber(ctx, idNumber, newIdNumber, reason));
+  }
+
+  @FieldResolver(() => [ResidentChange], { description: 'Changes of the person\'s information and status (信息变更登记表), oldest first, under the current ID number.' })
+  async changes(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<ResidentChange[]> {
+    return (await changesOfPersonLoader(ctx).load(resident.idNumber)).map(presentChange);
+  }
+
+  @FieldResolver(() => [Waiver], { name: 'waivers', description: 'Waivers (放弃参保确认书), withdrawn ones too.' })
+  async waiversOfResident(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<Waiver[]> {
+    return (await waiversOfPersonLoader(ctx).load(resident.idNumber)).map(presentWaiver);
+  }
+
+  @FieldResolver(() => [HouseholdMembership], { description: 'Every household the person belonged to, with dates.' })
+  async memberships(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<HouseholdMembership[]> {
+    return (await membershipsOfPersonLoader(ctx).load(resident.idNumber)).map(presentMembership);
   }
 
   @FieldResolver(() => Household, { nullable: true })

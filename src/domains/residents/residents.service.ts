@@ -7,13 +7,22 @@ import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../../c
 import { badInput, DomainError } from '../../common/errors';
 import type { RequestContext } from '../../context/request-context';
 import { refreshStaleStatistics } from '../../db/statistics';
-import { decodeCursor } from '../../graphql/cursor';
+import { type Connection, decodeKeyCursor, pageSize, type SortDirection, toKeyConnection } from '../../graphql/pages';
 import { maskIdNumber, parseResidentId } from './id-number';
-import { HouseholdGraphRead, ResidentTransferredOut } from './residents.events';
+import { divisions } from '../../common/divisions';
+import { regionNameOn } from '../../policy-data/model';
+import { HouseholdGraphRead, ResidentIdCorrected, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from './residents.events';
+import { checkDeferredKeys, householdByBooklet, moveIdNumber } from './life-events.repository';
+import { regionRows } from './regions.repository';
 import { householdLoader, membersOfHouseholdLoader } from './residents.loaders';
 import {
   bookletsTaken,
   changesOf,
+  countHouseholds,
+  countResidents,
+  type ResidentOrder,
+  type ResidentStatus,
+  searchHouseholds,
   type ChangeRow,
   closeMembership,
   existingResidents,
@@ -38,6 +47,7 @@ import {
   updateResident,
   type WaiverRow,
   waivers,
+  withdrawWaiver,
 } from './residents.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -121,19 +131,21 @@ export class ResidentsService {
   checkHousehold(ctx: RequestContext, input: HouseholdRequest): CheckedHousehold {
     const bookletNo = input.bookletNo.trim();
     if (!bookletNo) throw badInput('bookletNo must not be empty', 'bookletNo');
-    this.checkRegion(ctx, input.region);
+    // Whether the region exists and is in use is asked of the database when the household is written.
+    if (!input.region?.trim()) throw badInput('region must not be empty', 'region');
     const registeredOn = this.date(input.registeredOn, 'registeredOn');
     if (input.members.length === 0) throw badInput('a household has at least one member', 'members');
     const heads = input.members.filter((m) => m.relationship.trim() === HEAD_OF_HOUSEHOLD).length;
     if (heads !== 1) throw badInput(`a household has exactly one ${HEAD_OF_HOUSEHOLD}, this one has ${heads}`, 'members');
     const seen = new Set<string>();
     const members = input.members.map((member, i) => {
-      const person = this.checkPerson(member.idNumber, member, `members[${i}]`);
+      const person = this.checkPerson(ctx, member.idNumber, member, `members[${i}]`);
+      this.checkPlaceRequired(ctx, person, `members[${i}]`);
       if (seen.has(person.idNumber)) throw badInput(`members[${i}].idNumber ${maskIdNumber(person.idNumber)} appears twice`, `members[${i}].idNumber`);
       seen.add(person.idNumber);
       return { ...person, relationship: member.relationship.trim() };
     });
-    return { bookletNo, region: input.region, address: input.address?.trim() || null, registeredOn, members };
+    return { bookletNo, region: input.region.trim(), address: input.address?.trim() || null, registeredOn, members };
   }
 
   /**
@@ -144,13 +156,24 @@ export class ResidentsService {
    */
   async registerHouseholds(ctx: RequestContext, households: readonly CheckedHousehold[]): Promise<Array<{ household: HouseholdRow } | { error: DomainError }>> {
     const ids = households.flatMap((h) => h.members.map((m) => m.idNumber));
-    const [taken, takenBooklets] = await Promise.all([existingResidents(ctx.db, ids), bookletsTaken(ctx.db, households.map((h) => h.bookletNo))]);
+    const [taken, takenBooklets, regions] = await Promise.all([
+      existingResidents(ctx.db, ids),
+      bookletsTaken(ctx.db, households.map((h) => h.bookletNo)),
+      regionRows(ctx.db, [...new Set(households.map((h) => h.region))]),
+    ]);
+    const regionByCode = new Map(regions.map((r) => [r.code, r]));
+    if (regions.some((r) => !ctx.tenant.regionsByCode.has(r.code))) await ctx.app.regionsChanged?.(ctx.tenant.code);
     const takenIds = new Set(taken);
     const counts = new Map<string, number>();
     for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
     const bookletCounts = new Map<string, number>();
     for (const h of households) bookletCounts.set(h.bookletNo, (bookletCounts.get(h.bookletNo) ?? 0) + 1);
     const results: Array<{ household: HouseholdRow } | { error: DomainError }> = households.map((h) => {
+      const region = regionByCode.get(h.region);
+      if (!region) return { error: badInput(`region ${h.region} is not a region of ${ctx.tenant.name}`, 'region') };
+      if (region.retired_on && compareDates(region.retired_on, h.registeredOn) <= 0) {
+        return { error: badInput(`region ${h.region} was retired on ${region.retired_on}${ctx.tenant.regionsByCode.get(h.region)?.successorCode ? `; register in ${ctx.tenant.regionsByCode.get(h.region)!.successorCode}` : ''}`, 'region') };
+      }
       const already = h.members.filter((m) => takenIds.has(m.idNumber)).map((m) => m.idNumber);
       if (already.length) return { error: new DomainError('CONFLICT', `already registered: ${already.map(maskIdNumber).join(', ')}`, { field: 'members' }) };
       const twice = h.members.filter((m) => (counts.get(m.idNumber) ?? 0) > 1).map((m) => m.idNumber);
@@ -172,12 +195,14 @@ export class ResidentsService {
     await this.insertPeople(ctx, people);
     await refreshStaleStatistics(ctx.db, 'resident', people.length);
     await recordMemberships(ctx.db, people.map((p) => ({ householdId: p.householdId, idNumber: p.idNumber, relationship: p.relationship, joinedOn: p.joinedOn })));
+    for (const h of good) await ctx.app.events.emit(ctx, ResidentsRegistered, { idNumbers: h.members.map((m) => m.idNumber), on: h.registeredOn });
     return results.map((r) => ('household' in r ? { household: inserted.find((h) => h.booklet_no === r.household.booklet_no)! } : r));
   }
 
   /** Registers one person, alone or into an existing household. */
   async registerResident(ctx: RequestContext, input: MemberRequest & { householdId?: string | null; joinedOn?: LocalDate | null }): Promise<ResidentRow> {
-    const person = this.checkPerson(input.idNumber, input, '');
+    const person = this.checkPerson(ctx, input.idNumber, input, '');
+    this.checkPlaceRequired(ctx, person, '');
     if ((await existingResidents(ctx.db, [person.idNumber])).length > 0) {
       throw new DomainError('CONFLICT', `${maskIdNumber(person.idNumber)} is already registered`, { field: 'idNumber' });
     }
@@ -189,43 +214,65 @@ export class ResidentsService {
     } else {
       await this.insertPeople(ctx, [{ ...person, relationship: null, householdId: null }]);
     }
+    await ctx.app.events.emit(ctx, ResidentsRegistered, { idNumbers: [person.idNumber], on: this.date(input.joinedOn, 'joinedOn') });
     return (await residentDetails(ctx.db, [person.idNumber]))[0];
   }
 
   /** Changes a person's details; every changed field leaves a change record (信息变更登记表). */
   async updateResident(ctx: RequestContext, idNumberInput: string, update: ResidentUpdate): Promise<ResidentRow> {
-    const current = await this.existing(ctx, idNumberInput);
+    let current = await this.existing(ctx, idNumberInput);
     const next: Partial<Record<UpdatableResidentField, string | null>> = {};
-    if (update.newIdNumber != null) {
-      const checked = this.checkPerson(update.newIdNumber, { name: current.name, idType: current.id_type as IdType }, '');
-      if (checked.idNumber !== current.id_number) {
-        if ((await existingResidents(ctx.db, [checked.idNumber])).length > 0) {
-          throw new DomainError('CONFLICT', `${maskIdNumber(checked.idNumber)} is already registered`, { field: 'newIdNumber' });
-        }
-        Object.assign(next, { id_number: checked.idNumber, birth_date: checked.birthDate, sex: checked.sex });
-      }
+    if (update.newIdNumber != null && update.newIdNumber.trim().toUpperCase() !== current.id_number) {
+      current = await this.correctIdNumber(ctx, current.id_number, update.newIdNumber, null);
     }
     if (update.name != null) {
       if (!update.name.trim()) throw badInput('name must not be empty', 'name');
       next.name = update.name.trim();
     }
     if (update.phone !== undefined) next.phone = update.phone?.trim() || null;
-    if (update.hukouPlace !== undefined) next.hukou_place = this.place(update.hukouPlace, 'hukouPlace');
-    if (update.residencePermitPlace !== undefined) next.residence_permit_place = this.place(update.residencePermitPlace, 'residencePermitPlace');
+    if (update.hukouPlace !== undefined) next.hukou_place = this.place(ctx, update.hukouPlace, 'hukouPlace');
+    if (update.residencePermitPlace !== undefined) next.residence_permit_place = this.place(ctx, update.residencePermitPlace, 'residencePermitPlace');
     if (update.applicantType !== undefined) next.applicant_type = update.applicantType;
     if (update.school !== undefined) next.school = update.school?.trim() || null;
-    const changed = (Object.entries(next) as Array<[UpdatableResidentField, string | null]>).filter(([field, value]) => current[field] !== value);
+    const before = current;
+    const changed = (Object.entries(next) as Array<[UpdatableResidentField, string | null]>).filter(([field, value]) => before[field] !== value);
     if (changed.length === 0) return current;
     await updateResident(ctx.db, current.id_number, changed);
-    const newId = next.id_number ?? current.id_number;
     await recordChanges(
       ctx.db,
-      changed
-        .filter(([field]) => field !== 'birth_date' && field !== 'sex')
-        .map(([field, value]) => ({ idNumber: newId, field, keyInformation: KEY_FIELDS.has(field), before: current[field] ?? null, after: value })),
+      changed.map(([field, value]) => ({ idNumber: before.id_number, field, keyInformation: KEY_FIELDS.has(field), before: before[field] ?? null, after: value })),
       this.actor(ctx),
     );
-    return (await residentDetails(ctx.db, [newId]))[0];
+    return (await residentDetails(ctx.db, [current.id_number]))[0];
+  }
+
+  /**
+   * Corrects an ID number (a typing error, a number reissued): the person, and every row any domain
+   * keeps under the number, move to the new one in this transaction, explicitly table by table (no
+   * cascading keys), so their history continues under the new number. The birth date and sex follow
+   * the new number; the change is recorded as key information.
+   */
+  async correctIdNumber(ctx: RequestContext, idNumberInput: string, newIdNumberInput: string, reason: string | null): Promise<ResidentRow> {
+    const current = await this.existing(ctx, idNumberInput);
+    const checked = this.checkPerson(ctx, newIdNumberInput, { name: current.name, idType: current.id_type as IdType }, '');
+    if (checked.idNumber === current.id_number) throw badInput('newIdNumber is the number already on record', 'newIdNumber');
+    if ((await existingResidents(ctx.db, [checked.idNumber])).length > 0) {
+      throw new DomainError('CONFLICT', `${maskIdNumber(checked.idNumber)} is already registered`, { field: 'newIdNumber' });
+    }
+    await moveIdNumber(ctx.db, current.id_number, checked.idNumber);
+    await ctx.app.events.emit(ctx, ResidentIdCorrected, { from: current.id_number, to: checked.idNumber });
+    const facts: Array<[UpdatableResidentField, string | null]> = [
+      ['birth_date', checked.birthDate],
+      ['sex', checked.sex],
+    ];
+    await updateResident(ctx.db, checked.idNumber, facts.filter(([field, value]) => current[field] !== value));
+    await checkDeferredKeys(ctx.db);
+    await recordChanges(
+      ctx.db,
+      [{ idNumber: checked.idNumber, field: 'id_number', keyInformation: true, before: current.id_number, after: `${checked.idNumber}${reason?.trim() ? ` (${reason.trim()})` : ''}` }],
+      this.actor(ctx),
+    );
+    return (await residentDetails(ctx.db, [checked.idNumber]))[0];
   }
 
   async addHouseholdMember(ctx: RequestContext, householdId: string, idNumber: string, relationship: string, joinedOn?: LocalDate | null): Promise<HouseholdRow> {
@@ -260,12 +307,23 @@ export class ResidentsService {
     return (await residentDetails(ctx.db, [person.id_number]))[0];
   }
 
-  async recordWaiver(ctx: RequestContext, input: { idNumber: string; coverageYear: number; reason: WaiverReason; reasonText?: string | null }): Promise<WaiverRow> {
+  /** A 放弃参保确认书: refused for someone already paid for that year (the enrolment domain says so). */
+  async recordWaiver(ctx: RequestContext, input: { idNumber: string; coverageYear: number; reason: WaiverReason; reasonText?: string | null; signedOn?: LocalDate | null }): Promise<WaiverRow> {
     const person = await this.existing(ctx, input.idNumber);
     const reasonText = input.reasonText?.trim() || null;
     if (input.reason === 'OTHER' && !reasonText) throw badInput('reason OTHER needs reasonText (其他原因)', 'reasonText');
-    const row = await insertWaiver(ctx.db, { id_number: person.id_number, coverage_year: input.coverageYear, reason: input.reason, reason_text: reasonText }, this.actor(ctx).sub);
+    const signedOn = this.date(input.signedOn, 'signedOn');
+    await ctx.app.events.emit(ctx, WaiverRequested, { idNumber: person.id_number, coverageYear: input.coverageYear });
+    const row = await insertWaiver(ctx.db, { id_number: person.id_number, coverage_year: input.coverageYear, reason: input.reason, reason_text: reasonText, signed_on: signedOn }, this.actor(ctx).sub);
     if (!row) throw new DomainError('CONFLICT', `a waiver for ${input.coverageYear} is already recorded for ${maskIdNumber(person.id_number)}`, { field: 'idNumber' });
+    return row;
+  }
+
+  /** Withdraws a waiver (the person decided to enrol after all); it stays on record with the date. */
+  async withdrawWaiver(ctx: RequestContext, idNumber: string, coverageYear: number, on: LocalDate | null, reason: string | null): Promise<WaiverRow> {
+    const person = await this.existing(ctx, idNumber);
+    const row = await withdrawWaiver(ctx.db, person.id_number, coverageYear, this.date(on, 'on'), reason?.trim() || null, this.actor(ctx).sub);
+    if (!row) throw new DomainError('NOT_FOUND', `no waiver for ${coverageYear} in force for ${maskIdNumber(person.id_number)}`, { field: 'idNumber' });
     return row;
   }
 
@@ -300,21 +358,69 @@ export class ResidentsService {
     return changesOf(ctx.db, idNumber.trim().toUpperCase());
   }
 
+  /**
+   * Residents by part of the name, the last digits of the ID number (what a counter clerk types), a
+   * prefix of either, a region with the regions inside it and statuses; ordered by ID number or name.
+   */
   async search(
     ctx: RequestContext,
-    query: { namePrefix?: string | null; idPrefix?: string | null; region?: string | null },
+    query: { namePrefix?: string | null; idPrefix?: string | null; name?: string | null; idSuffix?: string | null; region?: string | null; statuses?: readonly ResidentStatus[] | null },
     first: number,
     after: string | null,
-  ): Promise<{ rows: ResidentRow[]; hasNextPage: boolean }> {
-    if (first < 1 || first > 500) throw badInput('first must be between 1 and 500', 'first');
-    let regions: string[] | null = null;
-    if (query.region) {
-      this.checkRegion(ctx, query.region);
-      regions = ctx.tenant.regionsWithin(query.region);
+    order: ResidentOrder = 'ID_NUMBER',
+    direction: SortDirection = 'ASC',
+  ): Promise<Connection<ResidentRow>> {
+    pageSize(first);
+    const regions = query.region ? await this.regionScope(ctx, query.region) : null;
+    const idSuffix = query.idSuffix?.trim().toUpperCase() || null;
+    if (idSuffix && !/^\d*X?$/.test(idSuffix)) throw badInput('idSuffix is the last digits of an ID number (or X)', 'idSuffix');
+    const search = {
+      namePrefix: query.namePrefix?.trim(),
+      idPrefix: query.idPrefix?.trim().toUpperCase(),
+      name: query.name?.trim() || null,
+      idSuffix,
+      regions,
+      statuses: query.statuses?.length ? query.statuses : null,
+    };
+    const key = after ? decodeKeyCursor(after, order === 'NAME' ? 2 : 1) : null;
+    const rows = await searchResidents(ctx.db, search, order, direction === 'DESC', key, first + 1);
+    return toKeyConnection(rows, first, () => countResidents(ctx.db, search), (r) => (order === 'NAME' ? [r.name, r.id_number] : [r.id_number]), (r) => r);
+  }
+
+  /** Households by region (with those inside it), booklet prefix and the head's name, in booklet order. */
+  async households(
+    ctx: RequestContext,
+    query: { region?: string | null; bookletPrefix?: string | null; headName?: string | null; includeDissolved?: boolean | null },
+    first: number,
+    after: string | null,
+    direction: SortDirection = 'ASC',
+  ): Promise<Connection<HouseholdRow>> {
+    pageSize(first);
+    const search = {
+      regions: query.region ? await this.regionScope(ctx, query.region) : null,
+      bookletPrefix: query.bookletPrefix?.trim() || null,
+      headName: query.headName?.trim() || null,
+      includeDissolved: query.includeDissolved ?? false,
+    };
+    const key = after ? decodeKeyCursor(after, 1)[0] : null;
+    const rows = await searchHouseholds(ctx.db, search, direction === 'DESC', key, first + 1);
+    return toKeyConnection(rows, first, () => countHouseholds(ctx.db, search), (h) => [h.booklet_no], (h) => h);
+  }
+
+  /** A household by its booklet number (户口簿号), with its members read in the same statement. */
+  async householdByBooklet(ctx: RequestContext, bookletNo: string): Promise<HouseholdRow | null> {
+    const row = await householdByBooklet(ctx.db, bookletNo.trim());
+    return row && this.household(ctx, row.id);
+  }
+
+  /** The codes of a region and of every region inside it; BAD_USER_INPUT for a region the tenant does not have. */
+  async regionScope(ctx: RequestContext, region: string, asOf?: LocalDate): Promise<string[]> {
+    if (!ctx.tenant.regionsByCode.has(region)) {
+      if ((await regionRows(ctx.db, [region])).length === 0) throw badInput(`region ${region} is not a region of ${ctx.tenant.name}`, 'region');
+      await ctx.app.regionsChanged?.(ctx.tenant.code);
+      return [region];
     }
-    const cursor = after ? decodeCursor(after) : null;
-    const rows = await searchResidents(ctx.db, { namePrefix: query.namePrefix?.trim(), idPrefix: query.idPrefix?.trim().toUpperCase(), regions, after: cursor, limit: first + 1 });
-    return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+    return ctx.tenant.regionsWithin(region, asOf);
   }
 
   private async insertPeople(ctx: RequestContext, people: ReadonlyArray<CheckedPerson & { relationship: string | null; householdId: string | null }>): Promise<void> {
@@ -331,7 +437,7 @@ export class ResidentsService {
   }
 
   /** Validates identity: for resident ID cards, the GB 11643 number, and birth date and sex agreeing with it. */
-  private checkPerson(idNumberInput: string, details: Partial<PersonDetails>, prefix: string): CheckedPerson {
+  checkPerson(ctx: RequestContext, idNumberInput: string, details: Partial<PersonDetails>, prefix: string): CheckedPerson {
     const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
     const idNumber = idNumberInput.trim().toUpperCase();
     const idType = details.idType ?? 'RESIDENT_ID_CARD';
@@ -358,41 +464,64 @@ export class ResidentsService {
       sex,
       birthDate,
       phone: details.phone?.trim() || null,
-      hukouPlace: this.place(details.hukouPlace, field('hukouPlace')),
-      residencePermitPlace: this.place(details.residencePermitPlace, field('residencePermitPlace')),
+      hukouPlace: this.place(ctx, details.hukouPlace, field('hukouPlace')),
+      residencePermitPlace: this.place(ctx, details.residencePermitPlace, field('residencePermitPlace')),
       applicantType: details.applicantType ?? null,
       school: details.school?.trim() || null,
     };
   }
 
-  /** Places are division codes: 6 digits (county), 9 (township) or 12 (village). */
-  private place(value: string | null | undefined, field: string): string | null {
+  /**
+   * Places are kept as division codes: 6 digits (county), 9 (township) or 12 (village). Staff may write
+   * the code or the name as they write it (平利县老县镇, 陕西省安康市平利县老县镇, or 老县镇 inside the
+   * tenant); a village's name is looked up among the tenant's regions.
+   */
+  place(ctx: RequestContext, value: string | null | undefined, field: string): string | null {
     const place = value?.trim() || null;
-    if (place && !/^\d{6}(\d{3}(\d{3})?)?$/.test(place)) throw badInput(`${field} must be a division code of 6, 9 or 12 digits`, field);
-    return place;
+    if (!place) return null;
+    const villageOf = (township: string, name: string) =>
+      ctx.tenant.regions.find((r) => r.code.length === 12 && r.code.startsWith(township) && regionNameOn(r) === name)?.code ?? null;
+    const resolved = divisions().resolvePlace(place, ctx.tenant.code, villageOf);
+    if ('error' in resolved) throw badInput(`${field} must be a division code of 6, 9 or 12 digits or a place's name: ${resolved.error}`, field);
+    return resolved.code;
   }
 
-  private checkRegion(ctx: RequestContext, region: string): void {
-    if (!ctx.tenant.regionsByCode.has(region)) throw badInput(`region ${region} is not a region of ${ctx.tenant.name}`, 'region');
+  /**
+   * Where the notice enrols only people whose hukou or residence permit is in the tenant (平利 七（一）2),
+   * a person with neither is refused at registration, naming the field, rather than later at payment.
+   */
+  checkPlaceRequired(ctx: RequestContext, person: { hukouPlace: string | null; residencePermitPlace: string | null }, prefix: string): void {
+    const latest = ctx.tenant.coverageYears.at(-1);
+    const rule = latest === undefined ? undefined : ctx.tenant.policies.get(latest)?.data.enrolment?.placeMustMatchHukouOrResidencePermit;
+    if (!rule) return;
+    const here = (place: string | null) => !!place && place.startsWith(ctx.tenant.code);
+    if (here(person.hukouPlace) || here(person.residencePermitPlace)) return;
+    const field = prefix ? `${prefix}.hukouPlace` : 'hukouPlace';
+    throw new DomainError(
+      'BAD_USER_INPUT',
+      `${field}: ${ctx.tenant.name} enrols only people whose hukou or residence permit is here (${rule.clause}); give hukouPlace or residencePermitPlace in ${ctx.tenant.name}` +
+        (person.hukouPlace || person.residencePermitPlace ? ` (on the form: ${person.hukouPlace ?? person.residencePermitPlace})` : ''),
+      { field, clause: rule.clause },
+    );
   }
 
-  private date(value: LocalDate | null | undefined, field: string): LocalDate {
+  date(value: LocalDate | null | undefined, field: string): LocalDate {
     if (value == null) return todayInChina();
     if (!isLocalDate(value)) throw badInput(`${field} must be a date YYYY-MM-DD`, field);
     return value;
   }
 
-  private actor(ctx: RequestContext) {
+  actor(ctx: RequestContext) {
     return { sub: ctx.actor?.sub ?? 'system', role: ctx.actor?.role ?? 'SYSTEM' };
   }
 
-  private async existing(ctx: RequestContext, idNumber: string): Promise<ResidentRow> {
+  async existing(ctx: RequestContext, idNumber: string): Promise<ResidentRow> {
     const person = (await residentDetails(ctx.db, [idNumber.trim().toUpperCase()]))[0];
     if (!person) throw new DomainError('NOT_FOUND', `${maskIdNumber(idNumber.trim().toUpperCase())} is not registered in ${ctx.tenant.name}`, { field: 'idNumber' });
     return person;
   }
 
-  private async checkJoin(ctx: RequestContext, householdId: string, relationship: string | null): Promise<HouseholdRow> {
+  async checkJoin(ctx: RequestContext, householdId: string, relationship: string | null): Promise<HouseholdRow> {
     if (!relationship) throw badInput('relationship to the head is needed to join a household', 'relationship');
     // The row alone: members read now would be stale once the person has joined.
     const household = UUID.test(householdId) ? await householdLoader(ctx).load(householdId) : null;
@@ -412,7 +541,7 @@ export class ResidentsService {
   }
 
   /** Leaves the household; the head may leave only last (a household always has exactly one head). */
-  private async leave(ctx: RequestContext, person: ResidentRow, on: LocalDate, evenHead = false): Promise<void> {
+  async leave(ctx: RequestContext, person: ResidentRow, on: LocalDate, evenHead = false): Promise<void> {
     if (!person.household_id) return;
     if (person.relationship === HEAD_OF_HOUSEHOLD && !evenHead) {
       if (await householdHasOthers(ctx.db, person.household_id, person.id_number)) throw badInput(`the ${HEAD_OF_HOUSEHOLD} cannot leave while others remain; make another member ${HEAD_OF_HOUSEHOLD} first`, 'idNumber');

@@ -325,3 +325,8 @@ export async function subsidyTotalsBySource(db: TenantTransaction, coverageYear:
     [db.tenantCode, coverageYear],
   );
 }
+
+/** The subsidies' part of an ID-number correction (the keys are deferred by the residents domain). */
+export async function moveGrantsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
+  await db.query('UPDATE subsidy_grant SET id_number = $3 WHERE tenant_code = $1 AND id_number = $2', [db.tenantCode, from, to]);
+}

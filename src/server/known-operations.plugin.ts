@@ -1,0 +1,34 @@
+/**
+ * Production's allow-list: tokens of the roles KNOWN_OPERATIONS_ONLY names (BANK and TAX by default)
+ * may run only the operations of schema/operations/, the ones their scripts were written against, and
+ * nothing ad hoc. An operation is known when its text, stripped of what does not change its meaning,
+ * is one of theirs.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type OperationDefinitionNode, print, stripIgnoredCharacters } from 'graphql';
+import { DomainError } from '../common/errors';
+import type { RequestContext } from '../context/request-context';
+import { loadOperations } from '../graphql/operations';
+
+const signature = (operation: OperationDefinitionNode) => stripIgnoredCharacters(print(operation));
+
+export function knownOperationsPlugin(roles: readonly string[]): ApolloServerPlugin<RequestContext> {
+  const known = new Map<string, string>();
+  for (const { document } of loadOperations()) {
+    for (const definition of document.definitions) {
+      if (definition.kind === 'OperationDefinition' && definition.name) known.set(signature(definition), definition.name.value);
+    }
+  }
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue: ctx, operation }) {
+          const role = ctx.actor?.role;
+          if (!role || !roles.includes(role) || (operation && known.has(signature(operation)))) return;
+          const message = `a ${role} token may run only the operations it was given (schema/operations/: ${[...new Set(known.values())].sort().join(', ')})`;
+          throw new GraphQLError(message, { originalError: new DomainError('FORBIDDEN', message), extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+        },
+      };
+    },
+  };
+}
