@@ -175,6 +175,8 @@ export class MoneyKeptWhole1763801100000 implements MigrationInterface {
 
     // A resident's bank account (一卡通 or bank card) for payouts: never shown unmasked but in an audited export.
     await q.query('ALTER TABLE resident ADD COLUMN bank_account text, ADD COLUMN bank_name text');
+    // A household read in one statement carries the grants' payout results too.
+    await defineHouseholdGraph(q, true);
 
     // Existing data, across tenants: the owner steps outside its forced row-level security for these statements.
     for (const table of ['enrollment', 'payment', 'subsidy_grant']) await q.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
@@ -194,6 +196,7 @@ export class MoneyKeptWhole1763801100000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await defineHouseholdGraph(q, false);
     for (const table of ['payment', 'subsidy_grant', 'enrollment']) await q.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
     await q.query(`DELETE FROM payment WHERE channel = '${SPONSORSHIP_CHANNEL}' AND recorded_by = 'migration'`);
     await q.query(`UPDATE subsidy_grant SET status = 'SCHEDULED' WHERE status = 'DUE'`);
@@ -236,5 +239,37 @@ async function defineSchemeMembershipSync(q: QueryRunner, ended: string): Promis
         ON CONFLICT DO NOTHING;
       END IF;
       RETURN NULL;
+    END $$`);
+}
+
+/** household_graph (migrations HouseholdGraphFunction, CountyYear), its grants with their payout results or without. */
+async function defineHouseholdGraph(q: QueryRunner, withPayoutResults: boolean): Promise<void> {
+  const withLifeEvents = true;
+  const extra = withLifeEvents ? ', r.died_on, r.death_source, r.emigrated_on, r.emigrated_to, r.transferred_in_on, r.transferred_in_from' : '';
+  await q.query(`CREATE OR REPLACE FUNCTION household_graph(p_tenant text, p_id uuid) RETURNS json
+    LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+    DECLARE result json;
+    BEGIN
+      SELECT json_build_object(
+        'household', json_build_object('id', h.id, 'booklet_no', h.booklet_no, 'region_code', h.region_code, 'address', h.address${withLifeEvents ? ", 'dissolved_on', h.dissolved_on" : ''}),
+        'members', coalesce((
+          SELECT json_agg(m ORDER BY m.relationship = '户主' DESC, m.id_number) FROM (
+            SELECT r.id_number, r.id_type, r.name, r.sex, r.birth_date, r.phone, r.household_id, r.relationship, r.hukou_place,
+                   r.residence_permit_place, r.applicant_type, r.school, r.status, r.transferred_out_on, r.transferred_to${extra}
+              FROM resident r WHERE r.tenant_code = p_tenant AND r.household_id = p_id) m), '[]'),
+        'enrollments', coalesce((
+          SELECT json_agg(e ORDER BY e.id_number, e.coverage_year) FROM (
+            SELECT e.id_number, e.coverage_year, e.status, e.enrolled_on, e.circumstances, e.region_code, e.standard_contribution,
+                   e.subsidy, e.applied_category, e.subsidy_mode, e.amount_due, e.late, e.paid_on, e.amount_paid, e.cover_start, e.cover_end${withLifeEvents ? ', e.ended_on, e.end_reason' : ''}
+              FROM resident r JOIN enrollment e ON e.tenant_code = r.tenant_code AND e.id_number = r.id_number
+             WHERE r.tenant_code = p_tenant AND r.household_id = p_id) e), '[]'),
+        'grants', coalesce((
+          SELECT json_agg(g ORDER BY g.id) FROM (
+            SELECT g.id, g.id_number, g.coverage_year, g.category, g.mode, g.kind, g.amount, g.granted_on, g.payout_month, g.status, g.funding${withPayoutResults ? ', g.payout_result, g.payout_result_on' : ''}
+              FROM resident r JOIN subsidy_grant g ON g.tenant_code = r.tenant_code AND g.id_number = r.id_number
+             WHERE r.tenant_code = p_tenant AND r.household_id = p_id) g), '[]'))
+        INTO result
+        FROM household h WHERE h.tenant_code = p_tenant AND h.id = p_id;
+      RETURN result;
     END $$`);
 }

@@ -69,7 +69,7 @@ export type EnrollInput = {
   idNumber: string;
 };
 
-/** NOT_ENROLLED only in EnrollmentStatus. */
+/** NOT_ENROLLED: no enrolment, or one kept on record after the payment that made it was reversed. */
 export type EnrollmentState =
   | 'NOT_ENROLLED'
   | 'PAID'
@@ -132,14 +132,33 @@ export type MemberInput = {
   sex?: Sex | null | undefined;
 };
 
+/** Who paid: the insured PERSON, a FAMILY_MEMBER, an EMPLOYER, or a FUNDING_BODY (a full sponsorship's fund or budget). */
+export type PayerKind =
+  | 'EMPLOYER'
+  | 'FAMILY_MEMBER'
+  | 'FUNDING_BODY'
+  | 'PERSON';
+
 export type PaymentInput = {
   amount: string;
   channel: string;
   coverageYear: number;
   idNumber: string;
   paidOn: string;
-  /** Idempotency key within the tenant. */
+  /** The payer's name where it is not the person (required then). */
+  payer?: string | null | undefined;
+  /** Who paid; default PERSON. */
+  payerKind?: PayerKind | null | undefined;
+  /** Idempotency key within the channel. */
   receiptNo: string;
+};
+
+/** A mistaken payment to reverse: by its channel and receipt, with the reason and the date. */
+export type PaymentReversalInput = {
+  channel: string;
+  reason: string;
+  receiptNo: string;
+  reversedOn: string;
 };
 
 export type QuoteInput = {
@@ -333,7 +352,7 @@ export type TaxImportPaymentsMutationVariables = Exact<{
 }>;
 
 
-export type TaxImportPaymentsMutation = { importPayments: { batchId: string, accepted: number, duplicates: number, rejected: number, rows: Array<{ index: number, receiptNo: string, status: ImportRowStatus, error: string | null, code: string | null }> } };
+export type TaxImportPaymentsMutation = { importPayments: { batchId: string, accepted: number, held: number, duplicates: number, rejected: number, rows: Array<{ index: number, receiptNo: string, channel: string, status: ImportRowStatus, held: boolean, error: string | null, code: string | null }> } };
 
 export type TaxDailyCollectionQueryVariables = Exact<{
   date: string;
@@ -341,6 +360,41 @@ export type TaxDailyCollectionQueryVariables = Exact<{
 
 
 export type TaxDailyCollectionQuery = { dailyCollection: { date: string, count: number, amount: string, byChannel: Array<{ channel: string, count: number, amount: string }> } };
+
+export type TaxPaymentBatchQueryVariables = Exact<{
+  batchId: string;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type TaxPaymentBatchQuery = { paymentBatch: { batchId: string, rows: number, accepted: number, held: number, duplicates: number, rejected: number, acceptedAmount: string, heldAmount: string, results: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ index: number, receiptNo: string, channel: string, idNumberMasked: string, amount: string | null, paidOn: string | null, status: ImportRowStatus, held: boolean, code: string | null, error: string | null }> } } };
+
+export type TaxHeldPaymentsQueryVariables = Exact<{
+  coverageYear?: number | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type TaxHeldPaymentsQuery = { heldPayments: { totalCount: number, total: string, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ channel: string, receiptNo: string, idNumber: string, coverageYear: number, amount: string, paidOn: string, payer: string | null, batchId: string | null, code: string, reason: string, missing: string | null, receivedAt: string }> } };
+
+export type TaxPreCollectionRosterQueryVariables = Exact<{
+  coverageYear: number;
+  asOf: string;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type TaxPreCollectionRosterQuery = { preCollectionRoster: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ idNumber: string, name: string, category: AssistanceCategory | null, categories: Array<AssistanceCategory>, certifiedBy: string | null, mode: SubsidyMode | null, standardContribution: string, subsidy: string | null, amountDue: string | null, fundingBody: string | null, enrollmentStatus: string, note: string | null, region: { name: string } | null }> } };
+
+export type TaxReversePaymentMutationVariables = Exact<{
+  input: PaymentReversalInput;
+}>;
+
+
+export type TaxReversePaymentMutation = { reversePayment: { receiptNo: string, channel: string, amount: string, paidOn: string, reversed: boolean, reversedOn: string | null, reversalReason: string | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -690,12 +744,15 @@ export const TaxImportPaymentsDocument = new TypedDocumentString(`
   importPayments(batchId: $batchId, payments: $payments) {
     batchId
     accepted
+    held
     duplicates
     rejected
     rows {
       index
       receiptNo
+      channel
       status
+      held
       error
       code
     }
@@ -716,3 +773,107 @@ export const TaxDailyCollectionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<TaxDailyCollectionQuery, TaxDailyCollectionQueryVariables>;
+export const TaxPaymentBatchDocument = new TypedDocumentString(`
+    query TaxPaymentBatch($batchId: String!, $first: Int!, $after: String) {
+  paymentBatch(batchId: $batchId, first: $first, after: $after) {
+    batchId
+    rows
+    accepted
+    held
+    duplicates
+    rejected
+    acceptedAmount
+    heldAmount
+    results {
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+      nodes {
+        index
+        receiptNo
+        channel
+        idNumberMasked
+        amount
+        paidOn
+        status
+        held
+        code
+        error
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TaxPaymentBatchQuery, TaxPaymentBatchQueryVariables>;
+export const TaxHeldPaymentsDocument = new TypedDocumentString(`
+    query TaxHeldPayments($coverageYear: Int, $first: Int!, $after: String) {
+  heldPayments(coverageYear: $coverageYear, first: $first, after: $after) {
+    totalCount
+    total
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      channel
+      receiptNo
+      idNumber
+      coverageYear
+      amount
+      paidOn
+      payer
+      batchId
+      code
+      reason
+      missing
+      receivedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TaxHeldPaymentsQuery, TaxHeldPaymentsQueryVariables>;
+export const TaxPreCollectionRosterDocument = new TypedDocumentString(`
+    query TaxPreCollectionRoster($coverageYear: Int!, $asOf: Date!, $first: Int!, $after: String) {
+  preCollectionRoster(
+    coverageYear: $coverageYear
+    asOf: $asOf
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      idNumber
+      name
+      region {
+        name
+      }
+      category
+      categories
+      certifiedBy
+      mode
+      standardContribution
+      subsidy
+      amountDue
+      fundingBody
+      enrollmentStatus
+      note
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TaxPreCollectionRosterQuery, TaxPreCollectionRosterQueryVariables>;
+export const TaxReversePaymentDocument = new TypedDocumentString(`
+    mutation TaxReversePayment($input: PaymentReversalInput!) {
+  reversePayment(input: $input) {
+    receiptNo
+    channel
+    amount
+    paidOn
+    reversed
+    reversedOn
+    reversalReason
+  }
+}
+    `) as unknown as TypedDocumentString<TaxReversePaymentMutation, TaxReversePaymentMutationVariables>;
