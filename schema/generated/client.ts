@@ -173,6 +173,24 @@ export type QuoteInput = {
   wrongLocationPaidOn?: string | null | undefined;
 };
 
+export type RefundReason =
+  | 'DEATH'
+  /** 跨省重复缴费: a duplicate payment in another province, one kind of DUPLICATE_ENROLLMENT (甘州 七). */
+  | 'DUPLICATE_CROSS_PROVINCE'
+  | 'DUPLICATE_ENROLLMENT'
+  | 'EMIGRATION'
+  | 'EMPLOYEE_INSURANCE'
+  | 'ENLISTMENT'
+  | 'IMPRISONMENT'
+  | 'MISSING'
+  | 'OTHER_POOL'
+  | 'WRONG_LOCATION';
+
+export type RefundStatus =
+  | 'APPROVED'
+  | 'PENDING'
+  | 'REJECTED';
+
 /** A township or street (9-digit statistical code) or a village (12 digits) inside the tenant. */
 export type RegionInput = {
   /** 620702102 大满镇; a village 620702102001. */
@@ -345,6 +363,32 @@ export type PortalAddRegionsMutationVariables = Exact<{
 
 
 export type PortalAddRegionsMutation = { addRegions: { accepted: number, duplicates: number, rejected: number, rows: Array<{ index: number, regionCode: string, status: ImportRowStatus, code: string | null, error: string | null }> } };
+
+export type PortalFullSponsorshipRosterQueryVariables = Exact<{
+  coverageYear: number;
+  asOf: string;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type PortalFullSponsorshipRosterQuery = { fullSponsorshipRoster: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ idNumber: string, name: string, category: AssistanceCategory | null, certifiedBy: string | null, standardContribution: string, amountDue: string | null, fundingBody: string | null, enrollmentStatus: string, note: string | null, region: { name: string } | null }> } };
+
+export type PortalSubsidyTotalsQueryVariables = Exact<{
+  coverageYear: number;
+}>;
+
+
+export type PortalSubsidyTotalsQuery = { subsidyTotals: { total: string, paidOut: string, owed: string, byCategory: Array<{ category: AssistanceCategory, mode: SubsidyMode, people: number, amount: string, paidOut: string, owed: string }>, bySource: Array<{ source: string, name: string, amount: string }> } };
+
+export type PortalRefundRegisterQueryVariables = Exact<{
+  coverageYear: number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type PortalRefundRegisterQuery = { refundList: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ idNumber: string, coverageYear: number, reason: RefundReason, requestedOn: string, status: RefundStatus, amount: string, cancelledReimbursement: string, decidedBy: string | null, paidOn: string | null, payoutReference: string | null }> } };
 
 export type TaxImportPaymentsMutationVariables = Exact<{
   batchId: string;
@@ -739,6 +783,79 @@ export const PortalAddRegionsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PortalAddRegionsMutation, PortalAddRegionsMutationVariables>;
+export const PortalFullSponsorshipRosterDocument = new TypedDocumentString(`
+    query PortalFullSponsorshipRoster($coverageYear: Int!, $asOf: Date!, $first: Int!, $after: String) {
+  fullSponsorshipRoster(
+    coverageYear: $coverageYear
+    asOf: $asOf
+    first: $first
+    after: $after
+  ) {
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      idNumber
+      name
+      region {
+        name
+      }
+      category
+      certifiedBy
+      standardContribution
+      amountDue
+      fundingBody
+      enrollmentStatus
+      note
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalFullSponsorshipRosterQuery, PortalFullSponsorshipRosterQueryVariables>;
+export const PortalSubsidyTotalsDocument = new TypedDocumentString(`
+    query PortalSubsidyTotals($coverageYear: Int!) {
+  subsidyTotals(coverageYear: $coverageYear) {
+    total
+    paidOut
+    owed
+    byCategory {
+      category
+      mode
+      people
+      amount
+      paidOut
+      owed
+    }
+    bySource {
+      source
+      name
+      amount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalSubsidyTotalsQuery, PortalSubsidyTotalsQueryVariables>;
+export const PortalRefundRegisterDocument = new TypedDocumentString(`
+    query PortalRefundRegister($coverageYear: Int!, $first: Int!, $after: String) {
+  refundList(filter: {coverageYear: $coverageYear}, first: $first, after: $after) {
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      idNumber
+      coverageYear
+      reason
+      requestedOn
+      status
+      amount
+      cancelledReimbursement
+      decidedBy
+      paidOn
+      payoutReference
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalRefundRegisterQuery, PortalRefundRegisterQueryVariables>;
 export const TaxImportPaymentsDocument = new TypedDocumentString(`
     mutation TaxImportPayments($batchId: String!, $payments: [PaymentInput!]!) {
   importPayments(batchId: $batchId, payments: $payments) {

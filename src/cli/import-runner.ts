@@ -75,7 +75,7 @@ function report(file: string, tally: Tally, errorsFile: string | undefined): voi
   if (errorsFile) {
     const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
     const lines = tally.rejections.map((r) => [r.line, quote(r.column ?? ''), quote(r.label), r.code ?? '', quote(r.error)].join(','));
-    writeFileSync(errorsFile, ['row,column,receipt,code,error', ...lines].join('\n') + '\n');
+    writeFileSync(errorsFile, ['line,column,row,code,error', ...lines].join('\n') + '\n');
     if (tally.rejections.length) process.stderr.write(`${tally.rejections.length} rejected rows, each with its reason: ${errorsFile}\n`);
     return;
   }

@@ -89,6 +89,7 @@ describe('enrolment state machine', () => {
     expect(Object.fromEntries(ENROLLMENT_EVENTS.map((e) => [e, TRANSITIONS[e].ends ?? null]))).toEqual({
       ENROL: null,
       PAY: null,
+      REVERSE_PAYMENT: null,
       REQUEST_REFUND: null,
       APPROVE_REFUND: 'REFUND',
       REJECT_REFUND: null,
