@@ -24,6 +24,7 @@ import { DatabaseHealth } from './server/health';
 import { inputTextPlugin } from './server/input-text.plugin';
 import { knownOperationsPlugin } from './server/known-operations.plugin';
 import { createHttpServer } from './server/http';
+import { releaseHeldAtStart } from './server/held-release';
 import { DOMAIN_MODULES } from './server/modules';
 import { observabilityPlugin } from './server/observability.plugin';
 import { RegionSync } from './server/region-sync';
@@ -57,6 +58,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     await regionSync.start();
     const regions = regionSync;
     state.regionsChanged = (tenantCode) => regions.reload(tenantCode);
+    await releaseHeldAtStart(state, log, progress);
     apollo = createApollo(config, log, metrics);
     await apollo.start();
     const http = createHttpServer(state, apollo, health, { headersTimeoutMs: config.headersTimeoutMs });
