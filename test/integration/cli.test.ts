@@ -17,6 +17,8 @@ const COMMANDS: Record<string, string> = {
   migrate: 'migrate',
   'tenants:check': 'tenants-check',
   'schema:emit': 'emit-schema',
+  'schema:check': 'schema-check',
+  'schema:release': 'schema-release',
   codegen: 'codegen',
   'import:payments': 'import-payments',
   'import:assistance': 'import-assistance',
