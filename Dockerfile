@@ -20,13 +20,17 @@ ENV NODE_ENV=production \
     PORT=4000 \
     DATA_DIR=/data
 WORKDIR /app
-# Read-only to the server's user: the code, its packages, the tenants' policy files and China's division
-# codes (ID numbers, place names; the villages for npm run import:regions, which runs here too).
+# Read-only to the server's user: the code, its packages, the tenants' policy files, China's division
+# codes (ID numbers, place names; the villages for npm run import:regions, which runs here too) and the
+# files below.
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/tenants ./tenants
 COPY --from=build /app/data ./data
+# The client operations (the metrics' known operation names, the allow-list, the dashboard's queries) and the dashboard's page.
+COPY --from=build /app/schema/operations ./schema/operations
+COPY --from=build /app/public ./public
 # The only folder it writes: the embedded database (when DATABASE_URL is unset) and generated secrets.
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

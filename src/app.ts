@@ -21,8 +21,10 @@ import { loadTenants } from './policy-data/loader';
 import { PolicyEngine } from './policy-engine/policy-engine';
 import { prepareDatabase, type PreparedDatabase } from './server/database';
 import { DatabaseHealth } from './server/health';
+import { inputTextPlugin } from './server/input-text.plugin';
 import { knownOperationsPlugin } from './server/known-operations.plugin';
 import { createHttpServer } from './server/http';
+import { releaseHeldAtStart } from './server/held-release';
 import { DOMAIN_MODULES } from './server/modules';
 import { observabilityPlugin } from './server/observability.plugin';
 import { importPolicyFiles } from './server/policy-files';
@@ -70,6 +72,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     const tenants = tenantSync;
     state.regionsChanged = (tenantCode) => tenants.reload(tenantCode);
     state.policiesChanged = (tenantCode) => tenants.reload(tenantCode);
+    await releaseHeldAtStart(state, log, progress);
     apollo = createApollo(config, log, metrics);
     await apollo.start();
     const http = createHttpServer(state, apollo, health, { headersTimeoutMs: config.headersTimeoutMs });
@@ -126,6 +129,7 @@ function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloS
       // No HTTP caching is offered; without this plugin Apollo wraps every field resolver to compute hints.
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(log),
+      inputTextPlugin(),
       observabilityPlugin(metrics, log, knownOperationNames()),
       ...(config.knownOperationsOnly.length ? [knownOperationsPlugin(config.knownOperationsOnly)] : []),
       ...(config.production ? [] : [sqlCountPlugin()]),

@@ -69,7 +69,7 @@ export type EnrollInput = {
   idNumber: string;
 };
 
-/** NOT_ENROLLED only in EnrollmentStatus. */
+/** NOT_ENROLLED: no enrolment, or one kept on record after the payment that made it was reversed. */
 export type EnrollmentState =
   | 'NOT_ENROLLED'
   | 'PAID'
@@ -132,14 +132,33 @@ export type MemberInput = {
   sex?: Sex | null | undefined;
 };
 
+/** Who paid: the insured PERSON, a FAMILY_MEMBER, an EMPLOYER, or a FUNDING_BODY (a full sponsorship's fund or budget). */
+export type PayerKind =
+  | 'EMPLOYER'
+  | 'FAMILY_MEMBER'
+  | 'FUNDING_BODY'
+  | 'PERSON';
+
 export type PaymentInput = {
   amount: string;
   channel: string;
   coverageYear: number;
   idNumber: string;
   paidOn: string;
-  /** Idempotency key within the tenant. */
+  /** The payer's name where it is not the person (required then). */
+  payer?: string | null | undefined;
+  /** Who paid; default PERSON. */
+  payerKind?: PayerKind | null | undefined;
+  /** Idempotency key within the channel. */
   receiptNo: string;
+};
+
+/** A mistaken payment to reverse: by its channel and receipt, with the reason and the date. */
+export type PaymentReversalInput = {
+  channel: string;
+  reason: string;
+  receiptNo: string;
+  reversedOn: string;
 };
 
 export type QuoteInput = {
@@ -153,6 +172,24 @@ export type QuoteInput = {
   /** 错缴异地 (平利 七（三）): the first payment, made in the wrong place and refunded there; the window, cover and assistance count from it. */
   wrongLocationPaidOn?: string | null | undefined;
 };
+
+export type RefundReason =
+  | 'DEATH'
+  /** 跨省重复缴费: a duplicate payment in another province, one kind of DUPLICATE_ENROLLMENT (甘州 七). */
+  | 'DUPLICATE_CROSS_PROVINCE'
+  | 'DUPLICATE_ENROLLMENT'
+  | 'EMIGRATION'
+  | 'EMPLOYEE_INSURANCE'
+  | 'ENLISTMENT'
+  | 'IMPRISONMENT'
+  | 'MISSING'
+  | 'OTHER_POOL'
+  | 'WRONG_LOCATION';
+
+export type RefundStatus =
+  | 'APPROVED'
+  | 'PENDING'
+  | 'REJECTED';
 
 /** A township or street (9-digit statistical code) or a village (12 digits) inside the tenant. */
 export type RegionInput = {
@@ -176,6 +213,13 @@ export type RegionKind =
   | 'TOWNSHIP'
   | 'UNIT'
   | 'VILLAGE';
+
+export type Role =
+  | 'ADMIN'
+  | 'AGENCY'
+  | 'BANK'
+  | 'STAFF'
+  | 'TAX';
 
 export type Sex =
   | 'FEMALE'
@@ -230,6 +274,49 @@ export type BankPaymentsOfDayQueryVariables = Exact<{
 
 
 export type BankPaymentsOfDayQuery = { payments: Array<{ receiptNo: string, idNumberMasked: string, amount: string, channel: string }> };
+
+export type DashboardViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardViewerQuery = { viewer: { sub: string, role: Role, tenant: { code: string, name: string, coverageYears: Array<number>, regions: Array<{ code: string, name: string, kind: RegionKind, parentCode: string | null }> } } };
+
+export type DashboardTenantsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardTenantsQuery = { tenants: Array<{ code: string, name: string, coverageYears: Array<number> }> };
+
+export type DashboardPolicyQueryVariables = Exact<{
+  tenant: string | number;
+  coverageYear: number;
+}>;
+
+
+export type DashboardPolicyQuery = { policy: { coverageYear: number, targetTotal: number | null, notice: { number: string | null, title: string }, collectionWindow: { start: string | null, earliestPayment: string | null, end: string }, milestones: Array<{ date: string, share: number, clause: string }> } | null };
+
+export type DashboardProgressQueryVariables = Exact<{
+  coverageYear: number;
+  asOf: string;
+}>;
+
+
+export type DashboardProgressQuery = { enrollmentProgress: Array<{ target: number | null, paid: number, rate: number | null, required: number | null, onTrack: boolean | null, gap: number | null, region: { code: string, name: string, kind: RegionKind, parentCode: string | null }, milestone: { date: string, share: number } | null, nextMilestone: { date: string, share: number } | null }> };
+
+export type DashboardDailyCollectionQueryVariables = Exact<{
+  date: string;
+  coverageYear?: number | null | undefined;
+}>;
+
+
+export type DashboardDailyCollectionQuery = { dailyCollection: { date: string, count: number, amount: string, byChannel: Array<{ channel: string, count: number, amount: string }>, rows: Array<{ channel: string, count: number, amount: string, region: { code: string } | null }> } };
+
+export type DashboardFollowUpCountQueryVariables = Exact<{
+  coverageYear: number;
+  region?: string | number | null | undefined;
+  asOf?: string | null | undefined;
+}>;
+
+
+export type DashboardFollowUpCountQuery = { followUps: { totalCount: number } };
 
 export type PortalPolicyQueryVariables = Exact<{
   tenant: string | number;
@@ -327,13 +414,39 @@ export type PortalAddRegionsMutationVariables = Exact<{
 
 export type PortalAddRegionsMutation = { addRegions: { accepted: number, duplicates: number, rejected: number, rows: Array<{ index: number, regionCode: string, status: ImportRowStatus, code: string | null, error: string | null }> } };
 
+export type PortalFullSponsorshipRosterQueryVariables = Exact<{
+  coverageYear: number;
+  asOf: string;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type PortalFullSponsorshipRosterQuery = { fullSponsorshipRoster: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ idNumber: string, name: string, category: AssistanceCategory | null, certifiedBy: string | null, standardContribution: string, amountDue: string | null, fundingBody: string | null, enrollmentStatus: string, note: string | null, region: { name: string } | null }> } };
+
+export type PortalSubsidyTotalsQueryVariables = Exact<{
+  coverageYear: number;
+}>;
+
+
+export type PortalSubsidyTotalsQuery = { subsidyTotals: { total: string, paidOut: string, owed: string, byCategory: Array<{ category: AssistanceCategory, mode: SubsidyMode, people: number, amount: string, paidOut: string, owed: string }>, bySource: Array<{ source: string, name: string, amount: string }> } };
+
+export type PortalRefundRegisterQueryVariables = Exact<{
+  coverageYear: number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type PortalRefundRegisterQuery = { refundList: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ idNumber: string, coverageYear: number, reason: RefundReason, requestedOn: string, status: RefundStatus, amount: string, cancelledReimbursement: string, decidedBy: string | null, paidOn: string | null, payoutReference: string | null }> } };
+
 export type TaxImportPaymentsMutationVariables = Exact<{
   batchId: string;
   payments: Array<PaymentInput> | PaymentInput;
 }>;
 
 
-export type TaxImportPaymentsMutation = { importPayments: { batchId: string, accepted: number, duplicates: number, rejected: number, rows: Array<{ index: number, receiptNo: string, status: ImportRowStatus, error: string | null, code: string | null }> } };
+export type TaxImportPaymentsMutation = { importPayments: { batchId: string, accepted: number, held: number, duplicates: number, rejected: number, rows: Array<{ index: number, receiptNo: string, channel: string, status: ImportRowStatus, held: boolean, error: string | null, code: string | null }> } };
 
 export type TaxDailyCollectionQueryVariables = Exact<{
   date: string;
@@ -341,6 +454,41 @@ export type TaxDailyCollectionQueryVariables = Exact<{
 
 
 export type TaxDailyCollectionQuery = { dailyCollection: { date: string, count: number, amount: string, byChannel: Array<{ channel: string, count: number, amount: string }> } };
+
+export type TaxPaymentBatchQueryVariables = Exact<{
+  batchId: string;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type TaxPaymentBatchQuery = { paymentBatch: { batchId: string, rows: number, accepted: number, held: number, duplicates: number, rejected: number, acceptedAmount: string, heldAmount: string, results: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ index: number, receiptNo: string, channel: string, idNumberMasked: string, amount: string | null, paidOn: string | null, status: ImportRowStatus, held: boolean, code: string | null, error: string | null }> } } };
+
+export type TaxHeldPaymentsQueryVariables = Exact<{
+  coverageYear?: number | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type TaxHeldPaymentsQuery = { heldPayments: { totalCount: number, total: string, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ channel: string, receiptNo: string, idNumber: string, coverageYear: number, amount: string, paidOn: string, payer: string | null, batchId: string | null, code: string, reason: string, missing: string | null, receivedAt: string }> } };
+
+export type TaxPreCollectionRosterQueryVariables = Exact<{
+  coverageYear: number;
+  asOf: string;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type TaxPreCollectionRosterQuery = { preCollectionRoster: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ idNumber: string, name: string, category: AssistanceCategory | null, categories: Array<AssistanceCategory>, certifiedBy: string | null, mode: SubsidyMode | null, standardContribution: string, subsidy: string | null, amountDue: string | null, fundingBody: string | null, enrollmentStatus: string, note: string | null, region: { name: string } | null }> } };
+
+export type TaxReversePaymentMutationVariables = Exact<{
+  input: PaymentReversalInput;
+}>;
+
+
+export type TaxReversePaymentMutation = { reversePayment: { receiptNo: string, channel: string, amount: string, paidOn: string, reversed: boolean, reversedOn: string | null, reversalReason: string | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -426,6 +574,111 @@ export const BankPaymentsOfDayDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BankPaymentsOfDayQuery, BankPaymentsOfDayQueryVariables>;
+export const DashboardViewerDocument = new TypedDocumentString(`
+    query DashboardViewer {
+  viewer {
+    sub
+    role
+    tenant {
+      code
+      name
+      coverageYears
+      regions {
+        code
+        name
+        kind
+        parentCode
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardViewerQuery, DashboardViewerQueryVariables>;
+export const DashboardTenantsDocument = new TypedDocumentString(`
+    query DashboardTenants {
+  tenants {
+    code
+    name
+    coverageYears
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardTenantsQuery, DashboardTenantsQueryVariables>;
+export const DashboardPolicyDocument = new TypedDocumentString(`
+    query DashboardPolicy($tenant: ID!, $coverageYear: Int!) {
+  policy(tenant: $tenant, coverageYear: $coverageYear) {
+    coverageYear
+    notice {
+      number
+      title
+    }
+    collectionWindow {
+      start
+      earliestPayment
+      end
+    }
+    milestones {
+      date
+      share
+      clause
+    }
+    targetTotal
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardPolicyQuery, DashboardPolicyQueryVariables>;
+export const DashboardProgressDocument = new TypedDocumentString(`
+    query DashboardProgress($coverageYear: Int!, $asOf: Date!) {
+  enrollmentProgress(coverageYear: $coverageYear, asOf: $asOf) {
+    region {
+      code
+      name
+      kind
+      parentCode
+    }
+    target
+    paid
+    rate
+    required
+    onTrack
+    gap
+    milestone {
+      date
+      share
+    }
+    nextMilestone {
+      date
+      share
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardProgressQuery, DashboardProgressQueryVariables>;
+export const DashboardDailyCollectionDocument = new TypedDocumentString(`
+    query DashboardDailyCollection($date: Date!, $coverageYear: Int) {
+  dailyCollection(date: $date, coverageYear: $coverageYear) {
+    date
+    count
+    amount
+    byChannel {
+      channel
+      count
+      amount
+    }
+    rows {
+      channel
+      region {
+        code
+      }
+      count
+      amount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardDailyCollectionQuery, DashboardDailyCollectionQueryVariables>;
+export const DashboardFollowUpCountDocument = new TypedDocumentString(`
+    query DashboardFollowUpCount($coverageYear: Int!, $region: ID, $asOf: Date) {
+  followUps(coverageYear: $coverageYear, region: $region, asOf: $asOf, first: 1) {
+    totalCount
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardFollowUpCountQuery, DashboardFollowUpCountQueryVariables>;
 export const PortalPolicyDocument = new TypedDocumentString(`
     query PortalPolicy($tenant: ID!, $coverageYear: Int!) {
   policy(tenant: $tenant, coverageYear: $coverageYear) {
@@ -685,17 +938,93 @@ export const PortalAddRegionsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PortalAddRegionsMutation, PortalAddRegionsMutationVariables>;
+export const PortalFullSponsorshipRosterDocument = new TypedDocumentString(`
+    query PortalFullSponsorshipRoster($coverageYear: Int!, $asOf: Date!, $first: Int!, $after: String) {
+  fullSponsorshipRoster(
+    coverageYear: $coverageYear
+    asOf: $asOf
+    first: $first
+    after: $after
+  ) {
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      idNumber
+      name
+      region {
+        name
+      }
+      category
+      certifiedBy
+      standardContribution
+      amountDue
+      fundingBody
+      enrollmentStatus
+      note
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalFullSponsorshipRosterQuery, PortalFullSponsorshipRosterQueryVariables>;
+export const PortalSubsidyTotalsDocument = new TypedDocumentString(`
+    query PortalSubsidyTotals($coverageYear: Int!) {
+  subsidyTotals(coverageYear: $coverageYear) {
+    total
+    paidOut
+    owed
+    byCategory {
+      category
+      mode
+      people
+      amount
+      paidOut
+      owed
+    }
+    bySource {
+      source
+      name
+      amount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalSubsidyTotalsQuery, PortalSubsidyTotalsQueryVariables>;
+export const PortalRefundRegisterDocument = new TypedDocumentString(`
+    query PortalRefundRegister($coverageYear: Int!, $first: Int!, $after: String) {
+  refundList(filter: {coverageYear: $coverageYear}, first: $first, after: $after) {
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      idNumber
+      coverageYear
+      reason
+      requestedOn
+      status
+      amount
+      cancelledReimbursement
+      decidedBy
+      paidOn
+      payoutReference
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalRefundRegisterQuery, PortalRefundRegisterQueryVariables>;
 export const TaxImportPaymentsDocument = new TypedDocumentString(`
     mutation TaxImportPayments($batchId: String!, $payments: [PaymentInput!]!) {
   importPayments(batchId: $batchId, payments: $payments) {
     batchId
     accepted
+    held
     duplicates
     rejected
     rows {
       index
       receiptNo
+      channel
       status
+      held
       error
       code
     }
@@ -716,3 +1045,107 @@ export const TaxDailyCollectionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<TaxDailyCollectionQuery, TaxDailyCollectionQueryVariables>;
+export const TaxPaymentBatchDocument = new TypedDocumentString(`
+    query TaxPaymentBatch($batchId: String!, $first: Int!, $after: String) {
+  paymentBatch(batchId: $batchId, first: $first, after: $after) {
+    batchId
+    rows
+    accepted
+    held
+    duplicates
+    rejected
+    acceptedAmount
+    heldAmount
+    results {
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+      nodes {
+        index
+        receiptNo
+        channel
+        idNumberMasked
+        amount
+        paidOn
+        status
+        held
+        code
+        error
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TaxPaymentBatchQuery, TaxPaymentBatchQueryVariables>;
+export const TaxHeldPaymentsDocument = new TypedDocumentString(`
+    query TaxHeldPayments($coverageYear: Int, $first: Int!, $after: String) {
+  heldPayments(coverageYear: $coverageYear, first: $first, after: $after) {
+    totalCount
+    total
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      channel
+      receiptNo
+      idNumber
+      coverageYear
+      amount
+      paidOn
+      payer
+      batchId
+      code
+      reason
+      missing
+      receivedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TaxHeldPaymentsQuery, TaxHeldPaymentsQueryVariables>;
+export const TaxPreCollectionRosterDocument = new TypedDocumentString(`
+    query TaxPreCollectionRoster($coverageYear: Int!, $asOf: Date!, $first: Int!, $after: String) {
+  preCollectionRoster(
+    coverageYear: $coverageYear
+    asOf: $asOf
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+    nodes {
+      idNumber
+      name
+      region {
+        name
+      }
+      category
+      categories
+      certifiedBy
+      mode
+      standardContribution
+      subsidy
+      amountDue
+      fundingBody
+      enrollmentStatus
+      note
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TaxPreCollectionRosterQuery, TaxPreCollectionRosterQueryVariables>;
+export const TaxReversePaymentDocument = new TypedDocumentString(`
+    mutation TaxReversePayment($input: PaymentReversalInput!) {
+  reversePayment(input: $input) {
+    receiptNo
+    channel
+    amount
+    paidOn
+    reversed
+    reversedOn
+    reversalReason
+  }
+}
+    `) as unknown as TypedDocumentString<TaxReversePaymentMutation, TaxReversePaymentMutationVariables>;

@@ -1,12 +1,15 @@
 /**
  * Streams a CSV file into a bulk-import mutation of the running server, a batch at a time, and tallies
  * the per-row results. Used by `npm run import:payments` (tax system) and `npm run import:assistance`
- * (agencies). Lines are read one by one, so memory stays flat whatever the file's size.
+ * (agencies). The file's encoding (UTF-8 with or without BOM, GBK, GB18030) is detected or named and
+ * checked before anything is sent; csv-parse reads records (quoted fields may hold commas and line
+ * breaks) one by one, so memory stays flat whatever the file's size. Rows are named by the file's own row
+ * numbers: the line a record starts on, the header being row 1.
  */
-import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { statSync } from 'node:fs';
+import { parse } from 'csv-parse';
 import { ApiClient, type ClientOptions } from './client';
-import { splitCsvLine } from './csv';
+import { decodedStream, detectEncoding, type Encoding, type EncodingOption } from './encoding';
 
 export interface CsvImportOptions extends ClientOptions {
   file: string;
@@ -18,6 +21,8 @@ export interface CsvImportOptions extends ClientOptions {
   concurrency?: number;
   /** Batch ids are `${batchPrefix}-00001`…: deterministic, so running the same file again changes nothing. */
   batchPrefix: string;
+  /** The file's encoding, or auto (the default) to detect it. */
+  encoding?: EncodingOption;
   onProgress?: (bytes: number, totalBytes: number, tally: Tally) => void;
 }
 
@@ -25,6 +30,8 @@ export interface CsvImportKind<Input> {
   /** Header names (English or the forms' Chinese) mapped to input fields. */
   columns: Record<string, string>;
   required: string[];
+  /** The header names a clerk may write for each input field, for the message when one is missing. */
+  names: Record<string, string>;
   toInput(record: Record<string, string>): Input;
   label(record: Record<string, string>): string;
   /**
@@ -38,7 +45,11 @@ export interface CsvImportKind<Input> {
 
 export interface Tally {
   rows: number;
+  /** The encoding the file was read in. */
+  encoding?: Encoding;
   accepted: number;
+  /** Accepted rows whose money is held in suspense (payments only). */
+  held: number;
   duplicates: number;
   rejected: number;
   /** Rejected rows by their line in the file (the header is line 1), with the column when it is known. */
@@ -50,6 +61,7 @@ type Batch<Input> = Array<{ line: number; label: string; input: Input }>;
 /** What importPayments and importAssistance answer alike. */
 export interface ImportResult {
   accepted: number;
+  held?: number;
   duplicates: number;
   rejected: number;
   rows: Array<{ index: number; status: string; error: string | null; code: string | null }>;
@@ -58,13 +70,16 @@ export interface ImportResult {
 export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: CsvImportOptions): Promise<Tally> {
   const client = new ApiClient(options);
   const totalBytes = statSync(options.file).size;
-  const lines = createInterface({ input: createReadStream(options.file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  const tally: Tally = { rows: 0, accepted: 0, duplicates: 0, rejected: 0, rejections: [] };
+  // Refused before anything is sent when the file does not decode.
+  const encoding = await detectEncoding(options.file, options.encoding ?? 'auto');
+  let bytes = 0;
+  const records = decodedStream(options.file, encoding, (n) => (bytes += n)).pipe(
+    parse({ relax_column_count: true, skip_empty_lines: true, trim: true, info: true, raw: true }),
+  );
+  const tally: Tally = { rows: 0, encoding, accepted: 0, held: 0, duplicates: 0, rejected: 0, rejections: [] };
   let header: string[] | null = null;
   /** The file's own header text of each input field, to name a column as the clerk sees it. */
   const headerText = new Map<string, string>();
-  let lineNo = 0;
-  let bytes = 0;
   let batch: Batch<Input> = [];
   let batchNo = 0;
   const concurrency = Math.max(1, options.concurrency ?? 2);
@@ -80,6 +95,7 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
       throw new Error(`${options.file} ${lines} (batch ${batchId}) were not imported: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     tally.accepted += result.accepted;
+    tally.held += result.held ?? 0;
     tally.duplicates += result.duplicates;
     tally.rejected += result.rejected;
     for (const row of result.rows.filter((r) => r.status === 'REJECTED')) {
@@ -104,34 +120,39 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
     if (failure) throw failure;
   };
 
-  /** Reads the file, checks each row and sends full batches; throws on the first failure. */
+  /** Reads the records, checks each row and sends full batches; throws on the first failure. */
   const readLines = async (): Promise<void> => {
-    for await (const line of lines) {
-      lineNo += 1;
-      bytes += Buffer.byteLength(line, 'utf8') + 1;
-      if (!line.trim()) continue;
-      const fields = splitCsvLine(line.replace(/^\uFEFF/, ''));
+    for await (const { record, info, raw } of records as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
+      // The row a record starts on: where it ends, less the line breaks inside it (quoted fields).
+      const inside = raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '').split('\n').length - 1;
+      const lineNo = info.lines - inside;
+      const fields = record;
       if (!header) {
-        header = fields.map((f) => kind.columns[f.replace(/\s/g, '').toLowerCase()] ?? kind.columns[f] ?? f);
+        header = fields.map((f) => kind.columns[f.replace(/\s/g, '').toLowerCase()] ?? kind.columns[f.replace(/\s/g, '')] ?? f);
         header.forEach((field, i) => headerText.set(field, fields[i]));
         const missing = kind.required.filter((c) => !header!.includes(c));
-        if (missing.length) throw new Error(`${options.file} line ${lineNo}: the header has no column for ${missing.join(', ')} (its columns: ${fields.join(', ')})`);
+        if (missing.length) {
+          throw new Error(
+            `${options.file} row ${lineNo} (the header, read as ${encoding}): no column for ${missing.map((c) => kind.names[c] ?? c).join('; ')}. Its columns: ${fields.join(', ')}`,
+          );
+        }
         continue;
       }
-      const record = Object.fromEntries(header.map((name, i) => [name, fields[i] ?? '']));
+      const recordByField = Object.fromEntries(header.map((name, i) => [name, fields[i] ?? '']));
       tally.rows += 1;
-      const invalid = kind.invalid(record);
+      const invalid = kind.invalid(recordByField);
       if (invalid) {
         tally.rejected += 1;
-        tally.rejections.push({ line: lineNo, column: headerText.get(invalid.field) ?? invalid.field, label: kind.label(record), code: 'BAD_USER_INPUT', error: invalid.problem });
+        tally.rejections.push({ line: lineNo, column: headerText.get(invalid.field) ?? invalid.field, label: kind.label(recordByField), code: 'BAD_USER_INPUT', error: invalid.problem });
         continue;
       }
-      batch.push({ line: lineNo, label: kind.label(record), input: kind.toInput(record) });
+      batch.push({ line: lineNo, label: kind.label(recordByField), input: kind.toInput(recordByField) });
       if (batch.length >= options.batchSize) {
         await dispatch();
         options.onProgress?.(bytes, totalBytes, tally);
       }
     }
+    if (!header) throw new Error(`${options.file} has no header row: it is empty`);
     await dispatch();
     await Promise.all(inFlight);
     if (failure) throw failure;
@@ -159,4 +180,13 @@ export class ImportInterrupted extends Error {
   ) {
     super(message);
   }
+}
+
+/** A date as the exports write it: 2023-10-02 or 2023/10/02 (or 2023/10/2), as YYYY-MM-DD; null if it is not one. */
+export function normaliseDate(text: string): string | null {
+  const m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(text.trim());
+  if (!m) return null;
+  const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+  const d = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(date) ? date : null;
 }

@@ -6,10 +6,9 @@
  * importAssistance. Categories are the contract's codes (DIBAO_RURAL_1, EXTREME_POVERTY …).
  */
 import { AgencyImportAssistanceDocument, type AssistanceCategory, type AssistanceInput } from '../../schema/generated/client';
-import { isLocalDate } from '../common/dates';
 import { ASSISTANCE_CATEGORIES } from '../policy-data/vocabulary';
 import type { CsvImportKind, CsvImportOptions } from './csv-import';
-import { runCsvImport } from './csv-import';
+import { normaliseDate, runCsvImport } from './csv-import';
 import { runImportCommand } from './import-runner';
 
 export const ASSISTANCE_CSV: CsvImportKind<AssistanceInput> = {
@@ -26,12 +25,19 @@ export const ASSISTANCE_CSV: CsvImportKind<AssistanceInput> = {
     有效期至: 'validTo',
   },
   required: ['idNumber', 'category', 'certifiedBy', 'validFrom'],
-  toInput: (r) => ({ idNumber: r.idNumber, category: r.category.trim().toUpperCase() as AssistanceCategory, certifiedBy: r.certifiedBy, validFrom: r.validFrom, validTo: r.validTo || null }),
+  names: { idNumber: '身份证号码 (idNumber)', category: '资助类别 (category)', certifiedBy: '认定部门 (certifiedBy)', validFrom: '认定日期 (validFrom)' },
+  toInput: (r) => ({
+    idNumber: r.idNumber,
+    category: r.category.trim().toUpperCase() as AssistanceCategory,
+    certifiedBy: r.certifiedBy,
+    validFrom: normaliseDate(r.validFrom)!,
+    validTo: r.validTo ? normaliseDate(r.validTo) : null,
+  }),
   label: (r) => `${r.idNumber.slice(0, 4)}…${r.idNumber.slice(-4)} ${r.category}`,
   invalid: (r) => {
     if (!(ASSISTANCE_CATEGORIES as readonly string[]).includes(r.category.trim().toUpperCase())) return { field: 'category', problem: `"${r.category}" is not one of ${ASSISTANCE_CATEGORIES.join(', ')}` };
-    if (!isLocalDate(r.validFrom)) return { field: 'validFrom', problem: `"${r.validFrom}" is not a date YYYY-MM-DD` };
-    if (r.validTo && !isLocalDate(r.validTo)) return { field: 'validTo', problem: `"${r.validTo}" is not a date YYYY-MM-DD` };
+    if (!normaliseDate(r.validFrom)) return { field: 'validFrom', problem: `"${r.validFrom}" is not a date (2023-10-02 or 2023/10/02)` };
+    if (r.validTo && !normaliseDate(r.validTo)) return { field: 'validTo', problem: `"${r.validTo}" is not a date (2023-10-02 or 2023/10/02)` };
     return null;
   },
   // The list carries no batch id: a person already certified for the category counts as a duplicate.

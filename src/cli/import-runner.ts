@@ -3,7 +3,9 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Role } from '../context/tokens';
 import { clientFor, command, EXIT_FAILED, integerIn, run, type ServerOptions, withServerOptions } from './command';
+import { Option } from 'commander';
 import { progressBar } from './csv';
+import { ENCODINGS, type EncodingOption, encodingName } from './encoding';
 import { type CsvImportKind, ImportInterrupted, runCsvImport, type Tally } from './csv-import';
 
 export interface ImportCommand {
@@ -16,6 +18,7 @@ export interface ImportCommand {
 }
 
 interface ImportOptions extends ServerOptions {
+  encoding: EncodingOption;
   batchSize: number;
   concurrency: number;
   batchPrefix?: string;
@@ -24,7 +27,8 @@ interface ImportOptions extends ServerOptions {
 
 export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: ImportCommand): void {
   const cmd = withServerOptions(command(spec.script, spec.description, spec.examples), spec.role)
-    .argument('<file>', 'the CSV file (UTF-8, comma-separated, header on line 1)')
+    .argument('<file>', 'the CSV file (comma-separated, header on row 1)')
+    .addOption(new Option('--encoding <name>', 'the file\'s encoding; auto detects UTF-8 (with or without BOM) or GBK/GB18030').choices(ENCODINGS).default('auto'))
     .option('--batch-size <rows>', 'rows per request', integerIn(1, 10_000), 5000)
     .option('--concurrency <n>', 'requests in flight at once', integerIn(1, 8), 2)
     .option('--batch-prefix <prefix>', 'the batch ids\' prefix (default: the file\'s name)')
@@ -41,6 +45,7 @@ export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: Import
       tally = await runCsvImport(kind, {
         ...client.options,
         file,
+        encoding: options.encoding,
         batchSize: options.batchSize,
         concurrency: options.concurrency,
         batchPrefix: options.batchPrefix ?? basename(file).replace(/\.csv$/i, ''),
@@ -56,13 +61,13 @@ export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: Import
     }
     bar.finish();
     report(file, tally, options.errors);
-    console.log(`${tally.rows} rows: ${summary(tally)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`${tally.rows} rows (${tally.encoding ? encodingName(tally.encoding) : ''}): ${summary(tally)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return tally.rejected > 0 ? EXIT_FAILED : 0;
   });
 }
 
 function summary(tally: Tally): string {
-  return `${tally.accepted} accepted, ${tally.duplicates} duplicates, ${tally.rejected} rejected`;
+  return `${tally.accepted} accepted${tally.held ? ` (${tally.held} held in suspense)` : ''}, ${tally.duplicates} duplicates, ${tally.rejected} rejected`;
 }
 
 /** The rejected rows: all into --errors, or the first 20 on stderr, each naming its line and column. */
@@ -75,7 +80,7 @@ function report(file: string, tally: Tally, errorsFile: string | undefined): voi
     return;
   }
   for (const r of tally.rejections.slice(0, 20)) {
-    process.stderr.write(`${file} line ${r.line}${r.column ? `, column ${r.column}` : ''} (${r.label}): ${r.code ?? 'REJECTED'} ${r.error}\n`);
+    process.stderr.write(`${file} row ${r.line}${r.column ? `, column ${r.column}` : ''} (${r.label}): ${r.code ?? 'REJECTED'} ${r.error}\n`);
   }
   if (tally.rejections.length > 20) process.stderr.write(`… ${tally.rejections.length - 20} more rejected rows (--errors FILE writes them all)\n`);
 }

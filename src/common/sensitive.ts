@@ -6,6 +6,8 @@
 const ID_NUMBER = /(?<![0-9A-Za-z])(\d{4})\d{2}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}([0-9Xx])(?![0-9A-Za-z])/g;
 const MOBILE = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
 const LANDLINE = /(?<!\d)(0\d{2,3})-\d{3,4}(\d{4})(?!\d)/g;
+/** Bank card and account numbers (一卡通, 社保卡): 12 to 19 digits, after ID numbers have been masked. */
+const BANK_ACCOUNT = /(?<![0-9*])(\d{4})\d{4,11}(\d{4})(?![0-9*])/g;
 
 /** Request ids and other UUIDs: hex digits that may look like a phone number, never personal data. */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -24,8 +26,16 @@ export function maskSensitive(text: string): string {
 function maskPart(text: string): string {
   return text
     .replace(ID_NUMBER, (match, head: string) => `${head}**********${match.slice(-4)}`)
+    .replace(BANK_ACCOUNT, (match, head: string, tail: string) => `${head}${'*'.repeat(match.length - 8)}${tail}`)
     .replace(MOBILE, '$1****$2')
     .replace(LANDLINE, '$1-****$2');
+}
+
+/** A bank account as every answer shows it: the first and last four characters, the rest starred. */
+export function maskBankAccount(account: string | null): string | null {
+  if (!account) return null;
+  const text = account.replace(/\s/g, '');
+  return text.length <= 8 ? '*'.repeat(text.length) : `${text.slice(0, 4)}${'*'.repeat(text.length - 8)}${text.slice(-4)}`;
 }
 
 /** A copy of GraphQL variables fit for an audit record: personal data masked, long lists summarised. */

@@ -66,13 +66,24 @@ export class RequestContext {
   private readonly authError: DomainError | null;
   private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false, afterCommit: [] };
 
+  /**
+   * The server's own work for one tenant, outside any request (a step at start): an ADMIN actor named
+   * `sub`, authorized for the tenant, with its own transaction. The caller ends it with finish().
+   */
+  static system(app: AppState, tenantCode: string, sub: string): RequestContext {
+    const ctx = new RequestContext(app, { tenant: tenantCode }, { sub, role: 'ADMIN', tenants: [tenantCode] });
+    ctx.authorize(['ADMIN']);
+    return ctx;
+  }
+
   constructor(
     readonly app: AppState,
     headers: RequestHeaders,
+    systemActor: Actor | null = null,
   ) {
     this.tenantCode = headers.tenant?.trim() || null;
     this.language = languageOf(headers.acceptLanguage);
-    let actor: Actor | null = null;
+    let actor: Actor | null = systemActor;
     let authError: DomainError | null = null;
     const authorization = headers.authorization?.trim();
     if (authorization) {

@@ -1,11 +1,13 @@
 /**
- * The HTTP edge: POST/GET /graphql through Apollo Server, GET /healthz. It reads the request once,
+ * The HTTP edge: POST/GET /graphql through Apollo Server, GET /healthz, the bureau dashboard at
+ * GET /dashboard (src/server/dashboard.ts). It reads the request once,
  * builds the request context from it, and hands everything else to Apollo.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { type AppState, RequestContext } from '../context/request-context';
 import { GRAPHQL_LIMITS } from '../graphql/limits';
+import { type DashboardAssets, dashboardResponse, loadDashboardAssets } from './dashboard';
 import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE } from './graphiql';
 import { corsHeaders } from './cors';
 import type { DatabaseHealth } from './health';
@@ -24,8 +26,9 @@ export interface HttpLimits {
 
 export function createHttpServer(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, limits: HttpLimits): Server {
   const limiter = new RateLimiter(state.config.rateLimitPerMinute);
+  const dashboard = loadDashboardAssets();
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
-    handle(state, apollo, health, limiter, req, res).catch((err) => {
+    handle(state, apollo, health, { limiter, dashboard }, req, res).catch((err) => {
       state.log.error('request failed', { error: (err as Error).message });
       if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
       else res.destroy();
@@ -36,12 +39,25 @@ export function createHttpServer(state: AppState, apollo: ApolloServer<RequestCo
   return server;
 }
 
-async function handle(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, limiter: RateLimiter, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** What the edge keeps for the life of the server: the rate limiter's buckets and the dashboard's files. */
+interface EdgeState {
+  limiter: RateLimiter;
+  dashboard: DashboardAssets;
+}
+
+async function handle(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, edge: EdgeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { limiter, dashboard } = edge;
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/livez') return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
   if (url.pathname === '/healthz' || url.pathname === '/readyz') return ready(health, req, res);
   if (url.pathname === '/metrics' && req.method === 'GET') {
     return send(res, 200, { 'content-type': state.metrics.registry.contentType }, await state.metrics.registry.metrics());
+  }
+  if (url.pathname === '/dashboard' || url.pathname.startsWith('/dashboard/')) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }, 'Method not allowed\n');
+    const answer = dashboardResponse(dashboard, url.pathname, req.headers['if-none-match']);
+    if (answer) return send(res, answer.status, answer.headers, answer.body);
+    return send(res, 404, { 'content-type': 'text/plain' }, 'Not found\n');
   }
   if (!state.config.production) {
     const asset = GRAPHIQL_ASSETS[url.pathname];

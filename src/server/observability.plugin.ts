@@ -29,7 +29,13 @@ export function observabilityPlugin(metrics: Metrics, log: Logger, knownOperatio
                 ? name
                 : `${operation.operation} other`;
           const first = errors?.[0];
-          const outcome = !first ? 'ok' : first.originalError instanceof DomainError ? first.originalError.code : String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+          const outcome = !first
+            ? 'ok'
+            : first.originalError instanceof DomainError
+              ? first.originalError.code
+              : (first.originalError as { code?: unknown } | undefined)?.code === '57014'
+                ? 'TIMEOUT' // statement_timeout, which the error formatter answers as TIMEOUT too
+                : String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
           metrics.requests.inc({ operation: label, outcome });
           metrics.duration.observe({ operation: label }, seconds);
           log.info('request', {

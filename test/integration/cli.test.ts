@@ -17,6 +17,8 @@ const COMMANDS: Record<string, string> = {
   migrate: 'migrate',
   'tenants:check': 'tenants-check',
   'schema:emit': 'emit-schema',
+  'schema:check': 'schema-check',
+  'schema:release': 'schema-release',
   codegen: 'codegen',
   'import:payments': 'import-payments',
   'import:assistance': 'import-assistance',
@@ -94,12 +96,12 @@ describe('the importers and exporters', () => {
     const file = join(dir, 'tax.csv');
     writeFileSync(file, ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号', `${id},2023,350.00,2022-11-11,bank,CLI-1`, `${id},2023,三百五十,2022-11-11,bank,CLI-2`].join('\n'));
     const run = await command('import-payments', ['--tenant', '620702', '--url', server.url, '--token', server.token('TAX', ['620702']), file]);
-    expect(run.stdout).toMatch(/^2 rows: 1 accepted, 0 duplicates, 1 rejected in [\d.]+ s\n$/);
-    expect(run.stderr).toBe(`${file} line 3, column 金额 (CLI-2): BAD_USER_INPUT "三百五十" is not an amount of yuan\n`);
+    expect(run.stdout).toMatch(/^2 rows \(UTF-8\): 1 accepted, 0 duplicates, 1 rejected in [\d.]+ s\n$/);
+    expect(run.stderr).toBe(`${file} row 3, column 金额 (CLI-2): BAD_USER_INPUT "三百五十" is not an amount of yuan\n`);
     expect(run.status).toBe(1);
 
     const again = await command('import-payments', ['--tenant', '620702', '--url', server.url, '--token', server.token('TAX', ['620702']), '--errors', join(dir, 'rejected.csv'), file]);
-    expect(again.stdout).toMatch(/^2 rows: 0 accepted, 1 duplicates, 1 rejected in/);
+    expect(again.stdout).toMatch(/^2 rows \(UTF-8\): 0 accepted, 1 duplicates, 1 rejected in/);
     expect(readFileSync(join(dir, 'rejected.csv'), 'utf8')).toBe('line,column,row,code,error\n3,"金额","CLI-2",BAD_USER_INPUT,"""三百五十"" is not an amount of yuan"\n');
     expect(again.status).toBe(1);
   });
@@ -108,7 +110,7 @@ describe('the importers and exporters', () => {
     const file = join(dir, 'none.csv');
     writeFileSync(file, 'idNumber,category,certifiedBy,validFrom,validTo\n');
     const run = await command('import-assistance', ['--tenant', '610926', '--url', server.url, '--token', server.token('AGENCY', ['610926']), file]);
-    expect(run).toMatchObject({ status: 0, stdout: expect.stringMatching(/^0 rows: 0 accepted, 0 duplicates, 0 rejected/), stderr: '' });
+    expect(run).toMatchObject({ status: 0, stdout: expect.stringMatching(/^0 rows \(UTF-8\): 0 accepted, 0 duplicates, 0 rejected/), stderr: '' });
   });
 
   it('say in one sentence that a stopped server cannot be reached, and how to start it', async () => {

@@ -159,6 +159,32 @@ describe('slow clients', () => {
   });
 });
 
+describe('bad input', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('refuses a NUL character in a variable or in a literal with BAD_USER_INPUT, writing nothing', async () => {
+    const register = 'mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }';
+    const viaVariable = await server.gql(register, { i: { idNumber: '620702199001011237', name: '张\u0000三' } }, { as: 'STAFF', tenant: '620702' });
+    expect(viaVariable.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const viaLiteral = await server.gql('mutation { registerResident(input: { idNumber: "620702199001011237", name: "张\\u0000三" }) { idNumber } }', {}, { as: 'STAFF', tenant: '620702' });
+    expect(viaLiteral.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const [{ n }] = await server.ownerQuery<{ n: number }>("SELECT count(*)::int AS n FROM resident WHERE id_number = '620702199001011237'");
+    expect(n).toBe(0);
+  });
+
+  it('refuses an ID number with birth year 0000 with BAD_USER_INPUT, at registration and at a bank\'s lookup', async () => {
+    const zero = '620702000001011234';
+    const registered = await server.gql('mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }', { i: { idNumber: zero, name: '零年' } }, { as: 'STAFF', tenant: '620702' });
+    expect(registered.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const looked = await server.gql('query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2023) { status } }', { id: zero }, { as: 'BANK', tenant: '620702' });
+    expect(looked.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
 describe('request ids in logs', () => {
   it('survive the masking exactly, while an ID number or phone beside them is masked', () => {
     const ids = ['5e2c1d9a-1b3c-4d5e-8f90-a13812345678', '0f1e2d3c-4b5a-4968-8776-110101199003074'.slice(0, 36)];

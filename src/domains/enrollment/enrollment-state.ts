@@ -3,20 +3,25 @@
  * asks for it (payments, refunds, transfers out), is one of these events; the repository's writes take
  * their allowed starting states from this table, so a write that does not fit it changes nothing.
  *
- * `null` is "no enrolment yet". REFUNDED and TERMINATED are ends of a year's enrolment that a person can
- * start again from: enrolling or paying anew re-opens the row.
+ * `null` is "no enrolment yet". NOT_ENROLLED is a row kept after the payment that created it was reversed:
+ * it enrols no one, like null, but the payment and its reversal stay on record. REFUNDED and TERMINATED are
+ * ends of a year's enrolment that a person can start again from: enrolling or paying anew re-opens the row.
  */
 import { DomainError } from '../../common/errors';
 
-export const ENROLLMENT_STATES = ['UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'] as const;
+export const ENROLLMENT_STATES = ['NOT_ENROLLED', 'UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'] as const;
 export type EnrollmentState = (typeof ENROLLMENT_STATES)[number];
 
-export const ENROLLMENT_EVENTS = ['ENROL', 'PAY', 'REQUEST_REFUND', 'APPROVE_REFUND', 'REJECT_REFUND', 'TRANSFER_OUT', 'END_ON_DEATH', 'END_ON_EMIGRATION'] as const;
+export const ENROLLMENT_EVENTS = ['ENROL', 'PAY', 'REVERSE_PAYMENT', 'REQUEST_REFUND', 'APPROVE_REFUND', 'REJECT_REFUND', 'TRANSFER_OUT', 'END_ON_DEATH', 'END_ON_EMIGRATION'] as const;
 export type EnrollmentEvent = (typeof ENROLLMENT_EVENTS)[number];
+
+/** The state an event undoes back to: the one the enrolment had before the event it reverses. */
+export const AS_BEFORE = 'AS_BEFORE';
 
 interface Transition {
   from: ReadonlyArray<EnrollmentState | null>;
-  to: EnrollmentState;
+  /** AS_BEFORE: back to the state before the event undone (no enrolment then: NOT_ENROLLED). */
+  to: EnrollmentState | typeof AS_BEFORE;
   /** What the event is, for messages. */
   description: string;
   /**
@@ -27,8 +32,11 @@ interface Transition {
 }
 
 export const TRANSITIONS: Readonly<Record<EnrollmentEvent, Transition>> = {
-  ENROL: { from: [null, 'REFUNDED', 'TERMINATED'], to: 'UNPAID', description: 'enrol' },
-  PAY: { from: [null, 'UNPAID', 'REFUNDED', 'TERMINATED'], to: 'PAID', description: 'pay' },
+  ENROL: { from: [null, 'NOT_ENROLLED', 'REFUNDED', 'TERMINATED'], to: 'UNPAID', description: 'enrol' },
+  PAY: { from: [null, 'NOT_ENROLLED', 'UNPAID', 'REFUNDED', 'TERMINATED'], to: 'PAID', description: 'pay' },
+  // A mistaken payment reversed before cover begins (after, it is a refund's business): the enrolment is
+  // what it was before the payment, which PAY may have started from.
+  REVERSE_PAYMENT: { from: ['PAID'], to: AS_BEFORE, description: 'reverse the payment' },
   REQUEST_REFUND: { from: ['PAID'], to: 'REFUND_PENDING', description: 'ask for a refund' },
   APPROVE_REFUND: { from: ['REFUND_PENDING'], to: 'REFUNDED', description: 'approve a refund', ends: 'REFUND' },
   REJECT_REFUND: { from: ['REFUND_PENDING'], to: 'PAID', description: 'reject a refund' },
@@ -46,13 +54,27 @@ export function canTransition(from: EnrollmentState | null, event: EnrollmentEve
   return TRANSITIONS[event].from.includes(from);
 }
 
-/** The state the event leads to from `from`, or CONFLICT naming what the enrolment is. */
-export function transition(from: EnrollmentState | null, event: EnrollmentEvent): EnrollmentState {
+/**
+ * The state the event leads to from `from`, or CONFLICT naming what the enrolment is. An event that undoes
+ * another (REVERSE_PAYMENT) leads back to `before`, the state the undone event started from.
+ */
+export function transition(from: EnrollmentState | null, event: EnrollmentEvent, before?: EnrollmentState | null): EnrollmentState {
   const t = TRANSITIONS[event];
   if (!canTransition(from, event)) {
     throw new DomainError('CONFLICT', `cannot ${t.description}: the enrolment is ${from ?? 'not there'}`, { status: from ?? 'NOT_ENROLLED', event });
   }
-  return t.to;
+  if (t.to !== AS_BEFORE) return t.to;
+  if (before === undefined || !TRANSITIONS.PAY.from.includes(before)) {
+    throw new Error(`${event} needs the state the payment started from, one of ${TRANSITIONS.PAY.from.map((s) => s ?? 'null').join(', ')}; got ${String(before)}`);
+  }
+  return before ?? 'NOT_ENROLLED';
+}
+
+/** The target of an event that leads to one fixed state (every event but those that undo another). */
+export function fixedTarget(event: EnrollmentEvent): EnrollmentState {
+  const to = TRANSITIONS[event].to;
+  if (to === AS_BEFORE) throw new Error(`${event} leads back to the state before; it has no fixed target`);
+  return to;
 }
 
 /** `'A', 'B'`: the existing states an event may start from, for a WHERE status IN (…) of a write. */

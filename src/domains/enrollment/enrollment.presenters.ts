@@ -32,9 +32,22 @@ export const presentPayment = (row: PaymentRow): Payment => ({
   paidOn: row.paid_on,
   channel: row.channel,
   batchId: row.batch_id,
+  payer: row.payer ?? (row.payer_kind === 'PERSON' ? '本人' : null),
+  payerKind: row.payer_kind,
+  reversed: row.reversed,
+  reversedOn: row.reversed_on,
+  reversalReason: row.reversal_reason,
 });
 
 export const presentPaymentImport = (result: PaymentImportResult): PaymentImport => ({
   ...result,
-  rows: result.rows.map((r) => ({ index: r.index, receiptNo: r.receiptNo, status: r.status, error: r.error?.message ?? null, code: r.error?.code ?? null })),
+  rows: result.rows.map((r) => ({
+    index: r.index,
+    receiptNo: r.receiptNo,
+    channel: r.channel,
+    status: r.status,
+    held: r.held !== null,
+    error: r.error?.message ?? r.held?.message ?? null,
+    code: r.error?.code ?? r.held?.code ?? null,
+  })),
 });

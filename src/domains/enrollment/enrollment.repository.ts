@@ -6,7 +6,7 @@ import { type BulkColumn, unnestRows } from '../../db/bulk';
 import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { Settlement } from '../../policy-engine/policy-engine';
-import { ACTIVE_STATES, type EnrollmentEvent, type EnrollmentState, statesFromSql, statesSql, TRANSITIONS } from './enrollment-state';
+import { ACTIVE_STATES, AS_BEFORE, type EnrollmentEvent, type EnrollmentState, fixedTarget, statesFromSql, statesSql, TRANSITIONS } from './enrollment-state';
 
 export interface EnrollmentRow {
   id_number: string;
@@ -30,6 +30,9 @@ export interface EnrollmentRow {
   end_reason?: string | null;
 }
 
+export const PAYER_KINDS = ['PERSON', 'FAMILY_MEMBER', 'EMPLOYER', 'FUNDING_BODY'] as const;
+export type PayerKind = (typeof PAYER_KINDS)[number];
+
 export interface PaymentRow {
   receipt_no: string;
   id_number: string;
@@ -39,7 +42,15 @@ export interface PaymentRow {
   channel: string;
   batch_id: string | null;
   recorded_by: string;
+  payer_kind: PayerKind;
+  payer: string | null;
+  reversed: boolean;
+  reversed_on: string | null;
+  reversal_reason: string | null;
 }
+
+/** A payment's key: receipts are unique per channel (a bank's and the tax system's numbers may collide). */
+export const paymentKey = (channel: string, receiptNo: string) => `${channel}\u0000${receiptNo}`;
 
 export const ENROLLMENT_ROW_COLUMNS = rowColumns<EnrollmentRow>()([
   'id_number',
@@ -62,7 +73,10 @@ export const ENROLLMENT_ROW_COLUMNS = rowColumns<EnrollmentRow>()([
   'end_reason',
 ]);
 const ENROLLMENT_COLUMNS = ENROLLMENT_ROW_COLUMNS.join(', ');
-const PAYMENT_COLUMNS = 'receipt_no, id_number, coverage_year, amount, paid_on, channel, batch_id, recorded_by';
+/** A payment with whether it was reversed: FROM payment p LEFT JOIN payment_reversal r. */
+const PAYMENT_SELECT = `SELECT p.receipt_no, p.id_number, p.coverage_year, p.amount, p.paid_on, p.channel, p.batch_id, p.recorded_by, p.payer_kind, p.payer,
+         r.receipt_no IS NOT NULL AS reversed, r.reversed_on, r.reason AS reversal_reason
+    FROM payment p LEFT JOIN payment_reversal r ON r.tenant_code = p.tenant_code AND r.channel = p.channel AND r.receipt_no = p.receipt_no`;
 
 export async function enrollmentsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<EnrollmentRow[]> {
   if (keys.length === 0) return [];
@@ -206,20 +220,21 @@ export async function markPaid(db: TenantTransaction, rows: readonly PaidWrite[]
   return new Set(updated.map((u) => `${u.id_number}/${u.coverage_year}`));
 }
 
+/** One UPDATE per event with a fixed target; an event that undoes another restores a row (see restoreEnrollments). */
 const SINGLE_TRANSITION_SQL = Object.fromEntries(
-  (Object.keys(TRANSITIONS) as EnrollmentEvent[]).map((event) => [
+  (Object.keys(TRANSITIONS) as EnrollmentEvent[]).filter((event) => TRANSITIONS[event].to !== AS_BEFORE).map((event) => [
     event,
-    `UPDATE enrollment SET status = '${TRANSITIONS[event].to}', updated_at = now()${TRANSITIONS[event].ends ? `, ended_on = $4, end_reason = '${TRANSITIONS[event].ends}'` : ''}
+    `UPDATE enrollment SET status = '${fixedTarget(event)}', updated_at = now()${TRANSITIONS[event].ends ? `, ended_on = $4, end_reason = '${TRANSITIONS[event].ends}'` : ''}
       WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN (${statesFromSql(event)})
       RETURNING status`,
   ]),
-) as Record<EnrollmentEvent, string>;
+) as Record<Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>, string>;
 
 /**
  * A status change of one enrolment (refund requested, approved, rejected); false when its state does
  * not allow it. An event that ends the enrolment needs `on`, the day it stops counting.
  */
-export async function transitionEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, event: EnrollmentEvent, on?: string): Promise<boolean> {
+export async function transitionEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, event: Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>, on?: string): Promise<boolean> {
   if (TRANSITIONS[event].ends && !on) throw new Error(`${event} ends an enrolment: the day it ends is needed`);
   const values = [db.tenantCode, idNumber, coverageYear, ...(TRANSITIONS[event].ends ? [on] : [])];
   return (await db.query(SINGLE_TRANSITION_SQL[event], values)).length > 0;
@@ -260,18 +275,25 @@ export async function moveEnrollmentsToIdNumber(db: TenantTransaction, from: str
   }
 }
 
-export const ENROLLMENT_ID_NUMBER_TABLES = ['enrollment', 'payment'] as const;
+export const ENROLLMENT_ID_NUMBER_TABLES = ['enrollment', 'payment', 'payment_reversal', 'waiting_value', 'payment_suspense'] as const;
 
 export const ACTIVE_STATES_SQL = statesSql(ACTIVE_STATES);
 
-export async function paymentsByReceipts(db: TenantTransaction, receipts: readonly string[]): Promise<PaymentRow[]> {
-  return db.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payment WHERE tenant_code = $1 AND receipt_no = ANY($2::text[])`, [db.tenantCode, receipts]);
+/**
+ * The payments of these (channel, receipt) keys. Looked up by receipt alone (= ANY keeps the index whatever
+ * the planner believes of the table's size after a bulk load) and kept where the channel matches too.
+ */
+export async function paymentsByReceipts(db: TenantTransaction, keys: ReadonlyArray<{ channel: string; receiptNo: string }>): Promise<PaymentRow[]> {
+  if (keys.length === 0) return [];
+  const wanted = new Set(keys.map((k) => paymentKey(k.channel, k.receiptNo)));
+  const rows = await db.query<PaymentRow>(`${PAYMENT_SELECT} WHERE p.tenant_code = $1 AND p.receipt_no = ANY ($2::text[])`, [db.tenantCode, [...new Set(keys.map((k) => k.receiptNo))]]);
+  return rows.filter((r) => wanted.has(paymentKey(r.channel, r.receipt_no)));
 }
 
 export async function paymentsOfEnrollments(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<PaymentRow[]> {
   return db.query<PaymentRow>(
-    `SELECT ${PAYMENT_COLUMNS} FROM payment
-      WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY paid_on, receipt_no`,
+    `${PAYMENT_SELECT}
+      WHERE p.tenant_code = $1 AND (p.id_number, p.coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY p.paid_on, p.receipt_no`,
     [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
   );
 }
@@ -279,10 +301,15 @@ export async function paymentsOfEnrollments(db: TenantTransaction, keys: Readonl
 /** A day's payments, optionally only those one caller recorded (a bank's own, for reconciliation). */
 export async function paymentsOn(db: TenantTransaction, paidOn: string, recordedBy: string | null): Promise<PaymentRow[]> {
   return db.query<PaymentRow>(
-    `SELECT ${PAYMENT_COLUMNS} FROM payment WHERE tenant_code = $1 AND paid_on = $2 AND ($3::text IS NULL OR recorded_by = $3)
-      ORDER BY receipt_no LIMIT 10000`,
+    `${PAYMENT_SELECT} WHERE p.tenant_code = $1 AND p.paid_on = $2 AND ($3::text IS NULL OR p.recorded_by = $3)
+      ORDER BY p.receipt_no, p.channel LIMIT 10000`,
     [db.tenantCode, paidOn, recordedBy],
   );
+}
+
+/** The payments of a batch (an import's batchId), in receipt order. */
+export async function paymentsOfBatch(db: TenantTransaction, batchId: string): Promise<PaymentRow[]> {
+  return db.query<PaymentRow>(`${PAYMENT_SELECT} WHERE p.tenant_code = $1 AND p.batch_id = $2 ORDER BY p.receipt_no, p.channel`, [db.tenantCode, batchId]);
 }
 
 export interface PaymentWrite {
@@ -294,6 +321,10 @@ export interface PaymentWrite {
   channel: string;
   batchId: string | null;
   recordedBy: string;
+  payerKind: PayerKind;
+  payer: string | null;
+  /** The enrolment as it was before this payment (null: there was none), for a reversal to put back. */
+  enrollmentBefore: EnrollmentRow | null;
 }
 
 const PAYMENT_WRITE: ReadonlyArray<BulkColumn<PaymentWrite>> = [
@@ -305,21 +336,141 @@ const PAYMENT_WRITE: ReadonlyArray<BulkColumn<PaymentWrite>> = [
   { name: 'channel', type: 'text', value: (r) => r.channel },
   { name: 'batch_id', type: 'text', value: (r) => r.batchId },
   { name: 'recorded_by', type: 'text', value: (r) => r.recordedBy },
+  { name: 'payer_kind', type: 'text', value: (r) => r.payerKind },
+  { name: 'payer', type: 'text', value: (r) => r.payer },
+  { name: 'enrollment_before', type: 'jsonb', value: (r) => (r.enrollmentBefore ? JSON.stringify(r.enrollmentBefore) : null) },
 ];
 
-/** Inserts payments; a receipt already there (a concurrent replay) is skipped. Returns the receipts written. */
+/** Inserts payments; a receipt already there (a concurrent replay) is skipped. Returns the keys written (paymentKey). */
 export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const set = unnestRows('r', PAYMENT_WRITE, rows, 2);
   const columns = PAYMENT_WRITE.map((c) => c.name);
-  const inserted = await db.query<{ receipt_no: string }>(
+  const inserted = await db.query<{ channel: string; receipt_no: string }>(
     `INSERT INTO payment (tenant_code, ${columns.join(', ')})
      SELECT $1, ${columns.map((c) => `r.${c}`).join(', ')} FROM ${set.from}
-     ON CONFLICT (tenant_code, receipt_no) DO NOTHING
-     RETURNING receipt_no`,
+     ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING
+     RETURNING channel, receipt_no`,
     [db.tenantCode, ...set.parameters],
   );
-  return new Set(inserted.map((r) => r.receipt_no));
+  return new Set(inserted.map((r) => paymentKey(r.channel, r.receipt_no)));
+}
+
+/** A payment with the enrolment it found (null: none), locked, for its reversal. */
+export async function paymentForReversal(db: TenantTransaction, channel: string, receiptNo: string): Promise<(PaymentRow & { enrollment_before: EnrollmentRow | null }) | null> {
+  const rows = await db.query<PaymentRow & { enrollment_before: EnrollmentRow | null }>(
+    `SELECT p.receipt_no, p.id_number, p.coverage_year, p.amount, p.paid_on, p.channel, p.batch_id, p.recorded_by, p.payer_kind, p.payer, p.enrollment_before,
+            r.receipt_no IS NOT NULL AS reversed, r.reversed_on, r.reason AS reversal_reason
+       FROM payment p LEFT JOIN payment_reversal r ON r.tenant_code = p.tenant_code AND r.channel = p.channel AND r.receipt_no = p.receipt_no
+      WHERE p.tenant_code = $1 AND p.channel = $2 AND p.receipt_no = $3
+      FOR UPDATE OF p`,
+    [db.tenantCode, channel, receiptNo],
+  );
+  return rows[0] ?? null;
+}
+
+export interface ReversalWrite {
+  channel: string;
+  receiptNo: string;
+  idNumber: string;
+  coverageYear: number;
+  amount: number;
+  reversedOn: string;
+  reason: string;
+  statusBefore: EnrollmentState;
+  reversedBy: string;
+  role: string;
+}
+
+/** Records a reversal; false when the payment was already reversed (by a concurrent request). */
+export async function insertReversal(db: TenantTransaction, r: ReversalWrite): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO payment_reversal (tenant_code, channel, receipt_no, id_number, coverage_year, amount, reversed_on, reason, status_before, reversed_by, role)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING receipt_no`,
+    [db.tenantCode, r.channel, r.receiptNo, r.idNumber, r.coverageYear, r.amount, r.reversedOn, r.reason, r.statusBefore, r.reversedBy, r.role],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * REVERSE_PAYMENT: the PAID enrolment becomes what it was before the payment (`before`; null: there was
+ * none, and the row stays as NOT_ENROLLED with the amounts it had). False when it is no longer PAID.
+ */
+export async function restoreEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, before: EnrollmentRow | null, to: EnrollmentState): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE enrollment e SET status = $4,
+            enrolled_on = coalesce(($5::jsonb ->> 'enrolled_on')::date, e.enrolled_on),
+            circumstances = coalesce(ARRAY(SELECT jsonb_array_elements_text($5::jsonb -> 'circumstances')), e.circumstances),
+            standard_contribution = coalesce(($5::jsonb ->> 'standard_contribution')::bigint, e.standard_contribution),
+            subsidy = coalesce(($5::jsonb ->> 'subsidy')::bigint, e.subsidy),
+            applied_category = CASE WHEN $5::jsonb IS NULL THEN e.applied_category ELSE $5::jsonb ->> 'applied_category' END,
+            subsidy_mode = CASE WHEN $5::jsonb IS NULL THEN e.subsidy_mode ELSE $5::jsonb ->> 'subsidy_mode' END,
+            amount_due = coalesce(($5::jsonb ->> 'amount_due')::bigint, e.amount_due),
+            late = coalesce(($5::jsonb ->> 'late')::boolean, e.late),
+            paid_on = ($5::jsonb ->> 'paid_on')::date,
+            amount_paid = ($5::jsonb ->> 'amount_paid')::bigint,
+            cover_start = ($5::jsonb ->> 'cover_start')::date,
+            cover_end = ($5::jsonb ->> 'cover_end')::date,
+            updated_at = now()
+      WHERE e.tenant_code = $1 AND e.id_number = $2 AND e.coverage_year = $3 AND e.status IN (${statesFromSql('REVERSE_PAYMENT')})
+      RETURNING e.status`,
+    [db.tenantCode, idNumber, coverageYear, to, before ? JSON.stringify(before) : null],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * The amounts of enrolments whose waits were computed: the subsidy and category, and the cover of a paid
+ * one where it is now known. The amount due and what was paid do not change.
+ */
+export async function setResolvedAmounts(db: TenantTransaction, rows: ReadonlyArray<{ idNumber: string; coverageYear: number; settlement: Settlement; paid: boolean }>): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `UPDATE enrollment e SET subsidy = u.subsidy, applied_category = u.category, subsidy_mode = u.mode,
+            cover_start = CASE WHEN u.paid THEN coalesce(e.cover_start, u.cover_start) ELSE e.cover_start END,
+            cover_end = CASE WHEN u.paid THEN coalesce(e.cover_end, u.cover_end) ELSE e.cover_end END, updated_at = now()
+       FROM UNNEST($2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::boolean[], $8::date[], $9::date[]) AS u(id_number, coverage_year, subsidy, category, mode, paid, cover_start, cover_end)
+      WHERE e.tenant_code = $1 AND e.id_number = u.id_number AND e.coverage_year = u.coverage_year`,
+    [
+      db.tenantCode,
+      rows.map((r) => r.idNumber),
+      rows.map((r) => r.coverageYear),
+      rows.map((r) => r.settlement.subsidy),
+      rows.map((r) => r.settlement.appliedCategory),
+      rows.map((r) => r.settlement.mode),
+      rows.map((r) => r.paid),
+      rows.map((r) => r.settlement.coverage?.start ?? null),
+      rows.map((r) => r.settlement.coverage?.end ?? null),
+    ],
+  );
+}
+
+/** Enrolments of a year waiting for their money: how many, and what they owe. */
+export async function unpaidTotals(db: TenantTransaction, coverageYear: number): Promise<{ count: number; amount: number }> {
+  const [row] = await db.query<{ count: number; amount: number | null }>(
+    `SELECT count(*)::int AS count, sum(amount_due)::bigint AS amount FROM enrollment WHERE tenant_code = $1 AND coverage_year = $2 AND status = 'UNPAID'`,
+    [db.tenantCode, coverageYear],
+  );
+  return { count: row.count, amount: row.amount ?? 0 };
+}
+
+/** Reversals of a year (or all), for the money's balance: count and amount. */
+export async function reversalTotals(db: TenantTransaction, coverageYear: number): Promise<{ count: number; amount: number }> {
+  const [row] = await db.query<{ count: number; amount: number | null }>(
+    'SELECT count(*)::int AS count, sum(amount)::bigint AS amount FROM payment_reversal WHERE tenant_code = $1 AND coverage_year = $2',
+    [db.tenantCode, coverageYear],
+  );
+  return { count: row.count, amount: Number(row.amount ?? 0) };
+}
+
+/** Payments of a year: count and amount, the funding bodies' apart. */
+export async function paymentTotals(db: TenantTransaction, coverageYear: number): Promise<{ count: number; amount: number; fundingBodyAmount: number }> {
+  const [row] = await db.query<{ count: number; amount: number | null; funding: number | null }>(
+    `SELECT count(*)::int AS count, sum(amount)::bigint AS amount, sum(amount) FILTER (WHERE payer_kind = 'FUNDING_BODY')::bigint AS funding
+       FROM payment WHERE tenant_code = $1 AND coverage_year = $2`,
+    [db.tenantCode, coverageYear],
+  );
+  return { count: row.count, amount: Number(row.amount ?? 0), fundingBodyAmount: Number(row.funding ?? 0) };
 }
 
 /** Other tenants that enrol these people for the year (the national one-scheme index). */

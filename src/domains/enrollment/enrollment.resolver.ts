@@ -25,6 +25,7 @@ import {
   Payment,
   PaymentImport,
   PaymentInput,
+  PaymentReversalInput,
   SponsorshipResult,
 } from './enrollment.types';
 
@@ -42,8 +43,19 @@ export class EnrollmentResolver {
     return presentPayment(await enrollmentService.recordPayment(ctx, input));
   }
 
+  @Roles('ADMIN', 'BANK', 'TAX')
+  @Mutation(() => Payment, {
+    description:
+      'Reverses a mistaken payment: a bank or the tax system its own, an administrator any. Nothing is deleted; the enrolment returns to where it was before the payment; asking twice changes nothing. Refused with REFUND_NOT_ALLOWED once cover has begun (a refund decides then).',
+  })
+  async reversePayment(@Ctx() ctx: RequestContext, @Arg('input', () => PaymentReversalInput) input: PaymentReversalInput): Promise<Payment> {
+    return presentPayment(await enrollmentService.reversePayment(ctx, input));
+  }
+
   @Roles('ADMIN', 'TAX')
-  @Mutation(() => PaymentImport, { description: 'Up to 10,000 payments; per-row results; a replay changes nothing.' })
+  @Mutation(() => PaymentImport, {
+    description: 'Up to 10,000 payments; per-row results; a replay changes nothing. Money for someone not registered, or whose amount due the notice leaves unstated, is held in suspense (held), never dropped.',
+  })
   async importPayments(
     @Ctx() ctx: RequestContext,
     @Arg('batchId') batchId: string,

@@ -3,7 +3,7 @@
  * (birth date, region, circumstances, assistance identities valid then). A bank's single payment and a
  * tax batch go through the same pipeline, so they are judged by exactly the same rules.
  */
-import { type LocalDate, todayInChina } from '../../common/dates';
+import { compareDates, type LocalDate, todayInChina } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
 import { formatMoney } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
@@ -13,8 +13,9 @@ import type { Circumstance } from '../../policy-data/vocabulary';
 import type { Settlement } from '../../policy-engine/policy-engine';
 import { certifiedResidentsOn } from '../assistance/assistance.repository';
 import { lookupIdProblem, maskIdNumber, parseResidentId } from '../residents/id-number';
+import { cancelGrantsOfReversedPayment, grantsOf } from '../subsidies/subsidies.repository';
 import { type SubsidiesService, subsidiesService } from '../subsidies/subsidies.service';
-import { ACTIVE_STATES, type EnrollmentState } from './enrollment-state';
+import { ACTIVE_STATES, type EnrollmentState, transition } from './enrollment-state';
 import { type Connection, decodeKeyCursor, pageSize, toKeyConnection } from '../../graphql/pages';
 import {
   enrollmentCount,
@@ -29,12 +30,18 @@ import {
   householdsWithUnenrolledMembers,
   insertPaidEnrollments,
   insertPayments,
+  insertReversal,
   markPaid,
+  type PayerKind,
+  paymentForReversal,
+  paymentKey,
   type PaymentRow,
   paymentsByReceipts,
   paymentsOn,
+  restoreEnrollment,
   upsertUnpaidEnrollments,
 } from './enrollment.repository';
+import { type BatchRowWrite, cancelWaitsOf, insertSuspense, insertWaiting, recordBatchRows, type SuspenseRow, suspenseByReceipts, type WaitingWrite } from './held.repository';
 import { loadPeople, makePeople, type People, type PersonRow } from './person-facts';
 import { STATUS_SQL, type StatusRow } from './status-lookup';
 
@@ -59,6 +66,17 @@ export interface PaymentRequest {
   paidOn: LocalDate;
   channel: string;
   receiptNo: string;
+  /** Who paid: the person (the default), a family member, an employer, a funding body. */
+  payerKind?: PayerKind | null;
+  /** The payer's name, where it is not the person. */
+  payer?: string | null;
+}
+
+export interface PaymentReversalRequest {
+  receiptNo: string;
+  channel: string;
+  reason: string;
+  reversedOn: LocalDate;
 }
 
 export type RowStatus = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
@@ -66,9 +84,12 @@ export type RowStatus = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
 export interface PaymentRowOutcome {
   index: number;
   receiptNo: string;
+  channel: string;
   status: RowStatus;
   error: DomainError | null;
   payment: PaymentRow | null;
+  /** Accepted into the suspense list (money kept, no enrolment yet): why it is held. */
+  held: DomainError | null;
 }
 
 export interface PaymentImportResult {
@@ -76,8 +97,19 @@ export interface PaymentImportResult {
   accepted: number;
   duplicates: number;
   rejected: number;
+  held: number;
   rows: PaymentRowOutcome[];
 }
+
+/**
+ * How the pipeline treats a payment it cannot record against an enrolment: a bank's single payment is
+ * refused (nothing was collected yet that cannot be given back at the counter); a tax import's money
+ * was collected already and is held in suspense; matching held money tries again and keeps it held.
+ */
+type PaymentMode = 'RECORD' | 'IMPORT' | 'MATCH';
+
+/** The channel of a funding body's payment for a full sponsorship (全额资助/免征代缴). */
+export const SPONSORSHIP_CHANNEL = '资助代缴';
 
 export interface EnrollmentStatusView {
   status: 'NOT_ENROLLED' | EnrollmentState;
@@ -120,24 +152,55 @@ export class EnrollmentService {
       );
     }
     this.checkPlace(ctx, policy, person);
-    const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(idNumber, policy, enrolledOn, circumstances));
+    const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(idNumber, policy, enrolledOn, circumstances), { unknownSubsidy: 'answer' });
     await upsertUnpaidEnrollments(ctx.db, [{ idNumber, coverageYear: input.coverageYear, enrolledOn, circumstances, regionCode: person.region_code, settlement }]);
+    await insertWaiting(ctx.db, waitsOf({ idNumber, coverageYear: input.coverageYear, paidOn: enrolledOn, settlement }));
     const [row] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
     return row;
   }
 
-  /** A bank's payment: idempotent by receipt; the amount must be what is due on paidOn. */
+  /** A bank's payment: idempotent by channel and receipt; the amount must be what is due on paidOn. */
   async recordPayment(ctx: RequestContext, input: PaymentRequest): Promise<PaymentRow> {
-    const [result] = (await this.processPayments(ctx, null, [input])).rows;
+    const [result] = (await this.processPayments(ctx, null, [input], 'RECORD')).rows;
     if (result.error) throw result.error;
     return result.payment!;
   }
 
-  /** A tax batch: per-row results; a rejected row never blocks the others; a replay changes nothing. */
+  /**
+   * A tax batch: per-row results; a rejected row never blocks the others; a replay changes nothing. Money
+   * collected for someone not registered, or not payable yet (the notice leaves the amount due unstated,
+   * or the year is not configured), is held in suspense, never dropped.
+   */
   async importPayments(ctx: RequestContext, batchId: string, inputs: readonly PaymentRequest[]): Promise<PaymentImportResult> {
     if (!batchId.trim()) throw badInput('batchId must not be empty', 'batchId');
     if (inputs.length > MAX_IMPORT_ROWS) throw badInput(`at most ${MAX_IMPORT_ROWS} payments per call, got ${inputs.length}`, 'payments');
-    return this.processPayments(ctx, batchId.trim(), inputs);
+    const result = await this.processPayments(ctx, batchId.trim(), inputs, 'IMPORT');
+    await recordBatchRows(ctx.db, result.batchId, ctx.actor?.sub ?? 'system', result.rows.map((r) => batchRow(r, inputs[r.index])));
+    return result;
+  }
+
+  /**
+   * Held money tried again (a person registered, a value configured): what is payable now is recorded as
+   * the payment it was, on the day it was paid, under its own batch; the rest stays held with its reason
+   * as of now. Returns the ids matched.
+   */
+  async matchHeld(ctx: RequestContext, held: readonly SuspenseRow[]): Promise<{ matched: number[]; still: Array<{ id: number; error: DomainError }> }> {
+    if (held.length === 0) return { matched: [], still: [] };
+    const inputs = held.map((h): PaymentRequest => ({ idNumber: h.id_number, coverageYear: h.coverage_year, amount: h.amount, paidOn: h.paid_on, channel: h.channel, receiptNo: h.receipt_no, payerKind: h.payer_kind, payer: h.payer }));
+    const batches = new Map<string, number[]>();
+    held.forEach((h, i) => batches.set(h.batch_id ?? '', [...(batches.get(h.batch_id ?? '') ?? []), i]));
+    const matched: number[] = [];
+    const still: Array<{ id: number; error: DomainError }> = [];
+    for (const [batchId, indexes] of batches) {
+      const result = await this.processPayments(ctx, batchId || null, indexes.map((i) => inputs[i]), 'MATCH');
+      for (const row of result.rows) {
+        const source = held[indexes[row.index]];
+        if (row.status === 'ACCEPTED' && !row.held) matched.push(source.id);
+        else if (row.status === 'DUPLICATE') matched.push(source.id);
+        else still.push({ id: source.id, error: row.held ?? row.error! });
+      }
+    }
+    return { matched, still };
   }
 
   /**
@@ -146,10 +209,10 @@ export class EnrollmentService {
    * database broke a deadlock between them, the attempt is rolled back and the rows are judged again
    * against what that request committed: only the rows it touched are rejected, not the whole batch.
    */
-  private async processPayments(ctx: RequestContext, batchId: string | null, inputs: readonly PaymentRequest[]): Promise<PaymentImportResult> {
+  private async processPayments(ctx: RequestContext, batchId: string | null, inputs: readonly PaymentRequest[], mode: PaymentMode): Promise<PaymentImportResult> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await ctx.db.savepoint(() => this.judgeAndWritePayments(ctx, batchId, inputs));
+        return await ctx.db.savepoint(() => this.judgeAndWritePayments(ctx, batchId, inputs, mode));
       } catch (err) {
         const retryable = err instanceof LostRace || (err as { code?: string }).code === '40P01';
         if (!retryable) throw err;
@@ -160,43 +223,68 @@ export class EnrollmentService {
     }
   }
 
-  private async judgeAndWritePayments(ctx: RequestContext, batchId: string | null, inputs: readonly PaymentRequest[]): Promise<PaymentImportResult> {
+  private async judgeAndWritePayments(ctx: RequestContext, batchId: string | null, inputs: readonly PaymentRequest[], mode: PaymentMode): Promise<PaymentImportResult> {
     const rows = inputs.map((input) => ({
       ...input,
       idNumber: normaliseId(input.idNumber),
       receiptNo: input.receiptNo.trim(),
       channel: input.channel.trim(),
+      payerKind: input.payerKind ?? 'PERSON',
+      payer: input.payer?.trim() || null,
     }));
-    const [existingPayments, people, enrollments] = await Promise.all([
-      paymentsByReceipts(ctx.db, [...new Set(rows.map((r) => r.receiptNo))]),
+    const receipts = uniqueReceipts(rows);
+    const [existingPayments, existingHeld, people, enrollments] = await Promise.all([
+      paymentsByReceipts(ctx.db, receipts),
+      mode === 'IMPORT' ? suspenseByReceipts(ctx.db, receipts) : Promise.resolve([]),
       loadPeople(ctx.db, rows.map((r) => r.idNumber)),
       enrollmentsOf(ctx.db, uniqueKeys(rows)),
     ]);
-    const paymentByReceipt = new Map(existingPayments.map((p) => [p.receipt_no, p]));
+    const paymentByReceipt = new Map(existingPayments.map((p) => [paymentKey(p.channel, p.receipt_no), p]));
+    const heldByReceipt = new Map(existingHeld.map((h) => [paymentKey(h.channel, h.receipt_no), h]));
     const enrollmentByKey = new Map(enrollments.map((e) => [key(e.id_number, e.coverage_year), e]));
     const paidInBatch = new Map<string, string>();
     const results: PaymentRowOutcome[] = [];
-    const accepted: Array<{ result: PaymentRowOutcome; input: (typeof rows)[number]; settlement: Settlement; enrollment: EnrollmentRow | undefined }> = [];
+    type Row = (typeof rows)[number];
+    const accepted: Array<{ result: PaymentRowOutcome; input: Row; settlement: Settlement; enrollment: EnrollmentRow | undefined }> = [];
+    const toHold: Array<{ result: PaymentRowOutcome; input: Row; index: number }> = [];
 
     rows.forEach((input, index) => {
-      const result: PaymentRowOutcome = { index, receiptNo: input.receiptNo, status: 'REJECTED', error: null, payment: null };
+      const result: PaymentRowOutcome = { index, receiptNo: input.receiptNo, channel: input.channel, status: 'REJECTED', error: null, payment: null, held: null };
       results.push(result);
       const reject = (error: DomainError) => {
         result.error = error;
       };
-      const earlier = paymentByReceipt.get(input.receiptNo);
+      const receipt = paymentKey(input.channel, input.receiptNo);
+      const earlier = paymentByReceipt.get(receipt);
       if (earlier) {
         if (samePayment(earlier, input)) {
           result.status = 'DUPLICATE';
           result.payment = earlier;
-        } else reject(new DomainError('CONFLICT', `receipt ${input.receiptNo} already records a different payment`, { field: 'receiptNo' }));
+        } else reject(new DomainError('CONFLICT', `receipt ${input.receiptNo} of channel ${input.channel} already records a different payment`, { field: 'receiptNo' }));
+        return;
+      }
+      const heldBefore = heldByReceipt.get(receipt);
+      if (heldBefore) {
+        if (sameHeld(heldBefore, input)) {
+          result.status = 'DUPLICATE';
+          result.held = new DomainError(heldBefore.reason_code as DomainError['code'], heldBefore.reason, heldBefore.missing ? { missing: heldBefore.missing } : {});
+        } else reject(new DomainError('CONFLICT', `receipt ${input.receiptNo} of channel ${input.channel} is held in suspense with a different payment`, { field: 'receiptNo' }));
         return;
       }
       const verdict = this.checkPayment(ctx, input, people, enrollmentByKey.get(key(input.idNumber, input.coverageYear)), paidInBatch);
-      if (verdict instanceof DomainError) return reject(verdict);
+      if (verdict instanceof DomainError) {
+        if (mode !== 'RECORD' && holdable(verdict)) {
+          result.status = 'ACCEPTED';
+          result.held = verdict;
+          toHold.push({ result, input, index });
+          paymentByReceipt.set(receipt, paymentRow(input, batchId, ctx));
+          return;
+        }
+        return reject(verdict);
+      }
       result.status = 'ACCEPTED';
       result.payment = paymentRow(input, batchId, ctx);
-      paymentByReceipt.set(input.receiptNo, result.payment);
+      paymentByReceipt.set(receipt, result.payment);
       paidInBatch.set(key(input.idNumber, input.coverageYear), input.receiptNo);
       accepted.push({ result, input, settlement: verdict, enrollment: enrollmentByKey.get(key(input.idNumber, input.coverageYear)) });
     });
@@ -223,20 +311,43 @@ export class EnrollmentService {
     );
     // The payments' foreign-key checks look these enrolments up one by one: keep their plan sound.
     await refreshStaleStatistics(ctx.db, 'enrollment', firstPayers.length);
-    const written = await insertPayments(ctx.db, accepted.map((a) => paymentWrite(a.input, batchId, ctx)));
+    const written = await insertPayments(ctx.db, accepted.map((a) => paymentWrite(a.input, batchId, ctx, a.enrollment ?? null)));
     const waiting = accepted.filter((a) => !isFirst(a));
     const paid = await markPaid(
       ctx.db,
       waiting.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, amountPaid: a.input.amount, settlement: a.settlement })),
     );
-    const lost = accepted.some((a) => !written.has(a.input.receiptNo) || !(isFirst(a) ? enrolled : paid).has(key(a.input.idNumber, a.input.coverageYear)));
-    if (lost) throw new LostRace();
-    await this.subsidies.recordForPayments(
-      ctx,
-      accepted.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, settlement: a.settlement })),
+    const heldWritten = await insertSuspense(
+      ctx.db,
+      mode === 'IMPORT'
+        ? toHold.map(({ input, result, index }) => ({
+            channel: input.channel,
+            receiptNo: input.receiptNo,
+            idNumber: input.idNumber,
+            coverageYear: input.coverageYear,
+            amount: input.amount,
+            paidOn: input.paidOn,
+            payerKind: input.payerKind,
+            payer: input.payer,
+            batchId,
+            rowIndex: index,
+            received: { ...inputs[index] },
+            reasonCode: result.held!.code,
+            reason: result.held!.message,
+            missing: (result.held!.details.missing as string | undefined) ?? null,
+            recordedBy: ctx.actor?.sub ?? 'system',
+          }))
+        : [],
     );
+    const lost =
+      accepted.some((a) => !written.has(paymentKey(a.input.channel, a.input.receiptNo)) || !(isFirst(a) ? enrolled : paid).has(key(a.input.idNumber, a.input.coverageYear))) ||
+      (mode === 'IMPORT' && toHold.some((h) => !heldWritten.has(paymentKey(h.input.channel, h.input.receiptNo))));
+    if (lost) throw new LostRace();
+    const settled = accepted.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, settlement: a.settlement }));
+    await this.subsidies.recordForPayments(ctx, settled);
+    await insertWaiting(ctx.db, settled.flatMap(waitsOf));
     const count = (status: RowStatus) => results.filter((r) => r.status === status).length;
-    return { batchId: batchId ?? '', accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), rows: results };
+    return { batchId: batchId ?? '', accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), held: results.filter((r) => r.held).length, rows: results };
   }
 
   /** The settlement of an acceptable payment, or why it is refused. */
@@ -252,6 +363,7 @@ export class EnrollmentService {
       if (!input.channel) return badInput('channel must not be empty', 'channel');
       const idProblem = parseResidentId(input.idNumber);
       if ('error' in idProblem) return badInput(`idNumber ${maskIdNumber(input.idNumber)} is not a valid resident ID number: ${idProblem.error}`, 'idNumber');
+      if (input.payerKind && input.payerKind !== 'PERSON' && !input.payer?.trim()) return badInput(`a payment by ${input.payerKind} names the payer`, 'payer');
       const policy = ctx.tenant.policyFor(input.coverageYear);
       const person = this.registeredPerson(ctx, people, input.idNumber);
       const sameBatch = paidInBatch.get(key(input.idNumber, input.coverageYear));
@@ -261,7 +373,8 @@ export class EnrollmentService {
       }
       if (!enrollment || !ACTIVE.has(enrollment.status)) this.checkPlace(ctx, policy, person);
       const circumstances = (enrollment && ACTIVE.has(enrollment.status) ? enrollment.circumstances : []) as Circumstance[];
-      const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(input.idNumber, policy, input.paidOn, circumstances));
+      // What is known is answered: a subsidy of unstated amount waits, the payment of what is due is taken.
+      const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(input.idNumber, policy, input.paidOn, circumstances), { unknownSubsidy: 'answer' });
       if (input.amount !== settlement.amountDue) {
         return new DomainError(
           'BAD_USER_INPUT',
@@ -274,6 +387,64 @@ export class EnrollmentService {
       if (err instanceof DomainError) return err;
       throw err;
     }
+  }
+
+  /**
+   * Reverses a mistaken payment (BANK and TAX their own, ADMIN any): nothing is deleted; the enrolment
+   * returns to where it was before the payment, its grants not yet paid out are cancelled and what waited
+   * with it ends. Asking twice answers the reversed payment and changes nothing. Once cover has begun it
+   * is a refund's business (REFUND_NOT_ALLOWED).
+   */
+  async reversePayment(ctx: RequestContext, input: PaymentReversalRequest): Promise<PaymentRow> {
+    const channel = input.channel.trim();
+    const receiptNo = input.receiptNo.trim();
+    const reason = input.reason.trim();
+    if (!reason) throw badInput('reason must say why the payment is reversed', 'reason');
+    if (compareDates(input.reversedOn, todayInChina()) > 0) throw badInput(`reversedOn ${input.reversedOn} is in the future`, 'reversedOn');
+    const payment = await paymentForReversal(ctx.db, channel, receiptNo);
+    if (!payment) throw new DomainError('NOT_FOUND', `no payment with receipt ${receiptNo} of channel ${channel}`, { field: 'receiptNo' });
+    const role = ctx.actor?.role;
+    if (role !== 'ADMIN' && payment.recorded_by !== ctx.actor?.sub) {
+      throw new DomainError('FORBIDDEN', `receipt ${receiptNo} was recorded by another caller; a bank or the tax system reverses only its own payments`);
+    }
+    const { enrollment_before: before, ...row } = payment;
+    if (payment.reversed) return row;
+    if (compareDates(input.reversedOn, payment.paid_on) < 0) throw badInput(`reversedOn ${input.reversedOn} is before the payment (${payment.paid_on})`, 'reversedOn');
+    const [enrollment] = await enrollmentsOf(ctx.db, [{ idNumber: payment.id_number, coverageYear: payment.coverage_year }]);
+    if (!enrollment || enrollment.status !== 'PAID' || enrollment.paid_on !== payment.paid_on) {
+      throw new DomainError('CONFLICT', `the ${payment.coverage_year} enrolment is ${enrollment?.status ?? 'not there'}; only the payment it is paid by can be reversed${enrollment?.status === 'REFUND_PENDING' ? ' (a refund is pending)' : ''}`, {
+        field: 'receiptNo',
+        status: enrollment?.status ?? 'NOT_ENROLLED',
+      });
+    }
+    const policy = ctx.tenant.policies.get(payment.coverage_year);
+    const coverStart = enrollment.cover_start ?? policy?.data.coverage.start.date ?? `${payment.coverage_year}-01-01`;
+    if (compareDates(input.reversedOn, coverStart) >= 0) {
+      throw new DomainError('REFUND_NOT_ALLOWED', `cover began on ${coverStart}: a payment is no longer reversed once cover has begun; a refund (requestRefund) decides under the notice`, {
+        rule: 'cover-started',
+        coverStart,
+      });
+    }
+    const grants = await grantsOf(ctx.db, [{ idNumber: payment.id_number, coverageYear: payment.coverage_year }]);
+    const paidOut = grants.filter((g) => g.status === 'PAID_OUT' && g.payout_result !== 'FAILED' && g.payout_result !== 'RETURNED');
+    if (paidOut.length > 0) {
+      throw new DomainError('CONFLICT', `a reimbursement of ${formatMoney(paidOut.reduce((s, g) => s + g.amount, 0))} was already paid out for this enrolment (${paidOut[0].payout_month}); reversing the payment would leave it unaccounted: ask for a refund instead`, {
+        field: 'receiptNo',
+      });
+    }
+    const statusBefore = before?.status ?? null;
+    const to = transition(enrollment.status, 'REVERSE_PAYMENT', statusBefore);
+    if (!(await insertReversal(ctx.db, { channel, receiptNo, idNumber: payment.id_number, coverageYear: payment.coverage_year, amount: payment.amount, reversedOn: input.reversedOn, reason, statusBefore: to, reversedBy: ctx.actor?.sub ?? 'system', role: role ?? 'SYSTEM' }))) {
+      const [again] = await paymentsByReceipts(ctx.db, [{ channel, receiptNo }]);
+      return again;
+    }
+    if (!(await restoreEnrollment(ctx.db, payment.id_number, payment.coverage_year, before && statusBefore !== null ? before : null, to))) {
+      throw new DomainError('CONFLICT', 'the enrolment changed at the same time; nothing was written, retry', { field: 'receiptNo' });
+    }
+    await cancelGrantsOfReversedPayment(ctx.db, payment.id_number, payment.coverage_year);
+    await cancelWaitsOf(ctx.db, payment.id_number, payment.coverage_year, input.reversedOn);
+    const [reversed] = await paymentsByReceipts(ctx.db, [{ channel, receiptNo }]);
+    return reversed;
   }
 
   /** A day's payments: a bank or the tax system sees the ones it recorded, an administrator all. */
@@ -313,7 +484,7 @@ export class EnrollmentService {
     try {
       const policy = ctx.tenant.policyFor(coverageYear);
       const circumstances = (enrollment?.circumstances ?? []) as Circumstance[];
-      view.amountDue = ctx.app.policyEngine.contribution(ctx.tenant, policy, people.facts(idNumber, policy, date, circumstances)).amountDue;
+      view.amountDue = ctx.app.policyEngine.contribution(ctx.tenant, policy, people.facts(idNumber, policy, date, circumstances), { unknownSubsidy: 'answer' }).amountDue;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       view.amountDueNote = `${err.code}: ${err.message}`;
@@ -349,7 +520,7 @@ export class EnrollmentService {
         continue;
       }
       try {
-        const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(idNumber, policy, paidOn, (existing?.circumstances ?? []) as Circumstance[]));
+        const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(idNumber, policy, paidOn, (existing?.circumstances ?? []) as Circumstance[]), { unknownSubsidy: 'answer' });
         if (settlement.mode === 'FULL_SPONSORSHIP') sponsored.push({ idNumber, settlement, regionCode: people.person(idNumber)?.region_code ?? null });
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
@@ -361,8 +532,26 @@ export class EnrollmentService {
     await upsertUnpaidEnrollments(ctx.db, sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, enrolledOn: paidOn, circumstances: [], regionCode: s.regionCode, settlement: s.settlement })));
     await refreshStaleStatistics(ctx.db, 'enrollment', sponsored.length);
     const paid = await markPaid(ctx.db, sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, amountPaid: 0, settlement: s.settlement })));
-    // The funding body's payment, recorded as a settled grant with its funding shares.
-    await this.subsidies.recordForPayments(ctx, sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear))).map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, settlement: s.settlement })));
+    const done = sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear)));
+    // The funding body's payment of the whole contribution, so every PAID enrolment has its money on
+    // record (the person's own part, amount_paid, is nothing); and the grant with its funding shares.
+    await insertPayments(
+      ctx.db,
+      done.map((s) => ({
+        receiptNo: sponsorshipReceipt(coverageYear, s.idNumber),
+        idNumber: s.idNumber,
+        coverageYear,
+        amount: s.settlement.standardContribution,
+        paidOn,
+        channel: SPONSORSHIP_CHANNEL,
+        batchId: null,
+        recordedBy: ctx.actor?.sub ?? 'system',
+        payerKind: 'FUNDING_BODY',
+        payer: fundingBody(s.settlement),
+        enrollmentBefore: byId.get(s.idNumber) ?? null,
+      })),
+    );
+    await this.subsidies.recordForPayments(ctx, done.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, settlement: s.settlement })));
     return { enrolled: paid.size, alreadyEnrolled, skipped };
   }
 
@@ -381,7 +570,6 @@ export class EnrollmentService {
     descending = false,
   ): Promise<Connection<EnrollmentRow>> {
     pageSize(first);
-    if (filter.status?.includes('NOT_ENROLLED')) throw badInput('status NOT_ENROLLED has no enrolment to list; ask incompleteHouseholds or followUps', 'filter.status');
     const query: EnrollmentListQuery = {
       coverageYear,
       statuses: filter.status?.length ? (filter.status as EnrollmentState[]) : null,
@@ -448,11 +636,70 @@ function samePayment(row: PaymentRow, input: PaymentRequest): boolean {
   return row.id_number === input.idNumber && row.coverage_year === input.coverageYear && row.amount === input.amount && row.paid_on === input.paidOn && row.channel === input.channel;
 }
 
-function paymentWrite(input: PaymentRequest, batchId: string | null, ctx: RequestContext) {
-  return { ...input, batchId, recordedBy: ctx.actor?.sub ?? 'system' };
+/** The receipt of a funding body's payment for a full sponsorship: one per person and year. */
+export function sponsorshipReceipt(coverageYear: number, idNumber: string): string {
+  return `SP-${coverageYear}-${idNumber}`;
 }
 
-function paymentRow(input: PaymentRequest, batchId: string | null, ctx: RequestContext): PaymentRow {
+/** Who pays a full sponsorship, as the notice names the fund or budget. */
+function fundingBody(settlement: Settlement): string {
+  const names = [...new Set(settlement.fundingShares.map((s) => s.name))];
+  return names.length > 0 ? names.join('、') : '资助部门（通知未写明资金来源）';
+}
+
+function sameHeld(row: SuspenseRow, input: PaymentRequest): boolean {
+  return row.id_number === input.idNumber && row.coverage_year === input.coverageYear && row.amount === input.amount && row.paid_on === input.paidOn;
+}
+
+/** Money that may wait in suspense: the person is not registered, or the notice does not say what they owe. */
+function holdable(error: DomainError): boolean {
+  return (error.code === 'NOT_FOUND' && error.details.field === 'idNumber') || error.code === 'POLICY_NOT_CONFIGURED';
+}
+
+function uniqueReceipts(rows: ReadonlyArray<{ channel: string; receiptNo: string }>) {
+  const seen = new Map<string, { channel: string; receiptNo: string }>();
+  for (const r of rows) seen.set(paymentKey(r.channel, r.receiptNo), { channel: r.channel, receiptNo: r.receiptNo });
+  return [...seen.values()];
+}
+
+/** What a settlement leaves unstated, as waits of the enrolment since `paidOn`. */
+export function waitsOf(p: { idNumber: string; coverageYear: number; paidOn: LocalDate; settlement: Settlement }): WaitingWrite[] {
+  return p.settlement.unknowns.map((u) => ({
+    idNumber: p.idNumber,
+    coverageYear: p.coverageYear,
+    missing: u.path,
+    affects: u.affects,
+    category: /^assistance\.([A-Z0-9_]+)\./.exec(u.path)?.[1] ?? null,
+    clause: u.clause,
+    refersTo: u.refersTo,
+    message: u.message,
+    since: p.paidOn,
+  }));
+}
+
+function batchRow(r: PaymentRowOutcome, input: PaymentRequest): BatchRowWrite {
+  return {
+    rowIndex: r.index,
+    receiptNo: r.receiptNo,
+    channel: r.channel,
+    idNumber: normaliseId(input.idNumber),
+    coverageYear: input.coverageYear,
+    amount: input.amount,
+    paidOn: input.paidOn,
+    status: r.status,
+    held: r.held !== null,
+    code: r.error?.code ?? r.held?.code ?? null,
+    error: r.error?.message ?? r.held?.message ?? null,
+  };
+}
+
+type NormalisedPayment = PaymentRequest & { payerKind: PayerKind; payer: string | null };
+
+function paymentWrite(input: NormalisedPayment, batchId: string | null, ctx: RequestContext, before: EnrollmentRow | null) {
+  return { ...input, batchId, recordedBy: ctx.actor?.sub ?? 'system', enrollmentBefore: before };
+}
+
+function paymentRow(input: NormalisedPayment, batchId: string | null, ctx: RequestContext): PaymentRow {
   return {
     receipt_no: input.receiptNo,
     id_number: input.idNumber,
@@ -462,6 +709,11 @@ function paymentRow(input: PaymentRequest, batchId: string | null, ctx: RequestC
     channel: input.channel,
     batch_id: batchId,
     recorded_by: ctx.actor?.sub ?? 'system',
+    payer_kind: input.payerKind,
+    payer: input.payer,
+    reversed: false,
+    reversed_on: null,
+    reversal_reason: null,
   };
 }
 

@@ -6,11 +6,15 @@ import { DateRangeType } from '../public-policy/public-policy.types';
 import { connectionTypes } from '../../graphql/connection';
 import { SortDirectionEnum } from '../residents/residents.types';
 import { ENROLLMENT_STATES } from './enrollment-state';
+import { PAYER_KINDS, type PayerKind } from './enrollment.repository';
 
-export const EnrollmentStateEnum = asEnum(['NOT_ENROLLED', ...ENROLLMENT_STATES] as const);
+export const EnrollmentStateEnum = asEnum(ENROLLMENT_STATES);
 /** A state as the schema shows it: the state machine's, or NOT_ENROLLED where there is no enrolment. */
 export type EnrollmentStateShown = keyof typeof EnrollmentStateEnum;
-registerEnumType(EnrollmentStateEnum, { name: 'EnrollmentState', description: 'NOT_ENROLLED only in EnrollmentStatus.' });
+registerEnumType(EnrollmentStateEnum, {
+  name: 'EnrollmentState',
+  description: 'NOT_ENROLLED: no enrolment, or one kept on record after the payment that made it was reversed.',
+});
 export const EnrollmentEndEnum = asEnum(['TRANSFER_OUT', 'DEATH', 'EMIGRATION', 'REFUND'] as const);
 export type EnrollmentEnd = keyof typeof EnrollmentEndEnum;
 registerEnumType(EnrollmentEndEnum, { name: 'EnrollmentEnd', description: 'Why an enrolment stopped counting.' });
@@ -18,15 +22,24 @@ export const EnrollmentOrderFieldEnum = asEnum(['ID_NUMBER', 'PAID_ON', 'ENROLLE
 registerEnumType(EnrollmentOrderFieldEnum, { name: 'EnrollmentOrderField', description: 'PAID_ON puts unpaid enrolments last.' });
 const EnrollmentSortDirectionEnum = SortDirectionEnum;
 
+export const PayerKindEnum = asEnum(PAYER_KINDS);
+registerEnumType(PayerKindEnum, { name: 'PayerKind', description: 'Who paid: the insured PERSON, a FAMILY_MEMBER, an EMPLOYER, or a FUNDING_BODY (a full sponsorship\'s fund or budget).' });
+
 @ObjectType()
 export class Payment {
-  @Field() receiptNo!: string;
-  @Field({ description: 'The payer\'s ID number, masked: birth date digits are never shown.' }) idNumberMasked!: string;
+  @Field({ description: 'Unique within its channel (a bank\'s and the tax system\'s numbers may be alike).' }) receiptNo!: string;
+  @Field({ description: 'The insured person\'s ID number, masked: birth date digits are never shown.' }) idNumberMasked!: string;
   @Field(() => Int) coverageYear!: number;
   @Field(() => MoneyScalar) amount!: number;
   @Field(() => DateScalar) paidOn!: string;
   @Field() channel!: string;
   @Field(() => String, { nullable: true }) batchId!: string | null;
+  @Field(() => String, { nullable: true, description: 'Who paid: 本人 for the person, else the name given (a family member, an employer, the funding body).' })
+  payer!: string | null;
+  @Field(() => PayerKindEnum) payerKind!: PayerKind;
+  @Field({ description: 'True once the payment was reversed (reversePayment); it stays on record.' }) reversed!: boolean;
+  @Field(() => DateScalar, { nullable: true }) reversedOn!: string | null;
+  @Field(() => String, { nullable: true }) reversalReason!: string | null;
 }
 
 @ObjectType({ description: 'A person\'s enrolment for one year of cover.' })
@@ -99,7 +112,17 @@ export class PaymentInput {
   @Field(() => MoneyScalar) amount!: number;
   @Field(() => DateScalar) paidOn!: string;
   @Field() channel!: string;
-  @Field({ description: 'Idempotency key within the tenant.' }) receiptNo!: string;
+  @Field({ description: 'Idempotency key within the channel.' }) receiptNo!: string;
+  @Field(() => PayerKindEnum, { nullable: true, description: 'Who paid; default PERSON.' }) payerKind?: PayerKind | null;
+  @Field(() => String, { nullable: true, description: 'The payer\'s name where it is not the person (required then).' }) payer?: string | null;
+}
+
+@InputType({ description: 'A mistaken payment to reverse: by its channel and receipt, with the reason and the date.' })
+export class PaymentReversalInput {
+  @Field() receiptNo!: string;
+  @Field() channel!: string;
+  @Field() reason!: string;
+  @Field(() => DateScalar) reversedOn!: string;
 }
 
 @ObjectType()
@@ -109,12 +132,16 @@ export class PaymentRowResult {
   @Field(() => ImportRowStatusEnum) status!: ImportRowStatus;
   @Field(() => String, { nullable: true }) error!: string | null;
   @Field(() => String, { nullable: true, description: 'The error code a single recordPayment would have raised.' }) code!: string | null;
+  @Field({ description: 'ACCEPTED into the suspense list: the money is kept, but no enrolment is paid yet (error and code say why); it is matched when the person registers or the value is configured.' })
+  held!: boolean;
+  @Field() channel!: string;
 }
 
 @ObjectType()
 export class PaymentImport {
   @Field() batchId!: string;
-  @Field(() => Int) accepted!: number;
+  @Field(() => Int, { description: 'Rows whose money was taken: recorded against an enrolment, or held in suspense (held).' }) accepted!: number;
+  @Field(() => Int, { description: 'Accepted rows held in the suspense list.' }) held!: number;
   @Field(() => Int) duplicates!: number;
   @Field(() => Int) rejected!: number;
   @Field(() => [PaymentRowResult]) rows!: PaymentRowResult[];

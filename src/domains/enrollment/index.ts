@@ -4,7 +4,9 @@ import type { RequestContext } from '../../context/request-context';
 import { IdentitiesCertified } from '../assistance/assistance.events';
 import { DomainError } from '../../common/errors';
 import { maskIdNumber } from '../residents/id-number';
-import { HouseholdGraphRead, ResidentIdCorrected, ResidentLeftScheme, ResidentTransferredOut, WaiverRequested } from '../residents/residents.events';
+import { HouseholdGraphRead, ResidentIdCorrected, ResidentLeftScheme, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from '../residents/residents.events';
+import { heldService } from './held.service';
+import { HeldResolver } from './held.resolver';
 import { primeFromHouseholdGraph } from './enrollment.loaders';
 import { endEnrollments, enrollmentsOf, moveEnrollmentsToIdNumber, terminateOnTransferOut } from './enrollment.repository';
 import { CertifiedPeopleResolver } from './certified-people';
@@ -13,7 +15,7 @@ import { applyIdentityChanges } from './identity-changes';
 
 export const enrollmentModule = {
   name: 'enrollment',
-  resolvers: [EnrollmentResolver, ResidentEnrollmentsResolver, CertifiedPeopleResolver],
+  resolvers: [EnrollmentResolver, ResidentEnrollmentsResolver, CertifiedPeopleResolver, HeldResolver],
   install(events: DomainEvents<RequestContext>): void {
     events.on(IdentitiesCertified, async (ctx, { idNumbers, certifiedOn }) => {
       await applyIdentityChanges(ctx, idNumbers, certifiedOn);
@@ -35,5 +37,7 @@ export const enrollmentModule = {
       }
     });
     events.on(HouseholdGraphRead, (ctx, graph) => primeFromHouseholdGraph(ctx, graph));
+    // Money the tax system collected for people not yet registered is matched when they register.
+    events.on(ResidentsRegistered, (ctx, { idNumbers }) => heldService.matchRegistered(ctx, idNumbers));
   },
 } as const;

@@ -13,9 +13,11 @@ export interface RefundRow {
   requested_by: string;
   decided_by: string | null;
   decision_note: string | null;
+  paid_on: string | null;
+  payout_reference: string | null;
 }
 
-const REFUND_COLUMNS = 'id_number, coverage_year, reason, requested_on, status, amount, cancelled_reimbursement, explanation, requested_by, decided_by, decision_note';
+const REFUND_COLUMNS = 'id_number, coverage_year, reason, requested_on, status, amount, cancelled_reimbursement, explanation, requested_by, decided_by, decision_note, paid_on, payout_reference';
 
 export async function refundOf(db: TenantTransaction, idNumber: string, coverageYear: number, lock = false): Promise<RefundRow | null> {
   const rows = await db.query<RefundRow>(
@@ -32,7 +34,7 @@ export async function refunds(db: TenantTransaction, status: string | null): Pro
   );
 }
 
-export async function insertRefund(db: TenantTransaction, refund: Omit<RefundRow, 'status' | 'decided_by' | 'decision_note'>): Promise<RefundRow | null> {
+export async function insertRefund(db: TenantTransaction, refund: Omit<RefundRow, 'status' | 'decided_by' | 'decision_note' | 'paid_on' | 'payout_reference'>): Promise<RefundRow | null> {
   const rows = await db.query<RefundRow>(
     `INSERT INTO refund (tenant_code, id_number, coverage_year, reason, requested_on, status, amount, cancelled_reimbursement, explanation, requested_by)
      VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9)
@@ -87,4 +89,24 @@ export async function refundPage(db: TenantTransaction, q: RefundListQuery): Pro
 export async function refundCount(db: TenantTransaction, q: RefundListQuery): Promise<number> {
   const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM refund WHERE ${REFUND_FILTER}`, [db.tenantCode, q.status, q.coverageYear, q.reason]);
   return row.n;
+}
+
+/** Records an approved refund's payout; false when it is not approved or already recorded. */
+export async function recordRefundPayout(db: TenantTransaction, idNumber: string, coverageYear: number, paidOn: string, paidBy: string, reference: string | null): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE refund SET paid_on = $4, paid_by = $5, payout_reference = $6
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status = 'APPROVED' AND paid_on IS NULL RETURNING id_number`,
+    [db.tenantCode, idNumber, coverageYear, paidOn, paidBy, reference],
+  );
+  return rows.length > 0;
+}
+
+/** Approved refunds of a year: how many, how much, how much of it paid out. */
+export async function refundTotalsOfYear(db: TenantTransaction, coverageYear: number): Promise<{ count: number; amount: number; paidOut: number }> {
+  const [row] = await db.query<{ count: number; amount: number | null; paid: number | null }>(
+    `SELECT count(*)::int AS count, sum(amount)::bigint AS amount, sum(amount) FILTER (WHERE paid_on IS NOT NULL)::bigint AS paid
+       FROM refund WHERE tenant_code = $1 AND coverage_year = $2 AND status = 'APPROVED'`,
+    [db.tenantCode, coverageYear],
+  );
+  return { count: row.count, amount: row.amount ?? 0, paidOut: row.paid ?? 0 };
 }

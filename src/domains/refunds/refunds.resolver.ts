@@ -4,6 +4,7 @@ import type { RequestContext } from '../../context/request-context';
 import { PersonalData, Roles } from '../../graphql/access';
 import { connectionTypes, decodeKeyCursor, MAX_PAGE, pageSize, toKeyConnection } from '../../graphql/connection';
 import { RefundReasonEnum } from '../../graphql/enums';
+import { DateScalar } from '../../graphql/scalars';
 import { defineListLoader } from '../../graphql/loaders';
 import type { RefundReason } from '../../policy-data/vocabulary';
 import { maskIdNumber } from '../residents/id-number';
@@ -37,6 +38,9 @@ const presentRefund = (row: RefundRow): Refund => ({
   explanation: row.explanation,
   decidedBy: row.decided_by,
   decisionNote: row.decision_note,
+  paidOn: row.paid_on,
+  payoutReference: row.payout_reference,
+  idNumber: row.id_number,
 });
 
 @Resolver(() => Refund)
@@ -69,9 +73,21 @@ export class RefundResolver {
     return presentRefund(await refundsService.decideRefund(ctx, idNumber, coverageYear, false, note));
   }
 
+  @Roles('ADMIN')
+  @Mutation(() => Refund, { description: 'Records that an approved refund was paid back to the person, with the day and the bank\'s reference; asking again with the same day changes nothing.' })
+  async recordRefundPayout(
+    @Ctx() ctx: RequestContext,
+    @Arg('idNumber') idNumber: string,
+    @Arg('coverageYear', () => Int) coverageYear: number,
+    @Arg('paidOn', () => DateScalar) paidOn: string,
+    @Arg('reference', () => String, { nullable: true }) reference: string | null,
+  ): Promise<Refund> {
+    return presentRefund(await refundsService.recordRefundPayout(ctx, idNumber, coverageYear, paidOn, reference));
+  }
+
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
-  @Query(() => RefundConnection, { description: 'Refund requests by status, year and reason, by the day asked for, a page at a time.' })
+  @Query(() => RefundConnection, { description: 'Refund requests by status, year and reason, by the day asked for, a page at a time: the refund register (退费登记).' })
   async refundList(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => RefundFilter, { nullable: true }) filter: RefundFilter | null,

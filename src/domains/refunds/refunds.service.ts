@@ -3,14 +3,14 @@
  * only), then an administrator's decision. The enrolment moves through the state machine with them.
  */
 import { compareDates, type LocalDate, todayInChina } from '../../common/dates';
-import { DomainError } from '../../common/errors';
+import { badInput, DomainError } from '../../common/errors';
 import type { RequestContext } from '../../context/request-context';
 import type { RefundReason, SubsidyMode } from '../../policy-data/vocabulary';
 import { endEnrollments, transitionEnrollment, enrollmentsOfPeople } from '../enrollment/enrollment.repository';
 import { residentDetails } from '../residents/residents.repository';
 import { maskIdNumber } from '../residents/id-number';
 import { cancelScheduledGrants, grantsOf } from '../subsidies/subsidies.repository';
-import { decideRefund, insertRefund, refundOf, type RefundRow, refunds } from './refunds.repository';
+import { decideRefund, insertRefund, recordRefundPayout, refundOf, type RefundRow, refunds } from './refunds.repository';
 
 export interface RefundRequest {
   idNumber: string;
@@ -110,6 +110,21 @@ export class RefundsService {
       }
       if (outcome === 'END') await endEnrollments(ctx.db, input.idNumber, input.on, event, [enrollment.coverage_year], ['PAID']);
     }
+  }
+
+  /** An approved refund paid back to the person: recorded once, with the day and the bank's reference. */
+  async recordRefundPayout(ctx: RequestContext, idNumberInput: string, coverageYear: number, paidOn: LocalDate, reference: string | null): Promise<RefundRow> {
+    const idNumber = idNumberInput.trim().toUpperCase();
+    const refund = await refundOf(ctx.db, idNumber, coverageYear, true);
+    if (!refund) throw new DomainError('NOT_FOUND', `no refund request for ${maskIdNumber(idNumber)} in ${coverageYear}`, { field: 'idNumber' });
+    if (refund.paid_on) {
+      if (refund.paid_on === paidOn) return refund;
+      throw new DomainError('CONFLICT', `该退费已于 ${refund.paid_on} 记录支付`, { field: 'paidOn' });
+    }
+    if (refund.status !== 'APPROVED') throw new DomainError('CONFLICT', `only an approved refund is paid out; this one is ${refund.status}`, { field: 'idNumber' });
+    if (compareDates(paidOn, todayInChina()) > 0) throw badInput(`paidOn ${paidOn} is in the future`, 'paidOn');
+    await recordRefundPayout(ctx.db, idNumber, coverageYear, paidOn, ctx.actor?.sub ?? 'system', reference?.trim() || null);
+    return (await refundOf(ctx.db, idNumber, coverageYear))!;
   }
 
   async refunds(ctx: RequestContext, status: string | null): Promise<RefundRow[]> {

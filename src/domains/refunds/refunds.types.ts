@@ -20,6 +20,9 @@ export class Refund {
   @Field(() => [ExplanationStepType]) explanation!: ExplanationStepType[];
   @Field(() => String, { nullable: true }) decidedBy!: string | null;
   @Field(() => String, { nullable: true }) decisionNote!: string | null;
+  @Field(() => DateScalar, { nullable: true, description: 'The day the approved refund was paid back to the person (recordRefundPayout).' }) paidOn!: string | null;
+  @Field(() => String, { nullable: true }) payoutReference!: string | null;
+  @Field({ description: 'The ID number, for the refund register (退费登记) the bureau keeps.' }) idNumber!: string;
 }
 
 @InputType()

@@ -4,7 +4,13 @@ import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { FundingShare } from '../../policy-data/funding';
 
-export type GrantStatus = 'SETTLED' | 'SCHEDULED' | 'PAID_OUT' | 'CANCELLED';
+/**
+ * SETTLED: netted at collection or paid by the funding body. A 先缴后补 reimbursement is DUE (no payout month
+ * yet), SCHEDULED for a month, PAID_OUT in it, or REISSUED (its payout failed or came back; a new DUE grant
+ * takes its place). CANCELLED: not owed any more (a refund, a reversed payment).
+ */
+export type GrantStatus = 'SETTLED' | 'DUE' | 'SCHEDULED' | 'PAID_OUT' | 'REISSUED' | 'CANCELLED';
+export type PayoutResult = 'PAID' | 'FAILED' | 'RETURNED';
 export type GrantKind = 'AT_PAYMENT' | 'TOP_UP' | 'NEWLY_CERTIFIED';
 
 export interface GrantWrite {
@@ -17,8 +23,9 @@ export interface GrantWrite {
   grantedOn: string;
   payoutMonth: string | null;
   status: GrantStatus;
-  funding: ReadonlyArray<Pick<FundingShare, 'source' | 'name' | 'amount'>>;
+  funding: ReadonlyArray<{ source: FundingShare['source'] | string; name: string; amount: number }>;
   clause: string | null;
+  reissueOf?: number | null;
 }
 
 export interface GrantRow {
@@ -33,6 +40,8 @@ export interface GrantRow {
   payout_month: string | null;
   status: GrantStatus;
   funding: Array<{ source: string; name: string; amount: number }>;
+  payout_result: PayoutResult | null;
+  payout_result_on: string | null;
 }
 
 const GRANT_WRITE: ReadonlyArray<BulkColumn<GrantWrite>> = [
@@ -47,6 +56,7 @@ const GRANT_WRITE: ReadonlyArray<BulkColumn<GrantWrite>> = [
   { name: 'status', type: 'text', value: (g) => g.status },
   { name: 'funding', type: 'jsonb', value: (g) => JSON.stringify(g.funding.map(({ source, name, amount }) => ({ source, name, amount }))) },
   { name: 'clause', type: 'text', value: (g) => g.clause },
+  { name: 'reissue_of', type: 'bigint', value: (g) => g.reissueOf ?? null },
 ];
 
 export async function insertGrants(db: TenantTransaction, grants: readonly GrantWrite[]): Promise<void> {
@@ -56,7 +66,21 @@ export async function insertGrants(db: TenantTransaction, grants: readonly Grant
   await db.query(`INSERT INTO subsidy_grant (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `g.${c}`).join(', ')} FROM ${rows.from}`, [db.tenantCode, ...rows.parameters]);
 }
 
-export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()(['id', 'id_number', 'coverage_year', 'category', 'mode', 'kind', 'amount', 'granted_on', 'payout_month', 'status', 'funding']);
+export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
+  'id',
+  'id_number',
+  'coverage_year',
+  'category',
+  'mode',
+  'kind',
+  'amount',
+  'granted_on',
+  'payout_month',
+  'status',
+  'funding',
+  'payout_result',
+  'payout_result_on',
+]);
 
 export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<GrantRow[]> {
   if (keys.length === 0) return [];
@@ -67,9 +91,12 @@ export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNu
   );
 }
 
-/** Reimbursements counted in a month: paid out, or scheduled and not held by a refund. */
+/**
+ * Reimbursements counted in a month: paid out (re-issued ones too: they were in that month's payout), or
+ * scheduled and not held by a refund.
+ */
 const DISBURSABLE = `g.tenant_code = $1 AND g.payout_month = $2
-  AND (g.status = 'PAID_OUT' OR (g.status = 'SCHEDULED' AND e.status NOT IN ('REFUND_PENDING', 'REFUNDED', 'TERMINATED')))`;
+  AND (g.status IN ('PAID_OUT', 'REISSUED') OR (g.status = 'SCHEDULED' AND e.status NOT IN ('NOT_ENROLLED', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED')))`;
 
 export async function disbursementTotals(db: TenantTransaction, month: string) {
   const [totals, bySource] = await Promise.all([
@@ -92,6 +119,7 @@ export async function disbursementTotals(db: TenantTransaction, month: string) {
 }
 
 export interface DisbursementItemRow {
+  id: number;
   id_number: string;
   name: string;
   coverage_year: number;
@@ -99,11 +127,18 @@ export interface DisbursementItemRow {
   kind: GrantKind;
   amount: number;
   status: GrantStatus;
+  payout_result: PayoutResult | null;
+  payout_result_on: string | null;
+  payout_note: string | null;
+  bank_account: string | null;
+  bank_name: string | null;
 }
 
 export async function disbursementItems(db: TenantTransaction, month: string): Promise<DisbursementItemRow[]> {
   return db.query<DisbursementItemRow>(
-    `SELECT g.id_number, r.name, g.coverage_year, g.category, g.kind, g.amount, g.status FROM subsidy_grant g
+    `SELECT g.id, g.id_number, r.name, g.coverage_year, g.category, g.kind, g.amount, g.status, g.payout_result, g.payout_result_on, g.payout_note,
+            r.bank_account, r.bank_name
+       FROM subsidy_grant g
        JOIN enrollment e ON e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
        JOIN resident r ON r.tenant_code = g.tenant_code AND r.id_number = g.id_number
       WHERE ${DISBURSABLE}
@@ -137,13 +172,158 @@ export async function payOutMonth(db: TenantTransaction, month: string, paidBy: 
   );
 }
 
-/** Cancels the reimbursements of an enrolment not yet paid out (its refund was approved). */
+/** Cancels the reimbursements of an enrolment not yet paid out (its refund was approved, its payment reversed). */
 export async function cancelScheduledGrants(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
-  await db.query(`UPDATE subsidy_grant SET status = 'CANCELLED' WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status = 'SCHEDULED'`, [
+  await db.query(`UPDATE subsidy_grant SET status = 'CANCELLED' WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SCHEDULED', 'DUE')`, [
     db.tenantCode,
     idNumber,
     coverageYear,
   ]);
+}
+
+/** Cancels every grant of an enrolment that no money has left for yet, settled ones too (its payment was reversed). */
+export async function cancelGrantsOfReversedPayment(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
+  await db.query(
+    `UPDATE subsidy_grant SET status = 'CANCELLED' WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SETTLED', 'SCHEDULED', 'DUE')`,
+    [db.tenantCode, idNumber, coverageYear],
+  );
+}
+
+/** Months whose payout is already recorded, among these. */
+export async function monthsPaidOut(db: TenantTransaction, months: readonly string[]): Promise<Set<string>> {
+  if (months.length === 0) return new Set();
+  const rows = await db.query<{ month: string }>('SELECT month FROM disbursement_batch WHERE tenant_code = $1 AND month = ANY ($2::text[])', [db.tenantCode, months]);
+  return new Set(rows.map((r) => r.month));
+}
+
+export interface DueGrantRow extends GrantRow {
+  name: string | null;
+}
+
+export interface DueFilter {
+  coverageYear: number | null;
+  idNumbers: string[] | null;
+}
+
+/** Reimbursements due with no payout month, in id order after `afterId`. */
+export async function dueGrants(db: TenantTransaction, filter: DueFilter, afterId: number | null, limit: number): Promise<DueGrantRow[]> {
+  return db.query<DueGrantRow>(
+    `SELECT ${GRANT_ROW_COLUMNS.map((c) => `g.${c}`).join(', ')}, r.name FROM subsidy_grant g
+       LEFT JOIN resident r ON r.tenant_code = g.tenant_code AND r.id_number = g.id_number
+      WHERE g.tenant_code = $1 AND g.status = 'DUE' AND ($2::int IS NULL OR g.coverage_year = $2) AND ($3::text[] IS NULL OR g.id_number = ANY ($3::text[]))
+        AND ($4::bigint IS NULL OR g.id > $4)
+      ORDER BY g.id LIMIT $5`,
+    [db.tenantCode, filter.coverageYear, filter.idNumbers, afterId, limit],
+  );
+}
+
+export async function dueTotals(db: TenantTransaction, filter: DueFilter): Promise<{ count: number; total: number }> {
+  const [row] = await db.query<{ count: number; total: number | null }>(
+    `SELECT count(*)::int AS count, sum(amount)::bigint AS total FROM subsidy_grant
+      WHERE tenant_code = $1 AND status = 'DUE' AND ($2::int IS NULL OR coverage_year = $2) AND ($3::text[] IS NULL OR id_number = ANY ($3::text[]))`,
+    [db.tenantCode, filter.coverageYear, filter.idNumbers],
+  );
+  return { count: row.count, total: row.total ?? 0 };
+}
+
+/** Schedules due reimbursements into a month, set-based; returns how many and how much. */
+export async function scheduleDue(db: TenantTransaction, month: string, filter: DueFilter, scheduledBy: string): Promise<{ count: number; total: number }> {
+  const [row] = await db.query<{ count: number; total: number | null }>(
+    `WITH s AS (
+       UPDATE subsidy_grant g SET status = 'SCHEDULED', payout_month = $4, scheduled_by = $5 FROM enrollment e
+        WHERE e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
+          AND g.tenant_code = $1 AND g.status = 'DUE' AND ($2::int IS NULL OR g.coverage_year = $2) AND ($3::text[] IS NULL OR g.id_number = ANY ($3::text[]))
+          AND e.status IN ('PAID')
+        RETURNING g.amount)
+     SELECT count(*)::int AS count, sum(amount)::bigint AS total FROM s`,
+    [db.tenantCode, filter.coverageYear, filter.idNumbers, month, scheduledBy],
+  );
+  return { count: row.count, total: row.total ?? 0 };
+}
+
+/** The paid-out reimbursements of a month for these people (a bank's result file), locked. */
+export async function paidOutGrants(db: TenantTransaction, month: string, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<GrantRow[]> {
+  if (keys.length === 0) return [];
+  return db.query<GrantRow>(
+    `SELECT ${GRANT_ROW_COLUMNS.join(', ')} FROM subsidy_grant
+      WHERE tenant_code = $1 AND payout_month = $2 AND status IN ('PAID_OUT', 'REISSUED')
+        AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($3::text[], $4::int[]))
+      ORDER BY id FOR UPDATE`,
+    [db.tenantCode, month, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
+  );
+}
+
+/** Records payout results per grant; a FAILED or RETURNED grant becomes REISSUED. */
+export async function recordPayoutResults(
+  db: TenantTransaction,
+  results: ReadonlyArray<{ id: number; result: PayoutResult; on: string; note: string | null; reference: string | null }>,
+): Promise<void> {
+  if (results.length === 0) return;
+  await db.query(
+    `UPDATE subsidy_grant g SET payout_result = u.result, payout_result_on = u.on_date, payout_note = u.note, payout_reference = u.reference,
+            status = CASE WHEN u.result = 'PAID' THEN g.status ELSE 'REISSUED' END
+       FROM UNNEST($2::bigint[], $3::text[], $4::date[], $5::text[], $6::text[]) AS u(id, result, on_date, note, reference)
+      WHERE g.tenant_code = $1 AND g.id = u.id AND g.payout_result IS NULL`,
+    [db.tenantCode, results.map((r) => r.id), results.map((r) => r.result), results.map((r) => r.on), results.map((r) => r.note), results.map((r) => r.reference)],
+  );
+}
+
+export interface PayoutResultCounts {
+  paid: number;
+  failed: number;
+  returned: number;
+  pending: number;
+}
+
+export async function payoutResultCounts(db: TenantTransaction, month: string): Promise<PayoutResultCounts> {
+  const [row] = await db.query<PayoutResultCounts>(
+    `SELECT count(*) FILTER (WHERE payout_result = 'PAID')::int AS paid, count(*) FILTER (WHERE payout_result = 'FAILED')::int AS failed,
+            count(*) FILTER (WHERE payout_result = 'RETURNED')::int AS returned,
+            count(*) FILTER (WHERE payout_result IS NULL AND status = 'PAID_OUT')::int AS pending
+       FROM subsidy_grant WHERE tenant_code = $1 AND payout_month = $2 AND status IN ('PAID_OUT', 'REISSUED')`,
+    [db.tenantCode, month],
+  );
+  return row;
+}
+
+export interface SubsidyTotalRow {
+  category: string;
+  mode: string;
+  people: number;
+  amount: number;
+  paid_out: number;
+  owed: number;
+}
+
+/**
+ * The subsidies of a year by category: grants that stand (not cancelled, not superseded by a re-issue),
+ * how many people, how much, how much of it paid out to people and how much still owed to them.
+ */
+export async function subsidyTotalsByCategory(db: TenantTransaction, coverageYear: number): Promise<SubsidyTotalRow[]> {
+  return db.query<SubsidyTotalRow>(
+    `SELECT category, mode, count(DISTINCT id_number)::int AS people, sum(amount)::bigint AS amount,
+            coalesce(sum(amount) FILTER (WHERE status = 'PAID_OUT'), 0)::bigint AS paid_out,
+            coalesce(sum(amount) FILTER (WHERE status IN ('DUE', 'SCHEDULED')), 0)::bigint AS owed
+       FROM subsidy_grant WHERE tenant_code = $1 AND coverage_year = $2 AND status NOT IN ('CANCELLED', 'REISSUED')
+      GROUP BY category, mode ORDER BY category, mode`,
+    [db.tenantCode, coverageYear],
+  );
+}
+
+/**
+ * The same grants by funding source: each grant's shares, and where the notice names no payer (or not for
+ * all of it), the rest under source NOT_STATED, so the sources always add up to the grants.
+ */
+export async function subsidyTotalsBySource(db: TenantTransaction, coverageYear: number): Promise<Array<{ source: string; name: string; amount: number }>> {
+  return db.query<{ source: string; name: string; amount: number }>(
+    `WITH g AS (SELECT id, amount, funding FROM subsidy_grant WHERE tenant_code = $1 AND coverage_year = $2 AND status NOT IN ('CANCELLED', 'REISSUED')),
+          shares AS (
+            SELECT f.source, f.name, f.amount FROM g CROSS JOIN LATERAL jsonb_to_recordset(g.funding) AS f(source text, name text, amount bigint)
+            UNION ALL
+            SELECT 'NOT_STATED', '未注明资金来源', g.amount - coalesce((SELECT sum((s ->> 'amount')::bigint) FROM jsonb_array_elements(g.funding) s), 0) FROM g)
+     SELECT source, name, sum(amount)::bigint AS amount FROM shares GROUP BY source, name HAVING sum(amount) <> 0 ORDER BY source`,
+    [db.tenantCode, coverageYear],
+  );
 }
 
 /** The subsidies' part of an ID-number correction (the keys are deferred by the residents domain). */

@@ -1,0 +1,361 @@
+/**
+ * SQL of what is held rather than refused: values an answer waits for (waiting_value), money the tax
+ * system collected that cannot be matched to an enrolment yet (payment_suspense), and each import row's
+ * outcome (payment_batch_row) for reconciliation. Writes are set-based.
+ */
+import { type BulkColumn, unnestRows } from '../../db/bulk';
+import type { TenantTransaction } from '../../db/tenant-transaction';
+import type { PayerKind } from './enrollment.repository';
+
+// ---- values a paid enrolment waits for ------------------------------------------------------------
+
+export interface WaitingWrite {
+  idNumber: string;
+  coverageYear: number;
+  missing: string;
+  affects: string[];
+  category: string | null;
+  clause: string | null;
+  refersTo: string | null;
+  message: string;
+  since: string;
+}
+
+const WAITING_WRITE: ReadonlyArray<BulkColumn<WaitingWrite>> = [
+  { name: 'id_number', type: 'text', value: (w) => w.idNumber },
+  { name: 'coverage_year', type: 'int', value: (w) => w.coverageYear },
+  { name: 'missing', type: 'text', value: (w) => w.missing },
+  { name: 'affects', type: 'text', value: (w) => w.affects.join(',') },
+  { name: 'category', type: 'text', value: (w) => w.category },
+  { name: 'clause', type: 'text', value: (w) => w.clause },
+  { name: 'refers_to', type: 'text', value: (w) => w.refersTo },
+  { name: 'message', type: 'text', value: (w) => w.message },
+  { name: 'since', type: 'date', value: (w) => w.since },
+];
+
+/** Records what waits; a value already waiting for the same enrolment is left as it is (since when stays). */
+export async function insertWaiting(db: TenantTransaction, rows: readonly WaitingWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  const set = unnestRows('w', WAITING_WRITE, rows, 2);
+  await db.query(
+    `INSERT INTO waiting_value (tenant_code, id_number, coverage_year, missing, affects, category, clause, refers_to, message, since)
+     SELECT $1, w.id_number, w.coverage_year, w.missing, string_to_array(w.affects, ','), w.category, w.clause, w.refers_to, w.message, w.since FROM ${set.from}
+     ON CONFLICT (tenant_code, id_number, coverage_year, missing) WHERE status = 'WAITING' DO NOTHING`,
+    [db.tenantCode, ...set.parameters],
+  );
+}
+
+export interface WaitingRow {
+  id: number;
+  id_number: string;
+  name: string | null;
+  coverage_year: number;
+  missing: string;
+  affects: string[];
+  category: string | null;
+  clause: string | null;
+  refers_to: string | null;
+  message: string;
+  since: string;
+  status: 'WAITING' | 'RESOLVED' | 'CANCELLED';
+  resolved_on: string | null;
+  resolution: Record<string, unknown> | null;
+}
+
+const WAITING_SELECT = `SELECT w.id, w.id_number, r.name, w.coverage_year, w.missing, w.affects, w.category, w.clause, w.refers_to, w.message, w.since,
+       w.status, w.resolved_on, w.resolution
+  FROM waiting_value w LEFT JOIN resident r ON r.tenant_code = w.tenant_code AND r.id_number = w.id_number`;
+
+export interface WaitingFilter {
+  coverageYear: number | null;
+  missing: string | null;
+  status: string;
+}
+
+/** A page of waiting values in id order after `afterId`, and their count. */
+export async function waitingValues(db: TenantTransaction, filter: WaitingFilter, afterId: number | null, limit: number): Promise<WaitingRow[]> {
+  return db.query<WaitingRow>(
+    `${WAITING_SELECT}
+      WHERE w.tenant_code = $1 AND w.status = $2 AND ($3::int IS NULL OR w.coverage_year = $3) AND ($4::text IS NULL OR w.missing = $4)
+        AND ($5::bigint IS NULL OR w.id > $5)
+      ORDER BY w.id LIMIT $6`,
+    [db.tenantCode, filter.status, filter.coverageYear, filter.missing, afterId, limit],
+  );
+}
+
+export async function countWaiting(db: TenantTransaction, filter: WaitingFilter): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM waiting_value w
+      WHERE w.tenant_code = $1 AND w.status = $2 AND ($3::int IS NULL OR w.coverage_year = $3) AND ($4::text IS NULL OR w.missing = $4)`,
+    [db.tenantCode, filter.status, filter.coverageYear, filter.missing],
+  );
+  return row.n;
+}
+
+export interface WaitingSummaryRow {
+  coverage_year: number;
+  missing: string;
+  clause: string | null;
+  refers_to: string | null;
+  people: number;
+  since: string;
+}
+
+/** What waits, grouped by the value it waits for: how many enrolments, since when. */
+export async function waitingSummary(db: TenantTransaction, coverageYear: number | null): Promise<WaitingSummaryRow[]> {
+  return db.query<WaitingSummaryRow>(
+    `SELECT coverage_year, missing, min(clause) AS clause, min(refers_to) AS refers_to, count(*)::int AS people, min(since) AS since
+       FROM waiting_value WHERE tenant_code = $1 AND status = 'WAITING' AND ($2::int IS NULL OR coverage_year = $2)
+      GROUP BY coverage_year, missing ORDER BY coverage_year, missing`,
+    [db.tenantCode, coverageYear],
+  );
+}
+
+/** Every open wait of the tenant, oldest first, at most `limit`: what a "compute when configured" run looks at. */
+export async function openWaits(db: TenantTransaction, limit: number): Promise<WaitingRow[]> {
+  return db.query<WaitingRow>(`${WAITING_SELECT} WHERE w.tenant_code = $1 AND w.status = 'WAITING' ORDER BY w.id LIMIT $2`, [db.tenantCode, limit]);
+}
+
+/** Ends waits: RESOLVED with what the value came to, or CANCELLED (the enrolment no longer stands). */
+export async function closeWaits(db: TenantTransaction, closes: ReadonlyArray<{ id: number; status: 'RESOLVED' | 'CANCELLED'; on: string; resolution: unknown }>): Promise<void> {
+  if (closes.length === 0) return;
+  await db.query(
+    `UPDATE waiting_value w SET status = c.status, resolved_on = c.on_date, resolution = c.resolution
+       FROM UNNEST($2::bigint[], $3::text[], $4::date[], $5::jsonb[]) AS c(id, status, on_date, resolution)
+      WHERE w.tenant_code = $1 AND w.id = c.id AND w.status = 'WAITING'`,
+    [db.tenantCode, closes.map((c) => c.id), closes.map((c) => c.status), closes.map((c) => c.on), closes.map((c) => JSON.stringify(c.resolution))],
+  );
+}
+
+/** The waits of one enrolment end with it (its payment reversed). */
+export async function cancelWaitsOf(db: TenantTransaction, idNumber: string, coverageYear: number, on: string): Promise<void> {
+  await db.query(
+    `UPDATE waiting_value SET status = 'CANCELLED', resolved_on = $4, resolution = '{"reason":"the payment was reversed"}'
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status = 'WAITING'`,
+    [db.tenantCode, idNumber, coverageYear, on],
+  );
+}
+
+// ---- money held in suspense -----------------------------------------------------------------------
+
+export interface SuspenseWrite {
+  channel: string;
+  receiptNo: string;
+  idNumber: string;
+  coverageYear: number;
+  amount: number;
+  paidOn: string;
+  payerKind: PayerKind;
+  payer: string | null;
+  batchId: string | null;
+  rowIndex: number | null;
+  received: Record<string, unknown>;
+  reasonCode: string;
+  reason: string;
+  missing: string | null;
+  recordedBy: string;
+}
+
+const SUSPENSE_WRITE: ReadonlyArray<BulkColumn<SuspenseWrite>> = [
+  { name: 'channel', type: 'text', value: (r) => r.channel },
+  { name: 'receipt_no', type: 'text', value: (r) => r.receiptNo },
+  { name: 'id_number', type: 'text', value: (r) => r.idNumber },
+  { name: 'coverage_year', type: 'int', value: (r) => r.coverageYear },
+  { name: 'amount', type: 'bigint', value: (r) => r.amount },
+  { name: 'paid_on', type: 'date', value: (r) => r.paidOn },
+  { name: 'payer_kind', type: 'text', value: (r) => r.payerKind },
+  { name: 'payer', type: 'text', value: (r) => r.payer },
+  { name: 'batch_id', type: 'text', value: (r) => r.batchId },
+  { name: 'row_index', type: 'int', value: (r) => r.rowIndex },
+  { name: 'received', type: 'jsonb', value: (r) => JSON.stringify(r.received) },
+  { name: 'reason_code', type: 'text', value: (r) => r.reasonCode },
+  { name: 'reason', type: 'text', value: (r) => r.reason },
+  { name: 'missing', type: 'text', value: (r) => r.missing },
+  { name: 'recorded_by', type: 'text', value: (r) => r.recordedBy },
+];
+
+/** Holds money in suspense; a receipt already held is left as it is. Returns the keys written (channel NUL receipt). */
+export async function insertSuspense(db: TenantTransaction, rows: readonly SuspenseWrite[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const set = unnestRows('s', SUSPENSE_WRITE, rows, 2);
+  const columns = SUSPENSE_WRITE.map((c) => c.name);
+  const written = await db.query<{ channel: string; receipt_no: string }>(
+    `INSERT INTO payment_suspense (tenant_code, ${columns.join(', ')})
+     SELECT $1, ${columns.map((c) => `s.${c}`).join(', ')} FROM ${set.from}
+     ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING RETURNING channel, receipt_no`,
+    [db.tenantCode, ...set.parameters],
+  );
+  return new Set(written.map((w) => `${w.channel}\u0000${w.receipt_no}`));
+}
+
+export interface SuspenseRow {
+  id: number;
+  channel: string;
+  receipt_no: string;
+  id_number: string;
+  coverage_year: number;
+  amount: number;
+  paid_on: string;
+  payer_kind: PayerKind;
+  payer: string | null;
+  batch_id: string | null;
+  row_index: number | null;
+  received: Record<string, unknown>;
+  reason_code: string;
+  reason: string;
+  missing: string | null;
+  status: 'HELD' | 'MATCHED';
+  matched_at: Date | null;
+  received_at: Date;
+}
+
+const SUSPENSE_COLUMNS = `id, channel, receipt_no, id_number, coverage_year, amount, paid_on, payer_kind, payer, batch_id, row_index, received, reason_code, reason,
+  missing, status, matched_at, received_at`;
+
+export async function suspenseByReceipts(db: TenantTransaction, keys: ReadonlyArray<{ channel: string; receiptNo: string }>): Promise<SuspenseRow[]> {
+  if (keys.length === 0) return [];
+  const wanted = new Set(keys.map((k) => `${k.channel}\u0000${k.receiptNo}`));
+  const rows = await db.query<SuspenseRow>(`SELECT ${SUSPENSE_COLUMNS} FROM payment_suspense WHERE tenant_code = $1 AND receipt_no = ANY ($2::text[])`, [
+    db.tenantCode,
+    [...new Set(keys.map((k) => k.receiptNo))],
+  ]);
+  return rows.filter((r) => wanted.has(`${r.channel}\u0000${r.receipt_no}`));
+}
+
+export interface SuspenseFilter {
+  coverageYear: number | null;
+  status: 'HELD' | 'MATCHED';
+  batchId: string | null;
+  idNumbers: string[] | null;
+}
+
+export async function suspenseRows(db: TenantTransaction, filter: SuspenseFilter, afterId: number | null, limit: number): Promise<SuspenseRow[]> {
+  return db.query<SuspenseRow>(
+    `SELECT ${SUSPENSE_COLUMNS} FROM payment_suspense
+      WHERE tenant_code = $1 AND status = $2 AND ($3::int IS NULL OR coverage_year = $3) AND ($4::text IS NULL OR batch_id = $4)
+        AND ($5::text[] IS NULL OR id_number = ANY ($5::text[])) AND ($6::bigint IS NULL OR id > $6)
+      ORDER BY id LIMIT $7`,
+    [db.tenantCode, filter.status, filter.coverageYear, filter.batchId, filter.idNumbers, afterId, limit],
+  );
+}
+
+export async function suspenseTotals(db: TenantTransaction, filter: Omit<SuspenseFilter, 'idNumbers'>): Promise<{ count: number; amount: number }> {
+  const [row] = await db.query<{ count: number; amount: number | null }>(
+    `SELECT count(*)::int AS count, sum(amount)::bigint AS amount FROM payment_suspense
+      WHERE tenant_code = $1 AND status = $2 AND ($3::int IS NULL OR coverage_year = $3) AND ($4::text IS NULL OR batch_id = $4)`,
+    [db.tenantCode, filter.status, filter.coverageYear, filter.batchId],
+  );
+  return { count: row.count, amount: row.amount ?? 0 };
+}
+
+/** Marks held money matched: its payment is now on record under the same channel and receipt. */
+export async function markSuspenseMatched(db: TenantTransaction, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(`UPDATE payment_suspense SET status = 'MATCHED', matched_at = now() WHERE tenant_code = $1 AND id = ANY ($2::bigint[]) AND status = 'HELD'`, [db.tenantCode, ids]);
+}
+
+/** Held money still not matchable: why, as of this attempt. */
+export async function updateSuspenseReasons(db: TenantTransaction, rows: ReadonlyArray<{ id: number; reasonCode: string; reason: string; missing: string | null }>): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `UPDATE payment_suspense s SET reason_code = u.code, reason = u.reason, missing = u.missing
+       FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[]) AS u(id, code, reason, missing)
+      WHERE s.tenant_code = $1 AND s.id = u.id AND s.status = 'HELD'`,
+    [db.tenantCode, rows.map((r) => r.id), rows.map((r) => r.reasonCode), rows.map((r) => r.reason), rows.map((r) => r.missing)],
+  );
+}
+
+// ---- each import row's outcome --------------------------------------------------------------------
+
+export interface BatchRowWrite {
+  rowIndex: number;
+  receiptNo: string;
+  channel: string;
+  idNumber: string;
+  coverageYear: number | null;
+  amount: number | null;
+  paidOn: string | null;
+  status: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
+  held: boolean;
+  code: string | null;
+  error: string | null;
+}
+
+const BATCH_ROW_WRITE: ReadonlyArray<BulkColumn<BatchRowWrite>> = [
+  { name: 'row_index', type: 'int', value: (r) => r.rowIndex },
+  { name: 'receipt_no', type: 'text', value: (r) => r.receiptNo },
+  { name: 'channel', type: 'text', value: (r) => r.channel },
+  { name: 'id_number', type: 'text', value: (r) => r.idNumber },
+  { name: 'coverage_year', type: 'int', value: (r) => r.coverageYear },
+  { name: 'amount', type: 'bigint', value: (r) => r.amount },
+  { name: 'paid_on', type: 'date', value: (r) => r.paidOn },
+  { name: 'status', type: 'text', value: (r) => r.status },
+  { name: 'held', type: 'boolean', value: (r) => r.held },
+  { name: 'code', type: 'text', value: (r) => r.code },
+  { name: 'error', type: 'text', value: (r) => r.error },
+];
+
+/** Records a batch's row outcomes; a replay of the batch records its latest outcome per row. */
+export async function recordBatchRows(db: TenantTransaction, batchId: string, recordedBy: string, rows: readonly BatchRowWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  const set = unnestRows('b', BATCH_ROW_WRITE, rows, 4);
+  const columns = BATCH_ROW_WRITE.map((c) => c.name);
+  await db.query(
+    `INSERT INTO payment_batch_row (tenant_code, batch_id, recorded_by, ${columns.join(', ')})
+     SELECT $1, $2, $3, ${columns.map((c) => `b.${c}`).join(', ')} FROM ${set.from}
+     ON CONFLICT (tenant_code, batch_id, row_index) DO UPDATE
+        SET receipt_no = EXCLUDED.receipt_no, channel = EXCLUDED.channel, id_number = EXCLUDED.id_number, coverage_year = EXCLUDED.coverage_year,
+            amount = EXCLUDED.amount, paid_on = EXCLUDED.paid_on, status = EXCLUDED.status, held = EXCLUDED.held, code = EXCLUDED.code,
+            error = EXCLUDED.error, recorded_by = EXCLUDED.recorded_by, recorded_at = now()`,
+    [db.tenantCode, batchId, recordedBy, ...set.parameters],
+  );
+}
+
+export interface BatchRowRow {
+  row_index: number;
+  receipt_no: string;
+  channel: string;
+  id_number: string;
+  coverage_year: number | null;
+  amount: number | null;
+  paid_on: string | null;
+  status: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
+  held: boolean;
+  code: string | null;
+  error: string | null;
+  recorded_at: Date;
+}
+
+export async function batchRows(db: TenantTransaction, batchId: string, status: string | null, afterIndex: number | null, limit: number): Promise<BatchRowRow[]> {
+  return db.query<BatchRowRow>(
+    `SELECT row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held, code, error, recorded_at FROM payment_batch_row
+      WHERE tenant_code = $1 AND batch_id = $2 AND ($3::text IS NULL OR status = $3) AND ($4::int IS NULL OR row_index > $4)
+      ORDER BY row_index LIMIT $5`,
+    [db.tenantCode, batchId, status, afterIndex, limit],
+  );
+}
+
+export interface BatchSummaryRow {
+  rows: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  held: number;
+  accepted_amount: number;
+  held_amount: number;
+  first_recorded_at: Date | null;
+  last_recorded_at: Date | null;
+}
+
+export async function batchSummary(db: TenantTransaction, batchId: string): Promise<BatchSummaryRow> {
+  const [row] = await db.query<BatchSummaryRow>(
+    `SELECT count(*)::int AS rows, count(*) FILTER (WHERE status = 'ACCEPTED')::int AS accepted, count(*) FILTER (WHERE status = 'DUPLICATE')::int AS duplicates,
+            count(*) FILTER (WHERE status = 'REJECTED')::int AS rejected, count(*) FILTER (WHERE held)::int AS held,
+            coalesce(sum(amount) FILTER (WHERE status = 'ACCEPTED' AND NOT held), 0)::bigint AS accepted_amount,
+            coalesce(sum(amount) FILTER (WHERE held), 0)::bigint AS held_amount,
+            min(recorded_at) AS first_recorded_at, max(recorded_at) AS last_recorded_at
+       FROM payment_batch_row WHERE tenant_code = $1 AND batch_id = $2`,
+    [db.tenantCode, batchId],
+  );
+  return row;
+}

@@ -1,0 +1,154 @@
+/**
+ * What is held rather than refused, and how it is released. A paid enrolment whose answer left a value
+ * unstated (山丹's 低保 reimbursement, 张医保发〔2021〕52号; 贵阳's late cover start) waits for it; money the
+ * tax system collected for someone not registered, or not payable yet, waits in suspense. `releaseHeld`
+ * computes what waits as soon as the value is configured and matches held money: it runs at start for
+ * every tenant (values come from tenants/ then) and is the step to run when a policy year is published.
+ */
+import { todayInChina } from '../../common/dates';
+import { badInput } from '../../common/errors';
+import type { RequestContext } from '../../context/request-context';
+import type { Circumstance } from '../../policy-data/vocabulary';
+import { subsidiesService } from '../subsidies/subsidies.service';
+import { enrollmentService } from './enrollment.service';
+import { enrollmentsOf, setResolvedAmounts } from './enrollment.repository';
+import {
+  batchRows,
+  batchSummary,
+  closeWaits,
+  countWaiting,
+  markSuspenseMatched,
+  openWaits,
+  suspenseRows,
+  suspenseTotals,
+  updateSuspenseReasons,
+  type WaitingFilter,
+  waitingSummary,
+  waitingValues,
+} from './held.repository';
+import { loadPeople } from './person-facts';
+
+/** At most this many waits or held payments per run; a later run takes the rest. */
+const RUN_LIMIT = 10_000;
+
+export interface ReleaseResult {
+  resolved: number;
+  stillWaiting: number;
+  matched: number;
+  stillHeld: number;
+}
+
+export class HeldService {
+  /** Computes every wait whose value is now configured, and matches held money that is payable now. */
+  async releaseHeld(ctx: RequestContext): Promise<ReleaseResult> {
+    const waits = await this.resolveWaits(ctx);
+    const held = await suspenseRows(ctx.db, { coverageYear: null, status: 'HELD', batchId: null, idNumbers: null }, null, RUN_LIMIT);
+    const { matched, still } = await this.match(ctx, held);
+    return { ...waits, matched, stillHeld: still };
+  }
+
+  /** Held money of people just registered (ResidentsRegistered): matched in the same transaction. */
+  async matchRegistered(ctx: RequestContext, idNumbers: readonly string[]): Promise<void> {
+    if (idNumbers.length === 0) return;
+    const held = await suspenseRows(ctx.db, { coverageYear: null, status: 'HELD', batchId: null, idNumbers: [...idNumbers] }, null, RUN_LIMIT);
+    await this.match(ctx, held);
+  }
+
+  private async match(ctx: RequestContext, held: Awaited<ReturnType<typeof suspenseRows>>): Promise<{ matched: number; still: number }> {
+    if (held.length === 0) return { matched: 0, still: 0 };
+    const result = await enrollmentService.matchHeld(ctx, held);
+    await markSuspenseMatched(ctx.db, result.matched);
+    await updateSuspenseReasons(ctx.db, result.still.map((s) => ({ id: s.id, reasonCode: s.error.code, reason: s.error.message, missing: (s.error.details.missing as string | undefined) ?? null })));
+    return { matched: result.matched.length, still: result.still.length };
+  }
+
+  /**
+   * Each open wait re-judged as of the day it began (the payment, or the enrolment), with the policy as
+   * now configured: where the value is stated now, what depended on it is computed (the grant of a
+   * reimbursement, the cover of a late payment) and the wait closes; an enrolment no longer standing
+   * closes its waits as cancelled.
+   */
+  private async resolveWaits(ctx: RequestContext): Promise<{ resolved: number; stillWaiting: number }> {
+    const waits = await openWaits(ctx.db, RUN_LIMIT);
+    if (waits.length === 0) return { resolved: 0, stillWaiting: 0 };
+    const keys = [...new Map(waits.map((w) => [`${w.id_number}/${w.coverage_year}`, { idNumber: w.id_number, coverageYear: w.coverage_year }])).values()];
+    const [enrollments, people] = await Promise.all([enrollmentsOf(ctx.db, keys), loadPeople(ctx.db, keys.map((k) => k.idNumber))]);
+    const byKey = new Map(enrollments.map((e) => [`${e.id_number}/${e.coverage_year}`, e]));
+    const today = todayInChina();
+    const closes: Array<{ id: number; status: 'RESOLVED' | 'CANCELLED'; on: string; resolution: unknown }> = [];
+    const granted: Parameters<typeof subsidiesService.recordResolved>[1][number][] = [];
+    const amounts: Parameters<typeof setResolvedAmounts>[1][number][] = [];
+    for (const [key, group] of groupBy(waits, (w) => `${w.id_number}/${w.coverage_year}`)) {
+      const enrollment = byKey.get(key);
+      const policy = ctx.tenant.policies.get(group[0].coverage_year);
+      if (!enrollment || !['UNPAID', 'PAID'].includes(enrollment.status)) {
+        for (const w of group) closes.push({ id: w.id, status: 'CANCELLED', on: today, resolution: { reason: `the enrolment is ${enrollment?.status ?? 'gone'}` } });
+        continue;
+      }
+      if (!policy) continue;
+      const on = enrollment.paid_on ?? enrollment.enrolled_on;
+      let settlement;
+      try {
+        settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(enrollment.id_number, policy, on, enrollment.circumstances as Circumstance[]), { unknownSubsidy: 'answer' });
+      } catch {
+        continue; // still not answerable as a whole: it keeps waiting
+      }
+      const open = new Set(settlement.unknowns.map((u) => u.path));
+      const done = group.filter((w) => !open.has(w.missing));
+      if (done.length === 0) continue;
+      // The amount due never changes after payment: a value that would change it is left waiting.
+      if (enrollment.status === 'PAID' && settlement.amountDue !== enrollment.amount_due) continue;
+      const subsidyResolved = done.some((w) => w.affects.includes('subsidy')) && !settlement.unknowns.some((u) => u.affects.includes('subsidy'));
+      if (subsidyResolved && enrollment.status === 'PAID') granted.push({ idNumber: enrollment.id_number, coverageYear: enrollment.coverage_year, paidOn: on, settlement });
+      amounts.push({ idNumber: enrollment.id_number, coverageYear: enrollment.coverage_year, settlement, paid: enrollment.status === 'PAID' });
+      for (const w of done) {
+        closes.push({
+          id: w.id,
+          status: 'RESOLVED',
+          on: today,
+          resolution: {
+            subsidy: settlement.subsidy,
+            appliedCategory: settlement.appliedCategory,
+            reimbursementMonth: settlement.reimbursementMonth,
+            coverage: settlement.coverage,
+            explanation: settlement.explanation.filter((s) => s.rule === 'assistance' || s.rule === 'subsidy-mode' || s.rule.startsWith('late-cover') || s.rule === 'coverage'),
+          },
+        });
+      }
+    }
+    await setResolvedAmounts(ctx.db, amounts);
+    await subsidiesService.recordResolved(ctx, granted);
+    await closeWaits(ctx.db, closes);
+    const resolved = closes.filter((c) => c.status === 'RESOLVED').length;
+    return { resolved, stillWaiting: waits.length - closes.length };
+  }
+
+  async waiting(ctx: RequestContext, filter: WaitingFilter, first: number, afterId: number | null) {
+    const [rows, count] = await Promise.all([waitingValues(ctx.db, filter, afterId, first + 1), countWaiting(ctx.db, filter)]);
+    return { rows, count };
+  }
+
+  async waitingSummary(ctx: RequestContext, coverageYear: number | null) {
+    return waitingSummary(ctx.db, coverageYear);
+  }
+
+  async heldPayments(ctx: RequestContext, filter: { coverageYear: number | null; status: 'HELD' | 'MATCHED'; batchId: string | null }, first: number, afterId: number | null) {
+    const [rows, totals] = await Promise.all([suspenseRows(ctx.db, { ...filter, idNumbers: null }, afterId, first + 1), suspenseTotals(ctx.db, filter)]);
+    return { rows, totals };
+  }
+
+  /** A batch's results read back by its id: every row's outcome, with the totals. */
+  async batch(ctx: RequestContext, batchId: string, status: string | null, first: number, afterIndex: number | null) {
+    if (!batchId.trim()) throw badInput('batchId must not be empty', 'batchId');
+    const [summary, rows] = await Promise.all([batchSummary(ctx.db, batchId.trim()), batchRows(ctx.db, batchId.trim(), status, afterIndex, first + 1)]);
+    return { batchId: batchId.trim(), summary, rows };
+  }
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) map.set(keyOf(item), [...(map.get(keyOf(item)) ?? []), item]);
+  return map;
+}
+
+export const heldService = new HeldService();

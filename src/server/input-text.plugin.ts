@@ -1,0 +1,38 @@
+/**
+ * Text PostgreSQL cannot store: a NUL character in any string of a request (a variable, or a literal
+ * in the document) is refused with BAD_USER_INPUT before anything runs, instead of reaching a statement
+ * and coming back as an internal error.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, visit } from 'graphql';
+import { DomainError } from '../common/errors';
+import type { RequestContext } from '../context/request-context';
+
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 20 || value === null || typeof value !== 'object') return false;
+  return Object.values(value as Record<string, unknown>).some((v) => hasNul(v, depth + 1));
+}
+
+export function inputTextPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          let found = hasNul(request.variables ?? {});
+          if (!found) {
+            visit(document, {
+              [Kind.STRING]: (node) => {
+                if (node.value.includes('\u0000')) found = true;
+              },
+            });
+          }
+          if (found) {
+            const message = 'a text value contains a NUL character (\\u0000), which cannot be stored; remove it';
+            throw new GraphQLError(message, { originalError: new DomainError('BAD_USER_INPUT', message), extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          }
+        },
+      };
+    },
+  };
+}
