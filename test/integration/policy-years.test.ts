@@ -253,6 +253,27 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
   });
 });
 
+describe('what waited for a value the notice left unstated', () => {
+  it('is computed once a published version states it, with no restart (issue 20\'s step, taken on publication)', async () => {
+    const SD = '620725'; // 山丹 2022: 低保's amount is in 张医保发〔2021〕52号, which the notice does not quote
+    const idNumber = makeResidentId(SD, '1966-05-05', 501);
+    await ok(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '低保户' } }, { role: 'STAFF', tenant: SD });
+    await ok(`mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`, { input: { idNumber, category: 'DIBAO', certifiedBy: '民政局', validFrom: '2021-01-01' } }, { role: 'AGENCY', tenant: SD });
+    await ok(`mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`, { input: { idNumber, coverageYear: 2022, amount: '320.00', paidOn: '2021-10-10', channel: '农商银行', receiptNo: 'SD-HELD-1' } }, { role: 'BANK', tenant: SD });
+    const waiting = (status: string) => ok(`query($s: WaitStatus!) { waitingValues(coverageYear: 2022, status: $s) { totalCount edges { node { missing resolution } } } }`, { s: status }, { role: 'STAFF', tenant: SD });
+    expect((await waiting('WAITING')).waitingValues.edges.map((e: any) => e.node.missing)).toEqual(['assistance.DIBAO.amount']);
+
+    // A corrected 2022 that states the amount (made up here: no seed quotes 张医保发〔2021〕52号).
+    const source = readFileSync(join(__dirname, '..', '..', 'tenants', SD, '2022.yaml'), 'utf8').replace('      category: DIBAO\n      full: false\n', '      category: DIBAO\n      full: false\n      amount: "100.00"\n');
+    const draft = (await ok(DRAFT, { input: { tenant: SD, coverageYear: 2022, source } }, { tenant: SD })).draftPolicyYear;
+    expect(draft.errors).toEqual([]);
+    expect(draft.replaces).toEqual({ version: 1 });
+    expect((await ok(PUBLISH, { id: draft.id }, { as: LI, tenant: SD })).publishPolicyYear.version).toBe(2);
+    expect((await waiting('WAITING')).waitingValues.totalCount).toBe(0);
+    expect((await waiting('RESOLVED')).waitingValues.edges).toEqual([{ node: expect.objectContaining({ missing: 'assistance.DIBAO.amount', resolution: expect.objectContaining({ subsidy: expect.anything() }) }) }]);
+  });
+});
+
 describe('tenants/ at a start', () => {
   it('publishes a changed file as a new version, refuses a bad one without stopping, and refuses a file that differs from a version published through the API', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tenants-'));

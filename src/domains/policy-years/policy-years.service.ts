@@ -8,12 +8,13 @@
 import { todayInChina } from '../../common/dates';
 import { DomainError } from '../../common/errors';
 import { text } from '../../common/i18n';
-import type { RequestContext } from '../../context/request-context';
+import { type AppState, RequestContext } from '../../context/request-context';
 import { compareYears, type PolicyValueChange } from '../../policy-data/changes';
 import { type PolicyValidation, validatePolicyDocument } from '../../policy-data/document';
 import { policyYearOf, sha256 } from '../../policy-data/loader';
 import type { PolicyYear, Tenant } from '../../policy-data/model';
 import { nextYearDocument } from '../../policy-data/next-year';
+import { heldService } from '../enrollment/held.service';
 import { type Budget, simulateBudget } from './budget';
 import {
   type DraftRow,
@@ -90,7 +91,8 @@ export class PolicyYearsService {
    * Publishes a draft as the next version of its year: only an administrator other than its author
    * (FORBIDDEN), only without errors as checked now (BAD_USER_INPUT, naming them), only once, and only
    * over the version it was drafted against (CONFLICT when another was published since). Every server
-   * takes it up when the transaction commits; this one before it answers.
+   * takes it up when the transaction commits; this one before it answers, and then computes what waited
+   * for a value the new version may state (as each server does at start).
    */
   async publish(ctx: RequestContext, draftId: string): Promise<PolicyYear> {
     const row = await draftById(ctx.db, draftId, true);
@@ -139,6 +141,7 @@ export class PolicyYearsService {
     const tenantCode = ctx.tenant.code;
     ctx.afterCommit(async () => {
       await ctx.app.policiesChanged?.(tenantCode);
+      await releaseHeldAfterPublication(ctx.app, tenantCode, row.coverage_year, published.version);
     });
     return policyYearOf(review.validation, {
       tenantCode,
@@ -268,6 +271,24 @@ export class PolicyYearsService {
     if (!Number.isInteger(coverageYear) || coverageYear < 2000 || coverageYear > 2100) {
       throw new DomainError('BAD_USER_INPUT', ctx.say(text(`待遇年度 ${coverageYear} 不在 2000 至 2100 之间`, `the year of cover ${coverageYear} is not between 2000 and 2100`)), { field: 'coverageYear' });
     }
+  }
+}
+
+/**
+ * What waited for a value the notices left unstated, computed where the version just published states
+ * it, and held money matched where it is payable now: the step every server takes at start, taken once
+ * more by the server that published, in a transaction of its own after the publication committed (a
+ * failure leaves what is held for the next start or an administrator's releaseHeld, and is logged).
+ */
+async function releaseHeldAfterPublication(app: AppState, tenantCode: string, coverageYear: number, version: number): Promise<void> {
+  const system = RequestContext.system(app, tenantCode, `publishPolicyYear ${coverageYear} version ${version}`);
+  try {
+    const result = await heldService.releaseHeld(system);
+    await system.finish(true);
+    if (result.resolved + result.matched > 0) app.log.info('held values computed and money matched after a publication', { tenant: tenantCode, coverageYear, version, ...result });
+  } catch (err) {
+    await system.finish(false).catch(() => {});
+    app.log.error('releasing what is held after a publication failed', { tenant: tenantCode, coverageYear, version, error: (err as Error).message });
   }
 }
 
