@@ -226,7 +226,15 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
       await ok(`mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`, { input: { idNumber, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-16', channel: '农商银行', receiptNo: `GZ2024-${i}` } }, { role: 'BANK', on });
       const status = await ok(`query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2024) { status amountPaid coverage { start end } } }`, { id: idNumber }, { role: 'BANK', on });
       expect(status.enrollmentStatus).toEqual({ status: 'PAID', amountPaid: '380.00', coverage: { start: '2024-01-01', end: '2024-12-31' } });
+      // The enrolment records the version that decided it.
+      const resident = await ok(`query($id: String!) { resident(idNumber: $id) { enrollments { coverageYear amountDue policyVersion } } }`, { id: idNumber }, { role: 'STAFF', on });
+      expect(resident.resident.enrollments).toEqual([{ coverageYear: 2024, amountDue: '380.00', policyVersion: 1 }]);
+      if (on === 'other') {
+        const refund = await ok(`mutation($input: RefundInput!) { requestRefund(input: $input) { amount policyVersion } }`, { input: { idNumber, coverageYear: 2024, reason: 'EMIGRATION', requestedOn: '2023-11-01' } }, { role: 'STAFF', on });
+        expect(refund.requestRefund).toEqual({ amount: '380.00', policyVersion: 1 });
+      }
     }
+    expect((await ok(`query { quote(input: { tenant: "${GZ}", coverageYear: 2023, paymentDate: "2022-10-15" }) { policyVersion } }`)).quote.policyVersion).toBe(1);
   });
 
   it('keeps every version, exports the one in force exactly as published, and never changes a version', async () => {
@@ -271,6 +279,9 @@ describe('what waited for a value the notice left unstated', () => {
     expect((await ok(PUBLISH, { id: draft.id }, { as: LI, tenant: SD })).publishPolicyYear.version).toBe(2);
     expect((await waiting('WAITING')).waitingValues.totalCount).toBe(0);
     expect((await waiting('RESOLVED')).waitingValues.edges).toEqual([{ node: expect.objectContaining({ missing: 'assistance.DIBAO.amount', resolution: expect.objectContaining({ subsidy: expect.anything() }) }) }]);
+    // The enrolment and its grant record the version that decided them: the subsidy came with version 2.
+    const resident = await ok(`query($id: String!) { resident(idNumber: $id) { enrollments { policyVersion subsidy subsidies { amount policyVersion } } } }`, { id: idNumber }, { role: 'STAFF', tenant: SD });
+    expect(resident.resident.enrollments).toEqual([{ policyVersion: 2, subsidy: '100.00', subsidies: [{ amount: '100.00', policyVersion: 2 }] }]);
   });
 });
 

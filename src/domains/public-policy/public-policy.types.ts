@@ -246,6 +246,7 @@ export class QuoteType {
   @Field({ description: 'Paid outside the concentrated window.' }) late!: boolean;
   @Field(() => [ExplanationStepType]) explanation!: ExplanationStepType[];
   @Field(() => Int, { description: 'The year of cover (待遇享受年度) this quote is for.' }) coverageYear!: number;
+  @Field(() => Int, { description: 'The published version of the policy year that decided this quote (PolicyYear.version).' }) policyVersion!: number;
   @Field(() => String, { nullable: true, description: 'The year as the notice labels it, where it names one ("2021年度").' }) noticeLabel!: string | null;
   @Field(() => Citation, { description: 'Where the notice says which year of cover its label means; inferred for 山丹.' }) coverageYearSource!: Citation;
   @Field(() => [MissingValue], { description: 'The values of this answer the notice leaves unstated; empty when every value is known.' })
