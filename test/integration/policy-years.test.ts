@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/app';
 import { loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
+import { policyYearDocument } from '../../src/cli/export-policy-year';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { fixed2024, GANZHOU as GZ, halfUpdated2024 } from '../helpers/drafts';
 import { startTestServer, type TestServer, type GraphQLResponse } from '../helpers/server';
@@ -246,6 +247,11 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
     const exported = await ok(`{ policyYearDocument(coverageYear: 2024) { fileName source version { version } } }`, {}, { role: 'STAFF' });
     expect(exported.policyYearDocument).toEqual({ fileName: '620702/2024.yaml', source: fixed2024(), version: { version: 1 } });
     await expect(server.ownerQuery(`UPDATE policy_year_version SET source = 'x' WHERE tenant_code = '${GZ}'`)).rejects.toThrow(/never changed/);
+    await expect(server.ownerQuery(`DELETE FROM policy_year_version WHERE tenant_code = '${GZ}'`)).rejects.toThrow(/never changed/);
+    // npm run policy:export asks the same through the commands' shared client.
+    const byCommand = await policyYearDocument({ url: server.url, token: server.token('STAFF', [GZ], 'clerk'), tenant: GZ, coverageYear: 2024 });
+    expect(byCommand).toMatchObject({ fileName: '620702/2024.yaml', source: fixed2024(), version: { version: 1, inForce: true, publishedBy: LI } });
+    await expect(policyYearDocument({ url: server.url, token: server.token('STAFF', [GZ], 'clerk'), tenant: GZ, coverageYear: 2024, version: 9 })).rejects.toThrow(/NOT_FOUND/);
   });
 
   it('refuses a draft made stale by a later publication of its year, and a draft for another tenant', async () => {
