@@ -74,14 +74,25 @@ export class YearDocument {
     this.syntaxWarnings = this.doc.warnings.map((w) => yamlIssue(w.code, w.message, w.linePos?.[0]));
   }
 
-  /** The document's plain values, or null when they cannot be had (a syntax error, an alias bomb). */
+  /**
+   * The document's plain values, or null when they cannot be had: a syntax error, an alias bomb, an
+   * alias inside what it names (`a: &x [*x]`, which would be a value without end), or nesting deeper
+   * than any year document has (these last two are added to syntaxErrors).
+   */
   toJS(): unknown {
     if (this.doc.errors.length > 0) return null;
+    let value: unknown;
     try {
-      return this.doc.toJS({ maxAliasCount: 1000 });
+      value = this.doc.toJS({ maxAliasCount: 1000 });
     } catch {
       return null;
     }
+    const shape = shapeProblem(value);
+    if (shape) {
+      this.syntaxErrors.push({ code: 'YAML_SYNTAX', path: '', line: null, column: null, message: shape, clause: null });
+      return null;
+    }
+    return value;
   }
 
   /**
@@ -141,6 +152,27 @@ export class YearDocument {
   }
 }
 
+/** Year documents nest about eight levels; anything past this is not one. */
+const MAX_DEPTH = 64;
+
+/** Why a document's values cannot be checked (a value that contains itself, or nesting too deep), or null. */
+function shapeProblem(root: unknown): Localized | null {
+  const open = new Set<object>();
+  const visit = (node: unknown, depth: number): Localized | null => {
+    if (!node || typeof node !== 'object') return null;
+    if (open.has(node)) return text('一个引用（*名称）指向了包含它自身的内容：这样的值没有尽头', 'an alias (*name) refers to what contains it: such a value never ends');
+    if (depth > MAX_DEPTH) return text(`嵌套超过 ${MAX_DEPTH} 层：这不是一个年度政策文档`, `nested deeper than ${MAX_DEPTH} levels: this is not a year document`);
+    open.add(node);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      const problem = visit(child, depth + 1);
+      if (problem) return problem;
+    }
+    open.delete(node);
+    return null;
+  };
+  return visit(root, 0);
+}
+
 function resolved(doc: Document.Parsed, node: YamlNode): YamlNode {
   return isAlias(node) ? ((node.resolve(doc) as YamlNode | undefined) ?? node) : node;
 }
@@ -162,9 +194,9 @@ export function validatePolicyDocument(source: string, context: ValidationContex
   }
   const document = new YearDocument(source);
   result.locate = (path) => document.positionOf(path);
+  const raw = document.toJS();
   result.errors.push(...document.syntaxErrors);
   result.warnings.push(...document.syntaxWarnings);
-  const raw = document.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     if (document.syntaxErrors.length === 0) {
       result.errors.push(documentIssue('NOT_A_MAP', text('文档应是一个“键: 值”的映射，从 tenant:、coverageYear: 开始', 'the document must be a mapping of keys to values, starting with tenant: and coverageYear:')));

@@ -140,6 +140,24 @@ describe('every problem at once, each with its line', () => {
   });
 });
 
+describe('any text at all', () => {
+  it.each([
+    ['a list', '- a\n- b', 'NOT_A_MAP'],
+    ['a bare number', '42', 'NOT_A_MAP'],
+    ['an unclosed flow list', '{a: [1,2', 'YAML_SYNTAX'],
+    ['an alias inside what it names', 'a: &x [*x]', 'YAML_SYNTAX'],
+    ['two documents', '---\na: 1\n---\nb: 2', 'YAML_SYNTAX'],
+    ['tabs', '\t\tfoo: bar', 'YAML_SYNTAX'],
+    ['a colon inside a value', 'a: b: c', 'YAML_SYNTAX'],
+    ['nesting without end', `a: ${'['.repeat(500)}${']'.repeat(500)}`, 'YAML_SYNTAX'],
+    ['a map of the wrong shape', 'tenant: "620702"\ncoverageYear: 2024\nnotice: 3', 'SCHEMA'],
+  ])('answers %s with errors, never an exception', (_, source, code) => {
+    const result = validatePolicyDocument(source, { tenantCode: GANZHOU, coverageYear: 2024, regions: ganzhou.regionsByCode, yearBefore: { coverageYear: 2023, raw: y2023.raw } });
+    expect(result.errors.map((e) => e.code)).toContain(code);
+    expect(() => compareYears(y2023.raw, result.raw)).not.toThrow();
+  });
+});
+
 describe('checks within a year', () => {
   const check = (edit: (text: string) => string) => check2024(edit(fixed2024()));
   it('a window that opens after cover starts, or in an implausible year', () => {
