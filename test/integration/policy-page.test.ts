@@ -5,9 +5,9 @@
  * the line), uploads the fixed file and sees no error, the comparison with 2023, the standard cases and
  * the budget; the author is refused publication; a second administrator opens the draft by its number
  * and publishes it, and the API serves 2024 at once. No request may leave for another origin and the
- * strict Content-Security-Policy must hold. The screenshot goes into the run's own folder; set
- * POLICY_PAGE_SCREENSHOT=docs/policy-years.png to refresh the one in docs/. Without Chromium the browser
- * case says so and is skipped; the HTTP cases run everywhere.
+ * strict Content-Security-Policy must hold. The screenshot goes into the run's own folder (or where
+ * POLICY_PAGE_SCREENSHOT says). Without Chromium the browser case says so and is skipped; the HTTP
+ * cases run everywhere.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
