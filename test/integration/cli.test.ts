@@ -27,6 +27,7 @@ const COMMANDS: Record<string, string> = {
   'divisions:generate': 'divisions-generate',
   'export:disbursements': 'export-disbursements',
   'export:report': 'export-report',
+  'policy:export': 'export-policy-year',
 };
 
 /** Runs a built command; asynchronously, as the test server answering it runs in this process. */

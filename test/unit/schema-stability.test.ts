@@ -47,7 +47,14 @@ describe('schema stability', () => {
     const query = schema.getQueryType()!.getFields();
     const mutation = schema.getMutationType()!.getFields();
     for (const name of ['tenants', 'policy', 'quote', 'resident', 'household', 'enrollmentStatus', 'incompleteHouseholds', 'enrollmentProgress', 'disbursements']) expect(query[name]).toBeDefined();
-    for (const name of ['registerHousehold', 'grantAssistance', 'enroll', 'recordPayment', 'importPayments', 'requestRefund', 'markDisbursementsPaid']) expect(mutation[name]).toBeDefined();
+    for (const name of ['registerHousehold', 'grantAssistance', 'enroll', 'recordPayment', 'importPayments', 'requestRefund', 'markDisbursementsPaid', 'draftPolicyYear', 'publishPolicyYear']) expect(mutation[name]).toBeDefined();
+    // Issue 21's names: PolicyDraftInput { tenant coverageYear source }, PolicyDraft, PolicyIssue { path message }, PolicyChange { path before after }.
+    const type = (name: string) => schema.getType(name) as { getFields(): Record<string, unknown> } | undefined;
+    expect(Object.keys(type('PolicyDraftInput')!.getFields())).toEqual(['tenant', 'coverageYear', 'source']);
+    expect(Object.keys(type('PolicyDraft')!.getFields())).toEqual(expect.arrayContaining(['id', 'tenant', 'coverageYear', 'errors', 'warnings', 'changes']));
+    expect(Object.keys(type('PolicyIssue')!.getFields())).toEqual(expect.arrayContaining(['path', 'message']));
+    expect(Object.keys(type('PolicyChange')!.getFields())).toEqual(expect.arrayContaining(['path', 'before', 'after']));
+    expect(String((mutation.publishPolicyYear as { type: unknown }).type)).toBe('PolicyYear!');
   });
 });
 
@@ -86,11 +93,12 @@ describe('the schema gate in a shallow clone (npm run schema:check)', () => {
 });
 
 describe('client operations and generated code', () => {
-  it('has example operations for banks, the tax system, portals, agencies and the bureau dashboard', () => {
+  it('has example operations for banks, the tax system, portals, agencies, the bureau dashboard and the policy years page', () => {
     expect(loadOperations().map((o) => o.location)).toEqual([
       'schema/operations/agency.graphql',
       'schema/operations/bank.graphql',
       'schema/operations/dashboard.graphql',
+      'schema/operations/policy-years.graphql',
       'schema/operations/portal.graphql',
       'schema/operations/tax.graphql',
     ]);
