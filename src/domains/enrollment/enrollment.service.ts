@@ -153,7 +153,12 @@ export class EnrollmentService {
     }
     this.checkPlace(ctx, policy, person);
     const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(idNumber, policy, enrolledOn, circumstances), { unknownSubsidy: 'answer' });
-    await upsertUnpaidEnrollments(ctx.db, [{ idNumber, coverageYear: input.coverageYear, enrolledOn, circumstances, regionCode: person.region_code, settlement }]);
+    const written = await upsertUnpaidEnrollments(ctx.db, [{ idNumber, coverageYear: input.coverageYear, enrolledOn, circumstances, regionCode: person.region_code, settlement }]);
+    if (!written.has(key(idNumber, input.coverageYear))) {
+      // A concurrent request enrolled them between the check above and this write, and committed first.
+      const [now] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
+      throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${now?.status ?? 'enrolled at the same time'})`, { field: 'idNumber' });
+    }
     await insertWaiting(ctx.db, waitsOf({ idNumber, coverageYear: input.coverageYear, paidOn: enrolledOn, settlement }));
     const [row] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
     return row;
