@@ -3,7 +3,13 @@
  * month or the same file at once. Whatever the interleaving, one of them does the work, the others get
  * the same answer or CONFLICT, the audit log has one OK record per change, and nothing is doubled.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import pg from 'pg';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importPaymentsCsv } from '../../src/cli/import-payments';
 import { makeResidentId } from '../../src/domains/residents/id-number';
+import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -68,5 +74,80 @@ describe('10 concurrent markDisbursementsPaid for one month', () => {
               (SELECT count(*)::int FROM subsidy_grant WHERE tenant_code = '620702' AND payout_month = '2022-11' AND status = 'PAID_OUT') AS "paidOut"`,
     );
     expect(rows).toEqual({ batches: 1, paidOut: 1 });
+  });
+});
+
+describe('two imports of the same file at once (npm run import:payments twice)', () => {
+  it('record each payment once and account for every row of both as ACCEPTED or DUPLICATE', async () => {
+    const ids = residentIds('620702', 20_000, 200_000);
+    await seedResidents(server, '620702', ids);
+    const lines = ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号', ...ids.map((id, i) => [id, 2023, '350.00', '2022-10-20', '税务代征', `TWICE-${i}`].join(','))];
+    const file = join(mkdtempSync(join(tmpdir(), 'twice-')), 'tax-2022-10-20.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    // As the command runs: the default batch size and concurrency, batch ids from the file's name.
+    const options = { file, url: server.url, token: server.token('TAX', ['620702']), tenant: '620702', batchSize: 5000, concurrency: 2, batchPrefix: 'tax-2022-10-20' };
+    const [first, second] = await Promise.all([importPaymentsCsv(options), importPaymentsCsv(options)]);
+    for (const tally of [first, second]) {
+      expect(tally.rejections).toEqual([]);
+      expect(tally.rows).toBe(20_000);
+      expect(tally.accepted + tally.duplicates).toBe(20_000);
+    }
+    expect(first.accepted + second.accepted).toBe(20_000);
+
+    const [counts] = await server.ownerQuery<{ payments: number; receipts: number; paid: number; rows: number; rejected: number }>(
+      `SELECT (SELECT count(*)::int FROM payment WHERE tenant_code = '620702' AND receipt_no LIKE 'TWICE-%') AS payments,
+              (SELECT count(DISTINCT receipt_no)::int FROM payment WHERE tenant_code = '620702' AND receipt_no LIKE 'TWICE-%') AS receipts,
+              (SELECT count(*)::int FROM enrollment WHERE tenant_code = '620702' AND id_number = ANY ($1::text[]) AND status = 'PAID') AS paid,
+              (SELECT count(*)::int FROM payment_batch_row WHERE tenant_code = '620702' AND batch_id LIKE 'tax-2022-10-20-%') AS rows,
+              (SELECT count(*)::int FROM payment_batch_row WHERE tenant_code = '620702' AND batch_id LIKE 'tax-2022-10-20-%' AND status = 'REJECTED') AS rejected`,
+      [ids],
+    );
+    expect(counts).toEqual({ payments: 20_000, receipts: 20_000, paid: 20_000, rows: 20_000, rejected: 0 });
+  });
+});
+
+describe('a batch whose receipts another import commits while the batch is being judged', () => {
+  it('counts them as DUPLICATE, not as rejected "already paid"', async () => {
+    // What two imports of one file did: this batch read the receipts before the other import committed
+    // and the enrolments after, found them paid without their payments and rejected its own receipts.
+    // Made deterministic: an owner session holds the enrolment table, the batch waits on it, and the
+    // session writes what the other import writes (the enrolment paid, its payment) and commits.
+    const [id] = residentIds('620702', 1, 280_000);
+    await seedResidents(server, '620702', [id]);
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('LOCK TABLE enrollment IN ACCESS EXCLUSIVE MODE');
+      const IMPORT = `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected rows { status code error } } }`;
+      const batch = server.gql(
+        IMPORT,
+        { batchId: 'JUDGED-WHILE-COMMITTED', payments: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-22', channel: '税务代征', receiptNo: 'JUDGED-1' }] },
+        { as: 'TAX', tenant: '620702' },
+      );
+      for (let waited = 0; ; waited += 50) {
+        const [blocked] = await server.ownerQuery<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        if (blocked.n > 0 || waited > 10_000) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await other.query(
+        `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due, paid_on, amount_paid)
+         VALUES ('620702', $1, 2023, 'PAID', '2022-10-22', 35000, 35000, '2022-10-22', 35000)`,
+        [id],
+      );
+      await other.query(
+        `INSERT INTO payment (tenant_code, receipt_no, id_number, coverage_year, amount, paid_on, channel, batch_id, recorded_by)
+         VALUES ('620702', 'JUDGED-1', $1, 2023, 35000, '2022-10-22', '税务代征', 'JUDGED-WHILE-COMMITTED', 'test-tax')`,
+        [id],
+      );
+      await other.query('COMMIT');
+      const res = await batch;
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.importPayments).toEqual({ accepted: 0, duplicates: 1, rejected: 0, rows: [{ status: 'DUPLICATE', code: null, error: null }] });
+    } finally {
+      await other.end();
+    }
   });
 });

@@ -238,11 +238,15 @@ export class EnrollmentService {
       payer: input.payer?.trim() || null,
     }));
     const receipts = uniqueReceipts(rows);
-    const [existingPayments, existingHeld, people, enrollments] = await Promise.all([
+    // Enrolments first, receipts after. Each statement sees what had committed when it began, and a
+    // concurrent import commits a payment together with the enrolment it pays: read in this order, an
+    // enrolment found paid comes with its payment found too, so the same receipt sent by both imports is
+    // a DUPLICATE here, never a CONFLICT with "already paid" (read the other way round, it was).
+    const enrollments = await enrollmentsOf(ctx.db, uniqueKeys(rows));
+    const [existingPayments, existingHeld, people] = await Promise.all([
       paymentsByReceipts(ctx.db, receipts),
       mode === 'IMPORT' ? suspenseByReceipts(ctx.db, receipts) : Promise.resolve([]),
       loadPeople(ctx.db, rows.map((r) => r.idNumber)),
-      enrollmentsOf(ctx.db, uniqueKeys(rows)),
     ]);
     const paymentByReceipt = new Map(existingPayments.map((p) => [paymentKey(p.channel, p.receipt_no), p]));
     const heldByReceipt = new Map(existingHeld.map((h) => [paymentKey(h.channel, h.receipt_no), h]));
