@@ -151,3 +151,45 @@ describe('a batch whose receipts another import commits while the batch is being
     }
   });
 });
+
+describe('an import batch that fails transiently', () => {
+  let slow: TestServer;
+  beforeAll(async () => {
+    // Statements give up after 500 ms: long enough for 300 rows, not for waiting on another's lock.
+    slow = await startTestServer({ STATEMENT_TIMEOUT_MS: '500' });
+  });
+  afterAll(async () => slow?.close());
+
+  it('is sent again by the importer (TIMEOUT wrote nothing; the retry records every row once)', async () => {
+    const ids = residentIds('620702', 300, 260_000);
+    await seedResidents(slow, '620702', ids);
+    const lines = ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号', ...ids.map((id, i) => [id, 2023, '350.00', '2022-10-21', '税务代征', `LOCKED-${i}`].join(','))];
+    const file = join(mkdtempSync(join(tmpdir(), 'locked-')), 'tax-2022-10-21.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    // Another session holds the payment table, as a long import of the same receipts does with its rows.
+    const holder = new pg.Client({ connectionString: slow.databaseUrl });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE payment IN SHARE ROW EXCLUSIVE MODE');
+    const retries: string[] = [];
+    const importing = importPaymentsCsv({
+      file,
+      url: slow.url,
+      token: slow.token('TAX', ['620702']),
+      tenant: '620702',
+      batchSize: 5000,
+      batchPrefix: 'tax-2022-10-21',
+      retryDelayMs: 400,
+      onRetry: (_batch, _attempt, err) => retries.push(err.code ?? String(err.status)),
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    await holder.query('ROLLBACK');
+    await holder.end();
+    const tally = await importing;
+    expect(retries.length).toBeGreaterThan(0);
+    expect(new Set(retries)).toEqual(new Set(['TIMEOUT']));
+    expect(tally).toMatchObject({ rows: 300, accepted: 300, duplicates: 0, rejected: 0 });
+    const [counts] = await slow.ownerQuery<{ payments: number }>("SELECT count(*)::int AS payments FROM payment WHERE tenant_code = '620702' AND receipt_no LIKE 'LOCKED-%'");
+    expect(counts.payments).toBe(300);
+  });
+});

@@ -222,7 +222,8 @@ export class EnrollmentService {
         const retryable = err instanceof LostRace || (err as { code?: string }).code === '40P01';
         if (!retryable) throw err;
         if (attempt === MAX_ATTEMPTS) {
-          throw new DomainError('CONFLICT', `other requests kept writing the same enrolments or receipts (${attempt} attempts); nothing was written, retry`);
+          // Nothing of this call was written and payments are idempotent by receipt: the same call again is safe.
+          throw new DomainError('CONFLICT', `other requests kept writing the same enrolments or receipts (${attempt} attempts); nothing was written, retry`, { retryable: true });
         }
       }
     }
