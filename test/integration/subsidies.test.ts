@@ -189,7 +189,8 @@ describe('disbursements (先缴后补, 次月资助)', () => {
 
 describe('refunds (退费)', () => {
   const REQUEST = `mutation($input: RefundInput!) { requestRefund(input: $input) { id status amount cancelledReimbursement explanation { rule clause } } }`;
-  const STATUS = `query($id: String!, $year: Int!) { enrollmentStatus(idNumber: $id, coverageYear: $year) { status enrolledElsewhere } }`;
+  const STATUS = `query($id: String!, $year: Int!) { enrollmentStatus(idNumber: $id, coverageYear: $year) { status insuredElsewhere } }`;
+  const WHERE = `query($id: String!, $year: Int!) { enrollmentStatus(idNumber: $id, coverageYear: $year) { status enrolledElsewhere } }`;
 
   it('甘州: refunds all paid and cancels a pending reimbursement; approval makes it REFUNDED', async () => {
     const id = await person(GZ, '1973-02-02');
@@ -233,12 +234,14 @@ describe('refunds (退费)', () => {
     await server.gql(`mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`, { input: { bookletNo: 'GY-DUP', region: '520103', members: [{ idNumber: id, name: '两地', relationship: '户主' }] } }, { as: 'STAFF', tenant: GY });
     await pay(GY, id, 2022, '320.00', '2021-11-01');
     await pay(PL, id, 2022, '320.00', '2021-11-05');
-    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([PL]);
+    expect((await server.gql(WHERE, { id, year: 2022 }, { as: 'STAFF', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([PL]);
     const req = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2022, reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2021-12-20' } }, { as: 'TAX', tenant: PL });
     expect(req.data!.requestRefund).toMatchObject({ amount: '320.00', status: 'PENDING' });
     expect((await server.gql(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2022) { status } }`, { id }, { as: 'ADMIN', tenant: PL })).errors).toBeUndefined();
-    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus).toEqual({ status: 'REFUNDED', enrolledElsewhere: [GY] });
-    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([]);
+    expect((await server.gql(WHERE, { id, year: 2022 }, { as: 'STAFF', tenant: PL })).data!.enrollmentStatus).toEqual({ status: 'REFUNDED', enrolledElsewhere: [GY] });
+    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus).toEqual({ status: 'REFUNDED', insuredElsewhere: true });
+    expect((await server.gql(WHERE, { id, year: 2022 }, { as: 'STAFF', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([]);
+    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: GY })).data!.enrollmentStatus.insuredElsewhere).toBe(false);
   });
 
   it('平利: refuses death (七（五） 原参保缴费不予退还) and a duplicate asked for after 12-25', async () => {

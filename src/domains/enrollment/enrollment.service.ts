@@ -43,7 +43,7 @@ import {
 } from './enrollment.repository';
 import { type BatchRowWrite, cancelWaitsOf, insertSuspense, insertWaiting, recordBatchRows, type SuspenseRow, suspenseByReceipts, type WaitingWrite } from './held.repository';
 import { loadPeople, makePeople, type People, type PersonRow } from './person-facts';
-import { STATUS_SQL, type StatusRow } from './status-lookup';
+import { type StatusElsewhere, statusSql, type StatusRow } from './status-lookup';
 
 export const MAX_IMPORT_ROWS = 10_000;
 /** Attempts of a payment call that keeps losing races with concurrent writers of the same rows. */
@@ -119,7 +119,16 @@ export interface EnrollmentStatusView {
   coverage: { start: string; end: string } | null;
   idNumberMasked: string;
   nameMasked: string | null;
-  enrolledElsewhere: string[];
+  /** Whether another tenant insures the person for the year; null when not asked. */
+  insuredElsewhere: boolean | null;
+  /** The other tenants (ADMIN and STAFF, people registered here); null when not asked or not shown. */
+  enrolledElsewhere: string[] | null;
+}
+
+/** What of the national one-scheme index a status lookup asks for. */
+export interface ElsewhereWanted {
+  insured: boolean;
+  tenants: boolean;
 }
 
 const ACTIVE = new Set<EnrollmentState>(ACTIVE_STATES);
@@ -463,12 +472,25 @@ export class EnrollmentService {
     return paymentsOn(ctx.db, paidOn, own);
   }
 
-  /** A bank's lookup at the counter: one SQL statement whatever it finds. */
-  async enrollmentStatus(ctx: RequestContext, idNumberInput: string, coverageYear: number, asOf?: LocalDate | null): Promise<EnrollmentStatusView> {
+  /**
+   * A bank's lookup at the counter: one SQL statement whatever it finds. The national one-scheme index
+   * is asked only for what `elsewhere` wants: whether another tenant insures the person (any role of the
+   * lookup), and which tenants, only for ADMIN and STAFF and only for a person registered in their
+   * tenant; such a read of another county's data about a person is recorded in the audit log.
+   */
+  async enrollmentStatus(
+    ctx: RequestContext,
+    idNumberInput: string,
+    coverageYear: number,
+    asOf?: LocalDate | null,
+    elsewhere: ElsewhereWanted = { insured: false, tenants: false },
+  ): Promise<EnrollmentStatusView> {
     const idNumber = normaliseId(idNumberInput);
     const problem = lookupIdProblem(idNumber);
     if (problem) throw badInput(problem, 'idNumber');
-    const [row] = await ctx.db.readAlone<StatusRow>(STATUS_SQL, [ctx.tenant.code, idNumber, coverageYear]);
+    const tenants = elsewhere.tenants && (ctx.actor?.role === 'ADMIN' || ctx.actor?.role === 'STAFF');
+    const [row] = await ctx.db.readAlone<StatusRow & StatusElsewhere>(statusSql({ insured: elsewhere.insured, tenants }), [ctx.tenant.code, idNumber, coverageYear]);
+    if (tenants && row.elsewhere) ctx.readPersonalData();
     const person: PersonRow | undefined = row.name === null ? undefined : { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
     const people = makePeople(person ? [person] : [], (row.identities ?? []).map((i) => ({ ...i, id_number: idNumber })));
     const enrollment = row.status === null ? undefined : row;
@@ -480,7 +502,8 @@ export class EnrollmentService {
       coverage: enrollment?.cover_start && enrollment.cover_end ? { start: enrollment.cover_start, end: enrollment.cover_end } : null,
       idNumberMasked: maskIdNumber(idNumber),
       nameMasked: person ? maskName(person.name) : null,
-      enrolledElsewhere: row.elsewhere,
+      insuredElsewhere: row.insured_elsewhere ?? null,
+      enrolledElsewhere: row.elsewhere ?? null,
     };
     if (enrollment && enrollment.status !== 'UNPAID') {
       view.amountDue = enrollment.amount_due;
