@@ -122,7 +122,9 @@ export type MemberInput = {
   hukouPlace?: string | null | undefined;
   idNumber: string;
   idType?: IdType | null | undefined;
+  /** As on the identity document, at most 64 characters: Chinese characters (every CJK extension), · between the parts of a name, Uyghur (Arabic script), Tibetan, Mongolian, Yi, or Latin letters with spaces, hyphens and apostrophes; no control, invisible or direction-changing characters (BAD_USER_INPUT naming the field). */
   name: string;
+  /** A mainland mobile (13800138000) or landline with its area code and an optional extension (0936-8221234转801), with or without +86; kept in that form. Other text is refused with BAD_USER_INPUT naming the field. */
   phone?: string | null | undefined;
   /** 户主 for the head (exactly one), otherwise 配偶, 子女 … */
   relationship: string;

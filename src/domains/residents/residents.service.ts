@@ -9,6 +9,7 @@ import type { RequestContext } from '../../context/request-context';
 import { refreshStaleStatistics } from '../../db/statistics';
 import { type Connection, decodeKeyCursor, pageSize, type SortDirection, toKeyConnection } from '../../graphql/pages';
 import { maskIdNumber, parseResidentId } from './id-number';
+import { checkName, checkPhone } from './names-and-phones';
 import { divisions } from '../../common/divisions';
 import { regionNameOn } from '../../policy-data/model';
 import { HouseholdGraphRead, ResidentIdCorrected, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from './residents.events';
@@ -225,11 +226,8 @@ export class ResidentsService {
     if (update.newIdNumber != null && update.newIdNumber.trim().toUpperCase() !== current.id_number) {
       current = await this.correctIdNumber(ctx, current.id_number, update.newIdNumber, null);
     }
-    if (update.name != null) {
-      if (!update.name.trim()) throw badInput('name must not be empty', 'name');
-      next.name = update.name.trim();
-    }
-    if (update.phone !== undefined) next.phone = update.phone?.trim() || null;
+    if (update.name != null) next.name = checkName(update.name, 'name');
+    if (update.phone !== undefined) next.phone = checkPhone(update.phone, 'phone');
     if (update.hukouPlace !== undefined) next.hukou_place = this.place(ctx, update.hukouPlace, 'hukouPlace');
     if (update.residencePermitPlace !== undefined) next.residence_permit_place = this.place(ctx, update.residencePermitPlace, 'residencePermitPlace');
     if (update.applicantType !== undefined) next.applicant_type = update.applicantType;
@@ -254,7 +252,7 @@ export class ResidentsService {
    */
   async correctIdNumber(ctx: RequestContext, idNumberInput: string, newIdNumberInput: string, reason: string | null): Promise<ResidentRow> {
     const current = await this.existing(ctx, idNumberInput);
-    const checked = this.checkPerson(ctx, newIdNumberInput, { name: current.name, idType: current.id_type as IdType }, '');
+    const checked = this.checkPerson(ctx, newIdNumberInput, { name: current.name, idType: current.id_type as IdType }, '', { nameOnRecord: true });
     if (checked.idNumber === current.id_number) throw badInput('newIdNumber is the number already on record', 'newIdNumber');
     if ((await existingResidents(ctx.db, [checked.idNumber])).length > 0) {
       throw new DomainError('CONFLICT', `${maskIdNumber(checked.idNumber)} is already registered`, { field: 'newIdNumber' });
@@ -436,13 +434,16 @@ export class ResidentsService {
     }
   }
 
-  /** Validates identity: for resident ID cards, the GB 11643 number, and birth date and sex agreeing with it. */
-  checkPerson(ctx: RequestContext, idNumberInput: string, details: Partial<PersonDetails>, prefix: string): CheckedPerson {
+  /**
+   * Validates identity: for resident ID cards, the GB 11643 number, and birth date and sex agreeing with
+   * it; the name and phone as names-and-phones.ts takes them (a name already on record, `nameOnRecord`,
+   * is kept as it is).
+   */
+  checkPerson(ctx: RequestContext, idNumberInput: string, details: Partial<PersonDetails>, prefix: string, options: { nameOnRecord?: boolean } = {}): CheckedPerson {
     const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
     const idNumber = idNumberInput.trim().toUpperCase();
     const idType = details.idType ?? 'RESIDENT_ID_CARD';
-    const name = details.name?.trim() ?? '';
-    if (!name) throw badInput(`${field('name')} must not be empty`, field('name'));
+    const name = options.nameOnRecord ? (details.name ?? '') : checkName(details.name, field('name'));
     let sex = details.sex ?? null;
     let birthDate = details.birthDate ?? null;
     if (birthDate && !isLocalDate(birthDate)) throw badInput(`${field('birthDate')} must be a date YYYY-MM-DD`, field('birthDate'));
@@ -463,7 +464,7 @@ export class ResidentsService {
       name,
       sex,
       birthDate,
-      phone: details.phone?.trim() || null,
+      phone: checkPhone(details.phone, field('phone')),
       hukouPlace: this.place(ctx, details.hukouPlace, field('hukouPlace')),
       residencePermitPlace: this.place(ctx, details.residencePermitPlace, field('residencePermitPlace')),
       applicantType: details.applicantType ?? null,

@@ -6,6 +6,7 @@ import { DateScalar } from '../../graphql/scalars';
 import { connectionTypes } from '../../graphql/connection';
 import { RESIDENT_STATUSES, type ResidentStatus } from './residents.repository';
 import { RegionType } from '../public-policy/public-policy.types';
+import { MAX_NAME_LENGTH } from './names-and-phones';
 
 export const IdTypeEnum = asEnum(ID_TYPES);
 export const ApplicantTypeEnum = asEnum(APPLICANT_TYPES);
@@ -24,6 +25,10 @@ registerEnumType(ResidentStatusEnum, {
 });
 registerEnumType(ResidentOrderFieldEnum, { name: 'ResidentOrderField' });
 registerEnumType(WaiverOrderFieldEnum, { name: 'WaiverOrderField' });
+
+const NAME_RULE = `As on the identity document, at most ${MAX_NAME_LENGTH} characters: Chinese characters (every CJK extension), · between the parts of a name, Uyghur (Arabic script), Tibetan, Mongolian, Yi, or Latin letters with spaces, hyphens and apostrophes; no control, invisible or direction-changing characters (BAD_USER_INPUT naming the field).`;
+const PHONE_RULE =
+  'A mainland mobile (13800138000) or landline with its area code and an optional extension (0936-8221234转801), with or without +86; kept in that form. Other text is refused with BAD_USER_INPUT naming the field.';
 
 @ObjectType({ description: 'A registered person; the ID number is the key within a tenant.' })
 export class Resident {
@@ -110,10 +115,10 @@ export type WaiverConnection = InstanceType<typeof WaiverConnection>;
 export class MemberInput {
   @Field() idNumber!: string;
   @Field(() => IdTypeEnum, { nullable: true }) idType?: IdType | null;
-  @Field() name!: string;
+  @Field({ description: NAME_RULE }) name!: string;
   @Field(() => SexEnum, { nullable: true, description: 'Checked against the ID number where given.' }) sex?: 'MALE' | 'FEMALE' | null;
   @Field(() => DateScalar, { nullable: true, description: 'Checked against the ID number where given.' }) birthDate?: string | null;
-  @Field(() => String, { nullable: true }) phone?: string | null;
+  @Field(() => String, { nullable: true, description: PHONE_RULE }) phone?: string | null;
   @Field({ description: '户主 for the head (exactly one), otherwise 配偶, 子女 …' }) relationship!: string;
   @Field(() => String, { nullable: true }) hukouPlace?: string | null;
   @Field(() => String, { nullable: true }) residencePermitPlace?: string | null;
@@ -134,10 +139,10 @@ export class HouseholdInput {
 export class ResidentInput {
   @Field() idNumber!: string;
   @Field(() => IdTypeEnum, { nullable: true }) idType?: IdType | null;
-  @Field() name!: string;
+  @Field({ description: NAME_RULE }) name!: string;
   @Field(() => SexEnum, { nullable: true }) sex?: 'MALE' | 'FEMALE' | null;
   @Field(() => DateScalar, { nullable: true }) birthDate?: string | null;
-  @Field(() => String, { nullable: true }) phone?: string | null;
+  @Field(() => String, { nullable: true, description: PHONE_RULE }) phone?: string | null;
   @Field(() => String, { nullable: true }) hukouPlace?: string | null;
   @Field(() => String, { nullable: true }) residencePermitPlace?: string | null;
   @Field(() => ApplicantTypeEnum, { nullable: true }) applicantType?: ApplicantType | null;
@@ -150,8 +155,8 @@ export class ResidentInput {
 @InputType({ description: 'Fields to change; each change is recorded with before and after.' })
 export class ResidentUpdateInput {
   @Field(() => String, { nullable: true }) newIdNumber?: string | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => String, { nullable: true }) phone?: string | null;
+  @Field(() => String, { nullable: true, description: NAME_RULE }) name?: string | null;
+  @Field(() => String, { nullable: true, description: `${PHONE_RULE} An empty string removes it.` }) phone?: string | null;
   @Field(() => String, { nullable: true }) hukouPlace?: string | null;
   @Field(() => String, { nullable: true }) residencePermitPlace?: string | null;
   @Field(() => ApplicantTypeEnum, { nullable: true }) applicantType?: ApplicantType | null;
