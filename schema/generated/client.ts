@@ -117,6 +117,10 @@ export type ImportRowStatus =
 /** A person as the 参保登记表 records them. */
 export type MemberInput = {
   applicantType?: ApplicantType | null | undefined;
+  /** The account the 一卡通 payout of 先缴后补 reimbursements goes to: 12 to 30 digits (spaces and hyphens between groups dropped). Shown masked everywhere but in exportPayoutFile. */
+  bankAccount?: string | null | undefined;
+  /** The bank of the account (开户银行), for the payout file; given only with an account. */
+  bankName?: string | null | undefined;
   /** Checked against the ID number where given. */
   birthDate?: string | null | undefined;
   hukouPlace?: string | null | undefined;
@@ -403,6 +407,13 @@ export type PortalDisbursementsQueryVariables = Exact<{
 
 
 export type PortalDisbursementsQuery = { disbursements: { month: string, count: number, total: string, paid: boolean, items: Array<{ idNumber: string, name: string, coverageYear: number, category: AssistanceCategory, amount: string }> } };
+
+export type PortalExportPayoutFileMutationVariables = Exact<{
+  month: string;
+}>;
+
+
+export type PortalExportPayoutFileMutation = { exportPayoutFile: { month: string, count: number, total: string, withoutAccount: number, lines: Array<{ idNumber: string, name: string, coverageYear: number, category: AssistanceCategory, amount: string, bankAccount: string | null, bankName: string | null }> } };
 
 export type PortalTenantRegionsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -907,6 +918,25 @@ export const PortalDisbursementsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PortalDisbursementsQuery, PortalDisbursementsQueryVariables>;
+export const PortalExportPayoutFileDocument = new TypedDocumentString(`
+    mutation PortalExportPayoutFile($month: String!) {
+  exportPayoutFile(month: $month) {
+    month
+    count
+    total
+    withoutAccount
+    lines {
+      idNumber
+      name
+      coverageYear
+      category
+      amount
+      bankAccount
+      bankName
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalExportPayoutFileMutation, PortalExportPayoutFileMutationVariables>;
 export const PortalTenantRegionsDocument = new TypedDocumentString(`
     query PortalTenantRegions {
   viewer {

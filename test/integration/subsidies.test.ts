@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { disbursementsCsv } from '../../src/cli/export-disbursements';
+import { payoutFileCsv } from '../../src/cli/export-disbursements';
 import { importAssistanceCsv } from '../../src/cli/import-assistance';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -163,11 +163,12 @@ describe('disbursements (先缴后补, 次月资助)', () => {
   });
 
   it('exports a CSV for the bank that pays into 一卡通 accounts', async () => {
-    const csv = await disbursementsCsv({ url: server.url, token: server.token('ADMIN', [GZ]), tenant: GZ, month });
+    const { csv, withoutAccount } = await payoutFileCsv({ url: server.url, token: server.token('ADMIN', [GZ]), tenant: GZ, month });
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('身份证号码,姓名,参保年度,资助类别,金额');
+    expect(lines[0]).toBe('身份证号码,姓名,参保年度,资助类别,金额,银行账号,开户银行');
     expect(lines).toHaveLength(5);
-    expect(lines.at(-1)).toBe('合计,3,,,540.00');
+    expect(lines.at(-1)).toBe('合计,3,,,540.00,,');
+    expect(withoutAccount).toBe(3);
   });
 
   it('records the payout once, for ADMIN only; later calls return the same batch', async () => {

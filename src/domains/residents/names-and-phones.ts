@@ -7,6 +7,8 @@
  * control, format or bidirectional characters (zero-width spaces, a right-to-left override), which
  * let a name look like another on screen and in files. Phones are mainland numbers: a mobile
  * 1[3-9]xxxxxxxxx, or a landline with its area code and an optional extension, with or without +86.
+ * Bank accounts for the 一卡通 payout of reimbursements: 12 to 30 digits (a bank card, a passbook or a
+ * social security card's account), with the bank's name where the payout file needs it.
  */
 import { badInput } from '../../common/errors';
 
@@ -115,4 +117,36 @@ export function checkPhone(input: string | null | undefined, field: string): str
 function describe(ch: string): string {
   const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
   return /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(ch) ? `"${ch}" (${code})` : `an invisible or control character (${code})`;
+}
+
+/** The shortest and longest account number taken: passbook accounts to bank cards and 社保卡 accounts. */
+export const BANK_ACCOUNT_DIGITS = { min: 12, max: 30 } as const;
+
+/** The account number as kept (its digits; spaces and hyphens typed between groups dropped), or why not. */
+export function bankAccountProblem(input: string): { account: string } | { error: string } {
+  const text = input.normalize('NFKC').trim();
+  if (!/^[\d\s-]+$/.test(text)) return { error: 'may hold only digits (spaces and hyphens between groups are dropped)' };
+  const account = text.replace(/[\s-]/g, '');
+  if (account.length < BANK_ACCOUNT_DIGITS.min || account.length > BANK_ACCOUNT_DIGITS.max) {
+    return { error: `has ${account.length} digits; an account number has ${BANK_ACCOUNT_DIGITS.min} to ${BANK_ACCOUNT_DIGITS.max}` };
+  }
+  return { account };
+}
+
+/** The account as kept (null when none is given), or BAD_USER_INPUT naming `field`. */
+export function checkBankAccount(input: string | null | undefined, field: string): string | null {
+  if (input == null || !input.trim()) return null;
+  const checked = bankAccountProblem(input);
+  if ('error' in checked) throw badInput(`${field} ${checked.error}`, field);
+  return checked.account;
+}
+
+/** A bank's name (开户银行): letters and digits of any script, spaces and the brackets of branch names. */
+export function checkBankName(input: string | null | undefined, field: string): string | null {
+  const name = input?.normalize('NFC').trim() ?? '';
+  if (!name) return null;
+  if ([...name].length > 60) throw badInput(`${field} is longer than 60 characters`, field);
+  const bad = [...name].find((ch) => !/^[\p{L}\p{M}\p{N} ()（）·.,&-]$/u.test(ch));
+  if (bad) throw badInput(`${field} holds ${describe(bad)}, which is not part of a bank's name`, field);
+  return name;
 }

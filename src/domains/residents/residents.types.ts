@@ -6,7 +6,7 @@ import { DateScalar } from '../../graphql/scalars';
 import { connectionTypes } from '../../graphql/connection';
 import { RESIDENT_STATUSES, type ResidentStatus } from './residents.repository';
 import { RegionType } from '../public-policy/public-policy.types';
-import { MAX_NAME_LENGTH } from './names-and-phones';
+import { BANK_ACCOUNT_DIGITS, MAX_NAME_LENGTH } from './names-and-phones';
 
 export const IdTypeEnum = asEnum(ID_TYPES);
 export const ApplicantTypeEnum = asEnum(APPLICANT_TYPES);
@@ -29,6 +29,9 @@ registerEnumType(WaiverOrderFieldEnum, { name: 'WaiverOrderField' });
 const NAME_RULE = `As on the identity document, at most ${MAX_NAME_LENGTH} characters: Chinese characters (every CJK extension), · between the parts of a name, Uyghur (Arabic script), Tibetan, Mongolian, Yi, or Latin letters with spaces, hyphens and apostrophes; no control, invisible or direction-changing characters (BAD_USER_INPUT naming the field).`;
 const PHONE_RULE =
   'A mainland mobile (13800138000) or landline with its area code and an optional extension (0936-8221234转801), with or without +86; kept in that form. Other text is refused with BAD_USER_INPUT naming the field.';
+
+const BANK_ACCOUNT_RULE = `The account the 一卡通 payout of 先缴后补 reimbursements goes to: ${BANK_ACCOUNT_DIGITS.min} to ${BANK_ACCOUNT_DIGITS.max} digits (spaces and hyphens between groups dropped). Shown masked everywhere but in exportPayoutFile.`;
+const BANK_NAME_RULE = 'The bank of the account (开户银行), for the payout file; given only with an account.';
 
 @ObjectType({ description: 'A registered person; the ID number is the key within a tenant.' })
 export class Resident {
@@ -124,6 +127,8 @@ export class MemberInput {
   @Field(() => String, { nullable: true }) residencePermitPlace?: string | null;
   @Field(() => ApplicantTypeEnum, { nullable: true }) applicantType?: ApplicantType | null;
   @Field(() => String, { nullable: true }) school?: string | null;
+  @Field(() => String, { nullable: true, description: BANK_ACCOUNT_RULE }) bankAccount?: string | null;
+  @Field(() => String, { nullable: true, description: BANK_NAME_RULE }) bankName?: string | null;
 }
 
 @InputType()
@@ -147,6 +152,8 @@ export class ResidentInput {
   @Field(() => String, { nullable: true }) residencePermitPlace?: string | null;
   @Field(() => ApplicantTypeEnum, { nullable: true }) applicantType?: ApplicantType | null;
   @Field(() => String, { nullable: true }) school?: string | null;
+  @Field(() => String, { nullable: true, description: BANK_ACCOUNT_RULE }) bankAccount?: string | null;
+  @Field(() => String, { nullable: true, description: BANK_NAME_RULE }) bankName?: string | null;
   @Field(() => ID, { nullable: true }) householdId?: string | null;
   @Field(() => String, { nullable: true }) relationship?: string | null;
   @Field(() => DateScalar, { nullable: true }) joinedOn?: string | null;
@@ -161,6 +168,8 @@ export class ResidentUpdateInput {
   @Field(() => String, { nullable: true }) residencePermitPlace?: string | null;
   @Field(() => ApplicantTypeEnum, { nullable: true }) applicantType?: ApplicantType | null;
   @Field(() => String, { nullable: true }) school?: string | null;
+  @Field(() => String, { nullable: true, description: `${BANK_ACCOUNT_RULE} An empty string removes the account and its bank's name.` }) bankAccount?: string | null;
+  @Field(() => String, { nullable: true, description: BANK_NAME_RULE }) bankName?: string | null;
 }
 
 @InputType()
