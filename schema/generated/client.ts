@@ -267,6 +267,14 @@ export type BankEnrollmentStatusQueryVariables = Exact<{
 
 export type BankEnrollmentStatusQuery = { enrollmentStatus: { status: EnrollmentState, amountDue: string | null, amountDueNote: string | null, amountPaid: string | null, idNumberMasked: string, nameMasked: string | null, coverage: { start: string, end: string } | null } };
 
+export type BankInsuredElsewhereQueryVariables = Exact<{
+  idNumber: string;
+  coverageYear: number;
+}>;
+
+
+export type BankInsuredElsewhereQuery = { enrollmentStatus: { status: EnrollmentState, insuredElsewhere: boolean } };
+
 export type BankRecordPaymentMutationVariables = Exact<{
   input: PaymentInput;
 }>;
@@ -565,6 +573,14 @@ export const BankEnrollmentStatusDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BankEnrollmentStatusQuery, BankEnrollmentStatusQueryVariables>;
+export const BankInsuredElsewhereDocument = new TypedDocumentString(`
+    query BankInsuredElsewhere($idNumber: String!, $coverageYear: Int!) {
+  enrollmentStatus(idNumber: $idNumber, coverageYear: $coverageYear) {
+    status
+    insuredElsewhere
+  }
+}
+    `) as unknown as TypedDocumentString<BankInsuredElsewhereQuery, BankInsuredElsewhereQueryVariables>;
 export const BankRecordPaymentDocument = new TypedDocumentString(`
     mutation BankRecordPayment($input: PaymentInput!) {
   recordPayment(input: $input) {
