@@ -2,7 +2,7 @@
  * The bank's and the tax system's operations run compiled (graphql-jit) unless COMPILED_OPERATIONS is
  * off: every answer, error and audit record must be the one the generic executor gives. Each request
  * below is sent twice, once per path, on the same server and data, and the two answers compared byte for
- * byte. Also: how many times the bank lookup goes to PostgreSQL.
+ * byte. Also: how many times the bank lookup and the portal's household read go to PostgreSQL.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,12 +30,14 @@ const ELSEWHERE = operation('bank.graphql', 'BankInsuredElsewhere');
 const PAY = operation('bank.graphql', 'BankRecordPayment');
 const DAY = operation('bank.graphql', 'BankPaymentsOfDay');
 const DAILY = operation('tax.graphql', 'TaxDailyCollection');
+const HOUSEHOLD = operation('portal.graphql', 'PortalHousehold');
 
 const TENANT = '620721';
 const head = makeResidentId(TENANT, '1966-02-02', 301);
 const spouse = makeResidentId(TENANT, '1969-03-03', 302);
 const child = makeResidentId(TENANT, '1995-04-04', 303);
 const stranger = makeResidentId(TENANT, '1980-01-01', 304);
+let householdId: string;
 
 beforeAll(async () => {
   const res = await server.gql(
@@ -55,6 +57,7 @@ beforeAll(async () => {
     { as: 'STAFF', tenant: TENANT },
   );
   expect(res.errors).toBeUndefined();
+  householdId = res.data!.registerHousehold.id;
   for (const idNumber of [head, spouse, child]) {
     const enrolled = await server.gql(`mutation($input: EnrollInput!) { enroll(input: $input) { status } }`, { input: { idNumber, coverageYear: 2024, enrolledOn: '2023-10-08' } }, { as: 'STAFF', tenant: TENANT });
     expect(enrolled.errors).toBeUndefined();
@@ -211,5 +214,19 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
         server.running.state.config.compiledOperations = true;
       }
     }
+  });
+
+  it("the portal's household read, with its audit record: two", async () => {
+    const sent = await roundTrips(async () => {
+      const res = await server.gql(HOUSEHOLD, { id: householdId }, { as: 'STAFF', tenant: TENANT });
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.household.members).toHaveLength(3);
+      expect(res.data!.household.members.map((m: { enrollments: unknown[] }) => m.enrollments.length)).toEqual([1, 1, 1]);
+    });
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(/^BEGIN; SELECT set_config\('app\.tenant', '620721', true\); SELECT household_graph\(/);
+    expect(sent[1]).toMatch(/^INSERT INTO audit_log .*; COMMIT$/s);
+    const [record] = await server.ownerQuery(`SELECT kind, operation, outcome FROM audit_log WHERE tenant_code = $1 AND operation = 'PortalHousehold' ORDER BY id DESC LIMIT 1`, [TENANT]);
+    expect(record).toEqual({ kind: 'READ', operation: 'PortalHousehold', outcome: 'OK' });
   });
 });
