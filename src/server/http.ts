@@ -40,6 +40,11 @@ export function createHttpServer(state: AppState, apollo: ApolloServer<RequestCo
   });
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = state.config.requestTimeoutMs + limits.headersTimeoutMs;
+  // A client reuses an idle connection until shortly before the server's keep-alive timeout (the hint in
+  // each response); a client busy for that margin (an importer building its next 5,000-row batch on a
+  // loaded machine) sends its request as Node's default 5 s close the socket, and sees it cut without an
+  // answer. A minute leaves importers' gaps far from the edge; idle connections still close at shutdown.
+  server.keepAliveTimeout = 65_000;
   return server;
 }
 
