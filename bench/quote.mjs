@@ -14,8 +14,6 @@ import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 
-const require = createRequire(import.meta.url);
-
 const { values: options } = parseArgs({
   options: {
     rounds: { type: 'string', default: '10' },
@@ -27,6 +25,9 @@ const { values: options } = parseArgs({
   },
 });
 const dist = `${resolve(options.dist)}/src/`;
+// Modules as the build resolves them: bench/node_modules holds the peers' own graphql, which the
+// schema's types would not recognise.
+const require = createRequire(`${dist}main.js`);
 const ROUNDS = Number(options.rounds);
 const SECONDS = Number(options.seconds);
 const MODES = options.mode === 'both' ? ['engine', 'graphql'] : [options.mode];
