@@ -24,6 +24,7 @@ import { DatabaseHealth } from './server/health';
 import { inputTextPlugin } from './server/input-text.plugin';
 import { knownOperationsPlugin } from './server/known-operations.plugin';
 import { createHttpServer } from './server/http';
+import { CompiledOperations } from './server/compiled-operations';
 import { releaseHeldAtStart } from './server/held-release';
 import { DOMAIN_MODULES } from './server/modules';
 import { observabilityPlugin } from './server/observability.plugin';
@@ -36,6 +37,8 @@ export interface RunningServer {
   url: string;
   state: AppState;
   database: PreparedDatabase;
+  /** The bank's and the tax system's operations, compiled (config.compiledOperations turns them off). */
+  compiledOperations: CompiledOperations;
   /** Stops accepting, lets requests in flight finish, closes the pool and stops an embedded database. */
   close(): Promise<void>;
 }
@@ -75,7 +78,15 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     await releaseHeldAtStart(state, log, progress);
     apollo = createApollo(config, log, metrics);
     await apollo.start();
-    const http = createHttpServer(state, apollo, health, { headersTimeoutMs: config.headersTimeoutMs });
+    const compiledOperations = new CompiledOperations({
+      schema: appSchema(),
+      log,
+      metrics,
+      knownOperations: knownOperationNames(),
+      formatError: errorFormatter(log, config.production),
+      development: !config.production,
+    });
+    const http = createHttpServer(state, apollo, health, { headersTimeoutMs: config.headersTimeoutMs }, compiledOperations);
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(config.port, () => resolve());
@@ -87,6 +98,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
       url: `http://localhost:${port}/graphql`,
       state,
       database,
+      compiledOperations,
       close: async () => {
         await closeHttp(http);
         log.info('stopped accepting; requests in flight are done');

@@ -33,6 +33,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** Roles that may run only the operations of schema/operations/ (persisted operations). */
   knownOperationsOnly: string[];
+  /** Whether the bank's and the tax system's operations run compiled (graphql-jit) rather than through the generic executor. */
+  compiledOperations: boolean;
 }
 
 /** The folder holding package.json, whether running from src/ (tests) or dist/src/ (npm start). */
@@ -96,6 +98,7 @@ const EnvironmentSchema = z.object({
     .transform((value) => value.split(',').map((r) => r.trim()).filter(Boolean))
     .refine((roles) => roles.every((r) => ['ADMIN', 'STAFF', 'BANK', 'TAX', 'AGENCY'].includes(r)), 'KNOWN_OPERATIONS_ONLY must list roles (ADMIN, STAFF, BANK, TAX, AGENCY) separated by commas')
     .optional(),
+  COMPILED_OPERATIONS: z.enum(['on', 'off'], { message: 'COMPILED_OPERATIONS must be on or off' }).optional(),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -128,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     // In production the partners' scripts run the operations they were given, and nothing else.
     knownOperationsOnly: e.KNOWN_OPERATIONS_ONLY ?? (production ? ['BANK', 'TAX'] : []),
+    compiledOperations: e.COMPILED_OPERATIONS !== 'off',
   };
 }
 

@@ -11,7 +11,7 @@ import { DomainError } from '../common/errors';
 import { type Language, type Localized, languageOf } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { Metrics } from '../common/metrics';
-import { TenantTransaction } from '../db/tenant-transaction';
+import { type InlineValue, TenantTransaction } from '../db/tenant-transaction';
 import type { Tenant, TenantCatalog } from '../policy-data/model';
 import type { PolicyEngine } from '../policy-engine/policy-engine';
 import type { DomainEvents } from './domain-events';
@@ -34,6 +34,12 @@ export interface AppState {
   regionsChanged?(tenantCode: string): Promise<void>;
   /** Asks for a tenant's policy years to be read again from the database: this server just published one. */
   policiesChanged?(tenantCode: string): Promise<void>;
+}
+
+/** A statement committed with the request's changes, in the commit's own round trip (its audit record). */
+export interface LastStatement {
+  text: string;
+  values: ReadonlyArray<InlineValue>;
 }
 
 export interface RequestHeaders {
@@ -191,10 +197,10 @@ export class RequestContext {
    * Ends the request's transaction: commit when the operation succeeded, roll back otherwise. Only the
    * first call decides; it returns false to later callers (the deadline and the commit race for it).
    */
-  async finish(succeeded: boolean): Promise<boolean> {
+  async finish(succeeded: boolean, last?: LastStatement): Promise<boolean> {
     if (this.state.ended) return false;
     this.state.ended = true;
-    await this.state.transaction?.finish(succeeded);
+    await this.state.transaction?.finish(succeeded, last);
     if (succeeded) {
       for (const task of this.state.afterCommit) await task().catch((err: unknown) => this.app.log.error('after-commit task failed', { requestId: this.requestId, error: (err as Error).message }));
     }

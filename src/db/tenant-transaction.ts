@@ -17,7 +17,10 @@ export class TenantTransaction {
   private finished = false;
   /** A backend killed while the connection is checked out emits here; the failing query reports it. */
   private readonly onClientError = () => {};
-  /** SQL statements this request ran, for the tests that keep nested reads from growing (N+1). */
+  /**
+   * SQL statements the operation ran, for the tests that keep nested reads from growing (N+1): BEGIN,
+   * COMMIT and the statement sent with COMMIT (the audit record) are not the operation's and not counted.
+   */
   statements = 0;
   private savepoints = 0;
   /** One connection runs one statement at a time; concurrent callers (DataLoaders, Promise.all) queue. */
@@ -42,19 +45,17 @@ export class TenantTransaction {
   /**
    * A read that is the request's only statement, in its own read-only transaction, in one round trip:
    * BEGIN with the tenant, the statement, COMMIT. The simple protocol takes no parameters, so values are
-   * inlined with pg's escapeLiteral (numbers checked to be finite). Later queries of the request, if
-   * any, open a transaction of their own.
+   * inlined (see inlineParameters). Later queries of the request, if any, open a transaction of their own.
    */
-  async readAlone<Row extends object = Record<string, unknown>>(text: string, values: ReadonlyArray<string | number | null>): Promise<Row[]> {
+  async readAlone<Row extends object = Record<string, unknown>>(text: string, values: ReadonlyArray<InlineValue>): Promise<Row[]> {
     if (this.finished) throw new Error(ENDED);
     if (this.client) return this.query<Row>(text, [...values]);
     const sql = inlineParameters(text, values);
-    if (!/^\d{6}$/.test(this.tenantCode)) throw new Error(`not a tenant code: ${this.tenantCode}`);
     this.statements += 1;
     const client = await this.pool.connect();
     client.on('error', this.onClientError);
     try {
-      const results = (await client.query(`BEGIN READ ONLY; SELECT set_config('app.tenant', '${this.tenantCode}', true); ${sql}; COMMIT`)) as unknown as Array<{ rows: Row[] }>;
+      const results = (await client.query(`BEGIN READ ONLY; ${this.tenantSetting()}; ${sql}; COMMIT`)) as unknown as Array<{ rows: Row[] }>;
       client.removeListener('error', this.onClientError);
       client.release();
       return results[2].rows;
@@ -63,6 +64,28 @@ export class TenantTransaction {
       client.release(err as Error);
       throw err;
     }
+  }
+
+  /**
+   * The request's first statement, sent with BEGIN and the tenant in one message: one round trip where
+   * query() takes two. Values are inlined, so the statement is planned on every call: meant for a call
+   * of a PL/pgSQL function, whose plans PostgreSQL keeps per connection anyway. Once the transaction
+   * has begun, the same as query().
+   */
+  async opening<Row extends object = Record<string, unknown>>(text: string, values: ReadonlyArray<InlineValue>): Promise<Row[]> {
+    if (this.finished) throw new Error(ENDED);
+    if (this.client) return this.query<Row>(text, [...values]);
+    const sql = inlineParameters(text, values);
+    let rows: Row[] = [];
+    this.client = this.connect(async (client) => {
+      const results = (await client.query(`BEGIN; ${this.tenantSetting()}; ${sql}`)) as unknown as Array<{ rows: Row[] }>;
+      rows = results[2].rows;
+    });
+    this.statements += 1;
+    const run = this.client;
+    this.queue = run.catch(() => undefined);
+    await run;
+    return rows;
   }
 
   /**
@@ -87,22 +110,29 @@ export class TenantTransaction {
   }
 
   private begin(): Promise<PoolClient> {
-    this.client ??= (async () => {
-      const client = await this.pool.connect();
-      client.on('error', this.onClientError);
-      try {
-        // One round trip: a simple-protocol query may hold two statements but no parameters, so the
-        // tenant code goes in as a literal, after checking it is the six digits every tenant code is.
-        if (!/^\d{6}$/.test(this.tenantCode)) throw new Error(`not a tenant code: ${this.tenantCode}`);
-        await client.query(`BEGIN; SELECT set_config('app.tenant', '${this.tenantCode}', true)`);
-        return client;
-      } catch (err) {
-        client.removeListener('error', this.onClientError);
-        client.release(err as Error);
-        throw err;
-      }
-    })();
+    // One round trip: a simple-protocol query may hold two statements but no parameters.
+    this.client ??= this.connect((client) => client.query(`BEGIN; ${this.tenantSetting()}`));
     return this.client;
+  }
+
+  /** A connection from the pool with the transaction begun by `start`; released if that fails. */
+  private async connect(start: (client: PoolClient) => Promise<unknown>): Promise<PoolClient> {
+    const client = await this.pool.connect();
+    client.on('error', this.onClientError);
+    try {
+      await start(client);
+      return client;
+    } catch (err) {
+      client.removeListener('error', this.onClientError);
+      client.release(err as Error);
+      throw err;
+    }
+  }
+
+  /** The tenant for row-level security, as a literal: checked first to be the six digits every tenant code is. */
+  private tenantSetting(): string {
+    if (!/^\d{6}$/.test(this.tenantCode)) throw new Error(`not a tenant code: ${this.tenantCode}`);
+    return `SELECT set_config('app.tenant', '${this.tenantCode}', true)`;
   }
 
   /**
@@ -126,25 +156,50 @@ export class TenantTransaction {
     );
   }
 
-  /** Commits or rolls back and returns the connection; a failed COMMIT is thrown to the caller. */
-  async finish(commit: boolean): Promise<void> {
+  /**
+   * Commits or rolls back and returns the connection; a failed COMMIT is thrown to the caller. With
+   * `last`, a statement that must be part of the commit (the request's audit record), it is sent with
+   * COMMIT in one message (values inlined), or, when the request ran no statement before, with BEGIN,
+   * the tenant and COMMIT: one round trip either way. When it fails, nothing is committed.
+   */
+  async finish(commit: boolean, last?: { text: string; values: ReadonlyArray<InlineValue> }): Promise<void> {
     if (this.finished) return;
+    let ending: string;
+    try {
+      ending = commit && last ? `${inlineParameters(last.text, last.values)}; COMMIT` : commit ? 'COMMIT' : 'ROLLBACK';
+    } catch (err) {
+      await this.finish(false);
+      throw err;
+    }
     this.finished = true;
-    if (!this.client) return;
+    if (!this.client) {
+      // Nothing ran before the last statement: the whole transaction is one message.
+      if (commit && last) {
+        const opening = `BEGIN; ${this.tenantSetting()}; ${ending}`;
+        await this.end(this.pool.connect().then((client) => client.on('error', this.onClientError)), opening);
+      }
+      return;
+    }
     let client: PoolClient;
     try {
       client = await this.client;
     } catch {
       return; // BEGIN itself failed; the connection was already released.
     }
+    await this.queue;
+    await this.end(Promise.resolve(client), ending);
+  }
+
+  private async end(connection: Promise<PoolClient>, sql: string): Promise<void> {
+    const client = await connection;
     try {
-      await this.queue;
-      await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+      await client.query(sql);
       client.removeListener('error', this.onClientError);
       client.release();
     } catch (err) {
       client.removeListener('error', this.onClientError);
-      // A broken connection is destroyed rather than returned to the pool.
+      // A broken connection, or a transaction whose last statement failed, is destroyed rather than
+      // returned to the pool: closing it rolls back what it held.
       client.release(err as Error);
       throw err;
     }
@@ -168,8 +223,14 @@ function statementName(text: string): string | undefined {
   return name;
 }
 
-/** Replaces $1, $2 … with literals: strings through escapeLiteral, numbers only when finite. */
-export function inlineParameters(text: string, values: ReadonlyArray<string | number | null>): string {
+/** What inlineParameters can write as a literal. */
+export type InlineValue = string | number | null | readonly string[];
+
+/**
+ * Replaces $1, $2 … with literals: strings through escapeLiteral, numbers only when finite, lists of
+ * strings as text arrays.
+ */
+export function inlineParameters(text: string, values: ReadonlyArray<InlineValue>): string {
   return text.replace(/\$(\d+)/g, (_, n: string) => {
     const value = values[Number(n) - 1];
     if (value === undefined) throw new Error(`no value for $${n}`);
@@ -178,7 +239,8 @@ export function inlineParameters(text: string, values: ReadonlyArray<string | nu
       if (!Number.isFinite(value)) throw new Error(`$${n} is not a finite number`);
       return String(value);
     }
-    return escapeLiteral(value);
+    if (typeof value === 'string') return escapeLiteral(value);
+    return value.length === 0 ? `'{}'::text[]` : `ARRAY[${value.map((v) => escapeLiteral(v)).join(', ')}]::text[]`;
   });
 }
 

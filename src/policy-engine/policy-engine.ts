@@ -176,7 +176,11 @@ export class PolicyEngine {
       amount: null,
       inferred: policy.data.coverage.end.inferred ?? null,
     });
-    return { ...contribution, coverage, coverageUnstated: null };
+    // The contribution was made for this answer alone: completed in place rather than copied.
+    const settlement = contribution as Settlement;
+    settlement.coverage = coverage;
+    settlement.coverageUnstated = null;
+    return settlement;
   }
 
   /**
@@ -661,8 +665,12 @@ export class PolicyEngine {
   ): Contribution {
     const p = policy.data;
     const standard = route.standard;
+    // Written out rather than spread: copying yearOfCover's object with `...` was a fifth of a quote's time.
     const none = (): Contribution => ({
-      ...yearOfCover(policy),
+      coverageYear: policy.coverageYear,
+      policyVersion: policy.version,
+      noticeLabel: p.notice.label ?? null,
+      coverageYearSource: coverageYearSource(policy),
       standardContribution: standard,
       subsidy: 0,
       appliedCategory: null,
@@ -738,19 +746,18 @@ export class PolicyEngine {
       });
     }
     const funding = this.funding(tenant, best, facts.region ?? null, steps, tieInferred);
-    return {
-      ...none(),
-      subsidy,
-      appliedCategory: best.category,
-      mode: best.mode,
-      amountDue,
-      reimbursement,
-      netCost: amountDue - reimbursement,
-      reimbursementMonth,
-      fundingShares: funding.shares,
-      fundingStatus: funding.status,
-      fundingNote: funding.note,
-    };
+    const contribution = none();
+    contribution.subsidy = subsidy;
+    contribution.appliedCategory = best.category;
+    contribution.mode = best.mode;
+    contribution.amountDue = amountDue;
+    contribution.reimbursement = reimbursement;
+    contribution.netCost = amountDue - reimbursement;
+    contribution.reimbursementMonth = reimbursementMonth;
+    contribution.fundingShares = funding.shares;
+    contribution.fundingStatus = funding.status;
+    contribution.fundingNote = funding.note;
+    return contribution;
   }
 
   /**
@@ -1027,14 +1034,10 @@ function withAmountDue(err: DomainError, contribution: Contribution, paymentDate
   return new DomainError(err.code, `${err.message}; on ${paymentDate} the amount due is ${amount}`, { ...err.details, amountDue: amount });
 }
 
-function yearOfCover(policy: PolicyYear): Pick<Contribution, 'coverageYear' | 'noticeLabel' | 'coverageYearSource' | 'policyVersion'> {
+/** Where the notice says which year of cover its label means. */
+function coverageYearSource(policy: PolicyYear): Contribution['coverageYearSource'] {
   const from = policy.data.coverageYearFrom;
-  return {
-    coverageYear: policy.coverageYear,
-    policyVersion: policy.version,
-    noticeLabel: policy.data.notice.label ?? null,
-    coverageYearSource: { clause: from.clause, inferred: from.inferred ?? null, note: from.note ?? null },
-  };
+  return { clause: from.clause, inferred: from.inferred ?? null, note: from.note ?? null };
 }
 
 /** The first step of every answer: which year of cover the notice's label means, and where it says so. */

@@ -15,6 +15,7 @@ import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE } from './graphiql';
 import { corsHeaders } from './cors';
 import type { DatabaseHealth } from './health';
 import { RateLimiter } from './rate-limit';
+import type { CompiledOperations } from './compiled-operations';
 
 /** A 10,000-row importPayments is about 1.6 MB of JSON; room for that, not for abuse. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -27,11 +28,11 @@ export interface HttpLimits {
   headersTimeoutMs: number;
 }
 
-export function createHttpServer(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, limits: HttpLimits): Server {
+export function createHttpServer(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, limits: HttpLimits, compiled: CompiledOperations | null = null): Server {
   const limiter = new RateLimiter(state.config.rateLimitPerMinute);
   const pages = { ...loadDashboardAssets(), ...loadPolicyPageAssets() };
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
-    handle(state, apollo, health, { limiter, pages }, req, res).catch((err) => {
+    handle(state, apollo, health, { limiter, pages, compiled }, req, res).catch((err) => {
       state.log.error('request failed', { error: (err as Error).message });
       if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
       else res.destroy();
@@ -39,6 +40,11 @@ export function createHttpServer(state: AppState, apollo: ApolloServer<RequestCo
   });
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = state.config.requestTimeoutMs + limits.headersTimeoutMs;
+  // A client reuses an idle connection until shortly before the server's keep-alive timeout (the hint in
+  // each response); a client busy for that margin (an importer building its next 5,000-row batch on a
+  // loaded machine) sends its request as Node's default 5 s close the socket, and sees it cut without an
+  // answer. A minute leaves importers' gaps far from the edge; idle connections still close at shutdown.
+  server.keepAliveTimeout = 65_000;
   return server;
 }
 
@@ -49,10 +55,12 @@ const PAGE_PATH = /^\/(dashboard|policy-years)(\/|$)/;
 interface EdgeState {
   limiter: RateLimiter;
   pages: PageAssets;
+  /** The partners' operations, compiled; null: every request goes through Apollo. */
+  compiled: CompiledOperations | null;
 }
 
 async function handle(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, edge: EdgeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { limiter, pages } = edge;
+  const { limiter, pages, compiled } = edge;
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/livez') return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
   if (url.pathname === '/healthz' || url.pathname === '/readyz') return ready(health, req, res);
@@ -123,10 +131,14 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
   }
   let deadline: NodeJS.Timeout | undefined;
   try {
-    const execution = apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => context,
-    });
+    const throughApollo = () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => context,
+      });
+    // A JSON POST (never a CSRF "simple request") of a partner's operation runs compiled.
+    const found = compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(headers.get('content-type')) === 'application/json' ? compiled.find(body) : null;
+    const execution = found && compiled ? compiled.execute(context, found, headers.get('accept')).then((answer) => answer ?? throughApollo()) : throughApollo();
     // The request deadline: past it the answer is an error and the transaction is rolled back; the
     // statement running then is cancelled by statement_timeout at the latest.
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -178,6 +190,11 @@ function readBody(req: IncomingMessage): Promise<string | null> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** A Content-Type's media type, without its parameters. */
+function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0].trim().toLowerCase();
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {

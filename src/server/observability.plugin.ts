@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind } from 'graphql';
+import { type GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import { DomainError } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../context/request-context';
@@ -18,37 +18,49 @@ export function observabilityPlugin(metrics: Metrics, log: Logger, knownOperatio
       return {
         async willSendResponse({ contextValue: ctx, operation, operationName, errors }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          const fields = (operation?.selectionSet.selections ?? []).flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
-          const rootFields = [...new Set(fields)].sort();
-          const name = operation ? `${operation.operation} ${rootFields.join(',')}` : 'invalid';
-          const label = !operation
-            ? 'invalid'
-            : operationName && knownOperations.has(operationName)
-              ? operationName
-              : rootFields.length === 1
-                ? name
-                : `${operation.operation} other`;
-          const first = errors?.[0];
-          const outcome = !first
-            ? 'ok'
-            : first.originalError instanceof DomainError
-              ? first.originalError.code
-              : (first.originalError as { code?: unknown } | undefined)?.code === '57014'
-                ? 'TIMEOUT' // statement_timeout, which the error formatter answers as TIMEOUT too
-                : String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-          metrics.requests.inc({ operation: label, outcome });
-          metrics.duration.observe({ operation: label }, seconds);
-          log.info('request', {
-            requestId: ctx.requestId,
-            tenant: ctx.tenantCode,
-            actor: ctx.actor?.sub ?? null,
-            role: ctx.actor?.role ?? null,
-            operation: name,
-            outcome,
-            durationMs: Math.round(seconds * 10_000) / 10,
-          });
+          // After the answer has left: the caller does not wait for its own log line.
+          setImmediate(() => observeRequest(metrics, log, knownOperations, { ctx, operation, operationName, errors, seconds }));
         },
       };
     },
   };
+}
+
+/** The request's log line and measurements, whichever executor ran it. */
+export function observeRequest(
+  metrics: Metrics,
+  log: Logger,
+  knownOperations: ReadonlySet<string>,
+  request: { ctx: RequestContext; operation: OperationDefinitionNode | undefined; operationName: string | undefined | null; errors: readonly GraphQLError[] | undefined; seconds: number },
+): void {
+  const { ctx, operation, operationName, errors, seconds } = request;
+  const fields = (operation?.selectionSet.selections ?? []).flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
+  const rootFields = [...new Set(fields)].sort();
+  const name = operation ? `${operation.operation} ${rootFields.join(',')}` : 'invalid';
+  const label = !operation
+    ? 'invalid'
+    : operationName && knownOperations.has(operationName)
+      ? operationName
+      : rootFields.length === 1
+        ? name
+        : `${operation.operation} other`;
+  const first = errors?.[0];
+  const outcome = !first
+    ? 'ok'
+    : first.originalError instanceof DomainError
+      ? first.originalError.code
+      : (first.originalError as { code?: unknown } | undefined)?.code === '57014'
+        ? 'TIMEOUT' // statement_timeout, which the error formatter answers as TIMEOUT too
+        : String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+  metrics.requests.inc({ operation: label, outcome });
+  metrics.duration.observe({ operation: label }, seconds);
+  log.info('request', {
+    requestId: ctx.requestId,
+    tenant: ctx.tenantCode,
+    actor: ctx.actor?.sub ?? null,
+    role: ctx.actor?.role ?? null,
+    operation: name,
+    outcome,
+    durationMs: Math.round(seconds * 10_000) / 10,
+  });
 }

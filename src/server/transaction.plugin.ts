@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type FieldNode, getArgumentValues, type GraphQLError, type GraphQLField, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
+import { type FieldNode, getArgumentValues, type GraphQLError, type GraphQLField, type GraphQLFormattedError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import { DomainError } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../context/request-context';
@@ -25,38 +25,63 @@ export function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContex
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue: ctx, errors, response, operation, operationName, request, schema }) {
-          const failed = (errors?.length ?? 0) > 0;
-          const entry = auditEntryOf(ctx, schema, operation, operationName, request.variables ?? {}, errors ?? []);
-          // Refused callers have no tenant of their own: their record goes to the tenant they asked for.
-          const auditTenant = ctx.authorizedTenantCode ?? (entry?.kind === 'MUTATION' && ctx.tenantCode && ctx.app.catalog.get(ctx.tenantCode) ? ctx.tenantCode : null);
-          try {
-            if (entry && !failed && auditTenant) await auditService.record(ctx, ctx.db, entry);
-            if (!(await ctx.finish(!failed))) throw new DeadlinePassed();
-          } catch (err) {
-            await ctx.finish(false).catch(() => {});
-            const code = err instanceof DeadlinePassed ? 'TIMEOUT' : 'INTERNAL_SERVER_ERROR';
-            log.error('commit failed', { requestId: ctx.requestId, error: (err as Error).message });
-            response.http.status = err instanceof DeadlinePassed ? 503 : 500;
-            response.body = {
-              kind: 'single',
-              singleResult: { errors: [{ message: 'The change could not be saved; nothing was written', extensions: { code } }] },
-            };
-            if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });
-          }
-          if (entry?.outcome === 'ERROR' && auditTenant) {
-            const tx = ctx.openTransaction(auditTenant);
-            try {
-              await auditService.record(ctx, tx, entry);
-              await tx.finish(true);
-            } catch (err) {
-              await tx.finish(false).catch(() => {});
-              log.error('audit record of a failed request not written', { requestId: ctx.requestId, error: (err as Error).message });
-            }
+          const refused = await endRequest(ctx, log, { schema, operation, operationName, variables: request.variables ?? {}, errors: errors ?? [] });
+          if (refused) {
+            response.http.status = refused.status;
+            response.body = { kind: 'single', singleResult: refused.result };
           }
         },
       };
     },
   };
+}
+
+/** What a request ran and how it went, as the end of the request needs it. */
+export interface RequestOutcome {
+  schema: GraphQLSchema;
+  operation: OperationDefinitionNode | undefined;
+  operationName: string | undefined | null;
+  variables: Record<string, unknown>;
+  errors: readonly GraphQLError[];
+}
+
+/**
+ * The end of a request, whichever executor ran it (Apollo's, or the compiled one of the bank's and tax
+ * system's operations): its audit record, then commit or roll back. Returns the answer that replaces the
+ * operation's when the commit failed, null otherwise.
+ */
+export async function endRequest(ctx: RequestContext, log: Logger, outcome: RequestOutcome): Promise<{ status: number; result: { errors: GraphQLFormattedError[] } } | null> {
+  const { schema, operation, operationName, variables, errors } = outcome;
+  const failed = errors.length > 0;
+  const entry = auditEntryOf(ctx, schema, operation, operationName, variables, errors);
+  // Refused callers have no tenant of their own: their record goes to the tenant they asked for.
+  const auditTenant = ctx.authorizedTenantCode ?? (entry?.kind === 'MUTATION' && ctx.tenantCode && ctx.app.catalog.get(ctx.tenantCode) ? ctx.tenantCode : null);
+  let refused: { status: number; result: { errors: GraphQLFormattedError[] } } | null = null;
+  try {
+    // The record is sent with the COMMIT, in its round trip: a read of personal data costs no extra trip.
+    const record = entry && !failed && auditTenant ? auditService.statement(ctx, ctx.db, entry) : undefined;
+    if (!(await ctx.finish(!failed, record))) throw new DeadlinePassed();
+  } catch (err) {
+    await ctx.finish(false).catch(() => {});
+    const code = err instanceof DeadlinePassed ? 'TIMEOUT' : 'INTERNAL_SERVER_ERROR';
+    log.error('commit failed', { requestId: ctx.requestId, error: (err as Error).message });
+    refused = {
+      status: err instanceof DeadlinePassed ? 503 : 500,
+      result: { errors: [{ message: 'The change could not be saved; nothing was written', extensions: { code } }] },
+    };
+    if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });
+  }
+  if (entry?.outcome === 'ERROR' && auditTenant) {
+    const tx = ctx.openTransaction(auditTenant);
+    try {
+      await auditService.record(ctx, tx, entry);
+      await tx.finish(true);
+    } catch (err) {
+      await tx.finish(false).catch(() => {});
+      log.error('audit record of a failed request not written', { requestId: ctx.requestId, error: (err as Error).message });
+    }
+  }
+  return refused;
 }
 
 /** What the audit log keeps of this request: a mutation, a read of personal data, or nothing. */

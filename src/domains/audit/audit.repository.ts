@@ -27,15 +27,31 @@ export interface AuditRow {
   error_codes: string[];
 }
 
-export async function insertAuditRecord(
-  db: TenantTransaction,
-  record: { kind: AuditKind; requestId: string; actor: string; role: string; operation: string; fields: string[]; variables: unknown; arguments: unknown; outcome: string; errorCodes: string[] },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO audit_log (tenant_code, kind, request_id, actor, role, operation, fields, variables, arguments, outcome, error_codes)
+export interface AuditRecord {
+  kind: AuditKind;
+  requestId: string;
+  actor: string;
+  role: string;
+  operation: string;
+  fields: string[];
+  variables: unknown;
+  arguments: unknown;
+  outcome: string;
+  errorCodes: string[];
+}
+
+export async function insertAuditRecord(db: TenantTransaction, record: AuditRecord): Promise<void> {
+  const { text, values } = auditRecordStatement(db.tenantCode, record);
+  await db.query(text, [...values]);
+}
+
+/** The INSERT of a record, for a transaction that sends it with its COMMIT. */
+export function auditRecordStatement(tenantCode: string, record: AuditRecord): { text: string; values: Array<string | string[]> } {
+  return {
+    text: `INSERT INTO audit_log (tenant_code, kind, request_id, actor, role, operation, fields, variables, arguments, outcome, error_codes)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
-      db.tenantCode,
+    values: [
+      tenantCode,
       record.kind,
       record.requestId,
       record.actor,
@@ -47,7 +63,7 @@ export async function insertAuditRecord(
       record.outcome,
       record.errorCodes,
     ],
-  );
+  };
 }
 
 const AUDIT_FILTER = `tenant_code = $1

@@ -1,9 +1,9 @@
 /** The audit trail of mutations and of reads of personal data: written with the act itself, read by administrators. */
 import { badInput } from '../../common/errors';
 import { maskVariables } from '../../common/sensitive';
-import type { RequestContext } from '../../context/request-context';
+import type { LastStatement, RequestContext } from '../../context/request-context';
 import type { TenantTransaction } from '../../db/tenant-transaction';
-import { type AuditFilter, type AuditKind, type AuditRow, auditCount, auditRecords, insertAuditRecord } from './audit.repository';
+import { type AuditFilter, type AuditKind, type AuditRecord, type AuditRow, auditCount, auditRecordStatement, auditRecords, insertAuditRecord } from './audit.repository';
 
 export interface AuditEntry {
   kind: AuditKind;
@@ -20,7 +20,16 @@ export interface AuditEntry {
 export class AuditService {
   /** Writes the record in `db`: the request's own transaction on success, a fresh one after a rollback. */
   async record(ctx: RequestContext, db: TenantTransaction, entry: AuditEntry): Promise<void> {
-    await insertAuditRecord(db, {
+    await insertAuditRecord(db, this.recordOf(ctx, entry));
+  }
+
+  /** The record as a statement sent with the request's COMMIT, in the commit's own round trip. */
+  statement(ctx: RequestContext, db: TenantTransaction, entry: AuditEntry): LastStatement {
+    return auditRecordStatement(db.tenantCode, this.recordOf(ctx, entry));
+  }
+
+  private recordOf(ctx: RequestContext, entry: AuditEntry): AuditRecord {
+    return {
       kind: entry.kind,
       requestId: ctx.requestId,
       actor: ctx.actor?.sub ?? 'anonymous',
@@ -31,7 +40,7 @@ export class AuditService {
       arguments: maskVariables(entry.arguments),
       outcome: entry.outcome,
       errorCodes: entry.errorCodes,
-    });
+    };
   }
 
   /** How many records the filter selects, on every page. */

@@ -91,7 +91,14 @@ export class EnrollmentResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<EnrollmentStatus> {
     const selected = selectedFields(info);
-    const view = await enrollmentService.enrollmentStatus(ctx, idNumber, coverageYear, asOf, { insured: selected.has('insuredElsewhere'), tenants: selected.has('enrolledElsewhere') });
+    const view = await enrollmentService.enrollmentStatus(
+      ctx,
+      idNumber,
+      coverageYear,
+      asOf,
+      { insured: selected.has('insuredElsewhere'), tenants: selected.has('enrolledElsewhere') },
+      selected.has('amountDue') || selected.has('amountDueNote'),
+    );
     // insuredElsewhere is null only where it was not selected, and so is never shown.
     return { ...view, insuredElsewhere: view.insuredElsewhere ?? false };
   }

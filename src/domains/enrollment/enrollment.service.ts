@@ -484,6 +484,8 @@ export class EnrollmentService {
     coverageYear: number,
     asOf?: LocalDate | null,
     elsewhere: ElsewhereWanted = { insured: false, tenants: false },
+    /** False when the operation selects neither amountDue nor amountDueNote: the engine is not asked. */
+    dueWanted = true,
   ): Promise<EnrollmentStatusView> {
     const idNumber = normaliseId(idNumberInput);
     const problem = lookupIdProblem(idNumber);
@@ -513,6 +515,7 @@ export class EnrollmentService {
       view.amountDueNote = 'not registered in this tenant';
       return view;
     }
+    if (!dueWanted) return view;
     const date = asOf ?? todayInChina();
     try {
       const policy = ctx.tenant.policyFor(coverageYear);

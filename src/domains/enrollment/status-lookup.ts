@@ -1,9 +1,7 @@
 /**
- * The bank lookup's one SQL statement, shared by the service and by the bench's bare node:http + pg
- * handler, so that the two are measured on the very same query. Parameters: tenant, ID number, year.
- * The query itself is the PL/pgSQL function of migration StatusLookupFunction (as migration
- * StatusLookupAsksIndexOnDemand left it), whose plan PostgreSQL keeps per connection: planning it anew was
- * half the database's time per lookup.
+ * The bank lookup's one SQL statement. Parameters: tenant, ID number, year. The query itself is the PL/pgSQL function of migration StatusLookupFunction (as migration
+ * StatusLookupAsksIndexOnDemand and StatusLookupIdentitiesWhenDue left it), whose plan PostgreSQL keeps
+ * per connection: planning it anew was half the database's time per lookup.
  */
 import { rowColumns } from '../../db/row-columns';
 import type { EnrollmentState } from './enrollment-state';

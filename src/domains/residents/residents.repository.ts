@@ -88,7 +88,8 @@ export interface HouseholdGraph {
 }
 
 export async function householdGraph(db: TenantTransaction, id: string): Promise<HouseholdGraph | null> {
-  const [row] = await db.query<{ graph: HouseholdGraph | null }>('SELECT household_graph($1, $2::uuid) AS graph', [db.tenantCode, id]);
+  // Usually the request's first statement: sent with its BEGIN, one round trip (see TenantTransaction.opening).
+  const [row] = await db.opening<{ graph: HouseholdGraph | null }>('SELECT household_graph($1, $2::uuid) AS graph', [db.tenantCode, id]);
   return row?.graph ?? null;
 }
 

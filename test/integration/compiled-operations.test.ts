@@ -1,0 +1,232 @@
+/**
+ * The bank's and the tax system's operations run compiled (graphql-jit) unless COMPILED_OPERATIONS is
+ * off: every answer, error and audit record must be the one the generic executor gives. Each request
+ * below is sent twice, once per path, on the same server and data, and the two answers compared byte for
+ * byte. Also: how many times the bank lookup and the portal's household read go to PostgreSQL.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type DocumentNode, Kind, parse, print } from 'graphql';
+import type { PoolClient } from 'pg';
+import { makeResidentId } from '../../src/domains/residents/id-number';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server?.close());
+
+/** An operation of schema/operations/<file>, as a partner's script sends it. */
+function operation(file: string, name: string): string {
+  const document: DocumentNode = parse(readFileSync(join(__dirname, '..', '..', 'schema', 'operations', file), 'utf8'));
+  const definition = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
+  if (!definition) throw new Error(`no ${name} in ${file}`);
+  return print(definition);
+}
+
+const LOOKUP = operation('bank.graphql', 'BankEnrollmentStatus');
+const ELSEWHERE = operation('bank.graphql', 'BankInsuredElsewhere');
+const PAY = operation('bank.graphql', 'BankRecordPayment');
+const DAY = operation('bank.graphql', 'BankPaymentsOfDay');
+const DAILY = operation('tax.graphql', 'TaxDailyCollection');
+const HOUSEHOLD = operation('portal.graphql', 'PortalHousehold');
+
+const TENANT = '620721';
+const head = makeResidentId(TENANT, '1966-02-02', 301);
+const spouse = makeResidentId(TENANT, '1969-03-03', 302);
+const child = makeResidentId(TENANT, '1995-04-04', 303);
+const stranger = makeResidentId(TENANT, '1980-01-01', 304);
+let householdId: string;
+
+beforeAll(async () => {
+  const res = await server.gql(
+    `mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`,
+    {
+      input: {
+        bookletNo: 'JIT-1',
+        region: '620721-02',
+        registeredOn: '2015-01-01',
+        members: [
+          { idNumber: head, name: '马德胜', relationship: '户主' },
+          { idNumber: spouse, name: '马秀兰', relationship: '配偶' },
+          { idNumber: child, name: '马小军', relationship: '子女' },
+        ],
+      },
+    },
+    { as: 'STAFF', tenant: TENANT },
+  );
+  expect(res.errors).toBeUndefined();
+  householdId = res.data!.registerHousehold.id;
+  for (const idNumber of [head, spouse, child]) {
+    const enrolled = await server.gql(`mutation($input: EnrollInput!) { enroll(input: $input) { status } }`, { input: { idNumber, coverageYear: 2024, enrolledOn: '2023-10-08' } }, { as: 'STAFF', tenant: TENANT });
+    expect(enrolled.errors).toBeUndefined();
+  }
+});
+
+interface RawAnswer {
+  status: number;
+  contentType: string | null;
+  body: string;
+}
+
+async function send(query: string, variables: Record<string, unknown>, headers: Record<string, string>): Promise<RawAnswer> {
+  const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
+}
+
+/** The request through both executors: the compiled path must have answered it, and answered the same. */
+async function bothPaths(query: string, variables: Record<string, unknown>, headers: Record<string, string>, expectCompiled = true): Promise<RawAnswer> {
+  const config = server.running.state.config;
+  const before = server.running.compiledOperations.answered;
+  const compiled = await send(query, variables, headers);
+  expect(server.running.compiledOperations.answered - before).toBe(expectCompiled ? 1 : 0);
+  config.compiledOperations = false;
+  try {
+    const generic = await send(query, variables, headers);
+    expect(server.running.compiledOperations.answered - before).toBe(expectCompiled ? 1 : 0);
+    expect(compiled).toEqual(generic);
+  } finally {
+    config.compiledOperations = true;
+  }
+  return compiled;
+}
+
+const as = (role: 'BANK' | 'TAX' | 'STAFF' | 'AGENCY' | 'ADMIN', tenant = TENANT) => ({ authorization: `Bearer ${server.token(role, [tenant])}`, 'x-tenant-id': TENANT });
+
+describe('the compiled bank and tax operations answer as the generic executor does', () => {
+  it('BankEnrollmentStatus: unpaid, not registered, not enrolled, and a year without a policy', async () => {
+    const unpaid = await bothPaths(LOOKUP, { idNumber: head, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'));
+    expect(JSON.parse(unpaid.body).data.enrollmentStatus).toMatchObject({ status: 'UNPAID', amountDue: '380.00', amountPaid: null });
+    expect(JSON.parse(unpaid.body).extensions).toEqual({ sqlStatements: 1 });
+    const unknown = await bothPaths(LOOKUP, { idNumber: stranger, coverageYear: 2024 }, as('BANK'));
+    expect(JSON.parse(unknown.body).data.enrollmentStatus).toMatchObject({ status: 'NOT_ENROLLED', amountDue: null, amountDueNote: 'not registered in this tenant', nameMasked: null });
+    const noPolicy = await bothPaths(LOOKUP, { idNumber: head, coverageYear: 2031 }, as('TAX'));
+    expect(JSON.parse(noPolicy.body).data.enrollmentStatus.amountDueNote).toMatch(/^POLICY_NOT_CONFIGURED/);
+  });
+
+  it('BankEnrollmentStatus: the same errors and codes (bad ID number, no token, wrong role, wrong tenant)', async () => {
+    const bad = await bothPaths(LOOKUP, { idNumber: '12345', coverageYear: 2024 }, as('BANK'));
+    expect(JSON.parse(bad.body).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idNumber' });
+    const anonymous = await bothPaths(LOOKUP, { idNumber: head, coverageYear: 2024 }, { 'x-tenant-id': TENANT });
+    expect(JSON.parse(anonymous.body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const agency = await bothPaths(LOOKUP, { idNumber: head, coverageYear: 2024 }, as('AGENCY'));
+    expect(JSON.parse(agency.body).errors[0].extensions.code).toBe('FORBIDDEN');
+    const otherTenant = await bothPaths(LOOKUP, { idNumber: head, coverageYear: 2024 }, as('BANK', '620702'));
+    expect(JSON.parse(otherTenant.body).errors[0].extensions.code).toBe('FORBIDDEN');
+    const forged = await bothPaths(LOOKUP, { idNumber: head, coverageYear: 2024 }, { authorization: 'Bearer not-a-token', 'x-tenant-id': TENANT });
+    expect(JSON.parse(forged.body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('variables that do not coerce, and a NUL in a text, are answered by the generic executor', async () => {
+    const wrongType = await bothPaths(LOOKUP, { idNumber: head, coverageYear: 'next' }, as('BANK'), false);
+    expect(JSON.parse(wrongType.body).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const nul = await bothPaths(LOOKUP, { idNumber: `${head}\u0000`, coverageYear: 2024 }, as('BANK'), false);
+    expect(JSON.parse(nul.body).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('the same text formatted otherwise is still compiled; another selection is not', async () => {
+    const reformatted = LOOKUP.replace(/\s+/g, '  ');
+    await bothPaths(reformatted, { idNumber: head, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'));
+    const more = LOOKUP.replace('nameMasked', 'nameMasked insuredElsewhere');
+    await bothPaths(more, { idNumber: head, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'), false);
+  });
+
+  it('BankInsuredElsewhere, BankPaymentsOfDay and TaxDailyCollection', async () => {
+    const elsewhere = await bothPaths(ELSEWHERE, { idNumber: head, coverageYear: 2024 }, as('BANK'));
+    expect(JSON.parse(elsewhere.body).data.enrollmentStatus).toEqual({ status: 'UNPAID', insuredElsewhere: false });
+    await bothPaths(DAY, { paidOn: '2023-10-09' }, as('BANK'));
+    await bothPaths(DAILY, { date: '2023-10-09' }, as('TAX'));
+  });
+
+  it('BankRecordPayment: the same refusal, the same receipt, and the same audit records', async () => {
+    const wrongAmount = await bothPaths(PAY, { input: { idNumber: head, coverageYear: 2024, amount: '1.00', paidOn: '2023-10-09', channel: '农商银行柜台', receiptNo: 'JIT-R0' } }, as('BANK'));
+    expect(JSON.parse(wrongAmount.body).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+
+    // Two people owing the same, one per path: the answers differ only in the receipt and the person.
+    const config = server.running.state.config;
+    const input = (idNumber: string, receiptNo: string) => ({ input: { idNumber, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '农商银行柜台', receiptNo } });
+    const before = server.running.compiledOperations.answered;
+    const compiled = await send(PAY, input(head, 'JIT-R1'), as('BANK'));
+    expect(server.running.compiledOperations.answered).toBe(before + 1);
+    config.compiledOperations = false;
+    let generic: RawAnswer;
+    try {
+      generic = await send(PAY, input(spouse, 'JIT-R2'), as('BANK'));
+    } finally {
+      config.compiledOperations = true;
+    }
+    expect(JSON.parse(compiled.body).errors).toBeUndefined();
+    const neutral = (answer: RawAnswer, receiptNo: string, idNumber: string) => ({ ...answer, body: answer.body.replace(receiptNo, 'R').replace(idNumber.slice(-4), 'XXXX') });
+    expect(neutral(compiled, 'JIT-R1', head)).toEqual(neutral(generic, 'JIT-R2', spouse));
+
+    const records = await server.ownerQuery<{ kind: string; operation: string; fields: string[]; variables: any; arguments: any; outcome: string; error_codes: string[]; role: string }>(
+      `SELECT kind, operation, fields, variables, arguments, outcome, error_codes, role FROM audit_log WHERE tenant_code = $1 AND operation = 'BankRecordPayment' ORDER BY id`,
+      [TENANT],
+    );
+    // The refusal twice, then the two payments.
+    expect(records).toHaveLength(4);
+    expect(records[0]).toEqual(records[1]);
+    expect(records[0]).toMatchObject({ kind: 'MUTATION', outcome: 'ERROR', error_codes: ['BAD_USER_INPUT'], role: 'BANK' });
+    const normalise = (r: (typeof records)[number]) => JSON.parse(JSON.stringify(r).replace(/JIT-R[12]/g, 'R').replace(/"idNumber":"[^"]*"/g, '"idNumber":"…"'));
+    expect(normalise(records[2])).toEqual(normalise(records[3]));
+    expect(records[2]).toMatchObject({ kind: 'MUTATION', outcome: 'OK', fields: ['recordPayment'] });
+  });
+});
+
+/** Round trips to PostgreSQL (one per client.query call: a message and its answer) during `work`. */
+async function roundTrips(work: () => Promise<void>): Promise<string[]> {
+  const sent: string[] = [];
+  const pool = server.running.state.pool;
+  const wrapped = new WeakSet<PoolClient>();
+  const onAcquire = (client: PoolClient) => {
+    if (wrapped.has(client)) return;
+    wrapped.add(client);
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      if (counting) sent.push(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text);
+      return query(...args);
+    };
+  };
+  let counting = true;
+  pool.on('acquire', onAcquire);
+  try {
+    await work();
+  } finally {
+    counting = false;
+    pool.removeListener('acquire', onAcquire);
+  }
+  return sent;
+}
+
+describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
+  it('the bank lookup: one', async () => {
+    for (const compiledOperations of [true, false]) {
+      server.running.state.config.compiledOperations = compiledOperations;
+      try {
+        const sent = await roundTrips(async () => {
+          const res = await send(LOOKUP, { idNumber: child, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'));
+          expect(JSON.parse(res.body).data.enrollmentStatus.status).toBe('UNPAID');
+        });
+        expect(sent).toHaveLength(1);
+        expect(sent[0]).toMatch(/^BEGIN READ ONLY; SELECT set_config\('app\.tenant', '620721', true\); .*enrollment_status_lookup.*; COMMIT$/s);
+      } finally {
+        server.running.state.config.compiledOperations = true;
+      }
+    }
+  });
+
+  it("the portal's household read, with its audit record: two", async () => {
+    const sent = await roundTrips(async () => {
+      const res = await server.gql(HOUSEHOLD, { id: householdId }, { as: 'STAFF', tenant: TENANT });
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.household.members).toHaveLength(3);
+      expect(res.data!.household.members.map((m: { enrollments: unknown[] }) => m.enrollments.length)).toEqual([1, 1, 1]);
+    });
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(/^BEGIN; SELECT set_config\('app\.tenant', '620721', true\); SELECT household_graph\(/);
+    expect(sent[1]).toMatch(/^INSERT INTO audit_log .*; COMMIT$/s);
+    const [record] = await server.ownerQuery(`SELECT kind, operation, outcome FROM audit_log WHERE tenant_code = $1 AND operation = 'PortalHousehold' ORDER BY id DESC LIMIT 1`, [TENANT]);
+    expect(record).toEqual({ kind: 'READ', operation: 'PortalHousehold', outcome: 'OK' });
+  });
+});
