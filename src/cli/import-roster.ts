@@ -108,7 +108,7 @@ if (require.main === module) {
     command(
       'import:roster',
       'Imports a township\'s 参保登记表 (.xlsx, .xls or .csv in UTF-8 or GBK; first sheet; title rows above the header are passed over) into the running server, whole households at a time, with a progress bar. Nothing of a household with a bad row is written; the rejected rows come back marked, in Chinese and by their row in the file, in an 错误 column of a copy, <file>.errors.xlsx. Exits 1 when any row was rejected.',
-      ['npm run import:roster -- --tenant 610926 pingli-2021.xlsx', 'npm run import:roster -- --tenant 610926 --registered-on 2021-09-01 --chunk-rows 500 roster.xlsx'],
+      ['npm run import:roster -- --tenant 610926 pingli-2021.xlsx', 'npm run import:roster -- --tenant 610926 chengguan-2021.xls', 'npm run import:roster -- --tenant 610926 --registered-on 2021-09-01 --chunk-rows 500 roster.csv'],
     ),
     'STAFF',
   )
