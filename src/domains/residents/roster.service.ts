@@ -297,6 +297,10 @@ function rosterMessage(ctx: RequestContext, err: DomainError, row: RosterRow | u
     applicantType: '申请人身份应为 新生儿、学龄前儿童、中小学生、大学生、未成年(未入学) 或 普通居民(成年)',
     bookletNo: '请填写户口簿号',
   };
+  // A character that has no place in a name or a bank's name: which one, and where.
+  if ((m = /holds (?:"(.+)" \((U\+[0-9A-F]+)\)|an invisible or control character \((U\+[0-9A-F]+)\)) at character (\d+)/.exec(message)) && (field === 'name' || field === 'bankName')) {
+    return `${FIELD_NAMES[field]}的第 ${m[4]} 个字符${m[1] ? `「${m[1]}」（${m[2]}）` : `是不可见字符或控制字符（${m[3]}）`}，不能用在${field === 'name' ? '姓名' : '银行名称'}中`;
+  }
   if (field && field !== 'members' && field in FIELD_NAMES) {
     return `${FIELD_NAMES[field]}${value(field) && field !== 'idNumber' && field !== 'bankAccount' ? `「${value(field)}」` : ''}有误${says[field] ? `：${says[field]}` : ''}`;
   }
