@@ -96,6 +96,12 @@ function normalise(label: string): string {
     .replace(/[“”"'‘’]/g, '');
 }
 
+/** Whether the text is a category's code or a label known here, before any tenant is asked about it. */
+export function isCategoryWord(text: string): boolean {
+  const word = normalise(text);
+  return (ASSISTANCE_CATEGORIES as readonly string[]).includes(word.toUpperCase()) || LABELS[word] !== undefined || LABELS[word.replace(/\(.*\)$/, '')] !== undefined;
+}
+
 /** The categories that any of the tenant's notices subsidises. */
 export function categoriesOfTenant(ctx: RequestContext): Set<AssistanceCategory> {
   const defined = new Set<AssistanceCategory>();
