@@ -41,8 +41,12 @@ export type AssistanceCategory =
   | 'SEVERE_DISABILITY'
   | 'SEVERE_MENTAL_DISORDER';
 
+/** A certified person: the category as its code (category) or as the agency writes it (categoryLabel). */
 export type AssistanceInput = {
-  category: AssistanceCategory;
+  /** The category's code; or give categoryLabel. */
+  category?: AssistanceCategory | null | undefined;
+  /** The category as the agency's list writes it (农村一类低保, 最低生活保障对象, 特困供养人员, 脱贫人口 …), read against the categories the tenant's notices subsidise; a label that may mean several of them is BAD_USER_INPUT naming the candidates (extensions.candidates). With category too, both must agree. */
+  categoryLabel?: string | null | undefined;
   /** The certifying agency: 民政局, 乡村振兴局, 残联 … */
   certifiedBy: string;
   idNumber: string;

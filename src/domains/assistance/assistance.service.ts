@@ -7,6 +7,7 @@ import type { AssistanceCategory } from '../../policy-data/vocabulary';
 import { maskIdNumber, parseResidentId } from '../residents/id-number';
 import { existingResidents } from '../residents/residents.repository';
 import { IdentitiesCertified } from './assistance.events';
+import { categoriesOfTenant, categoryFromLabel } from './category-labels';
 import {
   type AssistanceIdentityRow,
   attachPending,
@@ -21,7 +22,9 @@ import {
 
 export interface CertificationRequest {
   idNumber: string;
-  category: AssistanceCategory;
+  /** The code, or categoryLabel: the agency's own word for it. */
+  category?: AssistanceCategory | null;
+  categoryLabel?: string | null;
   certifiedBy: string;
   validFrom: LocalDate;
   validTo?: LocalDate | null;
@@ -61,16 +64,18 @@ export class AssistanceService {
     const certifiedBy = input.certifiedBy.trim();
     if (!certifiedBy) throw badInput('certifiedBy must name the certifying agency', 'certifiedBy');
     if (input.validTo && compareDates(input.validTo, input.validFrom) < 0) throw badInput('validTo is before validFrom', 'validTo');
-    const write = { idNumber, category: input.category, certifiedBy, validFrom: input.validFrom, validTo: input.validTo ?? null };
+    const category = categoryOf(ctx, input, 'categoryLabel');
+    if (category instanceof DomainError) throw category;
+    const write = { idNumber, category, certifiedBy, validFrom: input.validFrom, validTo: input.validTo ?? null };
     if ((await existingResidents(ctx.db, [idNumber])).length === 0) {
       const problem = pendingIdProblem(idNumber);
       if (problem) throw badInput(problem, 'idNumber');
       const [pending] = await insertPending(ctx.db, [write], this.actor(ctx).sub);
-      if (!pending) throw new DomainError('CONFLICT', `${input.category} from ${input.validFrom} is already waiting for ${maskIdNumber(idNumber)} to register`, { field: 'category' });
+      if (!pending) throw new DomainError('CONFLICT', `${category} from ${input.validFrom} is already waiting for ${maskIdNumber(idNumber)} to register`, { field: 'category' });
       return { ...pending, id: -pending.id, pending: true };
     }
     const [row] = await insertIdentities(ctx.db, [write], this.actor(ctx).sub);
-    if (!row) throw new DomainError('CONFLICT', `${input.category} from ${input.validFrom} is already recorded for ${maskIdNumber(idNumber)}`, { field: 'category' });
+    if (!row) throw new DomainError('CONFLICT', `${category} from ${input.validFrom} is already recorded for ${maskIdNumber(idNumber)}`, { field: 'category' });
     await recordCertificationChanges(ctx.db, [{ certificationId: row.id, idNumber, action: 'GRANT', effectiveOn: row.valid_from, reason: null, before: null, after: snapshot(row) }], this.actor(ctx));
     await ctx.app.events.emit(ctx, IdentitiesCertified, { idNumbers: [idNumber], certifiedOn: input.validFrom });
     return row;
@@ -172,10 +177,18 @@ export class AssistanceService {
   /** An agency's list (民政, 乡村振兴 …): per-row results, set-based writes, a replay changes nothing. */
   async importIdentities(ctx: RequestContext, inputs: readonly CertificationRequest[]): Promise<CertificationImportResult> {
     if (inputs.length > MAX_IDENTITIES_PER_CALL) throw badInput(`at most ${MAX_IDENTITIES_PER_CALL} identities per call, got ${inputs.length}`, 'identities');
-    const rows = inputs.map((input, index) => ({ ...input, index, idNumber: input.idNumber.trim().toUpperCase(), certifiedBy: input.certifiedBy.trim() }));
+    const defined = categoriesOfTenant(ctx);
+    const rows = inputs.map((input, index) => {
+      const category = categoryOf(ctx, input, `identities[${index}].categoryLabel`, defined);
+      return { ...input, index, idNumber: input.idNumber.trim().toUpperCase(), certifiedBy: input.certifiedBy.trim(), category: category instanceof DomainError ? null : category, categoryError: category instanceof DomainError ? category : null };
+    });
     const registered = new Set(await existingResidents(ctx.db, [...new Set(rows.map((r) => r.idNumber))]));
     const results: CertificationRowOutcome[] = rows.map((r) => ({ index: r.index, idNumber: r.idNumber, status: 'REJECTED', error: null }));
-    const candidates = rows.filter((r) => {
+    const known = rows.filter((r): r is typeof r & { category: AssistanceCategory } => {
+      if (r.categoryError) results[r.index].error = r.categoryError;
+      return r.category !== null;
+    });
+    const candidates = known.filter((r) => {
       const result = results[r.index];
       if (!r.certifiedBy) result.error = badInput('certifiedBy must name the certifying agency', 'certifiedBy');
       else if (r.validTo && compareDates(r.validTo, r.validFrom) < 0) result.error = badInput('validTo is before validFrom', 'validTo');
@@ -187,7 +200,7 @@ export class AssistanceService {
       return result.error === null && !result.pending;
     });
     // People not registered yet: their certifications wait for them.
-    const waiting = rows.filter((r) => results[r.index].pending);
+    const waiting = known.filter((r) => results[r.index].pending);
     const pendingWritten = new Set((await insertPending(ctx.db, waiting.map((r) => ({ ...r, validTo: r.validTo ?? null })), ctx.actor?.sub ?? 'system')).map((p) => `${p.id_number}/${p.category}/${p.valid_from}`));
     for (const r of waiting) results[r.index].status = pendingWritten.delete(`${r.idNumber}/${r.category}/${r.validFrom}`) ? 'ACCEPTED' : 'DUPLICATE';
     // Each identity is checked against its resident: see src/db/statistics.ts (these were all found there).
@@ -217,6 +230,18 @@ export class AssistanceService {
   async identities(ctx: RequestContext, idNumber: string): Promise<AssistanceIdentityRow[]> {
     return identitiesOf(ctx.db, [idNumber.trim().toUpperCase()]);
   }
+}
+
+/**
+ * The category of a request: its code, or what its label stands for in the tenant (the two must agree
+ * when both are given); a DomainError, in Chinese, on `field` otherwise.
+ */
+function categoryOf(ctx: RequestContext, input: Pick<CertificationRequest, 'category' | 'categoryLabel'>, field: string, defined?: ReadonlySet<AssistanceCategory>): AssistanceCategory | DomainError {
+  const label = input.categoryLabel?.trim();
+  if (!label) return input.category ?? badInput('资助类别未填写：请给出 category（代码）或 categoryLabel（如 农村一类低保）', field.replace(/categoryLabel$/, 'category'));
+  const fromLabel = categoryFromLabel(ctx, label, field, defined);
+  if (fromLabel instanceof DomainError || !input.category || input.category === fromLabel) return fromLabel;
+  return badInput(`资助类别「${label}」是 ${fromLabel}，与 category ${input.category} 不一致`, field);
 }
 
 /** What is kept of a certification in its history. */

@@ -45,10 +45,16 @@ export class CertificationCorrection {
   @Field(() => DateScalar, { nullable: true }) validTo?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'A certified person: the category as its code (category) or as the agency writes it (categoryLabel).' })
 export class AssistanceInput {
   @Field() idNumber!: string;
-  @Field(() => AssistanceCategoryEnum) category!: AssistanceCategory;
+  @Field(() => AssistanceCategoryEnum, { nullable: true, description: 'The category\'s code; or give categoryLabel.' }) category?: AssistanceCategory | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The category as the agency\'s list writes it (农村一类低保, 最低生活保障对象, 特困供养人员, 脱贫人口 …), read against the categories the tenant\'s notices subsidise; a label that may mean several of them is BAD_USER_INPUT naming the candidates (extensions.candidates). With category too, both must agree.',
+  })
+  categoryLabel?: string | null;
   @Field({ description: 'The certifying agency: 民政局, 乡村振兴局, 残联 …' }) certifiedBy!: string;
   @Field(() => DateScalar) validFrom!: string;
   @Field(() => DateScalar, { nullable: true }) validTo?: string | null;
