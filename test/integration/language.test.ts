@@ -5,10 +5,13 @@
  * message changes.
  */
 import pg from 'pg';
+import { makeResidentId } from '../../src/domains/residents/id-number';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const GZ = '620702';
 const SN = '620721';
+const PL = '610926';
+const QUOTE = `query($input: QuoteInput!) { quote(input: $input) { amountDue fundingNote explanation { rule detail } unknowns { path message } } }`;
 const ZH = { 'accept-language': 'zh-CN' };
 const CHINESE = /[\u4e00-\u9fff]/;
 
@@ -75,6 +78,59 @@ describe('the same error in English and in Chinese', () => {
   it('NOT_FOUND: a tenant this server does not have', async () => {
     const answers = await inBothLanguages(gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { token: server.token('STAFF', ['999999']), tenant: '999999' }));
     expectSameError(answers, 'NOT_FOUND', 'no tenant 999999', '没有代码为 999999 的统筹地区');
+  });
+
+  it('NOT_FOUND, BAD_USER_INPUT, ENROLLMENT_CLOSED and POLICY_NOT_CONFIGURED from the policy engine (public quote)', async () => {
+    const quote = (input: Record<string, unknown>) => gql(QUOTE, { input }, {});
+    const tenant = await inBothLanguages(quote({ tenant: '999999', coverageYear: 2022, paymentDate: '2021-11-01' }));
+    expectSameError(tenant, 'NOT_FOUND', 'no tenant 999999', '没有代码为 999999 的统筹地区');
+    const region = await inBothLanguages(quote({ tenant: PL, coverageYear: 2022, paymentDate: '2021-11-01', region: '999999999' }));
+    expectSameError(region, 'BAD_USER_INPUT', 'region 999999999 is not a region of 平利县 (610926)', '区划 999999999 不属于平利县（610926）');
+    expect(region.en.errors?.[0].extensions?.field).toBe('region');
+    const closed = await inBothLanguages(quote({ tenant: PL, coverageYear: 2022, paymentDate: '2022-01-10' }));
+    expectSameError(closed, 'ENROLLMENT_CLOSED', /^the collection window for 2022 ended on 2021-12-25/, /^2022 年度集中缴费期已于 2021-12-25 结束（四（一）.*），2022-01-10 不在缴费期内/);
+    const unstated = await inBothLanguages(quote({ tenant: PL, coverageYear: 2022, paymentDate: '2021-11-01', categories: ['FAMILY_PLANNING'] }));
+    expectSameError(unstated, 'POLICY_NOT_CONFIGURED', /^平政办发〔2021〕105号 does not state the subsidy for FAMILY_PLANNING/, /^平政办发〔2021〕105号未写明计生特殊家庭成员（三（二）.*）的资助标准$/);
+    expect(unstated.zh.errors?.[0].extensions).toMatchObject({ missing: 'assistance.FAMILY_PLANNING.amount', alsoMissing: ['assistance.FAMILY_PLANNING.mode'] });
+    const year = await inBothLanguages(quote({ tenant: PL, coverageYear: 2031, paymentDate: '2030-11-01' }));
+    expectSameError(year, 'POLICY_NOT_CONFIGURED', '平利县 has no notice configured for the year of cover 2031', '平利县尚未配置 2031 待遇享受年度的政策通知');
+  });
+
+  it('a quote\'s explanation, funding note and unknowns in the request\'s language', async () => {
+    const ask = (headers: Record<string, string>) => server.gql(QUOTE, { input: { tenant: '520100', coverageYear: 2022, paymentDate: '2022-04-10' } }, { headers });
+    const [en, zh] = [(await ask({})).data!.quote, (await ask(ZH)).data!.quote];
+    expect(zh.amountDue).toBe(en.amountDue);
+    expect(zh.explanation.map((s: { rule: string }) => s.rule)).toEqual(en.explanation.map((s: { rule: string }) => s.rule));
+    expect(en.explanation.find((s: { rule: string }) => s.rule === 'late-contribution').detail).toBe('outside the window the contribution is 900.00');
+    expect(zh.explanation.find((s: { rule: string }) => s.rule === 'late-contribution').detail).toBe('集中缴费期外的缴费标准为 900.00 元');
+    expect(zh.unknowns).toEqual([{ path: 'lateEnrollment.coverStart', message: expect.stringMatching(/^筑医保通〔2021〕34号未写明集中缴费期后缴费的待遇起始时间/) }]);
+    const note = (await server.gql(QUOTE, { input: { tenant: '520100', coverageYear: 2022, paymentDate: '2021-11-01', categories: ['LIFTED_OUT_OF_POVERTY'] } }, { headers: ZH })).data!.quote.fundingNote;
+    expect(note).toBe('已脱贫人口的资助由谁出资因区划而异（贵阳市或贵安新区，二（一）1）：请填写区划（region）');
+  });
+
+  it('REFUND_NOT_ALLOWED and CONFLICT; a refund\'s stored explanation answers each reader in their language, and one stored in English only still reads', async () => {
+    const idNumber = makeResidentId(GZ, '1975-04-04', 401);
+    const staff = { as: 'STAFF' as const, tenant: GZ };
+    expect((await server.gql(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '退费人' } }, staff)).errors).toBeUndefined();
+    const paid = await server.gql(`mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`, { input: { idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2022-09-10', channel: '银行', receiptNo: `R-${idNumber}` } }, { as: 'BANK', tenant: GZ });
+    expect(paid.errors).toBeUndefined();
+    const REQUEST = `mutation($input: RefundInput!) { requestRefund(input: $input) { amount explanation { rule detail } } }`;
+    const late = await inBothLanguages(gql(REQUEST, { input: { idNumber, coverageYear: 2023, reason: 'DEATH', requestedOn: '2022-12-31' } }, staff));
+    expectSameError(late, 'REFUND_NOT_ALLOWED', /^the deadline for refunds was 2022-12-30/, /^退费申请已于 2022-12-30 截止（七/);
+
+    const requested = await server.gql(REQUEST, { input: { idNumber, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-12-20' } }, { ...staff, headers: ZH });
+    expect(requested.data!.requestRefund).toEqual({ amount: '350.00', explanation: [{ rule: 'refund-reason', detail: '在其他统筹地区参保，可以退费' }, { rule: 'refund', detail: '退费 350.00 元' }] });
+    const again = await inBothLanguages(gql(REQUEST, { input: { idNumber, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-12-20' } }, staff));
+    expect(again.en.errors?.[0].extensions?.code).toBe('CONFLICT');
+    expect(again.zh.errors?.[0].extensions).toEqual(again.en.errors?.[0].extensions);
+
+    const READ = `{ refunds(status: PENDING) { idNumberMasked explanation { rule detail } } }`;
+    const read = async (headers: Record<string, string>) => (await server.gql(READ, {}, { as: 'ADMIN', tenant: GZ, headers })).data!.refunds[0].explanation;
+    expect(await read({})).toEqual([{ rule: 'refund-reason', detail: 'OTHER_POOL allows a refund' }, { rule: 'refund', detail: 'refund 350.00' }]);
+    expect(await read(ZH)).toEqual([{ rule: 'refund-reason', detail: '在其他统筹地区参保，可以退费' }, { rule: 'refund', detail: '退费 350.00 元' }]);
+    // A refund recorded before details had two languages keeps its English for every reader.
+    await server.ownerQuery(`UPDATE refund SET explanation = '[{"rule":"refund","clause":null,"detail":"refund 350.00","amount":35000}]' WHERE id_number = $1`, [idNumber]);
+    expect(await read(ZH)).toEqual([{ rule: 'refund', detail: 'refund 350.00' }]);
   });
 
   it('the edge\'s own refusals: an origin CORS_ORIGINS does not name, a body that is not JSON', async () => {

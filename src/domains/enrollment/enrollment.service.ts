@@ -672,7 +672,7 @@ export function waitsOf(p: { idNumber: string; coverageYear: number; paidOn: Loc
     category: /^assistance\.([A-Z0-9_]+)\./.exec(u.path)?.[1] ?? null,
     clause: u.clause,
     refersTo: u.refersTo,
-    message: u.message,
+    message: u.message.en,
     since: p.paidOn,
   }));
 }
