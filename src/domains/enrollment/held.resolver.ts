@@ -4,6 +4,7 @@ import type { RequestContext } from '../../context/request-context';
 import { PersonalData, Roles } from '../../graphql/access';
 import { pageSize, toConnection } from '../../graphql/connection';
 import { decodeCursor } from '../../graphql/cursor';
+import { presentExplanation, type Speaker, type StoredExplanationStep } from '../public-policy/public-policy.presenters';
 import { maskIdNumber } from '../residents/id-number';
 import type { BatchRowRow, SuspenseRow, WaitingRow } from './held.repository';
 import { heldService } from './held.service';
@@ -11,7 +12,13 @@ import { type HeldPayment, HeldPaymentConnection, HeldRelease, HeldStatusEnum, P
 
 const NUMBER = /^\d{1,18}$/;
 
-const presentWaiting = (w: WaitingRow): WaitingValue => ({
+/** A resolution as kept, its explanation's details in the request's language (older rows hold English only). */
+function presentResolution(ctx: Speaker, resolution: Record<string, unknown> | null): unknown {
+  const steps = resolution?.explanation;
+  return Array.isArray(steps) ? { ...resolution, explanation: presentExplanation(ctx, steps as StoredExplanationStep[]) } : resolution;
+}
+
+const presentWaiting = (ctx: Speaker, w: WaitingRow): WaitingValue => ({
   id: String(w.id),
   idNumber: w.id_number,
   name: w.name,
@@ -24,7 +31,7 @@ const presentWaiting = (w: WaitingRow): WaitingValue => ({
   since: w.since,
   status: w.status,
   resolvedOn: w.resolved_on,
-  resolution: w.resolution,
+  resolution: presentResolution(ctx, w.resolution),
 });
 
 export const presentHeld = (h: SuspenseRow): HeldPayment => ({
@@ -77,7 +84,7 @@ export class HeldResolver {
   ): Promise<WaitingValueConnection> {
     const size = pageSize(first);
     const { rows, count } = await heldService.waiting(ctx, { coverageYear: coverageYear ?? null, missing: missing ?? null, status }, size, after ? Number(decodeCursor(after, NUMBER)) : null);
-    return toConnection(rows, size, count, (r) => String(r.id), presentWaiting) as WaitingValueConnection;
+    return toConnection(rows, size, count, (r) => String(r.id), (r) => presentWaiting(ctx, r)) as WaitingValueConnection;
   }
 
   @Roles('ADMIN', 'STAFF')
