@@ -141,11 +141,15 @@ const SETTLEMENT_SET = `standard_contribution = EXCLUDED.standard_contribution, 
 
 const UNPAID_WRITE = [...ENROLLMENT_WRITE, ...settlementColumns<EnrollmentWrite>()];
 
-/** Creates UNPAID enrolments (or re-opens ended ones: the state machine's ENROL) with the amounts of their settlement. */
-export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: readonly EnrollmentWrite[]): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * Creates UNPAID enrolments (or re-opens ended ones: the state machine's ENROL) with the amounts of their
+ * settlement. Returns the keys written: a key missing was enrolled already, or by a concurrent request
+ * that committed first (its row is then seen, and left, as that request wrote it).
+ */
+export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: readonly EnrollmentWrite[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
   const set = unnestRows('r', UNPAID_WRITE, rows, 2);
-  await db.query(
+  const written = await db.query<{ id_number: string; coverage_year: number }>(
     `INSERT INTO enrollment (tenant_code, status, ${UNPAID_WRITE.map((c) => c.name).join(', ')})
      SELECT $1, '${TRANSITIONS.ENROL.to}', ${UNPAID_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
        FROM ${set.from}
@@ -153,9 +157,11 @@ export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: reado
         SET status = '${TRANSITIONS.ENROL.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances,
             region_code = EXCLUDED.region_code, ${SETTLEMENT_SET}, paid_on = NULL, amount_paid = NULL,
             cover_start = NULL, cover_end = NULL, updated_at = now()
-      WHERE enrollment.status IN (${statesFromSql('ENROL')})`,
+      WHERE enrollment.status IN (${statesFromSql('ENROL')})
+     RETURNING id_number, coverage_year`,
     [db.tenantCode, ...set.parameters],
   );
+  return new Set(written.map((w) => `${w.id_number}/${w.coverage_year}`));
 }
 
 export interface PaidEnrollmentWrite extends EnrollmentWrite {
