@@ -3,7 +3,7 @@ import { badInput } from '../common/errors';
 import { text } from '../common/i18n';
 
 /** The refusal of an `after` that no page of this server gave. */
-export const NOT_A_CURSOR = text('after 不是本服务给出的分页游标', 'after is not a cursor this server gave');
+export const NOT_A_CURSOR = text('分页游标（after）不是本服务给出的', 'after is not a cursor this server gave');
 
 export function encodeCursor(key: string): string {
   return Buffer.from(key, 'utf8').toString('base64url');

@@ -24,7 +24,7 @@ export interface Connection<T> {
 
 /** Checks `first` (1 to `max`) for a list field. */
 export function pageSize(first: number, max = MAX_PAGE): number {
-  if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(text(`first 须在 1 至 ${max} 之间`, `first must be between 1 and ${max}`), 'first');
+  if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(text(`每页条数（first）须在 1 至 ${max} 之间`, `first must be between 1 and ${max}`), 'first');
   return first;
 }
 

@@ -185,3 +185,15 @@ export type FundingSource = keyof typeof FUNDING_SOURCES;
  */
 export const REGION_KINDS = ['TENANT', 'CITY_AREA', 'NEW_AREA', 'DISTRICT', 'SUB_DISTRICT', 'TOWNSHIP', 'UNIT', 'VILLAGE'] as const;
 export type RegionKind = (typeof REGION_KINDS)[number];
+
+/** The kinds of region as clerks say them, for messages in Chinese. */
+export const REGION_KIND_NAMES: Readonly<Record<RegionKind, string>> = {
+  TENANT: '统筹地区',
+  CITY_AREA: '城区',
+  NEW_AREA: '新区',
+  DISTRICT: '区县',
+  SUB_DISTRICT: '街道',
+  TOWNSHIP: '乡镇',
+  UNIT: '单位',
+  VILLAGE: '村（社区）',
+};

@@ -14,6 +14,8 @@ const PL = '610926';
 const QUOTE = `query($input: QuoteInput!) { quote(input: $input) { amountDue fundingNote explanation { rule detail } unknowns { path message } } }`;
 const ZH = { 'accept-language': 'zh-CN' };
 const CHINESE = /[\u4e00-\u9fff]/;
+/** A resident ID number with its check character wrong. */
+const BROKEN_ID = ((good: string) => `${good.slice(0, 17)}${good.endsWith('1') ? '2' : '1'}`)(makeResidentId(GZ, '1980-05-05', 509));
 
 interface Answer {
   status: number;
@@ -71,7 +73,7 @@ describe('the same error in English and in Chinese', () => {
 
   it('BAD_USER_INPUT with the field at fault', async () => {
     const answers = await inBothLanguages(gql('{ residents(first: 0) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: GZ }));
-    expectSameError(answers, 'BAD_USER_INPUT', 'first must be between 1 and 500', 'first 须在 1 至 500 之间');
+    expectSameError(answers, 'BAD_USER_INPUT', 'first must be between 1 and 500', '每页条数（first）须在 1 至 500 之间');
     expect(answers.zh.errors?.[0].extensions?.field).toBe('first');
   });
 
@@ -131,6 +133,25 @@ describe('the same error in English and in Chinese', () => {
     // A refund recorded before details had two languages keeps its English for every reader.
     await server.ownerQuery(`UPDATE refund SET explanation = '[{"rule":"refund","clause":null,"detail":"refund 350.00","amount":35000}]' WHERE id_number = $1`, [idNumber]);
     expect(await read(ZH)).toEqual([{ rule: 'refund', detail: 'refund 350.00' }]);
+  });
+
+  it('names and phones at registration: the field in the clerk\'s words, no English left in the Chinese', async () => {
+    const REGISTER = `mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }`;
+    const name = await inBothLanguages(gql(REGISTER, { i: { idNumber: makeResidentId(GZ, '1980-05-05', 501), name: '<b>张三</b>' } }, { as: 'STAFF', tenant: GZ }));
+    expectSameError(name, 'BAD_USER_INPUT', 'name holds "<" (U+003C) at character 1, which is not part of a name', '姓名第 1 个字符是“<”（U+003C），不能用于姓名');
+    expect(name.zh.errors?.[0].extensions?.field).toBe('name');
+    const phone = await inBothLanguages(gql(REGISTER, { i: { idNumber: makeResidentId(GZ, '1980-05-05', 503), name: '张三', phone: '12800138000' } }, { as: 'STAFF', tenant: GZ }));
+    expectSameError(phone, 'BAD_USER_INPUT', /^phone is neither a mobile number/, '联系电话既不是手机号码（11 位，1[3-9]…），也不是带区号的固定电话（0936-8221234）');
+    const members = [
+      { idNumber: makeResidentId(SN, '1970-01-01', 505), name: '安永福', relationship: '户主' },
+      { idNumber: makeResidentId(SN, '2010-01-01', 507), name: '安小明', relationship: '子女', bankAccount: '6222-0012' },
+    ];
+    const HOUSEHOLD = `mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`;
+    const member = await inBothLanguages(gql(HOUSEHOLD, { input: { bookletNo: 'LANG-1', region: '620721-01', members } }, { as: 'STAFF', tenant: SN }));
+    expectSameError(member, 'BAD_USER_INPUT', 'members[1].bankAccount has 8 digits; an account number has 12 to 30', '第 2 位成员的银行账号有 8 位数字，账号应为 12 至 30 位');
+    expect(member.zh.errors?.[0].extensions?.field).toBe('members[1].bankAccount');
+    const id = await inBothLanguages(gql(REGISTER, { i: { idNumber: BROKEN_ID, name: '张三' } }, { as: 'STAFF', tenant: GZ }));
+    expectSameError(id, 'BAD_USER_INPUT', /^idNumber 6207\*+\d{4} is not a valid resident ID number: its check character is wrong/, /^身份证号码：6207\*+\d{4} 不是有效的居民身份证号码：校验码不正确$/);
   });
 
   it('the edge\'s own refusals: an origin CORS_ORIGINS does not name, a body that is not JSON', async () => {

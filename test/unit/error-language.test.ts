@@ -40,8 +40,8 @@ describe('errors in the request\'s language', () => {
   });
 
   it('badInput keeps the field, in both languages', () => {
-    const error = badInput(text('first 须在 1 至 500 之间', 'first must be between 1 and 500'), 'first');
+    const error = badInput(text('每页条数（first）须在 1 至 500 之间', 'first must be between 1 and 500'), 'first');
     expect(error).toBeInstanceOf(DomainError);
-    expect(inLanguage([formatted(error)], 'zh')[0]).toMatchObject({ message: 'first 须在 1 至 500 之间', extensions: { code: 'BAD_USER_INPUT', field: 'first' } });
+    expect(inLanguage([formatted(error)], 'zh')[0]).toMatchObject({ message: '每页条数（first）须在 1 至 500 之间', extensions: { code: 'BAD_USER_INPUT', field: 'first' } });
   });
 });

@@ -40,7 +40,7 @@ export class ReportsService {
    */
   async assistedRoster(ctx: RequestContext, coverageYear: number, asOf: LocalDate): Promise<RosterLine[]> {
     const policy = ctx.tenant.policyFor(coverageYear);
-    if (compareDates(asOf, policy.data.coverage.end.date) > 0) throw badInput(`asOf ${asOf} is after the year of cover ${coverageYear} ends`, 'asOf');
+    if (compareDates(asOf, policy.data.coverage.end.date) > 0) throw badInput(text(`统计日期 ${asOf} 晚于 ${coverageYear} 年度待遇享受期的截止日`, `asOf ${asOf} is after the year of cover ${coverageYear} ends`), 'asOf');
     const ids = (await certifiedResidentsOn(ctx.db, asOf)).sort();
     const [people, identities, enrollments] = await Promise.all([
       loadPeople(ctx.db, ids),

@@ -6,6 +6,7 @@
 import ExcelJS from 'exceljs';
 import { badInput, DomainError } from '../../common/errors';
 import type { LocalDate } from '../../common/dates';
+import { fieldName, type Localized, text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import { type ApplicantType, type CheckedHousehold, type IdType, type MemberRequest, type ResidentsService, residentsService } from './residents.service';
 
@@ -57,6 +58,9 @@ const ID_TYPES: Record<string, IdType> = { 居民身份证: 'RESIDENT_ID_CARD', 
 const REQUIRED: Array<keyof RosterRow> = ['bookletNo', 'region', 'idNumber', 'name', 'relationship'];
 export const ERROR_HEADER = '错误';
 
+/** A field by the form's column header: 乡镇 for region, else as messages name it. */
+const columnName = (field: string) => (field === 'region' ? '乡镇' : fieldName(field));
+
 interface RosterRow {
   bookletNo: string;
   region: string;
@@ -99,15 +103,20 @@ export class RosterService {
     try {
       await workbook.xlsx.load(Buffer.from(workbookBase64, 'base64') as unknown as ArrayBuffer);
     } catch {
-      throw badInput('workbook is not an XLSX file (base64)', 'workbook');
+      throw badInput(text('文件不是 XLSX 工作簿（base64）', 'workbook is not an XLSX file (base64)'), 'workbook');
     }
     const sheet = workbook.worksheets[0];
-    if (!sheet) throw badInput('the workbook has no sheet', 'workbook');
+    if (!sheet) throw badInput(text('工作簿中没有工作表', 'the workbook has no sheet'), 'workbook');
     const header = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? '').trim());
     const fields = header.map((h) => COLUMNS[h] ?? COLUMNS[h.toLowerCase().replace(/\s/g, '')]);
     const missing = REQUIRED.filter((f) => !fields.includes(f));
-    if (missing.length) throw badInput(`the sheet lacks the columns ${missing.join(', ')} (e.g. 户口簿号, 乡镇, 身份证号码, 姓名, 与户主关系)`, 'workbook');
-    if (sheet.actualRowCount - 1 > MAX_ROSTER_ROWS) throw badInput(`at most ${MAX_ROSTER_ROWS} rows per workbook`, 'workbook');
+    if (missing.length) {
+      throw badInput(
+        text(`表中缺少以下列：${missing.map(columnName).join('、')}（如户口簿号、乡镇、身份证号码、姓名、与户主关系）`, `the sheet lacks the columns ${missing.join(', ')} (e.g. 户口簿号, 乡镇, 身份证号码, 姓名, 与户主关系)`),
+        'workbook',
+      );
+    }
+    if (sheet.actualRowCount - 1 > MAX_ROSTER_ROWS) throw badInput(text(`每个工作簿最多 ${MAX_ROSTER_ROWS} 行`, `at most ${MAX_ROSTER_ROWS} rows per workbook`), 'workbook');
 
     const regionByName = new Map(ctx.tenant.regions.map((r) => [r.name, r.code]));
     const rows: Array<{ row: number; data: RosterRow }> = [];
@@ -128,18 +137,21 @@ export class RosterService {
     // Households by booklet, in the order of their first row.
     const byBooklet = new Map<string, Array<{ row: number; data: RosterRow }>>();
     for (const r of rows) byBooklet.set(r.data.bookletNo, [...(byBooklet.get(r.data.bookletNo) ?? []), r]);
-    const errors = new Map<number, string>();
+    // Each row's error in both languages: the file for clerks in Chinese, the answer in the request's language.
+    const errors = new Map<number, Localized>();
     const checked: Array<{ household: CheckedHousehold; rows: number[] }> = [];
     for (const [booklet, members] of byBooklet) {
-      const rowErrors = members.flatMap((m): Array<readonly [number, string]> => {
+      const rowErrors = members.flatMap((m): Array<readonly [number, Localized]> => {
         const missingHere = REQUIRED.filter((f) => !m.data[f]);
-        if (missingHere.length) return [[m.row, `缺少 ${missingHere.join(', ')}`] as const];
-        if (accountsLost.has(m.row)) return [[m.row, 'bankAccount 银行账号在表中是数字，Excel 只保留 15 位，后几位已丢失：请把该列设为文本后重新填写'] as const];
+        if (missingHere.length) return [[m.row, text(`缺少${missingHere.map(columnName).join('、')}`, `missing ${missingHere.join(', ')}`)] as const];
+        if (accountsLost.has(m.row)) {
+          return [[m.row, text('银行账号在表中是数字，Excel 只保留 15 位，后几位已丢失：请把该列设为文本后重新填写', 'bankAccount is a number in the sheet: Excel keeps 15 digits and the last ones are lost; format the column as text and enter it again')] as const];
+        }
         return [];
       });
       if (rowErrors.length) {
         for (const [row, message] of rowErrors) errors.set(row, message);
-        for (const m of members) if (!errors.has(m.row)) errors.set(m.row, `户 ${booklet || '(无户口簿号)'} 未登记：第 ${rowErrors[0][0]} 行有误`);
+        for (const m of members) if (!errors.has(m.row)) errors.set(m.row, text(`户 ${booklet || '（无户口簿号）'} 未登记：第 ${rowErrors[0][0]} 行有误`, `household ${booklet || '(no booklet number)'} not registered: row ${rowErrors[0][0]} is wrong`));
         continue;
       }
       try {
@@ -167,19 +179,19 @@ export class RosterService {
         if (!(err instanceof DomainError)) throw err;
         const index = /members\[(\d+)\]/.exec(String(err.details.field ?? ''))?.[1];
         const culprit = index !== undefined ? members[Number(index)].row : members[0].row;
-        errors.set(culprit, err.message);
-        for (const m of members) if (m.row !== culprit) errors.set(m.row, `户 ${booklet} 未登记：第 ${culprit} 行有误`);
+        errors.set(culprit, err.localized);
+        for (const m of members) if (m.row !== culprit) errors.set(m.row, text(`户 ${booklet} 未登记：第 ${culprit} 行有误`, `household ${booklet} not registered: row ${culprit} is wrong`));
       }
     }
     const results = await this.residents.registerHouseholds(ctx, checked.map((c) => c.household));
     results.forEach((result, i) => {
-      if ('error' in result) for (const row of checked[i].rows) errors.set(row, result.error.message);
+      if ('error' in result) for (const row of checked[i].rows) errors.set(row, result.error.localized);
     });
 
-    const rowResults: RosterRowResult[] = rows.map((r) => ({ row: r.row, bookletNo: r.data.bookletNo, status: errors.has(r.row) ? 'REJECTED' : 'ACCEPTED', error: errors.get(r.row) ?? null }));
+    const rowResults: RosterRowResult[] = rows.map((r) => ({ row: r.row, bookletNo: r.data.bookletNo, status: errors.has(r.row) ? 'REJECTED' : 'ACCEPTED', error: errors.has(r.row) ? ctx.say(errors.get(r.row)!) : null }));
     let annotatedWorkbook: string | null = null;
     if (errors.size > 0) {
-      markErrors(sheet, header.length, errors); // values[] is 1-based with an empty first slot
+      markErrors(sheet, header.length, new Map([...errors].map(([row, message]) => [row, message.zh]))); // values[] is 1-based with an empty first slot
       annotatedWorkbook = Buffer.from(await workbook.xlsx.writeBuffer()).toString('base64');
     }
     return {
