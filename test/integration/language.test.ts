@@ -154,6 +154,22 @@ describe('the same error in English and in Chinese', () => {
     expectSameError(id, 'BAD_USER_INPUT', /^idNumber 6207\*+\d{4} is not a valid resident ID number: its check character is wrong/, /^身份证号码：6207\*+\d{4} 不是有效的居民身份证号码：校验码不正确$/);
   });
 
+  it('an import\'s rows: refused in the language of the request, and read back later in the reader\'s', async () => {
+    const IMPORT = `mutation($b: String!, $p: [PaymentInput!]!) { importPayments(batchId: $b, payments: $p) { rows { status code error } } }`;
+    const payment = { idNumber: BROKEN_ID, coverageYear: 2023, amount: '350.00', paidOn: '2022-09-10', channel: '税务', receiptNo: 'LANG-R1' };
+    const rows = await inBothLanguages(async (headers) => {
+      const res = await server.gql(IMPORT, { b: 'LANG-B1', p: [payment] }, { as: 'TAX', tenant: GZ, headers });
+      expect(res.errors).toBeUndefined();
+      return res.data!.importPayments.rows[0];
+    });
+    expect(rows.en).toEqual({ status: 'REJECTED', code: 'BAD_USER_INPUT', error: expect.stringMatching(/^idNumber 6207\*+\d{4} is not a valid resident ID number: its check character is wrong/) });
+    expect(rows.zh).toEqual({ status: 'REJECTED', code: 'BAD_USER_INPUT', error: expect.stringMatching(/^身份证号码：6207\*+\d{4} 不是有效的居民身份证号码：校验码不正确$/) });
+    const READ = `{ paymentBatch(batchId: "LANG-B1") { results { nodes { status code error } } } }`;
+    const read = async (headers: Record<string, string>) => (await server.gql(READ, {}, { as: 'TAX', tenant: GZ, headers })).data!.paymentBatch.results.nodes[0];
+    expect(await read({})).toEqual(rows.en);
+    expect(await read(ZH)).toEqual(rows.zh);
+  });
+
   it('the edge\'s own refusals: an origin CORS_ORIGINS does not name, a body that is not JSON', async () => {
     const cors = await inBothLanguages((headers) => post(server, { query: '{ tenants { code } }' }, { origin: 'https://evil.example.com', ...headers }));
     expect(cors.en.status).toBe(403);

@@ -289,7 +289,7 @@ export class EnrollmentService {
       if (heldBefore) {
         if (sameHeld(heldBefore, input)) {
           result.status = 'DUPLICATE';
-          result.held = new DomainError(heldBefore.reason_code as DomainError['code'], heldBefore.reason, heldBefore.missing ? { missing: heldBefore.missing } : {});
+          result.held = new DomainError(heldBefore.reason_code as DomainError['code'], { zh: heldBefore.reason_zh ?? heldBefore.reason, en: heldBefore.reason }, heldBefore.missing ? { missing: heldBefore.missing } : {});
         } else reject(new DomainError('CONFLICT', text(`缴费渠道 ${input.channel} 的票据 ${input.receiptNo} 已作为另一笔不同的缴费挂账`, `receipt ${input.receiptNo} of channel ${input.channel} is held in suspense with a different payment`), { field: 'receiptNo' }));
         return;
       }
@@ -355,7 +355,7 @@ export class EnrollmentService {
             rowIndex: index,
             received: { ...inputs[index] },
             reasonCode: result.held!.code,
-            reason: result.held!.message,
+            reason: result.held!.localized,
             missing: (result.held!.details.missing as string | undefined) ?? null,
             recordedBy: ctx.actor?.sub ?? 'system',
           }))
@@ -711,7 +711,7 @@ export function waitsOf(p: { idNumber: string; coverageYear: number; paidOn: Loc
     category: /^assistance\.([A-Z0-9_]+)\./.exec(u.path)?.[1] ?? null,
     clause: u.clause,
     refersTo: u.refersTo,
-    message: u.message.en,
+    message: u.message,
     since: p.paidOn,
   }));
 }
@@ -728,7 +728,7 @@ function batchRow(r: PaymentRowOutcome, input: PaymentRequest): BatchRowWrite {
     status: r.status,
     held: r.held !== null,
     code: r.error?.code ?? r.held?.code ?? null,
-    error: r.error?.message ?? r.held?.message ?? null,
+    error: r.error?.localized ?? r.held?.localized ?? null,
   };
 }
 

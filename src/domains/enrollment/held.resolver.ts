@@ -27,14 +27,14 @@ const presentWaiting = (ctx: Speaker, w: WaitingRow): WaitingValue => ({
   affects: w.affects,
   clause: w.clause,
   refersTo: w.refers_to,
-  message: w.message,
+  message: ctx.say({ zh: w.message_zh ?? w.message, en: w.message }),
   since: w.since,
   status: w.status,
   resolvedOn: w.resolved_on,
   resolution: presentResolution(ctx, w.resolution),
 });
 
-export const presentHeld = (h: SuspenseRow): HeldPayment => ({
+export const presentHeld = (ctx: Speaker, h: SuspenseRow): HeldPayment => ({
   id: String(h.id),
   channel: h.channel,
   receiptNo: h.receipt_no,
@@ -48,14 +48,14 @@ export const presentHeld = (h: SuspenseRow): HeldPayment => ({
   rowIndex: h.row_index,
   received: h.received,
   code: h.reason_code,
-  reason: h.reason,
+  reason: ctx.say({ zh: h.reason_zh ?? h.reason, en: h.reason }),
   missing: h.missing,
   status: h.status,
   receivedAt: h.received_at.toISOString(),
   matchedAt: h.matched_at?.toISOString() ?? null,
 });
 
-const presentBatchRow = (r: BatchRowRow): PaymentBatchRow => ({
+const presentBatchRow = (ctx: Speaker, r: BatchRowRow): PaymentBatchRow => ({
   index: r.row_index,
   receiptNo: r.receipt_no,
   channel: r.channel,
@@ -66,7 +66,7 @@ const presentBatchRow = (r: BatchRowRow): PaymentBatchRow => ({
   status: r.status,
   held: r.held,
   code: r.code,
-  error: r.error,
+  error: r.error === null ? null : ctx.say({ zh: r.error_zh ?? r.error, en: r.error }),
 });
 
 @Resolver()
@@ -106,7 +106,7 @@ export class HeldResolver {
   ): Promise<HeldPaymentConnection> {
     const size = pageSize(first);
     const { rows, totals } = await heldService.heldPayments(ctx, { coverageYear: coverageYear ?? null, status, batchId: batchId ?? null }, size, after ? Number(decodeCursor(after, NUMBER)) : null);
-    return { ...toConnection(rows, size, totals.count, (r) => String(r.id), presentHeld), total: totals.amount } as HeldPaymentConnection;
+    return { ...toConnection(rows, size, totals.count, (r) => String(r.id), (r) => presentHeld(ctx, r)), total: totals.amount } as HeldPaymentConnection;
   }
 
   @PersonalData()
@@ -131,7 +131,7 @@ export class HeldResolver {
       acceptedAmount: summary.accepted_amount,
       heldAmount: summary.held_amount,
       recordedAt: summary.last_recorded_at?.toISOString() ?? null,
-      results: toConnection(rows, size, ({ ACCEPTED: summary.accepted, DUPLICATE: summary.duplicates, REJECTED: summary.rejected } as Record<string, number>)[status ?? ''] ?? summary.rows, (r) => String(r.row_index), presentBatchRow) as PaymentBatch['results'],
+      results: toConnection(rows, size, ({ ACCEPTED: summary.accepted, DUPLICATE: summary.duplicates, REJECTED: summary.rejected } as Record<string, number>)[status ?? ''] ?? summary.rows, (r) => String(r.row_index), (r) => presentBatchRow(ctx, r)) as PaymentBatch['results'],
     };
   }
 

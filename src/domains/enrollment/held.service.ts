@@ -59,7 +59,7 @@ export class HeldService {
     if (held.length === 0) return { matched: 0, still: 0 };
     const result = await enrollmentService.matchHeld(ctx, held);
     await markSuspenseMatched(ctx.db, result.matched);
-    await updateSuspenseReasons(ctx.db, result.still.map((s) => ({ id: s.id, reasonCode: s.error.code, reason: s.error.message, missing: (s.error.details.missing as string | undefined) ?? null })));
+    await updateSuspenseReasons(ctx.db, result.still.map((s) => ({ id: s.id, reasonCode: s.error.code, reason: s.error.localized, missing: (s.error.details.missing as string | undefined) ?? null })));
     return { matched: result.matched.length, still: result.still.length };
   }
 
