@@ -22,7 +22,8 @@ export interface RosterTally {
 }
 
 export async function importRosterFile(options: ClientOptions & { file: string; registeredOn?: string | null; chunkRows: number; onProgress?: (done: number, total: number) => void }): Promise<RosterTally> {
-  const client = new ApiClient(options);
+  // The rows' errors go into the copy of the workbook that township staff correct: in Chinese.
+  const client = new ApiClient({ ...options, language: 'zh-CN' });
   const original = new ExcelJS.Workbook();
   try {
     await original.xlsx.readFile(options.file);
