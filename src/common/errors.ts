@@ -23,20 +23,19 @@ export class DomainError extends Error {
 
   constructor(
     readonly code: ErrorCode,
-    message: Localized | string,
+    message: Localized,
     /** Extra machine-readable facts for clients, e.g. the field at fault or the missing policy value. */
     readonly details: Record<string, unknown> = {},
   ) {
-    const localized = typeof message === 'string' ? { zh: message, en: message } : message;
-    super(localized.en);
-    this.localized = localized;
+    super(message.en);
+    this.localized = message;
     this.name = 'DomainError';
   }
 }
 
-export const badInput = (message: Localized | string, field?: string) =>
+export const badInput = (message: Localized, field?: string) =>
   new DomainError('BAD_USER_INPUT', message, field ? { field } : {});
 
 /** The notice does not state what is needed; `missing` names the policy value, never a guess. */
-export const policyNotConfigured = (tenant: string, coverageYear: number, missing: string, message: Localized | string) =>
+export const policyNotConfigured = (tenant: string, coverageYear: number, missing: string, message: Localized) =>
   new DomainError('POLICY_NOT_CONFIGURED', message, { tenant, coverageYear, missing });
