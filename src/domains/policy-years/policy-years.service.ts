@@ -263,7 +263,7 @@ export class PolicyYearsService {
 
   private sameTenant(ctx: RequestContext, tenantCode: string): void {
     if (tenantCode !== ctx.tenant.code) {
-      throw new DomainError('BAD_USER_INPUT', text(`tenant ${tenantCode} 与请求头 x-tenant-id ${ctx.tenant.code} 不一致`, `tenant ${tenantCode} differs from the x-tenant-id header, ${ctx.tenant.code}`), { field: 'tenant' });
+      throw new DomainError('BAD_USER_INPUT', text(`统筹地区代码（tenant）${tenantCode} 与请求头 x-tenant-id 的 ${ctx.tenant.code} 不一致`, `tenant ${tenantCode} differs from the x-tenant-id header, ${ctx.tenant.code}`), { field: 'tenant' });
     }
   }
 
