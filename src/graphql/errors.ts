@@ -44,8 +44,14 @@ export function errorFormatter(log: Logger, production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const unwrapped = unwrapResolverError(error);
     // A domain error raised outside a resolver (by a plugin) arrives wrapped in a GraphQLError without a path.
-    const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof DomainError ? unwrapped.originalError : unwrapped;
+    const original = domainErrorIn(unwrapped) ?? unwrapped;
     if (original instanceof DomainError) {
+      // A value a scalar refused while graphql-js coerced a variable: graphql-js puts what and where before
+      // the scalar's message and keeps its own code and status; the message gains its Chinese.
+      if (formatted.message !== original.message && formatted.message.endsWith(original.message)) {
+        const before = formatted.message.slice(0, -original.message.length);
+        return bilingual({ ...formatted }, { en: formatted.message, zh: `${inChinese(before)}${original.localized.zh}` });
+      }
       return bilingual({ locations: formatted.locations, path: formatted.path, extensions: { ...original.details, code: original.code } }, original.localized);
     }
     // statement_timeout cancelled a statement (SQLSTATE 57014): the request ran out of time, not a fault.
@@ -65,6 +71,27 @@ export function errorFormatter(log: Logger, production: boolean) {
     });
     return bilingual({ locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, INTERNAL_ERROR_MESSAGE);
   };
+}
+
+/**
+ * What graphql-js says before a scalar's refusal of a variable, in Chinese: `Variable "$input" got invalid
+ * value "3.5" at "input.amount"; ` → `变量 $input（input.amount）的值 "3.5" 无效：`. Anything else is left out:
+ * the scalar's message says what is wrong. (A literal in the query is refused with the scalar's own error.)
+ */
+function inChinese(before: string): string {
+  const variable = /^Variable "(\$\w+)" got invalid value (.*?)(?: at "([^"]+)")?; $/s.exec(before);
+  return variable ? `变量 ${variable[1]}${variable[3] ? `（${variable[3]}）` : ''}的值 ${variable[2]} 无效：` : '';
+}
+
+/**
+ * The domain error an error stands for: itself, or the one it wraps (a plugin's refusal, a scalar's refusal
+ * inside graphql-js's error about a variable); null when it wraps none.
+ */
+function domainErrorIn(error: unknown): DomainError | null {
+  for (let e = error, depth = 0; e && depth < 4; e = e instanceof GraphQLError ? e.originalError : null, depth += 1) {
+    if (e instanceof DomainError) return e;
+  }
+  return null;
 }
 
 /** The formatted errors with their messages in `language`; errors with one text only keep it. */

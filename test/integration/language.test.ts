@@ -170,6 +170,20 @@ describe('the same error in English and in Chinese', () => {
     expect(await read(ZH)).toEqual(rows.zh);
   });
 
+  it('an amount of money the Money scalar refuses, in a variable and written in the query', async () => {
+    const PAY = `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`;
+    const input = { idNumber: makeResidentId(GZ, '1980-05-05', 511), coverageYear: 2023, amount: '三百五', paidOn: '2022-09-10', channel: '银行', receiptNo: 'LANG-M1' };
+    const variable = await inBothLanguages(gql(PAY, { input }, { as: 'BANK', tenant: GZ }));
+    expectSameError(
+      variable,
+      'BAD_USER_INPUT',
+      'Variable "$input" got invalid value "三百五" at "input.amount"; "三百五" is not an amount of money: give yuan with at most two decimals, e.g. "350.00"',
+      '变量 $input（input.amount）的值 "三百五" 无效：“三百五”不是金额：请以元为单位填写，最多两位小数，如 "350.00"',
+    );
+    const literal = await inBothLanguages(gql(`mutation { recordPayment(input: { idNumber: "${input.idNumber}", coverageYear: 2023, amount: 350, paidOn: "2022-09-10", channel: "银行", receiptNo: "LANG-M2" }) { receiptNo } }`, {}, { as: 'BANK', tenant: GZ }));
+    expectSameError(literal, 'BAD_USER_INPUT', 'Money is a string of yuan with two decimals, e.g. "350.00"', '金额应为以元为单位、带两位小数的字符串，如 "350.00"');
+  });
+
   it('the edge\'s own refusals: an origin CORS_ORIGINS does not name, a body that is not JSON', async () => {
     const cors = await inBothLanguages((headers) => post(server, { query: '{ tenants { code } }' }, { origin: 'https://evil.example.com', ...headers }));
     expect(cors.en.status).toBe(403);
