@@ -24,6 +24,8 @@ export class ApiError extends Error {
     readonly status: number | null = null,
     /** The server says the same request may simply be sent again (extensions.retryable). */
     readonly retryable = false,
+    /** The connection was cut after the request was sent and before an answer came (ECONNRESET). */
+    readonly cutOff = false,
   ) {
     super(message);
   }
@@ -31,10 +33,12 @@ export class ApiError extends Error {
   /**
    * Nothing was written and the same request may succeed in a moment: a deadline or statement timeout
    * (TIMEOUT, HTTP 503), a conflict the server marks retryable (it kept losing races with concurrent
-   * writers), a rate limit (429). An importer may send such a batch again: imports are idempotent.
+   * writers), a rate limit (429). An importer may send such a batch again: imports are idempotent. A
+   * connection cut before the answer may or may not have written; sending again is safe all the same, as a
+   * receipt already recorded comes back DUPLICATE (a crowded machine cut some at its keep-alive timeout).
    */
   get transient(): boolean {
-    return this.code === 'TIMEOUT' || this.code === 'RATE_LIMITED' || (this.code === 'CONFLICT' && this.retryable) || this.status === 503 || this.status === 429;
+    return this.cutOff || this.code === 'TIMEOUT' || this.code === 'RATE_LIMITED' || (this.code === 'CONFLICT' && this.retryable) || this.status === 503 || this.status === 429;
   }
 }
 
@@ -70,7 +74,9 @@ export class ApiClient {
         body: JSON.stringify({ query, operationName, variables }),
       });
     } catch (err) {
-      throw new ApiError(`cannot reach the server at ${url}${causeOf(err)}: is it running? Start it with npm start, or give its address with --url`);
+      const reason = causeOf(err);
+      if (CUT_OFF.test(reason)) throw new ApiError(`the connection to the server at ${url} was cut before it answered${reason}`, null, null, false, true);
+      throw new ApiError(`cannot reach the server at ${url}${reason}: is it running? Start it with npm start, or give its address with --url`);
     }
     const text = await response.text();
     let body: GraphQLBody<R>;
@@ -100,6 +106,9 @@ export class ApiClient {
     return body.data;
   }
 }
+
+/** Causes that mean the server was reached and the connection then closed under the request. */
+const CUT_OFF = /ECONNRESET|EPIPE|UND_ERR_SOCKET|other side closed/;
 
 /** fetch's own message is "fetch failed"; the reason is in its cause (ECONNREFUSED, ENOTFOUND …). */
 function causeOf(err: unknown): string {

@@ -61,7 +61,8 @@ describe('every command', () => {
       expect(help.stdout).toContain('Examples:');
       expect([script, readme.includes(help.stdout.trimEnd())]).toEqual([script, true]);
     }
-  });
+    // One process per command, one after another: more than 60 s on a crowded 2-core machine.
+  }, 300_000);
 
   it('exits 2 with one line and a pointer to --help on a mistake in its arguments', async () => {
     const missing = await command('export-report', ['--tenant', '610926']);
