@@ -14,7 +14,7 @@ import { Metrics } from './common/metrics';
 import { DomainEvents } from './context/domain-events';
 import type { AppState, RequestContext } from './context/request-context';
 import { createPool } from './db/pool';
-import { errorFormatter } from './graphql/errors';
+import { errorFormatter, errorLanguagePlugin } from './graphql/errors';
 import { graphqlArmor, parseOptions } from './graphql/limits';
 import { knownOperationNames } from './graphql/operations';
 import { loadTenants } from './policy-data/loader';
@@ -141,6 +141,7 @@ function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloS
       // No HTTP caching is offered; without this plugin Apollo wraps every field resolver to compute hints.
       ApolloServerPluginCacheControlDisabled(),
       transactionPlugin(log),
+      errorLanguagePlugin(),
       inputTextPlugin(),
       observabilityPlugin(metrics, log, knownOperationNames()),
       ...(config.knownOperationsOnly.length ? [knownOperationsPlugin(config.knownOperationsOnly)] : []),

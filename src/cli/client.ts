@@ -11,6 +11,8 @@ export interface ClientOptions {
   token?: string | null;
   /** Sent as x-tenant-id. */
   tenant?: string | null;
+  /** Sent as Accept-Language: zh-CN for messages that go into files clerks read. */
+  language?: string | null;
 }
 
 /** A failure of a request, as one sentence; `code` is the GraphQL error's extensions.code when there was one. */
@@ -56,7 +58,7 @@ export class ApiClient {
 
   /** Sends one operation; resolves to its data, or rejects with an ApiError naming the first error. */
   async request<R, V>(document: TypedDocumentString<R, V>, variables: V): Promise<R> {
-    const { url, token, tenant } = this.options;
+    const { url, token, tenant, language } = this.options;
     const query = document.toString();
     const operationName = /^\s*(?:query|mutation)\s+(\w+)/m.exec(query)?.[1];
     let response: Response;
@@ -67,6 +69,7 @@ export class ApiClient {
           'content-type': 'application/json',
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(tenant ? { 'x-tenant-id': tenant } : {}),
+          ...(language ? { 'accept-language': language } : {}),
         },
         body: JSON.stringify({ query, operationName, variables }),
       });

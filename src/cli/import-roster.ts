@@ -42,7 +42,8 @@ async function readRoster(file: string): Promise<RosterFile> {
 const plain = (value: unknown): ExcelJS.CellValue => (value !== null && typeof value === 'object' && !(value instanceof Date) ? cellText(value) : (value as ExcelJS.CellValue));
 
 export async function importRosterFile(options: ClientOptions & { file: string; registeredOn?: string | null; chunkRows: number; onProgress?: (done: number, total: number) => void }): Promise<RosterTally> {
-  const client = new ApiClient(options);
+  // The rows' errors go into the copy of the workbook that township staff correct: in Chinese.
+  const client = new ApiClient({ ...options, language: 'zh-CN' });
   const roster = await readRoster(options.file);
   let header: ReturnType<typeof findRosterHeader>;
   try {

@@ -2,6 +2,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { DomainError } from '../common/errors';
+import { text } from '../common/i18n';
 
 export const ROLES = ['ADMIN', 'STAFF', 'BANK', 'TAX', 'AGENCY'] as const;
 export type Role = (typeof ROLES)[number];
@@ -63,19 +64,25 @@ function verifyTokenText(token: string, secret: string, maxLifetimeSeconds: numb
     if (typeof decoded === 'string') throw new Error('not a JSON token');
     claims = decoded;
   } catch (err) {
-    const reason = err instanceof jwt.TokenExpiredError ? 'the token has expired' : 'the token is not valid';
+    const reason = err instanceof jwt.TokenExpiredError ? text('令牌已过期', 'the token has expired') : text('令牌无效', 'the token is not valid');
     throw new DomainError('UNAUTHENTICATED', reason);
   }
   const { sub, role, tenants, exp, iat } = claims;
-  if (typeof exp !== 'number') throw new DomainError('UNAUTHENTICATED', 'the token has no expiry (exp); tokens must expire');
+  if (typeof exp !== 'number') throw new DomainError('UNAUTHENTICATED', text('令牌没有有效期（exp）；令牌必须设有效期', 'the token has no expiry (exp); tokens must expire'));
   const lifetime = exp - (typeof iat === 'number' ? iat : Math.floor(Date.now() / 1000));
   if (lifetime > maxLifetimeSeconds) {
-    throw new DomainError('UNAUTHENTICATED', `the token lives ${Math.round(lifetime / 3600)} h; this server accepts tokens of at most ${Math.round(maxLifetimeSeconds / 3600)} h`);
+    throw new DomainError(
+      'UNAUTHENTICATED',
+      text(
+        `令牌有效期为 ${Math.round(lifetime / 3600)} 小时；本服务只接受有效期不超过 ${Math.round(maxLifetimeSeconds / 3600)} 小时的令牌`,
+        `the token lives ${Math.round(lifetime / 3600)} h; this server accepts tokens of at most ${Math.round(maxLifetimeSeconds / 3600)} h`,
+      ),
+    );
   }
-  if (typeof sub !== 'string' || !sub) throw new DomainError('UNAUTHENTICATED', 'the token has no subject (sub)');
-  if (!ROLES.includes(role)) throw new DomainError('UNAUTHENTICATED', `the token's role must be one of ${ROLES.join(', ')}`);
+  if (typeof sub !== 'string' || !sub) throw new DomainError('UNAUTHENTICATED', text('令牌没有使用者（sub）', 'the token has no subject (sub)'));
+  if (!ROLES.includes(role)) throw new DomainError('UNAUTHENTICATED', text(`令牌的角色（role）须为 ${ROLES.join('、')} 之一`, `the token's role must be one of ${ROLES.join(', ')}`));
   if (!Array.isArray(tenants) || !tenants.every((t) => typeof t === 'string')) {
-    throw new DomainError('UNAUTHENTICATED', 'the token\'s tenants claim must be a list of tenant codes');
+    throw new DomainError('UNAUTHENTICATED', text('令牌的 tenants 声明须为统筹地区代码的列表', 'the token\'s tenants claim must be a list of tenant codes'));
   }
   return { actor: Object.freeze({ sub, role, tenants: Object.freeze([...tenants]) as string[] }), expiresAt: exp * 1000 };
 }

@@ -3,7 +3,8 @@
  * the GraphQL side): `first` checked against the cap, keyset cursors, and the connection shape.
  */
 import { badInput } from '../common/errors';
-import { encodeCursor } from './cursor';
+import { text } from '../common/i18n';
+import { encodeCursor, NOT_A_CURSOR } from './cursor';
 
 /** The largest page any list gives; the cost limit (src/graphql/limits.ts) is sized for it. */
 export const MAX_PAGE = 500;
@@ -23,7 +24,7 @@ export interface Connection<T> {
 
 /** Checks `first` (1 to `max`) for a list field. */
 export function pageSize(first: number, max = MAX_PAGE): number {
-  if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(`first must be between 1 and ${max}`, 'first');
+  if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(text(`每页条数（first）须在 1 至 ${max} 之间`, `first must be between 1 and ${max}`), 'first');
   return first;
 }
 
@@ -62,7 +63,7 @@ export function decodeKeyCursor(cursor: string, parts: number): string[] {
     key = null;
   }
   if (!Array.isArray(key) || key.length !== parts || !key.every((k) => typeof k === 'string' && k.length <= 100)) {
-    throw badInput('after is not a cursor this server gave', 'after');
+    throw badInput(NOT_A_CURSOR, 'after');
   }
   return key as string[];
 }

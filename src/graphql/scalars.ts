@@ -4,19 +4,24 @@
  */
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { GraphQLLocalDate } from 'graphql-scalars';
+import { DomainError } from '../common/errors';
+import { type Localized, text } from '../common/i18n';
 import { type Fen, formatMoney, parseMoney } from '../common/money';
+
+/** A value the scalar refuses; the error formatter gives its message in the request's language. */
+function refused(message: Localized): GraphQLError {
+  return new GraphQLError(message.en, { extensions: { code: 'BAD_USER_INPUT' }, originalError: new DomainError('BAD_USER_INPUT', message) });
+}
+
+const NOT_A_STRING = text('金额应为以元为单位、带两位小数的字符串，如 "350.00"，不能是数字', 'Money is a string of yuan with two decimals, e.g. "350.00", not a number');
 
 function parseMoneyInput(value: unknown): Fen {
   if (typeof value !== 'string') {
-    throw new GraphQLError('Money is a string of yuan with two decimals, e.g. "350.00", not a number', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw refused(NOT_A_STRING);
   }
   const fen = parseMoney(value);
   if (fen === null) {
-    throw new GraphQLError(`"${value}" is not an amount of money: give yuan with at most two decimals, e.g. "350.00"`, {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw refused(text(`“${value}”不是金额：请以元为单位填写，最多两位小数，如 "350.00"`, `"${value}" is not an amount of money: give yuan with at most two decimals, e.g. "350.00"`));
   }
   return fen;
 }
@@ -31,7 +36,7 @@ export const MoneyScalar = new GraphQLScalarType<Fen, string>({
   parseValue: parseMoneyInput,
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) {
-      throw new GraphQLError('Money is a string of yuan with two decimals, e.g. "350.00"', { extensions: { code: 'BAD_USER_INPUT' } });
+      throw refused(text('金额应为以元为单位、带两位小数的字符串，如 "350.00"', 'Money is a string of yuan with two decimals, e.g. "350.00"'));
     }
     return parseMoneyInput(ast.value);
   },

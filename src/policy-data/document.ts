@@ -437,7 +437,7 @@ function typeOf(input: unknown): string {
 }
 
 /** Chinese messages for zod's issues, worded for an officer editing a year document. */
-function chineseError(issue: z.core.$ZodRawIssue): string | undefined {
+export function chineseError(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type': {
       if (issue.input === undefined) return '缺少这一项（必填）';

@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { text } from '../common/i18n';
 import { formatPath } from './checks';
-import { clauseAt, type PolicyIssue, type PolicyValidation, validatePolicyDocument, YearDocument } from './document';
+import { chineseError, clauseAt, type PolicyIssue, type PolicyValidation, validatePolicyDocument, YearDocument } from './document';
 import { TenantSchema, type RegionData } from './format';
 import { type PolicyOrigin, type PolicyYear, type Region, Tenant, TenantCatalog } from './model';
 import type { YearBefore } from './year-over-year';
@@ -46,7 +47,7 @@ export function loadTenants(root: string): LoadResult {
     const tenant = loadTenant(root, folder, problems);
     if (!tenant) continue;
     tenants.push(tenant);
-    for (const policy of tenant.policies.values()) warnings.push(...policy.warnings.map((w) => `${policy.file}: ${w}`));
+    for (const policy of tenant.policies.values()) warnings.push(...policy.warnings.map((w) => `${policy.file}: ${w.en}`));
   }
   return { catalog: new TenantCatalog(tenants), warnings, problems };
 }
@@ -65,17 +66,20 @@ function loadTenant(root: string, folder: string, problems: TenantFileError[]): 
   try {
     tenantText = readFileSync(tenantFile, 'utf8');
   } catch (err) {
-    problems.push(new TenantFileError(name(tenantFile), folder, null, [fileIssue(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, '无法读取')]));
+    problems.push(new TenantFileError(name(tenantFile), folder, null, [fileIssue(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, `无法读取（${(err as NodeJS.ErrnoException).code ?? (err as Error).message}）`)]));
     return null;
   }
   const document = new YearDocument(tenantText);
   const raw = document.toJS();
   const parsed = raw === null ? null : TenantSchema.safeParse(raw);
   if (!parsed?.success || document.syntaxErrors.length > 0) {
-    const schemaIssues = (parsed?.success === false ? parsed.error.issues : []).map((issue) => {
+    // The same parse with Chinese messages, issue for issue.
+    const chinese = parsed?.success === false ? TenantSchema.safeParse(raw, { error: chineseError }) : null;
+    const zhIssues = chinese?.success === false ? chinese.error.issues : [];
+    const schemaIssues = (parsed?.success === false ? parsed.error.issues : []).map((issue, i) => {
       const path = issue.path as Array<string | number>;
       const position = document.positionOf(path);
-      return { ...fileIssue(issue.message, issue.message, formatPath(path)), line: position?.line ?? null, column: position?.column ?? null, clause: clauseAt(raw, path) ?? null };
+      return { ...fileIssue(issue.message, zhIssues[i]?.message ?? issue.message, formatPath(path)), line: position?.line ?? null, column: position?.column ?? null, clause: clauseAt(raw, path) ?? null };
     });
     problems.push(new TenantFileError(name(tenantFile), folder, null, [...document.syntaxErrors, ...schemaIssues]));
     return null;
@@ -146,7 +150,7 @@ export function policyYearOf(validation: PolicyValidation, origin: PolicyYearOri
     data: validation.data,
     raw: validation.raw,
     fiscalShares: validation.fiscalShares,
-    warnings: validation.warnings.map((w) => `${w.path}: ${w.message.en}${w.clause ? ` [clause: ${w.clause}]` : ''}`),
+    warnings: validation.warnings.map((w) => text(`${w.path}：${w.message.zh}${w.clause ? `〔条款：${w.clause}〕` : ''}`, `${w.path}: ${w.message.en}${w.clause ? ` [clause: ${w.clause}]` : ''}`)),
   };
 }
 

@@ -1,3 +1,4 @@
+import { type Localized, text } from '../common/i18n';
 import { policyNotConfigured } from '../common/errors';
 import type { FundingShare } from './funding';
 import type { RegionKind } from './vocabulary';
@@ -54,7 +55,7 @@ export interface PolicyYear {
   /** The fiscal subsidy split into exact fen by payer (empty where the notice gives no split). */
   fiscalShares: FundingShare[];
   /** What the cross-checks found that does not stop the server, e.g. a stated total that disagrees. */
-  warnings: string[];
+  warnings: Localized[];
 }
 
 export class Tenant {
@@ -74,7 +75,12 @@ export class Tenant {
   policyFor(coverageYear: number): PolicyYear {
     const policy = this.policies.get(coverageYear);
     if (!policy) {
-      throw policyNotConfigured(this.code, coverageYear, 'policyYear', `${this.name} has no notice configured for the year of cover ${coverageYear}`);
+      throw policyNotConfigured(
+        this.code,
+        coverageYear,
+        'policyYear',
+        text(`${this.name}尚未配置 ${coverageYear} 待遇享受年度的政策通知`, `${this.name} has no notice configured for the year of cover ${coverageYear}`),
+      );
     }
     return policy;
   }

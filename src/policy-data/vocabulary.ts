@@ -86,6 +86,13 @@ export function groupOf(category: AssistanceCategory): AssistanceCategory | null
 export const SUBSIDY_MODES = ['NET_COLLECTION', 'REIMBURSEMENT', 'FULL_SPONSORSHIP'] as const;
 export type SubsidyMode = (typeof SUBSIDY_MODES)[number];
 
+/** The notices' own words for how a subsidy is paid (CONTRACT.md). */
+export const SUBSIDY_MODE_NAMES: Readonly<Record<SubsidyMode, string>> = {
+  NET_COLLECTION: '差额征缴',
+  REIMBURSEMENT: '先缴后补',
+  FULL_SPONSORSHIP: '全额资助',
+};
+
 /**
  * Why someone may enrol outside the concentrated window. UNIVERSITY_STUDENT and LOST_CONTACT (失联人员,
  * 平利 三（五）) are this server's additions.
@@ -101,6 +108,17 @@ export const CIRCUMSTANCES = [
 ] as const;
 export type Circumstance = (typeof CIRCUMSTANCES)[number];
 
+/** What clerks call each circumstance, for messages in Chinese. */
+export const CIRCUMSTANCE_NAMES: Readonly<Record<Circumstance, string>> = {
+  VETERAN_DISCHARGED: '退役军人',
+  EMPLOYEE_INSURANCE_LAPSED: '职工医保中断人员',
+  RETURNING_GRADUATE: '应届毕业返乡大学生',
+  RELEASED_FROM_PRISON: '刑满释放人员',
+  NEWLY_CERTIFIED_ASSISTANCE: '新认定资助对象',
+  UNIVERSITY_STUDENT: '在校大学生',
+  LOST_CONTACT: '失联人员',
+};
+
 export const REFUND_REASONS = [
   'DUPLICATE_ENROLLMENT',
   'DUPLICATE_CROSS_PROVINCE',
@@ -114,6 +132,30 @@ export const REFUND_REASONS = [
   'IMPRISONMENT',
 ] as const;
 export type RefundReason = (typeof REFUND_REASONS)[number];
+
+/** What clerks call each refund reason, for messages in Chinese. */
+export const REFUND_REASON_NAMES: Readonly<Record<RefundReason, string>> = {
+  DUPLICATE_ENROLLMENT: '重复参保缴费',
+  DUPLICATE_CROSS_PROVINCE: '跨省重复缴费',
+  DEATH: '死亡',
+  MISSING: '失踪',
+  EMIGRATION: '出国（境）定居',
+  EMPLOYEE_INSURANCE: '参加职工医保',
+  OTHER_POOL: '在其他统筹地区参保',
+  WRONG_LOCATION: '异地错缴',
+  ENLISTMENT: '应征入伍',
+  IMPRISONMENT: '服刑',
+};
+
+/** The statuses of an enrolment (CONTRACT.md's EnrollmentStatus) as clerks say them, for messages in Chinese. */
+export const ENROLLMENT_STATUS_NAMES: Readonly<Record<string, string>> = {
+  NOT_ENROLLED: '未参保',
+  UNPAID: '已登记未缴费',
+  PAID: '已缴费',
+  REFUND_PENDING: '退费审核中',
+  REFUNDED: '已退费',
+  TERMINATED: '已终止',
+};
 
 /**
  * A refund reason that is a narrower kind of another: 跨省重复缴费 (甘州 七) is one kind of duplicate. Where a
@@ -143,3 +185,15 @@ export type FundingSource = keyof typeof FUNDING_SOURCES;
  */
 export const REGION_KINDS = ['TENANT', 'CITY_AREA', 'NEW_AREA', 'DISTRICT', 'SUB_DISTRICT', 'TOWNSHIP', 'UNIT', 'VILLAGE'] as const;
 export type RegionKind = (typeof REGION_KINDS)[number];
+
+/** The kinds of region as clerks say them, for messages in Chinese. */
+export const REGION_KIND_NAMES: Readonly<Record<RegionKind, string>> = {
+  TENANT: '统筹地区',
+  CITY_AREA: '城区',
+  NEW_AREA: '新区',
+  DISTRICT: '区县',
+  SUB_DISTRICT: '街道',
+  TOWNSHIP: '乡镇',
+  UNIT: '单位',
+  VILLAGE: '村（社区）',
+};

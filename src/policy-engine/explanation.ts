@@ -1,10 +1,12 @@
+import type { Localized } from '../common/i18n';
 import type { Fen } from '../common/money';
 
 /** One step of how the engine reached an answer: the rule, the notice's clause, and what it came to. */
 export interface ExplanationStep {
   rule: string;
   clause: string | null;
-  detail: string;
+  /** What the step came to, in both languages; the request's language picks one. */
+  detail: Localized;
   amount: Fen | null;
   /** Set when the step rests on a value the data marks as an inference: why it was read that way. */
   inferred?: string | null;
@@ -28,7 +30,7 @@ export interface UnknownValue {
   path: string;
   /** The fields of the answer that depend on it: coverage, subsidy, reimbursement, netCost, … */
   affects: string[];
-  message: string;
+  message: Localized;
   /** The clause that refers elsewhere, or else the clause of the rule that leaves the value out. */
   clause: string | null;
   /** The document the notice refers to for the value, where it names one. */

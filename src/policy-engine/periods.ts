@@ -10,6 +10,7 @@
  * counted this way as an inference.
  */
 import { addDays, addMonths, dayNumber, type LocalDate, yearOf } from '../common/dates';
+import { type Localized, text } from '../common/i18n';
 
 export interface Period {
   days?: number;
@@ -21,9 +22,9 @@ export function lastDayWithin(from: LocalDate, period: Period): LocalDate {
   return period.days !== undefined ? addDays(from, period.days) : addMonths(from, period.months ?? 0);
 }
 
-/** "3 months", "90 days". */
-export function describePeriod(period: Period): string {
-  return period.days !== undefined ? `${period.days} days` : `${period.months} months`;
+/** "3 months", "90 days"; 3 个月, 90 天. */
+export function describePeriod(period: Period): Localized {
+  return period.days !== undefined ? text(`${period.days} 天`, `${period.days} days`) : text(`${period.months} 个月`, `${period.months} months`);
 }
 
 /** Days from `date` to 12-31 of its year, the day itself not counted (2021-10-03: 89). */

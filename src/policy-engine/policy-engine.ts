@@ -11,6 +11,7 @@
  */
 import { compareDates, firstDayOfNextMonth, type LocalDate, maxDate, nextMonth, yearOf } from '../common/dates';
 import { DomainError, badInput, policyNotConfigured } from '../common/errors';
+import { type Language, type Localized, text } from '../common/i18n';
 import { type Fen, formatMoney } from '../common/money';
 import type { AssistanceRuleData } from '../policy-data/format';
 import type { PolicyYear, Tenant } from '../policy-data/model';
@@ -19,10 +20,13 @@ import { type Citation, type ExplanationStep, inferences, type UnknownValue } fr
 import { daysToYearEnd, describePeriod, lastDayWithin } from './periods';
 import { evaluateRefund, type RefundDecision, type RefundFacts } from './refund';
 import {
+  ASSISTANCE_CATEGORY_NAMES,
   type AssistanceCategory,
   CATEGORY_GROUPS,
   type Circumstance,
+  CIRCUMSTANCE_NAMES,
   groupOf,
+  SUBSIDY_MODE_NAMES,
   type SubsidyMode,
 } from '../policy-data/vocabulary';
 import { eligibility, type EligibilityFacts, type EligibilityResult, regionForUnitMember } from './rules';
@@ -75,7 +79,7 @@ export interface Contribution {
   fundingShares: FundingShare[];
   fundingStatus: FundingStatus;
   /** Why the shares do not add up to the subsidy, where they do not. */
-  fundingNote: string | null;
+  fundingNote: Localized | null;
   late: boolean;
   explanation: ExplanationStep[];
   /** The values of this answer the notice leaves unstated; empty when every value is known. */
@@ -134,7 +138,7 @@ interface UnstatedCandidate {
 interface Funding {
   shares: FundingShare[];
   status: FundingStatus;
-  note: string | null;
+  note: Localized | null;
 }
 
 const QUOTE_AMOUNT_FIELDS = ['subsidy', 'reimbursement', 'netCost', 'fundingShares'];
@@ -165,14 +169,14 @@ export class PolicyEngine {
     if (compareDates(start, coverage.end) > 0) {
       throw new DomainError(
         'ENROLLMENT_CLOSED',
-        `cover would start on ${start}, after the year of cover ${policy.coverageYear} ends on ${coverage.end}`,
+        text(`待遇将自 ${start} 起享受，晚于 ${policy.coverageYear} 年度待遇享受期的截止日 ${coverage.end}`, `cover would start on ${start}, after the year of cover ${policy.coverageYear} ends on ${coverage.end}`),
         { rule: 'coverage', clause: policy.data.coverage.end.clause },
       );
     }
     contribution.explanation.push({
       rule: 'coverage',
       clause: policy.data.coverage.end.clause,
-      detail: `cover from ${coverage.start} to ${coverage.end}`,
+      detail: text(`待遇享受期 ${coverage.start} 至 ${coverage.end}`, `cover from ${coverage.start} to ${coverage.end}`),
       amount: null,
       inferred: policy.data.coverage.end.inferred ?? null,
     });
@@ -217,19 +221,27 @@ export class PolicyEngine {
     const p = policy.data;
     const rule = p.assistance?.insuredElsewhere;
     if (!rule) {
-      throw policyNotConfigured(policy.tenantCode, policy.coverageYear, 'assistance.insuredElsewhere', `${who(policy)} does not say what assistance its people insured in another pool receive`);
+      throw policyNotConfigured(
+        policy.tenantCode,
+        policy.coverageYear,
+        'assistance.insuredElsewhere',
+        text(`${whoZh(policy)}未明确本地资助对象在其他统筹地区参保时享受何种资助`, `${who(policy)} does not say what assistance its people insured in another pool receive`),
+      );
     }
-    const steps: ExplanationStep[] = [{ rule: 'insured-elsewhere', clause: rule.clause, detail: 'insured in another pool: the home tenant\'s standard of assistance applies', amount: null, inferred: rule.inferred ?? null }];
+    const steps: ExplanationStep[] = [{ rule: 'insured-elsewhere', clause: rule.clause, detail: text('在其他统筹地区参保：按本地资助标准资助', 'insured in another pool: the home tenant\'s standard of assistance applies'), amount: null, inferred: rule.inferred ?? null }];
     const standard = contributionThere ?? p.individualContribution.amount;
     const { known, unstated } = this.candidates(policy, [...new Set(categories)], standard, steps);
     if (known.length === 0 && unstated.length === 0) return null;
     if (unstated.length > 0 && !known.some((c) => c.amount >= standard)) throw this.unstatedSubsidy(policy, unstated, null);
     const { best } = this.chooseCategory(tenant, policy, known, standard, null, steps);
     if (best.rule.full && (contributionThere === undefined || contributionThere === null)) {
-      throw badInput(`${best.category} is a full subsidy: give the contribution owed where the person is insured (contributionThere)`, 'contributionThere');
+      throw badInput(
+        text(`${categoryName(best.category)}为全额资助：请填写参保地应缴的个人缴费额（contributionThere）`, `${best.category} is a full subsidy: give the contribution owed where the person is insured (contributionThere)`),
+        'contributionThere',
+      );
     }
     const mode = rule.mode ?? best.mode;
-    steps.push({ rule: 'assistance', clause: best.rule.clause, detail: `${best.category}: ${formatMoney(best.amount)} at the home standard`, amount: best.amount });
+    steps.push({ rule: 'assistance', clause: best.rule.clause, detail: text(`${categoryName(best.category)}：按本地标准资助 ${yuan(best.amount)}`, `${best.category}: ${formatMoney(best.amount)} at the home standard`), amount: best.amount });
     return { category: best.category, amount: best.amount, mode, clause: rule.clause, inferred: rule.inferred ?? null, explanation: steps };
   }
 
@@ -267,8 +279,8 @@ export class PolicyEngine {
     const missing = String(err.details.missing);
     const clause = (err.details.clause as string | undefined) ?? null;
     const refersTo = (err.details.refersTo as string | undefined) ?? null;
-    contribution.explanation.push({ rule: 'coverage-unstated', clause, detail: err.message, amount: null, missing });
-    const unknown: UnknownValue = { path: missing, affects: ['coverage'], message: err.message, clause, refersTo };
+    contribution.explanation.push({ rule: 'coverage-unstated', clause, detail: err.localized, amount: null, missing });
+    const unknown: UnknownValue = { path: missing, affects: ['coverage'], message: err.localized, clause, refersTo };
     return {
       ...contribution,
       unknowns: [...contribution.unknowns, unknown],
@@ -279,18 +291,24 @@ export class PolicyEngine {
 
   private checkFacts(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts): void {
     if (facts.region && !tenant.regionsByCode.has(facts.region)) {
-      throw badInput(`region ${facts.region} is not a region of ${tenant.name} (${tenant.code})`, 'region');
+      throw badInput(text(`区划 ${facts.region} 不属于${tenant.name}（${tenant.code}）`, `region ${facts.region} is not a region of ${tenant.name} (${tenant.code})`), 'region');
     }
     if (facts.birthDate) {
       if (compareDates(facts.birthDate, facts.paymentDate) > 0) {
-        throw badInput(`birthDate ${facts.birthDate} is after paymentDate ${facts.paymentDate}`, 'birthDate');
+        throw badInput(text(`出生日期 ${facts.birthDate} 晚于缴费日期 ${facts.paymentDate}`, `birthDate ${facts.birthDate} is after paymentDate ${facts.paymentDate}`), 'birthDate');
       }
       if (compareDates(facts.birthDate, policy.data.coverage.end.date) > 0) {
-        throw badInput(`birthDate ${facts.birthDate} is after the year of cover ${policy.coverageYear} ends`, 'birthDate');
+        throw badInput(text(`出生日期 ${facts.birthDate} 晚于 ${policy.coverageYear} 年度待遇享受期的截止日`, `birthDate ${facts.birthDate} is after the year of cover ${policy.coverageYear} ends`), 'birthDate');
       }
     }
     if (facts.wrongLocationPaidOn && compareDates(facts.wrongLocationPaidOn, facts.paymentDate) > 0) {
-      throw badInput(`wrongLocationPaidOn ${facts.wrongLocationPaidOn} is after paymentDate ${facts.paymentDate}: the first payment comes first`, 'wrongLocationPaidOn');
+      throw badInput(
+        text(
+          `异地错缴日期 ${facts.wrongLocationPaidOn} 晚于本次缴费日期 ${facts.paymentDate}：首次缴费应在前`,
+          `wrongLocationPaidOn ${facts.wrongLocationPaidOn} is after paymentDate ${facts.paymentDate}: the first payment comes first`,
+        ),
+        'wrongLocationPaidOn',
+      );
     }
   }
 
@@ -303,21 +321,24 @@ export class PolicyEngine {
     steps.push({
       rule: 'individual-contribution',
       clause: p.individualContribution.clause,
-      detail: `the individual standard for ${policy.coverageYear} is ${formatMoney(standard)}`,
+      detail: text(`${policy.coverageYear} 年度个人缴费标准为 ${yuan(standard)}`, `the individual standard for ${policy.coverageYear} is ${formatMoney(standard)}`),
       amount: standard,
       inferred: p.individualContribution.inferred ?? null,
     });
     const date = this.effectiveDate(policy, facts, steps);
     const judged: QuoteFacts = { ...facts, paymentDate: date };
     /** Why the newborn rule did not take this person, added to a refusal that follows. */
-    const notes: string[] = [];
+    const notes: Localized[] = [];
 
     if (compareDates(facts.paymentDate, p.coverage.end.date) > 0) {
       const across = this.newbornAcrossYearEnd(policy, facts, steps);
       if (across) return across;
       throw new DomainError(
         'ENROLLMENT_CLOSED',
-        `the year of cover ${policy.coverageYear} ended on ${p.coverage.end.date}; ${facts.paymentDate} is too late to enrol for it`,
+        text(
+          `${policy.coverageYear} 年度待遇享受期已于 ${p.coverage.end.date} 结束，${facts.paymentDate} 已不能参加该年度医保`,
+          `the year of cover ${policy.coverageYear} ended on ${p.coverage.end.date}; ${facts.paymentDate} is too late to enrol for it`,
+        ),
         { rule: 'coverage', clause: p.coverage.end.clause },
       );
     }
@@ -328,8 +349,14 @@ export class PolicyEngine {
       throw new DomainError(
         'ENROLLMENT_CLOSED',
         window.start
-          ? `collection for ${policy.coverageYear} opens on ${opens.date} (${opens.clause}); ${date} is before it`
-          : `collection for ${policy.coverageYear} opens no earlier than ${opens.date}, a bound inferred from ${opens.clause}; ${date} is before it`,
+          ? text(
+              `${policy.coverageYear} 年度集中缴费期自 ${opens.date} 开始（${opens.clause}），${date} 尚未开始`,
+              `collection for ${policy.coverageYear} opens on ${opens.date} (${opens.clause}); ${date} is before it`,
+            )
+          : text(
+              `${policy.coverageYear} 年度集中缴费最早自 ${opens.date} 开始（据 ${opens.clause} 推定），${date} 尚未开始`,
+              `collection for ${policy.coverageYear} opens no earlier than ${opens.date}, a bound inferred from ${opens.clause}; ${date} is before it`,
+            ),
         { rule: 'collection-window', clause: opens.clause, ...(opensInferred ? { inferred: opensInferred } : {}) },
       );
     }
@@ -340,14 +367,17 @@ export class PolicyEngine {
       steps.push({
         rule: 'collection-window',
         clause: window.end.clause,
-        detail: `paid on ${date}, within the collection window ${window.start ? 'from' : 'counted from'} ${opens.date} to ${window.end.date}`,
+        detail: text(
+          `${date} 缴费，在集中缴费期内（${opens.date} 至 ${window.end.date}${window.start ? '' : '，起始日系推定'}）`,
+          `paid on ${date}, within the collection window ${window.start ? 'from' : 'counted from'} ${opens.date} to ${window.end.date}`,
+        ),
         amount: null,
         inferred: opensInferred,
       });
       const student = p.students?.coverStart;
       if (student && facts.circumstances?.includes('UNIVERSITY_STUDENT')) {
         const start = student.beforeYearStart === 'FROM_EVENT' ? date : maxDate(date, coverageStart);
-        steps.push({ rule: 'student-cover', clause: student.clause, detail: `a university student is covered from the day of payment, ${date}: from ${start}`, amount: null, inferred: student.inferred ?? null });
+        steps.push({ rule: 'student-cover', clause: student.clause, detail: text(`在校大学生自缴费之日（${date}）起享受待遇：自 ${start} 起`, `a university student is covered from the day of payment, ${date}: from ${start}`), amount: null, inferred: student.inferred ?? null });
         return { late: false, standard, coverStart: () => start, assistanceLost: null };
       }
       const newborn = this.newbornInWindow(policy, judged, steps);
@@ -362,7 +392,10 @@ export class PolicyEngine {
       const admission = unstated(
         policy,
         'students.paymentDeadline',
-        `${who(policy)} covers students from payment (${student.clause}) but states no deadline for their payment; ${window.end.date} closes the window of the general rule (${window.end.clause}), and ${date} is after it`,
+        text(
+          `${whoZh(policy)}规定在校大学生自缴费之日起享受待遇（${student.clause}），但未写明其缴费截止时间；一般人员的集中缴费期于 ${window.end.date} 截止（${window.end.clause}），${date} 已过`,
+          `${who(policy)} covers students from payment (${student.clause}) but states no deadline for their payment; ${window.end.date} closes the window of the general rule (${window.end.clause}), and ${date} is after it`,
+        ),
         { clause: student.clause },
       );
       return { late: true, standard: p.lateEnrollment?.contribution?.amount ?? standard, coverStart: () => { throw admission; }, assistanceLost: this.lateAssistanceLoss(policy), admission };
@@ -376,12 +409,20 @@ export class PolicyEngine {
     if (!first) return facts.paymentDate;
     const rule = policy.data.refunds?.wrongLocation;
     if (!rule) {
-      throw policyNotConfigured(policy.tenantCode, policy.coverageYear, 'refunds.wrongLocation', `${who(policy)} does not say how a payment made in the wrong place and paid again here counts`);
+      throw policyNotConfigured(
+        policy.tenantCode,
+        policy.coverageYear,
+        'refunds.wrongLocation',
+        text(`${whoZh(policy)}未明确异地错缴后在本地重新缴费的如何认定`, `${who(policy)} does not say how a payment made in the wrong place and paid again here counts`),
+      );
     }
     steps.push({
       rule: 'wrong-location',
       clause: rule.clause,
-      detail: `first paid on ${first} in the wrong place and refunded there; paid again here on ${facts.paymentDate}: the window, cover and assistance are judged as of ${first}`,
+      detail: text(
+        `${first} 在异地错缴并已在当地退费，${facts.paymentDate} 在本地重新缴费：缴费期、待遇享受期和资助均按 ${first} 认定`,
+        `first paid on ${first} in the wrong place and refunded there; paid again here on ${facts.paymentDate}: the window, cover and assistance are judged as of ${first}`,
+      ),
       amount: null,
       inferred: rule.inferred ?? null,
     });
@@ -400,13 +441,13 @@ export class PolicyEngine {
     const period = rule.window ?? rule.registrationWindow!;
     const last = lastDayWithin(bornOn, period);
     if (compareDates(facts.paymentDate, last) > 0) return null;
-    steps.push({ rule: 'newborn', clause: period.clause, detail: `born ${bornOn}, paid within ${describePeriod(period)} of birth (by ${last})`, amount: null, inferred: period.inferred ?? null });
-    steps.push({ rule: 'newborn-cover-start', clause: rule.coverStart.clause, detail: `a newborn is covered from birth, ${bornOn}`, amount: null, inferred: rule.coverStart.inferred ?? null });
+    steps.push({ rule: 'newborn', clause: period.clause, detail: paidWithin(bornOn, describePeriod(period), last), amount: null, inferred: period.inferred ?? null });
+    steps.push({ rule: 'newborn-cover-start', clause: rule.coverStart.clause, detail: coveredFromBirth(bornOn), amount: null, inferred: rule.coverStart.inferred ?? null });
     return { late: false, standard: policy.data.individualContribution.amount, coverStart: () => bornOn, assistanceLost: null };
   }
 
   /** After the window: a newborn's own rule, where the notice has one for this baby; else null. */
-  private newbornRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[], notes: string[]): Route | null {
+  private newbornRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[], notes: Localized[]): Route | null {
     const p = policy.data;
     const rule = p.newborn;
     const bornOn = facts.birthDate;
@@ -414,7 +455,12 @@ export class PolicyEngine {
     const relation = birthRelation(policy, bornOn);
     if (!relation) return null;
     if (!rule.window && !rule.registrationWindow) {
-      throw unstated(policy, 'newborn.window', `${who(policy)} does not state how long after birth a newborn may enrol${rule.refersTo ? ` (it refers to ${rule.refersTo})` : ''}`, { refersTo: rule.refersTo });
+      throw unstated(
+        policy,
+        'newborn.window',
+        text(`${whoZh(policy)}未写明新生儿出生后多长时间内可以参保${refersToZh(rule.refersTo)}`, `${who(policy)} does not state how long after birth a newborn may enrol${refersToEn(rule.refersTo)}`),
+        { refersTo: rule.refersTo },
+      );
     }
     if (relation === 'YEAR_BEFORE') {
       if (rule.nextYear) return this.nextYearNewbornRoute(policy, facts, steps, notes);
@@ -426,7 +472,7 @@ export class PolicyEngine {
     const allowance = describePeriod(period);
     const last = lastDayWithin(bornOn, period);
     if (compareDates(facts.paymentDate, last) <= 0) {
-      steps.push({ rule: 'newborn', clause: period.clause, detail: `born ${bornOn}, paid within ${allowance} of birth (by ${last})`, amount: null, inferred: period.inferred ?? null });
+      steps.push({ rule: 'newborn', clause: period.clause, detail: paidWithin(bornOn, allowance, last), amount: null, inferred: period.inferred ?? null });
       const coverStart = rule.coverStart;
       return {
         late: true,
@@ -434,34 +480,53 @@ export class PolicyEngine {
         assistanceLost: lost,
         coverStart: () => {
           if (!coverStart) {
-            throw unstated(policy, 'newborn.coverStart', `${who(policy)} does not state when a newborn's cover starts${rule.refersTo ? ` (it refers to ${rule.refersTo})` : ''}`, { clause: period.clause, refersTo: rule.refersTo });
+            throw unstated(
+              policy,
+              'newborn.coverStart',
+              text(`${whoZh(policy)}未写明新生儿何时开始享受待遇${refersToZh(rule.refersTo)}`, `${who(policy)} does not state when a newborn's cover starts${refersToEn(rule.refersTo)}`),
+              { clause: period.clause, refersTo: rule.refersTo },
+            );
           }
           const start = coverStart.beforeYearStart === 'FROM_EVENT' ? bornOn : maxDate(bornOn, p.coverage.start.date);
-          steps.push({ rule: 'newborn-cover-start', clause: coverStart.clause, detail: `a newborn is covered from ${start}`, amount: null, inferred: coverStart.inferred ?? null });
+          steps.push({ rule: 'newborn-cover-start', clause: coverStart.clause, detail: text(`新生儿自 ${start} 起享受待遇`, `a newborn is covered from ${start}`), amount: null, inferred: coverStart.inferred ?? null });
           return start;
         },
       };
     }
     if (rule.afterWindow && relation === 'IN_YEAR') {
       const start = maxDate(firstDayOfNextMonth(facts.paymentDate), p.coverage.start.date);
-      steps.push({ rule: 'newborn', clause: rule.afterWindow.clause, detail: `born ${bornOn}, paid after ${allowance} (${last}): covered from the month after payment`, amount: null, inferred: period.inferred ?? null });
+      steps.push({
+        rule: 'newborn',
+        clause: rule.afterWindow.clause,
+        detail: text(`${bornOn} 出生，超过出生后 ${allowance.zh}（${last}）才缴费：自缴费次月起享受待遇`, `born ${bornOn}, paid after ${allowance.en} (${last}): covered from the month after payment`),
+        amount: null,
+        inferred: period.inferred ?? null,
+      });
       return { late: true, standard, coverStart: () => start, assistanceLost: lost };
     }
     if (!rule.window && rule.registrationWindow) {
       const admission = unstated(
         policy,
         'newborn.paymentDeadline',
-        `${who(policy)} has a newborn registered within ${allowance} of birth (by ${last}; ${period.clause}) and paying after registration, but states no deadline for the payment; ${facts.paymentDate} is after those ${allowance}`,
+        text(
+          `${whoZh(policy)}规定新生儿在出生后 ${allowance.zh}内（截至 ${last}；${period.clause}）办理参保登记、登记后缴费，但未写明缴费截止时间；${facts.paymentDate} 已超过这 ${allowance.zh}`,
+          `${who(policy)} has a newborn registered within ${allowance.en} of birth (by ${last}; ${period.clause}) and paying after registration, but states no deadline for the payment; ${facts.paymentDate} is after those ${allowance.en}`,
+        ),
         { clause: period.clause },
       );
       return { late: true, standard, coverStart: () => { throw admission; }, assistanceLost: lost, admission };
     }
-    notes.push(`a newborn pays within ${allowance} of birth (${period.clause}); for one born ${bornOn} that ended on ${last}`);
+    notes.push(
+      text(
+        `新生儿应在出生后 ${allowance.zh}内缴费（${period.clause}），${bornOn} 出生的已于 ${last} 到期`,
+        `a newborn pays within ${allowance.en} of birth (${period.clause}); for one born ${bornOn} that ended on ${last}`,
+      ),
+    );
     return null;
   }
 
   /** 平利 四（二）2（2）: a baby born fewer than 90 days before 12-31 may buy the next year within its 90 days. */
-  private nextYearNewbornRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[], notes: string[]): Route | null {
+  private nextYearNewbornRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[], notes: Localized[]): Route | null {
     const p = policy.data;
     const rule = p.newborn!;
     const next = rule.nextYear!;
@@ -470,7 +535,11 @@ export class PolicyEngine {
     const toYearEnd = daysToYearEnd(bornOn);
     const birthYear = yearOf(bornOn);
     if (next.bornWithinDaysOfYearEnd !== undefined && toYearEnd >= next.bornWithinDaysOfYearEnd) {
-      const why = `born ${bornOn}, ${toYearEnd} days before ${birthYear}-12-31; the next-year rule (${next.clause.split(' ')[0]}) needs fewer than ${next.bornWithinDaysOfYearEnd}`;
+      const section = next.clause.split(' ')[0];
+      const why = text(
+        `${bornOn} 出生，距 ${birthYear}-12-31 尚有 ${toYearEnd} 天；参加出生次年医保的规定（${section}）要求不足 ${next.bornWithinDaysOfYearEnd} 天`,
+        `born ${bornOn}, ${toYearEnd} days before ${birthYear}-12-31; the next-year rule (${section}) needs fewer than ${next.bornWithinDaysOfYearEnd}`,
+      );
       steps.push({ rule: 'newborn', clause: next.clause, detail: why, amount: null, inferred: next.inferred ?? null });
       notes.push(why);
       return null;
@@ -482,14 +551,20 @@ export class PolicyEngine {
     if (compareDates(facts.paymentDate, last) > 0) {
       throw new DomainError(
         'ENROLLMENT_CLOSED',
-        `a newborn enrols for the year after birth within ${allowance} of birth (by ${last}); ${facts.paymentDate} is too late (${next.clause})`,
+        text(
+          `新生儿应在出生后 ${allowance.zh}内（截至 ${last}）参加出生次年的医保，${facts.paymentDate} 已逾期（${next.clause}）`,
+          `a newborn enrols for the year after birth within ${allowance.en} of birth (by ${last}); ${facts.paymentDate} is too late (${next.clause})`,
+        ),
         { rule: 'newborn', clause: next.clause, ...(inferred ? { inferred } : {}) },
       );
     }
     steps.push({
       rule: 'newborn',
       clause: next.clause,
-      detail: `born ${bornOn}, ${toYearEnd} days before ${birthYear}-12-31, paid within ${allowance} (by ${last}) for the year after birth: the whole year is covered`,
+      detail: text(
+        `${bornOn} 出生，距 ${birthYear}-12-31 尚有 ${toYearEnd} 天，在 ${allowance.zh}内（截至 ${last}）缴纳出生次年的医保费：享受全年待遇`,
+        `born ${bornOn}, ${toYearEnd} days before ${birthYear}-12-31, paid within ${allowance.en} (by ${last}) for the year after birth: the whole year is covered`,
+      ),
       amount: null,
       inferred,
     });
@@ -514,14 +589,20 @@ export class PolicyEngine {
     if (compareDates(facts.paymentDate, last) > 0) {
       throw new DomainError(
         'ENROLLMENT_CLOSED',
-        `a baby born ${bornOn}, ${toYearEnd} days before ${policy.coverageYear}-12-31, could buy the year of birth within ${allowance} of birth (by ${last}); ${facts.paymentDate} is too late (${rule.nextYear?.clause ?? across.clause})`,
+        text(
+          `${bornOn} 出生的新生儿（距 ${policy.coverageYear}-12-31 尚有 ${toYearEnd} 天）可在出生后 ${allowance.zh}内（截至 ${last}）缴纳出生当年的医保费，${facts.paymentDate} 已逾期（${rule.nextYear?.clause ?? across.clause}）`,
+          `a baby born ${bornOn}, ${toYearEnd} days before ${policy.coverageYear}-12-31, could buy the year of birth within ${allowance.en} of birth (by ${last}); ${facts.paymentDate} is too late (${rule.nextYear?.clause ?? across.clause})`,
+        ),
         { rule: 'newborn', clause: rule.nextYear?.clause ?? across.clause, ...(inferred ? { inferred } : {}) },
       );
     }
     steps.push({
       rule: 'newborn',
       clause: across.clause,
-      detail: `born ${bornOn}, ${toYearEnd} days before ${policy.coverageYear}-12-31, paid within ${allowance} (by ${last}) for the year of birth, after it ended`,
+      detail: text(
+        `${bornOn} 出生，距 ${policy.coverageYear}-12-31 尚有 ${toYearEnd} 天，在出生当年结束后、${allowance.zh}内（截至 ${last}）缴纳出生当年的医保费`,
+        `born ${bornOn}, ${toYearEnd} days before ${policy.coverageYear}-12-31, paid within ${allowance.en} (by ${last}) for the year of birth, after it ended`,
+      ),
       amount: null,
       inferred,
     });
@@ -531,8 +612,10 @@ export class PolicyEngine {
       standard: p.individualContribution.amount,
       assistanceLost: this.lateAssistanceLoss(policy),
       coverStart: () => {
-        if (!coverStart) throw unstated(policy, 'newborn.coverStart', `${who(policy)} does not state when a newborn's cover starts`, { clause: across.clause });
-        steps.push({ rule: 'newborn-cover-start', clause: coverStart.clause, detail: `a newborn is covered from birth, ${bornOn}`, amount: null, inferred: coverStart.inferred ?? null });
+        if (!coverStart) {
+          throw unstated(policy, 'newborn.coverStart', text(`${whoZh(policy)}未写明新生儿何时开始享受待遇`, `${who(policy)} does not state when a newborn's cover starts`), { clause: across.clause });
+        }
+        steps.push({ rule: 'newborn-cover-start', clause: coverStart.clause, detail: coveredFromBirth(bornOn), amount: null, inferred: coverStart.inferred ?? null });
         return maxDate(bornOn, p.coverage.start.date);
       },
     };
@@ -550,14 +633,20 @@ export class PolicyEngine {
     return rules.find((r) => r.category === category) ?? (group ? rules.find((r) => r.category === group) : undefined);
   }
 
-  private lateRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[], notes: string[]): Route {
+  private lateRoute(policy: PolicyYear, facts: QuoteFacts, steps: ExplanationStep[], notes: Localized[]): Route {
     const p = policy.data;
     const { tenantCode: tenant, coverageYear } = policy;
     const late = p.lateEnrollment;
     const end = p.collectionWindow.end;
     const notice = who(policy);
+    const noticeZh = whoZh(policy);
     if (!late) {
-      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment', `${notice} does not say whether anyone may enrol after the collection window ended on ${end.date}`);
+      throw policyNotConfigured(
+        tenant,
+        coverageYear,
+        'lateEnrollment',
+        text(`${noticeZh}未明确集中缴费期（${end.date} 截止）结束后能否参保缴费`, `${notice} does not say whether anyone may enrol after the collection window ended on ${end.date}`),
+      );
     }
     const circumstances = facts.circumstances ?? [];
     const categories = facts.categories ?? [];
@@ -571,15 +660,27 @@ export class PolicyEngine {
     if (!allowedBy) {
       const referred = late.referredElsewhere.find((r) => r.circumstances.some((c) => circumstances.includes(c)));
       if (referred) {
-        throw unstated(policy, 'lateEnrollment.circumstances', `${notice} refers ${referred.circumstances.join(', ')} to ${referred.refersTo} (${referred.clause}), which states the rule; it is not configured`, { clause: referred.clause, refersTo: referred.refersTo });
+        throw unstated(
+          policy,
+          'lateEnrollment.circumstances',
+          text(
+            `${noticeZh}规定${circumstanceNames(referred.circumstances)}按${referred.refersTo}执行（${referred.clause}），该文件的规定尚未配置`,
+            `${notice} refers ${referred.circumstances.join(', ')} to ${referred.refersTo} (${referred.clause}), which states the rule; it is not configured`,
+          ),
+          { clause: referred.clause, refersTo: referred.refersTo },
+        );
       }
       const mentioned = late.unstated.find((r) => r.circumstances.some((c) => circumstances.includes(c)));
       if (mentioned) {
         throw unstated(
           policy,
           'lateEnrollment.circumstances',
-          `${notice} mentions ${mentioned.circumstances.join(', ')} (${mentioned.clause}) but does not say whether or how they enrol after the window ended on ${end.date}${mentioned.note ? `: ${mentioned.note}` : ''}`,
-          { clause: mentioned.clause },
+          text(
+            // The data's note is the data author's English: the Chinese leaves it out; extensions.note keeps it.
+            `${noticeZh}提到${circumstanceNames(mentioned.circumstances)}（${mentioned.clause}），但未明确其在集中缴费期（${end.date} 截止）后能否参保、如何参保`,
+            `${notice} mentions ${mentioned.circumstances.join(', ')} (${mentioned.clause}) but does not say whether or how they enrol after the window ended on ${end.date}${mentioned.note ? `: ${mentioned.note}` : ''}`,
+          ),
+          { clause: mentioned.clause, note: mentioned.note },
         );
       }
       const open = late.openList;
@@ -590,7 +691,10 @@ export class PolicyEngine {
           throw unstated(
             policy,
             `lateEnrollment.categories.${category}`,
-            `${notice}'s list of who may enrol after ${end.date} ends in 等 (${open.clause}) and does not name ${category}, whom this notice assists: it neither allows nor refuses them`,
+            text(
+              `${noticeZh}所列 ${end.date} 后可参保的人员以“等”字结尾（${open.clause}），未列明本通知资助的${categoryName(category)}：既未准许，也未排除`,
+              `${notice}'s list of who may enrol after ${end.date} ends in 等 (${open.clause}) and does not name ${category}, whom this notice assists: it neither allows nor refuses them`,
+            ),
             { clause: open.clause, inferred: open.inferred },
           );
         }
@@ -599,7 +703,10 @@ export class PolicyEngine {
           throw unstated(
             policy,
             `lateEnrollment.circumstances.${circumstance}`,
-            `${notice}'s list of who may enrol after ${end.date} ends in 等 (${open.clause}) and does not name ${circumstance}: it neither allows nor refuses them`,
+            text(
+              `${noticeZh}所列 ${end.date} 后可参保的人员以“等”字结尾（${open.clause}），未列明${CIRCUMSTANCE_NAMES[circumstance]}：既未准许，也未排除`,
+              `${notice}'s list of who may enrol after ${end.date} ends in 等 (${open.clause}) and does not name ${circumstance}: it neither allows nor refuses them`,
+            ),
             { clause: open.clause, inferred: open.inferred },
           );
         }
@@ -607,16 +714,19 @@ export class PolicyEngine {
       if (late.general) {
         throw new DomainError(
           'ENROLLMENT_CLOSED',
-          `the collection window for ${coverageYear} ended on ${end.date} (${late.general.clause}); ${facts.paymentDate} is outside it and no rule lets this person enrol late${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`,
+          text(
+            `${coverageYear} 年度集中缴费期已于 ${end.date} 结束（${late.general.clause}），${facts.paymentDate} 不在缴费期内，且没有准许此人逾期参保的规定${notes.length > 0 ? `；${notes.map((n) => n.zh).join('；')}` : ''}`,
+            `the collection window for ${coverageYear} ended on ${end.date} (${late.general.clause}); ${facts.paymentDate} is outside it and no rule lets this person enrol late${notes.length > 0 ? `; ${notes.map((n) => n.en).join('; ')}` : ''}`,
+          ),
           { rule: 'late-enrolment', clause: late.general.clause, ...(late.general.inferred ? { inferred: late.general.inferred } : {}) },
         );
       }
-      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment.general', `${notice} does not say whether others may enrol after ${end.date}`);
+      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment.general', text(`${noticeZh}未明确其他人员在 ${end.date} 后能否参保`, `${notice} does not say whether others may enrol after ${end.date}`));
     }
     steps.push({
       rule: 'late-enrolment',
       clause: allowedBy.clause,
-      detail: `paid on ${facts.paymentDate}, after the window ended on ${end.date}; enrolment is still allowed`,
+      detail: text(`${facts.paymentDate} 缴费，已过集中缴费期（${end.date} 截止）；仍可参保`, `paid on ${facts.paymentDate}, after the window ended on ${end.date}; enrolment is still allowed`),
       amount: null,
       inferred: allowedBy.inferred ?? null,
     });
@@ -624,14 +734,30 @@ export class PolicyEngine {
     const standard = late.contribution?.amount ?? p.individualContribution.amount;
     steps.push(
       late.contribution
-        ? { rule: 'late-contribution', clause: late.contribution.clause, detail: `outside the window the contribution is ${formatMoney(standard)}`, amount: standard, inferred: late.contribution.inferred ?? null }
-        : { rule: 'late-contribution', clause: p.individualContribution.clause, detail: 'no separate price for late enrolment is stated; the standard applies', amount: standard },
+        ? {
+            rule: 'late-contribution',
+            clause: late.contribution.clause,
+            detail: text(`集中缴费期外的缴费标准为 ${yuan(standard)}`, `outside the window the contribution is ${formatMoney(standard)}`),
+            amount: standard,
+            inferred: late.contribution.inferred ?? null,
+          }
+        : {
+            rule: 'late-contribution',
+            clause: p.individualContribution.clause,
+            detail: text('通知未另定逾期参保的缴费标准，按个人缴费标准缴纳', 'no separate price for late enrolment is stated; the standard applies'),
+            amount: standard,
+          },
     );
     if (categories.length > 0 && !late.assistance) {
-      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment.assistance', `${notice} does not say whether assistance still applies to a late enrolment`);
+      throw policyNotConfigured(
+        tenant,
+        coverageYear,
+        'lateEnrollment.assistance',
+        text(`${noticeZh}未明确逾期参保能否享受参保资助`, `${notice} does not say whether assistance still applies to a late enrolment`),
+      );
     }
     if (late.assistance?.rule === 'KEPT' && categories.length > 0) {
-      steps.push({ rule: 'assistance-kept', clause: late.assistance.clause, detail: 'outside the window the assistance still applies', amount: null, inferred: late.assistance.inferred ?? null });
+      steps.push({ rule: 'assistance-kept', clause: late.assistance.clause, detail: text('集中缴费期外参保仍享受资助', 'outside the window the assistance still applies'), amount: null, inferred: late.assistance.inferred ?? null });
     }
     const coverStart = late.coverStart;
     const unstatedMatters = p.notice.unstatedMatters;
@@ -644,12 +770,15 @@ export class PolicyEngine {
           throw unstated(
             policy,
             'lateEnrollment.coverStart',
-            `${notice} does not state when cover starts for a payment after the window (${allowedBy.clause})${unstatedMatters ? `; it sends what it leaves unstated to ${unstatedMatters.refersTo}` : ''}`,
+            text(
+              `${noticeZh}未写明集中缴费期后缴费的待遇起始时间（${allowedBy.clause}）${unstatedMatters ? `；通知规定未尽事宜按${unstatedMatters.refersTo}执行` : ''}`,
+              `${notice} does not state when cover starts for a payment after the window (${allowedBy.clause})${unstatedMatters ? `; it sends what it leaves unstated to ${unstatedMatters.refersTo}` : ''}`,
+            ),
             { clause: unstatedMatters?.clause ?? allowedBy.clause, refersTo: unstatedMatters?.refersTo },
           );
         }
         const start = coverStart.rule === 'PAYMENT_DATE' ? facts.paymentDate : firstDayOfNextMonth(facts.paymentDate);
-        steps.push({ rule: 'late-cover-start', clause: coverStart.clause, detail: `a late payer is covered from ${start}`, amount: null, inferred: coverStart.inferred ?? null });
+        steps.push({ rule: 'late-cover-start', clause: coverStart.clause, detail: text(`逾期缴费人员自 ${start} 起享受待遇`, `a late payer is covered from ${start}`), amount: null, inferred: coverStart.inferred ?? null });
         return maxDate(start, p.coverage.start.date);
       },
     };
@@ -692,7 +821,7 @@ export class PolicyEngine {
       steps.push({
         rule: 'assistance-lost',
         clause: route.assistanceLost.clause,
-        detail: `outside the collection window no assistance applies (${categories.join(', ')})`,
+        detail: text(`集中缴费期外参保不享受资助（${categoryNames(categories)}）`, `outside the collection window no assistance applies (${categories.join(', ')})`),
         amount: 0,
         inferred: route.assistanceLost.inferred,
       });
@@ -707,7 +836,10 @@ export class PolicyEngine {
       steps.push({
         rule: 'assistance-unstated',
         clause: u.rule.clause,
-        detail: `${u.category}: the notice does not state its subsidy${u.rule.refersTo ? ` (it refers to ${u.rule.refersTo})` : ''}; no subsidy can exceed the standard ${formatMoney(standard)}, which ${decisive[0].category} already gives`,
+        detail: text(
+          `${categoryName(u.category)}：通知未写明其资助标准${refersToZh(u.rule.refersTo)}；资助额不超过个人缴费标准 ${yuan(standard)}，${categoryName(decisive[0].category)}已按此足额资助`,
+          `${u.category}: the notice does not state its subsidy${refersToEn(u.rule.refersTo)}; no subsidy can exceed the standard ${formatMoney(standard)}, which ${decisive[0].category} already gives`,
+        ),
         amount: null,
         missing: u.missing[0],
       });
@@ -718,7 +850,7 @@ export class PolicyEngine {
     steps.push({
       rule: 'assistance',
       clause: best.rule.clause,
-      detail: `${best.category}: ${best.rule.full ? 'full' : 'fixed'} subsidy of ${formatMoney(subsidy)}`,
+      detail: text(`${categoryName(best.category)}：${best.rule.full ? '全额' : '定额'}资助 ${yuan(subsidy)}`, `${best.category}: ${best.rule.full ? 'full' : 'fixed'} subsidy of ${formatMoney(subsidy)}`),
       amount: subsidy,
       inferred: best.rule.inferred ?? null,
     });
@@ -734,14 +866,20 @@ export class PolicyEngine {
       steps.push({
         rule: 'subsidy-mode',
         clause: best.rule.modeClause ?? best.rule.clause,
-        detail: `先缴后补: pay ${formatMoney(standard)} now, ${formatMoney(subsidy)} is paid back${timing ? ` in ${reimbursementMonth} (${timing.clause})` : ''}`,
+        detail: text(
+          `先缴后补：先缴纳 ${yuan(standard)}，资助 ${yuan(subsidy)}${timing ? `于 ${reimbursementMonth} 返还（${timing.clause}）` : '事后返还'}`,
+          `先缴后补: pay ${formatMoney(standard)} now, ${formatMoney(subsidy)} is paid back${timing ? ` in ${reimbursementMonth} (${timing.clause})` : ''}`,
+        ),
         amount: reimbursement,
       });
     } else {
       steps.push({
         rule: 'subsidy-mode',
         clause: best.rule.modeClause ?? best.rule.clause,
-        detail: best.mode === 'FULL_SPONSORSHIP' ? 'paid in full by the funding body; the person pays nothing' : `差额征缴: the person pays ${formatMoney(amountDue)}`,
+        detail:
+          best.mode === 'FULL_SPONSORSHIP'
+            ? text('全额资助：由资助资金全额代缴，个人不缴费', 'paid in full by the funding body; the person pays nothing')
+            : text(`差额征缴：个人缴纳 ${yuan(amountDue)}`, `差额征缴: the person pays ${formatMoney(amountDue)}`),
         amount: amountDue,
       });
     }
@@ -785,7 +923,7 @@ export class PolicyEngine {
     const unknowns: UnknownValue[] = unstatedCandidates.map((u) => ({
       path: u.missing[0],
       affects,
-      message: `${who(policy)} does not state the subsidy for ${u.category}${u.rule.refersTo ? ` (it refers to ${u.rule.refersTo})` : ''}`,
+      message: text(`${whoZh(policy)}未写明${categoryName(u.category)}的资助标准${refersToZh(u.rule.refersTo)}`, `${who(policy)} does not state the subsidy for ${u.category}${refersToEn(u.rule.refersTo)}`),
       clause: u.rule.clause,
       refersTo: u.rule.refersTo ?? null,
     }));
@@ -794,7 +932,7 @@ export class PolicyEngine {
       unknowns.push({
         path: 'assistance.multipleCategories',
         affects: ['appliedCategory', ...QUOTE_AMOUNT_FIELDS],
-        message: `${who(policy)} does not say which subsidy applies to a person in several categories`,
+        message: severalCategoriesUnstated(policy),
         clause: p.assistance?.clause ?? null,
         refersTo: null,
       });
@@ -803,13 +941,25 @@ export class PolicyEngine {
       steps.push({
         rule: 'assistance-unstated',
         clause: u.rule.clause,
-        detail: `${u.category}: the notice does not state its subsidy${u.rule.refersTo ? ` (it refers to ${u.rule.refersTo})` : ''}; it is paid 先缴后补, so the person pays the standard ${formatMoney(standard)} now and the reimbursement waits for that amount`,
+        detail: text(
+          `${categoryName(u.category)}：通知未写明其资助标准${refersToZh(u.rule.refersTo)}；该类资助为先缴后补，个人先按标准缴纳 ${yuan(standard)}，返还金额待资助标准明确后确定`,
+          `${u.category}: the notice does not state its subsidy${refersToEn(u.rule.refersTo)}; it is paid 先缴后补, so the person pays the standard ${formatMoney(standard)} now and the reimbursement waits for that amount`,
+        ),
         amount: null,
         missing: u.missing[0],
       });
     }
     if (best) {
-      steps.push({ rule: 'assistance', clause: best.rule.clause, detail: `${best.category}: ${formatMoney(best.amount)}; whether a category of unstated amount gives more is not known`, amount: best.amount, inferred: best.rule.inferred ?? null });
+      steps.push({
+        rule: 'assistance',
+        clause: best.rule.clause,
+        detail: text(
+          `${categoryName(best.category)}：资助 ${yuan(best.amount)}；未写明标准的类别是否资助更多，尚不可知`,
+          `${best.category}: ${formatMoney(best.amount)}; whether a category of unstated amount gives more is not known`,
+        ),
+        amount: best.amount,
+        inferred: best.rule.inferred ?? null,
+      });
     }
     const timing = p.assistance?.reimbursementTiming;
     const reimbursementMonth = timing ? nextMonth(facts.paymentDate) : null;
@@ -817,7 +967,10 @@ export class PolicyEngine {
     steps.push({
       rule: 'subsidy-mode',
       clause: unstatedCandidates[0].rule.modeClause ?? unstatedCandidates[0].rule.clause,
-      detail: `先缴后补: pay ${formatMoney(standard)} now; the amount paid back is not known yet${certain > 0 ? ` (at least ${formatMoney(certain)})` : ''}${timing ? `; it is paid in ${reimbursementMonth} (${timing.clause})` : ''}`,
+      detail: text(
+        `先缴后补：先缴纳 ${yuan(standard)}；返还金额尚未确定${certain > 0 ? `（不少于 ${yuan(certain)}）` : ''}${timing ? `，于 ${reimbursementMonth} 返还（${timing.clause}）` : ''}`,
+        `先缴后补: pay ${formatMoney(standard)} now; the amount paid back is not known yet${certain > 0 ? ` (at least ${formatMoney(certain)})` : ''}${timing ? `; it is paid in ${reimbursementMonth} (${timing.clause})` : ''}`,
+      ),
       amount: null,
     });
     return {
@@ -831,7 +984,7 @@ export class PolicyEngine {
       reimbursementMonth,
       fundingShares: [],
       fundingStatus: 'SUBSIDY_UNKNOWN',
-      fundingNote: 'who funds the subsidy, and how much, waits for the amount the notice leaves unstated',
+      fundingNote: text('资助由谁出资、各出多少，待通知未写明的资助标准明确后确定', 'who funds the subsidy, and how much, waits for the amount the notice leaves unstated'),
       unknowns,
     };
   }
@@ -842,11 +995,17 @@ export class PolicyEngine {
     const list = candidates
       .map((u) => `${u.category} (${u.rule.clause}${u.rule.refersTo ? `; it refers to ${u.rule.refersTo}` : ''})`)
       .join(', ');
+    const listZh = candidates
+      .map((u) => `${categoryName(u.category)}（${u.rule.clause}${u.rule.refersTo ? `；通知规定按${u.rule.refersTo}执行` : ''}）`)
+      .join('、');
     const error = policyNotConfigured(
       policy.tenantCode,
       policy.coverageYear,
       missing[0],
-      `${who(policy)} does not state the subsidy for ${list}${amountDue !== null ? `; the amount due is ${formatMoney(amountDue)}` : ''}`,
+      text(
+        `${whoZh(policy)}未写明${listZh}的资助标准${amountDue !== null ? `；应缴金额为 ${yuan(amountDue)}` : ''}`,
+        `${who(policy)} does not state the subsidy for ${list}${amountDue !== null ? `; the amount due is ${formatMoney(amountDue)}` : ''}`,
+      ),
     );
     if (missing.length > 1) error.details.alsoMissing = missing.slice(1);
     if (amountDue !== null) error.details.amountDue = formatMoney(amountDue);
@@ -859,10 +1018,23 @@ export class PolicyEngine {
     const students = policy.data.students;
     const atHukou = students?.assistedEnrolAtHukou;
     if (atHukou && categories.some((c) => atHukou.categories.includes(c))) {
-      steps.push({ rule: 'student-hukou', clause: atHukou.clause, detail: `an assisted student enrols at the hukou place, not the school; where that is ${tenant.name} the amounts below apply`, amount: null });
+      steps.push({
+        rule: 'student-hukou',
+        clause: atHukou.clause,
+        detail: text(
+          `享受资助的大学生在户籍地参保，不在学校参保；户籍地为${tenant.name}的，按以下金额计算`,
+          `an assisted student enrols at the hukou place, not the school; where that is ${tenant.name} the amounts below apply`,
+        ),
+        amount: null,
+      });
     }
     if (students?.assistedMayEnrolAtHukou) {
-      steps.push({ rule: 'student-hukou-option', clause: students.assistedMayEnrolAtHukou.clause, detail: 'an assisted student may choose to enrol at the hukou place instead of the school', amount: null });
+      steps.push({
+        rule: 'student-hukou-option',
+        clause: students.assistedMayEnrolAtHukou.clause,
+        detail: text('享受资助的大学生可选择在户籍地参保，不在学校参保', 'an assisted student may choose to enrol at the hukou place instead of the school'),
+        amount: null,
+      });
     }
   }
 
@@ -886,18 +1058,33 @@ export class PolicyEngine {
       const group = groupOf(category);
       if (!rule && group) {
         rule = rules.find((r) => r.category === group);
-        if (rule) steps.push({ rule: 'assistance', clause: rule.clause, detail: `${category} is a kind of ${group}; this notice subsidises ${group} as a whole`, amount: null });
+        if (rule) {
+          steps.push({
+            rule: 'assistance',
+            clause: rule.clause,
+            detail: text(`${categoryName(category)}属于${categoryName(group)}；本通知对${categoryName(group)}统一资助`, `${category} is a kind of ${group}; this notice subsidises ${group} as a whole`),
+            amount: null,
+          });
+        }
       }
       if (!rule) {
         const kinds = CATEGORY_GROUPS[category];
         const byKind = kinds ? rules.filter((r) => kinds.includes(r.category)) : [];
         if (kinds && byKind.length > 0) {
           throw badInput(
-            `${who(policy)} subsidises ${category} by kind (${byKind.map((r) => `${r.category}: ${r.clause}`).join('; ')}): give ${kinds.join(', ')}`,
+            text(
+              `${whoZh(policy)}对${categoryName(category)}分类资助（${byKind.map((r) => `${categoryName(r.category)}：${r.clause}`).join('；')}）：请改填具体类别 ${kinds.map((k) => `${k}（${categoryName(k)}）`).join('、')}`,
+              `${who(policy)} subsidises ${category} by kind (${byKind.map((r) => `${r.category}: ${r.clause}`).join('; ')}): give ${kinds.join(', ')}`,
+            ),
             'categories',
           );
         }
-        steps.push({ rule: 'assistance', clause: p.assistance?.clause ?? null, detail: `${category} is not an assistance category of this notice`, amount: 0 });
+        steps.push({
+          rule: 'assistance',
+          clause: p.assistance?.clause ?? null,
+          detail: text(`${categoryName(category)}不在本通知的资助范围内`, `${category} is not an assistance category of this notice`),
+          amount: 0,
+        });
         continue;
       }
       const amount = rule.full ? standard : rule.amount;
@@ -948,27 +1135,34 @@ export class PolicyEngine {
     const allAlike = ordered.every((c) => c.amount === best.amount && c.mode === best.mode);
     const decisive = best.amount >= standard;
     if (!multiple?.rule && !allAlike && !decisive) {
-      throw policyNotConfigured(policy.tenantCode, policy.coverageYear, 'assistance.multipleCategories', `${who(policy)} does not say which subsidy applies to a person in several categories`);
+      throw policyNotConfigured(policy.tenantCode, policy.coverageYear, 'assistance.multipleCategories', severalCategoriesUnstated(policy));
     }
     steps.push({
       rule: 'multiple-categories',
       clause: multiple?.clause ?? null,
-      detail: `several categories (${ordered.map((c) => `${c.category} ${formatMoney(c.amount)}`).join(', ')}): only the highest, ${best.category}, applies${!multiple?.rule ? `; the notice states no rule for several categories, but no subsidy can exceed the standard ${formatMoney(standard)}, so ${best.category} decides whatever the rule` : ''}`,
+      detail: text(
+        `同时符合多类资助条件（${ordered.map((c) => `${categoryName(c.category)} ${yuan(c.amount)}`).join('、')}）：只按最高的${categoryName(best.category)}资助${!multiple?.rule ? `；通知未规定多重身份如何资助，但资助额不超过个人缴费标准 ${yuan(standard)}，无论如何规定均按${categoryName(best.category)}资助` : ''}`,
+        `several categories (${ordered.map((c) => `${c.category} ${formatMoney(c.amount)}`).join(', ')}): only the highest, ${best.category}, applies${!multiple?.rule ? `; the notice states no rule for several categories, but no subsidy can exceed the standard ${formatMoney(standard)}, so ${best.category} decides whatever the rule` : ''}`,
+      ),
       amount: best.amount,
       inferred: multiple?.inferred ?? null,
     });
     const tie = multiple?.tie;
-    const payers = (c: Candidate) => {
+    const payers = (c: Candidate, language: Language) => {
       const f = this.funding(tenant, c, region, [], null);
-      return f.shares.length > 0 ? f.shares.map((s) => `${s.name} ${formatMoney(s.amount)}`).join(' + ') : (f.note ?? 'no payer named');
+      if (f.shares.length === 0) return f.note?.[language] ?? { zh: '未写明出资方', en: 'no payer named' }[language];
+      return f.shares.map((s) => (language === 'zh' ? `${s.name} ${yuan(s.amount)}` : `${s.name} ${formatMoney(s.amount)}`)).join(' + ');
     };
-    const mode = (c: Candidate) => ({ NET_COLLECTION: '差额征缴', REIMBURSEMENT: '先缴后补', FULL_SPONSORSHIP: '全额资助' })[c.mode];
-    const rivals = ordered.slice(1).filter((c) => c.amount === best.amount && (c.mode !== best.mode || payers(c) !== payers(best)));
+    const mode = (c: Candidate) => SUBSIDY_MODE_NAMES[c.mode];
+    const rivals = ordered.slice(1).filter((c) => c.amount === best.amount && (c.mode !== best.mode || payers(c, 'en') !== payers(best, 'en')));
     if (rivals.length === 0) return { best, tieInferred: null };
     steps.push({
       rule: 'tie',
       clause: tie?.clause ?? null,
-      detail: `${[best, ...rivals].map((c) => c.category).join(' and ')} all give ${formatMoney(best.amount)}; by the tie rule ${best.category} applies (${mode(best)}, ${payers(best)}); ${rivals.map((c) => `${c.category} would have been ${mode(c)}, ${payers(c)}`).join('; ')}`,
+      detail: text(
+        `${[best, ...rivals].map((c) => categoryName(c.category)).join('、')}的资助额均为 ${yuan(best.amount)}；按同额时的适用顺序，适用${categoryName(best.category)}（${mode(best)}，${payers(best, 'zh')}）；${rivals.map((c) => `若按${categoryName(c.category)}，则为${mode(c)}，${payers(c, 'zh')}`).join('；')}`,
+        `${[best, ...rivals].map((c) => c.category).join(' and ')} all give ${formatMoney(best.amount)}; by the tie rule ${best.category} applies (${mode(best)}, ${payers(best, 'en')}); ${rivals.map((c) => `${c.category} would have been ${mode(c)}, ${payers(c, 'en')}`).join('; ')}`,
+      ),
       amount: best.amount,
       inferred: tie?.inferred ?? null,
     });
@@ -979,7 +1173,7 @@ export class PolicyEngine {
   private funding(tenant: Tenant, best: Candidate, region: string | null, steps: ExplanationStep[], tieInferred: string | null): Funding {
     const entries = best.rule.funding;
     if (!entries || entries.length === 0) {
-      const note = 'the notice does not name who funds this subsidy';
+      const note = text('通知未写明该项资助由谁出资', 'the notice does not name who funds this subsidy');
       steps.push({ rule: 'funding', clause: best.rule.clause, detail: note, amount: null });
       return { shares: [], status: 'NOT_STATED', note };
     }
@@ -988,8 +1182,8 @@ export class PolicyEngine {
       const scopes = entries.flatMap((e) => e.regions ?? []).map((code) => tenant.regionsByCode.get(code)?.name ?? code);
       const section = entries[0].clause.split(' ')[0];
       const note = region
-        ? `region ${region} is in none of ${scopes.join(', ')}; who funds ${best.category} cannot be told`
-        : `who funds ${best.category} depends on the region (${scopes.join(' or ')}, ${section}); give region`;
+        ? text(`区划 ${region} 不属于${scopes.join('、')}中的任何一处，无法确定${categoryName(best.category)}的资助由谁出资`, `region ${region} is in none of ${scopes.join(', ')}; who funds ${best.category} cannot be told`)
+        : text(`${categoryName(best.category)}的资助由谁出资因区划而异（${scopes.join('或')}，${section}）：请填写区划（region）`, `who funds ${best.category} depends on the region (${scopes.join(' or ')}, ${section}); give region`);
       steps.push({ rule: 'funding', clause: entries[0].clause, detail: note, amount: null });
       return { shares: [], status: region ? 'NOT_STATED' : 'NEEDS_REGION', note };
     }
@@ -998,7 +1192,7 @@ export class PolicyEngine {
     steps.push({
       rule: 'funding',
       clause: entry.clause,
-      detail: marked.map((s) => `${s.name} ${formatMoney(s.amount)}`).join(', '),
+      detail: text(marked.map((s) => `${s.name} ${yuan(s.amount)}`).join('、'), marked.map((s) => `${s.name} ${formatMoney(s.amount)}`).join(', ')),
       amount: best.amount,
       inferred: inferences(...marked.map((s) => s.inferred)),
     });
@@ -1011,6 +1205,50 @@ function who(policy: PolicyYear): string {
   return policy.data.notice.number ?? policy.data.notice.title;
 }
 
+/** The notice in Chinese text: its number, else its title in 《》. */
+function whoZh(policy: PolicyYear): string {
+  return policy.data.notice.number ?? `《${policy.data.notice.title}》`;
+}
+
+/** A category as clerks call it (CONTRACT.md's table). */
+function categoryName(category: AssistanceCategory): string {
+  return ASSISTANCE_CATEGORY_NAMES[category];
+}
+
+function categoryNames(categories: readonly AssistanceCategory[]): string {
+  return categories.map(categoryName).join('、');
+}
+
+function circumstanceNames(circumstances: readonly Circumstance[]): string {
+  return circumstances.map((c) => CIRCUMSTANCE_NAMES[c]).join('、');
+}
+
+/** An amount in Chinese text: 350.00 元. */
+function yuan(fen: Fen): string {
+  return `${formatMoney(fen)} 元`;
+}
+
+/** The document a notice sends the reader to for a value it leaves out, as a clause's aside. */
+function refersToZh(refersTo: string | null | undefined): string {
+  return refersTo ? `（通知规定按${refersTo}执行）` : '';
+}
+
+function refersToEn(refersTo: string | null | undefined): string {
+  return refersTo ? ` (it refers to ${refersTo})` : '';
+}
+
+function paidWithin(bornOn: LocalDate, allowance: Localized, last: LocalDate): Localized {
+  return text(`${bornOn} 出生，在出生后 ${allowance.zh}内（截至 ${last}）缴费`, `born ${bornOn}, paid within ${allowance.en} of birth (by ${last})`);
+}
+
+function coveredFromBirth(bornOn: LocalDate): Localized {
+  return text(`新生儿自出生之日（${bornOn}）起享受待遇`, `a newborn is covered from birth, ${bornOn}`);
+}
+
+function severalCategoriesUnstated(policy: PolicyYear): Localized {
+  return text(`${whoZh(policy)}未明确同时符合多类资助条件的人员按哪一类资助`, `${who(policy)} does not say which subsidy applies to a person in several categories`);
+}
+
 /** A baby born in the year of cover or the year before; the newborn rules concern no one else. */
 function birthRelation(policy: PolicyYear, bornOn: LocalDate): 'IN_YEAR' | 'YEAR_BEFORE' | null {
   const year = yearOf(bornOn);
@@ -1018,11 +1256,17 @@ function birthRelation(policy: PolicyYear, bornOn: LocalDate): 'IN_YEAR' | 'YEAR
 }
 
 /** POLICY_NOT_CONFIGURED for a value the notice leaves out, with the clause and the document it refers to. */
-function unstated(policy: PolicyYear, missing: string, message: string, where: { clause?: string | null; refersTo?: string | null; inferred?: string | null }): DomainError {
+function unstated(
+  policy: PolicyYear,
+  missing: string,
+  message: Localized,
+  where: { clause?: string | null; refersTo?: string | null; inferred?: string | null; note?: string | null },
+): DomainError {
   const error = policyNotConfigured(policy.tenantCode, policy.coverageYear, missing, message);
   if (where.clause) error.details.clause = where.clause;
   if (where.refersTo) error.details.refersTo = where.refersTo;
   if (where.inferred) error.details.inferred = where.inferred;
+  if (where.note) error.details.note = where.note;
   return error;
 }
 
@@ -1031,7 +1275,7 @@ function withAmountDue(err: DomainError, contribution: Contribution, paymentDate
   const known = !contribution.unknowns.some((u) => u.affects.includes('amountDue'));
   if (!known) return err;
   const amount = formatMoney(contribution.amountDue);
-  return new DomainError(err.code, `${err.message}; on ${paymentDate} the amount due is ${amount}`, { ...err.details, amountDue: amount });
+  return new DomainError(err.code, text(`${err.localized.zh}；${paymentDate} 缴费应缴 ${amount} 元`, `${err.message}; on ${paymentDate} the amount due is ${amount}`), { ...err.details, amountDue: amount });
 }
 
 /** Where the notice says which year of cover its label means. */
@@ -1048,8 +1292,8 @@ function coverageYearStep(policy: PolicyYear): ExplanationStep {
     rule: 'coverage-year',
     clause: from.clause,
     detail: label
-      ? `${who(policy)} calls it "${label}": the year of cover (待遇享受年度) ${policy.coverageYear}`
-      : `the year of cover (待遇享受年度) is ${policy.coverageYear}`,
+      ? text(`${whoZh(policy)}所称“${label}”，即待遇享受年度 ${policy.coverageYear} 年`, `${who(policy)} calls it "${label}": the year of cover (待遇享受年度) ${policy.coverageYear}`)
+      : text(`待遇享受年度为 ${policy.coverageYear} 年`, `the year of cover (待遇享受年度) is ${policy.coverageYear}`),
     amount: null,
     inferred: from.inferred ?? null,
   };

@@ -5,6 +5,7 @@
  */
 import type { LocalDate } from '../common/dates';
 import { DomainError, badInput, policyNotConfigured } from '../common/errors';
+import { text } from '../common/i18n';
 import type { PolicyYear, Tenant } from '../policy-data/model';
 import { ageOn } from './periods';
 
@@ -46,7 +47,7 @@ export function eligibility(policy: PolicyYear, facts: EligibilityFacts): Eligib
   const clauses = [rule.hukou, rule.residentWithoutHukou, rule.residencePermit, child].filter((r) => r).map((r) => r!.clause);
   throw new DomainError(
     'ENROLLMENT_CLOSED',
-    `${policy.data.notice.number ?? policy.data.notice.title} admits only: ${clauses.join('; ')}`,
+    text(`${policy.data.notice.number ?? `《${policy.data.notice.title}》`}规定的参保范围仅为：${clauses.join('；')}`, `${policy.data.notice.number ?? policy.data.notice.title} admits only: ${clauses.join('; ')}`),
     { rule: 'eligibility', clause: clauses.join('; '), ...(child?.inferred ? { inferred: child.inferred } : {}) },
   );
 }
@@ -58,7 +59,8 @@ export function eligibility(policy: PolicyYear, facts: EligibilityFacts): Eligib
  */
 export function regionForUnitMember(tenant: Tenant, policy: PolicyYear, unit: string, hukouRegion: string | null): string {
   const entry = policy.data.enrolment?.units.find((u) => u.unit === unit);
-  if (!entry) throw badInput(`${unit} is not a unit named in ${policy.data.notice.number ?? policy.data.notice.title}`, 'unit');
+  const notice = policy.data.notice.number ?? policy.data.notice.title;
+  if (!entry) throw badInput(text(`${unit} 不是${policy.data.notice.number ?? `《${policy.data.notice.title}》`}列明的单位`, `${unit} is not a unit named in ${notice}`), 'unit');
   if (entry.region) return entry.region;
   const regions = Object.values(entry.byHukou ?? {});
   const match = hukouRegion ? regions.find((code) => code === hukouRegion || tenant.isWithin(hukouRegion, code)) : undefined;
@@ -67,6 +69,9 @@ export function regionForUnitMember(tenant: Tenant, policy: PolicyYear, unit: st
     policy.tenantCode,
     policy.coverageYear,
     `enrolment.units.${unit}`,
-    `${entry.clause}: ${unit}'s people are managed by the township of their hukou among ${Object.keys(entry.byHukou ?? {}).join(', ')}; for a hukou in ${hukouRegion ?? 'no township'} the notice does not say`,
+    text(
+      `${entry.clause}：${unit}人员由其户籍所在乡镇（${Object.keys(entry.byHukou ?? {}).join('、')}）管理；户籍${hukouRegion ? `在 ${hukouRegion}` : '乡镇不明'}的，通知未作规定`,
+      `${entry.clause}: ${unit}'s people are managed by the township of their hukou among ${Object.keys(entry.byHukou ?? {}).join(', ')}; for a hukou in ${hukouRegion ?? 'no township'} the notice does not say`,
+    ),
   );
 }

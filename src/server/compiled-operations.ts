@@ -26,6 +26,7 @@ import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Logger } from '../common/logger';
 import type { Metrics } from '../common/metrics';
 import type { RequestContext } from '../context/request-context';
+import { inLanguage } from '../graphql/errors';
 import { parseOptions } from '../graphql/limits';
 import { loadOperations } from '../graphql/operations';
 import { observeRequest } from './observability.plugin';
@@ -152,7 +153,8 @@ export class CompiledOperations {
     const headers = new Map([['content-type', contentType]]) as unknown as HeaderMap;
     if (refused) return { status: refused.status, headers, body: { kind: 'complete', string: `${JSON.stringify(refused.result)}\n` } };
     const answer = {
-      errors: errors.length > 0 ? errors.map((e) => this.format(e)) : undefined,
+      // In the request's language, as Apollo's language plugin would pick it.
+      errors: errors.length > 0 ? inLanguage(errors.map((e) => this.format(e)), ctx.language) : undefined,
       data: result.data,
       extensions: development ? { sqlStatements } : undefined,
     };

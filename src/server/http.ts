@@ -6,7 +6,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
+import { type Language, type Localized, languageOf, text } from '../common/i18n';
 import { type AppState, RequestContext } from '../context/request-context';
+import { INTERNAL_ERROR_MESSAGE } from '../graphql/errors';
 import { GRAPHQL_LIMITS } from '../graphql/limits';
 import { loadDashboardAssets } from './dashboard';
 import { loadPolicyPageAssets } from './policy-page';
@@ -34,7 +36,7 @@ export function createHttpServer(state: AppState, apollo: ApolloServer<RequestCo
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
     handle(state, apollo, health, { limiter, pages, compiled }, req, res).catch((err) => {
       state.log.error('request failed', { error: (err as Error).message });
-      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, edgeError(languageOf(headerText(req.headers['accept-language'])), 'INTERNAL_SERVER_ERROR', INTERNAL_ERROR_MESSAGE));
       else res.destroy();
     });
   });
@@ -83,12 +85,15 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
   }
   if (url.pathname !== '/graphql') return send(res, 404, { 'content-type': 'text/plain' }, 'Not found\n');
 
+  // The edge's own refusals follow Accept-Language as the API's do (CONTRACT.md, "Language").
+  const language = languageOf(headerText(req.headers['accept-language']));
   // A browser on another origin (a portal) may call only from an origin CORS_ORIGINS names; the
   // server's own pages (GraphiQL, the dashboard) are same-origin.
   const sameOrigin = req.headers.origin === `http://${req.headers.host}` || req.headers.origin === `https://${req.headers.host}`;
   const cors = sameOrigin ? {} : corsHeaders(state.config.corsOrigins, req);
   if (cors === null) {
-    return send(res, 403, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `Origin ${req.headers.origin} may not call this API (CORS_ORIGINS)`, extensions: { code: 'FORBIDDEN' } }] }));
+    const origin = req.headers.origin;
+    return send(res, 403, { 'content-type': 'application/json' }, edgeError(language, 'FORBIDDEN', text(`来源 ${origin} 的网页无权调用本接口（CORS_ORIGINS）`, `Origin ${origin} may not call this API (CORS_ORIGINS)`)));
   }
   if (req.method === 'OPTIONS') return send(res, 204, cors, '');
 
@@ -102,13 +107,13 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
     if (raw === null) {
       // Answer first, then drop the connection: the rest of the body is not read.
       res.once('finish', () => req.destroy());
-      return send(res, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ errors: [{ message: `The request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }] }));
+      return send(res, 413, { 'content-type': 'application/json', connection: 'close' }, edgeError(language, 'BAD_REQUEST', text(`请求体超过 ${MAX_BODY_BYTES} 字节`, `The request body exceeds ${MAX_BODY_BYTES} bytes`)));
     }
     if ((headers.get('content-type') ?? '').includes('application/json')) {
       try {
         body = raw.length ? JSON.parse(raw) : undefined;
       } catch {
-        return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: 'The body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }));
+        return send(res, 400, { 'content-type': 'application/json' }, edgeError(language, 'BAD_REQUEST', text('请求体不是有效的 JSON', 'The body is not valid JSON')));
       }
     } else {
       body = raw;
@@ -117,7 +122,7 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
 
   const query = body && typeof body === 'object' ? (body as { query?: unknown }).query : url.searchParams.get('query');
   if (typeof query === 'string' && Buffer.byteLength(query, 'utf8') > GRAPHQL_LIMITS.maxDocumentBytes) {
-    return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `The GraphQL document exceeds ${GRAPHQL_LIMITS.maxDocumentBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] }));
+    return send(res, 400, { 'content-type': 'application/json' }, edgeError(language, 'BAD_REQUEST', text(`GraphQL 文档超过 ${GRAPHQL_LIMITS.maxDocumentBytes} 字节`, `The GraphQL document exceeds ${GRAPHQL_LIMITS.maxDocumentBytes} bytes`)));
   }
   const context = new RequestContext(state, { authorization: headers.get('authorization'), tenant: headers.get('x-tenant-id'), acceptLanguage: headers.get('accept-language') });
   const waitSeconds = limiter.take(context.actor ? `${context.actor.sub}@${context.tenantCode ?? ''}` : `address ${req.socket.remoteAddress ?? ''}`);
@@ -126,7 +131,7 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
       res,
       429,
       { ...cors, 'content-type': 'application/json', 'retry-after': String(waitSeconds) },
-      JSON.stringify({ errors: [{ message: `Too many requests for this token; retry in ${waitSeconds} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: waitSeconds } }] }),
+      edgeError(context.language, 'RATE_LIMITED', text(`该令牌请求过于频繁，请 ${waitSeconds} 秒后重试`, `Too many requests for this token; retry in ${waitSeconds} s`), { retryAfterSeconds: waitSeconds }),
     );
   }
   let deadline: NodeJS.Timeout | undefined;
@@ -151,7 +156,8 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
       if (context.abandon()) {
         execution.catch(() => {});
         state.log.error('request deadline passed', { requestId: context.requestId, ms: state.config.requestTimeoutMs });
-        return send(res, 503, { ...cors, 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `The request took longer than ${state.config.requestTimeoutMs} ms; nothing was written`, extensions: { code: 'TIMEOUT' } }] }));
+        const ms = state.config.requestTimeoutMs;
+        return send(res, 503, { ...cors, 'content-type': 'application/json' }, edgeError(context.language, 'TIMEOUT', text(`请求处理超过 ${ms} 毫秒，已中止，未写入任何数据`, `The request took longer than ${ms} ms; nothing was written`)));
       }
       response = await execution;
     }
@@ -195,6 +201,16 @@ function readBody(req: IncomingMessage): Promise<string | null> {
 /** A Content-Type's media type, without its parameters. */
 function mediaType(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0].trim().toLowerCase();
+}
+
+/** The body of an error the edge answers itself, in the request's language, with its contract code. */
+function edgeError(language: Language, code: string, message: Localized, extensions: Record<string, unknown> = {}): string {
+  return JSON.stringify({ errors: [{ message: message[language], extensions: { code, ...extensions } }] });
+}
+
+/** A header Node gives as a string or a list (repeated headers), as one string. */
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {

@@ -7,6 +7,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type OperationDefinitionNode, print, stripIgnoredCharacters } from 'graphql';
 import { DomainError } from '../common/errors';
+import { text } from '../common/i18n';
 import type { RequestContext } from '../context/request-context';
 import { loadOperations } from '../graphql/operations';
 
@@ -25,8 +26,9 @@ export function knownOperationsPlugin(roles: readonly string[]): ApolloServerPlu
         async didResolveOperation({ contextValue: ctx, operation }) {
           const role = ctx.actor?.role;
           if (!role || !roles.includes(role) || (operation && known.has(signature(operation)))) return;
-          const message = `a ${role} token may run only the operations it was given (schema/operations/: ${[...new Set(known.values())].sort().join(', ')})`;
-          throw new GraphQLError(message, { originalError: new DomainError('FORBIDDEN', message), extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+          const names = [...new Set(known.values())].sort().join(', ');
+          const message = text(`${role} 令牌只能执行为其提供的操作（schema/operations/：${names}）`, `a ${role} token may run only the operations it was given (schema/operations/: ${names})`);
+          throw new GraphQLError(message.en, { originalError: new DomainError('FORBIDDEN', message), extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
         },
       };
     },

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { type FieldNode, getArgumentValues, type GraphQLError, type GraphQLField, type GraphQLFormattedError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import { DomainError } from '../common/errors';
+import { text } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../context/request-context';
 import { type AuditEntry, auditService } from '../domains/audit/audit.service';
@@ -67,7 +68,7 @@ export async function endRequest(ctx: RequestContext, log: Logger, outcome: Requ
     log.error('commit failed', { requestId: ctx.requestId, error: (err as Error).message });
     refused = {
       status: err instanceof DeadlinePassed ? 503 : 500,
-      result: { errors: [{ message: 'The change could not be saved; nothing was written', extensions: { code } }] },
+      result: { errors: [{ message: ctx.say(text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written')), extensions: { code } }] },
     };
     if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });
   }

@@ -3,11 +3,16 @@
  * notices. `outcome` gives either the quote or the refusal, so one table can hold both.
  */
 import { DomainError } from '../../src/common/errors';
+import type { Localized } from '../../src/common/i18n';
 import { formatMoney } from '../../src/common/money';
 import { PolicyEngine, type QuoteFacts, type SettleOptions } from '../../src/policy-engine/policy-engine';
 import { tenantCatalog } from './tenants';
 
 export const engine = new PolicyEngine();
+
+/** What a presenter needs of a request, for one that asks in English or in Chinese. */
+export const inEnglish = { say: (message: Localized) => message.en };
+export const inChinese = { say: (message: Localized) => message.zh };
 
 export function policyOf(tenant: string, year: number) {
   const catalog = tenantCatalog();
@@ -44,9 +49,10 @@ export function summarise(q: ReturnType<PolicyEngine['quote']>) {
     cover: q.coverage ? `${q.coverage.start}..${q.coverage.end}` : null,
     funding: q.fundingShares.map((s) => `${s.source} ${formatMoney(s.amount)}`),
     fundingStatus: q.fundingStatus,
-    fundingNote: q.fundingNote,
+    fundingNote: q.fundingNote?.en ?? null,
     unknowns: q.unknowns.map((u) => u.path),
-    steps: q.explanation,
+    /** The steps with their English details, as integrators read them; `raw` keeps both. */
+    steps: q.explanation.map((s) => ({ ...s, detail: s.detail.en })),
     raw: q,
   };
 }

@@ -125,7 +125,7 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
   it('previews the standard cases on the draft beside 2023', async () => {
     const { policyDraft } = await ok(
       `query($id: ID!) { policyDraft(id: $id) { preview { comparedWith differing cases { key label differs
-          draft { date outcome amountDue subsidy reimbursement refund late coverage { start end } appliedCategory }
+          draft { date outcome message amountDue subsidy reimbursement refund late coverage { start end } appliedCategory }
           before { date outcome amountDue subsidy refund late } } } } }`,
       { id: fixedDraftId },
       { as: LI, language: 'zh-CN' },
@@ -139,7 +139,7 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
       before: { date: '2022-01-01', outcome: 'OK', amountDue: '350.00' },
     });
     expect(cases.get('WINDOW_CLOSES').draft).toMatchObject({ date: '2023-12-31', amountDue: '380.00' });
-    expect(cases.get('LATE').draft).toMatchObject({ date: '2024-01-01', outcome: 'ENROLLMENT_CLOSED' });
+    expect(cases.get('LATE').draft).toMatchObject({ date: '2024-01-01', outcome: 'ENROLLMENT_CLOSED', message: expect.stringMatching(/^2024 年度集中缴费期已于 2023-12-31 结束/) });
     expect(cases.get('LATE').differs).toBe(false);
     expect(cases.get('CATEGORY_DIBAO_RURAL_1')).toMatchObject({ draft: { amountDue: '380.00', subsidy: '250.00', reimbursement: '250.00', appliedCategory: 'DIBAO_RURAL_1' }, before: { subsidy: '250.00' } });
     expect(cases.get('CATEGORY_EXTREME_POVERTY').draft).toMatchObject({ amountDue: '0.00', subsidy: '380.00' });

@@ -27,7 +27,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ PG_POOL_SIZE: '2' });
+  server = await startTestServer({ PG_POOL_SIZE: '2', STATEMENT_TIMEOUT_MS: '5000' }); // the production default, which a test below checks
 });
 afterAll(async () => server?.close());
 

@@ -14,13 +14,14 @@ describe('ID numbers', () => {
     ['a birth after today', makeResidentId('620702', '2030-01-01', 123), 'its birth date is after today'],
   ])('%s', (_case, idNumber, error) => {
     const facts = parseResidentId(idNumber, '2026-01-01');
-    expect('error' in facts ? facts.error : null).toBe(error);
+    expect('error' in facts ? facts.error.en : null).toBe(error);
   });
 
   it('tells a typing error from another document\'s number at a lookup', () => {
     expect(lookupIdProblem('E12345678')).toBeNull();
-    expect(lookupIdProblem('12345')).toContain('not a valid resident ID number');
-    expect(lookupIdProblem('62-07')).toContain('neither');
+    expect(lookupIdProblem('12345')?.en).toContain('not a valid resident ID number');
+    expect(lookupIdProblem('12345')?.zh).toBe('***** 不是有效的居民身份证号码：居民身份证号码应为 17 位数字加 1 位数字或 X');
+    expect(lookupIdProblem('62-07')?.en).toContain('neither');
   });
 });
 
@@ -38,8 +39,8 @@ describe('places as staff write them', () => {
   });
 
   it('asks for the code where a name is ambiguous or unknown', () => {
-    expect(divisions().resolvePlace('朝阳区', '610926')).toEqual({ error: expect.stringContaining('give the code') });
-    expect(divisions().resolvePlace('平利县不存在镇', '610926')).toEqual({ error: expect.stringContaining('no township') });
+    expect(divisions().resolvePlace('朝阳区', '610926')).toEqual({ error: { zh: expect.stringContaining('请填写代码'), en: expect.stringContaining('give the code') } });
+    expect(divisions().resolvePlace('平利县不存在镇', '610926')).toEqual({ error: { zh: expect.stringContaining('没有乡镇“不存在镇”'), en: expect.stringContaining('no township') } });
   });
 
   it('knows the 24 township-level divisions of 甘州 (23 townships and a development zone), its 279 villages, and the 10 of 山丹', () => {

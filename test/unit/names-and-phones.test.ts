@@ -1,5 +1,9 @@
 /** Names and phone numbers as the registry takes them: the scripts of people's documents, mainland numbers. */
+import type { Localized } from '../../src/common/i18n';
 import { MAX_NAME_LENGTH, nameProblem, phoneProblem } from '../../src/domains/residents/names-and-phones';
+
+/** An English word in Chinese text; ext is what people type for an extension, U+FEFF names a character. */
+const ENGLISH_WORD = /(?<!U\+[0-9A-F]{0,5})\b(?!ext\b)[A-Za-z]{3,}\b/;
 
 describe('names', () => {
   it.each([
@@ -51,7 +55,8 @@ describe('names', () => {
   ])('refuses %j', (input, why) => {
     const result = nameProblem(input);
     expect(result).toHaveProperty('error');
-    expect((result as { error: string }).error).toContain(why);
+    expect((result as { error: Localized }).error.en).toContain(why);
+    expect((result as { error: Localized }).error.zh).not.toMatch(ENGLISH_WORD);
   });
 
   it('takes a name of the longest length', () => {
@@ -101,6 +106,7 @@ describe('phone numbers', () => {
   ])('refuses %j', (input, why) => {
     const result = phoneProblem(input);
     expect(result).toHaveProperty('error');
-    expect((result as { error: string }).error).toContain(why);
+    expect((result as { error: Localized }).error.en).toContain(why);
+    expect((result as { error: Localized }).error.zh).not.toMatch(ENGLISH_WORD);
   });
 });

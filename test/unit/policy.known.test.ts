@@ -7,7 +7,7 @@
 import { formatMoney } from '../../src/common/money';
 import { presentQuote } from '../../src/domains/public-policy/public-policy.presenters';
 import type { Settlement } from '../../src/policy-engine/policy-engine';
-import { engine, isRefusal, outcome, policyOf, settle, type Summary } from '../helpers/policy';
+import { engine, inEnglish, isRefusal, outcome, policyOf, settle, type Summary } from '../helpers/policy';
 
 const quoted = (tenant: string, year: number, facts: Parameters<typeof outcome>[2]) => {
   const q = outcome(tenant, year, facts);
@@ -23,13 +23,16 @@ describe('cover unstated: the amounts stand, coverage is null', () => {
       {
         path: 'lateEnrollment.coverStart',
         affects: ['coverage'],
-        message: expect.stringContaining('does not state when cover starts'),
+        message: {
+          zh: '筑医保通〔2021〕34号未写明集中缴费期后缴费的待遇起始时间（三 "未在集中征缴期内缴纳 2022 年城乡居民医保费的，采取零星方式缴费"）；通知规定未尽事宜按黔医保发〔2021〕64号执行',
+          en: expect.stringContaining('does not state when cover starts'),
+        },
         clause: expect.stringContaining('未尽事宜'),
         refersTo: '黔医保发〔2021〕64号',
       },
     ]);
     expect(q.steps.at(-1)).toMatchObject({ rule: 'coverage-unstated', missing: 'lateEnrollment.coverStart', clause: expect.stringContaining('黔医保发〔2021〕64 号') });
-    expect(presentQuote(q.raw).complete).toBe(false);
+    expect(presentQuote(inEnglish, q.raw).complete).toBe(false);
   });
 
   it('肃南 三（一）「按照…（甘医保发〔2020〕41号）规定，在出生3个月内…参保缴费」: the newborn\'s cover refers to 41号', () => {
@@ -53,13 +56,13 @@ describe('a subsidy unstated: what is due is still known where every candidate i
       {
         path: 'assistance.DIBAO.amount',
         affects: ['subsidy', 'reimbursement', 'netCost', 'fundingShares'],
-        message: expect.stringContaining('DIBAO'),
+        message: { zh: expect.stringContaining('未写明低保对象的资助标准（通知规定按张医保发〔2021〕52号执行）'), en: expect.stringContaining('DIBAO') },
         clause: expect.stringContaining('张医保发〔2021〕52号'),
         refersTo: '张医保发〔2021〕52号',
       },
     ]);
     expect(q.steps).toContainEqual(expect.objectContaining({ rule: 'assistance-unstated', missing: 'assistance.DIBAO.amount' }));
-    expect(presentQuote(q.raw).complete).toBe(false);
+    expect(presentQuote(inEnglish, q.raw).complete).toBe(false);
   });
 
   it('山丹 低保 + 脱贫: neither amount, nor which applies (the notice states no rule for several categories)', () => {
@@ -88,7 +91,7 @@ describe('a subsidy unstated: what is due is still known where every candidate i
   it('平利 计生 + 特困: the full sponsorship decides, the quote is complete', () => {
     const q = quoted('610926', 2022, { paymentDate: '2021-11-01', categories: ['FAMILY_PLANNING', 'EXTREME_POVERTY'] });
     expect(q).toMatchObject({ due: '0.00', mode: 'FULL_SPONSORSHIP', unknowns: [] });
-    expect(presentQuote(q.raw).complete).toBe(true);
+    expect(presentQuote(inEnglish, q.raw).complete).toBe(true);
   });
 
   it('an identity change still refuses to guess (assistanceFor)', () => {
@@ -102,6 +105,6 @@ describe('a complete answer', () => {
   it('has no unknowns', () => {
     const q = quoted('620702', 2023, { paymentDate: '2022-10-15', categories: ['DIBAO_RURAL_1'] });
     expect(q.raw.unknowns).toEqual([]);
-    expect(presentQuote(q.raw).complete).toBe(true);
+    expect(presentQuote(inEnglish, q.raw).complete).toBe(true);
   });
 });

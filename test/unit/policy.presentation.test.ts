@@ -11,12 +11,12 @@ import { parse as parseYaml } from 'yaml';
 import { formatMoney } from '../../src/common/money';
 import { presentPolicy } from '../../src/domains/public-policy/public-policy.presenters';
 import type { QuoteFacts } from '../../src/policy-engine/policy-engine';
-import { outcome, policyOf, type Summary } from '../helpers/policy';
+import { inEnglish, outcome, policyOf, type Summary } from '../helpers/policy';
 import { tenantCatalog } from '../helpers/tenants';
 
 const present = (tenant: string, year: number) => {
   const { tenant: t, policy } = policyOf(tenant, year);
-  return presentPolicy(t, policy);
+  return presentPolicy(inEnglish, t, policy);
 };
 const inferred = expect.any(String);
 
@@ -136,13 +136,13 @@ describe('Also: a clause (and any inference) for every typed value', () => {
   it('lists every inference of every year file (an independent walk of the YAML)', () => {
     for (const t of tenantCatalog().tenants) {
       for (const policy of t.policies.values()) {
-        expect([policy.file, presentPolicy(t, policy).inferences.map((i) => i.path).sort()]).toEqual([policy.file, inferredPathsInYaml(policy.file)]);
+        expect([policy.file, presentPolicy(inEnglish, t, policy).inferences.map((i) => i.path).sort()]).toEqual([policy.file, inferredPathsInYaml(policy.file)]);
       }
     }
   });
 
   it('lists these inferences, file by file', () => {
-    const paths = Object.fromEntries(tenantCatalog().tenants.flatMap((t) => [...t.policies.values()].map((p) => [p.file, presentPolicy(t, p).inferences.map((i) => i.path)])));
+    const paths = Object.fromEntries(tenantCatalog().tenants.flatMap((t) => [...t.policies.values()].map((p) => [p.file, presentPolicy(inEnglish, t, p).inferences.map((i) => i.path)])));
     expect(paths).toEqual({
       '520100/2022.yaml': ['collectionWindow.earliestPayment', 'coverage.start', 'coverage.end', 'assistance.multipleCategories.tie', 'lateEnrollment.assistance'],
       '610926/2022.yaml': [
@@ -176,6 +176,6 @@ describe('Also: a clause (and any inference) for every typed value', () => {
   });
 
   it('gives every inference its clause', () => {
-    for (const t of tenantCatalog().tenants) for (const p of t.policies.values()) for (const i of presentPolicy(t, p).inferences) expect([p.file, i.path, i.clause]).toEqual([p.file, i.path, expect.any(String)]);
+    for (const t of tenantCatalog().tenants) for (const p of t.policies.values()) for (const i of presentPolicy(inEnglish, t, p).inferences) expect([p.file, i.path, i.clause]).toEqual([p.file, i.path, expect.any(String)]);
   });
 });

@@ -81,7 +81,9 @@ describe('甘州区 2023 (区医保发〔2022〕69号)', () => {
   it('names the highest category and lists the others (四（二）3)', () => {
     const q = quote('620702', 2023, { paymentDate: on, categories: ['LIFTED_OUT_OF_POVERTY', 'DIBAO_RURAL_3'] });
     expect(q.category).toBe('DIBAO_RURAL_3');
-    expect(q.steps.find((s) => s.rule === 'multiple-categories')?.detail).toContain('LIFTED_OUT_OF_POVERTY 100.00');
+    const step = q.steps.find((s) => s.rule === 'multiple-categories')?.detail;
+    expect(step?.en).toContain('LIFTED_OUT_OF_POVERTY 100.00');
+    expect(step?.zh).toBe('同时符合多类资助条件（农村三类低保 190.00 元、已脱贫人口 100.00 元）：只按最高的农村三类低保资助');
   });
   it('refuses an unsplit 低保 where the notice subsidises 低保 by class', () => {
     expect(failure('620702', 2023, { paymentDate: on, categories: ['DIBAO'] }).code).toBe('BAD_USER_INPUT');
@@ -137,7 +139,7 @@ describe('肃南 2024 (肃医保〔2023〕48号)', () => {
   it('does not name who funds 肃南\'s subsidies, and says so', () => {
     const q = quote('620721', 2024, { paymentDate: on, categories: ['DIBAO_RURAL_1'] });
     expect(q.funding).toEqual([]);
-    expect(q.steps.find((s) => s.rule === 'funding')?.detail).toContain('does not name');
+    expect(q.steps.find((s) => s.rule === 'funding')?.detail).toEqual({ zh: '通知未写明该项资助由谁出资', en: 'the notice does not name who funds this subsidy' });
   });
   it('is closed before 2023-09-10 and, for most people, after 2023-12-31', () => {
     expect(failure('620721', 2024, { paymentDate: '2023-09-09' }).code).toBe('ENROLLMENT_CLOSED');
@@ -274,7 +276,9 @@ describe('贵阳贵安 2022 (筑医保通〔2021〕34号)', () => {
   it('needs the region to say who funds a subsidy that differs between 贵阳 and 贵安', () => {
     const q = quote('520100', 2022, { paymentDate: on, categories: ['LIFTED_OUT_OF_POVERTY'] });
     expect(q.funding).toEqual([]);
-    expect(q.steps.find((s) => s.rule === 'funding')?.detail).toContain('give region');
+    const detail = q.steps.find((s) => s.rule === 'funding')?.detail;
+    expect(detail?.en).toContain('give region');
+    expect(detail?.zh).toContain('请填写区划（region）');
   });
   it('charges 900.00 after 2022-03-31 but does not state when that cover starts (三)', () => {
     const q = quote('520100', 2022, { paymentDate: '2022-04-10' });

@@ -1,4 +1,5 @@
 import { compareDates, todayInChina } from '../../common/dates';
+import type { RequestContext } from '../../context/request-context';
 import { maskIdNumber } from '../residents/id-number';
 import type { AssistanceIdentityRow, CertificationChangeRow } from './assistance.repository';
 import type { CertificationImportResult } from './assistance.service';
@@ -33,7 +34,7 @@ export const presentCertificationChange = (row: CertificationChangeRow): Certifi
   at: row.at.toISOString(),
 });
 
-export const presentCertificationImport = (result: CertificationImportResult): AssistanceImport => ({
+export const presentCertificationImport = (ctx: Pick<RequestContext, 'say'>, result: CertificationImportResult): AssistanceImport => ({
   ...result,
-  rows: result.rows.map((r) => ({ index: r.index, idNumberMasked: maskIdNumber(r.idNumber), status: r.status, pending: r.pending ?? false, error: r.error?.message ?? null, code: r.error?.code ?? null })),
+  rows: result.rows.map((r) => ({ index: r.index, idNumberMasked: maskIdNumber(r.idNumber), status: r.status, pending: r.pending ?? false, error: r.error ? ctx.say(r.error.localized) : null, code: r.error?.code ?? null })),
 });

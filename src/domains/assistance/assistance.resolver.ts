@@ -69,7 +69,7 @@ export class AssistanceResolver {
     for (const status of ['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const) {
       ctx.app.metrics.importRows.inc({ kind: 'assistance', status }, result.rows.filter((r) => r.status === status).length);
     }
-    return presentCertificationImport(result);
+    return presentCertificationImport(ctx, result);
   }
 
   @FieldResolver(() => [CertificationChange], { description: 'Granted, attached, ended, corrected: each step with its date and reason.' })

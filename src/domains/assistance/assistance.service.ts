@@ -1,9 +1,10 @@
 /** Assistance identities certified by agencies (民政, 乡村振兴, 残联 …), which set what people pay. */
 import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
+import { type Localized, text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import { refreshStaleStatistics } from '../../db/statistics';
-import type { AssistanceCategory } from '../../policy-data/vocabulary';
+import { ASSISTANCE_CATEGORY_NAMES, type AssistanceCategory } from '../../policy-data/vocabulary';
 import { maskIdNumber, parseResidentId } from '../residents/id-number';
 import { existingResidents } from '../residents/residents.repository';
 import { IdentitiesCertified } from './assistance.events';
@@ -62,8 +63,8 @@ export class AssistanceService {
   async grant(ctx: RequestContext, input: CertificationRequest): Promise<CertificationView> {
     const idNumber = input.idNumber.trim().toUpperCase();
     const certifiedBy = input.certifiedBy.trim();
-    if (!certifiedBy) throw badInput('certifiedBy must name the certifying agency', 'certifiedBy');
-    if (input.validTo && compareDates(input.validTo, input.validFrom) < 0) throw badInput('validTo is before validFrom', 'validTo');
+    if (!certifiedBy) throw badInput(text('认定部门不能为空，须写明作出认定的部门', 'certifiedBy must name the certifying agency'), 'certifiedBy');
+    if (input.validTo && compareDates(input.validTo, input.validFrom) < 0) throw badInput(text('有效期止早于有效期起', 'validTo is before validFrom'), 'validTo');
     const category = categoryOf(ctx, input, 'categoryLabel');
     if (category instanceof DomainError) throw category;
     const write = { idNumber, category, certifiedBy, validFrom: input.validFrom, validTo: input.validTo ?? null };
@@ -71,11 +72,11 @@ export class AssistanceService {
       const problem = pendingIdProblem(idNumber);
       if (problem) throw badInput(problem, 'idNumber');
       const [pending] = await insertPending(ctx.db, [write], this.actor(ctx).sub);
-      if (!pending) throw new DomainError('CONFLICT', `${category} from ${input.validFrom} is already waiting for ${maskIdNumber(idNumber)} to register`, { field: 'category' });
+      if (!pending) throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 自 ${input.validFrom} 起的${ASSISTANCE_CATEGORY_NAMES[category]}认定已在等待此人登记`, `${category} from ${input.validFrom} is already waiting for ${maskIdNumber(idNumber)} to register`), { field: 'category' });
       return { ...pending, id: -pending.id, pending: true };
     }
     const [row] = await insertIdentities(ctx.db, [write], this.actor(ctx).sub);
-    if (!row) throw new DomainError('CONFLICT', `${category} from ${input.validFrom} is already recorded for ${maskIdNumber(idNumber)}`, { field: 'category' });
+    if (!row) throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 自 ${input.validFrom} 起的${ASSISTANCE_CATEGORY_NAMES[category]}认定已经记录`, `${category} from ${input.validFrom} is already recorded for ${maskIdNumber(idNumber)}`), { field: 'category' });
     await recordCertificationChanges(ctx.db, [{ certificationId: row.id, idNumber, action: 'GRANT', effectiveOn: row.valid_from, reason: null, before: null, after: snapshot(row) }], this.actor(ctx));
     await ctx.app.events.emit(ctx, IdentitiesCertified, { idNumbers: [idNumber], certifiedOn: input.validFrom });
     return row;
@@ -97,9 +98,9 @@ export class AssistanceService {
   async end(ctx: RequestContext, id: string, endedOn: LocalDate, reason: string): Promise<AssistanceIdentityRow> {
     const row = await this.certification(ctx, id);
     const why = this.reason(reason);
-    if (!isLocalDate(endedOn)) throw badInput('endedOn must be a date YYYY-MM-DD', 'endedOn');
-    if (compareDates(endedOn, row.valid_from) < 0) throw badInput(`endedOn ${endedOn} is before the certification began on ${row.valid_from}`, 'endedOn');
-    if (row.valid_to && compareDates(row.valid_to, endedOn) <= 0) throw new DomainError('CONFLICT', `the certification already ended on ${row.valid_to}`, { field: 'endedOn' });
+    if (!isLocalDate(endedOn)) throw badInput(text('终止日期应为日期（YYYY-MM-DD）', 'endedOn must be a date YYYY-MM-DD'), 'endedOn');
+    if (compareDates(endedOn, row.valid_from) < 0) throw badInput(text(`终止日期 ${endedOn} 早于认定开始日期 ${row.valid_from}`, `endedOn ${endedOn} is before the certification began on ${row.valid_from}`), 'endedOn');
+    if (row.valid_to && compareDates(row.valid_to, endedOn) <= 0) throw new DomainError('CONFLICT', text(`该认定已于 ${row.valid_to} 终止`, `the certification already ended on ${row.valid_to}`), { field: 'endedOn' });
     const updated = await updateIdentity(ctx.db, row.id, { ...row, valid_to: endedOn });
     await recordCertificationChanges(ctx.db, [{ certificationId: row.id, idNumber: row.id_number, action: 'END', effectiveOn: endedOn, reason: why, before: snapshot(row), after: snapshot(updated) }], this.actor(ctx));
     return updated;
@@ -126,13 +127,13 @@ export class AssistanceService {
       valid_from: changes.validFrom ?? row.valid_from,
       valid_to: changes.validTo === undefined ? row.valid_to : changes.validTo,
     };
-    if (next.valid_to && compareDates(next.valid_to, next.valid_from) < 0) throw badInput('validTo is before validFrom', 'validTo');
-    if (JSON.stringify(snapshot({ ...row, ...next })) === JSON.stringify(snapshot(row))) throw badInput('nothing to correct: every value is the one on record', 'changes');
+    if (next.valid_to && compareDates(next.valid_to, next.valid_from) < 0) throw badInput(text('有效期止早于有效期起', 'validTo is before validFrom'), 'validTo');
+    if (JSON.stringify(snapshot({ ...row, ...next })) === JSON.stringify(snapshot(row))) throw badInput(text('没有需要更正的内容：各项都与登记的一致', 'nothing to correct: every value is the one on record'), 'changes');
     let updated: AssistanceIdentityRow;
     try {
       updated = await ctx.db.savepoint(() => updateIdentity(ctx.db, row.id, next));
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new DomainError('CONFLICT', `${next.category} from ${next.valid_from} is already recorded for ${maskIdNumber(row.id_number)}`, { field: 'category' });
+      if ((err as { code?: string }).code === '23505') throw new DomainError('CONFLICT', text(`${maskIdNumber(row.id_number)} 自 ${next.valid_from} 起的${ASSISTANCE_CATEGORY_NAMES[next.category as AssistanceCategory] ?? next.category}认定已经记录`, `${next.category} from ${next.valid_from} is already recorded for ${maskIdNumber(row.id_number)}`), { field: 'category' });
       throw err;
     }
     const on = effectiveOn ?? todayInChina();
@@ -160,13 +161,13 @@ export class AssistanceService {
 
   private async certification(ctx: RequestContext, id: string): Promise<AssistanceIdentityRow> {
     const row = /^\d{1,18}$/.test(id) ? await identityById(ctx.db, Number(id)) : null;
-    if (!row) throw new DomainError('NOT_FOUND', `no certification ${id} in ${ctx.tenant.name}${id.startsWith('-') ? ' (one waiting for a registration changes once the person is registered)' : ''}`, { field: 'id' });
+    if (!row) throw new DomainError('NOT_FOUND', text(`${ctx.tenant.name}没有编号为 ${id} 的认定${id.startsWith('-') ? '（等待登记的认定在此人登记后才有正式编号）' : ''}`, `no certification ${id} in ${ctx.tenant.name}${id.startsWith('-') ? ' (one waiting for a registration changes once the person is registered)' : ''}`), { field: 'id' });
     return row;
   }
 
   private reason(reason: string): string {
     const why = reason.trim();
-    if (!why) throw badInput('reason must say why', 'reason');
+    if (!why) throw badInput(text('须写明原因', 'reason must say why'), 'reason');
     return why;
   }
 
@@ -176,7 +177,7 @@ export class AssistanceService {
 
   /** An agency's list (民政, 乡村振兴 …): per-row results, set-based writes, a replay changes nothing. */
   async importIdentities(ctx: RequestContext, inputs: readonly CertificationRequest[]): Promise<CertificationImportResult> {
-    if (inputs.length > MAX_IDENTITIES_PER_CALL) throw badInput(`at most ${MAX_IDENTITIES_PER_CALL} identities per call, got ${inputs.length}`, 'identities');
+    if (inputs.length > MAX_IDENTITIES_PER_CALL) throw badInput(text(`每次最多导入 ${MAX_IDENTITIES_PER_CALL} 条认定，本次有 ${inputs.length} 条`, `at most ${MAX_IDENTITIES_PER_CALL} identities per call, got ${inputs.length}`), 'identities');
     const defined = categoriesOfTenant(ctx);
     const rows = inputs.map((input, index) => {
       const category = categoryOf(ctx, input, `identities[${index}].categoryLabel`, defined);
@@ -190,8 +191,8 @@ export class AssistanceService {
     });
     const candidates = known.filter((r) => {
       const result = results[r.index];
-      if (!r.certifiedBy) result.error = badInput('certifiedBy must name the certifying agency', 'certifiedBy');
-      else if (r.validTo && compareDates(r.validTo, r.validFrom) < 0) result.error = badInput('validTo is before validFrom', 'validTo');
+      if (!r.certifiedBy) result.error = badInput(text('认定部门不能为空，须写明作出认定的部门', 'certifiedBy must name the certifying agency'), 'certifiedBy');
+      else if (r.validTo && compareDates(r.validTo, r.validFrom) < 0) result.error = badInput(text('有效期止早于有效期起', 'validTo is before validFrom'), 'validTo');
       else if (!registered.has(r.idNumber)) {
         const problem = pendingIdProblem(r.idNumber);
         if (problem) result.error = badInput(problem, 'idNumber');
@@ -238,10 +239,10 @@ export class AssistanceService {
  */
 function categoryOf(ctx: RequestContext, input: Pick<CertificationRequest, 'category' | 'categoryLabel'>, field: string, defined?: ReadonlySet<AssistanceCategory>): AssistanceCategory | DomainError {
   const label = input.categoryLabel?.trim();
-  if (!label) return input.category ?? badInput('资助类别未填写：请给出 category（代码）或 categoryLabel（如 农村一类低保）', field.replace(/categoryLabel$/, 'category'));
+  if (!label) return input.category ?? badInput(text('资助类别未填写：请给出 category（代码）或 categoryLabel（如 农村一类低保）', 'no category: give category (a code) or categoryLabel (e.g. 农村一类低保)'), field.replace(/categoryLabel$/, 'category'));
   const fromLabel = categoryFromLabel(ctx, label, field, defined);
   if (fromLabel instanceof DomainError || !input.category || input.category === fromLabel) return fromLabel;
-  return badInput(`资助类别「${label}」是 ${fromLabel}，与 category ${input.category} 不一致`, field);
+  return badInput(text(`资助类别「${label}」是 ${fromLabel}，与 category ${input.category} 不一致`, `the category label ${label} means ${fromLabel}, not category ${input.category}`), field);
 }
 
 /** What is kept of a certification in its history. */
@@ -250,9 +251,14 @@ function snapshot(row: Pick<AssistanceIdentityRow, 'category' | 'certified_by' |
 }
 
 /** A certification may wait only for a valid resident ID number (nothing else vouches for it yet). */
-function pendingIdProblem(idNumber: string): string | null {
+function pendingIdProblem(idNumber: string): Localized | null {
   const facts = parseResidentId(idNumber);
-  return 'error' in facts ? `${maskIdNumber(idNumber)} is not registered here and is not a valid resident ID number to wait for: ${facts.error}` : null;
+  return 'error' in facts
+    ? text(
+        `${maskIdNumber(idNumber)} 未在本地登记，也不是可以等待登记的有效居民身份证号码：${facts.error.zh}`,
+        `${maskIdNumber(idNumber)} is not registered here and is not a valid resident ID number to wait for: ${facts.error.en}`,
+      )
+    : null;
 }
 
 export const assistanceService = new AssistanceService();

@@ -6,6 +6,8 @@
  * names the candidates, so that the agency writes the class.
  */
 import { DomainError } from '../../common/errors';
+// As `bilingual`: `text` here is the label's text.
+import { text as bilingual } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import { ASSISTANCE_CATEGORIES, ASSISTANCE_CATEGORY_NAMES, type AssistanceCategory, AT_RISK_KINDS, DIBAO_CLASSES, groupOf } from '../../policy-data/vocabulary';
 
@@ -122,14 +124,14 @@ export function categoryFromLabel(ctx: RequestContext, label: string, field: str
   const meant: readonly AssistanceCategory[] | undefined = (ASSISTANCE_CATEGORIES as readonly string[]).includes(asCode) ? [asCode as AssistanceCategory] : (LABELS[text] ?? LABELS[text.replace(/\(.*\)$/, '')]);
   const offered = [...defined].sort((a, b) => ASSISTANCE_CATEGORIES.indexOf(a) - ASSISTANCE_CATEGORIES.indexOf(b)).map(named).join('、');
   if (!meant) {
-    return new DomainError('BAD_USER_INPUT', `资助类别「${label}」无法识别：请填写${ctx.tenant.name}资助的类别之一：${offered}`, { field });
+    return new DomainError('BAD_USER_INPUT', bilingual(`资助类别「${label}」无法识别：请填写${ctx.tenant.name}资助的类别之一：${offered}`, `the assistance category ${label} is not known: give one of the categories ${ctx.tenant.name} subsidises: ${[...defined].join(', ')}`), { field });
   }
   let hits = meant.filter((c) => defined.has(c));
   // A class the notice does not subsidise apart (农村一类低保 where the notice says 低保): its group's category.
   if (hits.length === 0) hits = [...new Set(meant.map(groupOf).filter((g): g is AssistanceCategory => g !== null && defined.has(g)))];
   if (hits.length === 1) return hits[0];
   if (hits.length > 1) {
-    return new DomainError('BAD_USER_INPUT', `资助类别「${label}」在${ctx.tenant.name}的政策中可指 ${hits.map(named).join('、')}：请写明其中之一`, { field, candidates: hits });
+    return new DomainError('BAD_USER_INPUT', bilingual(`资助类别「${label}」在${ctx.tenant.name}的政策中可指 ${hits.map(named).join('、')}：请写明其中之一`, `the assistance category ${label} may mean any of ${hits.join(', ')} in ${ctx.tenant.name}'s policy: name one`), { field, candidates: hits });
   }
-  return new DomainError('BAD_USER_INPUT', `资助类别「${label}」（${meant.map(named).join('、')}）不在${ctx.tenant.name}的资助政策中：${ctx.tenant.name}资助的类别是 ${offered}`, { field });
+  return new DomainError('BAD_USER_INPUT', bilingual(`资助类别「${label}」（${meant.map(named).join('、')}）不在${ctx.tenant.name}的资助政策中：${ctx.tenant.name}资助的类别是 ${offered}`, `the assistance category ${label} (${meant.join(', ')}) is not subsidised in ${ctx.tenant.name}'s policy, which subsidises ${[...defined].join(', ')}`), { field });
 }

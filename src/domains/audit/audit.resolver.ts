@@ -1,6 +1,7 @@
 import { Arg, Ctx, Field, ID, InputType, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { badInput } from '../../common/errors';
+import { NOT_A_CURSOR } from '../../graphql/cursor';
 import type { RequestContext } from '../../context/request-context';
 import { Roles } from '../../graphql/access';
 import { DateScalar } from '../../graphql/scalars';
@@ -52,7 +53,7 @@ export class AuditResolver {
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<AuditConnection> {
-    if (after != null && !/^\d+$/.test(after)) throw badInput('after is not a cursor this server gave', 'after');
+    if (after != null && !/^\d+$/.test(after)) throw badInput(NOT_A_CURSOR, 'after');
     const { rows, hasNextPage } = await auditService.list(ctx, filter ?? {}, first, after == null ? null : Number(after));
     const nodes = rows.map((r) => ({
         id: String(r.id),

@@ -1,5 +1,6 @@
 /** The audit trail of mutations and of reads of personal data: written with the act itself, read by administrators. */
 import { badInput } from '../../common/errors';
+import { text } from '../../common/i18n';
 import { maskVariables } from '../../common/sensitive';
 import type { LastStatement, RequestContext } from '../../context/request-context';
 import type { TenantTransaction } from '../../db/tenant-transaction';
@@ -50,7 +51,7 @@ export class AuditService {
 
   /** Newest first; `after` is the id of the last record of the previous page. */
   async list(ctx: RequestContext, filter: AuditFilter, first: number, after: number | null): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
-    if (first < 1 || first > 500) throw badInput('first must be between 1 and 500', 'first');
+    if (first < 1 || first > 500) throw badInput(text('每页条数（first）须在 1 至 500 之间', 'first must be between 1 and 500'), 'first');
     const rows = await auditRecords(ctx.db, filter, after, first + 1);
     return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
   }

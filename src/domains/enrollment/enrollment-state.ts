@@ -8,6 +8,8 @@
  * ends of a year's enrolment that a person can start again from: enrolling or paying anew re-opens the row.
  */
 import { DomainError } from '../../common/errors';
+import { type Localized, text } from '../../common/i18n';
+import { ENROLLMENT_STATUS_NAMES } from '../../policy-data/vocabulary';
 
 export const ENROLLMENT_STATES = ['NOT_ENROLLED', 'UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'] as const;
 export type EnrollmentState = (typeof ENROLLMENT_STATES)[number];
@@ -23,7 +25,7 @@ interface Transition {
   /** AS_BEFORE: back to the state before the event undone (no enrolment then: NOT_ENROLLED). */
   to: EnrollmentState | typeof AS_BEFORE;
   /** What the event is, for messages. */
-  description: string;
+  description: Localized;
   /**
    * Why the enrolment stops counting, kept with the day it did (enrollment.ended_on): the daily paid
    * counts take it off on that day, never before, so figures for past days do not change.
@@ -32,19 +34,19 @@ interface Transition {
 }
 
 export const TRANSITIONS: Readonly<Record<EnrollmentEvent, Transition>> = {
-  ENROL: { from: [null, 'NOT_ENROLLED', 'REFUNDED', 'TERMINATED'], to: 'UNPAID', description: 'enrol' },
-  PAY: { from: [null, 'NOT_ENROLLED', 'UNPAID', 'REFUNDED', 'TERMINATED'], to: 'PAID', description: 'pay' },
+  ENROL: { from: [null, 'NOT_ENROLLED', 'REFUNDED', 'TERMINATED'], to: 'UNPAID', description: text('参保登记', 'enrol') },
+  PAY: { from: [null, 'NOT_ENROLLED', 'UNPAID', 'REFUNDED', 'TERMINATED'], to: 'PAID', description: text('缴费', 'pay') },
   // A mistaken payment reversed before cover begins (after, it is a refund's business): the enrolment is
   // what it was before the payment, which PAY may have started from.
-  REVERSE_PAYMENT: { from: ['PAID'], to: AS_BEFORE, description: 'reverse the payment' },
-  REQUEST_REFUND: { from: ['PAID'], to: 'REFUND_PENDING', description: 'ask for a refund' },
-  APPROVE_REFUND: { from: ['REFUND_PENDING'], to: 'REFUNDED', description: 'approve a refund', ends: 'REFUND' },
-  REJECT_REFUND: { from: ['REFUND_PENDING'], to: 'PAID', description: 'reject a refund' },
-  TRANSFER_OUT: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on transfer out', ends: 'TRANSFER_OUT' },
+  REVERSE_PAYMENT: { from: ['PAID'], to: AS_BEFORE, description: text('冲正缴费', 'reverse the payment') },
+  REQUEST_REFUND: { from: ['PAID'], to: 'REFUND_PENDING', description: text('申请退费', 'ask for a refund') },
+  APPROVE_REFUND: { from: ['REFUND_PENDING'], to: 'REFUNDED', description: text('批准退费', 'approve a refund'), ends: 'REFUND' },
+  REJECT_REFUND: { from: ['REFUND_PENDING'], to: 'PAID', description: text('驳回退费', 'reject a refund') },
+  TRANSFER_OUT: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: text('因转出终止参保', 'end on transfer out'), ends: 'TRANSFER_OUT' },
   // 参保身份自动丧失 (平利 七（五）): a death or a settlement abroad ends what is running; a refund pending is
   // left to its decision.
-  END_ON_DEATH: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on death', ends: 'DEATH' },
-  END_ON_EMIGRATION: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: 'end on emigration', ends: 'EMIGRATION' },
+  END_ON_DEATH: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: text('因死亡终止参保', 'end on death'), ends: 'DEATH' },
+  END_ON_EMIGRATION: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: text('因出国（境）定居终止参保', 'end on emigration'), ends: 'EMIGRATION' },
 };
 
 /** States in which a person counts as enrolled for the year (one scheme per person, follow-ups). */
@@ -61,7 +63,11 @@ export function canTransition(from: EnrollmentState | null, event: EnrollmentEve
 export function transition(from: EnrollmentState | null, event: EnrollmentEvent, before?: EnrollmentState | null): EnrollmentState {
   const t = TRANSITIONS[event];
   if (!canTransition(from, event)) {
-    throw new DomainError('CONFLICT', `cannot ${t.description}: the enrolment is ${from ?? 'not there'}`, { status: from ?? 'NOT_ENROLLED', event });
+    throw new DomainError(
+      'CONFLICT',
+      text(`无法${t.description.zh}：参保状态为“${ENROLLMENT_STATUS_NAMES[from ?? 'NOT_ENROLLED']}”`, `cannot ${t.description.en}: the enrolment is ${from ?? 'not there'}`),
+      { status: from ?? 'NOT_ENROLLED', event },
+    );
   }
   if (t.to !== AS_BEFORE) return t.to;
   if (before === undefined || !TRANSITIONS.PAY.from.includes(before)) {

@@ -1,4 +1,5 @@
 import type { Circumstance } from '../../policy-data/vocabulary';
+import type { RequestContext } from '../../context/request-context';
 import { maskIdNumber } from '../residents/id-number';
 import type { EnrollmentRow, PaymentRow } from './enrollment.repository';
 import type { PaymentImportResult } from './enrollment.service';
@@ -40,7 +41,7 @@ export const presentPayment = (row: PaymentRow): Payment => ({
   reversalReason: row.reversal_reason,
 });
 
-export const presentPaymentImport = (result: PaymentImportResult): PaymentImport => ({
+export const presentPaymentImport = (ctx: Pick<RequestContext, 'say'>, result: PaymentImportResult): PaymentImport => ({
   ...result,
   rows: result.rows.map((r) => ({
     index: r.index,
@@ -48,7 +49,7 @@ export const presentPaymentImport = (result: PaymentImportResult): PaymentImport
     channel: r.channel,
     status: r.status,
     held: r.held !== null,
-    error: r.error?.message ?? r.held?.message ?? null,
+    error: r.error ? ctx.say(r.error.localized) : r.held ? ctx.say(r.held.localized) : null,
     code: r.error?.code ?? r.held?.code ?? null,
   })),
 });

@@ -34,6 +34,8 @@ export interface EnrollmentRow {
 
 export const PAYER_KINDS = ['PERSON', 'FAMILY_MEMBER', 'EMPLOYER', 'FUNDING_BODY'] as const;
 export type PayerKind = (typeof PAYER_KINDS)[number];
+/** Who paid, as clerks say it, for messages in Chinese. */
+export const PAYER_KIND_NAMES: Readonly<Record<PayerKind, string>> = { PERSON: '本人', FAMILY_MEMBER: '家庭成员', EMPLOYER: '单位', FUNDING_BODY: '资助部门' };
 
 export interface PaymentRow {
   receipt_no: string;

@@ -67,7 +67,7 @@ export class EnrollmentResolver {
     for (const status of ['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const) {
       ctx.app.metrics.importRows.inc({ kind: 'payments', status }, result.rows.filter((r) => r.status === status).length);
     }
-    return presentPaymentImport(result);
+    return presentPaymentImport(ctx, result);
   }
 
   @Roles('ADMIN')
@@ -78,7 +78,7 @@ export class EnrollmentResolver {
     @Arg('paidOn', () => DateScalar) paidOn: string,
   ): Promise<SponsorshipResult> {
     const result = await enrollmentService.sponsorEnrollments(ctx, coverageYear, paidOn);
-    return { ...result, skipped: result.skipped.map((s) => ({ idNumberMasked: maskIdNumber(s.idNumber), code: s.error.code, error: s.error.message })) };
+    return { ...result, skipped: result.skipped.map((s) => ({ idNumberMasked: maskIdNumber(s.idNumber), code: s.error.code, error: ctx.say(s.error.localized) })) };
   }
 
   @Roles('ADMIN', 'STAFF', 'BANK', 'TAX')

@@ -5,14 +5,15 @@
  */
 import { compareDates, type LocalDate, todayInChina } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
+import { text } from '../../common/i18n';
 import { formatMoney } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
 import { refreshStaleStatistics } from '../../db/statistics';
 import type { PolicyYear } from '../../policy-data/model';
-import type { Circumstance } from '../../policy-data/vocabulary';
+import { type Circumstance, ENROLLMENT_STATUS_NAMES } from '../../policy-data/vocabulary';
 import type { Settlement } from '../../policy-engine/policy-engine';
 import { certifiedResidentsOn } from '../assistance/assistance.repository';
-import { lookupIdProblem, maskIdNumber, parseResidentId } from '../residents/id-number';
+import { invalidResidentId, lookupIdProblem, maskIdNumber, parseResidentId } from '../residents/id-number';
 import { cancelGrantsOfReversedPayment, grantsOf } from '../subsidies/subsidies.repository';
 import { type SubsidiesService, subsidiesService } from '../subsidies/subsidies.service';
 import { ACTIVE_STATES, type EnrollmentState, transition } from './enrollment-state';
@@ -32,6 +33,7 @@ import {
   insertPayments,
   insertReversal,
   markPaid,
+  PAYER_KIND_NAMES,
   type PayerKind,
   paymentForReversal,
   paymentKey,
@@ -149,14 +151,15 @@ export class EnrollmentService {
     const person = this.registeredPerson(ctx, people, idNumber);
     const [existing] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
     if (existing && ACTIVE.has(existing.status)) {
-      throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${existing.status})`, { field: 'idNumber' });
+      throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 已参加 ${input.coverageYear} 年度医保（${ENROLLMENT_STATUS_NAMES[existing.status] ?? existing.status}）`, `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${existing.status})`), { field: 'idNumber' });
     }
     const elsewhere = (await enrolledElsewhere(ctx.db, [idNumber], input.coverageYear)).get(idNumber);
     if (elsewhere) {
       const where = elsewhere.map((code) => `${ctx.app.catalog.get(code)?.name ?? code} (${code})`).join(', ');
+      const whereZh = elsewhere.map((code) => `${ctx.app.catalog.get(code)?.name ?? code}（${code}）`).join('、');
       throw new DomainError(
         'CONFLICT',
-        `${maskIdNumber(idNumber)} is enrolled in ${where} for ${input.coverageYear}: one basic scheme per person per year; they must be transferred out there first`,
+        text(`${maskIdNumber(idNumber)} 已在${whereZh}参加 ${input.coverageYear} 年度医保：每人每年只能参加一项基本医保，须先在当地办理转出`, `${maskIdNumber(idNumber)} is enrolled in ${where} for ${input.coverageYear}: one basic scheme per person per year; they must be transferred out there first`),
         { field: 'idNumber', enrolledIn: elsewhere },
       );
     }
@@ -166,7 +169,7 @@ export class EnrollmentService {
     if (!written.has(key(idNumber, input.coverageYear))) {
       // A concurrent request enrolled them between the check above and this write, and committed first.
       const [now] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
-      throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${now?.status ?? 'enrolled at the same time'})`, { field: 'idNumber' });
+      throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 已参加 ${input.coverageYear} 年度医保（${now ? (ENROLLMENT_STATUS_NAMES[now.status] ?? now.status) : '同时登记'}）`, `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${now?.status ?? 'enrolled at the same time'})`), { field: 'idNumber' });
     }
     await insertWaiting(ctx.db, waitsOf({ idNumber, coverageYear: input.coverageYear, paidOn: enrolledOn, settlement }));
     const [row] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
@@ -186,8 +189,8 @@ export class EnrollmentService {
    * or the year is not configured), is held in suspense, never dropped.
    */
   async importPayments(ctx: RequestContext, batchId: string, inputs: readonly PaymentRequest[]): Promise<PaymentImportResult> {
-    if (!batchId.trim()) throw badInput('batchId must not be empty', 'batchId');
-    if (inputs.length > MAX_IMPORT_ROWS) throw badInput(`at most ${MAX_IMPORT_ROWS} payments per call, got ${inputs.length}`, 'payments');
+    if (!batchId.trim()) throw badInput(text('批次号不能为空', 'batchId must not be empty'), 'batchId');
+    if (inputs.length > MAX_IMPORT_ROWS) throw badInput(text(`每次最多导入 ${MAX_IMPORT_ROWS} 笔缴费，本次有 ${inputs.length} 笔`, `at most ${MAX_IMPORT_ROWS} payments per call, got ${inputs.length}`), 'payments');
     const result = await this.processPayments(ctx, batchId.trim(), inputs, 'IMPORT');
     await recordBatchRows(ctx.db, result.batchId, ctx.actor?.sub ?? 'system', result.rows.map((r) => batchRow(r, inputs[r.index])));
     return result;
@@ -232,7 +235,7 @@ export class EnrollmentService {
         if (!retryable) throw err;
         if (attempt === MAX_ATTEMPTS) {
           // Nothing of this call was written and payments are idempotent by receipt: the same call again is safe.
-          throw new DomainError('CONFLICT', `other requests kept writing the same enrolments or receipts (${attempt} attempts); nothing was written, retry`, { retryable: true });
+          throw new DomainError('CONFLICT', text(`其他请求正在写入相同的参保记录或票据（已尝试 ${attempt} 次）；本次未写入任何数据，请重试`, `other requests kept writing the same enrolments or receipts (${attempt} attempts); nothing was written, retry`), { retryable: true });
         }
       }
     }
@@ -279,15 +282,15 @@ export class EnrollmentService {
         if (samePayment(earlier, input)) {
           result.status = 'DUPLICATE';
           result.payment = earlier;
-        } else reject(new DomainError('CONFLICT', `receipt ${input.receiptNo} of channel ${input.channel} already records a different payment`, { field: 'receiptNo' }));
+        } else reject(new DomainError('CONFLICT', text(`缴费渠道 ${input.channel} 的票据 ${input.receiptNo} 已记录了另一笔不同的缴费`, `receipt ${input.receiptNo} of channel ${input.channel} already records a different payment`), { field: 'receiptNo' }));
         return;
       }
       const heldBefore = heldByReceipt.get(receipt);
       if (heldBefore) {
         if (sameHeld(heldBefore, input)) {
           result.status = 'DUPLICATE';
-          result.held = new DomainError(heldBefore.reason_code as DomainError['code'], heldBefore.reason, heldBefore.missing ? { missing: heldBefore.missing } : {});
-        } else reject(new DomainError('CONFLICT', `receipt ${input.receiptNo} of channel ${input.channel} is held in suspense with a different payment`, { field: 'receiptNo' }));
+          result.held = new DomainError(heldBefore.reason_code as DomainError['code'], { zh: heldBefore.reason_zh ?? heldBefore.reason, en: heldBefore.reason }, heldBefore.missing ? { missing: heldBefore.missing } : {});
+        } else reject(new DomainError('CONFLICT', text(`缴费渠道 ${input.channel} 的票据 ${input.receiptNo} 已作为另一笔不同的缴费挂账`, `receipt ${input.receiptNo} of channel ${input.channel} is held in suspense with a different payment`), { field: 'receiptNo' }));
         return;
       }
       const verdict = this.checkPayment(ctx, input, people, enrollmentByKey.get(key(input.idNumber, input.coverageYear)), paidInBatch);
@@ -352,7 +355,7 @@ export class EnrollmentService {
             rowIndex: index,
             received: { ...inputs[index] },
             reasonCode: result.held!.code,
-            reason: result.held!.message,
+            reason: result.held!.localized,
             missing: (result.held!.details.missing as string | undefined) ?? null,
             recordedBy: ctx.actor?.sub ?? 'system',
           }))
@@ -378,17 +381,20 @@ export class EnrollmentService {
     paidInBatch: Map<string, string>,
   ): Settlement | DomainError {
     try {
-      if (!input.receiptNo) return badInput('receiptNo must not be empty', 'receiptNo');
-      if (!input.channel) return badInput('channel must not be empty', 'channel');
+      if (!input.receiptNo) return badInput(text('票据号不能为空', 'receiptNo must not be empty'), 'receiptNo');
+      if (!input.channel) return badInput(text('缴费渠道不能为空', 'channel must not be empty'), 'channel');
       const idProblem = parseResidentId(input.idNumber);
-      if ('error' in idProblem) return badInput(`idNumber ${maskIdNumber(input.idNumber)} is not a valid resident ID number: ${idProblem.error}`, 'idNumber');
-      if (input.payerKind && input.payerKind !== 'PERSON' && !input.payer?.trim()) return badInput(`a payment by ${input.payerKind} names the payer`, 'payer');
+      if ('error' in idProblem) {
+        const invalid = invalidResidentId(input.idNumber, idProblem.error);
+        return badInput(text(`身份证号码：${invalid.zh}`, `idNumber ${invalid.en}`), 'idNumber');
+      }
+      if (input.payerKind && input.payerKind !== 'PERSON' && !input.payer?.trim()) return badInput(text(`由${PAYER_KIND_NAMES[input.payerKind]}代缴的缴费须写明缴费人`, `a payment by ${input.payerKind} names the payer`), 'payer');
       const policy = ctx.tenant.policyFor(input.coverageYear);
       const person = this.registeredPerson(ctx, people, input.idNumber);
       const sameBatch = paidInBatch.get(key(input.idNumber, input.coverageYear));
-      if (sameBatch) return new DomainError('CONFLICT', `already paid for ${input.coverageYear} by receipt ${sameBatch} in this batch`, { field: 'idNumber' });
+      if (sameBatch) return new DomainError('CONFLICT', text(`本批次中已用票据 ${sameBatch} 缴纳 ${input.coverageYear} 年度医保费`, `already paid for ${input.coverageYear} by receipt ${sameBatch} in this batch`), { field: 'idNumber' });
       if (enrollment && enrollment.status !== 'UNPAID' && ACTIVE.has(enrollment.status)) {
-        return new DomainError('CONFLICT', `the enrolment for ${input.coverageYear} is already ${enrollment.status}${enrollment.paid_on ? ` (paid ${enrollment.paid_on})` : ''}`, { field: 'idNumber' });
+        return new DomainError('CONFLICT', text(`${input.coverageYear} 年度参保状态已是“${ENROLLMENT_STATUS_NAMES[enrollment.status] ?? enrollment.status}”${enrollment.paid_on ? `（${enrollment.paid_on} 缴费）` : ''}`, `the enrolment for ${input.coverageYear} is already ${enrollment.status}${enrollment.paid_on ? ` (paid ${enrollment.paid_on})` : ''}`), { field: 'idNumber' });
       }
       if (!enrollment || !ACTIVE.has(enrollment.status)) this.checkPlace(ctx, policy, person);
       const circumstances = (enrollment && ACTIVE.has(enrollment.status) ? enrollment.circumstances : []) as Circumstance[];
@@ -397,7 +403,7 @@ export class EnrollmentService {
       if (input.amount !== settlement.amountDue) {
         return new DomainError(
           'BAD_USER_INPUT',
-          `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)}, not ${formatMoney(input.amount)}`,
+          text(`${input.paidOn} 缴费应缴 ${formatMoney(settlement.amountDue)} 元，不是 ${formatMoney(input.amount)} 元`, `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)}, not ${formatMoney(input.amount)}`),
           { field: 'amount', amountDue: formatMoney(settlement.amountDue) },
         );
       }
@@ -418,20 +424,20 @@ export class EnrollmentService {
     const channel = input.channel.trim();
     const receiptNo = input.receiptNo.trim();
     const reason = input.reason.trim();
-    if (!reason) throw badInput('reason must say why the payment is reversed', 'reason');
-    if (compareDates(input.reversedOn, todayInChina()) > 0) throw badInput(`reversedOn ${input.reversedOn} is in the future`, 'reversedOn');
+    if (!reason) throw badInput(text('须写明冲正缴费的原因', 'reason must say why the payment is reversed'), 'reason');
+    if (compareDates(input.reversedOn, todayInChina()) > 0) throw badInput(text(`冲正日期 ${input.reversedOn} 晚于今天`, `reversedOn ${input.reversedOn} is in the future`), 'reversedOn');
     const payment = await paymentForReversal(ctx.db, channel, receiptNo);
-    if (!payment) throw new DomainError('NOT_FOUND', `no payment with receipt ${receiptNo} of channel ${channel}`, { field: 'receiptNo' });
+    if (!payment) throw new DomainError('NOT_FOUND', text(`没有缴费渠道 ${channel} 票据号为 ${receiptNo} 的缴费`, `no payment with receipt ${receiptNo} of channel ${channel}`), { field: 'receiptNo' });
     const role = ctx.actor?.role;
     if (role !== 'ADMIN' && payment.recorded_by !== ctx.actor?.sub) {
-      throw new DomainError('FORBIDDEN', `receipt ${receiptNo} was recorded by another caller; a bank or the tax system reverses only its own payments`);
+      throw new DomainError('FORBIDDEN', text(`票据 ${receiptNo} 由其他调用方记录；银行和税务系统只能冲正自己记录的缴费`, `receipt ${receiptNo} was recorded by another caller; a bank or the tax system reverses only its own payments`));
     }
     const { enrollment_before: before, ...row } = payment;
     if (payment.reversed) return row;
-    if (compareDates(input.reversedOn, payment.paid_on) < 0) throw badInput(`reversedOn ${input.reversedOn} is before the payment (${payment.paid_on})`, 'reversedOn');
+    if (compareDates(input.reversedOn, payment.paid_on) < 0) throw badInput(text(`冲正日期 ${input.reversedOn} 早于缴费日期（${payment.paid_on}）`, `reversedOn ${input.reversedOn} is before the payment (${payment.paid_on})`), 'reversedOn');
     const [enrollment] = await enrollmentsOf(ctx.db, [{ idNumber: payment.id_number, coverageYear: payment.coverage_year }]);
     if (!enrollment || enrollment.status !== 'PAID' || enrollment.paid_on !== payment.paid_on) {
-      throw new DomainError('CONFLICT', `the ${payment.coverage_year} enrolment is ${enrollment?.status ?? 'not there'}; only the payment it is paid by can be reversed${enrollment?.status === 'REFUND_PENDING' ? ' (a refund is pending)' : ''}`, {
+      throw new DomainError('CONFLICT', text(`${payment.coverage_year} 年度参保状态为“${ENROLLMENT_STATUS_NAMES[enrollment?.status ?? 'NOT_ENROLLED'] ?? enrollment?.status}”；只能冲正使其成为已缴费的那笔缴费${enrollment?.status === 'REFUND_PENDING' ? '（退费审核中）' : ''}`, `the ${payment.coverage_year} enrolment is ${enrollment?.status ?? 'not there'}; only the payment it is paid by can be reversed${enrollment?.status === 'REFUND_PENDING' ? ' (a refund is pending)' : ''}`), {
         field: 'receiptNo',
         status: enrollment?.status ?? 'NOT_ENROLLED',
       });
@@ -439,7 +445,7 @@ export class EnrollmentService {
     const policy = ctx.tenant.policies.get(payment.coverage_year);
     const coverStart = enrollment.cover_start ?? policy?.data.coverage.start.date ?? `${payment.coverage_year}-01-01`;
     if (compareDates(input.reversedOn, coverStart) >= 0) {
-      throw new DomainError('REFUND_NOT_ALLOWED', `cover began on ${coverStart}: a payment is no longer reversed once cover has begun; a refund (requestRefund) decides under the notice`, {
+      throw new DomainError('REFUND_NOT_ALLOWED', text(`待遇已于 ${coverStart} 开始享受：待遇开始后不能再冲正缴费；请申请退费（requestRefund），按通知规定办理`, `cover began on ${coverStart}: a payment is no longer reversed once cover has begun; a refund (requestRefund) decides under the notice`), {
         rule: 'cover-started',
         coverStart,
       });
@@ -447,7 +453,7 @@ export class EnrollmentService {
     const grants = await grantsOf(ctx.db, [{ idNumber: payment.id_number, coverageYear: payment.coverage_year }]);
     const paidOut = grants.filter((g) => g.status === 'PAID_OUT' && g.payout_result !== 'FAILED' && g.payout_result !== 'RETURNED');
     if (paidOut.length > 0) {
-      throw new DomainError('CONFLICT', `a reimbursement of ${formatMoney(paidOut.reduce((s, g) => s + g.amount, 0))} was already paid out for this enrolment (${paidOut[0].payout_month}); reversing the payment would leave it unaccounted: ask for a refund instead`, {
+      throw new DomainError('CONFLICT', text(`此参保已发放返还资助 ${formatMoney(paidOut.reduce((s, g) => s + g.amount, 0))} 元（${paidOut[0].payout_month}）；冲正缴费将使该笔款项无从核算：请改为申请退费`, `a reimbursement of ${formatMoney(paidOut.reduce((s, g) => s + g.amount, 0))} was already paid out for this enrolment (${paidOut[0].payout_month}); reversing the payment would leave it unaccounted: ask for a refund instead`), {
         field: 'receiptNo',
       });
     }
@@ -458,7 +464,7 @@ export class EnrollmentService {
       return again;
     }
     if (!(await restoreEnrollment(ctx.db, payment.id_number, payment.coverage_year, before && statusBefore !== null ? before : null, to))) {
-      throw new DomainError('CONFLICT', 'the enrolment changed at the same time; nothing was written, retry', { field: 'receiptNo' });
+      throw new DomainError('CONFLICT', text('参保记录同时被修改；本次未写入任何数据，请重试', 'the enrolment changed at the same time; nothing was written, retry'), { field: 'receiptNo' });
     }
     await cancelGrantsOfReversedPayment(ctx.db, payment.id_number, payment.coverage_year);
     await cancelWaitsOf(ctx.db, payment.id_number, payment.coverage_year, input.reversedOn);
@@ -523,7 +529,7 @@ export class EnrollmentService {
       view.amountDue = ctx.app.policyEngine.contribution(ctx.tenant, policy, people.facts(idNumber, policy, date, circumstances), { unknownSubsidy: 'answer' }).amountDue;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      view.amountDueNote = `${err.code}: ${err.message}`;
+      view.amountDueNote = ctx.say(text(`${err.code}：${err.localized.zh}`, `${err.code}: ${err.message}`));
     }
     return view;
   }
@@ -533,7 +539,7 @@ export class EnrollmentService {
    * the tenant enrols by household (肃南 二（一）) these break the rule; elsewhere they are follow-ups.
    */
   async incompleteHouseholds(ctx: RequestContext, coverageYear: number, first: number, afterBookletNo: string | null): Promise<HouseholdKeyRow[]> {
-    if (first < 1 || first > 5000) throw badInput('first must be between 1 and 5000', 'first');
+    if (first < 1 || first > 5000) throw badInput(text('每页条数（first）须在 1 至 5000 之间', 'first must be between 1 and 5000'), 'first');
     return householdsWithUnenrolledMembers(ctx.db, coverageYear, first, afterBookletNo);
   }
 
@@ -629,12 +635,12 @@ export class EnrollmentService {
 
   private registeredPerson(ctx: RequestContext, people: People, idNumber: string): PersonRow {
     const person = people.person(idNumber);
-    if (!person) throw new DomainError('NOT_FOUND', `${maskIdNumber(idNumber)} is not registered in ${ctx.tenant.name}`, { field: 'idNumber' });
+    if (!person) throw new DomainError('NOT_FOUND', text(`${maskIdNumber(idNumber)} 未在${ctx.tenant.name}登记`, `${maskIdNumber(idNumber)} is not registered in ${ctx.tenant.name}`), { field: 'idNumber' });
     if (person.status === 'TRANSFERRED_OUT') {
-      throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} was transferred out on ${person.transferred_out_on}${person.transferred_to ? ` to ${person.transferred_to}` : ''}`, { field: 'idNumber' });
+      throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 已于 ${person.transferred_out_on} 转出${person.transferred_to ? `至 ${person.transferred_to}` : ''}`, `${maskIdNumber(idNumber)} was transferred out on ${person.transferred_out_on}${person.transferred_to ? ` to ${person.transferred_to}` : ''}`), { field: 'idNumber' });
     }
     if (person.status === 'DECEASED' || person.status === 'EMIGRATED') {
-      throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} is ${person.status === 'DECEASED' ? 'deceased' : 'emigrated'} (${person.status})`, { field: 'idNumber', status: person.status });
+      throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} ${person.status === 'DECEASED' ? '已死亡' : '已出国（境）定居'}`, `${maskIdNumber(idNumber)} is ${person.status === 'DECEASED' ? 'deceased' : 'emigrated'} (${person.status})`), { field: 'idNumber', status: person.status });
     }
     return person;
   }
@@ -647,7 +653,7 @@ export class EnrollmentService {
     if (!here(person.hukou_place) && !here(person.residence_permit_place)) {
       throw new DomainError(
         'ENROLLMENT_CLOSED',
-        `${ctx.tenant.name} enrols only people whose hukou or residence permit is here (${rule.clause}); on record: hukou ${person.hukou_place ?? 'none'}, residence permit ${person.residence_permit_place ?? 'none'}`,
+        text(`${ctx.tenant.name}只为户籍或居住证在本地的人员办理参保（${rule.clause}）；登记的户籍所在地为 ${person.hukou_place ?? '无'}，居住证签发地为 ${person.residence_permit_place ?? '无'}`, `${ctx.tenant.name} enrols only people whose hukou or residence permit is here (${rule.clause}); on record: hukou ${person.hukou_place ?? 'none'}, residence permit ${person.residence_permit_place ?? 'none'}`),
         { rule: 'place-of-enrolment', clause: rule.clause },
       );
     }
@@ -725,7 +731,7 @@ function batchRow(r: PaymentRowOutcome, input: PaymentRequest): BatchRowWrite {
     status: r.status,
     held: r.held !== null,
     code: r.error?.code ?? r.held?.code ?? null,
-    error: r.error?.message ?? r.held?.message ?? null,
+    error: r.error?.localized ?? r.held?.localized ?? null,
   };
 }
 

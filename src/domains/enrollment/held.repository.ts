@@ -4,6 +4,7 @@
  * outcome (payment_batch_row) for reconciliation. Writes are set-based.
  */
 import { type BulkColumn, unnestRows } from '../../db/bulk';
+import type { Localized } from '../../common/i18n';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { PayerKind } from './enrollment.repository';
 
@@ -17,7 +18,7 @@ export interface WaitingWrite {
   category: string | null;
   clause: string | null;
   refersTo: string | null;
-  message: string;
+  message: Localized;
   since: string;
 }
 
@@ -29,7 +30,8 @@ const WAITING_WRITE: ReadonlyArray<BulkColumn<WaitingWrite>> = [
   { name: 'category', type: 'text', value: (w) => w.category },
   { name: 'clause', type: 'text', value: (w) => w.clause },
   { name: 'refers_to', type: 'text', value: (w) => w.refersTo },
-  { name: 'message', type: 'text', value: (w) => w.message },
+  { name: 'message', type: 'text', value: (w) => w.message.en },
+  { name: 'message_zh', type: 'text', value: (w) => w.message.zh },
   { name: 'since', type: 'date', value: (w) => w.since },
 ];
 
@@ -38,8 +40,8 @@ export async function insertWaiting(db: TenantTransaction, rows: readonly Waitin
   if (rows.length === 0) return;
   const set = unnestRows('w', WAITING_WRITE, rows, 2);
   await db.query(
-    `INSERT INTO waiting_value (tenant_code, id_number, coverage_year, missing, affects, category, clause, refers_to, message, since)
-     SELECT $1, w.id_number, w.coverage_year, w.missing, string_to_array(w.affects, ','), w.category, w.clause, w.refers_to, w.message, w.since FROM ${set.from}
+    `INSERT INTO waiting_value (tenant_code, id_number, coverage_year, missing, affects, category, clause, refers_to, message, message_zh, since)
+     SELECT $1, w.id_number, w.coverage_year, w.missing, string_to_array(w.affects, ','), w.category, w.clause, w.refers_to, w.message, w.message_zh, w.since FROM ${set.from}
      ON CONFLICT (tenant_code, id_number, coverage_year, missing) WHERE status = 'WAITING' DO NOTHING`,
     [db.tenantCode, ...set.parameters],
   );
@@ -56,13 +58,15 @@ export interface WaitingRow {
   clause: string | null;
   refers_to: string | null;
   message: string;
+  /** Null on rows kept before messages were kept in Chinese too. */
+  message_zh: string | null;
   since: string;
   status: 'WAITING' | 'RESOLVED' | 'CANCELLED';
   resolved_on: string | null;
   resolution: Record<string, unknown> | null;
 }
 
-const WAITING_SELECT = `SELECT w.id, w.id_number, r.name, w.coverage_year, w.missing, w.affects, w.category, w.clause, w.refers_to, w.message, w.since,
+const WAITING_SELECT = `SELECT w.id, w.id_number, r.name, w.coverage_year, w.missing, w.affects, w.category, w.clause, w.refers_to, w.message, w.message_zh, w.since,
        w.status, w.resolved_on, w.resolution
   FROM waiting_value w LEFT JOIN resident r ON r.tenant_code = w.tenant_code AND r.id_number = w.id_number`;
 
@@ -151,7 +155,7 @@ export interface SuspenseWrite {
   rowIndex: number | null;
   received: Record<string, unknown>;
   reasonCode: string;
-  reason: string;
+  reason: Localized;
   missing: string | null;
   recordedBy: string;
 }
@@ -169,7 +173,8 @@ const SUSPENSE_WRITE: ReadonlyArray<BulkColumn<SuspenseWrite>> = [
   { name: 'row_index', type: 'int', value: (r) => r.rowIndex },
   { name: 'received', type: 'jsonb', value: (r) => JSON.stringify(r.received) },
   { name: 'reason_code', type: 'text', value: (r) => r.reasonCode },
-  { name: 'reason', type: 'text', value: (r) => r.reason },
+  { name: 'reason', type: 'text', value: (r) => r.reason.en },
+  { name: 'reason_zh', type: 'text', value: (r) => r.reason.zh },
   { name: 'missing', type: 'text', value: (r) => r.missing },
   { name: 'recorded_by', type: 'text', value: (r) => r.recordedBy },
 ];
@@ -203,13 +208,15 @@ export interface SuspenseRow {
   received: Record<string, unknown>;
   reason_code: string;
   reason: string;
+  /** Null on rows kept before messages were kept in Chinese too. */
+  reason_zh: string | null;
   missing: string | null;
   status: 'HELD' | 'MATCHED';
   matched_at: Date | null;
   received_at: Date;
 }
 
-const SUSPENSE_COLUMNS = `id, channel, receipt_no, id_number, coverage_year, amount, paid_on, payer_kind, payer, batch_id, row_index, received, reason_code, reason,
+const SUSPENSE_COLUMNS = `id, channel, receipt_no, id_number, coverage_year, amount, paid_on, payer_kind, payer, batch_id, row_index, received, reason_code, reason, reason_zh,
   missing, status, matched_at, received_at`;
 
 export async function suspenseByReceipts(db: TenantTransaction, keys: ReadonlyArray<{ channel: string; receiptNo: string }>): Promise<SuspenseRow[]> {
@@ -255,13 +262,13 @@ export async function markSuspenseMatched(db: TenantTransaction, ids: readonly n
 }
 
 /** Held money still not matchable: why, as of this attempt. */
-export async function updateSuspenseReasons(db: TenantTransaction, rows: ReadonlyArray<{ id: number; reasonCode: string; reason: string; missing: string | null }>): Promise<void> {
+export async function updateSuspenseReasons(db: TenantTransaction, rows: ReadonlyArray<{ id: number; reasonCode: string; reason: Localized; missing: string | null }>): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
-    `UPDATE payment_suspense s SET reason_code = u.code, reason = u.reason, missing = u.missing
-       FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[]) AS u(id, code, reason, missing)
+    `UPDATE payment_suspense s SET reason_code = u.code, reason = u.reason, reason_zh = u.reason_zh, missing = u.missing
+       FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(id, code, reason, missing, reason_zh)
       WHERE s.tenant_code = $1 AND s.id = u.id AND s.status = 'HELD'`,
-    [db.tenantCode, rows.map((r) => r.id), rows.map((r) => r.reasonCode), rows.map((r) => r.reason), rows.map((r) => r.missing)],
+    [db.tenantCode, rows.map((r) => r.id), rows.map((r) => r.reasonCode), rows.map((r) => r.reason.en), rows.map((r) => r.missing), rows.map((r) => r.reason.zh)],
   );
 }
 
@@ -278,7 +285,7 @@ export interface BatchRowWrite {
   status: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
   held: boolean;
   code: string | null;
-  error: string | null;
+  error: Localized | null;
 }
 
 const BATCH_ROW_WRITE: ReadonlyArray<BulkColumn<BatchRowWrite>> = [
@@ -292,7 +299,8 @@ const BATCH_ROW_WRITE: ReadonlyArray<BulkColumn<BatchRowWrite>> = [
   { name: 'status', type: 'text', value: (r) => r.status },
   { name: 'held', type: 'boolean', value: (r) => r.held },
   { name: 'code', type: 'text', value: (r) => r.code },
-  { name: 'error', type: 'text', value: (r) => r.error },
+  { name: 'error', type: 'text', value: (r) => r.error?.en ?? null },
+  { name: 'error_zh', type: 'text', value: (r) => r.error?.zh ?? null },
 ];
 
 /** Records a batch's row outcomes; a replay of the batch records its latest outcome per row. */
@@ -306,7 +314,7 @@ export async function recordBatchRows(db: TenantTransaction, batchId: string, re
      ON CONFLICT (tenant_code, batch_id, row_index) DO UPDATE
         SET receipt_no = EXCLUDED.receipt_no, channel = EXCLUDED.channel, id_number = EXCLUDED.id_number, coverage_year = EXCLUDED.coverage_year,
             amount = EXCLUDED.amount, paid_on = EXCLUDED.paid_on, status = EXCLUDED.status, held = EXCLUDED.held, code = EXCLUDED.code,
-            error = EXCLUDED.error, recorded_by = EXCLUDED.recorded_by, recorded_at = now()`,
+            error = EXCLUDED.error, error_zh = EXCLUDED.error_zh, recorded_by = EXCLUDED.recorded_by, recorded_at = now()`,
     [db.tenantCode, batchId, recordedBy, ...set.parameters],
   );
 }
@@ -323,12 +331,14 @@ export interface BatchRowRow {
   held: boolean;
   code: string | null;
   error: string | null;
+  /** Null on rows kept before messages were kept in Chinese too. */
+  error_zh: string | null;
   recorded_at: Date;
 }
 
 export async function batchRows(db: TenantTransaction, batchId: string, status: string | null, afterIndex: number | null, limit: number): Promise<BatchRowRow[]> {
   return db.query<BatchRowRow>(
-    `SELECT row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held, code, error, recorded_at FROM payment_batch_row
+    `SELECT row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held, code, error, error_zh, recorded_at FROM payment_batch_row
       WHERE tenant_code = $1 AND batch_id = $2 AND ($3::text IS NULL OR status = $3) AND ($4::int IS NULL OR row_index > $4)
       ORDER BY row_index LIMIT $5`,
     [db.tenantCode, batchId, status, afterIndex, limit],

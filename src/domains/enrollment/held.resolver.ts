@@ -4,6 +4,7 @@ import type { RequestContext } from '../../context/request-context';
 import { PersonalData, Roles } from '../../graphql/access';
 import { pageSize, toConnection } from '../../graphql/connection';
 import { decodeCursor } from '../../graphql/cursor';
+import { presentExplanation, type Speaker, type StoredExplanationStep } from '../public-policy/public-policy.presenters';
 import { maskIdNumber } from '../residents/id-number';
 import type { BatchRowRow, SuspenseRow, WaitingRow } from './held.repository';
 import { heldService } from './held.service';
@@ -11,7 +12,13 @@ import { type HeldPayment, HeldPaymentConnection, HeldRelease, HeldStatusEnum, P
 
 const NUMBER = /^\d{1,18}$/;
 
-const presentWaiting = (w: WaitingRow): WaitingValue => ({
+/** A resolution as kept, its explanation's details in the request's language (older rows hold English only). */
+function presentResolution(ctx: Speaker, resolution: Record<string, unknown> | null): unknown {
+  const steps = resolution?.explanation;
+  return Array.isArray(steps) ? { ...resolution, explanation: presentExplanation(ctx, steps as StoredExplanationStep[]) } : resolution;
+}
+
+const presentWaiting = (ctx: Speaker, w: WaitingRow): WaitingValue => ({
   id: String(w.id),
   idNumber: w.id_number,
   name: w.name,
@@ -20,14 +27,14 @@ const presentWaiting = (w: WaitingRow): WaitingValue => ({
   affects: w.affects,
   clause: w.clause,
   refersTo: w.refers_to,
-  message: w.message,
+  message: ctx.say({ zh: w.message_zh ?? w.message, en: w.message }),
   since: w.since,
   status: w.status,
   resolvedOn: w.resolved_on,
-  resolution: w.resolution,
+  resolution: presentResolution(ctx, w.resolution),
 });
 
-export const presentHeld = (h: SuspenseRow): HeldPayment => ({
+export const presentHeld = (ctx: Speaker, h: SuspenseRow): HeldPayment => ({
   id: String(h.id),
   channel: h.channel,
   receiptNo: h.receipt_no,
@@ -41,14 +48,14 @@ export const presentHeld = (h: SuspenseRow): HeldPayment => ({
   rowIndex: h.row_index,
   received: h.received,
   code: h.reason_code,
-  reason: h.reason,
+  reason: ctx.say({ zh: h.reason_zh ?? h.reason, en: h.reason }),
   missing: h.missing,
   status: h.status,
   receivedAt: h.received_at.toISOString(),
   matchedAt: h.matched_at?.toISOString() ?? null,
 });
 
-const presentBatchRow = (r: BatchRowRow): PaymentBatchRow => ({
+const presentBatchRow = (ctx: Speaker, r: BatchRowRow): PaymentBatchRow => ({
   index: r.row_index,
   receiptNo: r.receipt_no,
   channel: r.channel,
@@ -59,7 +66,7 @@ const presentBatchRow = (r: BatchRowRow): PaymentBatchRow => ({
   status: r.status,
   held: r.held,
   code: r.code,
-  error: r.error,
+  error: r.error === null ? null : ctx.say({ zh: r.error_zh ?? r.error, en: r.error }),
 });
 
 @Resolver()
@@ -77,7 +84,7 @@ export class HeldResolver {
   ): Promise<WaitingValueConnection> {
     const size = pageSize(first);
     const { rows, count } = await heldService.waiting(ctx, { coverageYear: coverageYear ?? null, missing: missing ?? null, status }, size, after ? Number(decodeCursor(after, NUMBER)) : null);
-    return toConnection(rows, size, count, (r) => String(r.id), presentWaiting) as WaitingValueConnection;
+    return toConnection(rows, size, count, (r) => String(r.id), (r) => presentWaiting(ctx, r)) as WaitingValueConnection;
   }
 
   @Roles('ADMIN', 'STAFF')
@@ -99,7 +106,7 @@ export class HeldResolver {
   ): Promise<HeldPaymentConnection> {
     const size = pageSize(first);
     const { rows, totals } = await heldService.heldPayments(ctx, { coverageYear: coverageYear ?? null, status, batchId: batchId ?? null }, size, after ? Number(decodeCursor(after, NUMBER)) : null);
-    return { ...toConnection(rows, size, totals.count, (r) => String(r.id), presentHeld), total: totals.amount } as HeldPaymentConnection;
+    return { ...toConnection(rows, size, totals.count, (r) => String(r.id), (r) => presentHeld(ctx, r)), total: totals.amount } as HeldPaymentConnection;
   }
 
   @PersonalData()
@@ -124,7 +131,7 @@ export class HeldResolver {
       acceptedAmount: summary.accepted_amount,
       heldAmount: summary.held_amount,
       recordedAt: summary.last_recorded_at?.toISOString() ?? null,
-      results: toConnection(rows, size, ({ ACCEPTED: summary.accepted, DUPLICATE: summary.duplicates, REJECTED: summary.rejected } as Record<string, number>)[status ?? ''] ?? summary.rows, (r) => String(r.row_index), presentBatchRow) as PaymentBatch['results'],
+      results: toConnection(rows, size, ({ ACCEPTED: summary.accepted, DUPLICATE: summary.duplicates, REJECTED: summary.rejected } as Record<string, number>)[status ?? ''] ?? summary.rows, (r) => String(r.row_index), (r) => presentBatchRow(ctx, r)) as PaymentBatch['results'],
     };
   }
 

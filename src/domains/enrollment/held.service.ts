@@ -7,6 +7,7 @@
  */
 import { todayInChina } from '../../common/dates';
 import { badInput } from '../../common/errors';
+import { text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import type { Circumstance } from '../../policy-data/vocabulary';
 import { subsidiesService } from '../subsidies/subsidies.service';
@@ -58,7 +59,7 @@ export class HeldService {
     if (held.length === 0) return { matched: 0, still: 0 };
     const result = await enrollmentService.matchHeld(ctx, held);
     await markSuspenseMatched(ctx.db, result.matched);
-    await updateSuspenseReasons(ctx.db, result.still.map((s) => ({ id: s.id, reasonCode: s.error.code, reason: s.error.message, missing: (s.error.details.missing as string | undefined) ?? null })));
+    await updateSuspenseReasons(ctx.db, result.still.map((s) => ({ id: s.id, reasonCode: s.error.code, reason: s.error.localized, missing: (s.error.details.missing as string | undefined) ?? null })));
     return { matched: result.matched.length, still: result.still.length };
   }
 
@@ -139,7 +140,7 @@ export class HeldService {
 
   /** A batch's results read back by its id: every row's outcome, with the totals. */
   async batch(ctx: RequestContext, batchId: string, status: string | null, first: number, afterIndex: number | null) {
-    if (!batchId.trim()) throw badInput('batchId must not be empty', 'batchId');
+    if (!batchId.trim()) throw badInput(text('批次号不能为空', 'batchId must not be empty'), 'batchId');
     const [summary, rows] = await Promise.all([batchSummary(ctx.db, batchId.trim()), batchRows(ctx.db, batchId.trim(), status, afterIndex, first + 1)]);
     return { batchId: batchId.trim(), summary, rows };
   }

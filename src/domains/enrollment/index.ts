@@ -3,6 +3,7 @@ import type { DomainEvents } from '../../context/domain-events';
 import type { RequestContext } from '../../context/request-context';
 import { IdentitiesCertified } from '../assistance/assistance.events';
 import { DomainError } from '../../common/errors';
+import { text } from '../../common/i18n';
 import { maskIdNumber } from '../residents/id-number';
 import { HouseholdGraphRead, ResidentIdCorrected, ResidentLeftScheme, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from '../residents/residents.events';
 import { heldService } from './held.service';
@@ -30,7 +31,7 @@ export const enrollmentModule = {
     events.on(WaiverRequested, async (ctx, { idNumber, coverageYear }) => {
       const [enrollment] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear }]);
       if (enrollment && (enrollment.status === 'PAID' || enrollment.status === 'REFUND_PENDING')) {
-        throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} has already paid for ${coverageYear}${enrollment.paid_on ? ` (on ${enrollment.paid_on})` : ''}: a waiver does not apply; a refund is asked for with requestRefund`, {
+        throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 已缴纳 ${coverageYear} 年度医保费${enrollment.paid_on ? `（${enrollment.paid_on}）` : ''}：不适用放弃参保声明；退费请通过申请退费（requestRefund）办理`, `${maskIdNumber(idNumber)} has already paid for ${coverageYear}${enrollment.paid_on ? ` (on ${enrollment.paid_on})` : ''}: a waiver does not apply; a refund is asked for with requestRefund`), {
           field: 'idNumber',
           status: enrollment.status,
         });

@@ -6,10 +6,11 @@
  * splits it, and each category's subsidy by whoever the notice names as its payer. What a notice leaves
  * unstated is not guessed: it is named in the notes, and its amount is left out of the totals.
  */
+import { DomainError } from '../../common/errors';
 import { type Localized, text } from '../../common/i18n';
 import { type Fen, formatMoney } from '../../common/money';
 import type { PolicyYear, Tenant } from '../../policy-data/model';
-import type { AssistanceCategory } from '../../policy-data/vocabulary';
+import { ASSISTANCE_CATEGORY_NAMES, type AssistanceCategory } from '../../policy-data/vocabulary';
 import type { PolicyEngine } from '../../policy-engine/policy-engine';
 import type { RollGroup } from './policy-years.repository';
 
@@ -121,13 +122,18 @@ function price(engine: PolicyEngine, tenant: Tenant, policy: PolicyYear, roll: r
       for (const share of q.fundingShares) add({ source: share.source, name: share.name }, share.amount * group.people);
       if (q.subsidy > funded) {
         add(UNSTATED_PAYER, (q.subsidy - funded) * group.people);
-        note(`payer-${q.appliedCategory}`, text(`${q.appliedCategory} 的资助没有写明（全部）出资方：${q.fundingNote ?? ''}`, `${q.appliedCategory}: the payer of (part of) the subsidy is not stated${q.fundingNote ? `: ${q.fundingNote}` : ''}`));
+        const name = q.appliedCategory ? ASSISTANCE_CATEGORY_NAMES[q.appliedCategory] : '';
+        note(`payer-${q.appliedCategory}`, text(`${name}的资助没有写明（全部）出资方${q.fundingNote ? `：${q.fundingNote.zh}` : ''}`, `${q.appliedCategory}: the payer of (part of) the subsidy is not stated${q.fundingNote ? `: ${q.fundingNote.en}` : ''}`));
       }
       for (const unknown of q.unknowns) note(`unknown-${unknown.path}`, text(`${unknown.path} 通知未写明，按已知部分计`, `${unknown.path} is unstated; only what is known is counted`));
     } catch (err) {
       applied.push(categories[0] ?? null);
       subsidies.push(0);
-      note(`error-${categories.join(',')}`, text(`${categories.join('、') || '普通居民'}：无法测算（${(err as Error).message}）`, `${categories.join(', ') || 'residents without assistance'}: cannot be priced (${(err as Error).message})`));
+      const reason = err instanceof DomainError ? err.localized : text((err as Error).message, (err as Error).message);
+      note(
+        `error-${categories.join(',')}`,
+        text(`${categories.map((c) => ASSISTANCE_CATEGORY_NAMES[c]).join('、') || '普通居民'}：无法测算（${reason.zh}）`, `${categories.join(', ') || 'residents without assistance'}: cannot be priced (${reason.en})`),
+      );
     }
   });
   return { payers, applied, subsidies, notes };

@@ -9,8 +9,8 @@ import { presentTenant } from '../public-policy/public-policy.presenters';
 import type { Budget } from './budget';
 import type { VersionRow } from './policy-years.repository';
 import type { DraftReview } from './policy-years.service';
-import type { PolicyBudget, PolicyChange, PolicyDraftType, PolicyIssue, PolicyPreview, PolicyVersion } from './policy-years.types';
-import type { PreviewRow } from './preview';
+import type { PolicyBudget, PolicyChange, PolicyDraftType, PolicyIssue, PolicyPreview, PolicyVersion, PreviewOutcome } from './policy-years.types';
+import type { PreviewOutcome as PreviewOutcomeOfCase, PreviewRow } from './preview';
 
 export function presentDraft(ctx: RequestContext, review: DraftReview): PolicyDraftType {
   const { draft, validation } = review;
@@ -95,9 +95,13 @@ export function presentVersion(row: Omit<VersionRow, 'source'>, inForce: boolean
 export function presentPreview(ctx: RequestContext, review: DraftReview, rows: PreviewRow[]): PolicyPreview {
   return {
     comparedWith: review.yearBefore?.coverageYear ?? null,
-    cases: rows.map((r) => ({ key: r.key, label: ctx.say(r.label), draft: r.draft, before: r.before, differs: r.differs })),
+    cases: rows.map((r) => ({ key: r.key, label: ctx.say(r.label), draft: presentOutcome(ctx, r.draft), before: r.before && presentOutcome(ctx, r.before), differs: r.differs })),
     differing: rows.filter((r) => r.differs).length,
   };
+}
+
+function presentOutcome(ctx: RequestContext, outcome: PreviewOutcomeOfCase): PreviewOutcome {
+  return { ...outcome, message: outcome.message && ctx.say(outcome.message) };
 }
 
 export function presentBudget(ctx: RequestContext, review: DraftReview, asOf: string, budget: Budget): PolicyBudget {

@@ -19,8 +19,8 @@ export interface PreviewOutcome {
   date: LocalDate;
   /** OK, or the error's code: ENROLLMENT_CLOSED, POLICY_NOT_CONFIGURED, REFUND_NOT_ALLOWED … */
   outcome: string;
-  /** The engine's reason where the case is refused. */
-  message: string | null;
+  /** The engine's reason where the case is refused, in both languages. */
+  message: Localized | null;
   standardContribution: Fen | null;
   subsidy: Fen | null;
   amountDue: Fen | null;
@@ -114,9 +114,10 @@ function empty(date: LocalDate): PreviewOutcome {
 }
 
 function refused(date: LocalDate, err: unknown): PreviewOutcome {
-  if (err instanceof DomainError) return { ...empty(date), outcome: err.code, message: err.message };
+  if (err instanceof DomainError) return { ...empty(date), outcome: err.code, message: err.localized };
   // A draft with errors can break the engine's assumptions (a window that ends before it opens): shown, not thrown.
-  return { ...empty(date), outcome: 'INVALID', message: err instanceof Error ? err.message : String(err) };
+  const reason = err instanceof Error ? err.message : String(err);
+  return { ...empty(date), outcome: 'INVALID', message: text(`草稿数据有误，无法计算（${reason}）`, reason) };
 }
 
 function standardCases(categories: readonly AssistanceCategory[]): Case[] {

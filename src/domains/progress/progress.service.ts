@@ -5,6 +5,7 @@
  */
 import { compareDates, type LocalDate } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
+import { text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import { type Region, regionNameOn } from '../../policy-data/model';
 import { type Connection, decodeKeyCursor, MAX_PAGE, pageSize, toKeyConnection } from '../../graphql/pages';
@@ -101,12 +102,12 @@ export class ProgressService {
   async setTargets(ctx: RequestContext, coverageYear: number, targets: Array<{ region: string; target: number }>, source: string): Promise<void> {
     const stated = ctx.tenant.policies.get(coverageYear)?.data.targets;
     if (stated && stated.regions.length > 0) {
-      throw new DomainError('CONFLICT', `the targets of ${coverageYear} are those of the notice (${stated.clause}); they are changed by changing tenants/`, { field: 'coverageYear' });
+      throw new DomainError('CONFLICT', text(`${coverageYear} 年度的任务数以通知为准（${stated.clause}），须通过修改 tenants/ 中的政策数据更改`, `the targets of ${coverageYear} are those of the notice (${stated.clause}); they are changed by changing tenants/`), { field: 'coverageYear' });
     }
-    if (!source.trim()) throw badInput('source must say where the targets come from', 'source');
+    if (!source.trim()) throw badInput(text('须写明任务数的来源', 'source must say where the targets come from'), 'source');
     for (const [i, t] of targets.entries()) {
-      if (t.region !== ctx.tenant.code && !ctx.tenant.regionsByCode.has(t.region)) throw badInput(`targets[${i}].region ${t.region} is not a region of ${ctx.tenant.name}`, `targets[${i}].region`);
-      if (!Number.isInteger(t.target) || t.target < 0) throw badInput(`targets[${i}].target must be a whole number of people`, `targets[${i}].target`);
+      if (t.region !== ctx.tenant.code && !ctx.tenant.regionsByCode.has(t.region)) throw badInput(text(`第 ${i + 1} 项任务的区划 ${t.region} 不属于${ctx.tenant.name}`, `targets[${i}].region ${t.region} is not a region of ${ctx.tenant.name}`), `targets[${i}].region`);
+      if (!Number.isInteger(t.target) || t.target < 0) throw badInput(text(`第 ${i + 1} 项任务数应为整数人数`, `targets[${i}].target must be a whole number of people`), `targets[${i}].target`);
     }
     await setTargets(ctx.db, coverageYear, targets, source.trim(), ctx.actor?.sub ?? 'system');
   }

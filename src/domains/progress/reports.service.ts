@@ -7,6 +7,7 @@ import { compareDates, type LocalDate } from '../../common/dates';
 import { badInput } from '../../common/errors';
 import type { RequestContext } from '../../context/request-context';
 import { DomainError } from '../../common/errors';
+import { text } from '../../common/i18n';
 import type { AssistanceCategory, SubsidyMode } from '../../policy-data/vocabulary';
 import { certifiedResidentsOn, identitiesOf } from '../assistance/assistance.repository';
 import { enrollmentsOf, paymentTotals, reversalTotals, unpaidTotals } from '../enrollment/enrollment.repository';
@@ -39,7 +40,7 @@ export class ReportsService {
    */
   async assistedRoster(ctx: RequestContext, coverageYear: number, asOf: LocalDate): Promise<RosterLine[]> {
     const policy = ctx.tenant.policyFor(coverageYear);
-    if (compareDates(asOf, policy.data.coverage.end.date) > 0) throw badInput(`asOf ${asOf} is after the year of cover ${coverageYear} ends`, 'asOf');
+    if (compareDates(asOf, policy.data.coverage.end.date) > 0) throw badInput(text(`统计日期 ${asOf} 晚于 ${coverageYear} 年度待遇享受期的截止日`, `asOf ${asOf} is after the year of cover ${coverageYear} ends`), 'asOf');
     const ids = (await certifiedResidentsOn(ctx.db, asOf)).sort();
     const [people, identities, enrollments] = await Promise.all([
       loadPeople(ctx.db, ids),
@@ -73,11 +74,11 @@ export class ReportsService {
           subsidy: subsidyUnknown ? null : s.subsidy,
           amountDue: s.amountDue,
           fundingBody: s.fundingShares.length > 0 ? [...new Set(s.fundingShares.map((f) => f.name))].join('、') : null,
-          note: subsidyUnknown ? `资助金额待定：${subsidyUnknown.message}` : null,
+          note: subsidyUnknown ? ctx.say(text(`资助金额待定：${subsidyUnknown.message.zh}`, `subsidy to be decided: ${subsidyUnknown.message.en}`)) : null,
         });
       } catch (err) {
         if (!(err instanceof DomainError) || err.code !== 'POLICY_NOT_CONFIGURED') throw err;
-        lines.push({ ...base, category: categories[0] ?? null, certifiedBy: null, mode: null, subsidy: null, amountDue: null, fundingBody: null, note: `应缴金额待定（${String(err.details.missing)}）：${err.message}` });
+        lines.push({ ...base, category: categories[0] ?? null, certifiedBy: null, mode: null, subsidy: null, amountDue: null, fundingBody: null, note: ctx.say(text(`应缴金额待定（${String(err.details.missing)}）：${err.localized.zh}`, `amount due to be decided (${String(err.details.missing)}): ${err.message}`)) });
       }
     }
     return lines;

@@ -1,9 +1,29 @@
-/** The policy model as the schema shows it: tenants, their regions, policy years and quotes. */
+/**
+ * The policy model as the schema shows it: tenants, their regions, policy years and quotes. What people
+ * read (explanation details, notes, warnings) is given in the request's language.
+ */
+import type { Localized } from '../../common/i18n';
 import { formatMoney } from '../../common/money';
+import type { RequestContext } from '../../context/request-context';
 import type { PolicyYearData } from '../../policy-data/format';
 import { type PolicyYear, regionNameOn, type Tenant } from '../../policy-data/model';
+import type { ExplanationStep, UnknownValue } from '../../policy-engine/explanation';
 import type { Quote } from '../../policy-engine/policy-engine';
-import type { Citation, PolicyInference, PolicyRule, PolicySources, PolicyYearType, QuoteType, RegionType, TenantType } from './public-policy.types';
+import type {
+  Citation,
+  ExplanationStepType,
+  MissingValue,
+  PolicyInference,
+  PolicyRule,
+  PolicySources,
+  PolicyYearType,
+  QuoteType,
+  RegionType,
+  TenantType,
+} from './public-policy.types';
+
+/** What a presenter needs of the request: its language. */
+export type Speaker = Pick<RequestContext, 'say'>;
 
 /** A region of the tenant with its name on `asOf` (today's by default); a code it does not know shows as itself. */
 export function presentRegion(tenant: Tenant, code: string, asOf?: string): RegionType {
@@ -31,7 +51,7 @@ export function presentTenant(tenant: Tenant): TenantType {
   };
 }
 
-export function presentPolicy(tenant: Tenant, policy: PolicyYear): PolicyYearType {
+export function presentPolicy(ctx: Speaker, tenant: Tenant, policy: PolicyYear): PolicyYearType {
   const p = policy.data;
   const inferencesOfYear = policyInferences(p);
   return {
@@ -67,7 +87,7 @@ export function presentPolicy(tenant: Tenant, policy: PolicyYear): PolicyYearTyp
     targets: (p.targets?.regions ?? []).map((t) => ({ region: presentRegion(tenant, t.region), target: t.target, clause: t.clause })),
     targetTotal: p.targets?.total?.count ?? null,
     milestones: p.milestones.map((m) => ({ date: m.date, share: m.share, clause: m.clause })),
-    warnings: policy.warnings,
+    warnings: policy.warnings.map((w) => ctx.say(w)),
     sources: policySources(p),
     inferences: inferencesOfYear,
     rules: policyRules(p),
@@ -75,8 +95,26 @@ export function presentPolicy(tenant: Tenant, policy: PolicyYear): PolicyYearTyp
 }
 
 /** A quote as the schema shows it: the engine's answer, with `complete` saying whether anything is unknown. */
-export function presentQuote(quote: Quote): QuoteType {
-  return { ...quote, complete: quote.unknowns.length === 0 };
+export function presentQuote(ctx: Speaker, quote: Quote): QuoteType {
+  return {
+    ...quote,
+    fundingNote: quote.fundingNote && ctx.say(quote.fundingNote),
+    explanation: presentExplanation(ctx, quote.explanation),
+    unknowns: quote.unknowns.map((u) => presentUnknown(ctx, u)),
+    complete: quote.unknowns.length === 0,
+  };
+}
+
+/** A step as it was kept: explanations stored before details had two languages hold the English only. */
+export type StoredExplanationStep = Omit<ExplanationStep, 'detail'> & { detail: Localized | string };
+
+/** The steps of an explanation, each detail in the request's language (an English-only stored one as it is). */
+export function presentExplanation(ctx: Speaker, steps: readonly StoredExplanationStep[]): ExplanationStepType[] {
+  return steps.map((step) => ({ ...step, detail: typeof step.detail === 'string' ? step.detail : ctx.say(step.detail) }));
+}
+
+export function presentUnknown(ctx: Speaker, unknown: UnknownValue): MissingValue {
+  return { ...unknown, message: ctx.say(unknown.message) };
 }
 
 function cite(value: { clause?: string; inferred?: string; note?: string } | undefined): Citation | null {

@@ -18,7 +18,7 @@ export class PublicPolicyResolver {
   @Query(() => PolicyYearType, { nullable: true, description: 'Public. Null when the year is not configured.' })
   policy(@Ctx() ctx: RequestContext, @Arg('tenant', () => ID) tenant: string, @Arg('coverageYear', () => Int) coverageYear: number): PolicyYearType | null {
     const found = publicPolicyService.policy(ctx, tenant, coverageYear);
-    return found && presentPolicy(found.tenant, found.policy);
+    return found && presentPolicy(ctx, found.tenant, found.policy);
   }
 
   @Public()
@@ -26,6 +26,6 @@ export class PublicPolicyResolver {
     description: 'Public. What a person owes for a year of cover if they pay on paymentDate, and why; what the notice leaves unstated is named in unknowns.',
   })
   quote(@Ctx() ctx: RequestContext, @Arg('input', () => QuoteInput) input: QuoteInput): QuoteType {
-    return presentQuote(publicPolicyService.quote(ctx, input));
+    return presentQuote(ctx, publicPolicyService.quote(ctx, input));
   }
 }

@@ -1,5 +1,6 @@
 /** The public policy operations: tenants, their policy years, and quotes. No database: all from tenants/. */
 import { DomainError } from '../../common/errors';
+import { text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import type { PolicyYear, Tenant } from '../../policy-data/model';
 import type { Quote, QuoteFacts } from '../../policy-engine/policy-engine';
@@ -23,7 +24,7 @@ export class PublicPolicyService {
 
   quote(ctx: RequestContext, request: QuoteRequest): Quote {
     const tenant = ctx.app.catalog.get(request.tenant);
-    if (!tenant) throw new DomainError('NOT_FOUND', `no tenant ${request.tenant}`, { field: 'tenant' });
+    if (!tenant) throw new DomainError('NOT_FOUND', text(`没有代码为 ${request.tenant} 的统筹地区`, `no tenant ${request.tenant}`), { field: 'tenant' });
     return ctx.app.policyEngine.quote(tenant, tenant.policyFor(request.coverageYear), request);
   }
 }

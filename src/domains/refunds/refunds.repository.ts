@@ -1,5 +1,6 @@
 /** SQL of refund requests (退费) and their decisions. */
 import type { TenantTransaction } from '../../db/tenant-transaction';
+import type { StoredExplanationStep } from '../public-policy/public-policy.presenters';
 
 export interface RefundRow {
   id_number: string;
@@ -9,7 +10,8 @@ export interface RefundRow {
   status: 'PENDING' | 'APPROVED' | 'REJECTED';
   amount: number;
   cancelled_reimbursement: number;
-  explanation: Array<{ rule: string; clause: string | null; detail: string; amount: number | null }>;
+  /** The engine's steps, each detail in both languages; rows written before that hold the English only. */
+  explanation: StoredExplanationStep[];
   requested_by: string;
   decided_by: string | null;
   decision_note: string | null;

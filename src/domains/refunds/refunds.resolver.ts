@@ -7,6 +7,7 @@ import { RefundReasonEnum } from '../../graphql/enums';
 import { DateScalar } from '../../graphql/scalars';
 import { defineListLoader } from '../../graphql/loaders';
 import type { RefundReason } from '../../policy-data/vocabulary';
+import { presentExplanation, type Speaker } from '../public-policy/public-policy.presenters';
 import { maskIdNumber } from '../residents/id-number';
 import { Resident, SortDirectionEnum } from '../residents/residents.types';
 import { refundCount, refundPage, refundsOfPeople, type RefundRow } from './refunds.repository';
@@ -26,7 +27,7 @@ class RefundFilter {
 /** A person's refunds, one per enrolment refunded. */
 export const refundsOfPersonLoader = defineListLoader<string, RefundRow>((ctx, ids) => refundsOfPeople(ctx.db, ids), (r) => r.id_number);
 
-const presentRefund = (row: RefundRow): Refund => ({
+const presentRefund = (ctx: Speaker, row: RefundRow): Refund => ({
   id: `${row.id_number}/${row.coverage_year}`,
   idNumberMasked: maskIdNumber(row.id_number),
   coverageYear: row.coverage_year,
@@ -35,7 +36,7 @@ const presentRefund = (row: RefundRow): Refund => ({
   status: row.status,
   amount: row.amount,
   cancelledReimbursement: row.cancelled_reimbursement,
-  explanation: row.explanation,
+  explanation: presentExplanation(ctx, row.explanation),
   decidedBy: row.decided_by,
   decisionNote: row.decision_note,
   paidOn: row.paid_on,
@@ -49,7 +50,7 @@ export class RefundResolver {
   @Roles('ADMIN', 'STAFF', 'TAX')
   @Mutation(() => Refund, { description: 'Asks for a refund; the notice\'s reasons, deadline and timing decide, and an administrator approves.' })
   async requestRefund(@Ctx() ctx: RequestContext, @Arg('input', () => RefundInput) input: RefundInput): Promise<Refund> {
-    return presentRefund(await refundsService.requestRefund(ctx, input));
+    return presentRefund(ctx, await refundsService.requestRefund(ctx, input));
   }
 
   @Roles('ADMIN')
@@ -60,7 +61,7 @@ export class RefundResolver {
     @Arg('coverageYear', () => Int) coverageYear: number,
     @Arg('note', () => String, { nullable: true }) note: string | null,
   ): Promise<Refund> {
-    return presentRefund(await refundsService.decideRefund(ctx, idNumber, coverageYear, true, note));
+    return presentRefund(ctx, await refundsService.decideRefund(ctx, idNumber, coverageYear, true, note));
   }
 
   @Roles('ADMIN')
@@ -71,7 +72,7 @@ export class RefundResolver {
     @Arg('coverageYear', () => Int) coverageYear: number,
     @Arg('note', () => String, { nullable: true }) note: string | null,
   ): Promise<Refund> {
-    return presentRefund(await refundsService.decideRefund(ctx, idNumber, coverageYear, false, note));
+    return presentRefund(ctx, await refundsService.decideRefund(ctx, idNumber, coverageYear, false, note));
   }
 
   @Roles('ADMIN')
@@ -83,7 +84,7 @@ export class RefundResolver {
     @Arg('paidOn', () => DateScalar) paidOn: string,
     @Arg('reference', () => String, { nullable: true }) reference: string | null,
   ): Promise<Refund> {
-    return presentRefund(await refundsService.recordRefundPayout(ctx, idNumber, coverageYear, paidOn, reference));
+    return presentRefund(ctx, await refundsService.recordRefundPayout(ctx, idNumber, coverageYear, paidOn, reference));
   }
 
   @PersonalData()
@@ -100,14 +101,14 @@ export class RefundResolver {
     const key = after ? decodeKeyCursor(after, 3) : null;
     const query = { status: filter?.status ?? null, coverageYear: filter?.coverageYear ?? null, reason: filter?.reason ?? null, descending: direction === 'DESC', after: key as [string, string, string] | null, limit: first + 1 };
     const rows = await refundPage(ctx.db, query);
-    return toKeyConnection(rows, first, () => refundCount(ctx.db, query), (r) => [r.requested_on, r.id_number, String(r.coverage_year)], presentRefund) as unknown as RefundConnection;
+    return toKeyConnection(rows, first, () => refundCount(ctx.db, query), (r) => [r.requested_on, r.id_number, String(r.coverage_year)], (r) => presentRefund(ctx, r)) as unknown as RefundConnection;
   }
 
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @Query(() => [Refund], { deprecationReason: 'Use refundList: a connection with totalCount and filters.' })
   async refunds(@Ctx() ctx: RequestContext, @Arg('status', () => RefundStatusEnum, { nullable: true }) status: string | null): Promise<Refund[]> {
-    return (await refundsService.refunds(ctx, status)).map(presentRefund);
+    return (await refundsService.refunds(ctx, status)).map((r) => presentRefund(ctx, r));
   }
 }
 
@@ -116,6 +117,6 @@ export class RefundResolver {
 export class ResidentRefundsResolver {
   @FieldResolver(() => [Refund], { description: 'Refund requests of the person\'s enrolments, with their dates.' })
   async refunds(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<Refund[]> {
-    return (await refundsOfPersonLoader(ctx).load(resident.idNumber)).map(presentRefund);
+    return (await refundsOfPersonLoader(ctx).load(resident.idNumber)).map((r) => presentRefund(ctx, r));
   }
 }

@@ -4,6 +4,7 @@
  */
 import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../../common/dates';
 import { divisions } from '../../common/divisions';
+import { type Localized, text } from '../../common/i18n';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARACTERS = '10X98765432';
@@ -28,14 +29,14 @@ export const EARLIEST_BIRTH_DATE = '1900-01-01';
  * division code as the first six digits (current or former, see src/common/divisions.ts), a birth date
  * that is a calendar date between 1900 and today, and the check character.
  */
-export function parseResidentId(idNumber: string, today: LocalDate = todayInChina()): ResidentIdFacts | { error: string } {
-  if (!/^\d{17}[\dX]$/.test(idNumber)) return { error: 'a resident ID number has 17 digits and a digit or X' };
+export function parseResidentId(idNumber: string, today: LocalDate = todayInChina()): ResidentIdFacts | { error: Localized } {
+  if (!/^\d{17}[\dX]$/.test(idNumber)) return { error: text('居民身份证号码应为 17 位数字加 1 位数字或 X', 'a resident ID number has 17 digits and a digit or X') };
   const birthDate = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
-  if (!isLocalDate(birthDate)) return { error: `its birth date ${idNumber.slice(6, 14)} is not a calendar date` };
-  if (checkCharacter(idNumber.slice(0, 17)) !== idNumber[17]) return { error: 'its check character is wrong' };
-  if (!divisions().isAddressCode(idNumber.slice(0, 6))) return { error: `its first six digits ${idNumber.slice(0, 6)} are not a division code` };
-  if (compareDates(birthDate, today) > 0) return { error: 'its birth date is after today' };
-  if (compareDates(birthDate, EARLIEST_BIRTH_DATE) < 0) return { error: `its birth date is before ${EARLIEST_BIRTH_DATE.slice(0, 4)}` };
+  if (!isLocalDate(birthDate)) return { error: text(`其中的出生日期 ${idNumber.slice(6, 14)} 不是有效日期`, `its birth date ${idNumber.slice(6, 14)} is not a calendar date`) };
+  if (checkCharacter(idNumber.slice(0, 17)) !== idNumber[17]) return { error: text('校验码不正确', 'its check character is wrong') };
+  if (!divisions().isAddressCode(idNumber.slice(0, 6))) return { error: text(`前六位 ${idNumber.slice(0, 6)} 不是行政区划代码`, `its first six digits ${idNumber.slice(0, 6)} are not a division code`) };
+  if (compareDates(birthDate, today) > 0) return { error: text('其中的出生日期晚于今天', 'its birth date is after today') };
+  if (compareDates(birthDate, EARLIEST_BIRTH_DATE) < 0) return { error: text(`其中的出生日期早于 ${EARLIEST_BIRTH_DATE.slice(0, 4)} 年`, `its birth date is before ${EARLIEST_BIRTH_DATE.slice(0, 4)}`) };
   return { birthDate, sex: Number(idNumber[16]) % 2 === 1 ? 'MALE' : 'FEMALE' };
 }
 
@@ -50,12 +51,22 @@ export function makeResidentId(address: string, birthDate: LocalDate, sequence: 
  * another identity document (5 to 30 letters and digits, not all digits). Anything else is a typing
  * error that the caller must hear about, not a "not registered".
  */
-export function lookupIdProblem(idNumber: string): string | null {
+export function lookupIdProblem(idNumber: string): Localized | null {
   if (/^\d+X?$/.test(idNumber)) {
     const facts = parseResidentId(idNumber);
-    return 'error' in facts ? `${maskIdNumber(idNumber)} is not a valid resident ID number: ${facts.error}` : null;
+    return 'error' in facts ? invalidResidentId(idNumber, facts.error) : null;
   }
-  return /^[A-Z0-9]{5,30}$/.test(idNumber) ? null : `${maskIdNumber(idNumber)} is neither a resident ID number nor another document's number (5 to 30 letters and digits)`;
+  return /^[A-Z0-9]{5,30}$/.test(idNumber)
+    ? null
+    : text(
+        `${maskIdNumber(idNumber)} 既不是居民身份证号码，也不是其他证件号码（5 至 30 位字母和数字）`,
+        `${maskIdNumber(idNumber)} is neither a resident ID number nor another document's number (5 to 30 letters and digits)`,
+      );
+}
+
+/** Why a number is not a valid resident ID number, masked: 6207**********1234 不是有效的居民身份证号码：校验码不正确. */
+export function invalidResidentId(idNumber: string, problem: Localized): Localized {
+  return text(`${maskIdNumber(idNumber)} 不是有效的居民身份证号码：${problem.zh}`, `${maskIdNumber(idNumber)} is not a valid resident ID number: ${problem.en}`);
 }
 
 /** 620702199001011234 → 6207**********1234: the birth date digits are never shown. */

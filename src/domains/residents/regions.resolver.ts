@@ -56,7 +56,7 @@ export class RegionResolver {
       accepted: count('ACCEPTED'),
       duplicates: count('DUPLICATE'),
       rejected: count('REJECTED'),
-      rows: rows.map((r) => ({ index: r.index, regionCode: r.code, status: r.status, error: r.error?.message ?? null, code: r.error?.code ?? null })),
+      rows: rows.map((r) => ({ index: r.index, regionCode: r.code, status: r.status, error: r.error ? ctx.say(r.error.localized) : null, code: r.error?.code ?? null })),
     };
   }
 

@@ -19,6 +19,9 @@ const HOUSEHOLD_COLUMNS = 'id, booklet_no, region_code, address, dissolved_on';
 export const RESIDENT_STATUSES = ['ACTIVE', 'TRANSFERRED_OUT', 'DECEASED', 'EMIGRATED'] as const;
 export type ResidentStatus = (typeof RESIDENT_STATUSES)[number];
 
+/** The statuses as clerks say them, for messages in Chinese. */
+export const RESIDENT_STATUS_NAMES: Readonly<Record<ResidentStatus, string>> = { ACTIVE: '正常', TRANSFERRED_OUT: '已转出', DECEASED: '已死亡', EMIGRATED: '已出国（境）定居' };
+
 export interface ResidentRow {
   id_number: string;
   id_type: string;
