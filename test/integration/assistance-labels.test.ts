@@ -20,7 +20,7 @@ const MUTATION = 'mutation($rows: [AssistanceInput!]!) { importAssistance(identi
 /** People not registered yet: their certifications wait for them, with the category they were read as. */
 const person = (county: string, seq: number) => makeResidentId(county, '1949-10-01', seq);
 const certify = (tenant: string, rows: Array<{ idNumber: string; category?: string; categoryLabel?: string }>) =>
-  server.gql(MUTATION, { rows: rows.map((r) => ({ certifiedBy: '区民政局', validFrom: '2023-01-01', ...r })) }, { as: 'AGENCY', tenant });
+  server.gql(MUTATION, { rows: rows.map((r) => ({ certifiedBy: '区民政局', validFrom: '2023-01-01', ...r })) }, { as: 'AGENCY', tenant, headers: { 'accept-language': 'zh-CN' } });
 /** The categories waiting for the person to register, as recorded. */
 const categoryOf = async (tenant: string, idNumber: string) =>
   (await server.ownerQuery<{ category: string }>('SELECT category FROM pending_certification WHERE tenant_code = $1 AND id_number = $2 ORDER BY 1', [tenant, idNumber])).map((r) => r.category);
@@ -95,7 +95,7 @@ describe('assistance categories by the agencies\' labels', () => {
       `${person('620702', 833)},EXTREME_POVERTY,甘州区民政局,2023/1/5,`,
     ];
     writeFileSync(file, iconv.encode(lines.join('\r\n') + '\r\n', 'gbk'));
-    const tally = await importAssistanceCsv({ file, url: server.url, token: server.token('AGENCY', ['620702']), tenant: '620702', batchSize: 10, batchPrefix: 'labels' });
+    const tally = await importAssistanceCsv({ file, url: server.url, token: server.token('AGENCY', ['620702']), tenant: '620702', batchSize: 10, batchPrefix: 'labels', language: 'zh-CN' });
     expect(tally).toMatchObject({ encoding: 'gb18030', accepted: 2, rejected: 1 });
     expect(tally.rejections).toEqual([expect.objectContaining({ line: 3, code: 'BAD_USER_INPUT', error: expect.stringContaining('可指 农村一类低保（DIBAO_RURAL_1）') })]);
     expect(await categoryOf('620702', person('620702', 831))).toEqual(['DIBAO_RURAL_2']);

@@ -1,6 +1,7 @@
 /** Reading a roster as townships keep it: format by its bytes, encodings, the file's own row numbers, the header under title rows. */
 import iconv from 'iconv-lite';
 import { readRosterFile, rosterFormat } from '../../src/domains/residents/roster-file';
+import type { DomainError } from '../../src/common/errors';
 import { findRosterHeader } from '../../src/domains/residents/roster.service';
 
 const HEADER = '户口簿号,乡镇,身份证号码,* 姓名,与户主关系（必填）,户籍所在地';
@@ -36,6 +37,14 @@ describe('readRosterFile', () => {
 
   it('says which columns the closest row lacks when no row is a header', async () => {
     const file = await readRosterFile(Buffer.from('标题\n户口簿号,姓名,身份证号码\n', 'utf8'));
-    expect(() => findRosterHeader(file)).toThrow('找不到表头：第 2 行缺少 乡镇、与户主关系 列');
+    const refusal = (() => {
+      try {
+        findRosterHeader(file);
+      } catch (err) {
+        return err as DomainError;
+      }
+    })();
+    expect(refusal?.localized.zh).toContain('找不到表头：第 2 行缺少 乡镇、与户主关系 列');
+    expect(refusal?.localized.en).toContain('no header row: row 2 lacks the columns region, relationship');
   });
 });
