@@ -10,6 +10,7 @@ import { type AppConfig, developmentSecret } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { TenantCatalog } from '../policy-data/model';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded';
+import { REGION_CHANNEL } from '../domains/residents/regions.repository';
 
 export const EMBEDDED_DATABASE_NAME = 'insurance';
 
@@ -173,7 +174,8 @@ export async function syncTenants(ownerUrl: string, catalog: TenantCatalog): Pro
           tenant.regions.map((r) => r.kind),
           tenant.regions.map((r) => r.parentCode),
         ],
-      );
+      );      // Every server reloads the tenant's regions when this commits.
+      await client.query(`SELECT pg_notify('${REGION_CHANNEL}', $1)`, [tenant.code]);
     }
     await client.query('COMMIT');
   } catch (err) {

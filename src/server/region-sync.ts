@@ -10,10 +10,8 @@ import pg from 'pg';
 import type { Logger } from '../common/logger';
 import type { AppState } from '../context/request-context';
 import { TenantTransaction } from '../db/tenant-transaction';
-import { regionsOf } from '../domains/residents/regions.repository';
+import { REGION_CHANNEL, regionsOf } from '../domains/residents/regions.repository';
 import type { Region, Tenant } from '../policy-data/model';
-
-export const REGION_CHANNEL = 'region_changed';
 
 export class RegionSync {
   private listener: pg.Client | null = null;

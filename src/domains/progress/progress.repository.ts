@@ -3,7 +3,7 @@ import { type BulkColumn, unnestRows } from '../../db/bulk';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import { residentColumns, type ResidentRow } from '../residents/residents.repository';
 
-/** Paid enrolments by region on `asOf`, from `paid_daily` (kept by triggers on enrollment). */
+/** Paid enrolments by region on `asOf`, from `paid_daily` (kept by every write of enrolments, in enrollment.repository). */
 export async function paidCountsByRegion(db: TenantTransaction, coverageYear: number, asOf: string): Promise<Array<{ region_code: string; paid: number }>> {
   return db.query<{ region_code: string; paid: number }>(
     `SELECT region_code, sum(paid)::int AS paid FROM paid_daily
@@ -24,7 +24,7 @@ export async function setTargets(db: TenantTransaction, coverageYear: number, ta
     `INSERT INTO region_target (tenant_code, coverage_year, region_code, target, source, set_by)
      SELECT $1, $2, t.region, t.target, $3, $4 FROM ${rows.from}
      ON CONFLICT (tenant_code, coverage_year, region_code) DO UPDATE
-        SET target = EXCLUDED.target, source = EXCLUDED.source, set_by = EXCLUDED.set_by, set_at = now()`,
+        SET target = EXCLUDED.target, source = EXCLUDED.source, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
     [db.tenantCode, coverageYear, source, setBy, ...rows.parameters],
   );
 }

@@ -187,12 +187,18 @@ export async function updateResident(db: TenantTransaction, idNumber: string, ch
   await db.query(`UPDATE resident SET ${columns}, updated_at = now() WHERE tenant_code = $1 AND id_number = $2`, [db.tenantCode, idNumber, ...changes.map(([, value]) => value)]);
 }
 
+/**
+ * 停保或流出, and its entry in the national index of transfers out (scheme_transfer), which other
+ * counties read when the person registers with them. The index is another shard group on Citus: its
+ * SECURITY DEFINER function runs as a statement of its own, in this transaction.
+ */
 export async function markTransferredOut(db: TenantTransaction, idNumber: string, on: string, destination: string | null): Promise<void> {
-  await db.query(
+  const moved = await db.query(
     `UPDATE resident SET status = 'TRANSFERRED_OUT', transferred_out_on = $3, transferred_to = $4, updated_at = now()
-      WHERE tenant_code = $1 AND id_number = $2`,
+      WHERE tenant_code = $1 AND id_number = $2 RETURNING id_number`,
     [db.tenantCode, idNumber, on, destination],
   );
+  if (moved.length > 0) await db.query('SELECT scheme_transfer_record($1::text[], $2::date[], $3::text[])', [[idNumber], [on], [destination]]);
 }
 
 /** Puts a person into a household (or none, with nulls). */

@@ -11,8 +11,8 @@ import { type Connection, decodeKeyCursor, pageSize, type SortDirection, toKeyCo
 import { maskIdNumber, parseResidentId } from './id-number';
 import { divisions } from '../../common/divisions';
 import { regionNameOn } from '../../policy-data/model';
-import { HouseholdGraphRead, ResidentIdCorrected, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from './residents.events';
-import { checkDeferredKeys, householdByBooklet, moveIdNumber } from './life-events.repository';
+import { HouseholdGraphRead, ResidentIdCorrected, ResidentIdCorrectionBegun, ResidentIdRetired, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from './residents.events';
+import { copyPersonToIdNumber, householdByBooklet, retirePersonIdNumber } from './life-events.repository';
 import { regionRows } from './regions.repository';
 import { householdLoader, membersOfHouseholdLoader } from './residents.loaders';
 import {
@@ -259,14 +259,17 @@ export class ResidentsService {
     if ((await existingResidents(ctx.db, [checked.idNumber])).length > 0) {
       throw new DomainError('CONFLICT', `${maskIdNumber(checked.idNumber)} is already registered`, { field: 'newIdNumber' });
     }
-    await moveIdNumber(ctx.db, current.id_number, checked.idNumber);
-    await ctx.app.events.emit(ctx, ResidentIdCorrected, { from: current.id_number, to: checked.idNumber });
+    const move = { from: current.id_number, to: checked.idNumber };
+    await copyPersonToIdNumber(ctx.db, move.from, move.to);
+    await ctx.app.events.emit(ctx, ResidentIdCorrectionBegun, move);
+    await ctx.app.events.emit(ctx, ResidentIdCorrected, move);
+    await ctx.app.events.emit(ctx, ResidentIdRetired, move);
+    await retirePersonIdNumber(ctx.db, move.from, move.to);
     const facts: Array<[UpdatableResidentField, string | null]> = [
       ['birth_date', checked.birthDate],
       ['sex', checked.sex],
     ];
     await updateResident(ctx.db, checked.idNumber, facts.filter(([field, value]) => current[field] !== value));
-    await checkDeferredKeys(ctx.db);
     await recordChanges(
       ctx.db,
       [{ idNumber: checked.idNumber, field: 'id_number', keyInformation: true, before: current.id_number, after: `${checked.idNumber}${reason?.trim() ? ` (${reason.trim()})` : ''}` }],
