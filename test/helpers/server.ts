@@ -3,11 +3,36 @@
  * tests. Nothing is mocked: the requests go through Apollo, the context, RLS and PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { startServer, type RunningServer } from '../../src/app';
 import { type Role, signToken } from '../../src/context/tokens';
 import { createLogger } from '../../src/common/logger';
 import { developmentSecret, loadConfig } from '../../src/common/config';
+import { TenantTransaction } from '../../src/db/tenant-transaction';
+
+/**
+ * Every SQL text the servers of this test file send in request transactions, written to the data
+ * folder when a server closes: globalTeardown checks them against the Citus rules (citus-rules.ts).
+ */
+const requestSql = new Set<string>();
+const sendQuery = TenantTransaction.prototype.query;
+TenantTransaction.prototype.query = function (this: TenantTransaction, text: string, values?: unknown[]) {
+  requestSql.add(text);
+  return sendQuery.call(this, text, values);
+} as typeof sendQuery;
+const sendReadAlone = TenantTransaction.prototype.readAlone;
+TenantTransaction.prototype.readAlone = function (this: TenantTransaction, text: string, values: ReadonlyArray<string | number | null>) {
+  requestSql.add(text);
+  return sendReadAlone.call(this, text, values);
+} as typeof sendReadAlone;
+
+function keepRequestSql(): void {
+  if (!process.env.DATA_DIR || requestSql.size === 0) return;
+  appendFileSync(join(process.env.DATA_DIR, `request-sql-${process.pid}.jsonl`), [...requestSql].map((t) => `${JSON.stringify(t)}\n`).join(''));
+  requestSql.clear();
+}
 
 const TEMPLATE_DATABASE = 'insurance_test_template';
 
@@ -74,6 +99,7 @@ export class TestServer {
 
   async close(): Promise<void> {
     await this.running.close();
+    keepRequestSql();
     const admin = new pg.Client({ connectionString: process.env.TEST_ADMIN_DATABASE_URL });
     await admin.connect();
     try {
