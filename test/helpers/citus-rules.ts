@@ -28,6 +28,19 @@ function clauseFrom(sql: string, start: number): string {
   return sql.slice(start);
 }
 
+/** The text of `sql` from `start` to the end of its statement: a closing parenthesis of an enclosing level, a `;`, or the end. */
+function statementFrom(sql: string, start: number): string {
+  let depth = 0;
+  for (let i = start; i < sql.length; i++) {
+    if (sql[i] === '(') depth++;
+    else if (sql[i] === ')') {
+      if (depth === 0) return sql.slice(start, i);
+      depth--;
+    } else if (sql[i] === ';' && depth === 0) return sql.slice(start, i);
+  }
+  return sql.slice(start);
+}
+
 /** Tables a statement reads or writes: a name after FROM, JOIN, INTO or UPDATE that is not a function call. */
 function tablesOf(sql: string): string[] {
   const names: string[] = [];
@@ -48,6 +61,12 @@ export function sqlTextProblems(sql: string): string[] {
     const tables = tablesOf(statement);
     if (calls.length > 0 && tables.length > 0) {
       problems.push(`${calls.join(', ')} called in a statement that also reads ${[...new Set(tables)].join(', ')}: on Citus that statement runs on a shard, from where the index cannot be queried; call it in a statement of its own`);
+    }
+  }
+  for (const match of sql.matchAll(/\bINSERT\s+INTO\s+([a-z_][a-z0-9_]*)/gi)) {
+    const insert = statementFrom(sql, match.index);
+    if (/\bSELECT\b/i.test(insert) && !/\bVALUES\b/i.test(insert) && !/\bON\s+CONFLICT\b/i.test(insert) && !/\bRETURNING\b/i.test(insert)) {
+      problems.push(`INSERT INTO ${match[1]} … SELECT without ON CONFLICT or RETURNING: Citus then copies the rows into the shards with COPY, which row-level security refuses; add RETURNING`);
     }
   }
   if (/\bSET\s+CONSTRAINTS\b/i.test(sql)) problems.push('SET CONSTRAINTS: Citus does not send it to the workers, which check every key at once; order the writes so that every key holds');
@@ -235,4 +254,75 @@ function splitTopLevel(text: string): string[] {
   }
   if (current.trim()) parts.push(current.trim());
   return parts;
+}
+
+/**
+ * The template literals of a TypeScript source, outermost ones, as the SQL they build: each `${NAME}`
+ * that names a constant template of the same file (a SQL fragment) is put in, any other expression
+ * becomes `$expr` (a value or a list of columns), and a template given to countedInsert() ends with
+ * the RETURNING it adds.
+ */
+export function sqlTemplates(source: string): string[] {
+  const raw: Array<{ parts: string[]; exprs: string[] }> = [];
+  let i = 0;
+  // Reads a template starting after its backtick; returns its parts and expressions, and where it ends.
+  const template = (): { parts: string[]; exprs: string[] } => {
+    const parts = [''];
+    const exprs: string[] = [];
+    while (i < source.length) {
+      const ch = source[i];
+      if (ch === '\\') {
+        parts[parts.length - 1] += source.slice(i, i + 2);
+        i += 2;
+      } else if (ch === '`') {
+        i++;
+        return { parts, exprs };
+      } else if (ch === '$' && source[i + 1] === '{') {
+        i += 2;
+        const start = i;
+        code(true);
+        exprs.push(source.slice(start, i - 1).trim());
+        parts.push('');
+      } else {
+        parts[parts.length - 1] += ch;
+        i++;
+      }
+    }
+    return { parts, exprs };
+  };
+  // Skips code up to the brace that closes an expression (when `inExpression`) or the end.
+  const code = (inExpression: boolean): void => {
+    let depth = 0;
+    while (i < source.length) {
+      const ch = source[i];
+      if (ch === '/' && source[i + 1] === '/') i = source.indexOf('\n', i) < 0 ? source.length : source.indexOf('\n', i);
+      else if (ch === '/' && source[i + 1] === '*') i = source.indexOf('*/', i + 2) + 2;
+      else if (ch === "'" || ch === '"') {
+        i++;
+        while (i < source.length && source[i] !== ch) i += source[i] === '\\' ? 2 : 1;
+        i++;
+      } else if (ch === '`') {
+        const counted = /countedInsert\(\s*$/.test(source.slice(Math.max(0, i - 40), i));
+        i++;
+        const t = template();
+        // src/db/bulk.ts countedInsert: the statement as it is sent.
+        if (counted) t.parts[t.parts.length - 1] += ' RETURNING 1';
+        if (!inExpression) raw.push(t);
+      } else if (ch === '{') {
+        depth++;
+        i++;
+      } else if (ch === '}') {
+        i++;
+        if (inExpression && depth === 0) return;
+        depth--;
+      } else i++;
+    }
+  };
+  code(false);
+  const constants = new Map<string, string>();
+  for (const m of source.matchAll(/const ([A-Z_]+) = `/g)) {
+    const t = raw.find((r) => source.indexOf(`const ${m[1]} = \`${r.parts[0]}`) >= 0);
+    if (t && t.exprs.length === 0) constants.set(m[1], t.parts[0]);
+  }
+  return raw.map((t) => t.parts.reduce((sql, part, k) => sql + part + (k < t.exprs.length ? (constants.get(t.exprs[k]) ?? '$expr') : ''), ''));
 }

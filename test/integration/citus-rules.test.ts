@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { catalogProblems, CITUS_READY, migrationSourceProblems, sqlTextProblems } from '../helpers/citus-rules';
+import { catalogProblems, CITUS_READY, migrationSourceProblems, sqlTemplates, sqlTextProblems } from '../helpers/citus-rules';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const ROOT = join(__dirname, '..', '..');
@@ -66,11 +66,8 @@ it('the SQL written in src/ keeps the rules, its constants put in', () => {
   const problems: string[] = [];
   for (const file of sources(join(ROOT, 'src'))) {
     const text = readFileSync(file, 'utf8');
-    // One level of `${NAME}` resolved from the file's own `const NAME = \`…\`` (SQL fragments kept as constants).
-    const constants = new Map([...text.matchAll(/const ([A-Z_]+) = `([^`]*)`/g)].map((m) => [m[1], m[2]]));
-    const resolved = text.replace(/\$\{([A-Z_]+)\}/g, (whole, name: string) => constants.get(name) ?? whole);
-    for (const literal of resolved.matchAll(/`([^`]*)`/g)) {
-      for (const problem of sqlTextProblems(literal[1])) problems.push(`${file.slice(ROOT.length + 1)}: ${problem}`);
+    for (const sql of sqlTemplates(text)) {
+      for (const problem of sqlTextProblems(sql)) problems.push(`${file.slice(ROOT.length + 1)}: ${problem}`);
     }
     const relative = file.slice(ROOT.length + 1);
     // The plain-PostgreSQL path of the tenant transaction sets the tenant so; on Citus it sends SET LOCAL.

@@ -22,6 +22,14 @@ describe('SQL texts', () => {
     expect(sqlTextProblems(lookup)).toHaveLength(1);
   });
 
+  it('refuses an INSERT … SELECT that Citus would COPY into row-level-secured shards', () => {
+    const insert = 'INSERT INTO subsidy_grant (tenant_code, id_number) SELECT $1, g.id FROM UNNEST($2::text[]) AS g(id)';
+    expect(sqlTextProblems(insert)).toEqual([expect.stringMatching(/without ON CONFLICT or RETURNING/)]);
+    expect(sqlTextProblems(`${insert} RETURNING id`)).toEqual([]);
+    expect(sqlTextProblems(`WITH w AS (${insert} RETURNING 1) SELECT count(*) FROM w`)).toEqual([]);
+    expect(sqlTextProblems("INSERT INTO audit_log (tenant_code, actor) VALUES ($1, 'x')")).toEqual([]);
+  });
+
   it('refuses SET CONSTRAINTS, a SET LOCAL sharing its message, and session state a pooler would leak', () => {
     expect(sqlTextProblems('SET CONSTRAINTS ALL DEFERRED')).toHaveLength(1);
     expect(sqlTextProblems("BEGIN; SET LOCAL app.tenant = '620702'")).toEqual([expect.stringMatching(/SET LOCAL sent with other statements/)]);

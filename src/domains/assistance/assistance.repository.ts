@@ -1,5 +1,5 @@
 /** SQL of assistance identities (certifications by 民政, 乡村振兴, 残联 …). */
-import { type BulkColumn, unnestRows } from '../../db/bulk';
+import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { AssistanceCategory } from '../../policy-data/vocabulary';
 
@@ -118,8 +118,8 @@ export async function recordCertificationChanges(db: TenantTransaction, changes:
   if (changes.length === 0) return;
   const rows = unnestRows('c', CHANGE_WRITE, changes, 4);
   await db.query(
-    `INSERT INTO certification_change (tenant_code, actor, role, ${CHANGE_WRITE.map((c) => c.name).join(', ')})
-     SELECT $1, $2, $3, ${CHANGE_WRITE.map((c) => `c.${c.name}`).join(', ')} FROM ${rows.from}`,
+    countedInsert(`INSERT INTO certification_change (tenant_code, actor, role, ${CHANGE_WRITE.map((c) => c.name).join(', ')})
+     SELECT $1, $2, $3, ${CHANGE_WRITE.map((c) => `c.${c.name}`).join(', ')} FROM ${rows.from}`),
     [db.tenantCode, actor.sub, actor.role, ...rows.parameters],
   );
 }

@@ -3,6 +3,7 @@
  * splits and merges of households, and the reads of a person's history. Every statement runs in the
  * request's tenant transaction, under RLS.
  */
+import { countedInsert } from '../../db/bulk';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import { HEAD_OF_HOUSEHOLD, type HouseholdRow, type MembershipRow, RESIDENT_COLUMNS, type ResidentRow } from './residents.repository';
 
@@ -49,9 +50,9 @@ export async function transfersOutElsewhere(db: TenantTransaction, idNumbers: re
  */
 export async function copyPersonToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
   await db.query(
-    `INSERT INTO resident
+    countedInsert(`INSERT INTO resident
      SELECT (jsonb_populate_record(NULL::resident, to_jsonb(r) || jsonb_build_object('id_number', $3::text, 'household_id', NULL, 'relationship', NULL, 'updated_at', now()))).*
-       FROM resident r WHERE r.tenant_code = $1 AND r.id_number = $2`,
+       FROM resident r WHERE r.tenant_code = $1 AND r.id_number = $2`),
     [db.tenantCode, from, to],
   );
   for (const table of ['household_membership', 'resident_change', 'waiver']) {

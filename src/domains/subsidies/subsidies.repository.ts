@@ -1,5 +1,5 @@
 /** SQL of subsidy grants and monthly disbursements; bulk paths are set-based. */
-import { type BulkColumn, unnestRows } from '../../db/bulk';
+import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { FundingShare } from '../../policy-data/funding';
@@ -63,7 +63,7 @@ export async function insertGrants(db: TenantTransaction, grants: readonly Grant
   if (grants.length === 0) return;
   const rows = unnestRows('g', GRANT_WRITE, grants, 2);
   const columns = GRANT_WRITE.map((c) => c.name);
-  await db.query(`INSERT INTO subsidy_grant (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `g.${c}`).join(', ')} FROM ${rows.from}`, [db.tenantCode, ...rows.parameters]);
+  await db.query(countedInsert(`INSERT INTO subsidy_grant (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `g.${c}`).join(', ')} FROM ${rows.from}`), [db.tenantCode, ...rows.parameters]);
 }
 
 export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
@@ -165,9 +165,9 @@ export async function payOutMonth(db: TenantTransaction, month: string, paidBy: 
     [db.tenantCode, month],
   );
   await db.query(
-    `INSERT INTO disbursement_batch (tenant_code, month, count, total, paid_by)
+    countedInsert(`INSERT INTO disbursement_batch (tenant_code, month, count, total, paid_by)
      SELECT $1, $2, count(*), coalesce(sum(amount), 0), $3 FROM subsidy_grant
-      WHERE tenant_code = $1 AND payout_month = $2 AND status = 'PAID_OUT'`,
+      WHERE tenant_code = $1 AND payout_month = $2 AND status = 'PAID_OUT'`),
     [db.tenantCode, month, paidBy],
   );
 }
