@@ -201,8 +201,40 @@ async function distribute(q: QueryRunner): Promise<void> {
   for (const table of BULK_WRITTEN_TABLES) {
     await q.query(`ALTER TABLE ${table} SET (autovacuum_analyze_scale_factor = 0.01, autovacuum_analyze_threshold = 500)`);
   }
+  await defineCitusStatisticsRefresh(q);
   // The tenant of row-level security is set with SET LOCAL; Citus sends it to the workers only so.
   await q.query(`DO $$ BEGIN EXECUTE format('ALTER ROLE ${APP_ROLE} IN DATABASE %I SET citus.propagate_set_commands = %L', current_database(), 'local'); END $$`);
+}
+
+/**
+ * refresh_statistics_after_bulk_write (migrations BulkWriteStatistics, StatisticsForRosters) on Citus.
+ * The coordinator's table holds no rows, so its statistics say nothing: the function looks at the one
+ * shard that holds the caller's tenant, on its worker, and ANALYZEs that shard alone when it knows of
+ * fewer rows than were just written. It does so on a connection of its own (master_run_on_worker): the
+ * request's connections to that shard belong to the request role, and Citus refuses another user on
+ * placements the transaction has modified. That ANALYZE does not see the request's own uncommitted
+ * rows, but it invalidates the plans of the shard's key checks: they are planned again with the
+ * table's real size in pages, which is what mattered.
+ */
+async function defineCitusStatisticsRefresh(q: QueryRunner): Promise<void> {
+  await q.query(`CREATE OR REPLACE FUNCTION refresh_statistics_after_bulk_write(p_table text, p_rows bigint) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    DECLARE v_shard bigint; v_shard_name text; v_node text; v_port integer; v_ok boolean; v_result text;
+    BEGIN
+      IF p_table NOT IN ('enrollment', 'payment', 'resident', 'assistance_identity', 'household') THEN
+        RAISE EXCEPTION 'no statistics refresh for %', p_table;
+      END IF;
+      v_shard := get_shard_id_for_distribution_column(p_table, current_setting('app.tenant'));
+      v_shard_name := shard_name(p_table::regclass, v_shard);
+      SELECT n.nodename, n.nodeport INTO v_node, v_port FROM pg_dist_placement p JOIN pg_dist_node n ON n.groupid = p.groupid
+       WHERE p.shardid = v_shard AND n.noderole = 'primary' AND n.isactive LIMIT 1;
+      SELECT success, result INTO v_ok, v_result FROM master_run_on_worker(ARRAY[v_node], ARRAY[v_port],
+        ARRAY[format('SELECT reltuples FROM pg_class WHERE oid = %L::regclass', v_shard_name)], false);
+      IF v_ok AND v_result::real >= p_rows THEN RETURN false; END IF;
+      SELECT success, result INTO v_ok, v_result FROM master_run_on_worker(ARRAY[v_node], ARRAY[v_port], ARRAY['ANALYZE ' || v_shard_name], false);
+      IF NOT v_ok THEN RAISE WARNING 'ANALYZE % on %:% failed: %', v_shard_name, v_node, v_port, v_result; END IF;
+      RETURN v_ok;
+    END $$`);
 }
 
 function quoteIdent(name: string): string {

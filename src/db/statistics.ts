@@ -15,7 +15,8 @@ const BULK_ROWS = 1000;
  * wrote, or found there). Only the owner may ANALYZE, so a SECURITY DEFINER function (migration
  * BulkWriteStatistics) does it, for the tables whose rows are checked by per-row keys. It holds the
  * table's ANALYZE lock to the end of the transaction: a second import needing it waits, which happens
- * only while the statistics are stale (a county's first days).
+ * only while the statistics are stale (a county's first days). On Citus the function looks at the
+ * tenant's shard alone and analyzes it on its worker (migration CitusReady).
  */
 export async function refreshStaleStatistics(
   db: TenantTransaction,
@@ -23,9 +24,5 @@ export async function refreshStaleStatistics(
   rowsThatExist: number,
 ): Promise<void> {
   if (rowsThatExist < BULK_ROWS) return;
-  // On Citus the coordinator's table holds no rows (its shards do), so its statistics always look stale,
-  // and an owner's ANALYZE cannot read shards this transaction wrote as another role. There the shards'
-  // autovacuum thresholds (migration CitusReady) keep the statistics, away from requests.
-  if (db.mode.citus) return;
   await db.query('SELECT refresh_statistics_after_bulk_write($1, $2)', [table, rowsThatExist]);
 }
