@@ -9,7 +9,6 @@
 import pg from 'pg';
 import type { Logger } from '../common/logger';
 import type { AppState } from '../context/request-context';
-import { TenantTransaction } from '../db/tenant-transaction';
 import { REGION_CHANNEL, regionsOf } from '../domains/residents/regions.repository';
 import type { Region, Tenant } from '../policy-data/model';
 
@@ -70,7 +69,7 @@ export class RegionSync {
   }
 
   private async load(tenantCode: string): Promise<void> {
-    const tx = new TenantTransaction(this.state.pool, tenantCode);
+    const tx = this.state.connections.transaction(tenantCode);
     let regions: Region[];
     try {
       regions = await regionsOf(tx);

@@ -24,13 +24,20 @@ export function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContex
   return {
     async requestDidStart() {
       return {
+        async didResolveOperation({ contextValue: ctx, operation, schema }) {
+          if (operation) ctx.routeTo(routeOf(operation, schema, ctx.app.connections.hasReplicas));
+        },
         async willSendResponse({ contextValue: ctx, errors, response, operation, operationName, request, schema }) {
           const failed = (errors?.length ?? 0) > 0;
           const entry = auditEntryOf(ctx, schema, operation, operationName, request.variables ?? {}, errors ?? []);
           // Refused callers have no tenant of their own: their record goes to the tenant they asked for.
           const auditTenant = ctx.authorizedTenantCode ?? (entry?.kind === 'MUTATION' && ctx.tenantCode && ctx.app.catalog.get(ctx.tenantCode) ? ctx.tenantCode : null);
           try {
-            if (entry && !failed && auditTenant) await auditService.record(ctx, ctx.db, entry);
+            if (entry && !failed && auditTenant) {
+              // A replica's transaction cannot write: the record goes to the primary, before the answer.
+              if (ctx.readsFromReplica) await recordApart(ctx, auditTenant, entry);
+              else await auditService.record(ctx, ctx.db, entry);
+            }
             if (!(await ctx.finish(!failed))) throw new DeadlinePassed();
           } catch (err) {
             await ctx.finish(false).catch(() => {});
@@ -57,6 +64,33 @@ export function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContex
       };
     },
   };
+}
+
+async function recordApart(ctx: RequestContext, tenantCode: string, entry: AuditEntry): Promise<void> {
+  const tx = ctx.openTransaction(tenantCode);
+  try {
+    await auditService.record(ctx, tx, entry);
+    await tx.finish(true);
+  } catch (err) {
+    await tx.finish(false).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Where the request's transaction runs: a mutation on the primary, remembered for the caller's
+ * read-your-writes; with replicas, a query whose every root field is marked ReplicaRead() on a replica;
+ * anything else (a query with a field that is not marked, fragments at the root) on the primary.
+ */
+function routeOf(operation: OperationDefinitionNode, schema: GraphQLSchema, replicas: boolean): 'PRIMARY' | 'READ_REPLICA' | 'WRITE' {
+  if (operation.operation === 'mutation') return 'WRITE';
+  if (operation.operation !== 'query' || !replicas) return 'PRIMARY';
+  const fields = schema.getQueryType()?.getFields() ?? {};
+  const roots = operation.selectionSet.selections;
+  const replicaRead = roots.every(
+    (s) => s.kind === Kind.FIELD && (s.name.value === '__typename' || (fields[s.name.value]?.extensions as { replicaRead?: boolean } | undefined)?.replicaRead === true),
+  );
+  return replicaRead && roots.some((s) => s.kind === Kind.FIELD && s.name.value !== '__typename') ? 'READ_REPLICA' : 'PRIMARY';
 }
 
 /** What the audit log keeps of this request: a mutation, a read of personal data, or nothing. */

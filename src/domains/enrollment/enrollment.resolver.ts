@@ -1,7 +1,7 @@
 /** Enrolments and their money: enrol, pay (one at a counter, thousands from the tax system), status, sponsorships. */
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { PersonalData, Roles } from '../../graphql/access';
+import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { DateScalar } from '../../graphql/scalars';
 import { maskIdNumber } from '../residents/id-number';
 import { presentHousehold } from '../residents/residents.presenters';
@@ -80,6 +80,7 @@ export class EnrollmentResolver {
   }
 
   @Roles('ADMIN', 'STAFF', 'BANK', 'TAX')
+  @ReplicaRead()
   @Query(() => EnrollmentStatus, { description: 'Status, amount due and paid, cover; the person masked.' })
   async enrollmentStatus(
     @Ctx() ctx: RequestContext,
@@ -98,6 +99,7 @@ export class EnrollmentResolver {
 
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
+  @ReplicaRead()
   @Query(() => EnrollmentConnection, { description: 'A year\'s enrolments by status, region (with its sub-regions), category and lateness, in a stable order, a page at a time.' })
   async enrollments(
     @Ctx() ctx: RequestContext,
@@ -114,6 +116,7 @@ export class EnrollmentResolver {
 
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
+  @ReplicaRead()
   @Query(() => [DuplicateEnrollment], { description: 'Enrolments of people another tenant also enrols for the year, for follow-up.' })
   async duplicateEnrollments(@Ctx() ctx: RequestContext, @Arg('coverageYear', () => Int) coverageYear: number): Promise<DuplicateEnrollment[]> {
     return (await enrollmentService.duplicateEnrollments(ctx, coverageYear)).map((d) => ({
@@ -124,6 +127,7 @@ export class EnrollmentResolver {
 
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
+  @ReplicaRead()
   @Query(() => [Household], { description: 'Households with a member not enrolled for the year (no waiver, not transferred out); 肃南 enrols by household.' })
   async incompleteHouseholds(
     @Ctx() ctx: RequestContext,

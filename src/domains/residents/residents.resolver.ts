@@ -1,7 +1,7 @@
 /** Residents and households: registration, changes, transfers, waivers and searches (ADMIN and STAFF write). */
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { PersonalData, Roles } from '../../graphql/access';
+import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
 import { presentRegion } from '../public-policy/public-policy.presenters';
@@ -96,6 +96,7 @@ export class HouseholdResolver {
 
   @PersonalData()
   @Roles(...READERS)
+  @ReplicaRead()
   @Query(() => HouseholdConnection, { description: 'Households by region (with the regions inside it), booklet prefix and head\'s name, in booklet order.' })
   async households(
     @Ctx() ctx: RequestContext,
@@ -135,6 +136,7 @@ export class ResidentResolver {
 
   @PersonalData()
   @Roles(...READERS)
+  @ReplicaRead()
   @Query(() => ResidentConnection, { description: 'Residents by part of the name, the last digits of the ID number, prefixes, region and status; by ID number or name, a page at a time.' })
   async residents(
     @Ctx() ctx: RequestContext,
