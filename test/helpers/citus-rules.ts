@@ -187,6 +187,18 @@ export async function catalogProblems(client: pg.Client): Promise<string[]> {
   ).rows;
   for (const i of identities) if (i.type !== 'bigint') problems.push(`identity column ${i.table}.${i.column} is ${i.type}: Citus needs bigint`);
 
+  // Identity sequences usable by the request role where it inserts: Citus may take the value as the caller.
+  const sequences = (
+    await client.query<{ table: string; sequence: string }>(`
+      WITH identity AS MATERIALIZED (
+        SELECT t.oid AS table_oid, t.relname AS table, c.oid AS sequence_oid, c.relname AS sequence FROM pg_class c
+          JOIN pg_depend d ON d.objid = c.oid AND d.deptype = 'i' JOIN pg_class t ON t.oid = d.refobjid
+         WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace)
+      SELECT "table", sequence FROM identity
+       WHERE has_table_privilege('insurance_app', table_oid, 'INSERT') AND NOT has_sequence_privilege('insurance_app', sequence_oid, 'USAGE')`)
+  ).rows;
+  for (const s of sequences) problems.push(`${s.table} lets the request role insert but not use ${s.sequence}: Citus takes identity values as the caller; GRANT USAGE`);
+
   // Row-level security on every tenant table, forced.
   const unprotected = (
     await client.query<{ name: string }>(`SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND NOT (relrowsecurity AND relforcerowsecurity)`)

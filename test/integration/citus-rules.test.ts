@@ -9,15 +9,18 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { catalogProblems, CITUS_READY, migrationSourceProblems, sqlTemplates, sqlTextProblems } from '../helpers/citus-rules';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { isCitus } from '../helpers/test-databases';
 
 const ROOT = join(__dirname, '..', '..');
 
 let server: TestServer;
 let client: pg.Client;
+let citus = false;
 beforeAll(async () => {
   server = await startTestServer();
   client = new pg.Client({ connectionString: server.databaseUrl });
   await client.connect();
+  citus = await isCitus(server.databaseUrl);
 });
 afterAll(async () => {
   await client.end();
@@ -28,7 +31,9 @@ it('the migrated schema keeps the Citus rules', async () => {
   expect(await catalogProblems(client)).toEqual([]);
 });
 
-it('finds what breaks them: a cascading key, a trigger, an unnamed table, an SQL function over a tenant table', async () => {
+it('finds what breaks them: a cascading key, a trigger, an unnamed table, an SQL function over a tenant table, a sequence the request role cannot use', async () => {
+  // On a cluster Citus refuses most of these itself (scripts/test-on-citus.sh): the check is for plain PostgreSQL.
+  if (citus) return;
   await client.query('BEGIN');
   try {
     await client.query('ALTER TABLE waiver DROP CONSTRAINT waiver_tenant_code_id_number_fkey');
@@ -38,6 +43,7 @@ it('finds what breaks them: a cascading key, a trigger, an unnamed table, an SQL
     await client.query('CREATE TABLE settings (key text PRIMARY KEY, value text)');
     await client.query("CREATE FUNCTION paid_count(p text) RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM enrollment WHERE tenant_code = p AND status = 'PAID' $$");
     await client.query('CREATE TABLE note (tenant_code text NOT NULL, id integer GENERATED ALWAYS AS IDENTITY, PRIMARY KEY (id, tenant_code))');
+    await client.query('REVOKE USAGE ON SEQUENCE audit_log_id_seq FROM insurance_app');
     const problems = (await catalogProblems(client)).join('\n');
     expect(problems).toMatch(/waiver_tenant_code_id_number_fkey of waiver has an ON UPDATE action/);
     expect(problems).toMatch(/trigger touched on payment/);
@@ -46,6 +52,7 @@ it('finds what breaks them: a cascading key, a trigger, an unnamed table, an SQL
     expect(problems).toMatch(/note_pkey of note does not lead with tenant_code/);
     expect(problems).toMatch(/identity column note.id is integer/);
     expect(problems).toMatch(/tenant table note has no forced row-level security/);
+    expect(problems).toMatch(/audit_log lets the request role insert but not use audit_log_id_seq/);
   } finally {
     await client.query('ROLLBACK');
   }
