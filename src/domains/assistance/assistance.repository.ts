@@ -157,7 +157,7 @@ export async function attachPending(db: TenantTransaction, idNumbers: readonly s
   );
 }
 
-/** The assistance domain's part of an ID-number correction (the keys are deferred by the residents domain). */
+/** The assistance domain's part of an ID-number correction (ResidentIdCorrected: the rows under the new number exist by then). */
 export async function moveCertificationsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
   for (const table of ['assistance_identity', 'certification_change', 'pending_certification']) {
     await db.query(`UPDATE ${table} SET id_number = $3 WHERE tenant_code = $1 AND id_number = $2`, [db.tenantCode, from, to]);

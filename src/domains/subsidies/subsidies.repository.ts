@@ -326,7 +326,7 @@ export async function subsidyTotalsBySource(db: TenantTransaction, coverageYear:
   );
 }
 
-/** The subsidies' part of an ID-number correction (the keys are deferred by the residents domain). */
+/** The subsidies' part of an ID-number correction (ResidentIdCorrected: the rows under the new number exist by then). */
 export async function moveGrantsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
   await db.query('UPDATE subsidy_grant SET id_number = $3 WHERE tenant_code = $1 AND id_number = $2', [db.tenantCode, from, to]);
 }
