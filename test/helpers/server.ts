@@ -11,6 +11,7 @@ import { type Role, signToken } from '../../src/context/tokens';
 import { createLogger } from '../../src/common/logger';
 import { developmentSecret, loadConfig } from '../../src/common/config';
 import { TenantTransaction } from '../../src/db/tenant-transaction';
+import { createTestDatabase, dropTestDatabase } from './test-databases';
 
 /**
  * Every SQL text the servers of this test file send in request transactions, written to the data
@@ -34,7 +35,6 @@ function keepRequestSql(): void {
   requestSql.clear();
 }
 
-const TEMPLATE_DATABASE = 'insurance_test_template';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -100,13 +100,7 @@ export class TestServer {
   async close(): Promise<void> {
     await this.running.close();
     keepRequestSql();
-    const admin = new pg.Client({ connectionString: process.env.TEST_ADMIN_DATABASE_URL });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${this.databaseName} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
+    await dropTestDatabase(process.env.TEST_ADMIN_DATABASE_URL!, this.databaseName);
   }
 }
 
@@ -114,26 +108,22 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const adminUrl = process.env.TEST_ADMIN_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_ADMIN_DATABASE_URL is unset: run through jest (globalSetup)');
   const name = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+  let url: string;
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
-  } finally {
-    await admin.end();
+    url = await createTestDatabase(adminUrl, name);
+  } catch (err) {
+    await dropTestDatabase(adminUrl, name).catch(() => {});
+    throw err;
   }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
   try {
     // Production requires APP_DB_PASSWORD: give a production server the login every test server uses.
     const login = env.NODE_ENV === 'production' && !process.env.APP_DB_PASSWORD ? { APP_DB_PASSWORD: developmentSecret(process.env.DATA_DIR!, 'app-db-password') } : {};
     // No rate limit unless a test sets one: suites send thousands of requests with one token.
-    const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), PORT: '0', RATE_LIMIT_PER_MINUTE: '0', ...login, ...env });
+    const config = loadConfig({ ...process.env, DATABASE_URL: url, PORT: '0', RATE_LIMIT_PER_MINUTE: '0', ...login, ...env });
     const running = await startServer(config, createLogger(process.env.LOG_LEVEL ?? 'silent'));
-    return new TestServer(running, url.toString(), name);
+    return new TestServer(running, url, name);
   } catch (err) {
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => cleanup.end());
+    await dropTestDatabase(adminUrl, name);
     throw err;
   }
 }
