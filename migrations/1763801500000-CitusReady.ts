@@ -8,8 +8,9 @@ import { citusInstalled, COORDINATOR_TABLES, distributionCall, REFERENCE_TABLES,
  * - No triggers on tenant tables. A Citus shard runs a trigger on its worker, where a transition table
  *   or a write to a table of another shard group cannot be reached, and a NOTIFY reaches no server.
  *   The daily paid counts (`paid_daily`), the national one-scheme index (`scheme_membership`), the
- *   transfers-out index (`scheme_transfer`) and the region change notices are written by the
- *   repositories in the request's own transaction instead, set-based, on both kinds of database.
+ *   transfers-out index (`scheme_transfer`) and the region and policy year change notices are written
+ *   by the repositories in the request's own transaction instead, set-based, on both kinds of database.
+ *   Published policy year versions are kept unchanged by rules instead of triggers.
  * - The national indexes are written and read through SECURITY DEFINER PL/pgSQL functions that the
  *   request role calls as statements of their own: Citus cannot plan a LANGUAGE sql function with
  *   parameters, nor run a query of another shard group from inside a statement pushed to a shard.
@@ -38,6 +39,7 @@ export class CitusReady1763801500000 implements MigrationInterface {
 
     await defineIndexFunctions(q);
     await defineStatusLookup(q);
+    await keepVersionsUnchanged(q);
     // Citus runs some inserts by evaluating the row on the coordinator, identity values included: as
     // the request role, which then needs the sequences (PostgreSQL itself does not ask for it).
     await q.query(`DO $$
@@ -72,6 +74,9 @@ const TRIGGERS: ReadonlyArray<readonly [string, string]> = [
   ['payment_reversal_ledger', 'payment_reversal'],
   ['region_changed', 'region'],
   ['region_name_changed', 'region_name'],
+  ['policy_year_version_published', 'policy_year_version'],
+  ['policy_year_version_immutable', 'policy_year_version'],
+  ['policy_year_version_not_truncated', 'policy_year_version'],
 ];
 const TRIGGER_FUNCTIONS = [
   'scheme_membership_sync()',
@@ -81,6 +86,8 @@ const TRIGGER_FUNCTIONS = [
   'scheme_transfer_sync()',
   'payment_reversal_ledger()',
   'region_changed_notify()',
+  'policy_changed_notify()',
+  'policy_year_version_immutable()',
 ];
 
 /**
@@ -150,6 +157,24 @@ async function defineIndexFunctions(q: QueryRunner): Promise<void> {
     await q.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
     await q.query(`GRANT EXECUTE ON FUNCTION ${signature} TO ${APP_ROLE}`);
   }
+}
+
+/**
+ * A published policy year version is never changed or deleted (migration PolicyYearVersions), now
+ * without its triggers: rules turn an UPDATE or DELETE into a call that refuses it, for every role, the
+ * owner and superusers included. A rule is applied where the statement is planned, on the coordinator
+ * on Citus, so the shards need nothing. There the refusal of a statement that names one tenant can
+ * come out as Citus's own error about the rewritten query rather than this message; either way nothing
+ * changes. TRUNCATE is not granted to the request role (rules cannot refuse it to the owner).
+ */
+async function keepVersionsUnchanged(q: QueryRunner): Promise<void> {
+  await q.query(`CREATE FUNCTION policy_year_version_unchanged() RETURNS void LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION 'a published policy year version is never changed or deleted; publish a new version instead'
+        USING ERRCODE = 'integrity_constraint_violation';
+    END $$`);
+  await q.query('CREATE RULE policy_year_version_never_updated AS ON UPDATE TO policy_year_version DO INSTEAD SELECT policy_year_version_unchanged()');
+  await q.query('CREATE RULE policy_year_version_never_deleted AS ON DELETE TO policy_year_version DO INSTEAD SELECT policy_year_version_unchanged()');
 }
 
 /**

@@ -30,7 +30,8 @@ import { createHttpServer } from './server/http';
 import { releaseHeldAtStart } from './server/held-release';
 import { DOMAIN_MODULES } from './server/modules';
 import { observabilityPlugin } from './server/observability.plugin';
-import { RegionSync } from './server/region-sync';
+import { importPolicyFiles } from './server/policy-files';
+import { TenantSync } from './server/tenant-sync';
 import { appSchema } from './server/schema';
 import { sqlCountPlugin, transactionPlugin } from './server/transaction.plugin';
 
@@ -44,12 +45,17 @@ export interface RunningServer {
 
 /** `progress`: each step of the start, in words, for a person watching (npm start prints them on stderr). */
 export async function startServer(config: AppConfig, log: Logger, progress: (step: string) => void = () => {}): Promise<RunningServer> {
-  const { catalog, warnings } = loadTenants(config.tenantsDir);
+  const { catalog, warnings, problems } = loadTenants(config.tenantsDir);
   for (const warning of warnings) log.info('tenant data warning', { warning });
+  // A refused file stops nothing: its year (or tenant) is served from the database if it has a version.
+  for (const problem of problems) {
+    log.error('tenant file refused', { file: problem.file, tenant: problem.tenantCode, coverageYear: problem.coverageYear, problems: problem.issues.map((i) => `${i.path || '(file)'}${i.line ? ` (line ${i.line})` : ''}: ${i.message.en}`) });
+    progress(`refused ${problem.message}`);
+  }
   const database = await prepareDatabase(config, catalog, log, progress);
   let pool: Pool | undefined;
   let apollo: ApolloServer<RequestContext> | undefined;
-  let regionSync: RegionSync | undefined;
+  let tenantSync: TenantSync | undefined;
   let replicas: ReadReplicas | null = null;
   const health = new DatabaseHealth(database.appUrl);
   try {
@@ -63,11 +69,19 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     const events = new DomainEvents<RequestContext>();
     for (const module of DOMAIN_MODULES) module.install?.(events);
     const state: AppState = { config, catalog, policyEngine: new PolicyEngine(), pool, connections, log, metrics, events };
+    for (const outcome of await importPolicyFiles(database.ownerUrl, catalog, database.citus)) {
+      if (outcome.action === 'PUBLISHED') log.info('policy year published from tenants/', { file: outcome.file, version: outcome.version });
+      if (outcome.action === 'REFUSED') {
+        log.error('policy year file refused: the database holds a different version published through the API', { file: outcome.file, version: outcome.version, message: outcome.message });
+        progress(`refused tenants/${outcome.file}: ${outcome.message}`);
+      }
+    }
     // LISTEN needs a session of its own: behind a pooler in transaction mode, the direct connection.
-    regionSync = new RegionSync(state, mode.pooled ? database.ownerUrl : database.appUrl, log);
-    await regionSync.start();
-    const regions = regionSync;
-    state.regionsChanged = (tenantCode) => regions.reload(tenantCode);
+    tenantSync = new TenantSync(state, mode.pooled ? database.ownerUrl : database.appUrl, log);
+    await tenantSync.start();
+    const tenants = tenantSync;
+    state.regionsChanged = (tenantCode) => tenants.reload(tenantCode);
+    state.policiesChanged = (tenantCode) => tenants.reload(tenantCode);
     await releaseHeldAtStart(state, log, progress);
     apollo = createApollo(config, log, metrics);
     await apollo.start();
@@ -88,7 +102,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
         await closeHttp(http);
         log.info('stopped accepting; requests in flight are done');
         await runningApollo.stop();
-        await regions.stop();
+        await tenants.stop();
         await runningReplicas?.stop();
         await runningPool.end();
         await health.close();
@@ -99,7 +113,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     };
   } catch (err) {
     await apollo?.stop().catch(() => {});
-    await regionSync?.stop().catch(() => {});
+    await tenantSync?.stop().catch(() => {});
     await replicas?.stop().catch(() => {});
     await pool?.end().catch(() => {});
     await health.close().catch(() => {});

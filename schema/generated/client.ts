@@ -161,6 +161,28 @@ export type PaymentReversalInput = {
   reversedOn: string;
 };
 
+export type PolicyChangeKind =
+  | 'ADDED'
+  | 'CHANGED'
+  | 'REMOVED';
+
+/** A year document to check (and later publish): the YAML of tenants/<code>/<year>.yaml. */
+export type PolicyDraftInput = {
+  /** The year of cover the document is for. */
+  coverageYear: number;
+  /** The year document (YAML text), as docs/tenant-format.md describes it. */
+  source: string;
+  /** The tenant, as in x-tenant-id. */
+  tenant: string | number;
+};
+
+/** Where a published version came from. */
+export type PolicyOrigin =
+  /** A draft published with publishPolicyYear by a second administrator. */
+  | 'API'
+  /** A file of tenants/ in the repository, imported when a server started. */
+  | 'TENANT_FILE';
+
 export type QuoteInput = {
   birthDate?: string | null | undefined;
   categories?: Array<AssistanceCategory> | null | undefined;
@@ -317,6 +339,62 @@ export type DashboardFollowUpCountQueryVariables = Exact<{
 
 
 export type DashboardFollowUpCountQuery = { followUps: { totalCount: number } };
+
+export type PolicyPageTenantsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PolicyPageTenantsQuery = { tenants: Array<{ code: string, name: string, coverageYears: Array<number> }> };
+
+export type PolicyPageViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PolicyPageViewerQuery = { viewer: { sub: string, role: Role, tenant: { code: string, name: string, coverageYears: Array<number> } } };
+
+export type PolicyPageVersionsQueryVariables = Exact<{
+  coverageYear?: number | null | undefined;
+}>;
+
+
+export type PolicyPageVersionsQuery = { policyVersions: Array<{ coverageYear: number, version: number, origin: PolicyOrigin, noticeNumber: string | null, publishedBy: string, publishedAt: string, draftedBy: string | null, inForce: boolean }> };
+
+export type PolicyPageDraftMutationVariables = Exact<{
+  input: PolicyDraftInput;
+  asOf?: string | null | undefined;
+}>;
+
+
+export type PolicyPageDraftMutation = { draftPolicyYear: { id: string, coverageYear: number, author: string, createdAt: string, publishable: boolean, source: string, startedFromYear: number | null, startedFromVersion: number | null, tenant: { code: string, name: string }, comparedWith: { coverageYear: number, version: number, origin: PolicyOrigin, noticeNumber: string | null } | null, replaces: { coverageYear: number, version: number } | null, published: { version: number, publishedBy: string, publishedAt: string } | null, errors: Array<{ path: string, line: number | null, column: number | null, code: string, message: string, clause: string | null }>, warnings: Array<{ path: string, line: number | null, column: number | null, code: string, message: string, clause: string | null }>, changes: Array<{ path: string, label: string | null, before: string | null, after: string | null, kind: PolicyChangeKind, citation: boolean, line: number | null }>, preview: { comparedWith: number | null, differing: number, cases: Array<{ key: string, label: string, differs: boolean, draft: { date: string, outcome: string, message: string | null, standardContribution: string | null, subsidy: string | null, amountDue: string | null, reimbursement: string | null, refund: string | null, late: boolean | null, appliedCategory: AssistanceCategory | null, unknowns: Array<string>, coverage: { start: string, end: string } | null }, before: { date: string, outcome: string, message: string | null, standardContribution: string | null, subsidy: string | null, amountDue: string | null, reimbursement: string | null, refund: string | null, late: boolean | null, appliedCategory: AssistanceCategory | null, unknowns: Array<string>, coverage: { start: string, end: string } | null } | null }> } | null, budget: { asOf: string, people: number, comparedWith: number | null, total: string, totalBefore: string | null, notes: Array<string>, categories: Array<{ category: AssistanceCategory | null, people: number, subsidy: string, subsidyBefore: string | null }>, payers: Array<{ source: string, name: string, amount: string, before: string | null, difference: string | null }> } | null } };
+
+export type PolicyPageDraftNextYearMutationVariables = Exact<{
+  tenant: string | number;
+  coverageYear: number;
+}>;
+
+
+export type PolicyPageDraftNextYearMutation = { draftNextPolicyYear: { id: string, coverageYear: number, author: string, createdAt: string, publishable: boolean, source: string, startedFromYear: number | null, startedFromVersion: number | null, comparedWith: { coverageYear: number, version: number, origin: PolicyOrigin, noticeNumber: string | null } | null, errors: Array<{ path: string, line: number | null, column: number | null, code: string, message: string, clause: string | null }>, warnings: Array<{ path: string, line: number | null, column: number | null, code: string, message: string, clause: string | null }> } };
+
+export type PolicyPageDraftByIdQueryVariables = Exact<{
+  id: string | number;
+  asOf?: string | null | undefined;
+}>;
+
+
+export type PolicyPageDraftByIdQuery = { policyDraft: { id: string, coverageYear: number, author: string, createdAt: string, publishable: boolean, source: string, startedFromYear: number | null, startedFromVersion: number | null, tenant: { code: string, name: string }, comparedWith: { coverageYear: number, version: number, origin: PolicyOrigin, noticeNumber: string | null } | null, replaces: { coverageYear: number, version: number } | null, published: { version: number, publishedBy: string, publishedAt: string } | null, errors: Array<{ path: string, line: number | null, column: number | null, code: string, message: string, clause: string | null }>, warnings: Array<{ path: string, line: number | null, column: number | null, code: string, message: string, clause: string | null }>, changes: Array<{ path: string, label: string | null, before: string | null, after: string | null, kind: PolicyChangeKind, citation: boolean, line: number | null }>, preview: { comparedWith: number | null, differing: number, cases: Array<{ key: string, label: string, differs: boolean, draft: { date: string, outcome: string, message: string | null, standardContribution: string | null, subsidy: string | null, amountDue: string | null, reimbursement: string | null, refund: string | null, late: boolean | null, appliedCategory: AssistanceCategory | null, unknowns: Array<string>, coverage: { start: string, end: string } | null }, before: { date: string, outcome: string, message: string | null, standardContribution: string | null, subsidy: string | null, amountDue: string | null, reimbursement: string | null, refund: string | null, late: boolean | null, appliedCategory: AssistanceCategory | null, unknowns: Array<string>, coverage: { start: string, end: string } | null } | null }> } | null, budget: { asOf: string, people: number, comparedWith: number | null, total: string, totalBefore: string | null, notes: Array<string>, categories: Array<{ category: AssistanceCategory | null, people: number, subsidy: string, subsidyBefore: string | null }>, payers: Array<{ source: string, name: string, amount: string, before: string | null, difference: string | null }> } | null } | null };
+
+export type PolicyPagePublishMutationVariables = Exact<{
+  draftId: string | number;
+}>;
+
+
+export type PolicyPagePublishMutation = { publishPolicyYear: { coverageYear: number, version: number, publishedAt: string | null, individualContribution: string, fiscalSubsidy: string | null, notice: { number: string | null, title: string }, collectionWindow: { start: string | null, earliestPayment: string | null, end: string }, coverage: { start: string, end: string } } };
+
+export type PolicyYearExportQueryVariables = Exact<{
+  coverageYear: number;
+  version?: number | null | undefined;
+}>;
+
+
+export type PolicyYearExportQuery = { policyYearDocument: { fileName: string, source: string, version: { coverageYear: number, version: number, origin: PolicyOrigin, publishedBy: string, publishedAt: string, inForce: boolean } } };
 
 export type PortalPolicyQueryVariables = Exact<{
   tenant: string | number;
@@ -679,6 +757,362 @@ export const DashboardFollowUpCountDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardFollowUpCountQuery, DashboardFollowUpCountQueryVariables>;
+export const PolicyPageTenantsDocument = new TypedDocumentString(`
+    query PolicyPageTenants {
+  tenants {
+    code
+    name
+    coverageYears
+  }
+}
+    `) as unknown as TypedDocumentString<PolicyPageTenantsQuery, PolicyPageTenantsQueryVariables>;
+export const PolicyPageViewerDocument = new TypedDocumentString(`
+    query PolicyPageViewer {
+  viewer {
+    sub
+    role
+    tenant {
+      code
+      name
+      coverageYears
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PolicyPageViewerQuery, PolicyPageViewerQueryVariables>;
+export const PolicyPageVersionsDocument = new TypedDocumentString(`
+    query PolicyPageVersions($coverageYear: Int) {
+  policyVersions(coverageYear: $coverageYear) {
+    coverageYear
+    version
+    origin
+    noticeNumber
+    publishedBy
+    publishedAt
+    draftedBy
+    inForce
+  }
+}
+    `) as unknown as TypedDocumentString<PolicyPageVersionsQuery, PolicyPageVersionsQueryVariables>;
+export const PolicyPageDraftDocument = new TypedDocumentString(`
+    mutation PolicyPageDraft($input: PolicyDraftInput!, $asOf: Date) {
+  draftPolicyYear(input: $input) {
+    id
+    coverageYear
+    author
+    createdAt
+    publishable
+    source
+    startedFromYear
+    startedFromVersion
+    tenant {
+      code
+      name
+    }
+    comparedWith {
+      coverageYear
+      version
+      origin
+      noticeNumber
+    }
+    replaces {
+      coverageYear
+      version
+    }
+    published {
+      version
+      publishedBy
+      publishedAt
+    }
+    errors {
+      path
+      line
+      column
+      code
+      message
+      clause
+    }
+    warnings {
+      path
+      line
+      column
+      code
+      message
+      clause
+    }
+    changes {
+      path
+      label
+      before
+      after
+      kind
+      citation
+      line
+    }
+    preview {
+      comparedWith
+      differing
+      cases {
+        key
+        label
+        differs
+        draft {
+          date
+          outcome
+          message
+          standardContribution
+          subsidy
+          amountDue
+          reimbursement
+          refund
+          late
+          coverage {
+            start
+            end
+          }
+          appliedCategory
+          unknowns
+        }
+        before {
+          date
+          outcome
+          message
+          standardContribution
+          subsidy
+          amountDue
+          reimbursement
+          refund
+          late
+          coverage {
+            start
+            end
+          }
+          appliedCategory
+          unknowns
+        }
+      }
+    }
+    budget(asOf: $asOf) {
+      asOf
+      people
+      comparedWith
+      total
+      totalBefore
+      notes
+      categories {
+        category
+        people
+        subsidy
+        subsidyBefore
+      }
+      payers {
+        source
+        name
+        amount
+        before
+        difference
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PolicyPageDraftMutation, PolicyPageDraftMutationVariables>;
+export const PolicyPageDraftNextYearDocument = new TypedDocumentString(`
+    mutation PolicyPageDraftNextYear($tenant: ID!, $coverageYear: Int!) {
+  draftNextPolicyYear(tenant: $tenant, coverageYear: $coverageYear) {
+    id
+    coverageYear
+    author
+    createdAt
+    publishable
+    source
+    startedFromYear
+    startedFromVersion
+    comparedWith {
+      coverageYear
+      version
+      origin
+      noticeNumber
+    }
+    errors {
+      path
+      line
+      column
+      code
+      message
+      clause
+    }
+    warnings {
+      path
+      line
+      column
+      code
+      message
+      clause
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PolicyPageDraftNextYearMutation, PolicyPageDraftNextYearMutationVariables>;
+export const PolicyPageDraftByIdDocument = new TypedDocumentString(`
+    query PolicyPageDraftById($id: ID!, $asOf: Date) {
+  policyDraft(id: $id) {
+    id
+    coverageYear
+    author
+    createdAt
+    publishable
+    source
+    startedFromYear
+    startedFromVersion
+    tenant {
+      code
+      name
+    }
+    comparedWith {
+      coverageYear
+      version
+      origin
+      noticeNumber
+    }
+    replaces {
+      coverageYear
+      version
+    }
+    published {
+      version
+      publishedBy
+      publishedAt
+    }
+    errors {
+      path
+      line
+      column
+      code
+      message
+      clause
+    }
+    warnings {
+      path
+      line
+      column
+      code
+      message
+      clause
+    }
+    changes {
+      path
+      label
+      before
+      after
+      kind
+      citation
+      line
+    }
+    preview {
+      comparedWith
+      differing
+      cases {
+        key
+        label
+        differs
+        draft {
+          date
+          outcome
+          message
+          standardContribution
+          subsidy
+          amountDue
+          reimbursement
+          refund
+          late
+          coverage {
+            start
+            end
+          }
+          appliedCategory
+          unknowns
+        }
+        before {
+          date
+          outcome
+          message
+          standardContribution
+          subsidy
+          amountDue
+          reimbursement
+          refund
+          late
+          coverage {
+            start
+            end
+          }
+          appliedCategory
+          unknowns
+        }
+      }
+    }
+    budget(asOf: $asOf) {
+      asOf
+      people
+      comparedWith
+      total
+      totalBefore
+      notes
+      categories {
+        category
+        people
+        subsidy
+        subsidyBefore
+      }
+      payers {
+        source
+        name
+        amount
+        before
+        difference
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PolicyPageDraftByIdQuery, PolicyPageDraftByIdQueryVariables>;
+export const PolicyPagePublishDocument = new TypedDocumentString(`
+    mutation PolicyPagePublish($draftId: ID!) {
+  publishPolicyYear(draftId: $draftId) {
+    coverageYear
+    version
+    publishedAt
+    individualContribution
+    fiscalSubsidy
+    notice {
+      number
+      title
+    }
+    collectionWindow {
+      start
+      earliestPayment
+      end
+    }
+    coverage {
+      start
+      end
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PolicyPagePublishMutation, PolicyPagePublishMutationVariables>;
+export const PolicyYearExportDocument = new TypedDocumentString(`
+    query PolicyYearExport($coverageYear: Int!, $version: Int) {
+  policyYearDocument(coverageYear: $coverageYear, version: $version) {
+    fileName
+    source
+    version {
+      coverageYear
+      version
+      origin
+      publishedBy
+      publishedAt
+      inForce
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PolicyYearExportQuery, PolicyYearExportQueryVariables>;
 export const PortalPolicyDocument = new TypedDocumentString(`
     query PortalPolicy($tenant: ID!, $coverageYear: Int!) {
   policy(tenant: $tenant, coverageYear: $coverageYear) {

@@ -9,6 +9,7 @@ import type { Pool } from 'pg';
 import type { Connections } from '../db/connections';
 import type { AppConfig } from '../common/config';
 import { DomainError } from '../common/errors';
+import { type Language, type Localized, languageOf } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { Metrics } from '../common/metrics';
 import type { TenantTransaction } from '../db/tenant-transaction';
@@ -35,11 +36,14 @@ export interface AppState {
    * that this server's copy does not have yet (another server added it a moment ago).
    */
   regionsChanged?(tenantCode: string): Promise<void>;
+  /** Asks for a tenant's policy years to be read again from the database: this server just published one. */
+  policiesChanged?(tenantCode: string): Promise<void>;
 }
 
 export interface RequestHeaders {
   authorization?: string | null;
   tenant?: string | null;
+  acceptLanguage?: string | null;
 }
 
 /**
@@ -67,6 +71,8 @@ export class RequestContext {
   readonly requestId = randomUUID();
   readonly actor: Actor | null;
   readonly tenantCode: string | null;
+  /** The language of messages people read, from Accept-Language (CONTRACT.md): codes never change with it. */
+  readonly language: Language;
   private readonly authError: DomainError | null;
   private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false, afterCommit: [], route: 'PRIMARY' };
 
@@ -86,6 +92,7 @@ export class RequestContext {
     systemActor: Actor | null = null,
   ) {
     this.tenantCode = headers.tenant?.trim() || null;
+    this.language = languageOf(headers.acceptLanguage);
     let actor: Actor | null = systemActor;
     let authError: DomainError | null = null;
     const authorization = headers.authorization?.trim();
@@ -121,6 +128,11 @@ export class RequestContext {
     const tenant = this.app.catalog.get(this.tenantCode);
     if (!tenant) throw new DomainError('NOT_FOUND', `no tenant ${this.tenantCode}`);
     this.state.authorizedTenant = tenant;
+  }
+
+  /** A message in the request's language. */
+  say(message: Localized): string {
+    return message[this.language];
   }
 
   /** The tenant code the caller was authorized for, or null (public operations, refused callers). */

@@ -1,24 +1,28 @@
 /**
  * Reads `tenants/`: one folder per tenant named by its GB/T 2260 code, holding `tenant.yaml` and one
- * `<coverageYear>.yaml` per year of cover. Anything broken stops the start with the file, the field and,
- * where the value carries one, the notice clause.
+ * `<coverageYear>.yaml` per year of cover. A broken year is refused and reported with every problem it
+ * has (file, path, line, clause), and the other years and tenants load as usual: one bad file never stops
+ * a server. A broken `tenant.yaml` (or folder) leaves that tenant out, reported the same way.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
-import { checkPolicyYear } from './checks';
-import { PolicyYearSchema, TenantSchema, type RegionData } from './format';
-import { type PolicyYear, type Region, Tenant, TenantCatalog } from './model';
+import { formatPath } from './checks';
+import { clauseAt, type PolicyIssue, type PolicyValidation, validatePolicyDocument, YearDocument } from './document';
+import { TenantSchema, type RegionData } from './format';
+import { type PolicyOrigin, type PolicyYear, type Region, Tenant, TenantCatalog } from './model';
+import type { YearBefore } from './year-over-year';
 
+/** A file refused, with every problem found in it; `message` names the file and the first problems. */
 export class TenantFileError extends Error {
   constructor(
     readonly file: string,
-    readonly field: string,
-    readonly problem: string,
-    readonly clause?: string,
+    readonly tenantCode: string,
+    readonly coverageYear: number | null,
+    readonly issues: readonly PolicyIssue[],
   ) {
-    super(`${file}: ${field || '(file)'}: ${problem}${clause ? ` [clause: ${clause}]` : ''}`);
+    const shown = issues.slice(0, 5).map((i) => `${i.path || '(file)'}${i.line ? ` (line ${i.line})` : ''}: ${i.message.en}${i.clause ? ` [clause: ${i.clause}]` : ''}`);
+    super(`${file}: ${shown.join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
     this.name = 'TenantFileError';
   }
 }
@@ -27,60 +31,127 @@ export interface LoadResult {
   catalog: TenantCatalog;
   /** Warnings of every tenant-year, prefixed with their file. */
   warnings: string[];
+  /** Files refused: their year (or tenant) is not loaded from tenants/. */
+  problems: TenantFileError[];
 }
 
 export function loadTenants(root: string): LoadResult {
   const tenants: Tenant[] = [];
   const warnings: string[] = [];
+  const problems: TenantFileError[] = [];
   const folders = readdirSync(root)
     .filter((name) => statSync(join(root, name)).isDirectory())
     .sort();
   for (const folder of folders) {
-    const tenant = loadTenant(root, folder);
+    const tenant = loadTenant(root, folder, problems);
+    if (!tenant) continue;
     tenants.push(tenant);
     for (const policy of tenant.policies.values()) warnings.push(...policy.warnings.map((w) => `${policy.file}: ${w}`));
   }
-  return { catalog: new TenantCatalog(tenants), warnings };
+  return { catalog: new TenantCatalog(tenants), warnings, problems };
 }
 
-function loadTenant(root: string, folder: string): Tenant {
+const fileIssue = (message: string, zh: string, path = ''): PolicyIssue => ({ code: 'TENANT_FILE', path, line: null, column: null, message: { zh, en: message }, clause: null });
+
+function loadTenant(root: string, folder: string, problems: TenantFileError[]): Tenant | null {
   const dir = join(root, folder);
   const tenantFile = join(dir, 'tenant.yaml');
   const name = (path: string) => relative(root, path);
-  if (!/^\d{6}$/.test(folder)) throw new TenantFileError(name(dir), '', 'a tenant folder is named by its six-digit GB/T 2260 code');
-  const tenantData = parseFile(tenantFile, TenantSchema, name(tenantFile));
+  if (!/^\d{6}$/.test(folder)) {
+    problems.push(new TenantFileError(name(dir), folder, null, [fileIssue('a tenant folder is named by its six-digit GB/T 2260 code', '地区文件夹要以六位 GB/T 2260 代码命名')]));
+    return null;
+  }
+  let tenantText: string;
+  try {
+    tenantText = readFileSync(tenantFile, 'utf8');
+  } catch (err) {
+    problems.push(new TenantFileError(name(tenantFile), folder, null, [fileIssue(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, '无法读取')]));
+    return null;
+  }
+  const document = new YearDocument(tenantText);
+  const raw = document.toJS();
+  const parsed = raw === null ? null : TenantSchema.safeParse(raw);
+  if (!parsed?.success || document.syntaxErrors.length > 0) {
+    const schemaIssues = (parsed?.success === false ? parsed.error.issues : []).map((issue) => {
+      const path = issue.path as Array<string | number>;
+      const position = document.positionOf(path);
+      return { ...fileIssue(issue.message, issue.message, formatPath(path)), line: position?.line ?? null, column: position?.column ?? null, clause: clauseAt(raw, path) ?? null };
+    });
+    problems.push(new TenantFileError(name(tenantFile), folder, null, [...document.syntaxErrors, ...schemaIssues]));
+    return null;
+  }
+  const tenantData = parsed.data;
   if (tenantData.code !== folder) {
-    throw new TenantFileError(name(tenantFile), 'code', `code ${tenantData.code} does not match its folder ${folder}`);
+    problems.push(new TenantFileError(name(tenantFile), folder, null, [fileIssue(`code ${tenantData.code} does not match its folder ${folder}`, `code ${tenantData.code} 与文件夹 ${folder} 不符`, 'code')]));
+    return null;
   }
   const regions = flattenRegions(tenantData.regions, null);
   const regionsByCode = new Map<string, Region>();
   for (const region of regions) {
-    if (regionsByCode.has(region.code)) throw new TenantFileError(name(tenantFile), 'regions', `region code ${region.code} appears twice`);
+    if (regionsByCode.has(region.code)) {
+      problems.push(new TenantFileError(name(tenantFile), folder, null, [fileIssue(`region code ${region.code} appears twice`, `区域代码 ${region.code} 出现了两次`, 'regions')]));
+      return null;
+    }
     regionsByCode.set(region.code, region);
   }
 
   const policies = new Map<number, PolicyYear>();
-  for (const file of readdirSync(dir).filter((f) => /^\d{4}\.yaml$/.test(f)).sort()) {
+  const files = readdirSync(dir).filter((f) => /^\d{4}\.yaml$/.test(f)).sort();
+  const numbers = noticeNumbersOf(dir, files);
+  let yearBefore: YearBefore | null = null;
+  for (const file of files) {
     const path = join(dir, file);
-    const data = parseFile(path, PolicyYearSchema, name(path));
     const coverageYear = Number(file.slice(0, 4));
-    if (data.tenant !== folder) throw new TenantFileError(name(path), 'tenant', `tenant ${data.tenant} does not match its folder ${folder}`);
-    if (data.coverageYear !== coverageYear) {
-      throw new TenantFileError(name(path), 'coverageYear', `coverageYear ${data.coverageYear} does not match the file name ${file}`);
+    const source = readFileSync(path, 'utf8');
+    const validation = validatePolicyDocument(source, { tenantCode: folder, coverageYear, regions: regionsByCode, yearBefore, noticeNumbersInUse: numbers });
+    if (!validation.data || validation.errors.length > 0) {
+      problems.push(new TenantFileError(name(path), folder, coverageYear, validation.errors));
+      continue;
     }
-    const result = checkPolicyYear(data, regionsByCode);
-    const first = result.errors[0];
-    if (first) throw new TenantFileError(name(path), first.field, first.message, first.clause);
-    policies.set(coverageYear, {
-      tenantCode: folder,
-      coverageYear,
-      file: name(path),
-      data,
-      fiscalShares: result.fiscalShares,
-      warnings: result.warnings.map((w) => `${w.field}: ${w.message}${w.clause ? ` [clause: ${w.clause}]` : ''}`),
-    });
+    const policy = policyYearOf(validation, { tenantCode: folder, coverageYear, file: name(path), source, version: 0, origin: 'TENANT_FILE', publishedAt: null, publishedBy: null });
+    policies.set(coverageYear, policy);
+    yearBefore = { coverageYear, raw: validation.raw };
   }
   return new Tenant(folder, tenantData.name, tenantData.regionsSource, regions, policies);
+}
+
+/** The notice numbers the files of a tenant use, by number: a number used by two years is refused. */
+function noticeNumbersOf(dir: string, files: readonly string[]): Map<string, number[]> {
+  const numbers = new Map<string, number[]>();
+  for (const file of files) {
+    const raw = new YearDocument(readFileSync(join(dir, file), 'utf8')).toJS() as { notice?: { number?: unknown } } | null;
+    const number = raw?.notice?.number;
+    if (typeof number === 'string') numbers.set(number, [...(numbers.get(number) ?? []), Number(file.slice(0, 4))]);
+  }
+  return numbers;
+}
+
+export interface PolicyYearOrigin {
+  tenantCode: string;
+  coverageYear: number;
+  file: string;
+  source: string;
+  version: number;
+  origin: PolicyOrigin;
+  publishedAt: string | null;
+  publishedBy: string | null;
+}
+
+/** The model of a year from a validation without errors. */
+export function policyYearOf(validation: PolicyValidation, origin: PolicyYearOrigin): PolicyYear {
+  if (!validation.data) throw new Error(`${origin.file}: the document does not meet the format`);
+  return {
+    ...origin,
+    sourceSha256: sha256(origin.source),
+    data: validation.data,
+    raw: validation.raw,
+    fiscalShares: validation.fiscalShares,
+    warnings: validation.warnings.map((w) => `${w.path}: ${w.message.en}${w.clause ? ` [clause: ${w.clause}]` : ''}`),
+  };
+}
+
+export function sha256(source: string): string {
+  return createHash('sha256').update(source, 'utf8').digest('hex');
 }
 
 function flattenRegions(regions: readonly RegionData[], parentCode: string | null): Region[] {
@@ -88,36 +159,4 @@ function flattenRegions(regions: readonly RegionData[], parentCode: string | nul
     { ...region, parentCode },
     ...flattenRegions(children ?? [], region.code),
   ]);
-}
-
-function parseFile<S extends z.ZodType>(path: string, schema: S, name: string): z.output<S> {
-  let raw: unknown;
-  try {
-    // YAML 1.2 core schema: dates stay strings; merge keys (<<) let rules that share a clause say it once.
-    raw = parseYaml(readFileSync(path, 'utf8'), { merge: true });
-  } catch (err) {
-    throw new TenantFileError(name, '', (err as Error).message.split('\n')[0]);
-  }
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-  throw new TenantFileError(name, field, issue.message, clauseAt(raw, issue.path));
-}
-
-/** The nearest `clause` on the way down to the faulty field, so an error points into the notice. */
-function clauseAt(raw: unknown, path: readonly PropertyKey[]): string | undefined {
-  let clause: string | undefined;
-  let node: unknown = raw;
-  for (const key of path) {
-    if (node && typeof node === 'object') {
-      const value = (node as Record<string, unknown>).clause;
-      if (typeof value === 'string') clause = value;
-      node = (node as Record<PropertyKey, unknown>)[key];
-    }
-  }
-  if (node && typeof node === 'object' && typeof (node as Record<string, unknown>).clause === 'string') {
-    clause = (node as Record<string, string>).clause;
-  }
-  return clause;
 }

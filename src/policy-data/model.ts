@@ -28,13 +28,29 @@ export function regionNameOn(region: Region, date?: string): string {
   return name;
 }
 
+/** Where a published version came from: a file of tenants/ (at a start), or publishPolicyYear. */
+export type PolicyOrigin = 'TENANT_FILE' | 'API';
+
 /** One tenant-year's policy as loaded and checked; the policy engine reads nothing else. */
 export interface PolicyYear {
   tenantCode: string;
   coverageYear: number;
-  /** Path of the file it was read from, relative to the tenants folder. */
+  /**
+   * The published version in force (1, 2 …; versions never change once published). 0 for a year read
+   * from tenants/ that the database has not numbered yet (tenants:check, unit tests).
+   */
+  version: number;
+  origin: PolicyOrigin;
+  /** The file it was read from (relative to the tenants folder), or where the database keeps it. */
   file: string;
+  /** The year document exactly as published (YAML): what an export gives back. */
+  source: string;
+  sourceSha256: string;
+  publishedAt: string | null;
+  publishedBy: string | null;
   data: PolicyYearData;
+  /** The document's plain values as written (money as "350.00"), for comparing years value by value. */
+  raw: unknown;
   /** The fiscal subsidy split into exact fen by payer (empty where the notice gives no split). */
   fiscalShares: FundingShare[];
   /** What the cross-checks found that does not stop the server, e.g. a stated total that disagrees. */
@@ -94,6 +110,11 @@ export class Tenant {
   /** The same tenant with another list of regions (the database's, read at start and when they change). */
   withRegions(regions: readonly Region[]): Tenant {
     return new Tenant(this.code, this.name, this.regionsSource, regions, this.policies);
+  }
+
+  /** The same tenant with other policy years (the versions in force in the database). */
+  withPolicies(policies: ReadonlyMap<number, PolicyYear>): Tenant {
+    return new Tenant(this.code, this.name, this.regionsSource, this.regions, policies);
   }
 }
 

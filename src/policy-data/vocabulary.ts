@@ -27,6 +27,31 @@ export const ASSISTANCE_CATEGORIES = [
 ] as const;
 export type AssistanceCategory = (typeof ASSISTANCE_CATEGORIES)[number];
 
+/** What clerks call each category (CONTRACT.md's table), for pages and files in Chinese. */
+export const ASSISTANCE_CATEGORY_NAMES: Readonly<Record<AssistanceCategory, string>> = {
+  EXTREME_POVERTY: '特困人员',
+  ORPHAN: '孤儿、事实无人抚养儿童',
+  DIBAO: '低保对象',
+  DIBAO_RURAL_1: '农村一类低保',
+  DIBAO_RURAL_2: '农村二类低保',
+  DIBAO_RURAL_3: '农村三类低保',
+  DIBAO_RURAL_4: '农村四类低保',
+  DIBAO_URBAN_FULL: '城市全额低保',
+  DIBAO_URBAN_PARTIAL: '城市差额低保',
+  DIBAO_MARGINAL: '低保边缘家庭成员',
+  RETURNED_TO_POVERTY: '返贫致贫人口',
+  AT_RISK_OF_POVERTY: '易返贫致贫人口（监测对象）',
+  AT_RISK_UNSTABLE_LIFTED: '脱贫不稳定户',
+  AT_RISK_MARGINAL: '边缘易致贫户',
+  AT_RISK_SUDDEN_HARDSHIP: '突发严重困难户',
+  LIFTED_OUT_OF_POVERTY: '已脱贫人口',
+  SEVERE_DISABILITY: '重度残疾人',
+  LOW_INCOME_VULNERABLE: '低收入家庭中的老年人、未成年人、重度残疾人和重病患者',
+  FAMILY_PLANNING: '计生特殊家庭成员',
+  DOWNSIZED_1960S_WORKER: '六十年代初精减退职老职工',
+  SEVERE_MENTAL_DISORDER: '肇事肇祸精神障碍患者',
+};
+
 /** The 低保 classes; a notice that does not split 低保 by class gives them its DIBAO rule. */
 export const DIBAO_CLASSES: readonly AssistanceCategory[] = [
   'DIBAO_RURAL_1',

@@ -58,6 +58,8 @@ export interface Contribution {
   coverageYear: number;
   noticeLabel: string | null;
   coverageYearSource: Citation;
+  /** The published version of the policy year that decided it (0: a year not numbered by the database). */
+  policyVersion: number;
   standardContribution: Fen;
   /** Where `unknowns` lists it: the part already certain (the subsidy is at least this much). */
   subsidy: Fen;
@@ -1025,10 +1027,11 @@ function withAmountDue(err: DomainError, contribution: Contribution, paymentDate
   return new DomainError(err.code, `${err.message}; on ${paymentDate} the amount due is ${amount}`, { ...err.details, amountDue: amount });
 }
 
-function yearOfCover(policy: PolicyYear): Pick<Contribution, 'coverageYear' | 'noticeLabel' | 'coverageYearSource'> {
+function yearOfCover(policy: PolicyYear): Pick<Contribution, 'coverageYear' | 'noticeLabel' | 'coverageYearSource' | 'policyVersion'> {
   const from = policy.data.coverageYearFrom;
   return {
     coverageYear: policy.coverageYear,
+    policyVersion: policy.version,
     noticeLabel: policy.data.notice.label ?? null,
     coverageYearSource: { clause: from.clause, inferred: from.inferred ?? null, note: from.note ?? null },
   };

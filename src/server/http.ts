@@ -1,13 +1,16 @@
 /**
- * The HTTP edge: POST/GET /graphql through Apollo Server, GET /healthz, the bureau dashboard at
- * GET /dashboard (src/server/dashboard.ts). It reads the request once,
+ * The HTTP edge: POST/GET /graphql through Apollo Server, GET /healthz, the bureau's pages: the
+ * dashboard at GET /dashboard (src/server/dashboard.ts) and the policy years at GET /policy-years
+ * (src/server/policy-page.ts). It reads the request once,
  * builds the request context from it, and hands everything else to Apollo.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { type AppState, RequestContext } from '../context/request-context';
 import { GRAPHQL_LIMITS } from '../graphql/limits';
-import { type DashboardAssets, dashboardResponse, loadDashboardAssets } from './dashboard';
+import { loadDashboardAssets } from './dashboard';
+import { loadPolicyPageAssets } from './policy-page';
+import { type PageAssets, pageResponse } from './static-pages';
 import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE } from './graphiql';
 import { corsHeaders } from './cors';
 import type { DatabaseHealth } from './health';
@@ -26,9 +29,9 @@ export interface HttpLimits {
 
 export function createHttpServer(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, limits: HttpLimits): Server {
   const limiter = new RateLimiter(state.config.rateLimitPerMinute);
-  const dashboard = loadDashboardAssets();
+  const pages = { ...loadDashboardAssets(), ...loadPolicyPageAssets() };
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
-    handle(state, apollo, health, { limiter, dashboard }, req, res).catch((err) => {
+    handle(state, apollo, health, { limiter, pages }, req, res).catch((err) => {
       state.log.error('request failed', { error: (err as Error).message });
       if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
       else res.destroy();
@@ -39,23 +42,26 @@ export function createHttpServer(state: AppState, apollo: ApolloServer<RequestCo
   return server;
 }
 
-/** What the edge keeps for the life of the server: the rate limiter's buckets and the dashboard's files. */
+/** The paths of the server's own pages: /dashboard and /policy-years, and the files under them. */
+const PAGE_PATH = /^\/(dashboard|policy-years)(\/|$)/;
+
+/** What the edge keeps for the life of the server: the rate limiter's buckets and the pages' files. */
 interface EdgeState {
   limiter: RateLimiter;
-  dashboard: DashboardAssets;
+  pages: PageAssets;
 }
 
 async function handle(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, edge: EdgeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { limiter, dashboard } = edge;
+  const { limiter, pages } = edge;
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/livez') return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
   if (url.pathname === '/healthz' || url.pathname === '/readyz') return ready(state, health, req, res);
   if (url.pathname === '/metrics' && req.method === 'GET') {
     return send(res, 200, { 'content-type': state.metrics.registry.contentType }, await state.metrics.registry.metrics());
   }
-  if (url.pathname === '/dashboard' || url.pathname.startsWith('/dashboard/')) {
+  if (PAGE_PATH.test(url.pathname)) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }, 'Method not allowed\n');
-    const answer = dashboardResponse(dashboard, url.pathname, req.headers['if-none-match']);
+    const answer = pageResponse(pages, url.pathname, req.headers['if-none-match']);
     if (answer) return send(res, answer.status, answer.headers, answer.body);
     return send(res, 404, { 'content-type': 'text/plain' }, 'Not found\n');
   }
@@ -105,7 +111,7 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
   if (typeof query === 'string' && Buffer.byteLength(query, 'utf8') > GRAPHQL_LIMITS.maxDocumentBytes) {
     return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: `The GraphQL document exceeds ${GRAPHQL_LIMITS.maxDocumentBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] }));
   }
-  const context = new RequestContext(state, { authorization: headers.get('authorization'), tenant: headers.get('x-tenant-id') });
+  const context = new RequestContext(state, { authorization: headers.get('authorization'), tenant: headers.get('x-tenant-id'), acceptLanguage: headers.get('accept-language') });
   const waitSeconds = limiter.take(context.actor ? `${context.actor.sub}@${context.tenantCode ?? ''}` : `address ${req.socket.remoteAddress ?? ''}`);
   if (waitSeconds > 0) {
     return send(

@@ -2,6 +2,7 @@
 import { assistanceModule } from '../domains/assistance';
 import { auditModule } from '../domains/audit';
 import { enrollmentModule } from '../domains/enrollment';
+import { policyYearsModule } from '../domains/policy-years';
 import { progressModule } from '../domains/progress';
 import { publicPolicyModule } from '../domains/public-policy';
 import { refundsModule } from '../domains/refunds';
@@ -16,6 +17,7 @@ export const DOMAIN_MODULES: readonly DomainModule[] = [
   subsidiesModule,
   enrollmentModule,
   refundsModule,
+  policyYearsModule,
   progressModule,
   auditModule,
 ];

@@ -17,6 +17,8 @@ const COMMANDS: Record<string, string> = {
   migrate: 'migrate',
   'tenants:check': 'tenants-check',
   'schema:emit': 'emit-schema',
+  'schema:check': 'schema-check',
+  'schema:release': 'schema-release',
   codegen: 'codegen',
   'import:payments': 'import-payments',
   'import:assistance': 'import-assistance',
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, string> = {
   'divisions:generate': 'divisions-generate',
   'export:disbursements': 'export-disbursements',
   'export:report': 'export-report',
+  'policy:export': 'export-policy-year',
 };
 
 /** Runs a built command; asynchronously, as the test server answering it runs in this process. */

@@ -8,7 +8,8 @@
  * is the committed one (npm run codegen).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from 'graphql';
 import { loadOperations } from '../../src/graphql/operations';
@@ -46,16 +47,58 @@ describe('schema stability', () => {
     const query = schema.getQueryType()!.getFields();
     const mutation = schema.getMutationType()!.getFields();
     for (const name of ['tenants', 'policy', 'quote', 'resident', 'household', 'enrollmentStatus', 'incompleteHouseholds', 'enrollmentProgress', 'disbursements']) expect(query[name]).toBeDefined();
-    for (const name of ['registerHousehold', 'grantAssistance', 'enroll', 'recordPayment', 'importPayments', 'requestRefund', 'markDisbursementsPaid']) expect(mutation[name]).toBeDefined();
+    for (const name of ['registerHousehold', 'grantAssistance', 'enroll', 'recordPayment', 'importPayments', 'requestRefund', 'markDisbursementsPaid', 'draftPolicyYear', 'publishPolicyYear']) expect(mutation[name]).toBeDefined();
+    // Issue 21's names: PolicyDraftInput { tenant coverageYear source }, PolicyDraft, PolicyIssue { path message }, PolicyChange { path before after }.
+    const type = (name: string) => schema.getType(name) as { getFields(): Record<string, unknown> } | undefined;
+    expect(Object.keys(type('PolicyDraftInput')!.getFields())).toEqual(['tenant', 'coverageYear', 'source']);
+    expect(Object.keys(type('PolicyDraft')!.getFields())).toEqual(expect.arrayContaining(['id', 'tenant', 'coverageYear', 'errors', 'warnings', 'changes']));
+    expect(Object.keys(type('PolicyIssue')!.getFields())).toEqual(expect.arrayContaining(['path', 'message']));
+    expect(Object.keys(type('PolicyChange')!.getFields())).toEqual(expect.arrayContaining(['path', 'before', 'after']));
+    expect(String((mutation.publishPolicyYear as { type: unknown }).type)).toBe('PolicyYear!');
+  });
+});
+
+describe('the schema gate in a shallow clone (npm run schema:check)', () => {
+  const inGit = (() => {
+    try {
+      execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root, stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const check = (checkout: string) => {
+    try {
+      return { status: 0, output: execFileSync(process.execPath, [join(root, 'dist', 'src', 'cli', 'schema-check.js'), '--root', checkout], { encoding: 'utf8', stdio: 'pipe' }) };
+    } catch (err) {
+      const e = err as { status: number; stderr: string };
+      return { status: e.status, output: e.stderr };
+    }
+  };
+
+  (inGit ? it : it.skip)('fails on a breaking change in a clone of depth 1 with one branch, and passes once it is declared', () => {
+    const clone = join(mkdtempSync(join(tmpdir(), 'schema-gate-')), 'clone');
+    execFileSync('git', ['clone', '--quiet', '--depth', '1', '--single-branch', `file://${root}`, clone], { stdio: 'ignore' });
+    expect(execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: clone, encoding: 'utf8' }).trim()).toBe('1');
+    // The released schema had a field the code no longer emits: a removal, which breaks clients.
+    const released = join(clone, 'schema', 'released.graphql');
+    writeFileSync(released, readFileSync(released, 'utf8').replace(/^type Viewer \{\n/m, 'type Viewer {\n  nickname: String!\n'));
+    const refused = check(clone);
+    expect(refused.status).toBe(1);
+    expect(refused.output).toContain('Viewer.nickname');
+    const changelog = join(clone, 'schema', 'CHANGELOG.md');
+    writeFileSync(changelog, readFileSync(changelog, 'utf8').replace('## Unreleased\n\n', '## Unreleased\n\n- `Viewer.nickname` removed: read sub.\n'));
+    expect(check(clone).status).toBe(0);
   });
 });
 
 describe('client operations and generated code', () => {
-  it('has example operations for banks, the tax system, portals, agencies and the bureau dashboard', () => {
+  it('has example operations for banks, the tax system, portals, agencies, the bureau dashboard and the policy years page', () => {
     expect(loadOperations().map((o) => o.location)).toEqual([
       'schema/operations/agency.graphql',
       'schema/operations/bank.graphql',
       'schema/operations/dashboard.graphql',
+      'schema/operations/policy-years.graphql',
       'schema/operations/portal.graphql',
       'schema/operations/tax.graphql',
     ]);

@@ -22,6 +22,7 @@ export const presentEnrollment = (row: EnrollmentRow): Omit<Enrollment, 'payment
   coverage: row.cover_start && row.cover_end ? { start: row.cover_start, end: row.cover_end } : null,
   endedOn: row.ended_on ?? null,
   endReason: (row.end_reason ?? null) as Enrollment['endReason'],
+  policyVersion: row.policy_version,
 });
 
 export const presentPayment = (row: PaymentRow): Payment => ({

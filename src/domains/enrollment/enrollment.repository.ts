@@ -25,6 +25,8 @@ export interface EnrollmentRow {
   amount_paid: number | null;
   cover_start: string | null;
   cover_end: string | null;
+  /** The version of the policy year that decided its amounts; null for rows written before versions were recorded. */
+  policy_version: number | null;
   /** The day it stopped counting (transfer out, death, emigration, refund) and why; absent where a query does not read it. */
   ended_on?: string | null;
   end_reason?: string | null;
@@ -69,6 +71,7 @@ export const ENROLLMENT_ROW_COLUMNS = rowColumns<EnrollmentRow>()([
   'amount_paid',
   'cover_start',
   'cover_end',
+  'policy_version',
   'ended_on',
   'end_reason',
 ]);
@@ -204,6 +207,7 @@ function settlementColumns<Row extends { settlement: Settlement }>(): Array<Bulk
     { name: 'subsidy_mode', type: 'text', value: (r) => r.settlement.mode },
     { name: 'amount_due', type: 'bigint', value: (r) => r.settlement.amountDue },
     { name: 'late', type: 'boolean', value: (r) => r.settlement.late },
+    { name: 'policy_version', type: 'int', value: (r) => r.settlement.policyVersion || null },
   ];
 }
 
@@ -215,7 +219,7 @@ function coverColumns<Row extends { settlement: Settlement }>(): Array<BulkColum
 }
 
 const SETTLEMENT_SET = `standard_contribution = EXCLUDED.standard_contribution, subsidy = EXCLUDED.subsidy, applied_category = EXCLUDED.applied_category,
-            subsidy_mode = EXCLUDED.subsidy_mode, amount_due = EXCLUDED.amount_due, late = EXCLUDED.late`;
+            subsidy_mode = EXCLUDED.subsidy_mode, amount_due = EXCLUDED.amount_due, late = EXCLUDED.late, policy_version = EXCLUDED.policy_version`;
 
 const UNPAID_WRITE = [...ENROLLMENT_WRITE, ...settlementColumns<EnrollmentWrite>()];
 
@@ -558,6 +562,7 @@ export async function restoreEnrollment(db: TenantTransaction, idNumber: string,
             subsidy_mode = CASE WHEN $5::jsonb IS NULL THEN e.subsidy_mode ELSE $5::jsonb ->> 'subsidy_mode' END,
             amount_due = coalesce(($5::jsonb ->> 'amount_due')::bigint, e.amount_due),
             late = coalesce(($5::jsonb ->> 'late')::boolean, e.late),
+            policy_version = CASE WHEN $5::jsonb IS NULL THEN e.policy_version ELSE ($5::jsonb ->> 'policy_version')::int END,
             paid_on = ($5::jsonb ->> 'paid_on')::date,
             amount_paid = ($5::jsonb ->> 'amount_paid')::bigint,
             cover_start = ($5::jsonb ->> 'cover_start')::date,
@@ -580,10 +585,11 @@ export async function restoreEnrollment(db: TenantTransaction, idNumber: string,
 export async function setResolvedAmounts(db: TenantTransaction, rows: ReadonlyArray<{ idNumber: string; coverageYear: number; settlement: Settlement; paid: boolean }>): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
-    `UPDATE enrollment e SET subsidy = u.subsidy, applied_category = u.category, subsidy_mode = u.mode,
+    `UPDATE enrollment e SET subsidy = u.subsidy, applied_category = u.category, subsidy_mode = u.mode, policy_version = coalesce(u.policy_version, e.policy_version),
             cover_start = CASE WHEN u.paid THEN coalesce(e.cover_start, u.cover_start) ELSE e.cover_start END,
             cover_end = CASE WHEN u.paid THEN coalesce(e.cover_end, u.cover_end) ELSE e.cover_end END, updated_at = now()
-       FROM UNNEST($2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::boolean[], $8::date[], $9::date[]) AS u(id_number, coverage_year, subsidy, category, mode, paid, cover_start, cover_end)
+       FROM UNNEST($2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::boolean[], $8::date[], $9::date[], $10::int[])
+            AS u(id_number, coverage_year, subsidy, category, mode, paid, cover_start, cover_end, policy_version)
       WHERE e.tenant_code = $1 AND e.id_number = u.id_number AND e.coverage_year = u.coverage_year`,
     [
       db.tenantCode,
@@ -595,6 +601,7 @@ export async function setResolvedAmounts(db: TenantTransaction, rows: ReadonlyAr
       rows.map((r) => r.paid),
       rows.map((r) => r.settlement.coverage?.start ?? null),
       rows.map((r) => r.settlement.coverage?.end ?? null),
+      rows.map((r) => r.settlement.policyVersion || null),
     ],
   );
 }

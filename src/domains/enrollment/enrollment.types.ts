@@ -61,6 +61,8 @@ export class Enrollment {
   coverage!: DateRangeType | null;
   @Field(() => DateScalar, { nullable: true, description: 'The day it stopped counting: transferred out, died, emigrated, refunded.' }) endedOn!: string | null;
   @Field(() => EnrollmentEndEnum, { nullable: true }) endReason!: EnrollmentEnd | null;
+  @Field(() => Int, { nullable: true, description: 'The version of the policy year (PolicyYear.version) that decided its amounts; null for enrolments recorded before versions were.' })
+  policyVersion!: number | null;
   @Field(() => [Payment]) payments!: Payment[];
 }
 

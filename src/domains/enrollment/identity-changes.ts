@@ -54,6 +54,7 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
       status: 'SCHEDULED',
       funding: best.fundingShares.map((s, i) => ({ source: s.source, name: s.name, amount: parts[i] })),
       clause: rule.clause,
+      policyVersion: policy.version,
     });
   }
   await insertGrants(ctx.db, writes);

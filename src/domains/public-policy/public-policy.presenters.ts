@@ -37,6 +37,8 @@ export function presentPolicy(tenant: Tenant, policy: PolicyYear): PolicyYearTyp
   return {
     tenant: presentTenant(tenant),
     coverageYear: policy.coverageYear,
+    version: policy.version,
+    publishedAt: policy.publishedAt,
     coverageYearInferred: p.coverageYearFrom.inferred ?? null,
     notice: { number: p.notice.number, title: p.notice.title, issuedOn: p.notice.issuedOn, issuers: p.notice.issuers, label: p.notice.label ?? null, seedFile: p.notice.source },
     individualContribution: p.individualContribution.amount,

@@ -159,6 +159,9 @@ export class Milestone {
 export class PolicyYearType {
   @Field(() => TenantType) tenant!: TenantType;
   @Field(() => Int, { description: 'The year of cover (待遇享受年度), whatever label the notice uses.' }) coverageYear!: number;
+  @Field(() => Int, { description: 'The published version in force (1, 2 …): versions never change, a correction is a new one. Enrolments record the version that decided them.' })
+  version!: number;
+  @Field(() => String, { nullable: true, description: 'ISO 8601 instant the version in force was published.' }) publishedAt!: string | null;
   @Field(() => String, { nullable: true, description: 'Set when the year of cover itself is an inference: why.' })
   coverageYearInferred!: string | null;
   @Field(() => Notice) notice!: Notice;
@@ -243,6 +246,7 @@ export class QuoteType {
   @Field({ description: 'Paid outside the concentrated window.' }) late!: boolean;
   @Field(() => [ExplanationStepType]) explanation!: ExplanationStepType[];
   @Field(() => Int, { description: 'The year of cover (待遇享受年度) this quote is for.' }) coverageYear!: number;
+  @Field(() => Int, { description: 'The published version of the policy year that decided this quote (PolicyYear.version).' }) policyVersion!: number;
   @Field(() => String, { nullable: true, description: 'The year as the notice labels it, where it names one ("2021年度").' }) noticeLabel!: string | null;
   @Field(() => Citation, { description: 'Where the notice says which year of cover its label means; inferred for 山丹.' }) coverageYearSource!: Citation;
   @Field(() => [MissingValue], { description: 'The values of this answer the notice leaves unstated; empty when every value is known.' })

@@ -15,9 +15,11 @@ export interface RefundRow {
   decision_note: string | null;
   paid_on: string | null;
   payout_reference: string | null;
+  /** The version of the policy year that decided the amount (null: recorded before versions were). */
+  policy_version: number | null;
 }
 
-const REFUND_COLUMNS = 'id_number, coverage_year, reason, requested_on, status, amount, cancelled_reimbursement, explanation, requested_by, decided_by, decision_note, paid_on, payout_reference';
+const REFUND_COLUMNS = 'id_number, coverage_year, reason, requested_on, status, amount, cancelled_reimbursement, explanation, requested_by, decided_by, decision_note, paid_on, payout_reference, policy_version';
 
 export async function refundOf(db: TenantTransaction, idNumber: string, coverageYear: number, lock = false): Promise<RefundRow | null> {
   const rows = await db.query<RefundRow>(
@@ -36,11 +38,11 @@ export async function refunds(db: TenantTransaction, status: string | null): Pro
 
 export async function insertRefund(db: TenantTransaction, refund: Omit<RefundRow, 'status' | 'decided_by' | 'decision_note' | 'paid_on' | 'payout_reference'>): Promise<RefundRow | null> {
   const rows = await db.query<RefundRow>(
-    `INSERT INTO refund (tenant_code, id_number, coverage_year, reason, requested_on, status, amount, cancelled_reimbursement, explanation, requested_by)
-     VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9)
+    `INSERT INTO refund (tenant_code, id_number, coverage_year, reason, requested_on, status, amount, cancelled_reimbursement, explanation, requested_by, policy_version)
+     VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10)
      ON CONFLICT (tenant_code, id_number, coverage_year) DO NOTHING
      RETURNING ${REFUND_COLUMNS}`,
-    [db.tenantCode, refund.id_number, refund.coverage_year, refund.reason, refund.requested_on, refund.amount, refund.cancelled_reimbursement, JSON.stringify(refund.explanation), refund.requested_by],
+    [db.tenantCode, refund.id_number, refund.coverage_year, refund.reason, refund.requested_on, refund.amount, refund.cancelled_reimbursement, JSON.stringify(refund.explanation), refund.requested_by, refund.policy_version || null],
   );
   return rows[0] ?? null;
 }

@@ -41,6 +41,7 @@ const presentRefund = (row: RefundRow): Refund => ({
   paidOn: row.paid_on,
   payoutReference: row.payout_reference,
   idNumber: row.id_number,
+  policyVersion: row.policy_version,
 });
 
 @Resolver(() => Refund)

@@ -49,6 +49,7 @@ export class RefundsService {
       cancelled_reimbursement: decision.cancelledReimbursement,
       explanation: decision.explanation,
       requested_by: ctx.actor?.sub ?? 'system',
+      policy_version: policy.version,
     });
     if (!row) throw new DomainError('CONFLICT', 'a refund of this enrolment was requested at the same time', { field: 'idNumber' });
     if (!(await transitionEnrollment(ctx.db, idNumber, input.coverageYear, 'REQUEST_REFUND'))) {

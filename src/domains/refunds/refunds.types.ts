@@ -23,6 +23,8 @@ export class Refund {
   @Field(() => DateScalar, { nullable: true, description: 'The day the approved refund was paid back to the person (recordRefundPayout).' }) paidOn!: string | null;
   @Field(() => String, { nullable: true }) payoutReference!: string | null;
   @Field({ description: 'The ID number, for the refund register (退费登记) the bureau keeps.' }) idNumber!: string;
+  @Field(() => Int, { nullable: true, description: 'The version of the policy year (PolicyYear.version) that decided the amount; null for refunds recorded before versions were.' })
+  policyVersion!: number | null;
 }
 
 @InputType()

@@ -2,7 +2,7 @@
  * A tenant's regions beside those of tenants/: townships (9-digit statistical codes) and villages (12
  * digits) added by an administrator, renamed and retired from a date. The database is their source: it
  * holds the regions of tenants/ too (written at start), and every server reloads a tenant's regions when
- * they change (NOTIFY region_changed, src/server/region-sync.ts). Writes check against the database in
+ * they change (NOTIFY region_changed, src/server/tenant-sync.ts). Writes check against the database in
  * their own transaction, so a region another server added or retired a moment ago is judged rightly.
  */
 import { compareDates, isLocalDate, type LocalDate } from '../../common/dates';

@@ -12,6 +12,7 @@ export const presentGrant = (row: GrantRow): SubsidyGrant => ({
   status: row.status,
   payoutResult: row.payout_result,
   funding: row.funding,
+  policyVersion: row.policy_version,
 });
 
 export const presentDisbursement = (i: DisbursementItemRow): Disbursement => ({

@@ -26,6 +26,8 @@ export interface GrantWrite {
   funding: ReadonlyArray<{ source: FundingShare['source'] | string; name: string; amount: number }>;
   clause: string | null;
   reissueOf?: number | null;
+  /** The version of the policy year that decided the grant (null: not known). */
+  policyVersion: number | null;
 }
 
 export interface GrantRow {
@@ -42,6 +44,7 @@ export interface GrantRow {
   funding: Array<{ source: string; name: string; amount: number }>;
   payout_result: PayoutResult | null;
   payout_result_on: string | null;
+  policy_version: number | null;
 }
 
 const GRANT_WRITE: ReadonlyArray<BulkColumn<GrantWrite>> = [
@@ -57,6 +60,7 @@ const GRANT_WRITE: ReadonlyArray<BulkColumn<GrantWrite>> = [
   { name: 'funding', type: 'jsonb', value: (g) => JSON.stringify(g.funding.map(({ source, name, amount }) => ({ source, name, amount }))) },
   { name: 'clause', type: 'text', value: (g) => g.clause },
   { name: 'reissue_of', type: 'bigint', value: (g) => g.reissueOf ?? null },
+  { name: 'policy_version', type: 'int', value: (g) => g.policyVersion || null },
 ];
 
 export async function insertGrants(db: TenantTransaction, grants: readonly GrantWrite[]): Promise<void> {
@@ -80,6 +84,7 @@ export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
   'funding',
   'payout_result',
   'payout_result_on',
+  'policy_version',
 ]);
 
 export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<GrantRow[]> {

@@ -86,6 +86,7 @@ export class SubsidiesService {
         status: reimbursement ? (month ? 'SCHEDULED' : 'DUE') : 'SETTLED',
         funding: p.settlement.fundingShares,
         clause: p.settlement.explanation.find((s) => s.rule === 'assistance')?.clause ?? null,
+        policyVersion: p.settlement.policyVersion,
       };
     });
     await insertGrants(ctx.db, writes);
@@ -157,6 +158,7 @@ export class SubsidiesService {
             funding: g.funding,
             clause: null,
             reissueOf: g.id,
+            policyVersion: g.policy_version,
           });
         }
       }

@@ -29,6 +29,8 @@ export class SubsidyGrant {
   @Field(() => GrantStatusEnum) status!: GrantStatus;
   @Field(() => PayoutResultEnum, { nullable: true, description: 'The bank\'s result of the payout, once recorded.' }) payoutResult!: PayoutResult | null;
   @Field(() => [FundingShareType]) funding!: FundingShareType[];
+  @Field(() => Int, { nullable: true, description: 'The version of the policy year (PolicyYear.version) that decided the grant; null for grants recorded before versions were.' })
+  policyVersion!: number | null;
 }
 
 @ObjectType({ description: 'A reimbursement to be paid into a person\'s 一卡通 account.' })

@@ -1,0 +1,170 @@
+/**
+ * Keeps every server's tenants current: their regions and their policy years. The database is their
+ * source: at start each tenant's regions and published policy versions are read from it (tenants/ wrote
+ * its own there just before), and a write on any server NOTIFYs `region_changed` or `policy_changed` with
+ * the tenant code when it commits; each server LISTENs and reloads that tenant. Requests read regions and
+ * policies from memory, at no cost; the server that made a change reloads before it answers, and one
+ * that needs a region it does not know yet (added on another server a moment ago) asks for a reload.
+ * When the listening connection breaks, it reconnects and reloads everything, since notifications were
+ * missed.
+ *
+ * A published version is immutable, so each is read and checked once per process (a cache by tenant,
+ * year and version). A version that no longer loads (a release changed the format under it) is reported
+ * and its year left out; the tenant's other years and the other tenants go on being served.
+ */
+import pg from 'pg';
+import type { Logger } from '../common/logger';
+import type { AppState } from '../context/request-context';
+import { POLICY_CHANNEL, type VersionRow, versionsInForce } from '../domains/policy-years/policy-years.repository';
+import { REGION_CHANNEL, regionsOf } from '../domains/residents/regions.repository';
+import { validatePolicyDocument } from '../policy-data/document';
+import { policyYearOf } from '../policy-data/loader';
+import type { PolicyYear, Region, Tenant } from '../policy-data/model';
+
+export { POLICY_CHANNEL, REGION_CHANNEL };
+
+export class TenantSync {
+  private listener: pg.Client | null = null;
+  private stopped = false;
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly next = new Map<string, Promise<void>>();
+  /** The tenants as tenants/ describes them: their regions keep the clause and note of the file. */
+  private readonly fromFiles: ReadonlyMap<string, Tenant>;
+  /** Published versions read and checked, by tenant/year/version; null: it does not load. */
+  private readonly versions = new Map<string, PolicyYear | null>();
+
+  constructor(
+    private readonly state: AppState,
+    private readonly listenUrl: string,
+    private readonly log: Logger,
+  ) {
+    this.fromFiles = new Map(state.catalog.tenants.map((t) => [t.code, t]));
+  }
+
+  async start(): Promise<void> {
+    await this.listen();
+    await this.reloadAll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled(this.running.values());
+    await this.listener?.end().catch(() => {});
+  }
+
+  /**
+   * Reloads a tenant's regions and policy years; the promise resolves once a reload that began after this
+   * call is done (a reload under way may have read the tables before the change that asks for this one).
+   */
+  reload(tenantCode: string): Promise<void> {
+    if (!this.fromFiles.has(tenantCode)) return Promise.resolve();
+    const current = this.running.get(tenantCode);
+    if (current) {
+      let next = this.next.get(tenantCode);
+      if (!next) {
+        next = current.then(() => {
+          this.next.delete(tenantCode);
+          return this.stopped ? undefined : this.reload(tenantCode);
+        });
+        this.next.set(tenantCode, next);
+      }
+      return next;
+    }
+    const run = this.load(tenantCode)
+      .catch((err: unknown) => this.log.error('tenant not reloaded', { tenant: tenantCode, error: (err as Error).message }))
+      .finally(() => this.running.delete(tenantCode));
+    this.running.set(tenantCode, run);
+    return run;
+  }
+
+  private async reloadAll(): Promise<void> {
+    await Promise.all([...this.fromFiles.keys()].map((code) => this.reload(code)));
+  }
+
+  private async load(tenantCode: string): Promise<void> {
+    const tx = this.state.connections.transaction(tenantCode);
+    let regions: Region[];
+    let versions: VersionRow[];
+    try {
+      [regions, versions] = await Promise.all([regionsOf(tx), versionsInForce(tx)]);
+      await tx.finish(true);
+    } catch (err) {
+      await tx.finish(false).catch(() => {});
+      throw err;
+    }
+    const file = this.fromFiles.get(tenantCode)!;
+    const merged = regions.map((r) => {
+      const own = file.regionsByCode.get(r.code);
+      return own ? { ...r, clause: own.clause, note: own.note } : r;
+    });
+    const regionsByCode = new Map(merged.map((r) => [r.code, r]));
+    const policies = new Map<number, PolicyYear>();
+    for (const row of versions) {
+      const policy = this.versionOf(tenantCode, row, regionsByCode);
+      if (policy) policies.set(row.coverage_year, policy);
+    }
+    this.state.catalog.replace(file.withRegions(merged).withPolicies(policies));
+  }
+
+  private versionOf(tenantCode: string, row: VersionRow, regions: ReadonlyMap<string, Region>): PolicyYear | null {
+    const key = `${tenantCode}/${row.coverage_year}/${row.version}`;
+    const known = this.versions.get(key);
+    if (known !== undefined) return known;
+    const validation = validatePolicyDocument(row.source, { tenantCode, coverageYear: row.coverage_year, regions });
+    let policy: PolicyYear | null = null;
+    if (validation.data && validation.errors.length === 0) {
+      policy = policyYearOf(validation, {
+        tenantCode,
+        coverageYear: row.coverage_year,
+        file: row.origin === 'TENANT_FILE' && row.file ? row.file : `${tenantCode}/${row.coverage_year} version ${row.version} (published through the API)`,
+        source: row.source,
+        version: row.version,
+        origin: row.origin,
+        publishedAt: row.published_at,
+        publishedBy: row.published_by,
+      });
+    } else {
+      this.log.error('a published policy year does not load; its year is not served', {
+        tenant: tenantCode,
+        coverageYear: row.coverage_year,
+        version: row.version,
+        problems: validation.errors.slice(0, 5).map((e) => `${e.path}${e.line ? ` (line ${e.line})` : ''}: ${e.message.en}`),
+      });
+    }
+    this.versions.set(key, policy);
+    return policy;
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.listenUrl, application_name: 'insurance-api-tenants' });
+    client.on('notification', (message) => {
+      if (message.channel !== REGION_CHANNEL && message.channel !== POLICY_CHANNEL) return;
+      if (message.payload) void this.reload(message.payload);
+      else void this.reloadAll();
+    });
+    client.on('error', (err) => {
+      this.log.error('tenant listener lost', { error: err.message });
+      void this.reconnect(client);
+    });
+    client.on('end', () => void this.reconnect(client));
+    await client.connect();
+    await client.query(`LISTEN ${REGION_CHANNEL}`);
+    await client.query(`LISTEN ${POLICY_CHANNEL}`);
+    this.listener = client;
+  }
+
+  private async reconnect(broken: pg.Client): Promise<void> {
+    if (this.stopped || this.listener !== broken) return;
+    this.listener = null;
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.listen();
+        await this.reloadAll();
+        return;
+      } catch (err) {
+        this.log.error('tenant listener cannot reconnect', { attempt, error: (err as Error).message });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** attempt)).unref());
+      }
+    }
+  }
+}
