@@ -1,8 +1,10 @@
 /**
- * Two projects: unit tests (the pure engine, the policy data, the state machine, scalars) run without a
+ * Three projects: unit tests (the pure engine, the policy data, the state machine, scalars) run without a
  * database, in seconds; integration tests go through HTTP, Apollo, RLS and a real PostgreSQL started once
- * in globalSetup. `npm run test:unit` runs the first alone. The bench's smoke run is not here: CI runs
- * it as a step of its own (`npm run bench:smoke`).
+ * in globalSetup; the fault suite runs the built server as a process of its own on a PostgreSQL of its
+ * own, and kills and restarts them (test/faults). `npm run test:unit` runs the first alone,
+ * `npm run test:faults` the last. The bench's smoke run is not here: CI runs it as a step of its own
+ * (`npm run bench:smoke`).
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
@@ -26,5 +28,6 @@ module.exports = {
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },
+    { displayName: 'faults', testEnvironment: 'node', roots: ['<rootDir>/test/faults'], testMatch: ['**/*.test.ts'], transform },
   ],
 };

@@ -14,7 +14,8 @@ import { citusInstalled, COORDINATOR_TABLES, distributionCall, REFERENCE_TABLES,
  * - The national indexes are written and read through SECURITY DEFINER PL/pgSQL functions that the
  *   request role calls as statements of their own: Citus cannot plan a LANGUAGE sql function with
  *   parameters, nor run a query of another shard group from inside a statement pushed to a shard.
- *   `enrollment_status_lookup` asks the index first, in a statement of its own, then reads the tenant.
+ *   `enrollment_status_lookup` (as migration StatusLookupAsksIndexOnDemand left it) reads the tenant
+ *   only; `insured_elsewhere`, which the bank lookup calls beside it, becomes PL/pgSQL.
  * - On Citus only: `tenant` becomes a reference table, every tenant table is distributed by
  *   `tenant_code` and colocated with `region`, the national indexes by `id_number` (migrations/citus.ts).
  *   Citus cannot distribute a table that foreign keys tie to local tables, so every key is dropped
@@ -38,7 +39,7 @@ export class CitusReady1763801500000 implements MigrationInterface {
     for (const fn of TRIGGER_FUNCTIONS) await q.query(`DROP FUNCTION IF EXISTS ${fn}`);
 
     await defineIndexFunctions(q);
-    await defineStatusLookup(q);
+    await defineInsuredElsewhere(q);
     await keepVersionsUnchanged(q);
     // Citus runs some inserts by evaluating the row on the coordinator, identity values included: as
     // the request role, which then needs the sequences (PostgreSQL itself does not ask for it).
@@ -178,33 +179,18 @@ async function keepVersionsUnchanged(q: QueryRunner): Promise<void> {
 }
 
 /**
- * The bank lookup (migration StatusLookupFunction): the index is asked first, in a statement of its
- * own, and the tenant's rows read next. As one statement, Citus would push it to the tenant's shard,
- * from where the index (another shard group) cannot be queried.
+ * insured_elsewhere (migration StatusLookupAsksIndexOnDemand) in PL/pgSQL: Citus cannot plan a LANGUAGE
+ * sql function with parameters over a distributed table. The bank lookup calls it beside
+ * enrollment_status_lookup in a statement that reads no table itself, so on Citus both run from the
+ * coordinator, each a query of its own shard group.
  */
-async function defineStatusLookup(q: QueryRunner): Promise<void> {
-  await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_lookup(p_tenant text, p_id_number text, p_year integer)
-    RETURNS TABLE (
-      name text, birth_date date, applicant_type text, hukou_place text, residence_permit_place text, resident_status text,
-      transferred_out_on date, transferred_to text, household_id uuid, region_code text,
-      status text, amount_due bigint, amount_paid bigint, cover_start date, cover_end date, circumstances text[],
-      identities json, elsewhere text[])
-    LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
-    #variable_conflict use_column
-    DECLARE v_elsewhere text[];
+async function defineInsuredElsewhere(q: QueryRunner): Promise<void> {
+  await q.query(`CREATE OR REPLACE FUNCTION insured_elsewhere(p_id_number text, p_year integer) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     BEGIN
-      v_elsewhere := ARRAY(SELECT s.tenant_code FROM scheme_elsewhere(ARRAY[p_id_number], p_year) s ORDER BY 1);
-      RETURN QUERY
-      SELECT r.name, r.birth_date, r.applicant_type, r.hukou_place, r.residence_permit_place, r.status,
-             r.transferred_out_on, r.transferred_to, r.household_id, h.region_code,
-             e.status, e.amount_due, e.amount_paid, e.cover_start, e.cover_end, e.circumstances,
-             (SELECT json_agg(json_build_object('category', a.category, 'valid_from', a.valid_from, 'valid_to', a.valid_to) ORDER BY a.valid_from)
-                FROM assistance_identity a WHERE a.tenant_code = p_tenant AND a.id_number = p_id_number),
-             v_elsewhere
-        FROM (SELECT 1) one
-        LEFT JOIN resident r ON r.tenant_code = p_tenant AND r.id_number = p_id_number
-        LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
-        LEFT JOIN enrollment e ON e.tenant_code = p_tenant AND e.id_number = p_id_number AND e.coverage_year = p_year;
+      RETURN EXISTS (SELECT 1 FROM scheme_membership m
+                      WHERE m.id_number = p_id_number AND m.coverage_year = p_year
+                        AND m.tenant_code IS DISTINCT FROM current_setting('app.tenant', true));
     END $$`);
 }
 

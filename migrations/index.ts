@@ -14,6 +14,7 @@ import { MoneyKeptWhole1763801100000 } from './1763801100000-MoneyKeptWhole';
 import { AuditReads1763801200000 } from './1763801200000-AuditReads';
 import { PolicyYearVersions1763801300000 } from './1763801300000-PolicyYearVersions';
 import { PolicyVersionRecorded1763801310000 } from './1763801310000-PolicyVersionRecorded';
+import { StatusLookupAsksIndexOnDemand1763801400000 } from './1763801400000-StatusLookupAsksIndexOnDemand';
 import { CitusReady1763801500000 } from './1763801500000-CitusReady';
 
-export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000, SubsidiesAndRefunds1763800300000, AuditLog1763800400000, Progress1763800500000, ImportThroughput1763800600000, StatusLookupFunction1763800700000, HouseholdGraphFunction1763800800000, StatisticsForRosters1763800900000, CountyYear1763801000000, MoneyKeptWhole1763801100000, AuditReads1763801200000, PolicyYearVersions1763801300000, PolicyVersionRecorded1763801310000, CitusReady1763801500000];
+export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000, SubsidiesAndRefunds1763800300000, AuditLog1763800400000, Progress1763800500000, ImportThroughput1763800600000, StatusLookupFunction1763800700000, HouseholdGraphFunction1763800800000, StatisticsForRosters1763800900000, CountyYear1763801000000, MoneyKeptWhole1763801100000, AuditReads1763801200000, PolicyYearVersions1763801300000, PolicyVersionRecorded1763801310000, StatusLookupAsksIndexOnDemand1763801400000, CitusReady1763801500000];

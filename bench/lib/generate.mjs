@@ -61,7 +61,9 @@ const CHANNELS = ['税务代征', '农商银行', '微信', '支付宝'];
 
 /**
  * 平利 (610926), year of cover 2022: `residents` people in households across its 11 towns.
- * Returns a sample of ID numbers and household ids for the load to pick from.
+ * Returns a sample of ID numbers and household ids for the load to pick from. The ID numbers are of
+ * people enrolled and paid: their amount due is the one stored, so the floor can answer for them
+ * without the policy engine, which the API runs for a person unpaid or not enrolled.
  */
 export async function generateTenantData(client, { residents, seed = 20211015 }) {
   const tenant = '610926';
@@ -107,10 +109,12 @@ export async function generateTenantData(client, { residents, seed = 20211015 })
     }));
   await copy(client, 'payment', ['tenant_code', 'receipt_no', 'id_number', 'coverage_year', 'amount', 'paid_on', 'channel', 'recorded_by'],
     people.filter((p) => p.paid && amounts(p).due > 0).map((p) => [tenant, `PL22-${p.i}`, id(p), 2022, amounts(p).due, p.paidOn, p.channel, 'bench']));
+  // A reimbursement is DUE: 平利's notice names no month to pay it back in, so no payout month (the API
+  // writes the same for a payment it records).
   await copy(client, 'subsidy_grant', ['tenant_code', 'id_number', 'coverage_year', 'category', 'mode', 'kind', 'amount', 'granted_on', 'status', 'funding'],
     people.filter((p) => p.paid && p.category).map((p) => {
       const a = amounts(p);
-      return [tenant, id(p), 2022, p.category[0], a.mode, 'AT_PAYMENT', a.subsidy, p.paidOn, a.mode === 'REIMBURSEMENT' ? 'SCHEDULED' : 'SETTLED',
+      return [tenant, id(p), 2022, p.category[0], a.mode, 'AT_PAYMENT', a.subsidy, p.paidOn, a.mode === 'REIMBURSEMENT' ? 'DUE' : 'SETTLED',
         JSON.stringify([{ source: 'MEDICAL_ASSISTANCE_FUND', name: '医疗救助资金', amount: a.subsidy }])];
     }));
   await client.query('COMMIT');
@@ -121,7 +125,7 @@ export async function generateTenantData(client, { residents, seed = 20211015 })
     enrolled: people.filter((p) => p.enrolled).length,
     paid: people.filter((p) => p.paid).length,
     assisted: people.filter((p) => p.category).length,
-    lookupIds: sample(people, 2000).map(id),
+    lookupIds: sample(people.filter((p) => p.paid), 2000).map(id),
     householdIds: sample(households, 500).map((h) => h[1]),
   };
 }

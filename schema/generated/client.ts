@@ -117,12 +117,18 @@ export type ImportRowStatus =
 /** A person as the 参保登记表 records them. */
 export type MemberInput = {
   applicantType?: ApplicantType | null | undefined;
+  /** The account the 一卡通 payout of 先缴后补 reimbursements goes to: 12 to 30 digits (spaces and hyphens between groups dropped). Shown masked everywhere but in exportPayoutFile. */
+  bankAccount?: string | null | undefined;
+  /** The bank of the account (开户银行), for the payout file; given only with an account. */
+  bankName?: string | null | undefined;
   /** Checked against the ID number where given. */
   birthDate?: string | null | undefined;
   hukouPlace?: string | null | undefined;
   idNumber: string;
   idType?: IdType | null | undefined;
+  /** As on the identity document, at most 64 characters: Chinese characters (every CJK extension), · between the parts of a name, Uyghur (Arabic script), Tibetan, Mongolian, Yi, or Latin letters with spaces, hyphens and apostrophes; no control, invisible or direction-changing characters (BAD_USER_INPUT naming the field). */
   name: string;
+  /** A mainland mobile (13800138000) or landline with its area code and an optional extension (0936-8221234转801), with or without +86; kept in that form. Other text is refused with BAD_USER_INPUT naming the field. */
   phone?: string | null | undefined;
   /** 户主 for the head (exactly one), otherwise 配偶, 子女 … */
   relationship: string;
@@ -282,6 +288,14 @@ export type BankEnrollmentStatusQueryVariables = Exact<{
 
 
 export type BankEnrollmentStatusQuery = { enrollmentStatus: { status: EnrollmentState, amountDue: string | null, amountDueNote: string | null, amountPaid: string | null, idNumberMasked: string, nameMasked: string | null, coverage: { start: string, end: string } | null } };
+
+export type BankInsuredElsewhereQueryVariables = Exact<{
+  idNumber: string;
+  coverageYear: number;
+}>;
+
+
+export type BankInsuredElsewhereQuery = { enrollmentStatus: { status: EnrollmentState, insuredElsewhere: boolean } };
 
 export type BankRecordPaymentMutationVariables = Exact<{
   input: PaymentInput;
@@ -480,6 +494,13 @@ export type PortalDisbursementsQueryVariables = Exact<{
 
 export type PortalDisbursementsQuery = { disbursements: { month: string, count: number, total: string, paid: boolean, items: Array<{ idNumber: string, name: string, coverageYear: number, category: AssistanceCategory, amount: string }> } };
 
+export type PortalExportPayoutFileMutationVariables = Exact<{
+  month: string;
+}>;
+
+
+export type PortalExportPayoutFileMutation = { exportPayoutFile: { month: string, count: number, total: string, withoutAccount: number, lines: Array<{ idNumber: string, name: string, coverageYear: number, category: AssistanceCategory, amount: string, bankAccount: string | null, bankName: string | null }> } };
+
 export type PortalTenantRegionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -630,6 +651,14 @@ export const BankEnrollmentStatusDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BankEnrollmentStatusQuery, BankEnrollmentStatusQueryVariables>;
+export const BankInsuredElsewhereDocument = new TypedDocumentString(`
+    query BankInsuredElsewhere($idNumber: String!, $coverageYear: Int!) {
+  enrollmentStatus(idNumber: $idNumber, coverageYear: $coverageYear) {
+    status
+    insuredElsewhere
+  }
+}
+    `) as unknown as TypedDocumentString<BankInsuredElsewhereQuery, BankInsuredElsewhereQueryVariables>;
 export const BankRecordPaymentDocument = new TypedDocumentString(`
     mutation BankRecordPayment($input: PaymentInput!) {
   recordPayment(input: $input) {
@@ -1339,6 +1368,25 @@ export const PortalDisbursementsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PortalDisbursementsQuery, PortalDisbursementsQueryVariables>;
+export const PortalExportPayoutFileDocument = new TypedDocumentString(`
+    mutation PortalExportPayoutFile($month: String!) {
+  exportPayoutFile(month: $month) {
+    month
+    count
+    total
+    withoutAccount
+    lines {
+      idNumber
+      name
+      coverageYear
+      category
+      amount
+      bankAccount
+      bankName
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PortalExportPayoutFileMutation, PortalExportPayoutFileMutationVariables>;
 export const PortalTenantRegionsDocument = new TypedDocumentString(`
     query PortalTenantRegions {
   viewer {

@@ -18,14 +18,27 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly code: string | null = null,
+    /** The HTTP status of the answer; null when the server could not be reached. */
+    readonly status: number | null = null,
+    /** The server says the same request may simply be sent again (extensions.retryable). */
+    readonly retryable = false,
   ) {
     super(message);
+  }
+
+  /**
+   * Nothing was written and the same request may succeed in a moment: a deadline or statement timeout
+   * (TIMEOUT, HTTP 503), a conflict the server marks retryable (it kept losing races with concurrent
+   * writers), a rate limit (429). An importer may send such a batch again: imports are idempotent.
+   */
+  get transient(): boolean {
+    return this.code === 'TIMEOUT' || this.code === 'RATE_LIMITED' || (this.code === 'CONFLICT' && this.retryable) || this.status === 503 || this.status === 429;
   }
 }
 
 interface GraphQLBody<R> {
   data?: R | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string; field?: string } }>;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string; field?: string; retryable?: boolean } }>;
 }
 
 /** What the user can do about an error code, where there is something to say. */
@@ -61,7 +74,11 @@ export class ApiClient {
     try {
       body = JSON.parse(text) as GraphQLBody<R>;
     } catch {
-      throw new ApiError(`the server at ${url} answered HTTP ${response.status} with ${response.headers.get('content-type') ?? 'no content type'}, not GraphQL: is --url the server's /graphql address?`);
+      throw new ApiError(
+        `the server at ${url} answered HTTP ${response.status} with ${response.headers.get('content-type') ?? 'no content type'}, not GraphQL: is --url the server's /graphql address?`,
+        null,
+        response.status,
+      );
     }
     const [first, ...others] = body.errors ?? [];
     if (first) {
@@ -69,7 +86,12 @@ export class ApiClient {
       const where = first.extensions?.field ? ` (${first.extensions.field})` : first.path ? ` (at ${first.path.join('.')})` : '';
       const more = others.length ? ` (and ${others.length} more error${others.length > 1 ? 's' : ''})` : '';
       const advice = code && ADVICE[code] ? `; ${ADVICE[code]}` : '';
-      throw new ApiError(`the server refused ${operationName ?? 'the request'} (${code ?? `HTTP ${response.status}`}): ${first.message.replace(/\s+/g, ' ').trim()}${where}${more}${advice}`, code);
+      throw new ApiError(
+        `the server refused ${operationName ?? 'the request'} (${code ?? `HTTP ${response.status}`}): ${first.message.replace(/\s+/g, ' ').trim()}${where}${more}${advice}`,
+        code,
+        response.status,
+        first.extensions?.retryable === true,
+      );
     }
     if (!body.data) throw new ApiError(`the server at ${url} answered HTTP ${response.status} with neither data nor errors`);
     return body.data;

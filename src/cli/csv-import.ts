@@ -8,7 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import { parse } from 'csv-parse';
-import { ApiClient, type ClientOptions } from './client';
+import { ApiClient, ApiError, type ClientOptions } from './client';
 import { decodedStream, detectEncoding, type Encoding, type EncodingOption } from './encoding';
 
 export interface CsvImportOptions extends ClientOptions {
@@ -24,6 +24,15 @@ export interface CsvImportOptions extends ClientOptions {
   /** The file's encoding, or auto (the default) to detect it. */
   encoding?: EncodingOption;
   onProgress?: (bytes: number, totalBytes: number, tally: Tally) => void;
+  /**
+   * Sends of one batch at most (default 5). A batch that failed transiently (a timeout, a conflict the
+   * server marks retryable, HTTP 503 or 429) wrote nothing and is sent again after retryDelayMs, doubled
+   * each time: imports are idempotent by receipt, so a batch that did land counts as duplicates.
+   */
+  attempts?: number;
+  /** The first wait before sending a batch again (default 1,000 ms). */
+  retryDelayMs?: number;
+  onRetry?: (batchId: string, attempt: number, error: ApiError, delayMs: number) => void;
 }
 
 export interface CsvImportKind<Input> {
@@ -86,10 +95,24 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
 
+  const attempts = Math.max(1, options.attempts ?? 5);
+  const sendWithRetries = async (batchId: string, inputs: Input[]): Promise<ImportResult> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await kind.send(client, batchId, inputs);
+      } catch (err) {
+        if (!(err instanceof ApiError) || !err.transient || attempt >= attempts) throw err;
+        const delay = (options.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
+        options.onRetry?.(batchId, attempt, err, delay);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  };
+
   const send = async (rows: Batch<Input>, batchId: string) => {
     let result: ImportResult;
     try {
-      result = await kind.send(client, batchId, rows.map((b) => b.input));
+      result = await sendWithRetries(batchId, rows.map((b) => b.input));
     } catch (err) {
       const lines = rows.length > 1 ? `lines ${rows[0].line}–${rows.at(-1)!.line}` : `line ${rows[0].line}`;
       throw new Error(`${options.file} ${lines} (batch ${batchId}) were not imported: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

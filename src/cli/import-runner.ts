@@ -50,6 +50,7 @@ export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: Import
         concurrency: options.concurrency,
         batchPrefix: options.batchPrefix ?? basename(file).replace(/\.csv$/i, ''),
         onProgress: (bytes, _total, t) => bar.update(bytes, `${t.accepted + t.duplicates + t.rejected} rows`),
+        onRetry: (batchId, attempt, err, delayMs) => process.stderr.write(`batch ${batchId}: ${err.message}; nothing of it was written, sending it again in ${delayMs / 1000} s (attempt ${attempt + 1})\n`),
       });
     } catch (err) {
       bar.finish();

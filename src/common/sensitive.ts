@@ -6,8 +6,8 @@
 const ID_NUMBER = /(?<![0-9A-Za-z])(\d{4})\d{2}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}([0-9Xx])(?![0-9A-Za-z])/g;
 const MOBILE = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
 const LANDLINE = /(?<!\d)(0\d{2,3})-\d{3,4}(\d{4})(?!\d)/g;
-/** Bank card and account numbers (一卡通, 社保卡): 12 to 19 digits, after ID numbers have been masked. */
-const BANK_ACCOUNT = /(?<![0-9*])(\d{4})\d{4,11}(\d{4})(?![0-9*])/g;
+/** Bank card and account numbers (一卡通, passbooks, 社保卡): 12 to 30 digits, after ID numbers have been masked. */
+const BANK_ACCOUNT = /(?<![0-9*])(\d{4})\d{4,22}(\d{4})(?![0-9*])/g;
 
 /** Request ids and other UUIDs: hex digits that may look like a phone number, never personal data. */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;

@@ -65,6 +65,8 @@ interface RequestState {
    * remembered for the caller's read-your-writes), PRIMARY otherwise.
    */
   route: 'PRIMARY' | 'READ_REPLICA' | 'WRITE';
+  /** A service answered personal information in clear that its root field is not marked for. */
+  personalDataRead: boolean;
 }
 
 export class RequestContext {
@@ -74,7 +76,7 @@ export class RequestContext {
   /** The language of messages people read, from Accept-Language (CONTRACT.md): codes never change with it. */
   readonly language: Language;
   private readonly authError: DomainError | null;
-  private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false, afterCommit: [], route: 'PRIMARY' };
+  private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false, afterCommit: [], route: 'PRIMARY', personalDataRead: false };
 
   /**
    * The server's own work for one tenant, outside any request (a step at start): an ADMIN actor named
@@ -185,6 +187,19 @@ export class RequestContext {
   perRequest<T>(key: object, create: () => T): T {
     if (!this.state.perRequest.has(key)) this.state.perRequest.set(key, create());
     return this.state.perRequest.get(key) as T;
+  }
+
+  /**
+   * Records that this request answered personal information in clear although its root field is not
+   * marked PersonalData() (a field that only some roles, or some answers, show): the request then leaves
+   * a READ record in the audit log like a marked field's.
+   */
+  readPersonalData(): void {
+    this.state.personalDataRead = true;
+  }
+
+  get personalDataRead(): boolean {
+    return this.state.personalDataRead;
   }
 
   get sqlStatements(): number {

@@ -108,9 +108,9 @@ function auditEntryOf(
   const nodes = operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
   const definitions = root.getFields();
   const personal = nodes.filter((n) => (definitions[n.name.value]?.extensions as { personalData?: boolean } | undefined)?.personalData);
-  const kind = operation.operation === 'mutation' ? 'MUTATION' : personal.length > 0 && ctx.authorizedTenantCode ? 'READ' : null;
+  const kind = operation.operation === 'mutation' ? 'MUTATION' : (personal.length > 0 || ctx.personalDataRead) && ctx.authorizedTenantCode ? 'READ' : null;
   if (!kind) return null;
-  const audited = kind === 'READ' ? personal : nodes;
+  const audited = kind === 'READ' && personal.length > 0 ? personal : nodes;
   const fields = audited.map((n) => n.name.value);
   return {
     kind,

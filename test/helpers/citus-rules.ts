@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { COORDINATOR_TABLES, NATIONAL_TABLES, REFERENCE_TABLES } from '../../migrations/citus';
 
 /** Functions that read or write the national indexes: each must be a statement of its own. */
-export const INDEX_FUNCTIONS = ['scheme_elsewhere', 'scheme_transfers_out', 'scheme_duplicates', 'scheme_membership_apply', 'scheme_transfer_record'];
+export const INDEX_FUNCTIONS = ['scheme_elsewhere', 'insured_elsewhere', 'scheme_transfers_out', 'scheme_duplicates', 'scheme_membership_apply', 'scheme_transfer_record'];
 
 /** Calls that Citus refuses in ON CONFLICT … DO UPDATE SET on a distributed table (only IMMUTABLE functions pass). */
 const VOLATILE_CALL =

@@ -125,6 +125,6 @@ describe('the importers and exporters', () => {
   it('name the refusal\'s code and what to do about it', async () => {
     const run = await command('export-disbursements', ['--tenant', '620702', '--month', '2022-11', '--url', server.url, '--token', server.token('BANK', ['620702'])]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^error: the server refused PortalDisbursements \(FORBIDDEN\): .*; the token's role or tenants do not allow this \(see docs\/security.md\)\n$/);
+    expect(run.stderr).toMatch(/^error: the server refused PortalExportPayoutFile \(FORBIDDEN\): .*; the token's role or tenants do not allow this \(see docs\/security.md\)\n$/);
   });
 });

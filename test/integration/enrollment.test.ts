@@ -22,7 +22,7 @@ const REGISTER = `mutation($input: HouseholdInput!) { registerHousehold(input: $
 const ENROLL = `mutation($input: EnrollInput!) { enroll(input: $input) { status amountDue standardContribution subsidy mode appliedCategory late } }`;
 const PAY = `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo idNumberMasked amount paidOn channel } }`;
 const STATUS = `query($id: String!, $year: Int!, $asOf: Date) { enrollmentStatus(idNumber: $id, coverageYear: $year, asOf: $asOf) {
-  status amountDue amountDueNote amountPaid coverage { start end } idNumberMasked nameMasked enrolledElsewhere } }`;
+  status amountDue amountDueNote amountPaid coverage { start end } idNumberMasked nameMasked insuredElsewhere } }`;
 const GRANT = `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id category } }`;
 
 async function household(tenant: string, booklet: string, region: string, members: Array<Record<string, unknown>>) {
@@ -77,7 +77,7 @@ describe('肃南 2024: 差额征缴 at the bank counter, by household', () => {
       coverage: { start: '2024-01-01', end: '2024-12-31' },
       idNumberMasked: `${head.slice(0, 4)}**********${head.slice(-4)}`,
       nameMasked: '杨**',
-      enrolledElsewhere: [],
+      insuredElsewhere: false,
     });
     expect(JSON.stringify(status.data)).not.toContain(head.slice(6, 14));
   });
@@ -256,8 +256,8 @@ describe('one scheme per person per year: money collected twice is flagged on bo
     expect(res.errors).toBeUndefined();
     const pl = await server.gql(STATUS, { id: twice, year: 2022 }, { as: 'BANK', tenant: '610926' });
     const gy = await server.gql(STATUS, { id: twice, year: 2022 }, { as: 'BANK', tenant: '520100' });
-    expect(pl.data!.enrollmentStatus.enrolledElsewhere).toEqual(['520100']);
-    expect(gy.data!.enrollmentStatus.enrolledElsewhere).toEqual(['610926']);
+    expect(pl.data!.enrollmentStatus.insuredElsewhere).toBe(true);
+    expect(gy.data!.enrollmentStatus.insuredElsewhere).toBe(true);
     const LIST = '{ duplicateEnrollments(coverageYear: 2022) { enrollment { idNumber status } enrolledIn } }';
     expect((await server.gql(LIST, {}, { as: 'STAFF', tenant: '610926' })).data!.duplicateEnrollments).toEqual([{ enrollment: { idNumber: twice, status: 'PAID' }, enrolledIn: ['520100'] }]);
     expect((await server.gql(LIST, {}, { as: 'STAFF', tenant: '520100' })).data!.duplicateEnrollments).toEqual([{ enrollment: { idNumber: twice, status: 'PAID' }, enrolledIn: ['610926'] }]);

@@ -12,6 +12,7 @@ import { DatabaseHealth } from '../../src/server/health';
 import { createHttpServer } from '../../src/server/http';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { printTenantJsonSchema } from '../../src/policy-data/json-schema';
+import { nameOf } from '../helpers/names';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const REGISTER = `mutation Register($input: HouseholdInput!) {
@@ -25,7 +26,7 @@ function household(tenantAddress: string, region: string, booklet: string, peopl
     address: '测试地址',
     members: Array.from({ length: people }, (_, i) => ({
       idNumber: makeResidentId(tenantAddress, `19${80 + i}-0${(i % 9) + 1}-15`, 100 + i),
-      name: `成员${i}`,
+      name: nameOf(i, '成'),
       relationship: i === 0 ? '户主' : '子女',
       hukouPlace: tenantAddress,
     })),

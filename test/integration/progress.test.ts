@@ -9,6 +9,7 @@ import { reportTable } from '../../src/cli/export-report';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { toCsv, toXlsx } from '../../src/cli/report-table';
 import { residentIds, seedResidents } from '../helpers/seed';
+import { nameOf } from '../helpers/names';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -82,7 +83,7 @@ describe('甘州 2023: 35% by 9-30, 50% by 10-31, 80% by 11-30, 100% by 12-25 (�
 describe('平利 2022: 80% by 11-30 and the per-town table (八（三）, 附件1)', () => {
   beforeAll(async () => {
     const household = async (booklet: string, region: string, people: number, seq: number) => {
-      const members = Array.from({ length: people }, (_, i) => ({ idNumber: makeResidentId('610926', `198${i}-0${i + 1}-0${i + 1}`, seq + i), name: `${booklet}-${i}`, relationship: i === 0 ? '户主' : '子女', hukouPlace: '610926' }));
+      const members = Array.from({ length: people }, (_, i) => ({ idNumber: makeResidentId('610926', `198${i}-0${i + 1}-0${i + 1}`, seq + i), name: nameOf(i, '程'), relationship: i === 0 ? '户主' : '子女', hukouPlace: '610926' }));
       const res = await server.gql('mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }', { i: { bookletNo: booklet, region, registeredOn: '2020-01-01', members } }, { as: 'STAFF', tenant: '610926' });
       expect(res.errors).toBeUndefined();
       return members.map((m) => m.idNumber);

@@ -5,6 +5,7 @@
  */
 import { RequestContext } from '../../src/context/request-context';
 import { makeResidentId } from '../../src/domains/residents/id-number';
+import { nameOf } from '../helpers/names';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -114,17 +115,17 @@ describe('changes, members and history', () => {
     const token = server.token('STAFF', [SN], 'clerk-zhong');
     const update = await server.gql(
       `mutation($id: String!, $changes: ResidentUpdateInput!) { updateResident(idNumber: $id, changes: $changes) { idNumber name phone hukouPlace } }`,
-      { id: spouse, changes: { name: '钟秀兰', phone: '0936-1234567', hukouPlace: '620721101', newIdNumber: newNumber } },
+      { id: spouse, changes: { name: '钟秀兰', phone: '0936-822 1234', hukouPlace: '620721101', newIdNumber: newNumber } },
       { token, tenant: SN },
     );
     expect(update.errors).toBeUndefined();
-    expect(update.data!.updateResident).toEqual({ idNumber: newNumber, name: '钟秀兰', phone: '0936-1234567', hukouPlace: '620721101' });
+    expect(update.data!.updateResident).toEqual({ idNumber: newNumber, name: '钟秀兰', phone: '0936-8221234', hukouPlace: '620721101' });
     const changes = await server.gql(`query($id: String!) { residentChanges(idNumber: $id) { field keyInformation before after actor role changedAt } }`, { id: newNumber }, { as: 'STAFF', tenant: SN });
     const byField = Object.fromEntries(changes.data!.residentChanges.map((c: { field: string }) => [c.field, c]));
     expect(byField.name).toMatchObject({ keyInformation: true, before: '钟兰', after: '钟秀兰', actor: 'clerk-zhong', role: 'STAFF' });
     expect(byField.id_number).toMatchObject({ keyInformation: true, before: spouse, after: newNumber });
     expect(byField.hukou_place).toMatchObject({ keyInformation: true, before: null, after: '620721101' });
-    expect(byField.phone).toMatchObject({ keyInformation: false, after: '0936-1234567' });
+    expect(byField.phone).toMatchObject({ keyInformation: false, after: '0936-8221234' });
     expect(new Date(byField.name.changedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     // The membership follows the corrected number, from the day the person joined.
     const history = await server.gql(`query($id: ID!) { household(id: $id) { history { idNumber joinedOn leftOn } } }`, { id: householdId }, { as: 'STAFF', tenant: SN });
@@ -181,7 +182,7 @@ describe('search', () => {
       await register(PL, {
         bookletNo: `PL-S-${h}`,
         region: h < 3 ? '610926-01' : '610926-02',
-        members: Array.from({ length: 5 }, (_, i) => ({ idNumber: makeResidentId('610926', `19${70 + h}-0${i + 1}-1${i}`, 200 + h * 10 + i), name: `${h % 2 ? '李' : '王'}${h}${i}`, relationship: i === 0 ? '户主' : '子女', hukouPlace: '610926' })),
+        members: Array.from({ length: 5 }, (_, i) => ({ idNumber: makeResidentId('610926', `19${70 + h}-0${i + 1}-1${i}`, 200 + h * 10 + i), name: nameOf(h * 10 + i, h % 2 ? '李' : '王'), relationship: i === 0 ? '户主' : '子女', hukouPlace: '610926' })),
       });
     }
   });
@@ -290,7 +291,7 @@ describe('nested reads cost a fixed number of SQL statements (no N+1)', () => {
   async function householdOf(size: number, booklet: string, base: number): Promise<string> {
     const members = Array.from({ length: size }, (_, i) => ({
       idNumber: makeResidentId('620721', `19${50 + (i % 50)}-0${(i % 9) + 1}-2${i % 8}`, base + i),
-      name: `成员${i}`,
+      name: nameOf(i, '成'),
       relationship: i === 0 ? '户主' : '子女',
     }));
     const res = await register(SN, { bookletNo: booklet, region: '620721-06', members });

@@ -1,12 +1,15 @@
 /**
  * Robustness on real PostgreSQL: servers starting together against one cluster, connections killed
- * under the pool, the database going away and coming back, a backend killed in the middle of a payment
- * import, and the request deadline.
+ * under the pool, backends terminated while the pool is full, the database going away and coming back,
+ * a backend killed in the middle of a payment import, and the request deadline; after the faults that
+ * write, the ledger is checked in SQL (test/helpers/faults.ts). The faults that need a server process or
+ * a PostgreSQL of their own (SIGKILL, a restart) are in test/faults/ (npm run test:faults).
  */
 import pg from 'pg';
 import { developmentSecret, loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
 import { grantLogin, runMigrations } from '../../src/server/database';
+import { ledger } from '../helpers/faults';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -139,6 +142,60 @@ describe('connections lost under the server', () => {
   });
 });
 
+describe('backends terminated while every pooled connection is busy', () => {
+  let server: TestServer;
+  const ids = residentIds('620721', 12, 97_000);
+  const PAY = `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`;
+  const pay = (i: number) =>
+    server.gql(PAY, { input: { idNumber: ids[i], coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '农商银行', receiptNo: `FULL-${i}` } }, { token: server.token('BANK', ['620721'], 'bank-pool'), tenant: '620721' });
+  beforeAll(async () => {
+    server = await startTestServer({ PG_POOL_SIZE: '3' });
+    await seedResidents(server, '620721', ids);
+  });
+  afterAll(async () => server?.close());
+
+  it('answers every request; a payment is written whole with its audit record, or not at all; the server serves on', async () => {
+    // An owner session holds the residents: each payment blocks on its first read, holding its connection.
+    const holder = new pg.Client({ connectionString: server.databaseUrl });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE resident IN ACCESS EXCLUSIVE MODE');
+    const answers = ids.map((_, i) => pay(i));
+    // The pool is full (3 blocked), 9 requests wait for a connection: terminate the 3.
+    const blocked = await eventually(() => appBackends(server, "AND wait_event_type = 'Lock'"), (rows) => rows.length === 3, 20_000);
+    expect(blocked).toHaveLength(3);
+    await server.ownerQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = current_database()");
+    await new Promise((r) => setTimeout(r, 300));
+    await holder.query('ROLLBACK');
+    await holder.end();
+    const results = await Promise.all(answers);
+
+    const codes = results.map((r) => r.errors?.[0].extensions?.code ?? 'OK');
+    expect(codes.filter((c) => c !== 'OK' && c !== 'INTERNAL_SERVER_ERROR')).toEqual([]);
+    expect(codes.filter((c) => c === 'INTERNAL_SERVER_ERROR').length).toBeGreaterThanOrEqual(3);
+    const answeredOk = results.flatMap((r, i) => (r.errors ? [] : [`FULL-${i}`])).sort();
+    const written = (await server.ownerQuery<{ receipt: string }>("SELECT receipt_no AS receipt FROM payment WHERE tenant_code = '620721' AND receipt_no LIKE 'FULL-%' ORDER BY 1")).map((r) => r.receipt);
+    const auditedOk = await server.ownerQuery<{ receipt: string }>(
+      "SELECT arguments -> 'recordPayment' -> 'input' ->> 'receiptNo' AS receipt FROM audit_log WHERE tenant_code = '620721' AND actor = 'bank-pool' AND outcome = 'OK' ORDER BY 1",
+    );
+    expect(written).toEqual(answeredOk);
+    expect(auditedOk.map((r) => r.receipt)).toEqual(answeredOk);
+    expect(await health(server)).toBe(200);
+
+    // The callers told of a failure send their payment again: each is recorded once.
+    const retried = await Promise.all(results.map((r, i) => (r.errors ? pay(i) : Promise.resolve(r))));
+    expect(retried.map((r) => r.errors)).toEqual(ids.map(() => undefined));
+    expect(await ledger((sql, values) => server.ownerQuery(sql, values), '620721', ids)).toEqual({
+      payments: 12,
+      paid: 12,
+      doubledReceipts: 0,
+      doubledPeople: 0,
+      paymentsWithoutTheirEnrolment: 0,
+      paidWithoutPayment: 0,
+    });
+  });
+});
+
 describe('a payment import cut off in the middle', () => {
   let server: TestServer;
   const ids = residentIds('620702', 10_000, 90_000);
@@ -171,6 +228,14 @@ describe('a payment import cut off in the middle', () => {
     const retry = await server.gql(IMPORT, { batchId: 'CUT', payments }, { as: 'TAX', tenant: '620702' });
     expect(retry.data!.importPayments).toEqual({ accepted: 10_000, duplicates: 0, rejected: 0 });
     expect(await counts()).toEqual({ payments: 10_000, enrollments: 10_000 });
+    expect(await ledger((sql, values) => server.ownerQuery(sql, values), '620702', ids)).toEqual({
+      payments: 10_000,
+      paid: 10_000,
+      doubledReceipts: 0,
+      doubledPeople: 0,
+      paymentsWithoutTheirEnrolment: 0,
+      paidWithoutPayment: 0,
+    });
     const replay = await server.gql(IMPORT, { batchId: 'CUT', payments }, { as: 'TAX', tenant: '620702' });
     expect(replay.data!.importPayments).toEqual({ accepted: 0, duplicates: 10_000, rejected: 0 });
     expect(await counts()).toEqual({ payments: 10_000, enrollments: 10_000 });

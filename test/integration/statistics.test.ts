@@ -9,6 +9,7 @@
  */
 import ExcelJS from 'exceljs';
 import { residentIds, seedResidents } from '../helpers/seed';
+import { nameOf } from '../helpers/names';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const IMPORT = `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected } }`;
@@ -66,7 +67,7 @@ describe('a large roster right after a small one', () => {
     const book = new ExcelJS.Workbook();
     const sheet = book.addWorksheet('参保登记表');
     sheet.addRow(HEADER);
-    ids.forEach((id, i) => sheet.addRow([`${prefix}-${Math.floor(i / 5)}`, '城关镇', id, `居民${i}`, RELATIONSHIPS[i % 5], '平利县城关镇']));
+    ids.forEach((id, i) => sheet.addRow([`${prefix}-${Math.floor(i / 5)}`, '城关镇', id, nameOf(i, '居'), RELATIONSHIPS[i % 5], '平利县城关镇']));
     return Buffer.from(await book.xlsx.writeBuffer()).toString('base64');
   }
   const importRoster = async (workbook: string) =>

@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { disbursementsCsv } from '../../src/cli/export-disbursements';
+import { payoutFileCsv } from '../../src/cli/export-disbursements';
 import { importAssistanceCsv } from '../../src/cli/import-assistance';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -163,11 +163,12 @@ describe('disbursements (先缴后补, 次月资助)', () => {
   });
 
   it('exports a CSV for the bank that pays into 一卡通 accounts', async () => {
-    const csv = await disbursementsCsv({ url: server.url, token: server.token('ADMIN', [GZ]), tenant: GZ, month });
+    const { csv, withoutAccount } = await payoutFileCsv({ url: server.url, token: server.token('ADMIN', [GZ]), tenant: GZ, month });
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('身份证号码,姓名,参保年度,资助类别,金额');
+    expect(lines[0]).toBe('身份证号码,姓名,参保年度,资助类别,金额,银行账号,开户银行');
     expect(lines).toHaveLength(5);
-    expect(lines.at(-1)).toBe('合计,3,,,540.00');
+    expect(lines.at(-1)).toBe('合计,3,,,540.00,,');
+    expect(withoutAccount).toBe(3);
   });
 
   it('records the payout once, for ADMIN only; later calls return the same batch', async () => {
@@ -189,7 +190,8 @@ describe('disbursements (先缴后补, 次月资助)', () => {
 
 describe('refunds (退费)', () => {
   const REQUEST = `mutation($input: RefundInput!) { requestRefund(input: $input) { id status amount cancelledReimbursement explanation { rule clause } } }`;
-  const STATUS = `query($id: String!, $year: Int!) { enrollmentStatus(idNumber: $id, coverageYear: $year) { status enrolledElsewhere } }`;
+  const STATUS = `query($id: String!, $year: Int!) { enrollmentStatus(idNumber: $id, coverageYear: $year) { status insuredElsewhere } }`;
+  const WHERE = `query($id: String!, $year: Int!) { enrollmentStatus(idNumber: $id, coverageYear: $year) { status enrolledElsewhere } }`;
 
   it('甘州: refunds all paid and cancels a pending reimbursement; approval makes it REFUNDED', async () => {
     const id = await person(GZ, '1973-02-02');
@@ -233,12 +235,14 @@ describe('refunds (退费)', () => {
     await server.gql(`mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`, { input: { bookletNo: 'GY-DUP', region: '520103', members: [{ idNumber: id, name: '两地', relationship: '户主' }] } }, { as: 'STAFF', tenant: GY });
     await pay(GY, id, 2022, '320.00', '2021-11-01');
     await pay(PL, id, 2022, '320.00', '2021-11-05');
-    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([PL]);
+    expect((await server.gql(WHERE, { id, year: 2022 }, { as: 'STAFF', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([PL]);
     const req = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2022, reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2021-12-20' } }, { as: 'TAX', tenant: PL });
     expect(req.data!.requestRefund).toMatchObject({ amount: '320.00', status: 'PENDING' });
     expect((await server.gql(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2022) { status } }`, { id }, { as: 'ADMIN', tenant: PL })).errors).toBeUndefined();
-    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus).toEqual({ status: 'REFUNDED', enrolledElsewhere: [GY] });
-    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([]);
+    expect((await server.gql(WHERE, { id, year: 2022 }, { as: 'STAFF', tenant: PL })).data!.enrollmentStatus).toEqual({ status: 'REFUNDED', enrolledElsewhere: [GY] });
+    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus).toEqual({ status: 'REFUNDED', insuredElsewhere: true });
+    expect((await server.gql(WHERE, { id, year: 2022 }, { as: 'STAFF', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([]);
+    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: GY })).data!.enrollmentStatus.insuredElsewhere).toBe(false);
   });
 
   it('平利: refuses death (七（五） 原参保缴费不予退还) and a duplicate asked for after 12-25', async () => {

@@ -223,9 +223,13 @@ const SETTLEMENT_SET = `standard_contribution = EXCLUDED.standard_contribution, 
 
 const UNPAID_WRITE = [...ENROLLMENT_WRITE, ...settlementColumns<EnrollmentWrite>()];
 
-/** Creates UNPAID enrolments (or re-opens ended ones: the state machine's ENROL) with the amounts of their settlement. */
-export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: readonly EnrollmentWrite[]): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * Creates UNPAID enrolments (or re-opens ended ones: the state machine's ENROL) with the amounts of their
+ * settlement. Returns the keys written: a key missing was enrolled already, or by a concurrent request
+ * that committed first (its row is then seen, and left, as that request wrote it).
+ */
+export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: readonly EnrollmentWrite[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
   const set = unnestRows('r', UNPAID_WRITE, rows, 2);
   const changed = await db.query<EnrollmentChange>(
     ledgeredWrite(
@@ -243,6 +247,7 @@ export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: reado
     [db.tenantCode, ...set.parameters],
   );
   await applyToSchemeIndex(db, changed);
+  return new Set(changed.map((w) => `${w.id_number}/${w.coverage_year}`));
 }
 
 export interface PaidEnrollmentWrite extends EnrollmentWrite {

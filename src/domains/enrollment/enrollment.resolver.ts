@@ -1,8 +1,10 @@
 /** Enrolments and their money: enrol, pay (one at a counter, thousands from the tax system), status, sponsorships. */
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { DateScalar } from '../../graphql/scalars';
+import { selectedFields } from '../../graphql/selection';
 import { maskIdNumber } from '../residents/id-number';
 import { presentHousehold } from '../residents/residents.presenters';
 import { Household, Resident } from '../residents/residents.types';
@@ -87,8 +89,12 @@ export class EnrollmentResolver {
     @Arg('idNumber') idNumber: string,
     @Arg('coverageYear', () => Int) coverageYear: number,
     @Arg('asOf', () => DateScalar, { nullable: true, description: 'The payment date amountDue is for; default today (China time).' }) asOf: string | null,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<EnrollmentStatus> {
-    return enrollmentService.enrollmentStatus(ctx, idNumber, coverageYear, asOf);
+    const selected = selectedFields(info);
+    const view = await enrollmentService.enrollmentStatus(ctx, idNumber, coverageYear, asOf, { insured: selected.has('insuredElsewhere'), tenants: selected.has('enrolledElsewhere') });
+    // insuredElsewhere is null only where it was not selected, and so is never shown.
+    return { ...view, insuredElsewhere: view.insuredElsewhere ?? false };
   }
 
   @Roles('ADMIN', 'BANK', 'TAX')

@@ -43,7 +43,7 @@ import {
 } from './enrollment.repository';
 import { type BatchRowWrite, cancelWaitsOf, insertSuspense, insertWaiting, recordBatchRows, type SuspenseRow, suspenseByReceipts, type WaitingWrite } from './held.repository';
 import { loadPeople, makePeople, type People, type PersonRow } from './person-facts';
-import { STATUS_SQL, type StatusRow } from './status-lookup';
+import { type StatusElsewhere, statusSql, type StatusRow } from './status-lookup';
 
 export const MAX_IMPORT_ROWS = 10_000;
 /** Attempts of a payment call that keeps losing races with concurrent writers of the same rows. */
@@ -119,7 +119,16 @@ export interface EnrollmentStatusView {
   coverage: { start: string; end: string } | null;
   idNumberMasked: string;
   nameMasked: string | null;
-  enrolledElsewhere: string[];
+  /** Whether another tenant insures the person for the year; null when not asked. */
+  insuredElsewhere: boolean | null;
+  /** The other tenants (ADMIN and STAFF, people registered here); null when not asked or not shown. */
+  enrolledElsewhere: string[] | null;
+}
+
+/** What of the national one-scheme index a status lookup asks for. */
+export interface ElsewhereWanted {
+  insured: boolean;
+  tenants: boolean;
 }
 
 const ACTIVE = new Set<EnrollmentState>(ACTIVE_STATES);
@@ -153,7 +162,12 @@ export class EnrollmentService {
     }
     this.checkPlace(ctx, policy, person);
     const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(idNumber, policy, enrolledOn, circumstances), { unknownSubsidy: 'answer' });
-    await upsertUnpaidEnrollments(ctx.db, [{ idNumber, coverageYear: input.coverageYear, enrolledOn, circumstances, regionCode: person.region_code, settlement }]);
+    const written = await upsertUnpaidEnrollments(ctx.db, [{ idNumber, coverageYear: input.coverageYear, enrolledOn, circumstances, regionCode: person.region_code, settlement }]);
+    if (!written.has(key(idNumber, input.coverageYear))) {
+      // A concurrent request enrolled them between the check above and this write, and committed first.
+      const [now] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
+      throw new DomainError('CONFLICT', `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${now?.status ?? 'enrolled at the same time'})`, { field: 'idNumber' });
+    }
     await insertWaiting(ctx.db, waitsOf({ idNumber, coverageYear: input.coverageYear, paidOn: enrolledOn, settlement }));
     const [row] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
     return row;
@@ -217,7 +231,8 @@ export class EnrollmentService {
         const retryable = err instanceof LostRace || (err as { code?: string }).code === '40P01';
         if (!retryable) throw err;
         if (attempt === MAX_ATTEMPTS) {
-          throw new DomainError('CONFLICT', `other requests kept writing the same enrolments or receipts (${attempt} attempts); nothing was written, retry`);
+          // Nothing of this call was written and payments are idempotent by receipt: the same call again is safe.
+          throw new DomainError('CONFLICT', `other requests kept writing the same enrolments or receipts (${attempt} attempts); nothing was written, retry`, { retryable: true });
         }
       }
     }
@@ -233,11 +248,15 @@ export class EnrollmentService {
       payer: input.payer?.trim() || null,
     }));
     const receipts = uniqueReceipts(rows);
-    const [existingPayments, existingHeld, people, enrollments] = await Promise.all([
+    // Enrolments first, receipts after. Each statement sees what had committed when it began, and a
+    // concurrent import commits a payment together with the enrolment it pays: read in this order, an
+    // enrolment found paid comes with its payment found too, so the same receipt sent by both imports is
+    // a DUPLICATE here, never a CONFLICT with "already paid" (read the other way round, it was).
+    const enrollments = await enrollmentsOf(ctx.db, uniqueKeys(rows));
+    const [existingPayments, existingHeld, people] = await Promise.all([
       paymentsByReceipts(ctx.db, receipts),
       mode === 'IMPORT' ? suspenseByReceipts(ctx.db, receipts) : Promise.resolve([]),
       loadPeople(ctx.db, rows.map((r) => r.idNumber)),
-      enrollmentsOf(ctx.db, uniqueKeys(rows)),
     ]);
     const paymentByReceipt = new Map(existingPayments.map((p) => [paymentKey(p.channel, p.receipt_no), p]));
     const heldByReceipt = new Map(existingHeld.map((h) => [paymentKey(h.channel, h.receipt_no), h]));
@@ -453,12 +472,25 @@ export class EnrollmentService {
     return paymentsOn(ctx.db, paidOn, own);
   }
 
-  /** A bank's lookup at the counter: one SQL statement whatever it finds. */
-  async enrollmentStatus(ctx: RequestContext, idNumberInput: string, coverageYear: number, asOf?: LocalDate | null): Promise<EnrollmentStatusView> {
+  /**
+   * A bank's lookup at the counter: one SQL statement whatever it finds. The national one-scheme index
+   * is asked only for what `elsewhere` wants: whether another tenant insures the person (any role of the
+   * lookup), and which tenants, only for ADMIN and STAFF and only for a person registered in their
+   * tenant; such a read of another county's data about a person is recorded in the audit log.
+   */
+  async enrollmentStatus(
+    ctx: RequestContext,
+    idNumberInput: string,
+    coverageYear: number,
+    asOf?: LocalDate | null,
+    elsewhere: ElsewhereWanted = { insured: false, tenants: false },
+  ): Promise<EnrollmentStatusView> {
     const idNumber = normaliseId(idNumberInput);
     const problem = lookupIdProblem(idNumber);
     if (problem) throw badInput(problem, 'idNumber');
-    const [row] = await ctx.db.readAlone<StatusRow>(STATUS_SQL, [ctx.tenant.code, idNumber, coverageYear]);
+    const tenants = elsewhere.tenants && (ctx.actor?.role === 'ADMIN' || ctx.actor?.role === 'STAFF');
+    const [row] = await ctx.db.readAlone<StatusRow & StatusElsewhere>(statusSql({ insured: elsewhere.insured, tenants }), [ctx.tenant.code, idNumber, coverageYear]);
+    if (tenants && row.elsewhere) ctx.readPersonalData();
     const person: PersonRow | undefined = row.name === null ? undefined : { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
     const people = makePeople(person ? [person] : [], (row.identities ?? []).map((i) => ({ ...i, id_number: idNumber })));
     const enrollment = row.status === null ? undefined : row;
@@ -470,7 +502,8 @@ export class EnrollmentService {
       coverage: enrollment?.cover_start && enrollment.cover_end ? { start: enrollment.cover_start, end: enrollment.cover_end } : null,
       idNumberMasked: maskIdNumber(idNumber),
       nameMasked: person ? maskName(person.name) : null,
-      enrolledElsewhere: row.elsewhere,
+      insuredElsewhere: row.insured_elsewhere ?? null,
+      enrolledElsewhere: row.elsewhere ?? null,
     };
     if (enrollment && enrollment.status !== 'UNPAID') {
       view.amountDue = enrollment.amount_due;

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Authorized, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { asEnum, AssistanceCategoryEnum, CircumstanceEnum, type ImportRowStatus, ImportRowStatusEnum, SubsidyModeEnum } from '../../graphql/enums';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
 import type { AssistanceCategory, Circumstance, SubsidyMode } from '../../policy-data/vocabulary';
@@ -94,8 +94,18 @@ export class EnrollmentStatus {
   @Field(() => DateRangeType, { nullable: true }) coverage!: DateRangeType | null;
   @Field() idNumberMasked!: string;
   @Field(() => String, { nullable: true }) nameMasked!: string | null;
-  @Field(() => [ID], { description: 'Other tenants enrolling the same person for the year (one scheme per person).' })
-  enrolledElsewhere!: string[];
+  @Field({
+    description:
+      'Whether another tenant (county) insures the person for the year, by the national one-scheme index (不重复参保): all a bank or the tax system needs, and all it may know of it. Asked of the index only when selected.',
+  })
+  insuredElsewhere!: boolean;
+  @Authorized('ADMIN', 'STAFF')
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      'ADMIN and STAFF: the other tenants insuring the person for the year, shown only for a person registered in this tenant (null otherwise): the county holding the registration settles a duplicate enrolment with them. Other roles: FORBIDDEN; they read insuredElsewhere. Each answer is recorded in the audit log.',
+  })
+  enrolledElsewhere!: string[] | null;
 }
 
 @InputType()

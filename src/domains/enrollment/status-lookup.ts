@@ -1,14 +1,28 @@
 /**
  * The bank lookup's one SQL statement, shared by the service and by the bench's bare node:http + pg
  * handler, so that the two are measured on the very same query. Parameters: tenant, ID number, year.
- * The query itself is the PL/pgSQL function of migration StatusLookupFunction, whose plan PostgreSQL
- * keeps per connection: planning it anew was half the database's time per lookup.
+ * The query itself is the PL/pgSQL function of migration StatusLookupFunction (as migration
+ * StatusLookupAsksIndexOnDemand left it), whose plan PostgreSQL keeps per connection: planning it anew was
+ * half the database's time per lookup.
  */
 import { rowColumns } from '../../db/row-columns';
 import type { EnrollmentState } from './enrollment-state';
 import type { IdentityRow, PersonRow } from './person-facts';
 
 export const STATUS_SQL = 'SELECT * FROM enrollment_status_lookup($1, $2, $3)';
+
+/**
+ * The same lookup with what the national one-scheme index says, asked only when the operation selects
+ * it, and still one statement: whether another tenant insures the person that year (every role of the
+ * lookup) and, with `tenants`, which ones, for a person registered in this tenant only (ADMIN and
+ * STAFF: the county holding the registration settles a duplicate enrolment with the other county).
+ */
+export function statusSql(elsewhere: { insured: boolean; tenants: boolean }): string {
+  if (!elsewhere.insured && !elsewhere.tenants) return STATUS_SQL;
+  const columns = ['s.*', 'insured_elsewhere($2, $3) AS insured_elsewhere'];
+  if (elsewhere.tenants) columns.push('CASE WHEN s.name IS NOT NULL THEN ARRAY(SELECT m.tenant_code FROM scheme_elsewhere(ARRAY[$2], $3) m ORDER BY 1) END AS elsewhere');
+  return `SELECT ${columns.join(', ')} FROM enrollment_status_lookup($1, $2, $3) s`;
+}
 
 /** A row of enrollment_status_lookup: the person (null fields when not registered) and their enrolment of the year. */
 export interface StatusRow extends Omit<PersonRow, 'id_number' | 'status' | 'name'> {
@@ -21,7 +35,12 @@ export interface StatusRow extends Omit<PersonRow, 'id_number' | 'status' | 'nam
   cover_end: string | null;
   circumstances: string[] | null;
   identities: Array<Omit<IdentityRow, 'id_number'>> | null;
-  elsewhere: string[];
+}
+
+/** What statusSql adds to the function's row when asked: absent when not asked, elsewhere null for a person not registered here. */
+export interface StatusElsewhere {
+  insured_elsewhere?: boolean;
+  elsewhere?: string[] | null;
 }
 
 /** The function's result columns, in its order. */
@@ -43,5 +62,4 @@ export const STATUS_COLUMNS = rowColumns<StatusRow>()([
   'cover_end',
   'circumstances',
   'identities',
-  'elsewhere',
 ]);

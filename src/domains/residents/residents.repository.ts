@@ -152,6 +152,8 @@ export interface ResidentWrite {
   residencePermitPlace: string | null;
   applicantType: string | null;
   school: string | null;
+  bankAccount: string | null;
+  bankName: string | null;
 }
 
 const RESIDENT_WRITE: ReadonlyArray<BulkColumn<ResidentWrite>> = [
@@ -167,6 +169,8 @@ const RESIDENT_WRITE: ReadonlyArray<BulkColumn<ResidentWrite>> = [
   { name: 'residence_permit_place', type: 'text', value: (p) => p.residencePermitPlace },
   { name: 'applicant_type', type: 'text', value: (p) => p.applicantType },
   { name: 'school', type: 'text', value: (p) => p.school },
+  { name: 'bank_account', type: 'text', value: (p) => p.bankAccount },
+  { name: 'bank_name', type: 'text', value: (p) => p.bankName },
 ];
 
 /** Inserts people; the unique keys (one 户主 a household, one person a tenant) raise 23505. */
@@ -177,7 +181,7 @@ export async function insertResidents(db: TenantTransaction, people: readonly Re
 }
 
 /** The fields a change may set; the update is written from this list, never from caller text. */
-export const UPDATABLE_RESIDENT_FIELDS = ['id_number', 'birth_date', 'sex', 'name', 'phone', 'hukou_place', 'residence_permit_place', 'applicant_type', 'school'] as const;
+export const UPDATABLE_RESIDENT_FIELDS = ['id_number', 'birth_date', 'sex', 'name', 'phone', 'hukou_place', 'residence_permit_place', 'applicant_type', 'school', 'bank_account', 'bank_name'] as const;
 export type UpdatableResidentField = (typeof UPDATABLE_RESIDENT_FIELDS)[number];
 
 export async function updateResident(db: TenantTransaction, idNumber: string, changes: ReadonlyArray<readonly [UpdatableResidentField, string | null]>): Promise<void> {
@@ -185,6 +189,20 @@ export async function updateResident(db: TenantTransaction, idNumber: string, ch
   for (const [field] of changes) if (!UPDATABLE_RESIDENT_FIELDS.includes(field)) throw new Error(`not an updatable resident field: ${field}`);
   const columns = changes.map(([field], i) => `${field} = $${i + 3}`).join(', ');
   await db.query(`UPDATE resident SET ${columns}, updated_at = now() WHERE tenant_code = $1 AND id_number = $2`, [db.tenantCode, idNumber, ...changes.map(([, value]) => value)]);
+}
+
+/**
+ * The account for the 一卡通 payout, in clear: read apart from the person's other details (not in
+ * RESIDENT_COLUMNS), only where an answer shows it masked, an update compares it, or the payout export.
+ */
+export interface BankAccountRow {
+  id_number: string;
+  bank_account: string | null;
+  bank_name: string | null;
+}
+
+export async function bankAccountsOf(db: TenantTransaction, idNumbers: readonly string[]): Promise<BankAccountRow[]> {
+  return db.query<BankAccountRow>('SELECT id_number, bank_account, bank_name FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])', [db.tenantCode, idNumbers]);
 }
 
 /**

@@ -1,12 +1,13 @@
 /** Residents and households: registration, changes, transfers, waivers and searches (ADMIN and STAFF write). */
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { maskBankAccount } from '../../common/sensitive';
 import type { RequestContext } from '../../context/request-context';
 import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
 import { presentRegion } from '../public-policy/public-policy.presenters';
 import { RegionType } from '../public-policy/public-policy.types';
-import { changesOfPersonLoader, householdLoader, membershipsOfPersonLoader, waiversOfPersonLoader } from './residents.loaders';
+import { bankAccountLoader, changesOfPersonLoader, householdLoader, membershipsOfPersonLoader, waiversOfPersonLoader } from './residents.loaders';
 import { type HouseholdParent, presentChange, presentHousehold, presentMembership, presentResident, presentWaiver } from './residents.presenters';
 import { residentsService, type WaiverReason } from './residents.service';
 import { type WaiverRow, waiverCount, waiverPage, waiverSortKey } from './residents.repository';
@@ -271,5 +272,20 @@ export class ResidentResolver {
     if (!resident.householdId) return null;
     const row = await householdLoader(ctx).load(resident.householdId);
     return row && presentHousehold(row);
+  }
+
+  @Authorized(...WRITERS)
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'ADMIN and STAFF: the account the 一卡通 payout goes to, masked (its first and last four digits); in full only in exportPayoutFile. Null: none on record.',
+  })
+  async bankAccountMasked(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<string | null> {
+    return maskBankAccount((await bankAccountLoader(ctx).load(resident.idNumber))?.bank_account ?? null);
+  }
+
+  @Authorized(...WRITERS)
+  @FieldResolver(() => String, { nullable: true, description: 'ADMIN and STAFF: the bank of the payout account (开户银行).' })
+  async bankName(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<string | null> {
+    return (await bankAccountLoader(ctx).load(resident.idNumber))?.bank_name ?? null;
   }
 }

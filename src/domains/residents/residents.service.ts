@@ -9,6 +9,8 @@ import type { RequestContext } from '../../context/request-context';
 import { refreshStaleStatistics } from '../../db/statistics';
 import { type Connection, decodeKeyCursor, pageSize, type SortDirection, toKeyConnection } from '../../graphql/pages';
 import { maskIdNumber, parseResidentId } from './id-number';
+import { checkBankAccount, checkBankName, checkName, checkPhone } from './names-and-phones';
+import { maskBankAccount } from '../../common/sensitive';
 import { divisions } from '../../common/divisions';
 import { regionNameOn } from '../../policy-data/model';
 import { HouseholdGraphRead, ResidentIdCorrected, ResidentIdCorrectionBegun, ResidentIdRetired, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from './residents.events';
@@ -16,6 +18,8 @@ import { copyPersonToIdNumber, householdByBooklet, retirePersonIdNumber } from '
 import { regionRows } from './regions.repository';
 import { householdLoader, membersOfHouseholdLoader } from './residents.loaders';
 import {
+  type BankAccountRow,
+  bankAccountsOf,
   bookletsTaken,
   changesOf,
   countHouseholds,
@@ -70,6 +74,9 @@ export interface PersonDetails {
   residencePermitPlace?: string | null;
   applicantType?: ApplicantType | null;
   school?: string | null;
+  /** The account the 一卡通 payout of reimbursements goes to, and its bank (开户银行). */
+  bankAccount?: string | null;
+  bankName?: string | null;
 }
 
 export interface MemberRequest extends PersonDetails {
@@ -93,6 +100,9 @@ export interface ResidentUpdate {
   residencePermitPlace?: string | null;
   applicantType?: ApplicantType | null;
   school?: string | null;
+  /** An empty string removes the account (and its bank's name). */
+  bankAccount?: string | null;
+  bankName?: string | null;
 }
 
 /** Key information (关键信息) per 甘州 五3: name, ID number and hukou; the rest is other information. */
@@ -117,6 +127,8 @@ interface CheckedPerson {
   residencePermitPlace: string | null;
   applicantType: ApplicantType | null;
   school: string | null;
+  bankAccount: string | null;
+  bankName: string | null;
 }
 
 export class ResidentsService {
@@ -225,22 +237,31 @@ export class ResidentsService {
     if (update.newIdNumber != null && update.newIdNumber.trim().toUpperCase() !== current.id_number) {
       current = await this.correctIdNumber(ctx, current.id_number, update.newIdNumber, null);
     }
-    if (update.name != null) {
-      if (!update.name.trim()) throw badInput('name must not be empty', 'name');
-      next.name = update.name.trim();
-    }
-    if (update.phone !== undefined) next.phone = update.phone?.trim() || null;
+    if (update.name != null) next.name = checkName(update.name, 'name');
+    if (update.phone !== undefined) next.phone = checkPhone(update.phone, 'phone');
     if (update.hukouPlace !== undefined) next.hukou_place = this.place(ctx, update.hukouPlace, 'hukouPlace');
     if (update.residencePermitPlace !== undefined) next.residence_permit_place = this.place(ctx, update.residencePermitPlace, 'residencePermitPlace');
     if (update.applicantType !== undefined) next.applicant_type = update.applicantType;
     if (update.school !== undefined) next.school = update.school?.trim() || null;
-    const before = current;
+    let held: BankAccountRow = { id_number: current.id_number, bank_account: null, bank_name: null };
+    if (update.bankAccount !== undefined || update.bankName !== undefined) {
+      held = (await bankAccountsOf(ctx.db, [current.id_number]))[0] ?? held;
+      const account = update.bankAccount !== undefined ? checkBankAccount(update.bankAccount, 'bankAccount') : held.bank_account;
+      // Removing the account removes its bank's name with it.
+      const bank = account === null ? null : update.bankName !== undefined ? checkBankName(update.bankName, 'bankName') : held.bank_name;
+      if (update.bankName?.trim() && !account) throw badInput('bankName needs bankAccount: the person has no account on record', 'bankName');
+      next.bank_account = account;
+      next.bank_name = bank;
+    }
+    const before: Record<UpdatableResidentField, string | null> = { ...current, bank_account: held.bank_account, bank_name: held.bank_name };
     const changed = (Object.entries(next) as Array<[UpdatableResidentField, string | null]>).filter(([field, value]) => before[field] !== value);
     if (changed.length === 0) return current;
     await updateResident(ctx.db, current.id_number, changed);
+    // The change record of an account keeps it masked, as every answer shows it.
+    const shown = (field: UpdatableResidentField, value: string | null) => (field === 'bank_account' ? maskBankAccount(value) : value);
     await recordChanges(
       ctx.db,
-      changed.map(([field, value]) => ({ idNumber: before.id_number, field, keyInformation: KEY_FIELDS.has(field), before: before[field] ?? null, after: value })),
+      changed.map(([field, value]) => ({ idNumber: before.id_number!, field, keyInformation: KEY_FIELDS.has(field), before: shown(field, before[field] ?? null), after: shown(field, value) })),
       this.actor(ctx),
     );
     return (await residentDetails(ctx.db, [current.id_number]))[0];
@@ -254,7 +275,7 @@ export class ResidentsService {
    */
   async correctIdNumber(ctx: RequestContext, idNumberInput: string, newIdNumberInput: string, reason: string | null): Promise<ResidentRow> {
     const current = await this.existing(ctx, idNumberInput);
-    const checked = this.checkPerson(ctx, newIdNumberInput, { name: current.name, idType: current.id_type as IdType }, '');
+    const checked = this.checkPerson(ctx, newIdNumberInput, { name: current.name, idType: current.id_type as IdType }, '', { nameOnRecord: true });
     if (checked.idNumber === current.id_number) throw badInput('newIdNumber is the number already on record', 'newIdNumber');
     if ((await existingResidents(ctx.db, [checked.idNumber])).length > 0) {
       throw new DomainError('CONFLICT', `${maskIdNumber(checked.idNumber)} is already registered`, { field: 'newIdNumber' });
@@ -265,7 +286,7 @@ export class ResidentsService {
     await ctx.app.events.emit(ctx, ResidentIdCorrected, move);
     await ctx.app.events.emit(ctx, ResidentIdRetired, move);
     await retirePersonIdNumber(ctx.db, move.from, move.to);
-    const facts: Array<[UpdatableResidentField, string | null]> = [
+    const facts: Array<['birth_date' | 'sex', string | null]> = [
       ['birth_date', checked.birthDate],
       ['sex', checked.sex],
     ];
@@ -439,13 +460,16 @@ export class ResidentsService {
     }
   }
 
-  /** Validates identity: for resident ID cards, the GB 11643 number, and birth date and sex agreeing with it. */
-  checkPerson(ctx: RequestContext, idNumberInput: string, details: Partial<PersonDetails>, prefix: string): CheckedPerson {
+  /**
+   * Validates identity: for resident ID cards, the GB 11643 number, and birth date and sex agreeing with
+   * it; the name and phone as names-and-phones.ts takes them (a name already on record, `nameOnRecord`,
+   * is kept as it is).
+   */
+  checkPerson(ctx: RequestContext, idNumberInput: string, details: Partial<PersonDetails>, prefix: string, options: { nameOnRecord?: boolean } = {}): CheckedPerson {
     const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
     const idNumber = idNumberInput.trim().toUpperCase();
     const idType = details.idType ?? 'RESIDENT_ID_CARD';
-    const name = details.name?.trim() ?? '';
-    if (!name) throw badInput(`${field('name')} must not be empty`, field('name'));
+    const name = options.nameOnRecord ? (details.name ?? '') : checkName(details.name, field('name'));
     let sex = details.sex ?? null;
     let birthDate = details.birthDate ?? null;
     if (birthDate && !isLocalDate(birthDate)) throw badInput(`${field('birthDate')} must be a date YYYY-MM-DD`, field('birthDate'));
@@ -466,12 +490,21 @@ export class ResidentsService {
       name,
       sex,
       birthDate,
-      phone: details.phone?.trim() || null,
+      phone: checkPhone(details.phone, field('phone')),
+      ...this.checkBank(details, field),
       hukouPlace: this.place(ctx, details.hukouPlace, field('hukouPlace')),
       residencePermitPlace: this.place(ctx, details.residencePermitPlace, field('residencePermitPlace')),
       applicantType: details.applicantType ?? null,
       school: details.school?.trim() || null,
     };
+  }
+
+  /** The payout account and its bank, as given at registration: a bank's name alone is refused. */
+  private checkBank(details: Partial<PersonDetails>, field: (name: string) => string): { bankAccount: string | null; bankName: string | null } {
+    const bankAccount = checkBankAccount(details.bankAccount, field('bankAccount'));
+    const bankName = checkBankName(details.bankName, field('bankName'));
+    if (bankName && !bankAccount) throw badInput(`${field('bankName')} needs ${field('bankAccount')}: the account the payout goes to`, field('bankName'));
+    return { bankAccount, bankName };
   }
 
   /**

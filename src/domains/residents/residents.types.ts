@@ -6,6 +6,7 @@ import { DateScalar } from '../../graphql/scalars';
 import { connectionTypes } from '../../graphql/connection';
 import { RESIDENT_STATUSES, type ResidentStatus } from './residents.repository';
 import { RegionType } from '../public-policy/public-policy.types';
+import { BANK_ACCOUNT_DIGITS, MAX_NAME_LENGTH } from './names-and-phones';
 
 export const IdTypeEnum = asEnum(ID_TYPES);
 export const ApplicantTypeEnum = asEnum(APPLICANT_TYPES);
@@ -24,6 +25,13 @@ registerEnumType(ResidentStatusEnum, {
 });
 registerEnumType(ResidentOrderFieldEnum, { name: 'ResidentOrderField' });
 registerEnumType(WaiverOrderFieldEnum, { name: 'WaiverOrderField' });
+
+const NAME_RULE = `As on the identity document, at most ${MAX_NAME_LENGTH} characters: Chinese characters (every CJK extension), · between the parts of a name, Uyghur (Arabic script), Tibetan, Mongolian, Yi, or Latin letters with spaces, hyphens and apostrophes; no control, invisible or direction-changing characters (BAD_USER_INPUT naming the field).`;
+const PHONE_RULE =
+  'A mainland mobile (13800138000) or landline with its area code and an optional extension (0936-8221234转801), with or without +86; kept in that form. Other text is refused with BAD_USER_INPUT naming the field.';
+
+const BANK_ACCOUNT_RULE = `The account the 一卡通 payout of 先缴后补 reimbursements goes to: ${BANK_ACCOUNT_DIGITS.min} to ${BANK_ACCOUNT_DIGITS.max} digits (spaces and hyphens between groups dropped). Shown masked everywhere but in exportPayoutFile.`;
+const BANK_NAME_RULE = 'The bank of the account (开户银行), for the payout file; given only with an account.';
 
 @ObjectType({ description: 'A registered person; the ID number is the key within a tenant.' })
 export class Resident {
@@ -110,15 +118,17 @@ export type WaiverConnection = InstanceType<typeof WaiverConnection>;
 export class MemberInput {
   @Field() idNumber!: string;
   @Field(() => IdTypeEnum, { nullable: true }) idType?: IdType | null;
-  @Field() name!: string;
+  @Field({ description: NAME_RULE }) name!: string;
   @Field(() => SexEnum, { nullable: true, description: 'Checked against the ID number where given.' }) sex?: 'MALE' | 'FEMALE' | null;
   @Field(() => DateScalar, { nullable: true, description: 'Checked against the ID number where given.' }) birthDate?: string | null;
-  @Field(() => String, { nullable: true }) phone?: string | null;
+  @Field(() => String, { nullable: true, description: PHONE_RULE }) phone?: string | null;
   @Field({ description: '户主 for the head (exactly one), otherwise 配偶, 子女 …' }) relationship!: string;
   @Field(() => String, { nullable: true }) hukouPlace?: string | null;
   @Field(() => String, { nullable: true }) residencePermitPlace?: string | null;
   @Field(() => ApplicantTypeEnum, { nullable: true }) applicantType?: ApplicantType | null;
   @Field(() => String, { nullable: true }) school?: string | null;
+  @Field(() => String, { nullable: true, description: BANK_ACCOUNT_RULE }) bankAccount?: string | null;
+  @Field(() => String, { nullable: true, description: BANK_NAME_RULE }) bankName?: string | null;
 }
 
 @InputType()
@@ -134,14 +144,16 @@ export class HouseholdInput {
 export class ResidentInput {
   @Field() idNumber!: string;
   @Field(() => IdTypeEnum, { nullable: true }) idType?: IdType | null;
-  @Field() name!: string;
+  @Field({ description: NAME_RULE }) name!: string;
   @Field(() => SexEnum, { nullable: true }) sex?: 'MALE' | 'FEMALE' | null;
   @Field(() => DateScalar, { nullable: true }) birthDate?: string | null;
-  @Field(() => String, { nullable: true }) phone?: string | null;
+  @Field(() => String, { nullable: true, description: PHONE_RULE }) phone?: string | null;
   @Field(() => String, { nullable: true }) hukouPlace?: string | null;
   @Field(() => String, { nullable: true }) residencePermitPlace?: string | null;
   @Field(() => ApplicantTypeEnum, { nullable: true }) applicantType?: ApplicantType | null;
   @Field(() => String, { nullable: true }) school?: string | null;
+  @Field(() => String, { nullable: true, description: BANK_ACCOUNT_RULE }) bankAccount?: string | null;
+  @Field(() => String, { nullable: true, description: BANK_NAME_RULE }) bankName?: string | null;
   @Field(() => ID, { nullable: true }) householdId?: string | null;
   @Field(() => String, { nullable: true }) relationship?: string | null;
   @Field(() => DateScalar, { nullable: true }) joinedOn?: string | null;
@@ -150,12 +162,14 @@ export class ResidentInput {
 @InputType({ description: 'Fields to change; each change is recorded with before and after.' })
 export class ResidentUpdateInput {
   @Field(() => String, { nullable: true }) newIdNumber?: string | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => String, { nullable: true }) phone?: string | null;
+  @Field(() => String, { nullable: true, description: NAME_RULE }) name?: string | null;
+  @Field(() => String, { nullable: true, description: `${PHONE_RULE} An empty string removes it.` }) phone?: string | null;
   @Field(() => String, { nullable: true }) hukouPlace?: string | null;
   @Field(() => String, { nullable: true }) residencePermitPlace?: string | null;
   @Field(() => ApplicantTypeEnum, { nullable: true }) applicantType?: ApplicantType | null;
   @Field(() => String, { nullable: true }) school?: string | null;
+  @Field(() => String, { nullable: true, description: `${BANK_ACCOUNT_RULE} An empty string removes the account and its bank's name.` }) bankAccount?: string | null;
+  @Field(() => String, { nullable: true, description: BANK_NAME_RULE }) bankName?: string | null;
 }
 
 @InputType()

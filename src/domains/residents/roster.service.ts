@@ -35,6 +35,13 @@ const COLUMNS: Record<string, keyof RosterRow> = {
   residencepermitplace: 'residencePermitPlace',
   申请人身份: 'applicantType',
   applicanttype: 'applicantType',
+  银行账号: 'bankAccount',
+  一卡通账号: 'bankAccount',
+  社会保障卡银行账号: 'bankAccount',
+  bankaccount: 'bankAccount',
+  开户银行: 'bankName',
+  开户行: 'bankName',
+  bankname: 'bankName',
 };
 const APPLICANT_TYPES: Record<string, ApplicantType> = {
   新生儿: 'NEWBORN',
@@ -62,6 +69,8 @@ interface RosterRow {
   hukouPlace: string;
   residencePermitPlace: string;
   applicantType: string;
+  bankAccount: string;
+  bankName: string;
 }
 
 export interface RosterRowResult {
@@ -102,6 +111,8 @@ export class RosterService {
 
     const regionByName = new Map(ctx.tenant.regions.map((r) => [r.name, r.code]));
     const rows: Array<{ row: number; data: RosterRow }> = [];
+    /** Rows whose account was typed as a number longer than Excel keeps (15 digits): its last digits are lost. */
+    const accountsLost = new Set<number>();
     sheet.eachRow((row, number) => {
       if (number === 1) return;
       const data = {} as RosterRow;
@@ -109,6 +120,7 @@ export class RosterService {
       (row.values as unknown[]).forEach((value, col) => {
         const field = fields[col];
         if (field) data[field] = cellText(value);
+        if (field === 'bankAccount' && typeof value === 'number' && !Number.isSafeInteger(value)) accountsLost.add(number);
       });
       if (Object.values(data).some((v) => v)) rows.push({ row: number, data });
     });
@@ -119,9 +131,11 @@ export class RosterService {
     const errors = new Map<number, string>();
     const checked: Array<{ household: CheckedHousehold; rows: number[] }> = [];
     for (const [booklet, members] of byBooklet) {
-      const rowErrors = members.flatMap((m) => {
+      const rowErrors = members.flatMap((m): Array<readonly [number, string]> => {
         const missingHere = REQUIRED.filter((f) => !m.data[f]);
-        return missingHere.length ? [[m.row, `缺少 ${missingHere.join(', ')}`] as const] : [];
+        if (missingHere.length) return [[m.row, `缺少 ${missingHere.join(', ')}`] as const];
+        if (accountsLost.has(m.row)) return [[m.row, 'bankAccount 银行账号在表中是数字，Excel 只保留 15 位，后几位已丢失：请把该列设为文本后重新填写'] as const];
+        return [];
       });
       if (rowErrors.length) {
         for (const [row, message] of rowErrors) errors.set(row, message);
@@ -144,6 +158,8 @@ export class RosterService {
             hukouPlace: m.data.hukouPlace || null,
             residencePermitPlace: m.data.residencePermitPlace || null,
             applicantType: APPLICANT_TYPES[m.data.applicantType] ?? (m.data.applicantType ? (m.data.applicantType as ApplicantType) : null),
+            bankAccount: m.data.bankAccount || null,
+            bankName: m.data.bankName || null,
           })),
         };
         checked.push({ household: this.residents.checkHousehold(ctx, input), rows: members.map((m) => m.row) });

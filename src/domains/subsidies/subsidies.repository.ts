@@ -160,21 +160,30 @@ export async function disbursementBatch(db: TenantTransaction, month: string) {
   return rows[0] ?? null;
 }
 
-/** Pays out the month's scheduled reimbursements and records the batch, in two statements. */
-export async function payOutMonth(db: TenantTransaction, month: string, paidBy: string): Promise<void> {
-  await db.query(
-    `UPDATE subsidy_grant g SET status = 'PAID_OUT' FROM enrollment e
-      WHERE e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
-        AND g.tenant_code = $1 AND g.payout_month = $2 AND g.status = 'SCHEDULED'
-        AND e.status NOT IN ('REFUND_PENDING', 'REFUNDED', 'TERMINATED')`,
-    [db.tenantCode, month],
-  );
-  await db.query(
-    countedInsert(`INSERT INTO disbursement_batch (tenant_code, month, count, total, paid_by)
-     SELECT $1, $2, count(*), coalesce(sum(amount), 0), $3 FROM subsidy_grant
-      WHERE tenant_code = $1 AND payout_month = $2 AND status = 'PAID_OUT'`),
+/**
+ * Records the month's payout and pays out its scheduled reimbursements, in two statements; false when the
+ * payout was already recorded. The batch row is claimed first: a concurrent call for the same month waits
+ * on it and, once the first commits, finds it taken, so grants are paid out and counted by one call only.
+ */
+export async function payOutMonth(db: TenantTransaction, month: string, paidBy: string): Promise<boolean> {
+  const claimed = await db.query(
+    `INSERT INTO disbursement_batch (tenant_code, month, count, total, paid_by) VALUES ($1, $2, 0, 0, $3)
+     ON CONFLICT (tenant_code, month) DO NOTHING RETURNING month`,
     [db.tenantCode, month, paidBy],
   );
+  if (claimed.length === 0) return false;
+  await db.query(
+    `WITH paid AS (
+       UPDATE subsidy_grant g SET status = 'PAID_OUT' FROM enrollment e
+        WHERE e.tenant_code = $1 AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
+          AND g.tenant_code = $1 AND g.payout_month = $2 AND g.status = 'SCHEDULED'
+          AND e.status NOT IN ('REFUND_PENDING', 'REFUNDED', 'TERMINATED')
+        RETURNING g.amount)
+     UPDATE disbursement_batch SET count = (SELECT count(*) FROM paid), total = (SELECT coalesce(sum(amount), 0) FROM paid)
+      WHERE tenant_code = $1 AND month = $2`,
+    [db.tenantCode, month],
+  );
+  return true;
 }
 
 /** Cancels the reimbursements of an enrolment not yet paid out (its refund was approved, its payment reversed). */

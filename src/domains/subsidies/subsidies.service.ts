@@ -194,11 +194,11 @@ export class SubsidiesService {
     return disbursementItems(ctx.db, month);
   }
 
-  /** Records the month's payout; asking again returns the batch already recorded. */
+  /** Records the month's payout; asking again, or at the same time, returns the batch recorded. */
   async markDisbursementsPaid(ctx: RequestContext, month: string) {
     this.checkMonth(month);
     if (month > todayInChina().slice(0, 7)) throw badInput(`${month} has not come yet; a payout is recorded once it is made`, 'month');
-    if (!(await disbursementBatch(ctx.db, month))) await payOutMonth(ctx.db, month, ctx.actor?.sub ?? 'system');
+    await payOutMonth(ctx.db, month, ctx.actor?.sub ?? 'system');
     return this.disbursements(ctx, month);
   }
 

@@ -1,0 +1,195 @@
+/**
+ * Races over HTTP, with real concurrency on real PostgreSQL: many requests for the same person, the same
+ * month or the same file at once. Whatever the interleaving, one of them does the work, the others get
+ * the same answer or CONFLICT, the audit log has one OK record per change, and nothing is doubled.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import pg from 'pg';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importPaymentsCsv } from '../../src/cli/import-payments';
+import { makeResidentId } from '../../src/domains/residents/id-number';
+import { residentIds, seedResidents } from '../helpers/seed';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server?.close());
+
+describe('20 concurrent enrol calls for one person', () => {
+  it('enrol once: one success and one OK audit record, the other 19 CONFLICT', async () => {
+    const id = makeResidentId('620721', '1971-03-04', 381);
+    const registered = await server.gql(`mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }`, { i: { idNumber: id, name: '并发' } }, { as: 'STAFF', tenant: '620721' });
+    expect(registered.errors).toBeUndefined();
+    const token = server.token('STAFF', ['620721'], 'clerk-race');
+    const ENROLL = `mutation($input: EnrollInput!) { enroll(input: $input) { status amountDue } }`;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => server.gql(ENROLL, { input: { idNumber: id, coverageYear: 2024, enrolledOn: '2023-10-08' } }, { token, tenant: '620721' })),
+    );
+    const ok = results.filter((r) => !r.errors);
+    expect(ok).toHaveLength(1);
+    expect(ok[0].data!.enroll).toEqual({ status: 'UNPAID', amountDue: '380.00' });
+    expect(results.filter((r) => r.errors).map((r) => r.errors![0].extensions?.code)).toEqual(Array(19).fill('CONFLICT'));
+
+    const audit = await server.ownerQuery<{ outcome: string; n: number }>(
+      "SELECT outcome, count(*)::int AS n FROM audit_log WHERE tenant_code = '620721' AND actor = 'clerk-race' GROUP BY outcome ORDER BY outcome",
+    );
+    expect(audit).toEqual([
+      { outcome: 'ERROR', n: 19 },
+      { outcome: 'OK', n: 1 },
+    ]);
+    const [rows] = await server.ownerQuery<{ enrollments: number }>("SELECT count(*)::int AS enrollments FROM enrollment WHERE tenant_code = '620721' AND id_number = $1", [id]);
+    expect(rows.enrollments).toBe(1);
+  });
+});
+
+describe('10 concurrent markDisbursementsPaid for one month', () => {
+  it('records the payout once; every caller gets the batch recorded', async () => {
+    // 甘州 先缴后补: a 农村一类低保 person paid in October 2022 is reimbursed 250.00 in November.
+    const id = makeResidentId('620702', '1961-02-03', 571);
+    const registered = await server.gql(`mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }`, { i: { idNumber: id, name: '报销' } }, { as: 'STAFF', tenant: '620702' });
+    expect(registered.errors).toBeUndefined();
+    const certified = await server.gql(
+      `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+      { input: { idNumber: id, category: 'DIBAO_RURAL_1', certifiedBy: '民政局', validFrom: '2022-01-01' } },
+      { as: 'AGENCY', tenant: '620702' },
+    );
+    expect(certified.errors).toBeUndefined();
+    const paid = await server.gql(
+      `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+      { input: { idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-15', channel: '银行', receiptNo: 'RACE-PAYOUT-1' } },
+      { as: 'BANK', tenant: '620702' },
+    );
+    expect(paid.errors).toBeUndefined();
+
+    const MARK = `mutation { markDisbursementsPaid(month: "2022-11") { month count total paid paidBy } }`;
+    const token = server.token('ADMIN', ['620702'], 'admin-race');
+    const results = await Promise.all(Array.from({ length: 10 }, () => server.gql(MARK, {}, { token, tenant: '620702' })));
+    expect(results.map((r) => r.errors)).toEqual(Array(10).fill(undefined));
+    for (const r of results) expect(r.data!.markDisbursementsPaid).toEqual({ month: '2022-11', count: 1, total: '250.00', paid: true, paidBy: 'admin-race' });
+    const [rows] = await server.ownerQuery<{ batches: number; paidOut: number }>(
+      `SELECT (SELECT count(*)::int FROM disbursement_batch WHERE tenant_code = '620702' AND month = '2022-11') AS "batches",
+              (SELECT count(*)::int FROM subsidy_grant WHERE tenant_code = '620702' AND payout_month = '2022-11' AND status = 'PAID_OUT') AS "paidOut"`,
+    );
+    expect(rows).toEqual({ batches: 1, paidOut: 1 });
+  });
+});
+
+describe('two imports of the same file at once (npm run import:payments twice)', () => {
+  it('record each payment once and account for every row of both as ACCEPTED or DUPLICATE', async () => {
+    const ids = residentIds('620702', 20_000, 200_000);
+    await seedResidents(server, '620702', ids);
+    const lines = ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号', ...ids.map((id, i) => [id, 2023, '350.00', '2022-10-20', '税务代征', `TWICE-${i}`].join(','))];
+    const file = join(mkdtempSync(join(tmpdir(), 'twice-')), 'tax-2022-10-20.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    // As the command runs: the default batch size and concurrency, batch ids from the file's name.
+    const options = { file, url: server.url, token: server.token('TAX', ['620702']), tenant: '620702', batchSize: 5000, concurrency: 2, batchPrefix: 'tax-2022-10-20' };
+    const [first, second] = await Promise.all([importPaymentsCsv(options), importPaymentsCsv(options)]);
+    for (const tally of [first, second]) {
+      expect(tally.rejections).toEqual([]);
+      expect(tally.rows).toBe(20_000);
+      expect(tally.accepted + tally.duplicates).toBe(20_000);
+    }
+    expect(first.accepted + second.accepted).toBe(20_000);
+
+    const [counts] = await server.ownerQuery<{ payments: number; receipts: number; paid: number; rows: number; rejected: number }>(
+      `SELECT (SELECT count(*)::int FROM payment WHERE tenant_code = '620702' AND receipt_no LIKE 'TWICE-%') AS payments,
+              (SELECT count(DISTINCT receipt_no)::int FROM payment WHERE tenant_code = '620702' AND receipt_no LIKE 'TWICE-%') AS receipts,
+              (SELECT count(*)::int FROM enrollment WHERE tenant_code = '620702' AND id_number = ANY ($1::text[]) AND status = 'PAID') AS paid,
+              (SELECT count(*)::int FROM payment_batch_row WHERE tenant_code = '620702' AND batch_id LIKE 'tax-2022-10-20-%') AS rows,
+              (SELECT count(*)::int FROM payment_batch_row WHERE tenant_code = '620702' AND batch_id LIKE 'tax-2022-10-20-%' AND status = 'REJECTED') AS rejected`,
+      [ids],
+    );
+    expect(counts).toEqual({ payments: 20_000, receipts: 20_000, paid: 20_000, rows: 20_000, rejected: 0 });
+  });
+});
+
+describe('a batch whose receipts another import commits while the batch is being judged', () => {
+  it('counts them as DUPLICATE, not as rejected "already paid"', async () => {
+    // What two imports of one file did: this batch read the receipts before the other import committed
+    // and the enrolments after, found them paid without their payments and rejected its own receipts.
+    // Made deterministic: an owner session holds the enrolment table, the batch waits on it, and the
+    // session writes what the other import writes (the enrolment paid, its payment) and commits.
+    const [id] = residentIds('620702', 1, 280_000);
+    await seedResidents(server, '620702', [id]);
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('LOCK TABLE enrollment IN ACCESS EXCLUSIVE MODE');
+      const IMPORT = `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected rows { status code error } } }`;
+      const batch = server.gql(
+        IMPORT,
+        { batchId: 'JUDGED-WHILE-COMMITTED', payments: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-22', channel: '税务代征', receiptNo: 'JUDGED-1' }] },
+        { as: 'TAX', tenant: '620702' },
+      );
+      for (let waited = 0; ; waited += 50) {
+        const [blocked] = await server.ownerQuery<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        if (blocked.n > 0 || waited > 10_000) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await other.query(
+        `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due, paid_on, amount_paid)
+         VALUES ('620702', $1, 2023, 'PAID', '2022-10-22', 35000, 35000, '2022-10-22', 35000)`,
+        [id],
+      );
+      await other.query(
+        `INSERT INTO payment (tenant_code, receipt_no, id_number, coverage_year, amount, paid_on, channel, batch_id, recorded_by)
+         VALUES ('620702', 'JUDGED-1', $1, 2023, 35000, '2022-10-22', '税务代征', 'JUDGED-WHILE-COMMITTED', 'test-tax')`,
+        [id],
+      );
+      await other.query('COMMIT');
+      const res = await batch;
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.importPayments).toEqual({ accepted: 0, duplicates: 1, rejected: 0, rows: [{ status: 'DUPLICATE', code: null, error: null }] });
+    } finally {
+      await other.end();
+    }
+  });
+});
+
+describe('an import batch that fails transiently', () => {
+  let slow: TestServer;
+  beforeAll(async () => {
+    // Statements give up after 500 ms: long enough for 300 rows, not for waiting on another's lock.
+    slow = await startTestServer({ STATEMENT_TIMEOUT_MS: '500' });
+  });
+  afterAll(async () => slow?.close());
+
+  it('is sent again by the importer (TIMEOUT wrote nothing; the retry records every row once)', async () => {
+    const ids = residentIds('620702', 300, 260_000);
+    await seedResidents(slow, '620702', ids);
+    const lines = ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号', ...ids.map((id, i) => [id, 2023, '350.00', '2022-10-21', '税务代征', `LOCKED-${i}`].join(','))];
+    const file = join(mkdtempSync(join(tmpdir(), 'locked-')), 'tax-2022-10-21.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    // Another session holds the payment table, as a long import of the same receipts does with its rows.
+    const holder = new pg.Client({ connectionString: slow.databaseUrl });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE payment IN SHARE ROW EXCLUSIVE MODE');
+    const retries: string[] = [];
+    const importing = importPaymentsCsv({
+      file,
+      url: slow.url,
+      token: slow.token('TAX', ['620702']),
+      tenant: '620702',
+      batchSize: 5000,
+      batchPrefix: 'tax-2022-10-21',
+      retryDelayMs: 400,
+      onRetry: (_batch, _attempt, err) => retries.push(err.code ?? String(err.status)),
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    await holder.query('ROLLBACK');
+    await holder.end();
+    const tally = await importing;
+    expect(retries.length).toBeGreaterThan(0);
+    expect(new Set(retries)).toEqual(new Set(['TIMEOUT']));
+    expect(tally).toMatchObject({ rows: 300, accepted: 300, duplicates: 0, rejected: 0 });
+    const [counts] = await slow.ownerQuery<{ payments: number }>("SELECT count(*)::int AS payments FROM payment WHERE tenant_code = '620702' AND receipt_no LIKE 'LOCKED-%'");
+    expect(counts.payments).toBe(300);
+  });
+});
