@@ -12,6 +12,7 @@ import { developmentSecret } from '../../src/common/config';
 import { type Role, signToken } from '../../src/context/tokens';
 import { TenantTransaction } from '../../src/db/tenant-transaction';
 import { makeResidentId } from '../../src/domains/residents/id-number';
+import { nameOf } from '../helpers/names';
 import { Bouncer, pgbouncerBinary } from '../helpers/local-postgres';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -38,7 +39,7 @@ async function gql(server: RunningServer, tenant: string, role: Role, query: str
 }
 
 async function registerHousehold(tenant: string, region: string, booklet: string, seq: number): Promise<string> {
-  const members = [0, 1, 2].map((i) => ({ idNumber: makeResidentId(tenant, `198${i}-0${i + 1}-1${i}`, seq + i), name: `池${seq}-${i}`, relationship: i === 0 ? '户主' : '子女', hukouPlace: tenant }));
+  const members = [0, 1, 2].map((i) => ({ idNumber: makeResidentId(tenant, `198${i}-0${i + 1}-1${i}`, seq + i), name: nameOf(seq * 10 + i, '池'), relationship: i === 0 ? '户主' : '子女', hukouPlace: tenant }));
   const res = await gql(pooled, tenant, 'STAFF', 'mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }', { i: { bookletNo: booklet, region, members } });
   expect(res.errors).toBeUndefined();
   return res.data!.registerHousehold.id;

@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../../src/app';
 import { type Role, signToken } from '../../src/context/tokens';
 import { postgresBinaries, StreamingPair } from '../helpers/local-postgres';
 import { makeResidentId } from '../../src/domains/residents/id-number';
+import { nameOf } from '../helpers/names';
 
 const bin = postgresBinaries();
 if (!bin) {
@@ -66,7 +67,7 @@ let seq = 0;
 async function register(server: RunningServer, sub: string): Promise<string> {
   const id = makeResidentId(TENANT, '1980-05-05', 800 + seq++);
   const res = await gql(server, sub, 'STAFF', 'mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }', {
-    i: { bookletNo: `RR-${seq}`, region: '620721-03', members: [{ idNumber: id, name: `读副本${seq}`, relationship: '户主' }] },
+    i: { bookletNo: `RR-${seq}`, region: '620721-03', members: [{ idNumber: id, name: nameOf(seq, '读副本'), relationship: '户主' }] },
   });
   expect(res.errors).toBeUndefined();
   return id;
