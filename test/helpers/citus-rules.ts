@@ -56,6 +56,11 @@ export function sqlTextProblems(sql: string): string[] {
     const call = VOLATILE_CALL.exec(set);
     if (call) problems.push(`ON CONFLICT DO UPDATE SET calls ${call[0].trim()}: Citus allows only IMMUTABLE functions there; put the value in the inserted row and take EXCLUDED's`);
   }
+  for (const match of sql.matchAll(/\bRETURNING\b/gi)) {
+    const returning = clauseFrom(sql, match.index + match[0].length);
+    const call = VOLATILE_CALL.exec(returning) ?? /\bto_char\s*\(/i.exec(returning);
+    if (call) problems.push(`RETURNING calls ${call[0].trim()}: Citus allows only IMMUTABLE functions there; return the column and format it in the application`);
+  }
   for (const statement of sql.split(';')) {
     const calls = INDEX_FUNCTIONS.filter((f) => new RegExp(`\\b${f}\\s*\\(`, 'i').test(statement));
     const tables = tablesOf(statement);

@@ -12,6 +12,13 @@ describe('SQL texts', () => {
     expect(sqlTextProblems(`WITH w AS (INSERT INTO t (a, at) VALUES ($1, now()) ON CONFLICT (a) DO UPDATE SET at = EXCLUDED.at) SELECT now()`)).toEqual([]);
   });
 
+  it('refuses a function Citus will not run in RETURNING (to_char is STABLE), and accepts the column itself', () => {
+    const insert = (returning: string) => `INSERT INTO policy_draft (tenant_code, source) VALUES ($1, $2) RETURNING id, ${returning}`;
+    expect(sqlTextProblems(insert(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_at`))).toEqual([expect.stringMatching(/RETURNING calls to_char\(/)]);
+    expect(sqlTextProblems(insert('now() AS at'))).toHaveLength(1);
+    expect(sqlTextProblems(insert('created_at, source'))).toEqual([]);
+  });
+
   it('refuses an index function inside a statement that reads a tenant table, and accepts it alone', () => {
     const nested = `SELECT e.id_number, ARRAY(SELECT s.tenant_code FROM scheme_elsewhere(ARRAY[e.id_number], $2) s) FROM enrollment e WHERE e.tenant_code = $1`;
     expect(sqlTextProblems(nested)).toEqual([expect.stringMatching(/scheme_elsewhere called in a statement that also reads enrollment/)]);
