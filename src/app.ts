@@ -8,12 +8,15 @@ import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Pool } from 'pg';
-import type { AppConfig } from './common/config';
+import { type AppConfig, ConfigError } from './common/config';
 import type { Logger } from './common/logger';
 import { Metrics } from './common/metrics';
 import { DomainEvents } from './context/domain-events';
 import type { AppState, RequestContext } from './context/request-context';
+import { Connections } from './db/connections';
 import { createPool } from './db/pool';
+import { ReadReplicas } from './db/replicas';
+import type { DatabaseMode } from './db/tenant-transaction';
 import { errorFormatter, errorLanguagePlugin } from './graphql/errors';
 import { graphqlArmor, parseOptions } from './graphql/limits';
 import { knownOperationNames } from './graphql/operations';
@@ -56,21 +59,28 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
   let pool: Pool | undefined;
   let apollo: ApolloServer<RequestContext> | undefined;
   let tenantSync: TenantSync | undefined;
+  let replicas: ReadReplicas | null = null;
   const health = new DatabaseHealth(database.appUrl);
   try {
-    pool = createPool({ url: database.appUrl, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log });
+    const mode: DatabaseMode = { citus: database.citus, pooled: config.databasePooler === 'transaction', statementTimeoutMs: config.statementTimeoutMs };
+    const poolOf = (url: string) => createPool({ url, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log, pooled: mode.pooled });
+    pool = poolOf(database.appUrl);
+    await checkRequestConnection(pool, mode);
+    replicas = await startReplicas(config, database, pool, poolOf, log);
+    const connections = new Connections(pool, mode, replicas);
     const metrics = new Metrics(pool);
     const events = new DomainEvents<RequestContext>();
     for (const module of DOMAIN_MODULES) module.install?.(events);
-    const state: AppState = { config, catalog, policyEngine: new PolicyEngine(), pool, log, metrics, events };
-    for (const outcome of await importPolicyFiles(database.ownerUrl, catalog)) {
+    const state: AppState = { config, catalog, policyEngine: new PolicyEngine(), pool, connections, log, metrics, events };
+    for (const outcome of await importPolicyFiles(database.ownerUrl, catalog, database.citus)) {
       if (outcome.action === 'PUBLISHED') log.info('policy year published from tenants/', { file: outcome.file, version: outcome.version });
       if (outcome.action === 'REFUSED') {
         log.error('policy year file refused: the database holds a different version published through the API', { file: outcome.file, version: outcome.version, message: outcome.message });
         progress(`refused tenants/${outcome.file}: ${outcome.message}`);
       }
     }
-    tenantSync = new TenantSync(state, database.appUrl, log);
+    // LISTEN needs a session of its own: behind a pooler in transaction mode, the direct connection.
+    tenantSync = new TenantSync(state, mode.pooled ? database.ownerUrl : database.appUrl, log);
     await tenantSync.start();
     const tenants = tenantSync;
     state.regionsChanged = (tenantCode) => tenants.reload(tenantCode);
@@ -87,6 +97,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
       development: !config.production,
     });
     const http = createHttpServer(state, apollo, health, { headersTimeoutMs: config.headersTimeoutMs }, compiledOperations);
+    const runningReplicas = replicas;
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(config.port, () => resolve());
@@ -104,6 +115,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
         log.info('stopped accepting; requests in flight are done');
         await runningApollo.stop();
         await tenants.stop();
+        await runningReplicas?.stop();
         await runningPool.end();
         await health.close();
         log.info('database pool closed');
@@ -114,11 +126,56 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
   } catch (err) {
     await apollo?.stop().catch(() => {});
     await tenantSync?.stop().catch(() => {});
+    await replicas?.stop().catch(() => {});
     await pool?.end().catch(() => {});
     await health.close().catch(() => {});
     await database.embedded?.stop();
     throw err;
   }
+}
+
+/**
+ * The request role's first connection, before the server answers: a refusal is a start that fails
+ * with the reason, not a server whose every request fails. PgBouncer refuses the startup option that
+ * sets the statement timeout: that is a pooler the server was not told about.
+ */
+async function checkRequestConnection(pool: Pool, mode: DatabaseMode): Promise<void> {
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    const message = (err as Error).message;
+    const hint = !mode.pooled && /unsupported startup parameter/.test(message) ? ': APP_DATABASE_URL leads to a pooler in transaction mode; set DATABASE_POOLER=transaction' : '';
+    throw new Error(`the request role cannot connect (${message})${hint}`, { cause: err });
+  }
+}
+
+/**
+ * The read replicas of DATABASE_READ_URL, checked once before the server answers. Requests connect to
+ * them as the request role, with its password (physical replicas have the primary's roles).
+ */
+async function startReplicas(config: AppConfig, database: PreparedDatabase, primary: Pool, poolOf: (url: string) => Pool, log: Logger): Promise<ReadReplicas | null> {
+  if (config.databaseReadUrls.length === 0) return null;
+  if (database.citus) {
+    // A replica of the coordinator alone holds no shards, and one WAL position cannot say what every node has replayed.
+    throw new ConfigError(['DATABASE_READ_URL is not supported on Citus: read from the primary cluster, or give Citus secondary nodes (citus.use_secondary_nodes)']);
+  }
+  const app = new URL(database.appUrl);
+  const urls = config.databaseReadUrls.map((readUrl) => {
+    const url = new URL(readUrl);
+    url.username = app.username;
+    url.password = app.password;
+    return url.toString();
+  });
+  const replicas = new ReadReplicas(
+    primary,
+    urls,
+    { maxLagBytes: config.replicaMaxLagBytes, maxLagSeconds: config.replicaMaxLagSeconds, pollMs: config.replicaCheckMs, timeoutMs: Math.max(1000, config.replicaCheckMs) },
+    log,
+    poolOf,
+  );
+  await replicas.start();
+  for (const status of replicas.status()) log.info('read replica', { ...status });
+  return replicas;
 }
 
 function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloServer<RequestContext> {

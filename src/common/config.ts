@@ -35,6 +35,18 @@ export interface AppConfig {
   knownOperationsOnly: string[];
   /** Whether the bank's and the tax system's operations run compiled (graphql-jit) rather than through the generic executor. */
   compiledOperations: boolean;
+  /** Read replicas (streaming standbys of DATABASE_URL's database) for read-only requests; empty: none. */
+  databaseReadUrls: string[];
+  /** A replica further behind the primary than this (WAL bytes, or seconds) is out of rotation. */
+  replicaMaxLagBytes: number;
+  replicaMaxLagSeconds: number;
+  /** How often the replicas' lag is checked. */
+  replicaCheckMs: number;
+  /**
+   * 'transaction': the request role's connections (APP_DATABASE_URL) go through a pooler in transaction
+   * mode (PgBouncer): no named prepared statements, the statement timeout set in each transaction.
+   */
+  databasePooler: 'transaction' | null;
 }
 
 /** The folder holding package.json, whether running from src/ (tests) or dist/src/ (npm start). */
@@ -93,6 +105,15 @@ const EnvironmentSchema = z.object({
     .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'CORS_ORIGINS must list origins such as https://portal.example.gov.cn, separated by commas')
     .optional(),
   RATE_LIMIT_PER_MINUTE: wholeNumber('RATE_LIMIT_PER_MINUTE', 0, 1_000_000, 'requests').default(1200),
+  DATABASE_READ_URL: z
+    .string()
+    .transform((value) => value.split(',').map((u) => u.trim()).filter(Boolean))
+    .refine((urls) => urls.every((u) => url('DATABASE_READ_URL').safeParse(u).success), 'DATABASE_READ_URL must list postgres:// connection URLs, separated by commas')
+    .optional(),
+  REPLICA_MAX_LAG_BYTES: wholeNumber('REPLICA_MAX_LAG_BYTES', 0, 1024 ** 4, 'bytes').default(16 * 1024 * 1024),
+  REPLICA_MAX_LAG_SECONDS: wholeNumber('REPLICA_MAX_LAG_SECONDS', 1, 86_400, 'seconds').default(30),
+  REPLICA_CHECK_MS: wholeNumber('REPLICA_CHECK_MS', 50, 60_000, 'milliseconds').default(1000),
+  DATABASE_POOLER: z.enum(['none', 'transaction'], { message: 'DATABASE_POOLER must be transaction (PgBouncer in transaction mode) or none' }).optional(),
   KNOWN_OPERATIONS_ONLY: z
     .string()
     .transform((value) => value.split(',').map((r) => r.trim()).filter(Boolean))
@@ -111,6 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && !e.JWT_SECRET) problems.push('JWT_SECRET must be set when NODE_ENV=production');
   // Servers with their own data folders would each generate a password and reset the others' login.
   if (production && !e.APP_DATABASE_URL && !e.APP_DB_PASSWORD) problems.push('APP_DB_PASSWORD (or APP_DATABASE_URL) must be set when NODE_ENV=production, the same on every server');
+  // Migrations hold a session's advisory lock and the region listener a session's LISTEN: neither
+  // survives a pooler in transaction mode, so DATABASE_URL stays direct and the requests' URL is given.
+  if (e.DATABASE_POOLER === 'transaction' && !e.APP_DATABASE_URL) {
+    problems.push('DATABASE_POOLER=transaction needs APP_DATABASE_URL: the request role through the pooler (DATABASE_URL stays a direct connection, for migrations and LISTEN)');
+  }
   if (problems.length) throw new ConfigError(problems);
   const dataDir = resolve(e.DATA_DIR ?? join(PROJECT_ROOT, '.data'));
   return {
@@ -132,6 +158,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // In production the partners' scripts run the operations they were given, and nothing else.
     knownOperationsOnly: e.KNOWN_OPERATIONS_ONLY ?? (production ? ['BANK', 'TAX'] : []),
     compiledOperations: e.COMPILED_OPERATIONS !== 'off',
+    databaseReadUrls: e.DATABASE_READ_URL ?? [],
+    replicaMaxLagBytes: e.REPLICA_MAX_LAG_BYTES,
+    replicaMaxLagSeconds: e.REPLICA_MAX_LAG_SECONDS,
+    replicaCheckMs: e.REPLICA_CHECK_MS,
+    databasePooler: e.DATABASE_POOLER === 'transaction' ? 'transaction' : null,
   };
 }
 

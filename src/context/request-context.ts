@@ -6,12 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import type { Connections } from '../db/connections';
 import type { AppConfig } from '../common/config';
 import { DomainError } from '../common/errors';
 import { type Language, type Localized, languageOf, text } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { Metrics } from '../common/metrics';
-import { type InlineValue, TenantTransaction } from '../db/tenant-transaction';
+import { type InlineValue, type TenantTransaction } from '../db/tenant-transaction';
 import type { Tenant, TenantCatalog } from '../policy-data/model';
 import type { PolicyEngine } from '../policy-engine/policy-engine';
 import type { DomainEvents } from './domain-events';
@@ -23,7 +24,10 @@ export interface AppState {
   /** The tenants and their policy years. */
   catalog: TenantCatalog;
   policyEngine: PolicyEngine;
+  /** The request pool of the primary (its figures for /metrics). */
   pool: Pool;
+  /** Where transactions run: the primary, or a read replica for read-only requests. */
+  connections: Connections;
   log: Logger;
   metrics: Metrics;
   events: DomainEvents<RequestContext>;
@@ -61,6 +65,12 @@ interface RequestState {
   ended: boolean;
   /** What must happen once the request's changes are committed, before the answer leaves. */
   afterCommit: Array<() => Promise<void>>;
+  /**
+   * Where the request's transaction runs, decided once its operation is known: READ_REPLICA for a
+   * query whose every root field may be answered from a replica, WRITE for a mutation (its commit is
+   * remembered for the caller's read-your-writes), PRIMARY otherwise.
+   */
+  route: 'PRIMARY' | 'READ_REPLICA' | 'WRITE';
   /** A service answered personal information in clear that its root field is not marked for. */
   personalDataRead: boolean;
 }
@@ -72,7 +82,7 @@ export class RequestContext {
   /** The language of messages people read, from Accept-Language (CONTRACT.md): codes never change with it. */
   readonly language: Language;
   private readonly authError: DomainError | null;
-  private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false, afterCommit: [], personalDataRead: false };
+  private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false, afterCommit: [], route: 'PRIMARY', personalDataRead: false };
 
   /**
    * The server's own work for one tenant, outside any request (a step at start): an ADMIN actor named
@@ -143,7 +153,7 @@ export class RequestContext {
    * the request's rolls back, such as the audit record of a failure.
    */
   openTransaction(tenantCode: string = this.tenant.code): TenantTransaction {
-    return new TenantTransaction(this.app.pool, tenantCode);
+    return this.app.connections.transaction(tenantCode);
   }
 
   /** The tenant the caller was authorized for. */
@@ -155,8 +165,28 @@ export class RequestContext {
   /** The request's transaction, under row-level security for the authorized tenant. */
   get db(): TenantTransaction {
     if (!this.state.transaction && this.state.ended) throw new Error('the request has ended; no transaction may open');
-    this.state.transaction ??= new TenantTransaction(this.app.pool, this.tenant.code);
+    if (!this.state.transaction) {
+      const { connections } = this.app;
+      const subject = this.actor?.sub ?? null;
+      this.state.transaction =
+        this.state.route === 'READ_REPLICA'
+          ? connections.readTransaction(this.tenant.code, subject)
+          : connections.transaction(this.tenant.code, this.state.route === 'WRITE' ? subject : null);
+    }
     return this.state.transaction;
+  }
+
+  /**
+   * Sets where the request's transaction will run (see RequestState.route). Once it is open it stays
+   * where it is: on the primary unless it was routed to a replica before.
+   */
+  routeTo(route: RequestState['route']): void {
+    if (!this.state.transaction) this.state.route = route;
+  }
+
+  /** The request may read from a replica: what it must write (its audit record) goes to the primary apart. */
+  get readsFromReplica(): boolean {
+    return this.state.route === 'READ_REPLICA';
   }
 
   /** The request's own instance of what `create` makes, made once per request and key. */

@@ -26,3 +26,12 @@ export function unnestRows<Row>(alias: string, columns: ReadonlyArray<BulkColumn
     parameters: columns.map((c) => rows.map((row) => c.value(row))),
   };
 }
+
+/**
+ * An INSERT … SELECT as one statement that answers, in one row, how many rows it wrote. On Citus an
+ * INSERT … SELECT without RETURNING (or ON CONFLICT) writes its rows into the shards with COPY, which
+ * row-level security refuses; with RETURNING they go in as INSERTs. The count keeps the answer small.
+ */
+export function countedInsert(insertSelect: string): string {
+  return `WITH inserted AS (${insertSelect} RETURNING 1) SELECT count(*)::int AS inserted FROM inserted`;
+}

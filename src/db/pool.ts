@@ -12,6 +12,11 @@ export interface PoolOptions {
   statementTimeoutMs: number;
   applicationName: string;
   log: Logger;
+  /**
+   * Behind a pooler in transaction mode: no startup options (PgBouncer refuses them, and would not keep
+   * them per client); each transaction sets its own statement timeout instead.
+   */
+  pooled?: boolean;
 }
 
 export function createPool(options: PoolOptions): pg.Pool {
@@ -19,7 +24,7 @@ export function createPool(options: PoolOptions): pg.Pool {
     connectionString: options.url,
     max: options.size,
     application_name: options.applicationName,
-    options: `-c statement_timeout=${options.statementTimeoutMs}`,
+    ...(options.pooled ? {} : { options: `-c statement_timeout=${options.statementTimeoutMs}` }),
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });

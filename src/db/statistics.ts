@@ -15,7 +15,8 @@ const BULK_ROWS = 1000;
  * wrote, or found there). Only the owner may ANALYZE, so a SECURITY DEFINER function (migration
  * BulkWriteStatistics) does it, for the tables whose rows are checked by per-row keys. It holds the
  * table's ANALYZE lock to the end of the transaction: a second import needing it waits, which happens
- * only while the statistics are stale (a county's first days).
+ * only while the statistics are stale (a county's first days). On Citus the function looks at the
+ * tenant's shard alone and analyzes it on its worker (migration CitusReady).
  */
 export async function refreshStaleStatistics(
   db: TenantTransaction,

@@ -3,11 +3,43 @@ import { escapeLiteral, type Pool, type PoolClient } from 'pg';
 
 const ENDED = 'the request transaction has already ended';
 
+/** How transactions talk to their database: what kind it is and what stands in between. */
+export interface DatabaseMode {
+  /**
+   * A Citus coordinator: the tenant is set with SET LOCAL, in a message of its own, which Citus sends
+   * on to every worker the transaction reaches (the request role has citus.propagate_set_commands =
+   * local). set_config() would stay on the coordinator, and row-level security on the workers would
+   * then see no tenant and return nothing, without an error.
+   */
+  citus: boolean;
+  /**
+   * Behind a pooler in transaction mode (PgBouncer): consecutive transactions may run on different
+   * server connections, so no statement is prepared under a name (unnamed ones are parsed with each
+   * execution), and the statement timeout is set in each transaction, not by a startup option.
+   */
+  pooled: boolean;
+  statementTimeoutMs: number;
+}
+
+export const PLAIN_POSTGRES: DatabaseMode = { citus: false, pooled: false, statementTimeoutMs: 0 };
+
+export interface TransactionOptions {
+  /** On a read replica: BEGIN READ ONLY. */
+  readOnly?: boolean;
+  /**
+   * Called after a commit that wrote something, with the primary's WAL position then: reads from a
+   * replica that has replayed that far see this transaction (read-your-writes).
+   */
+  onCommitted?: (walLsn: string) => void;
+  /** Where to go when `pool` gives no connection (a replica gone since it was chosen): the primary. */
+  fallback?: { pool: Pool; unavailable: (err: Error) => void };
+}
+
 /**
  * The one transaction of a request, bound to its tenant. It opens on the first query (public
- * operations never touch the database), sets `app.tenant` for row-level security with
- * set_config(..., true) so the setting dies with the transaction, and ends when the request ends:
- * committed when the operation succeeded, rolled back otherwise. Nothing is ever half-written.
+ * operations never touch the database), sets `app.tenant` for row-level security for the transaction
+ * only (set_config(..., true), or SET LOCAL on Citus), and ends when the request ends: committed when
+ * the operation succeeded, rolled back otherwise. Nothing is ever half-written.
  *
  * Once ended (normally, or by the request deadline) it refuses every further query: its connection is
  * back in the pool and may already serve another tenant's request.
@@ -27,8 +59,10 @@ export class TenantTransaction {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly pool: Pool,
+    private pool: Pool,
     readonly tenantCode: string,
+    readonly mode: DatabaseMode = PLAIN_POSTGRES,
+    private readonly options: TransactionOptions = {},
   ) {}
 
   async query<Row extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<Row[]> {
@@ -36,7 +70,7 @@ export class TenantTransaction {
     const client = await this.begin();
     if (this.finished) throw new Error(ENDED);
     this.statements += 1;
-    const name = values?.length ? statementName(text) : undefined;
+    const name = values?.length && !this.mode.pooled ? statementName(text) : undefined;
     const run = this.queue.then(() => client.query(name ? { name, text, values } : { text, values }));
     this.queue = run.catch(() => undefined);
     return ((await run) as { rows: Row[] }).rows;
@@ -49,13 +83,15 @@ export class TenantTransaction {
    */
   async readAlone<Row extends object = Record<string, unknown>>(text: string, values: ReadonlyArray<InlineValue>): Promise<Row[]> {
     if (this.finished) throw new Error(ENDED);
-    if (this.client) return this.query<Row>(text, [...values]);
+    // On Citus a SET LOCAL is replayed on the workers with the whole message it came in, so it must
+    // come alone: the read joins the request's transaction instead.
+    if (this.client || this.mode.citus) return this.query<Row>(text, [...values]);
     const sql = inlineParameters(text, values);
     this.statements += 1;
-    const client = await this.pool.connect();
+    const client = await this.connectPool();
     client.on('error', this.onClientError);
     try {
-      const results = (await client.query(`BEGIN READ ONLY; ${this.tenantSetting()}; ${sql}; COMMIT`)) as unknown as Array<{ rows: Row[] }>;
+      const results = (await client.query(`BEGIN READ ONLY; ${this.plainSettings()}; ${sql}; COMMIT`)) as unknown as Array<{ rows: Row[] }>;
       client.removeListener('error', this.onClientError);
       client.release();
       return results[2].rows;
@@ -74,11 +110,11 @@ export class TenantTransaction {
    */
   async opening<Row extends object = Record<string, unknown>>(text: string, values: ReadonlyArray<InlineValue>): Promise<Row[]> {
     if (this.finished) throw new Error(ENDED);
-    if (this.client) return this.query<Row>(text, [...values]);
+    if (this.client || this.mode.citus) return this.query<Row>(text, [...values]);
     const sql = inlineParameters(text, values);
     let rows: Row[] = [];
     this.client = this.connect(async (client) => {
-      const results = (await client.query(`BEGIN; ${this.tenantSetting()}; ${sql}`)) as unknown as Array<{ rows: Row[] }>;
+      const results = (await client.query(`${this.beginning()}; ${this.plainSettings()}; ${sql}`)) as unknown as Array<{ rows: Row[] }>;
       rows = results[2].rows;
     });
     this.statements += 1;
@@ -109,15 +145,46 @@ export class TenantTransaction {
     return this.client !== null;
   }
 
+  /** Opened READ ONLY (on a read replica). */
+  get readOnly(): boolean {
+    return this.options.readOnly === true;
+  }
+
   private begin(): Promise<PoolClient> {
-    // One round trip: a simple-protocol query may hold two statements but no parameters.
-    this.client ??= this.connect((client) => client.query(`BEGIN; ${this.tenantSetting()}`));
+    this.client ??= this.connect(async (client) => {
+      if (this.mode.citus) {
+        // Two messages: Citus replays a SET LOCAL's whole message on each worker connection, where a
+        // BEGIN in it would warn that a transaction is already in progress.
+        await client.query(this.beginning());
+        await client.query(this.citusSettings());
+      } else {
+        // One round trip: a simple-protocol query may hold two statements but no parameters.
+        await client.query(`${this.beginning()}; ${this.plainSettings()}`);
+      }
+    });
     return this.client;
+  }
+
+  private beginning(): string {
+    return this.options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
+  }
+
+  /** A connection of the pool; when the pool gives none (a replica gone since it was chosen), the fallback's. */
+  private async connectPool(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      const fallback = this.options.fallback;
+      if (!fallback) throw err;
+      fallback.unavailable(err as Error);
+      this.pool = fallback.pool;
+      return this.pool.connect();
+    }
   }
 
   /** A connection from the pool with the transaction begun by `start`; released if that fails. */
   private async connect(start: (client: PoolClient) => Promise<unknown>): Promise<PoolClient> {
-    const client = await this.pool.connect();
+    const client = await this.connectPool();
     client.on('error', this.onClientError);
     try {
       await start(client);
@@ -129,10 +196,20 @@ export class TenantTransaction {
     }
   }
 
-  /** The tenant for row-level security, as a literal: checked first to be the six digits every tenant code is. */
-  private tenantSetting(): string {
-    if (!/^\d{6}$/.test(this.tenantCode)) throw new Error(`not a tenant code: ${this.tenantCode}`);
-    return `SELECT set_config('app.tenant', '${this.tenantCode}', true)`;
+  /**
+   * The transaction's settings as one SELECT of plain PostgreSQL: the tenant, and behind a pooler the
+   * statement timeout. The tenant code goes in as a literal (no parameters in a simple-protocol
+   * query), after checking it is the six digits every tenant code is.
+   */
+  private plainSettings(): string {
+    const tenant = checkedTenantCode(this.tenantCode);
+    const timeout = this.mode.pooled ? `, set_config('statement_timeout', '${Math.trunc(this.mode.statementTimeoutMs)}', true)` : '';
+    return `SELECT set_config('app.tenant', '${tenant}', true)${timeout}`;
+  }
+
+  private citusSettings(): string {
+    const tenant = checkedTenantCode(this.tenantCode);
+    return `SET LOCAL app.tenant = '${tenant}'${this.mode.pooled ? `; SET LOCAL statement_timeout = ${Math.trunc(this.mode.statementTimeoutMs)}` : ''}`;
   }
 
   /**
@@ -171,12 +248,14 @@ export class TenantTransaction {
       await this.finish(false);
       throw err;
     }
+    // On Citus the tenant's SET LOCAL goes in a message of its own: the transaction begins as usual.
+    if (!this.client && commit && last && this.mode.citus) await this.begin().catch(() => undefined);
     this.finished = true;
     if (!this.client) {
       // Nothing ran before the last statement: the whole transaction is one message.
       if (commit && last) {
-        const opening = `BEGIN; ${this.tenantSetting()}; ${ending}`;
-        await this.end(this.pool.connect().then((client) => client.on('error', this.onClientError)), opening);
+        const opening = `${this.beginning()}; ${this.plainSettings()}; ${ending}`;
+        await this.end(this.connectPool().then((client) => client.on('error', this.onClientError)), opening);
       }
       return;
     }
@@ -187,13 +266,22 @@ export class TenantTransaction {
       return; // BEGIN itself failed; the connection was already released.
     }
     await this.queue;
+    if (commit && this.options.onCommitted) {
+      // In the same round trip: whether the operation wrote (its transaction has an id; asked before the
+      // audit record), the commit, and the WAL position after it.
+      ending = `SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS wrote; ${ending}; SELECT pg_current_wal_lsn()::text AS lsn`;
+    }
     await this.end(Promise.resolve(client), ending);
   }
 
   private async end(connection: Promise<PoolClient>, sql: string): Promise<void> {
     const client = await connection;
     try {
-      await client.query(sql);
+      const results = (await client.query(sql)) as unknown as Array<{ rows: Array<{ wrote?: boolean; lsn?: string }> }> | { rows: unknown[] };
+      if (Array.isArray(results) && this.options.onCommitted && results[0]?.rows[0]?.wrote === true) {
+        const lsn = results.at(-1)?.rows[0]?.lsn;
+        if (lsn) this.options.onCommitted(lsn);
+      }
       client.removeListener('error', this.onClientError);
       client.release();
     } catch (err) {
@@ -258,4 +346,9 @@ function sendCancelRequest(connectionString: string, processID: number, secretKe
   const socket = connect({ host: url.hostname || 'localhost', port: Number(url.port || 5432) }, () => socket.end(message));
   socket.on('error', () => socket.destroy());
   socket.setTimeout(5000, () => socket.destroy());
+}
+
+function checkedTenantCode(code: string): string {
+  if (!/^\d{6}$/.test(code)) throw new Error(`not a tenant code: ${code}`);
+  return code;
 }

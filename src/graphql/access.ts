@@ -36,3 +36,15 @@ export function PersonalData(): FieldDecorator {
     Extensions({ personalData: true })(target, key, descriptor as never);
   };
 }
+
+/**
+ * A root query field that may be answered from a read replica (DATABASE_READ_URL): it only reads, and
+ * an answer a moment old is right for it (bank lookups, searches, reports). A request goes to a replica
+ * only when every root field it asks for carries this mark, and never before the replica has replayed
+ * the caller's own last write.
+ */
+export function ReplicaRead(): FieldDecorator {
+  return (target, key, descriptor) => {
+    Extensions({ replicaRead: true })(target, key, descriptor as never);
+  };
+}

@@ -10,6 +10,7 @@ import { type AppConfig, developmentSecret } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { TenantCatalog } from '../policy-data/model';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded';
+import { REGION_CHANNEL } from '../domains/residents/regions.repository';
 
 export const EMBEDDED_DATABASE_NAME = 'insurance';
 
@@ -17,6 +18,8 @@ export interface PreparedDatabase {
   ownerUrl: string;
   appUrl: string;
   embedded: EmbeddedDatabase | null;
+  /** The database is a Citus coordinator (the `citus` extension is installed). */
+  citus: boolean;
 }
 
 /** `progress`: each step in words, for a person watching the start. */
@@ -34,14 +37,68 @@ export async function prepareDatabase(config: AppConfig, catalog: TenantCatalog,
     ownerUrl = embedded.url(EMBEDDED_DATABASE_NAME);
   }
   try {
+    await refuseStandby(ownerUrl);
     progress('migrating…');
     await runMigrations(ownerUrl, log);
     const appUrl = config.appDatabaseUrl ?? (await provisionRequestLogin(ownerUrl, config));
-    await syncTenants(ownerUrl, catalog);
-    return { ownerUrl, appUrl, embedded };
+    const citus = await citusInstalled(ownerUrl);
+    if (citus) await prepareCitusRequestRole(ownerUrl, appUrl);
+    await syncTenants(ownerUrl, catalog, citus);
+    return { ownerUrl, appUrl, embedded, citus };
   } catch (err) {
     await embedded?.stop();
     throw err;
+  }
+}
+
+/**
+ * A server pointed at a streaming standby would answer reads and fail every write: it refuses to start
+ * and says where each URL belongs.
+ */
+async function refuseStandby(ownerUrl: string): Promise<void> {
+  const [row] = await ownerQuery<{ standby: boolean }>(ownerUrl, 'SELECT pg_is_in_recovery() AS standby');
+  if (row.standby) {
+    throw new Error('DATABASE_URL names a read-only standby: set DATABASE_URL to the primary, and the standby in DATABASE_READ_URL');
+  }
+}
+
+export async function citusInstalled(ownerUrl: string): Promise<boolean> {
+  return (await ownerQuery(ownerUrl, "SELECT 1 FROM pg_extension WHERE extname = 'citus'")).length > 0;
+}
+
+/**
+ * On Citus the coordinator opens connections to the workers as the request role: it needs that role's
+ * password for them (pg_dist_authinfo, nodeid 0: every node, -1: the coordinator itself). And the role
+ * must send its SET LOCAL on to the workers (migration CitusReady sets it): without that, row-level
+ * security on the workers sees no tenant and every read returns nothing, without an error, so the
+ * server refuses to start instead.
+ */
+async function prepareCitusRequestRole(ownerUrl: string, appUrl: string): Promise<void> {
+  const password = decodeURIComponent(new URL(appUrl).password);
+  const authinfo = `password='${password.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  try {
+    await ownerQuery(
+      ownerUrl,
+      `INSERT INTO pg_dist_authinfo (nodeid, rolename, authinfo) SELECT n, $1, $2 FROM unnest(ARRAY[0, -1]) AS n
+       ON CONFLICT (nodeid, rolename) DO UPDATE SET authinfo = EXCLUDED.authinfo WHERE pg_dist_authinfo.authinfo IS DISTINCT FROM EXCLUDED.authinfo`,
+      [APP_ROLE, authinfo],
+    );
+  } catch (err) {
+    throw new Error(`cannot give the Citus workers the password of ${APP_ROLE} (${(err as Error).message}): add it to pg_dist_authinfo as a superuser`, { cause: err });
+  }
+  const [setting] = await ownerQuery<{ value: string }>(appUrl, "SELECT current_setting('citus.propagate_set_commands') AS value");
+  if (setting.value !== 'local') {
+    throw new Error(`${APP_ROLE} has citus.propagate_set_commands = ${setting.value}: the tenant of row-level security would not reach the workers; ALTER ROLE ${APP_ROLE} SET citus.propagate_set_commands = 'local'`);
+  }
+}
+
+async function ownerQuery<Row extends object = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<Row>(text, values)).rows;
+  } finally {
+    await client.end();
   }
 }
 
@@ -120,7 +177,9 @@ export async function grantLogin(ownerUrl: string, password: string): Promise<vo
         return;
       } catch (err) {
         const message = (err as Error).message;
-        if (attempt >= 10 || !/tuple concurrently updated/.test(message)) {
+        // On Citus the role is altered on every node too, and a collision there reaches the coordinator
+        // as a failed connection to that node.
+        if (attempt >= 10 || !/tuple concurrently updated|failure on connection marked as essential/.test(message)) {
           throw new Error(`cannot give ${APP_ROLE} a login (${message}); set APP_DATABASE_URL to its connection string instead`, { cause: err });
         }
         await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80)); // jitter, so racers part
@@ -147,14 +206,20 @@ async function canConnect(connectionString: string): Promise<boolean> {
   }
 }
 
-/** Writes tenants/ into the tenant and region tables, tenant by tenant under that tenant's RLS setting. */
-export async function syncTenants(ownerUrl: string, catalog: TenantCatalog): Promise<void> {
+/**
+ * Writes tenants/ into the tenant and region tables, tenant by tenant under that tenant's RLS setting,
+ * and tells the servers that listen (each tenant's regions may have changed). On Citus the setting is a
+ * SET LOCAL that the owner's session passes on to the workers.
+ */
+export async function syncTenants(ownerUrl: string, catalog: TenantCatalog, citus = false): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
     await client.query('BEGIN');
+    if (citus) await client.query("SET LOCAL citus.propagate_set_commands = 'local'");
     for (const tenant of catalog.tenants) {
-      await client.query("SELECT set_config('app.tenant', $1, true)", [tenant.code]);
+      if (!/^\d{6}$/.test(tenant.code)) throw new Error(`not a tenant code: ${tenant.code}`);
+      await client.query(`SET LOCAL app.tenant = '${tenant.code}'`);
       await client.query(
         `INSERT INTO tenant (tenant_code, name) VALUES ($1, $2)
          ON CONFLICT (tenant_code) DO UPDATE SET name = EXCLUDED.name`,
@@ -174,6 +239,7 @@ export async function syncTenants(ownerUrl: string, catalog: TenantCatalog): Pro
           tenant.regions.map((r) => r.parentCode),
         ],
       );
+      await client.query(`SELECT pg_notify('${REGION_CHANNEL}', $1)`, [tenant.code]);
     }
     await client.query('COMMIT');
   } catch (err) {

@@ -1,6 +1,7 @@
 /**
  * Readiness of the database, checked on a connection of its own: a request pool busy with imports is
- * not a database that is down. A check that takes longer than `timeoutMs` counts as down.
+ * not a database that is down. A check that takes longer than `timeoutMs` counts as down; a database
+ * that has become a read-only standby (a failover gone wrong) is not ready either: every write would fail.
  */
 import pg from 'pg';
 
@@ -17,18 +18,18 @@ export class DatabaseHealth {
     });
   }
 
-  async databaseAnswers(): Promise<boolean> {
+  async database(): Promise<'up' | 'down' | 'read-only'> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.pool.query({ text: 'SELECT 1', query_timeout: this.timeoutMs } as pg.QueryConfig),
-        new Promise((_, reject) => {
+      const result = await Promise.race([
+        this.pool.query<{ standby: boolean }>({ text: 'SELECT pg_is_in_recovery() AS standby', query_timeout: this.timeoutMs } as pg.QueryConfig),
+        new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error('timeout')), this.timeoutMs);
         }),
       ]);
-      return true;
+      return result.rows[0].standby ? 'read-only' : 'up';
     } catch {
-      return false;
+      return 'down';
     } finally {
       clearTimeout(timer);
     }

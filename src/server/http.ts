@@ -65,7 +65,7 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
   const { limiter, pages, compiled } = edge;
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/livez') return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
-  if (url.pathname === '/healthz' || url.pathname === '/readyz') return ready(health, req, res);
+  if (url.pathname === '/healthz' || url.pathname === '/readyz') return ready(state, health, req, res);
   if (url.pathname === '/metrics' && req.method === 'GET') {
     return send(res, 200, { 'content-type': state.metrics.registry.contentType }, await state.metrics.registry.metrics());
   }
@@ -175,11 +175,17 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
   }
 }
 
-/** Readiness: PostgreSQL answers on the health check's own connection, whatever the request pool is doing. */
-async function ready(health: DatabaseHealth, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * Readiness: the primary answers, and takes writes, on the health check's own connection, whatever the
+ * request pool is doing. The read replicas are listed with whether they are in rotation and why not;
+ * one out of rotation does not make the server unready (its reads go to the primary).
+ */
+async function ready(state: AppState, health: DatabaseHealth, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { allow: 'GET' }, '');
-  if (await health.databaseAnswers()) send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok","database":"up"}');
-  else send(res, 503, { 'content-type': 'application/json' }, '{"status":"unavailable","database":"down"}');
+  const database = await health.database();
+  const replicas = state.connections.hasReplicas ? { replicas: state.connections.replicaStatus() } : {};
+  const body = JSON.stringify({ status: database === 'up' ? 'ok' : 'unavailable', database, ...replicas });
+  send(res, database === 'up' ? 200 : 503, { 'content-type': 'application/json' }, body);
 }
 
 function readBody(req: IncomingMessage): Promise<string | null> {

@@ -17,6 +17,7 @@
  */
 import pg from 'pg';
 import type { PolicyYear, TenantCatalog } from '../policy-data/model';
+import { POLICY_CHANNEL } from '../domains/policy-years/policy-years.repository';
 
 /** Any fixed number: the advisory lock under which one server at a time imports tenants/. */
 const POLICY_IMPORT_LOCK = 7_263_800_003;
@@ -43,16 +44,21 @@ interface LatestRow {
   same_text_version: number | null;
 }
 
-export async function importPolicyFiles(ownerUrl: string, catalog: TenantCatalog): Promise<PolicyFileOutcome[]> {
+export async function importPolicyFiles(ownerUrl: string, catalog: TenantCatalog, citus = false): Promise<PolicyFileOutcome[]> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   const outcomes: PolicyFileOutcome[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [POLICY_IMPORT_LOCK]);
     await client.query('BEGIN');
+    // The tenant by SET LOCAL, which Citus passes on to the workers when told to (set_config would not).
+    if (citus) await client.query("SET LOCAL citus.propagate_set_commands = 'local'");
     for (const tenant of catalog.tenants) {
-      await client.query("SELECT set_config('app.tenant', $1, true)", [tenant.code]);
+      if (!/^\d{6}$/.test(tenant.code)) throw new Error(`not a tenant code: ${tenant.code}`);
+      await client.query(`SET LOCAL app.tenant = '${tenant.code}'`);
+      const published = outcomes.length;
       for (const policy of tenant.policies.values()) outcomes.push(await importYear(client, policy));
+      if (outcomes.slice(published).some((o) => o.action === 'PUBLISHED')) await client.query(`SELECT pg_notify('${POLICY_CHANNEL}', $1)`, [tenant.code]);
     }
     await client.query('COMMIT');
   } catch (err) {

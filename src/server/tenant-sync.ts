@@ -15,15 +15,13 @@
 import pg from 'pg';
 import type { Logger } from '../common/logger';
 import type { AppState } from '../context/request-context';
-import { TenantTransaction } from '../db/tenant-transaction';
-import { type VersionRow, versionsInForce } from '../domains/policy-years/policy-years.repository';
-import { regionsOf } from '../domains/residents/regions.repository';
+import { POLICY_CHANNEL, type VersionRow, versionsInForce } from '../domains/policy-years/policy-years.repository';
+import { REGION_CHANNEL, regionsOf } from '../domains/residents/regions.repository';
 import { validatePolicyDocument } from '../policy-data/document';
 import { policyYearOf } from '../policy-data/loader';
 import type { PolicyYear, Region, Tenant } from '../policy-data/model';
 
-export const REGION_CHANNEL = 'region_changed';
-export const POLICY_CHANNEL = 'policy_changed';
+export { POLICY_CHANNEL, REGION_CHANNEL };
 
 export class TenantSync {
   private listener: pg.Client | null = null;
@@ -84,7 +82,7 @@ export class TenantSync {
   }
 
   private async load(tenantCode: string): Promise<void> {
-    const tx = new TenantTransaction(this.state.pool, tenantCode);
+    const tx = this.state.connections.transaction(tenantCode);
     let regions: Region[];
     let versions: VersionRow[];
     try {

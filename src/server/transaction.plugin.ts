@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors';
 import { text } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../context/request-context';
+import type { InlineValue } from '../db/tenant-transaction';
 import { type AuditEntry, auditService } from '../domains/audit/audit.service';
 
 /** The request's deadline ended its transaction before the commit could. */
@@ -25,6 +26,9 @@ export function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContex
   return {
     async requestDidStart() {
       return {
+        async didResolveOperation({ contextValue: ctx, operation, schema }) {
+          if (operation) ctx.routeTo(routeOf(operation, schema, ctx.app.connections.hasReplicas));
+        },
         async willSendResponse({ contextValue: ctx, errors, response, operation, operationName, request, schema }) {
           const refused = await endRequest(ctx, log, { schema, operation, operationName, variables: request.variables ?? {}, errors: errors ?? [] });
           if (refused) {
@@ -59,8 +63,13 @@ export async function endRequest(ctx: RequestContext, log: Logger, outcome: Requ
   const auditTenant = ctx.authorizedTenantCode ?? (entry?.kind === 'MUTATION' && ctx.tenantCode && ctx.app.catalog.get(ctx.tenantCode) ? ctx.tenantCode : null);
   let refused: { status: number; result: { errors: GraphQLFormattedError[] } } | null = null;
   try {
-    // The record is sent with the COMMIT, in its round trip: a read of personal data costs no extra trip.
-    const record = entry && !failed && auditTenant ? auditService.statement(ctx, ctx.db, entry) : undefined;
+    let record: { text: string; values: ReadonlyArray<InlineValue> } | undefined;
+    if (entry && !failed && auditTenant) {
+      // A replica's transaction cannot write: the record goes to the primary, before the answer.
+      if (ctx.readsFromReplica) await recordApart(ctx, auditTenant, entry);
+      // Otherwise it is sent with the COMMIT, in its round trip: a read of personal data costs no extra trip.
+      else record = auditService.statement(ctx, ctx.db, entry);
+    }
     if (!(await ctx.finish(!failed, record))) throw new DeadlinePassed();
   } catch (err) {
     await ctx.finish(false).catch(() => {});
@@ -83,6 +92,33 @@ export async function endRequest(ctx: RequestContext, log: Logger, outcome: Requ
     }
   }
   return refused;
+}
+
+async function recordApart(ctx: RequestContext, tenantCode: string, entry: AuditEntry): Promise<void> {
+  const tx = ctx.openTransaction(tenantCode);
+  try {
+    await auditService.record(ctx, tx, entry);
+    await tx.finish(true);
+  } catch (err) {
+    await tx.finish(false).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Where the request's transaction runs: a mutation on the primary, remembered for the caller's
+ * read-your-writes; with replicas, a query whose every root field is marked ReplicaRead() on a replica;
+ * anything else (a query with a field that is not marked, fragments at the root) on the primary.
+ */
+function routeOf(operation: OperationDefinitionNode, schema: GraphQLSchema, replicas: boolean): 'PRIMARY' | 'READ_REPLICA' | 'WRITE' {
+  if (operation.operation === 'mutation') return 'WRITE';
+  if (operation.operation !== 'query' || !replicas) return 'PRIMARY';
+  const fields = schema.getQueryType()?.getFields() ?? {};
+  const roots = operation.selectionSet.selections;
+  const replicaRead = roots.every(
+    (s) => s.kind === Kind.FIELD && (s.name.value === '__typename' || (fields[s.name.value]?.extensions as { replicaRead?: boolean } | undefined)?.replicaRead === true),
+  );
+  return replicaRead && roots.some((s) => s.kind === Kind.FIELD && s.name.value !== '__typename') ? 'READ_REPLICA' : 'PRIMARY';
 }
 
 /** What the audit log keeps of this request: a mutation, a read of personal data, or nothing. */

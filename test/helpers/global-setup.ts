@@ -9,8 +9,8 @@ import pg from 'pg';
 import { createLogger } from '../../src/common/logger';
 import { runMigrations } from '../../src/server/database';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { isCitus, TEMPLATE_DATABASE } from './test-databases';
 
-export const TEMPLATE_DATABASE = 'insurance_test_template';
 
 export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'insurance-test-'));
@@ -29,6 +29,8 @@ export default async function globalSetup(): Promise<void> {
     adminUrl = embedded.url('postgres');
   }
   process.env.TEST_ADMIN_DATABASE_URL = adminUrl;
+  // On Citus each test file's database is created and migrated on its own (test-databases.ts).
+  if (await isCitus(adminUrl)) return;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {

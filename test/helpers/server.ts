@@ -3,13 +3,38 @@
  * tests. Nothing is mocked: the requests go through Apollo, the context, RLS and PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { startServer, type RunningServer } from '../../src/app';
 import { type Role, signToken } from '../../src/context/tokens';
 import { createLogger } from '../../src/common/logger';
 import { developmentSecret, loadConfig } from '../../src/common/config';
+import { TenantTransaction } from '../../src/db/tenant-transaction';
+import { createTestDatabase, dropTestDatabase } from './test-databases';
 
-const TEMPLATE_DATABASE = 'insurance_test_template';
+/**
+ * Every SQL text the servers of this test file send in request transactions, written to the data
+ * folder when a server closes: globalTeardown checks them against the Citus rules (citus-rules.ts).
+ */
+const requestSql = new Set<string>();
+const sendQuery = TenantTransaction.prototype.query;
+TenantTransaction.prototype.query = function (this: TenantTransaction, text: string, values?: unknown[]) {
+  requestSql.add(text);
+  return sendQuery.call(this, text, values);
+} as typeof sendQuery;
+const sendReadAlone = TenantTransaction.prototype.readAlone;
+TenantTransaction.prototype.readAlone = function (this: TenantTransaction, text: string, values: ReadonlyArray<string | number | null>) {
+  requestSql.add(text);
+  return sendReadAlone.call(this, text, values);
+} as typeof sendReadAlone;
+
+function keepRequestSql(): void {
+  if (!process.env.DATA_DIR || requestSql.size === 0) return;
+  appendFileSync(join(process.env.DATA_DIR, `request-sql-${process.pid}.jsonl`), [...requestSql].map((t) => `${JSON.stringify(t)}\n`).join(''));
+  requestSql.clear();
+}
+
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -74,13 +99,8 @@ export class TestServer {
 
   async close(): Promise<void> {
     await this.running.close();
-    const admin = new pg.Client({ connectionString: process.env.TEST_ADMIN_DATABASE_URL });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${this.databaseName} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
+    keepRequestSql();
+    await dropTestDatabase(process.env.TEST_ADMIN_DATABASE_URL!, this.databaseName);
   }
 }
 
@@ -88,15 +108,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const adminUrl = process.env.TEST_ADMIN_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_ADMIN_DATABASE_URL is unset: run through jest (globalSetup)');
   const name = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+  let url: string;
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
-  } finally {
-    await admin.end();
+    url = await createTestDatabase(adminUrl, name);
+  } catch (err) {
+    await dropTestDatabase(adminUrl, name).catch(() => {});
+    throw err;
   }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
   try {
     // Production requires APP_DB_PASSWORD: give a production server the login every test server uses.
     const login = env.NODE_ENV === 'production' && !process.env.APP_DB_PASSWORD ? { APP_DB_PASSWORD: developmentSecret(process.env.DATA_DIR!, 'app-db-password') } : {};
@@ -104,13 +122,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     // that a busy machine can reach either (requests of 10,000 rows on 2 cores shared with other runs took
     // over 30 s): what a test checks is an outcome, never a time; the tests of deadlines set their own.
     const unhurried = { REQUEST_TIMEOUT_MS: '600000', STATEMENT_TIMEOUT_MS: '600000' };
-    const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), PORT: '0', RATE_LIMIT_PER_MINUTE: '0', ...unhurried, ...login, ...env });
+    const config = loadConfig({ ...process.env, DATABASE_URL: url, PORT: '0', RATE_LIMIT_PER_MINUTE: '0', ...unhurried, ...login, ...env });
     const running = await startServer(config, createLogger(process.env.LOG_LEVEL ?? 'silent'));
-    return new TestServer(running, url.toString(), name);
+    return new TestServer(running, url, name);
   } catch (err) {
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => cleanup.end());
+    await dropTestDatabase(adminUrl, name);
     throw err;
   }
 }

@@ -112,6 +112,13 @@ async function seedCampaign(server: TestServer, plan: Town[]): Promise<{ onAsOf:
      SELECT $1, id, $2 - 1, 'PAID', '2020-11-01', region, 28000, 28000, '2020-11-01', 28000 FROM UNNEST($3::text[], $4::text[]) AS t(id, region)`,
     [TENANT, YEAR, chase.ids, chase.regions],
   );
+  // The daily paid counts that the API's own writes of these enrolments would have kept.
+  await server.ownerQuery(
+    `INSERT INTO paid_daily (tenant_code, coverage_year, region_code, paid_on, paid)
+     SELECT tenant_code, coverage_year, coalesce(region_code, ''), paid_on, count(*) FROM enrollment
+      WHERE tenant_code = $1 AND status = 'PAID' GROUP BY 1, 2, 3, 4`,
+    [TENANT],
+  );
   // What autovacuum does after a load like this one; without statistics the planner takes these tables for empty.
   await server.ownerQuery('ANALYZE resident, household, enrollment, payment, paid_daily');
   return { onAsOf: payers.paidOn.filter((d) => d === AS_OF).length };

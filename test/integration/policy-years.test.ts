@@ -15,6 +15,7 @@ import { createLogger } from '../../src/common/logger';
 import { policyYearDocument } from '../../src/cli/export-policy-year';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { fixed2024, GANZHOU as GZ, halfUpdated2024 } from '../helpers/drafts';
+import { nameOf } from '../helpers/names';
 import { startTestServer, type TestServer, type GraphQLResponse } from '../helpers/server';
 
 let server: TestServer;
@@ -152,7 +153,7 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
     const register = async (idNumber: string, name: string) =>
       ok(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name } }, { role: 'STAFF' });
     const ids = [0, 1, 2, 3].map((i) => makeResidentId(GZ, '1970-03-0' + (i + 1), 300 + i));
-    for (const [i, id] of ids.entries()) await register(id, `预算${'甲乙丙丁'[i]}`);
+    for (const [i, id] of ids.entries()) await register(id, nameOf(i, '预算'));
     await ok(`mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`, { input: { idNumber: ids[0], category: 'DIBAO_RURAL_1', certifiedBy: '民政局', validFrom: '2020-01-01' } }, { role: 'AGENCY' });
     await ok(`mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`, { input: { idNumber: ids[1], category: 'EXTREME_POVERTY', certifiedBy: '民政局', validFrom: '2020-01-01' } }, { role: 'AGENCY' });
     const { policyDraft } = await ok(
@@ -221,7 +222,7 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
   it('enrols and takes payments for 2024 on both servers', async () => {
     for (const [i, on] of (['this', 'other'] as const).entries()) {
       const idNumber = makeResidentId(GZ, `1985-07-1${i}`, 400 + i);
-      await ok(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: `缴费${'甲乙丙丁戊己庚辛壬癸'[i]}` } }, { role: 'STAFF', on });
+      await ok(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: nameOf(i, '缴费') } }, { role: 'STAFF', on });
       const enrolled = await ok(`mutation($input: EnrollInput!) { enroll(input: $input) { status amountDue } }`, { input: { idNumber, coverageYear: 2024, enrolledOn: '2023-10-15' } }, { role: 'STAFF', on });
       expect(enrolled.enroll).toEqual({ status: 'UNPAID', amountDue: '380.00' });
       await ok(`mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`, { input: { idNumber, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-16', channel: '农商银行', receiptNo: `GZ2024-${i}` } }, { role: 'BANK', on });
@@ -246,8 +247,13 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
     ]);
     const exported = await ok(`{ policyYearDocument(coverageYear: 2024) { fileName source version { version } } }`, {}, { role: 'STAFF' });
     expect(exported.policyYearDocument).toEqual({ fileName: '620702/2024.yaml', source: fixed2024(), version: { version: 1 } });
-    await expect(server.ownerQuery(`UPDATE policy_year_version SET source = 'x' WHERE tenant_code = '${GZ}'`)).rejects.toThrow(/never changed/);
-    await expect(server.ownerQuery(`DELETE FROM policy_year_version WHERE tenant_code = '${GZ}'`)).rejects.toThrow(/never changed/);
+    // Refused by the table's rules, the owner too. On Citus a statement that names one tenant is refused
+    // with Citus's own error about the rewritten query (migration CitusReady); either way nothing changes.
+    const refused = /never changed|missing FROM-clause entry for table "policy_year_version"/;
+    await expect(server.ownerQuery(`UPDATE policy_year_version SET source = 'x' WHERE tenant_code = '${GZ}'`)).rejects.toThrow(refused);
+    await expect(server.ownerQuery(`DELETE FROM policy_year_version WHERE tenant_code = '${GZ}'`)).rejects.toThrow(refused);
+    await expect(server.ownerQuery(`DELETE FROM policy_year_version`)).rejects.toThrow(/never changed/);
+    expect(await server.ownerQuery(`SELECT count(*)::int AS n FROM policy_year_version WHERE tenant_code = '${GZ}' AND source = 'x'`)).toEqual([{ n: 0 }]);
     // npm run policy:export asks the same through the commands' shared client.
     const byCommand = await policyYearDocument({ url: server.url, token: server.token('STAFF', [GZ], 'clerk'), tenant: GZ, coverageYear: 2024 });
     expect(byCommand).toMatchObject({ fileName: '620702/2024.yaml', source: fixed2024(), version: { version: 1, inForce: true, publishedBy: LI } });

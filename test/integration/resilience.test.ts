@@ -50,7 +50,7 @@ describe('servers starting at once against one cluster', () => {
   it('give the request role its login side by side without failing', async () => {
     const ownerUrl = process.env.TEST_ADMIN_DATABASE_URL!;
     // The password every test server already uses, so the other test workers are not disturbed.
-    const password = developmentSecret(loadConfig(process.env).dataDir, 'app-db-password');
+    const password = process.env.APP_DB_PASSWORD ?? developmentSecret(loadConfig(process.env).dataDir, 'app-db-password');
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => grantLogin(ownerUrl, password)));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
   });
@@ -220,7 +220,7 @@ describe('a payment import cut off in the middle', () => {
       20_000,
     );
     expect(victim.length).toBeGreaterThan(0);
-    await server.ownerQuery('SELECT pg_terminate_backend($1)', [victim[0].pid]);
+    await server.ownerQuery('SELECT pg_terminate_backend($1::int)', [victim[0].pid]);
     const cut = await importing;
     expect(cut.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     expect(await counts()).toEqual({ payments: 0, enrollments: 0 });

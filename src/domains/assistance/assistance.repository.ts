@@ -1,5 +1,5 @@
 /** SQL of assistance identities (certifications by 民政, 乡村振兴, 残联 …). */
-import { type BulkColumn, unnestRows } from '../../db/bulk';
+import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { AssistanceCategory } from '../../policy-data/vocabulary';
 
@@ -118,8 +118,8 @@ export async function recordCertificationChanges(db: TenantTransaction, changes:
   if (changes.length === 0) return;
   const rows = unnestRows('c', CHANGE_WRITE, changes, 4);
   await db.query(
-    `INSERT INTO certification_change (tenant_code, actor, role, ${CHANGE_WRITE.map((c) => c.name).join(', ')})
-     SELECT $1, $2, $3, ${CHANGE_WRITE.map((c) => `c.${c.name}`).join(', ')} FROM ${rows.from}`,
+    countedInsert(`INSERT INTO certification_change (tenant_code, actor, role, ${CHANGE_WRITE.map((c) => c.name).join(', ')})
+     SELECT $1, $2, $3, ${CHANGE_WRITE.map((c) => `c.${c.name}`).join(', ')} FROM ${rows.from}`),
     [db.tenantCode, actor.sub, actor.role, ...rows.parameters],
   );
 }
@@ -157,7 +157,7 @@ export async function attachPending(db: TenantTransaction, idNumbers: readonly s
   );
 }
 
-/** The assistance domain's part of an ID-number correction (the keys are deferred by the residents domain). */
+/** The assistance domain's part of an ID-number correction (ResidentIdCorrected: the rows under the new number exist by then). */
 export async function moveCertificationsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
   for (const table of ['assistance_identity', 'certification_change', 'pending_certification']) {
     await db.query(`UPDATE ${table} SET id_number = $3 WHERE tenant_code = $1 AND id_number = $2`, [db.tenantCode, from, to]);

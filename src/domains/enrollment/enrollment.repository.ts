@@ -78,6 +78,7 @@ export const ENROLLMENT_ROW_COLUMNS = rowColumns<EnrollmentRow>()([
   'end_reason',
 ]);
 const ENROLLMENT_COLUMNS = ENROLLMENT_ROW_COLUMNS.join(', ');
+export const ACTIVE_STATES_SQL = statesSql(ACTIVE_STATES);
 /** A payment with whether it was reversed: FROM payment p LEFT JOIN payment_reversal r. */
 const PAYMENT_SELECT = `SELECT p.receipt_no, p.id_number, p.coverage_year, p.amount, p.paid_on, p.channel, p.batch_id, p.recorded_by, p.payer_kind, p.payer,
          r.receipt_no IS NOT NULL AS reversed, r.reversed_on, r.reason AS reversal_reason
@@ -99,6 +100,87 @@ export async function enrollmentsOfPeople(db: TenantTransaction, idNumbers: read
   );
 }
 
+
+/**
+ * What a write of enrolments changes beyond them, kept in the same transaction by the write itself
+ * (no triggers: a Citus shard cannot run them, see migration CitusReady):
+ *
+ * - `paid_daily`, the ledger of paid counts by year, region and day: a payment adds one on its day, an
+ *   end (transfer out, death, emigration, refund) takes one off on its own day, so a past day's count
+ *   never changes. An enrolment re-opened after it ended keeps the period it had in the ledger.
+ * - `scheme_membership`, the national one-scheme index: an enrolment enters it when it starts to enrol
+ *   the person (UNPAID, PAID, REFUND_PENDING) and leaves it when it stops.
+ *
+ * Each write locks the rows as they were, writes, and adds the difference to `paid_daily`, in one
+ * statement; the index (another shard group on Citus) is written by the next statement, only when an
+ * enrolment entered or left it.
+ */
+export interface EnrollmentChange {
+  id_number: string;
+  coverage_year: number;
+  status: EnrollmentState;
+  /** null: the write created the row. */
+  old_status: EnrollmentState | null;
+}
+
+/** Joins the row being updated (`alias`) to its old version in `old o`. */
+const OLD_ROW_OF = (alias: string) => `o.tenant_code = ${alias}.tenant_code AND o.id_number = ${alias}.id_number AND o.coverage_year = ${alias}.coverage_year`;
+/** After an INSERT's `FROM UNNEST(...) AS r`: its rows wait for the old version of the row they may update (see ledgeredWrite). */
+const AFTER_OLD = 'LEFT JOIN old o ON o.id_number = r.id_number AND o.coverage_year = r.coverage_year';
+
+const LEDGER_COLUMNS = ['tenant_code', 'id_number', 'coverage_year', 'status', 'paid_on', 'ended_on', 'region_code'] as const;
+const LEDGER_RETURNING_OF = (alias: string) => LEDGER_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+
+/** The ledger's entries of a row in the state of columns `p`status, `p`paid_on …, times `sign`. */
+function ledgerEntries(p: '' | 'old_', sign: 1 | -1): string {
+  const [status, paidOn, endedOn, region] = [`c.${p}status`, `c.${p}paid_on`, `c.${p}ended_on`, `coalesce(c.${p}region_code, '')`];
+  const ended = `${paidOn} IS NOT NULL AND ${status} IN ('REFUNDED', 'TERMINATED') AND ${endedOn} IS NOT NULL`;
+  // An enrolment re-opened after it ended keeps the period it had: its old row is not taken back.
+  const kept = p === 'old_' ? ` AND c.old_status IS NOT NULL AND NOT (c.old_status IN ('REFUNDED', 'TERMINATED') AND c.status IN (${ACTIVE_STATES_SQL}))` : '';
+  return `SELECT c.tenant_code, c.coverage_year, ${region} AS region_code, ${paidOn} AS day, ${sign} AS delta FROM c
+           WHERE ${paidOn} IS NOT NULL AND (${status} IN ('PAID', 'REFUND_PENDING') OR (${ended}))${kept}
+          UNION ALL
+          SELECT c.tenant_code, c.coverage_year, ${region}, greatest(${endedOn}, ${paidOn}), ${-sign} FROM c WHERE ${ended}${kept}`;
+}
+
+/**
+ * `write` (an INSERT or UPDATE of enrollment RETURNING the ledger's columns) with the rows it may touch
+ * locked first as they were (`lockFilter`, a condition on `enrollment o`), and its difference added to
+ * `paid_daily`. Keys in order, so that two imports touching the same days wait instead of deadlocking.
+ *
+ * The old rows must be read and locked before `write` changes them: a row that the same statement has
+ * already updated is skipped by FOR UPDATE. So `write` reads `old o` itself (an UPDATE joins it with
+ * OLD_ROW_OF, an INSERT's SELECT ends with AFTER_OLD): it cannot change a row before `old` has given it,
+ * locked at its latest version. On Citus, MATERIALIZED and FOR UPDATE make `old` a step of its own that
+ * runs before `write`.
+ */
+function ledgeredWrite(lockFilter: string, write: string): string {
+  return `WITH old AS MATERIALIZED (
+      SELECT o.tenant_code, o.id_number, o.coverage_year, o.status, o.paid_on, o.ended_on, o.region_code FROM enrollment o WHERE ${lockFilter} FOR UPDATE),
+    w AS (${write}),
+    c AS (SELECT w.*, o.status AS old_status, o.paid_on AS old_paid_on, o.ended_on AS old_ended_on, o.region_code AS old_region_code
+            FROM w LEFT JOIN old o ON o.tenant_code = w.tenant_code AND o.id_number = w.id_number AND o.coverage_year = w.coverage_year),
+    ledger AS (
+      INSERT INTO paid_daily AS d (tenant_code, coverage_year, region_code, paid_on, paid)
+      SELECT tenant_code, coverage_year, region_code, day, sum(delta)::int FROM (${ledgerEntries('', 1)} UNION ALL ${ledgerEntries('old_', -1)}) entries
+       GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4
+      ON CONFLICT (tenant_code, coverage_year, region_code, paid_on) DO UPDATE SET paid = d.paid + EXCLUDED.paid)
+    SELECT c.id_number, c.coverage_year, c.status, c.old_status FROM c`;
+}
+
+/** Enters into the national index the enrolments that began to enrol their person, and takes out those that stopped. */
+export async function applyToSchemeIndex(db: TenantTransaction, changes: readonly EnrollmentChange[]): Promise<void> {
+  const enrols = (state: EnrollmentState | null) => state !== null && ACTIVE_STATES.includes(state);
+  const entered = changes.filter((c) => enrols(c.status) && !enrols(c.old_status));
+  const left = changes.filter((c) => !enrols(c.status) && enrols(c.old_status));
+  if (entered.length === 0 && left.length === 0) return;
+  await db.query('SELECT scheme_membership_apply($1::text[], $2::int[], $3::text[], $4::int[])', [
+    entered.map((c) => c.id_number),
+    entered.map((c) => c.coverage_year),
+    left.map((c) => c.id_number),
+    left.map((c) => c.coverage_year),
+  ]);
+}
 
 export interface EnrollmentWrite {
   idNumber: string;
@@ -151,19 +233,23 @@ const UNPAID_WRITE = [...ENROLLMENT_WRITE, ...settlementColumns<EnrollmentWrite>
 export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: readonly EnrollmentWrite[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const set = unnestRows('r', UNPAID_WRITE, rows, 2);
-  const written = await db.query<{ id_number: string; coverage_year: number }>(
-    `INSERT INTO enrollment (tenant_code, status, ${UNPAID_WRITE.map((c) => c.name).join(', ')})
-     SELECT $1, '${TRANSITIONS.ENROL.to}', ${UNPAID_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
-       FROM ${set.from}
-     ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
-        SET status = '${TRANSITIONS.ENROL.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances,
-            region_code = EXCLUDED.region_code, ${SETTLEMENT_SET}, paid_on = NULL, amount_paid = NULL,
-            cover_start = NULL, cover_end = NULL, updated_at = now()
-      WHERE enrollment.status IN (${statesFromSql('ENROL')})
-     RETURNING id_number, coverage_year`,
+  const changed = await db.query<EnrollmentChange>(
+    ledgeredWrite(
+      'o.tenant_code = $1 AND o.id_number = ANY ($2::text[])',
+      `INSERT INTO enrollment (tenant_code, status, ${UNPAID_WRITE.map((c) => c.name).join(', ')})
+       SELECT $1, '${TRANSITIONS.ENROL.to}', ${UNPAID_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
+         FROM ${set.from} ${AFTER_OLD}
+       ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
+          SET status = '${TRANSITIONS.ENROL.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances,
+              region_code = EXCLUDED.region_code, ${SETTLEMENT_SET}, paid_on = NULL, amount_paid = NULL,
+              cover_start = NULL, cover_end = NULL, updated_at = EXCLUDED.updated_at
+        WHERE enrollment.status IN (${statesFromSql('ENROL')})
+       RETURNING ${LEDGER_RETURNING_OF('enrollment')}`,
+    ),
     [db.tenantCode, ...set.parameters],
   );
-  return new Set(written.map((w) => `${w.id_number}/${w.coverage_year}`));
+  await applyToSchemeIndex(db, changed);
+  return new Set(changed.map((w) => `${w.id_number}/${w.coverage_year}`));
 }
 
 export interface PaidEnrollmentWrite extends EnrollmentWrite {
@@ -183,18 +269,22 @@ const PAID_ENROLLMENT_WRITE: ReadonlyArray<BulkColumn<PaidEnrollmentWrite>> = [
 export async function insertPaidEnrollments(db: TenantTransaction, rows: readonly PaidEnrollmentWrite[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const set = unnestRows('r', PAID_ENROLLMENT_WRITE, rows, 2);
-  const written = await db.query<{ id_number: string; coverage_year: number }>(
-    `INSERT INTO enrollment (tenant_code, status, paid_on, ${PAID_ENROLLMENT_WRITE.map((c) => c.name).join(', ')})
-     SELECT $1, '${TRANSITIONS.PAY.to}', r.enrolled_on, ${PAID_ENROLLMENT_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
-       FROM ${set.from}
-     ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
-        SET status = '${TRANSITIONS.PAY.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances, region_code = EXCLUDED.region_code,
-            ${SETTLEMENT_SET}, paid_on = EXCLUDED.paid_on,
-            amount_paid = EXCLUDED.amount_paid, cover_start = EXCLUDED.cover_start, cover_end = EXCLUDED.cover_end, updated_at = now()
-      WHERE enrollment.status IN (${statesFromSql('ENROL')})
-     RETURNING id_number, coverage_year`,
+  const written = await db.query<EnrollmentChange>(
+    ledgeredWrite(
+      'o.tenant_code = $1 AND o.id_number = ANY ($2::text[])',
+      `INSERT INTO enrollment (tenant_code, status, paid_on, ${PAID_ENROLLMENT_WRITE.map((c) => c.name).join(', ')})
+       SELECT $1, '${TRANSITIONS.PAY.to}', r.enrolled_on, ${PAID_ENROLLMENT_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
+         FROM ${set.from} ${AFTER_OLD}
+       ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
+          SET status = '${TRANSITIONS.PAY.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances, region_code = EXCLUDED.region_code,
+              ${SETTLEMENT_SET}, paid_on = EXCLUDED.paid_on,
+              amount_paid = EXCLUDED.amount_paid, cover_start = EXCLUDED.cover_start, cover_end = EXCLUDED.cover_end, updated_at = EXCLUDED.updated_at
+        WHERE enrollment.status IN (${statesFromSql('ENROL')})
+       RETURNING ${LEDGER_RETURNING_OF('enrollment')}`,
+    ),
     [db.tenantCode, ...set.parameters],
   );
+  await applyToSchemeIndex(db, written);
   return new Set(written.map((w) => `${w.id_number}/${w.coverage_year}`));
 }
 
@@ -219,16 +309,20 @@ const PAID_WRITE: ReadonlyArray<BulkColumn<PaidWrite>> = [
 export async function markPaid(db: TenantTransaction, rows: readonly PaidWrite[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const set = unnestRows('r', PAID_WRITE, rows, 2);
-  const updated = await db.query<{ id_number: string; coverage_year: number }>(
-    `UPDATE enrollment e
-        SET status = '${TRANSITIONS.PAY.to}', ${PAID_WRITE.filter((c) => c.name !== 'id_number' && c.name !== 'coverage_year')
-          .map((c) => `${c.name} = r.${c.name}`)
-          .join(', ')}, updated_at = now()
-       FROM ${set.from}
-      WHERE e.tenant_code = $1 AND e.id_number = r.id_number AND e.coverage_year = r.coverage_year AND e.status = '${TRANSITIONS.ENROL.to}'
-      RETURNING e.id_number, e.coverage_year`,
+  const updated = await db.query<EnrollmentChange>(
+    ledgeredWrite(
+      'o.tenant_code = $1 AND o.id_number = ANY ($2::text[])',
+      `UPDATE enrollment e
+          SET status = '${TRANSITIONS.PAY.to}', ${PAID_WRITE.filter((c) => c.name !== 'id_number' && c.name !== 'coverage_year')
+            .map((c) => `${c.name} = r.${c.name}`)
+            .join(', ')}, updated_at = now()
+         FROM ${set.from}, old o
+        WHERE e.tenant_code = $1 AND e.id_number = r.id_number AND e.coverage_year = r.coverage_year AND e.status = '${TRANSITIONS.ENROL.to}' AND ${OLD_ROW_OF('e')}
+        RETURNING ${LEDGER_RETURNING_OF('e')}`,
+    ),
     [db.tenantCode, ...set.parameters],
   );
+  await applyToSchemeIndex(db, updated);
   return new Set(updated.map((u) => `${u.id_number}/${u.coverage_year}`));
 }
 
@@ -236,9 +330,13 @@ export async function markPaid(db: TenantTransaction, rows: readonly PaidWrite[]
 const SINGLE_TRANSITION_SQL = Object.fromEntries(
   (Object.keys(TRANSITIONS) as EnrollmentEvent[]).filter((event) => TRANSITIONS[event].to !== AS_BEFORE).map((event) => [
     event,
-    `UPDATE enrollment SET status = '${fixedTarget(event)}', updated_at = now()${TRANSITIONS[event].ends ? `, ended_on = $4, end_reason = '${TRANSITIONS[event].ends}'` : ''}
-      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN (${statesFromSql(event)})
-      RETURNING status`,
+    ledgeredWrite(
+      'o.tenant_code = $1 AND o.id_number = $2 AND o.coverage_year = $3',
+      `UPDATE enrollment e SET status = '${fixedTarget(event)}', updated_at = now()${TRANSITIONS[event].ends ? `, ended_on = $4, end_reason = '${TRANSITIONS[event].ends}'` : ''}
+         FROM old o
+        WHERE e.tenant_code = $1 AND e.id_number = $2 AND e.coverage_year = $3 AND e.status IN (${statesFromSql(event)}) AND ${OLD_ROW_OF('e')}
+        RETURNING ${LEDGER_RETURNING_OF('e')}`,
+    ),
   ]),
 ) as Record<Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>, string>;
 
@@ -249,7 +347,9 @@ const SINGLE_TRANSITION_SQL = Object.fromEntries(
 export async function transitionEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, event: Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>, on?: string): Promise<boolean> {
   if (TRANSITIONS[event].ends && !on) throw new Error(`${event} ends an enrolment: the day it ends is needed`);
   const values = [db.tenantCode, idNumber, coverageYear, ...(TRANSITIONS[event].ends ? [on] : [])];
-  return (await db.query(SINGLE_TRANSITION_SQL[event], values)).length > 0;
+  const changed = await db.query<EnrollmentChange>(SINGLE_TRANSITION_SQL[event], values);
+  await applyToSchemeIndex(db, changed);
+  return changed.length > 0;
 }
 
 /**
@@ -265,14 +365,19 @@ export async function endEnrollments(
   years: readonly number[] | null = null,
   states: readonly EnrollmentState[] | null = null,
 ): Promise<number[]> {
-  const rows = await db.query<{ coverage_year: number }>(
-    `UPDATE enrollment SET status = '${TRANSITIONS[event].to}', cover_end = CASE WHEN cover_end IS NOT NULL AND cover_end > $3 THEN $3 ELSE cover_end END,
-            ended_on = $3, end_reason = '${TRANSITIONS[event].ends}', updated_at = now()
-      WHERE tenant_code = $1 AND id_number = $2 AND status IN (${statesFromSql(event)}) AND make_date(coverage_year, 12, 31) >= $3
-        AND ($4::int[] IS NULL OR coverage_year = ANY($4::int[])) AND ($5::text[] IS NULL OR status = ANY($5::text[]))
-      RETURNING coverage_year`,
+  const rows = await db.query<EnrollmentChange>(
+    ledgeredWrite(
+      'o.tenant_code = $1 AND o.id_number = $2',
+      `UPDATE enrollment e SET status = '${TRANSITIONS[event].to}', cover_end = CASE WHEN e.cover_end IS NOT NULL AND e.cover_end > $3 THEN $3 ELSE e.cover_end END,
+              ended_on = $3, end_reason = '${TRANSITIONS[event].ends}', updated_at = now()
+         FROM old o
+        WHERE e.tenant_code = $1 AND e.id_number = $2 AND e.status IN (${statesFromSql(event)}) AND make_date(e.coverage_year, 12, 31) >= $3
+          AND ($4::int[] IS NULL OR e.coverage_year = ANY($4::int[])) AND ($5::text[] IS NULL OR e.status = ANY($5::text[])) AND ${OLD_ROW_OF('e')}
+        RETURNING ${LEDGER_RETURNING_OF('e')}`,
+    ),
     [db.tenantCode, idNumber, on, years, states],
   );
+  await applyToSchemeIndex(db, rows);
   return rows.map((r) => r.coverage_year);
 }
 
@@ -280,16 +385,38 @@ export async function terminateOnTransferOut(db: TenantTransaction, idNumber: st
   await endEnrollments(db, idNumber, on, 'TRANSFER_OUT');
 }
 
-/** The enrolment domain's part of an ID-number correction (its keys are deferred by the residents domain). */
-export async function moveEnrollmentsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
-  for (const table of ENROLLMENT_ID_NUMBER_TABLES) {
+/**
+ * The enrolment domain's parts of an ID-number correction (see ResidentIdCorrectionBegun): its
+ * enrolments copied under the new number, every row of its tables moved there, the old enrolments
+ * deleted. The daily paid counts do not change (the same enrolments, under another number); the
+ * national index follows the number.
+ */
+export async function copyEnrollmentsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
+  const copied = await db.query<{ coverage_year: number; status: EnrollmentState }>(
+    `INSERT INTO enrollment
+     SELECT (jsonb_populate_record(NULL::enrollment, to_jsonb(e) || jsonb_build_object('id_number', $3::text))).*
+       FROM enrollment e WHERE e.tenant_code = $1 AND e.id_number = $2
+     RETURNING coverage_year, status`,
+    [db.tenantCode, from, to],
+  );
+  await applyToSchemeIndex(db, [
+    ...copied.map((c) => ({ id_number: to, coverage_year: c.coverage_year, status: c.status, old_status: null })),
+    ...copied.map((c) => ({ id_number: from, coverage_year: c.coverage_year, status: 'NOT_ENROLLED' as const, old_status: c.status })),
+  ]);
+}
+
+export async function moveEnrollmentRowsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
+  for (const table of ENROLLMENT_ID_NUMBER_TABLES.filter((t) => t !== 'enrollment')) {
     await db.query(`UPDATE ${table} SET id_number = $3 WHERE tenant_code = $1 AND id_number = $2`, [db.tenantCode, from, to]);
   }
 }
 
+export async function deleteEnrollmentsOfIdNumber(db: TenantTransaction, idNumber: string): Promise<void> {
+  await db.query('DELETE FROM enrollment WHERE tenant_code = $1 AND id_number = $2', [db.tenantCode, idNumber]);
+}
+
 export const ENROLLMENT_ID_NUMBER_TABLES = ['enrollment', 'payment', 'payment_reversal', 'waiting_value', 'payment_suspense'] as const;
 
-export const ACTIVE_STATES_SQL = statesSql(ACTIVE_STATES);
 
 /**
  * The payments of these (channel, receipt) keys. Looked up by receipt alone (= ANY keeps the index whatever
@@ -394,11 +521,32 @@ export interface ReversalWrite {
   role: string;
 }
 
-/** Records a reversal; false when the payment was already reversed (by a concurrent request). */
+/**
+ * Records a reversal; false when the payment was already reversed (by a concurrent request). The daily
+ * paid counts are a ledger: a reversal takes its enrolment off on the day it is recorded, never before.
+ * The enrolment's own write (restoreEnrollment) takes it off on the day it was paid; this puts it back
+ * there and takes it off on `reversedOn`, in the same statement as the reversal.
+ */
 export async function insertReversal(db: TenantTransaction, r: ReversalWrite): Promise<boolean> {
   const rows = await db.query(
-    `INSERT INTO payment_reversal (tenant_code, channel, receipt_no, id_number, coverage_year, amount, reversed_on, reason, status_before, reversed_by, role)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING receipt_no`,
+    `WITH reversal AS (
+       INSERT INTO payment_reversal (tenant_code, channel, receipt_no, id_number, coverage_year, amount, reversed_on, reason, status_before, reversed_by, role)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING tenant_code, channel, receipt_no, id_number, coverage_year, reversed_on),
+     entries AS (
+       SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, '') AS region_code, p.paid_on AS day, 1 AS delta
+         FROM reversal v
+         JOIN payment p ON p.tenant_code = $1 AND p.tenant_code = v.tenant_code AND p.channel = v.channel AND p.receipt_no = v.receipt_no
+         JOIN enrollment e ON e.tenant_code = $1 AND e.tenant_code = v.tenant_code AND e.id_number = v.id_number AND e.coverage_year = v.coverage_year
+       UNION ALL
+       SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, ''), v.reversed_on, -1
+         FROM reversal v
+         JOIN enrollment e ON e.tenant_code = $1 AND e.tenant_code = v.tenant_code AND e.id_number = v.id_number AND e.coverage_year = v.coverage_year),
+     ledger AS (
+       INSERT INTO paid_daily AS d (tenant_code, coverage_year, region_code, paid_on, paid)
+       SELECT tenant_code, coverage_year, region_code, day, sum(delta)::int FROM entries
+        GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4
+       ON CONFLICT (tenant_code, coverage_year, region_code, paid_on) DO UPDATE SET paid = d.paid + EXCLUDED.paid)
+     SELECT receipt_no FROM reversal`,
     [db.tenantCode, r.channel, r.receiptNo, r.idNumber, r.coverageYear, r.amount, r.reversedOn, r.reason, r.statusBefore, r.reversedBy, r.role],
   );
   return rows.length > 0;
@@ -409,8 +557,10 @@ export async function insertReversal(db: TenantTransaction, r: ReversalWrite): P
  * none, and the row stays as NOT_ENROLLED with the amounts it had). False when it is no longer PAID.
  */
 export async function restoreEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, before: EnrollmentRow | null, to: EnrollmentState): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE enrollment e SET status = $4,
+  const rows = await db.query<EnrollmentChange>(
+    ledgeredWrite(
+      'o.tenant_code = $1 AND o.id_number = $2 AND o.coverage_year = $3',
+      `UPDATE enrollment e SET status = $4,
             enrolled_on = coalesce(($5::jsonb ->> 'enrolled_on')::date, e.enrolled_on),
             circumstances = coalesce(ARRAY(SELECT jsonb_array_elements_text($5::jsonb -> 'circumstances')), e.circumstances),
             standard_contribution = coalesce(($5::jsonb ->> 'standard_contribution')::bigint, e.standard_contribution),
@@ -425,10 +575,13 @@ export async function restoreEnrollment(db: TenantTransaction, idNumber: string,
             cover_start = ($5::jsonb ->> 'cover_start')::date,
             cover_end = ($5::jsonb ->> 'cover_end')::date,
             updated_at = now()
-      WHERE e.tenant_code = $1 AND e.id_number = $2 AND e.coverage_year = $3 AND e.status IN (${statesFromSql('REVERSE_PAYMENT')})
-      RETURNING e.status`,
+       FROM old o
+      WHERE e.tenant_code = $1 AND e.id_number = $2 AND e.coverage_year = $3 AND e.status IN (${statesFromSql('REVERSE_PAYMENT')}) AND ${OLD_ROW_OF('e')}
+      RETURNING ${LEDGER_RETURNING_OF('e')}`,
+    ),
     [db.tenantCode, idNumber, coverageYear, to, before ? JSON.stringify(before) : null],
   );
+  await applyToSchemeIndex(db, rows);
   return rows.length > 0;
 }
 
@@ -496,18 +649,22 @@ export async function enrolledElsewhere(db: TenantTransaction, idNumbers: readon
   return result;
 }
 
-/** This tenant's enrolments of the year whose person another tenant also enrols (不重复参保 follow-up). */
+/**
+ * This tenant's enrolments of the year whose person another tenant also enrols (不重复参保 follow-up).
+ * The index answers which people, from its own entries (scheme_duplicates); the enrolments are read
+ * next, in a statement of their own: on Citus the index is another shard group.
+ */
 export async function enrollmentsAlsoElsewhere(db: TenantTransaction, coverageYear: number): Promise<Array<EnrollmentRow & { elsewhere: string[] }>> {
-  return db.query<EnrollmentRow & { elsewhere: string[] }>(
-    `SELECT ${ENROLLMENT_ROW_COLUMNS.map((c) => `e.${c}`).join(', ')}, d.elsewhere FROM (
-        SELECT s.id_number, array_agg(s.tenant_code ORDER BY s.tenant_code) AS elsewhere
-          FROM scheme_elsewhere(ARRAY(SELECT id_number FROM enrollment WHERE tenant_code = $1 AND coverage_year = $2
-                                        AND status IN (${ACTIVE_STATES_SQL})), $2) s
-         GROUP BY s.id_number) d
-      JOIN enrollment e ON e.tenant_code = $1 AND e.coverage_year = $2 AND e.id_number = d.id_number
-     ORDER BY e.id_number`,
-    [db.tenantCode, coverageYear],
+  const duplicates = await db.query<{ id_number: string; elsewhere: string[] }>('SELECT id_number, elsewhere FROM scheme_duplicates($1)', [coverageYear]);
+  if (duplicates.length === 0) return [];
+  const elsewhere = new Map(duplicates.map((d) => [d.id_number, d.elsewhere]));
+  const rows = await db.query<EnrollmentRow>(
+    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollment
+      WHERE tenant_code = $1 AND coverage_year = $2 AND id_number = ANY ($3::text[]) AND status IN (${ACTIVE_STATES_SQL})
+      ORDER BY id_number`,
+    [db.tenantCode, coverageYear, [...elsewhere.keys()]],
   );
+  return rows.map((row) => ({ ...row, elsewhere: elsewhere.get(row.id_number)! }));
 }
 
 export interface HouseholdKeyRow {

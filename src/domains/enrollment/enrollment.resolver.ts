@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { PersonalData, Roles } from '../../graphql/access';
+import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { DateScalar } from '../../graphql/scalars';
 import { selectedFields } from '../../graphql/selection';
 import { maskIdNumber } from '../residents/id-number';
@@ -82,6 +82,7 @@ export class EnrollmentResolver {
   }
 
   @Roles('ADMIN', 'STAFF', 'BANK', 'TAX')
+  @ReplicaRead()
   @Query(() => EnrollmentStatus, { description: 'Status, amount due and paid, cover; the person masked.' })
   async enrollmentStatus(
     @Ctx() ctx: RequestContext,
@@ -111,6 +112,7 @@ export class EnrollmentResolver {
 
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
+  @ReplicaRead()
   @Query(() => EnrollmentConnection, { description: 'A year\'s enrolments by status, region (with its sub-regions), category and lateness, in a stable order, a page at a time.' })
   async enrollments(
     @Ctx() ctx: RequestContext,
@@ -127,6 +129,7 @@ export class EnrollmentResolver {
 
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
+  @ReplicaRead()
   @Query(() => [DuplicateEnrollment], { description: 'Enrolments of people another tenant also enrols for the year, for follow-up.' })
   async duplicateEnrollments(@Ctx() ctx: RequestContext, @Arg('coverageYear', () => Int) coverageYear: number): Promise<DuplicateEnrollment[]> {
     return (await enrollmentService.duplicateEnrollments(ctx, coverageYear)).map((d) => ({
@@ -137,6 +140,7 @@ export class EnrollmentResolver {
 
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
+  @ReplicaRead()
   @Query(() => [Household], { description: 'Households with a member not enrolled for the year (no waiver, not transferred out); 肃南 enrols by household.' })
   async incompleteHouseholds(
     @Ctx() ctx: RequestContext,

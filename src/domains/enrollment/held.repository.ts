@@ -314,7 +314,7 @@ export async function recordBatchRows(db: TenantTransaction, batchId: string, re
      ON CONFLICT (tenant_code, batch_id, row_index) DO UPDATE
         SET receipt_no = EXCLUDED.receipt_no, channel = EXCLUDED.channel, id_number = EXCLUDED.id_number, coverage_year = EXCLUDED.coverage_year,
             amount = EXCLUDED.amount, paid_on = EXCLUDED.paid_on, status = EXCLUDED.status, held = EXCLUDED.held, code = EXCLUDED.code,
-            error = EXCLUDED.error, error_zh = EXCLUDED.error_zh, recorded_by = EXCLUDED.recorded_by, recorded_at = now()`,
+            error = EXCLUDED.error, error_zh = EXCLUDED.error_zh, recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at`,
     [db.tenantCode, batchId, recordedBy, ...set.parameters],
   );
 }

@@ -5,11 +5,11 @@ import { IdentitiesCertified } from '../assistance/assistance.events';
 import { DomainError } from '../../common/errors';
 import { text } from '../../common/i18n';
 import { maskIdNumber } from '../residents/id-number';
-import { HouseholdGraphRead, ResidentIdCorrected, ResidentLeftScheme, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from '../residents/residents.events';
+import { HouseholdGraphRead, ResidentIdCorrected, ResidentIdCorrectionBegun, ResidentIdRetired, ResidentLeftScheme, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from '../residents/residents.events';
 import { heldService } from './held.service';
 import { HeldResolver } from './held.resolver';
 import { primeFromHouseholdGraph } from './enrollment.loaders';
-import { endEnrollments, enrollmentsOf, moveEnrollmentsToIdNumber, terminateOnTransferOut } from './enrollment.repository';
+import { copyEnrollmentsToIdNumber, deleteEnrollmentsOfIdNumber, endEnrollments, enrollmentsOf, moveEnrollmentRowsToIdNumber, terminateOnTransferOut } from './enrollment.repository';
 import { CertifiedPeopleResolver } from './certified-people';
 import { EnrollmentResolver, ResidentEnrollmentsResolver } from './enrollment.resolver';
 import { applyIdentityChanges } from './identity-changes';
@@ -27,7 +27,9 @@ export const enrollmentModule = {
     events.on(ResidentLeftScheme, async (ctx, { idNumber, on, reason }) => {
       await endEnrollments(ctx.db, idNumber, on, reason === 'DEATH' ? 'END_ON_DEATH' : 'END_ON_EMIGRATION', null, ['UNPAID']);
     });
-    events.on(ResidentIdCorrected, (ctx, { from, to }) => moveEnrollmentsToIdNumber(ctx.db, from, to));
+    events.on(ResidentIdCorrectionBegun, (ctx, { from, to }) => copyEnrollmentsToIdNumber(ctx.db, from, to));
+    events.on(ResidentIdCorrected, (ctx, { from, to }) => moveEnrollmentRowsToIdNumber(ctx.db, from, to));
+    events.on(ResidentIdRetired, (ctx, { from }) => deleteEnrollmentsOfIdNumber(ctx.db, from));
     events.on(WaiverRequested, async (ctx, { idNumber, coverageYear }) => {
       const [enrollment] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear }]);
       if (enrollment && (enrollment.status === 'PAID' || enrollment.status === 'REFUND_PENDING')) {

@@ -20,6 +20,18 @@ export interface VersionRow {
 const VERSION_FACTS = `coverage_year, version, source_sha256, notice_number, origin, file, draft_id, drafted_by, published_by,
   to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS published_at`;
 const VERSION_COLUMNS = `${VERSION_FACTS}, source`;
+/**
+ * What an insert returns: the same row with its time as stored, put into ISO 8601 by isoTimes. On Citus
+ * a RETURNING clause may call IMMUTABLE functions only, and to_char is STABLE.
+ */
+const VERSION_RETURNING = 'coverage_year, version, source_sha256, notice_number, origin, file, draft_id, drafted_by, published_by, published_at, source';
+
+/** The timestamps of a row returned by an insert, as the SELECTs above give them (ISO 8601, milliseconds, UTC). */
+function isoTimes<Row extends object>(row: Row, columns: ReadonlyArray<keyof Row>): Row {
+  const out = { ...row } as Record<keyof Row, unknown>;
+  for (const c of columns) if (out[c] instanceof Date) out[c] = (out[c] as Date).toISOString();
+  return out as Row;
+}
 
 /** The version in force of each year of the tenant: the highest. */
 export async function versionsInForce(db: TenantTransaction): Promise<VersionRow[]> {
@@ -76,15 +88,23 @@ export interface VersionWrite {
   publishedBy: string;
 }
 
-/** Publishes a version through the API; a version of that number published meanwhile fails the insert (23505). */
+/** The channel on which a published version is announced (src/server/tenant-sync.ts listens). */
+export const POLICY_CHANNEL = 'policy_changed';
+
+/**
+ * Publishes a version through the API; a version of that number published meanwhile fails the insert
+ * (23505). Every server is told when the transaction commits: a statement of its own, so that on Citus
+ * the NOTIFY comes from the coordinator, where the servers listen.
+ */
 export async function insertApiVersion(db: TenantTransaction, v: VersionWrite): Promise<VersionRow> {
   const [row] = await db.query<VersionRow>(
     `INSERT INTO policy_year_version (tenant_code, coverage_year, version, source, source_sha256, notice_number, origin, draft_id, drafted_by, published_by)
      VALUES ($1, $2, $3, $4, $5, $6, 'API', $7, $8, $9)
-     RETURNING ${VERSION_COLUMNS}`,
+     RETURNING ${VERSION_RETURNING}`,
     [db.tenantCode, v.coverageYear, v.version, v.source, v.sourceSha256, v.noticeNumber, v.draftId, v.draftedBy, v.publishedBy],
   );
-  return row;
+  await db.query(`SELECT pg_notify('${POLICY_CHANNEL}', $1)`, [db.tenantCode]);
+  return isoTimes(row, ['published_at']);
 }
 
 export interface DraftRow {
@@ -107,6 +127,9 @@ const DRAFT_FACTS = `id, coverage_year, started_from_year, started_from_version,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, published_version, published_by,
   to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS published_at`;
 const DRAFT_COLUMNS = `${DRAFT_FACTS}, source`;
+/** What an insert returns (see VERSION_RETURNING). */
+const DRAFT_RETURNING =
+  'id, coverage_year, started_from_year, started_from_version, replaces_version, error_count, warning_count, created_by, created_at, published_version, published_by, published_at, source';
 
 export interface DraftWrite {
   coverageYear: number;
@@ -122,10 +145,10 @@ export interface DraftWrite {
 export async function insertDraft(db: TenantTransaction, d: DraftWrite): Promise<DraftRow> {
   const [row] = await db.query<DraftRow>(
     `INSERT INTO policy_draft (tenant_code, coverage_year, source, started_from_year, started_from_version, replaces_version, error_count, warning_count, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${DRAFT_COLUMNS}`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${DRAFT_RETURNING}`,
     [db.tenantCode, d.coverageYear, d.source, d.startedFromYear, d.startedFromVersion, d.replacesVersion, d.errorCount, d.warningCount, d.createdBy],
   );
-  return row;
+  return isoTimes(row, ['created_at', 'published_at']);
 }
 
 /** A draft by id (locked for publication with `forUpdate`); null when the tenant has none of that id. */

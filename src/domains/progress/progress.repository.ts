@@ -3,7 +3,7 @@ import { type BulkColumn, unnestRows } from '../../db/bulk';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import { residentColumns, type ResidentRow } from '../residents/residents.repository';
 
-/** Paid enrolments by region on `asOf`, from `paid_daily` (kept by triggers on enrollment). */
+/** Paid enrolments by region on `asOf`, from `paid_daily` (kept by every write of enrolments, in enrollment.repository). */
 export async function paidCountsByRegion(db: TenantTransaction, coverageYear: number, asOf: string): Promise<Array<{ region_code: string; paid: number }>> {
   return db.query<{ region_code: string; paid: number }>(
     `SELECT region_code, sum(paid)::int AS paid FROM paid_daily
@@ -24,7 +24,7 @@ export async function setTargets(db: TenantTransaction, coverageYear: number, ta
     `INSERT INTO region_target (tenant_code, coverage_year, region_code, target, source, set_by)
      SELECT $1, $2, t.region, t.target, $3, $4 FROM ${rows.from}
      ON CONFLICT (tenant_code, coverage_year, region_code) DO UPDATE
-        SET target = EXCLUDED.target, source = EXCLUDED.source, set_by = EXCLUDED.set_by, set_at = now()`,
+        SET target = EXCLUDED.target, source = EXCLUDED.source, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
     [db.tenantCode, coverageYear, source, setBy, ...rows.parameters],
   );
 }
@@ -50,16 +50,18 @@ const paidOn = (e: string, d: string) => `(${e}.paid_on IS NOT NULL AND (
  * The follow-up list's conditions (parameters: $1 tenant, $2 year, $3 regions, $6 the day or null):
  * paid last year, not this year, living here, no waiver in force, in the regions; each as it stood on
  * the day when one is given. The household (and so the region) is the one the person belonged to then.
+ * Every table is held to the tenant by its own condition: Citus routes the whole statement to the
+ * tenant's shards only when it can see so for each (the lateral read of memberships included).
  */
 const FOLLOW_UP_FROM = `
        FROM enrollment last
-       JOIN resident r ON r.tenant_code = last.tenant_code AND r.id_number = last.id_number
+       JOIN resident r ON r.tenant_code = $1 AND r.id_number = last.id_number
        LEFT JOIN LATERAL (
          SELECT m.household_id FROM household_membership m
-          WHERE $6::date IS NOT NULL AND m.tenant_code = r.tenant_code AND m.id_number = r.id_number
+          WHERE $6::date IS NOT NULL AND m.tenant_code = $1 AND m.id_number = r.id_number
             AND m.joined_on <= $6::date AND (m.left_on IS NULL OR m.left_on > $6::date)
           ORDER BY m.joined_on DESC LIMIT 1) then_member ON true
-       LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = CASE WHEN $6::date IS NULL THEN r.household_id ELSE then_member.household_id END
+       LEFT JOIN household h ON h.tenant_code = $1 AND h.id = CASE WHEN $6::date IS NULL THEN r.household_id ELSE then_member.household_id END
       WHERE last.tenant_code = $1 AND last.coverage_year = $2 - 1 AND ${paidOn('last', '$6')}
         AND (CASE WHEN $6::date IS NULL THEN r.status = 'ACTIVE'
                   ELSE coalesce(r.died_on > $6::date, true) AND coalesce(r.emigrated_on > $6::date, true)

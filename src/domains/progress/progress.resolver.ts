@@ -1,7 +1,7 @@
 /** Enrolment campaigns: progress against targets and milestones, follow-ups (催缴), daily collection. */
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { PersonalData, Roles } from '../../graphql/access';
+import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
 import { presentRegion } from '../public-policy/public-policy.presenters';
@@ -13,6 +13,7 @@ import { DailyCollection, RegionProgress, RegionTargetInput } from './progress.t
 @Resolver()
 export class ProgressResolver {
   @Roles('ADMIN', 'STAFF')
+  @ReplicaRead()
   @Query(() => [RegionProgress], { description: 'Progress per region and for the whole tenant (first) on asOf.' })
   async enrollmentProgress(
     @Ctx() ctx: RequestContext,
@@ -42,6 +43,7 @@ export class ProgressResolver {
   }
 
   @Roles('ADMIN', 'STAFF', 'TAX')
+  @ReplicaRead()
   @Query(() => DailyCollection, { description: 'A day\'s payments by channel and region (the tax system\'s daily push).' })
   async dailyCollection(
     @Ctx() ctx: RequestContext,

@@ -1,7 +1,7 @@
 /** The reports the bureau sends: rosters of the assisted, and the year's money to the fen. */
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { PersonalData, Roles } from '../../graphql/access';
+import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { pageSize, toConnection } from '../../graphql/connection';
 import { decodeCursor } from '../../graphql/cursor';
 import { DateScalar } from '../../graphql/scalars';
@@ -21,6 +21,7 @@ const page = (ctx: RequestContext, lines: Line[], first: number, after: string |
 export class ReportsResolver {
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
+  @ReplicaRead()
   @Query(() => RosterLineConnection, { description: '全额资助对象花名册 (甘州 四（二）1): people fully sponsored on asOf for the year, living and registered here, with who pays; in ID order.' })
   async fullSponsorshipRoster(
     @Ctx() ctx: RequestContext,
@@ -48,6 +49,7 @@ export class ReportsResolver {
   }
 
   @Roles('ADMIN', 'STAFF', 'TAX')
+  @ReplicaRead()
   @Query(() => CollectionBalance, { description: 'The year\'s money to the fen: payments, reversals, refunds, collected; held in suspense and enrolled but unpaid beside it.' })
   async collectionBalance(@Ctx() ctx: RequestContext, @Arg('coverageYear', () => Int) coverageYear: number): Promise<CollectionBalance> {
     return reportsService.collectionBalance(ctx, coverageYear);

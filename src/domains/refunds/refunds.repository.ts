@@ -58,7 +58,7 @@ export async function decideRefund(db: TenantTransaction, idNumber: string, cove
   return row;
 }
 
-/** The refunds' part of an ID-number correction (the keys are deferred by the residents domain). */
+/** The refunds' part of an ID-number correction (ResidentIdCorrected: the rows under the new number exist by then). */
 export async function moveRefundsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
   await db.query('UPDATE refund SET id_number = $3 WHERE tenant_code = $1 AND id_number = $2', [db.tenantCode, from, to]);
 }

@@ -3,6 +3,7 @@
  * splits and merges of households, and the reads of a person's history. Every statement runs in the
  * request's tenant transaction, under RLS.
  */
+import { countedInsert } from '../../db/bulk';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import { HEAD_OF_HOUSEHOLD, type HouseholdRow, type MembershipRow, RESIDENT_COLUMNS, type ResidentRow } from './residents.repository';
 
@@ -43,21 +44,29 @@ export async function transfersOutElsewhere(db: TenantTransaction, idNumbers: re
 }
 
 /**
- * The registry's part of an ID-number correction: the person, their memberships, change records and
- * waivers, moved to the new number. The foreign keys are deferred until the correction ends (the
- * other domains move their own rows in the same transaction).
+ * The registry's first part of an ID-number correction: the person copied under the new number (every
+ * column, whatever later migrations add), outside any household for now: the household's one head
+ * is still the old row. Their memberships, change records and waivers move to the new number.
  */
-export async function moveIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
-  await db.query('SET CONSTRAINTS ALL DEFERRED');
-  await db.query('UPDATE resident SET id_number = $3, updated_at = now() WHERE tenant_code = $1 AND id_number = $2', [db.tenantCode, from, to]);
+export async function copyPersonToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
+  await db.query(
+    countedInsert(`INSERT INTO resident
+     SELECT (jsonb_populate_record(NULL::resident, to_jsonb(r) || jsonb_build_object('id_number', $3::text, 'household_id', NULL, 'relationship', NULL, 'updated_at', now()))).*
+       FROM resident r WHERE r.tenant_code = $1 AND r.id_number = $2`),
+    [db.tenantCode, from, to],
+  );
   for (const table of ['household_membership', 'resident_change', 'waiver']) {
     await db.query(`UPDATE ${table} SET id_number = $3 WHERE tenant_code = $1 AND id_number = $2`, [db.tenantCode, from, to]);
   }
 }
 
-/** Checks now the keys deferred by a correction, so that a broken one fails the request, not its commit. */
-export async function checkDeferredKeys(db: TenantTransaction): Promise<void> {
-  await db.query('SET CONSTRAINTS ALL IMMEDIATE');
+/** The registry's last part: the old row deleted, and the new one put in its household in its place. */
+export async function retirePersonIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
+  await db.query(
+    `WITH gone AS (DELETE FROM resident WHERE tenant_code = $1 AND id_number = $2 RETURNING household_id, relationship)
+     UPDATE resident r SET household_id = gone.household_id, relationship = gone.relationship FROM gone WHERE r.tenant_code = $1 AND r.id_number = $3`,
+    [db.tenantCode, from, to],
+  );
 }
 
 /** The tables that hold an ID number, for the test that keeps corrections complete. */

@@ -4,6 +4,9 @@ import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { Region } from '../../policy-data/model';
 import type { RegionKind } from '../../policy-data/vocabulary';
 
+/** The channel on which region changes are announced (src/server/region-sync.ts listens). */
+export const REGION_CHANNEL = 'region_changed';
+
 interface RegionRow {
   code: string;
   name: string;
@@ -60,6 +63,15 @@ const REGION_WRITE: ReadonlyArray<BulkColumn<RegionWrite>> = [
   { name: 'established_on', type: 'date', value: (r) => r.establishedOn },
 ];
 
+/**
+ * Tells every server, when this transaction commits, that the tenant's regions changed (each LISTENs on
+ * `region_changed` and reloads that tenant). A statement of its own: on Citus it must run on the
+ * coordinator, where the servers listen, not on a worker.
+ */
+export async function notifyRegionsChanged(db: TenantTransaction): Promise<void> {
+  await db.query(`SELECT pg_notify('${REGION_CHANNEL}', $1)`, [db.tenantCode]);
+}
+
 /** Inserts regions; a code already there is skipped and missing from the result. */
 export async function insertRegions(db: TenantTransaction, regions: readonly RegionWrite[], createdBy: string): Promise<Set<string>> {
   if (regions.length === 0) return new Set();
@@ -70,6 +82,7 @@ export async function insertRegions(db: TenantTransaction, regions: readonly Reg
      ON CONFLICT (tenant_code, code) DO NOTHING RETURNING code`,
     [db.tenantCode, createdBy, ...set.parameters],
   );
+  if (rows.length > 0) await notifyRegionsChanged(db);
   return new Set(rows.map((r) => r.code));
 }
 
@@ -79,6 +92,7 @@ export async function insertRegionName(db: TenantTransaction, code: string, name
      ON CONFLICT (tenant_code, code, valid_from) DO NOTHING RETURNING code`,
     [db.tenantCode, code, name, validFrom, recordedBy],
   );
+  if (rows.length > 0) await notifyRegionsChanged(db);
   return rows.length > 0;
 }
 
@@ -89,6 +103,7 @@ export async function retireRegions(db: TenantTransaction, codes: readonly strin
       WHERE tenant_code = $1 AND code = ANY($2::text[]) AND retired_on IS NULL RETURNING code`,
     [db.tenantCode, codes, on, successor, reason],
   );
+  if (rows.length > 0) await notifyRegionsChanged(db);
   return rows.map((r) => r.code);
 }
 

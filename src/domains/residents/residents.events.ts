@@ -18,8 +18,19 @@ export const ResidentsRegistered = domainEvent<{ idNumbers: readonly string[]; o
  */
 export const ResidentLeftScheme = domainEvent<{ idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: 'DEATH' | 'EMIGRATION' }>('residents.left-scheme');
 
-/** An ID number was corrected: every domain moves its rows to the new number, in the same transaction. */
+/**
+ * An ID number is being corrected, in three steps of one transaction, so that every foreign key holds
+ * at every statement (keys are checked at once: Citus checks a shard's keys on its worker and does not
+ * defer them, and nothing cascades):
+ *
+ * 1. ResidentIdCorrectionBegun: the person is on record under both numbers; a domain whose rows other
+ *    rows refer to by the number (enrolments) copies them under the new one.
+ * 2. ResidentIdCorrected: every domain moves its rows to the new number.
+ * 3. ResidentIdRetired: the copied rows are deleted under the old number; the person's last.
+ */
+export const ResidentIdCorrectionBegun = domainEvent<{ from: string; to: string }>('residents.id-correction-begun');
 export const ResidentIdCorrected = domainEvent<{ from: string; to: string }>('residents.id-corrected');
+export const ResidentIdRetired = domainEvent<{ from: string; to: string }>('residents.id-retired');
 
 /**
  * A waiver (放弃参保确认书) is about to be recorded for the person and year: a domain that knows the

@@ -1,5 +1,5 @@
 /** SQL of residents and households. Every statement runs in the request's tenant transaction, under RLS. */
-import { type BulkColumn, unnestRows } from '../../db/bulk';
+import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 
@@ -181,7 +181,7 @@ const RESIDENT_WRITE: ReadonlyArray<BulkColumn<ResidentWrite>> = [
 export async function insertResidents(db: TenantTransaction, people: readonly ResidentWrite[]): Promise<void> {
   const rows = unnestRows('p', RESIDENT_WRITE, people, 2);
   const columns = RESIDENT_WRITE.map((c) => c.name).join(', ');
-  await db.query(`INSERT INTO resident (tenant_code, ${columns}) SELECT $1, ${RESIDENT_WRITE.map((c) => `p.${c.name}`).join(', ')} FROM ${rows.from}`, [db.tenantCode, ...rows.parameters]);
+  await db.query(countedInsert(`INSERT INTO resident (tenant_code, ${columns}) SELECT $1, ${RESIDENT_WRITE.map((c) => `p.${c.name}`).join(', ')} FROM ${rows.from}`), [db.tenantCode, ...rows.parameters]);
 }
 
 /** The fields a change may set; the update is written from this list, never from caller text. */
@@ -209,12 +209,18 @@ export async function bankAccountsOf(db: TenantTransaction, idNumbers: readonly 
   return db.query<BankAccountRow>('SELECT id_number, bank_account, bank_name FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])', [db.tenantCode, idNumbers]);
 }
 
+/**
+ * 停保或流出, and its entry in the national index of transfers out (scheme_transfer), which other
+ * counties read when the person registers with them. The index is another shard group on Citus: its
+ * SECURITY DEFINER function runs as a statement of its own, in this transaction.
+ */
 export async function markTransferredOut(db: TenantTransaction, idNumber: string, on: string, destination: string | null): Promise<void> {
-  await db.query(
+  const moved = await db.query(
     `UPDATE resident SET status = 'TRANSFERRED_OUT', transferred_out_on = $3, transferred_to = $4, updated_at = now()
-      WHERE tenant_code = $1 AND id_number = $2`,
+      WHERE tenant_code = $1 AND id_number = $2 RETURNING id_number`,
     [db.tenantCode, idNumber, on, destination],
   );
+  if (moved.length > 0) await db.query('SELECT scheme_transfer_record($1::text[], $2::date[], $3::text[])', [[idNumber], [on], [destination]]);
 }
 
 /** Puts a person into a household (or none, with nulls). */
@@ -250,8 +256,8 @@ export async function recordMemberships(db: TenantTransaction, memberships: read
   if (memberships.length === 0) return;
   const rows = unnestRows('m', MEMBERSHIP_WRITE, memberships, 2);
   await db.query(
-    `INSERT INTO household_membership (tenant_code, household_id, id_number, relationship, joined_on)
-     SELECT $1, m.household_id, m.id_number, m.relationship, m.joined_on FROM ${rows.from}`,
+    countedInsert(`INSERT INTO household_membership (tenant_code, household_id, id_number, relationship, joined_on)
+     SELECT $1, m.household_id, m.id_number, m.relationship, m.joined_on FROM ${rows.from}`),
     [db.tenantCode, ...rows.parameters],
   );
 }
@@ -319,8 +325,8 @@ export async function recordChanges(db: TenantTransaction, changes: readonly Cha
   if (changes.length === 0) return;
   const rows = unnestRows('c', CHANGE_WRITE, changes, 4);
   await db.query(
-    `INSERT INTO resident_change (tenant_code, id_number, field, key_information, before, after, actor, role)
-     SELECT $1, c.id_number, c.field, c.key_information, c.before, c.after, $2, $3 FROM ${rows.from}`,
+    countedInsert(`INSERT INTO resident_change (tenant_code, id_number, field, key_information, before, after, actor, role)
+     SELECT $1, c.id_number, c.field, c.key_information, c.before, c.after, $2, $3 FROM ${rows.from}`),
     [db.tenantCode, actor.sub, actor.role, ...rows.parameters],
   );
 }

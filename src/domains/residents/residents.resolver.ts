@@ -2,7 +2,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { maskBankAccount } from '../../common/sensitive';
 import type { RequestContext } from '../../context/request-context';
-import { PersonalData, Roles } from '../../graphql/access';
+import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
 import { presentRegion } from '../public-policy/public-policy.presenters';
@@ -97,6 +97,7 @@ export class HouseholdResolver {
 
   @PersonalData()
   @Roles(...READERS)
+  @ReplicaRead()
   @Query(() => HouseholdConnection, { description: 'Households by region (with the regions inside it), booklet prefix and head\'s name, in booklet order.' })
   async households(
     @Ctx() ctx: RequestContext,
@@ -136,6 +137,7 @@ export class ResidentResolver {
 
   @PersonalData()
   @Roles(...READERS)
+  @ReplicaRead()
   @Query(() => ResidentConnection, { description: 'Residents by part of the name, the last digits of the ID number, prefixes, region and status; by ID number or name, a page at a time.' })
   async residents(
     @Ctx() ctx: RequestContext,

@@ -14,8 +14,8 @@ import { checkBankAccount, checkBankName, checkName, checkPhone } from './names-
 import { maskBankAccount } from '../../common/sensitive';
 import { divisions } from '../../common/divisions';
 import { regionNameOn } from '../../policy-data/model';
-import { HouseholdGraphRead, ResidentIdCorrected, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from './residents.events';
-import { checkDeferredKeys, householdByBooklet, moveIdNumber } from './life-events.repository';
+import { HouseholdGraphRead, ResidentIdCorrected, ResidentIdCorrectionBegun, ResidentIdRetired, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from './residents.events';
+import { copyPersonToIdNumber, householdByBooklet, retirePersonIdNumber } from './life-events.repository';
 import { regionRows } from './regions.repository';
 import { householdLoader, membersOfHouseholdLoader } from './residents.loaders';
 import {
@@ -281,14 +281,17 @@ export class ResidentsService {
     if ((await existingResidents(ctx.db, [checked.idNumber])).length > 0) {
       throw new DomainError('CONFLICT', text(`${maskIdNumber(checked.idNumber)} 已经登记`, `${maskIdNumber(checked.idNumber)} is already registered`), { field: 'newIdNumber' });
     }
-    await moveIdNumber(ctx.db, current.id_number, checked.idNumber);
-    await ctx.app.events.emit(ctx, ResidentIdCorrected, { from: current.id_number, to: checked.idNumber });
+    const move = { from: current.id_number, to: checked.idNumber };
+    await copyPersonToIdNumber(ctx.db, move.from, move.to);
+    await ctx.app.events.emit(ctx, ResidentIdCorrectionBegun, move);
+    await ctx.app.events.emit(ctx, ResidentIdCorrected, move);
+    await ctx.app.events.emit(ctx, ResidentIdRetired, move);
+    await retirePersonIdNumber(ctx.db, move.from, move.to);
     const facts: Array<['birth_date' | 'sex', string | null]> = [
       ['birth_date', checked.birthDate],
       ['sex', checked.sex],
     ];
     await updateResident(ctx.db, checked.idNumber, facts.filter(([field, value]) => current[field] !== value));
-    await checkDeferredKeys(ctx.db);
     await recordChanges(
       ctx.db,
       [{ idNumber: checked.idNumber, field: 'id_number', keyInformation: true, before: current.id_number, after: `${checked.idNumber}${reason?.trim() ? ` (${reason.trim()})` : ''}` }],

@@ -1,5 +1,5 @@
 /** SQL of subsidy grants and monthly disbursements; bulk paths are set-based. */
-import { type BulkColumn, unnestRows } from '../../db/bulk';
+import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { FundingShare } from '../../policy-data/funding';
@@ -67,7 +67,7 @@ export async function insertGrants(db: TenantTransaction, grants: readonly Grant
   if (grants.length === 0) return;
   const rows = unnestRows('g', GRANT_WRITE, grants, 2);
   const columns = GRANT_WRITE.map((c) => c.name);
-  await db.query(`INSERT INTO subsidy_grant (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `g.${c}`).join(', ')} FROM ${rows.from}`, [db.tenantCode, ...rows.parameters]);
+  await db.query(countedInsert(`INSERT INTO subsidy_grant (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `g.${c}`).join(', ')} FROM ${rows.from}`), [db.tenantCode, ...rows.parameters]);
 }
 
 export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
@@ -175,7 +175,7 @@ export async function payOutMonth(db: TenantTransaction, month: string, paidBy: 
   await db.query(
     `WITH paid AS (
        UPDATE subsidy_grant g SET status = 'PAID_OUT' FROM enrollment e
-        WHERE e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
+        WHERE e.tenant_code = $1 AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
           AND g.tenant_code = $1 AND g.payout_month = $2 AND g.status = 'SCHEDULED'
           AND e.status NOT IN ('REFUND_PENDING', 'REFUNDED', 'TERMINATED')
         RETURNING g.amount)
@@ -340,7 +340,7 @@ export async function subsidyTotalsBySource(db: TenantTransaction, coverageYear:
   );
 }
 
-/** The subsidies' part of an ID-number correction (the keys are deferred by the residents domain). */
+/** The subsidies' part of an ID-number correction (ResidentIdCorrected: the rows under the new number exist by then). */
 export async function moveGrantsToIdNumber(db: TenantTransaction, from: string, to: string): Promise<void> {
   await db.query('UPDATE subsidy_grant SET id_number = $3 WHERE tenant_code = $1 AND id_number = $2', [db.tenantCode, from, to]);
 }

@@ -1,7 +1,7 @@
 /** Monthly payouts of 先缴后补 reimbursements into people's 一卡通 accounts, what is due and unscheduled, and the year's totals (ADMIN). */
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { PersonalData, Roles } from '../../graphql/access';
+import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { pageSize, toConnection } from '../../graphql/connection';
 import { decodeCursor } from '../../graphql/cursor';
 import { presentDisbursement, presentDue, presentPayoutLine } from './subsidies.presenters';
@@ -78,6 +78,7 @@ export class DisbursementResolver {
   }
 
   @Roles('ADMIN', 'STAFF')
+  @ReplicaRead()
   @Query(() => SubsidyTotals, { description: 'A year\'s subsidies by category and by funding source: what each budget and the 医疗救助 fund owes.' })
   async subsidyTotals(@Ctx() ctx: RequestContext, @Arg('coverageYear', () => Int) coverageYear: number): Promise<SubsidyTotals> {
     const totals = await subsidiesService.subsidyTotals(ctx, coverageYear);
