@@ -82,18 +82,12 @@ export async function endRequest(ctx: RequestContext, log: Logger, outcome: Requ
     if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });
   }
   if (entry?.outcome === 'ERROR' && auditTenant) {
-    const tx = ctx.openTransaction(auditTenant);
-    try {
-      await auditService.record(ctx, tx, entry);
-      await tx.finish(true);
-    } catch (err) {
-      await tx.finish(false).catch(() => {});
-      log.error('audit record of a failed request not written', { requestId: ctx.requestId, error: (err as Error).message });
-    }
+    await recordApart(ctx, auditTenant, entry).catch((err: Error) => log.error('audit record of a failed request not written', { requestId: ctx.requestId, error: err.message }));
   }
   return refused;
 }
 
+/** An audit record in a transaction of its own: a failed request's (after its rollback), or a replica read's (on the primary). */
 async function recordApart(ctx: RequestContext, tenantCode: string, entry: AuditEntry): Promise<void> {
   const tx = ctx.openTransaction(tenantCode);
   try {
