@@ -30,7 +30,7 @@ import { inLanguage } from '../graphql/errors';
 import { parseOptions } from '../graphql/limits';
 import { loadOperations } from '../graphql/operations';
 import { observeRequest } from './observability.plugin';
-import { endRequest } from './transaction.plugin';
+import { endRequest, routeOf } from './transaction.plugin';
 
 /** The files whose operations are compiled: the partners' (banks, the tax system). */
 const COMPILED_FILES = ['schema/operations/bank.graphql', 'schema/operations/tax.graphql'];
@@ -139,6 +139,8 @@ export class CompiledOperations {
     if (!contentType) return null;
     const started = process.hrtime.bigint();
     const { operation, variables } = found;
+    // Where Apollo's transaction plugin would send it: the bank lookup to a replica when there are any.
+    ctx.routeTo(routeOf(operation.operation, this.options.schema, ctx.app.connections.hasReplicas));
     const result = (await operation.compiled.query(undefined, ctx, variables)) as ExecutionResult;
     if (result.data === undefined) return null;
     this.answered += 1;

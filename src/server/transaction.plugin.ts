@@ -104,7 +104,7 @@ async function recordApart(ctx: RequestContext, tenantCode: string, entry: Audit
  * read-your-writes; with replicas, a query whose every root field is marked ReplicaRead() on a replica;
  * anything else (a query with a field that is not marked, fragments at the root) on the primary.
  */
-function routeOf(operation: OperationDefinitionNode, schema: GraphQLSchema, replicas: boolean): 'PRIMARY' | 'READ_REPLICA' | 'WRITE' {
+export function routeOf(operation: OperationDefinitionNode, schema: GraphQLSchema, replicas: boolean): 'PRIMARY' | 'READ_REPLICA' | 'WRITE' {
   if (operation.operation === 'mutation') return 'WRITE';
   if (operation.operation !== 'query' || !replicas) return 'PRIMARY';
   const fields = schema.getQueryType()?.getFields() ?? {};

@@ -4,6 +4,9 @@
  * the standby, mutations never; a caller reads its own writes; a standby that lags past the limit or
  * goes away leaves the rotation, and /readyz says so; a server pointed at a standby refuses to start.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kind, parse, print } from 'graphql';
 import { loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
 import { startServer, type RunningServer } from '../../src/app';
@@ -37,6 +40,14 @@ async function start(env: Record<string, string>): Promise<RunningServer> {
   servers.push(server);
   return server;
 }
+
+/** The bank's lookup as schema/operations/ has it, which the server runs compiled. */
+const BANK_LOOKUP = (() => {
+  const document = parse(readFileSync(join(__dirname, '..', '..', 'schema', 'operations', 'bank.graphql'), 'utf8'));
+  const definition = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === 'BankEnrollmentStatus');
+  if (!definition) throw new Error('no BankEnrollmentStatus in bank.graphql');
+  return print(definition);
+})();
 
 async function gql(server: RunningServer, sub: string, role: Role, query: string, variables: Record<string, unknown> = {}) {
   const token = signToken({ sub, role, tenants: [TENANT] }, server.state.config.jwtSecret);
@@ -105,6 +116,11 @@ describeWithStandby('read replicas', () => {
       const lookup = await gql(server, 'bank-1', 'BANK', 'query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2023) { status nameMasked } }', { id });
       expect(lookup.errors).toBeUndefined();
       expect(lookup.data!.enrollmentStatus).toEqual({ status: 'NOT_ENROLLED', nameMasked: null });
+      // The bank's persisted operation runs compiled, and is routed the same: the standby knows no name yet.
+      const answered = server.compiledOperations.answered;
+      const persisted = await gql(server, 'bank-2', 'BANK', BANK_LOOKUP, { idNumber: id, coverageYear: 2023 });
+      expect(server.compiledOperations.answered - answered).toBe(1);
+      expect(persisted.data!.enrollmentStatus).toMatchObject({ status: 'NOT_ENROLLED', nameMasked: null });
     } finally {
       await pair.query('standby', 'SELECT pg_wal_replay_resume()');
     }
