@@ -8,6 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import { parse } from 'csv-parse';
+import { languageOf, type Localized } from '../common/i18n';
 import { ApiClient, ApiError, type ClientOptions } from './client';
 import { decodedStream, detectEncoding, type Encoding, type EncodingOption } from './encoding';
 
@@ -47,7 +48,7 @@ export interface CsvImportKind<Input> {
    * What the server's types would refuse for the whole batch (a malformed amount, date or code): such a
    * row is rejected here, by its line and column, and the rest of the batch goes on.
    */
-  invalid(record: Record<string, string>): { field: string; problem: string } | null;
+  invalid(record: Record<string, string>): { field: string; problem: Localized } | null;
   /** Sends one batch through the kind's typed operation (`batchId` for those that take one). */
   send(client: ApiClient, batchId: string, rows: Input[]): Promise<ImportResult>;
 }
@@ -166,7 +167,7 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
       const invalid = kind.invalid(recordByField);
       if (invalid) {
         tally.rejected += 1;
-        tally.rejections.push({ line: lineNo, column: headerText.get(invalid.field) ?? invalid.field, label: kind.label(recordByField), code: 'BAD_USER_INPUT', error: invalid.problem });
+        tally.rejections.push({ line: lineNo, column: headerText.get(invalid.field) ?? invalid.field, label: kind.label(recordByField), code: 'BAD_USER_INPUT', error: invalid.problem[languageOf(options.language)] });
         continue;
       }
       batch.push({ line: lineNo, label: kind.label(recordByField), input: kind.toInput(recordByField) });

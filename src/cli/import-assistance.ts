@@ -6,6 +6,7 @@
  * importAssistance. A category is the contract's code (DIBAO_RURAL_1, EXTREME_POVERTY …) or the agency's
  * own label (农村一类低保, 最低生活保障对象, 特困供养人员 …), which the server reads against the tenant's policy.
  */
+import { text } from '../common/i18n';
 import { AgencyImportAssistanceDocument, type AssistanceCategory, type AssistanceInput } from '../../schema/generated/client';
 import { isCategoryWord } from '../domains/assistance/category-labels';
 import { ASSISTANCE_CATEGORIES } from '../policy-data/vocabulary';
@@ -37,10 +38,10 @@ export const ASSISTANCE_CSV: CsvImportKind<AssistanceInput> = {
   }),
   label: (r) => `${r.idNumber.slice(0, 4)}…${r.idNumber.slice(-4)} ${r.category}`,
   invalid: (r) => {
-    if (!r.category.trim()) return { field: 'category', problem: '资助类别未填写' };
-    if (!isCategoryWord(r.category)) return { field: 'category', problem: `资助类别「${r.category}」无法识别：请填写类别代码（如 DIBAO_RURAL_1）或类别名称（如 农村一类低保、特困供养人员、脱贫人口）` };
-    if (!normaliseDate(r.validFrom)) return { field: 'validFrom', problem: `"${r.validFrom}" is not a date (2023-10-02 or 2023/10/02)` };
-    if (r.validTo && !normaliseDate(r.validTo)) return { field: 'validTo', problem: `"${r.validTo}" is not a date (2023-10-02 or 2023/10/02)` };
+    if (!r.category.trim()) return { field: 'category', problem: text('资助类别未填写', 'no category') };
+    if (!isCategoryWord(r.category)) return { field: 'category', problem: text(`资助类别「${r.category}」无法识别：请填写类别代码（如 DIBAO_RURAL_1）或类别名称（如 农村一类低保、特困供养人员、脱贫人口）`, `the category ${r.category} is not known: give a code (e.g. DIBAO_RURAL_1) or a category's name (e.g. 农村一类低保, 特困供养人员, 脱贫人口)`) };
+    if (!normaliseDate(r.validFrom)) return { field: 'validFrom', problem: text(`「${r.validFrom}」不是日期（如 2023-10-02 或 2023/10/02）`, `"${r.validFrom}" is not a date (2023-10-02 or 2023/10/02)`) };
+    if (r.validTo && !normaliseDate(r.validTo)) return { field: 'validTo', problem: text(`「${r.validTo}」不是日期（如 2023-10-02 或 2023/10/02）`, `"${r.validTo}" is not a date (2023-10-02 or 2023/10/02)`) };
     return null;
   },
   // The list carries no batch id: a person already certified for the category counts as a duplicate.

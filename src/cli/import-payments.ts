@@ -5,6 +5,7 @@
  * receiptNo (or 身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号), into importPayments.
  */
 import { type PaymentInput, TaxImportPaymentsDocument } from '../../schema/generated/client';
+import { text } from '../common/i18n';
 import { parseMoney } from '../common/money';
 import type { CsvImportKind, CsvImportOptions } from './csv-import';
 import { normaliseDate, runCsvImport } from './csv-import';
@@ -71,10 +72,10 @@ export const PAYMENTS_CSV: CsvImportKind<PaymentInput> = {
   }),
   label: (r) => r.receiptNo,
   invalid: (r) => {
-    if (!/^\d{4}$/.test(r.coverageYear)) return { field: 'coverageYear', problem: `"${r.coverageYear}" is not a year` };
-    if (parseMoney(r.amount) === null) return { field: 'amount', problem: `"${r.amount}" is not an amount of yuan` };
-    if (!normaliseDate(r.paidOn)) return { field: 'paidOn', problem: `"${r.paidOn}" is not a date (2023-10-02 or 2023/10/02)` };
-    if (r.payerKind && !PAYER_KINDS[r.payerKind.trim().toLowerCase()]) return { field: 'payerKind', problem: `"${r.payerKind}" is not one of 本人, 家庭成员, 单位, 资助部门` };
+    if (!/^\d{4}$/.test(r.coverageYear)) return { field: 'coverageYear', problem: text(`「${r.coverageYear}」不是年份`, `"${r.coverageYear}" is not a year`) };
+    if (parseMoney(r.amount) === null) return { field: 'amount', problem: text(`「${r.amount}」不是以元为单位的金额（如 350.00）`, `"${r.amount}" is not an amount of yuan`) };
+    if (!normaliseDate(r.paidOn)) return { field: 'paidOn', problem: text(`「${r.paidOn}」不是日期（如 2023-10-02 或 2023/10/02）`, `"${r.paidOn}" is not a date (2023-10-02 or 2023/10/02)`) };
+    if (r.payerKind && !PAYER_KINDS[r.payerKind.trim().toLowerCase()]) return { field: 'payerKind', problem: text(`「${r.payerKind}」不是 本人、家庭成员、单位、资助部门 之一`, `"${r.payerKind}" is not one of 本人, 家庭成员, 单位, 资助部门`) };
     return null;
   },
   send: async (client, batchId, payments) => (await client.request(TaxImportPaymentsDocument, { batchId, payments })).importPayments,

@@ -23,6 +23,7 @@ interface ImportOptions extends ServerOptions {
   concurrency: number;
   batchPrefix?: string;
   errors?: string;
+  language: 'zh-CN' | 'en';
 }
 
 export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: ImportCommand): void {
@@ -32,7 +33,8 @@ export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: Import
     .option('--batch-size <rows>', 'rows per request', integerIn(1, 10_000), 5000)
     .option('--concurrency <n>', 'requests in flight at once', integerIn(1, 8), 2)
     .option('--batch-prefix <prefix>', 'the batch ids\' prefix (default: the file\'s name)')
-    .option('--errors <file.csv>', 'write every rejected row there (line, column, row, code, error) instead of the first 20 on stderr');
+    .option('--errors <file.csv>', 'write every rejected row there (line, column, row, code, error) instead of the first 20 on stderr')
+    .addOption(new Option('--language <tag>', 'the language of the rejected rows\' reasons and of the --errors file (Chinese for clerks; en for scripts)').choices(['zh-CN', 'en']).default('zh-CN'));
   run(cmd, async () => {
     const [file] = cmd.processedArgs as [string];
     const options = cmd.opts<ImportOptions>();
@@ -44,6 +46,7 @@ export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: Import
     try {
       tally = await runCsvImport(kind, {
         ...client.options,
+        language: options.language,
         file,
         encoding: options.encoding,
         batchSize: options.batchSize,
@@ -55,13 +58,13 @@ export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: Import
     } catch (err) {
       bar.finish();
       if (err instanceof ImportInterrupted) {
-        report(file, err.tally, options.errors);
+        report(file, err.tally, options.errors, options.language);
         process.stderr.write(`before it stopped: ${summary(err.tally)}; running the same command again sends the rest (rows already imported count as duplicates)\n`);
       }
       throw err;
     }
     bar.finish();
-    report(file, tally, options.errors);
+    report(file, tally, options.errors, options.language);
     console.log(`${tally.rows} rows (${tally.encoding ? encodingName(tally.encoding) : ''}): ${summary(tally)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return tally.rejected > 0 ? EXIT_FAILED : 0;
   });
@@ -72,16 +75,23 @@ function summary(tally: Tally): string {
 }
 
 /** The rejected rows: all into --errors, or the first 20 on stderr, each naming its line and column. */
-function report(file: string, tally: Tally, errorsFile: string | undefined): void {
+function report(file: string, tally: Tally, errorsFile: string | undefined, language: 'zh-CN' | 'en'): void {
+  const zh = language === 'zh-CN';
   if (errorsFile) {
     const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
     const lines = tally.rejections.map((r) => [r.line, quote(r.column ?? ''), quote(r.label), r.code ?? '', quote(r.error)].join(','));
-    writeFileSync(errorsFile, ['line,column,row,code,error', ...lines].join('\n') + '\n');
-    if (tally.rejections.length) process.stderr.write(`${tally.rejections.length} rejected rows, each with its reason: ${errorsFile}\n`);
+    // A clerk opens it in Excel: Chinese headers, and a BOM so that Excel reads it as UTF-8.
+    const header = zh ? '\uFEFF行号,列,行,错误代码,原因' : 'line,column,row,code,error';
+    writeFileSync(errorsFile, [header, ...lines].join('\n') + '\n');
+    if (tally.rejections.length) process.stderr.write(zh ? `${tally.rejections.length} 行被拒绝，原因逐行写在 ${errorsFile}\n` : `${tally.rejections.length} rejected rows, each with its reason: ${errorsFile}\n`);
     return;
   }
   for (const r of tally.rejections.slice(0, 20)) {
-    process.stderr.write(`${file} row ${r.line}${r.column ? `, column ${r.column}` : ''} (${r.label}): ${r.code ?? 'REJECTED'} ${r.error}\n`);
+    const where = zh ? `${file} 第 ${r.line} 行${r.column ? `「${r.column}」列` : ''}（${r.label}）：` : `${file} row ${r.line}${r.column ? `, column ${r.column}` : ''} (${r.label}): `;
+    process.stderr.write(`${where}${r.code ?? 'REJECTED'} ${r.error}\n`);
   }
-  if (tally.rejections.length > 20) process.stderr.write(`… ${tally.rejections.length - 20} more rejected rows (--errors FILE writes them all)\n`);
+  if (tally.rejections.length > 20) {
+    const more = tally.rejections.length - 20;
+    process.stderr.write(zh ? `…… 另有 ${more} 行被拒绝（--errors 文件可写出全部）\n` : `… ${more} more rejected rows (--errors FILE writes them all)\n`);
+  }
 }

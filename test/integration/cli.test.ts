@@ -99,10 +99,11 @@ describe('the importers and exporters', () => {
     writeFileSync(file, ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号', `${id},2023,350.00,2022-11-11,bank,CLI-1`, `${id},2023,三百五十,2022-11-11,bank,CLI-2`].join('\n'));
     const run = await command('import-payments', ['--tenant', '620702', '--url', server.url, '--token', server.token('TAX', ['620702']), file]);
     expect(run.stdout).toMatch(/^2 rows \(UTF-8\): 1 accepted, 0 duplicates, 1 rejected in [\d.]+ s\n$/);
-    expect(run.stderr).toBe(`${file} row 3, column 金额 (CLI-2): BAD_USER_INPUT "三百五十" is not an amount of yuan\n`);
+    // Clerks run it: the reasons in Chinese unless --language en asks for English (below).
+    expect(run.stderr).toBe(`${file} 第 3 行「金额」列（CLI-2）：BAD_USER_INPUT 「三百五十」不是以元为单位的金额（如 350.00）\n`);
     expect(run.status).toBe(1);
 
-    const again = await command('import-payments', ['--tenant', '620702', '--url', server.url, '--token', server.token('TAX', ['620702']), '--errors', join(dir, 'rejected.csv'), file]);
+    const again = await command('import-payments', ['--tenant', '620702', '--url', server.url, '--token', server.token('TAX', ['620702']), '--language', 'en', '--errors', join(dir, 'rejected.csv'), file]);
     expect(again.stdout).toMatch(/^2 rows \(UTF-8\): 0 accepted, 1 duplicates, 1 rejected in/);
     expect(readFileSync(join(dir, 'rejected.csv'), 'utf8')).toBe('line,column,row,code,error\n3,"金额","CLI-2",BAD_USER_INPUT,"""三百五十"" is not an amount of yuan"\n');
     expect(again.status).toBe(1);
