@@ -39,6 +39,14 @@ export async function setTransferredIn(db: TenantTransaction, idNumber: string, 
 }
 
 /** The latest transfer out of these people from other tenants, as the national index knows it. */
+/** Other tenants' enrolments of a person in the year of `year` or the next (the national one-scheme index). */
+export async function enrolmentsElsewhereFrom(db: TenantTransaction, idNumber: string, year: number): Promise<Array<{ id_number: string; tenant_code: string; coverage_year: number }>> {
+  return db.query(
+    `SELECT s.id_number, s.tenant_code, y AS coverage_year FROM generate_series($2::int, $2::int + 1) AS y, LATERAL scheme_elsewhere(ARRAY[$1::text], y) s`,
+    [idNumber, year],
+  );
+}
+
 export async function transfersOutElsewhere(db: TenantTransaction, idNumbers: readonly string[]): Promise<Array<{ id_number: string; tenant_code: string; transferred_out_on: string; destination: string | null }>> {
   return db.query('SELECT id_number, tenant_code, transferred_out_on, destination FROM scheme_transfers_out($1::text[])', [idNumbers]);
 }

@@ -14,6 +14,7 @@ import {
   closeMemberships,
   currentMembers,
   dissolveHousehold,
+  enrolmentsElsewhereFrom,
   markDeceased,
   markEmigrated,
   markSplitFrom,
@@ -113,10 +114,7 @@ export class LifeEventsService {
     const person = this.residents.checkPerson(ctx, input.idNumber, input, '');
     this.residents.checkPlaceRequired(ctx, person, '');
     const year = Number(on.slice(0, 4));
-    const elsewhere = await ctx.db.query<{ id_number: string; tenant_code: string; coverage_year: number }>(
-      `SELECT s.id_number, s.tenant_code, y AS coverage_year FROM generate_series($2::int, $2::int + 1) AS y, LATERAL scheme_elsewhere(ARRAY[$1::text], y) s`,
-      [person.idNumber, year],
-    );
+    const elsewhere = await enrolmentsElsewhereFrom(ctx.db, person.idNumber, year);
     if (elsewhere.length > 0) {
       const where = [...new Set(elsewhere.map((e) => `${ctx.app.catalog.get(e.tenant_code)?.name ?? e.tenant_code} (${e.tenant_code}) for ${e.coverage_year}`))].join(', ');
       const whereZh = [...new Set(elsewhere.map((e) => `${ctx.app.catalog.get(e.tenant_code)?.name ?? e.tenant_code}（${e.tenant_code}）${e.coverage_year} 年度`))].join('、');
