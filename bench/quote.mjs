@@ -48,7 +48,9 @@ const policy = tenant.policyFor(2022);
 const CATEGORIES = [[], ['DIBAO'], ['SEVERE_DISABILITY', 'DIBAO'], ['EXTREME_POVERTY']];
 
 // The bench's quote query (bench/run.mjs), as the portal asks it.
-const QUOTE = parse('query($c: [AssistanceCategory!]) { quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: $c }) { amountDue subsidy reimbursement coverage { start end } explanation { rule } } }');
+const QUOTE = parse(
+  'query($c: [AssistanceCategory!]) { quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: $c }) { amountDue subsidy reimbursement coverage { start end } explanation { rule } } }',
+);
 const schema = appSchema();
 const problems = validate(schema, QUOTE);
 if (problems.length) throw new Error(problems.map((p) => p.message).join('; '));
@@ -84,7 +86,11 @@ const median = (xs) => {
 };
 const n0 = (x) => Math.round(x).toLocaleString('en');
 
-console.log(`quotes in-process (${dist}): ${ROUNDS} rounds of ${SECONDS} s per mode, interleaved; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `quotes in-process (${dist}): ${ROUNDS} rounds of ${SECONDS} s per mode, interleaved; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 for (const mode of MODES) await measure(run[mode], 1); // warm-up: the JIT settles
 const results = Object.fromEntries(MODES.map((m) => [m, []]));
 for (let r = 0; r < ROUNDS; r += 1) {
@@ -98,4 +104,8 @@ for (const mode of MODES) {
       `${n0(median(perCpu))} per CPU-second (${n0(Math.min(...perCpu))}–${n0(Math.max(...perCpu))})`,
   );
 }
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

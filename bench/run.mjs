@@ -80,7 +80,9 @@ const loadAtStart = loadavg();
 // Figures measured on a busy machine are not results: the default report is written only from a quiet start.
 const writesResults = !ONLY && !opts.smoke;
 if (writesResults && loadAtStart[0] > 1.5 && !process.env.BENCH_ANY_LOAD) {
-  log(`load average ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}: the machine is busy; measure on a quiet one (below 1.5), or set BENCH_ANY_LOAD=1 to run anyway`);
+  log(
+    `load average ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}: the machine is busy; measure on a quiet one (below 1.5), or set BENCH_ANY_LOAD=1 to run anyway`,
+  );
   process.exit(2);
 }
 
@@ -97,7 +99,11 @@ const dataDir = mkdtempSync(join(tmpdir(), 'insurance-bench-'));
 chmodSync(dataDir, 0o755);
 // BENCH_PG_STATS=1: pg_stat_statements on, and each scenario's costliest statements printed (tuning).
 const PG_STATS = !!process.env.BENCH_PG_STATS;
-const embedded = await startEmbeddedPostgres(dataDir, () => {}, PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : []);
+const embedded = await startEmbeddedPostgres(
+  dataDir,
+  () => {},
+  PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : [],
+);
 await embedded.createDatabase('bench');
 const ownerUrl = embedded.url('bench');
 const pgAddress = { host: new URL(ownerUrl).hostname, port: Number(new URL(ownerUrl).port) };
@@ -137,7 +143,12 @@ const stop = async (child) => {
 function startApi(port, pgPort = pgAddress.port) {
   // BENCH_PROFILE=dir: a CPU profile of the timed API; BENCH_API_FLAGS: other Node flags for it (e.g. --trace-gc).
   const timed = pgPort === pgAddress.port;
-  const flags = timed ? [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), ...(process.env.BENCH_API_FLAGS?.split(' ').filter(Boolean) ?? [])] : [];
+  const flags = timed
+    ? [
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+        ...(process.env.BENCH_API_FLAGS?.split(' ').filter(Boolean) ?? []),
+      ]
+    : [];
   const child = spawn(process.execPath, [...flags, join(root, 'dist/src/main.js')], {
     env: {
       ...process.env,
@@ -164,7 +175,16 @@ function startApi(port, pgPort = pgAddress.port) {
 
 /** The floor or PostGraphile, reading as the bench's reader role through PostgreSQL at `pgPort`. */
 function startPeer(file, port, pgPort = pgAddress.port) {
-  const env = { ...process.env, READER_DATABASE_URL: withLogin(ownerUrl, 'bench_reader', READER_PASSWORD, pgPort), PORT: String(port), TENANT, PG_POOL_SIZE: '10', SDL_PATH: process.env.SDL_PATH ?? '', GRAPHILE_ENV: 'production', NODE_ENV: 'production' };
+  const env = {
+    ...process.env,
+    READER_DATABASE_URL: withLogin(ownerUrl, 'bench_reader', READER_PASSWORD, pgPort),
+    PORT: String(port),
+    TENANT,
+    PG_POOL_SIZE: '10',
+    SDL_PATH: process.env.SDL_PATH ?? '',
+    GRAPHILE_ENV: 'production',
+    NODE_ENV: 'production',
+  };
   const child = fork(join(here, 'peers', file), [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   children.add(child);
   return new Promise((resolve, reject) => {
@@ -193,7 +213,10 @@ function watchMemory(pid) {
  */
 const TICKS_PER_SECOND = 100;
 /** The fields of /proc/<pid>/stat after the command, so that state (field 3) is at 0 and ppid at 1. */
-const statFields = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+const statFields = (pid) =>
+  readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
 function cpuSecondsOf(pid, withChildren = false) {
   // utime/stime/cutime/cstime are fields 14–17, so 11–14 here.
   const [utime, stime, cutime, cstime] = statFields(pid).slice(11, 15).map(Number);
@@ -261,7 +284,13 @@ async function load(target, { rate, duration = DURATION, connections = target.co
         url: target.url,
         connections,
         ...(opts.smoke ? { amount: SMOKE_REQUESTS } : { duration }),
-        requests: [{ method: target.method ?? 'POST', headers: target.headers ?? {}, setupRequest: (req) => ({ ...req, ...(target.body ? { body: target.body() } : {}), ...(target.path ? { path: target.path() } : {}) }) }],
+        requests: [
+          {
+            method: target.method ?? 'POST',
+            headers: target.headers ?? {},
+            setupRequest: (req) => ({ ...req, ...(target.body ? { body: target.body() } : {}), ...(target.path ? { path: target.path() } : {}) }),
+          },
+        ],
       },
       (err, result) => {
         if (err) return reject(err);
@@ -310,7 +339,9 @@ async function statementCosts(label) {
   if (!PG_STATS) return;
   const { rows } = await owner.query(`SELECT round(total_exec_time) AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
                                         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`);
-  log(`statements, ${label}:\n${rows.map((r) => `  ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(6)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`).join('\n')}`);
+  log(
+    `statements, ${label}:\n${rows.map((r) => `  ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(6)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`).join('\n')}`,
+  );
   await owner.query('SELECT pg_stat_statements_reset()');
 }
 
@@ -340,8 +371,16 @@ const [floorProcess, pglProcess] = await Promise.all([startPeer('floor.mjs', 410
 const API = 'http://127.0.0.1:4101/graphql';
 const FLOOR = 'http://127.0.0.1:4102';
 const PGL = 'http://127.0.0.1:4103/graphql';
-const bank = { authorization: `Bearer ${signToken({ sub: 'bench-bank', role: 'BANK', tenants: [TENANT] }, JWT_SECRET)}`, 'x-tenant-id': TENANT, 'content-type': 'application/json' };
-const staff = { authorization: `Bearer ${signToken({ sub: 'bench-staff', role: 'STAFF', tenants: [TENANT] }, JWT_SECRET)}`, 'x-tenant-id': TENANT, 'content-type': 'application/json' };
+const bank = {
+  authorization: `Bearer ${signToken({ sub: 'bench-bank', role: 'BANK', tenants: [TENANT] }, JWT_SECRET)}`,
+  'x-tenant-id': TENANT,
+  'content-type': 'application/json',
+};
+const staff = {
+  authorization: `Bearer ${signToken({ sub: 'bench-staff', role: 'STAFF', tenants: [TENANT] }, JWT_SECRET)}`,
+  'x-tenant-id': TENANT,
+  'content-type': 'application/json',
+};
 const json = { 'content-type': 'application/json' };
 
 // The questions, as each target is asked them.
@@ -365,7 +404,8 @@ const PGL_HOUSEHOLD = `query PglHousehold($tenant: String!, $id: UUID!) {
     }
   }
 }`;
-const QUOTE = 'query($c: [AssistanceCategory!]) { quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: $c }) { amountDue subsidy reimbursement coverage { start end } explanation { rule } } }';
+const QUOTE =
+  'query($c: [AssistanceCategory!]) { quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: $c }) { amountDue subsidy reimbursement coverage { start end } explanation { rule } } }';
 const QUOTE_CATEGORIES = [[], ['DIBAO'], ['SEVERE_DISABILITY', 'DIBAO'], ['EXTREME_POVERTY']];
 
 const ask = {
@@ -405,7 +445,12 @@ const fromPostGraphile = {
         members: h.residentsByTenantCodeAndHouseholdId.nodes.map((r) => ({
           idNumber: r.idNumber,
           name: r.name,
-          enrollments: r.enrollmentsByTenantCodeAndIdNumber.nodes.map((e) => ({ coverageYear: e.coverageYear, status: e.status, amountPaid: money(e.amountPaid), subsidies: e.subsidyGrantsByTenantCodeAndIdNumberAndCoverageYear.nodes.map((g) => ({ amount: money(g.amount), status: g.status })) })),
+          enrollments: r.enrollmentsByTenantCodeAndIdNumber.nodes.map((e) => ({
+            coverageYear: e.coverageYear,
+            status: e.status,
+            amountPaid: money(e.amountPaid),
+            subsidies: e.subsidyGrantsByTenantCodeAndIdNumberAndCoverageYear.nodes.map((g) => ({ amount: money(g.amount), status: g.status })),
+          })),
         })),
       },
     };
@@ -414,7 +459,10 @@ const fromPostGraphile = {
 /** PostGraphile orders by primary key, the API by its own rule: compare households in one order. */
 const inOneOrder = (answer) => {
   if (!answer.household) return answer;
-  const members = answer.household.members.map((m) => ({ ...m, enrollments: m.enrollments.map((e) => ({ ...e, subsidies: [...e.subsidies].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) })) }));
+  const members = answer.household.members.map((m) => ({
+    ...m,
+    enrollments: m.enrollments.map((e) => ({ ...e, subsidies: [...e.subsidies].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) })),
+  }));
   return { household: { ...answer.household, members: members.sort((a, b) => a.idNumber.localeCompare(b.idNumber)) } };
 };
 
@@ -425,9 +473,11 @@ for (const scenario of ['lookup', 'household']) {
   for (const id of ids.slice(0, CHECKED_ANSWERS)) {
     const [a, f, p] = await Promise.all([ask[scenario].api(id), ask[scenario].floor(id), ask[scenario].pgl(id)]);
     if (a.errors || p.errors) throw new Error(`${scenario} ${id}: ${JSON.stringify(a.errors ?? p.errors)}`);
-    if (!isDeepStrictEqual(f.data, a.data)) throw new Error(`the floor answers ${scenario} ${id} otherwise than the API:\n${JSON.stringify(f.data)}\n${JSON.stringify(a.data)}`);
+    if (!isDeepStrictEqual(f.data, a.data))
+      throw new Error(`the floor answers ${scenario} ${id} otherwise than the API:\n${JSON.stringify(f.data)}\n${JSON.stringify(a.data)}`);
     const presented = fromPostGraphile[scenario](id, p);
-    if (!isDeepStrictEqual(inOneOrder(presented), inOneOrder(a.data))) throw new Error(`PostGraphile answers ${scenario} ${id} otherwise than the API:\n${JSON.stringify(presented)}\n${JSON.stringify(a.data)}`);
+    if (!isDeepStrictEqual(inOneOrder(presented), inOneOrder(a.data)))
+      throw new Error(`PostGraphile answers ${scenario} ${id} otherwise than the API:\n${JSON.stringify(presented)}\n${JSON.stringify(a.data)}`);
   }
 }
 log(`answers checked: the floor and PostGraphile answer as the API does (${CHECKED_ANSWERS} of each kind)`);
@@ -436,7 +486,11 @@ log(`answers checked: the floor and PostGraphile answer as the API does (${CHECK
 const wire = {};
 if (runs('lookup') || runs('household')) {
   const counters = { api: await startWireCounter(pgAddress), floor: await startWireCounter(pgAddress), pgl: await startWireCounter(pgAddress) };
-  const counted = await Promise.all([startApi(4104, counters.api.port), startPeer('floor.mjs', 4105, counters.floor.port), startPeer('postgraphile.mjs', 4106, counters.pgl.port)]);
+  const counted = await Promise.all([
+    startApi(4104, counters.api.port),
+    startPeer('floor.mjs', 4105, counters.floor.port),
+    startPeer('postgraphile.mjs', 4106, counters.pgl.port),
+  ]);
   const counting = {
     lookup: {
       api: (id) => post('http://127.0.0.1:4104/graphql', BANK_STATUS, { idNumber: id, coverageYear: YEAR, asOf: AS_OF }, bank),
@@ -469,8 +523,16 @@ if (runs('lookup') || runs('household')) {
         trace ??= counter.trace();
       }
       const range = (field) => ({ min: Math.min(...per.map((c) => c[field])), max: Math.max(...per.map((c) => c[field])) });
-      wire[scenario][key] = { requests: per.length, statements: range('statements'), roundTrips: range('roundTrips'), messages: Object.fromEntries(['Q', 'P', 'B', 'E', 'S'].map((m) => [m, range(m)])), trace };
-      log(`on the wire, ${scenario} ${key}: ${JSON.stringify(wire[scenario][key].statements)} statements, ${JSON.stringify(wire[scenario][key].roundTrips)} round trips`);
+      wire[scenario][key] = {
+        requests: per.length,
+        statements: range('statements'),
+        roundTrips: range('roundTrips'),
+        messages: Object.fromEntries(['Q', 'P', 'B', 'E', 'S'].map((m) => [m, range(m)])),
+        trace,
+      };
+      log(
+        `on the wire, ${scenario} ${key}: ${JSON.stringify(wire[scenario][key].statements)} statements, ${JSON.stringify(wire[scenario][key].roundTrips)} round trips`,
+      );
     }
   }
   for (const child of counted) await stop(child);
@@ -483,14 +545,32 @@ const nextHousehold = cycle(data.householdIds);
 const nextCategories = cycle(QUOTE_CATEGORIES);
 const targets = {
   lookup: {
-    api: { name: 'API', process: api, url: API, headers: bank, body: () => JSON.stringify({ query: BANK_STATUS, variables: { idNumber: nextLookup(), coverageYear: YEAR, asOf: AS_OF } }) },
+    api: {
+      name: 'API',
+      process: api,
+      url: API,
+      headers: bank,
+      body: () => JSON.stringify({ query: BANK_STATUS, variables: { idNumber: nextLookup(), coverageYear: YEAR, asOf: AS_OF } }),
+    },
     floor: { name: 'floor', process: floorProcess, url: FLOOR, method: 'GET', path: () => `/status?id=${nextLookup()}&year=${YEAR}` },
-    pgl: { name: 'PostGraphile', process: pglProcess, url: PGL, headers: json, body: () => JSON.stringify({ query: PGL_STATUS, variables: { tenant: TENANT, idNumber: nextLookup(), coverageYear: YEAR } }) },
+    pgl: {
+      name: 'PostGraphile',
+      process: pglProcess,
+      url: PGL,
+      headers: json,
+      body: () => JSON.stringify({ query: PGL_STATUS, variables: { tenant: TENANT, idNumber: nextLookup(), coverageYear: YEAR } }),
+    },
   },
   household: {
     api: { name: 'API', process: api, url: API, headers: staff, body: () => JSON.stringify({ query: HOUSEHOLD, variables: { id: nextHousehold() } }) },
     floor: { name: 'floor', process: floorProcess, url: FLOOR, method: 'GET', path: () => `/household?id=${nextHousehold()}` },
-    pgl: { name: 'PostGraphile', process: pglProcess, url: PGL, headers: json, body: () => JSON.stringify({ query: PGL_HOUSEHOLD, variables: { tenant: TENANT, id: nextHousehold() } }) },
+    pgl: {
+      name: 'PostGraphile',
+      process: pglProcess,
+      url: PGL,
+      headers: json,
+      body: () => JSON.stringify({ query: PGL_HOUSEHOLD, variables: { tenant: TENANT, id: nextHousehold() } }),
+    },
   },
   quote: { api: { name: 'API', process: api, url: API, headers: json, body: () => JSON.stringify({ query: QUOTE, variables: { c: nextCategories() } }) } },
 };
@@ -512,9 +592,18 @@ for (let k = 0; k < (scenarios.length ? ROUNDS : 0); k += 1) {
     round.lookupAt70 = { rate, api: await load(targets.lookup.api, { rate }), floor: await load(targets.lookup.floor, { rate }) };
   }
   rounds.push(round);
-  const line = (s) => (round[s] ? `${s} ${Object.entries(round[s]).map(([key, m]) => `${key} ${m.rps.toFixed(0)}`).join(' / ')}` : '');
-  log(`round ${k + 1}/${ROUNDS}: ${['lookup', 'household', 'quote'].map(line).filter(Boolean).join('; ')}${round.lookupAt70 ? `; at ${round.lookupAt70.rate} req/s p99 API ${round.lookupAt70.api.p99} ms, floor ${round.lookupAt70.floor.p99} ms` : ''}`);
-  const errors = scenarios.flatMap((s) => Object.values(round[s])).reduce((n, m) => n + m.errors, 0) + (round.lookupAt70 ? round.lookupAt70.api.errors + round.lookupAt70.floor.errors : 0);
+  const line = (s) =>
+    round[s]
+      ? `${s} ${Object.entries(round[s])
+          .map(([key, m]) => `${key} ${m.rps.toFixed(0)}`)
+          .join(' / ')}`
+      : '';
+  log(
+    `round ${k + 1}/${ROUNDS}: ${['lookup', 'household', 'quote'].map(line).filter(Boolean).join('; ')}${round.lookupAt70 ? `; at ${round.lookupAt70.rate} req/s p99 API ${round.lookupAt70.api.p99} ms, floor ${round.lookupAt70.floor.p99} ms` : ''}`,
+  );
+  const errors =
+    scenarios.flatMap((s) => Object.values(round[s])).reduce((n, m) => n + m.errors, 0) +
+    (round.lookupAt70 ? round.lookupAt70.api.errors + round.lookupAt70.floor.errors : 0);
   if (errors) throw new Error(`round ${k + 1}: ${errors} errors (non-2xx answers or timeouts)`);
 }
 
@@ -540,9 +629,32 @@ if (runs('imports')) {
       await owner.query('BEGIN');
       for (const sql of setup) await owner.query(sql);
       const start = Date.now();
-      await copy(owner, 'enrollment', ['tenant_code', 'id_number', 'coverage_year', 'status', 'enrolled_on', 'standard_contribution', 'amount_due', 'paid_on', 'amount_paid', 'cover_start', 'cover_end'],
-        ids.map((id) => ['620702', id, 2024, 'PAID', '2023-10-01', 38000, 38000, '2023-10-01', 38000, '2024-01-01', '2024-12-31']), { analyze: false });
-      await copy(owner, 'payment', PAYMENT_COLUMNS, ids.map((id, k) => ['620702', `FLOOR-${k}`, id, 2024, 38000, '2023-10-01', '税务代征', 'bench']), { analyze: false });
+      await copy(
+        owner,
+        'enrollment',
+        [
+          'tenant_code',
+          'id_number',
+          'coverage_year',
+          'status',
+          'enrolled_on',
+          'standard_contribution',
+          'amount_due',
+          'paid_on',
+          'amount_paid',
+          'cover_start',
+          'cover_end',
+        ],
+        ids.map((id) => ['620702', id, 2024, 'PAID', '2023-10-01', 38000, 38000, '2023-10-01', 38000, '2024-01-01', '2024-12-31']),
+        { analyze: false },
+      );
+      await copy(
+        owner,
+        'payment',
+        PAYMENT_COLUMNS,
+        ids.map((id, k) => ['620702', `FLOOR-${k}`, id, 2024, 38000, '2023-10-01', '税务代征', 'bench']),
+        { analyze: false },
+      );
       const seconds = (Date.now() - start) / 1000;
       await owner.query('ROLLBACK');
       await owner.query('VACUUM enrollment, payment');
@@ -565,7 +677,14 @@ if (runs('imports')) {
     const importWorker = async () => {
       for (let from = nextFrom; from < ids.length; from = nextFrom) {
         nextFrom += IMPORT_BATCH;
-        const batch = ids.slice(from, from + IMPORT_BATCH).map((idNumber, k) => ({ idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-01', channel: '税务代征', receiptNo: `B${size}-${from + k}` }));
+        const batch = ids.slice(from, from + IMPORT_BATCH).map((idNumber, k) => ({
+          idNumber,
+          coverageYear: 2023,
+          amount: '350.00',
+          paidOn: '2022-10-01',
+          channel: '税务代征',
+          receiptNo: `B${size}-${from + k}`,
+        }));
         const res = await post(API, IMPORT, { batchId: `bench-${size}-${from}`, payments: batch }, tax);
         if (res.errors) throw new Error(`import failed: ${JSON.stringify(res.errors)}`);
         accepted += res.data.importPayments.accepted;
@@ -580,12 +699,33 @@ if (runs('imports')) {
     result.floor.push(await writeFloor([]));
 
     const csvFile = join(dataDir, `tax-${size}.csv`);
-    writeFileSync(csvFile, ['idNumber,coverageYear,amount,paidOn,channel,receiptNo', ...csvPeople.map((id, k) => `${id},2024,380.00,2023-10-01,税务代征,C${size}-${k}`)].join('\n') + '\n');
+    writeFileSync(
+      csvFile,
+      ['idNumber,coverageYear,amount,paidOn,channel,receiptNo', ...csvPeople.map((id, k) => `${id},2024,380.00,2023-10-01,税务代征,C${size}-${k}`)].join('\n') +
+        '\n',
+    );
     stopWatch = watchMemory(api.pid);
     cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
     const reapedBefore = reapedChildrenCpuSeconds();
     t0 = Date.now();
-    const importer = spawn(process.execPath, [join(root, 'dist/src/cli/import-payments.js'), '--tenant', '620721', '--url', API, '--batch-size', String(IMPORT_BATCH), '--concurrency', String(IMPORT_CONCURRENCY), '--token', signToken({ sub: 'bench-csv', role: 'TAX', tenants: ['620721'] }, JWT_SECRET), csvFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const importer = spawn(
+      process.execPath,
+      [
+        join(root, 'dist/src/cli/import-payments.js'),
+        '--tenant',
+        '620721',
+        '--url',
+        API,
+        '--batch-size',
+        String(IMPORT_BATCH),
+        '--concurrency',
+        String(IMPORT_CONCURRENCY),
+        '--token',
+        signToken({ sub: 'bench-csv', role: 'TAX', tenants: ['620721'] }, JWT_SECRET),
+        csvFile,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const importerPeak = watchMemory(importer.pid);
     let tally = '';
     importer.stdout.on('data', (d) => (tally += d));
@@ -595,7 +735,14 @@ if (runs('imports')) {
     // to this process's children's time when it is reaped.
     const importerCpu = reapedChildrenCpuSeconds() - reapedBefore;
     const csvSeconds = (Date.now() - t0) / 1000;
-    result.csv = { seconds: csvSeconds, rowsPerSecond: size / csvSeconds, tally: tally.trim(), apiPeakRss: stopWatch(), importerPeakRss: importerPeak(), cpu: cpuPer100k(importerCpu) };
+    result.csv = {
+      seconds: csvSeconds,
+      rowsPerSecond: size / csvSeconds,
+      tally: tally.trim(),
+      apiPeakRss: stopWatch(),
+      importerPeakRss: importerPeak(),
+      cpu: cpuPer100k(importerCpu),
+    };
     log(`CSV importer: ${tally.trim()}`);
     await statementCosts(`CSV importer, ${size}`);
 
@@ -604,11 +751,19 @@ if (runs('imports')) {
     // Raw COPY of the payment rows alone into an empty copy of the table with its indexes.
     await owner.query('CREATE TABLE bench_copy (LIKE payment INCLUDING DEFAULTS INCLUDING INDEXES)');
     t0 = Date.now();
-    await copy(owner, 'bench_copy', PAYMENT_COLUMNS, ids.map((id, k) => ['620702', `RAW-${k}`, id, 2023, 35000, '2022-10-01', '税务代征', 'bench']), { analyze: false });
+    await copy(
+      owner,
+      'bench_copy',
+      PAYMENT_COLUMNS,
+      ids.map((id, k) => ['620702', `RAW-${k}`, id, 2023, 35000, '2022-10-01', '税务代征', 'bench']),
+      { analyze: false },
+    );
     const copySeconds = (Date.now() - t0) / 1000;
     await owner.query('DROP TABLE bench_copy');
     result.copy = { seconds: copySeconds, rowsPerSecond: size / copySeconds };
-    log(`write floor: ${size} enrolments and payments in ${result.floor.map((f) => f.seconds.toFixed(2)).join(', ')} s; ${result.bareFloor.seconds.toFixed(2)} s without triggers and key checks; raw COPY ${copySeconds.toFixed(2)} s`);
+    log(
+      `write floor: ${size} enrolments and payments in ${result.floor.map((f) => f.seconds.toFixed(2)).join(', ')} s; ${result.bareFloor.seconds.toFixed(2)} s without triggers and key checks; raw COPY ${copySeconds.toFixed(2)} s`,
+    );
     imports.push(result);
   }
 }
@@ -696,7 +851,11 @@ function report(r, postgres) {
     householdVsPgl = perRound((k) => k.household.api.rps / k.household.pgl.rps);
     const trips = r.wire.household.api.roundTrips;
     targets.push(
-      ['household read ≤ 2 round trips, BEGIN and COMMIT included', trips.min === trips.max ? String(trips.max) : `${trips.min}–${trips.max}`, met(trips.max <= 2)],
+      [
+        'household read ≤ 2 round trips, BEGIN and COMMIT included',
+        trips.min === trips.max ? String(trips.max) : `${trips.min}–${trips.max}`,
+        met(trips.max <= 2),
+      ],
       ['household read ≥ 150% of PostGraphile', ranged(householdVsPgl, pct), met(householdVsPgl.median >= 1.5)],
     );
   }
@@ -704,12 +863,17 @@ function report(r, postgres) {
     const m = r.imports.find((i) => i.rows === size);
     const label = (path) => `${path} ≥ 80% of the write floor, ${size.toLocaleString('en')} payments into 3,000,000 residents`;
     if (!m || r.generation.residents < 3_000_000) {
-      const measured = m ? `${pct(m.batches.rowsPerSecond / median(m.floor.map((f) => f.rowsPerSecond)))} and ${pct(m.csv.rowsPerSecond / median(m.floor.map((f) => f.rowsPerSecond)))} into ${scale} (below)` : '';
+      const measured = m
+        ? `${pct(m.batches.rowsPerSecond / median(m.floor.map((f) => f.rowsPerSecond)))} and ${pct(m.csv.rowsPerSecond / median(m.floor.map((f) => f.rowsPerSecond)))} into ${scale} (below)`
+        : '';
       targets.push([label('importPayments and the CSV importer'), measured ? `${measured}; at 3,000,000: \`--full\`` : '`--full` only', 'not measured']);
       continue;
     }
     const floor = spread(m.floor.map((f) => f.rowsPerSecond));
-    for (const [path, p] of [['importPayments', m.batches], ['CSV importer', m.csv]]) {
+    for (const [path, p] of [
+      ['importPayments', m.batches],
+      ['CSV importer', m.csv],
+    ]) {
       const ratio = { median: p.rowsPerSecond / floor.median, min: p.rowsPerSecond / floor.max, max: p.rowsPerSecond / floor.min, values: floor.values };
       targets.push([label(path), ranged(ratio, pct), met(ratio.median >= 0.8)]);
     }
@@ -718,7 +882,11 @@ function report(r, postgres) {
   const big = r.imports.find((i) => i.rows === 1_000_000);
   if (small && big) {
     const growth = Math.max(big.batches.apiPeakRss, big.csv.apiPeakRss) / Math.max(small.batches.apiPeakRss, small.csv.apiPeakRss);
-    targets.push(['imports in flat memory: the API\'s peak at 1,000,000 within 25% of that at 100,000', `${mb(Math.max(small.batches.apiPeakRss, small.csv.apiPeakRss))} → ${mb(Math.max(big.batches.apiPeakRss, big.csv.apiPeakRss))}`, met(growth <= 1.25)]);
+    targets.push([
+      "imports in flat memory: the API's peak at 1,000,000 within 25% of that at 100,000",
+      `${mb(Math.max(small.batches.apiPeakRss, small.csv.apiPeakRss))} → ${mb(Math.max(big.batches.apiPeakRss, big.csv.apiPeakRss))}`,
+      met(growth <= 1.25),
+    ]);
   } else {
     targets.push(["imports in flat memory: the API's peak at 1,000,000 payments within 25% of that at 100,000", '`--full` only', 'not measured']);
   }
@@ -738,15 +906,35 @@ function report(r, postgres) {
       const p99 = perRound((k) => k[scenario][key].p99);
       return `| ${targetNames[key]} | ${ranged(rps, n0)} | ${ranged(cpu, n0)} | ${ranged(pgCpu, n0)} | ${ranged(clientCpu, n0)} | ${ranged(p99, (x) => x.toFixed(1))} |`;
     });
-    return ['| target | peak req/s | CPU µs per request: target | PostgreSQL | load client | p99 ms at peak |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+    return [
+      '| target | peak req/s | CPU µs per request: target | PostgreSQL | load client | p99 ms at peak |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows,
+    ].join('\n');
   };
   const targetNames = { api: 'API', floor: 'floor (node:http + pg)', pgl: 'PostGraphile 5' };
   const wireTable = (scenario) => {
     const w = r.wire[scenario];
     const range = ({ min, max }) => (min === max ? String(min) : `${min}–${max}`);
-    const rows = Object.entries(w).map(([key, c]) => `| ${targetNames[key]} | ${range(c.statements)} | ${range(c.roundTrips)} | ${['Q', 'P', 'B', 'E', 'S'].map((m) => range(c.messages[m])).join(' | ')} |`);
-    const traces = Object.entries(w).map(([key, c]) => `- ${targetNames[key]}:\n${c.trace.map((t, i) => `  ${i + 1}. ${t.map((m) => (m.length > 160 ? `${m.slice(0, 157)}…` : m)).join(' · ')}`).join('\n')}`);
-    return [`Per request, over ${Object.values(w)[0].requests} requests one at a time (min–max):`, '', '| target | statements | round trips | Query | Parse | Bind | Execute | Sync |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows, '', 'One request on the wire, a round trip per line (Q×n: a simple-protocol query of n statements):', '', ...traces].join('\n');
+    const rows = Object.entries(w).map(
+      ([key, c]) =>
+        `| ${targetNames[key]} | ${range(c.statements)} | ${range(c.roundTrips)} | ${['Q', 'P', 'B', 'E', 'S'].map((m) => range(c.messages[m])).join(' | ')} |`,
+    );
+    const traces = Object.entries(w).map(
+      ([key, c]) =>
+        `- ${targetNames[key]}:\n${c.trace.map((t, i) => `  ${i + 1}. ${t.map((m) => (m.length > 160 ? `${m.slice(0, 157)}…` : m)).join(' · ')}`).join('\n')}`,
+    );
+    return [
+      `Per request, over ${Object.values(w)[0].requests} requests one at a time (min–max):`,
+      '',
+      '| target | statements | round trips | Query | Parse | Bind | Execute | Sync |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+      'One request on the wire, a round trip per line (Q×n: a simple-protocol query of n statements):',
+      '',
+      ...traces,
+    ].join('\n');
   };
   const roundsTable = () => {
     const head = ['round'];
@@ -755,14 +943,25 @@ function report(r, postgres) {
     if (R[0].quote) head.push('quote req/s', 'quotes per CPU-second');
     const rows = R.map((k, i) => {
       const cells = [String(i + 1)];
-      if (k.lookup) cells.push(`${n0(k.lookup.api.rps)} / ${n0(k.lookup.floor.rps)} / ${n0(k.lookup.pgl.rps)}`, pct(k.lookup.api.rps / k.lookup.floor.rps), pct(k.lookup.api.rps / k.lookup.pgl.rps), `${k.lookupAt70.rate} (API ${n0(k.lookupAt70.api.rps)})`, `${k.lookupAt70.api.p99} / ${k.lookupAt70.floor.p99}`);
-      if (k.household) cells.push(`${n0(k.household.api.rps)} / ${n0(k.household.floor.rps)} / ${n0(k.household.pgl.rps)}`, pct(k.household.api.rps / k.household.pgl.rps));
+      if (k.lookup)
+        cells.push(
+          `${n0(k.lookup.api.rps)} / ${n0(k.lookup.floor.rps)} / ${n0(k.lookup.pgl.rps)}`,
+          pct(k.lookup.api.rps / k.lookup.floor.rps),
+          pct(k.lookup.api.rps / k.lookup.pgl.rps),
+          `${k.lookupAt70.rate} (API ${n0(k.lookupAt70.api.rps)})`,
+          `${k.lookupAt70.api.p99} / ${k.lookupAt70.floor.p99}`,
+        );
+      if (k.household)
+        cells.push(`${n0(k.household.api.rps)} / ${n0(k.household.floor.rps)} / ${n0(k.household.pgl.rps)}`, pct(k.household.api.rps / k.household.pgl.rps));
       if (k.quote) cells.push(n0(k.quote.api.rps), n0(1e6 / k.quote.api.cpu.target));
       return `| ${cells.join(' | ')} |`;
     });
     return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows].join('\n');
   };
-  const cpuCell = (cpu) => [`API ${cpu.api.toFixed(1)}`, `PostgreSQL ${cpu.postgres.toFixed(1)}`, ...(cpu.importer === undefined ? [] : [`importer ${cpu.importer.toFixed(1)}`])].join(', ');
+  const cpuCell = (cpu) =>
+    [`API ${cpu.api.toFixed(1)}`, `PostgreSQL ${cpu.postgres.toFixed(1)}`, ...(cpu.importer === undefined ? [] : [`importer ${cpu.importer.toFixed(1)}`])].join(
+      ', ',
+    );
   const importSection = (m) => {
     const floor = spread(m.floor.map((f) => f.rowsPerSecond));
     const of = (rps) => (m.floor.length > 1 ? `${pct(rps / floor.median)} (${pct(rps / floor.max)}–${pct(rps / floor.min)})` : pct(rps / floor.median));
@@ -829,47 +1028,99 @@ ${HOUSEHOLD}
 ${PGL_HOUSEHOLD}
 \`\`\`
 
-${R[0]?.lookup ? `## 1. Bank lookup
+${
+  R[0]?.lookup
+    ? `## 1. Bank lookup
 
 ${peakTable('lookup')}
 
-At 70% of each round's floor peak (median over rounds, range): the API p50 ${ranged(perRound((k) => k.lookupAt70.api.p50), (x) => x.toFixed(1))} ms, p99 ${ranged(perRound((k) => k.lookupAt70.api.p99), (x) => x.toFixed(1))} ms; the floor p50 ${ranged(perRound((k) => k.lookupAt70.floor.p50), (x) => x.toFixed(1))} ms, p99 ${ranged(perRound((k) => k.lookupAt70.floor.p99), (x) => x.toFixed(1))} ms. The rate the API achieved: ${ranged(perRound((k) => k.lookupAt70.api.rps), n0)} req/s of ${ranged(perRound((k) => k.lookupAt70.rate), n0)} due; the open loop's own CPU ${ranged(perRound((k) => k.lookupAt70.floor.cpu.client), n0)} µs per request. API/floor ${ranged(lookupRatio, pct)}, API/PostGraphile ${ranged(lookupVsPgl, pct)}.
+At 70% of each round's floor peak (median over rounds, range): the API p50 ${ranged(
+        perRound((k) => k.lookupAt70.api.p50),
+        (x) => x.toFixed(1),
+      )} ms, p99 ${ranged(
+        perRound((k) => k.lookupAt70.api.p99),
+        (x) => x.toFixed(1),
+      )} ms; the floor p50 ${ranged(
+        perRound((k) => k.lookupAt70.floor.p50),
+        (x) => x.toFixed(1),
+      )} ms, p99 ${ranged(
+        perRound((k) => k.lookupAt70.floor.p99),
+        (x) => x.toFixed(1),
+      )} ms. The rate the API achieved: ${ranged(
+        perRound((k) => k.lookupAt70.api.rps),
+        n0,
+      )} req/s of ${ranged(
+        perRound((k) => k.lookupAt70.rate),
+        n0,
+      )} due; the open loop's own CPU ${ranged(
+        perRound((k) => k.lookupAt70.floor.cpu.client),
+        n0,
+      )} µs per request. API/floor ${ranged(lookupRatio, pct)}, API/PostGraphile ${ranged(lookupVsPgl, pct)}.
 
-` : ''}${R[0]?.household ? `## 2. Household read
+`
+    : ''
+}${
+    R[0]?.household
+      ? `## 2. Household read
 
 ${peakTable('household')}
 
-API/floor ${ranged(perRound((k) => k.household.api.rps / k.household.floor.rps), pct)}, API/PostGraphile ${ranged(householdVsPgl, pct)}.
+API/floor ${ranged(
+          perRound((k) => k.household.api.rps / k.household.floor.rps),
+          pct,
+        )}, API/PostGraphile ${ranged(householdVsPgl, pct)}.
 
-` : ''}${r.wire.lookup || r.wire.household ? `## 3. On the wire
+`
+      : ''
+  }${
+    r.wire.lookup || r.wire.household
+      ? `## 3. On the wire
 
 The proxy counts what each target's connections send: a Query's statements as PostgreSQL splits a simple-protocol query (BEGIN, set_config and COMMIT each count), one statement per Execute of the extended protocol, and a round trip for each flush that waits for ReadyForQuery.
 
-${r.wire.lookup ? `### Bank lookup\n\n${wireTable('lookup')}\n\n` : ''}${r.wire.household ? `### Household read\n\n${wireTable('household')}\n\n` : ''}` : ''}${R[0]?.quote ? `## 4. Quotes (public, no database)
+${r.wire.lookup ? `### Bank lookup\n\n${wireTable('lookup')}\n\n` : ''}${r.wire.household ? `### Household read\n\n${wireTable('household')}\n\n` : ''}`
+      : ''
+  }${
+    R[0]?.quote
+      ? `## 4. Quotes (public, no database)
 
 ${peakTable('quote')}
 
 Quotes per CPU-second of the API process: ${ranged(quotesPerCore, n0)}. The API is one Node process; CPU-seconds count all its threads, so this is what one core does.
 
-` : ''}## ${R.length > 0 ? 'Every round' : 'Rounds'}
+`
+      : ''
+  }## ${R.length > 0 ? 'Every round' : 'Rounds'}
 
 ${R.length > 0 ? roundsTable() : 'No round ran.'}
 
-${r.imports.length ? `## 5. Imports against the write floor
+${
+  r.imports.length
+    ? `## 5. Imports against the write floor
 
 An import stores at least, per row, a paid enrolment and its payment; the write floor stores exactly those rows for the same people, \`COPY\`ed into the real tables as the owner with nothing read or judged, and rolls back. It runs before, between and after the two imports (a vacuum after each round); an import's ratio is to the floor's median, with its range over the floor's three rounds. An import writes what it measures, so each path runs once per size. Imports go into the people registered for them in 620702 (batches) and 620721 (CSV), beside the ${scale} of 610926.
 
 ${r.imports.map(importSection).join('\n\n')}
 
-` : ''}${r.progress ? `## 6. \`enrollmentProgress\` at ${scale}
+`
+    : ''
+}${
+    r.progress
+      ? `## 6. \`enrollmentProgress\` at ${scale}
 
 Not a target; once, at 8 connections: peak ${n0(r.progress.peak.rps)} req/s; at 70% of it p50 ${r.progress.at70.p50} ms, p95 ${r.progress.at70.p95} ms, p99 ${r.progress.at70.p99} ms.
 
-` : ''}${r.soak ? `## Soak: ${SOAK_SECONDS / 60} minutes of lookups at ${r.soak.rate} req/s (70% of the API's median peak)
+`
+      : ''
+  }${
+    r.soak
+      ? `## Soak: ${SOAK_SECONDS / 60} minutes of lookups at ${r.soak.rate} req/s (70% of the API's median peak)
 
 ${r.soak.total.toLocaleString('en')} requests, ${r.soak.errors} errors; p50 ${r.soak.p50} ms, p95 ${r.soak.p95} ms, p99 ${r.soak.p99} ms.
 API resident memory every 10 s (MB): ${r.soak.samples.map((s) => (s.rss / 1024 / 1024).toFixed(0)).join(', ')}.
 
-` : ''}Load average at the end: ${r.load.end.map((l) => l.toFixed(2)).join(', ')}.
+`
+      : ''
+  }Load average at the end: ${r.load.end.map((l) => l.toFixed(2)).join(', ')}.
 `;
 }

@@ -21,7 +21,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(mkdtempSync(join(tmpdir(), 'bench-smoke-')), 'RESULTS.md');
 execFileSync(process.execPath, [join(root, 'bench', 'run.mjs'), '--smoke', '--out', out], { cwd: root, stdio: 'inherit', timeout: 600_000 });
 const results = readFileSync(out, 'utf8');
-const sections = ['## Targets', '## 1. Bank lookup', 'floor (node:http + pg)', 'PostGraphile 5', '## 2. Household read', '## 3. On the wire', '## 4. Quotes', '## Every round', '## 5. Imports', 'raw `COPY`', '## 6. `enrollmentProgress`'];
+const sections = [
+  '## Targets',
+  '## 1. Bank lookup',
+  'floor (node:http + pg)',
+  'PostGraphile 5',
+  '## 2. Household read',
+  '## 3. On the wire',
+  '## 4. Quotes',
+  '## Every round',
+  '## 5. Imports',
+  'raw `COPY`',
+  '## 6. `enrollmentProgress`',
+];
 const missing = sections.filter((s) => !results.includes(s));
 if (missing.length > 0) {
   console.error(`bench smoke: the report lacks ${missing.join(', ')}`);
@@ -29,7 +41,7 @@ if (missing.length > 0) {
 }
 // The floor's lookup is one Bind, Execute and Sync: one statement in one round trip.
 if (!results.includes('| floor (node:http + pg) | 1 | 1 | 0 | 0 | 1 | 1 | 1 |')) {
-  console.error('bench smoke: the wire counter did not count the floor\'s lookup as one statement in one round trip');
+  console.error("bench smoke: the wire counter did not count the floor's lookup as one statement in one round trip");
   process.exit(1);
 }
 console.log(`bench smoke: every section written (${out})`);

@@ -33,7 +33,9 @@ export class Progress1763800500000 implements MigrationInterface {
       for (const sql of isolateTenantTable(table)) await q.query(sql);
     }
     await q.query('CREATE INDEX payment_day ON payment (tenant_code, paid_on)');
-    await q.query(`CREATE INDEX enrollment_unpaid_follow_up ON enrollment (tenant_code, coverage_year, id_number) WHERE status IN ('UNPAID', 'PAID', 'REFUND_PENDING')`);
+    await q.query(
+      `CREATE INDEX enrollment_unpaid_follow_up ON enrollment (tenant_code, coverage_year, id_number) WHERE status IN ('UNPAID', 'PAID', 'REFUND_PENDING')`,
+    );
 
     // An enrolment counts as paid while PAID or REFUND_PENDING; '' stands for "no region on record".
     await q.query(`CREATE FUNCTION paid_daily_sync() RETURNS trigger LANGUAGE plpgsql AS $$

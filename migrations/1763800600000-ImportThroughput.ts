@@ -48,7 +48,10 @@ async function definePaidDailySync(q: QueryRunner, order: string): Promise<void>
       ${upsert};
       RETURN NULL;
     END $$`);
-  for (const [name, rows, sign] of [['paid_daily_sync_insert', 'new_rows', ''], ['paid_daily_sync_delete', 'old_rows', '-']]) {
+  for (const [name, rows, sign] of [
+    ['paid_daily_sync_insert', 'new_rows', ''],
+    ['paid_daily_sync_delete', 'old_rows', '-'],
+  ]) {
     await q.query(`CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         INSERT INTO paid_daily AS d (tenant_code, coverage_year, region_code, paid_on, paid)

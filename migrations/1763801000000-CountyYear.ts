@@ -185,7 +185,9 @@ export class CountyYear1763801000000 implements MigrationInterface {
     await q.query('DELETE FROM waiver WHERE withdrawn_on IS NOT NULL');
     await q.query('DROP INDEX waiver_in_force, waiver_person');
     await q.query('ALTER TABLE waiver DROP CONSTRAINT waiver_pkey, ADD PRIMARY KEY (tenant_code, id_number, coverage_year)');
-    await q.query('ALTER TABLE waiver DROP COLUMN id, DROP COLUMN signed_on, DROP COLUMN withdrawn_on, DROP COLUMN withdrawal_reason, DROP COLUMN withdrawn_by');
+    await q.query(
+      'ALTER TABLE waiver DROP COLUMN id, DROP COLUMN signed_on, DROP COLUMN withdrawn_on, DROP COLUMN withdrawal_reason, DROP COLUMN withdrawn_by',
+    );
     await q.query('DROP INDEX enrollment_year_region');
     await q.query('ALTER TABLE enrollment DROP COLUMN ended_on, DROP COLUMN end_reason');
     await q.query('DROP TRIGGER resident_scheme_transfer ON resident');
@@ -253,7 +255,10 @@ async function definePaidDailyLedger(q: QueryRunner): Promise<void> {
       ${UPSERT};
       RETURN NULL;
     END $$`);
-  for (const [name, rows, sign] of [['paid_daily_sync_insert', 'new_rows', ''], ['paid_daily_sync_delete', 'old_rows', '-']] as const) {
+  for (const [name, rows, sign] of [
+    ['paid_daily_sync_insert', 'new_rows', ''],
+    ['paid_daily_sync_delete', 'old_rows', '-'],
+  ] as const) {
     await q.query(`CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         INSERT INTO paid_daily AS d (tenant_code, coverage_year, region_code, paid_on, paid)

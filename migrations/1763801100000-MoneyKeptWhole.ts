@@ -91,7 +91,7 @@ export class MoneyKeptWhole1763801100000 implements MigrationInterface {
       ADD COLUMN scheduled_by text,
       ADD CONSTRAINT subsidy_grant_due_unscheduled CHECK (status <> 'DUE' OR (payout_month IS NULL AND mode = 'REIMBURSEMENT')),
       ADD CONSTRAINT subsidy_grant_scheduled_month CHECK (status NOT IN ('SCHEDULED', 'PAID_OUT') OR mode <> 'REIMBURSEMENT' OR payout_month IS NOT NULL)`);
-    await q.query('CREATE INDEX subsidy_grant_due ON subsidy_grant (tenant_code, coverage_year, id) WHERE status = \'DUE\'');
+    await q.query("CREATE INDEX subsidy_grant_due ON subsidy_grant (tenant_code, coverage_year, id) WHERE status = 'DUE'");
     await q.query('CREATE INDEX subsidy_grant_year ON subsidy_grant (tenant_code, coverage_year)');
 
     // What waits for a value the notice leaves unstated.
@@ -216,7 +216,9 @@ export class MoneyKeptWhole1763801100000 implements MigrationInterface {
     await defineSchemeMembershipSync(q, "'REFUNDED', 'TERMINATED'");
     await q.query("UPDATE enrollment SET status = 'UNPAID' WHERE status = 'NOT_ENROLLED'");
     await q.query('ALTER TABLE enrollment DROP CONSTRAINT enrollment_status_check');
-    await q.query(`ALTER TABLE enrollment ADD CONSTRAINT enrollment_status_check CHECK (status IN ('UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'))`);
+    await q.query(
+      `ALTER TABLE enrollment ADD CONSTRAINT enrollment_status_check CHECK (status IN ('UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'))`,
+    );
   }
 }
 

@@ -40,14 +40,20 @@ export class PolicyYearVersions1763801300000 implements MigrationInterface {
         RAISE EXCEPTION 'a published policy year version is never changed or deleted; publish a new version instead'
           USING ERRCODE = 'integrity_constraint_violation';
       END $$`);
-    await q.query('CREATE TRIGGER policy_year_version_immutable BEFORE UPDATE OR DELETE ON policy_year_version FOR EACH ROW EXECUTE FUNCTION policy_year_version_immutable()');
-    await q.query('CREATE TRIGGER policy_year_version_not_truncated BEFORE TRUNCATE ON policy_year_version FOR EACH STATEMENT EXECUTE FUNCTION policy_year_version_immutable()');
+    await q.query(
+      'CREATE TRIGGER policy_year_version_immutable BEFORE UPDATE OR DELETE ON policy_year_version FOR EACH ROW EXECUTE FUNCTION policy_year_version_immutable()',
+    );
+    await q.query(
+      'CREATE TRIGGER policy_year_version_not_truncated BEFORE TRUNCATE ON policy_year_version FOR EACH STATEMENT EXECUTE FUNCTION policy_year_version_immutable()',
+    );
     await q.query(`CREATE FUNCTION policy_changed_notify() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         PERFORM pg_notify('policy_changed', coalesce(current_setting('app.tenant', true), ''));
         RETURN NULL;
       END $$`);
-    await q.query('CREATE TRIGGER policy_year_version_published AFTER INSERT ON policy_year_version FOR EACH STATEMENT EXECUTE FUNCTION policy_changed_notify()');
+    await q.query(
+      'CREATE TRIGGER policy_year_version_published AFTER INSERT ON policy_year_version FOR EACH STATEMENT EXECUTE FUNCTION policy_changed_notify()',
+    );
 
     await q.query(`CREATE TABLE policy_draft (
       tenant_code text NOT NULL REFERENCES tenant (tenant_code),

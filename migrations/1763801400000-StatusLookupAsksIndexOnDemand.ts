@@ -54,8 +54,10 @@ async function createLookup(q: QueryRunner, elsewhere: boolean): Promise<void> {
              e.status, e.amount_due, e.amount_paid, e.cover_start, e.cover_end, e.circumstances,
              (SELECT json_agg(json_build_object('category', a.category, 'valid_from', a.valid_from, 'valid_to', a.valid_to) ORDER BY a.valid_from)
                 FROM assistance_identity a WHERE a.tenant_code = p_tenant AND a.id_number = p_id_number)${
-                  elsewhere ? `,
-             ARRAY(SELECT s.tenant_code FROM scheme_elsewhere(ARRAY[p_id_number], p_year) s ORDER BY 1)` : ''
+                  elsewhere
+                    ? `,
+             ARRAY(SELECT s.tenant_code FROM scheme_elsewhere(ARRAY[p_id_number], p_year) s ORDER BY 1)`
+                    : ''
                 }
         FROM (SELECT 1) one
         LEFT JOIN resident r ON r.tenant_code = p_tenant AND r.id_number = p_id_number

@@ -154,7 +154,11 @@ async function defineIndexFunctions(q: QueryRunner): Promise<void> {
        WHERE m.tenant_code = v_tenant AND m.coverage_year = p_year
        GROUP BY m.id_number;
     END $$`);
-  for (const signature of ['scheme_membership_apply(text[], integer[], text[], integer[])', 'scheme_transfer_record(text[], date[], text[])', 'scheme_duplicates(integer)']) {
+  for (const signature of [
+    'scheme_membership_apply(text[], integer[], text[], integer[])',
+    'scheme_transfer_record(text[], date[], text[])',
+    'scheme_duplicates(integer)',
+  ]) {
     await q.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
     await q.query(`GRANT EXECUTE ON FUNCTION ${signature} TO ${APP_ROLE}`);
   }
@@ -225,7 +229,9 @@ async function distribute(q: QueryRunner): Promise<void> {
   }
   await defineCitusStatisticsRefresh(q);
   // The tenant of row-level security is set with SET LOCAL; Citus sends it to the workers only so.
-  await q.query(`DO $$ BEGIN EXECUTE format('ALTER ROLE ${APP_ROLE} IN DATABASE %I SET citus.propagate_set_commands = %L', current_database(), 'local'); END $$`);
+  await q.query(
+    `DO $$ BEGIN EXECUTE format('ALTER ROLE ${APP_ROLE} IN DATABASE %I SET citus.propagate_set_commands = %L', current_database(), 'local'); END $$`,
+  );
 }
 
 /**

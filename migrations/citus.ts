@@ -40,10 +40,9 @@ export async function distributeNewTable(q: QueryRunner, table: string): Promise
 }
 
 async function hasTenantCode(q: QueryRunner, table: string): Promise<boolean> {
-  const rows = (await q.query(
-    "SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'tenant_code' AND NOT attisdropped",
-    [table],
-  )) as unknown[];
+  const rows = (await q.query("SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'tenant_code' AND NOT attisdropped", [
+    table,
+  ])) as unknown[];
   return rows.length > 0;
 }
 

@@ -19,4 +19,24 @@ import { StatusLookupIdentitiesWhenDue1763801500000 } from './1763801500000-Stat
 import { StoredMessagesInChinese1763801510000 } from './1763801510000-StoredMessagesInChinese';
 import { CitusReady1763801600000 } from './1763801600000-CitusReady';
 
-export const MIGRATIONS = [Foundation1763800000000, RegistryAndEnrollment1763800100000, BulkWriteStatistics1763800200000, SubsidiesAndRefunds1763800300000, AuditLog1763800400000, Progress1763800500000, ImportThroughput1763800600000, StatusLookupFunction1763800700000, HouseholdGraphFunction1763800800000, StatisticsForRosters1763800900000, CountyYear1763801000000, MoneyKeptWhole1763801100000, AuditReads1763801200000, PolicyYearVersions1763801300000, PolicyVersionRecorded1763801310000, StatusLookupAsksIndexOnDemand1763801400000, StatusLookupIdentitiesWhenDue1763801500000, StoredMessagesInChinese1763801510000, CitusReady1763801600000];
+export const MIGRATIONS = [
+  Foundation1763800000000,
+  RegistryAndEnrollment1763800100000,
+  BulkWriteStatistics1763800200000,
+  SubsidiesAndRefunds1763800300000,
+  AuditLog1763800400000,
+  Progress1763800500000,
+  ImportThroughput1763800600000,
+  StatusLookupFunction1763800700000,
+  HouseholdGraphFunction1763800800000,
+  StatisticsForRosters1763800900000,
+  CountyYear1763801000000,
+  MoneyKeptWhole1763801100000,
+  AuditReads1763801200000,
+  PolicyYearVersions1763801300000,
+  PolicyVersionRecorded1763801310000,
+  StatusLookupAsksIndexOnDemand1763801400000,
+  StatusLookupIdentitiesWhenDue1763801500000,
+  StoredMessagesInChinese1763801510000,
+  CitusReady1763801600000,
+];

@@ -52,7 +52,12 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
   for (const warning of warnings) log.info('tenant data warning', { warning });
   // A refused file stops nothing: its year (or tenant) is served from the database if it has a version.
   for (const problem of problems) {
-    log.error('tenant file refused', { file: problem.file, tenant: problem.tenantCode, coverageYear: problem.coverageYear, problems: problem.issues.map((i) => `${i.path || '(file)'}${i.line ? ` (line ${i.line})` : ''}: ${i.message.en}`) });
+    log.error('tenant file refused', {
+      file: problem.file,
+      tenant: problem.tenantCode,
+      coverageYear: problem.coverageYear,
+      problems: problem.issues.map((i) => `${i.path || '(file)'}${i.line ? ` (line ${i.line})` : ''}: ${i.message.en}`),
+    });
     progress(`refused ${problem.message}`);
   }
   const database = await prepareDatabase(config, catalog, log, progress);
@@ -63,7 +68,8 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
   const health = new DatabaseHealth(database.appUrl);
   try {
     const mode: DatabaseMode = { citus: database.citus, pooled: config.databasePooler === 'transaction', statementTimeoutMs: config.statementTimeoutMs };
-    const poolOf = (url: string) => createPool({ url, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log, pooled: mode.pooled });
+    const poolOf = (url: string) =>
+      createPool({ url, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log, pooled: mode.pooled });
     pool = poolOf(database.appUrl);
     await checkRequestConnection(pool, mode);
     replicas = await startReplicas(config, database, pool, poolOf, log);
@@ -75,7 +81,11 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     for (const outcome of await importPolicyFiles(database.ownerUrl, catalog, database.citus)) {
       if (outcome.action === 'PUBLISHED') log.info('policy year published from tenants/', { file: outcome.file, version: outcome.version });
       if (outcome.action === 'REFUSED') {
-        log.error('policy year file refused: the database holds a different version published through the API', { file: outcome.file, version: outcome.version, message: outcome.message });
+        log.error('policy year file refused: the database holds a different version published through the API', {
+          file: outcome.file,
+          version: outcome.version,
+          message: outcome.message,
+        });
         progress(`refused tenants/${outcome.file}: ${outcome.message}`);
       }
     }
@@ -144,7 +154,10 @@ async function checkRequestConnection(pool: Pool, mode: DatabaseMode): Promise<v
     await pool.query('SELECT 1');
   } catch (err) {
     const message = (err as Error).message;
-    const hint = !mode.pooled && /unsupported startup parameter/.test(message) ? ': APP_DATABASE_URL leads to a pooler in transaction mode; set DATABASE_POOLER=transaction' : '';
+    const hint =
+      !mode.pooled && /unsupported startup parameter/.test(message)
+        ? ': APP_DATABASE_URL leads to a pooler in transaction mode; set DATABASE_POOLER=transaction'
+        : '';
     throw new Error(`the request role cannot connect (${message})${hint}`, { cause: err });
   }
 }
@@ -153,11 +166,19 @@ async function checkRequestConnection(pool: Pool, mode: DatabaseMode): Promise<v
  * The read replicas of DATABASE_READ_URL, checked once before the server answers. Requests connect to
  * them as the request role, with its password (physical replicas have the primary's roles).
  */
-async function startReplicas(config: AppConfig, database: PreparedDatabase, primary: Pool, poolOf: (url: string) => Pool, log: Logger): Promise<ReadReplicas | null> {
+async function startReplicas(
+  config: AppConfig,
+  database: PreparedDatabase,
+  primary: Pool,
+  poolOf: (url: string) => Pool,
+  log: Logger,
+): Promise<ReadReplicas | null> {
   if (config.databaseReadUrls.length === 0) return null;
   if (database.citus) {
     // A replica of the coordinator alone holds no shards, and one WAL position cannot say what every node has replayed.
-    throw new ConfigError(['DATABASE_READ_URL is not supported on Citus: read from the primary cluster, or give Citus secondary nodes (citus.use_secondary_nodes)']);
+    throw new ConfigError([
+      'DATABASE_READ_URL is not supported on Citus: read from the primary cluster, or give Citus secondary nodes (citus.use_secondary_nodes)',
+    ]);
   }
   const app = new URL(database.appUrl);
   const urls = config.databaseReadUrls.map((readUrl) => {
@@ -169,7 +190,12 @@ async function startReplicas(config: AppConfig, database: PreparedDatabase, prim
   const replicas = new ReadReplicas(
     primary,
     urls,
-    { maxLagBytes: config.replicaMaxLagBytes, maxLagSeconds: config.replicaMaxLagSeconds, pollMs: config.replicaCheckMs, timeoutMs: Math.max(1000, config.replicaCheckMs) },
+    {
+      maxLagBytes: config.replicaMaxLagBytes,
+      maxLagSeconds: config.replicaMaxLagSeconds,
+      pollMs: config.replicaCheckMs,
+      timeoutMs: Math.max(1000, config.replicaCheckMs),
+    },
     log,
     poolOf,
   );

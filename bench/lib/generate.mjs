@@ -82,41 +82,127 @@ export async function generateTenantData(client, { residents, seed = 20211015 })
       const enrolled = random() < 0.9;
       const paid = enrolled && random() < 0.95;
       const paidOn = addDays('2021-10-15', Math.floor(random() * 72));
-      people.push({ i, household: h, region, relationship: k === 0 ? '户主' : '子女', category, enrolled, paid, paidOn, channel: CHANNELS[Math.floor(random() * CHANNELS.length)] });
+      people.push({
+        i,
+        household: h,
+        region,
+        relationship: k === 0 ? '户主' : '子女',
+        category,
+        enrolled,
+        paid,
+        paidOn,
+        channel: CHANNELS[Math.floor(random() * CHANNELS.length)],
+      });
     }
   }
   const id = (p) => idNumberOf(tenant, p.i);
   await client.query('BEGIN');
   await client.query("SELECT set_config('app.tenant', $1, true)", [tenant]);
   await copy(client, 'household', ['tenant_code', 'id', 'booklet_no', 'region_code', 'address'], households);
-  await copy(client, 'resident', ['tenant_code', 'id_number', 'name', 'sex', 'birth_date', 'household_id', 'relationship', 'hukou_place'], people.map((p) => {
-    const n = id(p);
-    return [tenant, n, `居民${p.i}`, Number(n[16]) % 2 ? 'MALE' : 'FEMALE', `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`, uuidOf(p.household), p.relationship, '610926'];
-  }));
-  await copy(client, 'assistance_identity', ['tenant_code', 'id_number', 'category', 'certified_by', 'valid_from', 'recorded_by'],
-    people.filter((p) => p.category).map((p) => [tenant, id(p), p.category[0], '县民政局', '2021-06-01', 'bench']));
+  await copy(
+    client,
+    'resident',
+    ['tenant_code', 'id_number', 'name', 'sex', 'birth_date', 'household_id', 'relationship', 'hukou_place'],
+    people.map((p) => {
+      const n = id(p);
+      return [
+        tenant,
+        n,
+        `居民${p.i}`,
+        Number(n[16]) % 2 ? 'MALE' : 'FEMALE',
+        `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`,
+        uuidOf(p.household),
+        p.relationship,
+        '610926',
+      ];
+    }),
+  );
+  await copy(
+    client,
+    'assistance_identity',
+    ['tenant_code', 'id_number', 'category', 'certified_by', 'valid_from', 'recorded_by'],
+    people.filter((p) => p.category).map((p) => [tenant, id(p), p.category[0], '县民政局', '2021-06-01', 'bench']),
+  );
   const amounts = (p) => {
     const [, , subsidy, mode] = p.category ?? [null, 0, 0, null];
     const full = mode === 'FULL_SPONSORSHIP';
     return { subsidy, mode, due: full ? 0 : 32000 };
   };
-  await copy(client, 'enrollment',
-    ['tenant_code', 'id_number', 'coverage_year', 'status', 'enrolled_on', 'region_code', 'standard_contribution', 'subsidy', 'applied_category', 'subsidy_mode', 'amount_due', 'late', 'paid_on', 'amount_paid', 'cover_start', 'cover_end'],
-    people.filter((p) => p.enrolled).map((p) => {
-      const a = amounts(p);
-      return [tenant, id(p), 2022, p.paid ? 'PAID' : 'UNPAID', p.paidOn, p.region, 32000, a.subsidy, p.category?.[0] ?? null, a.mode, a.due, 'false',
-        p.paid ? p.paidOn : null, p.paid ? a.due : null, p.paid ? '2022-01-01' : null, p.paid ? '2022-12-31' : null];
-    }));
-  await copy(client, 'payment', ['tenant_code', 'receipt_no', 'id_number', 'coverage_year', 'amount', 'paid_on', 'channel', 'recorded_by'],
-    people.filter((p) => p.paid && amounts(p).due > 0).map((p) => [tenant, `PL22-${p.i}`, id(p), 2022, amounts(p).due, p.paidOn, p.channel, 'bench']));
+  await copy(
+    client,
+    'enrollment',
+    [
+      'tenant_code',
+      'id_number',
+      'coverage_year',
+      'status',
+      'enrolled_on',
+      'region_code',
+      'standard_contribution',
+      'subsidy',
+      'applied_category',
+      'subsidy_mode',
+      'amount_due',
+      'late',
+      'paid_on',
+      'amount_paid',
+      'cover_start',
+      'cover_end',
+    ],
+    people
+      .filter((p) => p.enrolled)
+      .map((p) => {
+        const a = amounts(p);
+        return [
+          tenant,
+          id(p),
+          2022,
+          p.paid ? 'PAID' : 'UNPAID',
+          p.paidOn,
+          p.region,
+          32000,
+          a.subsidy,
+          p.category?.[0] ?? null,
+          a.mode,
+          a.due,
+          'false',
+          p.paid ? p.paidOn : null,
+          p.paid ? a.due : null,
+          p.paid ? '2022-01-01' : null,
+          p.paid ? '2022-12-31' : null,
+        ];
+      }),
+  );
+  await copy(
+    client,
+    'payment',
+    ['tenant_code', 'receipt_no', 'id_number', 'coverage_year', 'amount', 'paid_on', 'channel', 'recorded_by'],
+    people.filter((p) => p.paid && amounts(p).due > 0).map((p) => [tenant, `PL22-${p.i}`, id(p), 2022, amounts(p).due, p.paidOn, p.channel, 'bench']),
+  );
   // A reimbursement is DUE: 平利's notice names no month to pay it back in, so no payout month (the API
   // writes the same for a payment it records).
-  await copy(client, 'subsidy_grant', ['tenant_code', 'id_number', 'coverage_year', 'category', 'mode', 'kind', 'amount', 'granted_on', 'status', 'funding'],
-    people.filter((p) => p.paid && p.category).map((p) => {
-      const a = amounts(p);
-      return [tenant, id(p), 2022, p.category[0], a.mode, 'AT_PAYMENT', a.subsidy, p.paidOn, a.mode === 'REIMBURSEMENT' ? 'DUE' : 'SETTLED',
-        JSON.stringify([{ source: 'MEDICAL_ASSISTANCE_FUND', name: '医疗救助资金', amount: a.subsidy }])];
-    }));
+  await copy(
+    client,
+    'subsidy_grant',
+    ['tenant_code', 'id_number', 'coverage_year', 'category', 'mode', 'kind', 'amount', 'granted_on', 'status', 'funding'],
+    people
+      .filter((p) => p.paid && p.category)
+      .map((p) => {
+        const a = amounts(p);
+        return [
+          tenant,
+          id(p),
+          2022,
+          p.category[0],
+          a.mode,
+          'AT_PAYMENT',
+          a.subsidy,
+          p.paidOn,
+          a.mode === 'REIMBURSEMENT' ? 'DUE' : 'SETTLED',
+          JSON.stringify([{ source: 'MEDICAL_ASSISTANCE_FUND', name: '医疗救助资金', amount: a.subsidy }]),
+        ];
+      }),
+  );
   await client.query('COMMIT');
   const sample = (list, n) => Array.from({ length: n }, () => list[Math.floor(random() * list.length)]);
   return {
@@ -125,7 +211,10 @@ export async function generateTenantData(client, { residents, seed = 20211015 })
     enrolled: people.filter((p) => p.enrolled).length,
     paid: people.filter((p) => p.paid).length,
     assisted: people.filter((p) => p.category).length,
-    lookupIds: sample(people.filter((p) => p.paid), 2000).map(id),
+    lookupIds: sample(
+      people.filter((p) => p.paid),
+      2000,
+    ).map(id),
     householdIds: sample(households, 500).map((h) => h[1]),
   };
 }
@@ -134,8 +223,12 @@ export async function generateTenantData(client, { residents, seed = 20211015 })
 export async function generateRegistered(client, { tenant, count, offset = 0 }) {
   await client.query('BEGIN');
   await client.query("SELECT set_config('app.tenant', $1, true)", [tenant]);
-  await copy(client, 'resident', ['tenant_code', 'id_number', 'name', 'hukou_place'],
-    Array.from({ length: count }, (_, k) => [tenant, idNumberOf(tenant, offset + k), `居民${offset + k}`, tenant]));
+  await copy(
+    client,
+    'resident',
+    ['tenant_code', 'id_number', 'name', 'hukou_place'],
+    Array.from({ length: count }, (_, k) => [tenant, idNumberOf(tenant, offset + k), `居民${offset + k}`, tenant]),
+  );
   await client.query('COMMIT');
   return Array.from({ length: count }, (_, k) => idNumberOf(tenant, offset + k));
 }

@@ -45,7 +45,14 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
         finished(i, ok);
       };
       const req = http.request(
-        { agent, host: target.hostname, port: target.port, method, path: path ? path() : target.pathname, headers: text === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(text) } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          method,
+          path: path ? path() : target.pathname,
+          headers: text === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(text) },
+        },
         (res) => {
           res.on('data', () => {});
           res.on('end', () => settle(res.statusCode >= 200 && res.statusCode < 300));

@@ -111,7 +111,10 @@ export async function startWireCounter(target) {
         current.push(`Q×${n}: ${sql.replace(/\s+/g, ' ').trim()}`);
       } else if (type === 'P') {
         const nameEnd = body.indexOf(0);
-        const sql = body.toString('utf8', nameEnd + 1, body.indexOf(0, nameEnd + 1)).replace(/\s+/g, ' ').trim();
+        const sql = body
+          .toString('utf8', nameEnd + 1, body.indexOf(0, nameEnd + 1))
+          .replace(/\s+/g, ' ')
+          .trim();
         prepared.set(body.toString('utf8', 0, nameEnd), sql);
         current.push(`P: ${sql}`);
       } else if (type === 'B') {

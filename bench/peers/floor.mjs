@@ -41,7 +41,16 @@ async function status(params) {
   const id = params.get('id');
   const { rows } = await pool.query({ ...STATUS, values: [tenant, id, Number(params.get('year'))] });
   const [row] = rows;
-  if (!row) return { status: 'NOT_ENROLLED', amountDue: null, amountDueNote: 'not registered in this tenant', amountPaid: null, coverage: null, idNumberMasked: maskId(id), nameMasked: null };
+  if (!row)
+    return {
+      status: 'NOT_ENROLLED',
+      amountDue: null,
+      amountDueNote: 'not registered in this tenant',
+      amountPaid: null,
+      coverage: null,
+      idNumberMasked: maskId(id),
+      nameMasked: null,
+    };
   if (row.status === null || row.status === 'UNPAID') return null;
   return {
     status: row.status,
@@ -67,7 +76,8 @@ async function household(params) {
       enrollment = null;
     }
     if (r.coverage_year === null) continue;
-    if (enrollment?.coverageYear !== r.coverage_year) member.enrollments.push((enrollment = { coverageYear: r.coverage_year, status: r.status, amountPaid: money(r.amount_paid), subsidies: [] }));
+    if (enrollment?.coverageYear !== r.coverage_year)
+      member.enrollments.push((enrollment = { coverageYear: r.coverage_year, status: r.status, amountPaid: money(r.amount_paid), subsidies: [] }));
     if (r.amount !== null) enrollment.subsidies.push({ amount: money(r.amount), status: r.grant_status });
   }
   return { bookletNo: rows[0].booklet_no, members };

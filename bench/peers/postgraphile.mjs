@@ -26,7 +26,9 @@ const { PgSimplifyInflectionPreset } = await import('@graphile/simplify-inflecti
 
 const preset = {
   extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset],
-  pgServices: [makePgService({ connectionString: process.env.READER_DATABASE_URL, schemas: ['public'], poolConfig: { max: Number(process.env.PG_POOL_SIZE ?? 10) } })],
+  pgServices: [
+    makePgService({ connectionString: process.env.READER_DATABASE_URL, schemas: ['public'], poolConfig: { max: Number(process.env.PG_POOL_SIZE ?? 10) } }),
+  ],
   grafast: { explain: false },
   grafserv: { graphqlPath: '/graphql', graphiql: false, watch: false },
   schema: { exportSchemaSDLPath: process.env.SDL_PATH || undefined },

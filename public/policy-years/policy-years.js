@@ -234,7 +234,8 @@
     if (o.outcome !== 'OK') return `${o.date}：${OUTCOMES[o.outcome] || o.outcome}（${o.outcome}）${o.message ? `——${o.message}` : ''}`;
     if (o.refund !== null) return `${o.date}：退还 ${money(o.refund)} 元`;
     const parts = [`${o.date} 缴费：应缴 ${money(o.amountDue)} 元`];
-    if (o.subsidy && o.subsidy !== '0.00') parts.push(`资助 ${money(o.subsidy)} 元${o.appliedCategory ? `（${CATEGORY_NAMES[o.appliedCategory] || o.appliedCategory}）` : ''}`);
+    if (o.subsidy && o.subsidy !== '0.00')
+      parts.push(`资助 ${money(o.subsidy)} 元${o.appliedCategory ? `（${CATEGORY_NAMES[o.appliedCategory] || o.appliedCategory}）` : ''}`);
     if (o.reimbursement && o.reimbursement !== '0.00') parts.push(`先缴后补 ${money(o.reimbursement)} 元`);
     if (o.late) parts.push('逾期');
     parts.push(o.coverage ? `待遇 ${o.coverage.start} 至 ${o.coverage.end}` : '待遇起始日通知未载明');
@@ -384,7 +385,9 @@
 
   // --- actions ---
   function settingsOrSay() {
-    const token = $('token').value.trim().replace(/^Bearer\s+/i, '');
+    const token = $('token')
+      .value.trim()
+      .replace(/^Bearer\s+/i, '');
     const tenant = $('tenant').value;
     const year = Number($('year').value);
     if (!token || !tenant || !Number.isInteger(year)) {
@@ -422,7 +425,14 @@
   }
 
   async function withAuth(action) {
-    if (!auth || auth.token !== $('token').value.trim().replace(/^Bearer\s+/i, '') || auth.tenant !== $('tenant').value) {
+    if (
+      !auth ||
+      auth.token !==
+        $('token')
+          .value.trim()
+          .replace(/^Bearer\s+/i, '') ||
+      auth.tenant !== $('tenant').value
+    ) {
       if (!(await connect())) return;
     }
     setState('busy');
@@ -484,7 +494,8 @@
       const { policyDraft } = await gql('PolicyPageDraftById', { id: current.id, asOf: asOf() });
       renderDraft(policyDraft, { replaceSource: false });
       await renderVersions();
-      $('publishResult').textContent = `已发布：${publishPolicyYear.coverageYear} 年度第 ${publishPolicyYear.version} 版，个人缴费 ${money(publishPolicyYear.individualContribution)} 元，即时在所有服务器生效。`;
+      $('publishResult').textContent =
+        `已发布：${publishPolicyYear.coverageYear} 年度第 ${publishPolicyYear.version} 版，个人缴费 ${money(publishPolicyYear.individualContribution)} 元，即时在所有服务器生效。`;
       setStatus('发布完成。');
     });
   }

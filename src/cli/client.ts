@@ -38,7 +38,14 @@ export class ApiError extends Error {
    * receipt already recorded comes back DUPLICATE (a crowded machine cut some at its keep-alive timeout).
    */
   get transient(): boolean {
-    return this.cutOff || this.code === 'TIMEOUT' || this.code === 'RATE_LIMITED' || (this.code === 'CONFLICT' && this.retryable) || this.status === 503 || this.status === 429;
+    return (
+      this.cutOff ||
+      this.code === 'TIMEOUT' ||
+      this.code === 'RATE_LIMITED' ||
+      (this.code === 'CONFLICT' && this.retryable) ||
+      this.status === 503 ||
+      this.status === 429
+    );
   }
 }
 
@@ -50,7 +57,7 @@ interface GraphQLBody<R> {
 /** What the user can do about an error code, where there is something to say. */
 const ADVICE: Record<string, string> = {
   UNAUTHENTICATED: 'the server and this command must share JWT_SECRET (or, unset, the data folder), or pass a token the server issued with --token',
-  FORBIDDEN: 'the token\'s role or tenants do not allow this (see docs/security.md)',
+  FORBIDDEN: "the token's role or tenants do not allow this (see docs/security.md)",
 };
 
 export class ApiClient {

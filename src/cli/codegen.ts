@@ -21,7 +21,11 @@ interface CodegenConfig {
   generates: Record<string, { plugins: string[]; config: Record<string, unknown> }>;
 }
 
-const PLUGINS: Record<string, { plugin: unknown }> = { typescript: typescriptPlugin, 'typescript-operations': operationsPlugin, 'typed-document-node': typedDocumentPlugin };
+const PLUGINS: Record<string, { plugin: unknown }> = {
+  typescript: typescriptPlugin,
+  'typescript-operations': operationsPlugin,
+  'typed-document-node': typedDocumentPlugin,
+};
 
 /** The generated files, by path; fails when an operation does not validate against the schema. */
 export async function generateClientCode(root = PROJECT_ROOT): Promise<Record<string, string>> {

@@ -27,8 +27,13 @@ export function command(script: string, description: string, examples: string[])
 export function withServerOptions(cmd: Command, role: Role): Command {
   return cmd
     .requiredOption('--tenant <code>', 'the tenant (county) code, e.g. 620702')
-    .addOption(new Option('--url <url>', 'the running server\'s GraphQL address').argParser(parseUrl).default(defaultUrl(), 'http://localhost:4000/graphql, or $PORT\'s'))
-    .option('--token <jwt>', `a bearer token; default: ${/^[AEIOU]/.test(role) ? 'an' : 'a'} ${role} token signed with the local development secret (as npm run token makes)`);
+    .addOption(
+      new Option('--url <url>', "the running server's GraphQL address").argParser(parseUrl).default(defaultUrl(), "http://localhost:4000/graphql, or $PORT's"),
+    )
+    .option(
+      '--token <jwt>',
+      `a bearer token; default: ${/^[AEIOU]/.test(role) ? 'an' : 'a'} ${role} token signed with the local development secret (as npm run token makes)`,
+    );
 }
 
 export interface ServerOptions {

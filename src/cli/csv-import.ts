@@ -113,7 +113,10 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
   const send = async (rows: Batch<Input>, batchId: string) => {
     let result: ImportResult;
     try {
-      result = await sendWithRetries(batchId, rows.map((b) => b.input));
+      result = await sendWithRetries(
+        batchId,
+        rows.map((b) => b.input),
+      );
     } catch (err) {
       const lines = rows.length > 1 ? `lines ${rows[0].line}–${rows.at(-1)!.line}` : `line ${rows[0].line}`;
       throw new Error(`${options.file} ${lines} (batch ${batchId}) were not imported: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -148,7 +151,11 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
   const readLines = async (): Promise<void> => {
     for await (const { record, info, raw } of records as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
       // The row a record starts on: where it ends, less the line breaks inside it (quoted fields).
-      const inside = raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '').split('\n').length - 1;
+      const inside =
+        raw
+          .replace(/^(\r?\n)+/, '')
+          .replace(/\r?\n$/, '')
+          .split('\n').length - 1;
       const lineNo = info.lines - inside;
       const fields = record;
       if (!header) {
@@ -167,7 +174,13 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
       const invalid = kind.invalid(recordByField);
       if (invalid) {
         tally.rejected += 1;
-        tally.rejections.push({ line: lineNo, column: headerText.get(invalid.field) ?? invalid.field, label: kind.label(recordByField), code: 'BAD_USER_INPUT', error: invalid.problem[languageOf(options.language)] });
+        tally.rejections.push({
+          line: lineNo,
+          column: headerText.get(invalid.field) ?? invalid.field,
+          label: kind.label(recordByField),
+          code: 'BAD_USER_INPUT',
+          error: invalid.problem[languageOf(options.language)],
+        });
         continue;
       }
       batch.push({ line: lineNo, label: kind.label(recordByField), input: kind.toInput(recordByField) });

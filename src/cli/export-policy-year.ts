@@ -12,7 +12,10 @@ import { ApiClient, type ClientOptions } from './client';
 import { clientFor, command, integerIn, run, type ServerOptions, withServerOptions } from './command';
 
 export async function policyYearDocument(options: ClientOptions & { coverageYear: number; version?: number | null }) {
-  const { policyYearDocument } = await new ApiClient(options).request(PolicyYearExportDocument, { coverageYear: options.coverageYear, version: options.version ?? null });
+  const { policyYearDocument } = await new ApiClient(options).request(PolicyYearExportDocument, {
+    coverageYear: options.coverageYear,
+    version: options.version ?? null,
+  });
   return policyYearDocument;
 }
 
@@ -21,7 +24,10 @@ if (require.main === module) {
     command(
       'policy:export',
       'Writes a published policy year exactly as published (the version in force, or --version) from the running server, on stdout or into --out: a year published through the API goes back into tenants/ this way.',
-      ['npm run policy:export -- --tenant 620702 --year 2024 --out tenants/620702/2024.yaml', 'npm run policy:export -- --tenant 620702 --year 2024 --version 1 > 2024-v1.yaml'],
+      [
+        'npm run policy:export -- --tenant 620702 --year 2024 --out tenants/620702/2024.yaml',
+        'npm run policy:export -- --tenant 620702 --year 2024 --version 1 > 2024-v1.yaml',
+      ],
     ),
     'STAFF',
   )
@@ -35,7 +41,9 @@ if (require.main === module) {
     if (options.out) {
       writeFileSync(options.out, found.source);
       const v = found.version;
-      process.stderr.write(`wrote ${options.out}: ${found.fileName} version ${v.version}${v.inForce ? ' (in force)' : ''}, published by ${v.publishedBy} at ${v.publishedAt}\n`);
+      process.stderr.write(
+        `wrote ${options.out}: ${found.fileName} version ${v.version}${v.inForce ? ' (in force)' : ''}, published by ${v.publishedBy} at ${v.publishedAt}\n`,
+      );
     } else process.stdout.write(found.source);
   });
 }

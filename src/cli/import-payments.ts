@@ -73,9 +73,18 @@ export const PAYMENTS_CSV: CsvImportKind<PaymentInput> = {
   label: (r) => r.receiptNo,
   invalid: (r) => {
     if (!/^\d{4}$/.test(r.coverageYear)) return { field: 'coverageYear', problem: text(`「${r.coverageYear}」不是年份`, `"${r.coverageYear}" is not a year`) };
-    if (parseMoney(r.amount) === null) return { field: 'amount', problem: text(`「${r.amount}」不是以元为单位的金额（如 350.00）`, `"${r.amount}" is not an amount of yuan`) };
-    if (!normaliseDate(r.paidOn)) return { field: 'paidOn', problem: text(`「${r.paidOn}」不是日期（如 2023-10-02 或 2023/10/02）`, `"${r.paidOn}" is not a date (2023-10-02 or 2023/10/02)`) };
-    if (r.payerKind && !PAYER_KINDS[r.payerKind.trim().toLowerCase()]) return { field: 'payerKind', problem: text(`「${r.payerKind}」不是 本人、家庭成员、单位、资助部门 之一`, `"${r.payerKind}" is not one of 本人, 家庭成员, 单位, 资助部门`) };
+    if (parseMoney(r.amount) === null)
+      return { field: 'amount', problem: text(`「${r.amount}」不是以元为单位的金额（如 350.00）`, `"${r.amount}" is not an amount of yuan`) };
+    if (!normaliseDate(r.paidOn))
+      return {
+        field: 'paidOn',
+        problem: text(`「${r.paidOn}」不是日期（如 2023-10-02 或 2023/10/02）`, `"${r.paidOn}" is not a date (2023-10-02 or 2023/10/02)`),
+      };
+    if (r.payerKind && !PAYER_KINDS[r.payerKind.trim().toLowerCase()])
+      return {
+        field: 'payerKind',
+        problem: text(`「${r.payerKind}」不是 本人、家庭成员、单位、资助部门 之一`, `"${r.payerKind}" is not one of 本人, 家庭成员, 单位, 资助部门`),
+      };
     return null;
   },
   send: async (client, batchId, payments) => (await client.request(TaxImportPaymentsDocument, { batchId, payments })).importPayments,
@@ -88,7 +97,10 @@ if (require.main === module) {
     script: 'import:payments',
     role: 'TAX',
     description:
-      'Imports the tax system\'s payments from a CSV file into the running server, in batches, with a progress bar and the tally. Header: idNumber,coverageYear,amount,paidOn,channel,receiptNo (or 身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号), optionally payer and payerKind (缴费人, 缴费人类型); dates 2023-10-02 or 2023/10/02. The file is UTF-8 (with or without BOM), GBK or GB18030, detected or named with --encoding; one that does not decode is refused before anything is sent. Money for someone not registered, or whose amount due the notice leaves unstated, is held in suspense (counted as held). Each batch has an id made from the file\'s name, so running the same file again adds nothing, and a batch that failed without writing anything (a timeout, HTTP 503, a conflict the server says to retry) is sent again, up to 5 times. Exits 1 when any row was rejected.',
-    examples: ['npm run import:payments -- --tenant 620702 tax-2022-11-11.csv', 'npm run import:payments -- --tenant 620702 --errors rejected.csv --token "$TAX_TOKEN" --url https://api.example/graphql tax.csv'],
+      "Imports the tax system's payments from a CSV file into the running server, in batches, with a progress bar and the tally. Header: idNumber,coverageYear,amount,paidOn,channel,receiptNo (or 身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号), optionally payer and payerKind (缴费人, 缴费人类型); dates 2023-10-02 or 2023/10/02. The file is UTF-8 (with or without BOM), GBK or GB18030, detected or named with --encoding; one that does not decode is refused before anything is sent. Money for someone not registered, or whose amount due the notice leaves unstated, is held in suspense (counted as held). Each batch has an id made from the file's name, so running the same file again adds nothing, and a batch that failed without writing anything (a timeout, HTTP 503, a conflict the server says to retry) is sent again, up to 5 times. Exits 1 when any row was rejected.",
+    examples: [
+      'npm run import:payments -- --tenant 620702 tax-2022-11-11.csv',
+      'npm run import:payments -- --tenant 620702 --errors rejected.csv --token "$TAX_TOKEN" --url https://api.example/graphql tax.csv',
+    ],
   });
 }

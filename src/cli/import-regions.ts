@@ -46,7 +46,11 @@ function townshipKind(code: string): 'TOWNSHIP' | 'UNIT' {
  * division codes inside a tenant start with its code (620702), or with the city's four digits for a
  * city tenant (520100: its districts 5201xx). Existing regions of the same name and parent are kept.
  */
-export function regionsToAdd(tenant: string, existing: readonly ExistingRegion[], withVillages: boolean): { rows: RegionRow[]; kept: RegionImportTally['kept'] } {
+export function regionsToAdd(
+  tenant: string,
+  existing: readonly ExistingRegion[],
+  withVillages: boolean,
+): { rows: RegionRow[]; kept: RegionImportTally['kept'] } {
   const index = divisions();
   const prefix = tenant.endsWith('00') ? tenant.slice(0, 4) : tenant;
   const counties = prefix.length === 6 ? [tenant] : existing.filter((r) => /^\d{6}$/.test(r.code) && r.code.startsWith(prefix)).map((r) => r.code);
@@ -58,7 +62,13 @@ export function regionsToAdd(tenant: string, existing: readonly ExistingRegion[]
     const townships: Array<{ division: Division; code: string }> = [];
     for (const t of index.townshipsOf(county)) {
       // The same place under another code (平利's towns by the notice's numbers; 山丹农场 for 国营山丹农场).
-      const same = existing.find((r) => r.parentCode === countyParent && r.code !== t.code && r.kind !== 'VILLAGE' && (r.name === t.name || t.name.includes(r.name) || r.name.includes(t.name)));
+      const same = existing.find(
+        (r) =>
+          r.parentCode === countyParent &&
+          r.code !== t.code &&
+          r.kind !== 'VILLAGE' &&
+          (r.name === t.name || t.name.includes(r.name) || r.name.includes(t.name)),
+      );
       if (same) {
         kept.push({ code: t.code, as: same.code, name: t.name });
         townships.push({ division: t, code: same.code });
@@ -76,7 +86,10 @@ export function regionsToAdd(tenant: string, existing: readonly ExistingRegion[]
   return { rows, kept };
 }
 
-export async function importRegions(options: ClientOptions & { tenant: string }, settings: { villages: boolean; batchSize?: number; onBatch?: (done: number, total: number) => void }): Promise<RegionImportTally> {
+export async function importRegions(
+  options: ClientOptions & { tenant: string },
+  settings: { villages: boolean; batchSize?: number; onBatch?: (done: number, total: number) => void },
+): Promise<RegionImportTally> {
   const client = new ApiClient(options);
   const { viewer } = await client.request(PortalTenantRegionsDocument, {});
   const { rows, kept } = regionsToAdd(options.tenant, viewer.tenant.regions, settings.villages);

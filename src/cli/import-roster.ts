@@ -39,9 +39,12 @@ async function readRoster(file: string): Promise<RosterFile> {
 }
 
 /** What a chunk carries of a cell: its value, or the text of rich text and formulas (never a formula). */
-const plain = (value: unknown): ExcelJS.CellValue => (value !== null && typeof value === 'object' && !(value instanceof Date) ? cellText(value) : (value as ExcelJS.CellValue));
+const plain = (value: unknown): ExcelJS.CellValue =>
+  value !== null && typeof value === 'object' && !(value instanceof Date) ? cellText(value) : (value as ExcelJS.CellValue);
 
-export async function importRosterFile(options: ClientOptions & { file: string; registeredOn?: string | null; chunkRows: number; onProgress?: (done: number, total: number) => void }): Promise<RosterTally> {
+export async function importRosterFile(
+  options: ClientOptions & { file: string; registeredOn?: string | null; chunkRows: number; onProgress?: (done: number, total: number) => void },
+): Promise<RosterTally> {
   // The rows' errors go into the copy of the workbook that township staff correct: in Chinese.
   const client = new ApiClient({ ...options, language: 'zh-CN' });
   const roster = await readRoster(options.file);
@@ -82,7 +85,10 @@ export async function importRosterFile(options: ClientOptions & { file: string; 
       ({ importRoster: result } = await client.request(PortalImportRosterDocument, { workbook, registeredOn: options.registeredOn ?? null }));
     } catch (err) {
       // Chunks before this one are registered; a household is never split across chunks.
-      throw new Error(`${options.file} rows ${sorted[0]}–${sorted.at(-1)} were not imported (${tally.accepted} rows of earlier ones were): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new Error(
+        `${options.file} rows ${sorted[0]}–${sorted.at(-1)} were not imported (${tally.accepted} rows of earlier ones were): ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
     tally.households += result.households;
     tally.accepted += result.accepted;
@@ -108,8 +114,12 @@ if (require.main === module) {
   const cmd = withServerOptions(
     command(
       'import:roster',
-      'Imports a township\'s 参保登记表 (.xlsx, .xls or .csv in UTF-8 or GBK; first sheet; title rows above the header are passed over) into the running server, whole households at a time, with a progress bar. Nothing of a household with a bad row is written; the rejected rows come back marked, in Chinese and by their row in the file, in an 错误 column of a copy, <file>.errors.xlsx. Exits 1 when any row was rejected.',
-      ['npm run import:roster -- --tenant 610926 pingli-2021.xlsx', 'npm run import:roster -- --tenant 610926 chengguan-2021.xls', 'npm run import:roster -- --tenant 610926 --registered-on 2021-09-01 --chunk-rows 500 roster.csv'],
+      "Imports a township's 参保登记表 (.xlsx, .xls or .csv in UTF-8 or GBK; first sheet; title rows above the header are passed over) into the running server, whole households at a time, with a progress bar. Nothing of a household with a bad row is written; the rejected rows come back marked, in Chinese and by their row in the file, in an 错误 column of a copy, <file>.errors.xlsx. Exits 1 when any row was rejected.",
+      [
+        'npm run import:roster -- --tenant 610926 pingli-2021.xlsx',
+        'npm run import:roster -- --tenant 610926 chengguan-2021.xls',
+        'npm run import:roster -- --tenant 610926 --registered-on 2021-09-01 --chunk-rows 500 roster.csv',
+      ],
     ),
     'STAFF',
   )
@@ -140,7 +150,9 @@ if (require.main === module) {
       writeFileSync(out, await annotate(file, tally.errors));
       process.stderr.write(`the rejected rows are marked in the 错误 column of ${out}\n`);
     }
-    console.log(`${tally.accepted + tally.rejected} rows: ${tally.households} households registered, ${tally.accepted} rows accepted, ${tally.rejected} rejected`);
+    console.log(
+      `${tally.accepted + tally.rejected} rows: ${tally.households} households registered, ${tally.accepted} rows accepted, ${tally.rejected} rejected`,
+    );
     return tally.rejected > 0 ? EXIT_FAILED : 0;
   });
 }

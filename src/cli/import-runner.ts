@@ -29,12 +29,18 @@ interface ImportOptions extends ServerOptions {
 export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: ImportCommand): void {
   const cmd = withServerOptions(command(spec.script, spec.description, spec.examples), spec.role)
     .argument('<file>', 'the CSV file (comma-separated, header on row 1)')
-    .addOption(new Option('--encoding <name>', 'the file\'s encoding; auto detects UTF-8 (with or without BOM) or GBK/GB18030').choices(ENCODINGS).default('auto'))
+    .addOption(
+      new Option('--encoding <name>', "the file's encoding; auto detects UTF-8 (with or without BOM) or GBK/GB18030").choices(ENCODINGS).default('auto'),
+    )
     .option('--batch-size <rows>', 'rows per request', integerIn(1, 10_000), 5000)
     .option('--concurrency <n>', 'requests in flight at once', integerIn(1, 8), 2)
-    .option('--batch-prefix <prefix>', 'the batch ids\' prefix (default: the file\'s name)')
+    .option('--batch-prefix <prefix>', "the batch ids' prefix (default: the file's name)")
     .option('--errors <file.csv>', 'write every rejected row there (line, column, row, code, error) instead of the first 20 on stderr')
-    .addOption(new Option('--language <tag>', 'the language of the rejected rows\' reasons and of the --errors file (Chinese for clerks; en for scripts)').choices(['zh-CN', 'en']).default('zh-CN'));
+    .addOption(
+      new Option('--language <tag>', "the language of the rejected rows' reasons and of the --errors file (Chinese for clerks; en for scripts)")
+        .choices(['zh-CN', 'en'])
+        .default('zh-CN'),
+    );
   run(cmd, async () => {
     const [file] = cmd.processedArgs as [string];
     const options = cmd.opts<ImportOptions>();
@@ -53,19 +59,26 @@ export function runImportCommand<Input>(kind: CsvImportKind<Input>, spec: Import
         concurrency: options.concurrency,
         batchPrefix: options.batchPrefix ?? basename(file).replace(/\.csv$/i, ''),
         onProgress: (bytes, _total, t) => bar.update(bytes, `${t.accepted + t.duplicates + t.rejected} rows`),
-        onRetry: (batchId, attempt, err, delayMs) => process.stderr.write(`batch ${batchId}: ${err.message}; nothing of it was written, sending it again in ${delayMs / 1000} s (attempt ${attempt + 1})\n`),
+        onRetry: (batchId, attempt, err, delayMs) =>
+          process.stderr.write(
+            `batch ${batchId}: ${err.message}; nothing of it was written, sending it again in ${delayMs / 1000} s (attempt ${attempt + 1})\n`,
+          ),
       });
     } catch (err) {
       bar.finish();
       if (err instanceof ImportInterrupted) {
         report(file, err.tally, options.errors, options.language);
-        process.stderr.write(`before it stopped: ${summary(err.tally)}; running the same command again sends the rest (rows already imported count as duplicates)\n`);
+        process.stderr.write(
+          `before it stopped: ${summary(err.tally)}; running the same command again sends the rest (rows already imported count as duplicates)\n`,
+        );
       }
       throw err;
     }
     bar.finish();
     report(file, tally, options.errors, options.language);
-    console.log(`${tally.rows} rows (${tally.encoding ? encodingName(tally.encoding) : ''}): ${summary(tally)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `${tally.rows} rows (${tally.encoding ? encodingName(tally.encoding) : ''}): ${summary(tally)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return tally.rejected > 0 ? EXIT_FAILED : 0;
   });
 }
@@ -83,11 +96,18 @@ function report(file: string, tally: Tally, errorsFile: string | undefined, lang
     // A clerk opens it in Excel: Chinese headers, and a BOM so that Excel reads it as UTF-8.
     const header = zh ? '\uFEFF行号,列,行,错误代码,原因' : 'line,column,row,code,error';
     writeFileSync(errorsFile, [header, ...lines].join('\n') + '\n');
-    if (tally.rejections.length) process.stderr.write(zh ? `${tally.rejections.length} 行被拒绝，原因逐行写在 ${errorsFile}\n` : `${tally.rejections.length} rejected rows, each with its reason: ${errorsFile}\n`);
+    if (tally.rejections.length)
+      process.stderr.write(
+        zh
+          ? `${tally.rejections.length} 行被拒绝，原因逐行写在 ${errorsFile}\n`
+          : `${tally.rejections.length} rejected rows, each with its reason: ${errorsFile}\n`,
+      );
     return;
   }
   for (const r of tally.rejections.slice(0, 20)) {
-    const where = zh ? `${file} 第 ${r.line} 行${r.column ? `「${r.column}」列` : ''}（${r.label}）：` : `${file} row ${r.line}${r.column ? `, column ${r.column}` : ''} (${r.label}): `;
+    const where = zh
+      ? `${file} 第 ${r.line} 行${r.column ? `「${r.column}」列` : ''}（${r.label}）：`
+      : `${file} row ${r.line}${r.column ? `, column ${r.column}` : ''} (${r.label}): `;
     process.stderr.write(`${where}${r.code ?? 'REJECTED'} ${r.error}\n`);
   }
   if (tally.rejections.length > 20) {

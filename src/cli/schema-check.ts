@@ -26,6 +26,8 @@ run(cmd, async () => {
     console.log('no undeclared breaking change against schema/released.graphql');
     return 0;
   }
-  process.stderr.write(`${breaks.length} breaking change(s) that schema/CHANGELOG.md does not declare under Unreleased:\n${breaks.map((b) => `  ${b}`).join('\n')}\n`);
+  process.stderr.write(
+    `${breaks.length} breaking change(s) that schema/CHANGELOG.md does not declare under Unreleased:\n${breaks.map((b) => `  ${b}`).join('\n')}\n`,
+  );
   return EXIT_FAILED;
 });

@@ -19,11 +19,15 @@ run(cmd, () => {
   // Every problem of a refused file, each on its line: a server would start without that year (or tenant).
   for (const problem of problems) {
     for (const issue of problem.issues) {
-      console.log(`error   ${problem.file}${issue.line ? `:${issue.line}` : ''}  ${issue.path || '(file)'}: ${issue.message.en}${issue.clause ? ` [clause: ${issue.clause}]` : ''}`);
+      console.log(
+        `error   ${problem.file}${issue.line ? `:${issue.line}` : ''}  ${issue.path || '(file)'}: ${issue.message.en}${issue.clause ? ` [clause: ${issue.clause}]` : ''}`,
+      );
     }
   }
   for (const warning of warnings) console.log(`warning ${warning}`);
   const errors = problems.reduce((n, p) => n + p.issues.length, 0);
-  console.log(`${catalog.tenants.length} tenants, ${catalog.tenants.reduce((n, t) => n + t.policies.size, 0)} tenant-years, ${warnings.length} warnings${problems.length ? `, ${problems.length} files refused with ${errors} errors` : ''}`);
+  console.log(
+    `${catalog.tenants.length} tenants, ${catalog.tenants.reduce((n, t) => n + t.policies.size, 0)} tenant-years, ${warnings.length} warnings${problems.length ? `, ${problems.length} files refused with ${errors} errors` : ''}`,
+  );
   return problems.length > 0 ? EXIT_FAILED : 0;
 });

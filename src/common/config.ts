@@ -89,7 +89,10 @@ const EnvironmentSchema = z.object({
   PORT: wholeNumber('PORT', 0, 65535, 'a port number').default(4000),
   DATABASE_URL: url('DATABASE_URL').optional(),
   APP_DATABASE_URL: url('APP_DATABASE_URL').optional(),
-  APP_DB_PASSWORD: z.string().regex(/^[A-Za-z0-9_-]{16,}$/, 'APP_DB_PASSWORD must be at least 16 letters, digits, _ or -').optional(),
+  APP_DB_PASSWORD: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,}$/, 'APP_DB_PASSWORD must be at least 16 letters, digits, _ or -')
+    .optional(),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   DATA_DIR: z.string().optional(),
   TENANTS_DIR: z.string().optional(),
@@ -101,14 +104,30 @@ const EnvironmentSchema = z.object({
   LOG_LEVEL: z.enum(['info', 'error', 'silent'], { message: 'LOG_LEVEL must be info, error or silent' }).optional(),
   CORS_ORIGINS: z
     .string()
-    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean))
-    .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'CORS_ORIGINS must list origins such as https://portal.example.gov.cn, separated by commas')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
+      'CORS_ORIGINS must list origins such as https://portal.example.gov.cn, separated by commas',
+    )
     .optional(),
   RATE_LIMIT_PER_MINUTE: wholeNumber('RATE_LIMIT_PER_MINUTE', 0, 1_000_000, 'requests').default(1200),
   DATABASE_READ_URL: z
     .string()
-    .transform((value) => value.split(',').map((u) => u.trim()).filter(Boolean))
-    .refine((urls) => urls.every((u) => url('DATABASE_READ_URL').safeParse(u).success), 'DATABASE_READ_URL must list postgres:// connection URLs, separated by commas')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (urls) => urls.every((u) => url('DATABASE_READ_URL').safeParse(u).success),
+      'DATABASE_READ_URL must list postgres:// connection URLs, separated by commas',
+    )
     .optional(),
   REPLICA_MAX_LAG_BYTES: wholeNumber('REPLICA_MAX_LAG_BYTES', 0, 1024 ** 4, 'bytes').default(16 * 1024 * 1024),
   REPLICA_MAX_LAG_SECONDS: wholeNumber('REPLICA_MAX_LAG_SECONDS', 1, 86_400, 'seconds').default(30),
@@ -116,8 +135,16 @@ const EnvironmentSchema = z.object({
   DATABASE_POOLER: z.enum(['none', 'transaction'], { message: 'DATABASE_POOLER must be transaction (PgBouncer in transaction mode) or none' }).optional(),
   KNOWN_OPERATIONS_ONLY: z
     .string()
-    .transform((value) => value.split(',').map((r) => r.trim()).filter(Boolean))
-    .refine((roles) => roles.every((r) => ['ADMIN', 'STAFF', 'BANK', 'TAX', 'AGENCY'].includes(r)), 'KNOWN_OPERATIONS_ONLY must list roles (ADMIN, STAFF, BANK, TAX, AGENCY) separated by commas')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (roles) => roles.every((r) => ['ADMIN', 'STAFF', 'BANK', 'TAX', 'AGENCY'].includes(r)),
+      'KNOWN_OPERATIONS_ONLY must list roles (ADMIN, STAFF, BANK, TAX, AGENCY) separated by commas',
+    )
     .optional(),
   COMPILED_OPERATIONS: z.enum(['on', 'off'], { message: 'COMPILED_OPERATIONS must be on or off' }).optional(),
 });
@@ -131,11 +158,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
   if (production && !e.JWT_SECRET) problems.push('JWT_SECRET must be set when NODE_ENV=production');
   // Servers with their own data folders would each generate a password and reset the others' login.
-  if (production && !e.APP_DATABASE_URL && !e.APP_DB_PASSWORD) problems.push('APP_DB_PASSWORD (or APP_DATABASE_URL) must be set when NODE_ENV=production, the same on every server');
+  if (production && !e.APP_DATABASE_URL && !e.APP_DB_PASSWORD)
+    problems.push('APP_DB_PASSWORD (or APP_DATABASE_URL) must be set when NODE_ENV=production, the same on every server');
   // Migrations hold a session's advisory lock and the region listener a session's LISTEN: neither
   // survives a pooler in transaction mode, so DATABASE_URL stays direct and the requests' URL is given.
   if (e.DATABASE_POOLER === 'transaction' && !e.APP_DATABASE_URL) {
-    problems.push('DATABASE_POOLER=transaction needs APP_DATABASE_URL: the request role through the pooler (DATABASE_URL stays a direct connection, for migrations and LISTEN)');
+    problems.push(
+      'DATABASE_POOLER=transaction needs APP_DATABASE_URL: the request role through the pooler (DATABASE_URL stays a direct connection, for migrations and LISTEN)',
+    );
   }
   if (problems.length) throw new ConfigError(problems);
   const dataDir = resolve(e.DATA_DIR ?? join(PROJECT_ROOT, '.data'));

@@ -16,7 +16,6 @@ export function isLocalDate(text: string): boolean {
   return d <= daysInMonth(y, m);
 }
 
-
 function parts(date: LocalDate): [number, number, number] {
   return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
 }

@@ -95,7 +95,9 @@ export class DivisionIndex {
   private resolveUncached(text: string, near: string, village?: (township: string, name: string) => string | null): { code: string } | { error: Localized } {
     const place = text.replace(/\s+/g, '');
     if (/^\d{6}(\d{3}(\d{3})?)?$/.test(place)) {
-      return this.codes.has(place.slice(0, 6)) ? { code: place } : { error: bilingual(`${place.slice(0, 6)} 不是行政区划代码`, `${place.slice(0, 6)} is not a division code`) };
+      return this.codes.has(place.slice(0, 6))
+        ? { code: place }
+        : { error: bilingual(`${place.slice(0, 6)} 不是行政区划代码`, `${place.slice(0, 6)} is not a division code`) };
     }
     let rest = place;
     let scope = '';
@@ -104,7 +106,9 @@ export class DivisionIndex {
       rest = rest.slice(province.name.length);
       scope = province.code.slice(0, 2);
     }
-    const city = [...this.codes.values()].find((d) => d.level === 'CITY' && d.current && d.code.startsWith(scope) && d.name !== '市辖区' && rest.startsWith(d.name));
+    const city = [...this.codes.values()].find(
+      (d) => d.level === 'CITY' && d.current && d.code.startsWith(scope) && d.name !== '市辖区' && rest.startsWith(d.name),
+    );
     if (city) {
       rest = rest.slice(city.name.length);
       scope = city.code.slice(0, 4);
@@ -113,8 +117,17 @@ export class DivisionIndex {
     let county: Division | undefined;
     if (counties.length > 0) {
       const longest = Math.max(...counties.map((c) => c.name.length));
-      const closest = closestTo(counties.filter((c) => c.name.length === longest), near);
-      if (closest.length > 1) return { error: bilingual(`${text} 可能是 ${closest.map((c) => c.code).join('、')} 中的任一个：请填写代码`, `${text} may be any of ${closest.map((c) => c.code).join(', ')}: give the code`) };
+      const closest = closestTo(
+        counties.filter((c) => c.name.length === longest),
+        near,
+      );
+      if (closest.length > 1)
+        return {
+          error: bilingual(
+            `${text} 可能是 ${closest.map((c) => c.code).join('、')} 中的任一个：请填写代码`,
+            `${text} may be any of ${closest.map((c) => c.code).join(', ')}: give the code`,
+          ),
+        };
       county = closest[0];
       rest = rest.slice(county.name.length);
     } else if (city && !rest) {
@@ -127,15 +140,37 @@ export class DivisionIndex {
     const within = county ? county.code : scope || near.replace(/0+$/, '');
     const candidates = within.length === 6 ? this.townshipsOf(within) : this.townships().filter((t) => t.code.startsWith(within));
     const townships = candidates.filter((t) => rest.startsWith(t.name));
-    if (townships.length === 0) return { error: bilingual(`${county?.name ?? (city?.name || province?.name || near)}没有乡镇“${rest || text}”`, `no township ${rest || text} in ${county?.name ?? (city?.name || province?.name || near)}`) };
+    if (townships.length === 0)
+      return {
+        error: bilingual(
+          `${county?.name ?? (city?.name || province?.name || near)}没有乡镇“${rest || text}”`,
+          `no township ${rest || text} in ${county?.name ?? (city?.name || province?.name || near)}`,
+        ),
+      };
     const longest = Math.max(...townships.map((t) => t.name.length));
-    const closest = closestTo(townships.filter((t) => t.name.length === longest), near);
-    if (closest.length > 1) return { error: bilingual(`${text} 可能是 ${closest.map((t) => t.code).join('、')} 中的任一个：请填写代码`, `${text} may be any of ${closest.map((t) => t.code).join(', ')}: give the code`) };
+    const closest = closestTo(
+      townships.filter((t) => t.name.length === longest),
+      near,
+    );
+    if (closest.length > 1)
+      return {
+        error: bilingual(
+          `${text} 可能是 ${closest.map((t) => t.code).join('、')} 中的任一个：请填写代码`,
+          `${text} may be any of ${closest.map((t) => t.code).join(', ')}: give the code`,
+        ),
+      };
     const township = closest[0];
     rest = rest.slice(township.name.length);
     if (!rest) return { code: township.code };
     const code = village?.(township.code, rest) ?? null;
-    return code ? { code } : { error: bilingual(`本地区划中${township.name}没有村“${rest}”；请填写 12 位代码`, `no village ${rest} in ${township.name} among the regions of the tenant; give the 12-digit code`) };
+    return code
+      ? { code }
+      : {
+          error: bilingual(
+            `本地区划中${township.name}没有村“${rest}”；请填写 12 位代码`,
+            `no village ${rest} in ${township.name} among the regions of the tenant; give the 12-digit code`,
+          ),
+        };
   }
 
   private townships(): Division[] {

@@ -33,8 +33,7 @@ export class DomainError extends Error {
   }
 }
 
-export const badInput = (message: Localized, field?: string) =>
-  new DomainError('BAD_USER_INPUT', message, field ? { field } : {});
+export const badInput = (message: Localized, field?: string) => new DomainError('BAD_USER_INPUT', message, field ? { field } : {});
 
 /** The notice does not state what is needed; `missing` names the policy value, never a guess. */
 export const policyNotConfigured = (tenant: string, coverageYear: number, missing: string, message: Localized) =>

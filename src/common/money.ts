@@ -34,9 +34,7 @@ export function splitByRatio(total: Fen, ratio: readonly number[]): Fen[] {
   const exact = ratio.map((r) => (total * r) / weight);
   const parts = exact.map(Math.floor);
   let left = total - parts.reduce((a, b) => a + b, 0);
-  const order = exact
-    .map((value, index) => ({ index, frac: value - Math.floor(value) }))
-    .sort((a, b) => b.frac - a.frac || a.index - b.index);
+  const order = exact.map((value, index) => ({ index, frac: value - Math.floor(value) })).sort((a, b) => b.frac - a.frac || a.index - b.index);
   for (const { index } of order) {
     if (left <= 0) break;
     parts[index] += 1;

@@ -82,7 +82,15 @@ export class RequestContext {
   /** The language of messages people read, from Accept-Language (CONTRACT.md): codes never change with it. */
   readonly language: Language;
   private readonly authError: DomainError | null;
-  private readonly state: RequestState = { authorizedTenant: null, transaction: null, perRequest: new Map(), ended: false, afterCommit: [], route: 'PRIMARY', personalDataRead: false };
+  private readonly state: RequestState = {
+    authorizedTenant: null,
+    transaction: null,
+    perRequest: new Map(),
+    ended: false,
+    afterCommit: [],
+    route: 'PRIMARY',
+    personalDataRead: false,
+  };
 
   /**
    * The server's own work for one tenant, outside any request (a step at start): an ADMIN actor named
@@ -106,7 +114,8 @@ export class RequestContext {
     const authorization = headers.authorization?.trim();
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      if (!match) authError = new DomainError('UNAUTHENTICATED', text('Authorization 请求头须为“Bearer <令牌>”', 'the Authorization header must be "Bearer <token>"'));
+      if (!match)
+        authError = new DomainError('UNAUTHENTICATED', text('Authorization 请求头须为“Bearer <令牌>”', 'the Authorization header must be "Bearer <token>"'));
       else {
         try {
           actor = verifyToken(match[1], app.config.jwtSecret, app.config.tokenMaxLifetimeSeconds);
@@ -125,13 +134,23 @@ export class RequestContext {
    */
   authorize(roles: readonly Role[]): void {
     if (this.authError) throw this.authError;
-    if (!this.actor) throw new DomainError('UNAUTHENTICATED', text('此操作须登录：请求头须带“Authorization: Bearer <令牌>”', 'this operation needs "Authorization: Bearer <token>"'));
-    if (!this.tenantCode) throw new DomainError('BAD_USER_INPUT', text('此操作须带 x-tenant-id 请求头（统筹地区代码）', 'this operation needs the x-tenant-id header'), { field: 'x-tenant-id' });
+    if (!this.actor)
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        text('此操作须登录：请求头须带“Authorization: Bearer <令牌>”', 'this operation needs "Authorization: Bearer <token>"'),
+      );
+    if (!this.tenantCode)
+      throw new DomainError('BAD_USER_INPUT', text('此操作须带 x-tenant-id 请求头（统筹地区代码）', 'this operation needs the x-tenant-id header'), {
+        field: 'x-tenant-id',
+      });
     if (!this.actor.tenants.includes(this.tenantCode)) {
       throw new DomainError('FORBIDDEN', text(`该令牌无权办理 ${this.tenantCode} 的业务`, `the token may not act for tenant ${this.tenantCode}`));
     }
     if (roles.length > 0 && !roles.includes(this.actor.role)) {
-      throw new DomainError('FORBIDDEN', text(`${this.actor.role} 角色无权办理此项业务，须为 ${roles.join(' 或 ')}`, `role ${this.actor.role} may not do this; it needs ${roles.join(' or ')}`));
+      throw new DomainError(
+        'FORBIDDEN',
+        text(`${this.actor.role} 角色无权办理此项业务，须为 ${roles.join(' 或 ')}`, `role ${this.actor.role} may not do this; it needs ${roles.join(' or ')}`),
+      );
     }
     const tenant = this.app.catalog.get(this.tenantCode);
     if (!tenant) throw new DomainError('NOT_FOUND', text(`没有代码为 ${this.tenantCode} 的统筹地区`, `no tenant ${this.tenantCode}`));
@@ -232,7 +251,8 @@ export class RequestContext {
     this.state.ended = true;
     await this.state.transaction?.finish(succeeded, last);
     if (succeeded) {
-      for (const task of this.state.afterCommit) await task().catch((err: unknown) => this.app.log.error('after-commit task failed', { requestId: this.requestId, error: (err as Error).message }));
+      for (const task of this.state.afterCommit)
+        await task().catch((err: unknown) => this.app.log.error('after-commit task failed', { requestId: this.requestId, error: (err as Error).message }));
     }
     return true;
   }

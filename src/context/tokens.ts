@@ -68,7 +68,8 @@ function verifyTokenText(token: string, secret: string, maxLifetimeSeconds: numb
     throw new DomainError('UNAUTHENTICATED', reason);
   }
   const { sub, role, tenants, exp, iat } = claims;
-  if (typeof exp !== 'number') throw new DomainError('UNAUTHENTICATED', text('令牌没有有效期（exp）；令牌必须设有效期', 'the token has no expiry (exp); tokens must expire'));
+  if (typeof exp !== 'number')
+    throw new DomainError('UNAUTHENTICATED', text('令牌没有有效期（exp）；令牌必须设有效期', 'the token has no expiry (exp); tokens must expire'));
   const lifetime = exp - (typeof iat === 'number' ? iat : Math.floor(Date.now() / 1000));
   if (lifetime > maxLifetimeSeconds) {
     throw new DomainError(
@@ -80,9 +81,10 @@ function verifyTokenText(token: string, secret: string, maxLifetimeSeconds: numb
     );
   }
   if (typeof sub !== 'string' || !sub) throw new DomainError('UNAUTHENTICATED', text('令牌没有使用者（sub）', 'the token has no subject (sub)'));
-  if (!ROLES.includes(role)) throw new DomainError('UNAUTHENTICATED', text(`令牌的角色（role）须为 ${ROLES.join('、')} 之一`, `the token's role must be one of ${ROLES.join(', ')}`));
+  if (!ROLES.includes(role))
+    throw new DomainError('UNAUTHENTICATED', text(`令牌的角色（role）须为 ${ROLES.join('、')} 之一`, `the token's role must be one of ${ROLES.join(', ')}`));
   if (!Array.isArray(tenants) || !tenants.every((t) => typeof t === 'string')) {
-    throw new DomainError('UNAUTHENTICATED', text('令牌的 tenants 声明须为统筹地区代码的列表', 'the token\'s tenants claim must be a list of tenant codes'));
+    throw new DomainError('UNAUTHENTICATED', text('令牌的 tenants 声明须为统筹地区代码的列表', "the token's tenants claim must be a list of tenant codes"));
   }
   return { actor: Object.freeze({ sub, role, tenants: Object.freeze([...tenants]) as string[] }), expiresAt: exp * 1000 };
 }

@@ -58,7 +58,12 @@ const ROOT_HOMES = ['/var/lib/embedded-postgres', join(tmpdir(), 'embedded-postg
 const HOW_ELSE = 'run as an ordinary user, move the project to a folder other users can enter, or set DATABASE_URL to a PostgreSQL server';
 
 /** `postgresFlags`: extra server options, e.g. `['-c', 'shared_preload_libraries=pg_stat_statements']` for the bench. */
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void, postgresFlags: string[] = [], options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (line: string) => void,
+  postgresFlags: string[] = [],
+  options: EmbeddedOptions = {},
+): Promise<EmbeddedDatabase> {
   const password = developmentSecret(dataDir, 'pg-superuser-password');
   const runAs = isRoot() ? postgresUser() : null;
   const native = reachableBinaries(options.nativeDir ?? installedBinaries(), runAs, log);
@@ -123,13 +128,17 @@ function postgresUser(): Account {
   try {
     // Another process may be creating it at the same moment (parallel starts): its failure is fine.
     spawnSync('groupadd', ['--system', SUPERUSER], { stdio: 'ignore' });
-    spawnSync('useradd', ['--system', '--gid', SUPERUSER, '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', SUPERUSER], { stdio: 'ignore' });
+    spawnSync('useradd', ['--system', '--gid', SUPERUSER, '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', SUPERUSER], {
+      stdio: 'ignore',
+    });
   } catch {
     // reported below
   }
   const created = lookUp();
   if (created) return created;
-  throw new EmbeddedPostgresError(`PostgreSQL refuses to run as root and there is no "${SUPERUSER}" user to run it as, nor could one be made with useradd: create one (useradd --system ${SUPERUSER}), or ${HOW_ELSE}`);
+  throw new EmbeddedPostgresError(
+    `PostgreSQL refuses to run as root and there is no "${SUPERUSER}" user to run it as, nor could one be made with useradd: create one (useradd --system ${SUPERUSER}), or ${HOW_ELSE}`,
+  );
 }
 
 /** Whether `account` can do `test <flag> path` (so enter every folder above it). */
@@ -150,7 +159,9 @@ export function installedBinaries(): string {
   } catch {
     // reported below
   }
-  throw new EmbeddedPostgresError(`the embedded PostgreSQL has no binaries for ${platform}-${process.arch} here (${name} is not installed): run npm install again, or set DATABASE_URL to a PostgreSQL server`);
+  throw new EmbeddedPostgresError(
+    `the embedded PostgreSQL has no binaries for ${platform}-${process.arch} here (${name} is not installed): run npm install again, or set DATABASE_URL to a PostgreSQL server`,
+  );
 }
 
 function binary(native: string, name: 'initdb' | 'postgres'): string {
@@ -165,7 +176,9 @@ function binary(native: string, name: 'initdb' | 'postgres'): string {
  */
 function reachableBinaries(native: string, runAs: Account | null, log: (line: string) => void): string {
   if (!existsSync(binary(native, 'postgres'))) {
-    throw new EmbeddedPostgresError(`there is no PostgreSQL binary in ${join(native, 'bin')}: run npm install again, or set DATABASE_URL to a PostgreSQL server`);
+    throw new EmbeddedPostgresError(
+      `there is no PostgreSQL binary in ${join(native, 'bin')}: run npm install again, or set DATABASE_URL to a PostgreSQL server`,
+    );
   }
   if (!runAs || accountCan(runAs, '-x', binary(native, 'postgres'))) return native;
   const version = binaryVersion(native);
@@ -187,7 +200,9 @@ function reachableBinaries(native: string, runAs: Account | null, log: (line: st
     }
     if (accountCan(runAs, '-x', binary(copy, 'postgres'))) return copy;
   }
-  throw new EmbeddedPostgresError(`PostgreSQL runs as the "${SUPERUSER}" user under root, and that user cannot reach its binaries in ${native} nor a copy in ${ROOT_HOMES.join(' or ')}: ${HOW_ELSE}`);
+  throw new EmbeddedPostgresError(
+    `PostgreSQL runs as the "${SUPERUSER}" user under root, and that user cannot reach its binaries in ${native} nor a copy in ${ROOT_HOMES.join(' or ')}: ${HOW_ELSE}`,
+  );
 }
 
 function binaryVersion(native: string): string {
@@ -245,7 +260,9 @@ function clusterFolder(dataDir: string, runAs: Account | null, log: (line: strin
     chownSync(cluster, runAs.uid, runAs.gid);
     chmodSync(cluster, 0o700);
     if (!accountCan(runAs, '-w', cluster)) {
-      throw new EmbeddedPostgresError(`PostgreSQL runs as the "${SUPERUSER}" user under root, and that user cannot enter ${cluster}, where the cluster is: let it enter the folders above (chmod o+x), or ${HOW_ELSE}`);
+      throw new EmbeddedPostgresError(
+        `PostgreSQL runs as the "${SUPERUSER}" user under root, and that user cannot enter ${cluster}, where the cluster is: let it enter the folders above (chmod o+x), or ${HOW_ELSE}`,
+      );
     }
   }
   return cluster;
@@ -256,7 +273,9 @@ function relocatedCluster(dataDir: string): string {
   for (const home of ROOT_HOMES) {
     if (rootOwnedFolder(home) && rootOwnedFolder(join(home, 'clusters'))) return join(home, 'clusters', key);
   }
-  throw new EmbeddedPostgresError(`PostgreSQL runs as the "${SUPERUSER}" user under root, and that user cannot enter ${dataDir}, nor could a folder be made for it in ${ROOT_HOMES.join(' or ')}: ${HOW_ELSE}`);
+  throw new EmbeddedPostgresError(
+    `PostgreSQL runs as the "${SUPERUSER}" user under root, and that user cannot enter ${dataDir}, nor could a folder be made for it in ${ROOT_HOMES.join(' or ')}: ${HOW_ELSE}`,
+  );
 }
 
 /** Creates the cluster: UTF-8, C locale, the superuser with the generated password. */
@@ -312,10 +331,22 @@ interface RunningPostgres {
  * Unix socket (a socket in /tmp can collide with another user's). The child stays in this process
  * group, so a Ctrl-C reaches it too; on this process's exit it gets a fast shutdown.
  */
-function startPostgres(native: string, clusterDir: string, port: number, flags: string[], runAs: Account | null, log: (line: string) => void): Promise<RunningPostgres> {
+function startPostgres(
+  native: string,
+  clusterDir: string,
+  port: number,
+  flags: string[],
+  runAs: Account | null,
+  log: (line: string) => void,
+): Promise<RunningPostgres> {
   const args = ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...flags];
   return new Promise((resolvePromise, reject) => {
-    const child: ChildProcess = spawn(binary(native, 'postgres'), args, { ...(runAs ?? {}), cwd: dirname(clusterDir), env: postgresEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child: ChildProcess = spawn(binary(native, 'postgres'), args, {
+      ...(runAs ?? {}),
+      cwd: dirname(clusterDir),
+      env: postgresEnv(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let ready = false;
     let stopping = false;
     let recent: string[] = [];
@@ -354,7 +385,12 @@ function startPostgres(native: string, clusterDir: string, port: number, flags: 
         return;
       }
       if (/could not bind|Address already in use/.test(output)) reject(new PortTaken(output));
-      else reject(new EmbeddedPostgresError(`the embedded PostgreSQL in ${clusterDir} stopped as it started (${signal ?? `exit code ${code}`}): ${lastLines(output, 2)}`));
+      else
+        reject(
+          new EmbeddedPostgresError(
+            `the embedded PostgreSQL in ${clusterDir} stopped as it started (${signal ?? `exit code ${code}`}): ${lastLines(output, 2)}`,
+          ),
+        );
     });
   });
 }
@@ -373,7 +409,9 @@ function removeStalePid(clusterDir: string): void {
       return;
     }
   }
-  throw new EmbeddedPostgresError(`the embedded database in ${clusterDir} is in use by process ${pid} (another npm start?): stop it, or set DATA_DIR to another folder`);
+  throw new EmbeddedPostgresError(
+    `the embedded database in ${clusterDir} is in use by process ${pid} (another npm start?): stop it, or set DATA_DIR to another folder`,
+  );
 }
 
 function freePort(): Promise<number> {

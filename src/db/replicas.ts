@@ -139,7 +139,10 @@ export class ReadReplicas {
   private async check(): Promise<void> {
     let primary: bigint;
     try {
-      const { rows } = await this.primary.query<{ lsn: string }>({ text: 'SELECT pg_current_wal_lsn()::text AS lsn', query_timeout: this.options.timeoutMs } as pg.QueryConfig);
+      const { rows } = await this.primary.query<{ lsn: string }>({
+        text: 'SELECT pg_current_wal_lsn()::text AS lsn',
+        query_timeout: this.options.timeoutMs,
+      } as pg.QueryConfig);
       primary = parseLsn(rows[0].lsn);
     } catch (err) {
       // Without the primary's position no lag can be judged: the replicas stay as they were last seen.
@@ -162,7 +165,14 @@ export class ReadReplicas {
       const { recovery, replayed } = rows[0];
       if (!recovery || replayed === null) {
         replica.replayed = null;
-        replica.status = { ...before, inRotation: false, reason: 'not a standby (promoted, or not replicating)', lagBytes: null, lagSeconds: null, replayedLsn: replayed };
+        replica.status = {
+          ...before,
+          inRotation: false,
+          reason: 'not a standby (promoted, or not replicating)',
+          lagBytes: null,
+          lagSeconds: null,
+          replayedLsn: replayed,
+        };
       } else {
         const position = parseLsn(replayed);
         replica.replayed = position;

@@ -255,7 +255,10 @@ export class TenantTransaction {
       // Nothing ran before the last statement: the whole transaction is one message.
       if (commit && last) {
         const opening = `${this.beginning()}; ${this.plainSettings()}; ${ending}`;
-        await this.end(this.connectPool().then((client) => client.on('error', this.onClientError)), opening);
+        await this.end(
+          this.connectPool().then((client) => client.on('error', this.onClientError)),
+          opening,
+        );
       }
       return;
     }

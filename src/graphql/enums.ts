@@ -1,16 +1,9 @@
 import { registerEnumType } from 'type-graphql';
-import {
-  ASSISTANCE_CATEGORIES,
-  CIRCUMSTANCES,
-  REFUND_REASONS,
-  REGION_KINDS,
-  SUBSIDY_MODES,
-} from '../policy-data/vocabulary';
+import { ASSISTANCE_CATEGORIES, CIRCUMSTANCES, REFUND_REASONS, REGION_KINDS, SUBSIDY_MODES } from '../policy-data/vocabulary';
 import { ROLES } from '../context/tokens';
 
 /** A type-graphql enum object from a list of codes. */
-export const asEnum = <T extends string>(values: readonly T[]) =>
-  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+export const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 export const AssistanceCategoryEnum = asEnum(ASSISTANCE_CATEGORIES);
 export const SubsidyModeEnum = asEnum(SUBSIDY_MODES);
@@ -43,7 +36,9 @@ registerEnumType(CircumstanceEnum, {
 });
 registerEnumType(RefundReasonEnum, {
   name: 'RefundReason',
-  valuesConfig: { DUPLICATE_CROSS_PROVINCE: { description: '跨省重复缴费: a duplicate payment in another province, one kind of DUPLICATE_ENROLLMENT (甘州 七).' } },
+  valuesConfig: {
+    DUPLICATE_CROSS_PROVINCE: { description: '跨省重复缴费: a duplicate payment in another province, one kind of DUPLICATE_ENROLLMENT (甘州 七).' },
+  },
 });
 registerEnumType(RegionKindEnum, { name: 'RegionKind' });
 registerEnumType(RoleEnum, { name: 'Role' });

@@ -37,7 +37,10 @@ function bilingual(error: Omit<GraphQLFormattedError, 'message'>, message: Local
   return { message: message.en, ...error, [BOTH_TEXTS]: message } as Bilingual;
 }
 
-export const STATEMENT_TIMEOUT_MESSAGE = text('数据库语句执行超过时限，未写入任何数据；请重试，或缩小查询范围', 'A database statement took longer than its limit; nothing was written. Retry, or narrow the request');
+export const STATEMENT_TIMEOUT_MESSAGE = text(
+  '数据库语句执行超过时限，未写入任何数据；请重试，或缩小查询范围',
+  'A database statement took longer than its limit; nothing was written. Retry, or narrow the request',
+);
 export const INTERNAL_ERROR_MESSAGE = text('服务器内部错误', 'Internal server error');
 
 export function errorFormatter(log: Logger, production: boolean) {

@@ -18,7 +18,11 @@ export function defineLoader<K, V>(batch: (ctx: RequestContext, keys: readonly K
 }
 
 /** A loader of lists: the rows `load` finds for all keys, grouped back by `groupOf`. */
-export function defineListLoader<K, Row>(load: (ctx: RequestContext, keys: readonly K[]) => Promise<Row[]>, groupOf: (row: Row) => string, keyOf: (key: K) => string = String): RequestLoader<K, Row[]> {
+export function defineListLoader<K, Row>(
+  load: (ctx: RequestContext, keys: readonly K[]) => Promise<Row[]>,
+  groupOf: (row: Row) => string,
+  keyOf: (key: K) => string = String,
+): RequestLoader<K, Row[]> {
   return defineLoader<K, Row[]>(async (ctx, keys) => {
     const groups = groupBy(await load(ctx, keys), groupOf);
     return keys.map((k) => groups.get(keyOf(k)) ?? []);

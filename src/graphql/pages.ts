@@ -24,7 +24,8 @@ export interface Connection<T> {
 
 /** Checks `first` (1 to `max`) for a list field. */
 export function pageSize(first: number, max = MAX_PAGE): number {
-  if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(text(`每页条数（first）须在 1 至 ${max} 之间`, `first must be between 1 and ${max}`), 'first');
+  if (!Number.isInteger(first) || first < 1 || first > max)
+    throw badInput(text(`每页条数（first）须在 1 至 ${max} 之间`, `first must be between 1 and ${max}`), 'first');
   return first;
 }
 
@@ -32,7 +33,13 @@ export function pageSize(first: number, max = MAX_PAGE): number {
  * A page from rows read with one more than asked for (`limit first + 1`): whether more follow, and each
  * node's cursor from the sort key `keyOf` gives.
  */
-export function toConnection<Row, T>(rows: readonly Row[], first: number, totalCount: number | (() => Promise<number>), keyOf: (row: Row) => string, present: (row: Row) => T): Connection<T> {
+export function toConnection<Row, T>(
+  rows: readonly Row[],
+  first: number,
+  totalCount: number | (() => Promise<number>),
+  keyOf: (row: Row) => string,
+  present: (row: Row) => T,
+): Connection<T> {
   const page = rows.slice(0, first);
   const edges = page.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: present(row) }));
   return {
@@ -69,7 +76,13 @@ export function decodeKeyCursor(cursor: string, parts: number): string[] {
 }
 
 /** toConnection for keyset cursors: `keyOf` gives the row's sort key as strings. */
-export function toKeyConnection<Row, T>(rows: readonly Row[], first: number, totalCount: number | (() => Promise<number>), keyOf: (row: Row) => readonly string[], present: (row: Row) => T): Connection<T> {
+export function toKeyConnection<Row, T>(
+  rows: readonly Row[],
+  first: number,
+  totalCount: number | (() => Promise<number>),
+  keyOf: (row: Row) => readonly string[],
+  present: (row: Row) => T,
+): Connection<T> {
   const page = rows.slice(0, first);
   const edges = page.map((row) => ({ cursor: encodeKeyCursor(keyOf(row)), node: present(row) }));
   return { totalCount, edges, nodes: edges.map((e) => e.node), pageInfo: { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage: rows.length > first } };

@@ -13,7 +13,10 @@ function refused(message: Localized): GraphQLError {
   return new GraphQLError(message.en, { extensions: { code: 'BAD_USER_INPUT' }, originalError: new DomainError('BAD_USER_INPUT', message) });
 }
 
-const NOT_A_STRING = text('金额应为以元为单位、带两位小数的字符串，如 "350.00"，不能是数字', 'Money is a string of yuan with two decimals, e.g. "350.00", not a number');
+const NOT_A_STRING = text(
+  '金额应为以元为单位、带两位小数的字符串，如 "350.00"，不能是数字',
+  'Money is a string of yuan with two decimals, e.g. "350.00", not a number',
+);
 
 function parseMoneyInput(value: unknown): Fen {
   if (typeof value !== 'string') {
@@ -21,7 +24,12 @@ function parseMoneyInput(value: unknown): Fen {
   }
   const fen = parseMoney(value);
   if (fen === null) {
-    throw refused(text(`“${value}”不是金额：请以元为单位填写，最多两位小数，如 "350.00"`, `"${value}" is not an amount of money: give yuan with at most two decimals, e.g. "350.00"`));
+    throw refused(
+      text(
+        `“${value}”不是金额：请以元为单位填写，最多两位小数，如 "350.00"`,
+        `"${value}" is not an amount of money: give yuan with at most two decimals, e.g. "350.00"`,
+      ),
+    );
   }
   return fen;
 }

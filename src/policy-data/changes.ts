@@ -31,7 +31,8 @@ export function compareYears(before: unknown, after: unknown): PolicyValueChange
   for (const [key, value] of now) {
     const old = then.get(key);
     if (!old) changes.push({ path: key, kind: 'ADDED', before: null, after: value.value, citation: citation(key), documentPath: value.path });
-    else if (old.value !== value.value) changes.push({ path: key, kind: 'CHANGED', before: old.value, after: value.value, citation: citation(key), documentPath: value.path });
+    else if (old.value !== value.value)
+      changes.push({ path: key, kind: 'CHANGED', before: old.value, after: value.value, citation: citation(key), documentPath: value.path });
   }
   for (const [key, old] of then) {
     if (!now.has(key)) changes.push({ path: key, kind: 'REMOVED', before: old.value, after: null, citation: citation(key), documentPath: null });

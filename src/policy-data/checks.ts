@@ -85,7 +85,10 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
       error(
         'SUBSIDY_ABOVE_STANDARD',
         [...path, 'amount'],
-        text(`${who} 的资助 ${formatMoney(rule.amount)} 元超过个人缴费标准 ${formatMoney(standard)} 元`, `${who}: subsidy ${formatMoney(rule.amount)} exceeds the individual standard ${formatMoney(standard)}`),
+        text(
+          `${who} 的资助 ${formatMoney(rule.amount)} 元超过个人缴费标准 ${formatMoney(standard)} 元`,
+          `${who}: subsidy ${formatMoney(rule.amount)} exceeds the individual standard ${formatMoney(standard)}`,
+        ),
         rule.clause,
       );
     }
@@ -93,7 +96,10 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
       warn(
         'FULL_SUBSIDY_AMOUNT',
         [...path, 'amount'],
-        text(`${who} 为全额资助，写明的金额 ${formatMoney(rule.amount)} 元却不等于缴费标准 ${formatMoney(standard)} 元`, `${who}: a full subsidy of ${formatMoney(rule.amount)} differs from the standard ${formatMoney(standard)}`),
+        text(
+          `${who} 为全额资助，写明的金额 ${formatMoney(rule.amount)} 元却不等于缴费标准 ${formatMoney(standard)} 元`,
+          `${who}: a full subsidy of ${formatMoney(rule.amount)} differs from the standard ${formatMoney(standard)}`,
+        ),
         rule.clause,
       );
     }
@@ -111,7 +117,8 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
     const amount = rule.full ? standard : rule.amount;
     rule.funding?.forEach((f, j) => {
       for (const code of f.regions ?? []) {
-        if (!regions.has(code)) error('UNKNOWN_REGION', [...path, 'funding', j, 'regions'], text(`${who}：没有区域 ${code}`, `${who}: unknown region ${code}`), f.clause);
+        if (!regions.has(code))
+          error('UNKNOWN_REGION', [...path, 'funding', j, 'regions'], text(`${who}：没有区域 ${code}`, `${who}: unknown region ${code}`), f.clause);
       }
       if (amount !== undefined) {
         for (const problem of allocateFunding(f.shares, amount, f.clause).problems) {
@@ -137,7 +144,8 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
     for (const code of [unit.region, ...Object.values(unit.byHukou ?? {})]) {
       if (code !== undefined && !regions.has(code)) error('UNKNOWN_REGION', path, text(`没有区域 ${code}`, `unknown region ${code}`), unit.clause);
     }
-    if (!unit.region && !unit.byHukou) error('UNIT_REGION', path, text(`${unit.unit}：请给出 region 或 byHukou`, `${unit.unit}: give region or byHukou`), unit.clause);
+    if (!unit.region && !unit.byHukou)
+      error('UNIT_REGION', path, text(`${unit.unit}：请给出 region 或 byHukou`, `${unit.unit}: give region or byHukou`), unit.clause);
   });
 
   // Targets: known regions, parts against their stated totals, dated counts against milestone shares.
@@ -146,7 +154,8 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
     const byRegion = new Map(targets.regions.map((t) => [t.region, t]));
     const nameOf = (code: string) => regions.get(code)?.name ?? code;
     targets.regions.forEach((row, i) => {
-      if (!regions.has(row.region)) error('UNKNOWN_REGION', ['targets', 'regions', i, 'region'], text(`没有区域 ${row.region}`, `unknown region ${row.region}`), row.clause);
+      if (!regions.has(row.region))
+        error('UNKNOWN_REGION', ['targets', 'regions', i, 'region'], text(`没有区域 ${row.region}`, `unknown region ${row.region}`), row.clause);
       (row.byDate ?? []).forEach((dated, j) => {
         const milestone = policy.milestones.find((m) => m.date === dated.date);
         const expected = milestone ? Math.round(row.target * milestone.share) : null;
@@ -163,8 +172,7 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
         }
       });
     });
-    const childrenOf = (code: string | null) =>
-      targets.regions.filter((t) => nearestTargetedAncestor(t.region, regions, byRegion) === code);
+    const childrenOf = (code: string | null) => targets.regions.filter((t) => nearestTargetedAncestor(t.region, regions, byRegion) === code);
     const compare = (stated: number, parts: typeof targets.regions, path: DocumentPath, clause: string, label: Localized) => {
       if (parts.length === 0) return;
       const sum = parts.reduce((s, p) => s + p.target, 0);
@@ -173,7 +181,10 @@ export function checkPolicyYear(policy: PolicyYearData, regions: ReadonlyMap<str
         warn(
           'TARGET_TOTAL',
           path,
-          text(`${label.zh}写的是 ${stated}，但各部分合计 ${sum}（${list}）；以各部分为准`, `${label.en} states ${stated}, but its parts add up to ${sum} (${list}); the parts are kept`),
+          text(
+            `${label.zh}写的是 ${stated}，但各部分合计 ${sum}（${list}）；以各部分为准`,
+            `${label.en} states ${stated}, but its parts add up to ${sum} (${list}); the parts are kept`,
+          ),
           clause,
         );
       }
@@ -203,37 +214,71 @@ function checkDates(policy: PolicyYearData, error: Report, warn: Report): void {
   const lowerPath = window.start ? ['collectionWindow', 'start', 'date'] : ['collectionWindow', 'earliestPayment', 'date'];
 
   if (window.start && compareDates(window.start.date, window.end.date) > 0) {
-    error('WINDOW_ORDER', ['collectionWindow', 'start', 'date'], text(`缴费期开始 ${window.start.date} 晚于结束 ${window.end.date}`, `starts ${window.start.date} after it ends ${window.end.date}`), window.start.clause);
+    error(
+      'WINDOW_ORDER',
+      ['collectionWindow', 'start', 'date'],
+      text(`缴费期开始 ${window.start.date} 晚于结束 ${window.end.date}`, `starts ${window.start.date} after it ends ${window.end.date}`),
+      window.start.clause,
+    );
   }
   if (window.earliestPayment && compareDates(window.earliestPayment.date, window.end.date) > 0) {
     error(
       'WINDOW_ORDER',
       ['collectionWindow', 'earliestPayment', 'date'],
-      text(`最早缴费日 ${window.earliestPayment.date} 晚于缴费期结束 ${window.end.date}`, `the earliest payment ${window.earliestPayment.date} is after the window ends ${window.end.date}`),
+      text(
+        `最早缴费日 ${window.earliestPayment.date} 晚于缴费期结束 ${window.end.date}`,
+        `the earliest payment ${window.earliestPayment.date} is after the window ends ${window.end.date}`,
+      ),
       window.earliestPayment.clause,
     );
   }
   if (compareDates(cover.start.date, cover.end.date) > 0) {
-    error('COVER_ORDER', ['coverage', 'start', 'date'], text(`待遇期开始 ${cover.start.date} 晚于结束 ${cover.end.date}`, `cover starts ${cover.start.date} after it ends ${cover.end.date}`), cover.start.clause);
+    error(
+      'COVER_ORDER',
+      ['coverage', 'start', 'date'],
+      text(`待遇期开始 ${cover.start.date} 晚于结束 ${cover.end.date}`, `cover starts ${cover.start.date} after it ends ${cover.end.date}`),
+      cover.start.clause,
+    );
   }
   if (compareDates(window.end.date, cover.end.date) > 0) {
-    error('WINDOW_AFTER_COVER', ['collectionWindow', 'end', 'date'], text(`缴费期 ${window.end.date} 结束，晚于待遇期结束 ${cover.end.date}`, `collection ends ${window.end.date}, after cover ends ${cover.end.date}`), window.end.clause);
+    error(
+      'WINDOW_AFTER_COVER',
+      ['collectionWindow', 'end', 'date'],
+      text(`缴费期 ${window.end.date} 结束，晚于待遇期结束 ${cover.end.date}`, `collection ends ${window.end.date}, after cover ends ${cover.end.date}`),
+      window.end.clause,
+    );
   }
   if (yearOf(cover.start.date) !== year) {
-    error('COVER_YEAR', ['coverage', 'start', 'date'], text(`待遇从 ${yearOf(cover.start.date)} 年开始，不在待遇年度 ${year} 年`, `cover starts in ${yearOf(cover.start.date)}, not in ${year}`), cover.start.clause);
+    error(
+      'COVER_YEAR',
+      ['coverage', 'start', 'date'],
+      text(`待遇从 ${yearOf(cover.start.date)} 年开始，不在待遇年度 ${year} 年`, `cover starts in ${yearOf(cover.start.date)}, not in ${year}`),
+      cover.start.clause,
+    );
   }
   if (yearOf(cover.end.date) !== year) {
-    error('COVER_YEAR', ['coverage', 'end', 'date'], text(`待遇在 ${yearOf(cover.end.date)} 年结束，不在待遇年度 ${year} 年`, `cover ends in ${yearOf(cover.end.date)}, not in ${year}`), cover.end.clause);
+    error(
+      'COVER_YEAR',
+      ['coverage', 'end', 'date'],
+      text(`待遇在 ${yearOf(cover.end.date)} 年结束，不在待遇年度 ${year} 年`, `cover ends in ${yearOf(cover.end.date)}, not in ${year}`),
+      cover.end.clause,
+    );
   }
   if (lower && compareDates(lower.date, cover.start.date) > 0) {
     error(
       'WINDOW_AFTER_COVER_START',
       lowerPath,
-      text(`缴费期从 ${lower.date} 开始，晚于待遇开始 ${cover.start.date}：缴费期应在待遇开始之前或当天开始`, `the window opens ${lower.date}, after cover starts ${cover.start.date}: it opens before cover starts, or on that day`),
+      text(
+        `缴费期从 ${lower.date} 开始，晚于待遇开始 ${cover.start.date}：缴费期应在待遇开始之前或当天开始`,
+        `the window opens ${lower.date}, after cover starts ${cover.start.date}: it opens before cover starts, or on that day`,
+      ),
       lower.clause,
     );
   }
-  for (const [path, cited] of [[lowerPath, lower], [['collectionWindow', 'end', 'date'], window.end]] as const) {
+  for (const [path, cited] of [
+    [lowerPath, lower],
+    [['collectionWindow', 'end', 'date'], window.end],
+  ] as const) {
     if (cited && !plausible(cited.date)) {
       error(
         'WINDOW_YEAR',
@@ -265,12 +310,20 @@ function checkDates(policy: PolicyYearData, error: Report, warn: Report): void {
       error(
         'MILESTONE_ORDER',
         ['milestones', i],
-        text(`进度节点须按日期和比例递增：${previous.date} ${previous.share} 之后是 ${m.date} ${m.share}`, `milestones must rise in date and share: ${previous.date} ${previous.share} then ${m.date} ${m.share}`),
+        text(
+          `进度节点须按日期和比例递增：${previous.date} ${previous.share} 之后是 ${m.date} ${m.share}`,
+          `milestones must rise in date and share: ${previous.date} ${previous.share} then ${m.date} ${m.share}`,
+        ),
         m.clause,
       );
     }
     if (!inside(m.date)) {
-      error('MILESTONE_OUTSIDE_WINDOW', ['milestones', i, 'date'], text(`进度节点 ${m.date} 不在缴费期 ${span} 内`, `the milestone ${m.date} lies outside the collection window ${span}`), m.clause);
+      error(
+        'MILESTONE_OUTSIDE_WINDOW',
+        ['milestones', i, 'date'],
+        text(`进度节点 ${m.date} 不在缴费期 ${span} 内`, `the milestone ${m.date} lies outside the collection window ${span}`),
+        m.clause,
+      );
     }
   });
   policy.targets?.regions.forEach((row, i) =>
@@ -279,7 +332,10 @@ function checkDates(policy: PolicyYearData, error: Report, warn: Report): void {
         error(
           'MILESTONE_OUTSIDE_WINDOW',
           ['targets', 'regions', i, 'byDate', j, 'date'],
-          text(`${row.region} 的阶段任务日期 ${dated.date} 不在缴费期 ${span} 内`, `${row.region}'s dated target ${dated.date} lies outside the collection window ${span}`),
+          text(
+            `${row.region} 的阶段任务日期 ${dated.date} 不在缴费期 ${span} 内`,
+            `${row.region}'s dated target ${dated.date} lies outside the collection window ${span}`,
+          ),
           dated.clause,
         );
       }
@@ -326,7 +382,10 @@ function checkNotice(policy: PolicyYearData, error: Report, warn: Report): void 
     error(
       'NOTICE_DATE_YEAR',
       ['notice', 'issuedOn'],
-      text(`发文日期 ${notice.issuedOn} 不在 ${year - 1} 年或 ${year} 年：${year} 年度的通知应在待遇年度之前一年或当年印发`, `the notice is dated ${notice.issuedOn}, in neither ${year - 1} nor ${year}`),
+      text(
+        `发文日期 ${notice.issuedOn} 不在 ${year - 1} 年或 ${year} 年：${year} 年度的通知应在待遇年度之前一年或当年印发`,
+        `the notice is dated ${notice.issuedOn}, in neither ${year - 1} nor ${year}`,
+      ),
       notice.clause,
     );
   }
@@ -334,7 +393,10 @@ function checkNotice(policy: PolicyYearData, error: Report, warn: Report): void 
     warn(
       'NOTICE_AFTER_WINDOW',
       ['notice', 'issuedOn'],
-      text(`发文日期 ${notice.issuedOn} 晚于缴费期结束 ${policy.collectionWindow.end.date}`, `the notice is dated ${notice.issuedOn}, after the window ends ${policy.collectionWindow.end.date}`),
+      text(
+        `发文日期 ${notice.issuedOn} 晚于缴费期结束 ${policy.collectionWindow.end.date}`,
+        `the notice is dated ${notice.issuedOn}, after the window ends ${policy.collectionWindow.end.date}`,
+      ),
       notice.clause,
     );
   }
@@ -343,7 +405,10 @@ function checkNotice(policy: PolicyYearData, error: Report, warn: Report): void 
     warn(
       'NOTICE_NUMBER_YEAR',
       ['notice', 'number'],
-      text(`文号 ${notice.number} 的年份 ${numberYear} 与发文日期 ${notice.issuedOn} 不一致`, `the number ${notice.number} names ${numberYear}, but the notice is dated ${notice.issuedOn}`),
+      text(
+        `文号 ${notice.number} 的年份 ${numberYear} 与发文日期 ${notice.issuedOn} 不一致`,
+        `the number ${notice.number} names ${numberYear}, but the notice is dated ${notice.issuedOn}`,
+      ),
       notice.clause,
     );
   }
@@ -409,17 +474,16 @@ function checkTieOrder(policy: PolicyYearData, standard: number, error: Report):
   for (const category of tie.order) {
     if (seen.has(category)) error('TIE_ORDER', [...path, 'order'], text(`${category} 重复列出`, `${category} is listed twice`), tie.clause);
     seen.add(category);
-    if (!rules.some((r) => r.category === category)) error('TIE_ORDER', [...path, 'order'], text(`${category} 在本年度没有资助规则`, `${category} has no rule in this year`), tie.clause);
+    if (!rules.some((r) => r.category === category))
+      error('TIE_ORDER', [...path, 'order'], text(`${category} 在本年度没有资助规则`, `${category} has no rule in this year`), tie.clause);
   }
-  for (const rule of rules) if (!seen.has(rule.category)) error('TIE_ORDER', [...path, 'order'], text(`顺序中缺少 ${rule.category}`, `${rule.category} is missing from the order`), tie.clause);
+  for (const rule of rules)
+    if (!seen.has(rule.category))
+      error('TIE_ORDER', [...path, 'order'], text(`顺序中缺少 ${rule.category}`, `${rule.category} is missing from the order`), tie.clause);
 }
 
 /** The closest region above `code` that has its own target row, or null at the top. */
-function nearestTargetedAncestor(
-  code: string,
-  regions: ReadonlyMap<string, Region>,
-  targeted: ReadonlyMap<string, unknown>,
-): string | null {
+function nearestTargetedAncestor(code: string, regions: ReadonlyMap<string, Region>, targeted: ReadonlyMap<string, unknown>): string | null {
   for (let parent = regions.get(code)?.parentCode ?? null; parent; parent = regions.get(parent)?.parentCode ?? null) {
     if (targeted.has(parent)) return parent;
   }

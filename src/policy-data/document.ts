@@ -136,7 +136,8 @@ export class YearDocument {
     }
     if (!isMap(node)) return null;
     for (const pair of node.items as Array<Pair<YamlNode, YamlNode | null>>) {
-      if (isScalar(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === String(segment)) return { key: pair.key, value: pair.value ? resolved(this.doc, pair.value) : null };
+      if (isScalar(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === String(segment))
+        return { key: pair.key, value: pair.value ? resolved(this.doc, pair.value) : null };
     }
     // Merge keys: the value comes from the map an alias points to.
     for (const pair of node.items as Array<Pair<YamlNode, YamlNode | null>>) {
@@ -160,8 +161,10 @@ function shapeProblem(root: unknown): Localized | null {
   const open = new Set<object>();
   const visit = (node: unknown, depth: number): Localized | null => {
     if (!node || typeof node !== 'object') return null;
-    if (open.has(node)) return text('一个引用（*名称）指向了包含它自身的内容：这样的值没有尽头', 'an alias (*name) refers to what contains it: such a value never ends');
-    if (depth > MAX_DEPTH) return text(`嵌套超过 ${MAX_DEPTH} 层：这不是一个年度政策文档`, `nested deeper than ${MAX_DEPTH} levels: this is not a year document`);
+    if (open.has(node))
+      return text('一个引用（*名称）指向了包含它自身的内容：这样的值没有尽头', 'an alias (*name) refers to what contains it: such a value never ends');
+    if (depth > MAX_DEPTH)
+      return text(`嵌套超过 ${MAX_DEPTH} 层：这不是一个年度政策文档`, `nested deeper than ${MAX_DEPTH} levels: this is not a year document`);
     open.add(node);
     for (const child of Array.isArray(node) ? node : Object.values(node)) {
       const problem = visit(child, depth + 1);
@@ -185,11 +188,15 @@ function resolved(doc: Document.Parsed, node: YamlNode): YamlNode {
 export function validatePolicyDocument(source: string, context: ValidationContext): PolicyValidation {
   const result: PolicyValidation = { data: null, raw: null, fiscalShares: [], errors: [], warnings: [], locate: () => null };
   if (source.trim() === '') {
-    result.errors.push(documentIssue('EMPTY', text('草稿是空的：请粘贴或上传一个年度的 YAML 文档', 'the document is empty: paste or upload a year\'s YAML document')));
+    result.errors.push(
+      documentIssue('EMPTY', text('草稿是空的：请粘贴或上传一个年度的 YAML 文档', "the document is empty: paste or upload a year's YAML document")),
+    );
     return result;
   }
   if (source.length > MAX_DOCUMENT_CHARS) {
-    result.errors.push(documentIssue('TOO_LONG', text(`文档超过 ${MAX_DOCUMENT_CHARS} 个字符`, `the document is longer than ${MAX_DOCUMENT_CHARS} characters`)));
+    result.errors.push(
+      documentIssue('TOO_LONG', text(`文档超过 ${MAX_DOCUMENT_CHARS} 个字符`, `the document is longer than ${MAX_DOCUMENT_CHARS} characters`)),
+    );
     return result;
   }
   const document = new YearDocument(source);
@@ -199,9 +206,19 @@ export function validatePolicyDocument(source: string, context: ValidationContex
   result.warnings.push(...document.syntaxWarnings);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     if (document.syntaxErrors.length === 0) {
-      result.errors.push(documentIssue('NOT_A_MAP', text('文档应是一个“键: 值”的映射，从 tenant:、coverageYear: 开始', 'the document must be a mapping of keys to values, starting with tenant: and coverageYear:')));
+      result.errors.push(
+        documentIssue(
+          'NOT_A_MAP',
+          text(
+            '文档应是一个“键: 值”的映射，从 tenant:、coverageYear: 开始',
+            'the document must be a mapping of keys to values, starting with tenant: and coverageYear:',
+          ),
+        ),
+      );
     } else {
-      result.warnings.push(documentIssue('NOT_CHECKED', text('YAML 语法错误改正之后，才能检查其余内容', 'the rest is checked once the YAML syntax errors are corrected')));
+      result.warnings.push(
+        documentIssue('NOT_CHECKED', text('YAML 语法错误改正之后，才能检查其余内容', 'the rest is checked once the YAML syntax errors are corrected')),
+      );
     }
     return result;
   }
@@ -242,11 +259,29 @@ export function validatePolicyDocument(source: string, context: ValidationContex
   }
   const record = raw as Record<string, unknown>;
   if (record.tenant !== undefined && record.tenant !== context.tenantCode) {
-    result.errors.push(place({ code: 'TENANT_MISMATCH', path: ['tenant'], message: text(`文档写的是 ${String(record.tenant)}，应为 ${context.tenantCode}`, `the document is for ${String(record.tenant)}, not ${context.tenantCode}`), clause: null }));
+    result.errors.push(
+      place({
+        code: 'TENANT_MISMATCH',
+        path: ['tenant'],
+        message: text(
+          `文档写的是 ${String(record.tenant)}，应为 ${context.tenantCode}`,
+          `the document is for ${String(record.tenant)}, not ${context.tenantCode}`,
+        ),
+        clause: null,
+      }),
+    );
   }
   if (record.coverageYear !== undefined && record.coverageYear !== context.coverageYear) {
     result.errors.push(
-      place({ code: 'YEAR_MISMATCH', path: ['coverageYear'], message: text(`文档写的是 ${String(record.coverageYear)} 年度，应为 ${context.coverageYear}`, `the document is for ${String(record.coverageYear)}, not ${context.coverageYear}`), clause: null }),
+      place({
+        code: 'YEAR_MISMATCH',
+        path: ['coverageYear'],
+        message: text(
+          `文档写的是 ${String(record.coverageYear)} 年度，应为 ${context.coverageYear}`,
+          `the document is for ${String(record.coverageYear)}, not ${context.coverageYear}`,
+        ),
+        clause: null,
+      }),
     );
   }
   if (!english.success) return sorted(result);
@@ -255,7 +290,8 @@ export function validatePolicyDocument(source: string, context: ValidationContex
   result.data = data;
   const checks = checkPolicyYear(data, context.regions);
   result.fiscalShares = checks.fiscalShares;
-  const problems = (list: CheckProblem[]) => list.map((p) => place({ code: p.code, path: p.path, message: p.message, clause: p.clause ?? clauseAt(raw, p.path) ?? null }));
+  const problems = (list: CheckProblem[]) =>
+    list.map((p) => place({ code: p.code, path: p.path, message: p.message, clause: p.clause ?? clauseAt(raw, p.path) ?? null }));
   result.errors.push(...problems(checks.errors));
   result.warnings.push(...problems(checks.warnings));
   if (context.yearBefore) {
@@ -339,29 +375,48 @@ export function keyboardSlips(source: string): Slips {
     // A full-width space in the indentation.
     const lead = /^[ \u3000]*/.exec(out)![0];
     if (lead.includes(FULL_WIDTH_SPACE)) {
-      at(lead.indexOf(FULL_WIDTH_SPACE), 'FULL_WIDTH_SPACE', text('缩进里有全角空格“　”（中文输入法打出的）：请改成半角空格', 'the indentation holds a full-width space "　" (typed with a Chinese input method): use ASCII spaces'));
+      at(
+        lead.indexOf(FULL_WIDTH_SPACE),
+        'FULL_WIDTH_SPACE',
+        text(
+          '缩进里有全角空格“　”（中文输入法打出的）：请改成半角空格',
+          'the indentation holds a full-width space "　" (typed with a Chinese input method): use ASCII spaces',
+        ),
+      );
       out = lead.replaceAll(FULL_WIDTH_SPACE, '  ') + out.slice(lead.length);
     }
     // A key followed by a full-width colon, at the start of a line or inside a flow map.
     out = out.replace(/(^[ ]*(?:-[ ]+)*|[{,][ ]*)([A-Za-z_][A-Za-z0-9_]*|<<)[ ]*：[ ]*/g, (match, before: string, key: string, offset: number) => {
-      at(offset + before.length + key.length, 'FULL_WIDTH_COLON', text(
-        `键“${key}”后面是全角冒号“：”（中文输入法打出的）：YAML 只认半角冒号，请改成“${key}: ”（冒号后加一个空格）`,
-        `the key "${key}" is followed by a full-width colon "：" (typed with a Chinese input method): YAML needs an ASCII colon, "${key}: " with a space after it`,
-      ));
+      at(
+        offset + before.length + key.length,
+        'FULL_WIDTH_COLON',
+        text(
+          `键“${key}”后面是全角冒号“：”（中文输入法打出的）：YAML 只认半角冒号，请改成“${key}: ”（冒号后加一个空格）`,
+          `the key "${key}" is followed by a full-width colon "：" (typed with a Chinese input method): YAML needs an ASCII colon, "${key}: " with a space after it`,
+        ),
+      );
       return `${before}${key}: `;
     });
     // A full-width comma between the entries of a flow map: 'amount: "380.00"，clause: …'.
     out = out.replace(/，[ ]*([A-Za-z_][A-Za-z0-9_]*)(: )/g, (match, key: string, colon: string, offset: number) => {
       if (!/[{]/.test(out.slice(0, offset))) return match;
-      at(offset, 'FULL_WIDTH_COMMA', text(
-        `“${key}”前面是全角逗号“，”：花括号里的各项要用半角逗号“,”分开`,
-        `a full-width comma "，" comes before "${key}": the entries of a {…} map are separated by ASCII commas`,
-      ));
+      at(
+        offset,
+        'FULL_WIDTH_COMMA',
+        text(
+          `“${key}”前面是全角逗号“，”：花括号里的各项要用半角逗号“,”分开`,
+          `a full-width comma "，" comes before "${key}": the entries of a {…} map are separated by ASCII commas`,
+        ),
+      );
       return `, ${key}${colon}`;
     });
     // A key glued to its value: 'amount:"380.00"' (a URL's "://" is not a key).
     out = out.replace(/^([ ]*(?:-[ ]+)*)([A-Za-z_][A-Za-z0-9_]*):(?=[^\s/:])/, (match, before: string, key: string) => {
-      at(before.length + key.length, 'MISSING_SPACE', text(`键“${key}”的冒号后面少了一个空格：应写成“${key}: 值”`, `the colon after "${key}" needs a space after it: "${key}: value"`));
+      at(
+        before.length + key.length,
+        'MISSING_SPACE',
+        text(`键“${key}”的冒号后面少了一个空格：应写成“${key}: 值”`, `the colon after "${key}" needs a space after it: "${key}: value"`),
+      );
       return `${before}${key}: `;
     });
     if (/:[ ]*[|>][-+0-9]*[ ]*(#.*)?$/.test(out)) blockIndent = indent;

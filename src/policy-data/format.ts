@@ -11,21 +11,10 @@
 import { z } from 'zod';
 import { isLocalDate } from '../common/dates';
 import { parseMoney } from '../common/money';
-import {
-  ASSISTANCE_CATEGORIES,
-  CIRCUMSTANCES,
-  FUNDING_SOURCES,
-  REFUND_REASONS,
-  REGION_KINDS,
-  SUBSIDY_MODES,
-} from './vocabulary';
+import { ASSISTANCE_CATEGORIES, CIRCUMSTANCES, FUNDING_SOURCES, REFUND_REASONS, REGION_KINDS, SUBSIDY_MODES } from './vocabulary';
 
 const clause = z.string().min(1).describe('The notice clause this value comes from, e.g. "三、参保缴费标准".');
-const inferred = z
-  .string()
-  .min(1)
-  .optional()
-  .describe('Present when the value is an inference rather than the notice\'s own words: says why.');
+const inferred = z.string().min(1).optional().describe("Present when the value is an inference rather than the notice's own words: says why.");
 const note = z.string().min(1).optional().describe('A remark for readers; never read by the engine.');
 const cited = { clause, inferred, note };
 /** A group of rules may name the section it comes from; its rules still cite their own clauses. */
@@ -55,7 +44,10 @@ const period = {
   days: count.optional(),
   months: count.optional(),
 };
-const periodRefine = [(w: { days?: number; months?: number }) => (w.days === undefined) !== (w.months === undefined), 'give exactly one of days or months'] as const;
+const periodRefine = [
+  (w: { days?: number; months?: number }) => (w.days === undefined) !== (w.months === undefined),
+  'give exactly one of days or months',
+] as const;
 
 const category = z.enum(ASSISTANCE_CATEGORIES);
 const circumstance = z.enum(CIRCUMSTANCES);
@@ -91,11 +83,7 @@ export const FundingNodeSchema: z.ZodType<FundingNodeData, unknown> = z.lazy(() 
 );
 
 const fundingByRegion = z.strictObject({
-  regions: z
-    .array(z.string())
-    .min(1)
-    .optional()
-    .describe('Region codes this funding applies to (and their sub-regions); absent: everywhere.'),
+  regions: z.array(z.string()).min(1).optional().describe('Region codes this funding applies to (and their sub-regions); absent: everywhere.'),
   shares: z.array(FundingNodeSchema).min(1),
   ...cited,
 });
@@ -106,9 +94,7 @@ const assistanceRule = z.strictObject({
   amount: money.optional().describe('定额: the fixed amount; for a full subsidy, the amount where stated.'),
   mode: z.enum(SUBSIDY_MODES).optional(),
   modeClause: z.string().min(1).optional(),
-  netContribution: money
-    .optional()
-    .describe('What the notice says the person then pays, kept to cross-check standard − amount.'),
+  netContribution: money.optional().describe('What the notice says the person then pays, kept to cross-check standard − amount.'),
   funding: z.array(fundingByRegion).optional(),
   refersTo,
   ...cited,
@@ -119,7 +105,7 @@ const categories = z.array(category).min(1);
 const beforeYearStart = z
   .enum(['FROM_EVENT', 'FROM_YEAR_START'])
   .default('FROM_YEAR_START')
-  .describe('When the event (birth, payment) falls before the year of cover starts: cover from the event, or from the year\'s start.');
+  .describe("When the event (birth, payment) falls before the year of cover starts: cover from the event, or from the year's start.");
 
 const targetRow = z.strictObject({
   region: z.string(),
@@ -166,7 +152,10 @@ export const PolicyYearSchema = z.strictObject({
       end: citedDate,
     })
     .refine((w) => !(w.start && w.earliestPayment), { message: 'give start or earliestPayment, not both', path: ['earliestPayment'] })
-    .refine((w) => w.start || w.earliestPayment, { message: 'a window needs a lower bound: give start, or earliestPayment marked inferred', path: ['earliestPayment'] }),
+    .refine((w) => w.start || w.earliestPayment, {
+      message: 'a window needs a lower bound: give start, or earliestPayment marked inferred',
+      path: ['earliestPayment'],
+    }),
   coverage: z.strictObject({ start: citedDate, end: citedDate }),
   assistance: z
     .strictObject({
@@ -194,15 +183,9 @@ export const PolicyYearSchema = z.strictObject({
         .optional()
         .describe('Assistance for people of this tenant insured in another pool (参加异地居民医保).'),
       reimbursementTiming: z.strictObject({ rule: z.literal('NEXT_MONTH'), ...cited }).optional(),
-      newlyCertifiedAfterPayment: z
-        .strictObject({ rule: z.enum(['REIMBURSE_NEXT_MONTH', 'NEXT_YEAR']), ...cited })
-        .optional(),
-      identityChange: z
-        .strictObject({ rule: z.enum(['TOP_UP_NO_CLAWBACK', 'NO_CHANGE_THIS_YEAR', 'NEXT_YEAR']), ...cited })
-        .optional(),
-      certificationCutoff: citedDate
-        .optional()
-        .describe('Identities certified after this date count from the next coverage year.'),
+      newlyCertifiedAfterPayment: z.strictObject({ rule: z.enum(['REIMBURSE_NEXT_MONTH', 'NEXT_YEAR']), ...cited }).optional(),
+      identityChange: z.strictObject({ rule: z.enum(['TOP_UP_NO_CLAWBACK', 'NO_CHANGE_THIS_YEAR', 'NEXT_YEAR']), ...cited }).optional(),
+      certificationCutoff: citedDate.optional().describe('Identities certified after this date count from the next coverage year.'),
       ...cited,
     })
     .optional(),
@@ -212,16 +195,12 @@ export const PolicyYearSchema = z.strictObject({
       general: z.strictObject({ allowed: z.boolean(), ...cited }).optional(),
       circumstances: z.array(z.strictObject({ circumstance, ...cited })).default([]),
       categories: z.array(z.strictObject({ categories, ...cited })).default([]),
-      referredElsewhere: z
-        .array(z.strictObject({ circumstances: z.array(circumstance).min(1), refersTo: z.string(), ...cited }))
-        .default([]),
+      referredElsewhere: z.array(z.strictObject({ circumstances: z.array(circumstance).min(1), refersTo: z.string(), ...cited })).default([]),
       unstated: z
         .array(z.strictObject({ circumstances: z.array(circumstance).min(1), ...cited }))
         .default([])
         .describe('People the notice mentions without saying whether or how they enrol late.'),
-      openList: inferredRule
-        .optional()
-        .describe('The list of who may enrol late ends in 等: people it does not name are neither allowed nor refused.'),
+      openList: inferredRule.optional().describe('The list of who may enrol late ends in 等: people it does not name are neither allowed nor refused.'),
       contribution: citedMoney.optional(),
       coverStart: z.strictObject({ rule: z.enum(['NEXT_MONTH_AFTER_PAYMENT', 'PAYMENT_DATE']), ...cited }).optional(),
       assistance: z.strictObject({ rule: z.enum(['LOST', 'KEPT']), ...cited }).optional(),
@@ -233,10 +212,7 @@ export const PolicyYearSchema = z.strictObject({
       window: z
         .strictObject({
           ...period,
-          forYear: z
-            .enum(['BIRTH_YEAR'])
-            .optional()
-            .describe('BIRTH_YEAR: the window buys the year of birth only; absent: the year the payment is for.'),
+          forYear: z.enum(['BIRTH_YEAR']).optional().describe('BIRTH_YEAR: the window buys the year of birth only; absent: the year the payment is for.'),
           ...cited,
         })
         .refine(...periodRefine)
@@ -258,7 +234,7 @@ export const PolicyYearSchema = z.strictObject({
       birthYearAcrossYearEnd: z
         .strictObject({ bornWithinDaysOfYearEnd: count, ...cited })
         .optional()
-        .describe('A baby born late in the year may buy that year\'s cover within its window even after the year ends.'),
+        .describe("A baby born late in the year may buy that year's cover within its window even after the year ends."),
       afterWindow: z.strictObject({ coverStart: z.literal('NEXT_MONTH_AFTER_PAYMENT'), ...cited }).optional(),
       noWaitingPeriod: citedRule.optional(),
       refersTo: z.string().optional(),
@@ -276,7 +252,7 @@ export const PolicyYearSchema = z.strictObject({
       graduates: z
         .strictObject({ coverageYear: z.number().int(), coveredTo: date, ...cited })
         .optional()
-        .describe('Graduates\' cover in another year of cover, which this file only records.'),
+        .describe("Graduates' cover in another year of cover, which this file only records."),
       enrolAtSchool: citedRule.optional(),
       assistedEnrolAtHukou: z
         .strictObject({ categories, ...cited })
@@ -288,9 +264,7 @@ export const PolicyYearSchema = z.strictObject({
   refunds: z
     .strictObject({
       ...sectionClause,
-      reasons: z
-        .array(z.strictObject({ reason: refundReason, deadline: z.literal('COLLECTION_WINDOW_END').optional(), ...cited }))
-        .default([]),
+      reasons: z.array(z.strictObject({ reason: refundReason, deadline: z.literal('COLLECTION_WINDOW_END').optional(), ...cited })).default([]),
       nonRefundable: z.array(z.strictObject({ reason: refundReason, ...cited })).default([]),
       deadline: citedDate.optional(),
       withinCollectionWindow: citedRule.optional(),
@@ -345,11 +319,7 @@ export const PolicyYearSchema = z.strictObject({
   milestones: z.array(z.strictObject({ date, share: z.number().min(0).max(1), ...cited })).default([]),
 });
 export type PolicyYearData = z.output<typeof PolicyYearSchema>;
-export type AssistanceRuleData = PolicyYearData extends { assistance?: infer A }
-  ? NonNullable<A> extends { rules: Array<infer R> }
-    ? R
-    : never
-  : never;
+export type AssistanceRuleData = PolicyYearData extends { assistance?: infer A } ? (NonNullable<A> extends { rules: Array<infer R> } ? R : never) : never;
 
 export interface RegionData {
   code: string;

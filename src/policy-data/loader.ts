@@ -22,7 +22,9 @@ export class TenantFileError extends Error {
     readonly coverageYear: number | null,
     readonly issues: readonly PolicyIssue[],
   ) {
-    const shown = issues.slice(0, 5).map((i) => `${i.path || '(file)'}${i.line ? ` (line ${i.line})` : ''}: ${i.message.en}${i.clause ? ` [clause: ${i.clause}]` : ''}`);
+    const shown = issues
+      .slice(0, 5)
+      .map((i) => `${i.path || '(file)'}${i.line ? ` (line ${i.line})` : ''}: ${i.message.en}${i.clause ? ` [clause: ${i.clause}]` : ''}`);
     super(`${file}: ${shown.join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
     this.name = 'TenantFileError';
   }
@@ -52,21 +54,39 @@ export function loadTenants(root: string): LoadResult {
   return { catalog: new TenantCatalog(tenants), warnings, problems };
 }
 
-const fileIssue = (message: string, zh: string, path = ''): PolicyIssue => ({ code: 'TENANT_FILE', path, line: null, column: null, message: { zh, en: message }, clause: null });
+const fileIssue = (message: string, zh: string, path = ''): PolicyIssue => ({
+  code: 'TENANT_FILE',
+  path,
+  line: null,
+  column: null,
+  message: { zh, en: message },
+  clause: null,
+});
 
 function loadTenant(root: string, folder: string, problems: TenantFileError[]): Tenant | null {
   const dir = join(root, folder);
   const tenantFile = join(dir, 'tenant.yaml');
   const name = (path: string) => relative(root, path);
   if (!/^\d{6}$/.test(folder)) {
-    problems.push(new TenantFileError(name(dir), folder, null, [fileIssue('a tenant folder is named by its six-digit GB/T 2260 code', '地区文件夹要以六位 GB/T 2260 代码命名')]));
+    problems.push(
+      new TenantFileError(name(dir), folder, null, [
+        fileIssue('a tenant folder is named by its six-digit GB/T 2260 code', '地区文件夹要以六位 GB/T 2260 代码命名'),
+      ]),
+    );
     return null;
   }
   let tenantText: string;
   try {
     tenantText = readFileSync(tenantFile, 'utf8');
   } catch (err) {
-    problems.push(new TenantFileError(name(tenantFile), folder, null, [fileIssue(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, `无法读取（${(err as NodeJS.ErrnoException).code ?? (err as Error).message}）`)]));
+    problems.push(
+      new TenantFileError(name(tenantFile), folder, null, [
+        fileIssue(
+          `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+          `无法读取（${(err as NodeJS.ErrnoException).code ?? (err as Error).message}）`,
+        ),
+      ]),
+    );
     return null;
   }
   const document = new YearDocument(tenantText);
@@ -79,28 +99,43 @@ function loadTenant(root: string, folder: string, problems: TenantFileError[]): 
     const schemaIssues = (parsed?.success === false ? parsed.error.issues : []).map((issue, i) => {
       const path = issue.path as Array<string | number>;
       const position = document.positionOf(path);
-      return { ...fileIssue(issue.message, zhIssues[i]?.message ?? issue.message, formatPath(path)), line: position?.line ?? null, column: position?.column ?? null, clause: clauseAt(raw, path) ?? null };
+      return {
+        ...fileIssue(issue.message, zhIssues[i]?.message ?? issue.message, formatPath(path)),
+        line: position?.line ?? null,
+        column: position?.column ?? null,
+        clause: clauseAt(raw, path) ?? null,
+      };
     });
     problems.push(new TenantFileError(name(tenantFile), folder, null, [...document.syntaxErrors, ...schemaIssues]));
     return null;
   }
   const tenantData = parsed.data;
   if (tenantData.code !== folder) {
-    problems.push(new TenantFileError(name(tenantFile), folder, null, [fileIssue(`code ${tenantData.code} does not match its folder ${folder}`, `code ${tenantData.code} 与文件夹 ${folder} 不符`, 'code')]));
+    problems.push(
+      new TenantFileError(name(tenantFile), folder, null, [
+        fileIssue(`code ${tenantData.code} does not match its folder ${folder}`, `code ${tenantData.code} 与文件夹 ${folder} 不符`, 'code'),
+      ]),
+    );
     return null;
   }
   const regions = flattenRegions(tenantData.regions, null);
   const regionsByCode = new Map<string, Region>();
   for (const region of regions) {
     if (regionsByCode.has(region.code)) {
-      problems.push(new TenantFileError(name(tenantFile), folder, null, [fileIssue(`region code ${region.code} appears twice`, `区域代码 ${region.code} 出现了两次`, 'regions')]));
+      problems.push(
+        new TenantFileError(name(tenantFile), folder, null, [
+          fileIssue(`region code ${region.code} appears twice`, `区域代码 ${region.code} 出现了两次`, 'regions'),
+        ]),
+      );
       return null;
     }
     regionsByCode.set(region.code, region);
   }
 
   const policies = new Map<number, PolicyYear>();
-  const files = readdirSync(dir).filter((f) => /^\d{4}\.yaml$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{4}\.yaml$/.test(f))
+    .sort();
   const numbers = noticeNumbersOf(dir, files);
   let yearBefore: YearBefore | null = null;
   for (const file of files) {
@@ -112,7 +147,16 @@ function loadTenant(root: string, folder: string, problems: TenantFileError[]): 
       problems.push(new TenantFileError(name(path), folder, coverageYear, validation.errors));
       continue;
     }
-    const policy = policyYearOf(validation, { tenantCode: folder, coverageYear, file: name(path), source, version: 0, origin: 'TENANT_FILE', publishedAt: null, publishedBy: null });
+    const policy = policyYearOf(validation, {
+      tenantCode: folder,
+      coverageYear,
+      file: name(path),
+      source,
+      version: 0,
+      origin: 'TENANT_FILE',
+      publishedAt: null,
+      publishedBy: null,
+    });
     policies.set(coverageYear, policy);
     yearBefore = { coverageYear, raw: validation.raw };
   }
@@ -150,7 +194,9 @@ export function policyYearOf(validation: PolicyValidation, origin: PolicyYearOri
     data: validation.data,
     raw: validation.raw,
     fiscalShares: validation.fiscalShares,
-    warnings: validation.warnings.map((w) => text(`${w.path}：${w.message.zh}${w.clause ? `〔条款：${w.clause}〕` : ''}`, `${w.path}: ${w.message.en}${w.clause ? ` [clause: ${w.clause}]` : ''}`)),
+    warnings: validation.warnings.map((w) =>
+      text(`${w.path}：${w.message.zh}${w.clause ? `〔条款：${w.clause}〕` : ''}`, `${w.path}: ${w.message.en}${w.clause ? ` [clause: ${w.clause}]` : ''}`),
+    ),
   };
 }
 
@@ -159,8 +205,5 @@ export function sha256(source: string): string {
 }
 
 function flattenRegions(regions: readonly RegionData[], parentCode: string | null): Region[] {
-  return regions.flatMap(({ children, ...region }) => [
-    { ...region, parentCode },
-    ...flattenRegions(children ?? [], region.code),
-  ]);
+  return regions.flatMap(({ children, ...region }) => [{ ...region, parentCode }, ...flattenRegions(children ?? [], region.code)]);
 }

@@ -27,7 +27,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function nextYearDocument(from: YearToStartFrom, coverageYear: number): string {
   const doc = parseDocument(from.source, { merge: true });
-  if (doc.errors.length > 0 || !isMap(doc.contents)) throw new Error(`the ${from.coverageYear} document cannot be read: ${doc.errors[0]?.message ?? 'not a mapping'}`);
+  if (doc.errors.length > 0 || !isMap(doc.contents))
+    throw new Error(`the ${from.coverageYear} document cannot be read: ${doc.errors[0]?.message ?? 'not a mapping'}`);
   const top = doc.contents as YAMLMap;
   top.set('coverageYear', coverageYear);
   visitMap(top, []);

@@ -169,7 +169,10 @@ export class PolicyEngine {
     if (compareDates(start, coverage.end) > 0) {
       throw new DomainError(
         'ENROLLMENT_CLOSED',
-        text(`待遇将自 ${start} 起享受，晚于 ${policy.coverageYear} 年度待遇享受期的截止日 ${coverage.end}`, `cover would start on ${start}, after the year of cover ${policy.coverageYear} ends on ${coverage.end}`),
+        text(
+          `待遇将自 ${start} 起享受，晚于 ${policy.coverageYear} 年度待遇享受期的截止日 ${coverage.end}`,
+          `cover would start on ${start}, after the year of cover ${policy.coverageYear} ends on ${coverage.end}`,
+        ),
         { rule: 'coverage', clause: policy.data.coverage.end.clause },
       );
     }
@@ -225,10 +228,21 @@ export class PolicyEngine {
         policy.tenantCode,
         policy.coverageYear,
         'assistance.insuredElsewhere',
-        text(`${whoZh(policy)}未明确本地资助对象在其他统筹地区参保时享受何种资助`, `${who(policy)} does not say what assistance its people insured in another pool receive`),
+        text(
+          `${whoZh(policy)}未明确本地资助对象在其他统筹地区参保时享受何种资助`,
+          `${who(policy)} does not say what assistance its people insured in another pool receive`,
+        ),
       );
     }
-    const steps: ExplanationStep[] = [{ rule: 'insured-elsewhere', clause: rule.clause, detail: text('在其他统筹地区参保：按本地资助标准资助', 'insured in another pool: the home tenant\'s standard of assistance applies'), amount: null, inferred: rule.inferred ?? null }];
+    const steps: ExplanationStep[] = [
+      {
+        rule: 'insured-elsewhere',
+        clause: rule.clause,
+        detail: text('在其他统筹地区参保：按本地资助标准资助', "insured in another pool: the home tenant's standard of assistance applies"),
+        amount: null,
+        inferred: rule.inferred ?? null,
+      },
+    ];
     const standard = contributionThere ?? p.individualContribution.amount;
     const { known, unstated } = this.candidates(policy, [...new Set(categories)], standard, steps);
     if (known.length === 0 && unstated.length === 0) return null;
@@ -236,12 +250,20 @@ export class PolicyEngine {
     const { best } = this.chooseCategory(tenant, policy, known, standard, null, steps);
     if (best.rule.full && (contributionThere === undefined || contributionThere === null)) {
       throw badInput(
-        text(`${categoryName(best.category)}为全额资助：请填写参保地应缴的个人缴费额（contributionThere）`, `${best.category} is a full subsidy: give the contribution owed where the person is insured (contributionThere)`),
+        text(
+          `${categoryName(best.category)}为全额资助：请填写参保地应缴的个人缴费额（contributionThere）`,
+          `${best.category} is a full subsidy: give the contribution owed where the person is insured (contributionThere)`,
+        ),
         'contributionThere',
       );
     }
     const mode = rule.mode ?? best.mode;
-    steps.push({ rule: 'assistance', clause: best.rule.clause, detail: text(`${categoryName(best.category)}：按本地标准资助 ${yuan(best.amount)}`, `${best.category}: ${formatMoney(best.amount)} at the home standard`), amount: best.amount });
+    steps.push({
+      rule: 'assistance',
+      clause: best.rule.clause,
+      detail: text(`${categoryName(best.category)}：按本地标准资助 ${yuan(best.amount)}`, `${best.category}: ${formatMoney(best.amount)} at the home standard`),
+      amount: best.amount,
+    });
     return { category: best.category, amount: best.amount, mode, clause: rule.clause, inferred: rule.inferred ?? null, explanation: steps };
   }
 
@@ -291,14 +313,26 @@ export class PolicyEngine {
 
   private checkFacts(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts): void {
     if (facts.region && !tenant.regionsByCode.has(facts.region)) {
-      throw badInput(text(`区划 ${facts.region} 不属于${tenant.name}（${tenant.code}）`, `region ${facts.region} is not a region of ${tenant.name} (${tenant.code})`), 'region');
+      throw badInput(
+        text(`区划 ${facts.region} 不属于${tenant.name}（${tenant.code}）`, `region ${facts.region} is not a region of ${tenant.name} (${tenant.code})`),
+        'region',
+      );
     }
     if (facts.birthDate) {
       if (compareDates(facts.birthDate, facts.paymentDate) > 0) {
-        throw badInput(text(`出生日期 ${facts.birthDate} 晚于缴费日期 ${facts.paymentDate}`, `birthDate ${facts.birthDate} is after paymentDate ${facts.paymentDate}`), 'birthDate');
+        throw badInput(
+          text(`出生日期 ${facts.birthDate} 晚于缴费日期 ${facts.paymentDate}`, `birthDate ${facts.birthDate} is after paymentDate ${facts.paymentDate}`),
+          'birthDate',
+        );
       }
       if (compareDates(facts.birthDate, policy.data.coverage.end.date) > 0) {
-        throw badInput(text(`出生日期 ${facts.birthDate} 晚于 ${policy.coverageYear} 年度待遇享受期的截止日`, `birthDate ${facts.birthDate} is after the year of cover ${policy.coverageYear} ends`), 'birthDate');
+        throw badInput(
+          text(
+            `出生日期 ${facts.birthDate} 晚于 ${policy.coverageYear} 年度待遇享受期的截止日`,
+            `birthDate ${facts.birthDate} is after the year of cover ${policy.coverageYear} ends`,
+          ),
+          'birthDate',
+        );
       }
     }
     if (facts.wrongLocationPaidOn && compareDates(facts.wrongLocationPaidOn, facts.paymentDate) > 0) {
@@ -321,7 +355,10 @@ export class PolicyEngine {
     steps.push({
       rule: 'individual-contribution',
       clause: p.individualContribution.clause,
-      detail: text(`${policy.coverageYear} 年度个人缴费标准为 ${yuan(standard)}`, `the individual standard for ${policy.coverageYear} is ${formatMoney(standard)}`),
+      detail: text(
+        `${policy.coverageYear} 年度个人缴费标准为 ${yuan(standard)}`,
+        `the individual standard for ${policy.coverageYear} is ${formatMoney(standard)}`,
+      ),
       amount: standard,
       inferred: p.individualContribution.inferred ?? null,
     });
@@ -377,7 +414,16 @@ export class PolicyEngine {
       const student = p.students?.coverStart;
       if (student && facts.circumstances?.includes('UNIVERSITY_STUDENT')) {
         const start = student.beforeYearStart === 'FROM_EVENT' ? date : maxDate(date, coverageStart);
-        steps.push({ rule: 'student-cover', clause: student.clause, detail: text(`在校大学生自缴费之日（${date}）起享受待遇：自 ${start} 起`, `a university student is covered from the day of payment, ${date}: from ${start}`), amount: null, inferred: student.inferred ?? null });
+        steps.push({
+          rule: 'student-cover',
+          clause: student.clause,
+          detail: text(
+            `在校大学生自缴费之日（${date}）起享受待遇：自 ${start} 起`,
+            `a university student is covered from the day of payment, ${date}: from ${start}`,
+          ),
+          amount: null,
+          inferred: student.inferred ?? null,
+        });
         return { late: false, standard, coverStart: () => start, assistanceLost: null };
       }
       const newborn = this.newbornInWindow(policy, judged, steps);
@@ -398,7 +444,15 @@ export class PolicyEngine {
         ),
         { clause: student.clause },
       );
-      return { late: true, standard: p.lateEnrollment?.contribution?.amount ?? standard, coverStart: () => { throw admission; }, assistanceLost: this.lateAssistanceLoss(policy), admission };
+      return {
+        late: true,
+        standard: p.lateEnrollment?.contribution?.amount ?? standard,
+        coverStart: () => {
+          throw admission;
+        },
+        assistanceLost: this.lateAssistanceLoss(policy),
+        admission,
+      };
     }
     return this.lateRoute(policy, judged, steps, notes);
   }
@@ -413,7 +467,10 @@ export class PolicyEngine {
         policy.tenantCode,
         policy.coverageYear,
         'refunds.wrongLocation',
-        text(`${whoZh(policy)}未明确异地错缴后在本地重新缴费的如何认定`, `${who(policy)} does not say how a payment made in the wrong place and paid again here counts`),
+        text(
+          `${whoZh(policy)}未明确异地错缴后在本地重新缴费的如何认定`,
+          `${who(policy)} does not say how a payment made in the wrong place and paid again here counts`,
+        ),
       );
     }
     steps.push({
@@ -441,8 +498,20 @@ export class PolicyEngine {
     const period = rule.window ?? rule.registrationWindow!;
     const last = lastDayWithin(bornOn, period);
     if (compareDates(facts.paymentDate, last) > 0) return null;
-    steps.push({ rule: 'newborn', clause: period.clause, detail: paidWithin(bornOn, describePeriod(period), last), amount: null, inferred: period.inferred ?? null });
-    steps.push({ rule: 'newborn-cover-start', clause: rule.coverStart.clause, detail: coveredFromBirth(bornOn), amount: null, inferred: rule.coverStart.inferred ?? null });
+    steps.push({
+      rule: 'newborn',
+      clause: period.clause,
+      detail: paidWithin(bornOn, describePeriod(period), last),
+      amount: null,
+      inferred: period.inferred ?? null,
+    });
+    steps.push({
+      rule: 'newborn-cover-start',
+      clause: rule.coverStart.clause,
+      detail: coveredFromBirth(bornOn),
+      amount: null,
+      inferred: rule.coverStart.inferred ?? null,
+    });
     return { late: false, standard: policy.data.individualContribution.amount, coverStart: () => bornOn, assistanceLost: null };
   }
 
@@ -458,7 +527,10 @@ export class PolicyEngine {
       throw unstated(
         policy,
         'newborn.window',
-        text(`${whoZh(policy)}未写明新生儿出生后多长时间内可以参保${refersToZh(rule.refersTo)}`, `${who(policy)} does not state how long after birth a newborn may enrol${refersToEn(rule.refersTo)}`),
+        text(
+          `${whoZh(policy)}未写明新生儿出生后多长时间内可以参保${refersToZh(rule.refersTo)}`,
+          `${who(policy)} does not state how long after birth a newborn may enrol${refersToEn(rule.refersTo)}`,
+        ),
         { refersTo: rule.refersTo },
       );
     }
@@ -483,12 +555,21 @@ export class PolicyEngine {
             throw unstated(
               policy,
               'newborn.coverStart',
-              text(`${whoZh(policy)}未写明新生儿何时开始享受待遇${refersToZh(rule.refersTo)}`, `${who(policy)} does not state when a newborn's cover starts${refersToEn(rule.refersTo)}`),
+              text(
+                `${whoZh(policy)}未写明新生儿何时开始享受待遇${refersToZh(rule.refersTo)}`,
+                `${who(policy)} does not state when a newborn's cover starts${refersToEn(rule.refersTo)}`,
+              ),
               { clause: period.clause, refersTo: rule.refersTo },
             );
           }
           const start = coverStart.beforeYearStart === 'FROM_EVENT' ? bornOn : maxDate(bornOn, p.coverage.start.date);
-          steps.push({ rule: 'newborn-cover-start', clause: coverStart.clause, detail: text(`新生儿自 ${start} 起享受待遇`, `a newborn is covered from ${start}`), amount: null, inferred: coverStart.inferred ?? null });
+          steps.push({
+            rule: 'newborn-cover-start',
+            clause: coverStart.clause,
+            detail: text(`新生儿自 ${start} 起享受待遇`, `a newborn is covered from ${start}`),
+            amount: null,
+            inferred: coverStart.inferred ?? null,
+          });
           return start;
         },
       };
@@ -498,7 +579,10 @@ export class PolicyEngine {
       steps.push({
         rule: 'newborn',
         clause: rule.afterWindow.clause,
-        detail: text(`${bornOn} 出生，超过出生后 ${allowance.zh}（${last}）才缴费：自缴费次月起享受待遇`, `born ${bornOn}, paid after ${allowance.en} (${last}): covered from the month after payment`),
+        detail: text(
+          `${bornOn} 出生，超过出生后 ${allowance.zh}（${last}）才缴费：自缴费次月起享受待遇`,
+          `born ${bornOn}, paid after ${allowance.en} (${last}): covered from the month after payment`,
+        ),
         amount: null,
         inferred: period.inferred ?? null,
       });
@@ -514,7 +598,15 @@ export class PolicyEngine {
         ),
         { clause: period.clause },
       );
-      return { late: true, standard, coverStart: () => { throw admission; }, assistanceLost: lost, admission };
+      return {
+        late: true,
+        standard,
+        coverStart: () => {
+          throw admission;
+        },
+        assistanceLost: lost,
+        admission,
+      };
     }
     notes.push(
       text(
@@ -613,9 +705,20 @@ export class PolicyEngine {
       assistanceLost: this.lateAssistanceLoss(policy),
       coverStart: () => {
         if (!coverStart) {
-          throw unstated(policy, 'newborn.coverStart', text(`${whoZh(policy)}未写明新生儿何时开始享受待遇`, `${who(policy)} does not state when a newborn's cover starts`), { clause: across.clause });
+          throw unstated(
+            policy,
+            'newborn.coverStart',
+            text(`${whoZh(policy)}未写明新生儿何时开始享受待遇`, `${who(policy)} does not state when a newborn's cover starts`),
+            { clause: across.clause },
+          );
         }
-        steps.push({ rule: 'newborn-cover-start', clause: coverStart.clause, detail: coveredFromBirth(bornOn), amount: null, inferred: coverStart.inferred ?? null });
+        steps.push({
+          rule: 'newborn-cover-start',
+          clause: coverStart.clause,
+          detail: coveredFromBirth(bornOn),
+          amount: null,
+          inferred: coverStart.inferred ?? null,
+        });
         return maxDate(bornOn, p.coverage.start.date);
       },
     };
@@ -645,7 +748,10 @@ export class PolicyEngine {
         tenant,
         coverageYear,
         'lateEnrollment',
-        text(`${noticeZh}未明确集中缴费期（${end.date} 截止）结束后能否参保缴费`, `${notice} does not say whether anyone may enrol after the collection window ended on ${end.date}`),
+        text(
+          `${noticeZh}未明确集中缴费期（${end.date} 截止）结束后能否参保缴费`,
+          `${notice} does not say whether anyone may enrol after the collection window ended on ${end.date}`,
+        ),
       );
     }
     const circumstances = facts.circumstances ?? [];
@@ -721,12 +827,20 @@ export class PolicyEngine {
           { rule: 'late-enrolment', clause: late.general.clause, ...(late.general.inferred ? { inferred: late.general.inferred } : {}) },
         );
       }
-      throw policyNotConfigured(tenant, coverageYear, 'lateEnrollment.general', text(`${noticeZh}未明确其他人员在 ${end.date} 后能否参保`, `${notice} does not say whether others may enrol after ${end.date}`));
+      throw policyNotConfigured(
+        tenant,
+        coverageYear,
+        'lateEnrollment.general',
+        text(`${noticeZh}未明确其他人员在 ${end.date} 后能否参保`, `${notice} does not say whether others may enrol after ${end.date}`),
+      );
     }
     steps.push({
       rule: 'late-enrolment',
       clause: allowedBy.clause,
-      detail: text(`${facts.paymentDate} 缴费，已过集中缴费期（${end.date} 截止）；仍可参保`, `paid on ${facts.paymentDate}, after the window ended on ${end.date}; enrolment is still allowed`),
+      detail: text(
+        `${facts.paymentDate} 缴费，已过集中缴费期（${end.date} 截止）；仍可参保`,
+        `paid on ${facts.paymentDate}, after the window ended on ${end.date}; enrolment is still allowed`,
+      ),
       amount: null,
       inferred: allowedBy.inferred ?? null,
     });
@@ -757,7 +871,13 @@ export class PolicyEngine {
       );
     }
     if (late.assistance?.rule === 'KEPT' && categories.length > 0) {
-      steps.push({ rule: 'assistance-kept', clause: late.assistance.clause, detail: text('集中缴费期外参保仍享受资助', 'outside the window the assistance still applies'), amount: null, inferred: late.assistance.inferred ?? null });
+      steps.push({
+        rule: 'assistance-kept',
+        clause: late.assistance.clause,
+        detail: text('集中缴费期外参保仍享受资助', 'outside the window the assistance still applies'),
+        amount: null,
+        inferred: late.assistance.inferred ?? null,
+      });
     }
     const coverStart = late.coverStart;
     const unstatedMatters = p.notice.unstatedMatters;
@@ -778,20 +898,19 @@ export class PolicyEngine {
           );
         }
         const start = coverStart.rule === 'PAYMENT_DATE' ? facts.paymentDate : firstDayOfNextMonth(facts.paymentDate);
-        steps.push({ rule: 'late-cover-start', clause: coverStart.clause, detail: text(`逾期缴费人员自 ${start} 起享受待遇`, `a late payer is covered from ${start}`), amount: null, inferred: coverStart.inferred ?? null });
+        steps.push({
+          rule: 'late-cover-start',
+          clause: coverStart.clause,
+          detail: text(`逾期缴费人员自 ${start} 起享受待遇`, `a late payer is covered from ${start}`),
+          amount: null,
+          inferred: coverStart.inferred ?? null,
+        });
         return maxDate(start, p.coverage.start.date);
       },
     };
   }
 
-  private applyAssistance(
-    tenant: Tenant,
-    policy: PolicyYear,
-    facts: QuoteFacts,
-    route: Route,
-    steps: ExplanationStep[],
-    options: SettleOptions,
-  ): Contribution {
+  private applyAssistance(tenant: Tenant, policy: PolicyYear, facts: QuoteFacts, route: Route, steps: ExplanationStep[], options: SettleOptions): Contribution {
     const p = policy.data;
     const standard = route.standard;
     // Written out rather than spread: copying yearOfCover's object with `...` was a fifth of a quote's time.
@@ -821,7 +940,10 @@ export class PolicyEngine {
       steps.push({
         rule: 'assistance-lost',
         clause: route.assistanceLost.clause,
-        detail: text(`集中缴费期外参保不享受资助（${categoryNames(categories)}）`, `outside the collection window no assistance applies (${categories.join(', ')})`),
+        detail: text(
+          `集中缴费期外参保不享受资助（${categoryNames(categories)}）`,
+          `outside the collection window no assistance applies (${categories.join(', ')})`,
+        ),
         amount: 0,
         inferred: route.assistanceLost.inferred,
       });
@@ -850,7 +972,10 @@ export class PolicyEngine {
     steps.push({
       rule: 'assistance',
       clause: best.rule.clause,
-      detail: text(`${categoryName(best.category)}：${best.rule.full ? '全额' : '定额'}资助 ${yuan(subsidy)}`, `${best.category}: ${best.rule.full ? 'full' : 'fixed'} subsidy of ${formatMoney(subsidy)}`),
+      detail: text(
+        `${categoryName(best.category)}：${best.rule.full ? '全额' : '定额'}资助 ${yuan(subsidy)}`,
+        `${best.category}: ${best.rule.full ? 'full' : 'fixed'} subsidy of ${formatMoney(subsidy)}`,
+      ),
       amount: subsidy,
       inferred: best.rule.inferred ?? null,
     });
@@ -923,7 +1048,10 @@ export class PolicyEngine {
     const unknowns: UnknownValue[] = unstatedCandidates.map((u) => ({
       path: u.missing[0],
       affects,
-      message: text(`${whoZh(policy)}未写明${categoryName(u.category)}的资助标准${refersToZh(u.rule.refersTo)}`, `${who(policy)} does not state the subsidy for ${u.category}${refersToEn(u.rule.refersTo)}`),
+      message: text(
+        `${whoZh(policy)}未写明${categoryName(u.category)}的资助标准${refersToZh(u.rule.refersTo)}`,
+        `${who(policy)} does not state the subsidy for ${u.category}${refersToEn(u.rule.refersTo)}`,
+      ),
       clause: u.rule.clause,
       refersTo: u.rule.refersTo ?? null,
     }));
@@ -984,7 +1112,10 @@ export class PolicyEngine {
       reimbursementMonth,
       fundingShares: [],
       fundingStatus: 'SUBSIDY_UNKNOWN',
-      fundingNote: text('资助由谁出资、各出多少，待通知未写明的资助标准明确后确定', 'who funds the subsidy, and how much, waits for the amount the notice leaves unstated'),
+      fundingNote: text(
+        '资助由谁出资、各出多少，待通知未写明的资助标准明确后确定',
+        'who funds the subsidy, and how much, waits for the amount the notice leaves unstated',
+      ),
       unknowns,
     };
   }
@@ -992,9 +1123,7 @@ export class PolicyEngine {
   /** POLICY_NOT_CONFIGURED naming every unstated subsidy that could decide the answer. */
   private unstatedSubsidy(policy: PolicyYear, candidates: UnstatedCandidate[], amountDue: Fen | null): DomainError {
     const missing = candidates.flatMap((u) => u.missing);
-    const list = candidates
-      .map((u) => `${u.category} (${u.rule.clause}${u.rule.refersTo ? `; it refers to ${u.rule.refersTo}` : ''})`)
-      .join(', ');
+    const list = candidates.map((u) => `${u.category} (${u.rule.clause}${u.rule.refersTo ? `; it refers to ${u.rule.refersTo}` : ''})`).join(', ');
     const listZh = candidates
       .map((u) => `${categoryName(u.category)}（${u.rule.clause}${u.rule.refersTo ? `；通知规定按${u.rule.refersTo}执行` : ''}）`)
       .join('、');
@@ -1062,7 +1191,10 @@ export class PolicyEngine {
           steps.push({
             rule: 'assistance',
             clause: rule.clause,
-            detail: text(`${categoryName(category)}属于${categoryName(group)}；本通知对${categoryName(group)}统一资助`, `${category} is a kind of ${group}; this notice subsidises ${group} as a whole`),
+            detail: text(
+              `${categoryName(category)}属于${categoryName(group)}；本通知对${categoryName(group)}统一资助`,
+              `${category} is a kind of ${group}; this notice subsidises ${group} as a whole`,
+            ),
             amount: null,
           });
         }
@@ -1088,10 +1220,7 @@ export class PolicyEngine {
         continue;
       }
       const amount = rule.full ? standard : rule.amount;
-      const missing = [
-        ...(amount === undefined ? [`assistance.${rule.category}.amount`] : []),
-        ...(rule.mode ? [] : [`assistance.${rule.category}.mode`]),
-      ];
+      const missing = [...(amount === undefined ? [`assistance.${rule.category}.amount`] : []), ...(rule.mode ? [] : [`assistance.${rule.category}.mode`])];
       if (amount === undefined || !rule.mode) {
         unstatedCandidates.push({ category, rule, missing, mode: rule.mode ?? null });
         continue;
@@ -1182,8 +1311,14 @@ export class PolicyEngine {
       const scopes = entries.flatMap((e) => e.regions ?? []).map((code) => tenant.regionsByCode.get(code)?.name ?? code);
       const section = entries[0].clause.split(' ')[0];
       const note = region
-        ? text(`区划 ${region} 不属于${scopes.join('、')}中的任何一处，无法确定${categoryName(best.category)}的资助由谁出资`, `region ${region} is in none of ${scopes.join(', ')}; who funds ${best.category} cannot be told`)
-        : text(`${categoryName(best.category)}的资助由谁出资因区划而异（${scopes.join('或')}，${section}）：请填写区划（region）`, `who funds ${best.category} depends on the region (${scopes.join(' or ')}, ${section}); give region`);
+        ? text(
+            `区划 ${region} 不属于${scopes.join('、')}中的任何一处，无法确定${categoryName(best.category)}的资助由谁出资`,
+            `region ${region} is in none of ${scopes.join(', ')}; who funds ${best.category} cannot be told`,
+          )
+        : text(
+            `${categoryName(best.category)}的资助由谁出资因区划而异（${scopes.join('或')}，${section}）：请填写区划（region）`,
+            `who funds ${best.category} depends on the region (${scopes.join(' or ')}, ${section}); give region`,
+          );
       steps.push({ rule: 'funding', clause: entries[0].clause, detail: note, amount: null });
       return { shares: [], status: region ? 'NOT_STATED' : 'NEEDS_REGION', note };
     }
@@ -1246,7 +1381,10 @@ function coveredFromBirth(bornOn: LocalDate): Localized {
 }
 
 function severalCategoriesUnstated(policy: PolicyYear): Localized {
-  return text(`${whoZh(policy)}未明确同时符合多类资助条件的人员按哪一类资助`, `${who(policy)} does not say which subsidy applies to a person in several categories`);
+  return text(
+    `${whoZh(policy)}未明确同时符合多类资助条件的人员按哪一类资助`,
+    `${who(policy)} does not say which subsidy applies to a person in several categories`,
+  );
 }
 
 /** A baby born in the year of cover or the year before; the newborn rules concern no one else. */
@@ -1275,7 +1413,11 @@ function withAmountDue(err: DomainError, contribution: Contribution, paymentDate
   const known = !contribution.unknowns.some((u) => u.affects.includes('amountDue'));
   if (!known) return err;
   const amount = formatMoney(contribution.amountDue);
-  return new DomainError(err.code, text(`${err.localized.zh}；${paymentDate} 缴费应缴 ${amount} 元`, `${err.message}; on ${paymentDate} the amount due is ${amount}`), { ...err.details, amountDue: amount });
+  return new DomainError(
+    err.code,
+    text(`${err.localized.zh}；${paymentDate} 缴费应缴 ${amount} 元`, `${err.message}; on ${paymentDate} the amount due is ${amount}`),
+    { ...err.details, amountDue: amount },
+  );
 }
 
 /** Where the notice says which year of cover its label means. */
@@ -1292,7 +1434,10 @@ function coverageYearStep(policy: PolicyYear): ExplanationStep {
     rule: 'coverage-year',
     clause: from.clause,
     detail: label
-      ? text(`${whoZh(policy)}所称“${label}”，即待遇享受年度 ${policy.coverageYear} 年`, `${who(policy)} calls it "${label}": the year of cover (待遇享受年度) ${policy.coverageYear}`)
+      ? text(
+          `${whoZh(policy)}所称“${label}”，即待遇享受年度 ${policy.coverageYear} 年`,
+          `${who(policy)} calls it "${label}": the year of cover (待遇享受年度) ${policy.coverageYear}`,
+        )
       : text(`待遇享受年度为 ${policy.coverageYear} 年`, `the year of cover (待遇享受年度) is ${policy.coverageYear}`),
     amount: null,
     inferred: from.inferred ?? null,

@@ -34,7 +34,11 @@ export function evaluateRefund(policy: PolicyYear, facts: RefundFacts): RefundDe
   const who = p.notice.number ?? p.notice.title;
   const whoZh = p.notice.number ?? `《${p.notice.title}》`;
   const refuse = (rule: string, clause: string | null, message: Localized, inferred?: string) =>
-    new DomainError('REFUND_NOT_ALLOWED', text(`${message.zh}${clause ? `（${clause}）` : ''}`, `${message.en}${clause ? ` (${clause})` : ''}`), { rule, clause, ...(inferred ? { inferred } : {}) });
+    new DomainError('REFUND_NOT_ALLOWED', text(`${message.zh}${clause ? `（${clause}）` : ''}`, `${message.en}${clause ? ` (${clause})` : ''}`), {
+      rule,
+      clause,
+      ...(inferred ? { inferred } : {}),
+    });
   const reasonName = (reason: RefundReason) => REFUND_REASON_NAMES[reason];
   const refersZh = p.refunds?.refersTo ? `（通知规定按${p.refunds.refersTo}执行）` : '';
   const rules = p.refunds;
@@ -47,7 +51,14 @@ export function evaluateRefund(policy: PolicyYear, facts: RefundFacts): RefundDe
     );
   }
   if (facts.status !== 'PAID') {
-    throw refuse('paid', null, text(`只有已缴费的参保才能退费；此项为“${ENROLLMENT_STATUS_NAMES[facts.status] ?? facts.status}”`, `only a paid enrolment can be refunded; this one is ${facts.status}`));
+    throw refuse(
+      'paid',
+      null,
+      text(
+        `只有已缴费的参保才能退费；此项为“${ENROLLMENT_STATUS_NAMES[facts.status] ?? facts.status}”`,
+        `only a paid enrolment can be refunded; this one is ${facts.status}`,
+      ),
+    );
   }
   const steps: ExplanationStep[] = [];
 
@@ -57,14 +68,24 @@ export function evaluateRefund(policy: PolicyYear, facts: RefundFacts): RefundDe
     list.find((r) => r.reason === facts.reason) ?? (wider ? list.find((r) => r.reason === wider) : undefined);
 
   const barred = ruleFor(rules.nonRefundable);
-  if (barred) throw refuse('non-refundable-reason', barred.clause, text(`${reasonName(facts.reason)}：已缴费用不予退还`, `${facts.reason}: the contribution is not refunded`), barred.inferred);
+  if (barred)
+    throw refuse(
+      'non-refundable-reason',
+      barred.clause,
+      text(`${reasonName(facts.reason)}：已缴费用不予退还`, `${facts.reason}: the contribution is not refunded`),
+      barred.inferred,
+    );
   const afterCover = rules.noneAfterCoverStarts;
-  const inScope = afterCover && (!afterCover.reasons || afterCover.reasons.includes(facts.reason) || (wider !== undefined && afterCover.reasons.includes(wider)));
+  const inScope =
+    afterCover && (!afterCover.reasons || afterCover.reasons.includes(facts.reason) || (wider !== undefined && afterCover.reasons.includes(wider)));
   if (afterCover && inScope && compareDates(facts.requestedOn, facts.coverStart) >= 0) {
     throw refuse(
       'cover-started',
       afterCover.clause,
-      text(`待遇已于 ${facts.coverStart} 开始享受；待遇开始后，因${reasonName(facts.reason)}不予退费`, `cover began on ${facts.coverStart}; no refund for ${facts.reason} once it has begun`),
+      text(
+        `待遇已于 ${facts.coverStart} 开始享受；待遇开始后，因${reasonName(facts.reason)}不予退费`,
+        `cover began on ${facts.coverStart}; no refund for ${facts.reason} once it has begun`,
+      ),
       afterCover.inferred,
     );
   }
@@ -83,7 +104,10 @@ export function evaluateRefund(policy: PolicyYear, facts: RefundFacts): RefundDe
     }
     const narrower = rules.reasons.filter((r) => REFUND_REASON_GROUPS[r.reason] === facts.reason);
     if (narrower.length > 0) {
-      const alternatives = [...narrower.map((r) => r.reason), ...rules.reasons.map((r) => r.reason).filter((r) => r === 'EMPLOYEE_INSURANCE' || r === 'OTHER_POOL')];
+      const alternatives = [
+        ...narrower.map((r) => r.reason),
+        ...rules.reasons.map((r) => r.reason).filter((r) => r === 'EMPLOYEE_INSURANCE' || r === 'OTHER_POOL'),
+      ];
       throw refuse(
         'reason',
         narrower[0].clause,
@@ -118,14 +142,20 @@ export function evaluateRefund(policy: PolicyYear, facts: RefundFacts): RefundDe
     throw refuse(
       'deadline',
       reason.clause,
-      text(`因${reasonName(facts.reason)}退费，须在集中缴费期结束（${windowEnd.date}）前申请`, `a refund for ${facts.reason} must be asked for by the end of collection, ${windowEnd.date}`),
+      text(
+        `因${reasonName(facts.reason)}退费，须在集中缴费期结束（${windowEnd.date}）前申请`,
+        `a refund for ${facts.reason} must be asked for by the end of collection, ${windowEnd.date}`,
+      ),
     );
   }
   if (rules.withinCollectionWindow && compareDates(facts.requestedOn, windowEnd.date) > 0) {
     throw refuse(
       'deadline',
       rules.withinCollectionWindow.clause,
-      text(`退费须在集中缴费期内申请，集中缴费期已于 ${windowEnd.date} 结束`, `refunds are asked for within the collection period, which ended on ${windowEnd.date}`),
+      text(
+        `退费须在集中缴费期内申请，集中缴费期已于 ${windowEnd.date} 结束`,
+        `refunds are asked for within the collection period, which ended on ${windowEnd.date}`,
+      ),
     );
   }
   if (rules.deadline && compareDates(facts.requestedOn, rules.deadline.date) > 0) {
@@ -149,7 +179,10 @@ export function evaluateRefund(policy: PolicyYear, facts: RefundFacts): RefundDe
     steps.push({
       rule: 'reimbursement-cancelled',
       clause: null,
-      detail: text(`尚未发放的返还资助 ${formatMoney(facts.reimbursementPending)} 元予以取消`, `the pending reimbursement of ${formatMoney(facts.reimbursementPending)} is cancelled`),
+      detail: text(
+        `尚未发放的返还资助 ${formatMoney(facts.reimbursementPending)} 元予以取消`,
+        `the pending reimbursement of ${formatMoney(facts.reimbursementPending)} is cancelled`,
+      ),
       amount: facts.reimbursementPending,
     });
   }

@@ -36,7 +36,8 @@ export function eligibility(policy: PolicyYear, facts: EligibilityFacts): Eligib
   if (!rule) return { allowed: true, clause: null, inferred: null };
   const admit = (r: { clause: string; inferred?: string } | undefined, holds: boolean | undefined): EligibilityResult | null =>
     r && holds ? { allowed: true, clause: r.clause, inferred: r.inferred ?? null } : null;
-  const byPlace = admit(rule.hukou, facts.hukouHere) ?? admit(rule.residentWithoutHukou, facts.residesHere) ?? admit(rule.residencePermit, facts.residencePermit);
+  const byPlace =
+    admit(rule.hukou, facts.hukouHere) ?? admit(rule.residentWithoutHukou, facts.residesHere) ?? admit(rule.residencePermit, facts.residencePermit);
   if (byPlace) return byPlace;
   const child = rule.childViaGuardian;
   if (child && facts.guardianHukouOrPermit && facts.birthDate) {
@@ -47,7 +48,10 @@ export function eligibility(policy: PolicyYear, facts: EligibilityFacts): Eligib
   const clauses = [rule.hukou, rule.residentWithoutHukou, rule.residencePermit, child].filter((r) => r).map((r) => r!.clause);
   throw new DomainError(
     'ENROLLMENT_CLOSED',
-    text(`${policy.data.notice.number ?? `《${policy.data.notice.title}》`}规定的参保范围仅为：${clauses.join('；')}`, `${policy.data.notice.number ?? policy.data.notice.title} admits only: ${clauses.join('; ')}`),
+    text(
+      `${policy.data.notice.number ?? `《${policy.data.notice.title}》`}规定的参保范围仅为：${clauses.join('；')}`,
+      `${policy.data.notice.number ?? policy.data.notice.title} admits only: ${clauses.join('; ')}`,
+    ),
     { rule: 'eligibility', clause: clauses.join('; '), ...(child?.inferred ? { inferred: child.inferred } : {}) },
   );
 }
@@ -60,7 +64,11 @@ export function eligibility(policy: PolicyYear, facts: EligibilityFacts): Eligib
 export function regionForUnitMember(tenant: Tenant, policy: PolicyYear, unit: string, hukouRegion: string | null): string {
   const entry = policy.data.enrolment?.units.find((u) => u.unit === unit);
   const notice = policy.data.notice.number ?? policy.data.notice.title;
-  if (!entry) throw badInput(text(`${unit} 不是${policy.data.notice.number ?? `《${policy.data.notice.title}》`}列明的单位`, `${unit} is not a unit named in ${notice}`), 'unit');
+  if (!entry)
+    throw badInput(
+      text(`${unit} 不是${policy.data.notice.number ?? `《${policy.data.notice.title}》`}列明的单位`, `${unit} is not a unit named in ${notice}`),
+      'unit',
+    );
   if (entry.region) return entry.region;
   const regions = Object.values(entry.byHukou ?? {});
   const match = hukouRegion ? regions.find((code) => code === hukouRegion || tenant.isWithin(hukouRegion, code)) : undefined;

@@ -134,7 +134,11 @@ export class CompiledOperations {
    * Runs a compiled operation for the request, ends its transaction and answers as Apollo would; null
    * when the variables do not coerce (nothing ran: Apollo then answers with its own message).
    */
-  async execute(ctx: RequestContext, found: { operation: CompiledOperation; variables: Record<string, unknown> }, accept: string | undefined): Promise<HTTPGraphQLResponse | null> {
+  async execute(
+    ctx: RequestContext,
+    found: { operation: CompiledOperation; variables: Record<string, unknown> },
+    accept: string | undefined,
+  ): Promise<HTTPGraphQLResponse | null> {
     const contentType = contentTypeFor(accept);
     if (!contentType) return null;
     const started = process.hrtime.bigint();
@@ -156,7 +160,13 @@ export class CompiledOperations {
     if (refused) return { status: refused.status, headers, body: { kind: 'complete', string: `${JSON.stringify(refused.result)}\n` } };
     const answer = {
       // In the request's language, as Apollo's language plugin would pick it.
-      errors: errors.length > 0 ? inLanguage(errors.map((e) => this.format(e)), ctx.language) : undefined,
+      errors:
+        errors.length > 0
+          ? inLanguage(
+              errors.map((e) => this.format(e)),
+              ctx.language,
+            )
+          : undefined,
       data: result.data,
       extensions: development ? { sqlStatements } : undefined,
     };
@@ -183,7 +193,8 @@ export class CompiledOperations {
 function contentTypeFor(accept: string | undefined): string | null {
   const value = accept?.trim();
   if (!value || value === '*/*' || value === 'application/json' || value.startsWith('application/json,')) return 'application/json; charset=utf-8';
-  if (value === 'application/graphql-response+json' || value.startsWith('application/graphql-response+json,')) return 'application/graphql-response+json; charset=utf-8';
+  if (value === 'application/graphql-response+json' || value.startsWith('application/graphql-response+json,'))
+    return 'application/graphql-response+json; charset=utf-8';
   return null;
 }
 

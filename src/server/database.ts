@@ -23,7 +23,12 @@ export interface PreparedDatabase {
 }
 
 /** `progress`: each step in words, for a person watching the start. */
-export async function prepareDatabase(config: AppConfig, catalog: TenantCatalog, log: Logger, progress: (step: string) => void = () => {}): Promise<PreparedDatabase> {
+export async function prepareDatabase(
+  config: AppConfig,
+  catalog: TenantCatalog,
+  log: Logger,
+  progress: (step: string) => void = () => {},
+): Promise<PreparedDatabase> {
   let embedded: EmbeddedDatabase | null = null;
   let ownerUrl = config.databaseUrl;
   if (!ownerUrl) {
@@ -84,11 +89,15 @@ async function prepareCitusRequestRole(ownerUrl: string, appUrl: string): Promis
       [APP_ROLE, authinfo],
     );
   } catch (err) {
-    throw new Error(`cannot give the Citus workers the password of ${APP_ROLE} (${(err as Error).message}): add it to pg_dist_authinfo as a superuser`, { cause: err });
+    throw new Error(`cannot give the Citus workers the password of ${APP_ROLE} (${(err as Error).message}): add it to pg_dist_authinfo as a superuser`, {
+      cause: err,
+    });
   }
   const [setting] = await ownerQuery<{ value: string }>(appUrl, "SELECT current_setting('citus.propagate_set_commands') AS value");
   if (setting.value !== 'local') {
-    throw new Error(`${APP_ROLE} has citus.propagate_set_commands = ${setting.value}: the tenant of row-level security would not reach the workers; ALTER ROLE ${APP_ROLE} SET citus.propagate_set_commands = 'local'`);
+    throw new Error(
+      `${APP_ROLE} has citus.propagate_set_commands = ${setting.value}: the tenant of row-level security would not reach the workers; ALTER ROLE ${APP_ROLE} SET citus.propagate_set_commands = 'local'`,
+    );
   }
 }
 

@@ -12,7 +12,13 @@ export class DatabaseHealth {
     connectionString: string,
     private readonly timeoutMs = 2000,
   ) {
-    this.pool = new pg.Pool({ connectionString, max: 1, connectionTimeoutMillis: timeoutMs, idleTimeoutMillis: 60_000, application_name: 'insurance-api-health' });
+    this.pool = new pg.Pool({
+      connectionString,
+      max: 1,
+      connectionTimeoutMillis: timeoutMs,
+      idleTimeoutMillis: 60_000,
+      application_name: 'insurance-api-health',
+    });
     this.pool.on('error', () => {
       // an idle health connection killed by a restart: the next check opens a new one
     });

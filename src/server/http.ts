@@ -30,13 +30,25 @@ export interface HttpLimits {
   headersTimeoutMs: number;
 }
 
-export function createHttpServer(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, limits: HttpLimits, compiled: CompiledOperations | null = null): Server {
+export function createHttpServer(
+  state: AppState,
+  apollo: ApolloServer<RequestContext>,
+  health: DatabaseHealth,
+  limits: HttpLimits,
+  compiled: CompiledOperations | null = null,
+): Server {
   const limiter = new RateLimiter(state.config.rateLimitPerMinute);
   const pages = { ...loadDashboardAssets(), ...loadPolicyPageAssets() };
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
     handle(state, apollo, health, { limiter, pages, compiled }, req, res).catch((err) => {
       state.log.error('request failed', { error: (err as Error).message });
-      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, edgeError(languageOf(headerText(req.headers['accept-language'])), 'INTERNAL_SERVER_ERROR', INTERNAL_ERROR_MESSAGE));
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          { 'content-type': 'application/json' },
+          edgeError(languageOf(headerText(req.headers['accept-language'])), 'INTERNAL_SERVER_ERROR', INTERNAL_ERROR_MESSAGE),
+        );
       else res.destroy();
     });
   });
@@ -61,7 +73,14 @@ interface EdgeState {
   compiled: CompiledOperations | null;
 }
 
-async function handle(state: AppState, apollo: ApolloServer<RequestContext>, health: DatabaseHealth, edge: EdgeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  state: AppState,
+  apollo: ApolloServer<RequestContext>,
+  health: DatabaseHealth,
+  edge: EdgeState,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { limiter, pages, compiled } = edge;
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/livez') return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
@@ -93,7 +112,12 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
   const cors = sameOrigin ? {} : corsHeaders(state.config.corsOrigins, req);
   if (cors === null) {
     const origin = req.headers.origin;
-    return send(res, 403, { 'content-type': 'application/json' }, edgeError(language, 'FORBIDDEN', text(`来源 ${origin} 的网页无权调用本接口（CORS_ORIGINS）`, `Origin ${origin} may not call this API (CORS_ORIGINS)`)));
+    return send(
+      res,
+      403,
+      { 'content-type': 'application/json' },
+      edgeError(language, 'FORBIDDEN', text(`来源 ${origin} 的网页无权调用本接口（CORS_ORIGINS）`, `Origin ${origin} may not call this API (CORS_ORIGINS)`)),
+    );
   }
   if (req.method === 'OPTIONS') return send(res, 204, cors, '');
 
@@ -107,13 +131,23 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
     if (raw === null) {
       // Answer first, then drop the connection: the rest of the body is not read.
       res.once('finish', () => req.destroy());
-      return send(res, 413, { 'content-type': 'application/json', connection: 'close' }, edgeError(language, 'BAD_REQUEST', text(`请求体超过 ${MAX_BODY_BYTES} 字节`, `The request body exceeds ${MAX_BODY_BYTES} bytes`)));
+      return send(
+        res,
+        413,
+        { 'content-type': 'application/json', connection: 'close' },
+        edgeError(language, 'BAD_REQUEST', text(`请求体超过 ${MAX_BODY_BYTES} 字节`, `The request body exceeds ${MAX_BODY_BYTES} bytes`)),
+      );
     }
     if ((headers.get('content-type') ?? '').includes('application/json')) {
       try {
         body = raw.length ? JSON.parse(raw) : undefined;
       } catch {
-        return send(res, 400, { 'content-type': 'application/json' }, edgeError(language, 'BAD_REQUEST', text('请求体不是有效的 JSON', 'The body is not valid JSON')));
+        return send(
+          res,
+          400,
+          { 'content-type': 'application/json' },
+          edgeError(language, 'BAD_REQUEST', text('请求体不是有效的 JSON', 'The body is not valid JSON')),
+        );
       }
     } else {
       body = raw;
@@ -122,16 +156,34 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
 
   const query = body && typeof body === 'object' ? (body as { query?: unknown }).query : url.searchParams.get('query');
   if (typeof query === 'string' && Buffer.byteLength(query, 'utf8') > GRAPHQL_LIMITS.maxDocumentBytes) {
-    return send(res, 400, { 'content-type': 'application/json' }, edgeError(language, 'BAD_REQUEST', text(`GraphQL 文档超过 ${GRAPHQL_LIMITS.maxDocumentBytes} 字节`, `The GraphQL document exceeds ${GRAPHQL_LIMITS.maxDocumentBytes} bytes`)));
+    return send(
+      res,
+      400,
+      { 'content-type': 'application/json' },
+      edgeError(
+        language,
+        'BAD_REQUEST',
+        text(`GraphQL 文档超过 ${GRAPHQL_LIMITS.maxDocumentBytes} 字节`, `The GraphQL document exceeds ${GRAPHQL_LIMITS.maxDocumentBytes} bytes`),
+      ),
+    );
   }
-  const context = new RequestContext(state, { authorization: headers.get('authorization'), tenant: headers.get('x-tenant-id'), acceptLanguage: headers.get('accept-language') });
+  const context = new RequestContext(state, {
+    authorization: headers.get('authorization'),
+    tenant: headers.get('x-tenant-id'),
+    acceptLanguage: headers.get('accept-language'),
+  });
   const waitSeconds = limiter.take(context.actor ? `${context.actor.sub}@${context.tenantCode ?? ''}` : `address ${req.socket.remoteAddress ?? ''}`);
   if (waitSeconds > 0) {
     return send(
       res,
       429,
       { ...cors, 'content-type': 'application/json', 'retry-after': String(waitSeconds) },
-      edgeError(context.language, 'RATE_LIMITED', text(`该令牌请求过于频繁，请 ${waitSeconds} 秒后重试`, `Too many requests for this token; retry in ${waitSeconds} s`), { retryAfterSeconds: waitSeconds }),
+      edgeError(
+        context.language,
+        'RATE_LIMITED',
+        text(`该令牌请求过于频繁，请 ${waitSeconds} 秒后重试`, `Too many requests for this token; retry in ${waitSeconds} s`),
+        { retryAfterSeconds: waitSeconds },
+      ),
     );
   }
   let deadline: NodeJS.Timeout | undefined;
@@ -142,7 +194,10 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
         context: async () => context,
       });
     // A JSON POST (never a CSRF "simple request") of a partner's operation runs compiled.
-    const found = compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(headers.get('content-type')) === 'application/json' ? compiled.find(body) : null;
+    const found =
+      compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(headers.get('content-type')) === 'application/json'
+        ? compiled.find(body)
+        : null;
     const execution = found && compiled ? compiled.execute(context, found, headers.get('accept')).then((answer) => answer ?? throughApollo()) : throughApollo();
     // The request deadline: past it the answer is an error and the transaction is rolled back; the
     // statement running then is cancelled by statement_timeout at the latest.
@@ -157,13 +212,23 @@ async function handle(state: AppState, apollo: ApolloServer<RequestContext>, hea
         execution.catch(() => {});
         state.log.error('request deadline passed', { requestId: context.requestId, ms: state.config.requestTimeoutMs });
         const ms = state.config.requestTimeoutMs;
-        return send(res, 503, { ...cors, 'content-type': 'application/json' }, edgeError(context.language, 'TIMEOUT', text(`请求处理超过 ${ms} 毫秒，已中止，未写入任何数据`, `The request took longer than ${ms} ms; nothing was written`)));
+        return send(
+          res,
+          503,
+          { ...cors, 'content-type': 'application/json' },
+          edgeError(
+            context.language,
+            'TIMEOUT',
+            text(`请求处理超过 ${ms} 毫秒，已中止，未写入任何数据`, `The request took longer than ${ms} ms; nothing was written`),
+          ),
+        );
       }
       response = await execution;
     }
     const outHeaders: Record<string, string> = { ...cors, 'x-request-id': context.requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
-    if (response.body.kind === 'complete') return send(res, statusFor(response.status ?? 200, outHeaders['content-type'], response.body.string), outHeaders, response.body.string);
+    if (response.body.kind === 'complete')
+      return send(res, statusFor(response.status ?? 200, outHeaders['content-type'], response.body.string), outHeaders, response.body.string);
     res.writeHead(response.status ?? 200, outHeaders);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();

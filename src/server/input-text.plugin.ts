@@ -29,8 +29,14 @@ export function inputTextPlugin(): ApolloServerPlugin<RequestContext> {
             });
           }
           if (found) {
-            const message = text('有文字值含有 NUL 字符（\\u0000），无法保存；请删去该字符', 'a text value contains a NUL character (\\u0000), which cannot be stored; remove it');
-            throw new GraphQLError(message.en, { originalError: new DomainError('BAD_USER_INPUT', message), extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+            const message = text(
+              '有文字值含有 NUL 字符（\\u0000），无法保存；请删去该字符',
+              'a text value contains a NUL character (\\u0000), which cannot be stored; remove it',
+            );
+            throw new GraphQLError(message.en, {
+              originalError: new DomainError('BAD_USER_INPUT', message),
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
           }
         },
       };

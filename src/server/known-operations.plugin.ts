@@ -27,8 +27,14 @@ export function knownOperationsPlugin(roles: readonly string[]): ApolloServerPlu
           const role = ctx.actor?.role;
           if (!role || !roles.includes(role) || (operation && known.has(signature(operation)))) return;
           const names = [...new Set(known.values())].sort().join(', ');
-          const message = text(`${role} 令牌只能执行为其提供的操作（schema/operations/：${names}）`, `a ${role} token may run only the operations it was given (schema/operations/: ${names})`);
-          throw new GraphQLError(message.en, { originalError: new DomainError('FORBIDDEN', message), extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+          const message = text(
+            `${role} 令牌只能执行为其提供的操作（schema/operations/：${names}）`,
+            `a ${role} token may run only the operations it was given (schema/operations/: ${names})`,
+          );
+          throw new GraphQLError(message.en, {
+            originalError: new DomainError('FORBIDDEN', message),
+            extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+          });
         },
       };
     },

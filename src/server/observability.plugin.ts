@@ -31,7 +31,13 @@ export function observeRequest(
   metrics: Metrics,
   log: Logger,
   knownOperations: ReadonlySet<string>,
-  request: { ctx: RequestContext; operation: OperationDefinitionNode | undefined; operationName: string | undefined | null; errors: readonly GraphQLError[] | undefined; seconds: number },
+  request: {
+    ctx: RequestContext;
+    operation: OperationDefinitionNode | undefined;
+    operationName: string | undefined | null;
+    errors: readonly GraphQLError[] | undefined;
+    seconds: number;
+  },
 ): void {
   const { ctx, operation, operationName, errors, seconds } = request;
   const fields = (operation?.selectionSet.selections ?? []).flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));

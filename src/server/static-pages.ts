@@ -55,7 +55,11 @@ export function operationsOf(location: string, page: string): Record<string, str
 }
 
 /** The answer to a GET or HEAD of one of the pages' paths, or null when the path is not one of theirs. */
-export function pageResponse(assets: PageAssets, pathname: string, ifNoneMatch: string | undefined): { status: number; headers: Record<string, string>; body: Buffer } | null {
+export function pageResponse(
+  assets: PageAssets,
+  pathname: string,
+  ifNoneMatch: string | undefined,
+): { status: number; headers: Record<string, string>; body: Buffer } | null {
   const found = assets[pathname];
   if (!found) return null;
   const headers = { ...PAGE_HEADERS, 'content-type': found.type, etag: found.etag };

@@ -1,5 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type FieldNode, getArgumentValues, type GraphQLError, type GraphQLField, type GraphQLFormattedError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
+import {
+  type FieldNode,
+  getArgumentValues,
+  type GraphQLError,
+  type GraphQLField,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { DomainError } from '../common/errors';
 import { text } from '../common/i18n';
 import type { Logger } from '../common/logger';
@@ -55,7 +64,11 @@ export interface RequestOutcome {
  * system's operations): its audit record, then commit or roll back. Returns the answer that replaces the
  * operation's when the commit failed, null otherwise.
  */
-export async function endRequest(ctx: RequestContext, log: Logger, outcome: RequestOutcome): Promise<{ status: number; result: { errors: GraphQLFormattedError[] } } | null> {
+export async function endRequest(
+  ctx: RequestContext,
+  log: Logger,
+  outcome: RequestOutcome,
+): Promise<{ status: number; result: { errors: GraphQLFormattedError[] } } | null> {
   const { schema, operation, operationName, variables, errors } = outcome;
   const failed = errors.length > 0;
   const entry = auditEntryOf(ctx, schema, operation, operationName, variables, errors);
@@ -77,12 +90,16 @@ export async function endRequest(ctx: RequestContext, log: Logger, outcome: Requ
     log.error('commit failed', { requestId: ctx.requestId, error: (err as Error).message });
     refused = {
       status: err instanceof DeadlinePassed ? 503 : 500,
-      result: { errors: [{ message: ctx.say(text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written')), extensions: { code } }] },
+      result: {
+        errors: [{ message: ctx.say(text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written')), extensions: { code } }],
+      },
     };
     if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });
   }
   if (entry?.outcome === 'ERROR' && auditTenant) {
-    await recordApart(ctx, auditTenant, entry).catch((err: Error) => log.error('audit record of a failed request not written', { requestId: ctx.requestId, error: err.message }));
+    await recordApart(ctx, auditTenant, entry).catch((err: Error) =>
+      log.error('audit record of a failed request not written', { requestId: ctx.requestId, error: err.message }),
+    );
   }
   return refused;
 }
@@ -110,7 +127,9 @@ export function routeOf(operation: OperationDefinitionNode, schema: GraphQLSchem
   const fields = schema.getQueryType()?.getFields() ?? {};
   const roots = operation.selectionSet.selections;
   const replicaRead = roots.every(
-    (s) => s.kind === Kind.FIELD && (s.name.value === '__typename' || (fields[s.name.value]?.extensions as { replicaRead?: boolean } | undefined)?.replicaRead === true),
+    (s) =>
+      s.kind === Kind.FIELD &&
+      (s.name.value === '__typename' || (fields[s.name.value]?.extensions as { replicaRead?: boolean } | undefined)?.replicaRead === true),
   );
   return replicaRead && roots.some((s) => s.kind === Kind.FIELD && s.name.value !== '__typename') ? 'READ_REPLICA' : 'PRIMARY';
 }

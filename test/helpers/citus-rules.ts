@@ -8,7 +8,14 @@ import type pg from 'pg';
 import { COORDINATOR_TABLES, NATIONAL_TABLES, REFERENCE_TABLES } from '../../migrations/citus';
 
 /** Functions that read or write the national indexes: each must be a statement of its own. */
-export const INDEX_FUNCTIONS = ['scheme_elsewhere', 'insured_elsewhere', 'scheme_transfers_out', 'scheme_duplicates', 'scheme_membership_apply', 'scheme_transfer_record'];
+export const INDEX_FUNCTIONS = [
+  'scheme_elsewhere',
+  'insured_elsewhere',
+  'scheme_transfers_out',
+  'scheme_duplicates',
+  'scheme_membership_apply',
+  'scheme_transfer_record',
+];
 
 /** Calls that Citus refuses in ON CONFLICT … DO UPDATE SET on a distributed table (only IMMUTABLE functions pass). */
 const VOLATILE_CALL =
@@ -54,28 +61,40 @@ export function sqlTextProblems(sql: string): string[] {
   for (const match of sql.matchAll(/\bDO\s+UPDATE\s+SET\b/gi)) {
     const set = clauseFrom(sql, match.index + match[0].length);
     const call = VOLATILE_CALL.exec(set);
-    if (call) problems.push(`ON CONFLICT DO UPDATE SET calls ${call[0].trim()}: Citus allows only IMMUTABLE functions there; put the value in the inserted row and take EXCLUDED's`);
+    if (call)
+      problems.push(
+        `ON CONFLICT DO UPDATE SET calls ${call[0].trim()}: Citus allows only IMMUTABLE functions there; put the value in the inserted row and take EXCLUDED's`,
+      );
   }
   for (const match of sql.matchAll(/\bRETURNING\b/gi)) {
     const returning = clauseFrom(sql, match.index + match[0].length);
     const call = VOLATILE_CALL.exec(returning) ?? /\bto_char\s*\(/i.exec(returning);
-    if (call) problems.push(`RETURNING calls ${call[0].trim()}: Citus allows only IMMUTABLE functions there; return the column and format it in the application`);
+    if (call)
+      problems.push(`RETURNING calls ${call[0].trim()}: Citus allows only IMMUTABLE functions there; return the column and format it in the application`);
   }
   for (const statement of sql.split(';')) {
     const calls = INDEX_FUNCTIONS.filter((f) => new RegExp(`\\b${f}\\s*\\(`, 'i').test(statement));
     const tables = tablesOf(statement);
     if (calls.length > 0 && tables.length > 0) {
-      problems.push(`${calls.join(', ')} called in a statement that also reads ${[...new Set(tables)].join(', ')}: on Citus that statement runs on a shard, from where the index cannot be queried; call it in a statement of its own`);
+      problems.push(
+        `${calls.join(', ')} called in a statement that also reads ${[...new Set(tables)].join(', ')}: on Citus that statement runs on a shard, from where the index cannot be queried; call it in a statement of its own`,
+      );
     }
   }
   for (const match of sql.matchAll(/\bINSERT\s+INTO\s+([a-z_][a-z0-9_]*)/gi)) {
     const insert = statementFrom(sql, match.index);
     if (/\bSELECT\b/i.test(insert) && !/\bVALUES\b/i.test(insert) && !/\bON\s+CONFLICT\b/i.test(insert) && !/\bRETURNING\b/i.test(insert)) {
-      problems.push(`INSERT INTO ${match[1]} … SELECT without ON CONFLICT or RETURNING: Citus then copies the rows into the shards with COPY, which row-level security refuses; add RETURNING`);
+      problems.push(
+        `INSERT INTO ${match[1]} … SELECT without ON CONFLICT or RETURNING: Citus then copies the rows into the shards with COPY, which row-level security refuses; add RETURNING`,
+      );
     }
   }
-  if (/\bSET\s+CONSTRAINTS\b/i.test(sql)) problems.push('SET CONSTRAINTS: Citus does not send it to the workers, which check every key at once; order the writes so that every key holds');
-  const statements = sql.split(';').map((s) => s.trim()).filter(Boolean);
+  if (/\bSET\s+CONSTRAINTS\b/i.test(sql))
+    problems.push('SET CONSTRAINTS: Citus does not send it to the workers, which check every key at once; order the writes so that every key holds');
+  const statements = sql
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (statements.some((s) => /^SET\s+LOCAL\b/i.test(s)) && statements.some((s) => !/^SET\s+LOCAL\b/i.test(s))) {
     problems.push('SET LOCAL sent with other statements in one message: Citus replays the whole message on each worker');
   }
@@ -88,9 +107,20 @@ export function sqlTextProblems(sql: string): string[] {
  */
 export function pooledSqlProblems(sql: string): string[] {
   const problems: string[] = [];
-  for (const s of sql.split(';').map((t) => t.trim()).filter(Boolean)) {
-    if (/^SET\s+(?!LOCAL\b)(?!TRANSACTION\b)(?!CONSTRAINTS\b)/i.test(s)) problems.push(`a session-level SET (${s.slice(0, 60)}): behind a pooler in transaction mode it reaches other clients; use SET LOCAL or set_config(…, true)`);
-    if (/^(LISTEN|UNLISTEN|PREPARE|DEALLOCATE)\b/i.test(s) || /\bpg_advisory_lock\s*\(/i.test(s) || /\bWITH\s+HOLD\b/i.test(s) || /^CREATE\s+(TEMP|TEMPORARY)\b/i.test(s)) {
+  for (const s of sql
+    .split(';')
+    .map((t) => t.trim())
+    .filter(Boolean)) {
+    if (/^SET\s+(?!LOCAL\b)(?!TRANSACTION\b)(?!CONSTRAINTS\b)/i.test(s))
+      problems.push(
+        `a session-level SET (${s.slice(0, 60)}): behind a pooler in transaction mode it reaches other clients; use SET LOCAL or set_config(…, true)`,
+      );
+    if (
+      /^(LISTEN|UNLISTEN|PREPARE|DEALLOCATE)\b/i.test(s) ||
+      /\bpg_advisory_lock\s*\(/i.test(s) ||
+      /\bWITH\s+HOLD\b/i.test(s) ||
+      /^CREATE\s+(TEMP|TEMPORARY)\b/i.test(s)
+    ) {
       problems.push(`session state in a request's SQL (${s.slice(0, 60)}): it does not survive a pooler in transaction mode`);
     }
   }
@@ -137,8 +167,10 @@ export async function catalogProblems(client: pg.Client): Promise<string[]> {
   ).rows;
   for (const key of keys) {
     const kind = kinds.get(key.table);
-    if (kind === 'tenant' && key.columns[0] !== 'tenant_code') problems.push(`unique key ${key.index} of ${key.table} does not lead with tenant_code (${key.columns.join(', ')})`);
-    if (kind === 'national' && !key.columns.includes(NATIONAL_TABLES[key.table])) problems.push(`unique key ${key.index} of ${key.table} lacks its distribution column ${NATIONAL_TABLES[key.table]}`);
+    if (kind === 'tenant' && key.columns[0] !== 'tenant_code')
+      problems.push(`unique key ${key.index} of ${key.table} does not lead with tenant_code (${key.columns.join(', ')})`);
+    if (kind === 'national' && !key.columns.includes(NATIONAL_TABLES[key.table]))
+      problems.push(`unique key ${key.index} of ${key.table} lacks its distribution column ${NATIONAL_TABLES[key.table]}`);
   }
 
   // Distribution columns of one type, so that tables can be colocated.
@@ -163,14 +195,20 @@ export async function catalogProblems(client: pg.Client): Promise<string[]> {
        WHERE k.contype = 'f' AND k.connamespace = 'public'::regnamespace`)
   ).rows;
   for (const key of foreign) {
-    if (key.update !== 'a' && key.update !== 'r') problems.push(`foreign key ${key.name} of ${key.from} has an ON UPDATE action: Citus refuses cascading updates of keys; correct the rows explicitly`);
+    if (key.update !== 'a' && key.update !== 'r')
+      problems.push(`foreign key ${key.name} of ${key.from} has an ON UPDATE action: Citus refuses cascading updates of keys; correct the rows explicitly`);
     if (key.delete !== 'a' && key.delete !== 'r') problems.push(`foreign key ${key.name} of ${key.from} has an ON DELETE action: delete the rows explicitly`);
     const [from, to] = [kinds.get(key.from), kinds.get(key.to)];
-    if (from === 'coordinator' || to === 'coordinator') problems.push(`foreign key ${key.name} ties ${key.from} to ${key.to}: a coordinator table has no keys with the others`);
-    else if (from === 'reference' && to !== 'reference') problems.push(`foreign key ${key.name} from the reference table ${key.from} to ${key.to}: Citus refuses keys from reference to distributed tables`);
-    else if (to !== 'reference' && from !== to) problems.push(`foreign key ${key.name} from ${key.from} (${from}) to ${key.to} (${to}): tables of different shard groups cannot have keys between them`);
+    if (from === 'coordinator' || to === 'coordinator')
+      problems.push(`foreign key ${key.name} ties ${key.from} to ${key.to}: a coordinator table has no keys with the others`);
+    else if (from === 'reference' && to !== 'reference')
+      problems.push(`foreign key ${key.name} from the reference table ${key.from} to ${key.to}: Citus refuses keys from reference to distributed tables`);
+    else if (to !== 'reference' && from !== to)
+      problems.push(`foreign key ${key.name} from ${key.from} (${from}) to ${key.to} (${to}): tables of different shard groups cannot have keys between them`);
     else if (from === 'tenant' && to === 'tenant' && key.columns.indexOf('tenant_code') !== key.refcolumns.indexOf('tenant_code')) {
-      problems.push(`foreign key ${key.name} of ${key.from} does not match tenant_code with tenant_code: Citus keeps keys between colocated tables only on their distribution column`);
+      problems.push(
+        `foreign key ${key.name} of ${key.from} does not match tenant_code with tenant_code: Citus keeps keys between colocated tables only on their distribution column`,
+      );
     }
   }
 
@@ -181,7 +219,10 @@ export async function catalogProblems(client: pg.Client): Promise<string[]> {
        WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal ORDER BY 1, 2`)
   ).rows;
   for (const t of triggers) {
-    if (placed.includes(t.table)) problems.push(`trigger ${t.name} on ${t.table}: a shard's trigger runs on its worker, where it reaches neither other shard groups nor the servers' LISTEN; write what it wrote from the repository, in the same transaction`);
+    if (placed.includes(t.table))
+      problems.push(
+        `trigger ${t.name} on ${t.table}: a shard's trigger runs on its worker, where it reaches neither other shard groups nor the servers' LISTEN; write what it wrote from the repository, in the same transaction`,
+      );
   }
 
   // Identity columns bigint (Citus distributes identity columns of type bigint only).
@@ -202,11 +243,14 @@ export async function catalogProblems(client: pg.Client): Promise<string[]> {
       SELECT "table", sequence FROM identity
        WHERE has_table_privilege('insurance_app', table_oid, 'INSERT') AND NOT has_sequence_privilege('insurance_app', sequence_oid, 'USAGE')`)
   ).rows;
-  for (const s of sequences) problems.push(`${s.table} lets the request role insert but not use ${s.sequence}: Citus takes identity values as the caller; GRANT USAGE`);
+  for (const s of sequences)
+    problems.push(`${s.table} lets the request role insert but not use ${s.sequence}: Citus takes identity values as the caller; GRANT USAGE`);
 
   // Row-level security on every tenant table, forced.
   const unprotected = (
-    await client.query<{ name: string }>(`SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND NOT (relrowsecurity AND relforcerowsecurity)`)
+    await client.query<{ name: string }>(
+      `SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND NOT (relrowsecurity AND relforcerowsecurity)`,
+    )
   ).rows;
   for (const u of unprotected) if (kinds.get(u.name) === 'tenant') problems.push(`tenant table ${u.name} has no forced row-level security`);
 
@@ -220,7 +264,8 @@ export async function catalogProblems(client: pg.Client): Promise<string[]> {
   ).rows;
   for (const f of functions) {
     const touched = tablesOf(f.body).filter((t) => placed.includes(t));
-    if (f.language === 'sql' && touched.length > 0) problems.push(`function ${f.name} is LANGUAGE sql over ${[...new Set(touched)].join(', ')}: Citus cannot plan it; write it in PL/pgSQL`);
+    if (f.language === 'sql' && touched.length > 0)
+      problems.push(`function ${f.name} is LANGUAGE sql over ${[...new Set(touched)].join(', ')}: Citus cannot plan it; write it in PL/pgSQL`);
     for (const problem of sqlTextProblems(f.body)) problems.push(`function ${f.name}: ${problem}`);
   }
   return problems;
@@ -235,8 +280,12 @@ export function migrationSourceProblems(file: string, source: string): string[] 
   for (const match of source.matchAll(/CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)\s*\(/gi)) {
     const table = match[1];
     const body = clauseFrom(source, match.index + match[0].length);
-    if (/\bREFERENCES\b/i.test(body)) problems.push(`${file}: CREATE TABLE ${table} declares a foreign key: Citus cannot distribute a table tied to local tables; add each key after distributeNewTable, one per ALTER TABLE`);
-    if (!new RegExp(`distributeNewTable\\(\\s*q\\s*,\\s*'${table}'\\s*\\)`).test(source)) problems.push(`${file}: CREATE TABLE ${table} without distributeNewTable(q, '${table}')`);
+    if (/\bREFERENCES\b/i.test(body))
+      problems.push(
+        `${file}: CREATE TABLE ${table} declares a foreign key: Citus cannot distribute a table tied to local tables; add each key after distributeNewTable, one per ALTER TABLE`,
+      );
+    if (!new RegExp(`distributeNewTable\\(\\s*q\\s*,\\s*'${table}'\\s*\\)`).test(source))
+      problems.push(`${file}: CREATE TABLE ${table} without distributeNewTable(q, '${table}')`);
   }
   for (const match of source.matchAll(/ALTER\s+TABLE\s+(?:ONLY\s+)?([a-z_][a-z0-9_]*)\s+/gi)) {
     // The statement ends where the string holding it ends (or at a semicolon).
@@ -249,7 +298,9 @@ export function migrationSourceProblems(file: string, source: string): string[] 
     }
     for (const c of commands) {
       if (/^ADD\s+(COLUMN\s+)?(?!CONSTRAINT\b)/i.test(c) && /\b(CHECK|REFERENCES|UNIQUE|PRIMARY\s+KEY)\b/i.test(c)) {
-        problems.push(`${file}: ALTER TABLE ${match[1]} adds a column with an unnamed constraint (${c.slice(0, 60)}): Citus needs every constraint named, added on its own`);
+        problems.push(
+          `${file}: ALTER TABLE ${match[1]} adds a column with an unnamed constraint (${c.slice(0, 60)}): Citus needs every constraint named, added on its own`,
+        );
       }
     }
   }

@@ -80,7 +80,11 @@ export class ServerProcess {
 
   /** Starts the built server with `env` on top of this process's environment; resolves once it serves. */
   static async start(env: Record<string, string>, timeoutMs = 180_000): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {

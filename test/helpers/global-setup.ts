@@ -11,7 +11,6 @@ import { runMigrations } from '../../src/server/database';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { isCitus, TEMPLATE_DATABASE } from './test-databases';
 
-
 export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'insurance-test-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when tests run as root.

@@ -35,7 +35,9 @@ function checkRequestSql(): void {
   for (const name of readdirSync(dir).filter((n) => /^request-sql-\d+\.jsonl$/.test(n))) {
     for (const line of readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean)) texts.add(JSON.parse(line) as string);
   }
-  const problems = [...texts].flatMap((text) => [...sqlTextProblems(text), ...pooledSqlProblems(text)].map((problem) => `${problem}\n    in: ${text.replace(/\s+/g, ' ').slice(0, 300)}`));
+  const problems = [...texts].flatMap((text) =>
+    [...sqlTextProblems(text), ...pooledSqlProblems(text)].map((problem) => `${problem}\n    in: ${text.replace(/\s+/g, ' ').slice(0, 300)}`),
+  );
   process.stdout.write(`\nCitus rules: ${texts.size} distinct SQL texts sent in request transactions, ${problems.length} problems\n`);
   if (problems.length > 0) throw new Error(`SQL that Citus would refuse or run wrongly, or a pooler would break:\n  ${problems.join('\n  ')}`);
 }

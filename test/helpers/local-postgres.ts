@@ -15,7 +15,9 @@ import pg from 'pg';
 export function postgresBinaries(): string | null {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
   for (const v of versions) {
     const bin = join(root, v, 'bin');
     if (['pg_basebackup', 'initdb', 'pg_ctl', 'postgres'].every((b) => existsSync(join(bin, b)))) return bin;
@@ -37,7 +39,8 @@ function serverAccount(): Account | null {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
   const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
   const [uid, gid] = [id('-u'), id('-g')];
-  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid === 0) throw new Error('running as root needs a postgres account to run PostgreSQL and PgBouncer (apt-get install postgresql creates it)');
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid === 0)
+    throw new Error('running as root needs a postgres account to run PostgreSQL and PgBouncer (apt-get install postgresql creates it)');
   return { uid, gid };
 }
 
@@ -116,7 +119,23 @@ export class StreamingPair {
       pair.pgCtl('primary', 'start');
       await query(pair.url('primary', 'postgres'), 'CREATE DATABASE insurance');
       await query(pair.url('primary', 'postgres'), "SELECT pg_create_physical_replication_slot('standby1')");
-      ws.run(join(bin, 'pg_basebackup'), ['-h', '127.0.0.1', '-p', String(pair.primaryPort), '-U', 'postgres', '-D', join(ws.dir, 'standby'), '-X', 'stream', '-S', 'standby1', '-R', '-c', 'fast']);
+      ws.run(join(bin, 'pg_basebackup'), [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(pair.primaryPort),
+        '-U',
+        'postgres',
+        '-D',
+        join(ws.dir, 'standby'),
+        '-X',
+        'stream',
+        '-S',
+        'standby1',
+        '-R',
+        '-c',
+        'fast',
+      ]);
       ws.run('sh', ['-c', `printf "port = ${pair.standbyPort}\\n" >> "${join(ws.dir, 'standby', 'postgresql.auto.conf')}"`]);
       pair.pgCtl('standby', 'start');
       return pair;
@@ -131,7 +150,10 @@ export class StreamingPair {
   }
 
   pgCtl(node: 'primary' | 'standby', action: 'start' | 'stop'): void {
-    const args = action === 'start' ? ['-D', join(this.ws.dir, node), '-l', join(this.ws.dir, `${node}.log`), '-w', '-t', '60', 'start'] : ['-D', join(this.ws.dir, node), '-m', 'fast', '-w', 'stop'];
+    const args =
+      action === 'start'
+        ? ['-D', join(this.ws.dir, node), '-l', join(this.ws.dir, `${node}.log`), '-w', '-t', '60', 'start']
+        : ['-D', join(this.ws.dir, node), '-m', 'fast', '-w', 'stop'];
     this.ws.run(join(this.bin, 'pg_ctl'), args);
   }
 
@@ -173,7 +195,11 @@ export class Bouncer {
     readonly port: number,
   ) {}
 
-  static async start(binary: string, backend: { host: string; port: number; database: string; user: string; password: string }, poolSize: number): Promise<Bouncer> {
+  static async start(
+    binary: string,
+    backend: { host: string; port: number; database: string; user: string; password: string },
+    poolSize: number,
+  ): Promise<Bouncer> {
     const ws = new Workspace();
     const bouncer = new Bouncer(ws, await freePort());
     try {

@@ -35,7 +35,6 @@ function keepRequestSql(): void {
   requestSql.clear();
 }
 
-
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   data?: T | null;
@@ -117,7 +116,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   }
   try {
     // Production requires APP_DB_PASSWORD: give a production server the login every test server uses.
-    const login = env.NODE_ENV === 'production' && !process.env.APP_DB_PASSWORD ? { APP_DB_PASSWORD: developmentSecret(process.env.DATA_DIR!, 'app-db-password') } : {};
+    const login =
+      env.NODE_ENV === 'production' && !process.env.APP_DB_PASSWORD ? { APP_DB_PASSWORD: developmentSecret(process.env.DATA_DIR!, 'app-db-password') } : {};
     // No rate limit unless a test sets one: suites send thousands of requests with one token. No deadline
     // that a busy machine can reach either (requests of 10,000 rows on 2 cores shared with other runs took
     // over 30 s): what a test checks is an outcome, never a time; the tests of deadlines set their own.

@@ -43,7 +43,10 @@ interface CitusNodes {
 }
 
 async function citusNodes(adminUrl: string): Promise<CitusNodes> {
-  const nodes = await run<{ host: string; port: number; group: number }>(adminUrl, "SELECT nodename AS host, nodeport AS port, groupid AS group FROM pg_dist_node WHERE noderole = 'primary' AND isactive ORDER BY groupid");
+  const nodes = await run<{ host: string; port: number; group: number }>(
+    adminUrl,
+    "SELECT nodename AS host, nodeport AS port, groupid AS group FROM pg_dist_node WHERE noderole = 'primary' AND isactive ORDER BY groupid",
+  );
   const coordinator = nodes.find((n) => n.group === 0);
   if (!coordinator) throw new Error('the Citus coordinator is not registered (citus_set_coordinator_host)');
   const authinfo = await run<CitusNodes['authinfo'][number]>(adminUrl, 'SELECT nodeid, rolename, authinfo FROM pg_dist_authinfo');
@@ -75,7 +78,12 @@ async function createCitusDatabase(adminUrl: string, name: string): Promise<stri
     await run(databaseUrl(adminUrl, 'postgres', node), `CREATE DATABASE ${name}`);
     const url = databaseUrl(adminUrl, name, node);
     await run(url, 'CREATE EXTENSION citus');
-    for (const a of authinfo) await run(url, 'INSERT INTO pg_dist_authinfo (nodeid, rolename, authinfo) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [a.nodeid, a.rolename, a.authinfo]);
+    for (const a of authinfo)
+      await run(url, 'INSERT INTO pg_dist_authinfo (nodeid, rolename, authinfo) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        a.nodeid,
+        a.rolename,
+        a.authinfo,
+      ]);
   }
   const url = databaseUrl(adminUrl, name);
   await run(url, 'SELECT citus_set_coordinator_host($1, $2)', [coordinator.host, coordinator.port]);

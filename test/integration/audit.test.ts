@@ -25,7 +25,14 @@ it('records refused mutations: a role that may not, and a tenant the token does 
   expect(outside.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
   expect(await auditOf({ actor: 'clerk-refused' })).toEqual([
-    expect.objectContaining({ kind: 'MUTATION', role: 'STAFF', fields: ['markDisbursementsPaid'], outcome: 'ERROR', errorCodes: ['FORBIDDEN'], arguments: { markDisbursementsPaid: { month: '2024-01' } } }),
+    expect.objectContaining({
+      kind: 'MUTATION',
+      role: 'STAFF',
+      fields: ['markDisbursementsPaid'],
+      outcome: 'ERROR',
+      errorCodes: ['FORBIDDEN'],
+      arguments: { markDisbursementsPaid: { month: '2024-01' } },
+    }),
   ]);
   expect(await auditOf({ actor: 'clerk-elsewhere' })).toEqual([expect.objectContaining({ outcome: 'ERROR', errorCodes: ['FORBIDDEN'] })]);
 });
@@ -33,7 +40,11 @@ it('records refused mutations: a role that may not, and a tenant the token does 
 it('records whom a mutation with inline arguments changed, masked', async () => {
   const id = makeResidentId('620721', '1988-05-06', 733);
   const token = server.token('STAFF', ['620721'], 'clerk-inline');
-  const res = await server.gql(`mutation { registerResident(input: { idNumber: "${id}", name: "内联", phone: "13900002222" }) { idNumber } }`, {}, { token, tenant: '620721' });
+  const res = await server.gql(
+    `mutation { registerResident(input: { idNumber: "${id}", name: "内联", phone: "13900002222" }) { idNumber } }`,
+    {},
+    { token, tenant: '620721' },
+  );
   expect(res.errors).toBeUndefined();
   const [record] = await auditOf({ actor: 'clerk-inline' });
   expect(record).toMatchObject({ kind: 'MUTATION', outcome: 'OK', fields: ['registerResident'] });
@@ -43,9 +54,13 @@ it('records whom a mutation with inline arguments changed, masked', async () => 
   expect(text).not.toContain('13900002222');
 });
 
-it('records who read whose personal data, and not a bank\'s masked status lookup', async () => {
+it("records who read whose personal data, and not a bank's masked status lookup", async () => {
   const id = makeResidentId('620721', '1979-07-08', 744);
-  await server.gql('mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }', { i: { idNumber: id, name: '读取' } }, { as: 'STAFF', tenant: '620721' });
+  await server.gql(
+    'mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }',
+    { i: { idNumber: id, name: '读取' } },
+    { as: 'STAFF', tenant: '620721' },
+  );
   const reader = server.token('AGENCY', ['620721'], 'agency-reader');
   const read = await server.gql('query Look($id: String!) { resident(idNumber: $id) { name } }', { id }, { token: reader, tenant: '620721' });
   expect(read.data!.resident).toEqual({ name: '读取' });

@@ -26,7 +26,11 @@ const masked = (account: string) => `${account.slice(0, 4)}${'*'.repeat(account.
 describe('given, validated and shown masked', () => {
   it('is registered with its bank and answered masked, never in full', async () => {
     const idNumber = nextId();
-    const res = await server.gql(REGISTER, { i: { idNumber, name: '刘一卡', bankAccount: '6228 4801 2345 6789 012', bankName: '甘肃张掖农村商业银行' } }, { as: 'STAFF', tenant: GZ });
+    const res = await server.gql(
+      REGISTER,
+      { i: { idNumber, name: '刘一卡', bankAccount: '6228 4801 2345 6789 012', bankName: '甘肃张掖农村商业银行' } },
+      { as: 'STAFF', tenant: GZ },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.registerResident).toEqual({ idNumber, bankAccountMasked: masked(ACCOUNT), bankName: '甘肃张掖农村商业银行' });
     const read = await server.gql(READ, { id: idNumber }, { as: 'ADMIN', tenant: GZ });
@@ -34,14 +38,21 @@ describe('given, validated and shown masked', () => {
     const [row] = await server.ownerQuery('SELECT bank_account, bank_name FROM resident WHERE tenant_code = $1 AND id_number = $2', [GZ, idNumber]);
     expect(row).toEqual({ bank_account: ACCOUNT, bank_name: '甘肃张掖农村商业银行' });
     // Nor in the audit record of the registration.
-    const audit = await server.ownerQuery<{ variables: unknown }>("SELECT variables FROM audit_log WHERE tenant_code = $1 AND 'registerResident' = ANY (fields)", [GZ]);
+    const audit = await server.ownerQuery<{ variables: unknown }>(
+      "SELECT variables FROM audit_log WHERE tenant_code = $1 AND 'registerResident' = ANY (fields)",
+      [GZ],
+    );
     expect(JSON.stringify(audit)).not.toContain(ACCOUNT);
   });
 
   it('is for ADMIN and STAFF to see, even masked: an agency reading the person gets FORBIDDEN for it', async () => {
     const idNumber = nextId();
     await server.gql(REGISTER, { i: { idNumber, name: '刘二卡', bankAccount: ACCOUNT } }, { as: 'STAFF', tenant: GZ });
-    const agency = await server.gql(`query($id: String!) { resident(idNumber: $id) { name bankAccountMasked } }`, { id: idNumber }, { as: 'AGENCY', tenant: GZ });
+    const agency = await server.gql(
+      `query($id: String!) { resident(idNumber: $id) { name bankAccountMasked } }`,
+      { id: idNumber },
+      { as: 'AGENCY', tenant: GZ },
+    );
     expect(agency.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(agency.data!.resident).toEqual({ name: '刘二卡', bankAccountMasked: null });
   });
@@ -63,7 +74,13 @@ describe('given, validated and shown masked', () => {
   it('names the member in a household', async () => {
     const res = await server.gql(
       `mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`,
-      { input: { bookletNo: 'BA-1', region: '620721-01', members: [{ idNumber: makeResidentId('620721', '1967-01-01', 613), name: '户主', relationship: '户主', bankAccount: '123' }] } },
+      {
+        input: {
+          bookletNo: 'BA-1',
+          region: '620721-01',
+          members: [{ idNumber: makeResidentId('620721', '1967-01-01', 613), name: '户主', relationship: '户主', bankAccount: '123' }],
+        },
+      },
       { as: 'STAFF', tenant: '620721' },
     );
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'members[0].bankAccount' });
@@ -90,7 +107,7 @@ describe('given, validated and shown masked', () => {
     expect(audit).not.toContain(PASSBOOK);
   });
 
-  it('comes from a roster\'s 银行账号 and 开户银行 columns; an account Excel stored as a number is refused, not cut', async () => {
+  it("comes from a roster's 银行账号 and 开户银行 columns; an account Excel stored as a number is refused, not cut", async () => {
     // 肃南, whose townships a roster names (620721-01).
     const [withAccount, asNumber] = [makeResidentId('620721', '1967-01-01', 611), makeResidentId('620721', '1967-01-01', 612)];
     const book = new ExcelJS.Workbook();
@@ -99,7 +116,11 @@ describe('given, validated and shown masked', () => {
     sheet.addRow(['BA-R1', '620721-01', withAccount, '刘五卡', '户主', ACCOUNT, '中国农业银行']);
     sheet.addRow(['BA-R2', '620721-01', asNumber, '刘六卡', '户主', Number(ACCOUNT), '中国农业银行']); // what Excel keeps of it: 6228480123456789000
     const workbook = Buffer.from(await book.xlsx.writeBuffer()).toString('base64');
-    const res = await server.gql(`mutation($w: String!) { importRoster(workbook: $w) { accepted rejected rows { row error } } }`, { w: workbook }, { as: 'STAFF', tenant: '620721' });
+    const res = await server.gql(
+      `mutation($w: String!) { importRoster(workbook: $w) { accepted rejected rows { row error } } }`,
+      { w: workbook },
+      { as: 'STAFF', tenant: '620721' },
+    );
     expect(res.data!.importRoster).toMatchObject({ accepted: 1, rejected: 1 });
     expect(res.data!.importRoster.rows[1].error).toContain('15');
     const [row] = await server.ownerQuery("SELECT bank_account, bank_name FROM resident WHERE tenant_code = '620721' AND id_number = $1", [withAccount]);
@@ -112,7 +133,10 @@ describe('the payout', () => {
   const withAccount = makeResidentId(GZ, '1958-01-02', 901);
   const without = makeResidentId(GZ, '1958-01-03', 902);
   beforeAll(async () => {
-    for (const [idNumber, bank] of [[withAccount, { bankAccount: ACCOUNT, bankName: '甘肃张掖农村商业银行' }], [without, {}]] as const) {
+    for (const [idNumber, bank] of [
+      [withAccount, { bankAccount: ACCOUNT, bankName: '甘肃张掖农村商业银行' }],
+      [without, {}],
+    ] as const) {
       expect((await server.gql(REGISTER, { i: { idNumber, name: '低保户', ...bank } }, { as: 'STAFF', tenant: GZ })).errors).toBeUndefined();
       const certified = await server.gql(
         `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
@@ -135,7 +159,12 @@ describe('the payout', () => {
       { idNumber: withAccount, bankAccountMasked: masked(ACCOUNT) },
       { idNumber: without, bankAccountMasked: null },
     ]);
-    const { csv, withoutAccount } = await payoutFileCsv({ url: server.url, token: server.token('ADMIN', [GZ], 'finance-export'), tenant: GZ, month: '2022-11' });
+    const { csv, withoutAccount } = await payoutFileCsv({
+      url: server.url,
+      token: server.token('ADMIN', [GZ], 'finance-export'),
+      tenant: GZ,
+      month: '2022-11',
+    });
     expect(withoutAccount).toBe(1);
     expect(csv.split('\n')).toEqual([
       '身份证号码,姓名,参保年度,资助类别,金额,银行账号,开户银行',

@@ -41,7 +41,9 @@ it('finds what breaks them: a cascading key, a trigger, an unnamed table, an SQL
     await client.query('CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$');
     await client.query('CREATE TRIGGER touched AFTER INSERT ON payment REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION touch()');
     await client.query('CREATE TABLE settings (key text PRIMARY KEY, value text)');
-    await client.query("CREATE FUNCTION paid_count(p text) RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM enrollment WHERE tenant_code = p AND status = 'PAID' $$");
+    await client.query(
+      "CREATE FUNCTION paid_count(p text) RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM enrollment WHERE tenant_code = p AND status = 'PAID' $$",
+    );
     await client.query('CREATE TABLE note (tenant_code text NOT NULL, id integer GENERATED ALWAYS AS IDENTITY, PRIMARY KEY (id, tenant_code))');
     await client.query('REVOKE USAGE ON SEQUENCE audit_log_id_seq FROM insurance_app');
     const problems = (await catalogProblems(client)).join('\n');
@@ -66,7 +68,9 @@ it('migrations written after CitusReady create their tables where Citus puts the
 
 /** The source files under `dir`, recursively. */
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 it('the SQL written in src/ keeps the rules, its constants put in', () => {

@@ -73,8 +73,12 @@ describe('every command', () => {
 });
 
 describe('npm run token', () => {
-  it('prints the token and nothing else on stdout, npm\'s banner included (CONTRACT.md)', () => {
-    const stdout = execFileSync('npm', ['run', 'token', '--', '--tenant', '620702', '--role', 'ADMIN'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  it("prints the token and nothing else on stdout, npm's banner included (CONTRACT.md)", () => {
+    const stdout = execFileSync('npm', ['run', 'token', '--', '--tenant', '620702', '--role', 'ADMIN'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
   });
 });
@@ -92,20 +96,37 @@ describe('the importers and exporters', () => {
     await server?.close();
   });
 
-  it('exit 1 when a row was rejected, after the tally, naming each rejected row\'s line and column', async () => {
+  it("exit 1 when a row was rejected, after the tally, naming each rejected row's line and column", async () => {
     const [id] = residentIds('620702', 1, 31_000);
     await seedResidents(server, '620702', [id]);
     const file = join(dir, 'tax.csv');
-    writeFileSync(file, ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号', `${id},2023,350.00,2022-11-11,bank,CLI-1`, `${id},2023,三百五十,2022-11-11,bank,CLI-2`].join('\n'));
+    writeFileSync(
+      file,
+      ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号', `${id},2023,350.00,2022-11-11,bank,CLI-1`, `${id},2023,三百五十,2022-11-11,bank,CLI-2`].join('\n'),
+    );
     const run = await command('import-payments', ['--tenant', '620702', '--url', server.url, '--token', server.token('TAX', ['620702']), file]);
     expect(run.stdout).toMatch(/^2 rows \(UTF-8\): 1 accepted, 0 duplicates, 1 rejected in [\d.]+ s\n$/);
     // Clerks run it: the reasons in Chinese unless --language en asks for English (below).
     expect(run.stderr).toBe(`${file} 第 3 行「金额」列（CLI-2）：BAD_USER_INPUT 「三百五十」不是以元为单位的金额（如 350.00）\n`);
     expect(run.status).toBe(1);
 
-    const again = await command('import-payments', ['--tenant', '620702', '--url', server.url, '--token', server.token('TAX', ['620702']), '--language', 'en', '--errors', join(dir, 'rejected.csv'), file]);
+    const again = await command('import-payments', [
+      '--tenant',
+      '620702',
+      '--url',
+      server.url,
+      '--token',
+      server.token('TAX', ['620702']),
+      '--language',
+      'en',
+      '--errors',
+      join(dir, 'rejected.csv'),
+      file,
+    ]);
     expect(again.stdout).toMatch(/^2 rows \(UTF-8\): 0 accepted, 1 duplicates, 1 rejected in/);
-    expect(readFileSync(join(dir, 'rejected.csv'), 'utf8')).toBe('line,column,row,code,error\n3,"金额","CLI-2",BAD_USER_INPUT,"""三百五十"" is not an amount of yuan"\n');
+    expect(readFileSync(join(dir, 'rejected.csv'), 'utf8')).toBe(
+      'line,column,row,code,error\n3,"金额","CLI-2",BAD_USER_INPUT,"""三百五十"" is not an amount of yuan"\n',
+    );
     expect(again.status).toBe(1);
   });
 
@@ -121,12 +142,25 @@ describe('the importers and exporters', () => {
     const run = await command('export-disbursements', ['--tenant', '620702', '--month', '2022-11', '--url', url]);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(`error: cannot reach the server at ${url} (ECONNREFUSED): is it running? Start it with npm start, or give its address with --url\n`);
+    expect(run.stderr).toBe(
+      `error: cannot reach the server at ${url} (ECONNREFUSED): is it running? Start it with npm start, or give its address with --url\n`,
+    );
   });
 
-  it('name the refusal\'s code and what to do about it', async () => {
-    const run = await command('export-disbursements', ['--tenant', '620702', '--month', '2022-11', '--url', server.url, '--token', server.token('BANK', ['620702'])]);
+  it("name the refusal's code and what to do about it", async () => {
+    const run = await command('export-disbursements', [
+      '--tenant',
+      '620702',
+      '--month',
+      '2022-11',
+      '--url',
+      server.url,
+      '--token',
+      server.token('BANK', ['620702']),
+    ]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^error: the server refused PortalExportPayoutFile \(FORBIDDEN\): .*; the token's role or tenants do not allow this \(see docs\/security.md\)\n$/);
+    expect(run.stderr).toMatch(
+      /^error: the server refused PortalExportPayoutFile \(FORBIDDEN\): .*; the token's role or tenants do not allow this \(see docs\/security.md\)\n$/,
+    );
   });
 });

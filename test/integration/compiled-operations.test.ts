@@ -59,7 +59,11 @@ beforeAll(async () => {
   expect(res.errors).toBeUndefined();
   householdId = res.data!.registerHousehold.id;
   for (const idNumber of [head, spouse, child]) {
-    const enrolled = await server.gql(`mutation($input: EnrollInput!) { enroll(input: $input) { status } }`, { input: { idNumber, coverageYear: 2024, enrolledOn: '2023-10-08' } }, { as: 'STAFF', tenant: TENANT });
+    const enrolled = await server.gql(
+      `mutation($input: EnrollInput!) { enroll(input: $input) { status } }`,
+      { input: { idNumber, coverageYear: 2024, enrolledOn: '2023-10-08' } },
+      { as: 'STAFF', tenant: TENANT },
+    );
     expect(enrolled.errors).toBeUndefined();
   }
 });
@@ -71,7 +75,11 @@ interface RawAnswer {
 }
 
 async function send(query: string, variables: Record<string, unknown>, headers: Record<string, string>): Promise<RawAnswer> {
-  const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
 }
 
@@ -92,7 +100,10 @@ async function bothPaths(query: string, variables: Record<string, unknown>, head
   return compiled;
 }
 
-const as = (role: 'BANK' | 'TAX' | 'STAFF' | 'AGENCY' | 'ADMIN', tenant = TENANT) => ({ authorization: `Bearer ${server.token(role, [tenant])}`, 'x-tenant-id': TENANT });
+const as = (role: 'BANK' | 'TAX' | 'STAFF' | 'AGENCY' | 'ADMIN', tenant = TENANT) => ({
+  authorization: `Bearer ${server.token(role, [tenant])}`,
+  'x-tenant-id': TENANT,
+});
 
 describe('the compiled bank and tax operations answer as the generic executor does', () => {
   it('BankEnrollmentStatus: unpaid, not registered, not enrolled, and a year without a policy', async () => {
@@ -100,7 +111,12 @@ describe('the compiled bank and tax operations answer as the generic executor do
     expect(JSON.parse(unpaid.body).data.enrollmentStatus).toMatchObject({ status: 'UNPAID', amountDue: '380.00', amountPaid: null });
     expect(JSON.parse(unpaid.body).extensions).toEqual({ sqlStatements: 1 });
     const unknown = await bothPaths(LOOKUP, { idNumber: stranger, coverageYear: 2024 }, as('BANK'));
-    expect(JSON.parse(unknown.body).data.enrollmentStatus).toMatchObject({ status: 'NOT_ENROLLED', amountDue: null, amountDueNote: 'not registered in this tenant', nameMasked: null });
+    expect(JSON.parse(unknown.body).data.enrollmentStatus).toMatchObject({
+      status: 'NOT_ENROLLED',
+      amountDue: null,
+      amountDueNote: 'not registered in this tenant',
+      nameMasked: null,
+    });
     const noPolicy = await bothPaths(LOOKUP, { idNumber: head, coverageYear: 2031 }, as('TAX'));
     expect(JSON.parse(noPolicy.body).data.enrollmentStatus.amountDueNote).toMatch(/^POLICY_NOT_CONFIGURED/);
   });
@@ -140,12 +156,18 @@ describe('the compiled bank and tax operations answer as the generic executor do
   });
 
   it('BankRecordPayment: the same refusal, the same receipt, and the same audit records', async () => {
-    const wrongAmount = await bothPaths(PAY, { input: { idNumber: head, coverageYear: 2024, amount: '1.00', paidOn: '2023-10-09', channel: '农商银行柜台', receiptNo: 'JIT-R0' } }, as('BANK'));
+    const wrongAmount = await bothPaths(
+      PAY,
+      { input: { idNumber: head, coverageYear: 2024, amount: '1.00', paidOn: '2023-10-09', channel: '农商银行柜台', receiptNo: 'JIT-R0' } },
+      as('BANK'),
+    );
     expect(JSON.parse(wrongAmount.body).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
 
     // Two people owing the same, one per path: the answers differ only in the receipt and the person.
     const config = server.running.state.config;
-    const input = (idNumber: string, receiptNo: string) => ({ input: { idNumber, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '农商银行柜台', receiptNo } });
+    const input = (idNumber: string, receiptNo: string) => ({
+      input: { idNumber, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '农商银行柜台', receiptNo },
+    });
     const before = server.running.compiledOperations.answered;
     const compiled = await send(PAY, input(head, 'JIT-R1'), as('BANK'));
     expect(server.running.compiledOperations.answered).toBe(before + 1);
@@ -157,10 +179,22 @@ describe('the compiled bank and tax operations answer as the generic executor do
       config.compiledOperations = true;
     }
     expect(JSON.parse(compiled.body).errors).toBeUndefined();
-    const neutral = (answer: RawAnswer, receiptNo: string, idNumber: string) => ({ ...answer, body: answer.body.replace(receiptNo, 'R').replace(idNumber.slice(-4), 'XXXX') });
+    const neutral = (answer: RawAnswer, receiptNo: string, idNumber: string) => ({
+      ...answer,
+      body: answer.body.replace(receiptNo, 'R').replace(idNumber.slice(-4), 'XXXX'),
+    });
     expect(neutral(compiled, 'JIT-R1', head)).toEqual(neutral(generic, 'JIT-R2', spouse));
 
-    const records = await server.ownerQuery<{ kind: string; operation: string; fields: string[]; variables: any; arguments: any; outcome: string; error_codes: string[]; role: string }>(
+    const records = await server.ownerQuery<{
+      kind: string;
+      operation: string;
+      fields: string[];
+      variables: any;
+      arguments: any;
+      outcome: string;
+      error_codes: string[];
+      role: string;
+    }>(
       `SELECT kind, operation, fields, variables, arguments, outcome, error_codes, role FROM audit_log WHERE tenant_code = $1 AND operation = 'BankRecordPayment' ORDER BY id`,
       [TENANT],
     );
@@ -168,7 +202,12 @@ describe('the compiled bank and tax operations answer as the generic executor do
     expect(records).toHaveLength(4);
     expect(records[0]).toEqual(records[1]);
     expect(records[0]).toMatchObject({ kind: 'MUTATION', outcome: 'ERROR', error_codes: ['BAD_USER_INPUT'], role: 'BANK' });
-    const normalise = (r: (typeof records)[number]) => JSON.parse(JSON.stringify(r).replace(/JIT-R[12]/g, 'R').replace(/"idNumber":"[^"]*"/g, '"idNumber":"…"'));
+    const normalise = (r: (typeof records)[number]) =>
+      JSON.parse(
+        JSON.stringify(r)
+          .replace(/JIT-R[12]/g, 'R')
+          .replace(/"idNumber":"[^"]*"/g, '"idNumber":"…"'),
+      );
     expect(normalise(records[2])).toEqual(normalise(records[3]));
     expect(records[2]).toMatchObject({ kind: 'MUTATION', outcome: 'OK', fields: ['recordPayment'] });
   });
@@ -226,7 +265,10 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
     expect(sent).toHaveLength(2);
     expect(sent[0]).toMatch(/^BEGIN; SELECT set_config\('app\.tenant', '620721', true\); SELECT household_graph\(/);
     expect(sent[1]).toMatch(/^INSERT INTO audit_log .*; COMMIT$/s);
-    const [record] = await server.ownerQuery(`SELECT kind, operation, outcome FROM audit_log WHERE tenant_code = $1 AND operation = 'PortalHousehold' ORDER BY id DESC LIMIT 1`, [TENANT]);
+    const [record] = await server.ownerQuery(
+      `SELECT kind, operation, outcome FROM audit_log WHERE tenant_code = $1 AND operation = 'PortalHousehold' ORDER BY id DESC LIMIT 1`,
+      [TENANT],
+    );
     expect(record).toEqual({ kind: 'READ', operation: 'PortalHousehold', outcome: 'OK' });
   });
 });

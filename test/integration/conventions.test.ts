@@ -21,7 +21,11 @@ describe('CORS', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(PORTAL);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('x-tenant-id');
-    const res = await fetch(server.url, { method: 'POST', headers: { origin: PORTAL, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ tenants { code } }' }) });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { origin: PORTAL, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ tenants { code } }' }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe(PORTAL);
     expect(res.headers.get('access-control-expose-headers')).toContain('x-request-id');
@@ -31,7 +35,11 @@ describe('CORS', () => {
     const preflight = await fetch(server.url, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    const res = await fetch(server.url, { method: 'POST', headers: { origin: 'https://evil.example.com', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ tenants { code } }' }) });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example.com', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ tenants { code } }' }),
+    });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('FORBIDDEN');
   });
@@ -83,7 +91,11 @@ describe('known operations only, in production', () => {
     const res = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('BANK', ['620702'])}`, 'x-tenant-id': '620702' },
-      body: JSON.stringify({ query: bankOperations.replace(/\n\s+/g, ' '), operationName: 'BankEnrollmentStatus', variables: { idNumber: '620702199001011234', coverageYear: 2023 } }),
+      body: JSON.stringify({
+        query: bankOperations.replace(/\n\s+/g, ' '),
+        operationName: 'BankEnrollmentStatus',
+        variables: { idNumber: '620702199001011234', coverageYear: 2023 },
+      }),
     });
     expect(document.definitions.length).toBeGreaterThan(1);
     const body = (await res.json()) as { errors?: Array<{ extensions: { code: string } }> };

@@ -39,7 +39,10 @@ const PAY = `mutation($input: PaymentInput!) { recordPayment(input: $input) { re
 const ENROLL = `mutation($input: EnrollInput!) { enroll(input: $input) { status amountDue } }`;
 
 async function household(tenant: string, bookletNo: string, region: string, members: Array<Record<string, unknown>>, registeredOn = '2020-01-01') {
-  return (await ok(REGISTER, { input: { bookletNo, region, registeredOn, members } }, 'STAFF', tenant)).registerHousehold as { id: string; members: Array<{ idNumber: string }> };
+  return (await ok(REGISTER, { input: { bookletNo, region, registeredOn, members } }, 'STAFF', tenant)).registerHousehold as {
+    id: string;
+    members: Array<{ idNumber: string }>;
+  };
 }
 
 async function pay(tenant: string, idNumber: string, coverageYear: number, amount: string, paidOn: string, receiptNo: string, channel = '农商银行') {
@@ -47,23 +50,32 @@ async function pay(tenant: string, idNumber: string, coverageYear: number, amoun
 }
 
 describe('regions added, renamed and retired at run time', () => {
-  it('adds 甘州\'s townships and villages inside its division, with parents by default, and judges each row', async () => {
-    const res = await ok(ADD_REGIONS, {
-      r: [
-        { code: '620702102', name: '大满镇', kind: 'TOWNSHIP' },
-        { code: '620702102001', name: '大满村', kind: 'VILLAGE' },
-        { code: '620702103', name: '沙井镇', kind: 'TOWNSHIP' },
-        { code: '620702001', name: '东街街道', kind: 'TOWNSHIP' },
-        { code: '620721102', name: '马蹄乡', kind: 'TOWNSHIP' },
-        { code: '620702104', name: '乌江镇', kind: 'VILLAGE' },
-        { code: '620702105', name: '大满镇', kind: 'TOWNSHIP' },
-      ],
-    }, 'ADMIN', GZ);
+  it("adds 甘州's townships and villages inside its division, with parents by default, and judges each row", async () => {
+    const res = await ok(
+      ADD_REGIONS,
+      {
+        r: [
+          { code: '620702102', name: '大满镇', kind: 'TOWNSHIP' },
+          { code: '620702102001', name: '大满村', kind: 'VILLAGE' },
+          { code: '620702103', name: '沙井镇', kind: 'TOWNSHIP' },
+          { code: '620702001', name: '东街街道', kind: 'TOWNSHIP' },
+          { code: '620721102', name: '马蹄乡', kind: 'TOWNSHIP' },
+          { code: '620702104', name: '乌江镇', kind: 'VILLAGE' },
+          { code: '620702105', name: '大满镇', kind: 'TOWNSHIP' },
+        ],
+      },
+      'ADMIN',
+      GZ,
+    );
     expect(res.addRegions).toMatchObject({ accepted: 4, duplicates: 0, rejected: 3 });
     expect(res.addRegions.rows.slice(4).map((r: { code: string }) => r.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT', 'CONFLICT']);
     const replay = await ok(ADD_REGIONS, { r: [{ code: '620702102', name: '大满镇', kind: 'TOWNSHIP' }] }, 'ADMIN', GZ);
     expect(replay.addRegions).toMatchObject({ accepted: 0, duplicates: 1 });
-    const single = await server.gql(`mutation { addRegion(input: { code: "620702104", name: "乌江镇", kind: TOWNSHIP }) { code name kind parentCode } }`, {}, as('STAFF', GZ));
+    const single = await server.gql(
+      `mutation { addRegion(input: { code: "620702104", name: "乌江镇", kind: TOWNSHIP }) { code name kind parentCode } }`,
+      {},
+      as('STAFF', GZ),
+    );
     expect(single.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const added = await ok(`mutation { addRegion(input: { code: "620702104001", name: "乌江村", kind: VILLAGE }) { code parentCode } }`, {}, 'ADMIN', GZ);
     expect(added.addRegion).toEqual({ code: '620702104001', parentCode: null }); // its township is not a region: the tenant
@@ -94,7 +106,11 @@ describe('regions added, renamed and retired at run time', () => {
       await ok(`mutation { addRegion(input: { code: "620702105", name: "甘浚镇", kind: TOWNSHIP }) { code } }`, {}, 'ADMIN', GZ);
       const token = server.token('STAFF', [GZ]);
       const seen = async () => {
-        const res = await fetch(other.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-tenant-id': GZ }, body: JSON.stringify({ query: '{ viewer { tenant { regions { code } } } }' }) });
+        const res = await fetch(other.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-tenant-id': GZ },
+          body: JSON.stringify({ query: '{ viewer { tenant { regions { code } } } }' }),
+        });
         const body = (await res.json()) as any;
         return body.data.viewer.tenant.regions.some((r: { code: string }) => r.code === '620702105');
       };
@@ -112,7 +128,8 @@ describe('regions added, renamed and retired at run time', () => {
   it('renames from a date (reports before it keep the old name) and retires into a successor', async () => {
     await ok(`mutation { renameRegion(code: "620702102", name: "大满镇（新）", from: "2022-11-01") { name } }`, {}, 'ADMIN', GZ);
     const progress = async (asOf: string) =>
-      (await ok(`query($d: Date!) { enrollmentProgress(coverageYear: 2023, asOf: $d) { region { code name } paid } }`, { d: asOf }, 'STAFF', GZ)).enrollmentProgress as Array<{ region: { code: string; name: string }; paid: number }>;
+      (await ok(`query($d: Date!) { enrollmentProgress(coverageYear: 2023, asOf: $d) { region { code name } paid } }`, { d: asOf }, 'STAFF', GZ))
+        .enrollmentProgress as Array<{ region: { code: string; name: string }; paid: number }>;
     expect((await progress('2022-10-31')).find((r) => r.region.code === '620702102')!.region.name).toBe('大满镇');
     expect((await progress('2022-11-30')).find((r) => r.region.code === '620702102')!.region.name).toBe('大满镇（新）');
 
@@ -120,9 +137,18 @@ describe('regions added, renamed and retired at run time', () => {
     await pay(GZ, sha.members[0].idNumber, 2023, '350.00', '2022-10-09', 'GZ-R-3-PAY');
     const refused = await server.gql(`mutation { retireRegion(code: "620702103", on: "2022-12-01") { code } }`, {}, as('ADMIN', GZ));
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'successorCode' });
-    const retired = await ok(`mutation { retireRegion(code: "620702103", on: "2022-12-01", successorCode: "620702102", reason: "撤乡并镇") { retiredOn successorCode } }`, {}, 'ADMIN', GZ);
+    const retired = await ok(
+      `mutation { retireRegion(code: "620702103", on: "2022-12-01", successorCode: "620702102", reason: "撤乡并镇") { retiredOn successorCode } }`,
+      {},
+      'ADMIN',
+      GZ,
+    );
     expect(retired.retireRegion).toEqual({ retiredOn: '2022-12-01', successorCode: '620702102' });
-    const late = await server.gql(REGISTER, { input: { bookletNo: 'GZ-R-4', region: '620702103', registeredOn: '2022-12-05', members: [{ idNumber: id(GZ), name: '钱', relationship: '户主' }] } }, as('STAFF', GZ));
+    const late = await server.gql(
+      REGISTER,
+      { input: { bookletNo: 'GZ-R-4', region: '620702103', registeredOn: '2022-12-05', members: [{ idNumber: id(GZ), name: '钱', relationship: '户主' }] } },
+      as('STAFF', GZ),
+    );
     expect(late.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'region' });
     const before = await progress('2022-11-30');
     const after = await progress('2022-12-10');
@@ -149,21 +175,42 @@ describe('identity and input', () => {
     expect(unknown.enrollmentStatus).toEqual({ status: 'NOT_ENROLLED', amountDueNote: 'not registered in this tenant' });
     // A former code (张掖地区张掖市, before 甘州区 had its own) is still a real division code.
     expect((await ok(STATUS, { id: makeResidentId('622201', '1960-06-06', 111) }, 'BANK', GZ)).enrollmentStatus.status).toBe('NOT_ENROLLED');
-    const reg = await server.gql(REGISTER, { input: { bookletNo: 'GZ-ID-1', region: '620702001', members: [{ idNumber: badDivision, name: '错', relationship: '户主' }] } }, as('STAFF', GZ));
+    const reg = await server.gql(
+      REGISTER,
+      { input: { bookletNo: 'GZ-ID-1', region: '620702001', members: [{ idNumber: badDivision, name: '错', relationship: '户主' }] } },
+      as('STAFF', GZ),
+    );
     expect(reg.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'members[0].idNumber' });
     expect(reg.errors?.[0].message).toContain('999999');
   });
 
   it('in 平利, refuses a member without a hukou or residence permit there at registration, naming the field, and reads places as staff write them', async () => {
     const [a, b] = [id(PL), id(PL)];
-    const missing = await server.gql(REGISTER, { input: { bookletNo: 'PL-ID-1', region: '610926-02', members: [{ idNumber: a, name: '甲', relationship: '户主', hukouPlace: '平利县老县镇' }, { idNumber: b, name: '乙', relationship: '配偶' }] } }, as('STAFF', PL));
+    const missing = await server.gql(
+      REGISTER,
+      {
+        input: {
+          bookletNo: 'PL-ID-1',
+          region: '610926-02',
+          members: [
+            { idNumber: a, name: '甲', relationship: '户主', hukouPlace: '平利县老县镇' },
+            { idNumber: b, name: '乙', relationship: '配偶' },
+          ],
+        },
+      },
+      as('STAFF', PL),
+    );
     expect(missing.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'members[1].hukouPlace' });
     const h = await household(PL, 'PL-ID-1', '610926-02', [
       { idNumber: a, name: '甲', relationship: '户主', hukouPlace: '平利县老县镇' },
       { idNumber: b, name: '乙', relationship: '配偶', hukouPlace: '陕西省安康市平利县长安镇' },
     ]);
     expect(h.members.map((m: any) => m.hukouPlace)).toEqual(['610926102', '610926108']);
-    const wrong = await server.gql(REGISTER, { input: { bookletNo: 'PL-ID-2', region: '610926-02', members: [{ idNumber: id(PL), name: '丙', relationship: '户主', hukouPlace: '平利县不存在镇' }] } }, as('STAFF', PL));
+    const wrong = await server.gql(
+      REGISTER,
+      { input: { bookletNo: 'PL-ID-2', region: '610926-02', members: [{ idNumber: id(PL), name: '丙', relationship: '户主', hukouPlace: '平利县不存在镇' }] } },
+      as('STAFF', PL),
+    );
     expect(wrong.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'members[0].hukouPlace' });
   });
 });
@@ -184,13 +231,21 @@ describe('life events', () => {
     const died = await ok(DEATH, { input: { idNumber: spouse, diedOn: '2022-11-20', source: '公安户籍注销', recordedOn: '2022-11-25' } }, 'STAFF', GZ);
     expect(died.recordDeath).toEqual({ status: 'DECEASED', diedOn: '2022-11-20' });
     const r = (await ok(RESIDENT, { id: spouse }, 'STAFF', GZ)).resident;
-    expect(r).toMatchObject({ status: 'DECEASED', deathSource: '公安户籍注销', household: null, enrollments: [{ coverageYear: 2023, status: 'REFUND_PENDING' }], refunds: [{ reason: 'DEATH', status: 'PENDING', amount: '350.00' }] });
+    expect(r).toMatchObject({
+      status: 'DECEASED',
+      deathSource: '公安户籍注销',
+      household: null,
+      enrollments: [{ coverageYear: 2023, status: 'REFUND_PENDING' }],
+      refunds: [{ reason: 'DEATH', status: 'PENDING', amount: '350.00' }],
+    });
     const history = await ok(`query($id: ID!) { household(id: $id) { members { idNumber } history { idNumber leftOn } } }`, { id: h.id }, 'STAFF', GZ);
     expect(history.household.members.map((m: any) => m.idNumber)).toEqual([head, child]);
     expect(history.household.history.find((m: any) => m.idNumber === spouse).leftOn).toBe('2022-11-20');
     // An unpaid enrolment simply ends; the dead are refused new enrolments and payments.
     await ok(DEATH, { input: { idNumber: child, diedOn: '2022-11-21', source: '死亡医学证明' } }, 'STAFF', GZ);
-    expect((await ok(RESIDENT, { id: child }, 'STAFF', GZ)).resident.enrollments).toEqual([{ coverageYear: 2023, status: 'TERMINATED', endedOn: '2022-11-21', endReason: 'DEATH' }]);
+    expect((await ok(RESIDENT, { id: child }, 'STAFF', GZ)).resident.enrollments).toEqual([
+      { coverageYear: 2023, status: 'TERMINATED', endedOn: '2022-11-21', endReason: 'DEATH' },
+    ]);
     const again = await server.gql(DEATH, { input: { idNumber: child, diedOn: '2022-11-21', source: 'x' } }, as('STAFF', GZ));
     expect(again.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', status: 'DECEASED' });
     const enrol = await server.gql(ENROLL, { input: { idNumber: child, coverageYear: 2023 } }, as('STAFF', GZ));
@@ -198,9 +253,17 @@ describe('life events', () => {
     const future = await server.gql(DEATH, { input: { idNumber: head, diedOn: '2099-01-01', source: 'x' } }, as('STAFF', GZ));
     expect(future.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'diedOn' });
     // Each one audited, the refused ones too.
-    const audit = await ok(`{ auditLog(filter: { operation: "recordDeath" }, first: 2) { totalCount edges { cursor node { outcome errorCodes } } } }`, {}, 'ADMIN', GZ);
+    const audit = await ok(
+      `{ auditLog(filter: { operation: "recordDeath" }, first: 2) { totalCount edges { cursor node { outcome errorCodes } } } }`,
+      {},
+      'ADMIN',
+      GZ,
+    );
     expect(audit.auditLog.totalCount).toBe(4);
-    expect(audit.auditLog.edges.map((e: any) => e.node)).toEqual([{ outcome: 'ERROR', errorCodes: ['BAD_USER_INPUT'] }, { outcome: 'ERROR', errorCodes: ['CONFLICT'] }]);
+    expect(audit.auditLog.edges.map((e: any) => e.node)).toEqual([
+      { outcome: 'ERROR', errorCodes: ['BAD_USER_INPUT'] },
+      { outcome: 'ERROR', errorCodes: ['CONFLICT'] },
+    ]);
   });
 
   it('平利: a death ends the paid enrolment without a refund (七（五）"死亡…原参保缴费不予退还")', async () => {
@@ -217,12 +280,17 @@ describe('life events', () => {
     const p = id(GZ, '1985-08-08');
     await household(GZ, 'GZ-L-2', '620702102', [{ idNumber: p, name: '出国者', relationship: '户主' }]);
     await pay(GZ, p, 2023, '350.00', '2022-10-10', 'GZ-L-2-A');
-    const res = await ok(`mutation { recordEmigration(input: { idNumber: "${p}", emigratedOn: "2022-12-01", destination: "新西兰", recordedOn: "2022-12-02" }) { status emigratedOn emigratedTo } }`, {}, 'STAFF', GZ);
+    const res = await ok(
+      `mutation { recordEmigration(input: { idNumber: "${p}", emigratedOn: "2022-12-01", destination: "新西兰", recordedOn: "2022-12-02" }) { status emigratedOn emigratedTo } }`,
+      {},
+      'STAFF',
+      GZ,
+    );
     expect(res.recordEmigration).toEqual({ status: 'EMIGRATED', emigratedOn: '2022-12-01', emigratedTo: '新西兰' });
     expect((await ok(RESIDENT, { id: p }, 'STAFF', GZ)).resident.refunds).toEqual([{ reason: 'EMIGRATION', status: 'PENDING', amount: '350.00' }]);
   });
 
-  it('transfers in, linked to the other tenant\'s transfer out, and refuses while another tenant still enrols the person', async () => {
+  it("transfers in, linked to the other tenant's transfer out, and refuses while another tenant still enrols the person", async () => {
     const mover = id(PL, '1970-07-07');
     await household(PL, 'PL-L-2', '610926-04', [{ idNumber: mover, name: '迁移者', relationship: '户主', hukouPlace: '610926104' }]);
     await ok(`mutation { transferOut(idNumber: "${mover}", on: "2022-03-01", destination: "甘州区") { status } }`, {}, 'STAFF', PL);
@@ -237,7 +305,11 @@ describe('life events', () => {
     const sn = id('620721', '1972-02-02');
     await household('620721', 'SN-L-1', '620721-01', [{ idNumber: sn, name: '牧民', relationship: '户主' }]);
     await pay('620721', sn, 2024, '380.00', '2023-10-08', 'SN-L-1-A');
-    const refused = await server.gql(`mutation($input: TransferInInput!) { transferIn(input: $input) { status } }`, { input: { idNumber: sn, name: '牧民', transferredInOn: '2023-11-01' } }, as('STAFF', SD));
+    const refused = await server.gql(
+      `mutation($input: TransferInInput!) { transferIn(input: $input) { status } }`,
+      { input: { idNumber: sn, name: '牧民', transferredInOn: '2023-11-01' } },
+      as('STAFF', SD),
+    );
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', enrolledIn: ['620721'] });
   });
 
@@ -247,12 +319,29 @@ describe('life events', () => {
     await household(GZ, 'GZ-L-3', '620702102', [{ idNumber: wrong, name: '更正前', relationship: '户主', phone: '13900000000' }]);
     await ok(`mutation { updateResident(idNumber: "${wrong}", changes: { phone: "13900000001" }) { phone } }`, {}, 'STAFF', GZ);
     // 农村一类低保: pays the full 350.00 and is reimbursed 250.00 the next month (甘州 四（二）2, 先缴后补).
-    await ok(`mutation { grantAssistance(input: { idNumber: "${wrong}", category: DIBAO_RURAL_1, certifiedBy: "民政局", validFrom: "2022-01-01" }) { id } }`, {}, 'AGENCY', GZ);
+    await ok(
+      `mutation { grantAssistance(input: { idNumber: "${wrong}", category: DIBAO_RURAL_1, certifiedBy: "民政局", validFrom: "2022-01-01" }) { id } }`,
+      {},
+      'AGENCY',
+      GZ,
+    );
     await pay(GZ, wrong, 2023, '350.00', '2022-10-11', 'GZ-L-3-B');
-    const corrected = await ok(`mutation { correctIdNumber(idNumber: "${wrong}", newIdNumber: "${right}", reason: "户籍核对") { idNumber birthDate } }`, {}, 'STAFF', GZ);
+    const corrected = await ok(
+      `mutation { correctIdNumber(idNumber: "${wrong}", newIdNumber: "${right}", reason: "户籍核对") { idNumber birthDate } }`,
+      {},
+      'STAFF',
+      GZ,
+    );
     expect(corrected.correctIdNumber).toEqual({ idNumber: right, birthDate: '1966-06-16' });
     expect((await ok(`{ resident(idNumber: "${wrong}") { idNumber } }`, {}, 'STAFF', GZ)).resident).toBeNull();
-    const r = (await ok(`{ resident(idNumber: "${right}") { enrollments { status payments { receiptNo } subsidies { amount } } certifications { category } certificationHistory { action } changes { field after } memberships { bookletNo } } }`, {}, 'STAFF', GZ)).resident;
+    const r = (
+      await ok(
+        `{ resident(idNumber: "${right}") { enrollments { status payments { receiptNo } subsidies { amount } } certifications { category } certificationHistory { action } changes { field after } memberships { bookletNo } } }`,
+        {},
+        'STAFF',
+        GZ,
+      )
+    ).resident;
     expect(r.enrollments).toEqual([{ status: 'PAID', payments: [{ receiptNo: 'GZ-L-3-B' }], subsidies: [{ amount: '250.00' }] }]);
     expect(r.certifications).toEqual([{ category: 'DIBAO_RURAL_1' }]);
     expect(r.certificationHistory).toEqual([{ action: 'GRANT' }]);
@@ -264,7 +353,10 @@ describe('life events', () => {
     );
     expect(tables.length).toBeGreaterThanOrEqual(12);
     for (const { table_name } of tables) {
-      expect([table_name, (await server.ownerQuery(`SELECT count(*)::int AS n FROM ${table_name} WHERE id_number = $1`, [wrong]))[0].n]).toEqual([table_name, 0]);
+      expect([table_name, (await server.ownerQuery(`SELECT count(*)::int AS n FROM ${table_name} WHERE id_number = $1`, [wrong]))[0].n]).toEqual([
+        table_name,
+        0,
+      ]);
     }
     expect((await ok(`query { enrollmentStatus(idNumber: "${right}", coverageYear: 2023) { status } }`, {}, 'BANK', GZ)).enrollmentStatus.status).toBe('PAID');
   });
@@ -276,7 +368,12 @@ describe('life events', () => {
       { idNumber: y, name: '配偶', relationship: '配偶' },
       { idNumber: z, name: '儿子', relationship: '子女' },
     ]);
-    const head = await ok(`mutation { changeHouseholdHead(householdId: "${h.id}", newHeadIdNumber: "${y}", formerHeadRelationship: "配偶", on: "2021-05-01") { members { idNumber relationship } } }`, {}, 'STAFF', GZ);
+    const head = await ok(
+      `mutation { changeHouseholdHead(householdId: "${h.id}", newHeadIdNumber: "${y}", formerHeadRelationship: "配偶", on: "2021-05-01") { members { idNumber relationship } } }`,
+      {},
+      'STAFF',
+      GZ,
+    );
     expect(head.changeHouseholdHead.members).toEqual([
       { idNumber: y, relationship: '户主' },
       { idNumber: x, relationship: '配偶' },
@@ -320,10 +417,20 @@ describe('waivers (放弃参保确认书)', () => {
     const refused = await server.gql(WAIVE, { input: { idNumber: paid, coverageYear: 2022, reason: 'COMMERCIAL_INSURANCE' } }, as('STAFF', PL));
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', status: 'PAID' });
     await ok(WAIVE, { input: { idNumber: unpaid, coverageYear: 2022, reason: 'HEALTHY_STABLE_INCOME', signedOn: '2021-11-05' } }, 'STAFF', PL);
-    const withdrawn = await ok(`mutation { withdrawWaiver(idNumber: "${unpaid}", coverageYear: 2022, on: "2021-11-20", reason: "改为参保") { withdrawnOn withdrawalReason } }`, {}, 'STAFF', PL);
+    const withdrawn = await ok(
+      `mutation { withdrawWaiver(idNumber: "${unpaid}", coverageYear: 2022, on: "2021-11-20", reason: "改为参保") { withdrawnOn withdrawalReason } }`,
+      {},
+      'STAFF',
+      PL,
+    );
     expect(withdrawn.withdrawWaiver).toEqual({ withdrawnOn: '2021-11-20', withdrawalReason: '改为参保' });
     const inForce = await ok(`{ waiverList(coverageYear: 2022, filter: { region: "610926-05" }) { totalCount } }`, {}, 'STAFF', PL);
-    const all = await ok(`{ waiverList(coverageYear: 2022, filter: { region: "610926-05", includeWithdrawn: true }) { totalCount nodes { signedOn withdrawnOn } } }`, {}, 'STAFF', PL);
+    const all = await ok(
+      `{ waiverList(coverageYear: 2022, filter: { region: "610926-05", includeWithdrawn: true }) { totalCount nodes { signedOn withdrawnOn } } }`,
+      {},
+      'STAFF',
+      PL,
+    );
     expect(inForce.waiverList.totalCount).toBe(0);
     expect(all.waiverList).toEqual({ totalCount: 1, nodes: [{ signedOn: '2021-11-05', withdrawnOn: '2021-11-20' }] });
     await ok(WAIVE, { input: { idNumber: unpaid, coverageYear: 2022, reason: 'OTHER', reasonText: '外出务工' } }, 'STAFF', PL); // a new one after the withdrawal
@@ -333,11 +440,36 @@ describe('waivers (放弃参保确认书)', () => {
 describe('lists a township works from', () => {
   const people: string[] = [];
   beforeAll(async () => {
-    await ok(ADD_REGIONS, { r: [{ code: '620702106', name: '新墩镇', kind: 'TOWNSHIP' }, { code: '620702106001', name: '新墩村', kind: 'VILLAGE' }] }, 'ADMIN', GZ);
+    await ok(
+      ADD_REGIONS,
+      {
+        r: [
+          { code: '620702106', name: '新墩镇', kind: 'TOWNSHIP' },
+          { code: '620702106001', name: '新墩村', kind: 'VILLAGE' },
+        ],
+      },
+      'ADMIN',
+      GZ,
+    );
     for (let i = 0; i < 6; i++) people.push(makeResidentId(GZ, `1970-01-0${i + 1}`, 700 + i));
-    await household(GZ, 'GZ-X-1', '620702106', people.slice(0, 3).map((p, i) => ({ idNumber: p, name: `欧阳${'一二三'[i]}`, relationship: i ? '子女' : '户主' })));
-    await household(GZ, 'GZ-X-2', '620702106001', people.slice(3).map((p, i) => ({ idNumber: p, name: `刘${'四五六'[i]}明`, relationship: i ? '子女' : '户主' })));
-    await ok(`mutation { grantAssistance(input: { idNumber: "${people[4]}", category: DIBAO_RURAL_1, certifiedBy: "民政局", validFrom: "2022-01-01" }) { id } }`, {}, 'AGENCY', GZ);
+    await household(
+      GZ,
+      'GZ-X-1',
+      '620702106',
+      people.slice(0, 3).map((p, i) => ({ idNumber: p, name: `欧阳${'一二三'[i]}`, relationship: i ? '子女' : '户主' })),
+    );
+    await household(
+      GZ,
+      'GZ-X-2',
+      '620702106001',
+      people.slice(3).map((p, i) => ({ idNumber: p, name: `刘${'四五六'[i]}明`, relationship: i ? '子女' : '户主' })),
+    );
+    await ok(
+      `mutation { grantAssistance(input: { idNumber: "${people[4]}", category: DIBAO_RURAL_1, certifiedBy: "民政局", validFrom: "2022-01-01" }) { id } }`,
+      {},
+      'AGENCY',
+      GZ,
+    );
     await pay(GZ, people[0], 2023, '350.00', '2022-10-01', 'GZ-X-P0');
     await pay(GZ, people[3], 2023, '350.00', '2022-10-02', 'GZ-X-P3');
     await pay(GZ, people[4], 2023, '350.00', '2022-10-03', 'GZ-X-P4');
@@ -357,12 +489,21 @@ describe('lists a township works from', () => {
     expect(dibao.enrollments.edges.map((e: any) => e.node.idNumber)).toEqual([people[4]]);
     expect((await ok(LIST, { f: { region: '620702106', late: true } }, 'STAFF', GZ)).enrollments.totalCount).toBe(0);
     const first = await ok(LIST, { f: { region: '620702106' }, first: 2, o: { field: 'PAID_ON', direction: 'DESC' } }, 'STAFF', GZ);
-    const second = await ok(LIST, { f: { region: '620702106' }, first: 2, after: first.enrollments.pageInfo.endCursor, o: { field: 'PAID_ON', direction: 'DESC' } }, 'STAFF', GZ);
+    const second = await ok(
+      LIST,
+      { f: { region: '620702106' }, first: 2, after: first.enrollments.pageInfo.endCursor, o: { field: 'PAID_ON', direction: 'DESC' } },
+      'STAFF',
+      GZ,
+    );
     expect([...first.enrollments.edges, ...second.enrollments.edges].map((e: any) => e.node.idNumber)).toEqual([people[1], people[4], people[3], people[0]]);
     expect(first.enrollments.totalCount).toBe(4);
     expect(second.enrollments.pageInfo.hasNextPage).toBe(false);
     // The largest page is one the cost limit accepts.
-    const largest = await server.gql(`{ enrollments(coverageYear: 2023, first: 500) { totalCount edges { cursor node { idNumber status amountDue paidOn } } pageInfo { hasNextPage } } }`, {}, as('STAFF', GZ));
+    const largest = await server.gql(
+      `{ enrollments(coverageYear: 2023, first: 500) { totalCount edges { cursor node { idNumber status amountDue paidOn } } pageInfo { hasNextPage } } }`,
+      {},
+      as('STAFF', GZ),
+    );
     expect(largest.errors).toBeUndefined();
     const tooMany = await server.gql(LIST, { first: 501 }, as('STAFF', GZ));
     expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
@@ -372,16 +513,31 @@ describe('lists a township works from', () => {
     const byName = await ok(`{ residents(filter: { name: "阳二" }) { totalCount nodes { idNumber } } }`, {}, 'STAFF', GZ);
     expect(byName.residents).toEqual({ totalCount: 1, nodes: [{ idNumber: people[1] }] });
     const suffix = people[5].slice(-4);
-    const bySuffix = await ok(`query($s: String) { residents(filter: { idSuffix: $s, region: "620702106" }) { nodes { idNumber name } edges { cursor } } }`, { s: suffix }, 'STAFF', GZ);
+    const bySuffix = await ok(
+      `query($s: String) { residents(filter: { idSuffix: $s, region: "620702106" }) { nodes { idNumber name } edges { cursor } } }`,
+      { s: suffix },
+      'STAFF',
+      GZ,
+    );
     expect(bySuffix.residents.nodes).toEqual([{ idNumber: people[5], name: '刘六明' }]);
-    const byNameOrder = await ok(`{ residents(filter: { region: "620702106" }, orderBy: { field: NAME, direction: ASC }) { nodes { name } } }`, {}, 'STAFF', GZ);
+    const byNameOrder = await ok(
+      `{ residents(filter: { region: "620702106" }, orderBy: { field: NAME, direction: ASC }) { nodes { name } } }`,
+      {},
+      'STAFF',
+      GZ,
+    );
     expect(byNameOrder.residents.nodes.map((n: any) => n.name)).toEqual([...byNameOrder.residents.nodes.map((n: any) => n.name)].sort());
-    const booklet = await ok(`{ householdByBooklet(bookletNo: "GZ-X-2") { bookletNo region { code } members { idNumber enrollments { status } } } }`, {}, 'STAFF', GZ);
+    const booklet = await ok(
+      `{ householdByBooklet(bookletNo: "GZ-X-2") { bookletNo region { code } members { idNumber enrollments { status } } } }`,
+      {},
+      'STAFF',
+      GZ,
+    );
     expect(booklet.householdByBooklet).toMatchObject({ bookletNo: 'GZ-X-2', region: { code: '620702106001' } });
     expect(booklet.householdByBooklet.members).toHaveLength(3);
   });
 
-  it('answers a resident\'s whole history in one query, in as many statements for many people as for one (no N+1)', async () => {
+  it("answers a resident's whole history in one query, in as many statements for many people as for one (no N+1)", async () => {
     const HISTORY = `query($f: ResidentSearchInput, $n: Int) { residents(filter: $f, first: $n) { nodes { idNumber
       enrollments { coverageYear status enrolledOn paidOn endedOn payments { receiptNo paidOn } subsidies { amount grantedOn } }
       refunds { requestedOn status } waivers { signedOn withdrawnOn } changes { field changedAt }
@@ -394,7 +550,10 @@ describe('lists a township works from', () => {
     expect(three.data!.residents.nodes).toHaveLength(6);
     expect(three.extensions!.sqlStatements).toBe(one.extensions!.sqlStatements);
     const dibao = three.data!.residents.nodes.find((n: any) => n.idNumber === people[4]);
-    expect(dibao).toMatchObject({ certifications: [{ category: 'DIBAO_RURAL_1', validFrom: '2022-01-01', validTo: null, status: 'IN_FORCE' }], memberships: [{ bookletNo: 'GZ-X-2', joinedOn: '2020-01-01', leftOn: null }] });
+    expect(dibao).toMatchObject({
+      certifications: [{ category: 'DIBAO_RURAL_1', validFrom: '2022-01-01', validTo: null, status: 'IN_FORCE' }],
+      memberships: [{ bookletNo: 'GZ-X-2', joinedOn: '2020-01-01', leftOn: null }],
+    });
     expect(dibao.enrollments[0].payments).toEqual([{ receiptNo: 'GZ-X-P4', paidOn: '2022-10-03' }]);
   });
 });
@@ -405,10 +564,20 @@ describe('certifications (AGENCY)', () => {
   it('ends, corrects and revokes a certification with reason and date, keeping its history', async () => {
     const p = id(GZ, '1958-08-08');
     await household(GZ, 'GZ-C-1', '620702102', [{ idNumber: p, name: '救助对象', relationship: '户主' }]);
-    const granted = await ok(`mutation { grantAssistance(input: { idNumber: "${p}", category: DIBAO_MARGINAL, certifiedBy: "民政局", validFrom: "2022-01-01" }) { id status } }`, {}, 'AGENCY', GZ);
+    const granted = await ok(
+      `mutation { grantAssistance(input: { idNumber: "${p}", category: DIBAO_MARGINAL, certifiedBy: "民政局", validFrom: "2022-01-01" }) { id status } }`,
+      {},
+      'AGENCY',
+      GZ,
+    );
     const cid = granted.grantAssistance.id;
     expect(granted.grantAssistance.status).toBe('IN_FORCE');
-    await ok(`mutation { correctCertification(id: "${cid}", correction: { category: DIBAO }, reason: "录入错误", effectiveOn: "2022-02-01") { category } }`, {}, 'AGENCY', GZ);
+    await ok(
+      `mutation { correctCertification(id: "${cid}", correction: { category: DIBAO }, reason: "录入错误", effectiveOn: "2022-02-01") { category } }`,
+      {},
+      'AGENCY',
+      GZ,
+    );
     const ended = await ok(`mutation { endCertification(id: "${cid}", endedOn: "2022-12-31", reason: "退出低保") { validTo status } }`, {}, 'AGENCY', GZ);
     expect(ended.endCertification).toEqual({ validTo: '2022-12-31', status: 'ENDED' });
     const r = (await ok(CERTS, { id: p }, 'AGENCY', GZ)).resident;
@@ -429,24 +598,62 @@ describe('certifications (AGENCY)', () => {
 
   it('certifies a person not yet registered: it waits and attaches when they register; the agency lists its people with their enrolment status (应保尽保)', async () => {
     const [early, later, unknown] = [id(GZ, '1945-04-04'), id(GZ, '1946-04-04'), id(GZ, '1947-04-04')];
-    const waiting = await ok(`mutation { grantAssistance(input: { idNumber: "${early}", category: EXTREME_POVERTY, certifiedBy: "甘州区民政局", validFrom: "2022-06-01" }) { id status } }`, {}, 'AGENCY', GZ);
-    expect(waiting.grantAssistance.status).toBe('PENDING_REGISTRATION');
-    const imported = await ok(
-      `mutation($rows: [AssistanceInput!]!) { importAssistance(identities: $rows) { accepted rejected rows { pending status code } } }`,
-      { rows: [{ idNumber: later, category: 'DIBAO', certifiedBy: '甘州区民政局', validFrom: '2022-06-01' }, { idNumber: '620702X', category: 'DIBAO', certifiedBy: '甘州区民政局', validFrom: '2022-06-01' }] },
+    const waiting = await ok(
+      `mutation { grantAssistance(input: { idNumber: "${early}", category: EXTREME_POVERTY, certifiedBy: "甘州区民政局", validFrom: "2022-06-01" }) { id status } }`,
+      {},
       'AGENCY',
       GZ,
     );
-    expect(imported.importAssistance).toMatchObject({ accepted: 1, rejected: 1, rows: [{ pending: true, status: 'ACCEPTED' }, { pending: false, code: 'BAD_USER_INPUT' }] });
+    expect(waiting.grantAssistance.status).toBe('PENDING_REGISTRATION');
+    const imported = await ok(
+      `mutation($rows: [AssistanceInput!]!) { importAssistance(identities: $rows) { accepted rejected rows { pending status code } } }`,
+      {
+        rows: [
+          { idNumber: later, category: 'DIBAO', certifiedBy: '甘州区民政局', validFrom: '2022-06-01' },
+          { idNumber: '620702X', category: 'DIBAO', certifiedBy: '甘州区民政局', validFrom: '2022-06-01' },
+        ],
+      },
+      'AGENCY',
+      GZ,
+    );
+    expect(imported.importAssistance).toMatchObject({
+      accepted: 1,
+      rejected: 1,
+      rows: [
+        { pending: true, status: 'ACCEPTED' },
+        { pending: false, code: 'BAD_USER_INPUT' },
+      ],
+    });
     const LISTQ = `query($f: CertifiedPeopleFilter) { certifiedPeople(coverageYear: 2023, filter: $f) { totalCount nodes { registered name enrollmentStatus certification { idNumber category status } } } }`;
     const before = await ok(LISTQ, { f: { certifiedBy: '甘州区民政局', asOf: '2022-10-01' } }, 'AGENCY', GZ);
     expect(before.certifiedPeople.nodes).toEqual([
-      { registered: false, name: null, enrollmentStatus: 'NOT_ENROLLED', certification: { idNumber: early, category: 'EXTREME_POVERTY', status: 'PENDING_REGISTRATION' } },
-      { registered: false, name: null, enrollmentStatus: 'NOT_ENROLLED', certification: { idNumber: later, category: 'DIBAO', status: 'PENDING_REGISTRATION' } },
+      {
+        registered: false,
+        name: null,
+        enrollmentStatus: 'NOT_ENROLLED',
+        certification: { idNumber: early, category: 'EXTREME_POVERTY', status: 'PENDING_REGISTRATION' },
+      },
+      {
+        registered: false,
+        name: null,
+        enrollmentStatus: 'NOT_ENROLLED',
+        certification: { idNumber: later, category: 'DIBAO', status: 'PENDING_REGISTRATION' },
+      },
     ]);
-    await household(GZ, 'GZ-C-2', '620702102', [{ idNumber: early, name: '特困老人', relationship: '户主' }, { idNumber: later, name: '低保家属', relationship: '配偶' }], '2022-09-01');
+    await household(
+      GZ,
+      'GZ-C-2',
+      '620702102',
+      [
+        { idNumber: early, name: '特困老人', relationship: '户主' },
+        { idNumber: later, name: '低保家属', relationship: '配偶' },
+      ],
+      '2022-09-01',
+    );
     const attached = (await ok(CERTS, { id: early }, 'AGENCY', GZ)).resident;
-    expect(attached.certifications).toMatchObject([{ category: 'EXTREME_POVERTY', status: 'IN_FORCE', history: [{ action: 'ATTACH', effectiveOn: '2022-09-01' }] }]);
+    expect(attached.certifications).toMatchObject([
+      { category: 'EXTREME_POVERTY', status: 'IN_FORCE', history: [{ action: 'ATTACH', effectiveOn: '2022-09-01' }] },
+    ]);
     // 特困人员 are sponsored in full (甘州 四（一）1): one sponsorship run enrols them paid.
     await ok(`mutation { sponsorEnrollments(coverageYear: 2023, paidOn: "2022-10-01") { enrolled } }`, {}, 'ADMIN', GZ);
     const after = await ok(LISTQ, { f: { certifiedBy: '甘州区民政局', asOf: '2022-10-01' } }, 'AGENCY', GZ);
@@ -470,9 +677,29 @@ describe('figures for a past day stay true', () => {
     dailyCollection(date: "2021-10-15") { count amount rows { channel region { code name } count amount } } }`;
 
   it('answers the report as of day D identically after transfers, moves, corrections and deaths after D', async () => {
-    await ok(ADD_REGIONS, { r: [{ code: '620725101', name: '清泉镇', kind: 'TOWNSHIP' }, { code: '620725102', name: '位奇镇', kind: 'TOWNSHIP' }] }, 'ADMIN', SD);
-    const a = await household(SD, 'SD-F-1', '620725101', people.slice(0, 4).map((p, i) => ({ idNumber: p, name: nameOf(i, '清'), relationship: i ? '子女' : '户主' })));
-    await household(SD, 'SD-F-2', '620725102', people.slice(4).map((p, i) => ({ idNumber: p, name: nameOf(i, '位'), relationship: i ? '子女' : '户主' })));
+    await ok(
+      ADD_REGIONS,
+      {
+        r: [
+          { code: '620725101', name: '清泉镇', kind: 'TOWNSHIP' },
+          { code: '620725102', name: '位奇镇', kind: 'TOWNSHIP' },
+        ],
+      },
+      'ADMIN',
+      SD,
+    );
+    const a = await household(
+      SD,
+      'SD-F-1',
+      '620725101',
+      people.slice(0, 4).map((p, i) => ({ idNumber: p, name: nameOf(i, '清'), relationship: i ? '子女' : '户主' })),
+    );
+    await household(
+      SD,
+      'SD-F-2',
+      '620725102',
+      people.slice(4).map((p, i) => ({ idNumber: p, name: nameOf(i, '位'), relationship: i ? '子女' : '户主' })),
+    );
     // Paid for 2021 (no notice of 2021 is configured, so written beneath the API).
     await server.ownerQuery(
       `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due, paid_on, amount_paid, region_code)
@@ -489,10 +716,20 @@ describe('figures for a past day stay true', () => {
     await pay(SD, people[1], 2022, '320.00', '2021-11-05', 'SD-F-C');
     await ok(`mutation { transferOut(idNumber: "${people[0]}", on: "2021-11-10", destination: "甘州区") { status } }`, {}, 'STAFF', SD);
     const other = (await ok(`{ householdByBooklet(bookletNo: "SD-F-2") { id } }`, {}, 'STAFF', SD)).householdByBooklet.id;
-    await ok(`mutation { moveHouseholdMember(idNumber: "${people[2]}", toHouseholdId: "${other}", relationship: "其他", movedOn: "2021-11-12") { bookletNo } }`, {}, 'STAFF', SD);
+    await ok(
+      `mutation { moveHouseholdMember(idNumber: "${people[2]}", toHouseholdId: "${other}", relationship: "其他", movedOn: "2021-11-12") { bookletNo } }`,
+      {},
+      'STAFF',
+      SD,
+    );
     const corrected = makeResidentId(SD, '1975-03-21', 650);
     await ok(`mutation { correctIdNumber(idNumber: "${people[3]}", newIdNumber: "${corrected}") { idNumber } }`, {}, 'STAFF', SD);
-    await ok(`mutation { recordDeath(input: { idNumber: "${people[4]}", diedOn: "2021-11-15", source: "公安户籍注销", recordedOn: "2021-11-16" }) { status } }`, {}, 'STAFF', SD);
+    await ok(
+      `mutation { recordDeath(input: { idNumber: "${people[4]}", diedOn: "2021-11-15", source: "公安户籍注销", recordedOn: "2021-11-16" }) { status } }`,
+      {},
+      'STAFF',
+      SD,
+    );
     await ok(`mutation { recordDeath(input: { idNumber: "${people[5]}", diedOn: "2021-11-16", source: "死亡医学证明" }) { status } }`, {}, 'STAFF', SD);
     await ok(`mutation { renameRegion(code: "620725102", name: "位奇镇（改）", from: "2021-12-01") { name } }`, {}, 'ADMIN', SD);
 

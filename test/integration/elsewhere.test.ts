@@ -39,7 +39,14 @@ describe('who learns where a person is insured', () => {
     await insuredInGuiyang(server, duplicate, 'EW-2');
     const registered = await server.gql(
       `mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`,
-      { input: { bookletNo: 'PL-EW-2', region: '610926-08', registeredOn: '2015-01-01', members: [{ idNumber: duplicate, name: '重复', relationship: '户主', hukouPlace: '610926108' }] } },
+      {
+        input: {
+          bookletNo: 'PL-EW-2',
+          region: '610926-08',
+          registeredOn: '2015-01-01',
+          members: [{ idNumber: duplicate, name: '重复', relationship: '户主', hukouPlace: '610926108' }],
+        },
+      },
       { as: 'STAFF', tenant: PL },
     );
     expect(registered.errors).toBeUndefined();
@@ -62,7 +69,7 @@ describe('who learns where a person is insured', () => {
     }
   });
 
-  it('a county\'s STAFF and ADMIN: which county, for a person registered with them only', async () => {
+  it("a county's STAFF and ADMIN: which county, for a person registered with them only", async () => {
     for (const role of ['STAFF', 'ADMIN'] as const) {
       const unknown = await server.gql(STATUS('insuredElsewhere enrolledElsewhere'), { id: stranger, year: 2022 }, { as: role, tenant: PL });
       expect(unknown.errors).toBeUndefined();
@@ -93,14 +100,21 @@ describe('the common lookup and the one-scheme index', () => {
     server = await startTestServer();
     await insuredInGuiyang(server, id, 'EW-3');
     // From here on, any use of the index fails the statement that uses it.
-    for (const fn of ['scheme_elsewhere(p_id_numbers text[], p_year integer) RETURNS TABLE (id_number text, tenant_code text)', 'insured_elsewhere(p_id_number text, p_year integer) RETURNS boolean']) {
+    for (const fn of [
+      'scheme_elsewhere(p_id_numbers text[], p_year integer) RETURNS TABLE (id_number text, tenant_code text)',
+      'insured_elsewhere(p_id_number text, p_year integer) RETURNS boolean',
+    ]) {
       await server.ownerQuery(`CREATE OR REPLACE FUNCTION ${fn} LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the one-scheme index was asked'; END $$`);
     }
   });
   afterAll(async () => server?.close());
 
   it('does not consult the index unless the operation selects what it says', async () => {
-    const common = await server.gql(STATUS('amountDue amountPaid coverage { start end } idNumberMasked nameMasked'), { id, year: 2022 }, { as: 'BANK', tenant: GY });
+    const common = await server.gql(
+      STATUS('amountDue amountPaid coverage { start end } idNumberMasked nameMasked'),
+      { id, year: 2022 },
+      { as: 'BANK', tenant: GY },
+    );
     expect(common.errors).toBeUndefined();
     expect(common.data!.enrollmentStatus).toMatchObject({ status: 'PAID', amountPaid: '320.00' });
     const asked = await server.gql(STATUS('insuredElsewhere'), { id, year: 2022 }, { as: 'BANK', tenant: GY });

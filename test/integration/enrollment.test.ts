@@ -55,7 +55,15 @@ describe('肃南 2024: 差额征缴 at the bank counter, by household', () => {
 
   it('enrols at the net amount: 380 − 310 = 70.00 (二（三）2, 二（四）)', async () => {
     const res = await server.gql(ENROLL, { input: { idNumber: head, coverageYear: 2024, enrolledOn: '2023-10-08' } }, { as: 'STAFF', tenant: '620721' });
-    expect(res.data!.enroll).toEqual({ status: 'UNPAID', amountDue: '70.00', standardContribution: '380.00', subsidy: '310.00', mode: 'NET_COLLECTION', appliedCategory: 'DIBAO_RURAL_1', late: false });
+    expect(res.data!.enroll).toEqual({
+      status: 'UNPAID',
+      amountDue: '70.00',
+      standardContribution: '380.00',
+      subsidy: '310.00',
+      mode: 'NET_COLLECTION',
+      appliedCategory: 'DIBAO_RURAL_1',
+      late: false,
+    });
   });
 
   it('refuses a payment of another amount, saying what is due', async () => {
@@ -67,7 +75,11 @@ describe('肃南 2024: 差额征缴 at the bank counter, by household', () => {
   it('takes the payment, stores the cover, and shows the bank a masked status', async () => {
     const res = await headPays();
     expect(res.errors).toBeUndefined();
-    expect(res.data!.recordPayment).toMatchObject({ receiptNo: 'SN-R1', amount: '70.00', idNumberMasked: '6207**********1111'.slice(0, 4) + '*'.repeat(10) + head.slice(-4) });
+    expect(res.data!.recordPayment).toMatchObject({
+      receiptNo: 'SN-R1',
+      amount: '70.00',
+      idNumberMasked: '6207**********1111'.slice(0, 4) + '*'.repeat(10) + head.slice(-4),
+    });
     const status = await server.gql(STATUS, { id: head, year: 2024 }, { as: 'BANK', tenant: '620721' });
     expect(status.data!.enrollmentStatus).toEqual({
       status: 'PAID',
@@ -100,7 +112,10 @@ describe('肃南 2024: 差额征缴 at the bank counter, by household', () => {
 
   it('lists the household while a member is missing (二（一） 以户为单位参保), and not once everyone has paid', async () => {
     expect((await headPays()).errors).toBeUndefined();
-    const listed = async () => (await server.gql('{ incompleteHouseholds(coverageYear: 2024) { bookletNo members { idNumber } } }', {}, { as: 'STAFF', tenant: '620721' })).data!.incompleteHouseholds.map((h: { bookletNo: string }) => h.bookletNo);
+    const listed = async () =>
+      (
+        await server.gql('{ incompleteHouseholds(coverageYear: 2024) { bookletNo members { idNumber } } }', {}, { as: 'STAFF', tenant: '620721' })
+      ).data!.incompleteHouseholds.map((h: { bookletNo: string }) => h.bookletNo);
     expect(await listed()).toContain('SN-E1');
     // A person who was never enrolled pays at the bank: the payment enrols them.
     const res = await pay('620721', { idNumber: spouse, coverageYear: 2024, amount: '380.00', paidOn: '2023-11-02', receiptNo: 'SN-R3' });
@@ -164,12 +179,17 @@ describe('平利 2022: place of enrolment, assistance cut-off, late payers, newb
   });
 
   it('enrols only where the hukou or the residence permit is (七（一）2)', async () => {
-    const enroll = (idNumber: string) => server.gql(ENROLL, { input: { idNumber, coverageYear: 2022, enrolledOn: '2021-11-01' } }, { as: 'STAFF', tenant: '610926' });
+    const enroll = (idNumber: string) =>
+      server.gql(ENROLL, { input: { idNumber, coverageYear: 2022, enrolledOn: '2021-11-01' } }, { as: 'STAFF', tenant: '610926' });
     expect((await enroll(local)).data!.enroll.status).toBe('UNPAID');
     expect((await enroll(permit)).data!.enroll.status).toBe('UNPAID');
     // Refused at registration, naming the field, rather than later at payment.
     const REGISTER_ONE = `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber hukouPlace } }`;
-    const atRegistration = await server.gql(REGISTER_ONE, { input: { idNumber: outsider, name: '陈外地', hukouPlace: '520102001' } }, { as: 'STAFF', tenant: '610926' });
+    const atRegistration = await server.gql(
+      REGISTER_ONE,
+      { input: { idNumber: outsider, name: '陈外地', hukouPlace: '520102001' } },
+      { as: 'STAFF', tenant: '610926' },
+    );
     expect(atRegistration.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'hukouPlace', clause: expect.stringContaining('七（一）2') });
     // Someone on record from before (an older roster) is still refused at enrolment.
     await server.ownerQuery(`INSERT INTO resident (tenant_code, id_number, name, hukou_place) VALUES ('610926', $1, '陈外地', '520102001')`, [outsider]);
@@ -178,7 +198,11 @@ describe('平利 2022: place of enrolment, assistance cut-off, late payers, newb
   });
 
   it('subsidises 低保 certified by 2021-09-30 and not one certified after (五（一）, 三（一）6)', async () => {
-    const early = await server.gql(ENROLL, { input: { idNumber: dibaoEarly, coverageYear: 2022, enrolledOn: '2021-11-01' } }, { as: 'STAFF', tenant: '610926' });
+    const early = await server.gql(
+      ENROLL,
+      { input: { idNumber: dibaoEarly, coverageYear: 2022, enrolledOn: '2021-11-01' } },
+      { as: 'STAFF', tenant: '610926' },
+    );
     expect(early.data!.enroll).toMatchObject({ amountDue: '320.00', subsidy: '160.00', mode: 'REIMBURSEMENT' });
     const late = await server.gql(ENROLL, { input: { idNumber: dibaoLate, coverageYear: 2022, enrolledOn: '2021-11-01' } }, { as: 'STAFF', tenant: '610926' });
     expect(late.data!.enroll).toMatchObject({ amountDue: '320.00', subsidy: '0.00', mode: null });
@@ -187,7 +211,11 @@ describe('平利 2022: place of enrolment, assistance cut-off, late payers, newb
   it('loses assistance when paid after the window, and covers from the next month (四（三）1, 四（三）2)', async () => {
     const res = await pay('610926', { idNumber: dibaoEarly, coverageYear: 2022, amount: '320.00', paidOn: '2022-02-10', receiptNo: 'PL-R1' });
     expect(res.errors).toBeUndefined();
-    const e = await server.gql(`query($id: String!) { resident(idNumber: $id) { enrollments { subsidy mode late coverage { start end } } } }`, { id: dibaoEarly }, { as: 'STAFF', tenant: '610926' });
+    const e = await server.gql(
+      `query($id: String!) { resident(idNumber: $id) { enrollments { subsidy mode late coverage { start end } } } }`,
+      { id: dibaoEarly },
+      { as: 'STAFF', tenant: '610926' },
+    );
     expect(e.data!.resident.enrollments[0]).toEqual({ subsidy: '0.00', mode: null, late: true, coverage: { start: '2022-03-01', end: '2022-12-31' } });
   });
 
@@ -230,7 +258,12 @@ describe('全额资助: enrolled as paid by the funding body, in bulk', () => {
     expect(first.data!.sponsorEnrollments).toMatchObject({ enrolled: 2 });
     for (const id of [a, b]) {
       const s = await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: '610926' });
-      expect(s.data!.enrollmentStatus).toMatchObject({ status: 'PAID', amountDue: '0.00', amountPaid: '0.00', coverage: { start: '2022-01-01', end: '2022-12-31' } });
+      expect(s.data!.enrollmentStatus).toMatchObject({
+        status: 'PAID',
+        amountDue: '0.00',
+        amountPaid: '0.00',
+        coverage: { start: '2022-01-01', end: '2022-12-31' },
+      });
     }
     expect((await server.gql(STATUS, { id: c, year: 2022 }, { as: 'BANK', tenant: '610926' })).data!.enrollmentStatus.status).toBe('NOT_ENROLLED');
     const again = await server.gql(SPONSOR, {}, { as: 'ADMIN', tenant: '610926' });
@@ -238,7 +271,11 @@ describe('全额资助: enrolled as paid by the funding body, in bulk', () => {
   });
 
   it('is for ADMIN only', async () => {
-    const res = await server.gql(`mutation { sponsorEnrollments(coverageYear: 2022, paidOn: "2021-11-15") { enrolled } }`, {}, { as: 'STAFF', tenant: '610926' });
+    const res = await server.gql(
+      `mutation { sponsorEnrollments(coverageYear: 2022, paidOn: "2021-11-15") { enrolled } }`,
+      {},
+      { as: 'STAFF', tenant: '610926' },
+    );
     expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 });
@@ -259,8 +296,12 @@ describe('one scheme per person per year: money collected twice is flagged on bo
     expect(pl.data!.enrollmentStatus.insuredElsewhere).toBe(true);
     expect(gy.data!.enrollmentStatus.insuredElsewhere).toBe(true);
     const LIST = '{ duplicateEnrollments(coverageYear: 2022) { enrollment { idNumber status } enrolledIn } }';
-    expect((await server.gql(LIST, {}, { as: 'STAFF', tenant: '610926' })).data!.duplicateEnrollments).toEqual([{ enrollment: { idNumber: twice, status: 'PAID' }, enrolledIn: ['520100'] }]);
-    expect((await server.gql(LIST, {}, { as: 'STAFF', tenant: '520100' })).data!.duplicateEnrollments).toEqual([{ enrollment: { idNumber: twice, status: 'PAID' }, enrolledIn: ['610926'] }]);
+    expect((await server.gql(LIST, {}, { as: 'STAFF', tenant: '610926' })).data!.duplicateEnrollments).toEqual([
+      { enrollment: { idNumber: twice, status: 'PAID' }, enrolledIn: ['520100'] },
+    ]);
+    expect((await server.gql(LIST, {}, { as: 'STAFF', tenant: '520100' })).data!.duplicateEnrollments).toEqual([
+      { enrollment: { idNumber: twice, status: 'PAID' }, enrolledIn: ['610926'] },
+    ]);
   });
 });
 
@@ -280,9 +321,16 @@ describe('importPayments: 10,000 rows from the tax system', () => {
   beforeAll(async () => {
     await seedResidents(server, '620702', ids);
     payments = ids.map((idNumber, i) => {
-      const row: Record<string, unknown> = { idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-01', channel: '税务代征', receiptNo: `GZ-2022-${String(i).padStart(6, '0')}` };
+      const row: Record<string, unknown> = {
+        idNumber,
+        coverageYear: 2023,
+        amount: '350.00',
+        paidOn: '2022-10-01',
+        channel: '税务代征',
+        receiptNo: `GZ-2022-${String(i).padStart(6, '0')}`,
+      };
       if (i % 1000 === 1) row.amount = '300.00'; // wrong amount
-      if (i % 1000 === 2) row.idNumber = unregistered[i / 1000 | 0]; // not registered here
+      if (i % 1000 === 2) row.idNumber = unregistered[(i / 1000) | 0]; // not registered here
       if (i % 1000 === 3) row.idNumber = `${idNumber.slice(0, 17)}${idNumber.endsWith('1') ? '2' : '1'}`; // bad check character
       if (i % 1000 === 4) row.paidOn = '2023-01-05'; // after the deadline
       return row;
@@ -325,7 +373,14 @@ describe('importPayments: 10,000 rows from the tax system', () => {
     // batch loses the race inside its transaction, rolls back to its savepoint and judges its rows again.
     const people = residentIds('620702', 3000, 60_000);
     await seedResidents(server, '620702', people);
-    const row = (idNumber: string, receiptNo: string) => ({ idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-02', channel: '税务代征', receiptNo });
+    const row = (idNumber: string, receiptNo: string) => ({
+      idNumber,
+      coverageYear: 2023,
+      amount: '350.00',
+      paidOn: '2022-10-02',
+      channel: '税务代征',
+      receiptNo,
+    });
     const a = people.slice(0, 2000).map((id, i) => row(id, `RACE-A-${i}`));
     const b = people.slice(1000, 3000).map((id, i) => row(id, `RACE-B-${i}`));
     const [ra, rb] = await Promise.all([

@@ -148,7 +148,11 @@ describe('tenant isolation', () => {
     const res = await server.gql(REGISTER, { input }, { as: 'ADMIN', tenant: '610926' });
     expect(res.errors).toBeUndefined();
     householdOfA = res.data!.registerHousehold.id;
-    const b = { bookletNo: 'ISO-B', region: '620721-01', members: [{ idNumber: makeResidentId('620721', '1980-01-01', 21), name: '肃南乙', relationship: '户主' }] };
+    const b = {
+      bookletNo: 'ISO-B',
+      region: '620721-01',
+      members: [{ idNumber: makeResidentId('620721', '1980-01-01', 21), name: '肃南乙', relationship: '户主' }],
+    };
     expect((await server.gql(REGISTER, { input: b }, { as: 'ADMIN', tenant: '620721' })).errors).toBeUndefined();
   });
 
@@ -168,10 +172,15 @@ describe('tenant isolation', () => {
   });
 
   it('holds beneath the application: queries without any tenant filter see only the own tenant', async () => {
-    for (const [tenant, expected] of [['610926', ['ISO-A']], ['620721', ['ISO-B']]] as const) {
+    for (const [tenant, expected] of [
+      ['610926', ['ISO-A']],
+      ['620721', ['ISO-B']],
+    ] as const) {
       const ctx = new RequestContext(server.running.state, { authorization: `Bearer ${server.token('ADMIN', [tenant])}`, tenant });
       ctx.authorize([]);
-      const households = await ctx.db.query<{ booklet_no: string; tenant_code: string }>("SELECT booklet_no, tenant_code FROM household WHERE booklet_no LIKE 'ISO-%' ORDER BY 1");
+      const households = await ctx.db.query<{ booklet_no: string; tenant_code: string }>(
+        "SELECT booklet_no, tenant_code FROM household WHERE booklet_no LIKE 'ISO-%' ORDER BY 1",
+      );
       expect(households.map((h) => h.booklet_no)).toEqual(expected);
       const residents = await ctx.db.query<{ tenant_code: string }>('SELECT DISTINCT tenant_code FROM resident');
       expect(residents.map((r) => r.tenant_code)).toEqual([tenant]);
@@ -201,31 +210,48 @@ describe('the database catalog', () => {
   const CROSS_TENANT = ['scheme_membership', 'scheme_transfer'];
 
   it('forces row-level security on every table that holds a tenant code', async () => {
-    const tables = await server.ownerQuery<{ table: string; rls: boolean; forced: boolean; leads: boolean }>(`
+    const tables = await server.ownerQuery<{ table: string; rls: boolean; forced: boolean; leads: boolean }>(
+      `
       SELECT c.relname AS table, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
              (SELECT a.attname = 'tenant_code' FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
                WHERE i.indrelid = c.oid AND i.indisprimary) AS leads
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = 'public' AND c.relkind = 'r'
          AND c.relname <> ALL ($1::text[])
-         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_code')`, [CROSS_TENANT]);
+         AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_code')`,
+      [CROSS_TENANT],
+    );
     expect(tables.map((t) => t.table).sort()).toEqual(
-      expect.arrayContaining(['assistance_identity', 'enrollment', 'household', 'household_membership', 'payment', 'region', 'resident', 'resident_change', 'tenant', 'waiver']),
+      expect.arrayContaining([
+        'assistance_identity',
+        'enrollment',
+        'household',
+        'household_membership',
+        'payment',
+        'region',
+        'resident',
+        'resident_change',
+        'tenant',
+        'waiver',
+      ]),
     );
     for (const t of tables) expect(t).toMatchObject({ rls: true, forced: true, leads: true });
   });
 
   it('leads every unique key of a tenant table with the tenant code', async () => {
-    const keys = await server.ownerQuery<{ index: string; first: string }>(`
+    const keys = await server.ownerQuery<{ index: string; first: string }>(
+      `
       SELECT i.indexrelid::regclass::text AS index, a.attname AS first
         FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-       WHERE n.nspname = 'public' AND i.indisunique AND c.relname <> 'schema_migrations' AND c.relname <> ALL ($1::text[])`, [CROSS_TENANT]);
+       WHERE n.nspname = 'public' AND i.indisunique AND c.relname <> 'schema_migrations' AND c.relname <> ALL ($1::text[])`,
+      [CROSS_TENANT],
+    );
     expect(keys.length).toBeGreaterThan(0);
     for (const k of keys) expect(k).toMatchObject({ first: 'tenant_code' });
   });
 
-  it('keeps the cross-tenant indexes out of the request role\'s reach', async () => {
+  it("keeps the cross-tenant indexes out of the request role's reach", async () => {
     for (const table of CROSS_TENANT) {
       const [grants] = await server.ownerQuery(
         `SELECT has_table_privilege('insurance_app', $1, 'SELECT') AS s, has_table_privilege('insurance_app', $1, 'INSERT') AS i,
@@ -283,7 +309,15 @@ describe('production mode', () => {
   });
 
   it('maps a domain error to its code without internals', async () => {
-    const res = await prod.gql('{ quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: [FAMILY_PLANNING] }) { amountDue } }');
-    expect(res.errors?.[0].extensions).toEqual({ code: 'POLICY_NOT_CONFIGURED', tenant: '610926', coverageYear: 2022, missing: 'assistance.FAMILY_PLANNING.amount', alsoMissing: ['assistance.FAMILY_PLANNING.mode'] });
+    const res = await prod.gql(
+      '{ quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: [FAMILY_PLANNING] }) { amountDue } }',
+    );
+    expect(res.errors?.[0].extensions).toEqual({
+      code: 'POLICY_NOT_CONFIGURED',
+      tenant: '610926',
+      coverageYear: 2022,
+      missing: 'assistance.FAMILY_PLANNING.amount',
+      alsoMissing: ['assistance.FAMILY_PLANNING.mode'],
+    });
   });
 });

@@ -24,7 +24,16 @@ if (!available) console.warn(`GraphiQL browser test skipped: no Chromium at ${CH
   it('loads offline, runs { tenants { code } } and shows the result', async () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
@@ -54,7 +63,9 @@ if (!available) console.warn(`GraphiQL browser test skipped: no Chromium at ${CH
   }, 60_000);
 
   it('answers clients that ask for JSON with GraphQL, not the page', async () => {
-    const res = await fetch(`${server.url}?query=${encodeURIComponent('{ tenants { code } }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': '1' } });
+    const res = await fetch(`${server.url}?query=${encodeURIComponent('{ tenants { code } }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': '1' },
+    });
     expect(res.headers.get('content-type')).toContain('application/json');
   });
 });

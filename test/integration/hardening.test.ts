@@ -131,7 +131,9 @@ describe('tokens', () => {
     const secret = server.running.state.config.jwtSecret;
     const claims = { role: 'STAFF', tenants: ['620702'] };
     expect((await viewer(jwt.sign(claims, secret, { algorithm: 'HS256', subject: 'forever' }))).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await viewer(jwt.sign(claims, secret, { algorithm: 'HS256', subject: 'month', expiresIn: '30d' }))).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await viewer(jwt.sign(claims, secret, { algorithm: 'HS256', subject: 'month', expiresIn: '30d' }))).errors?.[0].extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
     expect((await viewer(jwt.sign(claims, secret, { algorithm: 'HS256', subject: 'day', expiresIn: '8h' }))).data?.viewer).toEqual({ sub: 'day' });
   });
 });
@@ -170,17 +172,29 @@ describe('bad input', () => {
     const register = 'mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }';
     const viaVariable = await server.gql(register, { i: { idNumber: '620702199001011237', name: '张\u0000三' } }, { as: 'STAFF', tenant: '620702' });
     expect(viaVariable.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    const viaLiteral = await server.gql('mutation { registerResident(input: { idNumber: "620702199001011237", name: "张\\u0000三" }) { idNumber } }', {}, { as: 'STAFF', tenant: '620702' });
+    const viaLiteral = await server.gql(
+      'mutation { registerResident(input: { idNumber: "620702199001011237", name: "张\\u0000三" }) { idNumber } }',
+      {},
+      { as: 'STAFF', tenant: '620702' },
+    );
     expect(viaLiteral.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const [{ n }] = await server.ownerQuery<{ n: number }>("SELECT count(*)::int AS n FROM resident WHERE id_number = '620702199001011237'");
     expect(n).toBe(0);
   });
 
-  it('refuses an ID number with birth year 0000 with BAD_USER_INPUT, at registration and at a bank\'s lookup', async () => {
+  it("refuses an ID number with birth year 0000 with BAD_USER_INPUT, at registration and at a bank's lookup", async () => {
     const zero = '620702000001011234';
-    const registered = await server.gql('mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }', { i: { idNumber: zero, name: '零年' } }, { as: 'STAFF', tenant: '620702' });
+    const registered = await server.gql(
+      'mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }',
+      { i: { idNumber: zero, name: '零年' } },
+      { as: 'STAFF', tenant: '620702' },
+    );
     expect(registered.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    const looked = await server.gql('query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2023) { status } }', { id: zero }, { as: 'BANK', tenant: '620702' });
+    const looked = await server.gql(
+      'query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2023) { status } }',
+      { id: zero },
+      { as: 'BANK', tenant: '620702' },
+    );
     expect(looked.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

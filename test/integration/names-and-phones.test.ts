@@ -19,7 +19,8 @@ const HOUSEHOLD = `mutation($input: HouseholdInput!) { registerHousehold(input: 
 const UPDATE = `mutation($id: String!, $c: ResidentUpdateInput!) { updateResident(idNumber: $id, changes: $c) { name phone } }`;
 let seq = 0;
 const nextId = () => makeResidentId(TENANT, '1985-06-07', 500 + seq++);
-const registered = async (idNumber: string) => (await server.ownerQuery('SELECT 1 FROM resident WHERE tenant_code = $1 AND id_number = $2', [TENANT, idNumber])).length > 0;
+const registered = async (idNumber: string) =>
+  (await server.ownerQuery('SELECT 1 FROM resident WHERE tenant_code = $1 AND id_number = $2', [TENANT, idNumber])).length > 0;
 
 describe('refused with BAD_USER_INPUT naming the field, nothing written', () => {
   it.each([
@@ -38,7 +39,16 @@ describe('refused with BAD_USER_INPUT naming the field, nothing written', () => 
     const [head, child] = [nextId(), nextId()];
     const res = await server.gql(
       HOUSEHOLD,
-      { input: { bookletNo: 'NP-1', region: '620721-01', members: [{ idNumber: head, name: '安永福', relationship: '户主' }, { idNumber: child, name: '安\u2066小\u2069明', relationship: '子女' }] } },
+      {
+        input: {
+          bookletNo: 'NP-1',
+          region: '620721-01',
+          members: [
+            { idNumber: head, name: '安永福', relationship: '户主' },
+            { idNumber: child, name: '安\u2066小\u2069明', relationship: '子女' },
+          ],
+        },
+      },
       { as: 'STAFF', tenant: TENANT },
     );
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'members[1].name' });
@@ -74,7 +84,11 @@ describe('refused with BAD_USER_INPUT naming the field, nothing written', () => 
     sheet.addRow(['NP-R2', '620721-01', sameHousehold, '马小力', '子女', '']);
     sheet.addRow(['NP-R3', '620721-01', badPhone, '马大力', '户主', '<a href=x>13800138000</a>']);
     const workbook = Buffer.from(await book.xlsx.writeBuffer()).toString('base64');
-    const res = await server.gql(`mutation($w: String!) { importRoster(workbook: $w) { households accepted rejected rows { row status error } } }`, { w: workbook }, { as: 'STAFF', tenant: TENANT, headers: { 'accept-language': 'zh-CN' } });
+    const res = await server.gql(
+      `mutation($w: String!) { importRoster(workbook: $w) { households accepted rejected rows { row status error } } }`,
+      { w: workbook },
+      { as: 'STAFF', tenant: TENANT, headers: { 'accept-language': 'zh-CN' } },
+    );
     expect(res.errors).toBeUndefined();
     const result = res.data!.importRoster;
     expect(result).toMatchObject({ households: 1, accepted: 1, rejected: 3 });
@@ -86,7 +100,7 @@ describe('refused with BAD_USER_INPUT naming the field, nothing written', () => 
   });
 });
 
-describe('taken as written in the scripts of people\'s documents', () => {
+describe("taken as written in the scripts of people's documents", () => {
   it.each([
     ['a Uyghur name in the Arabic script', 'ئايگۈل مەمەت'],
     ['a Tibetan name', 'བཀྲ་ཤིས་བདེ་ལེགས'],
@@ -94,7 +108,7 @@ describe('taken as written in the scripts of people\'s documents', () => {
     ['a Yi name', 'ꆈꌠꁱꂷ'],
     ['a minority name in Chinese with the middle dot', '阿依古丽·买买提'],
     ['a name with a character of CJK extension B', '𠀾明'],
-    ['a foreigner\'s name in Latin letters', "O'NEILL, MARY-JANE"],
+    ["a foreigner's name in Latin letters", "O'NEILL, MARY-JANE"],
   ])('%s', async (_what, name) => {
     const idNumber = nextId();
     const res = await server.gql(REGISTER, { i: { idNumber, name } }, { as: 'STAFF', tenant: TENANT });

@@ -15,10 +15,19 @@ describe('metrics and logs', () => {
     await server.gql('{ tenants { code } }');
     await server.gql('{ quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2022-01-10" }) { amountDue } }');
     const id = makeResidentId('620702', '1970-01-01', 555);
-    await server.gql('mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }', { i: { idNumber: id, name: '指标' } }, { as: 'STAFF', tenant: '620702' });
+    await server.gql(
+      'mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }',
+      { i: { idNumber: id, name: '指标' } },
+      { as: 'STAFF', tenant: '620702' },
+    );
     await server.gql(
       'mutation($p: [PaymentInput!]!) { importPayments(batchId: "M-1", payments: $p) { accepted } }',
-      { p: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-01', channel: '税务', receiptNo: 'M-1' }, { idNumber: id, coverageYear: 2023, amount: '1.00', paidOn: '2022-10-01', channel: '税务', receiptNo: 'M-2' }] },
+      {
+        p: [
+          { idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-01', channel: '税务', receiptNo: 'M-1' },
+          { idNumber: id, coverageYear: 2023, amount: '1.00', paidOn: '2022-10-01', channel: '税务', receiptNo: 'M-2' },
+        ],
+      },
       { as: 'TAX', tenant: '620702' },
     );
     const res = await fetch(server.url.replace('/graphql', '/metrics'));
@@ -38,13 +47,27 @@ describe('metrics and logs', () => {
     const response = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('STAFF', ['620702'])}`, 'x-tenant-id': '620702' },
-      body: JSON.stringify({ query: 'mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }', variables: { i: { idNumber: id, name: '日志' } } }),
+      body: JSON.stringify({
+        query: 'mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }',
+        variables: { i: { idNumber: id, name: '日志' } },
+      }),
     });
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     await new Promise((r) => setTimeout(r, 50));
-    const line = readFileSync(process.env.LOG_FILE!, 'utf8').split('\n').find((l) => l.includes(requestId!));
-    expect(JSON.parse(line!)).toMatchObject({ level: 'info', message: 'request', requestId, tenant: '620702', role: 'STAFF', operation: 'mutation registerResident', outcome: 'ok', durationMs: expect.any(Number) });
+    const line = readFileSync(process.env.LOG_FILE!, 'utf8')
+      .split('\n')
+      .find((l) => l.includes(requestId!));
+    expect(JSON.parse(line!)).toMatchObject({
+      level: 'info',
+      message: 'request',
+      requestId,
+      tenant: '620702',
+      role: 'STAFF',
+      operation: 'mutation registerResident',
+      outcome: 'ok',
+      durationMs: expect.any(Number),
+    });
     expect(readFileSync(process.env.LOG_FILE!, 'utf8')).not.toContain(id);
   });
 });
@@ -56,7 +79,11 @@ describe('metrics stay bounded', () => {
       const query = `query Mint${i} { ${i % 2 ? '__typename ' : ''}tenants { code } ${i % 3 ? 'a: tenants { name }' : 'viewer { sub }'} }`;
       await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, operationName: `Mint${i}` }) });
     }
-    await server.gql('query BankEnrollmentStatus($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2023) { status } }', { id: '1' }, { as: 'BANK', tenant: '620702' });
+    await server.gql(
+      'query BankEnrollmentStatus($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2023) { status } }',
+      { id: '1' },
+      { as: 'BANK', tenant: '620702' },
+    );
     const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
     expect(text).not.toMatch(/Mint\d/);
     expect(text).toMatch(/graphql_requests_total\{operation="query other",outcome="[A-Z_a-z]+"\} \d+/);

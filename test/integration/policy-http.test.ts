@@ -45,7 +45,10 @@ describe('policy(tenant, coverageYear)', () => {
       collectionWindow: { start: '2021-10-15', end: '2021-12-25', startText: null },
       coverage: { start: '2022-01-01', end: '2022-12-31' },
       targetTotal: 210000,
-      milestones: [{ date: '2021-11-30', share: 0.8 }, { date: '2021-12-25', share: 1 }],
+      milestones: [
+        { date: '2021-11-30', share: 0.8 },
+        { date: '2021-12-25', share: 1 },
+      ],
       warnings: [],
     });
     expect(p.fiscalShares.map((s: { amount: string }) => s.amount)).toEqual(['464.00', '58.00', '5.80', '52.20']);
@@ -63,11 +66,16 @@ describe('policy(tenant, coverageYear)', () => {
 
   it('gives 贵阳贵安 2022 with its floor and the disagreeing total as a warning', async () => {
     const p = (await server.gql(POLICY, { tenant: '520100', year: 2022 })).data!.policy;
-    expect(p).toMatchObject({ fiscalSubsidy: '580.00', fiscalSubsidyIsMinimum: true, targetTotal: 2710466, collectionWindow: { start: null, startText: '2021 年 9 月底' } });
+    expect(p).toMatchObject({
+      fiscalSubsidy: '580.00',
+      fiscalSubsidyIsMinimum: true,
+      targetTotal: 2710466,
+      collectionWindow: { start: null, startText: '2021 年 9 月底' },
+    });
     expect(p.warnings[0]).toMatch(/2710466.*2710446/);
   });
 
-  it('marks 山丹\'s year of cover as inferred, and leaves its fiscal subsidy null', async () => {
+  it("marks 山丹's year of cover as inferred, and leaves its fiscal subsidy null", async () => {
     const p = (await server.gql(POLICY, { tenant: '620725', year: 2022 })).data!.policy;
     expect(p.coverageYearInferred).toContain('2021年度');
     expect(p.fiscalSubsidy).toBeNull();
@@ -97,11 +105,37 @@ describe('policy(tenant, coverageYear)', () => {
 
 describe('quote(input) for all five tenants', () => {
   it.each([
-    ['甘州 低保一类 先缴后补', { tenant: '620702', coverageYear: 2023, paymentDate: '2022-10-15', categories: ['DIBAO_RURAL_1'] }, { amountDue: '350.00', reimbursement: '250.00', netCost: '100.00', reimbursementMonth: '2022-11', mode: 'REIMBURSEMENT' }],
-    ['肃南 低保三类 差额征缴', { tenant: '620721', coverageYear: 2024, paymentDate: '2023-10-08', categories: ['DIBAO_RURAL_3'] }, { amountDue: '130.00', subsidy: '250.00', mode: 'NET_COLLECTION' }],
-    ['平利 特困 全额资助', { tenant: '610926', coverageYear: 2022, paymentDate: '2021-11-01', categories: ['EXTREME_POVERTY'] }, { amountDue: '0.00', subsidy: '320.00', mode: 'FULL_SPONSORSHIP' }],
-    ['贵阳 低保 in 贵安新区', { tenant: '520100', coverageYear: 2022, paymentDate: '2022-02-01', categories: ['DIBAO'], region: '520100-GA-02' }, { amountDue: '0.00', fundingShares: [{ source: 'MEDICAL_ASSISTANCE_FUND', name: '医疗救助资金', amount: '140.00' }, { source: 'GUIAN_FISCAL', name: '贵安新区本级财政', amount: '180.00' }] }],
-    ['山丹 newborn', { tenant: '620725', coverageYear: 2022, paymentDate: '2022-04-01', birthDate: '2022-02-10' }, { amountDue: '320.00', coverage: { start: '2022-02-10', end: '2022-12-31' }, late: true }],
+    [
+      '甘州 低保一类 先缴后补',
+      { tenant: '620702', coverageYear: 2023, paymentDate: '2022-10-15', categories: ['DIBAO_RURAL_1'] },
+      { amountDue: '350.00', reimbursement: '250.00', netCost: '100.00', reimbursementMonth: '2022-11', mode: 'REIMBURSEMENT' },
+    ],
+    [
+      '肃南 低保三类 差额征缴',
+      { tenant: '620721', coverageYear: 2024, paymentDate: '2023-10-08', categories: ['DIBAO_RURAL_3'] },
+      { amountDue: '130.00', subsidy: '250.00', mode: 'NET_COLLECTION' },
+    ],
+    [
+      '平利 特困 全额资助',
+      { tenant: '610926', coverageYear: 2022, paymentDate: '2021-11-01', categories: ['EXTREME_POVERTY'] },
+      { amountDue: '0.00', subsidy: '320.00', mode: 'FULL_SPONSORSHIP' },
+    ],
+    [
+      '贵阳 低保 in 贵安新区',
+      { tenant: '520100', coverageYear: 2022, paymentDate: '2022-02-01', categories: ['DIBAO'], region: '520100-GA-02' },
+      {
+        amountDue: '0.00',
+        fundingShares: [
+          { source: 'MEDICAL_ASSISTANCE_FUND', name: '医疗救助资金', amount: '140.00' },
+          { source: 'GUIAN_FISCAL', name: '贵安新区本级财政', amount: '180.00' },
+        ],
+      },
+    ],
+    [
+      '山丹 newborn',
+      { tenant: '620725', coverageYear: 2022, paymentDate: '2022-04-01', birthDate: '2022-02-10' },
+      { amountDue: '320.00', coverage: { start: '2022-02-10', end: '2022-12-31' }, late: true },
+    ],
   ])('%s', async (_case, input, expected) => {
     const res = await server.gql(QUOTE, { input });
     expect(res.errors).toBeUndefined();
@@ -111,7 +145,11 @@ describe('quote(input) for all five tenants', () => {
 
   it.each([
     ['a closed window', { tenant: '610926', coverageYear: 2022, paymentDate: '2022-01-10' }, 'ENROLLMENT_CLOSED'],
-    ['an unstated value the answer depends on', { tenant: '610926', coverageYear: 2022, paymentDate: '2021-11-01', categories: ['FAMILY_PLANNING'] }, 'POLICY_NOT_CONFIGURED'],
+    [
+      'an unstated value the answer depends on',
+      { tenant: '610926', coverageYear: 2022, paymentDate: '2021-11-01', categories: ['FAMILY_PLANNING'] },
+      'POLICY_NOT_CONFIGURED',
+    ],
     ['an unknown tenant', { tenant: '999999', coverageYear: 2022, paymentDate: '2022-04-10' }, 'NOT_FOUND'],
     ['an unconfigured year', { tenant: '610926', coverageYear: 2031, paymentDate: '2030-11-01' }, 'POLICY_NOT_CONFIGURED'],
     ['a birth after payment', { tenant: '610926', coverageYear: 2022, paymentDate: '2022-03-01', birthDate: '2022-04-01' }, 'BAD_USER_INPUT'],
@@ -120,7 +158,7 @@ describe('quote(input) for all five tenants', () => {
     expect(res.errors?.[0].extensions?.code).toBe(code);
   });
 
-  it('answers 贵阳\'s 零星缴费 with 900.00 and coverage null, naming what is missing and where the notice sends it', async () => {
+  it("answers 贵阳's 零星缴费 with 900.00 and coverage null, naming what is missing and where the notice sends it", async () => {
     const res = await server.gql(QUOTE_KNOWN, { input: { tenant: '520100', coverageYear: 2022, paymentDate: '2022-04-10' } });
     expect(res.errors).toBeUndefined();
     expect(res.data!.quote).toMatchObject({
@@ -133,7 +171,7 @@ describe('quote(input) for all five tenants', () => {
     expect(res.data!.quote.explanation).toContainEqual(expect.objectContaining({ rule: 'coverage-unstated', missing: 'lateEnrollment.coverStart' }));
   });
 
-  it('answers 山丹\'s 低保 with 320.00 due and the reimbursement pending on 张医保发〔2021〕52号', async () => {
+  it("answers 山丹's 低保 with 320.00 due and the reimbursement pending on 张医保发〔2021〕52号", async () => {
     const res = await server.gql(QUOTE_KNOWN, { input: { tenant: '620725', coverageYear: 2022, paymentDate: '2021-08-01', categories: ['DIBAO'] } });
     expect(res.errors).toBeUndefined();
     expect(res.data!.quote).toMatchObject({
@@ -151,20 +189,28 @@ describe('quote(input) for all five tenants', () => {
     expect(res.data!.quote.explanation[0]).toMatchObject({ rule: 'coverage-year', inferred: expect.any(String) });
   });
 
-  it('answers 平利\'s 计生 + 特困 in full: the full sponsorship decides', async () => {
-    const res = await server.gql(QUOTE_KNOWN, { input: { tenant: '610926', coverageYear: 2022, paymentDate: '2021-11-01', categories: ['FAMILY_PLANNING', 'EXTREME_POVERTY'] } });
+  it("answers 平利's 计生 + 特困 in full: the full sponsorship decides", async () => {
+    const res = await server.gql(QUOTE_KNOWN, {
+      input: { tenant: '610926', coverageYear: 2022, paymentDate: '2021-11-01', categories: ['FAMILY_PLANNING', 'EXTREME_POVERTY'] },
+    });
     expect(res.data!.quote).toMatchObject({ amountDue: '0.00', appliedCategory: 'EXTREME_POVERTY', complete: true, unknowns: [], fundingStatus: 'COMPLETE' });
   });
 
-  it('says when a share\'s payer or a tie is a reading (issue 22, 4 and 14)', async () => {
-    const res = await server.gql(QUOTE_KNOWN, { input: { tenant: '520100', coverageYear: 2022, paymentDate: '2022-02-01', categories: ['DIBAO', 'EXTREME_POVERTY'], region: '520102' } });
+  it("says when a share's payer or a tie is a reading (issue 22, 4 and 14)", async () => {
+    const res = await server.gql(QUOTE_KNOWN, {
+      input: { tenant: '520100', coverageYear: 2022, paymentDate: '2022-02-01', categories: ['DIBAO', 'EXTREME_POVERTY'], region: '520102' },
+    });
     expect(res.data!.quote.fundingShares).toEqual([{ source: 'MEDICAL_ASSISTANCE_FUND', amount: '320.00', inferred: expect.stringContaining('全额资助') }]);
     expect(res.data!.quote.explanation).toContainEqual(expect.objectContaining({ rule: 'tie', inferred: expect.any(String) }));
   });
 
-  it('carries the inference behind a refusal in extensions (甘州\'s window from 2022-01-01)', async () => {
+  it("carries the inference behind a refusal in extensions (甘州's window from 2022-01-01)", async () => {
     const res = await server.gql(QUOTE, { input: { tenant: '620702', coverageYear: 2023, paymentDate: '2021-03-01' } });
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'ENROLLMENT_CLOSED', rule: 'collection-window', inferred: expect.stringContaining('2022 campaign') });
+    expect(res.errors?.[0].extensions).toMatchObject({
+      code: 'ENROLLMENT_CLOSED',
+      rule: 'collection-window',
+      inferred: expect.stringContaining('2022 campaign'),
+    });
   });
 
   it('refuses a date that is not a calendar date', async () => {

@@ -62,13 +62,32 @@ describe('the policy years page over HTTP', () => {
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--lang=zh-CN', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--lang=zh-CN',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     // Someone on 甘州's roll, so that the budget has people to count.
-    const register = (idNumber: string) => server.gql(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '预算' } }, { as: 'STAFF', tenant: GZ });
+    const register = (idNumber: string) =>
+      server.gql(
+        `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+        { input: { idNumber, name: '预算' } },
+        { as: 'STAFF', tenant: GZ },
+      );
     const ids = [1, 2, 3].map((i) => makeResidentId(GZ, `1975-0${i}-01`, 600 + i));
     for (const id of ids) await register(id);
-    await server.gql(`mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`, { input: { idNumber: ids[0], category: 'DIBAO_RURAL_3', certifiedBy: '民政局', validFrom: '2020-01-01' } }, { as: 'AGENCY', tenant: GZ });
+    await server.gql(
+      `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+      { input: { idNumber: ids[0], category: 'DIBAO_RURAL_3', certifiedBy: '民政局', validFrom: '2020-01-01' } },
+      { as: 'AGENCY', tenant: GZ },
+    );
   }, 120_000);
   afterAll(async () => browser?.close());
 
@@ -132,7 +151,9 @@ describe('the policy years page over HTTP', () => {
       // A click on an error's line selects that line of the document.
       const deadline = page.locator('#errors li', { hasText: 'refunds.deadline.date' }).first();
       await deadline.locator('button.line').click();
-      const selected = await page.evaluate("(() => { const area = document.getElementById('source'); return area.value.slice(area.selectionStart, area.selectionEnd); })()");
+      const selected = await page.evaluate(
+        "(() => { const area = document.getElementById('source'); return area.value.slice(area.selectionStart, area.selectionEnd); })()",
+      );
       expect(selected).toContain('deadline: { date: 2022-12-30');
 
       // The fixed year, uploaded as a file.
@@ -186,7 +207,15 @@ describe('the policy years page over HTTP', () => {
       expect(await page.locator('#publishResult').innerText()).toBe('已发布：2024 年度第 1 版，个人缴费 380.00 元，即时在所有服务器生效。');
       expect(await page.locator('#summary').innerText()).toContain('已由 admin-li 发布为第 1 版。');
       const versions = await page.locator('#versions tbody tr').first().locator('td').allInnerTexts();
-      expect([versions[0], versions[1], versions[2], versions[3], versions[4], versions[5], versions[7]]).toEqual(['2024', '第 1 版', '本页发布', '区医保发〔2023〕70号', 'admin-zhang', 'admin-li', '现行']);
+      expect([versions[0], versions[1], versions[2], versions[3], versions[4], versions[5], versions[7]]).toEqual([
+        '2024',
+        '第 1 版',
+        '本页发布',
+        '区医保发〔2023〕70号',
+        'admin-zhang',
+        'admin-li',
+        '现行',
+      ]);
 
       // In force at once: the API quotes 2024.
       const quote = await server.gql(`{ quote(input: { tenant: "${GZ}", coverageYear: 2024, paymentDate: "2023-10-15" }) { amountDue } }`);

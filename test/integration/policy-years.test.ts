@@ -41,7 +41,12 @@ async function call<T = any>(query: string, variables: Record<string, unknown> =
   const url = options.on === 'other' ? other.url : server.url;
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-tenant-id': tenant, ...(options.language ? { 'accept-language': options.language } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      'x-tenant-id': tenant,
+      ...(options.language ? { 'accept-language': options.language } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
   return { ...((await response.json()) as GraphQLResponse<T>), status: response.status };
@@ -65,8 +70,19 @@ let fixedDraftId: string;
 
 describe('甘州 2024, from a draft to payments, on two running servers', () => {
   it('starts 2024 from 2023 with every year-dependent value blanked and marked to fill', async () => {
-    const { draftNextPolicyYear: draft } = await ok(`mutation { draftNextPolicyYear(tenant: "${GZ}", coverageYear: 2024) { ${DRAFT_FIELDS} startedFromYear startedFromVersion } }`, {}, { language: 'zh-CN' });
-    expect(draft).toMatchObject({ coverageYear: 2024, startedFromYear: 2023, startedFromVersion: 1, publishable: false, comparedWith: { coverageYear: 2023, version: 1, origin: 'TENANT_FILE' }, replaces: null });
+    const { draftNextPolicyYear: draft } = await ok(
+      `mutation { draftNextPolicyYear(tenant: "${GZ}", coverageYear: 2024) { ${DRAFT_FIELDS} startedFromYear startedFromVersion } }`,
+      {},
+      { language: 'zh-CN' },
+    );
+    expect(draft).toMatchObject({
+      coverageYear: 2024,
+      startedFromYear: 2023,
+      startedFromVersion: 1,
+      publishable: false,
+      comparedWith: { coverageYear: 2023, version: 1, origin: 'TENANT_FILE' },
+      replaces: null,
+    });
     expect(draft.source).toContain('coverageYear: 2024');
     expect(draft.errors.length).toBeGreaterThan(30);
     expect(new Set(draft.errors.map((e: any) => e.code))).toEqual(new Set(['TO_FILL']));
@@ -75,21 +91,41 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
     expect(draft.source.split('\n')[deadline.line - 1]).toContain('待填写 # 上一年度：2022-12-30');
   });
 
-  it('names every half-updated value of the officer\'s copy, with its line, in Chinese (and in English for integrators)', async () => {
+  it("names every half-updated value of the officer's copy, with its line, in Chinese (and in English for integrators)", async () => {
     const source = halfUpdated2024();
     const { draftPolicyYear: draft } = await ok(DRAFT, { input: { tenant: GZ, coverageYear: 2024, source } }, { language: 'zh-CN,zh;q=0.9' });
     expect(draft.publishable).toBe(false);
     const paths = draft.errors.map((e: any) => e.path);
-    for (const path of ['notice.number', 'notice.title', 'notice.issuedOn', 'collectionWindow.earliestPayment.date', 'collectionWindow.end.date', 'refunds.deadline.date', 'milestones[0].date', 'milestones[3].date']) {
+    for (const path of [
+      'notice.number',
+      'notice.title',
+      'notice.issuedOn',
+      'collectionWindow.earliestPayment.date',
+      'collectionWindow.end.date',
+      'refunds.deadline.date',
+      'milestones[0].date',
+      'milestones[3].date',
+    ]) {
       expect(paths).toContain(path);
     }
     const number = draft.errors.find((e: any) => e.path === 'notice.number');
-    expect(number).toMatchObject({ code: 'NOTICE_NUMBER_IN_USE', line: 8, message: '文号 区医保发〔2022〕69号 已是 2023 年度通知的文号：新年度的通知有自己的文号' });
-    const windowEnd = draft.errors.filter((e: any) => e.path === 'collectionWindow.end.date').map((e: any) => e.code).sort();
+    expect(number).toMatchObject({
+      code: 'NOTICE_NUMBER_IN_USE',
+      line: 8,
+      message: '文号 区医保发〔2022〕69号 已是 2023 年度通知的文号：新年度的通知有自己的文号',
+    });
+    const windowEnd = draft.errors
+      .filter((e: any) => e.path === 'collectionWindow.end.date')
+      .map((e: any) => e.code)
+      .sort();
     expect(windowEnd).toEqual(['DATE_NOT_MOVED', 'WINDOW_YEAR']);
     expect(source.split('\n')[draft.errors.find((e: any) => e.path === 'refunds.deadline.date').line - 1]).toContain('deadline: { date: 2022-12-30');
     // The changes it does make are named value by value.
-    expect(draft.changes).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'individualContribution.amount', before: '350.00', after: '380.00', kind: 'CHANGED', label: '个人缴费标准', line: 16 })]));
+    expect(draft.changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'individualContribution.amount', before: '350.00', after: '380.00', kind: 'CHANGED', label: '个人缴费标准', line: 16 }),
+      ]),
+    );
 
     const english = await ok(DRAFT, { input: { tenant: GZ, coverageYear: 2024, source } });
     expect(english.draftPolicyYear.errors.find((e: any) => e.path === 'refunds.deadline.date').message).toBe(
@@ -105,7 +141,9 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
   it('tells a full-width colon typed on a Chinese keyboard in plain words', async () => {
     const source = fixed2024().replace('fiscalSubsidy:', 'fiscalSubsidy：');
     const { draftPolicyYear: draft } = await ok(DRAFT, { input: { tenant: GZ, coverageYear: 2024, source } }, { language: 'zh' });
-    expect(draft.errors).toEqual([expect.objectContaining({ code: 'FULL_WIDTH_COLON', line: 17, message: expect.stringContaining('键“fiscalSubsidy”后面是全角冒号“：”') })]);
+    expect(draft.errors).toEqual([
+      expect.objectContaining({ code: 'FULL_WIDTH_COLON', line: 17, message: expect.stringContaining('键“fiscalSubsidy”后面是全角冒号“：”') }),
+    ]);
   });
 
   it('accepts the fixed draft and compares it with 2023 value by value', async () => {
@@ -140,22 +178,37 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
       before: { date: '2022-01-01', outcome: 'OK', amountDue: '350.00' },
     });
     expect(cases.get('WINDOW_CLOSES').draft).toMatchObject({ date: '2023-12-31', amountDue: '380.00' });
-    expect(cases.get('LATE').draft).toMatchObject({ date: '2024-01-01', outcome: 'ENROLLMENT_CLOSED', message: expect.stringMatching(/^2024 年度集中缴费期已于 2023-12-31 结束/) });
+    expect(cases.get('LATE').draft).toMatchObject({
+      date: '2024-01-01',
+      outcome: 'ENROLLMENT_CLOSED',
+      message: expect.stringMatching(/^2024 年度集中缴费期已于 2023-12-31 结束/),
+    });
     expect(cases.get('LATE').differs).toBe(false);
-    expect(cases.get('CATEGORY_DIBAO_RURAL_1')).toMatchObject({ draft: { amountDue: '380.00', subsidy: '250.00', reimbursement: '250.00', appliedCategory: 'DIBAO_RURAL_1' }, before: { subsidy: '250.00' } });
+    expect(cases.get('CATEGORY_DIBAO_RURAL_1')).toMatchObject({
+      draft: { amountDue: '380.00', subsidy: '250.00', reimbursement: '250.00', appliedCategory: 'DIBAO_RURAL_1' },
+      before: { subsidy: '250.00' },
+    });
     expect(cases.get('CATEGORY_EXTREME_POVERTY').draft).toMatchObject({ amountDue: '0.00', subsidy: '380.00' });
     expect(cases.get('REFUND_IN_WINDOW').draft).toMatchObject({ date: '2023-12-31', outcome: 'REFUND_NOT_ALLOWED' }); // after 甘州's refund deadline, 12-30
     expect(cases.get('REFUND_AFTER_COVER').draft.outcome).toBe('REFUND_NOT_ALLOWED');
     expect([...cases.keys()]).toEqual(expect.arrayContaining(['BEFORE_WINDOW', 'LATE_MID_YEAR', 'NEWBORN_IN_YEAR', 'NEWBORN_BEFORE_YEAR']));
   });
 
-  it('prices the draft on 甘州\'s own roll against 2023, funding body by funding body', async () => {
+  it("prices the draft on 甘州's own roll against 2023, funding body by funding body", async () => {
     const register = async (idNumber: string, name: string) =>
       ok(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name } }, { role: 'STAFF' });
     const ids = [0, 1, 2, 3].map((i) => makeResidentId(GZ, '1970-03-0' + (i + 1), 300 + i));
     for (const [i, id] of ids.entries()) await register(id, nameOf(i, '预算'));
-    await ok(`mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`, { input: { idNumber: ids[0], category: 'DIBAO_RURAL_1', certifiedBy: '民政局', validFrom: '2020-01-01' } }, { role: 'AGENCY' });
-    await ok(`mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`, { input: { idNumber: ids[1], category: 'EXTREME_POVERTY', certifiedBy: '民政局', validFrom: '2020-01-01' } }, { role: 'AGENCY' });
+    await ok(
+      `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+      { input: { idNumber: ids[0], category: 'DIBAO_RURAL_1', certifiedBy: '民政局', validFrom: '2020-01-01' } },
+      { role: 'AGENCY' },
+    );
+    await ok(
+      `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+      { input: { idNumber: ids[1], category: 'EXTREME_POVERTY', certifiedBy: '民政局', validFrom: '2020-01-01' } },
+      { role: 'AGENCY' },
+    );
     const { policyDraft } = await ok(
       `query($id: ID!) { policyDraft(id: $id) { budget(asOf: "2023-10-01") { asOf people comparedWith total totalBefore notes
           categories { category people subsidy subsidyBefore } payers { source name amount before difference } } } }`,
@@ -184,7 +237,8 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
     expect(byStaff.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
     // Before: neither server knows 2024.
-    for (const on of ['this', 'other'] as const) expect((await call(QUOTE, { d: '2023-10-15' }, { on })).errors?.[0].extensions?.code).toBe('POLICY_NOT_CONFIGURED');
+    for (const on of ['this', 'other'] as const)
+      expect((await call(QUOTE, { d: '2023-10-15' }, { on })).errors?.[0].extensions?.code).toBe('POLICY_NOT_CONFIGURED');
 
     const { publishPolicyYear: year } = await ok(PUBLISH, { id: fixedDraftId }, { as: LI });
     expect(year).toMatchObject({
@@ -222,28 +276,62 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
   it('enrols and takes payments for 2024 on both servers', async () => {
     for (const [i, on] of (['this', 'other'] as const).entries()) {
       const idNumber = makeResidentId(GZ, `1985-07-1${i}`, 400 + i);
-      await ok(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: nameOf(i, '缴费') } }, { role: 'STAFF', on });
-      const enrolled = await ok(`mutation($input: EnrollInput!) { enroll(input: $input) { status amountDue } }`, { input: { idNumber, coverageYear: 2024, enrolledOn: '2023-10-15' } }, { role: 'STAFF', on });
+      await ok(
+        `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+        { input: { idNumber, name: nameOf(i, '缴费') } },
+        { role: 'STAFF', on },
+      );
+      const enrolled = await ok(
+        `mutation($input: EnrollInput!) { enroll(input: $input) { status amountDue } }`,
+        { input: { idNumber, coverageYear: 2024, enrolledOn: '2023-10-15' } },
+        { role: 'STAFF', on },
+      );
       expect(enrolled.enroll).toEqual({ status: 'UNPAID', amountDue: '380.00' });
-      await ok(`mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`, { input: { idNumber, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-16', channel: '农商银行', receiptNo: `GZ2024-${i}` } }, { role: 'BANK', on });
-      const status = await ok(`query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2024) { status amountPaid coverage { start end } } }`, { id: idNumber }, { role: 'BANK', on });
+      await ok(
+        `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+        { input: { idNumber, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-16', channel: '农商银行', receiptNo: `GZ2024-${i}` } },
+        { role: 'BANK', on },
+      );
+      const status = await ok(
+        `query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2024) { status amountPaid coverage { start end } } }`,
+        { id: idNumber },
+        { role: 'BANK', on },
+      );
       expect(status.enrollmentStatus).toEqual({ status: 'PAID', amountPaid: '380.00', coverage: { start: '2024-01-01', end: '2024-12-31' } });
       // The enrolment records the version that decided it.
-      const resident = await ok(`query($id: String!) { resident(idNumber: $id) { enrollments { coverageYear amountDue policyVersion } } }`, { id: idNumber }, { role: 'STAFF', on });
+      const resident = await ok(
+        `query($id: String!) { resident(idNumber: $id) { enrollments { coverageYear amountDue policyVersion } } }`,
+        { id: idNumber },
+        { role: 'STAFF', on },
+      );
       expect(resident.resident.enrollments).toEqual([{ coverageYear: 2024, amountDue: '380.00', policyVersion: 1 }]);
       if (on === 'other') {
-        const refund = await ok(`mutation($input: RefundInput!) { requestRefund(input: $input) { amount policyVersion } }`, { input: { idNumber, coverageYear: 2024, reason: 'EMIGRATION', requestedOn: '2023-11-01' } }, { role: 'STAFF', on });
+        const refund = await ok(
+          `mutation($input: RefundInput!) { requestRefund(input: $input) { amount policyVersion } }`,
+          { input: { idNumber, coverageYear: 2024, reason: 'EMIGRATION', requestedOn: '2023-11-01' } },
+          { role: 'STAFF', on },
+        );
         expect(refund.requestRefund).toEqual({ amount: '380.00', policyVersion: 1 });
       }
     }
-    expect((await ok(`query { quote(input: { tenant: "${GZ}", coverageYear: 2023, paymentDate: "2022-10-15" }) { policyVersion } }`)).quote.policyVersion).toBe(1);
+    expect((await ok(`query { quote(input: { tenant: "${GZ}", coverageYear: 2023, paymentDate: "2022-10-15" }) { policyVersion } }`)).quote.policyVersion).toBe(
+      1,
+    );
   });
 
   it('keeps every version, exports the one in force exactly as published, and never changes a version', async () => {
     const versions = await ok(`{ policyVersions { coverageYear version origin noticeNumber publishedBy draftedBy inForce } }`, {}, { role: 'STAFF' });
     expect(versions.policyVersions).toEqual([
       { coverageYear: 2024, version: 1, origin: 'API', noticeNumber: '区医保发〔2023〕70号', publishedBy: LI, draftedBy: ZHANG, inForce: true },
-      { coverageYear: 2023, version: 1, origin: 'TENANT_FILE', noticeNumber: '区医保发〔2022〕69号', publishedBy: 'tenants/620702/2023.yaml', draftedBy: null, inForce: true },
+      {
+        coverageYear: 2023,
+        version: 1,
+        origin: 'TENANT_FILE',
+        noticeNumber: '区医保发〔2022〕69号',
+        publishedBy: 'tenants/620702/2023.yaml',
+        draftedBy: null,
+        inForce: true,
+      },
     ]);
     const exported = await ok(`{ policyYearDocument(coverageYear: 2024) { fileName source version { version } } }`, {}, { role: 'STAFF' });
     expect(exported.policyYearDocument).toEqual({ fileName: '620702/2024.yaml', source: fixed2024(), version: { version: 1 } });
@@ -257,42 +345,74 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
     // npm run policy:export asks the same through the commands' shared client.
     const byCommand = await policyYearDocument({ url: server.url, token: server.token('STAFF', [GZ], 'clerk'), tenant: GZ, coverageYear: 2024 });
     expect(byCommand).toMatchObject({ fileName: '620702/2024.yaml', source: fixed2024(), version: { version: 1, inForce: true, publishedBy: LI } });
-    await expect(policyYearDocument({ url: server.url, token: server.token('STAFF', [GZ], 'clerk'), tenant: GZ, coverageYear: 2024, version: 9 })).rejects.toThrow(/NOT_FOUND/);
+    await expect(
+      policyYearDocument({ url: server.url, token: server.token('STAFF', [GZ], 'clerk'), tenant: GZ, coverageYear: 2024, version: 9 }),
+    ).rejects.toThrow(/NOT_FOUND/);
   });
 
   it('refuses a draft made stale by a later publication of its year, and a draft for another tenant', async () => {
-    const correction = (number: string) => ok(DRAFT, { input: { tenant: GZ, coverageYear: 2024, source: fixed2024().replace('区医保发〔2023〕70号', number) } });
+    const correction = (number: string) =>
+      ok(DRAFT, { input: { tenant: GZ, coverageYear: 2024, source: fixed2024().replace('区医保发〔2023〕70号', number) } });
     const first = (await correction('区医保发〔2023〕71号')).draftPolicyYear;
     const second = (await correction('区医保发〔2023〕72号')).draftPolicyYear;
     expect([first.replaces, second.replaces]).toEqual([{ version: 1 }, { version: 1 }]);
     expect((await ok(PUBLISH, { id: first.id }, { as: LI })).publishPolicyYear.version).toBe(2);
     const stale = await call(PUBLISH, { id: second.id }, { as: LI, language: 'zh-CN' });
-    expect(stale.errors?.[0]).toMatchObject({ message: '起草之后 2024 年度又发布了第 2 版：请在它的基础上重新起草', extensions: { code: 'CONFLICT', version: 2 } });
+    expect(stale.errors?.[0]).toMatchObject({
+      message: '起草之后 2024 年度又发布了第 2 版：请在它的基础上重新起草',
+      extensions: { code: 'CONFLICT', version: 2 },
+    });
     const wrongTenant = await call(DRAFT, { input: { tenant: '620721', coverageYear: 2024, source: fixed2024() } });
     expect(wrongTenant.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenant' });
   });
 });
 
 describe('what waited for a value the notice left unstated', () => {
-  it('is computed once a published version states it, with no restart (issue 20\'s step, taken on publication)', async () => {
+  it("is computed once a published version states it, with no restart (issue 20's step, taken on publication)", async () => {
     const SD = '620725'; // 山丹 2022: 低保's amount is in 张医保发〔2021〕52号, which the notice does not quote
     const idNumber = makeResidentId(SD, '1966-05-05', 501);
-    await ok(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '低保户' } }, { role: 'STAFF', tenant: SD });
-    await ok(`mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`, { input: { idNumber, category: 'DIBAO', certifiedBy: '民政局', validFrom: '2021-01-01' } }, { role: 'AGENCY', tenant: SD });
-    await ok(`mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`, { input: { idNumber, coverageYear: 2022, amount: '320.00', paidOn: '2021-10-10', channel: '农商银行', receiptNo: 'SD-HELD-1' } }, { role: 'BANK', tenant: SD });
-    const waiting = (status: string) => ok(`query($s: WaitStatus!) { waitingValues(coverageYear: 2022, status: $s) { totalCount edges { node { missing resolution } } } }`, { s: status }, { role: 'STAFF', tenant: SD });
+    await ok(
+      `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+      { input: { idNumber, name: '低保户' } },
+      { role: 'STAFF', tenant: SD },
+    );
+    await ok(
+      `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+      { input: { idNumber, category: 'DIBAO', certifiedBy: '民政局', validFrom: '2021-01-01' } },
+      { role: 'AGENCY', tenant: SD },
+    );
+    await ok(
+      `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+      { input: { idNumber, coverageYear: 2022, amount: '320.00', paidOn: '2021-10-10', channel: '农商银行', receiptNo: 'SD-HELD-1' } },
+      { role: 'BANK', tenant: SD },
+    );
+    const waiting = (status: string) =>
+      ok(
+        `query($s: WaitStatus!) { waitingValues(coverageYear: 2022, status: $s) { totalCount edges { node { missing resolution } } } }`,
+        { s: status },
+        { role: 'STAFF', tenant: SD },
+      );
     expect((await waiting('WAITING')).waitingValues.edges.map((e: any) => e.node.missing)).toEqual(['assistance.DIBAO.amount']);
 
     // A corrected 2022 that states the amount (made up here: no seed quotes 张医保发〔2021〕52号).
-    const source = readFileSync(join(__dirname, '..', '..', 'tenants', SD, '2022.yaml'), 'utf8').replace('      category: DIBAO\n      full: false\n', '      category: DIBAO\n      full: false\n      amount: "100.00"\n');
+    const source = readFileSync(join(__dirname, '..', '..', 'tenants', SD, '2022.yaml'), 'utf8').replace(
+      '      category: DIBAO\n      full: false\n',
+      '      category: DIBAO\n      full: false\n      amount: "100.00"\n',
+    );
     const draft = (await ok(DRAFT, { input: { tenant: SD, coverageYear: 2022, source } }, { tenant: SD })).draftPolicyYear;
     expect(draft.errors).toEqual([]);
     expect(draft.replaces).toEqual({ version: 1 });
     expect((await ok(PUBLISH, { id: draft.id }, { as: LI, tenant: SD })).publishPolicyYear.version).toBe(2);
     expect((await waiting('WAITING')).waitingValues.totalCount).toBe(0);
-    expect((await waiting('RESOLVED')).waitingValues.edges).toEqual([{ node: expect.objectContaining({ missing: 'assistance.DIBAO.amount', resolution: expect.objectContaining({ subsidy: expect.anything() }) }) }]);
+    expect((await waiting('RESOLVED')).waitingValues.edges).toEqual([
+      { node: expect.objectContaining({ missing: 'assistance.DIBAO.amount', resolution: expect.objectContaining({ subsidy: expect.anything() }) }) },
+    ]);
     // The enrolment and its grant record the version that decided them: the subsidy came with version 2.
-    const resident = await ok(`query($id: String!) { resident(idNumber: $id) { enrollments { policyVersion subsidy subsidies { amount policyVersion } } } }`, { id: idNumber }, { role: 'STAFF', tenant: SD });
+    const resident = await ok(
+      `query($id: String!) { resident(idNumber: $id) { enrollments { policyVersion subsidy subsidies { amount policyVersion } } } }`,
+      { id: idNumber },
+      { role: 'STAFF', tenant: SD },
+    );
     expect(resident.resident.enrollments).toEqual([{ policyVersion: 2, subsidy: '100.00', subsidies: [{ amount: '100.00', policyVersion: 2 }] }]);
   });
 });
@@ -313,7 +433,13 @@ describe('tenants/ at a start', () => {
         { version: 2, origin: 'TENANT_FILE', inForce: true },
         { version: 1, origin: 'TENANT_FILE', inForce: false },
       ]);
-      const gz: any = await (await fetch(third.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ policy(tenant: "${GZ}", coverageYear: 2024) { version individualContribution } tenants { code } }` }) })).json();
+      const gz: any = await (
+        await fetch(third.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: `{ policy(tenant: "${GZ}", coverageYear: 2024) { version individualContribution } tenants { code } }` }),
+        })
+      ).json();
       expect(gz.data.policy).toEqual({ version: 2, individualContribution: '380.00' });
       expect(gz.data.tenants).toHaveLength(5);
 
@@ -329,7 +455,13 @@ describe('tenants/ at a start', () => {
       writeFileSync(join(dir, GZ, '2024.yaml'), fixed2024());
       const fifth = await startServer(loadConfig({ ...process.env, DATABASE_URL: server.databaseUrl, PORT: '0', TENANTS_DIR: dir }), createLogger('silent'));
       try {
-        const still: any = await (await fetch(fifth.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ policy(tenant: "${GZ}", coverageYear: 2024) { version } }` }) })).json();
+        const still: any = await (
+          await fetch(fifth.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: `{ policy(tenant: "${GZ}", coverageYear: 2024) { version } }` }),
+          })
+        ).json();
         expect(still.data.policy).toEqual({ version: 2 });
       } finally {
         await fifth.close();

@@ -39,8 +39,15 @@ async function gql(server: RunningServer, tenant: string, role: Role, query: str
 }
 
 async function registerHousehold(tenant: string, region: string, booklet: string, seq: number): Promise<string> {
-  const members = [0, 1, 2].map((i) => ({ idNumber: makeResidentId(tenant, `198${i}-0${i + 1}-1${i}`, seq + i), name: nameOf(seq * 10 + i, '池'), relationship: i === 0 ? '户主' : '子女', hukouPlace: tenant }));
-  const res = await gql(pooled, tenant, 'STAFF', 'mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }', { i: { bookletNo: booklet, region, members } });
+  const members = [0, 1, 2].map((i) => ({
+    idNumber: makeResidentId(tenant, `198${i}-0${i + 1}-1${i}`, seq + i),
+    name: nameOf(seq * 10 + i, '池'),
+    relationship: i === 0 ? '户主' : '子女',
+    hukouPlace: tenant,
+  }));
+  const res = await gql(pooled, tenant, 'STAFF', 'mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }', {
+    i: { bookletNo: booklet, region, members },
+  });
   expect(res.errors).toBeUndefined();
   return res.data!.registerHousehold.id;
 }
@@ -84,11 +91,15 @@ describeWithBouncer('behind PgBouncer in transaction mode', () => {
       const theirs = await gql(pooled, tenant, 'STAFF', 'query($id: ID!) { household(id: $id) { bookletNo } }', { id: households[other] });
       return { mine, theirs, tenant };
     };
-    const results = await Promise.all(Array.from({ length: 20 }, (_, client) => (async () => {
-      const out = [];
-      for (let round = 0; round < 10; round++) out.push(await read(client, round));
-      return out;
-    })()));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, client) =>
+        (async () => {
+          const out = [];
+          for (let round = 0; round < 10; round++) out.push(await read(client, round));
+          return out;
+        })(),
+      ),
+    );
     const all = results.flat();
     expect(all).toHaveLength(200);
     expect(all.filter((r) => r.mine.errors || r.mine.status !== 200)).toEqual([]);
@@ -107,12 +118,20 @@ describeWithBouncer('behind PgBouncer in transaction mode', () => {
       i: { bookletNo: 'POOL-SN-2', region: '620721-04', members: [{ idNumber: id, name: '池塘', relationship: '户主' }] },
     });
     expect(registered.errors).toBeUndefined();
-    const imported = await gql(pooled, '620721', 'TAX', 'mutation($p: [PaymentInput!]!) { importPayments(batchId: "POOL-1", payments: $p) { accepted rejected } }', {
-      p: [{ idNumber: id, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-10', channel: '税务', receiptNo: 'POOL-R-1' }],
-    });
+    const imported = await gql(
+      pooled,
+      '620721',
+      'TAX',
+      'mutation($p: [PaymentInput!]!) { importPayments(batchId: "POOL-1", payments: $p) { accepted rejected } }',
+      {
+        p: [{ idNumber: id, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-10', channel: '税务', receiptNo: 'POOL-R-1' }],
+      },
+    );
     expect(imported.errors).toBeUndefined();
     expect(imported.data!.importPayments).toEqual({ accepted: 1, rejected: 0 });
-    const lookup = await gql(pooled, '620721', 'BANK', 'query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2024) { status amountPaid } }', { id });
+    const lookup = await gql(pooled, '620721', 'BANK', 'query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2024) { status amountPaid } }', {
+      id,
+    });
     expect(lookup.errors).toBeUndefined();
     expect(lookup.data!.enrollmentStatus).toEqual({ status: 'PAID', amountPaid: '380.00' });
   });

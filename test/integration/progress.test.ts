@@ -31,7 +31,17 @@ async function progress(tenant: string, year: number, asOf: string) {
 async function importPaid(tenant: string, batch: string, rows: Array<{ idNumber: string; year: number; amount: string; paidOn: string; channel?: string }>) {
   const res = await server.gql(
     IMPORT,
-    { b: batch, p: rows.map((r, i) => ({ idNumber: r.idNumber, coverageYear: r.year, amount: r.amount, paidOn: r.paidOn, channel: r.channel ?? '税务代征', receiptNo: `${batch}-${i}` })) },
+    {
+      b: batch,
+      p: rows.map((r, i) => ({
+        idNumber: r.idNumber,
+        coverageYear: r.year,
+        amount: r.amount,
+        paidOn: r.paidOn,
+        channel: r.channel ?? '税务代征',
+        receiptNo: `${batch}-${i}`,
+      })),
+    },
     { as: 'TAX', tenant },
   );
   expect(res.data!.importPayments).toMatchObject({ rejected: 0 });
@@ -70,7 +80,11 @@ describe('甘州 2023: 35% by 9-30, 50% by 10-31, 80% by 11-30, 100% by 12-25 (�
   });
 
   it('counts a refunded enrolment out again', async () => {
-    const refund = await server.gql(`mutation { requestRefund(input: { idNumber: "${ids[0]}", coverageYear: 2023, reason: DEATH, requestedOn: "2022-12-01" }) { status } }`, {}, { as: 'STAFF', tenant: '620702' });
+    const refund = await server.gql(
+      `mutation { requestRefund(input: { idNumber: "${ids[0]}", coverageYear: 2023, reason: DEATH, requestedOn: "2022-12-01" }) { status } }`,
+      {},
+      { as: 'STAFF', tenant: '620702' },
+    );
     expect(refund.errors).toBeUndefined();
     expect((await progress('620702', 2023, '2022-12-25'))[0].paid).toBe(15); // REFUND_PENDING still counts
     await server.gql(`mutation { approveRefund(idNumber: "${ids[0]}", coverageYear: 2023) { status } }`, {}, { as: 'ADMIN', tenant: '620702' });
@@ -83,15 +97,32 @@ describe('甘州 2023: 35% by 9-30, 50% by 10-31, 80% by 11-30, 100% by 12-25 (�
 describe('平利 2022: 80% by 11-30 and the per-town table (八（三）, 附件1)', () => {
   beforeAll(async () => {
     const household = async (booklet: string, region: string, people: number, seq: number) => {
-      const members = Array.from({ length: people }, (_, i) => ({ idNumber: makeResidentId('610926', `198${i}-0${i + 1}-0${i + 1}`, seq + i), name: nameOf(i, '程'), relationship: i === 0 ? '户主' : '子女', hukouPlace: '610926' }));
-      const res = await server.gql('mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }', { i: { bookletNo: booklet, region, registeredOn: '2020-01-01', members } }, { as: 'STAFF', tenant: '610926' });
+      const members = Array.from({ length: people }, (_, i) => ({
+        idNumber: makeResidentId('610926', `198${i}-0${i + 1}-0${i + 1}`, seq + i),
+        name: nameOf(i, '程'),
+        relationship: i === 0 ? '户主' : '子女',
+        hukouPlace: '610926',
+      }));
+      const res = await server.gql(
+        'mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }',
+        { i: { bookletNo: booklet, region, registeredOn: '2020-01-01', members } },
+        { as: 'STAFF', tenant: '610926' },
+      );
       expect(res.errors).toBeUndefined();
       return members.map((m) => m.idNumber);
     };
     const chengguan = await household('PG-1', '610926-01', 3, 500);
     const laoxian = await household('PG-2', '610926-02', 2, 600);
-    await importPaid('610926', 'PL-A', chengguan.map((idNumber) => ({ idNumber, year: 2022, amount: '320.00', paidOn: '2021-11-20' })));
-    await importPaid('610926', 'PL-B', laoxian.map((idNumber) => ({ idNumber, year: 2022, amount: '320.00', paidOn: '2021-12-01', channel: '农商银行' })));
+    await importPaid(
+      '610926',
+      'PL-A',
+      chengguan.map((idNumber) => ({ idNumber, year: 2022, amount: '320.00', paidOn: '2021-11-20' })),
+    );
+    await importPaid(
+      '610926',
+      'PL-B',
+      laoxian.map((idNumber) => ({ idNumber, year: 2022, amount: '320.00', paidOn: '2021-12-01', channel: '农商银行' })),
+    );
   });
 
   it('before 11-30 no milestone is in force yet', async () => {
@@ -103,19 +134,34 @@ describe('平利 2022: 80% by 11-30 and the per-town table (八（三）, 附件
   it('on 12-01 each town is judged by its own 11-30 count in 附件1', async () => {
     const rows = await progress('610926', 2022, '2021-12-01');
     const byCode = Object.fromEntries(rows.map((r) => [r.region.code, r]));
-    expect(byCode['610926']).toMatchObject({ target: 210000, paid: 5, milestone: { date: '2021-11-30', share: 0.8 }, required: 168000, onTrack: false, gap: 167995 });
+    expect(byCode['610926']).toMatchObject({
+      target: 210000,
+      paid: 5,
+      milestone: { date: '2021-11-30', share: 0.8 },
+      required: 168000,
+      onTrack: false,
+      gap: 167995,
+    });
     expect(byCode['610926-01']).toMatchObject({ target: 48000, paid: 3, required: 38400, gap: 38397 });
     expect(byCode['610926-02']).toMatchObject({ target: 18800, paid: 2, required: 15040, gap: 15038 });
     expect(byCode['610926-11']).toMatchObject({ target: 8200, paid: 0, required: 6560, gap: 6560 });
   });
 
   it('refuses targets set by hand for a year whose notice states them', async () => {
-    const res = await server.gql('mutation { setRegionTargets(coverageYear: 2022, targets: [{ region: "610926-01", target: 1 }], source: "x") { paid } }', {}, { as: 'ADMIN', tenant: '610926' });
+    const res = await server.gql(
+      'mutation { setRegionTargets(coverageYear: 2022, targets: [{ region: "610926-01", target: 1 }], source: "x") { paid } }',
+      {},
+      { as: 'ADMIN', tenant: '610926' },
+    );
     expect(res.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
 
-  it('sums a day\'s collection by channel and region', async () => {
-    const res = await server.gql('{ dailyCollection(date: "2021-12-01") { date count amount byChannel { channel count amount } rows { channel region { name } count amount } } }', {}, { as: 'TAX', tenant: '610926' });
+  it("sums a day's collection by channel and region", async () => {
+    const res = await server.gql(
+      '{ dailyCollection(date: "2021-12-01") { date count amount byChannel { channel count amount } rows { channel region { name } count amount } } }',
+      {},
+      { as: 'TAX', tenant: '610926' },
+    );
     expect(res.data!.dailyCollection).toEqual({
       date: '2021-12-01',
       count: 2,
@@ -130,7 +176,19 @@ describe('平利 2022: 80% by 11-30 and the per-town table (八（三）, 附件
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await toXlsx(table)) as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0];
-    expect(sheet.getRow(1).values).toEqual([undefined, '地区代码', '地区', '任务数', '已缴费人数', '完成率', '节点日期', '节点比例', '节点应完成', '是否达标', '差额人数']);
+    expect(sheet.getRow(1).values).toEqual([
+      undefined,
+      '地区代码',
+      '地区',
+      '任务数',
+      '已缴费人数',
+      '完成率',
+      '节点日期',
+      '节点比例',
+      '节点应完成',
+      '是否达标',
+      '差额人数',
+    ]);
     expect(sheet.getRow(3).values).toEqual([undefined, '610926-01', '城关镇', 48000, 3, 0.01, '2021-11-30', 80, 38400, '否', 38397]);
     const csv = toCsv(table);
     expect(csv.startsWith('\uFEFF地区代码,地区,任务数')).toBe(true);
@@ -141,16 +199,24 @@ describe('平利 2022: 80% by 11-30 and the per-town table (八（三）, 附件
 describe('肃南 2024 and 贵阳贵安 2022: targets without milestones, and the region tree', () => {
   it('肃南 has township targets and no milestones: a rate, no verdict', async () => {
     const id = makeResidentId('620721', '1970-01-01', 901);
-    await server.gql('mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }', { i: { bookletNo: 'SN-P', region: '620721-03', members: [{ idNumber: id, name: '白银', relationship: '户主' }] } }, { as: 'STAFF', tenant: '620721' });
+    await server.gql(
+      'mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }',
+      { i: { bookletNo: 'SN-P', region: '620721-03', members: [{ idNumber: id, name: '白银', relationship: '户主' }] } },
+      { as: 'STAFF', tenant: '620721' },
+    );
     await importPaid('620721', 'SN-A', [{ idNumber: id, year: 2024, amount: '380.00', paidOn: '2023-10-10' }]);
     const byCode = Object.fromEntries((await progress('620721', 2024, '2023-12-31')).map((r) => [r.region.code, r]));
     expect(byCode['620721']).toMatchObject({ target: 29500, paid: 1, milestone: null, onTrack: null });
     expect(byCode['620721-03']).toMatchObject({ region: { name: '白银乡' }, target: 626, paid: 1, rate: 1 / 626 });
   });
 
-  it('贵阳贵安 counts a payment in 小河片区 for 花溪区, 贵阳市 and the whole, not for 贵安新区; the whole\'s target is the sum of its parts', async () => {
+  it("贵阳贵安 counts a payment in 小河片区 for 花溪区, 贵阳市 and the whole, not for 贵安新区; the whole's target is the sum of its parts", async () => {
     const id = makeResidentId('520102', '1975-01-01', 902);
-    await server.gql('mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }', { i: { bookletNo: 'GY-P', region: '520111-XH', members: [{ idNumber: id, name: '小河', relationship: '户主' }] } }, { as: 'STAFF', tenant: '520100' });
+    await server.gql(
+      'mutation($i: HouseholdInput!) { registerHousehold(input: $i) { id } }',
+      { i: { bookletNo: 'GY-P', region: '520111-XH', members: [{ idNumber: id, name: '小河', relationship: '户主' }] } },
+      { as: 'STAFF', tenant: '520100' },
+    );
     await importPaid('520100', 'GY-A', [{ idNumber: id, year: 2022, amount: '320.00', paidOn: '2021-12-01' }]);
     const byCode = Object.fromEntries((await progress('520100', 2022, '2022-03-31')).map((r) => [r.region.code, r]));
     expect(byCode['520111-XH'].paid).toBe(1);
@@ -173,12 +239,24 @@ describe('follow-up lists (催缴)', () => {
       [people.slice(0, 6)],
     );
     await importPaid('620725', 'SD-A', [{ idNumber: people[0], year: 2022, amount: '320.00', paidOn: '2021-08-01' }]);
-    await server.gql(`mutation { recordWaiver(input: { idNumber: "${people[1]}", coverageYear: 2022, reason: EMPLOYEE_INSURANCE }) { reason } }`, {}, { as: 'STAFF', tenant: '620725' });
+    await server.gql(
+      `mutation { recordWaiver(input: { idNumber: "${people[1]}", coverageYear: 2022, reason: EMPLOYEE_INSURANCE }) { reason } }`,
+      {},
+      { as: 'STAFF', tenant: '620725' },
+    );
   });
 
   it('lists those paid last year and not yet this year, without waivers, a page at a time', async () => {
-    const first = await server.gql('{ followUps(coverageYear: 2022, first: 2) { nodes { idNumber } pageInfo { endCursor hasNextPage } } }', {}, { as: 'STAFF', tenant: '620725' });
-    const second = await server.gql('query($a: String) { followUps(coverageYear: 2022, first: 10, after: $a) { nodes { idNumber } pageInfo { hasNextPage } } }', { a: first.data!.followUps.pageInfo.endCursor }, { as: 'STAFF', tenant: '620725' });
+    const first = await server.gql(
+      '{ followUps(coverageYear: 2022, first: 2) { nodes { idNumber } pageInfo { endCursor hasNextPage } } }',
+      {},
+      { as: 'STAFF', tenant: '620725' },
+    );
+    const second = await server.gql(
+      'query($a: String) { followUps(coverageYear: 2022, first: 10, after: $a) { nodes { idNumber } pageInfo { hasNextPage } } }',
+      { a: first.data!.followUps.pageInfo.endCursor },
+      { as: 'STAFF', tenant: '620725' },
+    );
     const listed = [...first.data!.followUps.nodes, ...second.data!.followUps.nodes].map((n: { idNumber: string }) => n.idNumber);
     expect(listed).toEqual([...people.slice(2, 6)].sort());
     expect(first.data!.followUps.pageInfo.hasNextPage).toBe(true);
@@ -199,6 +277,8 @@ describe('follow-up lists (催缴)', () => {
   });
 
   it('is not for banks', async () => {
-    expect((await server.gql('{ followUps(coverageYear: 2022) { nodes { idNumber } } }', {}, { as: 'BANK', tenant: '620725' })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await server.gql('{ followUps(coverageYear: 2022) { nodes { idNumber } } }', {}, { as: 'BANK', tenant: '620725' })).errors?.[0].extensions?.code,
+    ).toBe('FORBIDDEN');
   });
 });

@@ -21,12 +21,18 @@ afterAll(async () => server?.close());
 describe('20 concurrent enrol calls for one person', () => {
   it('enrol once: one success and one OK audit record, the other 19 CONFLICT', async () => {
     const id = makeResidentId('620721', '1971-03-04', 381);
-    const registered = await server.gql(`mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }`, { i: { idNumber: id, name: '并发' } }, { as: 'STAFF', tenant: '620721' });
+    const registered = await server.gql(
+      `mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }`,
+      { i: { idNumber: id, name: '并发' } },
+      { as: 'STAFF', tenant: '620721' },
+    );
     expect(registered.errors).toBeUndefined();
     const token = server.token('STAFF', ['620721'], 'clerk-race');
     const ENROLL = `mutation($input: EnrollInput!) { enroll(input: $input) { status amountDue } }`;
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => server.gql(ENROLL, { input: { idNumber: id, coverageYear: 2024, enrolledOn: '2023-10-08' } }, { token, tenant: '620721' })),
+      Array.from({ length: 20 }, () =>
+        server.gql(ENROLL, { input: { idNumber: id, coverageYear: 2024, enrolledOn: '2023-10-08' } }, { token, tenant: '620721' }),
+      ),
     );
     const ok = results.filter((r) => !r.errors);
     expect(ok).toHaveLength(1);
@@ -40,7 +46,10 @@ describe('20 concurrent enrol calls for one person', () => {
       { outcome: 'ERROR', n: 19 },
       { outcome: 'OK', n: 1 },
     ]);
-    const [rows] = await server.ownerQuery<{ enrollments: number }>("SELECT count(*)::int AS enrollments FROM enrollment WHERE tenant_code = '620721' AND id_number = $1", [id]);
+    const [rows] = await server.ownerQuery<{ enrollments: number }>(
+      "SELECT count(*)::int AS enrollments FROM enrollment WHERE tenant_code = '620721' AND id_number = $1",
+      [id],
+    );
     expect(rows.enrollments).toBe(1);
   });
 });
@@ -49,7 +58,11 @@ describe('10 concurrent markDisbursementsPaid for one month', () => {
   it('records the payout once; every caller gets the batch recorded', async () => {
     // 甘州 先缴后补: a 农村一类低保 person paid in October 2022 is reimbursed 250.00 in November.
     const id = makeResidentId('620702', '1961-02-03', 571);
-    const registered = await server.gql(`mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }`, { i: { idNumber: id, name: '报销' } }, { as: 'STAFF', tenant: '620702' });
+    const registered = await server.gql(
+      `mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }`,
+      { i: { idNumber: id, name: '报销' } },
+      { as: 'STAFF', tenant: '620702' },
+    );
     expect(registered.errors).toBeUndefined();
     const certified = await server.gql(
       `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
@@ -81,11 +94,22 @@ describe('two imports of the same file at once (npm run import:payments twice)',
   it('record each payment once and account for every row of both as ACCEPTED or DUPLICATE', async () => {
     const ids = residentIds('620702', 20_000, 200_000);
     await seedResidents(server, '620702', ids);
-    const lines = ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号', ...ids.map((id, i) => [id, 2023, '350.00', '2022-10-20', '税务代征', `TWICE-${i}`].join(','))];
+    const lines = [
+      '身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号',
+      ...ids.map((id, i) => [id, 2023, '350.00', '2022-10-20', '税务代征', `TWICE-${i}`].join(',')),
+    ];
     const file = join(mkdtempSync(join(tmpdir(), 'twice-')), 'tax-2022-10-20.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
     // As the command runs: the default batch size and concurrency, batch ids from the file's name.
-    const options = { file, url: server.url, token: server.token('TAX', ['620702']), tenant: '620702', batchSize: 5000, concurrency: 2, batchPrefix: 'tax-2022-10-20' };
+    const options = {
+      file,
+      url: server.url,
+      token: server.token('TAX', ['620702']),
+      tenant: '620702',
+      batchSize: 5000,
+      concurrency: 2,
+      batchPrefix: 'tax-2022-10-20',
+    };
     const [first, second] = await Promise.all([importPaymentsCsv(options), importPaymentsCsv(options)]);
     for (const tally of [first, second]) {
       expect(tally.rejections).toEqual([]);
@@ -123,7 +147,10 @@ describe('a batch whose receipts another import commits while the batch is being
       const IMPORT = `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected rows { status code error } } }`;
       const batch = server.gql(
         IMPORT,
-        { batchId: 'JUDGED-WHILE-COMMITTED', payments: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-22', channel: '税务代征', receiptNo: 'JUDGED-1' }] },
+        {
+          batchId: 'JUDGED-WHILE-COMMITTED',
+          payments: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-22', channel: '税务代征', receiptNo: 'JUDGED-1' }],
+        },
         { as: 'TAX', tenant: '620702' },
       );
       for (let waited = 0; ; waited += 50) {
@@ -164,7 +191,10 @@ describe('an import batch that fails transiently', () => {
   it('is sent again by the importer (TIMEOUT wrote nothing; the retry records every row once)', async () => {
     const ids = residentIds('620702', 300, 260_000);
     await seedResidents(slow, '620702', ids);
-    const lines = ['身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号', ...ids.map((id, i) => [id, 2023, '350.00', '2022-10-21', '税务代征', `LOCKED-${i}`].join(','))];
+    const lines = [
+      '身份证号码,参保年度,金额,缴费日期,缴费渠道,票据号',
+      ...ids.map((id, i) => [id, 2023, '350.00', '2022-10-21', '税务代征', `LOCKED-${i}`].join(',')),
+    ];
     const file = join(mkdtempSync(join(tmpdir(), 'locked-')), 'tax-2022-10-21.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
     // Another session holds the payment table, as a long import of the same receipts does with its rows.
@@ -197,7 +227,9 @@ describe('an import batch that fails transiently', () => {
     expect(retries.length).toBeGreaterThan(0);
     expect(new Set(retries)).toEqual(new Set(['TIMEOUT']));
     expect(tally).toMatchObject({ rows: 300, accepted: 300, duplicates: 0, rejected: 0 });
-    const [counts] = await slow.ownerQuery<{ payments: number }>("SELECT count(*)::int AS payments FROM payment WHERE tenant_code = '620702' AND receipt_no LIKE 'LOCKED-%'");
+    const [counts] = await slow.ownerQuery<{ payments: number }>(
+      "SELECT count(*)::int AS payments FROM payment WHERE tenant_code = '620702' AND receipt_no LIKE 'LOCKED-%'",
+    );
     expect(counts.payments).toBe(300);
   }, 360_000);
 });

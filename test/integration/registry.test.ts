@@ -51,7 +51,11 @@ describe('registering a household', () => {
     expect(h.members[0]).toMatchObject({ idNumber: head, birthDate: '1970-05-20', relationship: '户主', hukouPlace: '620721100' });
     expect(h.members[1]).toMatchObject({ birthDate: '2005-02-03', applicantType: 'PUPIL' });
     expect(['MALE', 'FEMALE']).toContain(h.members[0].sex);
-    const history = await server.gql(`query($id: ID!) { household(id: $id) { history { idNumber relationship joinedOn leftOn } } }`, { id: h.id }, { as: 'STAFF', tenant: SN });
+    const history = await server.gql(
+      `query($id: ID!) { household(id: $id) { history { idNumber relationship joinedOn leftOn } } }`,
+      { id: h.id },
+      { as: 'STAFF', tenant: SN },
+    );
     expect(history.data!.household.history).toEqual([
       { idNumber: head, relationship: '户主', joinedOn: '2023-09-01', leftOn: null },
       { idNumber: child, relationship: '子女', joinedOn: '2023-09-01', leftOn: null },
@@ -59,21 +63,55 @@ describe('registering a household', () => {
   });
 
   const bad: Array<[string, (ok: Record<string, unknown>) => Record<string, unknown>, string, string]> = [
-    ['an ID number with a wrong check character', (ok) => ({ ...ok, members: [{ ...first(ok), idNumber: `${first(ok).idNumber.slice(0, 17)}${first(ok).idNumber.endsWith('0') ? '1' : '0'}` }] }), 'BAD_USER_INPUT', 'members[0].idNumber'],
-    ['an ID number with an impossible birth date', (ok) => ({ ...ok, members: [{ ...first(ok), idNumber: '620721199302300012' }] }), 'BAD_USER_INPUT', 'members[0].idNumber'],
-    ['a birth date that disagrees with the ID number', (ok) => ({ ...ok, members: [{ ...first(ok), birthDate: '1990-01-01' }] }), 'BAD_USER_INPUT', 'members[0].birthDate'],
-    ['a sex that disagrees with the ID number', (ok) => ({ ...ok, members: [{ ...first(ok), sex: Number(first(ok).idNumber[16]) % 2 ? 'FEMALE' : 'MALE' }] }), 'BAD_USER_INPUT', 'members[0].sex'],
+    [
+      'an ID number with a wrong check character',
+      (ok) => ({ ...ok, members: [{ ...first(ok), idNumber: `${first(ok).idNumber.slice(0, 17)}${first(ok).idNumber.endsWith('0') ? '1' : '0'}` }] }),
+      'BAD_USER_INPUT',
+      'members[0].idNumber',
+    ],
+    [
+      'an ID number with an impossible birth date',
+      (ok) => ({ ...ok, members: [{ ...first(ok), idNumber: '620721199302300012' }] }),
+      'BAD_USER_INPUT',
+      'members[0].idNumber',
+    ],
+    [
+      'a birth date that disagrees with the ID number',
+      (ok) => ({ ...ok, members: [{ ...first(ok), birthDate: '1990-01-01' }] }),
+      'BAD_USER_INPUT',
+      'members[0].birthDate',
+    ],
+    [
+      'a sex that disagrees with the ID number',
+      (ok) => ({ ...ok, members: [{ ...first(ok), sex: Number(first(ok).idNumber[16]) % 2 ? 'FEMALE' : 'MALE' }] }),
+      'BAD_USER_INPUT',
+      'members[0].sex',
+    ],
     ['an unknown region', (ok) => ({ ...ok, region: '620721-99' }), 'BAD_USER_INPUT', 'region'],
-    ['a second head', (ok) => ({ ...ok, members: [first(ok), { idNumber: person('1972-01-01'), name: '乙', relationship: '户主' }] }), 'BAD_USER_INPUT', 'members'],
+    [
+      'a second head',
+      (ok) => ({ ...ok, members: [first(ok), { idNumber: person('1972-01-01'), name: '乙', relationship: '户主' }] }),
+      'BAD_USER_INPUT',
+      'members',
+    ],
     ['no head', (ok) => ({ ...ok, members: [{ ...first(ok), relationship: '子女' }] }), 'BAD_USER_INPUT', 'members'],
     ['the same person twice', (ok) => ({ ...ok, members: [first(ok), { ...first(ok), relationship: '子女' }] }), 'BAD_USER_INPUT', 'members[1].idNumber'],
-    ['a hukou place that is not a division code', (ok) => ({ ...ok, members: [{ ...first(ok), hukouPlace: '肃南' }] }), 'BAD_USER_INPUT', 'members[0].hukouPlace'],
+    [
+      'a hukou place that is not a division code',
+      (ok) => ({ ...ok, members: [{ ...first(ok), hukouPlace: '肃南' }] }),
+      'BAD_USER_INPUT',
+      'members[0].hukouPlace',
+    ],
   ];
   function first(input: Record<string, unknown>) {
     return (input.members as Array<Record<string, string>>)[0];
   }
   it.each(bad)('refuses %s, naming the field, and writes nothing', async (_case, edit, code, field) => {
-    const ok = { bookletNo: `SN-BAD-${sequence}`, region: '620721-02', members: [{ idNumber: person('1980-08-08'), name: '甲', relationship: '户主', birthDate: undefined }] };
+    const ok = {
+      bookletNo: `SN-BAD-${sequence}`,
+      region: '620721-02',
+      members: [{ idNumber: person('1980-08-08'), name: '甲', relationship: '户主', birthDate: undefined }],
+    };
     const before = await count('resident');
     const res = await register(SN, edit(JSON.parse(JSON.stringify(ok))));
     expect(res.errors?.[0].extensions).toMatchObject({ code, field });
@@ -83,10 +121,16 @@ describe('registering a household', () => {
 
   it('refuses a person already registered and a booklet already registered (CONFLICT)', async () => {
     const id = person('1966-06-06');
-    expect((await register(SN, { bookletNo: 'SN-DUP-1', region: '620721-03', members: [{ idNumber: id, name: '丙', relationship: '户主' }] })).errors).toBeUndefined();
+    expect(
+      (await register(SN, { bookletNo: 'SN-DUP-1', region: '620721-03', members: [{ idNumber: id, name: '丙', relationship: '户主' }] })).errors,
+    ).toBeUndefined();
     const again = await register(SN, { bookletNo: 'SN-DUP-2', region: '620721-03', members: [{ idNumber: id, name: '丙', relationship: '户主' }] });
     expect(again.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'members' });
-    const booklet = await register(SN, { bookletNo: 'SN-DUP-1', region: '620721-03', members: [{ idNumber: person('1967-07-07'), name: '丁', relationship: '户主' }] });
+    const booklet = await register(SN, {
+      bookletNo: 'SN-DUP-1',
+      region: '620721-03',
+      members: [{ idNumber: person('1967-07-07'), name: '丁', relationship: '户主' }],
+    });
     expect(booklet.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'bookletNo' });
     expect(await count('household', "booklet_no = 'SN-DUP-2'")).toBe(0);
   });
@@ -108,7 +152,17 @@ describe('changes, members and history', () => {
   const newNumber = makeResidentId('620721', '1962-02-02', 504);
 
   beforeAll(async () => {
-    householdId = (await register(SN, { bookletNo: 'SN-CHG-1', region: '620721-04', registeredOn: '2020-01-01', members: [{ idNumber: head, name: '钟山', relationship: '户主' }, { idNumber: spouse, name: '钟兰', relationship: '配偶' }] })).data!.registerHousehold.id;
+    householdId = (
+      await register(SN, {
+        bookletNo: 'SN-CHG-1',
+        region: '620721-04',
+        registeredOn: '2020-01-01',
+        members: [
+          { idNumber: head, name: '钟山', relationship: '户主' },
+          { idNumber: spouse, name: '钟兰', relationship: '配偶' },
+        ],
+      })
+    ).data!.registerHousehold.id;
   });
 
   it('records key and other information changes with before, after, actor and time', async () => {
@@ -120,7 +174,11 @@ describe('changes, members and history', () => {
     );
     expect(update.errors).toBeUndefined();
     expect(update.data!.updateResident).toEqual({ idNumber: newNumber, name: '钟秀兰', phone: '0936-8221234', hukouPlace: '620721101' });
-    const changes = await server.gql(`query($id: String!) { residentChanges(idNumber: $id) { field keyInformation before after actor role changedAt } }`, { id: newNumber }, { as: 'STAFF', tenant: SN });
+    const changes = await server.gql(
+      `query($id: String!) { residentChanges(idNumber: $id) { field keyInformation before after actor role changedAt } }`,
+      { id: newNumber },
+      { as: 'STAFF', tenant: SN },
+    );
     const byField = Object.fromEntries(changes.data!.residentChanges.map((c: { field: string }) => [c.field, c]));
     expect(byField.name).toMatchObject({ keyInformation: true, before: '钟兰', after: '钟秀兰', actor: 'clerk-zhong', role: 'STAFF' });
     expect(byField.id_number).toMatchObject({ keyInformation: true, before: spouse, after: newNumber });
@@ -128,7 +186,11 @@ describe('changes, members and history', () => {
     expect(byField.phone).toMatchObject({ keyInformation: false, after: '0936-8221234' });
     expect(new Date(byField.name.changedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     // The membership follows the corrected number, from the day the person joined.
-    const history = await server.gql(`query($id: ID!) { household(id: $id) { history { idNumber joinedOn leftOn } } }`, { id: householdId }, { as: 'STAFF', tenant: SN });
+    const history = await server.gql(
+      `query($id: ID!) { household(id: $id) { history { idNumber joinedOn leftOn } } }`,
+      { id: householdId },
+      { as: 'STAFF', tenant: SN },
+    );
     expect(history.data!.household.history).toContainEqual({ idNumber: newNumber, joinedOn: '2020-01-01', leftOn: null });
   });
 
@@ -141,14 +203,31 @@ describe('changes, members and history', () => {
 
   /** A head with a spouse and a head alone, each in a household of their own registered on 2020-01-01. */
   async function twoHouseholds(tag: string, seq: number) {
-    const people = { head: makeResidentId(SN, '1961-01-01', seq), spouse: makeResidentId(SN, '1963-03-03', seq + 1), otherHead: makeResidentId(SN, '1956-06-06', seq + 2) };
-    const couple = await register(SN, { bookletNo: `SN-${tag}-1`, region: '620721-04', registeredOn: '2020-01-01', members: [{ idNumber: people.head, name: '钟山', relationship: '户主' }, { idNumber: people.spouse, name: '钟兰', relationship: '配偶' }] });
-    const single = await register(SN, { bookletNo: `SN-${tag}-2`, region: '620721-05', registeredOn: '2020-01-01', members: [{ idNumber: people.otherHead, name: '柯明', relationship: '户主' }] });
+    const people = {
+      head: makeResidentId(SN, '1961-01-01', seq),
+      spouse: makeResidentId(SN, '1963-03-03', seq + 1),
+      otherHead: makeResidentId(SN, '1956-06-06', seq + 2),
+    };
+    const couple = await register(SN, {
+      bookletNo: `SN-${tag}-1`,
+      region: '620721-04',
+      registeredOn: '2020-01-01',
+      members: [
+        { idNumber: people.head, name: '钟山', relationship: '户主' },
+        { idNumber: people.spouse, name: '钟兰', relationship: '配偶' },
+      ],
+    });
+    const single = await register(SN, {
+      bookletNo: `SN-${tag}-2`,
+      region: '620721-05',
+      registeredOn: '2020-01-01',
+      members: [{ idNumber: people.otherHead, name: '柯明', relationship: '户主' }],
+    });
     expect([couple.errors, single.errors]).toEqual([undefined, undefined]);
     return { ...people, couple: couple.data!.registerHousehold.id as string, single: single.data!.registerHousehold.id as string };
   }
 
-  it('moves a member to another household, keeping both memberships\' dates', async () => {
+  it("moves a member to another household, keeping both memberships' dates", async () => {
     const { head: ownHead, spouse: mover, couple, single } = await twoHouseholds('MOVE', 511);
     const move = await server.gql(
       `mutation($id: String!, $to: ID!) { moveHouseholdMember(idNumber: $id, toHouseholdId: $to, relationship: "母亲", movedOn: "2023-03-01") { bookletNo members { idNumber relationship } } }`,
@@ -157,20 +236,40 @@ describe('changes, members and history', () => {
     );
     expect(move.errors).toBeUndefined();
     expect(move.data!.moveHouseholdMember.members.map((m: { relationship: string }) => m.relationship)).toEqual(['户主', '母亲']);
-    const history = await server.gql(`query($id: ID!) { household(id: $id) { members { idNumber } history { idNumber joinedOn leftOn } } }`, { id: couple }, { as: 'STAFF', tenant: SN });
+    const history = await server.gql(
+      `query($id: ID!) { household(id: $id) { members { idNumber } history { idNumber joinedOn leftOn } } }`,
+      { id: couple },
+      { as: 'STAFF', tenant: SN },
+    );
     expect(history.data!.household.members).toEqual([{ idNumber: ownHead }]);
     expect(history.data!.household.history).toContainEqual({ idNumber: mover, joinedOn: '2020-01-01', leftOn: '2023-03-01' });
   });
 
   it('keeps exactly one head: the head cannot leave while others remain, a second head cannot join', async () => {
     const { head: ownHead, single } = await twoHouseholds('HEAD', 521);
-    const leave = await server.gql(`mutation($id: String!) { removeHouseholdMember(idNumber: $id, leftOn: "2023-04-01") { idNumber } }`, { id: ownHead }, { as: 'STAFF', tenant: SN });
+    const leave = await server.gql(
+      `mutation($id: String!) { removeHouseholdMember(idNumber: $id, leftOn: "2023-04-01") { idNumber } }`,
+      { id: ownHead },
+      { as: 'STAFF', tenant: SN },
+    );
     expect(leave.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const newcomer = person('1990-09-09');
-    await server.gql(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber: newcomer, name: '新人' } }, { as: 'STAFF', tenant: SN });
-    const secondHead = await server.gql(`mutation($h: ID!, $id: String!) { addHouseholdMember(householdId: $h, idNumber: $id, relationship: "户主") { id } }`, { h: single, id: newcomer }, { as: 'STAFF', tenant: SN });
+    await server.gql(
+      `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+      { input: { idNumber: newcomer, name: '新人' } },
+      { as: 'STAFF', tenant: SN },
+    );
+    const secondHead = await server.gql(
+      `mutation($h: ID!, $id: String!) { addHouseholdMember(householdId: $h, idNumber: $id, relationship: "户主") { id } }`,
+      { h: single, id: newcomer },
+      { as: 'STAFF', tenant: SN },
+    );
     expect(secondHead.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'relationship' });
-    const asChild = await server.gql(`mutation($h: ID!, $id: String!) { addHouseholdMember(householdId: $h, idNumber: $id, relationship: "子女", joinedOn: "2023-05-01") { members { idNumber } } }`, { h: single, id: newcomer }, { as: 'STAFF', tenant: SN });
+    const asChild = await server.gql(
+      `mutation($h: ID!, $id: String!) { addHouseholdMember(householdId: $h, idNumber: $id, relationship: "子女", joinedOn: "2023-05-01") { members { idNumber } } }`,
+      { h: single, id: newcomer },
+      { as: 'STAFF', tenant: SN },
+    );
     expect(asChild.data!.addHouseholdMember.members).toHaveLength(2);
   });
 });
@@ -182,7 +281,12 @@ describe('search', () => {
       await register(PL, {
         bookletNo: `PL-S-${h}`,
         region: h < 3 ? '610926-01' : '610926-02',
-        members: Array.from({ length: 5 }, (_, i) => ({ idNumber: makeResidentId('610926', `19${70 + h}-0${i + 1}-1${i}`, 200 + h * 10 + i), name: nameOf(h * 10 + i, h % 2 ? '李' : '王'), relationship: i === 0 ? '户主' : '子女', hukouPlace: '610926' })),
+        members: Array.from({ length: 5 }, (_, i) => ({
+          idNumber: makeResidentId('610926', `19${70 + h}-0${i + 1}-1${i}`, 200 + h * 10 + i),
+          name: nameOf(h * 10 + i, h % 2 ? '李' : '王'),
+          relationship: i === 0 ? '户主' : '子女',
+          hukouPlace: '610926',
+        })),
       });
     }
   });
@@ -223,12 +327,23 @@ describe('waivers (放弃参保确认书)', () => {
   it('records reasons and lists them by year and reason', async () => {
     const a = makeResidentId('610926', '1975-07-07', 301);
     const b = makeResidentId('610926', '1976-07-07', 302);
-    await register(PL, { bookletNo: 'PL-W', region: '610926-03', members: [{ idNumber: a, name: '甲', relationship: '户主', hukouPlace: '610926' }, { idNumber: b, name: '乙', relationship: '配偶', hukouPlace: '平利县长安镇' }] });
+    await register(PL, {
+      bookletNo: 'PL-W',
+      region: '610926-03',
+      members: [
+        { idNumber: a, name: '甲', relationship: '户主', hukouPlace: '610926' },
+        { idNumber: b, name: '乙', relationship: '配偶', hukouPlace: '平利县长安镇' },
+      ],
+    });
     const WAIVE = `mutation($input: WaiverInput!) { recordWaiver(input: $input) { idNumber reason reasonText recordedBy } }`;
-    expect((await server.gql(WAIVE, { input: { idNumber: a, coverageYear: 2022, reason: 'COMMERCIAL_INSURANCE' } }, { as: 'STAFF', tenant: PL })).errors).toBeUndefined();
+    expect(
+      (await server.gql(WAIVE, { input: { idNumber: a, coverageYear: 2022, reason: 'COMMERCIAL_INSURANCE' } }, { as: 'STAFF', tenant: PL })).errors,
+    ).toBeUndefined();
     const other = await server.gql(WAIVE, { input: { idNumber: b, coverageYear: 2022, reason: 'OTHER' } }, { as: 'STAFF', tenant: PL });
     expect(other.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reasonText' });
-    expect((await server.gql(WAIVE, { input: { idNumber: b, coverageYear: 2022, reason: 'OTHER', reasonText: '外出务工' } }, { as: 'STAFF', tenant: PL })).errors).toBeUndefined();
+    expect(
+      (await server.gql(WAIVE, { input: { idNumber: b, coverageYear: 2022, reason: 'OTHER', reasonText: '外出务工' } }, { as: 'STAFF', tenant: PL })).errors,
+    ).toBeUndefined();
     const again = await server.gql(WAIVE, { input: { idNumber: a, coverageYear: 2022, reason: 'HEALTHY_STABLE_INCOME' } }, { as: 'STAFF', tenant: PL });
     expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
     const list = await server.gql(`{ waivers(coverageYear: 2022, reason: OTHER) { idNumber reasonText } }`, {}, { as: 'ADMIN', tenant: PL });
@@ -240,14 +355,27 @@ describe('transfer out (停保或流出) and one scheme per person', () => {
   const mover = makeResidentId('610926', '1988-08-18', 401);
 
   beforeAll(async () => {
-    await register(PL, { bookletNo: 'PL-T', region: '610926-04', registeredOn: '2010-05-01', members: [{ idNumber: mover, name: '迁出者', relationship: '户主', hukouPlace: '610926104' }] });
+    await register(PL, {
+      bookletNo: 'PL-T',
+      region: '610926-04',
+      registeredOn: '2010-05-01',
+      members: [{ idNumber: mover, name: '迁出者', relationship: '户主', hukouPlace: '610926104' }],
+    });
     await register('520100', { bookletNo: 'GY-T', region: '520102', members: [{ idNumber: mover, name: '迁出者', relationship: '户主' }] });
-    const enrol = await server.gql(`mutation { enroll(input: { idNumber: "${mover}", coverageYear: 2022, enrolledOn: "2021-11-01" }) { status } }`, {}, { as: 'STAFF', tenant: PL });
+    const enrol = await server.gql(
+      `mutation { enroll(input: { idNumber: "${mover}", coverageYear: 2022, enrolledOn: "2021-11-01" }) { status } }`,
+      {},
+      { as: 'STAFF', tenant: PL },
+    );
     expect(enrol.data!.enroll.status).toBe('UNPAID');
   });
 
   it('refuses enrolment in a second tenant for the same year, saying where they are', async () => {
-    const res = await server.gql(`mutation { enroll(input: { idNumber: "${mover}", coverageYear: 2022, enrolledOn: "2021-12-01" }) { status } }`, {}, { as: 'STAFF', tenant: '520100' });
+    const res = await server.gql(
+      `mutation { enroll(input: { idNumber: "${mover}", coverageYear: 2022, enrolledOn: "2021-12-01" }) { status } }`,
+      {},
+      { as: 'STAFF', tenant: '520100' },
+    );
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', enrolledIn: ['610926'] });
     expect(res.errors?.[0].message).toContain('平利县 (610926)');
   });
@@ -265,10 +393,24 @@ describe('transfer out (停保或流出) and one scheme per person', () => {
       { as: 'STAFF', tenant: PL },
     );
     expect(out.errors).toBeUndefined();
-    expect(out.data!.transferOut).toEqual({ status: 'TRANSFERRED_OUT', transferredOutOn: '2021-12-10', transferredTo: '贵阳市南明区', household: null, enrollments: [{ coverageYear: 2022, status: 'TERMINATED' }] });
-    const res = await server.gql(`mutation { enroll(input: { idNumber: "${mover}", coverageYear: 2022, enrolledOn: "2021-12-15" }) { status amountDue } }`, {}, { as: 'STAFF', tenant: '520100' });
+    expect(out.data!.transferOut).toEqual({
+      status: 'TRANSFERRED_OUT',
+      transferredOutOn: '2021-12-10',
+      transferredTo: '贵阳市南明区',
+      household: null,
+      enrollments: [{ coverageYear: 2022, status: 'TERMINATED' }],
+    });
+    const res = await server.gql(
+      `mutation { enroll(input: { idNumber: "${mover}", coverageYear: 2022, enrolledOn: "2021-12-15" }) { status amountDue } }`,
+      {},
+      { as: 'STAFF', tenant: '520100' },
+    );
     expect(res.data!.enroll).toEqual({ status: 'UNPAID', amountDue: '320.00' });
-    const again = await server.gql(`mutation { enroll(input: { idNumber: "${mover}", coverageYear: 2022, enrolledOn: "2021-12-20" }) { status } }`, {}, { as: 'STAFF', tenant: PL });
+    const again = await server.gql(
+      `mutation { enroll(input: { idNumber: "${mover}", coverageYear: 2022, enrolledOn: "2021-12-20" }) { status } }`,
+      {},
+      { as: 'STAFF', tenant: PL },
+    );
     expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
 });
@@ -298,7 +440,11 @@ describe('nested reads cost a fixed number of SQL statements (no N+1)', () => {
     expect(res.errors).toBeUndefined();
     // Every member enrolled, so that the enrolments level has rows to load.
     for (const m of members) {
-      const e = await server.gql(`mutation($id: String!) { enroll(input: { idNumber: $id, coverageYear: 2024, enrolledOn: "2023-10-01" }) { status } }`, { id: m.idNumber }, { as: 'STAFF', tenant: SN });
+      const e = await server.gql(
+        `mutation($id: String!) { enroll(input: { idNumber: $id, coverageYear: 2024, enrolledOn: "2023-10-01" }) { status } }`,
+        { id: m.idNumber },
+        { as: 'STAFF', tenant: SN },
+      );
       expect(e.errors).toBeUndefined();
     }
     return res.data!.registerHousehold.id;
@@ -326,7 +472,11 @@ describe('nested reads cost a fixed number of SQL statements (no N+1)', () => {
     const members = res.data!.household.members;
     expect(members).toHaveLength(8);
     expect(members[0].relationship).toBe('户主');
-    expect(members.every((m: { enrollments: Array<{ coverageYear: number; status: string }> }) => m.enrollments.length === 1 && m.enrollments[0].coverageYear === 2024)).toBe(true);
+    expect(
+      members.every(
+        (m: { enrollments: Array<{ coverageYear: number; status: string }> }) => m.enrollments.length === 1 && m.enrollments[0].coverageYear === 2024,
+      ),
+    ).toBe(true);
     expect(res.extensions?.sqlStatements).toBe(1);
   });
 

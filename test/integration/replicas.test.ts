@@ -17,7 +17,9 @@ import { nameOf } from '../helpers/names';
 
 const bin = postgresBinaries();
 if (!bin) {
-  console.warn('replicas.test.ts skipped: no pg_basebackup beside initdb, pg_ctl and postgres in /usr/lib/postgresql/*/bin (apt-get install postgresql; .ci/run does)');
+  console.warn(
+    'replicas.test.ts skipped: no pg_basebackup beside initdb, pg_ctl and postgres in /usr/lib/postgresql/*/bin (apt-get install postgresql; .ci/run does)',
+  );
 }
 const describeWithStandby = bin ? describe : describe.skip;
 
@@ -59,7 +61,10 @@ async function gql(server: RunningServer, sub: string, role: Role, query: string
   return (await res.json()) as { data?: Record<string, any>; errors?: Array<{ message: string; extensions?: { code?: string } }> };
 }
 
-async function readyz(server: RunningServer): Promise<{ status: number; body: { database: string; replicas: Array<{ inRotation: boolean; reason: string | null; lagBytes: number | null; lagSeconds: number | null }> } }> {
+async function readyz(server: RunningServer): Promise<{
+  status: number;
+  body: { database: string; replicas: Array<{ inRotation: boolean; reason: string | null; lagBytes: number | null; lagSeconds: number | null }> };
+}> {
   const res = await fetch(server.url.replace('/graphql', '/readyz'));
   return { status: res.status, body: (await res.json()) as never };
 }
@@ -103,7 +108,11 @@ describeWithStandby('read replicas', () => {
   it('sends marked reads to the replica and mutations to the primary; a caller reads its own writes at once', async () => {
     const server = await start({});
     await pair.caughtUp();
-    await until('the standby in rotation', () => readyz(server), (r) => r.body.replicas[0].inRotation);
+    await until(
+      'the standby in rotation',
+      () => readyz(server),
+      (r) => r.body.replicas[0].inRotation,
+    );
     // Replay paused: the standby stays where it is while the primary moves on.
     await pair.query('standby', 'SELECT pg_wal_replay_pause()');
     try {
@@ -113,7 +122,9 @@ describeWithStandby('read replicas', () => {
       // ...another caller's go to the standby, which has not replayed it yet: proof they are read there.
       expect(await finds(server, 'clerk-b', id)).toBe(false);
       // A bank's lookup is a replica read too.
-      const lookup = await gql(server, 'bank-1', 'BANK', 'query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2023) { status nameMasked } }', { id });
+      const lookup = await gql(server, 'bank-1', 'BANK', 'query($id: String!) { enrollmentStatus(idNumber: $id, coverageYear: 2023) { status nameMasked } }', {
+        id,
+      });
       expect(lookup.errors).toBeUndefined();
       expect(lookup.data!.enrollmentStatus).toEqual({ status: 'NOT_ENROLLED', nameMasked: null });
       // The bank's persisted operation runs compiled, and is routed the same: the standby knows no name yet.
@@ -125,7 +136,10 @@ describeWithStandby('read replicas', () => {
       await pair.query('standby', 'SELECT pg_wal_replay_resume()');
     }
     await pair.caughtUp();
-    const [id] = await pair.query<{ id_number: string }>('primary', "SELECT id_number FROM resident WHERE name LIKE '读副本%' ORDER BY created_at DESC LIMIT 1");
+    const [id] = await pair.query<{ id_number: string }>(
+      'primary',
+      "SELECT id_number FROM resident WHERE name LIKE '读副本%' ORDER BY created_at DESC LIMIT 1",
+    );
     expect(await until('the other caller sees the write', () => finds(server, 'clerk-b', id.id_number), Boolean)).toBe(true);
     // Reads of personal data are audited on the primary even when the replica answered them.
     const [audit] = await pair.query<{ n: number }>('primary', "SELECT count(*)::int AS n FROM audit_log WHERE actor = 'clerk-b' AND kind = 'READ'");
@@ -135,12 +149,20 @@ describeWithStandby('read replicas', () => {
   it('takes a replica that lags past REPLICA_MAX_LAG_BYTES out of rotation, says so on /readyz, and reads stay current', async () => {
     const server = await start({ REPLICA_MAX_LAG_BYTES: '65536' });
     await pair.caughtUp();
-    await until('the standby in rotation', () => readyz(server), (r) => r.body.replicas[0].inRotation);
+    await until(
+      'the standby in rotation',
+      () => readyz(server),
+      (r) => r.body.replicas[0].inRotation,
+    );
     await pair.query('standby', 'SELECT pg_wal_replay_pause()');
     try {
       await pair.query('primary', 'CREATE TABLE IF NOT EXISTS lag_filler (n int, pad text)');
       await pair.query('primary', "INSERT INTO lag_filler SELECT n, repeat('x', 200) FROM generate_series(1, 2000) n");
-      const ready = await until('the standby out of rotation', () => readyz(server), (r) => !r.body.replicas[0].inRotation);
+      const ready = await until(
+        'the standby out of rotation',
+        () => readyz(server),
+        (r) => !r.body.replicas[0].inRotation,
+      );
       expect(ready.status).toBe(200); // the primary answers every read meanwhile
       expect(ready.body.replicas[0].reason).toMatch(/bytes of WAL behind \(limit 65536\)/);
       // Out of rotation, another caller's reads go to the primary and see the latest writes.
@@ -149,7 +171,11 @@ describeWithStandby('read replicas', () => {
     } finally {
       await pair.query('standby', 'SELECT pg_wal_replay_resume()');
     }
-    await until('the standby back in rotation', () => readyz(server), (r) => r.body.replicas[0].inRotation);
+    await until(
+      'the standby back in rotation',
+      () => readyz(server),
+      (r) => r.body.replicas[0].inRotation,
+    );
   });
 
   it('judges lag in seconds by what the replica has not replayed: an idle pair is not behind, a paused one is', async () => {
@@ -161,20 +187,36 @@ describeWithStandby('read replicas', () => {
     await pair.query('standby', 'SELECT pg_wal_replay_pause()');
     try {
       await register(server, 'clerk-e');
-      const behind = await until('the standby out of rotation', () => readyz(server), (r) => !r.body.replicas[0].inRotation);
+      const behind = await until(
+        'the standby out of rotation',
+        () => readyz(server),
+        (r) => !r.body.replicas[0].inRotation,
+      );
       expect(behind.body.replicas[0].reason).toMatch(/s behind \(limit 1\)/);
     } finally {
       await pair.query('standby', 'SELECT pg_wal_replay_resume()');
     }
-    await until('the standby back in rotation', () => readyz(server), (r) => r.body.replicas[0].inRotation);
+    await until(
+      'the standby back in rotation',
+      () => readyz(server),
+      (r) => r.body.replicas[0].inRotation,
+    );
   });
 
   it('takes a replica that goes away out of rotation and reads go on; it comes back when it answers again', async () => {
     const server = await start({});
-    await until('the standby in rotation', () => readyz(server), (r) => r.body.replicas[0].inRotation);
+    await until(
+      'the standby in rotation',
+      () => readyz(server),
+      (r) => r.body.replicas[0].inRotation,
+    );
     pair.pgCtl('standby', 'stop');
     try {
-      const gone = await until('the standby out of rotation', () => readyz(server), (r) => !r.body.replicas[0].inRotation);
+      const gone = await until(
+        'the standby out of rotation',
+        () => readyz(server),
+        (r) => !r.body.replicas[0].inRotation,
+      );
       expect(gone.status).toBe(200);
       expect(gone.body.replicas[0].reason).toMatch(/^unreachable/);
       const id = await register(server, 'clerk-f');
@@ -182,7 +224,12 @@ describeWithStandby('read replicas', () => {
     } finally {
       pair.pgCtl('standby', 'start');
     }
-    await until('the standby back in rotation', () => readyz(server), (r) => r.body.replicas[0].inRotation, 30_000);
+    await until(
+      'the standby back in rotation',
+      () => readyz(server),
+      (r) => r.body.replicas[0].inRotation,
+      30_000,
+    );
   });
 
   it('refuses to start on a standby given as DATABASE_URL: it would answer reads and fail every write', async () => {

@@ -16,9 +16,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 const IMPORT = `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected } }`;
 
 const appBackends = (server: TestServer, extra = '') =>
-  server.ownerQuery<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = current_database() ${extra}`,
-  );
+  server.ownerQuery<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = current_database() ${extra}`);
 
 /** On the cluster's admin database: what cannot be done from inside the test database itself. */
 async function adminQuery(sql: string): Promise<void> {
@@ -117,7 +115,9 @@ describe('connections lost under the server', () => {
   it('survives its idle connections being killed, and answers the next request', async () => {
     // Queries that use the database, so that the pool holds connections to kill.
     await Promise.all(Array.from({ length: 4 }, () => server.gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: '620702' })));
-    const killed = await server.ownerQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = current_database()`);
+    const killed = await server.ownerQuery(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = current_database()`,
+    );
     expect(killed.length).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 100));
     const res = await server.gql('{ viewer { sub } }', {}, { as: 'STAFF', tenant: '620702' });
@@ -136,7 +136,12 @@ describe('connections lost under the server', () => {
     } finally {
       await adminQuery(`ALTER DATABASE ${db} WITH ALLOW_CONNECTIONS true`);
     }
-    expect(await eventually(() => health(server), (s) => s === 200)).toBe(200);
+    expect(
+      await eventually(
+        () => health(server),
+        (s) => s === 200,
+      ),
+    ).toBe(200);
     const up = await server.gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: '620702' });
     expect(up.errors).toBeUndefined();
   });
@@ -147,7 +152,11 @@ describe('backends terminated while every pooled connection is busy', () => {
   const ids = residentIds('620721', 12, 97_000);
   const PAY = `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`;
   const pay = (i: number) =>
-    server.gql(PAY, { input: { idNumber: ids[i], coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '农商银行', receiptNo: `FULL-${i}` } }, { token: server.token('BANK', ['620721'], 'bank-pool'), tenant: '620721' });
+    server.gql(
+      PAY,
+      { input: { idNumber: ids[i], coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '农商银行', receiptNo: `FULL-${i}` } },
+      { token: server.token('BANK', ['620721'], 'bank-pool'), tenant: '620721' },
+    );
   beforeAll(async () => {
     server = await startTestServer({ PG_POOL_SIZE: '3' });
     await seedResidents(server, '620721', ids);
@@ -162,7 +171,11 @@ describe('backends terminated while every pooled connection is busy', () => {
     await holder.query('LOCK TABLE resident IN ACCESS EXCLUSIVE MODE');
     const answers = ids.map((_, i) => pay(i));
     // The pool is full (3 blocked), 9 requests wait for a connection: terminate the 3.
-    const blocked = await eventually(() => appBackends(server, "AND wait_event_type = 'Lock'"), (rows) => rows.length === 3, 20_000);
+    const blocked = await eventually(
+      () => appBackends(server, "AND wait_event_type = 'Lock'"),
+      (rows) => rows.length === 3,
+      20_000,
+    );
     expect(blocked).toHaveLength(3);
     await server.ownerQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'insurance_app' AND datname = current_database()");
     await new Promise((r) => setTimeout(r, 300));
@@ -174,7 +187,11 @@ describe('backends terminated while every pooled connection is busy', () => {
     expect(codes.filter((c) => c !== 'OK' && c !== 'INTERNAL_SERVER_ERROR')).toEqual([]);
     expect(codes.filter((c) => c === 'INTERNAL_SERVER_ERROR').length).toBeGreaterThanOrEqual(3);
     const answeredOk = results.flatMap((r, i) => (r.errors ? [] : [`FULL-${i}`])).sort();
-    const written = (await server.ownerQuery<{ receipt: string }>("SELECT receipt_no AS receipt FROM payment WHERE tenant_code = '620721' AND receipt_no LIKE 'FULL-%' ORDER BY 1")).map((r) => r.receipt);
+    const written = (
+      await server.ownerQuery<{ receipt: string }>(
+        "SELECT receipt_no AS receipt FROM payment WHERE tenant_code = '620721' AND receipt_no LIKE 'FULL-%' ORDER BY 1",
+      )
+    ).map((r) => r.receipt);
     const auditedOk = await server.ownerQuery<{ receipt: string }>(
       "SELECT arguments -> 'recordPayment' -> 'input' ->> 'receiptNo' AS receipt FROM audit_log WHERE tenant_code = '620721' AND actor = 'bank-pool' AND outcome = 'OK' ORDER BY 1",
     );
@@ -201,9 +218,11 @@ describe('a payment import cut off in the middle', () => {
   const ids = residentIds('620702', 10_000, 90_000);
   const payments = ids.map((idNumber, i) => ({ idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-09', channel: '税务', receiptNo: `CUT-${i}` }));
   const counts = async () =>
-    (await server.ownerQuery<{ payments: number; enrollments: number }>(
-      "SELECT (SELECT count(*)::int FROM payment WHERE tenant_code = '620702') AS payments, (SELECT count(*)::int FROM enrollment WHERE tenant_code = '620702') AS enrollments",
-    ))[0];
+    (
+      await server.ownerQuery<{ payments: number; enrollments: number }>(
+        "SELECT (SELECT count(*)::int FROM payment WHERE tenant_code = '620702') AS payments, (SELECT count(*)::int FROM enrollment WHERE tenant_code = '620702') AS enrollments",
+      )
+    )[0];
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -215,7 +234,11 @@ describe('a payment import cut off in the middle', () => {
     const importing = server.gql(IMPORT, { batchId: 'CUT', payments }, { as: 'TAX', tenant: '620702' });
     // Kill the backend once it is writing (after the reads, during the enrolment and payment inserts).
     const victim = await eventually(
-      () => appBackends(server, "AND state = 'active' AND (query LIKE 'INSERT INTO enrollment%' OR query LIKE 'INSERT INTO payment%' OR query LIKE 'SELECT refresh_statistics%')"),
+      () =>
+        appBackends(
+          server,
+          "AND state = 'active' AND (query LIKE 'INSERT INTO enrollment%' OR query LIKE 'INSERT INTO payment%' OR query LIKE 'SELECT refresh_statistics%')",
+        ),
       (rows) => rows.length > 0,
       20_000,
     );
@@ -252,7 +275,14 @@ describe('the request deadline', () => {
   afterAll(async () => server?.close());
 
   it('answers TIMEOUT past it and writes nothing', async () => {
-    const payments = ids.map((idNumber, i) => ({ idNumber, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '税务', receiptNo: `DL-${i}` }));
+    const payments = ids.map((idNumber, i) => ({
+      idNumber,
+      coverageYear: 2024,
+      amount: '380.00',
+      paidOn: '2023-10-09',
+      channel: '税务',
+      receiptNo: `DL-${i}`,
+    }));
     const res = await server.gql(IMPORT, { batchId: 'DL', payments }, { as: 'TAX', tenant: '620721' });
     expect(res.status).toBe(503);
     expect(res.errors?.[0].extensions?.code).toBe('TIMEOUT');

@@ -40,7 +40,7 @@ async function workbook(rows: string[][]): Promise<Buffer> {
 }
 
 describe('importRoster', () => {
-  it('registers the good households and returns the bad one\'s rows marked in the workbook', async () => {
+  it("registers the good households and returns the bad one's rows marked in the workbook", async () => {
     const res = await server.gql(
       'mutation($w: String!) { importRoster(workbook: $w, registeredOn: "2021-09-01") { households accepted rejected rows { row bookletNo status error } annotatedWorkbook } }',
       { w: (await workbook(roster('XL', 310))).toString('base64') },
@@ -58,7 +58,9 @@ describe('importRoster', () => {
     const sheet = book.worksheets[0];
     expect(sheet.getRow(1).getCell(10).value).toBe('错误');
     // The copy is for the clerks who correct it: its errors are in Chinese whatever the request's language.
-    expect(String(sheet.getRow(5).getCell(10).value)).toBe(`第 2 位成员的身份证号码：${maskIdNumber(broken(id('1992-03-03', 313)))} 不是有效的居民身份证号码：校验码不正确`);
+    expect(String(sheet.getRow(5).getCell(10).value)).toBe(
+      `第 2 位成员的身份证号码：${maskIdNumber(broken(id('1992-03-03', 313)))} 不是有效的居民身份证号码：校验码不正确`,
+    );
     expect(sheet.getRow(4).getCell(10).value).toBe('户 XL-2 未登记：第 5 行有误');
     expect(sheet.getRow(2).getCell(10).value).toBeNull();
 
@@ -70,12 +72,16 @@ describe('importRoster', () => {
     expect(new Set(people.map((p) => p.region_code))).toEqual(new Set(['610926-01', '610926-03']));
   });
 
-  it('refuses a file that is not a workbook, and a sheet without the form\'s columns', async () => {
+  it("refuses a file that is not a workbook, and a sheet without the form's columns", async () => {
     const notXlsx = await server.gql('mutation { importRoster(workbook: "aGVsbG8=") { accepted } }', {}, { as: 'STAFF', tenant: '610926' });
     expect(notXlsx.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'workbook' });
     const book = new ExcelJS.Workbook();
     book.addWorksheet('x').addRow(['姓名']);
-    const noColumns = await server.gql('mutation($w: String!) { importRoster(workbook: $w) { accepted } }', { w: Buffer.from(await book.xlsx.writeBuffer()).toString('base64') }, { as: 'STAFF', tenant: '610926', headers: { 'accept-language': 'zh-CN' } });
+    const noColumns = await server.gql(
+      'mutation($w: String!) { importRoster(workbook: $w) { accepted } }',
+      { w: Buffer.from(await book.xlsx.writeBuffer()).toString('base64') },
+      { as: 'STAFF', tenant: '610926', headers: { 'accept-language': 'zh-CN' } },
+    );
     expect(noColumns.errors?.[0].message).toContain('户口簿号');
     expect(noColumns.errors?.[0].message).toContain('找不到表头');
   });
@@ -87,7 +93,14 @@ describe('npm run import:roster', () => {
     const file = join(dir, 'pingli.xlsx');
     writeFileSync(file, await workbook(roster('CL', 410)));
     const progress: number[] = [];
-    const tally = await importRosterFile({ file, url: server.url, token: server.token('STAFF', ['610926']), tenant: '610926', chunkRows: 2, onProgress: (done) => progress.push(done) });
+    const tally = await importRosterFile({
+      file,
+      url: server.url,
+      token: server.token('STAFF', ['610926']),
+      tenant: '610926',
+      chunkRows: 2,
+      onProgress: (done) => progress.push(done),
+    });
     expect(tally).toMatchObject({ households: 2, accepted: 3, rejected: 2 });
     expect([...tally.errors.keys()].sort()).toEqual([4, 5]);
     expect(progress).toEqual([2, 4, 5]);
@@ -135,7 +148,10 @@ describe('rosters as township staff keep them', () => {
     const result = res.data!.importRoster;
     expect(result).toMatchObject({ households: 2, accepted: 3, rejected: 2 });
     // The header is row 3: the bad child is row 7 of the file, its household's head row 6.
-    expect(rejected(result.rows)).toEqual({ 6: '户 TT-2 未登记：第 7 行有误', 7: expect.stringMatching(/^第 2 位成员的身份证号码：.* 不是有效的居民身份证号码：校验码不正确/) });
+    expect(rejected(result.rows)).toEqual({
+      6: '户 TT-2 未登记：第 7 行有误',
+      7: expect.stringMatching(/^第 2 位成员的身份证号码：.* 不是有效的居民身份证号码：校验码不正确/),
+    });
     const marked = await xlsxOf(result.annotatedWorkbook);
     expect(marked.getRow(1).getCell(1).value).toBe(TITLE[0]);
     expect(marked.getRow(3).getCell(10).value).toBe('错误');
@@ -200,7 +216,7 @@ describe('rosters as township staff keep them', () => {
     expect(await placesOf('UB')).toEqual([{ id_number: id('1978-06-06', 606), hukou_place: '610926108', residence_permit_place: null }]);
   });
 
-  it('refuses, in Chinese, a file without the form\'s header and bytes that are no roster', async () => {
+  it("refuses, in Chinese, a file without the form's header and bytes that are no roster", async () => {
     const noHeader = await importFile(iconv.encode([TITLE, ['姓名', '身份证号码'], ['王大', id('1960-01-01', 1)]].map((r) => r.join(',')).join('\n'), 'gbk'));
     expect(noHeader.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'workbook' });
     expect(noHeader.errors?.[0].message).toMatch(/^找不到表头：第 2 行缺少 户口簿号、乡镇、与户主关系 列/);
@@ -215,8 +231,21 @@ describe('npm run import:roster, files as staff keep them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'roster-'));
     // A title row, the header on row 2, eleven one-person households (rows 3–13), then a household of two
     // whose second member is wrong (rows 14–15): with three rows a chunk, row 15 travels in the fifth.
-    const rows = Array.from({ length: 11 }, (_, i) => [`CK-${i + 1}`, '城关镇', '', id('1952-07-01', 700 + i), `陈${'甲乙丙丁戊己庚辛壬癸子'[i]}`, '户主', '', '610926100', '']);
-    rows.push(['CK-12', '城关镇', '', id('1952-07-02', 720), '陈丑', '户主', '', '610926100', ''], ['CK-12', '城关镇', '', broken(id('1990-07-03', 721)), '陈寅', '子女', '', '610926100', '']);
+    const rows = Array.from({ length: 11 }, (_, i) => [
+      `CK-${i + 1}`,
+      '城关镇',
+      '',
+      id('1952-07-01', 700 + i),
+      `陈${'甲乙丙丁戊己庚辛壬癸子'[i]}`,
+      '户主',
+      '',
+      '610926100',
+      '',
+    ]);
+    rows.push(
+      ['CK-12', '城关镇', '', id('1952-07-02', 720), '陈丑', '户主', '', '610926100', ''],
+      ['CK-12', '城关镇', '', broken(id('1990-07-03', 721)), '陈寅', '子女', '', '610926100', ''],
+    );
     const file = join(dir, 'chengguan.csv');
     writeFileSync(file, iconv.encode([TITLE_CSV, HEADER, ...rows].map((r) => r.join(',')).join('\r\n'), 'gb18030'));
     const tally = await importRosterFile({ file, url: server.url, token: server.token('STAFF', ['610926']), tenant: '610926', chunkRows: 3 });

@@ -25,7 +25,13 @@ const GZ = '620702';
 const SN = '620721';
 const SD = '620725';
 
-async function ok<T = Record<string, any>>(query: string, variables: Record<string, unknown>, as: 'ADMIN' | 'STAFF' | 'BANK' | 'TAX' | 'AGENCY', tenant: string, url?: string): Promise<T> {
+async function ok<T = Record<string, any>>(
+  query: string,
+  variables: Record<string, unknown>,
+  as: 'ADMIN' | 'STAFF' | 'BANK' | 'TAX' | 'AGENCY',
+  tenant: string,
+  url?: string,
+): Promise<T> {
   const res = url ? await gqlAt(url, query, variables, as, tenant) : await server.gql<T>(query, variables, { as, tenant });
   expect(res.errors).toBeUndefined();
   return res.data as T;
@@ -47,7 +53,12 @@ async function person(tenant: string, birth: string, name: string): Promise<stri
 }
 
 async function certify(tenant: string, idNumber: string, category: string, validFrom: string) {
-  await ok(`mutation($i: AssistanceInput!) { grantAssistance(input: $i) { id } }`, { i: { idNumber, category, certifiedBy: '民政局', validFrom } }, 'AGENCY', tenant);
+  await ok(
+    `mutation($i: AssistanceInput!) { grantAssistance(input: $i) { id } }`,
+    { i: { idNumber, category, certifiedBy: '民政局', validFrom } },
+    'AGENCY',
+    tenant,
+  );
 }
 
 const PAY = `mutation($i: PaymentInput!) { recordPayment(input: $i) { receiptNo channel amount payer payerKind reversed } }`;
@@ -74,7 +85,14 @@ async function sqlBalance(tenant: string, year: number) {
                                  AND NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.tenant_code = p.tenant_code AND r.channel = p.channel AND r.receipt_no = p.receipt_no))) AS paid_without_money`,
     [tenant, year],
   );
-  return { payments: Number(row.payments), reversals: Number(row.reversals), refunds: Number(row.refunds), grants: Number(row.grants), funded: Number(row.funded), paid_without_money: Number(row.paid_without_money) };
+  return {
+    payments: Number(row.payments),
+    reversals: Number(row.reversals),
+    refunds: Number(row.refunds),
+    grants: Number(row.grants),
+    funded: Number(row.funded),
+    paid_without_money: Number(row.paid_without_money),
+  };
 }
 
 function expectBalanced(api: any, totals: any, sql: Awaited<ReturnType<typeof sqlBalance>>) {
@@ -99,8 +117,18 @@ describe('甘州区 2023: 先缴后补', () => {
     await certify(GZ, ids.dibao, 'DIBAO_RURAL_1', '2022-01-01');
     await certify(GZ, ids.tekun, 'EXTREME_POVERTY', '2022-01-01');
 
-    expect((await pay(GZ, { idNumber: ids.plain, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-10', receiptNo: 'NS-001' })).recordPayment).toMatchObject({ payer: '本人', payerKind: 'PERSON' });
-    await pay(GZ, { idNumber: ids.dibao, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-15', receiptNo: 'NS-002', payerKind: 'FAMILY_MEMBER', payer: '乙之子' });
+    expect(
+      (await pay(GZ, { idNumber: ids.plain, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-10', receiptNo: 'NS-001' })).recordPayment,
+    ).toMatchObject({ payer: '本人', payerKind: 'PERSON' });
+    await pay(GZ, {
+      idNumber: ids.dibao,
+      coverageYear: 2023,
+      amount: '350.00',
+      paidOn: '2022-10-15',
+      receiptNo: 'NS-002',
+      payerKind: 'FAMILY_MEMBER',
+      payer: '乙之子',
+    });
     await pay(GZ, { idNumber: ids.leaver, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-20', receiptNo: 'NS-003' });
     const sponsored = await ok(`mutation { sponsorEnrollments(coverageYear: 2023, paidOn: "2022-10-01") { enrolled } }`, {}, 'ADMIN', GZ);
     expect(sponsored.sponsorEnrollments.enrolled).toBe(1);
@@ -119,15 +147,24 @@ describe('甘州区 2023: 先缴后补', () => {
     );
     expect(batch.importPayments).toMatchObject({ accepted: 2, held: 1, rejected: 0 });
     const held = await ok(`{ heldPayments(coverageYear: 2023) { totalCount total nodes { receiptNo code received } } }`, {}, 'TAX', GZ);
-    expect(held.heldPayments).toMatchObject({ totalCount: 1, total: '350.00', nodes: [{ receiptNo: 'T-002', code: 'NOT_FOUND', received: expect.objectContaining({ receiptNo: 'T-002' }) }] });
+    expect(held.heldPayments).toMatchObject({
+      totalCount: 1,
+      total: '350.00',
+      nodes: [{ receiptNo: 'T-002', code: 'NOT_FOUND', received: expect.objectContaining({ receiptNo: 'T-002' }) }],
+    });
     // Registering the newcomer matches the held money in the same transaction.
     await ok(`mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }`, { i: { idNumber: ids.newcomer, name: '己' } }, 'STAFF', GZ);
     expect((await ok(STATUS, { id: ids.newcomer, y: 2023 }, 'STAFF', GZ)).enrollmentStatus).toMatchObject({ status: 'PAID', amountPaid: '350.00' });
-    const back = await ok(`{ paymentBatch(batchId: "GZ-TAX-1") { rows accepted held acceptedAmount heldAmount results { nodes { receiptNo status held } } } }`, {}, 'TAX', GZ);
+    const back = await ok(
+      `{ paymentBatch(batchId: "GZ-TAX-1") { rows accepted held acceptedAmount heldAmount results { nodes { receiptNo status held } } } }`,
+      {},
+      'TAX',
+      GZ,
+    );
     expect(back.paymentBatch).toMatchObject({ rows: 2, accepted: 2, held: 1, acceptedAmount: '350.00', heldAmount: '350.00' });
   });
 
-  it('reverses the tax system\'s mistaken payment: nothing deleted, the enrolment is as before, twice changes nothing', async () => {
+  it("reverses the tax system's mistaken payment: nothing deleted, the enrolment is as before, twice changes nothing", async () => {
     const input = { receiptNo: 'NS-001', channel: '税务代征', reason: '身份证号码录错', reversedOn: '2022-10-13' };
     const bank = await server.gql(REVERSE, { i: input }, { as: 'BANK', tenant: GZ });
     expect(bank.errors?.[0].extensions?.code).toBe('FORBIDDEN');
@@ -139,14 +176,24 @@ describe('甘州区 2023: 先缴后补', () => {
     expect((await ok(STATUS, { id: ids.plain, y: 2023 }, 'STAFF', GZ)).enrollmentStatus.status).toBe('PAID');
   });
 
-  it('refunds the one who joined employee insurance, and records the refund\'s payout', async () => {
-    await ok(`mutation { requestRefund(input: { idNumber: "${ids.leaver}", coverageYear: 2023, reason: EMPLOYEE_INSURANCE, requestedOn: "2022-11-02" }) { status } }`, {}, 'STAFF', GZ);
+  it("refunds the one who joined employee insurance, and records the refund's payout", async () => {
+    await ok(
+      `mutation { requestRefund(input: { idNumber: "${ids.leaver}", coverageYear: 2023, reason: EMPLOYEE_INSURANCE, requestedOn: "2022-11-02" }) { status } }`,
+      {},
+      'STAFF',
+      GZ,
+    );
     await ok(`mutation { approveRefund(idNumber: "${ids.leaver}", coverageYear: 2023) { status } }`, {}, 'ADMIN', GZ);
-    const paid = await ok(`mutation { recordRefundPayout(idNumber: "${ids.leaver}", coverageYear: 2023, paidOn: "2022-11-20", reference: "BK-77") { amount paidOn } }`, {}, 'ADMIN', GZ);
+    const paid = await ok(
+      `mutation { recordRefundPayout(idNumber: "${ids.leaver}", coverageYear: 2023, paidOn: "2022-11-20", reference: "BK-77") { amount paidOn } }`,
+      {},
+      'ADMIN',
+      GZ,
+    );
     expect(paid.recordRefundPayout).toEqual({ amount: '350.00', paidOn: '2022-11-20' });
   });
 
-  it('pays the 低保 reimbursement in November into 一卡通, and records the bank\'s result', async () => {
+  it("pays the 低保 reimbursement in November into 一卡通, and records the bank's result", async () => {
     const batch = await ok(`mutation { markDisbursementsPaid(month: "2022-11") { count total items { idNumber amount } } }`, {}, 'ADMIN', GZ);
     expect(batch.markDisbursementsPaid).toMatchObject({ count: 1, total: '250.00' });
     const results = await ok(
@@ -159,13 +206,31 @@ describe('甘州区 2023: 先缴后补', () => {
   });
 
   it('reports: the 全额资助对象花名册, the 预征清册 with a TAX token, and the money balanced to the fen', async () => {
-    const roster = await ok(`{ fullSponsorshipRoster(coverageYear: 2023, asOf: "2022-10-01") { totalCount nodes { idNumber category amountDue fundingBody enrollmentStatus } } }`, {}, 'STAFF', GZ);
-    expect(roster.fullSponsorshipRoster.nodes).toEqual([{ idNumber: ids.tekun, category: 'EXTREME_POVERTY', amountDue: '0.00', fundingBody: '医疗救助资金', enrollmentStatus: 'PAID' }]);
-    const pre = await ok(`{ preCollectionRoster(coverageYear: 2023, asOf: "2022-10-01") { totalCount nodes { idNumber mode amountDue subsidy } } }`, {}, 'TAX', GZ);
+    const roster = await ok(
+      `{ fullSponsorshipRoster(coverageYear: 2023, asOf: "2022-10-01") { totalCount nodes { idNumber category amountDue fundingBody enrollmentStatus } } }`,
+      {},
+      'STAFF',
+      GZ,
+    );
+    expect(roster.fullSponsorshipRoster.nodes).toEqual([
+      { idNumber: ids.tekun, category: 'EXTREME_POVERTY', amountDue: '0.00', fundingBody: '医疗救助资金', enrollmentStatus: 'PAID' },
+    ]);
+    const pre = await ok(
+      `{ preCollectionRoster(coverageYear: 2023, asOf: "2022-10-01") { totalCount nodes { idNumber mode amountDue subsidy } } }`,
+      {},
+      'TAX',
+      GZ,
+    );
     expect(pre.preCollectionRoster.totalCount).toBe(2);
     const api = (await ok(BALANCE, { y: 2023 }, 'ADMIN', GZ)).collectionBalance;
     // 甲 350, 乙 350, 戊 350, 丙's fund 350, 丁 350 (reversed), 己 350 matched from suspense.
-    expect(api).toMatchObject({ payments: { count: 6, amount: '2100.00', fundingBodyAmount: '350.00' }, reversals: { count: 1, amount: '350.00' }, refunds: { count: 1, amount: '350.00', paidOut: '350.00' }, collected: '1400.00', heldInSuspense: { count: 0 } });
+    expect(api).toMatchObject({
+      payments: { count: 6, amount: '2100.00', fundingBodyAmount: '350.00' },
+      reversals: { count: 1, amount: '350.00' },
+      refunds: { count: 1, amount: '350.00', paidOut: '350.00' },
+      collected: '1400.00',
+      heldInSuspense: { count: 0 },
+    });
     const totals = (await ok(TOTALS, { y: 2023 }, 'ADMIN', GZ)).subsidyTotals;
     expect(totals).toMatchObject({ total: '600.00', paidOut: '250.00', bySource: [{ source: 'MEDICAL_ASSISTANCE_FUND', amount: '600.00' }] });
     expectBalanced(api, totals, await sqlBalance(GZ, 2023));
@@ -188,16 +253,27 @@ describe('肃南县 2024: 差额征缴', () => {
     await pay(SN, { idNumber: ids.wrong, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-10', receiptNo: 'SN-3' });
     await pay(SN, { idNumber: ids.later, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-10', receiptNo: 'SN-4' });
     await ok(`mutation { sponsorEnrollments(coverageYear: 2024, paidOn: "2023-10-01") { enrolled } }`, {}, 'ADMIN', SN);
-    const funded = await ok(`query($id: String!) { resident(idNumber: $id) { enrollments { payments { amount payer payerKind channel } } } }`, { id: ids.tekun }, 'STAFF', SN);
-    expect(funded.resident.enrollments[0].payments).toEqual([{ amount: '380.00', payer: '资助部门（通知未写明资金来源）', payerKind: 'FUNDING_BODY', channel: '资助代缴' }]);
+    const funded = await ok(
+      `query($id: String!) { resident(idNumber: $id) { enrollments { payments { amount payer payerKind channel } } } }`,
+      { id: ids.tekun },
+      'STAFF',
+      SN,
+    );
+    expect(funded.resident.enrollments[0].payments).toEqual([
+      { amount: '380.00', payer: '资助部门（通知未写明资金来源）', payerKind: 'FUNDING_BODY', channel: '资助代缴' },
+    ]);
     // 三（二）: certified after paying in full, paid the subsidy into 一卡通 the month after.
     await certify(SN, ids.later, 'DIBAO_RURAL_3', '2023-11-05');
   });
 
-  it('a bank reverses its own mistake before cover; after cover begins it is a refund\'s business', async () => {
+  it("a bank reverses its own mistake before cover; after cover begins it is a refund's business", async () => {
     const reversed = await ok(REVERSE, { i: { receiptNo: 'SN-3', channel: '农商银行', reason: '重复扣款', reversedOn: '2023-10-11' } }, 'BANK', SN);
     expect(reversed.reversePayment.reversed).toBe(true);
-    const late = await server.gql(REVERSE, { i: { receiptNo: 'SN-2', channel: '农商银行', reason: '误缴', reversedOn: '2024-01-02' } }, { as: 'BANK', tenant: SN });
+    const late = await server.gql(
+      REVERSE,
+      { i: { receiptNo: 'SN-2', channel: '农商银行', reason: '误缴', reversedOn: '2024-01-02' } },
+      { as: 'BANK', tenant: SN },
+    );
     expect(late.errors?.[0].extensions?.code).toBe('REFUND_NOT_ALLOWED');
   });
 
@@ -213,14 +289,22 @@ describe('肃南县 2024: 差额征缴', () => {
       SN,
     );
     expect(results.recordPayoutResults).toEqual({ accepted: 1, reissued: 1 });
-    expect((await ok(`{ dueReimbursements(coverageYear: 2024) { totalCount total } }`, {}, 'ADMIN', SN)).dueReimbursements).toEqual({ totalCount: 1, total: '250.00' });
+    expect((await ok(`{ dueReimbursements(coverageYear: 2024) { totalCount total } }`, {}, 'ADMIN', SN)).dueReimbursements).toEqual({
+      totalCount: 1,
+      total: '250.00',
+    });
     const scheduled = await ok(`mutation { scheduleReimbursements(month: "2024-02", coverageYear: 2024) { count total remaining } }`, {}, 'ADMIN', SN);
     expect(scheduled.scheduleReimbursements).toEqual({ count: 1, total: '250.00', remaining: 0 });
   });
 
-  it('balances: 70 + 380 + 380 (reversed) + 380 + the fund\'s 380; subsidies 310 + 250 + 380, unstated payers named so', async () => {
+  it("balances: 70 + 380 + 380 (reversed) + 380 + the fund's 380; subsidies 310 + 250 + 380, unstated payers named so", async () => {
     const api = (await ok(BALANCE, { y: 2024 }, 'ADMIN', SN)).collectionBalance;
-    expect(api).toMatchObject({ payments: { count: 5, amount: '1590.00', fundingBodyAmount: '380.00' }, reversals: { amount: '380.00' }, refunds: { amount: '0.00' }, collected: '1210.00' });
+    expect(api).toMatchObject({
+      payments: { count: 5, amount: '1590.00', fundingBodyAmount: '380.00' },
+      reversals: { amount: '380.00' },
+      refunds: { amount: '0.00' },
+      collected: '1210.00',
+    });
     const totals = (await ok(TOTALS, { y: 2024 }, 'ADMIN', SN)).subsidyTotals;
     expect(totals).toMatchObject({ total: '940.00', bySource: [{ source: 'NOT_STATED', amount: '940.00' }] });
     expectBalanced(api, totals, await sqlBalance(SN, 2024));
@@ -239,9 +323,21 @@ describe('山丹县 2022: the 低保 reimbursement the notice leaves to 张医�
     await pay(SD, { idNumber: ids.dibao, coverageYear: 2022, amount: '320.00', paidOn: '2021-08-01', receiptNo: 'SD-1' });
     await pay(SD, { idNumber: ids.plain, coverageYear: 2022, amount: '320.00', paidOn: '2021-08-02', receiptNo: 'SD-2' });
     await ok(`mutation { sponsorEnrollments(coverageYear: 2022, paidOn: "2021-07-15") { enrolled } }`, {}, 'ADMIN', SD);
-    const waiting = await ok(`{ waitingValues(coverageYear: 2022) { totalCount nodes { idNumber missing affects refersTo since status } } waitingSummary(coverageYear: 2022) { missing people since } }`, {}, 'STAFF', SD);
+    const waiting = await ok(
+      `{ waitingValues(coverageYear: 2022) { totalCount nodes { idNumber missing affects refersTo since status } } waitingSummary(coverageYear: 2022) { missing people since } }`,
+      {},
+      'STAFF',
+      SD,
+    );
     expect(waiting.waitingValues.nodes).toEqual([
-      { idNumber: ids.dibao, missing: 'assistance.DIBAO.amount', affects: ['subsidy', 'reimbursement', 'netCost', 'fundingShares'], refersTo: '张医保发〔2021〕52号', since: '2021-08-01', status: 'WAITING' },
+      {
+        idNumber: ids.dibao,
+        missing: 'assistance.DIBAO.amount',
+        affects: ['subsidy', 'reimbursement', 'netCost', 'fundingShares'],
+        refersTo: '张医保发〔2021〕52号',
+        since: '2021-08-01',
+        status: 'WAITING',
+      },
     ]);
     expect(waiting.waitingSummary).toEqual([{ missing: 'assistance.DIBAO.amount', people: 1, since: '2021-08-01' }]);
     expect((await ok(TOTALS, { y: 2022 }, 'ADMIN', SD)).subsidyTotals.total).toBe('320.00');
@@ -252,12 +348,29 @@ describe('山丹县 2022: the 低保 reimbursement the notice leaves to 张医�
     const dir = mkdtempSync(join(tmpdir(), 'tenants-52-'));
     cpSync(join(__dirname, '..', '..', 'tenants'), dir, { recursive: true });
     const file = join(dir, SD, '2022.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('      refersTo: 张医保发〔2021〕52号\n', '      refersTo: 张医保发〔2021〕52号\n      amount: "100.00"\n'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('      refersTo: 张医保发〔2021〕52号\n', '      refersTo: 张医保发〔2021〕52号\n      amount: "100.00"\n'),
+    );
     const restarted = await startServer(loadConfig({ ...process.env, DATABASE_URL: server.databaseUrl, PORT: '0', TENANTS_DIR: dir }), createLogger('silent'));
     try {
-      const waiting = await ok(`{ waitingValues(coverageYear: 2022, status: RESOLVED) { nodes { idNumber status resolution } } }`, {}, 'STAFF', SD, restarted.url);
-      expect(waiting.waitingValues.nodes).toEqual([{ idNumber: ids.dibao, status: 'RESOLVED', resolution: expect.objectContaining({ subsidy: 10000, reimbursementMonth: '2021-09' }) }]);
-      const september = await ok(`mutation { markDisbursementsPaid(month: "2021-09") { count total bySource { source amount } } }`, {}, 'ADMIN', SD, restarted.url);
+      const waiting = await ok(
+        `{ waitingValues(coverageYear: 2022, status: RESOLVED) { nodes { idNumber status resolution } } }`,
+        {},
+        'STAFF',
+        SD,
+        restarted.url,
+      );
+      expect(waiting.waitingValues.nodes).toEqual([
+        { idNumber: ids.dibao, status: 'RESOLVED', resolution: expect.objectContaining({ subsidy: 10000, reimbursementMonth: '2021-09' }) },
+      ]);
+      const september = await ok(
+        `mutation { markDisbursementsPaid(month: "2021-09") { count total bySource { source amount } } }`,
+        {},
+        'ADMIN',
+        SD,
+        restarted.url,
+      );
       expect(september.markDisbursementsPaid).toMatchObject({ count: 1, total: '100.00' });
       const api = (await ok(BALANCE, { y: 2022 }, 'ADMIN', SD, restarted.url)).collectionBalance;
       expect(api).toMatchObject({ payments: { count: 3, amount: '960.00', fundingBodyAmount: '320.00' }, collected: '960.00' });

@@ -35,10 +35,14 @@ describe('roles', () => {
   it('every root field declares its roles or is public', () => {
     const undeclared = rootFieldAccess(appSchema()).filter((f) => !f.public && f.roles.length === 0);
     expect(undeclared).toEqual([]);
-    expect(rootFieldAccess(appSchema()).filter((f) => f.public).map((f) => f.field)).toEqual(['policy', 'quote', 'tenants']);
+    expect(
+      rootFieldAccess(appSchema())
+        .filter((f) => f.public)
+        .map((f) => f.field),
+    ).toEqual(['policy', 'quote', 'tenants']);
   });
 
-  it('docs/security.md shows the schema\'s permission matrix (npm run schema:emit)', () => {
+  it("docs/security.md shows the schema's permission matrix (npm run schema:emit)", () => {
     const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'security.md'), 'utf8');
     expect(doc).toBe(withPermissionMatrix(doc, appSchema()));
     expect(doc).toContain(printPermissionMatrix(appSchema()));
@@ -50,10 +54,17 @@ describe('roles', () => {
     if (type instanceof GraphQLList) return [];
     if (type instanceof GraphQLEnumType) return type.getValues()[0].value;
     if (type instanceof GraphQLInputObjectType) {
-      return Object.fromEntries(Object.values(type.getFields()).filter((f) => f.type instanceof GraphQLNonNull).map((f) => [f.name, sample(f.type)]));
+      return Object.fromEntries(
+        Object.values(type.getFields())
+          .filter((f) => f.type instanceof GraphQLNonNull)
+          .map((f) => [f.name, sample(f.type)]),
+      );
     }
     const name = (type as GraphQLScalarType).name;
-    return ({ Int: 2022, Float: 1, Boolean: true, Money: '1.00', Date: '2022-01-01' } as Record<string, unknown>)[name] ?? (name === 'ID' || name === 'String' ? '1' : null);
+    return (
+      ({ Int: 2022, Float: 1, Boolean: true, Money: '1.00', Date: '2022-01-01' } as Record<string, unknown>)[name] ??
+      (name === 'ID' || name === 'String' ? '1' : null)
+    );
   }
 
   function call(operation: 'Query' | 'Mutation', name: string) {
@@ -68,19 +79,22 @@ describe('roles', () => {
 
   const protectedFields = rootFieldAccess(appSchema()).filter((f) => !f.public);
 
-  it.each(protectedFields.map((f) => [`${f.operation}.${f.field}`, f] as const))('%s: refuses roles outside its list, and callers without a token', async (_name, f) => {
-    const { document, variables } = call(f.operation, f.field);
-    for (const role of ROLES.filter((r) => !f.roles.includes(r))) {
-      const res = await server.gql(document, variables, { as: role as Role, tenant: '620702' });
-      expect([f.field, role, res.errors?.[0].extensions?.code]).toEqual([f.field, role, 'FORBIDDEN']);
-    }
-    const anonymous = await server.gql(document, variables, { tenant: '620702' });
-    expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    for (const role of f.roles) {
-      const res = await server.gql(document, variables, { as: role as Role, tenant: '620702' });
-      expect([f.field, role, res.errors?.[0].extensions?.code]).not.toEqual([f.field, role, 'FORBIDDEN']);
-    }
-  });
+  it.each(protectedFields.map((f) => [`${f.operation}.${f.field}`, f] as const))(
+    '%s: refuses roles outside its list, and callers without a token',
+    async (_name, f) => {
+      const { document, variables } = call(f.operation, f.field);
+      for (const role of ROLES.filter((r) => !f.roles.includes(r))) {
+        const res = await server.gql(document, variables, { as: role as Role, tenant: '620702' });
+        expect([f.field, role, res.errors?.[0].extensions?.code]).toEqual([f.field, role, 'FORBIDDEN']);
+      }
+      const anonymous = await server.gql(document, variables, { tenant: '620702' });
+      expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      for (const role of f.roles) {
+        const res = await server.gql(document, variables, { as: role as Role, tenant: '620702' });
+        expect([f.field, role, res.errors?.[0].extensions?.code]).not.toEqual([f.field, role, 'FORBIDDEN']);
+      }
+    },
+  );
 });
 
 describe('isolation under load', () => {
@@ -129,7 +143,11 @@ describe('isolation under load', () => {
 describe('limits before execution', () => {
   /** household → members → household → members …: depth grows one level per step. */
   function nested(levels: number) {
-    const step = (depth: number): string => (depth >= levels ? 'id' : depth % 2 === 0 ? `members { ${step(depth + 1)} }` : `household { ${step(depth + 1)} }`).replace('members { id }', 'members { idNumber }');
+    const step = (depth: number): string =>
+      (depth >= levels ? 'id' : depth % 2 === 0 ? `members { ${step(depth + 1)} }` : `household { ${step(depth + 1)} }`).replace(
+        'members { id }',
+        'members { idNumber }',
+      );
     return `{ household(id: "00000000-0000-0000-0000-000000000000") { ${step(0)} } }`;
   }
   const code = async (document: string) => (await server.gql(document, {}, { as: 'STAFF', tenant: '620702' })).errors?.[0]?.extensions?.code;
@@ -159,15 +177,27 @@ describe('limits before execution', () => {
     expect(res.errors?.[0].message).toMatch(/cost/i);
   });
   it('refuses a query text over 32 KiB', async () => {
-    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ tenants { code } } # ${'x'.repeat(40_000)}` }) });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ tenants { code } } # ${'x'.repeat(40_000)}` }),
+    });
     expect(res.status).toBe(400);
   });
   it('refuses batched requests (a JSON array)', async () => {
-    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ query: '{ tenants { code } }' }, { query: '{ tenants { code } }' }]) });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ tenants { code } }' }, { query: '{ tenants { code } }' }]),
+    });
     expect(res.status).toBe(400);
   });
-  it('refuses a browser\'s simple cross-site request (CSRF prevention)', async () => {
-    const form = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ tenants { code } }' }) });
+  it("refuses a browser's simple cross-site request (CSRF prevention)", async () => {
+    const form = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ tenants { code } }' }),
+    });
     expect(form.status).toBe(400);
     const get = await fetch(`${server.url}?query=${encodeURIComponent('{ tenants { code } }')}`);
     expect(get.status).toBe(400);
@@ -198,7 +228,11 @@ describe('production errors', () => {
     await prod.ownerQuery('ALTER TABLE waiver RENAME TO waiver_moved');
     try {
       const id = makeResidentId('620702', '1990-01-01', 123);
-      await prod.gql('mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }', { i: { idNumber: id, name: '甲' } }, { as: 'ADMIN', tenant: '620702' });
+      await prod.gql(
+        'mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }',
+        { i: { idNumber: id, name: '甲' } },
+        { as: 'ADMIN', tenant: '620702' },
+      );
       const res = await prod.gql('{ waivers(coverageYear: 2023) { idNumber } }', {}, { as: 'ADMIN', tenant: '620702' });
       expect(res.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       expect(JSON.stringify(res.errors)).not.toMatch(/relation|does not exist|SELECT|stack/i);
@@ -228,12 +262,27 @@ describe('the audit log', () => {
       { token, tenant: '620721' },
     );
     expect(ok.errors).toBeUndefined();
-    const failed = await server.gql('mutation RegisterAgain($input: HouseholdInput!) { registerHousehold(input: $input) { id } }', { input: { bookletNo: 'AUD-1', region: '620721-05', members: [{ idNumber: id, name: '审计', relationship: '户主' }] } }, { token, tenant: '620721' });
+    const failed = await server.gql(
+      'mutation RegisterAgain($input: HouseholdInput!) { registerHousehold(input: $input) { id } }',
+      { input: { bookletNo: 'AUD-1', region: '620721-05', members: [{ idNumber: id, name: '审计', relationship: '户主' }] } },
+      { token, tenant: '620721' },
+    );
     expect(failed.errors?.[0].extensions?.code).toBe('CONFLICT');
 
-    const log = await server.gql('{ auditLog(first: 10, filter: { actor: "clerk-audit" }) { nodes { actor role operation fields variables outcome errorCodes at } pageInfo { hasNextPage } } }', {}, { as: 'ADMIN', tenant: '620721' });
+    const log = await server.gql(
+      '{ auditLog(first: 10, filter: { actor: "clerk-audit" }) { nodes { actor role operation fields variables outcome errorCodes at } pageInfo { hasNextPage } } }',
+      {},
+      { as: 'ADMIN', tenant: '620721' },
+    );
     const [newest, older] = log.data!.auditLog.nodes;
-    expect(newest).toMatchObject({ actor: 'clerk-audit', role: 'STAFF', operation: 'RegisterAgain', fields: ['registerHousehold'], outcome: 'ERROR', errorCodes: ['CONFLICT'] });
+    expect(newest).toMatchObject({
+      actor: 'clerk-audit',
+      role: 'STAFF',
+      operation: 'RegisterAgain',
+      fields: ['registerHousehold'],
+      outcome: 'ERROR',
+      errorCodes: ['CONFLICT'],
+    });
     expect(older).toMatchObject({ operation: 'RegisterOne', outcome: 'OK', errorCodes: [] });
     const text = JSON.stringify(older.variables);
     expect(text).toContain(`${id.slice(0, 4)}**********${id.slice(-4)}`);
@@ -255,13 +304,21 @@ describe('the audit log', () => {
 
   it('keeps nothing of a mutation without its record: the record commits with the change', async () => {
     const counts = async () =>
-      (await server.ownerQuery<{ audited: number; households: number }>(
-        "SELECT (SELECT count(*)::int FROM audit_log WHERE tenant_code = '620721' AND kind = 'MUTATION' AND outcome = 'OK') AS audited, (SELECT count(*)::int FROM household WHERE tenant_code = '620721') AS households",
-      ))[0];
+      (
+        await server.ownerQuery<{ audited: number; households: number }>(
+          "SELECT (SELECT count(*)::int FROM audit_log WHERE tenant_code = '620721' AND kind = 'MUTATION' AND outcome = 'OK') AS audited, (SELECT count(*)::int FROM household WHERE tenant_code = '620721') AS households",
+        )
+      )[0];
     const before = await counts();
     const registered = await server.gql(
       'mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }',
-      { input: { bookletNo: 'AUD-2', region: '620721-05', members: [{ idNumber: makeResidentId('620721', '1992-03-04', 322), name: '审计乙', relationship: '户主' }] } },
+      {
+        input: {
+          bookletNo: 'AUD-2',
+          region: '620721-05',
+          members: [{ idNumber: makeResidentId('620721', '1992-03-04', 322), name: '审计乙', relationship: '户主' }],
+        },
+      },
       { as: 'STAFF', tenant: '620721' },
     );
     expect(registered.errors).toBeUndefined();

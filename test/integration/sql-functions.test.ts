@@ -19,7 +19,10 @@ it('enrollment_status_lookup returns the columns of StatusRow, in order', async 
   const [row] = await server.ownerQuery<{ result: string }>(
     "SELECT pg_get_function_result('enrollment_status_lookup(text, text, integer)'::regprocedure) AS result",
   );
-  const names = row.result.replace(/^TABLE\(|\)$/g, '').split(', ').map((column) => column.split(' ')[0]);
+  const names = row.result
+    .replace(/^TABLE\(|\)$/g, '')
+    .split(', ')
+    .map((column) => column.split(' ')[0]);
   expect(names).toEqual([...STATUS_COLUMNS]);
 });
 
@@ -28,10 +31,10 @@ it('household_graph returns members, enrolments and grants with the columns of t
   const [household] = await server.ownerQuery<{ id: string }>(
     "INSERT INTO household (tenant_code, booklet_no, region_code) VALUES ('620721', 'SQL-FN-1', '620721-03') RETURNING id",
   );
-  await server.ownerQuery(
-    `INSERT INTO resident (tenant_code, id_number, name, household_id, relationship) VALUES ('620721', $1, '白银', $2, '户主')`,
-    [id, household.id],
-  );
+  await server.ownerQuery(`INSERT INTO resident (tenant_code, id_number, name, household_id, relationship) VALUES ('620721', $1, '白银', $2, '户主')`, [
+    id,
+    household.id,
+  ]);
   await server.ownerQuery(
     `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, subsidy, amount_due, late)
      VALUES ('620721', $1, 2024, 'UNPAID', '2023-10-08', 38000, 0, 38000, false)`,
@@ -42,9 +45,10 @@ it('household_graph returns members, enrolments and grants with the columns of t
      VALUES ('620721', $1, 2024, 'ORPHAN', 'FULL_SPONSORSHIP', 'AT_PAYMENT', 38000, '2023-10-08', 'SETTLED', '[]')`,
     [id],
   );
-  const [{ graph }] = await server.ownerQuery<{ graph: Record<string, Array<Record<string, unknown>>> }>("SELECT household_graph('620721', $1::uuid) AS graph", [
-    household.id,
-  ]);
+  const [{ graph }] = await server.ownerQuery<{ graph: Record<string, Array<Record<string, unknown>>> }>(
+    "SELECT household_graph('620721', $1::uuid) AS graph",
+    [household.id],
+  );
   expect(Object.keys(graph.members[0]).sort()).toEqual([...RESIDENT_COLUMNS].sort());
   expect(Object.keys(graph.enrollments[0]).sort()).toEqual([...ENROLLMENT_ROW_COLUMNS].sort());
   expect(Object.keys(graph.grants[0]).sort()).toEqual([...GRANT_ROW_COLUMNS].sort());

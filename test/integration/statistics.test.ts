@@ -17,7 +17,10 @@ const payment = (idNumber: string, receiptNo: string) => ({ idNumber, coverageYe
 
 /** Rows of `table` read by sequential scans so far; other backends' counters arrive once they are idle. */
 async function scannedRows(server: TestServer, table: string): Promise<number> {
-  const [row] = await server.ownerQuery<{ read: string }>('SELECT pg_stat_force_next_flush(), coalesce(seq_tup_read, 0)::text AS read FROM pg_stat_user_tables WHERE relname = $1', [table]);
+  const [row] = await server.ownerQuery<{ read: string }>(
+    'SELECT pg_stat_force_next_flush(), coalesce(seq_tup_read, 0)::text AS read FROM pg_stat_user_tables WHERE relname = $1',
+    [table],
+  );
   return Number(row.read);
 }
 
@@ -75,7 +78,11 @@ describe('a large roster right after a small one', () => {
     return Buffer.from(await book.xlsx.writeBuffer()).toString('base64');
   }
   const importRoster = async (workbook: string) =>
-    server.gql('mutation($w: String!) { importRoster(workbook: $w, registeredOn: "2021-09-01") { accepted rejected } }', { w: workbook }, { as: 'STAFF', tenant: '610926' });
+    server.gql(
+      'mutation($w: String!) { importRoster(workbook: $w, registeredOn: "2021-09-01") { accepted rejected } }',
+      { w: workbook },
+      { as: 'STAFF', tenant: '610926' },
+    );
 
   beforeAll(async () => {
     server = await startTestServer({ PG_POOL_SIZE: '1', ...UNHURRIED });
@@ -99,13 +106,17 @@ describe('a large roster right after a small one', () => {
   }, 600_000);
 });
 
-describe('an agency\'s list right after a bulk load of residents', () => {
+describe("an agency's list right after a bulk load of residents", () => {
   let server: TestServer;
   const few = residentIds('620702', 20, 240_000);
   const many = residentIds('620702', 10_000, 250_000);
   const identity = (idNumber: string) => ({ idNumber, category: 'DIBAO', certifiedBy: '区民政局', validFrom: '2022-09-01' });
   const importAssistance = async (ids: readonly string[]) =>
-    server.gql('mutation($rows: [AssistanceInput!]!) { importAssistance(identities: $rows) { accepted rejected } }', { rows: ids.map(identity) }, { as: 'AGENCY', tenant: '620702' });
+    server.gql(
+      'mutation($rows: [AssistanceInput!]!) { importAssistance(identities: $rows) { accepted rejected } }',
+      { rows: ids.map(identity) },
+      { as: 'AGENCY', tenant: '620702' },
+    );
 
   beforeAll(async () => {
     server = await startTestServer({ PG_POOL_SIZE: '1', ...UNHURRIED });

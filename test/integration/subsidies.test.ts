@@ -28,19 +28,42 @@ async function person(tenant: string, birth: string, extra: Record<string, unkno
   const idNumber = makeResidentId(tenant === GY ? '520102' : tenant, birth, 100 + seq++);
   const regions: Record<string, string> = { [SN]: '620721-01', [PL]: '610926-08', [GY]: '520111-XH' };
   const res = regions[tenant]
-    ? await server.gql(`mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`, { input: { bookletNo: `B-${idNumber}`, region: regions[tenant], registeredOn: '2010-01-01', members: [{ idNumber, name: '资助对象', relationship: '户主', hukouPlace: tenant === PL ? '610926108' : null, ...extra }] } }, { as: 'STAFF', tenant })
-    : await server.gql(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '资助对象', ...extra } }, { as: 'STAFF', tenant });
+    ? await server.gql(
+        `mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`,
+        {
+          input: {
+            bookletNo: `B-${idNumber}`,
+            region: regions[tenant],
+            registeredOn: '2010-01-01',
+            members: [{ idNumber, name: '资助对象', relationship: '户主', hukouPlace: tenant === PL ? '610926108' : null, ...extra }],
+          },
+        },
+        { as: 'STAFF', tenant },
+      )
+    : await server.gql(
+        `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+        { input: { idNumber, name: '资助对象', ...extra } },
+        { as: 'STAFF', tenant },
+      );
   expect(res.errors).toBeUndefined();
   return idNumber;
 }
 
 async function grant(tenant: string, idNumber: string, category: string, validFrom: string) {
-  const res = await server.gql(`mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`, { input: { idNumber, category, certifiedBy: '民政局', validFrom } }, { as: 'AGENCY', tenant });
+  const res = await server.gql(
+    `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+    { input: { idNumber, category, certifiedBy: '民政局', validFrom } },
+    { as: 'AGENCY', tenant },
+  );
   expect(res.errors).toBeUndefined();
 }
 
 async function pay(tenant: string, idNumber: string, year: number, amount: string, paidOn: string) {
-  const res = await server.gql(`mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`, { input: { idNumber, coverageYear: year, amount, paidOn, channel: '银行', receiptNo: `R-${idNumber}-${year}` } }, { as: 'BANK', tenant });
+  const res = await server.gql(
+    `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+    { input: { idNumber, coverageYear: year, amount, paidOn, channel: '银行', receiptNo: `R-${idNumber}-${year}` } },
+    { as: 'BANK', tenant },
+  );
   expect(res.errors).toBeUndefined();
 }
 
@@ -59,7 +82,16 @@ describe('a grant for every subsidy mode, with who funds it', () => {
     await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
     await pay(GZ, id, 2023, '350.00', '2022-10-15');
     expect((await subsidies(GZ, id)).subsidies).toEqual([
-      { category: 'DIBAO_RURAL_1', mode: 'REIMBURSEMENT', kind: 'AT_PAYMENT', amount: '250.00', grantedOn: '2022-10-15', payoutMonth: '2022-11', status: 'SCHEDULED', funding: [{ source: 'MEDICAL_ASSISTANCE_FUND', amount: '250.00' }] },
+      {
+        category: 'DIBAO_RURAL_1',
+        mode: 'REIMBURSEMENT',
+        kind: 'AT_PAYMENT',
+        amount: '250.00',
+        grantedOn: '2022-10-15',
+        payoutMonth: '2022-11',
+        status: 'SCHEDULED',
+        funding: [{ source: 'MEDICAL_ASSISTANCE_FUND', amount: '250.00' }],
+      },
     ]);
   });
 
@@ -68,17 +100,35 @@ describe('a grant for every subsidy mode, with who funds it', () => {
     await grant(SN, id, 'DIBAO_RURAL_3', '2023-01-01');
     await pay(SN, id, 2024, '130.00', '2023-10-20');
     expect((await subsidies(SN, id)).subsidies).toEqual([
-      { category: 'DIBAO_RURAL_3', mode: 'NET_COLLECTION', kind: 'AT_PAYMENT', amount: '250.00', grantedOn: '2023-10-20', payoutMonth: null, status: 'SETTLED', funding: [] },
+      {
+        category: 'DIBAO_RURAL_3',
+        mode: 'NET_COLLECTION',
+        kind: 'AT_PAYMENT',
+        amount: '250.00',
+        grantedOn: '2023-10-20',
+        payoutMonth: null,
+        status: 'SETTLED',
+        funding: [],
+      },
     ]);
   });
 
-  it('FULL_SPONSORSHIP (平利 特困): the funding body\'s 320.00 recorded when sponsored', async () => {
+  it("FULL_SPONSORSHIP (平利 特困): the funding body's 320.00 recorded when sponsored", async () => {
     const id = await person(PL, '1935-03-03');
     await grant(PL, id, 'EXTREME_POVERTY', '2021-01-01');
     const res = await server.gql(`mutation { sponsorEnrollments(coverageYear: 2022, paidOn: "2021-11-10") { enrolled } }`, {}, { as: 'ADMIN', tenant: PL });
     expect(res.data!.sponsorEnrollments.enrolled).toBeGreaterThanOrEqual(1);
     expect((await subsidies(PL, id)).subsidies).toEqual([
-      { category: 'EXTREME_POVERTY', mode: 'FULL_SPONSORSHIP', kind: 'AT_PAYMENT', amount: '320.00', grantedOn: '2021-11-10', payoutMonth: null, status: 'SETTLED', funding: [{ source: 'MEDICAL_ASSISTANCE_FUND', amount: '320.00' }] },
+      {
+        category: 'EXTREME_POVERTY',
+        mode: 'FULL_SPONSORSHIP',
+        kind: 'AT_PAYMENT',
+        amount: '320.00',
+        grantedOn: '2021-11-10',
+        payoutMonth: null,
+        status: 'SETTLED',
+        funding: [{ source: 'MEDICAL_ASSISTANCE_FUND', amount: '320.00' }],
+      },
     ]);
   });
 
@@ -113,7 +163,14 @@ describe('identities certified after payment', () => {
     await pay(GZ, id, 2023, '350.00', '2022-11-01');
     await grant(GZ, id, 'EXTREME_POVERTY', '2023-03-05');
     expect((await subsidies(GZ, id)).subsidies).toEqual([
-      expect.objectContaining({ category: 'EXTREME_POVERTY', kind: 'NEWLY_CERTIFIED', mode: 'REIMBURSEMENT', amount: '350.00', payoutMonth: '2023-04', status: 'SCHEDULED' }),
+      expect.objectContaining({
+        category: 'EXTREME_POVERTY',
+        kind: 'NEWLY_CERTIFIED',
+        mode: 'REIMBURSEMENT',
+        amount: '350.00',
+        payoutMonth: '2023-04',
+        status: 'SCHEDULED',
+      }),
     ]);
   });
 
@@ -146,7 +203,11 @@ describe('disbursements (先缴后补, 次月资助)', () => {
 
   beforeAll(async () => {
     // Three 甘州 people paid in November 2022: 250 + 190 + 100 = 540.00 due in December.
-    for (const [category, birth] of [['DIBAO_RURAL_2', '1970-01-01'], ['DIBAO_URBAN_PARTIAL', '1971-01-01'], ['LIFTED_OUT_OF_POVERTY', '1972-01-01']]) {
+    for (const [category, birth] of [
+      ['DIBAO_RURAL_2', '1970-01-01'],
+      ['DIBAO_URBAN_PARTIAL', '1971-01-01'],
+      ['LIFTED_OUT_OF_POVERTY', '1972-01-01'],
+    ]) {
       const id = await person(GZ, birth);
       await grant(GZ, id, category, '2022-01-01');
       await pay(GZ, id, 2023, '350.00', '2022-11-20');
@@ -158,7 +219,13 @@ describe('disbursements (先缴后补, 次月资助)', () => {
 
   it('totals the month by funding source, and lists each payout', async () => {
     const res = await server.gql(BATCH, { month }, { as: 'ADMIN', tenant: GZ });
-    expect(res.data!.disbursements).toMatchObject({ month, count: 3, total: '540.00', paid: false, bySource: [{ source: 'MEDICAL_ASSISTANCE_FUND', name: '医疗救助资金', amount: '540.00' }] });
+    expect(res.data!.disbursements).toMatchObject({
+      month,
+      count: 3,
+      total: '540.00',
+      paid: false,
+      bySource: [{ source: 'MEDICAL_ASSISTANCE_FUND', name: '医疗救助资金', amount: '540.00' }],
+    });
     expect(res.data!.disbursements.items.map((i: { amount: string }) => i.amount).sort()).toEqual(['100.00', '190.00', '250.00']);
   });
 
@@ -182,7 +249,10 @@ describe('disbursements (先缴后补, 次月资助)', () => {
   });
 
   it('refuses a malformed month and one that has not come', async () => {
-    expect((await server.gql(BATCH, { month: '2022-13' }, { as: 'ADMIN', tenant: GZ })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'month' });
+    expect((await server.gql(BATCH, { month: '2022-13' }, { as: 'ADMIN', tenant: GZ })).errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'month',
+    });
     const future = await server.gql(`mutation { markDisbursementsPaid(month: "2999-01") { paid } }`, {}, { as: 'ADMIN', tenant: GZ });
     expect(future.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -197,15 +267,23 @@ describe('refunds (退费)', () => {
     const id = await person(GZ, '1973-02-02');
     await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
     await pay(GZ, id, 2023, '350.00', '2022-10-10');
-    const res = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2023, reason: 'DEATH', requestedOn: '2022-10-25' } }, { as: 'STAFF', tenant: GZ });
+    const res = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2023, reason: 'DEATH', requestedOn: '2022-10-25' } },
+      { as: 'STAFF', tenant: GZ },
+    );
     expect(res.data!.requestRefund).toMatchObject({ status: 'PENDING', amount: '350.00', cancelledReimbursement: '250.00' });
     expect((await server.gql(STATUS, { id, year: 2023 }, { as: 'BANK', tenant: GZ })).data!.enrollmentStatus.status).toBe('REFUND_PENDING');
     // Held out of November's payout while pending.
     const nov = await server.gql(`{ disbursements(month: "2022-11") { items { idNumber } } }`, {}, { as: 'ADMIN', tenant: GZ });
     expect(nov.data!.disbursements.items.map((i: { idNumber: string }) => i.idNumber)).not.toContain(id);
-    const approved = await server.gql(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023, note: "死亡证明已核") { status decidedBy decisionNote } }`, { id }, { as: 'ADMIN', tenant: GZ });
+    const approved = await server.gql(
+      `mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023, note: "死亡证明已核") { status decidedBy decisionNote } }`,
+      { id },
+      { as: 'ADMIN', tenant: GZ },
+    );
     expect(approved.data!.approveRefund).toMatchObject({ status: 'APPROVED', decisionNote: '死亡证明已核' });
-    expect((await subsidies(GZ, id))).toMatchObject({ status: 'REFUNDED', subsidies: [{ status: 'CANCELLED' }] });
+    expect(await subsidies(GZ, id)).toMatchObject({ status: 'REFUNDED', subsidies: [{ status: 'CANCELLED' }] });
   });
 
   it('甘州: refunds only the personal part once the reimbursement was paid out (七)', async () => {
@@ -213,7 +291,11 @@ describe('refunds (退费)', () => {
     await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
     await pay(GZ, id, 2023, '350.00', '2022-09-10');
     expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-10") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
-    const res = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-12-20' } }, { as: 'STAFF', tenant: GZ });
+    const res = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-12-20' } },
+      { as: 'STAFF', tenant: GZ },
+    );
     expect(res.data!.requestRefund).toMatchObject({ amount: '100.00', cancelledReimbursement: '0.00' });
     expect(res.data!.requestRefund.explanation.map((s: { clause: string | null }) => s.clause).join(' ')).toContain('只退回个人缴费部分');
   });
@@ -221,26 +303,54 @@ describe('refunds (退费)', () => {
   it('甘州: refuses after the 2022-12-30 deadline and once cover has begun, with the clause', async () => {
     const id = await person(GZ, '1975-04-04');
     await pay(GZ, id, 2023, '350.00', '2022-09-10');
-    const late = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2023, reason: 'DEATH', requestedOn: '2022-12-31' } }, { as: 'STAFF', tenant: GZ });
+    const late = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2023, reason: 'DEATH', requestedOn: '2022-12-31' } },
+      { as: 'STAFF', tenant: GZ },
+    );
     expect(late.errors?.[0].extensions).toMatchObject({ code: 'REFUND_NOT_ALLOWED', rule: 'deadline' });
     expect(late.errors?.[0].message).toContain('七');
-    const covered = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2023, reason: 'DEATH', requestedOn: '2023-02-01' } }, { as: 'STAFF', tenant: GZ });
+    const covered = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2023, reason: 'DEATH', requestedOn: '2023-02-01' } },
+      { as: 'STAFF', tenant: GZ },
+    );
     expect(covered.errors?.[0].extensions).toMatchObject({ code: 'REFUND_NOT_ALLOWED', rule: 'cover-started' });
     expect((await server.gql(STATUS, { id, year: 2023 }, { as: 'BANK', tenant: GZ })).data!.enrollmentStatus.status).toBe('PAID');
   });
 
   it('平利: resolves a duplicate enrolment by refund (七（三）), which clears the flag in both tenants', async () => {
     const id = makeResidentId('610926', '1976-05-05', 777);
-    await server.gql(`mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`, { input: { bookletNo: 'PL-DUP', region: '610926-09', members: [{ idNumber: id, name: '两地', relationship: '户主', hukouPlace: '610926109' }] } }, { as: 'STAFF', tenant: PL });
-    await server.gql(`mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`, { input: { bookletNo: 'GY-DUP', region: '520103', members: [{ idNumber: id, name: '两地', relationship: '户主' }] } }, { as: 'STAFF', tenant: GY });
+    await server.gql(
+      `mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`,
+      { input: { bookletNo: 'PL-DUP', region: '610926-09', members: [{ idNumber: id, name: '两地', relationship: '户主', hukouPlace: '610926109' }] } },
+      { as: 'STAFF', tenant: PL },
+    );
+    await server.gql(
+      `mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`,
+      { input: { bookletNo: 'GY-DUP', region: '520103', members: [{ idNumber: id, name: '两地', relationship: '户主' }] } },
+      { as: 'STAFF', tenant: GY },
+    );
     await pay(GY, id, 2022, '320.00', '2021-11-01');
     await pay(PL, id, 2022, '320.00', '2021-11-05');
     expect((await server.gql(WHERE, { id, year: 2022 }, { as: 'STAFF', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([PL]);
-    const req = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2022, reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2021-12-20' } }, { as: 'TAX', tenant: PL });
+    const req = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2022, reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2021-12-20' } },
+      { as: 'TAX', tenant: PL },
+    );
     expect(req.data!.requestRefund).toMatchObject({ amount: '320.00', status: 'PENDING' });
-    expect((await server.gql(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2022) { status } }`, { id }, { as: 'ADMIN', tenant: PL })).errors).toBeUndefined();
-    expect((await server.gql(WHERE, { id, year: 2022 }, { as: 'STAFF', tenant: PL })).data!.enrollmentStatus).toEqual({ status: 'REFUNDED', enrolledElsewhere: [GY] });
-    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus).toEqual({ status: 'REFUNDED', insuredElsewhere: true });
+    expect(
+      (await server.gql(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2022) { status } }`, { id }, { as: 'ADMIN', tenant: PL })).errors,
+    ).toBeUndefined();
+    expect((await server.gql(WHERE, { id, year: 2022 }, { as: 'STAFF', tenant: PL })).data!.enrollmentStatus).toEqual({
+      status: 'REFUNDED',
+      enrolledElsewhere: [GY],
+    });
+    expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus).toEqual({
+      status: 'REFUNDED',
+      insuredElsewhere: true,
+    });
     expect((await server.gql(WHERE, { id, year: 2022 }, { as: 'STAFF', tenant: GY })).data!.enrollmentStatus.enrolledElsewhere).toEqual([]);
     expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: GY })).data!.enrollmentStatus.insuredElsewhere).toBe(false);
   });
@@ -248,9 +358,21 @@ describe('refunds (退费)', () => {
   it('平利: refuses death (七（五） 原参保缴费不予退还) and a duplicate asked for after 12-25', async () => {
     const id = await person(PL, '1977-06-06');
     await pay(PL, id, 2022, '320.00', '2021-11-05');
-    const death = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2022, reason: 'DEATH', requestedOn: '2021-12-01' } }, { as: 'STAFF', tenant: PL });
-    expect(death.errors?.[0].extensions).toMatchObject({ code: 'REFUND_NOT_ALLOWED', rule: 'non-refundable-reason', clause: expect.stringContaining('七（五）') });
-    const late = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2022, reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2021-12-27' } }, { as: 'STAFF', tenant: PL });
+    const death = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2022, reason: 'DEATH', requestedOn: '2021-12-01' } },
+      { as: 'STAFF', tenant: PL },
+    );
+    expect(death.errors?.[0].extensions).toMatchObject({
+      code: 'REFUND_NOT_ALLOWED',
+      rule: 'non-refundable-reason',
+      clause: expect.stringContaining('七（五）'),
+    });
+    const late = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2022, reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2021-12-27' } },
+      { as: 'STAFF', tenant: PL },
+    );
     expect(late.errors?.[0].extensions).toMatchObject({ code: 'REFUND_NOT_ALLOWED', rule: 'deadline' });
   });
 
@@ -260,7 +382,11 @@ describe('refunds (退费)', () => {
     const input = { idNumber: id, coverageYear: 2022, reason: 'WRONG_LOCATION', requestedOn: '2021-12-10' };
     expect((await server.gql(REQUEST, { input }, { as: 'STAFF', tenant: PL })).data!.requestRefund.amount).toBe('320.00');
     expect((await server.gql(REQUEST, { input }, { as: 'STAFF', tenant: PL })).errors?.[0].extensions?.code).toBe('CONFLICT');
-    const rejected = await server.gql(`mutation($id: String!) { rejectRefund(idNumber: $id, coverageYear: 2022, note: "非错缴") { status } }`, { id }, { as: 'ADMIN', tenant: PL });
+    const rejected = await server.gql(
+      `mutation($id: String!) { rejectRefund(idNumber: $id, coverageYear: 2022, note: "非错缴") { status } }`,
+      { id },
+      { as: 'ADMIN', tenant: PL },
+    );
     expect(rejected.data!.rejectRefund.status).toBe('REJECTED');
     expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus.status).toBe('PAID');
     const list = await server.gql(`{ refunds(status: REJECTED) { idNumberMasked decisionNote } }`, {}, { as: 'ADMIN', tenant: PL });
@@ -270,12 +396,16 @@ describe('refunds (退费)', () => {
   it('answers POLICY_NOT_CONFIGURED where the notice refers refunds elsewhere (贵阳: 黔税发〔2020〕6号)', async () => {
     const id = await person(GY, '1979-08-08');
     await pay(GY, id, 2022, '320.00', '2021-11-05');
-    const res = await server.gql(REQUEST, { input: { idNumber: id, coverageYear: 2022, reason: 'DEATH', requestedOn: '2021-12-01' } }, { as: 'STAFF', tenant: GY });
+    const res = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2022, reason: 'DEATH', requestedOn: '2021-12-01' } },
+      { as: 'STAFF', tenant: GY },
+    );
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', missing: 'refunds' });
   });
 });
 
-describe('agencies\' lists in bulk', () => {
+describe("agencies' lists in bulk", () => {
   it('imports identities with per-row results, applies them to paid enrolments, and changes nothing on replay', async () => {
     const a = await person(SN, '1980-01-01');
     const b = await person(SN, '1981-01-01');
@@ -290,7 +420,12 @@ describe('agencies\' lists in bulk', () => {
     const first = await server.gql(IMPORT, { rows }, { as: 'AGENCY', tenant: SN });
     // The third person is not registered yet: the certification waits for them.
     expect(first.data!.importAssistance).toMatchObject({ accepted: 3, duplicates: 0, rejected: 1 });
-    expect(first.data!.importAssistance.rows.map((r: { code: string | null; pending: boolean }) => [r.code, r.pending])).toEqual([[null, false], [null, false], [null, true], ['BAD_USER_INPUT', false]]);
+    expect(first.data!.importAssistance.rows.map((r: { code: string | null; pending: boolean }) => [r.code, r.pending])).toEqual([
+      [null, false],
+      [null, false],
+      [null, true],
+      ['BAD_USER_INPUT', false],
+    ]);
     // b paid in full and is newly certified: 250.00 in February 2024 (三（二）当月参保、次月资助).
     expect((await subsidies(SN, b)).subsidies).toEqual([expect.objectContaining({ kind: 'NEWLY_CERTIFIED', amount: '250.00', payoutMonth: '2024-02' })]);
     const again = await server.gql(IMPORT, { rows }, { as: 'AGENCY', tenant: SN });
@@ -298,15 +433,27 @@ describe('agencies\' lists in bulk', () => {
     expect((await subsidies(SN, b)).subsidies).toHaveLength(1);
   });
 
-  it('reads a CSV list with the forms\' Chinese headers (npm run import:assistance)', async () => {
+  it("reads a CSV list with the forms' Chinese headers (npm run import:assistance)", async () => {
     const ids = [await person(PL, '1983-01-01'), await person(PL, '1984-01-01')];
     const dir = mkdtempSync(join(tmpdir(), 'assist-'));
     const file = join(dir, 'minzheng-2021-09.csv');
-    writeFileSync(file, ['身份证号码,资助类别,认定部门,认定日期,有效期至', `${ids[0]},dibao,县民政局,2021-09-01,`, `${ids[1]},SEVERE_DISABILITY,县残联,2021-08-01,2022-12-31`, `${ids[1]},NOT_A_CATEGORY,县残联,2021-08-01,`].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '身份证号码,资助类别,认定部门,认定日期,有效期至',
+        `${ids[0]},dibao,县民政局,2021-09-01,`,
+        `${ids[1]},SEVERE_DISABILITY,县残联,2021-08-01,2022-12-31`,
+        `${ids[1]},NOT_A_CATEGORY,县残联,2021-08-01,`,
+      ].join('\n'),
+    );
     const tally = await importAssistanceCsv({ file, url: server.url, token: server.token('AGENCY', [PL]), tenant: PL, batchSize: 2, batchPrefix: 'mz' });
     // An unknown category is rejected by the importer on its line; the others still go through.
     expect(tally).toMatchObject({ rows: 3, accepted: 2, rejected: 1, rejections: [{ line: 4, column: '资助类别', code: 'BAD_USER_INPUT' }] });
-    const identities = await server.gql(`query($id: String!) { assistanceIdentities(idNumber: $id) { category validTo } }`, { id: ids[1] }, { as: 'AGENCY', tenant: PL });
+    const identities = await server.gql(
+      `query($id: String!) { assistanceIdentities(idNumber: $id) { category validTo } }`,
+      { id: ids[1] },
+      { as: 'AGENCY', tenant: PL },
+    );
     expect(identities.data!.assistanceIdentities).toEqual([{ category: 'SEVERE_DISABILITY', validTo: '2022-12-31' }]);
   });
 });

@@ -3,7 +3,9 @@ import { migrationSourceProblems, pooledSqlProblems, sqlTextProblems } from '../
 
 describe('SQL texts', () => {
   it('refuses a volatile function in ON CONFLICT DO UPDATE SET, and accepts EXCLUDED', () => {
-    const upsert = (set: string) => `INSERT INTO region_target (tenant_code, coverage_year, region_code, target) SELECT $1, $2, r, t FROM UNNEST($3::text[], $4::int[]) AS x(r, t)
+    const upsert = (
+      set: string,
+    ) => `INSERT INTO region_target (tenant_code, coverage_year, region_code, target) SELECT $1, $2, r, t FROM UNNEST($3::text[], $4::int[]) AS x(r, t)
       ON CONFLICT (tenant_code, coverage_year, region_code) DO UPDATE SET ${set} RETURNING region_code`;
     expect(sqlTextProblems(upsert('target = EXCLUDED.target, set_at = now()'))).toEqual([expect.stringMatching(/calls now\(/)]);
     expect(sqlTextProblems(upsert('target = EXCLUDED.target, set_at = current_timestamp'))).toHaveLength(1);
@@ -14,7 +16,9 @@ describe('SQL texts', () => {
 
   it('refuses a function Citus will not run in RETURNING (to_char is STABLE), and accepts the column itself', () => {
     const insert = (returning: string) => `INSERT INTO policy_draft (tenant_code, source) VALUES ($1, $2) RETURNING id, ${returning}`;
-    expect(sqlTextProblems(insert(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_at`))).toEqual([expect.stringMatching(/RETURNING calls to_char\(/)]);
+    expect(sqlTextProblems(insert(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_at`))).toEqual([
+      expect.stringMatching(/RETURNING calls to_char\(/),
+    ]);
     expect(sqlTextProblems(insert('now() AS at'))).toHaveLength(1);
     expect(sqlTextProblems(insert('created_at, source'))).toEqual([]);
   });
@@ -51,7 +55,7 @@ describe('SQL texts', () => {
 
 describe('migrations written after CitusReady', () => {
   it('refuse a table created with its keys or left undistributed', () => {
-    const source = "await q.query(`CREATE TABLE note (tenant_code text NOT NULL REFERENCES tenant (tenant_code), id bigint, PRIMARY KEY (tenant_code, id))`);";
+    const source = 'await q.query(`CREATE TABLE note (tenant_code text NOT NULL REFERENCES tenant (tenant_code), id bigint, PRIMARY KEY (tenant_code, id))`);';
     const problems = migrationSourceProblems('x.ts', source);
     expect(problems).toEqual([expect.stringMatching(/declares a foreign key/), expect.stringMatching(/without distributeNewTable/)]);
     const good = `await q.query(\`CREATE TABLE note (tenant_code text NOT NULL, id bigint, PRIMARY KEY (tenant_code, id))\`);
@@ -61,9 +65,11 @@ describe('migrations written after CitusReady', () => {
   });
 
   it('refuse a constraint added beside other subcommands, or unnamed with a column', () => {
-    expect(migrationSourceProblems('x.ts', "await q.query(`ALTER TABLE resident ADD COLUMN a text, ADD CONSTRAINT resident_a CHECK (a <> '')`);")).toHaveLength(1);
+    expect(migrationSourceProblems('x.ts', "await q.query(`ALTER TABLE resident ADD COLUMN a text, ADD CONSTRAINT resident_a CHECK (a <> '')`);")).toHaveLength(
+      1,
+    );
     expect(migrationSourceProblems('x.ts', "await q.query(`ALTER TABLE resident ADD COLUMN a text CHECK (a <> '')`);")).toHaveLength(1);
-    expect(migrationSourceProblems('x.ts', "await q.query(`ALTER TABLE resident ADD COLUMN a text, ADD COLUMN b date`);")).toEqual([]);
+    expect(migrationSourceProblems('x.ts', 'await q.query(`ALTER TABLE resident ADD COLUMN a text, ADD COLUMN b date`);')).toEqual([]);
     expect(migrationSourceProblems('x.ts', 'await q.query(`CREATE TRIGGER t AFTER INSERT ON note FOR EACH ROW EXECUTE FUNCTION f()`);')).toHaveLength(1);
   });
 });

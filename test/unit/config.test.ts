@@ -19,7 +19,14 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('loadConfig', () => {
   it('reads the defaults', () => {
     const config = loadConfig(base);
-    expect(config).toMatchObject({ port: 4000, statementTimeoutMs: 5000, poolSize: 10, requestTimeoutMs: 30_000, tokenMaxLifetimeSeconds: 86_400, headersTimeoutMs: 10_000 });
+    expect(config).toMatchObject({
+      port: 4000,
+      statementTimeoutMs: 5000,
+      poolSize: 10,
+      requestTimeoutMs: 30_000,
+      tokenMaxLifetimeSeconds: 86_400,
+      headersTimeoutMs: 10_000,
+    });
   });
 
   it.each([

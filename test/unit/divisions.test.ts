@@ -17,7 +17,7 @@ describe('ID numbers', () => {
     expect('error' in facts ? facts.error.en : null).toBe(error);
   });
 
-  it('tells a typing error from another document\'s number at a lookup', () => {
+  it("tells a typing error from another document's number at a lookup", () => {
     expect(lookupIdProblem('E12345678')).toBeNull();
     expect(lookupIdProblem('12345')?.en).toContain('not a valid resident ID number');
     expect(lookupIdProblem('12345')?.zh).toBe('***** 不是有效的居民身份证号码：居民身份证号码应为 17 位数字加 1 位数字或 X');
@@ -39,8 +39,12 @@ describe('places as staff write them', () => {
   });
 
   it('asks for the code where a name is ambiguous or unknown', () => {
-    expect(divisions().resolvePlace('朝阳区', '610926')).toEqual({ error: { zh: expect.stringContaining('请填写代码'), en: expect.stringContaining('give the code') } });
-    expect(divisions().resolvePlace('平利县不存在镇', '610926')).toEqual({ error: { zh: expect.stringContaining('没有乡镇“不存在镇”'), en: expect.stringContaining('no township') } });
+    expect(divisions().resolvePlace('朝阳区', '610926')).toEqual({
+      error: { zh: expect.stringContaining('请填写代码'), en: expect.stringContaining('give the code') },
+    });
+    expect(divisions().resolvePlace('平利县不存在镇', '610926')).toEqual({
+      error: { zh: expect.stringContaining('没有乡镇“不存在镇”'), en: expect.stringContaining('no township') },
+    });
   });
 
   it('knows the 24 township-level divisions of 甘州 (23 townships and a development zone), its 279 villages, and the 10 of 山丹', () => {

@@ -6,15 +6,25 @@ import { createLogger } from '../../src/common/logger';
 import { errorFormatter, inLanguage } from '../../src/graphql/errors';
 
 const format = errorFormatter(createLogger('silent'), false);
-const formatted = (error: unknown) => format({ message: 'whatever graphql-js said', path: ['field'] }, new GraphQLError('wrapped', { originalError: error as Error, path: ['field'] }));
+const formatted = (error: unknown) =>
+  format({ message: 'whatever graphql-js said', path: ['field'] }, new GraphQLError('wrapped', { originalError: error as Error, path: ['field'] }));
 
-describe('errors in the request\'s language', () => {
+describe("errors in the request's language", () => {
   it('a domain error: English by default (its message), Chinese when asked, the same extensions', () => {
-    const error = policyNotConfigured('610926', 2022, 'assistance.FAMILY_PLANNING.amount', text('通知未写明计生特殊家庭的资助标准', 'the notice does not state the subsidy for FAMILY_PLANNING'));
+    const error = policyNotConfigured(
+      '610926',
+      2022,
+      'assistance.FAMILY_PLANNING.amount',
+      text('通知未写明计生特殊家庭的资助标准', 'the notice does not state the subsidy for FAMILY_PLANNING'),
+    );
     expect(error.message).toBe('the notice does not state the subsidy for FAMILY_PLANNING');
     const [en] = inLanguage([formatted(error)], 'en');
     const [zh] = inLanguage([formatted(error)], 'zh');
-    expect(en).toEqual({ message: 'the notice does not state the subsidy for FAMILY_PLANNING', path: ['field'], extensions: { code: 'POLICY_NOT_CONFIGURED', tenant: '610926', coverageYear: 2022, missing: 'assistance.FAMILY_PLANNING.amount' } });
+    expect(en).toEqual({
+      message: 'the notice does not state the subsidy for FAMILY_PLANNING',
+      path: ['field'],
+      extensions: { code: 'POLICY_NOT_CONFIGURED', tenant: '610926', coverageYear: 2022, missing: 'assistance.FAMILY_PLANNING.amount' },
+    });
     expect(zh).toEqual({ ...en, message: '通知未写明计生特殊家庭的资助标准' });
     // Both texts travel under a symbol, never in the JSON that leaves.
     expect(JSON.parse(JSON.stringify(formatted(error)))).toEqual(en);
@@ -34,7 +44,7 @@ describe('errors in the request\'s language', () => {
     expect(zh).toEqual({ message: '服务器内部错误', path: ['field'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   });
 
-  it('GraphQL\'s own request errors keep their one text', () => {
+  it("GraphQL's own request errors keep their one text", () => {
     const own = { message: 'Cannot query field "x" on type "Query".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
     expect(inLanguage([format(own, new GraphQLError(own.message))], 'zh')).toEqual([own]);
   });
@@ -42,6 +52,9 @@ describe('errors in the request\'s language', () => {
   it('badInput keeps the field, in both languages', () => {
     const error = badInput(text('每页条数（first）须在 1 至 500 之间', 'first must be between 1 and 500'), 'first');
     expect(error).toBeInstanceOf(DomainError);
-    expect(inLanguage([formatted(error)], 'zh')[0]).toMatchObject({ message: '每页条数（first）须在 1 至 500 之间', extensions: { code: 'BAD_USER_INPUT', field: 'first' } });
+    expect(inLanguage([formatted(error)], 'zh')[0]).toMatchObject({
+      message: '每页条数（first）须在 1 至 500 之间',
+      extensions: { code: 'BAD_USER_INPUT', field: 'first' },
+    });
   });
 });

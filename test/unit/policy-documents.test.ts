@@ -33,7 +33,7 @@ function check2024(source: string, year = 2024): ReturnType<typeof validatePolic
 
 const lineOf = (source: string, needle: string) => source.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
-describe('the issue\'s own example: 甘州 2023 copied to 2024, changing only the standard, the subsidy and the cover dates', () => {
+describe("the issue's own example: 甘州 2023 copied to 2024, changing only the standard, the subsidy and the cover dates", () => {
   const source = halfUpdated2024();
   const result = check2024(source);
   const at = (path: string) => result.errors.filter((e) => e.path === path);
@@ -44,11 +44,27 @@ describe('the issue\'s own example: 甘州 2023 copied to 2024, changing only th
     expect(at('notice.number')[0]).toMatchObject({ code: 'NOTICE_NUMBER_IN_USE', line: lineOf(source, 'number: 区医保发') });
     expect(at('notice.number')[0].message.zh).toContain('区医保发〔2022〕69号 已是 2023 年度通知的文号');
     expect(at('notice.title').map((e) => e.code)).toEqual(['TEXT_NOT_UPDATED']);
-    expect(at('notice.label').map((e) => e.code).sort()).toEqual(['TEXT_NOT_UPDATED', 'TITLE_YEAR']);
-    expect(at('notice.issuedOn').map((e) => e.code).sort()).toEqual(['DATE_NOT_MOVED', 'NOTICE_DATE_YEAR']);
+    expect(
+      at('notice.label')
+        .map((e) => e.code)
+        .sort(),
+    ).toEqual(['TEXT_NOT_UPDATED', 'TITLE_YEAR']);
+    expect(
+      at('notice.issuedOn')
+        .map((e) => e.code)
+        .sort(),
+    ).toEqual(['DATE_NOT_MOVED', 'NOTICE_DATE_YEAR']);
     // The payment window in the wrong year: its inferred opening and the 2022 end.
-    expect(at('collectionWindow.earliestPayment.date').map((e) => e.code).sort()).toEqual(['DATE_NOT_MOVED', 'WINDOW_YEAR']);
-    expect(at('collectionWindow.end.date').map((e) => e.code).sort()).toEqual(['DATE_NOT_MOVED', 'WINDOW_YEAR']);
+    expect(
+      at('collectionWindow.earliestPayment.date')
+        .map((e) => e.code)
+        .sort(),
+    ).toEqual(['DATE_NOT_MOVED', 'WINDOW_YEAR']);
+    expect(
+      at('collectionWindow.end.date')
+        .map((e) => e.code)
+        .sort(),
+    ).toEqual(['DATE_NOT_MOVED', 'WINDOW_YEAR']);
     expect(at('collectionWindow.end.date')[0].line).toBe(lineOf(source, 'end: { date: 2022-12-31'));
     // The refund deadline and the four milestones.
     expect(at('refunds.deadline.date')[0]).toMatchObject({ code: 'DATE_NOT_MOVED', line: lineOf(source, 'deadline: { date: 2022-12-30') });
@@ -57,7 +73,19 @@ describe('the issue\'s own example: 甘州 2023 copied to 2024, changing only th
     expect(at('milestones[0].date')[0].message.zh).toBe('milestones[0].date 仍是 2022-09-30，与 2023 年度相同：待遇年度推后了一年，这个日期也应随之调整');
     // Nothing else: the values that were changed are not complained of.
     expect(new Set(result.errors.map((e) => e.path))).toEqual(
-      new Set(['notice.number', 'notice.title', 'notice.label', 'notice.issuedOn', 'collectionWindow.earliestPayment.date', 'collectionWindow.end.date', 'refunds.deadline.date', 'milestones[0].date', 'milestones[1].date', 'milestones[2].date', 'milestones[3].date']),
+      new Set([
+        'notice.number',
+        'notice.title',
+        'notice.label',
+        'notice.issuedOn',
+        'collectionWindow.earliestPayment.date',
+        'collectionWindow.end.date',
+        'refunds.deadline.date',
+        'milestones[0].date',
+        'milestones[1].date',
+        'milestones[2].date',
+        'milestones[3].date',
+      ]),
     );
     // The clause of the new cover start still quotes 2023.
     expect(result.warnings.map((w) => [w.code, w.path])).toEqual([['CLAUSE_YEAR', 'coverage.start.clause']]);
@@ -65,7 +93,10 @@ describe('the issue\'s own example: 甘州 2023 copied to 2024, changing only th
 
   it('says each problem in English too, for integrators', () => {
     expect(at('collectionWindow.end.date').map((e) => e.message.en)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^the window's date 2022-12-31 is in neither 2023 nor 2024/), 'collectionWindow.end.date is still 2022-12-31, as in 2023: the year of cover moved on one year, and this date with it']),
+      expect.arrayContaining([
+        expect.stringMatching(/^the window's date 2022-12-31 is in neither 2023 nor 2024/),
+        'collectionWindow.end.date is still 2022-12-31, as in 2023: the year of cover moved on one year, and this date with it',
+      ]),
     );
   });
 
@@ -88,7 +119,11 @@ describe('the issue\'s own example: 甘州 2023 copied to 2024, changing only th
 
 describe('every problem at once, each with its line', () => {
   it('reports every format error, not only the first, in Chinese with the English beside it', () => {
-    const source = ganzhou2023().replace('amount: "250.00"', 'amount: 250').replace('full: true', 'full: yes').replace('category: RETURNED_TO_POVERTY', 'category: RETURNED').replace('individualContribution:', 'individualContributon:');
+    const source = ganzhou2023()
+      .replace('amount: "250.00"', 'amount: 250')
+      .replace('full: true', 'full: yes')
+      .replace('category: RETURNED_TO_POVERTY', 'category: RETURNED')
+      .replace('individualContribution:', 'individualContributon:');
     const result = check2024(source, 2023);
     const codes = result.errors.map((e) => [e.path, e.line]);
     expect(codes).toEqual(
@@ -104,14 +139,19 @@ describe('every problem at once, each with its line', () => {
     expect(message('individualContributon').zh).toBe('格式中没有“individualContributon”这一项：是拼写错误，还是放错了层级？');
     expect(message('individualContribution').zh).toBe('缺少这一项（必填）');
     expect(message('assistance.rules[0].full').zh).toBe('应为“true”或“false”，这里是文本“yes”');
-    expect(message('assistance.rules[2].amount')).toEqual({ zh: '金额要写成带引号、两位小数的元，例如 "350.00"', en: 'money is a quoted yuan string with two decimals, e.g. "350.00"' });
+    expect(message('assistance.rules[2].amount')).toEqual({
+      zh: '金额要写成带引号、两位小数的元，例如 "350.00"',
+      en: 'money is a quoted yuan string with two decimals, e.g. "350.00"',
+    });
     expect(message('assistance.rules[8].category').zh).toMatch(/^“RETURNED”不是允许的取值：可选 /);
     // A value inherited through a merge key (<<: *dibao250) points where the anchor writes it.
     expect(result.errors.find((e) => e.path === 'assistance.rules[3].amount')?.line).toBe(lineOf(source, 'amount: 250'));
   });
 
   it('names a full-width colon typed on a Chinese keyboard, and still checks the rest', () => {
-    const source = halfUpdated2024().replace('fiscalSubsidy:', 'fiscalSubsidy：').replace('individualContribution: { amount: "380.00", clause', 'individualContribution: { amount："380.00"，clause');
+    const source = halfUpdated2024()
+      .replace('fiscalSubsidy:', 'fiscalSubsidy：')
+      .replace('individualContribution: { amount: "380.00", clause', 'individualContribution: { amount："380.00"，clause');
     const result = check2024(source);
     const slips = result.errors.filter((e) => e.code.startsWith('FULL_WIDTH'));
     expect(slips.map((e) => [e.code, e.line])).toEqual([
@@ -125,7 +165,7 @@ describe('every problem at once, each with its line', () => {
     expect(result.errors.some((e) => e.path === 'refunds.deadline.date' && e.code === 'DATE_NOT_MOVED')).toBe(true);
   });
 
-  it('explains a YAML syntax error in Chinese, at its line, instead of YAML\'s own words alone', () => {
+  it("explains a YAML syntax error in Chinese, at its line, instead of YAML's own words alone", () => {
     const source = ganzhou2023().replace('  issuedOn: 2022-08-30', '  issuedOn: "2022-08-30');
     const result = check2024(source, 2023);
     expect(result.data).toBeNull();
@@ -152,7 +192,12 @@ describe('any text at all', () => {
     ['nesting without end', `a: ${'['.repeat(500)}${']'.repeat(500)}`, 'YAML_SYNTAX'],
     ['a map of the wrong shape', 'tenant: "620702"\ncoverageYear: 2024\nnotice: 3', 'SCHEMA'],
   ])('answers %s with errors, never an exception', (_, source, code) => {
-    const result = validatePolicyDocument(source, { tenantCode: GANZHOU, coverageYear: 2024, regions: ganzhou.regionsByCode, yearBefore: { coverageYear: 2023, raw: y2023.raw } });
+    const result = validatePolicyDocument(source, {
+      tenantCode: GANZHOU,
+      coverageYear: 2024,
+      regions: ganzhou.regionsByCode,
+      yearBefore: { coverageYear: 2023, raw: y2023.raw },
+    });
     expect(result.errors.map((e) => e.code)).toContain(code);
     expect(() => compareYears(y2023.raw, result.raw)).not.toThrow();
   });
@@ -166,7 +211,9 @@ describe('checks within a year', () => {
   });
 
   it('a refund deadline or a milestone outside the window', () => {
-    const result = check((t) => t.replace('deadline: { date: 2023-12-30', 'deadline: { date: 2024-01-15').replace('date: 2023-09-30, share: 0.35', 'date: 2022-12-30, share: 0.35'));
+    const result = check((t) =>
+      t.replace('deadline: { date: 2023-12-30', 'deadline: { date: 2024-01-15').replace('date: 2023-09-30, share: 0.35', 'date: 2022-12-30, share: 0.35'),
+    );
     expect(result.errors.map((e) => [e.code, e.path])).toEqual(
       expect.arrayContaining([
         ['REFUND_DEADLINE_OUTSIDE_WINDOW', 'refunds.deadline.date'],
@@ -191,14 +238,27 @@ describe('next year started from this one', () => {
   const source = nextYearDocument({ tenantName: '甘州区', coverageYear: 2023, version: 1, source: y2023.source }, 2024);
   const result = check2024(source);
 
-  it('blanks every year-dependent value and marks it to fill, with last year\'s value beside it', () => {
+  it("blanks every year-dependent value and marks it to fill, with last year's value beside it", () => {
     expect(source).toMatch(/^# 甘州区 2024 年度草稿：由 2023 年度第 1 版生成。/);
     expect(source).not.toMatch(/\n[^#\n]*\b20(2[0-3])-\d\d-\d\d(?![^#\n]*# 上一年度)/); // no old date is left outside a comment
     expect(source).toContain('coverageYear: 2024');
     expect(source).toContain(`amount: ${TO_FILL} # 上一年度："350.00"`);
     expect(result.errors.every((e) => e.code === 'TO_FILL')).toBe(true);
     const paths = result.errors.map((e) => e.path);
-    for (const path of ['notice.number', 'notice.title', 'notice.issuedOn', 'notice.label', 'individualContribution.amount', 'fiscalSubsidy.amount', 'collectionWindow.earliestPayment.date', 'collectionWindow.end.date', 'coverage.start.date', 'refunds.deadline.date', 'milestones[0].date', 'assistance.rules[2].amount']) {
+    for (const path of [
+      'notice.number',
+      'notice.title',
+      'notice.issuedOn',
+      'notice.label',
+      'individualContribution.amount',
+      'fiscalSubsidy.amount',
+      'collectionWindow.earliestPayment.date',
+      'collectionWindow.end.date',
+      'coverage.start.date',
+      'refunds.deadline.date',
+      'milestones[0].date',
+      'assistance.rules[2].amount',
+    ]) {
       expect(paths).toContain(path);
     }
     const deadline = result.errors.find((e) => e.path === 'refunds.deadline.date')!;
@@ -209,11 +269,13 @@ describe('next year started from this one', () => {
     expect(source).toContain('clause: 一、缴费期限\n');
   });
 
-  it('is accepted once each blank is filled (here: last year\'s value moved on a year) and cannot be left half done', () => {
+  it("is accepted once each blank is filled (here: last year's value moved on a year) and cannot be left half done", () => {
     const moveOn = (old: string) => old.replace(/(?<![〔\d])(202[0-3])(?![〕\d])/g, (y) => String(Number(y) + 1));
     const filled = source
       .replace(`number: ${TO_FILL} # 上一年度："区医保发〔2022〕69号"`, 'number: 区医保发〔2023〕70号')
-      .replace(new RegExp(`${TO_FILL} # 上一年度：(.*)`, 'g'), (_, old: string) => (old.startsWith('"') ? JSON.stringify(moveOn(JSON.parse(old) as string)) : moveOn(old)));
+      .replace(new RegExp(`${TO_FILL} # 上一年度：(.*)`, 'g'), (_, old: string) =>
+        old.startsWith('"') ? JSON.stringify(moveOn(JSON.parse(old) as string)) : moveOn(old),
+      );
     const accepted = check2024(filled);
     expect(accepted.errors).toEqual([]);
     const oneLeft = filled.replace('deadline:\n    date: 2023-12-30', `deadline:\n    date: ${TO_FILL}`);
@@ -221,11 +283,19 @@ describe('next year started from this one', () => {
     expect(check2024(oneLeft).errors.map((e) => [e.code, e.path])).toEqual([['TO_FILL', 'refunds.deadline.date']]);
   });
 
-  it('starts every tenant\'s next year without an error other than the blanks', () => {
+  it("starts every tenant's next year without an error other than the blanks", () => {
     for (const tenant of catalog.tenants) {
       for (const policy of tenant.policies.values()) {
-        const next = nextYearDocument({ tenantName: tenant.name, coverageYear: policy.coverageYear, version: 1, source: policy.source }, policy.coverageYear + 1);
-        const checked = validatePolicyDocument(next, { tenantCode: tenant.code, coverageYear: policy.coverageYear + 1, regions: tenant.regionsByCode, yearBefore: { coverageYear: policy.coverageYear, raw: policy.raw } });
+        const next = nextYearDocument(
+          { tenantName: tenant.name, coverageYear: policy.coverageYear, version: 1, source: policy.source },
+          policy.coverageYear + 1,
+        );
+        const checked = validatePolicyDocument(next, {
+          tenantCode: tenant.code,
+          coverageYear: policy.coverageYear + 1,
+          regions: tenant.regionsByCode,
+          yearBefore: { coverageYear: policy.coverageYear, raw: policy.raw },
+        });
         expect([tenant.code, checked.errors.filter((e) => e.code !== 'TO_FILL')]).toEqual([tenant.code, []]);
         expect(checked.errors.length).toBeGreaterThan(10);
       }

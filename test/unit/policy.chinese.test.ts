@@ -36,7 +36,9 @@ describe('explanation details in Chinese', () => {
       ['coverage', '待遇享受期 2023-01-01 至 2023-12-31'],
     ]);
     // The English is what it was.
-    expect(q.explanation.find((s) => s.rule === 'subsidy-mode')?.detail.en).toBe('先缴后补: pay 350.00 now, 250.00 is paid back in 2022-11 (四（二）3 "当月参保，次月资助")');
+    expect(q.explanation.find((s) => s.rule === 'subsidy-mode')?.detail.en).toBe(
+      '先缴后补: pay 350.00 now, 250.00 is paid back in 2022-11 (四（二）3 "当月参保，次月资助")',
+    );
   });
 
   it('贵阳 2022, a late payment: the unknown cover start named in Chinese, with the document it refers to', () => {
@@ -58,7 +60,9 @@ describe('explanation details in Chinese', () => {
     const unstated = refusal(() => engine.quote(tenant, policy, { paymentDate: '2021-11-01', categories: ['FAMILY_PLANNING'] }));
     expect(unstated.localized.zh).toMatch(/^平政办发〔2021〕105号未写明计生特殊家庭成员（三（二）.*）的资助标准$/);
     const kind = refusal(() => engine.quote(tenant, policy, { paymentDate: '2021-11-01', categories: ['AT_RISK_OF_POVERTY'] }));
-    expect(kind.localized.zh).toMatch(/请改填具体类别 AT_RISK_UNSTABLE_LIFTED（脱贫不稳定户）、AT_RISK_MARGINAL（边缘易致贫户）、AT_RISK_SUDDEN_HARDSHIP（突发严重困难户）$/);
+    expect(kind.localized.zh).toMatch(
+      /请改填具体类别 AT_RISK_UNSTABLE_LIFTED（脱贫不稳定户）、AT_RISK_MARGINAL（边缘易致贫户）、AT_RISK_SUDDEN_HARDSHIP（突发严重困难户）$/,
+    );
     const paid = { status: 'PAID', amountPaid: 32000, coverStart: '2022-01-01', mode: null, reimbursedPaidOut: 0, reimbursementPending: 0 };
     const death = refusal(() => engine.refund(policy, { ...paid, reason: 'DEATH', requestedOn: '2021-12-01' }));
     expect(death.localized.zh).toMatch(/^死亡：已缴费用不予退还（七（五）/);
@@ -78,7 +82,13 @@ describe('no English left in the Chinese', () => {
     for (const tenant of tenantCatalog().tenants) {
       for (const policy of tenant.policies.values()) {
         const window = policy.data.collectionWindow;
-        const dates = [window.end.date, (window.start ?? window.earliestPayment)!.date, policy.data.coverage.start.date, `${policy.coverageYear}-07-01`, `${policy.coverageYear - 1}-01-05`];
+        const dates = [
+          window.end.date,
+          (window.start ?? window.earliestPayment)!.date,
+          policy.data.coverage.start.date,
+          `${policy.coverageYear}-07-01`,
+          `${policy.coverageYear - 1}-01-05`,
+        ];
         const facts: QuoteFacts[] = dates.flatMap((paymentDate) => [
           { paymentDate },
           ...ASSISTANCE_CATEGORIES.map((c) => ({ paymentDate, categories: [c] })),
@@ -102,7 +112,16 @@ describe('no English left in the Chinese', () => {
         for (const reason of REFUND_REASONS) {
           for (const requestedOn of dates) {
             try {
-              const d = engine.refund(policy, { reason, requestedOn, status: 'PAID', amountPaid: 32000, coverStart: policy.data.coverage.start.date, mode: 'REIMBURSEMENT', reimbursedPaidOut: 100, reimbursementPending: 200 });
+              const d = engine.refund(policy, {
+                reason,
+                requestedOn,
+                status: 'PAID',
+                amountPaid: 32000,
+                coverStart: policy.data.coverage.start.date,
+                mode: 'REIMBURSEMENT',
+                reimbursedPaidOut: 100,
+                reimbursementPending: 200,
+              });
               for (const s of d.explanation) expect([s.rule, english(s.detail.zh)]).toEqual([s.rule, null]);
             } catch (err) {
               if (!(err instanceof DomainError)) throw err;

@@ -31,13 +31,19 @@ describe('cover unstated: the amounts stand, coverage is null', () => {
         refersTo: '黔医保发〔2021〕64号',
       },
     ]);
-    expect(q.steps.at(-1)).toMatchObject({ rule: 'coverage-unstated', missing: 'lateEnrollment.coverStart', clause: expect.stringContaining('黔医保发〔2021〕64 号') });
+    expect(q.steps.at(-1)).toMatchObject({
+      rule: 'coverage-unstated',
+      missing: 'lateEnrollment.coverStart',
+      clause: expect.stringContaining('黔医保发〔2021〕64 号'),
+    });
     expect(presentQuote(inEnglish, q.raw).complete).toBe(false);
   });
 
-  it('肃南 三（一）「按照…（甘医保发〔2020〕41号）规定，在出生3个月内…参保缴费」: the newborn\'s cover refers to 41号', () => {
+  it("肃南 三（一）「按照…（甘医保发〔2020〕41号）规定，在出生3个月内…参保缴费」: the newborn's cover refers to 41号", () => {
     const q = quoted('620721', 2024, { paymentDate: '2024-05-01', birthDate: '2024-02-01' });
-    expect(q.raw.unknowns).toEqual([expect.objectContaining({ path: 'newborn.coverStart', clause: expect.stringContaining('三（一）'), refersTo: '甘医保发〔2020〕41号' })]);
+    expect(q.raw.unknowns).toEqual([
+      expect.objectContaining({ path: 'newborn.coverStart', clause: expect.stringContaining('三（一）'), refersTo: '甘医保发〔2020〕41号' }),
+    ]);
   });
 
   it('the Settlement carries the same list, and the error that says what is due', () => {
@@ -51,7 +57,17 @@ describe('cover unstated: the amounts stand, coverage is null', () => {
 describe('a subsidy unstated: what is due is still known where every candidate is 先缴后补', () => {
   it('山丹 二「低保对象…在2021年参保缴费后，县医保局于次月按照…（张医保发〔2021〕52号）规定实施参保资助」: 320.00 now, the reimbursement waits', () => {
     const q = quoted('620725', 2022, { paymentDate: '2021-08-01', categories: ['DIBAO'] });
-    expect(q).toMatchObject({ due: '320.00', mode: 'REIMBURSEMENT', category: 'DIBAO', subsidy: '0.00', reimbursement: '0.00', net: '320.00', month: '2021-09', fundingStatus: 'SUBSIDY_UNKNOWN', cover: '2022-01-01..2022-12-31' });
+    expect(q).toMatchObject({
+      due: '320.00',
+      mode: 'REIMBURSEMENT',
+      category: 'DIBAO',
+      subsidy: '0.00',
+      reimbursement: '0.00',
+      net: '320.00',
+      month: '2021-09',
+      fundingStatus: 'SUBSIDY_UNKNOWN',
+      cover: '2022-01-01..2022-12-31',
+    });
     expect(q.raw.unknowns).toEqual([
       {
         path: 'assistance.DIBAO.amount',

@@ -33,8 +33,20 @@ describe('14. every value the data marks inferred reaches clients', () => {
   });
 
   it.each<[string, string, number, QuoteFacts, string | null]>([
-    ['甘州 四（二）3、七 call the fixed subsidies 医疗救助: the payer is a reading', '620702', 2023, { paymentDate: '2022-10-15', categories: ['DIBAO_RURAL_1'] }, 'inferred'],
-    ['平利 三（一）5「按照最低生活保障对象给予定额资助」: the payer is a reading', '610926', 2022, { paymentDate: '2021-11-01', categories: ['RETURNED_TO_POVERTY'] }, 'inferred'],
+    [
+      '甘州 四（二）3、七 call the fixed subsidies 医疗救助: the payer is a reading',
+      '620702',
+      2023,
+      { paymentDate: '2022-10-15', categories: ['DIBAO_RURAL_1'] },
+      'inferred',
+    ],
+    [
+      '平利 三（一）5「按照最低生活保障对象给予定额资助」: the payer is a reading',
+      '610926',
+      2022,
+      { paymentDate: '2021-11-01', categories: ['RETURNED_TO_POVERTY'] },
+      'inferred',
+    ],
     ['平利 三（一）1「由医疗救助资金给予全额资助」: stated', '610926', 2022, { paymentDate: '2021-11-01', categories: ['EXTREME_POVERTY'] }, null],
   ])('%s', (_sentence, tenant, year, facts, mark) => {
     const q = outcome(tenant, year, facts) as Summary;
@@ -107,8 +119,13 @@ describe('Also: a clause (and any inference) for every typed value', () => {
   it('平利 2022: the rules without typed fields, each with its clause', () => {
     const rules = present('610926', 2022).rules;
     const rule = (key: string) => rules.find((r) => r.key === key);
-    expect(rules.find((r) => r.key.startsWith('lateEnrollment.circumstances') && r.detail === 'circumstance: LOST_CONTACT')).toMatchObject({ clause: expect.stringContaining('三（五）') });
-    expect(rule('students.graduates')).toMatchObject({ clause: expect.stringContaining('四（二）3（3）'), detail: expect.stringContaining('coverageYear: 2021') });
+    expect(rules.find((r) => r.key.startsWith('lateEnrollment.circumstances') && r.detail === 'circumstance: LOST_CONTACT')).toMatchObject({
+      clause: expect.stringContaining('三（五）'),
+    });
+    expect(rule('students.graduates')).toMatchObject({
+      clause: expect.stringContaining('四（二）3（3）'),
+      detail: expect.stringContaining('coverageYear: 2021'),
+    });
     expect(rule('refunds.wrongLocation')).toMatchObject({ clause: expect.stringContaining('七（三）'), inferred });
     expect(rule('enrolment.eligibility.childViaGuardian')).toMatchObject({ detail: 'maxAge: 12', inferred });
     expect(rule('assistance.multipleCategories.tie')).toMatchObject({ inferred, detail: expect.stringContaining('EXTREME_POVERTY') });
@@ -136,15 +153,28 @@ describe('Also: a clause (and any inference) for every typed value', () => {
   it('lists every inference of every year file (an independent walk of the YAML)', () => {
     for (const t of tenantCatalog().tenants) {
       for (const policy of t.policies.values()) {
-        expect([policy.file, presentPolicy(inEnglish, t, policy).inferences.map((i) => i.path).sort()]).toEqual([policy.file, inferredPathsInYaml(policy.file)]);
+        expect([
+          policy.file,
+          presentPolicy(inEnglish, t, policy)
+            .inferences.map((i) => i.path)
+            .sort(),
+        ]).toEqual([policy.file, inferredPathsInYaml(policy.file)]);
       }
     }
   });
 
   it('lists these inferences, file by file', () => {
-    const paths = Object.fromEntries(tenantCatalog().tenants.flatMap((t) => [...t.policies.values()].map((p) => [p.file, presentPolicy(inEnglish, t, p).inferences.map((i) => i.path)])));
+    const paths = Object.fromEntries(
+      tenantCatalog().tenants.flatMap((t) => [...t.policies.values()].map((p) => [p.file, presentPolicy(inEnglish, t, p).inferences.map((i) => i.path)])),
+    );
     expect(paths).toEqual({
-      '520100/2022.yaml': ['collectionWindow.earliestPayment', 'coverage.start', 'coverage.end', 'assistance.multipleCategories.tie', 'lateEnrollment.assistance'],
+      '520100/2022.yaml': [
+        'collectionWindow.earliestPayment',
+        'coverage.start',
+        'coverage.end',
+        'assistance.multipleCategories.tie',
+        'lateEnrollment.assistance',
+      ],
       '610926/2022.yaml': [
         'fiscalSubsidy.split[1].parts[1]',
         'assistance.rules[4]',
@@ -170,12 +200,30 @@ describe('Also: a clause (and any inference) for every typed value', () => {
         'assistance.newlyCertifiedAfterPayment',
         'lateEnrollment.general',
       ],
-      '620721/2024.yaml': ['assistance.multipleCategories.tie', 'assistance.insuredElsewhere', 'lateEnrollment.general', 'lateEnrollment.circumstances[1]', 'lateEnrollment.openList', 'lateEnrollment.assistance', 'newborn.window'],
-      '620725/2022.yaml': ['coverageYearFrom', 'coverage.start', 'coverage.end', 'assistance.multipleCategories.tie', 'newborn.registrationWindow', 'newborn.coverStart', 'refunds.noneAfterCoverStarts'],
+      '620721/2024.yaml': [
+        'assistance.multipleCategories.tie',
+        'assistance.insuredElsewhere',
+        'lateEnrollment.general',
+        'lateEnrollment.circumstances[1]',
+        'lateEnrollment.openList',
+        'lateEnrollment.assistance',
+        'newborn.window',
+      ],
+      '620725/2022.yaml': [
+        'coverageYearFrom',
+        'coverage.start',
+        'coverage.end',
+        'assistance.multipleCategories.tie',
+        'newborn.registrationWindow',
+        'newborn.coverStart',
+        'refunds.noneAfterCoverStarts',
+      ],
     });
   });
 
   it('gives every inference its clause', () => {
-    for (const t of tenantCatalog().tenants) for (const p of t.policies.values()) for (const i of presentPolicy(inEnglish, t, p).inferences) expect([p.file, i.path, i.clause]).toEqual([p.file, i.path, expect.any(String)]);
+    for (const t of tenantCatalog().tenants)
+      for (const p of t.policies.values())
+        for (const i of presentPolicy(inEnglish, t, p).inferences) expect([p.file, i.path, i.clause]).toEqual([p.file, i.path, expect.any(String)]);
   });
 });

@@ -66,8 +66,26 @@ describe('甘州区 2023 (区医保发〔2022〕69号)', () => {
     ['四（一）3 返贫致贫 190', ['RETURNED_TO_POVERTY'], '190.00', '350.00', 'REIMBURSEMENT', '190.00', '160.00', 'MEDICAL_ASSISTANCE_FUND 190.00'],
     ['四（一）4 易返贫致贫 150', ['AT_RISK_OF_POVERTY'], '150.00', '350.00', 'REIMBURSEMENT', '150.00', '200.00', 'MEDICAL_ASSISTANCE_FUND 150.00'],
     ['四（一）5 已脱贫 100', ['LIFTED_OUT_OF_POVERTY'], '100.00', '350.00', 'REIMBURSEMENT', '100.00', '250.00', 'MEDICAL_ASSISTANCE_FUND 100.00'],
-    ['四（二）3 就高不重复', ['LIFTED_OUT_OF_POVERTY', 'DIBAO_RURAL_1', 'AT_RISK_OF_POVERTY'], '250.00', '350.00', 'REIMBURSEMENT', '250.00', '100.00', 'MEDICAL_ASSISTANCE_FUND 250.00'],
-    ['四（二）3 特困 and 低保: full wins', ['DIBAO_RURAL_1', 'EXTREME_POVERTY'], '350.00', '0.00', 'FULL_SPONSORSHIP', '0.00', '0.00', 'MEDICAL_ASSISTANCE_FUND 350.00'],
+    [
+      '四（二）3 就高不重复',
+      ['LIFTED_OUT_OF_POVERTY', 'DIBAO_RURAL_1', 'AT_RISK_OF_POVERTY'],
+      '250.00',
+      '350.00',
+      'REIMBURSEMENT',
+      '250.00',
+      '100.00',
+      'MEDICAL_ASSISTANCE_FUND 250.00',
+    ],
+    [
+      '四（二）3 特困 and 低保: full wins',
+      ['DIBAO_RURAL_1', 'EXTREME_POVERTY'],
+      '350.00',
+      '0.00',
+      'FULL_SPONSORSHIP',
+      '0.00',
+      '0.00',
+      'MEDICAL_ASSISTANCE_FUND 350.00',
+    ],
   ];
   it.each(rows)('%s', (_clause, categories, subsidy, due, mode, reimbursement, net, funding) => {
     const q = quote('620702', 2023, { paymentDate: on, categories });
@@ -89,14 +107,18 @@ describe('甘州区 2023 (区医保发〔2022〕69号)', () => {
     expect(failure('620702', 2023, { paymentDate: on, categories: ['DIBAO'] }).code).toBe('BAD_USER_INPUT');
   });
   it('gives nothing for a category the notice does not name', () => {
-    expect(quote('620702', 2023, { paymentDate: on, categories: ['DOWNSIZED_1960S_WORKER'] })).toMatchObject({ subsidy: '0.00', due: '350.00', category: null });
+    expect(quote('620702', 2023, { paymentDate: on, categories: ['DOWNSIZED_1960S_WORKER'] })).toMatchObject({
+      subsidy: '0.00',
+      due: '350.00',
+      category: null,
+    });
   });
   it('closes after the 2022-12-31 deadline (一)', () => {
     const f = failure('620702', 2023, { paymentDate: '2023-01-05' });
     expect(f.code).toBe('ENROLLMENT_CLOSED');
     expect(f.message).toContain('2022-12-31');
   });
-  it('does not guess the veterans\' rule it refers to 甘医保发〔2021〕55号 (五5)', () => {
+  it("does not guess the veterans' rule it refers to 甘医保发〔2021〕55号 (五5)", () => {
     const f = failure('620702', 2023, { paymentDate: '2023-01-05', circumstances: ['VETERAN_DISCHARGED'] });
     expect(f).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', details: { missing: 'lateEnrollment.circumstances' } });
     expect(f.message).toContain('甘医保发〔2021〕55号');
@@ -136,10 +158,13 @@ describe('肃南 2024 (肃医保〔2023〕48号)', () => {
     const q = quote('620721', 2024, { paymentDate: on, categories });
     expect(q).toMatchObject({ subsidy, due, mode, reimbursement: '0.00', net: due });
   });
-  it('does not name who funds 肃南\'s subsidies, and says so', () => {
+  it("does not name who funds 肃南's subsidies, and says so", () => {
     const q = quote('620721', 2024, { paymentDate: on, categories: ['DIBAO_RURAL_1'] });
     expect(q.funding).toEqual([]);
-    expect(q.steps.find((s) => s.rule === 'funding')?.detail).toEqual({ zh: '通知未写明该项资助由谁出资', en: 'the notice does not name who funds this subsidy' });
+    expect(q.steps.find((s) => s.rule === 'funding')?.detail).toEqual({
+      zh: '通知未写明该项资助由谁出资',
+      en: 'the notice does not name who funds this subsidy',
+    });
   });
   it('is closed before 2023-09-10 and, for most people, after 2023-12-31', () => {
     expect(failure('620721', 2024, { paymentDate: '2023-09-09' }).code).toBe('ENROLLMENT_CLOSED');
@@ -178,9 +203,27 @@ describe('平利 2022 (平政办发〔2021〕105号)', () => {
     ['三（一）1 特困 全额, 医疗救助资金', ['EXTREME_POVERTY'], '320.00', '0.00', 'FULL_SPONSORSHIP', '0.00', '0.00', 'MEDICAL_ASSISTANCE_FUND 320.00'],
     ['三（一）1 孤儿 全额', ['ORPHAN'], '320.00', '0.00', 'FULL_SPONSORSHIP', '0.00', '0.00', 'MEDICAL_ASSISTANCE_FUND 320.00'],
     ['三（一）2 低保 160 先缴后补', ['DIBAO'], '160.00', '320.00', 'REIMBURSEMENT', '160.00', '160.00', 'MEDICAL_ASSISTANCE_FUND 160.00'],
-    ['三（一）2 a 低保 class takes the 低保 rule', ['DIBAO_RURAL_2'], '160.00', '320.00', 'REIMBURSEMENT', '160.00', '160.00', 'MEDICAL_ASSISTANCE_FUND 160.00'],
+    [
+      '三（一）2 a 低保 class takes the 低保 rule',
+      ['DIBAO_RURAL_2'],
+      '160.00',
+      '320.00',
+      'REIMBURSEMENT',
+      '160.00',
+      '160.00',
+      'MEDICAL_ASSISTANCE_FUND 160.00',
+    ],
     ['三（一）3 重度残疾 70', ['SEVERE_DISABILITY'], '70.00', '320.00', 'REIMBURSEMENT', '70.00', '250.00', 'MEDICAL_ASSISTANCE_FUND 70.00'],
-    ['三（一）4 脱贫不稳定 in 监测范围 省45+市10+县15', ['AT_RISK_UNSTABLE_LIFTED'], '70.00', '320.00', 'REIMBURSEMENT', '70.00', '250.00', 'PROVINCIAL_FISCAL 45.00'],
+    [
+      '三（一）4 脱贫不稳定 in 监测范围 省45+市10+县15',
+      ['AT_RISK_UNSTABLE_LIFTED'],
+      '70.00',
+      '320.00',
+      'REIMBURSEMENT',
+      '70.00',
+      '250.00',
+      'PROVINCIAL_FISCAL 45.00',
+    ],
     ['三（一）5 返贫致贫 as 低保', ['RETURNED_TO_POVERTY'], '160.00', '320.00', 'REIMBURSEMENT', '160.00', '160.00', 'MEDICAL_ASSISTANCE_FUND 160.00'],
     ['三 one category only', ['SEVERE_DISABILITY', 'DIBAO'], '160.00', '320.00', 'REIMBURSEMENT', '160.00', '160.00', 'MEDICAL_ASSISTANCE_FUND 160.00'],
   ];
@@ -235,7 +278,7 @@ describe('平利 2022 (平政办发〔2021〕105号)', () => {
   it.each(newborns)('newborn: %s', (_case, birthDate, paymentDate, cover) => {
     expect(quote('610926', 2022, { paymentDate, birthDate })).toMatchObject({ due: '320.00', cover });
   });
-  it('refuses the next year\'s cover to a newborn paid after 90 days (四（二）2（2）)', () => {
+  it("refuses the next year's cover to a newborn paid after 90 days (四（二）2（2）)", () => {
     expect(failure('610926', 2022, { paymentDate: '2022-02-19', birthDate: '2021-11-20' }).code).toBe('ENROLLMENT_CLOSED');
   });
   it('covers a university student from the day of payment (四（二）3)', () => {
@@ -256,9 +299,23 @@ describe('贵阳贵安 2022 (筑医保通〔2021〕34号)', () => {
     // [clause, categories, region, subsidy, due, funding]
     ['二（一）1 脱贫人口 140, 贵阳 县级财政', ['LIFTED_OUT_OF_POVERTY'], '520102', '140.00', '180.00', ['COUNTY_FISCAL 140.00']],
     ['二（一）1 脱贫人口 140, 贵安 本级财政', ['LIFTED_OUT_OF_POVERTY'], '520100-GA-01', '140.00', '180.00', ['GUIAN_FISCAL 140.00']],
-    ['二（一）2 低保 320: 救助140, 市县 4:6', ['DIBAO'], '520111-XH', '320.00', '0.00', ['MEDICAL_ASSISTANCE_FUND 140.00', 'CITY_FISCAL 72.00', 'COUNTY_FISCAL 108.00']],
+    [
+      '二（一）2 低保 320: 救助140, 市县 4:6',
+      ['DIBAO'],
+      '520111-XH',
+      '320.00',
+      '0.00',
+      ['MEDICAL_ASSISTANCE_FUND 140.00', 'CITY_FISCAL 72.00', 'COUNTY_FISCAL 108.00'],
+    ],
     ['二（一）2 低保 320: 救助140, 贵安 180', ['DIBAO'], '520100-GA', '320.00', '0.00', ['MEDICAL_ASSISTANCE_FUND 140.00', 'GUIAN_FISCAL 180.00']],
-    ['二（一）2 a 低保 class takes the 低保 rule', ['DIBAO_URBAN_PARTIAL'], '520181', '320.00', '0.00', ['MEDICAL_ASSISTANCE_FUND 140.00', 'CITY_FISCAL 72.00', 'COUNTY_FISCAL 108.00']],
+    [
+      '二（一）2 a 低保 class takes the 低保 rule',
+      ['DIBAO_URBAN_PARTIAL'],
+      '520181',
+      '320.00',
+      '0.00',
+      ['MEDICAL_ASSISTANCE_FUND 140.00', 'CITY_FISCAL 72.00', 'COUNTY_FISCAL 108.00'],
+    ],
     ['二（一）3 低收入 60', ['LOW_INCOME_VULNERABLE'], '520102', '60.00', '260.00', ['MEDICAL_ASSISTANCE_FUND 60.00']],
     ['二（二）1 计生 全额, 贵阳 县级', ['FAMILY_PLANNING'], '520123', '320.00', '0.00', ['COUNTY_FISCAL 320.00']],
     ['二（二）1 计生 全额, 贵安 本级', ['FAMILY_PLANNING'], '520100-GA-04', '320.00', '0.00', ['GUIAN_FISCAL 320.00']],

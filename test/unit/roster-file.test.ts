@@ -8,7 +8,13 @@ const HEADER = '户口簿号,乡镇,身份证号码,* 姓名,与户主关系（�
 
 describe('readRosterFile', () => {
   it('reads a GBK CSV and numbers rows as the file does, a quoted line break inside a cell included', async () => {
-    const text = ['城关镇参保登记表', '', HEADER, 'A-1,城关镇,610926196001010011,王大,户主,"平利县\n城关镇"', 'A-1,城关镇,610926196202020022,李二,配偶,老县镇'].join('\r\n');
+    const text = [
+      '城关镇参保登记表',
+      '',
+      HEADER,
+      'A-1,城关镇,610926196001010011,王大,户主,"平利县\n城关镇"',
+      'A-1,城关镇,610926196202020022,李二,配偶,老县镇',
+    ].join('\r\n');
     const file = await readRosterFile(iconv.encode(text, 'gbk'));
     expect(file).toMatchObject({ format: 'CSV', encoding: 'GB18030' });
     expect(file.rows.map((r) => r.row)).toEqual([1, 3, 4, 6]);
@@ -28,7 +34,9 @@ describe('readRosterFile', () => {
   it('tells the format by the bytes, an "xls" that is an HTML table included', async () => {
     expect(rosterFormat(Buffer.from('504b0304', 'hex'))).toBe('XLSX');
     expect(rosterFormat(Buffer.from('d0cf11e0a1b11ae1', 'hex'))).toBe('XLS');
-    const html = `<html><body><table><tr><td>标题</td></tr><tr>${HEADER.split(',').map((h) => `<td>${h}</td>`).join('')}</tr><tr><td>A-1</td><td>城关镇</td><td>610926196001010011</td><td>王大</td><td>户主</td><td></td></tr></table></body></html>`;
+    const html = `<html><body><table><tr><td>标题</td></tr><tr>${HEADER.split(',')
+      .map((h) => `<td>${h}</td>`)
+      .join('')}</tr><tr><td>A-1</td><td>城关镇</td><td>610926196001010011</td><td>王大</td><td>户主</td><td></td></tr></table></body></html>`;
     const file = await readRosterFile(Buffer.from(html, 'utf8'));
     expect(file.format).toBe('XLS');
     expect(findRosterHeader(file).row).toBe(2);

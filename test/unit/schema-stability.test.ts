@@ -42,12 +42,34 @@ describe('schema stability', () => {
     expect(unreleasedSection(earlier)).not.toContain('amountDue');
   });
 
-  it('keeps the contract\'s public names', () => {
+  it("keeps the contract's public names", () => {
     const schema = appSchema();
     const query = schema.getQueryType()!.getFields();
     const mutation = schema.getMutationType()!.getFields();
-    for (const name of ['tenants', 'policy', 'quote', 'resident', 'household', 'enrollmentStatus', 'incompleteHouseholds', 'enrollmentProgress', 'disbursements']) expect(query[name]).toBeDefined();
-    for (const name of ['registerHousehold', 'grantAssistance', 'enroll', 'recordPayment', 'importPayments', 'requestRefund', 'markDisbursementsPaid', 'draftPolicyYear', 'publishPolicyYear']) expect(mutation[name]).toBeDefined();
+    for (const name of [
+      'tenants',
+      'policy',
+      'quote',
+      'resident',
+      'household',
+      'enrollmentStatus',
+      'incompleteHouseholds',
+      'enrollmentProgress',
+      'disbursements',
+    ])
+      expect(query[name]).toBeDefined();
+    for (const name of [
+      'registerHousehold',
+      'grantAssistance',
+      'enroll',
+      'recordPayment',
+      'importPayments',
+      'requestRefund',
+      'markDisbursementsPaid',
+      'draftPolicyYear',
+      'publishPolicyYear',
+    ])
+      expect(mutation[name]).toBeDefined();
     // Issue 21's names: PolicyDraftInput { tenant coverageYear source }, PolicyDraft, PolicyIssue { path message }, PolicyChange { path before after }.
     const type = (name: string) => schema.getType(name) as { getFields(): Record<string, unknown> } | undefined;
     expect(Object.keys(type('PolicyDraftInput')!.getFields())).toEqual(['tenant', 'coverageYear', 'source']);
@@ -69,7 +91,10 @@ describe('the schema gate in a shallow clone (npm run schema:check)', () => {
   })();
   const check = (checkout: string) => {
     try {
-      return { status: 0, output: execFileSync(process.execPath, [join(root, 'dist', 'src', 'cli', 'schema-check.js'), '--root', checkout], { encoding: 'utf8', stdio: 'pipe' }) };
+      return {
+        status: 0,
+        output: execFileSync(process.execPath, [join(root, 'dist', 'src', 'cli', 'schema-check.js'), '--root', checkout], { encoding: 'utf8', stdio: 'pipe' }),
+      };
     } catch (err) {
       const e = err as { status: number; stderr: string };
       return { status: e.status, output: e.stderr };

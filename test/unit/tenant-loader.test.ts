@@ -19,7 +19,7 @@ describe('tenants/', () => {
     ]);
   });
 
-  it('places 贵安新区\'s towns inside 520100 and 花溪\'s 片区 inside 花溪区', () => {
+  it("places 贵安新区's towns inside 520100 and 花溪's 片区 inside 花溪区", () => {
     const t = catalog.get('520100')!;
     expect(t.regionsByCode.get('520100-GA-02')).toMatchObject({ name: '湖潮乡', parentCode: '520100-GA' });
     expect(t.isWithin('520111-XH', '520100-GY')).toBe(true);
@@ -27,8 +27,7 @@ describe('tenants/', () => {
   });
 
   it('splits fiscal subsidies into exact fen by payer', () => {
-    const shares = (code: string, year: number) =>
-      catalog.policy(code, year)!.fiscalShares.map((s) => `${s.source} ${formatMoney(s.amount)}`);
+    const shares = (code: string, year: number) => catalog.policy(code, year)!.fiscalShares.map((s) => `${s.source} ${formatMoney(s.amount)}`);
     // 平利 三: 中央464, 省、市116 at 5:5, then 市、县 at 1:9.
     expect(shares('610926', 2022)).toEqual(['CENTRAL_FISCAL 464.00', 'PROVINCIAL_FISCAL 58.00', 'CITY_FISCAL 5.80', 'COUNTY_FISCAL 52.20']);
     // 肃南 二（二）: 中央512, 省级112, 市县级16.
@@ -38,7 +37,7 @@ describe('tenants/', () => {
     expect(shares('620702', 2023)).toEqual([]);
   });
 
-  it('keeps 贵阳贵安\'s parts where its stated total disagrees, and says so with both numbers', () => {
+  it("keeps 贵阳贵安's parts where its stated total disagrees, and says so with both numbers", () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('520100/2022.yaml');
     expect(warnings[0]).toContain('2710466');
@@ -46,29 +45,56 @@ describe('tenants/', () => {
     expect(catalog.policy('520100', 2022)!.warnings).toHaveLength(1);
   });
 
-  it('adds up 肃南\'s and 平利\'s township targets to their totals', () => {
-    for (const [code, year, total] of [['620721', 2024, 29500], ['610926', 2022, 210000]] as const) {
+  it("adds up 肃南's and 平利's township targets to their totals", () => {
+    for (const [code, year, total] of [
+      ['620721', 2024, 29500],
+      ['610926', 2022, 210000],
+    ] as const) {
       const targets = catalog.policy(code, year)!.data.targets!;
       expect(targets.total?.count).toBe(total);
       expect(targets.regions.reduce((s, r) => s + r.target, 0)).toBe(total);
     }
   });
 
-  it('marks 山丹\'s year of cover as an inference', () => {
+  it("marks 山丹's year of cover as an inference", () => {
     expect(catalog.policy('620725', 2022)!.data.coverageYearFrom.inferred).toMatch(/2021年度/);
   });
 
   it('cites a clause on every value', () => {
     // Walk each policy file: every object holding a value the engine reads carries a clause.
     const missing: string[] = [];
-    const valueKeys = ['amount', 'date', 'count', 'share', 'rule', 'allowed', 'target', 'full', 'days', 'months', 'order', 'maxAge', 'bornWithinDaysOfYearEnd', 'coverFromFirstPayment', 'categories', 'circumstance', 'circumstances', 'reason', 'reasons', 'unit', 'refersTo', 'coveredTo'];
+    const valueKeys = [
+      'amount',
+      'date',
+      'count',
+      'share',
+      'rule',
+      'allowed',
+      'target',
+      'full',
+      'days',
+      'months',
+      'order',
+      'maxAge',
+      'bornWithinDaysOfYearEnd',
+      'coverFromFirstPayment',
+      'categories',
+      'circumstance',
+      'circumstances',
+      'reason',
+      'reasons',
+      'unit',
+      'refersTo',
+      'coveredTo',
+    ];
     const walk = (node: unknown, path: string, inherited: boolean) => {
       if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`, inherited));
       if (!node || typeof node !== 'object') return;
       const o = node as Record<string, unknown>;
       const cited = inherited || typeof o.clause === 'string';
       // A list of cited entries (or an empty one) is not a value of its own.
-      const holdsValue = (k: string) => k in o && !(Array.isArray(o[k]) && ((o[k] as unknown[]).length === 0 || (o[k] as unknown[]).some((v) => typeof v === 'object')));
+      const holdsValue = (k: string) =>
+        k in o && !(Array.isArray(o[k]) && ((o[k] as unknown[]).length === 0 || (o[k] as unknown[]).some((v) => typeof v === 'object')));
       if (!cited && valueKeys.some(holdsValue)) missing.push(path);
       for (const [k, v] of Object.entries(o)) walk(v, `${path}.${k}`, k === 'shares' || k === 'parts' ? cited : false);
     };
@@ -117,7 +143,9 @@ describe('a broken year file is refused, naming file, field, line and clause, an
 
   it('a window that ends before it starts', () => {
     const dir = brokenCopy((t) => t.replace('date: 2021-10-15', 'date: 2021-12-26'));
-    expect(refusal(dir)).toMatch(/collectionWindow\.start\.date \(line 37\): starts 2021-12-26 after it ends 2021-12-25.*dated target 2021-11-30 lies outside the collection window/);
+    expect(refusal(dir)).toMatch(
+      /collectionWindow\.start\.date \(line 37\): starts 2021-12-26 after it ends 2021-12-25.*dated target 2021-11-30 lies outside the collection window/,
+    );
   });
 
   it('an unknown field (a typo)', () => {
@@ -137,7 +165,10 @@ describe('a broken year file is refused, naming file, field, line and clause, an
   });
 
   it('a stated start beside an inferred one', () => {
-    const dir = brokenCopy((t) => t.replace('collectionWindow:\n', 'collectionWindow:\n  start: { date: 2022-09-01, clause: 一 }\n'), join('620702', '2023.yaml'));
+    const dir = brokenCopy(
+      (t) => t.replace('collectionWindow:\n', 'collectionWindow:\n  start: { date: 2022-09-01, clause: 一 }\n'),
+      join('620702', '2023.yaml'),
+    );
     expect(refusal(dir)).toMatch(/give start or earliestPayment, not both/);
   });
 
@@ -165,7 +196,10 @@ describe('a broken year file is refused, naming file, field, line and clause, an
   });
 
   it('a unit managed by a region the tenant does not have', () => {
-    const dir = brokenCopy((t) => t.replace('region: "620721-01"\n      clause: 三（三）', 'region: "620721-99"\n      clause: 三（三）'), join('620721', '2024.yaml'));
+    const dir = brokenCopy(
+      (t) => t.replace('region: "620721-01"\n      clause: 三（三）', 'region: "620721-99"\n      clause: 三（三）'),
+      join('620721', '2024.yaml'),
+    );
     expect(refusal(dir)).toMatch(/enrolment\.units\[0\] \(line 145\): unknown region 620721-99/);
   });
 });

@@ -36,5 +36,12 @@ export const presentCertificationChange = (row: CertificationChangeRow): Certifi
 
 export const presentCertificationImport = (ctx: Pick<RequestContext, 'say'>, result: CertificationImportResult): AssistanceImport => ({
   ...result,
-  rows: result.rows.map((r) => ({ index: r.index, idNumberMasked: maskIdNumber(r.idNumber), status: r.status, pending: r.pending ?? false, error: r.error ? ctx.say(r.error.localized) : null, code: r.error?.code ?? null })),
+  rows: result.rows.map((r) => ({
+    index: r.index,
+    idNumberMasked: maskIdNumber(r.idNumber),
+    status: r.status,
+    pending: r.pending ?? false,
+    error: r.error ? ctx.say(r.error.localized) : null,
+    code: r.error?.code ?? null,
+  })),
 });

@@ -45,10 +45,10 @@ export async function insertIdentities(db: TenantTransaction, identities: readon
 
 /** The certifications of these people, oldest first. */
 export async function identitiesOf(db: TenantTransaction, idNumbers: readonly string[]): Promise<AssistanceIdentityRow[]> {
-  return db.query<AssistanceIdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM assistance_identity WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY valid_from, id`, [
-    db.tenantCode,
-    idNumbers,
-  ]);
+  return db.query<AssistanceIdentityRow>(
+    `SELECT ${IDENTITY_COLUMNS} FROM assistance_identity WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY valid_from, id`,
+    [db.tenantCode, idNumbers],
+  );
 }
 
 /** Active residents with a certification valid on `date`: who a sponsorship run looks at. */
@@ -63,11 +63,18 @@ export async function certifiedResidentsOn(db: TenantTransaction, date: string):
 
 /** One certification, locked for a change; null when there is none of that id. */
 export async function identityById(db: TenantTransaction, id: number): Promise<AssistanceIdentityRow | null> {
-  const rows = await db.query<AssistanceIdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM assistance_identity WHERE tenant_code = $1 AND id = $2 FOR UPDATE`, [db.tenantCode, id]);
+  const rows = await db.query<AssistanceIdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM assistance_identity WHERE tenant_code = $1 AND id = $2 FOR UPDATE`, [
+    db.tenantCode,
+    id,
+  ]);
   return rows[0] ?? null;
 }
 
-export async function updateIdentity(db: TenantTransaction, id: number, row: Pick<AssistanceIdentityRow, 'category' | 'certified_by' | 'valid_from' | 'valid_to'>): Promise<AssistanceIdentityRow> {
+export async function updateIdentity(
+  db: TenantTransaction,
+  id: number,
+  row: Pick<AssistanceIdentityRow, 'category' | 'certified_by' | 'valid_from' | 'valid_to'>,
+): Promise<AssistanceIdentityRow> {
   const [updated] = await db.query<AssistanceIdentityRow>(
     `UPDATE assistance_identity SET category = $3, certified_by = $4, valid_from = $5, valid_to = $6 WHERE tenant_code = $1 AND id = $2 RETURNING ${IDENTITY_COLUMNS}`,
     [db.tenantCode, id, row.category, row.certified_by, row.valid_from, row.valid_to],
@@ -114,7 +121,11 @@ const CHANGE_WRITE: ReadonlyArray<BulkColumn<CertificationChangeWrite>> = [
   { name: 'after', type: 'jsonb', value: (c) => (c.after == null ? null : JSON.stringify(c.after)) },
 ];
 
-export async function recordCertificationChanges(db: TenantTransaction, changes: readonly CertificationChangeWrite[], actor: { sub: string; role: string }): Promise<void> {
+export async function recordCertificationChanges(
+  db: TenantTransaction,
+  changes: readonly CertificationChangeWrite[],
+  actor: { sub: string; role: string },
+): Promise<void> {
   if (changes.length === 0) return;
   const rows = unnestRows('c', CHANGE_WRITE, changes, 4);
   await db.query(

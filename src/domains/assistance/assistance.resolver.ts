@@ -10,13 +10,21 @@ import { certificationChangesOfPeople, type CertificationChangeRow, identitiesOf
 import { assistanceService } from './assistance.service';
 import { AssistanceIdentity, AssistanceImport, AssistanceInput, CertificationChange, CertificationCorrection } from './assistance.types';
 
-const certificationsOfPersonLoader = defineListLoader<string, AssistanceIdentityRow>((ctx, ids) => identitiesOf(ctx.db, ids), (r) => r.id_number);
-const certificationChangesOfPersonLoader = defineListLoader<string, CertificationChangeRow>((ctx, ids) => certificationChangesOfPeople(ctx.db, ids), (r) => r.id_number);
+const certificationsOfPersonLoader = defineListLoader<string, AssistanceIdentityRow>(
+  (ctx, ids) => identitiesOf(ctx.db, ids),
+  (r) => r.id_number,
+);
+const certificationChangesOfPersonLoader = defineListLoader<string, CertificationChangeRow>(
+  (ctx, ids) => certificationChangesOfPeople(ctx.db, ids),
+  (r) => r.id_number,
+);
 
 @Resolver(() => AssistanceIdentity)
 export class AssistanceResolver {
   @Roles('ADMIN', 'AGENCY')
-  @Mutation(() => AssistanceIdentity, { description: 'Records a certified category of a person in difficulty; for someone not registered yet it waits and attaches when they register.' })
+  @Mutation(() => AssistanceIdentity, {
+    description: 'Records a certified category of a person in difficulty; for someone not registered yet it waits and attaches when they register.',
+  })
   async grantAssistance(@Ctx() ctx: RequestContext, @Arg('input', () => AssistanceInput) input: AssistanceInput): Promise<AssistanceIdentity> {
     return presentIdentity(await assistanceService.grant(ctx, input));
   }
@@ -33,7 +41,9 @@ export class AssistanceResolver {
   }
 
   @Roles('ADMIN', 'AGENCY')
-  @Mutation(() => AssistanceIdentity, { description: 'Corrects a certification recorded wrongly; the history keeps what it was. Money already settled is not taken back.' })
+  @Mutation(() => AssistanceIdentity, {
+    description: 'Corrects a certification recorded wrongly; the history keeps what it was. Money already settled is not taken back.',
+  })
   async correctCertification(
     @Ctx() ctx: RequestContext,
     @Arg('id', () => ID) id: string,
@@ -45,7 +55,9 @@ export class AssistanceResolver {
   }
 
   @Roles('ADMIN', 'AGENCY')
-  @Mutation(() => AssistanceIdentity, { description: 'Revokes a certification made in error (撤销): it counts for no day any more; its history keeps it with the reason.' })
+  @Mutation(() => AssistanceIdentity, {
+    description: 'Revokes a certification made in error (撤销): it counts for no day any more; its history keeps it with the reason.',
+  })
   async revokeCertification(
     @Ctx() ctx: RequestContext,
     @Arg('id', () => ID) id: string,
@@ -63,7 +75,9 @@ export class AssistanceResolver {
   }
 
   @Roles('ADMIN', 'AGENCY')
-  @Mutation(() => AssistanceImport, { description: 'An agency\'s list of certified people: per-row results (people not yet registered wait for it); a replay changes nothing.' })
+  @Mutation(() => AssistanceImport, {
+    description: "An agency's list of certified people: per-row results (people not yet registered wait for it); a replay changes nothing.",
+  })
   async importAssistance(@Ctx() ctx: RequestContext, @Arg('identities', () => [AssistanceInput]) identities: AssistanceInput[]): Promise<AssistanceImport> {
     const result = await assistanceService.importIdentities(ctx, identities);
     for (const status of ['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const) {
@@ -75,7 +89,9 @@ export class AssistanceResolver {
   @FieldResolver(() => [CertificationChange], { description: 'Granted, attached, ended, corrected: each step with its date and reason.' })
   async history(@Ctx() ctx: RequestContext, @Root() identity: AssistanceIdentity): Promise<CertificationChange[]> {
     if (identity.status === 'PENDING_REGISTRATION') return [];
-    return (await certificationChangesOfPersonLoader(ctx).load(identity.idNumber)).filter((c) => String(c.certification_id) === identity.id).map(presentCertificationChange);
+    return (await certificationChangesOfPersonLoader(ctx).load(identity.idNumber))
+      .filter((c) => String(c.certification_id) === identity.id)
+      .map(presentCertificationChange);
   }
 }
 

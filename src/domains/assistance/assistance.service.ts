@@ -64,7 +64,8 @@ export class AssistanceService {
     const idNumber = input.idNumber.trim().toUpperCase();
     const certifiedBy = input.certifiedBy.trim();
     if (!certifiedBy) throw badInput(text('认定部门不能为空，须写明作出认定的部门', 'certifiedBy must name the certifying agency'), 'certifiedBy');
-    if (input.validTo && compareDates(input.validTo, input.validFrom) < 0) throw badInput(text('有效期止早于有效期起', 'validTo is before validFrom'), 'validTo');
+    if (input.validTo && compareDates(input.validTo, input.validFrom) < 0)
+      throw badInput(text('有效期止早于有效期起', 'validTo is before validFrom'), 'validTo');
     const category = categoryOf(ctx, input, 'categoryLabel');
     if (category instanceof DomainError) throw category;
     const write = { idNumber, category, certifiedBy, validFrom: input.validFrom, validTo: input.validTo ?? null };
@@ -72,12 +73,32 @@ export class AssistanceService {
       const problem = pendingIdProblem(idNumber);
       if (problem) throw badInput(problem, 'idNumber');
       const [pending] = await insertPending(ctx.db, [write], this.actor(ctx).sub);
-      if (!pending) throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 自 ${input.validFrom} 起的${ASSISTANCE_CATEGORY_NAMES[category]}认定已在等待此人登记`, `${category} from ${input.validFrom} is already waiting for ${maskIdNumber(idNumber)} to register`), { field: 'category' });
+      if (!pending)
+        throw new DomainError(
+          'CONFLICT',
+          text(
+            `${maskIdNumber(idNumber)} 自 ${input.validFrom} 起的${ASSISTANCE_CATEGORY_NAMES[category]}认定已在等待此人登记`,
+            `${category} from ${input.validFrom} is already waiting for ${maskIdNumber(idNumber)} to register`,
+          ),
+          { field: 'category' },
+        );
       return { ...pending, id: -pending.id, pending: true };
     }
     const [row] = await insertIdentities(ctx.db, [write], this.actor(ctx).sub);
-    if (!row) throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 自 ${input.validFrom} 起的${ASSISTANCE_CATEGORY_NAMES[category]}认定已经记录`, `${category} from ${input.validFrom} is already recorded for ${maskIdNumber(idNumber)}`), { field: 'category' });
-    await recordCertificationChanges(ctx.db, [{ certificationId: row.id, idNumber, action: 'GRANT', effectiveOn: row.valid_from, reason: null, before: null, after: snapshot(row) }], this.actor(ctx));
+    if (!row)
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${maskIdNumber(idNumber)} 自 ${input.validFrom} 起的${ASSISTANCE_CATEGORY_NAMES[category]}认定已经记录`,
+          `${category} from ${input.validFrom} is already recorded for ${maskIdNumber(idNumber)}`,
+        ),
+        { field: 'category' },
+      );
+    await recordCertificationChanges(
+      ctx.db,
+      [{ certificationId: row.id, idNumber, action: 'GRANT', effectiveOn: row.valid_from, reason: null, before: null, after: snapshot(row) }],
+      this.actor(ctx),
+    );
     await ctx.app.events.emit(ctx, IdentitiesCertified, { idNumbers: [idNumber], certifiedOn: input.validFrom });
     return row;
   }
@@ -88,7 +109,15 @@ export class AssistanceService {
     if (attached.length === 0) return;
     await recordCertificationChanges(
       ctx.db,
-      attached.map((row) => ({ certificationId: row.id, idNumber: row.id_number, action: 'ATTACH' as const, effectiveOn: on, reason: 'registered', before: null, after: snapshot(row) })),
+      attached.map((row) => ({
+        certificationId: row.id,
+        idNumber: row.id_number,
+        action: 'ATTACH' as const,
+        effectiveOn: on,
+        reason: 'registered',
+        before: null,
+        after: snapshot(row),
+      })),
       this.actor(ctx),
     );
     for (const row of attached) await ctx.app.events.emit(ctx, IdentitiesCertified, { idNumbers: [row.id_number], certifiedOn: row.valid_from });
@@ -99,10 +128,19 @@ export class AssistanceService {
     const row = await this.certification(ctx, id);
     const why = this.reason(reason);
     if (!isLocalDate(endedOn)) throw badInput(text('终止日期应为日期（YYYY-MM-DD）', 'endedOn must be a date YYYY-MM-DD'), 'endedOn');
-    if (compareDates(endedOn, row.valid_from) < 0) throw badInput(text(`终止日期 ${endedOn} 早于认定开始日期 ${row.valid_from}`, `endedOn ${endedOn} is before the certification began on ${row.valid_from}`), 'endedOn');
-    if (row.valid_to && compareDates(row.valid_to, endedOn) <= 0) throw new DomainError('CONFLICT', text(`该认定已于 ${row.valid_to} 终止`, `the certification already ended on ${row.valid_to}`), { field: 'endedOn' });
+    if (compareDates(endedOn, row.valid_from) < 0)
+      throw badInput(
+        text(`终止日期 ${endedOn} 早于认定开始日期 ${row.valid_from}`, `endedOn ${endedOn} is before the certification began on ${row.valid_from}`),
+        'endedOn',
+      );
+    if (row.valid_to && compareDates(row.valid_to, endedOn) <= 0)
+      throw new DomainError('CONFLICT', text(`该认定已于 ${row.valid_to} 终止`, `the certification already ended on ${row.valid_to}`), { field: 'endedOn' });
     const updated = await updateIdentity(ctx.db, row.id, { ...row, valid_to: endedOn });
-    await recordCertificationChanges(ctx.db, [{ certificationId: row.id, idNumber: row.id_number, action: 'END', effectiveOn: endedOn, reason: why, before: snapshot(row), after: snapshot(updated) }], this.actor(ctx));
+    await recordCertificationChanges(
+      ctx.db,
+      [{ certificationId: row.id, idNumber: row.id_number, action: 'END', effectiveOn: endedOn, reason: why, before: snapshot(row), after: snapshot(updated) }],
+      this.actor(ctx),
+    );
     return updated;
   }
 
@@ -127,17 +165,31 @@ export class AssistanceService {
       valid_from: changes.validFrom ?? row.valid_from,
       valid_to: changes.validTo === undefined ? row.valid_to : changes.validTo,
     };
-    if (next.valid_to && compareDates(next.valid_to, next.valid_from) < 0) throw badInput(text('有效期止早于有效期起', 'validTo is before validFrom'), 'validTo');
-    if (JSON.stringify(snapshot({ ...row, ...next })) === JSON.stringify(snapshot(row))) throw badInput(text('没有需要更正的内容：各项都与登记的一致', 'nothing to correct: every value is the one on record'), 'changes');
+    if (next.valid_to && compareDates(next.valid_to, next.valid_from) < 0)
+      throw badInput(text('有效期止早于有效期起', 'validTo is before validFrom'), 'validTo');
+    if (JSON.stringify(snapshot({ ...row, ...next })) === JSON.stringify(snapshot(row)))
+      throw badInput(text('没有需要更正的内容：各项都与登记的一致', 'nothing to correct: every value is the one on record'), 'changes');
     let updated: AssistanceIdentityRow;
     try {
       updated = await ctx.db.savepoint(() => updateIdentity(ctx.db, row.id, next));
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new DomainError('CONFLICT', text(`${maskIdNumber(row.id_number)} 自 ${next.valid_from} 起的${ASSISTANCE_CATEGORY_NAMES[next.category as AssistanceCategory] ?? next.category}认定已经记录`, `${next.category} from ${next.valid_from} is already recorded for ${maskIdNumber(row.id_number)}`), { field: 'category' });
+      if ((err as { code?: string }).code === '23505')
+        throw new DomainError(
+          'CONFLICT',
+          text(
+            `${maskIdNumber(row.id_number)} 自 ${next.valid_from} 起的${ASSISTANCE_CATEGORY_NAMES[next.category as AssistanceCategory] ?? next.category}认定已经记录`,
+            `${next.category} from ${next.valid_from} is already recorded for ${maskIdNumber(row.id_number)}`,
+          ),
+          { field: 'category' },
+        );
       throw err;
     }
     const on = effectiveOn ?? todayInChina();
-    await recordCertificationChanges(ctx.db, [{ certificationId: row.id, idNumber: row.id_number, action: 'CORRECT', effectiveOn: on, reason: why, before: snapshot(row), after: snapshot(updated) }], this.actor(ctx));
+    await recordCertificationChanges(
+      ctx.db,
+      [{ certificationId: row.id, idNumber: row.id_number, action: 'CORRECT', effectiveOn: on, reason: why, before: snapshot(row), after: snapshot(updated) }],
+      this.actor(ctx),
+    );
     await ctx.app.events.emit(ctx, IdentitiesCertified, { idNumbers: [row.id_number], certifiedOn: updated.valid_from });
     return updated;
   }
@@ -153,7 +205,17 @@ export class AssistanceService {
     await deleteIdentity(ctx.db, row.id);
     await recordCertificationChanges(
       ctx.db,
-      [{ certificationId: row.id, idNumber: row.id_number, action: 'REVOKE', effectiveOn: revokedOn ?? todayInChina(), reason: why, before: snapshot(row), after: null }],
+      [
+        {
+          certificationId: row.id,
+          idNumber: row.id_number,
+          action: 'REVOKE',
+          effectiveOn: revokedOn ?? todayInChina(),
+          reason: why,
+          before: snapshot(row),
+          after: null,
+        },
+      ],
       this.actor(ctx),
     );
     return row;
@@ -161,7 +223,15 @@ export class AssistanceService {
 
   private async certification(ctx: RequestContext, id: string): Promise<AssistanceIdentityRow> {
     const row = /^\d{1,18}$/.test(id) ? await identityById(ctx.db, Number(id)) : null;
-    if (!row) throw new DomainError('NOT_FOUND', text(`${ctx.tenant.name}没有编号为 ${id} 的认定${id.startsWith('-') ? '（等待登记的认定在此人登记后才有正式编号）' : ''}`, `no certification ${id} in ${ctx.tenant.name}${id.startsWith('-') ? ' (one waiting for a registration changes once the person is registered)' : ''}`), { field: 'id' });
+    if (!row)
+      throw new DomainError(
+        'NOT_FOUND',
+        text(
+          `${ctx.tenant.name}没有编号为 ${id} 的认定${id.startsWith('-') ? '（等待登记的认定在此人登记后才有正式编号）' : ''}`,
+          `no certification ${id} in ${ctx.tenant.name}${id.startsWith('-') ? ' (one waiting for a registration changes once the person is registered)' : ''}`,
+        ),
+        { field: 'id' },
+      );
     return row;
   }
 
@@ -177,11 +247,25 @@ export class AssistanceService {
 
   /** An agency's list (民政, 乡村振兴 …): per-row results, set-based writes, a replay changes nothing. */
   async importIdentities(ctx: RequestContext, inputs: readonly CertificationRequest[]): Promise<CertificationImportResult> {
-    if (inputs.length > MAX_IDENTITIES_PER_CALL) throw badInput(text(`每次最多导入 ${MAX_IDENTITIES_PER_CALL} 条认定，本次有 ${inputs.length} 条`, `at most ${MAX_IDENTITIES_PER_CALL} identities per call, got ${inputs.length}`), 'identities');
+    if (inputs.length > MAX_IDENTITIES_PER_CALL)
+      throw badInput(
+        text(
+          `每次最多导入 ${MAX_IDENTITIES_PER_CALL} 条认定，本次有 ${inputs.length} 条`,
+          `at most ${MAX_IDENTITIES_PER_CALL} identities per call, got ${inputs.length}`,
+        ),
+        'identities',
+      );
     const defined = categoriesOfTenant(ctx);
     const rows = inputs.map((input, index) => {
       const category = categoryOf(ctx, input, `identities[${index}].categoryLabel`, defined);
-      return { ...input, index, idNumber: input.idNumber.trim().toUpperCase(), certifiedBy: input.certifiedBy.trim(), category: category instanceof DomainError ? null : category, categoryError: category instanceof DomainError ? category : null };
+      return {
+        ...input,
+        index,
+        idNumber: input.idNumber.trim().toUpperCase(),
+        certifiedBy: input.certifiedBy.trim(),
+        category: category instanceof DomainError ? null : category,
+        categoryError: category instanceof DomainError ? category : null,
+      };
     });
     const registered = new Set(await existingResidents(ctx.db, [...new Set(rows.map((r) => r.idNumber))]));
     const results: CertificationRowOutcome[] = rows.map((r) => ({ index: r.index, idNumber: r.idNumber, status: 'REJECTED', error: null }));
@@ -192,7 +276,8 @@ export class AssistanceService {
     const candidates = known.filter((r) => {
       const result = results[r.index];
       if (!r.certifiedBy) result.error = badInput(text('认定部门不能为空，须写明作出认定的部门', 'certifiedBy must name the certifying agency'), 'certifiedBy');
-      else if (r.validTo && compareDates(r.validTo, r.validFrom) < 0) result.error = badInput(text('有效期止早于有效期起', 'validTo is before validFrom'), 'validTo');
+      else if (r.validTo && compareDates(r.validTo, r.validFrom) < 0)
+        result.error = badInput(text('有效期止早于有效期起', 'validTo is before validFrom'), 'validTo');
       else if (!registered.has(r.idNumber)) {
         const problem = pendingIdProblem(r.idNumber);
         if (problem) result.error = badInput(problem, 'idNumber');
@@ -202,7 +287,15 @@ export class AssistanceService {
     });
     // People not registered yet: their certifications wait for them.
     const waiting = known.filter((r) => results[r.index].pending);
-    const pendingWritten = new Set((await insertPending(ctx.db, waiting.map((r) => ({ ...r, validTo: r.validTo ?? null })), ctx.actor?.sub ?? 'system')).map((p) => `${p.id_number}/${p.category}/${p.valid_from}`));
+    const pendingWritten = new Set(
+      (
+        await insertPending(
+          ctx.db,
+          waiting.map((r) => ({ ...r, validTo: r.validTo ?? null })),
+          ctx.actor?.sub ?? 'system',
+        )
+      ).map((p) => `${p.id_number}/${p.category}/${p.valid_from}`),
+    );
     for (const r of waiting) results[r.index].status = pendingWritten.delete(`${r.idNumber}/${r.category}/${r.validFrom}`) ? 'ACCEPTED' : 'DUPLICATE';
     // Each identity is checked against its resident: see src/db/statistics.ts (these were all found there).
     await refreshStaleStatistics(ctx.db, 'resident', registered.size);
@@ -213,7 +306,15 @@ export class AssistanceService {
     );
     await recordCertificationChanges(
       ctx.db,
-      inserted.map((row) => ({ certificationId: row.id, idNumber: row.id_number, action: 'GRANT' as const, effectiveOn: row.valid_from, reason: null, before: null, after: snapshot(row) })),
+      inserted.map((row) => ({
+        certificationId: row.id,
+        idNumber: row.id_number,
+        action: 'GRANT' as const,
+        effectiveOn: row.valid_from,
+        reason: null,
+        before: null,
+        after: snapshot(row),
+      })),
       { sub: ctx.actor?.sub ?? 'system', role: ctx.actor?.role ?? 'SYSTEM' },
     );
     const written = new Set(inserted.map((i) => `${i.id_number}/${i.category}/${i.valid_from}`));
@@ -237,12 +338,33 @@ export class AssistanceService {
  * The category of a request: its code, or what its label stands for in the tenant (the two must agree
  * when both are given); a DomainError, in Chinese, on `field` otherwise.
  */
-function categoryOf(ctx: RequestContext, input: Pick<CertificationRequest, 'category' | 'categoryLabel'>, field: string, defined?: ReadonlySet<AssistanceCategory>): AssistanceCategory | DomainError {
+function categoryOf(
+  ctx: RequestContext,
+  input: Pick<CertificationRequest, 'category' | 'categoryLabel'>,
+  field: string,
+  defined?: ReadonlySet<AssistanceCategory>,
+): AssistanceCategory | DomainError {
   const label = input.categoryLabel?.trim();
-  if (!label) return input.category ?? badInput(text('资助类别未填写：请给出 category（代码）或 categoryLabel（如 农村一类低保）', 'no category: give category (a code) or categoryLabel (e.g. 农村一类低保)'), field.replace(/categoryLabel$/, 'category'));
+  if (!label)
+    return (
+      input.category ??
+      badInput(
+        text(
+          '资助类别未填写：请给出 category（代码）或 categoryLabel（如 农村一类低保）',
+          'no category: give category (a code) or categoryLabel (e.g. 农村一类低保)',
+        ),
+        field.replace(/categoryLabel$/, 'category'),
+      )
+    );
   const fromLabel = categoryFromLabel(ctx, label, field, defined);
   if (fromLabel instanceof DomainError || !input.category || input.category === fromLabel) return fromLabel;
-  return badInput(text(`资助类别「${label}」是 ${fromLabel}，与 category ${input.category} 不一致`, `the category label ${label} means ${fromLabel}, not category ${input.category}`), field);
+  return badInput(
+    text(
+      `资助类别「${label}」是 ${fromLabel}，与 category ${input.category} 不一致`,
+      `the category label ${label} means ${fromLabel}, not category ${input.category}`,
+    ),
+    field,
+  );
 }
 
 /** What is kept of a certification in its history. */

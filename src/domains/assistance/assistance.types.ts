@@ -11,9 +11,12 @@ registerEnumType(CertificationStatusEnum, {
   description: 'On the day asked about (today by default): IN_FORCE, ENDED, NOT_YET (starts later); PENDING_REGISTRATION: waiting for the person to register.',
 });
 export const CertificationActionEnum = asEnum(['GRANT', 'ATTACH', 'END', 'CORRECT', 'REVOKE'] as const);
-registerEnumType(CertificationActionEnum, { name: 'CertificationAction', description: 'ATTACH: a certification that waited for a registration joined the register.' });
+registerEnumType(CertificationActionEnum, {
+  name: 'CertificationAction',
+  description: 'ATTACH: a certification that waited for a registration joined the register.',
+});
 
-@ObjectType({ description: 'One step in a certification\'s history, with what it was before and after.' })
+@ObjectType({ description: "One step in a certification's history, with what it was before and after." })
 export class CertificationChange {
   @Field(() => ID) certificationId!: string;
   @Field() idNumber!: string;
@@ -48,11 +51,11 @@ export class CertificationCorrection {
 @InputType({ description: 'A certified person: the category as its code (category) or as the agency writes it (categoryLabel).' })
 export class AssistanceInput {
   @Field() idNumber!: string;
-  @Field(() => AssistanceCategoryEnum, { nullable: true, description: 'The category\'s code; or give categoryLabel.' }) category?: AssistanceCategory | null;
+  @Field(() => AssistanceCategoryEnum, { nullable: true, description: "The category's code; or give categoryLabel." }) category?: AssistanceCategory | null;
   @Field(() => String, {
     nullable: true,
     description:
-      'The category as the agency\'s list writes it (农村一类低保, 最低生活保障对象, 特困供养人员, 脱贫人口 …), read against the categories the tenant\'s notices subsidise; a label that may mean several of them is BAD_USER_INPUT naming the candidates (extensions.candidates). With category too, both must agree.',
+      "The category as the agency's list writes it (农村一类低保, 最低生活保障对象, 特困供养人员, 脱贫人口 …), read against the categories the tenant's notices subsidise; a label that may mean several of them is BAD_USER_INPUT naming the candidates (extensions.candidates). With category too, both must agree.",
   })
   categoryLabel?: string | null;
   @Field({ description: 'The certifying agency: 民政局, 乡村振兴局, 残联 …' }) certifiedBy!: string;

@@ -101,7 +101,9 @@ function normalise(label: string): string {
 /** Whether the text is a category's code or a label known here, before any tenant is asked about it. */
 export function isCategoryWord(text: string): boolean {
   const word = normalise(text);
-  return (ASSISTANCE_CATEGORIES as readonly string[]).includes(word.toUpperCase()) || LABELS[word] !== undefined || LABELS[word.replace(/\(.*\)$/, '')] !== undefined;
+  return (
+    (ASSISTANCE_CATEGORIES as readonly string[]).includes(word.toUpperCase()) || LABELS[word] !== undefined || LABELS[word.replace(/\(.*\)$/, '')] !== undefined
+  );
 }
 
 /** The categories that any of the tenant's notices subsidises. */
@@ -118,20 +120,51 @@ const named = (c: AssistanceCategory) => `${ASSISTANCE_CATEGORY_NAMES[c]}（${c}
  * BAD_USER_INPUT in Chinese on `field`: the label is unknown, names a category the tenant's notices do
  * not subsidise, or may mean several (the candidates are in the message and in `candidates`).
  */
-export function categoryFromLabel(ctx: RequestContext, label: string, field: string, defined: ReadonlySet<AssistanceCategory> = categoriesOfTenant(ctx)): AssistanceCategory | DomainError {
+export function categoryFromLabel(
+  ctx: RequestContext,
+  label: string,
+  field: string,
+  defined: ReadonlySet<AssistanceCategory> = categoriesOfTenant(ctx),
+): AssistanceCategory | DomainError {
   const text = normalise(label);
   const asCode = text.toUpperCase();
-  const meant: readonly AssistanceCategory[] | undefined = (ASSISTANCE_CATEGORIES as readonly string[]).includes(asCode) ? [asCode as AssistanceCategory] : (LABELS[text] ?? LABELS[text.replace(/\(.*\)$/, '')]);
-  const offered = [...defined].sort((a, b) => ASSISTANCE_CATEGORIES.indexOf(a) - ASSISTANCE_CATEGORIES.indexOf(b)).map(named).join('、');
+  const meant: readonly AssistanceCategory[] | undefined = (ASSISTANCE_CATEGORIES as readonly string[]).includes(asCode)
+    ? [asCode as AssistanceCategory]
+    : (LABELS[text] ?? LABELS[text.replace(/\(.*\)$/, '')]);
+  const offered = [...defined]
+    .sort((a, b) => ASSISTANCE_CATEGORIES.indexOf(a) - ASSISTANCE_CATEGORIES.indexOf(b))
+    .map(named)
+    .join('、');
   if (!meant) {
-    return new DomainError('BAD_USER_INPUT', bilingual(`资助类别「${label}」无法识别：请填写${ctx.tenant.name}资助的类别之一：${offered}`, `the assistance category ${label} is not known: give one of the categories ${ctx.tenant.name} subsidises: ${[...defined].join(', ')}`), { field });
+    return new DomainError(
+      'BAD_USER_INPUT',
+      bilingual(
+        `资助类别「${label}」无法识别：请填写${ctx.tenant.name}资助的类别之一：${offered}`,
+        `the assistance category ${label} is not known: give one of the categories ${ctx.tenant.name} subsidises: ${[...defined].join(', ')}`,
+      ),
+      { field },
+    );
   }
   let hits = meant.filter((c) => defined.has(c));
   // A class the notice does not subsidise apart (农村一类低保 where the notice says 低保): its group's category.
   if (hits.length === 0) hits = [...new Set(meant.map(groupOf).filter((g): g is AssistanceCategory => g !== null && defined.has(g)))];
   if (hits.length === 1) return hits[0];
   if (hits.length > 1) {
-    return new DomainError('BAD_USER_INPUT', bilingual(`资助类别「${label}」在${ctx.tenant.name}的政策中可指 ${hits.map(named).join('、')}：请写明其中之一`, `the assistance category ${label} may mean any of ${hits.join(', ')} in ${ctx.tenant.name}'s policy: name one`), { field, candidates: hits });
+    return new DomainError(
+      'BAD_USER_INPUT',
+      bilingual(
+        `资助类别「${label}」在${ctx.tenant.name}的政策中可指 ${hits.map(named).join('、')}：请写明其中之一`,
+        `the assistance category ${label} may mean any of ${hits.join(', ')} in ${ctx.tenant.name}'s policy: name one`,
+      ),
+      { field, candidates: hits },
+    );
   }
-  return new DomainError('BAD_USER_INPUT', bilingual(`资助类别「${label}」（${meant.map(named).join('、')}）不在${ctx.tenant.name}的资助政策中：${ctx.tenant.name}资助的类别是 ${offered}`, `the assistance category ${label} (${meant.join(', ')}) is not subsidised in ${ctx.tenant.name}'s policy, which subsidises ${[...defined].join(', ')}`), { field });
+  return new DomainError(
+    'BAD_USER_INPUT',
+    bilingual(
+      `资助类别「${label}」（${meant.map(named).join('、')}）不在${ctx.tenant.name}的资助政策中：${ctx.tenant.name}资助的类别是 ${offered}`,
+      `the assistance category ${label} (${meant.join(', ')}) is not subsidised in ${ctx.tenant.name}'s policy, which subsidises ${[...defined].join(', ')}`,
+    ),
+    { field },
+  );
 }

@@ -46,7 +46,7 @@ class AuditFilterInput {
 @Resolver()
 export class AuditResolver {
   @Roles('ADMIN')
-  @Query(() => AuditConnection, { description: 'The tenant\'s audit log, newest first.' })
+  @Query(() => AuditConnection, { description: "The tenant's audit log, newest first." })
   async auditLog(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => AuditFilterInput, { nullable: true }) filter: AuditFilterInput | null,
@@ -56,19 +56,19 @@ export class AuditResolver {
     if (after != null && !/^\d+$/.test(after)) throw badInput(NOT_A_CURSOR, 'after');
     const { rows, hasNextPage } = await auditService.list(ctx, filter ?? {}, first, after == null ? null : Number(after));
     const nodes = rows.map((r) => ({
-        id: String(r.id),
-        at: r.at.toISOString(),
-        requestId: r.request_id,
-        actor: r.actor,
-        role: r.role,
-        kind: r.kind,
-        operation: r.operation,
-        fields: r.fields,
-        variables: r.variables,
-        arguments: r.arguments,
-        outcome: r.outcome,
-        errorCodes: r.error_codes,
-      }));
+      id: String(r.id),
+      at: r.at.toISOString(),
+      requestId: r.request_id,
+      actor: r.actor,
+      role: r.role,
+      kind: r.kind,
+      operation: r.operation,
+      fields: r.fields,
+      variables: r.variables,
+      arguments: r.arguments,
+      outcome: r.outcome,
+      errorCodes: r.error_codes,
+    }));
     return {
       totalCount: () => auditService.count(ctx, filter ?? {}),
       edges: nodes.map((node) => ({ cursor: node.id, node })),

@@ -4,7 +4,16 @@ import { text } from '../../common/i18n';
 import { maskVariables } from '../../common/sensitive';
 import type { LastStatement, RequestContext } from '../../context/request-context';
 import type { TenantTransaction } from '../../db/tenant-transaction';
-import { type AuditFilter, type AuditKind, type AuditRecord, type AuditRow, auditCount, auditRecordStatement, auditRecords, insertAuditRecord } from './audit.repository';
+import {
+  type AuditFilter,
+  type AuditKind,
+  type AuditRecord,
+  type AuditRow,
+  auditCount,
+  auditRecordStatement,
+  auditRecords,
+  insertAuditRecord,
+} from './audit.repository';
 
 export interface AuditEntry {
   kind: AuditKind;
@@ -16,7 +25,6 @@ export interface AuditEntry {
   outcome: 'OK' | 'ERROR';
   errorCodes: string[];
 }
-
 
 export class AuditService {
   /** Writes the record in `db`: the request's own transaction on success, a fresh one after a rollback. */

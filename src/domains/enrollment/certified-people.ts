@@ -69,7 +69,15 @@ export async function certifiedPeople(db: TenantTransaction, q: CertifiedListQue
 }
 
 export async function certifiedCount(db: TenantTransaction, q: CertifiedListQuery): Promise<number> {
-  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${CERTIFIED_FROM}`, [db.tenantCode, q.coverageYear, q.asOf, q.certifiedBy, q.category, q.regions, q.enrollmentStatuses]);
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${CERTIFIED_FROM}`, [
+    db.tenantCode,
+    q.coverageYear,
+    q.asOf,
+    q.certifiedBy,
+    q.category,
+    q.regions,
+    q.enrollmentStatuses,
+  ]);
   return row.n;
 }
 
@@ -77,7 +85,13 @@ export async function certifiedCount(db: TenantTransaction, q: CertifiedListQuer
 export async function certifiedList(
   ctx: RequestContext,
   coverageYear: number,
-  filter: { asOf?: LocalDate | null; certifiedBy?: string | null; category?: AssistanceCategory | null; region?: string | null; enrollmentStatus?: readonly string[] | null },
+  filter: {
+    asOf?: LocalDate | null;
+    certifiedBy?: string | null;
+    category?: AssistanceCategory | null;
+    region?: string | null;
+    enrollmentStatus?: readonly string[] | null;
+  },
   first: number,
   after: string | null,
 ): Promise<Connection<CertifiedPersonRow>> {
@@ -94,9 +108,14 @@ export async function certifiedList(
     limit: first + 1,
   };
   const rows = await certifiedPeople(ctx.db, query);
-  return toKeyConnection(rows, first, () => certifiedCount(ctx.db, query), (r) => [r.id_number, String(r.id).padStart(20, '0')], (r) => r);
+  return toKeyConnection(
+    rows,
+    first,
+    () => certifiedCount(ctx.db, query),
+    (r) => [r.id_number, String(r.id).padStart(20, '0')],
+    (r) => r,
+  );
 }
-
 
 @ObjectType({ description: 'A person certified on a day, with their enrolment status for a year (应保尽保).' })
 export class CertifiedPerson {
@@ -118,16 +137,17 @@ export class CertifiedPeopleFilter {
   @Field(() => String, { nullable: true, description: 'The certifying agency, as recorded: 民政局, 乡村振兴局, 残联 …' }) certifiedBy?: string | null;
   @Field(() => AssistanceCategoryEnum, { nullable: true }) category?: AssistanceCategory | null;
   @Field(() => ID, { nullable: true, description: 'A region, with every region inside it.' }) region?: string | null;
-  @Field(() => [EnrollmentStateEnum], { nullable: true, description: 'NOT_ENROLLED finds who is still to be enrolled.' }) enrollmentStatus?: EnrollmentStateShown[] | null;
+  @Field(() => [EnrollmentStateEnum], { nullable: true, description: 'NOT_ENROLLED finds who is still to be enrolled.' }) enrollmentStatus?:
+    EnrollmentStateShown[] | null;
 }
-
 
 @Resolver()
 export class CertifiedPeopleResolver {
   @PersonalData()
   @Roles('ADMIN', 'STAFF', 'AGENCY')
   @Query(() => CertifiedPersonConnection, {
-    description: '应保尽保: people certified on a day (registered or waiting to register) with their enrolment status for the year, by agency, category, region and status.',
+    description:
+      '应保尽保: people certified on a day (registered or waiting to register) with their enrolment status for the year, by agency, category, region and status.',
   })
   async certifiedPeople(
     @Ctx() ctx: RequestContext,

@@ -14,7 +14,17 @@ import { ENROLLMENT_STATUS_NAMES } from '../../policy-data/vocabulary';
 export const ENROLLMENT_STATES = ['NOT_ENROLLED', 'UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'] as const;
 export type EnrollmentState = (typeof ENROLLMENT_STATES)[number];
 
-export const ENROLLMENT_EVENTS = ['ENROL', 'PAY', 'REVERSE_PAYMENT', 'REQUEST_REFUND', 'APPROVE_REFUND', 'REJECT_REFUND', 'TRANSFER_OUT', 'END_ON_DEATH', 'END_ON_EMIGRATION'] as const;
+export const ENROLLMENT_EVENTS = [
+  'ENROL',
+  'PAY',
+  'REVERSE_PAYMENT',
+  'REQUEST_REFUND',
+  'APPROVE_REFUND',
+  'REJECT_REFUND',
+  'TRANSFER_OUT',
+  'END_ON_DEATH',
+  'END_ON_EMIGRATION',
+] as const;
 export type EnrollmentEvent = (typeof ENROLLMENT_EVENTS)[number];
 
 /** The state an event undoes back to: the one the enrolment had before the event it reverses. */
@@ -65,13 +75,18 @@ export function transition(from: EnrollmentState | null, event: EnrollmentEvent,
   if (!canTransition(from, event)) {
     throw new DomainError(
       'CONFLICT',
-      text(`无法${t.description.zh}：参保状态为“${ENROLLMENT_STATUS_NAMES[from ?? 'NOT_ENROLLED']}”`, `cannot ${t.description.en}: the enrolment is ${from ?? 'not there'}`),
+      text(
+        `无法${t.description.zh}：参保状态为“${ENROLLMENT_STATUS_NAMES[from ?? 'NOT_ENROLLED']}”`,
+        `cannot ${t.description.en}: the enrolment is ${from ?? 'not there'}`,
+      ),
       { status: from ?? 'NOT_ENROLLED', event },
     );
   }
   if (t.to !== AS_BEFORE) return t.to;
   if (before === undefined || !TRANSITIONS.PAY.from.includes(before)) {
-    throw new Error(`${event} needs the state the payment started from, one of ${TRANSITIONS.PAY.from.map((s) => s ?? 'null').join(', ')}; got ${String(before)}`);
+    throw new Error(
+      `${event} needs the state the payment started from, one of ${TRANSITIONS.PAY.from.map((s) => s ?? 'null').join(', ')}; got ${String(before)}`,
+    );
   }
   return before ?? 'NOT_ENROLLED';
 }

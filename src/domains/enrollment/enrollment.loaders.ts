@@ -6,7 +6,10 @@ import { type EnrollmentRow, enrollmentsOfPeople, type PaymentRow, paymentsOfEnr
 import type { RequestContext } from '../../context/request-context';
 
 /** A person's enrolments, by year of cover. */
-export const enrollmentsOfPersonLoader = defineListLoader<string, EnrollmentRow>((ctx, ids) => enrollmentsOfPeople(ctx.db, ids), (e) => e.id_number);
+export const enrollmentsOfPersonLoader = defineListLoader<string, EnrollmentRow>(
+  (ctx, ids) => enrollmentsOfPeople(ctx.db, ids),
+  (e) => e.id_number,
+);
 
 export const paymentsOfEnrollmentLoader = defineListLoader<EnrollmentKey, PaymentRow>(
   (ctx, keys) => paymentsOfEnrollments(ctx.db, keys),

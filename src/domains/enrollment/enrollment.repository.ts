@@ -94,12 +94,11 @@ export async function enrollmentsOf(db: TenantTransaction, keys: ReadonlyArray<{
 }
 
 export async function enrollmentsOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<EnrollmentRow[]> {
-  return db.query<EnrollmentRow>(
-    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollment WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY coverage_year`,
-    [db.tenantCode, idNumbers],
-  );
+  return db.query<EnrollmentRow>(`SELECT ${ENROLLMENT_COLUMNS} FROM enrollment WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY coverage_year`, [
+    db.tenantCode,
+    idNumbers,
+  ]);
 }
-
 
 /**
  * What a write of enrolments changes beyond them, kept in the same transaction by the write itself
@@ -328,23 +327,31 @@ export async function markPaid(db: TenantTransaction, rows: readonly PaidWrite[]
 
 /** One UPDATE per event with a fixed target; an event that undoes another restores a row (see restoreEnrollments). */
 const SINGLE_TRANSITION_SQL = Object.fromEntries(
-  (Object.keys(TRANSITIONS) as EnrollmentEvent[]).filter((event) => TRANSITIONS[event].to !== AS_BEFORE).map((event) => [
-    event,
-    ledgeredWrite(
-      'o.tenant_code = $1 AND o.id_number = $2 AND o.coverage_year = $3',
-      `UPDATE enrollment e SET status = '${fixedTarget(event)}', updated_at = now()${TRANSITIONS[event].ends ? `, ended_on = $4, end_reason = '${TRANSITIONS[event].ends}'` : ''}
+  (Object.keys(TRANSITIONS) as EnrollmentEvent[])
+    .filter((event) => TRANSITIONS[event].to !== AS_BEFORE)
+    .map((event) => [
+      event,
+      ledgeredWrite(
+        'o.tenant_code = $1 AND o.id_number = $2 AND o.coverage_year = $3',
+        `UPDATE enrollment e SET status = '${fixedTarget(event)}', updated_at = now()${TRANSITIONS[event].ends ? `, ended_on = $4, end_reason = '${TRANSITIONS[event].ends}'` : ''}
          FROM old o
         WHERE e.tenant_code = $1 AND e.id_number = $2 AND e.coverage_year = $3 AND e.status IN (${statesFromSql(event)}) AND ${OLD_ROW_OF('e')}
         RETURNING ${LEDGER_RETURNING_OF('e')}`,
-    ),
-  ]),
+      ),
+    ]),
 ) as Record<Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>, string>;
 
 /**
  * A status change of one enrolment (refund requested, approved, rejected); false when its state does
  * not allow it. An event that ends the enrolment needs `on`, the day it stops counting.
  */
-export async function transitionEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, event: Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>, on?: string): Promise<boolean> {
+export async function transitionEnrollment(
+  db: TenantTransaction,
+  idNumber: string,
+  coverageYear: number,
+  event: Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>,
+  on?: string,
+): Promise<boolean> {
   if (TRANSITIONS[event].ends && !on) throw new Error(`${event} ends an enrolment: the day it ends is needed`);
   const values = [db.tenantCode, idNumber, coverageYear, ...(TRANSITIONS[event].ends ? [on] : [])];
   const changed = await db.query<EnrollmentChange>(SINGLE_TRANSITION_SQL[event], values);
@@ -417,7 +424,6 @@ export async function deleteEnrollmentsOfIdNumber(db: TenantTransaction, idNumbe
 
 export const ENROLLMENT_ID_NUMBER_TABLES = ['enrollment', 'payment', 'payment_reversal', 'waiting_value', 'payment_suspense'] as const;
 
-
 /**
  * The payments of these (channel, receipt) keys. Looked up by receipt alone (= ANY keeps the index whatever
  * the planner believes of the table's size after a bulk load) and kept where the channel matches too.
@@ -425,7 +431,10 @@ export const ENROLLMENT_ID_NUMBER_TABLES = ['enrollment', 'payment', 'payment_re
 export async function paymentsByReceipts(db: TenantTransaction, keys: ReadonlyArray<{ channel: string; receiptNo: string }>): Promise<PaymentRow[]> {
   if (keys.length === 0) return [];
   const wanted = new Set(keys.map((k) => paymentKey(k.channel, k.receiptNo)));
-  const rows = await db.query<PaymentRow>(`${PAYMENT_SELECT} WHERE p.tenant_code = $1 AND p.receipt_no = ANY ($2::text[])`, [db.tenantCode, [...new Set(keys.map((k) => k.receiptNo))]]);
+  const rows = await db.query<PaymentRow>(`${PAYMENT_SELECT} WHERE p.tenant_code = $1 AND p.receipt_no = ANY ($2::text[])`, [
+    db.tenantCode,
+    [...new Set(keys.map((k) => k.receiptNo))],
+  ]);
   return rows.filter((r) => wanted.has(paymentKey(r.channel, r.receipt_no)));
 }
 
@@ -496,7 +505,11 @@ export async function insertPayments(db: TenantTransaction, rows: readonly Payme
 }
 
 /** A payment with the enrolment it found (null: none), locked, for its reversal. */
-export async function paymentForReversal(db: TenantTransaction, channel: string, receiptNo: string): Promise<(PaymentRow & { enrollment_before: EnrollmentRow | null }) | null> {
+export async function paymentForReversal(
+  db: TenantTransaction,
+  channel: string,
+  receiptNo: string,
+): Promise<(PaymentRow & { enrollment_before: EnrollmentRow | null }) | null> {
   const rows = await db.query<PaymentRow & { enrollment_before: EnrollmentRow | null }>(
     `SELECT p.receipt_no, p.id_number, p.coverage_year, p.amount, p.paid_on, p.channel, p.batch_id, p.recorded_by, p.payer_kind, p.payer, p.enrollment_before,
             r.receipt_no IS NOT NULL AS reversed, r.reversed_on, r.reason AS reversal_reason
@@ -556,7 +569,13 @@ export async function insertReversal(db: TenantTransaction, r: ReversalWrite): P
  * REVERSE_PAYMENT: the PAID enrolment becomes what it was before the payment (`before`; null: there was
  * none, and the row stays as NOT_ENROLLED with the amounts it had). False when it is no longer PAID.
  */
-export async function restoreEnrollment(db: TenantTransaction, idNumber: string, coverageYear: number, before: EnrollmentRow | null, to: EnrollmentState): Promise<boolean> {
+export async function restoreEnrollment(
+  db: TenantTransaction,
+  idNumber: string,
+  coverageYear: number,
+  before: EnrollmentRow | null,
+  to: EnrollmentState,
+): Promise<boolean> {
   const rows = await db.query<EnrollmentChange>(
     ledgeredWrite(
       'o.tenant_code = $1 AND o.id_number = $2 AND o.coverage_year = $3',
@@ -589,7 +608,10 @@ export async function restoreEnrollment(db: TenantTransaction, idNumber: string,
  * The amounts of enrolments whose waits were computed: the subsidy and category, and the cover of a paid
  * one where it is now known. The amount due and what was paid do not change.
  */
-export async function setResolvedAmounts(db: TenantTransaction, rows: ReadonlyArray<{ idNumber: string; coverageYear: number; settlement: Settlement; paid: boolean }>): Promise<void> {
+export async function setResolvedAmounts(
+  db: TenantTransaction,
+  rows: ReadonlyArray<{ idNumber: string; coverageYear: number; settlement: Settlement; paid: boolean }>,
+): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
     `UPDATE enrollment e SET subsidy = u.subsidy, applied_category = u.category, subsidy_mode = u.mode, policy_version = coalesce(u.policy_version, e.policy_version),
@@ -643,7 +665,10 @@ export async function paymentTotals(db: TenantTransaction, coverageYear: number)
 
 /** Other tenants that enrol these people for the year (the national one-scheme index). */
 export async function enrolledElsewhere(db: TenantTransaction, idNumbers: readonly string[], coverageYear: number): Promise<Map<string, string[]>> {
-  const rows = await db.query<{ id_number: string; tenant_code: string }>('SELECT id_number, tenant_code FROM scheme_elsewhere($1::text[], $2)', [idNumbers, coverageYear]);
+  const rows = await db.query<{ id_number: string; tenant_code: string }>('SELECT id_number, tenant_code FROM scheme_elsewhere($1::text[], $2)', [
+    idNumbers,
+    coverageYear,
+  ]);
   const result = new Map<string, string[]>();
   for (const row of rows) result.set(row.id_number, [...(result.get(row.id_number) ?? []), row.tenant_code].sort());
   return result;
@@ -678,7 +703,12 @@ export interface HouseholdKeyRow {
  * Households with a member (active, no waiver) who is not enrolled for the year, in booklet order after
  * `afterBookletNo`.
  */
-export async function householdsWithUnenrolledMembers(db: TenantTransaction, coverageYear: number, first: number, afterBookletNo: string | null): Promise<HouseholdKeyRow[]> {
+export async function householdsWithUnenrolledMembers(
+  db: TenantTransaction,
+  coverageYear: number,
+  first: number,
+  afterBookletNo: string | null,
+): Promise<HouseholdKeyRow[]> {
   return db.query<HouseholdKeyRow>(
     `SELECT h.id, h.booklet_no, h.region_code, h.address FROM household h
       WHERE h.tenant_code = $1 AND ($3::text IS NULL OR h.booklet_no > $3)
@@ -732,6 +762,13 @@ export async function enrollmentPage(db: TenantTransaction, q: EnrollmentListQue
 }
 
 export async function enrollmentCount(db: TenantTransaction, q: EnrollmentListQuery): Promise<number> {
-  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM enrollment e WHERE ${ENROLLMENT_FILTER}`, [db.tenantCode, q.coverageYear, q.statuses, q.regions, q.category, q.late]);
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM enrollment e WHERE ${ENROLLMENT_FILTER}`, [
+    db.tenantCode,
+    q.coverageYear,
+    q.statuses,
+    q.regions,
+    q.category,
+    q.late,
+  ]);
   return row.n;
 }

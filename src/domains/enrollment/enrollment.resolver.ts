@@ -56,7 +56,8 @@ export class EnrollmentResolver {
 
   @Roles('ADMIN', 'TAX')
   @Mutation(() => PaymentImport, {
-    description: 'Up to 10,000 payments; per-row results; a replay changes nothing. Money for someone not registered, or whose amount due the notice leaves unstated, is held in suspense (held), never dropped.',
+    description:
+      'Up to 10,000 payments; per-row results; a replay changes nothing. Money for someone not registered, or whose amount due the notice leaves unstated, is held in suspense (held), never dropped.',
   })
   async importPayments(
     @Ctx() ctx: RequestContext,
@@ -78,7 +79,10 @@ export class EnrollmentResolver {
     @Arg('paidOn', () => DateScalar) paidOn: string,
   ): Promise<SponsorshipResult> {
     const result = await enrollmentService.sponsorEnrollments(ctx, coverageYear, paidOn);
-    return { ...result, skipped: result.skipped.map((s) => ({ idNumberMasked: maskIdNumber(s.idNumber), code: s.error.code, error: ctx.say(s.error.localized) })) };
+    return {
+      ...result,
+      skipped: result.skipped.map((s) => ({ idNumberMasked: maskIdNumber(s.idNumber), code: s.error.code, error: ctx.say(s.error.localized) })),
+    };
   }
 
   @Roles('ADMIN', 'STAFF', 'BANK', 'TAX')
@@ -105,7 +109,7 @@ export class EnrollmentResolver {
   }
 
   @Roles('ADMIN', 'BANK', 'TAX')
-  @Query(() => [Payment], { name: 'payments', description: 'A day\'s payments, for reconciliation (对账): BANK and TAX see the ones they recorded.' })
+  @Query(() => [Payment], { name: 'payments', description: "A day's payments, for reconciliation (对账): BANK and TAX see the ones they recorded." })
   async paymentsOn(@Ctx() ctx: RequestContext, @Arg('paidOn', () => DateScalar) paidOn: string): Promise<Payment[]> {
     return (await enrollmentService.paymentsOn(ctx, paidOn)).map(presentPayment);
   }
@@ -113,7 +117,9 @@ export class EnrollmentResolver {
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @ReplicaRead()
-  @Query(() => EnrollmentConnection, { description: 'A year\'s enrolments by status, region (with its sub-regions), category and lateness, in a stable order, a page at a time.' })
+  @Query(() => EnrollmentConnection, {
+    description: "A year's enrolments by status, region (with its sub-regions), category and lateness, in a stable order, a page at a time.",
+  })
   async enrollments(
     @Ctx() ctx: RequestContext,
     @Arg('coverageYear', () => Int) coverageYear: number,
@@ -123,7 +129,16 @@ export class EnrollmentResolver {
     @Arg('orderBy', () => EnrollmentOrder, { nullable: true, description: 'Default: by ID number.' }) orderBy: EnrollmentOrder | null,
   ): Promise<EnrollmentConnection> {
     const regions = filter?.region ? await residentsService.regionScope(ctx, filter.region) : null;
-    const page = await enrollmentService.list(ctx, coverageYear, filter ?? {}, regions, first, after, orderBy?.field ?? 'ID_NUMBER', orderBy?.direction === 'DESC');
+    const page = await enrollmentService.list(
+      ctx,
+      coverageYear,
+      filter ?? {},
+      regions,
+      first,
+      after,
+      orderBy?.field ?? 'ID_NUMBER',
+      orderBy?.direction === 'DESC',
+    );
     return mapConnection(page, presentEnrollment) as unknown as EnrollmentConnection;
   }
 

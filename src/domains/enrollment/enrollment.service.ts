@@ -43,7 +43,16 @@ import {
   restoreEnrollment,
   upsertUnpaidEnrollments,
 } from './enrollment.repository';
-import { type BatchRowWrite, cancelWaitsOf, insertSuspense, insertWaiting, recordBatchRows, type SuspenseRow, suspenseByReceipts, type WaitingWrite } from './held.repository';
+import {
+  type BatchRowWrite,
+  cancelWaitsOf,
+  insertSuspense,
+  insertWaiting,
+  recordBatchRows,
+  type SuspenseRow,
+  suspenseByReceipts,
+  type WaitingWrite,
+} from './held.repository';
 import { loadPeople, makePeople, type People, type PersonRow } from './person-facts';
 import { type StatusElsewhere, statusSql, type StatusRow } from './status-lookup';
 
@@ -135,8 +144,6 @@ export interface ElsewhereWanted {
 
 const ACTIVE = new Set<EnrollmentState>(ACTIVE_STATES);
 
-
-
 const key = (idNumber: string, coverageYear: number) => `${idNumber}/${coverageYear}`;
 
 export class EnrollmentService {
@@ -151,7 +158,14 @@ export class EnrollmentService {
     const person = this.registeredPerson(ctx, people, idNumber);
     const [existing] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
     if (existing && ACTIVE.has(existing.status)) {
-      throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 已参加 ${input.coverageYear} 年度医保（${ENROLLMENT_STATUS_NAMES[existing.status] ?? existing.status}）`, `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${existing.status})`), { field: 'idNumber' });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${maskIdNumber(idNumber)} 已参加 ${input.coverageYear} 年度医保（${ENROLLMENT_STATUS_NAMES[existing.status] ?? existing.status}）`,
+          `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${existing.status})`,
+        ),
+        { field: 'idNumber' },
+      );
     }
     const elsewhere = (await enrolledElsewhere(ctx.db, [idNumber], input.coverageYear)).get(idNumber);
     if (elsewhere) {
@@ -159,17 +173,29 @@ export class EnrollmentService {
       const whereZh = elsewhere.map((code) => `${ctx.app.catalog.get(code)?.name ?? code}（${code}）`).join('、');
       throw new DomainError(
         'CONFLICT',
-        text(`${maskIdNumber(idNumber)} 已在${whereZh}参加 ${input.coverageYear} 年度医保：每人每年只能参加一项基本医保，须先在当地办理转出`, `${maskIdNumber(idNumber)} is enrolled in ${where} for ${input.coverageYear}: one basic scheme per person per year; they must be transferred out there first`),
+        text(
+          `${maskIdNumber(idNumber)} 已在${whereZh}参加 ${input.coverageYear} 年度医保：每人每年只能参加一项基本医保，须先在当地办理转出`,
+          `${maskIdNumber(idNumber)} is enrolled in ${where} for ${input.coverageYear}: one basic scheme per person per year; they must be transferred out there first`,
+        ),
         { field: 'idNumber', enrolledIn: elsewhere },
       );
     }
     this.checkPlace(ctx, policy, person);
     const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(idNumber, policy, enrolledOn, circumstances), { unknownSubsidy: 'answer' });
-    const written = await upsertUnpaidEnrollments(ctx.db, [{ idNumber, coverageYear: input.coverageYear, enrolledOn, circumstances, regionCode: person.region_code, settlement }]);
+    const written = await upsertUnpaidEnrollments(ctx.db, [
+      { idNumber, coverageYear: input.coverageYear, enrolledOn, circumstances, regionCode: person.region_code, settlement },
+    ]);
     if (!written.has(key(idNumber, input.coverageYear))) {
       // A concurrent request enrolled them between the check above and this write, and committed first.
       const [now] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
-      throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 已参加 ${input.coverageYear} 年度医保（${now ? (ENROLLMENT_STATUS_NAMES[now.status] ?? now.status) : '同时登记'}）`, `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${now?.status ?? 'enrolled at the same time'})`), { field: 'idNumber' });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${maskIdNumber(idNumber)} 已参加 ${input.coverageYear} 年度医保（${now ? (ENROLLMENT_STATUS_NAMES[now.status] ?? now.status) : '同时登记'}）`,
+          `${maskIdNumber(idNumber)} is already enrolled for ${input.coverageYear} (${now?.status ?? 'enrolled at the same time'})`,
+        ),
+        { field: 'idNumber' },
+      );
     }
     await insertWaiting(ctx.db, waitsOf({ idNumber, coverageYear: input.coverageYear, paidOn: enrolledOn, settlement }));
     const [row] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
@@ -190,9 +216,18 @@ export class EnrollmentService {
    */
   async importPayments(ctx: RequestContext, batchId: string, inputs: readonly PaymentRequest[]): Promise<PaymentImportResult> {
     if (!batchId.trim()) throw badInput(text('批次号不能为空', 'batchId must not be empty'), 'batchId');
-    if (inputs.length > MAX_IMPORT_ROWS) throw badInput(text(`每次最多导入 ${MAX_IMPORT_ROWS} 笔缴费，本次有 ${inputs.length} 笔`, `at most ${MAX_IMPORT_ROWS} payments per call, got ${inputs.length}`), 'payments');
+    if (inputs.length > MAX_IMPORT_ROWS)
+      throw badInput(
+        text(`每次最多导入 ${MAX_IMPORT_ROWS} 笔缴费，本次有 ${inputs.length} 笔`, `at most ${MAX_IMPORT_ROWS} payments per call, got ${inputs.length}`),
+        'payments',
+      );
     const result = await this.processPayments(ctx, batchId.trim(), inputs, 'IMPORT');
-    await recordBatchRows(ctx.db, result.batchId, ctx.actor?.sub ?? 'system', result.rows.map((r) => batchRow(r, inputs[r.index])));
+    await recordBatchRows(
+      ctx.db,
+      result.batchId,
+      ctx.actor?.sub ?? 'system',
+      result.rows.map((r) => batchRow(r, inputs[r.index])),
+    );
     return result;
   }
 
@@ -203,13 +238,27 @@ export class EnrollmentService {
    */
   async matchHeld(ctx: RequestContext, held: readonly SuspenseRow[]): Promise<{ matched: number[]; still: Array<{ id: number; error: DomainError }> }> {
     if (held.length === 0) return { matched: [], still: [] };
-    const inputs = held.map((h): PaymentRequest => ({ idNumber: h.id_number, coverageYear: h.coverage_year, amount: h.amount, paidOn: h.paid_on, channel: h.channel, receiptNo: h.receipt_no, payerKind: h.payer_kind, payer: h.payer }));
+    const inputs = held.map((h): PaymentRequest => ({
+      idNumber: h.id_number,
+      coverageYear: h.coverage_year,
+      amount: h.amount,
+      paidOn: h.paid_on,
+      channel: h.channel,
+      receiptNo: h.receipt_no,
+      payerKind: h.payer_kind,
+      payer: h.payer,
+    }));
     const batches = new Map<string, number[]>();
     held.forEach((h, i) => batches.set(h.batch_id ?? '', [...(batches.get(h.batch_id ?? '') ?? []), i]));
     const matched: number[] = [];
     const still: Array<{ id: number; error: DomainError }> = [];
     for (const [batchId, indexes] of batches) {
-      const result = await this.processPayments(ctx, batchId || null, indexes.map((i) => inputs[i]), 'MATCH');
+      const result = await this.processPayments(
+        ctx,
+        batchId || null,
+        indexes.map((i) => inputs[i]),
+        'MATCH',
+      );
       for (const row of result.rows) {
         const source = held[indexes[row.index]];
         if (row.status === 'ACCEPTED' && !row.held) matched.push(source.id);
@@ -226,7 +275,12 @@ export class EnrollmentService {
    * database broke a deadlock between them, the attempt is rolled back and the rows are judged again
    * against what that request committed: only the rows it touched are rejected, not the whole batch.
    */
-  private async processPayments(ctx: RequestContext, batchId: string | null, inputs: readonly PaymentRequest[], mode: PaymentMode): Promise<PaymentImportResult> {
+  private async processPayments(
+    ctx: RequestContext,
+    batchId: string | null,
+    inputs: readonly PaymentRequest[],
+    mode: PaymentMode,
+  ): Promise<PaymentImportResult> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await ctx.db.savepoint(() => this.judgeAndWritePayments(ctx, batchId, inputs, mode));
@@ -235,13 +289,25 @@ export class EnrollmentService {
         if (!retryable) throw err;
         if (attempt === MAX_ATTEMPTS) {
           // Nothing of this call was written and payments are idempotent by receipt: the same call again is safe.
-          throw new DomainError('CONFLICT', text(`其他请求正在写入相同的参保记录或票据（已尝试 ${attempt} 次）；本次未写入任何数据，请重试`, `other requests kept writing the same enrolments or receipts (${attempt} attempts); nothing was written, retry`), { retryable: true });
+          throw new DomainError(
+            'CONFLICT',
+            text(
+              `其他请求正在写入相同的参保记录或票据（已尝试 ${attempt} 次）；本次未写入任何数据，请重试`,
+              `other requests kept writing the same enrolments or receipts (${attempt} attempts); nothing was written, retry`,
+            ),
+            { retryable: true },
+          );
         }
       }
     }
   }
 
-  private async judgeAndWritePayments(ctx: RequestContext, batchId: string | null, inputs: readonly PaymentRequest[], mode: PaymentMode): Promise<PaymentImportResult> {
+  private async judgeAndWritePayments(
+    ctx: RequestContext,
+    batchId: string | null,
+    inputs: readonly PaymentRequest[],
+    mode: PaymentMode,
+  ): Promise<PaymentImportResult> {
     const rows = inputs.map((input) => ({
       ...input,
       idNumber: normaliseId(input.idNumber),
@@ -259,7 +325,10 @@ export class EnrollmentService {
     const [existingPayments, existingHeld, people] = await Promise.all([
       paymentsByReceipts(ctx.db, receipts),
       mode === 'IMPORT' ? suspenseByReceipts(ctx.db, receipts) : Promise.resolve([]),
-      loadPeople(ctx.db, rows.map((r) => r.idNumber)),
+      loadPeople(
+        ctx.db,
+        rows.map((r) => r.idNumber),
+      ),
     ]);
     const paymentByReceipt = new Map(existingPayments.map((p) => [paymentKey(p.channel, p.receipt_no), p]));
     const heldByReceipt = new Map(existingHeld.map((h) => [paymentKey(h.channel, h.receipt_no), h]));
@@ -271,7 +340,15 @@ export class EnrollmentService {
     const toHold: Array<{ result: PaymentRowOutcome; input: Row; index: number }> = [];
 
     rows.forEach((input, index) => {
-      const result: PaymentRowOutcome = { index, receiptNo: input.receiptNo, channel: input.channel, status: 'REJECTED', error: null, payment: null, held: null };
+      const result: PaymentRowOutcome = {
+        index,
+        receiptNo: input.receiptNo,
+        channel: input.channel,
+        status: 'REJECTED',
+        error: null,
+        payment: null,
+        held: null,
+      };
       results.push(result);
       const reject = (error: DomainError) => {
         result.error = error;
@@ -282,15 +359,39 @@ export class EnrollmentService {
         if (samePayment(earlier, input)) {
           result.status = 'DUPLICATE';
           result.payment = earlier;
-        } else reject(new DomainError('CONFLICT', text(`缴费渠道 ${input.channel} 的票据 ${input.receiptNo} 已记录了另一笔不同的缴费`, `receipt ${input.receiptNo} of channel ${input.channel} already records a different payment`), { field: 'receiptNo' }));
+        } else
+          reject(
+            new DomainError(
+              'CONFLICT',
+              text(
+                `缴费渠道 ${input.channel} 的票据 ${input.receiptNo} 已记录了另一笔不同的缴费`,
+                `receipt ${input.receiptNo} of channel ${input.channel} already records a different payment`,
+              ),
+              { field: 'receiptNo' },
+            ),
+          );
         return;
       }
       const heldBefore = heldByReceipt.get(receipt);
       if (heldBefore) {
         if (sameHeld(heldBefore, input)) {
           result.status = 'DUPLICATE';
-          result.held = new DomainError(heldBefore.reason_code as DomainError['code'], { zh: heldBefore.reason_zh ?? heldBefore.reason, en: heldBefore.reason }, heldBefore.missing ? { missing: heldBefore.missing } : {});
-        } else reject(new DomainError('CONFLICT', text(`缴费渠道 ${input.channel} 的票据 ${input.receiptNo} 已作为另一笔不同的缴费挂账`, `receipt ${input.receiptNo} of channel ${input.channel} is held in suspense with a different payment`), { field: 'receiptNo' }));
+          result.held = new DomainError(
+            heldBefore.reason_code as DomainError['code'],
+            { zh: heldBefore.reason_zh ?? heldBefore.reason, en: heldBefore.reason },
+            heldBefore.missing ? { missing: heldBefore.missing } : {},
+          );
+        } else
+          reject(
+            new DomainError(
+              'CONFLICT',
+              text(
+                `缴费渠道 ${input.channel} 的票据 ${input.receiptNo} 已作为另一笔不同的缴费挂账`,
+                `receipt ${input.receiptNo} of channel ${input.channel} is held in suspense with a different payment`,
+              ),
+              { field: 'receiptNo' },
+            ),
+          );
         return;
       }
       const verdict = this.checkPayment(ctx, input, people, enrollmentByKey.get(key(input.idNumber, input.coverageYear)), paidInBatch);
@@ -333,11 +434,20 @@ export class EnrollmentService {
     );
     // The payments' foreign-key checks look these enrolments up one by one: keep their plan sound.
     await refreshStaleStatistics(ctx.db, 'enrollment', firstPayers.length);
-    const written = await insertPayments(ctx.db, accepted.map((a) => paymentWrite(a.input, batchId, ctx, a.enrollment ?? null)));
+    const written = await insertPayments(
+      ctx.db,
+      accepted.map((a) => paymentWrite(a.input, batchId, ctx, a.enrollment ?? null)),
+    );
     const waiting = accepted.filter((a) => !isFirst(a));
     const paid = await markPaid(
       ctx.db,
-      waiting.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, amountPaid: a.input.amount, settlement: a.settlement })),
+      waiting.map((a) => ({
+        idNumber: a.input.idNumber,
+        coverageYear: a.input.coverageYear,
+        paidOn: a.input.paidOn,
+        amountPaid: a.input.amount,
+        settlement: a.settlement,
+      })),
     );
     const heldWritten = await insertSuspense(
       ctx.db,
@@ -362,14 +472,23 @@ export class EnrollmentService {
         : [],
     );
     const lost =
-      accepted.some((a) => !written.has(paymentKey(a.input.channel, a.input.receiptNo)) || !(isFirst(a) ? enrolled : paid).has(key(a.input.idNumber, a.input.coverageYear))) ||
+      accepted.some(
+        (a) => !written.has(paymentKey(a.input.channel, a.input.receiptNo)) || !(isFirst(a) ? enrolled : paid).has(key(a.input.idNumber, a.input.coverageYear)),
+      ) ||
       (mode === 'IMPORT' && toHold.some((h) => !heldWritten.has(paymentKey(h.input.channel, h.input.receiptNo))));
     if (lost) throw new LostRace();
     const settled = accepted.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, settlement: a.settlement }));
     await this.subsidies.recordForPayments(ctx, settled);
     await insertWaiting(ctx.db, settled.flatMap(waitsOf));
     const count = (status: RowStatus) => results.filter((r) => r.status === status).length;
-    return { batchId: batchId ?? '', accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), held: results.filter((r) => r.held).length, rows: results };
+    return {
+      batchId: batchId ?? '',
+      accepted: count('ACCEPTED'),
+      duplicates: count('DUPLICATE'),
+      rejected: count('REJECTED'),
+      held: results.filter((r) => r.held).length,
+      rows: results,
+    };
   }
 
   /** The settlement of an acceptable payment, or why it is refused. */
@@ -388,22 +507,43 @@ export class EnrollmentService {
         const invalid = invalidResidentId(input.idNumber, idProblem.error);
         return badInput(text(`身份证号码：${invalid.zh}`, `idNumber ${invalid.en}`), 'idNumber');
       }
-      if (input.payerKind && input.payerKind !== 'PERSON' && !input.payer?.trim()) return badInput(text(`由${PAYER_KIND_NAMES[input.payerKind]}代缴的缴费须写明缴费人`, `a payment by ${input.payerKind} names the payer`), 'payer');
+      if (input.payerKind && input.payerKind !== 'PERSON' && !input.payer?.trim())
+        return badInput(text(`由${PAYER_KIND_NAMES[input.payerKind]}代缴的缴费须写明缴费人`, `a payment by ${input.payerKind} names the payer`), 'payer');
       const policy = ctx.tenant.policyFor(input.coverageYear);
       const person = this.registeredPerson(ctx, people, input.idNumber);
       const sameBatch = paidInBatch.get(key(input.idNumber, input.coverageYear));
-      if (sameBatch) return new DomainError('CONFLICT', text(`本批次中已用票据 ${sameBatch} 缴纳 ${input.coverageYear} 年度医保费`, `already paid for ${input.coverageYear} by receipt ${sameBatch} in this batch`), { field: 'idNumber' });
+      if (sameBatch)
+        return new DomainError(
+          'CONFLICT',
+          text(
+            `本批次中已用票据 ${sameBatch} 缴纳 ${input.coverageYear} 年度医保费`,
+            `already paid for ${input.coverageYear} by receipt ${sameBatch} in this batch`,
+          ),
+          { field: 'idNumber' },
+        );
       if (enrollment && enrollment.status !== 'UNPAID' && ACTIVE.has(enrollment.status)) {
-        return new DomainError('CONFLICT', text(`${input.coverageYear} 年度参保状态已是“${ENROLLMENT_STATUS_NAMES[enrollment.status] ?? enrollment.status}”${enrollment.paid_on ? `（${enrollment.paid_on} 缴费）` : ''}`, `the enrolment for ${input.coverageYear} is already ${enrollment.status}${enrollment.paid_on ? ` (paid ${enrollment.paid_on})` : ''}`), { field: 'idNumber' });
+        return new DomainError(
+          'CONFLICT',
+          text(
+            `${input.coverageYear} 年度参保状态已是“${ENROLLMENT_STATUS_NAMES[enrollment.status] ?? enrollment.status}”${enrollment.paid_on ? `（${enrollment.paid_on} 缴费）` : ''}`,
+            `the enrolment for ${input.coverageYear} is already ${enrollment.status}${enrollment.paid_on ? ` (paid ${enrollment.paid_on})` : ''}`,
+          ),
+          { field: 'idNumber' },
+        );
       }
       if (!enrollment || !ACTIVE.has(enrollment.status)) this.checkPlace(ctx, policy, person);
       const circumstances = (enrollment && ACTIVE.has(enrollment.status) ? enrollment.circumstances : []) as Circumstance[];
       // What is known is answered: a subsidy of unstated amount waits, the payment of what is due is taken.
-      const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(input.idNumber, policy, input.paidOn, circumstances), { unknownSubsidy: 'answer' });
+      const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(input.idNumber, policy, input.paidOn, circumstances), {
+        unknownSubsidy: 'answer',
+      });
       if (input.amount !== settlement.amountDue) {
         return new DomainError(
           'BAD_USER_INPUT',
-          text(`${input.paidOn} 缴费应缴 ${formatMoney(settlement.amountDue)} 元，不是 ${formatMoney(input.amount)} 元`, `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)}, not ${formatMoney(input.amount)}`),
+          text(
+            `${input.paidOn} 缴费应缴 ${formatMoney(settlement.amountDue)} 元，不是 ${formatMoney(input.amount)} 元`,
+            `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)}, not ${formatMoney(input.amount)}`,
+          ),
           { field: 'amount', amountDue: formatMoney(settlement.amountDue) },
         );
       }
@@ -425,46 +565,100 @@ export class EnrollmentService {
     const receiptNo = input.receiptNo.trim();
     const reason = input.reason.trim();
     if (!reason) throw badInput(text('须写明冲正缴费的原因', 'reason must say why the payment is reversed'), 'reason');
-    if (compareDates(input.reversedOn, todayInChina()) > 0) throw badInput(text(`冲正日期 ${input.reversedOn} 晚于今天`, `reversedOn ${input.reversedOn} is in the future`), 'reversedOn');
+    if (compareDates(input.reversedOn, todayInChina()) > 0)
+      throw badInput(text(`冲正日期 ${input.reversedOn} 晚于今天`, `reversedOn ${input.reversedOn} is in the future`), 'reversedOn');
     const payment = await paymentForReversal(ctx.db, channel, receiptNo);
-    if (!payment) throw new DomainError('NOT_FOUND', text(`没有缴费渠道 ${channel} 票据号为 ${receiptNo} 的缴费`, `no payment with receipt ${receiptNo} of channel ${channel}`), { field: 'receiptNo' });
+    if (!payment)
+      throw new DomainError(
+        'NOT_FOUND',
+        text(`没有缴费渠道 ${channel} 票据号为 ${receiptNo} 的缴费`, `no payment with receipt ${receiptNo} of channel ${channel}`),
+        { field: 'receiptNo' },
+      );
     const role = ctx.actor?.role;
     if (role !== 'ADMIN' && payment.recorded_by !== ctx.actor?.sub) {
-      throw new DomainError('FORBIDDEN', text(`票据 ${receiptNo} 由其他调用方记录；银行和税务系统只能冲正自己记录的缴费`, `receipt ${receiptNo} was recorded by another caller; a bank or the tax system reverses only its own payments`));
+      throw new DomainError(
+        'FORBIDDEN',
+        text(
+          `票据 ${receiptNo} 由其他调用方记录；银行和税务系统只能冲正自己记录的缴费`,
+          `receipt ${receiptNo} was recorded by another caller; a bank or the tax system reverses only its own payments`,
+        ),
+      );
     }
     const { enrollment_before: before, ...row } = payment;
     if (payment.reversed) return row;
-    if (compareDates(input.reversedOn, payment.paid_on) < 0) throw badInput(text(`冲正日期 ${input.reversedOn} 早于缴费日期（${payment.paid_on}）`, `reversedOn ${input.reversedOn} is before the payment (${payment.paid_on})`), 'reversedOn');
+    if (compareDates(input.reversedOn, payment.paid_on) < 0)
+      throw badInput(
+        text(`冲正日期 ${input.reversedOn} 早于缴费日期（${payment.paid_on}）`, `reversedOn ${input.reversedOn} is before the payment (${payment.paid_on})`),
+        'reversedOn',
+      );
     const [enrollment] = await enrollmentsOf(ctx.db, [{ idNumber: payment.id_number, coverageYear: payment.coverage_year }]);
     if (!enrollment || enrollment.status !== 'PAID' || enrollment.paid_on !== payment.paid_on) {
-      throw new DomainError('CONFLICT', text(`${payment.coverage_year} 年度参保状态为“${ENROLLMENT_STATUS_NAMES[enrollment?.status ?? 'NOT_ENROLLED'] ?? enrollment?.status}”；只能冲正使其成为已缴费的那笔缴费${enrollment?.status === 'REFUND_PENDING' ? '（退费审核中）' : ''}`, `the ${payment.coverage_year} enrolment is ${enrollment?.status ?? 'not there'}; only the payment it is paid by can be reversed${enrollment?.status === 'REFUND_PENDING' ? ' (a refund is pending)' : ''}`), {
-        field: 'receiptNo',
-        status: enrollment?.status ?? 'NOT_ENROLLED',
-      });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${payment.coverage_year} 年度参保状态为“${ENROLLMENT_STATUS_NAMES[enrollment?.status ?? 'NOT_ENROLLED'] ?? enrollment?.status}”；只能冲正使其成为已缴费的那笔缴费${enrollment?.status === 'REFUND_PENDING' ? '（退费审核中）' : ''}`,
+          `the ${payment.coverage_year} enrolment is ${enrollment?.status ?? 'not there'}; only the payment it is paid by can be reversed${enrollment?.status === 'REFUND_PENDING' ? ' (a refund is pending)' : ''}`,
+        ),
+        {
+          field: 'receiptNo',
+          status: enrollment?.status ?? 'NOT_ENROLLED',
+        },
+      );
     }
     const policy = ctx.tenant.policies.get(payment.coverage_year);
     const coverStart = enrollment.cover_start ?? policy?.data.coverage.start.date ?? `${payment.coverage_year}-01-01`;
     if (compareDates(input.reversedOn, coverStart) >= 0) {
-      throw new DomainError('REFUND_NOT_ALLOWED', text(`待遇已于 ${coverStart} 开始享受：待遇开始后不能再冲正缴费；请申请退费（requestRefund），按通知规定办理`, `cover began on ${coverStart}: a payment is no longer reversed once cover has begun; a refund (requestRefund) decides under the notice`), {
-        rule: 'cover-started',
-        coverStart,
-      });
+      throw new DomainError(
+        'REFUND_NOT_ALLOWED',
+        text(
+          `待遇已于 ${coverStart} 开始享受：待遇开始后不能再冲正缴费；请申请退费（requestRefund），按通知规定办理`,
+          `cover began on ${coverStart}: a payment is no longer reversed once cover has begun; a refund (requestRefund) decides under the notice`,
+        ),
+        {
+          rule: 'cover-started',
+          coverStart,
+        },
+      );
     }
     const grants = await grantsOf(ctx.db, [{ idNumber: payment.id_number, coverageYear: payment.coverage_year }]);
     const paidOut = grants.filter((g) => g.status === 'PAID_OUT' && g.payout_result !== 'FAILED' && g.payout_result !== 'RETURNED');
     if (paidOut.length > 0) {
-      throw new DomainError('CONFLICT', text(`此参保已发放返还资助 ${formatMoney(paidOut.reduce((s, g) => s + g.amount, 0))} 元（${paidOut[0].payout_month}）；冲正缴费将使该笔款项无从核算：请改为申请退费`, `a reimbursement of ${formatMoney(paidOut.reduce((s, g) => s + g.amount, 0))} was already paid out for this enrolment (${paidOut[0].payout_month}); reversing the payment would leave it unaccounted: ask for a refund instead`), {
-        field: 'receiptNo',
-      });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `此参保已发放返还资助 ${formatMoney(paidOut.reduce((s, g) => s + g.amount, 0))} 元（${paidOut[0].payout_month}）；冲正缴费将使该笔款项无从核算：请改为申请退费`,
+          `a reimbursement of ${formatMoney(paidOut.reduce((s, g) => s + g.amount, 0))} was already paid out for this enrolment (${paidOut[0].payout_month}); reversing the payment would leave it unaccounted: ask for a refund instead`,
+        ),
+        {
+          field: 'receiptNo',
+        },
+      );
     }
     const statusBefore = before?.status ?? null;
     const to = transition(enrollment.status, 'REVERSE_PAYMENT', statusBefore);
-    if (!(await insertReversal(ctx.db, { channel, receiptNo, idNumber: payment.id_number, coverageYear: payment.coverage_year, amount: payment.amount, reversedOn: input.reversedOn, reason, statusBefore: to, reversedBy: ctx.actor?.sub ?? 'system', role: role ?? 'SYSTEM' }))) {
+    if (
+      !(await insertReversal(ctx.db, {
+        channel,
+        receiptNo,
+        idNumber: payment.id_number,
+        coverageYear: payment.coverage_year,
+        amount: payment.amount,
+        reversedOn: input.reversedOn,
+        reason,
+        statusBefore: to,
+        reversedBy: ctx.actor?.sub ?? 'system',
+        role: role ?? 'SYSTEM',
+      }))
+    ) {
       const [again] = await paymentsByReceipts(ctx.db, [{ channel, receiptNo }]);
       return again;
     }
     if (!(await restoreEnrollment(ctx.db, payment.id_number, payment.coverage_year, before && statusBefore !== null ? before : null, to))) {
-      throw new DomainError('CONFLICT', text('参保记录同时被修改；本次未写入任何数据，请重试', 'the enrolment changed at the same time; nothing was written, retry'), { field: 'receiptNo' });
+      throw new DomainError(
+        'CONFLICT',
+        text('参保记录同时被修改；本次未写入任何数据，请重试', 'the enrolment changed at the same time; nothing was written, retry'),
+        { field: 'receiptNo' },
+      );
     }
     await cancelGrantsOfReversedPayment(ctx.db, payment.id_number, payment.coverage_year);
     await cancelWaitsOf(ctx.db, payment.id_number, payment.coverage_year, input.reversedOn);
@@ -474,7 +668,7 @@ export class EnrollmentService {
 
   /** A day's payments: a bank or the tax system sees the ones it recorded, an administrator all. */
   async paymentsOn(ctx: RequestContext, paidOn: LocalDate): Promise<PaymentRow[]> {
-    const own = ctx.actor?.role === 'ADMIN' ? null : ctx.actor?.sub ?? '';
+    const own = ctx.actor?.role === 'ADMIN' ? null : (ctx.actor?.sub ?? '');
     return paymentsOn(ctx.db, paidOn, own);
   }
 
@@ -497,10 +691,17 @@ export class EnrollmentService {
     const problem = lookupIdProblem(idNumber);
     if (problem) throw badInput(problem, 'idNumber');
     const tenants = elsewhere.tenants && (ctx.actor?.role === 'ADMIN' || ctx.actor?.role === 'STAFF');
-    const [row] = await ctx.db.readAlone<StatusRow & StatusElsewhere>(statusSql({ insured: elsewhere.insured, tenants }), [ctx.tenant.code, idNumber, coverageYear]);
+    const [row] = await ctx.db.readAlone<StatusRow & StatusElsewhere>(statusSql({ insured: elsewhere.insured, tenants }), [
+      ctx.tenant.code,
+      idNumber,
+      coverageYear,
+    ]);
     if (tenants && row.elsewhere) ctx.readPersonalData();
     const person: PersonRow | undefined = row.name === null ? undefined : { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
-    const people = makePeople(person ? [person] : [], (row.identities ?? []).map((i) => ({ ...i, id_number: idNumber })));
+    const people = makePeople(
+      person ? [person] : [],
+      (row.identities ?? []).map((i) => ({ ...i, id_number: idNumber })),
+    );
     const enrollment = row.status === null ? undefined : row;
     const view: EnrollmentStatusView = {
       status: enrollment?.status ?? 'NOT_ENROLLED',
@@ -526,7 +727,9 @@ export class EnrollmentService {
     try {
       const policy = ctx.tenant.policyFor(coverageYear);
       const circumstances = (enrollment?.circumstances ?? []) as Circumstance[];
-      view.amountDue = ctx.app.policyEngine.contribution(ctx.tenant, policy, people.facts(idNumber, policy, date, circumstances), { unknownSubsidy: 'answer' }).amountDue;
+      view.amountDue = ctx.app.policyEngine.contribution(ctx.tenant, policy, people.facts(idNumber, policy, date, circumstances), {
+        unknownSubsidy: 'answer',
+      }).amountDue;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       view.amountDueNote = ctx.say(text(`${err.code}：${err.localized.zh}`, `${err.code}: ${err.message}`));
@@ -547,10 +750,24 @@ export class EnrollmentService {
    * Enrols, as paid by their funding body, everyone whose assistance on `paidOn` is a full sponsorship
    * (全额资助/免征代缴): no personal payment. Set-based: three statements whatever the number of people.
    */
-  async sponsorEnrollments(ctx: RequestContext, coverageYear: number, paidOn: LocalDate): Promise<{ enrolled: number; /** fully sponsored and already enrolled */ alreadyEnrolled: number; skipped: Array<{ idNumber: string; error: DomainError }> }> {
+  async sponsorEnrollments(
+    ctx: RequestContext,
+    coverageYear: number,
+    paidOn: LocalDate,
+  ): Promise<{
+    enrolled: number;
+    /** fully sponsored and already enrolled */ alreadyEnrolled: number;
+    skipped: Array<{ idNumber: string; error: DomainError }>;
+  }> {
     const policy = ctx.tenant.policyFor(coverageYear);
     const ids = await certifiedResidentsOn(ctx.db, paidOn);
-    const [people, enrollments] = await Promise.all([loadPeople(ctx.db, ids), enrollmentsOf(ctx.db, ids.map((idNumber) => ({ idNumber, coverageYear })))]);
+    const [people, enrollments] = await Promise.all([
+      loadPeople(ctx.db, ids),
+      enrollmentsOf(
+        ctx.db,
+        ids.map((idNumber) => ({ idNumber, coverageYear })),
+      ),
+    ]);
     const byId = new Map(enrollments.map((e) => [e.id_number, e]));
     const sponsored: Array<{ idNumber: string; settlement: Settlement; regionCode: string | null }> = [];
     const skipped: Array<{ idNumber: string; error: DomainError }> = [];
@@ -562,7 +779,12 @@ export class EnrollmentService {
         continue;
       }
       try {
-        const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(idNumber, policy, paidOn, (existing?.circumstances ?? []) as Circumstance[]), { unknownSubsidy: 'answer' });
+        const settlement = ctx.app.policyEngine.settle(
+          ctx.tenant,
+          policy,
+          people.facts(idNumber, policy, paidOn, (existing?.circumstances ?? []) as Circumstance[]),
+          { unknownSubsidy: 'answer' },
+        );
         if (settlement.mode === 'FULL_SPONSORSHIP') sponsored.push({ idNumber, settlement, regionCode: people.person(idNumber)?.region_code ?? null });
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
@@ -571,9 +793,15 @@ export class EnrollmentService {
     }
     // Enrolments checked against residents, then grants against enrolments, row by row: see src/db/statistics.ts.
     await refreshStaleStatistics(ctx.db, 'resident', sponsored.length);
-    await upsertUnpaidEnrollments(ctx.db, sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, enrolledOn: paidOn, circumstances: [], regionCode: s.regionCode, settlement: s.settlement })));
+    await upsertUnpaidEnrollments(
+      ctx.db,
+      sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, enrolledOn: paidOn, circumstances: [], regionCode: s.regionCode, settlement: s.settlement })),
+    );
     await refreshStaleStatistics(ctx.db, 'enrollment', sponsored.length);
-    const paid = await markPaid(ctx.db, sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, amountPaid: 0, settlement: s.settlement })));
+    const paid = await markPaid(
+      ctx.db,
+      sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, amountPaid: 0, settlement: s.settlement })),
+    );
     const done = sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear)));
     // The funding body's payment of the whole contribution, so every PAID enrolment has its money on
     // record (the person's own part, amount_paid, is nothing); and the grant with its funding shares.
@@ -593,7 +821,10 @@ export class EnrollmentService {
         enrollmentBefore: byId.get(s.idNumber) ?? null,
       })),
     );
-    await this.subsidies.recordForPayments(ctx, done.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, settlement: s.settlement })));
+    await this.subsidies.recordForPayments(
+      ctx,
+      done.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, settlement: s.settlement })),
+    );
     return { enrolled: paid.size, alreadyEnrolled, skipped };
   }
 
@@ -624,7 +855,13 @@ export class EnrollmentService {
       limit: first + 1,
     };
     const rows = await enrollmentPage(ctx.db, query);
-    return toKeyConnection(rows, first, () => enrollmentCount(ctx.db, query), (r) => enrollmentSortKey(r, order), (r) => r);
+    return toKeyConnection(
+      rows,
+      first,
+      () => enrollmentCount(ctx.db, query),
+      (r) => enrollmentSortKey(r, order),
+      (r) => r,
+    );
   }
 
   /** This tenant's enrolments of people another tenant also enrols for the year (不重复参保 follow-up). */
@@ -635,12 +872,31 @@ export class EnrollmentService {
 
   private registeredPerson(ctx: RequestContext, people: People, idNumber: string): PersonRow {
     const person = people.person(idNumber);
-    if (!person) throw new DomainError('NOT_FOUND', text(`${maskIdNumber(idNumber)} 未在${ctx.tenant.name}登记`, `${maskIdNumber(idNumber)} is not registered in ${ctx.tenant.name}`), { field: 'idNumber' });
+    if (!person)
+      throw new DomainError(
+        'NOT_FOUND',
+        text(`${maskIdNumber(idNumber)} 未在${ctx.tenant.name}登记`, `${maskIdNumber(idNumber)} is not registered in ${ctx.tenant.name}`),
+        { field: 'idNumber' },
+      );
     if (person.status === 'TRANSFERRED_OUT') {
-      throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 已于 ${person.transferred_out_on} 转出${person.transferred_to ? `至 ${person.transferred_to}` : ''}`, `${maskIdNumber(idNumber)} was transferred out on ${person.transferred_out_on}${person.transferred_to ? ` to ${person.transferred_to}` : ''}`), { field: 'idNumber' });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${maskIdNumber(idNumber)} 已于 ${person.transferred_out_on} 转出${person.transferred_to ? `至 ${person.transferred_to}` : ''}`,
+          `${maskIdNumber(idNumber)} was transferred out on ${person.transferred_out_on}${person.transferred_to ? ` to ${person.transferred_to}` : ''}`,
+        ),
+        { field: 'idNumber' },
+      );
     }
     if (person.status === 'DECEASED' || person.status === 'EMIGRATED') {
-      throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} ${person.status === 'DECEASED' ? '已死亡' : '已出国（境）定居'}`, `${maskIdNumber(idNumber)} is ${person.status === 'DECEASED' ? 'deceased' : 'emigrated'} (${person.status})`), { field: 'idNumber', status: person.status });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${maskIdNumber(idNumber)} ${person.status === 'DECEASED' ? '已死亡' : '已出国（境）定居'}`,
+          `${maskIdNumber(idNumber)} is ${person.status === 'DECEASED' ? 'deceased' : 'emigrated'} (${person.status})`,
+        ),
+        { field: 'idNumber', status: person.status },
+      );
     }
     return person;
   }
@@ -653,7 +909,10 @@ export class EnrollmentService {
     if (!here(person.hukou_place) && !here(person.residence_permit_place)) {
       throw new DomainError(
         'ENROLLMENT_CLOSED',
-        text(`${ctx.tenant.name}只为户籍或居住证在本地的人员办理参保（${rule.clause}）；登记的户籍所在地为 ${person.hukou_place ?? '无'}，居住证签发地为 ${person.residence_permit_place ?? '无'}`, `${ctx.tenant.name} enrols only people whose hukou or residence permit is here (${rule.clause}); on record: hukou ${person.hukou_place ?? 'none'}, residence permit ${person.residence_permit_place ?? 'none'}`),
+        text(
+          `${ctx.tenant.name}只为户籍或居住证在本地的人员办理参保（${rule.clause}）；登记的户籍所在地为 ${person.hukou_place ?? '无'}，居住证签发地为 ${person.residence_permit_place ?? '无'}`,
+          `${ctx.tenant.name} enrols only people whose hukou or residence permit is here (${rule.clause}); on record: hukou ${person.hukou_place ?? 'none'}, residence permit ${person.residence_permit_place ?? 'none'}`,
+        ),
         { rule: 'place-of-enrolment', clause: rule.clause },
       );
     }
@@ -675,7 +934,13 @@ function uniqueKeys(rows: ReadonlyArray<{ idNumber: string; coverageYear: number
 }
 
 function samePayment(row: PaymentRow, input: PaymentRequest): boolean {
-  return row.id_number === input.idNumber && row.coverage_year === input.coverageYear && row.amount === input.amount && row.paid_on === input.paidOn && row.channel === input.channel;
+  return (
+    row.id_number === input.idNumber &&
+    row.coverage_year === input.coverageYear &&
+    row.amount === input.amount &&
+    row.paid_on === input.paidOn &&
+    row.channel === input.channel
+  );
 }
 
 /** The receipt of a funding body's payment for a full sponsorship: one per person and year. */

@@ -23,12 +23,15 @@ registerEnumType(EnrollmentOrderFieldEnum, { name: 'EnrollmentOrderField', descr
 const EnrollmentSortDirectionEnum = SortDirectionEnum;
 
 export const PayerKindEnum = asEnum(PAYER_KINDS);
-registerEnumType(PayerKindEnum, { name: 'PayerKind', description: 'Who paid: the insured PERSON, a FAMILY_MEMBER, an EMPLOYER, or a FUNDING_BODY (a full sponsorship\'s fund or budget).' });
+registerEnumType(PayerKindEnum, {
+  name: 'PayerKind',
+  description: "Who paid: the insured PERSON, a FAMILY_MEMBER, an EMPLOYER, or a FUNDING_BODY (a full sponsorship's fund or budget).",
+});
 
 @ObjectType()
 export class Payment {
-  @Field({ description: 'Unique within its channel (a bank\'s and the tax system\'s numbers may be alike).' }) receiptNo!: string;
-  @Field({ description: 'The insured person\'s ID number, masked: birth date digits are never shown.' }) idNumberMasked!: string;
+  @Field({ description: "Unique within its channel (a bank's and the tax system's numbers may be alike)." }) receiptNo!: string;
+  @Field({ description: "The insured person's ID number, masked: birth date digits are never shown." }) idNumberMasked!: string;
   @Field(() => Int) coverageYear!: number;
   @Field(() => MoneyScalar) amount!: number;
   @Field(() => DateScalar) paidOn!: string;
@@ -42,7 +45,7 @@ export class Payment {
   @Field(() => String, { nullable: true }) reversalReason!: string | null;
 }
 
-@ObjectType({ description: 'A person\'s enrolment for one year of cover.' })
+@ObjectType({ description: "A person's enrolment for one year of cover." })
 export class Enrollment {
   @Field() idNumber!: string;
   @Field(() => Int) coverageYear!: number;
@@ -61,7 +64,10 @@ export class Enrollment {
   coverage!: DateRangeType | null;
   @Field(() => DateScalar, { nullable: true, description: 'The day it stopped counting: transferred out, died, emigrated, refunded.' }) endedOn!: string | null;
   @Field(() => EnrollmentEndEnum, { nullable: true }) endReason!: EnrollmentEnd | null;
-  @Field(() => Int, { nullable: true, description: 'The version of the policy year (PolicyYear.version) that decided its amounts; null for enrolments recorded before versions were.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The version of the policy year (PolicyYear.version) that decided its amounts; null for enrolments recorded before versions were.',
+  })
   policyVersion!: number | null;
   @Field(() => [Payment]) payments!: Payment[];
 }
@@ -73,7 +79,8 @@ export type EnrollmentConnection = InstanceType<typeof EnrollmentConnection>;
 export class EnrollmentFilter {
   @Field(() => [EnrollmentStateEnum], { nullable: true }) status?: EnrollmentStateShown[] | null;
   @Field(() => ID, { nullable: true, description: 'The region of the enrolment, with every region inside it.' }) region?: string | null;
-  @Field(() => AssistanceCategoryEnum, { nullable: true, description: 'The assistance category applied to the enrolment.' }) category?: AssistanceCategory | null;
+  @Field(() => AssistanceCategoryEnum, { nullable: true, description: 'The assistance category applied to the enrolment.' })
+  category?: AssistanceCategory | null;
   @Field(() => Boolean, { nullable: true, description: 'Enrolled or paid outside the concentrated window.' }) late?: boolean | null;
 }
 
@@ -126,7 +133,7 @@ export class PaymentInput {
   @Field() channel!: string;
   @Field({ description: 'Idempotency key within the channel.' }) receiptNo!: string;
   @Field(() => PayerKindEnum, { nullable: true, description: 'Who paid; default PERSON.' }) payerKind?: PayerKind | null;
-  @Field(() => String, { nullable: true, description: 'The payer\'s name where it is not the person (required then).' }) payer?: string | null;
+  @Field(() => String, { nullable: true, description: "The payer's name where it is not the person (required then)." }) payer?: string | null;
 }
 
 @InputType({ description: 'A mistaken payment to reverse: by its channel and receipt, with the reason and the date.' })
@@ -144,7 +151,10 @@ export class PaymentRowResult {
   @Field(() => ImportRowStatusEnum) status!: ImportRowStatus;
   @Field(() => String, { nullable: true }) error!: string | null;
   @Field(() => String, { nullable: true, description: 'The error code a single recordPayment would have raised.' }) code!: string | null;
-  @Field({ description: 'ACCEPTED into the suspense list: the money is kept, but no enrolment is paid yet (error and code say why); it is matched when the person registers or the value is configured.' })
+  @Field({
+    description:
+      'ACCEPTED into the suspense list: the money is kept, but no enrolment is paid yet (error and code say why); it is matched when the person registers or the value is configured.',
+  })
   held!: boolean;
   @Field() channel!: string;
 }

@@ -121,7 +121,10 @@ export async function openWaits(db: TenantTransaction, limit: number): Promise<W
 }
 
 /** Ends waits: RESOLVED with what the value came to, or CANCELLED (the enrolment no longer stands). */
-export async function closeWaits(db: TenantTransaction, closes: ReadonlyArray<{ id: number; status: 'RESOLVED' | 'CANCELLED'; on: string; resolution: unknown }>): Promise<void> {
+export async function closeWaits(
+  db: TenantTransaction,
+  closes: ReadonlyArray<{ id: number; status: 'RESOLVED' | 'CANCELLED'; on: string; resolution: unknown }>,
+): Promise<void> {
   if (closes.length === 0) return;
   await db.query(
     `UPDATE waiting_value w SET status = c.status, resolved_on = c.on_date, resolution = c.resolution
@@ -258,17 +261,30 @@ export async function suspenseTotals(db: TenantTransaction, filter: Omit<Suspens
 /** Marks held money matched: its payment is now on record under the same channel and receipt. */
 export async function markSuspenseMatched(db: TenantTransaction, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.query(`UPDATE payment_suspense SET status = 'MATCHED', matched_at = now() WHERE tenant_code = $1 AND id = ANY ($2::bigint[]) AND status = 'HELD'`, [db.tenantCode, ids]);
+  await db.query(`UPDATE payment_suspense SET status = 'MATCHED', matched_at = now() WHERE tenant_code = $1 AND id = ANY ($2::bigint[]) AND status = 'HELD'`, [
+    db.tenantCode,
+    ids,
+  ]);
 }
 
 /** Held money still not matchable: why, as of this attempt. */
-export async function updateSuspenseReasons(db: TenantTransaction, rows: ReadonlyArray<{ id: number; reasonCode: string; reason: Localized; missing: string | null }>): Promise<void> {
+export async function updateSuspenseReasons(
+  db: TenantTransaction,
+  rows: ReadonlyArray<{ id: number; reasonCode: string; reason: Localized; missing: string | null }>,
+): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
     `UPDATE payment_suspense s SET reason_code = u.code, reason = u.reason, reason_zh = u.reason_zh, missing = u.missing
        FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(id, code, reason, missing, reason_zh)
       WHERE s.tenant_code = $1 AND s.id = u.id AND s.status = 'HELD'`,
-    [db.tenantCode, rows.map((r) => r.id), rows.map((r) => r.reasonCode), rows.map((r) => r.reason.en), rows.map((r) => r.missing), rows.map((r) => r.reason.zh)],
+    [
+      db.tenantCode,
+      rows.map((r) => r.id),
+      rows.map((r) => r.reasonCode),
+      rows.map((r) => r.reason.en),
+      rows.map((r) => r.missing),
+      rows.map((r) => r.reason.zh),
+    ],
   );
 }
 
@@ -336,7 +352,13 @@ export interface BatchRowRow {
   recorded_at: Date;
 }
 
-export async function batchRows(db: TenantTransaction, batchId: string, status: string | null, afterIndex: number | null, limit: number): Promise<BatchRowRow[]> {
+export async function batchRows(
+  db: TenantTransaction,
+  batchId: string,
+  status: string | null,
+  afterIndex: number | null,
+  limit: number,
+): Promise<BatchRowRow[]> {
   return db.query<BatchRowRow>(
     `SELECT row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held, code, error, error_zh, recorded_at FROM payment_batch_row
       WHERE tenant_code = $1 AND batch_id = $2 AND ($3::text IS NULL OR status = $3) AND ($4::int IS NULL OR row_index > $4)

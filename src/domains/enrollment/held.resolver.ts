@@ -8,7 +8,18 @@ import { presentExplanation, type Speaker, type StoredExplanationStep } from '..
 import { maskIdNumber } from '../residents/id-number';
 import type { BatchRowRow, SuspenseRow, WaitingRow } from './held.repository';
 import { heldService } from './held.service';
-import { type HeldPayment, HeldPaymentConnection, HeldRelease, HeldStatusEnum, PaymentBatch, type PaymentBatchRow, WaitingSummary, type WaitingValue, WaitingValueConnection, WaitStatusEnum } from './held.types';
+import {
+  type HeldPayment,
+  HeldPaymentConnection,
+  HeldRelease,
+  HeldStatusEnum,
+  PaymentBatch,
+  type PaymentBatchRow,
+  WaitingSummary,
+  type WaitingValue,
+  WaitingValueConnection,
+  WaitStatusEnum,
+} from './held.types';
 
 const NUMBER = /^\d{1,18}$/;
 
@@ -73,7 +84,9 @@ const presentBatchRow = (ctx: Speaker, r: BatchRowRow): PaymentBatchRow => ({
 export class HeldResolver {
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
-  @Query(() => WaitingValueConnection, { description: 'Enrolments waiting for a value the notice leaves unstated: for whom, since when, which value, which clause; oldest first.' })
+  @Query(() => WaitingValueConnection, {
+    description: 'Enrolments waiting for a value the notice leaves unstated: for whom, since when, which value, which clause; oldest first.',
+  })
   async waitingValues(
     @Ctx() ctx: RequestContext,
     @Arg('coverageYear', () => Int, { nullable: true }) coverageYear: number | null,
@@ -83,19 +96,39 @@ export class HeldResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<WaitingValueConnection> {
     const size = pageSize(first);
-    const { rows, count } = await heldService.waiting(ctx, { coverageYear: coverageYear ?? null, missing: missing ?? null, status }, size, after ? Number(decodeCursor(after, NUMBER)) : null);
-    return toConnection(rows, size, count, (r) => String(r.id), (r) => presentWaiting(ctx, r)) as WaitingValueConnection;
+    const { rows, count } = await heldService.waiting(
+      ctx,
+      { coverageYear: coverageYear ?? null, missing: missing ?? null, status },
+      size,
+      after ? Number(decodeCursor(after, NUMBER)) : null,
+    );
+    return toConnection(
+      rows,
+      size,
+      count,
+      (r) => String(r.id),
+      (r) => presentWaiting(ctx, r),
+    ) as WaitingValueConnection;
   }
 
   @Roles('ADMIN', 'STAFF')
   @Query(() => [WaitingSummary], { description: 'What waits, by the value it waits for: how many enrolments, since when.' })
   async waitingSummary(@Ctx() ctx: RequestContext, @Arg('coverageYear', () => Int, { nullable: true }) coverageYear: number | null): Promise<WaitingSummary[]> {
-    return (await heldService.waitingSummary(ctx, coverageYear ?? null)).map((r) => ({ coverageYear: r.coverage_year, missing: r.missing, clause: r.clause, refersTo: r.refers_to, people: r.people, since: r.since }));
+    return (await heldService.waitingSummary(ctx, coverageYear ?? null)).map((r) => ({
+      coverageYear: r.coverage_year,
+      missing: r.missing,
+      clause: r.clause,
+      refersTo: r.refers_to,
+      people: r.people,
+      since: r.since,
+    }));
   }
 
   @PersonalData()
   @Roles('ADMIN', 'STAFF', 'TAX')
-  @Query(() => HeldPaymentConnection, { description: 'Paid at the tax office but not enrolled: money held in suspense (or, with status MATCHED, matched since), oldest first.' })
+  @Query(() => HeldPaymentConnection, {
+    description: 'Paid at the tax office but not enrolled: money held in suspense (or, with status MATCHED, matched since), oldest first.',
+  })
   async heldPayments(
     @Ctx() ctx: RequestContext,
     @Arg('coverageYear', () => Int, { nullable: true }) coverageYear: number | null,
@@ -105,13 +138,29 @@ export class HeldResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<HeldPaymentConnection> {
     const size = pageSize(first);
-    const { rows, totals } = await heldService.heldPayments(ctx, { coverageYear: coverageYear ?? null, status, batchId: batchId ?? null }, size, after ? Number(decodeCursor(after, NUMBER)) : null);
-    return { ...toConnection(rows, size, totals.count, (r) => String(r.id), (r) => presentHeld(ctx, r)), total: totals.amount } as HeldPaymentConnection;
+    const { rows, totals } = await heldService.heldPayments(
+      ctx,
+      { coverageYear: coverageYear ?? null, status, batchId: batchId ?? null },
+      size,
+      after ? Number(decodeCursor(after, NUMBER)) : null,
+    );
+    return {
+      ...toConnection(
+        rows,
+        size,
+        totals.count,
+        (r) => String(r.id),
+        (r) => presentHeld(ctx, r),
+      ),
+      total: totals.amount,
+    } as HeldPaymentConnection;
   }
 
   @PersonalData()
   @Roles('ADMIN', 'TAX')
-  @Query(() => PaymentBatch, { description: 'An import batch\'s results read back by its batchId: each row\'s outcome (accepted, held, duplicate, rejected with why) and the totals.' })
+  @Query(() => PaymentBatch, {
+    description: "An import batch's results read back by its batchId: each row's outcome (accepted, held, duplicate, rejected with why) and the totals.",
+  })
   async paymentBatch(
     @Ctx() ctx: RequestContext,
     @Arg('batchId') batchId: string,
@@ -131,12 +180,21 @@ export class HeldResolver {
       acceptedAmount: summary.accepted_amount,
       heldAmount: summary.held_amount,
       recordedAt: summary.last_recorded_at?.toISOString() ?? null,
-      results: toConnection(rows, size, ({ ACCEPTED: summary.accepted, DUPLICATE: summary.duplicates, REJECTED: summary.rejected } as Record<string, number>)[status ?? ''] ?? summary.rows, (r) => String(r.row_index), (r) => presentBatchRow(ctx, r)) as PaymentBatch['results'],
+      results: toConnection(
+        rows,
+        size,
+        ({ ACCEPTED: summary.accepted, DUPLICATE: summary.duplicates, REJECTED: summary.rejected } as Record<string, number>)[status ?? ''] ?? summary.rows,
+        (r) => String(r.row_index),
+        (r) => presentBatchRow(ctx, r),
+      ) as PaymentBatch['results'],
     };
   }
 
   @Roles('ADMIN')
-  @Mutation(() => HeldRelease, { description: 'Computes what waits where its value is now configured and matches held money that is payable now (the server does this at start; run it after publishing a policy year).' })
+  @Mutation(() => HeldRelease, {
+    description:
+      'Computes what waits where its value is now configured and matches held money that is payable now (the server does this at start; run it after publishing a policy year).',
+  })
   async releaseHeld(@Ctx() ctx: RequestContext): Promise<HeldRelease> {
     return heldService.releaseHeld(ctx);
   }

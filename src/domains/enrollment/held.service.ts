@@ -59,7 +59,15 @@ export class HeldService {
     if (held.length === 0) return { matched: 0, still: 0 };
     const result = await enrollmentService.matchHeld(ctx, held);
     await markSuspenseMatched(ctx.db, result.matched);
-    await updateSuspenseReasons(ctx.db, result.still.map((s) => ({ id: s.id, reasonCode: s.error.code, reason: s.error.localized, missing: (s.error.details.missing as string | undefined) ?? null })));
+    await updateSuspenseReasons(
+      ctx.db,
+      result.still.map((s) => ({
+        id: s.id,
+        reasonCode: s.error.code,
+        reason: s.error.localized,
+        missing: (s.error.details.missing as string | undefined) ?? null,
+      })),
+    );
     return { matched: result.matched.length, still: result.still.length };
   }
 
@@ -73,7 +81,13 @@ export class HeldService {
     const waits = await openWaits(ctx.db, RUN_LIMIT);
     if (waits.length === 0) return { resolved: 0, stillWaiting: 0 };
     const keys = [...new Map(waits.map((w) => [`${w.id_number}/${w.coverage_year}`, { idNumber: w.id_number, coverageYear: w.coverage_year }])).values()];
-    const [enrollments, people] = await Promise.all([enrollmentsOf(ctx.db, keys), loadPeople(ctx.db, keys.map((k) => k.idNumber))]);
+    const [enrollments, people] = await Promise.all([
+      enrollmentsOf(ctx.db, keys),
+      loadPeople(
+        ctx.db,
+        keys.map((k) => k.idNumber),
+      ),
+    ]);
     const byKey = new Map(enrollments.map((e) => [`${e.id_number}/${e.coverage_year}`, e]));
     const today = todayInChina();
     const closes: Array<{ id: number; status: 'RESOLVED' | 'CANCELLED'; on: string; resolution: unknown }> = [];
@@ -83,14 +97,20 @@ export class HeldService {
       const enrollment = byKey.get(key);
       const policy = ctx.tenant.policies.get(group[0].coverage_year);
       if (!enrollment || !['UNPAID', 'PAID'].includes(enrollment.status)) {
-        for (const w of group) closes.push({ id: w.id, status: 'CANCELLED', on: today, resolution: { reason: `the enrolment is ${enrollment?.status ?? 'gone'}` } });
+        for (const w of group)
+          closes.push({ id: w.id, status: 'CANCELLED', on: today, resolution: { reason: `the enrolment is ${enrollment?.status ?? 'gone'}` } });
         continue;
       }
       if (!policy) continue;
       const on = enrollment.paid_on ?? enrollment.enrolled_on;
       let settlement;
       try {
-        settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(enrollment.id_number, policy, on, enrollment.circumstances as Circumstance[]), { unknownSubsidy: 'answer' });
+        settlement = ctx.app.policyEngine.settle(
+          ctx.tenant,
+          policy,
+          people.facts(enrollment.id_number, policy, on, enrollment.circumstances as Circumstance[]),
+          { unknownSubsidy: 'answer' },
+        );
       } catch {
         continue; // still not answerable as a whole: it keeps waiting
       }
@@ -100,7 +120,8 @@ export class HeldService {
       // The amount due never changes after payment: a value that would change it is left waiting.
       if (enrollment.status === 'PAID' && settlement.amountDue !== enrollment.amount_due) continue;
       const subsidyResolved = done.some((w) => w.affects.includes('subsidy')) && !settlement.unknowns.some((u) => u.affects.includes('subsidy'));
-      if (subsidyResolved && enrollment.status === 'PAID') granted.push({ idNumber: enrollment.id_number, coverageYear: enrollment.coverage_year, paidOn: on, settlement });
+      if (subsidyResolved && enrollment.status === 'PAID')
+        granted.push({ idNumber: enrollment.id_number, coverageYear: enrollment.coverage_year, paidOn: on, settlement });
       amounts.push({ idNumber: enrollment.id_number, coverageYear: enrollment.coverage_year, settlement, paid: enrollment.status === 'PAID' });
       for (const w of done) {
         closes.push({
@@ -112,7 +133,9 @@ export class HeldService {
             appliedCategory: settlement.appliedCategory,
             reimbursementMonth: settlement.reimbursementMonth,
             coverage: settlement.coverage,
-            explanation: settlement.explanation.filter((s) => s.rule === 'assistance' || s.rule === 'subsidy-mode' || s.rule.startsWith('late-cover') || s.rule === 'coverage'),
+            explanation: settlement.explanation.filter(
+              (s) => s.rule === 'assistance' || s.rule === 'subsidy-mode' || s.rule.startsWith('late-cover') || s.rule === 'coverage',
+            ),
           },
         });
       }
@@ -133,7 +156,12 @@ export class HeldService {
     return waitingSummary(ctx.db, coverageYear);
   }
 
-  async heldPayments(ctx: RequestContext, filter: { coverageYear: number | null; status: 'HELD' | 'MATCHED'; batchId: string | null }, first: number, afterId: number | null) {
+  async heldPayments(
+    ctx: RequestContext,
+    filter: { coverageYear: number | null; status: 'HELD' | 'MATCHED'; batchId: string | null },
+    first: number,
+    afterId: number | null,
+  ) {
     const [rows, totals] = await Promise.all([suspenseRows(ctx.db, { ...filter, idNumbers: null }, afterId, first + 1), suspenseTotals(ctx.db, filter)]);
     return { rows, totals };
   }

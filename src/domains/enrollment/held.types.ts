@@ -7,9 +7,15 @@ import { PayerKindEnum } from './enrollment.types';
 import type { PayerKind } from './enrollment.repository';
 
 export const WaitStatusEnum = asEnum(['WAITING', 'RESOLVED', 'CANCELLED'] as const);
-registerEnumType(WaitStatusEnum, { name: 'WaitStatus', description: 'WAITING for a value the notice leaves unstated; RESOLVED once it is configured; CANCELLED when the enrolment no longer stands.' });
+registerEnumType(WaitStatusEnum, {
+  name: 'WaitStatus',
+  description: 'WAITING for a value the notice leaves unstated; RESOLVED once it is configured; CANCELLED when the enrolment no longer stands.',
+});
 export const HeldStatusEnum = asEnum(['HELD', 'MATCHED'] as const);
-registerEnumType(HeldStatusEnum, { name: 'HeldStatus', description: 'HELD in suspense; MATCHED: now a payment of an enrolment, under the same channel and receipt.' });
+registerEnumType(HeldStatusEnum, {
+  name: 'HeldStatus',
+  description: 'HELD in suspense; MATCHED: now a payment of an enrolment, under the same channel and receipt.',
+});
 
 @ObjectType({ description: 'A value an enrolment waits for: the notice leaves it unstated (or refers elsewhere); computed as soon as it is configured.' })
 export class WaitingValue {
@@ -25,7 +31,8 @@ export class WaitingValue {
   @Field(() => DateScalar, { description: 'Since when: the payment, or the enrolment.' }) since!: string;
   @Field(() => WaitStatusEnum) status!: keyof typeof WaitStatusEnum;
   @Field(() => DateScalar, { nullable: true }) resolvedOn!: string | null;
-  @Field(() => GraphQLJSON, { nullable: true, description: 'What the value came to once configured: subsidy, reimbursement month, cover.' }) resolution!: unknown;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'What the value came to once configured: subsidy, reimbursement month, cover.' })
+  resolution!: unknown;
 }
 const waiting = connectionTypes(WaitingValue, 'WaitingValue');
 @ObjectType()
@@ -41,7 +48,10 @@ export class WaitingSummary {
   @Field(() => DateScalar, { description: 'The earliest wait began then.' }) since!: string;
 }
 
-@ObjectType({ description: 'Money the tax system collected that is held in suspense: for someone not registered, or not payable yet. Never dropped; matched when the person registers or the value is configured.' })
+@ObjectType({
+  description:
+    'Money the tax system collected that is held in suspense: for someone not registered, or not payable yet. Never dropped; matched when the person registers or the value is configured.',
+})
 export class HeldPayment {
   @Field(() => ID) id!: string;
   @Field() channel!: string;
@@ -53,7 +63,7 @@ export class HeldPayment {
   @Field(() => PayerKindEnum) payerKind!: PayerKind;
   @Field(() => String, { nullable: true }) payer!: string | null;
   @Field(() => String, { nullable: true }) batchId!: string | null;
-  @Field(() => Int, { nullable: true, description: 'The row\'s position in its batch, from 0.' }) rowIndex!: number | null;
+  @Field(() => Int, { nullable: true, description: "The row's position in its batch, from 0." }) rowIndex!: number | null;
   @Field(() => GraphQLJSON, { description: 'The row as the tax system sent it.' }) received!: unknown;
   @Field({ description: 'Why it is held: NOT_FOUND (not registered here), POLICY_NOT_CONFIGURED (the notice leaves what is due unstated) …' }) code!: string;
   @Field() reason!: string;
@@ -86,7 +96,7 @@ const batchRows = connectionTypes(PaymentBatchRow, 'PaymentBatchRow');
 @ObjectType()
 export class PaymentBatchRowConnection extends batchRows.ConnectionType {}
 
-@ObjectType({ description: 'An import batch\'s results, read back by its id (对账).' })
+@ObjectType({ description: "An import batch's results, read back by its id (对账)." })
 export class PaymentBatch {
   @Field() batchId!: string;
   @Field(() => Int) rows!: number;

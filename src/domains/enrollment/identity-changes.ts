@@ -22,8 +22,14 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
   );
   if (enrollments.length === 0) return [];
   const [people, grants] = await Promise.all([
-    loadPeople(ctx.db, enrollments.map((e) => e.id_number)),
-    grantsOf(ctx.db, enrollments.map((e) => ({ idNumber: e.id_number, coverageYear: e.coverage_year }))),
+    loadPeople(
+      ctx.db,
+      enrollments.map((e) => e.id_number),
+    ),
+    grantsOf(
+      ctx.db,
+      enrollments.map((e) => ({ idNumber: e.id_number, coverageYear: e.coverage_year })),
+    ),
   ]);
   const writes: GrantWrite[] = [];
   for (const enrollment of enrollments) {
@@ -41,7 +47,13 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
     const owed = Math.min(best?.amount ?? 0, enrollment.amount_paid ?? 0) - granted;
     if (!best || owed <= 0) continue;
     const full = best.fundingShares.reduce((sum, s) => sum + s.amount, 0);
-    const parts = full > 0 ? splitByRatio(owed, best.fundingShares.map((s) => s.amount)) : [];
+    const parts =
+      full > 0
+        ? splitByRatio(
+            owed,
+            best.fundingShares.map((s) => s.amount),
+          )
+        : [];
     writes.push({
       idNumber: enrollment.id_number,
       coverageYear: enrollment.coverage_year,

@@ -5,11 +5,27 @@ import { IdentitiesCertified } from '../assistance/assistance.events';
 import { DomainError } from '../../common/errors';
 import { text } from '../../common/i18n';
 import { maskIdNumber } from '../residents/id-number';
-import { HouseholdGraphRead, ResidentIdCorrected, ResidentIdCorrectionBegun, ResidentIdRetired, ResidentLeftScheme, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from '../residents/residents.events';
+import {
+  HouseholdGraphRead,
+  ResidentIdCorrected,
+  ResidentIdCorrectionBegun,
+  ResidentIdRetired,
+  ResidentLeftScheme,
+  ResidentsRegistered,
+  ResidentTransferredOut,
+  WaiverRequested,
+} from '../residents/residents.events';
 import { heldService } from './held.service';
 import { HeldResolver } from './held.resolver';
 import { primeFromHouseholdGraph } from './enrollment.loaders';
-import { copyEnrollmentsToIdNumber, deleteEnrollmentsOfIdNumber, endEnrollments, enrollmentsOf, moveEnrollmentRowsToIdNumber, terminateOnTransferOut } from './enrollment.repository';
+import {
+  copyEnrollmentsToIdNumber,
+  deleteEnrollmentsOfIdNumber,
+  endEnrollments,
+  enrollmentsOf,
+  moveEnrollmentRowsToIdNumber,
+  terminateOnTransferOut,
+} from './enrollment.repository';
 import { CertifiedPeopleResolver } from './certified-people';
 import { EnrollmentResolver, ResidentEnrollmentsResolver } from './enrollment.resolver';
 import { applyIdentityChanges } from './identity-changes';
@@ -33,10 +49,17 @@ export const enrollmentModule = {
     events.on(WaiverRequested, async (ctx, { idNumber, coverageYear }) => {
       const [enrollment] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear }]);
       if (enrollment && (enrollment.status === 'PAID' || enrollment.status === 'REFUND_PENDING')) {
-        throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} 已缴纳 ${coverageYear} 年度医保费${enrollment.paid_on ? `（${enrollment.paid_on}）` : ''}：不适用放弃参保声明；退费请通过申请退费（requestRefund）办理`, `${maskIdNumber(idNumber)} has already paid for ${coverageYear}${enrollment.paid_on ? ` (on ${enrollment.paid_on})` : ''}: a waiver does not apply; a refund is asked for with requestRefund`), {
-          field: 'idNumber',
-          status: enrollment.status,
-        });
+        throw new DomainError(
+          'CONFLICT',
+          text(
+            `${maskIdNumber(idNumber)} 已缴纳 ${coverageYear} 年度医保费${enrollment.paid_on ? `（${enrollment.paid_on}）` : ''}：不适用放弃参保声明；退费请通过申请退费（requestRefund）办理`,
+            `${maskIdNumber(idNumber)} has already paid for ${coverageYear}${enrollment.paid_on ? ` (on ${enrollment.paid_on})` : ''}: a waiver does not apply; a refund is asked for with requestRefund`,
+          ),
+          {
+            field: 'idNumber',
+            status: enrollment.status,
+          },
+        );
       }
     });
     events.on(HouseholdGraphRead, (ctx, graph) => primeFromHouseholdGraph(ctx, graph));

@@ -18,7 +18,8 @@ export const STATUS_SQL = 'SELECT * FROM enrollment_status_lookup($1, $2, $3)';
 export function statusSql(elsewhere: { insured: boolean; tenants: boolean }): string {
   if (!elsewhere.insured && !elsewhere.tenants) return STATUS_SQL;
   const columns = ['s.*', 'insured_elsewhere($2, $3) AS insured_elsewhere'];
-  if (elsewhere.tenants) columns.push('CASE WHEN s.name IS NOT NULL THEN ARRAY(SELECT m.tenant_code FROM scheme_elsewhere(ARRAY[$2], $3) m ORDER BY 1) END AS elsewhere');
+  if (elsewhere.tenants)
+    columns.push('CASE WHEN s.name IS NOT NULL THEN ARRAY(SELECT m.tenant_code FROM scheme_elsewhere(ARRAY[$2], $3) m ORDER BY 1) END AS elsewhere');
   return `SELECT ${columns.join(', ')} FROM enrollment_status_lookup($1, $2, $3) s`;
 }
 

@@ -68,7 +68,8 @@ export function simulateBudget(engine: PolicyEngine, tenant: Tenant, draft: Poli
   sources.sort((a, b) => order(a) - order(b));
   const notes = [...now.notes.map((n) => text(`${draft.coverageYear} 年度草稿：${n.zh}`, `the ${draft.coverageYear} draft: ${n.en}`))];
   if (then && before) notes.push(...then.notes.map((n) => text(`${before.coverageYear} 年度：${n.zh}`, `${before.coverageYear}: ${n.en}`)));
-  if (people === 0) notes.unshift(text('在册人员为零：先登记居民（import:roster），再看测算', 'nobody is on the roll: register residents (import:roster) to see a budget'));
+  if (people === 0)
+    notes.unshift(text('在册人员为零：先登记居民（import:roster），再看测算', 'nobody is on the roll: register residents (import:roster) to see a budget'));
   return {
     people,
     categories: [...categories.values()].sort((a, b) => b.people - a.people),
@@ -104,7 +105,14 @@ function price(engine: PolicyEngine, tenant: Tenant, policy: PolicyYear, roll: r
   if (p.fiscalSubsidy) {
     if (policy.fiscalShares.length > 0) for (const share of policy.fiscalShares) add({ source: share.source, name: share.name }, share.amount * everyone);
     else add(UNSPLIT_FISCAL, p.fiscalSubsidy.amount * everyone);
-    if (p.fiscalSubsidy.atLeast) note('fiscal-floor', text(`财政补助按“不低于 ${formatMoney(p.fiscalSubsidy.amount)} 元”的下限计`, `the fiscal subsidy is counted at its floor, "at least ${formatMoney(p.fiscalSubsidy.amount)}"`));
+    if (p.fiscalSubsidy.atLeast)
+      note(
+        'fiscal-floor',
+        text(
+          `财政补助按“不低于 ${formatMoney(p.fiscalSubsidy.amount)} 元”的下限计`,
+          `the fiscal subsidy is counted at its floor, "at least ${formatMoney(p.fiscalSubsidy.amount)}"`,
+        ),
+      );
   } else {
     note('fiscal', text('通知没有写财政补助标准，未计入', 'the notice states no fiscal subsidy; none is counted'));
   }
@@ -123,16 +131,26 @@ function price(engine: PolicyEngine, tenant: Tenant, policy: PolicyYear, roll: r
       if (q.subsidy > funded) {
         add(UNSTATED_PAYER, (q.subsidy - funded) * group.people);
         const name = q.appliedCategory ? ASSISTANCE_CATEGORY_NAMES[q.appliedCategory] : '';
-        note(`payer-${q.appliedCategory}`, text(`${name}的资助没有写明（全部）出资方${q.fundingNote ? `：${q.fundingNote.zh}` : ''}`, `${q.appliedCategory}: the payer of (part of) the subsidy is not stated${q.fundingNote ? `: ${q.fundingNote.en}` : ''}`));
+        note(
+          `payer-${q.appliedCategory}`,
+          text(
+            `${name}的资助没有写明（全部）出资方${q.fundingNote ? `：${q.fundingNote.zh}` : ''}`,
+            `${q.appliedCategory}: the payer of (part of) the subsidy is not stated${q.fundingNote ? `: ${q.fundingNote.en}` : ''}`,
+          ),
+        );
       }
-      for (const unknown of q.unknowns) note(`unknown-${unknown.path}`, text(`${unknown.path} 通知未写明，按已知部分计`, `${unknown.path} is unstated; only what is known is counted`));
+      for (const unknown of q.unknowns)
+        note(`unknown-${unknown.path}`, text(`${unknown.path} 通知未写明，按已知部分计`, `${unknown.path} is unstated; only what is known is counted`));
     } catch (err) {
       applied.push(categories[0] ?? null);
       subsidies.push(0);
       const reason = err instanceof DomainError ? err.localized : text((err as Error).message, (err as Error).message);
       note(
         `error-${categories.join(',')}`,
-        text(`${categories.map((c) => ASSISTANCE_CATEGORY_NAMES[c]).join('、') || '普通居民'}：无法测算（${reason.zh}）`, `${categories.join(', ') || 'residents without assistance'}: cannot be priced (${reason.en})`),
+        text(
+          `${categories.map((c) => ASSISTANCE_CATEGORY_NAMES[c]).join('、') || '普通居民'}：无法测算（${reason.zh}）`,
+          `${categories.join(', ') || 'residents without assistance'}: cannot be priced (${reason.en})`,
+        ),
       );
     }
   });

@@ -40,7 +40,15 @@ export function presentDraft(ctx: RequestContext, review: DraftReview): PolicyDr
     changes: review.changes.map((c): PolicyChange => {
       const position = c.documentPath ? validation.locate(c.documentPath) : null;
       const label = labelOf(c.path, tenant);
-      return { path: c.path, before: c.before, after: c.after, kind: c.kind, citation: c.citation, label: label && ctx.say(label), line: position?.line ?? null };
+      return {
+        path: c.path,
+        before: c.before,
+        after: c.after,
+        kind: c.kind,
+        citation: c.citation,
+        label: label && ctx.say(label),
+        line: position?.line ?? null,
+      };
     }),
     source: draft.source,
     author: draft.created_by,
@@ -95,7 +103,13 @@ export function presentVersion(row: Omit<VersionRow, 'source'>, inForce: boolean
 export function presentPreview(ctx: RequestContext, review: DraftReview, rows: PreviewRow[]): PolicyPreview {
   return {
     comparedWith: review.yearBefore?.coverageYear ?? null,
-    cases: rows.map((r) => ({ key: r.key, label: ctx.say(r.label), draft: presentOutcome(ctx, r.draft), before: r.before && presentOutcome(ctx, r.before), differs: r.differs })),
+    cases: rows.map((r) => ({
+      key: r.key,
+      label: ctx.say(r.label),
+      draft: presentOutcome(ctx, r.draft),
+      before: r.before && presentOutcome(ctx, r.before),
+      differs: r.differs,
+    })),
     differing: rows.filter((r) => r.differs).length,
   };
 }
@@ -140,11 +154,17 @@ const LABELS: Record<string, Localized> = {
 function labelOf(path: string, tenant: Tenant): Localized | null {
   if (LABELS[path]) return LABELS[path];
   const milestone = /^milestones\[(\d+)\]\.(date|share)$/.exec(path);
-  if (milestone) return text(`第 ${Number(milestone[1]) + 1} 个进度节点${milestone[2] === 'date' ? '日期' : '比例'}`, `milestone ${Number(milestone[1]) + 1} ${milestone[2]}`);
+  if (milestone)
+    return text(
+      `第 ${Number(milestone[1]) + 1} 个进度节点${milestone[2] === 'date' ? '日期' : '比例'}`,
+      `milestone ${Number(milestone[1]) + 1} ${milestone[2]}`,
+    );
   const rule = /^assistance\.rules\[([A-Z0-9_]+)\]\.(amount|full|mode)$/.exec(path);
   if (rule && (ASSISTANCE_CATEGORIES as readonly string[]).includes(rule[1])) {
     const name = ASSISTANCE_CATEGORY_NAMES[rule[1] as AssistanceCategory];
-    const what = { amount: text('资助额', 'subsidy'), full: text('是否全额资助', 'full subsidy'), mode: text('资助方式', 'how it is paid') }[rule[2] as 'amount' | 'full' | 'mode'];
+    const what = { amount: text('资助额', 'subsidy'), full: text('是否全额资助', 'full subsidy'), mode: text('资助方式', 'how it is paid') }[
+      rule[2] as 'amount' | 'full' | 'mode'
+    ];
     return text(`${name}${what.zh}`, `${rule[1]} ${what.en}`);
   }
   const target = /^targets\.regions\[([^\]]+)\]\.target$/.exec(path);

@@ -63,7 +63,10 @@ export async function versionOf(db: TenantTransaction, coverageYear: number, ver
 
 /** The highest version of a year, or 0 when none is published. */
 export async function latestVersionNumber(db: TenantTransaction, coverageYear: number): Promise<number> {
-  const [row] = await db.query<{ version: number | null }>('SELECT max(version) AS version FROM policy_year_version WHERE tenant_code = $1 AND coverage_year = $2', [db.tenantCode, coverageYear]);
+  const [row] = await db.query<{ version: number | null }>(
+    'SELECT max(version) AS version FROM policy_year_version WHERE tenant_code = $1 AND coverage_year = $2',
+    [db.tenantCode, coverageYear],
+  );
   return row?.version ?? 0;
 }
 
@@ -154,7 +157,10 @@ export async function insertDraft(db: TenantTransaction, d: DraftWrite): Promise
 /** A draft by id (locked for publication with `forUpdate`); null when the tenant has none of that id. */
 export async function draftById(db: TenantTransaction, id: string, forUpdate = false): Promise<DraftRow | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-  const [row] = await db.query<DraftRow>(`SELECT ${DRAFT_COLUMNS} FROM policy_draft WHERE tenant_code = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [db.tenantCode, id]);
+  const [row] = await db.query<DraftRow>(`SELECT ${DRAFT_COLUMNS} FROM policy_draft WHERE tenant_code = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [
+    db.tenantCode,
+    id,
+  ]);
   return row ?? null;
 }
 
@@ -168,7 +174,12 @@ export async function draftList(db: TenantTransaction, coverageYear: number | nu
 }
 
 export async function markDraftPublished(db: TenantTransaction, id: string, version: number, by: string): Promise<void> {
-  await db.query('UPDATE policy_draft SET published_version = $3, published_by = $4, published_at = now() WHERE tenant_code = $1 AND id = $2', [db.tenantCode, id, version, by]);
+  await db.query('UPDATE policy_draft SET published_version = $3, published_by = $4, published_at = now() WHERE tenant_code = $1 AND id = $2', [
+    db.tenantCode,
+    id,
+    version,
+    by,
+  ]);
 }
 
 export interface RollGroup {

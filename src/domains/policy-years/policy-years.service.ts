@@ -69,7 +69,11 @@ export class PolicyYearsService {
     this.plausibleYear(ctx, coverageYear);
     const from = yearBefore(ctx.tenant, coverageYear);
     if (!from) {
-      throw new DomainError('NOT_FOUND', text(`${ctx.tenant.name}没有 ${coverageYear} 年之前的年度可作起点`, `${ctx.tenant.name} has no year before ${coverageYear} to start from`), { field: 'coverageYear' });
+      throw new DomainError(
+        'NOT_FOUND',
+        text(`${ctx.tenant.name}没有 ${coverageYear} 年之前的年度可作起点`, `${ctx.tenant.name} has no year before ${coverageYear} to start from`),
+        { field: 'coverageYear' },
+      );
     }
     const source = nextYearDocument({ tenantName: ctx.tenant.name, coverageYear: from.coverageYear, version: from.version, source: from.source }, coverageYear);
     return this.submit(ctx, { coverageYear, source, startedFromYear: from.coverageYear, startedFromVersion: from.version });
@@ -99,25 +103,51 @@ export class PolicyYearsService {
     if (!row) throw new DomainError('NOT_FOUND', text(`没有编号为 ${draftId} 的草稿`, `no draft ${draftId}`), { field: 'draftId' });
     const actor = ctx.actor!.sub;
     if (row.published_version !== null) {
-      throw new DomainError('CONFLICT', text(`这份草稿已由 ${row.published_by} 发布为第 ${row.published_version} 版`, `this draft was already published as version ${row.published_version} by ${row.published_by}`), { field: 'draftId', version: row.published_version });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `这份草稿已由 ${row.published_by} 发布为第 ${row.published_version} 版`,
+          `this draft was already published as version ${row.published_version} by ${row.published_by}`,
+        ),
+        { field: 'draftId', version: row.published_version },
+      );
     }
     if (row.created_by === actor) {
-      throw new DomainError('FORBIDDEN', text('草稿须由起草人以外的另一名管理员审核发布', 'a draft is published by an administrator other than its author'), { field: 'draftId', author: row.created_by });
+      throw new DomainError('FORBIDDEN', text('草稿须由起草人以外的另一名管理员审核发布', 'a draft is published by an administrator other than its author'), {
+        field: 'draftId',
+        author: row.created_by,
+      });
     }
     const review = await this.review(ctx, row, true);
     const { errors } = review.validation;
     if (errors.length > 0 || !review.policy) {
       throw new DomainError(
         'BAD_USER_INPUT',
-        text(`草稿还有 ${errors.length} 个错误，不能发布：${errors.slice(0, 3).map((e) => `${e.path || `第 ${e.line ?? '?'} 行`} ${e.message.zh}`).join('；')}`, `the draft has ${errors.length} errors and cannot be published: ${errors.slice(0, 3).map((e) => `${e.path || `line ${e.line ?? '?'}`} ${e.message.en}`).join('; ')}`),
-        { field: 'draftId', errorCount: errors.length, errors: errors.slice(0, 20).map((e) => ({ path: e.path, line: e.line, code: e.code, message: ctx.say(e.message) })) },
+        text(
+          `草稿还有 ${errors.length} 个错误，不能发布：${errors
+            .slice(0, 3)
+            .map((e) => `${e.path || `第 ${e.line ?? '?'} 行`} ${e.message.zh}`)
+            .join('；')}`,
+          `the draft has ${errors.length} errors and cannot be published: ${errors
+            .slice(0, 3)
+            .map((e) => `${e.path || `line ${e.line ?? '?'}`} ${e.message.en}`)
+            .join('; ')}`,
+        ),
+        {
+          field: 'draftId',
+          errorCount: errors.length,
+          errors: errors.slice(0, 20).map((e) => ({ path: e.path, line: e.line, code: e.code, message: ctx.say(e.message) })),
+        },
       );
     }
     const latest = await latestVersionNumber(ctx.db, row.coverage_year);
     if (latest !== (row.replaces_version ?? 0)) {
       throw new DomainError(
         'CONFLICT',
-        text(`起草之后 ${row.coverage_year} 年度又发布了第 ${latest} 版：请在它的基础上重新起草`, `version ${latest} of ${row.coverage_year} was published after this draft was made: draft again from it`),
+        text(
+          `起草之后 ${row.coverage_year} 年度又发布了第 ${latest} 版：请在它的基础上重新起草`,
+          `version ${latest} of ${row.coverage_year} was published after this draft was made: draft again from it`,
+        ),
         { field: 'draftId', version: latest },
       );
     }
@@ -135,7 +165,11 @@ export class PolicyYearsService {
       });
     } catch (err) {
       if ((err as { code?: string }).code !== '23505') throw err;
-      throw new DomainError('CONFLICT', text('同一时刻另一份草稿发布了这一年度：请重新起草', 'another draft of this year was published at the same moment: draft again'), { field: 'draftId' });
+      throw new DomainError(
+        'CONFLICT',
+        text('同一时刻另一份草稿发布了这一年度：请重新起草', 'another draft of this year was published at the same moment: draft again'),
+        { field: 'draftId' },
+      );
     }
     await markDraftPublished(ctx.db, row.id, published.version, actor);
     const tenantCode = ctx.tenant.code;
@@ -165,7 +199,10 @@ export class PolicyYearsService {
     if (!row) {
       throw new DomainError(
         'NOT_FOUND',
-        text(`${ctx.tenant.name} ${coverageYear} 年度${version ? `没有第 ${version} 版` : '还没有发布过'}`, `${ctx.tenant.name} has no ${version ? `version ${version} of ` : 'published '}${coverageYear}`),
+        text(
+          `${ctx.tenant.name} ${coverageYear} 年度${version ? `没有第 ${version} 版` : '还没有发布过'}`,
+          `${ctx.tenant.name} has no ${version ? `version ${version} of ` : 'published '}${coverageYear}`,
+        ),
         { field: version ? 'version' : 'coverageYear' },
       );
     }
@@ -263,13 +300,24 @@ export class PolicyYearsService {
 
   private sameTenant(ctx: RequestContext, tenantCode: string): void {
     if (tenantCode !== ctx.tenant.code) {
-      throw new DomainError('BAD_USER_INPUT', text(`统筹地区代码（tenant）${tenantCode} 与请求头 x-tenant-id 的 ${ctx.tenant.code} 不一致`, `tenant ${tenantCode} differs from the x-tenant-id header, ${ctx.tenant.code}`), { field: 'tenant' });
+      throw new DomainError(
+        'BAD_USER_INPUT',
+        text(
+          `统筹地区代码（tenant）${tenantCode} 与请求头 x-tenant-id 的 ${ctx.tenant.code} 不一致`,
+          `tenant ${tenantCode} differs from the x-tenant-id header, ${ctx.tenant.code}`,
+        ),
+        { field: 'tenant' },
+      );
     }
   }
 
   private plausibleYear(ctx: RequestContext, coverageYear: number): void {
     if (!Number.isInteger(coverageYear) || coverageYear < 2000 || coverageYear > 2100) {
-      throw new DomainError('BAD_USER_INPUT', text(`待遇年度 ${coverageYear} 不在 2000 至 2100 之间`, `the year of cover ${coverageYear} is not between 2000 and 2100`), { field: 'coverageYear' });
+      throw new DomainError(
+        'BAD_USER_INPUT',
+        text(`待遇年度 ${coverageYear} 不在 2000 至 2100 之间`, `the year of cover ${coverageYear} is not between 2000 and 2100`),
+        { field: 'coverageYear' },
+      );
     }
   }
 }
@@ -285,7 +333,8 @@ async function releaseHeldAfterPublication(app: AppState, tenantCode: string, co
   try {
     const result = await heldService.releaseHeld(system);
     await system.finish(true);
-    if (result.resolved + result.matched > 0) app.log.info('held values computed and money matched after a publication', { tenant: tenantCode, coverageYear, version, ...result });
+    if (result.resolved + result.matched > 0)
+      app.log.info('held values computed and money matched after a publication', { tenant: tenantCode, coverageYear, version, ...result });
   } catch (err) {
     await system.finish(false).catch(() => {});
     app.log.error('releasing what is held after a publication failed', { tenant: tenantCode, coverageYear, version, error: (err as Error).message });

@@ -37,14 +37,18 @@ export class PolicyIssue {
   @Field() message!: string;
   @Field(() => Int, { nullable: true, description: '1-based line of the source where the problem sits.' }) line!: number | null;
   @Field(() => Int, { nullable: true }) column!: number | null;
-  @Field({ description: 'A stable name of the kind of problem: YAML_SYNTAX, FULL_WIDTH_COLON, SCHEMA, TO_FILL, DATE_NOT_MOVED, NOTICE_NUMBER_IN_USE, WINDOW_YEAR …' })
+  @Field({
+    description: 'A stable name of the kind of problem: YAML_SYNTAX, FULL_WIDTH_COLON, SCHEMA, TO_FILL, DATE_NOT_MOVED, NOTICE_NUMBER_IN_USE, WINDOW_YEAR …',
+  })
   code!: string;
   @Field(() => String, { nullable: true, description: 'The nearest notice clause on the way to the value.' }) clause!: string | null;
 }
 
 @ObjectType({ description: 'One value of the draft against the year before.' })
 export class PolicyChange {
-  @Field({ description: 'The value, keyed so that rules pair across years: individualContribution.amount, assistance.rules[DIBAO_RURAL_1].amount, milestones[0].date.' })
+  @Field({
+    description: 'The value, keyed so that rules pair across years: individualContribution.amount, assistance.rules[DIBAO_RURAL_1].amount, milestones[0].date.',
+  })
   path!: string;
   @Field(() => String, { nullable: true, description: 'Null: the year before has no such value.' }) before!: string | null;
   @Field(() => String, { nullable: true, description: 'Null: the draft has no such value.' }) after!: string | null;
@@ -69,7 +73,7 @@ export class PolicyVersion {
   @Field({ description: 'True for the version in force.' }) inForce!: boolean;
 }
 
-@ObjectType({ description: 'A published version\'s document, as tenants/<code>/<year>.yaml holds it.' })
+@ObjectType({ description: "A published version's document, as tenants/<code>/<year>.yaml holds it." })
 export class PolicyYearDocument {
   @Field(() => PolicyVersion) version!: PolicyVersion;
   @Field({ description: 'The YAML exactly as published.' }) source!: string;
@@ -94,7 +98,10 @@ export class PreviewOutcome {
 
 @ObjectType({ description: 'A standard case run on the draft beside the year before.' })
 export class PreviewCase {
-  @Field({ description: 'WINDOW_OPENS, WINDOW_CLOSES, BEFORE_WINDOW, LATE, LATE_MID_YEAR, CATEGORY_<category>, NEWBORN_IN_YEAR, NEWBORN_BEFORE_YEAR, REFUND_IN_WINDOW, REFUND_AFTER_COVER.' })
+  @Field({
+    description:
+      'WINDOW_OPENS, WINDOW_CLOSES, BEFORE_WINDOW, LATE, LATE_MID_YEAR, CATEGORY_<category>, NEWBORN_IN_YEAR, NEWBORN_BEFORE_YEAR, REFUND_IN_WINDOW, REFUND_AFTER_COVER.',
+  })
   key!: string;
   @Field() label!: string;
   @Field(() => PreviewOutcome) draft!: PreviewOutcome;
@@ -107,19 +114,22 @@ export class BudgetCategory {
   @Field(() => AssistanceCategoryEnum, { nullable: true, description: 'Null: no assistance.' }) category!: AssistanceCategory | null;
   @Field(() => Int) people!: number;
   @Field(() => MoneyScalar, { description: 'Their subsidies under the draft, in all.' }) subsidy!: Fen;
-  @Field(() => MoneyScalar, { nullable: true, description: 'The same people\'s subsidies under the year before.' }) subsidyBefore!: Fen | null;
+  @Field(() => MoneyScalar, { nullable: true, description: "The same people's subsidies under the year before." }) subsidyBefore!: Fen | null;
 }
 
 @ObjectType({ description: 'What one funding body would pay for the roll.' })
 export class BudgetPayer {
-  @Field({ description: 'INDIVIDUAL (the residents), a FundingShare source (CENTRAL_FISCAL, MEDICAL_ASSISTANCE_FUND …), FISCAL (not split by level), UNSTATED.' }) source!: string;
+  @Field({
+    description: 'INDIVIDUAL (the residents), a FundingShare source (CENTRAL_FISCAL, MEDICAL_ASSISTANCE_FUND …), FISCAL (not split by level), UNSTATED.',
+  })
+  source!: string;
   @Field() name!: string;
   @Field(() => MoneyScalar, { description: 'Under the draft.' }) amount!: Fen;
   @Field(() => MoneyScalar, { nullable: true, description: 'Under the year before.' }) before!: Fen | null;
   @Field(() => MoneyScalar, { nullable: true, description: 'amount − before.' }) difference!: Fen | null;
 }
 
-@ObjectType({ description: 'The draft priced on the tenant\'s own roll, against the year before.' })
+@ObjectType({ description: "The draft priced on the tenant's own roll, against the year before." })
 export class PolicyBudget {
   @Field(() => DateScalar, { description: 'The day the roll and its certifications are read on.' }) asOf!: string;
   @Field(() => Int, { description: 'Residents on the roll (living, not moved away).' }) people!: number;
@@ -131,19 +141,24 @@ export class PolicyBudget {
   @Field(() => [String], { description: 'What the figures leave out: values the notices do not state, payers not named.' }) notes!: string[];
 }
 
-@ObjectType('PolicyDraft', { description: 'A year document checked against the format, the year itself and the year before; publishable by another administrator when it has no errors.' })
+@ObjectType('PolicyDraft', {
+  description: 'A year document checked against the format, the year itself and the year before; publishable by another administrator when it has no errors.',
+})
 export class PolicyDraftType {
   @Field(() => ID) id!: string;
   @Field(() => TenantType) tenant!: TenantType;
   @Field(() => Int) coverageYear!: number;
-  @Field(() => [PolicyIssue], { description: 'Every error, in the order of the text; the draft cannot be published while there is one.' }) errors!: PolicyIssue[];
+  @Field(() => [PolicyIssue], { description: 'Every error, in the order of the text; the draft cannot be published while there is one.' })
+  errors!: PolicyIssue[];
   @Field(() => [PolicyIssue]) warnings!: PolicyIssue[];
   @Field(() => [PolicyChange], { description: 'Against the year before, value by value (empty without a year before).' }) changes!: PolicyChange[];
   @Field({ description: 'The document as submitted (for a draft started from the year before, the blanks to fill).' }) source!: string;
   @Field({ description: 'Who submitted it; another administrator publishes it.' }) author!: string;
   @Field({ description: 'ISO 8601 instant.' }) createdAt!: string;
-  @Field(() => PolicyVersion, { nullable: true, description: 'The year before, in force, which it is checked and compared against.' }) comparedWith!: PolicyVersion | null;
-  @Field(() => PolicyVersion, { nullable: true, description: 'The version of the same year in force, which publishing would replace.' }) replaces!: PolicyVersion | null;
+  @Field(() => PolicyVersion, { nullable: true, description: 'The year before, in force, which it is checked and compared against.' })
+  comparedWith!: PolicyVersion | null;
+  @Field(() => PolicyVersion, { nullable: true, description: 'The version of the same year in force, which publishing would replace.' })
+  replaces!: PolicyVersion | null;
   @Field(() => Int, { nullable: true, description: 'Set for a draft started from the year before: that year.' }) startedFromYear!: number | null;
   @Field(() => Int, { nullable: true }) startedFromVersion!: number | null;
   @Field({ description: 'True when it has no errors (publishPolicyYear checks again when asked).' }) publishable!: boolean;

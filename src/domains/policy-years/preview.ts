@@ -54,7 +54,11 @@ function windowOpens(policy: PolicyYear): LocalDate {
   return (w.start ?? w.earliestPayment)!.date;
 }
 
-function quoteCase(key: string, label: Localized, facts: (p: PolicyYear) => { paymentDate: LocalDate; categories?: AssistanceCategory[]; birthDate?: LocalDate }): Case {
+function quoteCase(
+  key: string,
+  label: Localized,
+  facts: (p: PolicyYear) => { paymentDate: LocalDate; categories?: AssistanceCategory[]; birthDate?: LocalDate },
+): Case {
   return {
     key,
     label,
@@ -110,7 +114,20 @@ function refundCase(key: string, label: Localized, requestedOn: (p: PolicyYear) 
 }
 
 function empty(date: LocalDate): PreviewOutcome {
-  return { date, outcome: 'OK', message: null, standardContribution: null, subsidy: null, amountDue: null, reimbursement: null, refund: null, late: null, coverage: null, appliedCategory: null, unknowns: [] };
+  return {
+    date,
+    outcome: 'OK',
+    message: null,
+    standardContribution: null,
+    subsidy: null,
+    amountDue: null,
+    reimbursement: null,
+    refund: null,
+    late: null,
+    coverage: null,
+    appliedCategory: null,
+    unknowns: [],
+  };
 }
 
 function refused(date: LocalDate, err: unknown): PreviewOutcome {
@@ -123,27 +140,49 @@ function refused(date: LocalDate, err: unknown): PreviewOutcome {
 function standardCases(categories: readonly AssistanceCategory[]): Case[] {
   const year = (p: PolicyYear) => p.coverageYear;
   return [
-    quoteCase('WINDOW_OPENS', text('普通居民，缴费期第一天缴费', 'a resident paying on the window\'s first day'), (p) => ({ paymentDate: windowOpens(p) })),
-    quoteCase('WINDOW_CLOSES', text('普通居民，缴费期最后一天缴费', 'a resident paying on the window\'s last day'), (p) => ({ paymentDate: p.data.collectionWindow.end.date })),
-    quoteCase('BEFORE_WINDOW', text('普通居民，缴费期开始前一天缴费', 'a resident paying the day before the window opens'), (p) => ({ paymentDate: addDays(windowOpens(p), -1) })),
-    quoteCase('LATE', text('普通居民，缴费期结束后第二天缴费（逾期）', 'a resident paying the day after the window closes (late)'), (p) => ({ paymentDate: addDays(p.data.collectionWindow.end.date, 1) })),
-    quoteCase('LATE_MID_YEAR', text('普通居民，待遇年度年中（7 月 1 日）缴费', 'a resident paying in the middle of the year of cover (1 July)'), (p) => ({ paymentDate: `${year(p)}-07-01` })),
+    quoteCase('WINDOW_OPENS', text('普通居民，缴费期第一天缴费', "a resident paying on the window's first day"), (p) => ({ paymentDate: windowOpens(p) })),
+    quoteCase('WINDOW_CLOSES', text('普通居民，缴费期最后一天缴费', "a resident paying on the window's last day"), (p) => ({
+      paymentDate: p.data.collectionWindow.end.date,
+    })),
+    quoteCase('BEFORE_WINDOW', text('普通居民，缴费期开始前一天缴费', 'a resident paying the day before the window opens'), (p) => ({
+      paymentDate: addDays(windowOpens(p), -1),
+    })),
+    quoteCase('LATE', text('普通居民，缴费期结束后第二天缴费（逾期）', 'a resident paying the day after the window closes (late)'), (p) => ({
+      paymentDate: addDays(p.data.collectionWindow.end.date, 1),
+    })),
+    quoteCase('LATE_MID_YEAR', text('普通居民，待遇年度年中（7 月 1 日）缴费', 'a resident paying in the middle of the year of cover (1 July)'), (p) => ({
+      paymentDate: `${year(p)}-07-01`,
+    })),
     ...categories.map((category) =>
       quoteCase(`CATEGORY_${category}`, text(`${ASSISTANCE_CATEGORY_NAMES[category]}，缴费期内缴费`, `${category}, paying within the window`), (p) => ({
         paymentDate: p.data.collectionWindow.end.date,
         categories: [category],
       })),
     ),
-    quoteCase('NEWBORN_IN_YEAR', text('新生儿：待遇年度 6 月 15 日出生，出生后第 10 天缴费', 'a newborn born on 15 June of the year of cover, paid 10 days after birth'), (p) => ({
-      birthDate: `${year(p)}-06-15`,
-      paymentDate: `${year(p)}-06-25`,
-    })),
-    quoteCase('NEWBORN_BEFORE_YEAR', text('新生儿：上一年 12 月 20 日出生，1 月 5 日缴费', 'a newborn born on 20 December before the year of cover, paid on 5 January'), (p) => ({
-      birthDate: `${year(p) - 1}-12-20`,
-      paymentDate: `${year(p)}-01-05`,
-    })),
-    refundCase('REFUND_IN_WINDOW', text('死亡退费：缴费期最后一天申请', 'a refund for a death, asked for on the window\'s last day'), (p) => p.data.collectionWindow.end.date),
-    refundCase('REFUND_AFTER_COVER', text('死亡退费：待遇开始一个月后申请', 'a refund for a death, asked for a month after cover began'), (p) => addMonths(p.data.coverage.start.date, 1)),
+    quoteCase(
+      'NEWBORN_IN_YEAR',
+      text('新生儿：待遇年度 6 月 15 日出生，出生后第 10 天缴费', 'a newborn born on 15 June of the year of cover, paid 10 days after birth'),
+      (p) => ({
+        birthDate: `${year(p)}-06-15`,
+        paymentDate: `${year(p)}-06-25`,
+      }),
+    ),
+    quoteCase(
+      'NEWBORN_BEFORE_YEAR',
+      text('新生儿：上一年 12 月 20 日出生，1 月 5 日缴费', 'a newborn born on 20 December before the year of cover, paid on 5 January'),
+      (p) => ({
+        birthDate: `${year(p) - 1}-12-20`,
+        paymentDate: `${year(p)}-01-05`,
+      }),
+    ),
+    refundCase(
+      'REFUND_IN_WINDOW',
+      text('死亡退费：缴费期最后一天申请', "a refund for a death, asked for on the window's last day"),
+      (p) => p.data.collectionWindow.end.date,
+    ),
+    refundCase('REFUND_AFTER_COVER', text('死亡退费：待遇开始一个月后申请', 'a refund for a death, asked for a month after cover began'), (p) =>
+      addMonths(p.data.coverage.start.date, 1),
+    ),
   ];
 }
 
@@ -159,6 +198,16 @@ export function previewCases(engine: PolicyEngine, tenant: Tenant, draft: Policy
 
 function differs(a: PreviewOutcome, b: PreviewOutcome): boolean {
   const shape = (o: PreviewOutcome) =>
-    JSON.stringify([o.outcome, o.standardContribution, o.subsidy, o.amountDue, o.reimbursement, o.refund, o.late, o.coverage?.start.slice(5) ?? null, o.appliedCategory]);
+    JSON.stringify([
+      o.outcome,
+      o.standardContribution,
+      o.subsidy,
+      o.amountDue,
+      o.reimbursement,
+      o.refund,
+      o.late,
+      o.coverage?.start.slice(5) ?? null,
+      o.appliedCategory,
+    ]);
   return shape(a) !== shape(b);
 }

@@ -18,7 +18,13 @@ export interface TargetRow {
   source: string;
 }
 
-export async function setTargets(db: TenantTransaction, coverageYear: number, targets: ReadonlyArray<{ region: string; target: number }>, source: string, setBy: string): Promise<void> {
+export async function setTargets(
+  db: TenantTransaction,
+  coverageYear: number,
+  targets: ReadonlyArray<{ region: string; target: number }>,
+  source: string,
+  setBy: string,
+): Promise<void> {
   const rows = unnestRows('t', TARGET_WRITE, targets, 5);
   await db.query(
     `INSERT INTO region_target (tenant_code, coverage_year, region_code, target, source, set_by)
@@ -35,7 +41,10 @@ const TARGET_WRITE: ReadonlyArray<BulkColumn<{ region: string; target: number }>
 ];
 
 export async function targetsSet(db: TenantTransaction, coverageYear: number): Promise<TargetRow[]> {
-  return db.query<TargetRow>('SELECT region_code, target, source FROM region_target WHERE tenant_code = $1 AND coverage_year = $2', [db.tenantCode, coverageYear]);
+  return db.query<TargetRow>('SELECT region_code, target, source FROM region_target WHERE tenant_code = $1 AND coverage_year = $2', [
+    db.tenantCode,
+    coverageYear,
+  ]);
 }
 
 export type FollowUpRow = ResidentRow & { region_code: string | null };
@@ -73,7 +82,14 @@ const FOLLOW_UP_FROM = `
         AND ($3::text[] IS NULL OR h.region_code = ANY ($3::text[]))`;
 
 /** People paid for the year before and not yet for this one, without a waiver, in ID order after `after`. */
-export async function followUps(db: TenantTransaction, coverageYear: number, regions: string[] | null, after: string | null, limit: number, asOf: string | null = null): Promise<FollowUpRow[]> {
+export async function followUps(
+  db: TenantTransaction,
+  coverageYear: number,
+  regions: string[] | null,
+  after: string | null,
+  limit: number,
+  asOf: string | null = null,
+): Promise<FollowUpRow[]> {
   return db.query<FollowUpRow>(
     `SELECT ${residentColumns('r')}, h.region_code ${FOLLOW_UP_FROM}
         AND ($4::text IS NULL OR r.id_number > $4)
@@ -83,7 +99,14 @@ export async function followUps(db: TenantTransaction, coverageYear: number, reg
 }
 
 export async function countFollowUps(db: TenantTransaction, coverageYear: number, regions: string[] | null, asOf: string | null): Promise<number> {
-  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${FOLLOW_UP_FROM} AND $4::text IS NULL AND $5::int IS NULL`, [db.tenantCode, coverageYear, regions, null, null, asOf]);
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${FOLLOW_UP_FROM} AND $4::text IS NULL AND $5::int IS NULL`, [
+    db.tenantCode,
+    coverageYear,
+    regions,
+    null,
+    null,
+    asOf,
+  ]);
   return row.n;
 }
 

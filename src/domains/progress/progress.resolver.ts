@@ -29,7 +29,8 @@ export class ProgressResolver {
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @Query(() => ResidentConnection, {
-    description: 'People paid for last year and not yet for this one (催缴), by region, in ID order. With asOf: as things stood that day (memberships, statuses, enrolments and waivers then).',
+    description:
+      'People paid for last year and not yet for this one (催缴), by region, in ID order. With asOf: as things stood that day (memberships, statuses, enrolments and waivers then).',
   })
   async followUps(
     @Ctx() ctx: RequestContext,
@@ -37,14 +38,18 @@ export class ProgressResolver {
     @Arg('region', () => ID, { nullable: true }) region: string | null,
     @Arg('first', () => Int, { defaultValue: 100, description: `At most ${MAX_PAGE}.` }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('asOf', () => DateScalar, { nullable: true, description: 'The list as it stood at the end of that day; default: as things are now.' }) asOf: string | null,
+    @Arg('asOf', () => DateScalar, { nullable: true, description: 'The list as it stood at the end of that day; default: as things are now.' })
+    asOf: string | null,
   ): Promise<ResidentConnection> {
-    return mapConnection(await progressService.followUps(ctx, coverageYear, region ?? null, first, after, asOf ?? null), presentResident) as unknown as ResidentConnection;
+    return mapConnection(
+      await progressService.followUps(ctx, coverageYear, region ?? null, first, after, asOf ?? null),
+      presentResident,
+    ) as unknown as ResidentConnection;
   }
 
   @Roles('ADMIN', 'STAFF', 'TAX')
   @ReplicaRead()
-  @Query(() => DailyCollection, { description: 'A day\'s payments by channel and region (the tax system\'s daily push).' })
+  @Query(() => DailyCollection, { description: "A day's payments by channel and region (the tax system's daily push)." })
   async dailyCollection(
     @Ctx() ctx: RequestContext,
     @Arg('date', () => DateScalar) date: string,
@@ -53,12 +58,19 @@ export class ProgressResolver {
     const summary = await progressService.dailyCollection(ctx, date, coverageYear ?? null);
     return {
       ...summary,
-      rows: summary.rows.map((r) => ({ channel: r.channel, region: r.region_code ? presentRegion(ctx.tenant, r.region_code, date) : null, count: r.count, amount: r.amount })),
+      rows: summary.rows.map((r) => ({
+        channel: r.channel,
+        region: r.region_code ? presentRegion(ctx.tenant, r.region_code, date) : null,
+        count: r.count,
+        amount: r.amount,
+      })),
     };
   }
 
   @Roles('ADMIN')
-  @Mutation(() => [RegionProgress], { description: 'Targets for a year whose notice states none, with where they come from; answers the progress on the first day of the year.' })
+  @Mutation(() => [RegionProgress], {
+    description: 'Targets for a year whose notice states none, with where they come from; answers the progress on the first day of the year.',
+  })
   async setRegionTargets(
     @Ctx() ctx: RequestContext,
     @Arg('coverageYear', () => Int) coverageYear: number,

@@ -12,7 +12,6 @@ import { type Connection, decodeKeyCursor, MAX_PAGE, pageSize, toKeyConnection }
 import { residentsService } from '../residents/residents.service';
 import { collectionOn, countFollowUps, type FollowUpRow, followUps, paidCountsByRegion, setTargets, targetsSet } from './progress.repository';
 
-
 export interface MilestoneView {
   date: string;
   share: number;
@@ -42,19 +41,17 @@ export class ProgressService {
   async enrollmentProgress(ctx: RequestContext, coverageYear: number, asOf: LocalDate): Promise<RegionProgressRow[]> {
     const tenant = ctx.tenant;
     const policy = tenant.policies.get(coverageYear);
-    const [counts, targets] = await Promise.all([
-      paidCountsByRegion(ctx.db, coverageYear, asOf),
-      this.targets(ctx, coverageYear),
-    ]);
+    const [counts, targets] = await Promise.all([paidCountsByRegion(ctx.db, coverageYear, asOf), this.targets(ctx, coverageYear)]);
     const paidByRegion = new Map(counts.map((c) => [c.region_code, c.paid]));
-    const paidWithin = (code: string) => [...paidByRegion].filter(([region]) => region === code || (region && tenant.isWithin(region, code, asOf))).reduce((sum, [, n]) => sum + n, 0);
+    const paidWithin = (code: string) =>
+      [...paidByRegion].filter(([region]) => region === code || (region && tenant.isWithin(region, code, asOf))).reduce((sum, [, n]) => sum + n, 0);
     const milestones = (policy?.data.milestones ?? []).map((m) => ({ date: m.date, share: m.share, clause: m.clause }));
     const due = [...milestones].reverse().find((m) => compareDates(m.date, asOf) <= 0) ?? null;
     const next = milestones.find((m) => compareDates(m.date, asOf) > 0) ?? null;
 
     const row = (region: Region, paid: number, target: Target | undefined): RegionProgressRow => {
       const goal = target?.target ?? null;
-      const required = due && goal !== null ? target?.byDate.get(due.date) ?? Math.ceil(goal * due.share) : null;
+      const required = due && goal !== null ? (target?.byDate.get(due.date) ?? Math.ceil(goal * due.share)) : null;
       return {
         region,
         target: goal,
@@ -73,7 +70,10 @@ export class ProgressService {
     // The regions as they were on asOf: those not yet established or already retired are left out, and
     // each has the name it had then, so a report for a past day reads as it did that day.
     const then = tenant.regions.filter((r) => (!r.establishedOn || r.establishedOn <= asOf) && (!r.retiredOn || r.retiredOn > asOf));
-    return [row(whole, total, targets.get(tenant.code)), ...then.map((r) => row({ ...r, name: regionNameOn(r, asOf) }, paidWithin(r.code), targets.get(r.code)))];
+    return [
+      row(whole, total, targets.get(tenant.code)),
+      ...then.map((r) => row({ ...r, name: regionNameOn(r, asOf) }, paidWithin(r.code), targets.get(r.code))),
+    ];
   }
 
   /** The notice's targets, or where it states none, those an administrator set; the whole tenant's too. */
@@ -102,12 +102,24 @@ export class ProgressService {
   async setTargets(ctx: RequestContext, coverageYear: number, targets: Array<{ region: string; target: number }>, source: string): Promise<void> {
     const stated = ctx.tenant.policies.get(coverageYear)?.data.targets;
     if (stated && stated.regions.length > 0) {
-      throw new DomainError('CONFLICT', text(`${coverageYear} 年度的任务数以通知为准（${stated.clause}），须通过修改 tenants/ 中的政策数据更改`, `the targets of ${coverageYear} are those of the notice (${stated.clause}); they are changed by changing tenants/`), { field: 'coverageYear' });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${coverageYear} 年度的任务数以通知为准（${stated.clause}），须通过修改 tenants/ 中的政策数据更改`,
+          `the targets of ${coverageYear} are those of the notice (${stated.clause}); they are changed by changing tenants/`,
+        ),
+        { field: 'coverageYear' },
+      );
     }
     if (!source.trim()) throw badInput(text('须写明任务数的来源', 'source must say where the targets come from'), 'source');
     for (const [i, t] of targets.entries()) {
-      if (t.region !== ctx.tenant.code && !ctx.tenant.regionsByCode.has(t.region)) throw badInput(text(`第 ${i + 1} 项任务的区划 ${t.region} 不属于${ctx.tenant.name}`, `targets[${i}].region ${t.region} is not a region of ${ctx.tenant.name}`), `targets[${i}].region`);
-      if (!Number.isInteger(t.target) || t.target < 0) throw badInput(text(`第 ${i + 1} 项任务数应为整数人数`, `targets[${i}].target must be a whole number of people`), `targets[${i}].target`);
+      if (t.region !== ctx.tenant.code && !ctx.tenant.regionsByCode.has(t.region))
+        throw badInput(
+          text(`第 ${i + 1} 项任务的区划 ${t.region} 不属于${ctx.tenant.name}`, `targets[${i}].region ${t.region} is not a region of ${ctx.tenant.name}`),
+          `targets[${i}].region`,
+        );
+      if (!Number.isInteger(t.target) || t.target < 0)
+        throw badInput(text(`第 ${i + 1} 项任务数应为整数人数`, `targets[${i}].target must be a whole number of people`), `targets[${i}].target`);
     }
     await setTargets(ctx.db, coverageYear, targets, source.trim(), ctx.actor?.sub ?? 'system');
   }
@@ -118,12 +130,25 @@ export class ProgressService {
    * enrolments paid and not yet ended, the person's status, the household (and so region) they belonged
    * to, the waivers signed and not yet withdrawn.
    */
-  async followUps(ctx: RequestContext, coverageYear: number, region: string | null, first: number, after: string | null, asOf: LocalDate | null): Promise<Connection<FollowUpRow>> {
+  async followUps(
+    ctx: RequestContext,
+    coverageYear: number,
+    region: string | null,
+    first: number,
+    after: string | null,
+    asOf: LocalDate | null,
+  ): Promise<Connection<FollowUpRow>> {
     pageSize(first, MAX_PAGE);
     const regions = region ? await residentsService.regionScope(ctx, region, asOf ?? undefined) : null;
     const key = after ? decodeKeyCursor(after, 1)[0] : null;
     const rows = await followUps(ctx.db, coverageYear, regions, key, first + 1, asOf);
-    return toKeyConnection(rows, first, () => countFollowUps(ctx.db, coverageYear, regions, asOf), (r) => [r.id_number], (r) => r);
+    return toKeyConnection(
+      rows,
+      first,
+      () => countFollowUps(ctx.db, coverageYear, regions, asOf),
+      (r) => [r.id_number],
+      (r) => r,
+    );
   }
 
   /** A day's payments by channel and region: what the tax system's daily push adds up to. */

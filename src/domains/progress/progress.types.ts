@@ -2,7 +2,7 @@ import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateScalar, MoneyScalar } from '../../graphql/scalars';
 import { Milestone, RegionType } from '../public-policy/public-policy.types';
 
-@ObjectType({ description: 'A region\'s (or the whole tenant\'s) enrolment against its target on a date.' })
+@ObjectType({ description: "A region's (or the whole tenant's) enrolment against its target on a date." })
 export class RegionProgress {
   @Field(() => RegionType, { description: 'The whole tenant comes first, as a region of kind TENANT.' }) region!: RegionType;
   @Field(() => Int, { nullable: true, description: 'Null where neither the notice nor an administrator set one.' }) target!: number | null;
@@ -31,7 +31,7 @@ export class ChannelTotal {
   @Field(() => MoneyScalar) amount!: number;
 }
 
-@ObjectType({ description: 'A day\'s payments by channel and region.' })
+@ObjectType({ description: "A day's payments by channel and region." })
 export class DailyCollection {
   @Field(() => DateScalar) date!: string;
   @Field(() => Int) count!: number;

@@ -22,7 +22,9 @@ export class ReportsResolver {
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
   @ReplicaRead()
-  @Query(() => RosterLineConnection, { description: '全额资助对象花名册 (甘州 四（二）1): people fully sponsored on asOf for the year, living and registered here, with who pays; in ID order.' })
+  @Query(() => RosterLineConnection, {
+    description: '全额资助对象花名册 (甘州 四（二）1): people fully sponsored on asOf for the year, living and registered here, with who pays; in ID order.',
+  })
   async fullSponsorshipRoster(
     @Ctx() ctx: RequestContext,
     @Arg('coverageYear', () => Int) coverageYear: number,
@@ -36,7 +38,8 @@ export class ReportsResolver {
   @PersonalData()
   @Roles('ADMIN', 'STAFF', 'TAX')
   @Query(() => RosterLineConnection, {
-    description: '预征清册 for the tax office (贵阳 四（二）, 平利 八（二）): each person with assistance on asOf, the identity mark and the reduced or zero amount due; in ID order.',
+    description:
+      '预征清册 for the tax office (贵阳 四（二）, 平利 八（二）): each person with assistance on asOf, the identity mark and the reduced or zero amount due; in ID order.',
   })
   async preCollectionRoster(
     @Ctx() ctx: RequestContext,
@@ -50,7 +53,9 @@ export class ReportsResolver {
 
   @Roles('ADMIN', 'STAFF', 'TAX')
   @ReplicaRead()
-  @Query(() => CollectionBalance, { description: 'The year\'s money to the fen: payments, reversals, refunds, collected; held in suspense and enrolled but unpaid beside it.' })
+  @Query(() => CollectionBalance, {
+    description: "The year's money to the fen: payments, reversals, refunds, collected; held in suspense and enrolled but unpaid beside it.",
+  })
   async collectionBalance(@Ctx() ctx: RequestContext, @Arg('coverageYear', () => Int) coverageYear: number): Promise<CollectionBalance> {
     return reportsService.collectionBalance(ctx, coverageYear);
   }

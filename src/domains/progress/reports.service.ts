@@ -40,12 +40,19 @@ export class ReportsService {
    */
   async assistedRoster(ctx: RequestContext, coverageYear: number, asOf: LocalDate): Promise<RosterLine[]> {
     const policy = ctx.tenant.policyFor(coverageYear);
-    if (compareDates(asOf, policy.data.coverage.end.date) > 0) throw badInput(text(`统计日期 ${asOf} 晚于 ${coverageYear} 年度待遇享受期的截止日`, `asOf ${asOf} is after the year of cover ${coverageYear} ends`), 'asOf');
+    if (compareDates(asOf, policy.data.coverage.end.date) > 0)
+      throw badInput(
+        text(`统计日期 ${asOf} 晚于 ${coverageYear} 年度待遇享受期的截止日`, `asOf ${asOf} is after the year of cover ${coverageYear} ends`),
+        'asOf',
+      );
     const ids = (await certifiedResidentsOn(ctx.db, asOf)).sort();
     const [people, identities, enrollments] = await Promise.all([
       loadPeople(ctx.db, ids),
       identitiesOf(ctx.db, ids),
-      enrollmentsOf(ctx.db, ids.map((idNumber) => ({ idNumber, coverageYear }))),
+      enrollmentsOf(
+        ctx.db,
+        ids.map((idNumber) => ({ idNumber, coverageYear })),
+      ),
     ]);
     const enrollmentById = new Map(enrollments.map((e) => [e.id_number, e]));
     const certifier = new Map(identities.map((i) => [`${i.id_number}/${i.category}`, i.certified_by]));
@@ -78,7 +85,21 @@ export class ReportsService {
         });
       } catch (err) {
         if (!(err instanceof DomainError) || err.code !== 'POLICY_NOT_CONFIGURED') throw err;
-        lines.push({ ...base, category: categories[0] ?? null, certifiedBy: null, mode: null, subsidy: null, amountDue: null, fundingBody: null, note: ctx.say(text(`应缴金额待定（${String(err.details.missing)}）：${err.localized.zh}`, `amount due to be decided (${String(err.details.missing)}): ${err.message}`)) });
+        lines.push({
+          ...base,
+          category: categories[0] ?? null,
+          certifiedBy: null,
+          mode: null,
+          subsidy: null,
+          amountDue: null,
+          fundingBody: null,
+          note: ctx.say(
+            text(
+              `应缴金额待定（${String(err.details.missing)}）：${err.localized.zh}`,
+              `amount due to be decided (${String(err.details.missing)}): ${err.message}`,
+            ),
+          ),
+        });
       }
     }
     return lines;
@@ -102,7 +123,15 @@ export class ReportsService {
       suspenseTotals(ctx.db, { coverageYear, status: 'HELD', batchId: null }),
       unpaidTotals(ctx.db, coverageYear),
     ]);
-    return { coverageYear, payments, reversals, refunds, collected: payments.amount - reversals.amount - refunds.amount, heldInSuspense: held, enrolledUnpaid: unpaid };
+    return {
+      coverageYear,
+      payments,
+      reversals,
+      refunds,
+      collected: payments.amount - reversals.amount - refunds.amount,
+      heldInSuspense: held,
+      enrolledUnpaid: unpaid,
+    };
   }
 }
 

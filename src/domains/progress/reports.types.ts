@@ -10,16 +10,20 @@ export class RosterLine {
   @Field() idNumber!: string;
   @Field() name!: string;
   @Field(() => RegionType, { nullable: true }) region!: RegionType | null;
-  @Field(() => AssistanceCategoryEnum, { nullable: true, description: 'The category that applies (the highest); null where which one is unstated.' }) category!: AssistanceCategory | null;
+  @Field(() => AssistanceCategoryEnum, { nullable: true, description: 'The category that applies (the highest); null where which one is unstated.' })
+  category!: AssistanceCategory | null;
   @Field(() => [AssistanceCategoryEnum], { description: 'Every category certified on the day.' }) categories!: AssistanceCategory[];
   @Field(() => String, { nullable: true }) certifiedBy!: string | null;
   @Field(() => SubsidyModeEnum, { nullable: true }) mode!: SubsidyMode | null;
   @Field(() => MoneyScalar) standardContribution!: number;
   @Field(() => MoneyScalar, { nullable: true, description: 'Null where the notice leaves it unstated.' }) subsidy!: number | null;
-  @Field(() => MoneyScalar, { nullable: true, description: 'What the tax office collects from the person: reduced, zero, or the standard (先缴后补); null where the notice leaves even that unstated.' })
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'What the tax office collects from the person: reduced, zero, or the standard (先缴后补); null where the notice leaves even that unstated.',
+  })
   amountDue!: number | null;
   @Field(() => String, { nullable: true, description: 'Who pays the subsidy, as the notice names it.' }) fundingBody!: string | null;
-  @Field({ description: 'The person\'s enrolment for the year: NOT_ENROLLED, UNPAID, PAID …' }) enrollmentStatus!: string;
+  @Field({ description: "The person's enrolment for the year: NOT_ENROLLED, UNPAID, PAID …" }) enrollmentStatus!: string;
   @Field(() => String, { nullable: true, description: 'What is unstated, where something is.' }) note!: string | null;
 }
 const roster = connectionTypes(RosterLine, 'RosterLine');
@@ -42,7 +46,7 @@ export class RefundsTotal extends MoneyCount {
   @Field(() => MoneyScalar, { description: 'Of which paid back to people.' }) paidOut!: number;
 }
 
-@ObjectType({ description: 'A year\'s money to the fen: collected = payments − reversals − refunds (approved); what is held and unpaid beside it.' })
+@ObjectType({ description: "A year's money to the fen: collected = payments − reversals − refunds (approved); what is held and unpaid beside it." })
 export class CollectionBalance {
   @Field(() => Int) coverageYear!: number;
   @Field(() => PaymentsTotal) payments!: PaymentsTotal;

@@ -60,7 +60,14 @@ export function presentPolicy(ctx: Speaker, tenant: Tenant, policy: PolicyYear):
     version: policy.version,
     publishedAt: policy.publishedAt,
     coverageYearInferred: p.coverageYearFrom.inferred ?? null,
-    notice: { number: p.notice.number, title: p.notice.title, issuedOn: p.notice.issuedOn, issuers: p.notice.issuers, label: p.notice.label ?? null, seedFile: p.notice.source },
+    notice: {
+      number: p.notice.number,
+      title: p.notice.title,
+      issuedOn: p.notice.issuedOn,
+      issuers: p.notice.issuers,
+      label: p.notice.label ?? null,
+      seedFile: p.notice.source,
+    },
     individualContribution: p.individualContribution.amount,
     fiscalSubsidy: p.fiscalSubsidy?.amount ?? null,
     fiscalSubsidyIsMinimum: p.fiscalSubsidy?.atLeast ?? false,
@@ -175,8 +182,11 @@ function policyRules(data: PolicyYearData): PolicyRule[] {
     const reference = typeof o.refersTo === 'string' ? o.refersTo : refersTo;
     if (typeof o.clause === 'string') {
       const detail = Object.entries(o)
-        .filter(([key, value]) => !CITATION_KEYS.has(key) && (typeof value !== 'object' || Array.isArray(value) && value.every((v) => typeof v !== 'object')))
-        .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(', ') : MONEY_KEYS.has(key) && typeof value === 'number' ? formatMoney(value) : String(value)}`)
+        .filter(([key, value]) => !CITATION_KEYS.has(key) && (typeof value !== 'object' || (Array.isArray(value) && value.every((v) => typeof v !== 'object'))))
+        .map(
+          ([key, value]) =>
+            `${key}: ${Array.isArray(value) ? value.join(', ') : MONEY_KEYS.has(key) && typeof value === 'number' ? formatMoney(value) : String(value)}`,
+        )
         .join('; ');
       found.push({
         key: path,

@@ -18,13 +18,13 @@ registerEnumType(FundingStatusEnum, {
     COMPLETE: { description: 'The shares add up to the subsidy.' },
     NEEDS_REGION: { description: 'Who pays differs by region (贵阳市 or 贵安新区) and no region was given: give QuoteInput.region.' },
     NOT_STATED: { description: 'The notice names no payer for this subsidy (肃南), or the region is in none of the regions it names.' },
-    SUBSIDY_UNKNOWN: { description: 'The subsidy\'s amount is unstated (see Quote.unknowns), so nothing can be split.' },
+    SUBSIDY_UNKNOWN: { description: "The subsidy's amount is unstated (see Quote.unknowns), so nothing can be split." },
   },
 });
 
-@ObjectType({ description: 'Where a value comes from: the notice\'s clause, and why, when the value is a reading rather than the notice\'s words.' })
+@ObjectType({ description: "Where a value comes from: the notice's clause, and why, when the value is a reading rather than the notice's words." })
 export class Citation {
-  @Field({ description: 'The clause in the notice\'s own numbering, usually with its words quoted.' }) clause!: string;
+  @Field({ description: "The clause in the notice's own numbering, usually with its words quoted." }) clause!: string;
   @Field(() => String, { nullable: true, description: 'Set when the value is an inference: why it was read that way.' }) inferred!: string | null;
   @Field(() => String, { nullable: true }) note!: string | null;
 }
@@ -67,7 +67,8 @@ export class CollectionWindow {
   startText!: string | null;
   @Field(() => DateScalar, {
     nullable: true,
-    description: 'The earliest payment counted for this year of cover: start where the notice states it, else an inferred lower bound (PolicyYear.sources.collectionWindowEarliestPayment says why).',
+    description:
+      'The earliest payment counted for this year of cover: start where the notice states it, else an inferred lower bound (PolicyYear.sources.collectionWindowEarliestPayment says why).',
   })
   earliestPayment!: string | null;
 }
@@ -89,11 +90,11 @@ export class FundingShareType {
   @Field() name!: string;
   @Field(() => MoneyScalar) amount!: number;
   @Field(() => String, { nullable: true, description: 'The clause that names this payer.' }) clause?: string | null;
-  @Field(() => String, { nullable: true, description: 'Set when who pays this share is a reading of the notice (平利\'s 5.80 / 52.20): why.' })
+  @Field(() => String, { nullable: true, description: "Set when who pays this share is a reading of the notice (平利's 5.80 / 52.20): why." })
   inferred?: string | null;
 }
 
-@ObjectType({ description: 'One value in the year\'s data that is an inference, with where it sits and why.' })
+@ObjectType({ description: "One value in the year's data that is an inference, with where it sits and why." })
 export class PolicyInference {
   @Field({ description: 'Where the value sits in the year file, e.g. fiscalSubsidy.split[1].parts[1].' }) path!: string;
   @Field(() => String, { nullable: true, description: 'The nearest clause on the way to the value.' }) clause!: string | null;
@@ -112,11 +113,11 @@ export class PolicyRule {
 
 @ObjectType({ description: 'Where each typed value of a policy year comes from.' })
 export class PolicySources {
-  @Field(() => Citation, { description: 'The line the notice\'s number, title and date come from.' }) notice!: Citation;
+  @Field(() => Citation, { description: "The line the notice's number, title and date come from." }) notice!: Citation;
   @Field(() => Citation, { description: 'Where the notice says which year of cover its label means.' }) coverageYear!: Citation;
   @Field(() => Citation) individualContribution!: Citation;
   @Field(() => Citation, { nullable: true, description: 'Null exactly when fiscalSubsidy is null.' }) fiscalSubsidy!: Citation | null;
-  @Field(() => Citation, { nullable: true, description: 'The fiscal subsidy\'s split by payer, where stated.' }) fiscalShares!: Citation | null;
+  @Field(() => Citation, { nullable: true, description: "The fiscal subsidy's split by payer, where stated." }) fiscalShares!: Citation | null;
   @Field(() => Citation, { nullable: true }) fundingStandard!: Citation | null;
   @Field(() => Citation, { nullable: true, description: 'Null exactly when collectionWindow.start is null.' }) collectionWindowStart!: Citation | null;
   @Field(() => Citation, { description: 'The stated start, or the inferred lower bound.' }) collectionWindowEarliestPayment!: Citation;
@@ -148,18 +149,20 @@ export class RegionTarget {
   @Field() clause!: string;
 }
 
-@ObjectType({ description: 'A date by which a share of the year\'s target is to be enrolled.' })
+@ObjectType({ description: "A date by which a share of the year's target is to be enrolled." })
 export class Milestone {
   @Field(() => DateScalar) date!: string;
   @Field(() => Float, { description: '0..1' }) share!: number;
   @Field() clause!: string;
 }
 
-@ObjectType('PolicyYear', { description: 'One tenant\'s policy for one year of cover, as its notice states it.' })
+@ObjectType('PolicyYear', { description: "One tenant's policy for one year of cover, as its notice states it." })
 export class PolicyYearType {
   @Field(() => TenantType) tenant!: TenantType;
   @Field(() => Int, { description: 'The year of cover (待遇享受年度), whatever label the notice uses.' }) coverageYear!: number;
-  @Field(() => Int, { description: 'The published version in force (1, 2 …): versions never change, a correction is a new one. Enrolments record the version that decided them.' })
+  @Field(() => Int, {
+    description: 'The published version in force (1, 2 …): versions never change, a correction is a new one. Enrolments record the version that decided them.',
+  })
   version!: number;
   @Field(() => String, { nullable: true, description: 'ISO 8601 instant the version in force was published.' }) publishedAt!: string | null;
   @Field(() => String, { nullable: true, description: 'Set when the year of cover itself is an inference: why.' })
@@ -175,12 +178,12 @@ export class PolicyYearType {
   @Field(() => DateRangeType) coverage!: DateRangeType;
   @Field(() => [AssistanceRule]) assistance!: AssistanceRule[];
   @Field(() => [RegionTarget]) targets!: RegionTarget[];
-  @Field(() => Int, { nullable: true, description: 'The notice\'s stated total target, where it states one.' }) targetTotal!: number | null;
+  @Field(() => Int, { nullable: true, description: "The notice's stated total target, where it states one." }) targetTotal!: number | null;
   @Field(() => [Milestone]) milestones!: Milestone[];
-  @Field(() => [String], { description: 'What validating the notice\'s data found, e.g. totals that disagree.' }) warnings!: string[];
+  @Field(() => [String], { description: "What validating the notice's data found, e.g. totals that disagree." }) warnings!: string[];
   @Field(() => PolicySources, { description: 'The clause (and any inference) of each typed value above.' }) sources!: PolicySources;
-  @Field(() => [PolicyInference], { description: 'Every value in the year\'s data that is an inference, by path.' }) inferences!: PolicyInference[];
-  @Field(() => [PolicyRule], { description: 'The notice\'s rules that have no typed field above, each with its clause.' }) rules!: PolicyRule[];
+  @Field(() => [PolicyInference], { description: "Every value in the year's data that is an inference, by path." }) inferences!: PolicyInference[];
+  @Field(() => [PolicyRule], { description: "The notice's rules that have no typed field above, each with its clause." }) rules!: PolicyRule[];
 }
 
 @InputType()
@@ -212,7 +215,7 @@ export class ExplanationStepType {
 
 @ObjectType({ description: 'A value the notice leaves unstated, the fields of the answer that wait for it, and where the notice sends the reader.' })
 export class MissingValue {
-  @Field({ description: 'The policy value that is missing, as POLICY_NOT_CONFIGURED\'s extensions.missing names it (assistance.DIBAO.amount).' })
+  @Field({ description: "The policy value that is missing, as POLICY_NOT_CONFIGURED's extensions.missing names it (assistance.DIBAO.amount)." })
   path!: string;
   @Field(() => [String], { description: 'The Quote fields that depend on it: coverage, subsidy, reimbursement, netCost, fundingShares, appliedCategory.' })
   affects!: string[];
@@ -238,10 +241,14 @@ export class QuoteType {
   @Field(() => String, { nullable: true, description: '"YYYY-MM" in which the reimbursement is paid, where the notice says.' })
   reimbursementMonth!: string | null;
   @Field(() => MoneyScalar, { description: 'amountDue - reimbursement. Where unknowns lists it, the most the person bears.' }) netCost!: number;
-  @Field(() => [FundingShareType], { description: 'Who pays the subsidy; fundingStatus says whether the shares add up to it.' }) fundingShares!: FundingShareType[];
+  @Field(() => [FundingShareType], { description: 'Who pays the subsidy; fundingStatus says whether the shares add up to it.' })
+  fundingShares!: FundingShareType[];
   @Field(() => FundingStatusEnum) fundingStatus!: FundingStatus;
   @Field(() => String, { nullable: true, description: 'Why the shares do not add up to the subsidy, where they do not.' }) fundingNote!: string | null;
-  @Field(() => DateRangeType, { nullable: true, description: 'Null where the notice does not state when cover starts for this case (unknowns names the missing value).' })
+  @Field(() => DateRangeType, {
+    nullable: true,
+    description: 'Null where the notice does not state when cover starts for this case (unknowns names the missing value).',
+  })
   coverage!: DateRangeType | null;
   @Field({ description: 'Paid outside the concentrated window.' }) late!: boolean;
   @Field(() => [ExplanationStepType]) explanation!: ExplanationStepType[];

@@ -21,7 +21,8 @@ export interface RefundRow {
   policy_version: number | null;
 }
 
-const REFUND_COLUMNS = 'id_number, coverage_year, reason, requested_on, status, amount, cancelled_reimbursement, explanation, requested_by, decided_by, decision_note, paid_on, payout_reference, policy_version';
+const REFUND_COLUMNS =
+  'id_number, coverage_year, reason, requested_on, status, amount, cancelled_reimbursement, explanation, requested_by, decided_by, decision_note, paid_on, payout_reference, policy_version';
 
 export async function refundOf(db: TenantTransaction, idNumber: string, coverageYear: number, lock = false): Promise<RefundRow | null> {
   const rows = await db.query<RefundRow>(
@@ -38,18 +39,39 @@ export async function refunds(db: TenantTransaction, status: string | null): Pro
   );
 }
 
-export async function insertRefund(db: TenantTransaction, refund: Omit<RefundRow, 'status' | 'decided_by' | 'decision_note' | 'paid_on' | 'payout_reference'>): Promise<RefundRow | null> {
+export async function insertRefund(
+  db: TenantTransaction,
+  refund: Omit<RefundRow, 'status' | 'decided_by' | 'decision_note' | 'paid_on' | 'payout_reference'>,
+): Promise<RefundRow | null> {
   const rows = await db.query<RefundRow>(
     `INSERT INTO refund (tenant_code, id_number, coverage_year, reason, requested_on, status, amount, cancelled_reimbursement, explanation, requested_by, policy_version)
      VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10)
      ON CONFLICT (tenant_code, id_number, coverage_year) DO NOTHING
      RETURNING ${REFUND_COLUMNS}`,
-    [db.tenantCode, refund.id_number, refund.coverage_year, refund.reason, refund.requested_on, refund.amount, refund.cancelled_reimbursement, JSON.stringify(refund.explanation), refund.requested_by, refund.policy_version || null],
+    [
+      db.tenantCode,
+      refund.id_number,
+      refund.coverage_year,
+      refund.reason,
+      refund.requested_on,
+      refund.amount,
+      refund.cancelled_reimbursement,
+      JSON.stringify(refund.explanation),
+      refund.requested_by,
+      refund.policy_version || null,
+    ],
   );
   return rows[0] ?? null;
 }
 
-export async function decideRefund(db: TenantTransaction, idNumber: string, coverageYear: number, approve: boolean, decidedBy: string, note: string | null): Promise<RefundRow> {
+export async function decideRefund(
+  db: TenantTransaction,
+  idNumber: string,
+  coverageYear: number,
+  approve: boolean,
+  decidedBy: string,
+  note: string | null,
+): Promise<RefundRow> {
   const [row] = await db.query<RefundRow>(
     `UPDATE refund SET status = $4, decided_by = $5, decided_at = now(), decision_note = $6
       WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 RETURNING ${REFUND_COLUMNS}`,
@@ -64,7 +86,10 @@ export async function moveRefundsToIdNumber(db: TenantTransaction, from: string,
 }
 
 export async function refundsOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<RefundRow[]> {
-  return db.query<RefundRow>(`SELECT ${REFUND_COLUMNS} FROM refund WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY coverage_year`, [db.tenantCode, idNumbers]);
+  return db.query<RefundRow>(`SELECT ${REFUND_COLUMNS} FROM refund WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY coverage_year`, [
+    db.tenantCode,
+    idNumbers,
+  ]);
 }
 
 export interface RefundListQuery {
@@ -91,12 +116,24 @@ export async function refundPage(db: TenantTransaction, q: RefundListQuery): Pro
 }
 
 export async function refundCount(db: TenantTransaction, q: RefundListQuery): Promise<number> {
-  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM refund WHERE ${REFUND_FILTER}`, [db.tenantCode, q.status, q.coverageYear, q.reason]);
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM refund WHERE ${REFUND_FILTER}`, [
+    db.tenantCode,
+    q.status,
+    q.coverageYear,
+    q.reason,
+  ]);
   return row.n;
 }
 
 /** Records an approved refund's payout; false when it is not approved or already recorded. */
-export async function recordRefundPayout(db: TenantTransaction, idNumber: string, coverageYear: number, paidOn: string, paidBy: string, reference: string | null): Promise<boolean> {
+export async function recordRefundPayout(
+  db: TenantTransaction,
+  idNumber: string,
+  coverageYear: number,
+  paidOn: string,
+  paidBy: string,
+  reference: string | null,
+): Promise<boolean> {
   const rows = await db.query(
     `UPDATE refund SET paid_on = $4, paid_by = $5, payout_reference = $6
       WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status = 'APPROVED' AND paid_on IS NULL RETURNING id_number`,

@@ -25,7 +25,10 @@ class RefundFilter {
 }
 
 /** A person's refunds, one per enrolment refunded. */
-export const refundsOfPersonLoader = defineListLoader<string, RefundRow>((ctx, ids) => refundsOfPeople(ctx.db, ids), (r) => r.id_number);
+export const refundsOfPersonLoader = defineListLoader<string, RefundRow>(
+  (ctx, ids) => refundsOfPeople(ctx.db, ids),
+  (r) => r.id_number,
+);
 
 const presentRefund = (ctx: Speaker, row: RefundRow): Refund => ({
   id: `${row.id_number}/${row.coverage_year}`,
@@ -48,7 +51,7 @@ const presentRefund = (ctx: Speaker, row: RefundRow): Refund => ({
 @Resolver(() => Refund)
 export class RefundResolver {
   @Roles('ADMIN', 'STAFF', 'TAX')
-  @Mutation(() => Refund, { description: 'Asks for a refund; the notice\'s reasons, deadline and timing decide, and an administrator approves.' })
+  @Mutation(() => Refund, { description: "Asks for a refund; the notice's reasons, deadline and timing decide, and an administrator approves." })
   async requestRefund(@Ctx() ctx: RequestContext, @Arg('input', () => RefundInput) input: RefundInput): Promise<Refund> {
     return presentRefund(ctx, await refundsService.requestRefund(ctx, input));
   }
@@ -76,7 +79,10 @@ export class RefundResolver {
   }
 
   @Roles('ADMIN')
-  @Mutation(() => Refund, { description: 'Records that an approved refund was paid back to the person, with the day and the bank\'s reference; asking again with the same day changes nothing.' })
+  @Mutation(() => Refund, {
+    description:
+      "Records that an approved refund was paid back to the person, with the day and the bank's reference; asking again with the same day changes nothing.",
+  })
   async recordRefundPayout(
     @Ctx() ctx: RequestContext,
     @Arg('idNumber') idNumber: string,
@@ -89,7 +95,9 @@ export class RefundResolver {
 
   @PersonalData()
   @Roles('ADMIN', 'STAFF')
-  @Query(() => RefundConnection, { description: 'Refund requests by status, year and reason, by the day asked for, a page at a time: the refund register (退费登记).' })
+  @Query(() => RefundConnection, {
+    description: 'Refund requests by status, year and reason, by the day asked for, a page at a time: the refund register (退费登记).',
+  })
   async refundList(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => RefundFilter, { nullable: true }) filter: RefundFilter | null,
@@ -99,9 +107,22 @@ export class RefundResolver {
   ): Promise<RefundConnection> {
     pageSize(first);
     const key = after ? decodeKeyCursor(after, 3) : null;
-    const query = { status: filter?.status ?? null, coverageYear: filter?.coverageYear ?? null, reason: filter?.reason ?? null, descending: direction === 'DESC', after: key as [string, string, string] | null, limit: first + 1 };
+    const query = {
+      status: filter?.status ?? null,
+      coverageYear: filter?.coverageYear ?? null,
+      reason: filter?.reason ?? null,
+      descending: direction === 'DESC',
+      after: key as [string, string, string] | null,
+      limit: first + 1,
+    };
     const rows = await refundPage(ctx.db, query);
-    return toKeyConnection(rows, first, () => refundCount(ctx.db, query), (r) => [r.requested_on, r.id_number, String(r.coverage_year)], (r) => presentRefund(ctx, r)) as unknown as RefundConnection;
+    return toKeyConnection(
+      rows,
+      first,
+      () => refundCount(ctx.db, query),
+      (r) => [r.requested_on, r.id_number, String(r.coverage_year)],
+      (r) => presentRefund(ctx, r),
+    ) as unknown as RefundConnection;
   }
 
   @PersonalData()
@@ -115,7 +136,7 @@ export class RefundResolver {
 /** A person's refunds, added to the residents domain's type here, where refunds live. */
 @Resolver(() => Resident)
 export class ResidentRefundsResolver {
-  @FieldResolver(() => [Refund], { description: 'Refund requests of the person\'s enrolments, with their dates.' })
+  @FieldResolver(() => [Refund], { description: "Refund requests of the person's enrolments, with their dates." })
   async refunds(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<Refund[]> {
     return (await refundsOfPersonLoader(ctx).load(resident.idNumber)).map((r) => presentRefund(ctx, r));
   }

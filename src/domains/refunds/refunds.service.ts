@@ -28,9 +28,21 @@ export class RefundsService {
     const idNumber = input.idNumber.trim().toUpperCase();
     const policy = ctx.tenant.policyFor(input.coverageYear);
     const [enrollment] = (await enrollmentsOfPeople(ctx.db, [idNumber])).filter((e) => e.coverage_year === input.coverageYear);
-    if (!enrollment) throw new DomainError('NOT_FOUND', text(`${maskIdNumber(idNumber)} 没有 ${input.coverageYear} 年度的参保记录`, `${maskIdNumber(idNumber)} has no enrolment for ${input.coverageYear}`), { field: 'idNumber' });
+    if (!enrollment)
+      throw new DomainError(
+        'NOT_FOUND',
+        text(`${maskIdNumber(idNumber)} 没有 ${input.coverageYear} 年度的参保记录`, `${maskIdNumber(idNumber)} has no enrolment for ${input.coverageYear}`),
+        { field: 'idNumber' },
+      );
     if (await refundOf(ctx.db, idNumber, input.coverageYear)) {
-      throw new DomainError('CONFLICT', text(`${maskIdNumber(idNumber)} ${input.coverageYear} 年度的参保已申请过退费`, `a refund of the ${input.coverageYear} enrolment of ${maskIdNumber(idNumber)} was already requested`), { field: 'idNumber' });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${maskIdNumber(idNumber)} ${input.coverageYear} 年度的参保已申请过退费`,
+          `a refund of the ${input.coverageYear} enrolment of ${maskIdNumber(idNumber)} was already requested`,
+        ),
+        { field: 'idNumber' },
+      );
     }
     const grants = await grantsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
     const sum = (status: string) => grants.filter((g) => g.mode === 'REIMBURSEMENT' && g.status === status).reduce((s, g) => s + g.amount, 0);
@@ -55,9 +67,16 @@ export class RefundsService {
       requested_by: ctx.actor?.sub ?? 'system',
       policy_version: policy.version,
     });
-    if (!row) throw new DomainError('CONFLICT', text('同时有另一请求申请了此参保的退费', 'a refund of this enrolment was requested at the same time'), { field: 'idNumber' });
+    if (!row)
+      throw new DomainError('CONFLICT', text('同时有另一请求申请了此参保的退费', 'a refund of this enrolment was requested at the same time'), {
+        field: 'idNumber',
+      });
     if (!(await transitionEnrollment(ctx.db, idNumber, input.coverageYear, 'REQUEST_REFUND'))) {
-      throw new DomainError('CONFLICT', text('参保记录同时被修改；本次未写入任何数据，请重试', 'the enrolment changed at the same time; nothing was written, retry'), { field: 'idNumber' });
+      throw new DomainError(
+        'CONFLICT',
+        text('参保记录同时被修改；本次未写入任何数据，请重试', 'the enrolment changed at the same time; nothing was written, retry'),
+        { field: 'idNumber' },
+      );
     }
     return row;
   }
@@ -66,13 +85,27 @@ export class RefundsService {
   async decideRefund(ctx: RequestContext, idNumberInput: string, coverageYear: number, approve: boolean, note: string | null): Promise<RefundRow> {
     const idNumber = idNumberInput.trim().toUpperCase();
     const refund = await refundOf(ctx.db, idNumber, coverageYear, true);
-    if (!refund) throw new DomainError('NOT_FOUND', text(`${maskIdNumber(idNumber)} 没有 ${coverageYear} 年度的退费申请`, `no refund request for ${maskIdNumber(idNumber)} in ${coverageYear}`), { field: 'idNumber' });
-    if (refund.status !== 'PENDING') throw new DomainError('CONFLICT', text(`该退费申请已${REFUND_STATUS_NAMES[refund.status] ?? refund.status}`, `the refund request was already ${refund.status}`), { field: 'idNumber' });
+    if (!refund)
+      throw new DomainError(
+        'NOT_FOUND',
+        text(`${maskIdNumber(idNumber)} 没有 ${coverageYear} 年度的退费申请`, `no refund request for ${maskIdNumber(idNumber)} in ${coverageYear}`),
+        { field: 'idNumber' },
+      );
+    if (refund.status !== 'PENDING')
+      throw new DomainError(
+        'CONFLICT',
+        text(`该退费申请已${REFUND_STATUS_NAMES[refund.status] ?? refund.status}`, `the refund request was already ${refund.status}`),
+        { field: 'idNumber' },
+      );
     const row = await decideRefund(ctx.db, idNumber, coverageYear, approve, ctx.actor?.sub ?? 'system', note?.trim() || null);
     // The enrolment stops counting on the day of the decision: figures for earlier days keep it.
     const today = todayInChina();
     if (!(await transitionEnrollment(ctx.db, idNumber, coverageYear, approve ? 'APPROVE_REFUND' : 'REJECT_REFUND', today))) {
-      throw new DomainError('CONFLICT', text('此参保已不在等待该退费；本次未写入任何数据', 'the enrolment is no longer waiting for this refund; nothing was written'), { field: 'idNumber' });
+      throw new DomainError(
+        'CONFLICT',
+        text('此参保已不在等待该退费；本次未写入任何数据', 'the enrolment is no longer waiting for this refund; nothing was written'),
+        { field: 'idNumber' },
+      );
     }
     if (approve) await cancelScheduledGrants(ctx.db, idNumber, coverageYear);
     else {
@@ -95,7 +128,9 @@ export class RefundsService {
    * so that no money is dropped.
    */
   async onLeftScheme(ctx: RequestContext, input: { idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: 'DEATH' | 'EMIGRATION' }): Promise<void> {
-    const paid = (await enrollmentsOfPeople(ctx.db, [input.idNumber])).filter((e) => e.status === 'PAID' && compareDates(`${e.coverage_year}-12-31`, input.on) >= 0);
+    const paid = (await enrollmentsOfPeople(ctx.db, [input.idNumber])).filter(
+      (e) => e.status === 'PAID' && compareDates(`${e.coverage_year}-12-31`, input.on) >= 0,
+    );
     const event = input.reason === 'DEATH' ? 'END_ON_DEATH' : 'END_ON_EMIGRATION';
     for (const enrollment of paid) {
       const policy = ctx.tenant.policies.get(enrollment.coverage_year);
@@ -104,7 +139,12 @@ export class RefundsService {
       let outcome: 'REFUND' | 'END' | 'KEEP' = started ? 'END' : 'KEEP';
       if (policy) {
         try {
-          await this.requestRefund(ctx, { idNumber: input.idNumber, coverageYear: enrollment.coverage_year, reason: input.reason, requestedOn: input.recordedOn });
+          await this.requestRefund(ctx, {
+            idNumber: input.idNumber,
+            coverageYear: enrollment.coverage_year,
+            reason: input.reason,
+            requestedOn: input.recordedOn,
+          });
           outcome = 'REFUND';
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
@@ -121,12 +161,27 @@ export class RefundsService {
   async recordRefundPayout(ctx: RequestContext, idNumberInput: string, coverageYear: number, paidOn: LocalDate, reference: string | null): Promise<RefundRow> {
     const idNumber = idNumberInput.trim().toUpperCase();
     const refund = await refundOf(ctx.db, idNumber, coverageYear, true);
-    if (!refund) throw new DomainError('NOT_FOUND', text(`${maskIdNumber(idNumber)} 没有 ${coverageYear} 年度的退费申请`, `no refund request for ${maskIdNumber(idNumber)} in ${coverageYear}`), { field: 'idNumber' });
+    if (!refund)
+      throw new DomainError(
+        'NOT_FOUND',
+        text(`${maskIdNumber(idNumber)} 没有 ${coverageYear} 年度的退费申请`, `no refund request for ${maskIdNumber(idNumber)} in ${coverageYear}`),
+        { field: 'idNumber' },
+      );
     if (refund.paid_on) {
       if (refund.paid_on === paidOn) return refund;
-      throw new DomainError('CONFLICT', text(`该退费已于 ${refund.paid_on} 记录支付`, `the refund was already recorded as paid on ${refund.paid_on}`), { field: 'paidOn' });
+      throw new DomainError('CONFLICT', text(`该退费已于 ${refund.paid_on} 记录支付`, `the refund was already recorded as paid on ${refund.paid_on}`), {
+        field: 'paidOn',
+      });
     }
-    if (refund.status !== 'APPROVED') throw new DomainError('CONFLICT', text(`只有已批准的退费才能支付；该退费申请${REFUND_STATUS_NAMES[refund.status] ?? refund.status}`, `only an approved refund is paid out; this one is ${refund.status}`), { field: 'idNumber' });
+    if (refund.status !== 'APPROVED')
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `只有已批准的退费才能支付；该退费申请${REFUND_STATUS_NAMES[refund.status] ?? refund.status}`,
+          `only an approved refund is paid out; this one is ${refund.status}`,
+        ),
+        { field: 'idNumber' },
+      );
     if (compareDates(paidOn, todayInChina()) > 0) throw badInput(text(`支付日期 ${paidOn} 晚于今天`, `paidOn ${paidOn} is in the future`), 'paidOn');
     await recordRefundPayout(ctx.db, idNumber, coverageYear, paidOn, ctx.actor?.sub ?? 'system', reference?.trim() || null);
     return (await refundOf(ctx.db, idNumber, coverageYear))!;

@@ -20,10 +20,14 @@ export class Refund {
   @Field(() => [ExplanationStepType]) explanation!: ExplanationStepType[];
   @Field(() => String, { nullable: true }) decidedBy!: string | null;
   @Field(() => String, { nullable: true }) decisionNote!: string | null;
-  @Field(() => DateScalar, { nullable: true, description: 'The day the approved refund was paid back to the person (recordRefundPayout).' }) paidOn!: string | null;
+  @Field(() => DateScalar, { nullable: true, description: 'The day the approved refund was paid back to the person (recordRefundPayout).' }) paidOn!:
+    string | null;
   @Field(() => String, { nullable: true }) payoutReference!: string | null;
   @Field({ description: 'The ID number, for the refund register (退费登记) the bureau keeps.' }) idNumber!: string;
-  @Field(() => Int, { nullable: true, description: 'The version of the policy year (PolicyYear.version) that decided the amount; null for refunds recorded before versions were.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The version of the policy year (PolicyYear.version) that decided the amount; null for refunds recorded before versions were.',
+  })
   policyVersion!: number | null;
 }
 

@@ -30,13 +30,17 @@ export const EARLIEST_BIRTH_DATE = '1900-01-01';
  * that is a calendar date between 1900 and today, and the check character.
  */
 export function parseResidentId(idNumber: string, today: LocalDate = todayInChina()): ResidentIdFacts | { error: Localized } {
-  if (!/^\d{17}[\dX]$/.test(idNumber)) return { error: text('居民身份证号码应为 17 位数字加 1 位数字或 X', 'a resident ID number has 17 digits and a digit or X') };
+  if (!/^\d{17}[\dX]$/.test(idNumber))
+    return { error: text('居民身份证号码应为 17 位数字加 1 位数字或 X', 'a resident ID number has 17 digits and a digit or X') };
   const birthDate = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
-  if (!isLocalDate(birthDate)) return { error: text(`其中的出生日期 ${idNumber.slice(6, 14)} 不是有效日期`, `its birth date ${idNumber.slice(6, 14)} is not a calendar date`) };
+  if (!isLocalDate(birthDate))
+    return { error: text(`其中的出生日期 ${idNumber.slice(6, 14)} 不是有效日期`, `its birth date ${idNumber.slice(6, 14)} is not a calendar date`) };
   if (checkCharacter(idNumber.slice(0, 17)) !== idNumber[17]) return { error: text('校验码不正确', 'its check character is wrong') };
-  if (!divisions().isAddressCode(idNumber.slice(0, 6))) return { error: text(`前六位 ${idNumber.slice(0, 6)} 不是行政区划代码`, `its first six digits ${idNumber.slice(0, 6)} are not a division code`) };
+  if (!divisions().isAddressCode(idNumber.slice(0, 6)))
+    return { error: text(`前六位 ${idNumber.slice(0, 6)} 不是行政区划代码`, `its first six digits ${idNumber.slice(0, 6)} are not a division code`) };
   if (compareDates(birthDate, today) > 0) return { error: text('其中的出生日期晚于今天', 'its birth date is after today') };
-  if (compareDates(birthDate, EARLIEST_BIRTH_DATE) < 0) return { error: text(`其中的出生日期早于 ${EARLIEST_BIRTH_DATE.slice(0, 4)} 年`, `its birth date is before ${EARLIEST_BIRTH_DATE.slice(0, 4)}`) };
+  if (compareDates(birthDate, EARLIEST_BIRTH_DATE) < 0)
+    return { error: text(`其中的出生日期早于 ${EARLIEST_BIRTH_DATE.slice(0, 4)} 年`, `its birth date is before ${EARLIEST_BIRTH_DATE.slice(0, 4)}`) };
   return { birthDate, sex: Number(idNumber[16]) % 2 === 1 ? 'MALE' : 'FEMALE' };
 }
 
@@ -66,7 +70,10 @@ export function lookupIdProblem(idNumber: string): Localized | null {
 
 /** Why a number is not a valid resident ID number, masked: 6207**********1234 不是有效的居民身份证号码：校验码不正确. */
 export function invalidResidentId(idNumber: string, problem: Localized): Localized {
-  return text(`${maskIdNumber(idNumber)} 不是有效的居民身份证号码：${problem.zh}`, `${maskIdNumber(idNumber)} is not a valid resident ID number: ${problem.en}`);
+  return text(
+    `${maskIdNumber(idNumber)} 不是有效的居民身份证号码：${problem.zh}`,
+    `${maskIdNumber(idNumber)} is not a valid resident ID number: ${problem.en}`,
+  );
 }
 
 /** 620702199001011234 → 6207**********1234: the birth date digits are never shown. */

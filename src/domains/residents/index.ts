@@ -4,4 +4,7 @@ import { LifeEventsResolver } from './life-events.resolver';
 import { RegionResolver } from './regions.resolver';
 import { RosterResolver } from './roster.resolver';
 
-export const residentsModule = { name: 'residents', resolvers: [HouseholdResolver, ResidentResolver, RosterResolver, RegionResolver, LifeEventsResolver] } as const;
+export const residentsModule = {
+  name: 'residents',
+  resolvers: [HouseholdResolver, ResidentResolver, RosterResolver, RegionResolver, LifeEventsResolver],
+} as const;

@@ -17,12 +17,10 @@ export async function markDeceased(db: TenantTransaction, idNumber: string, died
 }
 
 export async function markEmigrated(db: TenantTransaction, idNumber: string, emigratedOn: string, destination: string | null): Promise<void> {
-  await db.query(`UPDATE resident SET status = 'EMIGRATED', emigrated_on = $3, emigrated_to = $4, updated_at = now() WHERE tenant_code = $1 AND id_number = $2`, [
-    db.tenantCode,
-    idNumber,
-    emigratedOn,
-    destination,
-  ]);
+  await db.query(
+    `UPDATE resident SET status = 'EMIGRATED', emigrated_on = $3, emigrated_to = $4, updated_at = now() WHERE tenant_code = $1 AND id_number = $2`,
+    [db.tenantCode, idNumber, emigratedOn, destination],
+  );
 }
 
 /** A person transferred out before, back again: active, with the day and where they came from. */
@@ -35,19 +33,31 @@ export async function markTransferredIn(db: TenantTransaction, idNumber: string,
 }
 
 export async function setTransferredIn(db: TenantTransaction, idNumber: string, on: string, from: string | null): Promise<void> {
-  await db.query('UPDATE resident SET transferred_in_on = $3, transferred_in_from = $4 WHERE tenant_code = $1 AND id_number = $2', [db.tenantCode, idNumber, on, from]);
+  await db.query('UPDATE resident SET transferred_in_on = $3, transferred_in_from = $4 WHERE tenant_code = $1 AND id_number = $2', [
+    db.tenantCode,
+    idNumber,
+    on,
+    from,
+  ]);
 }
 
 /** The latest transfer out of these people from other tenants, as the national index knows it. */
 /** Other tenants' enrolments of a person in the year of `year` or the next (the national one-scheme index). */
-export async function enrolmentsElsewhereFrom(db: TenantTransaction, idNumber: string, year: number): Promise<Array<{ id_number: string; tenant_code: string; coverage_year: number }>> {
+export async function enrolmentsElsewhereFrom(
+  db: TenantTransaction,
+  idNumber: string,
+  year: number,
+): Promise<Array<{ id_number: string; tenant_code: string; coverage_year: number }>> {
   return db.query(
     `SELECT s.id_number, s.tenant_code, y AS coverage_year FROM generate_series($2::int, $2::int + 1) AS y, LATERAL scheme_elsewhere(ARRAY[$1::text], y) s`,
     [idNumber, year],
   );
 }
 
-export async function transfersOutElsewhere(db: TenantTransaction, idNumbers: readonly string[]): Promise<Array<{ id_number: string; tenant_code: string; transferred_out_on: string; destination: string | null }>> {
+export async function transfersOutElsewhere(
+  db: TenantTransaction,
+  idNumbers: readonly string[],
+): Promise<Array<{ id_number: string; tenant_code: string; transferred_out_on: string; destination: string | null }>> {
   return db.query('SELECT id_number, tenant_code, transferred_out_on, destination FROM scheme_transfers_out($1::text[])', [idNumbers]);
 }
 
@@ -81,7 +91,10 @@ export async function retirePersonIdNumber(db: TenantTransaction, from: string, 
 export const ID_NUMBER_TABLES_OF_REGISTRY = ['resident', 'household_membership', 'resident_change', 'waiver'] as const;
 
 export async function householdByBooklet(db: TenantTransaction, bookletNo: string): Promise<HouseholdRow | null> {
-  const rows = await db.query<HouseholdRow>('SELECT id, booklet_no, region_code, address, dissolved_on FROM household WHERE tenant_code = $1 AND booklet_no = $2', [db.tenantCode, bookletNo]);
+  const rows = await db.query<HouseholdRow>(
+    'SELECT id, booklet_no, region_code, address, dissolved_on FROM household WHERE tenant_code = $1 AND booklet_no = $2',
+    [db.tenantCode, bookletNo],
+  );
   return rows[0] ?? null;
 }
 
@@ -106,9 +119,18 @@ export async function currentMembers(db: TenantTransaction, householdId: string)
  * that a head hands over to another member without two heads at any moment (the unique index of one
  * 户主 per household is checked row by row).
  */
-export async function setMemberships(db: TenantTransaction, rows: ReadonlyArray<{ idNumber: string; householdId: string; relationship: string }>): Promise<void> {
-  await setMembershipRows(db, rows.filter((r) => r.relationship !== HEAD_OF_HOUSEHOLD));
-  await setMembershipRows(db, rows.filter((r) => r.relationship === HEAD_OF_HOUSEHOLD));
+export async function setMemberships(
+  db: TenantTransaction,
+  rows: ReadonlyArray<{ idNumber: string; householdId: string; relationship: string }>,
+): Promise<void> {
+  await setMembershipRows(
+    db,
+    rows.filter((r) => r.relationship !== HEAD_OF_HOUSEHOLD),
+  );
+  await setMembershipRows(
+    db,
+    rows.filter((r) => r.relationship === HEAD_OF_HOUSEHOLD),
+  );
 }
 
 async function setMembershipRows(db: TenantTransaction, rows: ReadonlyArray<{ idNumber: string; householdId: string; relationship: string }>): Promise<void> {

@@ -15,7 +15,10 @@ export class DeathInput {
   @Field() idNumber!: string;
   @Field(() => DateScalar) diedOn!: string;
   @Field({ description: 'Where the death is known from: 公安户籍注销, 死亡医学证明 …' }) source!: string;
-  @Field(() => DateScalar, { nullable: true, description: 'The day it is recorded (a refund it leads to is asked for that day); defaults to today (China time).' })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: 'The day it is recorded (a refund it leads to is asked for that day); defaults to today (China time).',
+  })
   recordedOn?: string | null;
 }
 
@@ -27,7 +30,7 @@ export class EmigrationInput {
   @Field(() => DateScalar, { nullable: true, description: 'Defaults to today (China time).' }) recordedOn?: string | null;
 }
 
-@InputType({ description: 'A person arriving from another place (转入), with the 参保登记表\'s details.' })
+@InputType({ description: "A person arriving from another place (转入), with the 参保登记表's details." })
 export class TransferInInput {
   @Field() idNumber!: string;
   @Field(() => IdTypeEnum, { nullable: true }) idType?: IdType | null;
@@ -58,7 +61,8 @@ export class SplitHouseholdInput {
   @Field({ description: 'The new booklet number.' }) bookletNo!: string;
   @Field(() => ID, { nullable: true, description: 'Defaults to the region of the household split.' }) region?: string | null;
   @Field(() => String, { nullable: true }) address?: string | null;
-  @Field(() => [MemberRelationshipInput], { description: 'Who leaves, with their relationship to the new head (exactly one 户主).' }) members!: MemberRelationshipInput[];
+  @Field(() => [MemberRelationshipInput], { description: 'Who leaves, with their relationship to the new head (exactly one 户主).' })
+  members!: MemberRelationshipInput[];
   @Field(() => [MemberRelationshipInput], { nullable: true, description: 'Relationships that change among those who stay (a new 户主 when the head leaves).' })
   remaining?: MemberRelationshipInput[] | null;
   @Field(() => DateScalar, { nullable: true, description: 'Defaults to today (China time).' }) on?: string | null;
@@ -100,13 +104,14 @@ export class LifeEventsResolver {
   }
 
   @Roles(...WRITERS)
-  @Mutation(() => Household, { description: 'Makes a member the 户主 from a date; the booklet\'s history keeps the former relationships.' })
+  @Mutation(() => Household, { description: "Makes a member the 户主 from a date; the booklet's history keeps the former relationships." })
   async changeHouseholdHead(
     @Ctx() ctx: RequestContext,
     @Arg('householdId', () => ID) householdId: string,
     @Arg('newHeadIdNumber') newHeadIdNumber: string,
-    @Arg('formerHeadRelationship', () => String, { nullable: true, description: 'What the former head is to the new one, when still a member.' }) formerHeadRelationship: string | null,
-    @Arg('relationships', () => [MemberRelationshipInput], { nullable: true, description: 'Other members\' relationships to the new head, where they change.' })
+    @Arg('formerHeadRelationship', () => String, { nullable: true, description: 'What the former head is to the new one, when still a member.' })
+    formerHeadRelationship: string | null,
+    @Arg('relationships', () => [MemberRelationshipInput], { nullable: true, description: "Other members' relationships to the new head, where they change." })
     relationships: MemberRelationshipInput[] | null,
     @Arg('on', () => DateScalar, { nullable: true }) on: string | null,
   ) {

@@ -41,7 +41,8 @@ export function nameProblem(input: string): { name: string } | { error: Localize
   const name = input.normalize('NFC').trim().replace(DOT_LOOKALIKES, '·');
   if (!name) return { error: text('不能为空', 'must not be empty') };
   const chars = [...name];
-  if (chars.length > MAX_NAME_LENGTH) return { error: text(`有 ${chars.length} 个字符，最多 ${MAX_NAME_LENGTH} 个`, `is ${chars.length} characters long; at most ${MAX_NAME_LENGTH}`) };
+  if (chars.length > MAX_NAME_LENGTH)
+    return { error: text(`有 ${chars.length} 个字符，最多 ${MAX_NAME_LENGTH} 个`, `is ${chars.length} characters long; at most ${MAX_NAME_LENGTH}`) };
   for (let i = 0; i < chars.length; i += 1) {
     const ch = chars[i];
     if (HAN.test(ch) || (LETTER_OR_MARK.test(ch) && OTHER_SCRIPTS.test(ch)) || (INHERITED.test(ch) && MARK.test(ch)) || TIBETAN_TSHEG.has(ch)) continue;
@@ -50,10 +51,18 @@ export function nameProblem(input: string): { name: string } | { error: Localize
       if (i === 0 || i === chars.length - 1) return { error: text(`不能以“${ch}”开头或结尾`, `must not begin or end with "${ch}"`) };
       // One separator between two parts, or a comma or a full stop and a space (SMITH, JOHN; JR. LEE).
       const afterStop = ch === ' ' && (chars[i - 1] === ',' || chars[i - 1] === '.');
-      if (SEPARATORS.has(chars[i - 1]) && !afterStop) return { error: text(`各部分之间有“${chars[i - 1]}${ch}”，两部分之间只能有一个分隔符`, `has "${chars[i - 1]}${ch}" between its parts; one separator between two parts`) };
+      if (SEPARATORS.has(chars[i - 1]) && !afterStop)
+        return {
+          error: text(
+            `各部分之间有“${chars[i - 1]}${ch}”，两部分之间只能有一个分隔符`,
+            `has "${chars[i - 1]}${ch}" between its parts; one separator between two parts`,
+          ),
+        };
       continue;
     }
-    return { error: text(`第 ${i + 1} 个字符是${describe(ch).zh}，不能用于姓名`, `holds ${describe(ch).en} at character ${i + 1}, which is not part of a name`) };
+    return {
+      error: text(`第 ${i + 1} 个字符是${describe(ch).zh}，不能用于姓名`, `holds ${describe(ch).en} at character ${i + 1}, which is not part of a name`),
+    };
   }
   if (!chars.some((ch) => HAN.test(ch) || LETTER_OR_MARK.test(ch))) return { error: text('没有任何汉字或字母', 'has no letter or character') };
   return { name };
@@ -78,7 +87,13 @@ const MOBILE = /^1[3-9]\d{9}$/;
  */
 export function phoneProblem(input: string): { phone: string } | { error: Localized } {
   const typed = input.normalize('NFKC').trim();
-  if (!/^[0-9+()\-.\s转分机extEXT:#]+$/u.test(typed)) return { error: text('只能包含数字、+86、空格、连字符、括号和分机号（转、分机、ext）', 'may hold only digits, +86, spaces, hyphens, brackets and an extension (转, 分机, ext)') };
+  if (!/^[0-9+()\-.\s转分机extEXT:#]+$/u.test(typed))
+    return {
+      error: text(
+        '只能包含数字、+86、空格、连字符、括号和分机号（转、分机、ext）',
+        'may hold only digits, +86, spaces, hyphens, brackets and an extension (转, 分机, ext)',
+      ),
+    };
   const [, numberPart, extension] = /^(.*?)(?:\s*(?:转|分机|ext\.?|x|#)\s*:?\s*(\d{1,6}))?$/i.exec(typed) ?? [];
   const read = readNumber(numberPart ?? '', extension ?? null);
   if ('phone' in read || extension) return read;
@@ -95,14 +110,21 @@ function readNumber(numberPart: string, extension: string | null): { phone: stri
   if (country) {
     digits = digits.slice(country[0].length);
     international = country[0] !== '86';
-  } else if (digits.startsWith('+')) return { error: text('不是中国大陆号码（+86），境外号码无法登记', 'is not a mainland China number (+86); a number abroad cannot be kept') };
+  } else if (digits.startsWith('+'))
+    return { error: text('不是中国大陆号码（+86），境外号码无法登记', 'is not a mainland China number (+86); a number abroad cannot be kept') };
   if (!/^\d+$/.test(digits)) return { error: text('不是电话号码', 'is not a phone number') };
   if (MOBILE.test(digits)) return extension ? { error: text('是手机号码，不能带分机号', 'is a mobile number with an extension') } : { phone: digits };
   // A landline: its area code with the leading 0 (010 and 02x, else four digits), then 7 or 8 digits
   // not starting with 0 or 1 (those begin area codes and service numbers).
   if (international && !digits.startsWith('0')) digits = `0${digits}`;
   const landline = /^(0(?:10|2\d|[3-9]\d{2}))([2-9]\d{6,7})$/.exec(digits);
-  if (!landline) return { error: text('既不是手机号码（11 位，1[3-9]…），也不是带区号的固定电话（0936-8221234）', 'is neither a mobile number (11 digits, 1[3-9]…) nor a landline with its area code (0936-8221234)') };
+  if (!landline)
+    return {
+      error: text(
+        '既不是手机号码（11 位，1[3-9]…），也不是带区号的固定电话（0936-8221234）',
+        'is neither a mobile number (11 digits, 1[3-9]…) nor a landline with its area code (0936-8221234)',
+      ),
+    };
   return { phone: `${landline[1]}-${landline[2]}${extension ? `转${extension}` : ''}` };
 }
 
@@ -117,7 +139,9 @@ export function checkPhone(input: string | null | undefined, field: string): str
 /** A character as a clerk can find it: printable ones as themselves, the others by their code point. */
 function describe(ch: string): Localized {
   const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-  return /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(ch) ? text(`“${ch}”（${code}）`, `"${ch}" (${code})`) : text(`不可见字符或控制字符（${code}）`, `an invisible or control character (${code})`);
+  return /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(ch)
+    ? text(`“${ch}”（${code}）`, `"${ch}" (${code})`)
+    : text(`不可见字符或控制字符（${code}）`, `an invisible or control character (${code})`);
 }
 
 /** BAD_USER_INPUT naming the field: 姓名不能为空 / name must not be empty. */
@@ -131,10 +155,16 @@ export const BANK_ACCOUNT_DIGITS = { min: 12, max: 30 } as const;
 /** The account number as kept (its digits; spaces and hyphens typed between groups dropped), or why not. */
 export function bankAccountProblem(input: string): { account: string } | { error: Localized } {
   const typed = input.normalize('NFKC').trim();
-  if (!/^[\d\s-]+$/.test(typed)) return { error: text('只能包含数字（数字组之间的空格和连字符会被去掉）', 'may hold only digits (spaces and hyphens between groups are dropped)') };
+  if (!/^[\d\s-]+$/.test(typed))
+    return { error: text('只能包含数字（数字组之间的空格和连字符会被去掉）', 'may hold only digits (spaces and hyphens between groups are dropped)') };
   const account = typed.replace(/[\s-]/g, '');
   if (account.length < BANK_ACCOUNT_DIGITS.min || account.length > BANK_ACCOUNT_DIGITS.max) {
-    return { error: text(`有 ${account.length} 位数字，账号应为 ${BANK_ACCOUNT_DIGITS.min} 至 ${BANK_ACCOUNT_DIGITS.max} 位`, `has ${account.length} digits; an account number has ${BANK_ACCOUNT_DIGITS.min} to ${BANK_ACCOUNT_DIGITS.max}`) };
+    return {
+      error: text(
+        `有 ${account.length} 位数字，账号应为 ${BANK_ACCOUNT_DIGITS.min} 至 ${BANK_ACCOUNT_DIGITS.max} 位`,
+        `has ${account.length} digits; an account number has ${BANK_ACCOUNT_DIGITS.min} to ${BANK_ACCOUNT_DIGITS.max}`,
+      ),
+    };
   }
   return { account };
 }

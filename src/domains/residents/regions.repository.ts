@@ -25,7 +25,10 @@ export async function regionsOf(db: TenantTransaction): Promise<Region[]> {
       'SELECT code, name, kind, parent_code, source, established_on, retired_on, successor_code FROM region WHERE tenant_code = $1 ORDER BY code',
       [db.tenantCode],
     ),
-    db.query<{ code: string; name: string; valid_from: string }>('SELECT code, name, valid_from FROM region_name WHERE tenant_code = $1 ORDER BY code, valid_from', [db.tenantCode]),
+    db.query<{ code: string; name: string; valid_from: string }>(
+      'SELECT code, name, valid_from FROM region_name WHERE tenant_code = $1 ORDER BY code, valid_from',
+      [db.tenantCode],
+    ),
   ]);
   const renames = new Map<string, Array<{ name: string; validFrom: string }>>();
   for (const n of names) renames.set(n.code, [...(renames.get(n.code) ?? []), { name: n.name, validFrom: n.valid_from }]);
@@ -43,7 +46,10 @@ export async function regionsOf(db: TenantTransaction): Promise<Region[]> {
 }
 
 /** Regions of these codes as the database has them now (a code another server added a moment ago). */
-export async function regionRows(db: TenantTransaction, codes: readonly string[]): Promise<Array<{ code: string; retired_on: string | null; established_on: string | null }>> {
+export async function regionRows(
+  db: TenantTransaction,
+  codes: readonly string[],
+): Promise<Array<{ code: string; retired_on: string | null; established_on: string | null }>> {
   return db.query('SELECT code, retired_on, established_on FROM region WHERE tenant_code = $1 AND code = ANY($2::text[])', [db.tenantCode, codes]);
 }
 
@@ -97,7 +103,13 @@ export async function insertRegionName(db: TenantTransaction, code: string, name
 }
 
 /** Retires regions from `on` (into `successor`, if any); returns the codes changed. */
-export async function retireRegions(db: TenantTransaction, codes: readonly string[], on: string, successor: string | null, reason: string | null): Promise<string[]> {
+export async function retireRegions(
+  db: TenantTransaction,
+  codes: readonly string[],
+  on: string,
+  successor: string | null,
+  reason: string | null,
+): Promise<string[]> {
   const rows = await db.query<{ code: string }>(
     `UPDATE region SET retired_on = $3, successor_code = $4, retirement_reason = $5
       WHERE tenant_code = $1 AND code = ANY($2::text[]) AND retired_on IS NULL RETURNING code`,
@@ -109,9 +121,9 @@ export async function retireRegions(db: TenantTransaction, codes: readonly strin
 
 /** Households registered in these regions and not merged away. */
 export async function householdsIn(db: TenantTransaction, codes: readonly string[]): Promise<number> {
-  const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM household WHERE tenant_code = $1 AND region_code = ANY($2::text[]) AND dissolved_on IS NULL', [
-    db.tenantCode,
-    codes,
-  ]);
+  const [row] = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM household WHERE tenant_code = $1 AND region_code = ANY($2::text[]) AND dissolved_on IS NULL',
+    [db.tenantCode, codes],
+  );
   return row.n;
 }

@@ -37,7 +37,14 @@ class RegionImport {
   @Field(() => [RegionRowResult]) rows!: RegionRowResult[];
 }
 
-const present = (r: Region): RegionType => ({ code: r.code, name: regionNameOn(r), kind: r.kind, parentCode: r.parentCode, retiredOn: r.retiredOn ?? null, successorCode: r.successorCode ?? null });
+const present = (r: Region): RegionType => ({
+  code: r.code,
+  name: regionNameOn(r),
+  kind: r.kind,
+  parentCode: r.parentCode,
+  retiredOn: r.retiredOn ?? null,
+  successorCode: r.successorCode ?? null,
+});
 
 @Resolver()
 export class RegionResolver {
@@ -48,7 +55,7 @@ export class RegionResolver {
   }
 
   @Roles('ADMIN')
-  @Mutation(() => RegionImport, { description: 'Adds many regions (a county\'s townships and villages): per-row results; a replay changes nothing.' })
+  @Mutation(() => RegionImport, { description: "Adds many regions (a county's townships and villages): per-row results; a replay changes nothing." })
   async addRegions(@Ctx() ctx: RequestContext, @Arg('regions', () => [RegionInput]) regions: RegionInput[]): Promise<RegionImport> {
     const rows = await regionsService.addRegions(ctx, regions);
     const count = (status: string) => rows.filter((r) => r.status === status).length;
@@ -56,7 +63,13 @@ export class RegionResolver {
       accepted: count('ACCEPTED'),
       duplicates: count('DUPLICATE'),
       rejected: count('REJECTED'),
-      rows: rows.map((r) => ({ index: r.index, regionCode: r.code, status: r.status, error: r.error ? ctx.say(r.error.localized) : null, code: r.error?.code ?? null })),
+      rows: rows.map((r) => ({
+        index: r.index,
+        regionCode: r.code,
+        status: r.status,
+        error: r.error ? ctx.say(r.error.localized) : null,
+        code: r.error?.code ?? null,
+      })),
     };
   }
 
@@ -72,7 +85,9 @@ export class RegionResolver {
   }
 
   @Roles('ADMIN')
-  @Mutation(() => RegionType, { description: 'Retires a region (and those inside it) from a date; with a successor, its households count within the successor from then.' })
+  @Mutation(() => RegionType, {
+    description: 'Retires a region (and those inside it) from a date; with a successor, its households count within the successor from then.',
+  })
   async retireRegion(
     @Ctx() ctx: RequestContext,
     @Arg('code', () => ID) code: string,

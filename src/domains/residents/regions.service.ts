@@ -57,7 +57,14 @@ export class RegionsService {
    * by an earlier row of the same call.
    */
   async addRegions(ctx: RequestContext, inputs: readonly RegionRequest[]): Promise<RegionRowOutcome[]> {
-    if (inputs.length > MAX_REGIONS_PER_CALL) throw badInput(text(`每次最多添加 ${MAX_REGIONS_PER_CALL} 个区划，本次有 ${inputs.length} 个`, `at most ${MAX_REGIONS_PER_CALL} regions per call, got ${inputs.length}`), 'regions');
+    if (inputs.length > MAX_REGIONS_PER_CALL)
+      throw badInput(
+        text(
+          `每次最多添加 ${MAX_REGIONS_PER_CALL} 个区划，本次有 ${inputs.length} 个`,
+          `at most ${MAX_REGIONS_PER_CALL} regions per call, got ${inputs.length}`,
+        ),
+        'regions',
+      );
     const existing = new Map((await regionsOf(ctx.db)).map((r) => [r.code, r]));
     const prefix = divisionPrefix(ctx.tenant.code);
     const added = new Map<string, Region>();
@@ -77,21 +84,56 @@ export class RegionsService {
           result.region = known;
           return result;
         }
-        return reject(text(`区划 ${code} 已存在，名称为${regionNameOn(known)}`, `region ${code} is already there as ${regionNameOn(known)}`), 'code', 'CONFLICT');
+        return reject(
+          text(`区划 ${code} 已存在，名称为${regionNameOn(known)}`, `region ${code} is already there as ${regionNameOn(known)}`),
+          'code',
+          'CONFLICT',
+        );
       }
-      if (!/^\d+$/.test(code) || !KINDS_BY_LENGTH[code.length]) return reject(text(`代码 ${code} 不是 9 位（乡镇）或 12 位（村）的统计用区划代码`, `code ${code} is not a statistical division code of 9 digits (township) or 12 (village)`), 'code');
-      if (!code.startsWith(prefix) || code.length <= prefix.length) return reject(text(`代码 ${code} 不在${ctx.tenant.name}（${ctx.tenant.code}）范围内`, `code ${code} does not lie inside ${ctx.tenant.name} (${ctx.tenant.code})`), 'code');
-      if (!KINDS_BY_LENGTH[code.length].includes(input.kind)) return reject(text(`${code.length} 位代码是${KINDS_BY_LENGTH[code.length].map((k) => REGION_KIND_NAMES[k]).join('或')}，不是${REGION_KIND_NAMES[input.kind] ?? input.kind}`, `a ${code.length}-digit code is a ${KINDS_BY_LENGTH[code.length].join(' or ')}, not ${input.kind}`), 'kind');
+      if (!/^\d+$/.test(code) || !KINDS_BY_LENGTH[code.length])
+        return reject(
+          text(
+            `代码 ${code} 不是 9 位（乡镇）或 12 位（村）的统计用区划代码`,
+            `code ${code} is not a statistical division code of 9 digits (township) or 12 (village)`,
+          ),
+          'code',
+        );
+      if (!code.startsWith(prefix) || code.length <= prefix.length)
+        return reject(
+          text(`代码 ${code} 不在${ctx.tenant.name}（${ctx.tenant.code}）范围内`, `code ${code} does not lie inside ${ctx.tenant.name} (${ctx.tenant.code})`),
+          'code',
+        );
+      if (!KINDS_BY_LENGTH[code.length].includes(input.kind))
+        return reject(
+          text(
+            `${code.length} 位代码是${KINDS_BY_LENGTH[code.length].map((k) => REGION_KIND_NAMES[k]).join('或')}，不是${REGION_KIND_NAMES[input.kind] ?? input.kind}`,
+            `a ${code.length}-digit code is a ${KINDS_BY_LENGTH[code.length].join(' or ')}, not ${input.kind}`,
+          ),
+          'kind',
+        );
       if (!name) return reject(text('名称不能为空', 'name must not be empty'), 'name');
-      if (input.establishedOn && !isLocalDate(input.establishedOn)) return reject(text('设立日期应为日期（YYYY-MM-DD）', 'establishedOn must be a date YYYY-MM-DD'), 'establishedOn');
+      if (input.establishedOn && !isLocalDate(input.establishedOn))
+        return reject(text('设立日期应为日期（YYYY-MM-DD）', 'establishedOn must be a date YYYY-MM-DD'), 'establishedOn');
       const lookup = (c: string) => existing.get(c) ?? added.get(c);
       let parentCode: string | null;
       if (input.parentCode != null && input.parentCode.trim() !== '' && input.parentCode.trim() !== ctx.tenant.code) {
         parentCode = input.parentCode.trim();
         const parent = lookup(parentCode);
-        if (!parent) return reject(text(`上级区划代码 ${parentCode} 不属于${ctx.tenant.name}`, `parentCode ${parentCode} is not a region of ${ctx.tenant.name}`), 'parentCode');
-        if (/^\d+$/.test(parentCode) && !code.startsWith(parentCode)) return reject(text(`代码 ${code} 不在 ${parentCode} 范围内`, `code ${code} does not lie inside ${parentCode}`), 'parentCode');
-        if (parent.retiredOn) return reject(text(`${parentCode} ${regionNameOn(parent)} 已于 ${parent.retiredOn} 撤销`, `${parentCode} ${regionNameOn(parent)} was retired on ${parent.retiredOn}`), 'parentCode');
+        if (!parent)
+          return reject(
+            text(`上级区划代码 ${parentCode} 不属于${ctx.tenant.name}`, `parentCode ${parentCode} is not a region of ${ctx.tenant.name}`),
+            'parentCode',
+          );
+        if (/^\d+$/.test(parentCode) && !code.startsWith(parentCode))
+          return reject(text(`代码 ${code} 不在 ${parentCode} 范围内`, `code ${code} does not lie inside ${parentCode}`), 'parentCode');
+        if (parent.retiredOn)
+          return reject(
+            text(
+              `${parentCode} ${regionNameOn(parent)} 已于 ${parent.retiredOn} 撤销`,
+              `${parentCode} ${regionNameOn(parent)} was retired on ${parent.retiredOn}`,
+            ),
+            'parentCode',
+          );
       } else {
         // The township (or district) the code lies in, where it is a region; else the tenant itself.
         const enclosing = code.length === 12 ? code.slice(0, 9) : code.length === 9 ? code.slice(0, 6) : null;
@@ -99,7 +141,17 @@ export class RegionsService {
       }
       const sibling = [...existing.values(), ...added.values()].find((r) => r.parentCode === parentCode && !r.retiredOn && regionNameOn(r) === name);
       if (sibling) return reject(text(`该处已有名为${name}的区划：${sibling.code}`, `${name} is already a region there: ${sibling.code}`), 'name', 'CONFLICT');
-      const region: Region = { code, name, kind: input.kind, parentCode, source: 'API', establishedOn: input.establishedOn ?? null, retiredOn: null, successorCode: null, renames: [] };
+      const region: Region = {
+        code,
+        name,
+        kind: input.kind,
+        parentCode,
+        source: 'API',
+        establishedOn: input.establishedOn ?? null,
+        retiredOn: null,
+        successorCode: null,
+        renames: [],
+      };
       added.set(code, region);
       writes.push({ code, name, kind: input.kind, parentCode, establishedOn: input.establishedOn ?? null });
       result.status = 'ACCEPTED';
@@ -107,7 +159,14 @@ export class RegionsService {
       return result;
     });
     const inserted = await insertRegions(ctx.db, writes, actor(ctx));
-    if (inserted.size !== writes.length) throw new DomainError('CONFLICT', text('另一请求同时添加了其中部分区划；本次未写入任何数据，请重试', 'another request added some of these regions at the same time; nothing was written, retry'));
+    if (inserted.size !== writes.length)
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          '另一请求同时添加了其中部分区划；本次未写入任何数据，请重试',
+          'another request added some of these regions at the same time; nothing was written, retry',
+        ),
+      );
     if (writes.length) reloadAfterCommit(ctx);
     return results;
   }
@@ -118,7 +177,8 @@ export class RegionsService {
     const newName = name.trim();
     if (!newName) throw badInput(text('名称不能为空', 'name must not be empty'), 'name');
     if (!isLocalDate(from)) throw badInput(text('启用日期应为日期（YYYY-MM-DD）', 'from must be a date YYYY-MM-DD'), 'from');
-    if (regionNameOn(region, from) === newName) throw new DomainError('CONFLICT', text(`${code} 在 ${from} 的名称已是${newName}`, `${code} is already called ${newName} on ${from}`), { field: 'name' });
+    if (regionNameOn(region, from) === newName)
+      throw new DomainError('CONFLICT', text(`${code} 在 ${from} 的名称已是${newName}`, `${code} is already called ${newName} on ${from}`), { field: 'name' });
     if (!(await insertRegionName(ctx.db, region.code, newName, from, actor(ctx)))) {
       throw new DomainError('CONFLICT', text(`${code} 已有自 ${from} 起生效的名称`, `${code} already has a name taking effect on ${from}`), { field: 'from' });
     }
@@ -136,21 +196,39 @@ export class RegionsService {
     const regions = await regionsOf(ctx.db);
     const region = regions.find((r) => r.code === code);
     if (!region) throw new DomainError('NOT_FOUND', text(`${ctx.tenant.name}没有区划 ${code}`, `no region ${code} in ${ctx.tenant.name}`), { field: 'code' });
-    if (region.retiredOn) throw new DomainError('CONFLICT', text(`${code} 已于 ${region.retiredOn} 撤销`, `${code} was already retired on ${region.retiredOn}`), { field: 'code' });
+    if (region.retiredOn)
+      throw new DomainError('CONFLICT', text(`${code} 已于 ${region.retiredOn} 撤销`, `${code} was already retired on ${region.retiredOn}`), { field: 'code' });
     if (!isLocalDate(on)) throw badInput(text('撤销日期应为日期（YYYY-MM-DD）', 'on must be a date YYYY-MM-DD'), 'on');
     const tenant = ctx.tenant.withRegions(regions);
     const within = tenant.regionsWithin(code);
     let successor: string | null = null;
     if (successorCode) {
       const target = regions.find((r) => r.code === successorCode);
-      if (!target || target.retiredOn) throw badInput(text(`接续区划代码 ${successorCode} 不是${ctx.tenant.name}在用的区划`, `successorCode ${successorCode} is not a region of ${ctx.tenant.name} in use`), 'successorCode');
+      if (!target || target.retiredOn)
+        throw badInput(
+          text(`接续区划代码 ${successorCode} 不是${ctx.tenant.name}在用的区划`, `successorCode ${successorCode} is not a region of ${ctx.tenant.name} in use`),
+          'successorCode',
+        );
       if (within.includes(successorCode)) throw badInput(text(`${successorCode} 位于 ${code} 之内`, `${successorCode} lies inside ${code}`), 'successorCode');
       successor = successorCode;
     } else if ((await householdsIn(ctx.db, within)) > 0) {
-      throw new DomainError('CONFLICT', text(`仍有户登记在 ${code} ${regionNameOn(region)} 或其下级区划：请填写这些户自 ${on} 起所属的接续区划代码（successorCode）`, `households are still registered in ${code} ${regionNameOn(region)} or inside it: name a successorCode they belong to from ${on}`), { field: 'successorCode' });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `仍有户登记在 ${code} ${regionNameOn(region)} 或其下级区划：请填写这些户自 ${on} 起所属的接续区划代码（successorCode）`,
+          `households are still registered in ${code} ${regionNameOn(region)} or inside it: name a successorCode they belong to from ${on}`,
+        ),
+        { field: 'successorCode' },
+      );
     }
     await retireRegions(ctx.db, [code], on, successor, reason?.trim() || null);
-    await retireRegions(ctx.db, within.filter((c) => c !== code), on, null, `${code} retired`);
+    await retireRegions(
+      ctx.db,
+      within.filter((c) => c !== code),
+      on,
+      null,
+      `${code} retired`,
+    );
     reloadAfterCommit(ctx);
     return { ...region, retiredOn: on, successorCode: successor };
   }

@@ -16,7 +16,9 @@ export const ResidentsRegistered = domainEvent<{ idNumbers: readonly string[]; o
  * The person died (DEATH) or settled abroad (EMIGRATION) on `on`, recorded on `recordedOn`: what they
  * had running ends, and refunds follow the notice.
  */
-export const ResidentLeftScheme = domainEvent<{ idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: 'DEATH' | 'EMIGRATION' }>('residents.left-scheme');
+export const ResidentLeftScheme = domainEvent<{ idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: 'DEATH' | 'EMIGRATION' }>(
+  'residents.left-scheme',
+);
 
 /**
  * An ID number is being corrected, in three steps of one transaction, so that every foreign key holds

@@ -29,7 +29,13 @@ export const presentResident = (row: ResidentRow): Resident => ({
 
 /** A household without its members and region, which field resolvers add. */
 export type HouseholdParent = ReturnType<typeof presentHousehold>;
-export const presentHousehold = (row: HouseholdRow) => ({ id: row.id, bookletNo: row.booklet_no, address: row.address, regionCode: row.region_code, dissolvedOn: row.dissolved_on ?? null });
+export const presentHousehold = (row: HouseholdRow) => ({
+  id: row.id,
+  bookletNo: row.booklet_no,
+  address: row.address,
+  regionCode: row.region_code,
+  dissolvedOn: row.dissolved_on ?? null,
+});
 
 export const presentMembership = (row: MembershipRow & { booklet_no?: string }): HouseholdMembership => ({
   idNumber: row.id_number,

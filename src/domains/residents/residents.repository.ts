@@ -20,7 +20,12 @@ export const RESIDENT_STATUSES = ['ACTIVE', 'TRANSFERRED_OUT', 'DECEASED', 'EMIG
 export type ResidentStatus = (typeof RESIDENT_STATUSES)[number];
 
 /** The statuses as clerks say them, for messages in Chinese. */
-export const RESIDENT_STATUS_NAMES: Readonly<Record<ResidentStatus, string>> = { ACTIVE: '正常', TRANSFERRED_OUT: '已转出', DECEASED: '已死亡', EMIGRATED: '已出国（境）定居' };
+export const RESIDENT_STATUS_NAMES: Readonly<Record<ResidentStatus, string>> = {
+  ACTIVE: '正常',
+  TRANSFERRED_OUT: '已转出',
+  DECEASED: '已死亡',
+  EMIGRATED: '已出国（境）定居',
+};
 
 export interface ResidentRow {
   id_number: string;
@@ -106,16 +111,25 @@ export async function residentsOfHouseholds(db: TenantTransaction, ids: readonly
 }
 
 export async function existingResidents(db: TenantTransaction, idNumbers: readonly string[]): Promise<string[]> {
-  const rows = await db.query<{ id_number: string }>('SELECT id_number FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])', [db.tenantCode, idNumbers]);
+  const rows = await db.query<{ id_number: string }>('SELECT id_number FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])', [
+    db.tenantCode,
+    idNumbers,
+  ]);
   return rows.map((r) => r.id_number);
 }
 
 export async function residentDetails(db: TenantTransaction, idNumbers: readonly string[]): Promise<ResidentRow[]> {
-  return db.query<ResidentRow>(`SELECT ${RESIDENT_COLUMNS.join(', ')} FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])`, [db.tenantCode, idNumbers]);
+  return db.query<ResidentRow>(`SELECT ${RESIDENT_COLUMNS.join(', ')} FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])`, [
+    db.tenantCode,
+    idNumbers,
+  ]);
 }
 
 export async function bookletsTaken(db: TenantTransaction, bookletNos: readonly string[]): Promise<Set<string>> {
-  const rows = await db.query<{ booklet_no: string }>('SELECT booklet_no FROM household WHERE tenant_code = $1 AND booklet_no = ANY($2::text[])', [db.tenantCode, bookletNos]);
+  const rows = await db.query<{ booklet_no: string }>('SELECT booklet_no FROM household WHERE tenant_code = $1 AND booklet_no = ANY($2::text[])', [
+    db.tenantCode,
+    bookletNos,
+  ]);
   return new Set(rows.map((r) => r.booklet_no));
 }
 
@@ -181,18 +195,41 @@ const RESIDENT_WRITE: ReadonlyArray<BulkColumn<ResidentWrite>> = [
 export async function insertResidents(db: TenantTransaction, people: readonly ResidentWrite[]): Promise<void> {
   const rows = unnestRows('p', RESIDENT_WRITE, people, 2);
   const columns = RESIDENT_WRITE.map((c) => c.name).join(', ');
-  await db.query(countedInsert(`INSERT INTO resident (tenant_code, ${columns}) SELECT $1, ${RESIDENT_WRITE.map((c) => `p.${c.name}`).join(', ')} FROM ${rows.from}`), [db.tenantCode, ...rows.parameters]);
+  await db.query(
+    countedInsert(`INSERT INTO resident (tenant_code, ${columns}) SELECT $1, ${RESIDENT_WRITE.map((c) => `p.${c.name}`).join(', ')} FROM ${rows.from}`),
+    [db.tenantCode, ...rows.parameters],
+  );
 }
 
 /** The fields a change may set; the update is written from this list, never from caller text. */
-export const UPDATABLE_RESIDENT_FIELDS = ['id_number', 'birth_date', 'sex', 'name', 'phone', 'hukou_place', 'residence_permit_place', 'applicant_type', 'school', 'bank_account', 'bank_name'] as const;
+export const UPDATABLE_RESIDENT_FIELDS = [
+  'id_number',
+  'birth_date',
+  'sex',
+  'name',
+  'phone',
+  'hukou_place',
+  'residence_permit_place',
+  'applicant_type',
+  'school',
+  'bank_account',
+  'bank_name',
+] as const;
 export type UpdatableResidentField = (typeof UPDATABLE_RESIDENT_FIELDS)[number];
 
-export async function updateResident(db: TenantTransaction, idNumber: string, changes: ReadonlyArray<readonly [UpdatableResidentField, string | null]>): Promise<void> {
+export async function updateResident(
+  db: TenantTransaction,
+  idNumber: string,
+  changes: ReadonlyArray<readonly [UpdatableResidentField, string | null]>,
+): Promise<void> {
   if (changes.length === 0) return;
   for (const [field] of changes) if (!UPDATABLE_RESIDENT_FIELDS.includes(field)) throw new Error(`not an updatable resident field: ${field}`);
   const columns = changes.map(([field], i) => `${field} = $${i + 3}`).join(', ');
-  await db.query(`UPDATE resident SET ${columns}, updated_at = now() WHERE tenant_code = $1 AND id_number = $2`, [db.tenantCode, idNumber, ...changes.map(([, value]) => value)]);
+  await db.query(`UPDATE resident SET ${columns}, updated_at = now() WHERE tenant_code = $1 AND id_number = $2`, [
+    db.tenantCode,
+    idNumber,
+    ...changes.map(([, value]) => value),
+  ]);
 }
 
 /**
@@ -206,7 +243,10 @@ export interface BankAccountRow {
 }
 
 export async function bankAccountsOf(db: TenantTransaction, idNumbers: readonly string[]): Promise<BankAccountRow[]> {
-  return db.query<BankAccountRow>('SELECT id_number, bank_account, bank_name FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])', [db.tenantCode, idNumbers]);
+  return db.query<BankAccountRow>('SELECT id_number, bank_account, bank_name FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])', [
+    db.tenantCode,
+    idNumbers,
+  ]);
 }
 
 /**
@@ -225,16 +265,29 @@ export async function markTransferredOut(db: TenantTransaction, idNumber: string
 
 /** Puts a person into a household (or none, with nulls). */
 export async function setHousehold(db: TenantTransaction, idNumber: string, householdId: string | null, relationship: string | null): Promise<void> {
-  await db.query('UPDATE resident SET household_id = $3, relationship = $4, updated_at = now() WHERE tenant_code = $1 AND id_number = $2', [db.tenantCode, idNumber, householdId, relationship]);
+  await db.query('UPDATE resident SET household_id = $3, relationship = $4, updated_at = now() WHERE tenant_code = $1 AND id_number = $2', [
+    db.tenantCode,
+    idNumber,
+    householdId,
+    relationship,
+  ]);
 }
 
 export async function householdHasHead(db: TenantTransaction, householdId: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM resident WHERE tenant_code = $1 AND household_id = $2 AND relationship = $3', [db.tenantCode, householdId, HEAD_OF_HOUSEHOLD]);
+  const rows = await db.query('SELECT 1 FROM resident WHERE tenant_code = $1 AND household_id = $2 AND relationship = $3', [
+    db.tenantCode,
+    householdId,
+    HEAD_OF_HOUSEHOLD,
+  ]);
   return rows.length > 0;
 }
 
 export async function householdHasOthers(db: TenantTransaction, householdId: string, idNumber: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM resident WHERE tenant_code = $1 AND household_id = $2 AND id_number <> $3', [db.tenantCode, householdId, idNumber]);
+  const rows = await db.query('SELECT 1 FROM resident WHERE tenant_code = $1 AND household_id = $2 AND id_number <> $3', [
+    db.tenantCode,
+    householdId,
+    idNumber,
+  ]);
   return rows.length > 0;
 }
 
@@ -378,7 +431,14 @@ export async function insertWaiver(
 }
 
 /** Withdraws the waiver in force; null when there is none. */
-export async function withdrawWaiver(db: TenantTransaction, idNumber: string, coverageYear: number, on: string, reason: string | null, by: string): Promise<WaiverRow | null> {
+export async function withdrawWaiver(
+  db: TenantTransaction,
+  idNumber: string,
+  coverageYear: number,
+  on: string,
+  reason: string | null,
+  by: string,
+): Promise<WaiverRow | null> {
   const rows = await db.query<WaiverRow>(
     `UPDATE waiver SET withdrawn_on = $4, withdrawal_reason = $5, withdrawn_by = $6
       WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND withdrawn_on IS NULL
@@ -417,7 +477,9 @@ export async function waiverPage(db: TenantTransaction, q: WaiverListQuery): Pro
   const key = q.order === 'SIGNED_ON' ? "w.signed_on::text || '/' || lpad(w.id::text, 19, '0')" : "w.id_number || '/' || lpad(w.id::text, 19, '0')";
   const cmp = q.descending ? '<' : '>';
   return db.query<WaiverRow>(
-    `SELECT ${WAIVER_COLUMNS.split(', ').map((c) => `w.${c}`).join(', ')} FROM waiver w
+    `SELECT ${WAIVER_COLUMNS.split(', ')
+      .map((c) => `w.${c}`)
+      .join(', ')} FROM waiver w
       WHERE ${WAIVER_FILTER} AND ($6::text IS NULL OR ${key} ${cmp} $6)
       ORDER BY ${key} ${q.descending ? 'DESC' : 'ASC'} LIMIT $7`,
     [db.tenantCode, q.coverageYear, q.reason, q.includeWithdrawn, q.regions, q.after ? q.after.join('/') : null, q.limit],
@@ -425,7 +487,13 @@ export async function waiverPage(db: TenantTransaction, q: WaiverListQuery): Pro
 }
 
 export async function waiverCount(db: TenantTransaction, q: WaiverListQuery): Promise<number> {
-  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM waiver w WHERE ${WAIVER_FILTER}`, [db.tenantCode, q.coverageYear, q.reason, q.includeWithdrawn, q.regions]);
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM waiver w WHERE ${WAIVER_FILTER}`, [
+    db.tenantCode,
+    q.coverageYear,
+    q.reason,
+    q.includeWithdrawn,
+    q.regions,
+  ]);
   return row.n;
 }
 
@@ -435,7 +503,10 @@ export function waiverSortKey(w: WaiverRow, order: 'SIGNED_ON' | 'ID_NUMBER'): s
 
 /** The waivers of these people, withdrawn ones too, oldest first. */
 export async function waiversOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<WaiverRow[]> {
-  return db.query<WaiverRow>(`SELECT ${WAIVER_COLUMNS} FROM waiver WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY coverage_year, id`, [db.tenantCode, idNumbers]);
+  return db.query<WaiverRow>(`SELECT ${WAIVER_COLUMNS} FROM waiver WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY coverage_year, id`, [
+    db.tenantCode,
+    idNumbers,
+  ]);
 }
 
 export interface ResidentSearch {
@@ -461,17 +532,34 @@ const SEARCH_FILTER = `r.tenant_code = $1
         AND ($7::text[] IS NULL OR r.status = ANY($7::text[]))`;
 
 function searchParameters(db: TenantTransaction, search: ResidentSearch): unknown[] {
-  return [db.tenantCode, escapeLike(search.namePrefix), escapeLike(search.idPrefix), search.regions ?? null, escapeLike(search.name), escapeLike(search.idSuffix), search.statuses ?? null];
+  return [
+    db.tenantCode,
+    escapeLike(search.namePrefix),
+    escapeLike(search.idPrefix),
+    search.regions ?? null,
+    escapeLike(search.name),
+    escapeLike(search.idSuffix),
+    search.statuses ?? null,
+  ];
 }
 
 /**
  * Keyset pagination on the order's key (the name, then the ID number; or the ID number): stable under
  * inserts, one statement a page. The last digits of an ID number use the index on its reverse.
  */
-export async function searchResidents(db: TenantTransaction, search: ResidentSearch, order: ResidentOrder, descending: boolean, after: string[] | null, limit: number): Promise<ResidentRow[]> {
+export async function searchResidents(
+  db: TenantTransaction,
+  search: ResidentSearch,
+  order: ResidentOrder,
+  descending: boolean,
+  after: string[] | null,
+  limit: number,
+): Promise<ResidentRow[]> {
   const byName = order === 'NAME';
   const direction = descending ? 'DESC' : 'ASC';
-  const afterCondition = byName ? `($8::text IS NULL OR (r.name, r.id_number) ${descending ? '<' : '>'} ($8::text, $9::text))` : `($8::text IS NULL OR r.id_number ${descending ? '<' : '>'} $8::text)`;
+  const afterCondition = byName
+    ? `($8::text IS NULL OR (r.name, r.id_number) ${descending ? '<' : '>'} ($8::text, $9::text))`
+    : `($8::text IS NULL OR r.id_number ${descending ? '<' : '>'} $8::text)`;
   return db.query<ResidentRow>(
     `SELECT ${residentColumns('r')}
        FROM resident r
@@ -508,9 +596,17 @@ const HOUSEHOLD_FILTER = `h.tenant_code = $1 AND ($2::text[] IS NULL OR h.region
   AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM resident r WHERE r.tenant_code = h.tenant_code AND r.household_id = h.id AND r.relationship = '${HEAD_OF_HOUSEHOLD}' AND r.name LIKE '%' || $5 || '%'))`;
 
 /** Households in booklet order, a page after `afterBookletNo`. */
-export async function searchHouseholds(db: TenantTransaction, search: HouseholdSearch, descending: boolean, afterBookletNo: string | null, limit: number): Promise<HouseholdRow[]> {
+export async function searchHouseholds(
+  db: TenantTransaction,
+  search: HouseholdSearch,
+  descending: boolean,
+  afterBookletNo: string | null,
+  limit: number,
+): Promise<HouseholdRow[]> {
   return db.query<HouseholdRow>(
-    `SELECT ${HOUSEHOLD_COLUMNS.split(', ').map((c) => `h.${c}`).join(', ')} FROM household h
+    `SELECT ${HOUSEHOLD_COLUMNS.split(', ')
+      .map((c) => `h.${c}`)
+      .join(', ')} FROM household h
       WHERE ${HOUSEHOLD_FILTER} AND ($6::text IS NULL OR h.booklet_no ${descending ? '<' : '>'} $6)
       ORDER BY h.booklet_no ${descending ? 'DESC' : 'ASC'} LIMIT $7`,
     [db.tenantCode, search.regions, escapeLike(search.bookletPrefix), search.includeDissolved, escapeLike(search.headName), afterBookletNo, limit],

@@ -98,7 +98,7 @@ export class HouseholdResolver {
   @PersonalData()
   @Roles(...READERS)
   @ReplicaRead()
-  @Query(() => HouseholdConnection, { description: 'Households by region (with the regions inside it), booklet prefix and head\'s name, in booklet order.' })
+  @Query(() => HouseholdConnection, { description: "Households by region (with the regions inside it), booklet prefix and head's name, in booklet order." })
   async households(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => HouseholdFilter, { nullable: true }) filter: HouseholdFilter | null,
@@ -138,7 +138,9 @@ export class ResidentResolver {
   @PersonalData()
   @Roles(...READERS)
   @ReplicaRead()
-  @Query(() => ResidentConnection, { description: 'Residents by part of the name, the last digits of the ID number, prefixes, region and status; by ID number or name, a page at a time.' })
+  @Query(() => ResidentConnection, {
+    description: 'Residents by part of the name, the last digits of the ID number, prefixes, region and status; by ID number or name, a page at a time.',
+  })
   async residents(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => ResidentSearchInput, { nullable: true }) filter: ResidentSearchInput | null,
@@ -146,7 +148,14 @@ export class ResidentResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('orderBy', () => ResidentOrder, { nullable: true, description: 'Default: by ID number.' }) orderBy: ResidentOrder | null,
   ): Promise<ResidentConnection> {
-    const page = await residentsService.search(ctx, { ...filter, statuses: filter?.status }, first, after, orderBy?.field ?? 'ID_NUMBER', orderBy?.direction ?? 'ASC');
+    const page = await residentsService.search(
+      ctx,
+      { ...filter, statuses: filter?.status },
+      first,
+      after,
+      orderBy?.field ?? 'ID_NUMBER',
+      orderBy?.direction ?? 'ASC',
+    );
     return mapConnection(page, presentResident) as unknown as ResidentConnection;
   }
 
@@ -182,7 +191,13 @@ export class ResidentResolver {
       limit: first + 1,
     };
     const rows = await waiverPage(ctx.db, query);
-    return toKeyConnection(rows, first, () => waiverCount(ctx.db, query), (w: WaiverRow) => [waiverSortKey(w, order)], presentWaiver) as unknown as WaiverConnection;
+    return toKeyConnection(
+      rows,
+      first,
+      () => waiverCount(ctx.db, query),
+      (w: WaiverRow) => [waiverSortKey(w, order)],
+      presentWaiver,
+    ) as unknown as WaiverConnection;
   }
 
   @PersonalData()
@@ -203,7 +218,7 @@ export class ResidentResolver {
   }
 
   @Roles(...WRITERS)
-  @Mutation(() => Resident, { description: 'Changes a person\'s information; each change is recorded (信息变更登记表).' })
+  @Mutation(() => Resident, { description: "Changes a person's information; each change is recorded (信息变更登记表)." })
   async updateResident(
     @Ctx() ctx: RequestContext,
     @Arg('idNumber') idNumber: string,
@@ -242,7 +257,10 @@ export class ResidentResolver {
   }
 
   @Roles(...WRITERS)
-  @Mutation(() => Resident, { description: 'Corrects an ID number: the person and all they have (enrolments, payments, grants, refunds, certifications, history) continue under the new number.' })
+  @Mutation(() => Resident, {
+    description:
+      'Corrects an ID number: the person and all they have (enrolments, payments, grants, refunds, certifications, history) continue under the new number.',
+  })
   async correctIdNumber(
     @Ctx() ctx: RequestContext,
     @Arg('idNumber') idNumber: string,
@@ -252,7 +270,9 @@ export class ResidentResolver {
     return presentResident(await residentsService.correctIdNumber(ctx, idNumber, newIdNumber, reason));
   }
 
-  @FieldResolver(() => [ResidentChange], { description: 'Changes of the person\'s information and status (信息变更登记表), oldest first, under the current ID number.' })
+  @FieldResolver(() => [ResidentChange], {
+    description: "Changes of the person's information and status (信息变更登记表), oldest first, under the current ID number.",
+  })
   async changes(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<ResidentChange[]> {
     return (await changesOfPersonLoader(ctx).load(resident.idNumber)).map(presentChange);
   }
@@ -277,7 +297,8 @@ export class ResidentResolver {
   @Authorized(...WRITERS)
   @FieldResolver(() => String, {
     nullable: true,
-    description: 'ADMIN and STAFF: the account the 一卡通 payout goes to, masked (its first and last four digits); in full only in exportPayoutFile. Null: none on record.',
+    description:
+      'ADMIN and STAFF: the account the 一卡通 payout goes to, masked (its first and last four digits); in full only in exportPayoutFile. Null: none on record.',
   })
   async bankAccountMasked(@Ctx() ctx: RequestContext, @Root() resident: Resident): Promise<string | null> {
     return maskBankAccount((await bankAccountLoader(ctx).load(resident.idNumber))?.bank_account ?? null);

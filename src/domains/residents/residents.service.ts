@@ -14,7 +14,15 @@ import { checkBankAccount, checkBankName, checkName, checkPhone } from './names-
 import { maskBankAccount } from '../../common/sensitive';
 import { divisions } from '../../common/divisions';
 import { regionNameOn } from '../../policy-data/model';
-import { HouseholdGraphRead, ResidentIdCorrected, ResidentIdCorrectionBegun, ResidentIdRetired, ResidentsRegistered, ResidentTransferredOut, WaiverRequested } from './residents.events';
+import {
+  HouseholdGraphRead,
+  ResidentIdCorrected,
+  ResidentIdCorrectionBegun,
+  ResidentIdRetired,
+  ResidentsRegistered,
+  ResidentTransferredOut,
+  WaiverRequested,
+} from './residents.events';
 import { copyPersonToIdNumber, householdByBooklet, retirePersonIdNumber } from './life-events.repository';
 import { regionRows } from './regions.repository';
 import { householdLoader, membersOfHouseholdLoader } from './residents.loaders';
@@ -149,12 +157,23 @@ export class ResidentsService {
     const registeredOn = this.date(input.registeredOn, 'registeredOn');
     if (input.members.length === 0) throw badInput(text('一户至少要有一名成员', 'a household has at least one member'), 'members');
     const heads = input.members.filter((m) => m.relationship.trim() === HEAD_OF_HOUSEHOLD).length;
-    if (heads !== 1) throw badInput(text(`一户只能有一名${HEAD_OF_HOUSEHOLD}，此户有 ${heads} 名`, `a household has exactly one ${HEAD_OF_HOUSEHOLD}, this one has ${heads}`), 'members');
+    if (heads !== 1)
+      throw badInput(
+        text(`一户只能有一名${HEAD_OF_HOUSEHOLD}，此户有 ${heads} 名`, `a household has exactly one ${HEAD_OF_HOUSEHOLD}, this one has ${heads}`),
+        'members',
+      );
     const seen = new Set<string>();
     const members = input.members.map((member, i) => {
       const person = this.checkPerson(ctx, member.idNumber, member, `members[${i}]`);
       this.checkPlaceRequired(ctx, person, `members[${i}]`);
-      if (seen.has(person.idNumber)) throw badInput(text(`第 ${i + 1} 位成员的身份证号码 ${maskIdNumber(person.idNumber)} 重复出现`, `members[${i}].idNumber ${maskIdNumber(person.idNumber)} appears twice`), `members[${i}].idNumber`);
+      if (seen.has(person.idNumber))
+        throw badInput(
+          text(
+            `第 ${i + 1} 位成员的身份证号码 ${maskIdNumber(person.idNumber)} 重复出现`,
+            `members[${i}].idNumber ${maskIdNumber(person.idNumber)} appears twice`,
+          ),
+          `members[${i}].idNumber`,
+        );
       seen.add(person.idNumber);
       return { ...person, relationship: member.relationship.trim() };
     });
@@ -171,7 +190,10 @@ export class ResidentsService {
     const ids = households.flatMap((h) => h.members.map((m) => m.idNumber));
     const [taken, takenBooklets, regions] = await Promise.all([
       existingResidents(ctx.db, ids),
-      bookletsTaken(ctx.db, households.map((h) => h.bookletNo)),
+      bookletsTaken(
+        ctx.db,
+        households.map((h) => h.bookletNo),
+      ),
       regionRows(ctx.db, [...new Set(households.map((h) => h.region))]),
     ]);
     const regionByCode = new Map(regions.map((r) => [r.code, r]));
@@ -183,23 +205,57 @@ export class ResidentsService {
     for (const h of households) bookletCounts.set(h.bookletNo, (bookletCounts.get(h.bookletNo) ?? 0) + 1);
     const results: Array<{ household: HouseholdRow } | { error: DomainError }> = households.map((h) => {
       const region = regionByCode.get(h.region);
-      if (!region) return { error: badInput(text(`区划 ${h.region} 不属于${ctx.tenant.name}`, `region ${h.region} is not a region of ${ctx.tenant.name}`), 'region') };
+      if (!region)
+        return { error: badInput(text(`区划 ${h.region} 不属于${ctx.tenant.name}`, `region ${h.region} is not a region of ${ctx.tenant.name}`), 'region') };
       if (region.retired_on && compareDates(region.retired_on, h.registeredOn) <= 0) {
-        return { error: badInput(text(`区划 ${h.region} 已于 ${region.retired_on} 撤销${ctx.tenant.regionsByCode.get(h.region)?.successorCode ? `，请登记在 ${ctx.tenant.regionsByCode.get(h.region)!.successorCode}` : ''}`, `region ${h.region} was retired on ${region.retired_on}${ctx.tenant.regionsByCode.get(h.region)?.successorCode ? `; register in ${ctx.tenant.regionsByCode.get(h.region)!.successorCode}` : ''}`), 'region') };
+        return {
+          error: badInput(
+            text(
+              `区划 ${h.region} 已于 ${region.retired_on} 撤销${ctx.tenant.regionsByCode.get(h.region)?.successorCode ? `，请登记在 ${ctx.tenant.regionsByCode.get(h.region)!.successorCode}` : ''}`,
+              `region ${h.region} was retired on ${region.retired_on}${ctx.tenant.regionsByCode.get(h.region)?.successorCode ? `; register in ${ctx.tenant.regionsByCode.get(h.region)!.successorCode}` : ''}`,
+            ),
+            'region',
+          ),
+        };
       }
       const already = h.members.filter((m) => takenIds.has(m.idNumber)).map((m) => m.idNumber);
-      if (already.length) return { error: new DomainError('CONFLICT', text(`已经登记：${already.map(maskIdNumber).join('、')}`, `already registered: ${already.map(maskIdNumber).join(', ')}`), { field: 'members' }) };
+      if (already.length)
+        return {
+          error: new DomainError(
+            'CONFLICT',
+            text(`已经登记：${already.map(maskIdNumber).join('、')}`, `already registered: ${already.map(maskIdNumber).join(', ')}`),
+            { field: 'members' },
+          ),
+        };
       const twice = h.members.filter((m) => (counts.get(m.idNumber) ?? 0) > 1).map((m) => m.idNumber);
-      if (twice.length) return { error: new DomainError('CONFLICT', text(`同时出现在两户中：${twice.map(maskIdNumber).join('、')}`, `in two households at once: ${twice.map(maskIdNumber).join(', ')}`), { field: 'members' }) };
+      if (twice.length)
+        return {
+          error: new DomainError(
+            'CONFLICT',
+            text(`同时出现在两户中：${twice.map(maskIdNumber).join('、')}`, `in two households at once: ${twice.map(maskIdNumber).join(', ')}`),
+            { field: 'members' },
+          ),
+        };
       if (takenBooklets.has(h.bookletNo) || (bookletCounts.get(h.bookletNo) ?? 0) > 1) {
-        return { error: new DomainError('CONFLICT', text(`户口簿号 ${h.bookletNo} 已经登记`, `household booklet ${h.bookletNo} is already registered`), { field: 'bookletNo' }) };
+        return {
+          error: new DomainError('CONFLICT', text(`户口簿号 ${h.bookletNo} 已经登记`, `household booklet ${h.bookletNo} is already registered`), {
+            field: 'bookletNo',
+          }),
+        };
       }
       return { household: { id: '', booklet_no: h.bookletNo, region_code: h.region, address: h.address } };
     });
     const good = households.filter((_, i) => 'household' in results[i]);
     if (good.length === 0) return results;
     const inserted = await insertHouseholds(ctx.db, good);
-    if (inserted.length !== good.length) throw new DomainError('CONFLICT', text('另一请求同时登记了其中一户；本次未写入任何数据，请重试', 'a household was registered at the same time by another request; nothing was written, retry'));
+    if (inserted.length !== good.length)
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          '另一请求同时登记了其中一户；本次未写入任何数据，请重试',
+          'a household was registered at the same time by another request; nothing was written, retry',
+        ),
+      );
     const idOf = new Map(inserted.map((h) => [h.booklet_no, h.id]));
     const people = good.flatMap((h) => h.members.map((m) => ({ ...m, householdId: idOf.get(h.bookletNo)!, joinedOn: h.registeredOn })));
     // The people are checked against their households row by row, the memberships against both: after a
@@ -207,7 +263,10 @@ export class ResidentsService {
     await refreshStaleStatistics(ctx.db, 'household', inserted.length);
     await this.insertPeople(ctx, people);
     await refreshStaleStatistics(ctx.db, 'resident', people.length);
-    await recordMemberships(ctx.db, people.map((p) => ({ householdId: p.householdId, idNumber: p.idNumber, relationship: p.relationship, joinedOn: p.joinedOn })));
+    await recordMemberships(
+      ctx.db,
+      people.map((p) => ({ householdId: p.householdId, idNumber: p.idNumber, relationship: p.relationship, joinedOn: p.joinedOn })),
+    );
     for (const h of good) await ctx.app.events.emit(ctx, ResidentsRegistered, { idNumbers: h.members.map((m) => m.idNumber), on: h.registeredOn });
     return results.map((r) => ('household' in r ? { household: inserted.find((h) => h.booklet_no === r.household.booklet_no)! } : r));
   }
@@ -217,13 +276,17 @@ export class ResidentsService {
     const person = this.checkPerson(ctx, input.idNumber, input, '');
     this.checkPlaceRequired(ctx, person, '');
     if ((await existingResidents(ctx.db, [person.idNumber])).length > 0) {
-      throw new DomainError('CONFLICT', text(`${maskIdNumber(person.idNumber)} 已经登记`, `${maskIdNumber(person.idNumber)} is already registered`), { field: 'idNumber' });
+      throw new DomainError('CONFLICT', text(`${maskIdNumber(person.idNumber)} 已经登记`, `${maskIdNumber(person.idNumber)} is already registered`), {
+        field: 'idNumber',
+      });
     }
     const relationship = input.relationship?.trim() || null;
     if (input.householdId) {
       await this.checkJoin(ctx, input.householdId, relationship);
       await this.insertPeople(ctx, [{ ...person, relationship: relationship!, householdId: input.householdId }]);
-      await recordMemberships(ctx.db, [{ householdId: input.householdId, idNumber: person.idNumber, relationship: relationship!, joinedOn: this.date(input.joinedOn, 'joinedOn') }]);
+      await recordMemberships(ctx.db, [
+        { householdId: input.householdId, idNumber: person.idNumber, relationship: relationship!, joinedOn: this.date(input.joinedOn, 'joinedOn') },
+      ]);
     } else {
       await this.insertPeople(ctx, [{ ...person, relationship: null, householdId: null }]);
     }
@@ -250,7 +313,8 @@ export class ResidentsService {
       const account = update.bankAccount !== undefined ? checkBankAccount(update.bankAccount, 'bankAccount') : held.bank_account;
       // Removing the account removes its bank's name with it.
       const bank = account === null ? null : update.bankName !== undefined ? checkBankName(update.bankName, 'bankName') : held.bank_name;
-      if (update.bankName?.trim() && !account) throw badInput(text('填写开户银行须同时填写银行账号：此人没有登记账号', 'bankName needs bankAccount: the person has no account on record'), 'bankName');
+      if (update.bankName?.trim() && !account)
+        throw badInput(text('填写开户银行须同时填写银行账号：此人没有登记账号', 'bankName needs bankAccount: the person has no account on record'), 'bankName');
       next.bank_account = account;
       next.bank_name = bank;
     }
@@ -262,7 +326,13 @@ export class ResidentsService {
     const shown = (field: UpdatableResidentField, value: string | null) => (field === 'bank_account' ? maskBankAccount(value) : value);
     await recordChanges(
       ctx.db,
-      changed.map(([field, value]) => ({ idNumber: before.id_number!, field, keyInformation: KEY_FIELDS.has(field), before: shown(field, before[field] ?? null), after: shown(field, value) })),
+      changed.map(([field, value]) => ({
+        idNumber: before.id_number!,
+        field,
+        keyInformation: KEY_FIELDS.has(field),
+        before: shown(field, before[field] ?? null),
+        after: shown(field, value),
+      })),
       this.actor(ctx),
     );
     return (await residentDetails(ctx.db, [current.id_number]))[0];
@@ -277,9 +347,12 @@ export class ResidentsService {
   async correctIdNumber(ctx: RequestContext, idNumberInput: string, newIdNumberInput: string, reason: string | null): Promise<ResidentRow> {
     const current = await this.existing(ctx, idNumberInput);
     const checked = this.checkPerson(ctx, newIdNumberInput, { name: current.name, idType: current.id_type as IdType }, '', { nameOnRecord: true });
-    if (checked.idNumber === current.id_number) throw badInput(text('新身份证号码与登记的号码相同', 'newIdNumber is the number already on record'), 'newIdNumber');
+    if (checked.idNumber === current.id_number)
+      throw badInput(text('新身份证号码与登记的号码相同', 'newIdNumber is the number already on record'), 'newIdNumber');
     if ((await existingResidents(ctx.db, [checked.idNumber])).length > 0) {
-      throw new DomainError('CONFLICT', text(`${maskIdNumber(checked.idNumber)} 已经登记`, `${maskIdNumber(checked.idNumber)} is already registered`), { field: 'newIdNumber' });
+      throw new DomainError('CONFLICT', text(`${maskIdNumber(checked.idNumber)} 已经登记`, `${maskIdNumber(checked.idNumber)} is already registered`), {
+        field: 'newIdNumber',
+      });
     }
     const move = { from: current.id_number, to: checked.idNumber };
     await copyPersonToIdNumber(ctx.db, move.from, move.to);
@@ -291,22 +364,54 @@ export class ResidentsService {
       ['birth_date', checked.birthDate],
       ['sex', checked.sex],
     ];
-    await updateResident(ctx.db, checked.idNumber, facts.filter(([field, value]) => current[field] !== value));
+    await updateResident(
+      ctx.db,
+      checked.idNumber,
+      facts.filter(([field, value]) => current[field] !== value),
+    );
     await recordChanges(
       ctx.db,
-      [{ idNumber: checked.idNumber, field: 'id_number', keyInformation: true, before: current.id_number, after: `${checked.idNumber}${reason?.trim() ? ` (${reason.trim()})` : ''}` }],
+      [
+        {
+          idNumber: checked.idNumber,
+          field: 'id_number',
+          keyInformation: true,
+          before: current.id_number,
+          after: `${checked.idNumber}${reason?.trim() ? ` (${reason.trim()})` : ''}`,
+        },
+      ],
       this.actor(ctx),
     );
     return (await residentDetails(ctx.db, [checked.idNumber]))[0];
   }
 
-  async addHouseholdMember(ctx: RequestContext, householdId: string, idNumber: string, relationship: string, joinedOn?: LocalDate | null): Promise<HouseholdRow> {
+  async addHouseholdMember(
+    ctx: RequestContext,
+    householdId: string,
+    idNumber: string,
+    relationship: string,
+    joinedOn?: LocalDate | null,
+  ): Promise<HouseholdRow> {
     const person = await this.existing(ctx, idNumber);
-    if (person.household_id) throw new DomainError('CONFLICT', text(`${maskIdNumber(person.id_number)} 已属于某一户；请改用迁户`, `${maskIdNumber(person.id_number)} already belongs to a household; move them instead`), { field: 'idNumber' });
+    if (person.household_id)
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${maskIdNumber(person.id_number)} 已属于某一户；请改用迁户`,
+          `${maskIdNumber(person.id_number)} already belongs to a household; move them instead`,
+        ),
+        { field: 'idNumber' },
+      );
     return this.join(ctx, person, householdId, relationship, this.date(joinedOn, 'joinedOn'));
   }
 
-  async moveHouseholdMember(ctx: RequestContext, idNumber: string, householdId: string, relationship: string, movedOn?: LocalDate | null): Promise<HouseholdRow> {
+  async moveHouseholdMember(
+    ctx: RequestContext,
+    idNumber: string,
+    householdId: string,
+    relationship: string,
+    movedOn?: LocalDate | null,
+  ): Promise<HouseholdRow> {
     const person = await this.existing(ctx, idNumber);
     const on = this.date(movedOn, 'movedOn');
     await this.leave(ctx, person, on);
@@ -315,7 +420,8 @@ export class ResidentsService {
 
   async removeHouseholdMember(ctx: RequestContext, idNumber: string, leftOn?: LocalDate | null): Promise<ResidentRow> {
     const person = await this.existing(ctx, idNumber);
-    if (!person.household_id) throw badInput(text(`${maskIdNumber(person.id_number)} 不属于任何一户`, `${maskIdNumber(person.id_number)} belongs to no household`), 'idNumber');
+    if (!person.household_id)
+      throw badInput(text(`${maskIdNumber(person.id_number)} 不属于任何一户`, `${maskIdNumber(person.id_number)} belongs to no household`), 'idNumber');
     await this.leave(ctx, person, this.date(leftOn, 'leftOn'));
     return (await residentDetails(ctx.db, [person.id_number]))[0];
   }
@@ -323,24 +429,59 @@ export class ResidentsService {
   /** 停保或流出: the person leaves the tenant; their enrolments still running end on that date. */
   async transferOut(ctx: RequestContext, idNumber: string, on: LocalDate, destination: string | null): Promise<ResidentRow> {
     const person = await this.existing(ctx, idNumber);
-    if (person.status === 'TRANSFERRED_OUT') throw new DomainError('CONFLICT', text(`${maskIdNumber(person.id_number)} 已于 ${person.transferred_out_on} 转出`, `${maskIdNumber(person.id_number)} was already transferred out on ${person.transferred_out_on}`));
+    if (person.status === 'TRANSFERRED_OUT')
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${maskIdNumber(person.id_number)} 已于 ${person.transferred_out_on} 转出`,
+          `${maskIdNumber(person.id_number)} was already transferred out on ${person.transferred_out_on}`,
+        ),
+      );
     this.date(on, 'on');
     if (person.household_id) await this.leave(ctx, person, on, true);
     await markTransferredOut(ctx.db, person.id_number, on, destination?.trim() || null);
     await ctx.app.events.emit(ctx, ResidentTransferredOut, { idNumber: person.id_number, on });
-    await recordChanges(ctx.db, [{ idNumber: person.id_number, field: 'status', keyInformation: false, before: 'ACTIVE', after: `TRANSFERRED_OUT ${on}${destination ? ` → ${destination}` : ''}` }], this.actor(ctx));
+    await recordChanges(
+      ctx.db,
+      [
+        {
+          idNumber: person.id_number,
+          field: 'status',
+          keyInformation: false,
+          before: 'ACTIVE',
+          after: `TRANSFERRED_OUT ${on}${destination ? ` → ${destination}` : ''}`,
+        },
+      ],
+      this.actor(ctx),
+    );
     return (await residentDetails(ctx.db, [person.id_number]))[0];
   }
 
   /** A 放弃参保确认书: refused for someone already paid for that year (the enrolment domain says so). */
-  async recordWaiver(ctx: RequestContext, input: { idNumber: string; coverageYear: number; reason: WaiverReason; reasonText?: string | null; signedOn?: LocalDate | null }): Promise<WaiverRow> {
+  async recordWaiver(
+    ctx: RequestContext,
+    input: { idNumber: string; coverageYear: number; reason: WaiverReason; reasonText?: string | null; signedOn?: LocalDate | null },
+  ): Promise<WaiverRow> {
     const person = await this.existing(ctx, input.idNumber);
     const reasonText = input.reasonText?.trim() || null;
-    if (input.reason === 'OTHER' && !reasonText) throw badInput(text('原因为“其他”（OTHER）时须填写其他原因说明', 'reason OTHER needs reasonText (其他原因)'), 'reasonText');
+    if (input.reason === 'OTHER' && !reasonText)
+      throw badInput(text('原因为“其他”（OTHER）时须填写其他原因说明', 'reason OTHER needs reasonText (其他原因)'), 'reasonText');
     const signedOn = this.date(input.signedOn, 'signedOn');
     await ctx.app.events.emit(ctx, WaiverRequested, { idNumber: person.id_number, coverageYear: input.coverageYear });
-    const row = await insertWaiver(ctx.db, { id_number: person.id_number, coverage_year: input.coverageYear, reason: input.reason, reason_text: reasonText, signed_on: signedOn }, this.actor(ctx).sub);
-    if (!row) throw new DomainError('CONFLICT', text(`${maskIdNumber(person.id_number)} 已登记 ${input.coverageYear} 年度的放弃参保声明`, `a waiver for ${input.coverageYear} is already recorded for ${maskIdNumber(person.id_number)}`), { field: 'idNumber' });
+    const row = await insertWaiver(
+      ctx.db,
+      { id_number: person.id_number, coverage_year: input.coverageYear, reason: input.reason, reason_text: reasonText, signed_on: signedOn },
+      this.actor(ctx).sub,
+    );
+    if (!row)
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${maskIdNumber(person.id_number)} 已登记 ${input.coverageYear} 年度的放弃参保声明`,
+          `a waiver for ${input.coverageYear} is already recorded for ${maskIdNumber(person.id_number)}`,
+        ),
+        { field: 'idNumber' },
+      );
     return row;
   }
 
@@ -348,7 +489,15 @@ export class ResidentsService {
   async withdrawWaiver(ctx: RequestContext, idNumber: string, coverageYear: number, on: LocalDate | null, reason: string | null): Promise<WaiverRow> {
     const person = await this.existing(ctx, idNumber);
     const row = await withdrawWaiver(ctx.db, person.id_number, coverageYear, this.date(on, 'on'), reason?.trim() || null, this.actor(ctx).sub);
-    if (!row) throw new DomainError('NOT_FOUND', text(`${maskIdNumber(person.id_number)} 没有 ${coverageYear} 年度有效的放弃参保声明`, `no waiver for ${coverageYear} in force for ${maskIdNumber(person.id_number)}`), { field: 'idNumber' });
+    if (!row)
+      throw new DomainError(
+        'NOT_FOUND',
+        text(
+          `${maskIdNumber(person.id_number)} 没有 ${coverageYear} 年度有效的放弃参保声明`,
+          `no waiver for ${coverageYear} in force for ${maskIdNumber(person.id_number)}`,
+        ),
+        { field: 'idNumber' },
+      );
     return row;
   }
 
@@ -389,7 +538,14 @@ export class ResidentsService {
    */
   async search(
     ctx: RequestContext,
-    query: { namePrefix?: string | null; idPrefix?: string | null; name?: string | null; idSuffix?: string | null; region?: string | null; statuses?: readonly ResidentStatus[] | null },
+    query: {
+      namePrefix?: string | null;
+      idPrefix?: string | null;
+      name?: string | null;
+      idSuffix?: string | null;
+      region?: string | null;
+      statuses?: readonly ResidentStatus[] | null;
+    },
     first: number,
     after: string | null,
     order: ResidentOrder = 'ID_NUMBER',
@@ -398,7 +554,8 @@ export class ResidentsService {
     pageSize(first);
     const regions = query.region ? await this.regionScope(ctx, query.region) : null;
     const idSuffix = query.idSuffix?.trim().toUpperCase() || null;
-    if (idSuffix && !/^\d*X?$/.test(idSuffix)) throw badInput(text('身份证号码尾号只能是数字（或 X）', 'idSuffix is the last digits of an ID number (or X)'), 'idSuffix');
+    if (idSuffix && !/^\d*X?$/.test(idSuffix))
+      throw badInput(text('身份证号码尾号只能是数字（或 X）', 'idSuffix is the last digits of an ID number (or X)'), 'idSuffix');
     const search = {
       namePrefix: query.namePrefix?.trim(),
       idPrefix: query.idPrefix?.trim().toUpperCase(),
@@ -409,7 +566,13 @@ export class ResidentsService {
     };
     const key = after ? decodeKeyCursor(after, order === 'NAME' ? 2 : 1) : null;
     const rows = await searchResidents(ctx.db, search, order, direction === 'DESC', key, first + 1);
-    return toKeyConnection(rows, first, () => countResidents(ctx.db, search), (r) => (order === 'NAME' ? [r.name, r.id_number] : [r.id_number]), (r) => r);
+    return toKeyConnection(
+      rows,
+      first,
+      () => countResidents(ctx.db, search),
+      (r) => (order === 'NAME' ? [r.name, r.id_number] : [r.id_number]),
+      (r) => r,
+    );
   }
 
   /** Households by region (with those inside it), booklet prefix and the head's name, in booklet order. */
@@ -429,7 +592,13 @@ export class ResidentsService {
     };
     const key = after ? decodeKeyCursor(after, 1)[0] : null;
     const rows = await searchHouseholds(ctx.db, search, direction === 'DESC', key, first + 1);
-    return toKeyConnection(rows, first, () => countHouseholds(ctx.db, search), (h) => [h.booklet_no], (h) => h);
+    return toKeyConnection(
+      rows,
+      first,
+      () => countHouseholds(ctx.db, search),
+      (h) => [h.booklet_no],
+      (h) => h,
+    );
   }
 
   /** A household by its booklet number (户口簿号), with its members read in the same statement. */
@@ -441,14 +610,18 @@ export class ResidentsService {
   /** The codes of a region and of every region inside it; BAD_USER_INPUT for a region the tenant does not have. */
   async regionScope(ctx: RequestContext, region: string, asOf?: LocalDate): Promise<string[]> {
     if (!ctx.tenant.regionsByCode.has(region)) {
-      if ((await regionRows(ctx.db, [region])).length === 0) throw badInput(text(`区划 ${region} 不属于${ctx.tenant.name}`, `region ${region} is not a region of ${ctx.tenant.name}`), 'region');
+      if ((await regionRows(ctx.db, [region])).length === 0)
+        throw badInput(text(`区划 ${region} 不属于${ctx.tenant.name}`, `region ${region} is not a region of ${ctx.tenant.name}`), 'region');
       await ctx.app.regionsChanged?.(ctx.tenant.code);
       return [region];
     }
     return ctx.tenant.regionsWithin(region, asOf);
   }
 
-  private async insertPeople(ctx: RequestContext, people: ReadonlyArray<CheckedPerson & { relationship: string | null; householdId: string | null }>): Promise<void> {
+  private async insertPeople(
+    ctx: RequestContext,
+    people: ReadonlyArray<CheckedPerson & { relationship: string | null; householdId: string | null }>,
+  ): Promise<void> {
     try {
       await insertResidents(ctx.db, people);
     } catch (err) {
@@ -457,7 +630,9 @@ export class ResidentsService {
         const head = constraint === 'resident_one_head_per_household';
         throw new DomainError(
           'CONFLICT',
-          head ? text(`该户已有${HEAD_OF_HOUSEHOLD}`, `the household already has a ${HEAD_OF_HOUSEHOLD}`) : text('另一请求同时登记了一名成员', 'a member was registered at the same time by another request'),
+          head
+            ? text(`该户已有${HEAD_OF_HOUSEHOLD}`, `the household already has a ${HEAD_OF_HOUSEHOLD}`)
+            : text('另一请求同时登记了一名成员', 'a member was registered at the same time by another request'),
           { field: head ? 'relationship' : 'idNumber' },
         );
       }
@@ -470,28 +645,44 @@ export class ResidentsService {
    * it; the name and phone as names-and-phones.ts takes them (a name already on record, `nameOnRecord`,
    * is kept as it is).
    */
-  checkPerson(ctx: RequestContext, idNumberInput: string, details: Partial<PersonDetails>, prefix: string, options: { nameOnRecord?: boolean } = {}): CheckedPerson {
+  checkPerson(
+    ctx: RequestContext,
+    idNumberInput: string,
+    details: Partial<PersonDetails>,
+    prefix: string,
+    options: { nameOnRecord?: boolean } = {},
+  ): CheckedPerson {
     const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
     const idNumber = idNumberInput.trim().toUpperCase();
     const idType = details.idType ?? 'RESIDENT_ID_CARD';
     const name = options.nameOnRecord ? (details.name ?? '') : checkName(details.name, field('name'));
     let sex = details.sex ?? null;
     let birthDate = details.birthDate ?? null;
-    if (birthDate && !isLocalDate(birthDate)) throw badInput(text(`${fieldName(field('birthDate'))}应为日期（YYYY-MM-DD）`, `${field('birthDate')} must be a date YYYY-MM-DD`), field('birthDate'));
+    if (birthDate && !isLocalDate(birthDate))
+      throw badInput(text(`${fieldName(field('birthDate'))}应为日期（YYYY-MM-DD）`, `${field('birthDate')} must be a date YYYY-MM-DD`), field('birthDate'));
     if (idType === 'RESIDENT_ID_CARD') {
       const facts = parseResidentId(idNumber);
       if ('error' in facts) {
         const invalid = invalidResidentId(idNumber, facts.error);
         throw badInput(text(`${fieldName(field('idNumber'))}：${invalid.zh}`, `${field('idNumber')} ${invalid.en}`), field('idNumber'));
       }
-      if (birthDate && birthDate !== facts.birthDate) throw badInput(text(`${fieldName(field('birthDate'))} ${birthDate} 与身份证号码不符`, `${field('birthDate')} ${birthDate} disagrees with the ID number`), field('birthDate'));
-      if (sex && sex !== facts.sex) throw badInput(text(`${fieldName(field('sex'))}与身份证号码不符`, `${field('sex')} ${sex} disagrees with the ID number`), field('sex'));
+      if (birthDate && birthDate !== facts.birthDate)
+        throw badInput(
+          text(`${fieldName(field('birthDate'))} ${birthDate} 与身份证号码不符`, `${field('birthDate')} ${birthDate} disagrees with the ID number`),
+          field('birthDate'),
+        );
+      if (sex && sex !== facts.sex)
+        throw badInput(text(`${fieldName(field('sex'))}与身份证号码不符`, `${field('sex')} ${sex} disagrees with the ID number`), field('sex'));
       sex = facts.sex;
       birthDate = facts.birthDate;
     } else if (!/^[A-Z0-9]{5,30}$/.test(idNumber)) {
-      throw badInput(text(`${fieldName(field('idNumber'))}应为 5 至 30 位字母或数字`, `${field('idNumber')} must be 5 to 30 letters or digits for ${idType}`), field('idNumber'));
+      throw badInput(
+        text(`${fieldName(field('idNumber'))}应为 5 至 30 位字母或数字`, `${field('idNumber')} must be 5 to 30 letters or digits for ${idType}`),
+        field('idNumber'),
+      );
     }
-    if (birthDate && compareDates(birthDate, todayInChina()) > 0) throw badInput(text(`${fieldName(field('birthDate'))}晚于今天`, `${field('birthDate')} is in the future`), field('birthDate'));
+    if (birthDate && compareDates(birthDate, todayInChina()) > 0)
+      throw badInput(text(`${fieldName(field('birthDate'))}晚于今天`, `${field('birthDate')} is in the future`), field('birthDate'));
     return {
       idNumber,
       idType,
@@ -511,7 +702,14 @@ export class ResidentsService {
   private checkBank(details: Partial<PersonDetails>, field: (name: string) => string): { bankAccount: string | null; bankName: string | null } {
     const bankAccount = checkBankAccount(details.bankAccount, field('bankAccount'));
     const bankName = checkBankName(details.bankName, field('bankName'));
-    if (bankName && !bankAccount) throw badInput(text(`填写${fieldName(field('bankName'))}须同时填写${fieldName(field('bankAccount'))}：报销款打入的账号`, `${field('bankName')} needs ${field('bankAccount')}: the account the payout goes to`), field('bankName'));
+    if (bankName && !bankAccount)
+      throw badInput(
+        text(
+          `填写${fieldName(field('bankName'))}须同时填写${fieldName(field('bankAccount'))}：报销款打入的账号`,
+          `${field('bankName')} needs ${field('bankAccount')}: the account the payout goes to`,
+        ),
+        field('bankName'),
+      );
     return { bankAccount, bankName };
   }
 
@@ -528,7 +726,10 @@ export class ResidentsService {
     const resolved = divisions().resolvePlace(place, ctx.tenant.code, villageOf);
     if ('error' in resolved) {
       throw badInput(
-        text(`${fieldName(field)}应为 6、9 或 12 位行政区划代码或地名：${resolved.error.zh}`, `${field} must be a division code of 6, 9 or 12 digits or a place's name: ${resolved.error.en}`),
+        text(
+          `${fieldName(field)}应为 6、9 或 12 位行政区划代码或地名：${resolved.error.zh}`,
+          `${field} must be a division code of 6, 9 or 12 digits or a place's name: ${resolved.error.en}`,
+        ),
         field,
       );
     }
@@ -570,7 +771,15 @@ export class ResidentsService {
 
   async existing(ctx: RequestContext, idNumber: string): Promise<ResidentRow> {
     const person = (await residentDetails(ctx.db, [idNumber.trim().toUpperCase()]))[0];
-    if (!person) throw new DomainError('NOT_FOUND', text(`${maskIdNumber(idNumber.trim().toUpperCase())} 未在${ctx.tenant.name}登记`, `${maskIdNumber(idNumber.trim().toUpperCase())} is not registered in ${ctx.tenant.name}`), { field: 'idNumber' });
+    if (!person)
+      throw new DomainError(
+        'NOT_FOUND',
+        text(
+          `${maskIdNumber(idNumber.trim().toUpperCase())} 未在${ctx.tenant.name}登记`,
+          `${maskIdNumber(idNumber.trim().toUpperCase())} is not registered in ${ctx.tenant.name}`,
+        ),
+        { field: 'idNumber' },
+      );
     return person;
   }
 
@@ -580,7 +789,11 @@ export class ResidentsService {
     const household = UUID.test(householdId) ? await householdLoader(ctx).load(householdId) : null;
     if (!household) throw new DomainError('NOT_FOUND', text(`没有编号为 ${householdId} 的户`, `no household ${householdId}`), { field: 'householdId' });
     if (relationship === HEAD_OF_HOUSEHOLD) {
-      if (await householdHasHead(ctx.db, householdId)) throw badInput(text(`户 ${household.booklet_no} 已有${HEAD_OF_HOUSEHOLD}`, `household ${household.booklet_no} already has a ${HEAD_OF_HOUSEHOLD}`), 'relationship');
+      if (await householdHasHead(ctx.db, householdId))
+        throw badInput(
+          text(`户 ${household.booklet_no} 已有${HEAD_OF_HOUSEHOLD}`, `household ${household.booklet_no} already has a ${HEAD_OF_HOUSEHOLD}`),
+          'relationship',
+        );
     }
     return household;
   }
@@ -597,10 +810,24 @@ export class ResidentsService {
   async leave(ctx: RequestContext, person: ResidentRow, on: LocalDate, evenHead = false): Promise<void> {
     if (!person.household_id) return;
     if (person.relationship === HEAD_OF_HOUSEHOLD && !evenHead) {
-      if (await householdHasOthers(ctx.db, person.household_id, person.id_number)) throw badInput(text(`其他成员仍在户内时${HEAD_OF_HOUSEHOLD}不能迁出；请先将另一成员设为${HEAD_OF_HOUSEHOLD}`, `the ${HEAD_OF_HOUSEHOLD} cannot leave while others remain; make another member ${HEAD_OF_HOUSEHOLD} first`), 'idNumber');
+      if (await householdHasOthers(ctx.db, person.household_id, person.id_number))
+        throw badInput(
+          text(
+            `其他成员仍在户内时${HEAD_OF_HOUSEHOLD}不能迁出；请先将另一成员设为${HEAD_OF_HOUSEHOLD}`,
+            `the ${HEAD_OF_HOUSEHOLD} cannot leave while others remain; make another member ${HEAD_OF_HOUSEHOLD} first`,
+          ),
+          'idNumber',
+        );
     }
     const joinedOn = await closeMembership(ctx.db, person.id_number, on);
-    if (joinedOn) throw badInput(text(`${on} 早于 ${maskIdNumber(person.id_number)} 加入该户的日期 ${joinedOn}`, `${on} is before ${maskIdNumber(person.id_number)} joined the household on ${joinedOn}`), 'date');
+    if (joinedOn)
+      throw badInput(
+        text(
+          `${on} 早于 ${maskIdNumber(person.id_number)} 加入该户的日期 ${joinedOn}`,
+          `${on} is before ${maskIdNumber(person.id_number)} joined the household on ${joinedOn}`,
+        ),
+        'date',
+      );
     await setHousehold(ctx.db, person.id_number, null, null);
   }
 }

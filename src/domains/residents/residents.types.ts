@@ -56,12 +56,15 @@ export class Resident {
   @Field(() => DateScalar, { nullable: true }) emigratedOn!: string | null;
   @Field(() => String, { nullable: true }) emigratedTo!: string | null;
   @Field(() => DateScalar, { nullable: true, description: 'The day the person transferred in from elsewhere.' }) transferredInOn!: string | null;
-  @Field(() => String, { nullable: true, description: 'The tenant (code) whose transfer out this one follows, as the national index knows it, or the place given.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The tenant (code) whose transfer out this one follows, as the national index knows it, or the place given.',
+  })
   transferredInFrom!: string | null;
   householdId!: string | null;
 }
 
-@ObjectType({ description: 'A person\'s membership of a household, with the dates kept.' })
+@ObjectType({ description: "A person's membership of a household, with the dates kept." })
 export class HouseholdMembership {
   @Field() idNumber!: string;
   @Field(() => ID, { nullable: true }) householdId?: string;
@@ -83,7 +86,7 @@ export class Household {
   regionCode!: string;
 }
 
-@ObjectType({ description: 'A change of a person\'s information (信息变更登记表).' })
+@ObjectType({ description: "A change of a person's information (信息变更登记表)." })
 export class ResidentChange {
   @Field() idNumber!: string;
   @Field() field!: string;
@@ -168,7 +171,8 @@ export class ResidentUpdateInput {
   @Field(() => String, { nullable: true }) residencePermitPlace?: string | null;
   @Field(() => ApplicantTypeEnum, { nullable: true }) applicantType?: ApplicantType | null;
   @Field(() => String, { nullable: true }) school?: string | null;
-  @Field(() => String, { nullable: true, description: `${BANK_ACCOUNT_RULE} An empty string removes the account and its bank's name.` }) bankAccount?: string | null;
+  @Field(() => String, { nullable: true, description: `${BANK_ACCOUNT_RULE} An empty string removes the account and its bank's name.` }) bankAccount?:
+    string | null;
   @Field(() => String, { nullable: true, description: BANK_NAME_RULE }) bankName?: string | null;
 }
 
@@ -186,7 +190,8 @@ export class ResidentSearchInput {
   @Field(() => String, { nullable: true }) namePrefix?: string | null;
   @Field(() => String, { nullable: true }) idPrefix?: string | null;
   @Field(() => String, { nullable: true, description: 'Part of the name, anywhere in it (王 finds 王小明 and 李王芳).' }) name?: string | null;
-  @Field(() => String, { nullable: true, description: 'The last digits of the ID number, as a counter clerk types them (1234, 123X).' }) idSuffix?: string | null;
+  @Field(() => String, { nullable: true, description: 'The last digits of the ID number, as a counter clerk types them (1234, 123X).' }) idSuffix?:
+    string | null;
   @Field(() => ID, { nullable: true, description: 'A region, with every region inside it.' }) region?: string | null;
   @Field(() => [ResidentStatusEnum], { nullable: true }) status?: ResidentStatus[] | null;
 }
@@ -201,14 +206,14 @@ export class ResidentOrder {
 export class HouseholdFilter {
   @Field(() => ID, { nullable: true, description: 'A region, with every region inside it.' }) region?: string | null;
   @Field(() => String, { nullable: true }) bookletPrefix?: string | null;
-  @Field(() => String, { nullable: true, description: 'Part of the 户主\'s name.' }) headName?: string | null;
+  @Field(() => String, { nullable: true, description: "Part of the 户主's name." }) headName?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'Households merged away too.' }) includeDissolved?: boolean | null;
 }
 
 @InputType()
 export class WaiverFilter {
   @Field(() => WaiverReasonEnum, { nullable: true }) reason?: WaiverReason | null;
-  @Field(() => ID, { nullable: true, description: 'A region, with every region inside it (the person\'s household).' }) region?: string | null;
+  @Field(() => ID, { nullable: true, description: "A region, with every region inside it (the person's household)." }) region?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'Withdrawn waivers too.' }) includeWithdrawn?: boolean | null;
 }
 

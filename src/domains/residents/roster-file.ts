@@ -48,7 +48,8 @@ export function rosterFormat(bytes: Buffer): RosterFormat {
 }
 
 export async function readRosterFile(bytes: Buffer): Promise<RosterFile> {
-  if (bytes.length === 0) throw badInput(bilingual('文件是空的：请上传参保登记表（.xlsx、.xls 或 .csv）', 'the file is empty: upload the roster (.xlsx, .xls or .csv)'), 'workbook');
+  if (bytes.length === 0)
+    throw badInput(bilingual('文件是空的：请上传参保登记表（.xlsx、.xls 或 .csv）', 'the file is empty: upload the roster (.xlsx, .xls or .csv)'), 'workbook');
   const format = rosterFormat(bytes);
   if (format === 'XLSX') return readXlsx(bytes);
   if (format === 'XLS') return readXls(bytes);
@@ -60,7 +61,13 @@ async function readXlsx(bytes: Buffer): Promise<RosterFile> {
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
-    throw badInput(bilingual('文件不是有效的 Excel 工作簿（.xlsx）：请在 Excel 中打开后另存为 .xlsx 再上传', 'the file is not a valid Excel workbook (.xlsx): open it in Excel, save it as .xlsx and upload it again'), 'workbook');
+    throw badInput(
+      bilingual(
+        '文件不是有效的 Excel 工作簿（.xlsx）：请在 Excel 中打开后另存为 .xlsx 再上传',
+        'the file is not a valid Excel workbook (.xlsx): open it in Excel, save it as .xlsx and upload it again',
+      ),
+      'workbook',
+    );
   }
   const sheet = workbook.worksheets[0];
   if (!sheet) throw badInput(bilingual('工作簿中没有工作表', 'the workbook has no sheet'), 'workbook');
@@ -77,7 +84,13 @@ function readXls(bytes: Buffer): RosterFile {
   try {
     book = XLS.read(bytes, { type: 'buffer', dense: false, cellFormula: false, cellHTML: false });
   } catch {
-    throw badInput(bilingual('文件不是有效的 Excel 97-2003 工作簿（.xls）：请在 Excel 中打开后另存为 .xlsx 再上传', 'the file is not a valid Excel 97-2003 workbook (.xls): open it in Excel, save it as .xlsx and upload it again'), 'workbook');
+    throw badInput(
+      bilingual(
+        '文件不是有效的 Excel 97-2003 工作簿（.xls）：请在 Excel 中打开后另存为 .xlsx 再上传',
+        'the file is not a valid Excel 97-2003 workbook (.xls): open it in Excel, save it as .xlsx and upload it again',
+      ),
+      'workbook',
+    );
   }
   const sheetName = book.SheetNames[0];
   const sheet = sheetName === undefined ? undefined : book.Sheets[sheetName];
@@ -102,15 +115,32 @@ function readCsv(bytes: Buffer): RosterFile {
   const { text, encoding } = decodeText(bytes);
   let records: Array<{ record: string[]; info: { lines: number }; raw: string }>;
   try {
-    records = parse(text, { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true, raw: true, bom: true }) as unknown as typeof records;
+    records = parse(text, {
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      info: true,
+      raw: true,
+      bom: true,
+    }) as unknown as typeof records;
   } catch (err) {
     const line = (err as { lines?: number }).lines;
-    throw badInput(bilingual(`CSV 文件无法读取${line ? `（第 ${line} 行附近）` : ''}：请在 Excel 中打开后另存为 .xlsx 或 CSV 再上传`, `the CSV file cannot be read${line ? ` (near line ${line})` : ''}: open it in Excel, save it as .xlsx or CSV and upload it again`), 'workbook');
+    throw badInput(
+      bilingual(
+        `CSV 文件无法读取${line ? `（第 ${line} 行附近）` : ''}：请在 Excel 中打开后另存为 .xlsx 或 CSV 再上传`,
+        `the CSV file cannot be read${line ? ` (near line ${line})` : ''}: open it in Excel, save it as .xlsx or CSV and upload it again`,
+      ),
+      'workbook',
+    );
   }
   const rows: RosterFileRow[] = [];
   for (const { record, info, raw } of records) {
     // The row a record starts on: where it ends, less the line breaks inside its quoted fields.
-    const inside = raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '').split('\n').length - 1;
+    const inside =
+      raw
+        .replace(/^(\r?\n)+/, '')
+        .replace(/\r?\n$/, '')
+        .split('\n').length - 1;
     if (record.some((c) => c.trim() !== '')) rows.push({ row: info.lines - inside, cells: record });
   }
   return { format: 'CSV', encoding, sheetName: '参保登记表', rows, workbook: null };
@@ -125,12 +155,25 @@ function decodeText(bytes: Buffer): { text: string; encoding: 'UTF-8' | 'GB18030
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'UTF-8' };
   } catch {
-    if (body !== bytes) throw badInput(bilingual('文件以 UTF-8 的 BOM 开头，但内容不是有效的 UTF-8：请重新另存为 CSV（UTF-8）', 'the file starts with a UTF-8 byte order mark but is not valid UTF-8: save it again as CSV (UTF-8)'), 'workbook');
+    if (body !== bytes)
+      throw badInput(
+        bilingual(
+          '文件以 UTF-8 的 BOM 开头，但内容不是有效的 UTF-8：请重新另存为 CSV（UTF-8）',
+          'the file starts with a UTF-8 byte order mark but is not valid UTF-8: save it again as CSV (UTF-8)',
+        ),
+        'workbook',
+      );
   }
   // iconv-lite puts U+FFFD where GBK or GB18030 bytes are invalid; no roster holds that character.
   const text = iconv.decode(bytes, 'gb18030');
   if (text.includes('\uFFFD') || text.includes('\u0000')) {
-    throw badInput(bilingual('文件既不是 Excel 工作簿（.xlsx、.xls），也不是 UTF-8 或 GBK 编码的 CSV 文本：请在 Excel 中打开后另存为 .xlsx 再上传', 'the file is neither an Excel workbook (.xlsx, .xls) nor CSV text in UTF-8 or GBK: open it in Excel, save it as .xlsx and upload it again'), 'workbook');
+    throw badInput(
+      bilingual(
+        '文件既不是 Excel 工作簿（.xlsx、.xls），也不是 UTF-8 或 GBK 编码的 CSV 文本：请在 Excel 中打开后另存为 .xlsx 再上传',
+        'the file is neither an Excel workbook (.xlsx, .xls) nor CSV text in UTF-8 or GBK: open it in Excel, save it as .xlsx and upload it again',
+      ),
+      'workbook',
+    );
   }
   return { text, encoding: 'GB18030' };
 }
@@ -141,7 +184,11 @@ export function cellText(value: unknown): string {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'object') {
     const v = value as { richText?: Array<{ text: string }>; text?: string; result?: unknown };
-    if (v.richText) return v.richText.map((t) => t.text).join('').trim();
+    if (v.richText)
+      return v.richText
+        .map((t) => t.text)
+        .join('')
+        .trim();
     if (v.text !== undefined) return String(v.text).trim();
     if (v.result !== undefined) return cellText(v.result);
     return '';

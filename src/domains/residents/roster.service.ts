@@ -16,7 +16,7 @@ const COLUMNS: Record<string, keyof RosterRow> = {
   户口簿号: 'bookletNo',
   bookletno: 'bookletNo',
   乡镇: 'region',
-  'region': 'region',
+  region: 'region',
   地址: 'address',
   通讯地址: 'address',
   address: 'address',
@@ -55,7 +55,13 @@ const APPLICANT_TYPES: Record<string, ApplicantType> = {
   '普通居民(成年)': 'ADULT',
   '普通居民（成年）': 'ADULT',
 };
-const ID_TYPES: Record<string, IdType> = { 居民身份证: 'RESIDENT_ID_CARD', 护照: 'PASSPORT', 港澳居民居住证: 'HK_MACAO_RESIDENCE_PERMIT', 台湾居民居住证: 'TAIWAN_RESIDENCE_PERMIT', 外国人永久居留身份证: 'FOREIGN_PERMANENT_RESIDENCE_CARD' };
+const ID_TYPES: Record<string, IdType> = {
+  居民身份证: 'RESIDENT_ID_CARD',
+  护照: 'PASSPORT',
+  港澳居民居住证: 'HK_MACAO_RESIDENCE_PERMIT',
+  台湾居民居住证: 'TAIWAN_RESIDENCE_PERMIT',
+  外国人永久居留身份证: 'FOREIGN_PERMANENT_RESIDENCE_CARD',
+};
 const REQUIRED: Array<keyof RosterRow> = ['bookletNo', 'region', 'idNumber', 'name', 'relationship'];
 /** Each field by the column name of the form, for messages. */
 const FIELD_NAMES: Record<keyof RosterRow, string> = {
@@ -76,7 +82,6 @@ const FIELD_NAMES: Record<keyof RosterRow, string> = {
 /** The header is looked for among the first rows that hold anything: title rows may stand above it. */
 const HEADER_SEARCH_ROWS = 10;
 export { ERROR_HEADER };
-
 
 interface RosterRow {
   bookletNo: string;
@@ -153,7 +158,10 @@ export function findRosterHeader(file: RosterFile): RosterHeader {
           `找不到表头：第 ${closest.row} 行缺少 ${closest.missing.map((f) => FIELD_NAMES[f]).join('、')} 列（表头须含 ${required}）`,
           `no header row: row ${closest.row} lacks the columns ${closest.missing.join(', ')} (the header must have ${required})`,
         )
-      : text(`找不到表头：前 ${HEADER_SEARCH_ROWS} 行中没有含 ${required} 等列名的一行`, `no header row: none of the first ${HEADER_SEARCH_ROWS} rows has the columns ${required}`),
+      : text(
+          `找不到表头：前 ${HEADER_SEARCH_ROWS} 行中没有含 ${required} 等列名的一行`,
+          `no header row: none of the first ${HEADER_SEARCH_ROWS} rows has the columns ${required}`,
+        ),
     'workbook',
   );
 }
@@ -168,7 +176,10 @@ export class RosterService {
     const dataRows = file.rows.filter((r) => r.row > header.row);
     if (dataRows.length > MAX_ROSTER_ROWS) {
       throw badInput(
-        text(`一个文件最多 ${MAX_ROSTER_ROWS} 行，这个文件有 ${dataRows.length} 行：请分成几个文件，或用 npm run import:roster 分批导入`, `at most ${MAX_ROSTER_ROWS} rows per file, this one has ${dataRows.length}: split it, or import it in chunks with npm run import:roster`),
+        text(
+          `一个文件最多 ${MAX_ROSTER_ROWS} 行，这个文件有 ${dataRows.length} 行：请分成几个文件，或用 npm run import:roster 分批导入`,
+          `at most ${MAX_ROSTER_ROWS} rows per file, this one has ${dataRows.length}: split it, or import it in chunks with npm run import:roster`,
+        ),
         'workbook',
       );
     }
@@ -198,14 +209,32 @@ export class RosterService {
     for (const [booklet, members] of byBooklet) {
       const rowErrors = members.flatMap((m): Array<readonly [number, Localized]> => {
         const missingHere = REQUIRED.filter((f) => !m.data[f]);
-        if (missingHere.length) return [[m.row, text(`缺少${missingHere.map((f) => FIELD_NAMES[f]).join('、')}`, `missing ${missingHere.join(', ')}`)] as const];
+        if (missingHere.length)
+          return [[m.row, text(`缺少${missingHere.map((f) => FIELD_NAMES[f]).join('、')}`, `missing ${missingHere.join(', ')}`)] as const];
         const lost = digitsLostIn.get(m.row);
-        if (lost) return [[m.row, text(`${FIELD_NAMES[lost]}在表中是数字，Excel 只保留 15 位，后几位已丢失：请把该列设为文本后重新填写`, `${lost} is a number in the sheet: Excel keeps 15 digits and the last ones are lost; format the column as text and enter it again`)] as const];
+        if (lost)
+          return [
+            [
+              m.row,
+              text(
+                `${FIELD_NAMES[lost]}在表中是数字，Excel 只保留 15 位，后几位已丢失：请把该列设为文本后重新填写`,
+                `${lost} is a number in the sheet: Excel keeps 15 digits and the last ones are lost; format the column as text and enter it again`,
+              ),
+            ] as const,
+          ];
         return [];
       });
       if (rowErrors.length) {
         for (const [row, message] of rowErrors) errors.set(row, message);
-        for (const m of members) if (!errors.has(m.row)) errors.set(m.row, text(`户 ${booklet || '（无户口簿号）'} 未登记：第 ${rowErrors[0][0]} 行有误`, `household ${booklet || '(no booklet number)'} not registered: row ${rowErrors[0][0]} is wrong`));
+        for (const m of members)
+          if (!errors.has(m.row))
+            errors.set(
+              m.row,
+              text(
+                `户 ${booklet || '（无户口簿号）'} 未登记：第 ${rowErrors[0][0]} 行有误`,
+                `household ${booklet || '(no booklet number)'} not registered: row ${rowErrors[0][0]} is wrong`,
+              ),
+            );
         continue;
       }
       try {
@@ -234,17 +263,30 @@ export class RosterService {
         const index = /members\[(\d+)\]/.exec(String(err.details.field ?? ''))?.[1];
         const culprit = index !== undefined ? members[Number(index)].row : members[0].row;
         errors.set(culprit, err.localized);
-        for (const m of members) if (m.row !== culprit) errors.set(m.row, text(`户 ${booklet} 未登记：第 ${culprit} 行有误`, `household ${booklet} not registered: row ${culprit} is wrong`));
+        for (const m of members)
+          if (m.row !== culprit)
+            errors.set(m.row, text(`户 ${booklet} 未登记：第 ${culprit} 行有误`, `household ${booklet} not registered: row ${culprit} is wrong`));
       }
     }
-    const results = await this.residents.registerHouseholds(ctx, checked.map((c) => c.household));
+    const results = await this.residents.registerHouseholds(
+      ctx,
+      checked.map((c) => c.household),
+    );
     results.forEach((result, i) => {
       if ('error' in result) for (const row of checked[i].rows) errors.set(row, result.error.localized);
     });
 
-    const rowResults: RosterRowResult[] = rows.map((r) => ({ row: r.row, bookletNo: r.data.bookletNo, status: errors.has(r.row) ? 'REJECTED' : 'ACCEPTED', error: errors.has(r.row) ? ctx.say(errors.get(r.row)!) : null }));
+    const rowResults: RosterRowResult[] = rows.map((r) => ({
+      row: r.row,
+      bookletNo: r.data.bookletNo,
+      status: errors.has(r.row) ? 'REJECTED' : 'ACCEPTED',
+      error: errors.has(r.row) ? ctx.say(errors.get(r.row)!) : null,
+    }));
     // The copy is for the clerks who correct it: in Chinese whatever the request's language.
-    const annotatedWorkbook = errors.size > 0 ? (await errorWorkbook(file, header.row, header.errorColumn, new Map([...errors].map(([row, message]) => [row, message.zh])))).toString('base64') : null;
+    const annotatedWorkbook =
+      errors.size > 0
+        ? (await errorWorkbook(file, header.row, header.errorColumn, new Map([...errors].map(([row, message]) => [row, message.zh])))).toString('base64')
+        : null;
     return {
       households: results.filter((r) => 'household' in r).length,
       accepted: rowResults.filter((r) => r.status === 'ACCEPTED').length,

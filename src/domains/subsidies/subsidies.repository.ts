@@ -67,7 +67,10 @@ export async function insertGrants(db: TenantTransaction, grants: readonly Grant
   if (grants.length === 0) return;
   const rows = unnestRows('g', GRANT_WRITE, grants, 2);
   const columns = GRANT_WRITE.map((c) => c.name);
-  await db.query(countedInsert(`INSERT INTO subsidy_grant (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `g.${c}`).join(', ')} FROM ${rows.from}`), [db.tenantCode, ...rows.parameters]);
+  await db.query(
+    countedInsert(`INSERT INTO subsidy_grant (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `g.${c}`).join(', ')} FROM ${rows.from}`),
+    [db.tenantCode, ...rows.parameters],
+  );
 }
 
 export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
@@ -188,11 +191,10 @@ export async function payOutMonth(db: TenantTransaction, month: string, paidBy: 
 
 /** Cancels the reimbursements of an enrolment not yet paid out (its refund was approved, its payment reversed). */
 export async function cancelScheduledGrants(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
-  await db.query(`UPDATE subsidy_grant SET status = 'CANCELLED' WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SCHEDULED', 'DUE')`, [
-    db.tenantCode,
-    idNumber,
-    coverageYear,
-  ]);
+  await db.query(
+    `UPDATE subsidy_grant SET status = 'CANCELLED' WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SCHEDULED', 'DUE')`,
+    [db.tenantCode, idNumber, coverageYear],
+  );
 }
 
 /** Cancels every grant of an enrolment that no money has left for yet, settled ones too (its payment was reversed). */
@@ -206,7 +208,10 @@ export async function cancelGrantsOfReversedPayment(db: TenantTransaction, idNum
 /** Months whose payout is already recorded, among these. */
 export async function monthsPaidOut(db: TenantTransaction, months: readonly string[]): Promise<Set<string>> {
   if (months.length === 0) return new Set();
-  const rows = await db.query<{ month: string }>('SELECT month FROM disbursement_batch WHERE tenant_code = $1 AND month = ANY ($2::text[])', [db.tenantCode, months]);
+  const rows = await db.query<{ month: string }>('SELECT month FROM disbursement_batch WHERE tenant_code = $1 AND month = ANY ($2::text[])', [
+    db.tenantCode,
+    months,
+  ]);
   return new Set(rows.map((r) => r.month));
 }
 
@@ -256,7 +261,11 @@ export async function scheduleDue(db: TenantTransaction, month: string, filter: 
 }
 
 /** The paid-out reimbursements of a month for these people (a bank's result file), locked. */
-export async function paidOutGrants(db: TenantTransaction, month: string, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<GrantRow[]> {
+export async function paidOutGrants(
+  db: TenantTransaction,
+  month: string,
+  keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>,
+): Promise<GrantRow[]> {
   if (keys.length === 0) return [];
   return db.query<GrantRow>(
     `SELECT ${GRANT_ROW_COLUMNS.join(', ')} FROM subsidy_grant
@@ -278,7 +287,14 @@ export async function recordPayoutResults(
             status = CASE WHEN u.result = 'PAID' THEN g.status ELSE 'REISSUED' END
        FROM UNNEST($2::bigint[], $3::text[], $4::date[], $5::text[], $6::text[]) AS u(id, result, on_date, note, reference)
       WHERE g.tenant_code = $1 AND g.id = u.id AND g.payout_result IS NULL`,
-    [db.tenantCode, results.map((r) => r.id), results.map((r) => r.result), results.map((r) => r.on), results.map((r) => r.note), results.map((r) => r.reference)],
+    [
+      db.tenantCode,
+      results.map((r) => r.id),
+      results.map((r) => r.result),
+      results.map((r) => r.on),
+      results.map((r) => r.note),
+      results.map((r) => r.reference),
+    ],
   );
 }
 

@@ -30,14 +30,15 @@ export class DisbursementResolver {
   }
 
   @Roles('ADMIN')
-  @Mutation(() => DisbursementBatch, { description: 'Records the month\'s payout into 一卡通 accounts; asking again returns the batch recorded.' })
+  @Mutation(() => DisbursementBatch, { description: "Records the month's payout into 一卡通 accounts; asking again returns the batch recorded." })
   async markDisbursementsPaid(@Ctx() ctx: RequestContext, @Arg('month') month: string) {
     return subsidiesService.markDisbursementsPaid(ctx, month);
   }
 
   @Roles('ADMIN')
   @Mutation(() => PayoutFile, {
-    description: 'The month\'s payout file for the bank, with each person\'s full 一卡通 or bank account: the one answer that shows it unmasked. A mutation, so that each export is in the audit log.',
+    description:
+      "The month's payout file for the bank, with each person's full 一卡通 or bank account: the one answer that shows it unmasked. A mutation, so that each export is in the audit log.",
   })
   async exportPayoutFile(@Ctx() ctx: RequestContext, @Arg('month') month: string): Promise<PayoutFile> {
     const items = await subsidiesService.disbursementItems(ctx, month);
@@ -46,14 +47,22 @@ export class DisbursementResolver {
   }
 
   @Roles('ADMIN')
-  @Mutation(() => PayoutResultImport, { description: 'The bank\'s result file of a month\'s payout: PAID, FAILED or RETURNED per person; failed and returned reimbursements are re-issued as DUE.' })
-  async recordPayoutResults(@Ctx() ctx: RequestContext, @Arg('month') month: string, @Arg('results', () => [PayoutResultInput]) results: PayoutResultInput[]): Promise<PayoutResultImport> {
+  @Mutation(() => PayoutResultImport, {
+    description: "The bank's result file of a month's payout: PAID, FAILED or RETURNED per person; failed and returned reimbursements are re-issued as DUE.",
+  })
+  async recordPayoutResults(
+    @Ctx() ctx: RequestContext,
+    @Arg('month') month: string,
+    @Arg('results', () => [PayoutResultInput]) results: PayoutResultInput[],
+  ): Promise<PayoutResultImport> {
     return subsidiesService.recordPayoutResults(ctx, month, results);
   }
 
   @PersonalData()
   @Roles('ADMIN')
-  @Query(() => DueReimbursementConnection, { description: 'Reimbursements due and not scheduled into any payout month (the notice states none, or a payout failed), oldest first.' })
+  @Query(() => DueReimbursementConnection, {
+    description: 'Reimbursements due and not scheduled into any payout month (the notice states none, or a payout failed), oldest first.',
+  })
   async dueReimbursements(
     @Ctx() ctx: RequestContext,
     @Arg('coverageYear', () => Int, { nullable: true }) coverageYear: number | null,
@@ -67,7 +76,9 @@ export class DisbursementResolver {
   }
 
   @Roles('ADMIN')
-  @Mutation(() => ReimbursementSchedule, { description: 'Schedules due reimbursements (all, a year\'s, or some people\'s) into a payout month whose payout is not yet recorded.' })
+  @Mutation(() => ReimbursementSchedule, {
+    description: "Schedules due reimbursements (all, a year's, or some people's) into a payout month whose payout is not yet recorded.",
+  })
   async scheduleReimbursements(
     @Ctx() ctx: RequestContext,
     @Arg('month') month: string,
@@ -79,12 +90,19 @@ export class DisbursementResolver {
 
   @Roles('ADMIN', 'STAFF')
   @ReplicaRead()
-  @Query(() => SubsidyTotals, { description: 'A year\'s subsidies by category and by funding source: what each budget and the 医疗救助 fund owes.' })
+  @Query(() => SubsidyTotals, { description: "A year's subsidies by category and by funding source: what each budget and the 医疗救助 fund owes." })
   async subsidyTotals(@Ctx() ctx: RequestContext, @Arg('coverageYear', () => Int) coverageYear: number): Promise<SubsidyTotals> {
     const totals = await subsidiesService.subsidyTotals(ctx, coverageYear);
     return {
       ...totals,
-      byCategory: totals.byCategory.map((r) => ({ category: r.category as never, mode: r.mode as never, people: r.people, amount: r.amount, paidOut: r.paid_out, owed: r.owed })),
+      byCategory: totals.byCategory.map((r) => ({
+        category: r.category as never,
+        mode: r.mode as never,
+        people: r.people,
+        amount: r.amount,
+        paidOut: r.paid_out,
+        owed: r.owed,
+      })),
     };
   }
 
@@ -93,4 +111,3 @@ export class DisbursementResolver {
     return (await subsidiesService.disbursementItems(ctx, batch.month)).map(presentDisbursement);
   }
 }
-

@@ -106,7 +106,14 @@ export class SubsidiesService {
   async scheduleReimbursements(ctx: RequestContext, month: string, filter: DueFilter) {
     this.checkMonth(month);
     if (await disbursementBatch(ctx.db, month)) {
-      throw new DomainError('CONFLICT', text(`${month} 的发放已记录，不能再排入；请选择之后的月份`, `the payout of ${month} is recorded; nothing more is scheduled into it: choose a later month`), { field: 'month' });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${month} 的发放已记录，不能再排入；请选择之后的月份`,
+          `the payout of ${month} is recorded; nothing more is scheduled into it: choose a later month`,
+        ),
+        { field: 'month' },
+      );
     }
     const scheduled = await scheduleDue(ctx.db, month, filter, ctx.actor?.sub ?? 'system');
     return { month, ...scheduled, remaining: (await dueTotals(ctx.db, filter)).count };
@@ -120,7 +127,14 @@ export class SubsidiesService {
   async recordPayoutResults(ctx: RequestContext, month: string, rows: readonly PayoutResultRequest[]) {
     this.checkMonth(month);
     if (!(await disbursementBatch(ctx.db, month))) {
-      throw new DomainError('CONFLICT', text(`${month} 的发放尚未记录（markDisbursementsPaid），没有可对应的结果`, `the payout of ${month} is not recorded (markDisbursementsPaid): there is nothing for results to match`), { field: 'month' });
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `${month} 的发放尚未记录（markDisbursementsPaid），没有可对应的结果`,
+          `the payout of ${month} is not recorded (markDisbursementsPaid): there is nothing for results to match`,
+        ),
+        { field: 'month' },
+      );
     }
     if (rows.length > 10_000) throw badInput(text(`每次最多 10000 行，本次有 ${rows.length} 行`, `at most 10000 rows per call, got ${rows.length}`), 'results');
     const keys = rows.map((r) => ({ idNumber: r.idNumber.trim().toUpperCase(), coverageYear: r.coverageYear }));
@@ -132,18 +146,63 @@ export class SubsidiesService {
     const reissues: GrantWrite[] = [];
     const outcomes = rows.map((row, index) => {
       const key = `${keys[index].idNumber}/${keys[index].coverageYear}`;
-      const fail = (error: DomainError) => ({ index, idNumberMasked: maskIdNumber(keys[index].idNumber), status: 'REJECTED' as const, code: error.code, error: ctx.say(error.localized) });
+      const fail = (error: DomainError) => ({
+        index,
+        idNumberMasked: maskIdNumber(keys[index].idNumber),
+        status: 'REJECTED' as const,
+        code: error.code,
+        error: ctx.say(error.localized),
+      });
       if (!isLocalDate(row.resultOn)) return fail(badInput(text('结果日期应为日期（YYYY-MM-DD）', `resultOn must be a date YYYY-MM-DD`), 'resultOn'));
-      if (seen.has(key)) return fail(new DomainError('CONFLICT', text(`${maskIdNumber(keys[index].idNumber)} ${row.coverageYear} 在结果文件中出现两次`, `${maskIdNumber(keys[index].idNumber)} ${row.coverageYear} appears twice in the result file`), { field: 'idNumber' }));
+      if (seen.has(key))
+        return fail(
+          new DomainError(
+            'CONFLICT',
+            text(
+              `${maskIdNumber(keys[index].idNumber)} ${row.coverageYear} 在结果文件中出现两次`,
+              `${maskIdNumber(keys[index].idNumber)} ${row.coverageYear} appears twice in the result file`,
+            ),
+            { field: 'idNumber' },
+          ),
+        );
       seen.add(key);
       const own = byKey.get(key) ?? [];
-      if (own.length === 0) return fail(new DomainError('NOT_FOUND', text(`${maskIdNumber(keys[index].idNumber)} 在 ${month} 的发放中没有 ${row.coverageYear} 年度的资助`, `${maskIdNumber(keys[index].idNumber)} has no subsidy of ${row.coverageYear} in the payout of ${month}`), { field: 'idNumber' }));
+      if (own.length === 0)
+        return fail(
+          new DomainError(
+            'NOT_FOUND',
+            text(
+              `${maskIdNumber(keys[index].idNumber)} 在 ${month} 的发放中没有 ${row.coverageYear} 年度的资助`,
+              `${maskIdNumber(keys[index].idNumber)} has no subsidy of ${row.coverageYear} in the payout of ${month}`,
+            ),
+            { field: 'idNumber' },
+          ),
+        );
       const total = own.reduce((s, g) => s + g.amount, 0);
-      if (total !== row.amount) return fail(badInput(text(`${month} 发放给该人员的金额为 ${(total / 100).toFixed(2)}，不是 ${(row.amount / 100).toFixed(2)}`, `the payout of ${month} to this person is ${(total / 100).toFixed(2)}, not ${(row.amount / 100).toFixed(2)}`), 'amount'));
+      if (total !== row.amount)
+        return fail(
+          badInput(
+            text(
+              `${month} 发放给该人员的金额为 ${(total / 100).toFixed(2)}，不是 ${(row.amount / 100).toFixed(2)}`,
+              `the payout of ${month} to this person is ${(total / 100).toFixed(2)}, not ${(row.amount / 100).toFixed(2)}`,
+            ),
+            'amount',
+          ),
+        );
       const recorded = own.filter((g) => g.payout_result !== null);
       if (recorded.length > 0) {
-        if (recorded.every((g) => g.payout_result === row.result)) return { index, idNumberMasked: maskIdNumber(keys[index].idNumber), status: 'DUPLICATE' as const, code: null, error: null };
-        return fail(new DomainError('CONFLICT', text(`该人员 ${month} 的发放结果已记录为“${PAYOUT_RESULT_NAMES[recorded[0].payout_result!] ?? recorded[0].payout_result}”`, `the result of this person's payout of ${month} is already recorded as ${recorded[0].payout_result}`), { field: 'result' }));
+        if (recorded.every((g) => g.payout_result === row.result))
+          return { index, idNumberMasked: maskIdNumber(keys[index].idNumber), status: 'DUPLICATE' as const, code: null, error: null };
+        return fail(
+          new DomainError(
+            'CONFLICT',
+            text(
+              `该人员 ${month} 的发放结果已记录为“${PAYOUT_RESULT_NAMES[recorded[0].payout_result!] ?? recorded[0].payout_result}”`,
+              `the result of this person's payout of ${month} is already recorded as ${recorded[0].payout_result}`,
+            ),
+            { field: 'result' },
+          ),
+        );
       }
       for (const g of own) {
         results.push({ id: g.id, result: row.result, on: row.resultOn, note: row.note?.trim() || null, reference: row.reference?.trim() || null });
@@ -188,7 +247,11 @@ export class SubsidiesService {
 
   async disbursements(ctx: RequestContext, month: string) {
     this.checkMonth(month);
-    const [totals, batch, results] = await Promise.all([disbursementTotals(ctx.db, month), disbursementBatch(ctx.db, month), payoutResultCounts(ctx.db, month)]);
+    const [totals, batch, results] = await Promise.all([
+      disbursementTotals(ctx.db, month),
+      disbursementBatch(ctx.db, month),
+      payoutResultCounts(ctx.db, month),
+    ]);
     return { month, ...totals, paid: batch !== null, paidAt: batch?.paid_at.toISOString() ?? null, paidBy: batch?.paid_by ?? null, results };
   }
 
@@ -200,7 +263,8 @@ export class SubsidiesService {
   /** Records the month's payout; asking again, or at the same time, returns the batch recorded. */
   async markDisbursementsPaid(ctx: RequestContext, month: string) {
     this.checkMonth(month);
-    if (month > todayInChina().slice(0, 7)) throw badInput(text(`${month} 尚未到来；发放完成后才能记录`, `${month} has not come yet; a payout is recorded once it is made`), 'month');
+    if (month > todayInChina().slice(0, 7))
+      throw badInput(text(`${month} 尚未到来；发放完成后才能记录`, `${month} has not come yet; a payout is recorded once it is made`), 'month');
     await payOutMonth(ctx.db, month, ctx.actor?.sub ?? 'system');
     return this.disbursements(ctx, month);
   }

@@ -15,7 +15,10 @@ registerEnumType(GrantStatusEnum, {
     'SETTLED: netted at collection or paid by the funding body. A 先缴后补 reimbursement is DUE (no payout month: the notice states none, or its month was already paid out) until an administrator schedules it, SCHEDULED for a month, PAID_OUT in it, or REISSUED (its payout failed or came back; a new DUE grant takes its place). CANCELLED: no longer owed.',
 });
 registerEnumType(GrantKindEnum, { name: 'GrantKind' });
-registerEnumType(PayoutResultEnum, { name: 'PayoutResult', description: 'What the bank says of one payout: PAID into the account, FAILED, or RETURNED afterwards.' });
+registerEnumType(PayoutResultEnum, {
+  name: 'PayoutResult',
+  description: 'What the bank says of one payout: PAID into the account, FAILED, or RETURNED afterwards.',
+});
 
 @ObjectType({ description: 'A subsidy granted for an enrolment, with who funds it.' })
 export class SubsidyGrant {
@@ -27,13 +30,16 @@ export class SubsidyGrant {
   @Field(() => String, { nullable: true, description: '"YYYY-MM" of a reimbursement\'s payout; null while it is DUE (not scheduled).' })
   payoutMonth!: string | null;
   @Field(() => GrantStatusEnum) status!: GrantStatus;
-  @Field(() => PayoutResultEnum, { nullable: true, description: 'The bank\'s result of the payout, once recorded.' }) payoutResult!: PayoutResult | null;
+  @Field(() => PayoutResultEnum, { nullable: true, description: "The bank's result of the payout, once recorded." }) payoutResult!: PayoutResult | null;
   @Field(() => [FundingShareType]) funding!: FundingShareType[];
-  @Field(() => Int, { nullable: true, description: 'The version of the policy year (PolicyYear.version) that decided the grant; null for grants recorded before versions were.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The version of the policy year (PolicyYear.version) that decided the grant; null for grants recorded before versions were.',
+  })
   policyVersion!: number | null;
 }
 
-@ObjectType({ description: 'A reimbursement to be paid into a person\'s 一卡通 account.' })
+@ObjectType({ description: "A reimbursement to be paid into a person's 一卡通 account." })
 export class Disbursement {
   @Field() idNumber!: string;
   @Field() name!: string;
@@ -47,7 +53,7 @@ export class Disbursement {
   @Field(() => String, { nullable: true }) payoutNote!: string | null;
 }
 
-@ObjectType({ description: 'How many of a month\'s payouts the bank reported paid, failed or returned, and how many it has not yet.' })
+@ObjectType({ description: "How many of a month's payouts the bank reported paid, failed or returned, and how many it has not yet." })
 export class PayoutResultCounts {
   @Field(() => Int) paid!: number;
   @Field(() => Int) failed!: number;
@@ -64,7 +70,7 @@ export class DisbursementBatch {
   @Field(() => String, { nullable: true, description: 'ISO 8601 instant the payout was recorded.' }) paidAt!: string | null;
   @Field(() => String, { nullable: true }) paidBy!: string | null;
   @Field(() => [FundingShareType], { description: 'Totals by funding source.' }) bySource!: FundingShareType[];
-  @Field(() => PayoutResultCounts, { description: 'The bank\'s results, person by person.' }) results!: PayoutResultCounts;
+  @Field(() => PayoutResultCounts, { description: "The bank's results, person by person." }) results!: PayoutResultCounts;
   @Field(() => [Disbursement], { description: 'One row per reimbursement, for the bank that pays into 一卡通 accounts.' }) items!: Disbursement[];
 }
 
@@ -75,11 +81,12 @@ export class PayoutFileLine {
   @Field(() => Int) coverageYear!: number;
   @Field(() => AssistanceCategoryEnum) category!: AssistanceCategory;
   @Field(() => MoneyScalar) amount!: number;
-  @Field(() => String, { nullable: true, description: 'Null where the person has no account on record: the bank cannot pay them.' }) bankAccount!: string | null;
+  @Field(() => String, { nullable: true, description: 'Null where the person has no account on record: the bank cannot pay them.' }) bankAccount!:
+    string | null;
   @Field(() => String, { nullable: true }) bankName!: string | null;
 }
 
-@ObjectType({ description: 'A month\'s payout file (一卡通), exported by an administrator; the export is in the audit log.' })
+@ObjectType({ description: "A month's payout file (一卡通), exported by an administrator; the export is in the audit log." })
 export class PayoutFile {
   @Field() month!: string;
   @Field(() => Int) count!: number;
@@ -115,14 +122,14 @@ export class ReimbursementSchedule {
   @Field(() => Int, { description: 'Still due and unscheduled afterwards (of the same filter).' }) remaining!: number;
 }
 
-@InputType({ description: 'One row of the bank\'s result file of a month\'s payout.' })
+@InputType({ description: "One row of the bank's result file of a month's payout." })
 export class PayoutResultInput {
   @Field() idNumber!: string;
   @Field(() => Int) coverageYear!: number;
   @Field(() => MoneyScalar) amount!: number;
   @Field(() => PayoutResultEnum) result!: PayoutResult;
   @Field(() => DateScalar) resultOn!: string;
-  @Field(() => String, { nullable: true, description: 'The bank\'s reason for a failure or a return: 账户已销户, 户名不符 …' }) note?: string | null;
+  @Field(() => String, { nullable: true, description: "The bank's reason for a failure or a return: 账户已销户, 户名不符 …" }) note?: string | null;
   @Field(() => String, { nullable: true }) reference?: string | null;
 }
 
@@ -151,11 +158,11 @@ export class SubsidyCategoryTotal {
   @Field(() => SubsidyModeEnum) mode!: SubsidyMode;
   @Field(() => Int) people!: number;
   @Field(() => MoneyScalar) amount!: number;
-  @Field(() => MoneyScalar, { description: 'Reimbursements paid into people\'s accounts.' }) paidOut!: number;
+  @Field(() => MoneyScalar, { description: "Reimbursements paid into people's accounts." }) paidOut!: number;
   @Field(() => MoneyScalar, { description: 'Reimbursements still owed to people (due or scheduled).' }) owed!: number;
 }
 
-@ObjectType({ description: 'A year\'s subsidies that stand (not cancelled or superseded), by category and by funding source.' })
+@ObjectType({ description: "A year's subsidies that stand (not cancelled or superseded), by category and by funding source." })
 export class SubsidyTotals {
   @Field(() => Int) coverageYear!: number;
   @Field(() => MoneyScalar) total!: number;
