@@ -81,16 +81,23 @@ export class RefundsService {
     return row;
   }
 
-  /** An administrator's decision: approval refunds (and cancels a pending reimbursement); rejection restores PAID. */
-  async decideRefund(ctx: RequestContext, idNumberInput: string, coverageYear: number, approve: boolean, note: string | null): Promise<RefundRow> {
-    const idNumber = idNumberInput.trim().toUpperCase();
+  /** The person's refund request for the year, locked for the decision or payout that follows; NOT_FOUND without one. */
+  private async requestedRefund(ctx: RequestContext, idNumber: string, coverageYear: number): Promise<RefundRow> {
     const refund = await refundOf(ctx.db, idNumber, coverageYear, true);
-    if (!refund)
+    if (!refund) {
       throw new DomainError(
         'NOT_FOUND',
         text(`${maskIdNumber(idNumber)} 没有 ${coverageYear} 年度的退费申请`, `no refund request for ${maskIdNumber(idNumber)} in ${coverageYear}`),
         { field: 'idNumber' },
       );
+    }
+    return refund;
+  }
+
+  /** An administrator's decision: approval refunds (and cancels a pending reimbursement); rejection restores PAID. */
+  async decideRefund(ctx: RequestContext, idNumberInput: string, coverageYear: number, approve: boolean, note: string | null): Promise<RefundRow> {
+    const idNumber = idNumberInput.trim().toUpperCase();
+    const refund = await this.requestedRefund(ctx, idNumber, coverageYear);
     if (refund.status !== 'PENDING')
       throw new DomainError(
         'CONFLICT',
@@ -160,13 +167,7 @@ export class RefundsService {
   /** An approved refund paid back to the person: recorded once, with the day and the bank's reference. */
   async recordRefundPayout(ctx: RequestContext, idNumberInput: string, coverageYear: number, paidOn: LocalDate, reference: string | null): Promise<RefundRow> {
     const idNumber = idNumberInput.trim().toUpperCase();
-    const refund = await refundOf(ctx.db, idNumber, coverageYear, true);
-    if (!refund)
-      throw new DomainError(
-        'NOT_FOUND',
-        text(`${maskIdNumber(idNumber)} 没有 ${coverageYear} 年度的退费申请`, `no refund request for ${maskIdNumber(idNumber)} in ${coverageYear}`),
-        { field: 'idNumber' },
-      );
+    const refund = await this.requestedRefund(ctx, idNumber, coverageYear);
     if (refund.paid_on) {
       if (refund.paid_on === paidOn) return refund;
       throw new DomainError('CONFLICT', text(`该退费已于 ${refund.paid_on} 记录支付`, `the refund was already recorded as paid on ${refund.paid_on}`), {
