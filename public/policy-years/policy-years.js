@@ -48,13 +48,7 @@
   let auth = null;
   let current = null;
 
-  class ApiError extends Error {
-    constructor(code, message, details) {
-      super(message);
-      this.code = code;
-      this.details = details || {};
-    }
-  }
+  const { ApiError } = window.BureauApi;
 
   const todayInChina = () =>
     new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
@@ -69,35 +63,7 @@
 
   // --- the API ---
   async function gql(name, variables) {
-    const headers = { 'content-type': 'application/json', accept: 'application/json', 'accept-language': 'zh-CN' };
-    if (auth) {
-      headers.authorization = `Bearer ${auth.token}`;
-      headers['x-tenant-id'] = auth.tenant;
-    }
-    let response;
-    try {
-      response = await fetch('/graphql', {
-        method: 'POST',
-        headers,
-        credentials: 'omit',
-        cache: 'no-store',
-        body: JSON.stringify({ query: operations[name], operationName: name, variables }),
-      });
-    } catch (err) {
-      throw new ApiError('NETWORK', `无法连接服务器：${err.message}`);
-    }
-    let body;
-    try {
-      body = await response.json();
-    } catch {
-      throw new ApiError(`HTTP_${response.status}`, `服务器返回了 HTTP ${response.status}，不是 GraphQL 的答复`);
-    }
-    if (body.errors && body.errors.length > 0) {
-      const first = body.errors[0];
-      throw new ApiError((first.extensions && first.extensions.code) || 'ERROR', first.message, first.extensions);
-    }
-    if (!response.ok || !body.data) throw new ApiError(`HTTP_${response.status}`, `服务器返回了 HTTP ${response.status}`);
-    return body.data;
+    return window.BureauApi.call(operations[name], name, variables, auth);
   }
 
   // --- what the page says ---

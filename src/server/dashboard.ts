@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../common/config';
-import { asset, operationsOf, PAGE_CSP, type PageAssets } from './static-pages';
+import { asset, operationsOf, pageApiScript, PAGE_CSP, type PageAssets } from './static-pages';
 
 /** The pages' policy (src/server/static-pages.ts): no inline script or style, nothing from another origin. */
 export const DASHBOARD_CSP = PAGE_CSP;
@@ -21,6 +21,7 @@ export function loadDashboardAssets(): PageAssets {
   return {
     '/dashboard': page,
     '/dashboard/': page,
+    '/dashboard/api.js': pageApiScript(),
     '/dashboard/dashboard.js': asset('text/javascript', readFileSync(join(dir, 'dashboard.js'))),
     '/dashboard/dashboard.css': asset('text/css', readFileSync(join(dir, 'dashboard.css'))),
     // The common build: bar, line, pie and scatter charts, markers, legends, tooltips, the SVG renderer.

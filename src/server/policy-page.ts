@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../common/config';
-import { asset, operationsOf, type PageAssets } from './static-pages';
+import { asset, operationsOf, pageApiScript, type PageAssets } from './static-pages';
 
 /** URL path → file, read once at start (a missing file stops the start, not an officer's first visit). */
 export function loadPolicyPageAssets(): PageAssets {
@@ -18,6 +18,7 @@ export function loadPolicyPageAssets(): PageAssets {
   return {
     '/policy-years': page,
     '/policy-years/': page,
+    '/policy-years/api.js': pageApiScript(),
     '/policy-years/policy-years.js': asset('text/javascript', readFileSync(join(dir, 'policy-years.js'))),
     '/policy-years/policy-years.css': asset('text/css', readFileSync(join(dir, 'policy-years.css'))),
     '/policy-years/operations.json': asset('application/json', JSON.stringify(operationsOf('schema/operations/policy-years.graphql', 'the policy years page'))),

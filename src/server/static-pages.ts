@@ -6,7 +6,10 @@
  * work on a county's closed network.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kind, print } from 'graphql';
+import { PROJECT_ROOT } from '../common/config';
 import { loadOperations } from '../graphql/operations';
 
 export interface StaticAsset {
@@ -45,6 +48,14 @@ const PAGE_HEADERS = {
 export function asset(type: string, body: Buffer | string): StaticAsset {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   return { type: `${type}; charset=utf-8`, body: bytes, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"` };
+}
+
+/**
+ * How the pages call /graphql (public/common/api.js), served under each page's own path as `api.js`
+ * beside its script, which loads after it: every file a page loads stays under that page.
+ */
+export function pageApiScript(): StaticAsset {
+  return asset('text/javascript', readFileSync(join(PROJECT_ROOT, 'public', 'common', 'api.js')));
 }
 
 /** Each operation of a file of schema/operations/ by name, printed alone: the page sends exactly these. */
