@@ -18,6 +18,7 @@ import { StatusLookupAsksIndexOnDemand1763801400000 } from './1763801400000-Stat
 import { StatusLookupIdentitiesWhenDue1763801500000 } from './1763801500000-StatusLookupIdentitiesWhenDue';
 import { StoredMessagesInChinese1763801510000 } from './1763801510000-StoredMessagesInChinese';
 import { CitusReady1763801600000 } from './1763801600000-CitusReady';
+import { StatusLookupSetsTenant1763801700000 } from './1763801700000-StatusLookupSetsTenant';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   StatusLookupIdentitiesWhenDue1763801500000,
   StoredMessagesInChinese1763801510000,
   CitusReady1763801600000,
+  StatusLookupSetsTenant1763801700000,
 ];

@@ -247,12 +247,40 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
           const res = await send(LOOKUP, { idNumber: child, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'));
           expect(JSON.parse(res.body).data.enrollmentStatus.status).toBe('UNPAID');
         });
-        expect(sent).toHaveLength(1);
-        expect(sent[0]).toMatch(/^BEGIN READ ONLY; SELECT set_config\('app\.tenant', '620721', true\); .*enrollment_status_lookup.*; COMMIT$/s);
+        // One prepared statement that sets the tenant itself, in PostgreSQL's implicit transaction.
+        expect(sent).toEqual(['SELECT * FROM enrollment_status_in_tenant($1, $2, $3)']);
       } finally {
         server.running.state.config.compiledOperations = true;
       }
     }
+  });
+
+  it("the bank lookup's tenant ends with its statement: the connection's next user sees none", async () => {
+    const pool = server.running.state.pool;
+    // One connection, so the next query lands where the lookup ran.
+    const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+    clients.slice(1).forEach((c) => c.release());
+    const [lone] = clients;
+    const { rows: before } = await lone.query('SELECT pg_backend_pid() AS pid');
+    lone.release();
+    const res = await send(LOOKUP, { idNumber: child, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'));
+    expect(JSON.parse(res.body).data.enrollmentStatus.status).toBe('UNPAID');
+    const after = await pool.connect();
+    try {
+      const { rows } = await after.query("SELECT pg_backend_pid() AS pid, coalesce(current_setting('app.tenant', true), '') AS tenant");
+      expect(rows[0]).toEqual({ pid: before[0].pid, tenant: '' });
+    } finally {
+      after.release();
+    }
+  });
+
+  it('the lookup that asks the national index: BEGIN, the tenant, the read and COMMIT in one', async () => {
+    const sent = await roundTrips(async () => {
+      const res = await send(operation('bank.graphql', 'BankInsuredElsewhere'), { idNumber: child, coverageYear: 2024 }, as('BANK'));
+      expect(JSON.parse(res.body).data.enrollmentStatus.insuredElsewhere).toBe(false);
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^BEGIN READ ONLY; SELECT set_config\('app\.tenant', '620721', true\); .*enrollment_status_lookup.*; COMMIT$/s);
   });
 
   it("the portal's household read, with its audit record: two", async () => {

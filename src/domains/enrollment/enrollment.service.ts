@@ -54,7 +54,7 @@ import {
   type WaitingWrite,
 } from './held.repository';
 import { loadPeople, makePeople, type People, type PersonRow } from './person-facts';
-import { type StatusElsewhere, statusSql, type StatusRow } from './status-lookup';
+import { STATUS_SETTING_TENANT_SQL, STATUS_SQL, type StatusElsewhere, statusSql, type StatusRow } from './status-lookup';
 
 export const MAX_IMPORT_ROWS = 10_000;
 /** Attempts of a payment call that keeps losing races with concurrent writers of the same rows. */
@@ -691,11 +691,13 @@ export class EnrollmentService {
     const problem = lookupIdProblem(idNumber);
     if (problem) throw badInput(problem, 'idNumber');
     const tenants = elsewhere.tenants && (ctx.actor?.role === 'ADMIN' || ctx.actor?.role === 'STAFF');
-    const [row] = await ctx.db.readAlone<StatusRow & StatusElsewhere>(statusSql({ insured: elsewhere.insured, tenants }), [
-      ctx.tenant.code,
-      idNumber,
-      coverageYear,
-    ]);
+    const sql = statusSql({ insured: elsewhere.insured, tenants });
+    const values = [ctx.tenant.code, idNumber, coverageYear];
+    // Most lookups ask nothing of the national index: one prepared statement, no transaction around it.
+    const [row] =
+      sql === STATUS_SQL
+        ? await ctx.db.readSettingTenant<StatusRow & StatusElsewhere>(STATUS_SETTING_TENANT_SQL, values, STATUS_SQL)
+        : await ctx.db.readAlone<StatusRow & StatusElsewhere>(sql, values);
     if (tenants && row.elsewhere) ctx.readPersonalData();
     const person: PersonRow | undefined = row.name === null ? undefined : { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
     const people = makePeople(

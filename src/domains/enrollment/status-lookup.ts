@@ -10,6 +10,12 @@ import type { IdentityRow, PersonRow } from './person-facts';
 export const STATUS_SQL = 'SELECT * FROM enrollment_status_lookup($1, $2, $3)';
 
 /**
+ * The same read setting the tenant itself (migration StatusLookupSetsTenant), for
+ * TenantTransaction.readSettingTenant: on plain PostgreSQL the whole lookup is one prepared statement.
+ */
+export const STATUS_SETTING_TENANT_SQL = 'SELECT * FROM enrollment_status_in_tenant($1, $2, $3)';
+
+/**
  * The same lookup with what the national one-scheme index says, asked only when the operation selects
  * it, and still one statement: whether another tenant insures the person that year (every role of the
  * lookup) and, with `tenants`, which ones, for a person registered in this tenant only (ADMIN and
