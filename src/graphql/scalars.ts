@@ -1,9 +1,10 @@
 /**
  * The contract's two scalars. `Money` is the only place fen become yuan strings ("350.00") and back;
- * `Date` is graphql-scalars' LocalDate under the contract's name: a calendar date, never a JS Date.
+ * `Date` is a calendar date "YYYY-MM-DD" as a string, never a JS Date, checked with the calendar
+ * (2021-02-29 is refused) and refused in the request's language.
  */
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { GraphQLLocalDate } from 'graphql-scalars';
+import { isLocalDate } from '../common/dates';
 import { DomainError } from '../common/errors';
 import { type Localized, text } from '../common/i18n';
 import { type Fen, formatMoney, parseMoney } from '../common/money';
@@ -50,9 +51,24 @@ export const MoneyScalar = new GraphQLScalarType<Fen, string>({
   },
 });
 
-export const DateScalar = new GraphQLScalarType({
-  ...GraphQLLocalDate.toConfig(),
+/** A value for Date: a string that is a calendar date YYYY-MM-DD. */
+function checkedDate(value: unknown): string {
+  if (typeof value === 'string' && isLocalDate(value)) return value;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  throw refused(text(`日期应为“年-月-日”（YYYY-MM-DD）格式的有效日期，收到 ${shown}`, `a Date is a calendar date YYYY-MM-DD, got ${shown}`));
+}
+
+export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
   description: 'A calendar date YYYY-MM-DD in China Standard Time.',
-  specifiedByURL: undefined,
+  serialize(value) {
+    // Dates leave as the database gives them; anything else is a defect, not the caller's mistake.
+    if (typeof value !== 'string' || !isLocalDate(value)) throw new TypeError(`Date must be a calendar date YYYY-MM-DD, got ${String(value)}`);
+    return value;
+  },
+  parseValue: checkedDate,
+  parseLiteral(ast) {
+    return checkedDate(ast.kind === Kind.STRING ? ast.value : ast.kind);
+  },
+  extensions: { jsonSchema: { title: 'Date', type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } },
 });

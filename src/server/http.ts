@@ -62,6 +62,9 @@ export function createHttpServer(
   return server;
 }
 
+/** /graphql as `new URL` gives it, made once. */
+const GRAPHQL_URL = new URL('/graphql', 'http://localhost');
+
 /** The paths of the server's own pages: /dashboard and /policy-years, and the files under them. */
 const PAGE_PATH = /^\/(dashboard|policy-years)(\/|$)/;
 
@@ -82,7 +85,8 @@ async function handle(
   res: ServerResponse,
 ): Promise<void> {
   const { limiter, pages, compiled } = edge;
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // The partners' requests come to /graphql itself: their path needs no parsing.
+  const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/livez') return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
   if (url.pathname === '/healthz' || url.pathname === '/readyz') return ready(state, health, req, res);
   if (url.pathname === '/metrics' && req.method === 'GET') {
@@ -121,10 +125,7 @@ async function handle(
   }
   if (req.method === 'OPTIONS') return send(res, 204, cors, '');
 
-  const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-  }
+  const header = (name: string) => headerText(req.headers[name]);
   let body: unknown = undefined;
   if (req.method === 'POST') {
     const raw = await readBody(req);
@@ -138,7 +139,7 @@ async function handle(
         edgeError(language, 'BAD_REQUEST', text(`请求体超过 ${MAX_BODY_BYTES} 字节`, `The request body exceeds ${MAX_BODY_BYTES} bytes`)),
       );
     }
-    if ((headers.get('content-type') ?? '').includes('application/json')) {
+    if ((header('content-type') ?? '').includes('application/json')) {
       try {
         body = raw.length ? JSON.parse(raw) : undefined;
       } catch {
@@ -168,9 +169,9 @@ async function handle(
     );
   }
   const context = new RequestContext(state, {
-    authorization: headers.get('authorization'),
-    tenant: headers.get('x-tenant-id'),
-    acceptLanguage: headers.get('accept-language'),
+    authorization: header('authorization'),
+    tenant: header('x-tenant-id'),
+    acceptLanguage: header('accept-language'),
   });
   const waitSeconds = limiter.take(context.actor ? `${context.actor.sub}@${context.tenantCode ?? ''}` : `address ${req.socket.remoteAddress ?? ''}`);
   if (waitSeconds > 0) {
@@ -188,17 +189,22 @@ async function handle(
   }
   let deadline: NodeJS.Timeout | undefined;
   try {
-    const throughApollo = () =>
-      apollo.executeHTTPGraphQLRequest({
+    const throughApollo = () => {
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      return apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => context,
       });
+    };
     // A JSON POST (never a CSRF "simple request") of a partner's operation runs compiled.
     const found =
-      compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(headers.get('content-type')) === 'application/json'
+      compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(header('content-type')) === 'application/json'
         ? compiled.find(body)
         : null;
-    const execution = found && compiled ? compiled.execute(context, found, headers.get('accept')).then((answer) => answer ?? throughApollo()) : throughApollo();
+    const execution = found && compiled ? compiled.execute(context, found, header('accept')).then((answer) => answer ?? throughApollo()) : throughApollo();
     // The request deadline: past it the answer is an error and the transaction is rolled back; the
     // statement running then is cancelled by statement_timeout at the latest.
     const timeout = new Promise<'timeout'>((resolve) => {

@@ -40,16 +40,7 @@ export function observeRequest(
   },
 ): void {
   const { ctx, operation, operationName, errors, seconds } = request;
-  const fields = (operation?.selectionSet.selections ?? []).flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
-  const rootFields = [...new Set(fields)].sort();
-  const name = operation ? `${operation.operation} ${rootFields.join(',')}` : 'invalid';
-  const label = !operation
-    ? 'invalid'
-    : operationName && knownOperations.has(operationName)
-      ? operationName
-      : rootFields.length === 1
-        ? name
-        : `${operation.operation} other`;
+  const { name, label } = namesOf(operation, operationName, knownOperations);
   const first = errors?.[0];
   const outcome = !first
     ? 'ok'
@@ -69,4 +60,27 @@ export function observeRequest(
     outcome,
     durationMs: Math.round(seconds * 10_000) / 10,
   });
+}
+
+/** By operation, then by operation name: the compiled operations give the same node every time. */
+const names = new WeakMap<OperationDefinitionNode, Map<string, { name: string; label: string }>>();
+
+/** The request's operation as its log line names it (every root field), and its metrics label (bounded). */
+function namesOf(
+  operation: OperationDefinitionNode | undefined,
+  operationName: string | undefined | null,
+  knownOperations: ReadonlySet<string>,
+): { name: string; label: string } {
+  if (!operation) return { name: 'invalid', label: 'invalid' };
+  let byName = names.get(operation);
+  const known = byName?.get(operationName ?? '');
+  if (known) return known;
+  const fields = operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
+  const rootFields = [...new Set(fields)].sort();
+  const name = `${operation.operation} ${rootFields.join(',')}`;
+  const label = operationName && knownOperations.has(operationName) ? operationName : rootFields.length === 1 ? name : `${operation.operation} other`;
+  if (!byName) names.set(operation, (byName = new Map()));
+  // Bounded: a client inventing operation names for one document does not grow it past a few.
+  if (byName.size < 8) byName.set(operationName ?? '', { name, label });
+  return { name, label };
 }

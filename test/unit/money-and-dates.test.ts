@@ -1,5 +1,8 @@
 import { addMonths, firstDayOfNextMonth, isLocalDate, todayInChina } from '../../src/common/dates';
 import { formatMoney, parseMoney, splitByRatio } from '../../src/common/money';
+import { GraphQLError, Kind } from 'graphql';
+import type { DomainError } from '../../src/common/errors';
+import { DateScalar } from '../../src/graphql/scalars';
 
 describe('money in fen', () => {
   it.each([
@@ -37,5 +40,31 @@ describe('calendar dates in China Standard Time', () => {
   it('takes "today" in UTC+8 whatever the host zone', () => {
     expect(todayInChina(new Date('2022-12-31T16:00:00Z'))).toBe('2023-01-01');
     expect(todayInChina(new Date('2022-12-31T15:59:59Z'))).toBe('2022-12-31');
+  });
+});
+
+describe('the Date scalar', () => {
+  it('takes calendar dates and refuses the rest in both languages, with BAD_USER_INPUT', () => {
+    expect(DateScalar.parseValue('2024-02-29')).toBe('2024-02-29');
+    expect(DateScalar.parseLiteral({ kind: Kind.STRING, value: '2022-12-31' })).toBe('2022-12-31');
+    for (const wrong of ['2023-02-29', '2022-13-01', '2022-1-01', '2021-12-01T00:00:00Z', 20211201]) {
+      let error: unknown;
+      try {
+        DateScalar.parseValue(wrong);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(GraphQLError);
+      const refused = error as GraphQLError;
+      expect(refused.extensions.code).toBe('BAD_USER_INPUT');
+      expect(refused.message).toContain('YYYY-MM-DD');
+      expect((refused.originalError as DomainError).localized.zh).toContain('日期应为');
+    }
+    expect(() => DateScalar.parseLiteral({ kind: Kind.INT, value: '20211201' })).toThrow(GraphQLError);
+  });
+
+  it('serializes the dates the database gives and nothing else', () => {
+    expect(DateScalar.serialize('2021-12-31')).toBe('2021-12-31');
+    expect(() => DateScalar.serialize(new Date())).toThrow(TypeError);
   });
 });
