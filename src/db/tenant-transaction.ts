@@ -104,25 +104,26 @@ export class TenantTransaction {
 
   /**
    * A read that is the request's only statement and sets the request's tenant itself, from its $1
-   * (a function that calls set_config('app.tenant', $1, true) before it reads). On plain PostgreSQL it
-   * is prepared once per connection and runs alone in PostgreSQL's implicit transaction: one Bind,
-   * Execute and Sync, no BEGIN, no separate setting, no COMMIT, nothing parsed or planned again. The
-   * tenant ends with that implicit transaction. On Citus (where set_config stays on the coordinator),
-   * behind a pooler (no named statements), or once the request's transaction has begun, `otherwise`
-   * (the same read, setting nothing) runs as readAlone would.
+   * (a function that calls set_config('app.tenant', $1, true) before it reads), and answers one row as
+   * one JSON value in a column named `status`. On plain PostgreSQL it is prepared once per connection
+   * and runs alone in PostgreSQL's implicit transaction: one Bind, Execute and Sync, no BEGIN, no
+   * separate setting, no COMMIT, nothing parsed or planned again. The tenant ends with that implicit
+   * transaction at the latest. On Citus (where set_config stays on the coordinator), behind a pooler
+   * (no named statements), or once the request's transaction has begun, `otherwise` (the same read
+   * as columns, setting nothing) runs as readAlone would, and its first row is the answer.
    */
-  async readSettingTenant<Row extends object = Record<string, unknown>>(text: string, values: ReadonlyArray<InlineValue>, otherwise: string): Promise<Row[]> {
+  async readSettingTenant<Row extends object>(text: string, values: ReadonlyArray<InlineValue>, otherwise: string): Promise<Row> {
     if (this.finished) throw new Error(ENDED);
-    if (this.client || this.mode.citus || this.mode.pooled) return this.readAlone<Row>(otherwise, values);
+    if (this.client || this.mode.citus || this.mode.pooled) return (await this.readAlone<Row>(otherwise, values))[0];
     if (values[0] !== this.tenantCode) throw new Error("a statement that sets the tenant must be given the request's tenant as $1");
     this.statements += 1;
     const client = await this.connectPool();
     client.on('error', this.onClientError);
     try {
-      const { rows } = (await client.query({ name: statementName(text), text, values: [...values] })) as { rows: Row[] };
+      const { rows } = (await client.query({ name: statementName(text), text, values: [...values] })) as { rows: Array<{ status: Row }> };
       client.removeListener('error', this.onClientError);
       client.release();
-      return rows;
+      return rows[0].status;
     } catch (err) {
       client.removeListener('error', this.onClientError);
       client.release(err as Error);

@@ -248,7 +248,7 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
           expect(JSON.parse(res.body).data.enrollmentStatus.status).toBe('UNPAID');
         });
         // One prepared statement that sets the tenant itself, in PostgreSQL's implicit transaction.
-        expect(sent).toEqual(['SELECT * FROM enrollment_status_in_tenant($1, $2, $3)']);
+        expect(sent).toEqual(['SELECT enrollment_status_in_tenant($1, $2, $3) AS status']);
       } finally {
         server.running.state.config.compiledOperations = true;
       }

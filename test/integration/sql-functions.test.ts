@@ -53,3 +53,27 @@ it('household_graph returns members, enrolments and grants with the columns of t
   expect(Object.keys(graph.enrollments[0]).sort()).toEqual([...ENROLLMENT_ROW_COLUMNS].sort());
   expect(Object.keys(graph.grants[0]).sort()).toEqual([...GRANT_ROW_COLUMNS].sort());
 });
+
+it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON: the same names and values", async () => {
+  const [unpaid, paid, stranger] = residentIds('620721', 3, 9200);
+  await server.ownerQuery(`INSERT INTO resident (tenant_code, id_number, name) VALUES ('620721', $1, '金昌'), ('620721', $2, '武威')`, [unpaid, paid]);
+  await server.ownerQuery(
+    `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, subsidy, amount_due, late, circumstances)
+     VALUES ('620721', $1, 2024, 'UNPAID', '2023-10-08', 38000, 0, 38000, false, '{}'),
+            ('620721', $2, 2024, 'UNPAID', '2023-10-08', 38000, 0, 38000, false, '{}')`,
+    [unpaid, paid],
+  );
+  await server.ownerQuery(
+    `INSERT INTO assistance_identity (tenant_code, id_number, category, certified_by, valid_from, recorded_by)
+     VALUES ('620721', $1, 'DIBAO', 'CIVIL_AFFAIRS', '2023-01-01', 'test')`,
+    [unpaid],
+  );
+  await server.ownerQuery(`UPDATE enrollment SET status = 'PAID', amount_paid = 38000 WHERE tenant_code = '620721' AND id_number = $1`, [paid]);
+  for (const id of [unpaid, paid, stranger]) {
+    const [columns] = await server.ownerQuery("SELECT * FROM enrollment_status_lookup('620721', $1, 2024)", [id]);
+    const [{ status }] = await server.ownerQuery<{ status: Record<string, unknown> }>("SELECT enrollment_status_in_tenant('620721', $1, 2024) AS status", [id]);
+    expect(status).toEqual({ ...columns });
+    if (id === unpaid)
+      expect(status).toMatchObject({ status: 'UNPAID', amount_due: 38000, identities: [{ category: 'DIBAO', valid_from: '2023-01-01', valid_to: null }] });
+  }
+});

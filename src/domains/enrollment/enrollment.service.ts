@@ -694,10 +694,10 @@ export class EnrollmentService {
     const sql = statusSql({ insured: elsewhere.insured, tenants });
     const values = [ctx.tenant.code, idNumber, coverageYear];
     // Most lookups ask nothing of the national index: one prepared statement, no transaction around it.
-    const [row] =
+    const row: StatusRow & StatusElsewhere =
       sql === STATUS_SQL
-        ? await ctx.db.readSettingTenant<StatusRow & StatusElsewhere>(STATUS_SETTING_TENANT_SQL, values, STATUS_SQL)
-        : await ctx.db.readAlone<StatusRow & StatusElsewhere>(sql, values);
+        ? await ctx.db.readSettingTenant<StatusRow>(STATUS_SETTING_TENANT_SQL, values, STATUS_SQL)
+        : (await ctx.db.readAlone<StatusRow & StatusElsewhere>(sql, values))[0];
     if (tenants && row.elsewhere) ctx.readPersonalData();
     const person: PersonRow | undefined = row.name === null ? undefined : { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
     const people = makePeople(

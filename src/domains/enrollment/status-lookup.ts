@@ -12,8 +12,9 @@ export const STATUS_SQL = 'SELECT * FROM enrollment_status_lookup($1, $2, $3)';
 /**
  * The same read setting the tenant itself (migration StatusLookupSetsTenant), for
  * TenantTransaction.readSettingTenant: on plain PostgreSQL the whole lookup is one prepared statement.
+ * Its one column `status` holds the row of STATUS_SQL as JSON, with the same names and values.
  */
-export const STATUS_SETTING_TENANT_SQL = 'SELECT * FROM enrollment_status_in_tenant($1, $2, $3)';
+export const STATUS_SETTING_TENANT_SQL = 'SELECT enrollment_status_in_tenant($1, $2, $3) AS status';
 
 /**
  * The same lookup with what the national one-scheme index says, asked only when the operation selects
