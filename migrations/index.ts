@@ -19,6 +19,7 @@ import { StatusLookupIdentitiesWhenDue1763801500000 } from './1763801500000-Stat
 import { StoredMessagesInChinese1763801510000 } from './1763801510000-StoredMessagesInChinese';
 import { CitusReady1763801600000 } from './1763801600000-CitusReady';
 import { StatusLookupSetsTenant1763801700000 } from './1763801700000-StatusLookupSetsTenant';
+import { AuditLogOneIndex1763801710000 } from './1763801710000-AuditLogOneIndex';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   StoredMessagesInChinese1763801510000,
   CitusReady1763801600000,
   StatusLookupSetsTenant1763801700000,
+  AuditLogOneIndex1763801710000,
 ];

@@ -272,7 +272,7 @@ export class TenantTransaction {
     if (this.finished) return;
     let ending: string;
     try {
-      ending = commit && last ? `${inlineParameters(last.text, last.values)}; COMMIT` : commit ? 'COMMIT' : 'ROLLBACK';
+      ending = commit && last ? `${READ_COMMITS_WITHOUT_WAITING}; ${inlineParameters(last.text, last.values)}; COMMIT` : commit ? 'COMMIT' : 'ROLLBACK';
     } catch (err) {
       await this.finish(false);
       throw err;
@@ -325,6 +325,19 @@ export class TenantTransaction {
     }
   }
 }
+
+/**
+ * A transaction that wrote nothing before its last statement (a read of personal data, whose last
+ * statement is its audit record) commits without waiting for the WAL to reach the disk: the answer
+ * does not depend on it, and waiting made every such read pay a disk flush (on the bench's disk,
+ * 1.3–2.5 ms alone; 16 readers together were held to about 2,000 reads a second, against 3,700–4,100
+ * without the record). What this gives up: a crash of the database server within about 0.6 s of such
+ * a read (three WAL-writer cycles) may lose its audit record, as a crash may lose pgaudit's log lines;
+ * the record is never half-written, and it is never lost once the server has flushed it. A
+ * transaction that wrote anything else (a mutation, whose record is committed with its changes)
+ * keeps waiting. On Citus the setting stays on the coordinator: there, records are flushed as before.
+ */
+export const READ_COMMITS_WITHOUT_WAITING = "SELECT set_config('synchronous_commit', 'off', true) WHERE pg_current_xact_id_if_assigned() IS NULL";
 
 /**
  * Statements with parameters are prepared once per connection under a name and then only bound and
