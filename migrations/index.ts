@@ -18,6 +18,7 @@ import { StatusLookupAsksIndexOnDemand1763801400000 } from './1763801400000-Stat
 import { StatusLookupIdentitiesWhenDue1763801500000 } from './1763801500000-StatusLookupIdentitiesWhenDue';
 import { StoredMessagesInChinese1763801510000 } from './1763801510000-StoredMessagesInChinese';
 import { CitusReady1763801600000 } from './1763801600000-CitusReady';
+import { ShardStatisticsInTransaction1763801800000 } from './1763801800000-ShardStatisticsInTransaction';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   StatusLookupIdentitiesWhenDue1763801500000,
   StoredMessagesInChinese1763801510000,
   CitusReady1763801600000,
+  ShardStatisticsInTransaction1763801800000,
 ];
