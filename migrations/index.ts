@@ -20,6 +20,7 @@ import { StoredMessagesInChinese1763801510000 } from './1763801510000-StoredMess
 import { CitusReady1763801600000 } from './1763801600000-CitusReady';
 import { StatusLookupSetsTenant1763801700000 } from './1763801700000-StatusLookupSetsTenant';
 import { AuditLogOneIndex1763801710000 } from './1763801710000-AuditLogOneIndex';
+import { ShardStatisticsInTransaction1763801800000 } from './1763801800000-ShardStatisticsInTransaction';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   CitusReady1763801600000,
   StatusLookupSetsTenant1763801700000,
   AuditLogOneIndex1763801710000,
+  ShardStatisticsInTransaction1763801800000,
 ];

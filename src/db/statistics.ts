@@ -15,8 +15,13 @@ const BULK_ROWS = 1000;
  * wrote, or found there). Only the owner may ANALYZE, so a SECURITY DEFINER function (migration
  * BulkWriteStatistics) does it, for the tables whose rows are checked by per-row keys. It holds the
  * table's ANALYZE lock to the end of the transaction: a second import needing it waits, which happens
- * only while the statistics are stale (a county's first days). On Citus the function looks at the
- * tenant's shard alone and analyzes it on its worker (migration CitusReady).
+ * only while the statistics are stale (a county's first days).
+ *
+ * On Citus the statistics that matter are the tenant's shard's, on its worker, and they must count the
+ * rows this transaction has written there: an ANALYZE from any other connection finds the shard empty
+ * and the key checks then walk an index that only shares the key's leading columns (migration
+ * ShardStatisticsInTransaction). So the call is made from a statement that Citus routes to the shard,
+ * which names itself by `tableoid`, and runs in the request's transaction on the worker.
  */
 export async function refreshStaleStatistics(
   db: TenantTransaction,
@@ -24,5 +29,9 @@ export async function refreshStaleStatistics(
   rowsThatExist: number,
 ): Promise<void> {
   if (rowsThatExist < BULK_ROWS) return;
+  if (db.mode.citus) {
+    await db.query(`SELECT refresh_shard_statistics(tableoid::regclass, $2) FROM ${table} WHERE tenant_code = $1 LIMIT 1`, [db.tenantCode, rowsThatExist]);
+    return;
+  }
   await db.query('SELECT refresh_statistics_after_bulk_write($1, $2)', [table, rowsThatExist]);
 }

@@ -62,6 +62,21 @@ describe('an import right after a bulk load of residents', () => {
     // One scan of the table for the whole batch is fine (10,020 rows); one per enrolment was 50 million.
     expect((await scannedSince(server, before)).resident).toBeLessThan(1_000_000);
   }, 600_000);
+
+  it('offers Citus its shard-side refresh for the tables of bulk writes alone', async () => {
+    // On Citus the import calls it from a statement routed to the tenant's shard, which tableoid names;
+    // on plain PostgreSQL tableoid names the table itself.
+    await expect(server.ownerQuery("SELECT refresh_shard_statistics('region'::regclass, 1)")).rejects.toThrow('no statistics refresh for region');
+    const refresh = async (rows: number) =>
+      (
+        await server.ownerQuery<{ analyzed: boolean }>(
+          "SELECT refresh_shard_statistics(tableoid::regclass, $1) AS analyzed FROM resident WHERE tenant_code = '620702' LIMIT 1",
+          [rows],
+        )
+      )[0].analyzed;
+    expect(await refresh(1_000_000)).toBe(true); // more rows than the statistics know of: ANALYZE
+    expect(await refresh(10_020)).toBe(false); // now known
+  });
 });
 
 describe('a large roster right after a small one', () => {
