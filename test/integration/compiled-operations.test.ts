@@ -10,10 +10,14 @@ import { type DocumentNode, Kind, parse, print } from 'graphql';
 import type { PoolClient } from 'pg';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { isCitus } from '../helpers/test-databases';
 
 let server: TestServer;
+/** On Citus the tenant is set with SET LOCAL in a message of its own: a round trip more, by design. */
+let citus = false;
 beforeAll(async () => {
   server = await startTestServer();
+  citus = await isCitus(server.databaseUrl);
 });
 afterAll(async () => server?.close());
 
@@ -248,7 +252,8 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
           expect(JSON.parse(res.body).data.enrollmentStatus.status).toBe('UNPAID');
         });
         // One prepared statement that sets the tenant itself, in PostgreSQL's implicit transaction.
-        expect(sent).toEqual(['SELECT enrollment_status_in_tenant($1, $2, $3) AS status']);
+        if (citus) expect(sent).toEqual(['BEGIN', "SET LOCAL app.tenant = '620721'", 'SELECT * FROM enrollment_status_lookup($1, $2, $3)', 'COMMIT']);
+        else expect(sent).toEqual(['SELECT enrollment_status_in_tenant($1, $2, $3) AS status']);
       } finally {
         server.running.state.config.compiledOperations = true;
       }
@@ -279,6 +284,10 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
       const res = await send(operation('bank.graphql', 'BankInsuredElsewhere'), { idNumber: child, coverageYear: 2024 }, as('BANK'));
       expect(JSON.parse(res.body).data.enrollmentStatus.insuredElsewhere).toBe(false);
     });
+    if (citus) {
+      expect(sent).toEqual(['BEGIN', "SET LOCAL app.tenant = '620721'", expect.stringMatching(/insured_elsewhere.*enrollment_status_lookup/), 'COMMIT']);
+      return;
+    }
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatch(/^BEGIN READ ONLY; SELECT set_config\('app\.tenant', '620721', true\); .*enrollment_status_lookup.*; COMMIT$/s);
   });
@@ -290,10 +299,11 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
       expect(res.data!.household.members).toHaveLength(3);
       expect(res.data!.household.members.map((m: { enrollments: unknown[] }) => m.enrollments.length)).toEqual([1, 1, 1]);
     });
-    expect(sent).toHaveLength(2);
-    expect(sent[0]).toMatch(/^BEGIN; SELECT set_config\('app\.tenant', '620721', true\); SELECT household_graph\(/);
+    // On Citus: BEGIN, SET LOCAL, the read, and the record with COMMIT.
+    expect(sent).toHaveLength(citus ? 4 : 2);
+    if (!citus) expect(sent[0]).toMatch(/^BEGIN; SELECT set_config\('app\.tenant', '620721', true\); SELECT household_graph\(/);
     // The read wrote nothing else: its record is committed without waiting for the disk.
-    expect(sent[1]).toMatch(
+    expect(sent.at(-1)).toMatch(
       /^SELECT set_config\('synchronous_commit', 'off', true\) WHERE pg_current_xact_id_if_assigned\(\) IS NULL; INSERT INTO audit_log .*; COMMIT$/s,
     );
     const [record] = await server.ownerQuery(
