@@ -183,8 +183,10 @@ describe('a batch whose receipts another import commits while the batch is being
 describe('an import batch that fails transiently', () => {
   let slow: TestServer;
   beforeAll(async () => {
-    // Statements give up after 500 ms: long enough for 300 rows, not for waiting on another's lock.
-    slow = await startTestServer({ STATEMENT_TIMEOUT_MS: '500' });
+    // Statements give up after 3 s: long enough for 300 rows on a crowded machine, on Citus too (at
+    // 500 ms the retry itself timed out there during a whole-suite run), not for waiting on a lock that
+    // is held until the importer has decided to retry.
+    slow = await startTestServer({ STATEMENT_TIMEOUT_MS: '3000' });
   });
   afterAll(async () => slow?.close());
 
