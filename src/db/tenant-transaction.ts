@@ -88,18 +88,10 @@ export class TenantTransaction {
     if (this.client || this.mode.citus) return this.query<Row>(text, [...values]);
     const sql = inlineParameters(text, values);
     this.statements += 1;
-    const client = await this.connectPool();
-    client.on('error', this.onClientError);
-    try {
+    return this.onItsOwn(async (client) => {
       const results = (await client.query(`BEGIN READ ONLY; ${this.plainSettings()}; ${sql}; COMMIT`)) as unknown as Array<{ rows: Row[] }>;
-      client.removeListener('error', this.onClientError);
-      client.release();
       return results[2].rows;
-    } catch (err) {
-      client.removeListener('error', this.onClientError);
-      client.release(err as Error);
-      throw err;
-    }
+    });
   }
 
   /**
@@ -117,13 +109,24 @@ export class TenantTransaction {
     if (this.client || this.mode.citus || this.mode.pooled) return (await this.readAlone<Row>(otherwise, values))[0];
     if (values[0] !== this.tenantCode) throw new Error("a statement that sets the tenant must be given the request's tenant as $1");
     this.statements += 1;
+    return this.onItsOwn(async (client) => {
+      const { rows } = (await client.query({ name: statementName(text), text, values: [...values] })) as { rows: Array<{ status: Row }> };
+      return rows[0].status;
+    });
+  }
+
+  /**
+   * `work` on a connection of the pool that holds no transaction of this request: released after it,
+   * or destroyed when it fails (whatever it held is then rolled back).
+   */
+  private async onItsOwn<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.connectPool();
     client.on('error', this.onClientError);
     try {
-      const { rows } = (await client.query({ name: statementName(text), text, values: [...values] })) as { rows: Array<{ status: Row }> };
+      const result = await work(client);
       client.removeListener('error', this.onClientError);
       client.release();
-      return rows[0].status;
+      return result;
     } catch (err) {
       client.removeListener('error', this.onClientError);
       client.release(err as Error);
