@@ -116,19 +116,9 @@ export class DivisionIndex {
     const counties = [...this.codes.values()].filter((d) => d.level === 'COUNTY' && d.current && d.code.startsWith(scope) && rest.startsWith(d.name));
     let county: Division | undefined;
     if (counties.length > 0) {
-      const longest = Math.max(...counties.map((c) => c.name.length));
-      const closest = closestTo(
-        counties.filter((c) => c.name.length === longest),
-        near,
-      );
-      if (closest.length > 1)
-        return {
-          error: bilingual(
-            `${text} 可能是 ${closest.map((c) => c.code).join('、')} 中的任一个：请填写代码`,
-            `${text} may be any of ${closest.map((c) => c.code).join(', ')}: give the code`,
-          ),
-        };
-      county = closest[0];
+      const meant = theOneMeant(counties, near, text);
+      if ('error' in meant) return meant;
+      county = meant;
       rest = rest.slice(county.name.length);
     } else if (city && !rest) {
       return { code: city.code.slice(0, 4) + '00' };
@@ -147,19 +137,8 @@ export class DivisionIndex {
           `no township ${rest || text} in ${county?.name ?? (city?.name || province?.name || near)}`,
         ),
       };
-    const longest = Math.max(...townships.map((t) => t.name.length));
-    const closest = closestTo(
-      townships.filter((t) => t.name.length === longest),
-      near,
-    );
-    if (closest.length > 1)
-      return {
-        error: bilingual(
-          `${text} 可能是 ${closest.map((t) => t.code).join('、')} 中的任一个：请填写代码`,
-          `${text} may be any of ${closest.map((t) => t.code).join(', ')}: give the code`,
-        ),
-      };
-    const township = closest[0];
+    const township = theOneMeant(townships, near, text);
+    if ('error' in township) return township;
     rest = rest.slice(township.name.length);
     if (!rest) return { code: township.code };
     const code = village?.(township.code, rest) ?? null;
@@ -188,6 +167,26 @@ export class DivisionIndex {
 }
 
 /** The candidates sharing the longest code prefix with `near`. */
+/**
+ * Among divisions whose names the text starts with, the one it means: the longest name, then the code
+ * closest to `near`; an error asking for the code when that still leaves more than one.
+ */
+function theOneMeant(candidates: Division[], near: string, text: string): Division | { error: Localized } {
+  const longest = Math.max(...candidates.map((c) => c.name.length));
+  const closest = closestTo(
+    candidates.filter((c) => c.name.length === longest),
+    near,
+  );
+  if (closest.length > 1)
+    return {
+      error: bilingual(
+        `${text} 可能是 ${closest.map((c) => c.code).join('、')} 中的任一个：请填写代码`,
+        `${text} may be any of ${closest.map((c) => c.code).join(', ')}: give the code`,
+      ),
+    };
+  return closest[0];
+}
+
 function closestTo(candidates: Division[], near: string): Division[] {
   const shared = (code: string) => {
     let n = 0;
