@@ -29,6 +29,7 @@ import type { RequestContext } from '../context/request-context';
 import { inLanguage } from '../graphql/errors';
 import { parseOptions } from '../graphql/limits';
 import { loadOperations } from '../graphql/operations';
+import { hasNul } from './input-text.plugin';
 import { observeRequest } from './observability.plugin';
 import { endRequest, routeOf } from './transaction.plugin';
 
@@ -196,10 +197,4 @@ function contentTypeFor(accept: string | undefined): string | null {
   if (value === 'application/graphql-response+json' || value.startsWith('application/graphql-response+json,'))
     return 'application/graphql-response+json; charset=utf-8';
   return null;
-}
-
-function hasNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 20 || value === null || typeof value !== 'object') return false;
-  return Object.values(value as Record<string, unknown>).some((v) => hasNul(v, depth + 1));
 }

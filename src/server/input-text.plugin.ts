@@ -9,7 +9,8 @@ import { DomainError } from '../common/errors';
 import { text } from '../common/i18n';
 import type { RequestContext } from '../context/request-context';
 
-function hasNul(value: unknown, depth = 0): boolean {
+/** Whether a request's variables hold a NUL anywhere (the compiled partners' path asks it too). */
+export function hasNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (depth > 20 || value === null || typeof value !== 'object') return false;
   return Object.values(value as Record<string, unknown>).some((v) => hasNul(v, depth + 1));
