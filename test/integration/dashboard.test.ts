@@ -9,19 +9,18 @@
  * DASHBOARD_SCREENSHOT=docs/dashboard.png to refresh the one in docs/. Without Chromium the browser
  * cases say so and are skipped; the HTTP cases run everywhere.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kind, parse, print } from 'graphql';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DASHBOARD_CSP } from '../../src/server/dashboard';
+import { chromiumAvailable, launchChromium } from '../helpers/browser';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { tenantCatalog } from '../helpers/tenants';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`Dashboard browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`);
+const available = chromiumAvailable('Dashboard browser test');
 
 const TENANT = '610926';
 const YEAR = 2022;
@@ -196,20 +195,7 @@ describe('the dashboard over HTTP', () => {
   beforeAll(async () => {
     server = await startTestServer();
     ({ onAsOf } = await seedCampaign(server, plan));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--lang=zh-CN',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium('zh-CN');
   }, 180_000);
   afterAll(async () => {
     await browser?.close();

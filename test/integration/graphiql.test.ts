@@ -5,14 +5,12 @@
  * developer machine) this test says so and is skipped.
  */
 import { tmpdir } from 'node:os';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromiumAvailable, launchChromium } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`GraphiQL browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`);
+const available = chromiumAvailable('GraphiQL browser test');
 
 (available ? describe : describe.skip)('GraphiQL in headless Chromium', () => {
   let server: TestServer;
@@ -22,19 +20,7 @@ if (!available) console.warn(`GraphiQL browser test skipped: no Chromium at ${CH
   afterAll(async () => server?.close());
 
   it('loads offline, runs { tenants { code } } and shows the result', async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
       const origin = new URL(server.url).origin;

@@ -9,19 +9,18 @@
  * POLICY_PAGE_SCREENSHOT says). Without Chromium the browser case says so and is skipped; the HTTP
  * cases run everywhere.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kind, parse, print } from 'graphql';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { PAGE_CSP } from '../../src/server/static-pages';
+import { chromiumAvailable, launchChromium } from '../helpers/browser';
 import { fixed2024, GANZHOU as GZ, halfUpdated2024 } from '../helpers/drafts';
 import { startTestServer, type TestServer } from '../helpers/server';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`Policy page browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`);
+const available = chromiumAvailable('Policy page browser test');
 
 let server: TestServer;
 beforeAll(async () => {
@@ -60,20 +59,7 @@ describe('the policy years page over HTTP', () => {
 (available ? describe : describe.skip)('the policy years page in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--lang=zh-CN',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium('zh-CN');
     // Someone on 甘州's roll, so that the budget has people to count.
     const register = (idNumber: string) =>
       server.gql(
