@@ -96,7 +96,9 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     state.regionsChanged = (tenantCode) => tenants.reload(tenantCode);
     state.policiesChanged = (tenantCode) => tenants.reload(tenantCode);
     await releaseHeldAtStart(state, log, progress);
-    apollo = createApollo(config, log, metrics);
+    // One armor for both executors: the compiled path validates a text with the rules Apollo does.
+    const armor = graphqlArmor(config.production);
+    apollo = createApollo(config, log, metrics, armor);
     await apollo.start();
     const compiledOperations = new CompiledOperations({
       schema: appSchema(),
@@ -105,6 +107,9 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
       knownOperations: knownOperationNames(),
       formatError: errorFormatter(log, config.production),
       development: !config.production,
+      validationRules: armor.validationRules,
+      introspection: !config.production,
+      knownOperationsOnly: config.knownOperationsOnly,
     });
     const http = createHttpServer(state, apollo, health, { headersTimeoutMs: config.headersTimeoutMs }, compiledOperations);
     const runningReplicas = replicas;
@@ -204,8 +209,7 @@ async function startReplicas(
   return replicas;
 }
 
-function createApollo(config: AppConfig, log: Logger, metrics: Metrics): ApolloServer<RequestContext> {
-  const armor = graphqlArmor(config.production);
+function createApollo(config: AppConfig, log: Logger, metrics: Metrics, armor: ReturnType<typeof graphqlArmor>): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
     schema: appSchema(),
     validationRules: armor.validationRules,

@@ -4,7 +4,11 @@
  * the same nodes again as `nodes` for clients that want them plainly, and `pageInfo`.
  */
 import type { ClassType } from 'type-graphql';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, FieldResolver, Int, ObjectType, Resolver, Root } from 'type-graphql';
+import type { Connection } from './pages';
+
+/** The resolver classes of the connections' counts, which the schema is built with (src/server/schema.ts). */
+export const CONNECTION_RESOLVERS: ClassType[] = [];
 
 @ObjectType()
 export class PageInfo {
@@ -25,12 +29,21 @@ export function connectionTypes<T extends object>(node: ClassType<T>, name: stri
 
   @ObjectType(`${name}Connection`)
   class ConnectionType {
-    // simple: graphql-js's own resolver, which calls a function value: the count runs only when asked for.
-    @Field(() => Int, { simple: true, description: 'All the items the filter selects, on every page.' }) totalCount!: number;
     @Field(() => [EdgeType]) edges!: EdgeType[];
     @Field(() => [node], { description: 'The nodes of the edges, in the same order.' }) nodes!: T[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
   }
+
+  // A resolver of its own, not a property read: a count given as a function (a statement of its own)
+  // runs only when a client asks for totalCount, and every executor awaits what a resolver returns.
+  @Resolver(() => ConnectionType)
+  class CountResolver {
+    @FieldResolver(() => Int, { description: 'All the items the filter selects, on every page.' })
+    totalCount(@Root() page: Connection<T>): number | Promise<number> {
+      return typeof page.totalCount === 'function' ? page.totalCount() : page.totalCount;
+    }
+  }
+  CONNECTION_RESOLVERS.push(CountResolver);
   return { EdgeType, ConnectionType };
 }
 

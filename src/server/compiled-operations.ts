@@ -1,13 +1,19 @@
 /**
- * The partners' operations, compiled. A bank's counter and the tax system's scripts send the operations
- * of schema/operations/bank.graphql and tax.graphql and nothing else, thousands of times a minute: each
- * is compiled once at start by graphql-jit into a function of its own, and a request that sends one of
- * them skips parsing, validation and the generic executor. The resolvers, the auth checker, the error
- * formatter, the audit record, the commit and the request's log line are the ones every other request
- * goes through (endRequest, observeRequest), so the answer is the same byte for byte.
+ * Operations, compiled. A bank's counter and the tax system's scripts send the operations of
+ * schema/operations/bank.graphql and tax.graphql thousands of times a minute, the portals theirs, the
+ * public pages the same quote: graphql-jit compiles each text once into a function of its own, and a
+ * request that sends it again skips parsing, validation and the generic executor. The resolvers, the
+ * auth checker, the error formatter, the audit record, the commit and the request's log line are the
+ * ones every other request goes through (endRequest, observeRequest), so the answer is the same byte for
+ * byte.
  *
- * Anything else, and anything unusual about such a request (variables that do not coerce, a NUL in a
- * text, request extensions, a GET), goes through Apollo as before.
+ * The partners' operations are compiled at start. Any other text is compiled the second time it is
+ * seen, so that texts sent once (a developer's query, one with its values written inline) cost no
+ * compilation; it is compiled only if it parses and validates with every rule Apollo applies, holds one
+ * operation and no NUL: the first request, and anything else, goes through Apollo, whose errors are the
+ * contract's. So does anything unusual about a request (variables that do not coerce, a NUL in a text,
+ * request extensions, a GET), and an operation outside schema/operations/ sent by a role that may run
+ * only those (KNOWN_OPERATIONS_ONLY): Apollo refuses it.
  */
 import { type HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import {
@@ -17,38 +23,48 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
   Kind,
+  NoSchemaIntrospectionCustomRule,
   type OperationDefinitionNode,
   parse,
   print,
+  specifiedRules,
   stripIgnoredCharacters,
+  validate,
+  type ValidationRule,
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../common/logger';
 import type { Metrics } from '../common/metrics';
 import type { RequestContext } from '../context/request-context';
 import { inLanguage } from '../graphql/errors';
 import { parseOptions } from '../graphql/limits';
 import { loadOperations } from '../graphql/operations';
-import { hasNul } from './input-text.plugin';
+import { hasNul, hasNulLiteral } from './input-text.plugin';
 import { observeRequest } from './observability.plugin';
 import { endRequest, routeOf } from './transaction.plugin';
 
-/** The files whose operations are compiled: the partners' (banks, the tax system). */
-const COMPILED_FILES = ['schema/operations/bank.graphql', 'schema/operations/tax.graphql'];
+/** The files whose operations are compiled at start: the partners' (banks, the tax system). */
+const PARTNER_FILES = ['schema/operations/bank.graphql', 'schema/operations/tax.graphql'];
 
-/** Distinct request texts remembered as being (or not being) a compiled operation. */
-const TEXTS_REMEMBERED = 1000;
 /**
- * Distinct texts compiled. Each text is compiled on its own (errors give locations in the text the
- * client sent), and a partner's script sends one text per operation: beyond this, Apollo answers.
+ * Distinct request texts remembered, compiled or not, least recently used first out. A compiled text
+ * holds a few tens of kilobytes of generated code; the portals and partners send a few dozen texts.
  */
-const TEXTS_COMPILED = 200;
+const TEXTS_REMEMBERED = 500;
 
 interface CompiledOperation {
-  name: string;
+  name: string | undefined;
   operation: OperationDefinitionNode;
   compiled: CompiledQuery;
+  /** One of schema/operations/: a role held to those (KNOWN_OPERATIONS_ONLY) may run it. */
+  known: boolean;
 }
+
+/** What is remembered of a text: compiled, seen once (compiled when seen again), or left to Apollo. */
+type Remembered = CompiledOperation | typeof SEEN_ONCE | typeof LEFT_TO_APOLLO;
+const SEEN_ONCE = { seenOnce: true } as const;
+const LEFT_TO_APOLLO = { leftToApollo: true } as const;
 
 export interface CompiledOperationsOptions {
   schema: GraphQLSchema;
@@ -60,75 +76,90 @@ export interface CompiledOperationsOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** Outside production: the stack in each error, and the request's SQL statements in its extensions. */
   development: boolean;
+  /** The rules Apollo validates with besides graphql-js's own (the limits of src/graphql/limits.ts). */
+  validationRules: readonly ValidationRule[];
+  /** Whether introspection is allowed (outside production): Apollo refuses it otherwise. */
+  introspection: boolean;
+  /** Roles that may run only the operations of schema/operations/ (KNOWN_OPERATIONS_ONLY). */
+  knownOperationsOnly: readonly string[];
 }
 
-/** The operation in a request body, if it is one of the compiled ones. */
+/** The operation in a request body, if it names one. */
 const OPERATION_NAME = /^\s*(?:#[^\n]*\n\s*)*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)/;
 
 const signature = (operation: OperationDefinitionNode) => stripIgnoredCharacters(print(operation));
 
 export class CompiledOperations {
-  /** The operations of the files, by name, with their signature. */
-  private readonly byName = new Map<string, { operation: OperationDefinitionNode; signature: string }>();
-  private readonly byText = new Map<string, CompiledOperation | null>();
-  private compiledTexts = 0;
+  /** The signatures of schema/operations/ (the text stripped of what does not change its meaning). */
+  private readonly known = new Set<string>();
+  /** The partners' operation names, compiled on first sight. */
+  private readonly partnerNames = new Set<string>();
+  private readonly texts = new LRUCache<string, Remembered>({ max: TEXTS_REMEMBERED });
+  private readonly rules: readonly ValidationRule[];
   /** Requests answered by the compiled path, for the tests that compare the two paths. */
   answered = 0;
 
   constructor(private readonly options: CompiledOperationsOptions) {
+    this.rules = [...specifiedRules, ...options.validationRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
     for (const { location, document } of loadOperations()) {
-      if (!COMPILED_FILES.includes(location)) continue;
       for (const definition of document.definitions) {
         if (definition.kind !== Kind.OPERATION_DEFINITION || !definition.name) continue;
+        this.known.add(signature(definition));
+        if (!PARTNER_FILES.includes(location)) continue;
         // Compiled once at start too, so that an operation graphql-jit cannot compile stops the start.
         this.compile({ kind: Kind.DOCUMENT, definitions: [definition] }, definition);
-        this.byName.set(definition.name.value, { operation: definition, signature: signature(definition) });
+        this.partnerNames.add(definition.name.value);
       }
     }
   }
 
   /**
-   * The compiled operation a request body names, or null. The text is compared by its meaning (the
-   * partners' scripts may format it their own way) once, and remembered: a text seen before costs a
-   * map lookup. Texts that do not start with a compiled operation's name are not parsed here at all.
+   * The compiled operation a request body sends, or null. A text seen before costs a map lookup;
+   * a partner's operation is compiled the first time, any other text the second.
    */
   find(body: unknown): { operation: CompiledOperation; variables: Record<string, unknown> } | null {
     if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
     const { query, variables, operationName, extensions, ...rest } = body as Record<string, unknown>;
     if (typeof query !== 'string' || extensions !== undefined || Object.keys(rest).length > 0) return null;
     if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
-    let operation = this.byText.get(query);
-    if (operation === undefined) {
-      operation = this.match(query);
-      if (this.byText.size < TEXTS_REMEMBERED) this.byText.set(query, operation);
+    let remembered = this.texts.get(query);
+    if (remembered === undefined || remembered === SEEN_ONCE) {
+      const name = OPERATION_NAME.exec(query)?.[1];
+      remembered = remembered === SEEN_ONCE || (name !== undefined && this.partnerNames.has(name)) ? this.prepare(query) : SEEN_ONCE;
+      this.texts.set(query, remembered);
     }
-    if (!operation || (operationName !== undefined && operationName !== null && operationName !== operation.name)) return null;
+    if (!('compiled' in remembered)) return null;
+    if (operationName !== undefined && operationName !== null && operationName !== remembered.name) return null;
     const given = (variables ?? {}) as Record<string, unknown>;
-    return hasNul(given) ? null : { operation, variables: given };
+    return hasNul(given) ? null : { operation: remembered, variables: given };
   }
 
-  private match(query: string): CompiledOperation | null {
-    const name = OPERATION_NAME.exec(query)?.[1];
-    const candidate = name ? this.byName.get(name) : undefined;
-    if (!candidate) return null;
+  /** The text compiled, if it is one operation that parses and validates as Apollo would have it. */
+  private prepare(query: string): CompiledOperation | typeof LEFT_TO_APOLLO {
     let document: DocumentNode;
     try {
       document = parse(query, parseOptions);
     } catch {
-      return null;
+      return LEFT_TO_APOLLO;
     }
-    const [definition, ...others] = document.definitions;
-    if (others.length > 0 || definition?.kind !== Kind.OPERATION_DEFINITION || signature(definition) !== candidate.signature) return null;
-    if (this.compiledTexts >= TEXTS_COMPILED) return null;
-    this.compiledTexts += 1;
-    return this.compile(document, definition);
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const [definition] = operations;
+    if (operations.length !== 1 || definition.operation === 'subscription') return LEFT_TO_APOLLO;
+    if (hasNulLiteral(document) || validate(this.options.schema, document, this.rules).length > 0) return LEFT_TO_APOLLO;
+    try {
+      return this.compile(document, definition);
+    } catch (err) {
+      this.options.log.info('operation not compiled; Apollo answers it', { operation: definition.name?.value ?? null, error: (err as Error).message });
+      return LEFT_TO_APOLLO;
+    }
   }
 
   private compile(document: DocumentNode, definition: OperationDefinitionNode): CompiledOperation {
-    const name = definition.name!.value;
+    const name = definition.name?.value;
     const compiled = compileQuery(this.options.schema, document, name);
-    if (!isCompiledQuery(compiled)) throw new Error(`operation ${name} does not compile: ${compiled.errors?.map((e) => e.message).join('; ')}`);
-    return { name, operation: definition, compiled };
+    if (!isCompiledQuery(compiled))
+      throw new Error(`operation ${name ?? '(anonymous)'} does not compile: ${compiled.errors?.map((e) => e.message).join('; ')}`);
+    return { name, operation: definition, compiled, known: this.known.has(signature(definition)) };
   }
 
   /**
@@ -142,6 +173,8 @@ export class CompiledOperations {
   ): Promise<HTTPGraphQLResponse | null> {
     const contentType = contentTypeFor(accept);
     if (!contentType) return null;
+    const role = ctx.actor?.role;
+    if (!found.operation.known && role && this.options.knownOperationsOnly.includes(role)) return null;
     const started = process.hrtime.bigint();
     const { operation, variables } = found;
     // Where Apollo's transaction plugin would send it: the bank lookup to a replica when there are any.
@@ -151,12 +184,14 @@ export class CompiledOperations {
     this.answered += 1;
     const { schema, log, metrics, knownOperations, development } = this.options;
     const errors = (result.errors ?? []) as readonly GraphQLError[];
-    const ending = endRequest(ctx, log, { schema, operation: operation.operation, operationName: operation.name, variables, errors });
+    const ending = endRequest(ctx, log, { schema, operation: operation.operation, operationName: operation.name ?? null, variables, errors });
     // Read where Apollo's plugins read it: once the end of the request has started, before it is done.
     const sqlStatements = ctx.sqlStatements;
     const refused = await ending;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    setImmediate(() => observeRequest(metrics, log, knownOperations, { ctx, operation: operation.operation, operationName: operation.name, errors, seconds }));
+    setImmediate(() =>
+      observeRequest(metrics, log, knownOperations, { ctx, operation: operation.operation, operationName: operation.name ?? null, errors, seconds }),
+    );
     const headers = new Map([['content-type', contentType]]) as unknown as HeaderMap;
     if (refused) return { status: refused.status, headers, body: { kind: 'complete', string: `${JSON.stringify(refused.result)}\n` } };
     const answer = {

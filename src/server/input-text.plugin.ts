@@ -22,7 +22,7 @@ export function hasNul(value: unknown, depth = 0): boolean {
  * request was a tenth of a quote's time.
  */
 const literalsWithNul = new WeakMap<DocumentNode, boolean>();
-function hasNulLiteral(document: DocumentNode): boolean {
+export function hasNulLiteral(document: DocumentNode): boolean {
   let found = literalsWithNul.get(document);
   if (found === undefined) {
     found = false;

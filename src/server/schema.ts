@@ -3,6 +3,7 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import type { RequestContext } from '../context/request-context';
 import type { Role } from '../context/tokens';
+import { CONNECTION_RESOLVERS } from '../graphql/connection';
 import '../graphql/enums';
 import { DOMAIN_MODULES } from './modules';
 
@@ -12,7 +13,7 @@ let built: GraphQLSchema | undefined;
 export function appSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-    resolvers: DOMAIN_MODULES.flatMap((m) => m.resolvers) as unknown as NonEmptyArray<Function>,
+    resolvers: [...DOMAIN_MODULES.flatMap((m) => m.resolvers), ...CONNECTION_RESOLVERS] as unknown as NonEmptyArray<Function>,
     // One auth checker: the context decides, and throws the contract's code when it says no.
     authChecker: ({ context }: { context: RequestContext }, roles: Role[]) => {
       context.authorize(roles);

@@ -145,11 +145,43 @@ describe('the compiled bank and tax operations answer as the generic executor do
     expect(JSON.parse(nul.body).errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
-  it('the same text formatted otherwise is still compiled; another selection is not', async () => {
+  it('the same text formatted otherwise is compiled at its first request, and so is another selection under a partner name', async () => {
     const reformatted = LOOKUP.replace(/\s+/g, '  ');
     await bothPaths(reformatted, { idNumber: head, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'));
     const more = LOOKUP.replace('nameMasked', 'nameMasked insuredElsewhere');
-    await bothPaths(more, { idNumber: head, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'), false);
+    await bothPaths(more, { idNumber: head, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'));
+  });
+
+  it('any other text goes through Apollo the first time it is seen and runs compiled from the second, with the same answer', async () => {
+    // A portal's household read, an anonymous quote with a fragment, and a list with its lazily counted total.
+    const adHoc: Array<[string, Record<string, unknown>, Record<string, string>]> = [
+      [HOUSEHOLD, { id: householdId }, as('STAFF')],
+      [
+        'fragment Due on Quote { amountDue subsidy } query($c: [AssistanceCategory!]) { quote(input: { tenant: "620721", coverageYear: 2024, paymentDate: "2023-10-09", categories: $c }) { ...Due coverage { start end } explanation { rule } } }',
+        { c: [] },
+        {},
+      ],
+      [
+        'query Listed($f: EnrollmentFilter) { enrollments(coverageYear: 2024, first: 2, filter: $f) { totalCount nodes { idNumber status } pageInfo { hasNextPage } } }',
+        { f: { late: false } },
+        as('STAFF'),
+      ],
+    ];
+    for (const [query, variables, headers] of adHoc) {
+      await bothPaths(query, variables, headers, false);
+      const compiled = await bothPaths(query, variables, headers);
+      expect(JSON.parse(compiled.body).errors).toBeUndefined();
+    }
+  });
+
+  it('a text that does not validate, or holds two operations, stays with Apollo however often it is sent', async () => {
+    const invalid = '{ quote(input: { tenant: "620721", coverageYear: 2024 }) { noSuchField } }';
+    const two = 'query A { __typename } query B { __typename }';
+    for (let i = 0; i < 3; i += 1) {
+      const refused = await bothPaths(invalid, {}, {}, false);
+      expect(JSON.parse(refused.body).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      await bothPaths(two, {}, {}, false);
+    }
   });
 
   it('BankInsuredElsewhere, BankPaymentsOfDay and TaxDailyCollection', async () => {

@@ -222,6 +222,21 @@ describe('production errors', () => {
     expect(JSON.stringify(res)).not.toMatch(/Did you mean|DIBAO_/);
   });
 
+  it('holds BANK and TAX tokens to their operations, and refuses introspection, however often a text is sent', async () => {
+    // The compiled executor takes a text from its second request: it must refuse what Apollo refuses.
+    const bank = prod.token('BANK', ['620721']);
+    for (let i = 0; i < 3; i += 1) {
+      const adHoc = await prod.gql(
+        '{ enrollmentStatus(idNumber: "620721199001011234", coverageYear: 2024) { status } }',
+        {},
+        { token: bank, tenant: '620721' },
+      );
+      expect(adHoc.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      const introspection = await prod.gql('{ __schema { queryType { name } } }', {}, { as: 'STAFF', tenant: '620721' });
+      expect(introspection.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+  });
+
   it('hides an unexpected error behind INTERNAL_SERVER_ERROR, with no SQL', async () => {
     // A payment whose channel is too long for nothing but the database to object would still be fine;
     // instead break a table under the request role's feet: a failing statement inside a resolver.
