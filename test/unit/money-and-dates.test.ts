@@ -1,4 +1,4 @@
-import { addMonths, firstDayOfNextMonth, isLocalDate, todayInChina } from '../../src/common/dates';
+import { addMonths, daysInMonth, firstDayOfNextMonth, isLocalDate, todayInChina } from '../../src/common/dates';
 import { formatMoney, parseMoney, splitByRatio } from '../../src/common/money';
 import { GraphQLError, Kind } from 'graphql';
 import type { DomainError } from '../../src/common/errors';
@@ -31,6 +31,14 @@ describe('calendar dates in China Standard Time', () => {
   it('validates real calendar dates only', () => {
     expect(['2024-02-29', '2022-12-31'].every(isLocalDate)).toBe(true);
     expect(['2023-02-29', '2022-13-01', '2022-1-01', '2022-12-32'].some(isLocalDate)).toBe(false);
+  });
+  it('counts the days of every month of 1899 to 2101 as the calendar does (leap years by the 4, 100 and 400 rule)', () => {
+    for (let year = 1899; year <= 2101; year += 1) {
+      for (let month = 1; month <= 12; month += 1) {
+        expect([year, month, daysInMonth(year, month)]).toEqual([year, month, new Date(Date.UTC(year, month, 0)).getUTCDate()]);
+      }
+    }
+    expect([1900, 2000, 2100].map((y) => daysInMonth(y, 2))).toEqual([28, 29, 28]);
   });
   it('adds months clamped to the month end, and finds the next month', () => {
     expect(addMonths('2023-11-30', 3)).toBe('2024-02-29');
