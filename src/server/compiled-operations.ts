@@ -7,13 +7,16 @@
  * ones every other request goes through (endRequest, observeRequest), so the answer is the same byte for
  * byte.
  *
- * The partners' operations are compiled at start. Any other text is compiled the second time it is
- * seen, so that texts sent once (a developer's query, one with its values written inline) cost no
- * compilation; it is compiled only if it parses and validates with every rule Apollo applies, holds one
- * operation and no NUL: the first request, and anything else, goes through Apollo, whose errors are the
- * contract's. So does anything unusual about a request (variables that do not coerce, a NUL in a text,
- * request extensions, a GET), and an operation outside schema/operations/ sent by a role that may run
- * only those (KNOWN_OPERATIONS_ONLY): Apollo refuses it.
+ * The partners' operations are compiled at start, and a text of theirs formatted otherwise at its first
+ * request. Any other text is compiled the second time it is seen, so that texts sent once (a developer's
+ * query, one with its values written inline) cost no compilation; it is compiled only if it parses and
+ * validates with every rule Apollo applies, holds one operation and no NUL, and is not a mutation of
+ * several root fields (graphql-jit would run the fields after a failed one, where graphql-js stops).
+ * The first request, and anything else, goes through Apollo, whose errors are the contract's. So does
+ * anything unusual about a request (variables that do not coerce, a NUL in a text, request extensions,
+ * a GET, an Accept header other than JSON's), and an operation outside schema/operations/ sent by a role
+ * that may run only those (KNOWN_OPERATIONS_ONLY): Apollo refuses it, and such a role never makes a text
+ * compile. Compiled texts are bounded by an estimate of their heap, compilation by a share of each second.
  */
 import { type HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import {
@@ -48,10 +51,27 @@ import { endRequest, routeOf } from './transaction.plugin';
 const PARTNER_FILES = ['schema/operations/bank.graphql', 'schema/operations/tax.graphql'];
 
 /**
- * Distinct request texts remembered, compiled or not, least recently used first out. A compiled text
- * holds a few tens of kilobytes of generated code; the portals and partners send a few dozen texts.
+ * The compiled texts are bounded by an estimate of the heap they hold: a compiled text keeps from about
+ * 20 KB (the bank's lookup) to some 470 bytes per byte of a text dense with aliases (3.5 MB for a 7.5 KB
+ * quote of fifteen aliases), so each counts as the larger of 16 KB and 500 bytes per byte of its text.
+ * The portals and partners send a few dozen texts.
  */
-const TEXTS_REMEMBERED = 500;
+const COMPILED_BUDGET_BYTES = 64 * 1024 * 1024;
+const COMPILED_TEXTS_MAX = 500;
+const estimatedBytes = (text: string) => Math.max(16 * 1024, text.length * 500);
+
+/**
+ * Texts not compiled (seen once, or left to Apollo), apart from the compiled ones: texts sent once, or
+ * written with their values inline, must not push the portals' compiled texts out.
+ */
+const OTHER_TEXTS_MAX = 2000;
+const OTHER_TEXTS_BUDGET_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Parsing, validating and compiling run on the event loop (35–85 ms for a large text): at most this many
+ * milliseconds of it a second. Past it, Apollo answers and the text is compiled on a later request.
+ */
+const COMPILE_MS_PER_SECOND = 100;
 
 interface CompiledOperation {
   name: string | undefined;
@@ -61,10 +81,8 @@ interface CompiledOperation {
   known: boolean;
 }
 
-/** What is remembered of a text: compiled, seen once (compiled when seen again), or left to Apollo. */
-type Remembered = CompiledOperation | typeof SEEN_ONCE | typeof LEFT_TO_APOLLO;
-const SEEN_ONCE = { seenOnce: true } as const;
-const LEFT_TO_APOLLO = { leftToApollo: true } as const;
+/** What is remembered of a text not compiled: seen once (compiled if seen again), or left to Apollo. */
+type NotCompiled = 'SEEN_ONCE' | 'LEFT_TO_APOLLO';
 
 export interface CompiledOperationsOptions {
   schema: GraphQLSchema;
@@ -92,10 +110,21 @@ const signature = (operation: OperationDefinitionNode) => stripIgnoredCharacters
 export class CompiledOperations {
   /** The signatures of schema/operations/ (the text stripped of what does not change its meaning). */
   private readonly known = new Set<string>();
-  /** The partners' operation names, compiled on first sight. */
+  /** The partners' operation names: a text of theirs is compiled the first time it is seen. */
   private readonly partnerNames = new Set<string>();
-  private readonly texts = new LRUCache<string, Remembered>({ max: TEXTS_REMEMBERED });
+  private readonly compiledTexts = new LRUCache<string, CompiledOperation>({
+    max: COMPILED_TEXTS_MAX,
+    maxSize: COMPILED_BUDGET_BYTES,
+    sizeCalculation: (_, text) => estimatedBytes(text),
+  });
+  private readonly otherTexts = new LRUCache<string, NotCompiled>({
+    max: OTHER_TEXTS_MAX,
+    maxSize: OTHER_TEXTS_BUDGET_BYTES,
+    sizeCalculation: (_, text) => text.length + 64,
+  });
   private readonly rules: readonly ValidationRule[];
+  /** The current second's compilation time (see COMPILE_MS_PER_SECOND). */
+  private compileSecond = { startedAt: 0, ms: 0 };
   /** Requests answered by the compiled path, for the tests that compare the two paths. */
   answered = 0;
 
@@ -113,44 +142,85 @@ export class CompiledOperations {
     }
   }
 
+  /** How many texts are compiled now (for the tests). */
+  get compiledCount(): number {
+    return this.compiledTexts.size;
+  }
+
   /**
-   * The compiled operation a request body sends, or null. A text seen before costs a map lookup;
-   * a partner's operation is compiled the first time, any other text the second.
+   * The compiled operation a request body sends, or null (Apollo answers). A text compiled before costs
+   * a map lookup. A text that is one of the partners' operations (by its meaning, however formatted) is
+   * compiled the first time it is seen; any other text the second time, and never for a role held to
+   * schema/operations/, which could not run it.
    */
-  find(body: unknown): { operation: CompiledOperation; variables: Record<string, unknown> } | null {
+  find(
+    body: unknown,
+    role: string | undefined,
+    accept: string | undefined,
+  ): { operation: CompiledOperation; variables: Record<string, unknown>; contentType: string } | null {
     if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
     const { query, variables, operationName, extensions, ...rest } = body as Record<string, unknown>;
     if (typeof query !== 'string' || extensions !== undefined || Object.keys(rest).length > 0) return null;
     if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
-    let remembered = this.texts.get(query);
-    if (remembered === undefined || remembered === SEEN_ONCE) {
-      const name = OPERATION_NAME.exec(query)?.[1];
-      remembered = remembered === SEEN_ONCE || (name !== undefined && this.partnerNames.has(name)) ? this.prepare(query) : SEEN_ONCE;
-      this.texts.set(query, remembered);
-    }
-    if (!('compiled' in remembered)) return null;
-    if (operationName !== undefined && operationName !== null && operationName !== remembered.name) return null;
+    const contentType = contentTypeFor(accept);
+    if (!contentType) return null;
+    const heldToKnown = role !== undefined && this.options.knownOperationsOnly.includes(role);
+    const operation = this.compiledTexts.get(query) ?? this.compileIfDue(query, heldToKnown);
+    if (!operation || (heldToKnown && !operation.known)) return null;
+    if (operationName !== undefined && operationName !== null && operationName !== operation.name) return null;
     const given = (variables ?? {}) as Record<string, unknown>;
-    return hasNul(given) ? null : { operation: remembered, variables: given };
+    return hasNul(given) ? null : { operation, variables: given, contentType };
   }
 
-  /** The text compiled, if it is one operation that parses and validates as Apollo would have it. */
-  private prepare(query: string): CompiledOperation | typeof LEFT_TO_APOLLO {
+  /** A text not compiled yet, compiled if this is its time (see find). */
+  private compileIfDue(query: string, heldToKnown: boolean): CompiledOperation | null {
+    const state = this.otherTexts.get(query);
+    if (state === 'LEFT_TO_APOLLO') return null;
+    const name = OPERATION_NAME.exec(query)?.[1];
+    const partner = name !== undefined && this.partnerNames.has(name);
+    if (state === undefined && !partner) {
+      if (!heldToKnown) this.otherTexts.set(query, 'SEEN_ONCE');
+      return null;
+    }
+    if (heldToKnown && !partner) return null;
+    const now = performance.now();
+    if (now - this.compileSecond.startedAt >= 1000) this.compileSecond = { startedAt: now, ms: 0 };
+    if (this.compileSecond.ms >= COMPILE_MS_PER_SECOND) return null;
+    const prepared = this.prepare(query, heldToKnown || state === undefined);
+    this.compileSecond.ms += performance.now() - now;
+    if (prepared === 'LEFT_TO_APOLLO' || prepared === 'SEEN_ONCE') {
+      this.otherTexts.set(query, prepared);
+      return null;
+    }
+    this.otherTexts.delete(query);
+    this.compiledTexts.set(query, prepared);
+    return prepared;
+  }
+
+  /**
+   * The text compiled, if it is one operation that parses and validates as Apollo would have it; with
+   * `onlyKnown`, only if it is one of schema/operations/ (otherwise it counts as seen once). A mutation
+   * must have one root field: graphql-jit runs the fields after a failed one, where graphql-js stops.
+   */
+  private prepare(query: string, onlyKnown: boolean): CompiledOperation | NotCompiled {
     let document: DocumentNode;
     try {
       document = parse(query, parseOptions);
     } catch {
-      return LEFT_TO_APOLLO;
+      return 'LEFT_TO_APOLLO';
     }
     const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const [definition] = operations;
-    if (operations.length !== 1 || definition.operation === 'subscription') return LEFT_TO_APOLLO;
-    if (hasNulLiteral(document) || validate(this.options.schema, document, this.rules).length > 0) return LEFT_TO_APOLLO;
+    if (operations.length !== 1 || definition.operation === 'subscription') return 'LEFT_TO_APOLLO';
+    const roots = definition.selectionSet.selections;
+    if (definition.operation === 'mutation' && (roots.length !== 1 || roots[0].kind !== Kind.FIELD)) return 'LEFT_TO_APOLLO';
+    if (onlyKnown && !this.known.has(signature(definition))) return 'SEEN_ONCE';
+    if (hasNulLiteral(document) || validate(this.options.schema, document, this.rules).length > 0) return 'LEFT_TO_APOLLO';
     try {
       return this.compile(document, definition);
     } catch (err) {
       this.options.log.info('operation not compiled; Apollo answers it', { operation: definition.name?.value ?? null, error: (err as Error).message });
-      return LEFT_TO_APOLLO;
+      return 'LEFT_TO_APOLLO';
     }
   }
 
@@ -168,15 +238,10 @@ export class CompiledOperations {
    */
   async execute(
     ctx: RequestContext,
-    found: { operation: CompiledOperation; variables: Record<string, unknown> },
-    accept: string | undefined,
+    found: { operation: CompiledOperation; variables: Record<string, unknown>; contentType: string },
   ): Promise<HTTPGraphQLResponse | null> {
-    const contentType = contentTypeFor(accept);
-    if (!contentType) return null;
-    const role = ctx.actor?.role;
-    if (!found.operation.known && role && this.options.knownOperationsOnly.includes(role)) return null;
     const started = process.hrtime.bigint();
-    const { operation, variables } = found;
+    const { operation, variables, contentType } = found;
     // Where Apollo's transaction plugin would send it: the bank lookup to a replica when there are any.
     ctx.routeTo(routeOf(operation.operation, this.options.schema, ctx.app.connections.hasReplicas));
     const result = (await operation.compiled.query(undefined, ctx, variables)) as ExecutionResult;

@@ -202,9 +202,9 @@ async function handle(
     // A JSON POST (never a CSRF "simple request") of a partner's operation runs compiled.
     const found =
       compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(header('content-type')) === 'application/json'
-        ? compiled.find(body)
+        ? compiled.find(body, context.actor?.role, header('accept'))
         : null;
-    const execution = found && compiled ? compiled.execute(context, found, header('accept')).then((answer) => answer ?? throughApollo()) : throughApollo();
+    const execution = found && compiled ? compiled.execute(context, found).then((answer) => answer ?? throughApollo()) : throughApollo();
     // The request deadline: past it the answer is an error and the transaction is rolled back; the
     // statement running then is cancelled by statement_timeout at the latest.
     const timeout = new Promise<'timeout'>((resolve) => {

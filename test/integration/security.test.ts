@@ -225,6 +225,7 @@ describe('production errors', () => {
   it('holds BANK and TAX tokens to their operations, and refuses introspection, however often a text is sent', async () => {
     // The compiled executor takes a text from its second request: it must refuse what Apollo refuses.
     const bank = prod.token('BANK', ['620721']);
+    const compiledBefore = prod.running.compiledOperations.compiledCount;
     for (let i = 0; i < 3; i += 1) {
       const adHoc = await prod.gql(
         '{ enrollmentStatus(idNumber: "620721199001011234", coverageYear: 2024) { status } }',
@@ -235,6 +236,8 @@ describe('production errors', () => {
       const introspection = await prod.gql('{ __schema { queryType { name } } }', {}, { as: 'STAFF', tenant: '620721' });
       expect(introspection.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     }
+    // Neither text was compiled: a BANK token never makes one compile, and introspection does not validate.
+    expect(prod.running.compiledOperations.compiledCount).toBe(compiledBefore);
   });
 
   it('hides an unexpected error behind INTERNAL_SERVER_ERROR, with no SQL', async () => {
