@@ -166,7 +166,6 @@ export class DivisionIndex {
   }
 }
 
-/** The candidates sharing the longest code prefix with `near`. */
 /**
  * Among divisions whose names the text starts with, the one it means: the longest name, then the code
  * closest to `near`; an error asking for the code when that still leaves more than one.
@@ -187,6 +186,7 @@ function theOneMeant(candidates: Division[], near: string, text: string): Divisi
   return closest[0];
 }
 
+/** The candidates sharing the longest code prefix with `near`. */
 function closestTo(candidates: Division[], near: string): Division[] {
   const shared = (code: string) => {
     let n = 0;
