@@ -29,9 +29,7 @@ import {
   NoSchemaIntrospectionCustomRule,
   type OperationDefinitionNode,
   parse,
-  print,
   specifiedRules,
-  stripIgnoredCharacters,
   validate,
   type ValidationRule,
 } from 'graphql';
@@ -42,7 +40,7 @@ import type { Metrics } from '../common/metrics';
 import type { RequestContext } from '../context/request-context';
 import { inLanguage } from '../graphql/errors';
 import { parseOptions } from '../graphql/limits';
-import { loadOperations } from '../graphql/operations';
+import { knownOperationSignatures, loadOperations, operationSignature } from '../graphql/operations';
 import { hasNul, hasNulLiteral } from './input-text.plugin';
 import { observeRequest } from './observability.plugin';
 import { endRequest, routeOf } from './transaction.plugin';
@@ -105,11 +103,9 @@ export interface CompiledOperationsOptions {
 /** The operation in a request body, if it names one. */
 const OPERATION_NAME = /^\s*(?:#[^\n]*\n\s*)*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)/;
 
-const signature = (operation: OperationDefinitionNode) => stripIgnoredCharacters(print(operation));
-
 export class CompiledOperations {
-  /** The signatures of schema/operations/ (the text stripped of what does not change its meaning). */
-  private readonly known = new Set<string>();
+  /** The operations of schema/operations/, by their signature. */
+  private readonly known = knownOperationSignatures();
   /** The partners' operation names: a text of theirs is compiled the first time it is seen. */
   private readonly partnerNames = new Set<string>();
   private readonly compiledTexts = new LRUCache<string, CompiledOperation>({
@@ -132,11 +128,9 @@ export class CompiledOperations {
     this.rules = [...specifiedRules, ...options.validationRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
     for (const { location, document } of loadOperations()) {
       for (const definition of document.definitions) {
-        if (definition.kind !== Kind.OPERATION_DEFINITION || !definition.name) continue;
-        this.known.add(signature(definition));
-        if (!PARTNER_FILES.includes(location)) continue;
+        if (definition.kind !== Kind.OPERATION_DEFINITION || !definition.name || !PARTNER_FILES.includes(location)) continue;
         // Compiled once at start too, so that an operation graphql-jit cannot compile stops the start.
-        this.compile({ kind: Kind.DOCUMENT, definitions: [definition] }, definition);
+        this.compile({ kind: Kind.DOCUMENT, definitions: [definition] }, definition, true);
         this.partnerNames.add(definition.name.value);
       }
     }
@@ -214,22 +208,23 @@ export class CompiledOperations {
     if (operations.length !== 1 || definition.operation === 'subscription') return 'LEFT_TO_APOLLO';
     const roots = definition.selectionSet.selections;
     if (definition.operation === 'mutation' && (roots.length !== 1 || roots[0].kind !== Kind.FIELD)) return 'LEFT_TO_APOLLO';
-    if (onlyKnown && !this.known.has(signature(definition))) return 'SEEN_ONCE';
+    const known = this.known.has(operationSignature(definition));
+    if (onlyKnown && !known) return 'SEEN_ONCE';
     if (hasNulLiteral(document) || validate(this.options.schema, document, this.rules).length > 0) return 'LEFT_TO_APOLLO';
     try {
-      return this.compile(document, definition);
+      return this.compile(document, definition, known);
     } catch (err) {
       this.options.log.info('operation not compiled; Apollo answers it', { operation: definition.name?.value ?? null, error: (err as Error).message });
       return 'LEFT_TO_APOLLO';
     }
   }
 
-  private compile(document: DocumentNode, definition: OperationDefinitionNode): CompiledOperation {
+  private compile(document: DocumentNode, definition: OperationDefinitionNode, known: boolean): CompiledOperation {
     const name = definition.name?.value;
     const compiled = compileQuery(this.options.schema, document, name);
     if (!isCompiledQuery(compiled))
       throw new Error(`operation ${name ?? '(anonymous)'} does not compile: ${compiled.errors?.map((e) => e.message).join('; ')}`);
-    return { name, operation: definition, compiled, known: this.known.has(signature(definition)) };
+    return { name, operation: definition, compiled, known };
   }
 
   /**

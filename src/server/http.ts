@@ -199,7 +199,7 @@ async function handle(
         context: async () => context,
       });
     };
-    // A JSON POST (never a CSRF "simple request") of a partner's operation runs compiled.
+    // A JSON POST (never a CSRF "simple request") of an operation compiled, or due to be, runs compiled.
     const found =
       compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(header('content-type')) === 'application/json'
         ? compiled.find(body, context.actor?.role, header('accept'))

@@ -5,27 +5,20 @@
  * is one of theirs.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type OperationDefinitionNode, print, stripIgnoredCharacters } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { DomainError } from '../common/errors';
 import { text } from '../common/i18n';
 import type { RequestContext } from '../context/request-context';
-import { loadOperations } from '../graphql/operations';
-
-const signature = (operation: OperationDefinitionNode) => stripIgnoredCharacters(print(operation));
+import { knownOperationSignatures, operationSignature } from '../graphql/operations';
 
 export function knownOperationsPlugin(roles: readonly string[]): ApolloServerPlugin<RequestContext> {
-  const known = new Map<string, string>();
-  for (const { document } of loadOperations()) {
-    for (const definition of document.definitions) {
-      if (definition.kind === 'OperationDefinition' && definition.name) known.set(signature(definition), definition.name.value);
-    }
-  }
+  const known = knownOperationSignatures();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ contextValue: ctx, operation }) {
           const role = ctx.actor?.role;
-          if (!role || !roles.includes(role) || (operation && known.has(signature(operation)))) return;
+          if (!role || !roles.includes(role) || (operation && known.has(operationSignature(operation)))) return;
           const names = [...new Set(known.values())].sort().join(', ');
           const message = text(
             `${role} 令牌只能执行为其提供的操作（schema/operations/：${names}）`,
