@@ -203,13 +203,18 @@ function assertSafePassword(password: string): void {
   if (!/^[A-Za-z0-9_-]{16,}$/.test(password)) throw new Error('APP_DB_PASSWORD must be at least 16 letters, digits, _ or -');
 }
 
+/**
+ * Whether the login works: false when PostgreSQL refuses it (no login, wrong password: SQLSTATE class
+ * 28). Anything else (too many clients, the server starting) is that error, not a login to reset.
+ */
 async function canConnect(connectionString: string): Promise<boolean> {
   const client = new pg.Client({ connectionString });
   try {
     await client.connect();
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    if (String((err as { code?: unknown }).code ?? '').startsWith('28')) return false;
+    throw err;
   } finally {
     await client.end().catch(() => {});
   }
