@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -207,11 +207,18 @@ export function developmentSecret(dataDir: string, name: string): string {
   // data below it. The secrets themselves are 0600.
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   const secret = randomBytes(32).toString('hex');
+  // Written whole under a name of this process, then linked into place: a process starting at the same
+  // moment sees either no file or the whole secret, never the empty file that an exclusive create leaves
+  // before its write (tests start in parallel; a server and `npm run token` may too).
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, `${secret}\n`, { mode: 0o600 });
   try {
-    writeFileSync(file, `${secret}\n`, { flag: 'wx', mode: 0o600 });
+    linkSync(draft, file);
     return secret;
-  } catch {
-    // Another process wrote it first (tests start in parallel): use theirs.
-    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFileSync(file, 'utf8').trim(); // another process linked its secret first: use theirs
+  } finally {
+    unlinkSync(draft);
   }
 }

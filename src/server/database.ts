@@ -145,7 +145,12 @@ const LOGIN_LOCK = 7_263_800_002;
  * folder, and returns its connection string (the owner's with the role's name and password). A login
  * that works is never changed: other servers use it. When the role already logs in with a password
  * this server was not given, it refuses to start and says what to set, instead of resetting it and
- * locking the others out. Servers starting together take turns under an advisory lock.
+ * locking the others out.
+ *
+ * Servers of one database take turns under an advisory lock. Advisory locks belong to a database while
+ * the role belongs to the whole cluster, so a server of another database of the cluster (tests, a
+ * staging database beside production) may give the login at the same moment: a refusal is believed
+ * only when it outlasts reading the role, and a login given here only once it works.
  */
 async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promise<string> {
   const password = config.appDbPassword ?? developmentSecret(config.dataDir, 'app-db-password');
@@ -154,20 +159,21 @@ async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promi
   url.username = APP_ROLE;
   url.password = password;
   const appUrl = url.toString();
-  if (await canConnect(appUrl)) return appUrl;
+  if ((await loginRefusal(appUrl)) === null) return appUrl;
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOGIN_LOCK]);
-    if (await canConnect(appUrl)) return appUrl; // another server gave it this login meanwhile
+    if ((await loginRefusal(appUrl)) === null) return appUrl; // another server gave it this login meanwhile
     const [role] = (await client.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [APP_ROLE])).rows;
-    if (role?.rolcanlogin) {
-      throw new Error(
-        `the request role ${APP_ROLE} already logs in with a password this server was not given; set APP_DB_PASSWORD to it (the same on every server) or APP_DATABASE_URL, or reset it with ALTER ROLE ${APP_ROLE} PASSWORD '…'`,
-      );
-    }
-    await grantLogin(ownerUrl, password);
-    return appUrl;
+    if (!role?.rolcanlogin) await grantLogin(ownerUrl, password);
+    // Asked again in both cases: a server of another database may have made the role a login with this
+    // same password just before the read (then it works now), or with another just after the grant.
+    const refusal = await loginRefusal(appUrl);
+    if (refusal === null) return appUrl;
+    throw new Error(
+      `the request role ${APP_ROLE} already logs in with a password this server was not given (PostgreSQL: ${refusal}); set APP_DB_PASSWORD to it (the same on every server) or APP_DATABASE_URL, or reset it with ALTER ROLE ${APP_ROLE} PASSWORD '…'`,
+    );
   } finally {
     await client.end(); // ending the session releases the lock
   }
@@ -204,16 +210,18 @@ function assertSafePassword(password: string): void {
 }
 
 /**
- * Whether the login works: false when PostgreSQL refuses it (no login, wrong password: SQLSTATE class
- * 28). Anything else (too many clients, the server starting) is that error, not a login to reset.
+ * Null when the login works; PostgreSQL's reason when it refuses the login (no login, wrong password:
+ * SQLSTATE class 28). Anything else (too many clients, the server starting) is that error, not a login
+ * to reset.
  */
-async function canConnect(connectionString: string): Promise<boolean> {
+async function loginRefusal(connectionString: string): Promise<string | null> {
   const client = new pg.Client({ connectionString });
   try {
     await client.connect();
-    return true;
+    return null;
   } catch (err) {
-    if (String((err as { code?: unknown }).code ?? '').startsWith('28')) return false;
+    const { code, message } = err as { code?: unknown; message: string };
+    if (String(code ?? '').startsWith('28')) return `${String(code)} ${message}`;
     throw err;
   } finally {
     await client.end().catch(() => {});

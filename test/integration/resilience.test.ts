@@ -63,7 +63,7 @@ describe('servers starting at once against one cluster', () => {
       } catch (err) {
         refused = err;
       }
-      expect((refused as Error)?.message).toMatch(/already logs in with a password this server was not given; set APP_DB_PASSWORD/);
+      expect((refused as Error)?.message).toMatch(/already logs in with a password this server was not given \(PostgreSQL: 28P01 [^)]*\); set APP_DB_PASSWORD/);
       const res = await serving.gql('{ viewer { sub } }', {}, { as: 'STAFF', tenant: '620702' });
       expect(res.errors).toBeUndefined();
       const fresh = await serving.gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: '620702' });

@@ -1,8 +1,10 @@
 /** Settings are checked at start: a bad one stops the server with a sentence that names it. */
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/common/config';
+import { promisify } from 'node:util';
+import { ConfigError, developmentSecret, loadConfig } from '../../src/common/config';
 
 const base = { DATA_DIR: mkdtempSync(join(tmpdir(), 'config-test-')), JWT_SECRET: 'x'.repeat(32) };
 
@@ -51,5 +53,22 @@ describe('loadConfig', () => {
     expect(problems.join('; ')).toMatch(/JWT_SECRET must be set/);
     expect(problems.join('; ')).toMatch(/APP_DB_PASSWORD \(or APP_DATABASE_URL\) must be set/);
     expect(problemsOf({ NODE_ENV: 'production', APP_DB_PASSWORD: 'a'.repeat(16) })).toEqual([]);
+  });
+});
+
+describe('developmentSecret', () => {
+  it('gives processes starting together one whole secret, never an empty one, and leaves no draft behind', async () => {
+    // Each process calls it once, as test workers, `npm start` and `npm run token` do at the same moment.
+    const dir = mkdtempSync(join(tmpdir(), 'secret-test-'));
+    const config = join(__dirname, '..', '..', 'dist', 'src', 'common', 'config.js');
+    const script = `process.stdout.write(require(${JSON.stringify(config)}).developmentSecret(${JSON.stringify(dir)}, 'app-db-password'))`;
+    const run = promisify(execFile);
+    const secrets = await Promise.all(Array.from({ length: 8 }, () => run(process.execPath, ['-e', script]).then((r) => r.stdout)));
+    expect(new Set(secrets).size).toBe(1);
+    expect(secrets[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(readdirSync(dir)).toEqual(['app-db-password']);
+    expect(statSync(join(dir, 'app-db-password')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'app-db-password'), 'utf8')).toBe(`${secrets[0]}\n`);
+    expect(developmentSecret(dir, 'app-db-password')).toBe(secrets[0]);
   });
 });
