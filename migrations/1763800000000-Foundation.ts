@@ -10,10 +10,14 @@ export class Foundation1763800000000 implements MigrationInterface {
   name = 'Foundation1763800000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // The role belongs to the cluster: another database of it, migrated at the same moment, may create it
+    // between the question and the CREATE (PostgreSQL then reports pg_authid's unique index, 23505).
     await q.query(`DO $$ BEGIN
       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
         CREATE ROLE ${APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT;
       END IF;
+    EXCEPTION WHEN unique_violation OR duplicate_object THEN
+      NULL;
     END $$`);
     await q.query(`GRANT USAGE ON SCHEMA public TO ${APP_ROLE}`);
 
