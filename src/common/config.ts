@@ -216,8 +216,15 @@ export function developmentSecret(dataDir: string, name: string): string {
     linkSync(draft, file);
     return secret;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return readFileSync(file, 'utf8').trim(); // another process linked its secret first: use theirs
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim(); // another process linked its secret first: use theirs
+    // A file system without hard links: an exclusive create, which a process starting at the same
+    // instant may find still empty.
+    try {
+      writeFileSync(file, `${secret}\n`, { flag: 'wx', mode: 0o600 });
+      return secret;
+    } catch {
+      return readFileSync(file, 'utf8').trim();
+    }
   } finally {
     unlinkSync(draft);
   }

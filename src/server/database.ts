@@ -166,11 +166,17 @@ async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promi
     await client.query('SELECT pg_advisory_lock($1)', [LOGIN_LOCK]);
     if ((await loginRefusal(appUrl)) === null) return appUrl; // another server gave it this login meanwhile
     const [role] = (await client.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [APP_ROLE])).rows;
-    if (!role?.rolcanlogin) await grantLogin(ownerUrl, password);
+    const granted = !role?.rolcanlogin;
+    if (granted) await grantLogin(ownerUrl, password);
     // Asked again in both cases: a server of another database may have made the role a login with this
     // same password just before the read (then it works now), or with another just after the grant.
     const refusal = await loginRefusal(appUrl);
     if (refusal === null) return appUrl;
+    if (granted) {
+      throw new Error(
+        `the request role ${APP_ROLE} was given its login and PostgreSQL still refuses it (${refusal}): pg_hba.conf may not let it in, or a server of another database of this cluster set another password at the same moment; set APP_DB_PASSWORD to the same value on every server, or APP_DATABASE_URL`,
+      );
+    }
     throw new Error(
       `the request role ${APP_ROLE} already logs in with a password this server was not given (PostgreSQL: ${refusal}); set APP_DB_PASSWORD to it (the same on every server) or APP_DATABASE_URL, or reset it with ALTER ROLE ${APP_ROLE} PASSWORD '…'`,
     );
