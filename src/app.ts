@@ -19,7 +19,7 @@ import { ReadReplicas } from './db/replicas';
 import type { DatabaseMode } from './db/tenant-transaction';
 import { errorFormatter, errorLanguagePlugin } from './graphql/errors';
 import { graphqlArmor, parseOptions } from './graphql/limits';
-import { knownOperationNames } from './graphql/operations';
+import { knownOperationSignatures } from './graphql/operations';
 import { loadTenants } from './policy-data/loader';
 import { PolicyEngine } from './policy-engine/policy-engine';
 import { prepareDatabase, type PreparedDatabase } from './server/database';
@@ -98,13 +98,15 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     await releaseHeldAtStart(state, log, progress);
     // One armor for both executors: the compiled path validates a text with the rules Apollo does.
     const armor = graphqlArmor(config.production);
-    apollo = createApollo(config, log, metrics, armor);
+    // schema/operations/, read once for the allow-list, the metrics' labels and the compiled path.
+    const knownOperations = knownOperationSignatures();
+    apollo = createApollo(config, log, metrics, armor, knownOperations);
     await apollo.start();
     const compiledOperations = new CompiledOperations({
       schema: appSchema(),
       log,
       metrics,
-      knownOperations: knownOperationNames(),
+      knownOperations,
       formatError: errorFormatter(log, config.production),
       development: !config.production,
       validationRules: armor.validationRules,
@@ -209,7 +211,13 @@ async function startReplicas(
   return replicas;
 }
 
-function createApollo(config: AppConfig, log: Logger, metrics: Metrics, armor: ReturnType<typeof graphqlArmor>): ApolloServer<RequestContext> {
+function createApollo(
+  config: AppConfig,
+  log: Logger,
+  metrics: Metrics,
+  armor: ReturnType<typeof graphqlArmor>,
+  knownOperations: ReadonlyMap<string, string>,
+): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
     schema: appSchema(),
     validationRules: armor.validationRules,
@@ -230,8 +238,8 @@ function createApollo(config: AppConfig, log: Logger, metrics: Metrics, armor: R
       transactionPlugin(log),
       errorLanguagePlugin(),
       inputTextPlugin(),
-      observabilityPlugin(metrics, log, knownOperationNames()),
-      ...(config.knownOperationsOnly.length ? [knownOperationsPlugin(config.knownOperationsOnly)] : []),
+      observabilityPlugin(metrics, log, new Set(knownOperations.values())),
+      ...(config.knownOperationsOnly.length ? [knownOperationsPlugin(config.knownOperationsOnly, knownOperations)] : []),
       ...(config.production ? [] : [sqlCountPlugin()]),
     ],
   });

@@ -12,11 +12,6 @@ export function loadOperations(root = PROJECT_ROOT): Array<{ location: string; d
     .map((f) => ({ location: `schema/operations/${f}`, document: parse(readFileSync(join(dir, f), 'utf8')) }));
 }
 
-/** The names of the operations in schema/operations/: the clients' own, a bounded set. */
-export function knownOperationNames(root = PROJECT_ROOT): Set<string> {
-  return new Set(knownOperationSignatures(root).values());
-}
-
 /** An operation's text stripped of what does not change its meaning: the same however a client formats it. */
 export function operationSignature(operation: OperationDefinitionNode): string {
   return stripIgnoredCharacters(print(operation));

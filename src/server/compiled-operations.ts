@@ -40,7 +40,7 @@ import type { Metrics } from '../common/metrics';
 import type { RequestContext } from '../context/request-context';
 import { inLanguage } from '../graphql/errors';
 import { parseOptions } from '../graphql/limits';
-import { knownOperationSignatures, loadOperations, operationSignature } from '../graphql/operations';
+import { loadOperations, operationSignature } from '../graphql/operations';
 import { hasNul, hasNulLiteral } from './input-text.plugin';
 import { observeRequest } from './observability.plugin';
 import { endRequest, routeOf } from './transaction.plugin';
@@ -86,8 +86,8 @@ export interface CompiledOperationsOptions {
   schema: GraphQLSchema;
   log: Logger;
   metrics: Metrics;
-  /** The names of schema/operations/, for the metrics' labels. */
-  knownOperations: ReadonlySet<string>;
+  /** The operations of schema/operations/ by their signature, with their names (knownOperationSignatures). */
+  knownOperations: ReadonlyMap<string, string>;
   /** Apollo's formatError: errors leave formatted in the one place they are. */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** Outside production: the stack in each error, and the request's SQL statements in its extensions. */
@@ -104,8 +104,8 @@ export interface CompiledOperationsOptions {
 const OPERATION_NAME = /^\s*(?:#[^\n]*\n\s*)*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)/;
 
 export class CompiledOperations {
-  /** The operations of schema/operations/, by their signature. */
-  private readonly known = knownOperationSignatures();
+  /** The names of schema/operations/, for the metrics' labels. */
+  private readonly knownNames: ReadonlySet<string>;
   /** The partners' operation names: a text of theirs is compiled the first time it is seen. */
   private readonly partnerNames = new Set<string>();
   private readonly compiledTexts = new LRUCache<string, CompiledOperation>({
@@ -125,10 +125,12 @@ export class CompiledOperations {
   answered = 0;
 
   constructor(private readonly options: CompiledOperationsOptions) {
+    this.knownNames = new Set(options.knownOperations.values());
     this.rules = [...specifiedRules, ...options.validationRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
     for (const { location, document } of loadOperations()) {
+      if (!PARTNER_FILES.includes(location)) continue;
       for (const definition of document.definitions) {
-        if (definition.kind !== Kind.OPERATION_DEFINITION || !definition.name || !PARTNER_FILES.includes(location)) continue;
+        if (definition.kind !== Kind.OPERATION_DEFINITION || !definition.name) continue;
         // Compiled once at start too, so that an operation graphql-jit cannot compile stops the start.
         this.compile({ kind: Kind.DOCUMENT, definitions: [definition] }, definition, true);
         this.partnerNames.add(definition.name.value);
@@ -208,7 +210,7 @@ export class CompiledOperations {
     if (operations.length !== 1 || definition.operation === 'subscription') return 'LEFT_TO_APOLLO';
     const roots = definition.selectionSet.selections;
     if (definition.operation === 'mutation' && (roots.length !== 1 || roots[0].kind !== Kind.FIELD)) return 'LEFT_TO_APOLLO';
-    const known = this.known.has(operationSignature(definition));
+    const known = this.options.knownOperations.has(operationSignature(definition));
     if (onlyKnown && !known) return 'SEEN_ONCE';
     if (hasNulLiteral(document) || validate(this.options.schema, document, this.rules).length > 0) return 'LEFT_TO_APOLLO';
     try {
@@ -242,7 +244,7 @@ export class CompiledOperations {
     const result = (await operation.compiled.query(undefined, ctx, variables)) as ExecutionResult;
     if (result.data === undefined) return null;
     this.answered += 1;
-    const { schema, log, metrics, knownOperations, development } = this.options;
+    const { schema, log, metrics, development } = this.options;
     const errors = (result.errors ?? []) as readonly GraphQLError[];
     const ending = endRequest(ctx, log, { schema, operation: operation.operation, operationName: operation.name ?? null, variables, errors });
     // Read where Apollo's plugins read it: once the end of the request has started, before it is done.
@@ -250,7 +252,7 @@ export class CompiledOperations {
     const refused = await ending;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     setImmediate(() =>
-      observeRequest(metrics, log, knownOperations, { ctx, operation: operation.operation, operationName: operation.name ?? null, errors, seconds }),
+      observeRequest(metrics, log, this.knownNames, { ctx, operation: operation.operation, operationName: operation.name ?? null, errors, seconds }),
     );
     const headers = new Map([['content-type', contentType]]) as unknown as HeaderMap;
     if (refused) return { status: refused.status, headers, body: { kind: 'complete', string: `${JSON.stringify(refused.result)}\n` } };

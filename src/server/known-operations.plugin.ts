@@ -9,10 +9,10 @@ import { GraphQLError } from 'graphql';
 import { DomainError } from '../common/errors';
 import { text } from '../common/i18n';
 import type { RequestContext } from '../context/request-context';
-import { knownOperationSignatures, operationSignature } from '../graphql/operations';
+import { operationSignature } from '../graphql/operations';
 
-export function knownOperationsPlugin(roles: readonly string[]): ApolloServerPlugin<RequestContext> {
-  const known = knownOperationSignatures();
+/** `known`: the operations of schema/operations/ by their signature, with their names (knownOperationSignatures). */
+export function knownOperationsPlugin(roles: readonly string[], known: ReadonlyMap<string, string>): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
