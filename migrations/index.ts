@@ -21,6 +21,7 @@ import { CitusReady1763801600000 } from './1763801600000-CitusReady';
 import { StatusLookupSetsTenant1763801700000 } from './1763801700000-StatusLookupSetsTenant';
 import { AuditLogOneIndex1763801710000 } from './1763801710000-AuditLogOneIndex';
 import { ShardStatisticsInTransaction1763801800000 } from './1763801800000-ShardStatisticsInTransaction';
+import { StatusLookupReadsWhatIsDue1763801900000 } from './1763801900000-StatusLookupReadsWhatIsDue';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   StatusLookupSetsTenant1763801700000,
   AuditLogOneIndex1763801710000,
   ShardStatisticsInTransaction1763801800000,
+  StatusLookupReadsWhatIsDue1763801900000,
 ];

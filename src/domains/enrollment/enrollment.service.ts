@@ -699,11 +699,6 @@ export class EnrollmentService {
         ? await ctx.db.readSettingTenant<StatusRow>(STATUS_SETTING_TENANT_SQL, values, STATUS_SQL)
         : (await ctx.db.readAlone<StatusRow & StatusElsewhere>(sql, values))[0];
     if (tenants && row.elsewhere) ctx.readPersonalData();
-    const person: PersonRow | undefined = row.name === null ? undefined : { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
-    const people = makePeople(
-      person ? [person] : [],
-      (row.identities ?? []).map((i) => ({ ...i, id_number: idNumber })),
-    );
     const enrollment = row.status === null ? undefined : row;
     const view: EnrollmentStatusView = {
       status: enrollment?.status ?? 'NOT_ENROLLED',
@@ -712,7 +707,7 @@ export class EnrollmentService {
       amountPaid: enrollment?.amount_paid ?? null,
       coverage: enrollment?.cover_start && enrollment.cover_end ? { start: enrollment.cover_start, end: enrollment.cover_end } : null,
       idNumberMasked: maskIdNumber(idNumber),
-      nameMasked: person ? maskName(person.name) : null,
+      nameMasked: row.name === null ? null : maskName(row.name),
       insuredElsewhere: row.insured_elsewhere ?? null,
       enrolledElsewhere: row.elsewhere ?? null,
     };
@@ -720,11 +715,17 @@ export class EnrollmentService {
       view.amountDue = enrollment.amount_due;
       return view;
     }
-    if (!person) {
+    if (row.name === null) {
       view.amountDueNote = 'not registered in this tenant';
       return view;
     }
     if (!dueWanted) return view;
+    // The person's facts for the policy engine, built only now: most lookups are of paid enrolments.
+    const person: PersonRow = { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
+    const people = makePeople(
+      [person],
+      (row.identities ?? []).map((i) => ({ ...i, id_number: idNumber })),
+    );
     const date = asOf ?? todayInChina();
     try {
       const policy = ctx.tenant.policyFor(coverageYear);
