@@ -1,6 +1,6 @@
 /**
  * The bank lookup's one SQL statement. Parameters: tenant, ID number, year. The query itself is the PL/pgSQL function of migration StatusLookupFunction (as migration
- * StatusLookupAsksIndexOnDemand and StatusLookupIdentitiesWhenDue left it), whose plan PostgreSQL keeps
+ * StatusLookupAsksIndexOnDemand, StatusLookupIdentitiesWhenDue and StatusLookupReadsWhatIsDue left it), whose plan PostgreSQL keeps
  * per connection: planning it anew was half the database's time per lookup.
  */
 import { rowColumns } from '../../db/row-columns';
@@ -10,7 +10,7 @@ import type { IdentityRow, PersonRow } from './person-facts';
 export const STATUS_SQL = 'SELECT * FROM enrollment_status_lookup($1, $2, $3)';
 
 /**
- * The same read setting the tenant itself (migration StatusLookupSetsTenant), for
+ * The same read setting the tenant itself (migrations StatusLookupSetsTenant and StatusLookupReadsWhatIsDue), for
  * TenantTransaction.readSettingTenant: on plain PostgreSQL the whole lookup is one prepared statement.
  * Its one column `status` holds the row of STATUS_SQL as JSON, with the same names and values.
  */
