@@ -18,42 +18,38 @@ export class StatusLookupReadsWhatIsDue1763801900000 implements MigrationInterfa
   name = 'StatusLookupReadsWhatIsDue1763801900000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_lookup(p_tenant text, p_id_number text, p_year integer)
-    RETURNS TABLE (${COLUMNS})
-    LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
-    #variable_conflict use_column
-    BEGIN
-      RETURN QUERY ${lookupQuery(WHEN_DUE)};
-    END $$`);
-    await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_in_tenant(p_tenant text, p_id_number text, p_year integer) RETURNS json
-    LANGUAGE plpgsql VOLATILE SET search_path = public, pg_temp AS $$
-    DECLARE
-      found json;
-    BEGIN
-      PERFORM set_config('app.tenant', p_tenant, true);
-      SELECT row_to_json(s) INTO found FROM (${lookupQuery(WHEN_DUE)}) s;
-      RETURN found;
-    END $$`);
+    await defineLookup(q, lookupQuery(WHEN_DUE));
+    await defineInTenant(q, `(${lookupQuery(WHEN_DUE)}) s`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_lookup(p_tenant text, p_id_number text, p_year integer)
+    await defineLookup(q, lookupQuery(null));
+    await defineInTenant(q, 'enrollment_status_lookup(p_tenant, p_id_number, p_year) s');
+  }
+}
+
+/** enrollment_status_lookup answering `query`'s row, with its columns as before. */
+async function defineLookup(q: QueryRunner, query: string): Promise<void> {
+  await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_lookup(p_tenant text, p_id_number text, p_year integer)
     RETURNS TABLE (${COLUMNS})
     LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
     #variable_conflict use_column
     BEGIN
-      RETURN QUERY ${lookupQuery(null)};
+      RETURN QUERY ${query};
     END $$`);
-    await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_in_tenant(p_tenant text, p_id_number text, p_year integer) RETURNS json
+}
+
+/** enrollment_status_in_tenant: the tenant set, then the one row of `source` (aliased s) as JSON. */
+async function defineInTenant(q: QueryRunner, source: string): Promise<void> {
+  await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_in_tenant(p_tenant text, p_id_number text, p_year integer) RETURNS json
     LANGUAGE plpgsql VOLATILE SET search_path = public, pg_temp AS $$
     DECLARE
       found json;
     BEGIN
       PERFORM set_config('app.tenant', p_tenant, true);
-      SELECT row_to_json(s) INTO found FROM enrollment_status_lookup(p_tenant, p_id_number, p_year) s;
+      SELECT row_to_json(s) INTO found FROM ${source};
       RETURN found;
     END $$`);
-  }
 }
 
 const COLUMNS = `name text, birth_date date, applicant_type text, hukou_place text, residence_permit_place text, resident_status text,
