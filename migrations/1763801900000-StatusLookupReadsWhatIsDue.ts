@@ -18,12 +18,12 @@ export class StatusLookupReadsWhatIsDue1763801900000 implements MigrationInterfa
   name = 'StatusLookupReadsWhatIsDue1763801900000';
 
   async up(q: QueryRunner): Promise<void> {
-    await defineLookup(q, lookupQuery(WHEN_DUE));
-    await defineInTenant(q, `(${lookupQuery(WHEN_DUE)}) s`);
+    await defineLookup(q, lookupQuery({ regionWhenDue: true }));
+    await defineInTenant(q, `(${lookupQuery({ regionWhenDue: true })}) s`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await defineLookup(q, lookupQuery(null));
+    await defineLookup(q, lookupQuery({ regionWhenDue: false }));
     await defineInTenant(q, 'enrollment_status_lookup(p_tenant, p_id_number, p_year) s');
   }
 }
@@ -61,13 +61,14 @@ const COLUMNS = `name text, birth_date date, applicant_type text, hukou_place te
 const WHEN_DUE = `e.status IS NULL OR e.status = 'UNPAID'`;
 
 /**
- * The lookup's one row. With `due`, the household's region and the identities only when it holds;
- * without (as migration StatusLookupIdentitiesWhenDue left it), the region always. Every table is
- * matched on p_tenant itself, so that on Citus the whole query goes to the tenant's shard group.
+ * The lookup's one row, the identities read only when the amount due must be worked out. With
+ * `regionWhenDue`, the household's region too; without (as migration StatusLookupIdentitiesWhenDue left
+ * it), always. Every table is matched on p_tenant itself, so that on Citus the whole query goes to the
+ * tenant's shard group.
  */
-function lookupQuery(due: string | null): string {
-  const region = due
-    ? `CASE WHEN ${due} THEN (SELECT h.region_code FROM household h WHERE h.tenant_code = p_tenant AND h.id = r.household_id) END`
+function lookupQuery({ regionWhenDue }: { regionWhenDue: boolean }): string {
+  const region = regionWhenDue
+    ? `CASE WHEN ${WHEN_DUE} THEN (SELECT h.region_code FROM household h WHERE h.tenant_code = p_tenant AND h.id = r.household_id) END`
     : 'h.region_code';
   return `SELECT r.name, r.birth_date, r.applicant_type, r.hukou_place, r.residence_permit_place, r.status AS resident_status,
              r.transferred_out_on, r.transferred_to, r.household_id, ${region} AS region_code,
@@ -76,6 +77,6 @@ function lookupQuery(due: string | null): string {
                 FROM assistance_identity a WHERE a.tenant_code = p_tenant AND a.id_number = p_id_number) END AS identities
         FROM (SELECT 1) one
         LEFT JOIN resident r ON r.tenant_code = p_tenant AND r.id_number = p_id_number
-        ${due ? '' : 'LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id'}
+        ${regionWhenDue ? '' : 'LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id'}
         LEFT JOIN enrollment e ON e.tenant_code = p_tenant AND e.id_number = p_id_number AND e.coverage_year = p_year`;
 }
