@@ -22,6 +22,7 @@ import { StatusLookupSetsTenant1763801700000 } from './1763801700000-StatusLooku
 import { AuditLogOneIndex1763801710000 } from './1763801710000-AuditLogOneIndex';
 import { ShardStatisticsInTransaction1763801800000 } from './1763801800000-ShardStatisticsInTransaction';
 import { StatusLookupReadsWhatIsDue1763801900000 } from './1763801900000-StatusLookupReadsWhatIsDue';
+import { HouseholdSummaryGraph1763802000000 } from './1763802000000-HouseholdSummaryGraph';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   AuditLogOneIndex1763801710000,
   ShardStatisticsInTransaction1763801800000,
   StatusLookupReadsWhatIsDue1763801900000,
+  HouseholdSummaryGraph1763802000000,
 ];

@@ -22,3 +22,35 @@ export function selectedFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fr
   for (const node of info.fieldNodes) visit(node.selectionSet);
   return names;
 }
+
+/** The fields a resolver's answer can give from a partial read: each allowed field, with what may be selected beneath it. */
+export interface SelectionAllowance {
+  readonly [field: string]: SelectionAllowance | true;
+}
+
+/**
+ * Whether the operation selects nothing beyond `allowed` under this field, and nothing at its root
+ * but this field: a resolver that answers from a partial read (and primes the request's loaders with
+ * it) must know that no other field of the request will read those loaders. Fragments are looked into;
+ * a field under @skip or @include counts as selected, so the answer errs towards the full read.
+ */
+export function selectionWithin(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'operation'>, allowed: SelectionAllowance): boolean {
+  const root = info.operation.selectionSet.selections;
+  if (root.length !== 1 || root[0] !== info.fieldNodes[0] || info.fieldNodes.length !== 1) return false;
+  const within = (set: SelectionSetNode | undefined, allow: SelectionAllowance): boolean =>
+    (set?.selections ?? []).every((selection) => {
+      if (selection.kind === Kind.INLINE_FRAGMENT) return within(selection.selectionSet, allow);
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        // Looked into wherever it is spread: the same fragment may sit under different fields.
+        const fragment = info.fragments[selection.name.value];
+        return fragment !== undefined && within(fragment.selectionSet, allow);
+      }
+      const name = selection.name.value;
+      if (name === '__typename') return true;
+      if (!Object.hasOwn(allow, name)) return false;
+      const beneath = allow[name];
+      if (!selection.selectionSet) return true;
+      return beneath !== true && within(selection.selectionSet, beneath);
+    });
+  return within(info.fieldNodes[0].selectionSet, allowed);
+}

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DocumentNode, Kind, parse, print } from 'graphql';
 import type { PoolClient } from 'pg';
+import type { SelectionAllowance } from '../../src/graphql/selection';
+import { HOUSEHOLD_SUMMARY_FIELDS } from '../../src/domains/residents/household-summary';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { isCitus } from '../helpers/test-databases';
@@ -339,7 +341,7 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
     });
     // On Citus: BEGIN, SET LOCAL, the read, and the record with COMMIT.
     expect(sent).toHaveLength(citus ? 4 : 2);
-    if (!citus) expect(sent[0]).toMatch(/^BEGIN; SELECT set_config\('app\.tenant', '620721', true\); SELECT household_graph\(/);
+    if (!citus) expect(sent[0]).toMatch(/^BEGIN; SELECT set_config\('app\.tenant', '620721', true\); SELECT household_summary_graph\(/);
     // The read wrote nothing else: its record is committed without waiting for the disk.
     expect(sent.at(-1)).toMatch(
       /^SELECT set_config\('synchronous_commit', 'off', true\) WHERE pg_current_xact_id_if_assigned\(\) IS NULL; INSERT INTO audit_log .*; COMMIT$/s,
@@ -349,5 +351,57 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
       [TENANT],
     );
     expect(record).toEqual({ kind: 'READ', operation: 'PortalHousehold', outcome: 'OK' });
+  });
+});
+
+describe("a household's summary", () => {
+  /** Every field the summary answers, as a selection. */
+  const selection = (allowed: SelectionAllowance): string =>
+    Object.entries(allowed)
+      .map(([field, beneath]) => (beneath === true ? field : `${field} { ${selection(beneath)} }`))
+      .join(' ');
+  const SUMMARY = `query Summary($id: ID!) { household(id: $id) { __typename ${selection(HOUSEHOLD_SUMMARY_FIELDS)} } }`;
+  /** The same selection with a second root field: the request may read the loaders otherwise, so every column is read. */
+  const FULL = SUMMARY.replace('household(id: $id) {', '__typename household(id: $id) {');
+  /** The graph functions the statements called, in order. */
+  const readBy = (sent: string[]) => sent.flatMap((s) => s.match(/household_(summary_)?graph(?=\()/g) ?? []);
+
+  beforeAll(async () => {
+    // A grant, for the subsidies' fields to be compared too.
+    await server.ownerQuery(
+      `INSERT INTO subsidy_grant (tenant_code, id_number, coverage_year, category, mode, kind, amount, granted_on, status, funding)
+       VALUES ($1, $2, 2024, 'DIBAO', 'NET_COLLECTION', 'AT_PAYMENT', 10000, '2023-10-08', 'SETTLED', '[]')`,
+      [TENANT, spouse],
+    );
+  });
+
+  it('is read with only its columns, and answers what the read of every column answers, on both executors', async () => {
+    await send(SUMMARY, { id: householdId }, as('STAFF')); // a text is compiled the second time it is seen
+    let summary: RawAnswer | undefined;
+    const sent = await roundTrips(async () => {
+      summary = await bothPaths(SUMMARY, { id: householdId }, as('STAFF'));
+    });
+    expect(readBy(sent)).toEqual(['household_summary_graph', 'household_summary_graph']);
+    const data = JSON.parse(summary!.body).data;
+    expect(data.household.members).toHaveLength(3);
+    expect(data.household.members[0]).toMatchObject({ idNumber: head, name: '马德胜', relationship: '户主', status: 'ACTIVE' });
+    expect(data.household.members[0].enrollments).toEqual([expect.objectContaining({ coverageYear: 2024, status: expect.any(String), amountDue: '380.00' })]);
+    const spouseRow = data.household.members.find((m: { idNumber: string }) => m.idNumber === spouse);
+    expect(spouseRow.enrollments[0].subsidies).toEqual([{ category: 'DIBAO', kind: 'AT_PAYMENT', amount: '100.00', status: 'SETTLED' }]);
+
+    let full: RawAnswer | undefined;
+    const sentFull = await roundTrips(async () => {
+      full = await send(FULL, { id: householdId }, as('STAFF'));
+    });
+    expect(readBy(sentFull)).toEqual(['household_graph']);
+    expect(JSON.parse(full!.body).data.household).toEqual(data.household);
+  });
+
+  it('a field beyond it reads every column', async () => {
+    const sent = await roundTrips(async () => {
+      const res = await send(`query($id: ID!) { household(id: $id) { members { name phone enrollments { late } } } }`, { id: householdId }, as('STAFF'));
+      expect(JSON.parse(res.body).errors).toBeUndefined();
+    });
+    expect(readBy(sent)).toEqual(['household_graph']);
   });
 });

@@ -27,7 +27,7 @@ it('enrollment_status_lookup returns the columns of StatusRow, in order', async 
   expect(names).toEqual([...STATUS_COLUMNS]);
 });
 
-it('household_graph returns members, enrolments and grants with the columns of their row types', async () => {
+it('household_graph returns members, enrolments and grants with the columns of their row types; household_summary_graph, some of them', async () => {
   const [id] = residentIds('620721', 1, 9100);
   const [household] = await server.ownerQuery<{ id: string }>(
     "INSERT INTO household (tenant_code, booklet_no, region_code) VALUES ('620721', 'SQL-FN-1', '620721-03') RETURNING id",
@@ -53,6 +53,20 @@ it('household_graph returns members, enrolments and grants with the columns of t
   expect(Object.keys(graph.members[0]).sort()).toEqual([...RESIDENT_COLUMNS].sort());
   expect(Object.keys(graph.enrollments[0]).sort()).toEqual([...ENROLLMENT_ROW_COLUMNS].sort());
   expect(Object.keys(graph.grants[0]).sort()).toEqual([...GRANT_ROW_COLUMNS].sort());
+
+  // The summary: the same rows, each with some of those columns and their values.
+  const [{ graph: summary }] = await server.ownerQuery<{ graph: Record<string, Array<Record<string, unknown>>> }>(
+    "SELECT household_summary_graph('620721', $1::uuid) AS graph",
+    [household.id],
+  );
+  expect(summary.household).toEqual(graph.household);
+  for (const part of ['members', 'enrollments', 'grants']) {
+    expect(summary[part]).toHaveLength(graph[part].length);
+    summary[part].forEach((row, i) => {
+      expect(Object.keys(row).length).toBeLessThan(Object.keys(graph[part][i]).length);
+      expect(graph[part][i]).toMatchObject(row);
+    });
+  }
 });
 
 it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON: the same names and values", async () => {

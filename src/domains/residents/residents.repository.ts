@@ -95,9 +95,17 @@ export interface HouseholdGraph {
   grants: unknown[];
 }
 
-export async function householdGraph(db: TenantTransaction, id: string): Promise<HouseholdGraph | null> {
+/**
+ * FULL: every column of the rows. SUMMARY (function household_summary_graph, migration
+ * HouseholdSummaryGraph): only these columns, for an operation that selects no more than
+ * HOUSEHOLD_SUMMARY_FIELDS; the rows' other columns are absent.
+ */
+export type HouseholdGraphShape = 'FULL' | 'SUMMARY';
+
+export async function householdGraph(db: TenantTransaction, id: string, shape: HouseholdGraphShape): Promise<HouseholdGraph | null> {
+  const fn = shape === 'SUMMARY' ? 'household_summary_graph' : 'household_graph';
   // Usually the request's first statement: sent with its BEGIN, one round trip (see TenantTransaction.opening).
-  const [row] = await db.opening<{ graph: HouseholdGraph | null }>('SELECT household_graph($1, $2::uuid) AS graph', [db.tenantCode, id]);
+  const [row] = await db.opening<{ graph: HouseholdGraph | null }>(`SELECT ${fn}($1, $2::uuid) AS graph`, [db.tenantCode, id]);
   return row?.graph ?? null;
 }
 

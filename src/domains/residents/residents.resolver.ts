@@ -1,12 +1,15 @@
 /** Residents and households: registration, changes, transfers, waivers and searches (ADMIN and STAFF write). */
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { maskBankAccount } from '../../common/sensitive';
 import type { RequestContext } from '../../context/request-context';
 import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
+import { selectionWithin } from '../../graphql/selection';
 import { presentRegion } from '../public-policy/public-policy.presenters';
 import { RegionType } from '../public-policy/public-policy.types';
+import { HOUSEHOLD_SUMMARY_FIELDS } from './household-summary';
 import { bankAccountLoader, changesOfPersonLoader, householdLoader, membershipsOfPersonLoader, waiversOfPersonLoader } from './residents.loaders';
 import { type HouseholdParent, presentChange, presentHousehold, presentMembership, presentResident, presentWaiver } from './residents.presenters';
 import { residentsService, type WaiverReason } from './residents.service';
@@ -82,8 +85,8 @@ export class HouseholdResolver {
   @PersonalData()
   @Roles(...READERS)
   @Query(() => Household, { nullable: true })
-  async household(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string) {
-    const row = await residentsService.household(ctx, id);
+  async household(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Info() info: GraphQLResolveInfo) {
+    const row = await residentsService.household(ctx, id, selectionWithin(info, HOUSEHOLD_SUMMARY_FIELDS) ? 'SUMMARY' : 'FULL');
     return row && presentHousehold(row);
   }
 

@@ -41,6 +41,7 @@ import {
   existingResidents,
   HEAD_OF_HOUSEHOLD,
   householdGraph,
+  type HouseholdGraphShape,
   householdHasHead,
   householdHasOthers,
   type HouseholdRow,
@@ -505,10 +506,13 @@ export class ResidentsService {
     return waivers(ctx.db, coverageYear, reason ?? null);
   }
 
-  /** A household as a query reads it: with its members, enrolments and subsidies in one statement. */
-  async household(ctx: RequestContext, id: string): Promise<HouseholdRow | null> {
+  /**
+   * A household as a query reads it: with its members, enrolments and subsidies in one statement; as a
+   * SUMMARY, with only the columns of the summary's fields, when the operation asks for no more.
+   */
+  async household(ctx: RequestContext, id: string, shape: HouseholdGraphShape = 'FULL'): Promise<HouseholdRow | null> {
     if (!UUID.test(id)) return null;
-    const graph = await householdGraph(ctx.db, id);
+    const graph = await householdGraph(ctx.db, id, shape);
     if (!graph) return null;
     householdLoader(ctx).prime(graph.household.id, graph.household);
     membersOfHouseholdLoader(ctx).prime(graph.household.id, graph.members);

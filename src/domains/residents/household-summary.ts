@@ -1,0 +1,35 @@
+/** The fields a household's summary read answers (see the household query's resolver). */
+import type { SelectionAllowance } from '../../graphql/selection';
+
+/**
+ * What a household's summary answers, read by household_summary_graph (migration HouseholdSummaryGraph)
+ * with only the columns these fields show: the household's own fields (its row is read whole), and of
+ * its members, their enrolments and those enrolments' subsidies, the fields below. A field added here
+ * must be one whose value (and whose resolver's) comes from those columns alone; the tests ask for every
+ * field here both ways and compare the answers.
+ */
+export const HOUSEHOLD_SUMMARY_FIELDS: SelectionAllowance = {
+  id: true,
+  bookletNo: true,
+  address: true,
+  dissolvedOn: true,
+  region: { code: true, name: true, kind: true, parentCode: true, clause: true, inferred: true, retiredOn: true, successorCode: true },
+  members: {
+    idNumber: true,
+    idType: true,
+    name: true,
+    sex: true,
+    birthDate: true,
+    relationship: true,
+    status: true,
+    enrollments: {
+      coverageYear: true,
+      status: true,
+      amountDue: true,
+      paidOn: true,
+      amountPaid: true,
+      coverage: { start: true, end: true },
+      subsidies: { category: true, kind: true, amount: true, status: true },
+    },
+  },
+};
