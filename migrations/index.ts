@@ -23,6 +23,7 @@ import { AuditLogOneIndex1763801710000 } from './1763801710000-AuditLogOneIndex'
 import { ShardStatisticsInTransaction1763801800000 } from './1763801800000-ShardStatisticsInTransaction';
 import { StatusLookupReadsWhatIsDue1763801900000 } from './1763801900000-StatusLookupReadsWhatIsDue';
 import { HouseholdSummaryGraph1763802000000 } from './1763802000000-HouseholdSummaryGraph';
+import { AuditRecordFunction1763802100000 } from './1763802100000-AuditRecordFunction';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   ShardStatisticsInTransaction1763801800000,
   StatusLookupReadsWhatIsDue1763801900000,
   HouseholdSummaryGraph1763802000000,
+  AuditRecordFunction1763802100000,
 ];

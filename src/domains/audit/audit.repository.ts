@@ -45,11 +45,13 @@ export async function insertAuditRecord(db: TenantTransaction, record: AuditReco
   await db.query(text, [...values]);
 }
 
-/** The INSERT of a record, for a transaction that sends it with its COMMIT. */
+/**
+ * The record's INSERT, by the function audit_record (migration AuditRecordFunction), whose plan is kept:
+ * a transaction sends it with its COMMIT, its values written into the text.
+ */
 export function auditRecordStatement(tenantCode: string, record: AuditRecord): { text: string; values: Array<string | string[]> } {
   return {
-    text: `INSERT INTO audit_log (tenant_code, kind, request_id, actor, role, operation, fields, variables, arguments, outcome, error_codes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    text: 'SELECT audit_record($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
     values: [
       tenantCode,
       record.kind,
