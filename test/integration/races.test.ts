@@ -235,3 +235,48 @@ describe('an import batch that fails transiently', () => {
     expect(counts.payments).toBe(300);
   }, 360_000);
 });
+
+describe("an import of one year's payments and a write in progress on the same people's other years", () => {
+  it('neither waits for the other: the import locks only the enrolments of the years it pays', async () => {
+    const [id] = residentIds('620721', 1, 262_000);
+    await seedResidents(server, '620721', [id]);
+    await server.ownerQuery(
+      `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, subsidy, amount_due, late)
+       VALUES ('620721', $1, 2023, 'UNPAID', '2022-10-08', 35000, 0, 35000, false)`,
+      [id],
+    );
+    // Another session is changing last year's enrolment (a refund, a transfer) and holds its row.
+    const holder = new pg.Client({ connectionString: server.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query("SELECT 1 FROM enrollment WHERE tenant_code = '620721' AND id_number = $1 AND coverage_year = 2023 FOR UPDATE", [id]);
+      const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+      let done = false;
+      const importing = server
+        .gql(
+          `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted rejected } }`,
+          {
+            batchId: 'NOLOCK-2024',
+            payments: [{ idNumber: id, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '税务代征', receiptNo: 'NOLOCK-1' }],
+          },
+          { as: 'TAX', tenant: '620721' },
+        )
+        .finally(() => (done = true));
+      // Until the import answers, look for a session waiting for the holder's lock.
+      let waited = false;
+      while (!done && !waited) {
+        const { rows } = await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
+        waited = rows[0].n > 0;
+        if (!waited) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await holder.query('ROLLBACK');
+      const res = await importing;
+      expect(waited).toBe(false);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.importPayments).toEqual({ accepted: 1, rejected: 0 });
+    } finally {
+      await holder.end();
+    }
+  });
+});
