@@ -397,6 +397,20 @@ describe("a household's summary", () => {
     expect(JSON.parse(full!.body).data.household).toEqual(data.household);
   });
 
+  it('is read so by booklet number too', async () => {
+    const byBooklet = SUMMARY.replace(
+      'query Summary($id: ID!) { household(id: $id)',
+      'query SummaryByBooklet($no: String!) { householdByBooklet(bookletNo: $no)',
+    );
+    let answer: RawAnswer | undefined;
+    const sent = await roundTrips(async () => {
+      answer = await send(byBooklet, { no: 'JIT-1' }, as('STAFF'));
+    });
+    expect(readBy(sent)).toEqual(['household_summary_graph']);
+    const full = await send(SUMMARY, { id: householdId }, as('STAFF'));
+    expect(JSON.parse(answer!.body).data.householdByBooklet).toEqual(JSON.parse(full.body).data.household);
+  });
+
   it('a field beyond it reads every column', async () => {
     const sent = await roundTrips(async () => {
       const res = await send(`query($id: ID!) { household(id: $id) { members { name phone enrollments { late } } } }`, { id: householdId }, as('STAFF'));

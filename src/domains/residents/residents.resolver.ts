@@ -93,8 +93,8 @@ export class HouseholdResolver {
   @PersonalData()
   @Roles(...READERS)
   @Query(() => Household, { nullable: true, description: 'A household by its booklet number (户口簿号).' })
-  async householdByBooklet(@Ctx() ctx: RequestContext, @Arg('bookletNo') bookletNo: string) {
-    const row = await residentsService.householdByBooklet(ctx, bookletNo);
+  async householdByBooklet(@Ctx() ctx: RequestContext, @Arg('bookletNo') bookletNo: string, @Info() info: GraphQLResolveInfo) {
+    const row = await residentsService.householdByBooklet(ctx, bookletNo, selectionWithin(info, HOUSEHOLD_SUMMARY_FIELDS) ? 'SUMMARY' : 'FULL');
     return row && presentHousehold(row);
   }
 

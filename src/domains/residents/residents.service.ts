@@ -605,10 +605,10 @@ export class ResidentsService {
     );
   }
 
-  /** A household by its booklet number (户口簿号), with its members read in the same statement. */
-  async householdByBooklet(ctx: RequestContext, bookletNo: string): Promise<HouseholdRow | null> {
+  /** A household by its booklet number (户口簿号), then read as `household` reads it. */
+  async householdByBooklet(ctx: RequestContext, bookletNo: string, shape: HouseholdGraphShape = 'FULL'): Promise<HouseholdRow | null> {
     const row = await householdByBooklet(ctx.db, bookletNo.trim());
-    return row && this.household(ctx, row.id);
+    return row && this.household(ctx, row.id, shape);
   }
 
   /** The codes of a region and of every region inside it; BAD_USER_INPUT for a region the tenant does not have. */
