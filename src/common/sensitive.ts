@@ -14,9 +14,11 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** Every pattern above holds seven digits in a row (a landline's after its dash): text without them has nothing to mask. */
 const SEVEN_DIGITS = /\d{7}/;
+/** A UUID alone (an id argument, most often), kept exactly as below, whatever digits it holds. */
+const ONE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function maskSensitive(text: string): string {
-  if (!SEVEN_DIGITS.test(text)) return text;
+  if (!SEVEN_DIGITS.test(text) || (text.length === 36 && ONE_UUID.test(text))) return text;
   // Mask between the UUIDs only, so that a request id survives exactly.
   let out = '';
   let from = 0;

@@ -203,6 +203,8 @@ describe('request ids in logs', () => {
   it('survive the masking exactly, while an ID number or phone beside them is masked', () => {
     const ids = ['5e2c1d9a-1b3c-4d5e-8f90-a13812345678', '0f1e2d3c-4b5a-4968-8776-110101199003074'.slice(0, 36)];
     for (const id of ids) expect(maskSensitive(`{"requestId":"${id}"}`)).toBe(`{"requestId":"${id}"}`);
+    for (const id of [...ids, '00000000-0000-4000-8000-00000000525b']) expect(maskSensitive(id)).toBe(id);
+    expect(maskSensitive('tel 0936-8214935')).toBe('tel 0936-****4935');
     expect(maskSensitive('5e2c1d9a-1b3c-4d5e-8f90-a13812345678 13812345678')).toBe('5e2c1d9a-1b3c-4d5e-8f90-a13812345678 138****5678');
   });
 });
