@@ -1,5 +1,7 @@
-/** The fields a household's summary read answers (see the household query's resolver). */
-import type { SelectionAllowance } from '../../graphql/selection';
+/** The fields a household's summary read answers, and whether an operation asks for no more. */
+import type { GraphQLResolveInfo } from 'graphql';
+import { type SelectionAllowance, selectionWithin } from '../../graphql/selection';
+import type { HouseholdGraphShape } from './residents.repository';
 
 /**
  * What a household's summary answers, read by household_summary_graph (migration HouseholdSummaryGraph)
@@ -33,3 +35,8 @@ export const HOUSEHOLD_SUMMARY_FIELDS: SelectionAllowance = {
     },
   },
 };
+
+/** How a household query's resolver reads the household: as a SUMMARY when the operation selects no more. */
+export function householdGraphShape(info: GraphQLResolveInfo): HouseholdGraphShape {
+  return selectionWithin(info, HOUSEHOLD_SUMMARY_FIELDS) ? 'SUMMARY' : 'FULL';
+}

@@ -6,10 +6,9 @@ import type { RequestContext } from '../../context/request-context';
 import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { mapConnection, MAX_PAGE } from '../../graphql/connection';
 import { DateScalar } from '../../graphql/scalars';
-import { selectionWithin } from '../../graphql/selection';
 import { presentRegion } from '../public-policy/public-policy.presenters';
 import { RegionType } from '../public-policy/public-policy.types';
-import { HOUSEHOLD_SUMMARY_FIELDS } from './household-summary';
+import { householdGraphShape } from './household-summary';
 import { bankAccountLoader, changesOfPersonLoader, householdLoader, membershipsOfPersonLoader, waiversOfPersonLoader } from './residents.loaders';
 import { type HouseholdParent, presentChange, presentHousehold, presentMembership, presentResident, presentWaiver } from './residents.presenters';
 import { residentsService, type WaiverReason } from './residents.service';
@@ -86,7 +85,7 @@ export class HouseholdResolver {
   @Roles(...READERS)
   @Query(() => Household, { nullable: true })
   async household(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Info() info: GraphQLResolveInfo) {
-    const row = await residentsService.household(ctx, id, selectionWithin(info, HOUSEHOLD_SUMMARY_FIELDS) ? 'SUMMARY' : 'FULL');
+    const row = await residentsService.household(ctx, id, householdGraphShape(info));
     return row && presentHousehold(row);
   }
 
@@ -94,7 +93,7 @@ export class HouseholdResolver {
   @Roles(...READERS)
   @Query(() => Household, { nullable: true, description: 'A household by its booklet number (户口簿号).' })
   async householdByBooklet(@Ctx() ctx: RequestContext, @Arg('bookletNo') bookletNo: string, @Info() info: GraphQLResolveInfo) {
-    const row = await residentsService.householdByBooklet(ctx, bookletNo, selectionWithin(info, HOUSEHOLD_SUMMARY_FIELDS) ? 'SUMMARY' : 'FULL');
+    const row = await residentsService.householdByBooklet(ctx, bookletNo, householdGraphShape(info));
     return row && presentHousehold(row);
   }
 

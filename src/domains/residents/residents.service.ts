@@ -510,7 +510,7 @@ export class ResidentsService {
    * A household as a query reads it: with its members, enrolments and subsidies in one statement; as a
    * SUMMARY, with only the columns of the summary's fields, when the operation asks for no more.
    */
-  async household(ctx: RequestContext, id: string, shape: HouseholdGraphShape = 'FULL'): Promise<HouseholdRow | null> {
+  async household(ctx: RequestContext, id: string, shape: HouseholdGraphShape): Promise<HouseholdRow | null> {
     if (!UUID.test(id)) return null;
     const graph = await householdGraph(ctx.db, id, shape);
     if (!graph) return null;
@@ -606,7 +606,7 @@ export class ResidentsService {
   }
 
   /** A household by its booklet number (户口簿号), then read as `household` reads it. */
-  async householdByBooklet(ctx: RequestContext, bookletNo: string, shape: HouseholdGraphShape = 'FULL'): Promise<HouseholdRow | null> {
+  async householdByBooklet(ctx: RequestContext, bookletNo: string, shape: HouseholdGraphShape): Promise<HouseholdRow | null> {
     const row = await householdByBooklet(ctx.db, bookletNo.trim());
     return row && this.household(ctx, row.id, shape);
   }
