@@ -15,7 +15,7 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /** Every pattern above holds seven digits in a row (a landline's after its dash): text without them has nothing to mask. */
 const SEVEN_DIGITS = /\d{7}/;
 /** A UUID alone (an id argument, most often), kept exactly as below, whatever digits it holds. */
-const ONE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ONE_UUID = new RegExp(`^${UUID.source}$`, 'i');
 
 export function maskSensitive(text: string): string {
   if (!SEVEN_DIGITS.test(text) || (text.length === 36 && ONE_UUID.test(text))) return text;
