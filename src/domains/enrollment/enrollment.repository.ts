@@ -128,11 +128,19 @@ const OLD_ROW_OF = (alias: string) => `o.tenant_code = ${alias}.tenant_code AND 
 const AFTER_OLD = 'LEFT JOIN old o ON o.id_number = r.id_number AND o.coverage_year = r.coverage_year';
 
 /**
- * The old rows a bulk write of enrolments locks (its rows' id numbers at $2, their years at $3): those
- * of the years it writes, not every year of its people, so that an import of this year's payments
- * neither waits for nor holds up a refund or a transfer working on last year's enrolment.
+ * The old rows a bulk write of enrolments locks: those of the years it writes, not every year of its
+ * people, so that an import of this year's payments neither waits for nor holds up a refund or a
+ * transfer working on last year's enrolment. The id numbers and years are the write's own arrays, at the
+ * placeholders unnestRows gives `columns` from `firstParameter`.
  */
-const BULK_LOCK = 'o.tenant_code = $1 AND o.id_number = ANY ($2::text[]) AND o.coverage_year = ANY ($3::int[])';
+function bulkLock(columns: ReadonlyArray<{ name: string }>, firstParameter: number): string {
+  const at = (name: string) => {
+    const index = columns.findIndex((c) => c.name === name);
+    if (index < 0) throw new Error(`a bulk enrolment write without ${name}`);
+    return `$${firstParameter + index}`;
+  };
+  return `o.tenant_code = $1 AND o.id_number = ANY (${at('id_number')}::text[]) AND o.coverage_year = ANY (${at('coverage_year')}::int[])`;
+}
 
 const LEDGER_COLUMNS = ['tenant_code', 'id_number', 'coverage_year', 'status', 'paid_on', 'ended_on', 'region_code'] as const;
 const LEDGER_RETURNING_OF = (alias: string) => LEDGER_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
@@ -197,7 +205,7 @@ export interface EnrollmentWrite {
   settlement: Settlement;
 }
 
-/** Who, when, where, and what the settlement came to: the columns every enrolment write sets (the id number and the year first: BULK_LOCK reads them). */
+/** Who, when, where, and what the settlement came to: the columns every enrolment write sets. */
 const ENROLLMENT_WRITE: ReadonlyArray<BulkColumn<EnrollmentWrite>> = [
   { name: 'id_number', type: 'text', value: (r) => r.idNumber },
   { name: 'coverage_year', type: 'int', value: (r) => r.coverageYear },
@@ -241,7 +249,7 @@ export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: reado
   const set = unnestRows('r', UNPAID_WRITE, rows, 2);
   const changed = await db.query<EnrollmentChange>(
     ledgeredWrite(
-      BULK_LOCK,
+      bulkLock(UNPAID_WRITE, 2),
       `INSERT INTO enrollment (tenant_code, status, ${UNPAID_WRITE.map((c) => c.name).join(', ')})
        SELECT $1, '${TRANSITIONS.ENROL.to}', ${UNPAID_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
          FROM ${set.from} ${AFTER_OLD}
@@ -277,7 +285,7 @@ export async function insertPaidEnrollments(db: TenantTransaction, rows: readonl
   const set = unnestRows('r', PAID_ENROLLMENT_WRITE, rows, 2);
   const written = await db.query<EnrollmentChange>(
     ledgeredWrite(
-      BULK_LOCK,
+      bulkLock(PAID_ENROLLMENT_WRITE, 2),
       `INSERT INTO enrollment (tenant_code, status, paid_on, ${PAID_ENROLLMENT_WRITE.map((c) => c.name).join(', ')})
        SELECT $1, '${TRANSITIONS.PAY.to}', r.enrolled_on, ${PAID_ENROLLMENT_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
          FROM ${set.from} ${AFTER_OLD}
@@ -302,7 +310,6 @@ export interface PaidWrite {
   settlement: Settlement;
 }
 
-/** The id number and the year first: BULK_LOCK reads them. */
 const PAID_WRITE: ReadonlyArray<BulkColumn<PaidWrite>> = [
   { name: 'id_number', type: 'text', value: (r) => r.idNumber },
   { name: 'coverage_year', type: 'int', value: (r) => r.coverageYear },
@@ -318,7 +325,7 @@ export async function markPaid(db: TenantTransaction, rows: readonly PaidWrite[]
   const set = unnestRows('r', PAID_WRITE, rows, 2);
   const updated = await db.query<EnrollmentChange>(
     ledgeredWrite(
-      BULK_LOCK,
+      bulkLock(PAID_WRITE, 2),
       `UPDATE enrollment e
           SET status = '${TRANSITIONS.PAY.to}', ${PAID_WRITE.filter((c) => c.name !== 'id_number' && c.name !== 'coverage_year')
             .map((c) => `${c.name} = r.${c.name}`)
