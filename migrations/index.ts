@@ -24,6 +24,7 @@ import { ShardStatisticsInTransaction1763801800000 } from './1763801800000-Shard
 import { StatusLookupReadsWhatIsDue1763801900000 } from './1763801900000-StatusLookupReadsWhatIsDue';
 import { HouseholdSummaryGraph1763802000000 } from './1763802000000-HouseholdSummaryGraph';
 import { AuditRecordFunction1763802100000 } from './1763802100000-AuditRecordFunction';
+import { PaidDailyStripes1763802200000 } from './1763802200000-PaidDailyStripes';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   StatusLookupReadsWhatIsDue1763801900000,
   HouseholdSummaryGraph1763802000000,
   AuditRecordFunction1763802100000,
+  PaidDailyStripes1763802200000,
 ];

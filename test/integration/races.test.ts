@@ -280,3 +280,62 @@ describe("an import of one year's payments and a write in progress on the same p
     }
   });
 });
+
+describe('a tax import and another write of enrolments paid on the same day in the same region', () => {
+  it("the import does not wait for the other's commit: each transaction adds to its own stripe of the daily counts", async () => {
+    const [id] = residentIds('620721', 1, 263_000);
+    await seedResidents(server, '620721', [id]);
+    const [{ region }] = await server.ownerQuery<{ region: string }>(
+      `SELECT coalesce(h.region_code, '') AS region FROM resident r LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
+        WHERE r.tenant_code = '620721' AND r.id_number = $1`,
+      [id],
+    );
+    // Another session (a bank's counter payment of someone else) has added to that day's count and not committed.
+    const holder = new pg.Client({ connectionString: server.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query("SELECT set_config('app.tenant', '620721', true)");
+      const [{ stripe: held }] = (
+        await holder.query<{ stripe: number }>(
+          `INSERT INTO paid_daily AS d (tenant_code, coverage_year, region_code, paid_on, stripe, paid)
+           VALUES ('620721', 2024, $1, '2023-10-11', (pg_current_xact_id()::text::bigint % 16)::smallint, 1)
+           ON CONFLICT (tenant_code, coverage_year, region_code, paid_on, stripe) DO UPDATE SET paid = d.paid + 1 RETURNING stripe`,
+          [region],
+        )
+      ).rows;
+      const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+      let done = false;
+      const importing = server
+        .gql(
+          `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted rejected } }`,
+          {
+            batchId: 'STRIPE-2024',
+            payments: [{ idNumber: id, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-11', channel: '税务代征', receiptNo: 'STRIPE-1' }],
+          },
+          { as: 'TAX', tenant: '620721' },
+        )
+        .finally(() => (done = true));
+      let waited = false;
+      while (!done && !waited) {
+        const { rows } = await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
+        waited = rows[0].n > 0;
+        if (!waited) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await holder.query('ROLLBACK');
+      const res = await importing;
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.importPayments).toEqual({ accepted: 1, rejected: 0 });
+      const rows = await server.ownerQuery<{ stripe: number; paid: number }>(
+        "SELECT stripe, paid FROM paid_daily WHERE tenant_code = '620721' AND coverage_year = 2024 AND region_code = $1 AND paid_on = '2023-10-11'",
+        [region],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].paid).toBe(1);
+      // Transactions that run at the same time have nearby ids: only ids sixteen apart share a stripe, and wait.
+      expect(waited).toBe(rows[0].stripe === held);
+    } finally {
+      await holder.end();
+    }
+  });
+});

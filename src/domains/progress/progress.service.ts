@@ -1,7 +1,8 @@
 /**
  * Enrolment campaigns (参保缴费任务): progress against township targets and milestone dates, the lists
  * of people still to be reached (催缴), and what each day's collection adds up to. Counts come from
- * `paid_daily`, kept by the writes of enrolments, so a county of millions answers from a few thousand rows.
+ * `paid_daily`, kept by the writes of enrolments (at most sixteen rows a region and day), so a county of millions
+ * answers from some thousands of rows.
  */
 import { compareDates, type LocalDate } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
