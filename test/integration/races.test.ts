@@ -339,3 +339,53 @@ describe('a tax import and another write of enrolments paid on the same day in t
     }
   });
 });
+
+describe('a batch whose receipt another session records for someone else after the batch judged it', () => {
+  it('judges the batch again and rejects that row as a CONFLICT, writing nothing of the first attempt', async () => {
+    // The payment is inserted without ON CONFLICT: the receipt taken meanwhile fails the attempt, which is
+    // rolled back and judged again. Made deterministic: the other session holds the receipt uncommitted,
+    // the batch's insert waits on it, and the session commits.
+    const [mine, theirs] = residentIds('620702', 2, 281_000);
+    await seedResidents(server, '620702', [mine, theirs]);
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due, paid_on, amount_paid)
+         VALUES ('620702', $1, 2023, 'PAID', '2022-10-23', 35000, 35000, '2022-10-23', 35000)`,
+        [theirs],
+      );
+      await other.query(
+        `INSERT INTO payment (tenant_code, receipt_no, id_number, coverage_year, amount, paid_on, channel, batch_id, recorded_by)
+         VALUES ('620702', 'TAKEN-1', $1, 2023, 35000, '2022-10-23', '税务代征', 'OTHER', 'test-tax')`,
+        [theirs],
+      );
+      const [{ pid }] = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+      const batch = server.gql(
+        `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected rows { status code } } }`,
+        {
+          batchId: 'RECEIPT-TAKEN',
+          payments: [{ idNumber: mine, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-23', channel: '税务代征', receiptNo: 'TAKEN-1' }],
+        },
+        { as: 'TAX', tenant: '620702' },
+      );
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await other.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
+        if (rows[0].n > 0 || waited > 10_000) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await other.query('COMMIT');
+      const res = await batch;
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.importPayments).toEqual({ accepted: 0, duplicates: 0, rejected: 1, rows: [{ status: 'REJECTED', code: 'CONFLICT' }] });
+      const [left] = await server.ownerQuery<{ enrolments: number }>(
+        "SELECT count(*)::int AS enrolments FROM enrollment WHERE tenant_code = '620702' AND id_number = $1",
+        [mine],
+      );
+      expect(left.enrolments).toBe(0);
+    } finally {
+      await other.end();
+    }
+  });
+});

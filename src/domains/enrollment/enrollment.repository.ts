@@ -512,19 +512,30 @@ const PAYMENT_WRITE: ReadonlyArray<BulkColumn<PaymentWrite>> = [
   { name: 'enrollment_before', type: 'jsonb', value: (r) => (r.enrollmentBefore ? JSON.stringify(r.enrollmentBefore) : null) },
 ];
 
-/** Inserts payments; a receipt already there (a concurrent replay) is skipped. Returns the keys written (paymentKey). */
-export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<Set<string>> {
+/**
+ * Inserts payments; returns the keys written (paymentKey). A receipt already there is skipped with
+ * `receiptTaken` SKIP; with FAIL (for a caller that judged every receipt first and judges again when
+ * it loses a race, see isReceiptTaken) the statement fails instead. A plain INSERT spares PostgreSQL
+ * the speculative insertion of ON CONFLICT: about 4 µs a row, a fifth of the payment's insert.
+ */
+export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[], receiptTaken: 'SKIP' | 'FAIL'): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const set = unnestRows('r', PAYMENT_WRITE, rows, 2);
   const columns = PAYMENT_WRITE.map((c) => c.name);
   const inserted = await db.query<{ channel: string; receipt_no: string }>(
     `INSERT INTO payment (tenant_code, ${columns.join(', ')})
      SELECT $1, ${columns.map((c) => `r.${c}`).join(', ')} FROM ${set.from}
-     ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING
+     ${receiptTaken === 'SKIP' ? 'ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING' : ''}
      RETURNING channel, receipt_no`,
     [db.tenantCode, ...set.parameters],
   );
   return new Set(inserted.map((r) => paymentKey(r.channel, r.receipt_no)));
+}
+
+/** The error of insertPayments(…, 'FAIL') when another transaction recorded one of the receipts after they were judged. */
+export function isReceiptTaken(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === 'payment_pkey';
 }
 
 /** A payment with the enrolment it found (null: none), locked, for its reversal. */

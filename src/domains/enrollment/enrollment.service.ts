@@ -31,6 +31,7 @@ import {
   householdsWithUnenrolledMembers,
   insertPaidEnrollments,
   insertPayments,
+  isReceiptTaken,
   insertReversal,
   markPaid,
   PAYER_KIND_NAMES,
@@ -285,7 +286,7 @@ export class EnrollmentService {
       try {
         return await ctx.db.savepoint(() => this.judgeAndWritePayments(ctx, batchId, inputs, mode));
       } catch (err) {
-        const retryable = err instanceof LostRace || (err as { code?: string }).code === '40P01';
+        const retryable = err instanceof LostRace || (err as { code?: string }).code === '40P01' || isReceiptTaken(err);
         if (!retryable) throw err;
         if (attempt === MAX_ATTEMPTS) {
           // Nothing of this call was written and payments are idempotent by receipt: the same call again is safe.
@@ -437,6 +438,7 @@ export class EnrollmentService {
     const written = await insertPayments(
       ctx.db,
       accepted.map((a) => paymentWrite(a.input, batchId, ctx, a.enrollment ?? null)),
+      'FAIL',
     );
     const waiting = accepted.filter((a) => !isFirst(a));
     const paid = await markPaid(
@@ -823,6 +825,7 @@ export class EnrollmentService {
         payer: fundingBody(s.settlement),
         enrollmentBefore: byId.get(s.idNumber) ?? null,
       })),
+      'SKIP',
     );
     await this.subsidies.recordForPayments(
       ctx,
