@@ -389,3 +389,46 @@ describe('a batch whose receipt another session records for someone else after t
     }
   });
 });
+
+describe('a batch paying someone whose enrolment another session writes after the batch judged it', () => {
+  it('judges the batch again and rejects that row as a CONFLICT (already paid), not as an internal error', async () => {
+    // A first payer's enrolment is inserted without ON CONFLICT: the key written meanwhile fails the
+    // attempt, which is rolled back and judged again. The other session holds the enrolment uncommitted.
+    const [id] = residentIds('620702', 1, 282_000);
+    await seedResidents(server, '620702', [id]);
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due, paid_on, amount_paid)
+         VALUES ('620702', $1, 2023, 'PAID', '2022-10-24', 35000, 35000, '2022-10-24', 35000)`,
+        [id],
+      );
+      const [{ pid }] = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+      const batch = server.gql(
+        `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected rows { status code } } }`,
+        {
+          batchId: 'ENROLLED-MEANWHILE',
+          payments: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-24', channel: '税务代征', receiptNo: 'MEANWHILE-1' }],
+        },
+        { as: 'TAX', tenant: '620702' },
+      );
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await other.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
+        if (rows[0].n > 0 || waited > 10_000) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await other.query('COMMIT');
+      const res = await batch;
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.importPayments).toEqual({ accepted: 0, duplicates: 0, rejected: 1, rows: [{ status: 'REJECTED', code: 'CONFLICT' }] });
+      const [payments] = await server.ownerQuery<{ n: number }>(
+        "SELECT count(*)::int AS n FROM payment WHERE tenant_code = '620702' AND receipt_no = 'MEANWHILE-1'",
+      );
+      expect(payments.n).toBe(0);
+    } finally {
+      await other.end();
+    }
+  });
+});

@@ -287,8 +287,11 @@ const PAID_ENROLLMENT_WRITE: ReadonlyArray<BulkColumn<PaidEnrollmentWrite>> = [
 /**
  * Enrolments created already paid: a first payment enrols and pays in one write, re-opening an ended
  * enrolment where ENROL may start. Returns the keys written; a key missing means another request got there.
+ * `rows` of NEW are keys found without an enrolment when judged: inserted plainly (ON CONFLICT's
+ * speculative insertion costs some 4 µs a row), a key another transaction wrote meanwhile fails the
+ * statement (takenMeanwhile). REOPEN: keys that may have a row, re-opened where ENROL may start.
  */
-export async function insertPaidEnrollments(db: TenantTransaction, rows: readonly PaidEnrollmentWrite[]): Promise<Set<string>> {
+export async function insertPaidEnrollments(db: TenantTransaction, rows: readonly PaidEnrollmentWrite[], keys: 'NEW' | 'REOPEN'): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const set = unnestRows('r', PAID_ENROLLMENT_WRITE, rows, 2);
   const written = await db.query<EnrollmentChange>(
@@ -297,11 +300,7 @@ export async function insertPaidEnrollments(db: TenantTransaction, rows: readonl
       `INSERT INTO enrollment (tenant_code, status, paid_on, ${PAID_ENROLLMENT_WRITE.map((c) => c.name).join(', ')})
        SELECT $1, '${TRANSITIONS.PAY.to}', r.enrolled_on, ${PAID_ENROLLMENT_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
          FROM ${set.from} ${AFTER_OLD}
-       ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
-          SET status = '${TRANSITIONS.PAY.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances, region_code = EXCLUDED.region_code,
-              ${SETTLEMENT_SET}, paid_on = EXCLUDED.paid_on,
-              amount_paid = EXCLUDED.amount_paid, cover_start = EXCLUDED.cover_start, cover_end = EXCLUDED.cover_end, updated_at = EXCLUDED.updated_at
-        WHERE enrollment.status IN (${statesFromSql('ENROL')})
+       ${keys === 'NEW' ? '' : REOPEN_ON_CONFLICT}
        RETURNING ${LEDGER_RETURNING_OF('enrollment')}`,
     ),
     [db.tenantCode, ...set.parameters],
@@ -309,6 +308,13 @@ export async function insertPaidEnrollments(db: TenantTransaction, rows: readonl
   await applyToSchemeIndex(db, written);
   return new Set(written.map((w) => `${w.id_number}/${w.coverage_year}`));
 }
+
+/** insertPaidEnrollments' REOPEN: an enrolment that ended, or was never more than listed, enrols and pays again. */
+const REOPEN_ON_CONFLICT = `ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
+          SET status = '${TRANSITIONS.PAY.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances, region_code = EXCLUDED.region_code,
+              ${SETTLEMENT_SET}, paid_on = EXCLUDED.paid_on,
+              amount_paid = EXCLUDED.amount_paid, cover_start = EXCLUDED.cover_start, cover_end = EXCLUDED.cover_end, updated_at = EXCLUDED.updated_at
+        WHERE enrollment.status IN (${statesFromSql('ENROL')})`;
 
 export interface PaidWrite {
   idNumber: string;
@@ -515,7 +521,7 @@ const PAYMENT_WRITE: ReadonlyArray<BulkColumn<PaymentWrite>> = [
 /**
  * Inserts payments; returns the keys written (paymentKey). A receipt already there is skipped with
  * `receiptTaken` SKIP; with FAIL (for a caller that judged every receipt first and judges again when
- * it loses a race, see isReceiptTaken) the statement fails instead. A plain INSERT spares PostgreSQL
+ * it loses a race, see takenMeanwhile) the statement fails instead. A plain INSERT spares PostgreSQL
  * the speculative insertion of ON CONFLICT: about 4 µs a row, a fifth of the payment's insert.
  */
 export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[], receiptTaken: 'SKIP' | 'FAIL'): Promise<Set<string>> {
@@ -532,10 +538,13 @@ export async function insertPayments(db: TenantTransaction, rows: readonly Payme
   return new Set(inserted.map((r) => paymentKey(r.channel, r.receipt_no)));
 }
 
-/** The error of insertPayments(…, 'FAIL') when another transaction recorded one of the receipts after they were judged. */
-export function isReceiptTaken(err: unknown): boolean {
+/**
+ * The error of insertPayments(…, 'FAIL') or insertPaidEnrollments(…, 'NEW') when another transaction
+ * wrote one of the receipts or enrolments after they were judged.
+ */
+export function takenMeanwhile(err: unknown): boolean {
   const e = err as { code?: string; constraint?: string };
-  return e.code === '23505' && e.constraint === 'payment_pkey';
+  return e.code === '23505' && (e.constraint === 'payment_pkey' || e.constraint === 'enrollment_pkey');
 }
 
 /** A payment with the enrolment it found (null: none), locked, for its reversal. */

@@ -31,7 +31,7 @@ import {
   householdsWithUnenrolledMembers,
   insertPaidEnrollments,
   insertPayments,
-  isReceiptTaken,
+  takenMeanwhile,
   insertReversal,
   markPaid,
   PAYER_KIND_NAMES,
@@ -286,7 +286,7 @@ export class EnrollmentService {
       try {
         return await ctx.db.savepoint(() => this.judgeAndWritePayments(ctx, batchId, inputs, mode));
       } catch (err) {
-        const retryable = err instanceof LostRace || (err as { code?: string }).code === '40P01' || isReceiptTaken(err);
+        const retryable = err instanceof LostRace || (err as { code?: string }).code === '40P01' || takenMeanwhile(err);
         if (!retryable) throw err;
         if (attempt === MAX_ATTEMPTS) {
           // Nothing of this call was written and payments are idempotent by receipt: the same call again is safe.
@@ -421,18 +421,20 @@ export class EnrollmentService {
     // Their enrolments are checked against residents one by one: after a bulk load of residents the
     // checks must not keep a plan made while the table was small (these people were all found there).
     await refreshStaleStatistics(ctx.db, 'resident', firstPayers.length);
-    const enrolled = await insertPaidEnrollments(
-      ctx.db,
-      firstPayers.map((a) => ({
-        idNumber: a.input.idNumber,
-        coverageYear: a.input.coverageYear,
-        enrolledOn: a.input.paidOn,
-        circumstances: [],
-        regionCode: people.person(a.input.idNumber)?.region_code ?? null,
-        settlement: a.settlement,
-        amountPaid: a.input.amount,
-      })),
-    );
+    const paidEnrollment = (a: (typeof accepted)[number]) => ({
+      idNumber: a.input.idNumber,
+      coverageYear: a.input.coverageYear,
+      enrolledOn: a.input.paidOn,
+      circumstances: [],
+      regionCode: people.person(a.input.idNumber)?.region_code ?? null,
+      settlement: a.settlement,
+      amountPaid: a.input.amount,
+    });
+    // Most first payers had no enrolment row when judged: those are inserted plainly.
+    const enrolled = new Set([
+      ...(await insertPaidEnrollments(ctx.db, firstPayers.filter((a) => !a.enrollment).map(paidEnrollment), 'NEW')),
+      ...(await insertPaidEnrollments(ctx.db, firstPayers.filter((a) => a.enrollment).map(paidEnrollment), 'REOPEN')),
+    ]);
     // The payments' foreign-key checks look these enrolments up one by one: keep their plan sound.
     await refreshStaleStatistics(ctx.db, 'enrollment', firstPayers.length);
     const written = await insertPayments(
