@@ -432,3 +432,46 @@ describe('a batch paying someone whose enrolment another session writes after th
     }
   });
 });
+
+describe('two requests recording the same batch id at once', () => {
+  it('the one that finds the batch recorded meanwhile is judged again as a replay: its rows replace the others', async () => {
+    const [id] = residentIds('620702', 1, 283_000);
+    await seedResidents(server, '620702', [id]);
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO payment_batch_row (tenant_code, batch_id, recorded_by, row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held)
+         VALUES ('620702', 'SAME-BATCH', 'test-tax', 0, 'OTHER-1', '税务代征', $1, 2023, 35000, '2022-10-25', 'REJECTED', false)`,
+        [id],
+      );
+      const [{ pid }] = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+      const batch = server.gql(
+        `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected } }`,
+        {
+          batchId: 'SAME-BATCH',
+          payments: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-25', channel: '税务代征', receiptNo: 'SAME-1' }],
+        },
+        { as: 'TAX', tenant: '620702' },
+      );
+      let waited = false;
+      for (let ms = 0; !waited && ms <= 10_000; ms += 20) {
+        const { rows } = await other.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
+        waited = rows[0].n > 0;
+        if (!waited) await new Promise((r) => setTimeout(r, 20));
+      }
+      await other.query('COMMIT');
+      const res = await batch;
+      expect(waited).toBe(true);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.importPayments).toEqual({ accepted: 1, duplicates: 0, rejected: 0 });
+      const rows = await server.ownerQuery<{ receipt_no: string; status: string }>(
+        "SELECT receipt_no, status FROM payment_batch_row WHERE tenant_code = '620702' AND batch_id = 'SAME-BATCH' ORDER BY row_index",
+      );
+      expect(rows).toEqual([{ receipt_no: 'SAME-1', status: 'ACCEPTED' }]);
+    } finally {
+      await other.end();
+    }
+  });
+});

@@ -539,13 +539,15 @@ export async function insertPayments(db: TenantTransaction, rows: readonly Payme
 }
 
 /**
- * The error of insertPayments(…, 'FAIL') or insertPaidEnrollments(…, 'NEW') when another transaction
- * wrote one of the receipts or enrolments after they were judged.
+ * The error of insertPayments(…, 'FAIL'), insertPaidEnrollments(…, 'NEW') or recordBatchRows(…, 'NEW')
+ * when another transaction wrote one of the receipts, enrolments or the batch after they were judged.
  */
 export function takenMeanwhile(err: unknown): boolean {
   const e = err as { code?: string; constraint?: string };
-  return e.code === '23505' && (e.constraint === 'payment_pkey' || e.constraint === 'enrollment_pkey');
+  return e.code === '23505' && e.constraint !== undefined && TAKEN_MEANWHILE.has(e.constraint);
 }
+
+const TAKEN_MEANWHILE = new Set(['payment_pkey', 'enrollment_pkey', 'payment_batch_row_pkey']);
 
 /** A payment with the enrolment it found (null: none), locked, for its reversal. */
 export async function paymentForReversal(

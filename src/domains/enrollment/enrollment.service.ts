@@ -49,6 +49,7 @@ import {
   cancelWaitsOf,
   insertSuspense,
   insertWaiting,
+  batchRecorded,
   recordBatchRows,
   type SuspenseRow,
   suspenseByReceipts,
@@ -222,14 +223,7 @@ export class EnrollmentService {
         text(`每次最多导入 ${MAX_IMPORT_ROWS} 笔缴费，本次有 ${inputs.length} 笔`, `at most ${MAX_IMPORT_ROWS} payments per call, got ${inputs.length}`),
         'payments',
       );
-    const result = await this.processPayments(ctx, batchId.trim(), inputs, 'IMPORT');
-    await recordBatchRows(
-      ctx.db,
-      result.batchId,
-      ctx.actor?.sub ?? 'system',
-      result.rows.map((r) => batchRow(r, inputs[r.index])),
-    );
-    return result;
+    return this.processPayments(ctx, batchId.trim(), inputs, 'IMPORT');
   }
 
   /**
@@ -484,6 +478,17 @@ export class EnrollmentService {
     const settled = accepted.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, settlement: a.settlement }));
     await this.subsidies.recordForPayments(ctx, settled);
     await insertWaiting(ctx.db, settled.flatMap(waitsOf));
+    if (mode === 'IMPORT' && batchId !== null) {
+      // In the attempt: the same batch recorded meanwhile by another request makes this one a replay.
+      const recorded = (await batchRecorded(ctx.db, batchId)) ? 'REPLAYED' : 'NEW';
+      await recordBatchRows(
+        ctx.db,
+        batchId,
+        ctx.actor?.sub ?? 'system',
+        results.map((r) => batchRow(r, inputs[r.index])),
+        recorded,
+      );
+    }
     const count = (status: RowStatus) => results.filter((r) => r.status === status).length;
     return {
       batchId: batchId ?? '',
