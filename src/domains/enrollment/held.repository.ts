@@ -3,7 +3,7 @@
  * system collected that cannot be matched to an enrolment yet (payment_suspense), and each import row's
  * outcome (payment_batch_row) for reconciliation. Writes are set-based.
  */
-import { type BulkColumn, unnestRows } from '../../db/bulk';
+import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import type { Localized } from '../../common/i18n';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { PayerKind } from './enrollment.repository';
@@ -341,10 +341,12 @@ export async function recordBatchRows(
   if (rows.length === 0) return;
   const set = unnestRows('b', BATCH_ROW_WRITE, rows, 4);
   const columns = BATCH_ROW_WRITE.map((c) => c.name);
+  const into = `(tenant_code, batch_id, recorded_by, ${columns.join(', ')})`;
+  const select = `SELECT $1, $2, $3, ${columns.map((c) => `b.${c}`).join(', ')} FROM ${set.from}`;
   await db.query(
-    `INSERT INTO payment_batch_row (tenant_code, batch_id, recorded_by, ${columns.join(', ')})
-     SELECT $1, $2, $3, ${columns.map((c) => `b.${c}`).join(', ')} FROM ${set.from}
-     ${recorded === 'NEW' ? '' : REPLAYED_ROWS_REPLACE}`,
+    recorded === 'NEW'
+      ? countedInsert(`INSERT INTO payment_batch_row ${into} ${select}`)
+      : `INSERT INTO payment_batch_row ${into} ${select} ${REPLAYED_ROWS_REPLACE}`,
     [db.tenantCode, batchId, recordedBy, ...set.parameters],
   );
 }
