@@ -543,11 +543,15 @@ export async function insertPayments(db: TenantTransaction, rows: readonly Payme
  * when another transaction wrote one of the receipts, enrolments or the batch after they were judged.
  */
 export function takenMeanwhile(err: unknown): boolean {
-  const e = err as { code?: string; constraint?: string };
-  return e.code === '23505' && e.constraint !== undefined && TAKEN_MEANWHILE.has(e.constraint);
+  const e = (err ?? {}) as { code?: string; constraint?: string; message?: string };
+  if (e.code !== '23505') return false;
+  // Citus relays a worker's error without its constraint field: the name is then read from the message.
+  const constraint = e.constraint ?? /"([^"]+)"/.exec(e.message ?? '')?.[1];
+  return constraint !== undefined && TAKEN_MEANWHILE.test(constraint);
 }
 
-const TAKEN_MEANWHILE = new Set(['payment_pkey', 'enrollment_pkey', 'payment_batch_row_pkey']);
+/** The keys, as PostgreSQL names them, or as a Citus shard does (with the shard's number after). */
+const TAKEN_MEANWHILE = /^(payment_pkey|enrollment_pkey|payment_batch_row_pkey)(_\d+)?$/;
 
 /** A payment with the enrolment it found (null: none), locked, for its reversal. */
 export async function paymentForReversal(
