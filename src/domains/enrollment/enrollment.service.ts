@@ -31,7 +31,6 @@ import {
   householdsWithUnenrolledMembers,
   insertPaidEnrollments,
   insertPayments,
-  takenMeanwhile,
   insertReversal,
   markPaid,
   PAYER_KIND_NAMES,
@@ -43,14 +42,15 @@ import {
   paymentsByReceipts,
   paymentsOn,
   restoreEnrollment,
+  takenMeanwhile,
   upsertUnpaidEnrollments,
 } from './enrollment.repository';
 import {
+  batchRecorded,
   type BatchRowWrite,
   cancelWaitsOf,
   insertSuspense,
   insertWaiting,
-  batchRecorded,
   recordBatchRows,
   type SuspenseRow,
   suspenseByReceipts,
@@ -266,10 +266,11 @@ export class EnrollmentService {
   }
 
   /**
-   * Judges and writes the payments behind a savepoint. When a concurrent request wrote one of the same
-   * enrolments or receipts first (two tax batches in flight, a bank payment during an import), or the
-   * database broke a deadlock between them, the attempt is rolled back and the rows are judged again
-   * against what that request committed: only the rows it touched are rejected, not the whole batch.
+   * Judges and writes the payments (and an import's row outcomes) behind a savepoint. When a concurrent
+   * request wrote one of the same enrolments, receipts or batch ids first (two tax batches in flight, a
+   * bank payment during an import), or the database broke a deadlock between them, the attempt is rolled
+   * back and the rows are judged again against what that request committed: only the rows it touched are
+   * rejected, not the whole batch; a batch recorded meanwhile is a replay.
    */
   private async processPayments(
     ctx: RequestContext,
