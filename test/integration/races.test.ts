@@ -20,6 +20,52 @@ beforeAll(async () => {
   citus = await isCitus(server.databaseUrl);
 });
 
+/** The tax system's batch, answering its counts and each row's status and code. */
+const IMPORT_ROWS = `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected rows { status code } } }`;
+
+/**
+ * One payment of 350.00 for 2023, imported by the tax system into 620702 while `other` holds its
+ * transaction open: `other` commits once the import waits for it (on Citus, after a second). Answers
+ * whether the import was seen waiting, and its answer.
+ */
+async function importWhileUncommitted(other: pg.Client, batchId: string, payment: { idNumber: string; paidOn: string; receiptNo: string }) {
+  const [{ pid }] = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+  const batch = server.gql(
+    IMPORT_ROWS,
+    { batchId, payments: [{ ...payment, coverageYear: 2023, amount: '350.00', channel: '税务代征' }] },
+    { as: 'TAX', tenant: '620702' },
+  );
+  const waited = await blockedWithin(other, pid, 10_000);
+  await other.query('COMMIT');
+  return { waited, res: await batch };
+}
+
+/** A paid enrolment for 2023 in 620702, as another import writes it, in `session`'s open transaction. */
+async function writePaidEnrollment(session: pg.Client, idNumber: string, paidOn: string): Promise<void> {
+  await session.query(
+    `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due, paid_on, amount_paid)
+     VALUES ('620702', $1, 2023, 'PAID', $2, 35000, 35000, $2, 35000)`,
+    [idNumber, paidOn],
+  );
+}
+
+/**
+ * `request` run while `holder` (its backend `pid`) keeps its transaction open; until the request answers,
+ * whether it comes to wait for the holder's locks. The holder is then rolled back.
+ */
+async function whileHolding<T>(holder: pg.Client, pid: number, request: () => Promise<T>): Promise<{ waited: boolean; answer: T }> {
+  let done = false;
+  const answering = request().finally(() => (done = true));
+  let waited = false;
+  while (!done && !waited) {
+    const { rows } = await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
+    waited = rows[0].n > 0;
+    if (!waited) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await holder.query('ROLLBACK');
+  return { waited, answer: await answering };
+}
+
 /**
  * Whether a session comes to wait for the locks of `holder` (its backend `pid`) within `ms`. On Citus the
  * rows live on the workers, where a wait is not among the coordinator's pg_blocking_pids: there this only
@@ -272,26 +318,16 @@ describe("an import of one year's payments and a write in progress on the same p
       await holder.query('BEGIN');
       await holder.query("SELECT 1 FROM enrollment WHERE tenant_code = '620721' AND id_number = $1 AND coverage_year = 2023 FOR UPDATE", [id]);
       const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
-      let done = false;
-      const importing = server
-        .gql(
+      const { waited, answer: res } = await whileHolding(holder, pid, () =>
+        server.gql(
           `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted rejected } }`,
           {
             batchId: 'NOLOCK-2024',
             payments: [{ idNumber: id, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '税务代征', receiptNo: 'NOLOCK-1' }],
           },
           { as: 'TAX', tenant: '620721' },
-        )
-        .finally(() => (done = true));
-      // Until the import answers, look for a session waiting for the holder's lock.
-      let waited = false;
-      while (!done && !waited) {
-        const { rows } = await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
-        waited = rows[0].n > 0;
-        if (!waited) await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await holder.query('ROLLBACK');
-      const res = await importing;
+        ),
+      );
       expect(waited).toBe(false);
       expect(res.errors).toBeUndefined();
       expect(res.data!.importPayments).toEqual({ accepted: 1, rejected: 0 });
@@ -325,25 +361,16 @@ describe('a tax import and another write of enrolments paid on the same day in t
         )
       ).rows;
       const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
-      let done = false;
-      const importing = server
-        .gql(
+      const { waited, answer: res } = await whileHolding(holder, pid, () =>
+        server.gql(
           `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted rejected } }`,
           {
             batchId: 'STRIPE-2024',
             payments: [{ idNumber: id, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-11', channel: '税务代征', receiptNo: 'STRIPE-1' }],
           },
           { as: 'TAX', tenant: '620721' },
-        )
-        .finally(() => (done = true));
-      let waited = false;
-      while (!done && !waited) {
-        const { rows } = await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
-        waited = rows[0].n > 0;
-        if (!waited) await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await holder.query('ROLLBACK');
-      const res = await importing;
+        ),
+      );
       expect(res.errors).toBeUndefined();
       expect(res.data!.importPayments).toEqual({ accepted: 1, rejected: 0 });
       const rows = await server.ownerQuery<{ stripe: number; paid: number }>(
@@ -371,28 +398,13 @@ describe('a batch whose receipt another session records for someone else after t
     await other.connect();
     try {
       await other.query('BEGIN');
-      await other.query(
-        `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due, paid_on, amount_paid)
-         VALUES ('620702', $1, 2023, 'PAID', '2022-10-23', 35000, 35000, '2022-10-23', 35000)`,
-        [theirs],
-      );
+      await writePaidEnrollment(other, theirs, '2022-10-23');
       await other.query(
         `INSERT INTO payment (tenant_code, receipt_no, id_number, coverage_year, amount, paid_on, channel, batch_id, recorded_by)
          VALUES ('620702', 'TAKEN-1', $1, 2023, 35000, '2022-10-23', '税务代征', 'OTHER', 'test-tax')`,
         [theirs],
       );
-      const [{ pid }] = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
-      const batch = server.gql(
-        `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected rows { status code } } }`,
-        {
-          batchId: 'RECEIPT-TAKEN',
-          payments: [{ idNumber: mine, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-23', channel: '税务代征', receiptNo: 'TAKEN-1' }],
-        },
-        { as: 'TAX', tenant: '620702' },
-      );
-      await blockedWithin(other, pid, 10_000);
-      await other.query('COMMIT');
-      const res = await batch;
+      const { res } = await importWhileUncommitted(other, 'RECEIPT-TAKEN', { idNumber: mine, paidOn: '2022-10-23', receiptNo: 'TAKEN-1' });
       expect(res.errors).toBeUndefined();
       expect(res.data!.importPayments).toEqual({ accepted: 0, duplicates: 0, rejected: 1, rows: [{ status: 'REJECTED', code: 'CONFLICT' }] });
       const [left] = await server.ownerQuery<{ enrolments: number }>(
@@ -416,23 +428,8 @@ describe('a batch paying someone whose enrolment another session writes after th
     await other.connect();
     try {
       await other.query('BEGIN');
-      await other.query(
-        `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due, paid_on, amount_paid)
-         VALUES ('620702', $1, 2023, 'PAID', '2022-10-24', 35000, 35000, '2022-10-24', 35000)`,
-        [id],
-      );
-      const [{ pid }] = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
-      const batch = server.gql(
-        `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected rows { status code } } }`,
-        {
-          batchId: 'ENROLLED-MEANWHILE',
-          payments: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-24', channel: '税务代征', receiptNo: 'MEANWHILE-1' }],
-        },
-        { as: 'TAX', tenant: '620702' },
-      );
-      await blockedWithin(other, pid, 10_000);
-      await other.query('COMMIT');
-      const res = await batch;
+      await writePaidEnrollment(other, id, '2022-10-24');
+      const { res } = await importWhileUncommitted(other, 'ENROLLED-MEANWHILE', { idNumber: id, paidOn: '2022-10-24', receiptNo: 'MEANWHILE-1' });
       expect(res.errors).toBeUndefined();
       expect(res.data!.importPayments).toEqual({ accepted: 0, duplicates: 0, rejected: 1, rows: [{ status: 'REJECTED', code: 'CONFLICT' }] });
       const [payments] = await server.ownerQuery<{ n: number }>(
@@ -458,21 +455,10 @@ describe('two requests recording the same batch id at once', () => {
          VALUES ('620702', 'SAME-BATCH', 'test-tax', 0, 'OTHER-1', '税务代征', $1, 2023, 35000, '2022-10-25', 'REJECTED', false)`,
         [id],
       );
-      const [{ pid }] = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
-      const batch = server.gql(
-        `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected } }`,
-        {
-          batchId: 'SAME-BATCH',
-          payments: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-25', channel: '税务代征', receiptNo: 'SAME-1' }],
-        },
-        { as: 'TAX', tenant: '620702' },
-      );
-      const waited = await blockedWithin(other, pid, 10_000);
-      await other.query('COMMIT');
-      const res = await batch;
+      const { waited, res } = await importWhileUncommitted(other, 'SAME-BATCH', { idNumber: id, paidOn: '2022-10-25', receiptNo: 'SAME-1' });
       expect(waited).toBe(!citus);
       expect(res.errors).toBeUndefined();
-      expect(res.data!.importPayments).toEqual({ accepted: 1, duplicates: 0, rejected: 0 });
+      expect(res.data!.importPayments).toEqual({ accepted: 1, duplicates: 0, rejected: 0, rows: [{ status: 'ACCEPTED', code: null }] });
       const rows = await server.ownerQuery<{ receipt_no: string; status: string }>(
         "SELECT receipt_no, status FROM payment_batch_row WHERE tenant_code = '620702' AND batch_id = 'SAME-BATCH' ORDER BY row_index",
       );
