@@ -5,6 +5,7 @@
 import { type BulkColumn, unnestRows } from '../../db/bulk';
 import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
+import { uniqueViolation } from '../../db/unique-violation';
 import type { Settlement } from '../../policy-engine/policy-engine';
 import { ACTIVE_STATES, AS_BEFORE, type EnrollmentEvent, type EnrollmentState, fixedTarget, statesFromSql, statesSql, TRANSITIONS } from './enrollment-state';
 
@@ -543,15 +544,10 @@ export async function insertPayments(db: TenantTransaction, rows: readonly Payme
  * when another transaction wrote one of the receipts, enrolments or the batch after they were judged.
  */
 export function takenMeanwhile(err: unknown): boolean {
-  const e = (err ?? {}) as { code?: string; constraint?: string; message?: string };
-  if (e.code !== '23505') return false;
-  // Citus relays a worker's error without its constraint field: the name is then read from the message.
-  const constraint = e.constraint ?? /"([^"]+)"/.exec(e.message ?? '')?.[1];
-  return constraint !== undefined && TAKEN_MEANWHILE.test(constraint);
+  return TAKEN_MEANWHILE.has(uniqueViolation(err) ?? '');
 }
 
-/** The keys, as PostgreSQL names them, or as a Citus shard does (with the shard's number after). */
-const TAKEN_MEANWHILE = /^(payment_pkey|enrollment_pkey|payment_batch_row_pkey)(_\d+)?$/;
+const TAKEN_MEANWHILE = new Set(['payment_pkey', 'enrollment_pkey', 'payment_batch_row_pkey']);
 
 /** A payment with the enrolment it found (null: none), locked, for its reversal. */
 export async function paymentForReversal(

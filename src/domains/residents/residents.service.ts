@@ -8,6 +8,7 @@ import { badInput, DomainError } from '../../common/errors';
 import { fieldName, text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import { refreshStaleStatistics } from '../../db/statistics';
+import { uniqueViolation } from '../../db/unique-violation';
 import { type Connection, decodeKeyCursor, pageSize, type SortDirection, toKeyConnection } from '../../graphql/pages';
 import { invalidResidentId, maskIdNumber, parseResidentId } from './id-number';
 import { checkBankAccount, checkBankName, checkName, checkPhone } from './names-and-phones';
@@ -629,8 +630,8 @@ export class ResidentsService {
     try {
       await insertResidents(ctx.db, people);
     } catch (err) {
-      const { code, constraint } = err as { code?: string; constraint?: string };
-      if (code === '23505') {
+      const constraint = uniqueViolation(err);
+      if (constraint !== null) {
         const head = constraint === 'resident_one_head_per_household';
         throw new DomainError(
           'CONFLICT',
