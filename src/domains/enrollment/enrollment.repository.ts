@@ -150,6 +150,18 @@ function bulkLock(columns: ReadonlyArray<{ name: string }>, firstParameter: numb
  */
 const LEDGER_STRIPE = '(pg_current_xact_id()::text::bigint % 16)::smallint';
 
+/**
+ * The ledger's INSERT of `entries` (rows of tenant_code, coverage_year, region_code, day, delta), summed
+ * by day into the transaction's stripe. Keys in order, so that two writers in one stripe touching the
+ * same days wait instead of deadlocking.
+ */
+function ledgerInsert(entries: string): string {
+  return `INSERT INTO paid_daily AS d (tenant_code, coverage_year, region_code, paid_on, stripe, paid)
+      SELECT tenant_code, coverage_year, region_code, day, ${LEDGER_STRIPE}, sum(delta)::int FROM ${entries}
+       GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4
+      ON CONFLICT (tenant_code, coverage_year, region_code, paid_on, stripe) DO UPDATE SET paid = d.paid + EXCLUDED.paid`;
+}
+
 const LEDGER_COLUMNS = ['tenant_code', 'id_number', 'coverage_year', 'status', 'paid_on', 'ended_on', 'region_code'] as const;
 const LEDGER_RETURNING_OF = (alias: string) => LEDGER_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
 
@@ -168,8 +180,7 @@ function ledgerEntries(p: '' | 'old_', sign: 1 | -1): string {
 /**
  * `write` (an INSERT or UPDATE of enrollment RETURNING the ledger's columns) with the rows it may touch
  * locked first as they were (`lockFilter`, a condition on `enrollment o`), and its difference added to
- * the transaction's stripe of `paid_daily`. Keys in order, so that two writers in one stripe touching
- * the same days wait instead of deadlocking.
+ * the transaction's stripe of `paid_daily` (ledgerInsert).
  *
  * The old rows must be read and locked before `write` changes them: a row that the same statement has
  * already updated is skipped by FOR UPDATE. So `write` reads `old o` itself (an UPDATE joins it with
@@ -183,11 +194,7 @@ function ledgeredWrite(lockFilter: string, write: string): string {
     w AS (${write}),
     c AS (SELECT w.*, o.status AS old_status, o.paid_on AS old_paid_on, o.ended_on AS old_ended_on, o.region_code AS old_region_code
             FROM w LEFT JOIN old o ON o.tenant_code = w.tenant_code AND o.id_number = w.id_number AND o.coverage_year = w.coverage_year),
-    ledger AS (
-      INSERT INTO paid_daily AS d (tenant_code, coverage_year, region_code, paid_on, stripe, paid)
-      SELECT tenant_code, coverage_year, region_code, day, ${LEDGER_STRIPE}, sum(delta)::int FROM (${ledgerEntries('', 1)} UNION ALL ${ledgerEntries('old_', -1)}) entries
-       GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4
-      ON CONFLICT (tenant_code, coverage_year, region_code, paid_on, stripe) DO UPDATE SET paid = d.paid + EXCLUDED.paid)
+    ledger AS (${ledgerInsert(`(${ledgerEntries('', 1)} UNION ALL ${ledgerEntries('old_', -1)}) entries`)})
     SELECT c.id_number, c.coverage_year, c.status, c.old_status FROM c`;
 }
 
@@ -599,11 +606,7 @@ export async function insertReversal(db: TenantTransaction, r: ReversalWrite): P
        SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, ''), v.reversed_on, -1
          FROM reversal v
          JOIN enrollment e ON e.tenant_code = $1 AND e.tenant_code = v.tenant_code AND e.id_number = v.id_number AND e.coverage_year = v.coverage_year),
-     ledger AS (
-       INSERT INTO paid_daily AS d (tenant_code, coverage_year, region_code, paid_on, stripe, paid)
-       SELECT tenant_code, coverage_year, region_code, day, ${LEDGER_STRIPE}, sum(delta)::int FROM entries
-        GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3, 4
-       ON CONFLICT (tenant_code, coverage_year, region_code, paid_on, stripe) DO UPDATE SET paid = d.paid + EXCLUDED.paid)
+     ledger AS (${ledgerInsert('entries')})
      SELECT receipt_no FROM reversal`,
     [db.tenantCode, r.channel, r.receiptNo, r.idNumber, r.coverageYear, r.amount, r.reversedOn, r.reason, r.statusBefore, r.reversedBy, r.role],
   );
