@@ -19,6 +19,13 @@ beforeAll(async () => {
   server = await startTestServer();
   citus = await isCitus(server.databaseUrl);
 });
+afterAll(async () => server?.close());
+
+/** Whether a session of this database waits for a lock that `holder`'s backend (`pid`) holds. */
+async function someoneWaitsFor(holder: pg.Client, pid: number): Promise<boolean> {
+  const { rows } = await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
+  return rows[0].n > 0;
+}
 
 /** The tax system's batch, answering its counts and each row's status and code. */
 const IMPORT_ROWS = `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted duplicates rejected rows { status code } } }`;
@@ -58,8 +65,7 @@ async function whileHolding<T>(holder: pg.Client, pid: number, request: () => Pr
   const answering = request().finally(() => (done = true));
   let waited = false;
   while (!done && !waited) {
-    const { rows } = await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
-    waited = rows[0].n > 0;
+    waited = await someoneWaitsFor(holder, pid);
     if (!waited) await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await holder.query('ROLLBACK');
@@ -75,14 +81,12 @@ async function blockedWithin(holder: pg.Client, pid: number, ms: number): Promis
   const started = Date.now();
   for (;;) {
     if (!citus) {
-      const { rows } = await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
-      if (rows[0].n > 0) return true;
+      if (await someoneWaitsFor(holder, pid)) return true;
     }
     if (Date.now() - started >= (citus ? Math.min(ms, 1000) : ms)) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-afterAll(async () => server?.close());
 
 describe('20 concurrent enrol calls for one person', () => {
   it('enrol once: one success and one OK audit record, the other 19 CONFLICT', async () => {
