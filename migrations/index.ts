@@ -25,6 +25,7 @@ import { StatusLookupReadsWhatIsDue1763801900000 } from './1763801900000-StatusL
 import { HouseholdSummaryGraph1763802000000 } from './1763802000000-HouseholdSummaryGraph';
 import { AuditRecordFunction1763802100000 } from './1763802100000-AuditRecordFunction';
 import { PaidDailyStripes1763802200000 } from './1763802200000-PaidDailyStripes';
+import { ReadsWithoutTransaction1763802300000 } from './1763802300000-ReadsWithoutTransaction';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   HouseholdSummaryGraph1763802000000,
   AuditRecordFunction1763802100000,
   PaidDailyStripes1763802200000,
+  ReadsWithoutTransaction1763802300000,
 ];

@@ -35,6 +35,7 @@ import { importPolicyFiles } from './server/policy-files';
 import { TenantSync } from './server/tenant-sync';
 import { appSchema } from './server/schema';
 import { sqlCountPlugin, transactionPlugin } from './server/transaction.plugin';
+import { closeReadRecords } from './domains/audit/read-records';
 
 export interface RunningServer {
   url: string;
@@ -132,6 +133,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
         log.info('stopped accepting; requests in flight are done');
         await runningApollo.stop();
         await tenants.stop();
+        await closeReadRecords(state);
         await runningReplicas?.stop();
         await runningPool.end();
         await health.close();

@@ -208,6 +208,15 @@ export class RequestContext {
     return this.state.route === 'READ_REPLICA';
   }
 
+  /**
+   * Whether the request's transaction has begun. A request whose never did has written nothing: its
+   * reads, if any, ran alone in PostgreSQL's implicit transactions, READ ONLY or by functions that only
+   * read (TenantTransaction.readAlone, readSettingTenant, valueSettingTenant).
+   */
+  get transactionBegun(): boolean {
+    return this.state.transaction?.started ?? false;
+  }
+
   /** The request's own instance of what `create` makes, made once per request and key. */
   perRequest<T>(key: object, create: () => T): T {
     if (!this.state.perRequest.has(key)) this.state.perRequest.set(key, create());

@@ -106,12 +106,35 @@ export class TenantTransaction {
    */
   async readSettingTenant<Row extends object>(text: string, values: ReadonlyArray<InlineValue>, otherwise: string): Promise<Row> {
     if (this.finished) throw new Error(ENDED);
-    if (this.client || this.mode.citus || this.mode.pooled) return (await this.readAlone<Row>(otherwise, values))[0];
+    if (!this.canSetTenantAlone) return (await this.readAlone<Row>(otherwise, values))[0];
+    return (await this.aloneSettingTenant<{ status: Row }>(text, values)).status;
+  }
+
+  /**
+   * As readSettingTenant, for a read whose answer is one value: both `text` (which sets the tenant from
+   * its $1) and `otherwise` (which sets nothing) answer it in a column named `value`.
+   */
+  async valueSettingTenant<Value>(text: string, values: ReadonlyArray<InlineValue>, otherwise: string): Promise<Value | null> {
+    if (this.finished) throw new Error(ENDED);
+    if (!this.canSetTenantAlone) return (await this.readAlone<{ value: Value | null }>(otherwise, values))[0]?.value ?? null;
+    return (await this.aloneSettingTenant<{ value: Value | null }>(text, values)).value;
+  }
+
+  /**
+   * Whether a statement that sets the tenant itself may run alone: on plain PostgreSQL, not behind a
+   * pooler (no named statements there), and before the request's transaction has begun.
+   */
+  private get canSetTenantAlone(): boolean {
+    return !this.client && !this.mode.citus && !this.mode.pooled;
+  }
+
+  /** The first row of a statement that sets the tenant from its $1, prepared, alone in its implicit transaction. */
+  private async aloneSettingTenant<Row extends object>(text: string, values: ReadonlyArray<InlineValue>): Promise<Row> {
     if (values[0] !== this.tenantCode) throw new Error("a statement that sets the tenant must be given the request's tenant as $1");
     this.statements += 1;
     return this.onItsOwn(async (client) => {
-      const { rows } = (await client.query({ name: statementName(text), text, values: [...values] })) as { rows: Array<{ status: Row }> };
-      return rows[0].status;
+      const { rows } = (await client.query({ name: statementName(text), text, values: [...values] })) as { rows: Row[] };
+      return rows[0];
     });
   }
 
@@ -132,28 +155,6 @@ export class TenantTransaction {
       client.release(err as Error);
       throw err;
     }
-  }
-
-  /**
-   * The request's first statement, sent with BEGIN and the tenant in one message: one round trip where
-   * query() takes two. Values are inlined, so the statement is planned on every call: meant for a call
-   * of a PL/pgSQL function, whose plans PostgreSQL keeps per connection anyway. Once the transaction
-   * has begun, the same as query().
-   */
-  async opening<Row extends object = Record<string, unknown>>(text: string, values: ReadonlyArray<InlineValue>): Promise<Row[]> {
-    if (this.finished) throw new Error(ENDED);
-    if (this.client || this.mode.citus) return this.query<Row>(text, [...values]);
-    const sql = inlineParameters(text, values);
-    let rows: Row[] = [];
-    this.client = this.connect(async (client) => {
-      const results = (await client.query(`${this.beginning()}; ${this.plainSettings()}; ${sql}`)) as unknown as Array<{ rows: Row[] }>;
-      rows = results[2].rows;
-    });
-    this.statements += 1;
-    const run = this.client;
-    this.queue = run.catch(() => undefined);
-    await run;
-    return rows;
   }
 
   /**

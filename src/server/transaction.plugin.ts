@@ -23,13 +23,22 @@ class DeadlinePassed extends Error {
   }
 }
 
+/** Too many records of reads wait to be written (the database refuses them): the read's answer is withheld. */
+class ReadRecordsWaiting extends Error {
+  constructor() {
+    super('too many audit records of reads wait to be written');
+  }
+}
+
 /**
  * Ends the request's transaction before the response leaves: committed when the operation had no
  * error, rolled back otherwise. The audit record of a mutation, or of a query that read personal data
  * (fields marked PersonalData()), is written in that same transaction when it succeeds, so nothing is
  * kept without its record; when it fails, or is refused (a token without the role, a tenant outside the
  * token), the record of the failure is written after the rollback. A failed COMMIT turns the answer
- * into an error, never a false success.
+ * into an error, never a false success. A read that wrote nothing (it began no transaction, or ran on a
+ * replica) has its record written shortly after the answer, with other reads' (the audit domain's
+ * read-records.ts).
  */
 export function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
   return {
@@ -78,8 +87,11 @@ export async function endRequest(
   try {
     let record: { text: string; values: ReadonlyArray<InlineValue> } | undefined;
     if (entry && !failed && auditTenant) {
-      // A replica's transaction cannot write: the record goes to the primary, before the answer.
-      if (ctx.readsFromReplica) await recordApart(ctx, auditTenant, entry);
+      // A read that wrote nothing (no transaction of its own, or a replica's, which cannot write): its
+      // record is written shortly after the answer with other reads' records, on the primary.
+      if (entry.kind === 'READ' && (ctx.readsFromReplica || !ctx.transactionBegun)) {
+        if (!auditService.deferRead(ctx, auditTenant, entry)) throw new ReadRecordsWaiting();
+      }
       // Otherwise it is sent with the COMMIT, in its round trip: a read of personal data costs no extra trip.
       else record = auditService.statement(ctx, ctx.db, entry);
     }
@@ -88,11 +100,16 @@ export async function endRequest(
     await ctx.finish(false).catch(() => {});
     const code = err instanceof DeadlinePassed ? 'TIMEOUT' : 'INTERNAL_SERVER_ERROR';
     log.error('commit failed', { requestId: ctx.requestId, error: (err as Error).message });
+    const message =
+      err instanceof ReadRecordsWaiting
+        ? text(
+            '查询记录暂时无法写入审计日志，本次查询结果不予返回，请稍后重试',
+            'The audit log cannot take the record of this read now; the answer is withheld, retry later',
+          )
+        : text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written');
     refused = {
-      status: err instanceof DeadlinePassed ? 503 : 500,
-      result: {
-        errors: [{ message: ctx.say(text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written')), extensions: { code } }],
-      },
+      status: err instanceof DeadlinePassed || err instanceof ReadRecordsWaiting ? 503 : 500,
+      result: { errors: [{ message: ctx.say(message), extensions: { code } }] },
     };
     if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });
   }
@@ -104,7 +121,7 @@ export async function endRequest(
   return refused;
 }
 
-/** An audit record in a transaction of its own: a failed request's (after its rollback), or a replica read's (on the primary). */
+/** An audit record in a transaction of its own: a failed request's, after its rollback. */
 async function recordApart(ctx: RequestContext, tenantCode: string, entry: AuditEntry): Promise<void> {
   const tx = ctx.openTransaction(tenantCode);
   try {

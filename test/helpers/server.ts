@@ -12,6 +12,7 @@ import { createLogger } from '../../src/common/logger';
 import { developmentSecret, loadConfig } from '../../src/common/config';
 import { TenantTransaction } from '../../src/db/tenant-transaction';
 import { createTestDatabase, dropTestDatabase } from './test-databases';
+import { readRecordsOf } from '../../src/domains/audit/read-records';
 
 /**
  * Every SQL text the servers of this test file send in request transactions, written to the data
@@ -83,6 +84,11 @@ export class TestServer {
     });
     const body = (await response.json()) as GraphQLResponse<T>;
     return { ...body, status: response.status };
+  }
+
+  /** Writes the audit records of reads the server still holds (they are written shortly after each answer). */
+  async auditWritten(): Promise<void> {
+    await readRecordsOf(this.running.state).flush();
   }
 
   /** A direct connection as the database owner, for checks beneath the API. */

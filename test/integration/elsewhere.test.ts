@@ -85,6 +85,7 @@ describe('who learns where a person is insured', () => {
     await server.gql(STATUS('enrolledElsewhere'), { id: duplicate, year: 2022 }, { token: clerk, tenant: PL });
     const counter = server.token('STAFF', [PL], 'clerk-status-only');
     await server.gql(STATUS('insuredElsewhere'), { id: duplicate, year: 2022 }, { token: counter, tenant: PL });
+    await server.auditWritten();
     const records = await server.ownerQuery<{ actor: string; operation: string; outcome: string }>(
       "SELECT actor, operation, outcome FROM audit_log WHERE tenant_code = $1 AND actor IN ('clerk-where', 'clerk-status-only') ORDER BY id",
       [PL],

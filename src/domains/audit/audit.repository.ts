@@ -1,4 +1,5 @@
 /** SQL of the audit log. */
+import type { PoolClient } from 'pg';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 
 export type AuditKind = 'MUTATION' | 'READ';
@@ -66,6 +67,35 @@ export function auditRecordStatement(tenantCode: string, record: AuditRecord): {
       record.errorCodes,
     ],
   };
+}
+
+/** The statement of audit_read_records (migration ReadsWithoutTransaction): it sets the tenant itself. */
+const READ_RECORDS_SQL = 'SELECT audit_read_records($1, $2::jsonb) AS written';
+
+/**
+ * One tenant's records of reads, with the times their reads were answered, in one statement alone in
+ * its implicit transaction (read-records.ts holds them until then).
+ */
+export async function insertReadRecords(
+  client: PoolClient,
+  tenantCode: string,
+  records: ReadonlyArray<{ record: AuditRecord; at: string }>,
+  named: boolean,
+): Promise<void> {
+  const rows = records.map(({ record, at }) => ({
+    at,
+    request_id: record.requestId,
+    actor: record.actor,
+    role: record.role,
+    operation: record.operation,
+    fields: record.fields,
+    variables: record.variables,
+    arguments: record.arguments,
+    outcome: record.outcome,
+    error_codes: record.errorCodes,
+  }));
+  const values = [tenantCode, JSON.stringify(rows)];
+  await client.query(named ? { name: 'audit_read_records', text: READ_RECORDS_SQL, values } : { text: READ_RECORDS_SQL, values });
 }
 
 const AUDIT_FILTER = `tenant_code = $1

@@ -14,6 +14,7 @@ import {
   auditRecords,
   insertAuditRecord,
 } from './audit.repository';
+import { readRecordsOf } from './read-records';
 
 export interface AuditEntry {
   kind: AuditKind;
@@ -37,6 +38,16 @@ export class AuditService {
     return auditRecordStatement(db.tenantCode, this.recordOf(ctx, entry));
   }
 
+  /**
+   * A read's record, written shortly after the answer with others (read-records.ts): for a read that ran
+   * without a transaction of its own, or on a read replica, so wrote nothing. False when it cannot be
+   * taken (too many wait to be written): the read's answer is then withheld.
+   */
+  deferRead(ctx: RequestContext, tenantCode: string, entry: AuditEntry): boolean {
+    if (entry.kind !== 'READ') throw new Error('only a read record may be written after the answer');
+    return readRecordsOf(ctx.app).add(tenantCode, this.recordOf(ctx, entry));
+  }
+
   private recordOf(ctx: RequestContext, entry: AuditEntry): AuditRecord {
     return {
       kind: entry.kind,
@@ -54,15 +65,39 @@ export class AuditService {
 
   /** How many records the filter selects, on every page. */
   async count(ctx: RequestContext, filter: AuditFilter): Promise<number> {
+    await this.readRecordsWritten(ctx);
     return auditCount(ctx.db, filter);
   }
 
   /** Newest first; `after` is the id of the last record of the previous page. */
   async list(ctx: RequestContext, filter: AuditFilter, first: number, after: number | null): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
     if (first < 1 || first > 500) throw badInput(text('每页条数（first）须在 1 至 500 之间', 'first must be between 1 and 500'), 'first');
+    await this.readRecordsWritten(ctx);
     const rows = await auditRecords(ctx.db, filter, after, first + 1);
     return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
   }
+
+  /**
+   * Before the log is read, the records of reads this server still holds are written, so that an
+   * administrator sees every read answered before. Waits at most READ_RECORDS_WAIT_MS: an unreachable
+   * database fails the read of the log anyway, and a slow one must not hold the query.
+   */
+  private async readRecordsWritten(ctx: RequestContext): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, READ_RECORDS_WAIT_MS);
+    });
+    await Promise.race([
+      readRecordsOf(ctx.app)
+        .flush()
+        .catch(() => undefined),
+      late,
+    ]);
+    clearTimeout(timer);
+  }
 }
+
+/** How long a read of the audit log waits for the records of reads to be written. */
+const READ_RECORDS_WAIT_MS = 2_000;
 
 export const auditService = new AuditService();

@@ -104,9 +104,9 @@ export type HouseholdGraphShape = 'FULL' | 'SUMMARY';
 
 export async function householdGraph(db: TenantTransaction, id: string, shape: HouseholdGraphShape): Promise<HouseholdGraph | null> {
   const fn = shape === 'SUMMARY' ? 'household_summary_graph' : 'household_graph';
-  // Usually the request's first statement: sent with its BEGIN, one round trip (see TenantTransaction.opening).
-  const [row] = await db.opening<{ graph: HouseholdGraph | null }>(`SELECT ${fn}($1, $2::uuid) AS graph`, [db.tenantCode, id]);
-  return row?.graph ?? null;
+  // Usually the request's only statement: on plain PostgreSQL one prepared statement that sets the tenant
+  // itself (migration ReadsWithoutTransaction), with no transaction of its own (see valueSettingTenant).
+  return db.valueSettingTenant<HouseholdGraph>(`SELECT ${fn}_in_tenant($1, $2::uuid) AS value`, [db.tenantCode, id], `SELECT ${fn}($1, $2::uuid) AS value`);
 }
 
 export async function residentsOfHouseholds(db: TenantTransaction, ids: readonly string[]): Promise<ResidentRow[]> {

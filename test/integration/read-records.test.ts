@@ -1,0 +1,156 @@
+/**
+ * The audit records of reads that ran without a transaction of their own (src/domains/audit/read-records.ts):
+ * written shortly after the answer, many at once, each under its tenant; never lost to a record the
+ * database refuses, and reads withheld when too many records wait.
+ */
+import type { AuditRecord } from '../../src/domains/audit/audit.repository';
+import { ReadRecords, readRecordsOf } from '../../src/domains/audit/read-records';
+import { makeResidentId } from '../../src/domains/residents/id-number';
+import { APP_ROLE } from '../../migrations/tenant-isolation';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { isCitus } from '../helpers/test-databases';
+
+let server: TestServer;
+let citus = false;
+const TENANT = '620721';
+const OTHER_TENANT = '620702';
+let householdId: string;
+
+const HOUSEHOLD = 'query RecordedHousehold($id: ID!) { household(id: $id) { bookletNo members { idNumber name } } }';
+
+beforeAll(async () => {
+  server = await startTestServer();
+  citus = await isCitus(server.databaseUrl);
+  const res = await server.gql(
+    'mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }',
+    {
+      input: {
+        bookletNo: 'REC-1',
+        region: '620721-02',
+        registeredOn: '2015-01-01',
+        members: [
+          { idNumber: makeResidentId(TENANT, '1970-05-05', 401), name: '马记录', relationship: '户主' },
+          { idNumber: makeResidentId(TENANT, '1972-06-06', 402), name: '马读取', relationship: '配偶' },
+        ],
+      },
+    },
+    { as: 'STAFF', tenant: TENANT },
+  );
+  expect(res.errors).toBeUndefined();
+  householdId = res.data!.registerHousehold.id;
+});
+afterAll(async () => server?.close());
+
+const readHousehold = (sub: string) => server.gql(HOUSEHOLD, { id: householdId }, { token: server.token('STAFF', [TENANT], sub), tenant: TENANT });
+
+/** A record as the audit service makes it, for the writer's own tests. */
+function record(actor: string, variables: Record<string, unknown> = {}): AuditRecord {
+  return {
+    kind: 'READ',
+    requestId: crypto.randomUUID(),
+    actor,
+    role: 'STAFF',
+    operation: 'RecordedHousehold',
+    fields: ['household'],
+    variables,
+    arguments: { household: variables },
+    outcome: 'OK',
+    errorCodes: [],
+  };
+}
+
+/** A logger that keeps its error lines. */
+function keptLog() {
+  const errors: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+  return { errors, info: () => undefined, error: (message: string, fields?: Record<string, unknown>) => errors.push({ message, fields }) };
+}
+
+const recordsOf = (actor: string) =>
+  server.ownerQuery<{ tenant_code: string; kind: string; operation: string; at: Date }>(
+    'SELECT tenant_code, kind, operation, at FROM audit_log WHERE actor = $1 ORDER BY id',
+    [actor],
+  );
+
+it('leaves each read its record, which the audit log shows at once, with the time of the read', async () => {
+  const before = Date.now();
+  for (let i = 0; i < 5; i++) expect((await readHousehold('reader-1')).errors).toBeUndefined();
+  const answered = Date.now();
+  const log = await server.gql(
+    'query { auditLog(filter: { actor: "reader-1" }) { totalCount edges { node { kind operation at outcome } } } }',
+    {},
+    { as: 'ADMIN', tenant: TENANT },
+  );
+  expect(log.errors).toBeUndefined();
+  expect(log.data!.auditLog.totalCount).toBe(5);
+  for (const { node } of log.data!.auditLog.edges) {
+    expect(node).toMatchObject({ kind: 'READ', operation: 'RecordedHousehold', outcome: 'OK' });
+    // Whole seconds of tolerance: the database's clock and the server's are read apart.
+    expect(Date.parse(node.at)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(node.at)).toBeLessThanOrEqual(answered + 1000);
+  }
+});
+
+it('writes the records of several tenants together, each under its own tenant', async () => {
+  const records = new ReadRecords(server.running.state.pool, keptLog(), { named: true, flushDelayMs: 60_000 });
+  expect(records.add(TENANT, record('batch-1'))).toBe(true);
+  expect(records.add(OTHER_TENANT, record('batch-1'))).toBe(true);
+  expect(records.add(TENANT, record('batch-1'))).toBe(true);
+  expect(records.waiting).toBe(3);
+  await records.flush();
+  expect(records.waiting).toBe(0);
+  expect((await recordsOf('batch-1')).map((r) => r.tenant_code).sort()).toEqual([OTHER_TENANT, TENANT, TENANT]);
+});
+
+it('drops and logs a record the database refuses for what it holds, and writes the others', async () => {
+  const log = keptLog();
+  const records = new ReadRecords(server.running.state.pool, log, { named: true, flushDelayMs: 60_000 });
+  records.add(TENANT, record('refused-1'));
+  // PostgreSQL's jsonb takes no NUL character: refused for this record's value, not for the database's state.
+  records.add(TENANT, record('refused-1', { text: 'a\u0000b' }));
+  records.add(TENANT, record('refused-1'));
+  await records.flush();
+  expect(records.waiting).toBe(0);
+  expect(await recordsOf('refused-1')).toHaveLength(2);
+  expect(log.errors).toHaveLength(1);
+  expect(log.errors[0].message).toMatch(/refused by the database; dropped/);
+  expect(log.errors[0].fields!.record).toMatchObject({ actor: 'refused-1' });
+});
+
+it('writes what waits when it closes, and takes nothing after', async () => {
+  const records = new ReadRecords(server.running.state.pool, keptLog(), { named: false, flushDelayMs: 60_000 });
+  records.add(TENANT, record('closing-1'));
+  await records.close();
+  expect(await recordsOf('closing-1')).toHaveLength(1);
+  expect(records.add(TENANT, record('closing-1'))).toBe(false);
+});
+
+it('keeps the records while the database refuses them all, withholds reads past the bound, and writes them all once it takes them', async () => {
+  // On Citus a household read keeps its transaction, and its record is written in it.
+  if (citus) return;
+  const records = readRecordsOf(server.running.state);
+  await server.ownerQuery(`REVOKE EXECUTE ON FUNCTION audit_read_records(text, jsonb) FROM ${APP_ROLE}`);
+  try {
+    const answered = await readHousehold('refusing-1');
+    expect(answered.errors).toBeUndefined();
+    expect(answered.data!.household.members).toHaveLength(2);
+    await expect(records.flush()).rejects.toThrow(/permission denied/);
+    expect(records.waiting).toBe(1);
+    // Filled to the bound: the next read is not answered.
+    while (records.add(TENANT, record('filler-1')));
+    const withheld = await readHousehold('refusing-1');
+    expect(withheld.status).toBe(503);
+    expect(withheld.data ?? null).toBeNull();
+    expect(withheld.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(withheld.errors![0].message).toMatch(/audit log cannot take the record of this read/);
+  } finally {
+    await server.ownerQuery(`GRANT EXECUTE ON FUNCTION audit_read_records(text, jsonb) TO ${APP_ROLE}`);
+  }
+  await records.flush();
+  expect(records.waiting).toBe(0);
+  const written = await recordsOf('refusing-1');
+  // The read answered, and the refusal of the withheld one (written apart, in a transaction of its own).
+  expect(written.map((r) => r.kind)).toEqual(['READ', 'READ']);
+  const [{ n }] = await server.ownerQuery<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE actor = 'filler-1'");
+  expect(n).toBeGreaterThan(10_000);
+  expect((await readHousehold('refusing-1')).errors).toBeUndefined();
+});
