@@ -91,7 +91,7 @@ it('leaves each read its record, which the audit log shows at once, with the tim
 });
 
 it('writes the records of several tenants together, each under its own tenant', async () => {
-  const records = new ReadRecords(server.running.state.pool, keptLog(), { named: true, flushDelayMs: 60_000 });
+  const records = new ReadRecords(server.running.state.pool, keptLog(), { mode: { citus, pooled: false }, flushDelayMs: 60_000 });
   expect(records.add(TENANT, record('batch-1'))).toBe(true);
   expect(records.add(OTHER_TENANT, record('batch-1'))).toBe(true);
   expect(records.add(TENANT, record('batch-1'))).toBe(true);
@@ -103,7 +103,7 @@ it('writes the records of several tenants together, each under its own tenant', 
 
 it('drops and logs a record the database refuses for what it holds, and writes the others', async () => {
   const log = keptLog();
-  const records = new ReadRecords(server.running.state.pool, log, { named: true, flushDelayMs: 60_000 });
+  const records = new ReadRecords(server.running.state.pool, log, { mode: { citus, pooled: false }, flushDelayMs: 60_000 });
   records.add(TENANT, record('refused-1'));
   // PostgreSQL's jsonb takes no NUL character: refused for this record's value, not for the database's state.
   records.add(TENANT, record('refused-1', { text: 'a\u0000b' }));
@@ -117,7 +117,7 @@ it('drops and logs a record the database refuses for what it holds, and writes t
 });
 
 it('writes what waits when it closes, and takes nothing after', async () => {
-  const records = new ReadRecords(server.running.state.pool, keptLog(), { named: false, flushDelayMs: 60_000 });
+  const records = new ReadRecords(server.running.state.pool, keptLog(), { mode: { citus, pooled: true }, flushDelayMs: 60_000 });
   records.add(TENANT, record('closing-1'));
   await records.close();
   expect(await recordsOf('closing-1')).toHaveLength(1);

@@ -1,6 +1,6 @@
 /** SQL of the audit log. */
 import type { PoolClient } from 'pg';
-import type { TenantTransaction } from '../../db/tenant-transaction';
+import type { DatabaseMode, TenantTransaction } from '../../db/tenant-transaction';
 
 export type AuditKind = 'MUTATION' | 'READ';
 
@@ -74,14 +74,17 @@ const READ_RECORDS_SQL = 'SELECT audit_read_records($1, $2::jsonb) AS written';
 
 /**
  * One tenant's records of reads, with the times their reads were answered, in one statement alone in
- * its implicit transaction (read-records.ts holds them until then).
+ * its implicit transaction (read-records.ts holds them until then). On Citus, where set_config() stays
+ * on the coordinator, the tenant reaches the workers by SET LOCAL, in a message of its own, in a
+ * transaction around the statement.
  */
 export async function insertReadRecords(
   client: PoolClient,
   tenantCode: string,
   records: ReadonlyArray<{ record: AuditRecord; at: string }>,
-  named: boolean,
+  mode: Pick<DatabaseMode, 'citus' | 'pooled'>,
 ): Promise<void> {
+  if (!/^\d{6}$/.test(tenantCode)) throw new Error(`not a tenant code: ${tenantCode}`);
   const rows = records.map(({ record, at }) => ({
     at,
     request_id: record.requestId,
@@ -95,7 +98,21 @@ export async function insertReadRecords(
     error_codes: record.errorCodes,
   }));
   const values = [tenantCode, JSON.stringify(rows)];
-  await client.query(named ? { name: 'audit_read_records', text: READ_RECORDS_SQL, values } : { text: READ_RECORDS_SQL, values });
+  // Behind a pooler in transaction mode no statement is prepared under a name.
+  const statement = mode.pooled ? { text: READ_RECORDS_SQL, values } : { name: 'audit_read_records', text: READ_RECORDS_SQL, values };
+  if (!mode.citus) {
+    await client.query(statement);
+    return;
+  }
+  await client.query('BEGIN');
+  try {
+    await client.query(`SET LOCAL app.tenant = '${tenantCode}'`);
+    await client.query(statement);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
 
 const AUDIT_FILTER = `tenant_code = $1

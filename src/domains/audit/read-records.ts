@@ -14,6 +14,7 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../../common/logger';
+import type { DatabaseMode } from '../../db/tenant-transaction';
 import { type AuditRecord, insertReadRecords } from './audit.repository';
 
 /** How long a record waits for others before it is written. */
@@ -34,8 +35,8 @@ interface Waiting {
 }
 
 export interface ReadRecordsOptions {
-  /** Statements prepared under a name (not behind a pooler in transaction mode). */
-  named: boolean;
+  /** The database: Citus (the tenant set by SET LOCAL), behind a pooler (no named statements). */
+  mode: Pick<DatabaseMode, 'citus' | 'pooled'>;
   flushDelayMs?: number;
   pendingMax?: number;
 }
@@ -160,7 +161,7 @@ export class ReadRecords {
     }
     const client = await this.pool.connect();
     try {
-      for (const [tenantCode, records] of byTenant) await insertReadRecords(client, tenantCode, records, this.options.named);
+      for (const [tenantCode, records] of byTenant) await insertReadRecords(client, tenantCode, records, this.options.mode);
       client.release();
     } catch (err) {
       client.release(err as Error);
@@ -184,10 +185,10 @@ function refusedRecord(err: unknown): boolean {
 const byServer = new WeakMap<object, ReadRecords>();
 
 /** The records of reads of the server whose state `app` is, made at its first read. */
-export function readRecordsOf(app: { pool: Pool; log: Logger; connections: { mode: { pooled: boolean } } }): ReadRecords {
+export function readRecordsOf(app: { pool: Pool; log: Logger; connections: { mode: DatabaseMode } }): ReadRecords {
   let records = byServer.get(app);
   if (!records) {
-    records = new ReadRecords(app.pool, app.log, { named: !app.connections.mode.pooled });
+    records = new ReadRecords(app.pool, app.log, { mode: app.connections.mode });
     byServer.set(app, records);
   }
   return records;
