@@ -86,20 +86,18 @@ export async function endRequest(
   let refused: { status: number; result: { errors: GraphQLFormattedError[] } } | null = null;
   try {
     let record: { text: string; values: ReadonlyArray<InlineValue> } | undefined;
-    if (entry && !failed && auditTenant) {
-      // A read that wrote nothing (no transaction of its own, or a replica's, which cannot write): its
-      // record is written shortly after the answer with other reads' records, on the primary.
-      if (entry.kind === 'READ' && (ctx.readsFromReplica || !ctx.transactionBegun)) {
-        if (!auditService.deferRead(ctx, auditTenant, entry)) throw new ReadRecordsWaiting();
-      }
-      // Otherwise it is sent with the COMMIT, in its round trip: a read of personal data costs no extra trip.
-      else record = auditService.statement(ctx, ctx.db, entry);
-    }
+    // A read that wrote nothing (it began no transaction, or ran on a replica, which cannot write): its
+    // record is written shortly after the answer with other reads' records, on the primary.
+    const deferred = entry !== null && !failed && auditTenant !== null && entry.kind === 'READ' && (ctx.readsFromReplica || !ctx.transactionBegun);
+    // Otherwise it is sent with the COMMIT, in its round trip: a read of personal data costs no extra trip.
+    if (entry && !failed && auditTenant && !deferred) record = auditService.statement(ctx, ctx.db, entry);
     if (!(await ctx.finish(!failed, record))) throw new DeadlinePassed();
+    // Only once the request is ended here, not by its deadline (whose refusal has its own record).
+    if (deferred && !auditService.deferRead(ctx, auditTenant, entry)) throw new ReadRecordsWaiting();
   } catch (err) {
     await ctx.finish(false).catch(() => {});
     const code = err instanceof DeadlinePassed ? 'TIMEOUT' : 'INTERNAL_SERVER_ERROR';
-    log.error('commit failed', { requestId: ctx.requestId, error: (err as Error).message });
+    log.error(err instanceof ReadRecordsWaiting ? 'read withheld' : 'commit failed', { requestId: ctx.requestId, error: (err as Error).message });
     const message =
       err instanceof ReadRecordsWaiting
         ? text(

@@ -6,6 +6,7 @@
 import type { AuditRecord } from '../../src/domains/audit/audit.repository';
 import { ReadRecords, readRecordsOf } from '../../src/domains/audit/read-records';
 import { makeResidentId } from '../../src/domains/residents/id-number';
+import pg from 'pg';
 import { APP_ROLE } from '../../migrations/tenant-isolation';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { isCitus } from '../helpers/test-databases';
@@ -91,7 +92,7 @@ it('leaves each read its record, which the audit log shows at once, with the tim
 });
 
 it('writes the records of several tenants together, each under its own tenant', async () => {
-  const records = new ReadRecords(server.running.state.pool, keptLog(), { mode: { citus, pooled: false }, flushDelayMs: 60_000 });
+  const records = new ReadRecords(server.running.state.pool, keptLog(), { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 60_000 });
   expect(records.add(TENANT, record('batch-1'))).toBe(true);
   expect(records.add(OTHER_TENANT, record('batch-1'))).toBe(true);
   expect(records.add(TENANT, record('batch-1'))).toBe(true);
@@ -101,23 +102,24 @@ it('writes the records of several tenants together, each under its own tenant', 
   expect((await recordsOf('batch-1')).map((r) => r.tenant_code).sort()).toEqual([OTHER_TENANT, TENANT, TENANT]);
 });
 
-it('drops and logs a record the database refuses for what it holds, and writes the others', async () => {
+it('drops and logs a record the database refuses for what it holds, and writes the others once each', async () => {
   const log = keptLog();
-  const records = new ReadRecords(server.running.state.pool, log, { mode: { citus, pooled: false }, flushDelayMs: 60_000 });
+  const records = new ReadRecords(server.running.state.pool, log, { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 60_000 });
   records.add(TENANT, record('refused-1'));
   // PostgreSQL's jsonb takes no NUL character: refused for this record's value, not for the database's state.
-  records.add(TENANT, record('refused-1', { text: 'a\u0000b' }));
+  // Another tenant's statement comes second in the batch: what the first wrote must not be written twice.
+  records.add(OTHER_TENANT, record('refused-1', { text: 'a\u0000b' }));
   records.add(TENANT, record('refused-1'));
   await records.flush();
   expect(records.waiting).toBe(0);
-  expect(await recordsOf('refused-1')).toHaveLength(2);
+  expect((await recordsOf('refused-1')).map((r) => r.tenant_code)).toEqual([TENANT, TENANT]);
   expect(log.errors).toHaveLength(1);
   expect(log.errors[0].message).toMatch(/refused by the database; dropped/);
   expect(log.errors[0].fields!.record).toMatchObject({ actor: 'refused-1' });
 });
 
 it('writes what waits when it closes, and takes nothing after', async () => {
-  const records = new ReadRecords(server.running.state.pool, keptLog(), { mode: { citus, pooled: true }, flushDelayMs: 60_000 });
+  const records = new ReadRecords(server.running.state.pool, keptLog(), { mode: { citus, pooled: true, statementTimeoutMs: 5000 }, flushDelayMs: 60_000 });
   records.add(TENANT, record('closing-1'));
   await records.close();
   expect(await recordsOf('closing-1')).toHaveLength(1);
@@ -142,6 +144,7 @@ it('keeps the records while the database refuses them all, withholds reads past 
     expect(withheld.data ?? null).toBeNull();
     expect(withheld.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
     expect(withheld.errors![0].message).toMatch(/audit log cannot take the record of this read/);
+    expect(records.waiting).toBeGreaterThanOrEqual(20_000);
   } finally {
     await server.ownerQuery(`GRANT EXECUTE ON FUNCTION audit_read_records(text, jsonb) TO ${APP_ROLE}`);
   }
@@ -153,4 +156,105 @@ it('keeps the records while the database refuses them all, withholds reads past 
   const [{ n }] = await server.ownerQuery<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE actor = 'filler-1'");
   expect(n).toBeGreaterThan(10_000);
   expect((await readHousehold('refusing-1')).errors).toBeUndefined();
+});
+
+it('waits longer after each failed attempt, however many reads arrive meanwhile', async () => {
+  const log = keptLog();
+  const records = new ReadRecords(server.running.state.pool, log, { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 5 });
+  await server.ownerQuery(`REVOKE EXECUTE ON FUNCTION audit_read_records(text, jsonb) FROM ${APP_ROLE}`);
+  try {
+    // 1.5 s of 2,000 reads a second: attempts at 0, 0.1, 0.3, 0.7 and 1.5 s at most, whatever the traffic.
+    const started = Date.now();
+    while (Date.now() - started < 1500) {
+      for (let i = 0; i < 20; i++) records.add(TENANT, record('backoff-1'));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const attempts = log.errors.filter((e) => /trying again/.test(e.message)).length;
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    expect(attempts).toBeLessThanOrEqual(6);
+  } finally {
+    await server.ownerQuery(`GRANT EXECUTE ON FUNCTION audit_read_records(text, jsonb) TO ${APP_ROLE}`);
+  }
+  await records.flush();
+  expect(records.waiting).toBe(0);
+  const [{ n }] = await server.ownerQuery<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE actor = 'backoff-1'");
+  expect(n).toBeGreaterThan(1000);
+});
+
+it('logs each record it could not write when it closes', async () => {
+  const log = keptLog();
+  const records = new ReadRecords(server.running.state.pool, log, { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 60_000 });
+  await server.ownerQuery(`REVOKE EXECUTE ON FUNCTION audit_read_records(text, jsonb) FROM ${APP_ROLE}`);
+  try {
+    records.add(TENANT, record('lost-1'));
+    records.add(TENANT, record('lost-1'));
+    await records.close();
+  } finally {
+    await server.ownerQuery(`GRANT EXECUTE ON FUNCTION audit_read_records(text, jsonb) TO ${APP_ROLE}`);
+  }
+  const lost = log.errors.filter((e) => e.message === 'audit record of a read not written at shutdown');
+  expect(lost.map((e) => (e.fields!.record as { actor: string }).actor)).toEqual(['lost-1', 'lost-1']);
+});
+
+it('defers no record of a mutation, nor of a read that failed', async () => {
+  const records = readRecordsOf(server.running.state);
+  await records.flush();
+  const changed = await server.gql(
+    'mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }',
+    { i: { idNumber: makeResidentId(TENANT, '1980-07-07', 403), name: '马变更' } },
+    { as: 'STAFF', tenant: TENANT },
+  );
+  expect(changed.errors).toBeUndefined();
+  expect(records.waiting).toBe(0);
+  // A clerk's read with a field only an administrator may read: it failed, and its record is written apart, before the answer.
+  const refused = await server.gql(
+    'query Partly($id: ID!) { household(id: $id) { bookletNo } auditLog { totalCount } }',
+    { id: householdId },
+    { token: server.token('STAFF', [TENANT], 'refused-reader'), tenant: TENANT },
+  );
+  expect(refused.errors![0].extensions!.code).toBe('FORBIDDEN');
+  expect(records.waiting).toBe(0);
+  expect(await server.ownerQuery("SELECT kind, outcome FROM audit_log WHERE actor = 'refused-reader'")).toEqual([{ kind: 'READ', outcome: 'ERROR' }]);
+});
+
+describe('a read that passes its deadline', () => {
+  let slow: TestServer;
+  beforeAll(async () => {
+    slow = await startTestServer({ REQUEST_TIMEOUT_MS: '300' });
+  });
+  afterAll(async () => slow?.close());
+
+  it('leaves only the record of its refusal', async () => {
+    const made = await slow.gql(
+      'mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }',
+      {
+        input: {
+          bookletNo: 'REC-2',
+          region: '620721-02',
+          registeredOn: '2015-01-01',
+          members: [{ idNumber: makeResidentId(TENANT, '1975-08-08', 404), name: '马超时', relationship: '户主' }],
+        },
+      },
+      { as: 'STAFF', tenant: TENANT },
+    );
+    expect(made.errors).toBeUndefined();
+    // The read waits behind a lock held past its deadline, then finishes after its refusal was answered.
+    const holder = new pg.Client({ connectionString: slow.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE household IN ACCESS EXCLUSIVE MODE');
+      const late = await slow.gql(HOUSEHOLD, { id: made.data!.registerHousehold.id }, { token: slow.token('STAFF', [TENANT], 'late-reader'), tenant: TENANT });
+      expect(late.status).toBe(503);
+      expect(late.errors![0].extensions!.code).toBe('TIMEOUT');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await slow.auditWritten();
+    const written = await slow.ownerQuery<{ outcome: string }>("SELECT outcome FROM audit_log WHERE actor = 'late-reader'");
+    expect(written.map((r) => r.outcome)).toEqual(['ERROR']);
+  });
 });

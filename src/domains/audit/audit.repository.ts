@@ -72,20 +72,15 @@ export function auditRecordStatement(tenantCode: string, record: AuditRecord): {
 /** The statement of audit_read_records (migration ReadsWithoutTransaction): it sets the tenant itself. */
 const READ_RECORDS_SQL = 'SELECT audit_read_records($1, $2::jsonb) AS written';
 
-/**
- * One tenant's records of reads, with the times their reads were answered, in one statement alone in
- * its implicit transaction (read-records.ts holds them until then). On Citus, where set_config() stays
- * on the coordinator, the tenant reaches the workers by SET LOCAL, in a message of its own, in a
- * transaction around the statement.
- */
-export async function insertReadRecords(
-  client: PoolClient,
-  tenantCode: string,
-  records: ReadonlyArray<{ record: AuditRecord; at: string }>,
-  mode: Pick<DatabaseMode, 'citus' | 'pooled'>,
-): Promise<void> {
-  if (!/^\d{6}$/.test(tenantCode)) throw new Error(`not a tenant code: ${tenantCode}`);
-  const rows = records.map(({ record, at }) => ({
+/** A read's record waiting to be written (read-records.ts): its tenant, and its JSON as audit_read_records reads it. */
+export interface ReadRecordWrite {
+  tenantCode: string;
+  json: string;
+}
+
+/** A read's record as one element of audit_read_records' JSON array; `at` is when the read was answered. */
+export function readRecordJson(record: AuditRecord, at: string): string {
+  return JSON.stringify({
     at,
     request_id: record.requestId,
     actor: record.actor,
@@ -96,18 +91,45 @@ export async function insertReadRecords(
     arguments: record.arguments,
     outcome: record.outcome,
     error_codes: record.errorCodes,
-  }));
-  const values = [tenantCode, JSON.stringify(rows)];
-  // Behind a pooler in transaction mode no statement is prepared under a name.
-  const statement = mode.pooled ? { text: READ_RECORDS_SQL, values } : { name: 'audit_read_records', text: READ_RECORDS_SQL, values };
-  if (!mode.citus) {
-    await client.query(statement);
+  });
+}
+
+/**
+ * Records of reads, all or none: one audit_read_records statement per tenant. A batch of one tenant on
+ * plain PostgreSQL is that one statement in its implicit transaction (one round trip); several tenants,
+ * Citus (where set_config() stays on the coordinator, so the tenant reaches the workers by SET LOCAL in a
+ * message of its own) and a pooler (whose connections take the statement timeout in the transaction)
+ * take a transaction around them.
+ */
+export async function insertReadRecords(
+  client: PoolClient,
+  batch: readonly ReadRecordWrite[],
+  mode: Pick<DatabaseMode, 'citus' | 'pooled' | 'statementTimeoutMs'>,
+): Promise<void> {
+  const byTenant = new Map<string, string[]>();
+  for (const { tenantCode, json } of batch) {
+    if (!/^\d{6}$/.test(tenantCode)) throw new Error(`not a tenant code: ${tenantCode}`);
+    const same = byTenant.get(tenantCode);
+    if (same) same.push(json);
+    else byTenant.set(tenantCode, [json]);
+  }
+  const statementOf = (tenantCode: string, jsons: string[]) => {
+    const values = [tenantCode, `[${jsons.join(',')}]`];
+    // Behind a pooler in transaction mode no statement is prepared under a name.
+    return mode.pooled ? { text: READ_RECORDS_SQL, values } : { name: 'audit_read_records', text: READ_RECORDS_SQL, values };
+  };
+  if (!mode.citus && !mode.pooled && byTenant.size === 1) {
+    const [[tenantCode, jsons]] = byTenant;
+    await client.query(statementOf(tenantCode, jsons));
     return;
   }
   await client.query('BEGIN');
   try {
-    await client.query(`SET LOCAL app.tenant = '${tenantCode}'`);
-    await client.query(statement);
+    if (mode.pooled) await client.query(`SET LOCAL statement_timeout = ${Math.trunc(mode.statementTimeoutMs)}`);
+    for (const [tenantCode, jsons] of byTenant) {
+      if (mode.citus) await client.query(`SET LOCAL app.tenant = '${tenantCode}'`);
+      await client.query(statementOf(tenantCode, jsons));
+    }
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -1,51 +1,53 @@
 /**
- * The audit records of reads that ran without a transaction of their own, written a few milliseconds
- * after the answer, many at once. A household read on plain PostgreSQL is one prepared statement in
- * PostgreSQL's implicit transaction; writing its record before the answer would take a transaction
- * around it (BEGIN, the tenant, COMMIT) and an INSERT of its own: in pgbench 545–563 µs of PostgreSQL
- * CPU a read against 234–240 µs alone, where a record written with a hundred others costs 8–9 µs.
+ * The audit records of reads that wrote nothing (they began no transaction, or ran on a read replica),
+ * written a few milliseconds after the answer, many at once. A household read on plain PostgreSQL is one
+ * prepared statement in PostgreSQL's implicit transaction; writing its record before the answer would
+ * take a transaction around it (BEGIN, the tenant, COMMIT) and an INSERT of its own: in pgbench 545–563 µs
+ * of PostgreSQL CPU a read against 234–240 µs alone, where a record written with a hundred others costs
+ * 8–9 µs.
  *
- * What it gives up, besides what a read's record already gave up (docs/security.md): a record becomes
- * visible up to FLUSH_DELAY_MS after the answer (the `auditLog` query writes this server's waiting
- * records first), and a crash of the API server within that time loses the records still waiting, as a
- * crash of the database loses a read's record not yet flushed to disk. A record is never half-written.
- * When records cannot be written (the database refuses them), they wait and are tried again; past
- * PENDING_MAX waiting, reads that need a record are refused until they are written.
+ * What it gives up (docs/security.md): a record becomes visible about FLUSH_DELAY_MS after the answer
+ * while the database takes records (the `auditLog` query writes this server's waiting records first),
+ * and a crash of the API server before then loses the records still waiting. A batch is one
+ * transaction: all its records or none, never one twice. When the database does not take them, records
+ * wait and are tried again, each attempt later than the last; past PENDING_MAX waiting, reads that
+ * need a record are refused until they are written.
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../../common/logger';
 import type { DatabaseMode } from '../../db/tenant-transaction';
-import { type AuditRecord, insertReadRecords } from './audit.repository';
+import { type AuditRecord, insertReadRecords, type ReadRecordWrite, readRecordJson } from './audit.repository';
 
 /** How long a record waits for others before it is written. */
 export const FLUSH_DELAY_MS = 20;
-/** Records written in one statement at most; a full batch is written at once. */
+/** Records written in one transaction at most; that many waiting are written at once. */
 const BATCH_MAX = 500;
+/** The JSON of one transaction's records at most (at least one record goes, whatever its size). */
+const BATCH_MAX_CHARS = 4 * 1024 * 1024;
 /** Records waiting at most: past it, reads that need a record are refused (their answers withheld). */
 const PENDING_MAX = 20_000;
-/** After a failed write, the wait before the next attempt, doubling up to RETRY_MAX_MS. */
+/** After a failed attempt, the wait before the next, doubling up to RETRY_MAX_MS. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5_000;
-
-interface Waiting {
-  tenantCode: string;
-  record: AuditRecord;
-  /** When the read was answered (ISO 8601): the record's time. */
-  at: string;
-}
+/** At shutdown, how long the last records may take to be written. */
+const CLOSE_MAX_MS = 10_000;
 
 export interface ReadRecordsOptions {
-  /** The database: Citus (the tenant set by SET LOCAL), behind a pooler (no named statements). */
-  mode: Pick<DatabaseMode, 'citus' | 'pooled'>;
+  /** The database: Citus (the tenant set by SET LOCAL), behind a pooler (no named statements, a statement timeout set in the transaction). */
+  mode: Pick<DatabaseMode, 'citus' | 'pooled' | 'statementTimeoutMs'>;
   flushDelayMs?: number;
   pendingMax?: number;
 }
 
 export class ReadRecords {
-  private pending: Waiting[] = [];
+  private pending: ReadRecordWrite[] = [];
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
+  /** After a failed attempt: no attempt before this time (Date.now()) but an explicit flush. */
+  private backoffUntil = 0;
   private retryMs = RETRY_FIRST_MS;
+  /** The error of the last attempt, when it failed. */
+  private lastError: Error | null = null;
   private closed = false;
   private readonly flushDelayMs: number;
   private readonly pendingMax: number;
@@ -67,101 +69,133 @@ export class ReadRecords {
   /** Takes a read's record, to be written shortly; false when too many wait already (or the server is stopping). */
   add(tenantCode: string, record: AuditRecord): boolean {
     if (this.closed || this.pending.length >= this.pendingMax) return false;
-    this.pending.push({ tenantCode, record, at: new Date().toISOString() });
+    this.pending.push({ tenantCode, json: readRecordJson(record, new Date().toISOString()) });
+    // A write in flight, or the wait after a failed one, takes it when it ends.
+    if (this.writing || Date.now() < this.backoffUntil) return true;
     if (this.pending.length >= BATCH_MAX) this.writeNow();
-    else this.timer ??= setTimeout(() => this.writeNow(), this.flushDelayMs).unref();
+    else this.schedule(this.flushDelayMs);
     return true;
   }
 
   /**
-   * Writes what waits now; resolves when it is written, or rejects when the database refused it (the
-   * records then wait for the next attempt).
+   * Writes what waits now, whatever the wait after a failed attempt; resolves when it is written, or
+   * rejects when the database did not take it (the records then wait for the next attempt).
    */
   async flush(): Promise<void> {
     while (this.pending.length > 0 || this.writing) {
-      this.writeNow();
+      if (!this.writing) this.writeNow();
       await this.writing;
       if (this.lastError) throw this.lastError;
     }
   }
 
-  /** Writes what waits and takes no more (the server is stopping). */
+  /**
+   * Takes no more and writes what waits, for at most CLOSE_MAX_MS (the server is stopping). Records
+   * that could not be written are logged one by one (they are masked): the log is their last trace.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await this.flush().catch((err: Error) =>
-      this.log.error('audit records of reads not written at shutdown', { waiting: this.pending.length, error: err.message }),
-    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), CLOSE_MAX_MS);
+    });
+    const outcome = await Promise.race([
+      this.flush().then(
+        () => 'written' as const,
+        (err: Error) => err,
+      ),
+      late,
+    ]);
+    clearTimeout(timer);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (outcome === 'written') return;
+    const error = outcome === 'late' ? `not written within ${CLOSE_MAX_MS} ms` : outcome.message;
+    this.log.error('audit records of reads not written at shutdown', { waiting: this.pending.length, error });
+    for (const waiting of this.pending) this.log.error('audit record of a read not written at shutdown', recordFields(waiting));
   }
 
-  private lastError: Error | null = null;
+  private schedule(delayMs: number): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      if (!this.writing) this.writeNow();
+    }, delayMs).unref();
+  }
 
   private writeNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.writing ??= this.writeAll().finally(() => {
+    this.writing = this.writeAll().finally(() => {
       this.writing = null;
-      // Records that came during a failed attempt wait for the retry's timer.
-      if (this.pending.length > 0 && !this.lastError) this.timer ??= setTimeout(() => this.writeNow(), this.flushDelayMs).unref();
+      if (this.pending.length === 0 || this.closed) return;
+      const wait = this.backoffUntil - Date.now();
+      if (wait > 0) this.schedule(wait);
+      else if (this.pending.length >= BATCH_MAX) this.writeNow();
+      else this.schedule(this.flushDelayMs);
     });
   }
 
-  /** Writes batches until none waits; on a failure keeps them and tries again later. */
+  /** Writes batches until none waits; when the database does not take one, they all wait for a later attempt. */
   private async writeAll(): Promise<void> {
     this.lastError = null;
     while (this.pending.length > 0) {
-      const batch = this.pending.slice(0, BATCH_MAX);
+      const batch = this.nextBatch();
       try {
         await this.write(batch);
+        this.pending.splice(0, batch.length);
       } catch (err) {
-        if (refusedRecord(err) && (await this.writeOneByOne(batch))) continue;
-        this.lastError = err as Error;
-        this.log.error('audit records of reads not written; trying again', { waiting: this.pending.length, error: (err as Error).message });
-        const wait = this.retryMs;
-        this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-        if (!this.closed) this.timer ??= setTimeout(() => this.writeNow(), wait).unref();
-        return;
+        const failed = unreachable(err) ? (err as Error) : await this.writeOneByOne(batch);
+        if (failed) {
+          this.lastError = failed;
+          this.backoffUntil = Date.now() + this.retryMs;
+          this.log.error('audit records of reads not written; trying again', { waiting: this.pending.length, retryMs: this.retryMs, error: failed.message });
+          this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+          return;
+        }
       }
-      this.pending.splice(0, batch.length);
+      this.backoffUntil = 0;
       this.retryMs = RETRY_FIRST_MS;
     }
   }
 
+  /** The oldest waiting records, at most BATCH_MAX of them and BATCH_MAX_CHARS of JSON (at least one). */
+  private nextBatch(): ReadRecordWrite[] {
+    let chars = 0;
+    let count = 0;
+    while (count < Math.min(BATCH_MAX, this.pending.length)) {
+      chars += this.pending[count].json.length;
+      if (count > 0 && chars > BATCH_MAX_CHARS) break;
+      count += 1;
+    }
+    return this.pending.slice(0, count);
+  }
+
   /**
-   * After the database refused a batch for what is in it (not for being unreachable): each record
-   * alone, and one it refuses alone is logged whole (it is masked) and dropped, so that it cannot hold
-   * up every read's record behind it. False when the database became unreachable meanwhile.
+   * After the database refused a batch (not for being unreachable): each record in a transaction of its
+   * own. One it refuses for a value in it (refusedForItsValue) is logged whole (it is masked) and
+   * dropped, so that it cannot hold up every read's record behind it. Returns the error that stopped
+   * it, when the database refused a record for anything else (then every record would be), or became
+   * unreachable; null when the batch is done.
    */
-  private async writeOneByOne(batch: Waiting[]): Promise<boolean> {
+  private async writeOneByOne(batch: readonly ReadRecordWrite[]): Promise<Error | null> {
     for (const waiting of batch) {
       try {
         await this.write([waiting]);
       } catch (err) {
-        if (!refusedRecord(err)) return false;
-        this.log.error('audit record of a read refused by the database; dropped', {
-          tenant: waiting.tenantCode,
-          at: waiting.at,
-          record: waiting.record,
-          error: (err as Error).message,
-        });
+        if (!refusedForItsValue(err)) return err as Error;
+        this.log.error('audit record of a read refused by the database; dropped', { ...recordFields(waiting), error: (err as Error).message });
       }
-      this.pending.splice(this.pending.indexOf(waiting), 1);
+      // Only one attempt runs at a time: the batch is still at the head of the queue.
+      if (this.pending[0] === waiting) this.pending.shift();
     }
-    return true;
+    return null;
   }
 
-  /** One batch: one statement per tenant, each in its own implicit transaction, on one connection. */
-  private async write(batch: Waiting[]): Promise<void> {
-    const byTenant = new Map<string, Waiting[]>();
-    for (const waiting of batch) {
-      const same = byTenant.get(waiting.tenantCode);
-      if (same) same.push(waiting);
-      else byTenant.set(waiting.tenantCode, [waiting]);
-    }
+  /** One batch in one transaction, on one connection: all its records or none. */
+  private async write(batch: readonly ReadRecordWrite[]): Promise<void> {
     const client = await this.pool.connect();
     try {
-      for (const [tenantCode, records] of byTenant) await insertReadRecords(client, tenantCode, records, this.options.mode);
+      await insertReadRecords(client, batch, this.options.mode);
       client.release();
     } catch (err) {
       client.release(err as Error);
@@ -170,15 +204,28 @@ export class ReadRecords {
   }
 }
 
+/** A waiting record as a log line's fields (its JSON is masked already). */
+function recordFields(waiting: ReadRecordWrite): Record<string, unknown> {
+  return { tenant: waiting.tenantCode, record: JSON.parse(waiting.json) as unknown };
+}
+
 /**
- * Whether the database refused a statement for a value in it (SQLSTATE classes 22, data exceptions, and
- * 23, integrity violations), which trying again would not change. Anything else (a connection lost,
- * the server stopping, a privilege or a function missing) concerns every record alike: they wait and
- * are tried again.
+ * The database did not answer for the statement: the connection failed (no SQLSTATE) or was closed,
+ * or the server is starting or stopping (classes 08 and 57). Trying again later is all there is to do.
  */
-function refusedRecord(err: unknown): boolean {
+function unreachable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && /^(22|23)/.test(code);
+  return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || /^(08|57)/.test(code);
+}
+
+/**
+ * The database refused a record for a value in it (SQLSTATE classes 22, data exceptions; 23, integrity
+ * violations; 54, a limit such as jsonb's size exceeded), which trying again would not change. Anything
+ * else (a privilege or a function missing) concerns every record alike: they wait and are tried again.
+ */
+function refusedForItsValue(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
 }
 
 /** Each server's records of reads (tests run several servers in one process). */
