@@ -158,6 +158,16 @@ it('keeps the records while the database refuses them all, withholds reads past 
   expect((await readHousehold('refusing-1')).errors).toBeUndefined();
 });
 
+it('bounds what waits by its size too, whatever the number of records', () => {
+  const records = new ReadRecords(server.running.state.pool, keptLog(), { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 60_000 });
+  const large = { text: 'x'.repeat(10 * 1024 * 1024) };
+  let taken = 0;
+  while (records.add(TENANT, record('large-1', large))) taken += 1;
+  // 64 MB of JSON, each record holding its variables twice (variables and arguments): three of 20 MB.
+  expect(taken).toBe(3);
+  expect(records.add(TENANT, record('small-1'))).toBe(true);
+});
+
 it('waits longer after each failed attempt, however many reads arrive meanwhile', async () => {
   const log = keptLog();
   const records = new ReadRecords(server.running.state.pool, log, { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 5 });

@@ -10,8 +10,8 @@
  * while the database takes records (the `auditLog` query writes this server's waiting records first),
  * and a crash of the API server before then loses the records still waiting. A batch is one
  * transaction: all its records or none, never one twice. When the database does not take them, records
- * wait and are tried again, each attempt later than the last; past PENDING_MAX waiting, reads that
- * need a record are refused until they are written.
+ * wait and are tried again, each attempt later than the last; past PENDING_MAX waiting (or
+ * PENDING_MAX_CHARS of their JSON), reads that need a record are refused until they are written.
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../../common/logger';
@@ -26,6 +26,8 @@ const BATCH_MAX = 500;
 const BATCH_MAX_CHARS = 4 * 1024 * 1024;
 /** Records waiting at most: past it, reads that need a record are refused (their answers withheld). */
 const PENDING_MAX = 20_000;
+/** The JSON of the waiting records at most: a read's variables may be large, and memory is bounded too. */
+const PENDING_MAX_CHARS = 64 * 1024 * 1024;
 /** After a failed attempt, the wait before the next, doubling up to RETRY_MAX_MS. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5_000;
@@ -41,6 +43,8 @@ export interface ReadRecordsOptions {
 
 export class ReadRecords {
   private pending: ReadRecordWrite[] = [];
+  /** The length of the waiting records' JSON. */
+  private pendingChars = 0;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   /** After a failed attempt: no attempt before this time (Date.now()) but an explicit flush. */
@@ -69,7 +73,10 @@ export class ReadRecords {
   /** Takes a read's record, to be written shortly; false when too many wait already (or the server is stopping). */
   add(tenantCode: string, record: AuditRecord): boolean {
     if (this.closed || this.pending.length >= this.pendingMax) return false;
-    this.pending.push({ tenantCode, json: readRecordJson(record, new Date().toISOString()) });
+    const json = readRecordJson(record, new Date().toISOString());
+    if (this.pendingChars + json.length > PENDING_MAX_CHARS && this.pending.length > 0) return false;
+    this.pending.push({ tenantCode, json });
+    this.pendingChars += json.length;
     // A write in flight, or the wait after a failed one, takes it when it ends.
     if (this.writing || Date.now() < this.backoffUntil) return true;
     if (this.pending.length >= BATCH_MAX) this.writeNow();
@@ -142,7 +149,7 @@ export class ReadRecords {
       const batch = this.nextBatch();
       try {
         await this.write(batch);
-        this.pending.splice(0, batch.length);
+        this.taken(batch.length);
       } catch (err) {
         const failed = unreachable(err) ? (err as Error) : await this.writeOneByOne(batch);
         if (failed) {
@@ -156,6 +163,11 @@ export class ReadRecords {
       this.backoffUntil = 0;
       this.retryMs = RETRY_FIRST_MS;
     }
+  }
+
+  /** The oldest `count` waiting records are written (or dropped). */
+  private taken(count: number): void {
+    for (const { json } of this.pending.splice(0, count)) this.pendingChars -= json.length;
   }
 
   /** The oldest waiting records, at most BATCH_MAX of them and BATCH_MAX_CHARS of JSON (at least one). */
@@ -186,7 +198,7 @@ export class ReadRecords {
         this.log.error('audit record of a read refused by the database; dropped', { ...recordFields(waiting), error: (err as Error).message });
       }
       // Only one attempt runs at a time: the batch is still at the head of the queue.
-      if (this.pending[0] === waiting) this.pending.shift();
+      if (this.pending[0] === waiting) this.taken(1);
     }
     return null;
   }
