@@ -44,6 +44,8 @@ export interface AppState {
 export interface LastStatement {
   text: string;
   values: ReadonlyArray<InlineValue>;
+  /** Run only if the transaction wrote something (a read's record; see TenantTransaction.finish). */
+  onlyIfWritten?: boolean;
 }
 
 export interface RequestHeaders {
@@ -63,6 +65,8 @@ interface RequestState {
   perRequest: Map<object, unknown>;
   /** Set when the request has ended (answered, or past its deadline): no transaction may open after. */
   ended: boolean;
+  /** The request's last statement was left out at its end: the transaction wrote nothing (LastStatement.onlyIfWritten). */
+  lastLeftOut: boolean;
   /** What must happen once the request's changes are committed, before the answer leaves. */
   afterCommit: Array<() => Promise<void>>;
   /**
@@ -87,6 +91,7 @@ export class RequestContext {
     transaction: null,
     perRequest: new Map(),
     ended: false,
+    lastLeftOut: false,
     afterCommit: [],
     route: 'PRIMARY',
     personalDataRead: false,
@@ -217,6 +222,11 @@ export class RequestContext {
     return this.state.transaction?.started ?? false;
   }
 
+  /** Whether the request's end left out its last statement, because its transaction wrote nothing (see finish). */
+  get lastStatementLeftOut(): boolean {
+    return this.state.lastLeftOut;
+  }
+
   /** The request's own instance of what `create` makes, made once per request and key. */
   perRequest<T>(key: object, create: () => T): T {
     if (!this.state.perRequest.has(key)) this.state.perRequest.set(key, create());
@@ -258,7 +268,8 @@ export class RequestContext {
   async finish(succeeded: boolean, last?: LastStatement): Promise<boolean> {
     if (this.state.ended) return false;
     this.state.ended = true;
-    await this.state.transaction?.finish(succeeded, last);
+    const transaction = this.state.transaction;
+    this.state.lastLeftOut = transaction ? await transaction.finish(succeeded, last) : succeeded && last?.onlyIfWritten === true;
     if (succeeded) {
       for (const task of this.state.afterCommit)
         await task().catch((err: unknown) => this.app.log.error('after-commit task failed', { requestId: this.requestId, error: (err as Error).message }));

@@ -12,8 +12,7 @@ import {
 import { DomainError } from '../common/errors';
 import { text } from '../common/i18n';
 import type { Logger } from '../common/logger';
-import type { RequestContext } from '../context/request-context';
-import type { InlineValue } from '../db/tenant-transaction';
+import type { LastStatement, RequestContext } from '../context/request-context';
 import { type AuditEntry, auditService } from '../domains/audit/audit.service';
 
 /** The request's deadline ended its transaction before the commit could. */
@@ -36,9 +35,9 @@ class ReadRecordsWaiting extends Error {
  * (fields marked PersonalData()), is written in that same transaction when it succeeds, so nothing is
  * kept without its record; when it fails, or is refused (a token without the role, a tenant outside the
  * token), the record of the failure is written after the rollback. A failed COMMIT turns the answer
- * into an error, never a false success. A read that wrote nothing (it began no transaction, or ran on a
- * replica) has its record written shortly after the answer, with other reads' (the audit domain's
- * read-records.ts).
+ * into an error, never a false success. A read that wrote nothing (it began no transaction, ran on a
+ * replica, or its transaction wrote nothing) has its record written shortly after the answer, with
+ * other reads' (the audit domain's read-records.ts).
  */
 export function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContext> {
   return {
@@ -85,15 +84,18 @@ export async function endRequest(
   const auditTenant = ctx.authorizedTenantCode ?? (entry?.kind === 'MUTATION' && ctx.tenantCode && ctx.app.catalog.get(ctx.tenantCode) ? ctx.tenantCode : null);
   let refused: { status: number; result: { errors: GraphQLFormattedError[] } } | null = null;
   try {
-    let record: { text: string; values: ReadonlyArray<InlineValue> } | undefined;
-    // A read that wrote nothing (it began no transaction, or ran on a replica, which cannot write): its
-    // record is written shortly after the answer with other reads' records, on the primary.
-    const deferred = entry !== null && !failed && auditTenant !== null && entry.kind === 'READ' && (ctx.readsFromReplica || !ctx.transactionBegun);
-    // Otherwise it is sent with the COMMIT, in its round trip: a read of personal data costs no extra trip.
-    if (entry && !failed && auditTenant && !deferred) record = auditService.statement(ctx, ctx.db, entry);
+    let record: LastStatement | undefined;
+    // A read that wrote nothing (it began no transaction, ran on a replica, which cannot write, or its
+    // transaction wrote nothing) has its record written shortly after the answer with other reads'
+    // records, on the primary.
+    const read = entry !== null && !failed && auditTenant !== null && entry.kind === 'READ';
+    const wroteNothing = read && (ctx.readsFromReplica || !ctx.transactionBegun);
+    // Otherwise it is sent with the COMMIT, in its round trip; a read's only runs if the transaction
+    // wrote something, and is left out (then deferred) if not.
+    if (entry && !failed && auditTenant && !wroteNothing) record = auditService.statement(ctx, ctx.db, entry);
     if (!(await ctx.finish(!failed, record))) throw new DeadlinePassed();
     // Only once the request is ended here, not by its deadline (whose refusal has its own record).
-    if (deferred && !auditService.deferRead(ctx, auditTenant, entry)) throw new ReadRecordsWaiting();
+    if (read && (wroteNothing || ctx.lastStatementLeftOut) && !auditService.deferRead(ctx, auditTenant, entry)) throw new ReadRecordsWaiting();
   } catch (err) {
     await ctx.finish(false).catch(() => {});
     const code = err instanceof DeadlinePassed ? 'TIMEOUT' : 'INTERNAL_SERVER_ERROR';

@@ -3,7 +3,7 @@
  * written shortly after the answer, many at once, each under its tenant; never lost to a record the
  * database refuses, and reads withheld when too many records wait.
  */
-import type { AuditRecord } from '../../src/domains/audit/audit.repository';
+import { type AuditRecord, auditRecordStatement } from '../../src/domains/audit/audit.repository';
 import { ReadRecords, readRecordsOf } from '../../src/domains/audit/read-records';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import pg from 'pg';
@@ -204,6 +204,42 @@ it('logs each record it could not write when it closes', async () => {
   }
   const lost = log.errors.filter((e) => e.message === 'audit record of a read not written at shutdown');
   expect(lost.map((e) => (e.fields!.record as { actor: string }).actor)).toEqual(['lost-1', 'lost-1']);
+});
+
+it("sends a read's record with the commit only when its transaction wrote something", async () => {
+  const { connections } = server.running.state;
+  const wrote = connections.transaction(TENANT);
+  await wrote.query(
+    `INSERT INTO audit_log (tenant_code, kind, request_id, actor, role, operation, fields, variables, outcome)
+     VALUES ($1, 'MUTATION', gen_random_uuid(), 'wrote-1', 'STAFF', 'Wrote', '{}', '{}', 'OK')`,
+    [TENANT],
+  );
+  expect(await wrote.finish(true, { ...auditRecordStatement(TENANT, record('wrote-1')), onlyIfWritten: true })).toBe(false);
+  expect(await recordsOf('wrote-1')).toHaveLength(2);
+
+  const readOnly = connections.transaction(TENANT);
+  await readOnly.query('SELECT 1 FROM resident WHERE tenant_code = $1 LIMIT 1', [TENANT]);
+  // Left out (the caller defers it); on Citus the record always runs with the commit.
+  expect(await readOnly.finish(true, { ...auditRecordStatement(TENANT, record('read-only-1')), onlyIfWritten: true })).toBe(!citus);
+  expect(await recordsOf('read-only-1')).toHaveLength(citus ? 1 : 0);
+});
+
+it('defers the record of a read whose transaction wrote nothing', async () => {
+  const records = readRecordsOf(server.running.state);
+  await records.flush();
+  const id = makeResidentId(TENANT, '1970-05-05', 401);
+  const read = await server.gql(
+    'query LookAtOne($id: String!) { resident(idNumber: $id) { name } }',
+    { id },
+    {
+      token: server.token('STAFF', [TENANT], 'one-reader'),
+      tenant: TENANT,
+    },
+  );
+  expect(read.data!.resident).toEqual({ name: '马记录' });
+  expect(records.waiting).toBe(citus ? 0 : 1);
+  await records.flush();
+  expect((await recordsOf('one-reader')).map((r) => r.operation)).toEqual(['LookAtOne']);
 });
 
 it('defers no record of a mutation, nor of a read that failed', async () => {

@@ -33,14 +33,17 @@ export class AuditService {
     await insertAuditRecord(db, this.recordOf(ctx, entry));
   }
 
-  /** The record as a statement sent with the request's COMMIT, in the commit's own round trip. */
+  /**
+   * The record as a statement sent with the request's COMMIT, in the commit's own round trip. A read's
+   * runs only if its transaction wrote something; otherwise it is left out, to be deferred (deferRead).
+   */
   statement(ctx: RequestContext, db: TenantTransaction, entry: AuditEntry): LastStatement {
-    return auditRecordStatement(db.tenantCode, this.recordOf(ctx, entry));
+    return { ...auditRecordStatement(db.tenantCode, this.recordOf(ctx, entry)), onlyIfWritten: entry.kind === 'READ' };
   }
 
   /**
-   * A read's record, written shortly after the answer with others (read-records.ts): for a read that ran
-   * without a transaction of its own, or on a read replica, so wrote nothing. False when it cannot be
+   * A read's record, written shortly after the answer with others (read-records.ts): for a read that
+   * wrote nothing (it began no transaction, ran on a read replica, or its transaction wrote nothing). False when it cannot be
    * taken (too many wait to be written): the read's answer is then withheld.
    */
   deferRead(ctx: RequestContext, tenantCode: string, entry: AuditEntry): boolean {
