@@ -66,6 +66,16 @@ function keptLog() {
   return { errors, info: () => undefined, error: (message: string, fields?: Record<string, unknown>) => errors.push({ message, fields }) };
 }
 
+/** `work` while the request role may not run audit_read_records: the database refuses every record of a read. */
+async function whileRecordsRefused(work: () => Promise<void>): Promise<void> {
+  await server.ownerQuery(`REVOKE EXECUTE ON FUNCTION audit_read_records(text, jsonb) FROM ${APP_ROLE}`);
+  try {
+    await work();
+  } finally {
+    await server.ownerQuery(`GRANT EXECUTE ON FUNCTION audit_read_records(text, jsonb) TO ${APP_ROLE}`);
+  }
+}
+
 const recordsOf = (actor: string) =>
   server.ownerQuery<{ tenant_code: string; kind: string; operation: string; at: Date }>(
     'SELECT tenant_code, kind, operation, at FROM audit_log WHERE actor = $1 ORDER BY id',
@@ -130,8 +140,7 @@ it('keeps the records while the database refuses them all, withholds reads past 
   // On Citus a household read keeps its transaction, and its record is written in it.
   if (citus) return;
   const records = readRecordsOf(server.running.state);
-  await server.ownerQuery(`REVOKE EXECUTE ON FUNCTION audit_read_records(text, jsonb) FROM ${APP_ROLE}`);
-  try {
+  await whileRecordsRefused(async () => {
     const answered = await readHousehold('refusing-1');
     expect(answered.errors).toBeUndefined();
     expect(answered.data!.household.members).toHaveLength(2);
@@ -145,9 +154,7 @@ it('keeps the records while the database refuses them all, withholds reads past 
     expect(withheld.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
     expect(withheld.errors![0].message).toMatch(/audit log cannot take the record of this read/);
     expect(records.waiting).toBeGreaterThanOrEqual(20_000);
-  } finally {
-    await server.ownerQuery(`GRANT EXECUTE ON FUNCTION audit_read_records(text, jsonb) TO ${APP_ROLE}`);
-  }
+  });
   await records.flush();
   expect(records.waiting).toBe(0);
   const written = await recordsOf('refusing-1');
@@ -171,8 +178,7 @@ it('bounds what waits by its size too, whatever the number of records', () => {
 it('waits longer after each failed attempt, however many reads arrive meanwhile', async () => {
   const log = keptLog();
   const records = new ReadRecords(server.running.state.pool, log, { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 5 });
-  await server.ownerQuery(`REVOKE EXECUTE ON FUNCTION audit_read_records(text, jsonb) FROM ${APP_ROLE}`);
-  try {
+  await whileRecordsRefused(async () => {
     // 1.5 s of 2,000 reads a second: attempts at 0, 0.1, 0.3, 0.7 and 1.5 s at most, whatever the traffic.
     const started = Date.now();
     while (Date.now() - started < 1500) {
@@ -182,9 +188,7 @@ it('waits longer after each failed attempt, however many reads arrive meanwhile'
     const attempts = log.errors.filter((e) => /trying again/.test(e.message)).length;
     expect(attempts).toBeGreaterThanOrEqual(3);
     expect(attempts).toBeLessThanOrEqual(6);
-  } finally {
-    await server.ownerQuery(`GRANT EXECUTE ON FUNCTION audit_read_records(text, jsonb) TO ${APP_ROLE}`);
-  }
+  });
   await records.flush();
   expect(records.waiting).toBe(0);
   const [{ n }] = await server.ownerQuery<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE actor = 'backoff-1'");
@@ -194,14 +198,11 @@ it('waits longer after each failed attempt, however many reads arrive meanwhile'
 it('logs each record it could not write when it closes', async () => {
   const log = keptLog();
   const records = new ReadRecords(server.running.state.pool, log, { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 60_000 });
-  await server.ownerQuery(`REVOKE EXECUTE ON FUNCTION audit_read_records(text, jsonb) FROM ${APP_ROLE}`);
-  try {
+  await whileRecordsRefused(async () => {
     records.add(TENANT, record('lost-1'));
     records.add(TENANT, record('lost-1'));
     await records.close();
-  } finally {
-    await server.ownerQuery(`GRANT EXECUTE ON FUNCTION audit_read_records(text, jsonb) TO ${APP_ROLE}`);
-  }
+  });
   const lost = log.errors.filter((e) => e.message === 'audit record of a read not written at shutdown');
   expect(lost.map((e) => (e.fields!.record as { actor: string }).actor)).toEqual(['lost-1', 'lost-1']);
 });
