@@ -222,6 +222,11 @@ export class RequestContext {
     return this.state.transaction?.started ?? false;
   }
 
+  /** Whether the request has ended (answered, or given up at its deadline): no transaction may open. */
+  get ended(): boolean {
+    return this.state.ended;
+  }
+
   /** Whether the request's end left out its last statement, because its transaction wrote nothing (see finish). */
   get lastStatementLeftOut(): boolean {
     return this.state.lastLeftOut;

@@ -295,7 +295,7 @@ export class TenantTransaction {
             : 'ROLLBACK'
           : conditional
             ? `${statement} WHERE pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT`
-            : `${READ_COMMITS_WITHOUT_WAITING}; ${statement}; COMMIT`;
+            : `${statement}; COMMIT`;
     } catch (err) {
       await this.finish(false);
       throw err;
@@ -356,20 +356,6 @@ export class TenantTransaction {
     }
   }
 }
-
-/**
- * A transaction that wrote nothing before its last statement (its audit record: a mutation that changed
- * nothing, or on Citus a read of personal data; elsewhere a read's record is left out and written
- * after the answer, see finish) commits without waiting for the WAL to reach the disk: the answer
- * does not depend on it, and waiting made every such read pay a disk flush (on the bench's disk,
- * 1.3–2.5 ms alone; 16 readers together were held to about 2,000 reads a second, against 3,700–4,100
- * without the record). What this gives up: a crash of the database server within about 0.6 s of such
- * a read (three WAL-writer cycles) may lose its audit record, as a crash may lose pgaudit's log lines;
- * the record is never half-written, and it is never lost once the server has flushed it. A
- * transaction that wrote anything else (a mutation, whose record is committed with its changes)
- * keeps waiting. On Citus the setting stays on the coordinator: there, records are flushed as before.
- */
-export const READ_COMMITS_WITHOUT_WAITING = "SELECT set_config('synchronous_commit', 'off', true) WHERE pg_current_xact_id_if_assigned() IS NULL";
 
 /**
  * Statements with parameters are prepared once per connection under a name and then only bound and

@@ -92,6 +92,8 @@ export async function endRequest(
     const wroteNothing = read && (ctx.readsFromReplica || !ctx.transactionBegun);
     // Otherwise it is sent with the COMMIT, in its round trip; a read's only runs if the transaction
     // wrote something, and is left out (then deferred) if not.
+    // A request its deadline ended has no transaction left to give: it is answered as TIMEOUT.
+    if (ctx.ended) throw new DeadlinePassed();
     if (entry && !failed && auditTenant && !wroteNothing) record = auditService.statement(ctx, ctx.db, entry);
     if (!(await ctx.finish(!failed, record))) throw new DeadlinePassed();
     // Only once the request is ended here, not by its deadline (whose refusal has its own record).

@@ -195,6 +195,22 @@ it('waits longer after each failed attempt, however many reads arrive meanwhile'
   expect(n).toBeGreaterThan(1000);
 });
 
+it('flushes what waited when asked, while more keeps arriving', async () => {
+  const records = new ReadRecords(server.running.state.pool, keptLog(), { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 5 });
+  const arriving = setInterval(() => {
+    for (let i = 0; i < 5; i++) records.add(TENANT, record('steady-1'));
+  }, 1);
+  try {
+    for (let i = 0; i < 20; i++) records.add(TENANT, record('steady-1'));
+    const started = Date.now();
+    await records.flush();
+    expect(Date.now() - started).toBeLessThan(1000);
+  } finally {
+    clearInterval(arriving);
+  }
+  await records.flush();
+});
+
 it('logs each record it could not write when it closes', async () => {
   const log = keptLog();
   const records = new ReadRecords(server.running.state.pool, log, { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 60_000 });

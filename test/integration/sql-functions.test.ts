@@ -6,7 +6,6 @@ import { ENROLLMENT_ROW_COLUMNS } from '../../src/domains/enrollment/enrollment.
 import { STATUS_COLUMNS } from '../../src/domains/enrollment/status-lookup';
 import { RESIDENT_COLUMNS } from '../../src/domains/residents/residents.repository';
 import { GRANT_ROW_COLUMNS } from '../../src/domains/subsidies/subsidies.repository';
-import { READ_COMMITS_WITHOUT_WAITING } from '../../src/db/tenant-transaction';
 import { residentIds } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -103,25 +102,5 @@ it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON: 
       });
     // Paid: the amount due is the enrolment's own; the facts the policy engine would need are not read.
     if (id === paid) expect(status).toMatchObject({ status: 'PAID', amount_due: 38000, household_id: household.id, region_code: null, identities: null });
-  }
-});
-
-it("a read's audit record is committed without waiting for the disk; a transaction that wrote before it still waits", async () => {
-  for (const [wroteBefore, expected] of [
-    [false, 'off'],
-    [true, 'on'],
-  ] as const) {
-    const client = await server.running.state.pool.connect();
-    try {
-      await client.query("BEGIN; SELECT set_config('app.tenant', '620721', true)");
-      // txid_current() gives the transaction an id, as any write does.
-      if (wroteBefore) await client.query('SELECT txid_current()');
-      await client.query(READ_COMMITS_WITHOUT_WAITING);
-      const { rows } = await client.query("SELECT current_setting('synchronous_commit') AS setting");
-      expect(rows[0].setting).toBe(expected);
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
   }
 });

@@ -10,9 +10,10 @@
  * What it gives up (docs/security.md): a record becomes visible about FLUSH_DELAY_MS after the answer
  * while the database takes records (the `auditLog` query writes this server's waiting records first),
  * and a crash of the API server before then loses the records still waiting. A batch is one
- * transaction: all its records or none, never one twice. When the database does not take them, records
- * wait and are tried again, each attempt later than the last; past PENDING_MAX waiting (or
- * PENDING_MAX_CHARS of their JSON), reads that need a record are refused until they are written.
+ * transaction: all its records or none (only a connection lost between its COMMIT and the answer to it
+ * makes the retry write them again). When the database does not take them, records wait and are
+ * tried again, each attempt later than the last; past PENDING_MAX waiting (or PENDING_MAX_CHARS of
+ * their JSON), reads that need a record are refused until they are written.
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../../common/logger';
@@ -46,6 +47,9 @@ export class ReadRecords {
   private pending: ReadRecordWrite[] = [];
   /** The length of the waiting records' JSON. */
   private pendingChars = 0;
+  /** Records taken since the start, and of those, written or dropped (they leave in the order they came). */
+  private added = 0;
+  private done = 0;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   /** After a failed attempt: no attempt before this time (Date.now()) but an explicit flush. */
@@ -73,11 +77,13 @@ export class ReadRecords {
 
   /** Takes a read's record, to be written shortly; false when too many wait already (or the server is stopping). */
   add(tenantCode: string, record: AuditRecord): boolean {
+    if (!/^\d{6}$/.test(tenantCode)) throw new Error(`not a tenant code: ${tenantCode}`);
     if (this.closed || this.pending.length >= this.pendingMax) return false;
     const json = readRecordJson(record, new Date().toISOString());
     if (this.pendingChars + json.length > PENDING_MAX_CHARS && this.pending.length > 0) return false;
     this.pending.push({ tenantCode, json });
     this.pendingChars += json.length;
+    this.added += 1;
     // A write in flight, or the wait after a failed one, takes it when it ends.
     if (this.writing || Date.now() < this.backoffUntil) return true;
     if (this.pending.length >= BATCH_MAX) this.writeNow();
@@ -86,14 +92,16 @@ export class ReadRecords {
   }
 
   /**
-   * Writes what waits now, whatever the wait after a failed attempt; resolves when it is written, or
-   * rejects when the database did not take it (the records then wait for the next attempt).
+   * Writes what waits now, whatever the wait after a failed attempt; resolves when every record taken
+   * before the call is written (not those that keep arriving meanwhile), or rejects when the database
+   * did not take them (they then wait for the next attempt).
    */
   async flush(): Promise<void> {
-    while (this.pending.length > 0 || this.writing) {
+    const upTo = this.added;
+    while (this.done < upTo) {
       if (!this.writing) this.writeNow();
       await this.writing;
-      if (this.lastError) throw this.lastError;
+      if (this.done < upTo && this.lastError) throw this.lastError;
     }
   }
 
@@ -169,6 +177,7 @@ export class ReadRecords {
   /** The oldest `count` waiting records are written (or dropped). */
   private taken(count: number): void {
     for (const { json } of this.pending.splice(0, count)) this.pendingChars -= json.length;
+    this.done += count;
   }
 
   /** The oldest waiting records, at most BATCH_MAX of them and BATCH_MAX_CHARS of JSON (at least one). */
@@ -224,11 +233,12 @@ function recordFields(waiting: ReadRecordWrite): Record<string, unknown> {
 
 /**
  * The database did not answer for the statement: the connection failed (no SQLSTATE) or was closed,
- * or the server is starting or stopping (classes 08 and 57). Trying again later is all there is to do.
+ * or the server is starting or stopping (classes 08 and 57, but a statement cancelled by its timeout,
+ * 57014, which a smaller batch may pass). Trying again later is all there is to do.
  */
 function unreachable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || /^(08|57)/.test(code);
+  return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || (/^(08|57)/.test(code) && code !== '57014');
 }
 
 /**
