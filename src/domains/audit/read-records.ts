@@ -141,7 +141,7 @@ export class ReadRecords {
   private writeNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.writing = this.writeAll().finally(() => {
+    this.writing = this.writeBatch().finally(() => {
       this.writing = null;
       if (this.pending.length === 0 || this.closed) return;
       const wait = this.backoffUntil - Date.now();
@@ -151,27 +151,30 @@ export class ReadRecords {
     });
   }
 
-  /** Writes batches until none waits; when the database does not take one, they all wait for a later attempt. */
-  private async writeAll(): Promise<void> {
+  /**
+   * Writes the oldest batch. When the database does not take it, every record waits for a later
+   * attempt. One batch per call, so that whoever waits for it (flush) sees its progress even while
+   * reads keep adding records.
+   */
+  private async writeBatch(): Promise<void> {
     this.lastError = null;
-    while (this.pending.length > 0) {
-      const batch = this.nextBatch();
-      try {
-        await this.write(batch);
-        this.taken(batch.length);
-      } catch (err) {
-        const failed = unreachable(err) ? (err as Error) : await this.writeOneByOne(batch);
-        if (failed) {
-          this.lastError = failed;
-          this.backoffUntil = Date.now() + this.retryMs;
-          this.log.error('audit records of reads not written; trying again', { waiting: this.pending.length, retryMs: this.retryMs, error: failed.message });
-          this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-          return;
-        }
+    const batch = this.nextBatch();
+    if (batch.length === 0) return;
+    try {
+      await this.write(batch);
+      this.taken(batch.length);
+    } catch (err) {
+      const failed = unreachable(err) ? (err as Error) : await this.writeOneByOne(batch);
+      if (failed) {
+        this.lastError = failed;
+        this.backoffUntil = Date.now() + this.retryMs;
+        this.log.error('audit records of reads not written; trying again', { waiting: this.pending.length, retryMs: this.retryMs, error: failed.message });
+        this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+        return;
       }
-      this.backoffUntil = 0;
-      this.retryMs = RETRY_FIRST_MS;
     }
+    this.backoffUntil = 0;
+    this.retryMs = RETRY_FIRST_MS;
   }
 
   /** The oldest `count` waiting records are written (or dropped). */
