@@ -301,22 +301,40 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
     }
   });
 
-  it("the bank lookup's tenant ends with its statement: the connection's next user sees none", async () => {
+  it("the tenant set by a lone statement ends with it: the connection's next user sees none", async () => {
     const pool = server.running.state.pool;
-    // One connection, so the next query lands where the lookup ran.
-    const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
-    clients.slice(1).forEach((c) => c.release());
-    const [lone] = clients;
-    const { rows: before } = await lone.query('SELECT pg_backend_pid() AS pid');
-    lone.release();
-    const res = await send(LOOKUP, { idNumber: child, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'));
-    expect(JSON.parse(res.body).data.enrollmentStatus.status).toBe('UNPAID');
-    const after = await pool.connect();
-    try {
-      const { rows } = await after.query("SELECT pg_backend_pid() AS pid, coalesce(current_setting('app.tenant', true), '') AS tenant");
-      expect(rows[0]).toEqual({ pid: before[0].pid, tenant: '' });
-    } finally {
-      after.release();
+    const reads: Array<[string, () => Promise<void>]> = [
+      [
+        'the bank lookup',
+        async () => {
+          const res = await send(LOOKUP, { idNumber: child, coverageYear: 2024, asOf: '2023-10-09' }, as('BANK'));
+          expect(JSON.parse(res.body).data.enrollmentStatus.status).toBe('UNPAID');
+        },
+      ],
+      [
+        'a household read and its audit record',
+        async () => {
+          const res = await send(HOUSEHOLD, { id: householdId }, as('STAFF'));
+          expect(JSON.parse(res.body).data.household.members).toHaveLength(3);
+          await readRecordsOf(server.running.state).flush();
+        },
+      ],
+    ];
+    for (const [what, read] of reads) {
+      // One connection, so the next query lands where the read ran.
+      const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+      clients.slice(1).forEach((c) => c.release());
+      const [lone] = clients;
+      const { rows: before } = await lone.query('SELECT pg_backend_pid() AS pid');
+      lone.release();
+      await read();
+      const after = await pool.connect();
+      try {
+        const { rows } = await after.query("SELECT pg_backend_pid() AS pid, coalesce(current_setting('app.tenant', true), '') AS tenant");
+        expect({ what, ...rows[0] }).toEqual({ what, pid: before[0].pid, tenant: '' });
+      } finally {
+        after.release();
+      }
     }
   });
 
