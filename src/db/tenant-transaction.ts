@@ -241,8 +241,7 @@ export class TenantTransaction {
   }
 
   private citusSettings(): string {
-    const tenant = checkedTenantCode(this.tenantCode);
-    return `SET LOCAL app.tenant = '${tenant}'${this.mode.pooled ? `; SET LOCAL statement_timeout = ${Math.trunc(this.mode.statementTimeoutMs)}` : ''}`;
+    return `${setLocalTenant(this.tenantCode)}${this.mode.pooled ? `; SET LOCAL statement_timeout = ${Math.trunc(this.mode.statementTimeoutMs)}` : ''}`;
   }
 
   /**
@@ -411,7 +410,16 @@ function sendCancelRequest(connectionString: string, processID: number, secretKe
   socket.setTimeout(5000, () => socket.destroy());
 }
 
-function checkedTenantCode(code: string): string {
+/** `code`, checked to be the six digits every tenant code is, before it goes into SQL as a literal. */
+export function checkedTenantCode(code: string): string {
   if (!/^\d{6}$/.test(code)) throw new Error(`not a tenant code: ${code}`);
   return code;
+}
+
+/**
+ * The tenant for row-level security as SET LOCAL, which Citus passes on to the workers (set_config() stays
+ * on the coordinator); in a message of its own on Citus, which replays a SET LOCAL's whole message there.
+ */
+export function setLocalTenant(code: string): string {
+  return `SET LOCAL app.tenant = '${checkedTenantCode(code)}'`;
 }

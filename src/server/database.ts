@@ -10,6 +10,7 @@ import { type AppConfig, developmentSecret } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { TenantCatalog } from '../policy-data/model';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded';
+import { setLocalTenant } from '../db/tenant-transaction';
 import { REGION_CHANNEL } from '../domains/residents/regions.repository';
 
 export const EMBEDDED_DATABASE_NAME = 'insurance';
@@ -246,8 +247,7 @@ export async function syncTenants(ownerUrl: string, catalog: TenantCatalog, citu
     await client.query('BEGIN');
     if (citus) await client.query("SET LOCAL citus.propagate_set_commands = 'local'");
     for (const tenant of catalog.tenants) {
-      if (!/^\d{6}$/.test(tenant.code)) throw new Error(`not a tenant code: ${tenant.code}`);
-      await client.query(`SET LOCAL app.tenant = '${tenant.code}'`);
+      await client.query(setLocalTenant(tenant.code));
       await client.query(
         `INSERT INTO tenant (tenant_code, name) VALUES ($1, $2)
          ON CONFLICT (tenant_code) DO UPDATE SET name = EXCLUDED.name`,

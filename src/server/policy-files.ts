@@ -17,6 +17,7 @@
  */
 import pg from 'pg';
 import type { PolicyYear, TenantCatalog } from '../policy-data/model';
+import { setLocalTenant } from '../db/tenant-transaction';
 import { POLICY_CHANNEL } from '../domains/policy-years/policy-years.repository';
 
 /** Any fixed number: the advisory lock under which one server at a time imports tenants/. */
@@ -54,8 +55,7 @@ export async function importPolicyFiles(ownerUrl: string, catalog: TenantCatalog
     // The tenant by SET LOCAL, which Citus passes on to the workers when told to (set_config would not).
     if (citus) await client.query("SET LOCAL citus.propagate_set_commands = 'local'");
     for (const tenant of catalog.tenants) {
-      if (!/^\d{6}$/.test(tenant.code)) throw new Error(`not a tenant code: ${tenant.code}`);
-      await client.query(`SET LOCAL app.tenant = '${tenant.code}'`);
+      await client.query(setLocalTenant(tenant.code));
       const published = outcomes.length;
       for (const policy of tenant.policies.values()) outcomes.push(await importYear(client, policy));
       if (outcomes.slice(published).some((o) => o.action === 'PUBLISHED')) await client.query(`SELECT pg_notify('${POLICY_CHANNEL}', $1)`, [tenant.code]);

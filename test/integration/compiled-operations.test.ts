@@ -316,7 +316,7 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
         async () => {
           const res = await send(HOUSEHOLD, { id: householdId }, as('STAFF'));
           expect(JSON.parse(res.body).data.household.members).toHaveLength(3);
-          await readRecordsOf(server.running.state).flush();
+          await server.auditWritten();
         },
       ],
     ];

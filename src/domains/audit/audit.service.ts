@@ -86,17 +86,7 @@ export class AuditService {
    * database fails the read of the log anyway, and a slow one must not hold the query.
    */
   private async readRecordsWritten(ctx: RequestContext): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, READ_RECORDS_WAIT_MS);
-    });
-    await Promise.race([
-      readRecordsOf(ctx.app)
-        .flush()
-        .catch(() => undefined),
-      late,
-    ]);
-    clearTimeout(timer);
+    await readRecordsOf(ctx.app).flushWithin(READ_RECORDS_WAIT_MS);
   }
 }
 

@@ -17,7 +17,7 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../../common/logger';
-import type { DatabaseMode } from '../../db/tenant-transaction';
+import { checkedTenantCode, type DatabaseMode } from '../../db/tenant-transaction';
 import { type AuditRecord, insertReadRecords, type ReadRecordWrite, readRecordJson } from './audit.repository';
 
 /** How long a record waits for others before it is written. */
@@ -40,7 +40,6 @@ export interface ReadRecordsOptions {
   /** The database: Citus (the tenant set by SET LOCAL), behind a pooler (no named statements, a statement timeout set in the transaction). */
   mode: Pick<DatabaseMode, 'citus' | 'pooled' | 'statementTimeoutMs'>;
   flushDelayMs?: number;
-  pendingMax?: number;
 }
 
 export class ReadRecords {
@@ -59,7 +58,6 @@ export class ReadRecords {
   private lastError: Error | null = null;
   private closed = false;
   private readonly flushDelayMs: number;
-  private readonly pendingMax: number;
 
   constructor(
     private readonly pool: Pool,
@@ -67,7 +65,6 @@ export class ReadRecords {
     private readonly options: ReadRecordsOptions,
   ) {
     this.flushDelayMs = options.flushDelayMs ?? FLUSH_DELAY_MS;
-    this.pendingMax = options.pendingMax ?? PENDING_MAX;
   }
 
   /** How many records wait to be written. */
@@ -77,8 +74,8 @@ export class ReadRecords {
 
   /** Takes a read's record, to be written shortly; false when too many wait already (or the server is stopping). */
   add(tenantCode: string, record: AuditRecord): boolean {
-    if (!/^\d{6}$/.test(tenantCode)) throw new Error(`not a tenant code: ${tenantCode}`);
-    if (this.closed || this.pending.length >= this.pendingMax) return false;
+    checkedTenantCode(tenantCode);
+    if (this.closed || this.pending.length >= PENDING_MAX) return false;
     const json = readRecordJson(record, new Date().toISOString());
     if (this.pendingChars + json.length > PENDING_MAX_CHARS && this.pending.length > 0) return false;
     this.pending.push({ tenantCode, json });
@@ -105,24 +102,32 @@ export class ReadRecords {
     }
   }
 
+  /** flush(), waiting at most `ms`: 'written', 'late' (the write may still go on), or the database's refusal. */
+  async flushWithin(ms: number): Promise<'written' | 'late' | Error> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), ms);
+    });
+    try {
+      return await Promise.race([
+        this.flush().then(
+          () => 'written' as const,
+          (err: Error) => err,
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /**
    * Takes no more and writes what waits, for at most CLOSE_MAX_MS (the server is stopping). Records
    * that could not be written are logged one by one (they are masked): the log is their last trace.
    */
   async close(): Promise<void> {
     this.closed = true;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), CLOSE_MAX_MS);
-    });
-    const outcome = await Promise.race([
-      this.flush().then(
-        () => 'written' as const,
-        (err: Error) => err,
-      ),
-      late,
-    ]);
-    clearTimeout(timer);
+    const outcome = await this.flushWithin(CLOSE_MAX_MS);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (outcome === 'written') return;
