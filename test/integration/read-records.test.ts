@@ -128,6 +128,25 @@ it('drops and logs a record the database refuses for what it holds, and writes t
   expect(log.errors[0].fields!.record).toMatchObject({ actor: 'refused-1' });
 });
 
+it('survives its connection being lost while it holds it between statements', async () => {
+  // PostgreSQL ends a connection (a restart, pg_terminate_backend) with a message that arrives when no
+  // statement runs on it: node-postgres then emits 'error' on the client, which throws when nobody listens.
+  const pool = server.running.state.pool;
+  const lose = (client: pg.PoolClient) => setImmediate(() => client.emit('error', new Error('terminating connection due to administrator command')));
+  pool.on('acquire', lose);
+  try {
+    const records = new ReadRecords(pool, keptLog(), { mode: { citus, pooled: false, statementTimeoutMs: 5000 }, flushDelayMs: 60_000 });
+    // Two tenants: one transaction of several statements, so the connection is held between them.
+    records.add(TENANT, record('lost-1'));
+    records.add(OTHER_TENANT, record('lost-1'));
+    await records.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    pool.removeListener('acquire', lose);
+  }
+  expect((await recordsOf('lost-1')).map((r) => r.tenant_code).sort()).toEqual([OTHER_TENANT, TENANT]);
+});
+
 it('writes what waits when it closes, and takes nothing after', async () => {
   const records = new ReadRecords(server.running.state.pool, keptLog(), { mode: { citus, pooled: true, statementTimeoutMs: 5000 }, flushDelayMs: 60_000 });
   records.add(TENANT, record('closing-1'));
