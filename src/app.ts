@@ -118,7 +118,13 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     const runningReplicas = replicas;
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(config.port, () => resolve());
+      http.listen(config.port, () => {
+        // Past the start, an error of the listening socket (out of file descriptors: EMFILE) is logged;
+        // unheard, the second would end the process.
+        http.off('error', reject);
+        http.on('error', (err) => log.error('HTTP server error', { error: err.message }));
+        resolve();
+      });
     });
     const { port } = http.address() as AddressInfo;
     const runningApollo = apollo;
@@ -129,7 +135,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
       database,
       compiledOperations,
       close: async () => {
-        await closeHttp(http);
+        await closeHttp(http, config.requestTimeoutMs + config.headersTimeoutMs);
         log.info('stopped accepting; requests in flight are done');
         await runningApollo.stop();
         await tenants.stop();
@@ -247,10 +253,21 @@ function createApollo(
   });
 }
 
-/** Stops accepting connections and waits for requests in flight; idle keep-alive sockets are closed. */
-function closeHttp(http: Server): Promise<void> {
+/**
+ * Stops accepting connections and waits for requests in flight; idle keep-alive sockets are closed. Once
+ * closing, Node no longer times out headers or requests: a connection whose request never completes (a
+ * client that hung half-way through its headers or body) would hold the stop until the orchestrator
+ * kills the process, losing the read records still waiting. After `graceMs`, the longest a request may
+ * take, every connection left is cut.
+ */
+function closeHttp(http: Server, graceMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    http.close((err) => (err ? reject(err) : resolve()));
+    const cut = setTimeout(() => http.closeAllConnections(), graceMs);
+    http.close((err) => {
+      clearTimeout(cut);
+      if (err) reject(err);
+      else resolve();
+    });
     http.closeIdleConnections();
   });
 }

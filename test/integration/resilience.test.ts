@@ -5,6 +5,8 @@
  * write, the ledger is checked in SQL (test/helpers/faults.ts). The faults that need a server process or
  * a PostgreSQL of their own (SIGKILL, a restart) are in test/faults/ (npm run test:faults).
  */
+import http from 'node:http';
+import net from 'node:net';
 import pg from 'pg';
 import { developmentSecret, loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
@@ -290,5 +292,65 @@ describe('the request deadline', () => {
     const [row] = await server.ownerQuery<{ n: number }>("SELECT count(*)::int AS n FROM payment WHERE tenant_code = '620721'");
     expect(row.n).toBe(0);
     expect((await server.gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: '620721' })).errors).toBeUndefined();
+  });
+});
+
+describe('stopping', () => {
+  let server: TestServer;
+  afterEach(async () => server?.close().catch(() => {}));
+
+  it('stops at once while a keep-alive client sends request after request on one connection', async () => {
+    server = await startTestServer();
+    // A client such as an importer or a bank's counter reuses one connection and sends its next request as
+    // soon as an answer comes.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const token = server.token('STAFF', ['620702']);
+    const body = JSON.stringify({ query: '{ viewer { sub } }' });
+    const send = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          server.url,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-tenant-id': '620702' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const statuses: number[] = [];
+    const sending = (async () => {
+      for (;;) {
+        try {
+          statuses.push(await send());
+        } catch {
+          return; // refused or closed: the server has stopped
+        }
+      }
+    })();
+    while (statuses.length < 5) await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    await server.running.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await sending;
+    agent.destroy();
+    expect(statuses.every((s) => s === 200)).toBe(true);
+  });
+
+  it('cuts a connection whose request never ends once the longest request would be over, and stops', async () => {
+    server = await startTestServer({ REQUEST_TIMEOUT_MS: '1000', HTTP_HEADERS_TIMEOUT_MS: '1000' });
+    // Half a request's headers, and then nothing: a client that hung, or one that means harm.
+    const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.on('error', () => {});
+    socket.write('POST /graphql HTTP/1.1\r\nHost: localhost\r\n');
+    const ended = new Promise((r) => socket.once('close', r));
+    const started = Date.now();
+    await server.running.close();
+    // The request deadline and the time for headers, 2 s, and not the minutes a keep-alive connection may last.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    await ended;
   });
 });
