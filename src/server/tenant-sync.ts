@@ -57,7 +57,7 @@ export class TenantSync {
    * call is done (a reload under way may have read the tables before the change that asks for this one).
    */
   reload(tenantCode: string): Promise<void> {
-    if (!this.fromFiles.has(tenantCode)) return Promise.resolve();
+    if (this.stopped || !this.fromFiles.has(tenantCode)) return Promise.resolve();
     const current = this.running.get(tenantCode);
     if (current) {
       let next = this.next.get(tenantCode);
@@ -136,7 +136,15 @@ export class TenantSync {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.listenUrl, application_name: 'insurance-api-tenants' });
+    // TCP keep-alive and a connect timeout: a connection dropped without a word (a firewall's idle cut)
+    // would otherwise never report an error, and the server would miss every notification after it.
+    const client = new pg.Client({
+      connectionString: this.listenUrl,
+      application_name: 'insurance-api-tenants',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: 10_000,
+    });
     client.on('notification', (message) => {
       if (message.channel !== REGION_CHANNEL && message.channel !== POLICY_CHANNEL) return;
       if (message.payload) void this.reload(message.payload);
@@ -147,15 +155,27 @@ export class TenantSync {
       void this.reconnect(client);
     });
     client.on('end', () => void this.reconnect(client));
-    await client.connect();
-    await client.query(`LISTEN ${REGION_CHANNEL}`);
-    await client.query(`LISTEN ${POLICY_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${REGION_CHANNEL}`);
+      await client.query(`LISTEN ${POLICY_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
+    // Stopped while this connected (a reconnection under way): nobody else would end it.
+    if (this.stopped) {
+      await client.end().catch(() => {});
+      return;
+    }
     this.listener = client;
   }
 
   private async reconnect(broken: pg.Client): Promise<void> {
     if (this.stopped || this.listener !== broken) return;
     this.listener = null;
+    // An error may leave its socket open: it is ended, and its own 'end' finds it no longer the listener.
+    void broken.end().catch(() => {});
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
         await this.listen();

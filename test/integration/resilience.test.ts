@@ -126,6 +126,27 @@ describe('connections lost under the server', () => {
     expect(res.data!.viewer.sub).toBe('test-staff');
   });
 
+  it("listens again for other servers' changes when its listening connection is cut", async () => {
+    const listeners = () =>
+      server.ownerQuery<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'insurance-api-tenants' AND datname = current_database()`);
+    const [first] = await listeners();
+    expect(first).toBeDefined();
+    await server.ownerQuery('SELECT pg_terminate_backend($1)', [first.pid]);
+    const again = await eventually(listeners, (rows) => rows.length === 1 && rows[0].pid !== first.pid);
+    expect(again).toHaveLength(1);
+    expect(again[0].pid).not.toBe(first.pid);
+    // A region another server added: its notification reaches this one on the new connection.
+    await server.ownerQuery(
+      `INSERT INTO region (tenant_code, code, name, kind, parent_code) VALUES ('620702', '620702-LISTEN', '重连镇', 'TOWNSHIP', NULL);
+       SELECT pg_notify('region_changed', '620702')`,
+    );
+    const known = await eventually(
+      async () => server.running.state.catalog.get('620702')!.regionsByCode.has('620702-LISTEN'),
+      (has) => has,
+    );
+    expect(known).toBe(true);
+  });
+
   it('recovers by itself when the database comes back, as after a restart', async () => {
     // What the server sees of a restart: every connection dropped, new ones refused for a while.
     const db = server.databaseUrl.split('/').pop();
@@ -336,6 +357,18 @@ describe('stopping', () => {
     await sending;
     agent.destroy();
     expect(statuses.every((s) => s === 200)).toBe(true);
+    // Nothing of it is left connected to the database: the pool, the replicas' and the tenants' listener.
+    // (A backend leaves pg_stat_activity a moment after its client hangs up.)
+    const left = await eventually(
+      async () =>
+        (
+          await server.ownerQuery<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+          )
+        )[0].n,
+      (n) => n === 0,
+    );
+    expect(left).toBe(0);
   });
 
   it('cuts a connection whose request never ends once the longest request would be over, and stops', async () => {
