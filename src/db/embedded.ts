@@ -91,6 +91,8 @@ export async function startEmbeddedPostgres(
     clusterDir,
     async createDatabase(name) {
       const client = new pg.Client({ connectionString: url('postgres') });
+      // A connection lost between statements is an 'error' event: heard here, the statement then fails.
+      client.on('error', () => {});
       await client.connect();
       try {
         const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -39,10 +39,14 @@ export async function prepareDatabase(
       log.info(line);
       progress(line);
     });
-    await embedded.createDatabase(EMBEDDED_DATABASE_NAME);
-    ownerUrl = embedded.url(EMBEDDED_DATABASE_NAME);
   }
   try {
+    if (embedded) {
+      // Inside the try: a failure here stops the PostgreSQL just started, as any later one does.
+      await embedded.createDatabase(EMBEDDED_DATABASE_NAME);
+      ownerUrl = embedded.url(EMBEDDED_DATABASE_NAME);
+    }
+    if (!ownerUrl) throw new Error('no database: DATABASE_URL is unset and none was started');
     await refuseStandby(ownerUrl);
     progress('migrating…');
     await runMigrations(ownerUrl, log);
@@ -102,8 +106,22 @@ async function prepareCitusRequestRole(ownerUrl: string, appUrl: string): Promis
   }
 }
 
+/**
+ * A connection of its own for a step of the start. PostgreSQL ending it while no statement runs on it (a
+ * restart, pg_terminate_backend, idle_session_timeout) is reported as an 'error' event, which ends the
+ * process when nobody listens: the error is kept instead (`lost`), and the step's next statement fails.
+ */
+export function ownerClient(connectionString: string): { client: pg.Client; lost: () => Error | undefined } {
+  const client = new pg.Client({ connectionString });
+  let lost: Error | undefined;
+  client.on('error', (err) => {
+    lost ??= err;
+  });
+  return { client, lost: () => lost };
+}
+
 async function ownerQuery<Row extends object = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<Row[]> {
-  const client = new pg.Client({ connectionString: url });
+  const { client } = ownerClient(url);
   await client.connect();
   try {
     return (await client.query<Row>(text, values)).rows;
@@ -121,7 +139,7 @@ const MIGRATION_LOCK = 7_263_800_001;
  * take turns under an advisory lock on this database; the later one then finds nothing to do.
  */
 export async function runMigrations(ownerUrl: string, log: Logger): Promise<void> {
-  const lock = new pg.Client({ connectionString: ownerUrl });
+  const { client: lock, lost } = ownerClient(ownerUrl);
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -133,6 +151,9 @@ export async function runMigrations(ownerUrl: string, log: Logger): Promise<void
     } finally {
       await source.destroy();
     }
+    // Each migration committed on its own: what ran stands, but another server may have migrated beside it.
+    const gone = lost();
+    if (gone) throw new Error(`the connection holding the migration lock was lost while migrating (${gone.message}); start the server again`);
   } finally {
     await lock.end(); // ending the session releases the lock
   }
@@ -161,7 +182,7 @@ async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promi
   url.password = password;
   const appUrl = url.toString();
   if ((await loginRefusal(appUrl)) === null) return appUrl;
-  const client = new pg.Client({ connectionString: ownerUrl });
+  const { client } = ownerClient(ownerUrl);
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOGIN_LOCK]);
@@ -189,7 +210,7 @@ async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promi
 /** ALTER ROLE … LOGIN PASSWORD, retried when another server is altering the role at the same moment. */
 export async function grantLogin(ownerUrl: string, password: string): Promise<void> {
   assertSafePassword(password);
-  const client = new pg.Client({ connectionString: ownerUrl });
+  const { client } = ownerClient(ownerUrl);
   await client.connect();
   try {
     for (let attempt = 1; ; attempt++) {
@@ -222,7 +243,7 @@ function assertSafePassword(password: string): void {
  * to reset.
  */
 async function loginRefusal(connectionString: string): Promise<string | null> {
-  const client = new pg.Client({ connectionString });
+  const { client } = ownerClient(connectionString);
   try {
     await client.connect();
     return null;
@@ -241,7 +262,7 @@ async function loginRefusal(connectionString: string): Promise<string | null> {
  * SET LOCAL that the owner's session passes on to the workers.
  */
 export async function syncTenants(ownerUrl: string, catalog: TenantCatalog, citus = false): Promise<void> {
-  const client = new pg.Client({ connectionString: ownerUrl });
+  const { client } = ownerClient(ownerUrl);
   await client.connect();
   try {
     await client.query('BEGIN');

@@ -10,7 +10,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { developmentSecret, loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
-import { grantLogin, runMigrations } from '../../src/server/database';
+import { grantLogin, ownerClient, runMigrations } from '../../src/server/database';
 import { ledger } from '../helpers/faults';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -53,6 +53,24 @@ describe('servers starting at once against one cluster', () => {
     const password = process.env.APP_DB_PASSWORD ?? developmentSecret(loadConfig(process.env).dataDir, 'app-db-password');
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => grantLogin(ownerUrl, password)));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+  });
+
+  it("fail a start step's next statement, and do not end the process, when its own connection is cut between two", async () => {
+    const { client, lost } = ownerClient(process.env.TEST_ADMIN_DATABASE_URL!);
+    await client.connect();
+    try {
+      const [{ pid }] = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+      await adminQuery(`SELECT pg_terminate_backend(${Number(pid)})`);
+      expect(
+        await eventually(
+          async () => lost(),
+          (err) => err !== undefined,
+        ),
+      ).toBeInstanceOf(Error);
+      await expect(client.query('SELECT 1')).rejects.toThrow();
+    } finally {
+      await client.end().catch(() => {});
+    }
   });
 
   it('refuse to reset a working login: a server given another password does not start, and the others keep serving', async () => {
