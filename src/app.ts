@@ -26,7 +26,7 @@ import { prepareDatabase, type PreparedDatabase } from './server/database';
 import { DatabaseHealth } from './server/health';
 import { inputTextPlugin } from './server/input-text.plugin';
 import { knownOperationsPlugin } from './server/known-operations.plugin';
-import { createHttpServer } from './server/http';
+import { abandonedWorkEnded, createHttpServer } from './server/http';
 import { CompiledOperations } from './server/compiled-operations';
 import { releaseHeldAtStart } from './server/held-release';
 import { DOMAIN_MODULES } from './server/modules';
@@ -136,6 +136,8 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
       compiledOperations,
       close: async () => {
         await closeHttp(http, config.requestTimeoutMs + config.headersTimeoutMs);
+        // A statement still running when its request was abandoned ends by statement_timeout at the latest.
+        if (!(await abandonedWorkEnded(http, config.statementTimeoutMs + 1_000))) log.error('work of requests past their deadline still running at the stop');
         log.info('stopped accepting; requests in flight are done');
         await runningApollo.stop();
         await tenants.stop();

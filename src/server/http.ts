@@ -30,6 +30,27 @@ export interface HttpLimits {
   headersTimeoutMs: number;
 }
 
+/**
+ * The work of requests answered at their deadline, still ending (its transaction aborted, then the
+ * failure's audit record written): by server, so that stopping waits for it before the pool closes.
+ */
+const abandonedWork = new WeakMap<Server, Set<Promise<void>>>();
+
+/** Waits, at most `ms`, for the work this server's requests abandoned at their deadline; true when all of it ended. */
+export async function abandonedWorkEnded(server: Server, ms: number): Promise<boolean> {
+  const work = [...(abandonedWork.get(server) ?? [])];
+  if (work.length === 0) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([Promise.all(work).then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createHttpServer(
   state: AppState,
   apollo: ApolloServer<RequestContext>,
@@ -39,8 +60,9 @@ export function createHttpServer(
 ): Server {
   const limiter = new RateLimiter(state.config.rateLimitPerMinute);
   const pages = { ...loadDashboardAssets(), ...loadPolicyPageAssets() };
+  const abandoned = new Set<Promise<void>>();
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
-    handle(state, apollo, health, { limiter, pages, compiled }, req, res).catch((err) => {
+    handle(state, apollo, health, { limiter, pages, compiled, abandoned }, req, res).catch((err) => {
       state.log.error('request failed', { error: (err as Error).message });
       if (!res.headersSent)
         send(
@@ -59,6 +81,7 @@ export function createHttpServer(
   // loaded machine) sends its request as Node's default 5 s close the socket, and sees it cut without an
   // answer. A minute leaves importers' gaps far from the edge; idle connections still close at shutdown.
   server.keepAliveTimeout = 65_000;
+  abandonedWork.set(server, abandoned);
   return server;
 }
 
@@ -74,6 +97,8 @@ interface EdgeState {
   pages: PageAssets;
   /** The partners' operations, compiled; null: every request goes through Apollo. */
   compiled: CompiledOperations | null;
+  /** The work of requests answered at their deadline, until it ends. */
+  abandoned: Set<Promise<void>>;
 }
 
 async function handle(
@@ -84,7 +109,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const { limiter, pages, compiled } = edge;
+  const { limiter, pages, compiled, abandoned } = edge;
   // The partners' requests come to /graphql itself: their path needs no parsing.
   const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/livez') return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
@@ -215,7 +240,12 @@ async function handle(
       // Whoever ends the transaction first decides: if the commit got there first, its answer stands.
       // Otherwise the answer leaves now; the statement still running is cancelled, not waited for.
       if (context.abandon()) {
-        execution.catch(() => {});
+        const ending: Promise<void> = execution.then(
+          () => undefined,
+          () => undefined,
+        );
+        abandoned.add(ending);
+        void ending.then(() => abandoned.delete(ending));
         state.log.error('request deadline passed', { requestId: context.requestId, ms: state.config.requestTimeoutMs });
         const ms = state.config.requestTimeoutMs;
         return send(

@@ -334,6 +334,37 @@ describe('the request deadline', () => {
   });
 });
 
+describe('stopping right after a request passed its deadline', () => {
+  let server: TestServer;
+  const ids = residentIds('620721', 3000, 93_000);
+  beforeAll(async () => {
+    server = await startTestServer({ REQUEST_TIMEOUT_MS: '150' });
+    await seedResidents(server, '620721', ids);
+  });
+  afterAll(async () => server?.close().catch(() => {}));
+
+  it('waits for the work it abandoned, so that its TIMEOUT record is written before the pool closes', async () => {
+    const payments = ids.map((idNumber, i) => ({
+      idNumber,
+      coverageYear: 2024,
+      amount: '380.00',
+      paidOn: '2023-10-09',
+      channel: '税务',
+      receiptNo: `ST-${i}`,
+    }));
+    const res = await server.gql(IMPORT, { batchId: 'ST', payments }, { token: server.token('TAX', ['620721'], 'tax-stopping'), tenant: '620721' });
+    expect(res.errors?.[0].extensions?.code).toBe('TIMEOUT');
+    // The answer left; the import it abandoned is still running, and the server is told to stop now.
+    await server.running.close();
+    const records = await server.ownerQuery<{ outcome: string; error_codes: string[] }>(
+      "SELECT outcome, error_codes FROM audit_log WHERE tenant_code = '620721' AND actor = 'tax-stopping'",
+    );
+    expect(records).toEqual([{ outcome: 'ERROR', error_codes: ['TIMEOUT'] }]);
+    const [paid] = await server.ownerQuery<{ n: number }>("SELECT count(*)::int AS n FROM payment WHERE tenant_code = '620721'");
+    expect(paid.n).toBe(0);
+  });
+});
+
 describe('stopping', () => {
   let server: TestServer;
   afterEach(async () => server?.close().catch(() => {}));
