@@ -7,6 +7,7 @@
  * numbers: the line a record starts on, the header being row 1.
  */
 import { statSync } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { languageOf, type Localized } from '../common/i18n';
 import { ApiClient, ApiError, type ClientOptions } from './client';
@@ -83,8 +84,11 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
   // Refused before anything is sent when the file does not decode.
   const encoding = await detectEncoding(options.file, options.encoding ?? 'auto');
   let bytes = 0;
-  const records = decodedStream(options.file, encoding, (n) => (bytes += n)).pipe(
+  // A read or decoding error ends the iteration below with that error (pipeline destroys the parser with it).
+  const records = pipeline(
+    decodedStream(options.file, encoding, (n) => (bytes += n)),
     parse({ relax_column_count: true, skip_empty_lines: true, trim: true, info: true, raw: true }),
+    () => {},
   );
   const tally: Tally = { rows: 0, encoding, accepted: 0, held: 0, duplicates: 0, rejected: 0, rejections: [] };
   let header: string[] | null = null;

@@ -5,6 +5,7 @@
  * as mojibake.
  */
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import iconv from 'iconv-lite';
 
 export const ENCODINGS = ['auto', 'utf8', 'gbk', 'gb18030'] as const;
@@ -58,5 +59,7 @@ export async function detectEncoding(file: string, option: EncodingOption = 'aut
 export function decodedStream(file: string, encoding: Encoding, onBytes?: (bytes: number) => void): NodeJS.ReadableStream {
   const raw = createReadStream(file);
   if (onBytes) raw.on('data', (chunk) => onBytes((chunk as Buffer).length));
-  return raw.pipe(iconv.decodeStream(encoding === 'utf8' ? 'utf8' : encoding, { stripBOM: true }));
+  // pipeline, not pipe: a read error (the file moved or cut while importing) reaches the reader of the
+  // text, where pipe would leave it unheard and end the process.
+  return pipeline(raw, iconv.decodeStream(encoding === 'utf8' ? 'utf8' : encoding, { stripBOM: true }), () => {});
 }
