@@ -9,6 +9,10 @@ import { createLogger } from './common/logger';
 import { loadConfig } from './common/config';
 
 const progress = (step: string) => process.stderr.write(`${step}\n`);
+// Whoever started the server may close its end of stdout or stderr (a terminal gone, a pipe to a
+// process that ended): what is written there is lost, and the server serves on.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 
 async function main(): Promise<void> {
   const started = Date.now();

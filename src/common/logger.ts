@@ -14,6 +14,14 @@ export interface Logger {
  */
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info', file = process.env.LOG_FILE): Logger {
   const destination = file ? pino.destination({ dest: file, sync: true, append: true }) : pino.destination({ dest: 1, sync: false });
+  // The log's disk full, or its reader gone (stdout piped to a process that ended): said once on stderr,
+  // and the server goes on serving; unheard, the error event would end the process.
+  let failedWith: string | null = null;
+  destination.on('error', (err: NodeJS.ErrnoException) => {
+    if (failedWith === (err.code ?? err.message)) return;
+    failedWith = err.code ?? err.message;
+    process.stderr.write(`log lines are being lost: ${err.message}\n`);
+  });
   const log = pino(
     {
       level: level === 'silent' ? 'silent' : level === 'error' ? 'error' : 'info',

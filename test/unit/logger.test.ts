@@ -1,0 +1,25 @@
+/** The log's destination failing (a full disk) costs log lines, never the process. */
+import { existsSync } from 'node:fs';
+import { createLogger } from '../../src/common/logger';
+
+const onLinux = existsSync('/dev/full') ? it : it.skip;
+
+describe('createLogger', () => {
+  onLinux('goes on when its file cannot be written, and says so once on stderr', async () => {
+    const said: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      said.push(String(chunk));
+      return true;
+    });
+    try {
+      // /dev/full refuses every write with ENOSPC, as a full disk does.
+      const log = createLogger('info', '/dev/full');
+      for (let i = 0; i < 3; i++) expect(() => log.info('a line', { i })).not.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(() => log.error('another line')).not.toThrow();
+    } finally {
+      write.mockRestore();
+    }
+    expect(said.filter((s) => s.startsWith('log lines are being lost'))).toHaveLength(1);
+  });
+});
