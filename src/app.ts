@@ -26,7 +26,7 @@ import { prepareDatabase, type PreparedDatabase } from './server/database';
 import { DatabaseHealth } from './server/health';
 import { inputTextPlugin } from './server/input-text.plugin';
 import { knownOperationsPlugin } from './server/known-operations.plugin';
-import { abandonedWorkEnded, createHttpServer } from './server/http';
+import { createHttpServer, requestsEnded, stopKeepingAlive } from './server/http';
 import { CompiledOperations } from './server/compiled-operations';
 import { releaseHeldAtStart } from './server/held-release';
 import { DOMAIN_MODULES } from './server/modules';
@@ -129,27 +129,34 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     const { port } = http.address() as AddressInfo;
     const runningApollo = apollo;
     const runningPool = pool;
+    // A second call (a second signal, a test's cleanup after its own stop) waits for the first.
+    let stopped: Promise<void> | null = null;
     return {
       url: `http://localhost:${port}/graphql`,
       state,
       database,
       compiledOperations,
-      close: async () => {
-        await closeHttp(http, config.requestTimeoutMs + config.headersTimeoutMs);
-        // A statement still running when its request was abandoned ends by statement_timeout at the latest.
-        if (!(await abandonedWorkEnded(http, config.statementTimeoutMs + 1_000))) log.error('work of requests past their deadline still running at the stop');
-        log.info('stopped accepting; requests in flight are done');
-        await runningApollo.stop();
-        await tenants.stop();
-        await closeReadRecords(state);
-        await runningReplicas?.stop();
-        await runningPool.end();
-        await health.close();
-        log.info('database pool closed');
-        await database.embedded?.stop();
-        if (database.embedded) log.info('embedded database stopped');
-      },
+      close: () => (stopped ??= stop()),
     };
+
+    async function stop(): Promise<void> {
+      stopKeepingAlive(http);
+      await closeHttp(http, config.requestTimeoutMs + config.headersTimeoutMs);
+      // Requests end by their deadline, and a statement still running when its request was abandoned
+      // by statement_timeout: their audit records need the pool, closed below.
+      if (!(await requestsEnded(http, config.requestTimeoutMs + config.statementTimeoutMs + 1_000)))
+        log.error('requests still running at the stop: their audit records may be lost');
+      log.info('stopped accepting; requests in flight are done');
+      await runningApollo.stop();
+      await tenants.stop();
+      await closeReadRecords(state);
+      await runningReplicas?.stop();
+      await runningPool.end();
+      await health.close();
+      log.info('database pool closed');
+      await database.embedded?.stop();
+      if (database.embedded) log.info('embedded database stopped');
+    }
   } catch (err) {
     await apollo?.stop().catch(() => {});
     await tenantSync?.stop().catch(() => {});
@@ -256,11 +263,11 @@ function createApollo(
 }
 
 /**
- * Stops accepting connections and waits for requests in flight; idle keep-alive sockets are closed. Once
- * closing, Node no longer times out headers or requests: a connection whose request never completes (a
- * client that hung half-way through its headers or body) would hold the stop until the orchestrator
- * kills the process, losing the read records still waiting. After `graceMs`, the longest a request may
- * take, every connection left is cut.
+ * Stops accepting connections and waits for them to close: idle keep-alive sockets at once, the others
+ * after their answer (stopKeepingAlive). Once closing, Node no longer times out headers or requests: a
+ * connection whose request never completes (a client that hung half-way through its headers or body)
+ * would hold the stop until the orchestrator kills the process, losing the read records still waiting.
+ * After `graceMs` (a request's deadline and the time for its headers), every connection left is cut.
  */
 function closeHttp(http: Server, graceMs: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -31,22 +31,49 @@ export interface HttpLimits {
 }
 
 /**
- * The work of requests answered at their deadline, still ending (its transaction aborted, then the
- * failure's audit record written): by server, so that stopping waits for it before the pool closes.
+ * What a server has under way, for its stop: the requests being handled (their responses, to tell
+ * keep-alive clients to close once the answer is sent), and the work of requests answered at their
+ * deadline that is still ending (its transaction aborted, then the failure's audit record written).
  */
-const abandonedWork = new WeakMap<Server, Set<Promise<void>>>();
+interface Underway {
+  closing: boolean;
+  /** Each request being handled: its response, and its handling until it ends. */
+  requests: Map<ServerResponse, Promise<void>>;
+  abandoned: Set<Promise<void>>;
+}
 
-/** Waits, at most `ms`, for the work this server's requests abandoned at their deadline; true when all of it ended. */
-export async function abandonedWorkEnded(server: Server, ms: number): Promise<boolean> {
-  const work = [...(abandonedWork.get(server) ?? [])];
-  if (work.length === 0) return true;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([Promise.all(work).then(() => true), late]);
-  } finally {
+const underwayOf = new WeakMap<Server, Underway>();
+
+/**
+ * Once the server stops taking connections: every answer from now on says `Connection: close`, so that
+ * a keep-alive client (an importer, a bank's counter) sending request after request on one connection
+ * lets it close instead of holding the stop until its connection is cut.
+ */
+export function stopKeepingAlive(server: Server): void {
+  const underway = underwayOf.get(server);
+  if (!underway) return;
+  underway.closing = true;
+  for (const res of underway.requests.keys()) if (!res.headersSent) res.setHeader('connection', 'close');
+}
+
+/**
+ * Waits, at most `ms`, for the requests this server is handling and the work its requests abandoned at
+ * their deadline; true when all of it ended. Work begun while it waits is waited for too.
+ */
+export async function requestsEnded(server: Server, ms: number): Promise<boolean> {
+  const underway = underwayOf.get(server);
+  if (!underway) return true;
+  const until = Date.now() + ms;
+  for (;;) {
+    const work = [...underway.requests.values(), ...underway.abandoned];
+    if (work.length === 0) return true;
+    const left = until - Date.now();
+    if (left <= 0) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, left);
+    });
+    await Promise.race([Promise.all(work), late]);
     clearTimeout(timer);
   }
 }
@@ -60,9 +87,10 @@ export function createHttpServer(
 ): Server {
   const limiter = new RateLimiter(state.config.rateLimitPerMinute);
   const pages = { ...loadDashboardAssets(), ...loadPolicyPageAssets() };
-  const abandoned = new Set<Promise<void>>();
+  const underway: Underway = { closing: false, requests: new Map(), abandoned: new Set() };
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
-    handle(state, apollo, health, { limiter, pages, compiled, abandoned }, req, res).catch((err) => {
+    if (underway.closing) res.setHeader('connection', 'close');
+    const handling = handle(state, apollo, health, { limiter, pages, compiled, abandoned: underway.abandoned }, req, res).catch((err) => {
       state.log.error('request failed', { error: (err as Error).message });
       if (!res.headersSent)
         send(
@@ -73,6 +101,8 @@ export function createHttpServer(
         );
       else res.destroy();
     });
+    underway.requests.set(res, handling);
+    void handling.finally(() => underway.requests.delete(res));
   });
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = state.config.requestTimeoutMs + limits.headersTimeoutMs;
@@ -81,7 +111,7 @@ export function createHttpServer(
   // loaded machine) sends its request as Node's default 5 s close the socket, and sees it cut without an
   // answer. A minute leaves importers' gaps far from the edge; idle connections still close at shutdown.
   server.keepAliveTimeout = 65_000;
-  abandonedWork.set(server, abandoned);
+  underwayOf.set(server, underway);
   return server;
 }
 
