@@ -12,16 +12,24 @@ export interface Logger {
  * LOG_LEVEL: info, error or silent; LOG_FILE writes the lines to a file instead of stdout (the tests
  * grep it for unmasked numbers).
  */
+/** Log lines waiting for their destination at most; past it, lines are dropped. */
+const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
+
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info', file = process.env.LOG_FILE): Logger {
-  const destination = file ? pino.destination({ dest: file, sync: true, append: true }) : pino.destination({ dest: 1, sync: false });
+  // Lines that cannot be written yet are kept, up to LOG_BUFFER_MAX_BYTES, and written when the
+  // destination takes them again; past that they are dropped, so that memory stays bounded.
+  const destination = file
+    ? pino.destination({ dest: file, sync: true, append: true, maxLength: LOG_BUFFER_MAX_BYTES })
+    : pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_MAX_BYTES });
   // The log's disk full, or its reader gone (stdout piped to a process that ended): said once on stderr,
   // and the server goes on serving; unheard, the error event would end the process.
   let failedWith: string | null = null;
   destination.on('error', (err: NodeJS.ErrnoException) => {
     if (failedWith === (err.code ?? err.message)) return;
     failedWith = err.code ?? err.message;
-    process.stderr.write(`log lines are being lost: ${err.message}\n`);
+    process.stderr.write(`log lines cannot be written (${err.message}): kept up to ${LOG_BUFFER_MAX_BYTES / 1024 / 1024} MB, then dropped\n`);
   });
+  destination.once('drop', () => process.stderr.write('log lines dropped: more than 16 MB of them waited for their destination\n'));
   const log = pino(
     {
       level: level === 'silent' ? 'silent' : level === 'error' ? 'error' : 'info',

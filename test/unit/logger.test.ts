@@ -17,9 +17,16 @@ describe('createLogger', () => {
       for (let i = 0; i < 3; i++) expect(() => log.info('a line', { i })).not.toThrow();
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(() => log.error('another line')).not.toThrow();
+      // Lines past the bound are dropped, not kept: a full disk must not become a leak of memory.
+      const before = process.memoryUsage().heapUsed;
+      const line = 'x'.repeat(1000);
+      for (let i = 0; i < 80_000; i++) log.info(line, { i });
+      // Without the bound, 80 MB of lines would be kept (and were); with it, 16 MB.
+      expect(process.memoryUsage().heapUsed - before).toBeLessThan(48 * 1024 * 1024);
     } finally {
       write.mockRestore();
     }
-    expect(said.filter((s) => s.startsWith('log lines are being lost'))).toHaveLength(1);
+    expect(said.filter((s) => s.startsWith('log lines cannot be written'))).toHaveLength(1);
+    expect(said.filter((s) => s.startsWith('log lines dropped'))).toHaveLength(1);
   });
 });
