@@ -5,8 +5,8 @@
  * the tenant code when it commits; each server LISTENs and reloads that tenant. Requests read regions and
  * policies from memory, at no cost; the server that made a change reloads before it answers, and one
  * that needs a region it does not know yet (added on another server a moment ago) asks for a reload.
- * When the listening connection breaks, it reconnects and reloads everything, since notifications were
- * missed.
+ * When the listening connection breaks, or leaves a check every HEARTBEAT_MS unanswered, it reconnects
+ * and reloads everything, since notifications were missed.
  *
  * A published version is immutable, so each is read and checked once per process (a cache by tenant,
  * year and version). A version that no longer loads (a release changed the format under it) is reported
@@ -23,6 +23,9 @@ import type { PolicyYear, Region, Tenant } from '../policy-data/model';
 
 export { POLICY_CHANNEL, REGION_CHANNEL };
 
+/** How often the listening connection is checked, and how long its answer may take. */
+const HEARTBEAT_MS = 15_000;
+
 export class TenantSync {
   private listener: pg.Client | null = null;
   private stopped = false;
@@ -33,21 +36,28 @@ export class TenantSync {
   /** Published versions read and checked, by tenant/year/version; null: it does not load. */
   private readonly versions = new Map<string, PolicyYear | null>();
 
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly heartbeatMs: number;
+
   constructor(
     private readonly state: AppState,
     private readonly listenUrl: string,
     private readonly log: Logger,
+    options: { heartbeatMs?: number } = {},
   ) {
     this.fromFiles = new Map(state.catalog.tenants.map((t) => [t.code, t]));
+    this.heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   }
 
   async start(): Promise<void> {
     await this.listen();
     await this.reloadAll();
+    this.heartbeat = setInterval(() => void this.checkListener(), this.heartbeatMs).unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     await Promise.allSettled(this.running.values());
     await this.listener?.end().catch(() => {});
   }
@@ -136,10 +146,10 @@ export class TenantSync {
   }
 
   private async listen(): Promise<void> {
-    // TCP keep-alive and a connect timeout: a connection dropped without a word (a firewall's idle cut)
-    // would otherwise never report an error, and the server would miss every notification after it.
-    // Node sets only the first probe's delay; with Linux's defaults for the rest (9 probes 75 s apart),
-    // such a drop is noticed after some 11.5 minutes.
+    // TCP keep-alive, so that a firewall or NAT between here and PostgreSQL does not cut the connection for
+    // being idle (a listener always is), and a connect timeout. A connection dropped without a word is
+    // found by checkListener within two heartbeats; TCP alone (Linux's 9 probes 75 s apart) would take
+    // some 11.5 minutes, every notification of them missed.
     const client = new pg.Client({
       connectionString: this.listenUrl,
       application_name: 'insurance-api-tenants',
@@ -171,6 +181,29 @@ export class TenantSync {
       return;
     }
     this.listener = client;
+  }
+
+  /**
+   * Asks the listening connection a trivial question: a connection dropped without a word (a peer gone,
+   * a network cut) answers nothing, and TCP alone would take minutes to say so. Unanswered within
+   * the interval, it is replaced, and everything is reloaded as after any other break.
+   */
+  private async checkListener(): Promise<void> {
+    const client = this.listener;
+    if (!client || this.stopped) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const unanswered = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${this.heartbeatMs} ms`)), this.heartbeatMs);
+      });
+      await Promise.race([client.query('SELECT 1'), unanswered]);
+    } catch (err) {
+      if (this.listener !== client) return;
+      this.log.error('tenant listener lost', { error: (err as Error).message });
+      await this.reconnect(client);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async reconnect(broken: pg.Client): Promise<void> {

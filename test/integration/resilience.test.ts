@@ -11,6 +11,7 @@ import pg from 'pg';
 import { developmentSecret, loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
 import { grantLogin, ownerClient, runMigrations } from '../../src/server/database';
+import { TenantSync } from '../../src/server/tenant-sync';
 import { ledger } from '../helpers/faults';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -164,6 +165,48 @@ describe('connections lost under the server', () => {
       (has) => has,
     );
     expect(known).toBe(true);
+  });
+
+  it('notices a listening connection dropped without a word, and listens on a new one', async () => {
+    // Between the server and PostgreSQL, a proxy that can go silent on the connections it carries
+    // without closing them, as a peer that vanished or a network cut does.
+    const carried: Array<{ silent: boolean; sockets: net.Socket[] }> = [];
+    const app = new URL(server.running.database.appUrl);
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(app.port), app.hostname);
+      const pair = { silent: false, sockets: [client, upstream] };
+      client.on('data', (d) => pair.silent || upstream.write(d));
+      upstream.on('data', (d) => pair.silent || client.write(d));
+      for (const socket of pair.sockets) socket.on('error', () => {});
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      carried.push(pair);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const listenUrl = new URL(app);
+    listenUrl.hostname = '127.0.0.1';
+    listenUrl.port = String((proxy.address() as net.AddressInfo).port);
+    const lost: string[] = [];
+    const log = { info: () => {}, error: (message: string) => lost.push(message) };
+    const sync = new TenantSync(server.running.state, listenUrl.toString(), log, { heartbeatMs: 300 });
+    try {
+      await sync.start();
+      expect(carried).toHaveLength(1);
+      carried[0].silent = true;
+      // Not the minutes TCP would take: the next check goes unanswered, and a new connection listens.
+      expect(
+        await eventually(
+          async () => carried.length,
+          (n) => n === 2,
+          5_000,
+        ),
+      ).toBe(2);
+      expect(lost).toContain('tenant listener lost');
+    } finally {
+      await sync.stop();
+      for (const pair of carried) for (const socket of pair.sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('recovers by itself when the database comes back, as after a restart', async () => {
