@@ -9,6 +9,16 @@
 // pipelined behind it ride the same trip).
 import { connect, createServer } from 'node:net';
 
+/** The application name of the API's connection that listens for tenants' changes (src/server/tenant-sync.ts). */
+const BACKGROUND_APPLICATION = 'insurance-api-tenants';
+
+/** application_name among a startup message's parameters (name, NUL, value, NUL, …), or null. */
+function applicationName(parameters) {
+  const fields = parameters.toString('utf8').split('\0');
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'application_name') return fields[i + 1];
+  return null;
+}
+
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
@@ -95,6 +105,7 @@ export async function startWireCounter(target) {
     let startup = true; // the first message (and one after an SSL or GSSENC request) has no type byte
     let bareServerBytes = 0; // the one-byte answers to SSL and GSSENC requests
     let opaque = false; // encrypted after all: passed through uncounted
+    let background = false; // serves no request: uncounted, and no activity for quiet()
     let unanswered = 0;
     /** The connection's prepared statements by name ('' the unnamed one), so that a Bind can show its SQL. */
     const prepared = new Map();
@@ -136,7 +147,7 @@ export async function startWireCounter(target) {
     };
 
     client.on('data', (chunk) => {
-      lastActivity = Date.now();
+      if (!background) lastActivity = Date.now();
       upstream.write(chunk);
       if (opaque) return;
       fromClient = fromClient.length ? Buffer.concat([fromClient, chunk]) : chunk;
@@ -146,10 +157,18 @@ export async function startWireCounter(target) {
           const length = fromClient.readInt32BE(0);
           if (fromClient.length < length) return;
           const code = fromClient.readInt32BE(4);
+          const parameters = fromClient.subarray(8, length);
           fromClient = fromClient.subarray(length);
           if (code === SSL_REQUEST || code === GSSENC_REQUEST) bareServerBytes += 1;
           else if (code === CANCEL_REQUEST) return;
-          else startup = false;
+          else {
+            startup = false;
+            // The API's tenants' listener serves no request: passed through uncounted, its heartbeat too.
+            if (applicationName(parameters) === BACKGROUND_APPLICATION) {
+              opaque = background = true;
+              return;
+            }
+          }
           continue;
         }
         if (fromClient.length < 5) return;
@@ -161,7 +180,7 @@ export async function startWireCounter(target) {
     });
 
     upstream.on('data', (chunk) => {
-      lastActivity = Date.now();
+      if (!background) lastActivity = Date.now();
       client.write(chunk);
       if (opaque) return;
       fromServer = fromServer.length ? Buffer.concat([fromServer, chunk]) : chunk;
