@@ -5,6 +5,7 @@
  * builds the request context from it, and hands everything else to Apollo.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { type Language, type Localized, languageOf, text } from '../common/i18n';
 import { type AppState, RequestContext } from '../context/request-context';
@@ -39,6 +40,8 @@ interface Underway {
   closing: boolean;
   /** Each request being handled: its response, and its handling until it ends. */
   requests: Map<ServerResponse, Promise<void>>;
+  /** Each connection's latest response: only it may say `Connection: close` (a pipelining client's earlier ones must not). */
+  latest: WeakMap<Socket, ServerResponse>;
   abandoned: Set<Promise<void>>;
 }
 
@@ -53,7 +56,9 @@ export function stopKeepingAlive(server: Server): void {
   const underway = underwayOf.get(server);
   if (!underway) return;
   underway.closing = true;
-  for (const res of underway.requests.keys()) if (!res.headersSent) res.setHeader('connection', 'close');
+  for (const res of underway.requests.keys()) {
+    if (!res.headersSent && underway.latest.get(res.req.socket) === res) res.setHeader('connection', 'close');
+  }
 }
 
 /**
@@ -73,7 +78,7 @@ export async function requestsEnded(server: Server, ms: number): Promise<boolean
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, left);
     });
-    await Promise.race([Promise.all(work), late]);
+    await Promise.race([Promise.allSettled(work), late]);
     clearTimeout(timer);
   }
 }
@@ -87,9 +92,15 @@ export function createHttpServer(
 ): Server {
   const limiter = new RateLimiter(state.config.rateLimitPerMinute);
   const pages = { ...loadDashboardAssets(), ...loadPolicyPageAssets() };
-  const underway: Underway = { closing: false, requests: new Map(), abandoned: new Set() };
+  const underway: Underway = { closing: false, requests: new Map(), latest: new WeakMap(), abandoned: new Set() };
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) }, (req, res) => {
-    if (underway.closing) res.setHeader('connection', 'close');
+    const earlier = underway.latest.get(req.socket);
+    underway.latest.set(req.socket, res);
+    if (underway.closing) {
+      // A request pipelined behind one not yet answered: the connection closes after this one instead.
+      if (earlier && !earlier.headersSent) earlier.removeHeader('connection');
+      res.setHeader('connection', 'close');
+    }
     const handling = handle(state, apollo, health, { limiter, pages, compiled, abandoned: underway.abandoned }, req, res).catch((err) => {
       state.log.error('request failed', { error: (err as Error).message });
       if (!res.headersSent)
@@ -102,7 +113,8 @@ export function createHttpServer(
       else res.destroy();
     });
     underway.requests.set(res, handling);
-    void handling.finally(() => underway.requests.delete(res));
+    const ended = () => underway.requests.delete(res);
+    void handling.then(ended, ended);
   });
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = state.config.requestTimeoutMs + limits.headersTimeoutMs;

@@ -504,6 +504,48 @@ describe('stopping', () => {
     agent.destroy();
   });
 
+  it('answers both requests a client pipelined on one connection when the stop comes between them', async () => {
+    server = await startTestServer();
+    const token = server.token('STAFF', ['620702']);
+    const body = JSON.stringify({ query: '{ residents(first: 1) { nodes { idNumber } } }' });
+    const request = [
+      'POST /graphql HTTP/1.1',
+      'Host: localhost',
+      'Content-Type: application/json',
+      `Authorization: Bearer ${token}`,
+      'X-Tenant-Id: 620702',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n');
+    const holder = new pg.Client({ connectionString: server.databaseUrl });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE resident IN ACCESS EXCLUSIVE MODE');
+    const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    let received = '';
+    socket.on('data', (d) => (received += d.toString('utf8')));
+    const closed = new Promise((r) => socket.once('close', r));
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(request + request);
+    await eventually(
+      () => appBackends(server, "AND wait_event_type = 'Lock'"),
+      (rows) => rows.length > 0,
+    );
+    const stopping = server.running.close();
+    await new Promise((r) => setTimeout(r, 100));
+    await holder.query('ROLLBACK');
+    await holder.end();
+    await closed;
+    await stopping;
+    const heads = received
+      .split('\r\n')
+      .filter((line) => line.startsWith('HTTP/1.1 ') || /^connection:/i.test(line))
+      .map((line) => line.toLowerCase());
+    expect(heads).toEqual(['http/1.1 200 ok', 'connection: keep-alive', 'http/1.1 200 ok', 'connection: close']);
+  });
+
   it('cuts a connection whose request never ends once the longest request would be over, and stops', async () => {
     server = await startTestServer({ REQUEST_TIMEOUT_MS: '1000', HTTP_HEADERS_TIMEOUT_MS: '1000' });
     // Half a request's headers, and then nothing: a client that hung, or one that means harm.
