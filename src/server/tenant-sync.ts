@@ -198,7 +198,8 @@ export class TenantSync {
       });
       await Promise.race([client.query('SELECT 1'), unanswered]);
     } catch (err) {
-      if (this.listener !== client) return;
+      // Ended by the stop, or replaced already (its 'error' or 'end' came first).
+      if (this.stopped || this.listener !== client) return;
       this.log.error('tenant listener lost', { error: (err as Error).message });
       await this.reconnect(client);
     } finally {
