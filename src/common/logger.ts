@@ -29,7 +29,17 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', file = pro
     failedWith = err.code ?? err.message;
     process.stderr.write(`log lines cannot be written (${err.message}): kept up to ${LOG_BUFFER_MAX_BYTES / 1024 / 1024} MB, then dropped\n`);
   });
-  destination.once('drop', () => process.stderr.write('log lines dropped: more than 16 MB of them waited for their destination\n'));
+  // Dropping is said at once on stderr, and how many lines were dropped a minute later (then again for
+  // the next minute in which lines are dropped).
+  let dropped = 0;
+  destination.on('drop', () => {
+    if (dropped++ > 0) return;
+    process.stderr.write(`log lines are being dropped: more than ${LOG_BUFFER_MAX_BYTES / 1024 / 1024} MB of them wait for their destination\n`);
+    setTimeout(() => {
+      process.stderr.write(`${dropped} log lines dropped in the last minute\n`);
+      dropped = 0;
+    }, 60_000).unref();
+  });
   const log = pino(
     {
       level: level === 'silent' ? 'silent' : level === 'error' ? 'error' : 'info',

@@ -27,6 +27,6 @@ describe('createLogger', () => {
       write.mockRestore();
     }
     expect(said.filter((s) => s.startsWith('log lines cannot be written'))).toHaveLength(1);
-    expect(said.filter((s) => s.startsWith('log lines dropped'))).toHaveLength(1);
+    expect(said.filter((s) => s.startsWith('log lines are being dropped'))).toHaveLength(1);
   });
 });
