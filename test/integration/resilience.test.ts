@@ -359,16 +359,11 @@ describe('the request deadline', () => {
   });
   afterAll(async () => server?.close());
 
+  const paymentsOf = (prefix: string) =>
+    ids.map((idNumber, i) => ({ idNumber, coverageYear: 2024, amount: '380.00', paidOn: '2023-10-09', channel: '税务', receiptNo: `${prefix}-${i}` }));
+
   it('answers TIMEOUT past it and writes nothing', async () => {
-    const payments = ids.map((idNumber, i) => ({
-      idNumber,
-      coverageYear: 2024,
-      amount: '380.00',
-      paidOn: '2023-10-09',
-      channel: '税务',
-      receiptNo: `DL-${i}`,
-    }));
-    const res = await server.gql(IMPORT, { batchId: 'DL', payments }, { as: 'TAX', tenant: '620721' });
+    const res = await server.gql(IMPORT, { batchId: 'DL', payments: paymentsOf('DL') }, { as: 'TAX', tenant: '620721' });
     expect(res.status).toBe(503);
     expect(res.errors?.[0].extensions?.code).toBe('TIMEOUT');
     await new Promise((r) => setTimeout(r, 1500));
@@ -376,27 +371,14 @@ describe('the request deadline', () => {
     expect(row.n).toBe(0);
     expect((await server.gql('{ residents(first: 1) { nodes { idNumber } } }', {}, { as: 'STAFF', tenant: '620721' })).errors).toBeUndefined();
   });
-});
 
-describe('stopping right after a request passed its deadline', () => {
-  let server: TestServer;
-  const ids = residentIds('620721', 3000, 93_000);
-  beforeAll(async () => {
-    server = await startTestServer({ REQUEST_TIMEOUT_MS: '150' });
-    await seedResidents(server, '620721', ids);
-  });
-  afterAll(async () => server?.close().catch(() => {}));
-
-  it('waits for the work it abandoned, so that its TIMEOUT record is written before the pool closes', async () => {
-    const payments = ids.map((idNumber, i) => ({
-      idNumber,
-      coverageYear: 2024,
-      amount: '380.00',
-      paidOn: '2023-10-09',
-      channel: '税务',
-      receiptNo: `ST-${i}`,
-    }));
-    const res = await server.gql(IMPORT, { batchId: 'ST', payments }, { token: server.token('TAX', ['620721'], 'tax-stopping'), tenant: '620721' });
+  // Last in this block: it stops the server.
+  it('stops after the work a request past its deadline abandoned, so that its TIMEOUT record is written before the pool closes', async () => {
+    const res = await server.gql(
+      IMPORT,
+      { batchId: 'ST', payments: paymentsOf('ST') },
+      { token: server.token('TAX', ['620721'], 'tax-stopping'), tenant: '620721' },
+    );
     expect(res.errors?.[0].extensions?.code).toBe('TIMEOUT');
     // The answer left; the import it abandoned is still running, and the server is told to stop now.
     await server.running.close();
@@ -411,6 +393,44 @@ describe('stopping right after a request passed its deadline', () => {
 
 describe('stopping', () => {
   let server: TestServer;
+  /** An owner's session holding the residents: a read of them waits for it. */
+  const holdResidents = async () => {
+    const holder = new pg.Client({ connectionString: server.databaseUrl });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE resident IN ACCESS EXCLUSIVE MODE');
+    return holder;
+  };
+  /** Once a read waits for `holder`, the server is told to stop, then the residents are let go: the stop, under way. */
+  const stopWhileAReadWaits = async (holder: pg.Client) => {
+    await eventually(
+      () => appBackends(server, "AND wait_event_type = 'Lock'"),
+      (rows) => rows.length > 0,
+    );
+    const stopping = server.running.close();
+    await new Promise((r) => setTimeout(r, 100));
+    await holder.query('ROLLBACK');
+    await holder.end();
+    return stopping;
+  };
+  /** A staff read of the database (its connection busy, not idle, at almost any moment), through `agent`: its status and Connection header. */
+  const readOn = (agent: http.Agent) =>
+    new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+      const req = http.request(
+        server.url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('STAFF', ['620702'])}`, 'x-tenant-id': '620702' },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ query: '{ residents(first: 1) { nodes { idNumber } } }' }));
+    });
   afterEach(async () => server?.close().catch(() => {}));
 
   it('stops at once while a keep-alive client sends request after request on one connection', async () => {
@@ -418,22 +438,7 @@ describe('stopping', () => {
     // A client such as an importer or a bank's counter reuses one connection and sends its next request as
     // soon as an answer comes.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const token = server.token('STAFF', ['620702']);
-    // A read of the database: its connection is busy, not idle, at almost any moment.
-    const body = JSON.stringify({ query: '{ residents(first: 1) { nodes { idNumber } } }' });
-    const send = () =>
-      new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
-        const req = http.request(
-          server.url,
-          { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-tenant-id': '620702' } },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
+    const send = () => readOn(agent);
     const answers: Array<{ status: number; connection: string | undefined }> = [];
     const sending = (async () => {
       for (;;) {
@@ -470,35 +475,12 @@ describe('stopping', () => {
   it('answers a request in flight when the stop begins, telling its client to close the connection', async () => {
     server = await startTestServer();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const token = server.token('STAFF', ['620702']);
-    const send = () =>
-      new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
-        const req = http.request(
-          server.url,
-          { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-tenant-id': '620702' } },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
-          },
-        );
-        req.on('error', reject);
-        req.end(JSON.stringify({ query: '{ residents(first: 1) { nodes { idNumber } } }' }));
-      });
+    const send = () => readOn(agent);
     expect((await send()).connection).toBe('keep-alive');
     // The next read waits on a lock, on the same connection, while the server is told to stop.
-    const holder = new pg.Client({ connectionString: server.databaseUrl });
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('LOCK TABLE resident IN ACCESS EXCLUSIVE MODE');
+    const holder = await holdResidents();
     const answer = send();
-    await eventually(
-      () => appBackends(server, "AND wait_event_type = 'Lock'"),
-      (rows) => rows.length > 0,
-    );
-    const stopping = server.running.close();
-    await new Promise((r) => setTimeout(r, 100));
-    await holder.query('ROLLBACK');
-    await holder.end();
+    const stopping = await stopWhileAReadWaits(holder);
     expect(await answer).toEqual({ status: 200, connection: 'close' });
     await stopping;
     agent.destroy();
@@ -518,10 +500,7 @@ describe('stopping', () => {
       '',
       body,
     ].join('\r\n');
-    const holder = new pg.Client({ connectionString: server.databaseUrl });
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query('LOCK TABLE resident IN ACCESS EXCLUSIVE MODE');
+    const holder = await holdResidents();
     const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
     socket.on('error', () => {});
     let received = '';
@@ -529,14 +508,7 @@ describe('stopping', () => {
     const closed = new Promise((r) => socket.once('close', r));
     await new Promise((r) => socket.once('connect', r));
     socket.write(request + request);
-    await eventually(
-      () => appBackends(server, "AND wait_event_type = 'Lock'"),
-      (rows) => rows.length > 0,
-    );
-    const stopping = server.running.close();
-    await new Promise((r) => setTimeout(r, 100));
-    await holder.query('ROLLBACK');
-    await holder.end();
+    const stopping = await stopWhileAReadWaits(holder);
     await closed;
     await stopping;
     const heads = received
