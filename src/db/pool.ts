@@ -33,3 +33,28 @@ export function createPool(options: PoolOptions): pg.Pool {
   pool.on('error', (err) => options.log.error('idle database connection lost', { error: err.message }));
   return pool;
 }
+
+/** A listener for a connection's 'error' event while it is held: the error fails its statement, or the pool drops it on release. */
+const heard = () => {};
+
+/**
+ * `work` on a connection from `connect` (a pool's): released after it, or destroyed when it fails
+ * (whatever it held is then rolled back). While a connection is held, pg-pool no longer listens for its
+ * 'error' event, which ends the process when nobody does (PostgreSQL ending the connection between two
+ * statements: a restart, pg_terminate_backend); it is heard here, and the pool drops a connection that
+ * errored when it is released.
+ */
+export async function withPooledClient<T>(connect: () => Promise<pg.PoolClient>, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await connect();
+  client.on('error', heard);
+  try {
+    const result = await work(client);
+    client.removeListener('error', heard);
+    client.release();
+    return result;
+  } catch (err) {
+    client.removeListener('error', heard);
+    client.release(err as Error);
+    throw err;
+  }
+}

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { escapeLiteral, type Pool, type PoolClient } from 'pg';
+import { withPooledClient } from './pool';
 
 const ENDED = 'the request transaction has already ended';
 
@@ -142,19 +143,8 @@ export class TenantTransaction {
    * `work` on a connection of the pool that holds no transaction of this request: released after it,
    * or destroyed when it fails (whatever it held is then rolled back).
    */
-  private async onItsOwn<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.connectPool();
-    client.on('error', this.onClientError);
-    try {
-      const result = await work(client);
-      client.removeListener('error', this.onClientError);
-      client.release();
-      return result;
-    } catch (err) {
-      client.removeListener('error', this.onClientError);
-      client.release(err as Error);
-      throw err;
-    }
+  private onItsOwn<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return withPooledClient(() => this.connectPool(), work);
   }
 
   /**

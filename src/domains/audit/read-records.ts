@@ -17,6 +17,7 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../../common/logger';
+import { withPooledClient } from '../../db/pool';
 import { checkedTenantCode, type DatabaseMode } from '../../db/tenant-transaction';
 import { type AuditRecord, insertReadRecords, type ReadRecordWrite, readRecordJson } from './audit.repository';
 
@@ -223,23 +224,10 @@ export class ReadRecords {
 
   /** One batch in one transaction, on one connection: all its records or none. */
   private async write(batch: readonly ReadRecordWrite[]): Promise<void> {
-    const client = await this.pool.connect();
-    // A connection PostgreSQL ends while no statement runs on it (a restart, pg_terminate_backend) is
-    // reported as an 'error' event, which throws in the process when nobody listens; it is destroyed here.
-    let lost: Error | undefined;
-    const onLost = (err: Error) => {
-      lost = err;
-    };
-    client.on('error', onLost);
-    try {
-      await insertReadRecords(client, batch, this.options.mode);
-      client.removeListener('error', onLost);
-      client.release(lost);
-    } catch (err) {
-      client.removeListener('error', onLost);
-      client.release(err as Error);
-      throw err;
-    }
+    await withPooledClient(
+      () => this.pool.connect(),
+      (client) => insertReadRecords(client, batch, this.options.mode),
+    );
   }
 }
 
