@@ -111,7 +111,7 @@ async function prepareCitusRequestRole(ownerUrl: string, appUrl: string): Promis
  * restart, pg_terminate_backend, idle_session_timeout) is reported as an 'error' event, which ends the
  * process when nobody listens: the error is kept instead (`lost`), and the step's next statement fails.
  */
-export function ownerClient(connectionString: string): { client: pg.Client; lost: () => Error | undefined } {
+export function startupClient(connectionString: string): { client: pg.Client; lost: () => Error | undefined } {
   const client = new pg.Client({ connectionString });
   let lost: Error | undefined;
   client.on('error', (err) => {
@@ -121,7 +121,7 @@ export function ownerClient(connectionString: string): { client: pg.Client; lost
 }
 
 async function ownerQuery<Row extends object = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<Row[]> {
-  const { client } = ownerClient(url);
+  const { client } = startupClient(url);
   await client.connect();
   try {
     return (await client.query<Row>(text, values)).rows;
@@ -139,7 +139,7 @@ const MIGRATION_LOCK = 7_263_800_001;
  * take turns under an advisory lock on this database; the later one then finds nothing to do.
  */
 export async function runMigrations(ownerUrl: string, log: Logger): Promise<void> {
-  const { client: lock, lost } = ownerClient(ownerUrl);
+  const { client: lock, lost } = startupClient(ownerUrl);
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -182,7 +182,7 @@ async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promi
   url.password = password;
   const appUrl = url.toString();
   if ((await loginRefusal(appUrl)) === null) return appUrl;
-  const { client } = ownerClient(ownerUrl);
+  const { client } = startupClient(ownerUrl);
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOGIN_LOCK]);
@@ -210,7 +210,7 @@ async function provisionRequestLogin(ownerUrl: string, config: AppConfig): Promi
 /** ALTER ROLE … LOGIN PASSWORD, retried when another server is altering the role at the same moment. */
 export async function grantLogin(ownerUrl: string, password: string): Promise<void> {
   assertSafePassword(password);
-  const { client } = ownerClient(ownerUrl);
+  const { client } = startupClient(ownerUrl);
   await client.connect();
   try {
     for (let attempt = 1; ; attempt++) {
@@ -243,7 +243,7 @@ function assertSafePassword(password: string): void {
  * to reset.
  */
 async function loginRefusal(connectionString: string): Promise<string | null> {
-  const { client } = ownerClient(connectionString);
+  const { client } = startupClient(connectionString);
   try {
     await client.connect();
     return null;
@@ -262,7 +262,7 @@ async function loginRefusal(connectionString: string): Promise<string | null> {
  * SET LOCAL that the owner's session passes on to the workers.
  */
 export async function syncTenants(ownerUrl: string, catalog: TenantCatalog, citus = false): Promise<void> {
-  const { client } = ownerClient(ownerUrl);
+  const { client } = startupClient(ownerUrl);
   await client.connect();
   try {
     await client.query('BEGIN');

@@ -19,7 +19,7 @@ import type pg from 'pg';
 import type { PolicyYear, TenantCatalog } from '../policy-data/model';
 import { setLocalTenant } from '../db/tenant-transaction';
 import { POLICY_CHANNEL } from '../domains/policy-years/policy-years.repository';
-import { ownerClient } from './database';
+import { startupClient } from './database';
 
 /** Any fixed number: the advisory lock under which one server at a time imports tenants/. */
 const POLICY_IMPORT_LOCK = 7_263_800_003;
@@ -47,7 +47,7 @@ interface LatestRow {
 }
 
 export async function importPolicyFiles(ownerUrl: string, catalog: TenantCatalog, citus = false): Promise<PolicyFileOutcome[]> {
-  const { client } = ownerClient(ownerUrl);
+  const { client } = startupClient(ownerUrl);
   await client.connect();
   const outcomes: PolicyFileOutcome[] = [];
   try {

@@ -10,7 +10,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { developmentSecret, loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
-import { grantLogin, ownerClient, runMigrations } from '../../src/server/database';
+import { grantLogin, startupClient, runMigrations } from '../../src/server/database';
 import { TenantSync } from '../../src/server/tenant-sync';
 import { ledger } from '../helpers/faults';
 import { residentIds, seedResidents } from '../helpers/seed';
@@ -57,7 +57,7 @@ describe('servers starting at once against one cluster', () => {
   });
 
   it("fail a start step's next statement, and do not end the process, when its own connection is cut between two", async () => {
-    const { client, lost } = ownerClient(process.env.TEST_ADMIN_DATABASE_URL!);
+    const { client, lost } = startupClient(process.env.TEST_ADMIN_DATABASE_URL!);
     await client.connect();
     try {
       const [{ pid }] = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
