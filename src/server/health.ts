@@ -4,6 +4,7 @@
  * that has become a read-only standby (a failover gone wrong) is not ready either: every write would fail.
  */
 import pg from 'pg';
+import { withinMs } from '../common/deadline';
 
 export class DatabaseHealth {
   private readonly pool: pg.Pool;
@@ -25,19 +26,14 @@ export class DatabaseHealth {
   }
 
   async database(): Promise<'up' | 'down' | 'read-only'> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await Promise.race([
+      const result = await withinMs(
         this.pool.query<{ standby: boolean }>({ text: 'SELECT pg_is_in_recovery() AS standby', query_timeout: this.timeoutMs } as pg.QueryConfig),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), this.timeoutMs);
-        }),
-      ]);
+        this.timeoutMs,
+      );
       return result.rows[0].standby ? 'read-only' : 'up';
     } catch {
       return 'down';
-    } finally {
-      clearTimeout(timer);
     }
   }
 

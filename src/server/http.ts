@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { type Language, type Localized, languageOf, text } from '../common/i18n';
+import { withinMs } from '../common/deadline';
 import { type AppState, RequestContext } from '../context/request-context';
 import { INTERNAL_ERROR_MESSAGE } from '../graphql/errors';
 import { GRAPHQL_LIMITS } from '../graphql/limits';
@@ -79,17 +80,12 @@ export async function requestsEnded(server: Server, ms: number): Promise<boolean
     if (underway.handling === 0 && underway.abandoned.size === 0) return true;
     const left = until - Date.now();
     if (left <= 0) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, left);
-    });
     const idle = new Promise<void>((resolve) => {
       if (underway.handling === 0) resolve();
       else underway.idle = resolve;
     });
-    await Promise.race([Promise.allSettled([idle, ...underway.abandoned]), late]);
+    await withinMs(Promise.allSettled([idle, ...underway.abandoned]), left).catch(() => {});
     underway.idle = null;
-    clearTimeout(timer);
   }
 }
 

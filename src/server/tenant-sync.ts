@@ -13,6 +13,7 @@
  * and its year left out; the tenant's other years and the other tenants go on being served.
  */
 import pg from 'pg';
+import { withinMs } from '../common/deadline';
 import type { Logger } from '../common/logger';
 import type { AppState } from '../context/request-context';
 import { POLICY_CHANNEL, type VersionRow, versionsInForce } from '../domains/policy-years/policy-years.repository';
@@ -191,19 +192,13 @@ export class TenantSync {
   private async checkListener(): Promise<void> {
     const client = this.listener;
     if (!client || this.stopped) return;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const unanswered = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${this.heartbeatMs} ms`)), this.heartbeatMs);
-      });
-      await Promise.race([client.query('SELECT 1'), unanswered]);
+      await withinMs(client.query('SELECT 1'), this.heartbeatMs);
     } catch (err) {
       // Ended by the stop, or replaced already (its 'error' or 'end' came first).
       if (this.stopped || this.listener !== client) return;
       this.log.error('tenant listener lost', { error: (err as Error).message });
       await this.reconnect(client);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -17,6 +17,7 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '../../common/logger';
+import { TimedOut, withinMs } from '../../common/deadline';
 import { withPooledClient } from '../../db/pool';
 import { checkedTenantCode, type DatabaseMode } from '../../db/tenant-transaction';
 import { type AuditRecord, insertReadRecords, type ReadRecordWrite, readRecordJson } from './audit.repository';
@@ -105,20 +106,11 @@ export class ReadRecords {
 
   /** flush(), waiting at most `ms`: 'written', 'late' (the write may still go on), or the database's refusal. */
   async flushWithin(ms: number): Promise<'written' | 'late' | Error> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), ms);
-    });
     try {
-      return await Promise.race([
-        this.flush().then(
-          () => 'written' as const,
-          (err: Error) => err,
-        ),
-        late,
-      ]);
-    } finally {
-      clearTimeout(timer);
+      await withinMs(this.flush(), ms);
+      return 'written';
+    } catch (err) {
+      return err instanceof TimedOut ? 'late' : (err as Error);
     }
   }
 
