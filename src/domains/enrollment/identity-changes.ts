@@ -5,7 +5,7 @@
 import { compareDates, type LocalDate, nextMonth } from '../../common/dates';
 import { splitByRatio } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
-import { type GrantWrite, grantsOf, insertGrants } from '../subsidies/subsidies.repository';
+import { type GrantWrite, grantsOf, insertGrants, monthsPaidOut } from '../subsidies/subsidies.repository';
 import { enrollmentsOfPeople } from './enrollment.repository';
 import { categoriesOn, loadPeople } from './person-facts';
 
@@ -21,7 +21,8 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
     (e) => e.status === 'PAID' && compareDates(certifiedOn, `${e.coverage_year}-12-31`) <= 0,
   );
   if (enrollments.length === 0) return [];
-  const [people, grants] = await Promise.all([
+  const payoutMonth = nextMonth(certifiedOn);
+  const [people, grants, paidOut] = await Promise.all([
     loadPeople(
       ctx.db,
       enrollments.map((e) => e.id_number),
@@ -30,14 +31,20 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
       ctx.db,
       enrollments.map((e) => ({ idNumber: e.id_number, coverageYear: e.coverage_year })),
     ),
+    monthsPaidOut(ctx.db, [payoutMonth]),
   ]);
+  // A certificate dated back to a month whose payout is already recorded: the grant is DUE, to be scheduled.
+  const scheduled = !paidOut.has(payoutMonth);
   const writes: GrantWrite[] = [];
   for (const enrollment of enrollments) {
     const policy = ctx.tenant.policies.get(enrollment.coverage_year);
     const rules = policy?.data.assistance;
     if (!policy || !rules) continue;
     const granted = grants
-      .filter((g) => g.id_number === enrollment.id_number && g.coverage_year === enrollment.coverage_year && g.status !== 'CANCELLED')
+      // A re-issued grant's money is carried by the DUE grant that replaced it: counted once.
+      .filter(
+        (g) => g.id_number === enrollment.id_number && g.coverage_year === enrollment.coverage_year && g.status !== 'CANCELLED' && g.status !== 'REISSUED',
+      )
       .reduce((sum, g) => sum + g.amount, 0);
     const rule = granted === 0 ? rules.newlyCertifiedAfterPayment : rules.identityChange;
     const topUp = granted === 0 ? rule?.rule === 'REIMBURSE_NEXT_MONTH' : rule?.rule === 'TOP_UP_NO_CLAWBACK';
@@ -62,8 +69,8 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
       kind: granted === 0 ? 'NEWLY_CERTIFIED' : 'TOP_UP',
       amount: owed,
       grantedOn: certifiedOn,
-      payoutMonth: nextMonth(certifiedOn),
-      status: 'SCHEDULED',
+      payoutMonth: scheduled ? payoutMonth : null,
+      status: scheduled ? 'SCHEDULED' : 'DUE',
       funding: best.fundingShares.map((s, i) => ({ source: s.source, name: s.name, amount: parts[i] })),
       clause: rule.clause,
       policyVersion: policy.version,
