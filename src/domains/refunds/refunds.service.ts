@@ -10,7 +10,7 @@ import type { RefundReason, SubsidyMode } from '../../policy-data/vocabulary';
 import { endEnrollments, transitionEnrollment, enrollmentsOfPeople } from '../enrollment/enrollment.repository';
 import { residentDetails } from '../residents/residents.repository';
 import { maskIdNumber } from '../residents/id-number';
-import { cancelScheduledGrants, grantsOf } from '../subsidies/subsidies.repository';
+import { cancelScheduledGrants, grantsOf, rescheduleGrantsOfPaidMonths } from '../subsidies/subsidies.repository';
 import { decideRefund, insertRefund, recordRefundPayout, refundOf, type RefundRow, refunds } from './refunds.repository';
 
 export interface RefundRequest {
@@ -116,6 +116,8 @@ export class RefundsService {
     }
     if (approve) await cancelScheduledGrants(ctx.db, idNumber, coverageYear);
     else {
+      // A reimbursement held out of a month's payout while the refund was pending is owed again.
+      await rescheduleGrantsOfPaidMonths(ctx.db, idNumber, coverageYear);
       // Refused for someone who has died or left the country since: the enrolment ends, without a refund.
       const [person] = await residentDetails(ctx.db, [idNumber]);
       if (person?.status === 'DECEASED' || person?.status === 'EMIGRATED') {
