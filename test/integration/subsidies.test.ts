@@ -189,6 +189,41 @@ describe('identities certified after payment', () => {
     ]);
   });
 
+  it('甘州 counts a re-issued reimbursement once when it tops up (四（二）4)', async () => {
+    const id = await person(GZ, '1962-03-03');
+    await grant(GZ, id, 'LIFTED_OUT_OF_POVERTY', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-03-05'); // 100.00 in April
+    const april = await server.gql(`mutation { markDisbursementsPaid(month: "2022-04") { count total } }`, {}, { as: 'ADMIN', tenant: GZ });
+    expect(april.data!.markDisbursementsPaid).toEqual({ count: 1, total: '100.00' });
+    const returned = await server.gql(
+      `mutation($r: [PayoutResultInput!]!) { recordPayoutResults(month: "2022-04", results: $r) { accepted reissued } }`,
+      { r: [{ idNumber: id, coverageYear: 2023, amount: '100.00', result: 'RETURNED', resultOn: '2022-04-20', note: '账户已销户' }] },
+      { as: 'ADMIN', tenant: GZ },
+    );
+    expect(returned.data!.recordPayoutResults).toEqual({ accepted: 1, reissued: 1 });
+    // Owed so far: the 100.00 re-issued as DUE (the returned payout is not money paid twice). 250 − 100 = 150.00.
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2023-02-10');
+    const grants = (await subsidies(GZ, id)).subsidies.map((g: { kind: string; amount: string; status: string }) => [g.kind, g.amount, g.status]);
+    expect(grants).toEqual([
+      ['AT_PAYMENT', '100.00', 'REISSUED'],
+      ['AT_PAYMENT', '100.00', 'DUE'],
+      ['TOP_UP', '150.00', 'SCHEDULED'],
+    ]);
+  });
+
+  it('甘州: a certificate dated back to a month already paid out makes the reimbursement DUE, not scheduled into that month', async () => {
+    const id = await person(GZ, '1963-04-04');
+    await pay(GZ, id, 2023, '350.00', '2022-05-05');
+    const june = await server.gql(`mutation { markDisbursementsPaid(month: "2022-06") { count total } }`, {}, { as: 'ADMIN', tenant: GZ });
+    expect(june.errors).toBeUndefined();
+    await grant(GZ, id, 'EXTREME_POVERTY', '2022-05-20'); // the month after is June, already paid out
+    expect((await subsidies(GZ, id)).subsidies).toEqual([
+      expect.objectContaining({ kind: 'NEWLY_CERTIFIED', amount: '350.00', payoutMonth: null, status: 'DUE' }),
+    ]);
+    const again = await server.gql(`{ disbursements(month: "2022-06") { count total } }`, {}, { as: 'ADMIN', tenant: GZ });
+    expect(again.data!.disbursements).toEqual(june.data!.markDisbursementsPaid);
+  });
+
   it('平利 applies a new identity from the next year only (三（一）6)', async () => {
     const id = await person(PL, '1967-09-09');
     await pay(PL, id, 2022, '320.00', '2021-11-15');
@@ -391,6 +426,30 @@ describe('refunds (退费)', () => {
     expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus.status).toBe('PAID');
     const list = await server.gql(`{ refunds(status: REJECTED) { idNumberMasked decisionNote } }`, {}, { as: 'ADMIN', tenant: PL });
     expect(list.data!.refunds).toContainEqual({ idNumberMasked: `${id.slice(0, 4)}**********${id.slice(-4)}`, decisionNote: '非错缴' });
+  });
+
+  it('甘州: a reimbursement held out of a paid month by a pending refund is DUE again once the refund is rejected', async () => {
+    const id = await person(GZ, '1979-08-08');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-07-10'); // 250.00 scheduled for August
+    const requested = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-07-20' } },
+      { as: 'STAFF', tenant: GZ },
+    );
+    expect(requested.errors).toBeUndefined();
+    const august = await server.gql(`mutation { markDisbursementsPaid(month: "2022-08") { count total } }`, {}, { as: 'ADMIN', tenant: GZ });
+    expect(august.data!.markDisbursementsPaid).toEqual({ count: 0, total: '0.00' });
+    const rejected = await server.gql(
+      `mutation($id: String!) { rejectRefund(idNumber: $id, coverageYear: 2023, note: "未转入其他统筹地区") { status } }`,
+      { id },
+      { as: 'ADMIN', tenant: GZ },
+    );
+    expect(rejected.data!.rejectRefund.status).toBe('REJECTED');
+    expect(await subsidies(GZ, id)).toMatchObject({ status: 'PAID', subsidies: [{ amount: '250.00', payoutMonth: null, status: 'DUE' }] });
+    // August's figures stay as they were paid out.
+    const after = await server.gql(`{ disbursements(month: "2022-08") { count total } }`, {}, { as: 'ADMIN', tenant: GZ });
+    expect(after.data!.disbursements).toEqual({ count: 0, total: '0.00' });
   });
 
   it('answers POLICY_NOT_CONFIGURED where the notice refers refunds elsewhere (贵阳: 黔税发〔2020〕6号)', async () => {
