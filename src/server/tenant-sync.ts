@@ -6,11 +6,15 @@
  * policies from memory, at no cost; the server that made a change reloads before it answers, and one
  * that needs a region it does not know yet (added on another server a moment ago) asks for a reload.
  * When the listening connection breaks, or leaves a check every HEARTBEAT_MS unanswered, it reconnects
- * and reloads everything, since notifications were missed.
+ * and reloads everything, since notifications were missed. A tenant whose reload failed (its connection
+ * could not be had in time, a statement failed) is reloaded again at every check until one succeeds:
+ * the notification that asked for it is not sent twice.
  *
  * A published version is immutable, so each is read and checked once per process (a cache by tenant,
- * year and version). A version that no longer loads (a release changed the format under it) is reported
- * and its year left out; the tenant's other years and the other tenants go on being served.
+ * year and version). A version that does not load (a release changed the format under it) is reported
+ * once and its year left out; the tenant's other years and the other tenants go on being served. It is
+ * checked again at each reload, not remembered as broken: one that cites a region read in another
+ * snapshot than its own (both committed between the two reads of a reload) loads at the next.
  */
 import pg from 'pg';
 import { withinMs } from '../common/deadline';
@@ -34,8 +38,12 @@ export class TenantSync {
   private readonly next = new Map<string, Promise<void>>();
   /** The tenants as tenants/ describes them: their regions keep the clause and note of the file. */
   private readonly fromFiles: ReadonlyMap<string, Tenant>;
-  /** Published versions read and checked, by tenant/year/version; null: it does not load. */
-  private readonly versions = new Map<string, PolicyYear | null>();
+  /** Published versions read and checked, by tenant/year/version. */
+  private readonly versions = new Map<string, PolicyYear>();
+  /** Versions that did not load, by the same key: reported once. */
+  private readonly reported = new Set<string>();
+  /** Tenants whose latest reload failed: reloaded again at each check. */
+  private readonly failed = new Set<string>();
 
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly heartbeatMs: number;
@@ -53,7 +61,10 @@ export class TenantSync {
   async start(): Promise<void> {
     await this.listen();
     await this.reloadAll();
-    this.heartbeat = setInterval(() => void this.checkListener(), this.heartbeatMs).unref();
+    this.heartbeat = setInterval(() => {
+      void this.checkListener();
+      for (const code of this.failed) void this.reload(code);
+    }, this.heartbeatMs).unref();
   }
 
   async stop(): Promise<void> {
@@ -82,7 +93,13 @@ export class TenantSync {
       return next;
     }
     const run = this.load(tenantCode)
-      .catch((err: unknown) => this.log.error('tenant not reloaded', { tenant: tenantCode, error: (err as Error).message }))
+      .then(
+        () => void this.failed.delete(tenantCode),
+        (err: unknown) => {
+          this.failed.add(tenantCode);
+          this.log.error('tenant not reloaded; tried again at the next check', { tenant: tenantCode, error: (err as Error).message });
+        },
+      )
       .finally(() => this.running.delete(tenantCode));
     this.running.set(tenantCode, run);
     return run;
@@ -120,7 +137,7 @@ export class TenantSync {
   private versionOf(tenantCode: string, row: VersionRow, regions: ReadonlyMap<string, Region>): PolicyYear | null {
     const key = `${tenantCode}/${row.coverage_year}/${row.version}`;
     const known = this.versions.get(key);
-    if (known !== undefined) return known;
+    if (known) return known;
     const validation = validatePolicyDocument(row.source, { tenantCode, coverageYear: row.coverage_year, regions });
     let policy: PolicyYear | null = null;
     if (validation.data && validation.errors.length === 0) {
@@ -134,7 +151,8 @@ export class TenantSync {
         publishedAt: row.published_at,
         publishedBy: row.published_by,
       });
-    } else {
+    } else if (!this.reported.has(key)) {
+      this.reported.add(key);
       this.log.error('a published policy year does not load; its year is not served', {
         tenant: tenantCode,
         coverageYear: row.coverage_year,
@@ -142,7 +160,7 @@ export class TenantSync {
         problems: validation.errors.slice(0, 5).map((e) => `${e.path}${e.line ? ` (line ${e.line})` : ''}: ${e.message.en}`),
       });
     }
-    this.versions.set(key, policy);
+    if (policy) this.versions.set(key, policy);
     return policy;
   }
 

@@ -209,6 +209,32 @@ describe('connections lost under the server', () => {
     }
   });
 
+  it('reloads again a tenant whose reload failed, without another notification', async () => {
+    const errors: string[] = [];
+    const log = { info: () => {}, error: (message: string) => errors.push(message) };
+    const sync = new TenantSync(server.running.state, server.running.database.appUrl, log, { heartbeatMs: 300 });
+    const hasRegion = async () => server.running.state.catalog.get('620702')!.regionsByCode.has('620702-RETRY');
+    try {
+      await sync.start();
+      // The request role cannot read the regions for a moment: the reload that a change asks for fails.
+      await server.ownerQuery('REVOKE SELECT ON region FROM insurance_app');
+      try {
+        await server.ownerQuery(
+          `INSERT INTO region (tenant_code, code, name, kind, parent_code) VALUES ('620702', '620702-RETRY', '重试镇', 'TOWNSHIP', NULL)`,
+        );
+        await sync.reload('620702');
+        expect(errors.some((e) => e.startsWith('tenant not reloaded'))).toBe(true);
+        expect(await hasRegion()).toBe(false);
+      } finally {
+        await server.ownerQuery('GRANT SELECT ON region TO insurance_app');
+      }
+      // No notification follows: the next check reloads it.
+      expect(await eventually(hasRegion, (has) => has, 5_000)).toBe(true);
+    } finally {
+      await sync.stop();
+    }
+  });
+
   it('recovers by itself when the database comes back, as after a restart', async () => {
     // What the server sees of a restart: every connection dropped, new ones refused for a while.
     const db = server.databaseUrl.split('/').pop();
