@@ -173,7 +173,7 @@ export class PolicyEngine {
           `待遇将自 ${start} 起享受，晚于 ${policy.coverageYear} 年度待遇享受期的截止日 ${coverage.end}`,
           `cover would start on ${start}, after the year of cover ${policy.coverageYear} ends on ${coverage.end}`,
         ),
-        { rule: 'coverage', clause: policy.data.coverage.end.clause },
+        { rule: 'coverage', clause: policy.data.coverage.end.clause, ...inferredOf(policy.data.coverage.end) },
       );
     }
     contribution.explanation.push({
@@ -376,7 +376,7 @@ export class PolicyEngine {
           `${policy.coverageYear} 年度待遇享受期已于 ${p.coverage.end.date} 结束，${facts.paymentDate} 已不能参加该年度医保`,
           `the year of cover ${policy.coverageYear} ended on ${p.coverage.end.date}; ${facts.paymentDate} is too late to enrol for it`,
         ),
-        { rule: 'coverage', clause: p.coverage.end.clause },
+        { rule: 'coverage', clause: p.coverage.end.clause, ...inferredOf(p.coverage.end) },
       );
     }
     const window = p.collectionWindow;
@@ -1442,4 +1442,9 @@ function coverageYearStep(policy: PolicyYear): ExplanationStep {
     amount: null,
     inferred: from.inferred ?? null,
   };
+}
+
+/** A refusal's `inferred` detail, when the value it rests on is an inference and not the notice's words. */
+function inferredOf(value: { inferred?: string }): { inferred?: string } {
+  return value.inferred ? { inferred: value.inferred } : {};
 }

@@ -83,6 +83,13 @@ describe('1. a window needs a lower bound', () => {
         expected: { code: 'ENROLLMENT_CLOSED' },
       },
       {
+        case: '贵阳: a payment after the year of cover is refused on an end date the notice does not state, and says so',
+        sentence: gy,
+        ...GY,
+        facts: { paymentDate: '2023-01-05' },
+        expected: { code: 'ENROLLMENT_CLOSED', details: { rule: 'coverage', inferred } },
+      },
+      {
         case: '贵阳: 2021-09-30 opens the window',
         sentence: gy,
         ...GY,
