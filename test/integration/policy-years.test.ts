@@ -9,6 +9,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { startServer, type RunningServer } from '../../src/app';
 import { loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
@@ -414,6 +415,81 @@ describe('what waited for a value the notice left unstated', () => {
       { role: 'STAFF', tenant: SD },
     );
     expect(resident.resident.enrollments).toEqual([{ policyVersion: 2, subsidy: '100.00', subsidies: [{ amount: '100.00', policyVersion: 2 }] }]);
+  });
+});
+
+describe('two releases of what is held at once', () => {
+  let fresh: TestServer;
+  beforeAll(async () => {
+    fresh = await startTestServer();
+  });
+  afterAll(async () => fresh?.close());
+
+  it("take turns: a publication's release and an administrator's grant what a wait resolves once", async () => {
+    const SD = '620725';
+    const idNumber = makeResidentId(SD, '1967-06-06', 502);
+    const as = (role: 'ADMIN' | 'STAFF' | 'BANK' | 'AGENCY', sub = `${role.toLowerCase()}-1`) => ({ token: fresh.token(role, [SD], sub), tenant: SD });
+    const done = async (res: Promise<GraphQLResponse<any>>): Promise<any> => {
+      const answer = await res;
+      expect(answer.errors).toBeUndefined();
+      return answer.data;
+    };
+    await done(
+      fresh.gql(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '低保户' } }, as('STAFF')),
+    );
+    await done(
+      fresh.gql(
+        `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+        { input: { idNumber, category: 'DIBAO', certifiedBy: '民政局', validFrom: '2021-01-01' } },
+        as('AGENCY'),
+      ),
+    );
+    await done(
+      fresh.gql(
+        `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+        { input: { idNumber, coverageYear: 2022, amount: '320.00', paidOn: '2021-10-10', channel: '农商银行', receiptNo: 'SD-TURNS-1' } },
+        as('BANK'),
+      ),
+    );
+    const source = readFileSync(join(__dirname, '..', '..', 'tenants', SD, '2022.yaml'), 'utf8').replace(
+      '      category: DIBAO\n      full: false\n',
+      '      category: DIBAO\n      full: false\n      amount: "100.00"\n',
+    );
+    const draft = (await done(fresh.gql(DRAFT, { input: { tenant: SD, coverageYear: 2022, source } }, as('ADMIN', ZHANG)))).draftPolicyYear;
+    expect(draft.errors).toEqual([]);
+
+    // The grants table held by another session: both releases stop at their grant, having read the wait.
+    const holder = new pg.Client({ connectionString: fresh.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE subsidy_grant IN EXCLUSIVE MODE');
+      const waiting = async (n: number) => {
+        const count = async () =>
+          (
+            await fresh.ownerQuery<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'insurance_app' AND wait_event_type = 'Lock'`,
+            )
+          )[0].n;
+        for (let i = 0; i < 400 && (await count()) < n; i++) await new Promise((r) => setTimeout(r, 50));
+        return count();
+      };
+      // The publication commits, and its release of what is held stops at the grant ...
+      const published = fresh.gql(PUBLISH, { id: draft.id }, as('ADMIN', LI));
+      expect(await waiting(1)).toBe(1);
+      // ... while an administrator's release begins, with the wait still open.
+      const released = fresh.gql(`mutation { releaseHeld { resolved } }`, {}, as('ADMIN', LI));
+      expect(await waiting(2)).toBe(2);
+      await holder.query('COMMIT');
+      await done(published);
+      await done(released);
+    } finally {
+      await holder.end();
+    }
+    const resident = await done(
+      fresh.gql(`query($id: String!) { resident(idNumber: $id) { enrollments { subsidies { amount kind } } } }`, { id: idNumber }, as('STAFF')),
+    );
+    expect(resident.resident.enrollments).toEqual([{ subsidies: [{ amount: '100.00', kind: 'AT_PAYMENT' }] }]);
   });
 });
 

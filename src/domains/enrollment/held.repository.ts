@@ -115,6 +115,18 @@ export async function waitingSummary(db: TenantTransaction, coverageYear: number
   );
 }
 
+/** Any fixed number: with the tenant, the advisory lock under which one release of what is held runs at a time. */
+const RELEASE_LOCK = 72_001;
+
+/**
+ * Waits, until the transaction ends, for any other release of what is held in this tenant (an
+ * administrator's releaseHeld, the run after a publication, a server's start). Two runs at once read the
+ * same open waits and held payments, and each would grant what the waits resolve.
+ */
+export async function takeReleaseTurn(db: TenantTransaction): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RELEASE_LOCK, db.tenantCode]);
+}
+
 /** Every open wait of the tenant, oldest first, at most `limit`: what a "compute when configured" run looks at. */
 export async function openWaits(db: TenantTransaction, limit: number): Promise<WaitingRow[]> {
   return db.query<WaitingRow>(`${WAITING_SELECT} WHERE w.tenant_code = $1 AND w.status = 'WAITING' ORDER BY w.id LIMIT $2`, [db.tenantCode, limit]);

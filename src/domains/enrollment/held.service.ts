@@ -22,6 +22,7 @@ import {
   openWaits,
   suspenseRows,
   suspenseTotals,
+  takeReleaseTurn,
   updateSuspenseReasons,
   type WaitingFilter,
   waitingSummary,
@@ -42,6 +43,7 @@ export interface ReleaseResult {
 export class HeldService {
   /** Computes every wait whose value is now configured, and matches held money that is payable now. */
   async releaseHeld(ctx: RequestContext): Promise<ReleaseResult> {
+    await takeReleaseTurn(ctx.db);
     const waits = await this.resolveWaits(ctx);
     const held = await suspenseRows(ctx.db, { coverageYear: null, status: 'HELD', batchId: null, idNumbers: null }, null, RUN_LIMIT);
     const { matched, still } = await this.match(ctx, held);
