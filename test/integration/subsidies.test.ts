@@ -132,6 +132,36 @@ describe('a grant for every subsidy mode, with who funds it', () => {
     ]);
   });
 
+  it('does not re-open, in a later sponsorship run, a sponsored enrolment refunded since', async () => {
+    const id = await person(PL, '1936-04-04');
+    await grant(PL, id, 'EXTREME_POVERTY', '2021-01-01');
+    const SPONSOR = `mutation($on: Date!) { sponsorEnrollments(coverageYear: 2022, paidOn: $on) { enrolled skipped { idNumberMasked code error } } }`;
+    expect((await server.gql(SPONSOR, { on: '2021-11-12' }, { as: 'ADMIN', tenant: PL })).errors).toBeUndefined();
+    const refund = await server.gql(
+      `mutation($input: RefundInput!) { requestRefund(input: $input) { status } }`,
+      { input: { idNumber: id, coverageYear: 2022, reason: 'DUPLICATE_ENROLLMENT', requestedOn: '2021-11-20' } },
+      { as: 'STAFF', tenant: PL },
+    );
+    expect(refund.errors).toBeUndefined();
+    const approved = await server.gql(
+      `mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2022, note: "已在外地参保") { status } }`,
+      { id },
+      { as: 'ADMIN', tenant: PL },
+    );
+    expect(approved.errors).toBeUndefined();
+    const before = await subsidies(PL, id);
+    expect(before.status).toBe('REFUNDED');
+    const again = await server.gql(SPONSOR, { on: '2021-12-01' }, { as: 'ADMIN', tenant: PL });
+    expect(again.errors).toBeUndefined();
+    const masked = `${id.slice(0, 4)}**********${id.slice(-4)}`;
+    expect(again.data!.sponsorEnrollments.skipped).toContainEqual({
+      idNumberMasked: masked,
+      code: 'CONFLICT',
+      error: expect.stringMatching(/不重新开启|does not re-open/),
+    });
+    expect(await subsidies(PL, id)).toEqual(before);
+  });
+
   it('funding by region (贵阳 低保 in 小河片区): 医疗救助 140.00, 市 72.00, 县 108.00', async () => {
     const id = await person(GY, '1963-04-04');
     await grant(GY, id, 'DIBAO', '2021-06-01');

@@ -786,6 +786,15 @@ export class EnrollmentService {
       ),
     ]);
     const byId = new Map(enrollments.map((e) => [e.id_number, e]));
+    // A sponsorship of this year already on record (reversed since, or its enrolment refunded): not made twice.
+    const sponsoredBefore = new Map(
+      (
+        await paymentsByReceipts(
+          ctx.db,
+          ids.map((idNumber) => ({ channel: SPONSORSHIP_CHANNEL, receiptNo: sponsorshipReceipt(coverageYear, idNumber) })),
+        )
+      ).map((p) => [p.id_number, p]),
+    );
     const sponsored: Array<{ idNumber: string; settlement: Settlement; regionCode: string | null }> = [];
     const skipped: Array<{ idNumber: string; error: DomainError }> = [];
     let alreadyEnrolled = 0;
@@ -793,6 +802,38 @@ export class EnrollmentService {
       const existing = byId.get(idNumber);
       if (existing && existing.status !== 'UNPAID' && ACTIVE.has(existing.status)) {
         if (existing.subsidy_mode === 'FULL_SPONSORSHIP') alreadyEnrolled += 1;
+        continue;
+      }
+      // An enrolment ended by a decision (a refund approved, a death, a transfer) is not re-opened by a run
+      // over everyone certified: re-enrolling such a person is a decision of its own.
+      if (existing && (existing.status === 'REFUNDED' || existing.status === 'TERMINATED')) {
+        const state = ENROLLMENT_STATUS_NAMES[existing.status] ?? existing.status;
+        skipped.push({
+          idNumber,
+          error: new DomainError(
+            'CONFLICT',
+            text(
+              `${coverageYear} 年度参保已是“${state}”；资助参保不重新开启已结束的参保，如需重新参保请单独办理`,
+              `the enrolment for ${coverageYear} is ${existing.status}; a sponsorship run does not re-open an ended enrolment: enrol the person on their own if they should be`,
+            ),
+            { field: 'idNumber' },
+          ),
+        });
+        continue;
+      }
+      const before = sponsoredBefore.get(idNumber);
+      if (before) {
+        skipped.push({
+          idNumber,
+          error: new DomainError(
+            'CONFLICT',
+            text(
+              `${coverageYear} 年度的资助缴费（票据 ${before.receipt_no}）已有记录${before.reversed ? '，并已冲正' : ''}；不再重复资助`,
+              `the sponsorship payment for ${coverageYear} (receipt ${before.receipt_no}) is on record${before.reversed ? ' and was reversed' : ''}; it is not made twice`,
+            ),
+            { field: 'idNumber' },
+          ),
+        });
         continue;
       }
       try {
