@@ -6,6 +6,10 @@
  * - the version in force has the file's very text: nothing to do;
  * - the version in force came from tenants/ too and the file changed: the file is published as the next
  *   version (a reviewed change of the file is a new version, never an edit of an old one);
+ * - the file holds the text of an older version: it is refused and the version in force stays. A server
+ *   of the previous release starting during a rolling deploy would otherwise publish last release's text
+ *   over this one's, and the next new server this one's again, each time switching every server's
+ *   amounts. Going back to an older text on purpose is a draft published through the API;
  * - the version in force was published through the API (publishPolicyYear) and the file differs from it:
  *   the file is refused, loudly, and the database's version stays in force. The API's version was
  *   checked and approved by two administrators after the file was last read; a file that differs from it
@@ -88,6 +92,10 @@ async function importYear(client: pg.Client, policy: PolicyYear): Promise<Policy
     const message = latest.same_text_version
       ? `tenants/${policy.file} holds version ${latest.same_text_version}; version ${latest.version} was published through the API by ${latest.published_by} on ${latest.published_at} and stays in force. Export it back into the file: ${export_}`
       : `tenants/${policy.file} differs from version ${latest.version}, published through the API by ${latest.published_by} on ${latest.published_at}, which stays in force: the file was not imported. Export the version in force (${export_}) and make the change again as a draft, or publish the file's text as a draft through the API`;
+    return { ...base, action: 'REFUSED', version: latest.version, message };
+  }
+  if (latest && latest.same_text_version !== null) {
+    const message = `tenants/${policy.file} holds version ${latest.same_text_version}, older than version ${latest.version} (published by ${latest.published_by} on ${latest.published_at}), which stays in force: the file was not imported. A server of an earlier release, or a checkout behind the one that published version ${latest.version}; to go back to that text on purpose, publish it as a draft through the API`;
     return { ...base, action: 'REFUSED', version: latest.version, message };
   }
   const version = (latest?.version ?? 0) + 1;

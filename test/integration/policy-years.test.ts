@@ -542,6 +542,17 @@ describe('tenants/ at a start', () => {
       } finally {
         await fifth.close();
       }
+
+      // 肃南 2024 back at the text of version 1, as a server of the previous release has it: refused, and
+      // version 2 stays in force instead of the two releases publishing over each other.
+      cpSync(join(__dirname, '..', '..', 'tenants', '620721', '2024.yaml'), sunan);
+      const older = await startServer(loadConfig({ ...process.env, DATABASE_URL: server.databaseUrl, PORT: '0', TENANTS_DIR: dir }), createLogger('silent'));
+      await older.close();
+      const kept = await ok(`{ policyVersions(coverageYear: 2024) { version inForce } }`, {}, { tenant: '620721', role: 'STAFF' });
+      expect(kept.policyVersions).toEqual([
+        { version: 2, inForce: true },
+        { version: 1, inForce: false },
+      ]);
     } finally {
       await third.close();
     }
