@@ -804,38 +804,6 @@ export class EnrollmentService {
         if (existing.subsidy_mode === 'FULL_SPONSORSHIP') alreadyEnrolled += 1;
         continue;
       }
-      // An enrolment ended by a decision (a refund approved, a death, a transfer) is not re-opened by a run
-      // over everyone certified: re-enrolling such a person is a decision of its own.
-      if (existing && (existing.status === 'REFUNDED' || existing.status === 'TERMINATED')) {
-        const state = ENROLLMENT_STATUS_NAMES[existing.status] ?? existing.status;
-        skipped.push({
-          idNumber,
-          error: new DomainError(
-            'CONFLICT',
-            text(
-              `${coverageYear} 年度参保已是“${state}”；资助参保不重新开启已结束的参保，如需重新参保请单独办理`,
-              `the enrolment for ${coverageYear} is ${existing.status}; a sponsorship run does not re-open an ended enrolment: enrol the person on their own if they should be`,
-            ),
-            { field: 'idNumber' },
-          ),
-        });
-        continue;
-      }
-      const before = sponsoredBefore.get(idNumber);
-      if (before) {
-        skipped.push({
-          idNumber,
-          error: new DomainError(
-            'CONFLICT',
-            text(
-              `${coverageYear} 年度的资助缴费（票据 ${before.receipt_no}）已有记录${before.reversed ? '，并已冲正' : ''}；不再重复资助`,
-              `the sponsorship payment for ${coverageYear} (receipt ${before.receipt_no}) is on record${before.reversed ? ' and was reversed' : ''}; it is not made twice`,
-            ),
-            { field: 'idNumber' },
-          ),
-        });
-        continue;
-      }
       try {
         const settlement = ctx.app.policyEngine.settle(
           ctx.tenant,
@@ -843,7 +811,10 @@ export class EnrollmentService {
           people.facts(idNumber, policy, paidOn, (existing?.circumstances ?? []) as Circumstance[]),
           { unknownSubsidy: 'answer' },
         );
-        if (settlement.mode === 'FULL_SPONSORSHIP') sponsored.push({ idNumber, settlement, regionCode: people.person(idNumber)?.region_code ?? null });
+        if (settlement.mode !== 'FULL_SPONSORSHIP') continue;
+        const refusal = notSponsoredAgain(coverageYear, byId.get(idNumber), sponsoredBefore.get(idNumber));
+        if (refusal) skipped.push({ idNumber, error: refusal });
+        else sponsored.push({ idNumber, settlement, regionCode: people.person(idNumber)?.region_code ?? null });
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         skipped.push({ idNumber, error: err });
@@ -1000,6 +971,37 @@ function samePayment(row: PaymentRow, input: PaymentRequest): boolean {
     row.paid_on === input.paidOn &&
     row.channel === input.channel
   );
+}
+
+/**
+ * Why a sponsorship run leaves a fully sponsored person alone, if it does. An enrolment ended by a decision
+ * (a refund approved, a death, a transfer) is not re-opened by a run over everyone certified: re-enrolling
+ * such a person is a decision of its own. And the year's sponsorship already on record (reversed since, or
+ * its enrolment refunded) is not made twice: its receipt is the year's and the person's.
+ */
+function notSponsoredAgain(coverageYear: number, existing: EnrollmentRow | undefined, before: PaymentRow | undefined): DomainError | null {
+  if (existing && (existing.status === 'REFUNDED' || existing.status === 'TERMINATED')) {
+    const state = ENROLLMENT_STATUS_NAMES[existing.status] ?? existing.status;
+    return new DomainError(
+      'CONFLICT',
+      text(
+        `${coverageYear} 年度参保已是“${state}”；资助参保不重新开启已结束的参保，如需重新参保请单独办理`,
+        `the enrolment for ${coverageYear} is ${existing.status}; a sponsorship run does not re-open an ended enrolment: enrol the person on their own if they should be`,
+      ),
+      { field: 'idNumber' },
+    );
+  }
+  if (before) {
+    return new DomainError(
+      'CONFLICT',
+      text(
+        `${coverageYear} 年度的资助缴费（票据 ${before.receipt_no}）已有记录${before.reversed ? '，并已冲正' : ''}；不再重复资助`,
+        `the sponsorship payment for ${coverageYear} (receipt ${before.receipt_no}) is on record${before.reversed ? ' and was reversed' : ''}; it is not made twice`,
+      ),
+      { field: 'idNumber' },
+    );
+  }
+  return null;
 }
 
 /** The receipt of a funding body's payment for a full sponsorship: one per person and year. */
