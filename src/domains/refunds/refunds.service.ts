@@ -116,12 +116,13 @@ export class RefundsService {
     }
     if (approve) await cancelScheduledGrants(ctx.db, idNumber, coverageYear);
     else {
-      // A reimbursement held out of a month's payout while the refund was pending is owed again.
-      await rescheduleGrantsOfPaidMonths(ctx.db, idNumber, coverageYear);
       // Refused for someone who has died or left the country since: the enrolment ends, without a refund.
       const [person] = await residentDetails(ctx.db, [idNumber]);
       if (person?.status === 'DECEASED' || person?.status === 'EMIGRATED') {
         await endEnrollments(ctx.db, idNumber, today, person.status === 'DECEASED' ? 'END_ON_DEATH' : 'END_ON_EMIGRATION', [coverageYear], ['PAID']);
+      } else {
+        // Paid again: a reimbursement held out of a month's payout while the refund was pending is owed again.
+        await rescheduleGrantsOfPaidMonths(ctx.db, idNumber, coverageYear);
       }
     }
     return row;
