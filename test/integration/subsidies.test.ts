@@ -254,6 +254,15 @@ describe('identities certified after payment', () => {
     expect(again.data!.disbursements).toEqual(june.data!.markDisbursementsPaid);
   });
 
+  it('甘州: a certificate dated before the payment is paid the month after the payment, not in a month before it', async () => {
+    const id = await person(GZ, '1961-02-02');
+    await pay(GZ, id, 2023, '350.00', '2022-10-15');
+    await grant(GZ, id, 'EXTREME_POVERTY', '2022-01-01'); // certified since January, recorded after the payment
+    expect((await subsidies(GZ, id)).subsidies).toEqual([
+      expect.objectContaining({ kind: 'NEWLY_CERTIFIED', amount: '350.00', payoutMonth: '2022-11', status: 'SCHEDULED' }),
+    ]);
+  });
+
   it('平利 applies a new identity from the next year only (三（一）6)', async () => {
     const id = await person(PL, '1967-09-09');
     await pay(PL, id, 2022, '320.00', '2021-11-15');

@@ -21,7 +21,12 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
     (e) => e.status === 'PAID' && compareDates(certifiedOn, `${e.coverage_year}-12-31`) <= 0,
   );
   if (enrollments.length === 0) return [];
-  const payoutMonth = nextMonth(certifiedOn);
+  // The month after the certificate, or after the payment where the certificate is dated before it.
+  const payoutMonthOf = (e: (typeof enrollments)[number]) => {
+    const afterCertificate = nextMonth(certifiedOn);
+    const afterPayment = e.paid_on ? nextMonth(e.paid_on) : afterCertificate;
+    return afterPayment > afterCertificate ? afterPayment : afterCertificate;
+  };
   const [people, grants, paidOut] = await Promise.all([
     loadPeople(
       ctx.db,
@@ -31,10 +36,8 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
       ctx.db,
       enrollments.map((e) => ({ idNumber: e.id_number, coverageYear: e.coverage_year })),
     ),
-    monthsPaidOut(ctx.db, [payoutMonth]),
+    monthsPaidOut(ctx.db, [...new Set(enrollments.map(payoutMonthOf))]),
   ]);
-  // A certificate dated back to a month whose payout is already recorded: the grant is DUE, to be scheduled.
-  const scheduled = !paidOut.has(payoutMonth);
   const writes: GrantWrite[] = [];
   for (const enrollment of enrollments) {
     const policy = ctx.tenant.policies.get(enrollment.coverage_year);
@@ -69,8 +72,9 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
       kind: granted === 0 ? 'NEWLY_CERTIFIED' : 'TOP_UP',
       amount: owed,
       grantedOn: certifiedOn,
-      payoutMonth: scheduled ? payoutMonth : null,
-      status: scheduled ? 'SCHEDULED' : 'DUE',
+      // A month whose payout is already recorded cannot take it: DUE, to be scheduled.
+      payoutMonth: paidOut.has(payoutMonthOf(enrollment)) ? null : payoutMonthOf(enrollment),
+      status: paidOut.has(payoutMonthOf(enrollment)) ? 'DUE' : 'SCHEDULED',
       funding: best.fundingShares.map((s, i) => ({ source: s.source, name: s.name, amount: parts[i] })),
       clause: rule.clause,
       policyVersion: policy.version,
