@@ -82,7 +82,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     for (const outcome of await importPolicyFiles(database.ownerUrl, catalog, database.citus)) {
       if (outcome.action === 'PUBLISHED') log.info('policy year published from tenants/', { file: outcome.file, version: outcome.version });
       if (outcome.action === 'REFUSED') {
-        log.error('policy year file refused: the database holds a different version published through the API', {
+        log.error('policy year file refused: the version in force stays (the message says why)', {
           file: outcome.file,
           version: outcome.version,
           message: outcome.message,
