@@ -29,8 +29,12 @@ export function createPool(options: PoolOptions): pg.Pool {
     idleTimeoutMillis: 30_000,
   });
   // An idle connection killed by the server (restart, admin) emits here; without a handler it would
-  // crash the process. The pool drops the connection and opens a new one on demand.
-  pool.on('error', (err) => options.log.error('idle database connection lost', { error: err.message }));
+  // crash the process. The pool drops the connection and opens a new one on demand. Once the pool is
+  // ending (the server's stop), its connections may still be closing when the embedded database stops
+  // and ends them itself: that is the stop, not a loss.
+  pool.on('error', (err) => {
+    if (!pool.ending) options.log.error('idle database connection lost', { error: err.message });
+  });
   return pool;
 }
 
