@@ -786,16 +786,7 @@ export class EnrollmentService {
       ),
     ]);
     const byId = new Map(enrollments.map((e) => [e.id_number, e]));
-    // A sponsorship of this year already on record (reversed since, or its enrolment refunded): not made twice.
-    const sponsoredBefore = new Map(
-      (
-        await paymentsByReceipts(
-          ctx.db,
-          ids.map((idNumber) => ({ channel: SPONSORSHIP_CHANNEL, receiptNo: sponsorshipReceipt(coverageYear, idNumber) })),
-        )
-      ).map((p) => [p.id_number, p]),
-    );
-    const sponsored: Array<{ idNumber: string; settlement: Settlement; regionCode: string | null }> = [];
+    const candidates: Array<{ idNumber: string; settlement: Settlement; regionCode: string | null }> = [];
     const skipped: Array<{ idNumber: string; error: DomainError }> = [];
     let alreadyEnrolled = 0;
     for (const idNumber of ids) {
@@ -811,15 +802,26 @@ export class EnrollmentService {
           people.facts(idNumber, policy, paidOn, (existing?.circumstances ?? []) as Circumstance[]),
           { unknownSubsidy: 'answer' },
         );
-        if (settlement.mode !== 'FULL_SPONSORSHIP') continue;
-        const refusal = notSponsoredAgain(coverageYear, byId.get(idNumber), sponsoredBefore.get(idNumber));
-        if (refusal) skipped.push({ idNumber, error: refusal });
-        else sponsored.push({ idNumber, settlement, regionCode: people.person(idNumber)?.region_code ?? null });
+        if (settlement.mode === 'FULL_SPONSORSHIP') candidates.push({ idNumber, settlement, regionCode: people.person(idNumber)?.region_code ?? null });
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         skipped.push({ idNumber, error: err });
       }
     }
+    // A sponsorship of this year already on record (reversed since, or its enrolment refunded): not made twice.
+    const sponsoredBefore = new Map(
+      (
+        await paymentsByReceipts(
+          ctx.db,
+          candidates.map((c) => ({ channel: SPONSORSHIP_CHANNEL, receiptNo: sponsorshipReceipt(coverageYear, c.idNumber) })),
+        )
+      ).map((p) => [p.id_number, p]),
+    );
+    const sponsored = candidates.filter((c) => {
+      const refusal = notSponsoredAgain(coverageYear, byId.get(c.idNumber), sponsoredBefore.get(c.idNumber));
+      if (refusal) skipped.push({ idNumber: c.idNumber, error: refusal });
+      return !refusal;
+    });
     // Enrolments checked against residents, then grants against enrolments, row by row: see src/db/statistics.ts.
     await refreshStaleStatistics(ctx.db, 'resident', sponsored.length);
     await upsertUnpaidEnrollments(
