@@ -2,7 +2,7 @@
  * What follows for enrolments already paid when an agency certifies someone (the IdentitiesCertified
  * event of the assistance domain), in the same transaction as the certification.
  */
-import { compareDates, type LocalDate, nextMonth } from '../../common/dates';
+import { compareDates, type LocalDate, maxDate, nextMonth } from '../../common/dates';
 import { splitByRatio } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
 import { type GrantWrite, grantsOf, insertGrants, monthsPaidOut } from '../subsidies/subsidies.repository';
@@ -22,11 +22,7 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
   );
   if (enrollments.length === 0) return [];
   // The month after the certificate, or after the payment where the certificate is dated before it.
-  const payoutMonthOf = (e: (typeof enrollments)[number]) => {
-    const afterCertificate = nextMonth(certifiedOn);
-    const afterPayment = e.paid_on ? nextMonth(e.paid_on) : afterCertificate;
-    return afterPayment > afterCertificate ? afterPayment : afterCertificate;
-  };
+  const payoutMonthOf = (e: (typeof enrollments)[number]) => nextMonth(e.paid_on ? maxDate(e.paid_on, certifiedOn) : certifiedOn);
   const [people, grants, paidOut] = await Promise.all([
     loadPeople(
       ctx.db,
@@ -56,6 +52,7 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
     const best = ctx.app.policyEngine.assistanceFor(ctx.tenant, policy, categories, people.person(enrollment.id_number)?.region_code ?? null);
     const owed = Math.min(best?.amount ?? 0, enrollment.amount_paid ?? 0) - granted;
     if (!best || owed <= 0) continue;
+    const month = payoutMonthOf(enrollment);
     const full = best.fundingShares.reduce((sum, s) => sum + s.amount, 0);
     const parts =
       full > 0
@@ -73,8 +70,8 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
       amount: owed,
       grantedOn: certifiedOn,
       // A month whose payout is already recorded cannot take it: DUE, to be scheduled.
-      payoutMonth: paidOut.has(payoutMonthOf(enrollment)) ? null : payoutMonthOf(enrollment),
-      status: paidOut.has(payoutMonthOf(enrollment)) ? 'DUE' : 'SCHEDULED',
+      payoutMonth: paidOut.has(month) ? null : month,
+      status: paidOut.has(month) ? 'DUE' : 'SCHEDULED',
       funding: best.fundingShares.map((s, i) => ({ source: s.source, name: s.name, amount: parts[i] })),
       clause: rule.clause,
       policyVersion: policy.version,

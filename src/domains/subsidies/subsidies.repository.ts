@@ -202,15 +202,13 @@ export async function cancelScheduledGrants(db: TenantTransaction, idNumber: str
  * (no month) for an administrator to schedule. That month's payout left them out while a refund was
  * pending; once the refund is rejected they are owed again, and a month already paid cannot take them.
  */
-export async function rescheduleGrantsOfPaidMonths(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<number> {
-  const rows = await db.query<{ id: number }>(
+export async function rescheduleGrantsOfPaidMonths(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
+  await db.query(
     `UPDATE subsidy_grant g SET status = 'DUE', payout_month = NULL
       WHERE g.tenant_code = $1 AND g.id_number = $2 AND g.coverage_year = $3 AND g.status = 'SCHEDULED'
-        AND g.payout_month IN (SELECT b.month FROM disbursement_batch b WHERE b.tenant_code = $1)
-      RETURNING g.id`,
+        AND g.payout_month IN (SELECT b.month FROM disbursement_batch b WHERE b.tenant_code = $1)`,
     [db.tenantCode, idNumber, coverageYear],
   );
-  return rows.length;
 }
 
 /** Cancels every grant of an enrolment that no money has left for yet, settled ones too (its payment was reversed). */
