@@ -9,6 +9,7 @@ import type { PolicyYearData } from '../../policy-data/format';
 import { type PolicyYear, regionNameOn, type Tenant } from '../../policy-data/model';
 import type { ExplanationStep, UnknownValue } from '../../policy-engine/explanation';
 import type { Quote } from '../../policy-engine/policy-engine';
+import type { QuoteAnswer } from './public-policy.service';
 import type {
   Citation,
   ExplanationStepType,
@@ -110,6 +111,12 @@ export function presentQuote(ctx: Speaker, quote: Quote): QuoteType {
     unknowns: quote.unknowns.map((u) => presentUnknown(ctx, u)),
     complete: quote.unknowns.length === 0,
   };
+}
+
+/** A quote answer as the schema shows it: presented once per language when the service keeps it. */
+export function presentQuoteAnswer(ctx: Pick<RequestContext, 'say' | 'language'>, answer: QuoteAnswer): QuoteType {
+  if (!answer.presented) return presentQuote(ctx, answer.quote);
+  return (answer.presented[ctx.language] ??= presentQuote(ctx, answer.quote));
 }
 
 /** A step as it was kept: explanations stored before details had two languages hold the English only. */

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import { Public } from '../../graphql/access';
-import { presentPolicy, presentQuote, presentTenant } from './public-policy.presenters';
+import { presentQuoteAnswer, presentPolicy, presentTenant } from './public-policy.presenters';
 import { publicPolicyService } from './public-policy.service';
 import { PolicyYearType, QuoteInput, QuoteType, TenantType } from './public-policy.types';
 
@@ -26,6 +26,6 @@ export class PublicPolicyResolver {
     description: 'Public. What a person owes for a year of cover if they pay on paymentDate, and why; what the notice leaves unstated is named in unknowns.',
   })
   quote(@Ctx() ctx: RequestContext, @Arg('input', () => QuoteInput) input: QuoteInput): QuoteType {
-    return presentQuote(ctx, publicPolicyService.quote(ctx, input));
+    return presentQuoteAnswer(ctx, publicPolicyService.quote(ctx, input));
   }
 }

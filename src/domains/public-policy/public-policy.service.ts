@@ -1,16 +1,52 @@
 /** The public policy operations: tenants, their policy years, and quotes. No database: all from tenants/. */
+import { LRUCache } from 'lru-cache';
 import { DomainError } from '../../common/errors';
-import { text } from '../../common/i18n';
+import { type Language, text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import type { PolicyYear, Tenant } from '../../policy-data/model';
-import type { Quote, QuoteFacts } from '../../policy-engine/policy-engine';
+import type { PolicyEngine, Quote, QuoteFacts } from '../../policy-engine/policy-engine';
+import type { QuoteType } from './public-policy.types';
 
 export interface QuoteRequest extends QuoteFacts {
   tenant: string;
   coverageYear: number;
 }
 
+/**
+ * Quotes already answered, at most this many (some 10 KB each with their presentations). The engine is
+ * pure, and the public pages and the portals ask the same few questions over and over: a county's
+ * categories, on a day of its collection window.
+ */
+const QUOTES_KEPT = 2000;
+
+/**
+ * The engine's answer to a quote and, when the answer is kept, its presentation in each language as
+ * made for an earlier request (null: not kept, presented for this request only).
+ */
+export interface QuoteAnswer {
+  quote: Quote;
+  presented: Partial<Record<Language, QuoteType>> | null;
+}
+
+/** A quote kept, with the engine, tenant and policy year it was computed from (see PublicPolicyService.quote). */
+interface KeptQuote {
+  engine: PolicyEngine;
+  tenant: Tenant;
+  policy: PolicyYear;
+  answer: QuoteAnswer;
+}
+
+/** Every fact the engine reads, in one string: two requests with the same key get the same answer. */
+function factsKey(request: QuoteRequest): string {
+  const { tenant, coverageYear, paymentDate, categories, circumstances, birthDate, region, wrongLocationPaidOn } = request;
+  return `${tenant}|${coverageYear}|${paymentDate}|${categories?.join(',')}|${circumstances?.join(',')}|${birthDate}|${region}|${wrongLocationPaidOn}`;
+}
+
 export class PublicPolicyService {
+  private readonly kept = new LRUCache<string, KeptQuote>({ max: QUOTES_KEPT });
+  /** The keys of facts asked once since this was last emptied (when it held QUOTES_KEPT of them). */
+  private readonly askedOnce = new Set<string>();
+
   tenants(ctx: RequestContext): readonly Tenant[] {
     return ctx.app.catalog.tenants;
   }
@@ -22,10 +58,31 @@ export class PublicPolicyService {
     return tenant && policy ? { tenant, policy } : null;
   }
 
-  quote(ctx: RequestContext, request: QuoteRequest): Quote {
+  /**
+   * The engine's answer. Facts asked a second time are kept with their answer, which is then given again
+   * to anyone who asks the same (and so nothing writes to it): facts asked once (a resident's birth date)
+   * would fill the memory with answers the collector copies and nobody asks for again. An answer is
+   * kept with the engine, tenant and policy year it came from; a publication or reload replaces those
+   * objects, so an answer from an older version is never given again. Refusals are not kept.
+   */
+  quote(ctx: RequestContext, request: QuoteRequest): QuoteAnswer {
     const tenant = ctx.app.catalog.get(request.tenant);
     if (!tenant) throw new DomainError('NOT_FOUND', text(`没有代码为 ${request.tenant} 的统筹地区`, `no tenant ${request.tenant}`), { field: 'tenant' });
-    return ctx.app.policyEngine.quote(tenant, tenant.policyFor(request.coverageYear), request);
+    const policy = tenant.policyFor(request.coverageYear);
+    const engine = ctx.app.policyEngine;
+    const key = factsKey(request);
+    const kept = this.kept.get(key);
+    if (kept && kept.engine === engine && kept.tenant === tenant && kept.policy === policy) return kept.answer;
+    const quote = engine.quote(tenant, policy, request);
+    if (!kept && !this.askedOnce.has(key)) {
+      if (this.askedOnce.size >= QUOTES_KEPT) this.askedOnce.clear();
+      this.askedOnce.add(key);
+      return { quote, presented: null };
+    }
+    this.askedOnce.delete(key);
+    const answer = { quote, presented: {} };
+    this.kept.set(key, { engine, tenant, policy, answer });
+    return answer;
   }
 }
 
