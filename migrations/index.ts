@@ -26,6 +26,7 @@ import { HouseholdSummaryGraph1763802000000 } from './1763802000000-HouseholdSum
 import { AuditRecordFunction1763802100000 } from './1763802100000-AuditRecordFunction';
 import { PaidDailyStripes1763802200000 } from './1763802200000-PaidDailyStripes';
 import { ReadsWithoutTransaction1763802300000 } from './1763802300000-ReadsWithoutTransaction';
+import { StatusLookupPaidFirst1763802400000 } from './1763802400000-StatusLookupPaidFirst';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   AuditRecordFunction1763802100000,
   PaidDailyStripes1763802200000,
   ReadsWithoutTransaction1763802300000,
+  StatusLookupPaidFirst1763802400000,
 ];

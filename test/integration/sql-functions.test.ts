@@ -69,13 +69,14 @@ it('household_graph returns members, enrolments and grants with the columns of t
 });
 
 it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON: the same names and values", async () => {
-  const [unpaid, paid, stranger] = residentIds('620721', 3, 9200);
+  const [unpaid, paid, stranger, notEnrolled] = residentIds('620721', 4, 9200);
   const [household] = await server.ownerQuery<{ id: string }>(
     "INSERT INTO household (tenant_code, booklet_no, region_code) VALUES ('620721', 'SQL-FN-2', '620721-03') RETURNING id",
   );
   await server.ownerQuery(
-    `INSERT INTO resident (tenant_code, id_number, name, household_id, relationship) VALUES ('620721', $1, '金昌', $3, '户主'), ('620721', $2, '武威', $3, '子女')`,
-    [unpaid, paid, household.id],
+    `INSERT INTO resident (tenant_code, id_number, name, household_id, relationship)
+     VALUES ('620721', $1, '金昌', $3, '户主'), ('620721', $2, '武威', $3, '子女'), ('620721', $4, '张掖', $3, '子女')`,
+    [unpaid, paid, household.id, notEnrolled],
   );
   await server.ownerQuery(
     `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, subsidy, amount_due, late, circumstances)
@@ -89,7 +90,7 @@ it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON: 
     [unpaid],
   );
   await server.ownerQuery(`UPDATE enrollment SET status = 'PAID', amount_paid = 38000 WHERE tenant_code = '620721' AND id_number = $1`, [paid]);
-  for (const id of [unpaid, paid, stranger]) {
+  for (const id of [unpaid, paid, stranger, notEnrolled]) {
     const [columns] = await server.ownerQuery("SELECT * FROM enrollment_status_lookup('620721', $1, 2024)", [id]);
     const [{ status }] = await server.ownerQuery<{ status: Record<string, unknown> }>("SELECT enrollment_status_in_tenant('620721', $1, 2024) AS status", [id]);
     expect(status).toEqual({ ...columns });
@@ -102,5 +103,7 @@ it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON: 
       });
     // Paid: the amount due is the enrolment's own; the facts the policy engine would need are not read.
     if (id === paid) expect(status).toMatchObject({ status: 'PAID', amount_due: 38000, household_id: household.id, region_code: null, identities: null });
+    if (id === notEnrolled) expect(status).toMatchObject({ name: '张掖', status: null, region_code: '620721-03', identities: null });
+    if (id === stranger) expect(status).toMatchObject({ name: null, status: null });
   }
 });
