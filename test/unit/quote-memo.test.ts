@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import type { Localized } from '../../src/common/i18n';
 import type { RequestContext } from '../../src/context/request-context';
 import { presentQuote, presentQuoteAnswer } from '../../src/domains/public-policy/public-policy.presenters';
-import { PublicPolicyService } from '../../src/domains/public-policy/public-policy.service';
+import { factsKey, PublicPolicyService } from '../../src/domains/public-policy/public-policy.service';
+import { appSchema } from '../../src/server/schema';
+import { getNullableType, GraphQLInputObjectType, isListType } from 'graphql';
 import { loadTenants } from '../../src/policy-data/loader';
 import type { TenantCatalog } from '../../src/policy-data/model';
 import { PolicyEngine } from '../../src/policy-engine/policy-engine';
@@ -82,5 +84,17 @@ describe('the public quote keeps its answers', () => {
   it('presents an answer not kept for the request alone', () => {
     const answer = new PublicPolicyService().quote(contextOf(tenantCatalog()), request);
     expect(presentQuoteAnswer(contextOf(tenantCatalog()), answer)).not.toBe(presentQuoteAnswer(contextOf(tenantCatalog()), answer));
+  });
+
+  it("keys its answers by every field of the schema's QuoteInput", () => {
+    const input = appSchema().getType('QuoteInput');
+    if (!(input instanceof GraphQLInputObjectType)) throw new Error('QuoteInput is not an input type');
+    const fields = Object.values(input.getFields());
+    expect(fields.length).toBeGreaterThanOrEqual(8);
+    const base = Object.fromEntries(fields.map((f) => [f.name, null])) as unknown as Parameters<typeof factsKey>[0];
+    for (const field of fields) {
+      const value = isListType(getNullableType(field.type)) ? ['x'] : 'x';
+      expect(factsKey({ ...base, [field.name]: value })).not.toBe(factsKey(base));
+    }
   });
 });
