@@ -96,5 +96,8 @@ describe('the public quote keeps its answers', () => {
       const value = isListType(getNullableType(field.type)) ? ['x'] : 'x';
       expect(factsKey({ ...base, [field.name]: value })).not.toBe(factsKey(base));
     }
+    // Text that reads like an absent value is not one: the engine refuses a region "null".
+    for (const text of ['null', 'undefined', '']) expect(factsKey({ ...base, region: text })).not.toBe(factsKey(base));
+    expect(factsKey({ ...base, region: undefined })).toBe(factsKey(base));
   });
 });

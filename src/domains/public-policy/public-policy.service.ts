@@ -42,7 +42,17 @@ interface KeptQuote {
  */
 export function factsKey(request: QuoteRequest): string {
   const { tenant, coverageYear, paymentDate, categories, circumstances, birthDate, region, wrongLocationPaidOn } = request;
-  return `${tenant}|${coverageYear}|${paymentDate}|${categories?.join(',')}|${circumstances?.join(',')}|${birthDate}|${region}|${wrongLocationPaidOn}`;
+  // JSON, not a template: a region written "null" must not share the key of a region not given.
+  return JSON.stringify([
+    tenant,
+    coverageYear,
+    paymentDate,
+    categories ?? null,
+    circumstances ?? null,
+    birthDate ?? null,
+    region ?? null,
+    wrongLocationPaidOn ?? null,
+  ]);
 }
 
 export class PublicPolicyService {
