@@ -915,8 +915,19 @@ function report(r, postgres) {
   let newFactsPerCore;
   if (R[0]?.quote) {
     quotesPerCore = perRound((k) => 1e6 / k.quote.api.cpu.target);
-    targets.push(['quote ≥ 5,000 a second on one core (requests per CPU-second of the API)', ranged(quotesPerCore, n0), met(quotesPerCore.median >= 5000)]);
-    if (R[0].quote.newFacts) newFactsPerCore = perRound((k) => 1e6 / k.quote.newFacts.cpu.target);
+    targets.push([
+      "quote ≥ 5,000 a second on one core (requests per CPU-second of the API): the portal's four questions, answered again from the answers the API keeps",
+      ranged(quotesPerCore, n0),
+      met(quotesPerCore.median >= 5000),
+    ]);
+    if (R[0].quote.newFacts) {
+      newFactsPerCore = perRound((k) => 1e6 / k.quote.newFacts.cpu.target);
+      targets.push([
+        'the same with facts that never repeat (every answer computed by the engine)',
+        ranged(newFactsPerCore, n0),
+        met(newFactsPerCore.median >= 5000),
+      ]);
+    }
   }
 
   /** Per target of a scenario: peak req/s, CPU µs per request of the target and of PostgreSQL, medians with ranges. */
@@ -935,7 +946,7 @@ function report(r, postgres) {
       ...rows,
     ].join('\n');
   };
-  const targetNames = { api: 'API', floor: 'floor (node:http + pg)', pgl: 'PostGraphile 5' };
+  const targetNames = { api: 'API', floor: 'floor (node:http + pg)', pgl: 'PostGraphile 5', newFacts: 'API, facts never repeated' };
   const wireTable = (scenario) => {
     const w = r.wire[scenario];
     const range = ({ min, max }) => (min === max ? String(min) : `${min}–${max}`);
