@@ -6,6 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { payoutFileCsv } from '../../src/cli/export-disbursements';
 import { importAssistanceCsv } from '../../src/cli/import-assistance';
 import { makeResidentId } from '../../src/domains/residents/id-number';
@@ -489,6 +490,48 @@ describe('refunds (退费)', () => {
     // August's figures stay as they were paid out.
     const after = await server.gql(`{ disbursements(month: "2022-08") { count total } }`, {}, { as: 'ADMIN', tenant: GZ });
     expect(after.data!.disbursements).toEqual({ count: 0, total: '0.00' });
+  });
+
+  it("甘州: a month's payout and a refund request at once never both pay and cancel the reimbursement", async () => {
+    const id = await person(GZ, '1980-09-09');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-08-10'); // 250.00 scheduled for September
+    // The refunds table held by another session: the request stops at writing itself, having read the grants.
+    const holder = new pg.Client({ connectionString: server.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE refund IN EXCLUSIVE MODE');
+      const waiting = async () =>
+        (
+          await server.ownerQuery<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'insurance_app' AND wait_event_type = 'Lock'`,
+          )
+        )[0].n;
+      const until = async (done: () => Promise<boolean>) => {
+        for (let i = 0; i < 400 && !(await done()); i++) await new Promise((r) => setTimeout(r, 50));
+      };
+      const requested = server.gql(
+        REQUEST,
+        { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-09-05' } },
+        { as: 'STAFF', tenant: GZ },
+      );
+      await until(async () => (await waiting()) >= 1);
+      // September's payout meanwhile: it waits for the request (or, were the month not held, pays out now).
+      let paidOut = false;
+      const payout = server.gql(`mutation { markDisbursementsPaid(month: "2022-09") { count total } }`, {}, { as: 'ADMIN', tenant: GZ });
+      void payout.then(() => (paidOut = true));
+      await until(async () => paidOut || (await waiting()) >= 2);
+      await holder.query('COMMIT');
+      const [refund, september] = await Promise.all([requested, payout]);
+      expect(refund.errors).toBeUndefined();
+      expect(september.errors).toBeUndefined();
+      expect(refund.data!.requestRefund).toMatchObject({ amount: '350.00', cancelledReimbursement: '250.00' });
+      expect(september.data!.markDisbursementsPaid).toEqual({ count: 0, total: '0.00' });
+    } finally {
+      await holder.end();
+    }
+    expect(await subsidies(GZ, id)).toMatchObject({ status: 'REFUND_PENDING', subsidies: [{ amount: '250.00', payoutMonth: '2022-09', status: 'SCHEDULED' }] });
   });
 
   it('answers POLICY_NOT_CONFIGURED where the notice refers refunds elsewhere (贵阳: 黔税发〔2020〕6号)', async () => {

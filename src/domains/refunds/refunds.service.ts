@@ -10,7 +10,7 @@ import type { RefundReason, SubsidyMode } from '../../policy-data/vocabulary';
 import { endEnrollments, transitionEnrollment, enrollmentsOfPeople } from '../enrollment/enrollment.repository';
 import { residentDetails } from '../residents/residents.repository';
 import { maskIdNumber } from '../residents/id-number';
-import { cancelScheduledGrants, grantsOf, rescheduleGrantsOfPaidMonths } from '../subsidies/subsidies.repository';
+import { cancelScheduledGrants, grantsOf, holdPayoutMonthsOf, rescheduleGrantsOfPaidMonths } from '../subsidies/subsidies.repository';
 import { decideRefund, insertRefund, recordRefundPayout, refundOf, type RefundRow, refunds } from './refunds.repository';
 
 export interface RefundRequest {
@@ -44,6 +44,9 @@ export class RefundsService {
         { field: 'idNumber' },
       );
     }
+    // Read once no payout of their months can commit before this request does (it would pay out what the
+    // decision cancels).
+    await holdPayoutMonthsOf(ctx.db, idNumber, input.coverageYear);
     const grants = await grantsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
     const sum = (status: string) => grants.filter((g) => g.mode === 'REIMBURSEMENT' && g.status === status).reduce((s, g) => s + g.amount, 0);
     const decision = ctx.app.policyEngine.refund(policy, {

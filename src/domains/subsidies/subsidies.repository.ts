@@ -163,12 +163,32 @@ export async function disbursementBatch(db: TenantTransaction, month: string) {
   return rows[0] ?? null;
 }
 
+/** Any fixed number: with the tenant and a month, the advisory lock under which that month is paid out. */
+const PAYOUT_MONTH_LOCK = 72_002;
+
+/**
+ * Waits, until the transaction ends, for the payout of any month in which the person's reimbursements for
+ * the year are scheduled, and keeps those months from being paid out until then. A refund request reads
+ * the reimbursements to decide what it cancels; a payout committed between that read and the request's
+ * commit would pay out what the refund counts as cancelled, and the person would have both.
+ */
+export async function holdPayoutMonthsOf(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
+  await db.query(
+    `SELECT pg_advisory_xact_lock($4, hashtext($1 || ':' || m.payout_month))
+       FROM (SELECT DISTINCT payout_month FROM subsidy_grant
+              WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status = 'SCHEDULED' ORDER BY payout_month) m`,
+    [db.tenantCode, idNumber, coverageYear, PAYOUT_MONTH_LOCK],
+  );
+}
+
 /**
  * Records the month's payout and pays out its scheduled reimbursements, in two statements; false when the
- * payout was already recorded. The batch row is claimed first: a concurrent call for the same month waits
+ * payout was already recorded. It waits for refund requests that hold the month (holdPayoutMonthsOf), so
+ * that its statements see them. The batch row is claimed first: a concurrent call for the same month waits
  * on it and, once the first commits, finds it taken, so grants are paid out and counted by one call only.
  */
 export async function payOutMonth(db: TenantTransaction, month: string, paidBy: string): Promise<boolean> {
+  await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PAYOUT_MONTH_LOCK, `${db.tenantCode}:${month}`]);
   const claimed = await db.query(
     `INSERT INTO disbursement_batch (tenant_code, month, count, total, paid_by) VALUES ($1, $2, 0, 0, $3)
      ON CONFLICT (tenant_code, month) DO NOTHING RETURNING month`,
