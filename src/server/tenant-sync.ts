@@ -7,8 +7,10 @@
  * that needs a region it does not know yet (added on another server a moment ago) asks for a reload.
  * When the listening connection breaks, or leaves a check every HEARTBEAT_MS unanswered, it reconnects
  * and reloads everything, since notifications were missed. A tenant whose reload failed (its connection
- * could not be had in time, a statement failed) is reloaded again at every check until one succeeds:
- * the notification that asked for it is not sent twice.
+ * could not be had in time, a statement failed) is reloaded again without being asked, since the
+ * notification that asked for it is not sent twice: at the next check, then at checks ever further apart
+ * (the wait doubles at each failure, up to RETRY_MAX_MS) until one succeeds, so that a tenant that cannot
+ * load is not retried and logged every 15 s for hours.
  *
  * A published version is immutable, so each is read and checked once per process (a cache by tenant,
  * year and version). A version that does not load (a release changed the format under it) is reported
@@ -30,6 +32,8 @@ export { POLICY_CHANNEL, REGION_CHANNEL };
 
 /** How often the listening connection is checked, and how long its answer may take. */
 const HEARTBEAT_MS = 15_000;
+/** The longest wait before a tenant whose reloads keep failing is tried again. */
+const RETRY_MAX_MS = 5 * 60_000;
 
 export class TenantSync {
   private listener: pg.Client | null = null;
@@ -42,8 +46,8 @@ export class TenantSync {
   private readonly versions = new Map<string, PolicyYear>();
   /** Versions that did not load, by the same key: reported once. */
   private readonly reported = new Set<string>();
-  /** Tenants whose latest reload failed: reloaded again at each check. */
-  private readonly failed = new Set<string>();
+  /** Tenants whose latest reload failed: how many times in a row, and when to try again. */
+  private readonly failed = new Map<string, { failures: number; retryAt: number }>();
 
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly heartbeatMs: number;
@@ -63,7 +67,8 @@ export class TenantSync {
     await this.reloadAll();
     this.heartbeat = setInterval(() => {
       void this.checkListener();
-      for (const code of this.failed) void this.reload(code);
+      const now = Date.now();
+      for (const [code, { retryAt }] of this.failed) if (now >= retryAt) void this.reload(code);
     }, this.heartbeatMs).unref();
   }
 
@@ -96,8 +101,16 @@ export class TenantSync {
       .then(
         () => void this.failed.delete(tenantCode),
         (err: unknown) => {
-          this.failed.add(tenantCode);
-          this.log.error('tenant not reloaded; tried again at the next check', { tenant: tenantCode, error: (err as Error).message });
+          const failures = (this.failed.get(tenantCode)?.failures ?? 0) + 1;
+          // The first retry at the next check, then at checks ever further apart.
+          const waitMs = Math.min(this.heartbeatMs * (2 ** (failures - 1) - 1), RETRY_MAX_MS);
+          this.failed.set(tenantCode, { failures, retryAt: Date.now() + waitMs });
+          this.log.error('tenant not reloaded; tried again later', {
+            tenant: tenantCode,
+            error: (err as Error).message,
+            failures,
+            retryAfterSeconds: Math.round(waitMs / 1000),
+          });
         },
       )
       .finally(() => this.running.delete(tenantCode));

@@ -235,6 +235,38 @@ describe('connections lost under the server', () => {
     }
   });
 
+  it('tries a tenant whose reloads keep failing at checks ever further apart, and loads it once it can', async () => {
+    const failures: number[] = [];
+    const log = {
+      info: () => {},
+      error: (message: string, fields?: Record<string, unknown>) => {
+        if (message.startsWith('tenant not reloaded')) failures.push(fields?.failures as number);
+      },
+    };
+    const sync = new TenantSync(server.running.state, server.running.database.appUrl, log, { heartbeatMs: 100 });
+    const hasRegion = async () => server.running.state.catalog.get('620702')!.regionsByCode.has('620702-BACKOFF');
+    try {
+      await sync.start();
+      await server.ownerQuery('REVOKE SELECT ON region FROM insurance_app');
+      try {
+        await server.ownerQuery(
+          `INSERT INTO region (tenant_code, code, name, kind, parent_code) VALUES ('620702', '620702-BACKOFF', '退避镇', 'TOWNSHIP', NULL)`,
+        );
+        await sync.reload('620702');
+        // 25 checks in 2.5 s: retried at every one before, now at waits of 0, 0.1, 0.3, 0.7 and 1.5 s.
+        await new Promise((r) => setTimeout(r, 2_500));
+        expect(failures.length).toBeGreaterThanOrEqual(3);
+        expect(failures.length).toBeLessThanOrEqual(6);
+        expect(failures).toEqual(failures.map((_, i) => i + 1));
+      } finally {
+        await server.ownerQuery('GRANT SELECT ON region TO insurance_app');
+      }
+      expect(await eventually(hasRegion, (has) => has, 10_000)).toBe(true);
+    } finally {
+      await sync.stop();
+    }
+  });
+
   it('recovers by itself when the database comes back, as after a restart', async () => {
     // What the server sees of a restart: every connection dropped, new ones refused for a while.
     const db = server.databaseUrl.split('/').pop();
