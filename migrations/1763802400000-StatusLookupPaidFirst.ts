@@ -18,47 +18,35 @@ export class StatusLookupPaidFirst1763802400000 implements MigrationInterface {
   name = 'StatusLookupPaidFirst1763802400000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_lookup(p_tenant text, p_id_number text, p_year integer)
-    RETURNS TABLE (${COLUMNS})
-    LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
-    #variable_conflict use_column
-    BEGIN
-      RETURN QUERY ${PAID};
-      IF FOUND THEN RETURN; END IF;
-      RETURN QUERY ${WHOLE};
-    END $$`);
-    await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_in_tenant(p_tenant text, p_id_number text, p_year integer) RETURNS json
-    LANGUAGE plpgsql VOLATILE SET search_path = public, pg_temp AS $$
-    DECLARE
-      found json;
-    BEGIN
-      PERFORM set_config('app.tenant', p_tenant, true);
-      SELECT row_to_json(s) INTO found FROM (${PAID}) s;
-      IF found IS NULL THEN
-        SELECT row_to_json(s) INTO found FROM (${WHOLE}) s;
-      END IF;
-      RETURN found;
-    END $$`);
+    await defineLookups(q, { paidFirst: true });
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_lookup(p_tenant text, p_id_number text, p_year integer)
+    await defineLookups(q, { paidFirst: false });
+  }
+}
+
+/** Both functions, with the paid enrolment read first or (as migration StatusLookupReadsWhatIsDue left them) not. */
+async function defineLookups(q: QueryRunner, { paidFirst }: { paidFirst: boolean }): Promise<void> {
+  await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_lookup(p_tenant text, p_id_number text, p_year integer)
     RETURNS TABLE (${COLUMNS})
     LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
     #variable_conflict use_column
     BEGIN
+      ${paidFirst ? `RETURN QUERY ${PAID};\n      IF FOUND THEN RETURN; END IF;` : ''}
       RETURN QUERY ${WHOLE};
     END $$`);
-    await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_in_tenant(p_tenant text, p_id_number text, p_year integer) RETURNS json
+  await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_in_tenant(p_tenant text, p_id_number text, p_year integer) RETURNS json
     LANGUAGE plpgsql VOLATILE SET search_path = public, pg_temp AS $$
     DECLARE
       found json;
     BEGIN
       PERFORM set_config('app.tenant', p_tenant, true);
-      SELECT row_to_json(s) INTO found FROM (${WHOLE}) s;
+      ${paidFirst ? `SELECT row_to_json(s) INTO found FROM (${PAID}) s;\n      IF found IS NULL THEN` : ''}
+        SELECT row_to_json(s) INTO found FROM (${WHOLE}) s;
+      ${paidFirst ? 'END IF;' : ''}
       RETURN found;
     END $$`);
-  }
 }
 
 const COLUMNS = `name text, birth_date date, applicant_type text, hukou_place text, residence_permit_place text, resident_status text,
