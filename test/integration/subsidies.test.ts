@@ -534,6 +534,49 @@ describe('refunds (退费)', () => {
     expect(await subsidies(GZ, id)).toMatchObject({ status: 'REFUND_PENDING', subsidies: [{ amount: '250.00', payoutMonth: '2022-09', status: 'SCHEDULED' }] });
   });
 
+  it('甘州: reversing a payment that re-opened a refunded enrolment leaves the paid counts of past days as they were', async () => {
+    const id = await person(GZ, '1981-10-10');
+    await pay(GZ, id, 2023, '350.00', '2022-09-03');
+    const paidOn = async (day: string) =>
+      (
+        await server.ownerQuery<{ n: number }>(
+          `SELECT coalesce(sum(paid), 0)::int AS n FROM paid_daily WHERE tenant_code = $1 AND coverage_year = 2023 AND paid_on <= $2`,
+          [GZ, day],
+        )
+      )[0].n;
+    const requested = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-09-20' } },
+      { as: 'STAFF', tenant: GZ },
+    );
+    expect(requested.errors).toBeUndefined();
+    const approved = await server.gql(
+      `mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023) { status } }`,
+      { id },
+      { as: 'ADMIN', tenant: GZ },
+    );
+    expect(approved.errors).toBeUndefined();
+    const before = [await paidOn('2022-09-03'), await paidOn('2022-11-06')];
+    // Paid again (the refunded enrolment re-opens), and that payment reversed as a mistake.
+    const again = await server.gql(
+      `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+      { input: { idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-11-07', channel: '银行', receiptNo: `R2-${id}` } },
+      { as: 'BANK', tenant: GZ },
+    );
+    expect(again.errors).toBeUndefined();
+    const reversed = await server.gql(
+      `mutation($i: PaymentReversalInput!) { reversePayment(input: $i) { reversed } }`,
+      { i: { receiptNo: `R2-${id}`, channel: '银行', reason: '重复缴费', reversedOn: '2022-11-08' } },
+      { as: 'ADMIN', tenant: GZ },
+    );
+    expect(reversed.errors).toBeUndefined();
+    expect((await subsidies(GZ, id)).status).toBe('REFUNDED');
+    expect([await paidOn('2022-09-03'), await paidOn('2022-11-06')]).toEqual(before);
+    // Counted on the day of the payment it reversed, and not after.
+    expect(await paidOn('2022-11-07')).toBe(before[1] + 1);
+    expect(await paidOn('2022-11-08')).toBe(before[1]);
+  });
+
   it('answers POLICY_NOT_CONFIGURED where the notice refers refunds elsewhere (贵阳: 黔税发〔2020〕6号)', async () => {
     const id = await person(GY, '1979-08-08');
     await pay(GY, id, 2022, '320.00', '2021-11-05');

@@ -107,7 +107,8 @@ export async function enrollmentsOfPeople(db: TenantTransaction, idNumbers: read
  *
  * - `paid_daily`, the ledger of paid counts by year, region and day: a payment adds one on its day, an
  *   end (transfer out, death, emigration, refund) takes one off on its own day, so a past day's count
- *   never changes. An enrolment re-opened after it ended keeps the period it had in the ledger.
+ *   never changes. An enrolment re-opened after it ended keeps the period it had in the ledger, and
+ *   keeps it once if the payment that re-opened it is reversed.
  * - `scheme_membership`, the national one-scheme index: an enrolment enters it when it starts to enrol
  *   the person (UNPAID, PAID, REFUND_PENDING) and leaves it when it stops.
  *
@@ -169,8 +170,14 @@ const LEDGER_RETURNING_OF = (alias: string) => LEDGER_COLUMNS.map((c) => `${alia
 function ledgerEntries(p: '' | 'old_', sign: 1 | -1): string {
   const [status, paidOn, endedOn, region] = [`c.${p}status`, `c.${p}paid_on`, `c.${p}ended_on`, `coalesce(c.${p}region_code, '')`];
   const ended = `${paidOn} IS NOT NULL AND ${status} IN ('REFUNDED', 'TERMINATED') AND ${endedOn} IS NOT NULL`;
-  // An enrolment re-opened after it ended keeps the period it had: its old row is not taken back.
-  const kept = p === 'old_' ? ` AND c.old_status IS NOT NULL AND NOT (c.old_status IN ('REFUNDED', 'TERMINATED') AND c.status IN (${ACTIVE_STATES_SQL}))` : '';
+  // An enrolment re-opened after it ended keeps the period it had: its old row is not taken back. And when
+  // the payment that re-opened it is reversed, the ended row comes back (same end, its own payment day):
+  // that period is still in the ledger, so the restored row is not added again.
+  const kept =
+    p === 'old_'
+      ? ` AND c.old_status IS NOT NULL AND NOT (c.old_status IN ('REFUNDED', 'TERMINATED') AND c.status IN (${ACTIVE_STATES_SQL}))`
+      : ` AND NOT coalesce(c.old_status IN (${ACTIVE_STATES_SQL}) AND c.status IN ('REFUNDED', 'TERMINATED') AND c.ended_on = c.old_ended_on
+                      AND c.paid_on IS DISTINCT FROM c.old_paid_on, false)`;
   return `SELECT c.tenant_code, c.coverage_year, ${region} AS region_code, ${paidOn} AS day, ${sign} AS delta FROM c
            WHERE ${paidOn} IS NOT NULL AND (${status} IN ('PAID', 'REFUND_PENDING') OR (${ended}))${kept}
           UNION ALL
