@@ -6,6 +6,7 @@
 import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import type { Localized } from '../../common/i18n';
 import type { TenantTransaction } from '../../db/tenant-transaction';
+import { lockUntilTransactionEnds } from '../../db/transaction-locks';
 import type { PayerKind } from './enrollment.repository';
 
 // ---- values a paid enrolment waits for ------------------------------------------------------------
@@ -115,16 +116,13 @@ export async function waitingSummary(db: TenantTransaction, coverageYear: number
   );
 }
 
-/** Any fixed number: with the tenant, the advisory lock under which one release of what is held runs at a time. */
-const RELEASE_LOCK = 72_001;
-
 /**
  * Waits, until the transaction ends, for any other release of what is held in this tenant (an
  * administrator's releaseHeld, the run after a publication, a server's start). Two runs at once read the
  * same open waits and held payments, and each would grant what the waits resolve.
  */
 export async function takeReleaseTurn(db: TenantTransaction): Promise<void> {
-  await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RELEASE_LOCK, db.tenantCode]);
+  await lockUntilTransactionEnds(db, 'RELEASE_HELD', db.tenantCode);
 }
 
 /** Every open wait of the tenant, oldest first, at most `limit`: what a "compute when configured" run looks at. */

@@ -2,6 +2,7 @@
 import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
+import { lockUntilTransactionEnds, TRANSACTION_LOCKS } from '../../db/transaction-locks';
 import type { FundingShare } from '../../policy-data/funding';
 
 /**
@@ -163,8 +164,8 @@ export async function disbursementBatch(db: TenantTransaction, month: string) {
   return rows[0] ?? null;
 }
 
-/** Any fixed number: with the tenant and a month, the advisory lock under which that month is paid out. */
-const PAYOUT_MONTH_LOCK = 72_002;
+/** The PAYOUT_MONTH lock's key: the same text as holdPayoutMonthsOf's `$1 || ':' || payout_month`. */
+const payoutMonthKey = (tenantCode: string, month: string) => `${tenantCode}:${month}`;
 
 /**
  * Waits, until the transaction ends, for the payout of any month in which the person's reimbursements for
@@ -173,11 +174,13 @@ const PAYOUT_MONTH_LOCK = 72_002;
  * commit would pay out what the refund counts as cancelled, and the person would have both.
  */
 export async function holdPayoutMonthsOf(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
+  // Every month's lock in one statement, in month order (two requests never wait for each other
+  // crosswise), keyed as payoutMonthKey keys them.
   await db.query(
     `SELECT pg_advisory_xact_lock($4, hashtext($1 || ':' || m.payout_month))
        FROM (SELECT DISTINCT payout_month FROM subsidy_grant
               WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status = 'SCHEDULED' ORDER BY payout_month) m`,
-    [db.tenantCode, idNumber, coverageYear, PAYOUT_MONTH_LOCK],
+    [db.tenantCode, idNumber, coverageYear, TRANSACTION_LOCKS.PAYOUT_MONTH],
   );
 }
 
@@ -188,7 +191,7 @@ export async function holdPayoutMonthsOf(db: TenantTransaction, idNumber: string
  * on it and, once the first commits, finds it taken, so grants are paid out and counted by one call only.
  */
 export async function payOutMonth(db: TenantTransaction, month: string, paidBy: string): Promise<boolean> {
-  await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PAYOUT_MONTH_LOCK, `${db.tenantCode}:${month}`]);
+  await lockUntilTransactionEnds(db, 'PAYOUT_MONTH', payoutMonthKey(db.tenantCode, month));
   const claimed = await db.query(
     `INSERT INTO disbursement_batch (tenant_code, month, count, total, paid_by) VALUES ($1, $2, 0, 0, $3)
      ON CONFLICT (tenant_code, month) DO NOTHING RETURNING month`,

@@ -1,0 +1,19 @@
+/**
+ * Advisory locks held until the transaction ends (pg_advisory_xact_lock's two-key form): the first key
+ * says what is locked, the second is the hash of which one. The first keys are all here, so that two
+ * kinds of lock never share a number. (The server's session locks at start use the one-key form, a
+ * separate space.)
+ */
+import type { TenantTransaction } from './tenant-transaction';
+
+export const TRANSACTION_LOCKS = {
+  /** With the tenant: one release of what is held runs at a time. */
+  RELEASE_HELD: 72_001,
+  /** With the tenant and a month ("620702:2022-09"): that month's payout, and refund requests reading it. */
+  PAYOUT_MONTH: 72_002,
+} as const;
+
+/** Waits for, then holds until the transaction ends, the lock of `kind` on `key`. */
+export async function lockUntilTransactionEnds(db: TenantTransaction, kind: keyof typeof TRANSACTION_LOCKS, key: string): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TRANSACTION_LOCKS[kind], key]);
+}
