@@ -27,6 +27,7 @@ import { AuditRecordFunction1763802100000 } from './1763802100000-AuditRecordFun
 import { PaidDailyStripes1763802200000 } from './1763802200000-PaidDailyStripes';
 import { ReadsWithoutTransaction1763802300000 } from './1763802300000-ReadsWithoutTransaction';
 import { StatusLookupPaidFirst1763802400000 } from './1763802400000-StatusLookupPaidFirst';
+import { BatchRowsWithoutTenantKey1763802500000 } from './1763802500000-BatchRowsWithoutTenantKey';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   PaidDailyStripes1763802200000,
   ReadsWithoutTransaction1763802300000,
   StatusLookupPaidFirst1763802400000,
+  BatchRowsWithoutTenantKey1763802500000,
 ];
