@@ -671,6 +671,7 @@ if (runs('imports')) {
     // check off (session_replication_role = replica). A vacuum after each, outside the timing, so that
     // nothing writes beside a floor round's dead rows.
     const writeFloor = async (setup) => {
+      await owner.query('CHECKPOINT');
       await walCosts(null);
       await owner.query('BEGIN');
       for (const sql of setup) await owner.query(sql);
@@ -708,6 +709,9 @@ if (runs('imports')) {
       return { seconds, rowsPerSecond: size / seconds };
     };
     result.floor = [await writeFloor([])];
+    // Each write measured here (floor rounds and imports) starts right after a checkpoint, so that none of
+    // them alone pays the full-page images of one that the timer happened to start during it.
+    await owner.query('CHECKPOINT');
     let stopWatch = watchMemory(api.pid);
     const rssBefore = rssOf(api.pid);
     let cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
@@ -753,6 +757,7 @@ if (runs('imports')) {
       ['idNumber,coverageYear,amount,paidOn,channel,receiptNo', ...csvPeople.map((id, k) => `${id},2024,380.00,2023-10-01,税务代征,C${size}-${k}`)].join('\n') +
         '\n',
     );
+    await owner.query('CHECKPOINT');
     stopWatch = watchMemory(api.pid);
     cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
     const reapedBefore = reapedChildrenCpuSeconds();
