@@ -337,13 +337,13 @@ const api = await startApi(4101);
 const owner = new pg.Client({ connectionString: ownerUrl });
 await owner.connect();
 if (PG_STATS) await owner.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-/** The statements that took the most time since the last call (BENCH_PG_STATS only). */
 /** WAL written and checkpoints taken so far (tuning, with BENCH_PG_STATS). */
 async function walSnapshot() {
-  // Bytes from the WAL position, which moves as it is written; records and full pages from the statistics,
-  // which a backend reports when its transaction ends (so a write floor's are counted with what follows it).
-  const { rows } = await owner.query(`SELECT pg_current_wal_lsn() - '0/0' AS bytes, w.wal_records::bigint AS records, w.wal_fpi::bigint AS fpi,
-                                             (c.num_timed + c.num_requested)::bigint AS checkpoints
+  // Bytes from the WAL insert position, which moves as it is written. Records and full pages from the
+  // statistics, which a backend reports when idle after its transaction, at most a second late: the
+  // callers wait for that (the API's connections) or force it (this connection's write floor).
+  const { rows } = await owner.query(`SELECT pg_current_wal_insert_lsn() - '0/0' AS bytes, w.wal_records::bigint AS records, w.wal_fpi::bigint AS fpi,
+                                             c.num_done::bigint AS checkpoints
                                         FROM pg_stat_wal w, pg_stat_checkpointer c`);
   return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
 }
@@ -361,6 +361,7 @@ async function walCosts(label, rows) {
   walBefore = now;
 }
 
+/** The statements that took the most time since the last call (BENCH_PG_STATS only). */
 async function statementCosts(label) {
   if (!PG_STATS) return;
   const { rows } = await owner.query(`SELECT round(total_exec_time) AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
@@ -703,8 +704,9 @@ if (runs('imports')) {
         { analyze: false },
       );
       const seconds = (Date.now() - start) / 1000;
-      await walCosts(`write floor${setup.length ? ' without triggers' : ''}, ${size}`, size);
       await owner.query('ROLLBACK');
+      if (PG_STATS) await owner.query('SELECT pg_stat_force_next_flush()');
+      await walCosts(`write floor${setup.length ? ' without triggers' : ''}, ${size}`, size);
       await owner.query('VACUUM enrollment, payment');
       return { seconds, rowsPerSecond: size / seconds };
     };
@@ -712,6 +714,7 @@ if (runs('imports')) {
     // Each write measured here (floor rounds and imports) starts right after a checkpoint, so that none of
     // them alone pays the full-page images of one that the timer happened to start during it.
     await owner.query('CHECKPOINT');
+    await walCosts(null);
     let stopWatch = watchMemory(api.pid);
     const rssBefore = rssOf(api.pid);
     let cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
@@ -721,7 +724,6 @@ if (runs('imports')) {
       postgres: ((postgresCpuSeconds() - cpu0.pg) * 100_000) / size,
       ...(importerCpu === undefined ? {} : { importer: (importerCpu * 100_000) / size }),
     });
-    await walCosts(null);
     t0 = Date.now();
     let accepted = 0;
     // Two batches in flight, as the CSV importer sends them: the API checks one while PostgreSQL writes the other.
@@ -747,6 +749,7 @@ if (runs('imports')) {
     if (accepted !== size) throw new Error(`importPayments accepted ${accepted} of ${size} rows`);
     result.batches = { seconds: batchSeconds, rowsPerSecond: size / batchSeconds, apiPeakRss: stopWatch(), apiRssBefore: rssBefore, cpu: cpuPer100k() };
     log(`importPayments: ${size} rows in ${batchSeconds.toFixed(1)} s`);
+    if (PG_STATS) await new Promise((r) => setTimeout(r, 1100)); // the API's connections report their WAL within a second
     await walCosts(`importPayments, ${size}`, size);
     await statementCosts(`importPayments, ${size}`);
     result.floor.push(await writeFloor([]));
@@ -758,10 +761,10 @@ if (runs('imports')) {
         '\n',
     );
     await owner.query('CHECKPOINT');
+    await walCosts(null);
     stopWatch = watchMemory(api.pid);
     cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
     const reapedBefore = reapedChildrenCpuSeconds();
-    await walCosts(null);
     t0 = Date.now();
     const importer = spawn(
       process.execPath,
@@ -799,6 +802,7 @@ if (runs('imports')) {
       cpu: cpuPer100k(importerCpu),
     };
     log(`CSV importer: ${tally.trim()}`);
+    if (PG_STATS) await new Promise((r) => setTimeout(r, 1100));
     await walCosts(`CSV importer, ${size}`, size);
     await statementCosts(`CSV importer, ${size}`);
 
@@ -1060,7 +1064,7 @@ Written by \`node bench/run.mjs${opts.full ? ' --full' : opts.smoke ? ' --smoke'
       ? `with ${PG_FLAGS.filter((f) => f !== '-c')
           .map((f) => `\`${f}\``)
           .join(', ')}`
-      : 'its settings as installed'
+      : `its settings as installed${PG_STATS ? ', with pg_stat_statements' : ''}`
   }); @apollo/server ${pkg('@apollo/server')}, type-graphql ${pkg('type-graphql')}, graphql ${pkg('graphql')}, pg ${pkg('pg')}; PostGraphile ${pkg('postgraphile', here)} with @graphile/simplify-inflection ${pkg('@graphile/simplify-inflection', here)} (on Node 20 with a \`Promise.withResolvers\` polyfill; it declares Node 22), autocannon ${pkg('autocannon', here)}.
 - Data: ${scale} of 平利 in ${r.generation.households.toLocaleString('en')} households, ${r.generation.assisted.toLocaleString('en')} with assistance, ${r.generation.enrolled.toLocaleString('en')} enrolled for 2022 (${r.generation.paid.toLocaleString('en')} paid); loaded with COPY, vacuumed and checkpointed in ${r.generation.seconds.toFixed(1)} s.
 - ${roundsNote}, interleaved: in each, bank lookups against the API, the floor and PostGraphile in turn at ${CONNECTIONS} connections for ${DURATION} s each; then the API and the floor each at 70% of that round's floor peak; then household reads against the three; then the quote, the portal's and one whose facts never repeat. Each ratio is taken within a round; the tables give the median over rounds and the range (min–max). Every response is timed. Pools of 10 connections everywhere.
@@ -1173,7 +1177,7 @@ ${
   r.imports.length
     ? `## 5. Imports against the write floor
 
-An import stores at least, per row, a paid enrolment and its payment; the write floor stores exactly those rows for the same people, \`COPY\`ed into the real tables as the owner with nothing read or judged, and rolls back. It runs before, between and after the two imports (a vacuum after each round); an import's ratio is to the floor's median, with its range over the floor's three rounds. An import writes what it measures, so each path runs once per size. Imports go into the people registered for them in 620702 (batches) and 620721 (CSV), beside the ${scale} of 610926.
+An import stores at least, per row, a paid enrolment and its payment; the write floor stores exactly those rows for the same people, \`COPY\`ed into the real tables as the owner with nothing read or judged, and rolls back. It runs before, between and after the two imports (a vacuum after each round); every floor round and import starts right after a checkpoint; an import's ratio is to the floor's median, with its range over the floor's three rounds. An import writes what it measures, so each path runs once per size. Imports go into the people registered for them in 620702 (batches) and 620721 (CSV), beside the ${scale} of 610926.
 
 ${r.imports.map(importSection).join('\n\n')}
 
