@@ -348,9 +348,13 @@ async function walSnapshot() {
   return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
 }
 let walBefore = null;
-/** The WAL since the last call, per `rows` rows written; without a label, only marks the start. */
-async function walCosts(label, rows) {
+/**
+ * The WAL since the last call, per `rows` rows written; without a label, only marks the start. With
+ * `otherConnections`, what the API's connections wrote: they report it within a second of going idle.
+ */
+async function walCosts(label, rows, { otherConnections = false } = {}) {
   if (!PG_STATS) return;
+  if (otherConnections) await new Promise((r) => setTimeout(r, 1100));
   const now = await walSnapshot();
   if (walBefore && label) {
     const d = Object.fromEntries(Object.keys(now).map((k) => [k, now[k] - walBefore[k]]));
@@ -359,6 +363,15 @@ async function walCosts(label, rows) {
     );
   }
   walBefore = now;
+}
+
+/**
+ * Each write measured (floor rounds and imports) starts right after a checkpoint, so that none of them
+ * alone pays the full-page images of one that the timer happened to start during it.
+ */
+async function startMeasuredWrite() {
+  await owner.query('CHECKPOINT');
+  await walCosts(null);
 }
 
 /** The statements that took the most time since the last call (BENCH_PG_STATS only). */
@@ -672,8 +685,7 @@ if (runs('imports')) {
     // check off (session_replication_role = replica). A vacuum after each, outside the timing, so that
     // nothing writes beside a floor round's dead rows.
     const writeFloor = async (setup) => {
-      await owner.query('CHECKPOINT');
-      await walCosts(null);
+      await startMeasuredWrite();
       await owner.query('BEGIN');
       for (const sql of setup) await owner.query(sql);
       const start = Date.now();
@@ -711,10 +723,7 @@ if (runs('imports')) {
       return { seconds, rowsPerSecond: size / seconds };
     };
     result.floor = [await writeFloor([])];
-    // Each write measured here (floor rounds and imports) starts right after a checkpoint, so that none of
-    // them alone pays the full-page images of one that the timer happened to start during it.
-    await owner.query('CHECKPOINT');
-    await walCosts(null);
+    await startMeasuredWrite();
     let stopWatch = watchMemory(api.pid);
     const rssBefore = rssOf(api.pid);
     let cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
@@ -749,8 +758,7 @@ if (runs('imports')) {
     if (accepted !== size) throw new Error(`importPayments accepted ${accepted} of ${size} rows`);
     result.batches = { seconds: batchSeconds, rowsPerSecond: size / batchSeconds, apiPeakRss: stopWatch(), apiRssBefore: rssBefore, cpu: cpuPer100k() };
     log(`importPayments: ${size} rows in ${batchSeconds.toFixed(1)} s`);
-    if (PG_STATS) await new Promise((r) => setTimeout(r, 1100)); // the API's connections report their WAL within a second
-    await walCosts(`importPayments, ${size}`, size);
+    await walCosts(`importPayments, ${size}`, size, { otherConnections: true });
     await statementCosts(`importPayments, ${size}`);
     result.floor.push(await writeFloor([]));
 
@@ -760,8 +768,7 @@ if (runs('imports')) {
       ['idNumber,coverageYear,amount,paidOn,channel,receiptNo', ...csvPeople.map((id, k) => `${id},2024,380.00,2023-10-01,税务代征,C${size}-${k}`)].join('\n') +
         '\n',
     );
-    await owner.query('CHECKPOINT');
-    await walCosts(null);
+    await startMeasuredWrite();
     stopWatch = watchMemory(api.pid);
     cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
     const reapedBefore = reapedChildrenCpuSeconds();
@@ -802,8 +809,7 @@ if (runs('imports')) {
       cpu: cpuPer100k(importerCpu),
     };
     log(`CSV importer: ${tally.trim()}`);
-    if (PG_STATS) await new Promise((r) => setTimeout(r, 1100));
-    await walCosts(`CSV importer, ${size}`, size);
+    await walCosts(`CSV importer, ${size}`, size, { otherConnections: true });
     await statementCosts(`CSV importer, ${size}`);
 
     result.floor.push(await writeFloor([]));
