@@ -104,7 +104,9 @@ const API_LOG_LEVEL = process.env.BENCH_API_LOG_LEVEL ?? 'error';
 // BENCH_PG_FLAGS: server settings for a trial ("-c shared_buffers=4GB …"); RESULTS.md names them when set.
 const PG_FLAGS = (process.env.BENCH_PG_FLAGS ?? '').split(/\s+/).filter(Boolean);
 const embedded = await startEmbeddedPostgres(dataDir, () => {}, [
-  ...(PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] : []),
+  // wal_keep_size: the WAL of a measured write stays readable for its breakdown by relation, however many
+  // checkpoints it spans.
+  ...(PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'wal_keep_size=16GB'] : []),
   ...PG_FLAGS,
 ]);
 await embedded.createDatabase('bench');
@@ -336,16 +338,39 @@ const cycle = (list) => {
 const api = await startApi(4101);
 const owner = new pg.Client({ connectionString: ownerUrl });
 await owner.connect();
-if (PG_STATS) await owner.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+if (PG_STATS) await owner.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE EXTENSION IF NOT EXISTS pg_walinspect');
 /** WAL written and checkpoints taken so far (tuning, with BENCH_PG_STATS). */
 async function walSnapshot() {
   // Bytes from the WAL insert position, which moves as it is written. Records and full pages from the
   // statistics, which a backend reports when idle after its transaction, at most a second late: the
   // callers wait for that (the API's connections) or force it (this connection's write floor).
   const { rows } = await owner.query(`SELECT pg_current_wal_insert_lsn() - '0/0' AS bytes, w.wal_records::bigint AS records, w.wal_fpi::bigint AS fpi,
+                                             pg_current_wal_insert_lsn()::text AS lsn,
                                              c.num_done::bigint AS checkpoints
                                         FROM pg_stat_wal w, pg_stat_checkpointer c`);
-  return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
+  return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, k === 'lsn' ? v : Number(v)]));
+}
+
+/**
+ * The WAL between two positions by relation (pg_walinspect): bytes and full pages, the relations that
+ * wrote most first. It reads the WAL back from disk, outside every timing.
+ */
+async function walByRelation(from, to) {
+  const { rows } = await owner.query(
+    `SELECT coalesce(c.relname, b.relfilenode::text) AS relation, b.relforknumber AS fork,
+            sum(b.block_data_length + b.block_fpi_length)::bigint AS bytes,
+            count(*) FILTER (WHERE b.block_fpi_length > 0)::bigint AS fpi, count(*)::bigint AS blocks
+       FROM pg_get_wal_block_info($1::pg_lsn, $2::pg_lsn) b
+       LEFT JOIN pg_class c ON pg_relation_filenode(c.oid) = b.relfilenode
+      GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 12`,
+    [from, to],
+  );
+  return rows
+    .map(
+      (r) =>
+        `  ${r.relation}${r.fork === 0 ? '' : ` (fork ${r.fork})`}: ${(Number(r.bytes) / 1e6).toFixed(1)} MB, ${r.fpi} full pages, ${r.blocks} block references`,
+    )
+    .join('\n');
 }
 let walBefore = null;
 /**
@@ -357,9 +382,13 @@ async function walCosts(label, rows, { otherConnections = false } = {}) {
   if (otherConnections) await new Promise((r) => setTimeout(r, 1100));
   const now = await walSnapshot();
   if (walBefore && label) {
-    const d = Object.fromEntries(Object.keys(now).map((k) => [k, now[k] - walBefore[k]]));
+    const d = Object.fromEntries(
+      Object.keys(now)
+        .filter((k) => k !== 'lsn')
+        .map((k) => [k, now[k] - walBefore[k]]),
+    );
     log(
-      `WAL, ${label}: ${(d.bytes / 1e6).toFixed(0)} MB, ${((d.bytes / rows) | 0).toLocaleString('en')} bytes and ${(d.records / rows).toFixed(1)} records a row, ${(d.fpi / rows).toFixed(2)} full pages a row, ${d.checkpoints} checkpoints`,
+      `WAL, ${label}: ${(d.bytes / 1e6).toFixed(0)} MB, ${((d.bytes / rows) | 0).toLocaleString('en')} bytes and ${(d.records / rows).toFixed(1)} records a row, ${(d.fpi / rows).toFixed(2)} full pages a row, ${d.checkpoints} checkpoints\n${await walByRelation(walBefore.lsn, now.lsn)}`,
     );
   }
   walBefore = now;
@@ -387,15 +416,30 @@ async function statementCosts(label) {
 
 let t0 = Date.now();
 log(`generating ${RESIDENTS} residents of ${TENANT}…`);
-const data = await generateTenantData(owner, { residents: RESIDENTS });
+// The people the imports pay for are registered first, each county's on pages of their own. Registered
+// after the load, the first county's narrow rows went one to a page into the room left at the end of
+// each of the load's pages (COPY records that room as it moves to the next page), the other county's after
+// them, some 65 to a page: 100,000 people on 6,542 pages against 1,539, at 300,000 residents. Each payment
+// locks its person's row (the foreign key), and after the checkpoint the first change to a page writes it
+// whole to the WAL: the write floor and `importPayments` paid for thousands of pages more than the CSV
+// importer (0.61 against 0.03 full pages a row at 3,000,000 residents).
 const importTotal = IMPORT_SIZES.reduce((a, b) => a + b, 0);
 const importIds = runs('imports') ? await generateRegistered(owner, { tenant: '620702', count: importTotal }) : [];
 const csvIds = runs('imports') ? await generateRegistered(owner, { tenant: '620721', count: importTotal }) : [];
+const data = await generateTenantData(owner, { residents: RESIDENTS });
 // As pgbench does: vacuum (hint bits, visibility map, statistics) and checkpoint the load, so that
 // autovacuum and the checkpointer do not run during the first scenario measured.
 await owner.query('VACUUM (ANALYZE)');
 await owner.query('CHECKPOINT');
-if (PG_STATS) await owner.query('SELECT pg_stat_statements_reset()');
+if (PG_STATS) {
+  await owner.query('SELECT pg_stat_statements_reset()');
+  const { rows } = await owner.query(
+    `SELECT tenant_code, count(*) AS people, count(DISTINCT (ctid::text::point)[0]) AS pages FROM resident GROUP BY 1 ORDER BY 1`,
+  );
+  log(
+    `residents' pages: ${rows.map((r) => `${r.tenant_code} ${Number(r.people).toLocaleString('en')} people on ${Number(r.pages).toLocaleString('en')} pages`).join(', ')}`,
+  );
+}
 const generation = { seconds: (Date.now() - t0) / 1000, ...data };
 delete generation.lookupIds;
 delete generation.householdIds;
@@ -1183,7 +1227,7 @@ ${
   r.imports.length
     ? `## 5. Imports against the write floor
 
-An import stores at least, per row, a paid enrolment and its payment; the write floor stores exactly those rows for the same people, \`COPY\`ed into the real tables as the owner with nothing read or judged, and rolls back. It runs before, between and after the two imports (a vacuum after each round); every floor round and import starts right after a checkpoint; an import's ratio is to the floor's median, with its range over the floor's three rounds. An import writes what it measures, so each path runs once per size. Imports go into the people registered for them in 620702 (batches) and 620721 (CSV), beside the ${scale} of 610926.
+An import stores at least, per row, a paid enrolment and its payment; the write floor stores exactly those rows for the same people, \`COPY\`ed into the real tables as the owner with nothing read or judged, and rolls back. It runs before, between and after the two imports (a vacuum after each round); every floor round and import starts right after a checkpoint; an import's ratio is to the floor's median, with its range over the floor's three rounds. An import writes what it measures, so each path runs once per size. Imports go into the people registered for them in 620702 (batches) and 620721 (CSV), beside the ${scale} of 610926; both counties' people are registered before the load, each county's on pages of its own, so that the floor and both imports lock their people's rows on as many pages.
 
 ${r.imports.map(importSection).join('\n\n')}
 
