@@ -27,6 +27,32 @@ export function unnestRows<Row>(alias: string, columns: ReadonlyArray<BulkColumn
   };
 }
 
+/** An element that needs no quotes in an array's text: no space, quote, comma, backslash or brace. */
+const BARE_ELEMENT = /^[^\s",\\{}]+$/;
+
+/**
+ * `values` as PostgreSQL's array text (`{1,2,NULL}`, `{"a b",c}`), which pg would send for the array;
+ * the array itself when an element is not a string, number, bigint or boolean (pg converts it). pg
+ * quotes and escapes every element with two regular expressions: in a profile of the imports (batches
+ * of 5,000 rows, some 50 arrays each) that was 7% of the API's busy time. Here elements that need no
+ * quotes (numbers, dates, ID numbers, codes) go bare, and the others are quoted as pg would. Every
+ * array a request's statement is given goes through it (TenantTransaction.query).
+ */
+export function arrayParameter(values: readonly unknown[]): string | readonly unknown[] {
+  let text = '{';
+  for (let i = 0; i < values.length; i += 1) {
+    if (i > 0) text += ',';
+    const value = values[i];
+    if (value === null || value === undefined) text += 'NULL';
+    else if (typeof value === 'number' || typeof value === 'bigint') text += String(value);
+    else if (typeof value === 'boolean') text += value ? 'true' : 'false';
+    else if (typeof value === 'string')
+      text += BARE_ELEMENT.test(value) && (value.length !== 4 || value.toUpperCase() !== 'NULL') ? value : `"${value.replace(/[\\"]/g, '\\$&')}"`;
+    else return values;
+  }
+  return `${text}}`;
+}
+
 /**
  * An INSERT … SELECT as one statement that answers, in one row, how many rows it wrote. On Citus an
  * INSERT … SELECT without RETURNING (or ON CONFLICT) writes its rows into the shards with COPY, which

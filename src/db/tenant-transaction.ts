@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { escapeLiteral, type Pool, type PoolClient } from 'pg';
+import { arrayParameter } from './bulk';
 import { withPooledClient } from './pool';
 
 const ENDED = 'the request transaction has already ended';
@@ -72,7 +73,8 @@ export class TenantTransaction {
     if (this.finished) throw new Error(ENDED);
     this.statements += 1;
     const name = values?.length && !this.mode.pooled ? statementName(text) : undefined;
-    const run = this.queue.then(() => client.query(name ? { name, text, values } : { text, values }));
+    const parameters = values?.map((value) => (Array.isArray(value) ? arrayParameter(value) : value));
+    const run = this.queue.then(() => client.query(name ? { name, text, values: parameters } : { text, values: parameters }));
     this.queue = run.catch(() => undefined);
     return ((await run) as { rows: Row[] }).rows;
   }

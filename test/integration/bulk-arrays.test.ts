@@ -1,0 +1,60 @@
+/**
+ * The bulk writes send each column as PostgreSQL's array text, written by arrayParameter instead of pg:
+ * whatever a clerk types (quotes, commas, braces, spaces, the word NULL, Chinese), PostgreSQL must read
+ * back the values that were sent.
+ */
+import { arrayParameter } from '../../src/db/bulk';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+it('PostgreSQL reads back every value arrayParameter sends, of every type the bulk writes use', async () => {
+  const texts = [
+    '620721194001010002',
+    '税务代征',
+    'a b',
+    ' leading',
+    'tab\there',
+    'line\nbreak',
+    'x"y',
+    'a\\b',
+    '{}',
+    'a,b',
+    '',
+    'NULL',
+    'null',
+    'Null ',
+    'NULLS',
+    null,
+    '"',
+  ];
+  const ints = [0, -1, 38000, null, 2147483647];
+  const bigints = [0, 9007199254740991, -38000, null];
+  const booleans = [true, false, null];
+  const dates = ['2022-10-01', null, '2023-02-28'];
+  const uuids = ['00000000-0000-4000-8000-000000000001', null];
+  const jsonb = [JSON.stringify({ source: '中央财政', name: 'a "quoted", {braced} \\ name', amount: 1 }), null, '[]'];
+  const [row] = await server.ownerQuery<Record<string, unknown[]>>(
+    `SELECT $1::text[] AS texts, $2::int[] AS ints, $3::bigint[]::text[] AS bigints, $4::boolean[] AS booleans,
+            $5::date[]::text[] AS dates, $6::uuid[]::text[] AS uuids, $7::jsonb[]::text[] AS jsonb`,
+    [texts, ints, bigints, booleans, dates, uuids, jsonb].map(arrayParameter),
+  );
+  expect(row.texts).toEqual(texts);
+  expect(row.ints).toEqual(ints);
+  expect(row.bigints).toEqual(bigints.map((v) => (v === null ? null : String(v))));
+  expect(row.booleans).toEqual(booleans);
+  expect(row.dates).toEqual(dates);
+  expect(row.uuids).toEqual(uuids);
+  // jsonb prints its own spacing: compare the values.
+  expect(row.jsonb.map((v) => (v === null ? null : JSON.parse(v as string)))).toEqual(jsonb.map((v) => (v === null ? null : JSON.parse(v))));
+  expect(arrayParameter([])).toBe('{}');
+});
+
+it('an element of another kind leaves the array to pg', () => {
+  const values = ['a', new Date('2022-10-01T00:00:00Z')];
+  expect(arrayParameter(values)).toBe(values);
+});
