@@ -29,6 +29,10 @@ import { startWireCounter } from './lib/wire.mjs';
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
+/** The Node flags of `npm start`: the API runs here as it is started in production. */
+const START_FLAGS = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  .scripts.start.split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 const { startEmbeddedPostgres } = require('../dist/src/db/embedded.js');
 const { signToken } = require('../dist/src/context/tokens.js');
 
@@ -148,12 +152,15 @@ const stop = async (child) => {
 function startApi(port, pgPort = pgAddress.port) {
   // BENCH_PROFILE=dir: a CPU profile of the timed API; BENCH_API_FLAGS: other Node flags for it (e.g. --trace-gc).
   const timed = pgPort === pgAddress.port;
-  const flags = timed
-    ? [
-        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-        ...(process.env.BENCH_API_FLAGS?.split(' ').filter(Boolean) ?? []),
-      ]
-    : [];
+  const flags = [
+    ...START_FLAGS,
+    ...(timed
+      ? [
+          ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+          ...(process.env.BENCH_API_FLAGS?.split(' ').filter(Boolean) ?? []),
+        ]
+      : []),
+  ];
   const child = spawn(process.execPath, [...flags, join(root, 'dist/src/main.js')], {
     env: {
       ...process.env,
@@ -1133,7 +1140,7 @@ ${targets.map((t) => `| ${t.join(' | ')} |`).join('\n')}
 
 All three answer the same question with the same values; before timing anything the bench checks, for ${CHECKED_ANSWERS} lookups and ${CHECKED_ANSWERS} households, that the floor's JSON equals the API's and that PostGraphile's, masked and formatted as its client would, does too.
 
-- **The API** runs as in production (\`NODE_ENV=production\`: the allow-list of the bank's and tax's operations, the audit of personal reads, tokens checked, row-level security under the request role), except that the per-token rate limit is raised to 1,000,000 a minute (still counted on every request) and that it logs at \`${API_LOG_LEVEL}\`${API_LOG_LEVEL === 'info' ? ', a line per request as in production' : ': its line per request is off (production logs at `info`; `BENCH_API_LOG_LEVEL=info` turns the lines on)'}. The bank sends its operation \`BankEnrollmentStatus\` from \`schema/operations/bank.graphql\` as it stands; the household read is a staff query (\`household\` with members, enrolments, subsidies).
+- **The API** runs as in production (started with \`npm start\`'s Node flags, \`${START_FLAGS.join(' ') || 'none'}\`; \`NODE_ENV=production\`: the allow-list of the bank's and tax's operations, the audit of personal reads, tokens checked, row-level security under the request role), except that the per-token rate limit is raised to 1,000,000 a minute (still counted on every request) and that it logs at \`${API_LOG_LEVEL}\`${API_LOG_LEVEL === 'info' ? ', a line per request as in production' : ': its line per request is off (production logs at `info`; `BENCH_API_LOG_LEVEL=info` turns the lines on)'}. The bank sends its operation \`BankEnrollmentStatus\` from \`schema/operations/bank.graphql\` as it stands; the household read is a staff query (\`household\` with members, enrolments, subsidies).
 - **The floor** (\`bench/peers/floor.mjs\`) is node:http + pg and one prepared SELECT per request, in no transaction, as a reader role that bypasses row-level security; it formats money and masks the name and ID number as the API does. It does not authenticate, check input, set or enforce a tenant, audit, or run the policy engine: the API computes \`amountDue\` with the policy engine for a person unpaid or not enrolled, and the floor answers those with 501. So the bench looks up **paid people only** (sampled from the 2022 enrolments marked PAID), for whom the API returns the amount due as stored and runs no policy; the API's cost of the policy engine is in no figure here.
 - **PostGraphile 5** (\`bench/peers/postgraphile.mjs\`) runs as its users run it: the Amber preset with the simplify inflector, the public schema, no per-request settings, so each request is one statement without a transaction. Setting no tenant, it reads as the same reader role with BYPASSRLS: it enforces no tenant isolation and no authorisation, and returns names, ID numbers and money as stored.
 
