@@ -197,7 +197,9 @@ function startPeer(file, port, pgPort = pgAddress.port) {
     GRAPHILE_ENV: 'production',
     NODE_ENV: 'production',
   };
-  const child = fork(join(here, 'peers', file), [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // The floor with the API's Node flags (npm start's), so that it stays a floor; PostGraphile as its users run it.
+  const execArgv = file === 'floor.mjs' ? [...process.execArgv, ...START_FLAGS] : process.execArgv;
+  const child = fork(join(here, 'peers', file), [], { env, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   children.add(child);
   return new Promise((resolve, reject) => {
     child.on('message', (m) => m === 'ready' && resolve(child));
@@ -351,10 +353,9 @@ async function walSnapshot() {
   // Bytes from the WAL insert position, which moves as it is written. Records and full pages from the
   // statistics, which a backend reports when idle after its transaction, at most a second late: the
   // callers wait for that (the API's connections) or force it (this connection's write floor).
-  const { rows } = await owner.query(`SELECT pg_current_wal_insert_lsn() - '0/0' AS bytes, w.wal_records::bigint AS records, w.wal_fpi::bigint AS fpi,
-                                             pg_current_wal_insert_lsn()::text AS lsn,
-                                             c.num_done::bigint AS checkpoints
-                                        FROM pg_stat_wal w, pg_stat_checkpointer c`);
+  const { rows } = await owner.query(`SELECT l.lsn - '0/0' AS bytes, w.wal_records::bigint AS records, w.wal_fpi::bigint AS fpi,
+                                             l.lsn::text AS lsn, c.num_done::bigint AS checkpoints
+                                        FROM pg_stat_wal w, pg_stat_checkpointer c, (SELECT pg_current_wal_insert_lsn() AS lsn) l`);
   return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, k === 'lsn' ? v : Number(v)]));
 }
 
@@ -363,19 +364,24 @@ async function walSnapshot() {
  * wrote most first. It reads the WAL back from disk, outside every timing.
  */
 async function walByRelation(from, to) {
-  const { rows } = await owner.query(
-    `SELECT coalesce(c.relname, b.relfilenode::text) AS relation, b.relforknumber AS fork,
-            sum(b.block_data_length + b.block_fpi_length)::bigint AS bytes,
-            count(*) FILTER (WHERE b.block_fpi_length > 0)::bigint AS fpi, count(*)::bigint AS blocks
-       FROM pg_get_wal_block_info($1::pg_lsn, $2::pg_lsn) b
-       LEFT JOIN pg_class c ON pg_relation_filenode(c.oid) = b.relfilenode
-      GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 12`,
-    [from, to],
-  );
+  // show_data false: the sizes only, not the blocks' data and images copied out. Blocks of this database (or of
+  // shared catalogs): another database's relations may have the same file numbers.
+  const { rows } = await owner
+    .query(
+      `SELECT coalesce(c.relname, b.relfilenode::text) AS relation, b.relforknumber AS fork,
+              sum(b.block_data_length + b.block_fpi_length)::bigint AS bytes,
+              count(*) FILTER (WHERE b.block_fpi_length > 0)::bigint AS fpi, count(*)::bigint AS blocks
+         FROM pg_get_wal_block_info($1::pg_lsn, $2::pg_lsn, false) b
+         LEFT JOIN pg_class c ON pg_relation_filenode(c.oid) = b.relfilenode
+        WHERE b.reldatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+        GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 12`,
+      [from, to],
+    )
+    .catch((err) => ({ rows: [{ relation: `(no breakdown: ${err.message})`, fork: 0, bytes: 0, fpi: 0, blocks: 0 }] }));
   return rows
     .map(
       (r) =>
-        `  ${r.relation}${r.fork === 0 ? '' : ` (fork ${r.fork})`}: ${(Number(r.bytes) / 1e6).toFixed(1)} MB, ${r.fpi} full pages, ${r.blocks} block references`,
+        `  ${r.relation}${r.fork === 0 ? '' : ` (fork ${r.fork})`}: ${(Number(r.bytes) / 1e6).toFixed(1)} MB of block data and full pages, ${r.fpi} full pages, ${r.blocks} block references`,
     )
     .join('\n');
 }
@@ -438,19 +444,19 @@ const data = await generateTenantData(owner, { residents: RESIDENTS });
 // autovacuum and the checkpointer do not run during the first scenario measured.
 await owner.query('VACUUM (ANALYZE)');
 await owner.query('CHECKPOINT');
+const generation = { seconds: (Date.now() - t0) / 1000, ...data };
+delete generation.lookupIds;
+delete generation.householdIds;
+log(`generated in ${generation.seconds.toFixed(1)} s`);
 if (PG_STATS) {
-  await owner.query('SELECT pg_stat_statements_reset()');
   const { rows } = await owner.query(
     `SELECT tenant_code, count(*) AS people, count(DISTINCT (ctid::text::point)[0]) AS pages FROM resident GROUP BY 1 ORDER BY 1`,
   );
   log(
     `residents' pages: ${rows.map((r) => `${r.tenant_code} ${Number(r.people).toLocaleString('en')} people on ${Number(r.pages).toLocaleString('en')} pages`).join(', ')}`,
   );
+  await owner.query('SELECT pg_stat_statements_reset()');
 }
-const generation = { seconds: (Date.now() - t0) / 1000, ...data };
-delete generation.lookupIds;
-delete generation.householdIds;
-log(`generated in ${generation.seconds.toFixed(1)} s`);
 
 // The peers' role: it may read every table of the schema and bypasses row-level security, since they
 // set no tenant per request. It writes nothing.
@@ -1141,7 +1147,7 @@ ${targets.map((t) => `| ${t.join(' | ')} |`).join('\n')}
 All three answer the same question with the same values; before timing anything the bench checks, for ${CHECKED_ANSWERS} lookups and ${CHECKED_ANSWERS} households, that the floor's JSON equals the API's and that PostGraphile's, masked and formatted as its client would, does too.
 
 - **The API** runs as in production (started with \`npm start\`'s Node flags, \`${START_FLAGS.join(' ') || 'none'}\`; \`NODE_ENV=production\`: the allow-list of the bank's and tax's operations, the audit of personal reads, tokens checked, row-level security under the request role), except that the per-token rate limit is raised to 1,000,000 a minute (still counted on every request) and that it logs at \`${API_LOG_LEVEL}\`${API_LOG_LEVEL === 'info' ? ', a line per request as in production' : ': its line per request is off (production logs at `info`; `BENCH_API_LOG_LEVEL=info` turns the lines on)'}. The bank sends its operation \`BankEnrollmentStatus\` from \`schema/operations/bank.graphql\` as it stands; the household read is a staff query (\`household\` with members, enrolments, subsidies).
-- **The floor** (\`bench/peers/floor.mjs\`) is node:http + pg and one prepared SELECT per request, in no transaction, as a reader role that bypasses row-level security; it formats money and masks the name and ID number as the API does. It does not authenticate, check input, set or enforce a tenant, audit, or run the policy engine: the API computes \`amountDue\` with the policy engine for a person unpaid or not enrolled, and the floor answers those with 501. So the bench looks up **paid people only** (sampled from the 2022 enrolments marked PAID), for whom the API returns the amount due as stored and runs no policy; the API's cost of the policy engine is in no figure here.
+- **The floor** (\`bench/peers/floor.mjs\`, run with the API's Node flags) is node:http + pg and one prepared SELECT per request, in no transaction, as a reader role that bypasses row-level security; it formats money and masks the name and ID number as the API does. It does not authenticate, check input, set or enforce a tenant, audit, or run the policy engine: the API computes \`amountDue\` with the policy engine for a person unpaid or not enrolled, and the floor answers those with 501. So the bench looks up **paid people only** (sampled from the 2022 enrolments marked PAID), for whom the API returns the amount due as stored and runs no policy; the API's cost of the policy engine is in no figure here.
 - **PostGraphile 5** (\`bench/peers/postgraphile.mjs\`) runs as its users run it: the Amber preset with the simplify inflector, the public schema, no per-request settings, so each request is one statement without a transaction. Setting no tenant, it reads as the same reader role with BYPASSRLS: it enforces no tenant isolation and no authorisation, and returns names, ID numbers and money as stored.
 
 The bank's question, to the API:

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -69,7 +70,12 @@ export class DatabaseProxy {
   }
 }
 
-/** `npm start` as operators run it: node dist/src/main.js, its own process, killed like one. */
+/** The Node flags of `npm start` (package.json), with which the server below is started as operators start it. */
+const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
+
+/** `npm start` as operators run it: node with its flags and dist/src/main.js, its own process, killed like one. */
 export class ServerProcess {
   private output = '';
   private constructor(
@@ -80,7 +86,7 @@ export class ServerProcess {
 
   /** Starts the built server with `env` on top of this process's environment; resolves once it serves. */
   static async start(env: Record<string, string>, timeoutMs = 180_000): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+    const child = spawn(process.execPath, [...START_FLAGS, join(ROOT, 'dist', 'src', 'main.js')], {
       cwd: ROOT,
       env: { ...process.env, PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

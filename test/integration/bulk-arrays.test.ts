@@ -31,6 +31,14 @@ it('PostgreSQL reads back every value arrayParameter sends, of every type the bu
     'NULLS',
     null,
     '"',
+    'v\vtab',
+    'form\ffeed',
+    '全角\u3000空格',
+    'no\u00a0break',
+    'zero\u200bwidth',
+    'trailing\\',
+    'NaN',
+    '1e21',
   ];
   const ints = [0, -1, 38000, null, 2147483647];
   const bigints = [0, 9007199254740991, -38000, null];
