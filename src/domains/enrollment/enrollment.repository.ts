@@ -2,7 +2,7 @@
  * SQL of enrolments and payments; bulk paths are set-based (UNNEST), never a loop of single writes.
  * Every write of an enrolment's status takes its allowed starting states from the state machine.
  */
-import { type BulkColumn, unnestRows } from '../../db/bulk';
+import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import { uniqueViolation } from '../../db/unique-violation';
@@ -205,6 +205,19 @@ function ledgeredWrite(lockFilter: string, write: string): string {
     SELECT c.id_number, c.coverage_year, c.status, c.old_status FROM c`;
 }
 
+/**
+ * ledgeredWrite for an INSERT without ON CONFLICT of keys found without an enrolment when judged: there
+ * is no old row to lock or take out of the ledger (a row another transaction wrote meanwhile fails the
+ * INSERT, see takenMeanwhile), so the write reads no `old`. It answers how many rows it wrote, not the
+ * rows: the caller knows them.
+ */
+function newRowsLedgeredWrite(write: string): string {
+  return `WITH w AS (${write}),
+    c AS (SELECT w.*, NULL::text AS old_status, NULL::date AS old_paid_on, NULL::date AS old_ended_on, NULL::text AS old_region_code FROM w),
+    ledger AS (${ledgerInsert(`(${ledgerEntries('', 1)}) entries`)})
+    SELECT count(*)::int AS written FROM c`;
+}
+
 /** Enters into the national index the enrolments that began to enrol their person, and takes out those that stopped. */
 export async function applyToSchemeIndex(db: TenantTransaction, changes: readonly EnrollmentChange[]): Promise<void> {
   const enrols = (state: EnrollmentState | null) => state !== null && ACTIVE_STATES.includes(state);
@@ -300,23 +313,41 @@ const PAID_ENROLLMENT_WRITE: ReadonlyArray<BulkColumn<PaidEnrollmentWrite>> = [
 ];
 
 /**
- * Enrolments created already paid: a first payment enrols and pays in one write, re-opening an ended
- * enrolment where ENROL may start. Returns the keys written; a key missing means another request got there.
- * `rows` of NEW are keys found without an enrolment when judged: inserted plainly (ON CONFLICT's
- * speculative insertion costs some 4 µs a row), a key another transaction wrote meanwhile fails the
- * statement (takenMeanwhile). REOPEN: keys that may have a row, re-opened where ENROL may start.
+ * Enrolments created already paid, for keys found without an enrolment when judged: inserted plainly
+ * (ON CONFLICT's speculative insertion costs some 4 µs a row), so every row is written or the statement
+ * fails (a key another transaction wrote meanwhile: takenMeanwhile). Nothing is there to lock or take
+ * out of the ledger (newRowsLedgeredWrite); each row is a new PAID enrolment entering the national index.
  */
-export async function insertPaidEnrollments(db: TenantTransaction, rows: readonly PaidEnrollmentWrite[], keys: 'NEW' | 'REOPEN'): Promise<Set<string>> {
+export async function insertNewPaidEnrollments(db: TenantTransaction, rows: readonly PaidEnrollmentWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  const set = unnestRows('r', PAID_ENROLLMENT_WRITE, rows, 2);
+  await db.query(newRowsLedgeredWrite(`${paidEnrollmentInsert(set.from, '')} RETURNING ${LEDGER_RETURNING_OF('enrollment')}`), [
+    db.tenantCode,
+    ...set.parameters,
+  ]);
+  await applyToSchemeIndex(
+    db,
+    rows.map((r): EnrollmentChange => ({
+      id_number: r.idNumber,
+      coverage_year: r.coverageYear,
+      status: TRANSITIONS.PAY.to as EnrollmentState,
+      old_status: null,
+    })),
+  );
+}
+
+/**
+ * A first payment for keys that may have an enrolment: re-opens one that ended, or was never more than
+ * listed, where ENROL may start, and creates the others. Returns the keys written; a key missing means
+ * another request got there.
+ */
+export async function reopenPaidEnrollments(db: TenantTransaction, rows: readonly PaidEnrollmentWrite[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const set = unnestRows('r', PAID_ENROLLMENT_WRITE, rows, 2);
   const written = await db.query<EnrollmentChange>(
     ledgeredWrite(
       bulkLock(PAID_ENROLLMENT_WRITE, 2),
-      `INSERT INTO enrollment (tenant_code, status, paid_on, ${PAID_ENROLLMENT_WRITE.map((c) => c.name).join(', ')})
-       SELECT $1, '${TRANSITIONS.PAY.to}', r.enrolled_on, ${PAID_ENROLLMENT_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
-         FROM ${set.from} ${AFTER_OLD}
-       ${keys === 'NEW' ? '' : REOPEN_ON_CONFLICT}
-       RETURNING ${LEDGER_RETURNING_OF('enrollment')}`,
+      `${paidEnrollmentInsert(set.from, AFTER_OLD)} ${REOPEN_ON_CONFLICT} RETURNING ${LEDGER_RETURNING_OF('enrollment')}`,
     ),
     [db.tenantCode, ...set.parameters],
   );
@@ -324,7 +355,14 @@ export async function insertPaidEnrollments(db: TenantTransaction, rows: readonl
   return new Set(written.map((w) => `${w.id_number}/${w.coverage_year}`));
 }
 
-/** insertPaidEnrollments' REOPEN: an enrolment that ended, or was never more than listed, enrols and pays again. */
+/** The INSERT … SELECT of paid enrolments from `from` (unnestRows of PAID_ENROLLMENT_WRITE), then `after`. */
+function paidEnrollmentInsert(from: string, after: string): string {
+  return `INSERT INTO enrollment (tenant_code, status, paid_on, ${PAID_ENROLLMENT_WRITE.map((c) => c.name).join(', ')})
+       SELECT $1, '${TRANSITIONS.PAY.to}', r.enrolled_on, ${PAID_ENROLLMENT_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
+         FROM ${from} ${after}`;
+}
+
+/** reopenPaidEnrollments: an enrolment that ended, or was never more than listed, enrols and pays again. */
 const REOPEN_ON_CONFLICT = `ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
           SET status = '${TRANSITIONS.PAY.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances, region_code = EXCLUDED.region_code,
               ${SETTLEMENT_SET}, paid_on = EXCLUDED.paid_on,
@@ -534,27 +572,37 @@ const PAYMENT_WRITE: ReadonlyArray<BulkColumn<PaymentWrite>> = [
 ];
 
 /**
- * Inserts payments; returns the keys written (paymentKey). A receipt already there is skipped with
- * `receiptTaken` SKIP; with FAIL (for a caller that judged every receipt first and judges again when
- * it loses a race, see takenMeanwhile) the statement fails instead. A plain INSERT spares PostgreSQL
- * the speculative insertion of ON CONFLICT: about 4 µs a row, a fifth of the payment's insert.
+ * Inserts payments; returns the keys written (paymentKey). A receipt already there is skipped.
  */
-export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[], receiptTaken: 'SKIP' | 'FAIL'): Promise<Set<string>> {
+export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const set = unnestRows('r', PAYMENT_WRITE, rows, 2);
-  const columns = PAYMENT_WRITE.map((c) => c.name);
   const inserted = await db.query<{ channel: string; receipt_no: string }>(
-    `INSERT INTO payment (tenant_code, ${columns.join(', ')})
-     SELECT $1, ${columns.map((c) => `r.${c}`).join(', ')} FROM ${set.from}
-     ${receiptTaken === 'SKIP' ? 'ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING' : ''}
-     RETURNING channel, receipt_no`,
+    `${paymentInsert(set.from)} ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING RETURNING channel, receipt_no`,
     [db.tenantCode, ...set.parameters],
   );
   return new Set(inserted.map((r) => paymentKey(r.channel, r.receipt_no)));
 }
 
 /**
- * The error of insertPayments(…, 'FAIL'), insertPaidEnrollments(…, 'NEW') or recordBatchRows(…, 'NEW')
+ * Inserts payments whose receipts were all judged new: every row is written or the statement fails (a
+ * receipt another transaction wrote meanwhile: takenMeanwhile), for a caller that then judges again. A
+ * plain INSERT spares PostgreSQL the speculative insertion of ON CONFLICT (about 4 µs a row, a fifth of
+ * the payment's insert), and the count comes back instead of the rows.
+ */
+export async function insertNewPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  const set = unnestRows('r', PAYMENT_WRITE, rows, 2);
+  await db.query(countedInsert(paymentInsert(set.from)), [db.tenantCode, ...set.parameters]);
+}
+
+function paymentInsert(from: string): string {
+  const columns = PAYMENT_WRITE.map((c) => c.name);
+  return `INSERT INTO payment (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `r.${c}`).join(', ')} FROM ${from}`;
+}
+
+/**
+ * The error of insertNewPayments, insertNewPaidEnrollments or recordBatchRows(…, 'NEW')
  * when another transaction wrote one of the receipts, enrolments or the batch after they were judged.
  */
 export function takenMeanwhile(err: unknown): boolean {

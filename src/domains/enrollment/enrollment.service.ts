@@ -29,7 +29,8 @@ import {
   enrollmentsOf,
   type HouseholdKeyRow,
   householdsWithUnenrolledMembers,
-  insertPaidEnrollments,
+  insertNewPaidEnrollments,
+  insertNewPayments,
   insertPayments,
   insertReversal,
   markPaid,
@@ -41,6 +42,7 @@ import {
   type PaymentWrite,
   paymentsByReceipts,
   paymentsOn,
+  reopenPaidEnrollments,
   restoreEnrollment,
   takenMeanwhile,
   upsertUnpaidEnrollments,
@@ -429,17 +431,17 @@ export class EnrollmentService {
       settlement: a.settlement,
       amountPaid: a.input.amount,
     });
-    // Most first payers had no enrolment row when judged: those are inserted plainly.
-    const enrolled = new Set([
-      ...(await insertPaidEnrollments(ctx.db, firstPayers.filter((a) => !a.enrollment).map(paidEnrollment), 'NEW')),
-      ...(await insertPaidEnrollments(ctx.db, firstPayers.filter((a) => a.enrollment).map(paidEnrollment), 'REOPEN')),
-    ]);
+    // Most first payers had no enrolment row when judged: those are inserted plainly, all or the
+    // statement fails, as are the payments, whose receipts were all judged new. Only the writes that
+    // may leave a row out (a re-opening, a waiting enrolment paid) are checked for a lost race below.
+    await insertNewPaidEnrollments(ctx.db, firstPayers.filter((a) => !a.enrollment).map(paidEnrollment));
+    const reopeners = firstPayers.filter((a) => a.enrollment);
+    const reopened = await reopenPaidEnrollments(ctx.db, reopeners.map(paidEnrollment));
     // The payments' foreign-key checks look these enrolments up one by one: keep their plan sound.
     await refreshStaleStatistics(ctx.db, 'enrollment', firstPayers.length);
-    const written = await insertPayments(
+    await insertNewPayments(
       ctx.db,
       accepted.map((a) => paymentWrite(a.input, batchId, ctx, a.enrollment ?? null)),
-      'FAIL',
     );
     const waiting = accepted.filter((a) => !isFirst(a));
     const paid = await markPaid(
@@ -475,9 +477,8 @@ export class EnrollmentService {
         : [],
     );
     const lost =
-      accepted.some(
-        (a) => !written.has(paymentKey(a.input.channel, a.input.receiptNo)) || !(isFirst(a) ? enrolled : paid).has(key(a.input.idNumber, a.input.coverageYear)),
-      ) ||
+      reopeners.some((a) => !reopened.has(key(a.input.idNumber, a.input.coverageYear))) ||
+      waiting.some((a) => !paid.has(key(a.input.idNumber, a.input.coverageYear))) ||
       (mode === 'IMPORT' && toHold.some((h) => !heldWritten.has(paymentKey(h.input.channel, h.input.receiptNo))));
     if (lost) throw new LostRace();
     const settled = accepted.map((a) => ({ idNumber: a.input.idNumber, coverageYear: a.input.coverageYear, paidOn: a.input.paidOn, settlement: a.settlement }));
@@ -851,7 +852,6 @@ export class EnrollmentService {
         payer: fundingBody(s.settlement),
         enrollmentBefore: byId.get(s.idNumber) ?? null,
       })),
-      'SKIP',
     );
     await this.subsidies.recordForPayments(
       ctx,
