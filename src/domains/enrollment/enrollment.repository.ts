@@ -209,13 +209,21 @@ function ledgeredWrite(lockFilter: string, write: string): string {
  * ledgeredWrite for an INSERT without ON CONFLICT of keys found without an enrolment when judged: there
  * is no old row to lock or take out of the ledger (a row another transaction wrote meanwhile fails the
  * INSERT, see takenMeanwhile), so the write reads no `old`. It answers how many rows it wrote, not the
- * rows: the caller knows them.
+ * rows: the caller knows them (writtenAll).
  */
 function newRowsLedgeredWrite(write: string): string {
   return `WITH w AS (${write}),
     c AS (SELECT w.*, NULL::text AS old_status, NULL::date AS old_paid_on, NULL::date AS old_ended_on, NULL::text AS old_region_code FROM w),
     ledger AS (${ledgerInsert(`(${ledgerEntries('', 1)}) entries`)})
     SELECT count(*)::int AS written FROM c`;
+}
+
+/**
+ * A plain INSERT writes every row or fails; a count short of the rows would mean a rule, trigger or
+ * policy added since skips rows silently, and the write is stopped rather than trusted.
+ */
+function writtenAll(what: string, written: number, expected: number): void {
+  if (written !== expected) throw new Error(`a plain INSERT of ${expected} ${what} wrote ${written}`);
 }
 
 /** Enters into the national index the enrolments that began to enrol their person, and takes out those that stopped. */
@@ -321,25 +329,22 @@ const PAID_ENROLLMENT_WRITE: ReadonlyArray<BulkColumn<PaidEnrollmentWrite>> = [
 export async function insertNewPaidEnrollments(db: TenantTransaction, rows: readonly PaidEnrollmentWrite[]): Promise<void> {
   if (rows.length === 0) return;
   const set = unnestRows('r', PAID_ENROLLMENT_WRITE, rows, 2);
-  await db.query(newRowsLedgeredWrite(`${paidEnrollmentInsert(set.from, '')} RETURNING ${LEDGER_RETURNING_OF('enrollment')}`), [
-    db.tenantCode,
-    ...set.parameters,
-  ]);
+  const [{ written }] = await db.query<{ written: number }>(
+    newRowsLedgeredWrite(`${paidEnrollmentInsert(set.from, '')} RETURNING ${LEDGER_RETURNING_OF('enrollment')}`),
+    [db.tenantCode, ...set.parameters],
+  );
+  writtenAll('enrolments', written, rows.length);
+  const paid = fixedTarget('PAY');
   await applyToSchemeIndex(
     db,
-    rows.map((r): EnrollmentChange => ({
-      id_number: r.idNumber,
-      coverage_year: r.coverageYear,
-      status: TRANSITIONS.PAY.to as EnrollmentState,
-      old_status: null,
-    })),
+    rows.map((r): EnrollmentChange => ({ id_number: r.idNumber, coverage_year: r.coverageYear, status: paid, old_status: null })),
   );
 }
 
 /**
  * A first payment for keys that may have an enrolment: re-opens one that ended, or was never more than
- * listed, where ENROL may start, and creates the others. Returns the keys written; a key missing means
- * another request got there.
+ * listed, where ENROL may start, and inserts those whose row is gone since they were judged. Returns
+ * the keys written; a key missing means another request got there.
  */
 export async function reopenPaidEnrollments(db: TenantTransaction, rows: readonly PaidEnrollmentWrite[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
@@ -571,17 +576,15 @@ const PAYMENT_WRITE: ReadonlyArray<BulkColumn<PaymentWrite>> = [
   { name: 'enrollment_before', type: 'jsonb', value: (r) => (r.enrollmentBefore ? JSON.stringify(r.enrollmentBefore) : null) },
 ];
 
-/**
- * Inserts payments; returns the keys written (paymentKey). A receipt already there is skipped.
- */
-export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
+/** Inserts payments; a receipt already there is skipped. Returns how many were written. */
+export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<number> {
+  if (rows.length === 0) return 0;
   const set = unnestRows('r', PAYMENT_WRITE, rows, 2);
-  const inserted = await db.query<{ channel: string; receipt_no: string }>(
-    `${paymentInsert(set.from)} ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING RETURNING channel, receipt_no`,
+  const [{ inserted }] = await db.query<{ inserted: number }>(
+    countedInsert(`${paymentInsert(set.from)} ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING`),
     [db.tenantCode, ...set.parameters],
   );
-  return new Set(inserted.map((r) => paymentKey(r.channel, r.receipt_no)));
+  return inserted;
 }
 
 /**
@@ -593,7 +596,8 @@ export async function insertPayments(db: TenantTransaction, rows: readonly Payme
 export async function insertNewPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<void> {
   if (rows.length === 0) return;
   const set = unnestRows('r', PAYMENT_WRITE, rows, 2);
-  await db.query(countedInsert(paymentInsert(set.from)), [db.tenantCode, ...set.parameters]);
+  const [{ inserted }] = await db.query<{ inserted: number }>(countedInsert(paymentInsert(set.from)), [db.tenantCode, ...set.parameters]);
+  writtenAll('payments', inserted, rows.length);
 }
 
 function paymentInsert(from: string): string {

@@ -433,7 +433,8 @@ export class EnrollmentService {
     });
     // Most first payers had no enrolment row when judged: those are inserted plainly, all or the
     // statement fails, as are the payments, whose receipts were all judged new. Only the writes that
-    // may leave a row out (a re-opening, a waiting enrolment paid) are checked for a lost race below.
+    // may leave a row out (a re-opening, a waiting enrolment paid, a held receipt) are checked for a
+    // lost race below.
     await insertNewPaidEnrollments(ctx.db, firstPayers.filter((a) => !a.enrollment).map(paidEnrollment));
     const reopeners = firstPayers.filter((a) => a.enrollment);
     const reopened = await reopenPaidEnrollments(ctx.db, reopeners.map(paidEnrollment));
