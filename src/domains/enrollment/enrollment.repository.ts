@@ -329,10 +329,7 @@ const PAID_ENROLLMENT_WRITE: ReadonlyArray<BulkColumn<PaidEnrollmentWrite>> = [
 export async function insertNewPaidEnrollments(db: TenantTransaction, rows: readonly PaidEnrollmentWrite[]): Promise<void> {
   if (rows.length === 0) return;
   const set = unnestRows('r', PAID_ENROLLMENT_WRITE, rows, 2);
-  const [{ written }] = await db.query<{ written: number }>(
-    newRowsLedgeredWrite(`${paidEnrollmentInsert(set.from, '')} RETURNING ${LEDGER_RETURNING_OF('enrollment')}`),
-    [db.tenantCode, ...set.parameters],
-  );
+  const [{ written }] = await db.query<{ written: number }>(newRowsLedgeredWrite(paidEnrollmentInsert(set.from, '', '')), [db.tenantCode, ...set.parameters]);
   writtenAll('enrolments', written, rows.length);
   const paid = fixedTarget('PAY');
   await applyToSchemeIndex(
@@ -350,21 +347,23 @@ export async function reopenPaidEnrollments(db: TenantTransaction, rows: readonl
   if (rows.length === 0) return new Set();
   const set = unnestRows('r', PAID_ENROLLMENT_WRITE, rows, 2);
   const written = await db.query<EnrollmentChange>(
-    ledgeredWrite(
-      bulkLock(PAID_ENROLLMENT_WRITE, 2),
-      `${paidEnrollmentInsert(set.from, AFTER_OLD)} ${REOPEN_ON_CONFLICT} RETURNING ${LEDGER_RETURNING_OF('enrollment')}`,
-    ),
+    ledgeredWrite(bulkLock(PAID_ENROLLMENT_WRITE, 2), paidEnrollmentInsert(set.from, AFTER_OLD, REOPEN_ON_CONFLICT)),
     [db.tenantCode, ...set.parameters],
   );
   await applyToSchemeIndex(db, written);
   return new Set(written.map((w) => `${w.id_number}/${w.coverage_year}`));
 }
 
-/** The INSERT … SELECT of paid enrolments from `from` (unnestRows of PAID_ENROLLMENT_WRITE), then `after`. */
-function paidEnrollmentInsert(from: string, after: string): string {
+/**
+ * The INSERT … SELECT of paid enrolments from `from` (unnestRows of PAID_ENROLLMENT_WRITE), joined by
+ * `join`, with `onConflict`, returning the ledger's columns (ledgeredWrite, newRowsLedgeredWrite).
+ */
+function paidEnrollmentInsert(from: string, join: string, onConflict: string): string {
   return `INSERT INTO enrollment (tenant_code, status, paid_on, ${PAID_ENROLLMENT_WRITE.map((c) => c.name).join(', ')})
        SELECT $1, '${TRANSITIONS.PAY.to}', r.enrolled_on, ${PAID_ENROLLMENT_WRITE.map((c) => (c.name === 'circumstances' ? "string_to_array(r.circumstances, ',')" : `r.${c.name}`)).join(', ')}
-         FROM ${from} ${after}`;
+         FROM ${from} ${join}
+       ${onConflict}
+       RETURNING ${LEDGER_RETURNING_OF('enrollment')}`;
 }
 
 /** reopenPaidEnrollments: an enrolment that ended, or was never more than listed, enrols and pays again. */
@@ -581,7 +580,8 @@ export async function insertPayments(db: TenantTransaction, rows: readonly Payme
   if (rows.length === 0) return 0;
   const set = unnestRows('r', PAYMENT_WRITE, rows, 2);
   const [{ inserted }] = await db.query<{ inserted: number }>(
-    countedInsert(`${paymentInsert(set.from)} ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING`),
+    countedInsert(`INSERT INTO payment (tenant_code, ${PAYMENT_COLUMNS}) SELECT $1, ${PAYMENT_VALUES} FROM ${set.from}
+      ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING`),
     [db.tenantCode, ...set.parameters],
   );
   return inserted;
@@ -596,14 +596,16 @@ export async function insertPayments(db: TenantTransaction, rows: readonly Payme
 export async function insertNewPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<void> {
   if (rows.length === 0) return;
   const set = unnestRows('r', PAYMENT_WRITE, rows, 2);
-  const [{ inserted }] = await db.query<{ inserted: number }>(countedInsert(paymentInsert(set.from)), [db.tenantCode, ...set.parameters]);
+  const [{ inserted }] = await db.query<{ inserted: number }>(
+    countedInsert(`INSERT INTO payment (tenant_code, ${PAYMENT_COLUMNS}) SELECT $1, ${PAYMENT_VALUES} FROM ${set.from}`),
+    [db.tenantCode, ...set.parameters],
+  );
   writtenAll('payments', inserted, rows.length);
 }
 
-function paymentInsert(from: string): string {
-  const columns = PAYMENT_WRITE.map((c) => c.name);
-  return `INSERT INTO payment (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `r.${c}`).join(', ')} FROM ${from}`;
-}
+/** PAYMENT_WRITE's columns, and their values from `UNNEST(…) AS r`, for an INSERT … SELECT. */
+const PAYMENT_COLUMNS = PAYMENT_WRITE.map((c) => c.name).join(', ');
+const PAYMENT_VALUES = PAYMENT_WRITE.map((c) => `r.${c.name}`).join(', ');
 
 /**
  * The error of insertNewPayments, insertNewPaidEnrollments or recordBatchRows(…, 'NEW')
