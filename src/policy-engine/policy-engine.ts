@@ -114,6 +114,11 @@ interface Route {
   coverStart: () => LocalDate;
   assistanceLost: { clause: string; inferred: string | null } | null;
   /**
+   * Set where the person enrols late and the notice does not say whether assistance still applies then
+   * (`lateEnrollment.assistance`): the clause that let them enrol. Only what the subsidy decides waits.
+   */
+  assistanceUnstated?: { clause: string; inferred: string | null };
+  /**
    * Set where the notice does not say whether this person may enrol on this date at all (a newborn's
    * payment after the registration months, a student's after the window): nothing is answered.
    */
@@ -862,14 +867,6 @@ export class PolicyEngine {
             amount: standard,
           },
     );
-    if (categories.length > 0 && !late.assistance) {
-      throw policyNotConfigured(
-        tenant,
-        coverageYear,
-        'lateEnrollment.assistance',
-        text(`${noticeZh}未明确逾期参保能否享受参保资助`, `${notice} does not say whether assistance still applies to a late enrolment`),
-      );
-    }
     if (late.assistance?.rule === 'KEPT' && categories.length > 0) {
       steps.push({
         rule: 'assistance-kept',
@@ -885,6 +882,7 @@ export class PolicyEngine {
       late: true,
       standard,
       assistanceLost: this.lateAssistanceLoss(policy),
+      ...(categories.length > 0 && !late.assistance ? { assistanceUnstated: { clause: allowedBy.clause, inferred: allowedBy.inferred ?? null } } : {}),
       coverStart: () => {
         if (!coverStart) {
           throw unstated(
@@ -951,6 +949,7 @@ export class PolicyEngine {
     }
     const { known, unstated } = this.candidates(policy, categories, standard, steps);
     if (known.length === 0 && unstated.length === 0) return none();
+    if (route.assistanceUnstated) return this.lateAssistanceUnstated(policy, [...known, ...unstated], route.assistanceUnstated, none(), options);
     this.studentSteps(tenant, policy, facts, categories, steps);
     const decisive = known.filter((c) => c.amount >= standard);
     if (unstated.length > 0 && decisive.length === 0) return this.partialAssistance(policy, facts, known, unstated, none(), options);
@@ -1117,6 +1116,65 @@ export class PolicyEngine {
         'who funds the subsidy, and how much, waits for the amount the notice leaves unstated',
       ),
       unknowns,
+    };
+  }
+
+  /**
+   * A late enrolment where the notice does not say whether assistance still applies, for a person whose
+   * categories it subsidises. Where every one of them is paid 先缴后补 the person pays the standard now
+   * either way: that is answered, and whether anything is paid back waits for `lateEnrollment.assistance`.
+   * Otherwise the amount due itself depends on it, and POLICY_NOT_CONFIGURED names it.
+   */
+  private lateAssistanceUnstated(
+    policy: PolicyYear,
+    candidates: ReadonlyArray<{ category: AssistanceCategory; mode: SubsidyMode | null }>,
+    allowedBy: { clause: string; inferred: string | null },
+    base: Contribution,
+    options: SettleOptions,
+  ): Contribution {
+    const standard = base.standardContribution;
+    const names = candidates.map((c) => c.category);
+    const message = text(
+      `${whoZh(policy)}未明确逾期参保能否享受参保资助（${categoryNames(names)}）`,
+      `${who(policy)} does not say whether assistance still applies to a late enrolment (${names.join(', ')})`,
+    );
+    const dueKnown = candidates.every((c) => c.mode === 'REIMBURSEMENT');
+    if (options.unknownSubsidy !== 'answer' || !dueKnown) {
+      const error = policyNotConfigured(policy.tenantCode, policy.coverageYear, 'lateEnrollment.assistance', message);
+      error.details.clause = allowedBy.clause;
+      if (dueKnown) error.details.amountDue = formatMoney(standard);
+      throw error;
+    }
+    const single = candidates.length === 1 ? candidates[0].category : null;
+    base.explanation.push({
+      rule: 'assistance-unstated',
+      clause: allowedBy.clause,
+      detail: text(
+        `${categoryNames(names)}：通知未明确逾期参保能否享受资助；该类资助为先缴后补，个人先按标准缴纳 ${yuan(standard)}，是否返还待明确`,
+        `${names.join(', ')}: the notice does not say whether assistance applies to a late enrolment; it is paid 先缴后补, so the person pays the standard ${formatMoney(standard)} now and whether anything is paid back waits`,
+      ),
+      amount: null,
+      inferred: allowedBy.inferred,
+      missing: 'lateEnrollment.assistance',
+    });
+    return {
+      ...base,
+      appliedCategory: single,
+      mode: 'REIMBURSEMENT',
+      fundingStatus: 'SUBSIDY_UNKNOWN',
+      fundingNote: text(
+        '是否资助、由谁出资，待通知未明确的逾期参保资助规定明确后确定',
+        'whether the subsidy applies, and who funds it, waits for the late-enrolment rule the notice leaves unstated',
+      ),
+      unknowns: [
+        {
+          path: 'lateEnrollment.assistance',
+          affects: single ? QUOTE_AMOUNT_FIELDS : ['appliedCategory', ...QUOTE_AMOUNT_FIELDS],
+          message,
+          clause: allowedBy.clause,
+          refersTo: null,
+        },
+      ],
     };
   }
 

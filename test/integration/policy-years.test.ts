@@ -418,6 +418,95 @@ describe('what waited for a value the notice left unstated', () => {
   });
 });
 
+describe('a late payment whose assistance the notice leaves unstated', () => {
+  let fresh: TestServer;
+  beforeAll(async () => {
+    fresh = await startTestServer();
+  });
+  afterAll(async () => fresh?.close());
+
+  it('is taken at the standard, and only its subsidy waits until a version says whether assistance applies late', async () => {
+    const as = (role: 'ADMIN' | 'STAFF' | 'BANK' | 'AGENCY', sub = `${role.toLowerCase()}-1`) => ({ token: fresh.token(role, [GZ], sub), tenant: GZ });
+    const done = async (res: Promise<GraphQLResponse<any>>): Promise<any> => {
+      const answer = await res;
+      expect(answer.errors).toBeUndefined();
+      return answer.data;
+    };
+    const publish = async (source: string) => {
+      const draft = (await done(fresh.gql(DRAFT, { input: { tenant: GZ, coverageYear: 2023, source } }, as('ADMIN', ZHANG)))).draftPolicyYear;
+      expect(draft.errors).toEqual([]);
+      return (await done(fresh.gql(PUBLISH, { id: draft.id }, as('ADMIN', LI)))).publishPolicyYear.version;
+    };
+    // 甘州 2023 lets no one pay after 2022-12-31 and says nothing of assistance then. Made up here: a
+    // version that lets everyone pay late, still silent on whether their assistance applies.
+    const seed = readFileSync(join(__dirname, '..', '..', 'tenants', GZ, '2023.yaml'), 'utf8');
+    const late = seed.replace('  general:\n    allowed: false\n', '  general:\n    allowed: true\n');
+    expect(late).not.toBe(seed);
+    expect(await publish(late)).toBe(2);
+
+    const idNumber = makeResidentId(GZ, '1970-03-03', 503);
+    await done(
+      fresh.gql(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '低保户' } }, as('STAFF')),
+    );
+    await done(
+      fresh.gql(
+        `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+        { input: { idNumber, category: 'DIBAO_RURAL_1', certifiedBy: '民政局', validFrom: '2022-01-01' } },
+        as('AGENCY'),
+      ),
+    );
+    // 一类低保 is paid 先缴后补 (四（二）2): the standard is due whether or not the assistance applies.
+    const quote = await done(
+      fresh.gql(
+        `query { quote(input: { tenant: "${GZ}", coverageYear: 2023, paymentDate: "2023-02-01", categories: [DIBAO_RURAL_1] }) { amountDue subsidy fundingStatus unknowns { path affects } } }`,
+        {},
+        as('STAFF'),
+      ),
+    );
+    expect(quote.quote).toMatchObject({ amountDue: '350.00', subsidy: '0.00', fundingStatus: 'SUBSIDY_UNKNOWN' });
+    expect(quote.quote.unknowns.map((u: any) => u.path)).toEqual(['lateEnrollment.assistance', 'lateEnrollment.coverStart']);
+    await done(
+      fresh.gql(
+        `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+        { input: { idNumber, coverageYear: 2023, amount: '350.00', paidOn: '2023-02-01', channel: '农商银行', receiptNo: 'GZ-LATE-1' } },
+        as('BANK'),
+      ),
+    );
+    const waiting = async (status: string) =>
+      (
+        await done(
+          fresh.gql(
+            `query($s: WaitStatus!) { waitingValues(coverageYear: 2023, status: $s) { edges { node { missing resolution } } } }`,
+            { s: status },
+            as('STAFF'),
+          ),
+        )
+      ).waitingValues.edges.map((e: any) => e.node);
+    expect((await waiting('WAITING')).map((w: any) => w.missing).sort()).toEqual(['lateEnrollment.assistance', 'lateEnrollment.coverStart']);
+
+    // A later version says the assistance applies late (made up): the subsidy is computed, cover still waits.
+    const kept = late.replace('  general:\n    allowed: true\n', '  assistance:\n    rule: KEPT\n    clause: 一、缴费期限\n  general:\n    allowed: true\n');
+    expect(await publish(kept)).toBe(3);
+    expect((await waiting('WAITING')).map((w: any) => w.missing)).toEqual(['lateEnrollment.coverStart']);
+    expect(await waiting('RESOLVED')).toEqual([
+      expect.objectContaining({
+        missing: 'lateEnrollment.assistance',
+        resolution: expect.objectContaining({ subsidy: 25000, appliedCategory: 'DIBAO_RURAL_1' }),
+      }),
+    ]);
+    const resident = await done(
+      fresh.gql(
+        `query($id: String!) { resident(idNumber: $id) { enrollments { status amountDue policyVersion subsidy subsidies { amount policyVersion } } } }`,
+        { id: idNumber },
+        as('STAFF'),
+      ),
+    );
+    expect(resident.resident.enrollments).toEqual([
+      { status: 'PAID', amountDue: '350.00', policyVersion: 3, subsidy: '250.00', subsidies: [{ amount: '250.00', policyVersion: 3 }] },
+    ]);
+  });
+});
+
 describe('two releases of what is held at once', () => {
   let fresh: TestServer;
   beforeAll(async () => {

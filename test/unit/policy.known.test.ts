@@ -7,7 +7,7 @@
 import { formatMoney } from '../../src/common/money';
 import { presentQuote } from '../../src/domains/public-policy/public-policy.presenters';
 import type { Settlement } from '../../src/policy-engine/policy-engine';
-import { engine, inEnglish, isRefusal, outcome, policyOf, settle, type Summary } from '../helpers/policy';
+import { attempt, engine, inEnglish, isRefusal, outcome, policyOf, type Refusal, settle, summarise, type Summary } from '../helpers/policy';
 
 const quoted = (tenant: string, year: number, facts: Parameters<typeof outcome>[2]) => {
   const q = outcome(tenant, year, facts);
@@ -114,6 +114,80 @@ describe('a subsidy unstated: what is due is still known where every candidate i
     const { tenant, policy } = policyOf('620725', 2022);
     expect(() => engine.assistanceFor(tenant, policy, ['DIBAO'], null)).toThrow(/张医保发〔2021〕52号/);
     expect(engine.assistanceFor(tenant, policy, ['DIBAO', 'EXTREME_POVERTY'], null)).toMatchObject({ category: 'EXTREME_POVERTY', amount: 32000 });
+  });
+});
+
+describe('a late enrolment where the notice does not say whether assistance still applies', () => {
+  /** A year as its tenant file has it, without `lateEnrollment.assistance`; `lateForAll` lets everyone pay late (made up). */
+  const silentOnLateAssistance = (tenant: string, year: number, lateForAll: boolean) => {
+    const { tenant: t, policy } = policyOf(tenant, year);
+    const { assistance: _, ...late } = policy.data.lateEnrollment!;
+    const general = lateForAll ? { ...late.general!, allowed: true } : late.general;
+    return { t, policy: { ...policy, data: { ...policy.data, lateEnrollment: { ...late, general } } } };
+  };
+  const lateQuote = (tenant: string, year: number, lateForAll: boolean, facts: Parameters<typeof outcome>[2]) => {
+    const { t, policy } = silentOnLateAssistance(tenant, year, lateForAll);
+    return attempt(() => summarise(engine.quote(t, policy, facts)));
+  };
+
+  it('甘州 一类低保, 先缴后补 (四（二）2): the standard is due either way; whether anything is paid back waits', () => {
+    const q = lateQuote('620702', 2023, true, { paymentDate: '2023-02-01', categories: ['DIBAO_RURAL_1'] }) as Summary;
+    expect(q).toMatchObject({
+      due: '350.00',
+      mode: 'REIMBURSEMENT',
+      category: 'DIBAO_RURAL_1',
+      subsidy: '0.00',
+      reimbursement: '0.00',
+      net: '350.00',
+      month: null,
+      late: true,
+      fundingStatus: 'SUBSIDY_UNKNOWN',
+    });
+    expect(q.raw.unknowns[0]).toEqual({
+      path: 'lateEnrollment.assistance',
+      affects: ['subsidy', 'reimbursement', 'netCost', 'fundingShares'],
+      message: { zh: expect.stringContaining('未明确逾期参保能否享受参保资助'), en: expect.stringContaining('DIBAO_RURAL_1') },
+      clause: expect.stringContaining('一、缴费期限'),
+      refersTo: null,
+    });
+    // Cover after the window is unstated too: each unknown blocks only its own fields.
+    expect(q.unknowns).toEqual(['lateEnrollment.assistance', 'lateEnrollment.coverStart']);
+    expect(q.steps).toContainEqual(expect.objectContaining({ rule: 'assistance-unstated', missing: 'lateEnrollment.assistance', amount: null }));
+  });
+
+  it('two 先缴后补 classes: which one applies waits as well', () => {
+    const q = lateQuote('620702', 2023, true, { paymentDate: '2023-02-01', categories: ['DIBAO_RURAL_1', 'DIBAO_RURAL_3'] }) as Summary;
+    expect(q).toMatchObject({ due: '350.00', category: null, mode: 'REIMBURSEMENT' });
+    expect(q.raw.unknowns[0].affects).toContain('appliedCategory');
+  });
+
+  it('特困 is sponsored in full (四（二）1): what is due depends on it, so POLICY_NOT_CONFIGURED names it', () => {
+    expect(lateQuote('620702', 2023, true, { paymentDate: '2023-02-01', categories: ['EXTREME_POVERTY'] })).toMatchObject({
+      code: 'POLICY_NOT_CONFIGURED',
+      details: { missing: 'lateEnrollment.assistance', clause: expect.stringContaining('一、缴费期限') },
+    });
+  });
+
+  it('肃南 一类低保 is collected net (二（三）): refused, naming the value, not the enrolment', () => {
+    const refusal = lateQuote('620721', 2024, false, { paymentDate: '2024-05-01', categories: ['DIBAO_RURAL_1'] });
+    expect(refusal).toMatchObject({ code: 'POLICY_NOT_CONFIGURED', details: { missing: 'lateEnrollment.assistance' } });
+    expect((refusal as Refusal).details).not.toHaveProperty('amountDue');
+  });
+
+  it('settle() refuses it by default, with the amount due', () => {
+    const { t, policy } = silentOnLateAssistance('620702', 2023, true);
+    expect(attempt(() => engine.settle(t, policy, { paymentDate: '2023-02-01', categories: ['DIBAO_RURAL_1'] }))).toMatchObject({
+      code: 'POLICY_NOT_CONFIGURED',
+      details: { missing: 'lateEnrollment.assistance', amountDue: '350.00' },
+    });
+  });
+
+  it('someone without a category the notice assists is answered as before', () => {
+    expect(lateQuote('620702', 2023, true, { paymentDate: '2023-02-01' })).toMatchObject({
+      due: '350.00',
+      fundingStatus: 'NO_SUBSIDY',
+      unknowns: ['lateEnrollment.coverStart'],
+    });
   });
 });
 
