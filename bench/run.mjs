@@ -150,7 +150,7 @@ const stop = async (child) => {
  * its bookkeeping still runs on every request. `port` of PostgreSQL: a counting proxy's, or the server's.
  */
 function startApi(port, pgPort = pgAddress.port) {
-  // BENCH_PROFILE=dir: a CPU profile of the timed API; BENCH_API_FLAGS: other Node flags for it (e.g. --trace-gc).
+  // BENCH_PROFILE=dir: a CPU profile of the timed API (and of the floor, startPeer); BENCH_API_FLAGS: other Node flags for it (e.g. --trace-gc).
   const timed = pgPort === pgAddress.port;
   const flags = [
     ...START_FLAGS,
@@ -198,7 +198,9 @@ function startPeer(file, port, pgPort = pgAddress.port) {
     NODE_ENV: 'production',
   };
   // The floor with the API's Node flags (npm start's), so that it stays a floor; PostGraphile as its users run it.
-  const execArgv = file === 'floor.mjs' ? [...process.execArgv, ...START_FLAGS] : process.execArgv;
+  // BENCH_PROFILE=dir: the timed floor's CPU profile too, in dir/floor, to set beside the API's.
+  const profile = process.env.BENCH_PROFILE && pgPort === pgAddress.port ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_PROFILE, 'floor')}`] : [];
+  const execArgv = file === 'floor.mjs' ? [...process.execArgv, ...START_FLAGS, ...profile] : process.execArgv;
   const child = fork(join(here, 'peers', file), [], { env, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   children.add(child);
   return new Promise((resolve, reject) => {
