@@ -270,6 +270,43 @@ describe('全额资助: enrolled as paid by the funding body, in bulk', () => {
     expect(again.data!.sponsorEnrollments).toMatchObject({ enrolled: 0, alreadyEnrolled: 2 });
   });
 
+  it("pays again a person re-enrolled after a refund on the funding body's payment on record, with no second payment or grant", async () => {
+    const as = { as: 'ADMIN' as const, tenant: '610926' };
+    const step = async (query: string) => {
+      const res = await server.gql(query, {}, as);
+      expect(res.errors).toBeUndefined();
+      return res.data!;
+    };
+    const SPONSOR = `mutation { sponsorEnrollments(coverageYear: 2022, paidOn: "2021-12-10") { enrolled alreadyEnrolled skipped { code } } }`;
+    // The person's part of a sponsored enrolment is nothing: the refund pays back nothing, and the funding
+    // body's 320.00 and its grant stay on record.
+    expect(
+      await step(
+        `mutation { requestRefund(input: { idNumber: "${a}", coverageYear: 2022, reason: DUPLICATE_ENROLLMENT, requestedOn: "2021-12-01" }) { amount } }`,
+      ),
+    ).toEqual({ requestRefund: { amount: '0.00' } });
+    await step(`mutation { approveRefund(idNumber: "${a}", coverageYear: 2022) { status } }`);
+    // An ended enrolment is not re-opened by a run over everyone certified.
+    expect((await step(SPONSOR)).sponsorEnrollments).toEqual({ enrolled: 0, alreadyEnrolled: 1, skipped: [{ code: 'CONFLICT' }] });
+    // Re-enrolled by a decision of its own: the next run pays it again on the payment on record.
+    expect(await step(`mutation { enroll(input: { idNumber: "${a}", coverageYear: 2022, enrolledOn: "2021-12-10" }) { status amountDue } }`)).toEqual({
+      enroll: { status: 'UNPAID', amountDue: '0.00' },
+    });
+    expect((await step(SPONSOR)).sponsorEnrollments).toEqual({ enrolled: 1, alreadyEnrolled: 1, skipped: [] });
+    const RESIDENT = `query($id: String!) { resident(idNumber: $id) { enrollments { status paidOn amountPaid payments { receiptNo amount reversed } subsidies { amount status } } } }`;
+    const resident = await server.gql(RESIDENT, { id: a }, as);
+    expect(resident.data!.resident.enrollments).toEqual([
+      {
+        status: 'PAID',
+        paidOn: '2021-12-10',
+        amountPaid: '0.00',
+        payments: [{ receiptNo: `SP-2022-${a}`, amount: '320.00', reversed: false }],
+        subsidies: [{ amount: '320.00', status: 'SETTLED' }],
+      },
+    ]);
+    expect((await step(SPONSOR)).sponsorEnrollments).toEqual({ enrolled: 0, alreadyEnrolled: 2, skipped: [] });
+  });
+
   it('is for ADMIN only', async () => {
     const res = await server.gql(
       `mutation { sponsorEnrollments(coverageYear: 2022, paidOn: "2021-11-15") { enrolled } }`,

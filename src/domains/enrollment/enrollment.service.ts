@@ -819,8 +819,13 @@ export class EnrollmentService {
         )
       ).map((p) => [p.id_number, p]),
     );
+    // Re-enrolled after its enrolment ended, on the funding body's payment still on record: paid again on it.
+    const resumed = new Set(
+      candidates.filter((c) => resumesSponsorship(byId.get(c.idNumber), sponsoredBefore.get(c.idNumber), c.settlement)).map((c) => c.idNumber),
+    );
     const sponsored = candidates.filter((c) => {
-      const refusal = notSponsoredAgain(coverageYear, byId.get(c.idNumber), sponsoredBefore.get(c.idNumber));
+      if (resumed.has(c.idNumber)) return true;
+      const refusal = notSponsoredAgain(coverageYear, byId.get(c.idNumber), sponsoredBefore.get(c.idNumber), c.settlement);
       if (refusal) skipped.push({ idNumber: c.idNumber, error: refusal });
       return !refusal;
     });
@@ -835,7 +840,8 @@ export class EnrollmentService {
       ctx.db,
       sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, amountPaid: 0, settlement: s.settlement })),
     );
-    const done = sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear)));
+    // A resumed sponsorship has its payment and grant on record already.
+    const done = sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear)) && !resumed.has(s.idNumber));
     // The funding body's payment of the whole contribution, so every PAID enrolment has its money on
     // record (the person's own part, amount_paid, is nothing); and the grant with its funding shares.
     await insertPayments(
@@ -977,12 +983,28 @@ function samePayment(row: PaymentRow, input: PaymentRequest): boolean {
 }
 
 /**
+ * Whether a sponsorship run pays again, on the year's sponsorship payment already on record, an enrolment
+ * that ended after it (a refund approved: the person's part, nothing, was refunded; the funding body's
+ * payment and grant stay) and that a decision of its own re-enrolled. It is, where that payment was not
+ * reversed and still pays the whole contribution due: no second payment or grant is made.
+ */
+function resumesSponsorship(existing: EnrollmentRow | undefined, before: PaymentRow | undefined, settlement: Settlement): boolean {
+  return !!before && !before.reversed && existing?.status === 'UNPAID' && before.amount === settlement.standardContribution;
+}
+
+/**
  * Why a sponsorship run leaves a fully sponsored person alone, if it does. An enrolment ended by a decision
  * (a refund approved, a death, a transfer) is not re-opened by a run over everyone certified: re-enrolling
- * such a person is a decision of its own. And the year's sponsorship already on record (reversed since, or
- * its enrolment refunded) is not made twice: its receipt is the year's and the person's.
+ * such a person is a decision of its own. And the year's sponsorship already on record is not made twice:
+ * its receipt is the year's and the person's. Once re-enrolled, the person is paid again on it
+ * (resumesSponsorship), unless it was reversed or pays another amount than the one due now.
  */
-function notSponsoredAgain(coverageYear: number, existing: EnrollmentRow | undefined, before: PaymentRow | undefined): DomainError | null {
+function notSponsoredAgain(
+  coverageYear: number,
+  existing: EnrollmentRow | undefined,
+  before: PaymentRow | undefined,
+  settlement: Settlement,
+): DomainError | null {
   if (existing && (existing.status === 'REFUNDED' || existing.status === 'TERMINATED')) {
     const state = ENROLLMENT_STATUS_NAMES[existing.status] ?? existing.status;
     return new DomainError(
@@ -990,6 +1012,16 @@ function notSponsoredAgain(coverageYear: number, existing: EnrollmentRow | undef
       text(
         `${coverageYear} 年度参保已是“${state}”；资助参保不重新开启已结束的参保，如需重新参保请单独办理`,
         `the enrolment for ${coverageYear} is ${existing.status}; a sponsorship run does not re-open an ended enrolment: enrol the person on their own if they should be`,
+      ),
+      { field: 'idNumber' },
+    );
+  }
+  if (before && !before.reversed && before.amount !== settlement.standardContribution) {
+    return new DomainError(
+      'CONFLICT',
+      text(
+        `${coverageYear} 年度的资助缴费（票据 ${before.receipt_no}）已有记录，金额 ${formatMoney(before.amount)} 元，与现应缴的 ${formatMoney(settlement.standardContribution)} 元不同；不再重复资助，请单独处理`,
+        `the sponsorship payment for ${coverageYear} (receipt ${before.receipt_no}) is on record for ${formatMoney(before.amount)}, not the ${formatMoney(settlement.standardContribution)} due now; it is not made twice: settle it by hand`,
       ),
       { field: 'idNumber' },
     );
