@@ -28,6 +28,7 @@ import { PaidDailyStripes1763802200000 } from './1763802200000-PaidDailyStripes'
 import { ReadsWithoutTransaction1763802300000 } from './1763802300000-ReadsWithoutTransaction';
 import { StatusLookupPaidFirst1763802400000 } from './1763802400000-StatusLookupPaidFirst';
 import { BatchRowsWithoutTenantKey1763802500000 } from './1763802500000-BatchRowsWithoutTenantKey';
+import { ReopenedEnrollmentCountedOnce1763802600000 } from './1763802600000-ReopenedEnrollmentCountedOnce';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   ReadsWithoutTransaction1763802300000,
   StatusLookupPaidFirst1763802400000,
   BatchRowsWithoutTenantKey1763802500000,
+  ReopenedEnrollmentCountedOnce1763802600000,
 ];

@@ -305,6 +305,9 @@ describe('全额资助: enrolled as paid by the funding body, in bulk', () => {
       },
     ]);
     expect((await step(SPONSOR)).sponsorEnrollments).toEqual({ enrolled: 0, alreadyEnrolled: 2, skipped: [] });
+    // Paid again on 2021-12-10, before the refund's decision (today) ended the first period: counted once.
+    const progress = await step(`{ enrollmentProgress(asOf: "2021-12-31", coverageYear: 2022) { region { code } paid } }`);
+    expect(progress.enrollmentProgress.find((r: any) => r.region.code === '610926-06').paid).toBe(2);
   });
 
   it('is for ADMIN only', async () => {

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { payoutFileCsv } from '../../src/cli/export-disbursements';
 import { importAssistanceCsv } from '../../src/cli/import-assistance';
 import { makeResidentId } from '../../src/domains/residents/id-number';
+import { todayInChina } from '../../src/common/dates';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -572,9 +573,50 @@ describe('refunds (退费)', () => {
     expect(reversed.errors).toBeUndefined();
     expect((await subsidies(GZ, id)).status).toBe('REFUNDED');
     expect([await paidOn('2022-09-03'), await paidOn('2022-11-06')]).toEqual(before);
-    // Counted on the day of the payment it reversed, and not after.
-    expect(await paidOn('2022-11-07')).toBe(before[1] + 1);
+    // The first period counts until the refund's decision (today): the payment that re-opened it, dated
+    // before that, counted nobody twice, and its reversal takes nobody off.
+    expect(await paidOn('2022-11-07')).toBe(before[1]);
     expect(await paidOn('2022-11-08')).toBe(before[1]);
+  });
+
+  it('甘州: a payment that re-opens a refunded enrolment, dated before the refund was decided, counts the person once', async () => {
+    const id = await person(GZ, '1982-11-11');
+    const paidBy = async (day: string) =>
+      (
+        await server.ownerQuery<{ n: number }>(
+          `SELECT coalesce(sum(paid), 0)::int AS n FROM paid_daily WHERE tenant_code = $1 AND coverage_year = 2023 AND paid_on <= $2`,
+          [GZ, day],
+        )
+      )[0].n;
+    const refund = async (requestedOn: string) => {
+      const requested = await server.gql(
+        REQUEST,
+        { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn } },
+        { as: 'STAFF', tenant: GZ },
+      );
+      expect(requested.errors).toBeUndefined();
+      const approved = await server.gql(
+        `mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023) { status } }`,
+        { id },
+        { as: 'ADMIN', tenant: GZ },
+      );
+      expect(approved.errors).toBeUndefined();
+    };
+    const today = todayInChina();
+    const days = ['2022-09-02', '2022-09-04', '2022-11-07', '2022-12-31', today];
+    const counts = async () => Promise.all(days.map(paidBy));
+    const base = await counts();
+    await pay(GZ, id, 2023, '350.00', '2022-09-04');
+    await refund('2022-09-20'); // decided today: counted from 2022-09-04 until today
+    expect(await counts()).toEqual([base[0], base[1] + 1, base[2] + 1, base[3] + 1, base[4]]);
+    // Paid again, dated before the decision: the days it shares with the first period count the person once.
+    const again = await server.gql(
+      `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+      { input: { idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-11-07', channel: '银行', receiptNo: `R3-${id}` } },
+      { as: 'BANK', tenant: GZ },
+    );
+    expect(again.errors).toBeUndefined();
+    expect(await counts()).toEqual([base[0], base[1] + 1, base[2] + 1, base[3] + 1, base[4] + 1]);
   });
 
   it('answers POLICY_NOT_CONFIGURED where the notice refers refunds elsewhere (贵阳: 黔税发〔2020〕6号)', async () => {

@@ -31,6 +31,8 @@ export interface EnrollmentRow {
   /** The day it stopped counting (transfer out, death, emigration, refund) and why; absent where a query does not read it. */
   ended_on?: string | null;
   end_reason?: string | null;
+  /** Re-opened after a paid period ended: the day that period stopped counting, before which this one does not count. */
+  reopened_after?: string | null;
 }
 
 export const PAYER_KINDS = ['PERSON', 'FAMILY_MEMBER', 'EMPLOYER', 'FUNDING_BODY'] as const;
@@ -77,6 +79,7 @@ export const ENROLLMENT_ROW_COLUMNS = rowColumns<EnrollmentRow>()([
   'policy_version',
   'ended_on',
   'end_reason',
+  'reopened_after',
 ]);
 const ENROLLMENT_COLUMNS = ENROLLMENT_ROW_COLUMNS.join(', ');
 export const ACTIVE_STATES_SQL = statesSql(ACTIVE_STATES);
@@ -108,7 +111,9 @@ export async function enrollmentsOfPeople(db: TenantTransaction, idNumbers: read
  * - `paid_daily`, the ledger of paid counts by year, region and day: a payment adds one on its day, an
  *   end (transfer out, death, emigration, refund) takes one off on its own day, so a past day's count
  *   never changes. An enrolment re-opened after it ended keeps the period it had in the ledger, and
- *   keeps it once if the payment that re-opened it is reversed.
+ *   keeps it once if the payment that re-opened it is reversed. Its new period counts from its payment
+ *   day or the day the old period stopped counting (`reopened_after`), whichever is later: a payment
+ *   dated before a refund's decision does not count the person twice.
  * - `scheme_membership`, the national one-scheme index: an enrolment enters it when it starts to enrol
  *   the person (UNPAID, PAID, REFUND_PENDING) and leaves it when it stops.
  *
@@ -163,12 +168,17 @@ function ledgerInsert(entries: string): string {
       ON CONFLICT (tenant_code, coverage_year, region_code, paid_on, stripe) DO UPDATE SET paid = d.paid + EXCLUDED.paid`;
 }
 
-const LEDGER_COLUMNS = ['tenant_code', 'id_number', 'coverage_year', 'status', 'paid_on', 'ended_on', 'region_code'] as const;
+const LEDGER_COLUMNS = ['tenant_code', 'id_number', 'coverage_year', 'status', 'paid_on', 'ended_on', 'region_code', 'reopened_after'] as const;
 const LEDGER_RETURNING_OF = (alias: string) => LEDGER_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
 
-/** The ledger's entries of a row in the state of columns `p`status, `p`paid_on …, times `sign`. */
+/**
+ * The ledger's entries of a row in the state of columns `p`status, `p`paid_on …, times `sign`. A period
+ * counts from its payment day, or from the end of the period before it where it re-opened an enrolment
+ * still counted then (a payment dated before a refund's decision): one person is never counted twice.
+ */
 function ledgerEntries(p: '' | 'old_', sign: 1 | -1): string {
   const [status, paidOn, endedOn, region] = [`c.${p}status`, `c.${p}paid_on`, `c.${p}ended_on`, `coalesce(c.${p}region_code, '')`];
+  const counted = `greatest(${paidOn}, c.${p}reopened_after)`;
   const ended = `${paidOn} IS NOT NULL AND ${status} IN ('REFUNDED', 'TERMINATED') AND ${endedOn} IS NOT NULL`;
   // An enrolment re-opened after it ended keeps the period it had: its old row is not taken back. And when
   // the payment that re-opened it is reversed, the ended row comes back (same end, its own payment day):
@@ -178,10 +188,10 @@ function ledgerEntries(p: '' | 'old_', sign: 1 | -1): string {
       ? ` AND c.old_status IS NOT NULL AND NOT (c.old_status IN ('REFUNDED', 'TERMINATED') AND c.status IN (${ACTIVE_STATES_SQL}))`
       : ` AND NOT coalesce(c.old_status IN (${ACTIVE_STATES_SQL}) AND c.status IN ('REFUNDED', 'TERMINATED') AND c.ended_on = c.old_ended_on
                       AND c.paid_on IS DISTINCT FROM c.old_paid_on, false)`;
-  return `SELECT c.tenant_code, c.coverage_year, ${region} AS region_code, ${paidOn} AS day, ${sign} AS delta FROM c
+  return `SELECT c.tenant_code, c.coverage_year, ${region} AS region_code, ${counted} AS day, ${sign} AS delta FROM c
            WHERE ${paidOn} IS NOT NULL AND (${status} IN ('PAID', 'REFUND_PENDING') OR (${ended}))${kept}
           UNION ALL
-          SELECT c.tenant_code, c.coverage_year, ${region}, greatest(${endedOn}, ${paidOn}), ${-sign} FROM c WHERE ${ended}${kept}`;
+          SELECT c.tenant_code, c.coverage_year, ${region}, greatest(${endedOn}, ${counted}), ${-sign} FROM c WHERE ${ended}${kept}`;
 }
 
 /**
@@ -197,13 +207,21 @@ function ledgerEntries(p: '' | 'old_', sign: 1 | -1): string {
  */
 function ledgeredWrite(lockFilter: string, write: string): string {
   return `WITH old AS MATERIALIZED (
-      SELECT o.tenant_code, o.id_number, o.coverage_year, o.status, o.paid_on, o.ended_on, o.region_code FROM enrollment o WHERE ${lockFilter} FOR UPDATE),
+      SELECT o.tenant_code, o.id_number, o.coverage_year, o.status, o.paid_on, o.ended_on, o.region_code, o.reopened_after FROM enrollment o WHERE ${lockFilter} FOR UPDATE),
     w AS (${write}),
-    c AS (SELECT w.*, o.status AS old_status, o.paid_on AS old_paid_on, o.ended_on AS old_ended_on, o.region_code AS old_region_code
+    c AS (SELECT w.*, o.status AS old_status, o.paid_on AS old_paid_on, o.ended_on AS old_ended_on, o.region_code AS old_region_code, o.reopened_after AS old_reopened_after
             FROM w LEFT JOIN old o ON o.tenant_code = w.tenant_code AND o.id_number = w.id_number AND o.coverage_year = w.coverage_year),
     ledger AS (${ledgerInsert(`(${ledgerEntries('', 1)} UNION ALL ${ledgerEntries('old_', -1)}) entries`)})
     SELECT c.id_number, c.coverage_year, c.status, c.old_status FROM c`;
 }
+
+/**
+ * An ON CONFLICT's SET of `reopened_after` when it re-opens an enrolment: where a paid period ended, the
+ * day it stopped counting in the ledger (ledgerEntries), which the new period does not count before.
+ */
+const REOPENED_AFTER_SET = `reopened_after = CASE WHEN enrollment.status IN ('REFUNDED', 'TERMINATED') AND enrollment.paid_on IS NOT NULL
+                AND enrollment.ended_on IS NOT NULL THEN greatest(enrollment.ended_on, enrollment.paid_on, enrollment.reopened_after)
+                ELSE enrollment.reopened_after END`;
 
 /**
  * ledgeredWrite for an INSERT without ON CONFLICT of keys found without an enrolment when judged: there
@@ -213,7 +231,7 @@ function ledgeredWrite(lockFilter: string, write: string): string {
  */
 function newRowsLedgeredWrite(write: string): string {
   return `WITH w AS (${write}),
-    c AS (SELECT w.*, NULL::text AS old_status, NULL::date AS old_paid_on, NULL::date AS old_ended_on, NULL::text AS old_region_code FROM w),
+    c AS (SELECT w.*, NULL::text AS old_status, NULL::date AS old_paid_on, NULL::date AS old_ended_on, NULL::text AS old_region_code, NULL::date AS old_reopened_after FROM w),
     ledger AS (${ledgerInsert(`(${ledgerEntries('', 1)}) entries`)})
     SELECT count(*)::int AS written FROM c`;
 }
@@ -300,7 +318,7 @@ export async function upsertUnpaidEnrollments(db: TenantTransaction, rows: reado
        ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
           SET status = '${TRANSITIONS.ENROL.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances,
               region_code = EXCLUDED.region_code, ${SETTLEMENT_SET}, paid_on = NULL, amount_paid = NULL,
-              cover_start = NULL, cover_end = NULL, updated_at = EXCLUDED.updated_at
+              cover_start = NULL, cover_end = NULL, ${REOPENED_AFTER_SET}, updated_at = EXCLUDED.updated_at
         WHERE enrollment.status IN (${statesFromSql('ENROL')})
        RETURNING ${LEDGER_RETURNING_OF('enrollment')}`,
     ),
@@ -370,7 +388,8 @@ function paidEnrollmentInsert(from: string, join: string, onConflict: string): s
 const REOPEN_ON_CONFLICT = `ON CONFLICT (tenant_code, id_number, coverage_year) DO UPDATE
           SET status = '${TRANSITIONS.PAY.to}', enrolled_on = EXCLUDED.enrolled_on, circumstances = EXCLUDED.circumstances, region_code = EXCLUDED.region_code,
               ${SETTLEMENT_SET}, paid_on = EXCLUDED.paid_on,
-              amount_paid = EXCLUDED.amount_paid, cover_start = EXCLUDED.cover_start, cover_end = EXCLUDED.cover_end, updated_at = EXCLUDED.updated_at
+              amount_paid = EXCLUDED.amount_paid, cover_start = EXCLUDED.cover_start, cover_end = EXCLUDED.cover_end, ${REOPENED_AFTER_SET},
+              updated_at = EXCLUDED.updated_at
         WHERE enrollment.status IN (${statesFromSql('ENROL')})`;
 
 export interface PaidWrite {
@@ -659,13 +678,14 @@ export async function insertReversal(db: TenantTransaction, r: ReversalWrite): P
        INSERT INTO payment_reversal (tenant_code, channel, receipt_no, id_number, coverage_year, amount, reversed_on, reason, status_before, reversed_by, role)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING tenant_code, channel, receipt_no, id_number, coverage_year, reversed_on),
      entries AS (
-       SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, '') AS region_code, p.paid_on AS day, 1 AS delta
+       SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, '') AS region_code, greatest(p.paid_on, e.reopened_after) AS day, 1 AS delta
          FROM reversal v
          JOIN payment p ON p.tenant_code = $1 AND p.tenant_code = v.tenant_code AND p.channel = v.channel AND p.receipt_no = v.receipt_no
          JOIN enrollment e ON e.tenant_code = $1 AND e.tenant_code = v.tenant_code AND e.id_number = v.id_number AND e.coverage_year = v.coverage_year
        UNION ALL
-       SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, ''), v.reversed_on, -1
+       SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, ''), greatest(v.reversed_on, p.paid_on, e.reopened_after), -1
          FROM reversal v
+         JOIN payment p ON p.tenant_code = $1 AND p.tenant_code = v.tenant_code AND p.channel = v.channel AND p.receipt_no = v.receipt_no
          JOIN enrollment e ON e.tenant_code = $1 AND e.tenant_code = v.tenant_code AND e.id_number = v.id_number AND e.coverage_year = v.coverage_year),
      ledger AS (${ledgerInsert('entries')})
      SELECT receipt_no FROM reversal`,
@@ -702,6 +722,7 @@ export async function restoreEnrollment(
             amount_paid = ($5::jsonb ->> 'amount_paid')::bigint,
             cover_start = ($5::jsonb ->> 'cover_start')::date,
             cover_end = ($5::jsonb ->> 'cover_end')::date,
+            reopened_after = CASE WHEN $5::jsonb IS NULL THEN e.reopened_after ELSE ($5::jsonb ->> 'reopened_after')::date END,
             updated_at = now()
        FROM old o
       WHERE e.tenant_code = $1 AND e.id_number = $2 AND e.coverage_year = $3 AND e.status IN (${statesFromSql('REVERSE_PAYMENT')}) AND ${OLD_ROW_OF('e')}
