@@ -949,8 +949,8 @@ export class PolicyEngine {
     }
     const { known, unstated } = this.candidates(policy, categories, standard, steps);
     if (known.length === 0 && unstated.length === 0) return none();
-    if (route.assistanceUnstated) return this.lateAssistanceUnstated(policy, [...known, ...unstated], route.assistanceUnstated, none(), options);
     this.studentSteps(tenant, policy, facts, categories, steps);
+    if (route.assistanceUnstated) return this.lateAssistanceUnstated(policy, known, unstated, route.assistanceUnstated, none(), options);
     const decisive = known.filter((c) => c.amount >= standard);
     if (unstated.length > 0 && decisive.length === 0) return this.partialAssistance(policy, facts, known, unstated, none(), options);
     for (const u of unstated) {
@@ -1044,26 +1044,7 @@ export class PolicyEngine {
     const candidates = known.length + unstatedCandidates.length;
     const appliedCategory = candidates === 1 ? unstatedCandidates[0].category : null;
     const affects = appliedCategory ? QUOTE_AMOUNT_FIELDS : ['appliedCategory', ...QUOTE_AMOUNT_FIELDS];
-    const unknowns: UnknownValue[] = unstatedCandidates.map((u) => ({
-      path: u.missing[0],
-      affects,
-      message: text(
-        `${whoZh(policy)}未写明${categoryName(u.category)}的资助标准${refersToZh(u.rule.refersTo)}`,
-        `${who(policy)} does not state the subsidy for ${u.category}${refersToEn(u.rule.refersTo)}`,
-      ),
-      clause: u.rule.clause,
-      refersTo: u.rule.refersTo ?? null,
-    }));
-    const multiple = p.assistance?.multipleCategories;
-    if (candidates > 1 && !multiple?.rule) {
-      unknowns.push({
-        path: 'assistance.multipleCategories',
-        affects: ['appliedCategory', ...QUOTE_AMOUNT_FIELDS],
-        message: severalCategoriesUnstated(policy),
-        clause: p.assistance?.clause ?? null,
-        refersTo: null,
-      });
-    }
+    const unknowns = this.candidateUnknowns(policy, unstatedCandidates, candidates, affects);
     for (const u of unstatedCandidates) {
       steps.push({
         rule: 'assistance-unstated',
@@ -1127,12 +1108,14 @@ export class PolicyEngine {
    */
   private lateAssistanceUnstated(
     policy: PolicyYear,
-    candidates: ReadonlyArray<{ category: AssistanceCategory; mode: SubsidyMode | null }>,
+    known: Candidate[],
+    unstatedCandidates: UnstatedCandidate[],
     allowedBy: { clause: string; inferred: string | null },
     base: Contribution,
     options: SettleOptions,
   ): Contribution {
     const standard = base.standardContribution;
+    const candidates = [...known, ...unstatedCandidates];
     const names = candidates.map((c) => c.category);
     const message = text(
       `${whoZh(policy)}未明确逾期参保能否享受参保资助（${categoryNames(names)}）`,
@@ -1142,10 +1125,13 @@ export class PolicyEngine {
     if (options.unknownSubsidy !== 'answer' || !dueKnown) {
       const error = policyNotConfigured(policy.tenantCode, policy.coverageYear, 'lateEnrollment.assistance', message);
       error.details.clause = allowedBy.clause;
+      const alsoMissing = unstatedCandidates.flatMap((u) => u.missing);
+      if (alsoMissing.length > 0) error.details.alsoMissing = alsoMissing;
       if (dueKnown) error.details.amountDue = formatMoney(standard);
       throw error;
     }
     const single = candidates.length === 1 ? candidates[0].category : null;
+    const affects = single ? QUOTE_AMOUNT_FIELDS : ['appliedCategory', ...QUOTE_AMOUNT_FIELDS];
     base.explanation.push({
       rule: 'assistance-unstated',
       clause: allowedBy.clause,
@@ -1166,16 +1152,38 @@ export class PolicyEngine {
         '是否资助、由谁出资，待通知未明确的逾期参保资助规定明确后确定',
         'whether the subsidy applies, and who funds it, waits for the late-enrolment rule the notice leaves unstated',
       ),
+      // Whether the assistance applies late, and what the candidates leave unstated besides: each waits
+      // for its own value, so that stating one does not close the wait for another.
       unknowns: [
-        {
-          path: 'lateEnrollment.assistance',
-          affects: single ? QUOTE_AMOUNT_FIELDS : ['appliedCategory', ...QUOTE_AMOUNT_FIELDS],
-          message,
-          clause: allowedBy.clause,
-          refersTo: null,
-        },
+        { path: 'lateEnrollment.assistance', affects, message, clause: allowedBy.clause, refersTo: null },
+        ...this.candidateUnknowns(policy, unstatedCandidates, candidates.length, affects),
       ],
     };
+  }
+
+  /** What the candidates leave unstated: each one's subsidy, and with several of them, which applies where the notice says not. */
+  private candidateUnknowns(policy: PolicyYear, unstatedCandidates: UnstatedCandidate[], candidates: number, affects: string[]): UnknownValue[] {
+    const p = policy.data;
+    const unknowns: UnknownValue[] = unstatedCandidates.map((u) => ({
+      path: u.missing[0],
+      affects,
+      message: text(
+        `${whoZh(policy)}未写明${categoryName(u.category)}的资助标准${refersToZh(u.rule.refersTo)}`,
+        `${who(policy)} does not state the subsidy for ${u.category}${refersToEn(u.rule.refersTo)}`,
+      ),
+      clause: u.rule.clause,
+      refersTo: u.rule.refersTo ?? null,
+    }));
+    if (candidates > 1 && !p.assistance?.multipleCategories?.rule) {
+      unknowns.push({
+        path: 'assistance.multipleCategories',
+        affects: ['appliedCategory', ...QUOTE_AMOUNT_FIELDS],
+        message: severalCategoriesUnstated(policy),
+        clause: p.assistance?.clause ?? null,
+        refersTo: null,
+      });
+    }
+    return unknowns;
   }
 
   /** POLICY_NOT_CONFIGURED naming every unstated subsidy that could decide the answer. */

@@ -155,6 +155,19 @@ describe('a late enrolment where the notice does not say whether assistance stil
     expect(q.steps).toContainEqual(expect.objectContaining({ rule: 'assistance-unstated', missing: 'lateEnrollment.assistance', amount: null }));
   });
 
+  it('a class whose own amount is unstated as well: each value is listed, so stating one does not close the other', () => {
+    const { t, policy } = silentOnLateAssistance('620702', 2023, true);
+    const rules = policy.data.assistance!.rules.map((r) => (r.category === 'DIBAO_RURAL_1' ? { ...r, amount: undefined } : r));
+    const amountUnstated = { ...policy, data: { ...policy.data, assistance: { ...policy.data.assistance!, rules } } };
+    const q = attempt(() => summarise(engine.quote(t, amountUnstated, { paymentDate: '2023-02-01', categories: ['DIBAO_RURAL_1'] }))) as Summary;
+    expect(q).toMatchObject({ due: '350.00', mode: 'REIMBURSEMENT', fundingStatus: 'SUBSIDY_UNKNOWN' });
+    expect(q.unknowns).toEqual(['lateEnrollment.assistance', 'assistance.DIBAO_RURAL_1.amount', 'lateEnrollment.coverStart']);
+    expect(attempt(() => engine.settle(t, amountUnstated, { paymentDate: '2023-02-01', categories: ['DIBAO_RURAL_1'] }))).toMatchObject({
+      code: 'POLICY_NOT_CONFIGURED',
+      details: { missing: 'lateEnrollment.assistance', alsoMissing: ['assistance.DIBAO_RURAL_1.amount'], amountDue: '350.00' },
+    });
+  });
+
   it('two 先缴后补 classes: which one applies waits as well', () => {
     const q = lateQuote('620702', 2023, true, { paymentDate: '2023-02-01', categories: ['DIBAO_RURAL_1', 'DIBAO_RURAL_3'] }) as Summary;
     expect(q).toMatchObject({ due: '350.00', category: null, mode: 'REIMBURSEMENT' });
