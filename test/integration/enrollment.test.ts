@@ -298,16 +298,27 @@ describe('全额资助: enrolled as paid by the funding body, in bulk', () => {
     expect(resident.data!.resident.enrollments).toEqual([
       {
         status: 'PAID',
-        paidOn: '2021-12-10',
+        paidOn: '2021-11-15',
         amountPaid: '0.00',
         payments: [{ receiptNo: `SP-2022-${a}`, amount: '320.00', reversed: false }],
         subsidies: [{ amount: '320.00', status: 'SETTLED' }],
       },
     ]);
     expect((await step(SPONSOR)).sponsorEnrollments).toEqual({ enrolled: 0, alreadyEnrolled: 2, skipped: [] });
-    // Paid again on 2021-12-10, before the refund's decision (today) ended the first period: counted once.
-    const progress = await step(`{ enrollmentProgress(asOf: "2021-12-31", coverageYear: 2022) { region { code } paid } }`);
-    expect(progress.enrollmentProgress.find((r: any) => r.region.code === '610926-06').paid).toBe(2);
+    // Paid again by the payment of 2021-11-15, before the refund's decision (today) ended the first
+    // period: counted once.
+    const paidBy = async (day: string) =>
+      (await step(`{ enrollmentProgress(asOf: "${day}", coverageYear: 2022) { region { code } paid } }`)).enrollmentProgress.find(
+        (r: any) => r.region.code === '610926-06',
+      ).paid;
+    expect(await paidBy('2021-12-31')).toBe(2);
+    // That payment is the one it is paid by: reversing it puts back the enrolment as it was enrolled again.
+    const reversal = await step(
+      `mutation { reversePayment(input: { receiptNo: "SP-2022-${a}", channel: "资助代缴", reason: "资助对象认定有误", reversedOn: "2021-12-20" }) { reversed } }`,
+    );
+    expect(reversal.reversePayment.reversed).toBe(true);
+    expect((await server.gql(RESIDENT, { id: a }, as)).data!.resident.enrollments).toMatchObject([{ status: 'UNPAID', paidOn: null }]);
+    expect(await paidBy('2021-12-31')).toBe(2);
   });
 
   it('is for ADMIN only', async () => {

@@ -594,6 +594,26 @@ const PAYMENT_WRITE: ReadonlyArray<BulkColumn<PaymentWrite>> = [
   { name: 'enrollment_before', type: 'jsonb', value: (r) => (r.enrollmentBefore ? JSON.stringify(r.enrollmentBefore) : null) },
 ];
 
+/**
+ * Makes payments already on record pay their enrolment again (a sponsorship resumed after the enrolment
+ * ended and was enrolled again): `before`, the enrolment as it was just before, is what reversing the
+ * payment now puts back. Returns how many payments it changed.
+ */
+export async function repayWithPayments(
+  db: TenantTransaction,
+  rows: ReadonlyArray<{ channel: string; receiptNo: string; before: EnrollmentRow }>,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const changed = await db.query<{ receipt_no: string }>(
+    `UPDATE payment p SET enrollment_before = u.before
+       FROM UNNEST($2::text[], $3::text[], $4::jsonb[]) AS u(channel, receipt_no, before)
+      WHERE p.tenant_code = $1 AND p.channel = u.channel AND p.receipt_no = u.receipt_no
+      RETURNING p.receipt_no`,
+    [db.tenantCode, rows.map((r) => r.channel), rows.map((r) => r.receiptNo), rows.map((r) => JSON.stringify(r.before))],
+  );
+  return changed.length;
+}
+
 /** Inserts payments; a receipt already there is skipped. Returns how many were written. */
 export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -669,8 +689,10 @@ export interface ReversalWrite {
 /**
  * Records a reversal; false when the payment was already reversed (by a concurrent request). The daily
  * paid counts are a ledger: a reversal takes its enrolment off on the day it is recorded, never before.
- * The enrolment's own write (restoreEnrollment) takes it off on the day it was paid; this puts it back
- * there and takes it off on `reversedOn`, in the same statement as the reversal.
+ * The enrolment's own write (restoreEnrollment) takes it off on the day it started counting (its payment
+ * day, or `reopened_after` when later); this puts it back there and takes it off on `reversedOn` (not
+ * before that day), in the same statement as the reversal. It reads that day from the enrolment as the
+ * payment left it, so it runs before restoreEnrollment.
  */
 export async function insertReversal(db: TenantTransaction, r: ReversalWrite): Promise<boolean> {
   const rows = await db.query(

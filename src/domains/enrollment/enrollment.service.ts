@@ -32,6 +32,7 @@ import {
   insertNewPaidEnrollments,
   insertNewPayments,
   insertPayments,
+  repayWithPayments,
   insertReversal,
   markPaid,
   PAYER_KIND_NAMES,
@@ -831,16 +832,32 @@ export class EnrollmentService {
     });
     // Enrolments checked against residents, then grants against enrolments, row by row: see src/db/statistics.ts.
     await refreshStaleStatistics(ctx.db, 'resident', sponsored.length);
+    // A resumed one is already enrolled (UNPAID, by a decision of its own), and is paid on the day its
+    // payment was made: that is the payment it is paid by, the one a reversal names.
     await upsertUnpaidEnrollments(
       ctx.db,
-      sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, enrolledOn: paidOn, circumstances: [], regionCode: s.regionCode, settlement: s.settlement })),
+      sponsored
+        .filter((s) => !resumed.has(s.idNumber))
+        .map((s) => ({ idNumber: s.idNumber, coverageYear, enrolledOn: paidOn, circumstances: [], regionCode: s.regionCode, settlement: s.settlement })),
     );
     await refreshStaleStatistics(ctx.db, 'enrollment', sponsored.length);
     const paid = await markPaid(
       ctx.db,
-      sponsored.map((s) => ({ idNumber: s.idNumber, coverageYear, paidOn, amountPaid: 0, settlement: s.settlement })),
+      sponsored.map((s) => ({
+        idNumber: s.idNumber,
+        coverageYear,
+        paidOn: resumed.has(s.idNumber) ? sponsoredBefore.get(s.idNumber)!.paid_on : paidOn,
+        amountPaid: 0,
+        settlement: s.settlement,
+      })),
     );
-    // A resumed sponsorship has its payment and grant on record already.
+    // A resumed sponsorship has its payment and grant on record already; reversing the payment now puts
+    // back the enrolment as it was enrolled again.
+    const repaid = sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear)) && resumed.has(s.idNumber));
+    await repayWithPayments(
+      ctx.db,
+      repaid.map((s) => ({ channel: SPONSORSHIP_CHANNEL, receiptNo: sponsorshipReceipt(coverageYear, s.idNumber), before: byId.get(s.idNumber)! })),
+    );
     const done = sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear)) && !resumed.has(s.idNumber));
     // The funding body's payment of the whole contribution, so every PAID enrolment has its money on
     // record (the person's own part, amount_paid, is nothing); and the grant with its funding shares.
