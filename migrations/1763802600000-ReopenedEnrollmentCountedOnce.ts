@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `reopened_after` keeps, on the re-opened row, the day the period before it stopped counting; the
  * ledger counts the new period from its payment day or that day, whichever is later.
  *
- * Rows re-opened before this migration keep the entries they have (the column is null for them, and the
- * ledger reads null as "from the payment day", as before). household_graph answers the column with the
+ * Rows re-opened and paid before this migration keep the entries they have (the column is null for them,
+ * and the ledger reads null as "from the payment day", as before); rows re-opened and still unpaid get it. household_graph answers the column with the
  * enrolments it returns, as their row type expects.
  */
 export class ReopenedEnrollmentCountedOnce1763802600000 implements MigrationInterface {
@@ -16,6 +16,19 @@ export class ReopenedEnrollmentCountedOnce1763802600000 implements MigrationInte
 
   async up(q: QueryRunner): Promise<void> {
     await q.query('ALTER TABLE enrollment ADD COLUMN reopened_after date');
+    // An enrolment enrolled again after its paid period ended, and not yet paid: its old period stopped
+    // counting at the later of its end and the payment that paid it (the latest not reversed). The owner
+    // obeys the tables' forced row-level security; for this one statement over every tenant it steps out
+    // of it, within this migration's transaction.
+    const tables = ['enrollment', 'payment', 'payment_reversal'];
+    for (const table of tables) await q.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
+    await q.query(`UPDATE enrollment e SET reopened_after = greatest(e.ended_on, paid.last_paid_on)
+      FROM (SELECT p.tenant_code, p.id_number, p.coverage_year, max(p.paid_on) AS last_paid_on FROM payment p
+             WHERE NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.tenant_code = p.tenant_code AND r.channel = p.channel AND r.receipt_no = p.receipt_no)
+             GROUP BY 1, 2, 3) paid
+     WHERE e.status = 'UNPAID' AND e.ended_on IS NOT NULL
+       AND paid.tenant_code = e.tenant_code AND paid.id_number = e.id_number AND paid.coverage_year = e.coverage_year`);
+    for (const table of tables) await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
     await defineHouseholdGraph(q, true);
   }
 
