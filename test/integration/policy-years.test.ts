@@ -418,6 +418,17 @@ describe('what waited for a value the notice left unstated', () => {
   });
 });
 
+/** A server of a describe's own, asked as a role of `tenant`; `done` gives an answer's data, with no errors. */
+function onServer(server: TestServer, tenant: string) {
+  const as = (role: 'ADMIN' | 'STAFF' | 'BANK' | 'AGENCY', sub = `${role.toLowerCase()}-1`) => ({ token: server.token(role, [tenant], sub), tenant });
+  const done = async (res: Promise<GraphQLResponse<any>>): Promise<any> => {
+    const answer = await res;
+    expect(answer.errors).toBeUndefined();
+    return answer.data;
+  };
+  return { as, done };
+}
+
 describe('a late payment whose assistance the notice leaves unstated', () => {
   let fresh: TestServer;
   beforeAll(async () => {
@@ -426,12 +437,7 @@ describe('a late payment whose assistance the notice leaves unstated', () => {
   afterAll(async () => fresh?.close());
 
   it('is taken at the standard, and only its subsidy waits until a version says whether assistance applies late', async () => {
-    const as = (role: 'ADMIN' | 'STAFF' | 'BANK' | 'AGENCY', sub = `${role.toLowerCase()}-1`) => ({ token: fresh.token(role, [GZ], sub), tenant: GZ });
-    const done = async (res: Promise<GraphQLResponse<any>>): Promise<any> => {
-      const answer = await res;
-      expect(answer.errors).toBeUndefined();
-      return answer.data;
-    };
+    const { as, done } = onServer(fresh, GZ);
     const publish = async (source: string) => {
       const draft = (await done(fresh.gql(DRAFT, { input: { tenant: GZ, coverageYear: 2023, source } }, as('ADMIN', ZHANG)))).draftPolicyYear;
       expect(draft.errors).toEqual([]);
@@ -517,12 +523,7 @@ describe('two releases of what is held at once', () => {
   it("take turns: a publication's release and an administrator's grant what a wait resolves once", async () => {
     const SD = '620725';
     const idNumber = makeResidentId(SD, '1967-06-06', 502);
-    const as = (role: 'ADMIN' | 'STAFF' | 'BANK' | 'AGENCY', sub = `${role.toLowerCase()}-1`) => ({ token: fresh.token(role, [SD], sub), tenant: SD });
-    const done = async (res: Promise<GraphQLResponse<any>>): Promise<any> => {
-      const answer = await res;
-      expect(answer.errors).toBeUndefined();
-      return answer.data;
-    };
+    const { as, done } = onServer(fresh, SD);
     await done(
       fresh.gql(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '低保户' } }, as('STAFF')),
     );

@@ -78,6 +78,31 @@ async function subsidies(tenant: string, idNumber: string) {
   return res.data!.resident.enrollments[0];
 }
 
+/** A refund (OTHER_POOL) asked for by staff and approved by an administrator today. */
+async function refundApproved(tenant: string, idNumber: string, coverageYear: number, requestedOn: string): Promise<void> {
+  const requested = await server.gql(
+    `mutation($input: RefundInput!) { requestRefund(input: $input) { status } }`,
+    { input: { idNumber, coverageYear, reason: 'OTHER_POOL', requestedOn } },
+    { as: 'STAFF', tenant },
+  );
+  expect(requested.errors).toBeUndefined();
+  const approved = await server.gql(
+    `mutation($id: String!, $year: Int!) { approveRefund(idNumber: $id, coverageYear: $year) { status } }`,
+    { id: idNumber, year: coverageYear },
+    { as: 'ADMIN', tenant },
+  );
+  expect(approved.errors).toBeUndefined();
+}
+
+/** Enrolments of the year counted as paid in `paid_daily` on `day` (what the progress figures sum). */
+async function paidBy(tenant: string, coverageYear: number, day: string): Promise<number> {
+  const [row] = await server.ownerQuery<{ n: number }>(
+    `SELECT coalesce(sum(paid), 0)::int AS n FROM paid_daily WHERE tenant_code = $1 AND coverage_year = $2 AND paid_on <= $3`,
+    [tenant, coverageYear, day],
+  );
+  return row.n;
+}
+
 describe('a grant for every subsidy mode, with who funds it', () => {
   it('REIMBURSEMENT (甘州 农村一类低保): 250.00 scheduled for the month after payment, from the assistance fund', async () => {
     const id = await person(GZ, '1961-01-01');
@@ -538,25 +563,8 @@ describe('refunds (退费)', () => {
   it('甘州: reversing a payment that re-opened a refunded enrolment leaves the paid counts of past days as they were', async () => {
     const id = await person(GZ, '1981-10-10');
     await pay(GZ, id, 2023, '350.00', '2022-09-03');
-    const paidOn = async (day: string) =>
-      (
-        await server.ownerQuery<{ n: number }>(
-          `SELECT coalesce(sum(paid), 0)::int AS n FROM paid_daily WHERE tenant_code = $1 AND coverage_year = 2023 AND paid_on <= $2`,
-          [GZ, day],
-        )
-      )[0].n;
-    const requested = await server.gql(
-      REQUEST,
-      { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-09-20' } },
-      { as: 'STAFF', tenant: GZ },
-    );
-    expect(requested.errors).toBeUndefined();
-    const approved = await server.gql(
-      `mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023) { status } }`,
-      { id },
-      { as: 'ADMIN', tenant: GZ },
-    );
-    expect(approved.errors).toBeUndefined();
+    const paidOn = (day: string) => paidBy(GZ, 2023, day);
+    await refundApproved(GZ, id, 2023, '2022-09-20');
     const before = [await paidOn('2022-09-03'), await paidOn('2022-11-06')];
     // Paid again (the refunded enrolment re-opens), and that payment reversed as a mistake.
     const again = await server.gql(
@@ -581,33 +589,13 @@ describe('refunds (退费)', () => {
 
   it('甘州: a payment that re-opens a refunded enrolment, dated before the refund was decided, counts the person once', async () => {
     const id = await person(GZ, '1982-11-11');
-    const paidBy = async (day: string) =>
-      (
-        await server.ownerQuery<{ n: number }>(
-          `SELECT coalesce(sum(paid), 0)::int AS n FROM paid_daily WHERE tenant_code = $1 AND coverage_year = 2023 AND paid_on <= $2`,
-          [GZ, day],
-        )
-      )[0].n;
-    const refund = async (requestedOn: string) => {
-      const requested = await server.gql(
-        REQUEST,
-        { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn } },
-        { as: 'STAFF', tenant: GZ },
-      );
-      expect(requested.errors).toBeUndefined();
-      const approved = await server.gql(
-        `mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023) { status } }`,
-        { id },
-        { as: 'ADMIN', tenant: GZ },
-      );
-      expect(approved.errors).toBeUndefined();
-    };
+    const paidBy2023 = (day: string) => paidBy(GZ, 2023, day);
     const today = todayInChina();
     const days = ['2022-09-02', '2022-09-04', '2022-11-07', '2022-12-31', today];
-    const counts = async () => Promise.all(days.map(paidBy));
+    const counts = async () => Promise.all(days.map(paidBy2023));
     const base = await counts();
     await pay(GZ, id, 2023, '350.00', '2022-09-04');
-    await refund('2022-09-20'); // decided today: counted from 2022-09-04 until today
+    await refundApproved(GZ, id, 2023, '2022-09-20'); // decided today: counted from 2022-09-04 until today
     expect(await counts()).toEqual([base[0], base[1] + 1, base[2] + 1, base[3] + 1, base[4]]);
     // Paid again, dated before the decision: the days it shares with the first period count the person once.
     const again = await server.gql(
