@@ -171,6 +171,11 @@ function ledgerInsert(entries: string): string {
 const LEDGER_COLUMNS = ['tenant_code', 'id_number', 'coverage_year', 'status', 'paid_on', 'ended_on', 'region_code', 'reopened_after'] as const;
 const LEDGER_RETURNING_OF = (alias: string) => LEDGER_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
 
+/** The day a paid period starts counting in the ledger: its payment day, or the end of the period it re-opened when later. */
+const countedFrom = (paidOn: string, reopenedAfter: string) => `greatest(${paidOn}, ${reopenedAfter})`;
+/** The day a period that ended, or whose payment was reversed, stops counting: that day, or the day it started counting when later. */
+const stoppedCounting = (endedOn: string, counted: string) => `greatest(${endedOn}, ${counted})`;
+
 /**
  * The ledger's entries of a row in the state of columns `p`status, `p`paid_on …, times `sign`. A period
  * counts from its payment day, or from the end of the period before it where it re-opened an enrolment
@@ -178,7 +183,7 @@ const LEDGER_RETURNING_OF = (alias: string) => LEDGER_COLUMNS.map((c) => `${alia
  */
 function ledgerEntries(p: '' | 'old_', sign: 1 | -1): string {
   const [status, paidOn, endedOn, region] = [`c.${p}status`, `c.${p}paid_on`, `c.${p}ended_on`, `coalesce(c.${p}region_code, '')`];
-  const counted = `greatest(${paidOn}, c.${p}reopened_after)`;
+  const counted = countedFrom(paidOn, `c.${p}reopened_after`);
   const ended = `${paidOn} IS NOT NULL AND ${status} IN ('REFUNDED', 'TERMINATED') AND ${endedOn} IS NOT NULL`;
   // An enrolment re-opened after it ended keeps the period it had: its old row is not taken back. And when
   // the payment that re-opened it is reversed, the ended row comes back (same end, its own payment day):
@@ -191,7 +196,7 @@ function ledgerEntries(p: '' | 'old_', sign: 1 | -1): string {
   return `SELECT c.tenant_code, c.coverage_year, ${region} AS region_code, ${counted} AS day, ${sign} AS delta FROM c
            WHERE ${paidOn} IS NOT NULL AND (${status} IN ('PAID', 'REFUND_PENDING') OR (${ended}))${kept}
           UNION ALL
-          SELECT c.tenant_code, c.coverage_year, ${region}, greatest(${endedOn}, ${counted}), ${-sign} FROM c WHERE ${ended}${kept}`;
+          SELECT c.tenant_code, c.coverage_year, ${region}, ${stoppedCounting(endedOn, counted)}, ${-sign} FROM c WHERE ${ended}${kept}`;
 }
 
 /**
@@ -220,7 +225,7 @@ function ledgeredWrite(lockFilter: string, write: string): string {
  * day it stopped counting in the ledger (ledgerEntries), which the new period does not count before.
  */
 const REOPENED_AFTER_SET = `reopened_after = CASE WHEN enrollment.status IN ('REFUNDED', 'TERMINATED') AND enrollment.paid_on IS NOT NULL
-                AND enrollment.ended_on IS NOT NULL THEN greatest(enrollment.ended_on, enrollment.paid_on, enrollment.reopened_after)
+                AND enrollment.ended_on IS NOT NULL THEN ${stoppedCounting('enrollment.ended_on', countedFrom('enrollment.paid_on', 'enrollment.reopened_after'))}
                 ELSE enrollment.reopened_after END`;
 
 /**
@@ -597,33 +602,30 @@ const PAYMENT_WRITE: ReadonlyArray<BulkColumn<PaymentWrite>> = [
 /**
  * Makes payments already on record pay their enrolment again (a sponsorship resumed after the enrolment
  * ended and was enrolled again): `before`, the enrolment as it was just before, is what reversing the
- * payment now puts back. Returns how many payments it changed.
+ * payment now puts back.
  */
 export async function repayWithPayments(
   db: TenantTransaction,
   rows: ReadonlyArray<{ channel: string; receiptNo: string; before: EnrollmentRow }>,
-): Promise<number> {
-  if (rows.length === 0) return 0;
-  const changed = await db.query<{ receipt_no: string }>(
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
     `UPDATE payment p SET enrollment_before = u.before
        FROM UNNEST($2::text[], $3::text[], $4::jsonb[]) AS u(channel, receipt_no, before)
-      WHERE p.tenant_code = $1 AND p.channel = u.channel AND p.receipt_no = u.receipt_no
-      RETURNING p.receipt_no`,
+      WHERE p.tenant_code = $1 AND p.channel = u.channel AND p.receipt_no = u.receipt_no`,
     [db.tenantCode, rows.map((r) => r.channel), rows.map((r) => r.receiptNo), rows.map((r) => JSON.stringify(r.before))],
   );
-  return changed.length;
 }
 
-/** Inserts payments; a receipt already there is skipped. Returns how many were written. */
-export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<number> {
-  if (rows.length === 0) return 0;
+/** Inserts payments; a receipt already there is skipped. */
+export async function insertPayments(db: TenantTransaction, rows: readonly PaymentWrite[]): Promise<void> {
+  if (rows.length === 0) return;
   const set = unnestRows('r', PAYMENT_WRITE, rows, 2);
-  const [{ inserted }] = await db.query<{ inserted: number }>(
-    countedInsert(`INSERT INTO payment (tenant_code, ${PAYMENT_COLUMNS}) SELECT $1, ${PAYMENT_VALUES} FROM ${set.from}
-      ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING`),
+  await db.query(
+    `INSERT INTO payment (tenant_code, ${PAYMENT_COLUMNS}) SELECT $1, ${PAYMENT_VALUES} FROM ${set.from}
+      ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING`,
     [db.tenantCode, ...set.parameters],
   );
-  return inserted;
 }
 
 /**
@@ -700,12 +702,12 @@ export async function insertReversal(db: TenantTransaction, r: ReversalWrite): P
        INSERT INTO payment_reversal (tenant_code, channel, receipt_no, id_number, coverage_year, amount, reversed_on, reason, status_before, reversed_by, role)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING tenant_code, channel, receipt_no, id_number, coverage_year, reversed_on),
      entries AS (
-       SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, '') AS region_code, greatest(p.paid_on, e.reopened_after) AS day, 1 AS delta
+       SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, '') AS region_code, ${countedFrom('p.paid_on', 'e.reopened_after')} AS day, 1 AS delta
          FROM reversal v
          JOIN payment p ON p.tenant_code = $1 AND p.tenant_code = v.tenant_code AND p.channel = v.channel AND p.receipt_no = v.receipt_no
          JOIN enrollment e ON e.tenant_code = $1 AND e.tenant_code = v.tenant_code AND e.id_number = v.id_number AND e.coverage_year = v.coverage_year
        UNION ALL
-       SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, ''), greatest(v.reversed_on, p.paid_on, e.reopened_after), -1
+       SELECT v.tenant_code, v.coverage_year, coalesce(e.region_code, ''), ${stoppedCounting('v.reversed_on', countedFrom('p.paid_on', 'e.reopened_after'))}, -1
          FROM reversal v
          JOIN payment p ON p.tenant_code = $1 AND p.tenant_code = v.tenant_code AND p.channel = v.channel AND p.receipt_no = v.receipt_no
          JOIN enrollment e ON e.tenant_code = $1 AND e.tenant_code = v.tenant_code AND e.id_number = v.id_number AND e.coverage_year = v.coverage_year),
