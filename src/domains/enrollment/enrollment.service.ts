@@ -821,14 +821,12 @@ export class EnrollmentService {
       ).map((p) => [p.id_number, p]),
     );
     // Re-enrolled after its enrolment ended, on the funding body's payment still on record: paid again on it.
-    const resumed = new Set(
-      candidates.filter((c) => resumesSponsorship(byId.get(c.idNumber), sponsoredBefore.get(c.idNumber), c.settlement)).map((c) => c.idNumber),
-    );
+    const resumed = new Set<string>();
     const sponsored = candidates.filter((c) => {
-      if (resumed.has(c.idNumber)) return true;
-      const refusal = notSponsoredAgain(coverageYear, byId.get(c.idNumber), sponsoredBefore.get(c.idNumber), c.settlement);
-      if (refusal) skipped.push({ idNumber: c.idNumber, error: refusal });
-      return !refusal;
+      const decision = sponsorshipDecision(coverageYear, byId.get(c.idNumber), sponsoredBefore.get(c.idNumber), c.settlement);
+      if (decision instanceof DomainError) skipped.push({ idNumber: c.idNumber, error: decision });
+      else if (decision === 'RESUME') resumed.add(c.idNumber);
+      return !(decision instanceof DomainError);
     });
     // Enrolments checked against residents, then grants against enrolments, row by row: see src/db/statistics.ts.
     await refreshStaleStatistics(ctx.db, 'resident', sponsored.length);
@@ -1000,28 +998,21 @@ function samePayment(row: PaymentRow, input: PaymentRequest): boolean {
 }
 
 /**
- * Whether a sponsorship run pays again, on the year's sponsorship payment already on record, an enrolment
- * that ended after it (a refund approved: the person's part, nothing, was refunded; the funding body's
- * payment and grant stay) and that a decision of its own re-enrolled. It is, where that payment was not
- * reversed and still pays the whole contribution due: no second payment or grant is made.
+ * What a sponsorship run does with a fully sponsored person: sponsors them (NEW), pays them again on the
+ * year's sponsorship already on record (RESUME), or leaves them alone, saying why.
+ *
+ * An enrolment ended by a decision (a refund approved, a death, a transfer) is not re-opened by a run over
+ * everyone certified: re-enrolling such a person is a decision of its own. The year's sponsorship already
+ * on record is not made twice: its receipt is the year's and the person's. Once the person is re-enrolled
+ * (UNPAID), they are paid again on it: a refund paid back their part, nothing, and the funding body's
+ * payment and grant stayed. Not where that payment was reversed, or pays another amount than the one due now.
  */
-function resumesSponsorship(existing: EnrollmentRow | undefined, before: PaymentRow | undefined, settlement: Settlement): boolean {
-  return !!before && !before.reversed && existing?.status === 'UNPAID' && before.amount === settlement.standardContribution;
-}
-
-/**
- * Why a sponsorship run leaves a fully sponsored person alone, if it does. An enrolment ended by a decision
- * (a refund approved, a death, a transfer) is not re-opened by a run over everyone certified: re-enrolling
- * such a person is a decision of its own. And the year's sponsorship already on record is not made twice:
- * its receipt is the year's and the person's. Once re-enrolled, the person is paid again on it
- * (resumesSponsorship), unless it was reversed or pays another amount than the one due now.
- */
-function notSponsoredAgain(
+function sponsorshipDecision(
   coverageYear: number,
   existing: EnrollmentRow | undefined,
   before: PaymentRow | undefined,
   settlement: Settlement,
-): DomainError | null {
+): 'NEW' | 'RESUME' | DomainError {
   if (existing && (existing.status === 'REFUNDED' || existing.status === 'TERMINATED')) {
     const state = ENROLLMENT_STATUS_NAMES[existing.status] ?? existing.status;
     return new DomainError(
@@ -1033,6 +1024,7 @@ function notSponsoredAgain(
       { field: 'idNumber' },
     );
   }
+  if (before && !before.reversed && before.amount === settlement.standardContribution && existing?.status === 'UNPAID') return 'RESUME';
   if (before && !before.reversed && before.amount !== settlement.standardContribution) {
     return new DomainError(
       'CONFLICT',
@@ -1053,7 +1045,7 @@ function notSponsoredAgain(
       { field: 'idNumber' },
     );
   }
-  return null;
+  return 'NEW';
 }
 
 /** The receipt of a funding body's payment for a full sponsorship: one per person and year. */
