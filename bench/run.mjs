@@ -507,7 +507,7 @@ const QUOTE =
   'query($c: [AssistanceCategory!]) { quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: $c }) { amountDue subsidy reimbursement coverage { start end } explanation { rule } } }';
 const QUOTE_CATEGORIES = [[], ['DIBAO'], ['SEVERE_DISABILITY', 'DIBAO'], ['EXTREME_POVERTY']];
 // The same quote with a birth date that does not repeat for 29,000 requests: the API keeps 2,000 answers,
-// so every one of these is computed, where the portal's four questions above are answered from those kept.
+// so every one of these is computed, where the portal's four questions above are given again as kept.
 const QUOTE_NEW_FACTS =
   'query($c: [AssistanceCategory!], $b: Date) { quote(input: { tenant: "610926", coverageYear: 2022, paymentDate: "2021-11-01", categories: $c, birthDate: $b }) { amountDue subsidy reimbursement coverage { start end } explanation { rule } } }';
 const nextBirthDate = (() => {
@@ -1230,7 +1230,7 @@ ${r.wire.lookup ? `### Bank lookup\n\n${wireTable('lookup')}\n\n` : ''}${r.wire.
 
 ${peakTable('quote')}
 
-Quotes per CPU-second of the API process: ${ranged(quotesPerCore, n0)}. The API is one Node process; CPU-seconds count all its threads, so this is what one core does. The portal's quote asks four questions in turn (no category, 低保, 重度残疾 with 低保, 特困), and the API answers them again from the 2,000 answers it keeps; ${newFactsPerCore ? `with a birth date that never repeats, so that every answer is computed, ${ranged(newFactsPerCore, n0)} per CPU-second` : 'the load whose facts never repeat did not run'}.
+Quotes per CPU-second of the API process: ${ranged(quotesPerCore, n0)}. The API is one Node process; CPU-seconds count all its threads, so this is what one core does. The portal's quote asks four questions in turn (no category, 低保, 重度残疾 with 低保, 特困), and the API gives each again, whole, from the answers it keeps of pure requests asked before (at most 2,000: \`src/server/compiled-operations.ts\`), without running the operation; ${newFactsPerCore ? `with a birth date that never repeats, so that every answer is computed, ${ranged(newFactsPerCore, n0)} per CPU-second` : 'the load whose facts never repeat did not run'}.
 
 `
       : ''

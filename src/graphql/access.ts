@@ -48,3 +48,15 @@ export function ReplicaRead(): FieldDecorator {
     Extensions({ replicaRead: true })(target, key, descriptor as never);
   };
 }
+
+/**
+ * A public root query field whose answer depends on nothing but its arguments, the request's language
+ * and the tenants' published policies: not on the caller, the day or the database (the quote). A
+ * compiled operation asking only for such fields may be answered again, byte for byte, from the answer
+ * given to the same variables before, until a policy is published or reloaded.
+ */
+export function PureAnswer(): FieldDecorator {
+  return (target, key, descriptor) => {
+    Extensions({ pureAnswer: true })(target, key, descriptor as never);
+  };
+}

@@ -126,6 +126,11 @@ export class Tenant {
 
 export class TenantCatalog {
   private byCode: Map<string, Tenant>;
+  /**
+   * How many times a tenant was replaced: an answer made from the catalog at one generation (a kept
+   * quote) is not given again at another.
+   */
+  private replaced = 0;
 
   constructor(private list: readonly Tenant[]) {
     this.byCode = new Map(list.map((t) => [t.code, t]));
@@ -140,6 +145,11 @@ export class TenantCatalog {
     if (!this.byCode.has(tenant.code)) throw new Error(`no tenant ${tenant.code} to replace`);
     this.byCode = new Map(this.byCode).set(tenant.code, tenant);
     this.list = this.list.map((t) => (t.code === tenant.code ? tenant : t));
+    this.replaced += 1;
+  }
+
+  get generation(): number {
+    return this.replaced;
   }
 
   get(code: string): Tenant | undefined {

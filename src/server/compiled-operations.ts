@@ -17,6 +17,10 @@
  * a GET, an Accept header other than JSON's), and an operation outside schema/operations/ sent by a role
  * that may run only those (KNOWN_OPERATIONS_ONLY): Apollo refuses it, and such a role never makes a text
  * compile. Compiled texts are bounded by an estimate of their heap, compilation by a share of each second.
+ *
+ * An operation of fields marked PureAnswer() only (the public quote) does not run again for a request
+ * it has answered without errors before, in the same language, under the same policies: its answer is
+ * given again whole (keptAnswer). The public pages and portals ask a county's few questions over and over.
  */
 import { type HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import {
@@ -77,6 +81,32 @@ interface CompiledOperation {
   compiled: CompiledQuery;
   /** One of schema/operations/: a role held to those (KNOWN_OPERATIONS_ONLY) may run it. */
   known: boolean;
+  /** A query of fields marked PureAnswer() only: its answers may be given again (keptAnswer). */
+  pure: boolean;
+}
+
+/**
+ * Answers of pure operations kept to be given again, at most this many and this much text (a quote's
+ * answer is 0.5–3 KB). Like the quote service's own, an answer is kept the second time its request is
+ * seen: requests sent once (a resident's birth date) would fill it with answers nobody asks again.
+ */
+const KEPT_ANSWERS_MAX = 2000;
+const KEPT_ANSWERS_BUDGET_BYTES = 16 * 1024 * 1024;
+
+/** An answer kept, with what it was made from: the same catalog at the same generation, the same engine. */
+interface KeptAnswer {
+  body: string;
+  catalog: RequestContext['app']['catalog'];
+  generation: number;
+  engine: RequestContext['app']['policyEngine'];
+}
+
+/** What a request sends that a compiled operation runs: the text, its operation and variables, and the answer's media type. */
+export interface FoundOperation {
+  text: string;
+  operation: CompiledOperation;
+  variables: Record<string, unknown>;
+  contentType: string;
 }
 
 /** What is remembered of a text not compiled: seen once (compiled if seen again), or left to Apollo. */
@@ -121,8 +151,17 @@ export class CompiledOperations {
   private readonly rules: readonly ValidationRule[];
   /** The current second's compilation time (see COMPILE_MS_PER_SECOND). */
   private compileSecond = { startedAt: 0, ms: 0 };
+  private readonly keptAnswers = new LRUCache<string, KeptAnswer>({
+    max: KEPT_ANSWERS_MAX,
+    maxSize: KEPT_ANSWERS_BUDGET_BYTES,
+    sizeCalculation: (answer, key) => answer.body.length + key.length + 64,
+  });
+  /** The keys of pure requests answered once since this was last emptied (when it held KEPT_ANSWERS_MAX). */
+  private readonly answeredOnce = new Set<string>();
   /** Requests answered by the compiled path, for the tests that compare the two paths. */
   answered = 0;
+  /** Of those, the ones answered again from a kept answer (keptAnswer). */
+  answeredAgain = 0;
 
   constructor(private readonly options: CompiledOperationsOptions) {
     this.knownNames = new Set(options.knownOperations.values());
@@ -149,11 +188,7 @@ export class CompiledOperations {
    * compiled the first time it is seen; any other text the second time, and never for a role held to
    * schema/operations/, which could not run it.
    */
-  find(
-    body: unknown,
-    role: string | undefined,
-    accept: string | undefined,
-  ): { operation: CompiledOperation; variables: Record<string, unknown>; contentType: string } | null {
+  find(body: unknown, role: string | undefined, accept: string | undefined): FoundOperation | null {
     if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
     const { query, variables, operationName, extensions, ...rest } = body as Record<string, unknown>;
     if (typeof query !== 'string' || extensions !== undefined || Object.keys(rest).length > 0) return null;
@@ -165,7 +200,7 @@ export class CompiledOperations {
     if (!operation || (heldToKnown && !operation.known)) return null;
     if (operationName !== undefined && operationName !== null && operationName !== operation.name) return null;
     const given = (variables ?? {}) as Record<string, unknown>;
-    return hasNul(given) ? null : { operation, variables: given, contentType };
+    return hasNul(given) ? null : { text: query, operation, variables: given, contentType };
   }
 
   /** A text not compiled yet, compiled if this is its time (see find). */
@@ -226,19 +261,51 @@ export class CompiledOperations {
     const compiled = compileQuery(this.options.schema, document, name);
     if (!isCompiledQuery(compiled))
       throw new Error(`operation ${name ?? '(anonymous)'} does not compile: ${compiled.errors?.map((e) => e.message).join('; ')}`);
-    return { name, operation: definition, compiled, known };
+    return { name, operation: definition, compiled, known, pure: isPure(definition, this.options.schema) };
+  }
+
+  /**
+   * The body of the answer given before to the same pure request (text, variables, language), when the
+   * policies and engine it was made from are still those in force; null otherwise. Answered so, a request skips
+   * execution and its deadline; it is still counted, rate limited (before this) and logged.
+   */
+  keptAnswer(ctx: RequestContext, found: FoundOperation): string | null {
+    if (!found.operation.pure) return null;
+    const kept = this.keptAnswers.get(keptKey(ctx, found));
+    const { catalog, policyEngine } = ctx.app;
+    if (!kept || kept.catalog !== catalog || kept.generation !== catalog.generation || kept.engine !== policyEngine) return null;
+    this.answered += 1;
+    this.answeredAgain += 1;
+    const { metrics, log } = this.options;
+    const { operation, name } = found.operation;
+    // Its duration, a lookup of well under a millisecond, is measured as none.
+    setImmediate(() => observeRequest(metrics, log, this.knownNames, { ctx, operation, operationName: name ?? null, errors: [], seconds: 0 }));
+    return kept.body;
+  }
+
+  /** A pure request's answer, made from `made`, kept if it is the request's second time (see KEPT_ANSWERS_MAX). */
+  private keep(ctx: RequestContext, found: FoundOperation, body: string, made: Omit<KeptAnswer, 'body'>): void {
+    const { catalog, policyEngine } = ctx.app;
+    // A publication or reload during the request: the answer may come from either version.
+    if (made.catalog !== catalog || made.generation !== catalog.generation || made.engine !== policyEngine) return;
+    const key = keptKey(ctx, found);
+    if (!this.answeredOnce.has(key)) {
+      if (this.answeredOnce.size >= KEPT_ANSWERS_MAX) this.answeredOnce.clear();
+      this.answeredOnce.add(key);
+      return;
+    }
+    this.answeredOnce.delete(key);
+    this.keptAnswers.set(key, { body, ...made });
   }
 
   /**
    * Runs a compiled operation for the request, ends its transaction and answers as Apollo would; null
    * when the variables do not coerce (nothing ran: Apollo then answers with its own message).
    */
-  async execute(
-    ctx: RequestContext,
-    found: { operation: CompiledOperation; variables: Record<string, unknown>; contentType: string },
-  ): Promise<HTTPGraphQLResponse | null> {
+  async execute(ctx: RequestContext, found: FoundOperation): Promise<HTTPGraphQLResponse | null> {
     const started = process.hrtime.bigint();
     const { operation, variables, contentType } = found;
+    const made = operation.pure ? { catalog: ctx.app.catalog, generation: ctx.app.catalog.generation, engine: ctx.app.policyEngine } : null;
     // Where Apollo's transaction plugin would send it: the bank lookup to a replica when there are any.
     ctx.routeTo(routeOf(operation.operation, this.options.schema, ctx.app.connections.hasReplicas));
     const result = (await operation.compiled.query(undefined, ctx, variables)) as ExecutionResult;
@@ -268,7 +335,9 @@ export class CompiledOperations {
       data: result.data,
       extensions: development ? { sqlStatements } : undefined,
     };
-    return { status: 200, headers, body: { kind: 'complete', string: `${JSON.stringify(answer)}\n` } };
+    const body = `${JSON.stringify(answer)}\n`;
+    if (made && errors.length === 0) this.keep(ctx, found, body, made);
+    return { status: 200, headers, body: { kind: 'complete', string: body } };
   }
 
   /** As Apollo formats an execution error before its formatError sees it. */
@@ -282,6 +351,20 @@ export class CompiledOperations {
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
   }
+}
+
+/** A query whose every root selection is a field marked PureAnswer() (fragments at the root are not looked into). */
+function isPure(definition: OperationDefinitionNode, schema: GraphQLSchema): boolean {
+  if (definition.operation !== 'query') return false;
+  const fields = schema.getQueryType()?.getFields() ?? {};
+  return definition.selectionSet.selections.every(
+    (s) => s.kind === Kind.FIELD && (fields[s.name.value]?.extensions as { pureAnswer?: boolean } | undefined)?.pureAnswer === true,
+  );
+}
+
+/** A pure request's key: its answer depends on the text, the variables and the language only. */
+function keptKey(ctx: RequestContext, found: FoundOperation): string {
+  return `${ctx.language}\u0000${found.text}\u0000${JSON.stringify(found.variables)}`;
 }
 
 /**

@@ -259,6 +259,17 @@ async function handle(
       ),
     );
   }
+  // A JSON POST (never a CSRF "simple request") of an operation compiled, or due to be, runs compiled.
+  const found =
+    compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(header('content-type')) === 'application/json'
+      ? compiled.find(body, context.actor?.role, header('accept'))
+      : null;
+  // A pure request answered before is answered again at once: nothing runs, so no deadline is set.
+  const kept = found && compiled?.keptAnswer(context, found);
+  if (kept) {
+    await context.finish(false);
+    return send(res, 200, { ...cors, 'x-request-id': context.requestId, 'content-type': found.contentType }, kept);
+  }
   let deadline: NodeJS.Timeout | undefined;
   try {
     const throughApollo = () => {
@@ -271,11 +282,6 @@ async function handle(
         context: async () => context,
       });
     };
-    // A JSON POST (never a CSRF "simple request") of an operation compiled, or due to be, runs compiled.
-    const found =
-      compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(header('content-type')) === 'application/json'
-        ? compiled.find(body, context.actor?.role, header('accept'))
-        : null;
     const execution = found && compiled ? compiled.execute(context, found).then((answer) => answer ?? throughApollo()) : throughApollo();
     // The request deadline: past it the answer is an error and the transaction is rolled back; the
     // statement running then is cancelled by statement_timeout at the latest.

@@ -283,6 +283,82 @@ async function roundTrips(work: () => Promise<void>): Promise<string[]> {
   return sent;
 }
 
+describe("a pure operation's answers, kept and given again", () => {
+  const QUOTE =
+    'query KeptQuote($c: [AssistanceCategory!], $b: Date) { quote(input: { tenant: "620721", coverageYear: 2024, paymentDate: "2023-10-09", categories: $c, birthDate: $b }) { amountDue subsidy explanation { rule detail } } }';
+  /** Sends the request `times` times; answers how many of them were answered again from a kept answer, and the bodies. */
+  async function ask(times: number, variables: Record<string, unknown>, headers: Record<string, string> = {}, query = QUOTE) {
+    const operations = server.running.compiledOperations;
+    const before = operations.answeredAgain;
+    const bodies: string[] = [];
+    for (let i = 0; i < times; i += 1) {
+      const answer = await send(query, variables, headers);
+      expect(answer.status).toBe(200);
+      bodies.push(answer.body);
+    }
+    return { again: operations.answeredAgain - before, bodies };
+  }
+
+  it('is kept at its second compiled answer and given again, byte for byte, with its headers', async () => {
+    // Apollo first; then compiled, answered once; compiled again, kept; then given again.
+    const { again, bodies } = await ask(5, { c: [], b: '1970-01-01' });
+    expect(again).toBe(2);
+    expect(new Set(bodies).size).toBe(1);
+    expect(JSON.parse(bodies[0]).errors).toBeUndefined();
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: QUOTE, variables: { c: [], b: '1970-01-01' } }),
+    });
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('x-request-id')).toMatch(/./);
+    expect(await response.text()).toBe(bodies[0]);
+    // Still counted: each answer given again has its measurement, after the answer has left.
+    const counted = async () => {
+      const metrics = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+      return Number(/graphql_requests_total\{operation="query quote",outcome="ok"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    };
+    const before = await counted();
+    expect((await ask(3, { c: [], b: '1970-01-01' })).again).toBe(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await counted()).toBe(before + 3);
+  });
+
+  it('is kept per language and per variables', async () => {
+    const query = QUOTE.replace('KeptQuote', 'KeptQuoteByLanguage');
+    const english = await ask(4, { c: [], b: '1971-01-01' }, {}, query);
+    const chinese = await ask(4, { c: [], b: '1971-01-01' }, { 'accept-language': 'zh-CN' }, query);
+    // The text runs compiled from the start for Chinese, so its answer is kept at its second request.
+    expect(english.again).toBe(1);
+    expect(chinese.again).toBe(2);
+    expect(chinese.bodies[3]).not.toBe(english.bodies[3]);
+    expect(chinese.bodies[3]).toBe(chinese.bodies[0]);
+    const other = await ask(1, { c: ['EXTREME_POVERTY'], b: '1971-01-01' }, {}, query);
+    expect(other.again).toBe(0);
+  });
+
+  it('is not given again once a policy is published or reloaded (the tenant replaced in the catalog)', async () => {
+    const query = QUOTE.replace('KeptQuote', 'KeptQuoteReplaced');
+    const variables = { c: [], b: '1972-01-01' };
+    expect((await ask(5, variables, {}, query)).again).toBe(2);
+    const { catalog } = server.running.state;
+    catalog.replace(catalog.get('620721')!);
+    const after = await ask(3, variables, {}, query);
+    // Computed again twice (answered once, then kept), and only then given again.
+    expect(after.again).toBe(1);
+    expect(new Set(after.bodies).size).toBe(1);
+  });
+
+  it('an answer with errors, and an operation not only of pure fields, are never kept', async () => {
+    const unknownTenant = QUOTE.replace('"620721"', '"999999"');
+    const refused = await ask(5, { c: [] }, {}, unknownTenant);
+    expect(refused.again).toBe(0);
+    expect(JSON.parse(refused.bodies[4]).errors[0].extensions.code).toBe('NOT_FOUND');
+    const mixed = 'query Mixed { tenants { code } quote(input: { tenant: "620721", coverageYear: 2024, paymentDate: "2023-10-09" }) { amountDue } }';
+    expect((await ask(5, {}, {}, mixed)).again).toBe(0);
+  });
+});
+
 describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
   it('the bank lookup: one', async () => {
     for (const compiledOperations of [true, false]) {

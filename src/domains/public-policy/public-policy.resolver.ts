@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { Public } from '../../graphql/access';
+import { Public, PureAnswer } from '../../graphql/access';
 import { presentQuoteAnswer, presentPolicy, presentTenant } from './public-policy.presenters';
 import { publicPolicyService } from './public-policy.service';
 import { PolicyYearType, QuoteInput, QuoteType, TenantType } from './public-policy.types';
@@ -22,6 +22,7 @@ export class PublicPolicyResolver {
   }
 
   @Public()
+  @PureAnswer()
   @Query(() => QuoteType, {
     description: 'Public. What a person owes for a year of cover if they pay on paymentDate, and why; what the notice leaves unstated is named in unknowns.',
   })
