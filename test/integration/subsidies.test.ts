@@ -607,6 +607,47 @@ describe('refunds (退费)', () => {
     expect(await counts()).toEqual([base[0], base[1] + 1, base[2] + 1, base[3] + 1, base[4] + 1]);
   });
 
+  it('甘州: three periods (paid, re-opened by an importPayments batch then reversed, paid again) count the person at most once a day', async () => {
+    const id = await person(GZ, '1983-12-12');
+    const today = todayInChina();
+    const days = ['2022-09-03', '2022-09-04', '2022-10-01', '2022-11-07', '2022-12-31', today];
+    const counts = async () => Promise.all(days.map((day) => paidBy(GZ, 2023, day)));
+    const base = await counts();
+    const plus = (...added: number[]) => base.map((n, i) => n + added[i]);
+    await pay(GZ, id, 2023, '350.00', '2022-09-04');
+    await refundApproved(GZ, id, 2023, '2022-09-20'); // the first period counts from 2022-09-04 until today
+    expect(await counts()).toEqual(plus(0, 1, 1, 1, 1, 0));
+    // The tax system's batch pays it again, dated before the first period stopped counting.
+    const batch = await server.gql(
+      `mutation($batchId: String!, $payments: [PaymentInput!]!) { importPayments(batchId: $batchId, payments: $payments) { accepted rejected } }`,
+      {
+        batchId: `CHAIN-${id}`,
+        payments: [{ idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-01', channel: '税务', receiptNo: `T-${id}` }],
+      },
+      { as: 'TAX', tenant: GZ },
+    );
+    expect(batch.errors).toBeUndefined();
+    expect(batch.data!.importPayments).toEqual({ accepted: 1, rejected: 0 });
+    expect((await subsidies(GZ, id)).status).toBe('PAID');
+    expect(await counts()).toEqual(plus(0, 1, 1, 1, 1, 1));
+    // That payment reversed (REFUNDED again), then a third at the counter: still once a day, and once from today on.
+    const reversed = await server.gql(
+      `mutation($i: PaymentReversalInput!) { reversePayment(input: $i) { reversed } }`,
+      { i: { receiptNo: `T-${id}`, channel: '税务', reason: '重复缴费', reversedOn: '2022-10-15' } },
+      { as: 'ADMIN', tenant: GZ },
+    );
+    expect(reversed.errors).toBeUndefined();
+    expect((await subsidies(GZ, id)).status).toBe('REFUNDED');
+    expect(await counts()).toEqual(plus(0, 1, 1, 1, 1, 0));
+    const third = await server.gql(
+      `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+      { input: { idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-11-07', channel: '银行', receiptNo: `R4-${id}` } },
+      { as: 'BANK', tenant: GZ },
+    );
+    expect(third.errors).toBeUndefined();
+    expect(await counts()).toEqual(plus(0, 1, 1, 1, 1, 1));
+  });
+
   it('answers POLICY_NOT_CONFIGURED where the notice refers refunds elsewhere (贵阳: 黔税发〔2020〕6号)', async () => {
     const id = await person(GY, '1979-08-08');
     await pay(GY, id, 2022, '320.00', '2021-11-05');

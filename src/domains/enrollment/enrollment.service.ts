@@ -1007,7 +1007,7 @@ function samePayment(row: PaymentRow, input: PaymentRequest): boolean {
  * (UNPAID), they are paid again on it: a refund paid back their part, nothing, and the funding body's
  * payment and grant stayed. Not where that payment was reversed, or pays another amount than the one due now.
  */
-function sponsorshipDecision(
+export function sponsorshipDecision(
   coverageYear: number,
   existing: EnrollmentRow | undefined,
   before: PaymentRow | undefined,
