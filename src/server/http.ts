@@ -259,19 +259,16 @@ async function handle(
       ),
     );
   }
-  // A JSON POST (never a CSRF "simple request") of an operation compiled, or due to be, runs compiled.
-  const found =
-    compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(header('content-type')) === 'application/json'
-      ? compiled.find(body, context.actor?.role, header('accept'))
-      : null;
-  // A pure request answered before is answered again at once: nothing runs, so no deadline is set.
-  const kept = found && compiled?.keptAnswer(context, found);
-  if (kept) {
-    await context.finish(false);
-    return send(res, 200, { ...cors, 'x-request-id': context.requestId, 'content-type': found.contentType }, kept);
-  }
   let deadline: NodeJS.Timeout | undefined;
   try {
+    // A JSON POST (never a CSRF "simple request") of an operation compiled, or due to be, runs compiled.
+    const found =
+      compiled && state.config.compiledOperations && req.method === 'POST' && mediaType(header('content-type')) === 'application/json'
+        ? compiled.find(body, context.actor?.role, header('accept'))
+        : null;
+    // A pure request answered before is answered again at once: nothing runs, so no deadline is set.
+    const kept = found && compiled?.keptAnswer(context, found);
+    if (kept) return send(res, 200, { ...cors, 'x-request-id': context.requestId, 'content-type': found.contentType }, kept);
     const throughApollo = () => {
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
