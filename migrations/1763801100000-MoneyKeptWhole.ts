@@ -214,7 +214,10 @@ export class MoneyKeptWhole1763801100000 implements MigrationInterface {
     await q.query('ALTER TABLE payment DROP CONSTRAINT payment_pkey, ADD PRIMARY KEY (tenant_code, receipt_no)');
     await q.query('ALTER TABLE payment DROP COLUMN payer_kind, DROP COLUMN payer, DROP COLUMN enrollment_before');
     await defineSchemeMembershipSync(q, "'REFUNDED', 'TERMINATED'");
+    // Every tenant's rows: an owner that is not a superuser obeys forced row-level security, and would update none.
+    await q.query('ALTER TABLE enrollment NO FORCE ROW LEVEL SECURITY');
     await q.query("UPDATE enrollment SET status = 'UNPAID' WHERE status = 'NOT_ENROLLED'");
+    await q.query('ALTER TABLE enrollment FORCE ROW LEVEL SECURITY');
     await q.query('ALTER TABLE enrollment DROP CONSTRAINT enrollment_status_check');
     await q.query(
       `ALTER TABLE enrollment ADD CONSTRAINT enrollment_status_check CHECK (status IN ('UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'))`,
