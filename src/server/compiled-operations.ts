@@ -87,11 +87,16 @@ interface CompiledOperation {
 
 /**
  * Answers of pure operations kept to be given again, at most this many and this much text (a quote's
- * answer is 0.5–3 KB). Like the quote service's own, an answer is kept the second time its request is
- * seen: requests sent once (a resident's birth date) would fill it with answers nobody asks again.
+ * answer is 0.5–3 KB; a string of Chinese text takes two bytes a character). Like the quote service's
+ * own, an answer is kept the second time the compiled operation answers its request (for a text not
+ * compiled before, its third request): requests sent once (a resident's birth date) would fill it with
+ * answers nobody asks again. A request whose text and variables are longer than KEPT_REQUEST_MAX_CHARS
+ * is neither kept nor remembered: the portals' questions are a few hundred characters, and long ones
+ * (4 MB of variables fit in a body) would fill the memory with their keys.
  */
 const KEPT_ANSWERS_MAX = 2000;
 const KEPT_ANSWERS_BUDGET_BYTES = 16 * 1024 * 1024;
+const KEPT_REQUEST_MAX_CHARS = 4096;
 
 /** An answer kept, with what it was made from: the same catalog at the same generation, the same engine. */
 interface KeptAnswer {
@@ -107,6 +112,8 @@ export interface FoundOperation {
   operation: CompiledOperation;
   variables: Record<string, unknown>;
   contentType: string;
+  /** Set by keptAnswer for a pure operation: the request's key (keptKey), null when it is not kept. */
+  keptKey?: string | null;
 }
 
 /** What is remembered of a text not compiled: seen once (compiled if seen again), or left to Apollo. */
@@ -154,7 +161,7 @@ export class CompiledOperations {
   private readonly keptAnswers = new LRUCache<string, KeptAnswer>({
     max: KEPT_ANSWERS_MAX,
     maxSize: KEPT_ANSWERS_BUDGET_BYTES,
-    sizeCalculation: (answer, key) => answer.body.length + key.length + 64,
+    sizeCalculation: (answer, key) => 2 * (answer.body.length + key.length) + 64,
   });
   /** The keys of pure requests answered once since this was last emptied (when it held KEPT_ANSWERS_MAX). */
   private readonly answeredOnce = new Set<string>();
@@ -271,24 +278,27 @@ export class CompiledOperations {
    */
   keptAnswer(ctx: RequestContext, found: FoundOperation): string | null {
     if (!found.operation.pure) return null;
-    const kept = this.keptAnswers.get(keptKey(ctx, found));
+    const started = process.hrtime.bigint();
+    found.keptKey = keptKey(ctx, found);
+    const kept = found.keptKey === null ? undefined : this.keptAnswers.get(found.keptKey);
     const { catalog, policyEngine } = ctx.app;
     if (!kept || kept.catalog !== catalog || kept.generation !== catalog.generation || kept.engine !== policyEngine) return null;
     this.answered += 1;
     this.answeredAgain += 1;
     const { metrics, log } = this.options;
     const { operation, name } = found.operation;
-    // Its duration, a lookup of well under a millisecond, is measured as none.
-    setImmediate(() => observeRequest(metrics, log, this.knownNames, { ctx, operation, operationName: name ?? null, errors: [], seconds: 0 }));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    setImmediate(() => observeRequest(metrics, log, this.knownNames, { ctx, operation, operationName: name ?? null, errors: [], seconds }));
     return kept.body;
   }
 
-  /** A pure request's answer, made from `made`, kept if it is the request's second time (see KEPT_ANSWERS_MAX). */
+  /** A pure request's answer, made from `made`, kept if it is the second time it is answered so (see KEPT_ANSWERS_MAX). */
   private keep(ctx: RequestContext, found: FoundOperation, body: string, made: Omit<KeptAnswer, 'body'>): void {
     const { catalog, policyEngine } = ctx.app;
     // A publication or reload during the request: the answer may come from either version.
     if (made.catalog !== catalog || made.generation !== catalog.generation || made.engine !== policyEngine) return;
-    const key = keptKey(ctx, found);
+    const key = found.keptKey === undefined ? keptKey(ctx, found) : found.keptKey;
+    if (key === null) return;
     if (!this.answeredOnce.has(key)) {
       if (this.answeredOnce.size >= KEPT_ANSWERS_MAX) this.answeredOnce.clear();
       this.answeredOnce.add(key);
@@ -353,18 +363,31 @@ export class CompiledOperations {
   }
 }
 
-/** A query whose every root selection is a field marked PureAnswer() (fragments at the root are not looked into). */
+/**
+ * A query whose every root selection is a field marked PureAnswer() and Public() (fragments at the root
+ * are not looked into): a kept answer is given without the auth checker, so a field with roles never is.
+ */
 function isPure(definition: OperationDefinitionNode, schema: GraphQLSchema): boolean {
   if (definition.operation !== 'query') return false;
   const fields = schema.getQueryType()?.getFields() ?? {};
-  return definition.selectionSet.selections.every(
-    (s) => s.kind === Kind.FIELD && (fields[s.name.value]?.extensions as { pureAnswer?: boolean } | undefined)?.pureAnswer === true,
-  );
+  return definition.selectionSet.selections.every((s) => {
+    const marks = s.kind === Kind.FIELD ? (fields[s.name.value]?.extensions as { pureAnswer?: boolean; public?: boolean } | undefined) : undefined;
+    return marks?.pureAnswer === true && marks.public === true;
+  });
 }
 
-/** A pure request's key: its answer depends on the text, the variables and the language only. */
-function keptKey(ctx: RequestContext, found: FoundOperation): string {
-  return `${ctx.language}\u0000${found.text}\u0000${JSON.stringify(found.variables)}`;
+/**
+ * A pure request's key: its answer depends on the text, the variables and the language only. Null when
+ * the request is too long to keep (KEPT_REQUEST_MAX_CHARS). JSON writes Infinity (a body's 1e400) as
+ * null: such a number is written apart, so that it never shares the key of a null, which is valid.
+ */
+function keptKey(ctx: RequestContext, found: FoundOperation): string | null {
+  if (found.text.length > KEPT_REQUEST_MAX_CHARS) return null;
+  const variables = JSON.stringify(found.variables, (_, value: unknown) =>
+    typeof value === 'number' && !Number.isFinite(value) ? `\u0000${String(value)}` : value,
+  );
+  if (found.text.length + variables.length > KEPT_REQUEST_MAX_CHARS) return null;
+  return `${ctx.language}\u0000${found.text}\u0000${variables}`;
 }
 
 /**

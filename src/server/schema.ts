@@ -20,8 +20,8 @@ export function appSchema(): GraphQLSchema {
         context.authorize(roles);
         return true;
       },
-      // No global middlewares: withoutPlainResolvers relies on it.
       validate: false,
+      // No globalMiddlewares: withoutPlainResolvers removes resolvers that would run them.
     }),
   );
   return built;
@@ -32,24 +32,30 @@ export function appSchema(): GraphQLSchema {
  * middlewares, even when it has none: an object and a closure a field a row, and graphql-jit calls each
  * one with a resolve info where it would otherwise read the property inline. An import's answer of
  * 10,000 rows made some 1 GB of the API's 4.4 GB of allocations in two 100,000-payment imports
- * (sampling heap profile). A field keeps its resolver where it has one of its own (a field resolver or a
+ * (sampling heap profile). A field keeps its resolver where, in any class of its type's name (a
+ * connection's base class and the subclass named as it), it has one of its own (a field resolver or a
  * method), a role (Authorized), a middleware, arguments, or a property named otherwise, and where its
- * metadata is not found (an interface's field): without a resolver, it is read as graphql-js's default
- * resolver reads it, the property of the same name.
+ * metadata is not found (an interface's field). Without a resolver, both executors read the property
+ * of the same name, as type-graphql's did; a function found there would be called by graphql-js's
+ * default resolver and not by graphql-jit, and no object the API answers holds one in a field.
  */
 function withoutPlainResolvers(schema: GraphQLSchema): GraphQLSchema {
   const storage = getMetadataStorage();
+  const classesByName = new Map<string, unknown[]>();
   for (const objectType of storage.objectTypes) {
-    const type = schema.getType(objectType.name);
-    if (!isObjectType(type)) continue;
-    const classes: unknown[] = [];
+    const classes = classesByName.get(objectType.name) ?? [];
     for (let c: unknown = objectType.target; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) classes.push(c);
+    classesByName.set(objectType.name, classes);
+  }
+  const plain = (f: (typeof storage.fields)[number]) =>
+    f.name === f.schemaName && f.roles === undefined && (f.middlewares?.length ?? 0) === 0 && (f.params?.length ?? 0) === 0;
+  for (const [name, classes] of classesByName) {
+    const type = schema.getType(name);
+    if (!isObjectType(type)) continue;
     for (const field of Object.values(type.getFields())) {
       if (!field.resolve) continue;
       if (storage.fieldResolvers.some((r) => r.schemaName === field.name && classes.includes(r.getObjectType?.()))) continue;
       const metadata = storage.fields.filter((f) => f.schemaName === field.name && classes.includes(f.target));
-      const plain = (f: (typeof metadata)[number]) =>
-        f.name === f.schemaName && f.roles === undefined && (f.middlewares?.length ?? 0) === 0 && (f.params?.length ?? 0) === 0;
       if (metadata.length > 0 && metadata.every(plain)) field.resolve = undefined;
     }
   }

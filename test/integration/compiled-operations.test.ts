@@ -349,6 +349,19 @@ describe("a pure operation's answers, kept and given again", () => {
     expect(new Set(after.bodies).size).toBe(1);
   });
 
+  it('a number JSON cannot write (1e400) never shares the key of a null; a long request is not kept', async () => {
+    const query = QUOTE.replace('KeptQuote', 'KeptQuoteEdges');
+    expect((await ask(5, { c: [], b: null }, {}, query)).again).toBe(2);
+    const raw = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"query": ${JSON.stringify(query)}, "variables": {"c": [], "b": 1e400}}`,
+    });
+    expect(((await raw.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const long = `${query}\n# ${'长'.repeat(4100)}`;
+    expect((await ask(5, { c: [], b: null }, {}, long)).again).toBe(0);
+  });
+
   it('an answer with errors, and an operation not only of pure fields, are never kept', async () => {
     const unknownTenant = QUOTE.replace('"620721"', '"999999"');
     const refused = await ask(5, { c: [] }, {}, unknownTenant);

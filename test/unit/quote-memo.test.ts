@@ -34,6 +34,14 @@ describe('the public quote keeps its answers', () => {
     expect(twice.quote).toEqual(computed());
   });
 
+  it('answers facts too long to remember (a list of categories repeated) without keeping or remembering them', () => {
+    const service = new PublicPolicyService();
+    const ctx = contextOf(tenantCatalog());
+    const long = { ...request, categories: Array.from({ length: 400 }, () => 'DIBAO' as const) };
+    for (let i = 0; i < 3; i += 1) expect(service.quote(ctx, long).presented).toBeNull();
+    expect(service.quote(ctx, long).quote).toEqual(computed());
+  });
+
   it('computes again for any fact that differs', () => {
     const service = new PublicPolicyService();
     const ctx = contextOf(tenantCatalog());

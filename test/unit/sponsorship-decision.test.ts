@@ -17,6 +17,13 @@ const payment = (amount: number, reversed = false) =>
 it.each<[string, EnrollmentRow | undefined, PaymentRow | undefined, 'NEW' | 'RESUME' | RegExp]>([
   ['not enrolled, nothing on record: enrolled and paid', undefined, undefined, 'NEW'],
   ['enrolled and waiting, nothing on record: paid', enrolment('UNPAID'), undefined, 'NEW'],
+  ['listed, never more, nothing on record: enrolled and paid', enrolment('NOT_ENROLLED'), undefined, 'NEW'],
+  [
+    'listed again after its sponsorship was reversed: not paid twice',
+    enrolment('NOT_ENROLLED'),
+    payment(32000, true),
+    /is on record and was reversed; it is not made twice/,
+  ],
   ['enrolled again after a refund, the payment on record of the amount due: paid again on it', enrolment('UNPAID'), payment(32000), 'RESUME'],
   ['refunded: an ended enrolment is not re-opened', enrolment('REFUNDED'), payment(32000), /is REFUNDED; a sponsorship run does not re-open/],
   ['terminated: the same', enrolment('TERMINATED'), undefined, /is TERMINATED; a sponsorship run does not re-open/],

@@ -18,6 +18,11 @@ export interface QuoteRequest extends QuoteFacts {
  * categories, on a day of its collection window.
  */
 const QUOTES_KEPT = 2000;
+/**
+ * Facts longer than this (a list of categories a body of 4 MB can hold) are answered, not remembered:
+ * a county's questions are a few hundred characters, and such keys would fill the memory.
+ */
+const KEPT_FACTS_MAX_CHARS = 2048;
 
 /**
  * The engine's answer to a quote and, when the answer is kept, its presentation in each language as
@@ -84,6 +89,7 @@ export class PublicPolicyService {
     const policy = tenant.policyFor(request.coverageYear);
     const engine = ctx.app.policyEngine;
     const key = factsKey(request);
+    if (key.length > KEPT_FACTS_MAX_CHARS) return { quote: engine.quote(tenant, policy, request), presented: null };
     const kept = this.kept.get(key);
     if (kept && kept.engine === engine && kept.tenant === tenant && kept.policy === policy) return kept.answer;
     const quote = engine.quote(tenant, policy, request);
