@@ -60,11 +60,21 @@ async function grant(tenant: string, idNumber: string, category: string, validFr
   expect(res.errors).toBeUndefined();
 }
 
-async function pay(tenant: string, idNumber: string, year: number, amount: string, paidOn: string) {
+async function pay(tenant: string, idNumber: string, year: number, amount: string, paidOn: string, receiptNo = `R-${idNumber}-${year}`) {
   const res = await server.gql(
     `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
-    { input: { idNumber, coverageYear: year, amount, paidOn, channel: '银行', receiptNo: `R-${idNumber}-${year}` } },
+    { input: { idNumber, coverageYear: year, amount, paidOn, channel: '银行', receiptNo } },
     { as: 'BANK', tenant },
+  );
+  expect(res.errors).toBeUndefined();
+}
+
+/** A payment reversed by an administrator as paid twice (重复缴费). */
+async function reverse(tenant: string, receiptNo: string, channel: string, reversedOn: string): Promise<void> {
+  const res = await server.gql(
+    `mutation($i: PaymentReversalInput!) { reversePayment(input: $i) { reversed } }`,
+    { i: { receiptNo, channel, reason: '重复缴费', reversedOn } },
+    { as: 'ADMIN', tenant },
   );
   expect(res.errors).toBeUndefined();
 }
@@ -567,18 +577,8 @@ describe('refunds (退费)', () => {
     await refundApproved(GZ, id, 2023, '2022-09-20');
     const before = [await paidOn('2022-09-03'), await paidOn('2022-11-06')];
     // Paid again (the refunded enrolment re-opens), and that payment reversed as a mistake.
-    const again = await server.gql(
-      `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
-      { input: { idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-11-07', channel: '银行', receiptNo: `R2-${id}` } },
-      { as: 'BANK', tenant: GZ },
-    );
-    expect(again.errors).toBeUndefined();
-    const reversed = await server.gql(
-      `mutation($i: PaymentReversalInput!) { reversePayment(input: $i) { reversed } }`,
-      { i: { receiptNo: `R2-${id}`, channel: '银行', reason: '重复缴费', reversedOn: '2022-11-08' } },
-      { as: 'ADMIN', tenant: GZ },
-    );
-    expect(reversed.errors).toBeUndefined();
+    await pay(GZ, id, 2023, '350.00', '2022-11-07', `R2-${id}`);
+    await reverse(GZ, `R2-${id}`, '银行', '2022-11-08');
     expect((await subsidies(GZ, id)).status).toBe('REFUNDED');
     expect([await paidOn('2022-09-03'), await paidOn('2022-11-06')]).toEqual(before);
     // The first period counts until the refund's decision (today): the payment that re-opened it, dated
@@ -598,12 +598,7 @@ describe('refunds (退费)', () => {
     await refundApproved(GZ, id, 2023, '2022-09-20'); // decided today: counted from 2022-09-04 until today
     expect(await counts()).toEqual([base[0], base[1] + 1, base[2] + 1, base[3] + 1, base[4]]);
     // Paid again, dated before the decision: the days it shares with the first period count the person once.
-    const again = await server.gql(
-      `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
-      { input: { idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-11-07', channel: '银行', receiptNo: `R3-${id}` } },
-      { as: 'BANK', tenant: GZ },
-    );
-    expect(again.errors).toBeUndefined();
+    await pay(GZ, id, 2023, '350.00', '2022-11-07', `R3-${id}`);
     expect(await counts()).toEqual([base[0], base[1] + 1, base[2] + 1, base[3] + 1, base[4] + 1]);
   });
 
@@ -631,20 +626,10 @@ describe('refunds (退费)', () => {
     expect((await subsidies(GZ, id)).status).toBe('PAID');
     expect(await counts()).toEqual(plus(0, 1, 1, 1, 1, 1));
     // That payment reversed (REFUNDED again), then a third at the counter: still once a day, and once from today on.
-    const reversed = await server.gql(
-      `mutation($i: PaymentReversalInput!) { reversePayment(input: $i) { reversed } }`,
-      { i: { receiptNo: `T-${id}`, channel: '税务', reason: '重复缴费', reversedOn: '2022-10-15' } },
-      { as: 'ADMIN', tenant: GZ },
-    );
-    expect(reversed.errors).toBeUndefined();
+    await reverse(GZ, `T-${id}`, '税务', '2022-10-15');
     expect((await subsidies(GZ, id)).status).toBe('REFUNDED');
     expect(await counts()).toEqual(plus(0, 1, 1, 1, 1, 0));
-    const third = await server.gql(
-      `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
-      { input: { idNumber: id, coverageYear: 2023, amount: '350.00', paidOn: '2022-11-07', channel: '银行', receiptNo: `R4-${id}` } },
-      { as: 'BANK', tenant: GZ },
-    );
-    expect(third.errors).toBeUndefined();
+    await pay(GZ, id, 2023, '350.00', '2022-11-07', `R4-${id}`);
     expect(await counts()).toEqual(plus(0, 1, 1, 1, 1, 1));
   });
 
