@@ -40,6 +40,7 @@ import {
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../common/logger';
+import { SeenOnce } from '../common/seen-once';
 import type { Metrics } from '../common/metrics';
 import type { RequestContext } from '../context/request-context';
 import { inLanguage } from '../graphql/errors';
@@ -98,12 +99,16 @@ const KEPT_ANSWERS_MAX = 2000;
 const KEPT_ANSWERS_BUDGET_BYTES = 16 * 1024 * 1024;
 const KEPT_REQUEST_MAX_CHARS = 4096;
 
-/** An answer kept, with what it was made from: the same catalog at the same generation, the same engine. */
-interface KeptAnswer {
-  body: string;
+/** What a pure answer is made from: the catalog at its generation, and the engine. */
+interface MadeFrom {
   catalog: RequestContext['app']['catalog'];
   generation: number;
   engine: RequestContext['app']['policyEngine'];
+}
+
+/** An answer kept, with what it was made from. */
+interface KeptAnswer extends MadeFrom {
+  body: string;
 }
 
 /** What a request sends that a compiled operation runs: the text, its operation and variables, and the answer's media type. */
@@ -163,8 +168,7 @@ export class CompiledOperations {
     maxSize: KEPT_ANSWERS_BUDGET_BYTES,
     sizeCalculation: (answer, key) => 2 * (answer.body.length + key.length) + 64,
   });
-  /** The keys of pure requests answered once since this was last emptied (when it held KEPT_ANSWERS_MAX). */
-  private readonly answeredOnce = new Set<string>();
+  private readonly answeredOnce = new SeenOnce(KEPT_ANSWERS_MAX);
   /** Requests answered by the compiled path, for the tests that compare the two paths. */
   answered = 0;
   /** Of those, the ones answered again from a kept answer (keptAnswer). */
@@ -281,8 +285,7 @@ export class CompiledOperations {
     const started = process.hrtime.bigint();
     found.keptKey = keptKey(ctx, found);
     const kept = found.keptKey === null ? undefined : this.keptAnswers.get(found.keptKey);
-    const { catalog, policyEngine } = ctx.app;
-    if (!kept || kept.catalog !== catalog || kept.generation !== catalog.generation || kept.engine !== policyEngine) return null;
+    if (!kept || !stillInForce(ctx, kept)) return null;
     this.answered += 1;
     this.answeredAgain += 1;
     const { metrics, log } = this.options;
@@ -293,18 +296,11 @@ export class CompiledOperations {
   }
 
   /** A pure request's answer, made from `made`, kept if it is the second time it is answered so (see KEPT_ANSWERS_MAX). */
-  private keep(ctx: RequestContext, found: FoundOperation, body: string, made: Omit<KeptAnswer, 'body'>): void {
-    const { catalog, policyEngine } = ctx.app;
+  private keep(ctx: RequestContext, found: FoundOperation, body: string, made: MadeFrom): void {
     // A publication or reload during the request: the answer may come from either version.
-    if (made.catalog !== catalog || made.generation !== catalog.generation || made.engine !== policyEngine) return;
+    if (!stillInForce(ctx, made)) return;
     const key = found.keptKey === undefined ? keptKey(ctx, found) : found.keptKey;
-    if (key === null) return;
-    if (!this.answeredOnce.has(key)) {
-      if (this.answeredOnce.size >= KEPT_ANSWERS_MAX) this.answeredOnce.clear();
-      this.answeredOnce.add(key);
-      return;
-    }
-    this.answeredOnce.delete(key);
+    if (key === null || this.answeredOnce.firstTime(key)) return;
     this.keptAnswers.set(key, { body, ...made });
   }
 
@@ -315,7 +311,7 @@ export class CompiledOperations {
   async execute(ctx: RequestContext, found: FoundOperation): Promise<HTTPGraphQLResponse | null> {
     const started = process.hrtime.bigint();
     const { operation, variables, contentType } = found;
-    const made = operation.pure ? { catalog: ctx.app.catalog, generation: ctx.app.catalog.generation, engine: ctx.app.policyEngine } : null;
+    const made = operation.pure ? madeFromNow(ctx) : null;
     // Where Apollo's transaction plugin would send it: the bank lookup to a replica when there are any.
     ctx.routeTo(routeOf(operation.operation, this.options.schema, ctx.app.connections.hasReplicas));
     const result = (await operation.compiled.query(undefined, ctx, variables)) as ExecutionResult;
@@ -361,6 +357,17 @@ export class CompiledOperations {
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
   }
+}
+
+/** What an answer made now is made from. */
+function madeFromNow(ctx: RequestContext): MadeFrom {
+  return { catalog: ctx.app.catalog, generation: ctx.app.catalog.generation, engine: ctx.app.policyEngine };
+}
+
+/** Whether the catalog and engine an answer was made from are still those in force. */
+function stillInForce(ctx: RequestContext, made: MadeFrom): boolean {
+  const { catalog, policyEngine } = ctx.app;
+  return made.catalog === catalog && made.generation === catalog.generation && made.engine === policyEngine;
 }
 
 /**

@@ -2,6 +2,7 @@
 import { LRUCache } from 'lru-cache';
 import { DomainError } from '../../common/errors';
 import { type Language, text } from '../../common/i18n';
+import { SeenOnce } from '../../common/seen-once';
 import type { RequestContext } from '../../context/request-context';
 import type { PolicyYear, Tenant } from '../../policy-data/model';
 import type { PolicyEngine, Quote, QuoteFacts } from '../../policy-engine/policy-engine';
@@ -62,8 +63,7 @@ export function factsKey(request: QuoteRequest): string {
 
 export class PublicPolicyService {
   private readonly kept = new LRUCache<string, KeptQuote>({ max: QUOTES_KEPT });
-  /** The keys of facts asked once since this was last emptied (when it held QUOTES_KEPT of them). */
-  private readonly askedOnce = new Set<string>();
+  private readonly askedOnce = new SeenOnce(QUOTES_KEPT);
 
   tenants(ctx: RequestContext): readonly Tenant[] {
     return ctx.app.catalog.tenants;
@@ -93,12 +93,7 @@ export class PublicPolicyService {
     const kept = this.kept.get(key);
     if (kept && kept.engine === engine && kept.tenant === tenant && kept.policy === policy) return kept.answer;
     const quote = engine.quote(tenant, policy, request);
-    if (!kept && !this.askedOnce.has(key)) {
-      if (this.askedOnce.size >= QUOTES_KEPT) this.askedOnce.clear();
-      this.askedOnce.add(key);
-      return { quote, presented: null };
-    }
-    this.askedOnce.delete(key);
+    if (!kept && this.askedOnce.firstTime(key)) return { quote, presented: null };
     const answer = { quote, presented: {} };
     this.kept.set(key, { engine, tenant, policy, answer });
     return answer;
