@@ -147,6 +147,8 @@ interface Funding {
 }
 
 const QUOTE_AMOUNT_FIELDS = ['subsidy', 'reimbursement', 'netCost', 'fundingShares'];
+/** The quote's fields a subsidy left unstated keeps open: with several candidate categories, which one applies too. */
+const fieldsAffected = (candidates: number) => (candidates === 1 ? QUOTE_AMOUNT_FIELDS : ['appliedCategory', ...QUOTE_AMOUNT_FIELDS]);
 
 export class PolicyEngine {
   /** The full quote: what is known of amounts, funding and cover, with the explanation and the unknowns. */
@@ -1043,8 +1045,7 @@ export class PolicyEngine {
     const steps = base.explanation;
     const candidates = known.length + unstatedCandidates.length;
     const appliedCategory = candidates === 1 ? unstatedCandidates[0].category : null;
-    const affects = appliedCategory ? QUOTE_AMOUNT_FIELDS : ['appliedCategory', ...QUOTE_AMOUNT_FIELDS];
-    const unknowns = this.candidateUnknowns(policy, unstatedCandidates, candidates, affects);
+    const unknowns = this.candidateUnknowns(policy, unstatedCandidates, candidates);
     for (const u of unstatedCandidates) {
       steps.push({
         rule: 'assistance-unstated',
@@ -1131,7 +1132,6 @@ export class PolicyEngine {
       throw error;
     }
     const single = candidates.length === 1 ? candidates[0].category : null;
-    const affects = single ? QUOTE_AMOUNT_FIELDS : ['appliedCategory', ...QUOTE_AMOUNT_FIELDS];
     base.explanation.push({
       rule: 'assistance-unstated',
       clause: allowedBy.clause,
@@ -1155,15 +1155,16 @@ export class PolicyEngine {
       // Whether the assistance applies late, and what the candidates leave unstated besides: each waits
       // for its own value, so that stating one does not close the wait for another.
       unknowns: [
-        { path: 'lateEnrollment.assistance', affects, message, clause: allowedBy.clause, refersTo: null },
-        ...this.candidateUnknowns(policy, unstatedCandidates, candidates.length, affects),
+        { path: 'lateEnrollment.assistance', affects: fieldsAffected(candidates.length), message, clause: allowedBy.clause, refersTo: null },
+        ...this.candidateUnknowns(policy, unstatedCandidates, candidates.length),
       ],
     };
   }
 
   /** What the candidates leave unstated: each one's subsidy, and with several of them, which applies where the notice says not. */
-  private candidateUnknowns(policy: PolicyYear, unstatedCandidates: UnstatedCandidate[], candidates: number, affects: string[]): UnknownValue[] {
+  private candidateUnknowns(policy: PolicyYear, unstatedCandidates: UnstatedCandidate[], candidates: number): UnknownValue[] {
     const p = policy.data;
+    const affects = fieldsAffected(candidates);
     const unknowns: UnknownValue[] = unstatedCandidates.map((u) => ({
       path: u.missing[0],
       affects,
