@@ -29,6 +29,7 @@ import { ReadsWithoutTransaction1763802300000 } from './1763802300000-ReadsWitho
 import { StatusLookupPaidFirst1763802400000 } from './1763802400000-StatusLookupPaidFirst';
 import { BatchRowsWithoutTenantKey1763802500000 } from './1763802500000-BatchRowsWithoutTenantKey';
 import { ReopenedEnrollmentCountedOnce1763802600000 } from './1763802600000-ReopenedEnrollmentCountedOnce';
+import { RefundsNumbered1763802700000 } from './1763802700000-RefundsNumbered';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   StatusLookupPaidFirst1763802400000,
   BatchRowsWithoutTenantKey1763802500000,
   ReopenedEnrollmentCountedOnce1763802600000,
+  RefundsNumbered1763802700000,
 ];

@@ -541,7 +541,7 @@ export type PortalRefundRegisterQueryVariables = Exact<{
 }>;
 
 
-export type PortalRefundRegisterQuery = { refundList: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ idNumber: string, coverageYear: number, reason: RefundReason, requestedOn: string, status: RefundStatus, amount: string, cancelledReimbursement: string, decidedBy: string | null, paidOn: string | null, payoutReference: string | null }> } };
+export type PortalRefundRegisterQuery = { refundList: { pageInfo: { endCursor: string | null, hasNextPage: boolean }, nodes: Array<{ idNumber: string, coverageYear: number, requestNo: number, reason: RefundReason, requestedOn: string, status: RefundStatus, amount: string, cancelledReimbursement: string, decidedBy: string | null, paidOn: string | null, payoutReference: string | null }> } };
 
 export type TaxImportPaymentsMutationVariables = Exact<{
   batchId: string;
@@ -1485,6 +1485,7 @@ export const PortalRefundRegisterDocument = new TypedDocumentString(`
     nodes {
       idNumber
       coverageYear
+      requestNo
       reason
       requestedOn
       status

@@ -175,6 +175,7 @@ export async function reportTable(options: ClientOptions, report: ReportName, ye
         ...page.refundList.nodes.map((r) => [
           r.idNumber,
           r.coverageYear,
+          r.requestNo,
           r.reason,
           r.requestedOn,
           r.status,
@@ -193,6 +194,7 @@ export async function reportTable(options: ClientOptions, report: ReportName, ye
       columns: [
         { header: '身份证号码', width: 22 },
         { header: '参保年度' },
+        { header: '申请序号' },
         { header: '退费原因', width: 20 },
         { header: '申请日期', width: 12 },
         { header: '状态' },

@@ -502,6 +502,34 @@ describe('refunds (退费)', () => {
     expect((await server.gql(STATUS, { id, year: 2022 }, { as: 'BANK', tenant: PL })).data!.enrollmentStatus.status).toBe('PAID');
     const list = await server.gql(`{ refunds(status: REJECTED) { idNumberMasked decisionNote } }`, {}, { as: 'ADMIN', tenant: PL });
     expect(list.data!.refunds).toContainEqual({ idNumberMasked: `${id.slice(0, 4)}**********${id.slice(-4)}`, decisionNote: '非错缴' });
+    // Asked again once rejected (with the papers that were missing): a second request, numbered 2.
+    const second = await server.gql(
+      REQUEST.replace('{ id ', '{ id requestNo '),
+      { input: { ...input, requestedOn: '2021-12-15' } },
+      { as: 'STAFF', tenant: PL },
+    );
+    expect(second.data!.requestRefund).toMatchObject({ id: `${id}/2022/2`, requestNo: 2, status: 'PENDING', amount: '320.00' });
+    const register = await server.gql(
+      `query($year: Int!) { refundList(filter: { coverageYear: $year }, first: 1) { totalCount nodes { requestNo status } pageInfo { endCursor } } }`,
+      { year: 2022 },
+      { as: 'ADMIN', tenant: PL },
+    );
+    expect(register.errors).toBeUndefined();
+    const mine = async (after: string | null) =>
+      (
+        await server.gql(
+          `query($after: String) { refundList(filter: { coverageYear: 2022 }, first: 100, after: $after) { nodes { idNumber requestNo status } } }`,
+          { after },
+          { as: 'ADMIN', tenant: PL },
+        )
+      ).data!.refundList.nodes.filter((n: { idNumber: string }) => n.idNumber === id);
+    expect(await mine(null)).toEqual([
+      { idNumber: id, requestNo: 1, status: 'REJECTED' },
+      { idNumber: id, requestNo: 2, status: 'PENDING' },
+    ]);
+    // A cursor given out before requests were numbered stands after all of that enrolment's requests of its day.
+    const oldCursor = Buffer.from(JSON.stringify(['2021-12-10', id, '2022']), 'utf8').toString('base64url');
+    expect(await mine(oldCursor)).toEqual([{ idNumber: id, requestNo: 2, status: 'PENDING' }]);
   });
 
   it('甘州: a reimbursement held out of a paid month by a pending refund is DUE again once the refund is rejected', async () => {
@@ -631,6 +659,69 @@ describe('refunds (退费)', () => {
     expect(await counts()).toEqual(plus(0, 1, 1, 1, 1, 0));
     await pay(GZ, id, 2023, '350.00', '2022-11-07', `R4-${id}`);
     expect(await counts()).toEqual(plus(0, 1, 1, 1, 1, 1));
+  });
+
+  it('甘州: an enrolment refunded, paid again and refunded again: each refund deducts only the reimbursement paid out in its own period', async () => {
+    const id = await person(GZ, '1984-01-21');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    const paidOut = async (month: string) =>
+      expect(
+        (await server.gql(`mutation($m: String!) { markDisbursementsPaid(month: $m) { paid } }`, { m: month }, { as: 'ADMIN', tenant: GZ })).errors,
+      ).toBeUndefined();
+    const ask = async (requestedOn: string) =>
+      server.gql(
+        REQUEST.replace('{ id ', '{ id requestNo '),
+        { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn } },
+        { as: 'STAFF', tenant: GZ },
+      );
+    // The first period: 350.00 paid, its 250.00 reimbursed in November, then refunded: 100.00 back.
+    await pay(GZ, id, 2023, '350.00', '2022-10-05', `P1-${id}`);
+    await paidOut('2022-11');
+    const first = await ask('2022-11-10');
+    expect(first.data!.requestRefund).toMatchObject({ id: `${id}/2023`, requestNo: 1, amount: '100.00' });
+    const approve = `mutation($id: String!, $n: Int) { approveRefund(idNumber: $id, coverageYear: 2023, requestNo: $n) { id requestNo status } }`;
+    expect((await server.gql(approve, { id, n: null }, { as: 'ADMIN', tenant: GZ })).data!.approveRefund).toEqual({
+      id: `${id}/2023`,
+      requestNo: 1,
+      status: 'APPROVED',
+    });
+    // Paid again and that payment reversed as a mistake: November's reimbursement was settled by the
+    // refund, so it does not stand in the reversal's way.
+    await pay(GZ, id, 2023, '350.00', '2022-11-15', `P2-${id}`);
+    await reverse(GZ, `P2-${id}`, '银行', '2022-11-16');
+    // Paid a third time, its reimbursement paid out in January, and refunded again.
+    await pay(GZ, id, 2023, '350.00', '2022-12-05', `P3-${id}`);
+    await paidOut('2023-01');
+    const second = await ask('2022-12-20');
+    expect(second.errors).toBeUndefined();
+    expect(second.data!.requestRefund).toMatchObject({ id: `${id}/2023/2`, requestNo: 2, status: 'PENDING', amount: '100.00', cancelledReimbursement: '0.00' });
+    const again = await ask('2022-12-21');
+    expect(again.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' } });
+    expect(again.errors?.[0].message).toContain('waits for a decision');
+    // The first request is decided: naming it changes nothing, and the unnamed decision is the pending one.
+    const named = await server.gql(approve, { id, n: 1 }, { as: 'ADMIN', tenant: GZ });
+    expect(named.errors?.[0]).toMatchObject({ message: 'the refund request was already APPROVED', extensions: { code: 'CONFLICT' } });
+    const missing = await server.gql(approve, { id, n: 3 }, { as: 'ADMIN', tenant: GZ });
+    expect(missing.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND', field: 'requestNo' } });
+    expect((await server.gql(approve, { id, n: null }, { as: 'ADMIN', tenant: GZ })).data!.approveRefund).toMatchObject({ requestNo: 2, status: 'APPROVED' });
+    // Payouts: unnamed, the approved request not yet paid out (the later one first); then the first, named.
+    const PAYOUT = `mutation($id: String!, $n: Int, $on: Date!) { recordRefundPayout(idNumber: $id, coverageYear: 2023, requestNo: $n, paidOn: $on) { requestNo paidOn } }`;
+    const payout = async (n: number | null, on: string) => (await server.gql(PAYOUT, { id, n, on }, { as: 'ADMIN', tenant: GZ })).data!.recordRefundPayout;
+    expect(await payout(null, '2022-12-28')).toEqual({ requestNo: 2, paidOn: '2022-12-28' });
+    expect(await payout(null, '2022-12-29')).toEqual({ requestNo: 1, paidOn: '2022-12-29' });
+    expect(await payout(null, '2022-12-28')).toEqual({ requestNo: 2, paidOn: '2022-12-28' });
+    const register = await server.gql(
+      `query($id: String!) { resident(idNumber: $id) { refunds { id requestNo status amount paidOn } enrollments { status } } }`,
+      { id },
+      { as: 'STAFF', tenant: GZ },
+    );
+    expect(register.data!.resident).toEqual({
+      refunds: [
+        { id: `${id}/2023`, requestNo: 1, status: 'APPROVED', amount: '100.00', paidOn: '2022-12-29' },
+        { id: `${id}/2023/2`, requestNo: 2, status: 'APPROVED', amount: '100.00', paidOn: '2022-12-28' },
+      ],
+      enrollments: [{ status: 'REFUNDED' }],
+    });
   });
 
   it('answers POLICY_NOT_CONFIGURED where the notice refers refunds elsewhere (贵阳: 黔税发〔2020〕6号)', async () => {

@@ -638,7 +638,10 @@ export class EnrollmentService {
       );
     }
     const grants = await grantsOf(ctx.db, [{ idNumber: payment.id_number, coverageYear: payment.coverage_year }]);
-    const paidOut = grants.filter((g) => g.status === 'PAID_OUT' && g.payout_result !== 'FAILED' && g.payout_result !== 'RETURNED');
+    // A reimbursement of a period that a refund settled was reckoned with there.
+    const paidOut = grants.filter(
+      (g) => g.status === 'PAID_OUT' && g.payout_result !== 'FAILED' && g.payout_result !== 'RETURNED' && g.settled_by_refund === null,
+    );
     if (paidOut.length > 0) {
       throw new DomainError(
         'CONFLICT',

@@ -24,14 +24,17 @@ class RefundFilter {
   @Field(() => RefundReasonEnum, { nullable: true }) reason?: RefundReason | null;
 }
 
-/** A person's refunds, one per enrolment refunded. */
+/** A person's refund requests, by year and request. */
 export const refundsOfPersonLoader = defineListLoader<string, RefundRow>(
   (ctx, ids) => refundsOfPeople(ctx.db, ids),
   (r) => r.id_number,
 );
 
+const REQUEST_NO_ARG = "Which of the enrolment's refund requests (Refund.requestNo); by default the latest, the one waiting for a decision.";
+
 const presentRefund = (ctx: Speaker, row: RefundRow): Refund => ({
-  id: `${row.id_number}/${row.coverage_year}`,
+  id: row.request_no === 1 ? `${row.id_number}/${row.coverage_year}` : `${row.id_number}/${row.coverage_year}/${row.request_no}`,
+  requestNo: row.request_no,
   idNumberMasked: maskIdNumber(row.id_number),
   coverageYear: row.coverage_year,
   reason: row.reason as Refund['reason'],
@@ -48,6 +51,20 @@ const presentRefund = (ctx: Speaker, row: RefundRow): Refund => ({
   policyVersion: row.policy_version,
 });
 
+/**
+ * A refund list cursor: the day asked for, ID number, year and request number. A cursor given out before
+ * requests were numbered has no number; it stood after the enrolment's one request, so it stands after all
+ * of them, whichever way the list runs.
+ */
+function refundCursorKey(after: string, descending: boolean): [string, string, string, string] {
+  try {
+    return decodeKeyCursor(after, 4) as [string, string, string, string];
+  } catch {
+    const [day, idNumber, year] = decodeKeyCursor(after, 3);
+    return [day, idNumber, year, String(descending ? 0 : 2 ** 31 - 1)];
+  }
+}
+
 @Resolver(() => Refund)
 export class RefundResolver {
   @Roles('ADMIN', 'STAFF', 'TAX')
@@ -63,8 +80,9 @@ export class RefundResolver {
     @Arg('idNumber') idNumber: string,
     @Arg('coverageYear', () => Int) coverageYear: number,
     @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Arg('requestNo', () => Int, { nullable: true, description: REQUEST_NO_ARG }) requestNo: number | null,
   ): Promise<Refund> {
-    return presentRefund(ctx, await refundsService.decideRefund(ctx, idNumber, coverageYear, true, note));
+    return presentRefund(ctx, await refundsService.decideRefund(ctx, idNumber, coverageYear, requestNo, true, note));
   }
 
   @Roles('ADMIN')
@@ -74,8 +92,9 @@ export class RefundResolver {
     @Arg('idNumber') idNumber: string,
     @Arg('coverageYear', () => Int) coverageYear: number,
     @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Arg('requestNo', () => Int, { nullable: true, description: REQUEST_NO_ARG }) requestNo: number | null,
   ): Promise<Refund> {
-    return presentRefund(ctx, await refundsService.decideRefund(ctx, idNumber, coverageYear, false, note));
+    return presentRefund(ctx, await refundsService.decideRefund(ctx, idNumber, coverageYear, requestNo, false, note));
   }
 
   @Roles('ADMIN')
@@ -89,8 +108,13 @@ export class RefundResolver {
     @Arg('coverageYear', () => Int) coverageYear: number,
     @Arg('paidOn', () => DateScalar) paidOn: string,
     @Arg('reference', () => String, { nullable: true }) reference: string | null,
+    @Arg('requestNo', () => Int, {
+      nullable: true,
+      description: "Which of the enrolment's refund requests (Refund.requestNo); by default the approved one not yet paid out, else the latest approved.",
+    })
+    requestNo: number | null,
   ): Promise<Refund> {
-    return presentRefund(ctx, await refundsService.recordRefundPayout(ctx, idNumber, coverageYear, paidOn, reference));
+    return presentRefund(ctx, await refundsService.recordRefundPayout(ctx, idNumber, coverageYear, requestNo, paidOn, reference));
   }
 
   @PersonalData()
@@ -106,13 +130,13 @@ export class RefundResolver {
     @Arg('direction', () => SortDirectionEnum, { defaultValue: 'ASC', description: 'The order of the days asked for.' }) direction: 'ASC' | 'DESC',
   ): Promise<RefundConnection> {
     pageSize(first);
-    const key = after ? decodeKeyCursor(after, 3) : null;
+    const key = after ? refundCursorKey(after, direction === 'DESC') : null;
     const query = {
       status: filter?.status ?? null,
       coverageYear: filter?.coverageYear ?? null,
       reason: filter?.reason ?? null,
       descending: direction === 'DESC',
-      after: key as [string, string, string] | null,
+      after: key,
       limit: first + 1,
     };
     const rows = await refundPage(ctx.db, query);
@@ -120,7 +144,7 @@ export class RefundResolver {
       rows,
       first,
       () => refundCount(ctx.db, query),
-      (r) => [r.requested_on, r.id_number, String(r.coverage_year)],
+      (r) => [r.requested_on, r.id_number, String(r.coverage_year), String(r.request_no)],
       (r) => presentRefund(ctx, r),
     ) as unknown as RefundConnection;
   }

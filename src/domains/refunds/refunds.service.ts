@@ -10,8 +10,8 @@ import type { RefundReason, SubsidyMode } from '../../policy-data/vocabulary';
 import { endEnrollments, transitionEnrollment, enrollmentsOfPeople } from '../enrollment/enrollment.repository';
 import { residentDetails } from '../residents/residents.repository';
 import { maskIdNumber } from '../residents/id-number';
-import { cancelScheduledGrants, grantsOf, holdPayoutMonthsOf, rescheduleGrantsOfPaidMonths } from '../subsidies/subsidies.repository';
-import { decideRefund, insertRefund, recordRefundPayout, refundOf, type RefundRow, refunds } from './refunds.repository';
+import { cancelScheduledGrants, grantsOf, settlePaidOutGrants, holdPayoutMonthsOf, rescheduleGrantsOfPaidMonths } from '../subsidies/subsidies.repository';
+import { decideRefund, insertRefund, recordRefundPayout, refundOf, refundsOfEnrollment, type RefundRow, refunds } from './refunds.repository';
 
 export interface RefundRequest {
   idNumber: string;
@@ -22,6 +22,10 @@ export interface RefundRequest {
 
 /** A refund request's status as clerks say it, for messages in Chinese: 该退费申请已批准. */
 const REFUND_STATUS_NAMES: Readonly<Record<string, string>> = { PENDING: '待审核', APPROVED: '批准', REJECTED: '驳回' };
+
+/** A request as messages name it: "this refund request", or its number where the enrolment has had more than one. */
+const requestName = (refund: RefundRow) =>
+  refund.request_no === 1 ? text('该退费申请', 'the refund request') : text(`第 ${refund.request_no} 次退费申请`, `refund request ${refund.request_no}`);
 
 export class RefundsService {
   async requestRefund(ctx: RequestContext, input: RefundRequest): Promise<RefundRow> {
@@ -34,12 +38,14 @@ export class RefundsService {
         text(`${maskIdNumber(idNumber)} 没有 ${input.coverageYear} 年度的参保记录`, `${maskIdNumber(idNumber)} has no enrolment for ${input.coverageYear}`),
         { field: 'idNumber' },
       );
-    if (await refundOf(ctx.db, idNumber, input.coverageYear)) {
+    // An enrolment refunded, then paid again, may be refunded again; one request waits for a decision at a time.
+    const earlier = await refundsOfEnrollment(ctx.db, idNumber, input.coverageYear);
+    if (earlier.some((r) => r.status === 'PENDING')) {
       throw new DomainError(
         'CONFLICT',
         text(
-          `${maskIdNumber(idNumber)} ${input.coverageYear} 年度的参保已申请过退费`,
-          `a refund of the ${input.coverageYear} enrolment of ${maskIdNumber(idNumber)} was already requested`,
+          `${maskIdNumber(idNumber)} ${input.coverageYear} 年度的参保已有待审核的退费申请`,
+          `a refund of the ${input.coverageYear} enrolment of ${maskIdNumber(idNumber)} was already requested and waits for a decision`,
         ),
         { field: 'idNumber' },
       );
@@ -48,7 +54,9 @@ export class RefundsService {
     // decision cancels).
     await holdPayoutMonthsOf(ctx.db, idNumber, input.coverageYear);
     const grants = await grantsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
-    const sum = (status: string) => grants.filter((g) => g.mode === 'REIMBURSEMENT' && g.status === status).reduce((s, g) => s + g.amount, 0);
+    // A reimbursement paid out in a period that an earlier refund settled was taken off that refund.
+    const sum = (status: string) =>
+      grants.filter((g) => g.mode === 'REIMBURSEMENT' && g.status === status && g.settled_by_refund === null).reduce((s, g) => s + g.amount, 0);
     const decision = ctx.app.policyEngine.refund(policy, {
       reason: input.reason,
       requestedOn: input.requestedOn,
@@ -84,30 +92,44 @@ export class RefundsService {
     return row;
   }
 
-  /** The person's refund request for the year, locked for the decision or payout that follows; NOT_FOUND without one. */
-  private async requestedRefund(ctx: RequestContext, idNumber: string, coverageYear: number): Promise<RefundRow> {
-    const refund = await refundOf(ctx.db, idNumber, coverageYear, true);
+  /**
+   * A refund request of the person's enrolment for the year, the one numbered or else the latest, locked
+   * for the decision or payout that follows; NOT_FOUND without one.
+   */
+  private async requestedRefund(ctx: RequestContext, idNumber: string, coverageYear: number, requestNo: number | null): Promise<RefundRow> {
+    const refund = await refundOf(ctx.db, idNumber, coverageYear, requestNo, true);
     if (!refund) {
+      const which = requestNo === null ? '' : ` ${requestNo}`;
       throw new DomainError(
         'NOT_FOUND',
-        text(`${maskIdNumber(idNumber)} 没有 ${coverageYear} 年度的退费申请`, `no refund request for ${maskIdNumber(idNumber)} in ${coverageYear}`),
-        { field: 'idNumber' },
+        text(
+          `${maskIdNumber(idNumber)} 没有 ${coverageYear} 年度的${requestNo === null ? '' : `第 ${requestNo} 次`}退费申请`,
+          `no refund request${which} for ${maskIdNumber(idNumber)} in ${coverageYear}`,
+        ),
+        { field: requestNo === null ? 'idNumber' : 'requestNo' },
       );
     }
     return refund;
   }
 
   /** An administrator's decision: approval refunds (and cancels a pending reimbursement); rejection restores PAID. */
-  async decideRefund(ctx: RequestContext, idNumberInput: string, coverageYear: number, approve: boolean, note: string | null): Promise<RefundRow> {
+  async decideRefund(
+    ctx: RequestContext,
+    idNumberInput: string,
+    coverageYear: number,
+    requestNo: number | null,
+    approve: boolean,
+    note: string | null,
+  ): Promise<RefundRow> {
     const idNumber = idNumberInput.trim().toUpperCase();
-    const refund = await this.requestedRefund(ctx, idNumber, coverageYear);
+    const refund = await this.requestedRefund(ctx, idNumber, coverageYear, requestNo);
     if (refund.status !== 'PENDING')
       throw new DomainError(
         'CONFLICT',
-        text(`该退费申请已${REFUND_STATUS_NAMES[refund.status] ?? refund.status}`, `the refund request was already ${refund.status}`),
+        text(`${requestName(refund).zh}已${REFUND_STATUS_NAMES[refund.status] ?? refund.status}`, `${requestName(refund).en} was already ${refund.status}`),
         { field: 'idNumber' },
       );
-    const row = await decideRefund(ctx.db, idNumber, coverageYear, approve, ctx.actor?.sub ?? 'system', note?.trim() || null);
+    const row = await decideRefund(ctx.db, idNumber, coverageYear, refund.request_no, approve, ctx.actor?.sub ?? 'system', note?.trim() || null);
     // The enrolment stops counting on the day of the decision: figures for earlier days keep it.
     const today = todayInChina();
     if (!(await transitionEnrollment(ctx.db, idNumber, coverageYear, approve ? 'APPROVE_REFUND' : 'REJECT_REFUND', today))) {
@@ -117,8 +139,10 @@ export class RefundsService {
         { field: 'idNumber' },
       );
     }
-    if (approve) await cancelScheduledGrants(ctx.db, idNumber, coverageYear);
-    else {
+    if (approve) {
+      await cancelScheduledGrants(ctx.db, idNumber, coverageYear);
+      await settlePaidOutGrants(ctx.db, idNumber, coverageYear, refund.request_no);
+    } else {
       // Refused for someone who has died or left the country since: the enrolment ends, without a refund.
       const [person] = await residentDetails(ctx.db, [idNumber]);
       if (person?.status === 'DECEASED' || person?.status === 'EMIGRATED') {
@@ -161,7 +185,7 @@ export class RefundsService {
           outcome = 'REFUND';
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
-          // Not allowed by the notice, or the one refund of this enrolment was already asked for and refused.
+          // Not allowed by the notice, or another request of this enrolment was written at the same time.
           if (err.code === 'REFUND_NOT_ALLOWED' || err.code === 'CONFLICT') outcome = 'END';
           else if (err.code !== 'POLICY_NOT_CONFIGURED') throw err;
         }
@@ -171,27 +195,44 @@ export class RefundsService {
   }
 
   /** An approved refund paid back to the person: recorded once, with the day and the bank's reference. */
-  async recordRefundPayout(ctx: RequestContext, idNumberInput: string, coverageYear: number, paidOn: LocalDate, reference: string | null): Promise<RefundRow> {
+  async recordRefundPayout(
+    ctx: RequestContext,
+    idNumberInput: string,
+    coverageYear: number,
+    requestNo: number | null,
+    paidOn: LocalDate,
+    reference: string | null,
+  ): Promise<RefundRow> {
     const idNumber = idNumberInput.trim().toUpperCase();
-    const refund = await this.requestedRefund(ctx, idNumber, coverageYear);
+    // Unnamed, the request paid out is the approved one: the latest not yet paid out, else the latest paid.
+    let which = requestNo;
+    if (which === null) {
+      const approved = (await refundsOfEnrollment(ctx.db, idNumber, coverageYear)).filter((r) => r.status === 'APPROVED').reverse();
+      which = (approved.find((r) => !r.paid_on) ?? approved[0])?.request_no ?? null;
+    }
+    const refund = await this.requestedRefund(ctx, idNumber, coverageYear, which);
     if (refund.paid_on) {
       if (refund.paid_on === paidOn) return refund;
-      throw new DomainError('CONFLICT', text(`该退费已于 ${refund.paid_on} 记录支付`, `the refund was already recorded as paid on ${refund.paid_on}`), {
-        field: 'paidOn',
-      });
+      throw new DomainError(
+        'CONFLICT',
+        text(`${requestName(refund).zh}已于 ${refund.paid_on} 记录支付`, `${requestName(refund).en} was already recorded as paid on ${refund.paid_on}`),
+        {
+          field: 'paidOn',
+        },
+      );
     }
     if (refund.status !== 'APPROVED')
       throw new DomainError(
         'CONFLICT',
         text(
-          `只有已批准的退费才能支付；该退费申请${REFUND_STATUS_NAMES[refund.status] ?? refund.status}`,
-          `only an approved refund is paid out; this one is ${refund.status}`,
+          `只有已批准的退费才能支付；${requestName(refund).zh}${REFUND_STATUS_NAMES[refund.status] ?? refund.status}`,
+          `only an approved refund is paid out; ${requestName(refund).en} is ${refund.status}`,
         ),
         { field: 'idNumber' },
       );
     if (compareDates(paidOn, todayInChina()) > 0) throw badInput(text(`支付日期 ${paidOn} 晚于今天`, `paidOn ${paidOn} is in the future`), 'paidOn');
-    await recordRefundPayout(ctx.db, idNumber, coverageYear, paidOn, ctx.actor?.sub ?? 'system', reference?.trim() || null);
-    return (await refundOf(ctx.db, idNumber, coverageYear))!;
+    await recordRefundPayout(ctx.db, idNumber, coverageYear, refund.request_no, paidOn, ctx.actor?.sub ?? 'system', reference?.trim() || null);
+    return (await refundOf(ctx.db, idNumber, coverageYear, refund.request_no))!;
   }
 
   async refunds(ctx: RequestContext, status: string | null): Promise<RefundRow[]> {

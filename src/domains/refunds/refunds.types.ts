@@ -9,7 +9,15 @@ registerEnumType(RefundStatusEnum, { name: 'RefundStatus' });
 
 @ObjectType({ description: 'A refund request (退费) and what it comes to under the notice.' })
 export class Refund {
-  @Field({ description: '"idNumber/coverageYear": one refund per enrolment.' }) id!: string;
+  @Field({
+    description: '"idNumber/coverageYear" for the enrolment\'s first refund request; "idNumber/coverageYear/N" for its Nth (requestNo) after that.',
+  })
+  id!: string;
+  @Field(() => Int, {
+    description:
+      "1 for the enrolment's first refund request, 2 for the next (asked after the first was rejected, or after the enrolment was refunded and paid again), in the order asked.",
+  })
+  requestNo!: number;
   @Field() idNumberMasked!: string;
   @Field(() => Int) coverageYear!: number;
   @Field(() => RefundReasonEnum) reason!: RefundReason;

@@ -48,6 +48,12 @@ export interface GrantRow {
   policy_version: number | null;
 }
 
+/** A grant as an enrolment's refund or reversal reads it. */
+export interface EnrollmentGrantRow extends GrantRow {
+  /** The refund request (Refund.requestNo) that took this paid-out reimbursement off what it paid back. */
+  settled_by_refund: number | null;
+}
+
 const GRANT_WRITE: ReadonlyArray<BulkColumn<GrantWrite>> = [
   { name: 'id_number', type: 'text', value: (g) => g.idNumber },
   { name: 'coverage_year', type: 'int', value: (g) => g.coverageYear },
@@ -91,10 +97,10 @@ export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
   'policy_version',
 ]);
 
-export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<GrantRow[]> {
+export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<EnrollmentGrantRow[]> {
   if (keys.length === 0) return [];
-  return db.query<GrantRow>(
-    `SELECT ${GRANT_ROW_COLUMNS.join(', ')} FROM subsidy_grant
+  return db.query<EnrollmentGrantRow>(
+    `SELECT ${GRANT_ROW_COLUMNS.join(', ')}, settled_by_refund FROM subsidy_grant
       WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY id`,
     [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
   );
@@ -217,6 +223,19 @@ export async function cancelScheduledGrants(db: TenantTransaction, idNumber: str
   await db.query(
     `UPDATE subsidy_grant SET status = 'CANCELLED' WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SCHEDULED', 'DUE')`,
     [db.tenantCode, idNumber, coverageYear],
+  );
+}
+
+/**
+ * The reimbursements of an enrolment paid out and not yet reckoned with by a refund, marked as taken off
+ * the approved refund `requestNo`: a later refund of the enrolment, once it is paid again, deducts only
+ * what was paid out since.
+ */
+export async function settlePaidOutGrants(db: TenantTransaction, idNumber: string, coverageYear: number, requestNo: number): Promise<void> {
+  await db.query(
+    `UPDATE subsidy_grant SET settled_by_refund = $4
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND mode = 'REIMBURSEMENT' AND status = 'PAID_OUT' AND settled_by_refund IS NULL`,
+    [db.tenantCode, idNumber, coverageYear, requestNo],
   );
 }
 
