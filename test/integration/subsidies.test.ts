@@ -704,12 +704,15 @@ describe('refunds (退费)', () => {
     const missing = await server.gql(approve, { id, n: 3 }, { as: 'ADMIN', tenant: GZ });
     expect(missing.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND', field: 'requestNo' } });
     expect((await server.gql(approve, { id, n: null }, { as: 'ADMIN', tenant: GZ })).data!.approveRefund).toMatchObject({ requestNo: 2, status: 'APPROVED' });
-    // Payouts: unnamed, the approved request not yet paid out (the later one first); then the first, named.
+    // Payouts: with two approved requests an unnamed payout is refused (a retried call of an older client
+    // must not record the second as paid); named, each once, and the same day again changes nothing.
     const PAYOUT = `mutation($id: String!, $n: Int, $on: Date!) { recordRefundPayout(idNumber: $id, coverageYear: 2023, requestNo: $n, paidOn: $on) { requestNo paidOn } }`;
-    const payout = async (n: number | null, on: string) => (await server.gql(PAYOUT, { id, n, on }, { as: 'ADMIN', tenant: GZ })).data!.recordRefundPayout;
-    expect(await payout(null, '2022-12-28')).toEqual({ requestNo: 2, paidOn: '2022-12-28' });
-    expect(await payout(null, '2022-12-29')).toEqual({ requestNo: 1, paidOn: '2022-12-29' });
-    expect(await payout(null, '2022-12-28')).toEqual({ requestNo: 2, paidOn: '2022-12-28' });
+    const payout = (n: number | null, on: string) => server.gql(PAYOUT, { id, n, on }, { as: 'ADMIN', tenant: GZ });
+    expect((await payout(null, '2022-12-28')).errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'requestNo' } });
+    expect((await payout(2, '2022-12-19')).errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'paidOn' } });
+    expect((await payout(2, '2022-12-28')).data!.recordRefundPayout).toEqual({ requestNo: 2, paidOn: '2022-12-28' });
+    expect((await payout(1, '2022-12-29')).data!.recordRefundPayout).toEqual({ requestNo: 1, paidOn: '2022-12-29' });
+    expect((await payout(2, '2022-12-28')).data!.recordRefundPayout).toEqual({ requestNo: 2, paidOn: '2022-12-28' });
     const register = await server.gql(
       `query($id: String!) { resident(idNumber: $id) { refunds { id requestNo status amount paidOn } enrollments { status } } }`,
       { id },

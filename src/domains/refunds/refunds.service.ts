@@ -204,11 +204,22 @@ export class RefundsService {
     reference: string | null,
   ): Promise<RefundRow> {
     const idNumber = idNumberInput.trim().toUpperCase();
-    // Unnamed, the request paid out is the approved one: the latest not yet paid out, else the latest paid.
+    // Unnamed, the request paid out is the enrolment's one approved request. With more than one it must be
+    // named: a retried call of an older client would otherwise record the next refund as paid.
     let which = requestNo;
     if (which === null) {
-      const approved = (await refundsOfEnrollment(ctx.db, idNumber, coverageYear)).filter((r) => r.status === 'APPROVED').reverse();
-      which = (approved.find((r) => !r.paid_on) ?? approved[0])?.request_no ?? null;
+      const approved = (await refundsOfEnrollment(ctx.db, idNumber, coverageYear)).filter((r) => r.status === 'APPROVED');
+      if (approved.length > 1) {
+        const numbers = approved.map((r) => r.request_no);
+        throw badInput(
+          text(
+            `${maskIdNumber(idNumber)} ${coverageYear} 年度的参保有 ${approved.length} 次已批准的退费（第 ${numbers.join('、')} 次）：请写明 requestNo`,
+            `the ${coverageYear} enrolment of ${maskIdNumber(idNumber)} has ${approved.length} approved refunds (requests ${numbers.join(', ')}): name one with requestNo`,
+          ),
+          'requestNo',
+        );
+      }
+      which = approved[0]?.request_no ?? null;
     }
     const refund = await this.requestedRefund(ctx, idNumber, coverageYear, which);
     if (refund.paid_on) {
@@ -231,6 +242,11 @@ export class RefundsService {
         { field: 'idNumber' },
       );
     if (compareDates(paidOn, todayInChina()) > 0) throw badInput(text(`支付日期 ${paidOn} 晚于今天`, `paidOn ${paidOn} is in the future`), 'paidOn');
+    if (compareDates(paidOn, refund.requested_on) < 0)
+      throw badInput(
+        text(`支付日期 ${paidOn} 早于退费申请日期 ${refund.requested_on}`, `paidOn ${paidOn} is before the refund was asked for, on ${refund.requested_on}`),
+        'paidOn',
+      );
     await recordRefundPayout(ctx.db, idNumber, coverageYear, refund.request_no, paidOn, ctx.actor?.sub ?? 'system', reference?.trim() || null);
     return (await refundOf(ctx.db, idNumber, coverageYear, refund.request_no))!;
   }
