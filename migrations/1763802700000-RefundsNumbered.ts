@@ -7,11 +7,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * and the request's number (`request_no`: 1, 2, … in the order asked). At most one request per enrolment
  * waits for a decision at a time (`refund_one_pending`).
  *
- * A 先缴后补 reimbursement already paid out is taken off a refund's amount. `subsidy_grant.settled_by_refund`
- * names the request that took it off, so that a later refund of the same enrolment, or a reversal of the
- * payment that re-opened it, reckons only with what was paid out since. For refunds approved before this
- * migration, those are the reimbursements of the enrolment paid out and granted by the day the refund was
- * asked for, which is what the request read (later payouts of them were held by the request).
+ * `subsidy_grant.ended_by_refund` names the refund request that reckoned with a grant: a 先缴后补
+ * reimbursement already paid out, which the request takes off what it pays back (from the request on,
+ * cleared if it is rejected; a re-issue of it after a failed payout carries it), and, once a refund is
+ * approved, every grant of the period it ended. A later refund of the enrolment deducts only what was
+ * paid out since, a top-up reckons only with the running period's grants, and a re-issue of a deducted
+ * reimbursement stays payable after the refund. Rows before this migration: the grants of the enrolment
+ * granted by the day its refund was asked for (paid-out reimbursements only while it is pending), which
+ * is what the request read.
  */
 export class RefundsNumbered1763802700000 implements MigrationInterface {
   name = 'RefundsNumbered1763802700000';
@@ -20,14 +23,14 @@ export class RefundsNumbered1763802700000 implements MigrationInterface {
     await q.query('ALTER TABLE refund ADD COLUMN request_no integer NOT NULL DEFAULT 1');
     await q.query('ALTER TABLE refund ADD CONSTRAINT refund_request_no_check CHECK (request_no >= 1)');
     await q.query('ALTER TABLE refund ALTER COLUMN request_no DROP DEFAULT');
-    await q.query('ALTER TABLE subsidy_grant ADD COLUMN settled_by_refund integer');
+    await q.query('ALTER TABLE subsidy_grant ADD COLUMN ended_by_refund integer');
     // The owner obeys the tables' forced row-level security; for this one statement over every tenant it
     // steps out of it, within this migration's transaction.
     const tables = ['refund', 'subsidy_grant'];
     for (const table of tables) await q.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
-    await q.query(`UPDATE subsidy_grant g SET settled_by_refund = r.request_no FROM refund r
-      WHERE r.status = 'APPROVED' AND g.tenant_code = r.tenant_code AND g.id_number = r.id_number AND g.coverage_year = r.coverage_year
-        AND g.mode = 'REIMBURSEMENT' AND g.status = 'PAID_OUT' AND g.granted_on <= r.requested_on`);
+    await q.query(`UPDATE subsidy_grant g SET ended_by_refund = r.request_no FROM refund r
+      WHERE g.tenant_code = r.tenant_code AND g.id_number = r.id_number AND g.coverage_year = r.coverage_year AND g.granted_on <= r.requested_on
+        AND ((r.status = 'APPROVED' AND g.status <> 'CANCELLED') OR (r.status = 'PENDING' AND g.mode = 'REIMBURSEMENT' AND g.status = 'PAID_OUT'))`);
     for (const table of tables) await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
     await q.query('ALTER TABLE refund DROP CONSTRAINT refund_pkey');
     await q.query('ALTER TABLE refund ADD CONSTRAINT refund_pkey PRIMARY KEY (tenant_code, id_number, coverage_year, request_no)');
@@ -39,7 +42,7 @@ export class RefundsNumbered1763802700000 implements MigrationInterface {
     await q.query('DROP INDEX refund_one_pending');
     await q.query('ALTER TABLE refund DROP CONSTRAINT refund_pkey');
     await q.query('ALTER TABLE refund ADD CONSTRAINT refund_pkey PRIMARY KEY (tenant_code, id_number, coverage_year)');
-    await q.query('ALTER TABLE subsidy_grant DROP COLUMN settled_by_refund');
+    await q.query('ALTER TABLE subsidy_grant DROP COLUMN ended_by_refund');
     await q.query('ALTER TABLE refund DROP COLUMN request_no');
   }
 }

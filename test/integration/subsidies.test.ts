@@ -727,6 +727,62 @@ describe('refunds (退费)', () => {
     });
   });
 
+  it('甘州: a reimbursement taken off a refund and then returned by the bank stays owed to the person after the refund', async () => {
+    const id = await person(GZ, '1984-02-22');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-06-10'); // 250.00 scheduled for July
+    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-07") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
+    const requested = await server.gql(
+      REQUEST,
+      { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-07-20' } },
+      { as: 'STAFF', tenant: GZ },
+    );
+    expect(requested.data!.requestRefund).toMatchObject({ amount: '100.00' }); // 350.00 less the 250.00 paid out
+    // The bank sends July's 250.00 back while the refund waits: re-issued, DUE.
+    const returned = await server.gql(
+      `mutation($r: [PayoutResultInput!]!) { recordPayoutResults(month: "2022-07", results: $r) { accepted reissued } }`,
+      { r: [{ idNumber: id, coverageYear: 2023, amount: '250.00', result: 'RETURNED', resultOn: '2022-07-25', note: '账户已销户' }] },
+      { as: 'ADMIN', tenant: GZ },
+    );
+    expect(returned.data!.recordPayoutResults).toEqual({ accepted: 1, reissued: 1 });
+    const approved = await server.gql(
+      `mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023) { status } }`,
+      { id },
+      { as: 'ADMIN', tenant: GZ },
+    );
+    expect(approved.errors).toBeUndefined();
+    // The refund paid back 100.00 on the ground that 250.00 was paid out: the re-issue is not cancelled, and
+    // it is scheduled and paid out although the enrolment is REFUNDED.
+    expect(await subsidies(GZ, id)).toMatchObject({ status: 'REFUNDED', subsidies: [{ status: 'REISSUED' }, { amount: '250.00', status: 'DUE' }] });
+    const scheduled = await server.gql(
+      `mutation($ids: [String!]) { scheduleReimbursements(month: "2023-03", idNumbers: $ids) { count total } }`,
+      { ids: [id] },
+      { as: 'ADMIN', tenant: GZ },
+    );
+    expect(scheduled.data!.scheduleReimbursements).toEqual({ count: 1, total: '250.00' });
+    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2023-03") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
+    const march = await server.gql(`{ disbursements(month: "2023-03") { items { idNumber amount } } }`, {}, { as: 'ADMIN', tenant: GZ });
+    expect(march.data!.disbursements.items).toContainEqual({ idNumber: id, amount: '250.00' });
+  });
+
+  it('甘州: a top-up after an enrolment was refunded and paid again reckons only with the running period (四（二）4)', async () => {
+    const id = await person(GZ, '1984-03-23');
+    await grant(GZ, id, 'AT_RISK_OF_POVERTY', '2022-01-01');
+    // The first period: 150.00 reimbursed in February, then refunded (200.00 back).
+    await pay(GZ, id, 2023, '350.00', '2022-01-10', `Q1-${id}`);
+    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-02") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
+    await refundApproved(GZ, id, 2023, '2022-02-20');
+    // Paid again: 150.00 more scheduled for March; then certified 低保 (250.00): 100.00 tops this period up.
+    await pay(GZ, id, 2023, '350.00', '2022-02-25', `Q2-${id}`);
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-02-26');
+    const grants = (await subsidies(GZ, id)).subsidies.map((g: { kind: string; amount: string; status: string }) => [g.kind, g.amount, g.status]);
+    expect(grants).toEqual([
+      ['AT_PAYMENT', '150.00', 'PAID_OUT'],
+      ['AT_PAYMENT', '150.00', 'SCHEDULED'],
+      ['TOP_UP', '100.00', 'SCHEDULED'],
+    ]);
+  });
+
   it('answers POLICY_NOT_CONFIGURED where the notice refers refunds elsewhere (贵阳: 黔税发〔2020〕6号)', async () => {
     const id = await person(GY, '1979-08-08');
     await pay(GY, id, 2022, '320.00', '2021-11-05');

@@ -638,9 +638,9 @@ export class EnrollmentService {
       );
     }
     const grants = await grantsOf(ctx.db, [{ idNumber: payment.id_number, coverageYear: payment.coverage_year }]);
-    // A reimbursement of a period that a refund settled was reckoned with there.
+    // A reimbursement of a period that a refund ended was reckoned with there.
     const paidOut = grants.filter(
-      (g) => g.status === 'PAID_OUT' && g.payout_result !== 'FAILED' && g.payout_result !== 'RETURNED' && g.settled_by_refund === null,
+      (g) => g.status === 'PAID_OUT' && g.payout_result !== 'FAILED' && g.payout_result !== 'RETURNED' && g.ended_by_refund === null,
     );
     if (paidOut.length > 0) {
       throw new DomainError(

@@ -40,9 +40,15 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
     const rules = policy?.data.assistance;
     if (!policy || !rules) continue;
     const granted = grants
-      // A re-issued grant's money is carried by the DUE grant that replaced it: counted once.
+      // A re-issued grant's money is carried by the DUE grant that replaced it: counted once. Grants of a
+      // period that a refund ended belong to that period, not to the one running.
       .filter(
-        (g) => g.id_number === enrollment.id_number && g.coverage_year === enrollment.coverage_year && g.status !== 'CANCELLED' && g.status !== 'REISSUED',
+        (g) =>
+          g.id_number === enrollment.id_number &&
+          g.coverage_year === enrollment.coverage_year &&
+          g.status !== 'CANCELLED' &&
+          g.status !== 'REISSUED' &&
+          g.ended_by_refund === null,
       )
       .reduce((sum, g) => sum + g.amount, 0);
     const rule = granted === 0 ? rules.newlyCertifiedAfterPayment : rules.identityChange;

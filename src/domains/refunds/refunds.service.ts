@@ -10,7 +10,15 @@ import type { RefundReason, SubsidyMode } from '../../policy-data/vocabulary';
 import { endEnrollments, transitionEnrollment, enrollmentsOfPeople } from '../enrollment/enrollment.repository';
 import { residentDetails } from '../residents/residents.repository';
 import { maskIdNumber } from '../residents/id-number';
-import { cancelScheduledGrants, grantsOf, settlePaidOutGrants, holdPayoutMonthsOf, rescheduleGrantsOfPaidMonths } from '../subsidies/subsidies.repository';
+import {
+  cancelScheduledGrants,
+  deductPaidOutGrants,
+  endGrantsOfRefundedPeriod,
+  grantsOf,
+  holdPayoutMonthsOf,
+  rescheduleGrantsOfPaidMonths,
+  undoRefundDeduction,
+} from '../subsidies/subsidies.repository';
 import { decideRefund, insertRefund, recordRefundPayout, refundOf, refundsOfEnrollment, type RefundRow, refunds } from './refunds.repository';
 
 export interface RefundRequest {
@@ -54,9 +62,9 @@ export class RefundsService {
     // decision cancels).
     await holdPayoutMonthsOf(ctx.db, idNumber, input.coverageYear);
     const grants = await grantsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
-    // A reimbursement paid out in a period that an earlier refund settled was taken off that refund.
+    // A reimbursement of a period that an earlier refund ended was reckoned with there.
     const sum = (status: string) =>
-      grants.filter((g) => g.mode === 'REIMBURSEMENT' && g.status === status && g.settled_by_refund === null).reduce((s, g) => s + g.amount, 0);
+      grants.filter((g) => g.mode === 'REIMBURSEMENT' && g.status === status && g.ended_by_refund === null).reduce((s, g) => s + g.amount, 0);
     const decision = ctx.app.policyEngine.refund(policy, {
       reason: input.reason,
       requestedOn: input.requestedOn,
@@ -82,6 +90,8 @@ export class RefundsService {
       throw new DomainError('CONFLICT', text('同时有另一请求申请了此参保的退费', 'a refund of this enrolment was requested at the same time'), {
         field: 'idNumber',
       });
+    // What this request takes off for reimbursements paid out; a re-issue of one whose payout comes back stays owed.
+    await deductPaidOutGrants(ctx.db, idNumber, input.coverageYear, row.request_no);
     if (!(await transitionEnrollment(ctx.db, idNumber, input.coverageYear, 'REQUEST_REFUND'))) {
       throw new DomainError(
         'CONFLICT',
@@ -141,8 +151,9 @@ export class RefundsService {
     }
     if (approve) {
       await cancelScheduledGrants(ctx.db, idNumber, coverageYear);
-      await settlePaidOutGrants(ctx.db, idNumber, coverageYear, refund.request_no);
+      await endGrantsOfRefundedPeriod(ctx.db, idNumber, coverageYear, refund.request_no);
     } else {
+      await undoRefundDeduction(ctx.db, idNumber, coverageYear, refund.request_no);
       // Refused for someone who has died or left the country since: the enrolment ends, without a refund.
       const [person] = await residentDetails(ctx.db, [idNumber]);
       if (person?.status === 'DECEASED' || person?.status === 'EMIGRATED') {

@@ -50,8 +50,11 @@ export interface GrantRow {
 
 /** A grant as an enrolment's refund or reversal reads it. */
 export interface EnrollmentGrantRow extends GrantRow {
-  /** The refund request (Refund.requestNo) that took this paid-out reimbursement off what it paid back. */
-  settled_by_refund: number | null;
+  /**
+   * The refund request (Refund.requestNo) that reckoned with this grant: took it off what it pays back
+   * (a reimbursement paid out), or, approved, ended its period.
+   */
+  ended_by_refund: number | null;
 }
 
 const GRANT_WRITE: ReadonlyArray<BulkColumn<GrantWrite>> = [
@@ -100,18 +103,24 @@ export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
 export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<EnrollmentGrantRow[]> {
   if (keys.length === 0) return [];
   return db.query<EnrollmentGrantRow>(
-    `SELECT ${GRANT_ROW_COLUMNS.join(', ')}, settled_by_refund FROM subsidy_grant
+    `SELECT ${GRANT_ROW_COLUMNS.join(', ')}, ended_by_refund FROM subsidy_grant
       WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY id`,
     [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
   );
 }
 
 /**
+ * A re-issue of a reimbursement that a refund took off what it paid back (its payout failed or came
+ * back): owed to the person whatever became of the enrolment since.
+ */
+const OWED_WHATEVER_THE_ENROLMENT = 'g.ended_by_refund IS NOT NULL';
+
+/**
  * Reimbursements counted in a month: paid out (re-issued ones too: they were in that month's payout), or
  * scheduled and not held by a refund.
  */
 const DISBURSABLE = `g.tenant_code = $1 AND g.payout_month = $2
-  AND (g.status IN ('PAID_OUT', 'REISSUED') OR (g.status = 'SCHEDULED' AND e.status NOT IN ('NOT_ENROLLED', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED')))`;
+  AND (g.status IN ('PAID_OUT', 'REISSUED') OR (g.status = 'SCHEDULED' AND (${OWED_WHATEVER_THE_ENROLMENT} OR e.status NOT IN ('NOT_ENROLLED', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'))))`;
 
 export async function disbursementTotals(db: TenantTransaction, month: string) {
   const [totals, bySource] = await Promise.all([
@@ -209,7 +218,7 @@ export async function payOutMonth(db: TenantTransaction, month: string, paidBy: 
        UPDATE subsidy_grant g SET status = 'PAID_OUT' FROM enrollment e
         WHERE e.tenant_code = $1 AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
           AND g.tenant_code = $1 AND g.payout_month = $2 AND g.status = 'SCHEDULED'
-          AND e.status NOT IN ('REFUND_PENDING', 'REFUNDED', 'TERMINATED')
+          AND (${OWED_WHATEVER_THE_ENROLMENT} OR e.status NOT IN ('REFUND_PENDING', 'REFUNDED', 'TERMINATED'))
         RETURNING g.amount)
      UPDATE disbursement_batch SET count = (SELECT count(*) FROM paid), total = (SELECT coalesce(sum(amount), 0) FROM paid)
       WHERE tenant_code = $1 AND month = $2`,
@@ -218,24 +227,54 @@ export async function payOutMonth(db: TenantTransaction, month: string, paidBy: 
   return true;
 }
 
-/** Cancels the reimbursements of an enrolment not yet paid out (its refund was approved, its payment reversed). */
+/**
+ * Cancels the reimbursements of an enrolment not yet paid out (its refund was approved, its payment
+ * reversed), but for re-issues that a refund already took off what it paid back.
+ */
 export async function cancelScheduledGrants(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
   await db.query(
-    `UPDATE subsidy_grant SET status = 'CANCELLED' WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SCHEDULED', 'DUE')`,
+    `UPDATE subsidy_grant SET status = 'CANCELLED'
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SCHEDULED', 'DUE') AND ended_by_refund IS NULL`,
     [db.tenantCode, idNumber, coverageYear],
   );
 }
 
-/**
- * The reimbursements of an enrolment paid out and not yet reckoned with by a refund, marked as taken off
- * the approved refund `requestNo`: a later refund of the enrolment, once it is paid again, deducts only
- * what was paid out since.
- */
-export async function settlePaidOutGrants(db: TenantTransaction, idNumber: string, coverageYear: number, requestNo: number): Promise<void> {
+/** The reimbursements of an enrolment paid out and not yet reckoned with, taken off what refund request `requestNo` pays back. */
+export async function deductPaidOutGrants(db: TenantTransaction, idNumber: string, coverageYear: number, requestNo: number): Promise<void> {
   await db.query(
-    `UPDATE subsidy_grant SET settled_by_refund = $4
-      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND mode = 'REIMBURSEMENT' AND status = 'PAID_OUT' AND settled_by_refund IS NULL`,
+    `UPDATE subsidy_grant SET ended_by_refund = $4
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND mode = 'REIMBURSEMENT' AND status = 'PAID_OUT' AND ended_by_refund IS NULL`,
     [db.tenantCode, idNumber, coverageYear, requestNo],
+  );
+}
+
+/** A rejected refund request reckons with nothing: what it took off is the running period's again. */
+export async function undoRefundDeduction(db: TenantTransaction, idNumber: string, coverageYear: number, requestNo: number): Promise<void> {
+  await db.query('UPDATE subsidy_grant SET ended_by_refund = NULL WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND ended_by_refund = $4', [
+    db.tenantCode,
+    idNumber,
+    coverageYear,
+    requestNo,
+  ]);
+}
+
+/** An approved refund ends the period: every grant of it left (not cancelled) is marked as of that period. */
+export async function endGrantsOfRefundedPeriod(db: TenantTransaction, idNumber: string, coverageYear: number, requestNo: number): Promise<void> {
+  await db.query(
+    `UPDATE subsidy_grant SET ended_by_refund = $4
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status <> 'CANCELLED' AND ended_by_refund IS NULL`,
+    [db.tenantCode, idNumber, coverageYear, requestNo],
+  );
+}
+
+/** Re-issues carry the mark of the reimbursement they replace (ended_by_refund). */
+export async function carryRefundMarks(db: TenantTransaction, reissued: readonly number[]): Promise<void> {
+  if (reissued.length === 0) return;
+  await db.query(
+    `UPDATE subsidy_grant n SET ended_by_refund = o.ended_by_refund FROM subsidy_grant o
+      WHERE n.tenant_code = $1 AND o.tenant_code = $1 AND o.id = n.reissue_of AND n.reissue_of = ANY ($2::bigint[])
+        AND o.ended_by_refund IS NOT NULL AND n.ended_by_refund IS NULL`,
+    [db.tenantCode, reissued],
   );
 }
 
@@ -308,7 +347,7 @@ export async function scheduleDue(db: TenantTransaction, month: string, filter: 
        UPDATE subsidy_grant g SET status = 'SCHEDULED', payout_month = $4, scheduled_by = $5 FROM enrollment e
         WHERE e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
           AND g.tenant_code = $1 AND g.status = 'DUE' AND ($2::int IS NULL OR g.coverage_year = $2) AND ($3::text[] IS NULL OR g.id_number = ANY ($3::text[]))
-          AND e.status IN ('PAID')
+          AND (e.status IN ('PAID') OR ${OWED_WHATEVER_THE_ENROLMENT})
         RETURNING g.amount)
      SELECT count(*)::int AS count, sum(amount)::bigint AS total FROM s`,
     [db.tenantCode, filter.coverageYear, filter.idNumbers, month, scheduledBy],

@@ -9,6 +9,7 @@ import type { RequestContext } from '../../context/request-context';
 import type { Settlement } from '../../policy-engine/policy-engine';
 import { maskIdNumber } from '../residents/id-number';
 import {
+  carryRefundMarks,
   disbursementBatch,
   disbursementItems,
   disbursementTotals,
@@ -228,6 +229,10 @@ export class SubsidiesService {
     });
     await recordPayoutResults(ctx.db, results);
     await insertGrants(ctx.db, reissues);
+    await carryRefundMarks(
+      ctx.db,
+      reissues.map((r) => r.reissueOf!),
+    );
     const count = (status: string) => outcomes.filter((o) => o.status === status).length;
     return { month, accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), reissued: reissues.length, rows: outcomes };
   }
