@@ -783,6 +783,22 @@ describe('refunds (退费)', () => {
     ]);
   });
 
+  it('甘州: a dead person is not transferred out', async () => {
+    const dead = await person(GZ, '1940-05-25');
+    const died = await server.gql(
+      `mutation($input: DeathInput!) { recordDeath(input: $input) { status } }`,
+      { input: { idNumber: dead, diedOn: '2022-10-01', source: '死亡医学证明' } },
+      { as: 'STAFF', tenant: GZ },
+    );
+    expect(died.errors).toBeUndefined();
+    const moved = await server.gql(
+      `mutation($id: String!) { transferOut(idNumber: $id, on: "2022-10-25") { status } }`,
+      { id: dead },
+      { as: 'STAFF', tenant: GZ },
+    );
+    expect(moved.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT', status: 'DECEASED' } });
+  });
+
   it('answers POLICY_NOT_CONFIGURED where the notice refers refunds elsewhere (贵阳: 黔税发〔2020〕6号)', async () => {
     const id = await person(GY, '1979-08-08');
     await pay(GY, id, 2022, '320.00', '2021-11-05');

@@ -154,10 +154,13 @@ export class RefundsService {
       await endGrantsOfRefundedPeriod(ctx.db, idNumber, coverageYear, refund.request_no);
     } else {
       await undoRefundDeduction(ctx.db, idNumber, coverageYear, refund.request_no);
-      // Refused for someone who has died or left the country since: the enrolment ends, without a refund.
+      // Refused for someone who has died, left the country or transferred out since: the enrolment ends,
+      // without a refund (a transfer out leaves a pending refund to its decision).
       const [person] = await residentDetails(ctx.db, [idNumber]);
-      if (person?.status === 'DECEASED' || person?.status === 'EMIGRATED') {
-        await endEnrollments(ctx.db, idNumber, today, person.status === 'DECEASED' ? 'END_ON_DEATH' : 'END_ON_EMIGRATION', [coverageYear], ['PAID']);
+      const endedBy = { DECEASED: 'END_ON_DEATH', EMIGRATED: 'END_ON_EMIGRATION', TRANSFERRED_OUT: 'TRANSFER_OUT' } as const;
+      const event = person ? endedBy[person.status as keyof typeof endedBy] : undefined;
+      if (event) {
+        await endEnrollments(ctx.db, idNumber, today, event, [coverageYear], ['PAID']);
       } else {
         // Paid again: a reimbursement held out of a month's payout while the refund was pending is owed again.
         await rescheduleGrantsOfPaidMonths(ctx.db, idNumber, coverageYear);

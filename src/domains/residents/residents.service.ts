@@ -54,6 +54,7 @@ import {
   type MembershipRow,
   recordChanges,
   recordMemberships,
+  RESIDENT_STATUS_NAMES,
   residentDetails,
   type ResidentRow,
   searchResidents,
@@ -438,6 +439,15 @@ export class ResidentsService {
           `${maskIdNumber(person.id_number)} 已于 ${person.transferred_out_on} 转出`,
           `${maskIdNumber(person.id_number)} was already transferred out on ${person.transferred_out_on}`,
         ),
+      );
+    if (person.status !== 'ACTIVE')
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `无法办理转出：${maskIdNumber(person.id_number)} 为“${RESIDENT_STATUS_NAMES[person.status]}”状态`,
+          `cannot transfer out: ${maskIdNumber(person.id_number)} is ${person.status}`,
+        ),
+        { field: 'idNumber', status: person.status },
       );
     this.date(on, 'on');
     if (person.household_id) await this.leave(ctx, person, on, true);
