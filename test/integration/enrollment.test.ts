@@ -329,6 +329,40 @@ describe('全额资助: enrolled as paid by the funding body, in bulk', () => {
     );
     expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
+
+  it('finds the sponsorship on record after an ID-number correction, and does not make it twice', async () => {
+    const before = makeResidentId('610926', '1941-04-04', 144);
+    const after = makeResidentId('610926', '1941-04-05', 145);
+    await household('610926', 'PL-F2', '610926-06', [{ idNumber: before, name: '特困丁', relationship: '户主', hukouPlace: '610926106' }]);
+    await grant('610926', before, 'EXTREME_POVERTY', '2020-01-01');
+    const as = { as: 'ADMIN' as const, tenant: '610926' };
+    const step = async (query: string) => {
+      const res = await server.gql(query, {}, as);
+      expect(res.errors).toBeUndefined();
+      return res.data!;
+    };
+    await step(`mutation { sponsorEnrollments(coverageYear: 2022, paidOn: "2021-11-15") { enrolled } }`);
+    await step(`mutation { correctIdNumber(idNumber: "${before}", newIdNumber: "${after}", reason: "户籍核对") { idNumber } }`);
+    await step(
+      `mutation { requestRefund(input: { idNumber: "${after}", coverageYear: 2022, reason: DUPLICATE_ENROLLMENT, requestedOn: "2021-12-01" }) { amount } }`,
+    );
+    await step(`mutation { approveRefund(idNumber: "${after}", coverageYear: 2022) { status } }`);
+    await step(`mutation { enroll(input: { idNumber: "${after}", coverageYear: 2022, enrolledOn: "2021-12-10" }) { status } }`);
+    await step(`mutation { sponsorEnrollments(coverageYear: 2022, paidOn: "2021-12-10") { enrolled } }`);
+    // Paid again on the funding body's payment made under the old number: no second payment, no second grant.
+    const resident = await server.gql(
+      `query($id: String!) { resident(idNumber: $id) { enrollments { status payments { receiptNo amount reversed } subsidies { amount status } } } }`,
+      { id: after },
+      as,
+    );
+    expect(resident.data!.resident.enrollments).toEqual([
+      {
+        status: 'PAID',
+        payments: [{ receiptNo: `SP-2022-${before}`, amount: '320.00', reversed: false }],
+        subsidies: [{ amount: '320.00', status: 'SETTLED' }],
+      },
+    ]);
+  });
 });
 
 describe('one scheme per person per year: money collected twice is flagged on both sides', () => {

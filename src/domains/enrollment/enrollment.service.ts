@@ -42,6 +42,7 @@ import {
   type PaymentRow,
   type PaymentWrite,
   paymentsByReceipts,
+  paymentsOfEnrollments,
   paymentsOn,
   reopenPaidEnrollments,
   restoreEnrollment,
@@ -814,14 +815,17 @@ export class EnrollmentService {
         skipped.push({ idNumber, error: err });
       }
     }
-    // A sponsorship of this year already on record (reversed since, or its enrolment refunded): not made twice.
+    // A sponsorship of this year already on record (reversed since, or its enrolment refunded): not made
+    // twice. Found by the enrolment, not by its receipt: the receipt keeps the ID number it was made under.
     const sponsoredBefore = new Map(
       (
-        await paymentsByReceipts(
+        await paymentsOfEnrollments(
           ctx.db,
-          candidates.map((c) => ({ channel: SPONSORSHIP_CHANNEL, receiptNo: sponsorshipReceipt(coverageYear, c.idNumber) })),
+          candidates.map((c) => ({ idNumber: c.idNumber, coverageYear })),
         )
-      ).map((p) => [p.id_number, p]),
+      )
+        .filter((p) => p.channel === SPONSORSHIP_CHANNEL)
+        .map((p) => [p.id_number, p]),
     );
     // Re-enrolled after its enrolment ended, on the funding body's payment still on record: paid again on it.
     const resumed = new Set<string>();
@@ -857,7 +861,7 @@ export class EnrollmentService {
     const repaid = sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear)) && resumed.has(s.idNumber));
     await repayWithPayments(
       ctx.db,
-      repaid.map((s) => ({ channel: SPONSORSHIP_CHANNEL, receiptNo: sponsorshipReceipt(coverageYear, s.idNumber), before: byId.get(s.idNumber)! })),
+      repaid.map((s) => ({ channel: SPONSORSHIP_CHANNEL, receiptNo: sponsoredBefore.get(s.idNumber)!.receipt_no, before: byId.get(s.idNumber)! })),
     );
     const done = sponsored.filter((s) => paid.has(key(s.idNumber, coverageYear)) && !resumed.has(s.idNumber));
     // The funding body's payment of the whole contribution, so every PAID enrolment has its money on
