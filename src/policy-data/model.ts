@@ -96,8 +96,9 @@ export class Tenant {
 
   /**
    * True when `code` is `scope` or lies inside it (a town of 贵安新区 is within 520100-GA). A region
-   * retired into a successor lies inside the successor too from its retirement day (always, when no
-   * date is given).
+   * retired into a successor lies inside the successor, and no longer inside its own parent, from its
+   * retirement day (always, when no date is given): a village moved to another township counts there
+   * only, not in both.
    */
   isWithin(code: string, scope: string, asOf?: string): boolean {
     const seen = new Set<string>();
@@ -107,8 +108,8 @@ export class Tenant {
       if (!region || seen.has(region.code)) continue;
       if (region.code === scope) return true;
       seen.add(region.code);
-      if (region.parentCode) pending.push(region.parentCode);
       if (region.successorCode && region.retiredOn && (!asOf || region.retiredOn <= asOf)) pending.push(region.successorCode);
+      else if (region.parentCode) pending.push(region.parentCode);
     }
     return false;
   }
