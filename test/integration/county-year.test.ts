@@ -336,6 +336,37 @@ describe('life events', () => {
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', enrolledIn: ['620721'] });
   });
 
+  it('attaches, at an ID-number correction, the certification and the money that waited for the right number', async () => {
+    const wrong = id(GZ, '1967-07-07');
+    const right = id(GZ, '1967-07-17');
+    await household(GZ, 'GZ-L-6', '620702102', [{ idNumber: wrong, name: '待更正', relationship: '户主' }]);
+    // The civil affairs bureau and the tax office use the right number, which is not registered yet.
+    await ok(
+      `mutation { grantAssistance(input: { idNumber: "${right}", category: DIBAO_RURAL_1, certifiedBy: "民政局", validFrom: "2022-01-01" }) { id } }`,
+      {},
+      'AGENCY',
+      GZ,
+    );
+    const imported = await ok(
+      `mutation($p: [PaymentInput!]!) { importPayments(batchId: "GZ-L-6-TAX", payments: $p) { accepted held } }`,
+      { p: [{ idNumber: right, coverageYear: 2023, amount: '350.00', paidOn: '2022-10-12', channel: '税务代征', receiptNo: 'GZ-L-6-T' }] },
+      'TAX',
+      GZ,
+    );
+    expect(imported.importPayments).toEqual({ accepted: 1, held: 1 });
+    await ok(`mutation { correctIdNumber(idNumber: "${wrong}", newIdNumber: "${right}", reason: "户籍核对") { idNumber } }`, {}, 'STAFF', GZ);
+    const person = (
+      await ok(
+        `{ resident(idNumber: "${right}") { certifications { category } enrollments { status payments { receiptNo } subsidies { amount status } } } }`,
+        {},
+        'STAFF',
+        GZ,
+      )
+    ).resident;
+    expect(person.certifications).toEqual([{ category: 'DIBAO_RURAL_1' }]);
+    expect(person.enrollments).toEqual([{ status: 'PAID', payments: [{ receiptNo: 'GZ-L-6-T' }], subsidies: [{ amount: '250.00', status: 'SCHEDULED' }] }]);
+  });
+
   it('corrects an ID number in one transaction: the whole history continues under the new number, no row is left under the old', async () => {
     const wrong = id(GZ, '1966-06-06');
     const right = id(GZ, '1966-06-16');

@@ -9,7 +9,10 @@ export const ResidentTransferredOut = domainEvent<{ idNumber: string; on: LocalD
 /** A household was read in one statement with what other domains keep of its members: they take their part. */
 export const HouseholdGraphRead = domainEvent<HouseholdGraph>('residents.household-graph-read');
 
-/** People registered (a household, one person, a transfer in): certifications waiting for them attach. */
+/**
+ * People registered (a household, one person, a transfer in, a number taken up by an ID-number
+ * correction): certifications and held money waiting for them attach.
+ */
 export const ResidentsRegistered = domainEvent<{ idNumbers: readonly string[]; on: LocalDate }>('residents.registered');
 
 /**

@@ -385,6 +385,9 @@ export class ResidentsService {
       ],
       this.actor(ctx),
     );
+    // The right number is registered from now on: what an agency or the tax office sent under it, and
+    // waited for it, attaches as at a registration.
+    await ctx.app.events.emit(ctx, ResidentsRegistered, { idNumbers: [checked.idNumber], on: todayInChina() });
     return (await residentDetails(ctx.db, [checked.idNumber]))[0];
   }
 
