@@ -783,6 +783,28 @@ describe('refunds (退费)', () => {
     ]);
   });
 
+  it('甘州: a certification recorded while a refund waits is granted, cancelled with an approval and owed after a rejection', async () => {
+    const [kept, refunded] = [await person(GZ, '1984-06-26'), await person(GZ, '1984-07-27')];
+    for (const id of [kept, refunded]) {
+      await pay(GZ, id, 2023, '350.00', '2022-10-06');
+      const requested = await server.gql(
+        REQUEST,
+        { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-10-20' } },
+        { as: 'STAFF', tenant: GZ },
+      );
+      expect(requested.errors).toBeUndefined();
+      await grant(GZ, id, 'DIBAO_RURAL_1', '2022-10-21');
+    }
+    const decide = (verb: string, id: string) =>
+      server.gql(`mutation($id: String!) { ${verb}(idNumber: $id, coverageYear: 2023) { status } }`, { id }, { as: 'ADMIN', tenant: GZ });
+    expect((await decide('rejectRefund', kept)).errors).toBeUndefined();
+    expect((await decide('approveRefund', refunded)).errors).toBeUndefined();
+    const owed = (await subsidies(GZ, kept)).subsidies as Array<{ kind: string; amount: string; status: string }>;
+    expect(owed.map((g) => [g.kind, g.amount])).toEqual([['NEWLY_CERTIFIED', '250.00']]);
+    expect(['SCHEDULED', 'DUE']).toContain(owed[0].status);
+    expect((await subsidies(GZ, refunded)).subsidies).toMatchObject([{ kind: 'NEWLY_CERTIFIED', status: 'CANCELLED' }]);
+  });
+
   it('甘州: a dead person is not transferred out', async () => {
     const dead = await person(GZ, '1940-05-25');
     const died = await server.gql(

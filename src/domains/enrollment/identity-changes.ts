@@ -17,8 +17,10 @@ import { categoriesOn, loadPeople } from './person-facts';
  */
 export async function applyIdentityChanges(ctx: RequestContext, idNumbers: readonly string[], certifiedOn: LocalDate): Promise<GrantWrite[]> {
   if (idNumbers.length === 0) return [];
+  // A refund pending holds the enrolment's reimbursements: what is granted now waits with them, is
+  // cancelled if the refund is approved and owed if it is rejected.
   const enrollments = (await enrollmentsOfPeople(ctx.db, idNumbers)).filter(
-    (e) => e.status === 'PAID' && compareDates(certifiedOn, `${e.coverage_year}-12-31`) <= 0,
+    (e) => (e.status === 'PAID' || e.status === 'REFUND_PENDING') && compareDates(certifiedOn, `${e.coverage_year}-12-31`) <= 0,
   );
   if (enrollments.length === 0) return [];
   // The month after the certificate, or after the payment where the certificate is dated before it.
