@@ -361,11 +361,17 @@ export async function recordBatchRows(
   );
 }
 
-/** recordBatchRows of a replay: each row's latest outcome replaces the one recorded. */
+/**
+ * recordBatchRows of a replay: each row's latest outcome replaces the one recorded, but for a row
+ * accepted before that the replay does not accept (it finds it a duplicate of itself, or, after an
+ * ID-number correction, a conflict): its acceptance stands, so the batch's accepted count and amount
+ * for the day it came do not change when it is sent again.
+ */
 const REPLAYED_ROWS_REPLACE = `ON CONFLICT (tenant_code, batch_id, row_index) DO UPDATE
         SET receipt_no = EXCLUDED.receipt_no, channel = EXCLUDED.channel, id_number = EXCLUDED.id_number, coverage_year = EXCLUDED.coverage_year,
             amount = EXCLUDED.amount, paid_on = EXCLUDED.paid_on, status = EXCLUDED.status, held = EXCLUDED.held, code = EXCLUDED.code,
-            error = EXCLUDED.error, error_zh = EXCLUDED.error_zh, recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at`;
+            error = EXCLUDED.error, error_zh = EXCLUDED.error_zh, recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at
+      WHERE payment_batch_row.status <> 'ACCEPTED' OR EXCLUDED.status = 'ACCEPTED'`;
 
 export interface BatchRowRow {
   row_index: number;
