@@ -416,6 +416,59 @@ describe('what waited for a value the notice left unstated', () => {
     );
     expect(resident.resident.enrollments).toEqual([{ policyVersion: 2, subsidy: '100.00', subsidies: [{ amount: '100.00', policyVersion: 2 }] }]);
   });
+
+  it('keeps waiting while a refund of the enrolment is pending, and is computed once the refund is rejected', async () => {
+    const SD = '620725';
+    const idNumber = makeResidentId(SD, '1967-06-06', 502);
+    await ok(
+      `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+      { input: { idNumber, name: '脱贫户' } },
+      { role: 'STAFF', tenant: SD },
+    );
+    await ok(
+      `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+      { input: { idNumber, category: 'LIFTED_OUT_OF_POVERTY', certifiedBy: '乡村振兴局', validFrom: '2021-01-01' } },
+      { role: 'AGENCY', tenant: SD },
+    );
+    // Made up for the test, as above: a 2022 that states a refund reason, and then 脱贫's amount too.
+    const year = readFileSync(join(__dirname, '..', '..', 'tenants', SD, '2022.yaml'), 'utf8').replace(
+      /(refunds:\n {2}clause: [^\n]*\n)/,
+      '$1  reasons:\n    - { reason: OTHER_POOL, clause: 三（三） "test" }\n',
+    );
+    const publish = async (source: string) => {
+      const draft = (await ok(DRAFT, { input: { tenant: SD, coverageYear: 2022, source } }, { tenant: SD })).draftPolicyYear;
+      expect(draft.errors).toEqual([]);
+      await ok(PUBLISH, { id: draft.id }, { as: LI, tenant: SD });
+    };
+    await publish(year);
+    await ok(
+      `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+      { input: { idNumber, coverageYear: 2022, amount: '320.00', paidOn: '2021-10-11', channel: '农商银行', receiptNo: 'SD-HELD-2' } },
+      { role: 'BANK', tenant: SD },
+    );
+    await ok(
+      `mutation { requestRefund(input: { idNumber: "${idNumber}", coverageYear: 2022, reason: OTHER_POOL, requestedOn: "2021-10-20" }) { status } }`,
+      {},
+      { tenant: SD },
+    );
+    await publish(year.replace('category: LIFTED_OUT_OF_POVERTY, clause:', 'category: LIFTED_OUT_OF_POVERTY, amount: "100.00", clause:'));
+    const waits = async () => {
+      const all = [];
+      for (const status of ['WAITING', 'RESOLVED', 'CANCELLED']) {
+        const page = await ok(
+          `query($s: WaitStatus!) { waitingValues(coverageYear: 2022, status: $s) { edges { node { idNumber missing status } } } }`,
+          { s: status },
+          { role: 'STAFF', tenant: SD },
+        );
+        all.push(...page.waitingValues.edges.map((e: any) => e.node).filter((n: any) => n.idNumber === idNumber));
+      }
+      return all.map(({ missing, status }) => ({ missing, status }));
+    };
+    expect(await waits()).toEqual([{ missing: 'assistance.LIFTED_OUT_OF_POVERTY.amount', status: 'WAITING' }]);
+    await ok(`mutation { rejectRefund(idNumber: "${idNumber}", coverageYear: 2022) { status } }`, {}, { as: LI, tenant: SD });
+    await ok(`mutation { releaseHeld { resolved } }`, {}, { tenant: SD });
+    expect(await waits()).toEqual([{ missing: 'assistance.LIFTED_OUT_OF_POVERTY.amount', status: 'RESOLVED' }]);
+  });
 });
 
 /** A server of a describe's own, asked as a role of `tenant`; `done` gives an answer's data, with no errors. */

@@ -98,6 +98,9 @@ export class HeldService {
     for (const [key, group] of groupBy(waits, (w) => `${w.id_number}/${w.coverage_year}`)) {
       const enrollment = byKey.get(key);
       const policy = ctx.tenant.policies.get(group[0].coverage_year);
+      // A refund pending decides: rejected, the enrolment is PAID and its waits are resolved then;
+      // approved, they are cancelled.
+      if (enrollment?.status === 'REFUND_PENDING') continue;
       if (!enrollment || !['UNPAID', 'PAID'].includes(enrollment.status)) {
         for (const w of group)
           closes.push({ id: w.id, status: 'CANCELLED', on: today, resolution: { reason: `the enrolment is ${enrollment?.status ?? 'gone'}` } });
