@@ -448,8 +448,17 @@ describe('life events', () => {
       GZ,
     );
     expect(merged.mergeHouseholds.members.map((m: any) => m.idNumber)).toEqual([y, x, z]);
-    const closed = await ok(`{ householdByBooklet(bookletNo: "GZ-L-5") { dissolvedOn members { idNumber } } }`, {}, 'STAFF', GZ);
-    expect(closed.householdByBooklet).toEqual({ dissolvedOn: '2021-07-01', members: [] });
+    const closed = await ok(`{ householdByBooklet(bookletNo: "GZ-L-5") { id dissolvedOn members { idNumber } } }`, {}, 'STAFF', GZ);
+    expect(closed.householdByBooklet).toMatchObject({ dissolvedOn: '2021-07-01', members: [] });
+    // A household merged away takes no new members.
+    const loner = id(GZ, '1999-09-09');
+    await ok(`mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }`, { i: { idNumber: loner, name: '单列' } }, 'STAFF', GZ);
+    const joined = await server.gql(
+      `mutation($h: ID!, $id: String!) { addHouseholdMember(householdId: $h, idNumber: $id, relationship: "子女", joinedOn: "2021-08-01") { id } }`,
+      { h: closed.householdByBooklet.id, id: loner },
+      as('STAFF', GZ),
+    );
+    expect(joined.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'householdId' });
     const z1 = (await ok(`{ resident(idNumber: "${z}") { memberships { bookletNo relationship joinedOn leftOn } } }`, {}, 'STAFF', GZ)).resident.memberships;
     expect(z1).toEqual([
       { bookletNo: 'GZ-L-4', relationship: '子女', joinedOn: '2020-01-01', leftOn: '2021-06-01' },

@@ -806,6 +806,16 @@ export class ResidentsService {
     // The row alone: members read now would be stale once the person has joined.
     const household = UUID.test(householdId) ? await householdLoader(ctx).load(householdId) : null;
     if (!household) throw new DomainError('NOT_FOUND', text(`没有编号为 ${householdId} 的户`, `no household ${householdId}`), { field: 'householdId' });
+    // A household merged into another has no members any more: it takes none, as a retired region takes no households.
+    if (household.dissolved_on)
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `户 ${household.booklet_no} 已于 ${household.dissolved_on} 并入他户`,
+          `household ${household.booklet_no} was merged away on ${household.dissolved_on}`,
+        ),
+        { field: 'householdId' },
+      );
     if (relationship === HEAD_OF_HOUSEHOLD) {
       if (await householdHasHead(ctx.db, householdId))
         throw badInput(
