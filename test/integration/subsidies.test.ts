@@ -805,6 +805,24 @@ describe('refunds (退费)', () => {
     expect((await subsidies(GZ, refunded)).subsidies).toMatchObject([{ kind: 'NEWLY_CERTIFIED', status: 'CANCELLED' }]);
   });
 
+  it('甘州: the reimbursement of an enrolment ended without a refund (a transfer out) is still paid out', async () => {
+    const id = await person(GZ, '1984-08-28');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-04-10'); // 250.00 scheduled for May
+    const out = await server.gql(
+      `mutation($id: String!) { transferOut(idNumber: $id, on: "2022-04-20", destination: "山丹县") { status } }`,
+      { id },
+      { as: 'STAFF', tenant: GZ },
+    );
+    expect(out.errors).toBeUndefined();
+    // The contribution stays with the fund (no refund was asked for): the 250.00 of it that assistance pays is owed.
+    expect(await subsidies(GZ, id)).toMatchObject({ status: 'TERMINATED', subsidies: [{ amount: '250.00', payoutMonth: '2022-05', status: 'SCHEDULED' }] });
+    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-05") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
+    const may = await server.gql(`{ disbursements(month: "2022-05") { items { idNumber amount } } }`, {}, { as: 'ADMIN', tenant: GZ });
+    expect(may.data!.disbursements.items).toContainEqual({ idNumber: id, amount: '250.00' });
+    expect((await subsidies(GZ, id)).subsidies).toMatchObject([{ status: 'PAID_OUT' }]);
+  });
+
   it('甘州: a dead person is not transferred out', async () => {
     const dead = await person(GZ, '1940-05-25');
     const died = await server.gql(

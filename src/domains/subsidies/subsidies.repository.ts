@@ -116,11 +116,18 @@ export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNu
 const OWED_WHATEVER_THE_ENROLMENT = 'g.ended_by_refund IS NOT NULL';
 
 /**
+ * Enrolments whose reimbursements are paid out: running ones, and those ended without a refund (a
+ * death, an emigration, a transfer out: TERMINATED), which kept the contribution the reimbursement
+ * pays part of back. Not while a refund is pending (it holds them), nor once refunded or reversed.
+ */
+const PAYS_REIMBURSEMENTS = "e.status IN ('UNPAID', 'PAID', 'TERMINATED')";
+
+/**
  * Reimbursements counted in a month: paid out (re-issued ones too: they were in that month's payout), or
  * scheduled and not held by a refund.
  */
 const DISBURSABLE = `g.tenant_code = $1 AND g.payout_month = $2
-  AND (g.status IN ('PAID_OUT', 'REISSUED') OR (g.status = 'SCHEDULED' AND (${OWED_WHATEVER_THE_ENROLMENT} OR e.status NOT IN ('NOT_ENROLLED', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'))))`;
+  AND (g.status IN ('PAID_OUT', 'REISSUED') OR (g.status = 'SCHEDULED' AND (${OWED_WHATEVER_THE_ENROLMENT} OR ${PAYS_REIMBURSEMENTS})))`;
 
 export async function disbursementTotals(db: TenantTransaction, month: string) {
   const [totals, bySource] = await Promise.all([
@@ -218,7 +225,7 @@ export async function payOutMonth(db: TenantTransaction, month: string, paidBy: 
        UPDATE subsidy_grant g SET status = 'PAID_OUT' FROM enrollment e
         WHERE e.tenant_code = $1 AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
           AND g.tenant_code = $1 AND g.payout_month = $2 AND g.status = 'SCHEDULED'
-          AND (${OWED_WHATEVER_THE_ENROLMENT} OR e.status NOT IN ('REFUND_PENDING', 'REFUNDED', 'TERMINATED'))
+          AND (${OWED_WHATEVER_THE_ENROLMENT} OR ${PAYS_REIMBURSEMENTS})
         RETURNING g.amount)
      UPDATE disbursement_batch SET count = (SELECT count(*) FROM paid), total = (SELECT coalesce(sum(amount), 0) FROM paid)
       WHERE tenant_code = $1 AND month = $2`,
@@ -347,7 +354,7 @@ export async function scheduleDue(db: TenantTransaction, month: string, filter: 
        UPDATE subsidy_grant g SET status = 'SCHEDULED', payout_month = $4, scheduled_by = $5 FROM enrollment e
         WHERE e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
           AND g.tenant_code = $1 AND g.status = 'DUE' AND ($2::int IS NULL OR g.coverage_year = $2) AND ($3::text[] IS NULL OR g.id_number = ANY ($3::text[]))
-          AND (e.status IN ('PAID') OR ${OWED_WHATEVER_THE_ENROLMENT})
+          AND (${OWED_WHATEVER_THE_ENROLMENT} OR ${PAYS_REIMBURSEMENTS})
         RETURNING g.amount)
      SELECT count(*)::int AS count, sum(amount)::bigint AS total FROM s`,
     [db.tenantCode, filter.coverageYear, filter.idNumbers, month, scheduledBy],
