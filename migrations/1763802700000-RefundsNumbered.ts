@@ -7,14 +7,16 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * and the request's number (`request_no`: 1, 2, … in the order asked). At most one request per enrolment
  * waits for a decision at a time (`refund_one_pending`).
  *
- * `subsidy_grant.ended_by_refund` names the refund request that reckoned with a grant: a 先缴后补
- * reimbursement already paid out, which the request takes off what it pays back (from the request on,
- * cleared if it is rejected; a re-issue of it after a failed payout carries it), and, once a refund is
- * approved, every grant of the period it ended. A later refund of the enrolment deducts only what was
- * paid out since, a top-up reckons only with the running period's grants, and a re-issue of a deducted
- * reimbursement stays payable after the refund. Rows before this migration: the grants of the enrolment
- * granted by the day its refund was asked for (paid-out reimbursements only while it is pending), which
- * is what the request read.
+ * Two columns of `subsidy_grant` say which refund request reckoned with a grant:
+ * - `deducted_by_refund`: a 先缴后补 reimbursement already paid out, which the request takes off what it
+ *   pays back; marked at the request, cleared if it is rejected, carried by a re-issue after a failed or
+ *   returned payout, which then stays owed to the person whatever becomes of the enrolment;
+ * - `ended_by_refund`: every grant of the period an approved refund ended. A later refund of the
+ *   enrolment deducts only what was paid out since, a top-up reckons only with the running period, and
+ *   a reversal of a later payment leaves them alone.
+ * Rows written before this migration: a refund waiting or approved deducted its enrolment's
+ * reimbursements then paid out (payouts were held while it waited), and one paid out and returned after
+ * the day it was asked for; an approved one ended the grants made before its decision.
  */
 export class RefundsNumbered1763802700000 implements MigrationInterface {
   name = 'RefundsNumbered1763802700000';
@@ -23,14 +25,23 @@ export class RefundsNumbered1763802700000 implements MigrationInterface {
     await q.query('ALTER TABLE refund ADD COLUMN request_no integer NOT NULL DEFAULT 1');
     await q.query('ALTER TABLE refund ADD CONSTRAINT refund_request_no_check CHECK (request_no >= 1)');
     await q.query('ALTER TABLE refund ALTER COLUMN request_no DROP DEFAULT');
-    await q.query('ALTER TABLE subsidy_grant ADD COLUMN ended_by_refund integer');
+    await q.query('ALTER TABLE subsidy_grant ADD COLUMN deducted_by_refund integer, ADD COLUMN ended_by_refund integer');
     // The owner obeys the tables' forced row-level security; for this one statement over every tenant it
     // steps out of it, within this migration's transaction.
     const tables = ['refund', 'subsidy_grant'];
     for (const table of tables) await q.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
+    await q.query(`UPDATE subsidy_grant g SET deducted_by_refund = r.request_no FROM refund r
+      WHERE g.tenant_code = r.tenant_code AND g.id_number = r.id_number AND g.coverage_year = r.coverage_year
+        AND r.status IN ('PENDING', 'APPROVED') AND g.mode = 'REIMBURSEMENT' AND g.created_at <= coalesce(r.decided_at, now())
+        AND (g.status = 'PAID_OUT' OR (g.status = 'REISSUED' AND g.payout_result_on >= r.requested_on))`);
+    // Their re-issues, and a re-issue's re-issue.
+    for (let depth = 0; depth < 2; depth++) {
+      await q.query(`UPDATE subsidy_grant n SET deducted_by_refund = o.deducted_by_refund FROM subsidy_grant o
+        WHERE n.tenant_code = o.tenant_code AND n.reissue_of = o.id AND o.deducted_by_refund IS NOT NULL AND n.deducted_by_refund IS NULL`);
+    }
     await q.query(`UPDATE subsidy_grant g SET ended_by_refund = r.request_no FROM refund r
-      WHERE g.tenant_code = r.tenant_code AND g.id_number = r.id_number AND g.coverage_year = r.coverage_year AND g.granted_on <= r.requested_on
-        AND ((r.status = 'APPROVED' AND g.status <> 'CANCELLED') OR (r.status = 'PENDING' AND g.mode = 'REIMBURSEMENT' AND g.status = 'PAID_OUT'))`);
+      WHERE g.tenant_code = r.tenant_code AND g.id_number = r.id_number AND g.coverage_year = r.coverage_year
+        AND r.status = 'APPROVED' AND g.status <> 'CANCELLED' AND g.created_at <= r.decided_at`);
     for (const table of tables) await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
     await q.query('ALTER TABLE refund DROP CONSTRAINT refund_pkey');
     await q.query('ALTER TABLE refund ADD CONSTRAINT refund_pkey PRIMARY KEY (tenant_code, id_number, coverage_year, request_no)');
@@ -42,7 +53,7 @@ export class RefundsNumbered1763802700000 implements MigrationInterface {
     await q.query('DROP INDEX refund_one_pending');
     await q.query('ALTER TABLE refund DROP CONSTRAINT refund_pkey');
     await q.query('ALTER TABLE refund ADD CONSTRAINT refund_pkey PRIMARY KEY (tenant_code, id_number, coverage_year)');
-    await q.query('ALTER TABLE subsidy_grant DROP COLUMN ended_by_refund');
+    await q.query('ALTER TABLE subsidy_grant DROP COLUMN deducted_by_refund, DROP COLUMN ended_by_refund');
     await q.query('ALTER TABLE refund DROP COLUMN request_no');
   }
 }

@@ -30,6 +30,7 @@ import { StatusLookupPaidFirst1763802400000 } from './1763802400000-StatusLookup
 import { BatchRowsWithoutTenantKey1763802500000 } from './1763802500000-BatchRowsWithoutTenantKey';
 import { ReopenedEnrollmentCountedOnce1763802600000 } from './1763802600000-ReopenedEnrollmentCountedOnce';
 import { RefundsNumbered1763802700000 } from './1763802700000-RefundsNumbered';
+import { ReimbursementsOfEndedEnrolments1763802800000 } from './1763802800000-ReimbursementsOfEndedEnrolments';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   BatchRowsWithoutTenantKey1763802500000,
   ReopenedEnrollmentCountedOnce1763802600000,
   RefundsNumbered1763802700000,
+  ReimbursementsOfEndedEnrolments1763802800000,
 ];

@@ -754,6 +754,10 @@ describe('refunds (退费)', () => {
     // The refund paid back 100.00 on the ground that 250.00 was paid out: the re-issue is not cancelled, and
     // it is scheduled and paid out although the enrolment is REFUNDED.
     expect(await subsidies(GZ, id)).toMatchObject({ status: 'REFUNDED', subsidies: [{ status: 'REISSUED' }, { amount: '250.00', status: 'DUE' }] });
+    // Paid again and that payment reversed: the reversal cancels the new payment's reimbursement, not the re-issue.
+    await pay(GZ, id, 2023, '350.00', '2022-07-26', `R2-${id}`);
+    await reverse(GZ, `R2-${id}`, '银行', '2022-07-27');
+    expect((await subsidies(GZ, id)).subsidies.map((g: { status: string }) => g.status)).toEqual(['REISSUED', 'DUE', 'CANCELLED']);
     const scheduled = await server.gql(
       `mutation($ids: [String!]) { scheduleReimbursements(month: "2023-03", idNumbers: $ids) { count total } }`,
       { ids: [id] },
@@ -803,6 +807,27 @@ describe('refunds (退费)', () => {
     expect(owed.map((g) => [g.kind, g.amount])).toEqual([['NEWLY_CERTIFIED', '250.00']]);
     expect(['SCHEDULED', 'DUE']).toContain(owed[0].status);
     expect((await subsidies(GZ, refunded)).subsidies).toMatchObject([{ kind: 'NEWLY_CERTIFIED', status: 'CANCELLED' }]);
+
+    // Reimbursed 150.00 before the request (which took it off): the certification tops that up by 100.00,
+    // it is not a new 250.00 on top of it.
+    const topped = await person(GZ, '1984-09-29');
+    await grant(GZ, topped, 'AT_RISK_OF_POVERTY', '2022-01-01');
+    await pay(GZ, topped, 2023, '350.00', '2022-02-12'); // 150.00 scheduled for March
+    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-03") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
+    const asked = await server.gql(
+      REQUEST,
+      { input: { idNumber: topped, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-03-20' } },
+      { as: 'STAFF', tenant: GZ },
+    );
+    expect(asked.data!.requestRefund).toMatchObject({ amount: '200.00' });
+    await grant(GZ, topped, 'DIBAO_RURAL_1', '2022-03-21');
+    expect((await decide('rejectRefund', topped)).errors).toBeUndefined();
+    const grants = (await subsidies(GZ, topped)).subsidies.map((g: { kind: string; amount: string; status: string }) => [g.kind, g.amount, g.status]);
+    expect(grants.map(([kind, amount]: string[]) => [kind, amount])).toEqual([
+      ['AT_PAYMENT', '150.00'],
+      ['TOP_UP', '100.00'],
+    ]);
+    expect(grants[0][2]).toBe('PAID_OUT');
   });
 
   it('甘州: the reimbursement of an enrolment ended without a refund (a transfer out) is still paid out', async () => {

@@ -43,7 +43,8 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
     if (!policy || !rules) continue;
     const granted = grants
       // A re-issued grant's money is carried by the DUE grant that replaced it: counted once. Grants of a
-      // period that a refund ended belong to that period, not to the one running.
+      // period that an approved refund ended belong to that period, not to the one running (a pending
+      // refund's deductions still do).
       .filter(
         (g) =>
           g.id_number === enrollment.id_number &&

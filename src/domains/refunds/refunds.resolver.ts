@@ -110,7 +110,8 @@ export class RefundResolver {
     @Arg('reference', () => String, { nullable: true }) reference: string | null,
     @Arg('requestNo', () => Int, {
       nullable: true,
-      description: "Which of the enrolment's refund requests (Refund.requestNo); by default the approved one not yet paid out, else the latest approved.",
+      description:
+        "Which of the enrolment's refund requests (Refund.requestNo); by default its one approved request (BAD_USER_INPUT where it has more than one).",
     })
     requestNo: number | null,
   ): Promise<Refund> {

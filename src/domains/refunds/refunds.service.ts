@@ -61,7 +61,8 @@ export class RefundsService {
     // Read once no payout of their months can commit before this request does (it would pay out what the
     // decision cancels).
     await holdPayoutMonthsOf(ctx.db, idNumber, input.coverageYear);
-    const grants = await grantsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
+    // Locked: a bank's result that re-issues one of them waits, and its re-issue carries what this request deducts.
+    const grants = await grantsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }], true);
     // A reimbursement of a period that an earlier refund ended was reckoned with there.
     const sum = (status: string) =>
       grants.filter((g) => g.mode === 'REIMBURSEMENT' && g.status === status && g.ended_by_refund === null).reduce((s, g) => s + g.amount, 0);
@@ -154,17 +155,14 @@ export class RefundsService {
       await endGrantsOfRefundedPeriod(ctx.db, idNumber, coverageYear, refund.request_no);
     } else {
       await undoRefundDeduction(ctx.db, idNumber, coverageYear, refund.request_no);
+      // Paid again: a reimbursement held out of a month's payout while the refund was pending is owed again.
+      await rescheduleGrantsOfPaidMonths(ctx.db, idNumber, coverageYear);
       // Refused for someone who has died, left the country or transferred out since: the enrolment ends,
       // without a refund (a transfer out leaves a pending refund to its decision).
       const [person] = await residentDetails(ctx.db, [idNumber]);
       const endedBy = { DECEASED: 'END_ON_DEATH', EMIGRATED: 'END_ON_EMIGRATION', TRANSFERRED_OUT: 'TRANSFER_OUT' } as const;
       const event = person ? endedBy[person.status as keyof typeof endedBy] : undefined;
-      if (event) {
-        await endEnrollments(ctx.db, idNumber, today, event, [coverageYear], ['PAID']);
-      } else {
-        // Paid again: a reimbursement held out of a month's payout while the refund was pending is owed again.
-        await rescheduleGrantsOfPaidMonths(ctx.db, idNumber, coverageYear);
-      }
+      if (event) await endEnrollments(ctx.db, idNumber, today, event, [coverageYear], ['PAID']);
     }
     return row;
   }
@@ -190,16 +188,19 @@ export class RefundsService {
       let outcome: 'REFUND' | 'END' | 'KEEP' = started ? 'END' : 'KEEP';
       if (policy) {
         try {
-          await this.requestRefund(ctx, {
-            idNumber: input.idNumber,
-            coverageYear: enrollment.coverage_year,
-            reason: input.reason,
-            requestedOn: input.recordedOn,
-          });
+          // Behind a savepoint: a request refused half-way leaves nothing of itself before the enrolment ends.
+          await ctx.db.savepoint(() =>
+            this.requestRefund(ctx, {
+              idNumber: input.idNumber,
+              coverageYear: enrollment.coverage_year,
+              reason: input.reason,
+              requestedOn: input.recordedOn,
+            }),
+          );
           outcome = 'REFUND';
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
-          // Not allowed by the notice, or another request of this enrolment was written at the same time.
+          // Not allowed by the notice, or the enrolment changed at the same time.
           if (err.code === 'REFUND_NOT_ALLOWED' || err.code === 'CONFLICT') outcome = 'END';
           else if (err.code !== 'POLICY_NOT_CONFIGURED') throw err;
         }

@@ -48,12 +48,11 @@ export interface GrantRow {
   policy_version: number | null;
 }
 
-/** A grant as an enrolment's refund or reversal reads it. */
+/** A grant as an enrolment's refund, reversal or identity change reads it. */
 export interface EnrollmentGrantRow extends GrantRow {
-  /**
-   * The refund request (Refund.requestNo) that reckoned with this grant: took it off what it pays back
-   * (a reimbursement paid out), or, approved, ended its period.
-   */
+  /** The refund request (Refund.requestNo) that took this reimbursement, paid out, off what it pays back. */
+  deducted_by_refund: number | null;
+  /** The approved refund request whose period this grant belongs to. */
   ended_by_refund: number | null;
 }
 
@@ -100,11 +99,15 @@ export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
   'policy_version',
 ]);
 
-export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<EnrollmentGrantRow[]> {
+export async function grantsOf(
+  db: TenantTransaction,
+  keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>,
+  lock = false,
+): Promise<EnrollmentGrantRow[]> {
   if (keys.length === 0) return [];
   return db.query<EnrollmentGrantRow>(
-    `SELECT ${GRANT_ROW_COLUMNS.join(', ')}, ended_by_refund FROM subsidy_grant
-      WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY id`,
+    `SELECT ${GRANT_ROW_COLUMNS.join(', ')}, deducted_by_refund, ended_by_refund FROM subsidy_grant
+      WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY id${lock ? ' FOR UPDATE' : ''}`,
     [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
   );
 }
@@ -113,7 +116,7 @@ export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNu
  * A re-issue of a reimbursement that a refund took off what it paid back (its payout failed or came
  * back): owed to the person whatever became of the enrolment since.
  */
-const OWED_WHATEVER_THE_ENROLMENT = 'g.ended_by_refund IS NOT NULL';
+const OWED_WHATEVER_THE_ENROLMENT = 'g.deducted_by_refund IS NOT NULL';
 
 /**
  * Enrolments whose reimbursements are paid out: running ones, and those ended without a refund (a
@@ -123,11 +126,12 @@ const OWED_WHATEVER_THE_ENROLMENT = 'g.ended_by_refund IS NOT NULL';
 const PAYS_REIMBURSEMENTS = "e.status IN ('UNPAID', 'PAID', 'TERMINATED')";
 
 /**
- * Reimbursements counted in a month: paid out (re-issued ones too: they were in that month's payout), or
- * scheduled and not held by a refund.
+ * Reimbursements counted in a month: paid out (re-issued ones too: they were in that month's payout), or,
+ * while the month's payout is not recorded, scheduled and payable.
  */
 const DISBURSABLE = `g.tenant_code = $1 AND g.payout_month = $2
-  AND (g.status IN ('PAID_OUT', 'REISSUED') OR (g.status = 'SCHEDULED' AND (${OWED_WHATEVER_THE_ENROLMENT} OR ${PAYS_REIMBURSEMENTS})))`;
+  AND (g.status IN ('PAID_OUT', 'REISSUED') OR (g.status = 'SCHEDULED' AND (${OWED_WHATEVER_THE_ENROLMENT} OR ${PAYS_REIMBURSEMENTS})
+       AND NOT EXISTS (SELECT 1 FROM disbursement_batch b WHERE b.tenant_code = g.tenant_code AND b.month = g.payout_month)))`;
 
 export async function disbursementTotals(db: TenantTransaction, month: string) {
   const [totals, bySource] = await Promise.all([
@@ -241,7 +245,8 @@ export async function payOutMonth(db: TenantTransaction, month: string, paidBy: 
 export async function cancelScheduledGrants(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
   await db.query(
     `UPDATE subsidy_grant SET status = 'CANCELLED'
-      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SCHEDULED', 'DUE') AND ended_by_refund IS NULL`,
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SCHEDULED', 'DUE')
+        AND deducted_by_refund IS NULL AND ended_by_refund IS NULL`,
     [db.tenantCode, idNumber, coverageYear],
   );
 }
@@ -249,20 +254,19 @@ export async function cancelScheduledGrants(db: TenantTransaction, idNumber: str
 /** The reimbursements of an enrolment paid out and not yet reckoned with, taken off what refund request `requestNo` pays back. */
 export async function deductPaidOutGrants(db: TenantTransaction, idNumber: string, coverageYear: number, requestNo: number): Promise<void> {
   await db.query(
-    `UPDATE subsidy_grant SET ended_by_refund = $4
-      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND mode = 'REIMBURSEMENT' AND status = 'PAID_OUT' AND ended_by_refund IS NULL`,
+    `UPDATE subsidy_grant SET deducted_by_refund = $4
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND mode = 'REIMBURSEMENT' AND status = 'PAID_OUT'
+        AND deducted_by_refund IS NULL AND ended_by_refund IS NULL`,
     [db.tenantCode, idNumber, coverageYear, requestNo],
   );
 }
 
 /** A rejected refund request reckons with nothing: what it took off is the running period's again. */
 export async function undoRefundDeduction(db: TenantTransaction, idNumber: string, coverageYear: number, requestNo: number): Promise<void> {
-  await db.query('UPDATE subsidy_grant SET ended_by_refund = NULL WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND ended_by_refund = $4', [
-    db.tenantCode,
-    idNumber,
-    coverageYear,
-    requestNo,
-  ]);
+  await db.query(
+    'UPDATE subsidy_grant SET deducted_by_refund = NULL WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND deducted_by_refund = $4',
+    [db.tenantCode, idNumber, coverageYear, requestNo],
+  );
 }
 
 /** An approved refund ends the period: every grant of it left (not cancelled) is marked as of that period. */
@@ -274,13 +278,13 @@ export async function endGrantsOfRefundedPeriod(db: TenantTransaction, idNumber:
   );
 }
 
-/** Re-issues carry the mark of the reimbursement they replace (ended_by_refund). */
+/** Re-issues carry the refund marks of the reimbursement they replace. */
 export async function carryRefundMarks(db: TenantTransaction, reissued: readonly number[]): Promise<void> {
   if (reissued.length === 0) return;
   await db.query(
-    `UPDATE subsidy_grant n SET ended_by_refund = o.ended_by_refund FROM subsidy_grant o
+    `UPDATE subsidy_grant n SET deducted_by_refund = o.deducted_by_refund, ended_by_refund = o.ended_by_refund FROM subsidy_grant o
       WHERE n.tenant_code = $1 AND o.tenant_code = $1 AND o.id = n.reissue_of AND n.reissue_of = ANY ($2::bigint[])
-        AND o.ended_by_refund IS NOT NULL AND n.ended_by_refund IS NULL`,
+        AND (o.deducted_by_refund IS NOT NULL OR o.ended_by_refund IS NOT NULL)`,
     [db.tenantCode, reissued],
   );
 }
@@ -302,7 +306,9 @@ export async function rescheduleGrantsOfPaidMonths(db: TenantTransaction, idNumb
 /** Cancels every grant of an enrolment that no money has left for yet, settled ones too (its payment was reversed). */
 export async function cancelGrantsOfReversedPayment(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
   await db.query(
-    `UPDATE subsidy_grant SET status = 'CANCELLED' WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SETTLED', 'SCHEDULED', 'DUE')`,
+    `UPDATE subsidy_grant SET status = 'CANCELLED'
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SETTLED', 'SCHEDULED', 'DUE')
+        AND deducted_by_refund IS NULL AND ended_by_refund IS NULL`,
     [db.tenantCode, idNumber, coverageYear],
   );
 }

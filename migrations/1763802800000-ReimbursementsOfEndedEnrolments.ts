@@ -1,0 +1,28 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * A 先缴后补 reimbursement of an enrolment ended without a refund (a death, an emigration, a transfer out:
+ * TERMINATED) is paid out like any other from now on. Before, a month's payout left such reimbursements
+ * out, and they stayed SCHEDULED for a month already paid, where nothing could pay or schedule them.
+ * They become DUE (no month), for an administrator to schedule into a month not yet paid out, as a
+ * rejected refund's held reimbursements do.
+ */
+export class ReimbursementsOfEndedEnrolments1763802800000 implements MigrationInterface {
+  name = 'ReimbursementsOfEndedEnrolments1763802800000';
+
+  async up(q: QueryRunner): Promise<void> {
+    // The owner obeys the tables' forced row-level security; for this one statement over every tenant it
+    // steps out of it, within this migration's transaction.
+    const tables = ['subsidy_grant', 'enrollment', 'disbursement_batch'];
+    for (const table of tables) await q.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
+    await q.query(`UPDATE subsidy_grant g SET status = 'DUE', payout_month = NULL
+      FROM enrollment e, disbursement_batch b
+     WHERE e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year AND e.status = 'TERMINATED'
+       AND b.tenant_code = g.tenant_code AND b.month = g.payout_month AND g.status = 'SCHEDULED'`);
+    for (const table of tables) await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+  }
+
+  async down(): Promise<void> {
+    // Nothing to undo: a DUE reimbursement is what the older code made of a held one too.
+  }
+}
