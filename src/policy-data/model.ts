@@ -95,10 +95,10 @@ export class Tenant {
   }
 
   /**
-   * True when `code` is `scope` or lies inside it (a town of 贵安新区 is within 520100-GA). A region
-   * retired into a successor lies inside the successor, and no longer inside its own parent, from its
-   * retirement day (always, when no date is given): a village moved to another township counts there
-   * only, not in both.
+   * True when `code` is `scope` or lies inside it (a town of 贵安新区 is within 520100-GA). On a date
+   * (`asOf`), a region retired into a successor by then lies inside the successor only, not in its own
+   * parent: a village moved to another township counts there, not in both. With no date, a retired
+   * region lies inside both, so that a notice of a year before the move still finds it where it was.
    */
   isWithin(code: string, scope: string, asOf?: string): boolean {
     const seen = new Set<string>();
@@ -108,8 +108,10 @@ export class Tenant {
       if (!region || seen.has(region.code)) continue;
       if (region.code === scope) return true;
       seen.add(region.code);
-      if (region.successorCode && region.retiredOn && (!asOf || region.retiredOn <= asOf)) pending.push(region.successorCode);
-      else if (region.parentCode) pending.push(region.parentCode);
+      const { successorCode, retiredOn } = region;
+      const movedTo = successorCode && retiredOn && (!asOf || retiredOn <= asOf) ? successorCode : null;
+      if (movedTo) pending.push(movedTo);
+      if (region.parentCode && !(movedTo && asOf)) pending.push(region.parentCode);
     }
     return false;
   }

@@ -159,25 +159,30 @@ describe('regions added, renamed and retired at run time', () => {
 
   it('counts a village moved to another township in that township only, from the day it moved', async () => {
     for (const [code, name] of [
-      ['620702106', '乌江镇'],
-      ['620702107', '碱滩镇'],
+      ['620702118', '乌江镇'],
+      ['620702119', '碱滩镇'],
     ])
       await ok(`mutation($i: RegionInput!) { addRegion(input: $i) { code } }`, { i: { code, name, kind: 'TOWNSHIP' } }, 'ADMIN', GZ);
     for (const [code, name] of [
-      ['620702106201', '东湾村'],
-      ['620702107201', '西湾村'],
+      ['620702118201', '东湾村'],
+      ['620702119201', '西湾村'],
     ])
       await ok(`mutation($i: RegionInput!) { addRegion(input: $i) { code } }`, { i: { code, name, kind: 'VILLAGE' } }, 'ADMIN', GZ);
-    const moved = await household(GZ, 'GZ-R-5', '620702106201', [{ idNumber: id(GZ), name: '孙东湾', relationship: '户主' }]);
+    const moved = await household(GZ, 'GZ-R-5', '620702118201', [{ idNumber: id(GZ), name: '孙东湾', relationship: '户主' }]);
     await pay(GZ, moved.members[0].idNumber, 2023, '350.00', '2022-10-09', 'GZ-R-5-PAY');
-    await ok(`mutation { retireRegion(code: "620702106201", on: "2022-12-01", successorCode: "620702107201", reason: "区划调整") { code } }`, {}, 'ADMIN', GZ);
+    await ok(`mutation { retireRegion(code: "620702118201", on: "2022-12-01", successorCode: "620702119201", reason: "区划调整") { code } }`, {}, 'ADMIN', GZ);
     const paidIn = async (asOf: string) => {
       const rows = (await ok(`query($d: Date!) { enrollmentProgress(coverageYear: 2023, asOf: $d) { region { code } paid } }`, { d: asOf }, 'STAFF', GZ))
         .enrollmentProgress as Array<{ region: { code: string }; paid: number }>;
-      return ['620702106', '620702107'].map((code) => rows.find((r) => r.region.code === code)?.paid);
+      return ['620702118', '620702119'].map((code) => rows.find((r) => r.region.code === code)?.paid);
     };
     expect(await paidIn('2022-11-30')).toEqual([1, 0]);
     expect(await paidIn('2022-12-10')).toEqual([0, 1]);
+    // Listed today where it is now.
+    const listed = async (region: string) =>
+      (await ok(`query($r: ID!) { enrollments(coverageYear: 2023, filter: { region: $r }) { totalCount } }`, { r: region }, 'STAFF', GZ)).enrollments
+        .totalCount;
+    expect([await listed('620702118'), await listed('620702119')]).toEqual([0, 1]);
   });
 });
 

@@ -625,8 +625,11 @@ export class ResidentsService {
     return row && this.household(ctx, row.id, shape);
   }
 
-  /** The codes of a region and of every region inside it; BAD_USER_INPUT for a region the tenant does not have. */
-  async regionScope(ctx: RequestContext, region: string, asOf?: LocalDate): Promise<string[]> {
+  /**
+   * The codes of a region and of every region inside it on `asOf` (today by default: a village moved
+   * away is listed where it is now); BAD_USER_INPUT for a region the tenant does not have.
+   */
+  async regionScope(ctx: RequestContext, region: string, asOf: LocalDate = todayInChina()): Promise<string[]> {
     if (!ctx.tenant.regionsByCode.has(region)) {
       if ((await regionRows(ctx.db, [region])).length === 0)
         throw badInput(text(`区划 ${region} 不属于${ctx.tenant.name}`, `region ${region} is not a region of ${ctx.tenant.name}`), 'region');
