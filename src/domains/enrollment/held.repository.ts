@@ -363,9 +363,9 @@ export async function recordBatchRows(
 
 /**
  * recordBatchRows of a replay: each row's latest outcome replaces the one recorded, but for a row
- * accepted before that the replay does not accept (it finds it a duplicate of itself, or, after an
- * ID-number correction, a conflict): its acceptance stands, so the batch's accepted count and amount
- * for the day it came do not change when it is sent again.
+ * accepted before (held or not) that the replay does not accept (it finds it a duplicate of itself, or,
+ * after an ID-number correction, a conflict): its first outcome stands, so the batch's accepted and held
+ * counts and amounts for the day it came do not change when it is sent again.
  */
 const REPLAYED_ROWS_REPLACE = `ON CONFLICT (tenant_code, batch_id, row_index) DO UPDATE
         SET receipt_no = EXCLUDED.receipt_no, channel = EXCLUDED.channel, id_number = EXCLUDED.id_number, coverage_year = EXCLUDED.coverage_year,

@@ -213,7 +213,7 @@ export class LifeEventsService {
     onInput: LocalDate | null,
   ): Promise<HouseholdRow> {
     const on = this.residents.date(onInput, 'on');
-    const household = await this.residents.checkJoin(ctx, householdId, '子女'); // only checks it exists
+    const household = await this.residents.checkJoin(ctx, householdId, '子女'); // checks it exists and was not merged away
     const members = await currentMembers(ctx.db, household.id);
     const head = members.find((m) => m.id_number === newHead.trim().toUpperCase());
     if (!head)
@@ -253,13 +253,7 @@ export class LifeEventsService {
   /** 分户: some members leave for a new booklet (a new household) from `on`. */
   async split(ctx: RequestContext, input: SplitRequest): Promise<{ from: HouseholdRow; to: HouseholdRow }> {
     const on = this.residents.date(input.on, 'on');
-    const from = await this.residents.checkJoin(ctx, input.householdId, '子女');
-    if (from.dissolved_on)
-      throw new DomainError(
-        'CONFLICT',
-        text(`户 ${from.booklet_no} 已于 ${from.dissolved_on} 并入他户`, `household ${from.booklet_no} was merged away on ${from.dissolved_on}`),
-        { field: 'householdId' },
-      );
+    const from = await this.residents.checkJoin(ctx, input.householdId, '子女'); // refuses one merged away
     const members = await currentMembers(ctx.db, from.id);
     const leaving = input.members.map((m) => ({ idNumber: m.idNumber.trim().toUpperCase(), relationship: m.relationship.trim() }));
     if (leaving.length === 0) throw badInput(text('请列出迁往新户的成员', 'members: name who leaves for the new household'), 'members');
@@ -304,15 +298,9 @@ export class LifeEventsService {
   async merge(ctx: RequestContext, input: MergeRequest): Promise<HouseholdRow> {
     const on = this.residents.date(input.on, 'on');
     if (input.intoHouseholdId === input.fromHouseholdId) throw badInput(text('一户不能并入自身', 'a household cannot merge into itself'), 'fromHouseholdId');
+    // Each refused if it was merged away already.
     const into = await this.residents.checkJoin(ctx, input.intoHouseholdId, '子女');
     const from = await this.residents.checkJoin(ctx, input.fromHouseholdId, '子女');
-    for (const h of [into, from])
-      if (h.dissolved_on)
-        throw new DomainError(
-          'CONFLICT',
-          text(`户 ${h.booklet_no} 已于 ${h.dissolved_on} 并入他户`, `household ${h.booklet_no} was merged away on ${h.dissolved_on}`),
-          { field: 'householdId' },
-        );
     const [intoMembers, fromMembers] = [await currentMembers(ctx.db, into.id), await currentMembers(ctx.db, from.id)];
     const moves = input.members.map((m) => ({ idNumber: m.idNumber.trim().toUpperCase(), relationship: m.relationship.trim(), householdId: into.id }));
     const missing = fromMembers.filter((m) => !moves.some((x) => x.idNumber === m.id_number));
