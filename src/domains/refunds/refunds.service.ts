@@ -16,6 +16,7 @@ import {
   endGrantsOfRefundedPeriod,
   grantsOf,
   holdPayoutMonthsOf,
+  lockPaidOutReimbursements,
   rescheduleGrantsOfPaidMonths,
   undoRefundDeduction,
 } from '../subsidies/subsidies.repository';
@@ -60,9 +61,20 @@ export class RefundsService {
     }
     // Read once no payout of their months can commit before this request does (it would pay out what the
     // decision cancels).
-    await holdPayoutMonthsOf(ctx.db, idNumber, input.coverageYear);
-    // Locked: a bank's result that re-issues one of them waits, and its re-issue carries what this request deducts.
-    const grants = await grantsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }], true);
+    const held = await holdPayoutMonthsOf(ctx.db, idNumber, input.coverageYear);
+    await lockPaidOutReimbursements(ctx.db, idNumber, input.coverageYear);
+    const grants = await grantsOf(ctx.db, [{ idNumber, coverageYear: input.coverageYear }]);
+    // A reimbursement scheduled meanwhile into a month not held could be paid out before the decision cancels it.
+    if (grants.some((g) => g.status === 'SCHEDULED' && g.payout_month !== null && !held.has(g.payout_month))) {
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          '此参保的返还资助同时被排入发放月份；本次未写入任何数据，请重试',
+          "the enrolment's reimbursements were scheduled at the same time; nothing was written, retry",
+        ),
+        { field: 'idNumber', retryable: true },
+      );
+    }
     // A reimbursement of a period that an earlier refund ended was reckoned with there.
     const sum = (status: string) =>
       grants.filter((g) => g.mode === 'REIMBURSEMENT' && g.status === status && g.ended_by_refund === null).reduce((s, g) => s + g.amount, 0);

@@ -200,7 +200,8 @@ export class RegionsService {
       throw new DomainError('CONFLICT', text(`${code} 已于 ${region.retiredOn} 撤销`, `${code} was already retired on ${region.retiredOn}`), { field: 'code' });
     if (!isLocalDate(on)) throw badInput(text('撤销日期应为日期（YYYY-MM-DD）', 'on must be a date YYYY-MM-DD'), 'on');
     const tenant = ctx.tenant.withRegions(regions);
-    const within = tenant.regionsWithin(code);
+    // What lies inside it on the day it retires: a village moved away before then is no longer its own.
+    const within = tenant.regionsWithin(code, on);
     let successor: string | null = null;
     if (successorCode) {
       const target = regions.find((r) => r.code === successorCode);

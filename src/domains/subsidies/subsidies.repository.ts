@@ -99,15 +99,11 @@ export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
   'policy_version',
 ]);
 
-export async function grantsOf(
-  db: TenantTransaction,
-  keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>,
-  lock = false,
-): Promise<EnrollmentGrantRow[]> {
+export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<EnrollmentGrantRow[]> {
   if (keys.length === 0) return [];
   return db.query<EnrollmentGrantRow>(
     `SELECT ${GRANT_ROW_COLUMNS.join(', ')}, deducted_by_refund, ended_by_refund FROM subsidy_grant
-      WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY id${lock ? ' FOR UPDATE' : ''}`,
+      WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY id`,
     [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
   );
 }
@@ -199,14 +195,28 @@ const payoutMonthKey = (tenantCode: string, month: string) => `${tenantCode}:${m
  * the reimbursements to decide what it cancels; a payout committed between that read and the request's
  * commit would pay out what the refund counts as cancelled, and the person would have both.
  */
-export async function holdPayoutMonthsOf(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
+export async function holdPayoutMonthsOf(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<Set<string>> {
   // Every month's lock in one statement, in month order (two requests never wait for each other
   // crosswise), keyed as payoutMonthKey keys them.
-  await db.query(
-    `SELECT pg_advisory_xact_lock($4, hashtext($1 || ':' || m.payout_month))
+  const rows = await db.query<{ month: string }>(
+    `SELECT m.payout_month AS month, pg_advisory_xact_lock($4, hashtext($1 || ':' || m.payout_month))
        FROM (SELECT DISTINCT payout_month FROM subsidy_grant
               WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status = 'SCHEDULED' ORDER BY payout_month) m`,
     [db.tenantCode, idNumber, coverageYear, TRANSACTION_LOCKS.PAYOUT_MONTH],
+  );
+  return new Set(rows.map((r) => r.month));
+}
+
+/**
+ * Locks an enrolment's paid-out reimbursements, in id order, as a bank's result for them locks them: a
+ * result recorded at the same moment as a refund request waits for it, and its re-issue carries what
+ * the request deducted.
+ */
+export async function lockPaidOutReimbursements(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
+  await db.query(
+    `SELECT id FROM subsidy_grant WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND mode = 'REIMBURSEMENT' AND status = 'PAID_OUT'
+      ORDER BY id FOR UPDATE`,
+    [db.tenantCode, idNumber, coverageYear],
   );
 }
 
@@ -313,9 +323,18 @@ export async function cancelGrantsOfReversedPayment(db: TenantTransaction, idNum
   );
 }
 
-/** Months whose payout is already recorded, among these. */
+/**
+ * Months whose payout is already recorded, among these. Each month's lock is held, shared, until the
+ * transaction ends: a payout of it (which takes the lock alone) cannot be recorded between this answer
+ * and the grants scheduled into the months it found open; schedulers do not wait for each other.
+ */
 export async function monthsPaidOut(db: TenantTransaction, months: readonly string[]): Promise<Set<string>> {
   if (months.length === 0) return new Set();
+  await db.query(
+    `SELECT pg_advisory_xact_lock_shared($1, hashtext($2 || ':' || m.month))
+       FROM (SELECT DISTINCT month FROM unnest($3::text[]) AS month ORDER BY month) m`,
+    [TRANSACTION_LOCKS.PAYOUT_MONTH, db.tenantCode, months],
+  );
   const rows = await db.query<{ month: string }>('SELECT month FROM disbursement_batch WHERE tenant_code = $1 AND month = ANY ($2::text[])', [
     db.tenantCode,
     months,

@@ -106,7 +106,8 @@ export class SubsidiesService {
   /** An administrator schedules due reimbursements into a payout month not yet paid out. */
   async scheduleReimbursements(ctx: RequestContext, month: string, filter: DueFilter) {
     this.checkMonth(month);
-    if (await disbursementBatch(ctx.db, month)) {
+    // The month held (shared) until this commits: its payout cannot be recorded between the check and the scheduling.
+    if ((await monthsPaidOut(ctx.db, [month])).has(month)) {
       throw new DomainError(
         'CONFLICT',
         text(
