@@ -5,6 +5,7 @@
 import { compareDates, type LocalDate, todayInChina } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
 import { text } from '../../common/i18n';
+import { formatMoney } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
 import type { RefundReason, SubsidyMode } from '../../policy-data/vocabulary';
 import { endEnrollments, transitionEnrollment, enrollmentsOfPeople } from '../enrollment/enrollment.repository';
@@ -152,6 +153,24 @@ export class RefundsService {
         text(`${requestName(refund).zh}已${REFUND_STATUS_NAMES[refund.status] ?? refund.status}`, `${requestName(refund).en} was already ${refund.status}`),
         { field: 'idNumber' },
       );
+    if (approve) {
+      // Paid out while the request waited (a payout that began before it was asked for): its amount did
+      // not take that off, and approving it would pay the person twice.
+      const since = (await grantsOf(ctx.db, [{ idNumber, coverageYear }])).filter(
+        (g) => g.mode === 'REIMBURSEMENT' && g.status === 'PAID_OUT' && g.deducted_by_refund === null && g.ended_by_refund === null,
+      );
+      if (since.length > 0) {
+        const amount = formatMoney(since.reduce((sum, g) => sum + g.amount, 0));
+        throw new DomainError(
+          'CONFLICT',
+          text(
+            `${requestName(refund).zh}之后已发放返还资助 ${amount} 元，退费金额未扣除：请驳回后重新申请`,
+            `a reimbursement of ${amount} was paid out after ${requestName(refund).en}, which did not take it off: reject it and ask again`,
+          ),
+          { field: 'idNumber' },
+        );
+      }
+    }
     const row = await decideRefund(ctx.db, idNumber, coverageYear, refund.request_no, approve, ctx.actor?.sub ?? 'system', note?.trim() || null);
     // The enrolment stops counting on the day of the decision: figures for earlier days keep it.
     const today = todayInChina();
@@ -212,6 +231,8 @@ export class RefundsService {
           outcome = 'REFUND';
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
+          // Changed by another request at the same time: the whole event is refused, to be recorded again.
+          if (err.details.retryable) throw err;
           // Not allowed by the notice, or the enrolment changed at the same time.
           if (err.code === 'REFUND_NOT_ALLOWED' || err.code === 'CONFLICT') outcome = 'END';
           else if (err.code !== 'POLICY_NOT_CONFIGURED') throw err;

@@ -196,15 +196,34 @@ const payoutMonthKey = (tenantCode: string, month: string) => `${tenantCode}:${m
  * commit would pay out what the refund counts as cancelled, and the person would have both.
  */
 export async function holdPayoutMonthsOf(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<Set<string>> {
-  // Every month's lock in one statement, in month order (two requests never wait for each other
-  // crosswise), keyed as payoutMonthKey keys them.
+  const months = await scheduledMonthsOf(db, idNumber, coverageYear);
+  await lockMonths(db, months, 'alone');
+  return new Set(months);
+}
+
+/** The months an enrolment's reimbursements are scheduled for, in order. */
+async function scheduledMonthsOf(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<string[]> {
   const rows = await db.query<{ month: string }>(
-    `SELECT m.payout_month AS month, pg_advisory_xact_lock($4, hashtext($1 || ':' || m.payout_month))
-       FROM (SELECT DISTINCT payout_month FROM subsidy_grant
-              WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status = 'SCHEDULED' ORDER BY payout_month) m`,
-    [db.tenantCode, idNumber, coverageYear, TRANSACTION_LOCKS.PAYOUT_MONTH],
+    `SELECT DISTINCT payout_month AS month FROM subsidy_grant
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status = 'SCHEDULED' ORDER BY 1`,
+    [db.tenantCode, idNumber, coverageYear],
   );
-  return new Set(rows.map((r) => r.month));
+  return rows.map((r) => r.month);
+}
+
+/**
+ * Every month's payout lock in one statement, in month order (two transactions never wait for each
+ * other crosswise), keyed as payoutMonthKey keys them: alone (a payout, a refund request) or shared
+ * (schedulers). The statement names no table, so that on Citus it runs where payOutMonth's does, on
+ * the coordinator.
+ */
+async function lockMonths(db: TenantTransaction, months: readonly string[], mode: 'alone' | 'shared'): Promise<void> {
+  if (months.length === 0) return;
+  await db.query(
+    `SELECT ${mode === 'alone' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared'}($1, hashtext($2 || ':' || m.month))
+       FROM (SELECT DISTINCT month FROM unnest($3::text[]) AS month ORDER BY month) m`,
+    [TRANSACTION_LOCKS.PAYOUT_MONTH, db.tenantCode, months],
+  );
 }
 
 /**
@@ -305,6 +324,8 @@ export async function carryRefundMarks(db: TenantTransaction, reissued: readonly
  * pending; once the refund is rejected they are owed again, and a month already paid cannot take them.
  */
 export async function rescheduleGrantsOfPaidMonths(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
+  // A payout of one of their months running now is waited for, so that this statement sees it recorded.
+  await lockMonths(db, await scheduledMonthsOf(db, idNumber, coverageYear), 'shared');
   await db.query(
     `UPDATE subsidy_grant g SET status = 'DUE', payout_month = NULL
       WHERE g.tenant_code = $1 AND g.id_number = $2 AND g.coverage_year = $3 AND g.status = 'SCHEDULED'
@@ -330,11 +351,7 @@ export async function cancelGrantsOfReversedPayment(db: TenantTransaction, idNum
  */
 export async function monthsPaidOut(db: TenantTransaction, months: readonly string[]): Promise<Set<string>> {
   if (months.length === 0) return new Set();
-  await db.query(
-    `SELECT pg_advisory_xact_lock_shared($1, hashtext($2 || ':' || m.month))
-       FROM (SELECT DISTINCT month FROM unnest($3::text[]) AS month ORDER BY month) m`,
-    [TRANSACTION_LOCKS.PAYOUT_MONTH, db.tenantCode, months],
-  );
+  await lockMonths(db, months, 'shared');
   const rows = await db.query<{ month: string }>('SELECT month FROM disbursement_batch WHERE tenant_code = $1 AND month = ANY ($2::text[])', [
     db.tenantCode,
     months,
