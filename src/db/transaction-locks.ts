@@ -9,7 +9,10 @@ import type { TenantTransaction } from './tenant-transaction';
 export const TRANSACTION_LOCKS = {
   /** With the tenant: one release of what is held runs at a time. */
   RELEASE_HELD: 72_001,
-  /** With the tenant and a month ("620702:2022-09"): that month's payout, and refund requests reading it. */
+  /**
+   * With the tenant and a month ("620702:2022-09"): that month's payout and refund requests hold it alone;
+   * what schedules into the month, and refund decisions, hold it shared.
+   */
   PAYOUT_MONTH: 72_002,
 } as const;
 

@@ -192,3 +192,22 @@ export async function refundTotalsOfYear(db: TenantTransaction, coverageYear: nu
   );
   return { count: row.count, amount: row.amount ?? 0, paidOut: row.paid ?? 0 };
 }
+
+/**
+ * A pending refund lowered by a reimbursement paid out after it was asked for (a payout already running
+ * then): what it pays back, and the step that says why.
+ */
+export async function lowerRefund(
+  db: TenantTransaction,
+  idNumber: string,
+  coverageYear: number,
+  requestNo: number,
+  by: number,
+  step: StoredExplanationStep,
+): Promise<void> {
+  await db.query(
+    `UPDATE refund SET amount = greatest(amount - $5, 0), explanation = explanation || $6::jsonb
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND request_no = $4 AND status = 'PENDING'`,
+    [db.tenantCode, idNumber, coverageYear, requestNo, by, JSON.stringify([step])],
+  );
+}

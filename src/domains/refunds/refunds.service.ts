@@ -20,8 +20,9 @@ import {
   lockPaidOutReimbursements,
   rescheduleGrantsOfPaidMonths,
   undoRefundDeduction,
+  waitForPayoutsOf,
 } from '../subsidies/subsidies.repository';
-import { decideRefund, insertRefund, recordRefundPayout, refundOf, refundsOfEnrollment, type RefundRow, refunds } from './refunds.repository';
+import { decideRefund, insertRefund, lowerRefund, recordRefundPayout, refundOf, refundsOfEnrollment, type RefundRow, refunds } from './refunds.repository';
 
 export interface RefundRequest {
   idNumber: string;
@@ -146,6 +147,8 @@ export class RefundsService {
     note: string | null,
   ): Promise<RefundRow> {
     const idNumber = idNumberInput.trim().toUpperCase();
+    // Before any grant is read or written: a payout of their months running now finishes first.
+    await waitForPayoutsOf(ctx.db, idNumber, coverageYear);
     const refund = await this.requestedRefund(ctx, idNumber, coverageYear, requestNo);
     if (refund.status !== 'PENDING')
       throw new DomainError(
@@ -154,21 +157,23 @@ export class RefundsService {
         { field: 'idNumber' },
       );
     if (approve) {
-      // Paid out while the request waited (a payout that began before it was asked for): its amount did
-      // not take that off, and approving it would pay the person twice.
+      // Paid out while the request waited (a payout whose statement began before it was asked for): the
+      // request's amount did not take that off, so the approval does, saying so, instead of paying twice.
       const since = (await grantsOf(ctx.db, [{ idNumber, coverageYear }])).filter(
         (g) => g.mode === 'REIMBURSEMENT' && g.status === 'PAID_OUT' && g.deducted_by_refund === null && g.ended_by_refund === null,
       );
-      if (since.length > 0) {
-        const amount = formatMoney(since.reduce((sum, g) => sum + g.amount, 0));
-        throw new DomainError(
-          'CONFLICT',
-          text(
-            `${requestName(refund).zh}之后已发放返还资助 ${amount} 元，退费金额未扣除：请驳回后重新申请`,
-            `a reimbursement of ${amount} was paid out after ${requestName(refund).en}, which did not take it off: reject it and ask again`,
+      const late = since.reduce((sum, g) => sum + g.amount, 0);
+      if (late > 0) {
+        await deductPaidOutGrants(ctx.db, idNumber, coverageYear, refund.request_no);
+        await lowerRefund(ctx.db, idNumber, coverageYear, refund.request_no, late, {
+          rule: 'reimbursement-paid-since',
+          clause: null,
+          detail: text(
+            `申请后已发放返还资助 ${formatMoney(late)} 元，从退费中扣除`,
+            `a reimbursement of ${formatMoney(late)} paid out after the request is taken off the refund`,
           ),
-          { field: 'idNumber' },
-        );
+          amount: late,
+        });
       }
     }
     const row = await decideRefund(ctx.db, idNumber, coverageYear, refund.request_no, approve, ctx.actor?.sub ?? 'system', note?.trim() || null);

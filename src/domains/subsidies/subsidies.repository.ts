@@ -186,7 +186,7 @@ export async function disbursementBatch(db: TenantTransaction, month: string) {
   return rows[0] ?? null;
 }
 
-/** The PAYOUT_MONTH lock's key: the same text as holdPayoutMonthsOf's `$1 || ':' || payout_month`. */
+/** The PAYOUT_MONTH lock's key: the same text as lockMonths' `$2 || ':' || m.month`. */
 const payoutMonthKey = (tenantCode: string, month: string) => `${tenantCode}:${month}`;
 
 /**
@@ -201,6 +201,16 @@ export async function holdPayoutMonthsOf(db: TenantTransaction, idNumber: string
   return new Set(months);
 }
 
+/**
+ * Waits for a payout running now of any month in which the enrolment's reimbursements are scheduled, and
+ * keeps those months from being paid out (shared: schedulers still go on) until the transaction ends: a
+ * refund decision then reads and writes the grants as paid or not, and never waits on a payout's rows
+ * while holding its own.
+ */
+export async function waitForPayoutsOf(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
+  await lockMonths(db, await scheduledMonthsOf(db, idNumber, coverageYear), 'shared');
+}
+
 /** The months an enrolment's reimbursements are scheduled for, in order. */
 async function scheduledMonthsOf(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<string[]> {
   const rows = await db.query<{ month: string }>(
@@ -213,9 +223,9 @@ async function scheduledMonthsOf(db: TenantTransaction, idNumber: string, covera
 
 /**
  * Every month's payout lock in one statement, in month order (two transactions never wait for each
- * other crosswise), keyed as payoutMonthKey keys them: alone (a payout, a refund request) or shared
- * (schedulers). The statement names no table, so that on Citus it runs where payOutMonth's does, on
- * the coordinator.
+ * other crosswise), keyed as payoutMonthKey keys them: alone (a refund request; payOutMonth takes its
+ * one month's alone through lockUntilTransactionEnds) or shared (schedulers, refund decisions). The
+ * statement names no table, so that on Citus it runs where payOutMonth's does, on the coordinator.
  */
 async function lockMonths(db: TenantTransaction, months: readonly string[], mode: 'alone' | 'shared'): Promise<void> {
   if (months.length === 0) return;
@@ -325,7 +335,7 @@ export async function carryRefundMarks(db: TenantTransaction, reissued: readonly
  */
 export async function rescheduleGrantsOfPaidMonths(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
   // A payout of one of their months running now is waited for, so that this statement sees it recorded.
-  await lockMonths(db, await scheduledMonthsOf(db, idNumber, coverageYear), 'shared');
+  await waitForPayoutsOf(db, idNumber, coverageYear);
   await db.query(
     `UPDATE subsidy_grant g SET status = 'DUE', payout_month = NULL
       WHERE g.tenant_code = $1 AND g.id_number = $2 AND g.coverage_year = $3 AND g.status = 'SCHEDULED'
