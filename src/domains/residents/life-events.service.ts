@@ -6,7 +6,7 @@
  */
 import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
-import { fieldName, type Localized, text } from '../../common/i18n';
+import { fieldName, text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import { maskIdNumber } from './id-number';
 import { ResidentLeftScheme, ResidentsRegistered } from './residents.events';
@@ -87,7 +87,7 @@ export class LifeEventsService {
 
   /** 死亡: the person is DECEASED from `diedOn`; they leave their household that day. */
   async recordDeath(ctx: RequestContext, input: DeathRequest): Promise<ResidentRow> {
-    const person = await this.active(ctx, input.idNumber, text('登记死亡', 'record a death'));
+    const person = await this.residents.active(ctx, input.idNumber, text('登记死亡', 'record a death'));
     const diedOn = this.pastDate(input.diedOn, 'diedOn', person);
     const source = input.source.trim();
     if (!source)
@@ -112,7 +112,7 @@ export class LifeEventsService {
 
   /** 出国定居: the hukou leaves China; the person is EMIGRATED from that day and leaves their household. */
   async recordEmigration(ctx: RequestContext, input: EmigrationRequest): Promise<ResidentRow> {
-    const person = await this.active(ctx, input.idNumber, text('登记出国（境）定居', 'record an emigration'));
+    const person = await this.residents.active(ctx, input.idNumber, text('登记出国（境）定居', 'record an emigration'));
     const on = this.pastDate(input.emigratedOn, 'emigratedOn', person);
     const recordedOn = this.residents.date(input.recordedOn, 'recordedOn');
     const destination = input.destination?.trim() || null;
@@ -380,22 +380,6 @@ export class LifeEventsService {
       ctx.db,
       changed.map((m) => ({ householdId: m.householdId, idNumber: m.idNumber, relationship: m.relationship, joinedOn: on })),
     );
-  }
-
-  private async active(ctx: RequestContext, idNumber: string, what: Localized): Promise<ResidentRow> {
-    const person = await this.residents.existing(ctx, idNumber);
-    if (person.status !== 'ACTIVE') {
-      const since = person.died_on ?? person.emigrated_on ?? person.transferred_out_on;
-      throw new DomainError(
-        'CONFLICT',
-        text(
-          `无法${what.zh}：${maskIdNumber(person.id_number)} ${since ? `自 ${since} 起` : ''}为“${RESIDENT_STATUS_NAMES[person.status]}”状态`,
-          `cannot ${what.en}: ${maskIdNumber(person.id_number)} is ${person.status}${since ? ` since ${since}` : ''}`,
-        ),
-        { field: 'idNumber', status: person.status },
-      );
-    }
-    return person;
   }
 
   /** A date that has come, not before the person's birth. */

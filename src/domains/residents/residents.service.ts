@@ -5,7 +5,7 @@
  */
 import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
-import { fieldName, text } from '../../common/i18n';
+import { fieldName, type Localized, text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import { refreshStaleStatistics } from '../../db/statistics';
 import { uniqueViolation } from '../../db/unique-violation';
@@ -434,24 +434,7 @@ export class ResidentsService {
 
   /** 停保或流出: the person leaves the tenant; their enrolments still running end on that date. */
   async transferOut(ctx: RequestContext, idNumber: string, on: LocalDate, destination: string | null): Promise<ResidentRow> {
-    const person = await this.existing(ctx, idNumber);
-    if (person.status === 'TRANSFERRED_OUT')
-      throw new DomainError(
-        'CONFLICT',
-        text(
-          `${maskIdNumber(person.id_number)} 已于 ${person.transferred_out_on} 转出`,
-          `${maskIdNumber(person.id_number)} was already transferred out on ${person.transferred_out_on}`,
-        ),
-      );
-    if (person.status !== 'ACTIVE')
-      throw new DomainError(
-        'CONFLICT',
-        text(
-          `无法办理转出：${maskIdNumber(person.id_number)} 为“${RESIDENT_STATUS_NAMES[person.status]}”状态`,
-          `cannot transfer out: ${maskIdNumber(person.id_number)} is ${person.status}`,
-        ),
-        { field: 'idNumber', status: person.status },
-      );
+    const person = await this.active(ctx, idNumber, text('办理转出', 'transfer out'));
     this.date(on, 'on');
     if (person.household_id) await this.leave(ctx, person, on, true);
     await markTransferredOut(ctx.db, person.id_number, on, destination?.trim() || null);
@@ -788,6 +771,23 @@ export class ResidentsService {
 
   actor(ctx: RequestContext) {
     return { sub: ctx.actor?.sub ?? 'system', role: ctx.actor?.role ?? 'SYSTEM' };
+  }
+
+  /** The person, registered and ACTIVE; CONFLICT naming their status (and since when) for `what` otherwise. */
+  async active(ctx: RequestContext, idNumber: string, what: Localized): Promise<ResidentRow> {
+    const person = await this.existing(ctx, idNumber);
+    if (person.status !== 'ACTIVE') {
+      const since = person.died_on ?? person.emigrated_on ?? person.transferred_out_on;
+      throw new DomainError(
+        'CONFLICT',
+        text(
+          `无法${what.zh}：${maskIdNumber(person.id_number)} ${since ? `自 ${since} 起` : ''}为“${RESIDENT_STATUS_NAMES[person.status]}”状态`,
+          `cannot ${what.en}: ${maskIdNumber(person.id_number)} is ${person.status}${since ? ` since ${since}` : ''}`,
+        ),
+        { field: 'idNumber', status: person.status },
+      );
+    }
+    return person;
   }
 
   async existing(ctx: RequestContext, idNumber: string): Promise<ResidentRow> {
