@@ -147,7 +147,8 @@ export class RefundsService {
     note: string | null,
   ): Promise<RefundRow> {
     const idNumber = idNumberInput.trim().toUpperCase();
-    // Before any grant is read or written: a payout of their months running now finishes first.
+    // Before any grant is read or written: a payout of their months running now finishes first (and a
+    // rejection then sees it recorded when it makes held reimbursements DUE).
     await waitForPayoutsOf(ctx.db, idNumber, coverageYear);
     const refund = await this.requestedRefund(ctx, idNumber, coverageYear, requestNo);
     if (refund.status !== 'PENDING')
@@ -159,12 +160,8 @@ export class RefundsService {
     if (approve) {
       // Paid out while the request waited (a payout whose statement began before it was asked for): the
       // request's amount did not take that off, so the approval does, saying so, instead of paying twice.
-      const since = (await grantsOf(ctx.db, [{ idNumber, coverageYear }])).filter(
-        (g) => g.mode === 'REIMBURSEMENT' && g.status === 'PAID_OUT' && g.deducted_by_refund === null && g.ended_by_refund === null,
-      );
-      const late = since.reduce((sum, g) => sum + g.amount, 0);
+      const late = await deductPaidOutGrants(ctx.db, idNumber, coverageYear, refund.request_no);
       if (late > 0) {
-        await deductPaidOutGrants(ctx.db, idNumber, coverageYear, refund.request_no);
         await lowerRefund(ctx.db, idNumber, coverageYear, refund.request_no, late, {
           rule: 'reimbursement-paid-since',
           clause: null,

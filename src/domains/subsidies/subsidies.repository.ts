@@ -290,14 +290,21 @@ export async function cancelScheduledGrants(db: TenantTransaction, idNumber: str
   );
 }
 
-/** The reimbursements of an enrolment paid out and not yet reckoned with, taken off what refund request `requestNo` pays back. */
-export async function deductPaidOutGrants(db: TenantTransaction, idNumber: string, coverageYear: number, requestNo: number): Promise<void> {
-  await db.query(
-    `UPDATE subsidy_grant SET deducted_by_refund = $4
-      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND mode = 'REIMBURSEMENT' AND status = 'PAID_OUT'
-        AND deducted_by_refund IS NULL AND ended_by_refund IS NULL`,
+/**
+ * The reimbursements of an enrolment paid out and not yet reckoned with, taken off what refund request
+ * `requestNo` pays back; returns how much they come to.
+ */
+export async function deductPaidOutGrants(db: TenantTransaction, idNumber: string, coverageYear: number, requestNo: number): Promise<number> {
+  const [row] = await db.query<{ amount: number }>(
+    `WITH marked AS (
+       UPDATE subsidy_grant SET deducted_by_refund = $4
+        WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND mode = 'REIMBURSEMENT' AND status = 'PAID_OUT'
+          AND deducted_by_refund IS NULL AND ended_by_refund IS NULL
+        RETURNING amount)
+     SELECT coalesce(sum(amount), 0)::bigint AS amount FROM marked`,
     [db.tenantCode, idNumber, coverageYear, requestNo],
   );
+  return row.amount;
 }
 
 /** A rejected refund request reckons with nothing: what it took off is the running period's again. */
@@ -332,10 +339,9 @@ export async function carryRefundMarks(db: TenantTransaction, reissued: readonly
  * An enrolment's reimbursements still scheduled for a month whose payout is already recorded, made DUE
  * (no month) for an administrator to schedule. That month's payout left them out while a refund was
  * pending; once the refund is rejected they are owed again, and a month already paid cannot take them.
+ * The caller holds their months (waitForPayoutsOf), so that a payout running now is seen recorded.
  */
 export async function rescheduleGrantsOfPaidMonths(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
-  // A payout of one of their months running now is waited for, so that this statement sees it recorded.
-  await waitForPayoutsOf(db, idNumber, coverageYear);
   await db.query(
     `UPDATE subsidy_grant g SET status = 'DUE', payout_month = NULL
       WHERE g.tenant_code = $1 AND g.id_number = $2 AND g.coverage_year = $3 AND g.status = 'SCHEDULED'
