@@ -104,6 +104,12 @@ async function refundApproved(tenant: string, idNumber: string, coverageYear: nu
   expect(approved.errors).toBeUndefined();
 }
 
+/** A month's payout recorded by an administrator (markDisbursementsPaid). */
+async function paidOut(tenant: string, month: string): Promise<void> {
+  const res = await server.gql(`mutation($m: String!) { markDisbursementsPaid(month: $m) { paid } }`, { m: month }, { as: 'ADMIN', tenant });
+  expect(res.errors).toBeUndefined();
+}
+
 /** Enrolments of the year counted as paid in `paid_daily` on `day` (what the progress figures sum). */
 async function paidBy(tenant: string, coverageYear: number, day: string): Promise<number> {
   const [row] = await server.ownerQuery<{ n: number }>(
@@ -371,6 +377,9 @@ describe('disbursements (先缴后补, 次月资助)', () => {
 
 describe('refunds (退费)', () => {
   const REQUEST = `mutation($input: RefundInput!) { requestRefund(input: $input) { id status amount cancelledReimbursement explanation { rule clause } } }`;
+  /** 甘州 2023: a refund asked for by staff as OTHER_POOL (参加其他统筹地区居民医保), answered with REQUEST's fields (or `fields`). */
+  const askRefund = (idNumber: string, requestedOn: string, fields = REQUEST) =>
+    server.gql(fields, { input: { idNumber, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn } }, { as: 'STAFF', tenant: GZ });
   const STATUS = `query($id: String!, $year: Int!) { enrollmentStatus(idNumber: $id, coverageYear: $year) { status insuredElsewhere } }`;
   const WHERE = `query($id: String!, $year: Int!) { enrollmentStatus(idNumber: $id, coverageYear: $year) { status enrolledElsewhere } }`;
 
@@ -401,12 +410,8 @@ describe('refunds (退费)', () => {
     const id = await person(GZ, '1974-03-03');
     await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
     await pay(GZ, id, 2023, '350.00', '2022-09-10');
-    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-10") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
-    const res = await server.gql(
-      REQUEST,
-      { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-12-20' } },
-      { as: 'STAFF', tenant: GZ },
-    );
+    await paidOut(GZ, '2022-10');
+    const res = await askRefund(id, '2022-12-20');
     expect(res.data!.requestRefund).toMatchObject({ amount: '100.00', cancelledReimbursement: '0.00' });
     expect(res.data!.requestRefund.explanation.map((s: { clause: string | null }) => s.clause).join(' ')).toContain('只退回个人缴费部分');
   });
@@ -536,11 +541,7 @@ describe('refunds (退费)', () => {
     const id = await person(GZ, '1979-08-08');
     await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
     await pay(GZ, id, 2023, '350.00', '2022-07-10'); // 250.00 scheduled for August
-    const requested = await server.gql(
-      REQUEST,
-      { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-07-20' } },
-      { as: 'STAFF', tenant: GZ },
-    );
+    const requested = await askRefund(id, '2022-07-20');
     expect(requested.errors).toBeUndefined();
     const august = await server.gql(`mutation { markDisbursementsPaid(month: "2022-08") { count total } }`, {}, { as: 'ADMIN', tenant: GZ });
     expect(august.data!.markDisbursementsPaid).toEqual({ count: 0, total: '0.00' });
@@ -575,17 +576,13 @@ describe('refunds (退费)', () => {
       const until = async (done: () => Promise<boolean>) => {
         for (let i = 0; i < 400 && !(await done()); i++) await new Promise((r) => setTimeout(r, 50));
       };
-      const requested = server.gql(
-        REQUEST,
-        { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-09-05' } },
-        { as: 'STAFF', tenant: GZ },
-      );
+      const requested = askRefund(id, '2022-09-05');
       await until(async () => (await waiting()) >= 1);
       // September's payout meanwhile: it waits for the request (or, were the month not held, pays out now).
-      let paidOut = false;
+      let payoutDone = false;
       const payout = server.gql(`mutation { markDisbursementsPaid(month: "2022-09") { count total } }`, {}, { as: 'ADMIN', tenant: GZ });
-      void payout.then(() => (paidOut = true));
-      await until(async () => paidOut || (await waiting()) >= 2);
+      void payout.then(() => (payoutDone = true));
+      await until(async () => payoutDone || (await waiting()) >= 2);
       await holder.query('COMMIT');
       const [refund, september] = await Promise.all([requested, payout]);
       expect(refund.errors).toBeUndefined();
@@ -664,19 +661,10 @@ describe('refunds (退费)', () => {
   it('甘州: an enrolment refunded, paid again and refunded again: each refund deducts only the reimbursement paid out in its own period', async () => {
     const id = await person(GZ, '1984-01-21');
     await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
-    const paidOut = async (month: string) =>
-      expect(
-        (await server.gql(`mutation($m: String!) { markDisbursementsPaid(month: $m) { paid } }`, { m: month }, { as: 'ADMIN', tenant: GZ })).errors,
-      ).toBeUndefined();
-    const ask = async (requestedOn: string) =>
-      server.gql(
-        REQUEST.replace('{ id ', '{ id requestNo '),
-        { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn } },
-        { as: 'STAFF', tenant: GZ },
-      );
+    const ask = (requestedOn: string) => askRefund(id, requestedOn, REQUEST.replace('{ id ', '{ id requestNo '));
     // The first period: 350.00 paid, its 250.00 reimbursed in November, then refunded: 100.00 back.
     await pay(GZ, id, 2023, '350.00', '2022-10-05', `P1-${id}`);
-    await paidOut('2022-11');
+    await paidOut(GZ, '2022-11');
     const first = await ask('2022-11-10');
     expect(first.data!.requestRefund).toMatchObject({ id: `${id}/2023`, requestNo: 1, amount: '100.00' });
     const approve = `mutation($id: String!, $n: Int) { approveRefund(idNumber: $id, coverageYear: 2023, requestNo: $n) { id requestNo status } }`;
@@ -691,7 +679,7 @@ describe('refunds (退费)', () => {
     await reverse(GZ, `P2-${id}`, '银行', '2022-11-16');
     // Paid a third time, its reimbursement paid out in January, and refunded again.
     await pay(GZ, id, 2023, '350.00', '2022-12-05', `P3-${id}`);
-    await paidOut('2023-01');
+    await paidOut(GZ, '2023-01');
     const second = await ask('2022-12-20');
     expect(second.errors).toBeUndefined();
     expect(second.data!.requestRefund).toMatchObject({ id: `${id}/2023/2`, requestNo: 2, status: 'PENDING', amount: '100.00', cancelledReimbursement: '0.00' });
@@ -731,12 +719,8 @@ describe('refunds (退费)', () => {
     const id = await person(GZ, '1984-02-22');
     await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
     await pay(GZ, id, 2023, '350.00', '2022-06-10'); // 250.00 scheduled for July
-    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-07") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
-    const requested = await server.gql(
-      REQUEST,
-      { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-07-20' } },
-      { as: 'STAFF', tenant: GZ },
-    );
+    await paidOut(GZ, '2022-07');
+    const requested = await askRefund(id, '2022-07-20');
     expect(requested.data!.requestRefund).toMatchObject({ amount: '100.00' }); // 350.00 less the 250.00 paid out
     // The bank sends July's 250.00 back while the refund waits: re-issued, DUE.
     const returned = await server.gql(
@@ -764,7 +748,7 @@ describe('refunds (退费)', () => {
       { as: 'ADMIN', tenant: GZ },
     );
     expect(scheduled.data!.scheduleReimbursements).toEqual({ count: 1, total: '250.00' });
-    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2023-03") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
+    await paidOut(GZ, '2023-03');
     const march = await server.gql(`{ disbursements(month: "2023-03") { items { idNumber amount } } }`, {}, { as: 'ADMIN', tenant: GZ });
     expect(march.data!.disbursements.items).toContainEqual({ idNumber: id, amount: '250.00' });
   });
@@ -774,7 +758,7 @@ describe('refunds (退费)', () => {
     await grant(GZ, id, 'AT_RISK_OF_POVERTY', '2022-01-01');
     // The first period: 150.00 reimbursed in February, then refunded (200.00 back).
     await pay(GZ, id, 2023, '350.00', '2022-01-10', `Q1-${id}`);
-    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-02") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
+    await paidOut(GZ, '2022-02');
     await refundApproved(GZ, id, 2023, '2022-02-20');
     // Paid again: 150.00 more scheduled for March; then certified 低保 (250.00): 100.00 tops this period up.
     await pay(GZ, id, 2023, '350.00', '2022-02-25', `Q2-${id}`);
@@ -791,11 +775,7 @@ describe('refunds (退费)', () => {
     const [kept, refunded] = [await person(GZ, '1984-06-26'), await person(GZ, '1984-07-27')];
     for (const id of [kept, refunded]) {
       await pay(GZ, id, 2023, '350.00', '2022-10-06');
-      const requested = await server.gql(
-        REQUEST,
-        { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-10-20' } },
-        { as: 'STAFF', tenant: GZ },
-      );
+      const requested = await askRefund(id, '2022-10-20');
       expect(requested.errors).toBeUndefined();
       await grant(GZ, id, 'DIBAO_RURAL_1', '2022-10-21');
     }
@@ -813,12 +793,8 @@ describe('refunds (退费)', () => {
     const topped = await person(GZ, '1984-09-29');
     await grant(GZ, topped, 'AT_RISK_OF_POVERTY', '2022-01-01');
     await pay(GZ, topped, 2023, '350.00', '2022-02-12'); // 150.00 scheduled for March
-    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-03") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
-    const asked = await server.gql(
-      REQUEST,
-      { input: { idNumber: topped, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-03-20' } },
-      { as: 'STAFF', tenant: GZ },
-    );
+    await paidOut(GZ, '2022-03');
+    const asked = await askRefund(topped, '2022-03-20');
     expect(asked.data!.requestRefund).toMatchObject({ amount: '200.00' });
     await grant(GZ, topped, 'DIBAO_RURAL_1', '2022-03-21');
     expect((await decide('rejectRefund', topped)).errors).toBeUndefined();
@@ -842,7 +818,7 @@ describe('refunds (退费)', () => {
     expect(out.errors).toBeUndefined();
     // The contribution stays with the fund (no refund was asked for): the 250.00 of it that assistance pays is owed.
     expect(await subsidies(GZ, id)).toMatchObject({ status: 'TERMINATED', subsidies: [{ amount: '250.00', payoutMonth: '2022-05', status: 'SCHEDULED' }] });
-    expect((await server.gql(`mutation { markDisbursementsPaid(month: "2022-05") { paid } }`, {}, { as: 'ADMIN', tenant: GZ })).errors).toBeUndefined();
+    await paidOut(GZ, '2022-05');
     const may = await server.gql(`{ disbursements(month: "2022-05") { items { idNumber amount } } }`, {}, { as: 'ADMIN', tenant: GZ });
     expect(may.data!.disbursements.items).toContainEqual({ idNumber: id, amount: '250.00' });
     expect((await subsidies(GZ, id)).subsidies).toMatchObject([{ status: 'PAID_OUT' }]);
@@ -852,11 +828,7 @@ describe('refunds (退费)', () => {
     const id = await person(GZ, '1984-10-30');
     await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
     await pay(GZ, id, 2023, '350.00', '2022-09-25');
-    const asked = await server.gql(
-      REQUEST,
-      { input: { idNumber: id, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-10-02' } },
-      { as: 'STAFF', tenant: GZ },
-    );
+    const asked = await askRefund(id, '2022-10-02');
     expect(asked.data!.requestRefund).toMatchObject({ amount: '350.00' });
     // A month's payout whose statement began before the request committed pays the reimbursement out.
     await server.ownerQuery(`UPDATE subsidy_grant SET status = 'PAID_OUT', payout_month = '2022-10' WHERE tenant_code = $1 AND id_number = $2`, [GZ, id]);
