@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { overEveryTenant } from './tenant-isolation';
 
 /**
  * An enrolment may be refunded more than once in a year: refunded, enrolled and paid again, then refunded
@@ -26,31 +27,28 @@ export class RefundsNumbered1763802700000 implements MigrationInterface {
     await q.query('ALTER TABLE refund ADD CONSTRAINT refund_request_no_check CHECK (request_no >= 1)');
     await q.query('ALTER TABLE refund ALTER COLUMN request_no DROP DEFAULT');
     await q.query('ALTER TABLE subsidy_grant ADD COLUMN deducted_by_refund integer, ADD COLUMN ended_by_refund integer');
-    // The owner obeys the tables' forced row-level security; for these statements over every tenant it
-    // steps out of it, within this migration's transaction.
-    const tables = ['refund', 'subsidy_grant'];
-    for (const table of tables) await q.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
-    await q.query(`UPDATE subsidy_grant g SET deducted_by_refund = r.request_no FROM refund r
+    await overEveryTenant(q, ['refund', 'subsidy_grant'], async () => {
+      await q.query(`UPDATE subsidy_grant g SET deducted_by_refund = r.request_no FROM refund r
       WHERE g.tenant_code = r.tenant_code AND g.id_number = r.id_number AND g.coverage_year = r.coverage_year
         AND r.status IN ('PENDING', 'APPROVED') AND g.mode = 'REIMBURSEMENT' AND g.created_at <= coalesce(r.decided_at, now())
         AND (g.status = 'PAID_OUT' OR (g.status = 'REISSUED' AND g.payout_result_on >= r.requested_on))`);
-    await q.query(`UPDATE subsidy_grant g SET ended_by_refund = r.request_no FROM refund r
+      await q.query(`UPDATE subsidy_grant g SET ended_by_refund = r.request_no FROM refund r
       WHERE g.tenant_code = r.tenant_code AND g.id_number = r.id_number AND g.coverage_year = r.coverage_year
         AND r.status = 'APPROVED' AND g.status <> 'CANCELLED' AND g.created_at <= r.decided_at`);
-    // Re-issues carry the marks of what they replace, along chains of re-issues, as the running code does.
-    for (let carried = 1; carried > 0;) {
-      const result = await q.query(
-        `UPDATE subsidy_grant n
+      // Re-issues carry the marks of what they replace, along chains of re-issues, as the running code does.
+      for (let carried = 1; carried > 0;) {
+        const result = await q.query(
+          `UPDATE subsidy_grant n
           SET deducted_by_refund = coalesce(n.deducted_by_refund, o.deducted_by_refund), ended_by_refund = coalesce(n.ended_by_refund, o.ended_by_refund)
          FROM subsidy_grant o
         WHERE n.tenant_code = o.tenant_code AND n.reissue_of = o.id
           AND ((n.deducted_by_refund IS NULL AND o.deducted_by_refund IS NOT NULL) OR (n.ended_by_refund IS NULL AND o.ended_by_refund IS NOT NULL))`,
-        [],
-        true,
-      );
-      carried = (result as { affected?: number }).affected ?? 0;
-    }
-    for (const table of tables) await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+          [],
+          true,
+        );
+        carried = (result as { affected?: number }).affected ?? 0;
+      }
+    });
     await q.query('ALTER TABLE refund DROP CONSTRAINT refund_pkey');
     await q.query('ALTER TABLE refund ADD CONSTRAINT refund_pkey PRIMARY KEY (tenant_code, id_number, coverage_year, request_no)');
     await q.query(`CREATE UNIQUE INDEX refund_one_pending ON refund (tenant_code, id_number, coverage_year) WHERE status = 'PENDING'`);

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { overEveryTenant } from './tenant-isolation';
 
 /**
  * A 先缴后补 reimbursement of an enrolment ended without a refund (a death, an emigration, a transfer out:
@@ -13,16 +14,13 @@ export class ReimbursementsOfEndedEnrolments1763802800000 implements MigrationIn
   name = 'ReimbursementsOfEndedEnrolments1763802800000';
 
   async up(q: QueryRunner): Promise<void> {
-    // The owner obeys the tables' forced row-level security; for this one statement over every tenant it
-    // steps out of it, within this migration's transaction.
-    const tables = ['subsidy_grant', 'enrollment', 'disbursement_batch'];
-    for (const table of tables) await q.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
-    await q.query(`UPDATE subsidy_grant g SET status = 'DUE', payout_month = NULL
+    await overEveryTenant(q, ['subsidy_grant', 'enrollment', 'disbursement_batch'], () =>
+      q.query(`UPDATE subsidy_grant g SET status = 'DUE', payout_month = NULL
       FROM enrollment e, disbursement_batch b
      WHERE e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
        AND (e.status IN ('UNPAID', 'PAID', 'TERMINATED') OR g.deducted_by_refund IS NOT NULL)
-       AND b.tenant_code = g.tenant_code AND b.month = g.payout_month AND g.status = 'SCHEDULED'`);
-    for (const table of tables) await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+       AND b.tenant_code = g.tenant_code AND b.month = g.payout_month AND g.status = 'SCHEDULED'`),
+    );
   }
 
   async down(): Promise<void> {
