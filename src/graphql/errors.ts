@@ -15,6 +15,7 @@ import { DomainError } from '../common/errors';
 import { type Language, type Localized, text } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../context/request-context';
+import { lostToConcurrency } from '../db/lost-to-concurrency';
 
 /** Codes GraphQL and Apollo give to a request's own mistakes: safe to show as they are. */
 const REQUEST_ERROR_CODES = new Set([
@@ -42,6 +43,10 @@ export const STATEMENT_TIMEOUT_MESSAGE = text(
   'A database statement took longer than its limit; nothing was written. Retry, or narrow the request',
 );
 export const INTERNAL_ERROR_MESSAGE = text('服务器内部错误', 'Internal server error');
+export const LOST_TO_CONCURRENCY_MESSAGE = text(
+  '与同时进行的其他请求冲突（数据库死锁或串行化失败），本次未写入任何数据，请重试',
+  'Another request running at the same time conflicted with this one (a deadlock or serialization failure); nothing was written, retry',
+);
 
 export function errorFormatter(log: Logger, production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -60,6 +65,15 @@ export function errorFormatter(log: Logger, production: boolean) {
     // statement_timeout cancelled a statement (SQLSTATE 57014): the request ran out of time, not a fault.
     if ((original as { code?: unknown } | null)?.code === '57014') {
       return bilingual({ locations: formatted.locations, path: formatted.path, extensions: { code: 'TIMEOUT' } }, STATEMENT_TIMEOUT_MESSAGE);
+    }
+    // A deadlock PostgreSQL broke, or a serialization failure: the transaction was rolled back, and the
+    // same request may pass when sent again (the partners' clients and importers retry such a CONFLICT).
+    if (lostToConcurrency(original)) {
+      log.info('lost to a concurrent request', { error: (original as Error).message, path: formatted.path });
+      return bilingual(
+        { locations: formatted.locations, path: formatted.path, extensions: { code: 'CONFLICT', retryable: true } },
+        LOST_TO_CONCURRENCY_MESSAGE,
+      );
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {

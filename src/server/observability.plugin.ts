@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../context/request-context';
 import type { Metrics } from '../common/metrics';
+import { lostToConcurrency } from '../db/lost-to-concurrency';
 
 /**
  * One log line and one measurement per request: request id, tenant, actor, operation, outcome and
@@ -48,7 +49,9 @@ export function observeRequest(
       ? first.originalError.code
       : (first.originalError as { code?: unknown } | undefined)?.code === '57014'
         ? 'TIMEOUT' // statement_timeout, which the error formatter answers as TIMEOUT too
-        : String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+        : lostToConcurrency(first.originalError)
+          ? 'CONFLICT' // a deadlock or serialization failure, answered as a retryable CONFLICT
+          : String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   metrics.requests.inc({ operation: label, outcome });
   metrics.duration.observe({ operation: label }, seconds);
   log.info('request', {

@@ -13,7 +13,9 @@ import { DomainError } from '../common/errors';
 import { text } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { LastStatement, RequestContext } from '../context/request-context';
+import { lostToConcurrency } from '../db/lost-to-concurrency';
 import { type AuditEntry, auditService } from '../domains/audit/audit.service';
+import { LOST_TO_CONCURRENCY_MESSAGE } from '../graphql/errors';
 
 /** The request's deadline ended its transaction before the commit could. */
 class DeadlinePassed extends Error {
@@ -100,7 +102,9 @@ export async function endRequest(
     if (read && (wroteNothing || ctx.lastStatementLeftOut) && !auditService.deferRead(ctx, auditTenant, entry)) throw new ReadRecordsWaiting();
   } catch (err) {
     await ctx.finish(false).catch(() => {});
-    const code = err instanceof DeadlinePassed ? 'TIMEOUT' : 'INTERNAL_SERVER_ERROR';
+    // The audit statement sent with the COMMIT can lose a deadlock too: that is a retryable CONFLICT.
+    const lost = lostToConcurrency(err);
+    const code = err instanceof DeadlinePassed ? 'TIMEOUT' : lost ? 'CONFLICT' : 'INTERNAL_SERVER_ERROR';
     log.error(err instanceof ReadRecordsWaiting ? 'read withheld' : 'commit failed', { requestId: ctx.requestId, error: (err as Error).message });
     const message =
       err instanceof ReadRecordsWaiting
@@ -108,10 +112,12 @@ export async function endRequest(
             '查询记录暂时无法写入审计日志，本次查询结果不予返回，请稍后重试',
             'The audit log cannot take the record of this read now; the answer is withheld, retry later',
           )
-        : text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written');
+        : lost
+          ? LOST_TO_CONCURRENCY_MESSAGE
+          : text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written');
     refused = {
-      status: err instanceof DeadlinePassed || err instanceof ReadRecordsWaiting ? 503 : 500,
-      result: { errors: [{ message: ctx.say(message), extensions: { code } }] },
+      status: err instanceof DeadlinePassed || err instanceof ReadRecordsWaiting ? 503 : lost ? 409 : 500,
+      result: { errors: [{ message: ctx.say(message), extensions: lost ? { code, retryable: true } : { code } }] },
     };
     if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });
   }

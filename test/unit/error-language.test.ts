@@ -39,6 +39,19 @@ describe("errors in the request's language", () => {
     expect(zh.message).toBe('数据库语句执行超过时限，未写入任何数据；请重试，或缩小查询范围');
   });
 
+  it('a deadlock or serialization failure is a retryable CONFLICT in either language, with no SQL', () => {
+    for (const code of ['40P01', '40001']) {
+      const lost = Object.assign(new Error('deadlock detected: Process 4711 waits for ShareLock on transaction 99'), { code });
+      const [en, zh] = [inLanguage([formatted(lost)], 'en')[0], inLanguage([formatted(lost)], 'zh')[0]];
+      expect(en).toEqual({
+        message: 'Another request running at the same time conflicted with this one (a deadlock or serialization failure); nothing was written, retry',
+        path: ['field'],
+        extensions: { code: 'CONFLICT', retryable: true },
+      });
+      expect(zh).toEqual({ ...en, message: '与同时进行的其他请求冲突（数据库死锁或串行化失败），本次未写入任何数据，请重试' });
+    }
+  });
+
   it('an unexpected error leaks nothing in either language', () => {
     const [zh] = inLanguage([formatted(new Error('relation "secret" does not exist'))], 'zh');
     expect(zh).toEqual({ message: '服务器内部错误', path: ['field'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
