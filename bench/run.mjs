@@ -273,6 +273,8 @@ const median = (values) => {
 };
 /** The median and the range of per-round values. */
 const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values), values });
+/** Whether the floor kept up with the open loop at 70% of its peak: it answered at least 97% of the rate due. */
+const floorKeptUp = (round) => round.lookupAt70.floor.rps >= 0.97 * round.lookupAt70.rate;
 
 /**
  * One run of `target`, every response timed, with the CPU time per request of the target's process, of
@@ -964,11 +966,26 @@ function report(r, postgres) {
   if (R[0]?.lookup) {
     lookupRatio = perRound((k) => k.lookup.api.rps / k.lookup.floor.rps);
     lookupVsPgl = perRound((k) => k.lookup.api.rps / k.lookup.pgl.rps);
-    p99Ratio = perRound((k) => k.lookupAt70.api.p99 / k.lookupAt70.floor.p99);
+    // The p99 condition compares the API's latency with the floor's at a rate the floor sustains: a round
+    // in which the floor itself fell behind compares two backlogs, and is left out.
+    const kept = R.filter(floorKeptUp);
+    p99Ratio = kept.length ? spread(kept.map((k) => k.lookupAt70.api.p99 / k.lookupAt70.floor.p99)) : null;
+    const behind = R.length - kept.length;
+    const behindNote = `in ${behind} of ${R.length} rounds the floor itself fell behind at that rate`;
     targets.push(
       ['bank lookup ≥ 60% of the floor', ranged(lookupRatio, pct), met(lookupRatio.median >= 0.6)],
       ['bank lookup ≥ 150% of PostGraphile', ranged(lookupVsPgl, pct), met(lookupVsPgl.median >= 1.5)],
-      ["bank lookup p99 at 70% of the floor's peak ≤ 2× the floor's p99 there", ranged(p99Ratio, x2), met(p99Ratio.median <= 2)],
+      kept.length * 2 > R.length
+        ? [
+            "bank lookup p99 at 70% of the floor's peak ≤ 2× the floor's p99 there",
+            `${ranged(p99Ratio, x2)}${behind ? ` (${behindNote}: not counted)` : ''}`,
+            met(p99Ratio.median <= 2),
+          ]
+        : [
+            "bank lookup p99 at 70% of the floor's peak ≤ 2× the floor's p99 there",
+            `${behindNote}${kept.length ? `; in the others ${ranged(p99Ratio, x2)}` : ''}`,
+            'not measured',
+          ],
     );
   }
   let householdVsPgl;
@@ -1086,7 +1103,7 @@ function report(r, postgres) {
           `${n0(k.lookup.api.rps)} / ${n0(k.lookup.floor.rps)} / ${n0(k.lookup.pgl.rps)}`,
           pct(k.lookup.api.rps / k.lookup.floor.rps),
           pct(k.lookup.api.rps / k.lookup.pgl.rps),
-          `${k.lookupAt70.rate} (API ${n0(k.lookupAt70.api.rps)})`,
+          `${k.lookupAt70.rate} (API ${n0(k.lookupAt70.api.rps)}, floor ${n0(k.lookupAt70.floor.rps)}${floorKeptUp(k) ? '' : ': fell behind'})`,
           `${k.lookupAt70.api.p99} / ${k.lookupAt70.floor.p99}`,
         );
       if (k.household)
@@ -1133,7 +1150,7 @@ Written by \`node bench/run.mjs${opts.full ? ' --full' : opts.smoke ? ' --smoke'
   }); @apollo/server ${pkg('@apollo/server')}, type-graphql ${pkg('type-graphql')}, graphql ${pkg('graphql')}, pg ${pkg('pg')}; PostGraphile ${pkg('postgraphile', here)} with @graphile/simplify-inflection ${pkg('@graphile/simplify-inflection', here)} (on Node 20 with a \`Promise.withResolvers\` polyfill; it declares Node 22), autocannon ${pkg('autocannon', here)}.
 - Data: ${scale} of 平利 in ${r.generation.households.toLocaleString('en')} households, ${r.generation.assisted.toLocaleString('en')} with assistance, ${r.generation.enrolled.toLocaleString('en')} enrolled for 2022 (${r.generation.paid.toLocaleString('en')} paid); loaded with COPY, vacuumed and checkpointed in ${r.generation.seconds.toFixed(1)} s.
 - ${roundsNote}, interleaved: in each, bank lookups against the API, the floor and PostGraphile in turn at ${CONNECTIONS} connections for ${DURATION} s each; then the API and the floor each at 70% of that round's floor peak; then household reads against the three; then the quote, the portal's and one whose facts never repeat. Each ratio is taken within a round; the tables give the median over rounds and the range (min–max). Every response is timed. Pools of 10 connections everywhere.
-- Peaks: autocannon, ${CONNECTIONS} connections, each sending its next request when the last is answered; it runs in the bench's own process on the same two cores (its CPU per request is in the tables). At a rate (70% of the floor's peak, progress, soak): an open loop (\`bench/lib/open-loop.mjs\`) sends each request when due over at most ${CONNECTIONS} keep-alive connections and times it from when it was due, so a target that falls behind shows its backlog in its percentiles.
+- Peaks: autocannon, ${CONNECTIONS} connections, each sending its next request when the last is answered; it runs in the bench's own process on the same two cores (its CPU per request is in the tables). At a rate (70% of the floor's peak, progress, soak): an open loop (\`bench/lib/open-loop.mjs\`) sends each request when due over at most ${CONNECTIONS} keep-alive connections and times it from when it was due, so a target that falls behind shows its backlog in its percentiles; it writes each request as one buffer on a plain socket and reads of the answer only its status and end, to take as little of the two cores as autocannon. A round in which the floor itself answered less than 97% of the rate due at 70% of its peak is left out of the p99 target (it would compare two backlogs).
 - Statements and round trips are counted on the wire by a PostgreSQL protocol proxy (\`bench/lib/wire.mjs\`) in a separate pass, one request at a time, through separate processes of each target: the proxy is in no timed figure.
 
 ## Targets
