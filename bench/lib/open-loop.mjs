@@ -61,8 +61,9 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
   let errors = 0;
   const start = performance.now() + 5;
   const dueAt = (i) => start + (i * 1000) / rate;
-  /** Requests due and not yet sent, oldest first: each waits for a free connection. */
+  /** Requests due while every connection was busy, oldest first, each waiting for a free one; the first `takenFromQueue` have gone (an index, not shift(): a backlog of thousands must not cost the client more). */
   const queue = [];
+  let takenFromQueue = 0;
   const idle = [];
   let opened = 0;
 
@@ -87,7 +88,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
       connection.socket.write(requestBytes());
     };
     const free = (connection) => {
-      if (queue.length > 0) send(connection, queue.shift());
+      if (takenFromQueue < queue.length) send(connection, queue[takenFromQueue++]);
       else idle.push(connection);
     };
     const open = () => {
@@ -121,7 +122,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
         if (at >= 0) idle.splice(at, 1);
         if (connection.current >= 0) finished(connection.current, false);
         connection.current = -1;
-        if (done < total && queue.length > 0) send(open(), queue.shift());
+        if (done < total && takenFromQueue < queue.length) send(open(), queue[takenFromQueue++]);
       });
       return connection;
     };
