@@ -161,7 +161,9 @@ export class TenantTransaction {
       await this.query(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (err) {
-      await this.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      // The work's error is the one its caller judges (a deadlock is judged again). Should the rollback to
+      // the savepoint fail too (the connection lost), the transaction stays failed and its end says so.
+      await this.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => {});
       throw err;
     }
   }

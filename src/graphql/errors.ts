@@ -48,6 +48,19 @@ export const LOST_TO_CONCURRENCY_MESSAGE = text(
   'Another request running at the same time conflicted with this one (a deadlock or serialization failure); nothing was written, retry',
 );
 
+/**
+ * The code a request's error is answered with, for its log line, metrics and audit record: a domain
+ * error's own, TIMEOUT for a statement cancelled by statement_timeout, CONFLICT for a deadlock or a
+ * serialization failure, else GraphQL's (INTERNAL_SERVER_ERROR when it has none), as errorFormatter answers.
+ */
+export function errorCodeOf(error: GraphQLError): string {
+  const original = error.originalError;
+  if (original instanceof DomainError) return original.code;
+  if ((original as { code?: unknown } | undefined)?.code === '57014') return 'TIMEOUT';
+  if (lostToConcurrency(original)) return 'CONFLICT';
+  return String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+}
+
 export function errorFormatter(log: Logger, production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const unwrapped = unwrapResolverError(error);

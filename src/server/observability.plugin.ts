@@ -1,10 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { type GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
-import { DomainError } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../context/request-context';
 import type { Metrics } from '../common/metrics';
-import { lostToConcurrency } from '../db/lost-to-concurrency';
+import { errorCodeOf } from '../graphql/errors';
 
 /**
  * One log line and one measurement per request: request id, tenant, actor, operation, outcome and
@@ -43,15 +42,7 @@ export function observeRequest(
   const { ctx, operation, operationName, errors, seconds } = request;
   const { name, label } = namesOf(operation, operationName, knownOperations);
   const first = errors?.[0];
-  const outcome = !first
-    ? 'ok'
-    : first.originalError instanceof DomainError
-      ? first.originalError.code
-      : (first.originalError as { code?: unknown } | undefined)?.code === '57014'
-        ? 'TIMEOUT' // statement_timeout, which the error formatter answers as TIMEOUT too
-        : lostToConcurrency(first.originalError)
-          ? 'CONFLICT' // a deadlock or serialization failure, answered as a retryable CONFLICT
-          : String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+  const outcome = first ? errorCodeOf(first) : 'ok';
   metrics.requests.inc({ operation: label, outcome });
   metrics.duration.observe({ operation: label }, seconds);
   log.info('request', {

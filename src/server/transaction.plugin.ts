@@ -9,13 +9,12 @@ import {
   Kind,
   type OperationDefinitionNode,
 } from 'graphql';
-import { DomainError } from '../common/errors';
 import { text } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { LastStatement, RequestContext } from '../context/request-context';
 import { lostToConcurrency } from '../db/lost-to-concurrency';
 import { type AuditEntry, auditService } from '../domains/audit/audit.service';
-import { LOST_TO_CONCURRENCY_MESSAGE } from '../graphql/errors';
+import { errorCodeOf, LOST_TO_CONCURRENCY_MESSAGE } from '../graphql/errors';
 
 /** The request's deadline ended its transaction before the commit could. */
 class DeadlinePassed extends Error {
@@ -105,7 +104,9 @@ export async function endRequest(
     // The audit statement sent with the COMMIT can lose a deadlock too: that is a retryable CONFLICT.
     const lost = lostToConcurrency(err);
     const code = err instanceof DeadlinePassed ? 'TIMEOUT' : lost ? 'CONFLICT' : 'INTERNAL_SERVER_ERROR';
-    log.error(err instanceof ReadRecordsWaiting ? 'read withheld' : 'commit failed', { requestId: ctx.requestId, error: (err as Error).message });
+    const failure = { requestId: ctx.requestId, error: (err as Error).message };
+    if (lost) log.info('commit lost to a concurrent request', failure);
+    else log.error(err instanceof ReadRecordsWaiting ? 'read withheld' : 'commit failed', failure);
     const message =
       err instanceof ReadRecordsWaiting
         ? text(
@@ -116,7 +117,8 @@ export async function endRequest(
           ? LOST_TO_CONCURRENCY_MESSAGE
           : text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written');
     refused = {
-      status: err instanceof DeadlinePassed || err instanceof ReadRecordsWaiting ? 503 : lost ? 409 : 500,
+      // 503 as for a deadline: nothing was written and the same request may be sent again.
+      status: err instanceof DeadlinePassed || err instanceof ReadRecordsWaiting || lost ? 503 : 500,
       result: { errors: [{ message: ctx.say(message), extensions: lost ? { code, retryable: true } : { code } }] },
     };
     if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });
@@ -185,7 +187,7 @@ function auditEntryOf(
     variables,
     arguments: Object.fromEntries(audited.map((n) => [n.alias?.value ?? n.name.value, argumentsOf(definitions[n.name.value], n, variables)])),
     outcome: errors.length > 0 ? 'ERROR' : 'OK',
-    errorCodes: errors.map((e) => (e.originalError instanceof DomainError ? e.originalError.code : String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'))),
+    errorCodes: errors.map(errorCodeOf),
   };
 }
 
