@@ -1,5 +1,6 @@
 import { type Localized, text } from '../common/i18n';
 import { policyNotConfigured } from '../common/errors';
+import { compareDates, type LocalDate, todayInChina } from '../common/dates';
 import type { FundingShare } from './funding';
 import type { RegionKind } from './vocabulary';
 import type { PolicyYearData } from './format';
@@ -67,6 +68,8 @@ export class Tenant {
     readonly regionsSource: string,
     readonly regions: readonly Region[],
     readonly policies: ReadonlyMap<number, PolicyYear>,
+    /** The earlier published versions of each year, oldest first: `policies` holds the one in force. */
+    readonly supersededPolicies: ReadonlyMap<number, readonly PolicyYear[]> = new Map(),
   ) {
     this.regionsByCode = new Map(regions.map((r) => [r.code, r]));
   }
@@ -83,6 +86,23 @@ export class Tenant {
       );
     }
     return policy;
+  }
+
+  /**
+   * The version of a year's policy that was in force on `date`: the latest published by the end of that
+   * day (China time), or the year's first version when none was yet (a notice read from tenants/ is
+   * published at the first start that reads it, after its year's first payments may have been made).
+   * Money paid what was due under the version then in force is taken as paid under it (see
+   * enrollment.service's checkPayment), whatever a later correction says.
+   */
+  policyInForceOn(coverageYear: number, date: LocalDate): PolicyYear {
+    const latest = this.policyFor(coverageYear);
+    const earlier = this.supersededPolicies.get(coverageYear) ?? [];
+    let inForce = earlier[0] ?? latest;
+    for (const version of [...earlier, latest]) {
+      if (version.publishedAt && compareDates(todayInChina(new Date(version.publishedAt)), date) <= 0) inForce = version;
+    }
+    return inForce;
   }
 
   get coverageYears(): number[] {
@@ -118,12 +138,12 @@ export class Tenant {
 
   /** The same tenant with another list of regions (the database's, read at start and when they change). */
   withRegions(regions: readonly Region[]): Tenant {
-    return new Tenant(this.code, this.name, this.regionsSource, regions, this.policies);
+    return new Tenant(this.code, this.name, this.regionsSource, regions, this.policies, this.supersededPolicies);
   }
 
-  /** The same tenant with other policy years (the versions in force in the database). */
-  withPolicies(policies: ReadonlyMap<number, PolicyYear>): Tenant {
-    return new Tenant(this.code, this.name, this.regionsSource, this.regions, policies);
+  /** The same tenant with other policy years (the versions in force in the database, and those they replaced). */
+  withPolicies(policies: ReadonlyMap<number, PolicyYear>, superseded: ReadonlyMap<number, readonly PolicyYear[]> = new Map()): Tenant {
+    return new Tenant(this.code, this.name, this.regionsSource, this.regions, policies, superseded);
   }
 }
 

@@ -22,7 +22,7 @@ import pg from 'pg';
 import { withinMs } from '../common/deadline';
 import type { Logger } from '../common/logger';
 import type { AppState } from '../context/request-context';
-import { POLICY_CHANNEL, type VersionRow, versionsInForce } from '../domains/policy-years/policy-years.repository';
+import { POLICY_CHANNEL, publishedVersions, type VersionRow } from '../domains/policy-years/policy-years.repository';
 import { REGION_CHANNEL, regionsOf } from '../domains/residents/regions.repository';
 import { validatePolicyDocument } from '../policy-data/document';
 import { policyYearOf } from '../policy-data/loader';
@@ -127,7 +127,7 @@ export class TenantSync {
     let regions: Region[];
     let versions: VersionRow[];
     try {
-      [regions, versions] = await Promise.all([regionsOf(tx), versionsInForce(tx)]);
+      [regions, versions] = await Promise.all([regionsOf(tx), publishedVersions(tx)]);
       await tx.finish(true);
     } catch (err) {
       await tx.finish(false).catch(() => {});
@@ -139,12 +139,20 @@ export class TenantSync {
       return own ? { ...r, clause: own.clause, note: own.note } : r;
     });
     const regionsByCode = new Map(merged.map((r) => [r.code, r]));
+    // By year and version: the last of a year is in force (a year whose version in force does not load is
+    // not served); the ones before it are kept for the money paid while they were (Tenant.policyInForceOn).
+    const byYear = new Map<number, VersionRow[]>();
+    for (const row of versions) byYear.set(row.coverage_year, [...(byYear.get(row.coverage_year) ?? []), row]);
     const policies = new Map<number, PolicyYear>();
-    for (const row of versions) {
-      const policy = this.versionOf(tenantCode, row, regionsByCode);
-      if (policy) policies.set(row.coverage_year, policy);
+    const superseded = new Map<number, PolicyYear[]>();
+    for (const [year, rows] of byYear) {
+      const inForce = this.versionOf(tenantCode, rows[rows.length - 1], regionsByCode);
+      if (!inForce) continue;
+      policies.set(year, inForce);
+      const earlier = rows.slice(0, -1).flatMap((row) => this.versionOf(tenantCode, row, regionsByCode) ?? []);
+      if (earlier.length > 0) superseded.set(year, earlier);
     }
-    this.state.catalog.replace(file.withRegions(merged).withPolicies(policies));
+    this.state.catalog.replace(file.withRegions(merged).withPolicies(policies, superseded));
   }
 
   private versionOf(tenantCode: string, row: VersionRow, regions: ReadonlyMap<string, Region>): PolicyYear | null {

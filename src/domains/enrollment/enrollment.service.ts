@@ -552,10 +552,17 @@ export class EnrollmentService {
       if (!enrollment || !ACTIVE.has(enrollment.status)) this.checkPlace(ctx, policy, person);
       const circumstances = (enrollment && ACTIVE.has(enrollment.status) ? enrollment.circumstances : []) as Circumstance[];
       // What is known is answered: a subsidy of unstated amount waits, the payment of what is due is taken.
-      const settlement = ctx.app.policyEngine.settle(ctx.tenant, policy, people.facts(input.idNumber, policy, input.paidOn, circumstances), {
-        unknownSubsidy: 'answer',
-      });
+      const settle = (under: PolicyYear) =>
+        ctx.app.policyEngine.settle(ctx.tenant, under, people.facts(input.idNumber, under, input.paidOn, circumstances), { unknownSubsidy: 'answer' });
+      const settlement = settle(policy);
       if (input.amount !== settlement.amountDue) {
+        // Money paid what was due under the version in force that day is paid, whatever a version published
+        // since says (a correction of the amount must not turn away what the tax system already collected).
+        const then = ctx.tenant.policyInForceOn(input.coverageYear, input.paidOn);
+        if (then !== policy) {
+          const settledThen = settleOrNull(() => settle(then));
+          if (settledThen?.amountDue === input.amount) return settledThen;
+        }
         return new DomainError(
           'BAD_USER_INPUT',
           text(
@@ -1153,6 +1160,16 @@ function paymentRow(input: NormalisedPayment, batchId: string | null, ctx: Reque
 export function maskName(name: string): string {
   const chars = [...name];
   return chars.length <= 1 ? '*' : chars[0] + '*'.repeat(chars.length - 1);
+}
+
+/** A settlement, or null where that version refuses one (a value it leaves unstated). */
+function settleOrNull(settle: () => Settlement): Settlement | null {
+  try {
+    return settle();
+  } catch (err) {
+    if (err instanceof DomainError) return null;
+    throw err;
+  }
 }
 
 export const enrollmentService = new EnrollmentService(subsidiesService);

@@ -33,13 +33,9 @@ function isoTimes<Row extends object>(row: Row, columns: ReadonlyArray<keyof Row
   return out as Row;
 }
 
-/** The version in force of each year of the tenant: the highest. */
-export async function versionsInForce(db: TenantTransaction): Promise<VersionRow[]> {
-  return db.query<VersionRow>(
-    `SELECT DISTINCT ON (coverage_year) ${VERSION_COLUMNS} FROM policy_year_version
-      WHERE tenant_code = $1 ORDER BY coverage_year, version DESC`,
-    [db.tenantCode],
-  );
+/** Every published version of the tenant with its document, by year and version (the last of a year is in force). */
+export async function publishedVersions(db: TenantTransaction): Promise<VersionRow[]> {
+  return db.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM policy_year_version WHERE tenant_code = $1 ORDER BY coverage_year, version`, [db.tenantCode]);
 }
 
 /** Every version of a year (or of every year), newest first, without their documents. */

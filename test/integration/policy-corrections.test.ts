@@ -1,0 +1,90 @@
+/**
+ * A version published to correct a year's amount after money of that year was collected: what was paid
+ * while the earlier version was in force, and was what it asked, is still taken as paid (under that
+ * version); what the correction asks is taken too; any other amount is refused with the amount due now.
+ * The correction here (平利 2022's 320.00 made 330.00) is made up: no seed corrects a notice.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeResidentId } from '../../src/domains/residents/id-number';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const PL = '610926';
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function ok<T = any>(query: string, variables: Record<string, unknown>, token: string): Promise<T> {
+  const res = await server.gql<T>(query, variables, { token, tenant: PL });
+  expect(res.errors).toBeUndefined();
+  return res.data as T;
+}
+
+const RECORD = `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo amount } }`;
+const ENROLMENT = `query($id: String!) { resident(idNumber: $id) { enrollments { coverageYear status amountPaid policyVersion } } }`;
+
+describe('a correction of the amount published after payments of its year', () => {
+  it('takes what was due under the version in force on the day paid, and what the correction asks', async () => {
+    const staff = server.token('STAFF', [PL]);
+    const bank = server.token('BANK', [PL]);
+    const [paidBefore, paidCorrected, paidWrong] = [1, 2, 3].map((n) => makeResidentId(PL, '1970-03-03', 700 + n));
+    for (const idNumber of [paidBefore, paidCorrected, paidWrong]) {
+      await ok(
+        `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+        { input: { idNumber, name: '更正前缴费', hukouPlace: '610926' } },
+        staff,
+      );
+    }
+
+    const source = readFileSync(join(__dirname, '..', '..', 'tenants', PL, '2022.yaml'), 'utf8').replace(
+      'individualContribution: { amount: "320.00"',
+      'individualContribution: { amount: "330.00"',
+    );
+    expect(source).toContain('"330.00"');
+    const draft = (
+      await ok(
+        `mutation($input: PolicyDraftInput!) { draftPolicyYear(input: $input) { id errors { path message } replaces { version } } }`,
+        { input: { tenant: PL, coverageYear: 2022, source } },
+        server.token('ADMIN', [PL], 'admin-zhang'),
+      )
+    ).draftPolicyYear;
+    expect(draft.errors).toEqual([]);
+    expect(draft.replaces).toEqual({ version: 1 });
+    const published = await ok(
+      `mutation($id: ID!) { publishPolicyYear(draftId: $id) { version individualContribution } }`,
+      { id: draft.id },
+      server.token('ADMIN', [PL], 'admin-li'),
+    );
+    expect(published.publishPolicyYear).toEqual({ version: 2, individualContribution: '330.00' });
+
+    // Paid on 2021-11-01, when version 1 (320.00) was in force: taken as paid under version 1.
+    const payment = (idNumber: string, amount: string, receiptNo: string) => ({
+      input: { idNumber, coverageYear: 2022, amount, paidOn: '2021-11-01', channel: '农商银行', receiptNo },
+    });
+    await ok(RECORD, payment(paidBefore, '320.00', 'PL-CORR-1'), bank);
+    expect((await ok(ENROLMENT, { id: paidBefore }, staff)).resident.enrollments).toEqual([
+      { coverageYear: 2022, status: 'PAID', amountPaid: '320.00', policyVersion: 1 },
+    ]);
+    // What the correction asks is taken too, under version 2.
+    await ok(RECORD, payment(paidCorrected, '330.00', 'PL-CORR-2'), bank);
+    expect((await ok(ENROLMENT, { id: paidCorrected }, staff)).resident.enrollments).toEqual([
+      { coverageYear: 2022, status: 'PAID', amountPaid: '330.00', policyVersion: 2 },
+    ]);
+    // Anything else is refused with the amount due now, in Chinese for the clerk.
+    const wrong = await server.gql(RECORD, payment(paidWrong, '325.00', 'PL-CORR-3'), {
+      token: bank,
+      tenant: PL,
+      headers: { 'accept-language': 'zh' },
+    });
+    expect(wrong.errors?.[0]).toMatchObject({
+      message: '2021-11-01 缴费应缴 330.00 元，不是 325.00 元',
+      extensions: { code: 'BAD_USER_INPUT', field: 'amount', amountDue: '330.00' },
+    });
+    expect((await ok(ENROLMENT, { id: paidWrong }, staff)).resident.enrollments).toEqual([]);
+  });
+});
