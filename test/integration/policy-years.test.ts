@@ -229,6 +229,18 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
     expect(payer('MEDICAL_ASSISTANCE_FUND')).toMatchObject({ amount: '630.00', before: '600.00' });
     expect(budget.total).toBe('4080.00'); // 4 × (380 + 640)
     expect(budget.totalBefore).toBe('3840.00'); // 4 × (350 + 610)
+
+    // A death recorded since does not change the budget on a day before it; a budget after it counts three.
+    await ok(
+      `mutation($input: DeathInput!) { recordDeath(input: $input) { idNumber } }`,
+      { input: { idNumber: ids[3], diedOn: '2024-01-15', source: '公安户籍注销' } },
+      { role: 'STAFF' },
+    );
+    const people = async (asOf: string) =>
+      (await ok(`query($id: ID!, $d: Date!) { policyDraft(id: $id) { budget(asOf: $d) { people total } } }`, { id: fixedDraftId, d: asOf }, { as: LI }))
+        .policyDraft.budget;
+    expect(await people('2023-10-01')).toEqual({ people: 4, total: '4080.00' });
+    expect(await people('2024-02-01')).toEqual({ people: 3, total: '3060.00' });
   });
 
   it('is refused to its author and published by a second administrator, in force at once on both servers', async () => {
@@ -357,7 +369,11 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
     const first = (await correction('区医保发〔2023〕71号')).draftPolicyYear;
     const second = (await correction('区医保发〔2023〕72号')).draftPolicyYear;
     expect([first.replaces, second.replaces]).toEqual([{ version: 1 }, { version: 1 }]);
+    expect(second.publishable).toBe(true);
     expect((await ok(PUBLISH, { id: first.id }, { as: LI })).publishPolicyYear.version).toBe(2);
+    // Read again, the draft says it can no longer be published: version 1, which it replaces, is no longer in force.
+    const reread = (await ok(`query($id: ID!) { policyDraft(id: $id) { publishable } }`, { id: second.id })).policyDraft;
+    expect(reread.publishable).toBe(false);
     const stale = await call(PUBLISH, { id: second.id }, { as: LI, language: 'zh-CN' });
     expect(stale.errors?.[0]).toMatchObject({
       message: '起草之后 2024 年度又发布了第 2 版：请在它的基础上重新起草',

@@ -57,7 +57,8 @@ export function presentDraft(ctx: RequestContext, review: DraftReview): PolicyDr
     replaces: review.inForce && presentModelVersion(review.inForce, true),
     startedFromYear: draft.started_from_year,
     startedFromVersion: draft.started_from_version,
-    publishable: validation.errors.length === 0 && draft.published_version === null,
+    // A draft made stale by a publication of its year since it was written is refused at publication.
+    publishable: validation.errors.length === 0 && draft.published_version === null && (draft.replaces_version ?? 0) === (review.inForce?.version ?? 0),
     published,
     review,
   };

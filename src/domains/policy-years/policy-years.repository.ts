@@ -186,8 +186,10 @@ export interface RollGroup {
 }
 
 /**
- * The tenant's roll on a day, for a budget: living residents who have not left (ACTIVE), grouped by the
- * assistance categories certified for them that day and by their household's region. One statement.
+ * The tenant's roll on a day, for a budget: residents born, living and here that day (not yet dead,
+ * settled abroad or transferred out, and transferred in by then), grouped by the assistance categories
+ * certified for them that day and by their household's region. A budget on a past day counts the same
+ * people whatever happened to them since. One statement.
  */
 export async function rollOn(db: TenantTransaction, asOf: string): Promise<RollGroup[]> {
   return db.query<RollGroup>(
@@ -198,7 +200,10 @@ export async function rollOn(db: TenantTransaction, asOf: string): Promise<RollG
          SELECT array_agg(DISTINCT a.category ORDER BY a.category) AS categories FROM assistance_identity a
           WHERE a.tenant_code = r.tenant_code AND a.id_number = r.id_number AND a.valid_from <= $2 AND (a.valid_to IS NULL OR a.valid_to >= $2)
        ) c ON true
-      WHERE r.tenant_code = $1 AND r.status = 'ACTIVE'
+      WHERE r.tenant_code = $1
+        AND coalesce(r.birth_date <= $2, true) AND coalesce(r.died_on > $2, true) AND coalesce(r.emigrated_on > $2, true)
+        AND (r.status <> 'TRANSFERRED_OUT' OR coalesce(r.transferred_out_on > $2, true))
+        AND coalesce(r.transferred_in_on <= $2, true)
       GROUP BY 1, 2`,
     [db.tenantCode, asOf],
   );

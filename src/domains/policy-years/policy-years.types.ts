@@ -161,7 +161,11 @@ export class PolicyDraftType {
   replaces!: PolicyVersion | null;
   @Field(() => Int, { nullable: true, description: 'Set for a draft started from the year before: that year.' }) startedFromYear!: number | null;
   @Field(() => Int, { nullable: true }) startedFromVersion!: number | null;
-  @Field({ description: 'True when it has no errors (publishPolicyYear checks again when asked).' }) publishable!: boolean;
+  @Field({
+    description:
+      'True when it has no errors and the version it replaces is still the one in force (publishPolicyYear checks again when asked, and refuses its author).',
+  })
+  publishable!: boolean;
   @Field(() => PolicyVersion, { nullable: true, description: 'The version it was published as.' }) published!: PolicyVersion | null;
   /** What the field resolvers (preview, budget) work from; not a field. */
   review!: DraftReview;

@@ -106,8 +106,8 @@ export class ProgressService {
       throw new DomainError(
         'CONFLICT',
         text(
-          `${coverageYear} 年度的任务数以通知为准（${stated.clause}），须通过修改 tenants/ 中的政策数据更改`,
-          `the targets of ${coverageYear} are those of the notice (${stated.clause}); they are changed by changing tenants/`,
+          `${coverageYear} 年度的任务数以通知为准（${stated.clause}），须起草并发布该年度政策的新版本（draftPolicyYear、publishPolicyYear）更改`,
+          `the targets of ${coverageYear} are those of the notice (${stated.clause}); they are changed by a new version of the year's policy (draftPolicyYear, publishPolicyYear)`,
         ),
         { field: 'coverageYear' },
       );
