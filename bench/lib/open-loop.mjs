@@ -37,7 +37,10 @@ function responseEnd(buffer) {
   for (;;) {
     const lineEnd = buffer.indexOf(CRLF, at);
     if (lineEnd < 0) return null;
-    const size = parseInt(buffer.toString('latin1', at, lineEnd), 16);
+    const sizeText = buffer.toString('latin1', at, lineEnd);
+    const size = parseInt(sizeText, 16);
+    if (!/^[0-9a-fA-F]/.test(sizeText) || !Number.isInteger(size))
+      throw new Error(`open loop: a chunk size that is not one: ${JSON.stringify(sizeText.slice(0, 40))}`);
     at = lineEnd + 2 + size + 2; // the chunk and its CRLF; after the last (empty) chunk, the final CRLF
     if (at > buffer.length) return null;
     if (size === 0) return { end: at, status };
@@ -47,7 +50,9 @@ function responseEnd(buffer) {
 /**
  * Sends `rate` requests a second for `duration` seconds (or `amount` requests) over at most
  * `connections` keep-alive connections; `body()` and `path()` make each request's body and path.
- * Resolves with the rate achieved, the errors (non-2xx, failed) and the latency percentiles in ms.
+ * Resolves with the rate achieved, the errors (non-2xx, failed), the share of the answers that came by a
+ * second after the last request was due (`answeredInTime`: below 1, the target fell behind) and the
+ * latency percentiles in ms.
  */
 export function openLoop({ url, method = 'POST', headers = {}, body, path, rate, duration, amount, connections = 16 }) {
   const target = new URL(url);
@@ -68,15 +73,37 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
   let opened = 0;
 
   return new Promise((resolve, reject) => {
+    const all = new Set();
+    let stopped = false;
+    /** Answers that came by a second after the last request was due: a target that keeps up answers them all. */
+    let answeredInTime = 0;
+    const stop = (err) => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      for (const c of all) c.socket.destroy();
+      reject(err);
+    };
     const finished = (i, ok) => {
-      latencies[i] = performance.now() - dueAt(i);
+      const now = performance.now();
+      latencies[i] = now - dueAt(i);
+      if (now <= dueAt(total - 1) + 1000) answeredInTime += 1;
       if (!ok) errors += 1;
       done += 1;
       if (done < total) return;
-      const elapsed = (performance.now() - start) / 1000;
-      for (const c of idle.splice(0)) c.socket.destroy();
+      stopped = true;
+      const elapsed = (now - start) / 1000;
+      for (const c of all) c.socket.destroy();
       const sorted = Array.from(latencies).sort((a, b) => a - b);
-      resolve({ rps: total / elapsed, total, errors, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) });
+      resolve({
+        rps: total / elapsed,
+        total,
+        errors,
+        answeredInTime: answeredInTime / total,
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+      });
     };
     const requestBytes = () => {
       const text = body?.();
@@ -91,38 +118,47 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
       if (takenFromQueue < queue.length) send(connection, queue[takenFromQueue++]);
       else idle.push(connection);
     };
+    const forget = (connection) => {
+      const at = idle.indexOf(connection);
+      if (at >= 0) idle.splice(at, 1);
+    };
     const open = () => {
       opened += 1;
       const connection = { socket: net.connect({ host: target.hostname, port: Number(target.port), noDelay: true }), current: -1, pending: null };
+      all.add(connection);
       connection.socket.on('data', (chunk) => {
+        if (stopped) return;
         let buffer = connection.pending ? Buffer.concat([connection.pending, chunk]) : chunk;
         for (;;) {
           let found;
           try {
             found = responseEnd(buffer);
           } catch (err) {
-            connection.socket.destroy();
-            return reject(err);
+            return stop(err);
           }
           if (!found) break;
+          if (connection.current < 0) return stop(new Error('open loop: an answer to no request'));
           const i = connection.current;
           connection.current = -1;
-          finished(i, found.status >= 200 && found.status < 300);
           buffer = buffer.subarray(found.end);
-          if (done < total) free(connection);
-          else connection.socket.destroy();
+          finished(i, found.status >= 200 && found.status < 300);
+          if (stopped) return;
+          free(connection);
         }
         connection.pending = buffer.length > 0 ? buffer : null;
       });
+      // The target closing its side (a keep-alive timeout): no request goes on this connection any more.
+      connection.socket.on('end', () => forget(connection));
       // A connection the target cut: the request on it failed; the next ones go on a new connection.
       connection.socket.on('error', () => {});
       connection.socket.on('close', () => {
+        all.delete(connection);
         opened -= 1;
-        const at = idle.indexOf(connection);
-        if (at >= 0) idle.splice(at, 1);
+        forget(connection);
+        if (stopped) return;
         if (connection.current >= 0) finished(connection.current, false);
         connection.current = -1;
-        if (done < total && takenFromQueue < queue.length) send(open(), queue[takenFromQueue++]);
+        if (!stopped && takenFromQueue < queue.length) send(open(), queue[takenFromQueue++]);
       });
       return connection;
     };
@@ -131,11 +167,13 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
       if (connection) send(connection, i);
       else queue.push(i);
     };
+    let timer;
     const tick = () => {
+      if (stopped) return;
       const now = performance.now();
       while (sent < total && dueAt(sent) <= now) dispatch(sent++);
-      if (sent < total) setTimeout(tick, Math.max(0, dueAt(sent) - performance.now()));
+      if (sent < total) timer = setTimeout(tick, Math.max(0, dueAt(sent) - performance.now()));
     };
-    setTimeout(tick, 5);
+    timer = setTimeout(tick, 5);
   });
 }
