@@ -89,20 +89,22 @@ export class Tenant {
   }
 
   /**
-   * The version of a year's policy that was in force on `date`: the latest published by the end of that
-   * day (China time), or the year's first version when none was yet (a notice read from tenants/ is
-   * published at the first start that reads it, after its year's first payments may have been made).
-   * Money paid what was due under the version then in force is taken as paid under it (see
-   * enrollment.service's checkPayment), whatever a later correction says.
+   * The versions of a year's policy in force at some moment of `date`, oldest first: the one in force when
+   * the day began (the latest published before it, China time, or the year's first version when none was
+   * yet: a notice read from tenants/ is published at the first start that reads it, after its year's first
+   * payments may have been made), then any published during the day. Money paid what one of them asked
+   * is taken as paid under it (see enrollment.service's checkPayment), whatever a later correction says.
    */
-  policyInForceOn(coverageYear: number, date: LocalDate): PolicyYear {
+  policiesInForceOn(coverageYear: number, date: LocalDate): PolicyYear[] {
     const latest = this.policyFor(coverageYear);
-    const earlier = this.supersededPolicies.get(coverageYear) ?? [];
-    let inForce = earlier[0] ?? latest;
-    for (const version of [...earlier, latest]) {
-      if (version.publishedAt && compareDates(todayInChina(new Date(version.publishedAt)), date) <= 0) inForce = version;
-    }
-    return inForce;
+    const versions = [...(this.supersededPolicies.get(coverageYear) ?? []), latest];
+    const publishedOn = (v: PolicyYear) => (v.publishedAt ? todayInChina(new Date(v.publishedAt)) : null);
+    let first = 0;
+    versions.forEach((v, i) => {
+      const on = publishedOn(v);
+      if (on && compareDates(on, date) < 0) first = i;
+    });
+    return versions.filter((v, i) => i === first || (i > first && publishedOn(v) === date));
   }
 
   get coverageYears(): number[] {
@@ -142,7 +144,7 @@ export class Tenant {
   }
 
   /** The same tenant with other policy years (the versions in force in the database, and those they replaced). */
-  withPolicies(policies: ReadonlyMap<number, PolicyYear>, superseded: ReadonlyMap<number, readonly PolicyYear[]> = new Map()): Tenant {
+  withPolicies(policies: ReadonlyMap<number, PolicyYear>, superseded: ReadonlyMap<number, readonly PolicyYear[]>): Tenant {
     return new Tenant(this.code, this.name, this.regionsSource, this.regions, policies, superseded);
   }
 }

@@ -146,16 +146,17 @@ export class TenantSync {
     const policies = new Map<number, PolicyYear>();
     const superseded = new Map<number, PolicyYear[]>();
     for (const [year, rows] of byYear) {
-      const inForce = this.versionOf(tenantCode, rows[rows.length - 1], regionsByCode);
+      const inForce = this.versionOf(tenantCode, rows[rows.length - 1], regionsByCode, true);
       if (!inForce) continue;
       policies.set(year, inForce);
-      const earlier = rows.slice(0, -1).flatMap((row) => this.versionOf(tenantCode, row, regionsByCode) ?? []);
-      if (earlier.length > 0) superseded.set(year, earlier);
+      // All or none: without one of them, the days it was in force would be judged by another.
+      const earlier = rows.slice(0, -1).map((row) => this.versionOf(tenantCode, row, regionsByCode, false));
+      if (earlier.length > 0 && earlier.every((v) => v !== null)) superseded.set(year, earlier as PolicyYear[]);
     }
     this.state.catalog.replace(file.withRegions(merged).withPolicies(policies, superseded));
   }
 
-  private versionOf(tenantCode: string, row: VersionRow, regions: ReadonlyMap<string, Region>): PolicyYear | null {
+  private versionOf(tenantCode: string, row: VersionRow, regions: ReadonlyMap<string, Region>, inForce: boolean): PolicyYear | null {
     const key = `${tenantCode}/${row.coverage_year}/${row.version}`;
     const known = this.versions.get(key);
     if (known) return known;
@@ -174,7 +175,8 @@ export class TenantSync {
       });
     } else if (!this.reported.has(key)) {
       this.reported.add(key);
-      this.log.error('a published policy year does not load; its year is not served', {
+      const consequence = inForce ? 'its year is not served' : 'payments are judged by the version in force only, not by the versions in force on their days';
+      this.log.error(`a published policy year does not load; ${consequence}`, {
         tenant: tenantCode,
         coverageYear: row.coverage_year,
         version: row.version,

@@ -1,7 +1,7 @@
 /**
  * A version published to correct a year's amount after money of that year was collected: what was paid
  * while the earlier version was in force, and was what it asked, is still taken as paid (under that
- * version); what the correction asks is taken too; any other amount is refused with the amount due now.
+ * version); what the correction asks is taken too; any other amount is refused with both amounts.
  * The correction here (平利 2022's 320.00 made 330.00) is made up: no seed corrects a notice.
  */
 import { readFileSync } from 'node:fs';
@@ -75,15 +75,15 @@ describe('a correction of the amount published after payments of its year', () =
     expect((await ok(ENROLMENT, { id: paidCorrected }, staff)).resident.enrollments).toEqual([
       { coverageYear: 2022, status: 'PAID', amountPaid: '330.00', policyVersion: 2 },
     ]);
-    // Anything else is refused with the amount due now, in Chinese for the clerk.
+    // Anything else is refused with the amount due now and the one asked that day, in Chinese for the clerk.
     const wrong = await server.gql(RECORD, payment(paidWrong, '325.00', 'PL-CORR-3'), {
       token: bank,
       tenant: PL,
       headers: { 'accept-language': 'zh' },
     });
     expect(wrong.errors?.[0]).toMatchObject({
-      message: '2021-11-01 缴费应缴 330.00 元，不是 325.00 元',
-      extensions: { code: 'BAD_USER_INPUT', field: 'amount', amountDue: '330.00' },
+      message: '2021-11-01 缴费应缴 330.00 元，不是 325.00 元（当日有效的第 1 版应缴 320.00 元，亦可按其收取）',
+      extensions: { code: 'BAD_USER_INPUT', field: 'amount', amountDue: '330.00', amountDueThen: '320.00', policyVersionThen: 1 },
     });
     expect((await ok(ENROLMENT, { id: paidWrong }, staff)).resident.enrollments).toEqual([]);
   });

@@ -554,25 +554,38 @@ export class EnrollmentService {
       // What is known is answered: a subsidy of unstated amount waits, the payment of what is due is taken.
       const settle = (under: PolicyYear) =>
         ctx.app.policyEngine.settle(ctx.tenant, under, people.facts(input.idNumber, under, input.paidOn, circumstances), { unknownSubsidy: 'answer' });
-      const settlement = settle(policy);
-      if (input.amount !== settlement.amountDue) {
-        // Money paid what was due under the version in force that day is paid, whatever a version published
-        // since says (a correction of the amount must not turn away what the tax system already collected).
-        const then = ctx.tenant.policyInForceOn(input.coverageYear, input.paidOn);
-        if (then !== policy) {
-          const settledThen = settleOrNull(() => settle(then));
-          if (settledThen?.amountDue === input.amount) return settledThen;
-        }
-        return new DomainError(
-          'BAD_USER_INPUT',
-          text(
-            `${input.paidOn} 缴费应缴 ${formatMoney(settlement.amountDue)} 元，不是 ${formatMoney(input.amount)} 元`,
-            `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)}, not ${formatMoney(input.amount)}`,
-          ),
-          { field: 'amount', amountDue: formatMoney(settlement.amountDue) },
-        );
+      let settlement: Settlement | null = null;
+      let refusal: DomainError | null = null;
+      try {
+        settlement = settle(policy);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        refusal = err;
       }
-      return settlement;
+      if (settlement?.amountDue === input.amount) return settlement;
+      // Money that paid what a version in force that day asked is paid, whatever a version published since
+      // says or refuses (a correction must not turn away what the tax system already collected).
+      const then = ctx.tenant.policiesInForceOn(input.coverageYear, input.paidOn).filter((v) => v !== policy);
+      const settledThen = then.map((v) => settleOrNull(() => settle(v)));
+      const matching = settledThen.find((s) => s?.amountDue === input.amount);
+      if (matching) return matching;
+      if (refusal || !settlement) throw refusal;
+      const earlier = then.flatMap((v, k) => {
+        const due = settledThen[k]?.amountDue;
+        return due !== undefined && due !== settlement.amountDue ? [{ version: v.version, amountDue: due }] : [];
+      })[0];
+      return new DomainError(
+        'BAD_USER_INPUT',
+        text(
+          `${input.paidOn} 缴费应缴 ${formatMoney(settlement.amountDue)} 元，不是 ${formatMoney(input.amount)} 元${earlier ? `（当日有效的第 ${earlier.version} 版应缴 ${formatMoney(earlier.amountDue)} 元，亦可按其收取）` : ''}`,
+          `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)}, not ${formatMoney(input.amount)}${earlier ? ` (version ${earlier.version}, in force that day, asked ${formatMoney(earlier.amountDue)}, which is taken too)` : ''}`,
+        ),
+        {
+          field: 'amount',
+          amountDue: formatMoney(settlement.amountDue),
+          ...(earlier ? { amountDueThen: formatMoney(earlier.amountDue), policyVersionThen: earlier.version } : {}),
+        },
+      );
     } catch (err) {
       if (err instanceof DomainError) return err;
       throw err;

@@ -40,7 +40,7 @@ export class PolicyYearsResolver {
   })
   async publishPolicyYear(@Ctx() ctx: RequestContext, @Arg('draftId', () => ID) draftId: string): Promise<PolicyYearType> {
     const policy = await policyYearsService.publish(ctx, draftId);
-    const tenant = ctx.tenant.withPolicies(new Map(ctx.tenant.policies).set(policy.coverageYear, policy));
+    const tenant = ctx.tenant.withPolicies(new Map(ctx.tenant.policies).set(policy.coverageYear, policy), ctx.tenant.supersededPolicies);
     return presentPolicy(ctx, tenant, policy);
   }
 
