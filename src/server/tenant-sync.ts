@@ -140,7 +140,7 @@ export class TenantSync {
     });
     const regionsByCode = new Map(merged.map((r) => [r.code, r]));
     // By year and version: the last of a year is in force (a year whose version in force does not load is
-    // not served); the ones before it are kept for the money paid while they were (Tenant.policyInForceOn).
+    // not served); the ones before it are kept for the money paid while they were (Tenant.policiesInForceOn).
     const byYear = new Map<number, VersionRow[]>();
     for (const row of versions) byYear.set(row.coverage_year, [...(byYear.get(row.coverage_year) ?? []), row]);
     const policies = new Map<number, PolicyYear>();

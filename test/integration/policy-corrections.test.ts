@@ -82,7 +82,7 @@ describe('a correction of the amount published after payments of its year', () =
       headers: { 'accept-language': 'zh' },
     });
     expect(wrong.errors?.[0]).toMatchObject({
-      message: '2021-11-01 缴费应缴 330.00 元，不是 325.00 元（当日有效的第 1 版应缴 320.00 元，亦可按其收取）',
+      message: '2021-11-01 缴费按现行第 2 版应缴 330.00 元，按当日有效的第 1 版应缴 320.00 元（两者均可收取），不是 325.00 元',
       extensions: { code: 'BAD_USER_INPUT', field: 'amount', amountDue: '330.00', amountDueThen: '320.00', policyVersionThen: 1 },
     });
     expect((await ok(ENROLMENT, { id: paidWrong }, staff)).resident.enrollments).toEqual([]);

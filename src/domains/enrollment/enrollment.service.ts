@@ -569,7 +569,7 @@ export class EnrollmentService {
       const settledThen = then.map((v) => settleOrNull(() => settle(v)));
       const matching = settledThen.find((s) => s?.amountDue === input.amount);
       if (matching) return matching;
-      if (refusal || !settlement) throw refusal;
+      if (!settlement) throw refusal ?? new Error('a settlement neither given nor refused');
       const earlier = then.flatMap((v, k) => {
         const due = settledThen[k]?.amountDue;
         return due !== undefined && due !== settlement.amountDue ? [{ version: v.version, amountDue: due }] : [];
@@ -577,8 +577,12 @@ export class EnrollmentService {
       return new DomainError(
         'BAD_USER_INPUT',
         text(
-          `${input.paidOn} 缴费应缴 ${formatMoney(settlement.amountDue)} 元，不是 ${formatMoney(input.amount)} 元${earlier ? `（当日有效的第 ${earlier.version} 版应缴 ${formatMoney(earlier.amountDue)} 元，亦可按其收取）` : ''}`,
-          `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)}, not ${formatMoney(input.amount)}${earlier ? ` (version ${earlier.version}, in force that day, asked ${formatMoney(earlier.amountDue)}, which is taken too)` : ''}`,
+          earlier
+            ? `${input.paidOn} 缴费按现行第 ${policy.version} 版应缴 ${formatMoney(settlement.amountDue)} 元，按当日有效的第 ${earlier.version} 版应缴 ${formatMoney(earlier.amountDue)} 元（两者均可收取），不是 ${formatMoney(input.amount)} 元`
+            : `${input.paidOn} 缴费应缴 ${formatMoney(settlement.amountDue)} 元，不是 ${formatMoney(input.amount)} 元`,
+          earlier
+            ? `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)} under version ${policy.version}, in force now, or ${formatMoney(earlier.amountDue)} under version ${earlier.version}, in force that day (either is taken), not ${formatMoney(input.amount)}`
+            : `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)}, not ${formatMoney(input.amount)}`,
         ),
         {
           field: 'amount',
