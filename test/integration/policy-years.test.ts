@@ -241,6 +241,17 @@ describe('甘州 2024, from a draft to payments, on two running servers', () => 
         .policyDraft.budget;
     expect(await people('2023-10-01')).toEqual({ people: 4, total: '4080.00' });
     expect(await people('2024-02-01')).toEqual({ people: 3, total: '3060.00' });
+
+    // Someone who left and came back counts before leaving and since returning, not while away.
+    await ok(`mutation { transferOut(idNumber: "${ids[2]}", on: "2023-05-01", destination: "兰州市") { idNumber } }`, {}, { role: 'STAFF' });
+    await ok(
+      `mutation($input: TransferInInput!) { transferIn(input: $input) { idNumber status } }`,
+      { input: { idNumber: ids[2], name: nameOf(2, '预算'), transferredInOn: '2024-01-10', from: '兰州市' } },
+      { role: 'STAFF' },
+    );
+    expect((await people('2023-03-01')).people).toBe(4);
+    expect((await people('2023-10-01')).people).toBe(3);
+    expect((await people('2024-02-01')).people).toBe(3);
   });
 
   it('is refused to its author and published by a second administrator, in force at once on both servers', async () => {

@@ -187,7 +187,7 @@ export interface RollGroup {
 
 /**
  * The tenant's roll on a day, for a budget: residents born, living and here that day (not yet dead,
- * settled abroad or transferred out, and transferred in by then), grouped by the assistance categories
+ * settled abroad or transferred out, and transferred in by then, or gone and back by then), grouped by the assistance categories
  * certified for them that day and by their household's region. A budget on a past day counts the same
  * people whatever happened to them since. One statement.
  */
@@ -202,8 +202,10 @@ export async function rollOn(db: TenantTransaction, asOf: string): Promise<RollG
        ) c ON true
       WHERE r.tenant_code = $1
         AND coalesce(r.birth_date <= $2, true) AND coalesce(r.died_on > $2, true) AND coalesce(r.emigrated_on > $2, true)
-        AND (r.status <> 'TRANSFERRED_OUT' OR coalesce(r.transferred_out_on > $2, true))
-        AND coalesce(r.transferred_in_on <= $2, true)
+        AND CASE WHEN r.transferred_in_on >= r.transferred_out_on
+                 -- left and came back (a return keeps the day they left): here before leaving and since returning
+                 THEN r.transferred_out_on > $2 OR r.transferred_in_on <= $2
+                 ELSE coalesce(r.transferred_in_on <= $2, true) AND (r.status <> 'TRANSFERRED_OUT' OR coalesce(r.transferred_out_on > $2, true)) END
       GROUP BY 1, 2`,
     [db.tenantCode, asOf],
   );
