@@ -49,16 +49,24 @@ export const LOST_TO_CONCURRENCY_MESSAGE = text(
 );
 
 /**
+ * What a database failure that is not the request's fault is answered as: TIMEOUT where statement_timeout
+ * cancelled a statement (SQLSTATE 57014: the request ran out of time), CONFLICT where the transaction lost
+ * to another (a deadlock or a serialization failure: it may pass when sent again); null for anything else.
+ */
+function notTheRequestsFault(original: unknown): 'TIMEOUT' | 'CONFLICT' | null {
+  if ((original as { code?: unknown } | null | undefined)?.code === '57014') return 'TIMEOUT';
+  return lostToConcurrency(original) ? 'CONFLICT' : null;
+}
+
+/**
  * The code a request's error is answered with, for its log line, metrics and audit record: a domain
- * error's own, TIMEOUT for a statement cancelled by statement_timeout, CONFLICT for a deadlock or a
- * serialization failure, else GraphQL's (INTERNAL_SERVER_ERROR when it has none), as errorFormatter answers.
+ * error's own, TIMEOUT or CONFLICT (notTheRequestsFault), else GraphQL's (INTERNAL_SERVER_ERROR when it
+ * has none), as errorFormatter answers.
  */
 export function errorCodeOf(error: GraphQLError): string {
   const original = error.originalError;
   if (original instanceof DomainError) return original.code;
-  if ((original as { code?: unknown } | undefined)?.code === '57014') return 'TIMEOUT';
-  if (lostToConcurrency(original)) return 'CONFLICT';
-  return String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+  return notTheRequestsFault(original) ?? String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
 }
 
 export function errorFormatter(log: Logger, production: boolean) {
@@ -75,13 +83,12 @@ export function errorFormatter(log: Logger, production: boolean) {
       }
       return bilingual({ locations: formatted.locations, path: formatted.path, extensions: { ...original.details, code: original.code } }, original.localized);
     }
-    // statement_timeout cancelled a statement (SQLSTATE 57014): the request ran out of time, not a fault.
-    if ((original as { code?: unknown } | null)?.code === '57014') {
+    const databaseFailure = notTheRequestsFault(original);
+    if (databaseFailure === 'TIMEOUT') {
       return bilingual({ locations: formatted.locations, path: formatted.path, extensions: { code: 'TIMEOUT' } }, STATEMENT_TIMEOUT_MESSAGE);
     }
-    // A deadlock PostgreSQL broke, or a serialization failure: the transaction was rolled back, and the
-    // same request may pass when sent again (the partners' clients and importers retry such a CONFLICT).
-    if (lostToConcurrency(original)) {
+    // The transaction was rolled back: the partners' clients and importers send a retryable CONFLICT again.
+    if (databaseFailure === 'CONFLICT') {
       log.info('lost to a concurrent request', { error: (original as Error).message, path: formatted.path });
       return bilingual(
         { locations: formatted.locations, path: formatted.path, extensions: { code: 'CONFLICT', retryable: true } },

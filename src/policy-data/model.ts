@@ -98,13 +98,10 @@ export class Tenant {
   policiesInForceOn(coverageYear: number, date: LocalDate): PolicyYear[] {
     const latest = this.policyFor(coverageYear);
     const versions = [...(this.supersededPolicies.get(coverageYear) ?? []), latest];
-    const publishedOn = (v: PolicyYear) => (v.publishedAt ? todayInChina(new Date(v.publishedAt)) : null);
-    let first = 0;
-    versions.forEach((v, i) => {
-      const on = publishedOn(v);
-      if (on && compareDates(on, date) < 0) first = i;
-    });
-    return versions.filter((v, i) => i === first || (i > first && publishedOn(v) === date));
+    const publishedOn = versions.map((v) => (v.publishedAt ? todayInChina(new Date(v.publishedAt)) : null));
+    // The last published before the day (versions are published in order), else the first.
+    const first = publishedOn.reduce((at, on, i) => (on !== null && compareDates(on, date) < 0 ? i : at), 0);
+    return versions.filter((_, i) => i === first || (i > first && publishedOn[i] === date));
   }
 
   get coverageYears(): number[] {

@@ -142,7 +142,11 @@ export class TenantSync {
     // By year and version: the last of a year is in force (a year whose version in force does not load is
     // not served); the ones before it are kept for the money paid while they were (Tenant.policiesInForceOn).
     const byYear = new Map<number, VersionRow[]>();
-    for (const row of versions) byYear.set(row.coverage_year, [...(byYear.get(row.coverage_year) ?? []), row]);
+    for (const row of versions) {
+      const ofYear = byYear.get(row.coverage_year);
+      if (ofYear) ofYear.push(row);
+      else byYear.set(row.coverage_year, [row]);
+    }
     const policies = new Map<number, PolicyYear>();
     const superseded = new Map<number, PolicyYear[]>();
     for (const [year, rows] of byYear) {

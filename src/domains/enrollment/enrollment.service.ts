@@ -552,42 +552,41 @@ export class EnrollmentService {
       if (!enrollment || !ACTIVE.has(enrollment.status)) this.checkPlace(ctx, policy, person);
       const circumstances = (enrollment && ACTIVE.has(enrollment.status) ? enrollment.circumstances : []) as Circumstance[];
       // What is known is answered: a subsidy of unstated amount waits, the payment of what is due is taken.
-      const settle = (under: PolicyYear) =>
-        ctx.app.policyEngine.settle(ctx.tenant, under, people.facts(input.idNumber, under, input.paidOn, circumstances), { unknownSubsidy: 'answer' });
-      let settlement: Settlement | null = null;
-      let refusal: DomainError | null = null;
-      try {
-        settlement = settle(policy);
-      } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
-        refusal = err;
-      }
-      if (settlement?.amountDue === input.amount) return settlement;
+      const settled = (under: PolicyYear) =>
+        settlementOrRefusal(() =>
+          ctx.app.policyEngine.settle(ctx.tenant, under, people.facts(input.idNumber, under, input.paidOn, circumstances), { unknownSubsidy: 'answer' }),
+        );
+      const amountOf = (outcome: Settlement | DomainError) => (outcome instanceof DomainError ? null : outcome.amountDue);
+      const now = settled(policy);
+      if (amountOf(now) === input.amount) return now;
       // Money that paid what a version in force that day asked is paid, whatever a version published since
       // says or refuses (a correction must not turn away what the tax system already collected).
-      const then = ctx.tenant.policiesInForceOn(input.coverageYear, input.paidOn).filter((v) => v !== policy);
-      const settledThen = then.map((v) => settleOrNull(() => settle(v)));
-      const matching = settledThen.find((s) => s?.amountDue === input.amount);
-      if (matching) return matching;
-      if (!settlement) throw refusal ?? new Error('a settlement neither given nor refused');
-      const earlier = then.flatMap((v, k) => {
-        const due = settledThen[k]?.amountDue;
-        return due !== undefined && due !== settlement.amountDue ? [{ version: v.version, amountDue: due }] : [];
-      })[0];
+      const thatDay = ctx.tenant
+        .policiesInForceOn(input.coverageYear, input.paidOn)
+        .filter((v) => v !== policy)
+        .map((v) => {
+          const outcome = settled(v);
+          return { version: v.version, outcome, due: amountOf(outcome) };
+        });
+      const matching = thatDay.find((t) => t.due === input.amount);
+      if (matching) return matching.outcome;
+      if (now instanceof DomainError) return now;
+      // The first version of that day that asked another amount than today's, to name beside it.
+      const earlier = thatDay.find((t): t is typeof t & { due: Settlement['amountDue'] } => t.due !== null && t.due !== now.amountDue);
       return new DomainError(
         'BAD_USER_INPUT',
         text(
           earlier
-            ? `${input.paidOn} 缴费按现行第 ${policy.version} 版应缴 ${formatMoney(settlement.amountDue)} 元，按当日有效的第 ${earlier.version} 版应缴 ${formatMoney(earlier.amountDue)} 元（两者均可收取），不是 ${formatMoney(input.amount)} 元`
-            : `${input.paidOn} 缴费应缴 ${formatMoney(settlement.amountDue)} 元，不是 ${formatMoney(input.amount)} 元`,
+            ? `${input.paidOn} 缴费按现行第 ${policy.version} 版应缴 ${formatMoney(now.amountDue)} 元，按当日有效的第 ${earlier.version} 版应缴 ${formatMoney(earlier.due)} 元（两者均可收取），不是 ${formatMoney(input.amount)} 元`
+            : `${input.paidOn} 缴费应缴 ${formatMoney(now.amountDue)} 元，不是 ${formatMoney(input.amount)} 元`,
           earlier
-            ? `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)} under version ${policy.version}, in force now, or ${formatMoney(earlier.amountDue)} under version ${earlier.version}, in force that day (either is taken), not ${formatMoney(input.amount)}`
-            : `the amount due on ${input.paidOn} is ${formatMoney(settlement.amountDue)}, not ${formatMoney(input.amount)}`,
+            ? `the amount due on ${input.paidOn} is ${formatMoney(now.amountDue)} under version ${policy.version}, in force now, or ${formatMoney(earlier.due)} under version ${earlier.version}, in force that day (either is taken), not ${formatMoney(input.amount)}`
+            : `the amount due on ${input.paidOn} is ${formatMoney(now.amountDue)}, not ${formatMoney(input.amount)}`,
         ),
         {
           field: 'amount',
-          amountDue: formatMoney(settlement.amountDue),
-          ...(earlier ? { amountDueThen: formatMoney(earlier.amountDue), policyVersionThen: earlier.version } : {}),
+          amountDue: formatMoney(now.amountDue),
+          ...(earlier ? { amountDueThen: formatMoney(earlier.due), policyVersionThen: earlier.version } : {}),
         },
       );
     } catch (err) {
@@ -1179,12 +1178,12 @@ export function maskName(name: string): string {
   return chars.length <= 1 ? '*' : chars[0] + '*'.repeat(chars.length - 1);
 }
 
-/** A settlement, or null where that version refuses one (a value it leaves unstated). */
-function settleOrNull(settle: () => Settlement): Settlement | null {
+/** A settlement, or the refusal of a policy that cannot settle (a value it leaves unstated, a closed window). */
+function settlementOrRefusal(settle: () => Settlement): Settlement | DomainError {
   try {
     return settle();
   } catch (err) {
-    if (err instanceof DomainError) return null;
+    if (err instanceof DomainError) return err;
     throw err;
   }
 }

@@ -187,9 +187,9 @@ export interface RollGroup {
 
 /**
  * The tenant's roll on a day, for a budget: residents born, living and here that day (not yet dead,
- * settled abroad or transferred out, and transferred in by then, or gone and back by then), grouped by the assistance categories
- * certified for them that day and by their household's region. A budget on a past day counts the same
- * people whatever happened to them since. One statement.
+ * settled abroad or transferred out, and transferred in by then, or gone and back by then), grouped by
+ * the assistance categories certified for them that day and by their household's region. A budget on a
+ * past day counts the same people whatever happened to them since. One statement.
  */
 export async function rollOn(db: TenantTransaction, asOf: string): Promise<RollGroup[]> {
   return db.query<RollGroup>(
