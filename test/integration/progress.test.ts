@@ -282,3 +282,59 @@ describe('follow-up lists (催缴)', () => {
     ).toBe('FORBIDDEN');
   });
 });
+
+describe('follow-up lists on a past day count who lived here that day (as the budget does)', () => {
+  const SN = '620721';
+  const [stayer, returner, newcomer] = residentIds(SN, 3, 310_000);
+  const staff = { as: 'STAFF', tenant: SN } as const;
+  const LIST = 'query($d: Date!) { followUps(coverageYear: 2024, asOf: $d, first: 100) { totalCount nodes { idNumber } } }';
+  const listed = async (asOf: string) => {
+    const res = await server.gql(LIST, { d: asOf }, staff);
+    expect(res.errors).toBeUndefined();
+    const { totalCount, nodes } = res.data!.followUps;
+    const ids = nodes.map((n: { idNumber: string }) => n.idNumber);
+    expect(totalCount).toBe(ids.length);
+    return ids;
+  };
+  const paidFor2023 = (ids: string[]) =>
+    // No notice of 2023 is configured for 肃南, so written beneath the API.
+    server.ownerQuery(
+      `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due, paid_on, amount_paid)
+       SELECT $1, id, 2023, 'PAID', '2022-10-01', 35000, 35000, '2022-10-01', 35000 FROM UNNEST($2::text[]) AS id`,
+      [SN, ids],
+    );
+
+  beforeAll(async () => {
+    await seedResidents(server, SN, [stayer, returner]);
+    await paidFor2023([stayer, returner]);
+  });
+
+  it('leaves out someone transferred out and back for the days they were away', async () => {
+    // Left after their 2023 cover had run out (so it stays paid), came back before paying for 2024.
+    const out = await server.gql(`mutation { transferOut(idNumber: "${returner}", on: "2024-01-10", destination: "甘州区") { status } }`, {}, staff);
+    expect(out.data?.transferOut).toEqual({ status: 'TRANSFERRED_OUT' });
+    const back = await server.gql(
+      `mutation($input: TransferInInput!) { transferIn(input: $input) { status transferredInOn } }`,
+      { input: { idNumber: returner, name: nameOf(1, '肃南'), transferredInOn: '2024-03-01', from: '甘州区' } },
+      staff,
+    );
+    expect(back.data?.transferIn).toEqual({ status: 'ACTIVE', transferredInOn: '2024-03-01' });
+
+    expect(await listed('2024-01-05')).toEqual([stayer, returner].sort());
+    expect(await listed('2024-02-01')).toEqual([stayer]);
+    expect(await listed('2024-03-15')).toEqual([stayer, returner].sort());
+  });
+
+  it('leaves out someone transferred in for the days before they arrived', async () => {
+    const arrived = await server.gql(
+      `mutation($input: TransferInInput!) { transferIn(input: $input) { status transferredInOn } }`,
+      { input: { idNumber: newcomer, name: nameOf(2, '肃南'), transferredInOn: '2023-11-01', from: '甘州区', hukouPlace: '620721' } },
+      staff,
+    );
+    expect(arrived.data?.transferIn).toEqual({ status: 'ACTIVE', transferredInOn: '2023-11-01' });
+    await paidFor2023([newcomer]);
+
+    expect(await listed('2023-10-15')).toEqual([stayer, returner].sort());
+    expect(await listed('2023-11-15')).toEqual([stayer, returner, newcomer].sort());
+  });
+});

@@ -1,6 +1,7 @@
 /** SQL of policy years: published versions (immutable), drafts, and the roll a budget is simulated on. */
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import type { PolicyOrigin } from '../../policy-data/model';
+import { livedHereOn } from '../residents/residents.repository';
 
 export interface VersionRow {
   coverage_year: number;
@@ -186,10 +187,11 @@ export interface RollGroup {
 }
 
 /**
- * The tenant's roll on a day, for a budget: residents born, living and here that day (not yet dead,
- * settled abroad or transferred out, and transferred in by then, or gone and back by then), grouped by
- * the assistance categories certified for them that day and by their household's region. A budget on a
- * past day counts the same people whatever happened to them since. One statement.
+ * The tenant's roll on a day, for a budget: residents who lived here that day (livedHereOn, the same
+ * condition as the follow-up list's: born, not yet dead, settled abroad or transferred out, and
+ * transferred in by then, or gone and back by then), grouped by the assistance categories certified
+ * for them that day and by their household's region. A budget on a past day counts the same people
+ * whatever happened to them since. One statement.
  */
 export async function rollOn(db: TenantTransaction, asOf: string): Promise<RollGroup[]> {
   return db.query<RollGroup>(
@@ -201,11 +203,7 @@ export async function rollOn(db: TenantTransaction, asOf: string): Promise<RollG
           WHERE a.tenant_code = r.tenant_code AND a.id_number = r.id_number AND a.valid_from <= $2 AND (a.valid_to IS NULL OR a.valid_to >= $2)
        ) c ON true
       WHERE r.tenant_code = $1
-        AND coalesce(r.birth_date <= $2, true) AND coalesce(r.died_on > $2, true) AND coalesce(r.emigrated_on > $2, true)
-        AND CASE WHEN r.transferred_in_on >= r.transferred_out_on
-                 -- left and came back (a return keeps the day they left): here before leaving and since returning
-                 THEN r.transferred_out_on > $2 OR r.transferred_in_on <= $2
-                 ELSE coalesce(r.transferred_in_on <= $2, true) AND (r.status <> 'TRANSFERRED_OUT' OR coalesce(r.transferred_out_on > $2, true)) END
+        AND ${livedHereOn('r', '$2')}
       GROUP BY 1, 2`,
     [db.tenantCode, asOf],
   );

@@ -1,7 +1,7 @@
 /** SQL of enrolment progress: paid counts by region and date, targets, follow-ups and daily collection. */
 import { type BulkColumn, unnestRows } from '../../db/bulk';
 import type { TenantTransaction } from '../../db/tenant-transaction';
-import { residentColumns, type ResidentRow } from '../residents/residents.repository';
+import { livedHereOn, residentColumns, type ResidentRow } from '../residents/residents.repository';
 
 /** Paid enrolments by region on `asOf`, from `paid_daily` (kept by every write of enrolments, in enrollment.repository). */
 export async function paidCountsByRegion(db: TenantTransaction, coverageYear: number, asOf: string): Promise<Array<{ region_code: string; paid: number }>> {
@@ -73,8 +73,7 @@ const FOLLOW_UP_FROM = `
        LEFT JOIN household h ON h.tenant_code = $1 AND h.id = CASE WHEN $6::date IS NULL THEN r.household_id ELSE then_member.household_id END
       WHERE last.tenant_code = $1 AND last.coverage_year = $2 - 1 AND ${paidOn('last', '$6')}
         AND (CASE WHEN $6::date IS NULL THEN r.status = 'ACTIVE'
-                  ELSE coalesce(r.died_on > $6::date, true) AND coalesce(r.emigrated_on > $6::date, true)
-                   AND (r.status <> 'TRANSFERRED_OUT' OR coalesce(r.transferred_out_on > $6::date, true)) END)
+                  ELSE ${livedHereOn('r', '$6::date')} END)
         AND NOT EXISTS (SELECT 1 FROM enrollment e WHERE e.tenant_code = $1 AND e.id_number = r.id_number AND e.coverage_year = $2 AND ${paidOn('e', '$6')})
         AND NOT EXISTS (SELECT 1 FROM waiver w WHERE w.tenant_code = $1 AND w.id_number = r.id_number AND w.coverage_year = $2
                           AND (CASE WHEN $6::date IS NULL THEN w.withdrawn_on IS NULL

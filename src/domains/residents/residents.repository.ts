@@ -80,6 +80,21 @@ export function residentColumns(alias: string): string {
   return RESIDENT_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
 }
 
+/**
+ * SQL: the resident of table alias `r` lived here on day `day` (an SQL date expression): born by then,
+ * not yet dead or settled abroad, arrived by then if transferred in, and not away on a transfer out
+ * that day. A return keeps the day the person left and overwrites the day they came in, so someone
+ * gone and back is here before leaving and since returning, not in between. One definition, so that
+ * a budget's roll and the follow-up list on a past day count the same people.
+ */
+export function livedHereOn(r: string, day: string): string {
+  return `(coalesce(${r}.birth_date <= ${day}, true) AND coalesce(${r}.died_on > ${day}, true) AND coalesce(${r}.emigrated_on > ${day}, true)
+        AND CASE WHEN ${r}.transferred_in_on >= ${r}.transferred_out_on
+                 THEN ${r}.transferred_out_on > ${day} OR ${r}.transferred_in_on <= ${day}
+                 ELSE coalesce(${r}.transferred_in_on <= ${day}, true)
+                  AND (${r}.status <> 'TRANSFERRED_OUT' OR coalesce(${r}.transferred_out_on > ${day}, true)) END)`;
+}
+
 export async function householdsByIds(db: TenantTransaction, ids: readonly string[]): Promise<HouseholdRow[]> {
   return db.query<HouseholdRow>(`SELECT ${HOUSEHOLD_COLUMNS} FROM household WHERE tenant_code = $1 AND id = ANY($2::uuid[])`, [db.tenantCode, ids]);
 }
