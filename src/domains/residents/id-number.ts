@@ -2,7 +2,7 @@
  * Resident identity card numbers (GB 11643-1999): 6-digit address code, 8-digit birth date, 3-digit
  * sequence (odd for men, even for women), and an ISO 7064 MOD 11-2 check character.
  */
-import { compareDates, isLocalDate, type LocalDate, todayInChina } from '../../common/dates';
+import { compareDates, daysInMonth, type LocalDate, todayInChina } from '../../common/dates';
 import { divisions } from '../../common/divisions';
 import { type Localized, text } from '../../common/i18n';
 
@@ -16,10 +16,11 @@ export interface ResidentIdFacts {
   sex: Sex;
 }
 
-export function checkCharacter(first17: string): string {
+/** The check character of a number's first 17 digits (`digits` may go on: only its first 17 are read). */
+export function checkCharacter(digits: string): string {
   // By character code, not by splitting the text: every lookup and every imported row checks a number.
   let sum = 0;
-  for (let i = 0; i < 17; i += 1) sum += (first17.charCodeAt(i) - 48) * WEIGHTS[i];
+  for (let i = 0; i < 17; i += 1) sum += (digits.charCodeAt(i) - 48) * WEIGHTS[i];
   return CHECK_CHARACTERS[sum % 11];
 }
 
@@ -34,16 +35,26 @@ export const EARLIEST_BIRTH_DATE = '1900-01-01';
 export function parseResidentId(idNumber: string, today: LocalDate = todayInChina()): ResidentIdFacts | { error: Localized } {
   if (!/^\d{17}[\dX]$/.test(idNumber))
     return { error: text('居民身份证号码应为 17 位数字加 1 位数字或 X', 'a resident ID number has 17 digits and a digit or X') };
-  const birthDate = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
-  if (!isLocalDate(birthDate))
+  // The date read from the digits before it is written out: an import checks every row's number.
+  const month = digitsAt(idNumber, 10, 2);
+  const day = digitsAt(idNumber, 12, 2);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(digitsAt(idNumber, 6, 4), month))
     return { error: text(`其中的出生日期 ${idNumber.slice(6, 14)} 不是有效日期`, `its birth date ${idNumber.slice(6, 14)} is not a calendar date`) };
-  if (checkCharacter(idNumber.slice(0, 17)) !== idNumber[17]) return { error: text('校验码不正确', 'its check character is wrong') };
+  if (checkCharacter(idNumber) !== idNumber[17]) return { error: text('校验码不正确', 'its check character is wrong') };
   if (!divisions().isAddressCode(idNumber.slice(0, 6)))
     return { error: text(`前六位 ${idNumber.slice(0, 6)} 不是行政区划代码`, `its first six digits ${idNumber.slice(0, 6)} are not a division code`) };
+  const birthDate = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
   if (compareDates(birthDate, today) > 0) return { error: text('其中的出生日期晚于今天', 'its birth date is after today') };
   if (compareDates(birthDate, EARLIEST_BIRTH_DATE) < 0)
     return { error: text(`其中的出生日期早于 ${EARLIEST_BIRTH_DATE.slice(0, 4)} 年`, `its birth date is before ${EARLIEST_BIRTH_DATE.slice(0, 4)}`) };
   return { birthDate, sex: Number(idNumber[16]) % 2 === 1 ? 'MALE' : 'FEMALE' };
+}
+
+/** The number the `count` digits of `text` from `from` make (the caller has checked they are digits). */
+function digitsAt(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i += 1) n = n * 10 + text.charCodeAt(i) - 48;
+  return n;
 }
 
 /** A valid ID number for tests and generators: address code, birth date and sequence given. */
