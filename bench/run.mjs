@@ -428,7 +428,7 @@ async function startMeasuredWrite() {
 async function statementCosts(label) {
   if (!PG_STATS) return;
   const { rows } = await owner.query(`SELECT round(total_exec_time) AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
-                                        FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`);
+                                        FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25`);
   log(
     `statements, ${label}:\n${rows.map((r) => `  ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(6)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`).join('\n')}`,
   );
@@ -802,6 +802,8 @@ if (runs('imports')) {
     };
     result.floor = [await writeFloor([])];
     await startMeasuredWrite();
+    // The import's statements alone, not the floor's before it.
+    if (PG_STATS) await owner.query('SELECT pg_stat_statements_reset()');
     let stopWatch = watchMemory(api.pid);
     const rssBefore = rssOf(api.pid);
     let cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
@@ -847,6 +849,7 @@ if (runs('imports')) {
         '\n',
     );
     await startMeasuredWrite();
+    if (PG_STATS) await owner.query('SELECT pg_stat_statements_reset()');
     stopWatch = watchMemory(api.pid);
     cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
     const reapedBefore = reapedChildrenCpuSeconds();

@@ -540,11 +540,13 @@ export const ENROLLMENT_ID_NUMBER_TABLES = ['enrollment', 'payment', 'payment_re
  */
 export async function paymentsByReceipts(db: TenantTransaction, keys: ReadonlyArray<{ channel: string; receiptNo: string }>): Promise<PaymentRow[]> {
   if (keys.length === 0) return [];
-  const wanted = new Set(keys.map((k) => paymentKey(k.channel, k.receiptNo)));
+  // A number repeated under two channels is looked up once by the database; most imports find none.
   const rows = await db.query<PaymentRow>(`${PAYMENT_SELECT} WHERE p.tenant_code = $1 AND p.receipt_no = ANY ($2::text[])`, [
     db.tenantCode,
-    [...new Set(keys.map((k) => k.receiptNo))],
+    keys.map((k) => k.receiptNo),
   ]);
+  if (rows.length === 0) return rows;
+  const wanted = new Set(keys.map((k) => paymentKey(k.channel, k.receiptNo)));
   return rows.filter((r) => wanted.has(paymentKey(r.channel, r.receipt_no)));
 }
 

@@ -234,11 +234,12 @@ const SUSPENSE_COLUMNS = `id, channel, receipt_no, id_number, coverage_year, amo
 
 export async function suspenseByReceipts(db: TenantTransaction, keys: ReadonlyArray<{ channel: string; receiptNo: string }>): Promise<SuspenseRow[]> {
   if (keys.length === 0) return [];
-  const wanted = new Set(keys.map((k) => `${k.channel}\u0000${k.receiptNo}`));
   const rows = await db.query<SuspenseRow>(`SELECT ${SUSPENSE_COLUMNS} FROM payment_suspense WHERE tenant_code = $1 AND receipt_no = ANY ($2::text[])`, [
     db.tenantCode,
-    [...new Set(keys.map((k) => k.receiptNo))],
+    keys.map((k) => k.receiptNo),
   ]);
+  if (rows.length === 0) return rows;
+  const wanted = new Set(keys.map((k) => `${k.channel}\u0000${k.receiptNo}`));
   return rows.filter((r) => wanted.has(`${r.channel}\u0000${r.receipt_no}`));
 }
 

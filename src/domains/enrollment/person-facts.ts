@@ -65,6 +65,7 @@ export function makePeople(persons: readonly PersonRow[], identities: readonly I
  * 2021 年 9 月 30 日前…为准), identities certified later count from the next year of cover.
  */
 export function categoriesOn(identities: readonly IdentityRow[], policy: PolicyYear, date: LocalDate): AssistanceCategory[] {
+  if (identities.length === 0) return [];
   const cutoff = policy.data.assistance?.certificationCutoff?.date;
   return [
     ...new Set(
