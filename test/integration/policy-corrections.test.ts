@@ -88,3 +88,54 @@ describe('a correction of the amount published after payments of its year', () =
     expect((await ok(ENROLMENT, { id: paidWrong }, staff)).resident.enrollments).toEqual([]);
   });
 });
+
+describe('a correction that refuses what the version in force that day took', () => {
+  it('takes the payment under the earlier version when the latest refuses it outright', async () => {
+    const staff = server.token('STAFF', [PL]);
+    const bank = server.token('BANK', [PL]);
+    const idNumber = makeResidentId(PL, '1970-03-03', 711);
+    await ok(
+      `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+      { input: { idNumber, name: '窗口内缴费', hukouPlace: '610926' } },
+      staff,
+    );
+
+    // Made up, as above: a correction that ends the collection window (and its last milestone) on 12-15
+    // instead of 12-25, at the same 320.00; no one may pay late (四（一）).
+    const source = readFileSync(join(__dirname, '..', '..', 'tenants', PL, '2022.yaml'), 'utf8')
+      .replace('  end: { date: 2021-12-25,', '  end: { date: 2021-12-15,')
+      .replace('- { date: 2021-12-25, share: 1.00,', '- { date: 2021-12-15, share: 1.00,');
+    expect(source).toContain('end: { date: 2021-12-15,');
+    const draft = (
+      await ok(
+        `mutation($input: PolicyDraftInput!) { draftPolicyYear(input: $input) { id errors { path message } } }`,
+        { input: { tenant: PL, coverageYear: 2022, source } },
+        server.token('ADMIN', [PL], 'admin-zhang'),
+      )
+    ).draftPolicyYear;
+    expect(draft.errors).toEqual([]);
+    const published = (
+      await ok(
+        `mutation($id: ID!) { publishPolicyYear(draftId: $id) { version individualContribution collectionWindow { end } } }`,
+        { id: draft.id },
+        server.token('ADMIN', [PL], 'admin-li'),
+      )
+    ).publishPolicyYear;
+    expect(published).toMatchObject({ individualContribution: '320.00', collectionWindow: { end: '2021-12-15' } });
+    expect(published.version).toBeGreaterThan(1);
+
+    // The version in force now refuses a payment of 12-20 outright: the window it states is closed.
+    const quote = await server.gql(
+      `query { quote(input: { tenant: "${PL}", coverageYear: 2022, paymentDate: "2021-12-20" }) { amountDue } }`,
+      {},
+      { token: staff, tenant: PL },
+    );
+    expect(quote.errors?.[0].extensions).toMatchObject({ code: 'ENROLLMENT_CLOSED' });
+
+    // Version 1, in force on 12-20 (its window ran to 12-25), asked 320.00: the money is paid under it.
+    await ok(RECORD, { input: { idNumber, coverageYear: 2022, amount: '320.00', paidOn: '2021-12-20', channel: '农商银行', receiptNo: 'PL-CORR-11' } }, bank);
+    expect((await ok(ENROLMENT, { id: idNumber }, staff)).resident.enrollments).toEqual([
+      { coverageYear: 2022, status: 'PAID', amountPaid: '320.00', policyVersion: 1 },
+    ]);
+  });
+});
