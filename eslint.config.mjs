@@ -21,7 +21,7 @@ const LAYERS = [
 ];
 
 /** Lowest first: a domain may import the domains before it only (src/server/modules.ts lists them so). */
-const DOMAINS = ['public-policy', 'residents', 'assistance', 'subsidies', 'enrollment', 'refunds', 'progress', 'audit'];
+const DOMAINS = ['public-policy', 'residents', 'assistance', 'subsidies', 'enrollment', 'refunds', 'policy-years', 'progress', 'audit'];
 
 const zones = [
   ...LAYERS.flatMap(([name, paths], i) =>

@@ -19,8 +19,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function ok<T = any>(query: string, variables: Record<string, unknown>, token: string): Promise<T> {
-  const res = await server.gql<T>(query, variables, { token, tenant: PL });
+async function ok<T = any>(query: string, variables: Record<string, unknown>, token: string, tenant = PL): Promise<T> {
+  const res = await server.gql<T>(query, variables, { token, tenant });
   expect(res.errors).toBeUndefined();
   return res.data as T;
 }
@@ -86,5 +86,170 @@ describe('a correction of the amount published after payments of its year', () =
       extensions: { code: 'BAD_USER_INPUT', field: 'amount', amountDue: '330.00', amountDueThen: '320.00', policyVersionThen: 1 },
     });
     expect((await ok(ENROLMENT, { id: paidWrong }, staff)).resident.enrollments).toEqual([]);
+  });
+});
+
+describe('a correction that refuses what the version in force that day took', () => {
+  it('takes the payment under the earlier version when the latest refuses it outright', async () => {
+    const staff = server.token('STAFF', [PL]);
+    const bank = server.token('BANK', [PL]);
+    const idNumber = makeResidentId(PL, '1970-03-03', 711);
+    await ok(
+      `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+      { input: { idNumber, name: '窗口内缴费', hukouPlace: '610926' } },
+      staff,
+    );
+
+    // Made up, as above: a correction that ends the collection window (and its last milestone) on 12-15
+    // instead of 12-25, at the same 320.00; no one may pay late (四（一）).
+    const source = readFileSync(join(__dirname, '..', '..', 'tenants', PL, '2022.yaml'), 'utf8')
+      .replace('  end: { date: 2021-12-25,', '  end: { date: 2021-12-15,')
+      .replace('- { date: 2021-12-25, share: 1.00,', '- { date: 2021-12-15, share: 1.00,');
+    expect(source).toContain('end: { date: 2021-12-15,');
+    const draft = (
+      await ok(
+        `mutation($input: PolicyDraftInput!) { draftPolicyYear(input: $input) { id errors { path message } } }`,
+        { input: { tenant: PL, coverageYear: 2022, source } },
+        server.token('ADMIN', [PL], 'admin-zhang'),
+      )
+    ).draftPolicyYear;
+    expect(draft.errors).toEqual([]);
+    const published = (
+      await ok(
+        `mutation($id: ID!) { publishPolicyYear(draftId: $id) { version individualContribution collectionWindow { end } } }`,
+        { id: draft.id },
+        server.token('ADMIN', [PL], 'admin-li'),
+      )
+    ).publishPolicyYear;
+    expect(published).toMatchObject({ individualContribution: '320.00', collectionWindow: { end: '2021-12-15' } });
+    expect(published.version).toBeGreaterThan(1);
+
+    // The version in force now refuses a payment of 12-20 outright: the window it states is closed.
+    const quote = await server.gql(
+      `query { quote(input: { tenant: "${PL}", coverageYear: 2022, paymentDate: "2021-12-20" }) { amountDue } }`,
+      {},
+      { token: staff, tenant: PL },
+    );
+    expect(quote.errors?.[0].extensions).toMatchObject({ code: 'ENROLLMENT_CLOSED' });
+
+    // Version 1, in force on 12-20 (its window ran to 12-25), asked 320.00: the money is paid under it.
+    await ok(RECORD, { input: { idNumber, coverageYear: 2022, amount: '320.00', paidOn: '2021-12-20', channel: '农商银行', receiptNo: 'PL-CORR-11' } }, bank);
+    expect((await ok(ENROLMENT, { id: idNumber }, staff)).resident.enrollments).toEqual([
+      { coverageYear: 2022, status: 'PAID', amountPaid: '320.00', policyVersion: 1 },
+    ]);
+  });
+});
+
+describe('what waited for a value, for money taken under a version that asked another amount than the latest', () => {
+  it('is computed once a version states the value, whatever the latest asks now', async () => {
+    const SD = '620725'; // 山丹 2022: 低保's amount is in 张医保发〔2021〕52号, which the notice does not quote
+    const staff = server.token('STAFF', [SD]);
+    const bank = server.token('BANK', [SD]);
+    const [paidFirst, paidAfter, netLater] = [1, 2, 3].map((n) => makeResidentId(SD, '1966-05-05', 720 + n));
+    for (const [idNumber, category] of [
+      [paidFirst, 'DIBAO'],
+      [paidAfter, 'DIBAO'],
+      [netLater, 'RETURNED_TO_POVERTY'],
+    ]) {
+      await ok(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '低保户' } }, staff, SD);
+      await ok(
+        `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+        { input: { idNumber, category, certifiedBy: '民政局', validFrom: '2021-01-01' } },
+        server.token('AGENCY', [SD]),
+        SD,
+      );
+    }
+    const publish = async (source: string): Promise<number> => {
+      const draft = (
+        await ok(
+          `mutation($input: PolicyDraftInput!) { draftPolicyYear(input: $input) { id errors { path message } } }`,
+          { input: { tenant: SD, coverageYear: 2022, source } },
+          server.token('ADMIN', [SD], 'admin-zhang'),
+          SD,
+        )
+      ).draftPolicyYear;
+      expect(draft.errors).toEqual([]);
+      return (await ok(`mutation($id: ID!) { publishPolicyYear(draftId: $id) { version } }`, { id: draft.id }, server.token('ADMIN', [SD], 'admin-li'), SD))
+        .publishPolicyYear.version;
+    };
+    const pay = (idNumber: string, receiptNo: string) =>
+      ok(RECORD, { input: { idNumber, coverageYear: 2022, amount: '320.00', paidOn: '2021-10-10', channel: '农商银行', receiptNo } }, bank, SD);
+    const who = new Map([
+      [paidFirst, 'first'],
+      [paidAfter, 'after'],
+      [netLater, 'net'],
+    ]);
+    const waits = async () => {
+      const all: Array<{ idNumber: string; missing: string; status: string }> = [];
+      for (const status of ['WAITING', 'RESOLVED', 'CANCELLED']) {
+        const page = await ok(
+          `query($s: WaitStatus!) { waitingValues(coverageYear: 2022, status: $s) { edges { node { idNumber missing status } } } }`,
+          { s: status },
+          staff,
+          SD,
+        );
+        all.push(...page.waitingValues.edges.map((e: any) => e.node).filter((n: any) => who.has(n.idNumber)));
+      }
+      return all.map(({ idNumber, missing, status }) => ({ who: who.get(idNumber), missing, status }));
+    };
+    const enrolment = async (idNumber: string) =>
+      (
+        await ok(
+          `query($id: String!) { resident(idNumber: $id) { enrollments { status amountPaid policyVersion subsidy subsidies { amount policyVersion } } } }`,
+          { id: idNumber },
+          staff,
+          SD,
+        )
+      ).resident.enrollments;
+
+    // Made up: a correction of 320.00 to 330.00 that still leaves the amounts of 52号 unstated, then one
+    // that states 低保's (先缴后补 as before) and 返贫致贫's, made 差额征缴: that one is taken off at payment.
+    const seed = readFileSync(join(__dirname, '..', '..', 'tenants', SD, '2022.yaml'), 'utf8');
+    const corrected = seed.replace('individualContribution: { amount: "320.00"', 'individualContribution: { amount: "330.00"');
+    const stated = corrected
+      .replace('      category: DIBAO\n      full: false\n', '      category: DIBAO\n      full: false\n      amount: "100.00"\n')
+      .replace('{ <<: *by52, category: RETURNED_TO_POVERTY,', '{ <<: *by52, amount: "100.00", mode: NET_COLLECTION, category: RETURNED_TO_POVERTY,');
+    expect(corrected).not.toBe(seed);
+    expect(stated.match(/amount: "100.00"/g)).toHaveLength(2);
+
+    // Paid while version 1 (320.00) was in force and the latest; then paid at 320.00 after the correction,
+    // taken under version 1, in force on the day paid. Each pays 先缴后补 and waits for its amount.
+    await pay(paidFirst, 'SD-CORR-1');
+    expect(await publish(corrected)).toBe(2);
+    await pay(paidAfter, 'SD-CORR-2');
+    await pay(netLater, 'SD-CORR-3');
+    for (const idNumber of who.keys())
+      expect(await enrolment(idNumber)).toEqual([{ status: 'PAID', amountPaid: '320.00', policyVersion: 1, subsidy: '0.00', subsidies: [] }]);
+    expect(await waits()).toEqual([
+      { who: 'first', missing: 'assistance.DIBAO.amount', status: 'WAITING' },
+      { who: 'after', missing: 'assistance.DIBAO.amount', status: 'WAITING' },
+      { who: 'net', missing: 'assistance.RETURNED_TO_POVERTY.amount', status: 'WAITING' },
+    ]);
+
+    // Version 3 states them and still asks 330.00. 低保 is still paid in full first (先缴后补), as the two
+    // paid the 320.00 of version 1: the 330.00 is the correction's doing, not the value's, and both are
+    // computed. 返贫致贫 would now pay 100.00 less at payment: that value changes what was due, and waits.
+    expect(await publish(stated)).toBe(3);
+    const due = async (category: string) =>
+      (
+        await ok(
+          `query { quote(input: { tenant: "${SD}", coverageYear: 2022, paymentDate: "2021-10-10", categories: [${category}] }) { amountDue subsidy } }`,
+          {},
+          staff,
+          SD,
+        )
+      ).quote;
+    expect(await due('DIBAO')).toEqual({ amountDue: '330.00', subsidy: '100.00' });
+    expect(await due('RETURNED_TO_POVERTY')).toEqual({ amountDue: '230.00', subsidy: '100.00' });
+    expect(await waits()).toEqual([
+      { who: 'net', missing: 'assistance.RETURNED_TO_POVERTY.amount', status: 'WAITING' },
+      { who: 'first', missing: 'assistance.DIBAO.amount', status: 'RESOLVED' },
+      { who: 'after', missing: 'assistance.DIBAO.amount', status: 'RESOLVED' },
+    ]);
+    for (const idNumber of [paidFirst, paidAfter])
+      expect(await enrolment(idNumber)).toEqual([
+        { status: 'PAID', amountPaid: '320.00', policyVersion: 3, subsidy: '100.00', subsidies: [{ amount: '100.00', policyVersion: 3 }] },
+      ]);
+    expect(await enrolment(netLater)).toEqual([{ status: 'PAID', amountPaid: '320.00', policyVersion: 1, subsidy: '0.00', subsidies: [] }]);
   });
 });

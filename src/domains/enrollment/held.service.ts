@@ -10,9 +10,10 @@ import { badInput } from '../../common/errors';
 import { text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import type { Circumstance } from '../../policy-data/vocabulary';
+import type { Settlement } from '../../policy-engine/policy-engine';
 import { subsidiesService } from '../subsidies/subsidies.service';
 import { enrollmentService } from './enrollment.service';
-import { enrollmentsOf, setResolvedAmounts } from './enrollment.repository';
+import { type EnrollmentRow, enrollmentsOf, setResolvedAmounts } from './enrollment.repository';
 import {
   batchRows,
   batchSummary,
@@ -123,7 +124,7 @@ export class HeldService {
       const done = group.filter((w) => !open.has(w.missing));
       if (done.length === 0) continue;
       // The amount due never changes after payment: a value that would change it is left waiting.
-      if (enrollment.status === 'PAID' && settlement.amountDue !== enrollment.amount_due) continue;
+      if (enrollment.status === 'PAID' && !sameAmountDue(enrollment, settlement, policy.version)) continue;
       const subsidyResolved = done.some((w) => w.affects.includes('subsidy')) && !settlement.unknowns.some((u) => u.affects.includes('subsidy'));
       if (subsidyResolved && enrollment.status === 'PAID')
         granted.push({ idNumber: enrollment.id_number, coverageYear: enrollment.coverage_year, paidOn: on, settlement });
@@ -177,6 +178,23 @@ export class HeldService {
     const [summary, rows] = await Promise.all([batchSummary(ctx.db, batchId.trim()), batchRows(ctx.db, batchId.trim(), status, afterIndex, first + 1)]);
     return { batchId: batchId.trim(), summary, rows };
   }
+}
+
+/**
+ * Whether a settlement under the version in force asks of a paid enrolment what it was asked when paid.
+ * Money taken under an earlier version (one in force on its day, checkPayment) may have paid another
+ * standard than the one in force asks now: a correction's doing, not the value's. Its amounts were
+ * decided by that version, recorded on the row: the value changes nothing when the settlement takes as
+ * much off its own standard as that version took off the standard paid.
+ */
+function sameAmountDue(
+  enrollment: Pick<EnrollmentRow, 'amount_due' | 'standard_contribution' | 'policy_version'>,
+  settlement: Pick<Settlement, 'amountDue' | 'standardContribution'>,
+  inForce: number,
+): boolean {
+  if (settlement.amountDue === enrollment.amount_due) return true;
+  if (enrollment.policy_version === null || enrollment.policy_version === inForce) return false;
+  return settlement.standardContribution - settlement.amountDue === enrollment.standard_contribution - enrollment.amount_due;
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
