@@ -69,7 +69,12 @@ export function arrayParameter(values: readonly unknown[]): string | readonly un
     else if (typeof value === 'boolean') parts[i] = value ? 'true' : 'false';
     else return values;
   }
-  return `{${parts.join(',')}}`;
+  if (parts.length === 0) return '{}';
+  // The braces joined with the elements, not around the joined text: that makes one flat string, which
+  // pg measures and writes as it is, where a string put together of pieces is copied flat first.
+  parts[0] = `{${parts[0]}`;
+  parts[parts.length - 1] += '}';
+  return parts.join(',');
 }
 
 /**

@@ -13,7 +13,14 @@ import type { RequestContext } from '../context/request-context';
 export function hasNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (depth > 20 || value === null || typeof value !== 'object') return false;
-  return Object.values(value as Record<string, unknown>).some((v) => hasNul(v, depth + 1));
+  // Without a list of each object's values: an import's variables are 10,000 objects.
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasNul(item, depth + 1)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (Object.hasOwn(record, key) && hasNul(record[key], depth + 1)) return true;
+  return false;
 }
 
 /**
