@@ -14,6 +14,8 @@ import { startServer, type RunningServer } from '../../src/app';
 import { loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
 import { policyYearDocument } from '../../src/cli/export-policy-year';
+import { RequestContext } from '../../src/context/request-context';
+import { heldService } from '../../src/domains/enrollment/held.service';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { fixed2024, GANZHOU as GZ, halfUpdated2024 } from '../helpers/drafts';
 import { nameOf } from '../helpers/names';
@@ -660,6 +662,90 @@ describe('two releases of what is held at once', () => {
       fresh.gql(`query($id: String!) { resident(idNumber: $id) { enrollments { subsidies { amount kind } } } }`, { id: idNumber }, as('STAFF')),
     );
     expect(resident.resident.enrollments).toEqual([{ subsidies: [{ amount: '100.00', kind: 'AT_PAYMENT' }] }]);
+  });
+});
+
+describe('more waits than a run judges at once', () => {
+  let fresh: TestServer;
+  beforeAll(async () => {
+    fresh = await startTestServer();
+  });
+  afterAll(async () => fresh?.close());
+
+  it('are all reached: the first page still unstated, a wait on a later page is computed', async () => {
+    const SD = '620725';
+    const { as, done } = onServer(fresh, SD);
+    const publish = async (source: string) => {
+      const draft = (await done(fresh.gql(DRAFT, { input: { tenant: SD, coverageYear: 2022, source } }, as('ADMIN', ZHANG)))).draftPolicyYear;
+      expect(draft.errors).toEqual([]);
+      await done(fresh.gql(PUBLISH, { id: draft.id }, as('ADMIN', LI)));
+    };
+    // Made up, as above: a 2022 that states a refund reason, so that a refund can hold one wait past the
+    // publication's own release; then 低保's amount too.
+    const year = readFileSync(join(__dirname, '..', '..', 'tenants', SD, '2022.yaml'), 'utf8').replace(
+      /(refunds:\n {2}clause: [^\n]*\n)/,
+      '$1  reasons:\n    - { reason: OTHER_POOL, clause: 三（三） "test" }\n',
+    );
+    await publish(year);
+    // Two 低保户, whose amount no version states, first (by ID number and by id); then a 脱贫户.
+    const people = [
+      { idNumber: makeResidentId(SD, '1950-01-01', 601), category: 'DIBAO' },
+      { idNumber: makeResidentId(SD, '1950-01-02', 602), category: 'DIBAO' },
+      { idNumber: makeResidentId(SD, '1990-01-03', 603), category: 'LIFTED_OUT_OF_POVERTY' },
+    ];
+    for (const [i, { idNumber, category }] of people.entries()) {
+      await done(
+        fresh.gql(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: nameOf(i) } }, as('STAFF')),
+      );
+      await done(
+        fresh.gql(
+          `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+          { input: { idNumber, category, certifiedBy: '民政局', validFrom: '2021-01-01' } },
+          as('AGENCY'),
+        ),
+      );
+      await done(
+        fresh.gql(
+          `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+          { input: { idNumber, coverageYear: 2022, amount: '320.00', paidOn: '2021-10-10', channel: '农商银行', receiptNo: `SD-PAGE-${i}` } },
+          as('BANK'),
+        ),
+      );
+    }
+    const lifted = people[2].idNumber;
+    await done(
+      fresh.gql(
+        `mutation { requestRefund(input: { idNumber: "${lifted}", coverageYear: 2022, reason: OTHER_POOL, requestedOn: "2021-10-20" }) { status } }`,
+        {},
+        as('ADMIN', ZHANG),
+      ),
+    );
+    // 脱贫's amount stated: the publication's release leaves the 脱贫户's wait to the refund pending.
+    await publish(year.replace('category: LIFTED_OUT_OF_POVERTY, clause:', 'category: LIFTED_OUT_OF_POVERTY, amount: "100.00", clause:'));
+    await done(fresh.gql(`mutation { rejectRefund(idNumber: "${lifted}", coverageYear: 2022) { status } }`, {}, as('ADMIN', LI)));
+    const statuses = async () =>
+      (
+        await fresh.ownerQuery<{ id_number: string; status: string }>(
+          `SELECT id_number, status FROM waiting_value WHERE tenant_code = $1 AND coverage_year = 2022 ORDER BY id`,
+          [SD],
+        )
+      ).map((w) => [w.id_number, w.status]);
+    expect(await statuses()).toEqual(people.map((p) => [p.idNumber, 'WAITING']));
+
+    // A run in pages of two: the first page's two cannot be computed, the 脱贫户's, on the second page, is.
+    const ctx = RequestContext.system(fresh.running.state, SD, 'test');
+    const result = await heldService.releaseHeld(ctx, 2);
+    await ctx.finish(true);
+    expect(await statuses()).toEqual([
+      [people[0].idNumber, 'WAITING'],
+      [people[1].idNumber, 'WAITING'],
+      [lifted, 'RESOLVED'],
+    ]);
+    expect(result).toMatchObject({ resolved: 1, stillWaiting: 2 });
+    const resident = await done(
+      fresh.gql(`query($id: String!) { resident(idNumber: $id) { enrollments { subsidies { amount } } } }`, { id: lifted }, as('STAFF')),
+    );
+    expect(resident.resident.enrollments).toEqual([{ subsidies: [{ amount: '100.00' }] }]);
   });
 });
 

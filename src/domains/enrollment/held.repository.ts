@@ -125,9 +125,30 @@ export async function takeReleaseTurn(db: TenantTransaction): Promise<void> {
   await lockUntilTransactionEnds(db, 'RELEASE_HELD', db.tenantCode);
 }
 
-/** Every open wait of the tenant, oldest first, at most `limit`: what a "compute when configured" run looks at. */
-export async function openWaits(db: TenantTransaction, limit: number): Promise<WaitingRow[]> {
-  return db.query<WaitingRow>(`${WAITING_SELECT} WHERE w.tenant_code = $1 AND w.status = 'WAITING' ORDER BY w.id LIMIT $2`, [db.tenantCode, limit]);
+/** An enrolment, as the place a "compute when configured" run has reached in the open waits. */
+export interface WaitsAfter {
+  idNumber: string;
+  coverageYear: number;
+}
+
+/**
+ * A page of the tenant's open waits, what a "compute when configured" run looks at: every open wait of
+ * the next `limit` enrolments with one after `after` (from the first with none), in enrolment order
+ * (waiting_value_open), the last enrolment's waits last. A page holds an enrolment's waits whole: they are
+ * judged together, and its subsidy granted once, as when one run read them all.
+ */
+export async function openWaits(db: TenantTransaction, after: WaitsAfter | null, limit: number): Promise<WaitingRow[]> {
+  return db.query<WaitingRow>(
+    `${WAITING_SELECT}
+      WHERE w.tenant_code = $1 AND w.status = 'WAITING'
+        AND (w.id_number, w.coverage_year) IN (
+          SELECT DISTINCT o.id_number, o.coverage_year FROM waiting_value o
+           WHERE o.tenant_code = $1 AND o.status = 'WAITING' AND (o.id_number, o.coverage_year) > ($2::text, $3::int)
+           ORDER BY o.id_number, o.coverage_year LIMIT $4)
+      ORDER BY w.id_number, w.coverage_year, w.id`,
+    // '' sorts before every ID number: the first page starts at the first enrolment.
+    [db.tenantCode, after?.idNumber ?? '', after?.coverageYear ?? 0, limit],
+  );
 }
 
 /** Ends waits: RESOLVED with what the value came to, or CANCELLED (the enrolment no longer stands). */

@@ -26,12 +26,17 @@ import {
   takeReleaseTurn,
   updateSuspenseReasons,
   type WaitingFilter,
+  type WaitingRow,
+  type WaitsAfter,
   waitingSummary,
   waitingValues,
 } from './held.repository';
 import { loadPeople } from './person-facts';
 
-/** At most this many waits or held payments per run; a later run takes the rest. */
+/**
+ * Held payments: at most this many per run, a later run takes the rest. Waits: a run reads them in pages
+ * of this many enrolments until none is left.
+ */
 const RUN_LIMIT = 10_000;
 
 export interface ReleaseResult {
@@ -42,10 +47,13 @@ export interface ReleaseResult {
 }
 
 export class HeldService {
-  /** Computes every wait whose value is now configured, and matches held money that is payable now. */
-  async releaseHeld(ctx: RequestContext): Promise<ReleaseResult> {
+  /**
+   * Computes every wait whose value is now configured, and matches held money that is payable now.
+   * `waitsPerPage` (enrolments whose waits are judged at once) is RUN_LIMIT but in a test of the paging.
+   */
+  async releaseHeld(ctx: RequestContext, waitsPerPage = RUN_LIMIT): Promise<ReleaseResult> {
     await takeReleaseTurn(ctx.db);
-    const waits = await this.resolveWaits(ctx);
+    const waits = await this.resolveWaits(ctx, waitsPerPage);
     const held = await suspenseRows(ctx.db, { coverageYear: null, status: 'HELD', batchId: null, idNumbers: null }, null, RUN_LIMIT);
     const { matched, still } = await this.match(ctx, held);
     return { ...waits, matched, stillHeld: still };
@@ -75,13 +83,35 @@ export class HeldService {
   }
 
   /**
-   * Each open wait re-judged as of the day it began (the payment, or the enrolment), with the policy as
-   * now configured: where the value is stated now, what depended on it is computed (the grant of a
-   * reimbursement, the cover of a late payment) and the wait closes; an enrolment no longer standing
+   * Every open wait, page after page until a page comes back short: reading only the first page, a run
+   * never reached the waits after it while the first page's values stayed unstated, and those waits stayed
+   * open for ever. All pages in the caller's one transaction, as a run of one page was: the release turn
+   * (takeReleaseTurn) is held until it ends, so no other run judges these waits again and grants what they
+   * resolve meanwhile (subsidy_grant has no key to refuse a second grant); a failure leaves every wait open
+   * for the next run, never a part computed; and an administrator's releaseHeld answers for one outcome.
+   * A page's rows are let go before the next is read.
+   */
+  private async resolveWaits(ctx: RequestContext, perPage: number): Promise<{ resolved: number; stillWaiting: number }> {
+    const total = { resolved: 0, stillWaiting: 0 };
+    for (let after: WaitsAfter | null = null; ;) {
+      const waits = await openWaits(ctx.db, after, perPage);
+      const page = await this.resolvePage(ctx, waits);
+      total.resolved += page.resolved;
+      total.stillWaiting += page.stillWaiting;
+      const enrolments = new Set(waits.map((w) => `${w.id_number}/${w.coverage_year}`)).size;
+      if (enrolments < perPage) return total;
+      const last = waits[waits.length - 1];
+      after = { idNumber: last.id_number, coverageYear: last.coverage_year };
+    }
+  }
+
+  /**
+   * Each open wait of a page re-judged as of the day it began (the payment, or the enrolment), with the
+   * policy as now configured: where the value is stated now, what depended on it is computed (the grant of
+   * a reimbursement, the cover of a late payment) and the wait closes; an enrolment no longer standing
    * closes its waits as cancelled.
    */
-  private async resolveWaits(ctx: RequestContext): Promise<{ resolved: number; stillWaiting: number }> {
-    const waits = await openWaits(ctx.db, RUN_LIMIT);
+  private async resolvePage(ctx: RequestContext, waits: readonly WaitingRow[]): Promise<{ resolved: number; stillWaiting: number }> {
     if (waits.length === 0) return { resolved: 0, stillWaiting: 0 };
     const keys = [...new Map(waits.map((w) => [`${w.id_number}/${w.coverage_year}`, { idNumber: w.id_number, coverageYear: w.coverage_year }])).values()];
     const [enrollments, people] = await Promise.all([
