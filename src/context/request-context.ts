@@ -77,6 +77,12 @@ interface RequestState {
   route: 'PRIMARY' | 'READ_REPLICA' | 'WRITE';
   /** A service answered personal information in clear that its root field is not marked for. */
   personalDataRead: boolean;
+  /**
+   * The end of the request's transaction as Apollo's transaction plugin runs it (endRequest), once begun:
+   * resolves with the code of the answer that replaced the operation's when it failed (a COMMIT lost to a
+   * deadlock: CONFLICT), else null. The compiled operations pass that code on themselves.
+   */
+  ending: Promise<string | null> | null;
 }
 
 export class RequestContext {
@@ -95,6 +101,7 @@ export class RequestContext {
     afterCommit: [],
     route: 'PRIMARY',
     personalDataRead: false,
+    ending: null,
   };
 
   /**
@@ -280,6 +287,15 @@ export class RequestContext {
         await task().catch((err: unknown) => this.app.log.error('after-commit task failed', { requestId: this.requestId, error: (err as Error).message }));
     }
     return true;
+  }
+
+  /** The end of the request's transaction, once begun (RequestState.ending): what its log line and metrics count. */
+  get ending(): Promise<string | null> | null {
+    return this.state.ending;
+  }
+
+  endingWith(ending: Promise<string | null>): void {
+    this.state.ending = ending;
   }
 
   /**

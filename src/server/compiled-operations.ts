@@ -325,7 +325,14 @@ export class CompiledOperations {
     const refused = await ending;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     setImmediate(() =>
-      observeRequest(metrics, log, this.knownNames, { ctx, operation: operation.operation, operationName: operation.name ?? null, errors, seconds }),
+      observeRequest(metrics, log, this.knownNames, {
+        ctx,
+        operation: operation.operation,
+        operationName: operation.name ?? null,
+        errors,
+        seconds,
+        refusedWith: refused?.code ?? null,
+      }),
     );
     const headers = new Map([['content-type', contentType]]) as unknown as HeaderMap;
     if (refused) return { status: refused.status, headers, body: { kind: 'complete', string: `${JSON.stringify(refused.result)}\n` } };

@@ -18,8 +18,15 @@ export function observabilityPlugin(metrics: Metrics, log: Logger, knownOperatio
       return {
         async willSendResponse({ contextValue: ctx, operation, operationName, errors }) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          // After the answer has left: the caller does not wait for its own log line.
-          setImmediate(() => observeRequest(metrics, log, knownOperations, { ctx, operation, operationName, errors, seconds }));
+          const observe = (refusedWith: string | null) =>
+            setImmediate(() => observeRequest(metrics, log, knownOperations, { ctx, operation, operationName, errors, seconds, refusedWith }));
+          // After the answer has left: the caller does not wait for its own log line. And after the end of
+          // the transaction, which the transaction plugin's willSendResponse began in the same turn as this
+          // one (in whichever order): a failed COMMIT replaces the operation's answer, and is its outcome.
+          setImmediate(() => {
+            if (ctx.ending) void ctx.ending.then(observe);
+            else observe(null);
+          });
         },
       };
     },
@@ -37,12 +44,15 @@ export function observeRequest(
     operationName: string | undefined | null;
     errors: readonly GraphQLError[] | undefined;
     seconds: number;
+    /** The code of the answer that replaced the operation's when its transaction did not end as it should (endRequest). */
+    refusedWith?: string | null;
   },
 ): void {
-  const { ctx, operation, operationName, errors, seconds } = request;
+  const { ctx, operation, operationName, errors, seconds, refusedWith } = request;
   const { name, label } = namesOf(operation, operationName, knownOperations);
   const first = errors?.[0];
-  const outcome = first ? errorCodeOf(first) : 'ok';
+  // What the request was answered with: a COMMIT that failed after the operation succeeded is not "ok".
+  const outcome = refusedWith ?? (first ? errorCodeOf(first) : 'ok');
   metrics.requests.inc({ operation: label, outcome });
   metrics.duration.observe({ operation: label }, seconds);
   log.info('request', {

@@ -48,7 +48,15 @@ export function transactionPlugin(log: Logger): ApolloServerPlugin<RequestContex
           if (operation) ctx.routeTo(routeOf(operation, schema, ctx.app.connections.hasReplicas));
         },
         async willSendResponse({ contextValue: ctx, errors, response, operation, operationName, request, schema }) {
-          const refused = await endRequest(ctx, log, { schema, operation, operationName, variables: request.variables ?? {}, errors: errors ?? [] });
+          const ending = endRequest(ctx, log, { schema, operation, operationName, variables: request.variables ?? {}, errors: errors ?? [] });
+          // For the observability plugin, whose willSendResponse runs beside this one: the outcome it counts.
+          ctx.endingWith(
+            ending.then(
+              (refused) => refused?.code ?? null,
+              () => null,
+            ),
+          );
+          const refused = await ending;
           if (refused) {
             response.http.status = refused.status;
             response.body = { kind: 'single', singleResult: refused.result };
@@ -68,22 +76,26 @@ export interface RequestOutcome {
   errors: readonly GraphQLError[];
 }
 
+/** The answer that replaces the operation's when its transaction could not end as it should, and its code. */
+export interface Refusal {
+  status: number;
+  code: string;
+  result: { errors: GraphQLFormattedError[] };
+}
+
 /**
  * The end of a request, whichever executor ran it (Apollo's, or the compiled one of the bank's and tax
  * system's operations): its audit record, then commit or roll back. Returns the answer that replaces the
- * operation's when the commit failed, null otherwise.
+ * operation's when the commit failed, null otherwise: the request's log line and metrics count its code,
+ * not the operation's outcome.
  */
-export async function endRequest(
-  ctx: RequestContext,
-  log: Logger,
-  outcome: RequestOutcome,
-): Promise<{ status: number; result: { errors: GraphQLFormattedError[] } } | null> {
+export async function endRequest(ctx: RequestContext, log: Logger, outcome: RequestOutcome): Promise<Refusal | null> {
   const { schema, operation, operationName, variables, errors } = outcome;
   const failed = errors.length > 0;
   const entry = auditEntryOf(ctx, schema, operation, operationName, variables, errors);
   // Refused callers have no tenant of their own: their record goes to the tenant they asked for.
   const auditTenant = ctx.authorizedTenantCode ?? (entry?.kind === 'MUTATION' && ctx.tenantCode && ctx.app.catalog.get(ctx.tenantCode) ? ctx.tenantCode : null);
-  let refused: { status: number; result: { errors: GraphQLFormattedError[] } } | null = null;
+  let refused: Refusal | null = null;
   try {
     let record: LastStatement | undefined;
     // A read that wrote nothing (it began no transaction, ran on a replica, which cannot write, or its
@@ -119,6 +131,7 @@ export async function endRequest(
     refused = {
       // 503 as for a deadline: nothing was written and the same request may be sent again.
       status: err instanceof DeadlinePassed || err instanceof ReadRecordsWaiting || lost ? 503 : 500,
+      code,
       result: { errors: [{ message: ctx.say(message), extensions: lost ? { code, retryable: true } : { code } }] },
     };
     if (entry) Object.assign(entry, { outcome: 'ERROR', errorCodes: [code] });

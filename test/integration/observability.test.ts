@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { serverAudits } from 'graphql-http';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { isCitus } from '../helpers/test-databases';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -69,6 +70,55 @@ describe('metrics and logs', () => {
       durationMs: expect.any(Number),
     });
     expect(readFileSync(process.env.LOG_FILE!, 'utf8')).not.toContain(id);
+  });
+});
+
+describe('a request whose COMMIT fails', () => {
+  it('is logged and counted with the code it is answered with, through Apollo and compiled, not as ok', async () => {
+    // A trigger deferred to COMMIT that fails it as a deadlock would; Citus takes no triggers on its tables.
+    if (await isCitus(server.databaseUrl)) return;
+    await server.ownerQuery(`CREATE FUNCTION lose_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'deadlock detected (made up at COMMIT)' USING ERRCODE = 'deadlock_detected'; END $$`);
+    await server.ownerQuery(`CREATE CONSTRAINT TRIGGER lose_commit AFTER INSERT ON resident DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW WHEN (NEW.name = '提交失败') EXECUTE FUNCTION lose_commit()`);
+    try {
+      const metric = async () =>
+        Number(
+          /graphql_requests_total\{operation="mutation registerResident",outcome="CONFLICT"\} (\d+)/.exec(
+            await (await fetch(server.url.replace('/graphql', '/metrics'))).text(),
+          )?.[1] ?? 0,
+        );
+      const before = await metric();
+      const compiledBefore = server.running.compiledOperations.answered;
+      const ids = [1, 2].map((n) => makeResidentId('620702', '1972-03-03', 556 + n));
+      const requestIds: string[] = [];
+      // The same text twice: Apollo answers the first time it is seen, the compiled path the second.
+      for (const idNumber of ids) {
+        const response = await fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('STAFF', ['620702'])}`, 'x-tenant-id': '620702' },
+          body: JSON.stringify({
+            query: 'mutation LostCommit($i: ResidentInput!) { registerResident(input: $i) { idNumber name } }',
+            variables: { i: { idNumber, name: '提交失败' } },
+          }),
+        });
+        expect(response.status).toBe(503);
+        expect(((await response.json()) as { errors: Array<{ extensions: unknown }> }).errors[0].extensions).toEqual({ code: 'CONFLICT', retryable: true });
+        requestIds.push(response.headers.get('x-request-id')!);
+      }
+      expect(server.running.compiledOperations.answered - compiledBefore).toBe(1);
+      expect(await server.ownerQuery('SELECT 1 FROM resident WHERE id_number = ANY($1)', [ids])).toEqual([]);
+      await new Promise((r) => setTimeout(r, 50));
+      const lines = readFileSync(process.env.LOG_FILE!, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"message":"request"') && requestIds.some((id) => l.includes(id)))
+        .map((l) => JSON.parse(l));
+      expect(lines).toEqual(requestIds.map((requestId) => expect.objectContaining({ requestId, operation: 'mutation registerResident', outcome: 'CONFLICT' })));
+      expect((await metric()) - before).toBe(2);
+    } finally {
+      await server.ownerQuery('DROP TRIGGER lose_commit ON resident');
+      await server.ownerQuery('DROP FUNCTION lose_commit()');
+    }
   });
 });
 

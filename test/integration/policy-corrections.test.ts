@@ -253,3 +253,81 @@ describe('what waited for a value, for money taken under a version that asked an
     expect(await enrolment(netLater)).toEqual([{ status: 'PAID', amountPaid: '320.00', policyVersion: 1, subsidy: '0.00', subsidies: [] }]);
   });
 });
+
+describe("an import's rows after a correction of the amount", () => {
+  it('say which version each payment was taken under: the earlier one in force on the day paid, or the latest', async () => {
+    const SN = '620721'; // 肃南 2024: 380.00, made 390.00 here (made up, as above)
+    const [underFirst, underLatest, heldFor] = [1, 2, 3].map((n) => makeResidentId(SN, '1975-04-04', 730 + n));
+    await ok(
+      `mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`,
+      {
+        input: {
+          bookletNo: 'SN-CORR-1',
+          region: '620721-01',
+          registeredOn: '2020-01-01',
+          members: [
+            { idNumber: underFirst, name: '更正前', relationship: '户主' },
+            { idNumber: underLatest, name: '更正后', relationship: '配偶' },
+          ],
+        },
+      },
+      server.token('STAFF', [SN]),
+      SN,
+    );
+    const source = readFileSync(join(__dirname, '..', '..', 'tenants', SN, '2024.yaml'), 'utf8').replace(
+      'individualContribution: { amount: "380.00"',
+      'individualContribution: { amount: "390.00"',
+    );
+    expect(source).toContain('"390.00"');
+    const draft = (
+      await ok(
+        `mutation($input: PolicyDraftInput!) { draftPolicyYear(input: $input) { id errors { path message } } }`,
+        { input: { tenant: SN, coverageYear: 2024, source } },
+        server.token('ADMIN', [SN], 'admin-zhang'),
+        SN,
+      )
+    ).draftPolicyYear;
+    expect(draft.errors).toEqual([]);
+    expect(
+      (await ok(`mutation($id: ID!) { publishPolicyYear(draftId: $id) { version } }`, { id: draft.id }, server.token('ADMIN', [SN], 'admin-li'), SN))
+        .publishPolicyYear,
+    ).toEqual({ version: 2 });
+
+    const IMPORT = `mutation($payments: [PaymentInput!]!) { importPayments(batchId: "SN-CORR-TAX", payments: $payments) {
+      rows { index status held code policyVersion } } }`;
+    const row = (idNumber: string, amount: string, receiptNo: string) => ({
+      idNumber,
+      coverageYear: 2024,
+      amount,
+      paidOn: '2023-10-10',
+      channel: '税务代征',
+      receiptNo,
+    });
+    const payments = [
+      row(underFirst, '380.00', 'SN-CORR-T1'), // what version 1, in force on 10-10, asked
+      row(underLatest, '390.00', 'SN-CORR-T2'), // what the correction asks
+      row(heldFor, '390.00', 'SN-CORR-T3'), // not registered here: held
+      row(underLatest, '385.00', 'SN-CORR-T4'), // paid already in this batch: rejected
+    ];
+    const tax = server.token('TAX', [SN]);
+    expect((await ok(IMPORT, { payments }, tax, SN)).importPayments.rows).toEqual([
+      { index: 0, status: 'ACCEPTED', held: false, code: null, policyVersion: 1 },
+      { index: 1, status: 'ACCEPTED', held: false, code: null, policyVersion: 2 },
+      { index: 2, status: 'ACCEPTED', held: true, code: 'NOT_FOUND', policyVersion: null },
+      { index: 3, status: 'REJECTED', held: false, code: 'CONFLICT', policyVersion: null },
+    ]);
+    // The enrolment says the same version as the row that paid it.
+    expect((await ok(ENROLMENT, { id: underFirst }, server.token('STAFF', [SN]), SN)).resident.enrollments).toEqual([
+      { coverageYear: 2024, status: 'PAID', amountPaid: '380.00', policyVersion: 1 },
+    ]);
+    // Sent again: what was taken is a duplicate now, without a version (this call took nothing).
+    expect(
+      (await ok(IMPORT, { payments }, tax, SN)).importPayments.rows.map((r: { status: string; policyVersion: number | null }) => [r.status, r.policyVersion]),
+    ).toEqual([
+      ['DUPLICATE', null],
+      ['DUPLICATE', null],
+      ['DUPLICATE', null],
+      ['REJECTED', null],
+    ]);
+  });
+});

@@ -51,5 +51,6 @@ export const presentPaymentImport = (ctx: Pick<RequestContext, 'say'>, result: P
     held: r.held !== null,
     error: r.error ? ctx.say(r.error.localized) : r.held ? ctx.say(r.held.localized) : null,
     code: r.error?.code ?? r.held?.code ?? null,
+    policyVersion: r.policyVersion,
   })),
 });

@@ -109,6 +109,11 @@ export interface PaymentRowOutcome {
   payment: PaymentRow | null;
   /** Accepted into the suspense list (money kept, no enrolment yet): why it is held. */
   held: DomainError | null;
+  /**
+   * Recorded as a payment: the version of the policy year whose amount it paid (the settlement's, which
+   * may be an earlier version in force on paidOn); null when not recorded, or the year is not numbered.
+   */
+  policyVersion: number | null;
 }
 
 export interface PaymentImportResult {
@@ -356,6 +361,7 @@ export class EnrollmentService {
         error: null,
         payment: null,
         held: null,
+        policyVersion: null,
       };
       results.push(result);
       const reject = (error: DomainError) => {
@@ -417,6 +423,7 @@ export class EnrollmentService {
         return reject(verdict);
       }
       result.status = 'ACCEPTED';
+      result.policyVersion = verdict.policyVersion || null;
       // A bank's payment answers with the payment; an import's rows answer without it.
       if (mode === 'RECORD') result.payment = paymentRow(input, batchId, ctx);
       receivedInBatch.set(receipt, input);

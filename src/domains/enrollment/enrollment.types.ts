@@ -157,6 +157,12 @@ export class PaymentRowResult {
   })
   held!: boolean;
   @Field() channel!: string;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'ACCEPTED and recorded as a payment: the version of the policy year (PolicyYear.version) whose amount it paid, the latest or an earlier one in force on paidOn that asked that amount (按缴费当日有效的版本收取), as Enrollment.policyVersion records it. Null for held, DUPLICATE and REJECTED rows.',
+  })
+  policyVersion!: number | null;
 }
 
 @ObjectType()
