@@ -736,7 +736,7 @@ for (let k = 0; k < (scenarios.length ? ROUNDS : 0); k += 1) {
           .join(' / ')}`
       : '';
   log(
-    `round ${k + 1}/${ROUNDS}: ${['lookup', 'household', 'quote'].map(line).filter(Boolean).join('; ')}${round.lookupAt70 ? `; at ${round.lookupAt70.rate} req/s p99 API ${round.lookupAt70.api.p99} ms, floor ${round.lookupAt70.floor.p99} ms` : ''}`,
+    `round ${k + 1}/${ROUNDS}: ${['lookup', 'household', 'quote'].map(line).filter(Boolean).join('; ')}${round.lookupAt70 ? `; at ${round.lookupAt70.rate} req/s p99 API ${round.lookupAt70.api.p99} ms, floor ${round.lookupAt70.floor.p99} ms (each second's: API ${round.lookupAt70.api.p99BySecond?.join(', ')}; floor ${round.lookupAt70.floor.p99BySecond?.join(', ')})` : ''}`,
   );
   const errors =
     scenarios.flatMap((s) => Object.values(round[s])).reduce((n, m) => n + m.errors, 0) +

@@ -95,6 +95,13 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
       const elapsed = (now - start) / 1000;
       for (const c of all) c.socket.destroy();
       const sorted = Array.from(latencies).sort((a, b) => a - b);
+      // The p99 of each second's requests (by when they were due): whether a tail is a moment or the whole run.
+      const seconds = Math.max(1, Math.ceil(total / rate));
+      const p99BySecond = Array.from({ length: seconds }, (_, s) => {
+        const first = Math.ceil(s * rate);
+        const slice = Array.from(latencies.subarray(first, Math.min(total, Math.ceil((s + 1) * rate)))).sort((a, b) => a - b);
+        return percentile(slice, 99);
+      });
       resolve({
         rps: total / elapsed,
         total,
@@ -103,6 +110,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
         p50: percentile(sorted, 50),
         p95: percentile(sorted, 95),
         p99: percentile(sorted, 99),
+        p99BySecond,
       });
     };
     const requestBytes = () => {
