@@ -105,7 +105,7 @@ export interface PaymentRowOutcome {
   channel: string;
   status: RowStatus;
   error: DomainError | null;
-  /** A bank's payment as recorded, or the payment on record a duplicate repeats; null otherwise (an import's rows answer without it). */
+  /** A bank's payment as recorded, or the payment on record that a duplicate repeats; null otherwise (an import's accepted rows carry none). */
   payment: PaymentRow | null;
   /** Accepted into the suspense list (money kept, no enrolment yet): why it is held. */
   held: DomainError | null;
