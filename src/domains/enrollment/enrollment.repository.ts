@@ -545,6 +545,17 @@ export async function paymentsByReceipts(db: TenantTransaction, keys: ReadonlyAr
     db.tenantCode,
     keys.map((k) => k.receiptNo),
   ]);
+  return ofReceipts(rows, keys);
+}
+
+/**
+ * Of rows found by receipt number alone, those of the keys' channels too: a receipt is unique per
+ * channel, and the same number may come from two. Most imports find no rows, and build no set.
+ */
+export function ofReceipts<Row extends { channel: string; receipt_no: string }>(
+  rows: Row[],
+  keys: ReadonlyArray<{ channel: string; receiptNo: string }>,
+): Row[] {
   if (rows.length === 0) return rows;
   const wanted = new Set(keys.map((k) => paymentKey(k.channel, k.receiptNo)));
   return rows.filter((r) => wanted.has(paymentKey(r.channel, r.receipt_no)));

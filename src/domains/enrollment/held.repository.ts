@@ -7,7 +7,7 @@ import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import type { Localized } from '../../common/i18n';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import { lockUntilTransactionEnds } from '../../db/transaction-locks';
-import type { PayerKind } from './enrollment.repository';
+import { ofReceipts, type PayerKind, paymentKey } from './enrollment.repository';
 
 // ---- values a paid enrolment waits for ------------------------------------------------------------
 
@@ -224,7 +224,7 @@ export async function insertSuspense(db: TenantTransaction, rows: readonly Suspe
      ON CONFLICT (tenant_code, channel, receipt_no) DO NOTHING RETURNING channel, receipt_no`,
     [db.tenantCode, ...set.parameters],
   );
-  return new Set(written.map((w) => `${w.channel}\u0000${w.receipt_no}`));
+  return new Set(written.map((w) => paymentKey(w.channel, w.receipt_no)));
 }
 
 export interface SuspenseRow {
@@ -259,9 +259,7 @@ export async function suspenseByReceipts(db: TenantTransaction, keys: ReadonlyAr
     db.tenantCode,
     keys.map((k) => k.receiptNo),
   ]);
-  if (rows.length === 0) return rows;
-  const wanted = new Set(keys.map((k) => `${k.channel}\u0000${k.receiptNo}`));
-  return rows.filter((r) => wanted.has(`${r.channel}\u0000${r.receipt_no}`));
+  return ofReceipts(rows, keys);
 }
 
 export interface SuspenseFilter {
