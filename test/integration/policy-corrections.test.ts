@@ -331,3 +331,100 @@ describe("an import's rows after a correction of the amount", () => {
     ]);
   });
 });
+
+describe('what waited for a 先缴后补 subsidy, for money taken under a version whose standard a correction changed', () => {
+  const SD = '620725'; // 山丹 2022, as above: the amounts of 张医保发〔2021〕52号 are not in the notice
+  let fresh: TestServer;
+  beforeAll(async () => {
+    fresh = await startTestServer();
+  });
+  afterAll(async () => fresh?.close());
+
+  const call = async (query: string, variables: Record<string, unknown>, role: 'STAFF' | 'BANK' | 'AGENCY' | 'ADMIN', sub?: string) => {
+    const res = await fresh.gql(query, variables, { token: fresh.token(role, [SD], sub), tenant: SD });
+    expect(res.errors).toBeUndefined();
+    return res.data as any;
+  };
+  const seed = () => readFileSync(join(__dirname, '..', '..', 'tenants', SD, '2022.yaml'), 'utf8');
+  const corrected = () => seed().replace('individualContribution: { amount: "320.00"', 'individualContribution: { amount: "330.00"');
+  const publish = async (source: string): Promise<number> => {
+    const draft = (
+      await call(
+        `mutation($input: PolicyDraftInput!) { draftPolicyYear(input: $input) { id errors { path message } } }`,
+        { input: { tenant: SD, coverageYear: 2022, source } },
+        'ADMIN',
+        'admin-zhang',
+      )
+    ).draftPolicyYear;
+    expect(draft.errors).toEqual([]);
+    return (await call(`mutation($id: ID!) { publishPolicyYear(draftId: $id) { version } }`, { id: draft.id }, 'ADMIN', 'admin-li')).publishPolicyYear.version;
+  };
+  /** Registered, certified for each category from 2021-01-01 (the certifications' ids), and paid 320.00 on 2021-10-10. */
+  const paidPerson = async (n: number, categories: string[]): Promise<{ idNumber: string; certifications: string[] }> => {
+    const idNumber = makeResidentId(SD, '1968-07-07', 740 + n);
+    await call(`mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`, { input: { idNumber, name: '先缴后补' } }, 'STAFF');
+    const certifications: string[] = [];
+    for (const category of categories)
+      certifications.push(
+        (
+          await call(
+            `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+            { input: { idNumber, category, certifiedBy: '民政局', validFrom: '2021-01-01' } },
+            'AGENCY',
+          )
+        ).grantAssistance.id,
+      );
+    await call(
+      RECORD,
+      { input: { idNumber, coverageYear: 2022, amount: '320.00', paidOn: '2021-10-10', channel: '农商银行', receiptNo: `SD-REIMB-${n}` } },
+      'BANK',
+    );
+    return { idNumber, certifications };
+  };
+  const waits = async (idNumber: string) => {
+    const all: Array<{ missing: string; status: string }> = [];
+    for (const status of ['WAITING', 'RESOLVED', 'CANCELLED']) {
+      const page = await call(
+        `query($s: WaitStatus!) { waitingValues(coverageYear: 2022, status: $s) { edges { node { idNumber missing status } } } }`,
+        { s: status },
+        'STAFF',
+      );
+      all.push(...page.waitingValues.edges.map((e: any) => e.node).filter((w: any) => w.idNumber === idNumber));
+    }
+    return all.map(({ missing, status }) => ({ missing, status })).sort((a, b) => a.missing.localeCompare(b.missing));
+  };
+  const enrolment = async (idNumber: string) =>
+    (
+      await call(
+        `query($id: String!) { resident(idNumber: $id) { enrollments { status amountPaid policyVersion subsidies { amount policyVersion } } } }`,
+        { id: idNumber },
+        'STAFF',
+      )
+    ).resident.enrollments;
+
+  it('is computed only where the latest version would pay back as much on the standard that was paid', async () => {
+    // Made up: the correction of 320.00 to 330.00; then a version that states 52号's amounts, all 先缴后补
+    // as before: 低保 in full (330.00 now), 脱贫 325.00, 返贫致贫 100.00.
+    expect(await publish(corrected())).toBe(2);
+    const [full, between, fixed] = [
+      await paidPerson(1, ['DIBAO']),
+      await paidPerson(2, ['LIFTED_OUT_OF_POVERTY']),
+      await paidPerson(3, ['RETURNED_TO_POVERTY']),
+    ].map((p) => p.idNumber);
+    const stated = corrected()
+      .replace('      category: DIBAO\n      full: false\n', '      category: DIBAO\n      full: true\n')
+      .replace('{ <<: *by52, category: LIFTED_OUT_OF_POVERTY,', '{ <<: *by52, full: false, amount: "325.00", category: LIFTED_OUT_OF_POVERTY,')
+      .replace('{ <<: *by52, category: RETURNED_TO_POVERTY,', '{ <<: *by52, full: false, amount: "100.00", category: RETURNED_TO_POVERTY,');
+    expect(stated.match(/full: false, amount:/g)).toHaveLength(2);
+    expect(await publish(stated)).toBe(3);
+
+    // Each paid the 320.00 of version 1. Version 3 would pay back 330.00 and 325.00 of the first two, more
+    // than was paid and than version 1's standard allows: they wait. 100.00 is paid back on either standard.
+    expect(await waits(full)).toEqual([{ missing: 'assistance.DIBAO.amount', status: 'WAITING' }]);
+    expect(await waits(between)).toEqual([{ missing: 'assistance.LIFTED_OUT_OF_POVERTY.amount', status: 'WAITING' }]);
+    expect(await waits(fixed)).toEqual([{ missing: 'assistance.RETURNED_TO_POVERTY.amount', status: 'RESOLVED' }]);
+    for (const idNumber of [full, between])
+      expect(await enrolment(idNumber)).toEqual([{ status: 'PAID', amountPaid: '320.00', policyVersion: 1, subsidies: [] }]);
+    expect(await enrolment(fixed)).toEqual([{ status: 'PAID', amountPaid: '320.00', policyVersion: 3, subsidies: [{ amount: '100.00', policyVersion: 3 }] }]);
+  });
+});

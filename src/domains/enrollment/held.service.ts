@@ -219,12 +219,17 @@ export class HeldService {
  */
 function sameAmountDue(
   enrollment: Pick<EnrollmentRow, 'amount_due' | 'standard_contribution' | 'policy_version'>,
-  settlement: Pick<Settlement, 'amountDue' | 'standardContribution'>,
+  settlement: Pick<Settlement, 'amountDue' | 'standardContribution' | 'reimbursement'>,
   inForce: number,
 ): boolean {
   if (settlement.amountDue === enrollment.amount_due) return true;
   if (enrollment.policy_version === null || enrollment.policy_version === inForce) return false;
-  return settlement.standardContribution - settlement.amountDue === enrollment.standard_contribution - enrollment.amount_due;
+  if (settlement.standardContribution - settlement.amountDue !== enrollment.standard_contribution - enrollment.amount_due) return false;
+  // 先缴后补 takes nothing off either standard, so the check above holds whatever is paid back, and the
+  // standard paid is what is paid back on. Only an amount the latest would pay back on that standard too
+  // is computed: a fixed one, below its own standard (not a full subsidy, nor one capped at it) and no more
+  // than the standard paid. Another (330.00 in full of 320.00 paid) waits for a version that agrees.
+  return settlement.reimbursement < settlement.standardContribution && settlement.reimbursement <= enrollment.standard_contribution;
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
