@@ -31,6 +31,7 @@ import { BatchRowsWithoutTenantKey1763802500000 } from './1763802500000-BatchRow
 import { ReopenedEnrollmentCountedOnce1763802600000 } from './1763802600000-ReopenedEnrollmentCountedOnce';
 import { RefundsNumbered1763802700000 } from './1763802700000-RefundsNumbered';
 import { ReimbursementsOfEndedEnrolments1763802800000 } from './1763802800000-ReimbursementsOfEndedEnrolments';
+import { AmountsVersionKept1763802900000 } from './1763802900000-AmountsVersionKept';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -65,4 +66,5 @@ export const MIGRATIONS = [
   ReopenedEnrollmentCountedOnce1763802600000,
   RefundsNumbered1763802700000,
   ReimbursementsOfEndedEnrolments1763802800000,
+  AmountsVersionKept1763802900000,
 ];

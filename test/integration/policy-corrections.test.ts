@@ -427,4 +427,29 @@ describe('what waited for a 先缴后补 subsidy, for money taken under a versio
       expect(await enrolment(idNumber)).toEqual([{ status: 'PAID', amountPaid: '320.00', policyVersion: 1, subsidies: [] }]);
     expect(await enrolment(fixed)).toEqual([{ status: 'PAID', amountPaid: '320.00', policyVersion: 3, subsidies: [{ amount: '100.00', policyVersion: 3 }] }]);
   });
+
+  it('is judged by the version that took the money, after another wait of the enrolment was computed under a later one', async () => {
+    // A later version (made up): 330.00; 返贫致贫 100.00 先缴后补, 脱贫 still unstated (52号).
+    const latest = await publish(
+      corrected().replace('{ <<: *by52, category: RETURNED_TO_POVERTY,', '{ <<: *by52, amount: "100.00", category: RETURNED_TO_POVERTY,'),
+    );
+    expect(latest).toBeGreaterThan(1);
+    // Certified for both, paid 320.00 on a day version 1 was in force: taken under version 1. The latest
+    // computes the wait for 返贫致贫's amount; 脱贫's, which could be higher, waits on.
+    const { idNumber, certifications } = await paidPerson(4, ['RETURNED_TO_POVERTY', 'LIFTED_OUT_OF_POVERTY']);
+    await call(`mutation { releaseHeld { resolved } }`, {}, 'ADMIN');
+    const before = await waits(idNumber);
+    expect(before).toContainEqual({ missing: 'assistance.RETURNED_TO_POVERTY.amount', status: 'RESOLVED' });
+    expect(before).toContainEqual({ missing: 'assistance.LIFTED_OUT_OF_POVERTY.amount', status: 'WAITING' });
+    expect(await enrolment(idNumber)).toEqual([{ status: 'PAID', amountPaid: '320.00', policyVersion: latest, subsidies: [] }]);
+
+    // 脱贫 was certified in error: revoked, only 返贫致贫's 100.00 is left, which the latest states. The
+    // standard paid is still version 1's, although the enrolment now names the latest, which computed the first wait.
+    await call(`mutation($id: ID!) { revokeCertification(id: $id, reason: "误认定") { id } }`, { id: certifications[1] }, 'ADMIN');
+    await call(`mutation { releaseHeld { resolved } }`, {}, 'ADMIN');
+    expect((await waits(idNumber)).filter((w) => w.status !== 'RESOLVED')).toEqual([]);
+    expect(await enrolment(idNumber)).toEqual([
+      { status: 'PAID', amountPaid: '320.00', policyVersion: latest, subsidies: [{ amount: '100.00', policyVersion: latest }] },
+    ]);
+  });
 });

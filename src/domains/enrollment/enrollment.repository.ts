@@ -26,7 +26,11 @@ export interface EnrollmentRow {
   amount_paid: number | null;
   cover_start: string | null;
   cover_end: string | null;
-  /** The version of the policy year that decided its amounts; null for rows written before versions were recorded. */
+  /**
+   * The version of the policy year that decided its amounts; null for rows written before versions were
+   * recorded. A wait computed under a later version names that one; the standard and the amount due stay
+   * those of the version the column amounts_version keeps (enrollmentsToJudge).
+   */
   policy_version: number | null;
   /** The day it stopped counting (transfer out, death, emigration, refund) and why; absent where a query does not read it. */
   ended_on?: string | null;
@@ -92,6 +96,23 @@ export async function enrollmentsOf(db: TenantTransaction, keys: ReadonlyArray<{
   if (keys.length === 0) return [];
   return db.query<EnrollmentRow>(
     `SELECT ${ENROLLMENT_COLUMNS} FROM enrollment e
+      WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[]))`,
+    [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
+  );
+}
+
+/**
+ * enrollmentsOf, each with the version whose standard and amount due it records (amounts_version; for a
+ * row written before that was kept, policy_version): the one the judgment of its waits compares with the
+ * latest, whatever version computed a wait of it since.
+ */
+export async function enrollmentsToJudge(
+  db: TenantTransaction,
+  keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>,
+): Promise<Array<EnrollmentRow & { amounts_version: number | null }>> {
+  if (keys.length === 0) return [];
+  return db.query<EnrollmentRow & { amounts_version: number | null }>(
+    `SELECT ${ENROLLMENT_COLUMNS}, coalesce(amounts_version, policy_version) AS amounts_version FROM enrollment e
       WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[]))`,
     [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
   );
@@ -291,6 +312,7 @@ function settlementColumns<Row extends { settlement: Settlement }>(): Array<Bulk
     { name: 'amount_due', type: 'bigint', value: (r) => r.settlement.amountDue },
     { name: 'late', type: 'boolean', value: (r) => r.settlement.late },
     { name: 'policy_version', type: 'int', value: (r) => r.settlement.policyVersion || null },
+    { name: 'amounts_version', type: 'int', value: (r) => r.settlement.policyVersion || null },
   ];
 }
 
@@ -302,7 +324,8 @@ function coverColumns<Row extends { settlement: Settlement }>(): Array<BulkColum
 }
 
 const SETTLEMENT_SET = `standard_contribution = EXCLUDED.standard_contribution, subsidy = EXCLUDED.subsidy, applied_category = EXCLUDED.applied_category,
-            subsidy_mode = EXCLUDED.subsidy_mode, amount_due = EXCLUDED.amount_due, late = EXCLUDED.late, policy_version = EXCLUDED.policy_version`;
+            subsidy_mode = EXCLUDED.subsidy_mode, amount_due = EXCLUDED.amount_due, late = EXCLUDED.late, policy_version = EXCLUDED.policy_version,
+            amounts_version = EXCLUDED.amounts_version`;
 
 const UNPAID_WRITE = [...ENROLLMENT_WRITE, ...settlementColumns<EnrollmentWrite>()];
 
@@ -734,6 +757,8 @@ export async function insertReversal(db: TenantTransaction, r: ReversalWrite): P
 /**
  * REVERSE_PAYMENT: the PAID enrolment becomes what it was before the payment (`before`; null: there was
  * none, and the row stays as NOT_ENROLLED with the amounts it had). False when it is no longer PAID.
+ * `before` does not keep amounts_version: it takes the version `before` names, as a row not paid is
+ * never judged by it, and the next payment writes both.
  */
 export async function restoreEnrollment(
   db: TenantTransaction,
@@ -755,6 +780,7 @@ export async function restoreEnrollment(
             amount_due = coalesce(($5::jsonb ->> 'amount_due')::bigint, e.amount_due),
             late = coalesce(($5::jsonb ->> 'late')::boolean, e.late),
             policy_version = CASE WHEN $5::jsonb IS NULL THEN e.policy_version ELSE ($5::jsonb ->> 'policy_version')::int END,
+            amounts_version = CASE WHEN $5::jsonb IS NULL THEN e.amounts_version ELSE ($5::jsonb ->> 'policy_version')::int END,
             paid_on = ($5::jsonb ->> 'paid_on')::date,
             amount_paid = ($5::jsonb ->> 'amount_paid')::bigint,
             cover_start = ($5::jsonb ->> 'cover_start')::date,
@@ -773,7 +799,8 @@ export async function restoreEnrollment(
 
 /**
  * The amounts of enrolments whose waits were computed: the subsidy and category, and the cover of a paid
- * one where it is now known. The amount due and what was paid do not change.
+ * one where it is now known, under the version named now. The amount due and what was paid do not
+ * change, nor does amounts_version, the version they are of.
  */
 export async function setResolvedAmounts(
   db: TenantTransaction,

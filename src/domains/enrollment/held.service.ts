@@ -13,7 +13,7 @@ import type { Circumstance } from '../../policy-data/vocabulary';
 import type { Settlement } from '../../policy-engine/policy-engine';
 import { subsidiesService } from '../subsidies/subsidies.service';
 import { enrollmentService } from './enrollment.service';
-import { type EnrollmentRow, enrollmentsOf, setResolvedAmounts } from './enrollment.repository';
+import { type EnrollmentRow, enrollmentsToJudge, setResolvedAmounts } from './enrollment.repository';
 import {
   batchRows,
   batchSummary,
@@ -115,7 +115,7 @@ export class HeldService {
     if (waits.length === 0) return { resolved: 0, stillWaiting: 0 };
     const keys = [...new Map(waits.map((w) => [`${w.id_number}/${w.coverage_year}`, { idNumber: w.id_number, coverageYear: w.coverage_year }])).values()];
     const [enrollments, people] = await Promise.all([
-      enrollmentsOf(ctx.db, keys),
+      enrollmentsToJudge(ctx.db, keys),
       loadPeople(
         ctx.db,
         keys.map((k) => k.idNumber),
@@ -215,15 +215,16 @@ export class HeldService {
  * Money taken under an earlier version (one in force on its day, checkPayment) may have paid another
  * standard than the one in force asks now: a correction's doing, not the value's. Its amounts were
  * decided by that version, recorded on the row: the value changes nothing when the settlement takes as
- * much off its own standard as that version took off the standard paid.
+ * much off its own standard as that version took off the standard paid. That version is amounts_version:
+ * policy_version names the version that computed an earlier wait of the row, if one did.
  */
 function sameAmountDue(
-  enrollment: Pick<EnrollmentRow, 'amount_due' | 'standard_contribution' | 'policy_version'>,
+  enrollment: Pick<EnrollmentRow, 'amount_due' | 'standard_contribution'> & { amounts_version: number | null },
   settlement: Pick<Settlement, 'amountDue' | 'standardContribution' | 'reimbursement'>,
   inForce: number,
 ): boolean {
   if (settlement.amountDue === enrollment.amount_due) return true;
-  if (enrollment.policy_version === null || enrollment.policy_version === inForce) return false;
+  if (enrollment.amounts_version === null || enrollment.amounts_version === inForce) return false;
   if (settlement.standardContribution - settlement.amountDue !== enrollment.standard_contribution - enrollment.amount_due) return false;
   // 先缴后补 takes nothing off either standard, so the check above holds whatever is paid back, and the
   // standard paid is what is paid back on. Only an amount the latest would pay back on that standard too
