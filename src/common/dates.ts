@@ -4,16 +4,31 @@
  */
 export type LocalDate = string;
 
-const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 const CST_OFFSET_MS = 8 * 3_600_000;
 
+/** "YYYY-MM-DD" and a day of the calendar; read from the character codes, as the Date scalar checks every date a request carries. */
 export function isLocalDate(text: string): boolean {
-  const match = DATE_PATTERN.exec(text);
-  if (!match) return false;
-  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (m < 1 || m > 12 || d < 1) return false;
+  if (text.length !== 10 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return false;
+  const y = digitsAt(text, 0, 4);
+  const m = digitsAt(text, 5, 2);
+  const d = digitsAt(text, 8, 2);
+  if (y < 0 || m < 1 || m > 12 || d < 1) return false;
   return d <= daysInMonth(y, m);
+}
+
+const DASH = 45;
+const ZERO = 48;
+
+/** The number written by `length` ASCII digits from `start`, or -1 if any is not a digit. */
+export function digitsAt(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let i = start; i < start + length; i++) {
+    const digit = text.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 function parts(date: LocalDate): [number, number, number] {
@@ -79,7 +94,15 @@ export function maxDate(a: LocalDate, b: LocalDate): LocalDate {
   return a > b ? a : b;
 }
 
+let today: { date: LocalDate; from: number; until: number } = { date: '', from: 0, until: 0 };
+
 /** Today's calendar date in China Standard Time (UTC+8, no daylight saving), whatever the host's zone. */
-export function todayInChina(now: Date = new Date()): LocalDate {
-  return fromDayNumber(Math.floor((now.getTime() + CST_OFFSET_MS) / DAY_MS));
+export function todayInChina(now?: Date): LocalDate {
+  const ms = now ? now.getTime() : Date.now();
+  // The day's date is kept with the instants it holds for: every ID number a request carries is checked against it.
+  if (ms >= today.from && ms < today.until) return today.date;
+  const day = Math.floor((ms + CST_OFFSET_MS) / DAY_MS);
+  const from = day * DAY_MS - CST_OFFSET_MS;
+  today = { date: fromDayNumber(day), from, until: from + DAY_MS };
+  return today.date;
 }

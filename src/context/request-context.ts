@@ -289,6 +289,18 @@ export class RequestContext {
     return true;
   }
 
+  /**
+   * finish(true) at once, where it has nothing to wait for: no transaction began and nothing is to run
+   * after a commit. False, with nothing done, otherwise (finish then decides).
+   */
+  finishAtOnce(): boolean {
+    const { transaction } = this.state;
+    if (this.state.ended || this.state.afterCommit.length > 0 || (transaction && !transaction.finishUnbegun())) return false;
+    this.state.ended = true;
+    this.state.lastLeftOut = false;
+    return true;
+  }
+
   /** The end of the request's transaction, once begun (RequestState.ending): what its log line and metrics count. */
   get ending(): Promise<string | null> | null {
     return this.state.ending;

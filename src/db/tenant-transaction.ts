@@ -270,6 +270,16 @@ export class TenantTransaction {
    * the same message; resolves true when it was left out (nothing was written, nor needs to be), and
    * the caller records it otherwise.
    */
+  /**
+   * finish(true) of a transaction that never began, with no last statement, done at once: it only marks
+   * the transaction finished. False (nothing done) if it began or has finished.
+   */
+  finishUnbegun(): boolean {
+    if (this.finished || this.client) return false;
+    this.finished = true;
+    return true;
+  }
+
   async finish(commit: boolean, last?: { text: string; values: ReadonlyArray<InlineValue>; onlyIfWritten?: boolean }): Promise<boolean> {
     if (this.finished) return false;
     const conditional = commit && last?.onlyIfWritten === true && !this.mode.citus;

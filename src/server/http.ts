@@ -351,7 +351,8 @@ function readBody(req: IncomingMessage): Promise<string | null> {
         resolve(null);
       } else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    // A body in one chunk (a bank's lookup, most requests) is read without a copy.
+    req.on('end', () => resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8')));
     req.on('error', reject);
   });
 }

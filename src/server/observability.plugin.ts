@@ -53,8 +53,7 @@ export function observeRequest(
   const first = errors?.[0];
   // What the request was answered with: a COMMIT that failed after the operation succeeded is not "ok".
   const outcome = refusedWith ?? (first ? errorCodeOf(first) : 'ok');
-  metrics.requests.inc({ operation: label, outcome });
-  metrics.duration.observe({ operation: label }, seconds);
+  metrics.observeRequest(label, outcome, seconds);
   log.info('request', {
     requestId: ctx.requestId,
     tenant: ctx.tenantCode,

@@ -5,6 +5,7 @@ import {
   type GraphQLError,
   type GraphQLField,
   type GraphQLFormattedError,
+  type GraphQLObjectType,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
@@ -89,10 +90,19 @@ export interface Refusal {
  * operation's when the commit failed, null otherwise: the request's log line and metrics count its code,
  * not the operation's outcome.
  */
-export async function endRequest(ctx: RequestContext, log: Logger, outcome: RequestOutcome): Promise<Refusal | null> {
+export function endRequest(ctx: RequestContext, log: Logger, outcome: RequestOutcome): Promise<Refusal | null> {
   const { schema, operation, operationName, variables, errors } = outcome;
-  const failed = errors.length > 0;
   const entry = auditEntryOf(ctx, schema, operation, operationName, variables, errors);
+  // Most requests (a bank's lookup) failed nowhere, have nothing to record and began no transaction:
+  // they end at once, without the waits below.
+  if (errors.length === 0 && entry === null && ctx.finishAtOnce()) return NOT_REFUSED;
+  return endWithTransaction(ctx, log, errors, entry);
+}
+
+const NOT_REFUSED: Promise<Refusal | null> = Promise.resolve(null);
+
+async function endWithTransaction(ctx: RequestContext, log: Logger, errors: readonly GraphQLError[], entry: AuditEntry | null): Promise<Refusal | null> {
+  const failed = errors.length > 0;
   // Refused callers have no tenant of their own: their record goes to the tenant they asked for.
   const auditTenant = ctx.authorizedTenantCode ?? (entry?.kind === 'MUTATION' && ctx.tenantCode && ctx.app.catalog.get(ctx.tenantCode) ? ctx.tenantCode : null);
   let refused: Refusal | null = null;
@@ -186,6 +196,8 @@ function auditEntryOf(
   if (!operation) return null;
   const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : null;
   if (!root) return null;
+  // Most requests are reads of nothing personal (a bank's lookup): nothing to record, and nothing built to say so.
+  if (operation.operation === 'query' && !(ctx.personalDataRead && ctx.authorizedTenantCode) && !readsPersonalData(operation, root.getFields())) return null;
   const nodes = operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
   const definitions = root.getFields();
   const personal = nodes.filter((n) => (definitions[n.name.value]?.extensions as { personalData?: boolean } | undefined)?.personalData);
@@ -202,6 +214,14 @@ function auditEntryOf(
     outcome: errors.length > 0 ? 'ERROR' : 'OK',
     errorCodes: errors.map(errorCodeOf),
   };
+}
+
+/** Whether a root field of the operation is marked PersonalData(). */
+function readsPersonalData(operation: OperationDefinitionNode, definitions: ReturnType<GraphQLObjectType['getFields']>): boolean {
+  for (const s of operation.selectionSet.selections) {
+    if (s.kind === Kind.FIELD && (definitions[s.name.value]?.extensions as { personalData?: boolean } | undefined)?.personalData) return true;
+  }
+  return false;
 }
 
 /** A root field's arguments with the variables put in: inline arguments are recorded as well as variables. */

@@ -2,7 +2,7 @@
  * Resident identity card numbers (GB 11643-1999): 6-digit address code, 8-digit birth date, 3-digit
  * sequence (odd for men, even for women), and an ISO 7064 MOD 11-2 check character.
  */
-import { compareDates, daysInMonth, type LocalDate, todayInChina } from '../../common/dates';
+import { compareDates, daysInMonth, digitsAt, type LocalDate, todayInChina } from '../../common/dates';
 import { divisions } from '../../common/divisions';
 import { type Localized, text } from '../../common/i18n';
 
@@ -48,13 +48,6 @@ export function parseResidentId(idNumber: string, today: LocalDate = todayInChin
   if (compareDates(birthDate, EARLIEST_BIRTH_DATE) < 0)
     return { error: text(`其中的出生日期早于 ${EARLIEST_BIRTH_DATE.slice(0, 4)} 年`, `its birth date is before ${EARLIEST_BIRTH_DATE.slice(0, 4)}`) };
   return { birthDate, sex: Number(idNumber[16]) % 2 === 1 ? 'MALE' : 'FEMALE' };
-}
-
-/** The number the `count` digits of `text` from `from` make (the caller has checked they are digits). */
-function digitsAt(text: string, from: number, count: number): number {
-  let n = 0;
-  for (let i = from; i < from + count; i += 1) n = n * 10 + text.charCodeAt(i) - 48;
-  return n;
 }
 
 /** A valid ID number for tests and generators: address code, birth date and sequence given. */
