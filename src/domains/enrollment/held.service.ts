@@ -19,8 +19,10 @@ import {
   batchSummary,
   closeWaits,
   countWaiting,
+  heldPage,
   markSuspenseMatched,
   openWaits,
+  type SuspenseRow,
   suspenseRows,
   suspenseTotals,
   takeReleaseTurn,
@@ -34,8 +36,8 @@ import {
 import { loadPeople } from './person-facts';
 
 /**
- * Held payments: at most this many per run, a later run takes the rest. Waits: a run reads them in pages
- * of this many enrolments until none is left.
+ * A run reads open waits in pages of this many enrolments, and held payments in pages of this many
+ * people, until none is left.
  */
 const RUN_LIMIT = 10_000;
 
@@ -49,24 +51,41 @@ export interface ReleaseResult {
 export class HeldService {
   /**
    * Computes every wait whose value is now configured, and matches held money that is payable now.
-   * `waitsPerPage` (enrolments whose waits are judged at once) is RUN_LIMIT but in a test of the paging.
+   * `perPage` (enrolments whose waits, people whose held money, are judged at once) is RUN_LIMIT but in a
+   * test of the paging.
    */
-  async releaseHeld(ctx: RequestContext, waitsPerPage = RUN_LIMIT): Promise<ReleaseResult> {
+  async releaseHeld(ctx: RequestContext, perPage = RUN_LIMIT): Promise<ReleaseResult> {
     await takeReleaseTurn(ctx.db);
-    const waits = await this.resolveWaits(ctx, waitsPerPage);
-    const held = await suspenseRows(ctx.db, { coverageYear: null, status: 'HELD', batchId: null, idNumbers: null }, null, RUN_LIMIT);
-    const { matched, still } = await this.match(ctx, held);
+    const waits = await this.resolveWaits(ctx, perPage);
+    const { matched, still } = await this.matchAll(ctx, null, perPage);
     return { ...waits, matched, stillHeld: still };
   }
 
   /** Held money of people just registered (ResidentsRegistered): matched in the same transaction. */
   async matchRegistered(ctx: RequestContext, idNumbers: readonly string[]): Promise<void> {
     if (idNumbers.length === 0) return;
-    const held = await suspenseRows(ctx.db, { coverageYear: null, status: 'HELD', batchId: null, idNumbers: [...idNumbers] }, null, RUN_LIMIT);
-    await this.match(ctx, held);
+    await this.matchAll(ctx, idNumbers, RUN_LIMIT);
   }
 
-  private async match(ctx: RequestContext, held: Awaited<ReturnType<typeof suspenseRows>>): Promise<{ matched: number; still: number }> {
+  /**
+   * Every held payment (of `idNumbers` where given), page after page until a page comes back short: reading
+   * only the oldest 10,000, a run never reached the money held after them while those stayed unmatchable
+   * (their payers still not registered). All pages in the caller's one transaction, as the one read was:
+   * a failure leaves every payment held, never a part matched.
+   */
+  private async matchAll(ctx: RequestContext, idNumbers: readonly string[] | null, perPage: number): Promise<{ matched: number; still: number }> {
+    const total = { matched: 0, still: 0 };
+    for (let after: string | null = null; ;) {
+      const { people, rows } = await heldPage(ctx.db, idNumbers, after, perPage);
+      const page = await this.match(ctx, rows);
+      total.matched += page.matched;
+      total.still += page.still;
+      if (people.length < perPage) return total;
+      after = people[people.length - 1];
+    }
+  }
+
+  private async match(ctx: RequestContext, held: readonly SuspenseRow[]): Promise<{ matched: number; still: number }> {
     if (held.length === 0) return { matched: 0, still: 0 };
     const result = await enrollmentService.matchHeld(ctx, held);
     await markSuspenseMatched(ctx.db, result.matched);
