@@ -27,7 +27,7 @@ export class StatusLookupPaidFirst1763802400000 implements MigrationInterface {
 }
 
 /** Both functions, with the paid enrolment read first or (as migration StatusLookupReadsWhatIsDue left them) not. */
-async function defineLookups(q: QueryRunner, { paidFirst }: { paidFirst: boolean }): Promise<void> {
+export async function defineLookups(q: QueryRunner, { paidFirst }: { paidFirst: boolean }): Promise<void> {
   await q.query(`CREATE OR REPLACE FUNCTION enrollment_status_lookup(p_tenant text, p_id_number text, p_year integer)
     RETURNS TABLE (${COLUMNS})
     LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
@@ -70,7 +70,7 @@ const PAID = `SELECT r.name, r.birth_date, r.applicant_type, r.hukou_place, r.re
        WHERE r.tenant_code = p_tenant AND r.id_number = p_id_number`;
 
 /** The lookup's one row whatever it finds (as migration StatusLookupReadsWhatIsDue left it). */
-const WHOLE = `SELECT r.name, r.birth_date, r.applicant_type, r.hukou_place, r.residence_permit_place, r.status AS resident_status,
+export const WHOLE = `SELECT r.name, r.birth_date, r.applicant_type, r.hukou_place, r.residence_permit_place, r.status AS resident_status,
              r.transferred_out_on, r.transferred_to, r.household_id,
              CASE WHEN ${WHEN_DUE} THEN (SELECT h.region_code FROM household h WHERE h.tenant_code = p_tenant AND h.id = r.household_id) END AS region_code,
              e.status, e.amount_due, e.amount_paid, e.cover_start, e.cover_end, e.circumstances,

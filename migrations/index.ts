@@ -32,6 +32,7 @@ import { ReopenedEnrollmentCountedOnce1763802600000 } from './1763802600000-Reop
 import { RefundsNumbered1763802700000 } from './1763802700000-RefundsNumbered';
 import { ReimbursementsOfEndedEnrolments1763802800000 } from './1763802800000-ReimbursementsOfEndedEnrolments';
 import { AmountsVersionKept1763802900000 } from './1763802900000-AmountsVersionKept';
+import { StatusLookupPaidAnswersWhatIsShown1763803000000 } from './1763803000000-StatusLookupPaidAnswersWhatIsShown';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -67,4 +68,5 @@ export const MIGRATIONS = [
   RefundsNumbered1763802700000,
   ReimbursementsOfEndedEnrolments1763802800000,
   AmountsVersionKept1763802900000,
+  StatusLookupPaidAnswersWhatIsShown1763803000000,
 ];

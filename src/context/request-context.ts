@@ -62,7 +62,7 @@ interface RequestState {
   authorizedTenant: Tenant | null;
   transaction: TenantTransaction | null;
   /** What a domain keeps for this request only (its DataLoaders), by the key it chose. */
-  perRequest: Map<object, unknown>;
+  perRequest: Map<object, unknown> | null;
   /** Set when the request has ended (answered, or past its deadline): no transaction may open after. */
   ended: boolean;
   /** The request's last statement was left out at its end: the transaction wrote nothing (LastStatement.onlyIfWritten). */
@@ -95,7 +95,8 @@ export class RequestContext {
   private readonly state: RequestState = {
     authorizedTenant: null,
     transaction: null,
-    perRequest: new Map(),
+    // Made by the first domain that keeps something: most requests (a bank's lookup) keep nothing.
+    perRequest: null,
     ended: false,
     lastLeftOut: false,
     afterCommit: [],
@@ -241,8 +242,9 @@ export class RequestContext {
 
   /** The request's own instance of what `create` makes, made once per request and key. */
   perRequest<T>(key: object, create: () => T): T {
-    if (!this.state.perRequest.has(key)) this.state.perRequest.set(key, create());
-    return this.state.perRequest.get(key) as T;
+    const kept = (this.state.perRequest ??= new Map());
+    if (!kept.has(key)) kept.set(key, create());
+    return kept.get(key) as T;
   }
 
   /**

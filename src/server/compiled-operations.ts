@@ -84,6 +84,9 @@ interface CompiledOperation {
   known: boolean;
   /** A query of fields marked PureAnswer() only: its answers may be given again (keptAnswer). */
   pure: boolean;
+  /** Where its transaction runs (routeOf), with read replicas and without. */
+  routeWithReplicas: ReturnType<typeof routeOf>;
+  routeWithoutReplicas: ReturnType<typeof routeOf>;
 }
 
 /**
@@ -272,7 +275,16 @@ export class CompiledOperations {
     const compiled = compileQuery(this.options.schema, document, name);
     if (!isCompiledQuery(compiled))
       throw new Error(`operation ${name ?? '(anonymous)'} does not compile: ${compiled.errors?.map((e) => e.message).join('; ')}`);
-    return { name, operation: definition, compiled, known, pure: isPure(definition, this.options.schema) };
+    const { schema } = this.options;
+    return {
+      name,
+      operation: definition,
+      compiled,
+      known,
+      pure: isPure(definition, schema),
+      routeWithReplicas: routeOf(definition, schema, true),
+      routeWithoutReplicas: routeOf(definition, schema, false),
+    };
   }
 
   /**
@@ -313,7 +325,7 @@ export class CompiledOperations {
     const { operation, variables, contentType } = found;
     const made = operation.pure ? madeFromNow(ctx) : null;
     // Where Apollo's transaction plugin would send it: the bank lookup to a replica when there are any.
-    ctx.routeTo(routeOf(operation.operation, this.options.schema, ctx.app.connections.hasReplicas));
+    ctx.routeTo(ctx.app.connections.hasReplicas ? operation.routeWithReplicas : operation.routeWithoutReplicas);
     const result = (await operation.compiled.query(undefined, ctx, variables)) as ExecutionResult;
     if (result.data === undefined) return null;
     this.answered += 1;
@@ -334,7 +346,7 @@ export class CompiledOperations {
         refusedWith: refused?.code ?? null,
       }),
     );
-    const headers = new Map([['content-type', contentType]]) as unknown as HeaderMap;
+    const headers = headersFor(contentType);
     if (refused) return { status: refused.status, headers, body: { kind: 'complete', string: `${JSON.stringify(refused.result)}\n` } };
     const answer = {
       // In the request's language, as Apollo's language plugin would pick it.
@@ -364,6 +376,15 @@ export class CompiledOperations {
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
   }
+}
+
+/** The answer's headers by media type, made once: they are only read. */
+const answerHeaders = new Map<string, HeaderMap>();
+
+function headersFor(contentType: string): HeaderMap {
+  let headers = answerHeaders.get(contentType);
+  if (!headers) answerHeaders.set(contentType, (headers = new Map([['content-type', contentType]]) as unknown as HeaderMap));
+  return headers;
 }
 
 /** What an answer made now is made from. */

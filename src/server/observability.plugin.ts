@@ -17,9 +17,11 @@ export function observabilityPlugin(metrics: Metrics, log: Logger, knownOperatio
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ contextValue: ctx, operation, operationName, errors }) {
-          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          const observe = (refusedWith: string | null) =>
+          // The duration runs to the end of the transaction, as the compiled path's does: the COMMIT is part of the answer.
+          const observe = (refusedWith: string | null) => {
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             setImmediate(() => observeRequest(metrics, log, knownOperations, { ctx, operation, operationName, errors, seconds, refusedWith }));
+          };
           // After the answer has left: the caller does not wait for its own log line. And after the end of
           // the transaction, which the transaction plugin's willSendResponse began in the same turn as this
           // one (in whichever order): a failed COMMIT replaces the operation's answer, and is its outcome.

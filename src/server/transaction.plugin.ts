@@ -15,7 +15,7 @@ import type { Logger } from '../common/logger';
 import type { LastStatement, RequestContext } from '../context/request-context';
 import { lostToConcurrency } from '../db/lost-to-concurrency';
 import { type AuditEntry, auditService } from '../domains/audit/audit.service';
-import { errorCodeOf, LOST_TO_CONCURRENCY_MESSAGE } from '../graphql/errors';
+import { errorCodeOf, LOST_TO_CONCURRENCY_MESSAGE, STATEMENT_TIMEOUT_MESSAGE } from '../graphql/errors';
 
 /** The request's deadline ended its transaction before the commit could. */
 class DeadlinePassed extends Error {
@@ -125,7 +125,9 @@ async function endWithTransaction(ctx: RequestContext, log: Logger, errors: read
     await ctx.finish(false).catch(() => {});
     // The audit statement sent with the COMMIT can lose a deadlock too: that is a retryable CONFLICT.
     const lost = lostToConcurrency(err);
-    const code = err instanceof DeadlinePassed ? 'TIMEOUT' : lost ? 'CONFLICT' : 'INTERNAL_SERVER_ERROR';
+    // statement_timeout can cancel the COMMIT, or the audit statement sent with it: the request ran out of time.
+    const cancelled = (err as { code?: unknown } | null)?.code === '57014';
+    const code = err instanceof DeadlinePassed || cancelled ? 'TIMEOUT' : lost ? 'CONFLICT' : 'INTERNAL_SERVER_ERROR';
     const failure = { requestId: ctx.requestId, error: (err as Error).message };
     if (lost) log.info('commit lost to a concurrent request', failure);
     else log.error(err instanceof ReadRecordsWaiting ? 'read withheld' : 'commit failed', failure);
@@ -137,10 +139,12 @@ async function endWithTransaction(ctx: RequestContext, log: Logger, errors: read
           )
         : lost
           ? LOST_TO_CONCURRENCY_MESSAGE
-          : text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written');
+          : cancelled
+            ? STATEMENT_TIMEOUT_MESSAGE
+            : text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written');
     refused = {
       // 503 as for a deadline: nothing was written and the same request may be sent again.
-      status: err instanceof DeadlinePassed || err instanceof ReadRecordsWaiting || lost ? 503 : 500,
+      status: err instanceof DeadlinePassed || err instanceof ReadRecordsWaiting || lost || cancelled ? 503 : 500,
       code,
       result: { errors: [{ message: ctx.say(message), extensions: lost ? { code, retryable: true } : { code } }] },
     };

@@ -122,6 +122,86 @@ describe('a request whose COMMIT fails', () => {
   });
 });
 
+describe('a request whose COMMIT statement_timeout cancels', () => {
+  it('is answered 503 TIMEOUT, nothing written, and counted so, through Apollo and compiled', async () => {
+    if (await isCitus(server.databaseUrl)) return;
+    // A trigger deferred to COMMIT that fails it as statement_timeout would (SQLSTATE 57014).
+    await server.ownerQuery(`CREATE FUNCTION cancel_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'canceling statement due to statement timeout (made up at COMMIT)' USING ERRCODE = 'query_canceled'; END $$`);
+    await server.ownerQuery(`CREATE CONSTRAINT TRIGGER cancel_commit AFTER INSERT ON resident DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW WHEN (NEW.name = '提交超时') EXECUTE FUNCTION cancel_commit()`);
+    try {
+      const metric = async () =>
+        Number(
+          /graphql_requests_total\{operation="mutation registerResident",outcome="TIMEOUT"\} (\d+)/.exec(
+            await (await fetch(server.url.replace('/graphql', '/metrics'))).text(),
+          )?.[1] ?? 0,
+        );
+      const before = await metric();
+      const compiledBefore = server.running.compiledOperations.answered;
+      const ids = [1, 2].map((n) => makeResidentId('620702', '1972-03-03', 566 + n));
+      // The same text twice: Apollo answers the first time it is seen, the compiled path the second.
+      for (const idNumber of ids) {
+        const response = await fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('STAFF', ['620702'])}`, 'x-tenant-id': '620702' },
+          body: JSON.stringify({
+            query: 'mutation CancelledCommit($i: ResidentInput!) { registerResident(input: $i) { idNumber name } }',
+            variables: { i: { idNumber, name: '提交超时' } },
+          }),
+        });
+        expect(response.status).toBe(503);
+        const [error] = ((await response.json()) as { errors: Array<{ message: string; extensions: unknown }> }).errors;
+        expect(error.extensions).toEqual({ code: 'TIMEOUT' });
+        expect(error.message).toContain('longer than its limit');
+      }
+      expect(server.running.compiledOperations.answered - compiledBefore).toBe(1);
+      expect(await server.ownerQuery('SELECT 1 FROM resident WHERE id_number = ANY($1)', [ids])).toEqual([]);
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await metric()) - before).toBe(2);
+    } finally {
+      await server.ownerQuery('DROP TRIGGER cancel_commit ON resident');
+      await server.ownerQuery('DROP FUNCTION cancel_commit()');
+    }
+  });
+});
+
+describe("a request's duration", () => {
+  it('runs to the end of its COMMIT, through Apollo and compiled', async () => {
+    if (await isCitus(server.databaseUrl)) return;
+    // A trigger deferred to COMMIT that makes the COMMIT take 300 ms.
+    await server.ownerQuery(`CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$`);
+    await server.ownerQuery(`CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON resident DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW WHEN (NEW.name = '提交缓慢') EXECUTE FUNCTION slow_commit()`);
+    try {
+      const requestIds: string[] = [];
+      // The same text twice: Apollo answers the first time it is seen, the compiled path the second.
+      for (const idNumber of [1, 2].map((n) => makeResidentId('620702', '1972-03-03', 576 + n))) {
+        const response = await fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('STAFF', ['620702'])}`, 'x-tenant-id': '620702' },
+          body: JSON.stringify({
+            query: 'mutation SlowCommit($i: ResidentInput!) { registerResident(input: $i) { idNumber } }',
+            variables: { i: { idNumber, name: '提交缓慢' } },
+          }),
+        });
+        expect(response.status).toBe(200);
+        requestIds.push(response.headers.get('x-request-id')!);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      const lines = readFileSync(process.env.LOG_FILE!, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"message":"request"') && requestIds.some((id) => l.includes(id)))
+        .map((l) => JSON.parse(l) as { durationMs: number });
+      expect(lines).toHaveLength(2);
+      for (const line of lines) expect(line.durationMs).toBeGreaterThanOrEqual(300);
+    } finally {
+      await server.ownerQuery('DROP TRIGGER slow_commit ON resident');
+      await server.ownerQuery('DROP FUNCTION slow_commit()');
+    }
+  });
+});
+
 describe('metrics stay bounded', () => {
   it('labels requests by known operation, single root field or "other", whatever names and field sets anonymous clients send', async () => {
     const before = (await (await fetch(server.url.replace('/graphql', '/metrics'))).text()).length;

@@ -68,7 +68,7 @@ it('household_graph returns members, enrolments and grants with the columns of t
   }
 });
 
-it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON: the same names and values", async () => {
+it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON, and of a paid enrolment what is shown", async () => {
   const [unpaid, paid, stranger, notEnrolled] = residentIds('620721', 4, 9200);
   const [household] = await server.ownerQuery<{ id: string }>(
     "INSERT INTO household (tenant_code, booklet_no, region_code) VALUES ('620721', 'SQL-FN-2', '620721-03') RETURNING id",
@@ -93,7 +93,11 @@ it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON: 
   for (const id of [unpaid, paid, stranger, notEnrolled]) {
     const [columns] = await server.ownerQuery("SELECT * FROM enrollment_status_lookup('620721', $1, 2024)", [id]);
     const [{ status }] = await server.ownerQuery<{ status: Record<string, unknown> }>("SELECT enrollment_status_in_tenant('620721', $1, 2024) AS status", [id]);
-    expect(status).toEqual({ ...columns });
+    // A paid enrolment: only what the API shows of it, with the lookup's values.
+    if (id === paid) {
+      expect(Object.keys(status).sort()).toEqual(['amount_due', 'amount_paid', 'cover_end', 'cover_start', 'name', 'status']);
+      expect(columns).toMatchObject(status);
+    } else expect(status).toEqual({ ...columns });
     if (id === unpaid)
       expect(status).toMatchObject({
         status: 'UNPAID',
@@ -102,7 +106,10 @@ it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON: 
         identities: [{ category: 'DIBAO', valid_from: '2023-01-01', valid_to: null }],
       });
     // Paid: the amount due is the enrolment's own; the facts the policy engine would need are not read.
-    if (id === paid) expect(status).toMatchObject({ status: 'PAID', amount_due: 38000, household_id: household.id, region_code: null, identities: null });
+    if (id === paid) {
+      expect(status).toMatchObject({ name: '武威', status: 'PAID', amount_due: 38000, amount_paid: 38000 });
+      expect(columns).toMatchObject({ household_id: household.id, region_code: null, identities: null });
+    }
     if (id === notEnrolled) expect(status).toMatchObject({ name: '张掖', status: null, region_code: '620721-03', identities: null });
     if (id === stranger) expect(status).toMatchObject({ name: null, status: null });
   }

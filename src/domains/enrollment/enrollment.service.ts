@@ -61,7 +61,7 @@ import {
   type WaitingWrite,
 } from './held.repository';
 import { loadPeople, makePeople, type People, type PersonRow } from './person-facts';
-import { STATUS_SETTING_TENANT_SQL, STATUS_SQL, type StatusElsewhere, statusSql, type StatusRow } from './status-lookup';
+import { type PaidStatusRow, STATUS_SETTING_TENANT_SQL, STATUS_SQL, type StatusElsewhere, statusSql, type StatusRow } from './status-lookup';
 
 export const MAX_IMPORT_ROWS = 10_000;
 /** Attempts of a payment call that keeps losing races with concurrent writers of the same rows. */
@@ -754,9 +754,9 @@ export class EnrollmentService {
     const sql = statusSql({ insured: elsewhere.insured, tenants });
     const values = [ctx.tenant.code, idNumber, coverageYear];
     // Most lookups ask nothing of the national index: one prepared statement, no transaction around it.
-    const row: StatusRow & StatusElsewhere =
+    const row: (StatusRow | PaidStatusRow) & StatusElsewhere =
       sql === STATUS_SQL
-        ? await ctx.db.readSettingTenant<StatusRow>(STATUS_SETTING_TENANT_SQL, values, STATUS_SQL)
+        ? await ctx.db.readSettingTenant<StatusRow | PaidStatusRow>(STATUS_SETTING_TENANT_SQL, values, STATUS_SQL)
         : (await ctx.db.readAlone<StatusRow & StatusElsewhere>(sql, values))[0];
     if (tenants && row.elsewhere) ctx.readPersonalData();
     const enrollment = row.status === null ? undefined : row;
@@ -775,21 +775,23 @@ export class EnrollmentService {
       view.amountDue = enrollment.amount_due;
       return view;
     }
-    if (row.name === null) {
+    // Anything but an enrolment not UNPAID is read whole (PaidStatusRow).
+    const whole = row as StatusRow & StatusElsewhere;
+    if (whole.name === null) {
       view.amountDueNote = 'not registered in this tenant';
       return view;
     }
     if (!dueWanted) return view;
     // The person's facts for the policy engine, built only now: most lookups are of paid enrolments.
-    const person: PersonRow = { ...row, name: row.name, id_number: idNumber, status: row.resident_status! };
+    const person: PersonRow = { ...whole, name: whole.name, id_number: idNumber, status: whole.resident_status! };
     const people = makePeople(
       [person],
-      (row.identities ?? []).map((i) => ({ ...i, id_number: idNumber })),
+      (whole.identities ?? []).map((i) => ({ ...i, id_number: idNumber })),
     );
     const date = asOf ?? todayInChina();
     try {
       const policy = ctx.tenant.policyFor(coverageYear);
-      const circumstances = (enrollment?.circumstances ?? []) as Circumstance[];
+      const circumstances = (whole.circumstances ?? []) as Circumstance[];
       view.amountDue = ctx.app.policyEngine.contribution(ctx.tenant, policy, people.facts(idNumber, policy, date, circumstances), {
         unknownSubsidy: 'answer',
       }).amountDue;

@@ -12,7 +12,8 @@ export const STATUS_SQL = 'SELECT * FROM enrollment_status_lookup($1, $2, $3)';
 /**
  * The same read setting the tenant itself (migrations StatusLookupSetsTenant and StatusLookupReadsWhatIsDue), for
  * TenantTransaction.readSettingTenant: on plain PostgreSQL the whole lookup is one prepared statement.
- * Its one column `status` holds the row of STATUS_SQL as JSON, with the same names and values.
+ * Its one column `status` holds the row of STATUS_SQL as JSON, with the same names and values; for an
+ * enrolment not UNPAID, only what the API shows of it (PaidStatusRow, migration StatusLookupPaidAnswersWhatIsShown).
  */
 export const STATUS_SETTING_TENANT_SQL = 'SELECT enrollment_status_in_tenant($1, $2, $3) AS status';
 
@@ -42,6 +43,9 @@ export interface StatusRow extends Omit<PersonRow, 'id_number' | 'status' | 'nam
   circumstances: string[] | null;
   identities: Array<Omit<IdentityRow, 'id_number'>> | null;
 }
+
+/** What STATUS_SETTING_TENANT_SQL answers of an enrolment not UNPAID: nothing is due, so no fact the policy engine reads. */
+export type PaidStatusRow = Pick<StatusRow, 'name' | 'status' | 'amount_due' | 'amount_paid' | 'cover_start' | 'cover_end'>;
 
 /** What statusSql adds to the function's row when asked: absent when not asked, elsewhere null for a person not registered here. */
 export interface StatusElsewhere {
