@@ -452,4 +452,20 @@ describe('what waited for a 先缴后补 subsidy, for money taken under a versio
       { status: 'PAID', amountPaid: '320.00', policyVersion: latest, subsidies: [{ amount: '100.00', policyVersion: latest }] },
     ]);
   });
+
+  it('is judged so too for an enrolment paid before the version of its amounts was kept', async () => {
+    // As the last test, on a row as migration AmountsVersionKept found it: only policy_version names version 1.
+    const { idNumber, certifications } = await paidPerson(5, ['RETURNED_TO_POVERTY', 'LIFTED_OUT_OF_POVERTY']);
+    await fresh.ownerQuery('UPDATE enrollment SET amounts_version = NULL WHERE tenant_code = $1 AND id_number = $2', [SD, idNumber]);
+    await call(`mutation { releaseHeld { resolved } }`, {}, 'ADMIN');
+    expect(await waits(idNumber)).toContainEqual({ missing: 'assistance.LIFTED_OUT_OF_POVERTY.amount', status: 'WAITING' });
+    const [{ policyVersion: latest }] = await enrolment(idNumber);
+    expect(latest).toBeGreaterThan(1);
+    await call(`mutation($id: ID!) { revokeCertification(id: $id, reason: "误认定") { id } }`, { id: certifications[1] }, 'ADMIN');
+    await call(`mutation { releaseHeld { resolved } }`, {}, 'ADMIN');
+    expect((await waits(idNumber)).filter((w) => w.status !== 'RESOLVED')).toEqual([]);
+    expect(await enrolment(idNumber)).toEqual([
+      { status: 'PAID', amountPaid: '320.00', policyVersion: latest, subsidies: [{ amount: '100.00', policyVersion: latest }] },
+    ]);
+  });
 });

@@ -808,7 +808,10 @@ export async function setResolvedAmounts(
 ): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
+    // amounts_version keeps the version the amounts are of; a row written before it was kept takes it from
+    // policy_version here, before that is relabelled.
     `UPDATE enrollment e SET subsidy = u.subsidy, applied_category = u.category, subsidy_mode = u.mode, policy_version = coalesce(u.policy_version, e.policy_version),
+            amounts_version = coalesce(e.amounts_version, e.policy_version),
             cover_start = CASE WHEN u.paid THEN coalesce(e.cover_start, u.cover_start) ELSE e.cover_start END,
             cover_end = CASE WHEN u.paid THEN coalesce(e.cover_end, u.cover_end) ELSE e.cover_end END, updated_at = now()
        FROM UNNEST($2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::boolean[], $8::date[], $9::date[], $10::int[])
