@@ -46,6 +46,13 @@ export interface TransactionOptions {
  * Once ended (normally, or by the request deadline) it refuses every further query: its connection is
  * back in the pool and may already serve another tenant's request.
  */
+/** The end of a transaction failed where it cannot be told whether its COMMIT took effect. */
+export class CommitOutcomeUnknown extends Error {
+  constructor(cause: Error) {
+    super(`whether the COMMIT took effect is unknown: ${cause.message}`, { cause });
+  }
+}
+
 export class TenantTransaction {
   private client: Promise<PoolClient> | null = null;
   private finished = false;
@@ -260,6 +267,16 @@ export class TenantTransaction {
   }
 
   /**
+   * finish(true) of a transaction that never began, with no last statement, done at once: it only marks
+   * the transaction finished. False (nothing done) if it began or has finished.
+   */
+  finishUnbegun(): boolean {
+    if (this.finished || this.client) return false;
+    this.finished = true;
+    return true;
+  }
+
+  /**
    * Commits or rolls back and returns the connection; a failed COMMIT is thrown to the caller. With
    * `last`, a statement that must be part of the commit (the request's audit record), it is sent with
    * COMMIT in one message (values inlined), or, when the request ran no statement before, with BEGIN,
@@ -270,16 +287,6 @@ export class TenantTransaction {
    * the same message; resolves true when it was left out (nothing was written, nor needs to be), and
    * the caller records it otherwise.
    */
-  /**
-   * finish(true) of a transaction that never began, with no last statement, done at once: it only marks
-   * the transaction finished. False (nothing done) if it began or has finished.
-   */
-  finishUnbegun(): boolean {
-    if (this.finished || this.client) return false;
-    this.finished = true;
-    return true;
-  }
-
   async finish(commit: boolean, last?: { text: string; values: ReadonlyArray<InlineValue>; onlyIfWritten?: boolean }): Promise<boolean> {
     if (this.finished) return false;
     const conditional = commit && last?.onlyIfWritten === true && !this.mode.citus;
@@ -330,7 +337,15 @@ export class TenantTransaction {
       // audit record), the commit, and the WAL position after it.
       ending = `SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS wrote; ${ending}; SELECT pg_current_wal_lsn()::text AS lsn`;
     }
-    const results = await this.end(Promise.resolve(client), ending);
+    let results: Awaited<ReturnType<TenantTransaction['end']>>;
+    try {
+      results = await this.end(Promise.resolve(client), ending);
+    } catch (err) {
+      // A statement_timeout that fell during the COMMIT is served on the statement after it: the commit
+      // may have happened, so the request must not be told that nothing was written.
+      if (watched && (err as { code?: unknown } | null)?.code === '57014') throw new CommitOutcomeUnknown(err as Error);
+      throw err;
+    }
     // The conditional statement's result: a row when it ran, none when it was left out.
     return conditional && results[watched ? 1 : 0]?.rowCount === 0;
   }

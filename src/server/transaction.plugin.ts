@@ -14,6 +14,7 @@ import { text } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { LastStatement, RequestContext } from '../context/request-context';
 import { lostToConcurrency } from '../db/lost-to-concurrency';
+import { CommitOutcomeUnknown } from '../db/tenant-transaction';
 import { type AuditEntry, auditService } from '../domains/audit/audit.service';
 import { errorCodeOf, LOST_TO_CONCURRENCY_MESSAGE, STATEMENT_TIMEOUT_MESSAGE } from '../graphql/errors';
 
@@ -141,7 +142,12 @@ async function endWithTransaction(ctx: RequestContext, log: Logger, errors: read
           ? LOST_TO_CONCURRENCY_MESSAGE
           : cancelled
             ? STATEMENT_TIMEOUT_MESSAGE
-            : text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written');
+            : err instanceof CommitOutcomeUnknown
+              ? text(
+                  '提交时数据库语句超时，无法确定更改是否已保存；请先查询结果，再决定是否重新提交',
+                  'A database statement timed out at the commit; whether the change was saved is unknown: check before sending it again',
+                )
+              : text('更改未能保存，未写入任何数据', 'The change could not be saved; nothing was written');
     refused = {
       // 503 as for a deadline: nothing was written and the same request may be sent again.
       status: err instanceof DeadlinePassed || err instanceof ReadRecordsWaiting || lost || cancelled ? 503 : 500,
