@@ -9,7 +9,7 @@ const CST_OFFSET_MS = 8 * 3_600_000;
 
 /** "YYYY-MM-DD" and a day of the calendar; read from the character codes, as the Date scalar checks every date a request carries. */
 export function isLocalDate(text: string): boolean {
-  if (text.length !== 10 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return false;
+  if (typeof text !== 'string' || text.length !== 10 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return false;
   const y = digitsAt(text, 0, 4);
   const m = digitsAt(text, 5, 2);
   const d = digitsAt(text, 8, 2);

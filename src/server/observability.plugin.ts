@@ -17,7 +17,8 @@ export function observabilityPlugin(metrics: Metrics, log: Logger, knownOperatio
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ contextValue: ctx, operation, operationName, errors }) {
-          // The duration runs to the end of the transaction, as the compiled path's does: the COMMIT is part of the answer.
+          // The duration runs to the end of the transaction (the COMMIT is part of the answer), measured
+          // once it has ended, or at once when the request began none.
           const observe = (refusedWith: string | null) => {
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             setImmediate(() => observeRequest(metrics, log, knownOperations, { ctx, operation, operationName, errors, seconds, refusedWith }));

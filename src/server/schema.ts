@@ -19,11 +19,12 @@ let built: GraphQLSchema | undefined;
 
 /** The schema, built once per process from the domains' type-graphql classes. */
 export function appSchema(): GraphQLSchema {
+  const resolvers = [...DOMAIN_MODULES.flatMap((m) => m.resolvers), ...CONNECTION_RESOLVERS];
   built ??= withLeanRootResolvers(
     withoutPlainResolvers(
       buildSchemaSync({
         // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-        resolvers: [...DOMAIN_MODULES.flatMap((m) => m.resolvers), ...CONNECTION_RESOLVERS] as unknown as NonEmptyArray<Function>,
+        resolvers: resolvers as unknown as NonEmptyArray<Function>,
         // One auth checker: the context decides, and throws the contract's code when it says no.
         authChecker: ({ context }: { context: RequestContext }, roles: Role[]) => {
           context.authorize(roles);
@@ -34,6 +35,7 @@ export function appSchema(): GraphQLSchema {
         // withLeanRootResolvers replaces those of the root fields.
       }),
     ),
+    resolvers,
   );
   return built;
 }
@@ -83,7 +85,7 @@ function withoutPlainResolvers(schema: GraphQLSchema): GraphQLSchema {
  * type-graphql's did, in the same order: the auth checker's Roles() check, then the method, called with
  * its parameters in their order on the class's one instance. Any other root field keeps type-graphql's.
  */
-function withLeanRootResolvers(schema: GraphQLSchema): GraphQLSchema {
+function withLeanRootResolvers(schema: GraphQLSchema, resolverClasses: readonly unknown[]): GraphQLSchema {
   const storage = getMetadataStorage();
   const instances = new Map<unknown, Record<string, (...args: unknown[]) => unknown>>();
   const rootsOf: Array<[GraphQLObjectType | null | undefined, typeof storage.queries]> = [
@@ -95,14 +97,21 @@ function withLeanRootResolvers(schema: GraphQLSchema): GraphQLSchema {
     const fields = type.getFields();
     for (const resolver of resolvers) {
       const field = fields[resolver.schemaName];
-      // An inherited resolver is listed once per class: left to type-graphql.
-      if (!field || resolvers.filter((r) => r.schemaName === resolver.schemaName).length !== 1) continue;
+      // A method inherited from a base class is listed once, with the base class as its target: such a
+      // field, or a name listed twice, is left to type-graphql.
+      if (!field || !resolverClasses.includes(resolver.target) || resolvers.filter((r) => r.schemaName === resolver.schemaName).length !== 1) continue;
       const params = [...(resolver.params ?? [])].sort((a, b) => a.index - b.index);
       if ((resolver.middlewares?.length ?? 0) > 0 || !params.every(passedAsIs)) continue;
+      // The roles this resolver checks must be those Roles() marked on the field: read from type-graphql's
+      // metadata, they would be missed silently if a version of it kept them elsewhere.
+      const roles = resolver.roles as Role[] | undefined;
+      const marked = (field.extensions as { roles?: Role[] } | undefined)?.roles;
+      if (JSON.stringify(roles ?? null) !== JSON.stringify(marked ?? null))
+        throw new Error(`${type.name}.${field.name}: the roles type-graphql holds (${String(roles)}) are not those Roles() marked (${String(marked)})`);
       const target = resolver.target as new () => Record<string, (...args: unknown[]) => unknown>;
       let instance = instances.get(target);
       if (!instance) instances.set(target, (instance = new target()));
-      field.resolve = leanResolver(instance, resolver.methodName, resolver.roles as Role[] | undefined, params);
+      field.resolve = leanResolver(instance, resolver.methodName, roles, params);
     }
   }
   return schema;
