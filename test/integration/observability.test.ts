@@ -73,132 +73,114 @@ describe('metrics and logs', () => {
   });
 });
 
+/**
+ * Runs `work` with a trigger deferred to COMMIT, running `body` for each resident registered under `name`
+ * (Citus takes no triggers on its tables: there, nothing runs).
+ */
+async function withCommitTrigger(trigger: string, name: string, body: string, work: () => Promise<void>): Promise<void> {
+  if (await isCitus(server.databaseUrl)) return;
+  await server.ownerQuery(`CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body} END $$`);
+  await server.ownerQuery(`CREATE CONSTRAINT TRIGGER ${trigger} AFTER INSERT ON resident DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (NEW.name = '${name}') EXECUTE FUNCTION ${trigger}()`);
+  try {
+    await work();
+  } finally {
+    await server.ownerQuery(`DROP TRIGGER ${trigger} ON resident`);
+    await server.ownerQuery(`DROP FUNCTION ${trigger}()`);
+  }
+}
+
+/**
+ * Registers two people named `name` with the same operation text: Apollo answers the first time it is
+ * seen, the compiled path the second (checked). The responses, in order.
+ */
+async function registerThroughBoth(operation: string, sequence: number, name: string): Promise<{ ids: string[]; responses: Response[] }> {
+  const compiledBefore = server.running.compiledOperations.answered;
+  const ids = [1, 2].map((n) => makeResidentId('620702', '1972-03-03', sequence + n));
+  const responses: Response[] = [];
+  for (const idNumber of ids) {
+    responses.push(
+      await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('STAFF', ['620702'])}`, 'x-tenant-id': '620702' },
+        body: JSON.stringify({
+          query: `mutation ${operation}($i: ResidentInput!) { registerResident(input: $i) { idNumber name } }`,
+          variables: { i: { idNumber, name } },
+        }),
+      }),
+    );
+  }
+  expect(server.running.compiledOperations.answered - compiledBefore).toBe(1);
+  return { ids, responses };
+}
+
+/** graphql_requests_total of registerResident with `outcome`. */
+async function registrationsCounted(outcome: string): Promise<number> {
+  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  return Number(new RegExp(`graphql_requests_total\\{operation="mutation registerResident",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+}
+
+/** The request log lines of these request ids, once they are written (after the answer). */
+async function requestLines(requestIds: string[]): Promise<Array<Record<string, unknown>>> {
+  await new Promise((r) => setTimeout(r, 50));
+  return readFileSync(process.env.LOG_FILE!, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"message":"request"') && requestIds.some((id) => l.includes(id)))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 describe('a request whose COMMIT fails', () => {
   it('is logged and counted with the code it is answered with, through Apollo and compiled, not as ok', async () => {
-    // A trigger deferred to COMMIT that fails it as a deadlock would; Citus takes no triggers on its tables.
-    if (await isCitus(server.databaseUrl)) return;
-    await server.ownerQuery(`CREATE FUNCTION lose_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'deadlock detected (made up at COMMIT)' USING ERRCODE = 'deadlock_detected'; END $$`);
-    await server.ownerQuery(`CREATE CONSTRAINT TRIGGER lose_commit AFTER INSERT ON resident DEFERRABLE INITIALLY DEFERRED
-      FOR EACH ROW WHEN (NEW.name = '提交失败') EXECUTE FUNCTION lose_commit()`);
-    try {
-      const metric = async () =>
-        Number(
-          /graphql_requests_total\{operation="mutation registerResident",outcome="CONFLICT"\} (\d+)/.exec(
-            await (await fetch(server.url.replace('/graphql', '/metrics'))).text(),
-          )?.[1] ?? 0,
-        );
-      const before = await metric();
-      const compiledBefore = server.running.compiledOperations.answered;
-      const ids = [1, 2].map((n) => makeResidentId('620702', '1972-03-03', 556 + n));
-      const requestIds: string[] = [];
-      // The same text twice: Apollo answers the first time it is seen, the compiled path the second.
-      for (const idNumber of ids) {
-        const response = await fetch(server.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('STAFF', ['620702'])}`, 'x-tenant-id': '620702' },
-          body: JSON.stringify({
-            query: 'mutation LostCommit($i: ResidentInput!) { registerResident(input: $i) { idNumber name } }',
-            variables: { i: { idNumber, name: '提交失败' } },
-          }),
-        });
+    // Failed as a deadlock would.
+    const deadlock = "RAISE EXCEPTION 'deadlock detected (made up at COMMIT)' USING ERRCODE = 'deadlock_detected';";
+    await withCommitTrigger('lose_commit', '提交失败', deadlock, async () => {
+      const before = await registrationsCounted('CONFLICT');
+      const { ids, responses } = await registerThroughBoth('LostCommit', 556, '提交失败');
+      for (const response of responses) {
         expect(response.status).toBe(503);
         expect(((await response.json()) as { errors: Array<{ extensions: unknown }> }).errors[0].extensions).toEqual({ code: 'CONFLICT', retryable: true });
-        requestIds.push(response.headers.get('x-request-id')!);
       }
-      expect(server.running.compiledOperations.answered - compiledBefore).toBe(1);
       expect(await server.ownerQuery('SELECT 1 FROM resident WHERE id_number = ANY($1)', [ids])).toEqual([]);
-      await new Promise((r) => setTimeout(r, 50));
-      const lines = readFileSync(process.env.LOG_FILE!, 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('"message":"request"') && requestIds.some((id) => l.includes(id)))
-        .map((l) => JSON.parse(l));
-      expect(lines).toEqual(requestIds.map((requestId) => expect.objectContaining({ requestId, operation: 'mutation registerResident', outcome: 'CONFLICT' })));
-      expect((await metric()) - before).toBe(2);
-    } finally {
-      await server.ownerQuery('DROP TRIGGER lose_commit ON resident');
-      await server.ownerQuery('DROP FUNCTION lose_commit()');
-    }
+      const requestIds = responses.map((r) => r.headers.get('x-request-id')!);
+      expect(await requestLines(requestIds)).toEqual(
+        requestIds.map((requestId) => expect.objectContaining({ requestId, operation: 'mutation registerResident', outcome: 'CONFLICT' })),
+      );
+      expect((await registrationsCounted('CONFLICT')) - before).toBe(2);
+    });
   });
 });
 
 describe('a request whose COMMIT statement_timeout cancels', () => {
   it('is answered 503 TIMEOUT, nothing written, and counted so, through Apollo and compiled', async () => {
-    if (await isCitus(server.databaseUrl)) return;
-    // A trigger deferred to COMMIT that fails it as statement_timeout would (SQLSTATE 57014).
-    await server.ownerQuery(`CREATE FUNCTION cancel_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'canceling statement due to statement timeout (made up at COMMIT)' USING ERRCODE = 'query_canceled'; END $$`);
-    await server.ownerQuery(`CREATE CONSTRAINT TRIGGER cancel_commit AFTER INSERT ON resident DEFERRABLE INITIALLY DEFERRED
-      FOR EACH ROW WHEN (NEW.name = '提交超时') EXECUTE FUNCTION cancel_commit()`);
-    try {
-      const metric = async () =>
-        Number(
-          /graphql_requests_total\{operation="mutation registerResident",outcome="TIMEOUT"\} (\d+)/.exec(
-            await (await fetch(server.url.replace('/graphql', '/metrics'))).text(),
-          )?.[1] ?? 0,
-        );
-      const before = await metric();
-      const compiledBefore = server.running.compiledOperations.answered;
-      const ids = [1, 2].map((n) => makeResidentId('620702', '1972-03-03', 566 + n));
-      // The same text twice: Apollo answers the first time it is seen, the compiled path the second.
-      for (const idNumber of ids) {
-        const response = await fetch(server.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('STAFF', ['620702'])}`, 'x-tenant-id': '620702' },
-          body: JSON.stringify({
-            query: 'mutation CancelledCommit($i: ResidentInput!) { registerResident(input: $i) { idNumber name } }',
-            variables: { i: { idNumber, name: '提交超时' } },
-          }),
-        });
+    // Failed as statement_timeout would (SQLSTATE 57014).
+    const cancel = "RAISE EXCEPTION 'canceling statement due to statement timeout (made up at COMMIT)' USING ERRCODE = 'query_canceled';";
+    await withCommitTrigger('cancel_commit', '提交超时', cancel, async () => {
+      const before = await registrationsCounted('TIMEOUT');
+      const { ids, responses } = await registerThroughBoth('CancelledCommit', 566, '提交超时');
+      for (const response of responses) {
         expect(response.status).toBe(503);
         const [error] = ((await response.json()) as { errors: Array<{ message: string; extensions: unknown }> }).errors;
         expect(error.extensions).toEqual({ code: 'TIMEOUT' });
         expect(error.message).toContain('longer than its limit');
       }
-      expect(server.running.compiledOperations.answered - compiledBefore).toBe(1);
       expect(await server.ownerQuery('SELECT 1 FROM resident WHERE id_number = ANY($1)', [ids])).toEqual([]);
+      // Counted after the answer has left.
       await new Promise((r) => setTimeout(r, 50));
-      expect((await metric()) - before).toBe(2);
-    } finally {
-      await server.ownerQuery('DROP TRIGGER cancel_commit ON resident');
-      await server.ownerQuery('DROP FUNCTION cancel_commit()');
-    }
+      expect((await registrationsCounted('TIMEOUT')) - before).toBe(2);
+    });
   });
 });
 
 describe("a request's duration", () => {
   it('runs to the end of its COMMIT, through Apollo and compiled', async () => {
-    if (await isCitus(server.databaseUrl)) return;
-    // A trigger deferred to COMMIT that makes the COMMIT take 300 ms.
-    await server.ownerQuery(`CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$`);
-    await server.ownerQuery(`CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON resident DEFERRABLE INITIALLY DEFERRED
-      FOR EACH ROW WHEN (NEW.name = '提交缓慢') EXECUTE FUNCTION slow_commit()`);
-    try {
-      const requestIds: string[] = [];
-      // The same text twice: Apollo answers the first time it is seen, the compiled path the second.
-      for (const idNumber of [1, 2].map((n) => makeResidentId('620702', '1972-03-03', 576 + n))) {
-        const response = await fetch(server.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token('STAFF', ['620702'])}`, 'x-tenant-id': '620702' },
-          body: JSON.stringify({
-            query: 'mutation SlowCommit($i: ResidentInput!) { registerResident(input: $i) { idNumber } }',
-            variables: { i: { idNumber, name: '提交缓慢' } },
-          }),
-        });
-        expect(response.status).toBe(200);
-        requestIds.push(response.headers.get('x-request-id')!);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-      const lines = readFileSync(process.env.LOG_FILE!, 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('"message":"request"') && requestIds.some((id) => l.includes(id)))
-        .map((l) => JSON.parse(l) as { durationMs: number });
+    // A COMMIT that takes 300 ms.
+    await withCommitTrigger('slow_commit', '提交缓慢', 'PERFORM pg_sleep(0.3); RETURN NULL;', async () => {
+      const { responses } = await registerThroughBoth('SlowCommit', 576, '提交缓慢');
+      for (const response of responses) expect(response.status).toBe(200);
+      const lines = await requestLines(responses.map((r) => r.headers.get('x-request-id')!));
       expect(lines).toHaveLength(2);
       for (const line of lines) expect(line.durationMs).toBeGreaterThanOrEqual(300);
-    } finally {
-      await server.ownerQuery('DROP TRIGGER slow_commit ON resident');
-      await server.ownerQuery('DROP FUNCTION slow_commit()');
-    }
+    });
   });
 });
 
