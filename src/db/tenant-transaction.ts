@@ -37,6 +37,13 @@ export interface TransactionOptions {
   fallback?: { pool: Pool; unavailable: (err: Error) => void };
 }
 
+/** The end of a transaction failed where it cannot be told whether its COMMIT took effect. */
+export class CommitOutcomeUnknown extends Error {
+  constructor(cause: Error) {
+    super(`whether the COMMIT took effect is unknown: ${cause.message}`, { cause });
+  }
+}
+
 /**
  * The one transaction of a request, bound to its tenant. It opens on the first query (public
  * operations never touch the database), sets `app.tenant` for row-level security for the transaction
@@ -46,13 +53,6 @@ export interface TransactionOptions {
  * Once ended (normally, or by the request deadline) it refuses every further query: its connection is
  * back in the pool and may already serve another tenant's request.
  */
-/** The end of a transaction failed where it cannot be told whether its COMMIT took effect. */
-export class CommitOutcomeUnknown extends Error {
-  constructor(cause: Error) {
-    super(`whether the COMMIT took effect is unknown: ${cause.message}`, { cause });
-  }
-}
-
 export class TenantTransaction {
   private client: Promise<PoolClient> | null = null;
   private finished = false;

@@ -19,8 +19,9 @@ let built: GraphQLSchema | undefined;
 
 /** The schema, built once per process from the domains' type-graphql classes. */
 export function appSchema(): GraphQLSchema {
+  if (built) return built;
   const resolvers = [...DOMAIN_MODULES.flatMap((m) => m.resolvers), ...CONNECTION_RESOLVERS];
-  built ??= withLeanRootResolvers(
+  built = withLeanRootResolvers(
     withoutPlainResolvers(
       buildSchemaSync({
         // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

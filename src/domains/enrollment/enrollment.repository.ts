@@ -93,9 +93,18 @@ const PAYMENT_SELECT = `SELECT p.receipt_no, p.id_number, p.coverage_year, p.amo
     FROM payment p LEFT JOIN payment_reversal r ON r.tenant_code = p.tenant_code AND r.channel = p.channel AND r.receipt_no = p.receipt_no`;
 
 export async function enrollmentsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<EnrollmentRow[]> {
+  return enrollmentsByKey<EnrollmentRow>(db, keys, ENROLLMENT_COLUMNS);
+}
+
+/** The enrolments of these keys (ID number and year), with `columns`. */
+async function enrollmentsByKey<Row extends object>(
+  db: TenantTransaction,
+  keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>,
+  columns: string,
+): Promise<Row[]> {
   if (keys.length === 0) return [];
-  return db.query<EnrollmentRow>(
-    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollment e
+  return db.query<Row>(
+    `SELECT ${columns} FROM enrollment e
       WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[]))`,
     [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
   );
@@ -110,12 +119,7 @@ export async function enrollmentsToJudge(
   db: TenantTransaction,
   keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>,
 ): Promise<Array<EnrollmentRow & { amounts_version: number | null }>> {
-  if (keys.length === 0) return [];
-  return db.query<EnrollmentRow & { amounts_version: number | null }>(
-    `SELECT ${ENROLLMENT_COLUMNS}, coalesce(amounts_version, policy_version) AS amounts_version FROM enrollment e
-      WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[]))`,
-    [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
-  );
+  return enrollmentsByKey(db, keys, `${ENROLLMENT_COLUMNS}, coalesce(amounts_version, policy_version) AS amounts_version`);
 }
 
 export async function enrollmentsOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<EnrollmentRow[]> {
