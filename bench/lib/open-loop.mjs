@@ -52,9 +52,11 @@ function responseEnd(buffer) {
  * `connections` keep-alive connections; `body()` and `path()` make each request's body and path.
  * Resolves with the rate achieved, the errors (non-2xx, failed), the share of the answers that came by a
  * second after the last request was due (`answeredInTime`: below 1, the target fell behind) and the
- * latency percentiles in ms.
+ * latency percentiles in ms. A request unanswered `timeoutMs` after it was sent fails (`timedOut`
+ * counts those): its connection is closed, so a target that stops answering ends the run with errors
+ * instead of hanging it.
  */
-export function openLoop({ url, method = 'POST', headers = {}, body, path, rate, duration, amount, connections = 16 }) {
+export function openLoop({ url, method = 'POST', headers = {}, body, path, rate, duration, amount, connections = 16, timeoutMs = 30_000 }) {
   const target = new URL(url);
   const fixedHeaders = Object.entries({ host: target.host, ...headers })
     .map(([name, value]) => `${name}: ${value}\r\n`)
@@ -64,6 +66,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
   let sent = 0;
   let done = 0;
   let errors = 0;
+  let timedOut = 0;
   const start = performance.now() + 5;
   const dueAt = (i) => start + (i * 1000) / rate;
   /** Requests due while every connection was busy, oldest first, each waiting for a free one; the first `takenFromQueue` have gone (an index, not shift(): a backlog of thousands must not cost the client more). */
@@ -81,6 +84,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
+      clearInterval(sweep);
       for (const c of all) c.socket.destroy();
       reject(err);
     };
@@ -92,6 +96,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
       done += 1;
       if (done < total) return;
       stopped = true;
+      clearInterval(sweep);
       const elapsed = (now - start) / 1000;
       for (const c of all) c.socket.destroy();
       const sorted = Array.from(latencies).sort((a, b) => a - b);
@@ -106,6 +111,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
         rps: total / elapsed,
         total,
         errors,
+        timedOut,
         answeredInTime: answeredInTime / total,
         p50: percentile(sorted, 50),
         p95: percentile(sorted, 95),
@@ -120,6 +126,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
     };
     const send = (connection, i) => {
       connection.current = i;
+      connection.sentAt = performance.now();
       connection.socket.write(requestBytes());
     };
     const free = (connection) => {
@@ -132,7 +139,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
     };
     const open = () => {
       opened += 1;
-      const connection = { socket: net.connect({ host: target.hostname, port: Number(target.port), noDelay: true }), current: -1, pending: null };
+      const connection = { socket: net.connect({ host: target.hostname, port: Number(target.port), noDelay: true }), current: -1, sentAt: 0, pending: null };
       all.add(connection);
       connection.socket.on('data', (chunk) => {
         if (stopped) return;
@@ -175,6 +182,18 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
       if (connection) send(connection, i);
       else queue.push(i);
     };
+    // A request past its time: the connection is closed, and its close counts the request as failed.
+    const sweep = setInterval(
+      () => {
+        const now = performance.now();
+        for (const c of all)
+          if (c.current >= 0 && now - c.sentAt > timeoutMs) {
+            timedOut += 1;
+            c.socket.destroy();
+          }
+      },
+      Math.min(1000, timeoutMs / 2),
+    );
     let timer;
     const tick = () => {
       if (stopped) return;
