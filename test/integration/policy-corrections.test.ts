@@ -423,6 +423,22 @@ describe('what waited for a 先缴后补 subsidy, for money taken under a versio
     expect(await waits(full)).toEqual([{ missing: 'assistance.DIBAO.amount', status: 'WAITING' }]);
     expect(await waits(between)).toEqual([{ missing: 'assistance.LIFTED_OUT_OF_POVERTY.amount', status: 'WAITING' }]);
     expect(await waits(fixed)).toEqual([{ missing: 'assistance.RETURNED_TO_POVERTY.amount', status: 'RESOLVED' }]);
+    // A clerk who sees the value configured is told why it was not computed, in Chinese or English.
+    const stillOpen = async (idNumber: string, language: string) => {
+      const res = await fresh.gql(
+        `query { waitingValues(coverageYear: 2022, status: WAITING) { edges { node { idNumber stillOpenBecause } } } }`,
+        {},
+        { token: fresh.token('STAFF', [SD]), tenant: SD, headers: { 'accept-language': language } },
+      );
+      expect(res.errors).toBeUndefined();
+      return (res.data as any).waitingValues.edges.map((e: any) => e.node).find((w: any) => w.idNumber === idNumber)?.stillOpenBecause;
+    };
+    expect(await stillOpen(full, 'zh-CN')).toBe(
+      '所缺的值已由第 3 版配置，但未按该版计算：该版标准 330.00 元、应缴 330.00 元、返还 330.00 元，与缴费时第 1 版的标准 320.00 元、应缴 320.00 元不一致。已缴的钱不变；本项等待与缴费时一致的政策版本。',
+    );
+    expect(await stillOpen(between, 'en')).toBe(
+      "the value is configured in version 3 but not computed under it: that version's standard is 330.00, 330.00 due, 325.00 paid back, where the payment was taken under version 1 with a standard of 320.00 and 320.00 due. The money paid stays as it is; this waits for a version that agrees with it.",
+    );
     for (const idNumber of [full, between])
       expect(await enrolment(idNumber)).toEqual([{ status: 'PAID', amountPaid: '320.00', policyVersion: 1, subsidies: [] }]);
     expect(await enrolment(fixed)).toEqual([{ status: 'PAID', amountPaid: '320.00', policyVersion: 3, subsidies: [{ amount: '100.00', policyVersion: 3 }] }]);

@@ -65,10 +65,12 @@ export interface WaitingRow {
   status: 'WAITING' | 'RESOLVED' | 'CANCELLED';
   resolved_on: string | null;
   resolution: Record<string, unknown> | null;
+  /** Why a wait whose value is stated now stays open, as of when it was last judged. */
+  still_open: Localized | null;
 }
 
 const WAITING_SELECT = `SELECT w.id, w.id_number, r.name, w.coverage_year, w.missing, w.affects, w.category, w.clause, w.refers_to, w.message, w.message_zh, w.since,
-       w.status, w.resolved_on, w.resolution
+       w.status, w.resolved_on, w.resolution, w.still_open
   FROM waiting_value w LEFT JOIN resident r ON r.tenant_code = w.tenant_code AND r.id_number = w.id_number`;
 
 export interface WaitingFilter {
@@ -162,6 +164,21 @@ export async function closeWaits(
        FROM UNNEST($2::bigint[], $3::text[], $4::date[], $5::jsonb[]) AS c(id, status, on_date, resolution)
       WHERE w.tenant_code = $1 AND w.id = c.id AND w.status = 'WAITING'`,
     [db.tenantCode, closes.map((c) => c.id), closes.map((c) => c.status), closes.map((c) => c.on), closes.map((c) => JSON.stringify(c.resolution))],
+  );
+}
+
+/**
+ * What re-judging found of waits that stay open: why (the value is stated, but the version in force asks
+ * other amounts than those paid), or null (the value is still unstated). Rows already saying so are not
+ * written again.
+ */
+export async function noteWaitsStillOpen(db: TenantTransaction, notes: ReadonlyArray<{ id: number; because: Localized | null }>): Promise<void> {
+  if (notes.length === 0) return;
+  await db.query(
+    `UPDATE waiting_value w SET still_open = n.because
+       FROM UNNEST($2::bigint[], $3::jsonb[]) AS n(id, because)
+      WHERE w.tenant_code = $1 AND w.id = n.id AND w.status = 'WAITING' AND w.still_open IS DISTINCT FROM n.because`,
+    [db.tenantCode, notes.map((n) => n.id), notes.map((n) => (n.because ? JSON.stringify(n.because) : null))],
   );
 }
 

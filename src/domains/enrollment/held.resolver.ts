@@ -42,6 +42,7 @@ const presentWaiting = (ctx: Speaker, w: WaitingRow): WaitingValue => ({
   since: w.since,
   status: w.status,
   resolvedOn: w.resolved_on,
+  stillOpenBecause: w.status === 'WAITING' && w.still_open ? ctx.say(w.still_open) : null,
   resolution: presentResolution(ctx, w.resolution),
 });
 

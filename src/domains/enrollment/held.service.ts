@@ -7,7 +7,8 @@
  */
 import { todayInChina } from '../../common/dates';
 import { badInput } from '../../common/errors';
-import { text } from '../../common/i18n';
+import { type Localized, text } from '../../common/i18n';
+import { formatMoney } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
 import type { Circumstance } from '../../policy-data/vocabulary';
 import type { Settlement } from '../../policy-engine/policy-engine';
@@ -21,6 +22,7 @@ import {
   countWaiting,
   heldPage,
   markSuspenseMatched,
+  noteWaitsStillOpen,
   openWaits,
   type SuspenseRow,
   suspenseRows,
@@ -145,6 +147,8 @@ export class HeldService {
     const closes: Array<{ id: number; status: 'RESOLVED' | 'CANCELLED'; on: string; resolution: unknown }> = [];
     const granted: Parameters<typeof subsidiesService.recordResolved>[1][number][] = [];
     const amounts: Parameters<typeof setResolvedAmounts>[1][number][] = [];
+    // Why the waits staying open do (null: the value is still unstated), as of this judgment.
+    const stillOpen = new Map<number, Localized | null>(waits.map((w) => [w.id, null]));
     for (const [key, group] of groupBy(waits, (w) => `${w.id_number}/${w.coverage_year}`)) {
       const enrollment = byKey.get(key);
       const policy = ctx.tenant.policies.get(group[0].coverage_year);
@@ -173,7 +177,11 @@ export class HeldService {
       const done = group.filter((w) => !open.has(w.missing));
       if (done.length === 0) continue;
       // The amount due never changes after payment: a value that would change it is left waiting.
-      if (enrollment.status === 'PAID' && !sameAmountDue(enrollment, settlement, policy.version)) continue;
+      if (enrollment.status === 'PAID' && !sameAmountDue(enrollment, settlement, policy.version)) {
+        const because = amountsDiffer(enrollment, settlement, policy.version);
+        for (const w of done) stillOpen.set(w.id, because);
+        continue;
+      }
       const subsidyResolved = done.some((w) => w.affects.includes('subsidy')) && !settlement.unknowns.some((u) => u.affects.includes('subsidy'));
       if (subsidyResolved && enrollment.status === 'PAID')
         granted.push({ idNumber: enrollment.id_number, coverageYear: enrollment.coverage_year, paidOn: on, settlement });
@@ -198,6 +206,11 @@ export class HeldService {
     await setResolvedAmounts(ctx.db, amounts);
     await subsidiesService.recordResolved(ctx, granted);
     await closeWaits(ctx.db, closes);
+    for (const c of closes) stillOpen.delete(c.id);
+    await noteWaitsStillOpen(
+      ctx.db,
+      [...stillOpen].map(([id, because]) => ({ id, because })),
+    );
     const resolved = closes.filter((c) => c.status === 'RESOLVED').length;
     return { resolved, stillWaiting: waits.length - closes.length };
   }
@@ -250,6 +263,27 @@ function sameAmountDue(
   // is computed: a fixed one, below its own standard (not a full subsidy, nor one capped at it) and no more
   // than the standard paid. Another (330.00 in full of 320.00 paid) waits for a version that agrees.
   return settlement.reimbursement < settlement.standardContribution && settlement.reimbursement <= enrollment.standard_contribution;
+}
+
+/** Why a paid enrolment's wait is not computed under the version in force: the amounts it would ask, and those paid. */
+function amountsDiffer(
+  enrollment: Pick<EnrollmentRow, 'amount_due' | 'standard_contribution'> & { amounts_version: number | null },
+  settlement: Pick<Settlement, 'amountDue' | 'standardContribution' | 'reimbursement'>,
+  inForce: number,
+): Localized {
+  const money = formatMoney;
+  const paidUnder = enrollment.amounts_version;
+  const back = settlement.reimbursement > 0;
+  return text(
+    `所缺的值已由第 ${inForce} 版配置，但未按该版计算：该版标准 ${money(settlement.standardContribution)} 元、应缴 ${money(settlement.amountDue)} 元${
+      back ? `、返还 ${money(settlement.reimbursement)} 元` : ''
+    }，与缴费时${paidUnder ? `第 ${paidUnder} 版` : ''}的标准 ${money(enrollment.standard_contribution)} 元、应缴 ${money(enrollment.amount_due)} 元不一致。已缴的钱不变；本项等待与缴费时一致的政策版本。`,
+    `the value is configured in version ${inForce} but not computed under it: that version's standard is ${money(settlement.standardContribution)}, ${money(
+      settlement.amountDue,
+    )} due${back ? `, ${money(settlement.reimbursement)} paid back` : ''}, where the payment was taken under ${
+      paidUnder ? `version ${paidUnder}` : 'an earlier version'
+    } with a standard of ${money(enrollment.standard_contribution)} and ${money(enrollment.amount_due)} due. The money paid stays as it is; this waits for a version that agrees with it.`,
+  );
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

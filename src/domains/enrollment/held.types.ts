@@ -31,6 +31,12 @@ export class WaitingValue {
   @Field(() => DateScalar, { description: 'Since when: the payment, or the enrolment.' }) since!: string;
   @Field(() => WaitStatusEnum) status!: keyof typeof WaitStatusEnum;
   @Field(() => DateScalar, { nullable: true }) resolvedOn!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why a wait whose value is configured now stays open: the version in force would ask other amounts of a paid enrolment than the version its money was taken under. Null while the value itself is unstated, and once the wait is closed.',
+  })
+  stillOpenBecause!: string | null;
   @Field(() => GraphQLJSON, { nullable: true, description: 'What the value came to once configured: subsidy, reimbursement month, cover.' })
   resolution!: unknown;
 }
