@@ -1,9 +1,11 @@
 import { connect } from 'node:net';
-import { escapeLiteral, type Pool, type PoolClient } from 'pg';
+import { DatabaseError, escapeLiteral, type Pool, type PoolClient } from 'pg';
 import { arrayParameter } from './bulk';
 import { withPooledClient } from './pool';
 
 const ENDED = 'the request transaction has already ended';
+/** SQLSTATE in_failed_sql_transaction: a statement refused because an earlier one aborted the transaction. */
+const IN_FAILED_TRANSACTION = '25P02';
 
 /** How transactions talk to their database: what kind it is and what stands in between. */
 export interface DatabaseMode {
@@ -66,6 +68,14 @@ export class TenantTransaction {
   private savepoints = 0;
   /** One connection runs one statement at a time; concurrent callers (DataLoaders, Promise.all) queue. */
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * The error of the statement that aborted the transaction, until a ROLLBACK TO SAVEPOINT undoes that.
+   * PostgreSQL refuses every later statement with 25P02, which says only that the transaction is aborted,
+   * not why: those statements (queued beside the failed one, run after a caught error, the RELEASE of a
+   * savepoint whose work swallowed one) report this error instead, and so does a commit (see finish). A
+   * deadlock or serialization failure is then answered as what it is, retryable, wherever it surfaces.
+   */
+  private abortedBy: Error | null = null;
 
   constructor(
     private pool: Pool,
@@ -81,9 +91,25 @@ export class TenantTransaction {
     this.statements += 1;
     const name = values?.length && !this.mode.pooled ? statementName(text) : undefined;
     const parameters = values?.map((value) => (Array.isArray(value) ? arrayParameter(value) : value));
-    const run = this.queue.then(() => client.query(name ? { name, text, values: parameters } : { text, values: parameters }));
+    const run = this.queue
+      .then(() => client.query(name ? { name, text, values: parameters } : { text, values: parameters }))
+      .catch((err: unknown) => {
+        // Before the next queued statement is sent, so the first failure is the one remembered.
+        throw this.failed(err);
+      });
     this.queue = run.catch(() => undefined);
     return ((await run) as { rows: Row[] }).rows;
+  }
+
+  /**
+   * What a failed statement of the transaction throws: a 25P02 is replaced by the error that aborted the
+   * transaction, if known; an error PostgreSQL sent otherwise aborts it, and is remembered when it is the first.
+   */
+  private failed(err: unknown): unknown {
+    if (!(err instanceof DatabaseError)) return err;
+    if (err.code === IN_FAILED_TRANSACTION) return this.abortedBy ?? err;
+    this.abortedBy ??= err;
+    return err;
   }
 
   /**
@@ -170,7 +196,11 @@ export class TenantTransaction {
     } catch (err) {
       // The work's error is the one its caller judges (a deadlock is judged again). Should the rollback to
       // the savepoint fail too (the connection lost), the transaction stays failed and its end says so.
-      await this.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => {});
+      await this.query(`ROLLBACK TO SAVEPOINT ${name}`).then(
+        // The transaction is usable again: an error inside the savepoint no longer explains later ones.
+        () => (this.abortedBy = null),
+        () => {},
+      );
       throw err;
     }
   }
@@ -277,7 +307,8 @@ export class TenantTransaction {
   }
 
   /**
-   * Commits or rolls back and returns the connection; a failed COMMIT is thrown to the caller. With
+   * Commits or rolls back and returns the connection; a failed COMMIT is thrown to the caller, and so is
+   * the error of a statement that aborted the transaction (it is rolled back, nothing committed). With
    * `last`, a statement that must be part of the commit (the request's audit record), it is sent with
    * COMMIT in one message (values inlined), or, when the request ran no statement before, with BEGIN,
    * the tenant and COMMIT: one round trip either way. When it fails, nothing is committed.
@@ -331,6 +362,14 @@ export class TenantTransaction {
       return false; // BEGIN itself failed; the connection was already released.
     }
     await this.queue;
+    const abortedBy = this.abortedBy;
+    if (commit && abortedBy) {
+      // An operation that caught a statement's error and went on: PostgreSQL would answer this COMMIT with
+      // a rollback (and the audit statement sent with it with 25P02). Nothing is written; the caller is
+      // told why, as the statement that failed would have told it.
+      await this.end(Promise.resolve(client), 'ROLLBACK').catch(() => undefined);
+      throw abortedBy;
+    }
     const watched = commit && this.options.onCommitted !== undefined;
     if (watched) {
       // In the same round trip: whether the operation wrote (its transaction has an id; asked before the
