@@ -1,5 +1,5 @@
 /**
- * The backfills of migrations RefundsNumbered and ReimbursementsOfEndedEnrolments, run again on a
+ * The backfills of migrations RefundsNumbered, ReimbursementsOfEndedEnrolments and TargetsKeptWithTheirDays, run again on a
  * database where the running code made the marks: cleared, then the migrations' statements (their DDL
  * left out: it has run) give the same marks, and a reimbursement left SCHEDULED in a paid month
  * becomes DUE. The runner answers as TypeORM's does (rows, or { records, affected } when structured).
@@ -8,6 +8,7 @@ import pg from 'pg';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { RefundsNumbered1763802700000 } from '../../migrations/1763802700000-RefundsNumbered';
 import { ReimbursementsOfEndedEnrolments1763802800000 } from '../../migrations/1763802800000-ReimbursementsOfEndedEnrolments';
+import { TargetsKeptWithTheirDays1763803200000 } from '../../migrations/1763803200000-TargetsKeptWithTheirDays';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -101,4 +102,34 @@ it('give the marks the running code gives: a pending refund whose payout came ba
   } finally {
     await client.end();
   }
+});
+
+it('make each target set before the history was kept its first entry, at the time it was last set, by whom', async () => {
+  const set = (target: number) =>
+    ok(
+      `mutation($t: Int!) { setRegionTargets(coverageYear: 2023, targets: [{ region: "${GZ}", target: $t }], source: "任务分解表") { target } }`,
+      { t: target },
+      'ADMIN',
+    );
+  await set(100);
+  await set(120);
+  const history = () =>
+    server.ownerQuery(
+      `SELECT region_code, target, source, set_by, set_at FROM region_target_history WHERE tenant_code = $1 AND coverage_year = 2023 ORDER BY set_at`,
+      [GZ],
+    );
+  const live = await history();
+  expect(live.map((r) => r.target)).toEqual([100, 120]);
+  // Before the migration only the current row was kept.
+  await server.ownerQuery('DELETE FROM region_target_history WHERE tenant_code = $1', [GZ]);
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  const skip = /CREATE TABLE|ADD CONSTRAINT|CREATE POLICY/;
+  const runner = { query: async (sql: string, params: unknown[] = []) => (skip.test(sql) ? [] : (await client.query(sql, params)).rows) };
+  try {
+    await new TargetsKeptWithTheirDays1763803200000().up(runner as any);
+  } finally {
+    await client.end();
+  }
+  expect(await history()).toEqual([live[1]]);
 });

@@ -3,6 +3,8 @@
  * milestone rule: 甘州's 35/50/80/100% (八3), 平利's 80% by 11-30 with its per-town table (附件1), 肃南
  * without milestones, 贵阳贵安's region tree; follow-up lists, the daily collection and the exports.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { todayInChina } from '../../src/common/dates';
 import ExcelJS from 'exceljs';
 import { reportTable } from '../../src/cli/export-report';
@@ -47,6 +49,16 @@ async function importPaid(tenant: string, batch: string, rows: Array<{ idNumber:
   expect(res.data!.importPayments).toMatchObject({ rejected: 0 });
 }
 
+/** Moves the year's latest settings of targets back to `at`, in the history and the current row alike. */
+async function setAt(tenant: string, year: number, at: string) {
+  await server.ownerQuery(
+    `UPDATE region_target_history h SET set_at = $3 WHERE tenant_code = $1 AND coverage_year = $2
+        AND set_at = (SELECT max(set_at) FROM region_target_history WHERE tenant_code = $1 AND coverage_year = $2)`,
+    [tenant, year, at],
+  );
+  await server.ownerQuery('UPDATE region_target SET set_at = $3 WHERE tenant_code = $1 AND coverage_year = $2', [tenant, year, at]);
+}
+
 describe('甘州 2023: 35% by 9-30, 50% by 10-31, 80% by 11-30, 100% by 12-25 (八3)', () => {
   const ids = residentIds('620702', 20, 200_000);
 
@@ -59,6 +71,8 @@ describe('甘州 2023: 35% by 9-30, 50% by 10-31, 80% by 11-30, 100% by 12-25 (�
       { as: 'ADMIN', tenant: '620702' },
     );
     expect(set.data!.setRegionTargets[0]).toEqual({ region: { code: '620702' }, target: 20 });
+    // As if set before the window opened: progress for a day reads the targets set by then.
+    await setAt('620702', 2023, '2022-09-01T09:00:00+08:00');
     const paid = (from: number, to: number, paidOn: string) => ids.slice(from, to).map((idNumber) => ({ idNumber, year: 2023, amount: '350.00', paidOn }));
     await importPaid('620702', 'P-A', paid(0, 7, '2022-09-10')); // 7 by 9-30
     await importPaid('620702', 'P-B', paid(7, 10, '2022-10-20')); // 10 by 10-31
@@ -336,5 +350,91 @@ describe('follow-up lists on a past day count who lived here that day (as the bu
 
     expect(await listed('2023-10-15')).toEqual([stayer, returner].sort());
     expect(await listed('2023-11-15')).toEqual([stayer, returner, newcomer].sort());
+  });
+});
+
+describe('progress for a past day reads the targets as they stood at its end (China time)', () => {
+  const SD = '620725';
+  const SET =
+    'mutation($t: Int!) { setRegionTargets(coverageYear: 2022, targets: [{ region: "620725", target: $t }], source: "县医保局参保任务分解表（测试）") { target } }';
+  const set = async (target: number) => {
+    const res = await server.gql(SET, { t: target }, { as: 'ADMIN', tenant: SD });
+    expect(res.errors).toBeUndefined();
+    return res.data!.setRegionTargets[0].target;
+  };
+  const PROGRESS_AT = `query($d: Date!) { enrollmentProgress(coverageYear: 2022, asOf: $d) { region { code } target targetSource targetSetAt targetPolicyVersion rate } }`;
+  const wholeOn = async (tenant: string, asOf: string) => {
+    const res = await server.gql(PROGRESS_AT, { d: asOf }, { as: 'STAFF', tenant });
+    expect(res.errors).toBeUndefined();
+    return res.data!.enrollmentProgress[0] as Record<string, any>;
+  };
+
+  it('山丹 2022 (the notice states no target): a target set again later leaves the days before with the first, and a day before any with none', async () => {
+    // Set today, it is today's target (and the mutation answers it, the year having begun).
+    expect(await set(100)).toBe(100);
+    expect(await wholeOn(SD, todayInChina())).toMatchObject({ target: 100, targetSource: '县医保局参保任务分解表（测试）', targetPolicyVersion: null });
+    // That setting is moved back to half past midnight of 2021-10-01, China time (16:30 UTC the day before).
+    await setAt(SD, 2022, '2021-10-01T00:30:00+08:00');
+    // Set again, to another figure, today.
+    expect(await set(120)).toBe(120);
+
+    expect(await wholeOn(SD, '2021-09-30')).toMatchObject({ target: null, targetSource: null, targetSetAt: null, rate: null });
+    expect(await wholeOn(SD, '2021-10-01')).toMatchObject({ target: 100, targetSetAt: '2021-09-30T16:30:00.000Z' });
+    expect(await wholeOn(SD, '2021-12-31')).toMatchObject({ target: 100, targetSetAt: '2021-09-30T16:30:00.000Z' });
+    const today = await wholeOn(SD, todayInChina());
+    expect(today.target).toBe(120);
+    expect(Date.now() - Date.parse(today.targetSetAt)).toBeLessThan(10 * 60_000);
+
+    // Every setting is kept, with when and by whom.
+    const kept = await server.ownerQuery(
+      `SELECT target, source, set_by FROM region_target_history WHERE tenant_code = $1 AND coverage_year = 2022 AND region_code = $1 ORDER BY set_at`,
+      [SD],
+    );
+    expect(kept).toEqual([
+      { target: 100, source: '县医保局参保任务分解表（测试）', set_by: 'test-admin' },
+      { target: 120, source: '县医保局参保任务分解表（测试）', set_by: 'test-admin' },
+    ]);
+  });
+
+  it('肃南 2024: a new version of the notice with other targets leaves a past day with the version then in force', async () => {
+    const SN = '620721';
+    const AT = `query($d: Date!) { enrollmentProgress(coverageYear: 2024, asOf: $d) { region { code } target targetSource targetPolicyVersion } }`;
+    const targetsOn = async (asOf: string) => {
+      const res = await server.gql(AT, { d: asOf }, { as: 'STAFF', tenant: SN });
+      expect(res.errors).toBeUndefined();
+      return Object.fromEntries((res.data!.enrollmentProgress as Array<Record<string, any>>).map((r) => [r.region.code, r]));
+    };
+    const before = await targetsOn('2023-12-31');
+    expect([before['620721'].target, before['620721-03'].target]).toEqual([29500, 626]);
+    expect(before['620721-03'].targetSource).toContain('白银乡 626 人');
+
+    // A correction with another target for 白银乡 (made up here: no seed states one), drafted by one
+    // administrator and published by another, today.
+    const source = readFileSync(join(__dirname, '..', '..', 'tenants', SN, '2024.yaml'), 'utf8')
+      .replace('total: { count: 29500, clause: 一 }', 'total: { count: 29574, clause: 一 }')
+      .replace('{ region: "620721-03", target: 626, clause: 一 "白银乡 626 人" }', '{ region: "620721-03", target: 700, clause: 一 "白银乡 700 人（测试）" }');
+    const admin = (sub: string) => ({ token: server.token('ADMIN', [SN], sub), tenant: SN });
+    const draft = await server.gql(
+      'mutation($i: PolicyDraftInput!) { draftPolicyYear(input: $i) { id errors { path message } } }',
+      { i: { tenant: SN, coverageYear: 2024, source } },
+      admin('admin-zhang'),
+    );
+    expect(draft.data!.draftPolicyYear.errors).toEqual([]);
+    const published = await server.gql(
+      'mutation($id: ID!) { publishPolicyYear(draftId: $id) { version } }',
+      { id: draft.data!.draftPolicyYear.id },
+      admin('admin-li'),
+    );
+    expect(published.data!.publishPolicyYear.version).toBe(2);
+
+    const after = await targetsOn('2023-12-31');
+    expect([after['620721'].target, after['620721-03'].target]).toEqual([29500, 626]);
+    expect(after).toEqual(before);
+    const now = await targetsOn(todayInChina());
+    expect([now['620721'].target, now['620721-03'].target]).toEqual([29574, 700]);
+    expect(now['620721-03'].targetSource).toContain('白银乡 700 人（测试）');
+    // And each says which version's notice it is.
+    expect([after['620721'].targetPolicyVersion, after['620721-03'].targetPolicyVersion]).toEqual([1, 1]);
+    expect([now['620721'].targetPolicyVersion, now['620721-03'].targetPolicyVersion]).toEqual([2, 2]);
   });
 });

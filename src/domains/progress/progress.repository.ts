@@ -16,8 +16,14 @@ export interface TargetRow {
   region_code: string;
   target: number;
   source: string;
+  /** When it was set (ISO 8601 instant). */
+  set_at: string;
 }
 
+/**
+ * Sets targets: the current value in `region_target`, and an entry of `region_target_history`, which keeps
+ * every setting with its time and author so that a past day's progress reads the targets of that day.
+ */
 export async function setTargets(
   db: TenantTransaction,
   coverageYear: number,
@@ -33,6 +39,15 @@ export async function setTargets(
         SET target = EXCLUDED.target, source = EXCLUDED.source, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
     [db.tenantCode, coverageYear, source, setBy, ...rows.parameters],
   );
+  // set_at is the transaction's time, as in region_target. A region set twice in one transaction (two
+  // settings in one request) has one entry, the last setting's, as region_target keeps.
+  await db.query(
+    `INSERT INTO region_target_history (tenant_code, coverage_year, region_code, target, source, set_by)
+     SELECT $1, $2, t.region, t.target, $3, $4 FROM ${rows.from}
+     ON CONFLICT (tenant_code, coverage_year, region_code, set_at) DO UPDATE
+        SET target = EXCLUDED.target, source = EXCLUDED.source, set_by = EXCLUDED.set_by`,
+    [db.tenantCode, coverageYear, source, setBy, ...rows.parameters],
+  );
 }
 
 const TARGET_WRITE: ReadonlyArray<BulkColumn<{ region: string; target: number }>> = [
@@ -40,11 +55,23 @@ const TARGET_WRITE: ReadonlyArray<BulkColumn<{ region: string; target: number }>
   { name: 'target', type: 'int', value: (t) => t.target },
 ];
 
-export async function targetsSet(db: TenantTransaction, coverageYear: number): Promise<TargetRow[]> {
-  return db.query<TargetRow>('SELECT region_code, target, source FROM region_target WHERE tenant_code = $1 AND coverage_year = $2', [
-    db.tenantCode,
-    coverageYear,
-  ]);
+/**
+ * The targets set for a year as they stood at the end of `asOf` (China time): each region's latest setting
+ * made before the next day began; a region set only later has none. `region_target`'s row is read beside
+ * the history: a server of the release before it (during a rolling deploy) writes only that row.
+ */
+export async function targetsSetOn(db: TenantTransaction, coverageYear: number, asOf: string): Promise<TargetRow[]> {
+  return db.query<TargetRow>(
+    `SELECT region_code, target, source, to_char(set_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS set_at
+       FROM (SELECT DISTINCT ON (region_code) region_code, target, source, set_at
+               FROM (SELECT region_code, target, source, set_at FROM region_target_history
+                      WHERE tenant_code = $1 AND coverage_year = $2 AND set_at < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+                     UNION ALL
+                     SELECT region_code, target, source, set_at FROM region_target
+                      WHERE tenant_code = $1 AND coverage_year = $2 AND set_at < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')) settings
+              ORDER BY region_code, set_at DESC) latest`,
+    [db.tenantCode, coverageYear, asOf],
+  );
 }
 
 export type FollowUpRow = ResidentRow & { region_code: string | null };

@@ -1,5 +1,6 @@
 /** Enrolment campaigns: progress against targets and milestones, follow-ups (催缴), daily collection. */
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { maxDate, todayInChina } from '../../common/dates';
 import type { RequestContext } from '../../context/request-context';
 import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { mapConnection, MAX_PAGE } from '../../graphql/connection';
@@ -69,7 +70,8 @@ export class ProgressResolver {
 
   @Roles('ADMIN')
   @Mutation(() => [RegionProgress], {
-    description: 'Targets for a year whose notice states none, with where they come from; answers the progress on the first day of the year.',
+    description:
+      'Targets for a year whose notice states none, with where they come from; kept with the time they were set (progress for a day before reads the targets of that day). Answers the progress on the first day of the year, or today once the year has begun.',
   })
   async setRegionTargets(
     @Ctx() ctx: RequestContext,
@@ -78,6 +80,7 @@ export class ProgressResolver {
     @Arg('source') source: string,
   ): Promise<RegionProgress[]> {
     await progressService.setTargets(ctx, coverageYear, targets, source);
-    return this.enrollmentProgress(ctx, coverageYear, `${coverageYear}-01-01`);
+    // Not a day before today: progress on a past day reads the targets set by then, not these.
+    return this.enrollmentProgress(ctx, coverageYear, maxDate(`${coverageYear}-01-01`, todayInChina()));
   }
 }

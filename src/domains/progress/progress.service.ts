@@ -8,10 +8,10 @@ import { compareDates, type LocalDate } from '../../common/dates';
 import { badInput, DomainError } from '../../common/errors';
 import { text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
-import { type Region, regionNameOn } from '../../policy-data/model';
+import { type PolicyYear, type Region, regionNameOn } from '../../policy-data/model';
 import { type Connection, decodeKeyCursor, MAX_PAGE, pageSize, toKeyConnection } from '../../graphql/pages';
 import { residentsService } from '../residents/residents.service';
-import { collectionOn, countFollowUps, type FollowUpRow, followUps, paidCountsByRegion, setTargets, targetsSet } from './progress.repository';
+import { collectionOn, countFollowUps, type FollowUpRow, followUps, paidCountsByRegion, setTargets, targetsSetOn } from './progress.repository';
 
 export interface MilestoneView {
   date: string;
@@ -23,6 +23,10 @@ export interface RegionProgressRow {
   region: Region;
   target: number | null;
   targetSource: string | null;
+  /** When an administrator set the target (ISO 8601 instant); null for a notice's target or none. */
+  targetSetAt: string | null;
+  /** The version of the policy year whose notice states the target; null for one set by hand or none. */
+  targetPolicyVersion: number | null;
   paid: number;
   rate: number | null;
   milestone: MilestoneView | null;
@@ -36,13 +40,22 @@ interface Target {
   target: number;
   source: string;
   byDate: Map<string, number>;
+  setAt: string | null;
+  version: number | null;
 }
 
 export class ProgressService {
+  /**
+   * Everything as it stood at the end of `asOf` (China time), so that a past day's figures stay as they
+   * were whatever is published or set later: the payments made by then, the regions of that day, the
+   * version of the year's policy in force then (its targets and milestones), and the targets an
+   * administrator had set by then.
+   */
   async enrollmentProgress(ctx: RequestContext, coverageYear: number, asOf: LocalDate): Promise<RegionProgressRow[]> {
     const tenant = ctx.tenant;
-    const policy = tenant.policies.get(coverageYear);
-    const [counts, targets] = await Promise.all([paidCountsByRegion(ctx.db, coverageYear, asOf), this.targets(ctx, coverageYear)]);
+    // The last of the versions in force during the day is the one in force at its end (Tenant.policiesInForceOn).
+    const policy = tenant.policies.has(coverageYear) ? tenant.policiesInForceOn(coverageYear, asOf).at(-1) : undefined;
+    const [counts, targets] = await Promise.all([paidCountsByRegion(ctx.db, coverageYear, asOf), this.targets(ctx, coverageYear, policy, asOf)]);
     const paidByRegion = new Map(counts.map((c) => [c.region_code, c.paid]));
     const paidWithin = (code: string) =>
       [...paidByRegion].filter(([region]) => region === code || (region && tenant.isWithin(region, code, asOf))).reduce((sum, [, n]) => sum + n, 0);
@@ -57,6 +70,8 @@ export class ProgressService {
         region,
         target: goal,
         targetSource: target?.source ?? null,
+        targetSetAt: target?.setAt ?? null,
+        targetPolicyVersion: target?.version ?? null,
         paid,
         rate: goal ? paid / goal : null,
         milestone: due,
@@ -77,25 +92,35 @@ export class ProgressService {
     ];
   }
 
-  /** The notice's targets, or where it states none, those an administrator set; the whole tenant's too. */
-  private async targets(ctx: RequestContext, coverageYear: number): Promise<Map<string, Target>> {
+  /**
+   * The targets of `policy`'s notice (the version in force on `asOf`), or where it states none, those an
+   * administrator had set by the end of `asOf`; the whole tenant's too.
+   */
+  private async targets(ctx: RequestContext, coverageYear: number, policy: PolicyYear | undefined, asOf: LocalDate): Promise<Map<string, Target>> {
     const tenant = ctx.tenant;
-    const stated = tenant.policies.get(coverageYear)?.data.targets;
+    const stated = policy?.data.targets;
     const result = new Map<string, Target>();
-    if (stated && stated.regions.length > 0) {
-      const source = tenant.policies.get(coverageYear)!.data.notice.number ?? tenant.policies.get(coverageYear)!.data.notice.title;
+    if (policy && stated && stated.regions.length > 0) {
+      const source = policy.data.notice.number ?? policy.data.notice.title;
+      const version = policy.version > 0 ? policy.version : null;
       for (const t of stated.regions) {
-        result.set(t.region, { target: t.target, source: `${source} ${t.clause}`, byDate: new Map((t.byDate ?? []).map((d) => [d.date, d.count])) });
+        result.set(t.region, {
+          target: t.target,
+          source: `${source} ${t.clause}`,
+          byDate: new Map((t.byDate ?? []).map((d) => [d.date, d.count])),
+          setAt: null,
+          version,
+        });
       }
       // The whole tenant's target is the sum of its top regions' (the check keeps parts over a total that disagrees).
       const top = stated.regions.filter((t) => !stated.regions.some((p) => p.region !== t.region && tenant.isWithin(t.region, p.region)));
       const byDate = new Map<string, number>();
       for (const t of top) for (const d of t.byDate ?? []) byDate.set(d.date, (byDate.get(d.date) ?? 0) + d.count);
-      result.set(tenant.code, { target: top.reduce((s, t) => s + t.target, 0), source: `${source} ${stated.clause}`, byDate });
+      result.set(tenant.code, { target: top.reduce((s, t) => s + t.target, 0), source: `${source} ${stated.clause}`, byDate, setAt: null, version });
       return result;
     }
-    const rows = await targetsSet(ctx.db, coverageYear);
-    for (const r of rows) result.set(r.region_code, { target: r.target, source: r.source, byDate: new Map() });
+    const rows = await targetsSetOn(ctx.db, coverageYear, asOf);
+    for (const r of rows) result.set(r.region_code, { target: r.target, source: r.source, byDate: new Map(), setAt: r.set_at, version: null });
     return result;
   }
 
