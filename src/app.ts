@@ -95,7 +95,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     await tenantSync.start();
     const tenants = tenantSync;
     state.regionsChanged = (tenantCode) => tenants.reload(tenantCode);
-    state.policiesChanged = (tenantCode) => tenants.reload(tenantCode);
+    state.policiesChanged = (tenantCode, then) => (then ? tenants.reloadThen(tenantCode, then) : tenants.reload(tenantCode));
     await releaseHeldAtStart(state, log, progress);
     // One armor for both executors: the compiled path validates a text with the rules Apollo does.
     const armor = graphqlArmor(config.production);

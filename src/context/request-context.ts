@@ -36,8 +36,11 @@ export interface AppState {
    * that this server's copy does not have yet (another server added it a moment ago).
    */
   regionsChanged?(tenantCode: string): Promise<void>;
-  /** Asks for a tenant's policy years to be read again from the database: this server just published one. */
-  policiesChanged?(tenantCode: string): Promise<void>;
+  /**
+   * Asks for a tenant's policy years to be read again from the database: this server just published one.
+   * `then` runs once they are loaded: after this reload, or, should it fail, after the retry that loads them.
+   */
+  policiesChanged?(tenantCode: string, then?: () => Promise<void>): Promise<void>;
 }
 
 /** A statement committed with the request's changes, in the commit's own round trip (its audit record). */

@@ -48,6 +48,8 @@ export class TenantSync {
   private readonly reported = new Set<string>();
   /** Tenants whose latest reload failed: how many times in a row, and when to try again. */
   private readonly failed = new Map<string, { failures: number; retryAt: number }>();
+  /** What waits for a tenant whose reload failed to be loaded (by a retry), in the order asked. */
+  private readonly afterLoad = new Map<string, Array<() => Promise<void>>>();
 
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly heartbeatMs: number;
@@ -75,6 +77,7 @@ export class TenantSync {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.afterLoad.clear();
     await Promise.allSettled(this.running.values());
     await this.listener?.end().catch(() => {});
   }
@@ -99,7 +102,10 @@ export class TenantSync {
     }
     const run = this.load(tenantCode)
       .then(
-        () => void this.failed.delete(tenantCode),
+        () => {
+          this.failed.delete(tenantCode);
+          this.runAfterLoad(tenantCode);
+        },
         (err: unknown) => {
           const failures = (this.failed.get(tenantCode)?.failures ?? 0) + 1;
           // The first retry at the next check, then at checks ever further apart.
@@ -116,6 +122,29 @@ export class TenantSync {
       .finally(() => this.running.delete(tenantCode));
     this.running.set(tenantCode, run);
     return run;
+  }
+
+  /**
+   * reload, then `task` once the tenant is loaded as the database has it: at once, or when a retry loads a
+   * tenant whose reload failed. The step a change takes with what it changed (held money released after a
+   * publication) then waits for a failed reload instead of running against the copy from before.
+   */
+  async reloadThen(tenantCode: string, task: () => Promise<void>): Promise<void> {
+    await this.reload(tenantCode);
+    if (this.stopped) return;
+    if (!this.failed.has(tenantCode)) return task();
+    this.afterLoad.set(tenantCode, [...(this.afterLoad.get(tenantCode) ?? []), task]);
+    this.log.error('tenant not reloaded: what follows from the change waits for the reload that loads it', { tenant: tenantCode });
+  }
+
+  private runAfterLoad(tenantCode: string): void {
+    const tasks = this.afterLoad.get(tenantCode);
+    if (!tasks) return;
+    this.afterLoad.delete(tenantCode);
+    void (async () => {
+      for (const task of tasks)
+        await task().catch((err: unknown) => this.log.error('a step waiting for a reload failed', { tenant: tenantCode, error: (err as Error).message }));
+    })();
   }
 
   private async reloadAll(): Promise<void> {

@@ -235,6 +235,41 @@ describe('connections lost under the server', () => {
     }
   });
 
+  it('runs what waits for a reload (held money released after a publication) once the tenant loads: at once, or after the retry', async () => {
+    const errors: string[] = [];
+    const log = { info: () => {}, error: (message: string) => errors.push(message) };
+    const sync = new TenantSync(server.running.state, server.running.database.appUrl, log, { heartbeatMs: 300 });
+    const hasRegion = async () => server.running.state.catalog.get('620702')!.regionsByCode.has('620702-THEN');
+    const ran: Array<{ step: string; loaded: boolean }> = [];
+    const step = (name: string) => async () => void ran.push({ step: name, loaded: await hasRegion() });
+    try {
+      await sync.start();
+      await sync.reloadThen('620702', step('loaded at once'));
+      expect(ran).toEqual([{ step: 'loaded at once', loaded: false }]);
+      await server.ownerQuery('REVOKE SELECT ON region FROM insurance_app');
+      try {
+        await server.ownerQuery(`INSERT INTO region (tenant_code, code, name, kind, parent_code) VALUES ('620702', '620702-THEN', '其后镇', 'TOWNSHIP', NULL)`);
+        await sync.reloadThen('620702', step('after the retry'));
+        // The reload failed: the step waits, rather than run against the copy from before.
+        expect(ran).toHaveLength(1);
+        expect(errors.some((e) => e.startsWith('tenant not reloaded: what follows from the change waits'))).toBe(true);
+      } finally {
+        await server.ownerQuery('GRANT SELECT ON region TO insurance_app');
+      }
+      expect(
+        await eventually(
+          async () => ran.length,
+          (n) => n === 2,
+          5_000,
+        ),
+      ).toBe(2);
+      expect(ran[1]).toEqual({ step: 'after the retry', loaded: true });
+    } finally {
+      await sync.stop();
+      await server.ownerQuery(`DELETE FROM region WHERE tenant_code = '620702' AND code = '620702-THEN'`);
+    }
+  });
+
   it('tries a tenant whose reloads keep failing at checks ever further apart, and loads it once it can', async () => {
     const failures: number[] = [];
     const log = {

@@ -173,10 +173,10 @@ export class PolicyYearsService {
     }
     await markDraftPublished(ctx.db, row.id, published.version, actor);
     const tenantCode = ctx.tenant.code;
-    ctx.afterCommit(async () => {
-      await ctx.app.policiesChanged?.(tenantCode);
-      await releaseHeldAfterPublication(ctx.app, tenantCode, row.coverage_year, published.version);
-    });
+    // Released against the version just published: after this server's reload, or, should it fail, after
+    // the retry that loads it (not against the copy from before).
+    const release = () => releaseHeldAfterPublication(ctx.app, tenantCode, row.coverage_year, published.version);
+    ctx.afterCommit(async () => (ctx.app.policiesChanged ? ctx.app.policiesChanged(tenantCode, release) : release()));
     return policyYearOf(review.validation, {
       tenantCode,
       coverageYear: row.coverage_year,
@@ -325,8 +325,9 @@ export class PolicyYearsService {
 /**
  * What waited for a value the notices left unstated, computed where the version just published states
  * it, and held money matched where it is payable now: the step every server takes at start, taken once
- * more by the server that published, in a transaction of its own after the publication committed (a
- * failure leaves what is held for the next start or an administrator's releaseHeld, and is logged).
+ * more by the server that published, in a transaction of its own after the publication committed and the
+ * server loaded it (a failure leaves what is held for the next start or an administrator's releaseHeld,
+ * and is logged).
  */
 async function releaseHeldAfterPublication(app: AppState, tenantCode: string, coverageYear: number, version: number): Promise<void> {
   const system = RequestContext.system(app, tenantCode, `publishPolicyYear ${coverageYear} version ${version}`);
