@@ -473,6 +473,20 @@ describe('life events', () => {
     expect((await ok(RESIDENT, { id: p }, 'STAFF', GZ)).resident.enrollments).toEqual([ended]);
   });
 
+  it('甘州: a transfer out whose refund waits keeps the paid year enrolled there: the other county is told so, and registers the person once it is refunded', async () => {
+    const p = id(GZ, '1983-03-13');
+    await household(GZ, 'GZ-TO-I', '620702102', [{ idNumber: p, name: '去山丹', relationship: '户主' }]);
+    await pay(GZ, p, 2023, '350.00', '2022-10-15', 'GZ-TO-I-A');
+    await ok(TRANSFER, { id: p, on: '2022-11-20', recordedOn: '2022-11-21' }, 'STAFF', GZ);
+    const TRANSFER_IN = `mutation($input: TransferInInput!) { transferIn(input: $input) { status transferredInFrom } }`;
+    const input = { idNumber: p, name: '去山丹', transferredInOn: '2022-11-30' };
+    const refused = await server.gql(TRANSFER_IN, { input }, { ...as('STAFF', SD), headers: { 'accept-language': 'zh-CN' } });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', enrolledIn: [GZ] });
+    expect(refused.errors?.[0].message).toContain('已在当地办理转出');
+    await ok(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023) { status } }`, { id: p }, 'ADMIN', GZ);
+    expect((await ok(TRANSFER_IN, { input }, 'STAFF', SD)).transferIn).toEqual({ status: 'ACTIVE', transferredInFrom: GZ });
+  });
+
   it("transfers in, linked to the other tenant's transfer out, and refuses while another tenant still enrols the person", async () => {
     const mover = id(PL, '1970-07-07');
     await household(PL, 'PL-L-2', '610926-04', [{ idNumber: mover, name: '迁移者', relationship: '户主', hukouPlace: '610926104' }]);
