@@ -318,6 +318,175 @@ describe('life events', () => {
     expect((await ok(RESIDENT, { id: p }, 'STAFF', GZ)).resident.refunds).toEqual([{ reason: 'EMIGRATION', status: 'PENDING', amount: '350.00' }]);
   });
 
+  // 停保或流出 of someone paid for a year whose cover has not begun, by what each notice says of a person
+  // who goes to be insured elsewhere (OTHER_POOL). 山丹's payments come after the day whose figures a test
+  // below compares (2021-10-31).
+  const TRANSFER = `mutation($id: String!, $on: Date!, $recordedOn: Date) { transferOut(idNumber: $id, on: $on, destination: "外地", recordedOn: $recordedOn) { status } }`;
+  it.each<[string, string, string, number, string, string, string, string | null, Record<string, unknown>, unknown[]]>([
+    [
+      '甘州 七 "参加…其他统筹地区居民医保的，可申请退费", in the collection period: the refund waits for an administrator',
+      GZ,
+      '620702102',
+      2023,
+      '350.00',
+      '2022-10-09',
+      '2022-11-20',
+      '2022-11-25',
+      { status: 'REFUND_PENDING', endedOn: null },
+      [{ reason: 'OTHER_POOL', status: 'PENDING', amount: '350.00' }],
+    ],
+    [
+      '甘州 七 "退费截止时间为2022年12月30日": recorded after it, the year ends without a refund',
+      GZ,
+      '620702102',
+      2023,
+      '350.00',
+      '2022-10-09',
+      '2022-12-20',
+      '2023-01-05',
+      { status: 'TERMINATED', endedOn: '2022-12-20', endReason: 'TRANSFER_OUT' },
+      [],
+    ],
+    [
+      '平利 七（三） does not list it (重复缴费, 错缴异地 only): the year ends without a refund',
+      PL,
+      '610926-05',
+      2022,
+      '320.00',
+      '2021-11-01',
+      '2021-12-01',
+      '2021-12-02',
+      { status: 'TERMINATED', endedOn: '2021-12-01', endReason: 'TRANSFER_OUT' },
+      [],
+    ],
+    [
+      '贵阳 五（三） refers to 黔税发〔2020〕6号: the year stays paid, no money dropped',
+      '520100',
+      '520102',
+      2022,
+      '320.00',
+      '2021-11-05',
+      '2021-12-01',
+      null,
+      { status: 'PAID', endedOn: null },
+      [],
+    ],
+    [
+      '肃南 states no refund rules: the year stays paid',
+      '620721',
+      '620721-01',
+      2024,
+      '380.00',
+      '2023-10-08',
+      '2023-11-01',
+      null,
+      { status: 'PAID', endedOn: null },
+      [],
+    ],
+    [
+      '山丹 三（三） speaks only of a duplicate with employee insurance: the year stays paid',
+      SD,
+      '620725-U1',
+      2022,
+      '320.00',
+      '2021-11-02',
+      '2021-11-10',
+      null,
+      { status: 'PAID', endedOn: null },
+      [],
+    ],
+    [
+      '山丹, cover begun: the year ends on the day of the transfer, as before',
+      SD,
+      '620725-U1',
+      2022,
+      '320.00',
+      '2021-11-02',
+      '2022-03-01',
+      null,
+      { status: 'TERMINATED', endedOn: '2022-03-01', endReason: 'TRANSFER_OUT' },
+      [],
+    ],
+  ])('transfer out: %s', async (_, tenant, region, year, amount, paidOn, on, recordedOn, enrollment, refunds) => {
+    const p = id(tenant === '520100' ? '520102' : tenant, '1977-04-04');
+    await household(tenant, `TO-${p}`, region, [{ idNumber: p, name: '转出者', relationship: '户主', hukouPlace: tenant === PL ? '610926105' : null }]);
+    await pay(tenant, p, year, amount, paidOn, `TO-${p}`);
+    expect((await ok(TRANSFER, { id: p, on, recordedOn }, 'STAFF', tenant)).transferOut).toEqual({ status: 'TRANSFERRED_OUT' });
+    const r = (await ok(RESIDENT, { id: p }, 'STAFF', tenant)).resident;
+    expect(r.enrollments).toEqual([expect.objectContaining({ coverageYear: year, ...enrollment })]);
+    expect(r.refunds).toEqual(refunds);
+  });
+
+  it('平利: a year a transfer out ended before cover began is refunded when the notice allows (七（三） 错缴异地), from the day it ended', async () => {
+    const p = id(PL, '1979-09-09');
+    await household(PL, 'PL-TO-R', '610926-10', [{ idNumber: p, name: '错缴者', relationship: '户主', hukouPlace: '610926110' }]);
+    await pay(PL, p, 2022, '320.00', '2021-11-03', 'PL-TO-R-A');
+    await ok(TRANSFER, { id: p, on: '2021-12-01', recordedOn: '2021-12-02' }, 'STAFF', PL);
+    const PROGRESS = `query($d: Date!) { enrollmentProgress(coverageYear: 2022, asOf: $d) { region { code } paid } }`;
+    const paidIn = async (d: string) =>
+      (await ok(PROGRESS, { d }, 'ADMIN', PL)).enrollmentProgress.find((x: { region: { code: string } }) => x.region.code === '610926-10')?.paid ?? 0;
+    const counts = async () => Promise.all(['2021-11-15', '2021-12-15', '2022-02-01'].map(paidIn));
+    const before = await counts();
+    const REQUEST = `mutation($input: RefundInput!) { requestRefund(input: $input) { status amount explanation { rule inferred } } }`;
+    // Not for a reason the notice does not list, nor once cover has begun (七（五）).
+    const other = await server.gql(REQUEST, { input: { idNumber: p, coverageYear: 2022, reason: 'OTHER_POOL', requestedOn: '2021-12-10' } }, as('STAFF', PL));
+    expect(other.errors?.[0].extensions).toMatchObject({ code: 'REFUND_NOT_ALLOWED', rule: 'reason' });
+    const late = await server.gql(
+      REQUEST,
+      { input: { idNumber: p, coverageYear: 2022, reason: 'WRONG_LOCATION', requestedOn: '2022-01-05' } },
+      as('STAFF', PL),
+    );
+    expect(late.errors?.[0].extensions).toMatchObject({ code: 'REFUND_NOT_ALLOWED', rule: 'cover-started' });
+    const asked = await ok(REQUEST, { input: { idNumber: p, coverageYear: 2022, reason: 'WRONG_LOCATION', requestedOn: '2021-12-10' } }, 'STAFF', PL);
+    expect(asked.requestRefund).toMatchObject({ status: 'PENDING', amount: '320.00' });
+    expect(asked.requestRefund.explanation[0]).toEqual({ rule: 'ended-before-cover', inferred: expect.any(String) });
+    // It waits ended: not counted here again, not enrolled here in the national index.
+    const ended = { coverageYear: 2022, status: 'TERMINATED', endedOn: '2021-12-01', endReason: 'TRANSFER_OUT' };
+    expect((await ok(RESIDENT, { id: p }, 'STAFF', PL)).resident.enrollments).toEqual([ended]);
+    expect(await counts()).toEqual(before);
+    const approved = await ok(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2022) { status } }`, { id: p }, 'ADMIN', PL);
+    expect(approved.approveRefund).toEqual({ status: 'APPROVED' });
+    const r = (await ok(RESIDENT, { id: p }, 'STAFF', PL)).resident;
+    expect(r.enrollments).toEqual([{ ...ended, status: 'REFUNDED' }]);
+    expect(r.refunds).toEqual([{ reason: 'WRONG_LOCATION', status: 'APPROVED', amount: '320.00' }]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('甘州: a year a transfer out ended without a refund (recorded late) is refunded on an application made within the period (七)', async () => {
+    const p = id(GZ, '1981-06-06');
+    await household(GZ, 'GZ-TO-R', '620702102', [{ idNumber: p, name: '转出者', relationship: '户主' }]);
+    await pay(GZ, p, 2023, '350.00', '2022-10-12', 'GZ-TO-R-A');
+    await ok(TRANSFER, { id: p, on: '2022-11-01', recordedOn: '2023-01-05' }, 'STAFF', GZ);
+    const ended = { coverageYear: 2023, status: 'TERMINATED', endedOn: '2022-11-01', endReason: 'TRANSFER_OUT' };
+    expect((await ok(RESIDENT, { id: p }, 'STAFF', GZ)).resident).toMatchObject({ enrollments: [ended], refunds: [] });
+    // The person applied on 2022-11-20, before the deadline of 2022-12-30 and before cover began.
+    const asked = await ok(
+      `mutation($input: RefundInput!) { requestRefund(input: $input) { status amount } }`,
+      { input: { idNumber: p, coverageYear: 2023, reason: 'OTHER_POOL', requestedOn: '2022-11-20' } },
+      'STAFF',
+      GZ,
+    );
+    expect(asked.requestRefund).toEqual({ status: 'PENDING', amount: '350.00' });
+    const rejected = await ok(`mutation($id: String!) { rejectRefund(idNumber: $id, coverageYear: 2023) { status } }`, { id: p }, 'ADMIN', GZ);
+    expect(rejected.rejectRefund).toEqual({ status: 'REJECTED' });
+    // Rejected, it stays as it was: ended on the day of the transfer.
+    expect((await ok(RESIDENT, { id: p }, 'STAFF', GZ)).resident.enrollments).toEqual([ended]);
+  });
+
+  it('甘州: a transfer out whose refund waits keeps the paid year enrolled there: the other county is told so, and registers the person once it is refunded', async () => {
+    const p = id(GZ, '1983-03-13');
+    await household(GZ, 'GZ-TO-I', '620702102', [{ idNumber: p, name: '去山丹', relationship: '户主' }]);
+    await pay(GZ, p, 2023, '350.00', '2022-10-15', 'GZ-TO-I-A');
+    await ok(TRANSFER, { id: p, on: '2022-11-20', recordedOn: '2022-11-21' }, 'STAFF', GZ);
+    const TRANSFER_IN = `mutation($input: TransferInInput!) { transferIn(input: $input) { status transferredInFrom } }`;
+    const input = { idNumber: p, name: '去山丹', transferredInOn: '2022-11-30' };
+    const refused = await server.gql(TRANSFER_IN, { input }, { ...as('STAFF', SD), headers: { 'accept-language': 'zh-CN' } });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', enrolledIn: [GZ] });
+    expect(refused.errors?.[0].message).toContain('已在当地办理转出');
+    await ok(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023) { status } }`, { id: p }, 'ADMIN', GZ);
+    expect((await ok(TRANSFER_IN, { input }, 'STAFF', SD)).transferIn).toEqual({ status: 'ACTIVE', transferredInFrom: GZ });
+  });
+
   it("transfers in, linked to the other tenant's transfer out, and refuses while another tenant still enrols the person", async () => {
     const mover = id(PL, '1970-07-07');
     await household(PL, 'PL-L-2', '610926-04', [{ idNumber: mover, name: '迁移者', relationship: '户主', hukouPlace: '610926104' }]);

@@ -187,3 +187,49 @@ describe('notices that do not state refund rules', () => {
     });
   });
 });
+
+describe('a transfer out (停保或流出) asks for OTHER_POOL: what each notice says of it', () => {
+  // 甘州 七「…参加职工医保或其他统筹地区居民医保的，可申请退费」; 平利 七（三） lists duplicates and 错缴异地 only;
+  // 贵阳 五（三） refers to 黔税发〔2020〕6号; 肃南 states nothing; 山丹 三（三） speaks of a duplicate with employee insurance.
+  it.each<[string, string, number, string, Record<string, unknown>]>([
+    ['甘州, within the collection period', '620702', 2023, '2022-11-25', { amount: '350.00' }],
+    ['甘州, after the deadline of 2022-12-30', '620702', 2023, '2022-12-31', { code: 'REFUND_NOT_ALLOWED', details: { rule: 'deadline' } }],
+    ['平利, which does not list it', '610926', 2022, '2021-12-02', { code: 'REFUND_NOT_ALLOWED', details: { rule: 'reason' } }],
+    ['贵阳', '520100', 2022, '2021-12-01', { code: 'POLICY_NOT_CONFIGURED', details: { missing: 'refunds' } }],
+    ['肃南', '620721', 2024, '2023-12-01', { code: 'POLICY_NOT_CONFIGURED' }],
+    ['山丹', '620725', 2022, '2021-12-01', { code: 'POLICY_NOT_CONFIGURED', details: { missing: 'refunds.reasons' } }],
+  ])('%s', (_, tenant, year, requestedOn, expected) => {
+    expect(refund(tenant, year, { reason: 'OTHER_POOL', requestedOn })).toMatchObject(expected);
+  });
+
+  const transferredOut = (on: string, reason = 'TRANSFER_OUT') => ({ status: 'TERMINATED', ended: { on, reason } });
+  it('judges a year a transfer out ended before cover began as paid, saying so as a reading (平利 七（三） 错缴异地)', () => {
+    const r = refund('610926', 2022, { reason: 'WRONG_LOCATION', requestedOn: '2021-12-10', ...transferredOut('2021-12-01') });
+    expect(r).toMatchObject({ amount: '320.00' });
+    expect((r as { steps: Array<{ rule: string; inferred: string | null }> }).steps[0]).toMatchObject({
+      rule: 'ended-before-cover',
+      inferred: expect.any(String),
+    });
+    expect(refund('620702', 2023, { reason: 'OTHER_POOL', requestedOn: '2022-12-01', ...transferredOut('2022-11-20') })).toMatchObject({ amount: '350.00' });
+  });
+  it('still applies the notice: 平利 七（五） once cover has begun, a reason it does not list', () => {
+    expect(refund('610926', 2022, { reason: 'WRONG_LOCATION', requestedOn: '2022-01-02', ...transferredOut('2021-12-01') })).toMatchObject({
+      code: 'REFUND_NOT_ALLOWED',
+      details: { rule: 'cover-started' },
+    });
+    expect(refund('610926', 2022, { reason: 'OTHER_POOL', requestedOn: '2021-12-10', ...transferredOut('2021-12-01') })).toMatchObject({
+      code: 'REFUND_NOT_ALLOWED',
+      details: { rule: 'reason' },
+    });
+  });
+  it('refuses a year that ended after its cover began, or that ended otherwise (a death)', () => {
+    expect(refund('610926', 2022, { reason: 'WRONG_LOCATION', requestedOn: '2021-12-10', ...transferredOut('2022-01-01') })).toMatchObject({
+      code: 'REFUND_NOT_ALLOWED',
+      details: { rule: 'paid' },
+    });
+    expect(refund('610926', 2022, { reason: 'WRONG_LOCATION', requestedOn: '2021-12-10', ...transferredOut('2021-12-01', 'DEATH') })).toMatchObject({
+      code: 'REFUND_NOT_ALLOWED',
+      details: { rule: 'paid' },
+    });
+  });
+});
