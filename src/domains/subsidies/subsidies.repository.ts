@@ -107,16 +107,20 @@ export async function insertGrants(db: TenantTransaction, grants: readonly Grant
   if (grants.length === 0) return second === 'skip' ? new Set() : undefined;
   const rows = unnestRows('g', GRANT_WRITE, grants, 2);
   const columns = GRANT_WRITE.map((c) => c.name);
-  const insert = `INSERT INTO subsidy_grant (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `g.${c}`).join(', ')} FROM ${rows.from}`;
+  const [into, select] = [columns.join(', '), columns.map((c) => `g.${c}`).join(', ')];
   if (second === 'skip') {
     const written = await db.query<{ id_number: string; coverage_year: number }>(
-      `${insert} ON CONFLICT (tenant_code, id_number, coverage_year) WHERE ${LIVE_GRANT} DO NOTHING RETURNING id_number, coverage_year`,
+      `INSERT INTO subsidy_grant (tenant_code, ${into}) SELECT $1, ${select} FROM ${rows.from}
+       ON CONFLICT (tenant_code, id_number, coverage_year) WHERE ${LIVE_GRANT} DO NOTHING RETURNING id_number, coverage_year`,
       [db.tenantCode, ...rows.parameters],
     );
     return new Set(written.map((w) => key(w.id_number, w.coverage_year)));
   }
   try {
-    await db.query(countedInsert(insert), [db.tenantCode, ...rows.parameters]);
+    await db.query(countedInsert(`INSERT INTO subsidy_grant (tenant_code, ${into}) SELECT $1, ${select} FROM ${rows.from}`), [
+      db.tenantCode,
+      ...rows.parameters,
+    ]);
   } catch (err) {
     if (uniqueViolation(err) !== ONE_LIVE_GRANT) throw err;
     // "Key (tenant_code, id_number, coverage_year)=(…, …, …) already exists.": the enrolment, its number masked.
