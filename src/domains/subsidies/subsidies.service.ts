@@ -46,9 +46,10 @@ export interface PaidSettlement {
   settlement: Settlement;
 }
 
-/** A payout's result as clerks say it, for messages in Chinese. */
+/** A settlement that grants a subsidy: an amount, a mode and the category it is for. */
 const withSubsidy = (p: PaidSettlement) => p.settlement.subsidy > 0 && !!p.settlement.mode && !!p.settlement.appliedCategory;
 
+/** A payout's result as clerks say it, for messages in Chinese. */
 const PAYOUT_RESULT_NAMES: Readonly<Record<string, string>> = { PAID: '已到账', FAILED: '发放失败', RETURNED: '已退回' };
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
