@@ -33,6 +33,7 @@ import { RefundsNumbered1763802700000 } from './1763802700000-RefundsNumbered';
 import { ReimbursementsOfEndedEnrolments1763802800000 } from './1763802800000-ReimbursementsOfEndedEnrolments';
 import { AmountsVersionKept1763802900000 } from './1763802900000-AmountsVersionKept';
 import { StatusLookupPaidAnswersWhatIsShown1763803000000 } from './1763803000000-StatusLookupPaidAnswersWhatIsShown';
+import { OneLiveGrant1763803100000 } from './1763803100000-OneLiveGrant';
 import { TargetsKeptWithTheirDays1763803200000 } from './1763803200000-TargetsKeptWithTheirDays';
 import { WaitsSayWhyStillOpen1763803500000 } from './1763803500000-WaitsSayWhyStillOpen';
 
@@ -71,6 +72,7 @@ export const MIGRATIONS = [
   ReimbursementsOfEndedEnrolments1763802800000,
   AmountsVersionKept1763802900000,
   StatusLookupPaidAnswersWhatIsShown1763803000000,
+  OneLiveGrant1763803100000,
   TargetsKeptWithTheirDays1763803200000,
   WaitsSayWhyStillOpen1763803500000,
 ];

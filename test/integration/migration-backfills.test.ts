@@ -3,11 +3,13 @@
  * database where the running code made the marks: cleared, then the migrations' statements (their DDL
  * left out: it has run) give the same marks, and a reimbursement left SCHEDULED in a paid month
  * becomes DUE. The runner answers as TypeORM's does (rows, or { records, affected } when structured).
+ * The key of live grants (OneLiveGrant) is taken off while marks are cleared, and made again after.
  */
 import pg from 'pg';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { RefundsNumbered1763802700000 } from '../../migrations/1763802700000-RefundsNumbered';
 import { ReimbursementsOfEndedEnrolments1763802800000 } from '../../migrations/1763802800000-ReimbursementsOfEndedEnrolments';
+import { OneLiveGrant1763803100000 } from '../../migrations/1763803100000-OneLiveGrant';
 import { TargetsKeptWithTheirDays1763803200000 } from '../../migrations/1763803200000-TargetsKeptWithTheirDays';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -23,6 +25,20 @@ async function ok(q: string, v: Record<string, unknown>, as: 'STAFF' | 'AGENCY' 
   expect(r.errors).toBeUndefined();
   return r.data!;
 }
+
+/** A runner on `client` as TypeORM's answers, leaving out the statements that match `skip` (DDL that has run). */
+function runnerOn(client: pg.Client, skip: RegExp) {
+  return {
+    query: async (sql: string, params: unknown[] = [], structured = false) => {
+      if (skip.test(sql)) return structured ? { records: [], affected: 0 } : [];
+      const r = await client.query(sql, params);
+      return structured ? { records: r.rows, affected: r.rowCount } : r.rows;
+    },
+  };
+}
+
+/** OneLiveGrant again on `client`, its column left out (it is there). */
+const keyLiveGrants = (client: pg.Client) => new OneLiveGrant1763803100000().up(runnerOn(client, /ADD COLUMN/) as any);
 async function person(): Promise<string> {
   const id = makeResidentId(GZ, '1970-01-01', 300 + n++);
   await ok(`mutation($i: ResidentInput!) { registerResident(input: $i) { idNumber } }`, { i: { idNumber: id, name: '甲' } }, 'STAFF');
@@ -77,18 +93,13 @@ it('give the marks the running code gives: a pending refund whose payout came ba
   const marks = () =>
     server.ownerQuery(`SELECT id_number, id, status, deducted_by_refund, ended_by_refund FROM subsidy_grant WHERE id_number = ANY($1) ORDER BY id`, [ids]);
   const live = await marks();
+  // Without its marks, b's refunded period would be live beside its new one: the key comes off meanwhile.
+  await server.ownerQuery('DROP INDEX subsidy_grant_one_live');
   await server.ownerQuery(`UPDATE subsidy_grant SET deducted_by_refund = NULL, ended_by_refund = NULL WHERE id_number = ANY($1)`, [ids]);
   const client = new pg.Client({ connectionString: server.databaseUrl });
   await client.connect();
-  const skip = /ADD COLUMN|DROP DEFAULT|ADD CONSTRAINT|DROP CONSTRAINT|CREATE UNIQUE INDEX/;
   // The DDL of the migrations has run already; their data statements run again.
-  const runner = {
-    query: async (sql: string, params: unknown[] = [], structured = false) => {
-      if (skip.test(sql)) return structured ? { records: [], affected: 0 } : [];
-      const r = await client.query(sql, params);
-      return structured ? { records: r.rows, affected: r.rowCount } : r.rows;
-    },
-  };
+  const runner = runnerOn(client, /ADD COLUMN|DROP DEFAULT|ADD CONSTRAINT|DROP CONSTRAINT|CREATE UNIQUE INDEX/);
   try {
     await new RefundsNumbered1763802700000().up(runner as any);
     const backfilled = await marks();
@@ -99,6 +110,52 @@ it('give the marks the running code gives: a pending refund whose payout came ba
     expect(await server.ownerQuery(`SELECT status, payout_month FROM subsidy_grant WHERE id_number = $1`, [c])).toEqual([
       { status: 'DUE', payout_month: null },
     ]);
+    // The marks given back, no enrolment has two live grants: the key is made again.
+    await keyLiveGrants(client);
+  } finally {
+    await client.end();
+  }
+});
+
+it('OneLiveGrant stops, changing nothing of the key, on enrolments with two live grants, names them, and keys the rest once resolved', async () => {
+  const [paidTwice, movedOut] = [await person(), await person()];
+  await pay(paidTwice, '2022-10-10', 'P1');
+  await pay(movedOut, '2022-10-11', 'M1');
+  await ok(`mutation { transferOut(idNumber: "${movedOut}", on: "2022-10-20", destination: "山丹县") { status } }`, {}, 'STAFF');
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  try {
+    // A database from before the key: a grant written twice, and the grant of an ended enrolment unmarked.
+    await client.query('DROP INDEX subsidy_grant_one_live');
+    const [twice] = (
+      await client.query(
+        `INSERT INTO subsidy_grant (tenant_code, id_number, coverage_year, category, mode, kind, amount, granted_on, payout_month, status, funding, clause)
+         SELECT tenant_code, id_number, coverage_year, category, mode, kind, amount, granted_on, payout_month, status, funding, clause
+           FROM subsidy_grant WHERE id_number = $1 RETURNING id`,
+        [paidTwice],
+      )
+    ).rows;
+    await client.query('UPDATE subsidy_grant SET period_ended_on = NULL WHERE id_number = $1', [movedOut]);
+
+    const refused = await keyLiveGrants(client).then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    expect(refused).toMatch(/^subsidy_grant: 1 enrolment\(s\) have more than one live grant/);
+    expect(refused).toContain(`620702 2023: `);
+    expect(refused).toContain(`, ${twice.id}`);
+    expect(refused).not.toContain(paidTwice);
+    expect((await client.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'subsidy_grant_one_live'`)).rows).toEqual([]);
+
+    // The bureau cancels the grant not owed; the migration then marks the ended period and makes the key.
+    await client.query(`UPDATE subsidy_grant SET status = 'CANCELLED' WHERE id = $1`, [twice.id]);
+    await keyLiveGrants(client);
+    expect((await client.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'subsidy_grant_one_live'`)).rows).toHaveLength(1);
+    expect((await client.query(`SELECT period_ended_on::text AS on FROM subsidy_grant WHERE id_number = $1`, [movedOut])).rows).toEqual([{ on: '2022-10-20' }]);
+    await expect(client.query(`UPDATE subsidy_grant SET status = 'SCHEDULED' WHERE id = $1`, [twice.id])).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'subsidy_grant_one_live',
+    });
   } finally {
     await client.end();
   }

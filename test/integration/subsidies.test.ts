@@ -3,7 +3,7 @@
  * of every subsidy mode with its funding, identity changes after payment per tenant, monthly
  * disbursements, refunds of 甘州 and 平利, and agencies' bulk lists.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -920,5 +920,158 @@ describe("agencies' lists in bulk", () => {
       { as: 'AGENCY', tenant: PL },
     );
     expect(identities.data!.assistanceIdentities).toEqual([{ category: 'SEVERE_DISABILITY', validTo: '2022-12-31' }]);
+  });
+});
+
+describe('one live grant of the subsidy per enrolment (subsidy_grant_one_live)', () => {
+  type Grant = { kind: string; amount: string; status: string; category: string };
+  const live = (grants: Grant[]) => grants.filter((g) => g.status !== 'CANCELLED' && g.status !== 'REISSUED');
+  const fen = (amount: string) => Math.round(Number(amount) * 100);
+
+  it('甘州: two certifications of one paid person recorded at the same moment grant the newly certified subsidy once (四（二）3)', async () => {
+    const id = await person(GZ, '1985-01-31');
+    await pay(GZ, id, 2023, '350.00', '2022-11-01');
+    // Both certifications read the person's grants before either writes: held at the table until both wait.
+    const blocker = new pg.Client({ connectionString: server.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE subsidy_grant IN SHARE MODE');
+      const certify = (category: string) =>
+        server.gql(
+          `mutation($input: AssistanceInput!) { grantAssistance(input: $input) { id } }`,
+          { input: { idNumber: id, category, certifiedBy: '民政局', validFrom: '2023-03-05' } },
+          { as: 'AGENCY', tenant: GZ },
+        );
+      const both = Promise.all([certify('EXTREME_POVERTY'), certify('DIBAO_RURAL_1')]);
+      for (let waited = 0; ; waited += 50) {
+        const [{ n }] = (await blocker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))
+          .rows;
+        if (n >= 2) break;
+        if (waited > 30_000) throw new Error('the two certifications never both waited');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await blocker.query('COMMIT');
+      for (const res of await both) expect(res.errors).toBeUndefined();
+    } finally {
+      await blocker.end();
+    }
+    // 就高不重复: the highest, 特困's 350.00 in full, once, whichever was recorded first; never 350.00 + 250.00.
+    const grants = live((await subsidies(GZ, id)).subsidies);
+    expect(grants.filter((g) => g.kind === 'NEWLY_CERTIFIED')).toHaveLength(1);
+    expect(grants.reduce((sum, g) => sum + fen(g.amount), 0)).toBe(35000);
+  });
+
+  it("甘州: a refunded period's reimbursement returned by the bank is re-issued beside the grant of the enrolment paid again", async () => {
+    const id = await person(GZ, '1985-02-28');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    // 250.00 paid out in a month of its own: July's payout is recorded (here, if no test above did), so the
+    // reimbursement is DUE and scheduled into May 2023.
+    await paidOut(GZ, '2022-07');
+    await pay(GZ, id, 2023, '350.00', '2022-06-10', `K1-${id}`);
+    const schedule = `mutation($ids: [String!]) { scheduleReimbursements(month: "2023-05", idNumbers: $ids) { count } }`;
+    expect((await server.gql(schedule, { ids: [id] }, { as: 'ADMIN', tenant: GZ })).data!.scheduleReimbursements).toEqual({ count: 1 });
+    await paidOut(GZ, '2023-05');
+    await refundApproved(GZ, id, 2023, '2022-07-20'); // 100.00 back: the 250.00 was paid out
+    await pay(GZ, id, 2023, '350.00', '2022-07-26', `K2-${id}`); // the new period: 250.00 more
+    const returned = await server.gql(
+      `mutation($r: [PayoutResultInput!]!) { recordPayoutResults(month: "2023-05", results: $r) { accepted reissued } }`,
+      { r: [{ idNumber: id, coverageYear: 2023, amount: '250.00', result: 'RETURNED', resultOn: '2023-05-28' }] },
+      { as: 'ADMIN', tenant: GZ },
+    );
+    expect(returned.errors).toBeUndefined();
+    expect(returned.data!.recordPayoutResults).toEqual({ accepted: 1, reissued: 1 });
+    const grants = (await subsidies(GZ, id)).subsidies as Grant[];
+    // The new period's grant and the re-issue, owed to the person whatever became of the refunded period.
+    expect(grants.map((g) => g.status)).toEqual(['REISSUED', expect.stringMatching(/^(SCHEDULED|DUE)$/), 'DUE']);
+    expect(grants.map((g) => [g.kind, g.amount])).toEqual(Array(3).fill(['AT_PAYMENT', '250.00']));
+  });
+
+  it('甘州: an enrolment ended by a transfer out, re-opened and paid again after a transfer back, is granted for its new period', async () => {
+    const id = await person(GZ, '1985-03-31');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-04-10', `T1-${id}`); // 250.00 for May
+    const staffOf = { as: 'STAFF' as const, tenant: GZ };
+    const out = await server.gql(`mutation($id: String!) { transferOut(idNumber: $id, on: "2022-04-20", destination: "山丹县") { status } }`, { id }, staffOf);
+    expect(out.errors).toBeUndefined();
+    const back = await server.gql(
+      `mutation($input: TransferInInput!) { transferIn(input: $input) { status } }`,
+      { input: { idNumber: id, name: '资助对象', transferredInOn: '2022-06-01', from: '山丹县' } },
+      staffOf,
+    );
+    expect(back.errors).toBeUndefined();
+    await pay(GZ, id, 2023, '350.00', '2022-06-10', `T2-${id}`);
+    // Both owed: the ended period's (paid out as any reimbursement of an ended enrolment) and the new one's.
+    const grants = (await subsidies(GZ, id)) as { status: string; subsidies: Grant[] };
+    expect(grants.status).toBe('PAID');
+    expect(live(grants.subsidies).map((g) => [g.kind, g.amount])).toEqual([
+      ['AT_PAYMENT', '250.00'],
+      ['AT_PAYMENT', '250.00'],
+    ]);
+  });
+
+  it('山丹 (made up): a subsidy computed once its amount is configured is not granted beside one granted to the newly certified meanwhile', async () => {
+    const SD = '620725'; // 山丹 2022: 低保's amount is in 张医保发〔2021〕52号, which the notice does not quote
+    const id = makeResidentId(SD, '1966-06-06', 740);
+    const staff = { as: 'STAFF' as const, tenant: SD };
+    expect(
+      (
+        await server.gql(
+          `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+          { input: { idNumber: id, name: '低保户' } },
+          staff,
+        )
+      ).errors,
+    ).toBeUndefined();
+    await grant(SD, id, 'DIBAO', '2021-01-01');
+    const paid = await server.gql(
+      `mutation($input: PaymentInput!) { recordPayment(input: $input) { receiptNo } }`,
+      { input: { idNumber: id, coverageYear: 2022, amount: '320.00', paidOn: '2021-10-10', channel: '农商银行', receiptNo: `SD-${id}` } },
+      { as: 'BANK', tenant: SD },
+    );
+    expect(paid.errors).toBeUndefined();
+    const publish = async (source: string) => {
+      const draft = await server.gql(
+        `mutation($input: PolicyDraftInput!) { draftPolicyYear(input: $input) { id errors { path message } } }`,
+        { input: { tenant: SD, coverageYear: 2022, source } },
+        { token: server.token('ADMIN', [SD], 'admin-zhang'), tenant: SD },
+      );
+      expect(draft.errors).toBeUndefined();
+      expect(draft.data!.draftPolicyYear.errors).toEqual([]);
+      const published = await server.gql(
+        `mutation($id: ID!) { publishPolicyYear(draftId: $id) { version } }`,
+        { id: draft.data!.draftPolicyYear.id },
+        { token: server.token('ADMIN', [SD], 'admin-li'), tenant: SD },
+      );
+      expect(published.errors).toBeUndefined();
+    };
+    // Made up: a version that pays the newly certified the month after (as 甘州 四（二）3 does), 低保's amount
+    // still unstated; then one that states it (100.00, 先缴后补 as before).
+    const seed = readFileSync(join(__dirname, '..', '..', 'tenants', SD, '2022.yaml'), 'utf8');
+    const newlyCertified = seed.replace(
+      '  reimbursementTiming:\n',
+      '  newlyCertifiedAfterPayment:\n    rule: REIMBURSE_NEXT_MONTH\n    clause: made up for a test\n  reimbursementTiming:\n',
+    );
+    const stated = newlyCertified.replace('      category: DIBAO\n      full: false\n', '      category: DIBAO\n      full: false\n      amount: "100.00"\n');
+    expect(stated).not.toBe(newlyCertified);
+    expect(newlyCertified).not.toBe(seed);
+    await publish(newlyCertified);
+    // 特困 certified after the payment: the 320.00 paid is reimbursed in full the month after, while 低保's
+    // subsidy of the payment still waits for its amount.
+    await grant(SD, id, 'EXTREME_POVERTY', '2021-11-01');
+    expect((await subsidies(SD, id)).subsidies).toEqual([expect.objectContaining({ kind: 'NEWLY_CERTIFIED', amount: '320.00', payoutMonth: '2021-12' })]);
+    await publish(stated);
+    // 低保's 100.00 is not paid on top of the 320.00 already granted: the enrolment keeps its one grant, and
+    // the wait says why nothing more was granted.
+    const grants = live((await subsidies(SD, id)).subsidies);
+    expect(grants.map((g) => [g.kind, g.amount])).toEqual([['NEWLY_CERTIFIED', '320.00']]);
+    const waits = await server.gql(
+      `query { waitingValues(coverageYear: 2022, status: RESOLVED) { edges { node { idNumber missing status resolution } } } }`,
+      {},
+      staff,
+    );
+    const wait = waits.data!.waitingValues.edges.map((e: any) => e.node).find((n: any) => n.idNumber === id);
+    expect(wait).toMatchObject({ missing: 'assistance.DIBAO.amount', status: 'RESOLVED', resolution: { subsidy: 10000, granted: false } });
+    expect(wait.resolution.grantStanding).toMatchObject({ kind: 'NEWLY_CERTIFIED', amount: 32000 });
   });
 });

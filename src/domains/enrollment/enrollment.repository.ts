@@ -7,6 +7,7 @@ import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import { uniqueViolation } from '../../db/unique-violation';
 import type { Settlement } from '../../policy-engine/policy-engine';
+import { endGrantsOfEndedPeriod } from '../subsidies/subsidies.repository';
 import { ACTIVE_STATES, AS_BEFORE, type EnrollmentEvent, type EnrollmentState, fixedTarget, statesFromSql, statesSql, TRANSITIONS } from './enrollment-state';
 
 export interface EnrollmentRow {
@@ -127,6 +128,18 @@ export async function enrollmentsOfPeople(db: TenantTransaction, idNumbers: read
     db.tenantCode,
     idNumbers,
   ]);
+}
+
+/**
+ * These people's enrolments, locked until the transaction ends (in key order, as payments lock them) for
+ * a write that decides from their grants: a second one waits and then reads the grants the first made.
+ * FOR NO KEY UPDATE: the grants' and payments' foreign keys to the rows are not held up.
+ */
+export async function lockEnrollmentsOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<EnrollmentRow[]> {
+  return db.query<EnrollmentRow>(
+    `SELECT ${ENROLLMENT_COLUMNS} FROM enrollment WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY id_number, coverage_year FOR NO KEY UPDATE`,
+    [db.tenantCode, idNumbers],
+  );
 }
 
 /**
@@ -522,6 +535,13 @@ export async function endEnrollments(
     [db.tenantCode, idNumber, on, years, states],
   );
   await applyToSchemeIndex(db, rows);
+  // Their grants are of the period that ended: a payment that re-opens the enrolment is granted anew.
+  await endGrantsOfEndedPeriod(
+    db,
+    idNumber,
+    rows.map((r) => r.coverage_year),
+    on,
+  );
   return rows.map((r) => r.coverage_year);
 }
 

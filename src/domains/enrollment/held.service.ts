@@ -12,6 +12,7 @@ import { formatMoney } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
 import type { Circumstance } from '../../policy-data/vocabulary';
 import type { Settlement } from '../../policy-engine/policy-engine';
+import { grantsOf } from '../subsidies/subsidies.repository';
 import { subsidiesService } from '../subsidies/subsidies.service';
 import { enrollmentService } from './enrollment.service';
 import { type EnrollmentRow, enrollmentsToJudge, setResolvedAmounts } from './enrollment.repository';
@@ -108,7 +109,8 @@ export class HeldService {
    * never reached the waits after it while the first page's values stayed unstated, and those waits stayed
    * open for ever. All pages in the caller's one transaction, as a run of one page was: the release turn
    * (takeReleaseTurn) is held until it ends, so no other run judges these waits again and grants what they
-   * resolve meanwhile (subsidy_grant has no key to refuse a second grant); a failure leaves every wait open
+   * resolve meanwhile (the key of live grants would leave a second grant out, and the wait would say it
+   * was granted already); a failure leaves every wait open
    * for the next run, never a part computed; and an administrator's releaseHeld answers for one outcome.
    * A page's rows are let go before the next is read.
    */
@@ -144,7 +146,9 @@ export class HeldService {
     ]);
     const byKey = new Map(enrollments.map((e) => [`${e.id_number}/${e.coverage_year}`, e]));
     const today = todayInChina();
-    const closes: Array<{ id: number; status: 'RESOLVED' | 'CANCELLED'; on: string; resolution: unknown }> = [];
+    const closes: Array<{ id: number; status: 'RESOLVED' | 'CANCELLED'; on: string; resolution: Record<string, unknown> }> = [];
+    /** The closes of waits for a subsidy, by enrolment: what they say once the grant is written or not. */
+    const subsidyCloses = new Map<string, Array<(typeof closes)[number]>>();
     const granted: Parameters<typeof subsidiesService.recordResolved>[1][number][] = [];
     const amounts: Parameters<typeof setResolvedAmounts>[1][number][] = [];
     // Why the waits staying open do (null: the value is still unstated), as of this judgment.
@@ -187,9 +191,9 @@ export class HeldService {
         granted.push({ idNumber: enrollment.id_number, coverageYear: enrollment.coverage_year, paidOn: on, settlement });
       amounts.push({ idNumber: enrollment.id_number, coverageYear: enrollment.coverage_year, settlement, paid: enrollment.status === 'PAID' });
       for (const w of done) {
-        closes.push({
+        const close = {
           id: w.id,
-          status: 'RESOLVED',
+          status: 'RESOLVED' as const,
           on: today,
           resolution: {
             subsidy: settlement.subsidy,
@@ -199,12 +203,16 @@ export class HeldService {
             explanation: settlement.explanation.filter(
               (s) => s.rule === 'assistance' || s.rule === 'subsidy-mode' || s.rule.startsWith('late-cover') || s.rule === 'coverage',
             ),
-          },
-        });
+          } as Record<string, unknown>,
+        };
+        closes.push(close);
+        if (subsidyResolved && enrollment.status === 'PAID' && w.affects.includes('subsidy'))
+          subsidyCloses.set(key, [...(subsidyCloses.get(key) ?? []), close]);
       }
     }
     await setResolvedAmounts(ctx.db, amounts);
-    await subsidiesService.recordResolved(ctx, granted);
+    const { skipped } = await subsidiesService.recordResolved(ctx, granted);
+    await this.sayGrantStanding(ctx, skipped, subsidyCloses);
     await closeWaits(ctx.db, closes);
     for (const c of closes) stillOpen.delete(c.id);
     await noteWaitsStillOpen(
@@ -213,6 +221,38 @@ export class HeldService {
     );
     const resolved = closes.filter((c) => c.status === 'RESOLVED').length;
     return { resolved, stillWaiting: waits.length - closes.length };
+  }
+
+  /**
+   * A wait for a subsidy whose enrolment was granted its subsidy meanwhile (certified after payment while
+   * the value was unstated: NEWLY_CERTIFIED) is resolved without a second grant: its resolution says so
+   * (`granted: false`) and names the grant that stands, for a clerk to weigh what the value came to
+   * against it. Nothing is taken back or added on here: the notices say nothing of such a case.
+   */
+  private async sayGrantStanding(
+    ctx: RequestContext,
+    skipped: ReadonlySet<string>,
+    subsidyCloses: ReadonlyMap<string, Array<{ resolution: Record<string, unknown> }>>,
+  ): Promise<void> {
+    if (skipped.size === 0) return;
+    const keys = [...skipped].map((k) => {
+      const [idNumber, year] = k.split('/');
+      return { idNumber, coverageYear: Number(year) };
+    });
+    const standing = (await grantsOf(ctx.db, keys)).filter(
+      (g) =>
+        (g.kind === 'AT_PAYMENT' || g.kind === 'NEWLY_CERTIFIED') &&
+        g.status !== 'CANCELLED' &&
+        g.status !== 'REISSUED' &&
+        g.ended_by_refund === null &&
+        g.period_ended_on === null,
+    );
+    for (const g of standing) {
+      for (const close of subsidyCloses.get(`${g.id_number}/${g.coverage_year}`) ?? []) {
+        close.resolution.granted = false;
+        close.resolution.grantStanding = { id: g.id, kind: g.kind, category: g.category, amount: g.amount, status: g.status, grantedOn: g.granted_on };
+      }
+    }
   }
 
   async waiting(ctx: RequestContext, filter: WaitingFilter, first: number, afterId: number | null) {

@@ -6,7 +6,7 @@ import { compareDates, type LocalDate, maxDate, nextMonth } from '../../common/d
 import { splitByRatio } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
 import { type GrantWrite, grantsOf, insertGrants, monthsPaidOut } from '../subsidies/subsidies.repository';
-import { enrollmentsOfPeople } from './enrollment.repository';
+import { lockEnrollmentsOfPeople } from './enrollment.repository';
 import { categoriesOn, loadPeople } from './person-facts';
 
 /**
@@ -18,8 +18,9 @@ import { categoriesOn, loadPeople } from './person-facts';
 export async function applyIdentityChanges(ctx: RequestContext, idNumbers: readonly string[], certifiedOn: LocalDate): Promise<GrantWrite[]> {
   if (idNumbers.length === 0) return [];
   // A refund pending holds the enrolment's reimbursements: what is granted now waits with them, is
-  // cancelled if the refund is approved and owed if it is rejected.
-  const enrollments = (await enrollmentsOfPeople(ctx.db, idNumbers)).filter(
+  // cancelled if the refund is approved and owed if it is rejected. Locked: two certifications of one
+  // person at once would each find no grant and each grant the newly certified subsidy in full.
+  const enrollments = (await lockEnrollmentsOfPeople(ctx.db, idNumbers)).filter(
     (e) => (e.status === 'PAID' || e.status === 'REFUND_PENDING') && compareDates(certifiedOn, `${e.coverage_year}-12-31`) <= 0,
   );
   if (enrollments.length === 0) return [];
@@ -44,14 +45,16 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
     const granted = grants
       // A re-issued grant's money is carried by the DUE grant that replaced it: counted once. Grants of a
       // period that an approved refund ended belong to that period, not to the one running (a pending
-      // refund's deductions still do).
+      // refund's deductions still do); so do those of a period a transfer out, a death or an emigration
+      // ended, as the payment that re-opened the enrolment reckoned (an inference: no notice speaks of it).
       .filter(
         (g) =>
           g.id_number === enrollment.id_number &&
           g.coverage_year === enrollment.coverage_year &&
           g.status !== 'CANCELLED' &&
           g.status !== 'REISSUED' &&
-          g.ended_by_refund === null,
+          g.ended_by_refund === null &&
+          g.period_ended_on === null,
       )
       .reduce((sum, g) => sum + g.amount, 0);
     const rule = granted === 0 ? rules.newlyCertifiedAfterPayment : rules.identityChange;
@@ -86,6 +89,7 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
       policyVersion: policy.version,
     });
   }
-  await insertGrants(ctx.db, writes);
+  // Under the lock, a live grant found here was made by no concurrent certification: refused, not doubled.
+  await insertGrants(ctx.db, writes, 'refuse');
   return writes;
 }

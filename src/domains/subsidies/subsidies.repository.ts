@@ -1,8 +1,12 @@
 /** SQL of subsidy grants and monthly disbursements; bulk paths are set-based. */
+import { DomainError } from '../../common/errors';
+import { text } from '../../common/i18n';
 import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import { rowColumns } from '../../db/row-columns';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import { lockUntilTransactionEnds, TRANSACTION_LOCKS } from '../../db/transaction-locks';
+import { uniqueViolation } from '../../db/unique-violation';
+import { maskIdNumber } from '../residents/id-number';
 import type { FundingShare } from '../../policy-data/funding';
 
 /**
@@ -29,6 +33,10 @@ export interface GrantWrite {
   reissueOf?: number | null;
   /** The version of the policy year that decided the grant (null: not known). */
   policyVersion: number | null;
+  /** A re-issue's: the refund and period marks of the grant it replaces (EnrollmentGrantRow). */
+  deductedByRefund?: number | null;
+  endedByRefund?: number | null;
+  periodEndedOn?: string | null;
 }
 
 export interface GrantRow {
@@ -54,6 +62,8 @@ export interface EnrollmentGrantRow extends GrantRow {
   deducted_by_refund: number | null;
   /** The approved refund request whose period this grant belongs to. */
   ended_by_refund: number | null;
+  /** The day the period this grant belongs to ended without a refund (a transfer out, a death, an emigration). */
+  period_ended_on: string | null;
 }
 
 const GRANT_WRITE: ReadonlyArray<BulkColumn<GrantWrite>> = [
@@ -70,16 +80,61 @@ const GRANT_WRITE: ReadonlyArray<BulkColumn<GrantWrite>> = [
   { name: 'clause', type: 'text', value: (g) => g.clause },
   { name: 'reissue_of', type: 'bigint', value: (g) => g.reissueOf ?? null },
   { name: 'policy_version', type: 'int', value: (g) => g.policyVersion || null },
+  { name: 'deducted_by_refund', type: 'int', value: (g) => g.deductedByRefund ?? null },
+  { name: 'ended_by_refund', type: 'int', value: (g) => g.endedByRefund ?? null },
+  { name: 'period_ended_on', type: 'date', value: (g) => g.periodEndedOn ?? null },
 ];
 
-export async function insertGrants(db: TenantTransaction, grants: readonly GrantWrite[]): Promise<void> {
-  if (grants.length === 0) return;
+/**
+ * The grant that pays an enrolment's subsidy in its running period, one at most (the unique index
+ * subsidy_grant_one_live of migration OneLiveGrant): AT_PAYMENT or NEWLY_CERTIFIED, neither cancelled nor
+ * replaced by a re-issue, of a period no refund, transfer out, death or emigration ended. TOP_UP grants
+ * stand beside it: each pays only what a higher category adds.
+ */
+const LIVE_GRANT = `kind IN ('AT_PAYMENT', 'NEWLY_CERTIFIED') AND status NOT IN ('CANCELLED', 'REISSUED') AND ended_by_refund IS NULL AND period_ended_on IS NULL`;
+const ONE_LIVE_GRANT = 'subsidy_grant_one_live';
+
+const key = (idNumber: string, coverageYear: number) => `${idNumber}/${coverageYear}`;
+
+/**
+ * Writes grants. A second live grant of an enrolment (LIVE_GRANT) is money paid twice: 'refuse' answers
+ * it with CONFLICT, the request writing nothing; 'skip' leaves such grants out and answers the keys
+ * (idNumber/coverageYear) of those written, for a caller whose grant may have been made meanwhile.
+ */
+export async function insertGrants(db: TenantTransaction, grants: readonly GrantWrite[], second: 'refuse'): Promise<void>;
+export async function insertGrants(db: TenantTransaction, grants: readonly GrantWrite[], second: 'skip'): Promise<Set<string>>;
+export async function insertGrants(db: TenantTransaction, grants: readonly GrantWrite[], second: 'refuse' | 'skip'): Promise<void | Set<string>> {
+  if (grants.length === 0) return second === 'skip' ? new Set() : undefined;
   const rows = unnestRows('g', GRANT_WRITE, grants, 2);
   const columns = GRANT_WRITE.map((c) => c.name);
-  await db.query(
-    countedInsert(`INSERT INTO subsidy_grant (tenant_code, ${columns.join(', ')}) SELECT $1, ${columns.map((c) => `g.${c}`).join(', ')} FROM ${rows.from}`),
-    [db.tenantCode, ...rows.parameters],
-  );
+  const [into, select] = [columns.join(', '), columns.map((c) => `g.${c}`).join(', ')];
+  if (second === 'skip') {
+    const written = await db.query<{ id_number: string; coverage_year: number }>(
+      `INSERT INTO subsidy_grant (tenant_code, ${into}) SELECT $1, ${select} FROM ${rows.from}
+       ON CONFLICT (tenant_code, id_number, coverage_year) WHERE ${LIVE_GRANT} DO NOTHING RETURNING id_number, coverage_year`,
+      [db.tenantCode, ...rows.parameters],
+    );
+    return new Set(written.map((w) => key(w.id_number, w.coverage_year)));
+  }
+  try {
+    await db.query(countedInsert(`INSERT INTO subsidy_grant (tenant_code, ${into}) SELECT $1, ${select} FROM ${rows.from}`), [
+      db.tenantCode,
+      ...rows.parameters,
+    ]);
+  } catch (err) {
+    if (uniqueViolation(err) !== ONE_LIVE_GRANT) throw err;
+    // "Key (tenant_code, id_number, coverage_year)=(…, …, …) already exists.": the enrolment, its number masked.
+    const found = /=\([^,]*, ([^,]+), (\d+)\)/.exec((err as { detail?: string }).detail ?? '');
+    const who = found ? `${maskIdNumber(found[1])} ${found[2]}` : '';
+    throw new DomainError(
+      'CONFLICT',
+      text(
+        `${who ? `${who} 年度的参保` : '该参保'}已有一笔有效的参保资助，不重复资助；本次未写入任何数据。如为同时提交的请求，请重试`,
+        `${who ? `the ${who} enrolment` : 'the enrolment'} already has its subsidy granted; it is not granted twice and nothing was written. If another request did it at the same time, retry`,
+      ),
+      { field: 'idNumber', retryable: true },
+    );
+  }
 }
 
 export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
@@ -99,10 +154,12 @@ export const GRANT_ROW_COLUMNS = rowColumns<GrantRow>()([
   'policy_version',
 ]);
 
+const GRANT_MARKS = 'deducted_by_refund, ended_by_refund, period_ended_on';
+
 export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>): Promise<EnrollmentGrantRow[]> {
   if (keys.length === 0) return [];
   return db.query<EnrollmentGrantRow>(
-    `SELECT ${GRANT_ROW_COLUMNS.join(', ')}, deducted_by_refund, ended_by_refund FROM subsidy_grant
+    `SELECT ${GRANT_ROW_COLUMNS.join(', ')}, ${GRANT_MARKS} FROM subsidy_grant
       WHERE tenant_code = $1 AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($2::text[], $3::int[])) ORDER BY id`,
     [db.tenantCode, keys.map((k) => k.idNumber), keys.map((k) => k.coverageYear)],
   );
@@ -324,17 +381,6 @@ export async function endGrantsOfRefundedPeriod(db: TenantTransaction, idNumber:
   );
 }
 
-/** Re-issues carry the refund marks of the reimbursement they replace. */
-export async function carryRefundMarks(db: TenantTransaction, reissued: readonly number[]): Promise<void> {
-  if (reissued.length === 0) return;
-  await db.query(
-    `UPDATE subsidy_grant n SET deducted_by_refund = o.deducted_by_refund, ended_by_refund = o.ended_by_refund FROM subsidy_grant o
-      WHERE n.tenant_code = $1 AND o.tenant_code = $1 AND o.id = n.reissue_of AND n.reissue_of = ANY ($2::bigint[])
-        AND (o.deducted_by_refund IS NOT NULL OR o.ended_by_refund IS NOT NULL)`,
-    [db.tenantCode, reissued],
-  );
-}
-
 /**
  * An enrolment's reimbursements still scheduled for a month whose payout is already recorded, made DUE
  * (no month) for an administrator to schedule. That month's payout left them out while a refund was
@@ -347,6 +393,21 @@ export async function rescheduleGrantsOfPaidMonths(db: TenantTransaction, idNumb
       WHERE g.tenant_code = $1 AND g.id_number = $2 AND g.coverage_year = $3 AND g.status = 'SCHEDULED'
         AND g.payout_month IN (SELECT b.month FROM disbursement_batch b WHERE b.tenant_code = $1)`,
     [db.tenantCode, idNumber, coverageYear],
+  );
+}
+
+/**
+ * An enrolment ended without a refund (a transfer out, a death, an emigration: TERMINATED): its grants
+ * belong to the period that ended on `on`. They stay owed and are paid out as before; an enrolment
+ * re-opened and paid again is granted for its new period (LIVE_GRANT).
+ */
+export async function endGrantsOfEndedPeriod(db: TenantTransaction, idNumber: string, coverageYears: readonly number[], on: string): Promise<void> {
+  if (coverageYears.length === 0) return;
+  await db.query(
+    `UPDATE subsidy_grant SET period_ended_on = $4
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = ANY ($3::int[]) AND status <> 'CANCELLED'
+        AND ended_by_refund IS NULL AND period_ended_on IS NULL`,
+    [db.tenantCode, idNumber, coverageYears, on],
   );
 }
 
@@ -420,15 +481,15 @@ export async function scheduleDue(db: TenantTransaction, month: string, filter: 
   return { count: row.count, total: row.total ?? 0 };
 }
 
-/** The paid-out reimbursements of a month for these people (a bank's result file), locked. */
+/** The paid-out reimbursements of a month for these people (a bank's result file), locked, with their marks (a re-issue carries them). */
 export async function paidOutGrants(
   db: TenantTransaction,
   month: string,
   keys: ReadonlyArray<{ idNumber: string; coverageYear: number }>,
-): Promise<GrantRow[]> {
+): Promise<EnrollmentGrantRow[]> {
   if (keys.length === 0) return [];
-  return db.query<GrantRow>(
-    `SELECT ${GRANT_ROW_COLUMNS.join(', ')} FROM subsidy_grant
+  return db.query<EnrollmentGrantRow>(
+    `SELECT ${GRANT_ROW_COLUMNS.join(', ')}, ${GRANT_MARKS} FROM subsidy_grant
       WHERE tenant_code = $1 AND payout_month = $2 AND status IN ('PAID_OUT', 'REISSUED')
         AND (id_number, coverage_year) IN (SELECT * FROM UNNEST($3::text[], $4::int[]))
       ORDER BY id FOR UPDATE`,

@@ -9,14 +9,13 @@ import type { RequestContext } from '../../context/request-context';
 import type { Settlement } from '../../policy-engine/policy-engine';
 import { maskIdNumber } from '../residents/id-number';
 import {
-  carryRefundMarks,
   disbursementBatch,
   disbursementItems,
   disbursementTotals,
   type DueFilter,
   dueGrants,
   dueTotals,
-  type GrantRow,
+  type EnrollmentGrantRow,
   type GrantWrite,
   insertGrants,
   monthsPaidOut,
@@ -47,6 +46,9 @@ export interface PaidSettlement {
   settlement: Settlement;
 }
 
+/** A settlement that grants a subsidy: an amount, a mode and the category it is for. */
+const withSubsidy = (p: PaidSettlement) => p.settlement.subsidy > 0 && !!p.settlement.mode && !!p.settlement.appliedCategory;
+
 /** A payout's result as clerks say it, for messages in Chinese. */
 const PAYOUT_RESULT_NAMES: Readonly<Record<string, string>> = { PAID: '已到账', FAILED: '发放失败', RETURNED: '已退回' };
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -60,22 +62,32 @@ export class SubsidiesService {
    */
   async recordForPayments(ctx: RequestContext, paid: readonly PaidSettlement[]): Promise<void> {
     const known = paid.filter((p) => !p.settlement.unknowns.some((u) => u.affects.includes('subsidy')));
-    await this.grant(ctx, known, 'AT_PAYMENT');
+    // Each of these enrolments was just paid from a state with no live grant (a reversal cancels its
+    // grants, a refund or another end closes their period): one found means a grant paid twice, refused.
+    await insertGrants(ctx.db, this.writes(await this.closedMonths(ctx, known), known, 'AT_PAYMENT'), 'refuse');
   }
 
   /**
    * Grants computed once a value they waited for is configured. The notice's payout month stands unless
-   * that month's payout is already recorded: then the reimbursement is DUE, to be scheduled.
+   * that month's payout is already recorded: then the reimbursement is DUE, to be scheduled. An enrolment
+   * granted its subsidy meanwhile (certified after payment, NEWLY_CERTIFIED, while this waited) keeps that
+   * one grant: `skipped` names those left out (idNumber/coverageYear), for the wait to say so.
    */
-  async recordResolved(ctx: RequestContext, paid: readonly PaidSettlement[]): Promise<GrantWrite[]> {
-    return this.grant(ctx, paid, 'AT_PAYMENT');
+  async recordResolved(ctx: RequestContext, paid: readonly PaidSettlement[]): Promise<{ written: GrantWrite[]; skipped: Set<string> }> {
+    const writes = this.writes(await this.closedMonths(ctx, paid), paid, 'AT_PAYMENT');
+    const done = await insertGrants(ctx.db, writes, 'skip');
+    const keyOf = (g: GrantWrite) => `${g.idNumber}/${g.coverageYear}`;
+    return { written: writes.filter((g) => done.has(keyOf(g))), skipped: new Set(writes.filter((g) => !done.has(keyOf(g))).map(keyOf)) };
   }
 
-  private async grant(ctx: RequestContext, paid: readonly PaidSettlement[], kind: GrantWrite['kind']): Promise<GrantWrite[]> {
-    const withSubsidy = paid.filter((p) => p.settlement.subsidy > 0 && p.settlement.mode && p.settlement.appliedCategory);
-    const months = [...new Set(withSubsidy.map((p) => p.settlement.reimbursementMonth).filter((m): m is string => !!m))];
-    const closed = await monthsPaidOut(ctx.db, months);
-    const writes = withSubsidy.map((p): GrantWrite => {
+  /** The payout months these grants would take whose payout is already recorded (held until the transaction ends). */
+  private async closedMonths(ctx: RequestContext, paid: readonly PaidSettlement[]): Promise<Set<string>> {
+    const months = paid.filter(withSubsidy).map((p) => p.settlement.reimbursementMonth);
+    return monthsPaidOut(ctx.db, [...new Set(months.filter((m): m is string => !!m))]);
+  }
+
+  private writes(closed: ReadonlySet<string>, paid: readonly PaidSettlement[], kind: GrantWrite['kind']): GrantWrite[] {
+    return paid.filter(withSubsidy).map((p): GrantWrite => {
       const reimbursement = p.settlement.mode === 'REIMBURSEMENT';
       const month = reimbursement && p.settlement.reimbursementMonth && !closed.has(p.settlement.reimbursementMonth) ? p.settlement.reimbursementMonth : null;
       return {
@@ -93,8 +105,6 @@ export class SubsidiesService {
         policyVersion: p.settlement.policyVersion,
       };
     });
-    await insertGrants(ctx.db, writes);
-    return writes;
   }
 
   /** Reimbursements due with no payout month (the notice states none, or theirs was already paid out). */
@@ -141,7 +151,7 @@ export class SubsidiesService {
     if (rows.length > 10_000) throw badInput(text(`每次最多 10000 行，本次有 ${rows.length} 行`, `at most 10000 rows per call, got ${rows.length}`), 'results');
     const keys = rows.map((r) => ({ idNumber: r.idNumber.trim().toUpperCase(), coverageYear: r.coverageYear }));
     const grants = await paidOutGrants(ctx.db, month, keys);
-    const byKey = new Map<string, GrantRow[]>();
+    const byKey = new Map<string, EnrollmentGrantRow[]>();
     for (const g of grants) byKey.set(`${g.id_number}/${g.coverage_year}`, [...(byKey.get(`${g.id_number}/${g.coverage_year}`) ?? []), g]);
     const seen = new Set<string>();
     const results: Array<{ id: number; result: PayoutResult; on: string; note: string | null; reference: string | null }> = [];
@@ -223,17 +233,19 @@ export class SubsidiesService {
             clause: null,
             reissueOf: g.id,
             policyVersion: g.policy_version,
+            // Written with the marks of the grant it replaces, so that the key of live grants sees the
+            // re-issue of an ended period as of that period from the start.
+            deductedByRefund: g.deducted_by_refund,
+            endedByRefund: g.ended_by_refund,
+            periodEndedOn: g.period_ended_on,
           });
         }
       }
       return { index, idNumberMasked: maskIdNumber(keys[index].idNumber), status: 'ACCEPTED' as const, code: null, error: null };
     });
+    // The grants replaced are REISSUED first: each re-issue then stands in its place as the live grant.
     await recordPayoutResults(ctx.db, results);
-    await insertGrants(ctx.db, reissues);
-    await carryRefundMarks(
-      ctx.db,
-      reissues.map((r) => r.reissueOf!),
-    );
+    await insertGrants(ctx.db, reissues, 'refuse');
     const count = (status: string) => outcomes.filter((o) => o.status === status).length;
     return { month, accepted: count('ACCEPTED'), duplicates: count('DUPLICATE'), rejected: count('REJECTED'), reissued: reissues.length, rows: outcomes };
   }
