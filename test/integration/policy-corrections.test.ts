@@ -485,3 +485,58 @@ describe('what waited for a 先缴后补 subsidy, for money taken under a versio
     ]);
   });
 });
+
+describe('a correction that adds the rule of the place of enrolment after the money was taken', () => {
+  it('takes a payment made while the version in force did not ask it, and judges one made by then under it', async () => {
+    const GY = '520100'; // 贵阳贵安 2022 states no rule of the place of enrolment
+    const staff = server.token('STAFF', [GY]);
+    const bank = server.token('BANK', [GY]);
+    const [before, elsewhere] = [1, 2].map((n) => makeResidentId(GY, '1971-04-04', 760 + n));
+    for (const idNumber of [before, elsewhere])
+      await ok(
+        `mutation($input: ResidentInput!) { registerResident(input: $input) { idNumber } }`,
+        { input: { idNumber, name: '外地户籍', hukouPlace: PL } },
+        staff,
+        GY,
+      );
+    // Made up for the test: a version 2 with 平利 七（一）2's rule, that the place must match the hukou or
+    // the residence permit.
+    const source = `${readFileSync(join(__dirname, '..', '..', 'tenants', GY, '2022.yaml'), 'utf8')}
+enrolment:
+  placeMustMatchHukouOrResidencePermit:
+    clause: 测试 "参保地必须至少与户籍地或居住证地中一项相同"
+`;
+    const draft = (
+      await ok(
+        `mutation($input: PolicyDraftInput!) { draftPolicyYear(input: $input) { id errors { path message } } }`,
+        { input: { tenant: GY, coverageYear: 2022, source } },
+        server.token('ADMIN', [GY], 'admin-zhang'),
+        GY,
+      )
+    ).draftPolicyYear;
+    expect(draft.errors).toEqual([]);
+    expect(
+      (await ok(`mutation($id: ID!) { publishPolicyYear(draftId: $id) { version } }`, { id: draft.id }, server.token('ADMIN', [GY], 'admin-li'), GY))
+        .publishPolicyYear.version,
+    ).toBe(2);
+
+    // Paid in the window, long before version 2: version 1, in force that day, did not ask where.
+    await ok(
+      RECORD,
+      { input: { idNumber: before, coverageYear: 2022, amount: '320.00', paidOn: '2021-11-05', channel: '农商银行', receiptNo: 'GY-PLACE-1' } },
+      bank,
+      GY,
+    );
+    expect((await ok(ENROLMENT, { id: before }, staff, GY)).resident.enrollments).toEqual([
+      { coverageYear: 2022, status: 'PAID', amountPaid: '320.00', policyVersion: 1 },
+    ]);
+    // The quote of version 2 for a day after its publication refuses nobody by place (a quote knows no
+    // person); an enrolment asked today is judged under it.
+    const enrolled = await server.gql(
+      `mutation($input: EnrollInput!) { enroll(input: $input) { status } }`,
+      { input: { idNumber: elsewhere, coverageYear: 2022 } },
+      { token: staff, tenant: GY },
+    );
+    expect(enrolled.errors?.[0].extensions).toMatchObject({ code: 'ENROLLMENT_CLOSED', rule: 'place-of-enrolment' });
+  });
+});

@@ -565,13 +565,16 @@ export class EnrollmentService {
           { field: 'idNumber' },
         );
       }
-      if (!enrollment || !ACTIVE.has(enrollment.status)) this.checkPlace(ctx, policy, person);
+      // The place of enrolment is checked for a payment that enrols, under each version judged, as the
+      // amount is: a version in force that day that did not ask it takes the money a later one would refuse.
+      const enrols = !enrollment || !ACTIVE.has(enrollment.status);
       const circumstances = (enrollment && ACTIVE.has(enrollment.status) ? enrollment.circumstances : []) as Circumstance[];
       // What is known is answered: a subsidy of unstated amount waits, the payment of what is due is taken.
       const settled = (under: PolicyYear) =>
-        settlementOrRefusal(() =>
-          ctx.app.policyEngine.settle(ctx.tenant, under, people.facts(input.idNumber, under, input.paidOn, circumstances), { unknownSubsidy: 'answer' }),
-        );
+        settlementOrRefusal(() => {
+          if (enrols) this.checkPlace(ctx, under, person);
+          return ctx.app.policyEngine.settle(ctx.tenant, under, people.facts(input.idNumber, under, input.paidOn, circumstances), { unknownSubsidy: 'answer' });
+        });
       const amountOf = (outcome: Settlement | DomainError) => (outcome instanceof DomainError ? null : outcome.amountDue);
       const now = settled(policy);
       if (amountOf(now) === input.amount) return now;
