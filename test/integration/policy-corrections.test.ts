@@ -258,6 +258,7 @@ describe("an import's rows after a correction of the amount", () => {
   it('say which version each payment was taken under: the earlier one in force on the day paid, or the latest', async () => {
     const SN = '620721'; // 肃南 2024: 380.00, made 390.00 here (made up, as above)
     const [underFirst, underLatest, heldFor] = [1, 2, 3].map((n) => makeResidentId(SN, '1975-04-04', 730 + n));
+    const paidOnReplay = makeResidentId(SN, '2000-05-05', 734);
     await ok(
       `mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`,
       {
@@ -268,6 +269,7 @@ describe("an import's rows after a correction of the amount", () => {
           members: [
             { idNumber: underFirst, name: '更正前', relationship: '户主' },
             { idNumber: underLatest, name: '更正后', relationship: '配偶' },
+            { idNumber: paidOnReplay, name: '重发时缴', relationship: '子女' },
           ],
         },
       },
@@ -310,12 +312,17 @@ describe("an import's rows after a correction of the amount", () => {
       row(underLatest, '385.00', 'SN-CORR-T4'), // paid already in this batch: rejected
     ];
     const tax = server.token('TAX', [SN]);
-    expect((await ok(IMPORT, { payments }, tax, SN)).importPayments.rows).toEqual([
+    const answered = (await ok(IMPORT, { payments }, tax, SN)).importPayments.rows;
+    expect(answered).toEqual([
       { index: 0, status: 'ACCEPTED', held: false, code: null, policyVersion: 1 },
       { index: 1, status: 'ACCEPTED', held: false, code: null, policyVersion: 2 },
       { index: 2, status: 'ACCEPTED', held: true, code: 'NOT_FOUND', policyVersion: null },
       { index: 3, status: 'REJECTED', held: false, code: 'CONFLICT', policyVersion: null },
     ]);
+    // Read back for reconciliation (对账), the batch says what the import answered, version included.
+    const READ_BACK = `{ paymentBatch(batchId: "SN-CORR-TAX") { results { nodes { index status held code policyVersion } } } }`;
+    const readBack = async () => (await ok(READ_BACK, {}, tax, SN)).paymentBatch.results.nodes;
+    expect(await readBack()).toEqual(answered);
     // The enrolment says the same version as the row that paid it.
     expect((await ok(ENROLMENT, { id: underFirst }, server.token('STAFF', [SN]), SN)).resident.enrollments).toEqual([
       { coverageYear: 2024, status: 'PAID', amountPaid: '380.00', policyVersion: 1 },
@@ -329,6 +336,19 @@ describe("an import's rows after a correction of the amount", () => {
       ['DUPLICATE', null],
       ['REJECTED', null],
     ]);
+    // The batch keeps each row's first acceptance, with the version that took it.
+    expect(await readBack()).toEqual(answered);
+    // Sent again with its refused row made good: the replay takes it under the version in force on the
+    // day paid, and the batch row it replaces says so.
+    const mended = [...payments.slice(0, 3), row(paidOnReplay, '380.00', 'SN-CORR-T5')];
+    expect((await ok(IMPORT, { payments: mended }, tax, SN)).importPayments.rows[3]).toEqual({
+      index: 3,
+      status: 'ACCEPTED',
+      held: false,
+      code: null,
+      policyVersion: 1,
+    });
+    expect(await readBack()).toEqual([...answered.slice(0, 3), { index: 3, status: 'ACCEPTED', held: false, code: null, policyVersion: 1 }]);
   });
 });
 

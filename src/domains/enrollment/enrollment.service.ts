@@ -1162,6 +1162,7 @@ function batchRow(r: PaymentRowOutcome, input: PaymentRequest): BatchRowWrite {
     held: r.held !== null,
     code: r.error?.code ?? r.held?.code ?? null,
     error: r.error?.localized ?? r.held?.localized ?? null,
+    policyVersion: r.policyVersion,
   };
 }
 

@@ -381,6 +381,8 @@ export interface BatchRowWrite {
   held: boolean;
   code: string | null;
   error: Localized | null;
+  /** The version of the policy year whose amount a row recorded as a payment paid, as the import answers it. */
+  policyVersion: number | null;
 }
 
 const BATCH_ROW_WRITE: ReadonlyArray<BulkColumn<BatchRowWrite>> = [
@@ -396,6 +398,7 @@ const BATCH_ROW_WRITE: ReadonlyArray<BulkColumn<BatchRowWrite>> = [
   { name: 'code', type: 'text', value: (r) => r.code },
   { name: 'error', type: 'text', value: (r) => r.error?.en ?? null },
   { name: 'error_zh', type: 'text', value: (r) => r.error?.zh ?? null },
+  { name: 'policy_version', type: 'int', value: (r) => r.policyVersion },
 ];
 
 /** Whether a batch of this id has recorded its rows already (its import is a replay). */
@@ -439,7 +442,7 @@ export async function recordBatchRows(
 const REPLAYED_ROWS_REPLACE = `ON CONFLICT (tenant_code, batch_id, row_index) DO UPDATE
         SET receipt_no = EXCLUDED.receipt_no, channel = EXCLUDED.channel, id_number = EXCLUDED.id_number, coverage_year = EXCLUDED.coverage_year,
             amount = EXCLUDED.amount, paid_on = EXCLUDED.paid_on, status = EXCLUDED.status, held = EXCLUDED.held, code = EXCLUDED.code,
-            error = EXCLUDED.error, error_zh = EXCLUDED.error_zh, recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at
+            error = EXCLUDED.error, error_zh = EXCLUDED.error_zh, policy_version = EXCLUDED.policy_version, recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at
       WHERE payment_batch_row.status <> 'ACCEPTED' OR EXCLUDED.status = 'ACCEPTED'`;
 
 export interface BatchRowRow {
@@ -456,6 +459,8 @@ export interface BatchRowRow {
   error: string | null;
   /** Null on rows kept before messages were kept in Chinese too. */
   error_zh: string | null;
+  /** Null but for rows recorded as a payment, and on rows kept before it was. */
+  policy_version: number | null;
   recorded_at: Date;
 }
 
@@ -467,7 +472,7 @@ export async function batchRows(
   limit: number,
 ): Promise<BatchRowRow[]> {
   return db.query<BatchRowRow>(
-    `SELECT row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held, code, error, error_zh, recorded_at FROM payment_batch_row
+    `SELECT row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held, code, error, error_zh, policy_version, recorded_at FROM payment_batch_row
       WHERE tenant_code = $1 AND batch_id = $2 AND ($3::text IS NULL OR status = $3) AND ($4::int IS NULL OR row_index > $4)
       ORDER BY row_index LIMIT $5`,
     [db.tenantCode, batchId, status, afterIndex, limit],

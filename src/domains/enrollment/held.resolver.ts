@@ -79,6 +79,7 @@ const presentBatchRow = (ctx: Speaker, r: BatchRowRow): PaymentBatchRow => ({
   held: r.held,
   code: r.code,
   error: r.error === null ? null : ctx.say({ zh: r.error_zh ?? r.error, en: r.error }),
+  policyVersion: r.policy_version,
 });
 
 @Resolver()

@@ -97,6 +97,12 @@ export class PaymentBatchRow {
   @Field() held!: boolean;
   @Field(() => String, { nullable: true }) code!: string | null;
   @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'ACCEPTED and recorded as a payment: the version of the policy year (PolicyYear.version) whose amount it paid, as the import answered it (PaymentRowResult.policyVersion): the latest or an earlier one in force on paidOn that asked that amount (按缴费当日有效的版本收取). Null for held, DUPLICATE and REJECTED rows, and for rows recorded before it was kept.',
+  })
+  policyVersion!: number | null;
 }
 const batchRows = connectionTypes(PaymentBatchRow, 'PaymentBatchRow');
 @ObjectType()
