@@ -230,7 +230,7 @@ export class RefundsService {
    * a reason 平利 does not list; cover already begun), the enrolment ends that day without a refund. Where
    * the notice states no refund rules (贵阳, which refers to 黔税发〔2020〕6号; 肃南; 山丹 for these
    * reasons), a year whose cover has not begun stays paid until the rules are known, so that no money is
-   * dropped; after a transfer out it ends instead, refundable once they are.
+   * dropped.
    */
   async onLeftScheme(ctx: RequestContext, input: { idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: LeavingReason }): Promise<void> {
     const paid = (await enrollmentsOfPeople(ctx.db, [input.idNumber])).filter(
@@ -263,10 +263,6 @@ export class RefundsService {
           else if (err.code !== 'POLICY_NOT_CONFIGURED') throw err;
         }
       }
-      // Someone transferred out lives and is insured elsewhere now: a year kept paid here would keep them from
-      // being registered where they went (one scheme a year) until the rules are known. It ends, and stays
-      // refundable: requestRefund takes a year a transfer out ended before its cover began, once they are.
-      if (outcome === 'KEEP' && input.reason === 'TRANSFER_OUT') outcome = 'END';
       if (outcome === 'END') await endEnrollments(ctx.db, input.idNumber, input.on, event, [enrollment.coverage_year], ['PAID']);
     }
   }

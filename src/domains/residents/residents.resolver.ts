@@ -232,7 +232,7 @@ export class ResidentResolver {
   @Roles(...WRITERS)
   @Mutation(() => Resident, {
     description:
-      '停保或流出: the person leaves this tenant on `on`; unpaid enrolments end that day. A paid year follows the notice: a refund (OTHER_POOL) is asked for where it allows one on `recordedOn`, else the year ends without one; where the notice states no refund rules, it ends too, and stays refundable (requestRefund) once the rules are known.',
+      '停保或流出: the person leaves this tenant on `on`; unpaid enrolments end that day. A paid year follows the notice: a refund (OTHER_POOL) is asked for where it allows one on `recordedOn`, else the year ends without one, and where the notice states no refund rules a year whose cover has not begun stays paid.',
   })
   async transferOut(
     @Ctx() ctx: RequestContext,
