@@ -21,8 +21,6 @@ export interface RefundFacts {
   /** 先缴后补 subsidy already paid out to the person, and still pending. */
   reimbursedPaidOut: Fen;
   reimbursementPending: Fen;
-  /** A paid enrolment that has ended (TERMINATED): the day and why (TRANSFER_OUT, DEATH …); null otherwise. */
-  ended?: { on: LocalDate; reason: string | null } | null;
 }
 
 export interface RefundDecision {
@@ -52,21 +50,7 @@ export function evaluateRefund(policy: PolicyYear, facts: RefundFacts): RefundDe
       text(`${whoZh}未写明退费规定${refersZh}`, `${who} does not state refund rules${rules?.refersTo ? ` (it refers to ${rules.refersTo})` : ''}`),
     );
   }
-  // A paid year that a transfer out ended before its cover began kept the contribution and gave no cover:
-  // it is judged as paid. Ended otherwise (a death, an emigration: already judged then) or once cover had
-  // begun, it is not refunded.
-  const transferredOut = facts.status === 'TERMINATED' && facts.ended?.reason === 'TRANSFER_OUT' ? facts.ended : null;
-  if (transferredOut && compareDates(transferredOut.on, facts.coverStart) >= 0) {
-    throw refuse(
-      'paid',
-      null,
-      text(
-        `此参保已于 ${transferredOut.on} 因转出终止，其时待遇已于 ${facts.coverStart} 开始；只有待遇开始前因转出终止的参保才能退费`,
-        `this enrolment ended on ${transferredOut.on} by a transfer out, after cover began on ${facts.coverStart}; only one a transfer out ended before cover began can be refunded`,
-      ),
-    );
-  }
-  if (facts.status !== 'PAID' && !transferredOut) {
+  if (facts.status !== 'PAID') {
     throw refuse(
       'paid',
       null,
@@ -77,19 +61,6 @@ export function evaluateRefund(policy: PolicyYear, facts: RefundFacts): RefundDe
     );
   }
   const steps: ExplanationStep[] = [];
-  if (transferredOut) {
-    steps.push({
-      rule: 'ended-before-cover',
-      clause: null,
-      detail: text(
-        `已于 ${transferredOut.on} 因转出终止参保，早于待遇开始（${facts.coverStart}）；所缴 ${formatMoney(facts.amountPaid)} 元未退还，按已缴费参保办理`,
-        `ended by a transfer out on ${transferredOut.on}, before cover began on ${facts.coverStart}; the ${formatMoney(facts.amountPaid)} paid was kept, so it is judged as paid`,
-      ),
-      amount: null,
-      inferred:
-        'No notice speaks of a refund after a transfer out has ended the year; one that ended before cover began gave no cover and kept the contribution, so the refund rules apply to it as to a paid year.',
-    });
-  }
 
   // A narrower reason (跨省重复缴费) takes the rule the notice gives its wider one (重复缴费).
   const wider = REFUND_REASON_GROUPS[facts.reason];

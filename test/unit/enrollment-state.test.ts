@@ -26,7 +26,6 @@ const ALLOWED: Array<[EnrollmentState | null, EnrollmentEvent, EnrollmentState]>
   ['PAID', 'REQUEST_REFUND', 'REFUND_PENDING'],
   ['REFUND_PENDING', 'APPROVE_REFUND', 'REFUNDED'],
   ['REFUND_PENDING', 'REJECT_REFUND', 'PAID'],
-  ['TERMINATED', 'APPROVE_REFUND_OF_ENDED', 'REFUNDED'],
   ['UNPAID', 'TRANSFER_OUT', 'TERMINATED'],
   ['PAID', 'TRANSFER_OUT', 'TERMINATED'],
   ['UNPAID', 'END_ON_DEATH', 'TERMINATED'],
@@ -94,13 +93,10 @@ describe('enrolment state machine', () => {
       REQUEST_REFUND: null,
       APPROVE_REFUND: 'REFUND',
       REJECT_REFUND: null,
-      APPROVE_REFUND_OF_ENDED: null,
       TRANSFER_OUT: 'TRANSFER_OUT',
       END_ON_DEATH: 'DEATH',
       END_ON_EMIGRATION: 'EMIGRATION',
     });
-    // A refund of an ended enrolment keeps the day and reason it ended.
-    expect(statesFromSql('APPROVE_REFUND_OF_ENDED')).toBe("'TERMINATED'");
     for (const e of ENROLLMENT_EVENTS) if (TRANSITIONS[e].ends) expect(['REFUNDED', 'TERMINATED']).toContain(TRANSITIONS[e].to);
   });
 });

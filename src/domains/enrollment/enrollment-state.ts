@@ -10,7 +10,6 @@
 import { DomainError } from '../../common/errors';
 import { type Localized, text } from '../../common/i18n';
 import { ENROLLMENT_STATUS_NAMES } from '../../policy-data/vocabulary';
-import type { LeavingReason } from '../residents/residents.events';
 
 export const ENROLLMENT_STATES = ['NOT_ENROLLED', 'UNPAID', 'PAID', 'REFUND_PENDING', 'REFUNDED', 'TERMINATED'] as const;
 export type EnrollmentState = (typeof ENROLLMENT_STATES)[number];
@@ -22,7 +21,6 @@ export const ENROLLMENT_EVENTS = [
   'REQUEST_REFUND',
   'APPROVE_REFUND',
   'REJECT_REFUND',
-  'APPROVE_REFUND_OF_ENDED',
   'TRANSFER_OUT',
   'END_ON_DEATH',
   'END_ON_EMIGRATION',
@@ -54,22 +52,12 @@ export const TRANSITIONS: Readonly<Record<EnrollmentEvent, Transition>> = {
   REQUEST_REFUND: { from: ['PAID'], to: 'REFUND_PENDING', description: text('申请退费', 'ask for a refund') },
   APPROVE_REFUND: { from: ['REFUND_PENDING'], to: 'REFUNDED', description: text('批准退费', 'approve a refund'), ends: 'REFUND' },
   REJECT_REFUND: { from: ['REFUND_PENDING'], to: 'PAID', description: text('驳回退费', 'reject a refund') },
-  // A paid year that a transfer out ended before its cover began, refunded afterwards: it stopped counting
-  // on the day of the transfer and keeps that day and reason. It waits for the decision as it is (ended),
-  // so the person is not counted here again, nor held in the national index, meanwhile.
-  APPROVE_REFUND_OF_ENDED: { from: ['TERMINATED'], to: 'REFUNDED', description: text('批准已终止参保的退费', 'approve a refund of an ended enrolment') },
   TRANSFER_OUT: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: text('因转出终止参保', 'end on transfer out'), ends: 'TRANSFER_OUT' },
   // 参保身份自动丧失 (平利 七（五）): a death or a settlement abroad ends what is running; a refund pending is
   // left to its decision.
   END_ON_DEATH: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: text('因死亡终止参保', 'end on death'), ends: 'DEATH' },
   END_ON_EMIGRATION: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: text('因出国（境）定居终止参保', 'end on emigration'), ends: 'EMIGRATION' },
 };
-
-/** The event that ends an enrolment when its person leaves the scheme here (ResidentLeftScheme) for that reason. */
-export const END_ON_LEAVING = { DEATH: 'END_ON_DEATH', EMIGRATION: 'END_ON_EMIGRATION', TRANSFER_OUT: 'TRANSFER_OUT' } as const satisfies Record<
-  LeavingReason,
-  EnrollmentEvent
->;
 
 /** States in which a person counts as enrolled for the year (one scheme per person, follow-ups). */
 export const ACTIVE_STATES: readonly EnrollmentState[] = ['UNPAID', 'PAID', 'REFUND_PENDING'];

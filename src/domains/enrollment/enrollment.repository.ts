@@ -545,6 +545,10 @@ export async function endEnrollments(
   return rows.map((r) => r.coverage_year);
 }
 
+export async function terminateOnTransferOut(db: TenantTransaction, idNumber: string, on: string): Promise<void> {
+  await endEnrollments(db, idNumber, on, 'TRANSFER_OUT');
+}
+
 /**
  * The enrolment domain's parts of an ID-number correction (see ResidentIdCorrectionBegun): its
  * enrolments copied under the new number, every row of its tables moved there, the old enrolments

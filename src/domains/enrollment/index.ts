@@ -12,13 +12,20 @@ import {
   ResidentIdRetired,
   ResidentLeftScheme,
   ResidentsRegistered,
+  ResidentTransferredOut,
   WaiverRequested,
 } from '../residents/residents.events';
 import { heldService } from './held.service';
 import { HeldResolver } from './held.resolver';
 import { primeFromHouseholdGraph } from './enrollment.loaders';
-import { copyEnrollmentsToIdNumber, deleteEnrollmentsOfIdNumber, endEnrollments, enrollmentsOf, moveEnrollmentRowsToIdNumber } from './enrollment.repository';
-import { END_ON_LEAVING } from './enrollment-state';
+import {
+  copyEnrollmentsToIdNumber,
+  deleteEnrollmentsOfIdNumber,
+  endEnrollments,
+  enrollmentsOf,
+  moveEnrollmentRowsToIdNumber,
+  terminateOnTransferOut,
+} from './enrollment.repository';
 import { CertifiedPeopleResolver } from './certified-people';
 import { EnrollmentResolver, ResidentEnrollmentsResolver } from './enrollment.resolver';
 import { applyIdentityChanges } from './identity-changes';
@@ -30,10 +37,11 @@ export const enrollmentModule = {
     events.on(IdentitiesCertified, async (ctx, { idNumbers, certifiedOn }) => {
       await applyIdentityChanges(ctx, idNumbers, certifiedOn);
     });
-    // A death, a settlement abroad or a transfer out ends what was waiting to be paid; paid enrolments are
-    // the refunds domain's to judge under the notice.
+    events.on(ResidentTransferredOut, (ctx, { idNumber, on }) => terminateOnTransferOut(ctx.db, idNumber, on));
+    // A death or a settlement abroad ends what was waiting to be paid; paid enrolments are the refunds
+    // domain's to judge under the notice.
     events.on(ResidentLeftScheme, async (ctx, { idNumber, on, reason }) => {
-      await endEnrollments(ctx.db, idNumber, on, END_ON_LEAVING[reason], null, ['UNPAID']);
+      await endEnrollments(ctx.db, idNumber, on, reason === 'DEATH' ? 'END_ON_DEATH' : 'END_ON_EMIGRATION', null, ['UNPAID']);
     });
     events.on(ResidentIdCorrectionBegun, (ctx, { from, to }) => copyEnrollmentsToIdNumber(ctx.db, from, to));
     events.on(ResidentIdCorrected, (ctx, { from, to }) => moveEnrollmentRowsToIdNumber(ctx.db, from, to));

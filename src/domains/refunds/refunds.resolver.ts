@@ -68,19 +68,13 @@ function refundCursorKey(after: string, descending: boolean): [string, string, s
 @Resolver(() => Refund)
 export class RefundResolver {
   @Roles('ADMIN', 'STAFF', 'TAX')
-  @Mutation(() => Refund, {
-    description:
-      "Asks for a refund; the notice's reasons, deadline and timing decide, and an administrator approves. A year that a transfer out ended before its cover began may be refunded too; it stays TERMINATED while the request waits.",
-  })
+  @Mutation(() => Refund, { description: "Asks for a refund; the notice's reasons, deadline and timing decide, and an administrator approves." })
   async requestRefund(@Ctx() ctx: RequestContext, @Arg('input', () => RefundInput) input: RefundInput): Promise<Refund> {
     return presentRefund(ctx, await refundsService.requestRefund(ctx, input));
   }
 
   @Roles('ADMIN')
-  @Mutation(() => Refund, {
-    description:
-      'Approves a pending refund: the enrolment becomes REFUNDED (one a transfer out ended keeps the day it ended) and a pending reimbursement is cancelled.',
-  })
+  @Mutation(() => Refund, { description: 'Approves a pending refund: the enrolment becomes REFUNDED and a pending reimbursement is cancelled.' })
   async approveRefund(
     @Ctx() ctx: RequestContext,
     @Arg('idNumber') idNumber: string,
@@ -92,7 +86,7 @@ export class RefundResolver {
   }
 
   @Roles('ADMIN')
-  @Mutation(() => Refund, { description: 'Rejects a pending refund: the enrolment is PAID again (one a transfer out ended stays TERMINATED).' })
+  @Mutation(() => Refund, { description: 'Rejects a pending refund: the enrolment is PAID again.' })
   async rejectRefund(
     @Ctx() ctx: RequestContext,
     @Arg('idNumber') idNumber: string,

@@ -8,9 +8,7 @@ import { text } from '../../common/i18n';
 import { formatMoney } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
 import type { RefundReason, SubsidyMode } from '../../policy-data/vocabulary';
-import { endEnrollments, transitionEnrollment, enrollmentsOf, enrollmentsOfPeople } from '../enrollment/enrollment.repository';
-import { END_ON_LEAVING } from '../enrollment/enrollment-state';
-import type { LeavingReason } from '../residents/residents.events';
+import { endEnrollments, transitionEnrollment, enrollmentsOfPeople } from '../enrollment/enrollment.repository';
 import { residentDetails } from '../residents/residents.repository';
 import { maskIdNumber } from '../residents/id-number';
 import {
@@ -32,17 +30,6 @@ export interface RefundRequest {
   reason: RefundReason;
   requestedOn: LocalDate;
 }
-
-/**
- * The refund reason a leaving asks for. A transfer out (停保或流出 to another place) is OTHER_POOL, 甘州 七
- * "参加…其他统筹地区居民医保的" (inferred: the person is transferred out to be insured where they go; the
- * administrator who decides the request sees whether they are). 平利 七（三） WRONG_LOCATION ("非因本人原因
- * 出现错缴异地") and the duplicates are the clerk's to ask for where they are the case.
- */
-const REFUND_REASON_ON_LEAVING: Readonly<Record<LeavingReason, RefundReason>> = { DEATH: 'DEATH', EMIGRATION: 'EMIGRATION', TRANSFER_OUT: 'OTHER_POOL' };
-
-/** The leaving a resident's status records, for an enrolment whose refund is rejected after it. */
-const LEFT_BY_STATUS: Readonly<Record<string, LeavingReason>> = { DECEASED: 'DEATH', EMIGRATED: 'EMIGRATION', TRANSFERRED_OUT: 'TRANSFER_OUT' };
 
 /** A refund request's status as clerks say it, for messages in Chinese: 该退费申请已批准. */
 const REFUND_STATUS_NAMES: Readonly<Record<string, string>> = { PENDING: '待审核', APPROVED: '批准', REJECTED: '驳回' };
@@ -102,10 +89,6 @@ export class RefundsService {
       mode: enrollment.subsidy_mode as SubsidyMode | null,
       reimbursedPaidOut: sum('PAID_OUT'),
       reimbursementPending: sum('SCHEDULED'),
-      ended:
-        enrollment.status === 'TERMINATED' && enrollment.paid_on && enrollment.ended_on
-          ? { on: enrollment.ended_on, reason: enrollment.end_reason ?? null }
-          : null,
     });
     const row = await insertRefund(ctx.db, {
       id_number: idNumber,
@@ -124,9 +107,7 @@ export class RefundsService {
       });
     // What this request takes off for reimbursements paid out; a re-issue of one whose payout comes back stays owed.
     await deductPaidOutGrants(ctx.db, idNumber, input.coverageYear, row.request_no);
-    // Ended by a transfer out (the engine allowed it only before cover began): it waits as it is, see
-    // APPROVE_REFUND_OF_ENDED.
-    if (enrollment.status !== 'TERMINATED' && !(await transitionEnrollment(ctx.db, idNumber, input.coverageYear, 'REQUEST_REFUND'))) {
+    if (!(await transitionEnrollment(ctx.db, idNumber, input.coverageYear, 'REQUEST_REFUND'))) {
       throw new DomainError(
         'CONFLICT',
         text('参保记录同时被修改；本次未写入任何数据，请重试', 'the enrolment changed at the same time; nothing was written, retry'),
@@ -193,13 +174,9 @@ export class RefundsService {
       }
     }
     const row = await decideRefund(ctx.db, idNumber, coverageYear, refund.request_no, approve, ctx.actor?.sub ?? 'system', note?.trim() || null);
-    // The enrolment stops counting on the day of the decision: figures for earlier days keep it. One that a
-    // transfer out ended waited as it was: approved, it is refunded from the day it ended; rejected, it stays.
+    // The enrolment stops counting on the day of the decision: figures for earlier days keep it.
     const today = todayInChina();
-    const [enrollment] = await enrollmentsOf(ctx.db, [{ idNumber, coverageYear }]);
-    const ended = enrollment?.status === 'TERMINATED';
-    const event = ended ? (approve ? 'APPROVE_REFUND_OF_ENDED' : null) : approve ? 'APPROVE_REFUND' : 'REJECT_REFUND';
-    if (event && !(await transitionEnrollment(ctx.db, idNumber, coverageYear, event, today))) {
+    if (!(await transitionEnrollment(ctx.db, idNumber, coverageYear, approve ? 'APPROVE_REFUND' : 'REJECT_REFUND', today))) {
       throw new DomainError(
         'CONFLICT',
         text('此参保已不在等待该退费；本次未写入任何数据', 'the enrolment is no longer waiting for this refund; nothing was written'),
@@ -216,27 +193,27 @@ export class RefundsService {
       // Refused for someone who has died, left the country or transferred out since: the enrolment ends,
       // without a refund (a transfer out leaves a pending refund to its decision).
       const [person] = await residentDetails(ctx.db, [idNumber]);
-      const leftBy = LEFT_BY_STATUS[person?.status ?? ''];
-      if (leftBy) await endEnrollments(ctx.db, idNumber, today, END_ON_LEAVING[leftBy], [coverageYear], ['PAID']);
+      const endedBy = { DECEASED: 'END_ON_DEATH', EMIGRATED: 'END_ON_EMIGRATION', TRANSFERRED_OUT: 'TRANSFER_OUT' } as const;
+      const event = person ? endedBy[person.status as keyof typeof endedBy] : undefined;
+      if (event) await endEnrollments(ctx.db, idNumber, today, event, [coverageYear], ['PAID']);
     }
     return row;
   }
 
   /**
-   * A death, a settlement abroad or a transfer out, for the enrolments already paid that were running or
-   * due to run: where the notice allows a refund for that reason on the day it is recorded (甘州 七: 死亡、
-   * 出国定居、参加其他统筹地区居民医保 within the collection period, before cover starts), the refund is
-   * asked for and waits for an administrator; where it does not (平利 七（五）: 死亡…原参保缴费不予退还;
-   * a reason 平利 does not list; cover already begun), the enrolment ends that day without a refund. Where
-   * the notice states no refund rules (贵阳, which refers to 黔税发〔2020〕6号; 肃南; 山丹 for these
-   * reasons), a year whose cover has not begun stays paid until the rules are known, so that no money is
-   * dropped.
+   * A death or a settlement abroad, for the enrolments already paid that were running or due to run:
+   * where the notice allows a refund for that reason on the day it is recorded (甘州 七: 死亡、出国定居
+   * within the collection period, before cover starts), the refund is asked for and waits for an
+   * administrator; where it does not (平利 七（五）: 死亡…原参保缴费不予退还; cover already begun), the
+   * enrolment ends that day without a refund. Where the notice states no refund rules (贵阳, which
+   * refers to 黔税发〔2020〕6号), a year whose cover has not begun stays paid until the rules are known,
+   * so that no money is dropped.
    */
-  async onLeftScheme(ctx: RequestContext, input: { idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: LeavingReason }): Promise<void> {
+  async onLeftScheme(ctx: RequestContext, input: { idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: 'DEATH' | 'EMIGRATION' }): Promise<void> {
     const paid = (await enrollmentsOfPeople(ctx.db, [input.idNumber])).filter(
       (e) => e.status === 'PAID' && compareDates(`${e.coverage_year}-12-31`, input.on) >= 0,
     );
-    const event = END_ON_LEAVING[input.reason];
+    const event = input.reason === 'DEATH' ? 'END_ON_DEATH' : 'END_ON_EMIGRATION';
     for (const enrollment of paid) {
       const policy = ctx.tenant.policies.get(enrollment.coverage_year);
       const coverStart = enrollment.cover_start ?? policy?.data.coverage.start.date ?? `${enrollment.coverage_year}-01-01`;
@@ -249,7 +226,7 @@ export class RefundsService {
             this.requestRefund(ctx, {
               idNumber: input.idNumber,
               coverageYear: enrollment.coverage_year,
-              reason: REFUND_REASON_ON_LEAVING[input.reason],
+              reason: input.reason,
               requestedOn: input.recordedOn,
             }),
           );

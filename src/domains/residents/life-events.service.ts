@@ -147,12 +147,7 @@ export class LifeEventsService {
     this.residents.checkPlaceRequired(ctx, person, '');
     const year = Number(on.slice(0, 4));
     const elsewhere = await enrolmentsElsewhereFrom(ctx.db, person.idNumber, year);
-    const transfers = await transfersOutElsewhere(ctx.db, [person.idNumber]);
     if (elsewhere.length > 0) {
-      // Transferred out there already: a paid year stays enrolled there while its refund waits, or where
-      // that notice states no refund rules (RefundsService.onLeftScheme).
-      const left = new Set(transfers.map((t) => t.tenant_code));
-      const transferredOut = elsewhere.every((e) => left.has(e.tenant_code));
       const where = [
         ...new Set(elsewhere.map((e) => `${ctx.app.catalog.get(e.tenant_code)?.name ?? e.tenant_code} (${e.tenant_code}) for ${e.coverage_year}`)),
       ].join(', ');
@@ -161,22 +156,17 @@ export class LifeEventsService {
       ].join('、');
       throw new DomainError(
         'CONFLICT',
-        transferredOut
-          ? text(
-              `${maskIdNumber(person.idNumber)} 已在当地办理转出，但已缴费的${whereZh}参保仍在当地有效（退费待审核，或当地通知未写明退费规定）：须待当地退费或终止该年度参保`,
-              `${maskIdNumber(person.idNumber)} was transferred out, but is still enrolled in ${where}, a year already paid for (its refund waits for a decision, or that notice states no refund rules): it must be refunded or ended there first`,
-            )
-          : text(
-              `${maskIdNumber(person.idNumber)} 仍在${whereZh}参保：须先在当地办理转出`,
-              `${maskIdNumber(person.idNumber)} is still enrolled in ${where}: the transfer out must be recorded there first`,
-            ),
+        text(
+          `${maskIdNumber(person.idNumber)} 仍在${whereZh}参保：须先在当地办理转出`,
+          `${maskIdNumber(person.idNumber)} is still enrolled in ${where}: the transfer out must be recorded there first`,
+        ),
         {
           field: 'idNumber',
           enrolledIn: [...new Set(elsewhere.map((e) => e.tenant_code))],
         },
       );
     }
-    const [linked] = transfers;
+    const [linked] = await transfersOutElsewhere(ctx.db, [person.idNumber]);
     const from = linked?.tenant_code ?? (input.from?.trim() || null);
     const [existing] = await residentDetails(ctx.db, [person.idNumber]);
     if (existing) {

@@ -3,6 +3,9 @@ import type { LocalDate } from '../../common/dates';
 import { domainEvent } from '../../context/domain-events';
 import type { HouseholdGraph } from './residents.repository';
 
+/** 停保或流出: the person left the tenant on `on`; what they had running for later years ends. */
+export const ResidentTransferredOut = domainEvent<{ idNumber: string; on: LocalDate }>('residents.transferred-out');
+
 /** A household was read in one statement with what other domains keep of its members: they take their part. */
 export const HouseholdGraphRead = domainEvent<HouseholdGraph>('residents.household-graph-read');
 
@@ -12,14 +15,13 @@ export const HouseholdGraphRead = domainEvent<HouseholdGraph>('residents.househo
  */
 export const ResidentsRegistered = domainEvent<{ idNumbers: readonly string[]; on: LocalDate }>('residents.registered');
 
-/** Why a person stops being this tenant's to insure: 死亡, 出国定居, 停保或流出 to another place. */
-export type LeavingReason = 'DEATH' | 'EMIGRATION' | 'TRANSFER_OUT';
-
 /**
- * The person died (DEATH), settled abroad (EMIGRATION) or was transferred out (TRANSFER_OUT) on `on`,
- * recorded on `recordedOn`: what they had running ends, and refunds follow the notice.
+ * The person died (DEATH) or settled abroad (EMIGRATION) on `on`, recorded on `recordedOn`: what they
+ * had running ends, and refunds follow the notice.
  */
-export const ResidentLeftScheme = domainEvent<{ idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: LeavingReason }>('residents.left-scheme');
+export const ResidentLeftScheme = domainEvent<{ idNumber: string; on: LocalDate; recordedOn: LocalDate; reason: 'DEATH' | 'EMIGRATION' }>(
+  'residents.left-scheme',
+);
 
 /**
  * An ID number is being corrected, in three steps of one transaction, so that every foreign key holds

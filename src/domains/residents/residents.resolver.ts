@@ -230,22 +230,14 @@ export class ResidentResolver {
   }
 
   @Roles(...WRITERS)
-  @Mutation(() => Resident, {
-    description:
-      '停保或流出: the person leaves this tenant on `on`; unpaid enrolments end that day. A paid year follows the notice: a refund (OTHER_POOL) is asked for where it allows one on `recordedOn`, else the year ends without one, and where the notice states no refund rules a year whose cover has not begun stays paid.',
-  })
+  @Mutation(() => Resident, { description: '停保或流出: the person leaves this tenant; their running enrolments end that day.' })
   async transferOut(
     @Ctx() ctx: RequestContext,
     @Arg('idNumber') idNumber: string,
     @Arg('on', () => DateScalar) on: string,
     @Arg('destination', () => String, { nullable: true }) destination: string | null,
-    @Arg('recordedOn', () => DateScalar, {
-      nullable: true,
-      description: 'The day the transfer is recorded, the day a refund is asked for; defaults to today (China time).',
-    })
-    recordedOn: string | null,
   ): Promise<Resident> {
-    return presentResident(await residentsService.transferOut(ctx, idNumber, on, destination, recordedOn));
+    return presentResident(await residentsService.transferOut(ctx, idNumber, on, destination));
   }
 
   @Roles(...WRITERS)

@@ -20,8 +20,8 @@ import {
   ResidentIdCorrected,
   ResidentIdCorrectionBegun,
   ResidentIdRetired,
-  ResidentLeftScheme,
   ResidentsRegistered,
+  ResidentTransferredOut,
   WaiverRequested,
 } from './residents.events';
 import { copyPersonToIdNumber, householdByBooklet, retirePersonIdNumber } from './life-events.repository';
@@ -432,18 +432,13 @@ export class ResidentsService {
     return (await residentDetails(ctx.db, [person.id_number]))[0];
   }
 
-  /**
-   * 停保或流出: the person leaves the tenant on `on`, recorded on `recordedOn` (today unless given). Like a
-   * death or an emigration (ResidentLeftScheme): what was waiting to be paid ends that day, and a paid year
-   * is the refunds domain's to judge under the notice.
-   */
-  async transferOut(ctx: RequestContext, idNumber: string, on: LocalDate, destination: string | null, recordedOn?: LocalDate | null): Promise<ResidentRow> {
+  /** 停保或流出: the person leaves the tenant; their enrolments still running end on that date. */
+  async transferOut(ctx: RequestContext, idNumber: string, on: LocalDate, destination: string | null): Promise<ResidentRow> {
     const person = await this.active(ctx, idNumber, text('办理转出', 'transfer out'));
     this.date(on, 'on');
-    const recorded = this.date(recordedOn, 'recordedOn');
     if (person.household_id) await this.leave(ctx, person, on, true);
     await markTransferredOut(ctx.db, person.id_number, on, destination?.trim() || null);
-    await ctx.app.events.emit(ctx, ResidentLeftScheme, { idNumber: person.id_number, on, recordedOn: recorded, reason: 'TRANSFER_OUT' });
+    await ctx.app.events.emit(ctx, ResidentTransferredOut, { idNumber: person.id_number, on });
     await recordChanges(
       ctx.db,
       [
