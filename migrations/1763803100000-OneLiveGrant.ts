@@ -22,7 +22,9 @@ import { overEveryTenant } from './tenant-isolation';
  * its records, and cancelling public money on its own is not what an upgrade should do. The migration
  * stops, changing nothing, and says how many there are and which grant ids, so that an administrator can
  * cancel the one that is not owed (UPDATE subsidy_grant SET status = 'CANCELLED' WHERE tenant_code = …
- * AND id = …) and run it again.
+ * AND id = …), or mark the earlier period's where both are owed, and run it again. Enrolments re-opened
+ * after a period ended are marked here where they say so (`reopened_after`); those re-opened before that
+ * was kept do not, and are named.
  */
 export class OneLiveGrant1763803100000 implements MigrationInterface {
   name = 'OneLiveGrant1763803100000';
@@ -35,6 +37,20 @@ export class OneLiveGrant1763803100000 implements MigrationInterface {
        WHERE e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
          AND e.status = 'TERMINATED' AND e.ended_on IS NOT NULL
          AND g.status <> 'CANCELLED' AND g.ended_by_refund IS NULL AND g.period_ended_on IS NULL`);
+      // Enrolments re-opened after such an end (reopened_after, the day the period before stopped
+      // counting): the grants of that period are all but the latest grant of the subsidy where the new
+      // period is paid, all of them where it is not yet. Grant ids follow the order they were written; the
+      // days granted do not (a re-opening payment may be dated before the period it follows ended).
+      await q.query(`UPDATE subsidy_grant g SET period_ended_on = e.reopened_after
+        FROM enrollment e
+       WHERE e.tenant_code = g.tenant_code AND e.id_number = g.id_number AND e.coverage_year = g.coverage_year
+         AND e.reopened_after IS NOT NULL
+         AND g.status <> 'CANCELLED' AND g.ended_by_refund IS NULL AND g.period_ended_on IS NULL
+         AND (e.status NOT IN ('PAID', 'REFUND_PENDING')
+              OR g.id < (SELECT max(l.id) FROM subsidy_grant l
+                          WHERE l.tenant_code = g.tenant_code AND l.id_number = g.id_number AND l.coverage_year = g.coverage_year
+                            AND l.kind IN ('AT_PAYMENT', 'NEWLY_CERTIFIED') AND l.status NOT IN ('CANCELLED', 'REISSUED')
+                            AND l.ended_by_refund IS NULL))`);
       return (await q.query(`SELECT tenant_code, coverage_year, array_agg(id ORDER BY id) AS ids
         FROM subsidy_grant
        WHERE ${LIVE}
@@ -47,9 +63,9 @@ export class OneLiveGrant1763803100000 implements MigrationInterface {
         .map((d) => `${d.tenant_code} ${d.coverage_year}: ${d.ids.join(', ')}`)
         .join('; ');
       throw new Error(
-        `subsidy_grant: ${duplicates.length} enrolment(s) have more than one live grant of the subsidy (同一参保记录存在 ${duplicates.length} 笔以上重复资助); ` +
-          `nothing was changed. Grant ids by tenant and year${duplicates.length > 50 ? ' (the first 50)' : ''}: ${shown}. ` +
-          `Cancel the grant that is not owed (status 'CANCELLED') and run the migration again.`,
+        `subsidy_grant: 有 ${duplicates.length} 个参保记录存在一笔以上有效的参保资助，本次未作任何修改 (${duplicates.length} enrolment(s) have more than one live grant of the subsidy; nothing was changed). ` +
+          `Grant ids by tenant and year${duplicates.length > 50 ? ' (the first 50)' : ''}: ${shown}. ` +
+          `Cancel the grant that is not owed (status 'CANCELLED'); where both are owed, the enrolment was re-opened after a period that ended (a transfer out, a death): set the earlier period's grants' period_ended_on to the day it ended. Then run the migration again.`,
       );
     }
     await q.query(`CREATE UNIQUE INDEX subsidy_grant_one_live ON subsidy_grant (tenant_code, id_number, coverage_year) WHERE ${LIVE}`);

@@ -141,7 +141,7 @@ it('OneLiveGrant stops, changing nothing of the key, on enrolments with two live
       () => null,
       (err: Error) => err.message,
     );
-    expect(refused).toMatch(/^subsidy_grant: 1 enrolment\(s\) have more than one live grant/);
+    expect(refused).toMatch(/^subsidy_grant: 有 1 个参保记录存在一笔以上有效的参保资助.*\(1 enrolment\(s\) have more than one live grant/);
     expect(refused).toContain(`620702 2023: `);
     expect(refused).toContain(`, ${twice.id}`);
     expect(refused).not.toContain(paidTwice);
@@ -156,6 +156,40 @@ it('OneLiveGrant stops, changing nothing of the key, on enrolments with two live
       code: '23505',
       constraint: 'subsidy_grant_one_live',
     });
+  } finally {
+    await client.end();
+  }
+});
+
+it('OneLiveGrant marks the grants of the period before a re-opening as of that period: all but the latest where the new one is paid', async () => {
+  const [reopenedPaid, reopenedUnpaid] = [await person(), await person()];
+  await pay(reopenedPaid, '2022-10-12', 'R1');
+  await pay(reopenedUnpaid, '2022-10-13', 'R2');
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  try {
+    // A database from before the key: each enrolment re-opened after a period that ended on 10-20 (as a
+    // transfer out and back would leave it), the first paid again and granted again, the second not yet.
+    await client.query('DROP INDEX subsidy_grant_one_live');
+    const [again] = (
+      await client.query(
+        `INSERT INTO subsidy_grant (tenant_code, id_number, coverage_year, category, mode, kind, amount, granted_on, payout_month, status, funding, clause)
+         SELECT tenant_code, id_number, coverage_year, category, mode, kind, amount, '2022-10-15', payout_month, status, funding, clause
+           FROM subsidy_grant WHERE id_number = $1 RETURNING id`,
+        [reopenedPaid],
+      )
+    ).rows;
+    await client.query(`UPDATE enrollment SET reopened_after = '2022-10-20' WHERE id_number = ANY($1)`, [[reopenedPaid, reopenedUnpaid]]);
+    await client.query(`UPDATE enrollment SET status = 'UNPAID' WHERE id_number = $1`, [reopenedUnpaid]);
+    await keyLiveGrants(client);
+    const marked = await client.query(`SELECT id_number, id, period_ended_on::text AS ended FROM subsidy_grant WHERE id_number = ANY($1) ORDER BY id`, [
+      [reopenedPaid, reopenedUnpaid],
+    ]);
+    expect(marked.rows.map((r) => [r.id_number === reopenedPaid ? 'paid' : 'unpaid', r.id === again.id ? 'again' : 'first', r.ended])).toEqual([
+      ['paid', 'first', '2022-10-20'],
+      ['unpaid', 'first', '2022-10-20'],
+      ['paid', 'again', null],
+    ]);
   } finally {
     await client.end();
   }

@@ -681,9 +681,10 @@ export class EnrollmentService {
       );
     }
     const grants = await grantsOf(ctx.db, [{ idNumber: payment.id_number, coverageYear: payment.coverage_year }]);
-    // A reimbursement of a period that a refund ended was reckoned with there.
+    // A reimbursement of a period that a refund (or a transfer out, a death, an emigration) ended was reckoned with there.
     const paidOut = grants.filter(
-      (g) => g.status === 'PAID_OUT' && g.payout_result !== 'FAILED' && g.payout_result !== 'RETURNED' && g.ended_by_refund === null,
+      (g) =>
+        g.status === 'PAID_OUT' && g.payout_result !== 'FAILED' && g.payout_result !== 'RETURNED' && g.ended_by_refund === null && g.period_ended_on === null,
     );
     if (paidOut.length > 0) {
       throw new DomainError(

@@ -77,9 +77,12 @@ export class RefundsService {
         { field: 'idNumber', retryable: true },
       );
     }
-    // A reimbursement of a period that an earlier refund ended was reckoned with there.
+    // A reimbursement of a period that an earlier refund, a transfer out, a death or an emigration ended
+    // was reckoned with there.
     const sum = (status: string) =>
-      grants.filter((g) => g.mode === 'REIMBURSEMENT' && g.status === status && g.ended_by_refund === null).reduce((s, g) => s + g.amount, 0);
+      grants
+        .filter((g) => g.mode === 'REIMBURSEMENT' && g.status === status && g.ended_by_refund === null && g.period_ended_on === null)
+        .reduce((s, g) => s + g.amount, 0);
     const decision = ctx.app.policyEngine.refund(policy, {
       reason: input.reason,
       requestedOn: input.requestedOn,

@@ -336,13 +336,14 @@ export async function payOutMonth(db: TenantTransaction, month: string, paidBy: 
 
 /**
  * Cancels the reimbursements of an enrolment not yet paid out (its refund was approved, its payment
- * reversed), but for re-issues that a refund already took off what it paid back.
+ * reversed), but for re-issues that a refund already took off what it paid back, and those of a period
+ * that ended before the enrolment was re-opened (still owed for it).
  */
 export async function cancelScheduledGrants(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
   await db.query(
     `UPDATE subsidy_grant SET status = 'CANCELLED'
       WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SCHEDULED', 'DUE')
-        AND deducted_by_refund IS NULL AND ended_by_refund IS NULL`,
+        AND deducted_by_refund IS NULL AND ended_by_refund IS NULL AND period_ended_on IS NULL`,
     [db.tenantCode, idNumber, coverageYear],
   );
 }
@@ -356,7 +357,7 @@ export async function deductPaidOutGrants(db: TenantTransaction, idNumber: strin
     `WITH marked AS (
        UPDATE subsidy_grant SET deducted_by_refund = $4
         WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND mode = 'REIMBURSEMENT' AND status = 'PAID_OUT'
-          AND deducted_by_refund IS NULL AND ended_by_refund IS NULL
+          AND deducted_by_refund IS NULL AND ended_by_refund IS NULL AND period_ended_on IS NULL
         RETURNING amount)
      SELECT coalesce(sum(amount), 0)::bigint AS amount FROM marked`,
     [db.tenantCode, idNumber, coverageYear, requestNo],
@@ -376,7 +377,7 @@ export async function undoRefundDeduction(db: TenantTransaction, idNumber: strin
 export async function endGrantsOfRefundedPeriod(db: TenantTransaction, idNumber: string, coverageYear: number, requestNo: number): Promise<void> {
   await db.query(
     `UPDATE subsidy_grant SET ended_by_refund = $4
-      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status <> 'CANCELLED' AND ended_by_refund IS NULL`,
+      WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status <> 'CANCELLED' AND ended_by_refund IS NULL AND period_ended_on IS NULL`,
     [db.tenantCode, idNumber, coverageYear, requestNo],
   );
 }
@@ -411,12 +412,15 @@ export async function endGrantsOfEndedPeriod(db: TenantTransaction, idNumber: st
   );
 }
 
-/** Cancels every grant of an enrolment that no money has left for yet, settled ones too (its payment was reversed). */
+/**
+ * Cancels every grant of an enrolment that no money has left for yet, settled ones too (its payment was
+ * reversed), but those of a period that ended before it was re-opened.
+ */
 export async function cancelGrantsOfReversedPayment(db: TenantTransaction, idNumber: string, coverageYear: number): Promise<void> {
   await db.query(
     `UPDATE subsidy_grant SET status = 'CANCELLED'
       WHERE tenant_code = $1 AND id_number = $2 AND coverage_year = $3 AND status IN ('SETTLED', 'SCHEDULED', 'DUE')
-        AND deducted_by_refund IS NULL AND ended_by_refund IS NULL`,
+        AND deducted_by_refund IS NULL AND ended_by_refund IS NULL AND period_ended_on IS NULL`,
     [db.tenantCode, idNumber, coverageYear],
   );
 }
