@@ -1073,5 +1073,8 @@ describe('one live grant of the subsidy per enrolment (subsidy_grant_one_live)',
     const wait = waits.data!.waitingValues.edges.map((e: any) => e.node).find((n: any) => n.idNumber === id);
     expect(wait).toMatchObject({ missing: 'assistance.DIBAO.amount', status: 'RESOLVED', resolution: { subsidy: 10000, granted: false } });
     expect(wait.resolution.grantStanding).toMatchObject({ kind: 'NEWLY_CERTIFIED', amount: 32000 });
+    // The enrolment keeps the amounts of that grant, not those of the wait's value.
+    const enrolment = await server.gql(`query($id: String!) { resident(idNumber: $id) { enrollments { subsidy policyVersion } } }`, { id }, staff);
+    expect(enrolment.data!.resident.enrollments).toEqual([{ subsidy: '0.00', policyVersion: 1 }]);
   });
 });

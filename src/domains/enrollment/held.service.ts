@@ -151,8 +151,9 @@ export class HeldService {
     const subsidyCloses = new Map<string, Array<(typeof closes)[number]>>();
     const granted: Parameters<typeof subsidiesService.recordResolved>[1][number][] = [];
     const amounts: Parameters<typeof setResolvedAmounts>[1][number][] = [];
-    // Why the waits staying open do (null: the value is still unstated), as of this judgment.
-    const stillOpen = new Map<number, Localized | null>(waits.map((w) => [w.id, null]));
+    // Why the waits judged here and staying open do (null: the value is still unstated). Waits not judged
+    // (a refund pending, no policy, a settlement refused) keep what the last judgment said.
+    const stillOpen = new Map<number, Localized | null>();
     for (const [key, group] of groupBy(waits, (w) => `${w.id_number}/${w.coverage_year}`)) {
       const enrollment = byKey.get(key);
       const policy = ctx.tenant.policies.get(group[0].coverage_year);
@@ -179,6 +180,7 @@ export class HeldService {
       }
       const open = new Set(settlement.unknowns.map((u) => u.path));
       const done = group.filter((w) => !open.has(w.missing));
+      for (const w of group) stillOpen.set(w.id, null);
       if (done.length === 0) continue;
       // The amount due never changes after payment: a value that would change it is left waiting.
       if (enrollment.status === 'PAID' && !sameAmountDue(enrollment, settlement, policy.version)) {
@@ -210,8 +212,12 @@ export class HeldService {
           subsidyCloses.set(key, [...(subsidyCloses.get(key) ?? []), close]);
       }
     }
-    await setResolvedAmounts(ctx.db, amounts);
     const { skipped } = await subsidiesService.recordResolved(ctx, granted);
+    // An enrolment whose subsidy a grant made meanwhile pays (sayGrantStanding) keeps the amounts of that grant.
+    await setResolvedAmounts(
+      ctx.db,
+      amounts.filter((a) => !skipped.has(`${a.idNumber}/${a.coverageYear}`)),
+    );
     await this.sayGrantStanding(ctx, skipped, subsidyCloses);
     await closeWaits(ctx.db, closes);
     for (const c of closes) stillOpen.delete(c.id);
