@@ -8,6 +8,7 @@
 import { startServer } from '../../src/app';
 import { createLogger } from '../../src/common/logger';
 import { loadConfig } from '../../src/common/config';
+import { todayInChina } from '../../src/common/dates';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { nameOf } from '../helpers/names';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -302,6 +303,168 @@ describe('life events', () => {
     const r = (await ok(RESIDENT, { id: p }, 'STAFF', PL)).resident;
     expect(r.enrollments).toEqual([{ coverageYear: 2022, status: 'TERMINATED', endedOn: '2021-12-01', endReason: 'DEATH' }]);
     expect(r.refunds).toEqual([]);
+  });
+
+  describe('a death recorded by mistake, withdrawn (withdrawDeath, ADMIN)', () => {
+    const WITHDRAW = `mutation($input: DeathWithdrawalInput!) { withdrawDeath(input: $input) { status diedOn deathSource household { bookletNo } relationship } }`;
+    const PERSON = `query($id: String!) { resident(idNumber: $id) { status diedOn deathSource household { bookletNo } relationship
+      enrollments { coverageYear status endedOn endReason coverage { start end } } refunds { reason status amount decidedBy decisionNote }
+      changes { field before after role reason } } }`;
+    /** Whether another county, asking the national one-scheme index as a bank does, finds the person insured for the year. */
+    const insuredSeenFrom = async (tenant: string, idNumber: string, coverageYear: number) =>
+      (
+        await ok(
+          `query($id: String!, $y: Int!) { enrollmentStatus(idNumber: $id, coverageYear: $y) { insuredElsewhere } }`,
+          { id: idNumber, y: coverageYear },
+          'BANK',
+          tenant,
+        )
+      ).enrollmentStatus.insuredElsewhere as boolean;
+    const statusChanges = (changes: Array<{ field: string }>) => changes.filter((c) => c.field === 'status');
+
+    it('甘州: a death in the collection period asked for a refund (七); withdrawn, the refund is rejected, the year PAID again, the person back in the household', async () => {
+      const [head, spouse, child] = [id(GZ, '1961-01-01'), id(GZ, '1963-02-02'), id(GZ, '1991-03-03')];
+      await household(GZ, 'GZ-WD-1', '620702102', [
+        { idNumber: head, name: '赵甲', relationship: '户主' },
+        { idNumber: spouse, name: '钱乙', relationship: '配偶' },
+        { idNumber: child, name: '赵丙', relationship: '子女' },
+      ]);
+      await pay(GZ, spouse, 2023, '350.00', '2022-10-09', 'GZ-WD-1-A');
+      await ok(ENROLL, { input: { idNumber: child, coverageYear: 2023, enrolledOn: '2022-10-09' } }, 'STAFF', GZ);
+      const noDeath = await server.gql(
+        WITHDRAW,
+        { input: { idNumber: spouse, reason: '误登' } },
+        { ...as('ADMIN', GZ), headers: { 'accept-language': 'zh-CN' } },
+      );
+      expect(noDeath.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', status: 'ACTIVE' });
+      expect(noDeath.errors?.[0].message).toContain('没有登记死亡');
+
+      await ok(DEATH, { input: { idNumber: spouse, diedOn: '2022-11-20', source: '公安户籍注销', recordedOn: '2022-11-25' } }, 'STAFF', GZ);
+      await ok(DEATH, { input: { idNumber: child, diedOn: '2022-11-21', source: '死亡医学证明' } }, 'STAFF', GZ);
+      expect((await ok(PERSON, { id: spouse }, 'STAFF', GZ)).resident).toMatchObject({
+        status: 'DECEASED',
+        household: null,
+        enrollments: [{ coverageYear: 2023, status: 'REFUND_PENDING', endedOn: null }],
+        refunds: [{ reason: 'DEATH', status: 'PENDING', amount: '350.00' }],
+      });
+      expect((await ok(PERSON, { id: child }, 'STAFF', GZ)).resident.enrollments).toMatchObject([
+        { status: 'TERMINATED', endedOn: '2022-11-21', endReason: 'DEATH' },
+      ]);
+      expect(await insuredSeenFrom(SD, child, 2023)).toBe(false);
+
+      // ADMIN only, and with a reason.
+      const staff = await server.gql(WITHDRAW, { input: { idNumber: spouse, reason: '误登' } }, as('STAFF', GZ));
+      expect(staff.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      const blank = await server.gql(WITHDRAW, { input: { idNumber: spouse, reason: '  ' } }, as('ADMIN', GZ));
+      expect(blank.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+
+      const reason = '公安机关撤销户籍注销（误将同村同名者登记死亡）';
+      const back = await ok(WITHDRAW, { input: { idNumber: spouse, reason } }, 'ADMIN', GZ);
+      expect(back.withdrawDeath).toEqual({ status: 'ACTIVE', diedOn: null, deathSource: null, household: { bookletNo: 'GZ-WD-1' }, relationship: '配偶' });
+      const r = (await ok(PERSON, { id: spouse }, 'STAFF', GZ)).resident;
+      expect(r.enrollments).toEqual([
+        { coverageYear: 2023, status: 'PAID', endedOn: null, endReason: null, coverage: { start: '2023-01-01', end: '2023-12-31' } },
+      ]);
+      expect(r.refunds).toEqual([
+        { reason: 'DEATH', status: 'REJECTED', amount: '350.00', decidedBy: expect.any(String), decisionNote: expect.stringContaining(reason) },
+      ]);
+      // The death's record stays; the withdrawal is one more, with who and why.
+      expect(statusChanges(r.changes)).toEqual([
+        { field: 'status', before: 'ACTIVE', after: 'DECEASED 2022-11-20 (公安户籍注销)', role: 'STAFF', reason: null },
+        { field: 'status', before: 'DECEASED 2022-11-20 (公安户籍注销)', after: 'ACTIVE', role: 'ADMIN', reason },
+      ]);
+      expect(await insuredSeenFrom(SD, spouse, 2023)).toBe(true);
+      // The membership the death closed is open again: the person never left.
+      const h = await ok(
+        `query($id: String!) { resident(idNumber: $id) { household { members { idNumber } history { idNumber leftOn } } } }`,
+        { id: head },
+        'STAFF',
+        GZ,
+      );
+      expect(h.resident.household.members.map((m: any) => m.idNumber)).toEqual([head, spouse]);
+      expect(h.resident.household.history.filter((m: any) => m.idNumber === spouse)).toEqual([{ idNumber: spouse, leftOn: null }]);
+
+      // An unpaid enrolment the death ended waits for its payment again, in the national index again.
+      await ok(WITHDRAW, { input: { idNumber: child, reason: '身份证号录入错误' } }, 'ADMIN', GZ);
+      expect((await ok(PERSON, { id: child }, 'STAFF', GZ)).resident.enrollments).toEqual([
+        { coverageYear: 2023, status: 'UNPAID', endedOn: null, endReason: null, coverage: null },
+      ]);
+      expect(await insuredSeenFrom(SD, child, 2023)).toBe(true);
+      await pay(GZ, child, 2023, '350.00', '2022-12-01', 'GZ-WD-1-B');
+
+      // Withdrawn once: a second withdrawal is refused.
+      const twice = await server.gql(WITHDRAW, { input: { idNumber: spouse, reason: '再次撤销' } }, as('ADMIN', GZ));
+      expect(twice.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', status: 'ACTIVE' });
+    });
+
+    it('平利: a death ended the paid year without a refund (七（五）); withdrawn, the year is PAID again with its cover, counted from today, past days unchanged', async () => {
+      const p = id(PL, '1952-05-05');
+      await household(PL, 'PL-WD-1', '610926-07', [{ idNumber: p, name: '孙', relationship: '户主', hukouPlace: '610926' }]);
+      await pay(PL, p, 2022, '320.00', '2021-11-01', 'PL-WD-1-A');
+      const PROGRESS = `query($d: Date!) { enrollmentProgress(coverageYear: 2022, asOf: $d) { region { code } paid } }`;
+      const paidIn = async (d: string) =>
+        (await ok(PROGRESS, { d }, 'ADMIN', PL)).enrollmentProgress.find((x: { region: { code: string } }) => x.region.code === '610926-07')?.paid ?? 0;
+      const today = todayInChina();
+      const days = ['2021-11-15', '2021-12-15', '2022-06-30'];
+      const counts = async () => Promise.all(days.map(paidIn));
+      const [paid, beforeToday] = [await counts(), await paidIn(today)];
+      expect(await insuredSeenFrom(GZ, p, 2022)).toBe(true);
+
+      await ok(DEATH, { input: { idNumber: p, diedOn: '2021-12-01', source: '公安户籍注销', recordedOn: '2021-12-02' } }, 'STAFF', PL);
+      expect((await ok(PERSON, { id: p }, 'STAFF', PL)).resident.enrollments).toEqual([
+        { coverageYear: 2022, status: 'TERMINATED', endedOn: '2021-12-01', endReason: 'DEATH', coverage: { start: '2022-01-01', end: '2021-12-01' } },
+      ]);
+      const afterDeath = await counts();
+      expect(afterDeath).toEqual([paid[0], paid[1] - 1, paid[2] - 1]);
+      expect(await paidIn(today)).toBe(beforeToday - 1);
+      expect(await insuredSeenFrom(GZ, p, 2022)).toBe(false);
+
+      const reason = '错录身份证号，死者另有其人';
+      expect((await ok(WITHDRAW, { input: { idNumber: p, reason } }, 'ADMIN', PL)).withdrawDeath).toMatchObject({
+        status: 'ACTIVE',
+        diedOn: null,
+        household: { bookletNo: 'PL-WD-1' },
+        relationship: '户主',
+      });
+      const r = (await ok(PERSON, { id: p }, 'STAFF', PL)).resident;
+      expect(r.enrollments).toEqual([
+        { coverageYear: 2022, status: 'PAID', endedOn: null, endReason: null, coverage: { start: '2022-01-01', end: '2022-12-31' } },
+      ]);
+      expect(r.refunds).toEqual([]);
+      expect(statusChanges(r.changes).at(-1)).toEqual({
+        field: 'status',
+        before: 'DECEASED 2021-12-01 (公安户籍注销)',
+        after: 'ACTIVE',
+        role: 'ADMIN',
+        reason,
+      });
+      // Figures for past days stay as they were published; the person counts again from the day of the withdrawal.
+      expect(await counts()).toEqual(afterDeath);
+      expect(await paidIn(today)).toBe(beforeToday);
+      expect(await insuredSeenFrom(GZ, p, 2022)).toBe(true);
+    });
+
+    it('甘州: refuses, writing nothing, once the refund the death asked for was approved or paid back: money moved, a person decides', async () => {
+      const p = id(GZ, '1964-04-04');
+      await household(GZ, 'GZ-WD-2', '620702102', [{ idNumber: p, name: '李丁', relationship: '户主' }]);
+      await pay(GZ, p, 2023, '350.00', '2022-10-10', 'GZ-WD-2-A');
+      await ok(DEATH, { input: { idNumber: p, diedOn: '2022-11-20', source: '公安户籍注销', recordedOn: '2022-11-25' } }, 'STAFF', GZ);
+      await ok(`mutation($id: String!) { approveRefund(idNumber: $id, coverageYear: 2023) { status } }`, { id: p }, 'ADMIN', GZ);
+      const before = (await ok(PERSON, { id: p }, 'ADMIN', GZ)).resident;
+      const zh = { ...as('ADMIN', GZ), headers: { 'accept-language': 'zh-CN' } };
+      const approved = await server.gql(WITHDRAW, { input: { idNumber: p, reason: '误登' } }, zh);
+      expect(approved.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', coverageYear: 2023, requestNo: 1, refundStatus: 'APPROVED', paidOn: null });
+      expect(approved.errors?.[0].message).toContain('2023 年度参保因死亡申请的第 1 次退费（350.00 元）已批准');
+      expect(approved.errors?.[0].message).toContain('本次未写入任何数据');
+      expect((await ok(PERSON, { id: p }, 'ADMIN', GZ)).resident).toEqual(before);
+      await ok(`mutation($id: String!) { recordRefundPayout(idNumber: $id, coverageYear: 2023, paidOn: "2022-12-05") { status } }`, { id: p }, 'ADMIN', GZ);
+      const paidBack = await server.gql(WITHDRAW, { input: { idNumber: p, reason: '误登' } }, zh);
+      expect(paidBack.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', paidOn: '2022-12-05' });
+      expect(paidBack.errors?.[0].message).toContain('已于 2022-12-05 退还');
+      const after = (await ok(PERSON, { id: p }, 'ADMIN', GZ)).resident;
+      expect(after).toMatchObject({ status: 'DECEASED', diedOn: '2022-11-20', enrollments: [{ status: 'REFUNDED' }], refunds: [{ status: 'APPROVED' }] });
+      expect(after.changes).toEqual(before.changes);
+    });
   });
 
   it('甘州: 出国定居 (EMIGRATED) asks for the EMIGRATION refund the notice allows', async () => {
