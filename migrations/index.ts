@@ -36,7 +36,6 @@ import { StatusLookupPaidAnswersWhatIsShown1763803000000 } from './1763803000000
 import { OneLiveGrant1763803100000 } from './1763803100000-OneLiveGrant';
 import { TargetsKeptWithTheirDays1763803200000 } from './1763803200000-TargetsKeptWithTheirDays';
 import { WaitsSayWhyStillOpen1763803500000 } from './1763803500000-WaitsSayWhyStillOpen';
-import { ChangeReasons1763803600000 } from './1763803600000-ChangeReasons';
 import { BatchRowsKeepPolicyVersion1763803700000 } from './1763803700000-BatchRowsKeepPolicyVersion';
 
 export const MIGRATIONS = [
@@ -77,6 +76,5 @@ export const MIGRATIONS = [
   OneLiveGrant1763803100000,
   TargetsKeptWithTheirDays1763803200000,
   WaitsSayWhyStillOpen1763803500000,
-  ChangeReasons1763803600000,
   BatchRowsKeepPolicyVersion1763803700000,
 ];

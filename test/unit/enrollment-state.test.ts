@@ -12,7 +12,7 @@ import {
   TRANSITIONS,
 } from '../../src/domains/enrollment/enrollment-state';
 
-/** Events with a fixed target; REVERSE_PAYMENT and WITHDRAW_DEATH, which lead back to where the event they undo started, below. */
+/** Events with a fixed target; REVERSE_PAYMENT, which leads back to where the payment started, below. */
 const ALLOWED: Array<[EnrollmentState | null, EnrollmentEvent, EnrollmentState]> = [
   [null, 'ENROL', 'UNPAID'],
   ['NOT_ENROLLED', 'ENROL', 'UNPAID'],
@@ -37,7 +37,6 @@ const ALLOWED: Array<[EnrollmentState | null, EnrollmentEvent, EnrollmentState]>
 const key = (from: EnrollmentState | null, event: EnrollmentEvent) => `${from ?? 'none'} ${event}`;
 const allowed = new Map<string, EnrollmentState>(ALLOWED.map(([from, event, to]) => [key(from, event), to]));
 allowed.set(key('PAID', 'REVERSE_PAYMENT'), 'UNPAID');
-allowed.set(key('TERMINATED', 'WITHDRAW_DEATH'), 'PAID');
 const everyPair = [null, ...ENROLLMENT_STATES].flatMap((from) => ENROLLMENT_EVENTS.map((event) => [from, event] as const));
 
 describe('enrolment state machine', () => {
@@ -58,22 +57,9 @@ describe('enrolment state machine', () => {
   });
 
   it('a reversal needs the state the payment started from, one PAY may start from', () => {
-    expect(() => transition('PAID', 'REVERSE_PAYMENT')).toThrow(/needs the state PAY started from/);
-    expect(() => transition('PAID', 'REVERSE_PAYMENT', 'REFUND_PENDING')).toThrow(/needs the state PAY started from/);
+    expect(() => transition('PAID', 'REVERSE_PAYMENT')).toThrow(/needs the state the payment started from/);
+    expect(() => transition('PAID', 'REVERSE_PAYMENT', 'REFUND_PENDING')).toThrow(/needs the state the payment started from/);
     expect(() => fixedTarget('REVERSE_PAYMENT')).toThrow(/no fixed target/);
-  });
-
-  it.each(['UNPAID', 'PAID'] as EnrollmentState[])('a death withdrawn: what END_ON_DEATH ended goes back to where it was (%s)', (before) => {
-    expect(canTransition('TERMINATED', 'WITHDRAW_DEATH')).toBe(true);
-    expect(transition('TERMINATED', 'WITHDRAW_DEATH', before)).toBe(before);
-  });
-
-  it('a death withdrawn needs a state END_ON_DEATH may start from, and has no fixed target', () => {
-    expect(() => transition('TERMINATED', 'WITHDRAW_DEATH')).toThrow(/needs the state END_ON_DEATH started from/);
-    expect(() => transition('TERMINATED', 'WITHDRAW_DEATH', 'REFUND_PENDING')).toThrow(/needs the state END_ON_DEATH started from/);
-    expect(() => transition('TERMINATED', 'WITHDRAW_DEATH', null)).toThrow(/needs the state END_ON_DEATH started from/);
-    expect(() => fixedTarget('WITHDRAW_DEATH')).toThrow(/no fixed target/);
-    expect(statesFromSql('WITHDRAW_DEATH')).toBe("'TERMINATED'");
   });
 
   it.each(everyPair.filter(([from, event]) => !allowed.has(key(from, event))))('from %s, %s is refused with CONFLICT', (from, event) => {
@@ -110,7 +96,6 @@ describe('enrolment state machine', () => {
       TRANSFER_OUT: 'TRANSFER_OUT',
       END_ON_DEATH: 'DEATH',
       END_ON_EMIGRATION: 'EMIGRATION',
-      WITHDRAW_DEATH: null,
     });
     for (const e of ENROLLMENT_EVENTS) if (TRANSITIONS[e].ends) expect(['REFUNDED', 'TERMINATED']).toContain(TRANSITIONS[e].to);
   });

@@ -24,7 +24,6 @@ export const ENROLLMENT_EVENTS = [
   'TRANSFER_OUT',
   'END_ON_DEATH',
   'END_ON_EMIGRATION',
-  'WITHDRAW_DEATH',
 ] as const;
 export type EnrollmentEvent = (typeof ENROLLMENT_EVENTS)[number];
 
@@ -35,8 +34,6 @@ interface Transition {
   from: ReadonlyArray<EnrollmentState | null>;
   /** AS_BEFORE: back to the state before the event undone (no enrolment then: NOT_ENROLLED). */
   to: EnrollmentState | typeof AS_BEFORE;
-  /** The event an AS_BEFORE event undoes: the state before is one that event may start from. */
-  undoes?: EnrollmentEvent;
   /** What the event is, for messages. */
   description: Localized;
   /**
@@ -51,7 +48,7 @@ export const TRANSITIONS: Readonly<Record<EnrollmentEvent, Transition>> = {
   PAY: { from: [null, 'NOT_ENROLLED', 'UNPAID', 'REFUNDED', 'TERMINATED'], to: 'PAID', description: text('缴费', 'pay') },
   // A mistaken payment reversed before cover begins (after, it is a refund's business): the enrolment is
   // what it was before the payment, which PAY may have started from.
-  REVERSE_PAYMENT: { from: ['PAID'], to: AS_BEFORE, undoes: 'PAY', description: text('冲正缴费', 'reverse the payment') },
+  REVERSE_PAYMENT: { from: ['PAID'], to: AS_BEFORE, description: text('冲正缴费', 'reverse the payment') },
   REQUEST_REFUND: { from: ['PAID'], to: 'REFUND_PENDING', description: text('申请退费', 'ask for a refund') },
   APPROVE_REFUND: { from: ['REFUND_PENDING'], to: 'REFUNDED', description: text('批准退费', 'approve a refund'), ends: 'REFUND' },
   REJECT_REFUND: { from: ['REFUND_PENDING'], to: 'PAID', description: text('驳回退费', 'reject a refund') },
@@ -60,19 +57,7 @@ export const TRANSITIONS: Readonly<Record<EnrollmentEvent, Transition>> = {
   // left to its decision.
   END_ON_DEATH: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: text('因死亡终止参保', 'end on death'), ends: 'DEATH' },
   END_ON_EMIGRATION: { from: ['UNPAID', 'PAID'], to: 'TERMINATED', description: text('因出国（境）定居终止参保', 'end on emigration'), ends: 'EMIGRATION' },
-  // A death recorded by mistake and withdrawn (withdrawDeath): what END_ON_DEATH ended is what it was
-  // before, UNPAID or PAID. Its days ended stay in the daily counts (see restoreEndedOnDeath).
-  WITHDRAW_DEATH: {
-    from: ['TERMINATED'],
-    to: AS_BEFORE,
-    undoes: 'END_ON_DEATH',
-    description: text('撤销死亡登记后恢复参保', 'restore on a death withdrawn'),
-  },
 };
-
-/** The events that lead back to the state before another (AS_BEFORE); every other event has a fixed target. */
-export type UndoingEvent = 'REVERSE_PAYMENT' | 'WITHDRAW_DEATH';
-export type FixedTargetEvent = Exclude<EnrollmentEvent, UndoingEvent>;
 
 /** States in which a person counts as enrolled for the year (one scheme per person, follow-ups). */
 export const ACTIVE_STATES: readonly EnrollmentState[] = ['UNPAID', 'PAID', 'REFUND_PENDING'];
@@ -83,7 +68,7 @@ export function canTransition(from: EnrollmentState | null, event: EnrollmentEve
 
 /**
  * The state the event leads to from `from`, or CONFLICT naming what the enrolment is. An event that undoes
- * another (REVERSE_PAYMENT, WITHDRAW_DEATH) leads back to `before`, the state the undone event started from.
+ * another (REVERSE_PAYMENT) leads back to `before`, the state the undone event started from.
  */
 export function transition(from: EnrollmentState | null, event: EnrollmentEvent, before?: EnrollmentState | null): EnrollmentState {
   const t = TRANSITIONS[event];
@@ -98,10 +83,9 @@ export function transition(from: EnrollmentState | null, event: EnrollmentEvent,
     );
   }
   if (t.to !== AS_BEFORE) return t.to;
-  const starts = t.undoes ? TRANSITIONS[t.undoes].from : [];
-  if (before === undefined || !starts.includes(before)) {
+  if (before === undefined || !TRANSITIONS.PAY.from.includes(before)) {
     throw new Error(
-      `${event} needs the state ${t.undoes ?? 'the undone event'} started from, one of ${starts.map((s) => s ?? 'null').join(', ')}; got ${String(before)}`,
+      `${event} needs the state the payment started from, one of ${TRANSITIONS.PAY.from.map((s) => s ?? 'null').join(', ')}; got ${String(before)}`,
     );
   }
   return before ?? 'NOT_ENROLLED';

@@ -8,17 +8,7 @@ import type { TenantTransaction } from '../../db/tenant-transaction';
 import { uniqueViolation } from '../../db/unique-violation';
 import type { Settlement } from '../../policy-engine/policy-engine';
 import { endGrantsOfEndedPeriod } from '../subsidies/subsidies.repository';
-import {
-  ACTIVE_STATES,
-  AS_BEFORE,
-  type EnrollmentEvent,
-  type EnrollmentState,
-  type FixedTargetEvent,
-  fixedTarget,
-  statesFromSql,
-  statesSql,
-  TRANSITIONS,
-} from './enrollment-state';
+import { ACTIVE_STATES, AS_BEFORE, type EnrollmentEvent, type EnrollmentState, fixedTarget, statesFromSql, statesSql, TRANSITIONS } from './enrollment-state';
 
 export interface EnrollmentRow {
   id_number: string;
@@ -499,7 +489,7 @@ const SINGLE_TRANSITION_SQL = Object.fromEntries(
         RETURNING ${LEDGER_RETURNING_OF('e')}`,
       ),
     ]),
-) as Record<FixedTargetEvent, string>;
+) as Record<Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>, string>;
 
 /**
  * A status change of one enrolment (refund requested, approved, rejected); false when its state does
@@ -509,7 +499,7 @@ export async function transitionEnrollment(
   db: TenantTransaction,
   idNumber: string,
   coverageYear: number,
-  event: FixedTargetEvent,
+  event: Exclude<EnrollmentEvent, 'REVERSE_PAYMENT'>,
   on?: string,
 ): Promise<boolean> {
   if (TRANSITIONS[event].ends && !on) throw new Error(`${event} ends an enrolment: the day it ends is needed`);
@@ -557,44 +547,6 @@ export async function endEnrollments(
 
 export async function terminateOnTransferOut(db: TenantTransaction, idNumber: string, on: string): Promise<void> {
   await endEnrollments(db, idNumber, on, 'TRANSFER_OUT');
-}
-
-/** An enrolment a death ended, as it is to be again (WITHDRAW_DEATH). */
-export interface DeathRestore {
-  coverageYear: number;
-  /** The state before the death ended it: UNPAID, or PAID where it had been paid. */
-  to: EnrollmentState;
-  /** The end of the cover its settlement gave (its version's), for a cover the ending cut short; null: left as it is. */
-  coverEnd: string | null;
-}
-
-/**
- * WITHDRAW_DEATH: enrolments a death ended (end_reason DEATH, TERMINATED) are what they were before,
- * without the day and reason they ended; a cover the ending cut short (cover_end set to the day it ended)
- * runs to `coverEnd` again. The daily counts keep the days a paid one did not count: it counts again from
- * `on`, the day of the withdrawal (`reopened_after`, as a re-opened enrolment does), never from before, so
- * a past day's figure does not change; the period it had before stays in the ledger (ledgerEntries). It
- * enters the national index again. Returns the years restored.
- */
-export async function restoreEndedOnDeath(db: TenantTransaction, idNumber: string, rows: readonly DeathRestore[], on: string): Promise<number[]> {
-  if (rows.length === 0) return [];
-  const changed = await db.query<EnrollmentChange>(
-    ledgeredWrite(
-      'o.tenant_code = $1 AND o.id_number = $2 AND o.coverage_year = ANY ($4::int[])',
-      `UPDATE enrollment e SET status = r.status,
-              cover_end = CASE WHEN e.cover_end = e.ended_on AND r.cover_end IS NOT NULL THEN r.cover_end ELSE e.cover_end END,
-              reopened_after = CASE WHEN e.paid_on IS NOT NULL
-                THEN greatest($3::date, ${stoppedCounting('e.ended_on', countedFrom('e.paid_on', 'e.reopened_after'))}) ELSE e.reopened_after END,
-              ended_on = NULL, end_reason = NULL, updated_at = now()
-         FROM unnest($4::int[], $5::text[], $6::date[]) AS r(coverage_year, status, cover_end), old o
-        WHERE e.tenant_code = $1 AND e.id_number = $2 AND e.coverage_year = r.coverage_year AND e.status IN (${statesFromSql('WITHDRAW_DEATH')})
-          AND e.end_reason = '${TRANSITIONS.END_ON_DEATH.ends}' AND ${OLD_ROW_OF('e')}
-        RETURNING ${LEDGER_RETURNING_OF('e')}`,
-    ),
-    [db.tenantCode, idNumber, on, rows.map((r) => r.coverageYear), rows.map((r) => r.to), rows.map((r) => r.coverEnd)],
-  );
-  await applyToSchemeIndex(db, changed);
-  return changed.map((r) => r.coverage_year);
 }
 
 /**

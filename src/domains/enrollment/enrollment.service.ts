@@ -14,9 +14,9 @@ import { type Circumstance, ENROLLMENT_STATUS_NAMES } from '../../policy-data/vo
 import type { Settlement } from '../../policy-engine/policy-engine';
 import { certifiedResidentsOn } from '../assistance/assistance.repository';
 import { invalidResidentId, lookupIdProblem, maskIdNumber, parseResidentId } from '../residents/id-number';
-import { cancelGrantsOfReversedPayment, grantsOf, reopenGrantsOfEndedPeriod } from '../subsidies/subsidies.repository';
+import { cancelGrantsOfReversedPayment, grantsOf } from '../subsidies/subsidies.repository';
 import { type SubsidiesService, subsidiesService } from '../subsidies/subsidies.service';
-import { ACTIVE_STATES, type EnrollmentState, transition, TRANSITIONS } from './enrollment-state';
+import { ACTIVE_STATES, type EnrollmentState, transition } from './enrollment-state';
 import { type Connection, decodeKeyCursor, pageSize, toKeyConnection } from '../../graphql/pages';
 import {
   enrollmentCount,
@@ -27,7 +27,6 @@ import {
   enrollmentsAlsoElsewhere,
   type EnrollmentRow,
   enrollmentsOf,
-  type DeathRestore,
   type HouseholdKeyRow,
   householdsWithUnenrolledMembers,
   insertNewPaidEnrollments,
@@ -35,7 +34,6 @@ import {
   insertPayments,
   repayWithPayments,
   insertReversal,
-  lockEnrollmentsOfPeople,
   markPaid,
   PAYER_KIND_NAMES,
   type PayerKind,
@@ -47,7 +45,6 @@ import {
   paymentsOfEnrollments,
   paymentsOn,
   reopenPaidEnrollments,
-  restoreEndedOnDeath,
   restoreEnrollment,
   takenMeanwhile,
   upsertUnpaidEnrollments,
@@ -733,37 +730,6 @@ export class EnrollmentService {
     return reversed;
   }
 
-  /**
-   * A death withdrawn (recorded by mistake): every enrolment it ended, on the day of the death or on the
-   * rejection of its refund after it (TERMINATED for DEATH, from `diedOn`), is what it was before (the
-   * state machine's WITHDRAW_DEATH): UNPAID, or PAID where it had been paid, with the cover its settlement
-   * gave; it counts from `on` and enters the national index again (restoreEndedOnDeath), and its grants
-   * are the running period's again. Runs once the person is no longer DECEASED.
-   */
-  async restoreOnDeathWithdrawn(ctx: RequestContext, input: { idNumber: string; diedOn: LocalDate; on: LocalDate }): Promise<void> {
-    const ended = (await lockEnrollmentsOfPeople(ctx.db, [input.idNumber])).filter(
-      (e) => e.status === 'TERMINATED' && e.end_reason === TRANSITIONS.END_ON_DEATH.ends && e.ended_on && compareDates(e.ended_on, input.diedOn) >= 0,
-    );
-    const rows = ended.map((e): DeathRestore => ({
-      coverageYear: e.coverage_year,
-      // END_ON_DEATH starts from UNPAID or PAID, and only a paid row has a payment day.
-      to: transition(e.status, 'WITHDRAW_DEATH', e.paid_on ? 'PAID' : 'UNPAID'),
-      coverEnd: e.paid_on ? coverEndOfSettlement(ctx, e) : null,
-    }));
-    const restored = await restoreEndedOnDeath(ctx.db, input.idNumber, rows, input.on);
-    if (restored.length !== rows.length)
-      throw new DomainError(
-        'CONFLICT',
-        text('参保记录同时被修改；本次未写入任何数据，请重试', 'the enrolment changed at the same time; nothing was written, retry'),
-        { field: 'idNumber', retryable: true },
-      );
-    await reopenGrantsOfEndedPeriod(
-      ctx.db,
-      input.idNumber,
-      ended.map((e) => ({ coverageYear: e.coverage_year, endedOn: e.ended_on! })),
-    );
-  }
-
   /** A day's payments: a bank or the tax system sees the ones it recorded, an administrator all. */
   async paymentsOn(ctx: RequestContext, paidOn: LocalDate): Promise<PaymentRow[]> {
     const own = ctx.actor?.role === 'ADMIN' ? null : (ctx.actor?.sub ?? '');
@@ -1252,18 +1218,6 @@ function settlementOrRefusal(settle: () => Settlement): Settlement | DomainError
     if (err instanceof DomainError) return err;
     throw err;
   }
-}
-
-/**
- * The end of cover a paid enrolment's settlement gave: the coverage end of the policy version its amounts
- * were decided under (the engine's settlement takes it from the notice), or of the version in force for a
- * row recorded before versions were; null where the tenant has no notice of the year.
- */
-function coverEndOfSettlement(ctx: RequestContext, e: EnrollmentRow): LocalDate | null {
-  const latest = ctx.tenant.policies.get(e.coverage_year);
-  const versions = [...(ctx.tenant.supersededPolicies.get(e.coverage_year) ?? []), ...(latest ? [latest] : [])];
-  const policy = versions.find((v) => e.policy_version !== null && v.version === e.policy_version) ?? latest;
-  return policy?.data.coverage.end.date ?? null;
 }
 
 export const enrollmentService = new EnrollmentService(subsidiesService);

@@ -6,7 +6,6 @@ import { DomainError } from '../../common/errors';
 import { text } from '../../common/i18n';
 import { maskIdNumber } from '../residents/id-number';
 import {
-  DeathWithdrawn,
   HouseholdGraphRead,
   ResidentIdCorrected,
   ResidentIdCorrectionBegun,
@@ -16,7 +15,6 @@ import {
   ResidentTransferredOut,
   WaiverRequested,
 } from '../residents/residents.events';
-import { enrollmentService } from './enrollment.service';
 import { heldService } from './held.service';
 import { HeldResolver } from './held.resolver';
 import { primeFromHouseholdGraph } from './enrollment.loaders';
@@ -45,8 +43,6 @@ export const enrollmentModule = {
     events.on(ResidentLeftScheme, async (ctx, { idNumber, on, reason }) => {
       await endEnrollments(ctx.db, idNumber, on, reason === 'DEATH' ? 'END_ON_DEATH' : 'END_ON_EMIGRATION', null, ['UNPAID']);
     });
-    // A death withdrawn: what it ended is what it was before, counting again from the day of the withdrawal.
-    events.on(DeathWithdrawn, (ctx, payload) => enrollmentService.restoreOnDeathWithdrawn(ctx, payload));
     events.on(ResidentIdCorrectionBegun, (ctx, { from, to }) => copyEnrollmentsToIdNumber(ctx.db, from, to));
     events.on(ResidentIdCorrected, (ctx, { from, to }) => moveEnrollmentRowsToIdNumber(ctx.db, from, to));
     events.on(ResidentIdRetired, (ctx, { from }) => deleteEnrollmentsOfIdNumber(ctx.db, from));

@@ -22,17 +22,7 @@ import {
   undoRefundDeduction,
   waitForPayoutsOf,
 } from '../subsidies/subsidies.repository';
-import {
-  decideRefund,
-  insertRefund,
-  lowerRefund,
-  recordRefundPayout,
-  refundOf,
-  refundsOfEnrollment,
-  refundsOfPeople,
-  type RefundRow,
-  refunds,
-} from './refunds.repository';
+import { decideRefund, insertRefund, lowerRefund, recordRefundPayout, refundOf, refundsOfEnrollment, type RefundRow, refunds } from './refunds.repository';
 
 export interface RefundRequest {
   idNumber: string;
@@ -254,41 +244,6 @@ export class RefundsService {
         }
       }
       if (outcome === 'END') await endEnrollments(ctx.db, input.idNumber, input.on, event, [enrollment.coverage_year], ['PAID']);
-    }
-  }
-
-  /**
-   * A death about to be withdrawn (withdrawDeath): refused where a refund it asked for (DEATH) was
-   * approved, paid back or not: money has moved or is on its way, and what becomes of it is for a person
-   * at the bureau to decide, not for an undo. Nothing has been written yet.
-   */
-  async checkDeathWithdrawal(ctx: RequestContext, input: { idNumber: string }): Promise<void> {
-    const [approved] = (await refundsOfPeople(ctx.db, [input.idNumber])).filter((r) => r.reason === 'DEATH' && r.status === 'APPROVED');
-    if (!approved) return;
-    const amount = formatMoney(approved.amount);
-    const who = maskIdNumber(input.idNumber);
-    throw new DomainError(
-      'CONFLICT',
-      text(
-        `无法撤销死亡登记：${who} ${approved.coverage_year} 年度参保因死亡申请的第 ${approved.request_no} 次退费（${amount} 元）已批准${approved.paid_on ? `，并已于 ${approved.paid_on} 退还` : '，等待支付'}。` +
-          `资金已经变动，须由经办人员核实该笔退费并决定如何处理（${approved.paid_on ? '追回已退款项' : '停止支付'}等），不能在此撤销；本次未写入任何数据`,
-        `cannot withdraw the death: refund request ${approved.request_no} of the ${approved.coverage_year} enrolment of ${who}, asked for on the death (${amount}), was approved` +
-          `${approved.paid_on ? ` and paid back on ${approved.paid_on}` : ' and waits to be paid out'}. Money has moved: a person at the bureau must look into that refund and decide ` +
-          `(${approved.paid_on ? 'recover what was paid back' : 'stop the payout'}); nothing was written`,
-      ),
-      { field: 'idNumber', coverageYear: approved.coverage_year, requestNo: approved.request_no, refundStatus: approved.status, paidOn: approved.paid_on },
-    );
-  }
-
-  /**
-   * A death withdrawn: each refund it asked for that still waits (DEATH, PENDING) is rejected, as an
-   * administrator's rejection is, by the one who withdrew the death and saying why; the enrolment is PAID
-   * again (the person is no longer DECEASED, so it does not end).
-   */
-  async onDeathWithdrawn(ctx: RequestContext, input: { idNumber: string; reason: string }): Promise<void> {
-    const pending = (await refundsOfPeople(ctx.db, [input.idNumber])).filter((r) => r.reason === 'DEATH' && r.status === 'PENDING');
-    for (const refund of pending) {
-      await this.decideRefund(ctx, input.idNumber, refund.coverage_year, refund.request_no, false, `死亡登记已撤销（withdrawDeath）：${input.reason}`);
     }
   }
 

@@ -16,45 +16,6 @@ export async function markDeceased(db: TenantTransaction, idNumber: string, died
   ]);
 }
 
-/**
- * A death withdrawn: the person is `status` again (what they were before it) and the death's day and
- * source are cleared. False when they are no longer DECEASED (withdrawn at the same time).
- */
-export async function unmarkDeceased(db: TenantTransaction, idNumber: string, status: string): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE resident SET status = $3, died_on = NULL, death_source = NULL, updated_at = now()
-      WHERE tenant_code = $1 AND id_number = $2 AND status = 'DECEASED' RETURNING id_number`,
-    [db.tenantCode, idNumber, status],
-  );
-  return rows.length > 0;
-}
-
-/**
- * The membership a mistaken death closed on `leftOn` open again (the person never left), where it is the
- * person's last, its household is not dissolved, and, for a 户主, the household has no other head now.
- * Returns the household and relationship re-opened, or null (the person stays outside any household).
- */
-export async function reopenMembershipClosedOn(
-  db: TenantTransaction,
-  idNumber: string,
-  leftOn: string,
-): Promise<{ household_id: string; relationship: string } | null> {
-  const rows = await db.query<{ household_id: string; relationship: string }>(
-    `WITH last AS (
-       SELECT m.id FROM household_membership m JOIN household h ON h.tenant_code = m.tenant_code AND h.id = m.household_id
-        WHERE m.tenant_code = $1 AND m.id_number = $2 AND m.left_on = $3 AND h.dissolved_on IS NULL
-          AND NOT EXISTS (SELECT 1 FROM household_membership n WHERE n.tenant_code = $1 AND n.id_number = $2 AND n.id <> m.id
-                             AND (n.left_on IS NULL OR n.joined_on > m.joined_on))
-          AND (m.relationship <> '${HEAD_OF_HOUSEHOLD}' OR NOT EXISTS (
-                 SELECT 1 FROM resident r WHERE r.tenant_code = $1 AND r.household_id = m.household_id AND r.relationship = '${HEAD_OF_HOUSEHOLD}'))
-        ORDER BY m.joined_on DESC, m.id DESC LIMIT 1 FOR UPDATE OF m)
-     UPDATE household_membership m SET left_on = NULL FROM last WHERE m.tenant_code = $1 AND m.id = last.id
-     RETURNING m.household_id, m.relationship`,
-    [db.tenantCode, idNumber, leftOn],
-  );
-  return rows[0] ?? null;
-}
-
 export async function markEmigrated(db: TenantTransaction, idNumber: string, emigratedOn: string, destination: string | null): Promise<void> {
   await db.query(
     `UPDATE resident SET status = 'EMIGRATED', emigrated_on = $3, emigrated_to = $4, updated_at = now() WHERE tenant_code = $1 AND id_number = $2`,

@@ -1,4 +1,4 @@
-/** Life events: death, emigration, transfer in, heads of household, splits and merges (ADMIN and STAFF); a death withdrawn (ADMIN). */
+/** Life events: death, emigration, transfer in, heads of household, splits and merges (ADMIN and STAFF). */
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import { Roles } from '../../graphql/access';
@@ -20,12 +20,6 @@ export class DeathInput {
     description: 'The day it is recorded (a refund it leads to is asked for that day); defaults to today (China time).',
   })
   recordedOn?: string | null;
-}
-
-@InputType({ description: 'A death recorded by mistake, withdrawn: the wrong person, a wrong ID number typed, a 公安户籍注销 withdrawn.' })
-export class DeathWithdrawalInput {
-  @Field() idNumber!: string;
-  @Field({ description: 'Why the death is withdrawn; kept in the change history with who withdrew it.' }) reason!: string;
 }
 
 @InputType({ description: '出国定居: the hukou leaves China.' })
@@ -95,15 +89,6 @@ export class LifeEventsResolver {
   @Mutation(() => Resident, { description: 'Records a death: DECEASED; running enrolments end and refunds follow the notice.' })
   async recordDeath(@Ctx() ctx: RequestContext, @Arg('input', () => DeathInput) input: DeathInput): Promise<Resident> {
     return presentResident(await lifeEventsService.recordDeath(ctx, input));
-  }
-
-  @Roles('ADMIN')
-  @Mutation(() => Resident, {
-    description:
-      "Withdraws a death recorded by mistake: the status before it again (from the change history), without the death's day and source, and back in the household it was taken out of where that household can take them; the withdrawal is a change record with who and why. Enrolments the death ended are as before (counted again from today; figures for past days do not change) and a refund it asked for that waits is rejected (PAID again). CONFLICT, nothing written, where the person is not DECEASED or a refund the death asked for was approved.",
-  })
-  async withdrawDeath(@Ctx() ctx: RequestContext, @Arg('input', () => DeathWithdrawalInput) input: DeathWithdrawalInput): Promise<Resident> {
-    return presentResident(await lifeEventsService.withdrawDeath(ctx, input));
   }
 
   @Roles(...WRITERS)

@@ -9,7 +9,7 @@ import { badInput, DomainError } from '../../common/errors';
 import { fieldName, text } from '../../common/i18n';
 import type { RequestContext } from '../../context/request-context';
 import { maskIdNumber } from './id-number';
-import { DeathWithdrawalRequested, DeathWithdrawn, ResidentLeftScheme, ResidentsRegistered } from './residents.events';
+import { ResidentLeftScheme, ResidentsRegistered } from './residents.events';
 import {
   closeMemberships,
   currentMembers,
@@ -19,24 +19,19 @@ import {
   markEmigrated,
   markSplitFrom,
   markTransferredIn,
-  reopenMembershipClosedOn,
   setMemberships,
   setTransferredIn,
   transfersOutElsewhere,
-  unmarkDeceased,
 } from './life-events.repository';
 import {
-  changesOf,
   HEAD_OF_HOUSEHOLD,
   type HouseholdRow,
   insertHouseholds,
   recordChanges,
   recordMemberships,
   RESIDENT_STATUS_NAMES,
-  RESIDENT_STATUSES,
   residentDetails,
   type ResidentRow,
-  setHousehold,
 } from './residents.repository';
 import { type MemberRequest, type ResidentsService, residentsService } from './residents.service';
 
@@ -112,71 +107,6 @@ export class LifeEventsService {
       this.residents.actor(ctx),
     );
     await ctx.app.events.emit(ctx, ResidentLeftScheme, { idNumber: person.id_number, on: diedOn, recordedOn, reason: 'DEATH' });
-    return (await residentDetails(ctx.db, [person.id_number]))[0];
-  }
-
-  /**
-   * A death recorded by mistake (the wrong person, a wrong ID number typed, a 公安户籍注销 withdrawn),
-   * withdrawn by an administrator: the person has the status the death's change record says they had
-   * before, without the death's day and source, and is back in the household the death took them out of
-   * where it can take them (reopenMembershipClosedOn). The withdrawal is a change record of its own, with
-   * who did it and why; the death's record stays. What the death ended or asked for is as it was
-   * (DeathWithdrawn); refused, with nothing written, where a refund it asked for was approved already
-   * (DeathWithdrawalRequested).
-   */
-  async withdrawDeath(ctx: RequestContext, input: { idNumber: string; reason: string }): Promise<ResidentRow> {
-    const reason = input.reason.trim();
-    if (!reason)
-      throw badInput(
-        text('撤销原因不能为空，须写明为何撤销（错登他人、身份证号录入错误、公安撤销户籍注销等）', 'reason must say why the death is withdrawn'),
-        'reason',
-      );
-    const person = await this.residents.existing(ctx, input.idNumber);
-    if (person.status !== 'DECEASED' || !person.died_on)
-      throw new DomainError(
-        'CONFLICT',
-        text(
-          `无法撤销死亡登记：${maskIdNumber(person.id_number)} 为“${RESIDENT_STATUS_NAMES[person.status] ?? person.status}”状态，没有登记死亡`,
-          `cannot withdraw a death: ${maskIdNumber(person.id_number)} is ${person.status}, not DECEASED`,
-        ),
-        { field: 'idNumber', status: person.status },
-      );
-    const diedOn = person.died_on;
-    // The status before the death, as recordDeath recorded it; its latest record, a death withdrawn before
-    // having its own.
-    const death = (await changesOf(ctx.db, person.id_number)).filter((c) => c.field === 'status' && c.after?.startsWith('DECEASED ')).at(-1);
-    const before = RESIDENT_STATUSES.find((s) => s !== 'DECEASED' && s === death?.before);
-    if (!before)
-      throw new DomainError(
-        'CONFLICT',
-        text(
-          `无法撤销死亡登记：${maskIdNumber(person.id_number)} 的变更记录中没有死亡登记前的状态，请联系系统管理员核实`,
-          `cannot withdraw the death: the change records of ${maskIdNumber(person.id_number)} do not say what their status was before it`,
-        ),
-        { field: 'idNumber' },
-      );
-    await ctx.app.events.emit(ctx, DeathWithdrawalRequested, { idNumber: person.id_number, diedOn });
-    if (!(await unmarkDeceased(ctx.db, person.id_number, before)))
-      throw new DomainError('CONFLICT', text('该死亡登记同时已被撤销；本次未写入任何数据', 'the death was withdrawn at the same time; nothing was written'), {
-        field: 'idNumber',
-      });
-    const home = await reopenMembershipClosedOn(ctx.db, person.id_number, diedOn);
-    if (home) await setHousehold(ctx.db, person.id_number, home.household_id, home.relationship);
-    await recordChanges(
-      ctx.db,
-      [
-        {
-          idNumber: person.id_number,
-          field: 'status',
-          keyInformation: false,
-          before: `DECEASED ${diedOn} (${person.death_source ?? ''})`,
-          after: before,
-          reason,
-        },
-      ],
-      this.residents.actor(ctx),
-    );
-    await ctx.app.events.emit(ctx, DeathWithdrawn, { idNumber: person.id_number, diedOn, on: todayInChina(), reason });
     return (await residentDetails(ctx.db, [person.id_number]))[0];
   }
 

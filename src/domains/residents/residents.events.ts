@@ -24,18 +24,6 @@ export const ResidentLeftScheme = domainEvent<{ idNumber: string; on: LocalDate;
 );
 
 /**
- * A death recorded by mistake is about to be withdrawn (withdrawDeath), before anything is written: a
- * domain that cannot undo what followed from it (money paid back already) refuses by throwing.
- */
-export const DeathWithdrawalRequested = domainEvent<{ idNumber: string; diedOn: LocalDate }>('residents.death-withdrawal-requested');
-
-/**
- * A death recorded by mistake was withdrawn on `on`, for `reason`: the person has the status they had
- * before; what the death ended or asked for (ResidentLeftScheme) is as it was, from `on`.
- */
-export const DeathWithdrawn = domainEvent<{ idNumber: string; diedOn: LocalDate; on: LocalDate; reason: string }>('residents.death-withdrawn');
-
-/**
  * An ID number is being corrected, in three steps of one transaction, so that every foreign key holds
  * at every statement (keys are checked at once: Citus checks a shard's keys on its worker and does not
  * defer them, and nothing cascades):

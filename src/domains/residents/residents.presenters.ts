@@ -55,7 +55,6 @@ export const presentChange = (row: ChangeRow): ResidentChange => ({
   actor: row.actor,
   role: row.role,
   changedAt: row.changed_at.toISOString(),
-  reason: row.reason,
 });
 
 export const presentWaiver = (w: WaiverRow): Waiver => ({

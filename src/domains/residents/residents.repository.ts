@@ -379,8 +379,6 @@ export interface ChangeRow {
   actor: string;
   role: string;
   changed_at: Date;
-  /** Why, where the act asks for a reason (a death withdrawn); null otherwise. */
-  reason: string | null;
 }
 
 export interface ChangeWrite {
@@ -389,7 +387,6 @@ export interface ChangeWrite {
   keyInformation: boolean;
   before: string | null;
   after: string | null;
-  reason?: string | null;
 }
 
 const CHANGE_WRITE: ReadonlyArray<BulkColumn<ChangeWrite>> = [
@@ -398,22 +395,21 @@ const CHANGE_WRITE: ReadonlyArray<BulkColumn<ChangeWrite>> = [
   { name: 'key_information', type: 'boolean', value: (c) => c.keyInformation },
   { name: 'before', type: 'text', value: (c) => c.before },
   { name: 'after', type: 'text', value: (c) => c.after },
-  { name: 'reason', type: 'text', value: (c) => c.reason ?? null },
 ];
 
 export async function recordChanges(db: TenantTransaction, changes: readonly ChangeWrite[], actor: { sub: string; role: string }): Promise<void> {
   if (changes.length === 0) return;
   const rows = unnestRows('c', CHANGE_WRITE, changes, 4);
   await db.query(
-    countedInsert(`INSERT INTO resident_change (tenant_code, id_number, field, key_information, before, after, reason, actor, role)
-     SELECT $1, c.id_number, c.field, c.key_information, c.before, c.after, c.reason, $2, $3 FROM ${rows.from}`),
+    countedInsert(`INSERT INTO resident_change (tenant_code, id_number, field, key_information, before, after, actor, role)
+     SELECT $1, c.id_number, c.field, c.key_information, c.before, c.after, $2, $3 FROM ${rows.from}`),
     [db.tenantCode, actor.sub, actor.role, ...rows.parameters],
   );
 }
 
 export async function changesOfPeople(db: TenantTransaction, idNumbers: readonly string[]): Promise<ChangeRow[]> {
   return db.query<ChangeRow>(
-    `SELECT id_number, field, key_information, before, after, reason, actor, role, changed_at FROM resident_change
+    `SELECT id_number, field, key_information, before, after, actor, role, changed_at FROM resident_change
       WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY changed_at, id`,
     [db.tenantCode, idNumbers],
   );
@@ -421,7 +417,7 @@ export async function changesOfPeople(db: TenantTransaction, idNumbers: readonly
 
 export async function changesOf(db: TenantTransaction, idNumber: string): Promise<ChangeRow[]> {
   return db.query<ChangeRow>(
-    `SELECT id_number, field, key_information, before, after, reason, actor, role, changed_at FROM resident_change
+    `SELECT id_number, field, key_information, before, after, actor, role, changed_at FROM resident_change
       WHERE tenant_code = $1 AND id_number = $2 ORDER BY changed_at, id`,
     [db.tenantCode, idNumber],
   );

@@ -96,7 +96,6 @@ export class ResidentChange {
   @Field() actor!: string;
   @Field() role!: string;
   @Field({ description: 'ISO 8601 instant.' }) changedAt!: string;
-  @Field(() => String, { nullable: true, description: 'Why, where the act asks for a reason (withdrawDeath); null otherwise.' }) reason!: string | null;
 }
 
 @ObjectType({ description: 'A 放弃参保确认书; a withdrawn one stays on record.' })

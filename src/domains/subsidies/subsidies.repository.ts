@@ -413,23 +413,6 @@ export async function endGrantsOfEndedPeriod(db: TenantTransaction, idNumber: st
 }
 
 /**
- * The ending undone (a death withdrawn): the grants endGrantsOfEndedPeriod marked as of the period that
- * ended on each year's `endedOn` belong to the running period again.
- */
-export async function reopenGrantsOfEndedPeriod(
-  db: TenantTransaction,
-  idNumber: string,
-  periods: ReadonlyArray<{ coverageYear: number; endedOn: string }>,
-): Promise<void> {
-  if (periods.length === 0) return;
-  await db.query(
-    `UPDATE subsidy_grant g SET period_ended_on = NULL FROM unnest($3::int[], $4::date[]) AS p(coverage_year, ended_on)
-      WHERE g.tenant_code = $1 AND g.id_number = $2 AND g.coverage_year = p.coverage_year AND g.period_ended_on = p.ended_on`,
-    [db.tenantCode, idNumber, periods.map((p) => p.coverageYear), periods.map((p) => p.endedOn)],
-  );
-}
-
-/**
  * Cancels every grant of an enrolment that no money has left for yet, settled ones too (its payment was
  * reversed), but those of a period that ended before it was re-opened.
  */
