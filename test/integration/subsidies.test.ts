@@ -1078,3 +1078,18 @@ describe('one live grant of the subsidy per enrolment (subsidy_grant_one_live)',
     expect(enrolment.data!.resident.enrollments).toEqual([{ subsidy: '0.00', policyVersion: 1 }]);
   });
 });
+
+describe('a reimbursement of a period that ended before the enrolment was re-opened', () => {
+  it('is paid out in its month although the running period was refunded since', async () => {
+    const id = await person(GZ, '1962-02-02');
+    await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
+    await pay(GZ, id, 2023, '350.00', '2022-10-16');
+    // As a transfer out on 10-20 and an enrolment re-opened since would leave the 250.00 (its period ended;
+    // the re-opening is not replayed here): then the running period is refunded.
+    await server.ownerQuery(`UPDATE subsidy_grant SET period_ended_on = '2022-10-20' WHERE tenant_code = $1 AND id_number = $2`, [GZ, id]);
+    await refundApproved(GZ, id, 2023, '2022-11-05');
+    expect((await subsidies(GZ, id)).subsidies).toEqual([expect.objectContaining({ amount: '250.00', payoutMonth: '2022-11', status: 'SCHEDULED' })]);
+    await paidOut(GZ, '2022-11');
+    expect((await subsidies(GZ, id)).subsidies).toEqual([expect.objectContaining({ amount: '250.00', payoutMonth: '2022-11', status: 'PAID_OUT' })]);
+  });
+});

@@ -828,18 +828,22 @@ export async function restoreEnrollment(
  */
 export async function setResolvedAmounts(
   db: TenantTransaction,
-  rows: ReadonlyArray<{ idNumber: string; coverageYear: number; settlement: Settlement; paid: boolean }>,
+  rows: ReadonlyArray<{ idNumber: string; coverageYear: number; settlement: Settlement; paid: boolean; grantStands?: boolean }>,
 ): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
     // amounts_version keeps the version the amounts are of; a row written before it was kept takes it from
-    // policy_version here, before that is relabelled.
-    `UPDATE enrollment e SET subsidy = u.subsidy, applied_category = u.category, subsidy_mode = u.mode, policy_version = coalesce(u.policy_version, e.policy_version),
+    // policy_version here, before that is relabelled. Where a grant made meanwhile stands (grantStands), the
+    // subsidy, category, mode and version stay those of that grant; the cover is written all the same.
+    `UPDATE enrollment e SET subsidy = CASE WHEN u.grant_stands THEN e.subsidy ELSE u.subsidy END,
+            applied_category = CASE WHEN u.grant_stands THEN e.applied_category ELSE u.category END,
+            subsidy_mode = CASE WHEN u.grant_stands THEN e.subsidy_mode ELSE u.mode END,
+            policy_version = CASE WHEN u.grant_stands THEN e.policy_version ELSE coalesce(u.policy_version, e.policy_version) END,
             amounts_version = coalesce(e.amounts_version, e.policy_version),
             cover_start = CASE WHEN u.paid THEN coalesce(e.cover_start, u.cover_start) ELSE e.cover_start END,
             cover_end = CASE WHEN u.paid THEN coalesce(e.cover_end, u.cover_end) ELSE e.cover_end END, updated_at = now()
-       FROM UNNEST($2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::boolean[], $8::date[], $9::date[], $10::int[])
-            AS u(id_number, coverage_year, subsidy, category, mode, paid, cover_start, cover_end, policy_version)
+       FROM UNNEST($2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::boolean[], $8::date[], $9::date[], $10::int[], $11::boolean[])
+            AS u(id_number, coverage_year, subsidy, category, mode, paid, cover_start, cover_end, policy_version, grant_stands)
       WHERE e.tenant_code = $1 AND e.id_number = u.id_number AND e.coverage_year = u.coverage_year`,
     [
       db.tenantCode,
@@ -852,6 +856,7 @@ export async function setResolvedAmounts(
       rows.map((r) => r.settlement.coverage?.start ?? null),
       rows.map((r) => r.settlement.coverage?.end ?? null),
       rows.map((r) => r.settlement.policyVersion || null),
+      rows.map((r) => r.grantStands === true),
     ],
   );
 }

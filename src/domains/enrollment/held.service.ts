@@ -213,10 +213,11 @@ export class HeldService {
       }
     }
     const { skipped } = await subsidiesService.recordResolved(ctx, granted);
-    // An enrolment whose subsidy a grant made meanwhile pays (sayGrantStanding) keeps the amounts of that grant.
+    // An enrolment whose subsidy a grant made meanwhile pays (sayGrantStanding) keeps the amounts of that
+    // grant; what else the value decided (the cover) is written.
     await setResolvedAmounts(
       ctx.db,
-      amounts.filter((a) => !skipped.has(`${a.idNumber}/${a.coverageYear}`)),
+      amounts.map((a) => ({ ...a, grantStands: skipped.has(`${a.idNumber}/${a.coverageYear}`) })),
     );
     await this.sayGrantStanding(ctx, skipped, subsidyCloses);
     await closeWaits(ctx.db, closes);

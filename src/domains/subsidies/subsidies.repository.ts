@@ -166,10 +166,11 @@ export async function grantsOf(db: TenantTransaction, keys: ReadonlyArray<{ idNu
 }
 
 /**
- * A re-issue of a reimbursement that a refund took off what it paid back (its payout failed or came
- * back): owed to the person whatever became of the enrolment since.
+ * Owed to the person whatever became of the enrolment since: a re-issue of a reimbursement that a refund
+ * took off what it paid back (its payout failed or came back), and a reimbursement of a period that ended
+ * (a transfer out, a death, an emigration) before the enrolment was re-opened, refunded or not since.
  */
-const OWED_WHATEVER_THE_ENROLMENT = 'g.deducted_by_refund IS NOT NULL';
+const OWED_WHATEVER_THE_ENROLMENT = '(g.deducted_by_refund IS NOT NULL OR g.period_ended_on IS NOT NULL)';
 
 /**
  * Enrolments whose reimbursements are paid out: running ones, and those ended without a refund (a
