@@ -1083,13 +1083,20 @@ describe('a reimbursement of a period that ended before the enrolment was re-ope
   it('is paid out in its month although the running period was refunded since', async () => {
     const id = await person(GZ, '1962-02-02');
     await grant(GZ, id, 'DIBAO_RURAL_1', '2022-01-01');
-    await pay(GZ, id, 2023, '350.00', '2022-10-16');
-    // As a transfer out on 10-20 and an enrolment re-opened since would leave the 250.00 (its period ended;
+    await pay(GZ, id, 2023, '350.00', '2022-11-10');
+    // Its month's payout (and later ones) recorded by earlier tests: scheduled into a month of its own.
+    const scheduled = await server.gql(
+      `mutation($ids: [String!]) { scheduleReimbursements(month: "2026-11", idNumbers: $ids) { count } }`,
+      { ids: [id] },
+      { as: 'ADMIN', tenant: GZ },
+    );
+    expect(scheduled.data).toEqual({ scheduleReimbursements: { count: 1 } });
+    // As a transfer out on 11-15 and an enrolment re-opened since would leave the 250.00 (its period ended;
     // the re-opening is not replayed here): then the running period is refunded.
-    await server.ownerQuery(`UPDATE subsidy_grant SET period_ended_on = '2022-10-20' WHERE tenant_code = $1 AND id_number = $2`, [GZ, id]);
-    await refundApproved(GZ, id, 2023, '2022-11-05');
-    expect((await subsidies(GZ, id)).subsidies).toEqual([expect.objectContaining({ amount: '250.00', payoutMonth: '2022-11', status: 'SCHEDULED' })]);
-    await paidOut(GZ, '2022-11');
-    expect((await subsidies(GZ, id)).subsidies).toEqual([expect.objectContaining({ amount: '250.00', payoutMonth: '2022-11', status: 'PAID_OUT' })]);
+    await server.ownerQuery(`UPDATE subsidy_grant SET period_ended_on = '2022-11-15' WHERE tenant_code = $1 AND id_number = $2`, [GZ, id]);
+    await refundApproved(GZ, id, 2023, '2022-11-20');
+    expect((await subsidies(GZ, id)).subsidies).toEqual([expect.objectContaining({ amount: '250.00', payoutMonth: '2026-11', status: 'SCHEDULED' })]);
+    await paidOut(GZ, '2026-11');
+    expect((await subsidies(GZ, id)).subsidies).toEqual([expect.objectContaining({ amount: '250.00', payoutMonth: '2026-11', status: 'PAID_OUT' })]);
   });
 });
