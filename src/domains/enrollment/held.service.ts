@@ -12,7 +12,7 @@ import { formatMoney } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
 import type { Circumstance } from '../../policy-data/vocabulary';
 import type { Settlement } from '../../policy-engine/policy-engine';
-import { grantsOf } from '../subsidies/subsidies.repository';
+import { grantsOf, isLiveGrant } from '../subsidies/subsidies.repository';
 import { subsidiesService } from '../subsidies/subsidies.service';
 import { enrollmentService } from './enrollment.service';
 import { type EnrollmentRow, enrollmentsToJudge, setResolvedAmounts } from './enrollment.repository';
@@ -219,7 +219,11 @@ export class HeldService {
       ctx.db,
       amounts.map((a) => ({ ...a, grantStands: skipped.has(`${a.idNumber}/${a.coverageYear}`) })),
     );
-    await this.sayGrantStanding(ctx, skipped, subsidyCloses);
+    await this.sayGrantStanding(
+      ctx,
+      granted.filter((g) => skipped.has(`${g.idNumber}/${g.coverageYear}`)),
+      subsidyCloses,
+    );
     await closeWaits(ctx.db, closes);
     for (const c of closes) stillOpen.delete(c.id);
     await noteWaitsStillOpen(
@@ -238,22 +242,11 @@ export class HeldService {
    */
   private async sayGrantStanding(
     ctx: RequestContext,
-    skipped: ReadonlySet<string>,
+    skipped: ReadonlyArray<{ idNumber: string; coverageYear: number }>,
     subsidyCloses: ReadonlyMap<string, Array<{ resolution: Record<string, unknown> }>>,
   ): Promise<void> {
-    if (skipped.size === 0) return;
-    const keys = [...skipped].map((k) => {
-      const [idNumber, year] = k.split('/');
-      return { idNumber, coverageYear: Number(year) };
-    });
-    const standing = (await grantsOf(ctx.db, keys)).filter(
-      (g) =>
-        (g.kind === 'AT_PAYMENT' || g.kind === 'NEWLY_CERTIFIED') &&
-        g.status !== 'CANCELLED' &&
-        g.status !== 'REISSUED' &&
-        g.ended_by_refund === null &&
-        g.period_ended_on === null,
-    );
+    if (skipped.length === 0) return;
+    const standing = (await grantsOf(ctx.db, skipped)).filter(isLiveGrant);
     for (const g of standing) {
       for (const close of subsidyCloses.get(`${g.id_number}/${g.coverage_year}`) ?? []) {
         close.resolution.granted = false;

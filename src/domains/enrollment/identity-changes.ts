@@ -5,7 +5,7 @@
 import { compareDates, type LocalDate, maxDate, nextMonth } from '../../common/dates';
 import { splitByRatio } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
-import { type GrantWrite, grantsOf, insertGrants, monthsPaidOut } from '../subsidies/subsidies.repository';
+import { type GrantWrite, grantsOf, insertGrants, monthsPaidOut, ofRunningPeriod } from '../subsidies/subsidies.repository';
 import { lockEnrollmentsOfPeople } from './enrollment.repository';
 import { categoriesOn, loadPeople } from './person-facts';
 
@@ -47,15 +47,7 @@ export async function applyIdentityChanges(ctx: RequestContext, idNumbers: reado
       // period that an approved refund ended belong to that period, not to the one running (a pending
       // refund's deductions still do); so do those of a period a transfer out, a death or an emigration
       // ended, as the payment that re-opened the enrolment reckoned (an inference: no notice speaks of it).
-      .filter(
-        (g) =>
-          g.id_number === enrollment.id_number &&
-          g.coverage_year === enrollment.coverage_year &&
-          g.status !== 'CANCELLED' &&
-          g.status !== 'REISSUED' &&
-          g.ended_by_refund === null &&
-          g.period_ended_on === null,
-      )
+      .filter((g) => g.id_number === enrollment.id_number && g.coverage_year === enrollment.coverage_year && ofRunningPeriod(g))
       .reduce((sum, g) => sum + g.amount, 0);
     const rule = granted === 0 ? rules.newlyCertifiedAfterPayment : rules.identityChange;
     const topUp = granted === 0 ? rule?.rule === 'REIMBURSE_NEXT_MONTH' : rule?.rule === 'TOP_UP_NO_CLAWBACK';

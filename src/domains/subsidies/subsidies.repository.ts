@@ -94,6 +94,16 @@ const GRANT_WRITE: ReadonlyArray<BulkColumn<GrantWrite>> = [
 const LIVE_GRANT = `kind IN ('AT_PAYMENT', 'NEWLY_CERTIFIED') AND status NOT IN ('CANCELLED', 'REISSUED') AND ended_by_refund IS NULL AND period_ended_on IS NULL`;
 const ONE_LIVE_GRANT = 'subsidy_grant_one_live';
 
+/** A grant of the enrolment's running period, of any kind: neither cancelled nor re-issued, of no period that ended. */
+export function ofRunningPeriod(g: EnrollmentGrantRow): boolean {
+  return g.status !== 'CANCELLED' && g.status !== 'REISSUED' && g.ended_by_refund === null && g.period_ended_on === null;
+}
+
+/** LIVE_GRANT, of a grant read back. */
+export function isLiveGrant(g: EnrollmentGrantRow): boolean {
+  return (g.kind === 'AT_PAYMENT' || g.kind === 'NEWLY_CERTIFIED') && ofRunningPeriod(g);
+}
+
 const key = (idNumber: string, coverageYear: number) => `${idNumber}/${coverageYear}`;
 
 /**

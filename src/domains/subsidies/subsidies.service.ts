@@ -73,11 +73,11 @@ export class SubsidiesService {
    * granted its subsidy meanwhile (certified after payment, NEWLY_CERTIFIED, while this waited) keeps that
    * one grant: `skipped` names those left out (idNumber/coverageYear), for the wait to say so.
    */
-  async recordResolved(ctx: RequestContext, paid: readonly PaidSettlement[]): Promise<{ written: GrantWrite[]; skipped: Set<string> }> {
+  async recordResolved(ctx: RequestContext, paid: readonly PaidSettlement[]): Promise<{ skipped: Set<string> }> {
     const writes = this.writes(await this.closedMonths(ctx, paid), paid, 'AT_PAYMENT');
     const done = await insertGrants(ctx.db, writes, 'skip');
     const keyOf = (g: GrantWrite) => `${g.idNumber}/${g.coverageYear}`;
-    return { written: writes.filter((g) => done.has(keyOf(g))), skipped: new Set(writes.filter((g) => !done.has(keyOf(g))).map(keyOf)) };
+    return { skipped: new Set(writes.filter((g) => !done.has(keyOf(g))).map(keyOf)) };
   }
 
   /** The payout months these grants would take whose payout is already recorded (held until the transaction ends). */
