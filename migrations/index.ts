@@ -37,6 +37,7 @@ import { OneLiveGrant1763803100000 } from './1763803100000-OneLiveGrant';
 import { TargetsKeptWithTheirDays1763803200000 } from './1763803200000-TargetsKeptWithTheirDays';
 import { WaitsSayWhyStillOpen1763803500000 } from './1763803500000-WaitsSayWhyStillOpen';
 import { BatchRowsKeepPolicyVersion1763803700000 } from './1763803700000-BatchRowsKeepPolicyVersion';
+import { StatusLookupsTogether1763803800000 } from './1763803800000-StatusLookupsTogether';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -77,4 +78,5 @@ export const MIGRATIONS = [
   TargetsKeptWithTheirDays1763803200000,
   WaitsSayWhyStillOpen1763803500000,
   BatchRowsKeepPolicyVersion1763803700000,
+  StatusLookupsTogether1763803800000,
 ];

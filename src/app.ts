@@ -70,7 +70,15 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
   try {
     const mode: DatabaseMode = { citus: database.citus, pooled: config.databasePooler === 'transaction', statementTimeoutMs: config.statementTimeoutMs };
     const poolOf = (url: string) =>
-      createPool({ url, size: config.poolSize, statementTimeoutMs: config.statementTimeoutMs, applicationName: 'insurance-api', log, pooled: mode.pooled });
+      createPool({
+        url,
+        size: config.poolSize,
+        statementTimeoutMs: config.statementTimeoutMs,
+        applicationName: 'insurance-api',
+        log,
+        pooled: mode.pooled,
+        coalescedReadsInFlight: config.lookupStatementsInFlight,
+      });
     pool = poolOf(database.appUrl);
     await checkRequestConnection(pool, mode);
     replicas = await startReplicas(config, database, pool, poolOf, log);

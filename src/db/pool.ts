@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../common/logger';
+import { coalesceReads } from './coalesced-reads';
 
 // Calendar dates stay "YYYY-MM-DD" strings: a JS Date would drag a time zone into them.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
@@ -17,6 +18,8 @@ export interface PoolOptions {
    * them per client); each transaction sets its own statement timeout instead.
    */
   pooled?: boolean;
+  /** Statements of a coalesced read (the bank's lookup) running at once on this pool (CoalescedReads); 1 unless given. */
+  coalescedReadsInFlight?: number;
 }
 
 export function createPool(options: PoolOptions): pg.Pool {
@@ -28,6 +31,7 @@ export function createPool(options: PoolOptions): pg.Pool {
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
+  coalesceReads(pool, options.coalescedReadsInFlight ?? 1);
   // An idle connection killed by the server (restart, admin) emits here; without a handler it would
   // crash the process. The pool drops the connection and opens a new one on demand. Once the pool is
   // ending (the server's stop), its connections may still be closing when the embedded database stops

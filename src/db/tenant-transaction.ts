@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { DatabaseError, escapeLiteral, type Pool, type PoolClient } from 'pg';
 import { arrayParameter } from './bulk';
+import { coalescedReadsOf } from './coalesced-reads';
 import { withPooledClient } from './pool';
 
 const ENDED = 'the request transaction has already ended';
@@ -144,6 +145,39 @@ export class TenantTransaction {
     if (this.finished) throw new Error(ENDED);
     if (!this.canSetTenantAlone) return (await this.readAlone<Row>(otherwise, values))[0];
     return (await this.aloneSettingTenant<{ status: Row }>(text, values)).status;
+  }
+
+  /**
+   * As readSettingTenant, for the read many requests make at once (the bank's lookup), coalesced with
+   * theirs when they would queue (CoalescedReads): `text` reads the one key in its $2, and `eachText`
+   * the same for several keys, given as a text array in its $2, answering one JSON array in their order
+   * in its column `status`. The other values are those of the whole batch. Run alone, or on Citus or
+   * behind a pooler (as readSettingTenant), the request sends `text` as it always did.
+   */
+  async readSettingTenantCoalesced<Row extends object>(text: string, eachText: string, values: ReadonlyArray<InlineValue>, otherwise: string): Promise<Row> {
+    if (this.finished) throw new Error(ENDED);
+    if (!this.canSetTenantAlone) return (await this.readAlone<Row>(otherwise, values))[0];
+    const [tenant, key, ...rest] = values;
+    if (tenant !== this.tenantCode) throw new Error("a statement that sets the tenant must be given the request's tenant as $1");
+    if (typeof key !== 'string') throw new Error('a coalesced read takes its key, a string, as $2');
+    this.statements += 1;
+    return coalescedReadsOf(this.pool).read<Row>(`${text}\u0000${JSON.stringify([tenant, ...rest])}`, key, {
+      one: (one) =>
+        this.onItsOwn(async (client) => {
+          const { rows } = (await client.query({ name: statementName(text), text, values: [tenant, one, ...rest] })) as { rows: Array<{ status: Row }> };
+          return rows[0].status;
+        }),
+      each: (keys) =>
+        this.onItsOwn(async (client) => {
+          const { rows } = (await client.query({ name: statementName(eachText), text: eachText, values: [tenant, arrayParameter(keys), ...rest] })) as {
+            rows: Array<{ status: Row[] }>;
+          };
+          const answers = rows[0]?.status;
+          if (!Array.isArray(answers) || answers.length !== keys.length)
+            throw new Error(`a coalesced read answered ${Array.isArray(answers) ? answers.length : 'no'} rows for ${keys.length} keys`);
+          return answers;
+        }),
+    });
   }
 
   /**

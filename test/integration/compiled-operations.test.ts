@@ -12,6 +12,7 @@ import type { SelectionAllowance } from '../../src/graphql/selection';
 import { HOUSEHOLD_SUMMARY_FIELDS } from '../../src/domains/residents/household-summary';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { readRecordsOf } from '../../src/domains/audit/read-records';
+import { coalescedReadsOf } from '../../src/db/coalesced-reads';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { isCitus } from '../helpers/test-databases';
 
@@ -465,6 +466,51 @@ describe('round trips to PostgreSQL, BEGIN and COMMIT included', () => {
       [TENANT],
     );
     expect(record).toEqual({ kind: 'READ', operation: 'PortalHousehold', outcome: 'OK' });
+  });
+
+  it('lookups that arrive together while others run go in one statement, each request with its own answer', async () => {
+    // Two paid people of their own, beside the suite's unpaid ones, the stranger and a year without a policy.
+    const paid = [makeResidentId(TENANT, '1971-05-05', 311), makeResidentId(TENANT, '1973-06-06', 312)];
+    const registered = await server.gql(
+      `mutation($input: HouseholdInput!) { registerHousehold(input: $input) { id } }`,
+      {
+        input: {
+          bookletNo: 'JIT-2',
+          region: '620721-02',
+          registeredOn: '2015-01-01',
+          members: [
+            { idNumber: paid[0], name: '马福海', relationship: '户主' },
+            { idNumber: paid[1], name: '马桂英', relationship: '配偶' },
+          ],
+        },
+      },
+      { as: 'STAFF', tenant: TENANT },
+    );
+    expect(registered.errors).toBeUndefined();
+    for (const idNumber of paid) {
+      const enrolled = await server.gql(
+        `mutation($input: EnrollInput!) { enroll(input: $input) { status } }`,
+        { input: { idNumber, coverageYear: 2024, enrolledOn: '2023-10-08' } },
+        { as: 'STAFF', tenant: TENANT },
+      );
+      expect(enrolled.errors).toBeUndefined();
+    }
+    await server.ownerQuery(`UPDATE enrollment SET status = 'PAID', amount_paid = amount_due WHERE tenant_code = $1 AND id_number = ANY($2)`, [TENANT, paid]);
+    const asked = [paid[0], head, stranger, paid[1], child, spouse].flatMap((idNumber) => [
+      { idNumber, coverageYear: 2024, asOf: '2023-10-09' },
+      { idNumber, coverageYear: 2031 },
+    ]);
+    const alone = new Map<string, string>();
+    for (const variables of asked) alone.set(JSON.stringify(variables), (await send(LOOKUP, variables, as('BANK'))).body);
+    const reads = coalescedReadsOf(server.running.state.pool);
+    const before = reads.batches;
+    // Each asked ten times, all at once: far more than the two statements the pool lets run.
+    const together = Array.from({ length: 10 }, () => asked).flat();
+    const answers = await Promise.all(together.map((variables) => send(LOOKUP, variables, as('BANK'))));
+    answers.forEach((answer, i) =>
+      expect({ asked: together[i], body: answer.body }).toEqual({ asked: together[i], body: alone.get(JSON.stringify(together[i])) }),
+    );
+    if (!citus) expect(reads.batches).toBeGreaterThan(before);
   });
 });
 

@@ -113,4 +113,11 @@ it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON, 
     if (id === notEnrolled) expect(status).toMatchObject({ name: '张掖', status: null, region_code: '620721-03', identities: null });
     if (id === stranger) expect(status).toMatchObject({ name: null, status: null });
   }
+  // Several people at once (the API's coalesced lookups): the same answers, in the order asked, repeats included.
+  const asked = [paid, stranger, unpaid, paid, notEnrolled];
+  const [{ each }] = await server.ownerQuery<{ each: unknown[] }>("SELECT enrollment_status_each_in_tenant('620721', $1, 2024) AS each", [asked]);
+  const alone = [];
+  for (const id of asked) alone.push((await server.ownerQuery("SELECT enrollment_status_in_tenant('620721', $1, 2024) AS status", [id]))[0].status);
+  expect(each).toEqual(alone);
+  expect((await server.ownerQuery("SELECT enrollment_status_each_in_tenant('620721', '{}', 2024) AS each"))[0].each).toEqual([]);
 });

@@ -61,7 +61,15 @@ import {
   type WaitingWrite,
 } from './held.repository';
 import { loadPeople, makePeople, type People, type PersonRow } from './person-facts';
-import { type PaidStatusRow, STATUS_SETTING_TENANT_SQL, STATUS_SQL, type StatusElsewhere, statusSql, type StatusRow } from './status-lookup';
+import {
+  type PaidStatusRow,
+  STATUS_EACH_SETTING_TENANT_SQL,
+  STATUS_SETTING_TENANT_SQL,
+  STATUS_SQL,
+  type StatusElsewhere,
+  statusSql,
+  type StatusRow,
+} from './status-lookup';
 
 export const MAX_IMPORT_ROWS = 10_000;
 /** Attempts of a payment call that keeps losing races with concurrent writers of the same rows. */
@@ -757,10 +765,11 @@ export class EnrollmentService {
     const tenants = elsewhere.tenants && (ctx.actor?.role === 'ADMIN' || ctx.actor?.role === 'STAFF');
     const sql = statusSql({ insured: elsewhere.insured, tenants });
     const values = [ctx.tenant.code, idNumber, coverageYear];
-    // Most lookups ask nothing of the national index: one prepared statement, no transaction around it.
+    // Most lookups ask nothing of the national index: one prepared statement, no transaction around it,
+    // shared with the lookups of other requests that arrive while earlier ones still run.
     const row: (StatusRow | PaidStatusRow) & StatusElsewhere =
       sql === STATUS_SQL
-        ? await ctx.db.readSettingTenant<StatusRow | PaidStatusRow>(STATUS_SETTING_TENANT_SQL, values, STATUS_SQL)
+        ? await ctx.db.readSettingTenantCoalesced<StatusRow | PaidStatusRow>(STATUS_SETTING_TENANT_SQL, STATUS_EACH_SETTING_TENANT_SQL, values, STATUS_SQL)
         : (await ctx.db.readAlone<StatusRow & StatusElsewhere>(sql, values))[0];
     if (tenants && row.elsewhere) ctx.readPersonalData();
     const enrollment = row.status === null ? undefined : row;

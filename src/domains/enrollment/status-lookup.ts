@@ -18,6 +18,13 @@ export const STATUS_SQL = 'SELECT * FROM enrollment_status_lookup($1, $2, $3)';
 export const STATUS_SETTING_TENANT_SQL = 'SELECT enrollment_status_in_tenant($1, $2, $3) AS status';
 
 /**
+ * The same read for several ID numbers of one tenant and year ($2, a text array), for lookups coalesced
+ * when they arrive faster than the running ones end (migration StatusLookupsTogether): one JSON array,
+ * in the ID numbers' order, of what STATUS_SETTING_TENANT_SQL answers for each.
+ */
+export const STATUS_EACH_SETTING_TENANT_SQL = 'SELECT enrollment_status_each_in_tenant($1, $2::text[], $3) AS status';
+
+/**
  * The same lookup with what the national one-scheme index says, asked only when the operation selects
  * it, and still one statement: whether another tenant insures the person that year (every role of the
  * lookup) and, with `tenants`, which ones, for a person registered in this tenant only (ADMIN and

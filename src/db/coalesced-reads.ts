@@ -1,0 +1,112 @@
+/**
+ * One read many requests make at the same moment (a bank's counters looking people up), sent as one
+ * statement when they would otherwise queue. While fewer than `inFlight` statements of the read are
+ * running on a pool, a request's read leaves at once, alone, as it always did. Past that, requests
+ * for the same statement and the same other values (the tenant, the year) wait together, and leave as
+ * one statement over all their keys as soon as one of those running ends. Each statement costs
+ * PostgreSQL and the API a round trip, a portal and a transaction whatever it reads: at a rate the
+ * running statements cannot keep up with, a batch pays those once for all its requests.
+ *
+ * A request waits for the statements queued before its own batch (one per group waiting), no more.
+ * Every request keeps its own answer; a batch that fails fails each of its requests with the same error
+ * (its reads are of rows by their keys: nothing one person's data holds can fail the others').
+ */
+import type { Pool } from 'pg';
+
+/** How one read runs: `one` for a key alone, `each` for several keys (answers in the keys' order). */
+export interface CoalescedRead<Answer> {
+  one(key: string): Promise<Answer>;
+  each(keys: readonly string[]): Promise<Answer[]>;
+}
+
+/** The most keys in one statement: a batch past it leaves as several. */
+export const COALESCED_KEYS_MAX = 64;
+
+interface Batch<Answer> {
+  group: string;
+  read: CoalescedRead<Answer>;
+  keys: string[];
+  settle: Array<{ resolve: (answer: Answer) => void; reject: (err: unknown) => void }>;
+}
+
+export class CoalescedReads {
+  private running = 0;
+  /** Batches waiting, in the order their first request came. */
+  private readonly queue: Array<Batch<unknown>> = [];
+  /** The batch of each group that still takes requests (the last of the group in the queue, while not full). */
+  private readonly open = new Map<string, Batch<unknown>>();
+  /** Statements sent for more than one request, and the requests they answered (for the tests and the bench). */
+  batches = 0;
+  batchedRequests = 0;
+
+  constructor(private readonly inFlight: number) {}
+
+  /**
+   * The answer for `key`: read at once when fewer than `inFlight` reads are running and none waits,
+   * otherwise with the other requests waiting under the same `group` (the statement and its other values).
+   */
+  read<Answer>(group: string, key: string, read: CoalescedRead<Answer>): Promise<Answer> {
+    if (this.running < this.inFlight && this.queue.length === 0) return this.run(() => read.one(key));
+    return new Promise<Answer>((resolve, reject) => {
+      let batch = this.open.get(group) as Batch<Answer> | undefined;
+      if (!batch) {
+        batch = { group, read, keys: [], settle: [] };
+        this.queue.push(batch as Batch<unknown>);
+        this.open.set(group, batch as Batch<unknown>);
+      }
+      batch.keys.push(key);
+      batch.settle.push({ resolve, reject });
+      // A full batch keeps its place in the queue; the group's next request starts another behind it.
+      if (batch.keys.length >= COALESCED_KEYS_MAX) this.open.delete(group);
+    });
+  }
+
+  private async run<Answer>(work: () => Promise<Answer>): Promise<Answer> {
+    this.running += 1;
+    try {
+      return await work();
+    } finally {
+      this.running -= 1;
+      this.sendNext();
+    }
+  }
+
+  /** The batch that has waited longest, sent. */
+  private sendNext(): void {
+    const batch = this.queue.shift();
+    if (!batch) return;
+    if (this.open.get(batch.group) === batch) this.open.delete(batch.group);
+    const { read, keys, settle } = batch;
+    if (keys.length > 1) {
+      this.batches += 1;
+      this.batchedRequests += keys.length;
+    }
+    void this.run(async () => (keys.length === 1 ? [await read.one(keys[0])] : read.each(keys))).then(
+      (answers) => settle.forEach((s, i) => s.resolve(answers[i])),
+      (err: unknown) => settle.forEach((s) => s.reject(err)),
+    );
+  }
+}
+
+/** Each pool's coalesced reads: the statements in flight are counted per pool (a replica's, the primary's). */
+const byPool = new WeakMap<Pool, CoalescedReads>();
+
+/** Gives the pool its coalesced reads, at most `inFlight` statements of them running at once. */
+export function coalesceReads(pool: Pool, inFlight: number): void {
+  byPool.set(pool, new CoalescedReads(inFlight));
+}
+
+/**
+ * The coalesced reads of a pool; one statement at a time for a pool not given its own (coalesceReads).
+ * One at a time is the default: on a machine shared with PostgreSQL, one backend busy with the lookups
+ * leaves the other cores to the API and the rest of PostgreSQL's work, and the batches are larger. Where
+ * PostgreSQL has cores of its own, more statements in flight (LOOKUP_STATEMENTS_IN_FLIGHT) use them.
+ */
+export function coalescedReadsOf(pool: Pool): CoalescedReads {
+  let reads = byPool.get(pool);
+  if (!reads) {
+    reads = new CoalescedReads(1);
+    byPool.set(pool, reads);
+  }
+  return reads;
+}
