@@ -715,8 +715,15 @@ const inRoundOrder = (list, k) => {
   const orders = permutations(list);
   return orders[k % orders.length];
 };
+/** What the timed API's /metrics says of its coalesced reads (the lookups): reads asked, statements sent. */
+async function coalescedCounts() {
+  const text = await (await fetch('http://localhost:4101/metrics')).text();
+  const count = (kind) => Number(new RegExp(`^db_coalesced_reads_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { reads: count('reads'), statements: count('statements') };
+}
 for (let k = 0; k < (scenarios.length ? ROUNDS : 0); k += 1) {
   const round = {};
+  const coalescedBefore = runs('lookup') ? await coalescedCounts() : null;
   for (const scenario of scenarios) {
     round[scenario] = {};
     for (const [key, target] of inRoundOrder(Object.entries(targets[scenario]), k)) round[scenario][key] = await load(target);
@@ -727,6 +734,9 @@ for (let k = 0; k < (scenarios.length ? ROUNDS : 0); k += 1) {
     const rate = Math.max(1, Math.floor(0.7 * round.lookup.floor.rps));
     round.lookupAt70 = { rate };
     for (const key of inRoundOrder(['api', 'floor'], k)) round.lookupAt70[key] = await load(targets.lookup[key], { rate });
+    // Lookups arriving while one runs go together (src/db/coalesced-reads.ts): the statements the API sent per lookup in this round's runs.
+    const after = await coalescedCounts();
+    round.lookupStatements = { reads: after.reads - coalescedBefore.reads, statements: after.statements - coalescedBefore.statements };
   }
   rounds.push(round);
   const line = (s) =>
@@ -1246,6 +1256,14 @@ At 70% of each round's floor peak (median over rounds, range): the API p50 ${ran
         perRound((k) => k.lookupAt70.floor.cpu.client),
         n0,
       )} µs per request. API/floor ${ranged(lookupRatio, pct)}, API/PostGraphile ${ranged(lookupVsPgl, pct)}.
+
+Lookups that arrive while the API's lookup statement runs wait and go together in its next one (\`src/db/coalesced-reads.ts\`, one statement at a time per pool, as \`npm start\` runs it): alone, a lookup is the one statement of section 3; under the load of each round's peak and 70% runs, the API sent ${ranged(
+        perRound((k) => (k.lookupStatements ? k.lookupStatements.statements / k.lookupStatements.reads : NaN)),
+        (x) => x.toFixed(2),
+      )} statements per lookup (${ranged(
+        perRound((k) => k.lookupStatements?.reads ?? NaN),
+        n0,
+      )} lookups a round). The floor and PostGraphile send one per request.
 
 `
     : ''

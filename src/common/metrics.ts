@@ -45,8 +45,23 @@ export class Metrics {
     series.duration.observe(seconds);
   }
 
-  constructor(pool: Pool) {
+  /** `coalesced`: the reads coalesced on the request pool so far (the bank's lookups), and the statements sent for them. */
+  constructor(pool: Pool, coalesced?: () => { reads: number; statements: number }) {
     collectDefaultMetrics({ register: this.registry });
+    if (coalesced) {
+      const reads = new Counter({
+        name: 'db_coalesced_reads_total',
+        help: "Reads that may go together in one statement (the bank's lookups), and the statements sent for them.",
+        labelNames: ['kind'] as const,
+        registers: [this.registry],
+        collect() {
+          const now = coalesced();
+          reads.reset();
+          reads.inc({ kind: 'reads' }, now.reads);
+          reads.inc({ kind: 'statements' }, now.statements);
+        },
+      });
+    }
     const connections = new Gauge({
       name: 'db_pool_connections',
       help: 'Request-pool connections by state.',

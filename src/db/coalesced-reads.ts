@@ -35,7 +35,9 @@ export class CoalescedReads {
   private readonly queue: Array<Batch<unknown>> = [];
   /** The batch of each group that still takes requests (the last of the group in the queue, while not full). */
   private readonly open = new Map<string, Batch<unknown>>();
-  /** Statements sent for more than one request, and the requests they answered (for the tests and the bench). */
+  /** Reads asked and statements sent for them (/metrics); of those, statements for more than one read, and their reads. */
+  reads = 0;
+  statements = 0;
   batches = 0;
   batchedRequests = 0;
 
@@ -46,6 +48,7 @@ export class CoalescedReads {
    * otherwise with the other requests waiting under the same `group` (the statement and its other values).
    */
   read<Answer>(group: string, key: string, read: CoalescedRead<Answer>): Promise<Answer> {
+    this.reads += 1;
     if (this.running < this.inFlight && this.queue.length === 0) return this.run(() => read.one(key));
     return new Promise<Answer>((resolve, reject) => {
       let batch = this.open.get(group) as Batch<Answer> | undefined;
@@ -63,6 +66,7 @@ export class CoalescedReads {
 
   private async run<Answer>(work: () => Promise<Answer>): Promise<Answer> {
     this.running += 1;
+    this.statements += 1;
     try {
       return await work();
     } finally {
