@@ -15,20 +15,25 @@ export class StatusLookupsTogether1763803800000 implements MigrationInterface {
     await q.query(`CREATE FUNCTION enrollment_status_each_in_tenant(p_tenant text, p_id_numbers text[], p_year integer) RETURNS json
       LANGUAGE plpgsql VOLATILE SET search_path = public, pg_temp AS $$
       DECLARE
+        -- Numbered from 1 whatever bounds the caller's array has, as the answers are.
+        ids text[] := ARRAY(SELECT unnest(p_id_numbers));
         answers json[];
       BEGIN
+        IF array_ndims(p_id_numbers) > 1 THEN
+          RAISE EXCEPTION 'enrollment_status_each_in_tenant takes a list of ID numbers, not an array of % dimensions', array_ndims(p_id_numbers);
+        END IF;
         PERFORM set_config('app.tenant', p_tenant, true);
         SELECT array_agg(paid.answer ORDER BY u.n) INTO answers
-          FROM unnest(p_id_numbers) WITH ORDINALITY AS u(id_number, n)
+          FROM unnest(ids) WITH ORDINALITY AS u(id_number, n)
           LEFT JOIN LATERAL (
             SELECT json_build_object('name', r.name, 'status', e.status, 'amount_due', e.amount_due, 'amount_paid', e.amount_paid,
                                      'cover_start', e.cover_start, 'cover_end', e.cover_end) AS answer
               FROM resident r
               JOIN enrollment e ON e.tenant_code = p_tenant AND e.id_number = u.id_number AND e.coverage_year = p_year AND e.status <> 'UNPAID'
              WHERE r.tenant_code = p_tenant AND r.id_number = u.id_number) paid ON true;
-        FOR i IN 1 .. coalesce(array_length(p_id_numbers, 1), 0) LOOP
+        FOR i IN 1 .. coalesce(array_length(ids, 1), 0) LOOP
           IF answers[i] IS NULL THEN
-            answers[i] := enrollment_status_in_tenant(p_tenant, p_id_numbers[i], p_year);
+            answers[i] := enrollment_status_in_tenant(p_tenant, ids[i], p_year);
           END IF;
         END LOOP;
         RETURN coalesce(array_to_json(answers), '[]'::json);

@@ -13,7 +13,7 @@ import type { Logger } from './common/logger';
 import { Metrics } from './common/metrics';
 import { DomainEvents } from './context/domain-events';
 import type { AppState, RequestContext } from './context/request-context';
-import { coalescedReadsOf } from './db/coalesced-reads';
+import { coalescedTotals } from './db/coalesced-reads';
 import { Connections } from './db/connections';
 import { createPool } from './db/pool';
 import { ReadReplicas } from './db/replicas';
@@ -84,8 +84,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
     await checkRequestConnection(pool, mode);
     replicas = await startReplicas(config, database, pool, poolOf, log);
     const connections = new Connections(pool, mode, replicas);
-    const coalesced = coalescedReadsOf(pool);
-    const metrics = new Metrics(pool, () => ({ reads: coalesced.reads, statements: coalesced.statements }));
+    const metrics = new Metrics(pool, () => coalescedTotals);
     const events = new DomainEvents<RequestContext>();
     for (const module of DOMAIN_MODULES) module.install?.(events);
     const state: AppState = { config, catalog, policyEngine: new PolicyEngine(), pool, connections, log, metrics, events };

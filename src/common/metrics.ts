@@ -45,7 +45,7 @@ export class Metrics {
     series.duration.observe(seconds);
   }
 
-  /** `coalesced`: the reads coalesced on the request pool so far (the bank's lookups), and the statements sent for them. */
+  /** `coalesced`: the reads that may go together so far (the bank's lookups), on every pool, and the statements sent for them. */
   constructor(pool: Pool, coalesced?: () => { reads: number; statements: number }) {
     collectDefaultMetrics({ register: this.registry });
     if (coalesced) {

@@ -7,9 +7,12 @@
  * PostgreSQL and the API a round trip, a portal and a transaction whatever it reads: at a rate the
  * running statements cannot keep up with, a batch pays those once for all its requests.
  *
- * A request waits for the statements queued before its own batch (one per group waiting), no more.
- * Every request keeps its own answer; a batch that fails fails each of its requests with the same error
- * (its reads are of rows by their keys: nothing one person's data holds can fail the others').
+ * A request waits for the statement running and the batches queued before its own, but never more
+ * than COALESCED_WAIT_MAX_MS: a batch that has waited that long leaves beside the running ones, so that
+ * one slow statement (a connection the pool is slow to give, a replica gone, a cold read) does not hold
+ * every tenant's lookups behind it. Every request keeps its own answer; a batch that fails fails each of
+ * its requests with the same error (its reads are of rows by their keys: nothing one person's data holds
+ * can fail the others').
  */
 import type { Pool } from 'pg';
 
@@ -22,12 +25,22 @@ export interface CoalescedRead<Answer> {
 /** The most keys in one statement: a batch past it leaves as several. */
 export const COALESCED_KEYS_MAX = 64;
 
+/**
+ * The longest a batch waits for a statement to end before it leaves anyway. A lookup statement takes well
+ * under a millisecond; at the bench's peak a batch waited about one.
+ */
+export const COALESCED_WAIT_MAX_MS = 25;
+
 interface Batch<Answer> {
   group: string;
   read: CoalescedRead<Answer>;
   keys: string[];
   settle: Array<{ resolve: (answer: Answer) => void; reject: (err: unknown) => void }>;
+  late: NodeJS.Timeout;
 }
+
+/** Reads asked and statements sent for them, over every pool of the process (/metrics). */
+export const coalescedTotals = { reads: 0, statements: 0 };
 
 export class CoalescedReads {
   private running = 0;
@@ -35,13 +48,16 @@ export class CoalescedReads {
   private readonly queue: Array<Batch<unknown>> = [];
   /** The batch of each group that still takes requests (the last of the group in the queue, while not full). */
   private readonly open = new Map<string, Batch<unknown>>();
-  /** Reads asked and statements sent for them (/metrics); of those, statements for more than one read, and their reads. */
+  /** Reads asked and statements sent on this pool; of those, statements for more than one read, and their reads. */
   reads = 0;
   statements = 0;
   batches = 0;
   batchedRequests = 0;
 
-  constructor(private readonly inFlight: number) {}
+  constructor(
+    private readonly inFlight: number,
+    private readonly waitMaxMs = COALESCED_WAIT_MAX_MS,
+  ) {}
 
   /**
    * The answer for `key`: read at once when fewer than `inFlight` reads are running and none waits,
@@ -49,11 +65,13 @@ export class CoalescedReads {
    */
   read<Answer>(group: string, key: string, read: CoalescedRead<Answer>): Promise<Answer> {
     this.reads += 1;
+    coalescedTotals.reads += 1;
     if (this.running < this.inFlight && this.queue.length === 0) return this.run(() => read.one(key));
     return new Promise<Answer>((resolve, reject) => {
       let batch = this.open.get(group) as Batch<Answer> | undefined;
       if (!batch) {
-        batch = { group, read, keys: [], settle: [] };
+        const late = setTimeout(() => this.sendLate(late), this.waitMaxMs);
+        batch = { group, read, keys: [], settle: [], late };
         this.queue.push(batch as Batch<unknown>);
         this.open.set(group, batch as Batch<unknown>);
       }
@@ -67,18 +85,27 @@ export class CoalescedReads {
   private async run<Answer>(work: () => Promise<Answer>): Promise<Answer> {
     this.running += 1;
     this.statements += 1;
+    coalescedTotals.statements += 1;
     try {
       return await work();
     } finally {
       this.running -= 1;
-      this.sendNext();
+      // Batches sent late may have taken the running ones past the limit: the queue waits for them.
+      if (this.running < this.inFlight) {
+        const next = this.queue.shift();
+        if (next) this.send(next);
+      }
     }
   }
 
-  /** The batch that has waited longest, sent. */
-  private sendNext(): void {
-    const batch = this.queue.shift();
-    if (!batch) return;
+  /** A batch that has waited COALESCED_WAIT_MAX_MS, if it still waits: sent now, beside the running ones. */
+  private sendLate(late: NodeJS.Timeout): void {
+    const at = this.queue.findIndex((b) => b.late === late);
+    if (at >= 0) this.send(this.queue.splice(at, 1)[0]);
+  }
+
+  private send(batch: Batch<unknown>): void {
+    clearTimeout(batch.late);
     if (this.open.get(batch.group) === batch) this.open.delete(batch.group);
     const { read, keys, settle } = batch;
     if (keys.length > 1) {

@@ -120,4 +120,10 @@ it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON, 
   for (const id of asked) alone.push((await server.ownerQuery("SELECT enrollment_status_in_tenant('620721', $1, 2024) AS status", [id]))[0].status);
   expect(each).toEqual(alone);
   expect((await server.ownerQuery("SELECT enrollment_status_each_in_tenant('620721', '{}', 2024) AS each"))[0].each).toEqual([]);
+  // An array numbered from 0 pairs each answer with its own ID number all the same.
+  const [{ zeroBased }] = await server.ownerQuery<{ zeroBased: unknown[] }>(
+    "SELECT enrollment_status_each_in_tenant('620721', ('[0:1]={' || $1 || ',' || $2 || '}')::text[], 2024) AS \"zeroBased\"",
+    [stranger, paid],
+  );
+  expect(zeroBased).toEqual([alone[1], alone[0]]);
 });

@@ -1,7 +1,8 @@
 /**
  * Coalesced reads (the bank's lookups arriving together): a read leaves alone while fewer than the
  * limit run; past it, reads of one group wait and leave as one, in the order they came, each request
- * with its own answer, and a failed batch fails each of its requests.
+ * with its own answer, and a failed batch fails each of its requests. A batch that waits too long
+ * leaves beside the statement that holds it up.
  */
 import { COALESCED_KEYS_MAX, CoalescedReads } from '../../src/db/coalesced-reads';
 
@@ -24,7 +25,7 @@ function controlledRead(sent: string[][]) {
 
 it('reads leave alone below the limit, and together, by group and in order, past it', async () => {
   const sent: string[][] = [];
-  const reads = new CoalescedReads(2);
+  const reads = new CoalescedReads(2, 60_000);
   const { read, endNext } = controlledRead(sent);
   const answers = [
     reads.read('2024', 'a', read),
@@ -51,7 +52,7 @@ it('reads leave alone below the limit, and together, by group and in order, past
 
 it('a failed batch fails each of its requests; the others, and the next batch, stand', async () => {
   const sent: string[][] = [];
-  const reads = new CoalescedReads(1);
+  const reads = new CoalescedReads(1, 60_000);
   const { read, endNext } = controlledRead(sent);
   const first = reads.read('g', 'a', read);
   const failing = [reads.read('g', 'fails', read), reads.read('g', 'b', read)].map((p) => p.catch((err: Error) => err.message));
@@ -66,7 +67,7 @@ it('a failed batch fails each of its requests; the others, and the next batch, s
 
 it(`a batch holds at most ${COALESCED_KEYS_MAX} keys; the rest follow in the next, behind it`, async () => {
   const sent: string[][] = [];
-  const reads = new CoalescedReads(1);
+  const reads = new CoalescedReads(1, 60_000);
   const { read, endNext } = controlledRead(sent);
   const keys = Array.from({ length: COALESCED_KEYS_MAX + 3 }, (_, i) => `k${i}`);
   const running = reads.read('g', 'first', read);
@@ -78,3 +79,29 @@ it(`a batch holds at most ${COALESCED_KEYS_MAX} keys; the rest follow in the nex
   expect(await Promise.all(answers)).toEqual(keys.map((k) => `answer of ${k}`));
   await Promise.all([running, other]);
 });
+
+it('a batch held up past its longest wait leaves beside the slow statement; the limit holds again after', async () => {
+  // The clock moves only when the test says: nothing here depends on how busy the machine is.
+  jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+  const sent: string[][] = [];
+  const reads = new CoalescedReads(1, 20);
+  const { read, endNext } = controlledRead(sent);
+  const slow = reads.read('g', 'slow', read);
+  const held = [reads.read('g', 'a', read), reads.read('h', 'b', read)];
+  jest.advanceTimersByTime(19);
+  expect(sent).toEqual([['slow']]);
+  jest.advanceTimersByTime(1);
+  // Both waiting batches left on their own timers; nothing else was sent.
+  expect(sent).toEqual([['slow'], ['a'], ['b']]);
+  const behind = reads.read('g', 'c', read);
+  await endNext();
+  await endNext();
+  // Two of the three still run: c waits for the running ones to fall below the limit.
+  expect(sent).toHaveLength(3);
+  await endNext();
+  expect(sent).toEqual([['slow'], ['a'], ['b'], ['c']]);
+  await endNext();
+  expect(await Promise.all([slow, ...held, behind])).toEqual(['answer of slow', 'answer of a', 'answer of b', 'answer of c']);
+});
+
+afterEach(() => jest.useRealTimers());
