@@ -12,7 +12,8 @@
  * one slow statement (a connection the pool is slow to give, a replica gone, a cold read) does not hold
  * every tenant's lookups behind it. Every request keeps its own answer; a batch that fails fails each of
  * its requests with the same error (its reads are of rows by their keys: nothing one person's data holds
- * can fail the others').
+ * can fail the others'). A request that has ended while it waited (answered at its deadline) is left
+ * out of its batch: a database slow to answer is not asked for what nobody waits for any more.
  */
 import type { Pool } from 'pg';
 
@@ -31,11 +32,25 @@ export const COALESCED_KEYS_MAX = 64;
  */
 export const COALESCED_WAIT_MAX_MS = 25;
 
+/** A request waiting in a batch: how to answer it, and whether it still wants the answer. */
+interface Waiting<Answer> {
+  key: string;
+  wanted: () => boolean;
+  resolve: (answer: Answer) => void;
+  reject: (err: unknown) => void;
+}
+
+/** What a request that no longer waits for its answer (past its deadline, answered already) is told. */
+export class NoLongerWanted extends Error {
+  constructor() {
+    super('the request ended before its coalesced read was sent');
+  }
+}
+
 interface Batch<Answer> {
   group: string;
   read: CoalescedRead<Answer>;
-  keys: string[];
-  settle: Array<{ resolve: (answer: Answer) => void; reject: (err: unknown) => void }>;
+  waiting: Array<Waiting<Answer>>;
   late: NodeJS.Timeout;
 }
 
@@ -62,8 +77,10 @@ export class CoalescedReads {
   /**
    * The answer for `key`: read at once when fewer than `inFlight` reads are running and none waits,
    * otherwise with the other requests waiting under the same `group` (the statement and its other values).
+   * A request that waits and is no longer `wanted` when its batch leaves (its deadline passed) is left
+   * out of the statement and rejected with NoLongerWanted.
    */
-  read<Answer>(group: string, key: string, read: CoalescedRead<Answer>): Promise<Answer> {
+  read<Answer>(group: string, key: string, read: CoalescedRead<Answer>, wanted: () => boolean = () => true): Promise<Answer> {
     this.reads += 1;
     coalescedTotals.reads += 1;
     if (this.running < this.inFlight && this.queue.length === 0) return this.run(() => read.one(key));
@@ -71,14 +88,13 @@ export class CoalescedReads {
       let batch = this.open.get(group) as Batch<Answer> | undefined;
       if (!batch) {
         const late = setTimeout(() => this.sendLate(late), this.waitMaxMs);
-        batch = { group, read, keys: [], settle: [], late };
+        batch = { group, read, waiting: [], late };
         this.queue.push(batch as Batch<unknown>);
         this.open.set(group, batch as Batch<unknown>);
       }
-      batch.keys.push(key);
-      batch.settle.push({ resolve, reject });
+      batch.waiting.push({ key, wanted, resolve, reject });
       // A full batch keeps its place in the queue; the group's next request starts another behind it.
-      if (batch.keys.length >= COALESCED_KEYS_MAX) this.open.delete(group);
+      if (batch.waiting.length >= COALESCED_KEYS_MAX) this.open.delete(group);
     });
   }
 
@@ -90,11 +106,9 @@ export class CoalescedReads {
       return await work();
     } finally {
       this.running -= 1;
-      // Batches sent late may have taken the running ones past the limit: the queue waits for them.
-      if (this.running < this.inFlight) {
-        const next = this.queue.shift();
-        if (next) this.send(next);
-      }
+      // Batches sent late may have taken the running ones past the limit: the queue waits for them. A
+      // batch whose requests have all ended sends nothing, and the next one goes.
+      while (this.running < this.inFlight && this.queue.length > 0) this.send(this.queue.shift()!);
     }
   }
 
@@ -107,7 +121,14 @@ export class CoalescedReads {
   private send(batch: Batch<unknown>): void {
     clearTimeout(batch.late);
     if (this.open.get(batch.group) === batch) this.open.delete(batch.group);
-    const { read, keys, settle } = batch;
+    const settle = batch.waiting.filter((w) => {
+      if (w.wanted()) return true;
+      w.reject(new NoLongerWanted());
+      return false;
+    });
+    if (settle.length === 0) return;
+    const { read } = batch;
+    const keys = settle.map((w) => w.key);
     if (keys.length > 1) {
       this.batches += 1;
       this.batchedRequests += keys.length;

@@ -161,23 +161,28 @@ export class TenantTransaction {
     if (tenant !== this.tenantCode) throw new Error("a statement that sets the tenant must be given the request's tenant as $1");
     if (typeof key !== 'string') throw new Error('a coalesced read takes its key, a string, as $2');
     this.statements += 1;
-    return coalescedReadsOf(this.pool).read<Row>(`${text}\u0000${JSON.stringify([tenant, ...rest])}`, key, {
-      one: (one) =>
-        this.onItsOwn(async (client) => {
-          const { rows } = (await client.query({ name: statementName(text), text, values: [tenant, one, ...rest] })) as { rows: Array<{ status: Row }> };
-          return rows[0].status;
-        }),
-      each: (keys) =>
-        this.onItsOwn(async (client) => {
-          const { rows } = (await client.query({ name: statementName(eachText), text: eachText, values: [tenant, arrayParameter(keys), ...rest] })) as {
-            rows: Array<{ status: Row[] }>;
-          };
-          const answers = rows[0]?.status;
-          if (!Array.isArray(answers) || answers.length !== keys.length)
-            throw new Error(`a coalesced read answered ${Array.isArray(answers) ? answers.length : 'no'} rows for ${keys.length} keys`);
-          return answers;
-        }),
-    });
+    return coalescedReadsOf(this.pool).read<Row>(
+      `${text}\u0000${JSON.stringify([tenant, ...rest])}`,
+      key,
+      {
+        one: (one) =>
+          this.onItsOwn(async (client) => {
+            const { rows } = (await client.query({ name: statementName(text), text, values: [tenant, one, ...rest] })) as { rows: Array<{ status: Row }> };
+            return rows[0].status;
+          }),
+        each: (keys) =>
+          this.onItsOwn(async (client) => {
+            const { rows } = (await client.query({ name: statementName(eachText), text: eachText, values: [tenant, arrayParameter(keys), ...rest] })) as {
+              rows: Array<{ status: Row[] }>;
+            };
+            const answers = rows[0]?.status;
+            if (!Array.isArray(answers) || answers.length !== keys.length)
+              throw new Error(`a coalesced read answered ${Array.isArray(answers) ? answers.length : 'no'} rows for ${keys.length} keys`);
+            return answers;
+          }),
+      },
+      () => !this.finished,
+    );
   }
 
   /**

@@ -4,7 +4,7 @@
  * with its own answer, and a failed batch fails each of its requests. A batch that waits too long
  * leaves beside the statement that holds it up.
  */
-import { COALESCED_KEYS_MAX, CoalescedReads } from '../../src/db/coalesced-reads';
+import { COALESCED_KEYS_MAX, CoalescedReads, NoLongerWanted } from '../../src/db/coalesced-reads';
 
 /** A read whose statements end when the test says, recording what each was asked. */
 function controlledRead(sent: string[][]) {
@@ -102,6 +102,30 @@ it('a batch held up past its longest wait leaves beside the slow statement; the 
   expect(sent).toEqual([['slow'], ['a'], ['b'], ['c']]);
   await endNext();
   expect(await Promise.all([slow, ...held, behind])).toEqual(['answer of slow', 'answer of a', 'answer of b', 'answer of c']);
+});
+
+it('a request that ended while it waited (its deadline passed) is left out; a batch left empty sends nothing', async () => {
+  const sent: string[][] = [];
+  const reads = new CoalescedReads(1, 60_000);
+  const { read, endNext } = controlledRead(sent);
+  const ended = new Set<string>();
+  const wanted = (key: string) => () => !ended.has(key);
+  const first = reads.read('g', 'first', read, wanted('first'));
+  const a = reads.read('g', 'a', read, wanted('a')).catch((err: unknown) => err);
+  const b = reads.read('g', 'b', read, wanted('b'));
+  const c = reads.read('h', 'c', read, wanted('c')).catch((err: unknown) => err);
+  const d = reads.read('i', 'd', read, wanted('d'));
+  ended.add('a');
+  ended.add('c');
+  await endNext();
+  // a is left out of g's batch; h's batch, c alone and ended, sends nothing, so i's goes next.
+  expect(sent).toEqual([['first'], ['b']]);
+  await endNext();
+  expect(sent).toEqual([['first'], ['b'], ['d']]);
+  await endNext();
+  expect(await a).toBeInstanceOf(NoLongerWanted);
+  expect(await c).toBeInstanceOf(NoLongerWanted);
+  expect(await Promise.all([first, b, d])).toEqual(['answer of first', 'answer of b', 'answer of d']);
 });
 
 afterEach(() => jest.useRealTimers());
