@@ -46,12 +46,12 @@ export class Metrics {
   }
 
   /** `coalesced`: the reads that may go together so far (the bank's lookups), on every pool, and the statements sent for them. */
-  constructor(pool: Pool, coalesced?: () => { reads: number; statements: number }) {
+  constructor(pool: Pool, coalesced?: () => { reads: number; statements: number; dropped: number }) {
     collectDefaultMetrics({ register: this.registry });
     if (coalesced) {
       const reads = new Counter({
         name: 'db_coalesced_reads_total',
-        help: "Reads that may go together in one statement (the bank's lookups), and the statements sent for them.",
+        help: "Reads that may go together in one statement (the bank's lookups), the statements sent for them, and the reads left out because their request had ended.",
         labelNames: ['kind'] as const,
         registers: [this.registry],
         collect() {
@@ -59,6 +59,7 @@ export class Metrics {
           reads.reset();
           reads.inc({ kind: 'reads' }, now.reads);
           reads.inc({ kind: 'statements' }, now.statements);
+          reads.inc({ kind: 'dropped' }, now.dropped);
         },
       });
     }

@@ -35,6 +35,8 @@ export const COALESCED_WAIT_MAX_MS = 25;
 /** A request waiting in a batch: how to answer it, and whether it still wants the answer. */
 interface Waiting<Answer> {
   key: string;
+  /** How the request reads: the batch is sent through the first request that still waits. */
+  read: CoalescedRead<Answer>;
   wanted: () => boolean;
   resolve: (answer: Answer) => void;
   reject: (err: unknown) => void;
@@ -49,13 +51,12 @@ export class NoLongerWanted extends Error {
 
 interface Batch<Answer> {
   group: string;
-  read: CoalescedRead<Answer>;
   waiting: Array<Waiting<Answer>>;
   late: NodeJS.Timeout;
 }
 
 /** Reads asked and statements sent for them, over every pool of the process (/metrics). */
-export const coalescedTotals = { reads: 0, statements: 0 };
+export const coalescedTotals = { reads: 0, statements: 0, dropped: 0 };
 
 export class CoalescedReads {
   private running = 0;
@@ -66,6 +67,8 @@ export class CoalescedReads {
   /** Reads asked and statements sent on this pool; of those, statements for more than one read, and their reads. */
   reads = 0;
   statements = 0;
+  /** Reads left out of their batch: their request had ended (NoLongerWanted). */
+  dropped = 0;
   batches = 0;
   batchedRequests = 0;
 
@@ -88,11 +91,11 @@ export class CoalescedReads {
       let batch = this.open.get(group) as Batch<Answer> | undefined;
       if (!batch) {
         const late = setTimeout(() => this.sendLate(late), this.waitMaxMs);
-        batch = { group, read, waiting: [], late };
+        batch = { group, waiting: [], late };
         this.queue.push(batch as Batch<unknown>);
         this.open.set(group, batch as Batch<unknown>);
       }
-      batch.waiting.push({ key, wanted, resolve, reject });
+      batch.waiting.push({ key, read, wanted, resolve, reject });
       // A full batch keeps its place in the queue; the group's next request starts another behind it.
       if (batch.waiting.length >= COALESCED_KEYS_MAX) this.open.delete(group);
     });
@@ -122,12 +125,14 @@ export class CoalescedReads {
     clearTimeout(batch.late);
     if (this.open.get(batch.group) === batch) this.open.delete(batch.group);
     const settle = batch.waiting.filter((w) => {
-      if (w.wanted()) return true;
+      if (stillWanted(w)) return true;
+      this.dropped += 1;
+      coalescedTotals.dropped += 1;
       w.reject(new NoLongerWanted());
       return false;
     });
     if (settle.length === 0) return;
-    const { read } = batch;
+    const { read } = settle[0];
     const keys = settle.map((w) => w.key);
     if (keys.length > 1) {
       this.batches += 1;
@@ -137,6 +142,15 @@ export class CoalescedReads {
       (answers) => settle.forEach((s, i) => s.resolve(answers[i])),
       (err: unknown) => settle.forEach((s) => s.reject(err)),
     );
+  }
+}
+
+/** Whether a waiting request still wants its answer; one whose check fails is sent all the same. */
+function stillWanted(waiting: Waiting<unknown>): boolean {
+  try {
+    return waiting.wanted();
+  } catch {
+    return true;
   }
 }
 

@@ -16,6 +16,7 @@ import { type Language, type Localized, text } from '../common/i18n';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../context/request-context';
 import { lostToConcurrency } from '../db/lost-to-concurrency';
+import { NoLongerWanted } from '../db/coalesced-reads';
 
 /** Codes GraphQL and Apollo give to a request's own mistakes: safe to show as they are. */
 const REQUEST_ERROR_CODES = new Set([
@@ -55,6 +56,8 @@ export const LOST_TO_CONCURRENCY_MESSAGE = text(
  */
 function notTheRequestsFault(original: unknown): 'TIMEOUT' | 'CONFLICT' | null {
   if ((original as { code?: unknown } | null | undefined)?.code === '57014') return 'TIMEOUT';
+  // A lookup whose request passed its deadline while it waited for its batch: the deadline's answer has left.
+  if (original instanceof NoLongerWanted) return 'TIMEOUT';
   return lostToConcurrency(original) ? 'CONFLICT' : null;
 }
 

@@ -111,7 +111,10 @@ it('a request that ended while it waited (its deadline passed) is left out; a ba
   const ended = new Set<string>();
   const wanted = (key: string) => () => !ended.has(key);
   const first = reads.read('g', 'first', read, wanted('first'));
-  const a = reads.read('g', 'a', read, wanted('a')).catch((err: unknown) => err);
+  // a's own way of reading belongs to a request that has ended: its batch goes through b's.
+  const endedRead = controlledRead([]);
+  const notThroughA = { one: () => Promise.reject(new Error("sent through an ended request's transaction")), each: () => endedRead.read.each([]) };
+  const a = reads.read('g', 'a', notThroughA, wanted('a')).catch((err: unknown) => err);
   const b = reads.read('g', 'b', read, wanted('b'));
   const c = reads.read('h', 'c', read, wanted('c')).catch((err: unknown) => err);
   const d = reads.read('i', 'd', read, wanted('d'));
@@ -126,6 +129,7 @@ it('a request that ended while it waited (its deadline passed) is left out; a ba
   expect(await a).toBeInstanceOf(NoLongerWanted);
   expect(await c).toBeInstanceOf(NoLongerWanted);
   expect(await Promise.all([first, b, d])).toEqual(['answer of first', 'answer of b', 'answer of d']);
+  expect(reads.dropped).toBe(2);
 });
 
 afterEach(() => jest.useRealTimers());

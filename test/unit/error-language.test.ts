@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { DomainError, badInput, policyNotConfigured } from '../../src/common/errors';
 import { text } from '../../src/common/i18n';
 import { createLogger } from '../../src/common/logger';
+import { NoLongerWanted } from '../../src/db/coalesced-reads';
 import { errorFormatter, inLanguage } from '../../src/graphql/errors';
 
 const format = errorFormatter(createLogger('silent'), false);
@@ -37,6 +38,17 @@ describe("errors in the request's language", () => {
     expect(zh.extensions).toEqual({ code: 'TIMEOUT' });
     expect(en.message).toBe('A database statement took longer than its limit; nothing was written. Retry, or narrow the request');
     expect(zh.message).toBe('数据库语句执行超过时限，未写入任何数据；请重试，或缩小查询范围');
+  });
+
+  it('a lookup whose request passed its deadline while it waited for its batch is TIMEOUT, not an unexpected error', () => {
+    const lines: string[] = [];
+    const log = { info: (message: string) => lines.push(message), error: (message: string) => lines.push(message) };
+    const answer = errorFormatter(log, true)(
+      { message: 'whatever graphql-js said', path: ['enrollmentStatus'] },
+      new GraphQLError('wrapped', { originalError: new NoLongerWanted(), path: ['enrollmentStatus'] }),
+    );
+    expect(answer.extensions).toEqual({ code: 'TIMEOUT' });
+    expect(lines).not.toContain('unexpected error');
   });
 
   it('a deadlock or serialization failure is a retryable CONFLICT in either language, with no SQL', () => {
