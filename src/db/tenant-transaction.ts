@@ -157,29 +157,21 @@ export class TenantTransaction {
   async readSettingTenantCoalesced<Row extends object>(text: string, eachText: string, values: ReadonlyArray<InlineValue>, otherwise: string): Promise<Row> {
     if (this.finished) throw new Error(ENDED);
     if (!this.canSetTenantAlone) return (await this.readAlone<Row>(otherwise, values))[0];
+    this.checkSetsRequestTenant(values);
     const [tenant, key, ...rest] = values;
-    if (tenant !== this.tenantCode) throw new Error("a statement that sets the tenant must be given the request's tenant as $1");
     if (typeof key !== 'string') throw new Error('a coalesced read takes its key, a string, as $2');
     this.statements += 1;
     return coalescedReadsOf(this.pool).read<Row>(
       `${text}\u0000${JSON.stringify([tenant, ...rest])}`,
       key,
       {
-        one: (one) =>
-          this.onItsOwn(async (client) => {
-            const { rows } = (await client.query({ name: statementName(text), text, values: [tenant, one, ...rest] })) as { rows: Array<{ status: Row }> };
-            return rows[0].status;
-          }),
-        each: (keys) =>
-          this.onItsOwn(async (client) => {
-            const { rows } = (await client.query({ name: statementName(eachText), text: eachText, values: [tenant, arrayParameter(keys), ...rest] })) as {
-              rows: Array<{ status: Row[] }>;
-            };
-            const answers = rows[0]?.status;
-            if (!Array.isArray(answers) || answers.length !== keys.length)
-              throw new Error(`a coalesced read answered ${Array.isArray(answers) ? answers.length : 'no'} rows for ${keys.length} keys`);
-            return answers;
-          }),
+        one: async (one) => (await this.preparedAlone<{ status: Row }>(text, [tenant, one, ...rest])).status,
+        each: async (keys) => {
+          const answers = (await this.preparedAlone<{ status: Row[] }>(eachText, [tenant, arrayParameter(keys), ...rest]))?.status;
+          if (!Array.isArray(answers) || answers.length !== keys.length)
+            throw new Error(`a coalesced read answered ${Array.isArray(answers) ? answers.length : 'no'} rows for ${keys.length} keys`);
+          return answers;
+        },
       },
       () => !this.finished,
     );
@@ -205,8 +197,17 @@ export class TenantTransaction {
 
   /** The first row of a statement that sets the tenant from its $1, prepared, alone in its implicit transaction. */
   private async aloneSettingTenant<Row extends object>(text: string, values: ReadonlyArray<InlineValue>): Promise<Row> {
-    if (values[0] !== this.tenantCode) throw new Error("a statement that sets the tenant must be given the request's tenant as $1");
+    this.checkSetsRequestTenant(values);
     this.statements += 1;
+    return this.preparedAlone<Row>(text, values);
+  }
+
+  private checkSetsRequestTenant(values: ReadonlyArray<unknown>): void {
+    if (values[0] !== this.tenantCode) throw new Error("a statement that sets the tenant must be given the request's tenant as $1");
+  }
+
+  /** The first row of a prepared statement, on a connection of its own (no transaction of this request). */
+  private preparedAlone<Row extends object>(text: string, values: ReadonlyArray<unknown>): Promise<Row> {
     return this.onItsOwn(async (client) => {
       const { rows } = (await client.query({ name: statementName(text), text, values: [...values] })) as { rows: Row[] };
       return rows[0];
