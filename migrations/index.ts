@@ -38,6 +38,7 @@ import { TargetsKeptWithTheirDays1763803200000 } from './1763803200000-TargetsKe
 import { WaitsSayWhyStillOpen1763803500000 } from './1763803500000-WaitsSayWhyStillOpen';
 import { BatchRowsKeepPolicyVersion1763803700000 } from './1763803700000-BatchRowsKeepPolicyVersion';
 import { StatusLookupsTogether1763803800000 } from './1763803800000-StatusLookupsTogether';
+import { BatchOutcomesPerCall1763803900000 } from './1763803900000-BatchOutcomesPerCall';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -79,4 +80,5 @@ export const MIGRATIONS = [
   WaitsSayWhyStillOpen1763803500000,
   BatchRowsKeepPolicyVersion1763803700000,
   StatusLookupsTogether1763803800000,
+  BatchOutcomesPerCall1763803900000,
 ];

@@ -18,6 +18,7 @@ import pg from 'pg';
 import { ImportInterrupted } from '../../src/cli/csv-import';
 import { importPaymentsCsv } from '../../src/cli/import-payments';
 import { signToken } from '../../src/context/tokens';
+import { batchRowsAsTheyStand } from '../../src/domains/enrollment/held.repository';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/db/embedded';
 import { call, type CallResult, codeOf, DatabaseProxy, eventually, ledger, ServerProcess, UNMASKED_ID } from '../helpers/faults';
 import { residentIds } from '../helpers/seed';
@@ -139,7 +140,7 @@ describe('the server killed (SIGKILL) in the middle of an import', () => {
       expect(committed).toBeLessThan(ids.length);
       // Each batch is one transaction: all of its 5,000 rows, or none.
       const batches = await owner<{ batch_id: string; payments: number; rows: number }>(
-        `SELECT p.batch_id, count(*)::int AS payments, (SELECT count(*)::int FROM payment_batch_row b WHERE b.tenant_code = $1 AND b.batch_id = p.batch_id) AS rows
+        `SELECT p.batch_id, count(*)::int AS payments, (SELECT count(*)::int FROM (${batchRowsAsTheyStand('o.tenant_code = p.tenant_code AND o.batch_id = p.batch_id')}) b) AS rows
          FROM payment p WHERE p.tenant_code = $1 AND p.receipt_no LIKE 'KILL-%' GROUP BY p.batch_id`,
         [TENANT],
       );
@@ -169,7 +170,7 @@ describe('the server killed (SIGKILL) in the middle of an import', () => {
         paidWithoutPayment: 0,
       });
       const [rows] = await owner<{ rows: number; rejected: number }>(
-        "SELECT count(*)::int AS rows, count(*) FILTER (WHERE status = 'REJECTED')::int AS rejected FROM payment_batch_row WHERE tenant_code = $1 AND batch_id LIKE 'tax-2022-10-25-%'",
+        `SELECT count(*)::int AS rows, count(*) FILTER (WHERE status = 'REJECTED')::int AS rejected FROM (${batchRowsAsTheyStand("o.tenant_code = $1 AND o.batch_id LIKE 'tax-2022-10-25-%'")}) b`,
         [TENANT],
       );
       expect(rows).toEqual({ rows: ids.length, rejected: 0 });

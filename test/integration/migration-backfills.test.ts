@@ -11,6 +11,9 @@ import { RefundsNumbered1763802700000 } from '../../migrations/1763802700000-Ref
 import { ReimbursementsOfEndedEnrolments1763802800000 } from '../../migrations/1763802800000-ReimbursementsOfEndedEnrolments';
 import { OneLiveGrant1763803100000 } from '../../migrations/1763803100000-OneLiveGrant';
 import { TargetsKeptWithTheirDays1763803200000 } from '../../migrations/1763803200000-TargetsKeptWithTheirDays';
+import { BatchOutcomesPerCall1763803900000 } from '../../migrations/1763803900000-BatchOutcomesPerCall';
+import { batchRowsAsTheyStand } from '../../src/domains/enrollment/held.repository';
+import { isCitus } from '../helpers/test-databases';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -223,4 +226,75 @@ it('make each target set before the history was kept its first entry, at the tim
     await client.end();
   }
   expect(await history()).toEqual([live[1]]);
+});
+
+describe('BatchOutcomesPerCall', () => {
+  const IMPORT = `mutation($b: String!, $p: [PaymentInput!]!) { importPayments(batchId: $b, payments: $p) { accepted duplicates rejected held } }`;
+  const row = (idNumber: string, receiptNo: string, amount: string) => ({
+    idNumber,
+    coverageYear: 2023,
+    amount,
+    paidOn: '2022-10-08',
+    channel: '税务代征',
+    receiptNo,
+  });
+  const standing = (client: pg.Client) =>
+    client
+      .query(
+        `SELECT row_index, receipt_no, channel, id_number, coverage_year, amount::text, paid_on::text, status, held, code, error, error_zh, policy_version, recorded_at
+           FROM (${batchRowsAsTheyStand("o.tenant_code = '620702' AND o.batch_id = 'MOVED-1'")}) b ORDER BY row_index`,
+      )
+      .then((r) => r.rows);
+
+  it('moves the rows of payment_batch_row into one row per call and back, each row reading as it did', async () => {
+    if (await isCitus(server.databaseUrl)) return;
+    const paid = await person();
+    const unknown = makeResidentId(GZ, '1971-01-01', 990);
+    const first = await server.gql(
+      IMPORT,
+      { b: 'MOVED-1', p: [row(paid, 'MV-1', '350.00'), row(unknown, 'MV-2', '350.00'), row(await person(), 'MV-3', '1.00')] },
+      { as: 'TAX', tenant: GZ },
+    );
+    expect(first.data!.importPayments).toEqual({ accepted: 2, duplicates: 0, rejected: 1, held: 1 });
+    // The replay: the first row is a duplicate of itself (it stays ACCEPTED), the third is corrected.
+    const [{ id }] = await server.ownerQuery<{ id: string }>(
+      "SELECT u.id_number AS id FROM payment_batch_outcome o, unnest(o.row_index, o.id_number) AS u(i, id_number) WHERE o.batch_id = 'MOVED-1' AND u.i = 2",
+    );
+    const again = await server.gql(
+      IMPORT,
+      { b: 'MOVED-1', p: [row(paid, 'MV-1', '350.00'), row(unknown, 'MV-2', '350.00'), row(id, 'MV-3b', '350.00')] },
+      { as: 'TAX', tenant: GZ },
+    );
+    expect(again.data!.importPayments).toEqual({ accepted: 1, duplicates: 2, rejected: 0, held: 1 });
+
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      const before = await standing(client);
+      expect(before.map((r) => [r.row_index, r.receipt_no, r.status, r.held])).toEqual([
+        [0, 'MV-1', 'ACCEPTED', false],
+        [1, 'MV-2', 'ACCEPTED', true],
+        [2, 'MV-3b', 'ACCEPTED', false],
+      ]);
+      const migration = new BatchOutcomesPerCall1763803900000();
+      const runner = runnerOn(client, /^$/);
+      await migration.down(runner as any);
+      const rows = await client.query(
+        `SELECT row_index, receipt_no, channel, id_number, coverage_year, amount::text, paid_on::text, status, held, code, error, error_zh, policy_version, recorded_at
+           FROM payment_batch_row WHERE tenant_code = '620702' AND batch_id = 'MOVED-1' ORDER BY row_index`,
+      );
+      expect(rows.rows).toEqual(before.map(({ tenant_code: _t, batch_id: _b, ...r }) => r));
+      await migration.up(runner as any);
+      expect(await standing(client)).toEqual(before);
+      const recordings = await client.query("SELECT recording, row_index FROM payment_batch_outcome WHERE batch_id = 'MOVED-1' ORDER BY recording");
+      expect(recordings.rows).toEqual([
+        { recording: 1, row_index: [0, 1] },
+        { recording: 2, row_index: [2] },
+      ]);
+    } finally {
+      await client.query('ROLLBACK');
+      await client.end();
+    }
+  });
 });

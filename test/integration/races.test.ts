@@ -8,6 +8,7 @@ import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importPaymentsCsv } from '../../src/cli/import-payments';
+import { batchRowsAsTheyStand } from '../../src/domains/enrollment/held.repository';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -192,8 +193,8 @@ describe('two imports of the same file at once (npm run import:payments twice)',
       `SELECT (SELECT count(*)::int FROM payment WHERE tenant_code = '620702' AND receipt_no LIKE 'TWICE-%') AS payments,
               (SELECT count(DISTINCT receipt_no)::int FROM payment WHERE tenant_code = '620702' AND receipt_no LIKE 'TWICE-%') AS receipts,
               (SELECT count(*)::int FROM enrollment WHERE tenant_code = '620702' AND id_number = ANY ($1::text[]) AND status = 'PAID') AS paid,
-              (SELECT count(*)::int FROM payment_batch_row WHERE tenant_code = '620702' AND batch_id LIKE 'tax-2022-10-20-%') AS rows,
-              (SELECT count(*)::int FROM payment_batch_row WHERE tenant_code = '620702' AND batch_id LIKE 'tax-2022-10-20-%' AND status = 'REJECTED') AS rejected`,
+              (SELECT count(*)::int FROM (${batchRowsAsTheyStand("o.tenant_code = '620702' AND o.batch_id LIKE 'tax-2022-10-20-%'")}) b) AS rows,
+              (SELECT count(*)::int FROM (${batchRowsAsTheyStand("o.tenant_code = '620702' AND o.batch_id LIKE 'tax-2022-10-20-%'")}) b WHERE status = 'REJECTED') AS rejected`,
       [ids],
     );
     expect(counts).toEqual({ payments: 20_000, receipts: 20_000, paid: 20_000, rows: 20_000, rejected: 0 });
@@ -455,8 +456,10 @@ describe('two requests recording the same batch id at once', () => {
     try {
       await other.query('BEGIN');
       await other.query(
-        `INSERT INTO payment_batch_row (tenant_code, batch_id, recorded_by, row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held)
-         VALUES ('620702', 'SAME-BATCH', 'test-tax', 0, 'OTHER-1', '税务代征', $1, 2023, 35000, '2022-10-25', 'REJECTED', false)`,
+        `INSERT INTO payment_batch_outcome (tenant_code, batch_id, recording, recorded_by, row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on,
+                                            status, held, code, error, error_zh, policy_version)
+         VALUES ('620702', 'SAME-BATCH', 1, 'test-tax', '{0}', '{OTHER-1}', '{税务代征}', ARRAY[$1], '{2023}', '{35000}', '{2022-10-25}', '{REJECTED}', '{false}',
+                 '{NULL}', '{NULL}', '{NULL}', '{NULL}')`,
         [id],
       );
       const { waited, res } = await importWhileUncommitted(other, 'SAME-BATCH', { idNumber: id, paidOn: '2022-10-25', receiptNo: 'SAME-1' });
@@ -464,7 +467,7 @@ describe('two requests recording the same batch id at once', () => {
       expect(res.errors).toBeUndefined();
       expect(res.data!.importPayments).toEqual({ accepted: 1, duplicates: 0, rejected: 0, rows: [{ status: 'ACCEPTED', code: null }] });
       const rows = await server.ownerQuery<{ receipt_no: string; status: string }>(
-        "SELECT receipt_no, status FROM payment_batch_row WHERE tenant_code = '620702' AND batch_id = 'SAME-BATCH' ORDER BY row_index",
+        `SELECT receipt_no, status FROM (${batchRowsAsTheyStand("o.tenant_code = '620702' AND o.batch_id = 'SAME-BATCH'")}) b ORDER BY row_index`,
       );
       expect(rows).toEqual([{ receipt_no: 'SAME-1', status: 'ACCEPTED' }]);
     } finally {

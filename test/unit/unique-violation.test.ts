@@ -12,7 +12,7 @@ const violation = (fields: { constraint?: string; message?: string }) =>
 it.each([
   ['payment_pkey', true],
   ['enrollment_pkey', true],
-  ['payment_batch_row_pkey', true],
+  ['payment_batch_outcome_pkey', true],
   ['resident_pkey', false],
   ['payment_pkey_extra', false],
 ])('a unique violation of %s, named in its constraint field: %s', (constraint, taken) => {

@@ -709,14 +709,14 @@ const PAYMENT_COLUMNS = PAYMENT_WRITE.map((c) => c.name).join(', ');
 const PAYMENT_VALUES = PAYMENT_WRITE.map((c) => `r.${c.name}`).join(', ');
 
 /**
- * The error of insertNewPayments, insertNewPaidEnrollments or recordBatchRows(…, 'NEW')
+ * The error of insertNewPayments, insertNewPaidEnrollments or recordBatchRows
  * when another transaction wrote one of the receipts, enrolments or the batch after they were judged.
  */
 export function takenMeanwhile(err: unknown): boolean {
   return TAKEN_MEANWHILE.has(uniqueViolation(err) ?? '');
 }
 
-const TAKEN_MEANWHILE = new Set(['payment_pkey', 'enrollment_pkey', 'payment_batch_row_pkey']);
+const TAKEN_MEANWHILE = new Set(['payment_pkey', 'enrollment_pkey', 'payment_batch_outcome_pkey']);
 
 /** A payment with the enrolment it found (null: none), locked, for its reversal. */
 export async function paymentForReversal(

@@ -50,7 +50,6 @@ import {
   upsertUnpaidEnrollments,
 } from './enrollment.repository';
 import {
-  batchRecorded,
   type BatchRowWrite,
   cancelWaitsOf,
   insertSuspense,
@@ -511,14 +510,12 @@ export class EnrollmentService {
     await this.subsidies.recordForPayments(ctx, settled);
     await insertWaiting(ctx.db, settled.flatMap(waitsOf));
     if (mode === 'IMPORT' && batchId !== null) {
-      // In the attempt: the same batch recorded meanwhile by another request makes this one a replay.
-      const recorded = (await batchRecorded(ctx.db, batchId)) ? 'REPLAYED' : 'NEW';
+      // In the attempt: the same batch recorded meanwhile by another request fails it, and it is judged again.
       await recordBatchRows(
         ctx.db,
         batchId,
         ctx.actor?.sub ?? 'system',
         results.map((r) => batchRow(r, inputs[r.index])),
-        recorded,
       );
     }
     const count = (status: RowStatus) => results.filter((r) => r.status === status).length;

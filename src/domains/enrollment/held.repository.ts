@@ -1,7 +1,7 @@
 /**
  * SQL of what is held rather than refused: values an answer waits for (waiting_value), money the tax
  * system collected that cannot be matched to an enrolment yet (payment_suspense), and each import row's
- * outcome (payment_batch_row) for reconciliation. Writes are set-based.
+ * outcomes (payment_batch_outcome, a row per call) for reconciliation. Writes are set-based.
  */
 import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
 import type { Localized } from '../../common/i18n';
@@ -401,49 +401,40 @@ const BATCH_ROW_WRITE: ReadonlyArray<BulkColumn<BatchRowWrite>> = [
   { name: 'policy_version', type: 'int', value: (r) => r.policyVersion },
 ];
 
-/** Whether a batch of this id has recorded its rows already (its import is a replay). */
-export async function batchRecorded(db: TenantTransaction, batchId: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM payment_batch_row WHERE tenant_code = $1 AND batch_id = $2 LIMIT 1', [db.tenantCode, batchId]);
-  return rows.length > 0;
-}
-
 /**
- * Records a batch's row outcomes; a replay of the batch (`recorded` REPLAYED) records its latest
- * outcome per row. A NEW batch's rows are inserted plainly, without ON CONFLICT's speculative
- * insertion (some 3 µs a row, two fifths of the insert); the same batch recorded meanwhile by another
- * request fails the statement (takenMeanwhile), and the import is judged again as a replay.
+ * Records a call's row outcomes as one row (`payment_batch_outcome`), its fields as arrays in row order,
+ * numbered after the batch's recordings so far: a replay adds its own recording and changes none (see
+ * BATCH_ROWS_AS_THEY_STAND). The same batch recorded meanwhile by another request takes the number first
+ * and fails this statement (takenMeanwhile): the import is judged again, and recorded as the next one.
  */
-export async function recordBatchRows(
-  db: TenantTransaction,
-  batchId: string,
-  recordedBy: string,
-  rows: readonly BatchRowWrite[],
-  recorded: 'NEW' | 'REPLAYED',
-): Promise<void> {
+export async function recordBatchRows(db: TenantTransaction, batchId: string, recordedBy: string, rows: readonly BatchRowWrite[]): Promise<void> {
   if (rows.length === 0) return;
-  const set = unnestRows('b', BATCH_ROW_WRITE, rows, 4);
-  const columns = BATCH_ROW_WRITE.map((c) => c.name);
-  const into = `(tenant_code, batch_id, recorded_by, ${columns.join(', ')})`;
-  const select = `SELECT $1, $2, $3, ${columns.map((c) => `b.${c}`).join(', ')} FROM ${set.from}`;
+  const arrays = BATCH_ROW_WRITE.map((c, i) => `$${4 + i}::${c.type}[]`).join(', ');
+  // Counted for Citus: an INSERT … SELECT without RETURNING goes into its shard as a COPY, which row-level security refuses.
   await db.query(
-    recorded === 'NEW'
-      ? countedInsert(`INSERT INTO payment_batch_row ${into} ${select}`)
-      : `INSERT INTO payment_batch_row ${into} ${select} ${REPLAYED_ROWS_REPLACE}`,
-    [db.tenantCode, batchId, recordedBy, ...set.parameters],
+    countedInsert(`INSERT INTO payment_batch_outcome (tenant_code, batch_id, recording, recorded_by, ${BATCH_ROW_WRITE.map((c) => c.name).join(', ')})
+      SELECT $1, $2, coalesce(max(recording), 0) + 1, $3, ${arrays} FROM payment_batch_outcome WHERE tenant_code = $1 AND batch_id = $2`),
+    [db.tenantCode, batchId, recordedBy, ...BATCH_ROW_WRITE.map((c) => rows.map((r) => c.value(r)))],
   );
 }
 
 /**
- * recordBatchRows of a replay: each row's latest outcome replaces the one recorded, but for a row
- * accepted before (held or not) that the replay does not accept (it finds it a duplicate of itself, or,
- * after an ID-number correction, a conflict): its first outcome stands, so the batch's accepted and held
- * counts and amounts for the day it came do not change when it is sent again.
+ * The rows of the batches `where` selects (a condition on `payment_batch_outcome o`) as they stand, from
+ * the recordings of every call with their id: each row's last ACCEPTED
+ * outcome if it has one, else its last. What was accepted stays accepted when the batch is sent again
+ * (the replay finds it a duplicate of itself, or, after an ID-number correction, a conflict), so the
+ * batch's counts and amounts for the day it came do not change; any other outcome is the latest call's.
  */
-const REPLAYED_ROWS_REPLACE = `ON CONFLICT (tenant_code, batch_id, row_index) DO UPDATE
-        SET receipt_no = EXCLUDED.receipt_no, channel = EXCLUDED.channel, id_number = EXCLUDED.id_number, coverage_year = EXCLUDED.coverage_year,
-            amount = EXCLUDED.amount, paid_on = EXCLUDED.paid_on, status = EXCLUDED.status, held = EXCLUDED.held, code = EXCLUDED.code,
-            error = EXCLUDED.error, error_zh = EXCLUDED.error_zh, policy_version = EXCLUDED.policy_version, recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at
-      WHERE payment_batch_row.status <> 'ACCEPTED' OR EXCLUDED.status = 'ACCEPTED'`;
+export function batchRowsAsTheyStand(where: string): string {
+  return `SELECT DISTINCT ON (o.tenant_code, o.batch_id, u.row_index) o.tenant_code, o.batch_id, u.*, o.recorded_at
+    FROM payment_batch_outcome o
+   CROSS JOIN LATERAL unnest(o.row_index, o.receipt_no, o.channel, o.id_number, o.coverage_year, o.amount, o.paid_on, o.status, o.held, o.code, o.error, o.error_zh, o.policy_version)
+         AS u(row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held, code, error, error_zh, policy_version)
+   WHERE ${where}
+   ORDER BY o.tenant_code, o.batch_id, u.row_index, u.status = 'ACCEPTED' DESC, o.recording DESC`;
+}
+
+const BATCH_ROWS_AS_THEY_STAND = batchRowsAsTheyStand('o.tenant_code = $1 AND o.batch_id = $2');
 
 export interface BatchRowRow {
   row_index: number;
@@ -472,8 +463,9 @@ export async function batchRows(
   limit: number,
 ): Promise<BatchRowRow[]> {
   return db.query<BatchRowRow>(
-    `SELECT row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held, code, error, error_zh, policy_version, recorded_at FROM payment_batch_row
-      WHERE tenant_code = $1 AND batch_id = $2 AND ($3::text IS NULL OR status = $3) AND ($4::int IS NULL OR row_index > $4)
+    `SELECT row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held, code, error, error_zh, policy_version, recorded_at
+       FROM (${BATCH_ROWS_AS_THEY_STAND}) r
+      WHERE ($3::text IS NULL OR status = $3) AND ($4::int IS NULL OR row_index > $4)
       ORDER BY row_index LIMIT $5`,
     [db.tenantCode, batchId, status, afterIndex, limit],
   );
@@ -497,8 +489,9 @@ export async function batchSummary(db: TenantTransaction, batchId: string): Prom
             count(*) FILTER (WHERE status = 'REJECTED')::int AS rejected, count(*) FILTER (WHERE held)::int AS held,
             coalesce(sum(amount) FILTER (WHERE status = 'ACCEPTED' AND NOT held), 0)::bigint AS accepted_amount,
             coalesce(sum(amount) FILTER (WHERE held), 0)::bigint AS held_amount,
-            min(recorded_at) AS first_recorded_at, max(recorded_at) AS last_recorded_at
-       FROM payment_batch_row WHERE tenant_code = $1 AND batch_id = $2`,
+            (SELECT min(recorded_at) FROM payment_batch_outcome WHERE tenant_code = $1 AND batch_id = $2) AS first_recorded_at,
+            (SELECT max(recorded_at) FROM payment_batch_outcome WHERE tenant_code = $1 AND batch_id = $2) AS last_recorded_at
+       FROM (${BATCH_ROWS_AS_THEY_STAND}) r`,
     [db.tenantCode, batchId],
   );
   return row;
