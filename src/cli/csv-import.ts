@@ -87,7 +87,7 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
   // A read or decoding error ends the iteration below with that error (pipeline destroys the parser with it).
   const records = pipeline(
     decodedStream(options.file, encoding, (n) => (bytes += n)),
-    parse({ relax_column_count: true, skip_empty_lines: true, trim: true, info: true, raw: true }),
+    parse({ relax_column_count: true, skip_empty_lines: true, trim: true, raw: true }),
     () => {},
   );
   const tally: Tally = { rows: 0, encoding, accepted: 0, held: 0, duplicates: 0, rejected: 0, rejections: [] };
@@ -153,14 +153,13 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
 
   /** Reads the records, checks each row and sends full batches; throws on the first failure. */
   const readLines = async (): Promise<void> => {
-    for await (const { record, info, raw } of records as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
-      // The row a record starts on: where it ends, less the line breaks inside it (quoted fields).
-      const inside =
-        raw
-          .replace(/^(\r?\n)+/, '')
-          .replace(/\r?\n$/, '')
-          .split('\n').length - 1;
-      const lineNo = info.lines - inside;
+    /** Line breaks in the file before the record being read. */
+    let linesBefore = 0;
+    for await (const { record, raw } of records as AsyncIterable<{ record: string[]; raw: string }>) {
+      // The row a record starts on: after the line breaks of the records before it and the empty lines before it.
+      const breaks = lineBreaks(raw);
+      const lineNo = 1 + linesBefore + breaks.before;
+      linesBefore += breaks.all;
       const fields = record;
       if (!header) {
         header = fields.map((f) => kind.columns[f.replace(/\s/g, '').toLowerCase()] ?? kind.columns[f.replace(/\s/g, '')] ?? f);
@@ -173,7 +172,8 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
         }
         continue;
       }
-      const recordByField = Object.fromEntries(header.map((name, i) => [name, fields[i] ?? '']));
+      const recordByField: Record<string, string> = {};
+      for (let i = 0; i < header.length; i += 1) recordByField[header[i]] = fields[i] ?? '';
       tally.rows += 1;
       const invalid = kind.invalid(recordByField);
       if (invalid) {
@@ -223,8 +223,39 @@ export class ImportInterrupted extends Error {
   }
 }
 
+/**
+ * The line breaks of a record's raw text, \r\n, \r or \n each one: those before the record (empty lines
+ * skipped) and all of them. csv-parse's own count (`info.lines`) takes a \r\n inside a quoted field for two.
+ * Its raw text of a CRLF file ends each record with the \r, and the \n goes with no record: so a break is
+ * counted once whichever way the file ends its lines.
+ */
+function lineBreaks(raw: string): { before: number; all: number } {
+  let before = -1;
+  let all = 0;
+  for (let i = 0; i < raw.length; i += 1) {
+    const c = raw.charCodeAt(i);
+    if (c === 13 || c === 10) {
+      all += 1;
+      if (c === 13 && raw.charCodeAt(i + 1) === 10) i += 1;
+    } else if (before < 0) before = all;
+  }
+  return { before: before < 0 ? all : before, all };
+}
+
+/** Dates already read, as normaliseDate answered them: an export repeats a few days over its rows. */
+const normalisedDates = new Map<string, string | null>();
+
 /** A date as the exports write it: 2023-10-02 or 2023/10/02 (or 2023/10/2), as YYYY-MM-DD; null if it is not one. */
 export function normaliseDate(text: string): string | null {
+  const known = normalisedDates.get(text);
+  if (known !== undefined) return known;
+  const date = readDate(text);
+  if (normalisedDates.size >= 10_000) normalisedDates.clear();
+  normalisedDates.set(text, date);
+  return date;
+}
+
+function readDate(text: string): string | null {
   const m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(text.trim());
   if (!m) return null;
   const date = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;

@@ -1,0 +1,59 @@
+/**
+ * The CSV importers name rows by the file's own row numbers (the header is row 1): blank lines, quoted
+ * fields holding line breaks and CRLF line ends counted as a clerk's editor counts them.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CsvImportKind, normaliseDate, runCsvImport } from '../../src/cli/csv-import';
+import { text } from '../../src/common/i18n';
+
+/** Rejects every row whose `v` is not "ok", sends the others nowhere. */
+const kind: CsvImportKind<{ name: string }> = {
+  columns: { name: 'name', v: 'v' },
+  required: ['name', 'v'],
+  names: {},
+  toInput: (r) => ({ name: r.name }),
+  label: (r) => r.name,
+  invalid: (r) => (r.v === 'ok' ? null : { field: 'v', problem: text('不对', 'wrong') }),
+  send: async (_client, _batchId, rows) => ({ accepted: rows.length, duplicates: 0, rejected: 0, rows: [] }),
+};
+
+async function rejectedLines(content: string): Promise<Array<[number, string]>> {
+  const file = join(mkdtempSync(join(tmpdir(), 'csv-lines-')), 'rows.csv');
+  writeFileSync(file, content);
+  const tally = await runCsvImport(kind, { file, url: 'http://127.0.0.1:9/graphql', batchSize: 100, batchPrefix: 't' });
+  return tally.rejections.map((r) => [r.line, r.label]);
+}
+
+describe('the row a rejected record is named by', () => {
+  it.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+    ['CR', '\r'],
+  ])('is the line it starts on, %s', async (_name, nl) => {
+    const rows = ['name,v', 'a,ok', 'b,no', '', '', 'c,no', '"d', 'still d",ok', '"e', '', 'still e",no', 'f,no', ''];
+    expect(await rejectedLines(rows.join(nl))).toEqual([
+      [3, 'b'],
+      [6, 'c'],
+      [9, `e${nl}${nl}still e`],
+      [12, 'f'],
+    ]);
+  });
+
+  it('with no line end after the last record, and after a byte order mark', async () => {
+    expect(await rejectedLines('name,v\n\n"x\ny",no')).toEqual([[3, 'x\ny']]);
+    expect(await rejectedLines('\ufeffname,v\r\na,no\r\n')).toEqual([[2, 'a']]);
+  });
+});
+
+describe('normaliseDate', () => {
+  it('answers a date the same when asked again, valid or not', () => {
+    for (let round = 0; round < 2; round += 1) {
+      expect(normaliseDate('2023/10/2')).toBe('2023-10-02');
+      expect(normaliseDate('2023-02-29')).toBeNull();
+      expect(normaliseDate('2024-02-29')).toBe('2024-02-29');
+      expect(normaliseDate(' 2023.1.5 ')).toBe('2023-01-05');
+    }
+  });
+});
