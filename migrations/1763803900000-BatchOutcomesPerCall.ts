@@ -12,10 +12,10 @@ import { isolateTenantTable, overEveryTenant } from './tenant-isolation';
  * outcomes stay what the tax system sent (an ID-number correction changes the payment, never what the
  * batch said), so they cannot be read off the payments instead.
  *
- * A call with a batch id already recorded (a replay) adds a recording of its own and changes none:
- * each row reads as its last ACCEPTED outcome if it has one (what was accepted stays accepted, and the
- * batch's counts and amounts for the day it came do not change when it is sent again), else its last.
- * The same rule payment_batch_row's replays applied in place.
+ * A call with a batch id already recorded (a replay) adds a recording of the rows whose outcome it
+ * changes, and changes no recording: each row reads as its last ACCEPTED outcome if it has one (what was
+ * accepted stays accepted, and the batch's counts and amounts for the day it came do not change when it
+ * is sent again), else its last. The same rule payment_batch_row's replays applied in place.
  */
 export class BatchOutcomesPerCall1763803900000 implements MigrationInterface {
   name = 'BatchOutcomesPerCall1763803900000';
@@ -58,7 +58,9 @@ export class BatchOutcomesPerCall1763803900000 implements MigrationInterface {
       CONSTRAINT payment_batch_outcome_recording_check CHECK (recording >= 1),
       CONSTRAINT payment_batch_outcome_rows_check CHECK (
         cardinality(row_index) >= 1 AND ${arrays.map((a) => `cardinality(${a}) = cardinality(row_index)`).join(' AND ')}),
-      CONSTRAINT payment_batch_outcome_status_check CHECK (status <@ ARRAY['ACCEPTED', 'DUPLICATE', 'REJECTED'])
+      CONSTRAINT payment_batch_outcome_status_check CHECK (status <@ ARRAY['ACCEPTED', 'DUPLICATE', 'REJECTED']),
+      CONSTRAINT payment_batch_outcome_keys_check CHECK (
+        ${['row_index', 'receipt_no', 'channel', 'id_number', 'held'].map((a) => `array_position(${a}, NULL) IS NULL`).join(' AND ')})
     )`);
     await distributeNewTable(q, 'payment_batch_outcome');
     for (const sql of isolateTenantTable('payment_batch_outcome', 'SELECT, INSERT')) await q.query(sql);

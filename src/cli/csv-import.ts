@@ -224,8 +224,8 @@ export class ImportInterrupted extends Error {
 }
 
 /**
- * The line breaks of a record's raw text, \r\n, \r or \n each one: those before the record (empty lines
- * skipped) and all of them. csv-parse's own count (`info.lines`) takes a \r\n inside a quoted field for two.
+ * The line breaks of a record's raw text, \r\n, \r or \n each one: those before the record (the empty or
+ * blank lines csv-parse skipped) and all of them. csv-parse's own count (`info.lines`) takes a \r\n inside a quoted field for two.
  * Its raw text of a CRLF file ends each record with the \r, and the \n goes with no record: so a break is
  * counted once whichever way the file ends its lines.
  */
@@ -237,7 +237,7 @@ function lineBreaks(raw: string): { before: number; all: number } {
     if (c === 13 || c === 10) {
       all += 1;
       if (c === 13 && raw.charCodeAt(i + 1) === 10) i += 1;
-    } else if (before < 0) before = all;
+    } else if (before < 0 && c !== 32 && c !== 9) before = all;
   }
   return { before: before < 0 ? all : before, all };
 }

@@ -140,7 +140,7 @@ describe('the server killed (SIGKILL) in the middle of an import', () => {
       expect(committed).toBeLessThan(ids.length);
       // Each batch is one transaction: all of its 5,000 rows, or none.
       const batches = await owner<{ batch_id: string; payments: number; rows: number }>(
-        `SELECT p.batch_id, count(*)::int AS payments, (SELECT count(*)::int FROM (${batchRowsAsTheyStand('o.tenant_code = p.tenant_code AND o.batch_id = p.batch_id')}) b) AS rows
+        `SELECT p.batch_id, count(*)::int AS payments, (SELECT count(*)::int FROM (${batchRowsAsTheyStand('o.tenant_code = $1 AND o.batch_id = p.batch_id')}) b) AS rows
          FROM payment p WHERE p.tenant_code = $1 AND p.receipt_no LIKE 'KILL-%' GROUP BY p.batch_id`,
         [TENANT],
       );

@@ -446,7 +446,7 @@ describe('importPayments: 10,000 rows from the tax system', () => {
 
   it('changes nothing when the batch is replayed, nor the figures of the batch as it came', async () => {
     expect((await firstImport()).res.errors).toBeUndefined();
-    const BATCH = `{ paymentBatch(batchId: "TAX-2022-10-01") { rows accepted duplicates rejected held acceptedAmount heldAmount } }`;
+    const BATCH = `{ paymentBatch(batchId: "TAX-2022-10-01") { rows accepted duplicates rejected held acceptedAmount heldAmount recordedAt } }`;
     const before = (await server.gql(BATCH, {}, { as: 'TAX', tenant: '620702' })).data!.paymentBatch;
     const res = await server.gql(IMPORT, { batchId: 'TAX-2022-10-01', payments }, { as: 'TAX', tenant: '620702' });
     expect(res.errors).toBeUndefined();
@@ -455,6 +455,9 @@ describe('importPayments: 10,000 rows from the tax system', () => {
     expect(counts.payments).toBe(9959);
     expect((await server.gql(BATCH, {}, { as: 'TAX', tenant: '620702' })).data!.paymentBatch).toEqual(before);
     expect(before).toMatchObject({ accepted: 9969, held: 10 });
+    // Every row came out as it stands: the replay left no recording of its own.
+    const recordings = await server.ownerQuery("SELECT recording FROM payment_batch_outcome WHERE tenant_code = '620702' AND batch_id = 'TAX-2022-10-01'");
+    expect(recordings).toEqual([{ recording: 1 }]);
   });
 
   it('takes two batches in flight that share people: each person is paid once, the other row is rejected, no batch fails', async () => {

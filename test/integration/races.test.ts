@@ -448,7 +448,7 @@ describe('a batch paying someone whose enrolment another session writes after th
 });
 
 describe('two requests recording the same batch id at once', () => {
-  it('the one that finds the batch recorded meanwhile is judged again as a replay: its rows replace the others', async () => {
+  it('the one that finds the batch recorded meanwhile is judged again as a replay: its rows are what the batch reads', async () => {
     const [id] = residentIds('620702', 1, 283_000);
     await seedResidents(server, '620702', [id]);
     const other = new pg.Client({ connectionString: server.databaseUrl });

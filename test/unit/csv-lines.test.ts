@@ -32,12 +32,13 @@ describe('the row a rejected record is named by', () => {
     ['CRLF', '\r\n'],
     ['CR', '\r'],
   ])('is the line it starts on, %s', async (_name, nl) => {
-    const rows = ['name,v', 'a,ok', 'b,no', '', '', 'c,no', '"d', 'still d",ok', '"e', '', 'still e",no', 'f,no', ''];
+    const rows = ['name,v', 'a,ok', 'b,no', '', '', 'c,no', '"d', 'still d",ok', '"e', '', 'still e",no', 'f,no', '  \t', ' g,no', ''];
     expect(await rejectedLines(rows.join(nl))).toEqual([
       [3, 'b'],
       [6, 'c'],
       [9, `e${nl}${nl}still e`],
       [12, 'f'],
+      [14, 'g'],
     ]);
   });
 

@@ -402,26 +402,46 @@ const BATCH_ROW_WRITE: ReadonlyArray<BulkColumn<BatchRowWrite>> = [
 ];
 
 /**
- * Records a call's row outcomes as one row (`payment_batch_outcome`), its fields as arrays in row order,
- * numbered after the batch's recordings so far: a replay adds its own recording and changes none (see
- * BATCH_ROWS_AS_THEY_STAND). The same batch recorded meanwhile by another request takes the number first
- * and fails this statement (takenMeanwhile): the import is judged again, and recorded as the next one.
+ * Records a call's row outcomes as one row (`payment_batch_outcome`), its fields as arrays in row order.
+ * A batch's first call is recording 1. A replay (the same batch id again) records, as the next number,
+ * only the rows whose outcome as they stand it changes (BATCH_ROWS_AS_THEY_STAND): none of a replay that
+ * changes nothing, which leaves no trace. The same batch recorded meanwhile by another request takes the
+ * number first and fails this statement (takenMeanwhile): the import is judged again, as a replay.
  */
 export async function recordBatchRows(db: TenantTransaction, batchId: string, recordedBy: string, rows: readonly BatchRowWrite[]): Promise<void> {
   if (rows.length === 0) return;
-  const arrays = BATCH_ROW_WRITE.map((c, i) => `$${4 + i}::${c.type}[]`).join(', ');
+  const [{ last }] = await db.query<{ last: number }>(
+    'SELECT coalesce(max(recording), 0) AS last FROM payment_batch_outcome WHERE tenant_code = $1 AND batch_id = $2',
+    [db.tenantCode, batchId],
+  );
+  const columns = BATCH_ROW_WRITE.map((c) => c.name).join(', ');
+  const parameters = [db.tenantCode, batchId, last + 1, recordedBy, ...BATCH_ROW_WRITE.map((c) => rows.map((r) => c.value(r)))];
+  const arrays = BATCH_ROW_WRITE.map((c, i) => `$${5 + i}::${c.type}[]`).join(', ');
+  if (last === 0) {
+    await db.query(
+      `INSERT INTO payment_batch_outcome (tenant_code, batch_id, recording, recorded_by, ${columns}) VALUES ($1, $2, $3, $4, ${arrays})`,
+      parameters,
+    );
+    return;
+  }
+  const fields = BATCH_ROW_WRITE.filter((c) => c.name !== 'row_index').map((c) => c.name);
   // Counted for Citus: an INSERT … SELECT without RETURNING goes into its shard as a COPY, which row-level security refuses.
   await db.query(
-    countedInsert(`INSERT INTO payment_batch_outcome (tenant_code, batch_id, recording, recorded_by, ${BATCH_ROW_WRITE.map((c) => c.name).join(', ')})
-      SELECT $1, $2, coalesce(max(recording), 0) + 1, $3, ${arrays} FROM payment_batch_outcome WHERE tenant_code = $1 AND batch_id = $2`),
-    [db.tenantCode, batchId, recordedBy, ...BATCH_ROW_WRITE.map((c) => rows.map((r) => c.value(r)))],
+    countedInsert(`INSERT INTO payment_batch_outcome (tenant_code, batch_id, recording, recorded_by, ${columns})
+      SELECT $1, $2, $3, $4, ${BATCH_ROW_WRITE.map((c) => `array_agg(g.${c.name} ORDER BY g.row_index)`).join(', ')}
+        FROM unnest(${arrays}) AS g(${columns})
+        LEFT JOIN (${batchRowsAsTheyStand('o.tenant_code = $1 AND o.batch_id = $2')}) s ON s.row_index = g.row_index
+       WHERE s.row_index IS NULL
+          OR ((s.status <> 'ACCEPTED' OR g.status = 'ACCEPTED') AND (${fields.map((f) => `g.${f}`).join(', ')}) IS DISTINCT FROM (${fields.map((f) => `s.${f}`).join(', ')}))
+      HAVING count(*) > 0`),
+    parameters,
   );
 }
 
 /**
  * The rows of the batches `where` selects (a condition on `payment_batch_outcome o`) as they stand, from
- * the recordings of every call with their id: each row's last ACCEPTED
- * outcome if it has one, else its last. What was accepted stays accepted when the batch is sent again
+ * the recordings of every call with their id: each row's last ACCEPTED outcome if it has one, else its
+ * last. `where` is SQL, given by the code (never a value from a request). What was accepted stays accepted when the batch is sent again
  * (the replay finds it a duplicate of itself, or, after an ID-number correction, a conflict), so the
  * batch's counts and amounts for the day it came do not change; any other outcome is the latest call's.
  */

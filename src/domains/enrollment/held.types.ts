@@ -118,7 +118,11 @@ export class PaymentBatch {
   @Field(() => Int) rejected!: number;
   @Field(() => MoneyScalar, { description: 'Recorded against enrolments.' }) acceptedAmount!: number;
   @Field(() => MoneyScalar, { description: 'Held in suspense.' }) heldAmount!: number;
-  @Field(() => String, { nullable: true, description: 'ISO 8601 instant of the latest call with this batch id.' }) recordedAt!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'ISO 8601 instant of the latest call with this batch id that changed the outcome of a row (a replay that changes nothing leaves it).',
+  })
+  recordedAt!: string | null;
   @Field(() => PaymentBatchRowConnection) results!: PaymentBatchRowConnection;
 }
 
