@@ -39,6 +39,7 @@ import { WaitsSayWhyStillOpen1763803500000 } from './1763803500000-WaitsSayWhySt
 import { BatchRowsKeepPolicyVersion1763803700000 } from './1763803700000-BatchRowsKeepPolicyVersion';
 import { StatusLookupsTogether1763803800000 } from './1763803800000-StatusLookupsTogether';
 import { BatchOutcomesPerCall1763803900000 } from './1763803900000-BatchOutcomesPerCall';
+import { PaymentsWithoutBatchIndex1763804000000 } from './1763804000000-PaymentsWithoutBatchIndex';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -81,4 +82,5 @@ export const MIGRATIONS = [
   BatchRowsKeepPolicyVersion1763803700000,
   StatusLookupsTogether1763803800000,
   BatchOutcomesPerCall1763803900000,
+  PaymentsWithoutBatchIndex1763804000000,
 ];

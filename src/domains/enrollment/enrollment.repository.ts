@@ -625,11 +625,6 @@ export async function paymentsOn(db: TenantTransaction, paidOn: string, recorded
   );
 }
 
-/** The payments of a batch (an import's batchId), in receipt order. */
-export async function paymentsOfBatch(db: TenantTransaction, batchId: string): Promise<PaymentRow[]> {
-  return db.query<PaymentRow>(`${PAYMENT_SELECT} WHERE p.tenant_code = $1 AND p.batch_id = $2 ORDER BY p.receipt_no, p.channel`, [db.tenantCode, batchId]);
-}
-
 export interface PaymentWrite {
   receiptNo: string;
   idNumber: string;
