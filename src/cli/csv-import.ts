@@ -225,9 +225,9 @@ export class ImportInterrupted extends Error {
 
 /**
  * The line breaks of a record's raw text, \r\n, \r or \n each one: those before the record (the empty or
- * blank lines csv-parse skipped) and all of them. csv-parse's own count (`info.lines`) takes a \r\n inside a quoted field for two.
- * Its raw text of a CRLF file ends each record with the \r, and the \n goes with no record: so a break is
- * counted once whichever way the file ends its lines.
+ * blank lines csv-parse skipped) and all of them. csv-parse's own count (`info.lines`) takes a \r\n
+ * inside a quoted field for two. Its raw text of a CRLF file ends each record with the \r, and the \n
+ * goes with no record: so a break is counted once whichever way the file ends its lines.
  */
 function lineBreaks(raw: string): { before: number; all: number } {
   let before = -1;

@@ -441,9 +441,10 @@ export async function recordBatchRows(db: TenantTransaction, batchId: string, re
 /**
  * The rows of the batches `where` selects (a condition on `payment_batch_outcome o`) as they stand, from
  * the recordings of every call with their id: each row's last ACCEPTED outcome if it has one, else its
- * last. `where` is SQL, given by the code (never a value from a request). What was accepted stays accepted when the batch is sent again
- * (the replay finds it a duplicate of itself, or, after an ID-number correction, a conflict), so the
- * batch's counts and amounts for the day it came do not change; any other outcome is the latest call's.
+ * last. What was accepted stays accepted when the batch is sent again (the replay finds it a duplicate of
+ * itself, or, after an ID-number correction, a conflict), so the batch's counts and amounts for the day
+ * it came do not change; any other outcome is the latest call's. `where` is SQL written in the code,
+ * never a value from a request.
  */
 export function batchRowsAsTheyStand(where: string): string {
   return `SELECT DISTINCT ON (o.tenant_code, o.batch_id, u.row_index) o.tenant_code, o.batch_id, u.*, o.recorded_at
