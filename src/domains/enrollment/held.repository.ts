@@ -449,8 +449,7 @@ export async function recordBatchRows(db: TenantTransaction, batchId: string, re
 export function batchRowsAsTheyStand(where: string): string {
   return `SELECT DISTINCT ON (o.tenant_code, o.batch_id, u.row_index) o.tenant_code, o.batch_id, u.*, o.recorded_at
     FROM payment_batch_outcome o
-   CROSS JOIN LATERAL unnest(o.row_index, o.receipt_no, o.channel, o.id_number, o.coverage_year, o.amount, o.paid_on, o.status, o.held, o.code, o.error, o.error_zh, o.policy_version)
-         AS u(row_index, receipt_no, channel, id_number, coverage_year, amount, paid_on, status, held, code, error, error_zh, policy_version)
+   CROSS JOIN LATERAL unnest(${BATCH_ROW_WRITE.map((c) => `o.${c.name}`).join(', ')}) AS u(${BATCH_ROW_WRITE.map((c) => c.name).join(', ')})
    WHERE ${where}
    ORDER BY o.tenant_code, o.batch_id, u.row_index, u.status = 'ACCEPTED' DESC, o.recording DESC`;
 }
