@@ -14,6 +14,11 @@ export const TRANSACTION_LOCKS = {
    * what schedules into the month, and refund decisions, hold it shared.
    */
   PAYOUT_MONTH: 72_002,
+  /**
+   * With the tenant and a batch id ("620702:TAX-2022-10-01"): one call of an import batch at a time, so that
+   * a script's retry sent while its first call still runs waits for it and is answered as a replay.
+   */
+  IMPORT_BATCH: 72_003,
 } as const;
 
 /** Waits for, then holds until the transaction ends, the lock of `kind` on `key`. */

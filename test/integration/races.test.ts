@@ -476,6 +476,51 @@ describe('two requests recording the same batch id at once', () => {
   });
 });
 
+describe('a script sending the same batch several times at once', () => {
+  it('is answered once as the batch and otherwise as its replay, never CONFLICT', async () => {
+    const ids = residentIds('620702', 3, 286_000);
+    await seedResidents(server, '620702', ids);
+    const payments = ids.map((idNumber, i) => ({
+      idNumber,
+      coverageYear: 2023,
+      amount: '350.00',
+      paidOn: '2022-10-26',
+      channel: '税务代征',
+      receiptNo: `AGAIN-${i}`,
+    }));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        server.gql<{ importPayments: { accepted: number; duplicates: number } }>(IMPORT_ROWS, { batchId: 'AGAIN', payments }, { as: 'TAX', tenant: '620702' }),
+      ),
+    );
+    expect(answers.map((a) => a.errors)).toEqual(answers.map(() => undefined));
+    const counts = answers.map((a) => `${a.data!.importPayments.accepted}/${a.data!.importPayments.duplicates}`).sort();
+    expect(counts).toEqual(['0/3', '0/3', '0/3', '0/3', '0/3', '3/0']);
+    const [{ recordings }] = await server.ownerQuery<{ recordings: number }>(
+      "SELECT count(*)::int AS recordings FROM payment_batch_outcome WHERE tenant_code = '620702' AND batch_id = 'AGAIN'",
+    );
+    expect(recordings).toBe(1);
+  });
+
+  it('a call of a batch waits while another call of it runs, on the batch alone: before it reads anything', async () => {
+    const [id] = residentIds('620702', 1, 287_000);
+    await seedResidents(server, '620702', [id]);
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      // What a call of HELD-BATCH holds until its transaction ends, and nothing else.
+      await other.query('BEGIN');
+      await other.query("SELECT pg_advisory_xact_lock(72003, hashtext('620702:HELD-BATCH'))");
+      const { waited, res } = await importWhileUncommitted(other, 'HELD-BATCH', { idNumber: id, paidOn: '2022-10-27', receiptNo: 'HELD-BATCH-1' });
+      expect(waited).toBe(!citus);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.importPayments).toEqual({ accepted: 1, duplicates: 0, rejected: 0, rows: [{ status: 'ACCEPTED', code: null }] });
+    } finally {
+      await other.end();
+    }
+  });
+});
+
 describe('a request whose transaction PostgreSQL aborts to break a deadlock', () => {
   it('answers CONFLICT (retryable) for a field whose statement came after the one it broke, never INTERNAL_SERVER_ERROR', async () => {
     // On Citus the waits and the deadlock are the workers': the cycle below is not built there.

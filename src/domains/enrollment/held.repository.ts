@@ -402,6 +402,15 @@ const BATCH_ROW_WRITE: ReadonlyArray<BulkColumn<BatchRowWrite>> = [
 ];
 
 /**
+ * Waits for any other call of the same batch to end, then holds the batch until this transaction ends.
+ * Without it, calls of one batch at once each judged the rows, and all but the first were judged again
+ * after it committed: four or more at once could run out of attempts (CONFLICT) on a plain retry.
+ */
+export async function holdBatch(db: TenantTransaction, batchId: string): Promise<void> {
+  await lockUntilTransactionEnds(db, 'IMPORT_BATCH', `${db.tenantCode}:${batchId}`);
+}
+
+/**
  * Records a call's row outcomes as one row (`payment_batch_outcome`), its fields as arrays in row order.
  * A batch's first call is recording 1. A replay (the same batch id again) records, as the next number,
  * only the rows whose outcome as they stand it changes (BATCH_ROWS_AS_THEY_STAND): none of a replay that
