@@ -40,7 +40,6 @@ import { BatchRowsKeepPolicyVersion1763803700000 } from './1763803700000-BatchRo
 import { StatusLookupsTogether1763803800000 } from './1763803800000-StatusLookupsTogether';
 import { BatchOutcomesPerCall1763803900000 } from './1763803900000-BatchOutcomesPerCall';
 import { PaymentsWithoutBatchIndex1763804000000 } from './1763804000000-PaymentsWithoutBatchIndex';
-import { SchemeIndexPlainInsert1763804100000 } from './1763804100000-SchemeIndexPlainInsert';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -84,5 +83,4 @@ export const MIGRATIONS = [
   StatusLookupsTogether1763803800000,
   BatchOutcomesPerCall1763803900000,
   PaymentsWithoutBatchIndex1763804000000,
-  SchemeIndexPlainInsert1763804100000,
 ];
