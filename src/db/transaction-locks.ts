@@ -16,7 +16,8 @@ export const TRANSACTION_LOCKS = {
   PAYOUT_MONTH: 72_002,
   /**
    * With the tenant and a batch id ("620702:TAX-2022-10-01"): one call of an import batch at a time, so that
-   * a script's retry sent while its first call still runs waits for it and is answered as a replay.
+   * a script's retry sent while its first call still runs waits for it, then is judged against what it
+   * committed (a replay, when it committed).
    */
   IMPORT_BATCH: 72_003,
 } as const;

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importPaymentsCsv } from '../../src/cli/import-payments';
+import { TRANSACTION_LOCKS } from '../../src/db/transaction-locks';
 import { batchRowsAsTheyStand } from '../../src/domains/enrollment/held.repository';
 import { makeResidentId } from '../../src/domains/residents/id-number';
 import { residentIds, seedResidents } from '../helpers/seed';
@@ -502,15 +503,15 @@ describe('a script sending the same batch several times at once', () => {
     expect(recordings).toBe(1);
   });
 
-  it('a call of a batch waits while another call of it runs, on the batch alone: before it reads anything', async () => {
+  it('a call of a batch waits while another transaction holds the batch, then goes on', async () => {
     const [id] = residentIds('620702', 1, 287_000);
     await seedResidents(server, '620702', [id]);
     const other = new pg.Client({ connectionString: server.databaseUrl });
     await other.connect();
     try {
-      // What a call of HELD-BATCH holds until its transaction ends, and nothing else.
+      // What a call of HELD-BATCH holds until its transaction ends.
       await other.query('BEGIN');
-      await other.query("SELECT pg_advisory_xact_lock(72003, hashtext('620702:HELD-BATCH'))");
+      await other.query("SELECT pg_advisory_xact_lock($1, hashtext('620702:HELD-BATCH'))", [TRANSACTION_LOCKS.IMPORT_BATCH]);
       const { waited, res } = await importWhileUncommitted(other, 'HELD-BATCH', { idNumber: id, paidOn: '2022-10-27', receiptNo: 'HELD-BATCH-1' });
       expect(waited).toBe(!citus);
       expect(res.errors).toBeUndefined();

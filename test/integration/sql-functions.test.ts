@@ -127,3 +127,22 @@ it("enrollment_status_in_tenant answers enrollment_status_lookup's row as JSON, 
   );
   expect(zeroBased).toEqual([alone[1], alone[0]]);
 });
+
+it('scheme_membership_apply enters new entries and skips, without failing, entries already in the index', async () => {
+  const [kept, added, another] = residentIds('620721', 3, 9300);
+  const apply = (ids: string[]) =>
+    server.ownerQuery("SELECT scheme_membership_apply($1::text[], $2::int[], '{}', '{}') FROM (SELECT set_config('app.tenant', '620721', true)) AS tenant", [
+      ids,
+      ids.map(() => 2031),
+    ]);
+  const entries = () =>
+    server.ownerQuery<{ id_number: string }>(
+      "SELECT id_number FROM scheme_membership WHERE tenant_code = '620721' AND coverage_year = 2031 AND id_number = ANY($1) ORDER BY id_number",
+      [[kept, added, another]],
+    );
+  await apply([kept]);
+  await apply([added, kept, another]);
+  expect((await entries()).map((e) => e.id_number)).toEqual([kept, added, another].sort());
+  await apply([kept]);
+  expect(await entries()).toHaveLength(3);
+});

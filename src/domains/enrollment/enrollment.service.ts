@@ -53,11 +53,11 @@ import {
   type BatchRowWrite,
   cancelWaitsOf,
   insertSuspense,
-  holdBatch,
   insertWaiting,
   recordBatchRows,
   type SuspenseRow,
   suspenseByReceipts,
+  takeBatchTurn,
   type WaitingWrite,
 } from './held.repository';
 import { loadPeople, makePeople, type People, type PersonRow } from './person-facts';
@@ -242,8 +242,8 @@ export class EnrollmentService {
         text(`每次最多导入 ${MAX_IMPORT_ROWS} 笔缴费，本次有 ${inputs.length} 笔`, `at most ${MAX_IMPORT_ROWS} payments per call, got ${inputs.length}`),
         'payments',
       );
-    // A retry of the same batch sent while this call runs waits for it, and is then a replay.
-    await holdBatch(ctx.db, batchId.trim());
+    // A retry of the same batch sent while this call runs waits for it to end, then is judged against what it committed.
+    await takeBatchTurn(ctx.db, batchId.trim());
     return this.processPayments(ctx, batchId.trim(), inputs, 'IMPORT');
   }
 

@@ -403,10 +403,10 @@ const BATCH_ROW_WRITE: ReadonlyArray<BulkColumn<BatchRowWrite>> = [
 
 /**
  * Waits for any other call of the same batch to end, then holds the batch until this transaction ends.
- * Without it, calls of one batch at once each judged the rows, and all but the first were judged again
- * after it committed: four or more at once could run out of attempts (CONFLICT) on a plain retry.
+ * Without it, calls of one batch at once each judged all its rows, and all but the first judged them
+ * again once the first committed.
  */
-export async function holdBatch(db: TenantTransaction, batchId: string): Promise<void> {
+export async function takeBatchTurn(db: TenantTransaction, batchId: string): Promise<void> {
   await lockUntilTransactionEnds(db, 'IMPORT_BATCH', `${db.tenantCode}:${batchId}`);
 }
 
