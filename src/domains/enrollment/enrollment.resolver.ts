@@ -57,7 +57,7 @@ export class EnrollmentResolver {
   @Roles('ADMIN', 'TAX')
   @Mutation(() => PaymentImport, {
     description:
-      'Up to 10,000 payments; per-row results; a replay changes nothing. Money for someone not registered, or whose amount due the notice leaves unstated, is held in suspense (held), never dropped. Calls with the same batchId run one after another: a retry sent while the first call runs waits for it to end, then answers as a replay of what it committed.',
+      'Up to 10,000 payments; per-row results; a replay changes nothing. Money for someone not registered, or whose amount due the notice leaves unstated, is held in suspense (held), never dropped. Calls with the same batchId run one after another: a retry sent while the first call runs waits for it to end, then is judged against what it committed (a replay, when it committed).',
   })
   async importPayments(
     @Ctx() ctx: RequestContext,
