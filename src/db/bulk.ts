@@ -20,9 +20,21 @@ export interface BulkRows {
 
 /** `rows` as a set the statement reads with FROM; the placeholders start at `$firstParameter`. */
 export function unnestRows<Row>(alias: string, columns: ReadonlyArray<BulkColumn<Row>>, rows: readonly Row[], firstParameter: number): BulkRows {
-  const placeholders = columns.map((c, i) => `$${firstParameter + i}::${c.type}[]`).join(', ');
+  const arrays = columnArrays(columns, rows, firstParameter);
+  return { from: `UNNEST(${arrays.placeholders}) AS ${alias}(${columns.map((c) => c.name).join(', ')})`, parameters: arrays.parameters };
+}
+
+/**
+ * `rows` as one array per column, and their placeholders (`$2::text[], …`, from `$firstParameter`): for a
+ * statement that stores the arrays themselves, or reads them some other way than unnestRows' FROM.
+ */
+export function columnArrays<Row>(
+  columns: ReadonlyArray<BulkColumn<Row>>,
+  rows: readonly Row[],
+  firstParameter: number,
+): { placeholders: string; parameters: unknown[][] } {
   return {
-    from: `UNNEST(${placeholders}) AS ${alias}(${columns.map((c) => c.name).join(', ')})`,
+    placeholders: columns.map((c, i) => `$${firstParameter + i}::${c.type}[]`).join(', '),
     parameters: columns.map((c) => rows.map((row) => c.value(row))),
   };
 }

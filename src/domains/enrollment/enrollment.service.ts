@@ -235,16 +235,17 @@ export class EnrollmentService {
    * collected for someone not registered, or not payable yet (the notice leaves the amount due unstated,
    * or the year is not configured), is held in suspense, never dropped.
    */
-  async importPayments(ctx: RequestContext, batchId: string, inputs: readonly PaymentRequest[]): Promise<PaymentImportResult> {
-    if (!batchId.trim()) throw badInput(text('批次号不能为空', 'batchId must not be empty'), 'batchId');
+  async importPayments(ctx: RequestContext, givenBatchId: string, inputs: readonly PaymentRequest[]): Promise<PaymentImportResult> {
+    const batchId = givenBatchId.trim();
+    if (!batchId) throw badInput(text('批次号不能为空', 'batchId must not be empty'), 'batchId');
     if (inputs.length > MAX_IMPORT_ROWS)
       throw badInput(
         text(`每次最多导入 ${MAX_IMPORT_ROWS} 笔缴费，本次有 ${inputs.length} 笔`, `at most ${MAX_IMPORT_ROWS} payments per call, got ${inputs.length}`),
         'payments',
       );
     // A retry of the same batch sent while this call runs waits for it to end, then is judged against what it committed.
-    await takeBatchTurn(ctx.db, batchId.trim());
-    return this.processPayments(ctx, batchId.trim(), inputs, 'IMPORT');
+    await takeBatchTurn(ctx.db, batchId);
+    return this.processPayments(ctx, batchId, inputs, 'IMPORT');
   }
 
   /**

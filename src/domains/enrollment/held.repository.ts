@@ -3,7 +3,7 @@
  * system collected that cannot be matched to an enrolment yet (payment_suspense), and each import row's
  * outcomes (payment_batch_outcome, a row per call) for reconciliation. Writes are set-based.
  */
-import { type BulkColumn, countedInsert, unnestRows } from '../../db/bulk';
+import { type BulkColumn, columnArrays, countedInsert, unnestRows } from '../../db/bulk';
 import type { Localized } from '../../common/i18n';
 import type { TenantTransaction } from '../../db/tenant-transaction';
 import { lockUntilTransactionEnds } from '../../db/transaction-locks';
@@ -424,11 +424,11 @@ export async function recordBatchRows(db: TenantTransaction, batchId: string, re
     [db.tenantCode, batchId],
   );
   const columns = BATCH_ROW_WRITE.map((c) => c.name).join(', ');
-  const parameters = [db.tenantCode, batchId, last + 1, recordedBy, ...BATCH_ROW_WRITE.map((c) => rows.map((r) => c.value(r)))];
-  const arrays = BATCH_ROW_WRITE.map((c, i) => `$${5 + i}::${c.type}[]`).join(', ');
+  const arrays = columnArrays(BATCH_ROW_WRITE, rows, 5);
+  const parameters = [db.tenantCode, batchId, last + 1, recordedBy, ...arrays.parameters];
   if (last === 0) {
     await db.query(
-      `INSERT INTO payment_batch_outcome (tenant_code, batch_id, recording, recorded_by, ${columns}) VALUES ($1, $2, $3, $4, ${arrays})`,
+      `INSERT INTO payment_batch_outcome (tenant_code, batch_id, recording, recorded_by, ${columns}) VALUES ($1, $2, $3, $4, ${arrays.placeholders})`,
       parameters,
     );
     return;
@@ -438,8 +438,8 @@ export async function recordBatchRows(db: TenantTransaction, batchId: string, re
   await db.query(
     countedInsert(`INSERT INTO payment_batch_outcome (tenant_code, batch_id, recording, recorded_by, ${columns})
       SELECT $1, $2, $3, $4, ${BATCH_ROW_WRITE.map((c) => `array_agg(g.${c.name} ORDER BY g.row_index)`).join(', ')}
-        FROM unnest(${arrays}) AS g(${columns})
-        LEFT JOIN (${batchRowsAsTheyStand('o.tenant_code = $1 AND o.batch_id = $2')}) s ON s.row_index = g.row_index
+        FROM unnest(${arrays.placeholders}) AS g(${columns})
+        LEFT JOIN (${BATCH_ROWS_AS_THEY_STAND}) s ON s.row_index = g.row_index
        WHERE s.row_index IS NULL
           OR ((s.status <> 'ACCEPTED' OR g.status = 'ACCEPTED') AND (${fields.map((f) => `g.${f}`).join(', ')}) IS DISTINCT FROM (${fields.map((f) => `s.${f}`).join(', ')}))
       HAVING count(*) > 0`),
@@ -508,7 +508,6 @@ export interface BatchSummaryRow {
   held: number;
   accepted_amount: number;
   held_amount: number;
-  first_recorded_at: Date | null;
   last_recorded_at: Date | null;
 }
 
@@ -518,7 +517,6 @@ export async function batchSummary(db: TenantTransaction, batchId: string): Prom
             count(*) FILTER (WHERE status = 'REJECTED')::int AS rejected, count(*) FILTER (WHERE held)::int AS held,
             coalesce(sum(amount) FILTER (WHERE status = 'ACCEPTED' AND NOT held), 0)::bigint AS accepted_amount,
             coalesce(sum(amount) FILTER (WHERE held), 0)::bigint AS held_amount,
-            (SELECT min(recorded_at) FROM payment_batch_outcome WHERE tenant_code = $1 AND batch_id = $2) AS first_recorded_at,
             (SELECT max(recorded_at) FROM payment_batch_outcome WHERE tenant_code = $1 AND batch_id = $2) AS last_recorded_at
        FROM (${BATCH_ROWS_AS_THEY_STAND}) r`,
     [db.tenantCode, batchId],
