@@ -47,10 +47,9 @@ export async function detectEncoding(file: string, option: EncodingOption = 'aut
     if (await decodes(file, option)) return option;
     throw new Error(`${file} is not valid ${NAMES[option]}: nothing was imported; check the file, or leave out --encoding to detect it`);
   }
-  if ((await startsWithUtf8Bom(file)) || (await decodes(file, 'utf8'))) {
-    if (await decodes(file, 'utf8')) return 'utf8';
-    throw new Error(`${file} starts with a UTF-8 byte-order mark but is not valid UTF-8: nothing was imported`);
-  }
+  const bom = await startsWithUtf8Bom(file);
+  if (await decodes(file, 'utf8')) return 'utf8';
+  if (bom) throw new Error(`${file} starts with a UTF-8 byte-order mark but is not valid UTF-8: nothing was imported`);
   if (await decodes(file, 'gb18030')) return 'gb18030';
   throw new Error(`${file} is neither UTF-8 nor GBK/GB18030 text: nothing was imported; save it as CSV (UTF-8) or name its encoding with --encoding`);
 }

@@ -46,6 +46,14 @@ describe('the row a rejected record is named by', () => {
     expect(await rejectedLines('name,v\n\n"x\ny",no')).toEqual([[3, 'x\ny']]);
     expect(await rejectedLines('\ufeffname,v\r\na,no\r\n')).toEqual([[2, 'a']]);
   });
+
+  it('with its characters whole where the file is read in pieces (64 KiB each) that cut one in two', async () => {
+    // 13 bytes a row after a 7-byte header: the third and fourth pieces of 64 KiB end inside a row's three-byte characters.
+    const names = Array.from({ length: 20_000 }, () => '张三丰');
+    const rejected = await rejectedLines(['name,v', ...names.map((n) => `${n},no`)].join('\n'));
+    expect(rejected).toHaveLength(names.length);
+    expect(rejected.filter(([, label]) => label !== '张三丰')).toEqual([]);
+  });
 });
 
 describe('normaliseDate', () => {
