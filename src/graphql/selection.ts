@@ -17,20 +17,33 @@ export function selectedFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fr
   const kept = single && selectedByNode.get(single);
   if (kept) return kept;
   const names = new Set<string>();
+  forEachField(
+    info.fieldNodes.map((node) => node.selectionSet),
+    info.fragments,
+    (field) => names.add(field.name.value),
+  );
+  if (single) selectedByNode.set(single, names);
+  return names;
+}
+
+/** Each field of the selection sets, those of their fragments (inline or named, each named one once) included, not below them. */
+function forEachField(
+  sets: ReadonlyArray<SelectionSetNode | undefined>,
+  fragments: GraphQLResolveInfo['fragments'],
+  onField: (field: FieldNode) => void,
+): void {
   const seenFragments = new Set<string>();
   const visit = (set: SelectionSetNode | undefined) => {
     for (const selection of set?.selections ?? []) {
-      if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+      if (selection.kind === Kind.FIELD) onField(selection);
       else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
       else if (!seenFragments.has(selection.name.value)) {
         seenFragments.add(selection.name.value);
-        visit(info.fragments[selection.name.value]?.selectionSet);
+        visit(fragments[selection.name.value]?.selectionSet);
       }
     }
   };
-  for (const node of info.fieldNodes) visit(node.selectionSet);
-  if (single) selectedByNode.set(single, names);
-  return names;
+  for (const set of sets) visit(set);
 }
 
 /** The fields a resolver's answer can give from a partial read: each allowed field, with what may be selected beneath it. */
@@ -63,4 +76,20 @@ export function selectionWithin(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'f
       return beneath !== true && within(selection.selectionSet, beneath);
     });
   return within(info.fieldNodes[0].selectionSet, allowed);
+}
+
+/**
+ * The string values of argument `name` on every root field of the operation that is the same field as
+ * this one (under any alias, in fragments too; @skip and @include not evaluated): for a mutation that
+ * must lock what all its calls in the request write, in one order, before the first of them runs.
+ */
+export function argumentOfEveryCall(info: Pick<GraphQLResolveInfo, 'fieldName' | 'operation' | 'fragments' | 'variableValues'>, name: string): string[] {
+  const values: string[] = [];
+  forEachField([info.operation.selectionSet], info.fragments, (field) => {
+    if (field.name.value !== info.fieldName) return;
+    const argument = field.arguments?.find((a) => a.name.value === name)?.value;
+    const value = argument?.kind === Kind.VARIABLE ? info.variableValues[argument.name.value] : argument?.kind === Kind.STRING ? argument.value : undefined;
+    if (typeof value === 'string') values.push(value);
+  });
+  return values;
 }

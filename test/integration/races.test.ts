@@ -522,6 +522,48 @@ describe('a script sending the same batch several times at once', () => {
   });
 });
 
+describe('two requests each importing batches X and Y, in opposite orders', () => {
+  it('both answer, without a deadlock: each request takes all its batches at its first import', async () => {
+    if (citus) return;
+    const ids = residentIds('620702', 2, 288_000);
+    await seedResidents(server, '620702', ids);
+    const batch = (k: number) => [
+      { idNumber: ids[k], coverageYear: 2023, amount: '350.00', paidOn: '2022-10-28', channel: '税务代征', receiptNo: `CROSS-${k}` },
+    ];
+    const both = `mutation($first: String!, $second: String!, $one: [PaymentInput!]!, $other: [PaymentInput!]!) {
+      first: importPayments(batchId: $first, payments: $one) { accepted duplicates rejected }
+      second: importPayments(batchId: $second, payments: $other) { accepted duplicates rejected } }`;
+    const holder = new pg.Client({ connectionString: server.databaseUrl });
+    await holder.connect();
+    try {
+      const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+      // Batch X held by a call not yet ended, so that both requests are under way when it ends.
+      await holder.query('BEGIN');
+      await holder.query("SELECT pg_advisory_xact_lock($1, hashtext('620702:CROSS-X'))", [TRANSACTION_LOCKS.IMPORT_BATCH]);
+      const forwards = server.gql(both, { first: 'CROSS-X', second: 'CROSS-Y', one: batch(0), other: batch(1) }, { as: 'TAX', tenant: '620702' });
+      const backwards = server.gql(both, { first: 'CROSS-Y', second: 'CROSS-X', one: batch(1), other: batch(0) }, { as: 'TAX', tenant: '620702' });
+      // Taken one at a time in the order of the fields, the request naming Y first would hold Y and
+      // wait for X, the other would take X and wait for Y, and PostgreSQL would end one of them.
+      const deadline = Date.now() + 10_000;
+      const waiting = async () =>
+        (await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid])).rows[0].n;
+      while ((await waiting()) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await holder.query('ROLLBACK');
+      const answers = await Promise.all([forwards, backwards]);
+      expect(answers.map((a) => a.errors)).toEqual([undefined, undefined]);
+      const counts = answers.map((a) => JSON.stringify(a.data)).sort();
+      expect(counts).toEqual(
+        [
+          { first: { accepted: 0, duplicates: 1, rejected: 0 }, second: { accepted: 0, duplicates: 1, rejected: 0 } },
+          { first: { accepted: 1, duplicates: 0, rejected: 0 }, second: { accepted: 1, duplicates: 0, rejected: 0 } },
+        ].map((d) => JSON.stringify(d)),
+      );
+    } finally {
+      await holder.end();
+    }
+  });
+});
+
 describe('a request whose transaction PostgreSQL aborts to break a deadlock', () => {
   it('answers CONFLICT (retryable) for a field whose statement came after the one it broke, never INTERNAL_SERVER_ERROR', async () => {
     // On Citus the waits and the deadlock are the workers': the cycle below is not built there.

@@ -1,5 +1,5 @@
 import { type GraphQLResolveInfo, Kind, type OperationDefinitionNode, parse } from 'graphql';
-import { type SelectionAllowance, selectionWithin } from '../../src/graphql/selection';
+import { argumentOfEveryCall, type SelectionAllowance, selectionWithin } from '../../src/graphql/selection';
 
 const ALLOWED: SelectionAllowance = { id: true, members: { name: true, enrollments: { status: true } } };
 
@@ -31,4 +31,21 @@ it.each([
   ['a name of Object.prototype', '{ household(id: "x") { constructor } }', false],
 ])('%s', (_name, query, within) => {
   expect(selectionWithin(infoOf(query), ALLOWED)).toBe(within);
+});
+
+describe('argumentOfEveryCall', () => {
+  it('gives the argument of each root call of the same field, under any alias and in fragments, from variables or literals', () => {
+    const { fragments, operation } = infoOf(
+      `mutation($x: String!, $p: [PaymentInput!]!) {
+         a: importPayments(batchId: $x, payments: $p) { accepted }
+         ... on Mutation { b: importPayments(batchId: "Y", payments: $p) { accepted } }
+         ...More
+         recordPayment(input: { batchId: "not this field" }) { receiptNo }
+       }
+       fragment More on Mutation { importPayments(batchId: "Z", payments: $p) { accepted } }`,
+    );
+    const info = { fieldName: 'importPayments', fragments, operation, variableValues: { x: 'X', p: [] } };
+    expect(argumentOfEveryCall(info, 'batchId')).toEqual(['X', 'Y', 'Z']);
+    expect(argumentOfEveryCall({ ...info, fieldName: 'recordPayment' }, 'batchId')).toEqual([]);
+  });
 });

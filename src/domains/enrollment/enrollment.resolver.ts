@@ -4,7 +4,7 @@ import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } f
 import type { RequestContext } from '../../context/request-context';
 import { PersonalData, ReplicaRead, Roles } from '../../graphql/access';
 import { DateScalar } from '../../graphql/scalars';
-import { selectedFields } from '../../graphql/selection';
+import { argumentOfEveryCall, selectedFields } from '../../graphql/selection';
 import { maskIdNumber } from '../residents/id-number';
 import { presentHousehold } from '../residents/residents.presenters';
 import { Household, Resident } from '../residents/residents.types';
@@ -57,14 +57,15 @@ export class EnrollmentResolver {
   @Roles('ADMIN', 'TAX')
   @Mutation(() => PaymentImport, {
     description:
-      'Up to 10,000 payments; per-row results; a replay changes nothing. Money for someone not registered, or whose amount due the notice leaves unstated, is held in suspense (held), never dropped. Calls with the same batchId run one after another: a retry sent while the first call runs waits for it to end, then is judged against what it committed (a replay, when it committed).',
+      'Up to 10,000 payments; per-row results; a replay changes nothing. Money for someone not registered, or whose amount due the notice leaves unstated, is held in suspense (held), never dropped. Calls with the same batchId run one after another: a retry sent while the first call runs waits for it to end, then is judged against what it committed (a replay, when it committed). A request with several importPayments waits, before the first, for every batch it names.',
   })
   async importPayments(
     @Ctx() ctx: RequestContext,
     @Arg('batchId') batchId: string,
     @Arg('payments', () => [PaymentInput]) payments: PaymentInput[],
+    @Info() info: GraphQLResolveInfo,
   ): Promise<PaymentImport> {
-    const result = await enrollmentService.importPayments(ctx, batchId, payments);
+    const result = await enrollmentService.importPayments(ctx, batchId, payments, argumentOfEveryCall(info, 'batchId'));
     for (const status of ['ACCEPTED', 'DUPLICATE', 'REJECTED'] as const) {
       ctx.app.metrics.importRows.inc({ kind: 'payments', status }, result.rows.filter((r) => r.status === status).length);
     }

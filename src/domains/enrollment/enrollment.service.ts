@@ -235,7 +235,13 @@ export class EnrollmentService {
    * collected for someone not registered, or not payable yet (the notice leaves the amount due unstated,
    * or the year is not configured), is held in suspense, never dropped.
    */
-  async importPayments(ctx: RequestContext, givenBatchId: string, inputs: readonly PaymentRequest[]): Promise<PaymentImportResult> {
+  async importPayments(
+    ctx: RequestContext,
+    givenBatchId: string,
+    inputs: readonly PaymentRequest[],
+    /** The batch ids of every import in the same request (this one's included): all are taken at the first. */
+    batchesOfRequest: readonly string[] = [givenBatchId],
+  ): Promise<PaymentImportResult> {
     const batchId = givenBatchId.trim();
     if (!batchId) throw badInput(text('批次号不能为空', 'batchId must not be empty'), 'batchId');
     if (inputs.length > MAX_IMPORT_ROWS)
@@ -243,8 +249,12 @@ export class EnrollmentService {
         text(`每次最多导入 ${MAX_IMPORT_ROWS} 笔缴费，本次有 ${inputs.length} 笔`, `at most ${MAX_IMPORT_ROWS} payments per call, got ${inputs.length}`),
         'payments',
       );
-    // A retry of the same batch sent while this call runs waits for it to end, then is judged against what it committed.
-    await takeBatchTurn(ctx.db, batchId);
+    // A retry of the same batch sent while this call runs waits for it to end, then is judged against what
+    // it committed. A request's batches are taken together, in one order (a later call of the request
+    // takes them again, at once): two requests naming X and Y in opposite orders would each hold one and
+    // wait for the other.
+    const batches = [...new Set([batchId, ...batchesOfRequest.map((b) => b.trim())].filter(Boolean))].sort();
+    for (const batch of batches) await takeBatchTurn(ctx.db, batch);
     return this.processPayments(ctx, batchId, inputs, 'IMPORT');
   }
 
