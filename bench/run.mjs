@@ -150,7 +150,7 @@ const stop = async (child) => {
  * its bookkeeping still runs on every request. `port` of PostgreSQL: a counting proxy's, or the server's.
  */
 function startApi(port, pgPort = pgAddress.port) {
-  // BENCH_PROFILE=dir: a CPU profile of the timed API (and of the floor, startPeer, and the CSV importer); BENCH_API_FLAGS: other Node flags for it (e.g. --trace-gc).
+  // BENCH_PROFILE=dir: a CPU profile of the timed API (and of the floor, startPeer); BENCH_API_FLAGS: other Node flags for it (e.g. --trace-gc).
   const timed = pgPort === pgAddress.port;
   const flags = [
     ...START_FLAGS,
@@ -867,7 +867,7 @@ if (runs('imports')) {
     const importer = spawn(
       process.execPath,
       [
-        // BENCH_PROFILE=dir: the importer's CPU profile too, in dir/importer.
+        // BENCH_PROFILE=dir: the importer's CPU profile too, in dir/importer (written before it exits, within its timed seconds).
         ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_PROFILE, 'importer')}`] : []),
         join(root, 'dist/src/cli/import-payments.js'),
         '--tenant',

@@ -26,3 +26,16 @@ export const TRANSACTION_LOCKS = {
 export async function lockUntilTransactionEnds(db: TenantTransaction, kind: keyof typeof TRANSACTION_LOCKS, key: string): Promise<void> {
   await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TRANSACTION_LOCKS[kind], key]);
 }
+
+/**
+ * Waits for, then holds until the transaction ends, the locks of `kind` on every one of `keys`, in one
+ * statement, in the order of the locks' own numbers (the hashes): two transactions taking overlapping sets
+ * then never each hold one the other waits for, whatever order their keys came in, two keys of one hash
+ * included. PostgreSQL evaluates a volatile function of the output after ORDER BY has sorted the rows.
+ */
+export async function lockAllUntilTransactionEnds(db: TenantTransaction, kind: keyof typeof TRANSACTION_LOCKS, keys: readonly string[]): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(key) AS k FROM unnest($2::text[]) AS key) AS locks ORDER BY k', [
+    TRANSACTION_LOCKS[kind],
+    keys,
+  ]);
+}

@@ -536,18 +536,32 @@ describe('two requests each importing batches X and Y, in opposite orders', () =
     const holder = new pg.Client({ connectionString: server.databaseUrl });
     await holder.connect();
     try {
-      const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
       // Batch X held by a call not yet ended, so that both requests are under way when it ends.
       await holder.query('BEGIN');
       await holder.query("SELECT pg_advisory_xact_lock($1, hashtext('620702:CROSS-X'))", [TRANSACTION_LOCKS.IMPORT_BATCH]);
+      const waiting = async (n: number) => {
+        const deadline = Date.now() + 30_000;
+        // Waiting for a batch, whichever holds it: the holder, or the other request.
+        const count = async () =>
+          (
+            await holder.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objsubid = 2",
+              [TRANSACTION_LOCKS.IMPORT_BATCH],
+            )
+          ).rows[0].n;
+        while (Date.now() < deadline) {
+          if ((await count()) >= n) return true;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return false;
+      };
+      // X then Y first, waiting for X; then Y then X. Taken one at a time in the order of the fields, the
+      // second would hold Y and wait for X behind the first, which would get X and wait for Y: PostgreSQL
+      // would end one of them. Taken together in one order, the second waits for the first.
       const forwards = server.gql(both, { first: 'CROSS-X', second: 'CROSS-Y', one: batch(0), other: batch(1) }, { as: 'TAX', tenant: '620702' });
+      expect(await waiting(1)).toBe(true);
       const backwards = server.gql(both, { first: 'CROSS-Y', second: 'CROSS-X', one: batch(1), other: batch(0) }, { as: 'TAX', tenant: '620702' });
-      // Taken one at a time in the order of the fields, the request naming Y first would hold Y and
-      // wait for X, the other would take X and wait for Y, and PostgreSQL would end one of them.
-      const deadline = Date.now() + 10_000;
-      const waiting = async () =>
-        (await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid])).rows[0].n;
-      while ((await waiting()) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await waiting(2)).toBe(true);
       await holder.query('ROLLBACK');
       const answers = await Promise.all([forwards, backwards]);
       expect(answers.map((a) => a.errors)).toEqual([undefined, undefined]);

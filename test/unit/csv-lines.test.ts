@@ -48,7 +48,7 @@ describe('the row a rejected record is named by', () => {
   });
 
   it('with its characters whole where the file is read in pieces (64 KiB each) that cut one in two', async () => {
-    // 13 bytes a row after a 7-byte header: the third and fourth pieces of 64 KiB end inside a row's three-byte characters.
+    // 13 bytes a row after a 7-byte header: the third piece of 64 KiB ends inside a row's first character.
     const names = Array.from({ length: 20_000 }, () => '张三丰');
     const rejected = await rejectedLines(['name,v', ...names.map((n) => `${n},no`)].join('\n'));
     expect(rejected).toHaveLength(names.length);

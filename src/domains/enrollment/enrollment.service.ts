@@ -57,7 +57,7 @@ import {
   recordBatchRows,
   type SuspenseRow,
   suspenseByReceipts,
-  takeBatchTurn,
+  takeBatchTurns,
   type WaitingWrite,
 } from './held.repository';
 import { loadPeople, makePeople, type People, type PersonRow } from './person-facts';
@@ -250,11 +250,8 @@ export class EnrollmentService {
         'payments',
       );
     // A retry of the same batch sent while this call runs waits for it to end, then is judged against what
-    // it committed. A request's batches are taken together, in one order (a later call of the request
-    // takes them again, at once): two requests naming X and Y in opposite orders would each hold one and
-    // wait for the other.
-    const batches = [...new Set([batchId, ...batchesOfRequest.map((b) => b.trim())].filter(Boolean))].sort();
-    for (const batch of batches) await takeBatchTurn(ctx.db, batch);
+    // it committed. A later call of the request takes its batches again, at once (the locks are re-entrant).
+    await takeBatchTurns(ctx.db, [batchId, ...batchesOfRequest.map((b) => b.trim()).filter(Boolean)]);
     return this.processPayments(ctx, batchId, inputs, 'IMPORT');
   }
 

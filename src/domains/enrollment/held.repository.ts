@@ -6,7 +6,7 @@
 import { type BulkColumn, columnArrays, countedInsert, unnestRows } from '../../db/bulk';
 import type { Localized } from '../../common/i18n';
 import type { TenantTransaction } from '../../db/tenant-transaction';
-import { lockUntilTransactionEnds } from '../../db/transaction-locks';
+import { lockAllUntilTransactionEnds, lockUntilTransactionEnds } from '../../db/transaction-locks';
 import { ofReceipts, type PayerKind, paymentKey } from './enrollment.repository';
 
 // ---- values a paid enrolment waits for ------------------------------------------------------------
@@ -402,12 +402,17 @@ const BATCH_ROW_WRITE: ReadonlyArray<BulkColumn<BatchRowWrite>> = [
 ];
 
 /**
- * Waits for any other call of the same batch to end, then holds the batch until this transaction ends.
- * Without it, calls of one batch at once each judged all its rows, and all but the first judged them
- * again once the first committed.
+ * Waits for any other call of these batches to end, then holds them until this transaction ends. Without
+ * it, calls of one batch at once each judged all its rows, and all but the first judged them again once
+ * the first committed. All of a request's batches at once, in one order: two requests naming batches X
+ * and Y in opposite orders would otherwise each hold one and wait for the other.
  */
-export async function takeBatchTurn(db: TenantTransaction, batchId: string): Promise<void> {
-  await lockUntilTransactionEnds(db, 'IMPORT_BATCH', `${db.tenantCode}:${batchId}`);
+export async function takeBatchTurns(db: TenantTransaction, batchIds: readonly string[]): Promise<void> {
+  await lockAllUntilTransactionEnds(
+    db,
+    'IMPORT_BATCH',
+    batchIds.map((id) => `${db.tenantCode}:${id}`),
+  );
 }
 
 /**
