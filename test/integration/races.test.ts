@@ -90,6 +90,11 @@ async function blockedWithin(holder: pg.Client, pid: number, ms: number): Promis
   }
 }
 
+/** What a call of `batchId` of 620702 holds until its transaction ends, taken in `session`'s open transaction. */
+async function holdBatch(session: pg.Client, batchId: string): Promise<void> {
+  await session.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TRANSACTION_LOCKS.IMPORT_BATCH, `620702:${batchId}`]);
+}
+
 describe('20 concurrent enrol calls for one person', () => {
   it('enrol once: one success and one OK audit record, the other 19 CONFLICT', async () => {
     const id = makeResidentId('620721', '1971-03-04', 381);
@@ -509,9 +514,8 @@ describe('a script sending the same batch several times at once', () => {
     const other = new pg.Client({ connectionString: server.databaseUrl });
     await other.connect();
     try {
-      // What a call of HELD-BATCH holds until its transaction ends.
       await other.query('BEGIN');
-      await other.query("SELECT pg_advisory_xact_lock($1, hashtext('620702:HELD-BATCH'))", [TRANSACTION_LOCKS.IMPORT_BATCH]);
+      await holdBatch(other, 'HELD-BATCH');
       const { waited, res } = await importWhileUncommitted(other, 'HELD-BATCH', { idNumber: id, paidOn: '2022-10-27', receiptNo: 'HELD-BATCH-1' });
       expect(waited).toBe(!citus);
       expect(res.errors).toBeUndefined();
@@ -538,7 +542,7 @@ describe('two requests each importing batches X and Y, in opposite orders', () =
     try {
       // Batch X held by a call not yet ended, so that both requests are under way when it ends.
       await holder.query('BEGIN');
-      await holder.query("SELECT pg_advisory_xact_lock($1, hashtext('620702:CROSS-X'))", [TRANSACTION_LOCKS.IMPORT_BATCH]);
+      await holdBatch(holder, 'CROSS-X');
       const waiting = async (n: number) => {
         const deadline = Date.now() + 30_000;
         // Waiting for a batch, whichever holds it: the holder, or the other request.

@@ -239,8 +239,8 @@ export class EnrollmentService {
     ctx: RequestContext,
     givenBatchId: string,
     inputs: readonly PaymentRequest[],
-    /** The batch ids of every import in the same request (this one's included): all are taken at the first. */
-    batchesOfRequest: readonly string[] = [givenBatchId],
+    /** The batch ids of the request's imports, taken all at the first (this call's own is taken in any case). */
+    batchesOfRequest: readonly string[] = [],
   ): Promise<PaymentImportResult> {
     const batchId = givenBatchId.trim();
     if (!batchId) throw badInput(text('批次号不能为空', 'batchId must not be empty'), 'batchId');
