@@ -17,11 +17,12 @@ import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { parse, print } from 'graphql';
 import pg from 'pg';
-import { copy, generateRegistered, generateTenantData } from './lib/generate.mjs';
+import { copy, generateRegistered, generateTenantData, registeredIds } from './lib/generate.mjs';
 import { maskIdNumber, maskName, money } from './lib/present.mjs';
 import { openLoop } from './lib/open-loop.mjs';
 import { startWireCounter } from './lib/wire.mjs';
@@ -228,6 +229,17 @@ function watchMemory(pid) {
  * moves from run to run; the CPU a request costs each side moves much less.
  */
 const TICKS_PER_SECOND = 100;
+/**
+ * The load client's own garbage collections (it runs in this process): a pause stops its sending, and the
+ * open loop counts the requests it delays against the target. load() gives the longest within its window.
+ */
+const clientCollections = [];
+new PerformanceObserver((list) => {
+  clientCollections.push(...list.getEntries().map((e) => ({ start: e.startTime, ms: e.duration })));
+  if (clientCollections.length > 10_000) clientCollections.splice(0, clientCollections.length - 5_000);
+}).observe({ entryTypes: ['gc'] });
+const longestClientPause = (from, to) =>
+  Math.round(10 * Math.max(0, ...clientCollections.filter((c) => c.start >= from && c.start <= to).map((c) => c.ms))) / 10;
 /** The fields of /proc/<pid>/stat after the command, so that state (field 3) is at 0 and ppid at 1. */
 const statFields = (pid) =>
   readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -287,6 +299,8 @@ const floorKeptUp = (round) => round.lookupAt70.floor.answeredInTime >= 0.97 && 
  * (lib/open-loop.mjs) sends on schedule and times each request from when it was due.
  */
 async function load(target, { rate, duration = DURATION, connections = target.connections ?? CONNECTIONS } = {}) {
+  const from = performance.now();
+  const withClientPause = (result) => ({ ...result, clientPauseMs: longestClientPause(from, performance.now()) });
   const cpu0 = { target: cpuSecondsOf(target.process.pid), postgres: postgresCpuSeconds(), client: cpuSecondsOf(process.pid) };
   const cpuPer = (total) => ({
     target: ((cpuSecondsOf(target.process.pid) - cpu0.target) * 1e6) / total,
@@ -296,9 +310,9 @@ async function load(target, { rate, duration = DURATION, connections = target.co
   });
   if (rate) {
     const result = await openLoop({ ...target, rate, connections, ...(opts.smoke ? { amount: SMOKE_REQUESTS } : { duration }) });
-    return { ...result, cpu: cpuPer(result.total) };
+    return withClientPause({ ...result, cpu: cpuPer(result.total) });
   }
-  return new Promise((resolve, reject) => {
+  const measured = await new Promise((resolve, reject) => {
     const times = [];
     let non2xx = 0;
     const instance = autocannon(
@@ -334,6 +348,7 @@ async function load(target, { rate, duration = DURATION, connections = target.co
       if (status < 200 || status >= 300) non2xx += 1;
     });
   });
+  return withClientPause(measured);
 }
 
 async function post(url, query, variables, headers = {}) {
@@ -445,8 +460,10 @@ log(`generating ${RESIDENTS} residents of ${TENANT}…`);
 // whole to the WAL: the write floor and `importPayments` paid for thousands of pages more than the CSV
 // importer (0.61 against 0.03 full pages a row at 3,000,000 residents).
 const importTotal = IMPORT_SIZES.reduce((a, b) => a + b, 0);
-const importIds = runs('imports') ? await generateRegistered(owner, { tenant: '620702', count: importTotal }) : [];
-const csvIds = runs('imports') ? await generateRegistered(owner, { tenant: '620721', count: importTotal }) : [];
+if (runs('imports')) {
+  await generateRegistered(owner, { tenant: '620702', count: importTotal });
+  await generateRegistered(owner, { tenant: '620721', count: importTotal });
+}
 const data = await generateTenantData(owner, { residents: RESIDENTS });
 // As pgbench does: vacuum (hint bits, visibility map, statistics) and checkpoint the load, so that
 // autovacuum and the checkpointer do not run during the first scenario measured.
@@ -746,7 +763,7 @@ for (let k = 0; k < (scenarios.length ? ROUNDS : 0); k += 1) {
           .join(' / ')}`
       : '';
   log(
-    `round ${k + 1}/${ROUNDS}: ${['lookup', 'household', 'quote'].map(line).filter(Boolean).join('; ')}${round.lookupAt70 ? `; at ${round.lookupAt70.rate} req/s p99 API ${round.lookupAt70.api.p99} ms, floor ${round.lookupAt70.floor.p99} ms (each second's: API ${round.lookupAt70.api.p99BySecond?.join(', ')}; floor ${round.lookupAt70.floor.p99BySecond?.join(', ')})` : ''}`,
+    `round ${k + 1}/${ROUNDS}: ${['lookup', 'household', 'quote'].map(line).filter(Boolean).join('; ')}${round.lookupAt70 ? `; at ${round.lookupAt70.rate} req/s p99 API ${round.lookupAt70.api.p99} ms, floor ${round.lookupAt70.floor.p99} ms (each second's, from ${round.lookupAt70.api.startedAt} and ${round.lookupAt70.floor.startedAt}: API ${round.lookupAt70.api.p99BySecond?.join(', ')}; floor ${round.lookupAt70.floor.p99BySecond?.join(', ')}; the load client's longest pause ${round.lookupAt70.api.clientPauseMs} and ${round.lookupAt70.floor.clientPauseMs} ms)` : ''}`,
   );
   const errors =
     scenarios.flatMap((s) => Object.values(round[s])).reduce((n, m) => n + m.errors, 0) +
@@ -763,8 +780,8 @@ if (runs('imports')) {
   const PAYMENT_COLUMNS = ['tenant_code', 'receipt_no', 'id_number', 'coverage_year', 'amount', 'paid_on', 'channel', 'recorded_by'];
   let offset = 0;
   for (const size of IMPORT_SIZES) {
-    const ids = importIds.slice(offset, offset + size);
-    const csvPeople = csvIds.slice(offset, offset + size);
+    const ids = registeredIds('620702', offset, size);
+    const csvPeople = registeredIds('620721', offset, size);
     offset += size;
     const result = { rows: size };
     // The write floor: what an import stores (a paid enrolment and its payment per row) COPYed straight
@@ -1257,7 +1274,10 @@ At 70% of each round's floor peak (median over rounds, range): the API p50 ${ran
       )} (rounds in which the floor fell behind: ${R.filter((k) => !floorKeptUp(k)).length} of ${R.length}); the open loop's own CPU ${ranged(
         perRound((k) => k.lookupAt70.floor.cpu.client),
         n0,
-      )} µs per request. API/floor ${ranged(lookupRatio, pct)}, API/PostGraphile ${ranged(lookupVsPgl, pct)}.
+      )} µs per request, and its longest garbage-collection pause (it stops sending meanwhile) ${ranged(
+        perRound((k) => Math.max(k.lookupAt70.api.clientPauseMs ?? NaN, k.lookupAt70.floor.clientPauseMs ?? NaN)),
+        (v) => `${v.toFixed(1)} ms`,
+      )} in a run at 70%. API/floor ${ranged(lookupRatio, pct)}, API/PostGraphile ${ranged(lookupVsPgl, pct)}.
 
 Lookups that arrive while the API's lookup statement runs wait and go together in its next one (\`src/db/coalesced-reads.ts\`, one statement at a time per pool, as \`npm start\` runs it): alone, a lookup is the one statement of section 3; under the load of each round's peak and 70% runs, the API sent ${ranged(
         perRound((k) => (k.lookupStatements ? k.lookupStatements.statements / k.lookupStatements.reads : NaN)),

@@ -68,6 +68,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
   let errors = 0;
   let timedOut = 0;
   const start = performance.now() + 5;
+  const startedAt = new Date(Date.now() + 5).toISOString();
   const dueAt = (i) => start + (i * 1000) / rate;
   /** Requests due while every connection was busy, oldest first, each waiting for a free one; the first `takenFromQueue` have gone (an index, not shift(): a backlog of thousands must not cost the client more). */
   const queue = [];
@@ -117,6 +118,7 @@ export function openLoop({ url, method = 'POST', headers = {}, body, path, rate,
         p95: percentile(sorted, 95),
         p99: percentile(sorted, 99),
         p99BySecond,
+        startedAt,
       });
     };
     const requestBytes = () => {
