@@ -229,17 +229,6 @@ function watchMemory(pid) {
  * moves from run to run; the CPU a request costs each side moves much less.
  */
 const TICKS_PER_SECOND = 100;
-/**
- * The load client's own garbage collections (it runs in this process): a pause stops its sending, and the
- * open loop counts the requests it delays against the target. load() gives the longest within its window.
- */
-const clientCollections = [];
-new PerformanceObserver((list) => {
-  clientCollections.push(...list.getEntries().map((e) => ({ start: e.startTime, ms: e.duration })));
-  if (clientCollections.length > 10_000) clientCollections.splice(0, clientCollections.length - 5_000);
-}).observe({ entryTypes: ['gc'] });
-const longestClientPause = (from, to) =>
-  Math.round(10 * Math.max(0, ...clientCollections.filter((c) => c.start >= from && c.start <= to).map((c) => c.ms))) / 10;
 /** The fields of /proc/<pid>/stat after the command, so that state (field 3) is at 0 and ppid at 1. */
 const statFields = (pid) =>
   readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -293,14 +282,37 @@ const spread = (values) => ({ median: median(values), min: Math.min(...values), 
 const floorKeptUp = (round) => round.lookupAt70.floor.answeredInTime >= 0.97 && round.lookupAt70.floor.p50 <= round.lookup.floor.p99;
 
 /**
+ * The load client's own garbage collections (it runs in this process): a pause stops its sending, and the
+ * open loop counts the requests it delays against the target. Each load() keeps the longest that began
+ * while it ran.
+ */
+const pauseWindows = new Set();
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries())
+    for (const w of pauseWindows) if (e.startTime >= w.from && e.startTime <= w.to) w.longest = Math.max(w.longest, e.duration);
+}).observe({ entryTypes: ['gc'] });
+/** Opens a window on the client's pauses; the function it returns closes it and gives the longest, in ms. */
+function clientPauses() {
+  const span = { from: performance.now(), to: Infinity, longest: 0 };
+  pauseWindows.add(span);
+  return async () => {
+    span.to = performance.now();
+    // The observer hears of a collection an event-loop turn or two later: a timer lets the last ones in.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    pauseWindows.delete(span);
+    return Math.round(10 * span.longest) / 10;
+  };
+}
+
+/**
  * One run of `target`, every response timed, with the CPU time per request of the target's process, of
  * PostgreSQL and of the load client (this process). At full concurrency autocannon drives it, each
  * connection sending its next request when the last is answered; at a `rate`, an open loop
  * (lib/open-loop.mjs) sends on schedule and times each request from when it was due.
  */
 async function load(target, { rate, duration = DURATION, connections = target.connections ?? CONNECTIONS } = {}) {
-  const from = performance.now();
-  const withClientPause = (result) => ({ ...result, clientPauseMs: longestClientPause(from, performance.now()) });
+  const pauses = clientPauses();
+  const withClientPause = async (result) => ({ ...result, clientPauseMs: await pauses() });
   const cpu0 = { target: cpuSecondsOf(target.process.pid), postgres: postgresCpuSeconds(), client: cpuSecondsOf(process.pid) };
   const cpuPer = (total) => ({
     target: ((cpuSecondsOf(target.process.pid) - cpu0.target) * 1e6) / total,
@@ -763,7 +775,7 @@ for (let k = 0; k < (scenarios.length ? ROUNDS : 0); k += 1) {
           .join(' / ')}`
       : '';
   log(
-    `round ${k + 1}/${ROUNDS}: ${['lookup', 'household', 'quote'].map(line).filter(Boolean).join('; ')}${round.lookupAt70 ? `; at ${round.lookupAt70.rate} req/s p99 API ${round.lookupAt70.api.p99} ms, floor ${round.lookupAt70.floor.p99} ms (each second's, from ${round.lookupAt70.api.startedAt} and ${round.lookupAt70.floor.startedAt}: API ${round.lookupAt70.api.p99BySecond?.join(', ')}; floor ${round.lookupAt70.floor.p99BySecond?.join(', ')}; the load client's longest pause ${round.lookupAt70.api.clientPauseMs} and ${round.lookupAt70.floor.clientPauseMs} ms)` : ''}`,
+    `round ${k + 1}/${ROUNDS}: ${['lookup', 'household', 'quote'].map(line).filter(Boolean).join('; ')}${round.lookupAt70 ? `; at ${round.lookupAt70.rate} req/s p99 API ${round.lookupAt70.api.p99} ms, floor ${round.lookupAt70.floor.p99} ms (each second's: API from ${round.lookupAt70.api.startedAt} ${round.lookupAt70.api.p99BySecond?.join(', ')}; floor from ${round.lookupAt70.floor.startedAt} ${round.lookupAt70.floor.p99BySecond?.join(', ')}; the load client's longest pause ${round.lookupAt70.api.clientPauseMs} and ${round.lookupAt70.floor.clientPauseMs} ms)` : ''}`,
   );
   const errors =
     scenarios.flatMap((s) => Object.values(round[s])).reduce((n, m) => n + m.errors, 0) +
@@ -1275,7 +1287,7 @@ At 70% of each round's floor peak (median over rounds, range): the API p50 ${ran
         perRound((k) => k.lookupAt70.floor.cpu.client),
         n0,
       )} µs per request, and its longest garbage-collection pause (it stops sending meanwhile) ${ranged(
-        perRound((k) => Math.max(k.lookupAt70.api.clientPauseMs ?? NaN, k.lookupAt70.floor.clientPauseMs ?? NaN)),
+        perRound((k) => Math.max(k.lookupAt70.api.clientPauseMs, k.lookupAt70.floor.clientPauseMs)),
         (v) => `${v.toFixed(1)} ms`,
       )} in a run at 70%. API/floor ${ranged(lookupRatio, pct)}, API/PostGraphile ${ranged(lookupVsPgl, pct)}.
 

@@ -220,10 +220,10 @@ export async function generateTenantData(client, { residents, seed = 20211015 })
 }
 
 /**
- * People registered without enrolment in another tenant, to receive imported payments. Their ID numbers
- * are registeredIds(tenant, from, count), made when needed. A full run's 2,200,000, held as strings
- * through the rounds, kept the load client's heap at about 800 MB: a scavenge then paused it 10–17 ms
- * (under 5 with the samples alone), a full collection 200 ms and more.
+ * People registered without enrolment in another tenant, to receive imported payments. It returns
+ * nothing: registeredIds() makes their ID numbers when the imports need them, so that the load client
+ * does not hold a full run's 2,200,000 strings through the rounds (a heap of about 800 MB, whose
+ * collections paused it 10–17 ms each and up to 200 ms and more).
  */
 export async function generateRegistered(client, { tenant, count, offset = 0 }) {
   await client.query('BEGIN');
