@@ -222,8 +222,8 @@ export async function generateTenantData(client, { residents, seed = 20211015 })
 /**
  * People registered without enrolment in another tenant, to receive imported payments. It returns
  * nothing: registeredIds() makes their ID numbers when the imports need them, so that the load client
- * does not hold a full run's 2,200,000 strings through the rounds (a heap of about 800 MB, whose
- * collections paused it 10–17 ms each and up to 200 ms and more).
+ * does not hold a full run's 2,200,000 strings through the rounds (a heap of about 800 MB: its
+ * scavenges took 10–17 ms, a full collection of it 200 ms and more).
  */
 export async function generateRegistered(client, { tenant, count, offset = 0 }) {
   await client.query('BEGIN');
