@@ -240,6 +240,20 @@ function cpuSecondsOf(pid, withChildren = false) {
   return (utime + stime + (withChildren ? cutime + cstime : 0)) / TICKS_PER_SECOND;
 }
 const reapedChildrenCpuSeconds = () => cpuSecondsOf(process.pid, true) - cpuSecondsOf(process.pid);
+/**
+ * The machine's CPU time so far, and of it what the hypervisor gave to others (steal, the 8th field of
+ * /proc/stat's first line): on a shared virtual machine, the targets then ran on less than the two cores.
+ */
+function machineTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+}
+/** The share of the machine's CPU time since `from` (machineTicks) that the hypervisor took, in %. */
+function stealSince(from) {
+  const now = machineTicks();
+  const total = now.total - from.total;
+  return total > 0 ? Math.round((1000 * (now.steal - from.steal)) / total) / 10 : 0;
+}
 function postgresCpuSeconds() {
   const procs = [];
   for (const entry of readdirSync('/proc')) {
@@ -312,7 +326,11 @@ function clientPauses() {
  */
 async function load(target, { rate, duration = DURATION, connections = target.connections ?? CONNECTIONS } = {}) {
   const pauses = clientPauses();
-  const withClientPause = async (result) => ({ ...result, clientPauseMs: await pauses() });
+  const ticks0 = machineTicks();
+  const withClientPause = async (result) => {
+    const stealPercent = stealSince(ticks0);
+    return { ...result, stealPercent, clientPauseMs: await pauses() };
+  };
   const cpu0 = { target: cpuSecondsOf(target.process.pid), postgres: postgresCpuSeconds(), client: cpuSecondsOf(process.pid) };
   const cpuPer = (total) => ({
     target: ((cpuSecondsOf(target.process.pid) - cpu0.target) * 1e6) / total,
@@ -775,7 +793,7 @@ for (let k = 0; k < (scenarios.length ? ROUNDS : 0); k += 1) {
           .join(' / ')}`
       : '';
   log(
-    `round ${k + 1}/${ROUNDS}: ${['lookup', 'household', 'quote'].map(line).filter(Boolean).join('; ')}${round.lookupAt70 ? `; at ${round.lookupAt70.rate} req/s p99 API ${round.lookupAt70.api.p99} ms, floor ${round.lookupAt70.floor.p99} ms (each second's: API from ${round.lookupAt70.api.startedAt} ${round.lookupAt70.api.p99BySecond?.join(', ')}; floor from ${round.lookupAt70.floor.startedAt} ${round.lookupAt70.floor.p99BySecond?.join(', ')}; the load client's longest pause ${round.lookupAt70.api.clientPauseMs} and ${round.lookupAt70.floor.clientPauseMs} ms)` : ''}`,
+    `round ${k + 1}/${ROUNDS}: ${['lookup', 'household', 'quote'].map(line).filter(Boolean).join('; ')}${round.lookupAt70 ? `; at ${round.lookupAt70.rate} req/s p99 API ${round.lookupAt70.api.p99} ms, floor ${round.lookupAt70.floor.p99} ms (each second's: API from ${round.lookupAt70.api.startedAt} ${round.lookupAt70.api.p99BySecond?.join(', ')}; floor from ${round.lookupAt70.floor.startedAt} ${round.lookupAt70.floor.p99BySecond?.join(', ')}; the load client's longest pause ${round.lookupAt70.api.clientPauseMs} and ${round.lookupAt70.floor.clientPauseMs} ms; CPU taken by the hypervisor ${round.lookupAt70.api.stealPercent}% and ${round.lookupAt70.floor.stealPercent}%)` : ''}`,
   );
   const errors =
     scenarios.flatMap((s) => Object.values(round[s])).reduce((n, m) => n + m.errors, 0) +
@@ -1289,7 +1307,10 @@ At 70% of each round's floor peak (median over rounds, range): the API p50 ${ran
       )} µs per request, and its longest garbage-collection pause (it stops sending meanwhile) ${ranged(
         perRound((k) => Math.max(k.lookupAt70.api.clientPauseMs, k.lookupAt70.floor.clientPauseMs)),
         (v) => `${v.toFixed(1)} ms`,
-      )} in a run at 70%. API/floor ${ranged(lookupRatio, pct)}, API/PostGraphile ${ranged(lookupVsPgl, pct)}.
+      )} in a run at 70%; the machine's CPU time the hypervisor gave to others (steal) in those runs ${ranged(
+        perRound((k) => Math.max(k.lookupAt70.api.stealPercent, k.lookupAt70.floor.stealPercent)),
+        (v) => `${v.toFixed(1)}%`,
+      )}. API/floor ${ranged(lookupRatio, pct)}, API/PostGraphile ${ranged(lookupVsPgl, pct)}.
 
 Lookups that arrive while the API's lookup statement runs wait and go together in its next one (\`src/db/coalesced-reads.ts\`, one statement at a time per pool, as \`npm start\` runs it): alone, a lookup is the one statement of section 3; under the load of each round's peak and 70% runs, the API sent ${ranged(
         perRound((k) => (k.lookupStatements ? k.lookupStatements.statements / k.lookupStatements.reads : NaN)),
