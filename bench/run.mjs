@@ -322,12 +322,13 @@ function clientPauses() {
  * One run of `target`, every response timed, with the CPU time per request of the target's process, of
  * PostgreSQL and of the load client (this process). At full concurrency autocannon drives it, each
  * connection sending its next request when the last is answered; at a `rate`, an open loop
- * (lib/open-loop.mjs) sends on schedule and times each request from when it was due.
+ * (lib/open-loop.mjs) sends on schedule and times each request from when it was due. With it, what
+ * else took the CPU meanwhile: the load client's longest collection pause, and the hypervisor's steal.
  */
 async function load(target, { rate, duration = DURATION, connections = target.connections ?? CONNECTIONS } = {}) {
   const pauses = clientPauses();
   const ticks0 = machineTicks();
-  const withClientPause = async (result) => {
+  const withWhatElseRan = async (result) => {
     const stealPercent = stealSince(ticks0);
     return { ...result, stealPercent, clientPauseMs: await pauses() };
   };
@@ -340,7 +341,7 @@ async function load(target, { rate, duration = DURATION, connections = target.co
   });
   if (rate) {
     const result = await openLoop({ ...target, rate, connections, ...(opts.smoke ? { amount: SMOKE_REQUESTS } : { duration }) });
-    return withClientPause({ ...result, cpu: cpuPer(result.total) });
+    return withWhatElseRan({ ...result, cpu: cpuPer(result.total) });
   }
   const measured = await new Promise((resolve, reject) => {
     const times = [];
@@ -378,7 +379,7 @@ async function load(target, { rate, duration = DURATION, connections = target.co
       if (status < 200 || status >= 300) non2xx += 1;
     });
   });
-  return withClientPause(measured);
+  return withWhatElseRan(measured);
 }
 
 async function post(url, query, variables, headers = {}) {
