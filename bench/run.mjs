@@ -54,13 +54,15 @@ const { values: opts } = parseArgs({
   },
 });
 const scale = opts.smoke
-  ? { residents: 2000, imports: [2000], rounds: 1, duration: 1 }
+  ? { residents: 2000, imports: [2000], rounds: 1, importRounds: 1, duration: 1 }
   : opts.full
-    ? { residents: 3_000_000, imports: [100_000, 1_000_000], rounds: 7, duration: 5 }
-    : { residents: 100_000, imports: [100_000], rounds: 7, duration: 5 };
+    ? { residents: 3_000_000, imports: [100_000, 1_000_000], rounds: 7, importRounds: 3, duration: 5 }
+    : { residents: 100_000, imports: [100_000], rounds: 7, importRounds: 3, duration: 5 };
 const RESIDENTS = Number(opts.residents ?? scale.residents);
 const IMPORT_SIZES = opts.imports ? opts.imports.split(',').map(Number) : scale.imports;
 const ROUNDS = Number(opts.rounds ?? scale.rounds);
+// Rounds of each import path per size, each between two rounds of the write floor (BENCH_IMPORT_ROUNDS).
+const IMPORT_ROUNDS = Number(process.env.BENCH_IMPORT_ROUNDS ?? scale.importRounds);
 const DURATION = Number(opts.duration ?? scale.duration);
 // The smoke run sends a fixed few requests per load instead of timing anything.
 const SMOKE_REQUESTS = 64;
@@ -470,6 +472,33 @@ async function startMeasuredWrite() {
   await walCosts(null);
 }
 
+/**
+ * Deletes what the imports wrote in their two counties (620702, 620721), children first, and vacuums the
+ * tables (with their statistics), so that the next import round starts from the tables the first one found, as each floor round
+ * starts after the last one's rollback and vacuum. Only the audit log keeps the calls: it is append-only.
+ */
+const IMPORTED_TABLES = [
+  'payment_reversal',
+  'refund',
+  'subsidy_grant',
+  'waiting_value',
+  'payment',
+  'payment_batch_outcome',
+  'payment_suspense',
+  'enrollment',
+  'paid_daily',
+];
+async function clearImports() {
+  const counties = ['620702', '620721'];
+  await owner.query('BEGIN');
+  // The children go first, so the keys' checks (a probe of every child table per enrolment) can be off.
+  await owner.query('SET LOCAL session_replication_role = replica');
+  for (const table of IMPORTED_TABLES) await owner.query(`DELETE FROM ${table} WHERE tenant_code = ANY($1)`, [counties]);
+  await owner.query('DELETE FROM scheme_membership WHERE tenant_code = ANY($1)', [counties]);
+  await owner.query('COMMIT');
+  await owner.query(`VACUUM (ANALYZE) ${[...IMPORTED_TABLES, 'scheme_membership'].join(', ')}`);
+}
+
 /** The statements that took the most time since the last call (BENCH_PG_STATS only). */
 async function statementCosts(label) {
   if (!PG_STATS) return;
@@ -858,101 +887,119 @@ if (runs('imports')) {
       await owner.query('VACUUM enrollment, payment');
       return { seconds, rowsPerSecond: size / seconds };
     };
-    result.floor = [await writeFloor([])];
-    await startMeasuredWrite();
-    // The import's statements alone, not the floor's before it.
-    if (PG_STATS) await owner.query('SELECT pg_stat_statements_reset()');
-    let stopWatch = watchMemory(api.pid);
-    const rssBefore = rssOf(api.pid);
-    let cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
-    /** CPU seconds per 100,000 rows since cpu0, of the API, PostgreSQL and (for the CSV path) the importer. */
-    const cpuPer100k = (importerCpu) => ({
+    /** CPU seconds per 100,000 rows since `cpu0`, of the API, PostgreSQL and (for the CSV path) the importer. */
+    const cpuPer100k = (cpu0, importerCpu) => ({
       api: ((cpuSecondsOf(api.pid) - cpu0.api) * 100_000) / size,
       postgres: ((postgresCpuSeconds() - cpu0.pg) * 100_000) / size,
       ...(importerCpu === undefined ? {} : { importer: (importerCpu * 100_000) / size }),
     });
-    t0 = Date.now();
-    let accepted = 0;
-    // Two batches in flight, as the CSV importer sends them: the API checks one while PostgreSQL writes the other.
-    let nextFrom = 0;
-    const importWorker = async () => {
-      for (let from = nextFrom; from < ids.length; from = nextFrom) {
-        nextFrom += IMPORT_BATCH;
-        const batch = ids.slice(from, from + IMPORT_BATCH).map((idNumber, k) => ({
-          idNumber,
-          coverageYear: 2023,
-          amount: '350.00',
-          paidOn: '2022-10-01',
-          channel: '税务代征',
-          receiptNo: `B${size}-${from + k}`,
-        }));
-        const res = await post(API, IMPORT, { batchId: `bench-${size}-${from}`, payments: batch }, tax);
-        if (res.errors) throw new Error(`import failed: ${JSON.stringify(res.errors)}`);
-        accepted += res.data.importPayments.accepted;
-      }
+    /** One `importPayments` round: the tax system's batches, each a call, two in flight. */
+    const importBatches = async (round) => {
+      await startMeasuredWrite();
+      // The import's statements alone, not the floor's before it.
+      if (PG_STATS) await owner.query('SELECT pg_stat_statements_reset()');
+      const stopWatch = watchMemory(api.pid);
+      const rssBefore = rssOf(api.pid);
+      const cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
+      const start = Date.now();
+      let accepted = 0;
+      // Two batches in flight, as the CSV importer sends them: the API checks one while PostgreSQL writes the other.
+      let nextFrom = 0;
+      const importWorker = async () => {
+        for (let from = nextFrom; from < ids.length; from = nextFrom) {
+          nextFrom += IMPORT_BATCH;
+          const batch = ids.slice(from, from + IMPORT_BATCH).map((idNumber, k) => ({
+            idNumber,
+            coverageYear: 2023,
+            amount: '350.00',
+            paidOn: '2022-10-01',
+            channel: '税务代征',
+            receiptNo: `B${size}-${round}-${from + k}`,
+          }));
+          const res = await post(API, IMPORT, { batchId: `bench-${size}-${round}-${from}`, payments: batch }, tax);
+          if (res.errors) throw new Error(`import failed: ${JSON.stringify(res.errors)}`);
+          accepted += res.data.importPayments.accepted;
+        }
+      };
+      await Promise.all(Array.from({ length: IMPORT_CONCURRENCY }, importWorker));
+      const seconds = (Date.now() - start) / 1000;
+      if (accepted !== size) throw new Error(`importPayments accepted ${accepted} of ${size} rows`);
+      log(`importPayments, round ${round}: ${size} rows in ${seconds.toFixed(1)} s`);
+      const measured = { seconds, rowsPerSecond: size / seconds, apiPeakRss: stopWatch(), apiRssBefore: rssBefore, cpu: cpuPer100k(cpu0) };
+      await walCosts(`importPayments, ${size}`, size, { otherConnections: true });
+      await statementCosts(`importPayments, ${size}`);
+      return measured;
     };
-    await Promise.all(Array.from({ length: IMPORT_CONCURRENCY }, importWorker));
-    const batchSeconds = (Date.now() - t0) / 1000;
-    if (accepted !== size) throw new Error(`importPayments accepted ${accepted} of ${size} rows`);
-    result.batches = { seconds: batchSeconds, rowsPerSecond: size / batchSeconds, apiPeakRss: stopWatch(), apiRssBefore: rssBefore, cpu: cpuPer100k() };
-    log(`importPayments: ${size} rows in ${batchSeconds.toFixed(1)} s`);
-    await walCosts(`importPayments, ${size}`, size, { otherConnections: true });
-    await statementCosts(`importPayments, ${size}`);
-    result.floor.push(await writeFloor([]));
-
-    const csvFile = join(dataDir, `tax-${size}.csv`);
-    writeFileSync(
-      csvFile,
-      ['idNumber,coverageYear,amount,paidOn,channel,receiptNo', ...csvPeople.map((id, k) => `${id},2024,380.00,2023-10-01,税务代征,C${size}-${k}`)].join('\n') +
-        '\n',
-    );
-    await startMeasuredWrite();
-    if (PG_STATS) await owner.query('SELECT pg_stat_statements_reset()');
-    stopWatch = watchMemory(api.pid);
-    cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
-    const reapedBefore = reapedChildrenCpuSeconds();
-    t0 = Date.now();
-    const importer = spawn(
-      process.execPath,
-      [
-        // BENCH_PROFILE=dir: the importer's CPU profile too, in dir/importer (written before it exits, within its timed seconds).
-        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_PROFILE, 'importer')}`] : []),
-        join(root, 'dist/src/cli/import-payments.js'),
-        '--tenant',
-        '620721',
-        '--url',
-        API,
-        '--batch-size',
-        String(IMPORT_BATCH),
-        '--concurrency',
-        String(IMPORT_CONCURRENCY),
-        '--token',
-        signToken({ sub: 'bench-csv', role: 'TAX', tenants: ['620721'] }, JWT_SECRET),
+    /** One round of the CSV importer (`npm run import:payments`), as a clerk runs it, with the bench's batch size. */
+    const importCsv = async (round) => {
+      const csvFile = join(dataDir, `tax-${size}-${round}.csv`);
+      writeFileSync(
         csvFile,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const importerPeak = watchMemory(importer.pid);
-    let tally = '';
-    importer.stdout.on('data', (d) => (tally += d));
-    const exitCode = await new Promise((resolve) => importer.on('exit', resolve));
-    if (exitCode !== 0) throw new Error(`the CSV importer exited with ${exitCode}: ${tally}`);
-    // The importer is the only child of this process that ends in the meantime: what it used is added
-    // to this process's children's time when it is reaped.
-    const importerCpu = reapedChildrenCpuSeconds() - reapedBefore;
-    const csvSeconds = (Date.now() - t0) / 1000;
-    result.csv = {
-      seconds: csvSeconds,
-      rowsPerSecond: size / csvSeconds,
-      tally: tally.trim(),
-      apiPeakRss: stopWatch(),
-      importerPeakRss: importerPeak(),
-      cpu: cpuPer100k(importerCpu),
+        [
+          'idNumber,coverageYear,amount,paidOn,channel,receiptNo',
+          ...csvPeople.map((id, k) => `${id},2024,380.00,2023-10-01,税务代征,C${size}-${round}-${k}`),
+        ].join('\n') + '\n',
+      );
+      await startMeasuredWrite();
+      if (PG_STATS) await owner.query('SELECT pg_stat_statements_reset()');
+      const stopWatch = watchMemory(api.pid);
+      const cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
+      const reapedBefore = reapedChildrenCpuSeconds();
+      const start = Date.now();
+      const importer = spawn(
+        process.execPath,
+        [
+          // BENCH_PROFILE=dir: the importer's CPU profile too, in dir/importer (written before it exits, within its timed seconds).
+          ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_PROFILE, 'importer')}`] : []),
+          join(root, 'dist/src/cli/import-payments.js'),
+          '--tenant',
+          '620721',
+          '--url',
+          API,
+          '--batch-size',
+          String(IMPORT_BATCH),
+          '--concurrency',
+          String(IMPORT_CONCURRENCY),
+          '--token',
+          signToken({ sub: 'bench-csv', role: 'TAX', tenants: ['620721'] }, JWT_SECRET),
+          csvFile,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const importerPeak = watchMemory(importer.pid);
+      let tally = '';
+      importer.stdout.on('data', (d) => (tally += d));
+      const exitCode = await new Promise((resolve) => importer.on('exit', resolve));
+      if (exitCode !== 0) throw new Error(`the CSV importer exited with ${exitCode}: ${tally}`);
+      // The importer is the only child of this process that ends in the meantime: what it used is added
+      // to this process's children's time when it is reaped.
+      const importerCpu = reapedChildrenCpuSeconds() - reapedBefore;
+      const seconds = (Date.now() - start) / 1000;
+      const measured = {
+        seconds,
+        rowsPerSecond: size / seconds,
+        tally: tally.trim(),
+        apiPeakRss: stopWatch(),
+        importerPeakRss: importerPeak(),
+        cpu: cpuPer100k(cpu0, importerCpu),
+      };
+      log(`CSV importer, round ${round}: ${tally.trim()}`);
+      await walCosts(`CSV importer, ${size}`, size, { otherConnections: true });
+      await statementCosts(`CSV importer, ${size}`);
+      return measured;
     };
-    log(`CSV importer: ${tally.trim()}`);
-    await walCosts(`CSV importer, ${size}`, size, { otherConnections: true });
-    await statementCosts(`CSV importer, ${size}`);
-
+    // Rounds: the floor, importPayments, the CSV importer; then what the imports wrote is deleted (as the
+    // owner) and vacuumed, as the floor's rolled-back rows are, so that the next round writes into the same
+    // tables for the same people; a last floor round closes. Each import's ratio is to the mean of the
+    // floor rounds on either side of it.
+    result.rounds = [];
+    result.floor = [];
+    for (let round = 1; round <= IMPORT_ROUNDS; round += 1) {
+      if (round > 1) await clearImports();
+      result.floor.push(await writeFloor([]));
+      result.rounds.push({ batches: await importBatches(round), csv: await importCsv(round) });
+    }
+    await clearImports();
     result.floor.push(await writeFloor([]));
     result.bareFloor = await writeFloor(['SET LOCAL session_replication_role = replica']);
     // Raw COPY of the payment rows alone into an empty copy of the table with its indexes.
@@ -1026,6 +1073,18 @@ function keptByHand(previous) {
   return `\n${marker}\n${at < 0 ? '' : previous.slice(at + marker.length).replace(/^\n/, '')}`;
 }
 
+/**
+ * Each import round's rate against the write floor's: the floor's mean time over the two rounds either
+ * side of it (the floor runs before each round and once after the last) over the import's time.
+ */
+function importRatios(m, path) {
+  return spread(m.rounds.map((round, i) => (m.floor[i].seconds + m.floor[i + 1].seconds) / 2 / round[path].seconds));
+}
+/** The API's highest resident memory over an import size's rounds, both paths. */
+function importPeakRss(m) {
+  return Math.max(...m.rounds.flatMap((round) => [round.batches.apiPeakRss, round.csv.apiPeakRss]));
+}
+
 function report(r, postgres) {
   const pkg = (name, dir = root) => JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -1085,28 +1144,25 @@ function report(r, postgres) {
     const m = r.imports.find((i) => i.rows === size);
     const label = (path) => `${path} ≥ 80% of the write floor, ${size.toLocaleString('en')} payments into 3,000,000 residents`;
     if (!m || r.generation.residents < 3_000_000) {
-      const measured = m
-        ? `${pct(m.batches.rowsPerSecond / median(m.floor.map((f) => f.rowsPerSecond)))} and ${pct(m.csv.rowsPerSecond / median(m.floor.map((f) => f.rowsPerSecond)))} into ${scale} (below)`
-        : '';
+      const measured = m ? `${pct(importRatios(m, 'batches').median)} and ${pct(importRatios(m, 'csv').median)} into ${scale} (below)` : '';
       targets.push([label('importPayments and the CSV importer'), measured ? `${measured}; at 3,000,000: \`--full\`` : '`--full` only', 'not measured']);
       continue;
     }
-    const floor = spread(m.floor.map((f) => f.rowsPerSecond));
-    for (const [path, p] of [
-      ['importPayments', m.batches],
-      ['CSV importer', m.csv],
+    for (const [path, key] of [
+      ['importPayments', 'batches'],
+      ['CSV importer', 'csv'],
     ]) {
-      const ratio = { median: p.rowsPerSecond / floor.median, min: p.rowsPerSecond / floor.max, max: p.rowsPerSecond / floor.min, values: floor.values };
+      const ratio = importRatios(m, key);
       targets.push([label(path), ranged(ratio, pct), met(ratio.median >= 0.8)]);
     }
   }
   const small = r.imports.find((i) => i.rows === 100_000);
   const big = r.imports.find((i) => i.rows === 1_000_000);
   if (small && big) {
-    const growth = Math.max(big.batches.apiPeakRss, big.csv.apiPeakRss) / Math.max(small.batches.apiPeakRss, small.csv.apiPeakRss);
+    const growth = importPeakRss(big) / importPeakRss(small);
     targets.push([
       "imports in flat memory: the API's peak at 1,000,000 within 25% of that at 100,000",
-      `${mb(Math.max(small.batches.apiPeakRss, small.csv.apiPeakRss))} → ${mb(Math.max(big.batches.apiPeakRss, big.csv.apiPeakRss))}`,
+      `${mb(importPeakRss(small))} → ${mb(importPeakRss(big))}`,
       met(growth <= 1.25),
     ]);
   } else {
@@ -1199,18 +1255,29 @@ function report(r, postgres) {
     );
   const importSection = (m) => {
     const floor = spread(m.floor.map((f) => f.rowsPerSecond));
-    const of = (rps) => (m.floor.length > 1 ? `${pct(rps / floor.median)} (${pct(rps / floor.max)}–${pct(rps / floor.min)})` : pct(rps / floor.median));
+    const of = (path) => ranged(importRatios(m, path), pct);
+    const seconds = (path) => m.rounds.map((round) => round[path].seconds.toFixed(1)).join(', ');
+    const rate = (path) => ranged(spread(m.rounds.map((round) => round[path].rowsPerSecond)), n0);
+    const peak = (path, process) => mb(Math.max(...m.rounds.map((round) => round[path][process])));
+    // The CPU of the round with the median time (with an even number of rounds, the faster of the middle two).
+    const cpu = (path) => {
+      const sorted = [...m.rounds].sort((x, y) => x[path].seconds - y[path].seconds);
+      return cpuCell(sorted[Math.floor((sorted.length - 1) / 2)][path].cpu);
+    };
+    const rounds = m.rounds.length;
     return `### ${m.rows.toLocaleString('en')} payments
+
+${rounds} round${rounds > 1 ? 's' : ''} of each path. Seconds are given for each round; the rate and the share of the write floor are the median over the rounds with their range; the peak is the highest of the rounds; the CPU is that of the path's median round.
 
 | path | seconds | rows/s | of the write floor | peak RSS | CPU s per 100,000 rows |
 | --- | --- | --- | --- | --- | --- |
-| \`importPayments\` (TaxImportPayments), batches of ${IMPORT_BATCH.toLocaleString('en')}, ${IMPORT_CONCURRENCY} in flight | ${m.batches.seconds.toFixed(1)} | ${n0(m.batches.rowsPerSecond)} | ${of(m.batches.rowsPerSecond)} | API ${mb(m.batches.apiPeakRss)} (${mb(m.batches.apiRssBefore)} before) | ${cpuCell(m.batches.cpu)} |
-| CSV importer (\`npm run import:payments\`) | ${m.csv.seconds.toFixed(1)} | ${n0(m.csv.rowsPerSecond)} | ${of(m.csv.rowsPerSecond)} | API ${mb(m.csv.apiPeakRss)}, importer ${mb(m.csv.importerPeakRss)} | ${cpuCell(m.csv.cpu)} |
+| \`importPayments\` (TaxImportPayments), batches of ${IMPORT_BATCH.toLocaleString('en')}, ${IMPORT_CONCURRENCY} in flight | ${seconds('batches')} | ${rate('batches')} | ${of('batches')} | API ${peak('batches', 'apiPeakRss')} (${mb(m.rounds[0].batches.apiRssBefore)} before) | ${cpu('batches')} |
+| CSV importer (\`npm run import:payments\`) | ${seconds('csv')} | ${rate('csv')} | ${of('csv')} | API ${peak('csv', 'apiPeakRss')}, importer ${peak('csv', 'importerPeakRss')} | ${cpu('csv')} |
 | write floor: the same rows' paid enrolments and payments \`COPY\`ed into the real tables (${m.floor.length} round${m.floor.length > 1 ? 's' : ''}) | ${m.floor.map((f) => f.seconds.toFixed(2)).join(', ')} | ${ranged(floor, n0)} | 100% | | |
 | the same with every trigger and key check off | ${m.bareFloor.seconds.toFixed(2)} | ${n0(m.bareFloor.rowsPerSecond)} | ${pct(m.bareFloor.rowsPerSecond / floor.median)} | | |
 | raw \`COPY\` of the payment rows alone into an empty copy of \`payment\` with its indexes | ${m.copy.seconds.toFixed(2)} | ${n0(m.copy.rowsPerSecond)} | ${pct(m.copy.rowsPerSecond / floor.median)} | | |
 
-The importer's tally: ${m.csv.tally}`;
+The importer's tally, each round: ${m.rounds.map((round) => round.csv.tally).join('; ')}`;
   };
 
   const roundsNote = `${ROUNDS} round${ROUNDS > 1 ? 's' : ''}`;
@@ -1362,7 +1429,7 @@ ${
   r.imports.length
     ? `## 5. Imports against the write floor
 
-An import stores at least, per row, a paid enrolment and its payment; the write floor stores exactly those rows for the same people, \`COPY\`ed into the real tables as the owner with nothing read or judged, and rolls back. It runs before, between and after the two imports (a vacuum after each round); every floor round and import starts right after a checkpoint; an import's ratio is to the floor's median, with its range over the floor's three rounds. An import writes what it measures, so each path runs once per size. Imports go into the people registered for them in 620702 (batches) and 620721 (CSV), beside the ${scale} of 610926; both counties' people are registered before the load, each county's on pages of its own, so that the floor and both imports lock their people's rows on as many pages.
+An import stores at least, per row, a paid enrolment and its payment; the write floor stores exactly those rows for the same people, \`COPY\`ed into the real tables as the owner with nothing read or judged, and rolls back. The rounds interleave: the floor, \`importPayments\`, the CSV importer, then the imports' rows are deleted (as the owner) and vacuumed, as the floor's rolled-back rows are, and the next round writes into the same tables for the same people; a last floor round closes. Every floor round and import starts right after a checkpoint. Each import round's ratio is to the mean of the floor rounds either side of it; the table gives the median of those ratios and their range. Imports go into the people registered for them in 620702 (batches) and 620721 (CSV), beside the ${scale} of 610926; both counties' people are registered before the load, each county's on pages of its own, so that the floor and both imports lock their people's rows on as many pages.
 
 ${r.imports.map(importSection).join('\n\n')}
 
