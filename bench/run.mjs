@@ -853,6 +853,7 @@ if (runs('imports')) {
       await startMeasuredWrite();
       await owner.query('BEGIN');
       for (const sql of setup) await owner.query(sql);
+      const pgCpu0 = postgresCpuSeconds();
       const start = Date.now();
       await copy(
         owner,
@@ -881,11 +882,12 @@ if (runs('imports')) {
         { analyze: false },
       );
       const seconds = (Date.now() - start) / 1000;
+      const postgresCpu = ((postgresCpuSeconds() - pgCpu0) * 100_000) / size;
       await owner.query('ROLLBACK');
       if (PG_STATS) await owner.query('SELECT pg_stat_force_next_flush()');
       await walCosts(`write floor${setup.length ? ' without triggers' : ''}, ${size}`, size);
       await owner.query('VACUUM enrollment, payment');
-      return { seconds, rowsPerSecond: size / seconds };
+      return { seconds, rowsPerSecond: size / seconds, cpu: { postgres: postgresCpu } };
     };
     /** CPU seconds per 100,000 rows since `cpu0`, of the API, PostgreSQL and (for the CSV path) the importer. */
     const cpuPer100k = (cpu0, importerCpu) => ({
@@ -1273,7 +1275,7 @@ ${rounds} round${rounds > 1 ? 's' : ''} of each path. Seconds are given for each
 | --- | --- | --- | --- | --- | --- |
 | \`importPayments\` (TaxImportPayments), batches of ${IMPORT_BATCH.toLocaleString('en')}, ${IMPORT_CONCURRENCY} in flight | ${seconds('batches')} | ${rate('batches')} | ${of('batches')} | API ${peak('batches', 'apiPeakRss')} (${mb(m.rounds[0].batches.apiRssBefore)} before) | ${cpu('batches')} |
 | CSV importer (\`npm run import:payments\`) | ${seconds('csv')} | ${rate('csv')} | ${of('csv')} | API ${peak('csv', 'apiPeakRss')}, importer ${peak('csv', 'importerPeakRss')} | ${cpu('csv')} |
-| write floor: the same rows' paid enrolments and payments \`COPY\`ed into the real tables (${m.floor.length} round${m.floor.length > 1 ? 's' : ''}) | ${m.floor.map((f) => f.seconds.toFixed(2)).join(', ')} | ${ranged(floor, n0)} | 100% | | |
+| write floor: the same rows' paid enrolments and payments \`COPY\`ed into the real tables (${m.floor.length} round${m.floor.length > 1 ? 's' : ''}) | ${m.floor.map((f) => f.seconds.toFixed(2)).join(', ')} | ${ranged(floor, n0)} | 100% | | PostgreSQL ${median(m.floor.map((f) => f.cpu.postgres)).toFixed(1)} (median) |
 | the same with every trigger and key check off | ${m.bareFloor.seconds.toFixed(2)} | ${n0(m.bareFloor.rowsPerSecond)} | ${pct(m.bareFloor.rowsPerSecond / floor.median)} | | |
 | raw \`COPY\` of the payment rows alone into an empty copy of \`payment\` with its indexes | ${m.copy.seconds.toFixed(2)} | ${n0(m.copy.rowsPerSecond)} | ${pct(m.copy.rowsPerSecond / floor.median)} | | |
 
