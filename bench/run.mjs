@@ -54,7 +54,7 @@ const { values: opts } = parseArgs({
   },
 });
 const scale = opts.smoke
-  ? { residents: 2000, imports: [2000], rounds: 1, importRounds: 1, duration: 1 }
+  ? { residents: 2000, imports: [2000], rounds: 1, importRounds: 2, duration: 1 }
   : opts.full
     ? { residents: 3_000_000, imports: [100_000, 1_000_000], rounds: 7, importRounds: 3, duration: 5 }
     : { residents: 100_000, imports: [100_000], rounds: 7, importRounds: 3, duration: 5 };
@@ -63,6 +63,8 @@ const IMPORT_SIZES = opts.imports ? opts.imports.split(',').map(Number) : scale.
 const ROUNDS = Number(opts.rounds ?? scale.rounds);
 // Rounds of each import path per size, each between two rounds of the write floor (BENCH_IMPORT_ROUNDS).
 const IMPORT_ROUNDS = Number(process.env.BENCH_IMPORT_ROUNDS ?? scale.importRounds);
+if (!Number.isInteger(IMPORT_ROUNDS) || IMPORT_ROUNDS < 1)
+  throw new Error(`BENCH_IMPORT_ROUNDS must be a whole number from 1, not ${process.env.BENCH_IMPORT_ROUNDS}`);
 const DURATION = Number(opts.duration ?? scale.duration);
 // The smoke run sends a fixed few requests per load instead of timing anything.
 const SMOKE_REQUESTS = 64;
@@ -472,14 +474,8 @@ async function startMeasuredWrite() {
   await walCosts(null);
 }
 
-/**
- * Deletes what the imports wrote in their two counties (620702, 620721), children first, and vacuums the
- * tables (with their statistics), so that the next import round starts from the tables the first one found, as each floor round
- * starts after the last one's rollback and vacuum. Only the audit log keeps the calls: it is append-only.
- */
+/** The tables an import writes (judgeAndWritePayments, and the national index it keeps), children of enrollment first. */
 const IMPORTED_TABLES = [
-  'payment_reversal',
-  'refund',
   'subsidy_grant',
   'waiting_value',
   'payment',
@@ -487,16 +483,23 @@ const IMPORTED_TABLES = [
   'payment_suspense',
   'enrollment',
   'paid_daily',
+  'scheme_membership',
 ];
+
+/**
+ * Deletes what the imports wrote in their two counties (620702, 620721) and vacuums and analyzes those
+ * tables, so that every import round starts from the same rows and fresh statistics (only the audit
+ * log, which is append-only, keeps the calls; indexes keep their size). Run before each round, the
+ * first included, where it deletes nothing.
+ */
 async function clearImports() {
   const counties = ['620702', '620721'];
   await owner.query('BEGIN');
-  // The children go first, so the keys' checks (a probe of every child table per enrolment) can be off.
+  // Every child row goes too, so the keys' checks (a probe of each child table per enrolment) are not needed.
   await owner.query('SET LOCAL session_replication_role = replica');
   for (const table of IMPORTED_TABLES) await owner.query(`DELETE FROM ${table} WHERE tenant_code = ANY($1)`, [counties]);
-  await owner.query('DELETE FROM scheme_membership WHERE tenant_code = ANY($1)', [counties]);
   await owner.query('COMMIT');
-  await owner.query(`VACUUM (ANALYZE) ${[...IMPORTED_TABLES, 'scheme_membership'].join(', ')}`);
+  await owner.query(`VACUUM (ANALYZE) ${IMPORTED_TABLES.join(', ')}`);
 }
 
 /** The statements that took the most time since the last call (BENCH_PG_STATS only). */
@@ -831,8 +834,8 @@ for (let k = 0; k < (scenarios.length ? ROUNDS : 0); k += 1) {
   if (errors) throw new Error(`round ${k + 1}: ${errors} errors (non-2xx answers or timeouts)`);
 }
 
-// 3. Imports, against the write floor: for each size, importPayments batches and the CSV importer
-// into people registered for them, then the same rows written straight into the tables.
+// 3. Imports, against the write floor: for each size, rounds of importPayments batches and the CSV
+// importer into people registered for them, between rounds of the same rows written straight into the tables.
 const imports = [];
 if (runs('imports')) {
   const IMPORT = operation('tax.graphql', 'TaxImportPayments');
@@ -846,9 +849,9 @@ if (runs('imports')) {
     const result = { rows: size };
     // The write floor: what an import stores (a paid enrolment and its payment per row) COPYed straight
     // into the real tables as the owner, nothing read or judged, rolled back; as the schema is (keys,
-    // indexes, triggers), before, between and after the two imports, and once with every trigger and key
-    // check off (session_replication_role = replica). A vacuum after each, outside the timing, so that
-    // nothing writes beside a floor round's dead rows.
+    // indexes, triggers) before each round of the imports and after the last, and once with every trigger
+    // and key check off (session_replication_role = replica). A vacuum after each, outside the timing, so
+    // that nothing writes beside a floor round's dead rows.
     const writeFloor = async (setup) => {
       await startMeasuredWrite();
       await owner.query('BEGIN');
@@ -928,8 +931,8 @@ if (runs('imports')) {
       if (accepted !== size) throw new Error(`importPayments accepted ${accepted} of ${size} rows`);
       log(`importPayments, round ${round}: ${size} rows in ${seconds.toFixed(1)} s`);
       const measured = { seconds, rowsPerSecond: size / seconds, apiPeakRss: stopWatch(), apiRssBefore: rssBefore, cpu: cpuPer100k(cpu0) };
-      await walCosts(`importPayments, ${size}`, size, { otherConnections: true });
-      await statementCosts(`importPayments, ${size}`);
+      await walCosts(`importPayments, ${size}, round ${round}`, size, { otherConnections: true });
+      await statementCosts(`importPayments, ${size}, round ${round}`);
       return measured;
     };
     /** One round of the CSV importer (`npm run import:payments`), as a clerk runs it, with the bench's batch size. */
@@ -986,18 +989,17 @@ if (runs('imports')) {
         cpu: cpuPer100k(cpu0, importerCpu),
       };
       log(`CSV importer, round ${round}: ${tally.trim()}`);
-      await walCosts(`CSV importer, ${size}`, size, { otherConnections: true });
-      await statementCosts(`CSV importer, ${size}`);
+      await walCosts(`CSV importer, ${size}, round ${round}`, size, { otherConnections: true });
+      await statementCosts(`CSV importer, ${size}, round ${round}`);
       return measured;
     };
-    // Rounds: the floor, importPayments, the CSV importer; then what the imports wrote is deleted (as the
-    // owner) and vacuumed, as the floor's rolled-back rows are, so that the next round writes into the same
-    // tables for the same people; a last floor round closes. Each import's ratio is to the mean of the
-    // floor rounds on either side of it.
+    // Rounds: what the imports wrote is deleted (as the owner) and the tables vacuumed and analyzed, then
+    // the floor, importPayments, the CSV importer; a last floor round closes. Each import's ratio is to the
+    // mean of the floor rounds on either side of it.
     result.rounds = [];
     result.floor = [];
     for (let round = 1; round <= IMPORT_ROUNDS; round += 1) {
-      if (round > 1) await clearImports();
+      await clearImports();
       result.floor.push(await writeFloor([]));
       result.rounds.push({ batches: await importBatches(round), csv: await importCsv(round) });
     }
@@ -1079,8 +1081,8 @@ function keptByHand(previous) {
  * Each import round's rate against the write floor's: the floor's mean time over the two rounds either
  * side of it (the floor runs before each round and once after the last) over the import's time.
  */
-function importRatios(m, path) {
-  return spread(m.rounds.map((round, i) => (m.floor[i].seconds + m.floor[i + 1].seconds) / 2 / round[path].seconds));
+function importRatios(m, key) {
+  return spread(m.rounds.map((round, i) => (m.floor[i].seconds + m.floor[i + 1].seconds) / 2 / round[key].seconds));
 }
 /** The API's highest resident memory over an import size's rounds, both paths. */
 function importPeakRss(m) {
@@ -1257,23 +1259,23 @@ function report(r, postgres) {
     );
   const importSection = (m) => {
     const floor = spread(m.floor.map((f) => f.rowsPerSecond));
-    const of = (path) => ranged(importRatios(m, path), pct);
-    const seconds = (path) => m.rounds.map((round) => round[path].seconds.toFixed(1)).join(', ');
-    const rate = (path) => ranged(spread(m.rounds.map((round) => round[path].rowsPerSecond)), n0);
-    const peak = (path, process) => mb(Math.max(...m.rounds.map((round) => round[path][process])));
-    // The CPU of the round with the median time (with an even number of rounds, the faster of the middle two).
-    const cpu = (path) => {
-      const sorted = [...m.rounds].sort((x, y) => x[path].seconds - y[path].seconds);
-      return cpuCell(sorted[Math.floor((sorted.length - 1) / 2)][path].cpu);
+    const of = (key) => ranged(importRatios(m, key), pct);
+    const seconds = (key) => m.rounds.map((round) => round[key].seconds.toFixed(1)).join(', ');
+    const rate = (key) => ranged(spread(m.rounds.map((round) => round[key].rowsPerSecond)), n0);
+    const peak = (key, field) => mb(Math.max(...m.rounds.map((round) => round[key][field])));
+    // Each process's CPU, the median over the rounds.
+    const cpu = (key) => {
+      const cpus = m.rounds.map((round) => round[key].cpu);
+      return cpuCell(Object.fromEntries(Object.keys(cpus[0]).map((name) => [name, median(cpus.map((c) => c[name]))])));
     };
-    const rounds = m.rounds.length;
+    const importRoundCount = m.rounds.length;
     return `### ${m.rows.toLocaleString('en')} payments
 
-${rounds} round${rounds > 1 ? 's' : ''} of each path. Seconds are given for each round; the rate and the share of the write floor are the median over the rounds with their range; the peak is the highest of the rounds; the CPU is that of the path's median round.
+${importRoundCount} round${importRoundCount > 1 ? 's' : ''} of each path. Seconds are given for each round; the rate and the share of the write floor are the median over the rounds with their range; the peak is the highest of the rounds; the CPU is each process's median over the rounds.
 
 | path | seconds | rows/s | of the write floor | peak RSS | CPU s per 100,000 rows |
 | --- | --- | --- | --- | --- | --- |
-| \`importPayments\` (TaxImportPayments), batches of ${IMPORT_BATCH.toLocaleString('en')}, ${IMPORT_CONCURRENCY} in flight | ${seconds('batches')} | ${rate('batches')} | ${of('batches')} | API ${peak('batches', 'apiPeakRss')} (${mb(m.rounds[0].batches.apiRssBefore)} before) | ${cpu('batches')} |
+| \`importPayments\` (TaxImportPayments), batches of ${IMPORT_BATCH.toLocaleString('en')}, ${IMPORT_CONCURRENCY} in flight | ${seconds('batches')} | ${rate('batches')} | ${of('batches')} | API ${peak('batches', 'apiPeakRss')} (${mb(m.rounds[0].batches.apiRssBefore)} before the first round) | ${cpu('batches')} |
 | CSV importer (\`npm run import:payments\`) | ${seconds('csv')} | ${rate('csv')} | ${of('csv')} | API ${peak('csv', 'apiPeakRss')}, importer ${peak('csv', 'importerPeakRss')} | ${cpu('csv')} |
 | write floor: the same rows' paid enrolments and payments \`COPY\`ed into the real tables (${m.floor.length} round${m.floor.length > 1 ? 's' : ''}) | ${m.floor.map((f) => f.seconds.toFixed(2)).join(', ')} | ${ranged(floor, n0)} | 100% | | PostgreSQL ${median(m.floor.map((f) => f.cpu.postgres)).toFixed(1)} (median) |
 | the same with every trigger and key check off | ${m.bareFloor.seconds.toFixed(2)} | ${n0(m.bareFloor.rowsPerSecond)} | ${pct(m.bareFloor.rowsPerSecond / floor.median)} | | |
@@ -1431,7 +1433,7 @@ ${
   r.imports.length
     ? `## 5. Imports against the write floor
 
-An import stores at least, per row, a paid enrolment and its payment; the write floor stores exactly those rows for the same people, \`COPY\`ed into the real tables as the owner with nothing read or judged, and rolls back. The rounds interleave: the floor, \`importPayments\`, the CSV importer, then the imports' rows are deleted (as the owner) and vacuumed, as the floor's rolled-back rows are, and the next round writes into the same tables for the same people; a last floor round closes. Every floor round and import starts right after a checkpoint. Each import round's ratio is to the mean of the floor rounds either side of it; the table gives the median of those ratios and their range. Imports go into the people registered for them in 620702 (batches) and 620721 (CSV), beside the ${scale} of 610926; both counties' people are registered before the load, each county's on pages of its own, so that the floor and both imports lock their people's rows on as many pages.
+An import stores at least, per row, a paid enrolment and its payment; the write floor stores exactly those rows for the same people, \`COPY\`ed into the real tables as the owner with nothing read or judged, and rolls back. The rounds interleave: the imports' rows are deleted (as the owner) and the tables vacuumed and analyzed, then the floor, \`importPayments\` and the CSV importer run; a last floor round closes. So every round writes into the same tables for the same people. Every floor round and import starts right after a checkpoint. Each import round's ratio is to the mean of the floor rounds either side of it; the table gives the median of those ratios and their range. Imports go into the people registered for them in 620702 (batches) and 620721 (CSV), beside the ${scale} of 610926; both counties' people are registered before the load, each county's on pages of its own, so that the floor and both imports lock their people's rows on as many pages.
 
 ${r.imports.map(importSection).join('\n\n')}
 
