@@ -857,6 +857,7 @@ if (runs('imports')) {
       await owner.query('BEGIN');
       for (const sql of setup) await owner.query(sql);
       const pgCpu0 = postgresCpuSeconds();
+      const ticks0 = machineTicks();
       const start = Date.now();
       await copy(
         owner,
@@ -886,11 +887,12 @@ if (runs('imports')) {
       );
       const seconds = (Date.now() - start) / 1000;
       const postgresCpu = ((postgresCpuSeconds() - pgCpu0) * 100_000) / size;
+      const stealPercent = stealSince(ticks0);
       await owner.query('ROLLBACK');
       if (PG_STATS) await owner.query('SELECT pg_stat_force_next_flush()');
       await walCosts(`write floor${setup.length ? ' without triggers' : ''}, ${size}`, size);
       await owner.query('VACUUM enrollment, payment');
-      return { seconds, rowsPerSecond: size / seconds, cpu: { postgres: postgresCpu } };
+      return { seconds, rowsPerSecond: size / seconds, cpu: { postgres: postgresCpu }, stealPercent };
     };
     /** CPU seconds per 100,000 rows since `cpu0`, of the API, PostgreSQL and (for the CSV path) the importer. */
     const cpuPer100k = (cpu0, importerCpu) => ({
@@ -906,6 +908,7 @@ if (runs('imports')) {
       const stopWatch = watchMemory(api.pid);
       const rssBefore = rssOf(api.pid);
       const cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
+      const ticks0 = machineTicks();
       const start = Date.now();
       let accepted = 0;
       // Two batches in flight, as the CSV importer sends them: the API checks one while PostgreSQL writes the other.
@@ -929,8 +932,15 @@ if (runs('imports')) {
       await Promise.all(Array.from({ length: IMPORT_CONCURRENCY }, importWorker));
       const seconds = (Date.now() - start) / 1000;
       if (accepted !== size) throw new Error(`importPayments accepted ${accepted} of ${size} rows`);
-      log(`importPayments, round ${round}: ${size} rows in ${seconds.toFixed(1)} s`);
-      const measured = { seconds, rowsPerSecond: size / seconds, apiPeakRss: stopWatch(), apiRssBefore: rssBefore, cpu: cpuPer100k(cpu0) };
+      const measured = {
+        seconds,
+        rowsPerSecond: size / seconds,
+        apiPeakRss: stopWatch(),
+        apiRssBefore: rssBefore,
+        cpu: cpuPer100k(cpu0),
+        stealPercent: stealSince(ticks0),
+      };
+      log(`importPayments, round ${round}: ${size} rows in ${seconds.toFixed(1)} s (steal ${measured.stealPercent.toFixed(1)}%)`);
       await walCosts(`importPayments, ${size}, round ${round}`, size, { otherConnections: true });
       await statementCosts(`importPayments, ${size}, round ${round}`);
       return measured;
@@ -950,6 +960,7 @@ if (runs('imports')) {
       const stopWatch = watchMemory(api.pid);
       const cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
       const reapedBefore = reapedChildrenCpuSeconds();
+      const ticks0 = machineTicks();
       const start = Date.now();
       const importer = spawn(
         process.execPath,
@@ -987,8 +998,9 @@ if (runs('imports')) {
         apiPeakRss: stopWatch(),
         importerPeakRss: importerPeak(),
         cpu: cpuPer100k(cpu0, importerCpu),
+        stealPercent: stealSince(ticks0),
       };
-      log(`CSV importer, round ${round}: ${tally.trim()}`);
+      log(`CSV importer, round ${round}: ${tally.trim()} (steal ${measured.stealPercent.toFixed(1)}%)`);
       await walCosts(`CSV importer, ${size}, round ${round}`, size, { otherConnections: true });
       await statementCosts(`CSV importer, ${size}, round ${round}`);
       return measured;
@@ -1280,6 +1292,8 @@ ${importRoundCount} round${importRoundCount > 1 ? 's' : ''} of each path. Second
 | write floor: the same rows' paid enrolments and payments \`COPY\`ed into the real tables (${m.floor.length} round${m.floor.length > 1 ? 's' : ''}) | ${m.floor.map((f) => f.seconds.toFixed(2)).join(', ')} | ${ranged(floor, n0)} | 100% | | PostgreSQL ${median(m.floor.map((f) => f.cpu.postgres)).toFixed(1)} (median) |
 | the same with every trigger and key check off | ${m.bareFloor.seconds.toFixed(2)} | ${n0(m.bareFloor.rowsPerSecond)} | ${pct(m.bareFloor.rowsPerSecond / floor.median)} | | |
 | raw \`COPY\` of the payment rows alone into an empty copy of \`payment\` with its indexes | ${m.copy.seconds.toFixed(2)} | ${n0(m.copy.rowsPerSecond)} | ${pct(m.copy.rowsPerSecond / floor.median)} | | |
+
+The machine's CPU time the hypervisor gave to others (steal) over each round: \`importPayments\` ${m.rounds.map((round) => `${round.batches.stealPercent.toFixed(1)}%`).join(', ')}; the CSV importer ${m.rounds.map((round) => `${round.csv.stealPercent.toFixed(1)}%`).join(', ')}; the write floor ${m.floor.map((f) => `${f.stealPercent.toFixed(1)}%`).join(', ')}.
 
 The importer's tally, each round: ${m.rounds.map((round) => round.csv.tally).join('; ')}`;
   };
