@@ -894,59 +894,69 @@ if (runs('imports')) {
       await owner.query('VACUUM enrollment, payment');
       return { seconds, rowsPerSecond: size / seconds, cpu: { postgres: postgresCpu }, stealPercent };
     };
-    /** CPU seconds per 100,000 rows since `cpu0`, of the API, PostgreSQL and (for the CSV path) the importer. */
-    const cpuPer100k = (cpu0, importerCpu) => ({
-      api: ((cpuSecondsOf(api.pid) - cpu0.api) * 100_000) / size,
-      postgres: ((postgresCpuSeconds() - cpu0.pg) * 100_000) / size,
-      ...(importerCpu === undefined ? {} : { importer: (importerCpu * 100_000) / size }),
-    });
-    /** One `importPayments` round: the tax system's batches, each a call, two in flight. */
-    const importBatches = async (round) => {
+    /**
+     * One timed import: from a checkpoint, `run`'s seconds, the API's memory and the CPU of the API and
+     * PostgreSQL per 100,000 rows, with the hypervisor's steal meanwhile; `run` gives what else it
+     * measured (the CSV importer's CPU seconds, as `importerCpu`, and its tally).
+     */
+    const timedImport = async (label, round, run) => {
       await startMeasuredWrite();
       // The import's statements alone, not the floor's before it.
       if (PG_STATS) await owner.query('SELECT pg_stat_statements_reset()');
       const stopWatch = watchMemory(api.pid);
-      const rssBefore = rssOf(api.pid);
+      const apiRssBefore = rssOf(api.pid);
       const cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
       const ticks0 = machineTicks();
       const start = Date.now();
-      let accepted = 0;
-      // Two batches in flight, as the CSV importer sends them: the API checks one while PostgreSQL writes the other.
-      let nextFrom = 0;
-      const importWorker = async () => {
-        for (let from = nextFrom; from < ids.length; from = nextFrom) {
-          nextFrom += IMPORT_BATCH;
-          const batch = ids.slice(from, from + IMPORT_BATCH).map((idNumber, k) => ({
-            idNumber,
-            coverageYear: 2023,
-            amount: '350.00',
-            paidOn: '2022-10-01',
-            channel: '税务代征',
-            receiptNo: `B${size}-${round}-${from + k}`,
-          }));
-          const res = await post(API, IMPORT, { batchId: `bench-${size}-${round}-${from}`, payments: batch }, tax);
-          if (res.errors) throw new Error(`import failed: ${JSON.stringify(res.errors)}`);
-          accepted += res.data.importPayments.accepted;
-        }
-      };
-      await Promise.all(Array.from({ length: IMPORT_CONCURRENCY }, importWorker));
+      const { importerCpu, ...own } = await run();
       const seconds = (Date.now() - start) / 1000;
-      if (accepted !== size) throw new Error(`importPayments accepted ${accepted} of ${size} rows`);
       const measured = {
         seconds,
         rowsPerSecond: size / seconds,
         apiPeakRss: stopWatch(),
-        apiRssBefore: rssBefore,
-        cpu: cpuPer100k(cpu0),
+        apiRssBefore,
+        cpu: {
+          api: ((cpuSecondsOf(api.pid) - cpu0.api) * 100_000) / size,
+          postgres: ((postgresCpuSeconds() - cpu0.pg) * 100_000) / size,
+          ...(importerCpu === undefined ? {} : { importer: (importerCpu * 100_000) / size }),
+        },
         stealPercent: stealSince(ticks0),
+        ...own,
       };
-      log(`importPayments, round ${round}: ${size} rows in ${seconds.toFixed(1)} s (steal ${measured.stealPercent.toFixed(1)}%)`);
-      await walCosts(`importPayments, ${size}, round ${round}`, size, { otherConnections: true });
-      await statementCosts(`importPayments, ${size}, round ${round}`);
+      // The CSV importer's tally gives its own time.
+      log(`${label}, round ${round}: ${own.tally ?? `${size} rows in ${seconds.toFixed(1)} s`} (steal ${measured.stealPercent.toFixed(1)}%)`);
+      await walCosts(`${label}, ${size}, round ${round}`, size, { otherConnections: true });
+      await statementCosts(`${label}, ${size}, round ${round}`);
       return measured;
     };
+    /** One `importPayments` round: the tax system's batches, each a call, two in flight. */
+    const importBatches = (round) =>
+      timedImport('importPayments', round, async () => {
+        let accepted = 0;
+        // Two batches in flight, as the CSV importer sends them: the API checks one while PostgreSQL writes the other.
+        let nextFrom = 0;
+        const importWorker = async () => {
+          for (let from = nextFrom; from < ids.length; from = nextFrom) {
+            nextFrom += IMPORT_BATCH;
+            const batch = ids.slice(from, from + IMPORT_BATCH).map((idNumber, k) => ({
+              idNumber,
+              coverageYear: 2023,
+              amount: '350.00',
+              paidOn: '2022-10-01',
+              channel: '税务代征',
+              receiptNo: `B${size}-${round}-${from + k}`,
+            }));
+            const res = await post(API, IMPORT, { batchId: `bench-${size}-${round}-${from}`, payments: batch }, tax);
+            if (res.errors) throw new Error(`import failed: ${JSON.stringify(res.errors)}`);
+            accepted += res.data.importPayments.accepted;
+          }
+        };
+        await Promise.all(Array.from({ length: IMPORT_CONCURRENCY }, importWorker));
+        if (accepted !== size) throw new Error(`importPayments accepted ${accepted} of ${size} rows`);
+        return {};
+      });
     /** One round of the CSV importer (`npm run import:payments`), as a clerk runs it, with the bench's batch size. */
-    const importCsv = async (round) => {
+    const importCsv = (round) => {
       const csvFile = join(dataDir, `tax-${size}-${round}.csv`);
       writeFileSync(
         csvFile,
@@ -955,55 +965,37 @@ if (runs('imports')) {
           ...csvPeople.map((id, k) => `${id},2024,380.00,2023-10-01,税务代征,C${size}-${round}-${k}`),
         ].join('\n') + '\n',
       );
-      await startMeasuredWrite();
-      if (PG_STATS) await owner.query('SELECT pg_stat_statements_reset()');
-      const stopWatch = watchMemory(api.pid);
-      const cpu0 = { api: cpuSecondsOf(api.pid), pg: postgresCpuSeconds() };
-      const reapedBefore = reapedChildrenCpuSeconds();
-      const ticks0 = machineTicks();
-      const start = Date.now();
-      const importer = spawn(
-        process.execPath,
-        [
-          // BENCH_PROFILE=dir: the importer's CPU profile too, in dir/importer (written before it exits, within its timed seconds).
-          ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_PROFILE, 'importer')}`] : []),
-          join(root, 'dist/src/cli/import-payments.js'),
-          '--tenant',
-          '620721',
-          '--url',
-          API,
-          '--batch-size',
-          String(IMPORT_BATCH),
-          '--concurrency',
-          String(IMPORT_CONCURRENCY),
-          '--token',
-          signToken({ sub: 'bench-csv', role: 'TAX', tenants: ['620721'] }, JWT_SECRET),
-          csvFile,
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      const importerPeak = watchMemory(importer.pid);
-      let tally = '';
-      importer.stdout.on('data', (d) => (tally += d));
-      const exitCode = await new Promise((resolve) => importer.on('exit', resolve));
-      if (exitCode !== 0) throw new Error(`the CSV importer exited with ${exitCode}: ${tally}`);
-      // The importer is the only child of this process that ends in the meantime: what it used is added
-      // to this process's children's time when it is reaped.
-      const importerCpu = reapedChildrenCpuSeconds() - reapedBefore;
-      const seconds = (Date.now() - start) / 1000;
-      const measured = {
-        seconds,
-        rowsPerSecond: size / seconds,
-        tally: tally.trim(),
-        apiPeakRss: stopWatch(),
-        importerPeakRss: importerPeak(),
-        cpu: cpuPer100k(cpu0, importerCpu),
-        stealPercent: stealSince(ticks0),
-      };
-      log(`CSV importer, round ${round}: ${tally.trim()} (steal ${measured.stealPercent.toFixed(1)}%)`);
-      await walCosts(`CSV importer, ${size}, round ${round}`, size, { otherConnections: true });
-      await statementCosts(`CSV importer, ${size}, round ${round}`);
-      return measured;
+      return timedImport('CSV importer', round, async () => {
+        const reapedBefore = reapedChildrenCpuSeconds();
+        const importer = spawn(
+          process.execPath,
+          [
+            // BENCH_PROFILE=dir: the importer's CPU profile too, in dir/importer (written before it exits, within its timed seconds).
+            ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_PROFILE, 'importer')}`] : []),
+            join(root, 'dist/src/cli/import-payments.js'),
+            '--tenant',
+            '620721',
+            '--url',
+            API,
+            '--batch-size',
+            String(IMPORT_BATCH),
+            '--concurrency',
+            String(IMPORT_CONCURRENCY),
+            '--token',
+            signToken({ sub: 'bench-csv', role: 'TAX', tenants: ['620721'] }, JWT_SECRET),
+            csvFile,
+          ],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        const importerPeak = watchMemory(importer.pid);
+        let tally = '';
+        importer.stdout.on('data', (d) => (tally += d));
+        const exitCode = await new Promise((resolve) => importer.on('exit', resolve));
+        if (exitCode !== 0) throw new Error(`the CSV importer exited with ${exitCode}: ${tally}`);
+        // The importer is the only child of this process that ends in the meantime: what it used is added
+        // to this process's children's time when it is reaped.
+        return { importerCpu: reapedChildrenCpuSeconds() - reapedBefore, tally: tally.trim(), importerPeakRss: importerPeak() };
+      });
     };
     // Rounds: what the imports wrote is deleted (as the owner) and the tables vacuumed and analyzed, then
     // the floor, importPayments, the CSV importer; a last floor round closes. Each import's ratio is to the
