@@ -40,6 +40,7 @@ import { BatchRowsKeepPolicyVersion1763803700000 } from './1763803700000-BatchRo
 import { StatusLookupsTogether1763803800000 } from './1763803800000-StatusLookupsTogether';
 import { BatchOutcomesPerCall1763803900000 } from './1763803900000-BatchOutcomesPerCall';
 import { PaymentsWithoutBatchIndex1763804000000 } from './1763804000000-PaymentsWithoutBatchIndex';
+import { SchemeIndexEntriesInsertedPlainly1763804300000 } from './1763804300000-SchemeIndexEntriesInsertedPlainly';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -83,4 +84,5 @@ export const MIGRATIONS = [
   StatusLookupsTogether1763803800000,
   BatchOutcomesPerCall1763803900000,
   PaymentsWithoutBatchIndex1763804000000,
+  SchemeIndexEntriesInsertedPlainly1763804300000,
 ];
