@@ -1,7 +1,7 @@
 /**
  * Set-based bulk writes: rows travel as one array per column and PostgreSQL turns them back into rows
  * with UNNEST, so that 10,000 rows are one statement with a fixed text (prepared once per connection),
- * whatever their number.
+ * whatever their number. A column whose rows all hold the same value travels as that value alone.
  */
 
 /** A column of a bulk write: its name in the row set, its PostgreSQL type, and how a row gives its value. */
@@ -18,10 +18,34 @@ export interface BulkRows {
   parameters: unknown[][];
 }
 
-/** `rows` as a set the statement reads with FROM; the placeholders start at `$firstParameter`. */
+/**
+ * `rows` as a set the statement reads with FROM; the placeholders start at `$firstParameter`.
+ *
+ * A column after the first whose rows all hold one value (a tax batch's year, channel, payment day,
+ * settlement) is sent as a one-element array, and PostgreSQL repeats that element as many times as the
+ * first column has rows, which is always sent whole. The text stays the same whichever columns are
+ * repeated. In an import of 10,000 payments, most of the enrolment's and payment's columns are the same
+ * in every row: sent whole, each was 10,000 elements to write, send and parse back.
+ */
 export function unnestRows<Row>(alias: string, columns: ReadonlyArray<BulkColumn<Row>>, rows: readonly Row[], firstParameter: number): BulkRows {
-  const arrays = columnArrays(columns, rows, firstParameter);
-  return { from: `UNNEST(${arrays.placeholders}) AS ${alias}(${columns.map((c) => c.name).join(', ')})`, parameters: arrays.parameters };
+  const rowsOfFirst = `cardinality($${firstParameter}::${columns[0].type}[])`;
+  const placeholders = columns.map((c, i) => {
+    const array = `$${firstParameter + i}::${c.type}[]`;
+    return i === 0 ? array : `CASE WHEN cardinality(${array}) = 1 THEN array_fill((${array})[1], ARRAY[${rowsOfFirst}]) ELSE ${array} END`;
+  });
+  const parameters = columns.map((c, i) => {
+    const values = rows.map((row) => c.value(row));
+    return i > 0 && values.length > 1 && allTheSame(values) ? [values[0]] : values;
+  });
+  return { from: `UNNEST(${placeholders.join(', ')}) AS ${alias}(${columns.map((c) => c.name).join(', ')})`, parameters };
+}
+
+/** Whether every value is the first, a string, number, boolean or null (undefined is sent as null too). */
+function allTheSame(values: readonly unknown[]): boolean {
+  const first = values[0] ?? null;
+  if (first !== null && typeof first === 'object') return false;
+  for (let i = 1; i < values.length; i += 1) if ((values[i] ?? null) !== first) return false;
+  return true;
 }
 
 /**

@@ -3,7 +3,7 @@
  * whatever a clerk types (quotes, commas, braces, spaces, the word NULL, Chinese), PostgreSQL must read
  * back the values that were sent.
  */
-import { arrayParameter } from '../../src/db/bulk';
+import { arrayParameter, type BulkColumn, unnestRows } from '../../src/db/bulk';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -65,4 +65,46 @@ it('PostgreSQL reads back every value arrayParameter sends, of every type the bu
 it('an element of another kind leaves the array to pg', () => {
   const values = ['a', new Date('2022-10-01T00:00:00Z')];
   expect(arrayParameter(values)).toBe(values);
+});
+
+it('unnestRows gives back every row, a column whose rows all hold one value sent once and repeated', async () => {
+  type Row = { id: string; year: number; paidOn: string | null; channel: string; payer: string | null; before: string | null; late: boolean };
+  const columns: ReadonlyArray<BulkColumn<Row>> = [
+    { name: 'id', type: 'text', value: (r) => r.id },
+    { name: 'year', type: 'int', value: (r) => r.year },
+    { name: 'paid_on', type: 'date', value: (r) => r.paidOn },
+    { name: 'channel', type: 'text', value: (r) => r.channel },
+    { name: 'payer', type: 'text', value: (r) => r.payer },
+    { name: 'before', type: 'jsonb', value: (r) => r.before },
+    { name: 'late', type: 'boolean', value: (r) => r.late },
+  ];
+  const read = async (rows: Row[]) => {
+    const set = unnestRows('r', columns, rows, 1);
+    const result = await server.ownerQuery<Record<string, unknown>>(
+      `SELECT r.id, r.year, r.paid_on::text AS "paidOn", r.channel, r.payer, r.before::text AS before, r.late FROM ${set.from}`,
+      set.parameters.map((p) => arrayParameter(p)),
+    );
+    return { set, rows: result.map((r) => ({ ...r, before: r.before === null ? null : JSON.stringify(JSON.parse(r.before as string)) })) };
+  };
+  const row = (id: string, over: Partial<Row> = {}): Row => ({
+    id,
+    year: 2023,
+    paidOn: '2022-10-01',
+    channel: '税务 "代征", {x}',
+    payer: null,
+    before: JSON.stringify({ status: 'UNPAID' }),
+    late: false,
+    ...over,
+  });
+  // Every column but the first the same in each row: each of those is sent as its one value.
+  const same = [row('a'), row('b'), row('c')];
+  const sent = await read(same);
+  expect(sent.rows).toEqual(same);
+  expect(sent.set.parameters.map((p) => p.length)).toEqual([3, 1, 1, 1, 1, 1, 1]);
+  // Some columns differ: those are sent whole, the others still once.
+  const mixed = [row('a', { paidOn: null, payer: '张三' }), row('b', { year: 2024, late: true }), row('c', { before: null })];
+  expect((await read(mixed)).rows).toEqual(mixed);
+  // One row, and none.
+  expect((await read([row('only')])).rows).toEqual([row('only')]);
+  expect((await read([])).rows).toEqual([]);
 });
