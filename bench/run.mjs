@@ -30,10 +30,13 @@ import { startWireCounter } from './lib/wire.mjs';
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-/** The Node flags of `npm start`: the API runs here as it is started in production. */
-const START_FLAGS = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-  .scripts.start.split(/\s+/)
-  .filter((word) => word.startsWith('--'));
+/** The Node flags of an npm script: the API and the CSV importer run here as they are started in production. */
+const flagsOf = (script) =>
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    .scripts[script].split(/\s+/)
+    .filter((word) => word.startsWith('--'));
+const START_FLAGS = flagsOf('start');
+const IMPORTER_FLAGS = flagsOf('import:payments');
 const { startEmbeddedPostgres } = require('../dist/src/db/embedded.js');
 const { signToken } = require('../dist/src/context/tokens.js');
 
@@ -955,7 +958,7 @@ if (runs('imports')) {
         if (accepted !== size) throw new Error(`importPayments accepted ${accepted} of ${size} rows`);
         return {};
       });
-    /** One round of the CSV importer (`npm run import:payments`), as a clerk runs it, with the bench's batch size. */
+    /** One round of the CSV importer (`npm run import:payments`, its Node flags too), as a clerk runs it, with the bench's batch size. */
     const importCsv = (round) => {
       const csvFile = join(dataDir, `tax-${size}-${round}.csv`);
       writeFileSync(
@@ -970,6 +973,7 @@ if (runs('imports')) {
         const importer = spawn(
           process.execPath,
           [
+            ...IMPORTER_FLAGS,
             // BENCH_PROFILE=dir: the importer's CPU profile too, in dir/importer (written before it exits, within its timed seconds).
             ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_PROFILE, 'importer')}`] : []),
             join(root, 'dist/src/cli/import-payments.js'),
