@@ -253,13 +253,21 @@ const reapedChildrenCpuSeconds = () => cpuSecondsOf(process.pid, true) - cpuSeco
  */
 function machineTicks() {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  // idle and iowait: time no process of the machine had a CPU.
+  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0, idle: fields[3] + (fields[4] ?? 0) };
 }
 /** The share of the machine's CPU time since `from` (machineTicks) that the hypervisor took, in %. */
 function stealSince(from) {
+  return shareSince(from, 'steal');
+}
+/** The share of the machine's CPU time since `from` (machineTicks) that nothing ran on, in %: a write that leaves CPUs idle waits on something else. */
+function idleSince(from) {
+  return shareSince(from, 'idle');
+}
+function shareSince(from, kind) {
   const now = machineTicks();
   const total = now.total - from.total;
-  return total > 0 ? Math.round((1000 * (now.steal - from.steal)) / total) / 10 : 0;
+  return total > 0 ? Math.round((1000 * (now[kind] - from[kind])) / total) / 10 : 0;
 }
 function postgresCpuSeconds() {
   const procs = [];
@@ -891,15 +899,16 @@ if (runs('imports')) {
       const seconds = (Date.now() - start) / 1000;
       const postgresCpu = ((postgresCpuSeconds() - pgCpu0) * 100_000) / size;
       const stealPercent = stealSince(ticks0);
+      const idlePercent = idleSince(ticks0);
       await owner.query('ROLLBACK');
       if (PG_STATS) await owner.query('SELECT pg_stat_force_next_flush()');
       await walCosts(`write floor${setup.length ? ' without triggers' : ''}, ${size}`, size);
       await owner.query('VACUUM enrollment, payment');
-      return { seconds, rowsPerSecond: size / seconds, cpu: { postgres: postgresCpu }, stealPercent };
+      return { seconds, rowsPerSecond: size / seconds, cpu: { postgres: postgresCpu }, stealPercent, idlePercent };
     };
     /**
      * One timed import: from a checkpoint, `run`'s seconds, the API's memory and the CPU of the API and
-     * PostgreSQL per 100,000 rows, with the hypervisor's steal meanwhile; `run` gives what else it
+     * PostgreSQL per 100,000 rows, with the hypervisor's steal and the machine's idle CPU meanwhile; `run` gives what else it
      * measured (the CSV importer's CPU seconds, as `importerCpu`, and its tally).
      */
     const timedImport = async (label, round, run) => {
@@ -924,10 +933,13 @@ if (runs('imports')) {
           ...(importerCpu === undefined ? {} : { importer: (importerCpu * 100_000) / size }),
         },
         stealPercent: stealSince(ticks0),
+        idlePercent: idleSince(ticks0),
         ...own,
       };
       // The CSV importer's tally gives its own time.
-      log(`${label}, round ${round}: ${own.tally ?? `${size} rows in ${seconds.toFixed(1)} s`} (steal ${measured.stealPercent.toFixed(1)}%)`);
+      log(
+        `${label}, round ${round}: ${own.tally ?? `${size} rows in ${seconds.toFixed(1)} s`} (steal ${measured.stealPercent.toFixed(1)}%, CPUs idle ${measured.idlePercent.toFixed(1)}%)`,
+      );
       await walCosts(`${label}, ${size}, round ${round}`, size, { otherConnections: true });
       await statementCosts(`${label}, ${size}, round ${round}`);
       return measured;
@@ -1289,7 +1301,7 @@ ${importRoundCount} round${importRoundCount > 1 ? 's' : ''} of each path. Second
 | the same with every trigger and key check off | ${m.bareFloor.seconds.toFixed(2)} | ${n0(m.bareFloor.rowsPerSecond)} | ${pct(m.bareFloor.rowsPerSecond / floor.median)} | | |
 | raw \`COPY\` of the payment rows alone into an empty copy of \`payment\` with its indexes | ${m.copy.seconds.toFixed(2)} | ${n0(m.copy.rowsPerSecond)} | ${pct(m.copy.rowsPerSecond / floor.median)} | | |
 
-The machine's CPU time the hypervisor gave to others (steal) over each round: \`importPayments\` ${m.rounds.map((round) => `${round.batches.stealPercent.toFixed(1)}%`).join(', ')}; the CSV importer ${m.rounds.map((round) => `${round.csv.stealPercent.toFixed(1)}%`).join(', ')}; the write floor ${m.floor.map((f) => `${f.stealPercent.toFixed(1)}%`).join(', ')}.
+The machine's CPU time the hypervisor gave to others (steal) over each round: \`importPayments\` ${m.rounds.map((round) => `${round.batches.stealPercent.toFixed(1)}%`).join(', ')}; the CSV importer ${m.rounds.map((round) => `${round.csv.stealPercent.toFixed(1)}%`).join(', ')}; the write floor ${m.floor.map((f) => `${f.stealPercent.toFixed(1)}%`).join(', ')}. The share of it that nothing ran on (idle, I/O wait included): \`importPayments\` ${m.rounds.map((round) => `${round.batches.idlePercent.toFixed(1)}%`).join(', ')}; the CSV importer ${m.rounds.map((round) => `${round.csv.idlePercent.toFixed(1)}%`).join(', ')}; the write floor ${m.floor.map((f) => `${f.idlePercent.toFixed(1)}%`).join(', ')} (the floor is one COPY at a time: on two cores it leaves about half idle).
 
 The importer's tally, each round: ${m.rounds.map((round) => round.csv.tally).join('; ')}`;
   };
