@@ -12,7 +12,7 @@ export interface BulkColumn<Row> {
 }
 
 export interface BulkRows {
-  /** `UNNEST($2::text[], …) AS alias(a, …)`, to put after FROM. */
+  /** `UNNEST($2::text[], CASE … END, …) AS alias(a, …)` (see unnestRows), to put after FROM. */
   from: string;
   /** One array per column, in the order of the placeholders. */
   parameters: unknown[][];

@@ -103,7 +103,14 @@ it('unnestRows gives back every row, a column whose rows all hold one value sent
   expect(sent.set.parameters.map((p) => p.length)).toEqual([3, 1, 1, 1, 1, 1, 1]);
   // Some columns differ: those are sent whole, the others still once.
   const mixed = [row('a', { paidOn: null, payer: '张三' }), row('b', { year: 2024, late: true }), row('c', { before: null })];
-  expect((await read(mixed)).rows).toEqual(mixed);
+  const sentMixed = await read(mixed);
+  expect(sentMixed.rows).toEqual(mixed);
+  expect(sentMixed.set.parameters.map((p) => p.length)).toEqual([3, 3, 3, 1, 3, 3, 3]);
+  // A value left undefined is sent as NULL, and the same as a NULL beside it.
+  const unset = [row('a', { payer: undefined as unknown as null }), row('b')];
+  const sentUnset = await read(unset);
+  expect(sentUnset.rows).toEqual(unset.map((r) => ({ ...r, payer: null })));
+  expect(sentUnset.set.parameters[4]).toHaveLength(1);
   // One row, and none.
   expect((await read([row('only')])).rows).toEqual([row('only')]);
   expect((await read([])).rows).toEqual([]);
