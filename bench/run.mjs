@@ -249,7 +249,8 @@ function cpuSecondsOf(pid, withChildren = false) {
 const reapedChildrenCpuSeconds = () => cpuSecondsOf(process.pid, true) - cpuSecondsOf(process.pid);
 /**
  * The machine's CPU time so far, and of it what the hypervisor gave to others (steal, the 8th field of
- * /proc/stat's first line): on a shared virtual machine, the targets then ran on less than the two cores.
+ * /proc/stat's first line): on a shared virtual machine, the targets then ran on less than the two cores;
+ * and what nothing ran on (idle and I/O wait, the 4th and 5th).
  */
 function machineTicks() {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
@@ -1296,12 +1297,12 @@ ${importRoundCount} round${importRoundCount > 1 ? 's' : ''} of each path. Second
 | path | seconds | rows/s | of the write floor | peak RSS | CPU s per 100,000 rows |
 | --- | --- | --- | --- | --- | --- |
 | \`importPayments\` (TaxImportPayments), batches of ${IMPORT_BATCH.toLocaleString('en')}, ${IMPORT_CONCURRENCY} in flight | ${seconds('batches')} | ${rate('batches')} | ${of('batches')} | API ${peak('batches', 'apiPeakRss')} (${mb(m.rounds[0].batches.apiRssBefore)} before the first round) | ${cpu('batches')} |
-| CSV importer (\`npm run import:payments\`) | ${seconds('csv')} | ${rate('csv')} | ${of('csv')} | API ${peak('csv', 'apiPeakRss')}, importer ${peak('csv', 'importerPeakRss')} | ${cpu('csv')} |
+| CSV importer (\`npm run import:payments\`, Node flags \`${IMPORTER_FLAGS.join(' ') || 'none'}\`) | ${seconds('csv')} | ${rate('csv')} | ${of('csv')} | API ${peak('csv', 'apiPeakRss')}, importer ${peak('csv', 'importerPeakRss')} | ${cpu('csv')} |
 | write floor: the same rows' paid enrolments and payments \`COPY\`ed into the real tables (${m.floor.length} round${m.floor.length > 1 ? 's' : ''}) | ${m.floor.map((f) => f.seconds.toFixed(2)).join(', ')} | ${ranged(floor, n0)} | 100% | | PostgreSQL ${median(m.floor.map((f) => f.cpu.postgres)).toFixed(1)} (median) |
 | the same with every trigger and key check off | ${m.bareFloor.seconds.toFixed(2)} | ${n0(m.bareFloor.rowsPerSecond)} | ${pct(m.bareFloor.rowsPerSecond / floor.median)} | | |
 | raw \`COPY\` of the payment rows alone into an empty copy of \`payment\` with its indexes | ${m.copy.seconds.toFixed(2)} | ${n0(m.copy.rowsPerSecond)} | ${pct(m.copy.rowsPerSecond / floor.median)} | | |
 
-The machine's CPU time the hypervisor gave to others (steal) over each round: \`importPayments\` ${m.rounds.map((round) => `${round.batches.stealPercent.toFixed(1)}%`).join(', ')}; the CSV importer ${m.rounds.map((round) => `${round.csv.stealPercent.toFixed(1)}%`).join(', ')}; the write floor ${m.floor.map((f) => `${f.stealPercent.toFixed(1)}%`).join(', ')}. The share of it that nothing ran on (idle, I/O wait included): \`importPayments\` ${m.rounds.map((round) => `${round.batches.idlePercent.toFixed(1)}%`).join(', ')}; the CSV importer ${m.rounds.map((round) => `${round.csv.idlePercent.toFixed(1)}%`).join(', ')}; the write floor ${m.floor.map((f) => `${f.idlePercent.toFixed(1)}%`).join(', ')} (the floor is one COPY at a time: on two cores it leaves about half idle).
+The machine's CPU time the hypervisor gave to others (steal) over each round: \`importPayments\` ${m.rounds.map((round) => `${round.batches.stealPercent.toFixed(1)}%`).join(', ')}; the CSV importer ${m.rounds.map((round) => `${round.csv.stealPercent.toFixed(1)}%`).join(', ')}; the write floor ${m.floor.map((f) => `${f.stealPercent.toFixed(1)}%`).join(', ')}. The share of the machine's CPU time that nothing ran on (idle, I/O wait included) over each round: \`importPayments\` ${m.rounds.map((round) => `${round.batches.idlePercent.toFixed(1)}%`).join(', ')}; the CSV importer ${m.rounds.map((round) => `${round.csv.idlePercent.toFixed(1)}%`).join(', ')}; the write floor (one COPY at a time) ${m.floor.map((f) => `${f.idlePercent.toFixed(1)}%`).join(', ')}.
 
 The importer's tally, each round: ${m.rounds.map((round) => round.csv.tally).join('; ')}`;
   };
