@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '../../src/app';
 import { type Role, signToken } from '../../src/context/tokens';
 import { createLogger } from '../../src/common/logger';
 import { developmentSecret, loadConfig } from '../../src/common/config';
-import { TenantTransaction } from '../../src/db/tenant-transaction';
+import { type QueryOptions, TenantTransaction } from '../../src/db/tenant-transaction';
 import { createTestDatabase, dropTestDatabase } from './test-databases';
 import { readRecordsOf } from '../../src/domains/audit/read-records';
 
@@ -20,9 +20,9 @@ import { readRecordsOf } from '../../src/domains/audit/read-records';
  */
 const requestSql = new Set<string>();
 const sendQuery = TenantTransaction.prototype.query;
-TenantTransaction.prototype.query = function (this: TenantTransaction, text: string, values?: unknown[]) {
+TenantTransaction.prototype.query = function (this: TenantTransaction, text: string, values?: unknown[], options?: QueryOptions) {
   requestSql.add(text);
-  return sendQuery.call(this, text, values);
+  return sendQuery.call(this, text, values, options);
 } as typeof sendQuery;
 const sendReadAlone = TenantTransaction.prototype.readAlone;
 TenantTransaction.prototype.readAlone = function (this: TenantTransaction, text: string, values: ReadonlyArray<string | number | null>) {

@@ -48,6 +48,7 @@ export async function identitiesOf(db: TenantTransaction, idNumbers: readonly st
   return db.query<AssistanceIdentityRow>(
     `SELECT ${IDENTITY_COLUMNS} FROM assistance_identity WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY valid_from, id`,
     [db.tenantCode, idNumbers],
+    { planLargeArraysEachTime: true },
   );
 }
 

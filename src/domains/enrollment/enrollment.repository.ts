@@ -588,10 +588,11 @@ export const ENROLLMENT_ID_NUMBER_TABLES = ['enrollment', 'payment', 'payment_re
 export async function paymentsByReceipts(db: TenantTransaction, keys: ReadonlyArray<{ channel: string; receiptNo: string }>): Promise<PaymentRow[]> {
   if (keys.length === 0) return [];
   // A number repeated under two channels is looked up once by the database; most imports find none.
-  const rows = await db.query<PaymentRow>(`${PAYMENT_SELECT} WHERE p.tenant_code = $1 AND p.receipt_no = ANY ($2::text[])`, [
-    db.tenantCode,
-    keys.map((k) => k.receiptNo),
-  ]);
+  const rows = await db.query<PaymentRow>(
+    `${PAYMENT_SELECT} WHERE p.tenant_code = $1 AND p.receipt_no = ANY ($2::text[])`,
+    [db.tenantCode, keys.map((k) => k.receiptNo)],
+    { planLargeArraysEachTime: true },
+  );
   return ofReceipts(rows, keys);
 }
 

@@ -272,10 +272,11 @@ const SUSPENSE_COLUMNS = `id, channel, receipt_no, id_number, coverage_year, amo
 
 export async function suspenseByReceipts(db: TenantTransaction, keys: ReadonlyArray<{ channel: string; receiptNo: string }>): Promise<SuspenseRow[]> {
   if (keys.length === 0) return [];
-  const rows = await db.query<SuspenseRow>(`SELECT ${SUSPENSE_COLUMNS} FROM payment_suspense WHERE tenant_code = $1 AND receipt_no = ANY ($2::text[])`, [
-    db.tenantCode,
-    keys.map((k) => k.receiptNo),
-  ]);
+  const rows = await db.query<SuspenseRow>(
+    `SELECT ${SUSPENSE_COLUMNS} FROM payment_suspense WHERE tenant_code = $1 AND receipt_no = ANY ($2::text[])`,
+    [db.tenantCode, keys.map((k) => k.receiptNo)],
+    { planLargeArraysEachTime: true },
+  );
   return ofReceipts(rows, keys);
 }
 

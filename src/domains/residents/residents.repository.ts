@@ -670,5 +670,6 @@ export async function personFacts(db: TenantTransaction, idNumbers: readonly str
        LEFT JOIN household h ON h.tenant_code = r.tenant_code AND h.id = r.household_id
       WHERE r.tenant_code = $1 AND r.id_number = ANY($2::text[])`,
     [db.tenantCode, idNumbers],
+    { planLargeArraysEachTime: true },
   );
 }
