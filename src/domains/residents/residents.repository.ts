@@ -134,10 +134,12 @@ export async function residentsOfHouseholds(db: TenantTransaction, ids: readonly
 }
 
 export async function existingResidents(db: TenantTransaction, idNumbers: readonly string[]): Promise<string[]> {
-  const rows = await db.query<{ id_number: string }>('SELECT id_number FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])', [
-    db.tenantCode,
-    idNumbers,
-  ]);
+  // Township staff register people one by one before a roster import checks its thousands here.
+  const rows = await db.query<{ id_number: string }>(
+    'SELECT id_number FROM resident WHERE tenant_code = $1 AND id_number = ANY($2::text[])',
+    [db.tenantCode, idNumbers],
+    { planLargeArraysEachTime: true },
+  );
   return rows.map((r) => r.id_number);
 }
 
@@ -149,10 +151,11 @@ export async function residentDetails(db: TenantTransaction, idNumbers: readonly
 }
 
 export async function bookletsTaken(db: TenantTransaction, bookletNos: readonly string[]): Promise<Set<string>> {
-  const rows = await db.query<{ booklet_no: string }>('SELECT booklet_no FROM household WHERE tenant_code = $1 AND booklet_no = ANY($2::text[])', [
-    db.tenantCode,
-    bookletNos,
-  ]);
+  const rows = await db.query<{ booklet_no: string }>(
+    'SELECT booklet_no FROM household WHERE tenant_code = $1 AND booklet_no = ANY($2::text[])',
+    [db.tenantCode, bookletNos],
+    { planLargeArraysEachTime: true },
+  );
   return new Set(rows.map((r) => r.booklet_no));
 }
 
