@@ -139,6 +139,7 @@ export async function lockEnrollmentsOfPeople(db: TenantTransaction, idNumbers: 
   return db.query<EnrollmentRow>(
     `SELECT ${ENROLLMENT_COLUMNS} FROM enrollment WHERE tenant_code = $1 AND id_number = ANY($2::text[]) ORDER BY id_number, coverage_year FOR NO KEY UPDATE`,
     [db.tenantCode, idNumbers],
+    { planLargeArraysEachTime: true },
   );
 }
 

@@ -325,6 +325,7 @@ export async function heldPage(
   const rows = await db.query<SuspenseRow>(
     `SELECT ${SUSPENSE_COLUMNS} FROM payment_suspense WHERE tenant_code = $1 AND status = 'HELD' AND id_number = ANY ($2::text[]) ORDER BY id`,
     [db.tenantCode, ids],
+    { planLargeArraysEachTime: true },
   );
   return { people: ids, rows };
 }
@@ -341,10 +342,11 @@ export async function suspenseTotals(db: TenantTransaction, filter: Omit<Suspens
 /** Marks held money matched: its payment is now on record under the same channel and receipt. */
 export async function markSuspenseMatched(db: TenantTransaction, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.query(`UPDATE payment_suspense SET status = 'MATCHED', matched_at = now() WHERE tenant_code = $1 AND id = ANY ($2::bigint[]) AND status = 'HELD'`, [
-    db.tenantCode,
-    ids,
-  ]);
+  await db.query(
+    `UPDATE payment_suspense SET status = 'MATCHED', matched_at = now() WHERE tenant_code = $1 AND id = ANY ($2::bigint[]) AND status = 'HELD'`,
+    [db.tenantCode, ids],
+    { planLargeArraysEachTime: true },
+  );
 }
 
 /** Held money still not matchable: why, as of this attempt. */
