@@ -457,14 +457,15 @@ export class TenantTransaction {
 
 export interface QueryOptions {
   /**
-   * A read that looks rows up by a large array (`col = ANY($2)`: an import's receipts, ID numbers) runs
-   * unnamed, so PostgreSQL plans it for the array it is given. A prepared statement runs, from its sixth
-   * time on a connection, a plan made without its values: for an array of a few elements and for the
-   * table as it was then. Made while a county's table was nearly empty (a few payments at a bank's
-   * counter, then the first tax import), that plan scans the table and compares each row with every
-   * element, and keeps doing so as the import fills it: in a lab run three calls of 10,000 payments took
-   * 1.2, 2.7 and 5.5 s, then one hit the statement timeout. Planned with its values, PostgreSQL probes the
-   * index, or hashes the array when it scans. Planning a 10,000-element array costs about 4 ms.
+   * A statement that looks rows up by a large array (`col = ANY($2)`: an import's receipts, ID numbers)
+   * runs unnamed, so PostgreSQL plans it for the array it is given. A prepared statement may run, from
+   * its sixth time on a connection, a plan made without its values (when that plan's estimate is no
+   * higher than its custom plans'): for an array of a few elements and for the table as it was then. In
+   * a lab run, such a plan made while the payments table was nearly empty (a few payments at a bank's
+   * counter, then the first tax import) scanned the table and compared each row with every receipt, and
+   * kept doing so as the import filled it: three calls of 10,000 payments took 1.2, 2.7 and 5.5 s, and
+   * in a second try the third call hit the statement timeout. Planning a 10,000-element array costs
+   * about 4 ms.
    */
   planLargeArraysEachTime?: boolean;
 }
