@@ -478,6 +478,7 @@ const LARGE_ARRAY = 100;
  * executed: PostgreSQL no longer parses and plans them on every request (a household read's three
  * statements, planned anew each time, cost more than they took to run). The SQL texts are fixed in the
  * code; past PREPARED_LIMIT distinct texts, further ones run unnamed, so nothing grows without bound.
+ * A statement run with planLargeArraysEachTime and a large array runs unnamed too (QueryOptions).
  */
 const PREPARED_LIMIT = 500;
 const preparedNames = new Map<string, string>();
