@@ -257,18 +257,15 @@ function machineTicks() {
   // idle and iowait: time no process of the machine had a CPU.
   return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0, idle: fields[3] + (fields[4] ?? 0) };
 }
-/** The share of the machine's CPU time since `from` (machineTicks) that the hypervisor took, in %. */
-function stealSince(from) {
-  return shareSince(from, 'steal');
-}
-/** The share of the machine's CPU time since `from` (machineTicks) that nothing ran on, in %: a write that leaves CPUs idle waits on something else. */
-function idleSince(from) {
-  return shareSince(from, 'idle');
-}
-function shareSince(from, kind) {
+/**
+ * The shares of the machine's CPU time since `from` (machineTicks), in %, from one reading: what the
+ * hypervisor took (steal), and what nothing ran on (idle: a write that leaves CPUs idle waits on something else).
+ */
+function machineSharesSince(from) {
   const now = machineTicks();
   const total = now.total - from.total;
-  return total > 0 ? Math.round((1000 * (now[kind] - from[kind])) / total) / 10 : 0;
+  const share = (kind) => (total > 0 ? Math.round((1000 * (now[kind] - from[kind])) / total) / 10 : 0);
+  return { stealPercent: share('steal'), idlePercent: share('idle') };
 }
 function postgresCpuSeconds() {
   const procs = [];
@@ -345,7 +342,7 @@ async function load(target, { rate, duration = DURATION, connections = target.co
   const pauses = clientPauses();
   const ticks0 = machineTicks();
   const withWhatElseRan = async (result) => {
-    const stealPercent = stealSince(ticks0);
+    const { stealPercent } = machineSharesSince(ticks0);
     return { ...result, stealPercent, clientPauseMs: await pauses() };
   };
   const cpu0 = { target: cpuSecondsOf(target.process.pid), postgres: postgresCpuSeconds(), client: cpuSecondsOf(process.pid) };
@@ -899,8 +896,7 @@ if (runs('imports')) {
       );
       const seconds = (Date.now() - start) / 1000;
       const postgresCpu = ((postgresCpuSeconds() - pgCpu0) * 100_000) / size;
-      const stealPercent = stealSince(ticks0);
-      const idlePercent = idleSince(ticks0);
+      const { stealPercent, idlePercent } = machineSharesSince(ticks0);
       await owner.query('ROLLBACK');
       if (PG_STATS) await owner.query('SELECT pg_stat_force_next_flush()');
       await walCosts(`write floor${setup.length ? ' without triggers' : ''}, ${size}`, size);
@@ -933,8 +929,7 @@ if (runs('imports')) {
           postgres: ((postgresCpuSeconds() - cpu0.pg) * 100_000) / size,
           ...(importerCpu === undefined ? {} : { importer: (importerCpu * 100_000) / size }),
         },
-        stealPercent: stealSince(ticks0),
-        idlePercent: idleSince(ticks0),
+        ...machineSharesSince(ticks0),
         ...own,
       };
       // The CSV importer's tally gives its own time.
@@ -1290,6 +1285,16 @@ function report(r, postgres) {
       return cpuCell(Object.fromEntries(Object.keys(cpus[0]).map((name) => [name, median(cpus.map((c) => c[name]))])));
     };
     const importRoundCount = m.rounds.length;
+    // `field` (stealPercent, idlePercent) of each round of the two paths and of the floor.
+    const percents = (measures, field) => measures.map((x) => `${x[field].toFixed(1)}%`).join(', ');
+    const machineShares = (field, floorNote) =>
+      `\`importPayments\` ${percents(
+        m.rounds.map((round) => round.batches),
+        field,
+      )}; the CSV importer ${percents(
+        m.rounds.map((round) => round.csv),
+        field,
+      )}; the write floor${floorNote} ${percents(m.floor, field)}`;
     return `### ${m.rows.toLocaleString('en')} payments
 
 ${importRoundCount} round${importRoundCount > 1 ? 's' : ''} of each path. Seconds are given for each round; the rate and the share of the write floor are the median over the rounds with their range; the peak is the highest of the rounds; the CPU is each process's median over the rounds.
@@ -1302,7 +1307,7 @@ ${importRoundCount} round${importRoundCount > 1 ? 's' : ''} of each path. Second
 | the same with every trigger and key check off | ${m.bareFloor.seconds.toFixed(2)} | ${n0(m.bareFloor.rowsPerSecond)} | ${pct(m.bareFloor.rowsPerSecond / floor.median)} | | |
 | raw \`COPY\` of the payment rows alone into an empty copy of \`payment\` with its indexes | ${m.copy.seconds.toFixed(2)} | ${n0(m.copy.rowsPerSecond)} | ${pct(m.copy.rowsPerSecond / floor.median)} | | |
 
-The machine's CPU time the hypervisor gave to others (steal) over each round: \`importPayments\` ${m.rounds.map((round) => `${round.batches.stealPercent.toFixed(1)}%`).join(', ')}; the CSV importer ${m.rounds.map((round) => `${round.csv.stealPercent.toFixed(1)}%`).join(', ')}; the write floor ${m.floor.map((f) => `${f.stealPercent.toFixed(1)}%`).join(', ')}. The share of the machine's CPU time that nothing ran on (idle, I/O wait included) over each round: \`importPayments\` ${m.rounds.map((round) => `${round.batches.idlePercent.toFixed(1)}%`).join(', ')}; the CSV importer ${m.rounds.map((round) => `${round.csv.idlePercent.toFixed(1)}%`).join(', ')}; the write floor (one COPY at a time) ${m.floor.map((f) => `${f.idlePercent.toFixed(1)}%`).join(', ')}.
+The machine's CPU time the hypervisor gave to others (steal) over each round: ${machineShares('stealPercent', '')}. The share of the machine's CPU time that nothing ran on (idle, I/O wait included) over each round: ${machineShares('idlePercent', ' (one COPY at a time)')}.
 
 The importer's tally, each round: ${m.rounds.map((round) => round.csv.tally).join('; ')}`;
   };
