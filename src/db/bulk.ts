@@ -33,10 +33,9 @@ export function unnestRows<Row>(alias: string, columns: ReadonlyArray<BulkColumn
     const array = `$${firstParameter + i}::${c.type}[]`;
     return i === 0 ? array : `CASE WHEN cardinality(${array}) = 1 THEN array_fill((${array})[1], ARRAY[${rowsOfFirst}]) ELSE ${array} END`;
   });
-  const parameters = columns.map((c, i) => {
-    const values = rows.map((row) => c.value(row));
-    return i > 0 && values.length > 1 && allTheSame(values) ? [values[0]] : values;
-  });
+  const parameters = columnArrays(columns, rows, firstParameter).parameters.map((values, i) =>
+    i > 0 && values.length > 1 && allTheSame(values) ? [values[0]] : values,
+  );
   return { from: `UNNEST(${placeholders.join(', ')}) AS ${alias}(${columns.map((c) => c.name).join(', ')})`, parameters };
 }
 
