@@ -18,9 +18,22 @@ export class SchemeIndexEntriesInsertedPlainly1763804300000 implements Migration
   name = 'SchemeIndexEntriesInsertedPlainly1763804300000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(
-      define(
-        `BEGIN
+    await q.query(define(PLAIN_THEN_MISSING, PLAIN_THEN_MISSING_DECLARE));
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(define(INSERT_MISSING));
+  }
+}
+
+/** The entries as CitusReady inserts them: ON CONFLICT DO NOTHING, no subtransaction. */
+export const INSERT_MISSING = `INSERT INTO scheme_membership (id_number, coverage_year, tenant_code)
+          SELECT e.id_number, e.coverage_year, v_tenant FROM unnest(p_enrolled, p_enrolled_years) AS e(id_number, coverage_year)
+           ORDER BY 1, 2
+          ON CONFLICT DO NOTHING;`;
+
+/** The block this migration puts in: a plain INSERT, and on a duplicate the fallback, in its subtransaction. */
+export const PLAIN_THEN_MISSING = `BEGIN
           WITH entered AS (
             INSERT INTO scheme_membership (id_number, coverage_year, tenant_code)
             SELECT e.id_number, e.coverage_year, v_tenant FROM unnest(p_enrolled, p_enrolled_years) AS e(id_number, coverage_year)
@@ -29,24 +42,11 @@ export class SchemeIndexEntriesInsertedPlainly1763804300000 implements Migration
           SELECT count(*) INTO v_entered FROM entered;
         EXCEPTION WHEN unique_violation THEN
           ${INSERT_MISSING}
-        END;`,
-        ' v_entered bigint;',
-      ),
-    );
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(define(INSERT_MISSING));
-  }
-}
-
-const INSERT_MISSING = `INSERT INTO scheme_membership (id_number, coverage_year, tenant_code)
-          SELECT e.id_number, e.coverage_year, v_tenant FROM unnest(p_enrolled, p_enrolled_years) AS e(id_number, coverage_year)
-           ORDER BY 1, 2
-          ON CONFLICT DO NOTHING;`;
+        END;`;
+export const PLAIN_THEN_MISSING_DECLARE = ' v_entered bigint;';
 
 /** The function (migration CitusReady) with `enter` as the insertion of the entries and `declare` as more variables; its grants stay. */
-const define = (
+export const define = (
   enter: string,
   declare = '',
 ) => `CREATE OR REPLACE FUNCTION scheme_membership_apply(p_enrolled text[], p_enrolled_years integer[], p_ended text[], p_ended_years integer[])

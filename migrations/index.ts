@@ -41,6 +41,7 @@ import { StatusLookupsTogether1763803800000 } from './1763803800000-StatusLookup
 import { BatchOutcomesPerCall1763803900000 } from './1763803900000-BatchOutcomesPerCall';
 import { PaymentsWithoutBatchIndex1763804000000 } from './1763804000000-PaymentsWithoutBatchIndex';
 import { SchemeIndexEntriesInsertedPlainly1763804300000 } from './1763804300000-SchemeIndexEntriesInsertedPlainly';
+import { SchemeIndexEntriesWithoutSubtransaction1763804400000 } from './1763804400000-SchemeIndexEntriesWithoutSubtransaction';
 
 export const MIGRATIONS = [
   Foundation1763800000000,
@@ -85,4 +86,5 @@ export const MIGRATIONS = [
   BatchOutcomesPerCall1763803900000,
   PaymentsWithoutBatchIndex1763804000000,
   SchemeIndexEntriesInsertedPlainly1763804300000,
+  SchemeIndexEntriesWithoutSubtransaction1763804400000,
 ];

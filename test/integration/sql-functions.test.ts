@@ -146,3 +146,23 @@ it('scheme_membership_apply enters new entries and skips, without failing, entri
   await apply([kept]);
   expect(await entries()).toHaveLength(3);
 });
+
+it('scheme_membership_apply opens no subtransaction: a transaction of many calls keeps its snapshots plain', async () => {
+  // Past 64 subtransactions holding an ID, a backend is marked overflowed and every snapshot taken
+  // meanwhile consults pg_subtrans. The block ends by raising its count, which also rolls the entries back.
+  const ids = residentIds('620721', 70, 9400);
+  await expect(
+    server.ownerQuery(`DO $$
+      DECLARE v_count int; v_overflowed boolean;
+      BEGIN
+        PERFORM set_config('app.tenant', '620721', true);
+        FOR k IN 1..70 LOOP
+          PERFORM scheme_membership_apply(ARRAY[(ARRAY['${ids.join("','")}'])[k]], ARRAY[2031], '{}', '{}');
+        END LOOP;
+        SELECT s.subxact_count, s.subxact_overflowed INTO v_count, v_overflowed
+          FROM pg_stat_get_backend_idset() AS b(procnumber), pg_stat_get_backend_subxact(b.procnumber) AS s
+         WHERE pg_stat_get_backend_pid(b.procnumber) = pg_backend_pid();
+        RAISE EXCEPTION 'subtransactions: %, overflowed: %', v_count, v_overflowed;
+      END $$`),
+  ).rejects.toThrow('subtransactions: 0, overflowed: f');
+});
