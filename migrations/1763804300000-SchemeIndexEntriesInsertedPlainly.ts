@@ -13,6 +13,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * fallback inserts what is missing. On Citus a subtransaction also sends SAVEPOINT to the workers the
  * transaction has open: the saving is not measured there. RETURNING keeps the INSERT … SELECT one that
  * Citus runs as INSERTs (the rule in test/helpers/citus-rules.ts), as everywhere else.
+ *
+ * Undone by SchemeIndexEntriesWithoutSubtransaction: the block's subtransaction per call overflowed the
+ * backend's cache of them in a transaction of many calls. Its pieces are exported for that migration's down().
  */
 export class SchemeIndexEntriesInsertedPlainly1763804300000 implements MigrationInterface {
   name = 'SchemeIndexEntriesInsertedPlainly1763804300000';
