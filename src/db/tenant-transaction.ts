@@ -67,8 +67,6 @@ export class TenantTransaction {
    */
   statements = 0;
   private savepoints = 0;
-  /** Whether this transaction has discarded its connection's cached plans (PLANS_DISCARDED_BEFORE_BULK). */
-  private plansDiscarded = false;
   /** One connection runs one statement at a time; concurrent callers (DataLoaders, Promise.all) queue. */
   private queue: Promise<unknown> = Promise.resolve();
   /**
@@ -92,19 +90,7 @@ export class TenantTransaction {
     const client = await this.begin();
     if (this.finished) throw new Error(ENDED);
     this.statements += 1;
-    const largeArrays = values?.some((v) => Array.isArray(v) && v.length >= LARGE_ARRAY) ?? false;
-    if (largeArrays && !this.plansDiscarded && WRITES.test(text)) {
-      // Queued before the statement, on its connection: see PLANS_DISCARDED_BEFORE_BULK. Marked at once so
-      // that a statement queued meanwhile does not discard again; unmarked if the discard fails.
-      this.plansDiscarded = true;
-      this.queue = this.queue
-        .then(() => client.query(PLANS_DISCARDED_BEFORE_BULK))
-        .catch((err: unknown) => {
-          this.plansDiscarded = false;
-          throw this.failed(err);
-        });
-    }
-    const planEachTime = options.planLargeArraysEachTime && largeArrays;
+    const planEachTime = options.planLargeArraysEachTime && values?.some((v) => Array.isArray(v) && v.length >= LARGE_ARRAY);
     const name = values?.length && !this.mode.pooled && !planEachTime ? statementName(text) : undefined;
     const parameters = values?.map((value) => (Array.isArray(value) ? arrayParameter(value) : value));
     const run = this.queue
@@ -486,24 +472,6 @@ export interface QueryOptions {
 
 /** An array parameter this long makes a planLargeArraysEachTime read run unnamed. */
 const LARGE_ARRAY = 100;
-
-/**
- * The first write of a transaction given a large array (an import's batch, a page of held money) is
- * preceded by DISCARD PLANS: the connection's cached plans are made again, for the tables as they are
- * now. Among them are PostgreSQL's own plans for the foreign keys' checks, one statement per row
- * written, which QueryOptions do not reach (plan_cache_mode = force_custom_plan would, by planning every
- * row's check). Made while a county's tables were nearly empty, such a plan scans the whole table for
- * every row: in a lab run (one connection, a few one-payment imports, then 30,000 unpaid enrolments
- * added), each 10,000-payment call hit the statement timeout, 3,398 sequential scans of `enrollment`
- * in 5 s, until an ANALYZE replaced the plan; with DISCARD PLANS, 1.1–1.8 s each. Our own statements
- * are planned again once each, on their next use. Reads by large arrays (a page's DataLoader batch)
- * keep the connection's plans; those that may meet a nearly empty table run with
- * planLargeArraysEachTime. On Citus the checks run on the workers' connections, which this does not reach.
- */
-export const PLANS_DISCARDED_BEFORE_BULK = 'DISCARD PLANS';
-
-/** A statement that writes (or locks rows to write them): what PLANS_DISCARDED_BEFORE_BULK comes before. */
-const WRITES = /\b(INSERT|UPDATE|DELETE)\b/i;
 
 /**
  * Statements with parameters are prepared once per connection under a name and then only bound and

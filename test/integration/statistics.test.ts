@@ -79,6 +79,39 @@ describe('an import right after a bulk load of residents', () => {
   });
 });
 
+describe('an import paying enrolments that waited unpaid, right after a bulk load of them', () => {
+  let server: TestServer;
+  const few = residentIds('620702', 20, 220_000);
+  const many = residentIds('620702', 10_000, 230_000);
+  /** UNPAID enrolments of 2023 as a county's earlier system would hand them over, outside the API. */
+  const waitingUnpaid = (ids: readonly string[]) =>
+    server.ownerQuery(
+      `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due)
+       SELECT '620702', id, 2023, 'UNPAID', '2022-09-01', 35000, 35000 FROM UNNEST($1::text[]) AS id`,
+      [ids],
+    );
+
+  beforeAll(async () => {
+    // One connection, so that the import runs where the payments' key checks were first planned.
+    server = await startTestServer({ PG_POOL_SIZE: '1', ...UNHURRIED });
+    await seedResidents(server, '620702', [...few, ...many]);
+    await waitingUnpaid(few);
+    await server.ownerQuery('ANALYZE resident, enrollment'); // as autovacuum would, while enrollment is small
+    const small = await server.gql(IMPORT, { batchId: 'SMALL-WAITING', payments: few.map((id, i) => payment(id, `W-${i}`)) }, { as: 'TAX', tenant: '620702' });
+    expect(small.data!.importPayments.accepted).toBe(20);
+    await waitingUnpaid(many);
+  });
+  afterAll(async () => server?.close());
+
+  it('checks its payments against the enrolments by index, not by scanning them all each time', async () => {
+    const before = { enrollment: await scannedRows(server, 'enrollment') };
+    const res = await server.gql(IMPORT, { batchId: 'MANY-WAITING', payments: many.map((id, i) => payment(id, `V-${i}`)) }, { as: 'TAX', tenant: '620702' });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.importPayments).toEqual({ accepted: 10_000, duplicates: 0, rejected: 0 });
+    expect((await scannedSince(server, before)).enrollment).toBeLessThan(1_000_000);
+  }, 600_000);
+});
+
 describe('a large roster right after a small one', () => {
   let server: TestServer;
   const HEADER = ['户口簿号', '乡镇', '身份证号码', '姓名', '与户主关系', '户籍所在地'];

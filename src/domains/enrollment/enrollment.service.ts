@@ -473,8 +473,9 @@ export class EnrollmentService {
     await insertNewPaidEnrollments(ctx.db, firstPayers.filter((a) => !a.enrollment).map(paidEnrollment));
     const reopeners = firstPayers.filter((a) => a.enrollment);
     const reopened = await reopenPaidEnrollments(ctx.db, reopeners.map(paidEnrollment));
-    // The payments' foreign-key checks look these enrolments up one by one: keep their plan sound.
-    await refreshStaleStatistics(ctx.db, 'enrollment', firstPayers.length);
+    // The payments' foreign-key checks look up every accepted row's enrolment one by one, the first payers'
+    // and those that waited unpaid (loaded in bulk, say, from a county's earlier system): keep their plan sound.
+    await refreshStaleStatistics(ctx.db, 'enrollment', accepted.length);
     await insertNewPayments(
       ctx.db,
       accepted.map((a) => paymentWrite(a.input, batchId, ctx, a.enrollment ?? null)),
