@@ -151,6 +151,14 @@ it('scheme_membership_apply opens no subtransaction: a transaction of many calls
   // Past 64 subtransactions holding an ID, a backend is marked overflowed and every snapshot taken
   // meanwhile consults pg_subtrans. The block ends by raising its count, which also rolls the entries back.
   const ids = residentIds('620721', 70, 9400);
+  const [{ version }] = await server.ownerQuery<{ version: number }>("SELECT current_setting('server_version_num')::int AS version");
+  if (version < 160000) {
+    // pg_stat_get_backend_subxact came with PostgreSQL 16 (the Citus cluster of docs/scale.md runs 15):
+    // there, that the function has no block that catches errors, which is what opens a subtransaction.
+    const [{ source }] = await server.ownerQuery<{ source: string }>("SELECT prosrc AS source FROM pg_proc WHERE proname = 'scheme_membership_apply'");
+    expect(source).not.toMatch(/\bEXCEPTION\b/i);
+    return;
+  }
   await expect(
     server.ownerQuery(`DO $$
       DECLARE v_count int; v_overflowed boolean;
