@@ -4,8 +4,10 @@
  * once (a registry load outside the API), an import on that connection would scan them once per
  * enrolment, 10,000 × 10,000 rows, and hit the statement timeout (a local test run of 2026-11-29 did,
  * after 9.5 s). The import refreshes the statistics first, which also makes PostgreSQL plan the checks
- * again. A roster does the same for the households and residents it has just written, an agency's list
- * of assistance identities for the residents it names, and a sponsorship for its residents and enrolments.
+ * again. It refreshes `enrollment` too before its payments, for every payment it checks: those of
+ * enrolments that waited unpaid, loaded in bulk, as well as its first payers'. A roster does the same for
+ * the households and residents it has just written, an agency's list of assistance identities for the
+ * residents it names, and a sponsorship for its residents and enrolments.
  */
 import ExcelJS from 'exceljs';
 import { residentIds, seedResidents } from '../helpers/seed';
