@@ -18,7 +18,7 @@ export interface CsvImportOptions extends ClientOptions {
   batchSize: number;
   /**
    * Batches in flight at once (default 2): the server checks one batch while the database writes the
-   * other. Memory stays bounded by batchSize × concurrency rows.
+   * other. The next batch is read meanwhile, so memory stays bounded by batchSize × (concurrency + 1) rows.
    */
   concurrency?: number;
   /** Batch ids are `${batchPrefix}-00001`…: deterministic, so running the same file again changes nothing. */
@@ -134,11 +134,17 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
     }
   };
 
-  /** Sends the batch so far, waiting first while `concurrency` batches are under way. */
+  /**
+   * Sends the batch so far as soon as fewer than `concurrency` batches are under way. It waits with the
+   * batch read, not before reading it: a slot that frees is filled at once, where reading the next
+   * 10,000 rows only then would leave the server one batch to work on meanwhile.
+   */
   const dispatch = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
+    while (inFlight.size >= concurrency && !failure) await Promise.race(inFlight);
+    if (failure) throw failure;
     batchNo += 1;
     const batchId = `${options.batchPrefix}-${String(batchNo).padStart(5, '0')}`;
     const sent: Promise<void> = send(rows, batchId)
@@ -147,8 +153,6 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
       })
       .finally(() => inFlight.delete(sent));
     inFlight.add(sent);
-    while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    if (failure) throw failure;
   };
 
   /** Reads the records, checks each row and sends full batches; throws on the first failure. */

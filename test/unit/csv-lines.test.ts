@@ -66,3 +66,46 @@ describe('normaliseDate', () => {
     }
   });
 });
+
+describe('batches in flight', () => {
+  it('has the next batch read while `concurrency` are under way, and sends it as soon as one is answered', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'csv-flight-')), 'rows.csv');
+    writeFileSync(file, ['name,v', ...Array.from({ length: 50 }, (_, i) => `p${i},ok`)].join('\n'));
+    const pending: Array<() => void> = [];
+    let read = 0;
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const sent: string[] = [];
+    const held: CsvImportKind<{ name: string }> = {
+      ...kind,
+      toInput: (r) => ((read += 1), { name: r.name }),
+      send: async (_client, batchId, rows) => {
+        sent.push(batchId);
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise<void>((resolve) => pending.push(resolve));
+        inFlight -= 1;
+        return { accepted: rows.length, duplicates: 0, rejected: 0, rows: [] };
+      },
+    };
+    const run = runCsvImport(held, { file, url: 'http://127.0.0.1:9/graphql', batchSize: 10, concurrency: 2, batchPrefix: 't' });
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 1000 && !done(); i += 1) await new Promise((resolve) => setImmediate(resolve));
+      expect(done()).toBe(true);
+    };
+    // Two batches sent and unanswered: the third is read (and no more), waiting for a slot.
+    await until(() => sent.length === 2 && read === 30);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([sent.length, read]).toEqual([2, 30]);
+    pending.shift()!();
+    await until(() => sent.length === 3 && read === 40);
+    while (sent.length < 5 || pending.length) {
+      pending.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const tally = await run;
+    expect(tally.accepted).toBe(50);
+    expect(sent).toEqual(['t-00001', 't-00002', 't-00003', 't-00004', 't-00005']);
+    expect(mostInFlight).toBe(2);
+  });
+});
