@@ -118,3 +118,38 @@ describe('held payments read in pages of two people', () => {
     expect(second.reason).toBe('already paid for 2023 by receipt C-1 in this batch');
   });
 });
+
+describe('held money from many batches released at once', () => {
+  let fresh: TestServer;
+  beforeAll(async () => {
+    fresh = await startTestServer();
+  });
+  afterAll(async () => fresh?.close());
+
+  it('is written behind one savepoint, not one per batch: the transaction never overflows the cache of subtransactions', async () => {
+    // 70 batches of one payment each, of people registered only afterwards: one page of a release.
+    const people = residentIds(GZ, 70, 20_000);
+    for (const [i, idNumber] of people.entries()) await importHeld(fresh, `GZ-MANY-${i}`, [taxPayment(idNumber, `MANY-${i}`)]);
+    await seedResidents(fresh, GZ, people);
+    const ctx = RequestContext.system(fresh.running.state, GZ, 'test');
+    const result = await heldService.releaseHeld(ctx);
+    const [version] = await ctx.db.query<{ number: number }>("SELECT current_setting('server_version_num')::int AS number");
+    // pg_stat_get_backend_subxact came with PostgreSQL 16.
+    const subtransactions =
+      version.number < 160000
+        ? null
+        : await ctx.db.query<{ count: number; overflowed: boolean }>(
+            `SELECT s.subxact_count AS count, s.subxact_overflowed AS overflowed
+               FROM pg_stat_get_backend_idset() AS b(procnumber), pg_stat_get_backend_subxact(b.procnumber) AS s
+              WHERE pg_stat_get_backend_pid(b.procnumber) = pg_backend_pid()`,
+          );
+    await ctx.finish(true);
+    expect(result).toMatchObject({ matched: 70, stillHeld: 0 });
+    if (subtransactions) expect(subtransactions).toEqual([{ count: 1, overflowed: false }]);
+    const [{ paid }] = await fresh.ownerQuery<{ paid: number }>(
+      `SELECT count(*)::int AS paid FROM enrollment WHERE tenant_code = $1 AND id_number = ANY ($2::text[]) AND status = 'PAID'`,
+      [GZ, people],
+    );
+    expect(paid).toBe(70);
+  });
+});

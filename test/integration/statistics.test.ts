@@ -5,11 +5,14 @@
  * enrolment, 10,000 × 10,000 rows, and hit the statement timeout (a local test run of 2026-11-29 did,
  * after 9.5 s). The import refreshes the statistics first, which also makes PostgreSQL plan the checks
  * again. It refreshes `enrollment` too before its payments, for every payment it checks: those of
- * enrolments that waited unpaid, loaded in bulk, as well as its first payers'. A roster does the same for
+ * enrolments that waited unpaid, loaded in bulk, as well as its first payers'; a release of held money
+ * counts its page's batches together. A roster does the same for
  * the households and residents it has just written, an agency's list of assistance identities for the
  * residents it names, and a sponsorship for its residents and enrolments.
  */
 import ExcelJS from 'exceljs';
+import { RequestContext } from '../../src/context/request-context';
+import { heldService } from '../../src/domains/enrollment/held.service';
 import { residentIds, seedResidents } from '../helpers/seed';
 import { nameOf } from '../helpers/names';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -36,6 +39,14 @@ async function scannedSince(server: TestServer, before: Record<string, number>):
   }
   return moved;
 }
+
+/** UNPAID enrolments of 2023 as a county's earlier system would hand them over, outside the API. */
+const loadWaitingUnpaid = (server: TestServer, ids: readonly string[]) =>
+  server.ownerQuery(
+    `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due)
+     SELECT '620702', id, 2023, 'UNPAID', '2022-09-01', 35000, 35000 FROM UNNEST($1::text[]) AS id`,
+    [ids],
+  );
 
 // The tests judge the plans by the rows scanned, not by time: a 10,000-row import or sponsorship ran into the
 // 30 s request deadline on two cores running four other suites at once (load average 18).
@@ -85,13 +96,7 @@ describe('an import paying enrolments that waited unpaid, right after a bulk loa
   let server: TestServer;
   const few = residentIds('620702', 20, 220_000);
   const many = residentIds('620702', 10_000, 230_000);
-  /** UNPAID enrolments of 2023 as a county's earlier system would hand them over, outside the API. */
-  const waitingUnpaid = (ids: readonly string[]) =>
-    server.ownerQuery(
-      `INSERT INTO enrollment (tenant_code, id_number, coverage_year, status, enrolled_on, standard_contribution, amount_due)
-       SELECT '620702', id, 2023, 'UNPAID', '2022-09-01', 35000, 35000 FROM UNNEST($1::text[]) AS id`,
-      [ids],
-    );
+  const waitingUnpaid = (ids: readonly string[]) => loadWaitingUnpaid(server, ids);
 
   beforeAll(async () => {
     // One connection, so that the import runs where the payments' key checks were first planned.
@@ -113,6 +118,43 @@ describe('an import paying enrolments that waited unpaid, right after a bulk loa
     expect(res.errors).toBeUndefined();
     expect(res.data!.importPayments).toEqual({ accepted: 10_000, duplicates: 0, rejected: 0 });
     expect((await scannedSince(server, before)).enrollment).toBeLessThan(1_000_000);
+  }, 600_000);
+});
+
+describe('a release of held money from many small batches, right after a bulk load of enrolments waiting unpaid', () => {
+  let server: TestServer;
+  const few = residentIds('620702', 20, 240_000);
+  const many = residentIds('620702', 5_000, 250_000);
+  beforeAll(async () => {
+    // One connection, so that the release runs where the payments' key checks were first planned.
+    server = await startTestServer({ PG_POOL_SIZE: '1', ...UNHURRIED });
+    await server.ownerQuery('ALTER TABLE enrollment SET (autovacuum_enabled = off)');
+    await seedResidents(server, '620702', few);
+    await loadWaitingUnpaid(server, few);
+    await server.ownerQuery('ANALYZE resident, enrollment'); // as autovacuum would, while enrollment is small
+    const small = await server.gql(IMPORT, { batchId: 'SMALL-PAID', payments: few.map((id, i) => payment(id, `F-${i}`)) }, { as: 'TAX', tenant: '620702' });
+    expect(small.data!.importPayments.accepted).toBe(20);
+    // The tax system's money for people not yet registered, in ten batches of 500: held.
+    for (let b = 0; b < 10; b += 1) {
+      const batch = many.slice(b * 500, (b + 1) * 500).map((id, i) => payment(id, `H-${b}-${i}`));
+      const held = await server.gql(IMPORT, { batchId: `HELD-${b}`, payments: batch }, { as: 'TAX', tenant: '620702' });
+      expect(held.data!.importPayments.accepted).toBe(500);
+    }
+    // Then they arrive, with enrolments waiting unpaid, from outside the API.
+    await seedResidents(server, '620702', many);
+    await loadWaitingUnpaid(server, many);
+  });
+  afterAll(async () => server?.close());
+
+  it('counts the page as one bulk write: the payments are checked against the enrolments by index', async () => {
+    const before = { enrollment: await scannedRows(server, 'enrollment') };
+    const ctx = RequestContext.system(server.running.state, '620702', 'test');
+    const result = await heldService.releaseHeld(ctx);
+    await ctx.finish(true);
+    expect(result).toMatchObject({ matched: 5_000, stillHeld: 0 });
+    // Counted batch by batch, no batch reached the guard's 1,000 rows and each scanned the table anew:
+    // 1,472,380 rows in all. Counted for the page, only the first batch runs before the refresh: 160,430.
+    expect((await scannedSince(server, before)).enrollment).toBeLessThan(600_000);
   }, 600_000);
 });
 

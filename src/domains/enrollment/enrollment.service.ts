@@ -139,6 +139,11 @@ export interface PaymentImportResult {
  * was collected already and is held in suspense; matching held money tries again and keeps it held.
  */
 type PaymentMode = 'RECORD' | 'IMPORT' | 'MATCH';
+/**
+ * Rows whose keys the writes of one savepoint have checked so far, by referenced table: the rows that exist
+ * there at least, for the statistics guard (refreshStaleStatistics).
+ */
+type RowsChecked = { resident: number; enrollment: number };
 
 /** The channel of a funding body's payment for a full sponsorship (全额资助/免征代缴). */
 export const SPONSORSHIP_CHANNEL = '资助代缴';
@@ -274,15 +279,12 @@ export class EnrollmentService {
     }));
     const batches = new Map<string, number[]>();
     held.forEach((h, i) => batches.set(h.batch_id ?? '', [...(batches.get(h.batch_id ?? '') ?? []), i]));
+    const groups = [...batches].map(([batchId, indexes]) => ({ batchId: batchId || null, inputs: indexes.map((i) => inputs[i]), indexes }));
+    const results = await this.processPaymentGroups(ctx, groups, 'MATCH');
     const matched: number[] = [];
     const still: Array<{ id: number; error: DomainError }> = [];
-    for (const [batchId, indexes] of batches) {
-      const result = await this.processPayments(
-        ctx,
-        batchId || null,
-        indexes.map((i) => inputs[i]),
-        'MATCH',
-      );
+    for (const [g, result] of results.entries()) {
+      const { indexes } = groups[g];
       for (const row of result.rows) {
         const source = held[indexes[row.index]];
         if (row.status === 'ACCEPTED' && !row.held) matched.push(source.id);
@@ -306,9 +308,30 @@ export class EnrollmentService {
     inputs: readonly PaymentRequest[],
     mode: PaymentMode,
   ): Promise<PaymentImportResult> {
+    const [result] = await this.processPaymentGroups(ctx, [{ batchId, inputs }], mode);
+    return result;
+  }
+
+  /**
+   * Groups of payments, each under its batch id, judged and written in turn behind one savepoint and
+   * retried together. A page of held money comes from as many batches as its payments were imported in:
+   * a savepoint each would be a subtransaction each, and past 64 of them that wrote, in one transaction,
+   * PostgreSQL marks the backend overflowed and every snapshot taken meanwhile reads pg_subtrans.
+   */
+  private async processPaymentGroups(
+    ctx: RequestContext,
+    groups: ReadonlyArray<{ batchId: string | null; inputs: readonly PaymentRequest[] }>,
+    mode: PaymentMode,
+  ): Promise<PaymentImportResult[]> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await ctx.db.savepoint(() => this.judgeAndWritePayments(ctx, batchId, inputs, mode));
+        return await ctx.db.savepoint(async () => {
+          // Rows checked by the groups before: a page of small batches is one bulk write to the statistics.
+          const checked: RowsChecked = { resident: 0, enrollment: 0 };
+          const results: PaymentImportResult[] = [];
+          for (const group of groups) results.push(await this.judgeAndWritePayments(ctx, group.batchId, group.inputs, mode, checked));
+          return results;
+        });
       } catch (err) {
         const retryable = err instanceof LostRace || (err as { code?: string }).code === '40P01' || takenMeanwhile(err);
         if (!retryable) throw err;
@@ -332,6 +355,7 @@ export class EnrollmentService {
     batchId: string | null,
     inputs: readonly PaymentRequest[],
     mode: PaymentMode,
+    checked: RowsChecked,
   ): Promise<PaymentImportResult> {
     // Field by field, not spread: the inputs are type-graphql's class instances, 10,000 in an import.
     const rows = inputs.map((input): NormalisedPayment => ({
@@ -456,7 +480,8 @@ export class EnrollmentService {
     const firstPayers = accepted.filter(isFirst);
     // Their enrolments are checked against residents one by one: after a bulk load of residents the
     // checks must not keep a plan made while the table was small (these people were all found there).
-    await refreshStaleStatistics(ctx.db, 'resident', firstPayers.length);
+    checked.resident += firstPayers.length;
+    await refreshStaleStatistics(ctx.db, 'resident', checked.resident);
     const paidEnrollment = (a: (typeof accepted)[number]) => ({
       idNumber: a.input.idNumber,
       coverageYear: a.input.coverageYear,
@@ -475,7 +500,8 @@ export class EnrollmentService {
     const reopened = await reopenPaidEnrollments(ctx.db, reopeners.map(paidEnrollment));
     // The payments' foreign-key checks look up every accepted row's enrolment one by one, the first payers'
     // and those that waited unpaid (loaded in bulk, say, from a county's earlier system): keep their plan sound.
-    await refreshStaleStatistics(ctx.db, 'enrollment', accepted.length);
+    checked.enrollment += accepted.length;
+    await refreshStaleStatistics(ctx.db, 'enrollment', checked.enrollment);
     await insertNewPayments(
       ctx.db,
       accepted.map((a) => paymentWrite(a.input, batchId, ctx, a.enrollment ?? null)),
