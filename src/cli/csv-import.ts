@@ -137,7 +137,7 @@ export async function runCsvImport<Input>(kind: CsvImportKind<Input>, options: C
   /**
    * Sends the batch so far as soon as fewer than `concurrency` batches are under way. It waits with the
    * batch read, not before reading it: a slot that frees is filled at once, where reading the next
-   * 10,000 rows only then would leave the server one batch to work on meanwhile.
+   * batch only then would leave the server one batch to work on meanwhile.
    */
   const dispatch = async () => {
     if (batch.length === 0) return;

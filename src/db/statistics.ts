@@ -35,3 +35,34 @@ export async function refreshStaleStatistics(
   }
   await db.query('SELECT refresh_statistics_after_bulk_write($1, $2)', [table, rowsThatExist]);
 }
+
+type GuardedTable = Parameters<typeof refreshStaleStatistics>[1];
+
+/**
+ * The rows that a transaction's bulk writes, one after another, have checked against each table, for the
+ * guard above: a page of held money written as many small groups is one bulk write to the statistics,
+ * though no group reaches BULK_ROWS. Keys given are counted once (two years of one person are one
+ * resident row); the guard is asked again only once a table's count has doubled since it last was.
+ */
+export class CheckedRows {
+  private readonly keys = new Map<GuardedTable, Set<string>>();
+  private readonly counts = new Map<GuardedTable, number>();
+  private readonly askedAt = new Map<GuardedTable, number>();
+
+  /** Adds rows that exist in `table` (their keys, or how many when each is new), then asks the guard. */
+  async add(db: TenantTransaction, table: GuardedTable, rows: readonly string[] | number): Promise<void> {
+    let count: number;
+    if (typeof rows === 'number') {
+      count = (this.counts.get(table) ?? 0) + rows;
+      this.counts.set(table, count);
+    } else {
+      const keys = this.keys.get(table) ?? new Set<string>();
+      this.keys.set(table, keys);
+      for (const key of rows) keys.add(key);
+      count = keys.size;
+    }
+    if (count < BULK_ROWS || count < 2 * (this.askedAt.get(table) ?? 0)) return;
+    await refreshStaleStatistics(db, table, count);
+    this.askedAt.set(table, count);
+  }
+}

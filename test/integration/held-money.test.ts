@@ -145,7 +145,11 @@ describe('held money from many batches released at once', () => {
           );
     await ctx.finish(true);
     expect(result).toMatchObject({ matched: 70, stillHeld: 0 });
-    if (subtransactions) expect(subtransactions).toEqual([{ count: 1, overflowed: false }]);
+    // One for the page (on Citus the writes, and their subtransactions, are the workers': none here).
+    if (subtransactions) {
+      expect(subtransactions[0].count).toBeLessThanOrEqual(1);
+      expect(subtransactions[0].overflowed).toBe(false);
+    }
     const [{ paid }] = await fresh.ownerQuery<{ paid: number }>(
       `SELECT count(*)::int AS paid FROM enrollment WHERE tenant_code = $1 AND id_number = ANY ($2::text[]) AND status = 'PAID'`,
       [GZ, people],

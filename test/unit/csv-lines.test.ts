@@ -89,8 +89,9 @@ describe('batches in flight', () => {
       },
     };
     const run = runCsvImport(held, { file, url: 'http://127.0.0.1:9/graphql', batchSize: 10, concurrency: 2, batchPrefix: 't' });
+    // Polled against a deadline, not a number of turns: the file is opened and read in Node's thread pool.
     const until = async (done: () => boolean) => {
-      for (let i = 0; i < 1000 && !done(); i += 1) await new Promise((resolve) => setImmediate(resolve));
+      for (const deadline = Date.now() + 10_000; !done() && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 5));
       expect(done()).toBe(true);
     };
     // Two batches sent and unanswered: the third is read (and no more), waiting for a slot.
@@ -99,9 +100,9 @@ describe('batches in flight', () => {
     expect([sent.length, read]).toEqual([2, 30]);
     pending.shift()!();
     await until(() => sent.length === 3 && read === 40);
-    while (sent.length < 5 || pending.length) {
+    for (const deadline = Date.now() + 10_000; (sent.length < 5 || pending.length) && Date.now() < deadline;) {
       pending.shift()?.();
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const tally = await run;
     expect(tally.accepted).toBe(50);

@@ -8,7 +8,7 @@ import { badInput, DomainError } from '../../common/errors';
 import { text } from '../../common/i18n';
 import { formatMoney } from '../../common/money';
 import type { RequestContext } from '../../context/request-context';
-import { refreshStaleStatistics } from '../../db/statistics';
+import { CheckedRows, refreshStaleStatistics } from '../../db/statistics';
 import type { PolicyYear } from '../../policy-data/model';
 import { type Circumstance, ENROLLMENT_STATUS_NAMES } from '../../policy-data/vocabulary';
 import type { Settlement } from '../../policy-engine/policy-engine';
@@ -139,11 +139,6 @@ export interface PaymentImportResult {
  * was collected already and is held in suspense; matching held money tries again and keeps it held.
  */
 type PaymentMode = 'RECORD' | 'IMPORT' | 'MATCH';
-/**
- * Rows whose keys the writes of one savepoint have checked so far, by referenced table: the rows that exist
- * there at least, for the statistics guard (refreshStaleStatistics).
- */
-type RowsChecked = { resident: number; enrollment: number };
 
 /** The channel of a funding body's payment for a full sponsorship (全额资助/免征代缴). */
 export const SPONSORSHIP_CHANNEL = '资助代缴';
@@ -316,7 +311,10 @@ export class EnrollmentService {
    * Groups of payments, each under its batch id, judged and written in turn behind one savepoint and
    * retried together. A page of held money comes from as many batches as its payments were imported in:
    * a savepoint each would be a subtransaction each, and past 64 of them that wrote, in one transaction,
-   * PostgreSQL marks the backend overflowed and every snapshot taken meanwhile reads pg_subtrans.
+   * PostgreSQL marks the backend overflowed and every snapshot taken meanwhile reads pg_subtrans. A
+   * release runs all its pages in one transaction, so one of more than 64 pages (640,000 people with
+   * money held) still would. The price: a race lost in any group judges the whole page again, and a page
+   * that loses MAX_ATTEMPTS of them fails the release, to be run again; imports still run meanwhile.
    */
   private async processPaymentGroups(
     ctx: RequestContext,
@@ -326,8 +324,8 @@ export class EnrollmentService {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await ctx.db.savepoint(async () => {
-          // Rows checked by the groups before: a page of small batches is one bulk write to the statistics.
-          const checked: RowsChecked = { resident: 0, enrollment: 0 };
+          // Counted over the groups: a page of small batches is one bulk write to the statistics.
+          const checked = new CheckedRows();
           const results: PaymentImportResult[] = [];
           for (const group of groups) results.push(await this.judgeAndWritePayments(ctx, group.batchId, group.inputs, mode, checked));
           return results;
@@ -355,7 +353,7 @@ export class EnrollmentService {
     batchId: string | null,
     inputs: readonly PaymentRequest[],
     mode: PaymentMode,
-    checked: RowsChecked,
+    checked: CheckedRows,
   ): Promise<PaymentImportResult> {
     // Field by field, not spread: the inputs are type-graphql's class instances, 10,000 in an import.
     const rows = inputs.map((input): NormalisedPayment => ({
@@ -480,8 +478,11 @@ export class EnrollmentService {
     const firstPayers = accepted.filter(isFirst);
     // Their enrolments are checked against residents one by one: after a bulk load of residents the
     // checks must not keep a plan made while the table was small (these people were all found there).
-    checked.resident += firstPayers.length;
-    await refreshStaleStatistics(ctx.db, 'resident', checked.resident);
+    await checked.add(
+      ctx.db,
+      'resident',
+      firstPayers.map((a) => a.input.idNumber),
+    );
     const paidEnrollment = (a: (typeof accepted)[number]) => ({
       idNumber: a.input.idNumber,
       coverageYear: a.input.coverageYear,
@@ -500,8 +501,7 @@ export class EnrollmentService {
     const reopened = await reopenPaidEnrollments(ctx.db, reopeners.map(paidEnrollment));
     // The payments' foreign-key checks look up every accepted row's enrolment one by one, the first payers'
     // and those that waited unpaid (loaded in bulk, say, from a county's earlier system): keep their plan sound.
-    checked.enrollment += accepted.length;
-    await refreshStaleStatistics(ctx.db, 'enrollment', checked.enrollment);
+    await checked.add(ctx.db, 'enrollment', accepted.length);
     await insertNewPayments(
       ctx.db,
       accepted.map((a) => paymentWrite(a.input, batchId, ctx, a.enrollment ?? null)),
