@@ -311,10 +311,11 @@ export class EnrollmentService {
    * Groups of payments, each under its batch id, judged and written in turn behind one savepoint and
    * retried together. A page of held money comes from as many batches as its payments were imported in:
    * a savepoint each would be a subtransaction each, and past 64 of them that wrote, in one transaction,
-   * PostgreSQL marks the backend overflowed and every snapshot taken meanwhile reads pg_subtrans. A
-   * release runs all its pages in one transaction, so one of more than 64 pages (640,000 people with
-   * money held) still would. The price: a race lost in any group judges the whole page again, and a page
-   * that loses MAX_ATTEMPTS of them fails the release, to be run again; imports still run meanwhile.
+   * PostgreSQL marks the backend overflowed, and visibility checks under snapshots taken meanwhile read
+   * pg_subtrans. A release runs all its pages in one transaction, so one of more than 64 pages (640,000
+   * people with money held) still would. The price: a race lost in any group judges the whole page again,
+   * and a page that loses MAX_ATTEMPTS of them fails the release, to be run again; imports still run
+   * meanwhile.
    */
   private async processPaymentGroups(
     ctx: RequestContext,
