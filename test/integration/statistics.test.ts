@@ -96,7 +96,6 @@ describe('an import paying enrolments that waited unpaid, right after a bulk loa
   let server: TestServer;
   const few = residentIds('620702', 20, 220_000);
   const many = residentIds('620702', 10_000, 230_000);
-  const waitingUnpaid = (ids: readonly string[]) => loadWaitingUnpaid(server, ids);
 
   beforeAll(async () => {
     // One connection, so that the import runs where the payments' key checks were first planned.
@@ -104,11 +103,11 @@ describe('an import paying enrolments that waited unpaid, right after a bulk loa
     // An autovacuum ANALYZE after the load would replace the plan in the import's stead, and hide a regression.
     await server.ownerQuery('ALTER TABLE enrollment SET (autovacuum_enabled = off)');
     await seedResidents(server, '620702', [...few, ...many]);
-    await waitingUnpaid(few);
+    await loadWaitingUnpaid(server, few);
     await server.ownerQuery('ANALYZE resident, enrollment'); // as autovacuum would, while enrollment is small
     const small = await server.gql(IMPORT, { batchId: 'SMALL-WAITING', payments: few.map((id, i) => payment(id, `W-${i}`)) }, { as: 'TAX', tenant: '620702' });
     expect(small.data!.importPayments.accepted).toBe(20);
-    await waitingUnpaid(many);
+    await loadWaitingUnpaid(server, many);
   });
   afterAll(async () => server?.close());
 

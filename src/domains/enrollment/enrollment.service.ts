@@ -262,26 +262,32 @@ export class EnrollmentService {
    */
   async matchHeld(ctx: RequestContext, held: readonly SuspenseRow[]): Promise<{ matched: number[]; still: Array<{ id: number; error: DomainError }> }> {
     if (held.length === 0) return { matched: [], still: [] };
-    const inputs = held.map((h): PaymentRequest => ({
-      idNumber: h.id_number,
-      coverageYear: h.coverage_year,
-      amount: h.amount,
-      paidOn: h.paid_on,
-      channel: h.channel,
-      receiptNo: h.receipt_no,
-      payerKind: h.payer_kind,
-      payer: h.payer,
-    }));
-    const batches = new Map<string, number[]>();
-    held.forEach((h, i) => batches.set(h.batch_id ?? '', [...(batches.get(h.batch_id ?? '') ?? []), i]));
-    const groups = [...batches].map(([batchId, indexes]) => ({ batchId: batchId || null, inputs: indexes.map((i) => inputs[i]), indexes }));
-    const results = await this.processPaymentGroups(ctx, groups, 'MATCH');
+    // A group per batch, in the order their first rows come; each row appended (a spread copy per row
+    // was quadratic in a page of 10,000 from one batch).
+    const groups = new Map<string, { batchId: string | null; held: SuspenseRow[]; inputs: PaymentRequest[] }>();
+    for (const h of held) {
+      const batchId = h.batch_id ?? '';
+      let group = groups.get(batchId);
+      if (!group) groups.set(batchId, (group = { batchId: batchId || null, held: [], inputs: [] }));
+      group.held.push(h);
+      group.inputs.push({
+        idNumber: h.id_number,
+        coverageYear: h.coverage_year,
+        amount: h.amount,
+        paidOn: h.paid_on,
+        channel: h.channel,
+        receiptNo: h.receipt_no,
+        payerKind: h.payer_kind,
+        payer: h.payer,
+      });
+    }
+    const pageGroups = [...groups.values()];
+    const results = await this.processPaymentGroups(ctx, pageGroups, 'MATCH');
     const matched: number[] = [];
     const still: Array<{ id: number; error: DomainError }> = [];
     for (const [g, result] of results.entries()) {
-      const { indexes } = groups[g];
       for (const row of result.rows) {
-        const source = held[indexes[row.index]];
+        const source = pageGroups[g].held[row.index];
         if (row.status === 'ACCEPTED' && !row.held) matched.push(source.id);
         else if (row.status === 'DUPLICATE') matched.push(source.id);
         else still.push({ id: source.id, error: row.held ?? row.error! });
