@@ -460,6 +460,39 @@ describe('importPayments: 10,000 rows from the tax system', () => {
     expect(recordings).toEqual([{ recording: 1 }]);
   });
 
+  it('reads the batch back page by page and by status, with the totals on every page, an empty one included', async () => {
+    expect((await firstImport()).res.errors).toBeUndefined();
+    const PAGE = `query ($status: String, $first: Int!, $after: String) { paymentBatch(batchId: "TAX-2022-10-01", status: $status, first: $first, after: $after) {
+      rows accepted duplicates rejected held acceptedAmount heldAmount results { totalCount nodes { index status } pageInfo { hasNextPage endCursor } } } }`;
+    const read = async (variables: Record<string, unknown>) => {
+      const res = await server.gql(PAGE, variables, { as: 'TAX', tenant: '620702' });
+      expect(res.errors).toBeUndefined();
+      return res.data!.paymentBatch;
+    };
+    const totals = { rows: 10_000, accepted: 9969, duplicates: 1, rejected: 30, held: 10 };
+    const indexes: number[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 20; page += 1) {
+      const batch = await read({ first: 500, after });
+      expect(batch).toMatchObject(totals);
+      indexes.push(...batch.results.nodes.map((n: { index: number }) => n.index));
+      expect(batch.results.pageInfo.hasNextPage).toBe(page < 19);
+      after = batch.results.pageInfo.endCursor;
+    }
+    expect(indexes).toEqual(Array.from({ length: 10_000 }, (_, k) => k));
+    // Past the last row: no rows, the same totals.
+    const beyond = await read({ first: 10, after });
+    expect(beyond).toMatchObject(totals);
+    expect(beyond.results.nodes).toEqual([]);
+    const rejected = await read({ status: 'REJECTED', first: 20 });
+    expect(rejected.results.totalCount).toBe(30);
+    expect(rejected.results.nodes).toHaveLength(20);
+    expect(rejected.results.nodes.every((n: { status: string }) => n.status === 'REJECTED')).toBe(true);
+    const rest = await read({ status: 'REJECTED', first: 20, after: rejected.results.pageInfo.endCursor });
+    expect(rest.results.nodes).toHaveLength(10);
+    expect(rest.results.pageInfo.hasNextPage).toBe(false);
+  });
+
   it('takes two batches in flight that share people: each person is paid once, the other row is rejected, no batch fails', async () => {
     // Batches A and B share 1,000 people. Whichever batch writes a shared person first wins; the other
     // batch loses the race inside its transaction, rolls back to its savepoint and judges its rows again.

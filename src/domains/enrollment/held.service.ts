@@ -17,8 +17,7 @@ import { subsidiesService } from '../subsidies/subsidies.service';
 import { enrollmentService } from './enrollment.service';
 import { type EnrollmentRow, enrollmentsToJudge, setResolvedAmounts } from './enrollment.repository';
 import {
-  batchRows,
-  batchSummary,
+  batchPage,
   closeWaits,
   countWaiting,
   heldPage,
@@ -277,7 +276,7 @@ export class HeldService {
   /** A batch's results read back by its id: every row's outcome, with the totals. */
   async batch(ctx: RequestContext, batchId: string, status: string | null, first: number, afterIndex: number | null) {
     if (!batchId.trim()) throw badInput(text('批次号不能为空', 'batchId must not be empty'), 'batchId');
-    const [summary, rows] = await Promise.all([batchSummary(ctx.db, batchId.trim()), batchRows(ctx.db, batchId.trim(), status, afterIndex, first + 1)]);
+    const { summary, rows } = await batchPage(ctx.db, batchId.trim(), status, afterIndex, first + 1);
     return { batchId: batchId.trim(), summary, rows };
   }
 }
