@@ -74,6 +74,7 @@ export async function startServer(config: AppConfig, log: Logger, progress: (ste
       createPool({
         url,
         size: config.poolSize,
+        keepIdle: config.poolKeepIdle,
         statementTimeoutMs: config.statementTimeoutMs,
         applicationName: 'insurance-api',
         log,

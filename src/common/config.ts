@@ -21,6 +21,8 @@ export interface AppConfig {
   statementTimeoutMs: number;
   /** Connections of the request pool. */
   poolSize: number;
+  /** Connections each pool keeps open through a lull (at most poolSize); the others close after 30 s idle. */
+  poolKeepIdle: number;
   /**
    * Statements of the bank's status lookup running at once on each pool; lookups arriving meanwhile
    * wait and go together in the next one (src/db/coalesced-reads.ts).
@@ -103,6 +105,7 @@ const EnvironmentSchema = z.object({
   TENANTS_DIR: z.string().optional(),
   STATEMENT_TIMEOUT_MS: wholeNumber('STATEMENT_TIMEOUT_MS', 100, 600_000, 'milliseconds').default(5000),
   PG_POOL_SIZE: wholeNumber('PG_POOL_SIZE', 1, 500, 'connections').default(10),
+  PG_POOL_KEEP_IDLE: wholeNumber('PG_POOL_KEEP_IDLE', 0, 500, 'connections').default(2),
   LOOKUP_STATEMENTS_IN_FLIGHT: wholeNumber('LOOKUP_STATEMENTS_IN_FLIGHT', 1, 500, 'statements').default(1),
   REQUEST_TIMEOUT_MS: wholeNumber('REQUEST_TIMEOUT_MS', 100, 3_600_000, 'milliseconds').default(30_000),
   TOKEN_MAX_LIFETIME_HOURS: wholeNumber('TOKEN_MAX_LIFETIME_HOURS', 1, 24 * 90, 'hours').default(24),
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tenantsDir: resolve(e.TENANTS_DIR ?? join(PROJECT_ROOT, 'tenants')),
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     poolSize: e.PG_POOL_SIZE,
+    poolKeepIdle: e.PG_POOL_KEEP_IDLE,
     lookupStatementsInFlight: e.LOOKUP_STATEMENTS_IN_FLIGHT,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_HOURS * 3600,

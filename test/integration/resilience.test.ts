@@ -10,6 +10,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { developmentSecret, loadConfig } from '../../src/common/config';
 import { createLogger } from '../../src/common/logger';
+import { createPool } from '../../src/db/pool';
 import { grantLogin, startupClient, runMigrations } from '../../src/server/database';
 import { TenantSync } from '../../src/server/tenant-sync';
 import { ledger } from '../helpers/faults';
@@ -626,5 +627,28 @@ describe('stopping', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
     expect(Date.now() - started).toBeLessThan(30_000);
     await ended;
+  });
+});
+
+describe('a lull', () => {
+  it('keeps PG_POOL_KEEP_IDLE connections open through it, and closes the others', async () => {
+    const url = process.env.TEST_ADMIN_DATABASE_URL!;
+    const log = createLogger('silent');
+    const openAfterLull = async (keepIdle: number) => {
+      const pool = createPool({ url, size: 4, keepIdle, idleTimeoutMs: 100, statementTimeoutMs: 5_000, applicationName: 'lull-test', log });
+      try {
+        // Four at once, as a burst of requests takes them, then nothing.
+        const clients = await Promise.all(Array.from({ length: 4 }, () => pool.connect()));
+        for (const client of clients) client.release();
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        return pool.totalCount;
+      } finally {
+        await pool.end();
+      }
+    };
+    expect(await openAfterLull(2)).toBe(2);
+    expect(await openAfterLull(0)).toBe(0);
+    // Never more than the pool holds.
+    expect(await openAfterLull(9)).toBe(4);
   });
 });
