@@ -15,10 +15,12 @@ import { maskIdNumber as maskId, maskName, money } from '../lib/present.mjs';
 const tenant = process.env.TENANT;
 // Dates as the API gives them ("YYYY-MM-DD"); bigint money stays a string until formatted.
 const types = { getTypeParser: (oid, format) => (oid === pg.types.builtins.DATE ? (v) => v : pg.types.getTypeParser(oid, format)) };
-// Idle connections kept 30 s, as the API's pool keeps them (src/db/pool.ts): with pg's default of 10 s the
-// floor closed them while the other targets ran, and began its run at 70% of its peak reconnecting (each
-// connection authenticated and its statement prepared again), 270–520 ms behind in its first seconds.
-const pool = new pg.Pool({ connectionString: process.env.READER_DATABASE_URL, max: Number(process.env.PG_POOL_SIZE ?? 10), idleTimeoutMillis: 30_000, types });
+// No connection closes while idle. With pg's default of 10 s the floor closed them while the other targets
+// ran, and began its run at 70% of its peak reconnecting (each connection authenticated and its statement
+// prepared again), 270–520 ms behind in its first seconds. The API keeps PG_POOL_KEEP_IDLE (2) of its own
+// open through a lull; the floor keeps all of its: whatever a lull costs, it costs the floor nothing.
+const size = Number(process.env.PG_POOL_SIZE ?? 10);
+const pool = new pg.Pool({ connectionString: process.env.READER_DATABASE_URL, max: size, min: size, idleTimeoutMillis: 30_000, types });
 pool.on('error', () => {});
 
 const STATUS = {
