@@ -41,4 +41,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node itself, not npm: SIGTERM from `docker stop` reaches the server, which drains and stops cleanly.
 # The Node flags of `npm start` (package.json); docs/scale.md says why.
-CMD ["node", "--max-semi-space-size=32", "--single-threaded-gc", "--heap-growing-percent=100", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=32", "--single-threaded-gc", "--heap-growing-percent=100", "--no-memory-reducer", "dist/src/main.js"]
